@@ -1,0 +1,174 @@
+"""JSONPath as Step Functions evaluates it (Jayway semantics), compiled once at load time.
+
+A *definite* path (only names and single indexes) yields one value and is walked as a tuple
+of steps, which is what nearly every definition uses and what keeps the hot path fast. Any
+other path (wildcards, slices, filters, unions, `..`) is handed to jsonpath-ng and yields the
+list of matches, as Jayway does.
+
+Paths start at the state's data (`$`), the context object (`$$`) or a variable (`$name`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import attrs
+from jsonpath_ng import Child, Fields, Index, Root
+from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
+from jsonpath_ng.ext import parse as _parse_ext
+
+from .errors import RESULT_PATH_MATCH_FAILURE, StatesError
+from .jsontext import dumps
+
+DATA = "data"
+CONTEXT = "context"
+VARIABLE = "variable"
+
+_VARIABLE_HEAD = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_LENGTH_SUFFIX = ".length()"
+
+
+class PathSyntaxError(ValueError):
+    """The text is not a JSONPath that AWS accepts."""
+
+
+class PathNotFound(Exception):
+    """A definite path names nothing in the data; the message is Jayway's, as AWS quotes it."""
+
+
+@attrs.frozen
+class Path:
+    """A compiled JSONPath. `evaluate` returns the value (definite) or the list of matches."""
+
+    text: str
+    root: str  # DATA, CONTEXT or VARIABLE
+    variable: str | None
+    steps: tuple[str | int, ...] | None  # the definite form; None for an indefinite path
+    expression: Any = attrs.field(eq=False, repr=False)  # jsonpath-ng, indefinite paths only
+    length: bool = False  # a trailing `.length()`
+
+    @property
+    def definite(self) -> bool:
+        return self.steps is not None
+
+    @property
+    def is_root(self) -> bool:
+        return self.steps == ()
+
+    def evaluate(self, data: Any, context: Any = None, variables: Any = None) -> Any:
+        if self.root == CONTEXT:
+            data = context
+        elif self.root == VARIABLE:
+            if variables is None or self.variable not in variables:
+                raise PathNotFound(f"Variable '{self.variable}' is not defined")
+            data = variables[self.variable]
+        if self.steps is not None:
+            value = walk(data, self.steps)
+        else:
+            value = [match.value for match in self.expression.find(data)]
+        if self.length:
+            if not isinstance(value, (list, str, dict)):
+                raise PathNotFound(f"Aggregation function attempted to calculate value using empty array ({self.text})")
+            return len(value)
+        return value
+
+
+def walk(data: Any, steps: tuple[str | int, ...]) -> Any:
+    """Follow a definite path; raise PathNotFound with Jayway's message when it breaks."""
+    for position, step in enumerate(steps):
+        if type(step) is str:
+            if type(data) is dict and step in data:
+                data = data[step]
+                continue
+        elif type(data) is list and -len(data) <= step < len(data):
+            data = data[step]
+            continue
+        if position == len(steps) - 1:
+            raise PathNotFound(f"No results for path: {bracket_notation(steps)}")
+        raise PathNotFound(f"Missing property in path {bracket_notation(steps[: position + 1])}")
+    return data
+
+
+def bracket_notation(steps: tuple[str | int, ...]) -> str:
+    """Jayway's normalised form, `$['a'][0]`, which AWS quotes in its error causes."""
+    return "$" + "".join(f"['{s}']" if type(s) is str else f"[{s}]" for s in steps)
+
+
+def compile_path(text: str) -> Path:
+    """Compile a JSONPath (`$...`, `$$...` or `$var...`); raise PathSyntaxError if invalid."""
+    if not isinstance(text, str) or not text.startswith("$"):
+        raise PathSyntaxError(f"'{text}' is not a JSONPath: it must start with '$'")
+    length = text.endswith(_LENGTH_SUFFIX)
+    body = text[: -len(_LENGTH_SUFFIX)] if length else text
+    if body.startswith("$$"):
+        root, variable, rest = CONTEXT, None, "$" + body[2:]
+    else:
+        match = _VARIABLE_HEAD.match(body)
+        if match:
+            root, variable, rest = VARIABLE, match.group(1), "$" + body[match.end():]
+        else:
+            root, variable, rest = DATA, None, body
+    try:
+        expression = _parse_ext(rest)
+    except (JsonPathParserError, JsonPathLexerError, Exception) as error:  # noqa: B014
+        raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
+    steps = _definite_steps(expression)
+    return Path(text, root, variable, steps, None if steps is not None else expression, length)
+
+
+def compile_reference_path(text: str) -> Path:
+    """A reference path (ResultPath, ItemsPath...): definite, no `..`, `*`, filters or slices."""
+    path = compile_path(text)
+    if not path.definite or path.length:
+        raise PathSyntaxError(f"'{text}' is not a valid reference path: it must name a single node")
+    return path
+
+
+def _definite_steps(expression: Any) -> tuple[str | int, ...] | None:
+    if isinstance(expression, Root):
+        return ()
+    if isinstance(expression, Child):
+        head = _definite_steps(expression.left)
+        if head is None:
+            return None
+        right = expression.right
+        if isinstance(right, Fields) and len(right.fields) == 1 and right.fields[0] != "*":
+            return (*head, right.fields[0])
+        if isinstance(right, Index) and len(right.indices) == 1:
+            return (*head, right.indices[0])
+    return None
+
+
+def set_result(data: Any, path: Path, value: Any) -> Any:
+    """Place a result at a ResultPath, copying only the containers on the way (inputs stay intact)."""
+    if path.root != DATA:
+        raise StatesError(RESULT_PATH_MATCH_FAILURE, f"Unable to apply ResultPath '{path.text}'")
+    if not path.steps:
+        return value
+    return _set(data, path.steps, value, path)
+
+
+def _set(data: Any, steps: tuple[str | int, ...], value: Any, path: Path) -> Any:
+    step, rest = steps[0], steps[1:]
+    if type(step) is str:
+        if type(data) is not dict:
+            raise _match_failure(path, data)
+        child = data.get(step) if rest else None
+        if rest and child is None:
+            child = {}
+        copy = dict(data)
+        copy[step] = _set(child, rest, value, path) if rest else value
+        return copy
+    if type(data) is not list or not -len(data) <= step < len(data):
+        raise _match_failure(path, data)
+    copy = list(data)
+    copy[step] = _set(copy[step], rest, value, path) if rest else value
+    return copy
+
+
+def _match_failure(path: Path, data: Any) -> StatesError:
+    return StatesError(
+        RESULT_PATH_MATCH_FAILURE,
+        f"Unable to apply ResultPath '{path.text}' to input '{dumps(data)}'",
+    )
