@@ -1,0 +1,438 @@
+"""`pysfn-emulate` (and the `pysfn-compile` placeholder): exit statuses, output shapes, and
+bad input reported as one located message, never a traceback."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+import pysfn_emulator
+from pysfn_compile import cli as compile_cli
+from pysfn_emulator.cli import format_history, main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+
+GREET = {
+    "StartAt": "Greet",
+    "States": {
+        "Greet": {
+            "Type": "Pass",
+            "Parameters": {"greeting.$": "States.Format('Hello {}', $.name)"},
+            "End": True,
+        }
+    },
+}
+ECHO = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+BOOM = {
+    "StartAt": "Boom",
+    "States": {"Boom": {"Type": "Fail", "Error": "Boom", "Cause": "it broke"}},
+}
+SLOW = {
+    "TimeoutSeconds": 5,
+    "StartAt": "Sleep",
+    "States": {"Sleep": {"Type": "Wait", "Seconds": 60, "End": True}},
+}
+CONTEXT = {
+    "StartAt": "Look",
+    "States": {
+        "Look": {
+            "Type": "Pass",
+            "Parameters": {
+                "execution.$": "$$.Execution.Name",
+                "executionArn.$": "$$.Execution.Id",
+                "machine.$": "$$.StateMachine.Name",
+                "started.$": "$$.Execution.StartTime",
+            },
+            "End": True,
+        }
+    },
+}
+DANGLING = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "Nowhere"}}}
+
+
+def write(tmp_path: Path, name: str, content: object) -> str:
+    path = tmp_path / name
+    path.write_text(content if isinstance(content, str) else json.dumps(content), encoding="utf-8")
+    return str(path)
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return status, out, err
+
+
+# --- exit status 0 and 1 -------------------------------------------------------------------
+
+
+def test_succeeded_prints_the_output_pretty_and_exits_0(tmp_path, capsys):
+    definition = write(tmp_path, "greet.json", GREET)
+    status, out, err = run_cli(capsys, definition, "--input", '{"name": "Ada"}')
+    assert (status, err) == (0, "")
+    assert json.loads(out) == {"greeting": "Hello Ada"}
+    assert out == json.dumps({"greeting": "Hello Ada"}, indent=2) + "\n"
+
+
+def test_input_defaults_to_an_empty_object_as_start_execution(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "echo.json", ECHO))
+    assert status == 0
+    assert json.loads(out) == {}
+
+
+def test_input_file(tmp_path, capsys):
+    input_file = write(tmp_path, "in.json", '{"name": "Grace"}')
+    status, out, _ = run_cli(capsys, write(tmp_path, "greet.json", GREET), "--input-file", input_file)
+    assert status == 0
+    assert json.loads(out) == {"greeting": "Hello Grace"}
+
+
+def test_input_file_dash_reads_stdin(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO('{"name": "Linus"}'))
+    status, out, _ = run_cli(capsys, write(tmp_path, "greet.json", GREET), "--input-file", "-")
+    assert status == 0
+    assert json.loads(out) == {"greeting": "Hello Linus"}
+
+
+def test_non_ascii_output_is_printed_as_is(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input", '"héllo ✓"')
+    assert status == 0
+    assert out == '"héllo ✓"\n'
+
+
+def test_failed_prints_error_and_cause_on_stderr_and_exits_1(tmp_path, capsys):
+    status, out, err = run_cli(capsys, write(tmp_path, "boom.json", BOOM))
+    assert status == 1
+    assert out == ""
+    assert err.splitlines() == ["execution FAILED", "error: Boom", "cause: it broke"]
+
+
+def test_timed_out_exits_1(tmp_path, capsys):
+    status, out, err = run_cli(capsys, write(tmp_path, "slow.json", SLOW))
+    assert status == 1
+    assert out == ""
+    assert err.splitlines()[0] == "execution TIMED_OUT"
+    assert "error: States.Timeout" in err
+
+
+# --- --json ----------------------------------------------------------------------------------
+
+
+def test_json_on_success(tmp_path, capsys):
+    definition = write(tmp_path, "greet.json", GREET)
+    status, out, err = run_cli(capsys, definition, "--input", '{"name": "Ada"}', "--json")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == {
+        "status": "SUCCEEDED", "output": {"greeting": "Hello Ada"}, "error": None, "cause": None}
+
+
+def test_json_on_failure_keeps_the_exit_status(tmp_path, capsys):
+    status, out, err = run_cli(capsys, write(tmp_path, "boom.json", BOOM), "--json")
+    assert (status, err) == (1, "")
+    assert json.loads(out) == {"status": "FAILED", "output": None, "error": "Boom", "cause": "it broke"}
+
+
+def test_json_with_history_adds_the_events(tmp_path, capsys):
+    definition = write(tmp_path, "echo.json", ECHO)
+    status, out, _ = run_cli(capsys, definition, "--json", "--history",
+                             "--start-time", "2024-01-01T00:00:00Z")
+    result = json.loads(out)
+    assert status == 0
+    assert list(result) == ["status", "output", "error", "cause", "history"]
+    events = result["history"]
+    assert [event["type"] for event in events] == [
+        "ExecutionStarted", "PassStateEntered", "PassStateExited", "ExecutionSucceeded"]
+    assert events[0]["timestamp"].startswith("2024-01-01T00:00:00")
+    assert [event["id"] for event in events] == [1, 2, 3, 4]
+
+
+# --- --history -------------------------------------------------------------------------------
+
+
+def test_history_prints_a_table_then_the_output(tmp_path, capsys):
+    definition = write(tmp_path, "greet.json", GREET)
+    status, out, _ = run_cli(capsys, definition, "--input", '{"name": "Ada"}', "--history",
+                             "--start-time", "2024-01-01T00:00:00Z")
+    assert status == 0
+    table, output = out.split("\n\n", 1)
+    lines = table.splitlines()
+    assert lines[0].split() == ["id", "prev", "timestamp", "type", "state", "details"]
+    assert lines[1].split()[:4] == ["1", "0", "2024-01-01T00:00:00.000+00:00", "ExecutionStarted"]
+    assert lines[2].split()[:5] == ["2", "1", "2024-01-01T00:00:00.000+00:00", "PassStateEntered", "Greet"]
+    assert "PassStateExited" in lines[3] and 'output={"greeting":"Hello Ada"}' in lines[3]
+    assert lines[4].split()[3] == "ExecutionSucceeded"
+    assert json.loads(output) == {"greeting": "Hello Ada"}
+
+
+def test_history_is_printed_for_a_failed_execution_too(tmp_path, capsys):
+    status, out, err = run_cli(capsys, write(tmp_path, "boom.json", BOOM), "--history")
+    assert status == 1
+    assert "ExecutionStarted" in out
+    last = out.strip().splitlines()[-1]
+    assert "ExecutionFailed" in last and "error=Boom" in last and "cause=it broke" in last
+    assert "error: Boom" in err
+
+
+def test_history_table_follows_previous_event_to_name_the_state():
+    start = datetime(2024, 1, 1)
+    events = [
+        {"id": 1, "previousEventId": 0, "timestamp": start, "type": "ExecutionStarted",
+         "executionStartedEventDetails": {"input": "{}", "inputDetails": {"truncated": False}}},
+        {"id": 2, "previousEventId": 1, "timestamp": start, "type": "TaskStateEntered",
+         "stateEnteredEventDetails": {"name": "Call", "input": "{}"}},
+        {"id": 3, "previousEventId": 2, "timestamp": start + timedelta(seconds=1),
+         "type": "TaskScheduled", "taskScheduledEventDetails": {"resource": "invoke"}},
+        {"id": 4, "previousEventId": 3, "timestamp": start + timedelta(seconds=2),
+         "type": "ExecutionFailed",
+         "executionFailedEventDetails": {"error": "E", "cause": "x" * 300 + "\nmore"}},
+    ]
+    lines = format_history(events).splitlines()
+    assert lines[3].split()[:6] == ["3", "2", "2024-01-01T00:00:01.000", "TaskScheduled", "Call",
+                                   "resource=invoke"]
+    failed = lines[4].split()
+    assert failed[3] == "ExecutionFailed" and failed[4].startswith("error=E")  # no state name
+    assert lines[4].endswith("…") and "\n" not in lines[4]
+    column = lines[0].index("type")  # columns line up
+    assert all(line[column:].startswith(event["type"])
+               for line, event in zip(lines[1:], events, strict=True))
+
+
+# --- names, clock and type reach the execution ------------------------------------------------
+
+
+def test_names_and_start_time_reach_the_context_object(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "context.json", CONTEXT),
+                             "--execution-name", "nightly-1", "--state-machine-name", "Orders",
+                             "--start-time", "2024-02-29T12:30:00Z")
+    context = json.loads(out)
+    assert status == 0
+    assert context["execution"] == "nightly-1"
+    assert context["machine"] == "Orders"
+    assert context["executionArn"].endswith(":execution:Orders:nightly-1")
+    assert context["started"].startswith("2024-02-29T12:30:00")
+
+
+@pytest.fixture
+def new_york_local_time(monkeypatch):
+    """A local zone other than UTC, so a naive time taken as local time would show."""
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+@pytest.mark.skipif(not hasattr(time, "tzset"), reason="needs time.tzset")
+def test_start_time_without_an_offset_is_utc(tmp_path, capsys, new_york_local_time):
+    _, out, _ = run_cli(capsys, write(tmp_path, "context.json", CONTEXT),
+                        "--start-time", "2024-02-29T12:30:00")
+    started = json.loads(out)["started"]
+    assert started.startswith("2024-02-29T12:30:00") and started.endswith("Z")
+
+
+def test_state_machine_type_express(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "context.json", CONTEXT),
+                             "--state-machine-type", "EXPRESS", "--state-machine-name", "Quick",
+                             "--execution-name", "e1")
+    assert status == 0
+    assert ":express:Quick:e1" in json.loads(out)["executionArn"]
+
+
+# --- bad input: exit 2, one located message ---------------------------------------------------
+
+
+def test_malformed_definition_names_file_line_and_column(tmp_path, capsys):
+    definition = write(tmp_path, "broken.json", '{\n  "StartAt": "A",\n  "States": {,}\n}\n')
+    status, out, err = run_cli(capsys, definition)
+    assert (status, out) == (2, "")
+    assert err == f"pysfn-emulate: {definition}:3:14: invalid JSON: Expecting property name " \
+                  "enclosed in double quotes\n"
+
+
+def test_malformed_input_argument_is_located(tmp_path, capsys):
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input", '{"a": 1,}')
+    assert status == 2
+    assert err.startswith("pysfn-emulate: --input:1:9: invalid JSON:")
+
+
+def test_malformed_input_file_is_located(tmp_path, capsys):
+    input_file = write(tmp_path, "in.json", '{\n  "a": tru\n}')
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input-file", input_file)
+    assert status == 2
+    assert err.startswith(f"pysfn-emulate: {input_file}:2:8: invalid JSON:")
+
+
+def test_malformed_stdin_is_located(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdin", io.StringIO("[1, 2"))
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input-file", "-")
+    assert status == 2
+    assert err.startswith("pysfn-emulate: <stdin>:1:6: invalid JSON:")
+
+
+@pytest.mark.parametrize("text", ["NaN", '{"x": Infinity}', "-Infinity"])
+def test_non_json_constants_are_refused(tmp_path, capsys, text):
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input", text)
+    assert status == 2
+    assert "--input: invalid JSON:" in err and "is not a JSON value" in err
+
+
+def test_byte_order_mark_is_tolerated(tmp_path, capsys):
+    definition = tmp_path / "bom.json"
+    definition.write_bytes(b"\xef\xbb\xbf" + json.dumps(ECHO).encode())
+    status, out, _ = run_cli(capsys, str(definition), "--input", "[1]")
+    assert (status, json.loads(out)) == (0, [1])
+
+
+def test_definition_that_is_not_utf8(tmp_path, capsys):
+    definition = tmp_path / "latin1.json"
+    definition.write_bytes(b'{"Comment": "caf\xe9"}')
+    status, _, err = run_cli(capsys, str(definition))
+    assert status == 2
+    assert err == f"pysfn-emulate: {definition}: the definition is not UTF-8 text (byte 16)\n"
+
+
+def test_missing_definition_file(tmp_path, capsys):
+    missing = str(tmp_path / "nope.json")
+    status, out, err = run_cli(capsys, missing)
+    assert (status, out) == (2, "")
+    assert err == f"pysfn-emulate: {missing}: cannot read the definition: No such file or directory\n"
+
+
+def test_missing_input_file(tmp_path, capsys):
+    missing = str(tmp_path / "nope.json")
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input-file", missing)
+    assert status == 2
+    assert err == f"pysfn-emulate: {missing}: cannot read the input file: No such file or directory\n"
+
+
+def test_directory_as_definition(tmp_path, capsys):
+    status, _, err = run_cli(capsys, str(tmp_path))
+    assert status == 2
+    assert err.startswith(f"pysfn-emulate: {tmp_path}: cannot read the definition:")
+
+
+def test_invalid_definition_prints_every_problem_with_its_pointer(tmp_path, capsys):
+    definition = write(tmp_path, "dangling.json", DANGLING)
+    problems = pysfn_emulator.validate(DANGLING)
+    assert any(problem.pointer.startswith("/States/A") for problem in problems)
+    status, out, err = run_cli(capsys, definition)
+    assert (status, out) == (2, "")
+    lines = err.splitlines()
+    assert lines[0].startswith(f"pysfn-emulate: {definition}: invalid state machine definition (")
+    assert lines[1:] == [f"  {problem}" for problem in problems]
+
+
+@pytest.mark.parametrize("content", [[], "just text", 42])
+def test_definition_that_is_not_an_object_is_refused(tmp_path, capsys, content):
+    status, _, err = run_cli(capsys, write(tmp_path, "odd.json", content))
+    assert status == 2
+    assert "invalid state machine definition" in err
+
+
+def test_python_workflow_is_not_available_yet(tmp_path, capsys):
+    workflow = write(tmp_path, "workflow.py", "def main():\n    return 1\n")
+    status, _, err = run_cli(capsys, workflow, "--input", "{}")
+    assert status == 2
+    assert err.startswith(f"pysfn-emulate: {workflow}: compiling Python workflows is not available yet")
+
+
+@pytest.mark.parametrize("argv, complaint", [
+    ([], "the following arguments are required: definition"),
+    (["d.json", "--input", "{}", "--input-file", "in.json"], "not allowed with argument"),
+    (["d.json", "--bogus"], "unrecognized arguments: --bogus"),
+    (["d.json", "--inp", "{}"], "unrecognized arguments"),  # no abbreviations
+    (["d.json", "--start-time", "yesterday"], "'yesterday' is not an ISO 8601 time"),
+    (["d.json", "--execution-name", "has space"], "is not a valid name"),
+    (["d.json", "--state-machine-name", "x" * 81], "is not a valid name"),
+    (["d.json", "--state-machine-name", "a/b"], "is not a valid name"),
+    (["d.json", "--state-machine-type", "FAST"], "invalid choice: 'FAST'"),
+])
+def test_usage_errors_exit_2(capsys, argv, complaint):
+    status, out, err = run_cli(capsys, *argv)
+    assert (status, out) == (2, "")
+    assert err.startswith("usage: pysfn-emulate")
+    assert complaint in err
+
+
+def test_help_teaches_by_example(capsys):
+    status, out, _ = run_cli(capsys, "--help")
+    assert status == 0
+    examples = out.split("examples:", 1)[1]
+    assert examples.count("pysfn-emulate ") >= 3
+    assert "--input-file -" in examples and "exit status" in examples
+
+
+# --- the main job and the installed command ---------------------------------------------------
+
+
+def test_hello_world_example_succeeds(capsys):
+    status, out, err = run_cli(capsys, str(EXAMPLES / "hello_world.asl.json"),
+                               "--input-file", str(EXAMPLES / "hello_world.input.json"),
+                               "--start-time", "2024-01-01T00:00:00Z")
+    assert (status, err) == (0, "")
+    order = json.loads(out)
+    assert order["total"] == 36 + 35 + 12
+    assert order["tags"] == ["gift", "fragile"]
+    assert order["lines"] == [
+        {"position": 0, "sku": "BOOK-42", "text": "2 x The Analytical Engine"},
+        {"position": 1, "sku": "PEN-7", "text": "1 x Fountain pen (backordered)"},
+        {"position": 2, "sku": "INK-3", "text": "3 x Blue ink"},
+    ]
+    assert order["confirmation"] == {
+        "to": "ada@example.com",
+        "subject": "Order A-1001 confirmed",
+        "body": "Hello Ada Lovelace, your 3 items come to 83 EUR.",
+    }
+    assert order["boxes"] == [["BOOK-42", "PEN-7"], ["INK-3"]]
+    assert order["backordered"] is True
+    ordered = datetime.fromisoformat(order["orderedAt"].replace("Z", "+00:00"))
+    shipped = datetime.fromisoformat(order["shipping"]["shippedAt"].replace("Z", "+00:00"))
+    assert timedelta(days=1) <= shipped - ordered < timedelta(days=1, seconds=1)  # the Wait
+
+
+def test_hello_world_example_rejects_an_empty_order(capsys):
+    status, out, err = run_cli(capsys, str(EXAMPLES / "hello_world.asl.json"),
+                               "--input", '{"order": {"id": "A-1002", "items": []}}')
+    assert (status, out) == (1, "")
+    assert err.splitlines() == ["execution FAILED", "error: OrderRejected",
+                                "cause: the order has no items"]
+
+
+def test_installed_console_script(tmp_path):
+    command = shutil.which("pysfn-emulate")
+    if command is None:
+        pytest.skip("pysfn-emulate is not installed on PATH")
+    definition = write(tmp_path, "greet.json", GREET)
+    done = subprocess.run([command, definition, "--input-file", "-"], input='{"name": "Ada"}',
+                          capture_output=True, text=True, timeout=60)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert json.loads(done.stdout) == {"greeting": "Hello Ada"}
+    broken = subprocess.run([command, write(tmp_path, "broken.json", "{")],
+                            capture_output=True, text=True, timeout=60)
+    assert broken.returncode == 2
+    assert "Traceback" not in broken.stderr and "broken.json:1:2: invalid JSON" in broken.stderr
+
+
+# --- pysfn-compile, until the compiler exists --------------------------------------------------
+
+
+def test_compile_parses_its_arguments_then_says_not_implemented(capsys):
+    status = compile_cli.main(["workflow.py", "--entry", "main", "-o", "out.json",
+                               "--lambda-arn", "arn:aws:lambda:us-east-1:1:function:f",
+                               "--lambda-zip", "out.zip"])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert err == ("pysfn-compile: workflow.py: the compiler is not implemented yet; write the ASL "
+                   "definition by hand and run it with pysfn-emulate\n")
+
+
+def test_compile_usage_errors_exit_2(capsys):
+    assert compile_cli.main(["--bogus"]) == 2
+    assert "usage: pysfn-compile" in capsys.readouterr().err
