@@ -1,8 +1,9 @@
 """`pysfn-emulate`: run an ASL definition from the command line, as StartExecution would.
 
 Exit status: 0 the execution succeeded; 1 it failed, timed out or was aborted; 2 bad input
-(an unreadable or malformed file, an invalid definition, wrong usage). Bad input is reported
-as one message naming the file, line and column or JSON pointer, never as a traceback.
+(an unreadable or malformed file, an invalid definition, a feature the emulator does not run
+yet, wrong usage). Bad input is reported as one message naming the file, line and column or
+JSON pointer, never as a traceback.
 """
 
 from __future__ import annotations
@@ -63,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except pysfn_emulator.DefinitionError as invalid:
-        count = len(invalid.problems)
-        print(f"{PROG}: {args.definition}: invalid state machine definition "
-              f"({count} problem{'s' if count != 1 else ''}):", file=sys.stderr)
-        for problem in invalid.problems:
-            print(f"  {problem}", file=sys.stderr)
+        _print_problems(f"{args.definition}: invalid state machine definition", invalid.problems)
+        return EXIT_BAD_INPUT
+    except pysfn_emulator.NotSupportedError as unsupported:
+        _print_problems(f"{args.definition}: valid, but not supported by pysfn yet",
+                        unsupported.problems)
         return EXIT_BAD_INPUT
     _report(execution, as_json=args.json, with_history=args.history)
     return EXIT_SUCCEEDED if execution.status == "SUCCEEDED" else EXIT_FAILED
@@ -166,6 +167,13 @@ def _parse_json(text: str, source: str) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not a JSON value")
+
+
+def _print_problems(headline: str, problems: list[Any]) -> None:
+    count = f"{len(problems)} problem{'s' if len(problems) != 1 else ''}"
+    print(f"{PROG}: {headline} ({count}):", file=sys.stderr)
+    for problem in problems:
+        print(f"  {problem}", file=sys.stderr)
 
 
 def _report(execution: Any, *, as_json: bool, with_history: bool) -> None:

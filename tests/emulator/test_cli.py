@@ -329,6 +329,22 @@ def test_invalid_definition_prints_every_problem_with_its_pointer(tmp_path, caps
     assert lines[1:] == [f"  {problem}" for problem in problems]
 
 
+def test_feature_not_supported_yet_is_reported_with_its_pointer(tmp_path, capsys, monkeypatch):
+    missing = pysfn_emulator.Problem("/States/Read/ItemReader", "Map ItemReader is not emulated yet")
+
+    def refuse(*args, **kwargs):
+        raise pysfn_emulator.NotSupportedError([missing])
+
+    monkeypatch.setattr(pysfn_emulator, "run", refuse)
+    definition = write(tmp_path, "echo.json", ECHO)
+    status, out, err = run_cli(capsys, definition)
+    assert (status, out) == (2, "")
+    assert err.splitlines() == [
+        f"pysfn-emulate: {definition}: valid, but not supported by pysfn yet (1 problem):",
+        "  /States/Read/ItemReader: Map ItemReader is not emulated yet",
+    ]
+
+
 @pytest.mark.parametrize("content", [[], "just text", 42])
 def test_definition_that_is_not_an_object_is_refused(tmp_path, capsys, content):
     status, _, err = run_cli(capsys, write(tmp_path, "odd.json", content))
