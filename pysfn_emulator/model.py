@@ -1,0 +1,158 @@
+"""The loaded state machine: frozen objects built once, so that running does no parsing.
+
+Every path, template, intrinsic and Choice rule is already compiled here. `next` is the
+name of the following state, or None where the state ends its machine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .jsonpath import Path
+
+if TYPE_CHECKING:
+    from .choice import Rule
+
+Evaluator = Callable[[Any, Any, Any], Any]
+
+
+class _Discard:
+    """A path field set to JSON null: InputPath/OutputPath give {}, ResultPath keeps the input."""
+
+    def __repr__(self) -> str:
+        return "DISCARD"
+
+
+DISCARD = _Discard()
+
+
+@attrs.frozen
+class IO:
+    """The JSONPath input/output pipeline of one state, in AWS's order."""
+
+    input_path: Path | _Discard | None = None
+    parameters: Evaluator | None = None
+    result_selector: Evaluator | None = None
+    result_path: Path | _Discard | None = None
+    output_path: Path | _Discard | None = None
+    assign: Evaluator | None = None
+
+
+@attrs.frozen
+class Retrier:
+    error_equals: tuple[str, ...]
+    interval_seconds: float = 1
+    max_attempts: int = 3
+    backoff_rate: float = 2.0
+    max_delay_seconds: float | None = None
+    jitter: bool = False
+
+
+@attrs.frozen
+class Catcher:
+    error_equals: tuple[str, ...]
+    next: str
+    result_path: Path | _Discard | None = None
+    assign: Evaluator | None = None
+
+
+@attrs.frozen
+class State:
+    name: str
+    type: str
+    io: IO
+    next: str | None
+    comment: str | None = None
+
+
+@attrs.frozen
+class Pass(State):
+    result: Any = None
+    has_result: bool = False
+
+
+@attrs.frozen
+class Succeed(State):
+    pass
+
+
+@attrs.frozen
+class Fail(State):
+    error: Evaluator | None = None
+    cause: Evaluator | None = None
+
+
+@attrs.frozen
+class Wait(State):
+    seconds: int | None = None
+    seconds_path: Path | None = None
+    timestamp: datetime | None = None
+    timestamp_path: Path | None = None
+
+
+@attrs.frozen
+class Choice(State):
+    choices: tuple[Rule, ...] = ()
+    default: str | None = None
+
+
+@attrs.frozen
+class Retrying(State):
+    """A state with Retry and Catch: Task, Parallel and Map."""
+
+    retriers: tuple[Retrier, ...] = ()
+    catchers: tuple[Catcher, ...] = ()
+
+
+@attrs.frozen
+class Task(Retrying):
+    resource: str = ""
+    timeout_seconds: int | None = None
+    timeout_seconds_path: Path | None = None
+    heartbeat_seconds: int | None = None
+    heartbeat_seconds_path: Path | None = None
+    credentials: Evaluator | None = None
+
+
+@attrs.frozen
+class Parallel(Retrying):
+    branches: tuple[Machine, ...] = ()
+
+
+@attrs.frozen
+class ItemBatcher:
+    max_items: int | None = None
+    max_items_path: Path | None = None
+    max_bytes: int | None = None
+    max_bytes_path: Path | None = None
+    batch_input: Evaluator | None = None
+
+
+@attrs.frozen
+class Map(Retrying):
+    processor: Machine | None = None
+    distributed: bool = False
+    items_path: Path | None = None
+    item_selector: Evaluator | None = None
+    max_concurrency: int = 0
+    max_concurrency_path: Path | None = None
+    tolerated_failure_count: int | None = None
+    tolerated_failure_count_path: Path | None = None
+    tolerated_failure_percentage: float | None = None
+    tolerated_failure_percentage_path: Path | None = None
+    item_batcher: ItemBatcher | None = None
+    label: str | None = None
+
+
+@attrs.frozen
+class Machine:
+    """A StartAt and its States: the whole definition, a Parallel branch or a Map processor."""
+
+    start_at: str
+    states: dict[str, State] = attrs.field(eq=False)
+    timeout_seconds: int | None = None
+    comment: str | None = None
