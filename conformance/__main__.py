@@ -1,0 +1,111 @@
+"""`python -m conformance`: run the AWS-recorded corpus and write the reports.
+
+Exit status: 0 all as expected, 1 a case failed that is not listed as an expected failure
+(or a listed one passes), 2 the corpus or the emulator is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance.corpus import CORPUS_ENV, corpus_dir, load_cases
+from conformance.runner import (
+    DEFAULT_TIMEOUT,
+    EXPECTED_FAILURES_FILE,
+    CaseResult,
+    exit_status,
+    load_expected_failures,
+    rewrite_expected_failures,
+    run_cases,
+    tally,
+    write_reports,
+)
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m conformance",
+        description="Run the AWS-recorded Step Functions executions through the emulator.",
+    )
+    parser.add_argument(
+        "--corpus", type=Path, help=f"corpus folder (default: ${CORPUS_ENV} or ../shared/...)"
+    )
+    parser.add_argument("--filter", help="only cases whose name contains this text")
+    parser.add_argument("--category", action="append", help="only this category (repeatable)")
+    parser.add_argument("--report-dir", type=Path, default=Path("reports"))
+    parser.add_argument("--expected-failures", type=Path, default=EXPECTED_FAILURES_FILE)
+    parser.add_argument(
+        "--write-expected-failures",
+        action="store_true",
+        help="rewrite the expected-failures file to list the cases failing now",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=DEFAULT_TIMEOUT, help="wall-clock seconds per case"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="print every case")
+    return parser.parse_args(argv)
+
+
+def _progress(verbose: bool):
+    def show(result: CaseResult) -> None:
+        if verbose:
+            print(f"{result.outcome:5}  {result.name}", flush=True)
+            if result.unexpected:
+                for difference in result.differences[:5]:
+                    print(f"         {difference[:300]}")
+        else:
+            print("." if result.passed else "F", end="", flush=True)
+
+    return show
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_args(argv)
+    root = corpus_dir(args.corpus)
+    if not root.is_dir():
+        print(f"corpus not found: {root} (set --corpus or ${CORPUS_ENV})", file=sys.stderr)
+        return 2
+    try:
+        import pysfn_emulator
+    except ImportError as exc:
+        print(f"cannot import the emulator: {exc}", file=sys.stderr)
+        return 2
+    if not hasattr(pysfn_emulator, "run"):
+        print("pysfn_emulator.run does not exist yet", file=sys.stderr)
+        return 2
+
+    cases = load_cases(root, name_filter=args.filter, categories=args.category)
+    listed = load_expected_failures(args.expected_failures)
+    results = run_cases(cases, listed, args.timeout, _progress(args.verbose))
+    if not args.verbose:
+        print()
+    json_path, md_path = write_reports(results, args.report_dir, root)
+
+    total = tally(results)
+    print(
+        f"{total.passed}/{total.cases} passed, {total.failed} unexpected failures, "
+        f"{total.expected_failures} expected failures, {total.unexpected_passes} listed but passing; "
+        f"history matched {total.history_matched}/{total.history_recorded}"
+    )
+    print(f"reports: {json_path}, {md_path}")
+
+    if args.write_expected_failures:
+        entries = rewrite_expected_failures(
+            args.expected_failures,
+            failing=[r.name for r in results if not r.passed],
+            ran=[r.name for r in results],
+            listed=listed,
+        )
+        print(f"{args.expected_failures}: {len(entries)} cases listed")
+        return 0
+    for result in results:
+        if result.outcome == "xpass":
+            print(f"listed as an expected failure but passes: {result.name}")
+    return exit_status(results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
