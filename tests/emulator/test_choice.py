@@ -516,3 +516,28 @@ def test_malformed_rules_name_the_field(rule, pointer):
     assert caught.value.pointer == pointer
     if pointer:
         assert str(caught.value).startswith(pointer + ": ")
+
+
+def test_missing_variable_fails_the_execution():
+    """Through the interpreter, which prefixes the state, as AWS's recorded causes do."""
+    import pysfn_emulator
+
+    definition = {
+        "StartAt": "IsDataset",
+        "States": {
+            "IsDataset": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$.processing_type", "StringEquals": "dataset", "Next": "Done"}
+                ],
+                "Default": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+    execution = pysfn_emulator.run(definition, {"other": 1})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == (
+        "An error occurred while executing the state 'IsDataset' (entered at the event id #2). "
+        + CAUSE.format("$.processing_type")
+    )
