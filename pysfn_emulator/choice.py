@@ -4,18 +4,21 @@
 into a frozen `Rule` whose `evaluate(data, context, variables)` is a closure built for that
 rule's operator: evaluation never parses, and never looks an operator up by name.
 
-AWS semantics reproduced here (the recorded corpus is the reference):
+AWS semantics reproduced here (the recorded corpus confirms the type rules; the others,
+marked *inferred*, come from AWS's quoted causes and its Java runtime):
 
 * A comparison whose value has the wrong type is false, never an error: `NumericEquals` on
   a string, `BooleanEquals` on 0, `TimestampEquals` on a non-timestamp string.
 * Booleans are not numbers. Numbers compare as IEEE doubles, ints and floats by value.
-* Strings order as Java's `String.compareTo` does (by UTF-16 code unit).
+* Strings order as Java's `String.compareTo` does (by UTF-16 code unit). *inferred*
 * Timestamps compare as instants (offsets applied), to the nanosecond.
 * A `Variable` (or `...Path` operand) that names nothing fails the execution with
   `States.Runtime`: "Invalid path '<path>': The choice state's condition path references an
   invalid value." (the interpreter adds AWS's "An error occurred while executing the state
-  ..." prefix, as for every runtime cause). `IsPresent` alone never fails.
-* `StringMatches`: only `*` is a wildcard; `\\*` is a literal star and `\\\\` a backslash.
+  ..." prefix, as for every runtime cause). `IsPresent` alone never fails. The same cause
+  for a missing `...Path` operand, naming that path, is *inferred*.
+* `StringMatches`: only `*` is a wildcard; `\\*` is a literal star and `\\\\` a backslash; a
+  backslash before any other character stands for itself (*inferred*).
 """
 
 from __future__ import annotations
