@@ -58,7 +58,9 @@ K_PARTITION = Kind("partition", r"aws(?:-[a-z]+)*", bound=True)
 K_REGION = Kind("region", r"[a-z]{2}(?:-[a-z]+)+-\d+", bound=True)
 K_NAME = Kind("name", NAME, bound=True)
 K_TIMESTAMP = Kind("ISO-8601 timestamp", ISO_TIMESTAMP)
-K_DATE = Kind("date", f"(?:{ISO_TIMESTAMP}|{HTTP_DATE})")
+# The recording's `timestamp` mask also hid malformed timestamps given as input.
+K_TIMESTAMP_LIKE = Kind("timestamp", r"\d[\d:.\-T+Z]*")
+K_DATE = Kind("date", f"(?:{ISO_TIMESTAMP}|{HTTP_DATE})", list_ok=True)
 K_LOG_RESULT = Kind("base64 log", r"[A-Za-z0-9+/=]*", bound=True, distinct=True)
 K_JSON_INPUT = Kind("JSON text", r".*", bound=True, check=_is_json_text)
 K_ROLE_ARN = Kind("IAM role ARN", r"arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/\-]+")
@@ -88,7 +90,7 @@ ANGLE_KINDS: tuple[tuple[str, Kind], ...] = (
 # Bare masks: each replaced a whole value.
 BARE_KINDS: Mapping[str, Kind] = {
     "date": K_DATE,
-    "timestamp": K_TIMESTAMP,
+    "timestamp": K_TIMESTAMP_LIKE,
     "start-time": K_TIMESTAMP,
     "entered-time": K_TIMESTAMP,
     "RequestId": K_REQUEST_ID_MASK,
@@ -167,16 +169,21 @@ class Matcher:
                 self.angle[token] = angle_kind(token) or K_ANY_TEXT
             elif kind := bare_kind(token):
                 self.bare[token] = kind
+        # Bare names (`lambda_function_1_name`) also stand inside longer strings (an ARN).
+        embedded = sorted((t for t, k in self.bare.items() if k is K_NAME), key=len, reverse=True)
+        self.token_re = re.compile("|".join([ANGLE_TOKEN.pattern, *map(re.escape, embedded)]))
         self.bindings: dict[str, str] = {}
 
     def copy(self) -> Matcher:
         """A matcher with the same placeholders and bindings, for a trial match."""
         other = Matcher()
-        other.angle, other.bare, other.bindings = self.angle, self.bare, dict(self.bindings)
+        other.angle, other.bare, other.token_re = self.angle, self.bare, self.token_re
+        other.bindings = dict(self.bindings)
         return other
 
-    def _angle_kind(self, token: str) -> Kind | None:
-        return self.angle.get(token) or angle_kind(token)
+    def _kind(self, token: str) -> Kind | None:
+        """The kind of a placeholder of this case (angle ones also by their shape alone)."""
+        return self.angle.get(token) or self.bare.get(token) or angle_kind(token)
 
     def compare(self, expected: Any, actual: Any, path: str) -> list[Difference]:
         """Differences between a recorded JSON value and ours; binds placeholders as it goes."""
@@ -251,7 +258,7 @@ class Matcher:
         found = {}
         for group, token in groups.items():
             value = match.group(group)
-            kind = self._angle_kind(token)
+            kind = self._kind(token)
             if kind is not None and kind.check is not None and not kind.check(value):
                 return [Difference(path, expected, actual, f"{token} is not {kind.name}")]
             found[token] = value
@@ -265,9 +272,9 @@ class Matcher:
         named: dict[str, str] = {}  # token -> group name
         special = False
         pos = 0
-        for m in ANGLE_TOKEN.finditer(expected):
+        for m in self.token_re.finditer(expected):
             token = m.group()
-            kind = self._angle_kind(token)
+            kind = self._kind(token)
             if kind is None:
                 continue
             special = True
@@ -291,7 +298,7 @@ class Matcher:
         self, found: Mapping[str, str], expected: Any, actual: Any, path: str
     ) -> list[Difference]:
         for token, value in found.items():
-            kind = self._angle_kind(token) or self.bare.get(token)
+            kind = self._kind(token)
             if kind is None or not kind.bound:
                 continue
             if token in self.bindings and self.bindings[token] != value:
@@ -302,7 +309,7 @@ class Matcher:
                 ]
             if kind.distinct:
                 for other, other_value in self.bindings.items():
-                    if other != token and other_value == value and self._angle_kind(other) == kind:
+                    if other != token and other_value == value and self._kind(other) == kind:
                         return [
                             Difference(path, expected, actual, f"{token} has the value of {other}")
                         ]
@@ -390,6 +397,12 @@ IGNORED_EVENT_KEYS = frozenset({"timestamp"})
 RESORTED_IGNORED_KEYS = frozenset({"timestamp", "id", "previousEventId"})
 # Event types the recording removed (it cut the Parallel branch runs at these).
 DROPPED_BY_RECORDING = frozenset({"ParallelStateSucceeded"})
+# The recording used its bare masks in histories whatever the case lists.
+HISTORY_TOKENS = tuple(BARE_KINDS)
+# Detail fields holding a JSON text of the data (assigned variables too). Compared as JSON
+# values: AWS keeps the formatting of the caller's input text, which the emulator, handed a
+# value, cannot know.
+PAYLOAD_FIELDS = frozenset({"input", "output", "parameters"})
 
 
 def snapshot_form(details: Any) -> Any:
@@ -412,6 +425,31 @@ def snapshot_form(details: Any) -> Any:
     if isinstance(details, list):
         return [snapshot_form(v) if isinstance(v, Mapping) else v for v in details]
     return details
+
+
+def _parsed(text: str) -> Any:
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def payloads_as_values(event: Mapping[str, Any]) -> dict[str, Any]:
+    """The event with its JSON-text payload fields (and assigned variables) parsed."""
+    out = dict(event)
+    for key, details in event.items():
+        if not (key.endswith("EventDetails") and isinstance(details, Mapping)):
+            continue
+        details = dict(details)
+        for field, value in details.items():
+            if field in PAYLOAD_FIELDS and isinstance(value, str):
+                details[field] = _parsed(value)
+            elif field == "assignedVariables" and isinstance(value, Mapping):
+                details[field] = {
+                    k: _parsed(v) if isinstance(v, str) else v for k, v in value.items()
+                }
+        out[key] = details
+    return out
 
 
 def _is_resorted(event: Mapping[str, Any]) -> bool:
@@ -471,9 +509,9 @@ def compare_history(case: Case, history: Sequence[Mapping[str, Any]] | None) -> 
     """
     if case.history_events is None:
         return HistoryComparison(None)
-    recorded = list(case.history_events)
+    recorded = [payloads_as_values(e) for e in case.history_events]
     ours = [
-        snapshot_form(_jsonish(dict(e)))
+        payloads_as_values(snapshot_form(_jsonish(dict(e))))
         for e in history or ()
         if e.get("type") not in DROPPED_BY_RECORDING
     ]
@@ -481,7 +519,7 @@ def compare_history(case: Case, history: Sequence[Mapping[str, Any]] | None) -> 
     ignored = RESORTED_IGNORED_KEYS if any(r for _, _, r in blocks) else IGNORED_EVENT_KEYS
     if (diff := _types_differ(recorded, ours, blocks)) is not None:
         return HistoryComparison(False, (diff,))
-    matcher = matcher_for(case)
+    matcher = Matcher(case.placeholders.tokens | set(HISTORY_TOKENS))
     diffs: list[Difference] = []
     for start, end, resorted in blocks:
         if not resorted:

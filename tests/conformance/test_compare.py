@@ -327,14 +327,41 @@ def test_history_details_are_compared_after_parsing_json_objects():
     assert [d.path for d in result.differences] == ["history[1].stateEnteredEventDetails.input.a"]
 
 
-def test_history_json_arrays_stay_strings():
+def test_history_payload_texts_are_compared_as_json_values():
     ours = [dict(e) for e in OURS]
     ours[3] = our_event(4, 3, "ExecutionSucceeded", "executionSucceededEventDetails",
                         {"output": "[1, 2]", "outputDetails": {"truncated": False}})  # fmt: skip
+    assert compare_history(history_case(RECORDED), ours).matched is True
+    ours[3]["executionSucceededEventDetails"]["output"] = "[1,3]"
     result = compare_history(history_case(RECORDED), ours)
     assert [d.path for d in result.differences] == [
-        "history[3].executionSucceededEventDetails.output"
+        "history[3].executionSucceededEventDetails.output[1]"
     ]
+
+
+def test_history_causes_stay_exact_text():
+    recorded = [recorded_event(1, 0, "TaskFailed", "taskFailedEventDetails", {"cause": "[1, 2]"})]
+    ours = [our_event(1, 0, "TaskFailed", "taskFailedEventDetails", {"cause": "[1,2]"})]
+    result = compare_history(history_case(recorded), ours)
+    assert [d.path for d in result.differences] == ["history[0].taskFailedEventDetails.cause"]
+
+
+def test_history_masks_inside_assigned_variables_and_names_inside_arns():
+    details = {
+        "assignedVariables": {"startAt": '"date"'},
+        "resource": "arn:<partition>:lambda:<region>:111111111111:function:lambda_function_1_name",
+    }
+    recorded = [recorded_event(1, 0, "PassStateExited", "stateExitedEventDetails", details)]
+    case = make_case({"status": "SUCCEEDED", "output": None}, values={"lambda_function_1_name": "f"},
+                     history=recorded)  # fmt: skip
+    ours_details = {
+        "assignedVariables": {"startAt": '"2024-11-06T09:42:03Z"'},
+        "resource": "arn:aws:lambda:us-east-1:123456789012:function:my_fn",
+    }
+    ours = [our_event(1, 0, "PassStateExited", "stateExitedEventDetails", ours_details)]
+    assert compare_history(case, ours).matched is True
+    ours_details["assignedVariables"]["startAt"] = '"soon"'
+    assert compare_history(case, ours).matched is False
 
 
 def test_history_previous_event_id_is_compared():
