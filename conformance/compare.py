@@ -20,7 +20,15 @@ import attrs
 
 from conformance.corpus import Case
 
-MISSING = "<missing>"
+
+class _Missing:
+    """Stands where a key is absent on one side."""
+
+    def __repr__(self) -> str:
+        return "nothing"
+
+
+MISSING: Any = _Missing()
 
 UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 ISO_TIMESTAMP = r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?"
@@ -241,7 +249,7 @@ class Matcher:
             kind.list_ok and isinstance(actual, list) and len(actual) == 1 and fits(actual[0])
         )
         if not ok:
-            return [Difference(path, token, actual, f"not a {kind.name}")]
+            return [Difference(path, token, actual, f"not a valid {kind.name}")]
         if kind.bound and isinstance(actual, str):
             return self._bind({token: actual}, token, actual, path)
         return []
@@ -408,8 +416,8 @@ PAYLOAD_FIELDS = frozenset({"input", "output", "parameters"})
 def snapshot_form(details: Any) -> Any:
     """Our event details as the recording stores them.
 
-    The recording parsed string fields of an event that hold a JSON object (`"{...}"`), one
-    level deep; other JSON strings (arrays, numbers, quoted strings) stayed strings.
+    The recording parsed string fields holding a JSON object (`"{...}"`) without looking
+    inside what it parsed; other JSON texts (arrays, numbers, quoted strings) stayed strings.
     """
     if isinstance(details, Mapping):
         out = {}
@@ -478,8 +486,9 @@ def _strip(event: Mapping[str, Any], ignored: frozenset[str]) -> dict[str, Any]:
 
 
 def _types_differ(
-    recorded: Sequence[Mapping], ours: Sequence[Mapping], blocks
+    recorded: Sequence[Mapping], ours: Sequence[Mapping], blocks: list[tuple[int, int, bool]]
 ) -> Difference | None:
+    """The first place where the event types differ (as multisets inside re-sorted runs)."""
     for start, end, resorted in blocks:
         want = [e.get("type") for e in recorded[start:end]]
         got = [e.get("type") for e in ours[start:end]]
@@ -550,7 +559,6 @@ def _compare_resorted(matcher: Matcher, recorded, ours, start: int, end: int) ->
             if not found:
                 matcher.bindings = trial.bindings
                 free.remove(j)
-                best = None
                 break
             if best is None or len(found) < len(best[0]):
                 best = (found, j)
