@@ -6,6 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import attrs
 
+from .timestamps import format_timestamp
+
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 
@@ -54,5 +56,4 @@ def to_datetime(ms: int) -> datetime:
 
 
 def iso(ms: int) -> str:
-    value = to_datetime(ms)
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    return format_timestamp(to_datetime(ms))

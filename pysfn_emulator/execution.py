@@ -89,7 +89,7 @@ def run(
     if mock_config is not None or test_case is not None:
         raise NotSupportedError([])  # the mock file arrives with the task machinery
     definition = parse_definition(definition)
-    problems = structural_problems(definition) if isinstance(definition, dict) else []
+    problems = structural_problems(definition, state_machine_type=state_machine_type) if isinstance(definition, dict) else []
     if not isinstance(definition, dict):
         from .errors import Problem
 
@@ -107,7 +107,10 @@ def run(
     name = execution_name or str(_uuid(rng))
     clock = Clock.starting_at(start_time)
     machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine_name}"
-    execution_arn = f"arn:aws:states:{region}:{account}:{'express' if state_machine_type == 'EXPRESS' else 'execution'}:{machine_name}:{name}"
+    if state_machine_type == "EXPRESS":  # AWS adds a run id to an express execution's ARN
+        execution_arn = f"arn:aws:states:{region}:{account}:express:{machine_name}:{name}:{_uuid(rng)}"
+    else:
+        execution_arn = f"arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
     role = role_arn or f"arn:aws:iam::{account}:role/pysfn-emulator"
     context = {
         "Execution": {
@@ -139,8 +142,8 @@ def run(
         details = {k: v for k, v in (("error", error), ("cause", cause)) if v is not None}
         _final_event(runner, frame, "ExecutionFailed", "executionFailedEventDetails", details)
     except DeadlineReached:
-        status, error, cause = "TIMED_OUT", "States.Timeout", None
-        _final_event(runner, frame, "ExecutionTimedOut", "executionTimedOutEventDetails", {"error": error})
+        status = "TIMED_OUT"
+        _final_event(runner, frame, "ExecutionTimedOut", "executionTimedOutEventDetails", {"error": "States.Timeout"})
     except HistoryLimitReached:
         status, error = "FAILED", RUNTIME
         cause = f"The execution reached the limit of {STANDARD_HISTORY_LIMIT} history events."

@@ -109,12 +109,41 @@ def compile_path(text: str) -> Path:
             root, variable, rest = VARIABLE, match.group(1), "$" + body[match.end():]
         else:
             root, variable, rest = DATA, None, body
+    steps = _definite_steps_of(rest)
+    if steps is not None:
+        return Path(text, root, variable, steps, None, length)
     try:
         expression = _parse_ext(rest)
     except (JsonPathParserError, JsonPathLexerError, Exception) as error:  # noqa: B014
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
     steps = _definite_steps(expression)
     return Path(text, root, variable, steps, None if steps is not None else expression, length)
+
+
+_STEP = re.compile(
+    r"""\.(?P<dotted>[^.\[\]*()'"\s?@,]+)"""
+    r"""|\['(?P<single>(?:[^'\\]|\\.)*)'\]"""
+    r"""|\["(?P<double>(?:[^"\\]|\\.)*)"\]"""
+    r"""|\[\s*(?P<index>-?[0-9]+)\s*\]"""
+)
+
+
+def _definite_steps_of(text: str) -> tuple[str | int, ...] | None:
+    """Names and indexes only, read as Jayway reads them (a quoted name is taken verbatim,
+    but for an escaped quote); None when the path is anything more."""
+    steps: list[str | int] = []
+    position = 1
+    while position < len(text):
+        match = _STEP.match(text, position)
+        if match is None:
+            return None
+        if match.group("index") is not None:
+            steps.append(int(match.group("index")))
+        else:
+            name = match.group("dotted") or match.group("single") or match.group("double") or ""
+            steps.append(name.replace("\\'", "'") if match.group("single") is not None else name)
+        position = match.end()
+    return tuple(steps)
 
 
 def compile_reference_path(text: str) -> Path:

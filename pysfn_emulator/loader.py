@@ -137,13 +137,17 @@ class _Loader:
         )
 
     def state_choice(self, spec, pointer, common, language):
-        rules = []
+        rules, assigns = [], []
         for index, rule in enumerate(spec.get("Choices") or []):
             try:
                 rules.append(compile_rule(rule))
             except ValueError as error:
                 self.problem(f"{pointer}/Choices/{index}", str(error))
-        return model.Choice(**common, choices=tuple(rules), default=spec.get("Default"))
+                continue
+            assigns.append(self.template(rule, "Assign", f"{pointer}/Choices/{index}"))
+        return model.Choice(
+            **common, choices=tuple(rules), rule_assigns=tuple(assigns), default=spec.get("Default")
+        )
 
     def retrying(self, spec: dict, pointer: str) -> dict:
         retriers = tuple(

@@ -97,6 +97,7 @@ class Wait(State):
 @attrs.frozen
 class Choice(State):
     choices: tuple[Rule, ...] = ()
+    rule_assigns: tuple[Evaluator | None, ...] = ()  # each rule's own Assign, when it is chosen
     default: str | None = None
 
 

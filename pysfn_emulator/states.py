@@ -8,6 +8,7 @@ state does not catch.
 from __future__ import annotations
 
 import heapq
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -57,15 +58,15 @@ def run_choice(runner: Runner, frame: Frame, state: model.Choice, data: Any, vis
     context = visit.context(runner)
     variables = frame.variables
     data = select(state.io.input_path, data, context, variables)
-    for rule in state.choices:
+    for rule, rule_assign in zip(state.choices, state.rule_assigns, strict=True):
         if rule.evaluate(data, context, variables):
-            next_name = rule.next
+            next_name, chosen_assign = rule.next, rule_assign
             break
     else:
         if state.default is None:
             raise StatesError(NO_CHOICE_MATCHED, "No Matches!")
-        next_name = state.default
-    assigned = assign(state.io.assign, data, context, variables)
+        next_name, chosen_assign = state.default, state.io.assign
+    assigned = assign(chosen_assign, data, context, variables)
     return select(state.io.output_path, data, context, variables), next_name, assigned
 
 
@@ -183,7 +184,7 @@ def run_task(runner: Runner, frame: Frame, state: model.Task, data: Any, visit: 
     def work(effective: Any, context: dict) -> Any:
         parameters = state.io.parameters
         payload = parameters(effective, context, frame.variables) if parameters else effective
-        return invoke(runner, frame, state, payload, context)
+        return invoke(runner, frame, state, effective, payload, context)
 
     return with_retry_and_catch(runner, frame, state, data, visit, work)
 
@@ -318,6 +319,8 @@ def _count_setting(value, path, field, effective, context, variables) -> int | N
     if path is None:
         return value
     found = _path_value(path, effective, context, variables)
+    if isinstance(found, str) and re.fullmatch(r"[+-]?[0-9]+", found):
+        found = int(found)  # AWS reads the value as text, so "1" is as good as 1
     if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found):
         raise StatesError(RUNTIME, f'The {field} field refers to value "{_java(found)}" which is not a valid integer: {path.text}')
     if found < 0:
@@ -329,6 +332,8 @@ def _percent_setting(state: model.Map, effective, context, variables) -> float |
     if state.tolerated_failure_percentage_path is None:
         return state.tolerated_failure_percentage
     found = _path_value(state.tolerated_failure_percentage_path, effective, context, variables)
+    if isinstance(found, str) and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", found):
+        found = float(found)  # read as text, like the count
     if isinstance(found, bool) or not isinstance(found, (int, float)):
         raise StatesError(RUNTIME, f'The ToleratedFailurePercentagePath field refers to value "{_java(found)}" which is not a valid number: {state.tolerated_failure_percentage_path.text}')
     if not 0 <= found <= 100:

@@ -7,6 +7,7 @@ qualifier. A handler is an ordinary `handler(event, context)`; it gets a copy of
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import traceback
@@ -23,6 +24,14 @@ from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, size_in_bytes
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 UNREGISTERED = "pysfn.ResourceNotRegistered"
 DEFAULT_TASK_TIMEOUT = 99999999
+
+
+class FunctionError(StatesError):
+    """A handler raised: Lambda's error payload, serialised by whoever reports it."""
+
+    def __init__(self, payload: dict, text: str):
+        super().__init__(payload["errorType"], text)
+        self.payload = payload
 
 
 @attrs.frozen
@@ -42,9 +51,10 @@ class LambdaContext:
         return max(0, self.deadline_ms - int(time.time() * 1000))
 
 
-def invoke(runner, frame, state: model.Task, payload: Any, context: dict) -> Any:
+def invoke(runner, frame, state: model.Task, effective: Any, payload: Any, context: dict) -> Any:
+    """Call the task's resource with `payload`; `effective` is the input its *Path fields read."""
     resource = state.resource
-    timeout = _timeout(state, payload, context, frame)
+    timeout = _timeout(state, effective, context, frame)
     if resource.startswith("arn:aws:lambda:"):
         return _legacy_lambda(runner, frame, state, resource, payload, timeout)
     if resource.split(".waitForTaskToken")[0] == LAMBDA_INVOKE:
@@ -83,11 +93,28 @@ def _lambda_invoke(runner, frame, state, payload, timeout):
         function = payload.get("FunctionName") if isinstance(payload, dict) else None
         if not isinstance(function, str):
             raise StatesError(RUNTIME, "The field 'FunctionName' is required for arn:aws:states:::lambda:invoke")
-        returned = _call_lambda(runner, function, payload.get("Payload"), timeout)
+        try:
+            returned = _call_lambda(runner, function, _invoke_event(payload.get("Payload")), timeout, "lambda")
+        except FunctionError as failure:  # Step Functions re-serialises the error payload compactly
+            failure.cause = dumps(failure.payload)
+            raise
         request_id = str(uuid.UUID(int=runner.rng.getrandbits(128), version=4))
-        return _invoke_response(returned, request_id)
+        return _invoke_response(returned, request_id, payload.get("LogType") == "Tail")
 
     return _scheduled_task(runner, frame, state, payload, timeout, "lambda", "invoke", call)
+
+
+def _invoke_event(payload: Any) -> Any:
+    """lambda:invoke sends a string Payload as the raw request body and no Payload as none:
+    the function receives the string's JSON value, or {}."""
+    if payload is None:
+        return {}
+    if isinstance(payload, str):
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return payload
+    return payload
 
 
 def _service(runner, frame, state, payload, timeout):
@@ -102,7 +129,7 @@ def _service(runner, frame, state, payload, timeout):
                 f"No handler is registered for the resource '{state.resource}' of state '{state.name}'. "
                 f"Register one with run(..., lambdas={{'{state.resource}': handler}}).",
             )
-        return _call_handler(runner, handler, state.resource, payload, timeout)
+        return _call_handler(runner, handler, state.resource, payload, timeout, resource_type)
 
     return _scheduled_task(runner, frame, state, payload, timeout, resource_type, resource, call)
 
@@ -137,7 +164,7 @@ def _failure(error: StatesError) -> dict:
     return details
 
 
-def _call_lambda(runner, function: str, payload: Any, timeout: int | None) -> Any:
+def _call_lambda(runner, function: str, payload: Any, timeout: int | None, task_name: str | None = None) -> Any:
     handler, arn = _find_lambda(runner, function)
     if handler is None:
         raise StatesError(
@@ -145,7 +172,7 @@ def _call_lambda(runner, function: str, payload: Any, timeout: int | None) -> An
             f"Function not found: {arn}:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: "
             f"ResourceNotFoundException; Request ID: {uuid.UUID(int=runner.rng.getrandbits(128), version=4)}; Proxy: null)",
         )
-    return _call_handler(runner, handler, arn, payload, timeout)
+    return _call_handler(runner, handler, arn, payload, timeout, task_name or arn)
 
 
 def _find_lambda(runner, function: str):
@@ -176,7 +203,8 @@ def _arn(runner, name: str) -> str:
     return f"arn:aws:lambda:{runner.region}:{runner.account}:function:{name}"
 
 
-def _call_handler(runner, handler, arn: str, payload: Any, timeout: int | None) -> Any:
+def _call_handler(runner, handler, arn: str, payload: Any, timeout: int | None, task_name: str) -> Any:
+    """Call a handler as Lambda would; `task_name` is how AWS names the task in size errors."""
     event = json.loads(dumps(payload))
     request_id = str(uuid.UUID(int=runner.rng.getrandbits(128), version=4))
     limit = timeout if timeout is not None else DEFAULT_TASK_TIMEOUT
@@ -188,13 +216,14 @@ def _call_handler(runner, handler, arn: str, payload: Any, timeout: int | None) 
             raise
         except Exception as exception:  # the handler's own failure, as Lambda reports it
             _advance(runner, slept[0], timeout)
-            raise StatesError(type(exception).__name__, _lambda_error_cause(exception, request_id)) from None
+            error = _lambda_error(exception, request_id)
+            raise FunctionError(error, json.dumps(error)) from None
     _advance(runner, slept[0], timeout)
     result = _decode(returned)
     if size_in_bytes(result) > PAYLOAD_LIMIT_BYTES:
         raise StatesError(
             DATA_LIMIT_EXCEEDED,
-            f"The state/task '{arn}' returned a result with a size exceeding the maximum number of bytes service limit.",
+            f"The state/task '{task_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
         )
     return result
 
@@ -216,21 +245,21 @@ def _decode(returned: Any) -> Any:
     return json.loads(dumps(returned))
 
 
-def _lambda_error_cause(exception: BaseException, request_id: str) -> str:
+def _lambda_error(exception: BaseException, request_id: str) -> dict:
+    """The error payload the Python Lambda runtime sends (its json.dumps, spaces and all)."""
     frames = traceback.extract_tb(exception.__traceback__)[1:]
     stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
-    message = str(exception)
-    return dumps({
-        "errorMessage": message,
+    return {
+        "errorMessage": str(exception),
         "errorType": type(exception).__name__,
         "requestId": request_id,
         "stackTrace": stack,
-    })
+    }
 
 
-def _invoke_response(payload: Any, request_id: str) -> dict:
-    length = str(size_in_bytes(payload))
-    return {
+def _invoke_response(payload: Any, request_id: str, with_log: bool) -> dict:
+    length = str(len(json.dumps(payload).encode("utf-8")))  # the body as the Python runtime wrote it
+    response = {
         "ExecutedVersion": "$LATEST",
         "Payload": payload,
         "SdkHttpMetadata": {
@@ -259,6 +288,12 @@ def _invoke_response(payload: Any, request_id: str) -> dict:
         "SdkResponseMetadata": {"RequestId": request_id},
         "StatusCode": 200,
     }
+    if with_log:  # LogType "Tail": the last 4 KB of the log, base64-encoded
+        log = base64.b64encode(f"START RequestId: {request_id} Version: $LATEST\nEND RequestId: {request_id}\n".encode()).decode()
+        response["LogResult"] = log
+        response["SdkHttpMetadata"]["AllHttpHeaders"]["X-Amz-Log-Result"] = [log]
+        response["SdkHttpMetadata"]["HttpHeaders"]["X-Amz-Log-Result"] = log
+    return response
 
 
 @contextmanager

@@ -7,14 +7,22 @@
 A failure at run time raises `errors.StatesError("States.Runtime", cause)`, as AWS reports it.
 
 Randomness (MathRandom without a seed, UUID) comes from `evaluate(..., rng=...)`, else from
-`context.rng` when the context object carries that attribute (a dict subclass will do), else
-from a process-wide `random.Random()`. Give each execution its own seeded generator to make a
-run repeatable. A seeded MathRandom uses java.util.Random, as AWS does, and needs no source.
+the source installed with `with random_source(rng):` (a context variable, so the interpreter
+sets it once per execution and the three-argument evaluators of payload templates follow),
+else from a process-wide `random.Random()`. Seed the execution's generator to make a run
+repeatable. A seeded MathRandom uses java.util.Random, as AWS does, and needs no source.
 """
 
 from __future__ import annotations
 
-from .functions import FUNCTIONS
+from .functions import FUNCTIONS, random_source
 from .parser import MAX_DEPTH, IntrinsicCall, IntrinsicSyntaxError, parse_intrinsic
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "IntrinsicCall", "IntrinsicSyntaxError", "parse_intrinsic"]
+__all__ = [
+    "FUNCTIONS",
+    "MAX_DEPTH",
+    "IntrinsicCall",
+    "IntrinsicSyntaxError",
+    "parse_intrinsic",
+    "random_source",
+]

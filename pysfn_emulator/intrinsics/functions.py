@@ -6,7 +6,8 @@ reproduced here: numbers are printed as Java prints them (`1.0E20`), an integer 
 units. Where a recording in the AWS corpus settles a rule, the rule follows it (MathAdd rounds
 half up; StringToJson of a blank string is null; Format prints objects as `{k=v, ...}`).
 
-Each implementation takes the evaluated argument list and the random source, and raises
+Each implementation takes the evaluated argument list and the random source (None: the
+current one, see `random_source`), and raises
 InvalidArguments for a value AWS rejects at run time; the call node (parser.py) turns that into
 States.Runtime with AWS's wording. Arity is checked once, when the call is parsed.
 """
@@ -15,12 +16,15 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextvars
 import hashlib
 import json
 import math
+import random
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -433,6 +437,25 @@ class JavaRandom:
             value = self._next(31)
 
 
+_RANDOM_SOURCE: contextvars.ContextVar[Any] = contextvars.ContextVar("intrinsics_random_source")
+_PROCESS_RANDOM = random.Random()
+
+
+@contextmanager
+def random_source(rng: Any) -> Iterator[Any]:
+    """Within the block, unseeded MathRandom and UUID draw from `rng` (e.g. an execution's
+    `random.Random(seed)`), unless a call is given its own; outside, a process-wide generator."""
+    token = _RANDOM_SOURCE.set(rng)
+    try:
+        yield rng
+    finally:
+        _RANDOM_SOURCE.reset(token)
+
+
+def _source(rng: Any) -> Any:
+    return rng if rng is not None else _RANDOM_SOURCE.get(_PROCESS_RANDOM)
+
+
 def _math_random(args: list[Any], rng: Any) -> int:
     start = _to_int("States.MathRandom", args[0])
     end = _to_int("States.MathRandom", args[1])
@@ -443,7 +466,7 @@ def _math_random(args: list[Any], rng: Any) -> int:
         if not _is_number(seed):
             raise _invalid("States.MathRandom")
         return start + JavaRandom(int(seed)).next_int(end - start)
-    return rng.randrange(start, end)
+    return _source(rng).randrange(start, end)
 
 
 # ---------------------------------------------------------------- strings and UUID
@@ -464,7 +487,7 @@ def _string_split(args: list[Any], rng: Any) -> list[str]:
 
 
 def _uuid(args: list[Any], rng: Any) -> str:
-    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+    return str(uuid.UUID(int=_source(rng).getrandbits(128), version=4))
 
 
 # ---------------------------------------------------------------- the table

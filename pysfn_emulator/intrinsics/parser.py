@@ -17,7 +17,6 @@ The interpreter prefixes these causes with "An error occurred while executing th
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
 from functools import lru_cache
@@ -43,7 +42,6 @@ _PARSER = Lark(
     propagate_positions=True,
     maybe_placeholders=False,
 )
-_DEFAULT_RNG = random.Random()
 
 # (data, context, variables, rng) -> value
 Evaluator = Callable[[Any, Any, Any, Any], Any]
@@ -67,9 +65,8 @@ class IntrinsicCall:
 
     `evaluate(data, context, variables, rng=None)`: `data` is what `$` means, `context` what
     `$$` means, `variables` the visible `$name` bindings. MathRandom without a seed and UUID
-    draw from `rng` (anything with `randrange` and `getrandbits`, e.g. `random.Random(seed)`);
-    when it is omitted they use `context.rng` if the context object carries one (so an
-    execution can seed every call it makes), else a process-wide generator.
+    draw from `rng` (anything with `randrange` and `getrandbits`, e.g. `random.Random(seed)`),
+    else from the execution's source (see `functions.random_source`).
     """
 
     text: str
@@ -81,8 +78,6 @@ class IntrinsicCall:
     def evaluate(
         self, data: Any, context: Any = None, variables: Any = None, rng: Any = None
     ) -> Any:
-        if rng is None:
-            rng = getattr(context, "rng", None) or _DEFAULT_RNG
         try:
             return self._run(data, context, variables, rng)
         except _ArgumentNotFound as missing:
