@@ -258,10 +258,12 @@ class Matcher:
         """Match a recorded string, with its embedded placeholders, against ours."""
         regex, groups, reused = self._text_regex(expected)
         if regex is None:
-            return [] if expected == actual else [Difference(path, expected, actual)]
+            if expected == actual:
+                return []
+            return [Difference(path, expected, actual, _first_difference(expected, actual))]
         match = re.fullmatch(regex, actual, re.DOTALL)
         if match is None:
-            note = ", ".join(f"{t} was {self.bindings[t]!r} before" for t in reused)
+            note = ", ".join(f"with {t} = {self.bindings[t]!r}" for t in reused)
             return [Difference(path, expected, actual, note)]
         found = {}
         for group, token in groups.items():
@@ -323,6 +325,17 @@ class Matcher:
                         ]
             self.bindings[token] = value
         return []
+
+
+def _first_difference(expected: str, actual: str, context: int = 20) -> str:
+    """Where two long strings part, for a reader who cannot spot it in 300 characters."""
+    if len(expected) < 40 and len(actual) < 40:
+        return ""
+    i = next(
+        (k for k, (a, b) in enumerate(zip(expected, actual, strict=False)) if a != b),
+        min(len(expected), len(actual)),
+    )
+    return f"from character {i}: {expected[i : i + context]!r} vs {actual[i : i + context]!r}"
 
 
 def _literal(text: str) -> str:

@@ -69,6 +69,13 @@ def test_missing_and_unexpected_keys_are_reported():
     }
 
 
+def test_long_strings_say_where_they_part():
+    expected = '{"errorMessage":"Some exception was raised.","errorType":"Exception"}'
+    actual = '{"errorMessage": "Some exception was raised.", "errorType": "Exception"}'
+    [diff] = diffs_of({"Cause": expected}, {"Cause": actual})
+    assert diff.note == "from character 16: '\"Some exception was ' vs ' \"Some exception was'"
+
+
 def test_odd_keys_are_quoted_in_paths():
     [diff] = diffs_of({"a b": 1}, {"a b": 2})
     assert diff.path == "output['a b']"
