@@ -14,7 +14,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pysfn_emulator.errors import RUNTIME, StatesError
-from pysfn_emulator.intrinsics import FUNCTIONS, IntrinsicSyntaxError, parse_intrinsic
+from pysfn_emulator.intrinsics import (
+    FUNCTIONS,
+    IntrinsicSyntaxError,
+    parse_intrinsic,
+    random_source,
+)
 from pysfn_emulator.intrinsics.functions import JavaRandom, java_double, java_json, natural_string
 
 CORPUS = Path(
@@ -721,16 +726,21 @@ class TestMath:
         generator = JavaRandom(42)  # nextDouble(), as AWS's JSONata $random(42) returns it
         assert ((generator._next(26) << 27) + generator._next(27)) * 2.0**-53 == 0.7275636800328681
 
-    def test_the_random_source_comes_from_the_call_then_the_context(self):
-        class Context(dict):
-            rng = None
+    def test_the_random_source_comes_from_the_call_then_the_installed_source(self):
+        draw = parse_intrinsic("States.MathRandom(0, 1000000)").evaluate
+        with random_source(random.Random(5)):
+            installed = [draw({}) for _ in range(3)]
+            own = random.Random(5)
+            assert [draw({}, rng=own) for _ in range(3)] == installed
+        again = random.Random(5)
+        assert [draw({}, rng=again) for _ in range(3)] == installed
+        with random_source(random.Random(5)):
+            first = run("States.UUID()")
+        assert first == run("States.UUID()", rng=random.Random(5))
 
-        context = Context()
-        context.rng = random.Random(5)
-        from_context = [run("States.MathRandom(0, 1000000)", {}, context) for _ in range(3)]
-        rng = random.Random(5)
-        from_call = [run("States.MathRandom(0, 1000000)", rng=rng) for _ in range(3)]
-        assert from_context == from_call
+    def test_without_an_installed_source_draws_vary(self):
+        draw = parse_intrinsic("States.UUID()").evaluate
+        assert len({draw({}) for _ in range(5)}) == 5
 
     def test_uuid_is_v4_and_reproducible_with_a_seed(self):
         first = run("States.UUID()", rng=random.Random(9))
