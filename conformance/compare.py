@@ -67,7 +67,7 @@ K_REGION = Kind("region", r"[a-z]{2}(?:-[a-z]+)+-\d+", bound=True)
 K_NAME = Kind("name", NAME, bound=True)
 K_TIMESTAMP = Kind("ISO-8601 timestamp", ISO_TIMESTAMP)
 # The recording's `timestamp` mask also hid malformed timestamps given as input.
-K_TIMESTAMP_LIKE = Kind("timestamp", r"\d[\d:.\-T+Z]*")
+K_TIMESTAMP_LIKE = Kind("timestamp", r"\d[\d:.\-T+Z ]*")
 K_DATE = Kind("date", f"(?:{ISO_TIMESTAMP}|{HTTP_DATE})", list_ok=True)
 K_LOG_RESULT = Kind("base64 log", r"[A-Za-z0-9+/=]*", bound=True, distinct=True)
 K_JSON_INPUT = Kind("JSON text", r".*", bound=True, check=_is_json_text)
