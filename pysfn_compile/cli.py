@@ -35,3 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{PROG}: {args.workflow}: the compiler is not implemented yet; "
           "write the ASL definition by hand and run it with pysfn-emulate", file=sys.stderr)
     return 2
+
+
+if __name__ == "__main__":  # python -m pysfn_compile.cli
+    raise SystemExit(main())

@@ -190,8 +190,9 @@ def _report(execution: Any, *, as_json: bool, with_history: bool) -> None:
         print(json.dumps(execution.output, indent=2, ensure_ascii=False))
     else:
         print(f"execution {execution.status}", file=sys.stderr)
-        print(f"error: {execution.error}", file=sys.stderr)
-        print(f"cause: {execution.cause}", file=sys.stderr)
+        for label, value in (("error", execution.error), ("cause", execution.cause)):
+            if value is not None:  # AWS leaves both unset on a timeout, say
+                print(f"{label}: {value}", file=sys.stderr)
 
 
 def format_history(events: list[dict[str, Any]]) -> str:
@@ -240,3 +241,7 @@ def _json_default(value: Any) -> str:
     if isinstance(value, datetime):
         return _iso(value)
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+if __name__ == "__main__":  # python -m pysfn_emulator.cli
+    raise SystemExit(main())

@@ -118,8 +118,7 @@ def test_timed_out_exits_1(tmp_path, capsys):
     status, out, err = run_cli(capsys, write(tmp_path, "slow.json", SLOW))
     assert status == 1
     assert out == ""
-    assert err.splitlines()[0] == "execution TIMED_OUT"
-    assert "error: States.Timeout" in err
+    assert err == "execution TIMED_OUT\n"  # AWS records no error or cause for a timeout
 
 
 # --- --json ----------------------------------------------------------------------------------
@@ -165,7 +164,8 @@ def test_history_prints_a_table_then_the_output(tmp_path, capsys):
     lines = table.splitlines()
     assert lines[0].split() == ["id", "prev", "timestamp", "type", "state", "details"]
     assert lines[1].split()[:4] == ["1", "0", "2024-01-01T00:00:00.000+00:00", "ExecutionStarted"]
-    assert lines[2].split()[:5] == ["2", "1", "2024-01-01T00:00:00.000+00:00", "PassStateEntered", "Greet"]
+    assert lines[2].split()[:5] == ["2", "0", "2024-01-01T00:00:00.000+00:00", "PassStateEntered",
+                                    "Greet"]  # previousEventId 0 is what AWS records here
     assert "PassStateExited" in lines[3] and 'output={"greeting":"Hello Ada"}' in lines[3]
     assert lines[4].split()[3] == "ExecutionSucceeded"
     assert json.loads(output) == {"greeting": "Hello Ada"}
@@ -278,7 +278,7 @@ def test_malformed_stdin_is_located(tmp_path, capsys, monkeypatch):
 
 @pytest.mark.parametrize("text", ["NaN", '{"x": Infinity}', "-Infinity"])
 def test_non_json_constants_are_refused(tmp_path, capsys, text):
-    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--input", text)
+    status, _, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), f"--input={text}")
     assert status == 2
     assert "--input: invalid JSON:" in err and "is not a JSON value" in err
 
@@ -345,7 +345,7 @@ def test_feature_not_supported_yet_is_reported_with_its_pointer(tmp_path, capsys
     ]
 
 
-@pytest.mark.parametrize("content", [[], "just text", 42])
+@pytest.mark.parametrize("content", ["[]", '"just text"', "42", "null"])
 def test_definition_that_is_not_an_object_is_refused(tmp_path, capsys, content):
     status, _, err = run_cli(capsys, write(tmp_path, "odd.json", content))
     assert status == 2
