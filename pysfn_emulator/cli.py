@@ -198,18 +198,17 @@ def _report(execution: Any, *, as_json: bool, with_history: bool) -> None:
 def format_history(events: list[dict[str, Any]]) -> str:
     """The events as an aligned table, one line each, to see at a glance how an execution went.
 
-    The state column follows previousEventId back to the event that named the state, as the
-    console does, so a TaskScheduled shows the state it belongs to.
+    Events that carry no state name (TaskScheduled, ParallelStateSucceeded, ...) are shown
+    with the state they belong to, found through previousEventId.
     """
     header = ("id", "prev", "timestamp", "type", "state", "details")
     rows = [header]
-    state_of: dict[Any, str] = {}
+    by_id = {event["id"]: event for event in events}
     for event in events:
-        details = next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
+        details = _details(event)
         state = details.get("name")
         if state is None and not event["type"].startswith("Execution"):
-            state = state_of.get(event.get("previousEventId"), "")
-        state_of[event["id"]] = state or ""
+            state = _open_state(event, by_id)
         rows.append((str(event["id"]), str(event.get("previousEventId", "")),
                      _iso(event.get("timestamp")), event["type"], state or "",
                      _summarise(details)))
@@ -218,6 +217,28 @@ def format_history(events: list[dict[str, Any]]) -> str:
         "  ".join([cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
                   + [row[-1]]).rstrip()
         for row in rows)
+
+
+def _details(event: dict[str, Any]) -> dict[str, Any]:
+    return next((v for k, v in event.items() if k.endswith("EventDetails")), None) or {}
+
+
+def _open_state(event: dict[str, Any], by_id: dict[Any, dict[str, Any]]) -> str:
+    """The state still open at this event: walk previousEventId back, skipping each state
+    that was entered and exited on the way, to the Entered event that was not."""
+    depth = 0
+    current = event
+    while (previous := by_id.get(current.get("previousEventId"))) is not None:
+        if previous["id"] >= current["id"]:  # ids only grow; anything else is not a chain
+            break
+        current = previous
+        if current["type"].endswith("StateExited"):
+            depth += 1
+        elif current["type"].endswith("StateEntered"):
+            if depth == 0:
+                return _details(current).get("name", "")
+            depth -= 1
+    return ""
 
 
 def _summarise(details: dict[str, Any]) -> str:

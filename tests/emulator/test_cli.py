@@ -180,28 +180,42 @@ def test_history_is_printed_for_a_failed_execution_too(tmp_path, capsys):
     assert "error: Boom" in err
 
 
-def test_history_table_follows_previous_event_to_name_the_state():
+def test_history_table_names_the_state_an_event_belongs_to():
     start = datetime(2024, 1, 1)
+
+    def event(id_, previous, type_, seconds=0, **details):
+        kind = "stateEntered" if type_.endswith("Entered") else (
+            "stateExited" if type_.endswith("Exited") else type_[0].lower() + type_[1:])
+        return {"id": id_, "previousEventId": previous, "type": type_,
+                "timestamp": start + timedelta(seconds=seconds),
+                **({f"{kind}EventDetails": details} if details else {})}
+
     events = [
-        {"id": 1, "previousEventId": 0, "timestamp": start, "type": "ExecutionStarted",
-         "executionStartedEventDetails": {"input": "{}", "inputDetails": {"truncated": False}}},
-        {"id": 2, "previousEventId": 1, "timestamp": start, "type": "TaskStateEntered",
-         "stateEnteredEventDetails": {"name": "Call", "input": "{}"}},
-        {"id": 3, "previousEventId": 2, "timestamp": start + timedelta(seconds=1),
-         "type": "TaskScheduled", "taskScheduledEventDetails": {"resource": "invoke"}},
-        {"id": 4, "previousEventId": 3, "timestamp": start + timedelta(seconds=2),
-         "type": "ExecutionFailed",
-         "executionFailedEventDetails": {"error": "E", "cause": "x" * 300 + "\nmore"}},
+        event(1, 0, "ExecutionStarted", input="{}", inputDetails={"truncated": False}),
+        event(2, 0, "ParallelStateEntered", name="Both", input="{}"),
+        event(3, 2, "ParallelStateStarted"),
+        event(4, 3, "TaskStateEntered", name="Call", input="{}"),
+        event(5, 4, "TaskScheduled", 1, resource="invoke"),
+        event(6, 5, "TaskSucceeded", 2, output="{}"),
+        event(7, 6, "TaskStateExited", 2, name="Call", output="{}"),
+        event(8, 7, "ParallelStateSucceeded", 2),
+        event(9, 8, "ParallelStateExited", 2, name="Both", output="[{}]"),
+        event(10, 9, "ExecutionFailed", 2, error="E", cause="x" * 300 + "\nmore"),
     ]
     lines = format_history(events).splitlines()
-    assert lines[3].split()[:6] == ["3", "2", "2024-01-01T00:00:01.000", "TaskScheduled", "Call",
+    states = {line.split()[3]: line.split()[4] for line in lines[2:-1]}
+    assert states == {"ParallelStateEntered": "Both", "ParallelStateStarted": "Both",
+                      "TaskStateEntered": "Call", "TaskScheduled": "Call", "TaskSucceeded": "Call",
+                      "TaskStateExited": "Call", "ParallelStateSucceeded": "Both",
+                      "ParallelStateExited": "Both"}
+    assert lines[5].split()[:6] == ["5", "4", "2024-01-01T00:00:01.000", "TaskScheduled", "Call",
                                    "resource=invoke"]
-    failed = lines[4].split()
+    failed = lines[-1].split()
     assert failed[3] == "ExecutionFailed" and failed[4].startswith("error=E")  # no state name
-    assert lines[4].endswith("…") and "\n" not in lines[4]
+    assert lines[-1].endswith("…") and len(lines[-1]) < 200
     column = lines[0].index("type")  # columns line up
-    assert all(line[column:].startswith(event["type"])
-               for line, event in zip(lines[1:], events, strict=True))
+    assert all(line[column:].startswith(item["type"])
+               for line, item in zip(lines[1:], events, strict=True))
 
 
 # --- names, clock and type reach the execution ------------------------------------------------
