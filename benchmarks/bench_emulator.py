@@ -5,6 +5,7 @@ benchmarks/README.md.
 
     python benchmarks/bench_emulator.py            # the full set, about a minute
     python benchmarks/bench_emulator.py --quick    # the smaller sizes only
+    python benchmarks/bench_emulator.py --no-gc    # without the cyclic garbage collector
 
 A transition is a state entered. Budget (issue 2): at least 100,000 transitions/s on the
 loop, and 10 times the work in at most 12 times the time.
@@ -13,6 +14,7 @@ loop, and 10 times the work in at most 12 times the time.
 from __future__ import annotations
 
 import argparse
+import gc
 import time
 from collections.abc import Callable
 from typing import Any
@@ -102,16 +104,27 @@ WORKLOADS = (
 )
 
 
-def measure(workload: Workload, size: int, repeat: int) -> float:
-    """Best wall-clock seconds of `repeat` runs; fails loudly if a run does not succeed."""
+def measure(workload: Workload, size: int, repeat: int, collect: bool) -> float:
+    """Best wall-clock seconds of `repeat` runs; fails loudly if a run does not succeed.
+
+    Each run starts from a collected heap, so one run's garbage does not slow the next;
+    `collect=False` turns Python's cyclic garbage collector off during the runs, to see how
+    much of the cost is the collector walking the growing history.
+    """
     definition = workload.definition(size)
     execution_input = workload.input(size)
     best = float("inf")
     for _ in range(repeat):
-        started = time.perf_counter()
-        execution = pysfn_emulator.run(definition, execution_input,
-                                       state_machine_type=workload.machine_type)
-        best = min(best, time.perf_counter() - started)
+        gc.collect()
+        if not collect:
+            gc.disable()
+        try:
+            started = time.perf_counter()
+            execution = pysfn_emulator.run(definition, execution_input,
+                                           state_machine_type=workload.machine_type)
+            best = min(best, time.perf_counter() - started)
+        finally:
+            gc.enable()
         if execution.status != "SUCCEEDED":
             raise SystemExit(f"{workload.name} ({size}): {execution.status} "
                              f"{execution.error}: {execution.cause}")
@@ -119,6 +132,7 @@ def measure(workload: Workload, size: int, repeat: int) -> float:
         if execution.history and entered != workload.transitions(size):
             raise SystemExit(f"{workload.name} ({size}): {entered} states entered, "
                              f"expected {workload.transitions(size)}")
+        del execution
     return best
 
 
@@ -126,10 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     """Print the markdown table of every workload and size."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="skip sizes over 10,000")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per size; the best counts")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per size; the best counts")
+    parser.add_argument("--no-gc", action="store_true",
+                        help="turn the cyclic garbage collector off while an execution runs")
     args = parser.parse_args(argv)
 
-    measure(WORKLOADS[0], 100, 1)  # warm up: imports, caches
+    collect = not args.no_gc
+    measure(WORKLOADS[0], 100, 1, collect)  # warm up: imports, caches
     print("| workload | type | size | transitions | seconds | transitions/s | time ratio to 10x smaller |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for workload in WORKLOADS:
@@ -137,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in workload.sizes:
             if args.quick and size > 10_000:
                 continue
-            seconds = measure(workload, size, args.repeat if size <= 10_000 else 1)
+            seconds = measure(workload, size, args.repeat, collect)
             transitions = workload.transitions(size)
             ratio = (f"{seconds / previous[1]:.1f}x"
                      if previous and previous[0] * 10 == size else "")
