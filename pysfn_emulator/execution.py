@@ -9,15 +9,19 @@ from typing import Any
 
 import attrs
 
+from . import jsonata
 from .clock import Clock, DeadlineReached, iso, to_datetime
 from .errors import DATA_LIMIT_EXCEEDED, RUNTIME, DefinitionError, StatesError
 from .history import History, HistoryLimitReached
 from .interpreter import Frame, Runner, run_machine
+from .intrinsics import random_source
 from .jsontext import PAYLOAD_LIMIT_BYTES, size_in_bytes
 from .loader import NotSupportedError, load
 from .validation import structural_problems
 
 STANDARD_HISTORY_LIMIT = 25_000
+# An execution that outlives these ends in States.Timeout, whatever its own TimeoutSeconds.
+_MAX_DURATION_SECONDS = {"STANDARD": 365 * 86400, "EXPRESS": 5 * 60}
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "111111111111"
 
@@ -86,6 +90,8 @@ def run(
 ) -> Execution:
     """Run an execution to its end. Raises DefinitionError only for a definition AWS would
     refuse; everything that happens inside the execution is reported on the Execution."""
+    if state_machine_type not in _MAX_DURATION_SECONDS:
+        raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {state_machine_type!r}")
     if mock_config is not None or test_case is not None:
         raise NotSupportedError([])  # the mock file arrives with the task machinery
     definition = parse_definition(definition)
@@ -125,17 +131,20 @@ def run(
     }
     limit = STANDARD_HISTORY_LIMIT if state_machine_type == "STANDARD" else None
     history = History(limit)
-    runner = Runner(clock, history, context, dict(lambdas or {}), rng, region, account)
+    runtime = jsonata.Runtime(rng, lambda: clock.now_ms)
+    runner = Runner(clock, history, context, dict(lambdas or {}), rng, runtime, region, account)
     start_ms = clock.now_ms
-    if machine.timeout_seconds is not None:
-        clock.deadline_ms = start_ms + machine.timeout_seconds * 1000
+    longest = _MAX_DURATION_SECONDS[state_machine_type]
+    timeout = min(machine.timeout_seconds or longest, longest)
+    clock.deadline_ms = start_ms + timeout * 1000
     history.add("ExecutionStarted", 0, start_ms, "executionStartedEventDetails", {"input": input, "roleArn": role})
     frame = Frame({}, 0, [])
     status, output, error, cause = "SUCCEEDED", None, None, None
     try:
         if size_in_bytes(input) > PAYLOAD_LIMIT_BYTES:
             raise StatesError(DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit.")
-        output = run_machine(runner, frame, machine, input)
+        with random_source(rng):
+            output = run_machine(runner, frame, machine, input)
         runner.event(frame, "ExecutionSucceeded", "executionSucceededEventDetails", {"output": output})
     except StatesError as failure:
         status, error, cause = "FAILED", failure.error, failure.cause
@@ -165,8 +174,6 @@ def run(
 
 
 def _final_event(runner: Runner, frame: Frame, kind: str, key: str, details: dict) -> None:
-    history = runner.history
-    history._limit = None  # the closing event is always recorded
     runner.event(frame, kind, key, details)
 
 

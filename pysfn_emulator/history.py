@@ -16,6 +16,9 @@ _JSON_FIELDS = ("input", "output")
 _JSON_TEXT_ONLY = ("parameters",)
 
 
+_CLOSING = frozenset({"ExecutionSucceeded", "ExecutionFailed", "ExecutionTimedOut", "ExecutionAborted"})
+
+
 class HistoryLimitReached(Exception):
     """A STANDARD execution may not exceed 25,000 history events."""
 
@@ -29,11 +32,12 @@ class History:
         return len(self._events)
 
     def add(self, kind: str, previous: int, now_ms: int, key: str | None = None, details: dict | None = None) -> int:
-        """Record an event and return its id."""
+        """Record an event and return its id. The last event a quota allows is kept for the
+        execution's own end: AWS logs ExecutionFailed as event 25,000 if nothing ended it sooner."""
         events = self._events
-        events.append((kind, previous, now_ms, key, details))
-        if self._limit is not None and len(events) > self._limit:
+        if self._limit is not None and len(events) >= self._limit - 1 and kind not in _CLOSING:
             raise HistoryLimitReached()
+        events.append((kind, previous, now_ms, key, details))
         return len(events)
 
     def kinds(self) -> list[str]:

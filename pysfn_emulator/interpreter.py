@@ -24,6 +24,7 @@ from .errors import (
 )
 from .history import History
 from .jsontext import PAYLOAD_LIMIT_BYTES, size_in_bytes
+from .pipeline import Env
 
 # Errors whose cause AWS prefixes with the state and the event it was entered at.
 _LOCATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE})
@@ -60,6 +61,9 @@ class Visit:
             context["Task"] = {"Token": self.task_token}
         return context
 
+    def env(self, runner: Runner, frame: Frame) -> Env:
+        return Env(self.context(runner), frame.variables, runner.runtime)
+
 
 @attrs.define
 class Runner:
@@ -70,6 +74,7 @@ class Runner:
     context: dict  # Execution and StateMachine parts of the context object
     lambdas: dict
     rng: random.Random
+    runtime: Any  # what JSONata's $now, $random and $uuid read
     region: str = "us-east-1"
     account: str = "111111111111"
 
@@ -101,7 +106,8 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
         visit = Visit(state, entered, runner.clock.iso())
         try:
             output, name, assigned = HANDLERS[state.type](runner, frame, state, data, visit)
-            check_size(output, state.name)
+            if output is not data:  # an input passed through was measured when it was made
+                check_size(output, state.name)
         except StatesError as error:
             raise locate(error, state.name, entered) from None
         details: dict = {"name": state.name, "output": output}

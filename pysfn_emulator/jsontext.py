@@ -19,3 +19,8 @@ def size_in_bytes(value: Any) -> int:
     """The UTF-8 size AWS measures payloads by."""
     text = _encode(value)
     return len(text) if text.isascii() else len(text.encode("utf-8"))
+
+
+def message_text(value: Any) -> str:
+    """How AWS prints a JSON value inside a message: strings bare, the rest as JSON."""
+    return value if isinstance(value, str) else _encode(value)

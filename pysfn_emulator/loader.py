@@ -1,4 +1,5 @@
-"""Definition dict → frozen model, compiling every path, template, intrinsic and rule once.
+"""Definition dict → frozen model, compiling every path, template, intrinsic, JSONata
+expression and Choice rule once.
 
 The loader reports what it cannot compile as Problems (with JSON pointers) rather than
 stopping at the first, so `validate` can list them all. Structure (fields, types, names) is
@@ -9,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import model
+from . import jsonata, model
 from .choice import compile_rule
 from .errors import Problem
-from .jsonpath import Path, compile_path, compile_reference_path
+from .jsonpath import compile_path, compile_reference_path
 from .payload import Evaluator, TemplateSyntaxError, compile_expression, compile_template
+from .pipeline import DataIO, Env, PathIO
 from .timestamps import parse_timestamp
 
 JSONATA = "JSONata"
@@ -32,10 +34,10 @@ class _Loader:
         self.problems: list[Problem] = []
         self.unsupported: list[Problem] = []
 
-    # -- helpers -----------------------------------------------------------------------
     def problem(self, pointer: str, message: str) -> None:
         self.problems.append(Problem(pointer, message))
 
+    # -- JSONPath fields -----------------------------------------------------------------
     def path(self, spec: dict, field: str, pointer: str, reference: bool = False) -> Any:
         """A path field: None when absent, DISCARD when null, else a compiled Path."""
         if field not in spec:
@@ -58,25 +60,52 @@ class _Loader:
             self.problem(f"{pointer}/{field}", f"{error} (field '{error.field}')")
             return None
 
-    def expression(self, spec: dict, field: str, pointer: str) -> Evaluator | None:
+    def expression(self, spec: dict, field: str, pointer: str, string_only: bool = False) -> model.Value | None:
+        """A `…Path` field holding a path or an intrinsic, as a Value of the effective input."""
         if field not in spec:
             return None
+        text = spec[field]
+        if string_only and isinstance(text, str) and text.startswith("States."):
+            from .intrinsics import parse_intrinsic
+
+            try:
+                if not parse_intrinsic(text).returns_string:
+                    self.problem(f"{pointer}/{field}", f"The value for the field '{field}' must be a valid JSONPath or a string-returning intrinsic function")
+                    return None
+            except ValueError:
+                pass  # compile_expression reports it
         try:
-            return compile_expression(field, spec[field])
+            evaluate = compile_expression(field, text)
         except TemplateSyntaxError as error:
             self.problem(f"{pointer}/{field}", str(error))
             return None
+        return lambda data, env: evaluate(data, env.context, env.variables)
+
+    # -- JSONata fields ------------------------------------------------------------------
+    def data(self, spec: dict, field: str, pointer: str) -> jsonata.Evaluator | None:
+        """A JSONata field (any JSON, `{% %}` strings evaluated) as (states, variables, runtime)."""
+        if field not in spec:
+            return None
+        try:
+            return jsonata.compile_value(spec[field], field)
+        except ValueError as error:
+            self.problem(f"{pointer}/{field}", str(error))
+            return None
+
+    def data_value(self, spec: dict, field: str, pointer: str) -> model.Value | None:
+        """A JSONata field read from the state's input, as a Value."""
+        evaluate = self.data(spec, field, pointer)
+        if evaluate is None:
+            return None
+        return lambda raw, env: evaluate({"input": raw, "context": env.context}, env.variables, env.runtime)
 
     # -- machines and states -------------------------------------------------------------
     def machine(self, spec: dict, pointer: str, language: str) -> model.Machine:
         states = {}
         for name, state_spec in (spec.get("States") or {}).items():
             state_pointer = f"{pointer}/States/{_escape(name)}"
-            state_language = state_spec.get("QueryLanguage", language)
-            if state_language == JSONATA:
-                self.unsupported.append(Problem(state_pointer, "the JSONata query language (planned)"))
-                continue
-            states[name] = self.state(name, state_spec, state_pointer, language)
+            jsonata_state = state_spec.get("QueryLanguage", language) == JSONATA
+            states[name] = self.state(name, state_spec, state_pointer, language, jsonata_state)
         return model.Machine(
             start_at=spec.get("StartAt", ""),
             states=states,
@@ -84,72 +113,91 @@ class _Loader:
             comment=spec.get("Comment"),
         )
 
-    def state(self, name: str, spec: dict, pointer: str, language: str) -> model.State:
+    def state(self, name: str, spec: dict, pointer: str, language: str, data: bool) -> model.State:
         kind = spec.get("Type")
         build = getattr(self, f"state_{str(kind).lower()}", None)
         common = {
             "name": name,
             "type": kind,
-            "io": self.io(spec, pointer),
+            "io": self.data_io(spec, pointer) if data else self.path_io(spec, pointer),
             "next": spec.get("Next"),
             "comment": spec.get("Comment"),
         }
         if build is None:
             self.problem(f"{pointer}/Type", f"unknown state type {kind!r}")
             return model.Succeed(**common)
-        return build(spec, pointer, common, language)
+        return build(spec, pointer, common, language, data)
 
-    def io(self, spec: dict, pointer: str) -> model.IO:
-        parameters_field = "ItemSelector" if "ItemSelector" in spec else "Parameters"
+    def path_io(self, spec: dict, pointer: str) -> PathIO:
         is_map = spec.get("Type") == "Map"
-        return model.IO(
+        return PathIO(
             input_path=self.path(spec, "InputPath", pointer),
-            parameters=None if is_map else self.template(spec, parameters_field, pointer),
+            parameters=None if is_map else self.template(spec, "Parameters", pointer),
             result_selector=self.template(spec, "ResultSelector", pointer),
             result_path=self.path(spec, "ResultPath", pointer, reference=True),
             output_path=self.path(spec, "OutputPath", pointer),
             assign=self.template(spec, "Assign", pointer),
         )
 
-    def state_pass(self, spec, pointer, common, language):
+    def data_io(self, spec: dict, pointer: str) -> DataIO:
+        return DataIO(
+            arguments_=self.data(spec, "Arguments", pointer),
+            output_=self.data(spec, "Output", pointer),
+            assign=self.data(spec, "Assign", pointer),
+        )
+
+    def state_pass(self, spec, pointer, common, language, data):
         return model.Pass(**common, result=spec.get("Result"), has_result="Result" in spec)
 
-    def state_succeed(self, spec, pointer, common, language):
+    def state_succeed(self, spec, pointer, common, language, data):
         return model.Succeed(**common)
 
-    def state_fail(self, spec, pointer, common, language):
-        error = self.expression(spec, "ErrorPath", pointer) or _literal(spec, "Error")
-        cause = self.expression(spec, "CausePath", pointer) or _literal(spec, "Cause")
+    def state_fail(self, spec, pointer, common, language, data):
+        if data:
+            return model.Fail(**common, error=self.data_value(spec, "Error", pointer), cause=self.data_value(spec, "Cause", pointer))
+        error = self.expression(spec, "ErrorPath", pointer, string_only=True) or _literal(spec, "Error")
+        cause = self.expression(spec, "CausePath", pointer, string_only=True) or _literal(spec, "Cause")
         return model.Fail(**common, error=error, cause=cause)
 
-    def state_wait(self, spec, pointer, common, language):
-        timestamp = None
-        if isinstance(spec.get("Timestamp"), str):
-            timestamp = parse_timestamp(spec["Timestamp"])
-            if timestamp is None:
+    def state_wait(self, spec, pointer, common, language, data):
+        fields: dict[str, Any] = {}
+        for field in ("Seconds", "Timestamp"):
+            value = spec.get(field)
+            if data and jsonata.is_expression(value):
+                fields[f"{field.lower()}_expression"] = self.data_value(spec, field, pointer)
+        if "seconds_expression" not in fields:
+            fields["seconds"] = spec.get("Seconds")
+        if "timestamp_expression" not in fields and isinstance(spec.get("Timestamp"), str):
+            fields["timestamp"] = parse_timestamp(spec["Timestamp"])
+            if fields["timestamp"] is None:
                 self.problem(f"{pointer}/Timestamp", "The Timestamp field must be a valid ISO-8601 extended offset date-time")
         return model.Wait(
             **common,
-            seconds=spec.get("Seconds"),
+            **fields,
             seconds_path=self.path(spec, "SecondsPath", pointer, reference=True),
-            timestamp=timestamp,
             timestamp_path=self.path(spec, "TimestampPath", pointer, reference=True),
         )
 
-    def state_choice(self, spec, pointer, common, language):
-        rules, assigns = [], []
+    def state_choice(self, spec, pointer, common, language, data):
+        rules = []
         for index, rule in enumerate(spec.get("Choices") or []):
-            try:
-                rules.append(compile_rule(rule))
-            except ValueError as error:
-                self.problem(f"{pointer}/Choices/{index}", str(error))
-                continue
-            assigns.append(self.template(rule, "Assign", f"{pointer}/Choices/{index}"))
-        return model.Choice(
-            **common, choices=tuple(rules), rule_assigns=tuple(assigns), default=spec.get("Default")
-        )
+            rule_pointer = f"{pointer}/Choices/{index}"
+            if data:
+                condition = self.data_value(rule, "Condition", rule_pointer)
+                matches = _truthy(condition) if condition else (lambda raw, env: False)
+                assign, output = self.data(rule, "Assign", rule_pointer), self.data(rule, "Output", rule_pointer)
+            else:
+                try:
+                    compiled = compile_rule(rule)
+                except ValueError as error:
+                    self.problem(rule_pointer, str(error))
+                    continue
+                matches = _path_rule(compiled)
+                assign, output = self.template(rule, "Assign", rule_pointer), None
+            rules.append(model.ChoiceRule(matches, rule.get("Next", ""), assign, output))
+        return model.Choice(**common, choices=tuple(rules), default=spec.get("Default"))
 
-    def retrying(self, spec: dict, pointer: str) -> dict:
+    def retrying(self, spec: dict, pointer: str, data: bool) -> dict:
         retriers = tuple(
             model.Retrier(
                 error_equals=tuple(r.get("ErrorEquals", ())),
@@ -161,69 +209,100 @@ class _Loader:
             )
             for r in spec.get("Retry") or []
         )
-        catchers = tuple(
-            model.Catcher(
-                error_equals=tuple(c.get("ErrorEquals", ())),
-                next=c.get("Next", ""),
-                result_path=self.path(c, "ResultPath", f"{pointer}/Catch/{i}", reference=True),
-                assign=self.template(c, "Assign", f"{pointer}/Catch/{i}"),
+        catchers = []
+        for i, c in enumerate(spec.get("Catch") or []):
+            where = f"{pointer}/Catch/{i}"
+            catchers.append(
+                model.Catcher(
+                    error_equals=tuple(c.get("ErrorEquals", ())),
+                    next=c.get("Next", ""),
+                    result_path=None if data else self.path(c, "ResultPath", where, reference=True),
+                    assign=self.data(c, "Assign", where) if data else self.template(c, "Assign", where),
+                    output=self.data(c, "Output", where) if data else None,
+                )
             )
-            for i, c in enumerate(spec.get("Catch") or [])
-        )
-        return {"retriers": retriers, "catchers": catchers}
+        return {"retriers": retriers, "catchers": tuple(catchers)}
 
-    def state_task(self, spec, pointer, common, language):
+    def state_task(self, spec, pointer, common, language, data):
+        fields: dict[str, Any] = {}
+        for field, key in (("TimeoutSeconds", "timeout"), ("HeartbeatSeconds", "heartbeat")):
+            if data and jsonata.is_expression(spec.get(field)):
+                fields[f"{key}_expression"] = self.data_value(spec, field, pointer)
+            else:
+                fields[f"{key}_seconds"] = spec.get(field)
         return model.Task(
             **common,
-            **self.retrying(spec, pointer),
+            **self.retrying(spec, pointer, data),
+            **fields,
             resource=spec.get("Resource", ""),
-            timeout_seconds=spec.get("TimeoutSeconds"),
             timeout_seconds_path=self.path(spec, "TimeoutSecondsPath", pointer, reference=True),
-            heartbeat_seconds=spec.get("HeartbeatSeconds"),
             heartbeat_seconds_path=self.path(spec, "HeartbeatSecondsPath", pointer, reference=True),
-            credentials=self.template(spec, "Credentials", pointer),
+            credentials=None if data else self.template(spec, "Credentials", pointer),
         )
 
-    def state_parallel(self, spec, pointer, common, language):
+    def state_parallel(self, spec, pointer, common, language, data):
         branches = tuple(
             self.machine(branch, f"{pointer}/Branches/{i}", language)
             for i, branch in enumerate(spec.get("Branches") or [])
         )
-        return model.Parallel(**common, **self.retrying(spec, pointer), branches=branches)
+        return model.Parallel(**common, **self.retrying(spec, pointer, data), branches=branches)
 
-    def state_map(self, spec, pointer, common, language):
+    def state_map(self, spec, pointer, common, language, data):
         processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
         processor_spec = spec.get(processor_field) or {}
         config = processor_spec.get("ProcessorConfig") or {}
-        selector_field = "ItemSelector" if "ItemSelector" in spec else "Parameters"
-        batcher = None
-        if isinstance(spec.get("ItemBatcher"), dict):
-            b = spec["ItemBatcher"]
-            bp = f"{pointer}/ItemBatcher"
-            batcher = model.ItemBatcher(
-                max_items=b.get("MaxItemsPerBatch"),
-                max_items_path=self.path(b, "MaxItemsPerBatchPath", bp, reference=True),
-                max_bytes=b.get("MaxInputBytesPerBatch"),
-                max_bytes_path=self.path(b, "MaxInputBytesPerBatchPath", bp, reference=True),
-                batch_input=self.template(b, "BatchInput", bp),
-            )
         if "ItemReader" in spec:
             self.unsupported.append(Problem(f"{pointer}/ItemReader", "Map ItemReader (reading items from S3) is not emulated yet"))
+        fields: dict[str, Any] = {}
+        if data:
+            fields["items"] = self.data_value(spec, "Items", pointer)
+            fields["items_text"] = _expression_text(spec.get("Items"))
+            fields["item_selector_data"] = self.data(spec, "ItemSelector", pointer)
+            for field, key in (
+                ("MaxConcurrency", "max_concurrency"),
+                ("ToleratedFailureCount", "tolerated_failure_count"),
+                ("ToleratedFailurePercentage", "tolerated_failure_percentage"),
+            ):
+                if jsonata.is_expression(spec.get(field)):
+                    fields[f"{key}_expression"] = self.data_value(spec, field, pointer)
+                elif field in spec:
+                    fields[key] = spec[field]
+        else:
+            selector_field = "ItemSelector" if "ItemSelector" in spec else "Parameters"
+            fields.update(
+                items_path=self.path(spec, "ItemsPath", pointer, reference=True),
+                item_selector=self.template(spec, selector_field, pointer),
+                max_concurrency=spec.get("MaxConcurrency", 0),
+                max_concurrency_path=self.path(spec, "MaxConcurrencyPath", pointer, reference=True),
+                tolerated_failure_count=spec.get("ToleratedFailureCount"),
+                tolerated_failure_count_path=self.path(spec, "ToleratedFailureCountPath", pointer, reference=True),
+                tolerated_failure_percentage=spec.get("ToleratedFailurePercentage"),
+                tolerated_failure_percentage_path=self.path(spec, "ToleratedFailurePercentagePath", pointer, reference=True),
+            )
         return model.Map(
             **common,
-            **self.retrying(spec, pointer),
+            **self.retrying(spec, pointer, data),
+            **fields,
             processor=self.machine(processor_spec, f"{pointer}/{processor_field}", language),
             distributed=config.get("Mode") == "DISTRIBUTED",
-            items_path=self.path(spec, "ItemsPath", pointer, reference=True),
-            item_selector=self.template(spec, selector_field, pointer),
-            max_concurrency=spec.get("MaxConcurrency", 0),
-            max_concurrency_path=self.path(spec, "MaxConcurrencyPath", pointer, reference=True),
-            tolerated_failure_count=spec.get("ToleratedFailureCount"),
-            tolerated_failure_count_path=self.path(spec, "ToleratedFailureCountPath", pointer, reference=True),
-            tolerated_failure_percentage=spec.get("ToleratedFailurePercentage"),
-            tolerated_failure_percentage_path=self.path(spec, "ToleratedFailurePercentagePath", pointer, reference=True),
-            item_batcher=batcher,
+            item_batcher=self.item_batcher(spec, pointer, data),
             label=spec.get("Label"),
+        )
+
+    def item_batcher(self, spec: dict, pointer: str, data: bool) -> model.ItemBatcher | None:
+        batcher = spec.get("ItemBatcher")
+        if not isinstance(batcher, dict):
+            return None
+        where = f"{pointer}/ItemBatcher"
+        if data:
+            self.unsupported.append(Problem(where, "ItemBatcher in a JSONata Map is not emulated yet"))
+            return None
+        return model.ItemBatcher(
+            max_items=batcher.get("MaxItemsPerBatch"),
+            max_items_path=self.path(batcher, "MaxItemsPerBatchPath", where, reference=True),
+            max_bytes=batcher.get("MaxInputBytesPerBatch"),
+            max_bytes_path=self.path(batcher, "MaxInputBytesPerBatchPath", where, reference=True),
+            batch_input=self.template(batcher, "BatchInput", where),
         )
 
 
@@ -234,15 +313,35 @@ def load(definition: dict) -> tuple[model.Machine, list[Problem], list[Problem]]
     return machine, loader.problems, loader.unsupported
 
 
-def _literal(spec: dict, field: str) -> Evaluator | None:
+def _literal(spec: dict, field: str) -> model.Value | None:
     if field not in spec:
         return None
     value = spec[field]
-    return lambda data, context, variables: value
+    return lambda data, env: value
+
+
+def _path_rule(rule: Any) -> model.Value:
+    evaluate = rule.evaluate
+    return lambda data, env: evaluate(data, env.context, env.variables)
+
+
+def _truthy(condition: model.Value) -> model.Value:
+    def matches(raw: Any, env: Env) -> bool:
+        value = condition(raw, env)
+        if not isinstance(value, bool):
+            from .errors import QUERY_EVALUATION_ERROR, StatesError
+
+            raise StatesError(QUERY_EVALUATION_ERROR, f"The Condition field must evaluate to a boolean, but was: {value!r}")
+        return value
+
+    return matches
+
+
+def _expression_text(value: Any) -> str | None:
+    if jsonata.is_expression(value):
+        return value.strip()[2:-2].strip()
+    return None
 
 
 def _escape(name: str) -> str:
     return name.replace("~", "~0").replace("/", "~1")
-
-
-__all__ = ["load", "NotSupportedError", "Path"]

@@ -8,38 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 
 from .jsonpath import Path
-
-if TYPE_CHECKING:
-    from .choice import Rule
+from .pipeline import DISCARD, DataIO, Env, PathIO, _Discard
 
 Evaluator = Callable[[Any, Any, Any], Any]
+# A field computed at run time from the state's effective input, in either query language.
+Value = Callable[[Any, Env], Any]
+IO = PathIO | DataIO
 
-
-class _Discard:
-    """A path field set to JSON null: InputPath/OutputPath give {}, ResultPath keeps the input."""
-
-    def __repr__(self) -> str:
-        return "DISCARD"
-
-
-DISCARD = _Discard()
-
-
-@attrs.frozen
-class IO:
-    """The JSONPath input/output pipeline of one state, in AWS's order."""
-
-    input_path: Path | _Discard | None = None
-    parameters: Evaluator | None = None
-    result_selector: Evaluator | None = None
-    result_path: Path | _Discard | None = None
-    output_path: Path | _Discard | None = None
-    assign: Evaluator | None = None
+__all__ = ["DISCARD", "DataIO", "Env", "PathIO", "Value"]
 
 
 @attrs.frozen
@@ -58,6 +39,7 @@ class Catcher:
     next: str
     result_path: Path | _Discard | None = None
     assign: Evaluator | None = None
+    output: Evaluator | None = None  # JSONata
 
 
 @attrs.frozen
@@ -82,8 +64,8 @@ class Succeed(State):
 
 @attrs.frozen
 class Fail(State):
-    error: Evaluator | None = None
-    cause: Evaluator | None = None
+    error: Value | None = None
+    cause: Value | None = None
 
 
 @attrs.frozen
@@ -92,12 +74,23 @@ class Wait(State):
     seconds_path: Path | None = None
     timestamp: datetime | None = None
     timestamp_path: Path | None = None
+    seconds_expression: Value | None = None  # JSONata
+    timestamp_expression: Value | None = None  # JSONata
+
+
+@attrs.frozen
+class ChoiceRule:
+    """A top-level Choice rule: its test, where it leads, and what it assigns and outputs."""
+
+    matches: Value
+    next: str
+    assign: Any = None
+    output: Any = None
 
 
 @attrs.frozen
 class Choice(State):
-    choices: tuple[Rule, ...] = ()
-    rule_assigns: tuple[Evaluator | None, ...] = ()  # each rule's own Assign, when it is chosen
+    choices: tuple[ChoiceRule, ...] = ()
     default: str | None = None
 
 
@@ -116,6 +109,8 @@ class Task(Retrying):
     timeout_seconds_path: Path | None = None
     heartbeat_seconds: int | None = None
     heartbeat_seconds_path: Path | None = None
+    timeout_expression: Value | None = None  # JSONata
+    heartbeat_expression: Value | None = None  # JSONata
     credentials: Evaluator | None = None
 
 
@@ -147,6 +142,12 @@ class Map(Retrying):
     tolerated_failure_percentage_path: Path | None = None
     item_batcher: ItemBatcher | None = None
     label: str | None = None
+    items: Value | None = None  # JSONata Items
+    items_text: str | None = None
+    item_selector_data: Evaluator | None = None  # JSONata ItemSelector
+    max_concurrency_expression: Value | None = None
+    tolerated_failure_count_expression: Value | None = None
+    tolerated_failure_percentage_expression: Value | None = None
 
 
 @attrs.frozen

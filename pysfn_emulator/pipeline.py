@@ -1,44 +1,69 @@
-"""The JSONPath input/output pipeline, written once and used by every state type:
-InputPath → Parameters → (the state's work) → ResultSelector → ResultPath → OutputPath.
+"""A state's input/output pipeline, written once per query language and used by every state.
+
+JSONPath: InputPath → Parameters → (the state's work) → ResultSelector → ResultPath → OutputPath.
+JSONata:  Arguments → (the state's work) → Output, with `$states.input` / `$states.result`.
+
+Both kinds offer the same steps, so a state handler never asks which language it runs:
+  - `effective(raw)`: what the state works on (InputPath; JSONata: the raw input);
+  - `arguments(effective)`: what a Task, Parallel or Map sends (Parameters / Arguments);
+  - `finish(raw, result)`: (placed result, variables to assign) — inside Retry/Catch;
+  - `output(placed)`: the state output (OutputPath; JSONata: already done by finish);
+  - `passthrough(raw, effective)`: (output, assigned) for states without a result;
+  - `caught(raw, error_output, catcher)`: (output, assigned) when a catcher takes an error.
+An `Env` carries what evaluation reads: the context object, the variables, the runtime.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
+
+import attrs
 
 from .errors import RUNTIME, StatesError
 from .jsonpath import Path, PathNotFound, set_result
-from .model import DISCARD, IO
+
+PathEvaluator = Callable[[Any, Any, Any], Any]  # (data, context, variables)
+DataEvaluator = Callable[[dict, Any, Any], Any]  # (states, variables, runtime)
 
 
-def select(path: Path | object | None, data: Any, context: Any, variables: Any) -> Any:
+class _Discard:
+    """A path field set to JSON null: InputPath/OutputPath give {}, ResultPath keeps the input."""
+
+    def __repr__(self) -> str:
+        return "DISCARD"
+
+
+DISCARD = _Discard()
+
+
+@attrs.define(slots=True)
+class Env:
+    """What one visit of a state evaluates against."""
+
+    context: dict
+    variables: Any
+    runtime: Any
+
+
+def select(path: Path | _Discard | None, data: Any, context: Any, variables: Any) -> Any:
     """InputPath or OutputPath: absent keeps the data, null gives {}, a path selects."""
     if path is None:
         return data
     if path is DISCARD:
         return {}
+    return path_value(path, data, context, variables)  # type: ignore[arg-type]
+
+
+def path_value(path: Path, data: Any, context: Any, variables: Any) -> Any:
+    """A path a state field names (SecondsPath, MaxConcurrencyPath...): it must find a value."""
     try:
-        return path.evaluate(data, context, variables)  # type: ignore[union-attr]
+        return path.evaluate(data, context, variables)
     except PathNotFound as missing:
-        raise StatesError(RUNTIME, f"Invalid path '{path.text}' : {missing}") from None  # type: ignore[union-attr]
+        raise StatesError(RUNTIME, f"Invalid path '{path.text}' : {missing}") from None
 
 
-def effective_input(io: IO, data: Any, context: Any, variables: Any) -> Any:
-    """InputPath then Parameters."""
-    data = select(io.input_path, data, context, variables)
-    if io.parameters is not None:
-        data = io.parameters(data, context, variables)
-    return data
-
-
-def select_result(io: IO, result: Any, context: Any, variables: Any) -> Any:
-    """ResultSelector: a template over the raw result."""
-    if io.result_selector is None:
-        return result
-    return io.result_selector(result, context, variables)
-
-
-def place_result(result_path: Path | object | None, raw_input: Any, result: Any) -> Any:
+def place_result(result_path: Path | _Discard | None, raw_input: Any, result: Any) -> Any:
     """ResultPath: absent replaces the input, null keeps it, a path inserts the result."""
     if result_path is None:
         return result
@@ -47,8 +72,81 @@ def place_result(result_path: Path | object | None, raw_input: Any, result: Any)
     return set_result(raw_input, result_path, result)  # type: ignore[arg-type]
 
 
-def assign(io_assign: Any, data: Any, context: Any, variables: Any) -> dict | None:
-    """Every value of one Assign is computed from the variables as they were on entry."""
-    if io_assign is None:
-        return None
-    return io_assign(data, context, variables)
+@attrs.frozen
+class PathIO:
+    """The JSONPath pipeline of one state."""
+
+    input_path: Path | _Discard | None = None
+    parameters: PathEvaluator | None = None
+    result_selector: PathEvaluator | None = None
+    result_path: Path | _Discard | None = None
+    output_path: Path | _Discard | None = None
+    assign: PathEvaluator | None = None
+
+    def effective(self, raw: Any, env: Env) -> Any:
+        return select(self.input_path, raw, env.context, env.variables)
+
+    def arguments(self, effective: Any, raw: Any, env: Env) -> Any:
+        if self.parameters is None:
+            return effective
+        return self.parameters(effective, env.context, env.variables)
+
+    def finish(self, raw: Any, result: Any, env: Env) -> tuple[Any, dict | None]:
+        if self.result_selector is not None:
+            result = self.result_selector(result, env.context, env.variables)
+        assigned = self.assign(result, env.context, env.variables) if self.assign else None
+        return place_result(self.result_path, raw, result), assigned
+
+    def output(self, placed: Any, env: Env) -> Any:
+        return select(self.output_path, placed, env.context, env.variables)
+
+    def passthrough(self, raw: Any, effective: Any, env: Env, assign: Any = ..., output: Any = ...) -> tuple[Any, dict | None]:
+        assign = self.assign if assign is ... else assign
+        assigned = assign(effective, env.context, env.variables) if assign else None
+        return self.output(effective, env), assigned
+
+    def caught(self, raw: Any, error_output: dict, catcher: Any, env: Env) -> tuple[Any, dict | None]:
+        assigned = catcher.assign(error_output, env.context, env.variables) if catcher.assign else None
+        return place_result(catcher.result_path, raw, error_output), assigned
+
+
+@attrs.frozen
+class DataIO:
+    """The JSONata pipeline of one state: expressions over `$states`."""
+
+    arguments_: DataEvaluator | None = None
+    output_: DataEvaluator | None = None
+    assign: DataEvaluator | None = None
+
+    def effective(self, raw: Any, env: Env) -> Any:
+        return raw
+
+    def arguments(self, effective: Any, raw: Any, env: Env) -> Any:
+        if self.arguments_ is None:
+            return effective
+        return self.arguments_({"input": raw, "context": env.context}, env.variables, env.runtime)
+
+    def finish(self, raw: Any, result: Any, env: Env) -> tuple[Any, dict | None]:
+        states = {"input": raw, "result": result, "context": env.context}
+        assigned = self.assign(states, env.variables, env.runtime) if self.assign else None
+        output = self.output_(states, env.variables, env.runtime) if self.output_ else result
+        return output, assigned
+
+    def output(self, placed: Any, env: Env) -> Any:
+        return placed
+
+    def passthrough(self, raw: Any, effective: Any, env: Env, assign: Any = ..., output: Any = ...) -> tuple[Any, dict | None]:
+        assign = self.assign if assign is ... else assign
+        output = self.output_ if output is ... else output
+        states = {"input": raw, "context": env.context}
+        assigned = assign(states, env.variables, env.runtime) if assign else None
+        return (output(states, env.variables, env.runtime) if output else raw), assigned
+
+    def caught(self, raw: Any, error_output: dict, catcher: Any, env: Env) -> tuple[Any, dict | None]:
+        states = {"input": raw, "errorOutput": error_output, "context": env.context}
+        assigned = catcher.assign(states, env.variables, env.runtime) if catcher.assign else None
+        output = catcher.output(states, env.variables, env.runtime) if catcher.output else error_output
+        return output, assigned
+
+
+IO = PathIO | DataIO

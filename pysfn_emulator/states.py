@@ -7,23 +7,15 @@ state does not catch.
 
 from __future__ import annotations
 
-import heapq
-import re
 from collections.abc import Callable
 from typing import Any
 
-from . import model
+from . import map_state, model
 from .clock import EPOCH
-from .errors import (
-    EXCEED_TOLERATED_FAILURE_THRESHOLD,
-    NO_CHOICE_MATCHED,
-    RUNTIME,
-    StatesError,
-)
-from .interpreter import Frame, Runner, Visit, child_frame, run_machine
-from .jsonpath import PathNotFound
-from .jsontext import dumps, size_in_bytes
-from .pipeline import assign, effective_input, place_result, select, select_result
+from .errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from .interpreter import Frame, Runner, Visit, child_frame, locate, run_machine
+from .jsontext import message_text
+from .pipeline import DataIO, Env, path_value
 from .retry import error_output, find_catcher, find_retrier, interval
 from .tasks import invoke
 from .timestamps import parse_timestamp
@@ -31,59 +23,60 @@ from .timestamps import parse_timestamp
 Outcome = tuple[Any, "str | None", "dict | None"]
 
 
-def run_pass(runner: Runner, frame: Frame, state: model.Pass, data: Any, visit: Visit) -> Outcome:
-    context = visit.context(runner)
-    variables = frame.variables
-    io = state.io
-    result = state.result if state.has_result else effective_input(io, data, context, variables)
-    assigned = assign(io.assign, result, context, variables)
-    output = select(io.output_path, place_result(io.result_path, data, result), context, variables)
-    return output, state.next, assigned
+def run_pass(runner: Runner, frame: Frame, state: model.Pass, raw: Any, visit: Visit) -> Outcome:
+    io, env = state.io, visit.env(runner, frame)
+    if isinstance(io, DataIO):
+        output, assigned = io.passthrough(raw, raw, env)
+        return output, state.next, assigned
+    effective = io.effective(raw, env)
+    result = state.result if state.has_result else io.arguments(effective, raw, env)
+    placed, assigned = io.finish(raw, result, env)
+    return io.output(placed, env), state.next, assigned
 
 
-def run_succeed(runner: Runner, frame: Frame, state: model.Succeed, data: Any, visit: Visit) -> Outcome:
-    context = visit.context(runner)
-    data = select(state.io.input_path, data, context, frame.variables)
-    return select(state.io.output_path, data, context, frame.variables), None, None
+def run_succeed(runner: Runner, frame: Frame, state: model.Succeed, raw: Any, visit: Visit) -> Outcome:
+    io, env = state.io, visit.env(runner, frame)
+    output, _ = io.passthrough(raw, io.effective(raw, env), env, assign=None)
+    return output, None, None
 
 
-def run_fail(runner: Runner, frame: Frame, state: model.Fail, data: Any, visit: Visit) -> Outcome:
-    context = visit.context(runner)
-    error = state.error(data, context, frame.variables) if state.error else None
-    cause = state.cause(data, context, frame.variables) if state.cause else None
+def run_fail(runner: Runner, frame: Frame, state: model.Fail, raw: Any, visit: Visit) -> Outcome:
+    env = visit.env(runner, frame)
+    error = state.error(raw, env) if state.error else None
+    cause = state.cause(raw, env) if state.cause else None
     raise StatesError(error, cause)
 
 
-def run_choice(runner: Runner, frame: Frame, state: model.Choice, data: Any, visit: Visit) -> Outcome:
-    context = visit.context(runner)
-    variables = frame.variables
-    data = select(state.io.input_path, data, context, variables)
-    for rule, rule_assign in zip(state.choices, state.rule_assigns, strict=True):
-        if rule.evaluate(data, context, variables):
-            next_name, chosen_assign = rule.next, rule_assign
-            break
-    else:
-        if state.default is None:
-            raise StatesError(NO_CHOICE_MATCHED, "No Matches!")
-        next_name, chosen_assign = state.default, state.io.assign
-    assigned = assign(chosen_assign, data, context, variables)
-    return select(state.io.output_path, data, context, variables), next_name, assigned
+def run_choice(runner: Runner, frame: Frame, state: model.Choice, raw: Any, visit: Visit) -> Outcome:
+    io, env = state.io, visit.env(runner, frame)
+    effective = io.effective(raw, env)
+    for rule in state.choices:
+        if rule.matches(effective, env):
+            output, assigned = io.passthrough(raw, effective, env, assign=rule.assign, output=rule.output)
+            return output, rule.next, assigned
+    if state.default is None:
+        raise StatesError(NO_CHOICE_MATCHED, "No Matches!")
+    output, assigned = io.passthrough(raw, effective, env)
+    return output, state.default, assigned
 
 
-def run_wait(runner: Runner, frame: Frame, state: model.Wait, data: Any, visit: Visit) -> Outcome:
-    context = visit.context(runner)
-    variables = frame.variables
-    effective = select(state.io.input_path, data, context, variables)
+def run_wait(runner: Runner, frame: Frame, state: model.Wait, raw: Any, visit: Visit) -> Outcome:
+    io, env = state.io, visit.env(runner, frame)
+    effective = io.effective(raw, env)
     if state.seconds is not None:
         runner.clock.advance(state.seconds)
     elif state.timestamp is not None:
         _wait_until(runner, _ms(state.timestamp))
     elif state.seconds_path is not None:
-        runner.clock.advance(_seconds_from_path(state.seconds_path, effective, context, variables))
+        runner.clock.advance(_seconds_from_path(state.seconds_path, effective, env.context, env.variables))
     elif state.timestamp_path is not None:
-        _wait_until(runner, _ms(_timestamp_from_path(state.timestamp_path, effective, context, variables)))
-    assigned = assign(state.io.assign, effective, context, variables)
-    return select(state.io.output_path, effective, context, variables), state.next, assigned
+        _wait_until(runner, _ms(_timestamp_from_path(state.timestamp_path, effective, env.context, env.variables)))
+    elif state.seconds_expression is not None:
+        runner.clock.advance(_seconds_from_expression(state.seconds_expression(raw, env)))
+    elif state.timestamp_expression is not None:
+        _wait_until(runner, _ms(_timestamp_from_expression(state.timestamp_expression(raw, env))))
+    output, assigned = io.passthrough(raw, effective, env)
+    return output, state.next, assigned
 
 
 _MAX_WAIT_SECONDS = 99999999
@@ -97,38 +90,44 @@ def _wait_until(runner: Runner, target_ms: int) -> None:
 
 
 def _seconds_from_path(path, data, context, variables) -> int:
-    value = _path_value(path, data, context, variables)
+    value = path_value(path, data, context, variables)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
-        raise StatesError(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path.text} == {_java(value)}")
+        raise StatesError(RUNTIME, f"The SecondsPath parameter cannot be parsed as a long value: {path.text} == {message_text(value)}")
     if value < 0:
-        raise StatesError(RUNTIME, f"The SecondsPath parameter references a negative value: {path.text} == {_java(value)}")
+        raise StatesError(RUNTIME, f"The SecondsPath parameter references a negative value: {path.text} == {message_text(value)}")
     if value > _MAX_WAIT_SECONDS:
         raise StatesError(RUNTIME, "Wait state delay is too long.")
     return int(value)
 
 
 def _timestamp_from_path(path, data, context, variables):
-    value = _path_value(path, data, context, variables)
+    value = path_value(path, data, context, variables)
     parsed = parse_timestamp(value) if isinstance(value, str) else None
     if parsed is None:
         raise StatesError(
             RUNTIME,
             "The TimestampPath parameter does not reference a valid ISO-8601 extended offset "
-            f"date-time format string: {path.text} == {_java(value)}",
+            f"date-time format string: {path.text} == {message_text(value)}",
         )
     return parsed
 
 
-def _path_value(path, data, context, variables):
-    try:
-        return path.evaluate(data, context, variables)
-    except PathNotFound as missing:
-        raise StatesError(RUNTIME, f"Invalid path '{path.text}' : {missing}") from None
+def _seconds_from_expression(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
+        raise StatesError(QUERY_EVALUATION_ERROR, f"The Seconds field must be a non-negative integer, but was: {message_text(value)}")
+    if value > _MAX_WAIT_SECONDS:
+        raise StatesError(RUNTIME, "Wait state delay is too long.")
+    return int(value)
 
 
-def _java(value: Any) -> str:
-    """How AWS prints a JSON value inside a message: strings bare, the rest as JSON."""
-    return value if isinstance(value, str) else dumps(value)
+def _timestamp_from_expression(value: Any):
+    parsed = parse_timestamp(value) if isinstance(value, str) else None
+    if parsed is None:
+        raise StatesError(
+            QUERY_EVALUATION_ERROR,
+            f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {message_text(value)}",
+        )
+    return parsed
 
 
 def _ms(moment) -> int:
@@ -139,71 +138,70 @@ def _ms(moment) -> int:
 
 
 def with_retry_and_catch(
-    runner: Runner,
-    frame: Frame,
-    state: model.Retrying,
-    data: Any,
-    visit: Visit,
-    work: Callable[[Any, dict], Any],
+    runner: Runner, frame: Frame, state: model.Retrying, raw: Any, visit: Visit, work: Callable[[Any, Env], Any]
 ) -> Outcome:
-    """InputPath, then `work` (which produces the result) retried and caught as the state says,
-    then ResultSelector, ResultPath, Assign and OutputPath."""
-    io = state.io
-    variables = frame.variables
-    context = visit.context(runner)
-    effective = select(io.input_path, data, context, variables)
+    """The effective input, then `work` (which produces the result) and the result's placing,
+    retried and caught as the state says; then the output."""
+    io, env = state.io, visit.env(runner, frame)
+    effective = io.effective(raw, env)
     retries = [0] * len(state.retriers)
     while True:
         try:
-            result = work(effective, context)
-            result = select_result(io, result, context, variables)
-            assigned = assign(io.assign, result, context, variables)
-            placed = place_result(io.result_path, data, result)
+            placed, assigned = io.finish(raw, work(effective, env), env)
             break
         except StatesError as error:
-            index = find_retrier(state.retriers, error.error)
+            recoverable = error.error != RUNTIME  # AWS neither retries nor catches States.Runtime
+            failed_event = getattr(error, "failed_event", None)
+            index = find_retrier(state.retriers, error.error) if recoverable else None
             if index is not None and retries[index] < state.retriers[index].max_attempts:
                 runner.clock.advance(interval(state.retriers[index], retries[index], runner.rng))
                 retries[index] += 1
                 visit.retry_count += 1
-                context = visit.context(runner)
+                env = visit.env(runner, frame)
                 continue
-            catcher = find_catcher(state.catchers, error.error)
+            if failed_event:  # AWS records the state's failure only once no retrier takes it
+                runner.event(frame, failed_event)
+                error.failed_event = None  # type: ignore[attr-defined]
+            catcher = find_catcher(state.catchers, error.error) if recoverable else None
             if catcher is None:
                 raise
-            from .interpreter import locate
-
             locate(error, state.name, visit.entered_event)
-            caught = error_output(error.error, error.cause)
-            assigned = assign(catcher.assign, caught, context, variables)
-            return place_result(catcher.result_path, data, caught), catcher.next, assigned
-    return select(io.output_path, placed, context, variables), state.next, assigned
+            output, assigned = io.caught(raw, error_output(error.error, error.cause), catcher, env)
+            return output, catcher.next, assigned
+    return io.output(placed, env), state.next, assigned
 
 
-def run_task(runner: Runner, frame: Frame, state: model.Task, data: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, context: dict) -> Any:
-        parameters = state.io.parameters
-        payload = parameters(effective, context, frame.variables) if parameters else effective
-        return invoke(runner, frame, state, effective, payload, context)
+def run_task(runner: Runner, frame: Frame, state: model.Task, raw: Any, visit: Visit) -> Outcome:
+    def work(effective: Any, env: Env) -> Any:
+        payload = state.io.arguments(effective, raw, env)
+        return invoke(runner, frame, state, payload, _task_timeout(state, raw, effective, env))
 
-    return with_retry_and_catch(runner, frame, state, data, visit, work)
+    return with_retry_and_catch(runner, frame, state, raw, visit, work)
 
 
-def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, data: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, context: dict) -> Any:
-        parameters = state.io.parameters
-        branch_input = parameters(effective, context, frame.variables) if parameters else effective
+def _task_timeout(state: model.Task, raw: Any, effective: Any, env: Env) -> int | None:
+    if state.timeout_seconds_path is not None:
+        return path_value(state.timeout_seconds_path, effective, env.context, env.variables)
+    if state.timeout_expression is not None:
+        return state.timeout_expression(raw, env)
+    return state.timeout_seconds
+
+
+def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, raw: Any, visit: Visit) -> Outcome:
+    def work(effective: Any, env: Env) -> Any:
+        branch_input = state.io.arguments(effective, raw, env)
         started = runner.event(frame, "ParallelStateStarted")
-        start_ms, end_ms, results = runner.clock.now_ms, runner.clock.now_ms, []
+        start_ms = end_ms = runner.clock.now_ms
+        results, last = [], started
         for branch in state.branches:
             runner.clock.now_ms = start_ms
             inner = child_frame(frame)
             inner.last_event = started
             try:
                 results.append(run_machine(runner, inner, branch, branch_input))
-            except StatesError:
+            except StatesError as error:
                 frame.last_event = inner.last_event
-                runner.event(frame, "ParallelStateFailed")
+                error.failed_event = "ParallelStateFailed"  # type: ignore[attr-defined]
                 raise
             end_ms = max(end_ms, runner.clock.now_ms)
             last = inner.last_event
@@ -213,137 +211,14 @@ def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, data: Any,
         frame.last_event = last
         return results
 
-    return with_retry_and_catch(runner, frame, state, data, visit, work)
+    return with_retry_and_catch(runner, frame, state, raw, visit, work)
 
 
-def run_map(runner: Runner, frame: Frame, state: model.Map, data: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, context: dict) -> Any:
-        variables = frame.variables
-        items = select(state.items_path, effective, context, variables)
-        if not isinstance(items, list):
-            raise StatesError(RUNTIME, f"Map state input must be an array but was: {dumps(items)}")
-        concurrency = _count_setting(state.max_concurrency, state.max_concurrency_path, "MaxConcurrencyPath", effective, context, variables)
-        tolerated_count = _count_setting(state.tolerated_failure_count, state.tolerated_failure_count_path, "ToleratedFailureCountPath", effective, context, variables)
-        tolerated_share = _percent_setting(state, effective, context, variables)
-        inputs = [_item_input(state, effective, item, index, runner, visit, variables) for index, item in enumerate(items)]
-        if state.item_batcher is not None:
-            inputs = _batches(state.item_batcher, inputs, effective, context, variables)
-        started = runner.event(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
-        if state.distributed:
-            runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": _map_run_arn(runner, state)})
-        return _run_iterations(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share)
+def run_map(runner: Runner, frame: Frame, state: model.Map, raw: Any, visit: Visit) -> Outcome:
+    def work(effective: Any, env: Env) -> Any:
+        return map_state.run_iterations(runner, frame, state, raw, effective, visit, env)
 
-    return with_retry_and_catch(runner, frame, state, data, visit, work)
-
-
-def _run_iterations(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share):
-    """Run every iteration on the virtual clock: at most `concurrency` at a time, each from the
-    moment a slot frees up; the state ends when the last one does."""
-    start_ms = runner.clock.now_ms
-    slots = [start_ms] * (concurrency or len(inputs) or 1)
-    results, failures, end_ms, last = [], 0, start_ms, started
-    name = state.name
-    for index, item_input in enumerate(inputs):
-        runner.clock.now_ms = heapq.heappop(slots)
-        previous = last if concurrency == 1 else started
-        runner.side_event(frame, "MapIterationStarted", previous, "mapIterationStartedEventDetails", {"index": index, "name": name})
-        inner = child_frame(frame)
-        inner.last_event = frame.last_event
-        try:
-            results.append(run_machine(runner, inner, state.processor, item_input))
-        except StatesError as error:
-            failures += 1
-            frame.last_event = inner.last_event
-            runner.event(frame, "MapIterationFailed", "mapIterationFailedEventDetails", {"index": index, "name": name})
-            if _tolerated(failures, len(inputs), tolerated_count, tolerated_share):
-                results.append(None)
-            else:
-                runner.event(frame, "MapStateFailed")
-                if tolerated_count is not None or tolerated_share is not None:
-                    raise StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded") from None
-                raise error from None
-        else:
-            frame.last_event = inner.last_event
-            runner.event(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails", {"index": index, "name": name})
-        last = inner.last_event
-        end_ms = max(end_ms, runner.clock.now_ms)
-        heapq.heappush(slots, runner.clock.now_ms)
-    runner.clock.now_ms = end_ms
-    before = frame.last_event
-    if state.distributed:
-        runner.event(frame, "MapRunSucceeded")
-    runner.event(frame, "MapStateSucceeded")
-    frame.last_event = before
-    return results
-
-
-def _tolerated(failures: int, total: int, count: int | None, share: float | None) -> bool:
-    if count is not None and failures <= count:
-        return True
-    return share is not None and total > 0 and failures * 100 <= share * total
-
-
-def _item_input(state: model.Map, effective, item, index, runner, visit, variables):
-    if state.item_selector is None:
-        return item
-    visit.map_item = {"Index": index, "Value": item}
-    try:
-        return state.item_selector(effective, visit.context(runner), variables)
-    finally:
-        visit.map_item = None
-
-
-def _batches(batcher: model.ItemBatcher, inputs, effective, context, variables):
-    max_items = batcher.max_items
-    if batcher.max_items_path is not None:
-        max_items = _path_value(batcher.max_items_path, effective, context, variables)
-    max_bytes = batcher.max_bytes
-    if batcher.max_bytes_path is not None:
-        max_bytes = _path_value(batcher.max_bytes_path, effective, context, variables)
-    batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
-    batches, current, current_bytes = [], [], 0
-    for item in inputs:
-        item_bytes = size_in_bytes(item)
-        full = (max_items and len(current) >= max_items) or (max_bytes and current and current_bytes + item_bytes > max_bytes)
-        if full:
-            batches.append(current)
-            current, current_bytes = [], 0
-        current.append(item)
-        current_bytes += item_bytes
-    if current:
-        batches.append(current)
-    return [{**({"BatchInput": batch_input} if batch_input is not None else {}), "Items": batch} for batch in batches]
-
-
-def _count_setting(value, path, field, effective, context, variables) -> int | None:
-    if path is None:
-        return value
-    found = _path_value(path, effective, context, variables)
-    if isinstance(found, str) and re.fullmatch(r"[+-]?[0-9]+", found):
-        found = int(found)  # AWS reads the value as text, so "1" is as good as 1
-    if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found):
-        raise StatesError(RUNTIME, f'The {field} field refers to value "{_java(found)}" which is not a valid integer: {path.text}')
-    if found < 0:
-        raise StatesError(RUNTIME, f"{field.removesuffix('Path')} cannot be negative.")
-    return int(found)
-
-
-def _percent_setting(state: model.Map, effective, context, variables) -> float | None:
-    if state.tolerated_failure_percentage_path is None:
-        return state.tolerated_failure_percentage
-    found = _path_value(state.tolerated_failure_percentage_path, effective, context, variables)
-    if isinstance(found, str) and re.fullmatch(r"[+-]?[0-9]+(\.[0-9]+)?", found):
-        found = float(found)  # read as text, like the count
-    if isinstance(found, bool) or not isinstance(found, (int, float)):
-        raise StatesError(RUNTIME, f'The ToleratedFailurePercentagePath field refers to value "{_java(found)}" which is not a valid number: {state.tolerated_failure_percentage_path.text}')
-    if not 0 <= found <= 100:
-        raise StatesError(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
-    return float(found)
-
-
-def _map_run_arn(runner: Runner, state: model.Map) -> str:
-    machine_arn = runner.context["StateMachine"]["Id"].replace(":stateMachine:", ":mapRun:")
-    return f"{machine_arn}/{state.label or state.name}:{runner.context['Execution']['Name']}"
+    return with_retry_and_catch(runner, frame, state, raw, visit, work)
 
 
 HANDLERS: dict[str, Callable[..., Outcome]] = {

@@ -51,23 +51,14 @@ class LambdaContext:
         return max(0, self.deadline_ms - int(time.time() * 1000))
 
 
-def invoke(runner, frame, state: model.Task, effective: Any, payload: Any, context: dict) -> Any:
-    """Call the task's resource with `payload`; `effective` is the input its *Path fields read."""
+def invoke(runner, frame, state: model.Task, payload: Any, timeout: int | None) -> Any:
+    """Call the task's resource with `payload`, recording the events AWS records."""
     resource = state.resource
-    timeout = _timeout(state, effective, context, frame)
     if resource.startswith("arn:aws:lambda:"):
         return _legacy_lambda(runner, frame, state, resource, payload, timeout)
     if resource.split(".waitForTaskToken")[0] == LAMBDA_INVOKE:
         return _lambda_invoke(runner, frame, state, payload, timeout)
     return _service(runner, frame, state, payload, timeout)
-
-
-def _timeout(state: model.Task, payload: Any, context: dict, frame) -> int | None:
-    if state.timeout_seconds_path is not None:
-        from .pipeline import select
-
-        return select(state.timeout_seconds_path, payload, context, frame.variables)
-    return state.timeout_seconds
 
 
 def _legacy_lambda(runner, frame, state, resource, payload, timeout):

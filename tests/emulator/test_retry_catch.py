@@ -485,15 +485,6 @@ def test_parallel_and_map_retry_their_whole_work(state_type):
     assert handler.calls == 2
 
 
-RUNTIME_NOT_CAUGHT = (
-    "a States.Runtime error from a path is retried and caught by States.ALL here; AWS docs "
-    "(concepts-error-handling): States.ALL 'can't catch the States.DataLimitExceeded terminal "
-    "error or Runtime error types', and the recording scenarios__TestBaseScenarios__test_catch_"
-    "states_runtime shows a path's States.Runtime failing the execution despite a catcher"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=RUNTIME_NOT_CAUGHT)
 def test_a_parameters_path_failure_is_neither_retried_nor_caught():
     handler = Script({})
     execution = run_task(
@@ -508,7 +499,6 @@ def test_a_parameters_path_failure_is_neither_retried_nor_caught():
     assert execution.elapsed_seconds == 0
 
 
-@pytest.mark.xfail(strict=True, reason=RUNTIME_NOT_CAUGHT)
 def test_a_result_selector_path_failure_is_neither_retried_nor_caught():
     handler = Script({})
     execution = run_task(

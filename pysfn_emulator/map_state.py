@@ -1,0 +1,224 @@
+"""The Map state's work: find the items, shape each one, batch them, and run the iterations
+on the virtual clock with the concurrency and failure tolerance the state asks for."""
+
+from __future__ import annotations
+
+import heapq
+import re
+from typing import Any
+
+import attrs
+
+from . import model
+from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from .history import History
+from .interpreter import Frame, Runner, Visit, child_frame, run_machine
+from .jsontext import dumps, message_text, size_in_bytes
+from .pipeline import Env, PathIO, path_value, select
+
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
+
+
+def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, effective: Any, visit: Visit, env: Env) -> list:
+    """The Map's result: one output per item (or batch), in item order."""
+    items = _items(state, raw, effective, env)
+    inputs = [_item_input(state, raw, effective, item, index, visit, env) for index, item in enumerate(items)]
+    if state.item_batcher is not None:
+        inputs = _batches(state.item_batcher, inputs, effective, env)
+    concurrency = _setting_count(state, "max_concurrency", "MaxConcurrency", raw, effective, env) or 0
+    started = runner.event(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
+    # AWS reads the tolerances after it has started the state (a bad one follows MapStateStarted).
+    tolerated_count = _setting_count(state, "tolerated_failure_count", "ToleratedFailureCount", raw, effective, env)
+    tolerated_share = _setting_percentage(state, raw, effective, env)
+    if state.distributed:
+        return _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share)
+    return _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share)
+
+
+def _items(state: model.Map, raw: Any, effective: Any, env: Env) -> list:
+    if isinstance(state.io, PathIO):
+        items = select(state.items_path, effective, env.context, env.variables)
+        if not isinstance(items, list):
+            raise StatesError(RUNTIME, f"Map state input must be an array but was: {dumps(items)}")
+        return items
+    if state.items is None:
+        if not isinstance(raw, list):
+            raise StatesError(QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {dumps(raw)}")
+        return raw
+    items = state.items(raw, env)
+    if not isinstance(items, list):
+        raise StatesError(
+            QUERY_EVALUATION_ERROR,
+            f"The JSONata expression '{state.items_text}' specified for the field 'Items' returned an "
+            f"unexpected result type. Expected 'array', but was '{_json_type(items)}' for value: {dumps(items)}",
+        )
+    return items
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    return "array" if isinstance(value, list) else "object"
+
+
+def _item_input(state: model.Map, raw: Any, effective: Any, item: Any, index: int, visit: Visit, env: Env) -> Any:
+    if state.item_selector is None and state.item_selector_data is None:
+        return item
+    context = {**env.context, "Map": {"Item": {"Index": index, "Value": item}}}
+    if state.item_selector is not None:
+        return state.item_selector(effective, context, env.variables)
+    return state.item_selector_data({"input": raw, "context": context}, env.variables, env.runtime)
+
+
+def _setting_count(state: model.Map, key: str, field: str, raw: Any, effective: Any, env: Env) -> int | None:
+    """MaxConcurrency or ToleratedFailureCount: literal, `…Path`, or a JSONata expression."""
+    path = getattr(state, f"{key}_path", None)
+    expression = getattr(state, f"{key}_expression")
+    if path is not None:
+        found, where = path_value(path, effective, env.context, env.variables), f"{field}Path"
+    elif expression is not None:
+        found, where = expression(raw, env), field
+    else:
+        return getattr(state, key)
+    if isinstance(found, str) and _INTEGER_TEXT.fullmatch(found):
+        found = int(found)  # AWS reads the value as text, so "1" is as good as 1
+    if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found):
+        text = path.text if path is not None else "expression"
+        raise StatesError(RUNTIME, f'The {where} field refers to value "{message_text(found)}" which is not a valid integer: {text}')
+    if found < 0:
+        raise StatesError(RUNTIME, f"{field} cannot be negative.")
+    return int(found)
+
+
+def _setting_percentage(state: model.Map, raw: Any, effective: Any, env: Env) -> float | None:
+    path, expression = state.tolerated_failure_percentage_path, state.tolerated_failure_percentage_expression
+    if path is not None:
+        found = path_value(path, effective, env.context, env.variables)
+    elif expression is not None:
+        found = expression(raw, env)
+    else:
+        return state.tolerated_failure_percentage
+    if isinstance(found, str) and _NUMBER_TEXT.fullmatch(found):
+        found = float(found)
+    if isinstance(found, bool) or not isinstance(found, (int, float)):
+        raise StatesError(RUNTIME, f'The ToleratedFailurePercentagePath field refers to value "{message_text(found)}" which is not a valid number')
+    if not 0 <= found <= 100:
+        raise StatesError(RUNTIME, "ToleratedFailurePercentage must be between 0 and 100.")
+    return float(found)
+
+
+def _batches(batcher: model.ItemBatcher, inputs: list, effective: Any, env: Env) -> list:
+    context, variables = env.context, env.variables
+    max_items = batcher.max_items
+    if batcher.max_items_path is not None:
+        max_items = path_value(batcher.max_items_path, effective, context, variables)
+    max_bytes = batcher.max_bytes
+    if batcher.max_bytes_path is not None:
+        max_bytes = path_value(batcher.max_bytes_path, effective, context, variables)
+    batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
+    batches: list[list] = []
+    current: list = []
+    current_bytes = 0
+    for item in inputs:
+        item_bytes = size_in_bytes(item)
+        full = (max_items and len(current) >= max_items) or (max_bytes and current and current_bytes + item_bytes > max_bytes)
+        if full:
+            batches.append(current)
+            current, current_bytes = [], 0
+        current.append(item)
+        current_bytes += item_bytes
+    if current:
+        batches.append(current)
+    head = {"BatchInput": batch_input} if batch_input is not None else {}
+    return [{**head, "Items": batch} for batch in batches]
+
+
+def _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share) -> list:
+    """At most `concurrency` iterations at a time, each starting when a slot frees up on the
+    virtual clock; the state ends when the last one does."""
+    start_ms = runner.clock.now_ms
+    slots = [start_ms] * (concurrency or len(inputs) or 1)
+    results: list = []
+    failures, end_ms, last = 0, start_ms, started
+    name = state.name
+    for index, item_input in enumerate(inputs):
+        runner.clock.now_ms = heapq.heappop(slots)
+        previous = last if concurrency == 1 else started
+        runner.side_event(frame, "MapIterationStarted", previous, "mapIterationStartedEventDetails", {"index": index, "name": name})
+        inner = child_frame(frame)
+        try:
+            results.append(run_machine(runner, inner, state.processor, item_input))
+        except StatesError as error:
+            failures += 1
+            frame.last_event = inner.last_event
+            runner.event(frame, "MapIterationFailed", "mapIterationFailedEventDetails", {"index": index, "name": name})
+            frame.last_event = inner.last_event  # AWS links what follows to the iteration's last event
+            if not _tolerated(failures, len(inputs), tolerated_count, tolerated_share):
+                raise _failure(error, tolerated_count, tolerated_share, "MapStateFailed") from None
+            results.append(None)
+        else:
+            frame.last_event = inner.last_event
+            runner.event(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails", {"index": index, "name": name})
+        last = inner.last_event
+        end_ms = max(end_ms, runner.clock.now_ms)
+        heapq.heappush(slots, runner.clock.now_ms)
+    runner.clock.now_ms = end_ms
+    before = frame.last_event
+    runner.event(frame, "MapStateSucceeded")
+    frame.last_event = before
+    return results
+
+
+def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share) -> list:
+    """Each item runs as a child execution: its events are the child's, not the parent's,
+    which records only the map run. Children do not see the parent's variables."""
+    runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": _map_run_arn(runner, state)})
+    child = attrs.evolve(runner, history=History(None))
+    start_ms = runner.clock.now_ms
+    slots = [start_ms] * (concurrency or len(inputs) or 1)
+    results: list = []
+    failures, end_ms = 0, start_ms
+    for item_input in inputs:
+        runner.clock.now_ms = heapq.heappop(slots)
+        try:
+            results.append(run_machine(child, Frame({}), state.processor, item_input))
+        except StatesError as error:
+            failures += 1
+            if not _tolerated(failures, len(inputs), tolerated_count, tolerated_share):
+                runner.clock.now_ms = max(end_ms, runner.clock.now_ms)
+                runner.event(frame, "MapRunFailed")
+                raise _failure(error, tolerated_count, tolerated_share, "MapStateFailed") from None
+            results.append(None)
+        end_ms = max(end_ms, runner.clock.now_ms)
+        heapq.heappush(slots, runner.clock.now_ms)
+    runner.clock.now_ms = end_ms
+    succeeded = runner.event(frame, "MapRunSucceeded")
+    runner.event(frame, "MapStateSucceeded")
+    frame.last_event = succeeded  # as most recordings link MapStateExited
+    return results
+
+
+def _failure(error: StatesError, tolerated_count, tolerated_share, event: str) -> StatesError:
+    """The Map's own error; `failed_event` is recorded unless a retrier takes the error."""
+    if tolerated_count is not None or tolerated_share is not None:
+        error = StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
+    error.failed_event = event  # type: ignore[attr-defined]
+    return error
+
+
+def _tolerated(failures: int, total: int, count: int | None, share: float | None) -> bool:
+    if count is not None and failures <= count:
+        return True
+    return share is not None and total > 0 and failures * 100 <= share * total
+
+
+def _map_run_arn(runner: Runner, state: model.Map) -> str:
+    machine_arn = runner.context["StateMachine"]["Id"].replace(":stateMachine:", ":mapRun:")
+    return f"{machine_arn}/{state.label or state.name}:{runner.context['Execution']['Name']}"
