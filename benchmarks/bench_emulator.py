@@ -57,6 +57,28 @@ def counting_loop(limit: int) -> dict[str, Any]:
     }
 
 
+def jsonata_loop(limit: int) -> dict[str, Any]:
+    """Issue 3's loop: JSONata Assign of a counter and a running total, a Choice Condition."""
+    return {
+        "QueryLanguage": "JSONata",
+        "StartAt": "Start",
+        "States": {
+            "Start": {"Type": "Pass", "Assign": {"count": 0, "total": 0}, "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [{"Condition": f"{{% $count < {limit} %}}", "Next": "Add"}],
+                "Default": "Done",
+            },
+            "Add": {
+                "Type": "Pass",
+                "Assign": {"count": "{% $count + 1 %}", "total": "{% $total + $count %}"},
+                "Next": "Check",
+            },
+            "Done": {"Type": "Succeed", "Output": {"count": "{% $count %}", "total": "{% $total %}"}},
+        },
+    }
+
+
 def map_of_passes(_size: int) -> dict[str, Any]:
     """One inline Map over the input's items, each iteration a single Pass."""
     return {
@@ -88,6 +110,11 @@ def loop(machine_type: str, sizes: tuple[int, ...]) -> Workload:
                     lambda size: 2 * size + 3, sizes, machine_type)
 
 
+def jsonata(machine_type: str, sizes: tuple[int, ...]) -> Workload:
+    return Workload("JSONata Assign/Condition loop", jsonata_loop, lambda size: {},
+                    lambda size: 2 * size + 3, sizes, machine_type)
+
+
 def map_(machine_type: str, sizes: tuple[int, ...]) -> Workload:
     return Workload("Map of Pass", map_of_passes, lambda size: {"items": list(range(size))},
                     lambda size: size + 1, sizes, machine_type)
@@ -99,6 +126,7 @@ def map_(machine_type: str, sizes: tuple[int, ...]) -> Workload:
 WORKLOADS = (
     loop("EXPRESS", (1_000, 10_000, 100_000)),
     loop("STANDARD", (500, 5_000)),
+    jsonata("EXPRESS", (1_000, 10_000, 100_000)),
     map_("EXPRESS", (1_000, 10_000)),
     map_("STANDARD", (500, 5_000)),
 )
