@@ -35,7 +35,7 @@ import random
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 import attrs
@@ -619,10 +619,10 @@ def _js_number(value: Any) -> str:
     sign = "-" if value < 0 else ""
     mantissa, _, exponent = repr(abs(value)).partition("e")
     whole, _, fraction = mantissa.partition(".")
-    digits = (whole + fraction).lstrip("0")
-    point = len(whole) + (int(exponent) if exponent else 0)  # value = 0.digits * 10**point
-    if whole == "0":
-        point -= len(fraction) - len(fraction.lstrip("0"))
+    raw = whole + fraction
+    point = len(whole) + (int(exponent) if exponent else 0)  # value = 0.raw * 10**point
+    digits = raw.lstrip("0")
+    point -= len(raw) - len(digits)
     digits = digits.rstrip("0") or "0"
     k = len(digits)
     if k <= point <= 21:
@@ -906,6 +906,14 @@ def _number_function(value: Any) -> Any:
         raise jexception.JException("D3030", -1, value) from None
 
 
+def _count(value: Any) -> int:
+    # JSONata wraps any single value, null included, as a one-item array; the port counts
+    # null as nothing.
+    if isinstance(value, list):
+        return len(value)
+    return 0 if value is None else 1
+
+
 def _power(base: Any, exponent: Any) -> Any:
     if base is None or exponent is None:
         return None
@@ -955,6 +963,7 @@ def _function_table(runtime: Runtime) -> dict:
         ("parse", "<s:j>", _parse),
         ("string", "<x-b?:s>", _js_string),
         ("number", "<(nsb)-:n>", _number_function),
+        ("count", "<x:n>", _count),
         ("power", "<n-n:n>", _power),
     ):
         table[name] = _Function(name, text, implementation)
@@ -999,6 +1008,8 @@ def _fast(node: Any) -> Callable[[dict, Any], Any] | None:
         return _fast_condition(node)
     if kind == "binary":
         return _fast_binary(node)
+    if kind == "function":
+        return _fast_call(node)
     return None
 
 
@@ -1007,10 +1018,9 @@ def _fast_variable(name: str) -> Callable[[dict, Any], Any] | None:
         return None  # the context item: the port knows
     if name == "states":
         return lambda states, variables: states
-    get = Mapping.get
 
     def variable(states: dict, variables: Any) -> Any:
-        value = get(variables, name, _MISSING) if variables is not None else _MISSING
+        value = variables.get(name, _MISSING) if variables is not None else _MISSING
         if value is _MISSING:
             raise _FALLBACK  # a function, or an undefined name: let the port decide
         return _NULL if value is None else value
@@ -1151,3 +1161,108 @@ def _fast_binary(node: Any) -> Callable[[dict, Any], Any] | None:
 def _finite_number(value: Any) -> bool:
     kind = type(value)
     return kind is int or (kind is float and math.isfinite(value))
+
+
+# Builtins the closures call directly, each for the argument values it handles (anything else
+# falls back, so the port raises the signature errors). A workflow variable of the same name
+# shadows the builtin, as in JSONata; the closures then fall back too.
+
+
+def _call_count(value: Any) -> Any:
+    if type(value) is list:
+        return len(value)
+    return 0 if value is None else 1
+
+
+def _call_exists(value: Any) -> Any:
+    return value is not None
+
+
+def _call_not(value: Any) -> Any:
+    return None if value is None else not _truthy(value)
+
+
+def _call_boolean(value: Any) -> Any:
+    return None if value is None else _truthy(value)
+
+
+def _call_string(value: Any) -> Any:
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    if kind is bool or kind is int or kind is float or value is _NULL or kind is list or kind is dict:
+        return _js_string(value)
+    raise _FALLBACK
+
+
+def _call_length(value: Any) -> Any:
+    if type(value) is str:
+        return len(value)
+    if value is None:
+        return None
+    raise _FALLBACK
+
+
+def _call_sum(value: Any) -> Any:
+    if value is None:
+        return None
+    items = value if type(value) is list else [value]
+    total = 0.0
+    for item in items:
+        if not _finite_number(item):
+            raise _FALLBACK
+        total += item
+    return int(total) if -_EXACT < total < _EXACT and total.is_integer() else total
+
+
+def _call_append(first: Any, second: Any) -> Any:
+    if first is None:
+        return second
+    if second is None:
+        return first
+    head = first if type(first) is list else [None if first is _NULL else first]
+    return head + (second if type(second) is list else [None if second is _NULL else second])
+
+
+_FAST_CALLS: dict[str, tuple[int, Callable[..., Any]]] = {
+    "count": (1, _call_count),
+    "exists": (1, _call_exists),
+    "not": (1, _call_not),
+    "boolean": (1, _call_boolean),
+    "string": (1, _call_string),
+    "length": (1, _call_length),
+    "sum": (1, _call_sum),
+    "append": (2, _call_append),
+}
+
+
+def _fast_call(node: Any) -> Callable[[dict, Any], Any] | None:
+    procedure = node.procedure
+    if getattr(procedure, "type", None) != "variable" or not _plain(procedure):
+        return None
+    name = procedure.value
+    arity, implementation = _FAST_CALLS.get(name, (None, None))
+    arguments = [_fast(argument) for argument in node.arguments or ()]
+    if implementation is None or len(arguments) != arity or any(argument is None for argument in arguments):
+        return None
+
+    def shadowed(variables: Any) -> bool:
+        return variables is not None and name in variables
+
+    if arity == 1:
+        (argument,) = arguments
+
+        def call_one(states: dict, variables: Any) -> Any:
+            if shadowed(variables):
+                raise _FALLBACK
+            return implementation(argument(states, variables))
+
+        return call_one
+    first, second = arguments
+
+    def call_two(states: dict, variables: Any) -> Any:
+        if shadowed(variables):
+            raise _FALLBACK
+        return implementation(first(states, variables), second(states, variables))
+
+    return call_two
