@@ -35,6 +35,11 @@ class Problem:
         return f"{self.pointer or '/'}: {self.message}"
 
 
+def pointer_token(name: object) -> str:
+    """One reference token of a JSON pointer (RFC 6901: '~' and '/' escaped)."""
+    return str(name).replace("~", "~0").replace("/", "~1")
+
+
 class DefinitionError(Exception):
     """Raised by `run` (and the loader) for a definition AWS would refuse to create."""
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from . import jsonata, model
 from .choice import compile_rule
-from .errors import Problem
+from .errors import Problem, pointer_token
 from .jsonpath import compile_path, compile_reference_path
 from .payload import Evaluator, TemplateSyntaxError, compile_expression, compile_template
 from .pipeline import DataIO, Env, PathIO
@@ -103,7 +103,7 @@ class _Loader:
     def machine(self, spec: dict, pointer: str, language: str) -> model.Machine:
         states = {}
         for name, state_spec in (spec.get("States") or {}).items():
-            state_pointer = f"{pointer}/States/{_escape(name)}"
+            state_pointer = f"{pointer}/States/{pointer_token(name)}"
             jsonata_state = state_spec.get("QueryLanguage", language) == JSONATA
             states[name] = self.state(name, state_spec, state_pointer, language, jsonata_state)
         return model.Machine(
@@ -341,7 +341,3 @@ def _expression_text(value: Any) -> str | None:
     if jsonata.is_expression(value):
         return value.strip()[2:-2].strip()
     return None
-
-
-def _escape(name: str) -> str:
-    return name.replace("~", "~0").replace("/", "~1")

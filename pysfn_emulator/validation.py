@@ -19,7 +19,8 @@ from typing import Any
 
 import attrs
 
-from .errors import ALL, Problem
+from .errors import ALL, Problem, pointer_token
+from .scopes import scope_problems
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -185,7 +186,7 @@ def structural_problems(
                    machine_type=state_machine_type)
     _check_top_level(ctx, definition)
     _check_machine(ctx, definition, "", TOP_LEVEL_FIELDS, "at the top level")
-    return ctx.problems
+    return ctx.problems + scope_problems(definition)
 
 
 # --- pointers and small predicates --------------------------------------------------------
@@ -194,7 +195,7 @@ def structural_problems(
 def _join(pointer: str, *parts: str | int) -> str:
     """Extend a JSON pointer, escaping '~' and '/' in the new parts (RFC 6901)."""
     for part in parts:
-        pointer += "/" + str(part).replace("~", "~0").replace("/", "~1")
+        pointer += "/" + pointer_token(part)
     return pointer
 
 
