@@ -91,14 +91,6 @@ class Runtime:
 
     rng: random.Random = attrs.field(factory=random.Random)
     now_ms: Callable[[], int] = attrs.field(default=_wall_clock_ms)
-    _functions: dict | None = attrs.field(default=None, init=False, repr=False)
-
-    def functions(self) -> dict:
-        """Every function an expression can call, bound to this runtime (built once)."""
-        table = self._functions
-        if table is None:
-            table = self._functions = _function_table(self)
-        return table
 
 
 _DEFAULT_RUNTIME = Runtime()
@@ -307,7 +299,8 @@ class _Expression:
         """Evaluate with jsonata-python; _UNDEFINED for nothing, else a JSON value."""
         engine = _engine()
         Jsonata.CURRENT.jsonata = engine  # the port's functions find "the" evaluator here
-        scope = _Scope(states, variables, (runtime or _DEFAULT_RUNTIME).functions())
+        engine.runtime = runtime or _DEFAULT_RUNTIME  # $now, $random, ... read it there
+        scope = _Scope(states, variables, _FUNCTIONS)
         try:
             result = engine._eval(self.ast, None, scope)
         except jexception.JException as error:
@@ -388,6 +381,7 @@ class _Engine(Jsonata):
 
     def __init__(self) -> None:
         super().__init__("null")
+        self.runtime = _DEFAULT_RUNTIME
 
     def get_per_thread_instance(self) -> _Engine:
         return self
@@ -428,6 +422,19 @@ class _Engine(Jsonata):
 
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         return (_js_string(lhs) if lhs is not None else "") + (_js_string(rhs) if rhs is not None else "")
+
+    def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:  # noqa: A002
+        try:
+            return super().evaluate_function(expr, input, environment, applyto_context)
+        except jexception.JException as error:
+            # The port's functions raise T0410 without saying which argument of which
+            # function; name the function, and the first argument (the usual culprit).
+            if error.error == "T0410" and error.expected is None:
+                procedure = getattr(expr, "procedure", None)
+                name = getattr(procedure, "value", None)
+                if getattr(procedure, "type", None) == "variable" and isinstance(name, str):
+                    error.current, error.expected = (error.current if isinstance(error.current, int) else 1), name
+            raise
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:  # noqa: A002
         # The port prints "Proc not found" to stdout before raising T1006; raise it quietly.
@@ -926,37 +933,71 @@ def _power(base: Any, exponent: Any) -> Any:
     return result
 
 
-def _function_table(runtime: Runtime) -> dict:
-    """The builtins of JSONata 2.0.6 as AWS offers them, bound to one runtime."""
-    table = {name: value for name, value in Jsonata.static_frame.bindings.items() if name != "eval"}
+def _runtime() -> Runtime:
+    return _engine().runtime
 
-    def now(picture: Any, timezone: Any) -> Any:
-        return jfunctions.Functions.datetime_from_millis(runtime.now_ms(), picture, timezone)
 
-    def millis() -> int:
-        return runtime.now_ms()
+def _now(picture: Any, timezone: Any) -> Any:
+    return jfunctions.Functions.datetime_from_millis(_runtime().now_ms(), picture, timezone)
 
-    def random_number(seed: Any) -> float:
-        if seed is None:
-            return runtime.rng.random()
-        return _JavaRandom(int(seed)).next_double()
 
-    def new_uuid() -> str:
-        return str(uuid.UUID(int=runtime.rng.getrandbits(128), version=4))
+def _millis() -> int:
+    return _runtime().now_ms()
 
-    def shuffle(array: Any) -> Any:
-        if array is None:
-            return None
-        items = list(array)
-        runtime.rng.shuffle(items)
+
+def _random(seed: Any) -> float:
+    if seed is None:
+        return _runtime().rng.random()
+    return _JavaRandom(int(seed)).next_double()
+
+
+def _uuid() -> str:
+    return str(uuid.UUID(int=_runtime().rng.getrandbits(128), version=4))
+
+
+def _shuffle(array: Any) -> Any:
+    if array is None:
+        return None
+    items = list(array)
+    _runtime().rng.shuffle(items)
+    return items
+
+
+def _nulls(items: Any) -> Any:
+    """Data arrays and objects hold JSON null as None, which the port's higher-order
+    functions would pass on as undefined; hand them JSONata nulls instead."""
+    if isinstance(items, list):
+        if None in items:
+            converted = [_NULL if item is None else item for item in items]
+            return utils.Utils.create_sequence_from_iter(converted) if utils.Utils.is_sequence(items) else converted
         return items
+    if isinstance(items, dict) and None in items.values():
+        return {key: _NULL if item is None else item for key, item in items.items()}
+    return items
 
+
+def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
+    parameters = list(inspect.signature(method).parameters)
+
+    def call(*args: Any) -> Any:
+        return method(_nulls(args[0]), *args[1:])
+
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in parameters]
+    )
+    return call
+
+
+def _function_table() -> dict:
+    """The builtins of JSONata 2.0.6 as AWS offers them: $eval gone, AWS's six added, and
+    the port's functions replaced where it differs (or where it would not be repeatable)."""
+    table = {name: value for name, value in Jsonata.static_frame.bindings.items() if name != "eval"}
     for name, text, implementation in (
-        ("now", "<s?s?:s>", now),
-        ("millis", "<:n>", millis),
-        ("random", "<n?:n>", random_number),
-        ("uuid", "<:s>", new_uuid),
-        ("shuffle", "<a:a>", shuffle),
+        ("now", "<s?s?:s>", _now),
+        ("millis", "<:n>", _millis),
+        ("random", "<n?:n>", _random),
+        ("uuid", "<:s>", _uuid),
+        ("shuffle", "<a:a>", _shuffle),
         ("partition", "<an:a>", _partition),
         ("range", "<nnn:a>", _range),
         ("hash", "<ss:s>", _hash),
@@ -965,9 +1006,19 @@ def _function_table(runtime: Runtime) -> dict:
         ("number", "<(nsb)-:n>", _number_function),
         ("count", "<x:n>", _count),
         ("power", "<n-n:n>", _power),
+        ("map", "<af>", _higher_order(jfunctions.Functions.map)),
+        ("filter", "<af>", _higher_order(jfunctions.Functions.filter)),
+        ("single", "<af?>", _higher_order(jfunctions.Functions.single)),
+        ("reduce", "<afj?:j>", _higher_order(jfunctions.Functions.fold_left)),
+        ("each", "<o-f:a>", _higher_order(jfunctions.Functions.each)),
+        ("sift", "<o-f?:o>", _higher_order(jfunctions.Functions.sift)),
+        ("sort", "<af?:a>", _higher_order(jfunctions.Functions.sort)),
     ):
         table[name] = _Function(name, text, implementation)
     return table
+
+
+_FUNCTIONS = _function_table()
 
 
 # ---------------------------------------------------------------- the fast path: closures

@@ -216,6 +216,17 @@ def test_null_is_not_undefined():
     assert expr("null") is None
 
 
+def test_higher_order_functions_see_null_elements_as_null():
+    data = {"list": [1, None, 3], "o": {"a": None, "b": 1}}
+    assert expr("$map($states.input.list, function($v){$type($v)})", data) == ["number", "null", "number"]
+    assert expr("$filter($states.input.list, function($v){$v = null})", data) is None
+    assert expr("$count($filter($states.input.list, function($v){$v != null}))", data) == 2
+    assert expr("$reduce($states.input.list, function($a, $b){$a & $string($b)}, '')", data) == "1null3"
+    assert expr("$each($states.input.o, function($v, $k){$k & '=' & $string($v)})", data) == ["a=null", "b=1"]
+    assert expr("$sift($states.input.o, function($v){$v = null})", data) == {"a": None}
+    assert data == {"list": [1, None, 3], "o": {"a": None, "b": 1}}
+
+
 def test_bind_inside_an_expression_stays_inside():
     variables = {"x": 1}
     assert expr("($x := 5; $x + 1)", variables=variables) == 6
@@ -398,6 +409,7 @@ def test_function_result_is_unsupported_as_recorded():
         ("$number('abc')", 'D3030: Unable to cast value to a number: "abc"'),
         ("$error('boom')", "D3137: boom"),
         ("$undefinedFunction()", "T1006: Attempted to invoke a non-function"),
+        ("$length(null)", 'T0410: Argument 1 of function "length" does not match function signature'),
         ("-'a'", 'D1002: Cannot negate a non-numeric value: "a"'),
         ("$power(10, 400)", "D3061: The power function has resulted in a value that cannot be represented as a JSON number: base=10, exponent=400"),
     ],
