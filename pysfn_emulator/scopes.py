@@ -53,12 +53,11 @@ def _assignments(states: dict, pointer: str) -> Iterator[tuple[str, str]]:
             continue
         base = f"{pointer}/States/{pointer_token(state_name)}"
         yield from _names(state.get("Assign"), f"{base}/Assign")
-        for index, catcher in enumerate(state.get("Catch") or []):
-            if isinstance(catcher, dict):
-                yield from _names(catcher.get("Assign"), f"{base}/Catch/{index}/Assign")
-        for index, rule in enumerate(state.get("Choices") or []):
-            if isinstance(rule, dict):
-                yield from _names(rule.get("Assign"), f"{base}/Choices/{index}/Assign")
+        for field in ("Catch", "Choices"):
+            handlers = state.get(field)
+            for index, handler in enumerate(handlers if isinstance(handlers, list) else []):
+                if isinstance(handler, dict):
+                    yield from _names(handler.get("Assign"), f"{base}/{field}/{index}/Assign")
 
 
 def _names(assign: Any, pointer: str) -> Iterator[tuple[str, str]]:
@@ -71,7 +70,8 @@ def _names(assign: Any, pointer: str) -> Iterator[tuple[str, str]]:
 def _inner_machines(state: dict, pointer: str) -> Iterator[tuple[Any, str, bool]]:
     """(machine, pointer, isolated) for each scope nested in a Parallel or Map state."""
     if state.get("Type") == "Parallel":
-        for index, branch in enumerate(state.get("Branches") or []):
+        branches = state.get("Branches")
+        for index, branch in enumerate(branches if isinstance(branches, list) else []):
             yield branch, f"{pointer}/Branches/{index}", False
     elif state.get("Type") == "Map":
         field = "ItemProcessor" if "ItemProcessor" in state else "Iterator"

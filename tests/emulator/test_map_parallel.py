@@ -151,16 +151,30 @@ def test_a_runtime_error_in_a_branch_propagates():
 
 
 def test_a_variable_assigned_in_a_branch_stays_in_the_branch():
+    branch = machine(("Set", {"Type": "Pass", "Assign": {"inner": 1}}))
+    definition = {
+        "StartAt": "P",
+        "States": {
+            "P": {"Type": "Parallel", "Branches": [branch], "Next": "Read"},
+            "Read": {"Type": "Pass", "Parameters": {"inner.$": "$inner"}, "End": True},
+        },
+    }
+    execution = pysfn_emulator.run(definition, {})
+    assert execution.status == "FAILED"  # $inner is not defined out here
+    assert execution.error == "States.Runtime"
+
+
+def test_a_branch_may_not_assign_a_variable_of_the_enclosing_scope():
     branch = machine(("Set", {"Type": "Pass", "Assign": {"x": 1}}))
     definition = {
         "StartAt": "Init",
         "States": {
             "Init": {"Type": "Pass", "Assign": {"x": 0}, "Next": "P"},
-            "P": {"Type": "Parallel", "Branches": [branch], "Next": "Read"},
-            "Read": {"Type": "Pass", "Parameters": {"x.$": "$x"}, "End": True},
+            "P": {"Type": "Parallel", "Branches": [branch], "End": True},
         },
     }
-    assert pysfn_emulator.run(definition, {}).output == {"x": 0}
+    with pytest.raises(pysfn_emulator.DefinitionError):
+        pysfn_emulator.run(definition, {})
 
 
 # -- Map: items and selectors -----------------------------------------------------------------
