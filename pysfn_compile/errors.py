@@ -1,0 +1,38 @@
+"""Compile problems: every one located (path:line:col) with a hint, all reported at once."""
+
+from __future__ import annotations
+
+import attrs
+
+
+@attrs.frozen
+class Problem:
+    """One reason the compiler refuses a file: where, what, and what to do instead."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        text = f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class CompileError(Exception):
+    """The file cannot be compiled; `problems` lists every located reason, in source order."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(problems, key=lambda p: (p.path, p.line, p.col))
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+class Refusal(Exception):
+    """Raised inside a transform to abandon one construct; the builder records it and moves on."""
+
+    def __init__(self, node, message: str, hint: str = ""):
+        super().__init__(message)
+        self.node = node
+        self.message = message
+        self.hint = hint

@@ -1,0 +1,370 @@
+"""JSONata text: quoting, and the helper functions compiled expressions call.
+
+JSONata has no place for shared function definitions in a state machine (variables hold JSON,
+not functions), so a field that needs a helper starts with its definition:
+`( $__truthy := function($v){...}; <expression> )`. Helpers are named `$__...`; workflow
+variables never start with `__` (the compiler refuses such Python names), so nothing shadows.
+
+Each helper keeps Python's meaning where JSONata's own function differs:
+  - `[$v]` flattens an array `$v` into the new array, and `$map`/`$filter` unwrap a single
+    result, so lists are built with `$__wrap` (a one-element list holding `$v` as it is);
+  - JSONata's truthiness of `[0]` is false; Python's is true (`$__truthy`);
+  - `$string` keeps 15 significant digits; `$__istr` prints any int up to 2**53 exactly;
+  - `%` is truncated (JavaScript's), Python's floors (`$__imod`, `$__ffloordiv`, ...).
+"""
+
+from __future__ import annotations
+
+import json
+
+# name -> (parameters, body, helpers it calls)
+HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "wrap": ("$v", "$type($v) = 'array' ? [[$v]] : [$v]", ()),
+    "truthy": (
+        "$v",
+        "($t := $type($v); $t = 'array' ? $count($v) > 0 : $t = 'object' ? $count($keys($v)) > 0"
+        " : $boolean($v))",
+        (),
+    ),
+    "pytype": (
+        "$v",
+        "($t := $type($v); $t = 'null' ? 'NoneType' : $t = 'boolean' ? 'bool' : $t = 'string' ? 'str'"
+        " : $t = 'array' ? 'list' : $t = 'object' ? 'dict' : $floor($v) = $v ? 'int' : 'float')",
+        (),
+    ),
+    "istr": (
+        "$n",
+        "$abs($n) < 1e15 ? $string($n) : ($a := $abs($n); $r := $a % 100000000;"
+        " ($n < 0 ? '-' : '') & $string(($a - $r) / 100000000) & $pad($string($r), -8, '0'))",
+        (),
+    ),
+    "imod": ("$a, $b", "($r := $a % $b; ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)", ()),
+    "ffloordiv": (
+        "$a, $b",
+        "($m := $a % $b; $d := ($a - $m) / $b; $d := ($m != 0 and ($b < 0) != ($m < 0)) ? $d - 1 : $d;"
+        " $f := $floor($d); $d - $f > 0.5 ? $f + 1 : $f)",
+        (),
+    ),
+    "ipow": (
+        "$b, $e",
+        "$e = 0 ? 1 : ($h := $__ipow($b, $floor($e / 2)); $e % 2 = 0 ? $h * $h : $h * $h * $b)",
+        (),
+    ),
+    "repr_str": (
+        "$s",
+        "($q := ($contains($s, \"'\") and $not($contains($s, '\"'))) ? '\"' : \"'\";"
+        " $e := $replace($s, '\\\\', '\\\\\\\\');"
+        " $e := $replace($e, $q, '\\\\' & $q);"
+        " $e := $replace($e, /[\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) {"
+        " $m.match = '\\n' ? '\\\\n' : $m.match = '\\r' ? '\\\\r' : $m.match = '\\t' ? '\\\\t'"
+        " : '\\\\x' & $lowercase(($u := $encodeUrlComponent($m.match); $substring($u, $length($u) - 2))) });"
+        " $q & $e & $q)",
+        (),
+    ),
+    "index": (
+        "$n, $i",
+        "$i < 0 ? $n + $i : $i",
+        (),
+    ),
+    "slice_bounds": (
+        # Python's slice.indices(n) for a step of 1 or -1; returns [start, stop]
+        "$n, $lo, $hi, $step",
+        "$step > 0"
+        " ? [($lo = null ? 0 : $lo < 0 ? $max([0, $n + $lo]) : $min([$lo, $n])),"
+        "    ($hi = null ? $n : $hi < 0 ? $max([0, $n + $hi]) : $min([$hi, $n]))]"
+        " : [($lo = null ? $n - 1 : $lo < 0 ? $max([-1, $n + $lo]) : $min([$lo, $n - 1])),"
+        "    ($hi = null ? -1 : $hi < 0 ? $max([-1, $n + $hi]) : $min([$hi, $n - 1]))]",
+        (),
+    ),
+    "slice_list": (
+        "$xs, $lo, $hi, $step",
+        "($n := $count($xs); $b := $__slice_bounds($n, $lo, $hi, $step); $start := $b[0]; $stop := $b[1];"
+        " $len := $step > 0 ? ($stop > $start ? $floor(($stop - $start - 1) / $step) + 1 : 0)"
+        " : ($start > $stop ? $floor(($start - $stop - 1) / (0 - $step)) + 1 : 0);"
+        " $len = 0 ? [] : $reduce([0..$len - 1], function($acc, $k) {"
+        " $append($acc, $__wrap($xs[$start + $k * $step])) }, []))",
+        ("slice_bounds", "wrap"),
+    ),
+    "slice_str": (
+        "$s, $lo, $hi, $step",
+        "$step = 1 ? ($n := $length($s); $b := $__slice_bounds($n, $lo, $hi, 1);"
+        " $b[1] > $b[0] ? $substring($s, $b[0], $b[1] - $b[0]) : '')"
+        " : $join($__slice_list($split($s, ''), $lo, $hi, $step), '')",
+        ("slice_bounds", "slice_list"),
+    ),
+    "map": (
+        # $map that always returns a list and keeps list elements as they are
+        "$xs, $f",
+        "$reduce($xs, function($acc, $v, $i) { $append($acc, $__wrap($f($v, $i))) }, [])",
+        ("wrap",),
+    ),
+    "filter": (
+        "$xs, $f",
+        "$reduce($xs, function($acc, $v, $i) { $f($v, $i) ? $append($acc, $__wrap($v)) : $acc }, [])",
+        ("wrap",),
+    ),
+    "append": ("$xs, $v", "$append($xs, $__wrap($v))", ("wrap",)),
+    "insert": (
+        "$xs, $i, $v",
+        "($n := $count($xs); $k := $i < 0 ? $max([0, $n + $i]) : $min([$i, $n]);"
+        " $append($append($__slice_list($xs, 0, $k, 1), $__wrap($v)), $__slice_list($xs, $k, null, 1)))",
+        ("slice_list", "wrap"),
+    ),
+    "setitem": (
+        "$xs, $i, $v",
+        "$__map($xs, function($x, $k) { $k = $i ? $v : $x })",
+        ("map",),
+    ),
+    "delitem": (
+        "$xs, $i",
+        "$__filter($xs, function($x, $k) { $k != $i })",
+        ("filter",),
+    ),
+    "setkey": (
+        "$d, $k, $v",
+        "$merge([$d, {$k: $v}])",
+        (),
+    ),
+    "delkey": (
+        "$d, $k",
+        "($r := $sift($d, function($v, $key) { $key != $k }); $exists($r) ? $r : {})",
+        (),
+    ),
+    "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
+    "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),
+    "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",
+              ("map", "keys", "wrap")),
+    "pyeq": (
+        # Python ==: True == 1, [True] == [1]; otherwise JSONata's deep equality
+        "$a, $b",
+        "($ta := $type($a); $tb := $type($b);"
+        " $ta = 'boolean' and $tb = 'number' ? ($a ? 1 : 0) = $b"
+        " : $ta = 'number' and $tb = 'boolean' ? $a = ($b ? 1 : 0)"
+        " : $ta = 'array' and $tb = 'array' ? ($count($a) = $count($b) and"
+        "   $count($__filter($a, function($x, $i) { $not($__pyeq($x, $b[$i])) })) = 0)"
+        " : $ta = 'object' and $tb = 'object' ? ($count($__keys($a)) = $count($__keys($b)) and"
+        "   $count($__filter($__keys($a), function($k) { $not($exists($lookup($b, $k)))"
+        "   or $not($__pyeq($lookup($a, $k), $lookup($b, $k))) })) = 0)"
+        " : $a = $b)",
+        ("filter", "keys"),
+    ),
+    "contains": (
+        "$xs, $v",
+        "$count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
+        ("filter", "pyeq"),
+    ),
+    "list_index": (
+        "$xs, $v",
+        "($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"
+        " function($i) { $i >= 0 }); $count($m) > 0 ? $m[0] : -1)",
+        ("filter", "map", "pyeq"),
+    ),
+    "list_count": (
+        "$xs, $v",
+        "$count($__filter($xs, function($x) { $__pyeq($x, $v) }))",
+        ("filter", "pyeq"),
+    ),
+    "range": (
+        "$a, $b, $s",
+        "($n := $s > 0 ? ($b > $a ? $floor(($b - $a - 1) / $s) + 1 : 0)"
+        " : ($a > $b ? $floor(($a - $b - 1) / (0 - $s)) + 1 : 0);"
+        " $n = 0 ? [] : $__map([0..$n - 1], function($k) { $a + $k * $s }))",
+        ("map",),
+    ),
+    "find": (
+        "$s, $sub",
+        "$contains($s, $sub) ? $length($substringBefore($s, $sub)) : -1",
+        (),
+    ),
+    "rfind": (
+        "$s, $sub",
+        "$sub = '' ? $length($s) : ($p := $split($s, $sub); $count($p) > 1"
+        " ? $length($s) - $length($p[$count($p) - 1]) - $length($sub) : -1)",
+        (),
+    ),
+    "count_str": (
+        "$s, $sub",
+        "$sub = '' ? $length($s) + 1 : $count($split($s, $sub)) - 1",
+        (),
+    ),
+    "replace": (
+        "$s, $old, $new, $n",
+        "$old = '' ? ($chars := $split($s, ''); $k := $n < 0 ? $count($chars) + 1 : $min([$n, $count($chars) + 1]);"
+        " $join($__map([0..$count($chars)], function($i) { ($i < $k ? $new : '') & ($i < $count($chars) ? $chars[$i] : '') }), ''))"
+        " : ($n < 0 ? $join($split($s, $old), $new) : $replace($s, $old, $new, $n))",
+        ("map",),
+    ),
+    "strip_chars": (
+        "$s, $chars, $left, $right",
+        "($c := $split($s, ''); $n := $count($c);"
+        " $lo := $left ? ($i := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
+        "   $count($i) > 0 ? $i[0] : $n) : 0;"
+        " $hi := $right ? ($j := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
+        "   $count($j) > 0 ? $j[$count($j) - 1] + 1 : 0) : $n;"
+        " $hi > $lo ? $substring($s, $lo, $hi - $lo) : '')",
+        ("filter",),
+    ),
+    "title": (
+        # Python's str.title(): a cased character after a cased one is lowered, any other
+        # raised (characters without case, digits, punctuation, break the run)
+        "$s",
+        "($c := $split($s, ''); $join($__map($c, function($ch, $i) {"
+        " ($p := $i > 0 ? $c[$i - 1] : ''; ($p != '' and $lowercase($p) != $uppercase($p))"
+        " ? $lowercase($ch) : $uppercase($ch)) }), ''))",
+        ("map",),
+    ),
+    "ljust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, $w, $f)", ()),
+    "rjust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, 0 - $w, $f)", ()),
+    "center": (
+        # CPython: left = pad // 2 + (pad & width & 1)
+        "$s, $w, $f",
+        "$length($s) >= $w ? $s : ($m := $w - $length($s);"
+        " $left := $floor($m / 2) + (($m % 2 = 1 and $w % 2 = 1) ? 1 : 0);"
+        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        (),
+    ),
+    "group": (
+        # thousands separators for a string of digits
+        "$d, $sep",
+        "($n := $length($d); $first := $n % 3 = 0 ? 3 : $n % 3;"
+        " $n <= 3 ? $d : $substring($d, 0, $first) & $join($__map([0..$floor(($n - $first) / 3) - 1],"
+        " function($k) { $sep & $substring($d, $first + 3 * $k, 3) }), ''))",
+        ("map",),
+    ),
+    "split_ws": (
+        # str.split() with no separator: runs of Python whitespace, no empty strings
+        "$s, $max",
+        "($parts := $__filter($split($s, /[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/), function($p) { $p != '' });"
+        " $max < 0 or $count($parts) <= $max ? $parts"
+        " : ($rest := $__split_ws_rest($s, $max); $append($__slice_list($parts, 0, $max, 1), [$rest])))",
+        ("filter", "slice_list", "split_ws_rest"),
+    ),
+    "split_ws_rest": (
+        # what is left after skipping $max words (and the whitespace after them)
+        "$s, $max",
+        "($ws := /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/;"
+        " $word := /^[^\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/;"
+        " $reduce([1..$max], function($acc, $unused) { ($a := $replace($acc, $ws, '', 1);"
+        " $replace($replace($a, $word, '', 1), $ws, '', 1)) }, $s))",
+        (),
+    ),
+    "split_sep": (
+        "$s, $sep, $max",
+        "($p := $split($s, $sep); $max < 0 or $count($p) <= $max + 1 ? $p"
+        " : $append($__slice_list($p, 0, $max, 1), [$join($__slice_list($p, $max, null, 1), $sep)]))",
+        ("slice_list",),
+    ),
+    "strip_ws": (
+        "$s, $left, $right",
+        "($a := $left ? $replace($s, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/, '') : $s;"
+        " $right ? $replace($a, /[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+$/, '') : $a)",
+        (),
+    ),
+    "minmax": (
+        # min/max over a list of numbers or of strings; first of equals wins, as in Python
+        "$xs, $less",
+        "$reduce($xs, function($m, $x) { $less ? ($x < $m ? $x : $m) : ($x > $m ? $x : $m) })",
+        (),
+    ),
+    "zip": (
+        "$a, $b",
+        "($n := $min([$count($a), $count($b)]); $n = 0 ? [] : $__map([0..$n - 1],"
+        " function($i) { $append($__wrap($a[$i]), $__wrap($b[$i])) }))",
+        ("map", "wrap"),
+    ),
+    "enumerate": (
+        "$xs, $start",
+        "$__map($xs, function($x, $i) { $append([$i + $start], $__wrap($x)) })",
+        ("map", "wrap"),
+    ),
+    "sorted": (
+        # a stable sort; `$key` maps an element to what is compared
+        "$xs, $key, $rev",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
+        " $rev ? $key($a) < $key($b) : $key($a) > $key($b) }); $r)",
+        (),
+    ),
+    "exc_message": (
+        # str(e) of a caught error: Lambda reports a Python exception as a JSON cause
+        "$c",
+        "$type($c) != 'string' ? '' : $substring($c, 0, 16) = '{\"errorMessage\":'"
+        " ? $parse($c).errorMessage : $c",
+        (),
+    ),
+}
+
+
+def prelude(names) -> str:
+    """Definitions of these helpers and the ones they call, each before its first use."""
+    ordered: list[str] = []
+
+    def visit(name: str) -> None:
+        if name in ordered:
+            return
+        for dependency in HELPERS[name][2]:
+            visit(dependency)
+        ordered.append(name)
+
+    for name in sorted(names):
+        visit(name)
+    return " ".join(f"$__{name} := function({HELPERS[name][0]}) {{ {HELPERS[name][1]} }};"
+                    for name in ordered)
+
+
+def closure(names) -> frozenset:
+    """The helpers these need, transitively."""
+    seen: set[str] = set()
+    stack = list(names)
+    while stack:
+        name = stack.pop()
+        if name not in seen:
+            seen.add(name)
+            stack.extend(HELPERS[name][2])
+    return frozenset(seen)
+
+
+def string(text: str) -> str:
+    """A JSONata string literal (JSON's escapes; JSONata accepts them)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def number(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError("not a JSON number")
+        return repr(value)
+    return str(value)
+
+
+def literal(value) -> str:
+    """A JSON value as JSONata text (lists built so that nested lists stay lists)."""
+    if value is None:
+        return "null"
+    if isinstance(value, (bool, int, float)):
+        return number(value)
+    if isinstance(value, str):
+        return string(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_element(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{string(k)}: {literal(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"{type(value).__name__} is not a JSON value")
+
+
+def _element(value) -> str:
+    """An element inside `[...]`: a nested list literal stays nested in JSONata."""
+    return literal(value)
+
+
+def render(code: str, helpers) -> str:
+    """The `{% ... %}` field text for `code` with the helper definitions it needs."""
+    if helpers:
+        return "{% (" + prelude(helpers) + " " + code + ") %}"
+    return "{% " + code + " %}"

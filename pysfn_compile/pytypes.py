@@ -1,0 +1,163 @@
+"""Static types of workflow values, as far as the compiler can know them.
+
+A value in the state machine is JSON, and JSON cannot tell 3 from 3.0: whether a number is a
+Python int or float is known only statically. A `Ty` is a set of possible kinds (a union), with
+the element type of lists, the value type of dicts, and for ints a bound on the magnitude in
+bits (ints stay exact in JSON's doubles up to 2**53). Anything unknown (an unannotated input,
+an unannotated callee result) is ANY: every JSON kind, numbers of unknown int/float-ness.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+JSON_KINDS = frozenset({"int", "float", "bool", "str", "none", "list", "dict"})
+SAFE_BITS = 53  # |n| <= 2**53: exact in a double
+SMALL_BITS = 32  # lengths, indexes, counters from range()
+_MAX_DEPTH = 4
+
+
+@attrs.frozen
+class Ty:
+    kinds: frozenset
+    elem: Ty | None = None  # list element type; None means ANY
+    value: Ty | None = None  # dict value type; None means ANY
+    bits: int = SAFE_BITS  # bound on |int| when "int" in kinds
+
+    # -- questions ---------------------------------------------------------------------
+    def only(self, *kinds: str) -> bool:
+        return bool(self.kinds) and self.kinds <= frozenset(kinds)
+
+    def may(self, *kinds: str) -> bool:
+        return bool(self.kinds & frozenset(kinds))
+
+    @property
+    def is_any(self) -> bool:
+        return self.kinds >= JSON_KINDS
+
+    @property
+    def numeric(self) -> bool:
+        """int, float or bool (bool counts as int in arithmetic)."""
+        return self.only("int", "float", "bool")
+
+    @property
+    def exact_number(self) -> bool:
+        """A number whose int/float-ness is known."""
+        return self.only("int", "bool") or self.only("float")
+
+    @property
+    def mutable(self) -> bool:
+        return self.may("list", "dict")
+
+    @property
+    def element(self) -> Ty:
+        return self.elem if self.elem is not None else ANY
+
+    @property
+    def values(self) -> Ty:
+        return self.value if self.value is not None else ANY
+
+    def without(self, *kinds: str) -> Ty:
+        return attrs.evolve(self, kinds=self.kinds - frozenset(kinds))
+
+    def describe(self) -> str:
+        if self.is_any:
+            return "any JSON value"
+        names = []
+        for kind in ("int", "float", "bool", "str", "none", "list", "dict", "exc"):
+            if kind in self.kinds:
+                if kind == "list" and self.elem is not None and not self.elem.is_any:
+                    names.append(f"list[{self.elem.describe()}]")
+                elif kind == "dict" and self.value is not None and not self.value.is_any:
+                    names.append(f"dict[str, {self.value.describe()}]")
+                else:
+                    names.append(PY_NAMES[kind])
+        return " | ".join(names) or "nothing"
+
+
+PY_NAMES = {"int": "int", "float": "float", "bool": "bool", "str": "str", "none": "None",
+            "list": "list", "dict": "dict", "exc": "exception"}
+RUNTIME_NAMES = {"int": "int", "float": "float", "bool": "bool", "str": "str", "none": "NoneType",
+                 "list": "list", "dict": "dict"}
+
+
+def kind(name: str, bits: int = SAFE_BITS) -> Ty:
+    return Ty(frozenset({name}), bits=bits)
+
+
+NOTHING = Ty(frozenset())
+ANY = Ty(JSON_KINDS)
+INT = kind("int")
+SMALL_INT = kind("int", SMALL_BITS)
+FLOAT = kind("float")
+NUMBER = Ty(frozenset({"int", "float"}))
+BOOL = kind("bool")
+STR = kind("str")
+NONE = kind("none")
+EXC = kind("exc")
+
+
+def list_of(elem: Ty | None) -> Ty:
+    return Ty(frozenset({"list"}), elem=None if elem is None or elem.is_any else _cap(elem))
+
+
+def dict_of(value: Ty | None) -> Ty:
+    return Ty(frozenset({"dict"}), value=None if value is None or value.is_any else _cap(value))
+
+
+def int_bits(value: int) -> int:
+    return max(1, abs(value).bit_length())
+
+
+def literal_int(value: int) -> Ty:
+    return kind("int", int_bits(value))
+
+
+def join(a: Ty | None, b: Ty | None) -> Ty:
+    """The union of two types (None is 'no information yet')."""
+    if a is None:
+        return b if b is not None else NOTHING
+    if b is None or a == b:
+        return a
+    kinds = a.kinds | b.kinds
+    elem = value = None
+    if "list" in kinds:
+        elem = _join_part(a, b, "list", "elem")
+    if "dict" in kinds:
+        value = _join_part(a, b, "dict", "value")
+    bits = max(a.bits if "int" in a.kinds else 0, b.bits if "int" in b.kinds else 0) or SAFE_BITS
+    return Ty(kinds, elem=elem, value=value, bits=bits)
+
+
+def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:
+    parts = [getattr(t, field) if getattr(t, field) is not None else ANY
+             for t in (a, b) if kind_name in t.kinds]
+    if len(parts) == 1:
+        result = parts[0]
+    else:
+        result = join(parts[0], parts[1])
+    return None if result.is_any else _cap(result)
+
+
+def _cap(ty: Ty, depth: int = 0) -> Ty:
+    """Bound the nesting so that type inference over loops reaches a fixpoint."""
+    if depth >= _MAX_DEPTH:
+        return ANY
+    elem = _cap(ty.elem, depth + 1) if ty.elem is not None else None
+    value = _cap(ty.value, depth + 1) if ty.value is not None else None
+    if elem is not None and elem.is_any:
+        elem = None
+    if value is not None and value.is_any:
+        value = None
+    if elem is ty.elem and value is ty.value:
+        return ty
+    return attrs.evolve(ty, elem=elem, value=value)
+
+
+def widen(old: Ty | None, new: Ty) -> Ty:
+    """Join for the fixpoint: an int bound that keeps growing jumps to the safe bound."""
+    joined = join(old, new)
+    if old is not None and "int" in joined.kinds and joined.bits > (old.bits if "int" in old.kinds else 0):
+        if "int" in old.kinds:
+            joined = attrs.evolve(joined, bits=SAFE_BITS)
+    return joined

@@ -1,0 +1,96 @@
+"""The JSONata helpers the compiler emits, checked in the emulator and (with PYSFN_JSONATA_JS
+set, see oracle.py) in jsonata-js, against values CPython computes."""
+
+from __future__ import annotations
+
+import pytest
+
+from pysfn_compile.jsonata_lib import literal as L
+from pysfn_compile.jsonata_lib import prelude
+
+from .oracle import emulate, javascript, js_available
+
+CASES = [
+    ("$__wrap([1])", [[1]]), ("$__wrap(1)", [1]), ("$__wrap([[1]])", [[[1]]]), ("$__wrap([])", [[]]),
+    ("$__truthy([0])", True), ("$__truthy([])", False), ("$__truthy({})", False),
+    ("$__truthy(0.0)", False), ("$__truthy('0')", True), ("$__truthy(null)", False),
+    ("$__pytype(3)", "int"), ("$__pytype(3.5)", "float"), ("$__pytype([])", "list"),
+    ("$__istr(1234567890123456)", "1234567890123456"),
+    ("$__istr(-9007199254740992)", "-9007199254740992"),
+    ("$__istr(1000000000000000)", "1000000000000000"), ("$__istr(-5)", "-5"),
+    ("$__imod(-7, 2)", -7 % 2), ("$__imod(7, -2)", 7 % -2), ("$__imod(-7, -2)", -7 % -2),
+    ("$__imod(6, -3)", 6 % -3),
+    ("$__ffloordiv(1, 0.1)", 1 // 0.1), ("$__ffloordiv(-7.5, 2)", -7.5 // 2),
+    ("$__ipow(3, 5)", 3**5), ("$__ipow(2, 52)", 2**52),
+    ("$__repr_str(" + L("it's") + ")", repr("it's")),
+    ("$__repr_str(" + L("a\nb\\") + ")", repr("a\nb\\")),
+    ("$__repr_str(" + L("x\x01\x85\xa0\xad\x7f") + ")", repr("x\x01\x85\xa0\xad\x7f")),
+    ("$__repr_str(" + L("\"'") + ")", repr("\"'")),
+    ("$__repr_str(" + L("é\t") + ")", repr("é\t")),
+    ("$__slice_list([1,2,3,4,5], 1, null, 2)", [1, 2, 3, 4, 5][1::2]),
+    ("$__slice_list([1,2,3], null, null, -1)", [3, 2, 1]),
+    ("$__slice_list([[1],[2]], 0, 1, 1)", [[1]]),
+    ("$__slice_list([1,2,3], -2, null, 1)", [2, 3]), ("$__slice_list([1,2,3], 5, 1, 1)", []),
+    ("$__slice_str('hello', 1, -1, 1)", "hello"[1:-1]),
+    ("$__slice_str('hello', null, null, -1)", "olleh"),
+    ("$__slice_str('hello', null, null, 2)", "hello"[::2]),
+    ("$__map([[1]], function($v){$v})", [[1]]), ("$__map([], function($v){$v})", []),
+    ("$__filter([[1],[2]], function($v){$v[0] = 1})", [[1]]),
+    ("$__keys({'a':1})", ["a"]), ("$__keys({})", []), ("$__values({'a':[1]})", [[1]]),
+    ("$__items({'a':[1], 'b': 2})", [["a", [1]], ["b", 2]]),
+    ("$__setkey({'a':1}, 'b', [2])", {"a": 1, "b": [2]}), ("$__delkey({'a':1}, 'a')", {}),
+    ("$__insert([1,2], 0, [0])", [[0], 1, 2]), ("$__insert([1,2], -1, 9)", [1, 9, 2]),
+    ("$__insert([], 5, 9)", [9]),
+    ("$__setitem([1,2], 1, [5])", [1, [5]]), ("$__delitem([1,2], 0)", [2]),
+    ("$__pyeq(true, 1)", True), ("$__pyeq([true, {'a': 0}], [1, {'a': false}])", True),
+    ("$__pyeq({'a':1}, {'b':1})", False), ("$__pyeq([1], [1, 2])", False),
+    ("$__contains([1,[2]], [2])", True), ("$__list_index(['a','b'], 'b')", 1),
+    ("$__list_count([1,1,2], 1)", 2),
+    ("$__range(0, 5, 2)", list(range(0, 5, 2))), ("$__range(5, 0, -2)", list(range(5, 0, -2))),
+    ("$__range(0, 0, 1)", []),
+    ("$__find('hello', 'l')", 2), ("$__find('hello', 'z')", -1), ("$__rfind('hello', 'l')", 3),
+    ("$__rfind('hello', '')", 5),
+    ("$__count_str('banana', 'an')", 2), ("$__count_str('ab', '')", 3),
+    ("$__replace('abc', '', '-', -1)", "abc".replace("", "-")),
+    ("$__replace('abc', '', '-', 2)", "abc".replace("", "-", 2)),
+    ("$__replace('aaa', 'a', 'b', 2)", "bba"), ("$__replace('a.b', '.', '$0', -1)", "a$0b"),
+    ("$__strip_chars('xxhixx', 'x', true, true)", "hi"),
+    ("$__strip_chars('xxx', 'x', true, true)", ""),
+    ("$__strip_chars('xhix', 'x', false, true)", "xhi"),
+    ("$__title(" + L("they're bill's 2nd") + ")", "they're bill's 2nd".title()),
+    ("$__ljust('ab', 5, '*')", "ab".ljust(5, "*")), ("$__rjust('ab', 5, '0')", "000ab"),
+    ("$__center('ab', 5, '*')", "ab".center(5, "*")),
+    ("$__center('abc', 6, '*')", "abc".center(6, "*")),
+    ("$__group('1234567', ',')", "1,234,567"), ("$__group('123', ',')", "123"),
+    ("$__group('123456', '_')", "123_456"),
+    ("$__split_ws('  a b\\t c  ', -1)", "  a b\t c  ".split()),
+    ("$__split_ws('  a b  c  ', 1)", "  a b  c  ".split(None, 1)),
+    ("$__split_ws('', -1)", []), ("$__split_ws('abc', -1)", ["abc"]),
+    ("$__split_sep('a,b,c', ',', 1)", "a,b,c".split(",", 1)), ("$__split_sep('a', ',', -1)", ["a"]),
+    ("$__strip_ws('  a b  ', true, true)", "a b"), ("$__strip_ws('  a ', false, true)", "  a"),
+    ("$__minmax(['b','a','c'], true)", "a"), ("$__minmax([3,1,2], false)", 3),
+    ("$__zip([1,2],[[3],[4],[5]])", [[1, [3]], [2, [4]]]), ("$__enumerate(['a'], 1)", [[1, "a"]]),
+    ("$__sorted([3,1,2], function($x){$x}, false)", [1, 2, 3]),
+    ("$__sorted([[2,'a'],[1,'b'],[2,'c']], function($x){$x[0]}, true)",
+     sorted([[2, "a"], [1, "b"], [2, "c"]], key=lambda x: x[0], reverse=True)),
+    ("$__exc_message(" + L('{"errorMessage":"boom","errorType":"X"}') + ")", "boom"),
+    ("$__exc_message('plain')", "plain"), ("$__exc_message(null)", ""),
+]
+
+
+def _full(code: str) -> str:
+    names = {part.split("(")[0] for part in code.split("$__")[1:]}
+    return "(" + prelude(names) + " " + code + ")"
+
+
+@pytest.mark.parametrize(("code", "expected"), CASES, ids=[c for c, _ in CASES])
+def test_helper_in_emulator(code, expected):
+    assert emulate(_full(code)) == ("ok", expected)
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_helpers_in_jsonata_js():
+    results = javascript([(_full(code), {}) for code, _ in CASES])
+    wrong = [(code, expected, got) for (code, expected), got in zip(CASES, results, strict=True)
+             if got != ("ok", expected)]
+    assert wrong == []
