@@ -146,7 +146,7 @@ def run(
         if size_in_bytes(input) > PAYLOAD_LIMIT_BYTES:
             raise StatesError(DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit.")
         with random_source(rng), _collector_paused():
-            output = run_machine(runner, frame, machine, input)
+            output = runner.scheduler.run(run_machine(runner, frame, machine, input))
         runner.event(frame, "ExecutionSucceeded", "executionSucceededEventDetails", {"output": output})
     except StatesError as failure:
         status, error, cause = "FAILED", failure.error, failure.cause

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections import ChainMap
+from collections.abc import Generator
 from typing import Any
 
 import attrs
@@ -25,6 +26,7 @@ from .errors import (
 from .history import History
 from .jsontext import PAYLOAD_LIMIT_BYTES, size_in_bytes
 from .pipeline import Env
+from .scheduler import Scheduler
 
 # Errors whose cause AWS prefixes with the state and the event it was entered at.
 _LOCATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE})
@@ -37,6 +39,7 @@ class Frame:
     variables: dict | ChainMap
     last_event: int = 0
     path: list[str] | None = None  # names of the states entered, top level only
+    visit: Visit | None = None  # the state running now
 
 
 @attrs.define
@@ -46,6 +49,7 @@ class Visit:
     state: model.State
     entered_event: int
     entered_time: str
+    before_entered: int = 0  # the event the state's entry followed
     retry_count: int = 0
     map_item: dict | None = None
     task_token: str | None = None
@@ -77,6 +81,7 @@ class Runner:
     runtime: Any  # what JSONata's $now, $random and $uuid read
     region: str = "us-east-1"
     account: str = "111111111111"
+    scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
 
     def event(self, frame: Frame, kind: str, key: str | None = None, details: dict | None = None) -> int:
         """Record an event that follows the frame's last one, and make it the last."""
@@ -90,8 +95,11 @@ class Runner:
         return event
 
 
-def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any) -> Any:
-    """Run states from StartAt until one ends the machine; return its output."""
+def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any) -> Generator[Any, Any, Any]:
+    """A thread of states: run from StartAt until a state ends the machine; return its output.
+
+    Handlers of states that never wait return their outcome; the others are generators whose
+    waits this thread passes on to the scheduler."""
     from .states import HANDLERS  # the handlers call back into this module
 
     states = machine.states
@@ -100,16 +108,22 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
         state = states[name]
         if frame.path is not None:
             frame.path.append(state.name)
+        before = frame.last_event
         entered = runner.event(
             frame, _ENTERED[state.type], "stateEnteredEventDetails", {"input": data, "name": state.name}
         )
-        visit = Visit(state, entered, runner.clock.iso())
+        visit = Visit(state, entered, runner.clock.iso(), before)
+        frame.visit = visit
         try:
-            output, name, assigned = HANDLERS[state.type](runner, frame, state, data, visit)
+            outcome = HANDLERS[state.type](runner, frame, state, data, visit)
+            if type(outcome) is not tuple:
+                outcome = yield from outcome
+            output, name, assigned = outcome
             if output is not data:  # an input passed through was measured when it was made
                 check_size(output, state.name)
         except StatesError as error:
-            raise locate(error, state.name, entered) from None
+            raise report(runner, frame, error, visit) from None
+        frame.visit = None
         details: dict = {"name": state.name, "output": output}
         if assigned:
             frame.variables.update(assigned)
@@ -118,6 +132,32 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
         if name is None:
             return output
         data = output
+
+
+def report(runner: Runner, frame: Frame, error: StatesError, visit: Visit) -> StatesError:
+    """Locate an error in the state it happened in; a JSONata evaluation failure also gets
+    AWS's EvaluationFailed event."""
+    locate(error, visit.state.name, visit.entered_event)
+    if error.error == QUERY_EVALUATION_ERROR and not getattr(error, "reported", False):
+        error.reported = True  # type: ignore[attr-defined]
+        details = {"error": error.error, "cause": error.cause}
+        location = getattr(error, "location", None)
+        if location:
+            details["location"] = location
+        details["state"] = visit.state.name
+        # As recorded: a Wait's failure follows its entry; other states' follow what the
+        # entry followed.
+        previous = visit.entered_event if visit.state.type == "Wait" else visit.before_entered
+        runner.history.add("EvaluationFailed", previous, runner.clock.now_ms, "evaluationFailedEventDetails", details)
+        frame.last_event = len(runner.history)
+    return error
+
+
+def record_abort(runner: Runner, frame: Frame, previous: int) -> None:
+    """A stopped thread's waiting state is aborted (Task, Wait, Map or Parallel)."""
+    visit = frame.visit
+    if visit is not None and visit.state.type in _ABORTABLE:
+        runner.history.add(f"{visit.state.type}StateAborted", previous, runner.clock.now_ms)
 
 
 def locate(error: StatesError, state_name: str, entered_event: int) -> StatesError:
@@ -154,4 +194,5 @@ _ENTERED = {
     "Parallel": "ParallelStateEntered",
     "Map": "MapStateEntered",
 }
+_ABORTABLE = frozenset({"Task", "Wait", "Map", "Parallel"})
 _EXITED = {kind: entered.replace("Entered", "Exited") for kind, entered in _ENTERED.items()}

@@ -3,24 +3,26 @@ on the virtual clock with the concurrency and failure tolerance the state asks f
 
 from __future__ import annotations
 
-import heapq
 import re
+from collections.abc import Generator
 from typing import Any
 
 import attrs
 
 from . import model
-from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
+from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, StatesError
 from .history import History
-from .interpreter import Frame, Runner, Visit, child_frame, run_machine
+from .interpreter import Frame, Runner, Visit, child_frame, record_abort, run_machine
+from .jsonata import QueryEvaluationError
 from .jsontext import dumps, message_text, size_in_bytes
 from .pipeline import Env, PathIO, path_value, select
+from .scheduler import JOIN
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
 _NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 
-def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, effective: Any, visit: Visit, env: Env) -> list:
+def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, effective: Any, visit: Visit, env: Env) -> Generator:
     """The Map's result: one output per item (or batch), in item order."""
     items = _items(state, raw, effective, env)
     inputs = [_item_input(state, raw, effective, item, index, visit, env) for index, item in enumerate(items)]
@@ -32,8 +34,8 @@ def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, eff
     tolerated_count = _setting_count(state, "tolerated_failure_count", "ToleratedFailureCount", raw, effective, env)
     tolerated_share = _setting_percentage(state, raw, effective, env)
     if state.distributed:
-        return _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share)
-    return _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share)
+        return (yield from _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share))
+    return (yield from _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share))
 
 
 def _items(state: model.Map, raw: Any, effective: Any, env: Env) -> list:
@@ -44,14 +46,14 @@ def _items(state: model.Map, raw: Any, effective: Any, env: Env) -> list:
         return items
     if state.items is None:
         if not isinstance(raw, list):
-            raise StatesError(QUERY_EVALUATION_ERROR, f"Map state input must be an array but was: {dumps(raw)}")
+            raise QueryEvaluationError(f"Map state input must be an array but was: {dumps(raw)}")
         return raw
     items = state.items(raw, env)
     if not isinstance(items, list):
-        raise StatesError(
-            QUERY_EVALUATION_ERROR,
+        raise QueryEvaluationError(
             f"The JSONata expression '{state.items_text}' specified for the field 'Items' returned an "
             f"unexpected result type. Expected 'array', but was '{_json_type(items)}' for value: {dumps(items)}",
+            "Items",
         )
     return items
 
@@ -140,76 +142,77 @@ def _batches(batcher: model.ItemBatcher, inputs: list, effective: Any, env: Env)
     return [{**head, "Items": batch} for batch in batches]
 
 
-def _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share) -> list:
-    """At most `concurrency` iterations at a time, each starting when a slot frees up on the
-    virtual clock; the state ends when the last one does."""
-    start_ms = runner.clock.now_ms
-    slots = [start_ms] * (concurrency or len(inputs) or 1)
-    results: list = []
-    failures, end_ms, last = 0, start_ms, started
-    name = state.name
-    for index, item_input in enumerate(inputs):
-        runner.clock.now_ms = heapq.heappop(slots)
-        previous = last if concurrency == 1 else started
-        runner.side_event(frame, "MapIterationStarted", previous, "mapIterationStartedEventDetails", {"index": index, "name": name})
-        inner = child_frame(frame)
-        try:
-            results.append(run_machine(runner, inner, state.processor, item_input))
-        except StatesError as error:
+def _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share) -> Generator:
+    """At most `concurrency` iterations at a time (all when 0), each a thread of its own; a new
+    one starts when one ends. An iteration's failure beyond the tolerance stops the others."""
+    name, total = state.name, len(inputs)
+    results: list = [None] * total
+    running: dict = {}  # thread -> (index, frame)
+    failures, next_index, last = 0, 0, started
+    while next_index < total or running:
+        while next_index < total and (not concurrency or len(running) < concurrency):
+            previous = last if concurrency == 1 else started
+            runner.side_event(frame, "MapIterationStarted", previous, "mapIterationStartedEventDetails", {"index": next_index, "name": name})
+            inner = child_frame(frame)
+            thread = runner.scheduler.start(run_machine(runner, inner, state.processor, inputs[next_index]))
+            running[thread] = (next_index, inner)
+            next_index += 1
+        for thread in (yield JOIN):
+            index, inner = running.pop(thread)
+            last = frame.last_event = inner.last_event
+            if thread.error is None:
+                results[index] = thread.result
+                runner.event(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails", {"index": index, "name": name})
+                continue
             failures += 1
-            frame.last_event = inner.last_event
             runner.event(frame, "MapIterationFailed", "mapIterationFailedEventDetails", {"index": index, "name": name})
-            frame.last_event = inner.last_event  # AWS links what follows to the iteration's last event
-            if not _tolerated(failures, len(inputs), tolerated_count, tolerated_share):
-                raise _failure(error, tolerated_count, tolerated_share, "MapStateFailed") from None
-            results.append(None)
-        else:
-            frame.last_event = inner.last_event
-            runner.event(frame, "MapIterationSucceeded", "mapIterationSucceededEventDetails", {"index": index, "name": name})
-        last = inner.last_event
-        end_ms = max(end_ms, runner.clock.now_ms)
-        heapq.heappush(slots, runner.clock.now_ms)
-    runner.clock.now_ms = end_ms
+            frame.last_event = last  # AWS links what follows to the iteration's last event
+            if not _tolerated(failures, total, tolerated_count, tolerated_share):
+                for other, (other_index, other_frame) in running.items():  # AWS stops the rest
+                    record_abort(runner, other_frame, last)
+                    runner.history.add("MapIterationAborted", last, runner.clock.now_ms, "mapIterationAbortedEventDetails", {"index": other_index, "name": name})
+                    runner.scheduler.cancel(other)
+                raise _failure(thread.error, tolerated_count, tolerated_share)
     before = frame.last_event
     runner.event(frame, "MapStateSucceeded")
     frame.last_event = before
     return results
 
 
-def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share) -> list:
+def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share) -> Generator:
     """Each item runs as a child execution: its events are the child's, not the parent's,
     which records only the map run. Children do not see the parent's variables."""
     runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": _map_run_arn(runner, state)})
     child = attrs.evolve(runner, history=History(None))
-    start_ms = runner.clock.now_ms
-    slots = [start_ms] * (concurrency or len(inputs) or 1)
-    results: list = []
-    failures, end_ms = 0, start_ms
-    for item_input in inputs:
-        runner.clock.now_ms = heapq.heappop(slots)
-        try:
-            results.append(run_machine(child, Frame({}), state.processor, item_input))
-        except StatesError as error:
+    total = len(inputs)
+    results: list = [None] * total
+    running: dict = {}
+    failures, next_index = 0, 0
+    while next_index < total or running:
+        while next_index < total and (not concurrency or len(running) < concurrency):
+            running[runner.scheduler.start(run_machine(child, Frame({}), state.processor, inputs[next_index]))] = next_index
+            next_index += 1
+        for thread in (yield JOIN):
+            index = running.pop(thread)
+            if thread.error is None:
+                results[index] = thread.result
+                continue
             failures += 1
-            if not _tolerated(failures, len(inputs), tolerated_count, tolerated_share):
-                runner.clock.now_ms = max(end_ms, runner.clock.now_ms)
+            if not _tolerated(failures, total, tolerated_count, tolerated_share):
+                for other in running:
+                    runner.scheduler.cancel(other)
                 runner.event(frame, "MapRunFailed")
-                raise _failure(error, tolerated_count, tolerated_share, "MapStateFailed") from None
-            results.append(None)
-        end_ms = max(end_ms, runner.clock.now_ms)
-        heapq.heappush(slots, runner.clock.now_ms)
-    runner.clock.now_ms = end_ms
+                raise _failure(thread.error, tolerated_count, tolerated_share)
     succeeded = runner.event(frame, "MapRunSucceeded")
     runner.event(frame, "MapStateSucceeded")
     frame.last_event = succeeded  # as most recordings link MapStateExited
     return results
 
 
-def _failure(error: StatesError, tolerated_count, tolerated_share, event: str) -> StatesError:
-    """The Map's own error; `failed_event` is recorded unless a retrier takes the error."""
+def _failure(error: BaseException, tolerated_count, tolerated_share) -> BaseException:
+    """The Map's own error: the iteration's, or the threshold's when one was set."""
     if tolerated_count is not None or tolerated_share is not None:
-        error = StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
-    error.failed_event = event  # type: ignore[attr-defined]
+        return StatesError(EXCEED_TOLERATED_FAILURE_THRESHOLD, "The specified tolerated failure threshold was exceeded")
     return error
 
 

@@ -7,16 +7,18 @@ state does not catch.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from typing import Any
 
 from . import map_state, model
 from .clock import EPOCH
-from .errors import NO_CHOICE_MATCHED, QUERY_EVALUATION_ERROR, RUNTIME, StatesError
-from .interpreter import Frame, Runner, Visit, child_frame, locate, run_machine
+from .errors import NO_CHOICE_MATCHED, RUNTIME, StatesError
+from .interpreter import Frame, Runner, Visit, child_frame, record_abort, report, run_machine
+from .jsonata import QueryEvaluationError
 from .jsontext import message_text
 from .pipeline import DataIO, Env, path_value
 from .retry import error_output, find_catcher, find_retrier, interval
+from .scheduler import JOIN, Sleep
 from .tasks import invoke
 from .timestamps import parse_timestamp
 
@@ -60,21 +62,23 @@ def run_choice(runner: Runner, frame: Frame, state: model.Choice, raw: Any, visi
     return output, state.default, assigned
 
 
-def run_wait(runner: Runner, frame: Frame, state: model.Wait, raw: Any, visit: Visit) -> Outcome:
+def run_wait(runner: Runner, frame: Frame, state: model.Wait, raw: Any, visit: Visit) -> Generator:
     io, env = state.io, visit.env(runner, frame)
     effective = io.effective(raw, env)
+    now = runner.clock.now_ms
     if state.seconds is not None:
-        runner.clock.advance(state.seconds)
+        until = now + state.seconds * 1000
     elif state.timestamp is not None:
-        _wait_until(runner, _ms(state.timestamp))
+        until = _until(now, _ms(state.timestamp))
     elif state.seconds_path is not None:
-        runner.clock.advance(_seconds_from_path(state.seconds_path, effective, env.context, env.variables))
+        until = now + 1000 * _seconds_from_path(state.seconds_path, effective, env.context, env.variables)
     elif state.timestamp_path is not None:
-        _wait_until(runner, _ms(_timestamp_from_path(state.timestamp_path, effective, env.context, env.variables)))
+        until = _until(now, _ms(_timestamp_from_path(state.timestamp_path, effective, env.context, env.variables)))
     elif state.seconds_expression is not None:
-        runner.clock.advance(_seconds_from_expression(state.seconds_expression(raw, env)))
-    elif state.timestamp_expression is not None:
-        _wait_until(runner, _ms(_timestamp_from_expression(state.timestamp_expression(raw, env))))
+        until = now + 1000 * _seconds_from_expression(state.seconds_expression(raw, env))
+    else:
+        until = _until(now, _ms(_timestamp_from_expression(state.timestamp_expression(raw, env))))
+    yield Sleep(until)
     output, assigned = io.passthrough(raw, effective, env)
     return output, state.next, assigned
 
@@ -83,10 +87,10 @@ _MAX_WAIT_SECONDS = 99999999
 _MAX_DELAY_MS = (2**31 - 1) * 1000  # AWS refuses a wait longer than a Java int of seconds
 
 
-def _wait_until(runner: Runner, target_ms: int) -> None:
-    if target_ms - runner.clock.now_ms > _MAX_DELAY_MS:
+def _until(now_ms: int, target_ms: int) -> int:
+    if target_ms - now_ms > _MAX_DELAY_MS:
         raise StatesError(RUNTIME, "Wait state delay is too long.")
-    runner.clock.advance_to(target_ms)
+    return target_ms
 
 
 def _seconds_from_path(path, data, context, variables) -> int:
@@ -114,7 +118,7 @@ def _timestamp_from_path(path, data, context, variables):
 
 def _seconds_from_expression(value: Any) -> int:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) or value < 0:
-        raise StatesError(QUERY_EVALUATION_ERROR, f"The Seconds field must be a non-negative integer, but was: {message_text(value)}")
+        raise QueryEvaluationError(f"The Seconds field must be a non-negative integer, but was: {message_text(value)}", "Seconds")
     if value > _MAX_WAIT_SECONDS:
         raise StatesError(RUNTIME, "Wait state delay is too long.")
     return int(value)
@@ -123,9 +127,9 @@ def _seconds_from_expression(value: Any) -> int:
 def _timestamp_from_expression(value: Any):
     parsed = parse_timestamp(value) if isinstance(value, str) else None
     if parsed is None:
-        raise StatesError(
-            QUERY_EVALUATION_ERROR,
+        raise QueryEvaluationError(
             f"The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {message_text(value)}",
+            "Timestamp",
         )
     return parsed
 
@@ -138,45 +142,69 @@ def _ms(moment) -> int:
 
 
 def with_retry_and_catch(
-    runner: Runner, frame: Frame, state: model.Retrying, raw: Any, visit: Visit, work: Callable[[Any, Env], Any]
-) -> Outcome:
+    runner: Runner,
+    frame: Frame,
+    state: model.Retrying,
+    raw: Any,
+    visit: Visit,
+    work: Callable[[Any, Env], Generator],
+    failed_event: str | None = None,
+) -> Generator:
     """The effective input, then `work` (which produces the result) and the result's placing,
-    retried and caught as the state says; then the output."""
+    retried and caught as the state says; then the output. `failed_event` (MapStateFailed,
+    ParallelStateFailed) is recorded once no retrier takes an error."""
     io, env = state.io, visit.env(runner, frame)
     effective = io.effective(raw, env)
     retries = [0] * len(state.retriers)
     while True:
         try:
-            placed, assigned = io.finish(raw, work(effective, env), env)
+            result = yield from work(effective, env)
+            placed, assigned = io.finish(raw, result, env)
             break
         except StatesError as error:
+            report(runner, frame, error, visit)
             recoverable = error.error != RUNTIME  # AWS neither retries nor catches States.Runtime
-            failed_event = getattr(error, "failed_event", None)
             index = find_retrier(state.retriers, error.error) if recoverable else None
             if index is not None and retries[index] < state.retriers[index].max_attempts:
-                runner.clock.advance(interval(state.retriers[index], retries[index], runner.rng))
+                seconds = interval(state.retriers[index], retries[index], runner.rng)
+                yield Sleep(runner.clock.now_ms + round(seconds * 1000))
                 retries[index] += 1
                 visit.retry_count += 1
                 env = visit.env(runner, frame)
                 continue
-            if failed_event:  # AWS records the state's failure only once no retrier takes it
+            if failed_event and recoverable:
                 runner.event(frame, failed_event)
-                error.failed_event = None  # type: ignore[attr-defined]
             catcher = find_catcher(state.catchers, error.error) if recoverable else None
             if catcher is None:
                 raise
-            locate(error, state.name, visit.entered_event)
             output, assigned = io.caught(raw, error_output(error.error, error.cause), catcher, env)
             return output, catcher.next, assigned
     return io.output(placed, env), state.next, assigned
 
 
-def run_task(runner: Runner, frame: Frame, state: model.Task, raw: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, env: Env) -> Any:
+def run_task(runner: Runner, frame: Frame, state: model.Task, raw: Any, visit: Visit) -> Generator:
+    def work(effective: Any, env: Env) -> Generator:
         payload = state.io.arguments(effective, raw, env)
-        return invoke(runner, frame, state, payload, _task_timeout(state, raw, effective, env))
+        timeout = _task_timeout(state, raw, effective, env)
+        began = runner.clock.now_ms
+        try:
+            result = invoke(runner, frame, state, payload, timeout)
+        except StatesError:
+            yield from _took_time(runner, began)
+            raise
+        yield from _took_time(runner, began)
+        return result
 
     return with_retry_and_catch(runner, frame, state, raw, visit, work)
+
+
+def _took_time(runner: Runner, began_ms: int) -> Generator:
+    """A task's handler ran synchronously, moving the clock by the time it slept: give that
+    time back to the scheduler so that other branches and iterations run in it too."""
+    ended = runner.clock.now_ms
+    if ended > began_ms:
+        runner.clock.now_ms = began_ms
+        yield Sleep(ended)
 
 
 def _task_timeout(state: model.Task, raw: Any, effective: Any, env: Env) -> int | None:
@@ -187,38 +215,40 @@ def _task_timeout(state: model.Task, raw: Any, effective: Any, env: Env) -> int 
     return state.timeout_seconds
 
 
-def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, raw: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, env: Env) -> Any:
+def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, raw: Any, visit: Visit) -> Generator:
+    def work(effective: Any, env: Env) -> Generator:
         branch_input = state.io.arguments(effective, raw, env)
         started = runner.event(frame, "ParallelStateStarted")
-        start_ms = end_ms = runner.clock.now_ms
-        results, last = [], started
-        for branch in state.branches:
-            runner.clock.now_ms = start_ms
-            inner = child_frame(frame)
-            inner.last_event = started
-            try:
-                results.append(run_machine(runner, inner, branch, branch_input))
-            except StatesError as error:
-                frame.last_event = inner.last_event
-                error.failed_event = "ParallelStateFailed"  # type: ignore[attr-defined]
-                raise
-            end_ms = max(end_ms, runner.clock.now_ms)
-            last = inner.last_event
-        runner.clock.now_ms = end_ms
+        frames = [child_frame(frame) for _ in state.branches]
+        threads = [
+            runner.scheduler.start(run_machine(runner, inner, branch, branch_input))
+            for inner, branch in zip(frames, state.branches, strict=True)
+        ]
+        pending = dict(zip(threads, frames, strict=True))
+        last = started
+        while pending:
+            for thread in (yield JOIN):
+                inner = pending.pop(thread)
+                last = inner.last_event
+                if thread.error is not None:
+                    for other, other_frame in pending.items():  # AWS stops the other branches
+                        record_abort(runner, other_frame, last)
+                        runner.scheduler.cancel(other)
+                    frame.last_event = last
+                    raise thread.error
         frame.last_event = last
         runner.event(frame, "ParallelStateSucceeded")
         frame.last_event = last
-        return results
+        return [thread.result for thread in threads]
 
-    return with_retry_and_catch(runner, frame, state, raw, visit, work)
+    return with_retry_and_catch(runner, frame, state, raw, visit, work, "ParallelStateFailed")
 
 
-def run_map(runner: Runner, frame: Frame, state: model.Map, raw: Any, visit: Visit) -> Outcome:
-    def work(effective: Any, env: Env) -> Any:
+def run_map(runner: Runner, frame: Frame, state: model.Map, raw: Any, visit: Visit) -> Generator:
+    def work(effective: Any, env: Env) -> Generator:
         return map_state.run_iterations(runner, frame, state, raw, effective, visit, env)
 
-    return with_retry_and_catch(runner, frame, state, raw, visit, work)
+    return with_retry_and_catch(runner, frame, state, raw, visit, work, "MapStateFailed")
 
 
 HANDLERS: dict[str, Callable[..., Outcome]] = {

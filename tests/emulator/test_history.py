@@ -468,12 +468,6 @@ def test_invalid_tolerated_failure_count_path_fails_after_the_map_started():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with unbounded concurrency AWS starts every iteration first (all MapIterationStarted "
-    "events follow MapStateStarted) and then runs them side by side; the emulator runs one "
-    "iteration to its end before starting the next",
-)
 def test_unbounded_map_starts_every_iteration_first():
     # AWS: timeouts__TestTimeouts__test_service_lambda_map_timeout (ids 4-7 are the four starts)
     processor = {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": True}}}

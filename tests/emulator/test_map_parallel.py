@@ -463,21 +463,12 @@ def test_map_iterations_call_the_task_once_per_item():
 
 # -- the first failure in (virtual) time stops the others ---------------------------------------
 
-FIRST_FAILURE = (
-    "branches/iterations run one after another to completion, so an earlier one that fails "
-    "late wins over a later one that fails at once; AWS runs them side by side and the first "
-    "failure stops the rest (docs, Parallel state: 'If any branch fails ... the entire Parallel "
-    "state is considered to have failed and all its branches are stopped'; recording "
-    "timeouts__TestTimeouts__test_service_lambda_map_timeout: the first TaskTimedOut fails the "
-    "Map and aborts the other iterations)"
-)
 SLOW_THEN_FAIL = {
     "SlowWait": {"Type": "Wait", "Seconds": 100, "Next": "SlowFail"},
     "SlowFail": {"Type": "Fail", "Error": "Slow"},
 }
 
 
-@pytest.mark.xfail(strict=True, reason=FIRST_FAILURE)
 def test_the_first_branch_to_fail_in_time_fails_the_parallel():
     slow = {"StartAt": "SlowWait", "States": SLOW_THEN_FAIL}
     fast = machine(("FastFail", {"Type": "Fail", "Error": "Fast"}))
@@ -486,7 +477,6 @@ def test_the_first_branch_to_fail_in_time_fails_the_parallel():
     assert execution.elapsed_seconds == 0
 
 
-@pytest.mark.xfail(strict=True, reason=FIRST_FAILURE)
 def test_the_first_iteration_to_fail_in_time_fails_the_map():
     processor = {
         "StartAt": "Check",

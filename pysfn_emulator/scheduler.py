@@ -1,0 +1,132 @@
+"""Threads of states on the virtual clock.
+
+A thread is a generator running states (the top level, a Parallel branch, a Map iteration).
+It runs without interruption until it must wait, and then yields what it waits for:
+
+    yield Sleep(until_ms)        # a Wait state, a retry interval, a task's run time
+    ended = yield JOIN           # resumes when threads it started have ended; returns them
+
+The scheduler always resumes the thread due earliest (threads due at the same moment in the
+order they became due), moving the clock to that moment. So branches and iterations overlap
+in virtual time as they do on AWS: a branch that fails after 1 s stops its siblings even if
+they were started first and wait for an hour, and a Map with MaxConcurrency 2 takes as long
+as its two slowest lanes. Nothing really sleeps; the execution's deadline stops the clock.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Generator
+from typing import Any
+
+import attrs
+
+from .clock import Clock
+from .errors import StatesError
+
+
+@attrs.frozen
+class Sleep:
+    until_ms: int
+
+
+class _Join:
+    """Wait until at least one thread started by this one has ended (since the last wait);
+    the yield returns those threads, in the order they ended."""
+
+    def __repr__(self) -> str:
+        return "JOIN"
+
+
+JOIN = _Join()
+
+
+@attrs.define(eq=False)
+class Thread:
+    generator: Generator
+    done: bool = False
+    result: Any = None
+    error: BaseException | None = None
+    children: list[Thread] = attrs.field(factory=list)
+    parent: Thread | None = None
+    ended: list[Thread] = attrs.field(factory=list)  # children that ended since the last JOIN
+    waiting: bool = False
+    cancelled: bool = False
+
+
+class Scheduler:
+    def __init__(self, clock: Clock):
+        self.clock = clock
+        self._due: list[tuple[int, int, Thread, Any]] = []
+        self._order = itertools.count()
+        self.current: Thread | None = None
+
+    def start(self, generator: Generator) -> Thread:
+        """A new thread, due now; a child of the running thread."""
+        thread = Thread(generator, parent=self.current)
+        if self.current is not None:
+            self.current.children.append(thread)
+        self._push(self.clock.now_ms, thread, None)
+        return thread
+
+    def run(self, generator: Generator) -> Any:
+        """Run a root thread and everything it starts to the end; return its result or raise
+        its error. DeadlineReached from the clock ends everything."""
+        root = self.start(generator)
+        while self._due:
+            due_ms, _, thread, value = heapq.heappop(self._due)
+            if thread.cancelled or thread.done:
+                continue
+            self.clock.advance_to(due_ms)
+            self._step(thread, value)
+        if root.error is not None:
+            raise root.error
+        return root.result
+
+    def cancel(self, thread: Thread) -> None:
+        """Stop a thread that is no longer wanted (a sibling failed), and everything it started."""
+        if thread.done or thread.cancelled:
+            return
+        thread.cancelled = True
+        for child in thread.children:
+            self.cancel(child)
+        thread.generator.close()
+
+    def _push(self, due_ms: int, thread: Thread, value: Any) -> None:
+        heapq.heappush(self._due, (due_ms, next(self._order), thread, value))
+
+    def _step(self, thread: Thread, value: Any) -> None:
+        self.current = thread
+        try:
+            request = thread.generator.send(value)
+        except StopIteration as stop:
+            self._finish(thread, stop.value, None)
+            return
+        except StatesError as error:
+            self._finish(thread, None, error)
+            return
+        finally:
+            self.current = None
+        if type(request) is Sleep:
+            self._push(max(request.until_ms, self.clock.now_ms), thread, None)
+        elif request is JOIN:
+            if thread.ended:
+                self._resume_joined(thread)
+            else:
+                thread.waiting = True
+        else:
+            raise TypeError(f"a thread of states yielded {request!r}")
+
+    def _finish(self, thread: Thread, result: Any, error: BaseException | None) -> None:
+        thread.done, thread.result, thread.error = True, result, error
+        parent = thread.parent
+        if parent is not None and not parent.done:
+            parent.ended.append(thread)
+            if parent.waiting:
+                parent.waiting = False
+                self._resume_joined(parent)
+
+    def _resume_joined(self, thread: Thread) -> None:
+        ended, thread.ended = thread.ended, []
+        self._push(self.clock.now_ms, thread, ended)
