@@ -44,6 +44,7 @@ from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
 from .errors import QUERY_EVALUATION_ERROR, StatesError
+from .java_random import JavaRandom
 from .jsontext import dumps
 
 __all__ = [
@@ -889,23 +890,6 @@ def _parse(text: Any) -> Any:
     return _NULL if value is None else value
 
 
-class _JavaRandom:
-    """java.util.Random's nextDouble for a seed (the generator AWS's Java services use)."""
-
-    _MULTIPLIER = 0x5DEECE66D
-    _MASK = (1 << 48) - 1
-
-    def __init__(self, seed: int):
-        self._seed = (seed ^ self._MULTIPLIER) & self._MASK
-
-    def _next(self, bits: int) -> int:
-        self._seed = (self._seed * self._MULTIPLIER + 0xB) & self._MASK
-        return self._seed >> (48 - bits)
-
-    def next_double(self) -> float:
-        return ((self._next(26) << 27) + self._next(27)) * 2.0**-53
-
-
 def _number_function(value: Any) -> Any:
     try:
         return jfunctions.Functions.number(value)
@@ -948,7 +932,7 @@ def _millis() -> int:
 def _random(seed: Any) -> float:
     if seed is None:
         return _runtime().rng.random()
-    return _JavaRandom(int(seed)).next_double()
+    return JavaRandom(int(seed)).next_double()
 
 
 def _uuid() -> str:

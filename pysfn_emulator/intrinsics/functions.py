@@ -31,6 +31,8 @@ from typing import Any
 
 import attrs
 
+from ..java_random import JavaRandom
+
 STRING_LIMIT = 10_000  # Hash, Base64Encode and Base64Decode inputs, in Java chars
 RANGE_LIMIT = 1_000  # ArrayRange items
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -410,31 +412,6 @@ def _math_add(args: list[Any], rng: Any) -> int:
     if not INT_MIN <= total <= INT_MAX:
         raise _invalid("States.MathAdd")
     return total
-
-
-class JavaRandom:
-    """java.util.Random, bit for bit: AWS seeds MathRandom with it."""
-
-    _MULTIPLIER = 0x5DEECE66D
-    _MASK = (1 << 48) - 1
-
-    def __init__(self, seed: int):
-        self._seed = (seed ^ self._MULTIPLIER) & self._MASK
-
-    def _next(self, bits: int) -> int:
-        self._seed = (self._seed * self._MULTIPLIER + 0xB) & self._MASK
-        return self._seed >> (48 - bits)
-
-    def next_int(self, bound: int) -> int:
-        """Random.nextInt(bound) for 0 < bound < 2**31."""
-        value = self._next(31)
-        if bound & (bound - 1) == 0:
-            return (bound * value) >> 31
-        while True:
-            result = value % bound
-            if value - result + bound - 1 < 2**31:
-                return result
-            value = self._next(31)
 
 
 _RANDOM_SOURCE: contextvars.ContextVar[Any] = contextvars.ContextVar("intrinsics_random_source")

@@ -20,7 +20,8 @@ from pysfn_emulator.intrinsics import (
     parse_intrinsic,
     random_source,
 )
-from pysfn_emulator.intrinsics.functions import JavaRandom, java_double, java_json, natural_string
+from pysfn_emulator.intrinsics.functions import java_double, java_json, natural_string
+from pysfn_emulator.java_random import JavaRandom
 
 CORPUS = Path(
     os.environ.get(
