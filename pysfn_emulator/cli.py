@@ -1,21 +1,24 @@
-"""`pysfn-emulate`: run an ASL definition from the command line, as StartExecution would.
+"""`pysfn-emulate`: run an ASL definition (or a Python workflow, compiled first) from the
+command line, as StartExecution would.
 
 Exit status: 0 the execution succeeded; 1 it failed, timed out or was aborted; 2 bad input
-(an unreadable or malformed file, an invalid definition, a feature the emulator does not run
-yet, wrong usage). Bad input is reported as one message naming the file, line and column or
-JSON pointer, never as a traceback.
+(an unreadable or malformed file, an invalid definition, a workflow that does not compile, a
+feature the emulator does not run yet, wrong usage). Bad input is reported as one message
+naming the file, line and column or JSON pointer, never as a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import sys
 from datetime import datetime, timezone
 from typing import Any
 
 import pysfn_emulator
+from pysfn_emulator import coverage, graph
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -26,8 +29,22 @@ PROG = "pysfn-emulate"
 EPILOG = """\
 examples:
   pysfn-emulate examples/hello_world.asl.json --input-file examples/hello_world.input.json
+      run a definition; print its output (or its error and cause on stderr)
   pysfn-emulate machine.json --input '{"name": "Ada"}' --history
+      the input as an argument; the execution history as a table before the output
   echo '{"n": 3}' | pysfn-emulate machine.json --input-file - --json
+      the input from standard input; one JSON object {status, output, error, cause}
+  pysfn-emulate machine.json --trace
+      each state entered, with its input and output, in the order the execution took
+  pysfn-emulate machine.json --graph run.md
+      also write the machine as a Mermaid flowchart, the path taken highlighted
+      (.md: a Markdown page with a ```mermaid block; any other name: the Mermaid text)
+  pysfn-emulate workflow.py --input '{"order_id": 7}'
+      compile a Python workflow, then run it with its callees as local Lambda functions
+  pysfn-emulate definition.json --source workflow.py
+      run a compiled definition with the callees of the workflow it came from
+  pysfn-emulate machine.json --mock-config MockConfigFile.json --test-case HappyPath
+      answer Task states from a Step Functions Local mock file
   pysfn-emulate machine.json --start-time 2024-01-01T00:00:00Z --execution-name nightly-1
 
 exit status: 0 succeeded, 1 failed / timed out / aborted, 2 bad input or usage
@@ -36,6 +53,7 @@ exit status: 0 succeeded, 1 failed / timed out / aborted, 2 bad input or usage
 # AWS's rule for state machine and execution names: 1-80 characters, none of these.
 _NAME_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _HISTORY_DETAIL_WIDTH = 100
+_TRACE_VALUE_WIDTH = 160
 
 
 class BadInput(Exception):
@@ -49,17 +67,17 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, or a usage error argparse has already explained
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
+    if args.test_case is not None and args.mock_config is None:
+        parser.print_usage(sys.stderr)
+        print(f"{PROG}: error: --test-case needs --mock-config", file=sys.stderr)
+        return EXIT_BAD_INPUT
     try:
-        definition = _load_definition(args.definition)
+        definition, lambdas = _load_machine(args)
         execution_input = _load_input(args)
-        execution = pysfn_emulator.run(
-            definition,
-            execution_input,
-            state_machine_name=args.state_machine_name,
-            execution_name=args.execution_name,
-            state_machine_type=args.state_machine_type,
-            start_time=args.start_time,
-        )
+        mock_config = (_parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
+                       if args.mock_config is not None else None)
+        execution = _run(definition, execution_input, args, lambdas=lambdas,
+                         mock_config=mock_config)
     except BadInput as problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -67,11 +85,59 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(f"{args.definition}: invalid state machine definition", invalid.problems)
         return EXIT_BAD_INPUT
     except pysfn_emulator.NotSupportedError as unsupported:
+        if not unsupported.problems and args.mock_config is not None:
+            print(f"{PROG}: {args.mock_config}: mock config files are not supported by this "
+                  "version of the emulator yet", file=sys.stderr)
+            return EXIT_BAD_INPUT
         _print_problems(f"{args.definition}: valid, but not supported by pysfn yet",
                         unsupported.problems)
         return EXIT_BAD_INPUT
-    _report(execution, as_json=args.json, with_history=args.history)
+    try:
+        _report(execution, as_json=args.json, with_history=args.history, with_trace=args.trace)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` stopped reading: not an error, as for any Unix tool
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    if args.graph is not None:
+        try:
+            write_graph(args.graph, definition, execution, title=args.definition)
+        except OSError as error:
+            print(f"{PROG}: {args.graph}: cannot write the graph: {error.strerror or error}",
+                  file=sys.stderr)
+            return EXIT_BAD_INPUT
     return EXIT_SUCCEEDED if execution.status == "SUCCEEDED" else EXIT_FAILED
+
+
+def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
+         lambdas: dict | None, mock_config: Any) -> Any:
+    options: dict[str, Any] = {
+        "state_machine_name": args.state_machine_name,
+        "execution_name": args.execution_name,
+        "state_machine_type": args.state_machine_type,
+        "start_time": args.start_time,
+    }
+    if lambdas:
+        options["lambdas"] = lambdas
+    if args.seed is not None:
+        options["seed"] = args.seed
+    if mock_config is not None:
+        options["mock_config"] = mock_config
+        options["test_case"] = args.test_case
+        try:
+            return pysfn_emulator.run(definition, execution_input, **options)
+        except (ValueError, LookupError) as error:  # e.g. a test case the file does not have
+            raise BadInput(f"{args.mock_config}: {error}") from None
+    return pysfn_emulator.run(definition, execution_input, **options)
+
+
+def write_graph(path: str, definition: Any, execution: Any = None, title: str | None = None) -> None:
+    """The machine as Mermaid, overlaid with the execution: a Markdown page when `path` ends
+    in .md (or .markdown), else the bare Mermaid text (.mmd)."""
+    if path.lower().endswith((".md", ".markdown")):
+        text = graph.to_markdown(definition, execution, title=title)
+    else:
+        text = graph.to_mermaid(definition, execution)
+    with open(path, "w", encoding="utf-8") as file:
+        file.write(text)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,7 +150,8 @@ def _parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         allow_abbrev=False,
     )
-    parser.add_argument("definition", help="the state machine definition, an ASL .json file")
+    parser.add_argument("definition", help="the state machine definition, an ASL .json file, "
+                        "or a Python workflow (.py) to compile first")
     source = parser.add_mutually_exclusive_group()
     source.add_argument("--input", metavar="JSON",
                         help="the execution input as JSON text (default: {}, as StartExecution)")
@@ -95,6 +162,23 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--history", action="store_true",
                         help="also print the execution history as a table "
                         '(with --json: as a "history" list in the object)')
+    parser.add_argument("--trace", action="store_true",
+                        help="also print each state entered, with its input and output "
+                        '(with --json: as a "trace" list in the object)')
+    parser.add_argument("--graph", metavar="FILE",
+                        help="write the machine as a Mermaid flowchart with the path taken "
+                        "(FILE.md: a Markdown page; otherwise the Mermaid text)")
+    workflow = parser.add_argument_group("Python workflows")
+    workflow.add_argument("--entry", metavar="NAME",
+                          help="the workflow's entry function (default: the compiler's choice)")
+    workflow.add_argument("--source", metavar="WORKFLOW.py",
+                          help="with a definition compiled from WORKFLOW.py: run the workflow's "
+                          "callees locally as the Lambda functions its Task states call")
+    mocks = parser.add_argument_group("mocked service integrations")
+    mocks.add_argument("--mock-config", metavar="FILE",
+                       help="a Step Functions Local mock config file (JSON)")
+    mocks.add_argument("--test-case", metavar="NAME",
+                       help="the test case of the mock config file to run")
     parser.add_argument("--execution-name", metavar="NAME", type=_aws_name,
                         help="the execution's name, as in $$.Execution.Name and its ARN")
     parser.add_argument("--state-machine-name", metavar="NAME", type=_aws_name,
@@ -104,6 +188,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--start-time", metavar="ISO", type=_start_time,
                         help="start the virtual clock here, e.g. 2024-01-01T00:00:00Z "
                         "(default: now; a time without an offset is UTC)")
+    parser.add_argument("--seed", metavar="N", type=int,
+                        help="seed the execution's random source (UUIDs, States.MathRandom, "
+                        "Retry jitter) so runs repeat exactly")
     return parser
 
 
@@ -127,11 +214,43 @@ def _start_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def _load_definition(path: str) -> Any:
-    if path.endswith(".py"):
-        raise BadInput(f"{path}: compiling Python workflows is not available yet (pysfn_compile "
-                       "is planned); pass an ASL definition (.json) instead")
-    return _parse_json(_read_file(path, "definition"), path)
+def _load_machine(args: argparse.Namespace) -> tuple[Any, dict | None]:
+    """The definition to run and the Lambda handlers it calls (a workflow's local callees)."""
+    if args.definition.endswith(".py"):
+        if args.source is not None:
+            raise BadInput(f"--source {args.source}: only a definition (.json) takes --source; "
+                           f"{args.definition} is a workflow and brings its callees itself")
+        compiled = compile_workflow(args.definition, args.entry)
+        return compiled.definition, compiled.local_lambdas()
+    if args.entry is not None and args.source is None:
+        raise BadInput("--entry: only a Python workflow (.py or --source) has an entry function")
+    definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
+    lambdas = None
+    if args.source is not None:
+        lambdas = compile_workflow(args.source, args.entry).local_lambdas()
+    return definition, lambdas
+
+
+def compile_workflow(path: str, entry: str | None = None) -> Any:
+    """Compile a Python workflow with pysfn_compile; any problem becomes one BadInput message."""
+    try:
+        import pysfn_compile
+    except ImportError:
+        pysfn_compile = None
+    compile_file = getattr(pysfn_compile, "compile_file", None)
+    if compile_file is None:
+        raise BadInput(f"{path}: cannot compile Python workflows: pysfn_compile.compile_file is "
+                       "not available in this installation; pass an ASL definition (.json)")
+    _read_file(path, "workflow")  # a missing or unreadable file reads as such, not as a crash
+    try:
+        return compile_file(path, entry=entry)
+    except SyntaxError as error:
+        where = f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}"
+        raise BadInput(f"{where}: {error.msg}") from None
+    except Exception as error:  # CompileError: its text is `path:line:col: message` lines
+        if type(error).__name__ == "CompileError":
+            raise BadInput(str(error)) from None
+        raise BadInput(f"{path}: cannot compile: {type(error).__name__}: {error}") from None
 
 
 def _load_input(args: argparse.Namespace) -> Any:
@@ -176,19 +295,26 @@ def _print_problems(headline: str, problems: list[Any]) -> None:
         print(f"  {problem}", file=sys.stderr)
 
 
-def _report(execution: Any, *, as_json: bool, with_history: bool) -> None:
+def _report(execution: Any, *, as_json: bool, with_history: bool, with_trace: bool = False) -> None:
     if as_json:
         result = {"status": execution.status, "output": execution.output,
                   "error": execution.error, "cause": execution.cause}
         if with_history:
             result["history"] = execution.history
+        if with_trace:
+            result["trace"] = trace_records(execution.history)
         print(json.dumps(result, indent=2, ensure_ascii=False, default=_json_default))
         return
+    sections = []  # printed one after another, a blank line between
     if with_history:
-        print(format_history(execution.history), end="\n\n")
+        sections.append(format_history(execution.history))
+    if with_trace:
+        sections.append(format_trace(execution.history))
     if execution.status == "SUCCEEDED":
-        print(json.dumps(execution.output, indent=2, ensure_ascii=False))
-    else:
+        sections.append(json.dumps(execution.output, indent=2, ensure_ascii=False))
+    if sections:
+        print("\n\n".join(sections))
+    if execution.status != "SUCCEEDED":
         print(f"execution {execution.status}", file=sys.stderr)
         for label, value in (("error", execution.error), ("cause", execution.cause)):
             if value is not None:  # AWS leaves both unset on a timeout, say
@@ -217,6 +343,51 @@ def format_history(events: list[dict[str, Any]]) -> str:
         "  ".join([cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
                   + [row[-1]]).rstrip()
         for row in rows)
+
+
+def trace_records(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each state entered, in order: name, type, nesting depth, input, output (None when it
+    never exited), retries and the errors recorded; input and output as JSON values."""
+    walked = coverage.walk(events)
+    return [{"state": v.name, "type": v.type, "depth": v.depth, "input": _json_value(v.input),
+             "output": _json_value(v.output), "retries": v.retries, "errors": list(v.errors)}
+            for v in walked.visits]
+
+
+def format_trace(events: list[dict[str, Any]], width: int = _TRACE_VALUE_WIDTH) -> str:
+    """Each state entered with its input and output, nested states indented; values longer
+    than `width` are cut (--json --trace gives them whole)."""
+    walked = coverage.walk(events)
+    lines = []
+    for number, visit in enumerate(walked.visits, start=1):
+        pad = "  " * visit.depth
+        lines.append(f"{pad}{number:>3}. {visit.name} ({visit.type})")
+        lines.append(f"{pad}       input:  {_cut(visit.input, width)}")
+        if visit.output is not None:
+            lines.append(f"{pad}       output: {_cut(visit.output, width)}")
+        if visit.retries:
+            lines.append(f"{pad}       retried {visit.retries}x after "
+                         + ", ".join(str(e) for e in visit.errors[: visit.retries]))
+        if visit.output is None:
+            lines.append(f"{pad}       did not exit"
+                         + (f": {visit.errors[-1]}" if visit.errors else ""))
+        elif visit.failed_at_exit:
+            lines.append(f"{pad}       caught: {visit.errors[-1] if visit.errors else 'an error'}")
+    if walked.failing_states:
+        lines.append("failed in: " + " > ".join(walked.failing_states))
+    return "\n".join(lines)
+
+
+def _json_value(text: str | None) -> Any:
+    try:
+        return json.loads(text) if text is not None else None
+    except ValueError:
+        return text
+
+
+def _cut(text: str | None, width: int) -> str:
+    text = "null" if text is None else " ".join(text.splitlines())
+    return text if len(text) <= width else text[: width - 1] + "…"
 
 
 def _details(event: dict[str, Any]) -> dict[str, Any]:

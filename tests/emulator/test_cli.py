@@ -7,6 +7,7 @@ import io
 import json
 import shutil
 import subprocess
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,8 @@ import pysfn_emulator
 from pysfn_compile import cli as compile_cli
 from pysfn_emulator.cli import format_history, main
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLES = REPO / "examples"
 
 GREET = {
     "StartAt": "Greet",
@@ -366,11 +368,16 @@ def test_definition_that_is_not_an_object_is_refused(tmp_path, capsys, content):
     assert "invalid state machine definition" in err
 
 
-def test_python_workflow_is_not_available_yet(tmp_path, capsys):
+def test_python_workflow_without_the_compiler_exits_2(tmp_path, capsys, monkeypatch):
+    import pysfn_compile
+
+    monkeypatch.delattr(pysfn_compile, "compile_file", raising=False)
     workflow = write(tmp_path, "workflow.py", "def main():\n    return 1\n")
     status, _, err = run_cli(capsys, workflow, "--input", "{}")
     assert status == 2
-    assert err.startswith(f"pysfn-emulate: {workflow}: compiling Python workflows is not available yet")
+    assert err == (f"pysfn-emulate: {workflow}: cannot compile Python workflows: "
+                   "pysfn_compile.compile_file is not available in this installation; pass an "
+                   "ASL definition (.json)\n")
 
 
 @pytest.mark.parametrize("argv, complaint", [
@@ -383,6 +390,8 @@ def test_python_workflow_is_not_available_yet(tmp_path, capsys):
     (["d.json", "--state-machine-name", "x" * 81], "is not a valid name"),
     (["d.json", "--state-machine-name", "a/b"], "is not a valid name"),
     (["d.json", "--state-machine-type", "FAST"], "invalid choice: 'FAST'"),
+    (["d.json", "--test-case", "HappyPath"], "--test-case needs --mock-config"),
+    (["d.json", "--seed", "many"], "invalid int value: 'many'"),
 ])
 def test_usage_errors_exit_2(capsys, argv, complaint):
     status, out, err = run_cli(capsys, *argv)
@@ -397,6 +406,257 @@ def test_help_teaches_by_example(capsys):
     examples = out.split("examples:", 1)[1]
     assert examples.count("pysfn-emulate ") >= 3
     assert "--input-file -" in examples and "exit status" in examples
+
+
+# --- --trace ----------------------------------------------------------------------------------
+
+
+def test_trace_shows_each_state_with_its_input_and_output(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "greet.json", GREET), "--trace",
+                             "--input", '{"name": "Ada"}')
+    assert status == 0
+    trace, output = out.split("\n\n", 1)
+    assert trace.splitlines() == [
+        "  1. Greet (Pass)",
+        '       input:  {"name":"Ada"}',
+        '       output: {"greeting":"Hello Ada"}',
+    ]
+    assert json.loads(output) == {"greeting": "Hello Ada"}
+
+
+def test_trace_indents_nested_states_and_says_where_it_failed(tmp_path, capsys):
+    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "End": True,
+        "Branches": [{"StartAt": "Ok", "States": {"Ok": {"Type": "Pass", "End": True}}},
+                     {"StartAt": "Boom", "States": {"Boom": {"Type": "Fail", "Error": "E"}}}]}}}
+    status, out, err = run_cli(capsys, write(tmp_path, "both.json", definition), "--trace")
+    assert status == 1
+    lines = out.splitlines()
+    assert lines[0] == "  1. Both (Parallel)"
+    assert "    2. Ok (Pass)" in lines and "    3. Boom (Fail)" in lines
+    assert lines[-1] == "failed in: Both > Boom"
+    assert err.splitlines()[:2] == ["execution FAILED", "error: E"]
+
+
+def test_trace_cuts_long_values(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--trace",
+                             "--input", json.dumps({"text": "x" * 500}))
+    assert status == 0
+    value_line = out.splitlines()[1]
+    assert value_line.endswith("…") and len(value_line) < 200
+
+
+def test_json_with_trace_gives_whole_values(tmp_path, capsys):
+    status, out, _ = run_cli(capsys, write(tmp_path, "greet.json", GREET), "--json", "--trace",
+                             "--input", '{"name": "Ada"}')
+    result = json.loads(out)
+    assert status == 0
+    assert result["trace"] == [{"state": "Greet", "type": "Pass", "depth": 0,
+                                "input": {"name": "Ada"}, "output": {"greeting": "Hello Ada"},
+                                "retries": 0, "errors": []}]
+
+
+# --- --graph ----------------------------------------------------------------------------------
+
+
+def test_graph_writes_a_markdown_page_with_the_path_taken(tmp_path, capsys):
+    from pysfn_emulator import graph
+
+    page = tmp_path / "run.md"
+    status, out, _ = run_cli(capsys, str(EXAMPLES / "hello_world.asl.json"),
+                             "--input-file", str(EXAMPLES / "hello_world.input.json"),
+                             "--graph", str(page))
+    assert status == 0 and json.loads(out)["total"] == 83  # the output is printed as ever
+    text = page.read_text(encoding="utf-8")
+    assert text.startswith(f"# {EXAMPLES / 'hello_world.asl.json'}\n\nExecution **SUCCEEDED**.")
+    chart = graph.parse(text.split("```mermaid\n", 1)[1].split("```", 1)[0])
+    assert "visited" in chart.classes and chart.link_styles
+
+
+def test_graph_writes_bare_mermaid_for_other_names_even_when_the_run_fails(tmp_path, capsys):
+    from pysfn_emulator import graph
+
+    target = tmp_path / "boom.mmd"
+    status, _, _ = run_cli(capsys, write(tmp_path, "boom.json", BOOM), "--graph", str(target))
+    assert status == 1
+    chart = graph.parse(target.read_text(encoding="utf-8"))
+    assert chart.classes["failed"] == {"s0"}
+
+
+def test_graph_that_cannot_be_written_exits_2(tmp_path, capsys):
+    target = tmp_path / "no" / "such" / "dir.md"
+    status, out, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--graph", str(target))
+    assert status == 2
+    assert out == "{}\n"  # the run happened; only the graph failed
+    assert err.startswith(f"pysfn-emulate: {target}: cannot write the graph:")
+
+
+# --- --seed, --mock-config, --test-case ------------------------------------------------------------
+
+
+def test_seed_makes_names_and_random_values_repeat(tmp_path, capsys):
+    definition = write(tmp_path, "rand.json", {"StartAt": "R", "States": {"R": {
+        "Type": "Pass", "End": True,
+        "Parameters": {"n.$": "States.MathRandom(1, 1000000)", "id.$": "$$.Execution.Name"}}}})
+    first = run_cli(capsys, definition, "--seed", "7")
+    assert first[0] == 0
+    assert run_cli(capsys, definition, "--seed", "7") == first
+    assert run_cli(capsys, definition, "--seed", "8")[1] != first[1]
+
+
+def test_mock_config_and_test_case_reach_the_emulator(tmp_path, capsys, monkeypatch):
+    seen = {}
+    real_run = pysfn_emulator.run
+
+    def spy(definition, execution_input, **options):
+        seen.update(options)
+        options.pop("mock_config"), options.pop("test_case")
+        return real_run(definition, execution_input, **options)
+
+    monkeypatch.setattr(pysfn_emulator, "run", spy)
+    mocks = write(tmp_path, "mocks.json", {"StateMachines": {}, "MockedResponses": {}})
+    status, _, _ = run_cli(capsys, write(tmp_path, "echo.json", ECHO),
+                           "--mock-config", mocks, "--test-case", "HappyPath")
+    assert status == 0
+    assert seen["mock_config"] == {"StateMachines": {}, "MockedResponses": {}}
+    assert seen["test_case"] == "HappyPath"
+
+
+def test_mock_config_problems_exit_2(tmp_path, capsys, monkeypatch):
+    echo = write(tmp_path, "echo.json", ECHO)
+    broken = write(tmp_path, "broken.json", "{")
+    status, _, err = run_cli(capsys, echo, "--mock-config", broken, "--test-case", "T")
+    assert (status, err) == (2, f"pysfn-emulate: {broken}:1:2: invalid JSON: Expecting property "
+                                "name enclosed in double quotes\n")
+
+    def unknown_case(*args, **kwargs):
+        raise ValueError("no test case 'T' for state machine 'pysfn-state-machine'")
+
+    monkeypatch.setattr(pysfn_emulator, "run", unknown_case)
+    mocks = write(tmp_path, "mocks.json", {})
+    status, _, err = run_cli(capsys, echo, "--mock-config", mocks, "--test-case", "T")
+    assert (status, err) == (2, f"pysfn-emulate: {mocks}: no test case 'T' for state machine "
+                                "'pysfn-state-machine'\n")
+
+    def not_yet(*args, **kwargs):
+        raise pysfn_emulator.NotSupportedError([])
+
+    monkeypatch.setattr(pysfn_emulator, "run", not_yet)
+    status, _, err = run_cli(capsys, echo, "--mock-config", mocks, "--test-case", "T")
+    assert status == 2 and "mock config files are not supported" in err
+
+
+# --- Python workflows ---------------------------------------------------------------------------
+
+
+class FakeCompiled:
+    """What pysfn_compile.compile_file returns, as far as the command line uses it."""
+
+    def __init__(self, definition, lambdas):
+        self.definition = definition
+        self._lambdas = lambdas
+
+    def local_lambdas(self):
+        return dict(self._lambdas)
+
+
+CALLING = {"StartAt": "Call", "States": {"Call": {
+    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload",
+    "Parameters": {"FunctionName": "dispatch", "Payload.$": "$"}, "End": True}}}
+
+
+@pytest.fixture
+def fake_compiler(monkeypatch):
+    """pysfn_compile.compile_file replaced by one that records its calls and 'compiles' every
+    workflow to CALLING, whose Task calls a local `dispatch` doubling `n`."""
+    import pysfn_compile
+
+    calls = []
+
+    class CompileError(Exception):
+        pass
+
+    def compile_file(path, entry=None, lambda_arn=None):
+        calls.append((path, entry))
+        if "broken" in path:
+            raise CompileError(f"{path}:3:5: 'while' loops are not supported\n  hint: use for")
+        if "crash" in path:
+            raise ImportError("No module named 'nowhere'")
+        return FakeCompiled(CALLING, {"dispatch": lambda event, context: {"n": event["n"] * 2}})
+
+    monkeypatch.setattr(pysfn_compile, "compile_file", compile_file, raising=False)
+    return calls
+
+
+def test_python_workflow_is_compiled_then_run_with_its_local_callees(tmp_path, capsys,
+                                                                      fake_compiler):
+    workflow = write(tmp_path, "double.py", "def main(n):\n    return n\n")
+    status, out, err = run_cli(capsys, workflow, "--input", '{"n": 21}', "--entry", "main")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == {"n": 42}
+    assert fake_compiler == [(workflow, "main")]
+
+
+def test_definition_with_source_runs_the_workflows_callees(tmp_path, capsys, fake_compiler):
+    workflow = write(tmp_path, "double.py", "")
+    definition = write(tmp_path, "double.json", CALLING)
+    status, out, _ = run_cli(capsys, definition, "--source", workflow, "--input", '{"n": 2}')
+    assert (status, json.loads(out)) == (0, {"n": 4})
+    assert fake_compiler == [(workflow, None)]
+
+
+def test_workflow_that_does_not_compile_is_reported_located(tmp_path, capsys, fake_compiler):
+    workflow = write(tmp_path, "broken.py", "")
+    status, out, err = run_cli(capsys, workflow)
+    assert (status, out) == (2, "")
+    assert err == (f"pysfn-emulate: {workflow}:3:5: 'while' loops are not supported\n"
+                   "  hint: use for\n")
+
+
+def test_workflow_that_crashes_while_compiling_exits_2(tmp_path, capsys, fake_compiler):
+    workflow = write(tmp_path, "crash.py", "")
+    status, _, err = run_cli(capsys, workflow)
+    assert status == 2
+    assert err == (f"pysfn-emulate: {workflow}: cannot compile: ImportError: No module named "
+                   "'nowhere'\n")
+
+
+@pytest.mark.parametrize("argv, complaint", [
+    (["{tmp}/w.py", "--source", "{tmp}/w.py"], "only a definition (.json) takes --source"),
+    (["{tmp}/echo.json", "--entry", "main"], "--entry: only a Python workflow"),
+    (["{tmp}/missing.py"], "missing.py: cannot read the workflow: No such file or directory"),
+])
+def test_workflow_option_mistakes_exit_2(tmp_path, capsys, fake_compiler, argv, complaint):
+    write(tmp_path, "w.py", "")
+    write(tmp_path, "echo.json", ECHO)
+    status, _, err = run_cli(capsys, *[arg.format(tmp=tmp_path) for arg in argv])
+    assert status == 2
+    assert complaint in err
+
+
+def test_a_real_compiled_workflow_runs(tmp_path, capsys):
+    import pysfn_compile
+
+    if getattr(pysfn_compile, "compile_file", None) is None:
+        pytest.skip("pysfn_compile.compile_file does not exist yet")
+    workflow = write(tmp_path, "add.py", "def add(a, b):\n    return a + b\n")
+    status, out, err = run_cli(capsys, workflow, "--input", '{"a": 2, "b": 3}')
+    assert (status, err, json.loads(out)) == (0, "", 5)
+
+
+# --- pipes --------------------------------------------------------------------------------------
+
+
+def test_a_closed_pipe_is_not_an_error(tmp_path):
+    definition = write(tmp_path, "echo.json", ECHO)
+    big_input = write(tmp_path, "big.json", list(range(20_000)))  # under 256 KB
+    script = "import sys; from pysfn_emulator.cli import main; sys.exit(main(sys.argv[1:]))"
+    reader = subprocess.Popen([sys.executable, "-c", script, definition, "--input-file", big_input],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+    reader.stdout.read(10)
+    reader.stdout.close()  # like `| head -c 10`
+    _, err = reader.communicate(timeout=60)
+    assert reader.returncode == 0
+    assert b"Traceback" not in err
 
 
 # --- the main job and the installed command ---------------------------------------------------
