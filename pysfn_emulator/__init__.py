@@ -23,15 +23,16 @@ __all__ = [
 ]
 
 
-def validate(definition: dict | str) -> list[Problem]:
-    """Every reason AWS would refuse to create this definition; [] when it is valid."""
+def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list[Problem]:
+    """Every reason AWS would refuse to create this definition; [] when it is valid.
+    (An EXPRESS machine may not use the `.sync` and `.waitForTaskToken` integrations.)"""
     try:
         definition = parse_definition(definition)
     except DefinitionError as error:
         return error.problems
     if not isinstance(definition, dict):
         return [Problem("", "the definition must be a JSON object")]
-    problems = structural_problems(definition)
+    problems = structural_problems(definition, state_machine_type=state_machine_type)
     if problems:
         return problems
     return load(definition)[1]

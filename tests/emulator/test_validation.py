@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import pysfn_emulator
 from pysfn_emulator.errors import Problem
 from pysfn_emulator.validation import structural_problems
 
@@ -652,16 +653,6 @@ CORPUS = Path(
     )
 )
 
-# REJECTED cases whose only fault is the syntax of a JSONPath or intrinsic function call: the
-# loader compiles those and reports them, so structural validation alone cannot catch them.
-SYNTAX_CHECKED_BY_LOADER = {
-    # States.StringToJson('{"text":"An \"escaped double quote\" here"}'): \" is no escape
-    "validation__TestBaseScenarios__test_illegal_escapes_ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_FUNCTION",
-    # States.Format('He said, \"Hello, {}!\"', ...): same illegal escape
-    "validation__TestBaseScenarios__test_illegal_escapes_ESCAPE_SEQUENCES_ILLEGAL_INTRINSIC_FUNCTION_2",
-}
-
-
 def _cases(folder: Path) -> list[dict]:
     if not folder.is_dir():
         return []
@@ -674,7 +665,7 @@ def _param(case: dict):
 
 
 _EXECUTIONS = _cases(CORPUS)
-_VALIDATIONS = [c for c in _cases(CORPUS / "validation") if c.get("definition") is not None]
+_VALIDATIONS = _cases(CORPUS / "validation")
 _REFUSED = [c for c in _VALIDATIONS if c["expected"]["result"] in ("REJECTED", "FAIL")]
 _ACCEPTED = [c for c in _VALIDATIONS if c["expected"]["result"] == "OK"]
 _absent = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"AWS corpus not found at {CORPUS}")
@@ -683,7 +674,7 @@ _absent = pytest.mark.skipif(not CORPUS.is_dir(), reason=f"AWS corpus not found 
 @_absent
 @pytest.mark.parametrize("case", [_param(c) for c in _EXECUTIONS + _ACCEPTED] or [None])
 def test_definitions_aws_accepted_have_no_problem(case):
-    problems = structural_problems(
+    problems = pysfn_emulator.validate(
         copy.deepcopy(case["definition"]),
         state_machine_type=case.get("state_machine_type", "STANDARD"),
     )
@@ -693,16 +684,16 @@ def test_definitions_aws_accepted_have_no_problem(case):
 @_absent
 @pytest.mark.parametrize("case", [_param(c) for c in _REFUSED] or [None])
 def test_definitions_aws_refused_have_a_problem(case):
-    if case["name"] in SYNTAX_CHECKED_BY_LOADER:
-        pytest.skip("needs intrinsic-function syntax checks (the loader's job)")
-    problems = structural_problems(
-        case["definition"], state_machine_type=case.get("state_machine_type", "STANDARD")
+    # The raw text of the two that are not JSON at all, the definition otherwise; syntax of
+    # paths and intrinsic calls is the loader's part of validate.
+    definition = case["definition"] if case.get("definition") is not None else case["definition_raw"]
+    problems = pysfn_emulator.validate(
+        definition, state_machine_type=case.get("state_machine_type", "STANDARD")
     )
     assert problems, case["expected"]
 
 
 @_absent
-def test_the_corpus_is_complete_and_the_skip_list_is_current():
+def test_the_corpus_is_complete():
     assert len(_EXECUTIONS) == 976
-    assert len(_REFUSED) + len(_ACCEPTED) == 113  # 115, less 2 that are not JSON at all
-    assert SYNTAX_CHECKED_BY_LOADER <= {c["name"] for c in _REFUSED}
+    assert len(_REFUSED) + len(_ACCEPTED) == 115
