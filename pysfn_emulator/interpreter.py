@@ -82,6 +82,7 @@ class Runner:
     region: str = "us-east-1"
     account: str = "111111111111"
     scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
+    tasks: Any = None  # the task machinery's state: handlers, mocks, callbacks (tasks.TaskEnv)
 
     def event(self, frame: Frame, kind: str, key: str | None = None, details: dict | None = None) -> int:
         """Record an event that follows the frame's last one, and make it the last."""

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
@@ -53,6 +53,7 @@ class Thread:
     ended: list[Thread] = attrs.field(factory=list)  # children that ended since the last JOIN
     waiting: bool = False
     cancelled: bool = False
+    due: int = -1  # the order number of its one pending entry; older entries are stale
 
 
 class Scheduler:
@@ -61,6 +62,9 @@ class Scheduler:
         self._due: list[tuple[int, int, Thread, Any]] = []
         self._order = itertools.count()
         self.current: Thread | None = None
+        # Called with the next due time when nothing is due before it; returns True when it
+        # changed what is due (a live execution's test answered a task token: callbacks.py).
+        self.idle: Callable[[int], bool] | None = None
 
     def start(self, generator: Generator) -> Thread:
         """A new thread, due now; a child of the running thread."""
@@ -74,10 +78,15 @@ class Scheduler:
         """Run a root thread and everything it starts to the end; return its result or raise
         its error. DeadlineReached from the clock ends everything."""
         root = self.start(generator)
-        while self._due:
-            due_ms, _, thread, value = heapq.heappop(self._due)
-            if thread.cancelled or thread.done:
+        due = self._due
+        while due:
+            due_ms, order, thread, value = due[0]
+            if thread.cancelled or thread.done or order != thread.due:
+                heapq.heappop(due)
                 continue
+            if self.idle is not None and due_ms > self.clock.now_ms and self.idle(due_ms):
+                continue
+            heapq.heappop(due)
             self.clock.advance_to(due_ms)
             self._step(thread, value)
         if root.error is not None:
@@ -93,8 +102,16 @@ class Scheduler:
             self.cancel(child)
         thread.generator.close()
 
+    def wake(self, thread: Thread, value: Any = None) -> None:
+        """Resume a sleeping thread now rather than when its Sleep ends (a task's token was
+        answered); the yield of its Sleep returns `value`."""
+        if not (thread.done or thread.cancelled or thread.waiting):
+            self._push(self.clock.now_ms, thread, value)
+
     def _push(self, due_ms: int, thread: Thread, value: Any) -> None:
-        heapq.heappush(self._due, (due_ms, next(self._order), thread, value))
+        order = next(self._order)
+        thread.due = order
+        heapq.heappush(self._due, (due_ms, order, thread, value))
 
     def _step(self, thread: Thread, value: Any) -> None:
         self.current = thread

@@ -19,7 +19,7 @@ from .jsontext import message_text
 from .pipeline import DataIO, Env, path_value
 from .retry import error_output, find_catcher, find_retrier, interval
 from .scheduler import JOIN, Sleep
-from .tasks import invoke
+from .tasks import run_attempt
 from .timestamps import parse_timestamp
 
 Outcome = tuple[Any, "str | None", "dict | None"]
@@ -184,35 +184,9 @@ def with_retry_and_catch(
 
 def run_task(runner: Runner, frame: Frame, state: model.Task, raw: Any, visit: Visit) -> Generator:
     def work(effective: Any, env: Env) -> Generator:
-        payload = state.io.arguments(effective, raw, env)
-        timeout = _task_timeout(state, raw, effective, env)
-        began = runner.clock.now_ms
-        try:
-            result = invoke(runner, frame, state, payload, timeout)
-        except StatesError:
-            yield from _took_time(runner, began)
-            raise
-        yield from _took_time(runner, began)
-        return result
+        return run_attempt(runner, frame, state, raw, effective, env, visit)
 
     return with_retry_and_catch(runner, frame, state, raw, visit, work)
-
-
-def _took_time(runner: Runner, began_ms: int) -> Generator:
-    """A task's handler ran synchronously, moving the clock by the time it slept: give that
-    time back to the scheduler so that other branches and iterations run in it too."""
-    ended = runner.clock.now_ms
-    if ended > began_ms:
-        runner.clock.now_ms = began_ms
-        yield Sleep(ended)
-
-
-def _task_timeout(state: model.Task, raw: Any, effective: Any, env: Env) -> int | None:
-    if state.timeout_seconds_path is not None:
-        return path_value(state.timeout_seconds_path, effective, env.context, env.variables)
-    if state.timeout_expression is not None:
-        return state.timeout_expression(raw, env)
-    return state.timeout_seconds
 
 
 def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, raw: Any, visit: Visit) -> Generator:

@@ -1,0 +1,386 @@
+"""Task tokens: `.waitForTaskToken` tasks and activities wait for an answer, on the virtual clock.
+
+A waiting task is a `PendingTask`. It is answered with `send_task_success`, `send_task_failure`
+or kept alive with `send_task_heartbeat`, by whoever holds its token:
+
+- a local handler, during the service call that received the token (as a real Lambda calls
+  SendTaskSuccess): the module-level functions below;
+- a responder registered with `run(..., callbacks={state name | resource | activity: responder})`,
+  called as `responder(token, payload)` once the task waits. Its return value is the output
+  (`NO_ANSWER` leaves the token unanswered), raising `TaskFailure(error, cause)` sends that
+  failure and any other exception a failure named after its class. It may call
+  `time.sleep` (virtual) and `send_task_heartbeat(token)` in between;
+- the test itself, through a live execution from `pysfn_emulator.start(...)`.
+
+Time. TimeoutSeconds counts from the task's start, HeartbeatSeconds from its start and from
+each heartbeat. Every answer and heartbeat is stamped with the virtual time it was sent (the
+clock plus what the sending handler or responder has slept so far); a gap longer than
+HeartbeatSeconds fails the task with States.HeartbeatTimeout at the moment the gap ran out,
+and an answer after TimeoutSeconds is too late: States.Timeout at the deadline.
+
+Design: a live execution runs in a worker thread that hands control back and forth with the
+test thread, so exactly one of them runs at any time and every run is deterministic. The
+interpreter stays an ordinary recursive program (no generators or continuations through
+Retry, Catch, Map and Parallel); a task that must wait calls `Channel.block`, which parks
+the worker on a condition variable and wakes the test thread; `send_task_*`, `advance` and
+`stop` post a message and park the test thread until the worker blocks again or ends. A plain
+`run` has no channel: nobody can answer later, so an unanswered task waits (virtually) until
+its heartbeat or timeout fires, or the execution times out, as on AWS when nobody answers.
+
+Iterations of a Map and branches of a Parallel run one after another, so a live execution
+has at most one pending task at a time, in the order the interpreter reaches them.
+"""
+
+from __future__ import annotations
+
+import base64
+import threading
+import weakref
+from collections.abc import Callable, Generator
+from typing import Any
+
+import attrs
+
+from .errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
+from .failures import TaskFailure
+from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, size_in_bytes
+from .scheduler import Sleep
+from .virtual_sleep import counting_sleep, slept_so_far
+
+DEFAULT_TASK_TIMEOUT = 99999999  # seconds: AWS's TimeoutSeconds when a Task gives none
+
+
+class _NoAnswer:
+    def __repr__(self) -> str:
+        return "NO_ANSWER"
+
+
+NO_ANSWER = _NoAnswer()
+"""A responder returns this to leave its token unanswered (to test a timeout, or to answer
+later from the test through a live execution)."""
+
+Responder = Callable[[str, Any], Any]
+
+
+class TaskTokenError(Exception):
+    """SendTaskSuccess / SendTaskFailure / SendTaskHeartbeat refused, with AWS's error code:
+    InvalidToken, TaskDoesNotExist, TaskTimedOut (the task is closed), InvalidOutput."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+
+
+class ExecutionStopped(Exception):
+    """StopExecution: unwinds every state (no Retry or Catch sees it) up to the execution."""
+
+    def __init__(self, error: str | None = None, cause: str | None = None):
+        super().__init__(error, cause)
+        self.error = error
+        self.cause = cause
+
+
+@attrs.define(eq=False)
+class PendingTask:
+    """A task waiting for its token to be answered."""
+
+    token: str
+    state_name: str
+    resource: str
+    payload: Any  # what the task sent: the parameters (callbacks) or the input (activities)
+    execution_arn: str
+    timeout_seconds: int
+    heartbeat_seconds: int | None
+    kind: str  # "callback" or "activity"
+    _clock: Any = attrs.field(repr=False)
+    _start_ms: int = attrs.field(repr=False, default=0)
+    _beats: list = attrs.field(repr=False, factory=list)
+    _outcome: tuple | None = attrs.field(repr=False, default=None)  # ("success", output, ms) | ("failure", error, cause, ms)
+    _closed: str | None = attrs.field(repr=False, default=None)  # why no answer is taken any more
+    _channel: Any = attrs.field(repr=False, default=None)
+    _scheduler: Any = attrs.field(repr=False, default=None)
+    _thread: Any = attrs.field(repr=False, default=None)  # the scheduler thread that waits
+    _waiting: bool = attrs.field(repr=False, default=False)
+
+    @property
+    def answered(self) -> bool:
+        return self._outcome is not None
+
+    def _stamp(self) -> int:
+        channel = self._channel
+        if channel is not None and not channel.in_worker():  # the test, at its virtual "now"
+            return max(self._clock.now_ms, channel.target_ms or 0)
+        return self._clock.now_ms + int(round(slept_so_far() * 1000))
+
+    def _expiry(self, until_ms: int, answered: bool) -> tuple[int, str] | None:
+        """When this task timed out, if it did by `until_ms`, and the error. With `answered`,
+        `until_ms` is the answer's time, which is in time if it is not past a limit; without,
+        it is how far the clock has gone, and a limit reached by then has fired."""
+        found: list[tuple[int, str]] = []
+
+        def ran_out(limit_ms: int) -> bool:
+            return limit_ms < until_ms if answered else limit_ms <= until_ms
+
+        deadline = self._start_ms + self.timeout_seconds * 1000
+        if ran_out(deadline):
+            found.append((deadline, TIMEOUT))
+        if self.heartbeat_seconds:
+            window = self.heartbeat_seconds * 1000
+            previous = self._start_ms
+            for beat in sorted(b for b in self._beats if b <= until_ms):
+                if previous + window < beat:  # this heartbeat came too late
+                    break
+                previous = max(previous, beat)
+            if ran_out(previous + window):
+                found.append((previous + window, HEARTBEAT_TIMEOUT))
+        return min(found) if found else None
+
+
+# Open tasks by token, for the module-level send functions. Weak: a finished execution's
+# tasks go with it, and their tokens then read as unknown.
+_tasks: weakref.WeakValueDictionary[str, PendingTask] = weakref.WeakValueDictionary()
+
+
+def new_token(rng) -> str:
+    """An opaque token, like AWS's (a long base64 text), from the execution's random source."""
+    return "AQ" + base64.b64encode(rng.getrandbits(8 * 96).to_bytes(96, "big")).decode()
+
+
+def _find(token: Any) -> PendingTask:
+    if not isinstance(token, str) or not token.startswith("AQ"):
+        raise TaskTokenError("InvalidToken", f"Invalid token: {token!r}")
+    task = _tasks.get(token)
+    if task is None:
+        raise TaskTokenError("TaskDoesNotExist", "Task does not exist anymore")
+    if task._closed is not None or task._outcome is not None:
+        raise TaskTokenError("TaskTimedOut", "Task Timed Out: the task token has either expired or the task associated with the token has already been closed.")
+    return task
+
+
+def send_task_success(token: str, output: Any = None) -> None:
+    """SendTaskSuccess: `output` is the task's result, a JSON value (not JSON text)."""
+    task = _find(token)
+    try:
+        output = _json_copy(output)
+    except (TypeError, ValueError) as error:
+        raise TaskTokenError("InvalidOutput", f"the output is not a JSON value: {error}") from None
+    if size_in_bytes(output) > PAYLOAD_LIMIT_BYTES:
+        raise TaskTokenError("InvalidOutput", "the output exceeds the maximum of 262144 bytes")
+    task._outcome = ("success", output, task._stamp())
+    _wake(task)
+
+
+def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
+    """SendTaskFailure: the task fails with this error and cause (either may be omitted)."""
+    task = _find(token)
+    if error is not None and not isinstance(error, str) or cause is not None and not isinstance(cause, str):
+        raise TypeError("error and cause must be strings or None")
+    task._outcome = ("failure", error, cause, task._stamp())
+    _wake(task)
+
+
+def send_task_heartbeat(token: str) -> None:
+    """SendTaskHeartbeat: the task's HeartbeatSeconds start again from now."""
+    task = _find(token)
+    task._beats.append(task._stamp())
+    if task._waiting and task._thread is not None:
+        task._scheduler.wake(task._thread)  # its next limit moved: let it sleep anew
+
+
+def _wake(task: PendingTask) -> None:
+    """An answer for a task that sleeps in its wait: resume it now (and, from the test, hand
+    control back to the execution)."""
+    if task._waiting and task._thread is not None:
+        task._scheduler.wake(task._thread)
+    channel = task._channel
+    if channel is not None and not channel.in_worker():
+        channel.resume(("answer",))
+
+
+def _json_copy(value: Any) -> Any:
+    import json
+
+    return json.loads(dumps(value))
+
+
+# -- the waiting side ---------------------------------------------------------------------------
+
+
+def open_task(runner, token: str, state_name: str, resource: str, payload: Any, timeout: int | None,
+              heartbeat: int | None, kind: str, channel: Channel | None) -> PendingTask:
+    """Register a task that will wait for `token`; its clocks start now."""
+    task = PendingTask(
+        token=token,
+        state_name=state_name,
+        resource=resource,
+        payload=payload,
+        execution_arn=runner.context["Execution"]["Id"],
+        timeout_seconds=timeout if timeout is not None else DEFAULT_TASK_TIMEOUT,
+        heartbeat_seconds=heartbeat,
+        kind=kind,
+        clock=runner.clock,
+        start_ms=runner.clock.now_ms,
+        channel=channel,
+        scheduler=runner.scheduler,
+    )
+    _tasks[token] = task
+    if channel is not None:
+        channel.opened.append(task)
+    return task
+
+
+def await_answer(runner, task: PendingTask, responder: Responder | None) -> Generator:
+    """A thread's wait for the task's answer: returns the output, or raises StatesError for a
+    failure or a timeout. It sleeps until its first limit and is woken early by an answer."""
+    clock = runner.clock
+    try:
+        if task._outcome is None and responder is not None:
+            _respond(task, responder)
+        task._thread = runner.scheduler.current
+        while task._outcome is None:
+            expiry_ms, error = task._expiry(_FOREVER, answered=False)
+            if expiry_ms <= clock.now_ms:
+                task._closed = "timed out"
+                raise StatesError(error, None)
+            task._waiting = True
+            yield Sleep(expiry_ms)
+            task._waiting = False
+        answered_ms = task._outcome[-1]
+        expiry = task._expiry(answered_ms, answered=True)
+        if expiry is not None:  # the answer came too late: the task had timed out
+            task._closed = "timed out"
+            if expiry[0] > clock.now_ms:
+                yield Sleep(expiry[0])
+            raise StatesError(expiry[1], None)
+        if answered_ms > clock.now_ms:
+            yield Sleep(answered_ms)
+        if task._outcome[0] == "failure":
+            raise StatesError(task._outcome[1], task._outcome[2])
+        return task._outcome[1]
+    finally:
+        task._waiting = False
+        task._closed = task._closed or "closed"
+        channel = task._channel
+        if channel is not None and task in channel.opened:
+            channel.opened.remove(task)
+
+
+_FOREVER = 2**62
+
+
+def _respond(task: PendingTask, responder: Responder) -> None:
+    """Call a registered responder; what it sends is stamped with the virtual time it slept."""
+    start = task._clock.now_ms
+    with counting_sleep() as sleeper:
+        try:
+            returned = responder(task.token, _json_copy(task.payload))
+            failure = None
+        except TaskFailure as raised:
+            returned, failure = None, (raised.error, raised.cause)
+        except Exception as raised:
+            returned, failure = None, (type(raised).__name__, str(raised))
+        finished = start + int(round(sleeper.seconds * 1000))
+    if task._outcome is not None or task._closed is not None:
+        return
+    if failure is not None:
+        task._outcome = ("failure", failure[0], failure[1], finished)
+    elif returned is not NO_ANSWER:
+        try:
+            task._outcome = ("success", _json_copy(returned), finished)
+        except (TypeError, ValueError) as error:
+            task._outcome = ("failure", "States.Runtime", f"The callback responder returned a value that is not JSON: {error}", finished)
+
+
+# -- the live execution's hand-off -------------------------------------------------------------
+
+
+class Channel:
+    """Control passes between the test thread and a live execution's worker thread; exactly
+    one of them runs at any time.
+
+    The worker parks in the scheduler's idle hook: when tasks wait for tokens and nothing is
+    due before the test's virtual "now" (`target_ms`). The test then answers, sends heartbeats,
+    advances `target_ms` or stops the execution, and parks until the worker parks again or ends."""
+
+    def __init__(self) -> None:
+        self._condition = threading.Condition()
+        self._turn = "worker"
+        self._message: tuple | None = None
+        self.parked = False
+        self.finished = False
+        self.failure: BaseException | None = None  # an unexpected exception in the worker
+        self.target_ms: int | None = None
+        self.opened: list[PendingTask] = []  # the open tasks of this execution and its children
+        self.worker: threading.Thread | None = None
+        self.clock: Any = None  # the clock of the scheduler that parked last
+
+    def in_worker(self) -> bool:
+        return threading.current_thread() is self.worker
+
+    def pending(self) -> list[PendingTask]:
+        return [task for task in self.opened if task._waiting and task._outcome is None and task._closed is None]
+
+    def now_ms(self) -> int:
+        now = self.clock.now_ms if self.clock is not None else 0
+        return max(now, self.target_ms or 0)
+
+    # worker side
+    def idle_hook(self, clock) -> Callable[[int], bool]:
+        def idle(next_due_ms: int) -> bool:
+            if not self.pending():
+                return False
+            if self.target_ms is not None and self.target_ms >= next_due_ms:
+                return False
+            self.clock = clock
+            message = self._park()
+            if message[0] == "stop":
+                raise ExecutionStopped(message[1], message[2])
+            target = self.target_ms
+            if target is not None and clock.now_ms < target < next_due_ms:
+                clock.advance_to(target)  # the test's "now" (past the execution's deadline: it ends)
+            return True
+
+        return idle
+
+    def _park(self) -> tuple:
+        with self._condition:
+            self.parked = True
+            self._turn = "test"
+            self._condition.notify_all()
+            self._condition.wait_for(lambda: self._turn == "worker")
+            message, self._message = self._message, None
+            self.parked = False
+            return message or ("answer",)
+
+    def finish(self, failure: BaseException | None = None) -> None:
+        with self._condition:
+            self.finished = True
+            self.failure = failure
+            self._turn = "test"
+            self._condition.notify_all()
+
+    # test side
+    def wait_for_worker(self) -> None:
+        with self._condition:
+            self._condition.wait_for(lambda: self._turn == "test")
+
+    def resume(self, message: tuple) -> None:
+        """Hand control to the parked worker and wait until it parks again or ends."""
+        if self.in_worker():
+            raise RuntimeError("a live execution is driven from the test's thread, not from its own handlers")
+        with self._condition:
+            if self.finished or not self.parked:
+                return
+            self._message = message
+            self._turn = "worker"
+            self._condition.notify_all()
+            self._condition.wait_for(lambda: self._turn == "test")
+
+    def abandon(self) -> None:
+        """The test let go of a parked execution: stop it without waiting for it."""
+        with self._condition:
+            if self.finished or not self.parked:
+                return
+            self._message = ("stop", None, None)
+            self._turn = "worker"
+            self._condition.notify_all()
