@@ -1,0 +1,426 @@
+"""The pysfn pytest plugin: the `sfn_run` fixture, `--sfn-report DIR` and `--sfn-coverage`.
+
+Installed with pysfn (a `pytest11` entry point), so a test suite only asks for the fixture:
+
+    def test_order(sfn_run):
+        ex = sfn_run("examples/order.py", {"order_id": 7})      # compile, emulate, local callees
+        assert ex.status == "SUCCEEDED" and ex.output["total"] == 42
+        ex = sfn_run("machine.asl.json", {"x": 1}, lambdas={"charge": handler})
+        sfn_run.compare("examples/order.py", {"order_id": 7})    # plain Python == emulated
+
+When a test that ran executions fails, its report gets a section "pysfn executions": for each
+execution, the status, error and cause, the state where it failed, and the path taken. So a
+plain `assert ex.status == "SUCCEEDED"` explains itself.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+
+from conformance import workflows
+from pysfn_emulator import coverage
+
+_STATE = pytest.StashKey["SessionRecord"]()
+_PATH_SHOWN = (12, 4)  # states shown at the start and the end of a long path
+_LONGEST_LOOP = 6  # the longest run of states written once with a repeat count
+SECTION = "pysfn executions"
+REPORT_JSON, REPORT_MARKDOWN, COVERAGE_JSON = "sfn-executions.json", "sfn-executions.md", \
+    "sfn-coverage.json"
+
+
+# --- options and session state ----------------------------------------------------------------
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("pysfn", "pysfn: Step Functions state machines")
+    group.addoption("--sfn-report", metavar="DIR", default=None,
+                    help=f"write a report of every sfn_run execution into DIR "
+                         f"({REPORT_JSON} and {REPORT_MARKDOWN})")
+    group.addoption("--sfn-coverage", action="store_true", default=False,
+                    help="print which states and transitions the executions exercised and which "
+                         f"never, per state machine; write it as JSON ({COVERAGE_JSON} in the "
+                         "--sfn-report DIR, else in the current directory)")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[_STATE] = SessionRecord(
+        report_dir=config.getoption("sfn_report"),
+        coverage=coverage.Coverage() if config.getoption("sfn_coverage") else None,
+        invocation_dir=Path(config.invocation_params.dir),
+    )
+
+
+@attrs.define
+class Recorded:
+    """One execution, as the session report shows it."""
+
+    test: str
+    source: str
+    execution: Any
+    input: Any
+    wall_seconds: float
+    walk: coverage.Walk
+
+    def as_dict(self) -> dict[str, Any]:
+        ex = self.execution
+        return {
+            "test": self.test,
+            "source": self.source,
+            "status": ex.status,
+            "input": self.input,
+            "output": ex.output,
+            "error": ex.error,
+            "cause": ex.cause,
+            "path": _top_path(self.walk),
+            "failing_states": list(self.walk.failing_states),
+            "states_entered": len(self.walk.visits),
+            "virtual_seconds": getattr(ex, "elapsed_seconds", None),
+            "wall_seconds": round(self.wall_seconds, 4),
+            "execution_arn": getattr(ex, "execution_arn", None),
+        }
+
+
+@attrs.define
+class SessionRecord:
+    report_dir: str | None
+    coverage: coverage.Coverage | None
+    invocation_dir: Path
+    executions: list[Recorded] = attrs.field(factory=list)
+
+    @property
+    def keeps_executions(self) -> bool:
+        return self.report_dir is not None
+
+
+# --- the fixture ------------------------------------------------------------------------------
+
+
+class SfnRun:
+    """Call it to run a state machine; `compare` to run a workflow both ways. `executions` lists
+    what this test ran."""
+
+    def __init__(self, request: pytest.FixtureRequest, record: SessionRecord):
+        self._request = request
+        self._record = record
+        self.executions: list[tuple[str, Any, Any]] = []  # (source, input, Execution)
+        self._compiled: dict[tuple[str, str | None, float], Any] = {}
+
+    def __call__(
+        self,
+        source: str | os.PathLike | Mapping[str, Any],
+        input: Any = None,
+        *,
+        lambdas: Mapping[str, Any] | None = None,
+        mock_config: Any = None,
+        test_case: str | None = None,
+        entry: str | None = None,
+        start_time: datetime | None = None,
+        seed: int | None = None,
+        state_machine_name: str | None = None,
+        execution_name: str | None = None,
+        state_machine_type: str = "STANDARD",
+    ) -> Any:
+        """Run `source` with `input` in the emulator and return the Execution.
+
+        `source`: an ASL definition (a dict, JSON text, or a .json file) or a Python workflow
+        (.py), compiled with pysfn_compile and run with its callees as local Lambda functions
+        (`lambdas` override them by name). Paths are read relative to the current directory,
+        else to the test file's directory. `mock_config` is a Step Functions Local mock file
+        (a dict or a path) and `test_case` the case of it to run.
+        """
+        definition, label, callees = self._load(source, entry)
+        options: dict[str, Any] = {
+            "state_machine_name": state_machine_name,
+            "execution_name": execution_name,
+            "state_machine_type": state_machine_type,
+            "start_time": start_time,
+        }
+        all_lambdas = {**(callees or {}), **(lambdas or {})}
+        if all_lambdas:
+            options["lambdas"] = all_lambdas
+        if seed is not None:
+            options["seed"] = seed
+        if mock_config is not None or test_case is not None:
+            if isinstance(mock_config, (str, os.PathLike)):
+                mock_config = str(self._path(mock_config))
+            options["mock_config"] = mock_config
+            options["test_case"] = test_case
+        return self._run(definition, label, input, options)
+
+    def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
+                start_time: datetime | None = None, seed: int | None = None,
+                lambdas: Mapping[str, Any] | None = None, **options: Any) -> Any:
+        """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
+        fail the test unless both give the same output, or the same error and cause. Returns
+        the Execution. `lambdas` replace callees in the emulated run only."""
+        path = self._path(source)
+        if path.suffix != ".py":
+            pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
+                        "has no plain Python to compare with", pytrace=False)
+        compiled = self._compile(path, entry)
+        start_time = start_time or datetime.now().astimezone()
+        plain = workflows.run_plain(compiled, input, start_time=start_time)
+        execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
+                         lambdas=lambdas, **options)
+        emulated = workflows.outcome_of(execution)
+        if plain != emulated:
+            pytest.fail(
+                f"plain Python and the emulated state machine differ for {self._label(path, entry)}"
+                f" with input {workflows._json_text(input)}:\n"
+                f"  Python:   {plain.describe()}\n"
+                f"  emulated: {emulated.describe()}", pytrace=False)
+        return execution
+
+    # -- loading ---------------------------------------------------------------------------------
+
+    def _load(self, source: Any, entry: str | None) -> tuple[Any, str, dict | None]:
+        if isinstance(source, Mapping):
+            return source, "<definition>", None
+        if isinstance(source, str) and source.lstrip().startswith("{"):
+            return source, "<definition>", None
+        path = self._path(source)
+        label = self._label(path, entry)
+        if path.suffix == ".py":
+            compiled = self._compile(path, entry)
+            return compiled.definition, label, compiled.local_lambdas()
+        if entry is not None:
+            pytest.fail(f"sfn_run: {source}: entry= is for Python workflows (.py)", pytrace=False)
+        try:
+            text = path.read_text(encoding="utf-8-sig")
+        except OSError as error:
+            pytest.fail(f"sfn_run: {source}: cannot read the definition: "
+                        f"{error.strerror or error}", pytrace=False)
+        try:
+            return json.loads(text), label, None
+        except ValueError as error:
+            pytest.fail(f"sfn_run: {path}: invalid JSON: {error}", pytrace=False)
+
+    def _path(self, source: str | os.PathLike) -> Path:
+        path = Path(source)
+        if path.is_absolute() or path.exists():
+            return path
+        beside_test = Path(self._request.path).parent / path
+        return beside_test if beside_test.exists() else path
+
+    def _label(self, path: Path, entry: str | None) -> str:
+        try:
+            text = str(path.resolve().relative_to(self._record.invocation_dir.resolve()))
+        except ValueError:
+            text = str(path)
+        return f"{text}:{entry}" if entry else text
+
+    def _compile(self, path: Path, entry: str | None) -> Any:
+        try:
+            key = (str(path.resolve()), entry, path.stat().st_mtime)
+        except OSError:
+            key = (str(path), entry, 0.0)
+        if key not in self._compiled:
+            try:
+                self._compiled[key] = workflows.compile_workflow(path, entry)
+            except workflows.WorkflowError as problem:
+                pytest.fail(f"sfn_run: {problem}", pytrace=False)
+        return self._compiled[key]
+
+    # -- running ---------------------------------------------------------------------------------
+
+    def _run(self, definition: Any, label: str, execution_input: Any, options: dict) -> Any:
+        import pysfn_emulator
+
+        started = time.perf_counter()
+        try:
+            execution = pysfn_emulator.run(definition, execution_input, **options)
+        except pysfn_emulator.DefinitionError as invalid:
+            pytest.fail(f"sfn_run: {label}: invalid state machine definition:\n"
+                        + "\n".join(f"  {p}" for p in invalid.problems), pytrace=False)
+        except pysfn_emulator.NotSupportedError as unsupported:
+            problems = "\n".join(f"  {p}" for p in unsupported.problems) or (
+                "  mock config files" if "mock_config" in options else "")
+            pytest.fail(f"sfn_run: {label}: valid, but not supported by pysfn yet:\n{problems}",
+                        pytrace=False)
+        wall = time.perf_counter() - started
+        self.executions.append((label, execution_input, execution))
+        self._record_session(definition, label, execution_input, execution, wall)
+        return execution
+
+    def _record_session(self, definition, label, execution_input, execution, wall) -> None:
+        record = self._record
+        if record.coverage is None and not record.keeps_executions:
+            return
+        name = label if label != "<definition>" else (
+            _given_name(execution) or f"definition {coverage.machine_id(_as_dict(definition))}")
+        if record.coverage is not None:
+            record.coverage.add(_as_dict(definition), execution, name=name)
+        if record.keeps_executions:
+            record.executions.append(Recorded(self._request.node.nodeid, name, execution,
+                                              execution_input, wall,
+                                              coverage.walk(execution.history)))
+
+
+def _given_name(execution: Any) -> str | None:
+    """The state machine's name when the test gave one (the emulator's default is no name)."""
+    arn = getattr(execution, "state_machine_arn", "") or ""
+    name = arn.rsplit(":", 1)[-1]
+    return None if name in ("", "pysfn-state-machine") else name
+
+
+def _as_dict(definition: Any) -> Any:
+    return json.loads(definition) if isinstance(definition, str) else definition
+
+
+@pytest.fixture
+def sfn_run(request: pytest.FixtureRequest) -> SfnRun:
+    """Run Step Functions state machines in the pysfn emulator: `sfn_run(source, input, ...)`
+    returns the Execution; `sfn_run.compare(workflow_py, input)` checks plain Python against
+    the emulated state machine."""
+    return SfnRun(request, request.config.stash[_STATE])
+
+
+# --- failure output ----------------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Any:
+    report = yield
+    runner = getattr(item, "funcargs", {}).get("sfn_run")
+    if report.failed and call.when == "call" and isinstance(runner, SfnRun) and runner.executions:
+        report.sections.append((SECTION, describe_executions(runner.executions)))
+    return report
+
+
+def describe_executions(executions: list[tuple[str, Any, Any]]) -> str:
+    """What a user needs to see of each execution a failed test ran."""
+    blocks = []
+    for number, (label, execution_input, execution) in enumerate(executions, start=1):
+        walked = coverage.walk(execution.history)
+        lines = [f"#{number} {label} with input {workflows._json_text(execution_input, 200)}",
+                 f"  status: {execution.status}"]
+        if execution.status == "SUCCEEDED":
+            lines.append(f"  output: {workflows._json_text(execution.output, 400)}")
+        if execution.error is not None or execution.cause is not None:
+            lines.append(f"  error:  {execution.error}")
+            lines.append(f"  cause:  {execution.cause}")
+        if walked.failing_states:
+            lines.append(f"  failed in state: {' > '.join(walked.failing_states)}")
+        lines.append(f"  path: {format_path(walked)}")
+        blocks.append("\n".join(lines))
+    return "\n".join(blocks) + "\n"
+
+
+def compress_loops(path: list[str], longest: int = _LONGEST_LOOP) -> list[str]:
+    """Consecutive repeats of a run of up to `longest` states written once with a count:
+    [A, B, C, B, C, B, C, D] -> [A, "(B -> C) x3", D]."""
+    out: list[str] = []
+    i = 0
+    while i < len(path):
+        best_length, best_count = 1, 1
+        for length in range(1, longest + 1):
+            block = path[i:i + length]
+            count = 1
+            while path[i + count * length:i + (count + 1) * length] == block:
+                count += 1
+            if count > 1 and count * length > best_count * best_length:
+                best_length, best_count = length, count
+        if best_count > 1:
+            inner = " -> ".join(path[i:i + best_length])
+            out.append(f"({inner}) x{best_count}" if best_length > 1 else f"{inner} x{best_count}")
+        else:
+            out.append(path[i])
+        i += best_length * best_count
+    return out
+
+
+def _top_path(walked: coverage.Walk) -> list[str]:
+    return [visit.name for visit in walked.visits if visit.depth == 0]
+
+
+def format_path(walked: coverage.Walk) -> str:
+    """The top-level states in order (nested states counted in brackets), long paths elided."""
+    inner = {}
+    for visit in walked.visits:
+        if visit.depth > 0:
+            inner[visit.name] = inner.get(visit.name, 0) + 1
+    path = compress_loops(_top_path(walked))
+    head, tail = _PATH_SHOWN
+    if len(path) > head + tail + 1:
+        path = [*path[:head], f"… {len(path) - head - tail} more …", *path[-tail:]]
+    text = " -> ".join(path) or "(no state entered)"
+    if inner:
+        text += f"  [inside Parallel/Map: {len(inner)} states, {sum(inner.values())} visits]"
+    return text
+
+
+# --- session end: reports ----------------------------------------------------------------------
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    record = config.stash.get(_STATE, None)
+    if record is None:
+        return
+    written = []
+    if record.report_dir is not None:
+        written += write_execution_report(record, Path(record.report_dir))
+    if record.coverage is not None:
+        terminalreporter.section("Step Functions state coverage")
+        if record.coverage.machines:
+            for line in record.coverage.format().splitlines():
+                terminalreporter.write_line(line)
+        else:
+            terminalreporter.write_line("no executions")
+        target = (Path(record.report_dir) if record.report_dir is not None
+                  else record.invocation_dir) / COVERAGE_JSON
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(json.dumps(record.coverage.as_dict(), indent=1, ensure_ascii=False)
+                          + "\n", encoding="utf-8")
+        written.append(target)
+    if written:
+        terminalreporter.write_line("pysfn reports: " + ", ".join(str(p) for p in written))
+
+
+def write_execution_report(record: SessionRecord, directory: Path) -> list[Path]:
+    """`sfn-executions.json` (every execution) and `sfn-executions.md` (a summary table)."""
+    directory.mkdir(parents=True, exist_ok=True)
+    rows = [r.as_dict() for r in record.executions]
+    json_path, md_path = directory / REPORT_JSON, directory / REPORT_MARKDOWN
+    json_path.write_text(json.dumps({"executions": rows}, indent=1, ensure_ascii=False,
+                                    default=str) + "\n", encoding="utf-8")
+    md_path.write_text(_markdown(rows), encoding="utf-8")
+    return [json_path, md_path]
+
+
+def _markdown(rows: list[dict[str, Any]]) -> str:
+    statuses: dict[str, int] = {}
+    for row in rows:
+        statuses[row["status"]] = statuses.get(row["status"], 0) + 1
+    tests = len({row["test"] for row in rows})
+    counts = ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in sorted(statuses.items()))
+    lines = ["# Step Functions executions", "",
+             f"{len(rows)} executions in {tests} tests" + (f": {counts}." if rows else "."), ""]
+    if rows:
+        lines += ["| test | state machine | status | error | states entered | virtual time |",
+                  "|---|---|---|---|---:|---:|"]
+        for row in rows:
+            seconds = row["virtual_seconds"]
+            lines.append(f"| `{_cell(row['test'])}` | `{_cell(row['source'])}` | {row['status']} "
+                         f"| {_cell(row['error'] or '')} | {row['states_entered']} "
+                         f"| {'' if seconds is None else f'{seconds:g} s'} |")
+    failed = [row for row in rows if row["status"] != "SUCCEEDED"]
+    if failed:
+        lines += ["", "## Executions that did not succeed", ""]
+        for row in failed:
+            where = " > ".join(row["failing_states"]) or "–"
+            lines += [f"- `{_cell(row['test'])}`: **{row['status']}** in `{_cell(where)}`: "
+                      f"`{_cell(row['error'] or '')}` {_cell(str(row['cause'] or ''))[:300]}"]
+    return "\n".join(lines) + "\n"
+
+
+def _cell(text: Any) -> str:
+    return str(text).replace("|", "\\|").replace("\n", " ")

@@ -1,0 +1,136 @@
+"""A Python workflow run both ways: plainly, as Python, and compiled, in the emulator.
+
+The two must agree (ARCHITECTURE.md, "The compiled machine"): the same output, or the same
+error name and message. Both results are reduced to an `Outcome` so they compare with `==`:
+
+- plain Python: the entry function called with the input's keys as keyword arguments; its
+  return value (as JSON would carry it), or the exception's class name and `str(exc)`, or a
+  `sfn.Fail`'s error and cause;
+- emulated: the execution's output, or its error and cause.
+
+The compiler is imported lazily: without `pysfn_compile.compile_file` (it is being built),
+compiling raises `WorkflowError` with a message saying so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import attrs
+
+RETURNED, RAISED, STOPPED = "returned", "raised", "stopped"
+
+
+class WorkflowError(Exception):
+    """The workflow cannot be compiled (or the compiler is missing); the message says why."""
+
+
+@attrs.frozen
+class Outcome:
+    """How a run ended: `returned` a value, `raised` error + cause, or `stopped` (the
+    execution timed out or was aborted: `error` is the status)."""
+
+    kind: str
+    value: Any = None
+    error: str | None = None
+    cause: str | None = None
+
+    def describe(self) -> str:
+        if self.kind == RETURNED:
+            return f"returned {_json_text(self.value)}"
+        if self.kind == RAISED:
+            return f"raised {self.error}: {self.cause}" if self.cause is not None else \
+                f"raised {self.error} (no cause)"
+        return f"stopped: {self.error}"
+
+
+def compile_workflow(path: str | os.PathLike, entry: str | None = None) -> Any:
+    """`pysfn_compile.compile_file(path, entry=entry)`; every problem becomes a WorkflowError
+    whose message is located (`path:line:col: message`) when the compiler located it."""
+    try:
+        import pysfn_compile
+    except ImportError:
+        pysfn_compile = None
+    compile_file = getattr(pysfn_compile, "compile_file", None)
+    if compile_file is None:
+        raise WorkflowError(f"{path}: cannot compile Python workflows: "
+                            "pysfn_compile.compile_file is not available in this installation")
+    if not Path(path).is_file():
+        raise WorkflowError(f"{path}: no such workflow file")
+    try:
+        return compile_file(str(path), entry=entry)
+    except SyntaxError as error:
+        raise WorkflowError(f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}: "
+                            f"{error.msg}") from None
+    except Exception as error:
+        if type(error).__name__ == "CompileError":
+            raise WorkflowError(str(error)) from None
+        raise WorkflowError(f"{path}: cannot compile: {type(error).__name__}: {error}") from None
+
+
+def entry_function(compiled: Any) -> Any:
+    """The compiled workflow's entry point as a Python function."""
+    entry = compiled.entry
+    return entry if callable(entry) else getattr(compiled.module, entry)
+
+
+def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None) -> Outcome:
+    """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
+    clock (waits are instant) starting at `start_time`."""
+    if not isinstance(execution_input, Mapping):
+        return Outcome(RAISED, error="TypeError",
+                       cause=f"the input must be a JSON object of the entry function's "
+                             f"parameters, not {_json_text(execution_input)}")
+    function = entry_function(compiled)
+    sfn = _sfn()
+    was_virtual = sfn is not None and sfn.clock().virtual
+    if sfn is not None:
+        sfn.use_virtual_clock(start_time)
+    try:
+        value = function(**execution_input)
+    except Exception as error:
+        if sfn is not None and isinstance(error, sfn.Fail):
+            return Outcome(RAISED, error=error.error, cause=error.cause)
+        return Outcome(RAISED, error=type(error).__name__, cause=str(error))
+    finally:
+        if sfn is not None and not was_virtual:
+            sfn.use_real_clock()
+    try:
+        return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
+    except (TypeError, ValueError) as error:
+        return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
+
+
+def outcome_of(execution: Any) -> Outcome:
+    """An emulated execution's result as an Outcome."""
+    if execution.status == "SUCCEEDED":
+        return Outcome(RETURNED, value=execution.output)
+    if execution.status == "FAILED":
+        return Outcome(RAISED, error=execution.error, cause=execution.cause)
+    return Outcome(STOPPED, error=execution.status)
+
+
+def lambdas_for(compiled: Any, lambdas: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The compiled workflow's local callees, with the caller's handlers taking precedence."""
+    return {**compiled.local_lambdas(), **(lambdas or {})}
+
+
+def _sfn() -> Any:
+    try:
+        from pysfn_compile import sfn
+    except ImportError:
+        return None
+    return sfn
+
+
+def _json_text(value: Any, width: int = 400) -> str:
+    try:
+        text = json.dumps(value, ensure_ascii=False, sort_keys=True)
+    except (TypeError, ValueError):
+        text = repr(value)
+    return text if len(text) <= width else text[: width - 1] + "…"

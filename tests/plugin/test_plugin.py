@@ -1,0 +1,424 @@
+"""The pytest plugin, tested as pytest tests plugins: a test file written into a temporary
+project with `pytester`, run with `pytester.runpytest`, and its outcome and output checked."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+ECHO = {"StartAt": "Echo", "States": {"Echo": {"Type": "Pass", "End": True}}}
+CHECK = {
+    "StartAt": "Check",
+    "States": {
+        "Check": {"Type": "Choice",
+                  "Choices": [{"Variable": "$.n", "NumericGreaterThan": 0, "Next": "Charge"}],
+                  "Default": "Refuse"},
+        "Charge": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {"FunctionName": "charge", "Payload.$": "$"},
+                   "OutputPath": "$.Payload",
+                   "Catch": [{"ErrorEquals": ["Declined"], "Next": "Refuse"}],
+                   "Next": "Done"},
+        "Refuse": {"Type": "Fail", "Error": "Refused", "Cause": "nothing to charge"},
+        "Done": {"Type": "Succeed"},
+    },
+}
+
+
+@pytest.fixture
+def project(pytester, monkeypatch):
+    """A temporary project with two definitions; the plugin loaded with -p, and no other
+    plugin auto-loaded (so an installed pysfn entry point does not register it twice)."""
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    pytester.makefile(".json", echo=json.dumps(ECHO), check=json.dumps(CHECK))
+    return pytester
+
+
+def run(pytester, *args):
+    return pytester.runpytest("-p", "conformance.pytest_plugin", *args)
+
+
+# --- the fixture's calls ------------------------------------------------------------------------
+
+
+def test_runs_a_definition_file_a_dict_or_json_text(project):
+    project.makepyfile(test_inner_machines="""
+        import json
+
+        ECHO = {"StartAt": "E", "States": {"E": {"Type": "Pass", "End": True}}}
+
+        def test_file(sfn_run):
+            ex = sfn_run("echo.json", {"x": 1})
+            assert ex.status == "SUCCEEDED" and ex.output == {"x": 1}
+            assert ex.path == ["Echo"] and ex.history[0]["type"] == "ExecutionStarted"
+            assert ex.elapsed_seconds == 0
+
+        def test_dict_and_text(sfn_run):
+            assert sfn_run(ECHO, [1]).output == [1]
+            assert sfn_run(json.dumps(ECHO), "a").output == "a"
+            assert sfn_run.executions[0][0] == "<definition>"
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=2)
+
+
+def test_options_reach_the_emulator(project):
+    project.makepyfile(test_inner_options="""
+        from datetime import datetime, timezone
+
+        LOOK = {"StartAt": "L", "States": {"L": {"Type": "Pass", "End": True, "Parameters": {
+            "name.$": "$$.Execution.Name", "machine.$": "$$.StateMachine.Name",
+            "started.$": "$$.Execution.StartTime", "n.$": "States.MathRandom(1, 1000000)"}}}}
+
+        def test_names_time_and_seed(sfn_run):
+            start = datetime(2024, 1, 1, tzinfo=timezone.utc)
+            ex = sfn_run(LOOK, {}, state_machine_name="Orders", execution_name="run-1",
+                         start_time=start, seed=3)
+            assert ex.output["name"] == "run-1" and ex.output["machine"] == "Orders"
+            assert ex.output["started"].startswith("2024-01-01T00:00:00")
+            again = sfn_run(LOOK, {}, start_time=start, seed=3, execution_name="run-1")
+            assert again.output["n"] == ex.output["n"]
+    """)
+    run(project).assert_outcomes(passed=1)
+
+
+def test_lambdas_are_called_and_paths_resolve_beside_the_test_file(project):
+    project.mkdir("sub")
+    (project.path / "sub" / "machine.json").write_text(json.dumps(CHECK))
+    (project.path / "sub" / "test_inner_charge.py").write_text(
+        "def charge(event, context):\n"
+        "    return {'charged': event['n']}\n"
+        "\n"
+        "def test_charge(sfn_run):\n"
+        "    ex = sfn_run('machine.json', {'n': 5}, lambdas={'charge': charge})\n"
+        "    assert ex.status == 'SUCCEEDED' and ex.output == {'charged': 5}\n")
+    run(project).assert_outcomes(passed=1)
+
+
+# --- failure output ------------------------------------------------------------------------------
+
+
+def test_a_failing_assertion_shows_path_failing_state_error_and_cause(project):
+    project.makepyfile(test_inner_fail="""
+        def decline(event, context):
+            raise type("Declined", (Exception,), {})("card expired")
+
+        def test_order(sfn_run):
+            ex = sfn_run("check.json", {"n": 3}, lambdas={"charge": decline})
+            assert ex.status == "SUCCEEDED"
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "*assert 'FAILED' == 'SUCCEEDED'*",
+        "*- pysfn executions -*",
+        '#1 check.json with input {"n": 3}',
+        "  status: FAILED",
+        "  error:  Refused",
+        "  cause:  nothing to charge",
+        "  failed in state: Refuse",
+        "  path: Check -> Charge -> Refuse",
+    ])
+
+
+def test_a_passing_test_or_one_without_executions_gets_no_section(project):
+    project.makepyfile(test_inner_quiet="""
+        def test_passes(sfn_run):
+            assert sfn_run("echo.json", 1).output == 1
+
+        def test_fails_before_running(sfn_run):
+            assert 1 == 2
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    assert "pysfn executions" not in result.stdout.str()
+
+
+def test_a_long_path_is_shortened_and_nested_states_counted(project):
+    project.makepyfile(test_inner_loop="""
+        LOOP = {"StartAt": "Start", "States": {
+            "Start": {"Type": "Pass", "Result": 0, "ResultPath": "$.i", "Next": "More?"},
+            "More?": {"Type": "Choice", "Choices": [
+                {"Variable": "$.i", "NumericLessThan": 30, "Next": "Step"}], "Default": "Fan"},
+            "Step": {"Type": "Pass", "Parameters": {"i.$": "States.MathAdd($.i, 1)",
+                                                    "items.$": "$.items"},
+                     "Next": "More?"},
+            "Fan": {"Type": "Map", "ItemsPath": "$.items", "End": True, "ItemProcessor": {
+                "StartAt": "Each", "States": {"Each": {"Type": "Pass", "End": True}}}}}}
+
+        def test_loop(sfn_run):
+            ex = sfn_run(LOOP, {"items": [1, 2]})
+            assert ex.output == "done"
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([
+        "  path: Start -> (More? -> Step) x30 -> More? -> Fan"
+        "  [[]inside Parallel/Map: 1 states, 2 visits[]]"])
+
+
+@pytest.mark.parametrize("call, message", [
+    ('sfn_run("missing.json", {})', "sfn_run: missing.json: cannot read the definition: "
+                                    "No such file or directory"),
+    ('sfn_run("broken.json", {})', "sfn_run: broken.json: invalid JSON: Expecting*"),
+    ('sfn_run({"StartAt": "Nowhere", "States": {}}, {})',
+     "sfn_run: <definition>: invalid state machine definition:"),
+    ('sfn_run("echo.json", {}, entry="main")', "sfn_run: echo.json: entry= is for Python*"),
+])
+def test_bad_input_fails_with_one_clear_message(project, call, message):
+    project.makefile(".json", broken="{")
+    project.makepyfile(test_inner_bad=f"""
+        def test_bad(sfn_run):
+            {call}
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines([f"*{message}*"])
+    assert "pytest_plugin.py" not in result.stdout.str()  # no traceback into the plugin
+
+
+# --- Python workflows ---------------------------------------------------------------------------
+
+FAKE_COMPILER = '''
+import sys, types
+import pytest
+import pysfn_compile
+
+PASS_INPUT = {"StartAt": "Add", "States": {"Add": {
+    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+    "Parameters": {"FunctionName": "dispatch", "Payload.$": "$"},
+    "OutputPath": "$.Payload", "End": True}}}
+REFUSE = {"StartAt": "No", "States": {"No": {"Type": "Fail", "Error": "ValueError",
+                                               "Cause": "negative"}}}
+
+
+class Compiled:
+    def __init__(self, path, definition, entry):
+        self.definition = definition
+        self.module = types.ModuleType("workflow")
+        exec(open(path).read(), self.module.__dict__)
+        self.entry = entry or "main"
+        self.callees = ["add"]
+
+    def local_lambdas(self):
+        return {"dispatch": lambda event, context: self.module.main(**event)}
+
+
+class CompileError(Exception):
+    pass
+
+
+def compile_file(path, entry=None, lambda_arn=None):
+    if "broken" in path:
+        raise CompileError(f"{path}:2:4: 'while' loops are not supported")
+    return Compiled(path, REFUSE if "refuse" in path else PASS_INPUT, entry)
+
+
+@pytest.fixture(autouse=True)
+def fake_compiler(monkeypatch):
+    monkeypatch.setattr(pysfn_compile, "compile_file", compile_file, raising=False)
+'''
+
+WORKFLOW = """
+def add(a, b):
+    return a + b
+
+def main(a, b=1):
+    if a < 0:
+        raise ValueError("negative")
+    return add(a, b)
+"""
+
+
+def test_a_python_workflow_is_compiled_and_run_with_its_callees(project):
+    project.makeconftest(FAKE_COMPILER)
+    project.makepyfile(workflow=WORKFLOW)
+    project.makepyfile(test_inner_workflow="""
+        def test_run(sfn_run):
+            ex = sfn_run("workflow.py", {"a": 2, "b": 3})
+            assert (ex.status, ex.output) == ("SUCCEEDED", 5)
+
+        def test_user_lambdas_override_callees(sfn_run):
+            ex = sfn_run("workflow.py", {"a": 2, "b": 3},
+                         lambdas={"dispatch": lambda event, context: 99})
+            assert ex.output == 99
+
+        def test_compare_equal(sfn_run):
+            ex = sfn_run.compare("workflow.py", {"a": 2})
+            assert ex.output == 3
+    """)
+    run(project).assert_outcomes(passed=3)
+
+
+def test_compare_fails_showing_both_results(project):
+    project.makeconftest(FAKE_COMPILER)
+    project.makepyfile(refuse=WORKFLOW)
+    project.makepyfile(test_inner_compare="""
+        def test_same_error(sfn_run):
+            ex = sfn_run.compare("refuse.py", {"a": -1})
+            assert ex.error == "ValueError"
+
+        def test_differ(sfn_run):
+            sfn_run.compare("refuse.py", {"a": 4})
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines([
+        'plain Python and the emulated state machine differ for refuse.py with input {"a": 4}:',
+        "  Python:   returned 5",
+        "  emulated: raised ValueError: negative",
+        "*- pysfn executions -*",
+        "*  failed in state: No",
+    ])
+
+
+def test_compare_needs_a_python_workflow(project):
+    project.makepyfile(test_inner_compare="""
+        def test_json(sfn_run):
+            sfn_run.compare("echo.json", {})
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run.compare: echo.json: needs a Python workflow (.py)*"])
+
+
+def test_a_workflow_that_does_not_compile_fails_located(project):
+    project.makeconftest(FAKE_COMPILER)
+    project.makepyfile(broken="while True:\n    pass\n")
+    project.makepyfile(test_inner_broken="""
+        def test_broken(sfn_run):
+            sfn_run("broken.py", {})
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run: *broken.py:2:4: 'while' loops are not supported*"])
+
+
+def test_without_the_compiler_a_workflow_fails_clearly(project):
+    project.makepyfile(workflow=WORKFLOW)
+    project.makepyfile(test_inner_workflow="""
+        import pysfn_compile
+
+        def test_run(sfn_run, monkeypatch):
+            monkeypatch.delattr(pysfn_compile, "compile_file", raising=False)
+            sfn_run("workflow.py", {"a": 1})
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run: workflow.py: cannot compile Python workflows: "
+                                 "pysfn_compile.compile_file is not available*"])
+
+
+def test_with_the_real_compiler(project):
+    import pysfn_compile
+
+    if getattr(pysfn_compile, "compile_file", None) is None:
+        pytest.skip("pysfn_compile.compile_file does not exist yet")
+    project.makepyfile(inner_add="def add(a, b):\n    return a + b\n")
+    project.makepyfile(test_inner_real="""
+        def test_both_ways(sfn_run):
+            assert sfn_run.compare("inner_add.py", {"a": 2, "b": 3}).output == 5
+    """)
+    run(project).assert_outcomes(passed=1)
+
+
+# --- --sfn-report and --sfn-coverage -------------------------------------------------------------
+
+TWO_RUNS = """
+def charge(event, context):
+    return {"charged": event["n"]}
+
+def test_charged(sfn_run):
+    assert sfn_run("check.json", {"n": 2}, lambdas={"charge": charge}).status == "SUCCEEDED"
+
+def test_refused(sfn_run):
+    assert sfn_run("check.json", {"n": 0}).error == "Refused"
+
+def test_echo(sfn_run):
+    sfn_run("echo.json", {"x": 1})
+"""
+
+
+def test_sfn_report_writes_every_execution(project):
+    project.makepyfile(test_inner_two=TWO_RUNS)
+    result = run(project, "--sfn-report", "out")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines(["pysfn reports: out*sfn-executions.json, out*sfn-executions.md"])
+    report = json.loads((project.path / "out" / "sfn-executions.json").read_text())
+    rows = report["executions"]
+    assert [(r["test"], r["source"], r["status"]) for r in rows] == [
+        ("test_inner_two.py::test_charged", "check.json", "SUCCEEDED"),
+        ("test_inner_two.py::test_refused", "check.json", "FAILED"),
+        ("test_inner_two.py::test_echo", "echo.json", "SUCCEEDED"),
+    ]
+    assert rows[0]["path"] == ["Check", "Charge", "Done"] and rows[0]["output"] == {"charged": 2}
+    assert rows[1]["failing_states"] == ["Refuse"] and rows[1]["cause"] == "nothing to charge"
+    markdown = (project.path / "out" / "sfn-executions.md").read_text()
+    assert "3 executions in 3 tests: 1 failed, 2 succeeded." in markdown
+    assert "| `test_inner_two.py::test_refused` | `check.json` | FAILED | Refused | 2 | 0 s |" in markdown
+    assert "- `test_inner_two.py::test_refused`: **FAILED** in `Refuse`: `Refused` nothing" in markdown
+
+
+def test_sfn_coverage_prints_what_never_ran_and_writes_json(project):
+    project.makepyfile(test_inner_two=TWO_RUNS)
+    result = run(project, "--sfn-coverage")
+    result.assert_outcomes(passed=3)
+    result.stdout.fnmatch_lines([
+        "*Step Functions state coverage*",
+        "check.json: 2 executions, states 4/4 (100%), transitions 3/4 (75%)",
+        "  never taken: Charge -> Refuse (Catch #1): catch Declined",
+        "echo.json: 1 execution, states 1/1 (100%), transitions 0/0 (–)",
+        "pysfn reports: *sfn-coverage.json",
+    ])
+    data = json.loads((project.path / "sfn-coverage.json").read_text())
+    check = data["state_machines"][0]
+    assert check["name"] == "check.json"
+    assert check["never_taken"] == [{"from": "Charge", "to": "Refuse", "kind": "Catch",
+                                     "index": 0, "label": "catch Declined"}]
+    assert check["state_visits"] == {"Check": 2, "Charge": 1, "Refuse": 1, "Done": 1}
+
+
+def test_sfn_coverage_goes_into_the_report_dir(project):
+    project.makepyfile(test_inner_two=TWO_RUNS)
+    run(project, "--sfn-coverage", "--sfn-report", "out").assert_outcomes(passed=3)
+    assert (project.path / "out" / "sfn-coverage.json").is_file()
+    assert not (project.path / "sfn-coverage.json").exists()
+
+
+def test_sfn_coverage_with_no_executions(project):
+    project.makepyfile(test_inner_none="def test_nothing():\n    pass\n")
+    result = run(project, "--sfn-coverage")
+    result.stdout.fnmatch_lines(["*Step Functions state coverage*", "no executions"])
+
+
+def test_options_are_listed_in_help(project):
+    result = run(project, "--help")
+    result.stdout.fnmatch_lines(["pysfn: Step Functions state machines:",
+                                 "*--sfn-report=DIR*", "*--sfn-coverage*"])
+
+
+# --- installation ------------------------------------------------------------------------------
+
+
+def test_installed_through_the_pytest11_entry_point():
+    points = [p for p in metadata.entry_points(group="pytest11")
+              if p.value == "conformance.pytest_plugin"]
+    if not points:
+        pytest.skip("the pytest11 entry point is not installed (setup.cfg, then pip install)")
+    assert points[0].load().sfn_run
+
+
+@pytest.mark.parametrize("path, shown", [
+    ([], []),
+    (["A", "B"], ["A", "B"]),
+    (["A", "A", "A"], ["A x3"]),
+    (["A", "B", "C", "B", "C", "B", "C", "D"], ["A", "(B -> C) x3", "D"]),
+    (["A", "B", "A", "B", "A"], ["(A -> B) x2", "A"]),
+])
+def test_loops_in_a_path_are_written_once_with_a_count(path, shown):
+    from conformance.pytest_plugin import compress_loops
+
+    assert compress_loops(path) == shown
