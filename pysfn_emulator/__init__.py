@@ -3,22 +3,51 @@
     execution = pysfn_emulator.run(definition, {"order": 7}, lambdas={"charge": handler})
     execution.status, execution.output, execution.error, execution.cause, execution.history
     problems = pysfn_emulator.validate(definition)   # [] when AWS would accept it
+
+Tasks (tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
+for task tokens and activities (`callbacks=`), nested state machines (`state_machines=`),
+the Step Functions Local mock file (`mock_config=`, `test_case=`), and live executions that a
+test answers (`start`).
 """
 
 from __future__ import annotations
 
+from .callbacks import (
+    NO_ANSWER,
+    PendingTask,
+    TaskTokenError,
+    send_task_failure,
+    send_task_heartbeat,
+    send_task_success,
+)
 from .errors import DefinitionError, Problem, StatesError
-from .execution import Execution, parse_definition, run
+from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
+from .failures import LambdaServiceError, TaskFailure
+from .lambda_runtime import LambdaContext
 from .loader import NotSupportedError, load
+from .mock_config import MockConfigError
 from .validation import structural_problems
 
 __all__ = [
+    "NO_ANSWER",
     "DefinitionError",
     "Execution",
+    "ExecutionRunning",
+    "LambdaContext",
+    "LambdaServiceError",
+    "LiveExecution",
+    "MockConfigError",
     "NotSupportedError",
+    "PendingTask",
     "Problem",
     "StatesError",
+    "TaskFailure",
+    "TaskTokenError",
     "run",
+    "send_task_failure",
+    "send_task_heartbeat",
+    "send_task_success",
+    "start",
     "validate",
 ]
 

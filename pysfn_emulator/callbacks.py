@@ -36,7 +36,8 @@ from __future__ import annotations
 import base64
 import threading
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -107,10 +108,14 @@ class PendingTask:
         return self._outcome is not None
 
     def _stamp(self) -> int:
+        """When an answer or heartbeat is sent: by local code, the time of the execution it
+        runs in plus what it has slept; by the test, the test's virtual "now"."""
         channel = self._channel
-        if channel is not None and not channel.in_worker():  # the test, at its virtual "now"
+        if channel is not None and not channel.in_worker():
             return max(self._clock.now_ms, channel.target_ms or 0)
-        return self._clock.now_ms + int(round(slept_so_far() * 1000))
+        clocks = getattr(_running, "clocks", None)
+        clock = clocks[-1] if clocks else self._clock
+        return clock.now_ms + int(round(slept_so_far() * 1000))
 
     def _expiry(self, until_ms: int, answered: bool) -> tuple[int, str] | None:
         """When this task timed out, if it did by `until_ms`, and the error. With `answered`,
@@ -134,6 +139,23 @@ class PendingTask:
             if ran_out(previous + window):
                 found.append((previous + window, HEARTBEAT_TIMEOUT))
         return min(found) if found else None
+
+
+_running = threading.local()
+
+
+@contextmanager
+def running_clock(clock) -> Iterator[None]:
+    """While an execution runs in this thread, answers its local code sends are stamped by its
+    clock (a nested execution's handler may answer its parent's token)."""
+    clocks = getattr(_running, "clocks", None)
+    if clocks is None:
+        clocks = _running.clocks = []
+    clocks.append(clock)
+    try:
+        yield
+    finally:
+        clocks.pop()
 
 
 # Open tasks by token, for the module-level send functions. Weak: a finished execution's

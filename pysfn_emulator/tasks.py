@@ -76,6 +76,7 @@ class Services:
     mock_config: MockConfig | None = None
     test_case: str | None = None
     channel: callbacks.Channel | None = None
+    started_names: set = attrs.field(factory=set)  # (machine, execution name) of nested executions
 
     @classmethod
     def create(cls, lambdas: dict | None = None, **fields: Any) -> Services:
