@@ -1,7 +1,10 @@
-"""`python -m conformance`: run the AWS-recorded corpus and write the reports.
+"""`python -m conformance`: run the examples both ways and the AWS-recorded corpus, and
+write the reports: `conformance.md` (read it first), `conformance.json`, `junit.xml` and a
+graph per example in `graphs/`.
 
 Exit status: 0 all as expected, 1 a case failed that is not listed as an expected failure
-(or a listed one passes), 2 the corpus or the emulator is missing.
+(or a listed one passes), or an example failed (plain Python and the emulated machine
+differ, or it does not compile or run), 2 the corpus or the emulator is missing.
 """
 
 from __future__ import annotations
@@ -11,6 +14,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance import examples as example_runs
+from conformance import junit
 from conformance.corpus import CORPUS_ENV, corpus_dir, load_cases
 from conformance.runner import (
     DEFAULT_TIMEOUT,
@@ -46,6 +51,16 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=DEFAULT_TIMEOUT, help="wall-clock seconds per case"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="print every case")
+    parser.add_argument(
+        "--examples",
+        type=Path,
+        default=example_runs.EXAMPLES_DIR,
+        help="the folder of example workflows (.py) and definitions (.asl.json) to run",
+    )
+    parser.add_argument("--no-examples", action="store_true", help="run only the corpus")
+    parser.add_argument(
+        "--junit", type=Path, help="where to write JUnit XML (default: REPORT_DIR/junit.xml)"
+    )
     return parser.parse_args(argv)
 
 
@@ -77,20 +92,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("pysfn_emulator.run does not exist yet", file=sys.stderr)
         return 2
 
+    examples = None
+    if not args.no_examples:
+        paths = example_runs.find_examples(args.examples)
+        examples = example_runs.run_examples(paths, args.timeout, _example_progress(args.verbose))
     cases = load_cases(root, name_filter=args.filter, categories=args.category)
     listed = load_expected_failures(args.expected_failures)
     results = run_cases(cases, listed, args.timeout, _progress(args.verbose))
     if not args.verbose:
         print()
-    json_path, md_path = write_reports(results, args.report_dir, root)
+    json_path, md_path = write_reports(results, args.report_dir, root, examples)
+    junit_path = junit.write(args.junit or args.report_dir / "junit.xml", results, examples or ())
+    written = [json_path, md_path, junit_path]
+    if examples:
+        example_runs.write_graphs(examples, args.report_dir / "graphs")
+        written.append(args.report_dir / "graphs")
 
     total = tally(results)
     print(
-        f"{total.passed}/{total.cases} passed, {total.failed} unexpected failures, "
+        f"corpus: {total.passed}/{total.cases} passed, {total.failed} unexpected failures, "
         f"{total.expected_failures} expected failures, {total.unexpected_passes} listed but passing; "
         f"history matched {total.history_matched}/{total.history_recorded}"
     )
-    print(f"reports: {json_path}, {md_path}")
+    if examples is not None:
+        print(_examples_summary(examples))
+    print("reports: " + ", ".join(str(path) for path in written))
 
     if args.write_expected_failures:
         entries = rewrite_expected_failures(
@@ -104,7 +130,39 @@ def main(argv: Sequence[str] | None = None) -> int:
     for result in results:
         if result.outcome == "xpass":
             print(f"listed as an expected failure but passes: {result.name}")
-    return exit_status(results)
+    failed_examples = [e for e in examples or () if e.outcome == example_runs.FAIL]
+    for example in failed_examples:
+        print(f"example failed: {example.name}: {_example_problem(example)}")
+    return max(exit_status(results), 1 if failed_examples else 0)
+
+
+def _example_progress(verbose: bool):
+    def show(result: example_runs.ExampleResult) -> None:
+        if verbose:
+            print(f"{result.outcome:5}  example {result.name}", flush=True)
+            if result.outcome == example_runs.FAIL:
+                print(f"         {_example_problem(result)[:300]}")
+
+    return show
+
+
+def _example_problem(example: example_runs.ExampleResult) -> str:
+    if example.problem is not None:
+        return example.problem
+    failed = [run for run in example.runs if run.outcome == example_runs.FAIL]
+    return "; ".join(
+        f"{run.label}: {run.detail}"
+        + (f" (Python {run.python}; emulated {run.emulated})" if run.python else "")
+        for run in failed
+    )
+
+
+def _examples_summary(examples: list[example_runs.ExampleResult]) -> str:
+    outcomes = [example.outcome for example in examples]
+    return (
+        f"examples: {outcomes.count(example_runs.PASS)}/{len(outcomes)} passed, "
+        f"{outcomes.count(example_runs.FAIL)} failed, {outcomes.count(example_runs.SKIP)} skipped"
+    )
 
 
 if __name__ == "__main__":

@@ -283,8 +283,24 @@ def cluster(result: CaseResult) -> str:
     return "wrong " + first.split(":", 1)[0].split(".", 1)[0].split("[", 1)[0]
 
 
-def report_json(results: Sequence[CaseResult], corpus: Path | None = None) -> dict[str, Any]:
-    """The machine-readable report."""
+def report_json(
+    results: Sequence[CaseResult], corpus: Path | None = None, examples: Sequence[Any] | None = None
+) -> dict[str, Any]:
+    """The machine-readable report; with `examples` (ExampleResult), their runs as well."""
+    report = _corpus_json(results, corpus)
+    if examples is not None:
+        outcomes = Counter(example.outcome for example in examples)
+        report["summary"]["examples"] = {
+            "examples": len(examples),
+            "passed": outcomes["pass"],
+            "failed": outcomes["fail"],
+            "skipped": outcomes["skip"],
+        }
+        report["examples"] = [example.as_dict() for example in examples]
+    return report
+
+
+def _corpus_json(results: Sequence[CaseResult], corpus: Path | None) -> dict[str, Any]:
     return {
         "corpus": str(corpus) if corpus else None,
         "summary": {
@@ -346,8 +362,22 @@ def _case_section(r: CaseResult, lines: list[str], with_history: bool = False) -
     lines.append("")
 
 
-def report_markdown(results: Sequence[CaseResult], corpus: Path | None = None) -> str:
-    """The human-readable report: a table per category, failure clusters, then each failure."""
+def report_markdown(
+    results: Sequence[CaseResult], corpus: Path | None = None, examples: Sequence[Any] | None = None
+) -> str:
+    """The human-readable report: with `examples`, their table and graphs first; then, for the
+    corpus, a table per category, failure clusters, then each failure."""
+    corpus_text = _corpus_markdown(results, corpus)
+    if examples is None:
+        return corpus_text
+    from conformance.examples import markdown_section
+
+    demoted = ["#" + line if line.startswith("#") else line for line in corpus_text.splitlines()]
+    lines = ["# Conformance", "", *markdown_section(examples), "", *demoted]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _corpus_markdown(results: Sequence[CaseResult], corpus: Path | None) -> str:
     total = tally(results)
     lines = [
         "# Conformance with the AWS-recorded corpus",
@@ -390,17 +420,21 @@ def report_markdown(results: Sequence[CaseResult], corpus: Path | None = None) -
 
 
 def write_reports(
-    results: Sequence[CaseResult], report_dir: Path, corpus: Path | None = None
+    results: Sequence[CaseResult],
+    report_dir: Path,
+    corpus: Path | None = None,
+    examples: Sequence[Any] | None = None,
 ) -> tuple[Path, Path]:
     """Write `conformance.json` and `conformance.md` into `report_dir`."""
     report_dir.mkdir(parents=True, exist_ok=True)
     json_path = report_dir / "conformance.json"
     md_path = report_dir / "conformance.md"
     json_path.write_text(
-        json.dumps(report_json(results, corpus), indent=1, ensure_ascii=False) + "\n",
+        json.dumps(report_json(results, corpus, examples), indent=1, ensure_ascii=False,
+                   default=str) + "\n",
         encoding="utf-8",
     )
-    md_path.write_text(report_markdown(results, corpus), encoding="utf-8")
+    md_path.write_text(report_markdown(results, corpus, examples), encoding="utf-8")
     return json_path, md_path
 
 
