@@ -54,6 +54,7 @@ exit status: 0 succeeded, 1 failed / timed out / aborted, 2 bad input or usage
 _NAME_FORBIDDEN = re.compile(r"[\s<>{}\[\]?*\"#%\\^|~`$&,;:/\x00-\x1f\x7f-\x9f]")
 _HISTORY_DETAIL_WIDTH = 100
 _TRACE_VALUE_WIDTH = 160
+MOCK_CONFIG_ENVIRONMENT = "SFN_MOCK_CONFIG"  # Step Functions Local's: the mock file's path
 
 
 class BadInput(Exception):
@@ -67,17 +68,17 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, or a usage error argparse has already explained
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
-    if args.test_case is not None and args.mock_config is None:
+    mistake = _mock_usage_mistake(args)
+    if mistake:
         parser.print_usage(sys.stderr)
-        print(f"{PROG}: error: --test-case needs --mock-config", file=sys.stderr)
+        print(f"{PROG}: error: {mistake}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         definition, lambdas = _load_machine(args)
         execution_input = _load_input(args)
-        mock_config = (_parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
-                       if args.mock_config is not None else None)
-        execution = _run(definition, execution_input, args, lambdas=lambdas,
-                         mock_config=mock_config)
+        if args.mock_config is not None:  # read here too, for a located message on bad JSON
+            _parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
+        execution = _run(definition, execution_input, args, lambdas=lambdas)
     except BadInput as problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -85,10 +86,6 @@ def main(argv: list[str] | None = None) -> int:
         _print_problems(f"{args.definition}: invalid state machine definition", invalid.problems)
         return EXIT_BAD_INPUT
     except pysfn_emulator.NotSupportedError as unsupported:
-        if not unsupported.problems and args.mock_config is not None:
-            print(f"{PROG}: {args.mock_config}: mock config files are not supported by this "
-                  "version of the emulator yet", file=sys.stderr)
-            return EXIT_BAD_INPUT
         _print_problems(f"{args.definition}: valid, but not supported by pysfn yet",
                         unsupported.problems)
         return EXIT_BAD_INPUT
@@ -107,8 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     return EXIT_SUCCEEDED if execution.status == "SUCCEEDED" else EXIT_FAILED
 
 
+def _mock_usage_mistake(args: argparse.Namespace) -> str | None:
+    if args.mock_config is not None and args.test_case is None:
+        return "--mock-config needs --test-case NAME (the test case of the file to run)"
+    if args.test_case is not None and args.mock_config is None \
+            and not os.environ.get(MOCK_CONFIG_ENVIRONMENT):
+        return f"--test-case needs --mock-config FILE (or ${MOCK_CONFIG_ENVIRONMENT} naming it)"
+    return None
+
+
 def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
-         lambdas: dict | None, mock_config: Any) -> Any:
+         lambdas: dict | None) -> Any:
     options: dict[str, Any] = {
         "state_machine_name": args.state_machine_name,
         "execution_name": args.execution_name,
@@ -119,13 +125,16 @@ def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
         options["lambdas"] = lambdas
     if args.seed is not None:
         options["seed"] = args.seed
-    if mock_config is not None:
-        options["mock_config"] = mock_config
+    if args.test_case is not None:
+        if args.mock_config is not None:
+            options["mock_config"] = args.mock_config
         options["test_case"] = args.test_case
         try:
             return pysfn_emulator.run(definition, execution_input, **options)
-        except (ValueError, LookupError) as error:  # e.g. a test case the file does not have
-            raise BadInput(f"{args.mock_config}: {error}") from None
+        except ValueError as error:  # MockConfigError: the file's problem, or a missing case
+            source = args.mock_config or os.environ.get(MOCK_CONFIG_ENVIRONMENT, "")
+            text = str(error)
+            raise BadInput(text if text.startswith(source) else f"{source}: {text}") from None
     return pysfn_emulator.run(definition, execution_input, **options)
 
 
@@ -176,9 +185,11 @@ def _parser() -> argparse.ArgumentParser:
                           "callees locally as the Lambda functions its Task states call")
     mocks = parser.add_argument_group("mocked service integrations")
     mocks.add_argument("--mock-config", metavar="FILE",
-                       help="a Step Functions Local mock config file (JSON)")
+                       help="a Step Functions Local mock config file (JSON; default: "
+                       f"${MOCK_CONFIG_ENVIRONMENT})")
     mocks.add_argument("--test-case", metavar="NAME",
-                       help="the test case of the mock config file to run")
+                       help="the test case of the mock config file to run; the state machine "
+                       "is found by --state-machine-name, or is the file's only one")
     parser.add_argument("--execution-name", metavar="NAME", type=_aws_name,
                         help="the execution's name, as in $$.Execution.Name and its ARN")
     parser.add_argument("--state-machine-name", metavar="NAME", type=_aws_name,

@@ -390,7 +390,8 @@ def test_python_workflow_without_the_compiler_exits_2(tmp_path, capsys, monkeypa
     (["d.json", "--state-machine-name", "x" * 81], "is not a valid name"),
     (["d.json", "--state-machine-name", "a/b"], "is not a valid name"),
     (["d.json", "--state-machine-type", "FAST"], "invalid choice: 'FAST'"),
-    (["d.json", "--test-case", "HappyPath"], "--test-case needs --mock-config"),
+    (["d.json", "--test-case", "HappyPath"], "--test-case needs --mock-config FILE"),
+    (["d.json", "--mock-config", "m.json"], "--mock-config needs --test-case NAME"),
     (["d.json", "--seed", "many"], "invalid int value: 'many'"),
 ])
 def test_usage_errors_exit_2(capsys, argv, complaint):
@@ -503,46 +504,46 @@ def test_seed_makes_names_and_random_values_repeat(tmp_path, capsys):
     assert run_cli(capsys, definition, "--seed", "8")[1] != first[1]
 
 
-def test_mock_config_and_test_case_reach_the_emulator(tmp_path, capsys, monkeypatch):
-    seen = {}
-    real_run = pysfn_emulator.run
-
-    def spy(definition, execution_input, **options):
-        seen.update(options)
-        options.pop("mock_config"), options.pop("test_case")
-        return real_run(definition, execution_input, **options)
-
-    monkeypatch.setattr(pysfn_emulator, "run", spy)
-    mocks = write(tmp_path, "mocks.json", {"StateMachines": {}, "MockedResponses": {}})
-    status, _, _ = run_cli(capsys, write(tmp_path, "echo.json", ECHO),
-                           "--mock-config", mocks, "--test-case", "HappyPath")
-    assert status == 0
-    assert seen["mock_config"] == {"StateMachines": {}, "MockedResponses": {}}
-    assert seen["test_case"] == "HappyPath"
+CALL_F = {"StartAt": "Call", "States": {"Call": {
+    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "OutputPath": "$.Payload",
+    "Parameters": {"FunctionName": "f", "Payload.$": "$"}, "End": True}}}
+MOCKS = {"StateMachines": {"Orders": {"TestCases": {"Happy": {"Call": "Five"},
+                                                    "Sad": {"Call": "Boom"}}}},
+         "MockedResponses": {"Five": {"0": {"Return": {"StatusCode": 200, "Payload": {"n": 5}}}},
+                             "Boom": {"0": {"Throw": {"Error": "Boom", "Cause": "mocked"}}}}}
 
 
-def test_mock_config_problems_exit_2(tmp_path, capsys, monkeypatch):
+def test_mock_config_answers_task_states(tmp_path, capsys):
+    definition, mocks = write(tmp_path, "call.json", CALL_F), write(tmp_path, "mocks.json", MOCKS)
+    status, out, _ = run_cli(capsys, definition, "--mock-config", mocks, "--test-case", "Happy",
+                             "--state-machine-name", "Orders")
+    assert (status, json.loads(out)) == (0, {"n": 5})
+    status, _, err = run_cli(capsys, definition, "--mock-config", mocks, "--test-case", "Sad",
+                             "--state-machine-name", "Orders")
+    assert status == 1 and err.splitlines()[:2] == ["execution FAILED", "error: Boom"]
+
+
+def test_mock_config_from_the_environment(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("SFN_MOCK_CONFIG", write(tmp_path, "mocks.json", MOCKS))
+    status, out, _ = run_cli(capsys, write(tmp_path, "call.json", CALL_F), "--test-case", "Happy")
+    assert (status, json.loads(out)) == (0, {"n": 5})  # the file's only state machine
+
+
+def test_mock_config_problems_exit_2(tmp_path, capsys):
     echo = write(tmp_path, "echo.json", ECHO)
     broken = write(tmp_path, "broken.json", "{")
     status, _, err = run_cli(capsys, echo, "--mock-config", broken, "--test-case", "T")
     assert (status, err) == (2, f"pysfn-emulate: {broken}:1:2: invalid JSON: Expecting property "
                                 "name enclosed in double quotes\n")
-
-    def unknown_case(*args, **kwargs):
-        raise ValueError("no test case 'T' for state machine 'pysfn-state-machine'")
-
-    monkeypatch.setattr(pysfn_emulator, "run", unknown_case)
-    mocks = write(tmp_path, "mocks.json", {})
-    status, _, err = run_cli(capsys, echo, "--mock-config", mocks, "--test-case", "T")
-    assert (status, err) == (2, f"pysfn-emulate: {mocks}: no test case 'T' for state machine "
-                                "'pysfn-state-machine'\n")
-
-    def not_yet(*args, **kwargs):
-        raise pysfn_emulator.NotSupportedError([])
-
-    monkeypatch.setattr(pysfn_emulator, "run", not_yet)
-    status, _, err = run_cli(capsys, echo, "--mock-config", mocks, "--test-case", "T")
-    assert status == 2 and "mock config files are not supported" in err
+    mocks = write(tmp_path, "mocks.json", MOCKS)
+    status, _, err = run_cli(capsys, echo, "--mock-config", mocks, "--test-case", "Nope",
+                             "--state-machine-name", "Orders")
+    assert status == 2
+    assert err.startswith(f"pysfn-emulate: {mocks}") and "'Nope'" in err
+    assert err.count("\n") == 1
+    wrong = write(tmp_path, "wrong.json", {"StateMachines": 3})
+    status, _, err = run_cli(capsys, echo, "--mock-config", wrong, "--test-case", "T")
+    assert status == 2 and err.startswith(f"pysfn-emulate: {wrong}") and "StateMachines" in err
 
 
 # --- Python workflows ---------------------------------------------------------------------------
