@@ -25,6 +25,7 @@ from .execution import Execution, ExecutionRunning, LiveExecution, parse_definit
 from .failures import LambdaServiceError, TaskFailure
 from .lambda_runtime import LambdaContext
 from .loader import NotSupportedError, load
+from .local_callees import lambdas_from_module
 from .mock_config import MockConfigError
 from .validation import structural_problems
 
@@ -43,6 +44,7 @@ __all__ = [
     "StatesError",
     "TaskFailure",
     "TaskTokenError",
+    "lambdas_from_module",
     "run",
     "send_task_failure",
     "send_task_heartbeat",

@@ -335,9 +335,10 @@ def _invoke_function(call: Call, reference: str, payload: Any, label: str) -> Ge
     handler = call.env.services.lambdas.find(reference)
     arn = _function_arn(runner, reference)
     if handler is None:
+        shown = arn if split_reference(reference)[1] not in (None, "$LATEST") else f"{arn}:$LATEST"
         raise StatesError(
             "Lambda.ResourceNotFoundException",
-            f"Function not found: {arn}:$LATEST (Service: AWSLambda; Status Code: 404; Error Code: "
+            f"Function not found: {shown} (Service: AWSLambda; Status Code: 404; Error Code: "
             f"ResourceNotFoundException; Request ID: {call.request_id()}; Proxy: null)",
         )
     request_id = call.request_id()
@@ -356,9 +357,15 @@ def _invoke_function(call: Call, reference: str, payload: Any, label: str) -> Ge
 
 
 def _function_arn(runner, reference: str) -> str:
+    return _qualified_arn(runner.region, runner.account, reference)
+
+
+@functools.lru_cache(maxsize=1024)
+def _qualified_arn(region: str, account: str, reference: str) -> str:
+    """The function's ARN in this region and account, with the qualifier a full ARN names."""
     name, qualifier = split_reference(reference)
-    arn = f"arn:aws:lambda:{runner.region}:{runner.account}:function:{name}"
-    return f"{arn}:{qualifier}" if qualifier and reference.startswith("arn:") and qualifier != "$LATEST" else arn
+    arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    return f"{arn}:{qualifier}" if qualifier and qualifier != "$LATEST" else arn
 
 
 def _call_lambda_invoke(call: Call) -> Generator:

@@ -1,0 +1,103 @@
+"""Callees from a Python module, served as the deployed dispatcher Lambda serves them.
+
+A compiled workflow calls its callees through one Lambda function whose payload is
+`{"function": name, "args": [...], "kwargs": {...}}`. The dispatch itself (which function,
+argument conversion, result checks, refusal of unknown names) is written once, in the module
+the packager copies into the Lambda zip; the emulator takes it as a parameter (it does not
+import the compiler), so local runs go through exactly the deployed code:
+
+    from pysfn_compile.dispatch import dispatch
+    lambdas = pysfn_emulator.lambdas_from_module("workflow.py", function_name=ARN, dispatch=dispatch)
+    pysfn_emulator.run(definition, input, lambdas=lambdas)
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import inspect
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+Dispatch = Callable[[Any, dict[str, Callable]], Any]
+
+
+def lambdas_from_module(
+    source: str | Path | ModuleType,
+    *,
+    function_name: str,
+    dispatch: Dispatch,
+    callees: Iterable[str] | None = None,
+) -> dict[str, Callable[[Any, Any], Any]]:
+    """`{function_name: handler}` for `run(..., lambdas=...)`: a Lambda handler that calls
+    `dispatch(event, table)`, where `table` maps names to the module's functions.
+
+    source: a path to a .py file, a module object, or an importable module name.
+    function_name: the dispatcher function's name or ARN, as the definition's tasks name it.
+    callees: the names the machine calls (as the deployed handler, it refuses others);
+        default: every public function defined in the module itself.
+    """
+    module = load_module(source)
+    table = callee_table(module, callees)
+
+    def handler(event: Any, context: Any) -> Any:
+        return dispatch(event, table)
+
+    handler.__name__ = handler.__qualname__ = "handler"
+    return {function_name: handler}
+
+
+def callee_table(module: ModuleType, names: Iterable[str] | None = None) -> dict[str, Callable]:
+    """The module's functions by name: the given names (each must exist), or every public
+    function the module defines (not those it imports)."""
+    if names is not None:
+        table = {}
+        for name in names:
+            function = getattr(module, name, None)
+            if not callable(function):
+                raise LookupError(f"{module.__name__} has no function {name!r}")
+            table[name] = function
+        return table
+    return {
+        name: value
+        for name, value in vars(module).items()
+        if inspect.isfunction(value) and value.__module__ == module.__name__ and not name.startswith("_")
+    }
+
+
+def load_module(source: str | Path | ModuleType) -> ModuleType:
+    """A module object as is; a file path is executed as a fresh module named after the file
+    (its directory importable meanwhile, so it may import its siblings); else an import name."""
+    if isinstance(source, ModuleType):
+        return source
+    path = Path(source)
+    if path.suffix == ".py" or path.exists():
+        if not path.is_file():
+            raise FileNotFoundError(f"no such Python file: {path}")
+        name = path.stem
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"cannot load {path} as a Python module")
+        module = importlib.util.module_from_spec(spec)
+        directory = str(path.resolve().parent)
+        sys.path.insert(0, directory)
+        previous = sys.modules.get(name)
+        sys.modules[name] = module  # as import does: dataclasses and pickling look it up
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            if previous is not None:
+                sys.modules[name] = previous
+            else:
+                sys.modules.pop(name, None)
+            raise
+        finally:
+            try:
+                sys.path.remove(directory)
+            except ValueError:
+                pass
+        return module
+    return importlib.import_module(str(source))
