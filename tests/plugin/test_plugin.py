@@ -98,6 +98,25 @@ def test_lambdas_are_called_and_paths_resolve_beside_the_test_file(project):
     run(project).assert_outcomes(passed=1)
 
 
+def test_mock_config_answers_task_states(project):
+    project.makefile(".json", mocks=json.dumps({
+        "StateMachines": {"Orders": {"TestCases": {"Declined": {"Charge": "Declined"}}}},
+        "MockedResponses": {"Declined": {"0": {"Throw": {"Error": "Declined", "Cause": "no"}}}}}))
+    project.makepyfile(test_inner_mocks="""
+        def test_declined(sfn_run):
+            ex = sfn_run("check.json", {"n": 1}, mock_config="mocks.json", test_case="Declined",
+                         state_machine_name="Orders")
+            assert (ex.status, ex.error) == ("FAILED", "Refused")
+
+        def test_unknown_case(sfn_run):
+            sfn_run("check.json", {"n": 1}, mock_config="mocks.json", test_case="Nope",
+                    state_machine_name="Orders")
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run: mock config: *mocks.json*'Nope'*"])
+
+
 # --- failure output ------------------------------------------------------------------------------
 
 
