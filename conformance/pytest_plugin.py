@@ -308,9 +308,9 @@ def describe_executions(executions: list[tuple[str, Any, Any]]) -> str:
                  f"  status: {execution.status}"]
         if execution.status == "SUCCEEDED":
             lines.append(f"  output: {workflows._json_text(execution.output, 400)}")
-        if execution.error is not None or execution.cause is not None:
-            lines.append(f"  error:  {execution.error}")
-            lines.append(f"  cause:  {execution.cause}")
+        for label, value in (("error", execution.error), ("cause", execution.cause)):
+            if value is not None:
+                lines.append(f"  {label}:  {value}")
         if walked.failing_states:
             lines.append(f"  failed in state: {' > '.join(walked.failing_states)}")
         lines.append(f"  path: {format_path(walked)}")
