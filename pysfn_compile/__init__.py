@@ -1,0 +1,111 @@
+"""pysfn_compile: Python workflows → Amazon States Language (JSONata, with variables).
+
+    from pysfn_compile import compile_file, CompileError
+    compiled = compile_file("examples/analyse_text.py")
+    compiled.definition          # the ASL dict
+    compiled.callees             # {name: function} the machine calls (through one Lambda)
+    compiled.local_lambdas()     # handlers for pysfn_emulator.run(..., lambdas=...)
+    compiled.run_python(input)   # the same workflow as plain Python, on a virtual clock
+
+A file the compiler cannot translate exactly raises CompileError listing every problem as
+`path:line:col: message` with a hint.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import attrs
+
+from . import dispatch as _dispatch
+from . import sfn
+from .compiler import DEFAULT_ARN, compile_info
+from .errors import CompileError, Problem
+from .module_info import load_file, load_source, module_name_for
+
+__all__ = ["CompileError", "Compiled", "Problem", "compile_file", "compile_source", "sfn"]
+
+
+@attrs.define
+class Compiled:
+    definition: dict
+    callees: dict
+    module: Any
+    entry: str
+    lambda_arn: str
+    path: str = ""
+
+    @property
+    def function_name(self) -> str:
+        return self.lambda_arn.split(":function:")[-1].split(":")[0]
+
+    def handler(self):
+        """The Lambda handler: the same dispatch the packaged handler runs."""
+        callees = dict(self.callees)
+
+        def handler(event, context=None):
+            return _dispatch.dispatch(event, callees)
+
+        return handler
+
+    def local_lambdas(self) -> dict:
+        """{ARN and function name: handler} for pysfn_emulator.run(..., lambdas=...)."""
+        handler = self.handler()
+        return {self.lambda_arn: handler, self.function_name: handler}
+
+    def workflow(self):
+        """The entry function as written (with the sfn.workflow parameter checks)."""
+        return getattr(self.module, self.entry)
+
+    def run_python(self, input: Any = None, *, virtual_clock: bool = True) -> dict:
+        """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
+        like the emulator's result (the output as JSON would carry it)."""
+        if virtual_clock:
+            sfn.use_virtual_clock()
+        arguments = {} if input is None else input
+        try:
+            if not isinstance(arguments, dict):
+                self.workflow()(**arguments)  # raises TypeError as Python does
+            result = self.workflow()(**arguments)
+        except sfn.Fail as failure:
+            return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
+        except Exception as error:  # the workflow's own exception: its class name and message
+            return {"status": "FAILED", "output": None, "error": type(error).__name__, "cause": str(error)}
+        return {"status": "SUCCEEDED", "output": json.loads(json.dumps(result)), "error": None, "cause": None}
+
+
+def compile_file(path: str, entry: str | None = None, lambda_arn: str | None = None) -> Compiled:
+    """Compile the workflow in `path` (the @sfn.workflow function, or `entry`)."""
+    return _compile(load_file(str(path)), entry, lambda_arn)
+
+
+def compile_source(source: str, path: str = "<string>", entry: str | None = None,
+                   lambda_arn: str | None = None) -> Compiled:
+    """Compile workflow source text (imported as a module named after `path`)."""
+    return _compile(load_source(source, path), entry, lambda_arn)
+
+
+def _compile(info, entry, lambda_arn) -> Compiled:
+    arn = lambda_arn or DEFAULT_ARN.format(name=_function_name(info.path))
+    entry_name, definition, callees = compile_info(info, entry, arn)
+    compiled = Compiled(definition=definition, callees=callees, module=info.module, entry=entry_name,
+                        lambda_arn=arn, path=info.path)
+    _validate(compiled, info)
+    return compiled
+
+
+def _function_name(path: str) -> str:
+    name = module_name_for(path).replace("_", "-")
+    return f"pysfn-{name}"[:64]
+
+
+def _validate(compiled: Compiled, info) -> None:
+    """A definition the compiler wrote must be one AWS accepts: anything else is a compiler bug."""
+    import pysfn_emulator  # noqa: PLC0415
+
+    problems = pysfn_emulator.validate(compiled.definition)
+    if problems:
+        raise CompileError([Problem(info.path, 1, 1, f"internal compiler error: the definition is invalid at "
+                                    f"{p.pointer or '/'}: {p.message}",
+                                    "please report this with the workflow") for p in problems])

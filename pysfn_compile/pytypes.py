@@ -23,6 +23,7 @@ class Ty:
     elem: Ty | None = None  # list element type; None means ANY
     value: Ty | None = None  # dict value type; None means ANY
     bits: int = SAFE_BITS  # bound on |int| when "int" in kinds
+    items: tuple | None = None  # a list of fixed length whose positions have these types
 
     # -- questions ---------------------------------------------------------------------
     def only(self, *kinds: str) -> bool:
@@ -101,6 +102,14 @@ def list_of(elem: Ty | None) -> Ty:
     return Ty(frozenset({"list"}), elem=None if elem is None or elem.is_any else _cap(elem))
 
 
+def pair_of(*items: Ty) -> Ty:
+    """A fixed-length list (a Python tuple) whose positions have these types."""
+    elem = None
+    for item in items:
+        elem = join(elem, item)
+    return attrs.evolve(list_of(elem), items=tuple(items))
+
+
 def dict_of(value: Ty | None) -> Ty:
     return Ty(frozenset({"dict"}), value=None if value is None or value.is_any else _cap(value))
 
@@ -126,7 +135,14 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
     if "dict" in kinds:
         value = _join_part(a, b, "dict", "value")
     bits = max(a.bits if "int" in a.kinds else 0, b.bits if "int" in b.kinds else 0) or SAFE_BITS
-    return Ty(kinds, elem=elem, value=value, bits=bits)
+    items = None
+    if a.items is not None and b.items is not None and len(a.items) == len(b.items):
+        items = tuple(join(x, y) for x, y in zip(a.items, b.items, strict=True))
+    elif a.items is not None and "list" not in b.kinds:
+        items = a.items
+    elif b.items is not None and "list" not in a.kinds:
+        items = b.items
+    return Ty(kinds, elem=elem, value=value, bits=bits, items=items)
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:

@@ -1,0 +1,298 @@
+"""Which variables may share a list or dict with another place.
+
+In Python, `b = a` makes two names for one list: `b.append(1)` changes `a` too. In a state
+machine every variable holds its own copy of a JSON value, so the same code would leave `a`
+unchanged. Rather than differ, the compiler refuses to change in place a value that may be
+shared. This pass (flow-insensitive, over one function) finds:
+
+  shared     names whose value may also be reachable from another name or container
+             (so `x.append(...)`, `x[k] = ...` on them are refused);
+  not_deep   names whose *items* may be reachable from elsewhere (so `x[i].append(...)`,
+             `x[i][k] = ...` are refused, `x.append(...)` is fine).
+"""
+
+from __future__ import annotations
+
+import ast
+
+import attrs
+
+_COPIES = frozenset({"list", "dict", "sorted", "tuple", "reversed"})
+_COPY_METHODS = frozenset({"copy"})
+_ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "values", "items", "popitem"})
+_STORE_METHODS = {"append": 0, "insert": 1, "setdefault": 1}
+_MERGE_METHODS = frozenset({"extend", "update"})
+
+
+@attrs.define
+class Aliasing:
+    shared: set = attrs.Factory(set)
+    not_deep: set = attrs.Factory(set)
+    reasons: dict = attrs.Factory(dict)  # name -> line where it became shared
+
+
+def analyse(body: list[ast.stmt], params_shared=(), is_callee=lambda name: False,
+            returns_parameter=lambda name: False) -> Aliasing:
+    result = Aliasing()
+    for name in params_shared:
+        result.shared.add(name)
+    for statement in body:
+        for node in ast.walk(statement):
+            _visit(node, result, is_callee, returns_parameter)
+    return result
+
+
+def _share(result: Aliasing, name: str, node: ast.AST) -> None:
+    result.shared.add(name)
+    result.reasons.setdefault(name, getattr(node, "lineno", 0))
+
+
+def _visit(node: ast.AST, result: Aliasing, is_callee, returns_parameter) -> None:
+    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+        if isinstance(node, ast.Assign) and len(node.targets) > 1:
+            for target in targets:
+                for name in _names(target):
+                    _share(result, name, node)
+        for target in targets:
+            _assignment(target, node.value, result, is_callee, returns_parameter, node)
+    elif isinstance(node, ast.AugAssign):
+        # xs += ys: xs now holds ys's items
+        sources = _contents(node.value) | _direct(node.value)
+        if sources:
+            result.not_deep.add(_root(node.target) or "")
+            result.not_deep.update(sources)
+    elif isinstance(node, (ast.For, ast.comprehension)):
+        for name in _names(node.target):
+            _share(result, name, node)
+        for name in _iter_sources(node.iter):
+            result.not_deep.add(name)
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        method = node.func.attr
+        receiver = _root(node.func.value)
+        if method in _STORE_METHODS and len(node.args) > _STORE_METHODS[method]:
+            stored = node.args[_STORE_METHODS[method]]
+            for name in _direct(stored):
+                _share(result, name, node)
+            sources = _element_sources(stored) | _contents(stored)
+            result.not_deep.update(sources)
+            if receiver and (sources or _direct(stored)):
+                result.not_deep.add(receiver)
+        elif method in _MERGE_METHODS:
+            for arg in [*node.args, *(k.value for k in node.keywords)]:
+                sources = _direct(arg) | _contents(arg) | _element_sources(arg)
+                result.not_deep.update(sources)
+                if receiver and sources:
+                    result.not_deep.add(receiver)
+    elif isinstance(node, ast.ExceptHandler) and node.name:
+        pass
+
+
+def _assignment(target, value, result: Aliasing, is_callee, returns_parameter, node) -> None:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
+            for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
+                _assignment(sub_target, sub_value, result, is_callee, returns_parameter, node)
+            return
+        for name in _names(target):
+            _share(result, name, node)
+        result.not_deep.update(_direct(value) | _contents(value) | _element_sources(value))
+        return
+    if isinstance(target, ast.Subscript):
+        root = _root(target)
+        direct = _direct(value)
+        for name in direct:
+            _share(result, name, node)
+        others = _element_sources(value) | _contents(value)
+        result.not_deep.update(others)
+        if (direct or others) and root:
+            result.not_deep.add(root)
+        return
+    if not isinstance(target, ast.Name):
+        return
+    name = target.id
+    direct = _direct(value)
+    if direct:
+        _share(result, name, node)
+        for other in direct:
+            _share(result, other, node)
+    parts = _element_sources(value)
+    if parts:
+        _share(result, name, node)
+        for other in parts:
+            result.not_deep.add(other)
+    contained = _contents(value) - direct - parts
+    if contained:
+        result.not_deep.add(name)
+        for other in contained:
+            result.not_deep.add(other)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and is_callee(value.func.id) \
+            and returns_parameter(value.func.id):
+        _share(result, name, node)
+        for arg in value.args:
+            for other in _holds(arg):
+                _share(result, other, node)
+
+
+def _names(target) -> set:
+    if isinstance(target, ast.Name):
+        return {target.id}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        out: set = set()
+        for element in target.elts:
+            out |= _names(element)
+        return out
+    if isinstance(target, ast.Starred):
+        return _names(target.value)
+    return set()
+
+
+def _root(node) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _direct(value) -> set:
+    """Names whose whole value `value` may be."""
+    if isinstance(value, ast.Name):
+        return {value.id}
+    if isinstance(value, ast.IfExp):
+        return _direct(value.body) | _direct(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        out: set = set()
+        for v in value.values:
+            out |= _direct(v)
+        return out
+    if isinstance(value, ast.NamedExpr):
+        return _direct(value.value)
+    return set()
+
+
+def _element_sources(value) -> set:
+    """Names one of whose items `value` may be."""
+    if isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice):
+        root = _root(value)
+        return {root} if root else set()
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr in _ELEMENT_METHODS:
+        root = _root(value.func.value)
+        return {root} if root else set()
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("min", "max"):
+        out: set = set()
+        for arg in value.args:
+            out |= _iter_sources(arg) if len(value.args) == 1 else _direct(arg)
+        return out
+    if isinstance(value, ast.IfExp):
+        return _element_sources(value.body) | _element_sources(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        out: set = set()
+        for v in value.values:
+            out |= _element_sources(v)
+        return out
+    return set()
+
+
+def _holds(value) -> set:
+    """Names whose value, or an item of it, `value` itself may be."""
+    return _direct(value) | _element_sources(value) | _contents(value)
+
+
+def _contents(value) -> set:
+    """Names whose value or items may end up *inside* `value` (a new container)."""
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        out: set = set()
+        for element in value.elts:
+            out |= _holds(element.value if isinstance(element, ast.Starred) else element)
+        return out
+    if isinstance(value, ast.Dict):
+        out = set()
+        for item in value.values:
+            out |= _holds(item)
+        return out
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+        out = _holds(value.elt)
+        for generator in value.generators:
+            out |= _iter_sources(generator.iter)
+        return out
+    if isinstance(value, ast.DictComp):
+        out = _holds(value.value)
+        for generator in value.generators:
+            out |= _iter_sources(generator.iter)
+        return out
+    if isinstance(value, ast.BinOp):
+        return _holds(value.left) | _holds(value.right)
+    if isinstance(value, (ast.IfExp,)):
+        return _contents(value.body) | _contents(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        out = set()
+        for v in value.values:
+            out |= _contents(v)
+        return out
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        root = _root(value)
+        return {root} if root else set()
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in _COPIES:
+            out = set()
+            for arg in value.args:
+                out |= _holds(arg)
+            return out
+        if isinstance(func, ast.Attribute) and func.attr in _COPY_METHODS | {"values", "items"}:
+            root = _root(func.value)
+            return {root} if root else set()
+    return set()
+
+
+def _iter_sources(iterable) -> set:
+    """Names whose items a loop over `iterable` visits."""
+    if isinstance(iterable, ast.Name):
+        return {iterable.id}
+    if isinstance(iterable, ast.Call):
+        func = iterable.func
+        if isinstance(func, ast.Name) and func.id == "range":
+            return set()
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed", "sorted", "list", "tuple"):
+            out: set = set()
+            for arg in iterable.args:
+                out |= _iter_sources(arg)
+            return out
+        if isinstance(func, ast.Attribute) and func.attr in ("items", "values", "keys", "copy"):
+            root = _root(func.value)
+            return {root} if root else set()
+    return _holds(iterable)
+
+
+def _roots(value) -> set:
+    return _holds(value)
+
+
+def callee_mutations(fdef: ast.FunctionDef) -> dict:
+    """{parameter: line} for parameters the callee visibly changes in place."""
+    params = {a.arg for a in [*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs]}
+    found: dict = {}
+    mutators = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
+                "setdefault", "popitem", "add", "discard"}
+    for node in ast.walk(fdef):
+        roots = []
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                if isinstance(target, (ast.Subscript, ast.Attribute)):
+                    roots.append(_root(target))
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in mutators:
+            roots.append(_root(node.func.value))
+        for root in roots:
+            if root in params and root not in found:
+                found[root] = node.lineno
+    return found
+
+
+def callee_returns_parameter(fdef: ast.FunctionDef) -> bool:
+    params = {a.arg for a in [*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs]}
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Return) and node.value is not None:
+            if _root(node.value) in params and not isinstance(node.value, ast.Call):
+                return True
+    return False

@@ -1,0 +1,567 @@
+"""The builder owns the compiler's state: the graph being built, the open transitions, the
+scopes (the workflow function, each branch and map body), the try/loop contexts, the types
+and names of variables, and the list of problems. The transforms share its helpers.
+
+Open transitions are *holes*: when a node is added, every pending hole is pointed at it.
+Each hole also carries the set of variables certainly assigned on its path, so a read of a
+variable that may be unassigned is refused (Python would raise UnboundLocalError).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+import attrs
+
+from . import ir, pytypes
+from .errors import Problem, Refusal
+from .exprs import Expr, record
+from .module_info import ModuleInfo
+from .pytypes import Ty
+
+JSONATA_NAMES = frozenset("""
+abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
+decodeUrlComponent distinct each encodeUrl encodeUrlComponent error eval exists filter floor
+formatBase formatInteger formatNumber fromMillis join keys length lookup lowercase map match max
+merge millis min not now number pad parseInteger power random reduce replace reverse round
+shuffle sift single sort split spread sqrt string substring substringAfter substringBefore sum
+toMillis trim type uppercase zip partition range hash uuid parse states
+""".split())
+
+
+class Hole:
+    """A transition not yet pointed anywhere: `obj.attr`, with the variables set on its path."""
+
+    __slots__ = ("obj", "attr", "defined")
+
+    def __init__(self, obj: Any, attr: str, defined: frozenset):
+        self.obj, self.attr, self.defined = obj, attr, defined
+
+    def fill(self, node: ir.Node) -> None:
+        setattr(self.obj, self.attr, node)
+
+
+class Label:
+    """A place in the graph that jumps target before (or after) it exists."""
+
+    def __init__(self, name: str = ""):
+        self.name = name
+        self.holes: list[Hole] = []
+        self.node: ir.Node | None = None
+
+    def add(self, hole: Hole) -> None:
+        if self.node is not None:
+            hole.fill(self.node)
+        else:
+            self.holes.append(hole)
+
+    @property
+    def used(self) -> bool:
+        return bool(self.holes) or self.node is not None
+
+
+@attrs.define(eq=False)
+class TryContext:
+    node: ast.Try
+    handlers: list  # HandlerInfo
+    in_body: bool = True  # handlers apply only to the try body (and else? no: only body)
+    finally_label: Label | None = None
+    finally_var: str | None = None
+    kinds: set = attrs.Factory(set)  # completions routed through the finally block
+    dispatch: Label | None = None  # dynamic exception dispatch over the handlers
+
+
+@attrs.define(eq=False)
+class HandlerInfo:
+    classes: tuple  # exception classes, () for bare except
+    var: str | None  # ASL variable holding the caught exception (the `as` name or a hidden one)
+    label: Label
+    node: ast.ExceptHandler
+
+
+@attrs.define(eq=False)
+class LoopContext:
+    node: ast.AST
+    head: Label
+    exit: Label
+    ident: str
+
+
+@attrs.define(eq=False)
+class Scope:
+    """One function's states: the workflow, or a branch / map body."""
+
+    name: str
+    kind: str  # "entry" or "branch"
+    graph: ir.Graph
+    prefix: str  # for hidden variables ("__" or "__branch_")
+    outer: Scope | None = None
+    types: dict = attrs.Factory(dict)  # python name -> Ty (from the previous pass)
+    new_types: dict = attrs.Factory(dict)  # python name -> Ty (this pass)
+    names: dict = attrs.Factory(dict)  # python name -> ASL variable name
+    locals: set = attrs.Factory(set)  # python names assigned in this function
+    contexts: list = attrs.Factory(list)  # TryContext / LoopContext, innermost last
+    temp_count: int = 0
+    raise_label: Label | None = None
+    abort_nodes: dict = attrs.Factory(dict)
+    nested: dict = attrs.Factory(dict)  # name -> ast.FunctionDef of nested defs
+    aliasing: Any = None
+    return_type: Any = None
+
+    @property
+    def exc_var(self) -> str:
+        return self.prefix + "exc"
+
+
+class BuilderHelpers:
+    """The rest of the builder's helpers (kept apart from the graph mechanics above)."""
+
+    def _init_helpers(self) -> None:
+        self.effects_cache: dict = {}
+        self.bindings: list[dict] = []  # comprehension variables, innermost last
+        self.comprehension_count = 0
+        self.handler_stack: list = []
+        self.loop_guarded: set = set()
+        self._mutations: dict = {}
+
+    # source ------------------------------------------------------------------------------
+    def source_of(self, node: ast.AST) -> str:
+        text = ast.get_source_segment(self.info.source, node) or self.info.line_text(node.lineno)
+        text = " ".join(text.split())
+        return text if len(text) <= 120 else text[:119] + "…"
+
+    def field(self, expr: Expr) -> Any:
+        return _code(expr)
+
+    # names -------------------------------------------------------------------------------
+    def declare(self, name: str) -> None:
+        if name.startswith("__"):
+            raise Refusal(self.statement, f"the name '{name}' is reserved (names starting with __ are the "
+                          "compiler's hidden variables)", "rename the variable")
+        self.scope.locals.add(name)
+
+    def is_callee(self, name: str) -> bool:
+        return self.info.callee(name) is not None and name not in self.info.entry_names
+
+    def scope_nested(self) -> dict:
+        out: dict = {}
+        for scope in reversed(list(self.scopes())):
+            out.update(scope.nested)
+        return out
+
+    def var_if_local(self, name: str) -> str | None:
+        scope, _ = self.lookup(name)
+        return self.var(name, scope) if scope is not None else None
+
+    # comprehension variables (JSONata function parameters) -------------------------------
+    def next_comprehension(self) -> int:
+        self.comprehension_count += 1
+        return self.comprehension_count
+
+    def comprehension_binding(self, name: str):
+        for frame in reversed(self.bindings):
+            if name in frame:
+                return frame[name]
+        return None
+
+    def comprehension_scope(self, bindings: dict):
+        builder = self
+
+        class _Frame:
+            def __enter__(self):
+                builder.bindings.append(bindings)
+
+            def __exit__(self, *exc):
+                builder.bindings.pop()
+                return False
+
+        return _Frame()
+
+    # in-place changes --------------------------------------------------------------------
+    def mutated_parameters(self, callee: str) -> dict:
+        if callee not in self._mutations:
+            from .aliasing import callee_mutations  # noqa: PLC0415
+
+            self._mutations[callee] = callee_mutations(self.info.functions[callee])
+        return self._mutations[callee]
+
+    def check_mutation(self, node: ast.AST, name: str, nested: bool) -> None:
+        """Refuse to change in place a list/dict that another name may share (see aliasing)."""
+        scope, _ = self.lookup(name)
+        if scope is None:
+            raise Refusal(node, f"'{name}' is not a variable of this function: module-level values "
+                          "cannot be changed by the workflow", f"copy it first: {name}_copy = list({name})")
+        if scope is not self.scope:
+            raise Refusal(node, f"a branch or map body cannot change '{name}', a variable of the function "
+                          "around it (each branch works on a copy)", "return the new value from the branch")
+        aliasing = self.scope.aliasing
+        if aliasing is not None and name in aliasing.shared:
+            line = aliasing.reasons.get(name)
+            where = f" (line {line})" if line else ""
+            raise Refusal(node, f"'{name}' may share its value with another variable or container{where}; "
+                          "in Step Functions each variable holds its own copy, so changing it in place here "
+                          "would not change the other one as Python does",
+                          f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
+                          "a new value instead of changing it")
+        if nested and aliasing is not None and name in aliasing.not_deep:
+            raise Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
+                          "one in place would not change the other copy as Python does",
+                          "build the new item and assign it: items[i] = {**items[i], 'k': v}")
+        if name in self.loop_guarded:
+            raise Refusal(node, f"'{name}' is changed while a for loop iterates over it",
+                          "iterate over a copy: for x in list(xs)")
+
+    def current_handler_var(self, node: ast.AST) -> str:
+        if not self.handler_stack:
+            raise Refusal(node, "a bare raise outside an except block",
+                          "raise an exception: raise ValueError('...')")
+        return self.handler_stack[-1].var
+
+    def store(self, target: ast.AST, value: Expr) -> list:
+        from .statements import assign_to, store  # noqa: PLC0415
+
+        if isinstance(target, ast.Subscript):
+            return store(self, target, value)
+        if isinstance(target, ast.Name):
+            self.note_type(target.id, value.ty)
+            return [(self.var(target.id), value)]
+        assign_to(self, target, value, target)
+        return []
+
+
+class Builder(BuilderHelpers):
+    def __init__(self, info: ModuleInfo, lambda_arn: str):
+        self._init_helpers()
+        self.info = info
+        self.lambda_arn = lambda_arn
+        self.problems: list[Problem] = []
+        self.scope: Scope | None = None
+        self.pending: list[Hole] = []
+        self.marks: list[Label] = []
+        self.callees: dict[str, Any] = {}  # name -> function the machine calls
+        self.statement: ast.stmt | None = None  # the statement being lowered
+        self.statement_text = ""
+
+    # -- problems --------------------------------------------------------------------------
+    def error(self, node: ast.AST, message: str, hint: str = "") -> None:
+        line = getattr(node, "lineno", 1) or 1
+        col = (getattr(node, "col_offset", 0) or 0) + 1
+        problem = Problem(self.info.path, line, col, message, hint)
+        if problem not in self.problems:
+            self.problems.append(problem)
+
+    def refuse(self, node: ast.AST, message: str, hint: str = ""):
+        raise Refusal(node, message, hint)
+
+    # -- the graph -------------------------------------------------------------------------
+    @property
+    def reachable(self) -> bool:
+        return bool(self.pending)
+
+    @property
+    def defined(self) -> frozenset:
+        if not self.pending:
+            return frozenset(["*"])
+        result = self.pending[0].defined
+        for hole in self.pending[1:]:
+            result &= hole.defined
+        return result
+
+    def is_defined(self, asl_name: str) -> bool:
+        defined = self.defined
+        return "*" in defined or asl_name in defined
+
+    def add(self, node: ir.Node, assigned: frozenset = frozenset()) -> ir.Node:
+        """Point every pending transition at `node`; it becomes the current position."""
+        if self.statement is not None:
+            node.describe(self.statement.lineno, self.statement_text)
+        if not self.pending:  # unreachable code: built for its problems, never emitted
+            self.marks = []
+            return node
+        defined = self.defined | assigned
+        for hole in self.pending:
+            hole.fill(node)
+        for label in self.marks:
+            label.node = node
+            for hole in label.holes:
+                hole.fill(node)
+            label.holes = []
+        self.marks = []
+        self.pending = [Hole(node, "next", defined)] if hasattr(node, "next") else []
+        return node
+
+    def then(self, holes: list[Hole]) -> None:
+        self.pending = holes
+
+    def hole(self, obj: Any, attr: str, assigned: frozenset = frozenset()) -> Hole:
+        return Hole(obj, attr, self.defined | assigned)
+
+    def mark(self, label: Label) -> None:
+        """The next node added is where `label` points."""
+        if label.node is not None:
+            raise AssertionError("label placed twice")
+        self.pending = self.pending + label.holes
+        label.holes = []
+        self.marks.append(label)
+
+    def jump(self, label: Label, assign: frozenset = frozenset()) -> None:
+        for hole in self.pending:
+            hole.defined = hole.defined | assign
+            label.add(hole)
+        self.pending = []
+
+    def merge_target(self):
+        """The node the next assignments may join: a Pass (or a guard Choice's default)
+        that is the only way here, with no label pointing at the current position."""
+        if len(self.pending) != 1 or self.marks:
+            return None
+        hole = self.pending[0]
+        if isinstance(hole.obj, ir.Pass) and hole.attr == "next":
+            return hole.obj
+        if isinstance(hole.obj, ir.Choice) and hole.attr == "default" and getattr(hole.obj, "mergeable", False):
+            return hole.obj
+        return None
+
+    # -- variables -------------------------------------------------------------------------
+    def var(self, name: str, scope: Scope | None = None) -> str:
+        """The ASL variable that holds the Python local `name`."""
+        scope = scope or self.scope
+        if name not in scope.names:
+            base = name if scope.kind == "entry" else f"{scope.name}_{name}"
+            if base in JSONATA_NAMES:
+                base += "_"
+            taken = {v for s in self.scopes() for v in s.names.values()}
+            candidate = base
+            while candidate in taken:
+                candidate += "_"
+            scope.names[name] = candidate
+        return scope.names[name]
+
+    def scopes(self):
+        scope = self.scope
+        while scope is not None:
+            yield scope
+            scope = scope.outer
+
+    def temp(self, hint: str = "t") -> str:
+        self.scope.temp_count += 1
+        return f"{self.scope.prefix}{hint}{self.scope.temp_count}"
+
+    def lookup(self, name: str):
+        """(scope, Ty) of the Python local `name` visible here, or (None, None)."""
+        for scope in self.scopes():
+            if name in scope.locals:
+                return scope, scope.types.get(name, pytypes.NOTHING)
+        return None, None
+
+    def note_type(self, name: str, ty: Ty) -> None:
+        scope = self.scope
+        scope.new_types[name] = pytypes.widen(scope.new_types.get(name), ty) if name in scope.new_types else ty
+
+    # -- exceptions ------------------------------------------------------------------------
+    def raise_label(self) -> Label:
+        """Where an exception nobody in this scope catches goes: a Fail state reading the
+        exception record (`$__exc`)."""
+        scope = self.scope
+        if scope.raise_label is None:
+            label = Label("raise")
+            exc = "$" + scope.exc_var
+            node = ir.Fail(title="Raise uncaught exception" if scope.kind == "entry" else f"Raise from {scope.name}",
+                           error=ir.Code(f"{exc}.type"), cause=ir.Code(f"{exc}.message"))
+            label.node = node
+            scope.raise_label = label
+        return scope.raise_label
+
+    def abort_label(self, error: str, cause: str) -> Label:
+        """A Fail state for a failure that is not a Python exception (handlers skip it)."""
+        key = (error, cause)
+        if key not in self.scope.abort_nodes:
+            label = Label(error)
+            label.node = ir.Fail(title=f"Stop: {error}", error=error, cause=cause)
+            self.scope.abort_nodes[key] = label
+        return self.scope.abort_nodes[key]
+
+    def route(self, cls: type | None, rec: dict, skip: int = 0) -> tuple[dict, Label]:
+        """Where an exception raised here goes, and the variables to set on the way.
+
+        `cls` is its class when known at compile time (the handler is chosen now), None
+        when only the run time knows (a dispatch Choice chooses). `rec` is its record
+        {"type", "message"} (JSON with Code values).
+        """
+        contexts = self.scope.contexts
+        for index in range(len(contexts) - 1 - skip, -1, -1):
+            context = contexts[index]
+            if not isinstance(context, TryContext):
+                continue
+            if context.in_body and context.handlers:
+                if cls is None:
+                    return {self.scope.exc_var: rec}, self.dispatch_label(index)
+                for handler in context.handlers:
+                    if not handler.classes or issubclass(cls, handler.classes):
+                        return ({handler.var: rec} if handler.var else {}), handler.label
+            if context.finally_label is not None:
+                context.kinds.add("raise")
+                return {context.finally_var: {"kind": "raise", "exc": rec}}, context.finally_label
+        if cls is None:
+            return {self.scope.exc_var: rec}, self.raise_label()
+        return {}, self.fail_label(rec)
+
+    def fail_label(self, rec: dict) -> Label:
+        label = Label("fail")
+        name = rec["type"] if isinstance(rec["type"], str) else "exception"
+        label.node = ir.Fail(title=f"Raise {name}", error=rec["type"], cause=rec["message"])
+        if self.statement is not None:
+            label.node.describe(self.statement.lineno, self.statement_text)
+        return label
+
+    def dispatch_label(self, index: int) -> Label:
+        """A Choice over `$__exc.type` choosing the handler of the try at `index`."""
+        context: TryContext = self.scope.contexts[index]
+        if context.dispatch is None:
+            from .exceptions import error_equals  # noqa: PLC0415 - avoid a cycle at import
+            exc = "$" + self.scope.exc_var
+            node = ir.Choice(title=f"Which handler (line {context.node.lineno})")
+            context.dispatch = Label("dispatch")
+            context.dispatch.node = node
+            for handler in context.handlers:
+                names = error_equals(handler.classes)
+                assign = {handler.var: ir.Code(exc)} if handler.var else {}
+                if names == ["States.ALL"]:
+                    condition = ir.Code("true")
+                else:
+                    condition = ir.Code(f"{exc}.type in {_jsonata_list(names)}")
+                rule = ir.Rule(condition, assign)
+                node.rules.append(rule)
+                handler.label.add(Hole(rule, "next", frozenset(["*"])))
+            saved = self.scope.contexts
+            self.scope.contexts = saved[:index]
+            try:
+                assign, label = self.route(None, {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")})
+            finally:
+                self.scope.contexts = saved
+            node.default_assign = {k: v for k, v in assign.items() if k != self.scope.exc_var}
+            label.add(Hole(node, "default", frozenset(["*"])))
+        return context.dispatch
+
+    def catchers(self, source: str) -> list[ir.Catcher]:
+        """The Catch list of a Task, Parallel or Map here: Python's handlers in order, as
+        ErrorEquals over class names; `source` is "task" (a Lambda cause to unpack) or
+        "branch" (the cause is the message already)."""
+        from .exceptions import error_equals  # noqa: PLC0415
+
+        message = "$__exc_message($states.errorOutput.Cause)" if source == "task" else \
+            "($c := $states.errorOutput.Cause; $type($c) = 'string' ? $c : '')"
+        helpers = frozenset({"exc_message"}) if source == "task" else frozenset()
+        rec = {"type": ir.Code("$states.errorOutput.Error"), "message": ir.Code(message, helpers)}
+        result: list[ir.Catcher] = []
+        contexts = self.scope.contexts
+        for index in range(len(contexts) - 1, -1, -1):
+            context = contexts[index]
+            if not isinstance(context, TryContext):
+                continue
+            if context.in_body:
+                for handler in context.handlers:
+                    names = error_equals(handler.classes)
+                    catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})
+                    handler.label.add(Hole(catcher, "next", self.defined))
+                    result.append(catcher)
+                    if names == ["States.ALL"]:
+                        return result
+            if context.finally_label is not None:
+                context.kinds.add("raise")
+                catcher = ir.Catcher(["States.ALL"], {context.finally_var: {"kind": "raise", "exc": rec}})
+                context.finally_label.add(Hole(catcher, "next", self.defined))
+                result.append(catcher)
+                return result
+        catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
+        self.raise_label().add(Hole(catcher, "next", self.defined))
+        result.append(catcher)
+        return result
+
+    # -- guarded evaluation ----------------------------------------------------------------
+    def guard_rules(self, guards, choice: ir.Choice) -> None:
+        """One Choice rule per guard, in evaluation order: the first that holds raises."""
+        for guard in guards:
+            rule = ir.Rule(ir.Code(guard.cond, guard.helpers))
+            if guard.abort:
+                self.abort_label(guard.error_name, guard.message_literal or "").add(
+                    Hole(rule, "next", frozenset(["*"])))
+            else:
+                rec = record(guard)
+                assign, label = self.route(guard.error, rec)
+                rule.assign = assign
+                label.add(Hole(rule, "next", self.defined | frozenset(assign)))
+            choice.rules.append(rule)
+
+    def check(self, exprs: list[Expr], title: str) -> None:
+        """Evaluate the guards of `exprs` (a Choice state) before the code that uses them."""
+        guards = [g for e in exprs for g in e.guards]
+        if not guards or not self.reachable:
+            return
+        choice = ir.Choice(title=title)
+        choice.mergeable = True
+        self.guard_rules(guards, choice)
+        self.add(choice)
+        self.pending = [Hole(choice, "default", self.defined)]
+
+    def assign(self, pairs: list[tuple[str, Expr]], title: str) -> None:
+        """Set ASL variables to expressions (evaluated together, then assigned), merging
+        into the previous Pass when nothing here reads what it sets."""
+        exprs = [e for _, e in pairs]
+        if any(e.guards for e in exprs):
+            self.check(exprs, title)
+            if not self.reachable:
+                return
+            target = self.merge_target()
+            # the guard Choice's default takes the assignment itself
+            target.default_assign.update({name: _code(e) for name, e in pairs})
+            target.title = title
+            self.pending = [Hole(target, "default", self.defined | frozenset(n for n, _ in pairs))]
+            return
+        target = self.merge_target()
+        if target is not None:
+            existing = target.assign if isinstance(target, ir.Pass) else target.default_assign
+            reads = frozenset().union(*(e.reads for e in exprs)) if exprs else frozenset()
+            names = {n for n, _ in pairs}
+            if not (reads & set(existing)) and not (names & set(existing)) and len(existing) < 30:
+                existing.update({name: _code(e) for name, e in pairs})
+                if self.statement is not None:
+                    target.describe(self.statement.lineno, self.statement_text)
+                target.title = _merge_titles(target.title, title)
+                hole = self.pending[0]
+                hole.defined = hole.defined | names
+                return
+        node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs})
+        self.add(node, frozenset(n for n, _ in pairs))
+
+
+def _code(expr: Expr) -> Any:
+    """A field value: a JSON literal when the expression is a constant, else "{% %}"."""
+    if expr.const is not Expr.NO_CONST and _plain_json(expr.const):
+        return expr.const
+    return ir.Code(expr.code, expr.helpers)
+
+
+def _plain_json(value: Any) -> bool:
+    if isinstance(value, str):
+        return not (value.startswith("{%") and value.endswith("%}"))
+    if isinstance(value, (bool, int, float)) or value is None:
+        return True
+    if isinstance(value, (list, tuple)):
+        return all(_plain_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain_json(v) for v in value.values())
+    return False
+
+
+def _merge_titles(first: str, second: str) -> str:
+    if first.startswith("Set ") and second.startswith("Set "):
+        return first + ", " + second[4:]
+    return first
+
+
+def _jsonata_list(names: list[str]) -> str:
+    from .jsonata_lib import literal  # noqa: PLC0415
+
+    return literal(list(names))

@@ -1,0 +1,884 @@
+"""Builtin functions and the methods of str, list and dict, with Python's results and errors.
+
+FUNCTIONS maps a builtin's name to its transform; `method` handles a method call on a value
+of known type; `mutate` handles the list/dict methods that change the value in place (the
+new value is written back to the variable, or into the container the receiver lives in).
+"""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+from . import formatting, jsonata_lib, pytypes
+from .errors import Refusal
+from .expressions import (
+    ANY_HINT,
+    SAFE,
+    bind_target,
+    condition,
+    const,
+    contains,
+    equality,
+    iteration_source,
+    key_guard,
+    operands,
+    overflow_checked,
+    pure_comprehension,
+    transform,
+    truth,
+)
+from .exprs import Expr, combine, guard
+from .pytypes import Ty
+
+MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
+                      "update", "setdefault", "popitem"})
+
+
+def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) -> tuple[list, dict]:
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise Refusal(arg, "*args in a call is not supported")
+    bad = [k.arg for k in node.keywords if k.arg not in keywords]
+    if bad:
+        raise Refusal(node, f"{name}() does not take the keyword argument {bad[0]!r} here")
+    if not low <= len(node.args) <= high:
+        expected = str(low) if low == high else f"{low} to {high}"
+        raise Refusal(node, f"{name}() takes {expected} positional arguments here ({len(node.args)} given)")
+    exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
+    return exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
+
+
+def _iterable(b, node: ast.AST) -> Expr:
+    """The items of an iterable argument, as a JSONata list."""
+    if isinstance(node, ast.GeneratorExp):
+        return pure_comprehension(b, node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
+            and b.lookup("range")[0] is None:
+        return _range(b, node)
+    expr = transform(b, node)
+    source, item_ty, helpers = iteration_source(node, expr)
+    if source == expr.code:
+        return expr
+    return combine(source, pytypes.list_of(item_ty), expr, helpers=helpers)
+
+
+# -- conversions -------------------------------------------------------------------------
+def _len(b, node):
+    (value,), _ = _plain_args(b, node, "len", 1, 1)
+    ty = value.ty
+    if ty.only("list"):
+        return combine(f"$count({value.code})", pytypes.SMALL_INT, value)
+    if ty.only("str"):
+        return combine(f"$length({value.code})", pytypes.SMALL_INT, value)
+    if ty.only("dict"):
+        return combine(f"$count($keys({value.code}))", pytypes.SMALL_INT, value)
+    if ty.may("list", "str", "dict"):
+        c = value.code
+        check = guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
+                      f"\"object of type '\" & $__pytype({c}) & \"' has no len()\"", value, helpers={"pytype"})
+        code = f"($type({c}) = 'string' ? $length({c}) : $type({c}) = 'object' ? $count($keys({c})) : $count({c}))"
+        return combine(code, pytypes.SMALL_INT, value, guards=[check])
+    raise Refusal(node, f"len() of {ty.describe()}: Python raises TypeError")
+
+
+def _str(b, node):
+    if not node.args:
+        return const("", pytypes.STR)
+    (value,), _ = _plain_args(b, node, "str", 1, 1)
+    return formatting.to_str(node, value)
+
+
+def _repr(b, node):
+    (value,), _ = _plain_args(b, node, "repr", 1, 1)
+    return formatting.to_repr(node, value)
+
+
+def _int(b, node):
+    if not node.args:
+        return const(0, pytypes.kind("int", 1))
+    (value,), _ = _plain_args(b, node, "int", 1, 1)
+    ty = value.ty
+    if ty.only("int"):
+        return value
+    if ty.only("bool"):
+        return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    if ty.only("float") or ty.only("int", "float"):
+        code = f"({value.code} < 0 ? $ceil({value.code}) : $floor({value.code}))"
+        return overflow_checked(combine(code, pytypes.INT, value))
+    if ty.only("str"):
+        c = value.code
+        valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+                 f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
+                 f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
+        check = guard(f"$not({valid})", ValueError,
+                      f"\"invalid literal for int() with base 10: \" & $__repr_str({c})", value,
+                      helpers={"repr_str"})
+        digits = f"$replace($__strip_ws({c}, true, true), '_', '')"
+        too_long = guard(f"($length($replace({digits}, /^[+-]?0*/, '')) > 15)", ValueError,
+                         "'the compiled workflow reads ints of at most 15 digits'", value,
+                         helpers={"strip_ws"})
+        too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,
+                                      error_name="pysfn.IntegerOverflow",
+                                      message_literal="int() of a string with more than 15 digits: beyond "
+                                      "what JSON numbers in Step Functions hold exactly")
+        return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+    raise Refusal(node, f"int() of {ty.describe()} is not supported", ANY_HINT if ty.is_any else "")
+
+
+def _float(b, node):
+    if not node.args:
+        return const(0.0, pytypes.FLOAT)
+    (value,), _ = _plain_args(b, node, "float", 1, 1)
+    if value.ty.numeric:
+        code = value.code if not value.ty.may("bool") else f"({value.code} ? 1 : 0)"
+        return combine(code, pytypes.FLOAT, value)
+    raise Refusal(node, f"float() of {value.ty.describe()} is not supported",
+                  "parse numbers in a callee" if value.ty.may("str") else ANY_HINT)
+
+
+def _bool(b, node):
+    if not node.args:
+        return const(False, pytypes.BOOL)
+    (value,), _ = _plain_args(b, node, "bool", 1, 1)
+    return truth(value)
+
+
+def _abs(b, node):
+    (value,), _ = _plain_args(b, node, "abs", 1, 1)
+    if value.ty.only("bool"):
+        return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    if value.ty.numeric and not value.ty.may("bool"):
+        return combine(f"$abs({value.code})", value.ty, value)
+    raise Refusal(node, f"abs() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+
+
+def _round(b, node):
+    args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
+    value = args[0]
+    if len(args) == 2 and not (args[1].is_const and args[1].const is None):
+        if value.ty.only("int") and args[1].is_const and isinstance(args[1].const, int) and args[1].const >= 0:
+            return value
+        raise Refusal(node, "round(x, ndigits) is not supported: JSONata cannot round to decimal places "
+                      "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT)
+    if value.ty.only("int"):
+        return value
+    if value.ty.only("float") or value.ty.only("int", "float"):
+        return overflow_checked(combine(f"$round({value.code})", pytypes.INT, value))
+    raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+
+
+# -- aggregates --------------------------------------------------------------------------
+def _minmax(b, node, name: str):
+    keywords = {k.arg for k in node.keywords}
+    if keywords - {"default", "key"}:
+        raise Refusal(node, f"{name}() takes default= and key= only")
+    key_node = next((k.value for k in node.keywords if k.arg == "key"), None)
+    default_node = next((k.value for k in node.keywords if k.arg == "default"), None)
+    if len(node.args) == 1:
+        items = _iterable(b, node.args[0])
+    elif len(node.args) > 1:
+        if default_node is not None:
+            raise Refusal(node, f"{name}() cannot take default= with several arguments")
+        from .expressions import build_list  # noqa: PLC0415
+        items = build_list(operands(b, node.args))
+    else:
+        raise Refusal(node, f"{name}() needs arguments")
+    default = transform(b, default_node) if default_node is not None else None
+    elem = items.ty.element
+    key_code, key_ty = _key_function(b, key_node, elem)
+    compared = key_ty if key_code else elem
+    if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
+        raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
+                      "the items (or keys) must all be numbers or all strings")
+    less = "true" if name == "min" else "false"
+    if key_code:
+        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
+                f" {'$__kx < $__km' if name == 'min' else '$__kx > $__km'} ? $__x : $__m) }})")
+        code, helpers = pick, set()
+    else:
+        code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
+    guards = []
+    if default is None:
+        guards.append(guard(f"($count({items.code}) = 0)", ValueError,
+                            jsonata_lib.string(_empty_message(name)), items))
+        return combine(code, elem, items, helpers=helpers, guards=guards)
+    code = f"($count({items.code}) = 0 ? {default.code} : {code})"
+    return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers)
+
+
+def _empty_message(name: str) -> str:
+    try:
+        (min if name == "min" else max)([])
+    except ValueError as error:
+        return str(error)
+    return f"{name}() arg is an empty sequence"
+
+
+def _key_function(b, key_node, elem: Ty):
+    """(JSONata function text, type of the key) for key=lambda x: ..., or (None, None)."""
+    if key_node is None or (isinstance(key_node, ast.Constant) and key_node.value is None):
+        return None, None
+    if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
+        param = f"$__c{b.next_comprehension()}"
+        with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
+            body = transform(b, key_node.body)
+        if body.guards:
+            raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
+        return f"function({param}) {{ {body.code} }}", body.ty
+    if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
+        lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
+                         body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
+        ast.copy_location(lam, key_node)
+        ast.fix_missing_locations(lam)
+        return _key_function(b, lam, elem)
+    raise Refusal(key_node, "the key must be a lambda (or len, str, abs)", "key=lambda item: item['price']")
+
+
+def _sum(b, node):
+    args, _ = _plain_args(b, node, "sum", 1, 2, keywords=("start",)) if not isinstance(node.args[0], ast.GeneratorExp) \
+        else ([_iterable(b, node.args[0])], {})
+    items = args[0] if not isinstance(node.args[0], ast.GeneratorExp) else args[0]
+    if not isinstance(node.args[0], ast.GeneratorExp):
+        items = _iterable_expr(node, items)
+    start = args[1] if len(args) > 1 else None
+    elem = items.ty.element
+    if elem.only("int", "bool") or elem.only("int") or (not elem.kinds and items.ty.only("list")):
+        code = f"$sum({items.code})" if not elem.may("bool") else \
+            f"$sum($__map({items.code}, function($__x) {{ $__x = true ? 1 : $__x = false ? 0 : $__x }}))"
+        result = combine(code, pytypes.INT, items, helpers=() if not elem.may("bool") else {"map"})
+        if start is not None:
+            if not start.ty.only("int"):
+                raise Refusal(node, "sum() with a start that is not an int")
+            result = combine(f"({start.code} + {result.code})", pytypes.INT, start, result)
+        return overflow_checked(result)
+    if elem.may("float") and elem.numeric:
+        if sys.version_info >= (3, 12):
+            raise Refusal(node, "sum() of floats is not supported: Python 3.12+ adds them with extra "
+                          "precision (Neumaier summation), JSONata left to right",
+                          "add them in a loop (total += x), or in a callee")
+        code = f"$sum({items.code})"
+        if start is not None:
+            code = f"({start.code} + {code})"
+        return combine(code, pytypes.FLOAT if elem.only("float") else pytypes.NUMBER, items,
+                       *([start] if start is not None else []))
+    raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
+
+
+def _iterable_expr(node, expr: Expr) -> Expr:
+    source, item_ty, helpers = iteration_source(node, expr)
+    if source == expr.code:
+        return expr
+    return combine(source, pytypes.list_of(item_ty), expr, helpers=helpers)
+
+
+def _any_all(b, node, name: str):
+    if len(node.args) != 1 or node.keywords:
+        raise Refusal(node, f"{name}() takes one iterable")
+    arg = node.args[0]
+    if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
+        generator = arg.generators[0]
+        iterable = transform(b, generator.iter)
+        source, item_ty, helpers = iteration_source(generator.iter, iterable)
+        param = f"$__c{b.next_comprehension()}"
+        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+            tests = [condition(b, t) for t in generator.ifs]
+            element = condition(b, arg.elt)
+        if element.guards or any(t.guards for t in tests):
+            raise Refusal(arg, f"the test inside {name}() could raise an exception", "use a for loop")
+        filtered = source
+        if tests:
+            filtered = f"$__filter({source}, function({param}) {{ {' and '.join(t.code for t in tests)} }})"
+        wanted = element.code if name == "any" else f"$not({element.code})"
+        count = f"$count($__filter({filtered}, function({param}) {{ {wanted} }}))"
+        code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
+        used = set(helpers) | {"filter"} | set(element.helpers)
+        for t in tests:
+            used |= t.helpers
+        return Expr(code, pytypes.BOOL, iterable.guards, iterable.reads | element.reads,
+                    jsonata_lib.closure(used | set(iterable.helpers)))
+    items = _iterable(b, arg)
+    elem = items.ty.element
+    test = truth(Expr("$__x", elem))
+    wanted = test.code if name == "any" else f"$not({test.code})"
+    count = f"$count($__filter({items.code}, function($__x) {{ {wanted} }}))"
+    code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
+    return combine(code, pytypes.BOOL, items, helpers={"filter"} | set(test.helpers))
+
+
+def _sorted(b, node):
+    if len(node.args) != 1:
+        raise Refusal(node, "sorted() takes one iterable")
+    keywords = {k.arg: k.value for k in node.keywords}
+    if set(keywords) - {"key", "reverse"}:
+        raise Refusal(node, "sorted() takes key= and reverse= only")
+    items = _iterable(b, node.args[0])
+    return sort_items(b, node, items, keywords.get("key"), keywords.get("reverse"))
+
+
+def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
+    elem = items.ty.element
+    key_code, key_ty = _key_function(b, key_node, elem)
+    compared = key_ty if key_code else elem
+    if not (compared.only("int", "float", "bool") or compared.only("str")):
+        raise Refusal(node, f"sorting {compared.describe()} is not supported",
+                      "the items (or their keys) must all be numbers or all strings")
+    reverse = "false"
+    if reverse_node is not None:
+        if not (isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool)):
+            raise Refusal(reverse_node, "reverse= must be True or False literally")
+        reverse = "true" if reverse_node.value else "false"
+    key = key_code or "function($__x) { $__x }"
+    if compared.may("bool"):
+        key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
+    return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
+                   helpers={"sorted"})
+
+
+def _reversed(b, node):
+    (value,), _ = _plain_args(b, node, "reversed", 1, 1)
+    if value.ty.only("list"):
+        return combine(f"$reverse({value.code})", value.ty, value)
+    if value.ty.only("str"):
+        return combine(f"$reverse($split({value.code}, ''))", pytypes.list_of(pytypes.STR), value)
+    raise Refusal(node, f"reversed() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+
+
+def _range(b, node):
+    args, _ = _plain_args(b, node, "range", 1, 3)
+    for arg in args:
+        if not arg.ty.only("int"):
+            raise Refusal(node, f"range() takes ints, not {arg.ty.describe()}", ANY_HINT if arg.ty.is_any else "")
+    if len(args) == 1:
+        start, stop, step = const(0, pytypes.kind("int", 1)), args[0], const(1, pytypes.kind("int", 1))
+    elif len(args) == 2:
+        (start, stop), step = args, const(1, pytypes.kind("int", 1))
+    else:
+        start, stop, step = args
+    guards = []
+    if step.is_const and step.const == 0:
+        raise Refusal(node, "range() arg 3 must not be zero")
+    if not step.is_const:
+        guards.append(guard(f"({step.code} = 0)", ValueError, "'range() arg 3 must not be zero'", step))
+    count = (f"($__n := {step.code} > 0 ? ({stop.code} > {start.code} ? $floor(({stop.code} - {start.code} - 1) / {step.code}) + 1 : 0)"
+             f" : ({start.code} > {stop.code} ? $floor(({start.code} - {stop.code} - 1) / (0 - {step.code})) + 1 : 0);"
+             f" $__n > 10000000)")
+    too_many = guard(count, MemoryError, "''", start, stop, step)
+    too_many = too_many.__class__(too_many.cond, None, "''", too_many.helpers, too_many.reads, abort=True,
+                                  error_name="pysfn.RangeTooLarge",
+                                  message_literal="range() of more than 10,000,000 items (JSONata's limit)")
+    guards.append(too_many)
+    bits = max(start.ty.bits, stop.ty.bits)
+    return combine(f"$__range({start.code}, {stop.code}, {step.code})", pytypes.list_of(pytypes.kind("int", bits)),
+                   start, stop, step, helpers={"range"}, guards=guards)
+
+
+def _enumerate(b, node):
+    args, kwargs = _plain_args(b, node, "enumerate", 1, 2, keywords=("start",))
+    items = _iterable_expr(node, args[0])
+    start = args[1] if len(args) > 1 else kwargs.get("start", const(0, pytypes.kind("int", 1)))
+    if not start.ty.only("int"):
+        raise Refusal(node, "enumerate() start must be an int")
+    ty = pytypes.list_of(pytypes.pair_of(pytypes.SMALL_INT, items.ty.element))
+    return combine(f"$__enumerate({items.code}, {start.code})", ty, items, start, helpers={"enumerate"})
+
+
+def _zip(b, node):
+    args, _ = _plain_args(b, node, "zip", 2, 2)
+    first, second = (_iterable_expr(node, a) for a in args)
+    ty = pytypes.list_of(pytypes.pair_of(first.ty.element, second.ty.element))
+    return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"})
+
+
+def _list(b, node):
+    if not node.args:
+        return const([], pytypes.list_of(pytypes.NOTHING))
+    if len(node.args) != 1 or node.keywords:
+        raise Refusal(node, "list() takes one iterable")
+    items = _iterable(b, node.args[0])
+    if items.ty.only("list"):
+        return items
+    raise Refusal(node, f"list() of {items.ty.describe()}", ANY_HINT)
+
+
+def _dict(b, node):
+    if not node.args:
+        exprs = operands(b, [k.value for k in node.keywords])
+        if any(k.arg is None for k in node.keywords):
+            raise Refusal(node, "dict(**x) is not supported", "use {**x}")
+        body = ", ".join(f"{jsonata_lib.string(k.arg)}: {e.code}" for k, e in zip(node.keywords, exprs, strict=True))
+        ty = None
+        for e in exprs:
+            ty = pytypes.join(ty, e.ty)
+        return combine("{" + body + "}", pytypes.dict_of(ty or pytypes.NOTHING), *exprs)
+    if len(node.args) != 1 or node.keywords:
+        raise Refusal(node, "dict() takes one mapping here")
+    (value,) = operands(b, node.args)
+    if value.ty.only("dict"):
+        return value
+    if value.ty.only("list"):
+        elem = value.ty.element
+        if not elem.only("list"):
+            raise Refusal(node, "dict() of a list needs [key, value] pairs")
+        code = f"$merge($__map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }}))"
+        check = guard(f"($count($__filter({value.code}, function($__p) {{ $count($__p) != 2 }})) > 0)",
+                      ValueError, "'dictionary update sequence element has the wrong length'", value,
+                      helpers={"filter"})
+        return combine(f"($__d := {code}; $exists($__d) ? $__d : {{}})", pytypes.dict_of(elem.element), value,
+                       helpers={"map"}, guards=[check])
+    raise Refusal(node, f"dict() of {value.ty.describe()}", ANY_HINT)
+
+
+def _isinstance(b, node):
+    if len(node.args) != 2 or node.keywords:
+        raise Refusal(node, "isinstance() takes a value and a type")
+    (value,) = operands(b, node.args[:1])
+    classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
+    tests = []
+    for cls in classes:
+        if not isinstance(cls, ast.Name):
+            raise Refusal(cls, "isinstance() needs type names here")
+        name = cls.id
+        if value.ty.only("exc"):
+            exc_cls = b.info.exception_class(name)
+            if exc_cls is None:
+                raise Refusal(cls, f"{name} is not an exception class")
+            from .exceptions import error_equals  # noqa: PLC0415
+            names = error_equals((exc_cls,))
+            tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
+            continue
+        json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)
+        if name in ("int", "float"):
+            if value.ty.only("int") or value.ty.only("float"):
+                tests.append("true" if (name == "int") == value.ty.only("int") else "false")
+                if value.ty.only("bool") and name == "int":
+                    tests[-1] = "true"
+                continue
+            if not value.ty.may("int", "float"):
+                tests.append("true" if name == "int" and value.ty.only("bool") else "false")
+                continue
+            raise Refusal(node, f"isinstance(x, {name}) cannot be decided: JSON does not tell 3 from 3.0",
+                          ANY_HINT)
+        if json_type is None:
+            raise Refusal(cls, f"isinstance() with {name} is not supported",
+                          "use str, list, dict, bool, int or float")
+        tests.append(f"($type({value.code}) = '{json_type}')")
+    return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
+
+
+def _print(b, node):
+    raise Refusal(node, "print() has no Step Functions equivalent", "log from a callee instead")
+
+
+FUNCTIONS = {
+    "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
+    "abs": _abs, "round": _round, "min": lambda b, n: _minmax(b, n, "min"),
+    "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
+    "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
+    "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _list,
+    "dict": _dict, "isinstance": _isinstance, "print": _print,
+}
+
+
+# -- methods that return a value ---------------------------------------------------------
+def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dict) -> Expr:
+    ty = receiver.ty
+    if ty.only("str"):
+        handler = STR_METHODS.get(name)
+        kind = "str"
+    elif ty.only("list"):
+        handler = LIST_METHODS.get(name)
+        kind = "list"
+    elif ty.only("dict"):
+        handler = DICT_METHODS.get(name)
+        kind = "dict"
+    else:
+        raise Refusal(node, f".{name}() on {ty.describe()}: the compiler needs to know the value's type",
+                      ANY_HINT)
+    if handler is None:
+        raise Refusal(node, f"{kind}.{name}() is not supported in a workflow", "do it in a callee")
+    return handler(b, node, receiver, args, kwargs)
+
+
+def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
+    if set(kwargs) - set(keywords):
+        raise Refusal(node, f"{name}() does not take these keyword arguments here")
+    if not low <= len(args) <= high:
+        raise Refusal(node, f"{name}() takes {low} to {high} arguments here")
+    for arg, expected in zip(args, types or [], strict=False):
+        if expected and not arg.ty.only(*expected):
+            raise Refusal(node, f"{name}() argument must be {' or '.join(expected)}, not {arg.ty.describe()}",
+                          ANY_HINT if arg.ty.is_any else "")
+
+
+def _s(code, *parts, helpers=(), ty=pytypes.STR, guards=()):
+    return combine(code, ty, *parts, helpers=helpers, guards=guards)
+
+
+def _str_split(b, node, s, args, kwargs):
+    sep = args[0] if args else kwargs.get("sep")
+    maxsplit = args[1] if len(args) > 1 else kwargs.get("maxsplit", const(-1, pytypes.kind("int", 1)))
+    _need(node, "str.split", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
+    if not maxsplit.ty.only("int"):
+        raise Refusal(node, "maxsplit must be an int")
+    out_ty = pytypes.list_of(pytypes.STR)
+    if sep is None or (sep.is_const and sep.const is None):
+        return _s(f"$__split_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"split_ws"}, ty=out_ty)
+    if not sep.ty.only("str"):
+        raise Refusal(node, "the separator must be a str")
+    check = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+    return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
+              ty=out_ty, guards=[check])
+
+
+def _str_join(b, node, s, args, kwargs):
+    _need(node, "str.join", args, kwargs, 1, 1)
+    items = _iterable_expr(node, args[0])
+    elem = items.ty.element
+    if elem.only("str") or not elem.kinds:
+        return _s(f"$join({items.code}, {s.code})", s, items)
+    check = guard(f"($count($__filter({items.code}, function($__x) {{ $type($__x) != 'string' }})) > 0)", TypeError,
+                  f"($__i := $__list_index($__map({items.code}, function($__x) {{ $type($__x) = 'string' }}), false);"
+                  f" 'sequence item ' & $__i & ': expected str instance, ' & $__pytype({items.code}[$__i]) & ' found')",
+                  items, helpers={"filter", "list_index", "map", "pytype"})
+    return _s(f"$join({items.code}, {s.code})", s, items, guards=[check])
+
+
+def _strip(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 0, 1)
+        left, right = ("true" if which in ("strip", "lstrip") else "false",
+                       "true" if which in ("strip", "rstrip") else "false")
+        if not args or (args[0].is_const and args[0].const is None):
+            return _s(f"$__strip_ws({s.code}, {left}, {right})", s, helpers={"strip_ws"})
+        if not args[0].ty.only("str"):
+            raise Refusal(node, "the characters to strip must be a str")
+        return _s(f"$__strip_chars({s.code}, {args[0].code}, {left}, {right})", s, args[0],
+                  helpers={"strip_chars"})
+    return handler
+
+
+def _case(function):
+    def handler(b, node, s, args, kwargs):
+        _need(node, "str method", args, kwargs, 0, 0)
+        return _s(function.format(s.code), s, helpers={"title"} if "title" in function else ())
+    return handler
+
+
+def _capitalize(b, node, s, args, kwargs):
+    _need(node, "str.capitalize", args, kwargs, 0, 0)
+    return _s(f"($uppercase($substring({s.code}, 0, 1)) & $lowercase($substring({s.code}, 1)))", s)
+
+
+def _replace(b, node, s, args, kwargs):
+    _need(node, "str.replace", args, kwargs, 2, 3, [("str",), ("str",), ("int",)])
+    count = args[2].code if len(args) > 2 else "-1"
+    return _s(f"$__replace({s.code}, {args[0].code}, {args[1].code}, {count})", s, *args, helpers={"replace"})
+
+
+def _starts(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 1, 1)
+        prefix = args[0]
+        options = [prefix] if prefix.ty.only("str") else None
+        if options is None:
+            if prefix.is_const and isinstance(prefix.const, list) and all(isinstance(p, str) for p in prefix.const):
+                options = [const(p, pytypes.STR) for p in prefix.const]
+            else:
+                raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
+        tests = []
+        for option in options:
+            if which == "startswith":
+                tests.append(f"($substring({s.code}, 0, $length({option.code})) = {option.code})")
+            else:
+                tests.append(f"($length({option.code}) = 0 or ($length({s.code}) >= $length({option.code}) and "
+                             f"$substring({s.code}, $length({s.code}) - $length({option.code})) = {option.code}))")
+        return _s("(" + " or ".join(tests) + ")", s, prefix, ty=pytypes.BOOL)
+    return handler
+
+
+def _find(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
+        helper = "find" if which in ("find", "index") else "rfind"
+        code = f"$__{helper}({s.code}, {args[0].code})"
+        guards = []
+        if which in ("index", "rindex"):
+            guards.append(guard(f"({code} < 0)", ValueError, "'substring not found'", s, args[0], helpers={helper}))
+        return _s(code, s, args[0], helpers={helper}, ty=pytypes.SMALL_INT, guards=guards)
+    return handler
+
+
+def _str_count(b, node, s, args, kwargs):
+    _need(node, "str.count", args, kwargs, 1, 1, [("str",)])
+    return _s(f"$__count_str({s.code}, {args[0].code})", s, args[0], helpers={"count_str"}, ty=pytypes.SMALL_INT)
+
+
+def _justify(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 1, 2, [("int",), ("str",)])
+        fill = args[1] if len(args) > 1 else const(" ", pytypes.STR)
+        guards = []
+        if not (fill.is_const and len(fill.const) == 1):
+            guards.append(guard(f"($length({fill.code}) != 1)", TypeError,
+                                "'The fill character must be exactly one character long'", fill))
+        helper = {"ljust": "ljust", "rjust": "rjust", "center": "center"}[which]
+        return _s(f"$__{helper}({s.code}, {args[0].code}, {fill.code})", s, *args, helpers={helper}, guards=guards)
+    return handler
+
+
+def _zfill(b, node, s, args, kwargs):
+    _need(node, "str.zfill", args, kwargs, 1, 1, [("int",)])
+    w = args[0].code
+    code = (f"($__h := $substring({s.code}, 0, 1); $__sign := $__h = '+' or $__h = '-';"
+            f" $__body := $__sign ? $substring({s.code}, 1) : {s.code};"
+            f" ($__sign ? $__h : '') & $__rjust($__body, {w} - ($__sign ? 1 : 0), '0'))")
+    return _s(code, s, args[0], helpers={"rjust"})
+
+
+def _affix(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
+        a = args[0].code
+        if which == "removeprefix":
+            code = (f"($length({a}) > 0 and $substring({s.code}, 0, $length({a})) = {a}"
+                    f" ? $substring({s.code}, $length({a})) : {s.code})")
+        else:
+            code = (f"($length({a}) > 0 and $length({s.code}) >= $length({a}) and"
+                    f" $substring({s.code}, $length({s.code}) - $length({a})) = {a}"
+                    f" ? $substring({s.code}, 0, $length({s.code}) - $length({a})) : {s.code})")
+        return _s(code, s, args[0])
+    return handler
+
+
+def _str_format(b, node, s, args, kwargs):
+    if not s.is_const:
+        raise Refusal(node, "str.format() needs a literal format string", "use an f-string")
+    import string as stringlib  # noqa: PLC0415
+
+    from .expressions import const as make_const  # noqa: PLC0415
+    parts: list[Expr] = []
+    auto = 0
+    for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
+        if literal:
+            parts.append(make_const(literal, pytypes.STR))
+        if field is None:
+            continue
+        if field == "":
+            if auto >= len(args):
+                raise Refusal(node, "str.format(): not enough positional arguments")
+            value = args[auto]
+            auto += 1
+        elif field.isdigit():
+            value = args[int(field)]
+        elif field in kwargs:
+            value = kwargs[field]
+        else:
+            raise Refusal(node, f"str.format(): field {field!r} is not supported")
+        if conversion == "r":
+            value = formatting.to_repr(node, value)
+        elif conversion == "s":
+            value = formatting.to_str(node, value)
+        elif conversion:
+            raise Refusal(node, f"!{conversion} conversion is not supported")
+        if spec and ("{" in spec):
+            raise Refusal(node, "nested format specs are not supported")
+        parts.append(formatting.format_value(node, value, spec or ""))
+    if not parts:
+        return make_const("", pytypes.STR)
+    return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
+
+
+STR_METHODS = {
+    "split": _str_split, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
+    "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
+    "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
+    "startswith": _starts("startswith"), "endswith": _starts("endswith"), "find": _find("find"),
+    "rfind": _find("rfind"), "index": _find("index"), "rindex": _find("rindex"), "count": _str_count,
+    "ljust": _justify("ljust"), "rjust": _justify("rjust"), "center": _justify("center"),
+    "zfill": _zfill, "removeprefix": _affix("removeprefix"), "removesuffix": _affix("removesuffix"),
+    "format": _str_format,
+}
+
+
+def _list_index(b, node, xs, args, kwargs):
+    _need(node, "list.index", args, kwargs, 1, 1)
+    value = args[0]
+    code = f"$__list_index({xs.code}, {value.code})"
+    message = formatting.to_repr(node, value)
+    check = guard(f"({code} < 0)", ValueError, f"({message.code} & ' is not in list')", xs, value, message,
+                  helpers={"list_index"})
+    return _s(code, xs, value, helpers={"list_index"}, ty=pytypes.SMALL_INT, guards=[check])
+
+
+def _list_count(b, node, xs, args, kwargs):
+    _need(node, "list.count", args, kwargs, 1, 1)
+    return _s(f"$__list_count({xs.code}, {args[0].code})", xs, args[0], helpers={"list_count"}, ty=pytypes.SMALL_INT)
+
+
+def _copy(b, node, value, args, kwargs):
+    _need(node, "copy", args, kwargs, 0, 0)
+    return value
+
+
+LIST_METHODS = {"index": _list_index, "count": _list_count, "copy": _copy}
+
+
+def _dict_get(b, node, d, args, kwargs):
+    _need(node, "dict.get", args, kwargs, 1, 2)
+    key = args[0]
+    if not key.ty.only("str"):
+        raise Refusal(node, "dict keys are strings in JSON", "convert the key with str(...)")
+    default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
+    code = f"($__g := $lookup({d.code}, {key.code}); $exists($__g) ? $__g : {default.code})"
+    return combine(code, pytypes.join(d.ty.values, default.ty), d, key, default)
+
+
+def _dict_keys(b, node, d, args, kwargs):
+    _need(node, "dict.keys", args, kwargs, 0, 0)
+    return _s(f"$__keys({d.code})", d, helpers={"keys"}, ty=pytypes.list_of(pytypes.STR))
+
+
+def _dict_values(b, node, d, args, kwargs):
+    _need(node, "dict.values", args, kwargs, 0, 0)
+    return _s(f"$__values({d.code})", d, helpers={"values"}, ty=pytypes.list_of(d.ty.values))
+
+
+def _dict_items(b, node, d, args, kwargs):
+    _need(node, "dict.items", args, kwargs, 0, 0)
+    return _s(f"$__items({d.code})", d, helpers={"items"},
+              ty=pytypes.list_of(pytypes.pair_of(pytypes.STR, d.ty.values)))
+
+
+DICT_METHODS = {"get": _dict_get, "keys": _dict_keys, "values": _dict_values, "items": _dict_items,
+                "copy": _copy}
+
+
+# -- methods that change the value in place ----------------------------------------------
+def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str) -> Expr:
+    """xs.append(v), d.update(...), xs.pop(): compute the new value, write it back."""
+    ty = receiver.ty
+    if ty.is_any:
+        raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
+    root = receiver_node
+    while isinstance(root, ast.Subscript):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        raise Refusal(node, f".{name}() on this expression is not supported",
+                      "call it on a variable (or an item of one)")
+    b.check_mutation(node, root.id, nested=root is not receiver_node)
+    keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
+    exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
+    args = exprs[: len(node.args)]
+    kwargs = dict(zip((k.arg for k in keyword_nodes), exprs[len(node.args):], strict=True))
+    x = receiver.code
+    result: Expr = const(None, pytypes.NONE)
+    if ty.only("list"):
+        new, result, new_ty, guards = _list_mutation(b, node, receiver, name, args, kwargs)
+    elif ty.only("dict"):
+        new, result, new_ty, guards = _dict_mutation(node, receiver, name, args, kwargs)
+    else:
+        raise Refusal(node, f"{ty.describe()} has no method {name}()")
+    del x
+    new = Expr(new.code, new_ty, new.guards + tuple(guards), new.reads, new.helpers)
+    pairs = b.store(receiver_node, new)
+    if result.is_const and result.const is None:
+        b.assign(pairs, f"Set {pairs[0][0]}")
+        return result
+    temp = b.temp("v")
+    b.assign([(temp, Expr(result.code, result.ty, (), result.reads, result.helpers))] + pairs,
+             f"Set {pairs[0][0]}")
+    return Expr("$" + temp, result.ty, reads=frozenset([temp]))
+
+
+def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
+    ty = xs.ty
+    none = const(None, pytypes.NONE)
+    if name == "append":
+        _need(node, "list.append", args, kwargs, 1, 1)
+        return (combine(f"$__append({xs.code}, {args[0].code})", ty, xs, args[0], helpers={"append"}), none,
+                pytypes.list_of(pytypes.join(ty.element, args[0].ty)), [])
+    if name == "extend":
+        _need(node, "list.extend", args, kwargs, 1, 1)
+        other = _iterable_expr(node, args[0])
+        return (combine(f"$append({xs.code}, {other.code})", ty, xs, other), none,
+                pytypes.list_of(pytypes.join(ty.element, other.ty.element)), [])
+    if name == "insert":
+        _need(node, "list.insert", args, kwargs, 2, 2, [("int",)])
+        return (combine(f"$__insert({xs.code}, {args[0].code}, {args[1].code})", ty, xs, *args, helpers={"insert"}),
+                none, pytypes.list_of(pytypes.join(ty.element, args[1].ty)), [])
+    if name == "pop":
+        _need(node, "list.pop", args, kwargs, 0, 1, [("int",)])
+        index = args[0] if args else const(-1, pytypes.kind("int", 1))
+        count = f"$count({xs.code})"
+        checks = [guard(f"({count} = 0)", IndexError, "'pop from empty list'", xs),
+                  guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
+                        "'pop index out of range'", xs, index)]
+        position = f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
+        value = combine(f"{xs.code}[{index.code}]", ty.element, xs, index)
+        return (combine(f"$__delitem({xs.code}, {position})", ty, xs, index, helpers={"delitem"}), value, ty, checks)
+    if name == "remove":
+        _need(node, "list.remove", args, kwargs, 1, 1)
+        position = f"$__list_index({xs.code}, {args[0].code})"
+        check = guard(f"({position} < 0)", ValueError, "'list.remove(x): x not in list'", xs, args[0],
+                      helpers={"list_index"})
+        return (combine(f"$__delitem({xs.code}, {position})", ty, xs, args[0], helpers={"delitem", "list_index"}),
+                none, ty, [check])
+    if name == "clear":
+        _need(node, "list.clear", args, kwargs, 0, 0)
+        return const([], ty), none, ty, []
+    if name == "reverse":
+        _need(node, "list.reverse", args, kwargs, 0, 0)
+        return combine(f"$reverse({xs.code})", ty, xs), none, ty, []
+    if name == "sort":
+        if args:
+            raise Refusal(node, "list.sort() takes key= and reverse= only")
+        keywords = {k.arg: k.value for k in node.keywords}
+        if set(keywords) - {"key", "reverse"}:
+            raise Refusal(node, "list.sort() takes key= and reverse= only")
+        return sort_items(b, node, xs, keywords.get("key"), keywords.get("reverse")), none, ty, []
+    raise Refusal(node, f"list.{name}() is not supported")
+
+
+def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
+    ty = d.ty
+    none = const(None, pytypes.NONE)
+    if name == "update":
+        parts = list(args)
+        if kwargs:
+            body = ", ".join(f"{jsonata_lib.string(k)}: {v.code}" for k, v in kwargs.items())
+            parts.append(combine("{" + body + "}", pytypes.dict_of(None), *kwargs.values()))
+        for part in parts:
+            if not part.ty.only("dict"):
+                raise Refusal(node, "dict.update() takes a dict (or keyword arguments) here")
+        value_ty = ty.values
+        for part in parts:
+            value_ty = pytypes.join(value_ty, part.ty.values)
+        code = "$merge([" + ", ".join([d.code] + [p.code for p in parts]) + "])"
+        return combine(code, ty, d, *parts), none, pytypes.dict_of(value_ty), []
+    if name in ("pop", "setdefault"):
+        _need(node, f"dict.{name}", args, kwargs, 1, 2)
+        key = args[0]
+        if not key.ty.only("str"):
+            raise Refusal(node, "dict keys are strings in JSON")
+        lookup = f"$lookup({d.code}, {key.code})"
+        if name == "pop":
+            new = combine(f"$__delkey({d.code}, {key.code})", ty, d, key, helpers={"delkey"})
+            if len(args) == 2:
+                value = combine(f"($exists({lookup}) ? {lookup} : {args[1].code})",
+                                pytypes.join(ty.values, args[1].ty), d, key, args[1])
+                return new, value, ty, []
+            return new, combine(lookup, ty.values, d, key), ty, [key_guard(d, key)]
+        default = args[1] if len(args) == 2 else const(None, pytypes.NONE)
+        new = combine(f"($exists({lookup}) ? {d.code} : $__setkey({d.code}, {key.code}, {default.code}))", ty,
+                      d, key, default, helpers={"setkey"})
+        value = combine(f"($exists({lookup}) ? {lookup} : {default.code})", pytypes.join(ty.values, default.ty),
+                        d, key, default)
+        return new, value, pytypes.dict_of(pytypes.join(ty.values, default.ty)), []
+    if name == "clear":
+        _need(node, "dict.clear", args, kwargs, 0, 0)
+        return const({}, ty), none, ty, []
+    raise Refusal(node, f"dict.{name}() is not supported")
+
+
+__all__ = ["FUNCTIONS", "MUTATORS", "method", "mutate", "sort_items", "equality", "contains", "SAFE"]

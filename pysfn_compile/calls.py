@@ -1,0 +1,420 @@
+"""Calls: a callee is a Lambda Task; sfn.parallel / sfn.map / sfn.sleep are Parallel, Map and
+Wait states; builtins and methods are JSONata (see builtins.py); methods that change a list or
+dict in place write the new value back to the variable that holds it."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import typing
+
+from . import builtins as pybuiltins
+from . import ir, jsonata_lib, pytypes
+from .errors import Refusal
+from .exceptions import ALL, error_equals
+from .expressions import ANY_HINT, iteration_source, materialize, operands, transform
+from .exprs import Expr, combine, guard
+from .pytypes import Ty
+
+RESULT = "$states.result.Payload"
+
+
+def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
+    """Any call in an expression; `target` (an ASL variable) receives a Task's result directly."""
+    func = node.func
+    if isinstance(func, ast.Name):
+        name = func.id
+        if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
+            if name in b.scope_nested():
+                raise Refusal(node, f"'{name}' is a nested function: it can only be a branch or a map body",
+                              "pass it to sfn.parallel(...) or sfn.map(...), or make it a module-level "
+                              "function (a callee, run as a Lambda)")
+            if b.is_callee(name):
+                return call_callee(b, node, name, target)
+            sfn_name = b.info.sfn_function(name)
+            if sfn_name is not None:
+                return call_sfn(b, node, sfn_name, target)
+            if b.info.exception_class(name) is not None:
+                raise Refusal(node, "exceptions can only be raised here", f"raise {name}(...)")
+            handler = pybuiltins.FUNCTIONS.get(name)
+            if handler is not None and name not in b.info.objects:
+                return handler(b, node)
+        raise Refusal(node, f"calling '{name}' is not supported in a workflow",
+                      "call module-level functions (callees, run as Lambdas) and the supported builtins")
+    if isinstance(func, ast.Attribute):
+        if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
+                and b.lookup(func.value.id)[0] is None:
+            return call_sfn(b, node, func.attr, target)
+        return call_method(b, node)
+    raise Refusal(node, "this kind of call is not supported", "call a function by its name")
+
+
+# -- callees -----------------------------------------------------------------------------
+def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
+    function = b.info.callee(name)
+    wrapper = b.info.objects[name]
+    fdef = b.info.functions[name]
+    if isinstance(fdef, ast.AsyncFunctionDef):
+        raise Refusal(node, f"'{name}' is async: callees must be plain functions")
+    for arg in node.args:
+        if isinstance(arg, ast.Starred):
+            raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
+    exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
+    args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
+    signature = inspect.signature(function)
+    try:
+        bound = signature.bind(*args, **kwargs)
+    except TypeError as error:
+        raise Refusal(node, f"{name}(): {error}", "call it with the parameters it declares") from None
+    hints = _hints(function)
+    mutated = b.mutated_parameters(name)
+    for parameter, value in bound.arguments.items():
+        hint = hints.get(parameter)
+        if not _float_safe(value.ty, hint):
+            raise Refusal(node, f"argument '{parameter}' of {name}() may be a float, and JSON carries 3.0 "
+                          "as 3: the Lambda would receive an int",
+                          f"annotate the parameter: def {name}(..., {parameter}: float, ...)")
+        if parameter in mutated and value.ty.mutable and not value.is_const:
+            line = mutated[parameter]
+            raise Refusal(node, f"{name}() changes its parameter '{parameter}' in place (line {line}); "
+                          "a Lambda works on a copy, so the workflow would not see the change",
+                          f"return the changed value from {name}() and assign it")
+        if value.ty.may("exc"):
+            raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
+    b.check(exprs, f"Check arguments of {name}")
+    b.callees[name] = function
+    returns = annotation_type(fdef.returns)
+    var = target or b.temp("r")
+    task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
+                   args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
+                   assign={var: ir.Code(RESULT)}, retry=retriers(b, node, wrapper), catch=b.catchers("task"))
+    options = getattr(wrapper, "__pysfn_task__", None) or getattr(function, "__pysfn_task__", None) or {}
+    task.timeout, task.heartbeat = _timeouts(node, options)
+    b.add(task, frozenset([var]))
+    return Expr("$" + var, returns, reads=frozenset([var]))
+
+
+def _hints(function) -> dict:
+    try:
+        return typing.get_type_hints(function)
+    except Exception:
+        return dict(getattr(function, "__annotations__", {}))
+
+
+def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
+    """Whether a value of type `ty` reaches the callee as Python would pass it."""
+    if depth > 5 or not _may_hold_float(ty):
+        return True
+    if hint is float:
+        return ty.only("int", "float", "bool")
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list and parameters and ty.only("list"):
+        return _float_safe(ty.element, parameters[0], depth + 1)
+    if origin is dict and len(parameters) == 2 and ty.only("dict"):
+        return _float_safe(ty.values, parameters[1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        numeric = [p for p in parameters if p in (int, float)]
+        if numeric == [float]:
+            return ty.without("none").only("int", "float", "bool")
+    return False
+
+
+def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
+    if depth > 5:
+        return True
+    if ty.may("float"):
+        return True
+    if ty.may("list") and _may_hold_float(ty.element, depth + 1):
+        return True
+    return ty.may("dict") and _may_hold_float(ty.values, depth + 1)
+
+
+def retriers(b, node, wrapper) -> list[ir.Retrier]:
+    out = [ir.LAMBDA_SERVICE_RETRY]
+    specs = getattr(wrapper, "__pysfn_retry__", [])
+    for index, spec in enumerate(specs):
+        errors = error_equals(tuple(spec.errors))
+        if errors == [ALL] and index != len(specs) - 1:
+            raise Refusal(node, "a retry over every exception must be the last (lowest) @sfn.retry",
+                          "move @sfn.retry(errors=[Exception]) below the others")
+        if not isinstance(spec.max_attempts, int) or spec.max_attempts < 0:
+            raise Refusal(node, "max_attempts must be an int >= 0")
+        if not isinstance(spec.interval, int) or spec.interval < 1:
+            raise Refusal(node, "interval must be an int >= 1 (seconds)")
+        if not isinstance(spec.backoff, (int, float)) or spec.backoff < 1:
+            raise Refusal(node, "backoff must be >= 1.0")
+        if spec.max_delay is not None and (not isinstance(spec.max_delay, int) or spec.max_delay < 1):
+            raise Refusal(node, "max_delay must be an int >= 1 (seconds)")
+        out.append(ir.Retrier(errors, spec.interval, spec.max_attempts, float(spec.backoff),
+                              spec.max_delay, bool(spec.jitter)))
+    return out
+
+
+def _timeouts(node, options: dict):
+    timeout, heartbeat = options.get("timeout"), options.get("heartbeat")
+    for label, value in (("timeout", timeout), ("heartbeat", heartbeat)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+            raise Refusal(node, f"@sfn.task({label}=...) must be a positive int (seconds)")
+    if timeout is not None and heartbeat is not None and heartbeat >= timeout:
+        raise Refusal(node, "@sfn.task: heartbeat must be smaller than timeout")
+    return timeout, heartbeat
+
+
+def annotation_type(annotation) -> Ty:
+    """The static type an annotation promises (unannotated: any JSON value)."""
+    if annotation is None:
+        return pytypes.ANY
+    if isinstance(annotation, ast.Constant):
+        if annotation.value is None:
+            return pytypes.NONE
+        if isinstance(annotation.value, str):
+            try:
+                return annotation_type(ast.parse(annotation.value, mode="eval").body)
+            except SyntaxError:
+                return pytypes.ANY
+        return pytypes.ANY
+    if isinstance(annotation, ast.Name):
+        return {"int": pytypes.INT, "float": pytypes.FLOAT, "str": pytypes.STR, "bool": pytypes.BOOL,
+                "list": pytypes.list_of(None), "dict": pytypes.dict_of(None), "tuple": pytypes.list_of(None),
+                "None": pytypes.NONE}.get(annotation.id, pytypes.ANY)
+    if isinstance(annotation, ast.Attribute):
+        return pytypes.ANY
+    if isinstance(annotation, ast.BinOp) and isinstance(annotation.op, ast.BitOr):
+        return pytypes.join(annotation_type(annotation.left), annotation_type(annotation.right))
+    if isinstance(annotation, ast.Subscript):
+        base = annotation.value
+        base_name = base.id if isinstance(base, ast.Name) else base.attr if isinstance(base, ast.Attribute) else ""
+        args = annotation.slice.elts if isinstance(annotation.slice, ast.Tuple) else [annotation.slice]
+        if base_name in ("list", "List", "Sequence", "tuple", "Tuple"):
+            if base_name in ("tuple", "Tuple"):
+                elem = None
+                for arg in args:
+                    if not (isinstance(arg, ast.Constant) and arg.value is Ellipsis):
+                        elem = pytypes.join(elem, annotation_type(arg))
+                return pytypes.list_of(elem)
+            return pytypes.list_of(annotation_type(args[0]))
+        if base_name in ("dict", "Dict", "Mapping"):
+            return pytypes.dict_of(annotation_type(args[1]) if len(args) == 2 else None)
+        if base_name == "Optional":
+            return pytypes.join(annotation_type(args[0]), pytypes.NONE)
+        if base_name == "Union":
+            result = None
+            for arg in args:
+                result = pytypes.join(result, annotation_type(arg))
+            return result
+    return pytypes.ANY
+
+
+# -- sfn helpers -------------------------------------------------------------------------
+def call_sfn(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
+    if name == "parallel":
+        return call_parallel(b, node, target)
+    if name == "map":
+        return call_map(b, node, target)
+    if name in ("sleep", "sleep_until"):
+        return call_sleep(b, node, name)
+    if name == "Fail":
+        raise Refusal(node, "sfn.Fail can only be raised", "raise sfn.Fail(error, cause)")
+    raise Refusal(node, f"sfn.{name} cannot be used inside a workflow")
+
+
+def call_sleep(b, node: ast.Call, name: str) -> Expr:
+    if len(node.args) != 1 or node.keywords:
+        raise Refusal(node, f"sfn.{name}() takes one argument")
+    (value,) = operands(b, node.args)
+    wait = ir.Wait(title="Sleep" if name == "sleep" else "Sleep until")
+    if name == "sleep":
+        if not value.ty.only("int"):
+            raise Refusal(node, f"sfn.sleep() takes whole seconds (an int), not {value.ty.describe()}",
+                          "round the seconds, e.g. sfn.sleep(int(seconds))")
+        if value.is_const:
+            if value.const < 0:
+                raise Refusal(node, "sfn.sleep() of a negative number of seconds")
+            wait.seconds = value.const
+            wait.title = f"Sleep {value.const}s"
+        else:
+            wait.seconds = ir.Code(f"$max([0, {value.code}])", value.helpers)
+    else:
+        if not value.ty.only("str"):
+            raise Refusal(node, "sfn.sleep_until() takes an ISO 8601 timestamp string here",
+                          "pass dt.isoformat() from a callee, e.g. '2030-01-01T00:00:00Z'")
+        wait.timestamp = b.field(value)
+    b.check([value], "Check sleep")
+    b.add(wait)
+    return Expr("null", pytypes.NONE, const=None)
+
+
+def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
+    if node.keywords:
+        raise Refusal(node, "sfn.parallel() takes only branches")
+    if not node.args:
+        raise Refusal(node, "sfn.parallel() needs at least one branch")
+    graphs, result_ty = [], None
+    for index, arg in enumerate(node.args):
+        title = f"branch {index + 1}"
+        if isinstance(arg, ast.Lambda):
+            if arg.args.args or arg.args.vararg or arg.args.kwonlyargs or arg.args.kwarg:
+                raise Refusal(arg, "a parallel branch takes no arguments")
+            body = [ast.Return(value=arg.body, lineno=arg.lineno, col_offset=arg.col_offset)]
+            graph, ty = b.lower_branch(f"branch{index + 1}_line{arg.lineno}", body, [], arg)
+        elif isinstance(arg, ast.Name) and arg.id in b.scope_nested():
+            fdef = b.scope_nested()[arg.id]
+            if fdef.args.args or fdef.args.vararg or fdef.args.kwonlyargs or fdef.args.kwarg:
+                raise Refusal(arg, f"the branch {arg.id}() must take no arguments")
+            graph, ty = b.lower_branch(arg.id, fdef.body, [], fdef)
+            title = arg.id
+        elif isinstance(arg, ast.Name) and b.is_callee(arg.id):
+            call = ast.Call(func=ast.Name(arg.id, ast.Load(), lineno=arg.lineno, col_offset=arg.col_offset),
+                            args=[], keywords=[], lineno=arg.lineno, col_offset=arg.col_offset)
+            body = [ast.Return(value=call, lineno=arg.lineno, col_offset=arg.col_offset)]
+            graph, ty = b.lower_branch(f"{arg.id}_line{arg.lineno}", body, [], arg)
+        else:
+            raise Refusal(arg, "a parallel branch must be a lambda, a nested def or a callee",
+                          "sfn.parallel(lambda: fetch(a), lambda: fetch(b))")
+        del title
+        graphs.append(graph)
+        result_ty = pytypes.join(result_ty, ty)
+    var = target or b.temp("parallel")
+    state = ir.Parallel(title=f"Run {len(graphs)} branches", branches=graphs,
+                        assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+    b.add(state, frozenset([var]))
+    return Expr("$" + var, pytypes.list_of(result_ty), reads=frozenset([var]))
+
+
+def call_map(b, node: ast.Call, target: str | None) -> Expr:
+    args = list(node.args)
+    keywords = {k.arg: k.value for k in node.keywords}
+    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function"}:
+        raise Refusal(node, "sfn.map(fn, items, max_concurrency=None)")
+    function = args[0] if args else keywords.get("function")
+    items_node = args[1] if len(args) > 1 else keywords.get("items")
+    concurrency_node = args[2] if len(args) > 2 else keywords.get("max_concurrency")
+    if function is None or items_node is None:
+        raise Refusal(node, "sfn.map() needs a function and the items")
+    (items,) = operands(b, [items_node])
+    concurrency = None
+    if concurrency_node is not None:
+        if not (isinstance(concurrency_node, ast.Constant) and (concurrency_node.value is None or (
+                isinstance(concurrency_node.value, int) and concurrency_node.value >= 0))):
+            raise Refusal(concurrency_node, "max_concurrency must be a literal int >= 0 (or None)")
+        concurrency = concurrency_node.value
+    items = _list_items(b, node, items, "sfn.map()")
+    item_ty = items.ty.element
+    if isinstance(function, ast.Name) and b.is_callee(function.id) and b.lookup(function.id)[0] is None:
+        param = "item"
+        call = ast.Call(func=ast.Name(function.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset),
+                        args=[ast.Name(param, ast.Load(), lineno=node.lineno, col_offset=node.col_offset)],
+                        keywords=[], lineno=node.lineno, col_offset=node.col_offset)
+        body = [ast.Return(value=call, lineno=node.lineno, col_offset=node.col_offset)]
+        graph, ty = b.lower_branch(f"{function.id}_item_line{node.lineno}", body, [(param, item_ty)], node)
+        title = f"Map {function.id}"
+    elif isinstance(function, ast.Name) and function.id in b.scope_nested():
+        fdef = b.scope_nested()[function.id]
+        params = [a.arg for a in fdef.args.args]
+        if len(params) != 1 or fdef.args.vararg or fdef.args.kwonlyargs or fdef.args.kwarg:
+            raise Refusal(function, f"the map body {function.id}() must take exactly one argument (the item)")
+        graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], item_ty)], fdef)
+        title = f"Map {function.id}"
+    elif isinstance(function, ast.Lambda):
+        params = [a.arg for a in function.args.args]
+        if len(params) != 1:
+            raise Refusal(function, "the map lambda must take exactly one argument (the item)")
+        body = [ast.Return(value=function.body, lineno=function.lineno, col_offset=function.col_offset)]
+        graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], item_ty)], function)
+        title = f"Map line {function.lineno}"
+    else:
+        raise Refusal(function, "the map function must be a callee, a nested def or a lambda")
+    var = target or b.temp("map")
+    b.check([items], "Check map items")
+    state = ir.Map(title=title, items=b.field(items), processor=graph,
+                   max_concurrency=concurrency if concurrency is not None else None,
+                   assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+    b.add(state, frozenset([var]))
+    return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+
+
+def _list_items(b, node, items: Expr, what: str) -> Expr:
+    if items.ty.only("list"):
+        return items
+    if items.ty.is_any:
+        check = guard(f"($type({items.code}) != 'array')", TypeError,
+                      f"'{what} items must be a list, not ' & $__pytype({items.code})", items,
+                      helpers={"pytype"})
+        return Expr(items.code, pytypes.list_of(None), items.guards + (check,), items.reads,
+                    items.helpers | check.helpers)
+    raise Refusal(node, f"{what} needs a list, not {items.ty.describe()}", "pass a list")
+
+
+def comprehension_map(b, node) -> Expr:
+    """[f(x) for x in xs if cond]: a Map state (one item at a time, as Python runs it)."""
+    if isinstance(node, ast.DictComp) or len(node.generators) != 1:
+        raise Refusal(node, "a comprehension that calls a callee must be a list comprehension with "
+                      "one 'for'", "use a for loop")
+    generator = node.generators[0]
+    from .effects import effects  # noqa: PLC0415
+
+    for test in generator.ifs:
+        if effects(b, test).any:
+            raise Refusal(test, "a comprehension condition cannot call a callee", "use a for loop")
+    if effects(b, generator.iter).any:
+        (iterable,) = [materialize(b, transform(b, generator.iter), generator.iter)]
+    else:
+        iterable = transform(b, generator.iter)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
+    if generator.ifs:
+        from .expressions import bind_target, condition  # noqa: PLC0415
+
+        param = f"$__c{b.next_comprehension()}"
+        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+            tests = [condition(b, test) for test in generator.ifs]
+        if any(t.guards for t in tests):
+            raise Refusal(node, "this comprehension condition could raise an exception", "use a for loop")
+        test = " and ".join(t.code for t in tests)
+        items = combine(f"$__filter({items.code}, function({param}) {{ {test} }})", items.ty, items, *tests,
+                        helpers={"filter"})
+    params = _target_params(generator.target, item_ty)
+    body = [ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
+    graph, ty = b.lower_branch(f"item_line{node.lineno}", body, params, node, unpack=generator.target)
+    var = b.temp("items")
+    b.check([items], "Check items")
+    state = ir.Map(title=f"For each item (line {node.lineno})", items=b.field(items), processor=graph,
+                   max_concurrency=1, assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+    b.add(state, frozenset([var]))
+    return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+
+
+def _target_params(target, item_ty: Ty) -> list:
+    if isinstance(target, ast.Name):
+        return [(target.id, item_ty)]
+    if isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts):
+        return [(e.id, pytypes.ANY if not item_ty.only("list") else item_ty.element) for e in target.elts]
+    raise Refusal(target, "this comprehension target is not supported", "use names")
+
+
+# -- methods -----------------------------------------------------------------------------
+def call_method(b, node: ast.Call) -> Expr:
+    func = node.func
+    method = func.attr
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise Refusal(node, "**kwargs in a call is not supported")
+    receiver_node = func.value
+    if method in pybuiltins.MUTATORS:
+        receiver = transform(b, receiver_node)
+        if receiver.ty.only("list", "dict") or receiver.ty.is_any:
+            return pybuiltins.mutate(b, node, receiver_node, receiver, method)
+    exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
+    receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
+    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
+    return pybuiltins.method(b, node, receiver, method, args, kwargs)
+
+
+def describe_call(node: ast.Call) -> str:
+    return ast.unparse(node.func)
+
+
+__all__ = ["transform_call", "annotation_type", "ANY_HINT", "jsonata_lib"]

@@ -1,0 +1,300 @@
+"""The compiler's driver: find the workflow, lower its body (and each branch and map body)
+to a state graph, emit the ASL definition, and check it as AWS would.
+
+Types of variables are inferred by lowering a function repeatedly until they stop changing
+(a variable's type is the union of everything assigned to it); only the last pass's states
+and problems are kept.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import typing
+
+from . import aliasing, ir, jsonata_lib, pytypes, sfn
+from .builder import Builder, Hole, Scope
+from .errors import CompileError, Problem, Refusal
+from .exprs import Expr, Guard, combine
+from .module_info import ModuleInfo
+from .pytypes import Ty
+from .statements import transform_block
+
+MAX_PASSES = 8
+DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
+
+
+def find_entry(info: ModuleInfo, entry: str | None):
+    if entry is not None:
+        if entry not in info.functions:
+            raise CompileError([Problem(info.path, 1, 1, f"there is no module-level function '{entry}'",
+                                        f"the functions are: {', '.join(info.functions) or 'none'}")])
+        return info.functions[entry]
+    marked = [f for name, f in info.functions.items()
+              if getattr(info.objects.get(name), "__pysfn_workflow__", False)]
+    if len(marked) == 1:
+        return marked[0]
+    if not marked:
+        raise CompileError([Problem(info.path, 1, 1, "no workflow found: mark the entry point with "
+                                    "@sfn.workflow", "or pass --entry NAME")])
+    raise CompileError([Problem(info.path, f.lineno, f.col_offset + 1,
+                                f"several @sfn.workflow functions ({', '.join(x.name for x in marked)})",
+                                "pass --entry NAME to choose one") for f in marked[1:]])
+
+
+def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
+    fdef = find_entry(info, entry)
+    info.entry_names = {fdef.name}
+    builder = Builder(info, lambda_arn)
+    builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)
+    graph = ir.Graph()
+    scope = Scope(name=fdef.name, kind="entry", graph=graph, prefix="__")
+    function = sfn.unwrap(info.objects[fdef.name])
+    lower_scope(builder, scope, fdef, fdef.body, lambda: bind_entry(builder, fdef, function))
+    if builder.problems:
+        raise CompileError(builder.problems)
+    doc = ast.get_docstring(fdef)
+    comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
+    if doc:
+        comment += ": " + " ".join(doc.split())[:200]
+    definition = ir.Emitter().machine(graph, comment)
+    return fdef.name, definition, builder.callees
+
+
+def _locals_of(body: list[ast.stmt], params: list[str]) -> set:
+    names = set(params)
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        if isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        stack.extend(ast.iter_child_nodes(node))
+    return names
+
+
+def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, params=()) -> Ty:
+    """Lower `body` into `scope.graph` until the variables' types are stable."""
+    saved = (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
+             b.bindings)
+    first_problem = len(b.problems)
+    types: dict = {}
+    scope.outer = b.scope
+    param_names = [name for name, _ in params]
+    scope.locals = _locals_of(body, param_names)
+    for name in scope.locals:
+        if name.startswith("__"):
+            b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "
+                          "variables)", "rename it")
+    mutable_defaults = []
+    if isinstance(fdef, ast.FunctionDef):
+        defaults = fdef.args.defaults + [d for d in fdef.args.kw_defaults if d is not None]
+        mutable_defaults = [d for d in defaults if isinstance(d, (ast.List, ast.Dict, ast.ListComp))]
+    shared_params = list(param_names) if scope.kind == "branch" else []
+    if mutable_defaults:
+        shared_params += [a.arg for a in fdef.args.args]
+    try:
+        for _ in range(MAX_PASSES):
+            del b.problems[first_problem:]
+            scope.types = dict(types)
+            scope.new_types = {}
+            scope.names = {}
+            scope.contexts = []
+            scope.temp_count = 0
+            scope.raise_label = None
+            scope.abort_nodes = {}
+            scope.nested = {}
+            scope.return_type = None
+            scope.aliasing = aliasing.analyse(
+                body, shared_params, b.is_callee,
+                lambda name: aliasing.callee_returns_parameter(b.info.functions[name]))
+            scope.graph.entry = None
+            b.scope = scope
+            b.pending = [Hole(scope.graph, "entry", frozenset())]
+            b.marks = []
+            b.handler_stack = []
+            b.loop_guarded = set()
+            b.bindings = []
+            b.statement, b.statement_text = None, ""
+            try:
+                bind()
+            except Refusal as refusal:
+                b.error(refusal.node or fdef, refusal.message, refusal.hint)
+            transform_block(b, body)
+            if b.reachable:  # falling off the end returns None
+                b.add(ir.Succeed(title=f"Return from {scope.name}" if scope.kind == "branch" else "Return None",
+                                 output=None))
+                b.then([])
+                scope.return_type = pytypes.join(scope.return_type, pytypes.NONE)
+            new = dict(types)
+            for name, ty in scope.new_types.items():
+                new[name] = pytypes.widen(types.get(name), ty) if name in types else ty
+            if new == types:
+                break
+            types = new
+        return scope.return_type or pytypes.NONE
+    finally:
+        (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
+         b.bindings) = saved
+
+
+def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None):
+    """A Parallel branch or Map item processor: its own scope, reading the outer variables."""
+    name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    graph = ir.Graph()
+    scope = Scope(name=name, kind="branch", graph=graph, prefix=f"__{name}_")
+
+    def bind():
+        if not params:
+            return
+        pairs = []
+        if unpack is not None and isinstance(unpack, (ast.Tuple, ast.List)):
+            for position, (param, ty) in enumerate(params):
+                b.note_type(param, ty)
+                pairs.append((b.var(param), Expr(f"$states.input[{position}]", ty)))
+        else:
+            (param, ty), = params
+            b.note_type(param, ty)
+            pairs.append((b.var(param), Expr("$states.input", ty)))
+        b.assign(pairs, "Set " + ", ".join(p for p, _ in params))
+
+    ty = lower_scope(b, scope, node, body, bind, params)
+    return graph, ty
+
+
+# -- the entry point's parameters ---------------------------------------------------------
+def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
+    """The first state: check the execution input as Python's call main(**input) would,
+    then set a variable per parameter (defaults apply)."""
+    args = fdef.args
+    if args.posonlyargs or args.vararg or args.kwarg:
+        raise Refusal(fdef, "the workflow's parameters must be plain (no /, *args or **kwargs)",
+                      "take each input key as a named parameter")
+    positional = [a.arg for a in args.args]
+    keyword_only = [a.arg for a in args.kwonlyargs]
+    signature = inspect.signature(function)
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:
+        hints = {}
+    name = function.__qualname__
+    data = "$states.input"
+    guards: list[Guard] = []
+    guards.append(Guard(f"($type({data}) != 'object')", TypeError,
+                        f"'{name}() argument after ** must be a mapping, not ' & $__pytype({data})",
+                        jsonata_lib.closure({"pytype"})))
+    known = jsonata_lib.literal(positional + keyword_only)
+    unexpected = f"$__filter($__keys({data}), function($__k) {{ $not($__k in {known}) }})"
+    guards.append(Guard(f"($count({unexpected}) > 0)", TypeError,
+                        f"'{name}() got an unexpected keyword argument ' & \"'\" & {unexpected}[0] & \"'\"",
+                        jsonata_lib.closure({"filter", "keys"})))
+    required = [p for p in positional if signature.parameters[p].default is inspect.Parameter.empty]
+    required_kw = [p for p in keyword_only if signature.parameters[p].default is inspect.Parameter.empty]
+    for group, what in ((required, "positional"), (required_kw, "keyword-only")):
+        if not group:
+            continue
+        missing = f"$__filter({jsonata_lib.literal(group)}, function($__k) {{ $not($exists($lookup({data}, $__k))) }})"
+        message = (f"($__m := {missing}; $__q := $__map($__m, function($__k) {{ \"'\" & $__k & \"'\" }}); $__n := $count($__m);"
+                   f" '{name}() missing ' & $__n & ' required {what} argument' & ($__n = 1 ? '' : 's') & ': ' &"
+                   f" ($__n = 1 ? $__q[0] : $__n = 2 ? $__q[0] & ' and ' & $__q[1]"
+                   f" : $join($__slice_list($__q, 0, -1, 1), ', ') & ', and ' & $__q[$__n - 1]))")
+        guards.append(Guard(f"($count({missing}) > 0)", TypeError, message,
+                            jsonata_lib.closure({"filter", "map", "slice_list"})))
+    pairs = []
+    for param in positional + keyword_only:
+        default = signature.parameters[param].default
+        value = f"$lookup({data}, {jsonata_lib.string(param)})"
+        if default is not inspect.Parameter.empty:
+            try:
+                literal = jsonata_lib.literal(default)
+            except (TypeError, ValueError):
+                raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
+            value = f"($exists({value}) ? {value} : {literal})"
+        hint = hints.get(param)
+        ty = hint_type(hint) if hint is not None else pytypes.ANY
+        if hint is not None and hint_type(hint) != pytypes.ANY:
+            test = conforms(hint, "$__p")
+            prefix = jsonata_lib.string(f"{name}() argument {_quote(param)} must be {sfn._hint_text(hint)}, not ")
+            message = (f"($__p := {value}; {prefix} & "
+                       f"($type($__p) = 'null' ? 'None' : $type($__p) = 'boolean' ? 'bool' : $type($__p) = 'number'"
+                       f" ? 'number' : $type($__p) = 'string' ? 'str' : $type($__p) = 'array' ? 'list' : 'dict'))")
+            guards.append(Guard(f"($__p := {value}; $not({test}))", TypeError, message,
+                                jsonata_lib.closure({"filter", "keys"})))
+        b.declare(param)
+        b.note_type(param, ty)
+        pairs.append((b.var(param), Expr(value, ty)))
+    choice = ir.Choice(title=f"Start {fdef.name}")
+    choice.mergeable = True
+    b.statement = fdef
+    b.statement_text = f"def {fdef.name}({', '.join(positional + keyword_only)})"
+    b.guard_rules(guards, choice)
+    choice.default_assign = {var: ir.Code(expr.code) for var, expr in pairs}
+    b.add(choice)
+    b.then([Hole(choice, "default", frozenset(var for var, _ in pairs))])
+    b.statement = None
+
+
+def _quote(name: str) -> str:
+    return "'" + name + "'"
+
+
+def hint_type(hint) -> Ty:
+    if hint is typing.Any or hint is object:
+        return pytypes.ANY
+    if hint is None or hint is type(None):
+        return pytypes.NONE
+    simple = {int: pytypes.INT, float: pytypes.FLOAT, str: pytypes.STR, bool: pytypes.BOOL,
+              list: pytypes.list_of(None), dict: pytypes.dict_of(None)}
+    if hint in simple:
+        return simple[hint]
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list:
+        return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
+    if origin is dict:
+        return pytypes.dict_of(hint_type(parameters[1]) if len(parameters) == 2 else None)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        result = None
+        for option in parameters:
+            result = pytypes.join(result, hint_type(option))
+        return result
+    return pytypes.ANY
+
+
+def conforms(hint, var: str, depth: int = 0) -> str:
+    """JSONata: whether the JSON value `var` has the annotated type (as sfn._conform says)."""
+    if hint is typing.Any or hint is object or depth > 4:
+        return "true"
+    if hint is None or hint is type(None):
+        return f"({var} = null)"
+    if hint is bool:
+        return f"($type({var}) = 'boolean')"
+    if hint is int:
+        return f"($type({var}) = 'number' and $floor({var}) = {var} and $abs({var}) <= 9007199254740991)"
+    if hint is float:
+        return f"($type({var}) = 'number')"
+    if hint is str:
+        return f"($type({var}) = 'string')"
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    inner = f"$__e{depth}"
+    if hint is list or origin is list:
+        if not parameters:
+            return f"($type({var}) = 'array')"
+        test = conforms(parameters[0], inner, depth + 1)
+        return f"($type({var}) = 'array' and $count($__filter({var}, function({inner}) {{ $not({test}) }})) = 0)"
+    if hint is dict or origin is dict:
+        if len(parameters) != 2:
+            return f"($type({var}) = 'object')"
+        test = conforms(parameters[1], inner, depth + 1)
+        return (f"($type({var}) = 'object' and $count($__filter($__keys({var}), function($__k{depth}) "
+                f"{{ ({inner} := $lookup({var}, $__k{depth}); $not({test})) }})) = 0)")
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return "(" + " or ".join(conforms(option, var, depth) for option in parameters) + ")"
+    return "true"
+
+
+__all__ = ["compile_info", "combine", "DEFAULT_ARN"]

@@ -1,0 +1,160 @@
+"""Dispatch one state-machine call to a Python function, as the deployed Lambda does.
+
+This module is copied verbatim into the Lambda package next to the generated handler, so it
+imports only the standard library. The event is the Task's payload:
+
+    {"function": "charge", "args": [order_id, 12.5], "kwargs": {"currency": "EUR"}}
+
+`dispatch(event, callees)` calls `callees[function](*args, **kwargs)` and returns its result;
+a name that is not in `callees` is refused (UnknownFunction). Exceptions the function raises
+propagate: the Lambda runtime reports them with errorType = the exception's class name.
+
+JSON cannot tell 3.0 from 3, so an argument annotated `float` (also inside `list[float]`,
+`dict[str, float]`, `float | None`) is converted from int to float here, and a result is
+checked against the function's return annotation: an int beyond 2**53 - 1, which Step Functions
+could not carry exactly, or a value of another type than annotated, is refused (TypeError)
+rather than passed on changed.
+"""
+
+from __future__ import annotations
+
+import inspect
+import typing
+
+SAFE_INTEGER = 2**53 - 1
+
+__all__ = ["UnknownFunction", "dispatch", "SAFE_INTEGER"]
+
+
+class UnknownFunction(LookupError):
+    """The payload names a function this state machine does not call."""
+
+
+def dispatch(event, callees):
+    if not isinstance(event, dict):
+        raise TypeError(f"the payload must be an object with 'function', 'args' and 'kwargs', not {type(event).__name__}")
+    name = event.get("function")
+    if not isinstance(name, str) or name not in callees:
+        raise UnknownFunction(f"{name!r} is not a function this state machine calls")
+    function = callees[name]
+    args = list(event.get("args") or [])
+    kwargs = dict(event.get("kwargs") or {})
+    hints = _hints(function)
+    if hints:
+        args, kwargs = _coerce_arguments(function, hints, args, kwargs)
+    result = function(*args, **kwargs)
+    if "return" in hints:
+        _check_result(name, hints["return"], result)
+    return result
+
+
+def _hints(function) -> dict:
+    try:
+        return typing.get_type_hints(function)
+    except Exception:  # an annotation that does not evaluate here: nothing to convert by
+        return {}
+
+
+def _coerce_arguments(function, hints, args, kwargs):
+    try:
+        parameters = list(inspect.signature(function).parameters.values())
+    except (TypeError, ValueError):
+        return args, kwargs
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    for index, parameter in enumerate(positional[: len(args)]):
+        if parameter.name in hints:
+            args[index] = _to_float(hints[parameter.name], args[index])
+    for key in list(kwargs):
+        if key in hints:
+            kwargs[key] = _to_float(hints[key], kwargs[key])
+    return args, kwargs
+
+
+def _to_float(hint, value):
+    """int -> float wherever the annotation says float."""
+    if hint is float:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list and parameters and isinstance(value, list):
+        return [_to_float(parameters[0], item) for item in value]
+    if origin is dict and len(parameters) == 2 and isinstance(value, dict):
+        return {key: _to_float(parameters[1], item) for key, item in value.items()}
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        numeric = [p for p in parameters if p in (int, float)]
+        if numeric == [float]:
+            return _to_float(float, value)
+    return value
+
+
+def _check_result(name, hint, value):
+    problem = _mismatch(hint, value)
+    if problem:
+        raise TypeError(f"{name}() is annotated to return {_hint_name(hint)}, but returned {problem}")
+
+
+def _mismatch(hint, value):
+    """What is wrong with `value` as a JSON result of type `hint`, or None."""
+    if hint is typing.Any or hint is object:
+        return _unsafe(value)
+    if hint is None or hint is type(None):
+        return None if value is None else _describe(value)
+    if hint is bool:
+        return None if isinstance(value, bool) else _describe(value)
+    if hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return None if abs(value) <= SAFE_INTEGER else f"{value}, beyond 2**53 - 1"
+        return _describe(value)
+    if hint is float:
+        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else _describe(value)
+    if hint is str:
+        return None if isinstance(value, str) else _describe(value)
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if hint is list or origin is list:
+        if not isinstance(value, (list, tuple)):
+            return _describe(value)
+        for item in value:
+            problem = _mismatch(parameters[0], item) if parameters else _unsafe(item)
+            if problem:
+                return problem
+        return None
+    if hint is dict or origin is dict:
+        if not isinstance(value, dict):
+            return _describe(value)
+        for key, item in value.items():
+            if not isinstance(key, str):
+                return f"a dict with the key {key!r} (JSON keys are strings)"
+            problem = _mismatch(parameters[1], item) if len(parameters) == 2 else _unsafe(item)
+            if problem:
+                return problem
+        return None
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        problems = [_mismatch(option, value) for option in parameters]
+        return None if any(p is None for p in problems) else _describe(value)
+    return _unsafe(value)
+
+
+def _unsafe(value):
+    """Ints Step Functions cannot carry exactly, anywhere inside the value."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return None if abs(value) <= SAFE_INTEGER else f"{value}, beyond 2**53 - 1"
+    if isinstance(value, (list, tuple)):
+        for item in value:
+            problem = _unsafe(item)
+            if problem:
+                return problem
+    if isinstance(value, dict):
+        for item in value.values():
+            problem = _unsafe(item)
+            if problem:
+                return problem
+    return None
+
+
+def _describe(value) -> str:
+    return "None" if value is None else f"a {type(value).__name__}"
+
+
+def _hint_name(hint) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")

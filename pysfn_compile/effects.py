@@ -1,0 +1,58 @@
+"""Which expressions do more than compute a value: call a callee (a Task), run branches or a
+map, wait, or change a variable in place (`xs.pop()`). Their operands keep Python's order."""
+
+from __future__ import annotations
+
+import ast
+
+import attrs
+
+MUTATING_METHODS = frozenset({
+    "append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",  # list
+    "update", "setdefault", "popitem",  # dict (pop, clear too)
+})
+SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until"})
+
+
+@attrs.frozen
+class Effects:
+    calls: bool = False  # a Task, Parallel, Map or Wait
+    mutates: frozenset = frozenset()  # python names changed in place
+
+    @property
+    def any(self) -> bool:
+        return self.calls or bool(self.mutates)
+
+
+NONE = Effects()
+
+
+def effects(b, node: ast.AST) -> Effects:
+    cache = b.effects_cache
+    key = id(node)
+    if key not in cache:
+        cache[key] = _effects(b, node)
+    return cache[key]
+
+
+def _effects(b, node: ast.AST) -> Effects:
+    calls = False
+    mutates: set = set()
+    for sub in ast.walk(node):
+        if not isinstance(sub, ast.Call):
+            continue
+        func = sub.func
+        if isinstance(func, ast.Name):
+            if b.is_callee(func.id) or b.info.sfn_function(func.id) in SFN_EFFECTS:
+                calls = True
+        elif isinstance(func, ast.Attribute):
+            if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id):
+                if func.attr in SFN_EFFECTS:
+                    calls = True
+            elif func.attr in MUTATING_METHODS:
+                root = func.value
+                while isinstance(root, ast.Subscript):
+                    root = root.value
+                if isinstance(root, ast.Name):
+                    mutates.add(root.id)
+    return Effects(calls, frozenset(mutates))

@@ -1,0 +1,47 @@
+"""Python's exception classes as Step Functions error names.
+
+A callee's exception reaches the machine as a Lambda error named by its class (`KeyError`);
+a Catch or Retry matches names, not classes. So `except LookupError` becomes ErrorEquals over
+LookupError and every subclass known when the workflow is compiled (the builtins' and those of
+every imported module, the workflow's own included). `except Exception` (and a bare except)
+catch every error: States.ALL.
+"""
+
+from __future__ import annotations
+
+from . import sfn
+
+ALL = "States.ALL"
+
+
+def subclasses(cls: type) -> list[type]:
+    seen: list[type] = []
+    stack = [cls]
+    while stack:
+        current = stack.pop()
+        if current in seen:
+            continue
+        seen.append(current)
+        try:
+            stack.extend(reversed(type.__subclasses__(current)))
+        except TypeError:
+            pass
+    return seen
+
+
+def error_equals(classes: tuple) -> list[str]:
+    """ErrorEquals for an except clause over `classes` (() is a bare except)."""
+    if not classes or any(cls in (Exception, BaseException) for cls in classes):
+        return [ALL]
+    names: list[str] = []
+    for cls in classes:
+        for sub in subclasses(cls):
+            if sub is sfn.Fail:
+                continue
+            if sub.__name__ not in names:
+                names.append(sub.__name__)
+    return names
+
+
+def catches_fail(classes: tuple) -> bool:
+    return not classes or any(issubclass(sfn.Fail, cls) for cls in classes)

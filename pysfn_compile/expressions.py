@@ -1,0 +1,928 @@
+"""Python expressions → JSONata, one transform per construct.
+
+Each transform takes the builder and one node and returns an `Expr`: JSONata text, its static
+type, and the guards that raise where Python would raise. A call of a callee is a Task state:
+its transform adds the state and returns the variable holding the result; operands evaluated
+before such a call are set aside first when their evaluation could fail or see a change, so
+that failures and effects keep Python's order.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+import sys
+
+from . import formatting, jsonata_lib, pytypes
+from .errors import Refusal
+from .exprs import Expr, Guard, combine, const, guard
+from .pytypes import Ty
+
+SAFE = 2**53 - 1
+OVERFLOW = "pysfn.IntegerOverflow"
+OVERFLOW_CAUSE = ("an integer result exceeds 2**53 - 1, which JSON numbers in Step Functions "
+                  "cannot hold exactly (Python's ints have no limit)")
+
+ANY_HINT = ("annotate where the value comes from (the workflow parameter, or the callee's return "
+            "type, e.g. -> int or -> list[str]) so the compiler knows its type")
+
+
+# -- entry points ------------------------------------------------------------------------
+def transform(b, node: ast.AST) -> Expr:
+    method = _TRANSFORMS.get(type(node))
+    if method is None:
+        raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
+                      "move this into a callee (a module-level function, run as a Lambda)")
+    return method(b, node)
+
+
+def condition(b, node: ast.AST) -> Expr:
+    """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
+    if isinstance(node, ast.BoolOp):
+        parts = [condition(b, value) for value in node.values]
+        return _short_circuit(parts, "and" if isinstance(node.op, ast.And) else "or")
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        inner = condition(b, node.operand)
+        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
+    return truth(transform(b, node))
+
+
+def truth(expr: Expr) -> Expr:
+    """Python's truthiness as a JSONata boolean (JSONata's own says [0] is false)."""
+    ty = expr.ty
+    if expr.is_const:
+        value = bool(expr.const)
+        return Expr("true" if value else "false", pytypes.BOOL, const=value)
+    if ty.only("bool"):
+        return expr
+    if ty.only("none"):
+        return combine("false", pytypes.BOOL, expr)
+    if ty.only("int", "float") or ty.only("int") or ty.only("float"):
+        return combine(f"({expr.code} != 0)", pytypes.BOOL, expr)
+    if ty.only("str"):
+        return combine(f"({expr.code} != '')", pytypes.BOOL, expr)
+    if ty.only("list"):
+        return combine(f"($count({expr.code}) > 0)", pytypes.BOOL, expr)
+    if ty.only("dict"):
+        return combine(f"($count($keys({expr.code})) > 0)", pytypes.BOOL, expr)
+    if ty.only("exc"):
+        return combine("true", pytypes.BOOL, expr)
+    return combine(f"$__truthy({expr.code})", pytypes.BOOL, expr, helpers={"truthy"})
+
+
+def _short_circuit(parts: list[Expr], op: str) -> Expr:
+    """JSONata's and/or over booleans, with each operand's guards checked only if reached."""
+    code, guards, reads, helpers = parts[0].code, list(parts[0].guards), parts[0].reads, parts[0].helpers
+    for part in parts[1:]:
+        reached = code if op == "and" else f"$not({code})"
+        guards += [g.under(reached, helpers, reads) for g in part.guards]
+        code = f"({code} {op} {part.code})"
+        reads |= part.reads
+        helpers |= part.helpers
+    return Expr(code, pytypes.BOOL, tuple(guards), reads, helpers)
+
+
+def _construct(node: ast.AST) -> str:
+    names = {ast.Lambda: "a lambda here", ast.Set: "a set", ast.SetComp: "a set comprehension",
+             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield from",
+             ast.NamedExpr: "the walrus operator (:=)", ast.Starred: "unpacking with *",
+             ast.Attribute: "attribute access"}
+    return names.get(type(node), type(node).__name__)
+
+
+# -- operands in Python's order ----------------------------------------------------------
+def operands(b, nodes: list) -> list[Expr]:
+    """Transform `nodes` left to right. Before an operand that calls a callee or changes a
+    variable, the operands already computed are set aside in variables when they could fail
+    (so they fail first, as in Python) or read what the call changes."""
+    from .effects import effects  # noqa: PLC0415
+
+    info = [effects(b, node) for node in nodes]
+    last = max((i for i, e in enumerate(info) if e.any), default=-1)
+    changed: set = set()
+    for e in info:
+        changed |= e.mutates
+    out = []
+    for index, node in enumerate(nodes):
+        expr = transform(b, node)
+        if index < last and (expr.guards or expr.reads & {b.var_if_local(n) for n in changed}):
+            expr = materialize(b, expr, node)
+        out.append(expr)
+    return out
+
+
+def materialize(b, expr: Expr, node: ast.AST, hint: str = "t") -> Expr:
+    """Evaluate `expr` now into a hidden variable; the variable stands for it afterwards."""
+    if expr.is_const or (not expr.guards and _is_var(expr.code)):
+        return expr
+    name = b.temp(hint)
+    b.assign([(name, expr)], f"Set {name}")
+    return Expr("$" + name, expr.ty, (), frozenset([name]), frozenset())
+
+
+def _is_var(code: str) -> bool:
+    return code.startswith("$") and code[1:].replace("_", "a").isalnum()
+
+
+# -- literals and names ------------------------------------------------------------------
+def transform_constant(b, node: ast.Constant) -> Expr:
+    value = node.value
+    if isinstance(value, bool):
+        return const(value, pytypes.BOOL)
+    if isinstance(value, int):
+        if abs(value) > SAFE:
+            raise Refusal(node, f"the integer {value} is beyond 2**53 - 1: JSON numbers in Step "
+                          "Functions cannot hold it exactly", "use a string, or compute it in a callee")
+        return const(value, pytypes.literal_int(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Refusal(node, "inf and nan are not JSON numbers")
+        return const(value, pytypes.FLOAT)
+    if isinstance(value, str):
+        return const(value, pytypes.STR)
+    if value is None:
+        return const(None, pytypes.NONE)
+    raise Refusal(node, f"{type(value).__name__} literals are not supported",
+                  "workflow values are JSON: str, int, float, bool, None, list, dict")
+
+
+def type_of_value(value) -> Ty:
+    if isinstance(value, bool):
+        return pytypes.BOOL
+    if isinstance(value, int):
+        return pytypes.literal_int(value)
+    if isinstance(value, float):
+        return pytypes.FLOAT
+    if isinstance(value, str):
+        return pytypes.STR
+    if value is None:
+        return pytypes.NONE
+    if isinstance(value, (list, tuple)):
+        elem = None
+        for item in value:
+            elem = pytypes.join(elem, type_of_value(item))
+        return pytypes.list_of(elem) if elem is not None else pytypes.list_of(pytypes.NOTHING)
+    if isinstance(value, dict):
+        elem = None
+        for item in value.values():
+            elem = pytypes.join(elem, type_of_value(item))
+        return pytypes.dict_of(elem) if elem is not None else pytypes.dict_of(pytypes.NOTHING)
+    return pytypes.ANY
+
+
+def transform_name(b, node: ast.Name) -> Expr:
+    name = node.id
+    bound = b.comprehension_binding(name)
+    if bound is not None:
+        code, ty = bound
+        return Expr(code, ty)
+    scope, ty = b.lookup(name)
+    if scope is not None:
+        asl = b.var(name, scope)
+        if scope is b.scope and not b.is_defined(asl):
+            raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
+                          "UnboundLocalError)", f"assign '{name}' on every path before this line")
+        return Expr("$" + asl, ty, reads=frozenset([asl]))
+    from .module_info import MISSING  # noqa: PLC0415
+
+    value = b.info.constant(name)
+    if value is not MISSING:
+        return const(value if not isinstance(value, tuple) else list(value), type_of_value(value))
+    if name in b.info.functions:
+        raise Refusal(node, f"the function '{name}' can only be called here",
+                      "pass it to sfn.map(...) or call it")
+    raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
+                  "workflow values are locals, parameters and module-level JSON constants")
+
+
+def transform_list(b, node) -> Expr:
+    items = operands(b, node.elts) if node.elts else []
+    for elt in node.elts:
+        if isinstance(elt, ast.Starred):
+            raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
+    return build_list(items)
+
+
+def build_list(items: list[Expr]) -> Expr:
+    elem = None
+    for item in items:
+        elem = pytypes.join(elem, item.ty)
+    ty = pytypes.list_of(elem if elem is not None else pytypes.NOTHING)
+    if all(item.is_const for item in items):
+        value = [item.const for item in items]
+        return Expr(jsonata_lib.literal(value), ty, const=value)
+    parts, helpers = [], set()
+    for item in items:
+        if item.ty.may("list"):
+            parts.append(f"$__wrap({item.code})")
+            helpers.add("wrap")
+        else:
+            parts.append(item.code)
+    return combine("[" + ", ".join(parts) + "]", ty, *items, helpers=helpers)
+
+
+def transform_dict(b, node: ast.Dict) -> Expr:
+    keys, values = [], []
+    nodes = []
+    for key, value in zip(node.keys, node.values, strict=True):
+        if key is None:
+            nodes.append(value)
+        else:
+            nodes.extend([key, value])
+    exprs = operands(b, nodes)
+    position = 0
+    entries = []  # (key Expr or None for **, value Expr)
+    for key in node.keys:
+        if key is None:
+            entries.append((None, exprs[position]))
+            position += 1
+        else:
+            entries.append((exprs[position], exprs[position + 1]))
+            position += 2
+    value_ty = None
+    for key_expr, value_expr in entries:
+        if key_expr is None:
+            if not value_expr.ty.only("dict"):
+                raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
+            value_ty = pytypes.join(value_ty, value_expr.ty.values)
+            continue
+        if not key_expr.ty.only("str"):
+            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
+                          "convert the key with str(...)")
+        value_ty = pytypes.join(value_ty, value_expr.ty)
+        keys.append(key_expr)
+        values.append(value_expr)
+    ty = pytypes.dict_of(value_ty if value_ty is not None else pytypes.NOTHING)
+    parts = [e for pair in entries for e in pair if e is not None]
+    if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
+        value = {k.const: v.const for k, v in entries}
+        return Expr(jsonata_lib.literal(value), ty, const=value)
+    literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
+    if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
+        body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
+        return combine("{" + body + "}", ty, *parts)
+    pieces = []
+    for key_expr, value_expr in entries:
+        pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")
+    return combine("$merge([" + ", ".join(pieces) + "])", ty, *parts)
+
+
+# -- arithmetic --------------------------------------------------------------------------
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+        ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
+        ast.BitAnd: "&", ast.MatMult: "@"}
+_PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
+           "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
+
+
+def transform_binop(b, node: ast.BinOp) -> Expr:
+    left, right = operands(b, [node.left, node.right])
+    return binary(node, _OPS[type(node.op)], left, right)
+
+
+def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
+    if op in ("<<", ">>", "|", "^", "&", "@"):
+        raise Refusal(node, f"the operator {op} is not supported: JSONata has no bitwise operators",
+                      "compute it in a callee")
+    if left.is_const and right.is_const and op in _PY_OPS:
+        try:
+            value = _PY_OPS[op](left.const, right.const)
+        except Exception:  # raises at run time in Python: let the guards say so
+            value = None
+        else:
+            if not isinstance(value, float) or value == value and abs(value) != float("inf"):
+                if not (isinstance(value, int) and abs(value) > SAFE):
+                    return const(value, type_of_value(value))
+    lt, rt = left.ty, right.ty
+    if op == "+" and (lt.only("str") or rt.only("str")):
+        return _concat_str(node, left, right)
+    if op == "+" and (lt.only("list") or rt.only("list")):
+        return _concat_list(node, left, right)
+    if op == "*" and (lt.only("str", "list") or rt.only("str", "list")) and not (lt.numeric and rt.numeric):
+        return _repeat(node, left, right)
+    if op == "%" and lt.only("str"):
+        raise Refusal(node, "%-formatting of strings is not supported", "use an f-string")
+    left, right = _numeric_operand(node, op, left, right, True), _numeric_operand(node, op, right, left, False)
+    return arithmetic(node, op, left, right)
+
+
+def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
+    ty = expr.ty
+    if ty.only("bool"):
+        return combine(f"({expr.code} ? 1 : 0)", pytypes.kind("int", 1), expr)
+    if ty.only("int", "float", "bool") and ty.may("bool"):
+        return combine(f"($type({expr.code}) = 'boolean' ? ({expr.code} ? 1 : 0) : {expr.code})",
+                       ty.without("bool") if ty.without("bool").kinds else pytypes.INT, expr)
+    if ty.numeric:
+        return expr
+    if ty.is_any and other.ty.numeric and op not in ("*", "**"):
+        # a number (or a bool) at run time, or Python's TypeError
+        other_name = "float" if other.ty.only("float") else "int" if other.ty.only("int", "bool") else None
+        if other_name is None:
+            raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
+        mine = f"$__pytype({expr.code})"
+        if is_left and op == "+":
+            message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
+                       f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
+                       f" : \"unsupported operand type(s) for +: '\" & {mine} & \"' and '{other_name}'\")")
+        elif is_left:
+            message = f"\"unsupported operand type(s) for {op}: '\" & {mine} & \"' and '{other_name}'\""
+        else:
+            message = f"\"unsupported operand type(s) for {op}: '{other_name}' and '\" & {mine} & \"'\""
+        if op in ("<", "<=", ">", ">="):
+            first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
+            message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
+        check = guard(f"$not($type({expr.code}) in ['number', 'boolean'])", TypeError, message, expr,
+                      helpers={"pytype"})
+        code = f"($type({expr.code}) = 'boolean' ? ({expr.code} ? 1 : 0) : {expr.code})"
+        return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
+    raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
+                  ANY_HINT if ty.is_any else "")
+
+
+def _zero_message(op: str, left: Ty, right: Ty) -> str:
+    """CPython's ZeroDivisionError message for these operand types, as this Python says it."""
+    a = 1.0 if left.may("float") else 1
+    z = 0.0 if right.may("float") else 0
+    try:
+        _PY_OPS[op](a, z)
+    except ZeroDivisionError as error:
+        return str(error)
+    return "division by zero"
+
+
+def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
+    lt, rt = left.ty, right.ty
+    both_int = lt.only("int") and rt.only("int")
+    has_float = lt.only("float") or rt.only("float")
+    ambiguous = not both_int and not has_float
+    bits = 0
+    if both_int:
+        bits = {"+": max(lt.bits, rt.bits) + 1, "-": max(lt.bits, rt.bits) + 1,
+                "*": lt.bits + rt.bits}.get(op, max(lt.bits, rt.bits))
+    guards: list[Guard] = []
+    helpers: set = set()
+    if op in ("/", "//", "%"):
+        if right.is_const and right.const != 0:
+            pass
+        else:
+            if ambiguous and not (lt.only("float") or rt.only("float")):
+                messages = {_zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.FLOAT),
+                            _zero_message(op, pytypes.INT, pytypes.FLOAT), _zero_message(op, pytypes.FLOAT, pytypes.INT)}
+                if len(messages) > 1:
+                    raise Refusal(node, f"the message of ZeroDivisionError for {op} depends on whether the "
+                                  "operands are int or float, which is not known here", ANY_HINT)
+            message = jsonata_lib.string(_zero_message(op, lt if not ambiguous else pytypes.INT, rt))
+            guards.append(guard(f"({right.code} = 0)", ZeroDivisionError, message, right))
+    if op == "+":
+        code = f"({left.code} + {right.code})"
+    elif op == "-":
+        code = f"({left.code} - {right.code})"
+    elif op == "*":
+        code = f"({left.code} * {right.code})"
+    elif op == "/":
+        code = f"({left.code} / {right.code})"
+    elif op == "//":
+        if both_int:
+            code = f"$floor({left.code} / {right.code})"
+        else:
+            code, helpers = f"$__ffloordiv({left.code}, {right.code})", {"ffloordiv"}
+    elif op == "%":
+        code, helpers = f"$__imod({left.code}, {right.code})", {"imod"}
+    elif op == "**":
+        if not both_int:
+            raise Refusal(node, "** with a float operand is not supported: JSONata's $power may "
+                          "round differently from Python's", "compute it in a callee")
+        if right.is_const and right.const < 0:
+            raise Refusal(node, "an int raised to a negative power is a float in Python",
+                          "write 1 / x ** n")
+        if not right.is_const:
+            guards.append(guard(f"({right.code} < 0)", ValueError,
+                                jsonata_lib.string("negative exponents are not supported by the compiled workflow"),
+                                right))
+            raise Refusal(node, "** with a variable exponent is not supported (its result type "
+                          "depends on the exponent's sign)", "use a literal exponent")
+        bits = lt.bits * max(1, right.const)
+        code, helpers = f"$__ipow({left.code}, {right.code})", {"ipow"}
+    else:
+        raise Refusal(node, f"unsupported operator {op}")
+    if op == "/":
+        ty = pytypes.FLOAT
+    elif both_int:
+        ty = pytypes.kind("int", min(bits, pytypes.SAFE_BITS))
+    elif has_float:
+        ty = pytypes.FLOAT
+    else:
+        ty = pytypes.NUMBER
+    result = combine(code, ty, left, right, helpers=helpers, guards=guards)
+    if both_int and bits > pytypes.SAFE_BITS - 1:
+        result = overflow_checked(result)
+    return result
+
+
+def overflow_checked(expr: Expr) -> Expr:
+    check = Guard(f"($abs({expr.code}) > {SAFE})", None, "''", expr.helpers, expr.reads,
+                  abort=True, error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE)
+    return Expr(expr.code, pytypes.INT, expr.guards + (check,), expr.reads, expr.helpers)
+
+
+def _concat_str(node, left: Expr, right: Expr) -> Expr:
+    left = _str_operand(node, left, True)
+    right = _str_operand(node, right, False)
+    return combine(f"({left.code} & {right.code})", pytypes.STR, left, right)
+
+
+def _str_operand(node, this: Expr, is_left: bool) -> Expr:
+    """An operand of str +: a str, or (known only at run time) Python's TypeError."""
+    if this.ty.only("str"):
+        return this
+    if not this.ty.is_any:
+        raise Refusal(node, f"+ of str and {this.ty.describe()}: Python raises TypeError", "convert with str(...)")
+    if is_left:
+        message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
+                   "\"unsupported operand type(s) for +: '\" & $__pytype(" + this.code + ") & \"' and 'str'\")")
+    else:
+        message = "'can only concatenate str (not \"' & $__pytype(" + this.code + ") & '\") to str'"
+    check = guard(f"($type({this.code}) != 'string')", TypeError, message, this, helpers={"pytype"})
+    return Expr(this.code, pytypes.STR, this.guards + (check,), this.reads, this.helpers | check.helpers)
+
+
+def _concat_list(node, left: Expr, right: Expr) -> Expr:
+    if not (left.ty.only("list") and right.ty.only("list")):
+        raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
+                      "both operands must be lists")
+    ty = pytypes.list_of(pytypes.join(left.ty.element, right.ty.element))
+    return combine(f"$append({left.code}, {right.code})", ty, left, right)
+
+
+def _repeat(node, left: Expr, right: Expr) -> Expr:
+    seq, count = (left, right) if left.ty.only("str", "list") else (right, left)
+    if not count.ty.only("int", "bool"):
+        raise Refusal(node, f"* of a sequence and {count.ty.describe()}", "the count must be an int")
+    n = count.code if count.ty.only("int") else f"({count.code} ? 1 : 0)"
+    if seq.ty.only("str"):
+        code = f"($__n := {n}; $__n <= 0 ? '' : $join($map([1..$__n], function() {{ {seq.code} }}), ''))"
+        return combine(code, pytypes.STR, left, right)
+    if seq.ty.only("list"):
+        code = (f"($__n := {n}; $__n <= 0 ? [] : $reduce([1..$__n], function($__a, $__i) "
+                f"{{ $append($__a, {seq.code}) }}, []))")
+        return combine(code, seq.ty, left, right)
+    raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
+
+
+def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
+    if isinstance(node.op, ast.Not):
+        inner = condition(b, node.operand)
+        if inner.is_const:
+            return const(not inner.const, pytypes.BOOL)
+        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
+    operand = transform(b, node.operand)
+    if isinstance(node.op, ast.Invert):
+        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators")
+    if operand.is_const and isinstance(operand.const, (int, float)):
+        value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
+        return const(value, type_of_value(value))
+    if operand.ty.is_any:
+        raise Refusal(node, "unary minus of a value of unknown type", ANY_HINT)
+    operand = _numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
+    if isinstance(node.op, ast.UAdd):
+        return operand
+    return combine(f"(-{operand.code})", operand.ty, operand)
+
+
+def transform_boolop(b, node: ast.BoolOp) -> Expr:
+    """`a or b` is a when a is truthy, else b (Python's value semantics)."""
+    op = "and" if isinstance(node.op, ast.And) else "or"
+    values = [transform(b, value) for value in node.values]
+    result = values[-1]
+    for value in reversed(values[:-1]):
+        test = truth(Expr("$__v", value.ty))
+        reached = test.code if op == "and" else f"$not({test.code})"
+        guards = value.guards + tuple(
+            g.under(f"($__v := {value.code}; {reached})", value.helpers | test.helpers, value.reads)
+            for g in result.guards)
+        picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
+        code = f"($__v := {value.code}; {test.code} ? {picked})"
+        result = Expr(code, pytypes.join(value.ty, result.ty), guards, value.reads | result.reads,
+                      value.helpers | result.helpers | test.helpers)
+    return result
+
+
+def transform_ifexp(b, node: ast.IfExp) -> Expr:
+    test = condition(b, node.test)
+    body, orelse = transform(b, node.body), transform(b, node.orelse)
+    if test.is_const:
+        return body if test.const else orelse
+    guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \
+        + tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in orelse.guards)
+    code = f"({test.code} ? {body.code} : {orelse.code})"
+    return Expr(code, pytypes.join(body.ty, orelse.ty), guards, test.reads | body.reads | orelse.reads,
+                test.helpers | body.helpers | orelse.helpers)
+
+
+# -- comparisons -------------------------------------------------------------------------
+_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+        ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
+
+
+def transform_compare(b, node: ast.Compare) -> Expr:
+    exprs = operands(b, [node.left, *node.comparators])
+    parts = []
+    for index, op in enumerate(node.ops):
+        left, right = exprs[index], exprs[index + 1]
+        if index > 0 and not _is_var(left.code) and not left.is_const:
+            raise Refusal(node, "a chained comparison with a computed middle operand is not supported",
+                          "assign the middle value to a variable first")
+        parts.append(compare(node, _CMP[type(op)], left, right))
+    if len(parts) == 1:
+        return parts[0]
+    return _short_circuit(parts, "and")
+
+
+def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
+    if depth > 4:
+        return True
+    if (a.may("bool") and b.may("int", "float")) or (b.may("bool") and a.may("int", "float")):
+        return True
+    if a.may("list") and b.may("list") and _may_mix_bool_number(a.element, b.element, depth + 1):
+        return True
+    return a.may("dict") and b.may("dict") and _may_mix_bool_number(a.values, b.values, depth + 1)
+
+
+def equality(left: Expr, right: Expr) -> Expr:
+    if left.is_const and right.is_const:
+        return const(left.const == right.const, pytypes.BOOL)
+    if _may_mix_bool_number(left.ty, right.ty):
+        return combine(f"$__pyeq({left.code}, {right.code})", pytypes.BOOL, left, right, helpers={"pyeq"})
+    return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)
+
+
+def compare(node, op: str, left: Expr, right: Expr) -> Expr:
+    if op == "==":
+        return equality(left, right)
+    if op == "!=":
+        eq = equality(left, right)
+        if eq.is_const:
+            return const(not eq.const, pytypes.BOOL)
+        return combine(f"$not({eq.code})", pytypes.BOOL, eq)
+    if op in ("is", "is not"):
+        if not (right.is_const and right.const is None or right.is_const and isinstance(right.const, bool)
+                or left.is_const and left.const is None):
+            raise Refusal(node, f"'{op}' is supported only with None, True or False",
+                          "compare values with == (JSON values have no identity)")
+        code = f"({left.code} = {right.code})"
+        if right.is_const and isinstance(right.const, bool):
+            code = f"($type({left.code}) = 'boolean' and {left.code} = {right.code})"
+        if op == "is not":
+            code = f"$not({code})"
+        return combine(code, pytypes.BOOL, left, right)
+    if op in ("in", "not in"):
+        result = contains(node, right, left)
+        if op == "not in":
+            return combine(f"$not({result.code})", pytypes.BOOL, result)
+        return result
+    return ordering(node, op, left, right)
+
+
+def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
+    lt, rt = left.ty, right.ty
+    if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
+        left = _numeric_operand(node, op, left, right, True) if lt.numeric else left
+        right = _numeric_operand(node, op, right, left, False) if rt.numeric else right
+        return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+    for this, other in ((left, right), (right, left)):
+        known = other.ty
+        if not this.ty.is_any or known.is_any:
+            continue
+        if known.numeric:
+            checked = _numeric_operand(node, op, this, other, this is left)
+        elif known.only("str"):
+            mine = f"$__pytype({this.code})"
+            first, second = (mine, "'str'") if this is left else ("'str'", mine)
+            message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
+            check = guard(f"($type({this.code}) != 'string')", TypeError, message, this, helpers={"pytype"})
+            checked = Expr(this.code, pytypes.STR, this.guards + (check,), this.reads, this.helpers | check.helpers)
+        else:
+            break
+        if this is left:
+            left = checked
+        else:
+            right = checked
+        return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+    if lt.may("list") or rt.may("list"):
+        raise Refusal(node, f"ordering comparison ({op}) of lists is not supported",
+                      "compare elements one by one")
+    raise Refusal(node, f"cannot compare {lt.describe()} {op} {rt.describe()}",
+                  ANY_HINT if lt.is_any or rt.is_any else "Python raises TypeError for these types")
+
+
+def contains(node, container: Expr, item: Expr) -> Expr:
+    """`item in container`."""
+    ct = container.ty
+    if ct.only("str"):
+        if not item.ty.only("str"):
+            raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
+        return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)
+    if ct.only("dict"):
+        if not item.ty.only("str"):
+            if item.ty.only("int", "float", "bool", "none"):
+                return combine("false", pytypes.BOOL, container, item)
+            raise Refusal(node, "dict keys are strings; this key's type is not known", ANY_HINT)
+        return combine(f"$exists($lookup({container.code}, {item.code}))", pytypes.BOOL, container, item)
+    if ct.only("list"):
+        if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
+            return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
+                           helpers={"contains"})
+        return combine(f"({item.code} in {container.code})", pytypes.BOOL, container, item)
+    raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
+
+
+# -- subscripts --------------------------------------------------------------------------
+def transform_subscript(b, node: ast.Subscript) -> Expr:
+    if isinstance(node.slice, ast.Slice):
+        parts = [node.value] + [p for p in (node.slice.lower, node.slice.upper, node.slice.step) if p is not None]
+        exprs = operands(b, parts)
+        container = exprs[0]
+        rest = iter(exprs[1:])
+        lower = next(rest) if node.slice.lower is not None else None
+        upper = next(rest) if node.slice.upper is not None else None
+        step = next(rest) if node.slice.step is not None else None
+        return slice_of(node, container, lower, upper, step)
+    container, index = operands(b, [node.value, node.slice])
+    return subscript(node, container, index)
+
+
+def normalized_index(container: Expr, index: Expr, count: str) -> str:
+    return f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
+
+
+def subscript(node, container: Expr, index: Expr) -> Expr:
+    ct, it = container.ty, index.ty
+    if it.only("bool"):
+        raise Refusal(node, "indexing with a bool is not supported", "use an int")
+    if ct.only("list"):
+        _require_int(node, index, "list indices must be integers")
+        count = f"$count({container.code})"
+        check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
+                      "'list index out of range'", container, index)
+        return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
+    if ct.only("str"):
+        _require_int(node, index, "string indices must be integers")
+        count = f"$length({container.code})"
+        check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
+                      "'string index out of range'", container, index)
+        return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
+                       guards=[check])
+    if ct.only("dict"):
+        if not it.only("str"):
+            raise Refusal(node, f"dict keys are strings in JSON; this key is {it.describe()}",
+                          "convert the key with str(...)")
+        check = key_guard(container, index)
+        return combine(f"$lookup({container.code}, {index.code})", ct.values, container, index, guards=[check])
+    if ct.is_any or ct.may("list", "dict", "str"):
+        return _dynamic_subscript(node, container, index)
+    raise Refusal(node, f"{ct.describe()} is not subscriptable")
+
+
+def key_guard(container: Expr, key: Expr) -> Guard:
+    message = jsonata_lib.string(repr(key.const)) if key.is_const else f"$__repr_str({key.code})"
+    return guard(f"$not($exists($lookup({container.code}, {key.code})))", KeyError, message, container,
+                 key, helpers=() if key.is_const else {"repr_str"})
+
+
+def _bound(container: Expr) -> str:
+    code = container.code
+    return code if _is_var(code) else f"({code})"
+
+
+def _require_int(node, index: Expr, message: str) -> None:
+    if not index.ty.only("int"):
+        raise Refusal(node, f"{message}; this index is {index.ty.describe()}",
+                      ANY_HINT if index.ty.is_any else "")
+
+
+def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
+    """Subscript of a value whose JSON type is known only at run time."""
+    c, i = container.code, index.code
+    if index.ty.only("int"):
+        not_subscriptable = (f"$not($type({c}) in ['array', 'string', 'object'])")
+        checks = [
+            guard(not_subscriptable, TypeError, f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"",
+                  container, helpers={"pytype"}),
+            guard(f"($type({c}) = 'object')", KeyError, f"$__istr({i})", container, index, helpers={"istr"}),
+            guard(f"($type({c}) = 'array' and ({i} >= $count({c}) or {i} < -$count({c})))", IndexError,
+                  "'list index out of range'", container, index),
+            guard(f"($type({c}) = 'string' and ({i} >= $length({c}) or {i} < -$length({c})))", IndexError,
+                  "'string index out of range'", container, index),
+        ]
+        code = f"($type({c}) = 'string' ? $substring({c}, {i}, 1) : {_bound(container)}[{i}])"
+        return combine(code, pytypes.ANY, container, index, guards=checks)
+    if index.ty.only("str"):
+        checks = [
+            guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
+                  f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"}),
+            guard(f"($type({c}) = 'array')", TypeError, "'list indices must be integers or slices, not str'",
+                  container),
+            guard(f"($type({c}) = 'string')", TypeError, _string_index_message(), container),
+            key_guard(container, index),
+        ]
+        return combine(f"$lookup({c}, {i})", pytypes.ANY, container, index, guards=checks)
+    raise Refusal(node, "subscript of a value of unknown type with an index of unknown type", ANY_HINT)
+
+
+def _string_index_message() -> str:
+    try:
+        "x".__getitem__("y")
+    except TypeError as error:
+        return jsonata_lib.string(str(error))
+    return "'string indices must be integers'"
+
+
+def slice_of(node, container: Expr, lower, upper, step) -> Expr:
+    parts = [p for p in (lower, upper, step) if p is not None]
+    for part in parts:
+        if not part.ty.only("int", "none"):
+            raise Refusal(node, f"slice indices must be integers or None, not {part.ty.describe()}", ANY_HINT)
+    step_code = step.code if step is not None else "1"
+    guards = []
+    if step is not None:
+        if step.is_const and step.const == 0:
+            raise Refusal(node, "slice step cannot be zero")
+        if not step.is_const:
+            guards.append(guard(f"({step.code} = 0)", ValueError, "'slice step cannot be zero'", step))
+    args = ", ".join([container.code, lower.code if lower else "null", upper.code if upper else "null", step_code])
+    if container.ty.only("list"):
+        return combine(f"$__slice_list({args})", container.ty, container, *parts, helpers={"slice_list"},
+                       guards=guards)
+    if container.ty.only("str"):
+        return combine(f"$__slice_str({args})", pytypes.STR, container, *parts, helpers={"slice_str"},
+                       guards=guards)
+    raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
+
+
+# -- f-strings ---------------------------------------------------------------------------
+def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
+    pieces = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    values = iter(operands(b, pieces))
+    parts: list[Expr] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(const(value.value, pytypes.STR))
+            continue
+        expr = next(values)
+        if value.conversion == ord("r"):
+            expr = formatting.to_repr(value, expr)
+        elif value.conversion == ord("a"):
+            raise Refusal(value, "!a conversion is not supported", "use !r")
+        elif value.conversion == ord("s"):
+            expr = formatting.to_str(value, expr)
+        spec = ""
+        if value.format_spec is not None:
+            if not all(isinstance(v, ast.Constant) for v in value.format_spec.values):
+                raise Refusal(value, "a format spec computed at run time is not supported",
+                              "write the spec literally")
+            spec = "".join(v.value for v in value.format_spec.values)
+        parts.append(formatting.format_value(value, expr, spec))
+    if all(p.is_const for p in parts):
+        text = "".join(p.const for p in parts)
+        return const(text, pytypes.STR)
+    code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
+    return combine(f"({code})", pytypes.STR, *parts)
+
+
+def transform_formatted_value(b, node) -> Expr:
+    raise Refusal(node, "a formatted value outside an f-string")
+
+
+# -- comprehensions (pure ones; those that call a callee become Map states) --------------
+def transform_comprehension(b, node) -> Expr:
+    from .effects import effects  # noqa: PLC0415
+
+    if effects(b, node).any:
+        from .calls import comprehension_map  # noqa: PLC0415
+        return comprehension_map(b, node)
+    return pure_comprehension(b, node)
+
+
+def pure_comprehension(b, node) -> Expr:
+    generators = node.generators
+    for generator in generators:
+        if generator.is_async:
+            raise Refusal(node, "async comprehensions are not supported")
+    iterable = transform(b, generators[0].iter)
+    return _generator(b, node, generators, 0, iterable)
+
+
+def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
+    """(JSONata list of the items Python's for would see, item type, helpers)."""
+    ty = iterable.ty
+    if ty.only("list"):
+        return iterable.code, ty.element, set()
+    if ty.only("str"):
+        return f"$split({iterable.code}, '')", pytypes.STR, set()
+    if ty.only("dict"):
+        return f"$__keys({iterable.code})", pytypes.STR, {"keys"}
+    raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")
+
+
+def _generator(b, node, generators, index, iterable: Expr) -> Expr:
+    generator = generators[index]
+    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    param = f"$__c{b.next_comprehension()}"
+    bindings = bind_target(b, generator.target, param, item_ty)
+    with b.comprehension_scope(bindings):
+        conditions = [condition(b, test) for test in generator.ifs]
+        if index + 1 < len(generators):
+            inner_iter = transform(b, generators[index + 1].iter)
+            inner = _generator(b, node, generators, index + 1, inner_iter)
+            element, flatten = inner, True
+        elif isinstance(node, ast.DictComp):
+            key, value = transform(b, node.key), transform(b, node.value)
+            if not key.ty.only("str"):
+                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
+            element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
+            flatten = False
+        else:
+            element, flatten = transform(b, node.elt), False
+    for part in [*conditions, element]:
+        if part.guards:
+            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing "
+                          "key or index); the compiler cannot yet check each item",
+                          "write it as a for loop")
+    inner_reads = frozenset().union(*(p.reads for p in [*conditions, element]))
+    all_helpers = set(helpers) | {"map", "filter"}
+    for part in [*conditions, element]:
+        all_helpers |= part.helpers
+    filtered = source
+    if conditions:
+        test = " and ".join(c.code for c in conditions)
+        filtered = f"$__filter({source}, function({param}) {{ {test} }})"
+    if isinstance(node, ast.DictComp) and index + 1 == len(generators):
+        code = f"$merge($__map({filtered}, function({param}) {{ {element.code} }}))"
+        ty = element.ty
+    elif flatten:
+        code = f"$reduce({filtered}, function($__acc, {param}) {{ $append($__acc, {element.code}) }}, [])"
+        ty = element.ty
+    else:
+        code = f"$__map({filtered}, function({param}) {{ {element.code} }})"
+        ty = pytypes.list_of(element.ty)
+    if isinstance(node, ast.DictComp) and index + 1 < len(generators):
+        code = f"$merge({code})"
+    reads = iterable.reads | (inner_reads - {param})
+    return Expr(code, ty, iterable.guards, reads, jsonata_lib.closure(all_helpers | set(iterable.helpers)))
+
+
+def bind_target(b, target, code: str, ty: Ty) -> dict:
+    """Comprehension target → {python name: (JSONata text, type)}."""
+    if isinstance(target, ast.Name):
+        return {target.id: (code, ty)}
+    if isinstance(target, (ast.Tuple, ast.List)):
+        if ty.only("list") and ty.elem is not None:
+            item_ty = ty.element
+        else:
+            item_ty = pytypes.ANY if not ty.only("list") else ty.element
+        out = {}
+        for position, element in enumerate(target.elts):
+            out.update(bind_target(b, element, f"{code}[{position}]", _tuple_item(ty, position, item_ty)))
+        return out
+    raise Refusal(target, "this comprehension target is not supported", "use names or a tuple of names")
+
+
+def _tuple_item(ty: Ty, position: int, default: Ty) -> Ty:
+    if ty.items is not None and position < len(ty.items):
+        return ty.items[position]
+    return default
+
+
+def transform_call(b, node: ast.Call) -> Expr:
+    from .calls import transform_call as call  # noqa: PLC0415
+
+    return call(b, node)
+
+
+def transform_lambda(b, node) -> Expr:
+    raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
+
+
+_TRANSFORMS = {
+    ast.Constant: transform_constant,
+    ast.Name: transform_name,
+    ast.List: transform_list,
+    ast.Tuple: transform_list,
+    ast.Dict: transform_dict,
+    ast.BinOp: transform_binop,
+    ast.UnaryOp: transform_unaryop,
+    ast.BoolOp: transform_boolop,
+    ast.IfExp: transform_ifexp,
+    ast.Compare: transform_compare,
+    ast.Subscript: transform_subscript,
+    ast.JoinedStr: transform_joinedstr,
+    ast.FormattedValue: transform_formatted_value,
+    ast.ListComp: transform_comprehension,
+    ast.GeneratorExp: transform_comprehension,
+    ast.DictComp: transform_comprehension,
+    ast.Call: transform_call,
+    ast.Lambda: transform_lambda,
+}
+
+PY_VERSION = sys.version_info[:2]

@@ -1,0 +1,94 @@
+"""Compiled expressions: JSONata text with a static type, and the guards that must be checked
+before it is evaluated (the places where Python would raise).
+
+A guard is a JSONata condition that is true exactly when Python would raise, with the
+exception's class and message. The statement that uses the expression turns its guards into
+Choice rules ahead of the state that evaluates it; the first guard that holds raises, in
+Python's evaluation order.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from . import ir, jsonata_lib
+from .pytypes import Ty
+
+_NO_CONST = object()
+
+
+@attrs.frozen
+class Guard:
+    cond: str  # JSONata: true when the exception happens
+    error: type | None  # the exception class (None: known at run time only)
+    message: str  # JSONata text of str(exception)
+    helpers: frozenset = frozenset()
+    reads: frozenset = frozenset()
+    error_code: str | None = None  # JSONata text of the class name, when error is None
+    abort: bool = False  # not a Python exception: the machine stops (error_name, message_literal)
+    error_name: str = ""
+    message_literal: str | None = None
+
+    def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Guard:
+        """This guard, checked only where `condition` holds (short-circuit operands)."""
+        return attrs.evolve(self, cond=f"({condition}) and ({self.cond})",
+                            helpers=self.helpers | helpers, reads=self.reads | reads)
+
+
+def record(guard: Guard) -> dict:
+    """The exception record {"type", "message"} a raise carries to its handler."""
+    if guard.error is not None:
+        name = guard.error.__name__
+    else:
+        name = ir.Code(guard.error_code or "'Exception'", guard.helpers)
+    return {"type": name, "message": ir.Code(guard.message, guard.helpers)}
+
+
+@attrs.frozen
+class Expr:
+    code: str  # JSONata, safe as an operand (atomic or parenthesized)
+    ty: Ty
+    guards: tuple = ()
+    reads: frozenset = frozenset()  # ASL variables read
+    helpers: frozenset = frozenset()
+    const: Any = _NO_CONST  # the Python value, when known at compile time
+
+    NO_CONST = _NO_CONST
+
+    @property
+    def is_const(self) -> bool:
+        return self.const is not _NO_CONST
+
+
+def const(value: Any, ty: Ty) -> Expr:
+    return Expr(jsonata_lib.literal(value), ty, const=value)
+
+
+def combine(code: str, ty: Ty, *parts: Expr, helpers=(), guards=()) -> Expr:
+    """An expression built from `parts` (their guards first, in order, then `guards`)."""
+    all_guards: tuple = ()
+    reads: frozenset = frozenset()
+    used = frozenset(helpers)
+    for part in parts:
+        all_guards += part.guards
+        reads |= part.reads
+        used |= part.helpers
+    for guard in guards:
+        reads |= guard.reads
+    return Expr(code, ty, all_guards + tuple(guards), reads, jsonata_lib.closure(used) if used else frozenset())
+
+
+def guard(cond: str, error: type, message: str, *parts: Expr, helpers=()) -> Guard:
+    """A guard whose condition and message read the given expressions."""
+    used = frozenset(helpers)
+    reads: frozenset = frozenset()
+    for part in parts:
+        used |= part.helpers
+        reads |= part.reads
+    return Guard(cond, error, message, jsonata_lib.closure(used) if used else frozenset(), reads)
+
+
+def paren(code: str) -> str:
+    return f"({code})"

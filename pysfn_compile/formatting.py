@@ -1,0 +1,161 @@
+"""str(), repr() and format specs, as CPython prints them, or refused.
+
+What JSONata can print exactly: strings, bools, None, ints (up to 2**53, see $__istr), and
+lists/dicts of those. A float's repr (shortest round-trip digits) and fixed-point formatting
+(correct rounding of the binary value) have no exact JSONata equivalent, so printing a float
+is refused with a hint; so is printing a number whose int/float-ness is unknown (JSON cannot
+tell 3 from 3.0, Python prints them differently).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+from . import jsonata_lib, pytypes
+from .errors import Refusal
+from .exprs import Expr, combine
+from .pytypes import Ty
+
+FLOAT_HINT = ("format floats in a callee (a module-level function, run as a Lambda), e.g. "
+              "def show(x: float) -> str: return f'{x:.2f}'")
+UNKNOWN_HINT = ("annotate where the value comes from (the parameter, or the callee's return type, "
+                "e.g. -> int) so the compiler knows whether it is an int or a float")
+
+
+def to_str(node: ast.AST, expr: Expr) -> Expr:
+    """str(expr)."""
+    return _convert(node, expr, quote=False)
+
+
+def to_repr(node: ast.AST, expr: Expr) -> Expr:
+    return _convert(node, expr, quote=True)
+
+
+def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
+    ty = expr.ty
+    if expr.is_const and not isinstance(expr.const, float):
+        text = repr(expr.const) if quote else str(expr.const)
+        if isinstance(expr.const, (list, tuple)):
+            text = repr(list(expr.const))
+        return Expr(jsonata_lib.string(text), pytypes.STR, const=text)
+    code = _printer(node, ty, quote, 0)
+    if code.count("$__X") > 1 and not _simple(expr.code):
+        code = f"($__X := {expr.code}; {code})"
+    else:
+        code = code.replace("$__X", expr.code)
+    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code))
+
+
+def _simple(code: str) -> bool:
+    return re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code) is not None
+
+
+def _helpers_of(code: str) -> set:
+    return {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
+
+
+def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") -> str:
+    """JSONata text printing the value `var` of type `ty`."""
+    if depth > 3:
+        raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
+    kinds = ty.kinds
+    if not kinds:
+        raise Refusal(node, "cannot print a value of unknown type", UNKNOWN_HINT)
+    if "float" in kinds:
+        raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
+                      "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT)
+    if "exc" in kinds:
+        if kinds != {"exc"}:
+            raise Refusal(node, "cannot print a value that may be an exception or not")
+        if quote:
+            raise Refusal(node, "repr() of an exception is not supported", "use str(e)")
+        return f"{var}.message"
+    parts = []
+    for kind in ("none", "bool", "int", "str", "list", "dict"):
+        if kind not in kinds:
+            continue
+        if kind == "none":
+            parts.append(("null", "'None'"))
+        elif kind == "bool":
+            parts.append(("boolean", f"({var} ? 'True' : 'False')"))
+        elif kind == "int":
+            parts.append(("number", f"$__istr({var})"))
+        elif kind == "str":
+            parts.append(("string", f"$__repr_str({var})" if quote else var))
+        elif kind == "list":
+            inner = _printer(node, ty.element, True, depth + 1, "$__e" + str(depth))
+            parts.append(("array", f"('[' & $join($__map({var}, function($__e{depth}) {{ {inner} }}), ', ') & ']')"))
+        elif kind == "dict":
+            inner = _printer(node, ty.values, True, depth + 1, f"$lookup({var}, $__k{depth})")
+            parts.append(("object", f"('{{' & $join($__map($__keys({var}), function($__k{depth}) {{"
+                                    f" $__repr_str($__k{depth}) & ': ' & {inner} }}), ', ') & '}}')"))
+    if len(parts) == 1:
+        return parts[0][1]
+    text = parts[-1][1]
+    for json_type, printed in reversed(parts[:-1]):
+        text = f"($type({var}) = '{json_type}' ? {printed} : {text})"
+    return text
+
+
+# -- format specs ------------------------------------------------------------------------
+_SPEC = re.compile(r"^(?:(?P<fill>.)?(?P<align>[<>^=]))?(?P<sign>[-+ ])?(?P<zero>0)?"
+                   r"(?P<width>\d+)?(?P<grouping>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?$",
+                   re.DOTALL)
+
+
+def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
+    """format(expr, spec) for the specs JSONata can reproduce exactly."""
+    if spec == "":
+        return to_str(node, expr)
+    match = _SPEC.match(spec)
+    if not match:
+        raise Refusal(node, f"invalid format spec {spec!r}")
+    fill = match["fill"] or (" " if not match["zero"] or match["align"] else "0")
+    align = match["align"]
+    sign, grouping, precision, kind = match["sign"] or "-", match["grouping"], match["precision"], match["type"]
+    width = int(match["width"]) if match["width"] else 0
+    ty = expr.ty
+    if ty.may("float") or (kind and kind in "eEfFgG%n"):
+        raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
+                      "round and print floats exactly as Python does", FLOAT_HINT)
+    if ty.only("str"):
+        if kind not in (None, "s") or sign != "-" or grouping or match["zero"] and not match["align"]:
+            raise Refusal(node, f"format spec {spec!r} does not apply to a str")
+        text = expr.code
+        if precision is not None:
+            text = f"$substring({text}, 0, {int(precision)})"
+        return _pad(node, expr, text, width, fill, align or "<")
+    if ty.only("int", "bool") or ty.only("int"):
+        if kind not in (None, "d"):
+            raise Refusal(node, f"format type {kind!r} is not supported for ints",
+                          "use 'd', or format in a callee")
+        if precision is not None:
+            raise Refusal(node, "precision is not allowed in an integer format specifier")
+        value = expr.code if ty.only("int") else f"({expr.code} ? 1 : 0)"
+        digits = f"$__istr($abs({value}))"
+        if grouping:
+            digits = f"$__group({digits}, '{grouping}')"
+        sign_text = {"-": f"({value} < 0 ? '-' : '')", "+": f"({value} < 0 ? '-' : '+')",
+                     " ": f"({value} < 0 ? '-' : ' ')"}[sign]
+        if align == "=" or (match["zero"] and not align):
+            if grouping and match["zero"] and not align:
+                raise Refusal(node, "zero padding with a thousands separator is not supported",
+                              "format in a callee")
+            body = f"$pad({digits}, -($max([0, {width} - $length({sign_text})])), {jsonata_lib.string(fill)})"
+            return combine(f"({sign_text} & {body})", pytypes.STR, expr,
+                           helpers={"istr", "group"} if grouping else {"istr"})
+        text = f"({sign_text} & {digits})"
+        out = _pad(node, expr, text, width, fill, align or ">")
+        return combine(out.code, pytypes.STR, expr, helpers={"istr", "group"} if grouping else {"istr"})
+    raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
+
+
+def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str) -> Expr:
+    if width == 0:
+        return combine(text, pytypes.STR, expr)
+    literal = jsonata_lib.string(fill)
+    helper = {"<": "ljust", ">": "rjust", "^": "center"}.get(align)
+    if helper is None:
+        raise Refusal(node, "'=' alignment is only allowed for numbers")
+    return combine(f"$__{helper}({text}, {width}, {literal})", pytypes.STR, expr, helpers={helper})

@@ -1,0 +1,322 @@
+"""The state graph the transforms build, and its emission as ASL (JSONata, with variables).
+
+Nodes point at each other directly; a transition not yet known is a *hole* (an object and
+an attribute name) that the builder fills when the next node arrives. Emission walks the
+graph from its entry, so a node nobody reaches is never emitted, and names each state after
+what it does, unique across the whole machine (AWS requires that, branches included).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from . import jsonata_lib
+
+MAX_NAME = 80
+
+
+@attrs.define(eq=False)
+class Code:
+    """A JSONata expression and the helpers it calls; rendered as "{% ... %}"."""
+
+    text: str
+    helpers: frozenset = frozenset()
+
+    def render(self) -> str:
+        return jsonata_lib.render(self.text, self.helpers)
+
+
+def value(item: Any) -> Any:
+    """A field value: Code rendered, containers walked, JSON literals kept."""
+    if isinstance(item, Code):
+        return item.render()
+    if isinstance(item, dict):
+        return {key: value(v) for key, v in item.items()}
+    if isinstance(item, list):
+        return [value(v) for v in item]
+    return item
+
+
+@attrs.define(eq=False)
+class Node:
+    title: str = ""
+    lines: list = attrs.Factory(list)  # (line number, source text)
+
+    def describe(self, line: int, text: str) -> None:
+        if (line, text) not in self.lines:
+            self.lines.append((line, text))
+
+    def successors(self) -> list:
+        return []
+
+    def comment(self) -> str:
+        if not self.lines:
+            return ""
+        numbers = sorted({line for line, _ in self.lines})
+        where = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {numbers[0]}-{numbers[-1]}"
+        return f"{where}: " + "; ".join(text for _, text in self.lines)
+
+
+@attrs.define(eq=False)
+class Pass(Node):
+    assign: dict = attrs.Factory(dict)
+    next: Node | None = None
+
+    def successors(self):
+        return [self.next]
+
+
+@attrs.define(eq=False)
+class Rule:
+    condition: Code
+    assign: dict = attrs.Factory(dict)
+    next: Node | None = None
+
+
+@attrs.define(eq=False)
+class Choice(Node):
+    rules: list = attrs.Factory(list)
+    default: Node | None = None
+    default_assign: dict = attrs.Factory(dict)
+    mergeable: bool = False  # a guard Choice: later assignments may join its default Assign
+
+    def successors(self):
+        return [rule.next for rule in self.rules] + [self.default]
+
+
+@attrs.define(eq=False)
+class Catcher:
+    errors: list
+    assign: dict = attrs.Factory(dict)
+    next: Node | None = None
+
+
+@attrs.define(eq=False)
+class Retrier:
+    errors: list
+    interval: int = 1
+    max_attempts: int = 3
+    backoff: float = 2.0
+    max_delay: int | None = None
+    jitter: bool = False
+
+    def emit(self) -> dict:
+        out: dict[str, Any] = {"ErrorEquals": list(self.errors), "IntervalSeconds": self.interval,
+                               "MaxAttempts": self.max_attempts, "BackoffRate": self.backoff}
+        if self.max_delay is not None:
+            out["MaxDelaySeconds"] = self.max_delay
+        if self.jitter:
+            out["JitterStrategy"] = "FULL"
+        return out
+
+
+@attrs.define(eq=False)
+class Task(Node):
+    """A Lambda invocation through the dispatcher function."""
+
+    function: str = ""
+    lambda_arn: str = ""
+    args: list = attrs.Factory(list)
+    kwargs: dict = attrs.Factory(dict)
+    assign: dict = attrs.Factory(dict)
+    output: Any = None  # a branch's last state: what it returns
+    retry: list = attrs.Factory(list)
+    catch: list = attrs.Factory(list)
+    timeout: int | None = None
+    heartbeat: int | None = None
+    next: Node | None = None
+
+    def successors(self):
+        return [self.next] + [c.next for c in self.catch]
+
+
+@attrs.define(eq=False)
+class Wait(Node):
+    seconds: Any = None
+    timestamp: Any = None
+    next: Node | None = None
+
+    def successors(self):
+        return [self.next]
+
+
+@attrs.define(eq=False)
+class Fail(Node):
+    error: Any = None
+    cause: Any = None
+
+
+@attrs.define(eq=False)
+class Succeed(Node):
+    output: Any = None
+
+
+@attrs.define(eq=False)
+class Graph:
+    """One scope's states: the machine, a Parallel branch or a Map item processor."""
+
+    entry: Node | None = None
+
+
+@attrs.define(eq=False)
+class Parallel(Node):
+    branches: list = attrs.Factory(list)  # Graphs
+    assign: dict = attrs.Factory(dict)
+    catch: list = attrs.Factory(list)
+    next: Node | None = None
+
+    def successors(self):
+        return [self.next] + [c.next for c in self.catch]
+
+
+@attrs.define(eq=False)
+class Map(Node):
+    items: Any = None
+    processor: Graph | None = None
+    max_concurrency: Any = None
+    assign: dict = attrs.Factory(dict)
+    catch: list = attrs.Factory(list)
+    next: Node | None = None
+
+    def successors(self):
+        return [self.next] + [c.next for c in self.catch]
+
+
+LAMBDA_SERVICE_RETRY = Retrier(
+    ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+     "Lambda.TooManyRequestsException"],
+    interval=1, max_attempts=3, backoff=2.0)
+
+
+class Emitter:
+    """Names states uniquely across the machine and writes them as ASL."""
+
+    def __init__(self) -> None:
+        self.used: set[str] = set()
+
+    def machine(self, graph: Graph, comment: str) -> dict:
+        body = self.graph(graph)
+        return {"Comment": comment, "QueryLanguage": "JSONata", **body}
+
+    def graph(self, graph: Graph) -> dict:
+        order: list[Node] = []
+        seen: set[int] = set()
+        stack = [graph.entry]
+        while stack:  # depth-first, in source order: states read top to bottom
+            node = stack.pop()
+            if node is None or id(node) in seen:
+                continue
+            seen.add(id(node))
+            order.append(node)
+            stack.extend(reversed(node.successors()))
+        names = {id(node): self._name(node.title) for node in order}
+        states = {names[id(node)]: self.state(node, names) for node in order}
+        return {"StartAt": names[id(graph.entry)], "States": states}
+
+    def _name(self, title: str) -> str:
+        base = " ".join(title.split()) or "State"
+        if len(base) > MAX_NAME:
+            base = base[: MAX_NAME - 1] + "…"
+        name, count = base, 1
+        while name in self.used:
+            count += 1
+            suffix = f" #{count}"
+            name = base[: MAX_NAME - len(suffix)] + suffix
+        self.used.add(name)
+        return name
+
+    def state(self, node: Node, names: dict) -> dict:
+        out: dict[str, Any] = {"Type": type(node).__name__}
+        comment = node.comment()
+        if comment:
+            out["Comment"] = comment
+        method = getattr(self, "_" + type(node).__name__.lower())
+        method(node, out, names)
+        return out
+
+    @staticmethod
+    def _next(out: dict, target: Node | None, names: dict) -> None:
+        if target is None:
+            out["End"] = True
+        else:
+            out["Next"] = names[id(target)]
+
+    def _pass(self, node: Pass, out: dict, names: dict) -> None:
+        if node.assign:
+            out["Assign"] = value(node.assign)
+        self._next(out, node.next, names)
+
+    def _choice(self, node: Choice, out: dict, names: dict) -> None:
+        rules = []
+        for rule in node.rules:
+            emitted: dict[str, Any] = {"Condition": rule.condition.render()}
+            if rule.assign:
+                emitted["Assign"] = value(rule.assign)
+            emitted["Next"] = names[id(rule.next)]
+            rules.append(emitted)
+        out["Choices"] = rules
+        if node.default is not None:
+            out["Default"] = names[id(node.default)]
+        if node.default_assign:
+            out["Assign"] = value(node.default_assign)
+
+    def _catchers(self, catchers: list, out: dict, names: dict) -> None:
+        if catchers:
+            out["Catch"] = [
+                {"ErrorEquals": list(c.errors), **({"Assign": value(c.assign)} if c.assign else {}),
+                 "Output": {}, "Next": names[id(c.next)]}
+                for c in catchers]
+
+    def _task(self, node: Task, out: dict, names: dict) -> None:
+        out["Resource"] = "arn:aws:states:::lambda:invoke"
+        out["Arguments"] = {"FunctionName": node.lambda_arn,
+                            "Payload": {"function": node.function, "args": value(node.args),
+                                        "kwargs": value(node.kwargs)}}
+        if node.timeout is not None:
+            out["TimeoutSeconds"] = node.timeout
+        if node.heartbeat is not None:
+            out["HeartbeatSeconds"] = node.heartbeat
+        out["Retry"] = [r.emit() for r in node.retry]
+        self._catchers(node.catch, out, names)
+        if node.assign:
+            out["Assign"] = value(node.assign)
+        out["Output"] = value(node.output) if node.output is not None else {}
+        self._next(out, node.next, names)
+
+    def _wait(self, node: Wait, out: dict, names: dict) -> None:
+        if node.seconds is not None:
+            out["Seconds"] = value(node.seconds)
+        else:
+            out["Timestamp"] = value(node.timestamp)
+        out["Output"] = {}
+        self._next(out, node.next, names)
+
+    def _fail(self, node: Fail, out: dict, names: dict) -> None:
+        if node.error is not None:
+            out["Error"] = value(node.error)
+        if node.cause is not None:
+            out["Cause"] = value(node.cause)
+
+    def _succeed(self, node: Succeed, out: dict, names: dict) -> None:
+        out["Output"] = value(node.output)
+
+    def _parallel(self, node: Parallel, out: dict, names: dict) -> None:
+        out["Branches"] = [self.graph(branch) for branch in node.branches]
+        self._catchers(node.catch, out, names)
+        if node.assign:
+            out["Assign"] = value(node.assign)
+        out["Output"] = {}
+        self._next(out, node.next, names)
+
+    def _map(self, node: Map, out: dict, names: dict) -> None:
+        out["Items"] = value(node.items)
+        out["ItemProcessor"] = {"ProcessorConfig": {"Mode": "INLINE"}, **self.graph(node.processor)}
+        if node.max_concurrency is not None:
+            out["MaxConcurrency"] = value(node.max_concurrency)
+        self._catchers(node.catch, out, names)
+        if node.assign:
+            out["Assign"] = value(node.assign)
+        out["Output"] = {}
+        self._next(out, node.next, names)

@@ -1,0 +1,156 @@
+"""The workflow's module: its source and syntax tree, its imported objects, and what each
+module-level name is to the compiler (a callee, an exception class, a constant, the sfn module).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import itertools
+import sys
+import traceback
+import types
+from typing import Any
+
+import attrs
+
+from . import sfn
+from .errors import CompileError, Problem
+
+_COUNTER = itertools.count(1)
+
+
+@attrs.define
+class ModuleInfo:
+    path: str
+    source: str
+    tree: ast.Module
+    module: types.ModuleType
+    functions: dict = attrs.Factory(dict)  # name -> ast.FunctionDef at module level
+    lines: list = attrs.Factory(list)
+    entry_names: set = attrs.Factory(set)
+
+    @property
+    def objects(self) -> dict:
+        return vars(self.module)
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self.lines):
+            return self.lines[line - 1].strip()
+        return ""
+
+    # -- what a module-level name is ---------------------------------------------------
+    def global_object(self, name: str) -> Any:
+        if name in self.objects:
+            return self.objects[name]
+        return getattr(builtins, name, _MISSING)
+
+    def is_sfn_module(self, name: str) -> bool:
+        return self.objects.get(name) is sfn
+
+    def sfn_function(self, name: str) -> str | None:
+        """`parallel` when the global `name` is sfn.parallel (from ... import parallel)."""
+        obj = self.objects.get(name)
+        for public in sfn.__all__:
+            if obj is getattr(sfn, public) and public != "Fail":
+                return public
+        return None
+
+    def callee(self, name: str):
+        """The module-level function `name` as the Lambda runs it (decorators unwrapped)."""
+        if name not in self.functions:
+            return None
+        obj = self.objects.get(name)
+        if not callable(obj):
+            return None
+        return sfn.unwrap(obj)
+
+    def exception_class(self, name: str):
+        obj = self.global_object(name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            return obj
+        return None
+
+    def constant(self, name: str):
+        """A module-level constant usable inside the workflow (JSON data), else _MISSING."""
+        if name not in self.objects or name in self.functions:
+            return _MISSING
+        obj = self.objects[name]
+        if _is_json_data(obj):
+            return obj
+        return _MISSING
+
+
+_MISSING = object()
+MISSING = _MISSING
+
+
+def _is_json_data(obj: Any, depth: int = 0) -> bool:
+    if depth > 20:
+        return False
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return not isinstance(obj, float) or obj == obj and obj not in (float("inf"), float("-inf"))
+    if isinstance(obj, (list, tuple)):
+        return all(_is_json_data(item, depth + 1) for item in obj)
+    if isinstance(obj, dict):
+        return all(isinstance(k, str) and _is_json_data(v, depth + 1) for k, v in obj.items())
+    return False
+
+
+def load_file(path: str) -> ModuleInfo:
+    try:
+        with open(path, encoding="utf-8") as file:
+            source = file.read()
+    except OSError as error:
+        raise CompileError([Problem(path, 1, 1, f"cannot read the workflow: {error.strerror or error}")]) from None
+    except UnicodeDecodeError as error:
+        raise CompileError([Problem(path, 1, 1, f"the workflow is not UTF-8 text (byte {error.start})")]) from None
+    return load_source(source, path)
+
+
+def module_name_for(path: str) -> str:
+    stem = path.replace("\\", "/").rsplit("/", 1)[-1]
+    stem = stem[:-3] if stem.endswith(".py") else stem
+    return stem if stem.isidentifier() else "workflow"
+
+
+def load_source(source: str, path: str = "<string>") -> ModuleInfo:
+    tree = _parse(source, path)
+    module = _import(source, path, tree)
+    info = ModuleInfo(path=path, source=source, tree=tree, module=module, lines=source.splitlines())
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            info.functions[statement.name] = statement
+    return info
+
+
+def _parse(source: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(source, filename=path)
+    except SyntaxError as error:
+        line, col = error.lineno or 1, (error.offset or 1)
+        raise CompileError([Problem(path, line, col, f"syntax error: {error.msg}")]) from None
+
+
+def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
+    """Run the module as Python would import it; its objects tell callees from constants."""
+    name = module_name_for(path)
+    if name in sys.modules:  # another module of that name is loaded: keep it undisturbed
+        name = f"_pysfn_workflow_{next(_COUNTER)}_{name}"
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module  # while it runs, as an import would (dataclasses look it up)
+    try:
+        code = compile(tree, path, "exec")
+        exec(code, vars(module))  # noqa: S102 - importing the user's own workflow
+    except Exception as error:  # the module itself fails to import
+        line = 1
+        for frame in traceback.extract_tb(error.__traceback__):
+            if frame.filename == path:
+                line = frame.lineno or 1
+        raise CompileError([Problem(path, line, 1, f"importing the workflow raised "
+                                    f"{type(error).__name__}: {error}",
+                                    "the module must import without side effects that fail")]) from None
+    finally:
+        sys.modules.pop(name, None)
+    return module

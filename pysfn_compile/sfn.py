@@ -1,0 +1,297 @@
+"""What workflows import: `from pysfn_compile import sfn`.
+
+Run plainly, every helper does what it says, so the workflow is ordinary Python:
+
+    @sfn.workflow                     the entry point; checks annotated parameters
+    @sfn.retry(errors=[...], ...)     retries the callee, waiting on the sfn clock
+    @sfn.task(timeout=..., heartbeat=...)   the Task's timeouts (no effect in plain Python)
+    sfn.parallel(f, g, ...)           runs the branches in turn, returns their results
+    sfn.map(fn, items)                runs fn on each item in turn, returns the results
+    sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
+    raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
+
+The sfn clock is real by default; it is virtual (instant, but counted) when the environment
+sets PYSFN_CLOCK=virtual or after `sfn.use_virtual_clock()`.
+
+The compiler reads the same decorators and calls and turns them into states.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import random
+import time
+import typing
+from datetime import datetime, timezone
+
+import attrs
+
+__all__ = [
+    "Fail",
+    "clock",
+    "map",
+    "parallel",
+    "retry",
+    "sleep",
+    "sleep_until",
+    "task",
+    "use_real_clock",
+    "use_virtual_clock",
+    "workflow",
+]
+
+SAFE_INTEGER = 2**53 - 1
+
+
+class Fail(Exception):
+    """`raise sfn.Fail(error, cause)`: the execution fails with this error name and cause."""
+
+    def __init__(self, error: str, cause: str | None = None):
+        super().__init__(cause if cause is not None else "")
+        self.error = error
+        self.cause = cause
+
+
+# -- the clock ---------------------------------------------------------------------------
+class Clock:
+    """Real time, or a virtual clock that only moves when something sleeps on it."""
+
+    def __init__(self, virtual: bool, start: float | None = None):
+        self.virtual = virtual
+        self._now = start if start is not None else time.time()
+        self.slept = 0.0  # seconds slept through this clock
+
+    def now(self) -> float:
+        return self._now if self.virtual else time.time()
+
+    def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, float(seconds))
+        self.slept += seconds
+        if self.virtual:
+            self._now += seconds
+        else:
+            time.sleep(seconds)
+
+
+_clock = Clock(virtual=os.environ.get("PYSFN_CLOCK", "").lower() == "virtual")
+
+
+def clock() -> Clock:
+    """The clock sfn.sleep, sfn.sleep_until and sfn.retry wait on."""
+    return _clock
+
+
+def use_virtual_clock(start: datetime | float | None = None) -> Clock:
+    """From now on, waits are instant but counted (`clock().slept`, `clock().now()`)."""
+    global _clock
+    if isinstance(start, datetime):
+        start = (start if start.tzinfo else start.replace(tzinfo=timezone.utc)).timestamp()
+    _clock = Clock(virtual=True, start=start)
+    return _clock
+
+
+def use_real_clock() -> Clock:
+    global _clock
+    _clock = Clock(virtual=False)
+    return _clock
+
+
+def sleep(seconds: int) -> None:
+    """Wait `seconds` (a Wait state's Seconds)."""
+    _clock.sleep(seconds)
+
+
+def sleep_until(timestamp: str | datetime) -> None:
+    """Wait until an ISO 8601 timestamp (a Wait state's Timestamp)."""
+    if isinstance(timestamp, str):
+        text = timestamp[:-1] + "+00:00" if timestamp.endswith("Z") else timestamp
+        moment = datetime.fromisoformat(text)
+    else:
+        moment = timestamp
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    _clock.sleep(moment.timestamp() - _clock.now())
+
+
+# -- branches and maps -------------------------------------------------------------------
+def parallel(*branches):
+    """Run each zero-argument branch; the list of their results (a Parallel state)."""
+    return [branch() for branch in branches]
+
+
+def map(function, items, max_concurrency=None):  # noqa: A001 - the public name the issue fixes
+    """`function` applied to each item, in order (a Map state)."""
+    return [function(item) for item in items]
+
+
+# -- decorators --------------------------------------------------------------------------
+@attrs.frozen
+class RetrySpec:
+    errors: tuple
+    max_attempts: int = 3
+    interval: int = 1
+    backoff: float = 2.0
+    max_delay: int | None = None
+    jitter: bool = False
+
+    def delay(self, attempt: int) -> float:
+        seconds = self.interval * self.backoff ** attempt
+        if self.max_delay is not None:
+            seconds = min(seconds, self.max_delay)
+        return random.uniform(0, seconds) if self.jitter else seconds
+
+
+def retry(errors=(Exception,), max_attempts=3, interval=1, backoff=2.0, max_delay=None, jitter=False):
+    """Retry the decorated callee as a Task's Retry would: the first spec whose errors match
+    the exception decides; each spec counts its own attempts; waits grow by `backoff`."""
+    spec = RetrySpec(tuple(errors), max_attempts, interval, backoff, max_delay, jitter)
+
+    def decorate(function):
+        original = unwrap(function)
+        specs = [spec, *getattr(function, "__pysfn_retry__", [])]
+        task_options = getattr(function, "__pysfn_task__", None)
+
+        @functools.wraps(original)
+        def retrying(*args, **kwargs):
+            attempts = [0] * len(specs)
+            while True:
+                try:
+                    return original(*args, **kwargs)
+                except Exception as error:
+                    index = next((i for i, s in enumerate(specs) if isinstance(error, s.errors)), None)
+                    if index is None or attempts[index] >= specs[index].max_attempts:
+                        raise
+                    _clock.sleep(specs[index].delay(attempts[index]))
+                    attempts[index] += 1
+
+        retrying.__pysfn_retry__ = specs
+        retrying.__pysfn_original__ = original
+        if task_options is not None:
+            retrying.__pysfn_task__ = task_options
+        return retrying
+
+    return decorate
+
+
+def task(timeout: int | None = None, heartbeat: int | None = None):
+    """The Task's TimeoutSeconds and HeartbeatSeconds; in plain Python nothing changes."""
+
+    def decorate(function):
+        function.__pysfn_task__ = {"timeout": timeout, "heartbeat": heartbeat}
+        return function
+
+    return decorate
+
+
+def unwrap(function):
+    """The function as written, without sfn decorators (what the Lambda calls)."""
+    return getattr(function, "__pysfn_original__", function)
+
+
+def workflow(function):
+    """Mark the entry point. Called plainly, it checks annotated parameters as the state
+    machine does (JSON has one kind of number: 3.0 passes as an int, 3 as a float)."""
+
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        hints = _hints(function)
+        if hints:
+            kwargs = {key: _check_parameter(function.__name__, key, hints[key], value)
+                      if key in hints else value for key, value in kwargs.items()}
+        return function(*args, **kwargs)
+
+    run.__pysfn_workflow__ = True
+    run.__pysfn_original__ = function
+    return run
+
+
+def _hints(function) -> dict:
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:
+        return {}
+    hints.pop("return", None)
+    return hints
+
+
+def runtime_name(value) -> str:
+    """How parameter checks name a JSON value's type (int and float are both 'number')."""
+    if value is None:
+        return "None"
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "str"
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if isinstance(value, dict):
+        return "dict"
+    return type(value).__name__
+
+
+def _check_parameter(function_name: str, name: str, hint, value):
+    checked, ok = _conform(hint, value)
+    if not ok:
+        raise TypeError(f"{function_name}() argument '{name}' must be {_hint_text(hint)}, "
+                        f"not {runtime_name(value)}")
+    return checked
+
+
+def _conform(hint, value):
+    """(value converted as JSON would carry it, whether it has the annotated type)."""
+    if hint is typing.Any or hint is object:
+        return value, True
+    if hint is None or hint is type(None):
+        return value, value is None
+    if hint is bool:
+        return value, isinstance(value, bool)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value, False
+        if isinstance(value, float) and not value.is_integer():
+            return value, False
+        if abs(value) > SAFE_INTEGER:
+            return value, False
+        return int(value), True
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return value, False
+        return float(value), True
+    if hint is str:
+        return value, isinstance(value, str)
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if hint is list or origin is list:
+        if not isinstance(value, list):
+            return value, False
+        if not parameters:
+            return value, True
+        items = [_conform(parameters[0], item) for item in value]
+        return [item for item, _ in items], all(ok for _, ok in items)
+    if hint is dict or origin is dict:
+        if not isinstance(value, dict):
+            return value, False
+        if len(parameters) != 2:
+            return value, True
+        items = {key: _conform(parameters[1], item) for key, item in value.items()}
+        return {key: item for key, (item, _) in items.items()}, all(ok for _, ok in items.values())
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        for option in parameters:
+            converted, ok = _conform(option, value)
+            if ok:
+                return converted, True
+        return value, False
+    return value, True
+
+
+def _hint_text(hint) -> str:
+    if hint is None or hint is type(None):
+        return "None"
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return " | ".join(_hint_text(p) for p in parameters)
+    if origin in (list, dict) and parameters:
+        return f"{origin.__name__}[{', '.join(_hint_text(p) for p in parameters)}]"
+    return getattr(hint, "__name__", str(hint))

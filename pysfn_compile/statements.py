@@ -1,0 +1,799 @@
+"""Python statements → states, one transform per construct.
+
+Each transform reads top to bottom: evaluate (expressions add their Task states and guards),
+then add the states of the statement itself through the builder.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from . import calls, ir, jsonata_lib, pytypes
+from .builder import HandlerInfo, Hole, Label, LoopContext, TryContext
+from .errors import Refusal
+from .expressions import (
+    ANY_HINT,
+    binary,
+    condition,
+    const,
+    iteration_source,
+    key_guard,
+    materialize,
+    operands,
+    transform,
+)
+from .exprs import Expr, combine, guard
+from .pytypes import Ty
+
+
+def transform_block(b, statements: list[ast.stmt]) -> None:
+    for statement in statements:
+        transform_statement(b, statement)
+
+
+def transform_statement(b, statement: ast.stmt) -> None:
+    handler = _TRANSFORMS.get(type(statement))
+    previous = (b.statement, b.statement_text)
+    if not isinstance(statement, (ast.If, ast.While, ast.For, ast.Try, ast.FunctionDef)):
+        b.statement, b.statement_text = statement, b.source_of(statement)
+    else:
+        b.statement, b.statement_text = statement, b.info.line_text(statement.lineno)
+    try:
+        if handler is None:
+            raise Refusal(statement, f"{_statement_name(statement)} is not supported in a workflow",
+                          "move this into a callee (a module-level function, run as a Lambda)")
+        handler(b, statement)
+    except Refusal as refusal:
+        b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+    finally:
+        b.statement, b.statement_text = previous
+
+
+def _statement_name(statement: ast.stmt) -> str:
+    names = {ast.With: "a with statement", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
+             ast.ClassDef: "a class definition", ast.Import: "an import", ast.ImportFrom: "an import",
+             ast.Global: "global", ast.Nonlocal: "nonlocal", ast.AsyncFunctionDef: "an async def"}
+    if hasattr(ast, "Match") and isinstance(statement, ast.Match):
+        return "match"
+    return names.get(type(statement), type(statement).__name__)
+
+
+# -- simple statements -------------------------------------------------------------------
+def transform_pass(b, node) -> None:
+    return None
+
+
+def transform_expr(b, node: ast.Expr) -> None:
+    value = node.value
+    if isinstance(value, ast.Constant):  # a docstring or a bare literal: nothing happens
+        return
+    if not isinstance(value, ast.Call):
+        expr = transform(b, value)
+        b.check([expr], "Check expression")
+        return
+    expr = calls.transform_call(b, value)
+    if expr.guards:
+        b.check([expr], "Check expression")
+
+
+def transform_assign(b, node: ast.Assign) -> None:
+    if len(node.targets) > 1:
+        value = materialize(b, transform(b, node.value), node.value)
+        for target in node.targets:
+            assign_to(b, target, value, node)
+        return
+    target = node.targets[0]
+    assign_value(b, target, node.value, node)
+
+
+def transform_ann_assign(b, node: ast.AnnAssign) -> None:
+    if node.value is None:
+        return
+    assign_value(b, node.target, node.value, node)
+
+
+def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None:
+    if isinstance(target, ast.Name) and isinstance(value_node, ast.Call) and b.lookup(target.id)[0] in (None, b.scope):
+        direct = _direct_call_target(b, value_node)
+        if direct:
+            b.declare(target.id)
+            var = b.var(target.id)
+            expr = calls.transform_call(b, value_node, target=var)
+            b.note_type(target.id, expr.ty)
+            if expr.code != "$" + var:
+                b.assign([(var, expr)], f"Set {target.id}")
+            return
+    if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value_node, (ast.Tuple, ast.List)) \
+            and len(target.elts) == len(value_node.elts) \
+            and not any(isinstance(e, ast.Starred) for e in [*target.elts, *value_node.elts]) \
+            and all(isinstance(t, ast.Name) for t in target.elts):
+        values = operands(b, value_node.elts)
+        pairs = []
+        for sub_target, value in zip(target.elts, values, strict=True):
+            b.declare(sub_target.id)
+            pairs.append((b.var(sub_target.id), value))
+            b.note_type(sub_target.id, value.ty)
+        b.assign(pairs, "Set " + ", ".join(t.id for t in target.elts))
+        return
+    if isinstance(target, ast.Subscript):
+        value = transform(b, value_node)
+        assign_to(b, target, value, node)
+        return
+    value = transform(b, value_node)
+    assign_to(b, target, value, node)
+
+
+def _direct_call_target(b, call: ast.Call) -> bool:
+    func = call.func
+    if isinstance(func, ast.Name):
+        return b.lookup(func.id)[0] is None and (b.is_callee(func.id) or b.info.sfn_function(func.id) in ("parallel", "map"))
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return b.info.is_sfn_module(func.value.id) and func.attr in ("parallel", "map")
+    return False
+
+
+def assign_to(b, target: ast.AST, value: Expr, node: ast.AST) -> None:
+    if isinstance(target, ast.Name):
+        b.declare(target.id)
+        b.assign([(b.var(target.id), value)], f"Set {target.id}")
+        b.note_type(target.id, value.ty)
+        return
+    if isinstance(target, (ast.Tuple, ast.List)):
+        unpack(b, target, value, node)
+        return
+    if isinstance(target, ast.Subscript):
+        pairs = store(b, target, value)
+        b.assign(pairs, f"Set {pairs[0][0]}")
+        return
+    if isinstance(target, ast.Starred):
+        raise Refusal(target, "starred assignment is not supported")
+    raise Refusal(target, f"assigning to {type(target).__name__} is not supported",
+                  "assign to variables, or to items of lists and dicts")
+
+
+def unpack(b, target, value: Expr, node) -> None:
+    """a, b = value: as many items as names, or Python's ValueError."""
+    names = target.elts
+    if any(isinstance(e, ast.Starred) for e in names):
+        raise Refusal(target, "starred unpacking is not supported", "index the list instead")
+    if not value.ty.only("list"):
+        raise Refusal(target, f"unpacking {value.ty.describe()} is not supported",
+                      ANY_HINT if value.ty.is_any else "unpack lists")
+    value = materialize(b, value, node)
+    n = len(names)
+    count = f"$count({value.code})"
+    checks = [guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
+                    value),
+              guard(f"({count} < {n})", ValueError,
+                    f"'not enough values to unpack (expected {n}, got ' & {count} & ')'", value)]
+    checked = Expr(value.code, value.ty, value.guards + tuple(checks), value.reads, value.helpers)
+    b.check([checked], "Check unpacking")
+    pairs = []
+    for position, element in enumerate(names):
+        item_ty = value.ty.items[position] if value.ty.items and position < len(value.ty.items) else value.ty.element
+        item = Expr(f"{value.code}[{position}]", item_ty, (), value.reads, value.helpers)
+        if isinstance(element, ast.Name):
+            b.declare(element.id)
+            pairs.append((b.var(element.id), item))
+            b.note_type(element.id, item_ty)
+        else:
+            raise Refusal(element, "nested unpacking targets are not supported")
+    b.assign(pairs, "Set " + ", ".join(e.id for e in names))
+
+
+def store(b, target: ast.Subscript, value: Expr) -> list[tuple[str, Expr]]:
+    """target = value for a subscript target: the new value of the variable at its root.
+    Python evaluates the value, then the container, then the key."""
+    root = target
+    while isinstance(root, ast.Subscript):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
+    b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+    if isinstance(target.slice, ast.Slice):
+        raise Refusal(target, "assigning to a slice is not supported", "build a new list")
+    container, key = operands(b, [target.value, target.slice])
+    new = set_item(target, container, key, value)
+    if isinstance(target.value, ast.Subscript):
+        return store(b, target.value, new)
+    name = target.value.id
+    b.note_type(name, new.ty)
+    return [(b.var(name), new)]
+
+
+def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
+    ty = container.ty
+    if ty.only("dict"):
+        if not key.ty.only("str"):
+            raise Refusal(node, "dict keys are strings in JSON", "convert the key with str(...)")
+        new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
+        return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
+                       helpers={"setkey"})
+    if ty.only("list"):
+        if not key.ty.only("int"):
+            raise Refusal(node, f"list indices must be integers, not {key.ty.describe()}", ANY_HINT)
+        count = f"$count({container.code})"
+        check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
+                      "'list assignment index out of range'", container, key)
+        position = f"({key.code} < 0 ? {count} + {key.code} : {key.code})"
+        new_ty = pytypes.list_of(pytypes.join(ty.element, value.ty))
+        return combine(f"$__setitem({container.code}, {position}, {value.code})", new_ty, value, container, key,
+                       helpers={"setitem"}, guards=[check])
+    raise Refusal(node, f"assigning an item of {ty.describe()} is not supported",
+                  ANY_HINT if ty.is_any else "assign items of lists and dicts")
+
+
+def transform_aug_assign(b, node: ast.AugAssign) -> None:
+    op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+          ast.Pow: "**"}.get(type(node.op))
+    if op is None:
+        raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
+    target = node.target
+    if isinstance(target, ast.Name):
+        current = transform(b, ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
+        (value,) = operands(b, [node.value])
+        if op == "+" and current.ty.only("list"):
+            b.check_mutation(node, target.id, nested=False)
+            source, item_ty, helpers = iteration_source(node.value, value)
+            new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
+                          current, value, helpers=helpers)
+        else:
+            new = binary(node, op, current, value)
+        b.assign([(b.var(target.id), new)], f"Set {target.id}")
+        b.note_type(target.id, new.ty)
+        return
+    if isinstance(target, ast.Subscript):
+        root = target
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise Refusal(target, "this augmented assignment target is not supported")
+        container, key = operands(b, [target.value, target.slice])
+        from .expressions import subscript  # noqa: PLC0415
+
+        current = subscript(target, container, key)
+        (value,) = operands(b, [node.value])
+        if op == "+" and current.ty.only("list"):
+            raise Refusal(node, "+= on a list inside a container changes it in place", "use .extend(...)")
+        new = binary(node, op, current, value)
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        new_container = set_item(target, container, key, new)
+        pairs = store(b, target.value, new_container) if isinstance(target.value, ast.Subscript) \
+            else [(b.var(target.value.id), new_container)]
+        if isinstance(target.value, ast.Name):
+            b.note_type(target.value.id, new_container.ty)
+        b.assign(pairs, f"Set {pairs[0][0]}")
+        return
+    raise Refusal(target, "this augmented assignment target is not supported")
+
+
+def transform_delete(b, node: ast.Delete) -> None:
+    for target in node.targets:
+        if not isinstance(target, ast.Subscript):
+            raise Refusal(target, "del of a variable is not supported", "assign None instead")
+        root = target
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        if not isinstance(root, ast.Name):
+            raise Refusal(target, "del of this expression is not supported")
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        container, key = operands(b, [target.value, target.slice])
+        if container.ty.only("dict"):
+            if not key.ty.only("str"):
+                raise Refusal(target, "dict keys are strings in JSON")
+            new = combine(f"$__delkey({container.code}, {key.code})", container.ty, container, key,
+                          helpers={"delkey"}, guards=[key_guard(container, key)])
+        elif container.ty.only("list"):
+            if not key.ty.only("int"):
+                raise Refusal(target, "list indices must be integers")
+            count = f"$count({container.code})"
+            check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
+                          "'list assignment index out of range'", container, key)
+            position = f"({key.code} < 0 ? {count} + {key.code} : {key.code})"
+            new = combine(f"$__delitem({container.code}, {position})", container.ty, container, key,
+                          helpers={"delitem"}, guards=[check])
+        else:
+            raise Refusal(target, f"del of an item of {container.ty.describe()}", ANY_HINT)
+        pairs = store(b, target.value, new) if isinstance(target.value, ast.Subscript) \
+            else [(b.var(target.value.id), new)]
+        b.assign(pairs, f"Set {pairs[0][0]}")
+
+
+def transform_assert(b, node: ast.Assert) -> None:
+    test = condition(b, node.test)
+    message = const("", pytypes.STR)
+    if node.msg is not None:
+        from .formatting import to_str  # noqa: PLC0415
+
+        message = to_str(node.msg, transform(b, node.msg))
+    failed = guard(f"$not({test.code})", AssertionError, message.code, test, message)
+    b.check([Expr("null", pytypes.NONE, test.guards + message.guards + (failed,))],
+            f"Assert (line {node.lineno})")
+
+
+# -- control flow ------------------------------------------------------------------------
+def transform_if(b, node: ast.If) -> None:
+    test = condition(b, node.test)
+    if test.is_const:  # `if True:` / `if DEBUG:` with a constant: only one side exists
+        transform_block(b, node.body if test.const else node.orelse)
+        return
+    choice = ir.Choice(title=f"If {_short(ast.unparse(node.test))} (line {node.lineno})")
+    reachable, defined = b.reachable, b.defined
+    b.guard_rules(test.guards, choice)
+    rule = ir.Rule(ir.Code(test.code, test.helpers))
+    choice.rules.append(rule)
+    b.add(choice)
+    b.then([Hole(rule, "next", defined)] if reachable else [])
+    transform_block(b, node.body)
+    ends = b.pending
+    b.then([Hole(choice, "default", defined)] if reachable else [])
+    transform_block(b, node.orelse)
+    b.then(ends + b.pending)
+
+
+def _short(text: str, limit: int = 50) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def transform_while(b, node: ast.While) -> None:
+    loop = LoopContext(node, Label("while"), Label("after while"), f"L{node.lineno}")
+    reachable = b.reachable
+    b.mark(loop.head)
+    entry_defined = b.defined
+    test = condition(b, node.test)
+    if test.is_const and test.const:  # while True: the loop ends by break, return or raise
+        b.scope.contexts.append(loop)
+        try:
+            transform_block(b, node.body)
+            if loop.head.node is None and b.reachable:  # an empty loop body: wait forever? no
+                raise Refusal(node, "an endless loop that does nothing", "add a break")
+            b.jump(loop.head)
+        finally:
+            b.scope.contexts.pop()
+        b.then(loop.exit.holes)
+        loop.exit.holes = []
+        return
+    choice = ir.Choice(title=f"While {_short(ast.unparse(node.test))} (line {node.lineno})")
+    b.guard_rules(test.guards, choice)
+    rule = ir.Rule(ir.Code(test.code, test.helpers))
+    choice.rules.append(rule)
+    b.add(choice)
+    b.then([Hole(rule, "next", entry_defined)] if reachable else [])
+    b.scope.contexts.append(loop)
+    try:
+        transform_block(b, node.body)
+        b.jump(loop.head)
+    finally:
+        b.scope.contexts.pop()
+    b.then([Hole(choice, "default", entry_defined)] if reachable and not (test.is_const and test.const) else [])
+    transform_block(b, node.orelse)
+    b.then(b.pending + loop.exit.holes)
+    loop.exit.holes = []
+
+
+def transform_for(b, node: ast.For) -> None:
+    if node.type_comment:
+        pass
+    iterable_node = node.iter
+    loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
+    index = b.temp("i")
+    title = f"For {_short(ast.unparse(node.target))} in {_short(ast.unparse(iterable_node), 30)} (line {node.lineno})"
+    range_args = _range_call(b, iterable_node)
+    if range_args is not None:
+        start, stop, step = range_args
+        stop = materialize(b, stop, iterable_node, "stop")
+        step = materialize(b, step, iterable_node, "step") if not step.is_const else step
+        if step.is_const and step.const == 0:
+            raise Refusal(iterable_node, "range() arg 3 must not be zero")
+        if not step.is_const:
+            b.check([Expr("null", pytypes.NONE, (guard(f"({step.code} = 0)", ValueError,
+                                                        "'range() arg 3 must not be zero'", step),))], "Check range")
+        b.assign([(index, start)], f"Start {title}")
+        if step.is_const:
+            test = f"(${index} {'<' if step.const > 0 else '>'} {stop.code})"
+        else:
+            test = f"({step.code} > 0 ? ${index} < {stop.code} : ${index} > {stop.code})"
+        item = Expr(f"${index}", pytypes.kind("int", max(start.ty.bits, stop.ty.bits)), reads=frozenset([index]))
+        advance = f"${index} + {step.code}"
+        helpers: frozenset = frozenset()
+    else:
+        iterable = transform(b, iterable_node)
+        source, item_ty, helper_names = iteration_source(iterable_node, iterable)
+        items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
+        items_ty = iterable.ty
+        root = iterable_node
+        while isinstance(root, (ast.Subscript, ast.Call, ast.Attribute)):
+            root = root.func if isinstance(root, ast.Call) else root.value
+        if isinstance(root, ast.Name) and items_ty.mutable:
+            b.loop_guarded.add(root.id)
+        sequence = b.temp("items")
+        b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
+        test = f"(${index} < $count(${sequence}))"
+        item = Expr(f"${sequence}[${index}]", item_ty, reads=frozenset([sequence, index]))
+        if item_ty.items is not None:
+            item = Expr(item.code, item_ty, reads=item.reads)
+        advance = f"${index} + 1"
+        helpers = frozenset()
+    reachable = b.reachable
+    b.mark(loop.head)
+    entry_defined = b.defined
+    choice = ir.Choice(title=title)
+    rule = ir.Rule(ir.Code(test, helpers))
+    choice.rules.append(rule)
+    b.add(choice)
+    targets = _loop_targets(b, node.target, item)
+    rule.assign = {name: b.field(expr) for name, expr in targets}
+    rule.assign[index] = ir.Code(advance)
+    b.then([Hole(rule, "next", entry_defined | frozenset(rule.assign))] if reachable else [])
+    b.scope.contexts.append(loop)
+    try:
+        transform_block(b, node.body)
+        b.jump(loop.head)
+    finally:
+        b.scope.contexts.pop()
+        if range_args is None and isinstance(root, ast.Name):
+            b.loop_guarded.discard(root.id)
+    b.then([Hole(choice, "default", entry_defined)] if reachable else [])
+    transform_block(b, node.orelse)
+    b.then(b.pending + loop.exit.holes)
+    loop.exit.holes = []
+
+
+def _range_call(b, node):
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range"
+            and b.lookup("range")[0] is None and "range" not in b.info.objects):
+        return None
+    if node.keywords or not 1 <= len(node.args) <= 3:
+        raise Refusal(node, "range() takes 1 to 3 positional arguments")
+    args = operands(b, node.args)
+    for arg in args:
+        if not arg.ty.only("int"):
+            raise Refusal(node, f"range() takes ints, not {arg.ty.describe()}", ANY_HINT if arg.ty.is_any else "")
+    one = const(1, pytypes.kind("int", 1))
+    if len(args) == 1:
+        return const(0, pytypes.kind("int", 1)), args[0], one
+    if len(args) == 2:
+        return args[0], args[1], one
+    return args[0], args[1], args[2]
+
+
+def _loop_targets(b, target, item: Expr) -> list[tuple[str, Expr]]:
+    if isinstance(target, ast.Name):
+        b.declare(target.id)
+        b.note_type(target.id, item.ty)
+        return [(b.var(target.id), item)]
+    if isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts):
+        if not item.ty.only("list"):
+            raise Refusal(target, f"unpacking {item.ty.describe()} in a for loop", ANY_HINT)
+        out = []
+        for position, element in enumerate(target.elts):
+            ty = item.ty.items[position] if item.ty.items and position < len(item.ty.items) else item.ty.element
+            b.declare(element.id)
+            b.note_type(element.id, ty)
+            out.append((b.var(element.id), Expr(f"{item.code}[{position}]", ty, reads=item.reads)))
+        if item.ty.items is None or len(item.ty.items) != len(target.elts):
+            raise Refusal(target, "unpacking items of unknown length in a for loop is not supported",
+                          "loop over enumerate(), zip() or dict.items(), or index the item")
+        return out
+    raise Refusal(target, "this for-loop target is not supported", "use a name or a tuple of names")
+
+
+def _loop_context(b, node):
+    for context in reversed(b.scope.contexts):
+        if isinstance(context, LoopContext):
+            return context
+    raise Refusal(node, f"'{type(node).__name__.lower()}' outside a loop")
+
+
+def transform_break(b, node) -> None:
+    loop = _loop_context(b, node)
+    jump_out(b, loop, "break")
+
+
+def transform_continue(b, node) -> None:
+    loop = _loop_context(b, node)
+    jump_out(b, loop, "continue")
+
+
+def jump_out(b, loop: LoopContext, kind: str) -> None:
+    """break/continue: through every finally block between here and the loop."""
+    contexts = b.scope.contexts
+    position = contexts.index(loop)
+    for index in range(len(contexts) - 1, position, -1):
+        context = contexts[index]
+        if isinstance(context, TryContext) and context.finally_label is not None:
+            tag = f"{kind}:{loop.ident}"
+            context.kinds.add(tag)
+            b.assign([(context.finally_var, const({"kind": tag}, pytypes.dict_of(pytypes.STR)))],
+                     f"{kind.capitalize()} through finally")
+            b.jump(context.finally_label)
+            return
+    b.jump(loop.exit if kind == "break" else loop.head)
+
+
+def transform_return(b, node: ast.Return) -> None:
+    value = transform(b, node.value) if node.value is not None else const(None, pytypes.NONE)
+    if value.ty.may("exc"):
+        raise Refusal(node, "an exception cannot be returned", "return str(e)")
+    b.scope.return_type = pytypes.join(b.scope.return_type, value.ty)
+    do_return(b, value, node)
+
+
+def do_return(b, value: Expr, node) -> None:
+    contexts = b.scope.contexts
+    for index in range(len(contexts) - 1, -1, -1):
+        context = contexts[index]
+        if isinstance(context, TryContext) and context.finally_label is not None:
+            context.kinds.add("return")
+            ret = b.scope.prefix + "ret"
+            b.assign([(ret, value), (context.finally_var, const({"kind": "return"}, pytypes.dict_of(pytypes.STR)))],
+                     "Return through finally")
+            b.jump(context.finally_label)
+            return
+    b.check([value], "Check return value")
+    output = b.field(value)
+    b.add(ir.Succeed(title=f"Return {_short(ast.unparse(node.value), 40)}" if getattr(node, "value", None) is not None
+                     else "Return", output=output))
+    b.then([])
+
+
+def transform_raise(b, node: ast.Raise) -> None:
+    exc = node.exc
+    if exc is None:
+        record_var = b.current_handler_var(node)
+        raise_dynamic(b, ir.Code("$" + record_var + ".type"), ir.Code("$" + record_var + ".message"))
+        return
+    if isinstance(exc, ast.Name) and b.lookup(exc.id)[0] is not None:
+        value = transform(b, exc)
+        if not value.ty.only("exc"):
+            raise Refusal(exc, "only exceptions can be raised", "raise ValueError(...)")
+        raise_dynamic(b, ir.Code(value.code + ".type"), ir.Code(value.code + ".message"))
+        return
+    call = exc if isinstance(exc, ast.Call) else None
+    func = call.func if call is not None else exc
+    if _is_sfn_fail(b, func):
+        raise_fail(b, node, call)
+        return
+    if not isinstance(func, ast.Name) or b.info.exception_class(func.id) is None:
+        raise Refusal(exc, "raise needs an exception class (a builtin or one defined in the module)",
+                      "raise ValueError('...') or raise sfn.Fail(error, cause)")
+    cls = b.info.exception_class(func.id)
+    args = call.args if call is not None else []
+    if call is not None and call.keywords:
+        raise Refusal(call, "exception arguments must be positional")
+    message = exception_message(b, node, cls, args)
+    b.check([message], "Check raise")
+    rec = {"type": cls.__name__, "message": b.field(message)}
+    assign, label = b.route(cls, rec)
+    if assign:
+        b.assign([(name, _json_expr(value)) for name, value in assign.items()], f"Raise {cls.__name__}")
+    b.jump(label)
+
+
+def _json_expr(value) -> Expr:
+    """A record (JSON with Code values) as an expression."""
+    if isinstance(value, ir.Code):
+        return Expr(value.text, pytypes.ANY, (), frozenset(), value.helpers)
+    if isinstance(value, dict):
+        parts = [(k, _json_expr(v)) for k, v in value.items()]
+        if all(p.is_const for _, p in parts):
+            return const({k: p.const for k, p in parts}, pytypes.ANY)
+        helpers: frozenset = frozenset()
+        for _, p in parts:
+            helpers |= p.helpers
+        return Expr("{" + ", ".join(f"{jsonata_lib.string(k)}: {p.code}" for k, p in parts) + "}", pytypes.ANY,
+                    (), frozenset(), helpers)
+    return const(value, pytypes.ANY)
+
+
+def exception_message(b, node, cls: type, args: list) -> Expr:
+    """str(cls(*args)) as JSONata."""
+    if len(args) > 1:
+        raise Refusal(node, "exceptions with several arguments are not supported (str(e) would be a tuple)",
+                      "pass one message")
+    custom = any(("__init__" in vars(k) or "__str__" in vars(k)) for k in cls.__mro__
+                 if k.__module__ not in ("builtins",) and k is not object)
+    exprs = operands(b, args)
+    if all(e.is_const for e in exprs):
+        try:
+            text = str(cls(*[e.const for e in exprs]))
+        except Exception as error:
+            raise Refusal(node, f"constructing {cls.__name__}(...) raises {type(error).__name__}: {error}") from None
+        return const(text, pytypes.STR)
+    if custom:
+        raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
+                      "here", "raise it with a literal message, or give it no __init__/__str__")
+    from .formatting import to_repr, to_str  # noqa: PLC0415
+
+    value = exprs[0] if exprs else const("", pytypes.STR)
+    if issubclass(cls, KeyError):
+        return to_repr(node, value)
+    return to_str(node, value)
+
+
+def _is_sfn_fail(b, func) -> bool:
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+        return b.info.is_sfn_module(func.value.id) and func.attr == "Fail"
+    if isinstance(func, ast.Name):
+        from . import sfn  # noqa: PLC0415
+
+        return b.info.objects.get(func.id) is sfn.Fail
+    return False
+
+
+def raise_fail(b, node, call) -> None:
+    from . import sfn  # noqa: PLC0415
+
+    if call is None or not 1 <= len(call.args) + len(call.keywords) <= 2:
+        raise Refusal(node, "sfn.Fail(error, cause=None) needs an error name")
+    values = list(call.args) + [k.value for k in call.keywords]
+    exprs = operands(b, values)
+    error = exprs[0]
+    cause = exprs[1] if len(exprs) > 1 else None
+    if not error.ty.only("str"):
+        raise Refusal(node, "the error of sfn.Fail must be a str")
+    if cause is not None and not cause.ty.only("str", "none"):
+        raise Refusal(node, "the cause of sfn.Fail must be a str or None")
+    b.check([e for e in exprs], "Check fail")
+    message = cause if cause is not None else const("", pytypes.STR)
+    if cause is not None and cause.ty.may("none"):
+        message = combine(f"({cause.code} = null ? '' : {cause.code})", pytypes.STR, cause)
+    handled = any(isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label)
+                  for c in b.scope.contexts)
+    if not handled:
+        fail = ir.Fail(title=f"Fail {error.const}" if error.is_const else "Fail",
+                       error=b.field(error), cause=b.field(cause) if cause is not None and not (
+                           cause.is_const and cause.const is None) else None)
+        b.add(fail)
+        b.then([])
+        return
+    rec = {"type": b.field(error), "message": b.field(message)}
+    assign, label = b.route(sfn.Fail, rec)
+    if assign:
+        b.assign([(name, _json_expr(value)) for name, value in assign.items()], "Raise sfn.Fail")
+    b.jump(label)
+
+
+def raise_dynamic(b, type_code: ir.Code, message_code: ir.Code) -> None:
+    assign, label = b.route(None, {"type": type_code, "message": message_code})
+    b.assign([(name, _json_expr(value)) for name, value in assign.items()], "Raise again")
+    b.jump(label)
+
+
+def transform_try(b, node: ast.Try) -> None:
+    handlers = []
+    for handler in node.handlers:
+        classes = _handler_classes(b, handler)
+        if classes and any(c.__name__ == "Fail" and c.__module__.endswith("sfn") for c in classes):
+            raise Refusal(handler, "catching sfn.Fail by name is not supported", "catch Exception")
+        var = None
+        if handler.name:
+            b.declare(handler.name)
+            var = b.var(handler.name)
+            b.note_type(handler.name, pytypes.EXC)
+        elif _has_bare_raise(handler.body):
+            var = b.temp("caught")
+        handlers.append(HandlerInfo(classes, var, Label(f"except line {handler.lineno}"), handler))
+    context = TryContext(node, handlers)
+    if node.finalbody:
+        context.finally_label = Label(f"finally line {node.lineno}")
+        context.finally_var = b.temp("finally")
+    b.scope.contexts.append(context)
+    ends: list = []
+    try:
+        transform_block(b, node.body)
+        context.in_body = False
+        transform_block(b, node.orelse)
+        ends += b.pending
+        for info in handlers:
+            b.then([])
+            if not info.label.holes:
+                continue  # nothing in the body can raise what this handler catches
+            b.mark(info.label)
+            b.handler_stack.append(info)
+            try:
+                transform_block(b, info.node.body)
+            finally:
+                b.handler_stack.pop()
+            ends += b.pending
+    finally:
+        b.scope.contexts.pop()
+    b.then(ends)
+    if not node.finalbody:
+        return
+    # normal completion enters the finally block too
+    if b.reachable:
+        b.assign([(context.finally_var, const({"kind": "normal"}, pytypes.dict_of(pytypes.STR)))],
+                 f"Enter finally (line {node.lineno})")
+        b.jump(context.finally_label)
+    if not context.finally_label.holes:
+        return
+    b.mark(context.finally_label)
+    transform_block(b, node.finalbody)
+    if not b.reachable:
+        return
+    finally_var = context.finally_var
+    kinds = sorted(context.kinds)
+    if not kinds:
+        return
+    choice = ir.Choice(title=f"After finally (line {node.lineno})")
+    b.add(choice)
+    rest = [Hole(choice, "default", b.defined)]
+    for kind in kinds:
+        rule = ir.Rule(ir.Code(f"${finally_var}.kind = {jsonata_lib.string(kind)}"))
+        choice.rules.append(rule)
+        b.then([Hole(rule, "next", rest[0].defined)])
+        if kind == "raise":
+            raise_dynamic(b, ir.Code(f"${finally_var}.exc.type"), ir.Code(f"${finally_var}.exc.message"))
+        elif kind == "return":
+            ret = b.scope.prefix + "ret"
+            do_return(b, Expr("$" + ret, b.scope.return_type or pytypes.ANY, reads=frozenset([ret])), node)
+        else:
+            action, ident = kind.split(":")
+            loop = next(c for c in b.scope.contexts if isinstance(c, LoopContext) and c.ident == ident)
+            jump_out(b, loop, action)
+    b.then(rest)
+
+
+def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:
+    if handler.type is None:
+        return ()
+    names = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+    classes = []
+    for name in names:
+        cls = None
+        if isinstance(name, ast.Name):
+            cls = b.info.exception_class(name.id)
+        elif isinstance(name, ast.Attribute) and isinstance(name.value, ast.Name):
+            owner = b.info.objects.get(name.value.id)
+            candidate = getattr(owner, name.attr, None)
+            if isinstance(candidate, type) and issubclass(candidate, BaseException):
+                cls = candidate
+        if cls is None:
+            raise Refusal(name, f"{ast.unparse(name)} is not an exception class",
+                          "catch builtin exceptions or classes defined in the module")
+        classes.append(cls)
+    return tuple(classes)
+
+
+def _has_bare_raise(body) -> bool:
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Raise) and node.exc is None:
+                return True
+    return False
+
+
+def transform_function_def(b, node: ast.FunctionDef) -> None:
+    if node.decorator_list:
+        raise Refusal(node, "nested functions cannot have decorators")
+    b.scope.nested[node.name] = node  # a branch or map body, lowered where it is used
+
+
+def transform_nonlocal(b, node) -> None:
+    raise Refusal(node, "nonlocal is not supported: a branch or map body cannot change the workflow's "
+                  "variables", "return the value from the branch")
+
+
+_TRANSFORMS = {
+    ast.Pass: transform_pass,
+    ast.Expr: transform_expr,
+    ast.Assign: transform_assign,
+    ast.AnnAssign: transform_ann_assign,
+    ast.AugAssign: transform_aug_assign,
+    ast.Delete: transform_delete,
+    ast.Assert: transform_assert,
+    ast.If: transform_if,
+    ast.While: transform_while,
+    ast.For: transform_for,
+    ast.Break: transform_break,
+    ast.Continue: transform_continue,
+    ast.Return: transform_return,
+    ast.Raise: transform_raise,
+    ast.Try: transform_try,
+    ast.FunctionDef: transform_function_def,
+    ast.Nonlocal: transform_nonlocal,
+}
+
+__all__ = ["transform_block", "transform_statement", "Ty"]
