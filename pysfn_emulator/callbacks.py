@@ -251,6 +251,14 @@ def open_task(runner, token: str, state_name: str, resource: str, payload: Any, 
     return task
 
 
+def close(task: PendingTask, why: str) -> None:
+    """No answer is taken any more (the task failed before it could wait)."""
+    task._closed = task._closed or why
+    channel = task._channel
+    if channel is not None and task in channel.opened:
+        channel.opened.remove(task)
+
+
 def await_answer(runner, task: PendingTask, responder: Responder | None) -> Generator:
     """A thread's wait for the task's answer: returns the output, or raises StatesError for a
     failure or a timeout. It sleeps until its first limit and is woken early by an answer."""
@@ -281,10 +289,7 @@ def await_answer(runner, task: PendingTask, responder: Responder | None) -> Gene
         return task._outcome[1]
     finally:
         task._waiting = False
-        task._closed = task._closed or "closed"
-        channel = task._channel
-        if channel is not None and task in channel.opened:
-            channel.opened.remove(task)
+        close(task, "closed")
 
 
 _FOREVER = 2**62

@@ -64,6 +64,7 @@ def machine_name(reference: str) -> str:
 
 def start_execution(call) -> Generator:
     """The body of a startExecution Task (between TaskStarted and its outcome)."""
+    from .callbacks import close
     from .execution import launch_child
     from .tasks import _callback, _open, _submitted
 
@@ -93,7 +94,12 @@ def start_execution(call) -> Generator:
     child_rng = random.Random(runner.rng.getrandbits(64))
     launch = launch_child(services, machine, child_input, name, execution_name, start_ms, child_rng,
                           runner.region, runner.account, runner.context["Execution"].get("RoleArn"))
-    child = launch.execute()
+    try:
+        child = launch.execute()
+    except BaseException:
+        if task is not None:
+            close(task, "failed")
+        raise
     call.env.children.append(child)
     if launch.stopped is not None:  # the test stopped the whole live execution while the child ran
         raise launch.stopped

@@ -371,7 +371,7 @@ def _qualified_arn(region: str, account: str, reference: str) -> str:
 def _call_lambda_invoke(call: Call) -> Generator:
     payload = call.payload
 
-    def body() -> Generator:
+    def integration() -> Generator:
         function = payload.get("FunctionName") if isinstance(payload, dict) else None
         if not isinstance(function, str):
             raise StatesError(RUNTIME, "The field 'FunctionName' is required for arn:aws:states:::lambda:invoke")
@@ -392,11 +392,10 @@ def _call_lambda_invoke(call: Call) -> Generator:
                 failure.cause = dumps(failure.payload)
                 raise
             response = invoke_response(result, request_id, with_log, version)
-        if call.resource.waits_for_token:
-            return (yield from _callback(call, response))
         return response
 
-    return _task_events(call, body())
+    body = _with_token(call, integration()) if call.resource.waits_for_token else integration()
+    return _task_events(call, body)
 
 
 def _invoke_without_result(call: Call, function: str, event: Any, invocation_type: str, with_log: bool) -> Generator:
@@ -468,12 +467,19 @@ def _call_service(call: Call) -> Generator:
                 f"No handler is registered for the resource '{resource.arn}' of state '{state.name}'. "
                 f"Register one with {how}, or mock the state in a mock file.",
             )
-        response = (yield from _call_service_handler(call, handler)) if handler is not None else {}
         if waits:
-            return (yield from _callback(call, response))
+            integration = _call_service_handler(call, handler) if handler is not None else _nothing({})
+            return (yield from _with_token(call, integration))
+        response = yield from _call_service_handler(call, handler)
         return call.check_result(response)
 
     return _task_events(call, body())
+
+
+def _nothing(response: Any) -> Generator:
+    """No service call (a responder or the test stands for the service): an empty response."""
+    return response
+    yield  # a generator, like a real call
 
 
 def _call_service_handler(call: Call, handler) -> Generator:
@@ -504,10 +510,20 @@ def _call_service_handler(call: Call, handler) -> Generator:
 # -- callbacks and activities -------------------------------------------------------------------------
 
 
-def _callback(call: Call, response: Any, task: callbacks.PendingTask | None = None) -> Generator:
-    """After the integration call of a .waitForTaskToken task: TaskSubmitted, then the answer.
-    (The task is opened before the call when the call may answer it, as a nested execution can.)"""
-    task = task or _open(call, "callback")
+def _with_token(call: Call, integration: Generator) -> Generator:
+    """A .waitForTaskToken task: its token is open during the integration call (whose handler
+    may answer it, as a real Lambda calling SendTaskSuccess does), then it waits for the answer."""
+    task = _open(call, "callback")
+    try:
+        response = yield from integration
+    except BaseException:
+        callbacks.close(task, "failed")
+        raise
+    return (yield from _callback(call, response, task))
+
+
+def _callback(call: Call, response: Any, task: callbacks.PendingTask) -> Generator:
+    """After the integration call of a .waitForTaskToken task: TaskSubmitted, then the answer."""
     _submitted(call, response)
     answer = yield from callbacks.await_answer(call.runner, task, call.responder())
     return call.check_result(answer)
