@@ -972,6 +972,34 @@ def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _sort(array: Any, comparator: Any = None) -> Any:
+    """$sort as JSONata's own: a merge sort, so equal elements keep their order (the port's
+    cmp_to_key sort never reports two elements equal, and reorders them)."""
+    if array is None or len(array) <= 1 or comparator is None:
+        return jfunctions.Functions.sort(array, None)
+    compare = jfunctions.Functions.Comparator(comparator)._comparator
+
+    def after(left: Any, right: Any) -> bool:
+        return bool(jfunctions.Functions.to_boolean(jfunctions.Functions.func_apply(compare, [left, right])))
+
+    def merge_sort(items: list) -> list:
+        if len(items) <= 1:
+            return items
+        middle = len(items) // 2
+        left, right = merge_sort(items[:middle]), merge_sort(items[middle:])
+        merged, i, j = [], 0, 0
+        while i < len(left) and j < len(right):
+            if after(left[i], right[j]):
+                merged.append(right[j])
+                j += 1
+            else:
+                merged.append(left[i])
+                i += 1
+        return merged + left[i:] + right[j:]
+
+    return merge_sort(list(array))
+
+
 def _function_table() -> dict:
     """The builtins of JSONata 2.0.6 as AWS offers them: $eval gone, AWS's six added, and
     the port's functions replaced where it differs (or where it would not be repeatable)."""
@@ -996,7 +1024,7 @@ def _function_table() -> dict:
         ("reduce", "<afj?:j>", _higher_order(jfunctions.Functions.fold_left)),
         ("each", "<o-f:a>", _higher_order(jfunctions.Functions.each)),
         ("sift", "<o-f?:o>", _higher_order(jfunctions.Functions.sift)),
-        ("sort", "<af?:a>", _higher_order(jfunctions.Functions.sort)),
+        ("sort", "<af?:a>", _higher_order(_sort)),
     ):
         table[name] = _Function(name, text, implementation)
     return table

@@ -664,3 +664,9 @@ def test_recorded_pass_outputs_evaluated_directly():
                 evaluate(states, {}, runtime())
             assert expected["error"] == QUERY_EVALUATION_ERROR, name
             assert expected["cause"].endswith("). " + caught.value.cause), name
+
+
+def test_sort_with_a_comparator_keeps_equal_elements_in_order():
+    # JSONata's $sort is a merge sort (stable); jsonata-python's reorders equal elements.
+    evaluate = compile_value("{% $sort([[2,'a'],[1,'b'],[2,'c'],[2,'d'],[0,'e']], function($l, $r){ $l[0] > $r[0] }) %}", "Output")
+    assert evaluate({"input": {}}, {}, Runtime(random.Random(1), lambda: 0)) == [[0, "e"], [1, "b"], [2, "a"], [2, "c"], [2, "d"]]
