@@ -361,7 +361,9 @@ def trace_records(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     never exited), retries and the errors recorded; input and output as JSON values."""
     walked = coverage.walk(events)
     return [{"state": v.name, "type": v.type, "depth": v.depth, "input": _json_value(v.input),
-             "output": _json_value(v.output), "retries": v.retries, "errors": list(v.errors)}
+             "output": _json_value(v.output),
+             "assigned": {k: _json_value(t) for k, t in (v.assigned or {}).items()},
+             "retries": v.retries, "errors": list(v.errors)}
             for v in walked.visits]
 
 
@@ -376,6 +378,9 @@ def format_trace(events: list[dict[str, Any]], width: int = _TRACE_VALUE_WIDTH) 
         lines.append(f"{pad}       input:  {_cut(visit.input, width)}")
         if visit.output is not None:
             lines.append(f"{pad}       output: {_cut(visit.output, width)}")
+        if visit.assigned:
+            assigned = ", ".join(f"${name} = {text}" for name, text in visit.assigned.items())
+            lines.append(f"{pad}       assign: {_cut(assigned, width)}")
         if visit.retries:
             lines.append(f"{pad}       retried {visit.retries}x after "
                          + ", ".join(str(e) for e in visit.errors[: visit.retries]))

@@ -40,7 +40,7 @@ _ATTEMPT_EVENTS = frozenset({
 _OWN_EVENT_PREFIXES = {"ParallelState": "Parallel", "MapState": "Map", "MapIteration": "Map",
                        "MapRun": "Map"}
 _LABEL_WIDTH = 48
-_ERRORS_SHOWN = 2
+_ERRORS_SHOWN = 2  # error names shown on a Catch edge (a Retry edge shows one)
 
 
 # --- the machine as a graph ---------------------------------------------------------------
@@ -151,7 +151,7 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[Edge]:
     for index, retrier in enumerate(_list(state.get("Retry"))):
         if isinstance(retrier, Mapping):
             attempts = retrier.get("MaxAttempts", 3)
-            label = f"retry {_errors(retrier)}, max {attempts}"
+            label = f"retry {_errors(retrier, 1)}, max {attempts}"
             edges.append(Edge(name, name, RETRY, index, label, _error_names(retrier)))
     for index, catcher in enumerate(_list(state.get("Catch"))):
         if isinstance(catcher, Mapping) and isinstance(catcher.get("Next"), str):
@@ -168,10 +168,10 @@ def _error_names(spec: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(str(name) for name in _list(spec.get("ErrorEquals")))
 
 
-def _errors(spec: Mapping[str, Any]) -> str:
+def _errors(spec: Mapping[str, Any], shown: int = _ERRORS_SHOWN) -> str:
     names = _error_names(spec)
-    shown = ", ".join(names[:_ERRORS_SHOWN])
-    return shown + (f" +{len(names) - _ERRORS_SHOWN}" if len(names) > _ERRORS_SHOWN else "")
+    text = ", ".join(names[:shown])
+    return text + (f" +{len(names) - shown}" if len(names) > shown else "")
 
 
 # --- Choice rules, abbreviated ------------------------------------------------------------
@@ -199,7 +199,7 @@ def _describe(rule: Any) -> str:
     if "Condition" in rule:
         condition = rule["Condition"]
         if isinstance(condition, str) and condition.strip().startswith("{%"):
-            return condition.strip()[2:-2].strip()
+            return last_expression(condition.strip()[2:-2].strip())
         return json.dumps(condition)
     for combinator, word in (("And", " and "), ("Or", " or ")):
         if combinator in rule:
@@ -214,6 +214,61 @@ def _describe(rule: Any) -> str:
             continue
         return f"{variable} {_operator(key, value)}"
     return str(variable)
+
+
+def last_expression(text: str) -> str:
+    """A JSONata block `( $f := ...; $g := ...; test )` read as its value, `test`: what a
+    Choice rule tests, without the helper definitions a compiler puts before it."""
+    while text.startswith("(") and _closing(text, 0) == len(text) - 1:
+        parts = _split_top_level(text[1:-1], ";")
+        last = next((p.strip() for p in reversed(parts) if p.strip()), "")
+        if not last or last == text:
+            break
+        text = last
+    return text
+
+
+_OPENERS = {"(": ")", "[": "]", "{": "}"}
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one at `start` (strings skipped), or None."""
+    depth, quote = 0, None
+    for index in range(start, len(text)):
+        char = text[index]
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in _OPENERS:
+            depth += 1
+        elif char in _OPENERS.values():
+            depth -= 1
+            if depth == 0:
+                return index
+    return None
+
+
+def _split_top_level(text: str, separator: str) -> list[str]:
+    parts, depth, quote, current = [], 0, None, []
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char in _OPENERS:
+            depth += 1
+        elif char in _OPENERS.values():
+            depth -= 1
+        elif char == separator and depth == 0:
+            parts.append("".join(current))
+            current = []
+            continue
+        current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def _operator(key: str, value: Any) -> str:
@@ -250,6 +305,7 @@ class Visit:
     errors: list[str | None] = attrs.field(factory=list)  # each failure recorded, in order
     failed_at_exit: bool = False  # its last recorded attempt failed (then caught, if exited)
     failed_inside: tuple[str, ...] = ()  # a Parallel's or Map's: the states its failure came from
+    assigned: Mapping[str, str] | None = None  # variables it assigned: name -> JSON text
 
     @property
     def retries(self) -> int:
@@ -296,6 +352,7 @@ def walk(history: Iterable[Mapping[str, Any]]) -> Walk:
             if closing is not None:
                 closed, stack = closing
                 closed.output = _details(event).get("output")
+                closed.assigned = _details(event).get("assignedVariables")
                 closed_by[event_id] = closed
         else:
             inside, stack = stack, _own(stack, kind)

@@ -453,7 +453,7 @@ def test_json_with_trace_gives_whole_values(tmp_path, capsys):
     assert status == 0
     assert result["trace"] == [{"state": "Greet", "type": "Pass", "depth": 0,
                                 "input": {"name": "Ada"}, "output": {"greeting": "Hello Ada"},
-                                "retries": 0, "errors": []}]
+                                "assigned": {}, "retries": 0, "errors": []}]
 
 
 # --- --graph ----------------------------------------------------------------------------------
@@ -565,6 +565,20 @@ CALLING = {"StartAt": "Call", "States": {"Call": {
     "Parameters": {"FunctionName": "dispatch", "Payload.$": "$"}, "End": True}}}
 
 
+ADD_WORKFLOW = """\
+from pysfn_compile import sfn
+
+
+def plus(a, b):
+    return a + b
+
+
+@sfn.workflow
+def add(a: int, b: int) -> int:
+    return plus(a, b)
+"""
+
+
 @pytest.fixture
 def fake_compiler(monkeypatch):
     """pysfn_compile.compile_file replaced by one that records its calls and 'compiles' every
@@ -639,9 +653,14 @@ def test_a_real_compiled_workflow_runs(tmp_path, capsys):
 
     if getattr(pysfn_compile, "compile_file", None) is None:
         pytest.skip("pysfn_compile.compile_file does not exist yet")
-    workflow = write(tmp_path, "add.py", "def add(a, b):\n    return a + b\n")
-    status, out, err = run_cli(capsys, workflow, "--input", '{"a": 2, "b": 3}')
-    assert (status, err, json.loads(out)) == (0, "", 5)
+    workflow = write(tmp_path, "adding.py", ADD_WORKFLOW)
+    status, out, err = run_cli(capsys, workflow, "--input", '{"a": 2, "b": 3}', "--trace")
+    assert (status, err) == (0, "")
+    assert json.loads(out.split("\n\n")[-1]) == 5
+    assert "assign: $" in out  # a compiled workflow keeps its values in variables
+    status, out, err = run_cli(capsys, write(tmp_path, "plain.py", "def f():\n    return 1\n"))
+    assert status == 2
+    assert err.startswith(f"pysfn-emulate: {tmp_path / 'plain.py'}:1:1: ")
 
 
 # --- pipes --------------------------------------------------------------------------------------

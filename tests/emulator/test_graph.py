@@ -223,6 +223,94 @@ def test_compiled_examples_draw_every_state(workflow):
         for e in structure.edges)
 
 
+ORDERS_WORKFLOW = '''\
+"""Price each line (a Map), audit and notify at once (a Parallel), catch OutOfStock."""
+from pysfn_compile import sfn
+
+
+class OutOfStock(Exception):
+    pass
+
+
+def price(quantity: int) -> int:
+    if quantity > 10:
+        raise OutOfStock(f"only 10 in stock, {quantity} ordered")
+    return quantity * 3
+
+
+def audit(order_id: str) -> str:
+    return f"audited {order_id}"
+
+
+def notify(order_id: str) -> str:
+    return f"notified {order_id}"
+
+
+@sfn.workflow
+def process(order_id: str, quantities: list[int]) -> dict:
+    prices: list[int] = []
+    try:
+        prices = sfn.map(price, quantities)
+    except OutOfStock:
+        return {"order": order_id, "error": "out of stock"}
+    checks = sfn.parallel(lambda: audit(order_id), lambda: notify(order_id))
+    return {"order": order_id, "total": sum(prices), "checks": checks}
+'''
+
+
+@pytest.fixture
+def orders(tmp_path):
+    """The orders workflow compiled (rendered with mermaid-cli once, see the module doc)."""
+    import pysfn_compile
+
+    if getattr(pysfn_compile, "compile_file", None) is None:
+        pytest.skip("pysfn_compile.compile_file does not exist yet")
+    path = tmp_path / "graph_orders.py"
+    path.write_text(ORDERS_WORKFLOW)
+    return pysfn_compile.compile_file(str(path))
+
+
+def test_compiled_map_parallel_and_catch(orders):
+    definition = orders.definition
+    states = graph.structure(definition).states
+    [map_state] = [n for n, s in states.items() if s.type == "Map"]
+    [parallel] = [n for n, s in states.items() if s.type == "Parallel"]
+    chart = graph.parse(graph.to_mermaid(definition))
+    map_id, parallel_id = node(chart, map_state), node(chart, parallel)
+    assert chart.subgraphs[map_id][0].startswith(f"{graph.escape(map_state)} (Map)")
+    branches = [sub for sub, (_, parent) in chart.subgraphs.items() if parent == parallel_id]
+    assert len(branches) == 2
+    [(arrow, label)] = [(a, lab) for s, a, lab, _ in chart.edges
+                        if s == map_id and "OutOfStock" in lab]
+    assert (arrow, label) == ("-.->", "catch OutOfStock")
+    drawn = set(chart.nodes) | set(chart.subgraphs)
+    assert {node(chart, name) for name in states} <= drawn
+
+
+def test_compiled_run_shows_the_catch_taken(orders):
+    lambdas = orders.local_lambdas()
+    caught = pysfn_emulator.run(orders.definition, {"order_id": "A1", "quantities": [2, 11]},
+                                lambdas=lambdas)
+    assert caught.output == {"order": "A1", "error": "out of stock"}
+    chart = graph.parse(graph.to_mermaid(orders.definition, caught))
+    taken = [chart.edges[i] for i in chart.link_styles]
+    assert any(arrow == "-.->" and label == "catch OutOfStock ×1" for _, arrow, label, _ in taken)
+    [parallel] = [n for n, s in graph.structure(orders.definition).states.items()
+                  if s.type == "Parallel"]
+    assert node(chart, parallel) not in chart.classes["visited"]
+
+    shipped = pysfn_emulator.run(orders.definition, {"order_id": "A1", "quantities": [2, 1]},
+                                 lambdas=lambdas)
+    assert shipped.output["total"] == 9
+    chart = graph.parse(graph.to_mermaid(orders.definition, shipped))
+    assert node(chart, parallel) in chart.classes["visited"]
+
+
+def test_compiled_choice_labels_show_the_test_not_the_helpers(orders):
+    labels = [label for _, _, label, _ in graph.parse(graph.to_mermaid(orders.definition)).edges]
+    assert labels and not [label for label in labels if ":=" in label]
+
+
 # --- the checker itself ------------------------------------------------------------------------
 
 

@@ -336,12 +336,29 @@ def test_with_the_real_compiler(project):
 
     if getattr(pysfn_compile, "compile_file", None) is None:
         pytest.skip("pysfn_compile.compile_file does not exist yet")
-    project.makepyfile(inner_add="def add(a, b):\n    return a + b\n")
+    project.makepyfile(inner_add="""
+        from pysfn_compile import sfn
+
+        def plus(a, b):
+            if a < 0:
+                raise ValueError(f"{a} is negative")
+            return a + b
+
+        @sfn.workflow
+        def add(a: int, b: int = 1) -> int:
+            return plus(a, b)
+    """)
     project.makepyfile(test_inner_real="""
         def test_both_ways(sfn_run):
             assert sfn_run.compare("inner_add.py", {"a": 2, "b": 3}).output == 5
+            assert sfn_run.compare("inner_add.py", {"a": 2}).output == 3
+            assert sfn_run.compare("inner_add.py", {"a": -2}).error == "ValueError"
+
+        def test_run(sfn_run):
+            ex = sfn_run("inner_add.py", {"a": -2})
+            assert (ex.error, ex.cause) == ("ValueError", "-2 is negative")
     """)
-    run(project).assert_outcomes(passed=1)
+    run(project).assert_outcomes(passed=2)
 
 
 # --- --sfn-report and --sfn-coverage -------------------------------------------------------------
