@@ -122,6 +122,8 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
             output, name, assigned = outcome
             if output is not data:  # an input passed through was measured when it was made
                 check_size(output, state.name)
+            if assigned:
+                check_assignment(assigned)
         except StatesError as error:
             raise report(runner, frame, error, visit) from None
         frame.visit = None
@@ -178,6 +180,21 @@ def check_size(value: Any, state_name: str) -> None:
             DATA_LIMIT_EXCEEDED,
             f"The state/task '{state_name}' returned a result with a size exceeding the maximum number of bytes service limit.",
         )
+
+
+def check_assignment(assigned: dict) -> None:
+    """AWS's variable quotas: 256 KiB for one variable and for all of one Assign together."""
+    total = 0
+    for name, value in assigned.items():
+        size = len(str(value)) if type(value) in _SMALL else size_in_bytes(value)
+        if size > PAYLOAD_LIMIT_BYTES:
+            raise StatesError(DATA_LIMIT_EXCEEDED, f"The variable '{name}' exceeds the maximum size of 262144 bytes for one variable.")
+        total += size
+    if total > PAYLOAD_LIMIT_BYTES:
+        raise StatesError(DATA_LIMIT_EXCEEDED, "The variables of one Assign together exceed the maximum size of 262144 bytes.")
+
+
+_SMALL = frozenset({int, bool, type(None)})  # sized without encoding them
 
 
 def child_frame(frame: Frame) -> Frame:

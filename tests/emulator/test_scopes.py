@@ -94,3 +94,20 @@ def test_a_branch_reads_outer_variables_and_its_own_do_not_leak_out():
     leaked = dict(definition, States=dict(definition["States"], After={
         "Type": "Pass", "Output": "{% $inner %}", "End": True}))
     assert pysfn_emulator.run(leaked, {}).error == "States.QueryEvaluationError"
+
+
+def _assign(**variables) -> dict:
+    return {"StartAt": "A", "States": {"A": {"Type": "Pass", "Assign": variables, "End": True}}}
+
+
+def test_one_variable_may_hold_up_to_256_kib():
+    assert pysfn_emulator.run(_assign(a="x" * (256 * 1024 - 2)), {}).status == "SUCCEEDED"  # with its quotes
+    over = pysfn_emulator.run(_assign(a="x" * (256 * 1024 - 1)), {})
+    assert over.error == "States.DataLimitExceeded"
+    assert "'a'" in over.cause
+
+
+def test_all_variables_of_one_assign_together_may_hold_up_to_256_kib():
+    half = "x" * (130 * 1024)
+    execution = pysfn_emulator.run(_assign(a=half, b=half), {})
+    assert execution.error == "States.DataLimitExceeded"
