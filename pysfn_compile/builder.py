@@ -261,12 +261,12 @@ class Builder(BuilderHelpers):
 
     @property
     def defined(self) -> frozenset:
-        if not self.pending:
-            return frozenset(["*"])
-        result = self.pending[0].defined
-        for hole in self.pending[1:]:
-            result &= hole.defined
-        return result
+        result = None
+        for hole in self.pending:
+            if "*" in hole.defined:  # a hole that does not constrain (any variable may be set)
+                continue
+            result = hole.defined if result is None else result & hole.defined
+        return frozenset(["*"]) if result is None else result
 
     def is_defined(self, asl_name: str) -> bool:
         defined = self.defined
@@ -464,7 +464,7 @@ class Builder(BuilderHelpers):
                 for handler in context.handlers:
                     names = error_equals(handler.classes)
                     catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})
-                    handler.label.add(Hole(catcher, "next", self.defined))
+                    handler.label.add(Hole(catcher, "next", self.defined | frozenset(catcher.assign)))
                     result.append(catcher)
                     if names == ["States.ALL"]:
                         return result

@@ -567,7 +567,7 @@ def _case(function):
 
 def _capitalize(b, node, s, args, kwargs):
     _need(node, "str.capitalize", args, kwargs, 0, 0)
-    return _s(f"($uppercase($substring({s.code}, 0, 1)) & $lowercase($substring({s.code}, 1)))", s)
+    return _s(f"$__capitalize({s.code})", s, helpers={"capitalize"})
 
 
 def _replace(b, node, s, args, kwargs):

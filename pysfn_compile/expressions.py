@@ -691,7 +691,12 @@ def key_guard(container: Expr, key: Expr) -> Guard:
 
 
 def _bound(container: Expr) -> str:
-    code = container.code
+    return bound_code(container.code)
+
+
+def bound_code(code: str) -> str:
+    """`code` ready for a [predicate]: JSONata chains predicates on one step, so anything
+    but a plain variable is parenthesized first ($x[$i][1] would not index the item)."""
     return code if _is_var(code) else f"({code})"
 
 
@@ -844,11 +849,15 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
             flatten = False
         else:
             element, flatten = transform(b, node.elt), False
-    for part in [*conditions, element]:
-        if part.guards:
-            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing "
-                          "key or index); the compiler cannot yet check each item",
-                          "write it as a for loop")
+    item_guards: tuple = ()
+    if any(part.guards for part in [*conditions, element]):
+        if len(generators) != 1:
+            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing key "
+                          "or index); with several 'for's the compiler cannot check each item",
+                          "write it as for loops")
+        item_guards = _item_guards(source, param, conditions, element, set(helpers) | set(iterable.helpers))
+        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
+        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
     inner_reads = frozenset().union(*(p.reads for p in [*conditions, element]))
     all_helpers = set(helpers) | {"map", "filter"}
     for part in [*conditions, element]:
@@ -869,7 +878,45 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
     if isinstance(node, ast.DictComp) and index + 1 < len(generators):
         code = f"$merge({code})"
     reads = iterable.reads | (inner_reads - {param})
-    return Expr(code, ty, iterable.guards, reads, jsonata_lib.closure(all_helpers | set(iterable.helpers)))
+    return Expr(code, ty, iterable.guards + item_guards, reads,
+                jsonata_lib.closure(all_helpers | set(iterable.helpers)))
+
+
+def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=()) -> tuple:
+    """The guards of a comprehension's item expressions, checked over all items before the
+    comprehension runs: the first item (in order) that would raise, with its first guard,
+    as Python would meet it (conditions first, then the element for items that pass)."""
+    condition_guards = [g for c in conditions for g in c.guards]
+    element_guards = list(element.guards)
+    every = condition_guards + element_guards
+
+    def chain(guards, offset, fallback):
+        text = fallback
+        for position in range(len(guards) - 1, -1, -1):
+            text = f"({guards[position].cond}) ? {offset + position + 1} : {text}"
+        return f"({text})"
+
+    inner = chain(element_guards, len(condition_guards), "0")
+    if conditions:
+        test = " and ".join(c.code for c in conditions)
+        inner = f"(({test}) ? {inner} : 0)"
+    per_item = chain(condition_guards, 0, inner)
+    first = (f"$__filter($__map({source}, function({param}, $__i) {{ [$__i, {per_item}] }}),"
+             f" function($__p) {{ $__p[1] > 0 }})[0]")
+    helpers: frozenset = frozenset({"map", "filter"}) | frozenset(source_helpers)
+    reads: frozenset = frozenset()
+    for g in every:
+        helpers |= g.helpers
+        reads |= g.reads
+    for part in [*conditions, element]:
+        helpers |= part.helpers
+    out = []
+    for position, g in enumerate(every):
+        cond = f"($__ff := {first}; $exists($__ff) and $__ff[1] = {position + 1})"
+        message = f"($__ff := {first}; function({param}) {{ {g.message} }}({source}[$__ff[0]]))"
+        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - {param},
+                         g.error_code, g.abort, g.error_name, g.message_literal))
+    return tuple(out)
 
 
 def bind_target(b, target, code: str, ty: Ty) -> dict:
@@ -883,7 +930,7 @@ def bind_target(b, target, code: str, ty: Ty) -> dict:
             item_ty = pytypes.ANY if not ty.only("list") else ty.element
         out = {}
         for position, element in enumerate(target.elts):
-            out.update(bind_target(b, element, f"{code}[{position}]", _tuple_item(ty, position, item_ty)))
+            out.update(bind_target(b, element, f"{bound_code(code)}[{position}]", _tuple_item(ty, position, item_ty)))
         return out
     raise Refusal(target, "this comprehension target is not supported", "use names or a tuple of names")
 

@@ -147,7 +147,7 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
                            helpers={"istr", "group"} if grouping else {"istr"})
         text = f"({sign_text} & {digits})"
         out = _pad(node, expr, text, width, fill, align or ">")
-        return combine(out.code, pytypes.STR, expr, helpers={"istr", "group"} if grouping else {"istr"})
+        return combine(out.code, pytypes.STR, out, helpers={"istr", "group"} if grouping else {"istr"})
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
 
 
@@ -155,7 +155,7 @@ def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str
     if width == 0:
         return combine(text, pytypes.STR, expr)
     literal = jsonata_lib.string(fill)
-    helper = {"<": "ljust", ">": "rjust", "^": "center"}.get(align)
+    helper = {"<": "ljust", ">": "rjust", "^": "center_fmt"}.get(align)
     if helper is None:
         raise Refusal(node, "'=' alignment is only allowed for numbers")
     return combine(f"$__{helper}({text}, {width}, {literal})", pytypes.STR, expr, helpers={helper})

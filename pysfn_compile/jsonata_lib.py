@@ -205,13 +205,19 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("filter",),
     ),
     "title": (
-        # Python's str.title(): a cased character after a cased one is lowered, any other
-        # raised (characters without case, digits, punctuation, break the run)
+        # Python's str.title(): a character after a cased one is lowered, any other gets its
+        # title case (upper case, except the characters in TITLE_CASES)
         "$s",
         "($c := $split($s, ''); $join($__map($c, function($ch, $i) {"
-        " ($p := $i > 0 ? $c[$i - 1] : ''; ($p != '' and $lowercase($p) != $uppercase($p))"
-        " ? $lowercase($ch) : $uppercase($ch)) }), ''))",
+        " ($p := $i > 0 ? $c[$i - 1] : ''; ($p != '' and ($lowercase($p) != $uppercase($p) or $contains(CASED_ONLY, $p)))"
+        " ? $lowercase($ch) : ($t := $lookup(TITLE_CASES, $ch); $exists($t) ? $t : $uppercase($ch))) }), ''))",
         ("map",),
+    ),
+    "capitalize": (
+        "$s",
+        "($h := $substring($s, 0, 1); $t := $lookup(TITLE_CASES, $h);"
+        " ($exists($t) ? $t : $uppercase($h)) & $lowercase($substring($s, 1)))",
+        (),
     ),
     "ljust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, $w, $f)", ()),
     "rjust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, 0 - $w, $f)", ()),
@@ -220,6 +226,13 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$s, $w, $f",
         "$length($s) >= $w ? $s : ($m := $w - $length($s);"
         " $left := $floor($m / 2) + (($m % 2 = 1 and $w % 2 = 1) ? 1 : 0);"
+        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        (),
+    ),
+    "center_fmt": (
+        # format(s, '^w'): the odd padding character goes to the right (str.center differs)
+        "$s, $w, $f",
+        "$length($s) >= $w ? $s : ($m := $w - $length($s); $left := $floor($m / 2);"
         " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
         (),
     ),
@@ -299,6 +312,23 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 }
 
 
+def _unicode_tables() -> tuple[str, str]:
+    """From this Python's Unicode data: characters whose title case is not their upper case,
+    and cased characters that have no case mapping (Python's title() treats them as cased)."""
+    import sys
+
+    titles, cased_only = {}, []
+    for code in range(0x110000 if sys.maxunicode > 0xFFFF else 0x10000):
+        ch = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        if ch.title() != ch.upper():
+            titles[ch] = ch.title()
+        if (ch.islower() or ch.isupper() or ch.istitle()) and ch.lower() == ch.upper():
+            cased_only.append(ch)
+    return literal(titles), string("".join(cased_only))
+
+
 def prelude(names) -> str:
     """Definitions of these helpers and the ones they call, each before its first use."""
     ordered: list[str] = []
@@ -312,8 +342,20 @@ def prelude(names) -> str:
 
     for name in sorted(names):
         visit(name)
-    return " ".join(f"$__{name} := function({HELPERS[name][0]}) {{ {HELPERS[name][1]} }};"
+    return " ".join(f"$__{name} := function({HELPERS[name][0]}) {{ {_body(name)} }};"
                     for name in ordered)
+
+
+_TABLES: list = []
+
+
+def _body(name: str) -> str:
+    body = HELPERS[name][1]
+    if name in ("title", "capitalize"):
+        if not _TABLES:
+            _TABLES.extend(_unicode_tables())
+        body = body.replace("TITLE_CASES", _TABLES[0]).replace("CASED_ONLY", _TABLES[1])
+    return body
 
 
 def closure(names) -> frozenset:

@@ -14,6 +14,7 @@ from .errors import Refusal
 from .expressions import (
     ANY_HINT,
     binary,
+    bound_code,
     condition,
     const,
     iteration_source,
@@ -171,7 +172,7 @@ def unpack(b, target, value: Expr, node) -> None:
     pairs = []
     for position, element in enumerate(names):
         item_ty = value.ty.items[position] if value.ty.items and position < len(value.ty.items) else value.ty.element
-        item = Expr(f"{value.code}[{position}]", item_ty, (), value.reads, value.helpers)
+        item = Expr(f"{bound_code(value.code)}[{position}]", item_ty, (), value.reads, value.helpers)
         if isinstance(element, ast.Name):
             b.declare(element.id)
             pairs.append((b.var(element.id), item))
@@ -471,7 +472,7 @@ def _loop_targets(b, target, item: Expr) -> list[tuple[str, Expr]]:
             ty = item.ty.items[position] if item.ty.items and position < len(item.ty.items) else item.ty.element
             b.declare(element.id)
             b.note_type(element.id, ty)
-            out.append((b.var(element.id), Expr(f"{item.code}[{position}]", ty, reads=item.reads)))
+            out.append((b.var(element.id), Expr(f"{bound_code(item.code)}[{position}]", ty, reads=item.reads)))
         if item.ty.items is None or len(item.ty.items) != len(target.elts):
             raise Refusal(target, "unpacking items of unknown length in a for loop is not supported",
                           "loop over enumerate(), zip() or dict.items(), or index the item")

@@ -1,0 +1,52 @@
+"""Run a workflow both ways, as plain Python and as the compiled machine in the emulator."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pysfn_emulator
+from pysfn_compile import CompileError, compile_source
+
+HEADER = "from pysfn_compile import sfn\n"
+
+
+def compile_text(source: str, path: str = "wf.py", entry: str | None = None):
+    return compile_source(HEADER + textwrap.dedent(source), path=path, entry=entry)
+
+
+def emulate(compiled, payload):
+    execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+    return {"status": execution.status, "output": execution.output, "error": execution.error,
+            "cause": execution.cause}
+
+
+def both(source: str, *inputs, entry: str | None = None):
+    """[(python result, emulated result)] for each input."""
+    compiled = compile_text(source, entry=entry)
+    return [(compiled.run_python(payload), emulate(compiled, payload)) for payload in inputs]
+
+
+def assert_same(source: str, *inputs, entry: str | None = None) -> list:
+    """The workflow gives the same status, output, error and cause both ways, for each input."""
+    compiled = compile_text(source, entry=entry)
+    results = []
+    for payload in inputs:
+        python, machine = compiled.run_python(payload), emulate(compiled, payload)
+        assert machine == python, f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
+        results.append(python)
+    return results
+
+
+def problems(source: str, entry: str | None = None) -> list:
+    """The compiler's problems for a workflow it must refuse ([] if it compiles)."""
+    try:
+        compile_text(source, entry=entry)
+    except CompileError as error:
+        return error.problems
+    return []
+
+
+def refusal(source: str, entry: str | None = None) -> str:
+    found = problems(source, entry)
+    assert found, "the compiler accepted it"
+    return "\n".join(str(p) for p in found)
