@@ -251,8 +251,6 @@ class _Loader:
         processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
         processor_spec = spec.get(processor_field) or {}
         config = processor_spec.get("ProcessorConfig") or {}
-        if "ItemReader" in spec:
-            self.unsupported.append(Problem(f"{pointer}/ItemReader", "Map ItemReader (reading items from S3) is not emulated yet"))
         fields: dict[str, Any] = {}
         if data:
             fields["items"] = self.data_value(spec, "Items", pointer)
@@ -286,7 +284,26 @@ class _Loader:
             processor=self.machine(processor_spec, f"{pointer}/{processor_field}", language),
             distributed=config.get("Mode") == "DISTRIBUTED",
             item_batcher=self.item_batcher(spec, pointer, data),
+            item_reader=self.item_reader(spec, pointer, data),
             label=spec.get("Label"),
+        )
+
+    def item_reader(self, spec: dict, pointer: str, data: bool) -> model.ItemReader | None:
+        reader = spec.get("ItemReader")
+        if not isinstance(reader, dict):
+            return None
+        where = f"{pointer}/ItemReader"
+        config = reader.get("ReaderConfig") if isinstance(reader.get("ReaderConfig"), dict) else {}
+        expression = None
+        if data and jsonata.is_expression(config.get("MaxItems")):
+            expression = self.data_value(config, "MaxItems", f"{where}/ReaderConfig")
+        return model.ItemReader(
+            resource=reader.get("Resource", ""),
+            parameters=None if data else self.template(reader, "Parameters", where),
+            arguments=self.data(reader, "Arguments", where) if data else None,
+            config=dict(config),
+            max_items_path=None if data else self.path(config, "MaxItemsPath", f"{where}/ReaderConfig", reference=True),
+            max_items_expression=expression,
         )
 
     def item_batcher(self, spec: dict, pointer: str, data: bool) -> model.ItemBatcher | None:

@@ -13,6 +13,7 @@ from . import model
 from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, StatesError
 from .history import History
 from .interpreter import Frame, Runner, Visit, child_frame, record_abort, run_machine
+from .item_reader import read_items
 from .jsonata import QueryEvaluationError
 from .jsontext import dumps, message_text, size_in_bytes
 from .pipeline import Env, PathIO, path_value, select
@@ -24,7 +25,10 @@ _NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 
 def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, effective: Any, visit: Visit, env: Env) -> Generator:
     """The Map's result: one output per item (or batch), in item order."""
-    items = _items(state, raw, effective, env)
+    if state.item_reader is not None:
+        items = yield from read_items(runner, state, raw, effective, env)
+    else:
+        items = _items(state, raw, effective, env)
     inputs = [_item_input(state, raw, effective, item, index, visit, env) for index, item in enumerate(items)]
     if state.item_batcher is not None:
         inputs = _batches(state.item_batcher, inputs, effective, env)

@@ -129,6 +129,18 @@ class ItemBatcher:
 
 
 @attrs.frozen
+class ItemReader:
+    """Where a distributed Map's items come from (item_reader.py reads them)."""
+
+    resource: str
+    parameters: Evaluator | None = None  # JSONPath Parameters
+    arguments: Any = None  # JSONata Arguments: (states, variables, runtime)
+    config: dict = attrs.field(factory=dict)  # ReaderConfig as written
+    max_items_path: Path | None = None
+    max_items_expression: Value | None = None  # JSONata MaxItems
+
+
+@attrs.frozen
 class Map(Retrying):
     processor: Machine | None = None
     distributed: bool = False
@@ -141,6 +153,7 @@ class Map(Retrying):
     tolerated_failure_percentage: float | None = None
     tolerated_failure_percentage_path: Path | None = None
     item_batcher: ItemBatcher | None = None
+    item_reader: ItemReader | None = None
     label: str | None = None
     items: Value | None = None  # JSONata Items
     items_text: str | None = None

@@ -391,3 +391,110 @@ def test_the_compilers_dispatcher_plugs_in(workflow_file):
     assert pysfn_emulator.run(dispatcher_task("total", [[2]]), {}, lambdas=lambdas).output == 3.0
     execution = pysfn_emulator.run(dispatcher_task("charge", [1]), {}, lambdas=lambdas)
     assert execution.error == "UnknownFunction"  # the deployed handler refuses what the machine does not call
+
+
+# -- a distributed Map's ItemReader ----------------------------------------------------------------------------
+
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+
+
+def reading_map(resource: str = GET_OBJECT, config: dict | None = None, **reader) -> dict:
+    item_reader = {"Resource": resource, "Parameters": {"Bucket": "orders", "Key.$": "$.key"}, **reader}
+    if config is not None:
+        item_reader["ReaderConfig"] = config
+    return {
+        "StartAt": "Each order",
+        "States": {
+            "Each order": {
+                "Type": "Map",
+                "ItemReader": item_reader,
+                "ItemProcessor": {
+                    "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+                    "StartAt": "Keep",
+                    "States": {"Keep": {"Type": "Pass", "End": True}},
+                },
+                "End": True,
+            }
+        },
+    }
+
+
+def read(definition, content, input=None, resource=GET_OBJECT):
+    calls = []
+
+    def handler(event, context):
+        calls.append(event)
+        return content
+
+    execution = pysfn_emulator.run(definition, input or {"key": "orders.json"}, lambdas={resource: handler})
+    return execution, calls
+
+
+def test_item_reader_reads_a_json_array_with_the_evaluated_parameters():
+    execution, calls = read(reading_map(config={"InputType": "JSON"}), '[{"id": 1}, {"id": 2}]')
+    assert execution.output == [{"id": 1}, {"id": 2}]
+    assert calls == [{"Bucket": "orders", "Key": "orders.json"}]
+
+
+def test_item_reader_reads_jsonl_and_bytes():
+    execution, _ = read(reading_map(config={"InputType": "JSONL"}), b'{"id": 1}\n\n{"id": 2}\n')
+    assert execution.output == [{"id": 1}, {"id": 2}]
+
+
+@pytest.mark.parametrize(
+    "config, content, expected",
+    [
+        ({"InputType": "CSV", "CSVHeaderLocation": "FIRST_ROW"}, "id,name\n1,Ada\n2,Bob\n", [{"id": "1", "name": "Ada"}, {"id": "2", "name": "Bob"}]),
+        ({"InputType": "CSV", "CSVHeaderLocation": "GIVEN", "CSVHeaders": ["id", "name"]}, "1,Ada\n", [{"id": "1", "name": "Ada"}]),
+        ({"InputType": "CSV", "CSVDelimiter": "SEMICOLON"}, "id;name\n1;\"A;da\"\n", [{"id": "1", "name": "A;da"}]),
+    ],
+)
+def test_item_reader_reads_csv(config, content, expected):
+    execution, _ = read(reading_map(config=config), content)
+    assert execution.output == expected
+
+
+def test_item_reader_max_items_and_max_items_path():
+    execution, _ = read(reading_map(config={"InputType": "JSON", "MaxItems": 2}), "[1, 2, 3, 4]")
+    assert execution.output == [1, 2]
+    execution, _ = read(reading_map(config={"InputType": "JSON", "MaxItemsPath": "$.limit"}), "[1, 2, 3, 4]", {"key": "k", "limit": 3})
+    assert execution.output == [1, 2, 3]
+
+
+def test_item_reader_lists_objects():
+    objects = {"Contents": [{"Key": "a.json", "Size": 1}, {"Key": "b.json", "Size": 2}]}
+    execution, calls = read(reading_map(LIST_OBJECTS, Parameters={"Bucket": "orders", "Prefix": "2024/"}), objects, resource=LIST_OBJECTS)
+    assert execution.output == objects["Contents"]
+    assert calls == [{"Bucket": "orders", "Prefix": "2024/"}]
+
+
+def test_item_reader_failures():
+    execution, _ = read(reading_map(config={"InputType": "JSON"}), '{"not": "an array"}')
+    assert execution.error == "States.ItemReaderFailed"
+    execution, _ = read(reading_map(config={"InputType": "JSON"}), "[1,")
+    assert execution.error == "States.ItemReaderFailed"
+
+    def missing(event, context):
+        raise KeyError("NoSuchKey")
+
+    execution = pysfn_emulator.run(reading_map(), {"key": "k"}, lambdas={GET_OBJECT: missing})
+    assert execution.error == "States.ItemReaderFailed"
+    assert "NoSuchKey" in execution.cause
+
+
+def test_item_reader_without_a_handler_says_how_to_register_one():
+    execution = pysfn_emulator.run(reading_map(), {"key": "k"})
+    assert execution.error == "pysfn.ResourceNotRegistered"
+    assert f"lambdas={{'{GET_OBJECT}': handler}}" in execution.cause
+
+
+def test_item_reader_in_jsonata():
+    definition = reading_map(config={"InputType": "JSON", "MaxItems": "{% $states.input.limit %}"})
+    definition["QueryLanguage"] = "JSONata"
+    reader = definition["States"]["Each order"]["ItemReader"]
+    reader["Arguments"] = {"Bucket": "orders", "Key": "{% $states.input.key %}"}
+    del reader["Parameters"]
+    execution, calls = read(definition, "[1, 2, 3]", {"key": "k.json", "limit": 2})
+    assert execution.output == [1, 2]
+    assert calls == [{"Bucket": "orders", "Key": "k.json"}]
