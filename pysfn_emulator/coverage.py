@@ -429,6 +429,10 @@ def analyse(definition: Mapping[str, Any] | str | Structure, execution: Any) -> 
     history = execution if isinstance(execution, list) else execution.history
     steps = walk(history)
     visits = Counter(v.name for v in steps.visits)
+    recorded = getattr(execution, "transitions", None)
+    if recorded is not None:  # the emulator says exactly which edge each transition took
+        return Run(graph, steps, dict(visits), _recorded_edges(graph, recorded))
+    # A history alone (from AWS, say): infer each edge from the events around it.
     taken: Counter[Edge] = Counter()
     by_event = {v.entered_event: v for v in steps.visits}
     for visit in steps.visits:
@@ -442,6 +446,16 @@ def analyse(definition: Mapping[str, Any] | str | Structure, execution: Any) -> 
             if edge is not None:
                 taken[edge] += 1
     return Run(graph, steps, dict(visits), dict(taken))
+
+
+def _recorded_edges(graph: Structure, transitions: Iterable[tuple]) -> dict[Edge, int]:
+    taken: Counter[Edge] = Counter()
+    for source, target, kind, index in transitions:
+        edge = next((e for e in graph.edges_from(source)
+                     if e.kind == kind and e.index == index and e.target == target), None)
+        if edge is not None:
+            taken[edge] += 1
+    return dict(taken)
 
 
 def _retry_errors(visit: Visit) -> list[str | None]:

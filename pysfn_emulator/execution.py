@@ -73,6 +73,10 @@ class Execution:
     _history: History = attrs.field(repr=False)
     _rendered: list | None = attrs.field(default=None, repr=False)
     children: list[Execution] = attrs.field(factory=list, repr=False)  # started by startExecution tasks
+    # Every transition taken, in order: (from state, to state, how: "Next", "Choice", "Default",
+    # "Catch" or "Retry", the rule's, catcher's or retrier's index). A history cannot say which
+    # Choice rule or catcher led where; coverage reads it here.
+    transitions: list[tuple[str, str, str, int | None]] = attrs.field(factory=list, repr=False)
 
     @property
     def history(self) -> list[dict]:
@@ -336,6 +340,7 @@ class _Launch:
             path=frame.path or [],
             history=runner.history,
             children=runner.tasks.children,
+            transitions=runner.transitions,
         )
 
 

@@ -51,6 +51,7 @@ class Visit:
     entered_time: str
     before_entered: int = 0  # the event the state's entry followed
     retry_count: int = 0
+    via: tuple[str, int | None] = ("Next", None)  # how the state was left: Choice rule, Catch...
     map_item: dict | None = None
     task_token: str | None = None
 
@@ -83,6 +84,7 @@ class Runner:
     account: str = "111111111111"
     scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
     tasks: Any = None  # the task machinery's state: handlers, mocks, callbacks (tasks.TaskEnv)
+    transitions: list = attrs.field(factory=list)  # see Execution.transitions
 
     def event(self, frame: Frame, kind: str, key: str | None = None, details: dict | None = None) -> int:
         """Record an event that follows the frame's last one, and make it the last."""
@@ -134,6 +136,7 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
         runner.event(frame, _EXITED[state.type], "stateExitedEventDetails", details)
         if name is None:
             return output
+        runner.transitions.append((state.name, name, *visit.via))
         data = output
 
 

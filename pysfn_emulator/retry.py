@@ -26,10 +26,10 @@ def find_retrier(retriers: tuple[Retrier, ...], error: str | None) -> int | None
     return None
 
 
-def find_catcher(catchers: tuple[Catcher, ...], error: str | None) -> Catcher | None:
-    for catcher in catchers:
+def find_catcher(catchers: tuple[Catcher, ...], error: str | None) -> int | None:
+    for index, catcher in enumerate(catchers):
         if matches(catcher.error_equals, error):
-            return catcher
+            return index
     return None
 
 

@@ -52,12 +52,14 @@ def run_fail(runner: Runner, frame: Frame, state: model.Fail, raw: Any, visit: V
 def run_choice(runner: Runner, frame: Frame, state: model.Choice, raw: Any, visit: Visit) -> Outcome:
     io, env = state.io, visit.env(runner, frame)
     effective = io.effective(raw, env)
-    for rule in state.choices:
+    for index, rule in enumerate(state.choices):
         if rule.matches(effective, env):
+            visit.via = ("Choice", index)
             output, assigned = io.passthrough(raw, effective, env, assign=rule.assign, output=rule.output)
             return output, rule.next, assigned
     if state.default is None:
         raise StatesError(NO_CHOICE_MATCHED, "No Matches!")
+    visit.via = ("Default", None)
     output, assigned = io.passthrough(raw, effective, env)
     return output, state.default, assigned
 
@@ -166,6 +168,7 @@ def with_retry_and_catch(
             recoverable = error.error != RUNTIME  # AWS neither retries nor catches States.Runtime
             index = find_retrier(state.retriers, error.error) if recoverable else None
             if index is not None and retries[index] < state.retriers[index].max_attempts:
+                runner.transitions.append((state.name, state.name, "Retry", index))
                 seconds = interval(state.retriers[index], retries[index], runner.rng)
                 yield Sleep(runner.clock.now_ms + round(seconds * 1000))
                 retries[index] += 1
@@ -174,9 +177,11 @@ def with_retry_and_catch(
                 continue
             if failed_event and recoverable:
                 runner.event(frame, failed_event)
-            catcher = find_catcher(state.catchers, error.error) if recoverable else None
-            if catcher is None:
+            caught = find_catcher(state.catchers, error.error) if recoverable else None
+            if caught is None:
                 raise
+            catcher = state.catchers[caught]
+            visit.via = ("Catch", caught)
             output, assigned = io.caught(raw, error_output(error.error, error.cause), catcher, env)
             return output, catcher.next, assigned
     return io.output(placed, env), state.next, assigned

@@ -251,3 +251,53 @@ def test_edge_is_hashable_and_stable():
     edge = Edge("a", "b", CHOICE, 0, "x")
     assert {edge: 1}[Edge("a", "b", CHOICE, 0, "x")] == 1
     assert edge.key == "a -> b (Choice #1)"
+
+
+def test_the_emulator_says_which_rule_and_catcher_led_where():
+    # Two rules and two catchers lead to the same states, and the rules read a variable, which
+    # a history does not hold: only the execution's own record tells them apart.
+    definition = {
+        "StartAt": "Init",
+        "States": {
+            "Init": {"Type": "Pass", "Assign": {"limit": 5}, "Next": "Check"},
+            "Check": {
+                "Type": "Choice",
+                "Choices": [
+                    {"Variable": "$limit", "NumericGreaterThan": 10, "Next": "Call"},
+                    {"Variable": "$limit", "NumericGreaterThan": 1, "Next": "Call"},
+                ],
+                "Default": "Done",
+            },
+            "Call": {
+                "Type": "Task",
+                "Resource": "arn:aws:lambda:us-east-1:111111111111:function:flaky",
+                "Retry": [{"ErrorEquals": ["Busy"], "MaxAttempts": 1}],
+                "Catch": [
+                    {"ErrorEquals": ["Other"], "ResultPath": "$.e", "Next": "Done"},
+                    {"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "Done"},
+                ],
+                "Next": "Done",
+            },
+            "Done": {"Type": "Succeed"},
+        },
+    }
+
+    class Busy(Exception):
+        pass
+
+    def flaky(event, context):
+        raise Busy("try later")
+
+    execution = pysfn_emulator.run(definition, {}, lambdas={"flaky": flaky})
+    assert execution.transitions == [
+        ("Init", "Check", "Next", None),
+        ("Check", "Call", "Choice", 1),
+        ("Call", "Call", "Retry", 0),
+        ("Call", "Done", "Catch", 1),
+    ]
+    assert taken(analyse(definition, execution)) == {
+        "Init -> Check (Next)": 1,
+        "Check -> Call (Choice #2)": 1,
+        "Call -> Call (Retry #1)": 1,
+        "Call -> Done (Catch #2)": 1,
+    }
