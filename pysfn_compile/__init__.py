@@ -63,7 +63,7 @@ class Compiled:
         like the emulator's result (the output as JSON would carry it)."""
         if virtual_clock:
             sfn.use_virtual_clock()
-        arguments = {} if input is None else input
+        arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         try:
             if not isinstance(arguments, dict):
                 self.workflow()(**arguments)  # raises TypeError as Python does

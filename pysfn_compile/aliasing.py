@@ -296,3 +296,93 @@ def callee_returns_parameter(fdef: ast.FunctionDef) -> bool:
             if _root(node.value) in params and not isinstance(node.value, ast.Call):
                 return True
     return False
+
+
+# -- flow-sensitive use (the builder tracks the state along each path) ---------------------
+@attrs.frozen
+class Sharing:
+    """What assigning `value` to a name does to sharing."""
+
+    whole: frozenset  # names whose whole value the new value may be (all become shared)
+    items_of: frozenset  # names one of whose items the new value may be (their items are shared)
+    inside: frozenset  # names whose whole value ends up inside the new value (become shared)
+    items_inside: frozenset  # names whose items end up inside the new value
+
+    @property
+    def fresh(self) -> bool:
+        return not (self.whole or self.items_of)
+
+    @property
+    def holds_shared(self) -> bool:
+        return bool(self.inside or self.items_inside or self.items_of)
+
+
+def sharing(value: ast.AST, is_callee=lambda name: False, returns_parameter=lambda name: False) -> Sharing:
+    whole = set(_direct(value))
+    items_of = set(_element_sources(value))
+    inside, items_inside = _inside(value)
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and is_callee(value.func.id) \
+            and returns_parameter(value.func.id):
+        for arg in [*value.args, *(k.value for k in value.keywords)]:
+            whole |= _direct(arg)
+            items_of |= _element_sources(arg)
+    return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside))
+
+
+def _inside(value) -> tuple[set, set]:
+    """(names whose value is placed inside `value`, names whose items are)."""
+    whole: set = set()
+    items: set = set()
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
+        elements = value.values if isinstance(value, ast.Dict) else value.elts
+        for element in elements:
+            if isinstance(element, ast.Starred):
+                element = element.value
+                items |= _direct(element)
+            whole |= _direct(element)
+            items |= _element_sources(element)
+            sub_whole, sub_items = _inside(element)
+            whole |= sub_whole
+            items |= sub_items
+        if isinstance(value, ast.Dict):
+            for key, item in zip(value.keys, value.values, strict=True):
+                if key is None:  # {**other}
+                    items |= _direct(item)
+        return whole, items
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
+        for generator in value.generators:
+            items |= _iter_sources(generator.iter)
+        return whole, items
+    if isinstance(value, ast.BinOp):
+        for side in (value.left, value.right):
+            items |= _direct(side) | _element_sources(side)
+            sub_whole, sub_items = _inside(side)
+            whole |= sub_whole
+            items |= sub_items
+        return whole, items
+    if isinstance(value, ast.IfExp):
+        a, b = _inside(value.body), _inside(value.orelse)
+        return a[0] | b[0], a[1] | b[1]
+    if isinstance(value, ast.BoolOp):
+        for v in value.values:
+            sub_whole, sub_items = _inside(v)
+            whole |= sub_whole
+            items |= sub_items
+        return whole, items
+    if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
+        root = _root(value)
+        return whole, ({root} if root else set())
+    if isinstance(value, ast.Call):
+        func = value.func
+        if isinstance(func, ast.Name) and func.id in _COPIES:
+            for arg in value.args:
+                items |= _iter_sources(arg) | _direct(arg) | _element_sources(arg)
+        elif isinstance(func, ast.Attribute) and func.attr in ("copy", "values", "items", "keys"):
+            root = _root(func.value)
+            if root:
+                items.add(root)
+    return whole, items
+
+
+def loop_sources(iterable: ast.AST) -> set:
+    return _iter_sources(iterable)

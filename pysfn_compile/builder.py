@@ -31,12 +31,15 @@ toMillis trim type uppercase zip partition range hash uuid parse states
 
 
 class Hole:
-    """A transition not yet pointed anywhere: `obj.attr`, with the variables set on its path."""
+    """A transition not yet pointed anywhere: `obj.attr`, with what is known on its path: the
+    variables certainly set, and those whose list/dict (or items) another place may share."""
 
-    __slots__ = ("obj", "attr", "defined")
+    __slots__ = ("obj", "attr", "defined", "shared", "deep")
 
-    def __init__(self, obj: Any, attr: str, defined: frozenset):
+    def __init__(self, obj: Any, attr: str, defined: frozenset, shared: frozenset = frozenset(),
+                 deep: frozenset = frozenset()):
         self.obj, self.attr, self.defined = obj, attr, defined
+        self.shared, self.deep = shared, deep
 
     def fill(self, node: ir.Node) -> None:
         setattr(self.obj, self.attr, node)
@@ -108,6 +111,8 @@ class Scope:
     nested: dict = attrs.Factory(dict)  # name -> ast.FunctionDef of nested defs
     aliasing: Any = None
     return_type: Any = None
+    loop_alias: dict = attrs.Factory(dict)  # loop node id -> (shared, deep) at its back edges
+    loop_alias_new: dict = attrs.Factory(dict)
 
     @property
     def exc_var(self) -> str:
@@ -195,22 +200,79 @@ class BuilderHelpers:
         if scope is not self.scope:
             raise Refusal(node, f"a branch or map body cannot change '{name}', a variable of the function "
                           "around it (each branch works on a copy)", "return the new value from the branch")
-        aliasing = self.scope.aliasing
-        if aliasing is not None and name in aliasing.shared:
-            line = aliasing.reasons.get(name)
-            where = f" (line {line})" if line else ""
-            raise Refusal(node, f"'{name}' may share its value with another variable or container{where}; "
+        shared, deep = self.alias_state
+        if name in shared:
+            raise Refusal(node, f"'{name}' may share its value with another variable or container here; "
                           "in Step Functions each variable holds its own copy, so changing it in place here "
                           "would not change the other one as Python does",
                           f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                           "a new value instead of changing it")
-        if nested and aliasing is not None and name in aliasing.not_deep:
+        if nested and name in deep:
             raise Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
                           "one in place would not change the other copy as Python does",
                           "build the new item and assign it: items[i] = {**items[i], 'k': v}")
         if name in self.loop_guarded:
             raise Refusal(node, f"'{name}' is changed while a for loop iterates over it",
                           "iterate over a copy: for x in list(xs)")
+
+    # sharing, along each path (see aliasing.py) ---------------------------------------------
+    def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
+        """`name = value`: name is shared if the value may be another name's (or an item of
+        one); names placed inside the new value become shared."""
+        from . import aliasing  # noqa: PLC0415
+
+        if value_node is None:
+            self.update_alias(unshare=[name], undeepen=[name])
+            return
+        effect = aliasing.sharing(value_node, self.is_callee,
+                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        if effect.fresh:
+            self.update_alias(unshare=[name], undeepen=[name])
+        else:
+            self.update_alias(share=effect.whole | {name}, deepen=effect.items_of)
+        if effect.holds_shared:
+            self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
+
+    def note_alias_store(self, root: str, value_node: ast.AST | None) -> None:
+        """A value placed inside `root` (xs.append(v), d[k] = v): v's value is now shared."""
+        from . import aliasing  # noqa: PLC0415
+
+        if value_node is None:
+            return
+        effect = aliasing.sharing(value_node, self.is_callee,
+                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        if not effect.fresh or effect.holds_shared:
+            self.update_alias(share=effect.whole | effect.inside,
+                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside | {root})
+
+    def note_alias_items(self, root: str, value_node: ast.AST) -> None:
+        """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
+        from . import aliasing  # noqa: PLC0415
+
+        effect = aliasing.sharing(value_node)
+        names = effect.whole | effect.items_of | effect.inside | effect.items_inside
+        if names:
+            self.update_alias(deepen=names | {root})
+
+    def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
+        from . import aliasing  # noqa: PLC0415
+
+        sources = aliasing.loop_sources(iterable)
+        names = aliasing._names(target)
+        if sources:
+            self.update_alias(share=names, deepen=sources)
+        else:
+            self.update_alias(unshare=names, undeepen=names)
+
+    def enter_loop(self, node: ast.AST) -> None:
+        """At a loop head: what the end of the body shared (last pass) holds here too."""
+        shared, deep = self.scope.loop_alias.get(id(node), (frozenset(), frozenset()))
+        self.update_alias(share=shared, deepen=deep)
+
+    def back_edge(self, node: ast.AST) -> None:
+        shared, deep = self.alias_state
+        old_shared, old_deep = self.scope.loop_alias_new.get(id(node), (frozenset(), frozenset()))
+        self.scope.loop_alias_new[id(node)] = (old_shared | shared, old_deep | deep)
 
     def current_handler_var(self, node: ast.AST) -> str:
         if not self.handler_stack:
@@ -268,6 +330,21 @@ class Builder(BuilderHelpers):
             result = hole.defined if result is None else result & hole.defined
         return frozenset(["*"]) if result is None else result
 
+    @property
+    def alias_state(self) -> tuple[frozenset, frozenset]:
+        """(names whose value another place may share, names whose items may be shared)."""
+        shared: frozenset = frozenset()
+        deep: frozenset = frozenset()
+        for hole in self.pending:
+            shared |= hole.shared
+            deep |= hole.deep
+        return shared, deep
+
+    def update_alias(self, share=(), unshare=(), deepen=(), undeepen=()) -> None:
+        for hole in self.pending:
+            hole.shared = (hole.shared - frozenset(unshare)) | frozenset(share)
+            hole.deep = (hole.deep - frozenset(undeepen)) | frozenset(deepen)
+
     def is_defined(self, asl_name: str) -> bool:
         defined = self.defined
         return "*" in defined or asl_name in defined
@@ -280,6 +357,7 @@ class Builder(BuilderHelpers):
             self.marks = []
             return node
         defined = self.defined | assigned
+        shared, deep = self.alias_state
         for hole in self.pending:
             hole.fill(node)
         for label in self.marks:
@@ -288,14 +366,17 @@ class Builder(BuilderHelpers):
                 hole.fill(node)
             label.holes = []
         self.marks = []
-        self.pending = [Hole(node, "next", defined)] if hasattr(node, "next") else []
+        self.pending = [Hole(node, "next", defined, shared, deep)] if hasattr(node, "next") else []
         return node
 
     def then(self, holes: list[Hole]) -> None:
         self.pending = holes
 
-    def hole(self, obj: Any, attr: str, assigned: frozenset = frozenset()) -> Hole:
-        return Hole(obj, attr, self.defined | assigned)
+    def hole(self, obj: Any, attr: str, defined: frozenset | None = None, assigned: frozenset = frozenset()) -> Hole:
+        """A hole from the current position (its alias state), with `defined` variables."""
+        shared, deep = self.alias_state
+        base = self.defined if defined is None else defined
+        return Hole(obj, attr, base | assigned, shared, deep)
 
     def mark(self, label: Label) -> None:
         """The next node added is where `label` points."""
@@ -433,7 +514,7 @@ class Builder(BuilderHelpers):
                     condition = ir.Code(f"{exc}.type in {_jsonata_list(names)}")
                 rule = ir.Rule(condition, assign)
                 node.rules.append(rule)
-                handler.label.add(Hole(rule, "next", frozenset(["*"])))
+                handler.label.add(self.hole(rule, "next", frozenset(["*"])))
             saved = self.scope.contexts
             self.scope.contexts = saved[:index]
             try:
@@ -441,7 +522,7 @@ class Builder(BuilderHelpers):
             finally:
                 self.scope.contexts = saved
             node.default_assign = {k: v for k, v in assign.items() if k != self.scope.exc_var}
-            label.add(Hole(node, "default", frozenset(["*"])))
+            label.add(self.hole(node, "default", frozenset(["*"])))
         return context.dispatch
 
     def catchers(self, source: str) -> list[ir.Catcher]:
@@ -464,18 +545,18 @@ class Builder(BuilderHelpers):
                 for handler in context.handlers:
                     names = error_equals(handler.classes)
                     catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})
-                    handler.label.add(Hole(catcher, "next", self.defined | frozenset(catcher.assign)))
+                    handler.label.add(self.hole(catcher, "next", assigned=frozenset(catcher.assign)))
                     result.append(catcher)
                     if names == ["States.ALL"]:
                         return result
             if context.finally_label is not None:
                 context.kinds.add("raise")
                 catcher = ir.Catcher(["States.ALL"], {context.finally_var: {"kind": "raise", "exc": rec}})
-                context.finally_label.add(Hole(catcher, "next", self.defined))
+                context.finally_label.add(self.hole(catcher, "next"))
                 result.append(catcher)
                 return result
         catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
-        self.raise_label().add(Hole(catcher, "next", self.defined))
+        self.raise_label().add(self.hole(catcher, "next"))
         result.append(catcher)
         return result
 
@@ -486,12 +567,12 @@ class Builder(BuilderHelpers):
             rule = ir.Rule(ir.Code(guard.cond, guard.helpers))
             if guard.abort:
                 self.abort_label(guard.error_name, guard.message_literal or "").add(
-                    Hole(rule, "next", frozenset(["*"])))
+                    self.hole(rule, "next", frozenset(["*"])))
             else:
                 rec = record(guard)
                 assign, label = self.route(guard.error, rec)
                 rule.assign = assign
-                label.add(Hole(rule, "next", self.defined | frozenset(assign)))
+                label.add(self.hole(rule, "next", assigned=frozenset(assign)))
             choice.rules.append(rule)
 
     def check(self, exprs: list[Expr], title: str) -> None:
@@ -503,7 +584,7 @@ class Builder(BuilderHelpers):
         choice.mergeable = True
         self.guard_rules(guards, choice)
         self.add(choice)
-        self.pending = [Hole(choice, "default", self.defined)]
+        self.pending = [self.hole(choice, "default")]
 
     def assign(self, pairs: list[tuple[str, Expr]], title: str) -> None:
         """Set ASL variables to expressions (evaluated together, then assigned), merging
@@ -517,7 +598,7 @@ class Builder(BuilderHelpers):
             # the guard Choice's default takes the assignment itself
             target.default_assign.update({name: _code(e) for name, e in pairs})
             target.title = title
-            self.pending = [Hole(target, "default", self.defined | frozenset(n for n, _ in pairs))]
+            self.pending = [self.hole(target, "default", assigned=frozenset(n for n, _ in pairs))]
             return
         target = self.merge_target()
         if target is not None:

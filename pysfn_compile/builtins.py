@@ -767,6 +767,12 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         raise Refusal(node, f".{name}() on this expression is not supported",
                       "call it on a variable (or an item of one)")
     b.check_mutation(node, root.id, nested=root is not receiver_node)
+    stored = {"append": 0, "insert": 1, "setdefault": 1}.get(name)
+    if stored is not None and len(node.args) > stored:
+        b.note_alias_store(root.id, node.args[stored])
+    if name in ("extend", "update"):
+        for arg in [*node.args, *(k.value for k in node.keywords)]:
+            b.note_alias_items(root.id, arg)
     keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
     exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
     args = exprs[: len(node.args)]

@@ -12,7 +12,7 @@ import ast
 import inspect
 import typing
 
-from . import aliasing, ir, jsonata_lib, pytypes, sfn
+from . import ir, jsonata_lib, pytypes, sfn
 from .builder import Builder, Hole, Scope
 from .errors import CompileError, Problem, Refusal
 from .exprs import Expr, Guard, combine
@@ -110,9 +110,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.abort_nodes = {}
             scope.nested = {}
             scope.return_type = None
-            scope.aliasing = aliasing.analyse(
-                body, shared_params, b.is_callee,
-                lambda name: aliasing.callee_returns_parameter(b.info.functions[name]))
+            scope.loop_alias_new = {}
             scope.graph.entry = None
             b.scope = scope
             b.pending = [Hole(scope.graph, "entry", frozenset())]
@@ -123,6 +121,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             b.statement, b.statement_text = None, ""
             try:
                 bind()
+                if shared_params:
+                    b.update_alias(share=shared_params)
             except Refusal as refusal:
                 b.error(refusal.node or fdef, refusal.message, refusal.hint)
             transform_block(b, body)
@@ -134,9 +134,14 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             new = dict(types)
             for name, ty in scope.new_types.items():
                 new[name] = pytypes.widen(types.get(name), ty) if name in types else ty
-            if new == types:
+            loops = dict(scope.loop_alias)
+            for key, (shared, deep) in scope.loop_alias_new.items():
+                old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
+                loops[key] = (old_shared | shared, old_deep | deep)
+            if new == types and loops == scope.loop_alias:
                 break
             types = new
+            scope.loop_alias = loops
         return scope.return_type or pytypes.NONE
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
@@ -235,7 +240,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.guard_rules(guards, choice)
     choice.default_assign = {var: ir.Code(expr.code) for var, expr in pairs}
     b.add(choice)
-    b.then([Hole(choice, "default", frozenset(var for var, _ in pairs))])
+    b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])
     b.statement = None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 from . import calls, ir, jsonata_lib, pytypes
-from .builder import HandlerInfo, Hole, Label, LoopContext, TryContext
+from .builder import HandlerInfo, Label, LoopContext, TryContext
 from .errors import Refusal
 from .expressions import (
     ANY_HINT,
@@ -81,7 +81,10 @@ def transform_assign(b, node: ast.Assign) -> None:
     if len(node.targets) > 1:
         value = materialize(b, transform(b, node.value), node.value)
         for target in node.targets:
-            assign_to(b, target, value, node)
+            assign_to(b, target, value, node, node.value)
+        names = [t.id for t in node.targets if isinstance(t, ast.Name)]
+        if value.ty.mutable:
+            b.update_alias(share=names)
         return
     target = node.targets[0]
     assign_value(b, target, node.value, node)
@@ -103,6 +106,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             b.note_type(target.id, expr.ty)
             if expr.code != "$" + var:
                 b.assign([(var, expr)], f"Set {target.id}")
+            b.note_alias_assign(target.id, value_node)
             return
     if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value_node, (ast.Tuple, ast.List)) \
             and len(target.elts) == len(value_node.elts) \
@@ -115,13 +119,11 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             pairs.append((b.var(sub_target.id), value))
             b.note_type(sub_target.id, value.ty)
         b.assign(pairs, "Set " + ", ".join(t.id for t in target.elts))
-        return
-    if isinstance(target, ast.Subscript):
-        value = transform(b, value_node)
-        assign_to(b, target, value, node)
+        for sub_target, sub_value in zip(target.elts, value_node.elts, strict=True):
+            b.note_alias_assign(sub_target.id, sub_value)
         return
     value = transform(b, value_node)
-    assign_to(b, target, value, node)
+    assign_to(b, target, value, node, value_node)
 
 
 def _direct_call_target(b, call: ast.Call) -> bool:
@@ -133,17 +135,27 @@ def _direct_call_target(b, call: ast.Call) -> bool:
     return False
 
 
-def assign_to(b, target: ast.AST, value: Expr, node: ast.AST) -> None:
+def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
     if isinstance(target, ast.Name):
         b.declare(target.id)
         b.assign([(b.var(target.id), value)], f"Set {target.id}")
         b.note_type(target.id, value.ty)
+        b.note_alias_assign(target.id, value_node)
         return
     if isinstance(target, (ast.Tuple, ast.List)):
         unpack(b, target, value, node)
+        if value_node is not None:
+            from .aliasing import sharing  # noqa: PLC0415
+
+            effect = sharing(value_node)
+            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
+            if effect.fresh and not effect.holds_shared:
+                b.update_alias(unshare=names, undeepen=names)
+            else:
+                b.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
         return
     if isinstance(target, ast.Subscript):
-        pairs = store(b, target, value)
+        pairs = store(b, target, value, value_node)
         b.assign(pairs, f"Set {pairs[0][0]}")
         return
     if isinstance(target, ast.Starred):
@@ -182,7 +194,7 @@ def unpack(b, target, value: Expr, node) -> None:
     b.assign(pairs, "Set " + ", ".join(e.id for e in names))
 
 
-def store(b, target: ast.Subscript, value: Expr) -> list[tuple[str, Expr]]:
+def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None) -> list[tuple[str, Expr]]:
     """target = value for a subscript target: the new value of the variable at its root.
     Python evaluates the value, then the container, then the key."""
     root = target
@@ -191,6 +203,7 @@ def store(b, target: ast.Subscript, value: Expr) -> list[tuple[str, Expr]]:
     if not isinstance(root, ast.Name):
         raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
     b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+    b.note_alias_store(root.id, value_node)
     if isinstance(target.slice, ast.Slice):
         raise Refusal(target, "assigning to a slice is not supported", "build a new list")
     container, key = operands(b, [target.value, target.slice])
@@ -235,6 +248,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         (value,) = operands(b, [node.value])
         if op == "+" and current.ty.only("list"):
             b.check_mutation(node, target.id, nested=False)
+            b.note_alias_items(target.id, node.value)
             source, item_ty, helpers = iteration_source(node.value, value)
             new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
                           current, value, helpers=helpers)
@@ -323,11 +337,12 @@ def transform_if(b, node: ast.If) -> None:
     b.guard_rules(test.guards, choice)
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
+    then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
-    b.then([Hole(rule, "next", defined)] if reachable else [])
+    b.then([then_hole] if reachable else [])
     transform_block(b, node.body)
     ends = b.pending
-    b.then([Hole(choice, "default", defined)] if reachable else [])
+    b.then([else_hole] if reachable else [])
     transform_block(b, node.orelse)
     b.then(ends + b.pending)
 
@@ -344,9 +359,11 @@ def transform_while(b, node: ast.While) -> None:
     entry_defined = b.defined
     test = condition(b, node.test)
     if test.is_const and test.const:  # while True: the loop ends by break, return or raise
+        b.enter_loop(node)
         b.scope.contexts.append(loop)
         try:
             transform_block(b, node.body)
+            b.back_edge(node)
             if loop.head.node is None and b.reachable:  # an empty loop body: wait forever? no
                 raise Refusal(node, "an endless loop that does nothing", "add a break")
             b.jump(loop.head)
@@ -359,15 +376,18 @@ def transform_while(b, node: ast.While) -> None:
     b.guard_rules(test.guards, choice)
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
+    b.enter_loop(node)
+    body_hole, exit_hole = b.hole(rule, "next", entry_defined), b.hole(choice, "default", entry_defined)
     b.add(choice)
-    b.then([Hole(rule, "next", entry_defined)] if reachable else [])
+    b.then([body_hole] if reachable else [])
     b.scope.contexts.append(loop)
     try:
         transform_block(b, node.body)
+        b.back_edge(node)
         b.jump(loop.head)
     finally:
         b.scope.contexts.pop()
-    b.then([Hole(choice, "default", entry_defined)] if reachable and not (test.is_const and test.const) else [])
+    b.then([exit_hole] if reachable else [])
     transform_block(b, node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
@@ -422,20 +442,26 @@ def transform_for(b, node: ast.For) -> None:
     choice = ir.Choice(title=title)
     rule = ir.Rule(ir.Code(test, helpers))
     choice.rules.append(rule)
-    b.add(choice)
+    b.enter_loop(node)
+    exit_hole = b.hole(choice, "default", entry_defined)
     targets = _loop_targets(b, node.target, item)
     rule.assign = {name: b.field(expr) for name, expr in targets}
     rule.assign[index] = ir.Code(advance)
-    b.then([Hole(rule, "next", entry_defined | frozenset(rule.assign))] if reachable else [])
+    body_hole = b.hole(rule, "next", entry_defined | frozenset(rule.assign))
+    b.add(choice)
+    b.then([body_hole] if reachable else [])
+    if range_args is None:
+        b.note_loop_alias(node.target, iterable_node)
     b.scope.contexts.append(loop)
     try:
         transform_block(b, node.body)
+        b.back_edge(node)
         b.jump(loop.head)
     finally:
         b.scope.contexts.pop()
         if range_args is None and isinstance(root, ast.Name):
             b.loop_guarded.discard(root.id)
-    b.then([Hole(choice, "default", entry_defined)] if reachable else [])
+    b.then([exit_hole] if reachable else [])
     transform_block(b, node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
@@ -510,6 +536,8 @@ def jump_out(b, loop: LoopContext, kind: str) -> None:
                      f"{kind.capitalize()} through finally")
             b.jump(context.finally_label)
             return
+    if kind == "continue":
+        b.back_edge(loop.node)
     b.jump(loop.exit if kind == "break" else loop.head)
 
 
@@ -692,6 +720,8 @@ def transform_try(b, node: ast.Try) -> None:
             if not info.label.holes:
                 continue  # nothing in the body can raise what this handler catches
             b.mark(info.label)
+            if info.node.name:
+                b.update_alias(unshare=[info.node.name], undeepen=[info.node.name])
             b.handler_stack.append(info)
             try:
                 transform_block(b, info.node.body)
@@ -704,9 +734,11 @@ def transform_try(b, node: ast.Try) -> None:
     if not node.finalbody:
         return
     # normal completion enters the finally block too
+    normal_defined = None
     if b.reachable:
         b.assign([(context.finally_var, const({"kind": "normal"}, pytypes.dict_of(pytypes.STR)))],
                  f"Enter finally (line {node.lineno})")
+        normal_defined = b.defined
         b.jump(context.finally_label)
     if not context.finally_label.holes:
         return
@@ -717,14 +749,19 @@ def transform_try(b, node: ast.Try) -> None:
     finally_var = context.finally_var
     kinds = sorted(context.kinds)
     if not kinds:
+        for hole in b.pending:  # only normal completion: what it had set is still set
+            hole.defined = hole.defined | (normal_defined or frozenset())
         return
     choice = ir.Choice(title=f"After finally (line {node.lineno})")
-    b.add(choice)
-    rest = [Hole(choice, "default", b.defined)]
+    rest = [b.hole(choice, "default", b.defined | (normal_defined or frozenset()))]
+    rules = []
     for kind in kinds:
         rule = ir.Rule(ir.Code(f"${finally_var}.kind = {jsonata_lib.string(kind)}"))
         choice.rules.append(rule)
-        b.then([Hole(rule, "next", rest[0].defined)])
+        rules.append((kind, b.hole(rule, "next")))
+    b.add(choice)
+    for kind, hole in rules:
+        b.then([hole])
         if kind == "raise":
             raise_dynamic(b, ir.Code(f"${finally_var}.exc.type"), ir.Code(f"${finally_var}.exc.message"))
         elif kind == "return":

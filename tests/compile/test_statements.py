@@ -1,0 +1,346 @@
+"""Statements: assignment forms, loops with break/continue/else, try/except/else/finally,
+raise, assert; each run both ways on inputs that take every path."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_same
+
+CASES = {
+    "assignment_forms": ("""
+        @sfn.workflow
+        def main(a: int, b: int, xs: list[int], d: dict[str, int]):
+            a, b = b, a
+            x = y = a + b
+            first, second = xs
+            total: int = 0
+            total += a
+            total -= b
+            total *= 2
+            d["new"] = total
+            d["a"] += 1
+            xs[0] = 99
+            xs[-1] += 1
+            del d["b"]
+            return [a, b, x, y, first, second, total, d, xs]
+    """, [{"a": 1, "b": 2, "xs": [3, 4], "d": {"a": 1, "b": 2}}, {"a": 1, "b": 2, "xs": [3], "d": {"a": 1, "b": 2}},
+          {"a": 1, "b": 2, "xs": [3, 4, 5], "d": {"a": 1}}, {"a": 5, "b": 6, "xs": [1, 2], "d": {"b": 1}}]),
+    "list_mutation": ("""
+        @sfn.workflow
+        def main(xs: list[int], v: int):
+            xs.append(v)
+            xs.extend([v, v + 1])
+            xs.insert(0, -1)
+            xs.insert(-1, 100)
+            last = xs.pop()
+            first = xs.pop(0)
+            xs.remove(v)
+            n = xs.count(v)
+            i = xs.index(100)
+            xs.sort()
+            ys = list(xs)
+            ys.reverse()
+            xs += [7]
+            xs.sort(key=lambda x: -x)
+            return [xs, ys, last, first, n, i]
+    """, [{"xs": [3, 1, 2], "v": 5}, {"xs": [], "v": 0}]),
+    "list_mutation_errors": ("""
+        @sfn.workflow
+        def main(xs: list[int], i: int, v: int):
+            if v == 1:
+                xs.pop()
+            if v == 2:
+                xs.remove(42)
+            if v == 3:
+                xs[i] = 0
+            if v == 4:
+                del xs[i]
+            if v == 5:
+                return xs.index(42)
+            return xs
+    """, [{"xs": [], "i": 0, "v": 1}, {"xs": [1], "i": 0, "v": 2}, {"xs": [1], "i": 5, "v": 3},
+          {"xs": [1], "i": -2, "v": 4}, {"xs": [1], "i": 0, "v": 5}, {"xs": [1, 2], "i": -1, "v": 4}]),
+    "dict_mutation": ("""
+        @sfn.workflow
+        def main(d: dict[str, int], k: str):
+            d.update({"x": 1}, y=2)
+            got = d.pop("x")
+            dflt = d.pop("nope", -1)
+            sd = d.setdefault("z", 3)
+            sd2 = d.setdefault("z", 4)
+            d[k] = d.get(k, 0) + 10
+            keys = [key for key in d]
+            removed = d.pop(k)
+            return [d, got, dflt, sd, sd2, keys, removed]
+    """, [{"d": {"a": 1}, "k": "a"}, {"d": {}, "k": "q"}]),
+    "dict_key_errors": ("""
+        @sfn.workflow
+        def main(d: dict, k: str, how: int):
+            if how == 1:
+                return d[k]
+            if how == 2:
+                del d[k]
+            if how == 3:
+                return d.pop(k)
+            return d
+    """, [{"d": {}, "k": "a", "how": 1}, {"d": {}, "k": 'it\'s "x"', "how": 2}, {"d": {}, "k": "x\ny", "how": 3},
+          {"d": {"a": 1}, "k": "a", "how": 2}]),
+    "for_loops": ("""
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, int], s: str):
+            out = []
+            for x in xs:
+                if x < 0:
+                    continue
+                if x > 100:
+                    break
+                out.append(x)
+            else:
+                out.append("no break")
+            for i in range(3):
+                out.append(i)
+            for i in range(10, 0, -3):
+                out.append(i)
+            for i, x in enumerate(xs, 1):
+                out.append([i, x])
+            for k, v in d.items():
+                out.append(k + str(v))
+            for k in d:
+                out.append(k)
+            for a, b in zip(xs, s):
+                out.append([a, b])
+            for ch in s:
+                out.append(ch)
+            for v in d.values():
+                out.append(v)
+            return out
+    """, [{"xs": [1, -2, 3], "d": {"a": 1, "b": 2}, "s": "xy"}, {"xs": [5, 200, 7], "d": {}, "s": ""},
+          {"xs": [], "d": {"z": 0}, "s": "abc"}]),
+    "while_loops": ("""
+        @sfn.workflow
+        def main(n: int):
+            out = []
+            i = 0
+            while i < n:
+                i += 1
+                if i == 2:
+                    continue
+                if i == 5:
+                    break
+                out.append(i)
+            else:
+                out.append("done")
+            while True:
+                n -= 1
+                if n <= 0:
+                    break
+            return out, n
+    """, [{"n": 0}, {"n": 3}, {"n": 10}]),
+    "nested_loops_and_range_step": ("""
+        @sfn.workflow
+        def main(n: int, step: int):
+            grid = []
+            for i in range(n):
+                row = []
+                for j in range(0, n, step):
+                    if j > i:
+                        break
+                    row.append(i * j)
+                grid.append(row)
+            return grid
+    """, [{"n": 4, "step": 1}, {"n": 5, "step": 2}, {"n": 2, "step": 0}, {"n": 3, "step": -1}]),
+    "try_except_else_finally": ("""
+        class Declined(Exception):
+            pass
+
+        class Unpaid(Declined):
+            pass
+
+        def charge(amount: int) -> str:
+            if amount < 0:
+                raise ValueError("negative amount")
+            if amount == 0:
+                raise Unpaid("nothing to charge")
+            if amount > 100:
+                raise KeyError("card")
+            return "ok"
+
+        @sfn.workflow
+        def main(amount: int):
+            log = []
+            try:
+                status = charge(amount)
+                log.append("charged")
+            except (ValueError, TypeError) as e:
+                log.append("bad: " + str(e))
+                status = "invalid"
+            except Declined as e:
+                log.append("declined: " + str(e))
+                status = "declined"
+            except LookupError as e:
+                log.append("lookup: " + str(e))
+                status = "lookup"
+            else:
+                log.append("else")
+            finally:
+                log.append("finally")
+            return status, log
+    """, [{"amount": 5}, {"amount": -1}, {"amount": 0}, {"amount": 101}]),
+    "finally_with_return_and_reraise": ("""
+        def risky(n: int) -> int:
+            if n == 1:
+                raise RuntimeError("boom")
+            return n * 2
+
+        @sfn.workflow
+        def main(n: int):
+            log = []
+            try:
+                try:
+                    if n == 0:
+                        return "early"
+                    value = risky(n)
+                finally:
+                    log.append("inner finally")
+                log.append(value)
+            except RuntimeError as e:
+                log.append("caught " + str(e))
+                if n == 1:
+                    raise
+            finally:
+                log.append("outer finally")
+            return log
+    """, [{"n": 0}, {"n": 1}, {"n": 3}]),
+    "raise_and_custom_exceptions": ("""
+        class OrderError(Exception):
+            pass
+
+        class OutOfStock(OrderError):
+            pass
+
+        @sfn.workflow
+        def main(kind: str, item: str):
+            try:
+                if kind == "stock":
+                    raise OutOfStock(f"no {item} left")
+                if kind == "key":
+                    raise KeyError(item)
+                if kind == "plain":
+                    raise OrderError
+            except OrderError as e:
+                if kind == "stock":
+                    raise ValueError("wrapped: " + str(e))
+                return "order error: " + str(e)
+            if kind == "fail":
+                raise sfn.Fail("Order.Rejected", f"rejected {item}")
+            if kind == "fail_nocause":
+                raise sfn.Fail("Order.Rejected")
+            return "fine"
+    """, [{"kind": "stock", "item": "pen"}, {"kind": "key", "item": "pen"}, {"kind": "plain", "item": "x"},
+          {"kind": "fail", "item": "cup"}, {"kind": "none", "item": "x"}, {"kind": "fail_nocause", "item": "x"}]),
+    "exception_hierarchy_from_callee": ("""
+        class AppError(Exception):
+            pass
+
+        class Retryable(AppError):
+            pass
+
+        def work(kind: str) -> str:
+            if kind == "key":
+                return {}["missing"]
+            if kind == "index":
+                return [][1]
+            if kind == "retryable":
+                raise Retryable("try again")
+            if kind == "zero":
+                return str(1 // 0)
+            if kind == "os":
+                raise FileNotFoundError("nope")
+            return "done"
+
+        @sfn.workflow
+        def main(kind: str):
+            try:
+                return work(kind)
+            except LookupError as e:
+                return f"lookup {e}"
+            except AppError as e:
+                return f"app {e}"
+            except ArithmeticError as e:
+                return "arith " + str(e)
+            except Exception as e:
+                return "other " + str(e)
+    """, [{"kind": "key"}, {"kind": "index"}, {"kind": "retryable"}, {"kind": "zero"}, {"kind": "os"}, {"kind": "ok"}]),
+    "uncaught_callee_exception": ("""
+        def work(n: int) -> int:
+            if n < 0:
+                raise ValueError(f"negative: {n}")
+            return n
+
+        @sfn.workflow
+        def main(n: int):
+            x = work(n)
+            return x + 1
+    """, [{"n": 1}, {"n": -3}]),
+    "assert_statement": ("""
+        @sfn.workflow
+        def main(n: int):
+            assert n >= 0, f"n must be positive, got {n}"
+            assert n != 5
+            return n
+    """, [{"n": 1}, {"n": -1}, {"n": 5}]),
+    "exception_in_handler_and_nested_try": ("""
+        @sfn.workflow
+        def main(d: dict, k: str):
+            try:
+                try:
+                    return d[k]
+                except KeyError:
+                    return d["fallback"]
+            except KeyError as e:
+                return "no fallback either: " + str(e)
+    """, [{"d": {"a": 1}, "k": "a"}, {"d": {"fallback": 2}, "k": "a"}, {"d": {}, "k": "a"}]),
+    "break_through_finally": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            out = []
+            for x in xs:
+                try:
+                    if x == 0:
+                        continue
+                    if x < 0:
+                        break
+                    out.append(x)
+                finally:
+                    out.append("f")
+            return out
+    """, [{"xs": [1, 0, 2, -1, 3]}, {"xs": []}]),
+    "implicit_return_none": ("""
+        def note(x: int) -> None:
+            return None
+
+        @sfn.workflow
+        def main(x: int):
+            note(x)
+            if x > 0:
+                return x
+    """, [{"x": 1}, {"x": -1}]),
+    "input_checks": ("""
+        @sfn.workflow
+        def main(a: int, b: str = "x", c: list[int] = [], *, d: bool = False, e: float | None = None):
+            return [a, b, c, d, e]
+    """, [{"a": 1}, {}, {"a": 1, "z": 2}, {"a": "1"}, {"a": 1.5}, {"a": 2.0, "e": 3}, {"a": 1, "c": [1, "x"]},
+          {"a": 1, "d": 1}, {"a": 9007199254740993}, {"a": True}, {"a": 1, "b": None}]),
+    "missing_arguments_message": ("""
+        @sfn.workflow
+        def main(a, b, c, *, d, e):
+            return a
+    """, [{}, {"a": 1}, {"a": 1, "b": 2}, {"a": 1, "b": 2, "c": 3}, {"a": 1, "b": 2, "c": 3, "d": 4}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_result_both_ways(name):
+    source, inputs = CASES[name]
+    assert_same(source, *inputs)
