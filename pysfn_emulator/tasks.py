@@ -11,7 +11,11 @@ Resources, by form (`parse_resource`):
 | `arn:aws:states:::SERVICE:ACTION`, `…:::aws-sdk:SERVICE:ACTION` | a handler registered under the ARN | Task* | the handler's return |
 
 `.waitForTaskToken` puts a token in `$$.Task.Token`, calls the integration, records
-TaskSubmitted with its response, then waits for the token's answer (callbacks.py). A state named
+TaskSubmitted with its response, then waits for the token's answer (callbacks.py); without a
+handler for the integration itself, a responder (or the test) stands for the service and
+TaskSubmitted records `{}`. `.sync` / `.sync:2` of services other than Step Functions: the
+handler stands for the whole job, and its return is the result. Integration handlers get a
+`ServiceContext` (state name, resource, execution ARN, task token). A state named
 in the mock file's test case is not called: its mocked response stands for the call
 (mock_config.py), with the same events.
 
