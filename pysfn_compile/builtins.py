@@ -492,6 +492,16 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
     elif ty.only("dict"):
         handler = DICT_METHODS.get(name)
         kind = "dict"
+    elif ty.is_any and (name in STR_METHODS) != (name in DICT_METHODS) and name not in LIST_METHODS:
+        # the type is checked when the workflow runs, as Python's attribute lookup would
+        kind = "str" if name in STR_METHODS else "dict"
+        json_type = "string" if kind == "str" else "object"
+        check = guard(f"($type({receiver.code}) != '{json_type}')", AttributeError,
+                      f"\"'\" & $__pytype({receiver.code}) & \"' object has no attribute '{name}'\"", receiver,
+                      helpers={"pytype"})
+        receiver = Expr(receiver.code, pytypes.STR if kind == "str" else pytypes.dict_of(None),
+                        receiver.guards + (check,), receiver.reads, receiver.helpers | check.helpers)
+        handler = STR_METHODS.get(name) if kind == "str" else DICT_METHODS.get(name)
     else:
         raise Refusal(node, f".{name}() on {ty.describe()}: the compiler needs to know the value's type",
                       ANY_HINT)

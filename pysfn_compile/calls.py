@@ -74,6 +74,10 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
     for parameter, value in bound.arguments.items():
         hint = hints.get(parameter)
         if not _float_safe(value.ty, hint):
+            if _expects_float(hint) and not _may_hold_float(value.ty):
+                raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
+                              "is annotated float: the Lambda would receive a float where Python passes the int",
+                              "pass float(...) explicitly")
             raise Refusal(node, f"argument '{parameter}' of {name}() may be a float, and JSON carries 3.0 "
                           "as 3: the Lambda would receive an int",
                           f"annotate the parameter: def {name}(..., {parameter}: float, ...)")
@@ -105,11 +109,16 @@ def _hints(function) -> dict:
 
 
 def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
-    """Whether a value of type `ty` reaches the callee as Python would pass it."""
-    if depth > 5 or not _may_hold_float(ty):
+    """Whether a value of type `ty` reaches the callee as Python would pass it. JSON carries
+    3.0 as 3, so a float reaches the Lambda as a float only where the parameter is annotated
+    float (the dispatcher converts); and an int must not reach such a parameter (it would be
+    converted, Python passes the int)."""
+    if depth > 5 or ty.is_any:
         return True
     if hint is float:
-        return ty.only("int", "float", "bool")
+        return ty.only("float")
+    if not _may_hold_float(ty):
+        return not _expects_float(hint)
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is list and parameters and ty.only("list"):
         return _float_safe(ty.element, parameters[0], depth + 1)
@@ -122,9 +131,25 @@ def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
     return False
 
 
-def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
+def _expects_float(hint, depth: int = 0) -> bool:
+    """Whether the dispatcher would turn an int somewhere in this value into a float."""
     if depth > 5:
+        return False
+    if hint is float:
         return True
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (list, dict) and parameters:
+        return _expects_float(parameters[-1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return [p for p in parameters if p in (int, float)] == [float]
+    return False
+
+
+def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
+    """Whether the value is known to hold a float (a value of unknown type is JSON: see the
+    README on integral floats inside untyped values)."""
+    if depth > 5 or ty.is_any:
+        return False
     if ty.may("float"):
         return True
     if ty.may("list") and _may_hold_float(ty.element, depth + 1):

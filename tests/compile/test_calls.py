@@ -1,0 +1,186 @@
+"""Callees (Lambda tasks), retries, timeouts, parallel branches, maps and waits: both ways."""
+
+from __future__ import annotations
+
+import pytest
+
+from pysfn_compile import sfn
+
+from .helpers import assert_same, compile_text, emulate
+
+CASES = {
+    "positional_keyword_and_effect_only_calls": ("""
+        LOG = []
+
+        def record(event: str, level: str = "info") -> None:
+            LOG.append((level, event))
+
+        def add(a: int, b: int = 10, *, scale: int = 1) -> int:
+            return (a + b) * scale
+
+        @sfn.workflow
+        def main(x: int):
+            record("start")
+            record(level="debug", event="x")
+            total = add(x) + add(x, 2) + add(b=x, a=1, scale=3)
+            return total
+    """, [{"x": 1}, {"x": -5}]),
+    "calls_in_expressions_keep_order": ("""
+        def f(x: int) -> int:
+            if x < 0:
+                raise ValueError("negative")
+            return x * 2
+
+        @sfn.workflow
+        def main(d: dict[str, int], k: str):
+            return d[k] + f(d[k]), [f(1), f(2)][0], {"a": f(3)}
+    """, [{"d": {"a": 1}, "k": "a"}, {"d": {"a": 1}, "k": "b"}, {"d": {"a": -1}, "k": "a"}]),
+    "float_arguments_and_results": ("""
+        def half(x: float) -> float:
+            return x / 2
+
+        def show(x: float) -> str:
+            return repr(x)
+
+        @sfn.workflow
+        def main(price: float, qty: int):
+            total = price * qty
+            return [half(total), show(total), show(3.0), half(float(qty))]
+    """, [{"price": 2.5, "qty": 4}, {"price": 3, "qty": 1}]),
+    "parallel_branches": ("""
+        def fetch(source: str, key: int) -> dict:
+            if source == "broken":
+                raise ConnectionError(f"{source} is down")
+            return {"source": source, "key": key}
+
+        @sfn.workflow
+        def main(key: int, second: str):
+            def slow():
+                total = 0
+                for i in range(key):
+                    total += i
+                return {"total": total}
+
+            a, b, c = sfn.parallel(lambda: fetch("db", key), lambda: fetch(second, key + 1), slow)
+            return [a, b, c]
+    """, [{"key": 3, "second": "cache"}, {"key": 0, "second": "broken"}]),
+    "parallel_error_caught": ("""
+        class Unavailable(Exception):
+            pass
+
+        def fetch(source: str) -> str:
+            if source == "down":
+                raise Unavailable(source + " unavailable")
+            return source.upper()
+
+        @sfn.workflow
+        def main(sources: list[str]):
+            try:
+                results = sfn.parallel(lambda: fetch(sources[0]), lambda: fetch(sources[1]))
+            except Unavailable as e:
+                return "degraded: " + str(e)
+            return results
+    """, [{"sources": ["a", "b"]}, {"sources": ["a", "down"]}, {"sources": ["a"]}]),
+    "map_with_callee_and_body": ("""
+        def score(item: dict) -> int:
+            return len(item["name"]) * item["weight"]
+
+        @sfn.workflow
+        def main(items: list[dict]):
+            scores = sfn.map(score, items)
+
+            def describe(item):
+                label = item["name"].upper()
+                if item["weight"] > 1:
+                    label += "!"
+                return label
+
+            labels = sfn.map(describe, items, max_concurrency=2)
+            return scores, labels
+    """, [{"items": [{"name": "ab", "weight": 2}, {"name": "c", "weight": 1}]}, {"items": []},
+          {"items": [{"name": "x"}]}]),
+    "comprehension_with_callee_is_a_map": ("""
+        def enrich(n: int) -> dict:
+            if n == 13:
+                raise ValueError("unlucky")
+            return {"n": n, "square": n * n}
+
+        @sfn.workflow
+        def main(ns: list[int]):
+            rows = [enrich(n) for n in ns if n > 0]
+            return [row["square"] for row in rows]
+    """, [{"ns": [1, -2, 3]}, {"ns": []}, {"ns": [2, 13, 4]}]),
+    "sleep_and_sleep_until": ("""
+        def now_plus(seconds: int) -> str:
+            return "2020-01-01T00:00:00Z"
+
+        @sfn.workflow
+        def main(wait: int):
+            sfn.sleep(wait)
+            sfn.sleep(2)
+            sfn.sleep_until(now_plus(5))
+            return "woke"
+    """, [{"wait": 0}, {"wait": 30}]),
+    "retry_flaky_callee": ("""
+        ATTEMPTS = {}
+
+        @sfn.retry(errors=[TimeoutError], max_attempts=3, interval=1, backoff=2.0)
+        def flaky(key: str, failures: int) -> str:
+            ATTEMPTS[key] = ATTEMPTS.get(key, 0) + 1
+            if ATTEMPTS[key] <= failures:
+                raise TimeoutError(f"attempt {ATTEMPTS[key]} timed out")
+            return f"ok after {ATTEMPTS[key]}"
+
+        @sfn.workflow
+        def main(key: str, failures: int):
+            return flaky(key, failures)
+    """, None),
+    "task_timeouts_compile": ("""
+        @sfn.task(timeout=30, heartbeat=10)
+        def slow(x: int) -> int:
+            return x
+
+        @sfn.workflow
+        def main(x: int):
+            return slow(x)
+    """, [{"x": 4}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(k for k, v in CASES.items() if v[1] is not None))
+def test_same_result_both_ways(name):
+    source, inputs = CASES[name]
+    assert_same(source, *inputs)
+
+
+def test_retry_both_ways_on_the_sfn_clock():
+    compiled = compile_text(CASES["retry_flaky_callee"][0])
+    attempts = compiled.module.ATTEMPTS
+    for failures, expected in ((0, "SUCCEEDED"), (2, "SUCCEEDED"), (3, "SUCCEEDED"), (4, "FAILED")):
+        attempts.clear()
+        python = compiled.run_python({"key": "k", "failures": failures})
+        python_slept = sfn.clock().slept
+        attempts.clear()
+        machine = emulate(compiled, {"key": "k", "failures": failures})
+        assert machine == python
+        assert python["status"] == expected
+        assert python_slept == sum([1, 2, 4][: min(failures, 3)])
+    task = next(s for s in compiled.definition["States"].values() if s["Type"] == "Task")
+    assert task["Retry"][1] == {"ErrorEquals": ["TimeoutError"], "IntervalSeconds": 1, "MaxAttempts": 3,
+                                "BackoffRate": 2.0}
+
+
+def test_lambda_service_retrier_and_timeouts_on_every_task():
+    compiled = compile_text(CASES["task_timeouts_compile"][0])
+    task = next(s for s in compiled.definition["States"].values() if s["Type"] == "Task")
+    assert task["Retry"][0] == {"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException",
+                                                "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
+                                "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
+    assert task["TimeoutSeconds"] == 30 and task["HeartbeatSeconds"] == 10
+    assert task["Arguments"]["Payload"] == {"function": "slow", "args": ["{% $x %}"], "kwargs": {}}
+
+
+def test_sleep_moves_the_virtual_clock_the_same():
+    compiled = compile_text(CASES["sleep_and_sleep_until"][0])
+    compiled.run_python({"wait": 30})
+    assert sfn.clock().slept >= 32
