@@ -18,17 +18,20 @@ clock plus what the sending handler or responder has slept so far); a gap longer
 HeartbeatSeconds fails the task with States.HeartbeatTimeout at the moment the gap ran out,
 and an answer after TimeoutSeconds is too late: States.Timeout at the deadline.
 
-Design: a live execution runs in a worker thread that hands control back and forth with the
-test thread, so exactly one of them runs at any time and every run is deterministic. The
-interpreter stays an ordinary recursive program (no generators or continuations through
-Retry, Catch, Map and Parallel); a task that must wait calls `Channel.block`, which parks
-the worker on a condition variable and wakes the test thread; `send_task_*`, `advance` and
-`stop` post a message and park the test thread until the worker blocks again or ends. A plain
-`run` has no channel: nobody can answer later, so an unanswered task waits (virtually) until
-its heartbeat or timeout fires, or the execution times out, as on AWS when nobody answers.
+Design. A waiting task is an ordinary scheduler thread (scheduler.py): it sleeps until its
+first limit (heartbeat or timeout) and an answer wakes it early (`Scheduler.wake`). So Map
+iterations and Parallel branches wait side by side, each with its own limits, and a plain `run`
+needs nothing more: nobody can answer later, so an unanswered task sleeps until a limit fires,
+or until the execution times out, as on AWS when nobody answers.
 
-Iterations of a Map and branches of a Parallel run one after another, so a live execution
-has at most one pending task at a time, in the order the interpreter reaches them.
+A live execution (`pysfn_emulator.start`) runs in a worker thread. It runs on by itself until
+the next thing due is a waiting task's timeout; then the scheduler's idle hook parks the worker
+on a condition variable and wakes the test thread, which answers, sends heartbeats, advances the
+test's virtual "now" or stops the execution; each of those hands control back and parks the
+test until the worker parks again or ends. Exactly one of the two threads runs at any time, so
+every run is deterministic, and the interpreter needs no other way to be suspended than the
+generators it already is. (A nested execution runs to its end inside its parent's Task, on its
+own scheduler: while it waits for the test, the parent's other threads wait too.)
 """
 
 from __future__ import annotations
@@ -325,9 +328,10 @@ class Channel:
     """Control passes between the test thread and a live execution's worker thread; exactly
     one of them runs at any time.
 
-    The worker parks in the scheduler's idle hook: when tasks wait for tokens and nothing is
-    due before the test's virtual "now" (`target_ms`). The test then answers, sends heartbeats,
-    advances `target_ms` or stops the execution, and parks until the worker parks again or ends."""
+    The worker parks in the scheduler's idle hook: when tasks wait for tokens and the next
+    thing due is one of their timeouts, past the test's virtual "now" (`target_ms`). The test
+    then answers, sends heartbeats, advances `target_ms` or stops the execution, and parks
+    until the worker parks again or ends."""
 
     def __init__(self) -> None:
         self._condition = threading.Condition()
@@ -352,9 +356,15 @@ class Channel:
         return max(now, self.target_ms or 0)
 
     # worker side
-    def idle_hook(self, clock) -> Callable[[int], bool]:
+    def idle_hook(self, clock, scheduler) -> Callable[[int], bool]:
+        """The scheduler's idle hook: the execution runs on by itself until the next thing due
+        is a waiting task's timeout; then only the test can say what happens first."""
+
         def idle(next_due_ms: int) -> bool:
-            if not self.pending():
+            waiting = [task for task in self.pending() if task._scheduler is scheduler]
+            if not waiting:
+                return False
+            if next_due_ms < min(task._expiry(_FOREVER, answered=False)[0] for task in waiting):
                 return False
             if self.target_ms is not None and self.target_ms >= next_due_ms:
                 return False

@@ -293,7 +293,7 @@ class _Launch:
         runner = Runner(clock, history, context, services.handlers, rng, runtime, region, account)
         runner.tasks = TaskEnv(services, mocks)
         if services.channel is not None:
-            runner.scheduler.idle = services.channel.idle_hook(clock)
+            runner.scheduler.idle = services.channel.idle_hook(clock, runner.scheduler)
         start_ms = clock.now_ms
         longest = _MAX_DURATION_SECONDS[machine_type]
         clock.deadline_ms = start_ms + min(machine.timeout_seconds or longest, longest) * 1000

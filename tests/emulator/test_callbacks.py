@@ -522,3 +522,33 @@ def test_an_activity_without_a_worker_fails_in_a_plain_run_and_waits_in_a_live_o
     assert (task.kind, task.payload) == ("activity", {"amount": 1})
     live.send_task_success(task.token, "approved by the test")
     assert live.result().output == "approved by the test"
+
+
+def test_a_live_execution_runs_on_until_only_a_timeout_could_come_next():
+    # Branch A waits for its token (heartbeat 60 s); branch B waits 2 s, then its Lambda sleeps
+    # 5 s and answers A's token. Nothing needs the test: the live execution ends by itself.
+    sent = {}
+
+    def send(event, context):
+        sent["token"] = context.task_token
+        return {"MessageId": "m-1"}
+
+    def answer(event, context):
+        time.sleep(5)
+        pysfn_emulator.send_task_success(sent["token"], {"answered": True})
+        return "done"
+
+    asking = {"StartAt": "Ask", "States": {"Ask": ask(HeartbeatSeconds=60)["States"]["Ask"]}}
+    answering = {
+        "StartAt": "Later",
+        "States": {
+            "Later": {"Type": "Wait", "Seconds": 2, "Next": "Answer"},
+            "Answer": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:answer", "End": True},
+        },
+    }
+    definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [asking, answering], "End": True}}}
+    lambdas = {"arn:aws:states:::sqs:sendMessage": send, "answer": answer}
+    for execution in (pysfn_emulator.run(definition, {"order": 1}, lambdas=lambdas),
+                      pysfn_emulator.start(definition, {"order": 1}, lambdas=lambdas).result()):
+        assert execution.output == [{"answered": True}, "done"]
+        assert execution.elapsed_seconds == 7
