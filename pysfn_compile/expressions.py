@@ -415,7 +415,7 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
     else:
         ty = pytypes.NUMBER
     result = combine(code, ty, left, right, helpers=helpers, guards=guards)
-    if both_int and bits > pytypes.SAFE_BITS - 1:
+    if both_int and op in ("+", "-", "*", "**") and bits > pytypes.SAFE_BITS - 1:
         result = overflow_checked(result)
     return result
 
@@ -423,7 +423,8 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
 def overflow_checked(expr: Expr) -> Expr:
     check = Guard(f"($abs({expr.code}) > {SAFE})", None, "''", expr.helpers, expr.reads,
                   abort=True, error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE)
-    return Expr(expr.code, pytypes.INT, expr.guards + (check,), expr.reads, expr.helpers)
+    return Expr(expr.code, pytypes.INT if expr.ty.only("int") else expr.ty, expr.guards + (check,), expr.reads,
+                expr.helpers)
 
 
 def _concat_str(node, left: Expr, right: Expr) -> Expr:

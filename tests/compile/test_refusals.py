@@ -1,0 +1,123 @@
+"""What the compiler refuses: each construct it cannot translate exactly gets a located
+message (path:line:col) with a hint, and every problem of a file is reported at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from pysfn_compile import CompileError, compile_source
+
+from .helpers import problems
+
+# (workflow body, the line the problem is on (1 = the first line of the body), text in the message)
+REFUSED = {
+    "with": ("with open('x') as f:\n    pass", 1, "with statement"),
+    "global": ("global X\nreturn 1", 1, "global"),
+    "class": ("class A:\n    pass", 1, "class definition"),
+    "import": ("import os", 1, "import"),
+    "set_literal": ("return {1, 2}", 1, "a set"),
+    "walrus": ("return (y := 5)", 1, "walrus"),
+    "attribute": ("return x.real", 1, "attribute access"),
+    "bitwise": ("return x & 1", 1, "bitwise"),
+    "float_str": ("return str(x / 2)", 1, "printing a float"),
+    "float_fstring": ("return f'{x / 3:.2f}'", 1, "formatting a float"),
+    "round_digits": ("return round(x / 3, 2)", 1, "round(x, ndigits)"),
+    "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
+    "big_int_literal": ("return 2 ** 60 + 9007199254740993", 1, "beyond 2**53"),
+    "print": ("print(x)", 1, "print()"),
+    "unassigned": ("if x > 1:\n    y = 1\nreturn y", 3, "may be used before it is assigned"),
+    "non_str_dict_key": ("return {1: 'a'}", 1, "dict keys must be strings"),
+    "unknown_plus_unknown": ("return u + u", 1, "unsupported operand type for +"),
+    "is_not_none": ("return x is 3", 1, "'is' is supported only with None"),
+    "isinstance_int_unknown": ("return isinstance(u, int)", 1, "JSON does not tell 3 from 3.0"),
+    "aliasing": ("a = [1]\nb = a\nb.append(2)\nreturn a", 3, "may share its value"),
+    "aliasing_loop_item": ("rows = [{'a': 1}]\nfor row in rows:\n    row['a'] = 2\nreturn rows", 3, "may share its value"),
+    "aliasing_across_iterations": ("row = []\ngrid = []\nfor i in range(3):\n    row.append(i)\n    grid.append(row)\nreturn grid",
+                                   4, "may share its value"),
+    "change_while_iterating": ("xs = [1, 2]\nfor v in xs:\n    xs.append(v)\nreturn xs", 3, "while a for loop iterates"),
+    "call_nested_def": ("def helper():\n    return 1\nreturn helper()", 3, "nested function"),
+    "call_unknown": ("import math\nreturn 1", 1, "import"),
+    "bare_raise": ("raise", 1, "bare raise outside an except"),
+    "two_arg_exception": ("raise ValueError('a', 'b')", 1, "several arguments"),
+    "catch_fail": ("try:\n    return 1\nexcept sfn.Fail:\n    return 2", 3, "catching sfn.Fail"),
+    "del_name": ("y = 1\ndel y\nreturn 1", 2, "del of a variable"),
+    "starred_call": ("return work(*[1])", 1, "*args"),
+    "lambda_value": ("f = lambda: 1\nreturn 1", 1, "lambda"),
+    "yield": ("yield 1", 1, "yield"),
+    "nonlocal_branch": ("t = 0\ndef branch():\n    nonlocal t\n    t = 1\n    return t\nreturn sfn.parallel(branch)", 3,
+                        "nonlocal"),
+    "branch_changes_outer": ("xs = [1]\nreturn sfn.parallel(lambda: xs.append(2))", 2, "cannot change 'xs'"),
+    "float_to_unannotated": ("return work(x / 2)", 1, "may be a float"),
+    "int_to_float_param": ("return half(1)", 1, "annotated float"),
+    "callee_mutates": ("xs = [1]\nreturn grow(xs)", 2, "changes its parameter"),
+    "while_else_unknown_method": ("return u.count(1)", 1, "needs to know the value's type"),
+    "sleep_float": ("sfn.sleep(x / 2)", 1, "whole seconds"),
+    "print_repr_exception": ("try:\n    work(1)\nexcept ValueError as e:\n    return repr(e)", 4, "repr() of an exception"),
+}
+
+PRELUDE = """
+def work(v) -> int:
+    return 1
+
+def half(v: float) -> float:
+    return v / 2
+
+def grow(items: list) -> int:
+    items.append(1)
+    return len(items)
+
+@sfn.workflow
+def main(x: int, u):
+"""
+BODY_LINE = PRELUDE.count("\n") + 2  # the line of the body's first line in the compiled file
+
+
+def _indent(body: str) -> str:
+    return "\n".join("    " + line for line in body.splitlines()) + "\n"
+
+
+@pytest.mark.parametrize("name", sorted(REFUSED))
+def test_refused_with_a_located_message(name):
+    body, line, text = REFUSED[name]
+    found = problems(PRELUDE + _indent(body))
+    assert found, f"{name} was accepted"
+    messages = [str(p) for p in found]
+    assert any(text in m for m in messages), messages
+    located = [p for p in found if text in str(p)]
+    assert located[0].line == BODY_LINE + line - 1, messages
+    assert located[0].path == "wf.py" and located[0].col >= 1
+
+
+def test_every_problem_reported_at_once():
+    body = "a = {1, 2}\nb = x & 1\nprint(a)\nreturn str(x / 2)"
+    found = problems(PRELUDE + _indent(body))
+    assert len(found) == 4
+    assert [p.line for p in found] == [BODY_LINE + i for i in range(4)]
+    text = str(CompileError(found))
+    assert text.count("wf.py:") == 4 and "hint:" in text
+
+
+def test_syntax_error_is_located():
+    with pytest.raises(CompileError) as error:
+        compile_source("def main(:\n    pass\n", path="broken.py")
+    (problem,) = error.value.problems
+    assert (problem.path, problem.line) == ("broken.py", 1)
+    assert "syntax error" in problem.message
+
+
+def test_no_workflow_and_several_workflows():
+    assert "no workflow found" in str(problems("def f():\n    return 1\n")[0])
+    several = problems("@sfn.workflow\ndef a():\n    return 1\n@sfn.workflow\ndef b():\n    return 2\n")
+    assert "several @sfn.workflow" in str(several[0])
+    assert problems("@sfn.workflow\ndef a():\n    return 1\n@sfn.workflow\ndef b():\n    return 2\n", entry="b") == []
+    assert "no module-level function 'c'" in str(problems("def a():\n    return 1\n", entry="c")[0])
+
+
+def test_import_failure_is_located():
+    found = problems("X = 1\nY = 1 // 0\n@sfn.workflow\ndef main():\n    return X\n")
+    assert found[0].line == 3 and "ZeroDivisionError" in found[0].message
+
+
+def test_reserved_names():
+    found = problems("@sfn.workflow\ndef main():\n    __x = 1\n    return __x\n")
+    assert "reserved" in str(found[0])
