@@ -251,6 +251,8 @@ class _Loader:
         processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
         processor_spec = spec.get(processor_field) or {}
         config = processor_spec.get("ProcessorConfig") or {}
+        if "ResultWriter" in spec:  # running it with results inline would differ from AWS silently
+            self.unsupported.append(Problem(f"{pointer}/ResultWriter", "Map ResultWriter (writing results to S3) is not emulated yet"))
         fields: dict[str, Any] = {}
         if data:
             fields["items"] = self.data_value(spec, "Items", pointer)
