@@ -186,7 +186,7 @@ def _minmax(b, node, name: str):
         raise Refusal(node, f"{name}() needs arguments")
     default = transform(b, default_node) if default_node is not None else None
     elem = items.ty.element
-    key_code, key_ty = _key_function(b, key_node, elem)
+    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
         raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
@@ -198,13 +198,13 @@ def _minmax(b, node, name: str):
         code, helpers = pick, set()
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
-    guards = []
+    guards = list(key_guards)
     if default is None:
-        guards.append(guard(f"($count({items.code}) = 0)", ValueError,
-                            jsonata_lib.string(_empty_message(name)), items))
+        guards.insert(0, guard(f"($count({items.code}) = 0)", ValueError,
+                               jsonata_lib.string(_empty_message(name)), items))
         return combine(code, elem, items, helpers=helpers, guards=guards)
     code = f"($count({items.code}) = 0 ? {default.code} : {code})"
-    return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers)
+    return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers, guards=guards)
 
 
 def _empty_message(name: str) -> str:
@@ -215,23 +215,30 @@ def _empty_message(name: str) -> str:
     return f"{name}() arg is an empty sequence"
 
 
-def _key_function(b, key_node, elem: Ty):
-    """(JSONata function text, type of the key) for key=lambda x: ..., or (None, None)."""
+def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
+    """(JSONata function text, type of the key, guards) for key=lambda x: ..., or Nones.
+    Python computes every item's key before comparing: a key that raises is checked over all
+    items first, in order."""
     if key_node is None or (isinstance(key_node, ast.Constant) and key_node.value is None):
-        return None, None
+        return None, None, ()
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
             body = transform(b, key_node.body)
+        guards = ()
         if body.guards:
-            raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
-        return f"function({param}) {{ {body.code} }}", body.ty
+            if items is None:
+                raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
+            from .expressions import _item_guards  # noqa: PLC0415
+            guards = _item_guards(items.code, param, [], body, items.helpers)
+            body = Expr(body.code, body.ty, (), body.reads, body.helpers)
+        return f"function({param}) {{ {body.code} }}", body.ty, guards
     if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
                          body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
-        return _key_function(b, lam, elem)
+        return _key_function(b, lam, elem, items)
     raise Refusal(key_node, "the key must be a lambda (or len, str, abs)", "key=lambda item: item['price']")
 
 
@@ -284,8 +291,15 @@ def _any_all(b, node, name: str):
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
             tests = [condition(b, t) for t in generator.ifs]
             element = condition(b, arg.elt)
+        item_guards = ()
         if element.guards or any(t.guards for t in tests):
-            raise Refusal(arg, f"the test inside {name}() could raise an exception", "use a for loop")
+            from .expressions import _item_guards  # noqa: PLC0415
+            stop = element.code if name == "any" else f"$not({element.code})"
+            clean = Expr(element.code, element.ty, (), element.reads, element.helpers)
+            item_guards = _item_guards(source, param, tests, element, set(helpers) | set(iterable.helpers),
+                                       stop=stop)
+            element = clean
+            tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
         filtered = source
         if tests:
             filtered = f"$__filter({source}, function({param}) {{ {' and '.join(t.code for t in tests)} }})"
@@ -295,7 +309,7 @@ def _any_all(b, node, name: str):
         used = set(helpers) | {"filter"} | set(element.helpers)
         for t in tests:
             used |= t.helpers
-        return Expr(code, pytypes.BOOL, iterable.guards, iterable.reads | element.reads,
+        return Expr(code, pytypes.BOOL, iterable.guards + item_guards, iterable.reads | element.reads,
                     jsonata_lib.closure(used | set(iterable.helpers)))
     items = _iterable(b, arg)
     elem = items.ty.element
@@ -318,7 +332,7 @@ def _sorted(b, node):
 
 def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
-    key_code, key_ty = _key_function(b, key_node, elem)
+    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         raise Refusal(node, f"sorting {compared.describe()} is not supported",
@@ -332,7 +346,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={"sorted"})
+                   helpers={"sorted"}, guards=key_guards)
 
 
 def _reversed(b, node):
@@ -699,7 +713,26 @@ def _str_format(b, node, s, args, kwargs):
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
 
 
+def _partition(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
+        sep = args[0]
+        check = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        if which == "partition":
+            code = (f"($contains({s.code}, {sep.code}) ? [$substringBefore({s.code}, {sep.code}), {sep.code},"
+                    f" $substringAfter({s.code}, {sep.code})] : [{s.code}, '', ''])")
+            helpers = ()
+        else:
+            code = (f"($__at := $__rfind({s.code}, {sep.code}); $__at < 0 ? ['', '', {s.code}] :"
+                    f" [$substring({s.code}, 0, $__at), {sep.code}, $substring({s.code}, $__at + $length({sep.code}))])")
+            helpers = {"rfind"}
+        return _s(code, s, sep, helpers=helpers, ty=pytypes.pair_of(pytypes.STR, pytypes.STR, pytypes.STR),
+                  guards=[check])
+    return handler
+
+
 STR_METHODS = {
+    "partition": _partition("partition"), "rpartition": _partition("rpartition"),
     "split": _str_split, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
@@ -741,7 +774,10 @@ def _dict_get(b, node, d, args, kwargs):
         raise Refusal(node, "dict keys are strings in JSON", "convert the key with str(...)")
     default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
     code = f"($__g := $lookup({d.code}, {key.code}); $exists($__g) ? $__g : {default.code})"
-    return combine(code, pytypes.join(d.ty.values, default.ty), d, key, default)
+    value_ty = d.ty.values
+    if d.ty.fields is not None and key.is_const and d.ty.field(key.const) is not None:
+        value_ty = d.ty.field(key.const)
+    return combine(code, pytypes.join(value_ty, default.ty), d, key, default)
 
 
 def _dict_keys(b, node, d, args, kwargs):
@@ -767,6 +803,15 @@ DICT_METHODS = {"get": _dict_get, "keys": _dict_keys, "values": _dict_values, "i
 # -- methods that change the value in place ----------------------------------------------
 def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str) -> Expr:
     """xs.append(v), d.update(...), xs.pop(): compute the new value, write it back."""
+    if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Attribute) \
+            and receiver_node.func.attr == "setdefault" and len(receiver_node.args) >= 1:
+        # d.setdefault(k, []).append(v): set the default first, then change d[k] in place
+        from .statements import transform_expr  # noqa: PLC0415
+        transform_expr(b, ast.Expr(value=receiver_node, lineno=node.lineno, col_offset=node.col_offset))
+        item = ast.Subscript(value=receiver_node.func.value, slice=receiver_node.args[0], ctx=ast.Load())
+        ast.copy_location(item, receiver_node)
+        ast.fix_missing_locations(item)
+        return mutate(b, node, item, transform(b, item), name)
     ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)

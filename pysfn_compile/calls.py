@@ -90,7 +90,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
     b.check(exprs, f"Check arguments of {name}")
     b.callees[name] = function
-    returns = annotation_type(fdef.returns)
+    returns = return_type(function, fdef)
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
                    args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
@@ -188,6 +188,19 @@ def _timeouts(node, options: dict):
     return timeout, heartbeat
 
 
+def return_type(function, fdef) -> Ty:
+    """The type a callee's return annotation promises (the dispatcher checks it)."""
+    from .compiler import hint_type  # noqa: PLC0415
+
+    try:
+        hints = typing.get_type_hints(function)
+    except Exception:
+        return annotation_type(fdef.returns)
+    if "return" not in hints:
+        return pytypes.ANY
+    return hint_type(hints["return"])
+
+
 def annotation_type(annotation) -> Ty:
     """The static type an annotation promises (unannotated: any JSON value)."""
     if annotation is None:
@@ -277,7 +290,7 @@ def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
         raise Refusal(node, "sfn.parallel() takes only branches")
     if not node.args:
         raise Refusal(node, "sfn.parallel() needs at least one branch")
-    graphs, result_ty = [], None
+    graphs, result_ty, branch_types = [], None, []
     for index, arg in enumerate(node.args):
         title = f"branch {index + 1}"
         if isinstance(arg, ast.Lambda):
@@ -301,12 +314,13 @@ def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
                           "sfn.parallel(lambda: fetch(a), lambda: fetch(b))")
         del title
         graphs.append(graph)
+        branch_types.append(ty)
         result_ty = pytypes.join(result_ty, ty)
     var = target or b.temp("parallel")
     state = ir.Parallel(title=f"Run {len(graphs)} branches", branches=graphs,
                         assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
     b.add(state, frozenset([var]))
-    return Expr("$" + var, pytypes.list_of(result_ty), reads=frozenset([var]))
+    return Expr("$" + var, pytypes.pair_of(*branch_types), reads=frozenset([var]))
 
 
 def call_map(b, node: ast.Call, target: str | None) -> Expr:
@@ -428,6 +442,9 @@ def call_method(b, node: ast.Call) -> Expr:
         if keyword.arg is None:
             raise Refusal(node, "**kwargs in a call is not supported")
     receiver_node = func.value
+    if method in pybuiltins.MUTATORS and isinstance(receiver_node, ast.Call) \
+            and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
+        return pybuiltins.mutate(b, node, receiver_node, None, method)
     if method in pybuiltins.MUTATORS:
         receiver = transform(b, receiver_node)
         if receiver.ty.only("list", "dict") or receiver.ty.is_any:

@@ -257,6 +257,12 @@ def hint_type(hint) -> Ty:
               list: pytypes.list_of(None), dict: pytypes.dict_of(None)}
     if hint in simple:
         return simple[hint]
+    if typing.is_typeddict(hint):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return pytypes.dict_of(None)
+        return pytypes.typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is list:
         return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
@@ -284,8 +290,22 @@ def conforms(hint, var: str, depth: int = 0) -> str:
         return f"($type({var}) = 'number')"
     if hint is str:
         return f"($type({var}) = 'string')"
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     inner = f"$__e{depth}"
+    if typing.is_typeddict(hint):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return f"($type({var}) = 'object')"
+        required = getattr(hint, "__required_keys__", frozenset(fields))
+        tests = [f"($type({var}) = 'object')"]
+        for key, field_hint in fields.items():
+            lookup = f"$lookup({var}, {jsonata_lib.string(key)})"
+            test = conforms(field_hint, inner, depth + 1)
+            present = f"$exists({lookup})"
+            check = f"({inner} := {lookup}; {test})"
+            tests.append(f"({present} and {check})" if key in required else f"($not({present}) or {check})")
+        return "(" + " and ".join(tests) + ")"
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if hint is list or origin is list:
         if not parameters:
             return f"($type({var}) = 'array')"

@@ -74,6 +74,12 @@ def _to_float(hint, value):
     """int -> float wherever the annotation says float."""
     if hint is float:
         return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    if typing.is_typeddict(hint) and isinstance(value, dict):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return value
+        return {key: _to_float(fields[key], item) if key in fields else item for key, item in value.items()}
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is list and parameters and isinstance(value, list):
         return [_to_float(parameters[0], item) for item in value]
@@ -108,6 +114,19 @@ def _mismatch(hint, value):
         return None if isinstance(value, (int, float)) and not isinstance(value, bool) else _describe(value)
     if hint is str:
         return None if isinstance(value, str) else _describe(value)
+    if typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            return _describe(value)
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return _unsafe(value)
+        for key, field_hint in fields.items():
+            if key in value:
+                problem = _mismatch(field_hint, value[key])
+                if problem:
+                    return f"{problem} at key {key!r}"
+        return None
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if hint is list or origin is list:
         if not isinstance(value, (list, tuple)):

@@ -256,11 +256,13 @@ def transform_dict(b, node: ast.Dict) -> Expr:
     parts = [e for pair in entries for e in pair if e is not None]
     if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
         value = {k.const: v.const for k, v in entries}
-        return Expr(jsonata_lib.literal(value), ty, const=value)
+        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()}),
+                    const=value)
     literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
     if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
         body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
-        return combine("{" + body + "}", ty, *parts)
+        fields = {k.const: v.ty for k, v in entries}
+        return combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
     pieces = []
     for key_expr, value_expr in entries:
         pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")
@@ -679,7 +681,10 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
             raise Refusal(node, f"dict keys are strings in JSON; this key is {it.describe()}",
                           "convert the key with str(...)")
         check = key_guard(container, index)
-        return combine(f"$lookup({container.code}, {index.code})", ct.values, container, index, guards=[check])
+        value_ty = ct.values
+        if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
+            value_ty = ct.field(index.const)
+        return combine(f"$lookup({container.code}, {index.code})", value_ty, container, index, guards=[check])
     if ct.is_any or ct.may("list", "dict", "str"):
         return _dynamic_subscript(node, container, index)
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
@@ -883,7 +888,8 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
                 jsonata_lib.closure(all_helpers | set(iterable.helpers)))
 
 
-def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=()) -> tuple:
+def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
+                 stop: str | None = None) -> tuple:
     """The guards of a comprehension's item expressions, checked over all items before the
     comprehension runs: the first item (in order) that would raise, with its first guard,
     as Python would meet it (conditions first, then the element for items that pass)."""
@@ -897,13 +903,13 @@ def _item_guards(source: str, param: str, conditions: list, element: Expr, sourc
             text = f"({guards[position].cond}) ? {offset + position + 1} : {text}"
         return f"({text})"
 
-    inner = chain(element_guards, len(condition_guards), "0")
+    inner = chain(element_guards, len(condition_guards), f"({stop} ? -1 : 0)" if stop else "0")
     if conditions:
         test = " and ".join(c.code for c in conditions)
         inner = f"(({test}) ? {inner} : 0)"
     per_item = chain(condition_guards, 0, inner)
     first = (f"$__filter($__map({source}, function({param}, $__i) {{ [$__i, {per_item}] }}),"
-             f" function($__p) {{ $__p[1] > 0 }})[0]")
+             f" function($__p) {{ $__p[1] != 0 }})[0]")
     helpers: frozenset = frozenset({"map", "filter"}) | frozenset(source_helpers)
     reads: frozenset = frozenset()
     for g in every:

@@ -62,6 +62,10 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     kinds = ty.kinds
     if not kinds:
         raise Refusal(node, "cannot print a value of unknown type", UNKNOWN_HINT)
+    if ty.is_any:
+        raise Refusal(node, "printing a value of unknown type is not supported: an int and a float "
+                      "print differently (3 and 3.0), and JSON does not tell them apart",
+                      UNKNOWN_HINT + "; for dicts with known keys use a TypedDict")
     if "float" in kinds:
         raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
                       "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT)

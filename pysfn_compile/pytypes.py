@@ -24,6 +24,17 @@ class Ty:
     value: Ty | None = None  # dict value type; None means ANY
     bits: int = SAFE_BITS  # bound on |int| when "int" in kinds
     items: tuple | None = None  # a list of fixed length whose positions have these types
+    fields: tuple | None = None  # a TypedDict: ((key, Ty), ...) for dicts
+    name: str = ""  # the TypedDict's name, for messages
+
+    def field(self, key: str):
+        """The type of a TypedDict's key, or None."""
+        if self.fields is None:
+            return None
+        for name, ty in self.fields:
+            if name == key:
+                return ty
+        return None
 
     # -- questions ---------------------------------------------------------------------
     def only(self, *kinds: str) -> bool:
@@ -110,6 +121,15 @@ def pair_of(*items: Ty) -> Ty:
     return attrs.evolve(list_of(elem), items=tuple(items))
 
 
+def typed_dict(name: str, fields: dict) -> Ty:
+    if not fields:
+        return dict_of(NOTHING)
+    value = None
+    for ty in fields.values():
+        value = join(value, ty)
+    return attrs.evolve(dict_of(value), fields=tuple(fields.items()), name=name)
+
+
 def dict_of(value: Ty | None) -> Ty:
     return Ty(frozenset({"dict"}), value=None if value is None or value.is_any else _cap(value))
 
@@ -142,7 +162,14 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
         items = a.items
     elif b.items is not None and "list" not in a.kinds:
         items = b.items
-    return Ty(kinds, elem=elem, value=value, bits=bits, items=items)
+    fields, name = None, ""
+    if a.fields is not None and a.fields == b.fields:
+        fields, name = a.fields, a.name
+    elif a.fields is not None and "dict" not in b.kinds:
+        fields, name = a.fields, a.name
+    elif b.fields is not None and "dict" not in a.kinds:
+        fields, name = b.fields, b.name
+    return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name)
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:

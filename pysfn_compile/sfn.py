@@ -262,6 +262,24 @@ def _conform(hint, value):
         return float(value), True
     if hint is str:
         return value, isinstance(value, str)
+    if typing.is_typeddict(hint):
+        if not isinstance(value, dict):
+            return value, False
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return value, True
+        required = getattr(hint, "__required_keys__", frozenset(fields))
+        converted = dict(value)
+        for key, field_hint in fields.items():
+            if key not in value:
+                if key in required:
+                    return value, False
+                continue
+            converted[key], ok = _conform(field_hint, value[key])
+            if not ok:
+                return value, False
+        return converted, True
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if hint is list or origin is list:
         if not isinstance(value, list):
