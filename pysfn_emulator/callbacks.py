@@ -110,6 +110,11 @@ class PendingTask:
     def answered(self) -> bool:
         return self._outcome is not None
 
+    @property
+    def closed(self) -> bool:
+        """No answer is taken any more: answered, timed out, failed or aborted."""
+        return self._closed is not None or self._outcome is not None
+
     def _stamp(self) -> int:
         """When an answer or heartbeat is sent: by local code, the time of the execution it
         runs in plus what it has slept; by the test, the test's virtual "now"."""
@@ -171,20 +176,24 @@ def new_token(rng) -> str:
     return "AQ" + base64.b64encode(rng.getrandbits(8 * 96).to_bytes(96, "big")).decode()
 
 
-def _find(token: Any) -> PendingTask:
+CLOSED_MESSAGE = "Task Timed Out: the task token has either expired or the task associated with the token has already been closed."
+
+
+def find_task(token: Any) -> PendingTask:
+    """The open task of a token, or AWS's refusal (TaskTokenError)."""
     if not isinstance(token, str) or not token.startswith("AQ"):
         raise TaskTokenError("InvalidToken", f"Invalid token: {token!r}")
     task = _tasks.get(token)
     if task is None:
         raise TaskTokenError("TaskDoesNotExist", "Task does not exist anymore")
-    if task._closed is not None or task._outcome is not None:
-        raise TaskTokenError("TaskTimedOut", "Task Timed Out: the task token has either expired or the task associated with the token has already been closed.")
+    if task.closed:
+        raise TaskTokenError("TaskTimedOut", CLOSED_MESSAGE)
     return task
 
 
 def send_task_success(token: str, output: Any = None) -> None:
     """SendTaskSuccess: `output` is the task's result, a JSON value (not JSON text)."""
-    task = _find(token)
+    task = find_task(token)
     try:
         output = _json_copy(output)
     except (TypeError, ValueError) as error:
@@ -197,7 +206,7 @@ def send_task_success(token: str, output: Any = None) -> None:
 
 def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
     """SendTaskFailure: the task fails with this error and cause (either may be omitted)."""
-    task = _find(token)
+    task = find_task(token)
     if error is not None and not isinstance(error, str) or cause is not None and not isinstance(cause, str):
         raise TypeError("error and cause must be strings or None")
     task._outcome = ("failure", error, cause, task._stamp())
@@ -206,7 +215,7 @@ def send_task_failure(token: str, error: str | None = None, cause: str | None = 
 
 def send_task_heartbeat(token: str) -> None:
     """SendTaskHeartbeat: the task's HeartbeatSeconds start again from now."""
-    task = _find(token)
+    task = find_task(token)
     task._beats.append(task._stamp())
     if task._waiting and task._thread is not None:
         task._scheduler.wake(task._thread)  # its next limit moved: let it sleep anew
@@ -251,6 +260,7 @@ def open_task(runner, token: str, state_name: str, resource: str, payload: Any, 
     _tasks[token] = task
     if channel is not None:
         channel.opened.append(task)
+        channel.tokens[token] = task
     return task
 
 
@@ -342,6 +352,7 @@ class Channel:
         self.failure: BaseException | None = None  # an unexpected exception in the worker
         self.target_ms: int | None = None
         self.opened: list[PendingTask] = []  # the open tasks of this execution and its children
+        self.tokens: dict[str, PendingTask] = {}  # every task it opened, so closed tokens stay known
         self.worker: threading.Thread | None = None
         self.clock: Any = None  # the clock of the scheduler that parked last
 

@@ -26,7 +26,15 @@ from typing import Any
 import attrs
 
 from . import jsonata, model
-from .callbacks import Channel, ExecutionStopped, PendingTask, TaskTokenError, running_clock
+from .callbacks import (
+    CLOSED_MESSAGE,
+    Channel,
+    ExecutionStopped,
+    PendingTask,
+    TaskTokenError,
+    find_task,
+    running_clock,
+)
 from .callbacks import send_task_failure as _send_failure
 from .callbacks import send_task_heartbeat as _send_heartbeat
 from .callbacks import send_task_success as _send_success
@@ -509,13 +517,13 @@ class LiveExecution:
         return self._box["execution"]
 
     def _own(self, token: str) -> None:
-        if self.done:
-            raise TaskTokenError("TaskTimedOut", "the execution has ended; its tasks are closed")
-        if not any(task.token == token for task in self._channel.opened):
-            from .callbacks import _find
-
-            _find(token)  # InvalidToken / TaskDoesNotExist / TaskTimedOut, as AWS would say
+        """AWS's refusals for a token this execution did not open, or has closed."""
+        task = self._channel.tokens.get(token) if isinstance(token, str) else None
+        if task is None:
+            find_task(token)  # InvalidToken / TaskDoesNotExist / TaskTimedOut, as AWS would say
             raise TaskTokenError("TaskDoesNotExist", "the token belongs to another execution")
+        if self.done or task.closed:
+            raise TaskTokenError("TaskTimedOut", CLOSED_MESSAGE)
 
     def _raise_failure(self) -> None:
         failure = self._channel.failure
