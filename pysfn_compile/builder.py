@@ -128,6 +128,8 @@ class BuilderHelpers:
         self.comprehension_count = 0
         self.handler_stack: list = []
         self.loop_guarded: set = set()
+        self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
+        self.block_frames: list = []  # per block being lowered: frames to drop at its end
         self._mutations: dict = {}
 
     # source ------------------------------------------------------------------------------
@@ -433,10 +435,45 @@ class Builder(BuilderHelpers):
         """(scope, Ty) of the Python local `name` visible here, or (None, None)."""
         for scope in self.scopes():
             if name in scope.locals:
+                for frame in reversed(self.narrowed):
+                    if name in frame and frame[name][0] is scope:
+                        return scope, frame[name][1]
                 return scope, scope.types.get(name, pytypes.NOTHING)
         return None, None
 
+    def narrow(self, types: dict):
+        """Within this context, these names have these (narrower) types."""
+        builder = self
+        frame = {}
+        for name, ty in types.items():
+            scope, _ = self.lookup(name)
+            if scope is not None:
+                frame[name] = (scope, ty)
+
+        class _Narrowing:
+            def __enter__(self):
+                builder.narrowed.append(frame)
+
+            def __exit__(self, *exc):
+                builder.narrowed.remove(frame)
+                return False
+
+        return _Narrowing()
+
+    def narrow_rest(self, types: dict) -> None:
+        """From here to the end of the enclosing block (after `if x is None: return`)."""
+        frame = {}
+        for name, ty in types.items():
+            scope, _ = self.lookup(name)
+            if scope is not None:
+                frame[name] = (scope, ty)
+        self.narrowed.append(frame)
+        if self.block_frames:
+            self.block_frames[-1].append(frame)
+
     def note_type(self, name: str, ty: Ty) -> None:
+        for frame in self.narrowed:  # an assignment ends what a test had narrowed
+            frame.pop(name, None)
         scope = self.scope
         scope.new_types[name] = pytypes.widen(scope.new_types.get(name), ty) if name in scope.new_types else ty
 

@@ -398,10 +398,20 @@ def _enumerate(b, node):
 
 
 def _zip(b, node):
-    args, _ = _plain_args(b, node, "zip", 2, 2)
+    args, kwargs = _plain_args(b, node, "zip", 2, 2, keywords=("strict",))
     first, second = (_iterable_expr(node, a) for a in args)
+    strict = kwargs.get("strict")
+    guards = []
+    if strict is not None:
+        if not strict.is_const:
+            raise Refusal(node, "zip(strict=...) must be True or False literally")
+        if strict.const:
+            guards = [guard(f"($count({second.code}) < $count({first.code}))", ValueError,
+                            "'zip() argument 2 is shorter than argument 1'", first, second),
+                      guard(f"($count({second.code}) > $count({first.code}))", ValueError,
+                            "'zip() argument 2 is longer than argument 1'", first, second)]
     ty = pytypes.list_of(pytypes.pair_of(first.ty.element, second.ty.element))
-    return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"})
+    return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"}, guards=guards)
 
 
 def _list(b, node):

@@ -404,6 +404,9 @@ def comprehension_map(b, node) -> Expr:
         iterable = transform(b, generator.iter)
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
+    params = _target_params(generator.target, item_ty)
+    body = [ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
+    flatten = False
     if generator.ifs:
         from .expressions import bind_target, condition  # noqa: PLC0415
 
@@ -411,17 +414,29 @@ def comprehension_map(b, node) -> Expr:
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
             tests = [condition(b, test) for test in generator.ifs]
         if any(t.guards for t in tests):
-            raise Refusal(node, "this comprehension condition could raise an exception", "use a for loop")
-        test = " and ".join(t.code for t in tests)
-        items = combine(f"$__filter({items.code}, function({param}) {{ {test} }})", items.ty, items, *tests,
-                        helpers={"filter"})
-    params = _target_params(generator.target, item_ty)
-    body = [ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
+            # the condition may raise: test each item inside the Map, between the calls, as
+            # Python does; a skipped item gives [], a kept one [value]
+            test_node = generator.ifs[0] if len(generator.ifs) == 1 else ast.BoolOp(ast.And(), list(generator.ifs))
+            kept = ast.Return(value=ast.List([node.elt], ast.Load()))
+            skipped = ast.Return(value=ast.List([], ast.Load()))
+            body = [ast.If(test=test_node, body=[kept], orelse=[]), skipped]
+            for statement in body:
+                ast.copy_location(statement, node)
+                ast.fix_missing_locations(statement)
+            flatten = True
+        else:
+            test = " and ".join(t.code for t in tests)
+            items = combine(f"$__filter({items.code}, function({param}) {{ {test} }})", items.ty, items, *tests,
+                            helpers={"filter"})
     graph, ty = b.lower_branch(f"item_line{node.lineno}", body, params, node, unpack=generator.target)
+    if flatten:
+        ty = ty.element if ty.only("list") else pytypes.ANY
     var = b.temp("items")
     b.check([items], "Check items")
+    result = "$reduce($states.result, function($__a, $__x) { $append($__a, $__x) }, [])" if flatten \
+        else "$states.result"
     state = ir.Map(title=f"For each item (line {node.lineno})", items=b.field(items), processor=graph,
-                   max_concurrency=1, assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+                   max_concurrency=1, assign={var: ir.Code(result)}, catch=b.catchers("branch"))
     b.add(state, frozenset([var]))
     return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
 

@@ -81,7 +81,7 @@ def _locals_of(body: list[ast.stmt], params: list[str]) -> set:
 def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, params=()) -> Ty:
     """Lower `body` into `scope.graph` until the variables' types are stable."""
     saved = (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
-             b.bindings)
+             b.bindings, b.narrowed, b.block_frames)
     first_problem = len(b.problems)
     types: dict = {}
     scope.outer = b.scope
@@ -117,6 +117,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             b.marks = []
             b.handler_stack = []
             b.loop_guarded = set()
+            b.narrowed = []
+            b.block_frames = []
             b.bindings = []
             b.statement, b.statement_text = None, ""
             try:
@@ -145,7 +147,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
         return scope.return_type or pytypes.NONE
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
-         b.bindings) = saved
+         b.bindings, b.narrowed, b.block_frames) = saved
 
 
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None):

@@ -39,8 +39,17 @@ def transform(b, node: ast.AST) -> Expr:
 def condition(b, node: ast.AST) -> Expr:
     """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
     if isinstance(node, ast.BoolOp):
-        parts = [condition(b, value) for value in node.values]
-        return _short_circuit(parts, "and" if isinstance(node.op, ast.And) else "or")
+        from .narrowing import narrowings  # noqa: PLC0415
+
+        parts = []
+        known: dict = {}
+        is_and = isinstance(node.op, ast.And)
+        for value in node.values:
+            with b.narrow(known):
+                parts.append(condition(b, value))
+            positive, negative = narrowings(b, value)
+            known = {**known, **(positive if is_and else negative)}
+        return _short_circuit(parts, "and" if is_and else "or")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = condition(b, node.operand)
         return combine(f"$not({inner.code})", pytypes.BOOL, inner)
@@ -496,7 +505,15 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
 def transform_boolop(b, node: ast.BoolOp) -> Expr:
     """`a or b` is a when a is truthy, else b (Python's value semantics)."""
     op = "and" if isinstance(node.op, ast.And) else "or"
-    values = [transform(b, value) for value in node.values]
+    from .narrowing import narrowings  # noqa: PLC0415
+
+    values = []
+    known: dict = {}
+    for value_node in node.values:
+        with b.narrow(known):
+            values.append(transform(b, value_node))
+        positive, negative = narrowings(b, value_node)
+        known = {**known, **(positive if op == "and" else negative)}
     result = values[-1]
     for value in reversed(values[:-1]):
         test = truth(Expr("$__v", value.ty))
@@ -512,8 +529,14 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
 
 
 def transform_ifexp(b, node: ast.IfExp) -> Expr:
+    from .narrowing import narrowings  # noqa: PLC0415
+
     test = condition(b, node.test)
-    body, orelse = transform(b, node.body), transform(b, node.orelse)
+    positive, negative = narrowings(b, node.test)
+    with b.narrow(positive):
+        body = transform(b, node.body)
+    with b.narrow(negative):
+        orelse = transform(b, node.orelse)
     if test.is_const:
         return body if test.const else orelse
     guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \

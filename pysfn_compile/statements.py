@@ -28,8 +28,14 @@ from .pytypes import Ty
 
 
 def transform_block(b, statements: list[ast.stmt]) -> None:
-    for statement in statements:
-        transform_statement(b, statement)
+    b.block_frames.append([])
+    try:
+        for statement in statements:
+            transform_statement(b, statement)
+    finally:
+        for frame in b.block_frames.pop():
+            if frame in b.narrowed:
+                b.narrowed.remove(frame)
 
 
 def transform_statement(b, statement: ast.stmt) -> None:
@@ -339,12 +345,19 @@ def transform_if(b, node: ast.If) -> None:
     choice.rules.append(rule)
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
+    from .narrowing import narrowings  # noqa: PLC0415
+
+    positive, negative = narrowings(b, node.test)
     b.then([then_hole] if reachable else [])
-    transform_block(b, node.body)
+    with b.narrow(positive):
+        transform_block(b, node.body)
     ends = b.pending
     b.then([else_hole] if reachable else [])
-    transform_block(b, node.orelse)
+    with b.narrow(negative):
+        transform_block(b, node.orelse)
     b.then(ends + b.pending)
+    if not ends and negative:  # `if x is None: return ...`: x is not None from here on
+        b.narrow_rest(negative)
 
 
 def _short(text: str, limit: int = 50) -> str:

@@ -1,0 +1,66 @@
+"""Narrowing: inside `if x is not None:` or `if isinstance(x, dict):` (and after `and`),
+the compiler knows more about x's type than its declared union."""
+
+from __future__ import annotations
+
+import ast
+
+from . import pytypes
+
+_TYPE_NAMES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "list": "list", "dict": "dict",
+               "tuple": "list"}
+
+
+def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
+    """({name: Ty} where `test` is true, {name: Ty} where it is false)."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        positive, negative = narrowings(b, test.operand)
+        return negative, positive
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        positive: dict = {}
+        for value in test.values:
+            positive.update(narrowings(b, value)[0])
+        return positive, {}
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
+            and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
+            and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
+        name = test.left.id
+        ty = _type(b, name)
+        if ty is None:
+            return {}, {}
+        without = ty.without("none") if ty.without("none").kinds else ty
+        if isinstance(test.ops[0], ast.IsNot):
+            return {name: without}, {name: pytypes.NONE}
+        return {name: pytypes.NONE}, {name: without}
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" \
+            and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
+        name = test.args[0].id
+        ty = _type(b, name)
+        if ty is None:
+            return {}, {}
+        classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
+        kinds = []
+        for cls in classes:
+            if not isinstance(cls, ast.Name) or cls.id not in _TYPE_NAMES:
+                return {}, {}
+            kinds.append(_TYPE_NAMES[cls.id])
+        if "int" in kinds:
+            kinds.append("bool")
+        kept = [k for k in kinds if k in ty.kinds]
+        if not kept:
+            return {}, {}
+        positive_ty = pytypes.Ty(frozenset(kept), elem=ty.elem, value=ty.value, bits=ty.bits,
+                                 items=ty.items if "list" in kept else None,
+                                 fields=ty.fields if "dict" in kept else None, name=ty.name)
+        rest = ty.without(*kept)
+        return {name: positive_ty}, ({name: rest} if rest.kinds and not ty.is_any else {})
+    if isinstance(test, ast.Name):
+        ty = _type(b, test.id)
+        if ty is not None and "none" in ty.kinds and ty.without("none").kinds and not ty.is_any:
+            return {test.id: ty.without("none")}, {}
+    return {}, {}
+
+
+def _type(b, name: str):
+    scope, ty = b.lookup(name)
+    return ty if scope is not None else None

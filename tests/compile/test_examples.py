@@ -1,0 +1,46 @@
+"""Every example in examples/ compiles, passes the emulator's validation, and gives the same
+result as plain Python on each of its inputs (failing ones included)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import pysfn_emulator
+from pysfn_compile import compile_file
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+
+
+def test_there_are_at_least_twelve_examples():
+    assert len(NAMES) >= 12
+    for name in NAMES:
+        assert (EXAMPLES / f"{name}.inputs.json").exists(), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_example_equal_both_ways(name):
+    compiled = compile_file(EXAMPLES / f"{name}.py")
+    assert pysfn_emulator.validate(compiled.definition) == []
+    inputs = json.loads((EXAMPLES / f"{name}.inputs.json").read_text())
+    assert len(inputs) >= 3
+    statuses = set()
+    for payload in inputs:
+        python = compiled.run_python(payload)
+        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+        machine = {"status": execution.status, "output": execution.output, "error": execution.error,
+                   "cause": execution.cause}
+        assert machine == python, f"{name} {payload}"
+        statuses.add(python["status"])
+    assert statuses == {"SUCCEEDED", "FAILED"}, f"{name}: inputs should include failing ones"
+
+
+def test_analyse_text_is_the_seed_example():
+    compiled = compile_file(EXAMPLES / "analyse_text.py")
+    execution = pysfn_emulator.run(compiled.definition, {"text": "a short example"},
+                                   lambdas=compiled.local_lambdas())
+    assert execution.output == "text starts with a, has 15 chars, 5 vowels, and 2 spaces"
+    assert compiled.run_python({"text": "a short example"})["output"] == execution.output
