@@ -5,18 +5,22 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 
-from .errors import ALL, TASK_FAILED, TIMEOUT
+from .errors import ALL, HEARTBEAT_TIMEOUT, TASK_FAILED, TIMEOUT
 from .model import Catcher, Retrier
 
 
 def matches(error_equals: Iterable[str], error: str | None) -> bool:
-    """AWS's matching: a name, States.ALL, or States.TaskFailed (anything but States.Timeout)."""
+    """AWS's matching: a name, States.ALL, or States.TaskFailed (any error but the timeouts,
+    which a catcher or retrier takes only by their own names or States.ALL)."""
     for name in error_equals:
         if name == error or name == ALL:
             return True
-        if name == TASK_FAILED and error != TIMEOUT:
+        if name == TASK_FAILED and error not in _TIMEOUTS:
             return True
     return False
+
+
+_TIMEOUTS = frozenset({TIMEOUT, HEARTBEAT_TIMEOUT})
 
 
 def find_retrier(retriers: tuple[Retrier, ...], error: str | None) -> int | None:

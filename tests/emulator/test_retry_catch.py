@@ -524,3 +524,12 @@ def test_an_input_path_failure_is_not_caught():
     assert execution.status == "FAILED"
     assert execution.error == "States.Runtime"
     assert handler.calls == 0
+
+
+def test_task_failed_does_not_match_a_heartbeat_timeout():
+    # AWS docs: States.HeartbeatTimeout is taken by its own name (or States.ALL), like States.Timeout.
+    from pysfn_emulator.retry import matches
+
+    assert not matches(["States.TaskFailed"], "States.HeartbeatTimeout")
+    assert matches(["States.HeartbeatTimeout"], "States.HeartbeatTimeout")
+    assert matches(["States.ALL"], "States.HeartbeatTimeout")
