@@ -266,6 +266,13 @@ def hint_type(hint) -> Ty:
             return pytypes.dict_of(None)
         return pytypes.typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if hint is tuple:
+        return pytypes.list_of(None)
+    if origin is tuple:
+        items = [p for p in parameters if p is not Ellipsis]
+        if len(parameters) == 2 and parameters[1] is Ellipsis:
+            return pytypes.list_of(hint_type(parameters[0]))
+        return pytypes.pair_of(*(hint_type(p) for p in items)) if items else pytypes.list_of(pytypes.NOTHING)
     if origin is list:
         return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
     if origin is dict:
@@ -308,6 +315,16 @@ def conforms(hint, var: str, depth: int = 0) -> str:
             tests.append(f"({present} and {check})" if key in required else f"($not({present}) or {check})")
         return "(" + " and ".join(tests) + ")"
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if hint is tuple or origin is tuple:
+        if not parameters:
+            return f"($type({var}) = 'array')"
+        if len(parameters) == 2 and parameters[1] is Ellipsis:
+            test = conforms(parameters[0], inner, depth + 1)
+            return f"($type({var}) = 'array' and $count($__filter({var}, function({inner}) {{ $not({test}) }})) = 0)"
+        tests = [f"($type({var}) = 'array' and $count({var}) = {len(parameters)})"]
+        for position, parameter in enumerate(parameters):
+            tests.append(f"({inner} := {var}[{position}]; {conforms(parameter, inner, depth + 1)})")
+        return "(" + " and ".join(tests) + ")"
     if hint is list or origin is list:
         if not parameters:
             return f"($type({var}) = 'array')"

@@ -281,6 +281,18 @@ def _conform(hint, value):
                 return value, False
         return converted, True
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if hint is tuple or origin is tuple:  # JSON brings a list
+        if not isinstance(value, (list, tuple)):
+            return value, False
+        if not parameters:
+            return value, True
+        if len(parameters) == 2 and parameters[1] is Ellipsis:
+            items = [_conform(parameters[0], item) for item in value]
+        elif len(parameters) != len(value):
+            return value, False
+        else:
+            items = [_conform(p, item) for p, item in zip(parameters, value, strict=True)]
+        return [item for item, _ in items], all(ok for _, ok in items)
     if hint is list or origin is list:
         if not isinstance(value, list):
             return value, False
@@ -310,6 +322,6 @@ def _hint_text(hint) -> str:
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         return " | ".join(_hint_text(p) for p in parameters)
-    if origin in (list, dict) and parameters:
-        return f"{origin.__name__}[{', '.join(_hint_text(p) for p in parameters)}]"
+    if origin in (list, dict, tuple) and parameters:
+        return f"{origin.__name__}[{', '.join('...' if p is Ellipsis else _hint_text(p) for p in parameters)}]"
     return getattr(hint, "__name__", str(hint))
