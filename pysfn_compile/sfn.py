@@ -25,8 +25,6 @@ import time
 import typing
 from datetime import datetime, timezone
 
-import attrs
-
 __all__ = [
     "Fail",
     "clock",
@@ -126,14 +124,24 @@ def map(function, items, max_concurrency=None):  # noqa: A001 - the public name 
 
 
 # -- decorators --------------------------------------------------------------------------
-@attrs.frozen
 class RetrySpec:
-    errors: tuple
-    max_attempts: int = 3
-    interval: int = 1
-    backoff: float = 2.0
-    max_delay: int | None = None
-    jitter: bool = False
+    """One @sfn.retry: a Task retrier (this module is packaged into the Lambda zip, so it
+    depends on the standard library only)."""
+
+    __slots__ = ("errors", "max_attempts", "interval", "backoff", "max_delay", "jitter")
+
+    def __init__(self, errors: tuple, max_attempts: int = 3, interval: int = 1, backoff: float = 2.0,
+                 max_delay: int | None = None, jitter: bool = False):
+        self.errors = errors
+        self.max_attempts = max_attempts
+        self.interval = interval
+        self.backoff = backoff
+        self.max_delay = max_delay
+        self.jitter = jitter
+
+    def __repr__(self) -> str:
+        return (f"RetrySpec(errors={self.errors!r}, max_attempts={self.max_attempts}, interval={self.interval}, "
+                f"backoff={self.backoff}, max_delay={self.max_delay}, jitter={self.jitter})")
 
     def delay(self, attempt: int) -> float:
         seconds = self.interval * self.backoff ** attempt

@@ -1,0 +1,149 @@
+"""pysfn-compile on the command line, the Lambda package, and the SAM template."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import pysfn_emulator
+from pysfn_compile import compile_file
+from pysfn_compile.cli import main
+from pysfn_compile.package import sam_template
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+ORDER = str(EXAMPLES / "order_processing.py")
+
+
+def test_prints_the_definition(capsys):
+    assert main([str(EXAMPLES / "analyse_text.py")]) == 0
+    definition = json.loads(capsys.readouterr().out)
+    assert pysfn_emulator.validate(definition) == []
+    assert definition["QueryLanguage"] == "JSONata"
+
+
+def test_writes_output_zip_and_template(tmp_path, capsys):
+    out, archive, template = tmp_path / "order.json", tmp_path / "orders.zip", tmp_path / "template.yaml"
+    arn = "arn:aws:lambda:eu-west-1:111122223333:function:orders"
+    assert main([ORDER, "-o", str(out), "--lambda-arn", arn, "--lambda-zip", str(archive), "--sam", str(template)]) == 0
+    definition = json.loads(out.read_text())
+    tasks = [s for s in definition["States"].values() if s["Type"] == "Task"]
+    assert tasks and all(t["Arguments"]["FunctionName"] == arn for t in tasks)
+    assert "43 states" in capsys.readouterr().err or definition
+    assert sorted(zipfile.ZipFile(archive).namelist()) == [
+        "handler.py", "order_processing.py", "pysfn_compile/__init__.py", "pysfn_compile/dispatch.py",
+        "pysfn_compile/sfn.py"]
+    assert "CodeUri: \"" + str(archive) + "\"" in template.read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pysfn-")]  # no temporary left
+
+
+def test_problems_exit_2_without_traceback(tmp_path, capsys):
+    bad = tmp_path / "bad.py"
+    bad.write_text("from pysfn_compile import sfn\n@sfn.workflow\ndef main(x: int):\n"
+                   "    a = {1, 2}\n    print(x)\n    return str(x / 2)\n")
+    target = tmp_path / "keep.json"
+    target.write_text("precious")
+    assert main([str(bad), "-o", str(target)]) == 2
+    err = capsys.readouterr().err
+    assert "3 problems" in err and "Traceback" not in err
+    assert f"{bad}:4:9: a set is not supported" in err and "hint:" in err
+    assert target.read_text() == "precious"  # nothing written when compiling fails
+
+
+@pytest.mark.parametrize("args, text", [
+    (["missing.py"], "cannot read the workflow"),
+    ([ORDER, "--entry", "nope"], "no module-level function 'nope'"),
+    ([ORDER, "--lambda-arn", "not-an-arn"], "is not a Lambda function ARN"),
+])
+def test_bad_input(args, text, capsys):
+    assert main(args) == 2
+    assert text in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2(capsys):
+    assert main([]) == 2
+    assert main(["--help"]) == 0
+
+
+def test_console_script_runs(tmp_path):
+    done = subprocess.run([sys.executable, "-m", "pysfn_compile.cli", str(EXAMPLES / "analyse_text.py")],
+                          capture_output=True, text=True)
+    assert done.returncode == 0 and json.loads(done.stdout)["StartAt"]
+
+
+def test_packaged_handler_dispatches_only_the_callees(tmp_path):
+    compiled = compile_file(ORDER)
+    archive = tmp_path / "orders.zip"
+    assert main([ORDER, "-o", str(tmp_path / "d.json"), "--lambda-zip", str(archive)]) == 0
+    folder = tmp_path / "lambda"
+    zipfile.ZipFile(archive).extractall(folder)
+    script = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import handler
+out = {"price": handler.handler({"function": "unit_price", "args": ["melon"], "kwargs": {}}, None)}
+for event in ({"function": "os_system", "args": [], "kwargs": {}},
+              {"function": "charge", "args": ["blocked-x", 1], "kwargs": {}}):
+    try:
+        handler.handler(event, None)
+    except Exception as error:
+        out[event["function"]] = [type(error).__name__, str(error)]
+out["module"] = handler.dispatch.__module__
+print(json.dumps(out))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-S", "-c", script, str(folder)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["price"] == 450
+    assert out["os_system"][0] == "UnknownFunction"
+    assert out["charge"] == ["PaymentDeclined", "card of blocked-x declined"]
+    assert sorted(compiled.callees) == ["charge", "release", "reserve", "unit_price"]
+
+
+def test_local_lambdas_use_the_same_dispatch():
+    compiled = compile_file(ORDER)
+    handler = compiled.local_lambdas()[compiled.lambda_arn]
+    assert handler({"function": "unit_price", "args": ["pear"], "kwargs": {}}, None) == 95
+    with pytest.raises(LookupError):
+        handler({"function": "PRICES", "args": [], "kwargs": {}}, None)
+
+
+def test_sam_template_accepted_by_cfn_lint_and_the_sam_translator(tmp_path):
+    compiled = compile_file(ORDER)
+    template = sam_template(compiled, "orders.zip")
+    machine = template["Resources"]["StateMachine"]["Properties"]
+    assert "${CalleesFunctionArn}" in json.dumps(machine["Definition"])
+    path = tmp_path / "template.yaml"
+    assert main([ORDER, "-o", str(tmp_path / "d.json"), "--lambda-zip", str(tmp_path / "orders.zip"),
+                 "--sam", str(path)]) == 0
+    cfn_lint = pytest.importorskip("cfnlint.api")
+    matches = cfn_lint.lint_file(path)
+    assert [str(m) for m in matches] == []
+    translator = pytest.importorskip("samtranslator.translator.transform")
+    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/orders.zip"  # as `sam package`
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    types = {r["Type"] for r in out["Resources"].values()}
+    assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::IAM::Role"} <= types
+
+
+def test_examples_pass_statelint():
+    statelint = pytest.importorskip("statelint.linter")
+    for path in sorted(EXAMPLES.glob("*.py")):
+        definition = compile_file(path).definition
+        problems = [p for p in statelint.Linter.validate(definition)
+                    if not ("Seconds" in str(p) and "should be an Integer" in str(p))]
+        # statelint 3.1 wants an integer Seconds even in a JSONata Wait, which AWS runs
+        # (aws-recorded scenarios__TestBaseScenarios__test_wait_seconds_jsonata)
+        assert problems == [], f"{path.name}: {problems}"
