@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+from collections import deque
 from collections.abc import Callable, Generator
 from typing import Any
 
@@ -59,7 +60,8 @@ class Thread:
 class Scheduler:
     def __init__(self, clock: Clock):
         self.clock = clock
-        self._due: list[tuple[int, int, Thread, Any]] = []
+        self._due: list[tuple[int, int, Thread, Any]] = []  # threads due later, by time
+        self._ready: deque[tuple[int, int, Thread, Any]] = deque()  # due now, in arrival order
         self._order = itertools.count()
         self.current: Thread | None = None
         # Called with the next due time when nothing is due before it; returns True when it
@@ -78,15 +80,19 @@ class Scheduler:
         """Run a root thread and everything it starts to the end; return its result or raise
         its error. DeadlineReached from the clock ends everything."""
         root = self.start(generator)
-        due = self._due
-        while due:
-            due_ms, order, thread, value = due[0]
-            if thread.cancelled or thread.done or order != thread.due:
+        due, ready = self._due, self._ready
+        while due or ready:
+            from_ready = bool(ready) and (not due or ready[0][:2] < due[0][:2])
+            due_ms, order, thread, value = ready[0] if from_ready else due[0]
+            stale = thread.cancelled or thread.done or order != thread.due
+            if not stale and self.idle is not None and due_ms > self.clock.now_ms and self.idle(due_ms):
+                continue
+            if from_ready:
+                ready.popleft()
+            else:
                 heapq.heappop(due)
+            if stale:
                 continue
-            if self.idle is not None and due_ms > self.clock.now_ms and self.idle(due_ms):
-                continue
-            heapq.heappop(due)
             self.clock.advance_to(due_ms)
             self._step(thread, value)
         if root.error is not None:
@@ -111,7 +117,10 @@ class Scheduler:
     def _push(self, due_ms: int, thread: Thread, value: Any) -> None:
         order = next(self._order)
         thread.due = order
-        heapq.heappush(self._due, (due_ms, order, thread, value))
+        if due_ms <= self.clock.now_ms:  # due now: in order of arrival, no heap needed
+            self._ready.append((self.clock.now_ms, order, thread, value))
+        else:
+            heapq.heappush(self._due, (due_ms, order, thread, value))
 
     def _step(self, thread: Thread, value: Any) -> None:
         self.current = thread
