@@ -172,9 +172,12 @@ def _run(runner, frame, state, inputs, started, concurrency, tolerated_count, to
             runner.event(frame, "MapIterationFailed", "mapIterationFailedEventDetails", {"index": index, "name": name})
             frame.last_event = last  # AWS links what follows to the iteration's last event
             if not _tolerated(failures, total, tolerated_count, tolerated_share):
-                for other, (other_index, other_frame) in running.items():  # AWS stops the rest
-                    record_abort(runner, other_frame, last)
+                # As recorded: the failed iteration's state is aborted too, then each other
+                # running iteration and its state.
+                record_abort(runner, inner, last)
+                for other, (other_index, other_frame) in running.items():
                     runner.history.add("MapIterationAborted", last, runner.clock.now_ms, "mapIterationAbortedEventDetails", {"index": other_index, "name": name})
+                    record_abort(runner, other_frame, last)
                     runner.scheduler.cancel(other)
                 raise _failure(thread.error, tolerated_count, tolerated_share)
     before = frame.last_event

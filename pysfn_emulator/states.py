@@ -210,7 +210,9 @@ def run_parallel(runner: Runner, frame: Frame, state: model.Parallel, raw: Any, 
                 inner = pending.pop(thread)
                 last = inner.last_event
                 if thread.error is not None:
-                    for other, other_frame in pending.items():  # AWS stops the other branches
+                    # As recorded: the failed branch's state is aborted too, then the others'.
+                    record_abort(runner, inner, last)
+                    for other, other_frame in pending.items():
                         record_abort(runner, other_frame, last)
                         runner.scheduler.cancel(other)
                     frame.last_event = last

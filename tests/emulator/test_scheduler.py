@@ -45,6 +45,17 @@ def test_a_failing_branch_aborts_a_waiting_sibling():
     assert types(execution)[-4:] == ["FailStateEntered", "WaitStateAborted", "ParallelStateFailed", "ExecutionFailed"]
 
 
+def test_a_branch_whose_task_fails_has_that_task_aborted_too():
+    # As recorded in states_variables__..._PARALLEL_CATCH_ERROR_OUTPUT: TaskFailed, then
+    # TaskStateAborted for the same state, then ParallelStateFailed.
+    def broken(event, context):
+        raise RuntimeError("no")
+
+    branch = {"StartAt": "Call", "States": {"Call": {"Type": "Task", "Resource": FUNCTION, "End": True}}}
+    execution = run({"P": {"Type": "Parallel", "Branches": [branch], "End": True}}, {}, lambdas={FUNCTION: broken})
+    assert types(execution)[-4:] == ["LambdaFunctionFailed", "TaskStateAborted", "ParallelStateFailed", "ExecutionFailed"]
+
+
 def test_an_aborted_branch_runs_nothing_more():
     calls = []
 
@@ -92,9 +103,9 @@ def test_a_map_iteration_failure_aborts_the_running_ones_as_aws_records_it():
     assert kinds[3:6] == ["MapIterationStarted"] * 3
     tail = kinds[kinds.index("MapIterationFailed"):]
     assert tail == [
-        "MapIterationFailed",
-        "TaskStateAborted", "MapIterationAborted",
-        "TaskStateAborted", "MapIterationAborted",
+        "MapIterationFailed", "TaskStateAborted",
+        "MapIterationAborted", "TaskStateAborted",
+        "MapIterationAborted", "TaskStateAborted",
         "MapStateFailed", "ExecutionFailed",
     ]
     aborted = [e["mapIterationAbortedEventDetails"]["index"] for e in execution.history if e["type"] == "MapIterationAborted"]
