@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from .errors import Problem, pointer_token
+from ..errors import Problem, pointer_token
 
 
 def scope_problems(definition: dict) -> list[Problem]:
