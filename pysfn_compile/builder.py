@@ -112,11 +112,28 @@ class Scope:
     aliasing: Any = None
     return_type: Any = None
     loop_alias: dict = attrs.Factory(dict)  # loop node id -> (shared, deep) at its back edges
+    reads: dict = attrs.Factory(dict)  # name -> the type every read of it saw this pass (None: several)
     loop_alias_new: dict = attrs.Factory(dict)
 
     @property
     def exc_var(self) -> str:
         return self.prefix + "exc"
+
+
+class _Pushed:
+    """A context manager: `item` is on `stack` inside the with block."""
+
+    __slots__ = ("stack", "item")
+
+    def __init__(self, stack: list, item):
+        self.stack, self.item = stack, item
+
+    def __enter__(self):
+        self.stack.append(self.item)
+
+    def __exit__(self, *exc):
+        self.stack.remove(self.item)
+        return False
 
 
 class BuilderHelpers:
@@ -129,13 +146,25 @@ class BuilderHelpers:
         self.handler_stack: list = []
         self.loop_guarded: set = set()
         self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
+        self.asl_names: set = set()  # ASL variable names given out in the scopes being lowered
         self.block_frames: list = []  # per block being lowered: frames to drop at its end
         self._mutations: dict = {}
 
     # source ------------------------------------------------------------------------------
     def source_of(self, node: ast.AST) -> str:
-        text = ast.get_source_segment(self.info.source, node) or self.info.line_text(node.lineno)
-        text = " ".join(text.split())
+        """The statement's source text (first lines of it), on one line, for a Comment."""
+        lines = self.info.lines
+        first, last = node.lineno, min(getattr(node, "end_lineno", node.lineno) or node.lineno, node.lineno + 3)
+        if not 1 <= first <= len(lines):
+            return ""
+        chunk = [lines[n - 1] for n in range(first, min(last, len(lines)) + 1)]
+        start = len(chunk[0].encode("utf-8")[: node.col_offset].decode("utf-8", "replace"))
+        chunk[0] = chunk[0][start:]
+        if last == getattr(node, "end_lineno", None) and node.end_col_offset is not None:
+            end_line = lines[last - 1]
+            end = len(end_line.encode("utf-8")[: node.end_col_offset].decode("utf-8", "replace"))
+            chunk[-1] = chunk[-1][: end - (start if len(chunk) == 1 else 0)]
+        text = " ".join(" ".join(chunk).split())
         return text if len(text) <= 120 else text[:119] + "…"
 
     def field(self, expr: Expr) -> Any:
@@ -173,17 +202,7 @@ class BuilderHelpers:
         return None
 
     def comprehension_scope(self, bindings: dict):
-        builder = self
-
-        class _Frame:
-            def __enter__(self):
-                builder.bindings.append(bindings)
-
-            def __exit__(self, *exc):
-                builder.bindings.pop()
-                return False
-
-        return _Frame()
+        return _Pushed(self.bindings, bindings)
 
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
@@ -414,11 +433,12 @@ class Builder(BuilderHelpers):
             base = name if scope.kind == "entry" else f"{scope.name}_{name}"
             if base in JSONATA_NAMES:
                 base += "_"
-            taken = {v for s in self.scopes() for v in s.names.values()}
+            taken = self.asl_names
             candidate = base
-            while candidate in taken:
+            while candidate in taken or any(candidate in s.names.values() for s in self.scopes() if s is not scope):
                 candidate += "_"
             scope.names[name] = candidate
+            taken.add(candidate)
         return scope.names[name]
 
     def scopes(self):
@@ -438,27 +458,22 @@ class Builder(BuilderHelpers):
                 for frame in reversed(self.narrowed):
                     if name in frame and frame[name][0] is scope:
                         return scope, frame[name][1]
-                return scope, scope.types.get(name, pytypes.NOTHING)
+                known = scope.types.get(name)
+                seen = scope.new_types.get(name)  # set earlier in this pass
+                ty = (pytypes.join(known, seen) if known is not None else seen) if seen is not None else known
+                ty = ty if ty is not None else pytypes.NOTHING
+                scope.reads[name] = ty if name not in scope.reads or scope.reads[name] == ty else None
+                return scope, ty
         return None, None
 
     def narrow(self, types: dict):
         """Within this context, these names have these (narrower) types."""
-        builder = self
         frame = {}
         for name, ty in types.items():
             scope, _ = self.lookup(name)
             if scope is not None:
                 frame[name] = (scope, ty)
-
-        class _Narrowing:
-            def __enter__(self):
-                builder.narrowed.append(frame)
-
-            def __exit__(self, *exc):
-                builder.narrowed.remove(frame)
-                return False
-
-        return _Narrowing()
+        return _Pushed(self.narrowed, frame)
 
     def narrow_rest(self, types: dict) -> None:
         """From here to the end of the enclosing block (after `if x is None: return`)."""

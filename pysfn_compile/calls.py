@@ -101,11 +101,20 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
     return Expr("$" + var, returns, reads=frozenset([var]))
 
 
+_HINTS: dict = {}
+
+
 def _hints(function) -> dict:
+    key = id(function)
+    cached = _HINTS.get(key)
+    if cached is not None and cached[0] is function:
+        return cached[1]
     try:
-        return typing.get_type_hints(function)
+        hints = typing.get_type_hints(function)
     except Exception:
-        return dict(getattr(function, "__annotations__", {}))
+        hints = dict(getattr(function, "__annotations__", {}))
+    _HINTS[key] = (function, hints)
+    return hints
 
 
 def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
@@ -192,9 +201,8 @@ def return_type(function, fdef) -> Ty:
     """The type a callee's return annotation promises (the dispatcher checks it)."""
     from .compiler import hint_type  # noqa: PLC0415
 
-    try:
-        hints = typing.get_type_hints(function)
-    except Exception:
+    hints = _hints(function)
+    if not hints and fdef.returns is not None:
         return annotation_type(fdef.returns)
     if "return" not in hints:
         return pytypes.ANY

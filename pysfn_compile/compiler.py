@@ -12,6 +12,8 @@ import ast
 import inspect
 import typing
 
+import attrs
+
 from . import ir, jsonata_lib, pytypes, sfn
 from .builder import Builder, Hole, Scope
 from .errors import CompileError, Problem, Refusal
@@ -103,6 +105,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             del b.problems[first_problem:]
             scope.types = dict(types)
             scope.new_types = {}
+            for asl_name in scope.names.values():
+                b.asl_names.discard(asl_name)
             scope.names = {}
             scope.contexts = []
             scope.temp_count = 0
@@ -111,6 +115,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.nested = {}
             scope.return_type = None
             scope.loop_alias_new = {}
+            scope.reads = {}
             scope.graph.entry = None
             b.scope = scope
             b.pending = [Hole(scope.graph, "entry", frozenset())]
@@ -133,15 +138,22 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                                  output=None))
                 b.then([])
                 scope.return_type = pytypes.join(scope.return_type, pytypes.NONE)
-            new = dict(types)
+            # each pass starts from the previous pass's types (not their union: a pass that
+            # met a variable before knowing its type must not leave that guess behind)
+            new = {}
             for name, ty in scope.new_types.items():
-                new[name] = pytypes.widen(types.get(name), ty) if name in types else ty
+                old = types.get(name)
+                if old is not None and "int" in ty.kinds and "int" in old.kinds and ty.bits > old.bits \
+                        and pytypes.join(old, ty).kinds == ty.kinds:
+                    ty = attrs.evolve(ty, bits=pytypes.SAFE_BITS)  # a growing int: widen at once
+                new[name] = ty
             loops = dict(scope.loop_alias)
             for key, (shared, deep) in scope.loop_alias_new.items():
                 old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
                 loops[key] = (old_shared | shared, old_deep | deep)
-            if new == types and loops == scope.loop_alias:
-                break
+            if loops == scope.loop_alias and (new == types or all(
+                    scope.reads.get(name, ty) == ty for name, ty in new.items())):
+                break  # every read saw the type the variable ends up with
             types = new
             scope.loop_alias = loops
         return scope.return_type or pytypes.NONE

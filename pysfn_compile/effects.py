@@ -36,11 +36,17 @@ def effects(b, node: ast.AST) -> Effects:
 
 
 def _effects(b, node: ast.AST) -> Effects:
+    """This node's own effect joined with its children's (each child cached, so a whole
+    function costs one walk)."""
     calls = False
     mutates: set = set()
-    for sub in ast.walk(node):
-        if not isinstance(sub, ast.Call):
-            continue
+    for child in ast.iter_child_nodes(node):
+        sub = effects(b, child)
+        if sub is not NONE:
+            calls = calls or sub.calls
+            mutates |= sub.mutates
+    if isinstance(node, ast.Call):
+        sub = node
         func = sub.func
         if isinstance(func, ast.Name):
             if b.is_callee(func.id) or b.info.sfn_function(func.id) in SFN_EFFECTS:
@@ -55,4 +61,6 @@ def _effects(b, node: ast.AST) -> Effects:
                     root = root.value
                 if isinstance(root, ast.Name):
                     mutates.add(root.id)
+    if not calls and not mutates:
+        return NONE
     return Effects(calls, frozenset(mutates))

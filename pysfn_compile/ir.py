@@ -195,6 +195,7 @@ class Emitter:
 
     def __init__(self) -> None:
         self.used: set[str] = set()
+        self.counts: dict[str, int] = {}
 
     def machine(self, graph: Graph, comment: str) -> dict:
         body = self.graph(graph)
@@ -219,11 +220,12 @@ class Emitter:
         base = " ".join(title.split()) or "State"
         if len(base) > MAX_NAME:
             base = base[: MAX_NAME - 1] + "…"
-        name, count = base, 1
+        name, count = base, self.counts.get(base, 1)
         while name in self.used:
             count += 1
             suffix = f" #{count}"
             name = base[: MAX_NAME - len(suffix)] + suffix
+        self.counts[base] = count
         self.used.add(name)
         return name
 
