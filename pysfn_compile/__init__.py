@@ -65,9 +65,7 @@ class Compiled:
             sfn.use_virtual_clock()
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         try:
-            if not isinstance(arguments, dict):
-                self.workflow()(**arguments)  # raises TypeError as Python does
-            result = self.workflow()(**arguments)
+            result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
         except Exception as error:  # the workflow's own exception: its class name and message

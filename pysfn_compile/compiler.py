@@ -204,8 +204,9 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     name = function.__qualname__
     data = "$states.input"
     guards: list[Guard] = []
-    guards.append(Guard(f"($type({data}) != 'object')", TypeError,
-                        f"'{name}() argument after ** must be a mapping, not ' & $__pytype({data})",
+    qualified = f"{function.__module__}.{name}" if function.__module__ != "builtins" else name
+    mapping = jsonata_lib.string(f"{qualified}() argument after ** must be a mapping, not ")
+    guards.append(Guard(f"($type({data}) != 'object')", TypeError, f"{mapping} & $__pytype({data})",
                         jsonata_lib.closure({"pytype"})))
     known = jsonata_lib.literal(positional + keyword_only)
     unexpected = f"$__filter($__keys({data}), function($__k) {{ $not($__k in {known}) }})"

@@ -29,6 +29,7 @@ class ModuleInfo:
     functions: dict = attrs.Factory(dict)  # name -> ast.FunctionDef at module level
     lines: list = attrs.Factory(list)
     entry_names: set = attrs.Factory(set)
+    _changed: dict | None = None
 
     @property
     def objects(self) -> dict:
@@ -80,9 +81,40 @@ class ModuleInfo:
             return obj
         return _MISSING
 
+    def changed_globals(self) -> dict:
+        """{name: line} of module-level names some function changes (a list a callee appends
+        to, a `global` assignment): the workflow cannot read them as constants, since the
+        compiled machine holds their value at compile time."""
+        if self._changed is None:
+            found: dict = {}
+            for fdef in self.functions.values():
+                for node in ast.walk(fdef):
+                    roots = []
+                    if isinstance(node, ast.Global):
+                        roots.extend(node.names)
+                    elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+                        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+                        roots.extend(_root_name(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
+                    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                            and node.func.attr in _MUTATORS:
+                        roots.append(_root_name(node.func.value))
+                    for root in roots:
+                        if root and root not in found:
+                            found[root] = node.lineno
+            self._changed = found
+        return self._changed
+
 
 _MISSING = object()
 MISSING = _MISSING
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
+                       "setdefault", "popitem", "add", "discard"})
+
+
+def _root_name(node) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_json_data(obj: Any, depth: int = 0) -> bool:

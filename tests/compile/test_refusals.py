@@ -121,3 +121,20 @@ def test_import_failure_is_located():
 def test_reserved_names():
     found = problems("@sfn.workflow\ndef main():\n    __x = 1\n    return __x\n")
     assert "reserved" in str(found[0])
+
+
+def test_module_global_changed_by_a_callee_is_not_a_constant():
+    source = """
+SEEN = []
+LIMITS = {"max": 3}
+
+def remember(x: int) -> None:
+    SEEN.append(x)
+
+@sfn.workflow
+def main(x: int):
+    remember(x)
+    return len(SEEN) + LIMITS["max"]
+"""
+    found = problems(source)
+    assert len(found) == 1 and "'SEEN' is a module-level list that a function changes" in found[0].message

@@ -344,3 +344,11 @@ CASES = {
 def test_same_result_both_ways(name):
     source, inputs = CASES[name]
     assert_same(source, *inputs)
+
+
+def test_input_that_is_not_an_object():
+    assert_same("""
+        @sfn.workflow
+        def main(a: int = 1):
+            return a
+    """, [1, 2], "text", 7, {"a": 2})
