@@ -42,7 +42,15 @@ def dispatch(event, callees):
     hints = _hints(function)
     if hints:
         args, kwargs = _coerce_arguments(function, hints, args, kwargs)
-    result = function(*args, **kwargs)
+    try:
+        result = function(*args, **kwargs)
+    except Exception as error:
+        if type(error).__name__ == "Fail" and isinstance(getattr(error, "error", None), str):
+            # sfn.Fail(error, cause) raised by a callee: Lambda names an error by its class,
+            # so raise it as a class named `error` (the workflow sees that error and cause)
+            named = type(error.error, (Exception,), {"__module__": "pysfn"})
+            raise named(error.cause if error.cause is not None else "") from error
+        raise
     if "return" in hints:
         _check_result(name, hints["return"], result)
     return result

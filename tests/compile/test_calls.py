@@ -184,3 +184,88 @@ def test_sleep_moves_the_virtual_clock_the_same():
     compiled = compile_text(CASES["sleep_and_sleep_until"][0])
     compiled.run_python({"wait": 30})
     assert sfn.clock().slept >= 32
+
+
+MORE = {
+    "while_condition_calls_a_callee": ("""
+        STEPS = {}
+
+        def begin(job: str) -> None:
+            STEPS[job] = 0
+
+        def poll(job: str) -> str:
+            STEPS[job] += 1
+            return "done" if STEPS[job] >= 3 else "running"
+
+        @sfn.workflow
+        def main(job: str):
+            begin(job)
+            polls = 0
+            while poll(job) != "done":
+                polls += 1
+                sfn.sleep(5)
+            return polls
+    """, [{"job": "a"}]),
+    "names_that_jsonata_uses": ("""
+        def count(states: list[int]) -> int:
+            return len(states)
+
+        @sfn.workflow
+        def main(states: list[int], type: str = "t", sum: int = 0):
+            keys = count(states)
+            map = {"type": type, "n": keys}
+            string = str(keys + sum)
+            return map, string, states
+    """, [{"states": [1, 2]}, {"states": [], "type": "x", "sum": 5}]),
+    "callee_raises_sfn_fail": ("""
+        def check(amount: int) -> int:
+            if amount > 100:
+                raise sfn.Fail("Limit.Exceeded", f"{amount} is over the limit")
+            return amount
+
+        @sfn.workflow
+        def main(amount: int, catch: bool):
+            if catch:
+                try:
+                    return check(amount)
+                except Exception as e:
+                    return "caught: " + str(e)
+            return check(amount)
+    """, [{"amount": 5, "catch": False}, {"amount": 500, "catch": False}, {"amount": 500, "catch": True}]),
+    "map_with_lambda_and_parallel_in_body": ("""
+        def square(x: int) -> int:
+            return x * x
+
+        def cube(x: int) -> int:
+            return x * x * x
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            doubled = sfn.map(lambda x: x * 2, xs)
+
+            def both(x):
+                s, c = sfn.parallel(lambda: square(x), lambda: cube(x))
+                return s + c
+
+            return doubled, sfn.map(both, xs)
+    """, [{"xs": [1, 2, 3]}, {"xs": []}]),
+    "early_return_in_loop_and_else_raise": ("""
+        def find(items: list[str], wanted: str) -> int:
+            return items.index(wanted) if wanted in items else -1
+
+        @sfn.workflow
+        def main(items: list[str], wanted: list[str]):
+            for w in wanted:
+                position = find(items, w)
+                if position >= 0:
+                    return {"found": w, "at": position}
+            else:
+                raise LookupError(f"none of {wanted} found")
+    """, [{"items": ["a", "b"], "wanted": ["x", "b"]}, {"items": [], "wanted": ["q"]}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_both_ways(name):
+    source, inputs = MORE[name]
+    assert_same(source, *inputs)
