@@ -147,6 +147,7 @@ class BuilderHelpers:
         self.loop_guarded: set = set()
         self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
         self.asl_names: set = set()  # ASL variable names given out in the scopes being lowered
+        self.no_fold: set = set()  # hidden result variables read by more than one statement
         self.block_frames: list = []  # per block being lowered: frames to drop at its end
         self._mutations: dict = {}
 
@@ -515,7 +516,7 @@ class Builder(BuilderHelpers):
             self.scope.abort_nodes[key] = label
         return self.scope.abort_nodes[key]
 
-    def route(self, cls: type | None, rec: dict, skip: int = 0) -> tuple[dict, Label]:
+    def route(self, cls: type | None, rec: dict, skip: int = 0, shared: bool = False) -> tuple[dict, Label]:
         """Where an exception raised here goes, and the variables to set on the way.
 
         `cls` is its class when known at compile time (the handler is chosen now), None
@@ -538,7 +539,19 @@ class Builder(BuilderHelpers):
                 return {context.finally_var: {"kind": "raise", "exc": rec}}, context.finally_label
         if cls is None:
             return {self.scope.exc_var: rec}, self.raise_label()
+        if shared and isinstance(rec["type"], str):
+            return {self.scope.exc_var: {"message": rec["message"]}}, self.shared_fail_label(rec["type"])
         return {}, self.fail_label(rec)
+
+    def shared_fail_label(self, name: str) -> Label:
+        """One Fail state per exception class in a scope, for the checks Choice rules make
+        (each rule sets the message): `Raise KeyError` rather than one state per check."""
+        key = ("class", name)
+        if key not in self.scope.abort_nodes:
+            label = Label(name)
+            label.node = ir.Fail(title=f"Raise {name}", error=name, cause=ir.Code(f"${self.scope.exc_var}.message"))
+            self.scope.abort_nodes[key] = label
+        return self.scope.abort_nodes[key]
 
     def fail_label(self, rec: dict) -> Label:
         label = Label("fail")
@@ -622,10 +635,37 @@ class Builder(BuilderHelpers):
                     self.hole(rule, "next", frozenset(["*"])))
             else:
                 rec = record(guard)
-                assign, label = self.route(guard.error, rec)
+                assign, label = self.route(guard.error, rec, shared=True)
                 rule.assign = assign
                 label.add(self.hole(rule, "next", assigned=frozenset(assign)))
             choice.rules.append(rule)
+
+    def _fold_into_task(self, pairs: list) -> bool:
+        """`y = f(x) + 1`: the Task that called f sets y itself (its result, in its Assign)
+        instead of a hidden variable and a Pass."""
+        if len(self.pending) != 1 or self.marks:
+            return False
+        hole = self.pending[0]
+        task = hole.obj
+        if not isinstance(task, ir.Task) or hole.attr != "next" or len(task.assign) != 1:
+            return False
+        (temp, code), = task.assign.items()
+        if not isinstance(code, ir.Code) or code.text != _RESULT or not temp.startswith(self.scope.prefix) \
+                or temp in self.no_fold:
+            return False
+        if not all(temp in e.reads for _, e in pairs[:1]) or any(name == temp for name, _ in pairs):
+            return False
+        folded = {}
+        for name, expr in pairs:
+            value = _code(expr)
+            if isinstance(value, ir.Code):
+                value = ir.Code(_fold(value.text, temp), value.helpers)
+            folded[name] = value
+        task.assign = folded
+        if self.statement is not None:
+            task.describe(self.statement.lineno, self.statement_text)
+        hole.defined = (hole.defined - {temp}) | frozenset(folded)
+        return True
 
     def check(self, exprs: list[Expr], title: str) -> None:
         """Evaluate the guards of `exprs` (a Choice state) before the code that uses them."""
@@ -642,6 +682,8 @@ class Builder(BuilderHelpers):
         """Set ASL variables to expressions (evaluated together, then assigned), merging
         into the previous Pass when nothing here reads what it sets."""
         exprs = [e for _, e in pairs]
+        if not any(e.guards for e in exprs) and self._fold_into_task(pairs):
+            return
         if any(e.guards for e in exprs):
             self.check(exprs, title)
             if not self.reachable:
@@ -667,6 +709,15 @@ class Builder(BuilderHelpers):
                 return
         node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs})
         self.add(node, frozenset(n for n, _ in pairs))
+
+
+_RESULT = "$states.result.Payload"
+
+
+def _fold(code: str, temp: str) -> str:
+    import re  # noqa: PLC0415
+
+    return re.sub(re.escape("$" + temp) + r"(?![A-Za-z0-9_])", lambda _: _RESULT, code)
 
 
 def _code(expr: Expr) -> Any:

@@ -560,9 +560,11 @@ def _str_split(b, node, s, args, kwargs):
         return _s(f"$__split_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"split_ws"}, ty=out_ty)
     if not sep.ty.only("str"):
         raise Refusal(node, "the separator must be a str")
-    check = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+    if sep.is_const and sep.const == "":
+        raise Refusal(node, "str.split() with an empty separator raises ValueError")
+    checks = [] if sep.is_const else [guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)]
     return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
-              ty=out_ty, guards=[check])
+              ty=out_ty, guards=checks)
 
 
 def _str_join(b, node, s, args, kwargs):
@@ -727,7 +729,10 @@ def _partition(which):
     def handler(b, node, s, args, kwargs):
         _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
         sep = args[0]
+        if sep.is_const and sep.const == "":
+            raise Refusal(node, f"str.{which}() with an empty separator raises ValueError")
         check = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        check = [] if sep.is_const else [check]
         if which == "partition":
             code = (f"($contains({s.code}, {sep.code}) ? [$substringBefore({s.code}, {sep.code}), {sep.code},"
                     f" $substringAfter({s.code}, {sep.code})] : [{s.code}, '', ''])")
@@ -737,7 +742,7 @@ def _partition(which):
                     f" [$substring({s.code}, 0, $__at), {sep.code}, $substring({s.code}, $__at + $length({sep.code}))])")
             helpers = {"rfind"}
         return _s(code, s, sep, helpers=helpers, ty=pytypes.pair_of(pytypes.STR, pytypes.STR, pytypes.STR),
-                  guards=[check])
+                  guards=check)
     return handler
 
 

@@ -693,6 +693,9 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
         raise Refusal(node, "indexing with a bool is not supported", "use an int")
     if ct.only("list"):
         _require_int(node, index, "list indices must be integers")
+        if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
+            # a tuple of known length (a pair from enumerate/zip/items, a partition)
+            return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
         count = f"$count({container.code})"
         check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                       "'list index out of range'", container, index)

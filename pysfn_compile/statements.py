@@ -86,6 +86,7 @@ def transform_expr(b, node: ast.Expr) -> None:
 def transform_assign(b, node: ast.Assign) -> None:
     if len(node.targets) > 1:
         value = materialize(b, transform(b, node.value), node.value)
+        b.no_fold.update(value.reads)  # read once per target
         for target in node.targets:
             assign_to(b, target, value, node, node.value)
         names = [t.id for t in node.targets if isinstance(t, ast.Name)]

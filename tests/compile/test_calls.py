@@ -269,3 +269,18 @@ MORE = {
 def test_more_both_ways(name):
     source, inputs = MORE[name]
     assert_same(source, *inputs)
+
+
+def test_chained_assignment_of_a_call_result():
+    assert_same("""
+        def f(x: int) -> list[int]:
+            return [x, x]
+
+        @sfn.workflow
+        def main(x: int):
+            a = b = f(x)
+            c = f(x)[0] + 1
+            d = {}
+            d["k"] = f(x)
+            return a, b, c, d
+    """, {"x": 3})
