@@ -1,0 +1,142 @@
+"""The slow path: jsonata-python, adapted to AWS's JSONata (one engine per thread), the root
+scope of an evaluation, and the `$eval` check made when a definition loads."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from jsonata import functions as jfunctions
+from jsonata import jexception, parser, utils
+from jsonata.jsonata import Jsonata
+
+from .javascript import js_arithmetic, js_compare, js_equal, js_kind, js_string
+from .runtime import DEFAULT_RUNTIME
+from .values import MISSING, NULL
+
+
+class _Engine(Jsonata):
+    """jsonata-python's evaluator with AWS's (JSONata 2.0.6, JavaScript) semantics where the
+    port differs. One per thread; every nested evaluation stays on it."""
+
+    def __init__(self) -> None:
+        super().__init__("null")
+        self.runtime = DEFAULT_RUNTIME
+
+    def get_per_thread_instance(self) -> _Engine:
+        return self
+
+    def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
+        # The port saves and restores its scratch state around every node for $eval's sake;
+        # $eval is refused, so go straight to the work.
+        return self._eval(expr, input, environment)
+
+    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
+        # by zero gives Infinity / NaN (the port raises ZeroDivisionError).
+        if lhs is not None and not utils.Utils.is_numeric(lhs):
+            raise jexception.JException("T2001", -1, op, lhs)
+        if rhs is not None and not utils.Utils.is_numeric(rhs):
+            raise jexception.JException("T2002", -1, op, rhs)
+        if lhs is None or rhs is None:
+            return None
+        return js_arithmetic(op, lhs, rhs)
+
+    def evaluate_equality_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        # The port tells null in data (None) from the null literal, and 1 from true only at
+        # the top level; JSONata's deep equality does neither.
+        if lhs is None or rhs is None:
+            return False
+        return js_equal(lhs, rhs) is (op == "=")
+
+    def evaluate_comparison_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        return js_compare(op, lhs, rhs)
+
+    def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> Any:
+        # `in` compares with JavaScript's ===: scalars by value and kind, containers by identity.
+        if lhs is None or rhs is None:
+            return False
+        items = rhs if isinstance(rhs, list) else [rhs]
+        scalar = js_kind(lhs) <= 3
+        return any((js_kind(item) == js_kind(lhs) and item == lhs) if scalar else item is lhs for item in items)
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        return (js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else "")
+
+    def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:  # noqa: A002
+        try:
+            return super().evaluate_function(expr, input, environment, applyto_context)
+        except jexception.JException as error:
+            # The port's functions raise T0410 without saying which argument of which
+            # function; name the function, and the first argument (the usual culprit).
+            if error.error == "T0410" and error.expected is None:
+                procedure = getattr(expr, "procedure", None)
+                name = getattr(procedure, "value", None)
+                if getattr(procedure, "type", None) == "variable" and isinstance(name, str):
+                    error.current, error.expected = (error.current if isinstance(error.current, int) else 1), name
+            raise
+
+    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:  # noqa: A002
+        # The port prints "Proc not found" to stdout before raising T1006; raise it quietly.
+        if proc is not None and not (
+            isinstance(proc, Jsonata.JFunctionCallable)
+            or jfunctions.Functions.is_lambda(proc)
+            or jfunctions.Functions.is_regex(proc)
+        ):
+            raise jexception.JException("T1006", 0)
+        return super().apply_inner(proc, args, input, environment)
+
+
+_ENGINES = threading.local()
+
+
+def thread_engine() -> _Engine:
+    engine = getattr(_ENGINES, "engine", None)
+    if engine is None:
+        engine = _ENGINES.engine = _Engine()
+    return engine
+
+
+_ENTRY = "__evaluate_entry"
+_EXIT = "__evaluate_exit"
+
+
+class Scope(Jsonata.Frame):
+    """The root frame of one evaluation: `:=` bindings, `$states`, the workflow variables
+    (read in place, never copied), then the functions. Variables shadow functions, as
+    evaluation bindings do in JSONata."""
+
+    def __init__(self, states: dict, variables: Any, table: dict):
+        self.bindings = {"states": states, _ENTRY: None, _EXIT: None}
+        self.parent = None
+        self.is_parallel_call = False
+        self.variables = variables if variables is not None else {}
+        self.table = table
+
+    def lookup(self, name: str) -> Any:
+        value = self.bindings.get(name, MISSING)
+        if value is not MISSING:
+            return value
+        value = self.variables.get(name, MISSING)
+        if value is not MISSING:
+            return NULL if value is None else value
+        return self.table.get(name)
+
+
+def uses_eval(ast: Any) -> bool:
+    seen: set[int] = set()
+    stack = [ast]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, parser.Parser.Symbol):
+            if getattr(node, "type", None) == "variable" and node.value == "eval":
+                return True
+            for key, item in vars(node).items():
+                if key != "_outer_instance" and isinstance(item, (parser.Parser.Symbol, list, tuple)):
+                    stack.append(item)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(item for item in node if isinstance(item, (parser.Parser.Symbol, list, tuple)))
+    return False

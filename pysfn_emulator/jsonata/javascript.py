@@ -1,0 +1,199 @@
+"""JavaScript's number and JSON text, and the arithmetic, equality and ordering JSONata takes
+from it."""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+from jsonata import jexception, parser, utils
+from jsonata.jsonata import Jsonata
+
+from .values import MISSING, NULL
+
+
+def _js_number(value: Any) -> str:
+    """Number.prototype.toString for a double (ECMAScript's shortest round trip)."""
+    if type(value) is int:
+        value = float(value) if abs(value) >= 2**53 else value
+        if type(value) is int:
+            return str(value)
+    if value != value:
+        return "NaN"
+    if value in (math.inf, -math.inf):
+        return "Infinity" if value > 0 else "-Infinity"
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    mantissa, _, exponent = repr(abs(value)).partition("e")
+    whole, _, fraction = mantissa.partition(".")
+    raw = whole + fraction
+    point = len(whole) + (int(exponent) if exponent else 0)  # value = 0.raw * 10**point
+    digits = raw.lstrip("0")
+    point -= len(raw) - len(digits)
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= point <= 21:
+        text = digits + "0" * (point - k)
+    elif 0 < point <= 21:
+        text = digits[:point] + "." + digits[point:]
+    elif -6 < point <= 0:
+        text = "0." + "0" * -point + digits
+    else:
+        e = point - 1
+        text = digits[0] + ("." + digits[1:] if k > 1 else "") + "e" + ("+" if e >= 0 else "-") + str(abs(e))
+    return sign + text
+
+
+def _precision15(value: Any) -> Any:
+    """Number(value.toPrecision(15)), as $string rounds numbers."""
+    if type(value) is int and abs(value) < 10**15:
+        return value
+    return float(f"{value:.15g}")
+
+
+def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str | None:
+    """JSON.stringify with $string's replacer (15 significant digits, functions as "")."""
+    if value is None or value is NULL:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    kind = type(value)
+    if kind is str:
+        return json.dumps(value, ensure_ascii=False)
+    if kind is int or kind is float:
+        if kind is float and not math.isfinite(value):
+            return "null"
+        return _js_number(_precision15(value) if precise else value)
+    if isinstance(value, dict):
+        items = []
+        for key, item in value.items():
+            text = _js_json(item, precise, indent, depth + 1)
+            if text is not None:
+                items.append((json.dumps(str(key), ensure_ascii=False), text))
+        if not items:
+            return "{}"
+        if indent is None:
+            return "{" + ",".join(f"{key}:{text}" for key, text in items) + "}"
+        inner, outer = "\n" + indent * (depth + 1), "\n" + indent * depth
+        return "{" + ",".join(f"{inner}{key}: {text}" for key, text in items) + outer + "}"
+    if isinstance(value, list):
+        texts = [_js_json(item, precise, indent, depth + 1) or "null" for item in value]
+        if not texts:
+            return "[]"
+        if indent is None:
+            return "[" + ",".join(texts) + "]"
+        inner, outer = "\n" + indent * (depth + 1), "\n" + indent * depth
+        return "[" + ",".join(inner + text for text in texts) + outer + "]"
+    return '""'  # a function: $string's replacer turns it into ""
+
+
+def js_string(value: Any, prettify: Any = None) -> str | None:
+    """$string(value, prettify) as JSONata (JavaScript) writes it."""
+    if isinstance(value, utils.Utils.JList) and value.outer_wrapper:
+        value = value[0]
+    if value is None:
+        return None
+    if type(value) is str:
+        return value
+    if isinstance(value, (Jsonata.JFunctionCallable, parser.Parser.Symbol)):
+        return ""
+    if type(value) is float and not math.isfinite(value):
+        raise jexception.JException("D3001", -1)
+    return _js_json(value, True, "  " if prettify else None, 0)
+
+
+def js_stringify(value: Any) -> str:
+    """JSON.stringify for a message insert (undefined prints as "undefined")."""
+    if value is MISSING or value is None:
+        return "undefined"
+    if isinstance(value, (Jsonata.JFunctionCallable, parser.Parser.Symbol)):
+        return "undefined"
+    return _js_json(value, False, None, 0) or "undefined"
+
+
+EXACT = 2.0**53
+
+
+def js_arithmetic(op: str, lhs: Any, rhs: Any) -> Any:
+    """JavaScript's double arithmetic; an exact whole result comes back as int."""
+    a, b = float(lhs), float(rhs)
+    if op == "+":
+        result = a + b
+    elif op == "-":
+        result = a - b
+    elif op == "*":
+        result = a * b
+    elif op == "/":
+        if b == 0:
+            result = math.nan if a == 0 or a != a else math.copysign(math.inf, a) * math.copysign(1, b)
+        else:
+            result = a / b
+    else:  # "%": JavaScript's remainder keeps the dividend's sign and the fraction
+        result = math.nan if b == 0 or math.isinf(a) else math.fmod(a, b)
+    if -EXACT < result < EXACT and result.is_integer():
+        return int(result)
+    return result
+
+
+def js_kind(value: Any) -> int:
+    """JSON kinds for equality: 0 null, 1 boolean, 2 number, 3 string, 4 array, 5 object."""
+    kind = type(value)
+    if kind is str:
+        return 3
+    if kind is bool:
+        return 1
+    if kind is int or kind is float:
+        return 2
+    if value is None or value is NULL:
+        return 0
+    if isinstance(value, list):
+        return 4
+    if isinstance(value, dict):
+        return 5
+    return 6
+
+
+def js_equal(a: Any, b: Any) -> bool:
+    """JSONata's deep equality (null in data and the null literal are the same value)."""
+    kind = js_kind(a)
+    if kind != js_kind(b):
+        return False
+    if kind == 0:
+        return True
+    if kind <= 3:
+        return a == b
+    if kind == 4:
+        return len(a) == len(b) and all(js_equal(x, y) for x, y in zip(a, b, strict=True))
+    if kind == 5:
+        return a.keys() == b.keys() and all(js_equal(item, b[key]) for key, item in a.items())
+    return a is b
+
+
+def _utf16(text: str) -> bytes:
+    return text.encode("utf-16-be", "surrogatepass")
+
+
+def js_compare(op: str, a: Any, b: Any) -> Any:
+    """JSONata's < <= > >=: numbers with numbers, strings with strings (by UTF-16 code units)."""
+    kind_a, kind_b = type(a), type(b)
+    number_a = kind_a is int or kind_a is float
+    number_b = kind_b is int or kind_b is float
+    if not (a is None or number_a or kind_a is str) or not (b is None or number_b or kind_b is str):
+        raise jexception.JException("T2010", 0, op, a if a is not None else b)
+    if a is None or b is None:
+        return None
+    if number_a != number_b:
+        raise jexception.JException("T2009", 0, a, b, op)
+    if not number_a and not (a.isascii() and b.isascii()):
+        a, b = _utf16(a), _utf16(b)
+    if op == "<":
+        return a < b
+    if op == "<=":
+        return a <= b
+    if op == ">":
+        return a > b
+    return a >= b
