@@ -52,6 +52,11 @@ def transform_statement(b, statement: ast.stmt) -> None:
         handler(b, statement)
     except Refusal as refusal:
         b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+    except RecursionError:
+        b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
+    except Exception as error:  # a compiler bug: still a located problem, never a traceback
+        b.error(statement, f"internal compiler error on this statement: {type(error).__name__}: {error}",
+                "please report it with the workflow; meanwhile, rewrite the statement or move it into a callee")
     finally:
         b.statement, b.statement_text = previous
 
