@@ -352,3 +352,61 @@ def test_input_that_is_not_an_object():
         def main(a: int = 1):
             return a
     """, [1, 2], "text", 7, {"a": 2})
+
+
+MORE = {
+    "docstring_only": ('''
+        @sfn.workflow
+        def main():
+            """Nothing to do."""
+    ''', [{}]),
+    "return_in_finally_swallows": ("""
+        @sfn.workflow
+        def main(x: int):
+            try:
+                if x:
+                    raise ValueError("x")
+                return 1
+            finally:
+                if x > 5:
+                    return 99
+    """, [{"x": 0}, {"x": 1}, {"x": 9}]),
+    "break_from_finally_inside_while": ("""
+        def f(i: int) -> int:
+            if i == 2:
+                raise KeyError(i)
+            return i
+
+        @sfn.workflow
+        def main(n: int):
+            out = []
+            for i in range(n):
+                j = 0
+                while j < i:
+                    try:
+                        out.append(f(j))
+                    except KeyError as e:
+                        out.append(str(e))
+                        break
+                    finally:
+                        j += 1
+            return out
+    """, [{"n": 4}, {"n": 0}]),
+    "grouping_into_a_dict_of_lists": ("""
+        @sfn.workflow
+        def main(words: list[str]):
+            groups = {}
+            for w in words:
+                key = w[0] if w else ""
+                if key not in groups:
+                    groups[key] = []
+                groups[key].append(w)
+            return {k: sorted(v) for k, v in groups.items()}
+    """, [{"words": ["apple", "avocado", "banana", ""]}, {"words": []}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(MORE))
+def test_more_statements_both_ways(name):
+    source, inputs = MORE[name]
+    assert_same(source, *inputs)
