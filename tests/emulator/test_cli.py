@@ -733,14 +733,12 @@ def test_installed_console_script(tmp_path):
 # --- pysfn-compile, until the compiler exists --------------------------------------------------
 
 
-def test_compile_parses_its_arguments_then_says_not_implemented(capsys):
-    status = compile_cli.main(["workflow.py", "--entry", "main", "-o", "out.json",
-                               "--lambda-arn", "arn:aws:lambda:us-east-1:1:function:f",
-                               "--lambda-zip", "out.zip"])
+def test_compile_of_a_missing_file_exits_2_and_names_it(capsys, tmp_path):
+    status = compile_cli.main([str(tmp_path / "workflow.py"), "-o", str(tmp_path / "out.json")])
     out, err = capsys.readouterr()
     assert (status, out) == (2, "")
-    assert err == ("pysfn-compile: workflow.py: the compiler is not implemented yet; write the ASL "
-                   "definition by hand and run it with pysfn-emulate\n")
+    assert "workflow.py" in err and "Traceback" not in err
+    assert not (tmp_path / "out.json").exists()
 
 
 def test_compile_usage_errors_exit_2(capsys):
