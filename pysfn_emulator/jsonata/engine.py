@@ -107,6 +107,7 @@ class Scope(Jsonata.Frame):
     evaluation bindings do in JSONata."""
 
     def __init__(self, states: dict, variables: Any, table: dict):
+        states = {key: jsonata_data(value) for key, value in states.items()}
         self.bindings = {"states": states, _ENTRY: None, _EXIT: None}
         self.parent = None
         self.is_parallel_call = False
@@ -119,8 +120,52 @@ class Scope(Jsonata.Frame):
             return value
         value = self.variables.get(name, MISSING)
         if value is not MISSING:
-            return NULL if value is None else value
+            return NULL if value is None else jsonata_data(value)
         return self.table.get(name)
+
+
+def jsonata_data(value: Any) -> Any:
+    """JSON data as the port must see it: a null inside an array or object becomes JSONata's
+    null, which the port otherwise reads as undefined (`$xs[0]` over `[null]` found nothing).
+    Data is never changed in place, so a converted copy is kept per object and reused."""
+    if not isinstance(value, (list, dict)):
+        return value
+    key = id(value)
+    cached = _CONVERTED.get(key)
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    converted = _convert(value) if _holds_null(value) else value
+    if len(_CONVERTED) >= _CONVERTED_KEPT:
+        _CONVERTED.clear()
+    _CONVERTED[key] = (value, converted)  # the original kept alive, so its id stays its own
+    return converted
+
+
+_CONVERTED: dict[int, tuple[Any, Any]] = {}
+_CONVERTED_KEPT = 256
+
+
+def _holds_null(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        items = item.values() if isinstance(item, dict) else item
+        for element in items:
+            if element is None:
+                return True
+            if isinstance(element, (list, dict)):
+                stack.append(element)
+    return False
+
+
+def _convert(value: Any) -> Any:
+    if value is None:
+        return NULL
+    if isinstance(value, list):
+        return [_convert(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _convert(item) for key, item in value.items()}
+    return value
 
 
 def uses_eval(ast: Any) -> bool:

@@ -225,6 +225,16 @@ def _sort(array: Any, comparator: Any = None) -> Any:
     return merge_sort(list(array))
 
 
+def _lowercase(text: Any) -> Any:
+    """JavaScript's toLowerCase, as Python's lower(): "Straße" stays "straße" (the port
+    case-folds it to "strasse")."""
+    if text is None:
+        return None
+    if text is NULL:
+        raise jexception.JException("T0410", -1)
+    return text.lower()
+
+
 def _function_table() -> dict:
     """The builtins of JSONata 2.0.6 as AWS offers them: $eval gone, AWS's six added, and
     the port's functions replaced where it differs (or where it would not be repeatable)."""
@@ -242,6 +252,7 @@ def _function_table() -> dict:
         ("string", "<x-b?:s>", js_string),
         ("number", "<(nsb)-:n>", _number_function),
         ("count", "<x:n>", _count),
+        ("lowercase", "<s-:s>", _lowercase),
         ("power", "<n-n:n>", _power),
         ("map", "<af>", _higher_order(jfunctions.Functions.map)),
         ("filter", "<af>", _higher_order(jfunctions.Functions.filter)),

@@ -670,3 +670,16 @@ def test_sort_with_a_comparator_keeps_equal_elements_in_order():
     # JSONata's $sort is a merge sort (stable); jsonata-python's reorders equal elements.
     evaluate = compile_value("{% $sort([[2,'a'],[1,'b'],[2,'c'],[2,'d'],[0,'e']], function($l, $r){ $l[0] > $r[0] }) %}", "Output")
     assert evaluate({"input": {}}, {}, Runtime(random.Random(1), lambda: 0)) == [[0, "e"], [1, "b"], [2, "a"], [2, "c"], [2, "d"]]
+
+
+def test_a_null_inside_data_is_null_when_indexed_or_read():
+    # Every compiled `for x in xs` reads `$items[$i]`: a list holding null must give null.
+    evaluate = compile_value({"indexed": "{% $xs[$i] %}", "input": "{% $states.input.v[0] %}", "field": "{% $states.input.d.k %}"}, "Output")
+    states = {"input": {"v": [None, 1], "d": {"k": None}}}
+    result = evaluate(states, {"xs": [None, 2], "i": 0}, Runtime(random.Random(1), lambda: 0))
+    assert result == {"indexed": None, "input": None, "field": None}
+
+
+def test_lowercase_is_javascripts_not_a_case_fold():
+    evaluate = compile_value("{% $lowercase('Straße ΟΔΟΣ') %}", "Output")
+    assert evaluate({"input": {}}, {}, Runtime(random.Random(1), lambda: 0)) == "straße οδος"
