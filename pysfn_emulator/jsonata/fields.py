@@ -144,7 +144,7 @@ class Expression:
                 text,
             )
         self.ast = parsed.ast
-        if uses_eval(self.ast):
+        if "eval" in text and uses_eval(self.ast):  # no need to walk a tree that cannot hold it
             raise JsonataSyntaxError(
                 f"The JSONata expression '{text}' specified for the field '{field}' uses $eval, "
                 "which Step Functions does not provide (use $parse)",

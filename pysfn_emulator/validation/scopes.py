@@ -8,6 +8,7 @@ variables at all, so what they assign is their own and is not checked against ou
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -33,14 +34,15 @@ def _check_scope(machine: Any, pointer: str, outer: frozenset[str], problems: li
                 "iteration may read it but not assign it. Use another name, or return the value "
                 "through the state's output."
             )))
+    counts = Counter(name for name, _ in assigned)
     for state_name, state in states.items():
-        if not isinstance(state, dict):
+        if not isinstance(state, dict) or state.get("Type") not in ("Parallel", "Map"):
             continue
         state_pointer = f"{pointer}/States/{pointer_token(state_name)}"
         # What the Parallel or Map state itself assigns (its Assign, its catchers') happens after
         # its branches end, and AWS lets them reuse those names.
-        others = {name for name, where in assigned if not where.startswith(state_pointer + "/")}
-        visible = outer | others
+        own = Counter(name for name, _ in _assignments({state_name: state}, pointer))
+        visible = outer | {name for name, count in counts.items() if count > own[name]}
         for inner, inner_pointer, isolated in _inner_machines(state, state_pointer):
             _check_scope(inner, inner_pointer, frozenset() if isolated else visible, problems)
 
