@@ -239,7 +239,31 @@ def _load_machine(args: argparse.Namespace) -> tuple[Any, dict | None]:
     lambdas = None
     if args.source is not None:
         lambdas = compile_workflow(args.source, args.entry).local_lambdas()
+        # The definition may have been compiled with another --lambda-arn: its functions are
+        # the same dispatcher, whatever they are called.
+        dispatcher = next(iter(lambdas.values()), None)
+        for reference in _lambda_references(definition):
+            lambdas.setdefault(reference, dispatcher)
     return definition, lambdas
+
+
+def _lambda_references(value: Any) -> set[str]:
+    """Every Lambda function a definition's tasks name (FunctionName, or a function ARN)."""
+    found: set[str] = set()
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if key == "FunctionName" and isinstance(child, str) and not child.startswith("{%"):
+                    found.add(child)
+                elif key == "Resource" and isinstance(child, str) and child.startswith("arn:aws:lambda:"):
+                    found.add(child)
+                else:
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
 
 
 def compile_workflow(path: str, entry: str | None = None) -> Any:

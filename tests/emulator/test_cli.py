@@ -744,3 +744,14 @@ def test_compile_of_a_missing_file_exits_2_and_names_it(capsys, tmp_path):
 def test_compile_usage_errors_exit_2(capsys):
     assert compile_cli.main(["--bogus"]) == 2
     assert "usage: pysfn-compile" in capsys.readouterr().err
+
+
+def test_source_serves_a_definition_compiled_with_another_lambda_arn(capsys, tmp_path):
+    definition = tmp_path / "analyse.json"
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:orders"
+    assert compile_cli.main([str(EXAMPLES / "analyse_text.py"), "--lambda-arn", arn, "-o", str(definition)]) == 0
+    capsys.readouterr()
+    status, out, err = run_cli(capsys, str(definition), "--source", str(EXAMPLES / "analyse_text.py"),
+                               "--input", '{"text": "a short example"}')
+    assert (status, err) == (0, "")
+    assert json.loads(out) == "text starts with a, has 15 chars, 5 vowels, and 2 spaces"
