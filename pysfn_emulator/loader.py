@@ -251,8 +251,8 @@ class _Loader:
         processor_field = "ItemProcessor" if "ItemProcessor" in spec else "Iterator"
         processor_spec = spec.get(processor_field) or {}
         config = processor_spec.get("ProcessorConfig") or {}
-        if "ResultWriter" in spec:  # running it with results inline would differ from AWS silently
-            self.unsupported.append(Problem(f"{pointer}/ResultWriter", "Map ResultWriter (writing results to S3) is not emulated yet"))
+        if "ResultWriter" in spec and config.get("Mode") != "DISTRIBUTED":
+            self.unsupported.append(Problem(f"{pointer}/ResultWriter", "ResultWriter is emulated on a distributed Map only"))
         fields: dict[str, Any] = {}
         if data:
             fields["items"] = self.data_value(spec, "Items", pointer)
@@ -287,6 +287,7 @@ class _Loader:
             distributed=config.get("Mode") == "DISTRIBUTED",
             item_batcher=self.item_batcher(spec, pointer, data),
             item_reader=self.item_reader(spec, pointer, data),
+            result_writer=self.result_writer(spec, pointer, data),
             label=spec.get("Label"),
         )
 
@@ -306,6 +307,19 @@ class _Loader:
             config=dict(config),
             max_items_path=None if data else self.path(config, "MaxItemsPath", f"{where}/ReaderConfig", reference=True),
             max_items_expression=expression,
+        )
+
+    def result_writer(self, spec: dict, pointer: str, data: bool) -> model.ResultWriter | None:
+        writer = spec.get("ResultWriter")
+        if not isinstance(writer, dict):
+            return None
+        where = f"{pointer}/ResultWriter"
+        config = writer.get("WriterConfig")
+        return model.ResultWriter(
+            resource=writer.get("Resource"),
+            parameters=None if data else self.template(writer, "Parameters", where),
+            arguments=self.data(writer, "Arguments", where) if data else None,
+            config=dict(config) if isinstance(config, dict) else {},
         )
 
     def item_batcher(self, spec: dict, pointer: str, data: bool) -> model.ItemBatcher | None:

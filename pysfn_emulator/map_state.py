@@ -10,13 +10,14 @@ from typing import Any
 import attrs
 
 from . import model
-from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, StatesError
+from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, TIMEOUT, StatesError
 from .history import History
 from .interpreter import Frame, Runner, Visit, child_frame, record_abort, run_machine
 from .item_reader import read_items
 from .jsonata import QueryEvaluationError
 from .jsontext import dumps, message_text, size_in_bytes
 from .pipeline import Env, PathIO, path_value, select
+from .result_writer import ChildRun, write_results, writer_parameters
 from .scheduler import JOIN
 
 _INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
@@ -38,7 +39,8 @@ def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, eff
     tolerated_count = _setting_count(state, "tolerated_failure_count", "ToleratedFailureCount", raw, effective, env)
     tolerated_share = _setting_percentage(state, raw, effective, env)
     if state.distributed:
-        return (yield from _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share))
+        writing = writer_parameters(state, raw, effective, env) if state.result_writer is not None else None
+        return (yield from _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share, writing))
     return (yield from _run(runner, frame, state, inputs, started, concurrency, tolerated_count, tolerated_share))
 
 
@@ -186,30 +188,45 @@ def _run(runner, frame, state, inputs, started, concurrency, tolerated_count, to
     return results
 
 
-def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share) -> Generator:
+def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count, tolerated_share, writing=None) -> Generator:
     """Each item runs as a child execution: its events are the child's, not the parent's,
-    which records only the map run. Children do not see the parent's variables."""
-    runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": _map_run_arn(runner, state)})
+    which records only the map run. Children do not see the parent's variables. With a
+    ResultWriter, the children's results are written (result_writer.py) once they ran."""
+    map_run_arn = _map_run_arn(runner, state)
+    runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": map_run_arn})
     child = attrs.evolve(runner, history=History(None))
     total = len(inputs)
     results: list = [None] * total
+    runs = [ChildRun(index, item) for index, item in enumerate(inputs)]
     running: dict = {}
     failures, next_index = 0, 0
     while next_index < total or running:
         while next_index < total and (not concurrency or len(running) < concurrency):
+            runs[next_index].status, runs[next_index].start_ms = "RUNNING", runner.clock.now_ms
             running[runner.scheduler.start(run_machine(child, Frame({}), state.processor, inputs[next_index]))] = next_index
             next_index += 1
         for thread in (yield JOIN):
             index = running.pop(thread)
+            run = runs[index]
+            run.stop_ms = runner.clock.now_ms
             if thread.error is None:
-                results[index] = thread.result
+                results[index] = run.output = thread.result
+                run.status = "SUCCEEDED"
                 continue
             failures += 1
+            run.error = getattr(thread.error, "error", type(thread.error).__name__)
+            run.cause = getattr(thread.error, "cause", str(thread.error))
+            run.status = "TIMED_OUT" if run.error == TIMEOUT else "FAILED"
             if not _tolerated(failures, total, tolerated_count, tolerated_share):
-                for other in running:
+                for other, other_index in running.items():
                     runner.scheduler.cancel(other)
+                    runs[other_index].status, runs[other_index].stop_ms = "ABORTED", runner.clock.now_ms
+                if writing is not None and state.result_writer.resource:
+                    yield from write_results(runner, state, map_run_arn, writing, runs)  # AWS writes a failed run's results too
                 runner.event(frame, "MapRunFailed")
                 raise _failure(thread.error, tolerated_count, tolerated_share)
+    if writing is not None:
+        results = yield from write_results(runner, state, map_run_arn, writing, runs)
     succeeded = runner.event(frame, "MapRunSucceeded")
     runner.event(frame, "MapStateSucceeded")
     frame.last_event = succeeded  # as most recordings link MapStateExited

@@ -141,6 +141,16 @@ class ItemReader:
 
 
 @attrs.frozen
+class ResultWriter:
+    """Where a distributed Map writes its children's results (result_writer.py writes them)."""
+
+    resource: str | None = None  # None: WriterConfig only, the results stay the Map's output
+    parameters: Evaluator | None = None  # JSONPath Parameters
+    arguments: Any = None  # JSONata Arguments: (states, variables, runtime)
+    config: dict = attrs.field(factory=dict)  # WriterConfig as written
+
+
+@attrs.frozen
 class Map(Retrying):
     processor: Machine | None = None
     distributed: bool = False
@@ -154,6 +164,7 @@ class Map(Retrying):
     tolerated_failure_percentage_path: Path | None = None
     item_batcher: ItemBatcher | None = None
     item_reader: ItemReader | None = None
+    result_writer: ResultWriter | None = None
     label: str | None = None
     items: Value | None = None  # JSONata Items
     items_text: str | None = None
