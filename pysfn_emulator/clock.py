@@ -29,7 +29,7 @@ class Clock:
         start = start or datetime.now(timezone.utc)
         if start.tzinfo is None:
             start = start.replace(tzinfo=timezone.utc)
-        return cls(int((start - EPOCH) / timedelta(milliseconds=1)))
+        return cls(to_ms(start))
 
     def advance(self, seconds: float) -> None:
         self.advance_to(self.now_ms + int(round(seconds * 1000)))
@@ -49,6 +49,11 @@ class Clock:
             self._formatted_ms = self.now_ms
             self._formatted = iso(self.now_ms)
         return self._formatted
+
+
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch, in integers (float seconds lose a millisecond now and then)."""
+    return (moment - EPOCH) // timedelta(milliseconds=1)
 
 
 def to_datetime(ms: int) -> datetime:

@@ -14,6 +14,7 @@ from . import jsonata, model
 from .choice import compile_rule
 from .errors import Problem, pointer_token
 from .jsonpath import compile_path, compile_reference_path
+from .jsontext import message_text
 from .payload import Evaluator, TemplateSyntaxError, compile_expression, compile_template
 from .pipeline import DataIO, Env, PathIO
 from .timestamps import parse_timestamp
@@ -362,9 +363,9 @@ def _truthy(condition: model.Value) -> model.Value:
     def matches(raw: Any, env: Env) -> bool:
         value = condition(raw, env)
         if not isinstance(value, bool):
-            from .errors import QUERY_EVALUATION_ERROR, StatesError
-
-            raise StatesError(QUERY_EVALUATION_ERROR, f"The Condition field must evaluate to a boolean, but was: {value!r}")
+            raise jsonata.QueryEvaluationError(
+                f"The Condition field must evaluate to a boolean, but was: {message_text(value)}", "Condition"
+            )
         return value
 
     return matches

@@ -98,9 +98,12 @@ def _setting_count(state: model.Map, key: str, field: str, raw: Any, effective: 
     if isinstance(found, str) and _INTEGER_TEXT.fullmatch(found):
         found = int(found)  # AWS reads the value as text, so "1" is as good as 1
     if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found):
-        text = path.text if path is not None else "expression"
-        raise StatesError(RUNTIME, f'The {where} field refers to value "{message_text(found)}" which is not a valid integer: {text}')
+        if path is None:
+            raise QueryEvaluationError(f"The {field} field must be a non-negative integer, but was: {message_text(found)}", field)
+        raise StatesError(RUNTIME, f'The {where} field refers to value "{message_text(found)}" which is not a valid integer: {path.text}')
     if found < 0:
+        if path is None:
+            raise QueryEvaluationError(f"{field} cannot be negative.", field)
         raise StatesError(RUNTIME, f"{field} cannot be negative.")
     return int(found)
 
@@ -122,14 +125,23 @@ def _setting_percentage(state: model.Map, raw: Any, effective: Any, env: Env) ->
     return float(found)
 
 
+def _batch_limit(path: Any, field: str, effective: Any, env: Env) -> int:
+    found = path_value(path, effective, env.context, env.variables)
+    if isinstance(found, str) and _INTEGER_TEXT.fullmatch(found):
+        found = int(found)
+    if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found) or found < 1:
+        raise StatesError(RUNTIME, f'The {field} field refers to value "{message_text(found)}" which is not a valid positive integer: {path.text}')
+    return int(found)
+
+
 def _batches(batcher: model.ItemBatcher, inputs: list, effective: Any, env: Env) -> list:
     context, variables = env.context, env.variables
     max_items = batcher.max_items
     if batcher.max_items_path is not None:
-        max_items = path_value(batcher.max_items_path, effective, context, variables)
+        max_items = _batch_limit(batcher.max_items_path, "MaxItemsPerBatchPath", effective, env)
     max_bytes = batcher.max_bytes
     if batcher.max_bytes_path is not None:
-        max_bytes = path_value(batcher.max_bytes_path, effective, context, variables)
+        max_bytes = _batch_limit(batcher.max_bytes_path, "MaxInputBytesPerBatchPath", effective, env)
     batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
     batches: list[list] = []
     current: list = []

@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Generator
 from typing import Any
 
+from .clock import to_ms
 from .errors import RUNTIME, TASK_FAILED, TIMEOUT, DefinitionError, Problem, StatesError
 from .jsontext import dumps
 from .scheduler import Sleep
@@ -109,7 +110,7 @@ def start_execution(call) -> Generator:
     if task is not None:
         return (yield from _callback(call, response, task))
     _submitted(call, response)
-    stop_ms = _ms(child.stop_date)
+    stop_ms = to_ms(child.stop_date)
     if call.timeout is not None and stop_ms - start_ms > call.timeout * 1000:
         yield Sleep(start_ms + call.timeout * 1000)
         raise StatesError(TIMEOUT, None)
@@ -141,14 +142,10 @@ def _api_error(call, code: str, message: str, hint: str = "") -> StatesError:
     )
 
 
-def _ms(moment) -> int:
-    from .clock import EPOCH
-
-    return int((moment - EPOCH).total_seconds() * 1000)
 
 
 def _start_response(child, request_id: str) -> dict:
-    body = json.dumps({"executionArn": child.execution_arn, "startDate": _ms(child.start_date) / 1000}, separators=(",", ":"))
+    body = json.dumps({"executionArn": child.execution_arn, "startDate": to_ms(child.start_date) / 1000}, separators=(",", ":"))
     length = str(len(body))
     date = "Thu, 01 Jan 1970 00:00:00 GMT"
     return {
@@ -171,7 +168,7 @@ def _start_response(child, request_id: str) -> dict:
             "HttpStatusCode": 200,
         },
         "SdkResponseMetadata": {"RequestId": request_id},
-        "StartDate": _ms(child.start_date),
+        "StartDate": to_ms(child.start_date),
     }
 
 
@@ -183,10 +180,10 @@ def describe_execution(child, parsed: bool) -> dict:
         "InputDetails": {"Included": True},
         "Name": child.name,
         "RedriveCount": 0,
-        "StartDate": _ms(child.start_date),
+        "StartDate": to_ms(child.start_date),
         "StateMachineArn": child.state_machine_arn,
         "Status": child.status,
-        "StopDate": _ms(child.stop_date),
+        "StopDate": to_ms(child.stop_date),
     }
     if child.status == "SUCCEEDED":
         described["Output"] = child.output if parsed else dumps(child.output)

@@ -49,7 +49,7 @@ class Thread:
     done: bool = False
     result: Any = None
     error: BaseException | None = None
-    children: list[Thread] = attrs.field(factory=list)
+    children: dict[Thread, None] = attrs.field(factory=dict)  # the live ones, in start order
     parent: Thread | None = None
     ended: list[Thread] = attrs.field(factory=list)  # children that ended since the last JOIN
     waiting: bool = False
@@ -72,7 +72,7 @@ class Scheduler:
         """A new thread, due now; a child of the running thread."""
         thread = Thread(generator, parent=self.current)
         if self.current is not None:
-            self.current.children.append(thread)
+            self.current.children[thread] = None
         self._push(self.clock.now_ms, thread, None)
         return thread
 
@@ -104,7 +104,7 @@ class Scheduler:
         if thread.done or thread.cancelled:
             return
         thread.cancelled = True
-        for child in thread.children:
+        for child in list(thread.children):
             self.cancel(child)
         thread.generator.close()
 
@@ -147,6 +147,8 @@ class Scheduler:
     def _finish(self, thread: Thread, result: Any, error: BaseException | None) -> None:
         thread.done, thread.result, thread.error = True, result, error
         parent = thread.parent
+        if parent is not None:
+            parent.children.pop(thread, None)  # a long execution must not keep every ended thread
         if parent is not None and not parent.done:
             parent.ended.append(thread)
             if parent.waiting:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Generator
 from typing import Any
 
 from . import map_state, model
-from .clock import EPOCH
+from .clock import to_ms
 from .errors import NO_CHOICE_MATCHED, RUNTIME, StatesError
 from .interpreter import Frame, Runner, Visit, child_frame, record_abort, report, run_machine
 from .jsonata import QueryEvaluationError
@@ -71,15 +71,15 @@ def run_wait(runner: Runner, frame: Frame, state: model.Wait, raw: Any, visit: V
     if state.seconds is not None:
         until = now + state.seconds * 1000
     elif state.timestamp is not None:
-        until = _until(now, _ms(state.timestamp))
+        until = _until(now, to_ms(state.timestamp))
     elif state.seconds_path is not None:
         until = now + 1000 * _seconds_from_path(state.seconds_path, effective, env.context, env.variables)
     elif state.timestamp_path is not None:
-        until = _until(now, _ms(_timestamp_from_path(state.timestamp_path, effective, env.context, env.variables)))
+        until = _until(now, to_ms(_timestamp_from_path(state.timestamp_path, effective, env.context, env.variables)))
     elif state.seconds_expression is not None:
         until = now + 1000 * _seconds_from_expression(state.seconds_expression(raw, env))
     else:
-        until = _until(now, _ms(_timestamp_from_expression(state.timestamp_expression(raw, env))))
+        until = _until(now, to_ms(_timestamp_from_expression(state.timestamp_expression(raw, env))))
     yield Sleep(until)
     output, assigned = io.passthrough(raw, effective, env)
     return output, state.next, assigned
@@ -136,8 +136,6 @@ def _timestamp_from_expression(value: Any):
     return parsed
 
 
-def _ms(moment) -> int:
-    return int((moment - EPOCH).total_seconds() * 1000)
 
 
 # -- Task, Parallel, Map: the states that retry and catch -------------------------------------
