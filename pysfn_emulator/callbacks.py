@@ -107,10 +107,6 @@ class PendingTask:
     _waiting: bool = attrs.field(repr=False, default=False)
 
     @property
-    def answered(self) -> bool:
-        return self._outcome is not None
-
-    @property
     def closed(self) -> bool:
         """No answer is taken any more: answered, timed out, failed or aborted."""
         return self._closed is not None or self._outcome is not None

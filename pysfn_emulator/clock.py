@@ -31,17 +31,11 @@ class Clock:
             start = start.replace(tzinfo=timezone.utc)
         return cls(to_ms(start))
 
-    def advance(self, seconds: float) -> None:
-        self.advance_to(self.now_ms + int(round(seconds * 1000)))
-
     def advance_to(self, ms: int) -> None:
         if self.deadline_ms is not None and ms > self.deadline_ms:
             self.now_ms = self.deadline_ms
             raise DeadlineReached()
         self.now_ms = max(self.now_ms, ms)
-
-    def datetime(self) -> datetime:
-        return to_datetime(self.now_ms)
 
     def iso(self) -> str:
         """The time as AWS writes it in the context object, cached while the clock stands still."""

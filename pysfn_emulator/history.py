@@ -40,9 +40,6 @@ class History:
         events.append((kind, previous, now_ms, key, details))
         return len(events)
 
-    def kinds(self) -> list[str]:
-        return [event[0] for event in self._events]
-
     def render(self) -> list[dict[str, Any]]:
         return [_render(number, event) for number, event in enumerate(self._events, 1)]
 

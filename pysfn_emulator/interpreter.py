@@ -52,7 +52,6 @@ class Visit:
     before_entered: int = 0  # the event the state's entry followed
     retry_count: int = 0
     via: tuple[str, int | None] = ("Next", None)  # how the state was left: Choice rule, Catch...
-    map_item: dict | None = None
     task_token: str | None = None
 
     def context(self, runner: Runner) -> dict:
@@ -60,8 +59,6 @@ class Visit:
         if isinstance(self.state, model.Retrying):
             state["RetryCount"] = self.retry_count
         context = {**runner.context, "State": state}
-        if self.map_item is not None:
-            context["Map"] = {"Item": self.map_item}
         if self.task_token is not None:
             context["Task"] = {"Token": self.task_token}
         return context

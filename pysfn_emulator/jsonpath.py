@@ -52,10 +52,6 @@ class Path:
     def definite(self) -> bool:
         return self.steps is not None
 
-    @property
-    def is_root(self) -> bool:
-        return self.steps == ()
-
     def evaluate(self, data: Any, context: Any = None, variables: Any = None) -> Any:
         if self.root == CONTEXT:
             data = context

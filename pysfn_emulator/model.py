@@ -13,12 +13,11 @@ from typing import Any
 import attrs
 
 from .jsonpath import Path
-from .pipeline import DISCARD, DataIO, Env, PathIO, _Discard
+from .pipeline import DISCARD, IO, DataIO, Env, PathIO, _Discard
 
 Evaluator = Callable[[Any, Any, Any], Any]
 # A field computed at run time from the state's effective input, in either query language.
 Value = Callable[[Any, Env], Any]
-IO = PathIO | DataIO
 
 __all__ = ["DISCARD", "DataIO", "Env", "PathIO", "Value"]
 

@@ -4,7 +4,7 @@ A thread is a generator running states (the top level, a Parallel branch, a Map 
 It runs without interruption until it must wait, and then yields what it waits for:
 
     yield Sleep(until_ms)        # a Wait state, a retry interval, a task's run time
-    ended = yield JOIN           # resumes when threads it started have ended; returns them
+    ended = yield JOIN           # resumes once a thread it started has ended; returns those ended
 
 The scheduler always resumes the thread due earliest (threads due at the same moment in the
 order they became due), moving the clock to that moment. So branches and iterations overlap

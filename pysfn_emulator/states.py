@@ -1,8 +1,9 @@
 """One handler per state type, chosen by `Type`.
 
 A handler takes (runner, frame, state, raw input, visit) and returns (output, next state
-name or None, variables to assign or None). It raises StatesError for a failure that the
-state does not catch.
+name or None, variables to assign or None); the handlers of states that wait (Wait, Task,
+Parallel, Map) are generators that yield their waits to the scheduler and return that
+outcome. A handler raises StatesError for a failure that the state does not catch.
 """
 
 from __future__ import annotations
@@ -230,7 +231,7 @@ def run_map(runner: Runner, frame: Frame, state: model.Map, raw: Any, visit: Vis
     return with_retry_and_catch(runner, frame, state, raw, visit, work, "MapStateFailed")
 
 
-HANDLERS: dict[str, Callable[..., Outcome]] = {
+HANDLERS: dict[str, Callable[..., Outcome | Generator]] = {
     "Pass": run_pass,
     "Succeed": run_succeed,
     "Fail": run_fail,
