@@ -47,7 +47,7 @@ import attrs
 
 from .errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
 from .failures import TaskFailure
-from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, size_in_bytes
+from .jsontext import PAYLOAD_LIMIT_BYTES, json_copy, size_in_bytes
 from .scheduler import Sleep
 from .virtual_sleep import counting_sleep, slept_so_far
 
@@ -191,7 +191,7 @@ def send_task_success(token: str, output: Any = None) -> None:
     """SendTaskSuccess: `output` is the task's result, a JSON value (not JSON text)."""
     task = find_task(token)
     try:
-        output = _json_copy(output)
+        output = json_copy(output)
     except (TypeError, ValueError) as error:
         raise TaskTokenError("InvalidOutput", f"the output is not a JSON value: {error}") from None
     if size_in_bytes(output) > PAYLOAD_LIMIT_BYTES:
@@ -225,12 +225,6 @@ def _wake(task: PendingTask) -> None:
     channel = task._channel
     if channel is not None and not channel.in_worker():
         channel.resume(("answer",))
-
-
-def _json_copy(value: Any) -> Any:
-    import json
-
-    return json.loads(dumps(value))
 
 
 # -- the waiting side ---------------------------------------------------------------------------
@@ -309,7 +303,7 @@ def _respond(task: PendingTask, responder: Responder) -> None:
     start = task._clock.now_ms
     with counting_sleep() as sleeper:
         try:
-            returned = responder(task.token, _json_copy(task.payload))
+            returned = responder(task.token, json_copy(task.payload))
             failure = None
         except TaskFailure as raised:
             returned, failure = None, (raised.error, raised.cause)
@@ -322,7 +316,7 @@ def _respond(task: PendingTask, responder: Responder) -> None:
         task._outcome = ("failure", failure[0], failure[1], finished)
     elif returned is not NO_ANSWER:
         try:
-            task._outcome = ("success", _json_copy(returned), finished)
+            task._outcome = ("success", json_copy(returned), finished)
         except (TypeError, ValueError) as error:
             task._outcome = ("failure", "States.Runtime", f"The callback responder returned a value that is not JSON: {error}", finished)
 

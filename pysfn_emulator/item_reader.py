@@ -28,7 +28,7 @@ from typing import Any
 from . import model
 from .errors import ITEM_READER_FAILED, RUNTIME, StatesError
 from .failures import TaskFailure
-from .jsontext import dumps, message_text
+from .jsontext import json_copy, message_text
 from .pipeline import DataIO, Env, path_value
 from .scheduler import Sleep
 from .virtual_sleep import counting_sleep
@@ -62,7 +62,7 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
 
 
 def _call(handler, parameters: Any, state_name: str, resource: str) -> tuple[Any, float]:
-    event = json.loads(dumps(parameters))
+    event = json_copy(parameters)
     context = {"state_name": state_name, "resource": resource}
     with counting_sleep() as sleeper:
         try:
@@ -99,7 +99,7 @@ def _parse(content: Any, config: dict) -> list:
     input_type = config.get("InputType", "JSON")
     if not isinstance(content, (str, bytes, bytearray)):
         if input_type == "JSON" and isinstance(content, list):
-            return json.loads(dumps(content))
+            return json_copy(content)
         raise StatesError(ITEM_READER_FAILED, f"the object's content must be text or bytes for InputType {input_type}")
     text = content.decode("utf-8") if isinstance(content, (bytes, bytearray)) else content
     if input_type == "JSON":

@@ -24,3 +24,9 @@ def size_in_bytes(value: Any) -> int:
 def message_text(value: Any) -> str:
     """How AWS prints a JSON value inside a message: strings bare, the rest as JSON."""
     return value if isinstance(value, str) else _encode(value)
+
+
+def json_copy(value: Any) -> Any:
+    """A value as it arrives on the other side of a JSON boundary (a handler's event, a
+    response): a deep copy that also refuses what JSON cannot carry."""
+    return json.loads(_encode(value))

@@ -23,7 +23,7 @@ import attrs
 
 from .errors import StatesError
 from .failures import TaskFailure
-from .jsontext import dumps
+from .jsontext import json_copy
 from .virtual_sleep import counting_sleep, slept_so_far
 
 Handler = Callable[[Any, Any], Any]
@@ -129,7 +129,7 @@ class Returned:
 
 def call_function(handler: Handler, payload: Any, context: LambdaContext) -> Returned:
     """Call a handler as the Python runtime would; never raises for what the handler does."""
-    event = json.loads(dumps(payload))
+    event = json_copy(payload)
     with counting_sleep() as sleeper:
         try:
             returned = handler(event, context)
@@ -160,7 +160,7 @@ def decode(returned: Any) -> Any:
             return json.loads(text)
         except ValueError:
             return text
-    return json.loads(dumps(returned))
+    return json_copy(returned)
 
 
 def lambda_error(exception: BaseException, request_id: str) -> dict:

@@ -25,7 +25,6 @@ output. A missing handler, or one that raises, fails the Map with States.ResultW
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Generator
 from typing import Any
@@ -36,7 +35,7 @@ from . import model
 from .clock import iso
 from .errors import RESULT_WRITER_FAILED, StatesError
 from .failures import TaskFailure
-from .jsontext import dumps
+from .jsontext import dumps, json_copy
 from .pipeline import DataIO, Env
 from .scheduler import Sleep
 from .virtual_sleep import counting_sleep
@@ -154,7 +153,7 @@ def _describer(runner, state: model.Map, map_run_arn: str):
 
 
 def _put(handler, bucket: Any, key: str, body: str, state_name: str, resource: str) -> float:
-    event = json.loads(dumps({"Bucket": bucket, "Key": key, "Body": body}))
+    event = json_copy({"Bucket": bucket, "Key": key, "Body": body})
     context = {"state_name": state_name, "resource": resource}
     with counting_sleep() as sleeper:
         try:

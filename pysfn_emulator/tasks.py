@@ -44,7 +44,7 @@ from .errors import (
     StatesError,
 )
 from .failures import TaskFailure
-from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, message_text, size_in_bytes
+from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, json_copy, message_text, size_in_bytes
 from .lambda_runtime import (
     FunctionError,
     LambdaIndex,
@@ -491,7 +491,7 @@ def _call_service_handler(call: Call, handler) -> Generator:
     request_id = call.request_id()
     budget = (call.timeout or DEFAULT_TASK_TIMEOUT) * 1000
     context = ServiceContext(call.state.name, call.resource.arn, call.runner.context["Execution"]["Id"], call.token, request_id, budget)
-    event = json.loads(dumps(call.payload))
+    event = json_copy(call.payload)
     failure: StatesError | None = None
     with counting_sleep() as sleeper:
         try:
@@ -573,7 +573,7 @@ def _mocked(call: Call, mocks: MockedStates) -> Generator:
     def body() -> Generator:
         if entry.throws:
             raise StatesError(entry.error, entry.cause)
-        return call.check_result(json.loads(dumps(entry.returns)))
+        return call.check_result(json_copy(entry.returns))
         yield  # a generator, like the bodies that wait
 
     if call.resource.kind == "function":
