@@ -36,7 +36,6 @@ import attrs
 
 from . import callbacks, model
 from .errors import (
-    DATA_LIMIT_EXCEEDED,
     HEARTBEAT_TIMEOUT,
     QUERY_EVALUATION_ERROR,
     RUNTIME,
@@ -44,7 +43,8 @@ from .errors import (
     StatesError,
 )
 from .failures import TaskFailure
-from .jsontext import PAYLOAD_LIMIT_BYTES, dumps, json_copy, message_text, size_in_bytes
+from .interpreter import check_size
+from .jsontext import dumps, json_copy, message_text
 from .lambda_runtime import (
     FunctionError,
     LambdaIndex,
@@ -184,11 +184,7 @@ class Call:
         return self.resource.resource_type or self.resource.arn
 
     def check_result(self, result: Any) -> Any:
-        if size_in_bytes(result) > PAYLOAD_LIMIT_BYTES:
-            raise StatesError(
-                DATA_LIMIT_EXCEEDED,
-                f"The state/task '{self.label()}' returned a result with a size exceeding the maximum number of bytes service limit.",
-            )
+        check_size(result, self.label())
         return result
 
     def responder(self) -> callbacks.Responder | None:
@@ -327,13 +323,13 @@ def _failure(error: StatesError) -> dict:
 
 def _call_legacy_function(call: Call) -> Generator:
     def body() -> Generator:
-        result, _, _ = yield from _invoke_function(call, call.resource.arn, call.payload, call.resource.arn)
+        result, _, _ = yield from _invoke_function(call, call.resource.arn, call.payload)
         return result
 
     return _function_events(call, body())
 
 
-def _invoke_function(call: Call, reference: str, payload: Any, label: str) -> Generator:
+def _invoke_function(call: Call, reference: str, payload: Any) -> Generator:
     """Call a local function: returns (result, request id, its ARN); raises its error."""
     runner = call.runner
     handler = call.env.services.lambdas.find(reference)
@@ -352,12 +348,7 @@ def _invoke_function(call: Call, reference: str, payload: Any, label: str) -> Ge
         raise StatesError(returned.service_failure.error, returned.service_failure.cause_for(request_id))
     if returned.failure is not None:
         raise returned.failure
-    if size_in_bytes(returned.value) > PAYLOAD_LIMIT_BYTES:
-        raise StatesError(
-            DATA_LIMIT_EXCEEDED,
-            f"The state/task '{label}' returned a result with a size exceeding the maximum number of bytes service limit.",
-        )
-    return returned.value, request_id, arn
+    return call.check_result(returned.value), request_id, arn
 
 
 def _function_arn(runner, reference: str) -> str:
@@ -391,7 +382,7 @@ def _call_lambda_invoke(call: Call) -> Generator:
             response = yield from _invoke_without_result(call, function, event, invocation_type, with_log)
         else:
             try:
-                result, request_id, _ = yield from _invoke_function(call, function, event, "lambda")
+                result, request_id, _ = yield from _invoke_function(call, function, event)
             except FunctionError as failure:  # Step Functions re-serialises the error payload compactly
                 failure.cause = dumps(failure.payload)
                 raise
@@ -407,7 +398,7 @@ def _invoke_without_result(call: Call, function: str, event: Any, invocation_typ
     (204, nothing runs)."""
     handler = call.env.services.lambdas.find(function)
     if handler is None:
-        yield from _invoke_function(call, function, event, "lambda")  # raises ResourceNotFound
+        yield from _invoke_function(call, function, event)  # raises ResourceNotFound
     request_id = call.request_id()
     if invocation_type == "Event":
         call_function(handler, event, make_context(_function_arn(call.runner, function), request_id, None))
