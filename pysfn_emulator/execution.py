@@ -298,7 +298,7 @@ class _Launch:
         }
         history = History(STANDARD_HISTORY_LIMIT if machine_type == "STANDARD" else None)
         runtime = jsonata.Runtime(rng, lambda: clock.now_ms)
-        runner = Runner(clock, history, context, services.handlers, rng, runtime, region, account)
+        runner = Runner(clock, history, context, rng, runtime, region, account)
         runner.tasks = TaskEnv(services, mocks)
         if services.channel is not None:
             runner.scheduler.idle = services.channel.idle_hook(clock, runner.scheduler)

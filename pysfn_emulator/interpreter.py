@@ -1,8 +1,8 @@
 """The run loop: enter a state, run its handler, record the events, follow `next`.
 
-A `Runner` holds what one execution shares (clock, history, handlers, random source); a
-`Frame` holds what one thread of states has (its variables and its last event id), so that
-Parallel branches and Map iterations each get their own.
+A `Runner` holds what one execution shares (clock, history, scheduler, task machinery,
+random source); a `Frame` holds what one thread of states has (its variables and its last
+event id), so that Parallel branches and Map iterations each get their own.
 """
 
 from __future__ import annotations
@@ -74,7 +74,6 @@ class Runner:
     clock: Clock
     history: History
     context: dict  # Execution and StateMachine parts of the context object
-    lambdas: dict
     rng: random.Random
     runtime: Any  # what JSONata's $now, $random and $uuid read
     region: str = "us-east-1"

@@ -46,7 +46,7 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
     else:
         parameters = reader.parameters(effective, env.context, env.variables) if reader.parameters else {}
     limit = _max_items(reader, raw, effective, env)
-    handler = runner.tasks.services.handlers.get(reader.resource) if runner.tasks is not None else None
+    handler = runner.tasks.services.handlers.get(reader.resource)
     if handler is None:
         raise StatesError(
             "pysfn.ResourceNotRegistered",

@@ -77,7 +77,7 @@ def write_results(runner, state: model.Map, map_run_arn: str, parameters: dict, 
     describe = _describer(runner, state, map_run_arn)
     if not writer.resource:
         return _transform(children, transformation, describe)
-    handler = runner.tasks.services.handlers.get(writer.resource) if runner.tasks is not None else None
+    handler = runner.tasks.services.handlers.get(writer.resource)
     if handler is None:
         raise StatesError(
             RESULT_WRITER_FAILED,

@@ -155,10 +155,7 @@ class Call:
 
     @property
     def env(self) -> TaskEnv:
-        tasks = self.runner.tasks
-        if tasks is None:  # a Runner built without task machinery (tests of the interpreter)
-            tasks = self.runner.tasks = TaskEnv(Services.create(self.runner.lambdas))
-        return tasks
+        return self.runner.tasks
 
     def request_id(self) -> str:
         return str(uuid.UUID(int=self.runner.rng.getrandbits(128), version=4))
