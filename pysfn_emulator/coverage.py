@@ -229,46 +229,37 @@ def last_expression(text: str) -> str:
 
 
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
+_CLOSERS = frozenset(_OPENERS.values())
 
 
-def _closing(text: str, start: int) -> int | None:
-    """The index of the bracket closing the one at `start` (strings skipped), or None."""
+def _unquoted(text: str, start: int = 0):
+    """(index, char, bracket depth after it) for each character outside a quoted string."""
     depth, quote = 0, None
     for index in range(start, len(text)):
         char = text[index]
         if quote:
             if char == quote and text[index - 1] != "\\":
                 quote = None
-        elif char in "'\"":
+            continue
+        if char in "'\"":
             quote = char
-        elif char in _OPENERS:
+            continue
+        if char in _OPENERS:
             depth += 1
-        elif char in _OPENERS.values():
+        elif char in _CLOSERS:
             depth -= 1
-            if depth == 0:
-                return index
-    return None
+        yield index, char, depth
+
+
+def _closing(text: str, start: int) -> int | None:
+    """The index of the bracket closing the one at `start` (strings skipped), or None."""
+    return next((i for i, char, depth in _unquoted(text, start) if char in _CLOSERS and depth == 0), None)
 
 
 def _split_top_level(text: str, separator: str) -> list[str]:
-    parts, depth, quote, current = [], 0, None, []
-    for index, char in enumerate(text):
-        if quote:
-            if char == quote and text[index - 1] != "\\":
-                quote = None
-        elif char in "'\"":
-            quote = char
-        elif char in _OPENERS:
-            depth += 1
-        elif char in _OPENERS.values():
-            depth -= 1
-        elif char == separator and depth == 0:
-            parts.append("".join(current))
-            current = []
-            continue
-        current.append(char)
-    parts.append("".join(current))
-    return parts
+    cuts = [i for i, char, depth in _unquoted(text) if char == separator and depth == 0]
+    bounds = [-1, *cuts, len(text)]
+    return [text[begin + 1:stop] for begin, stop in zip(bounds, bounds[1:], strict=False)]
 
 
 def _operator(key: str, value: Any) -> str:
