@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,11 @@ DEFAULT_CORPUS = REPO_ROOT.parent / "shared" / "conformance" / "aws-recorded"
 
 # Files of the corpus folder that are not cases.
 NOT_CASES = frozenset({"_index.json"})
+
+# Where the clock starts for a case that does not say: a fixed moment, so that no result
+# depends on the day the suite runs (a case whose input was made relative to its recording
+# carries its own `start_time`).
+DEFAULT_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -74,6 +80,7 @@ class Case:
     state_machine_type: str
     query_language: str
     uses_lambda: bool
+    start_time: datetime = DEFAULT_START
     path: Path | None = None
 
 
@@ -141,8 +148,17 @@ def parse_case(data: Mapping[str, Any], path: Path | None = None) -> Case:
         state_machine_type=data.get("state_machine_type") or "STANDARD",
         query_language=query_language(data["definition"]),
         uses_lambda=bool(lambdas),
+        start_time=_start_time(data.get("start_time")),
         path=path,
     )
+
+
+def _start_time(text: str | None) -> datetime:
+    """The recorded `start_time` (ISO 8601, `Z` for UTC), else `DEFAULT_START`."""
+    if not text:
+        return DEFAULT_START
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def load_case(path: Path) -> Case:

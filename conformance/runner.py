@@ -139,6 +139,7 @@ def run_emulator(case: Case) -> Any:
         state_machine_name=case.placeholders.state_machine_name,
         execution_name=case.placeholders.execution_name,
         state_machine_type=case.state_machine_type,
+        start_time=case.start_time,
     )
 
 
