@@ -20,7 +20,7 @@ from .callbacks import (
     send_task_heartbeat,
     send_task_success,
 )
-from .errors import DefinitionError, Problem, StatesError
+from .errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
 from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
 from .failures import LambdaServiceError, TaskFailure
 from .lambda_runtime import LambdaContext
@@ -34,6 +34,7 @@ __all__ = [
     "DefinitionError",
     "Execution",
     "ExecutionRunning",
+    "InvalidExecutionInput",
     "LambdaContext",
     "LambdaServiceError",
     "LiveExecution",

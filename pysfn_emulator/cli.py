@@ -19,6 +19,7 @@ from typing import Any
 
 import pysfn_emulator
 from pysfn_emulator import coverage, graph
+from pysfn_emulator.jsontext import loads
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -309,18 +310,15 @@ def _read_file(path: str, what: str) -> str:
 
 
 def _parse_json(text: str, source: str) -> Any:
-    """JSON as AWS accepts it (no NaN or Infinity); errors located as source:line:col."""
+    """JSON as AWS reads it (jsontext.loads: no NaN or Infinity); errors located as
+    source:line:col, or by JSON pointer."""
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        return loads(text)
     except json.JSONDecodeError as error:
         message = error.msg.removesuffix(" at")  # "Invalid control character at" reads cut off
         raise BadInput(f"{source}:{error.lineno}:{error.colno}: invalid JSON: {message}") from None
     except ValueError as error:
         raise BadInput(f"{source}: invalid JSON: {error}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not a JSON value")
 
 
 def _print_problems(headline: str, problems: list[Any]) -> None:
@@ -338,7 +336,7 @@ def _report(execution: Any, *, as_json: bool, with_history: bool, with_trace: bo
             result["history"] = execution.history
         if with_trace:
             result["trace"] = trace_records(execution.history)
-        print(json.dumps(result, indent=2, ensure_ascii=False, default=_json_default))
+        print(_printable(json.dumps(result, indent=2, ensure_ascii=False, default=_json_default)))
         return
     sections = []  # printed one after another, a blank line between
     if with_history:
@@ -348,12 +346,21 @@ def _report(execution: Any, *, as_json: bool, with_history: bool, with_trace: bo
     if execution.status == "SUCCEEDED":
         sections.append(json.dumps(execution.output, indent=2, ensure_ascii=False))
     if sections:
-        print("\n\n".join(sections))
+        print(_printable("\n\n".join(sections)))
     if execution.status != "SUCCEEDED":
         print(f"execution {execution.status}", file=sys.stderr)
         for label, value in (("error", execution.error), ("cause", execution.cause)):
             if value is not None:  # AWS leaves both unset on a timeout, say
-                print(f"{label}: {value}", file=sys.stderr)
+                print(_printable(f"{label}: {value}"), file=sys.stderr)
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _printable(text: str) -> str:
+    """Text a UTF-8 stream can take: a lone surrogate (JSON strings may hold one) becomes its
+    \\u escape, which is also how JSON text writes it."""
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def format_history(events: list[dict[str, Any]]) -> str:

@@ -49,6 +49,11 @@ class DefinitionError(Exception):
         super().__init__(f"invalid state machine definition ({len(self.problems)} problem(s)):\n{lines}")
 
 
+class InvalidExecutionInput(ValueError):
+    """Raised by `run` and `start` for an input StartExecution would refuse (InvalidExecutionInput:
+    "The provided JSON input data is not valid"): a value no JSON text can carry, such as NaN."""
+
+
 class StatesError(Exception):
     """A failure inside an execution, with AWS's error name and cause.
 

@@ -6,15 +6,15 @@
     live.pending_tokens; live.send_task_success(token, output); live.advance(60); live.result()
 
 Everything that can be wrong before the execution starts raises: DefinitionError (a definition
-AWS would refuse, the main one or a registered child's), NotSupportedError, MockConfigError
-(the mock file, or a state machine or test case it lacks). Everything that happens inside the
+AWS would refuse, the main one or a registered child's), InvalidExecutionInput (an input
+StartExecution would refuse: not JSON), NotSupportedError, MockConfigError (the mock file, or a
+state machine or test case it lacks). Everything that happens inside the
 execution is reported on the Execution, as AWS reports it.
 """
 
 from __future__ import annotations
 
 import gc
-import json
 import random
 import threading
 import uuid
@@ -39,11 +39,18 @@ from .callbacks import send_task_failure as _send_failure
 from .callbacks import send_task_heartbeat as _send_heartbeat
 from .callbacks import send_task_success as _send_success
 from .clock import Clock, DeadlineReached, iso, to_datetime
-from .errors import DATA_LIMIT_EXCEEDED, RUNTIME, DefinitionError, Problem, StatesError
+from .errors import (
+    DATA_LIMIT_EXCEEDED,
+    RUNTIME,
+    DefinitionError,
+    InvalidExecutionInput,
+    Problem,
+    StatesError,
+)
 from .history import History, HistoryLimitReached
 from .interpreter import Frame, Runner, run_machine
 from .intrinsics import random_source
-from .jsontext import PAYLOAD_LIMIT_BYTES, size_in_bytes
+from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept, loads, size_in_bytes
 from .loader import NotSupportedError, load
 from .mock_config import (
     MockConfig,
@@ -104,9 +111,12 @@ class Execution:
 
 
 def parse_definition(definition: dict | str) -> dict:
+    """A definition's JSON text read as AWS reads it (no NaN or Infinity); a dict as given."""
     if isinstance(definition, str):
         try:
-            definition = json.loads(definition)
+            definition = loads(definition)
+        except NotJson as error:
+            raise DefinitionError([Problem(error.pointer or "", f"the definition is not valid JSON: {error.what}")]) from None
         except ValueError as error:
             raise DefinitionError([Problem("", f"the definition is not valid JSON: {error}")]) from None
     return definition
@@ -199,6 +209,10 @@ def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config,
     if state_machine_type not in _MAX_DURATION_SECONDS:
         raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {state_machine_type!r}")
     machine = load_machine(definition, state_machine_type)
+    try:
+        input = accept(input)  # the value StartExecution's JSON text would carry
+    except NotJson as error:
+        raise InvalidExecutionInput(f"Invalid State Machine Execution Input: {error}") from None
     config, machine_name = _mock_setup(mock_config, test_case, state_machine_name)
     from .nested import Registry
 

@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 from collections.abc import Generator
 from typing import Any
 
 from . import model
 from .errors import ITEM_READER_FAILED, RUNTIME, StatesError
 from .failures import TaskFailure
-from .jsontext import json_copy, message_text
+from .jsontext import NotJson, accept, json_copy, loads, message_text
 from .pipeline import DataIO, Env, path_value
 from .scheduler import Sleep
 from .virtual_sleep import counting_sleep
@@ -99,12 +98,15 @@ def _parse(content: Any, config: dict) -> list:
     input_type = config.get("InputType", "JSON")
     if not isinstance(content, (str, bytes, bytearray)):
         if input_type == "JSON" and isinstance(content, list):
-            return json_copy(content)
+            try:
+                return accept(content)
+            except NotJson as error:
+                raise StatesError(ITEM_READER_FAILED, f"The object is not valid JSON: {error}") from None
         raise StatesError(ITEM_READER_FAILED, f"the object's content must be text or bytes for InputType {input_type}")
-    text = content.decode("utf-8") if isinstance(content, (bytes, bytearray)) else content
+    text = _text(content) if isinstance(content, (bytes, bytearray)) else content
     if input_type == "JSON":
         try:
-            items = json.loads(text)
+            items = loads(text)
         except ValueError as error:
             raise StatesError(ITEM_READER_FAILED, f"The object is not valid JSON: {error}") from None
         if not isinstance(items, list):
@@ -115,13 +117,24 @@ def _parse(content: Any, config: dict) -> list:
         for number, line in enumerate(text.splitlines(), 1):
             if line.strip():
                 try:
-                    items.append(json.loads(line))
+                    items.append(loads(line))
                 except ValueError as error:
                     raise StatesError(ITEM_READER_FAILED, f"Line {number} of the JSONL object is not valid JSON: {error}") from None
         return items
     if input_type == "CSV":
         return _csv(text, config)
     raise StatesError(ITEM_READER_FAILED, f"InputType {input_type} is not emulated (JSON, JSONL and CSV are)")
+
+
+def _text(content: bytes | bytearray) -> str:
+    """The object's bytes as text: S3 objects are read as UTF-8, and other bytes fail the read."""
+    try:
+        return bytes(content).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise StatesError(
+            ITEM_READER_FAILED,
+            f"The object is not UTF-8 text: byte 0x{content[error.start]:02x} at offset {error.start} ({error.reason})",
+        ) from None
 
 
 def _csv(text: str, config: dict) -> list[dict]:

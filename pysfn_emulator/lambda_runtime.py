@@ -23,7 +23,7 @@ import attrs
 
 from .errors import StatesError
 from .failures import TaskFailure
-from .jsontext import json_copy
+from .jsontext import json_copy, loads
 from .virtual_sleep import counting_sleep, slept_so_far
 
 Handler = Callable[[Any, Any], Any]
@@ -157,7 +157,7 @@ def decode(returned: Any) -> Any:
     if isinstance(returned, (bytes, bytearray)):
         text = bytes(returned).decode("utf-8")
         try:
-            return json.loads(text)
+            return loads(text)
         except ValueError:
             return text
     return json_copy(returned)

@@ -22,7 +22,6 @@ Return and Throw, a Throw without an Error) is refused before the execution star
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -31,6 +30,7 @@ from typing import Any
 import attrs
 
 from .errors import RUNTIME, StatesError
+from .jsontext import loads, not_json
 
 _RANGE = re.compile(r"(0|[1-9][0-9]*)(?:-(0|[1-9][0-9]*))?")
 ENVIRONMENT_VARIABLE = "SFN_MOCK_CONFIG"
@@ -160,7 +160,7 @@ def load_mock_config(source: Any) -> MockConfig:
         source = text
     if isinstance(source, (str, bytes)):
         try:
-            source = json.loads(source)
+            source = loads(source)  # as AWS reads JSON: no NaN or Infinity
         except ValueError as error:
             raise MockConfigError(label, f"the mock file is not valid JSON: {error}") from None
     return parse_mock_config(source, label)
@@ -249,6 +249,9 @@ def _entry(where: str, spec: Any, fail) -> Entry:
     if len(kinds) != 1:
         raise fail(where, 'must have exactly one of "Return" and "Throw", not both')
     if kinds == ["Return"]:
+        found = not_json(spec["Return"])  # a dict may hold what no mock file can (NaN)
+        if found is not None:
+            raise fail(f"{where}/Return{found[0]}", found[1])
         return Entry(returns=spec["Return"])
     throw = spec["Throw"]
     if not isinstance(throw, dict):

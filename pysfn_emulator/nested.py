@@ -31,7 +31,7 @@ from typing import Any
 
 from .clock import to_ms
 from .errors import RUNTIME, TASK_FAILED, TIMEOUT, DefinitionError, Problem, StatesError
-from .jsontext import dumps
+from .jsontext import dumps, loads
 from .scheduler import Sleep
 
 
@@ -128,7 +128,7 @@ def _input(call, value: Any) -> Any:
         return {}
     if isinstance(value, str):
         try:
-            return json.loads(value)
+            return loads(value)
         except ValueError:
             raise _api_error(call, "InvalidExecutionInput", f"Invalid State Machine Execution Input: '{value}' is not JSON") from None
     return value

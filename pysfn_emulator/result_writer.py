@@ -98,7 +98,7 @@ def write_results(runner, state: model.Map, map_run_arn: str, parameters: dict, 
         key = f"{folder}/{name}_0.json"
         body = _body(_transform(group, transformation, describe), config.get("OutputType", "JSON"))
         slept += _put(handler, bucket, key, body, state.name, writer.resource)
-        files[name].append({"Key": key, "Size": len(body.encode("utf-8"))})
+        files[name].append({"Key": key, "Size": len(body.encode("utf-8", "replace"))})  # as Java counts a lone surrogate
     manifest_key = f"{folder}/manifest.json"
     manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
     slept += _put(handler, bucket, manifest_key, dumps(manifest), state.name, writer.resource)

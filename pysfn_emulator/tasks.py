@@ -27,7 +27,6 @@ forms bound the gaps between heartbeats of callbacks and activities.
 from __future__ import annotations
 
 import functools
-import json
 import uuid
 from collections.abc import Callable, Generator
 from typing import Any
@@ -44,7 +43,7 @@ from .errors import (
 )
 from .failures import TaskFailure
 from .interpreter import check_size
-from .jsontext import dumps, json_copy, message_text
+from .jsontext import dumps, json_copy, loads, message_text
 from .lambda_runtime import (
     FunctionError,
     LambdaIndex,
@@ -413,7 +412,7 @@ def _invoke_event(payload: Any) -> Any:
         return {}
     if isinstance(payload, str):
         try:
-            return json.loads(payload)
+            return loads(payload)
         except ValueError:
             return payload
     return payload

@@ -18,7 +18,6 @@ import base64
 import binascii
 import contextvars
 import hashlib
-import json
 import math
 import random
 import re
@@ -32,6 +31,7 @@ from typing import Any
 import attrs
 
 from ..java_random import JavaRandom
+from ..jsontext import loads
 
 STRING_LIMIT = 10_000  # Hash, Base64Encode and Base64Decode inputs, in Java chars
 RANGE_LIMIT = 1_000  # ArrayRange items
@@ -369,19 +369,12 @@ def _hash(args: list[Any], rng: Any) -> str:
 # ---------------------------------------------------------------- JSON
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(name)
-
-
-_json_decoder = json.JSONDecoder(parse_constant=_reject_constant)
-
-
 def _string_to_json(args: list[Any], rng: Any) -> Any:
     text = _string("States.StringToJson", args[0])
     if not text.strip():
         return None
     try:
-        return _json_decoder.decode(text)
+        return loads(text)  # as Jackson reads it: no NaN, and 1e400 is "Infinity"
     except ValueError:
         raise _invalid("States.StringToJson") from None
 

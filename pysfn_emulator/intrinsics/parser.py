@@ -29,7 +29,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 
 from ..errors import RUNTIME, StatesError
 from ..jsonpath import CONTEXT, Path, PathNotFound, PathSyntaxError, compile_path
-from ..jsontext import dumps
+from ..jsontext import dumps, number
 from .functions import FUNCTIONS, InvalidArguments, Signature, compile_template, render_template
 
 MAX_DEPTH = 10
@@ -199,7 +199,7 @@ def _compile_argument(node: Tree | Token, source: str, depth: int, paths: list[P
     if kind == "string":
         return _constant(_unescape(_raw_string(node), source))
     if kind == "number":
-        return _constant(_number(str(node.children[0])))
+        return _constant(number(str(node.children[0])))  # read as JSON reads it: 1e400 is "Infinity"
     return _constant({"null": None, "true": True, "false": False}[kind])
 
 
@@ -243,9 +243,3 @@ def _unescape(raw: str, source: str) -> str:
                 "(only \\' \\{ \\} \\\\)"
             )
     return _ESCAPE.sub(r"\1", raw) if "\\" in raw else raw
-
-
-def _number(text: str) -> int | float:
-    if "." in text or "e" in text or "E" in text:
-        return float(text)
-    return int(text)

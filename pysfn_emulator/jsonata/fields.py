@@ -212,6 +212,8 @@ class Expression:
             raise QueryEvaluationError(self._threw(message(jexception.JException("D1011", -1))), self.field) from None
         except StatesError:
             raise
+        except OverflowError:  # an integer past the double's range met arithmetic: Infinity in JS
+            raise QueryEvaluationError(self._unsupported, self.field) from None
         except Exception as error:  # a plain Python error inside the port
             raise QueryEvaluationError(self._threw(str(error)), self.field) from None
         if result is None:
@@ -244,7 +246,12 @@ def _to_json(value: Any) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is int:
-        return value if -_BIG < value < _BIG else float(value)
+        if -_BIG < value < _BIG:
+            return value
+        try:
+            return float(value)
+        except OverflowError:  # an integer past the double's range is Infinity to JavaScript
+            raise _Unsupported from None
     if value is NULL:
         return None
     if kind is float:

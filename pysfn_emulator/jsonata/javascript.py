@@ -16,9 +16,12 @@ from .values import MISSING, NULL
 def _js_number(value: Any) -> str:
     """Number.prototype.toString for a double (ECMAScript's shortest round trip)."""
     if type(value) is int:
-        value = float(value) if abs(value) >= 2**53 else value
-        if type(value) is int:
+        if abs(value) < 2**53:
             return str(value)
+        try:
+            value = float(value)
+        except OverflowError:  # past the double's range: Infinity to JavaScript
+            value = math.inf if value > 0 else -math.inf
     if value != value:
         return "NaN"
     if value in (math.inf, -math.inf):

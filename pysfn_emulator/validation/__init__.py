@@ -26,12 +26,14 @@ Where things live (each module imports only those listed before it):
   (their branches and processors are scopes in turn);
 - `scopes`: variable scopes, which Assign names a Parallel branch or Map iteration may not
   reuse;
-- this module: `structural_problems`, the entry point, and the public names of the modules.
+- this module: `structural_problems`, the entry point (which first refuses a dict holding
+  what no JSON text can, such as NaN), and the public names of the modules.
 """
 
 from __future__ import annotations
 
 from ..errors import Problem
+from ..jsontext import not_json
 from .choice_rules import (
     BOOLEAN_COMBINATORS,
     BOOLEAN_OPERATORS,
@@ -101,6 +103,9 @@ def structural_problems(
     """
     if not isinstance(definition, dict):
         return [Problem("", "the definition must be a JSON object")]
+    found = not_json(definition)  # a dict may hold what no definition text can (NaN, a set)
+    if found is not None:
+        return [Problem(found[0], f"the definition is not JSON: {found[1]}")]
     language = definition.get("QueryLanguage", JSONPATH)
     ctx = Context(top_language=language if language in LANGUAGES else JSONPATH,
                   machine_type=state_machine_type)
