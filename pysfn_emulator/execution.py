@@ -50,7 +50,7 @@ from .errors import (
 from .history import History, HistoryLimitReached
 from .interpreter import Frame, Runner, run_machine
 from .intrinsics import random_source
-from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept, loads, size_in_bytes
+from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept_measured, loads, size_in_bytes
 from .loader import NotSupportedError, load
 from .mock_config import (
     MockConfig,
@@ -210,7 +210,7 @@ def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config,
         raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {state_machine_type!r}")
     machine = load_machine(definition, state_machine_type)
     try:
-        input = accept(input)  # the value StartExecution's JSON text would carry
+        input, input_bytes = accept_measured(input)  # the value StartExecution's JSON text would carry
     except NotJson as error:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: {error}") from None
     config, machine_name = _mock_setup(mock_config, test_case, state_machine_name)
@@ -225,10 +225,12 @@ def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config,
         mapping = config.case(machine_name, test_case)
         _check_mockable(machine, mapping, config, machine_name, test_case)
         mocks = MockedStates(config, mapping, machine_name, test_case)
-    return _Launch.create(
+    launch = _Launch.create(
         services, machine, input, machine_name, execution_name, state_machine_type,
         Clock.starting_at(start_time), random.Random(seed), role_arn, region, account, mocks,
     )
+    launch.input_bytes = input_bytes
+    return launch
 
 
 def _mock_setup(mock_config: Any, test_case: str | None, state_machine_name: str | None) -> tuple[MockConfig | None, str]:
@@ -287,6 +289,7 @@ class _Launch:
     start_ms: int
     frame: Frame
     stopped: ExecutionStopped | None = None
+    input_bytes: int | None = None  # the input's size, when accepting it measured it already
 
     @classmethod
     def create(cls, services: Services, machine: model.Machine, input: Any, machine_name: str, execution_name: str | None,
@@ -327,7 +330,8 @@ class _Launch:
         status, output, error, cause = "SUCCEEDED", None, None, None
         live = runner.tasks.services.channel is not None
         try:
-            if size_in_bytes(self.input) > PAYLOAD_LIMIT_BYTES:
+            size = self.input_bytes if self.input_bytes is not None else size_in_bytes(self.input)
+            if size > PAYLOAD_LIMIT_BYTES:
                 raise StatesError(DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit.")
             with random_source(runner.rng), running_clock(runner.clock), (nullcontext() if live else _collector_paused()):
                 output = runner.scheduler.run(run_machine(runner, frame, self.machine, self.input))

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 PAYLOAD_LIMIT_BYTES = 256 * 1024
@@ -93,13 +94,29 @@ def loads(text: str) -> Any:
 
 
 def accept(value: Any) -> Any:
-    """A Python value as AWS would receive it written as JSON text: a copy, or NotJson saying
-    what the first thing JSON cannot carry is, and where."""
+    """A Python value as AWS would receive it written as JSON text, or NotJson saying what the
+    first thing JSON cannot carry is, and where. The value itself when its text holds no
+    surrogate (the common case: one encoding, no copy); else a copy in which a surrogate pair
+    held as two code points is the character it stands for."""
+    return accept_measured(value)[0]
+
+
+def accept_measured(value: Any) -> tuple[Any, int]:
+    """`accept`, and the accepted value's payload size, from the one encoding both need."""
     try:
-        return loads(_encode_ascii(value))
+        text = _encode(value)
+        if text.isascii():
+            return value, len(text)
+        if not _SURROGATE.search(text):
+            return value, len(text.encode("utf-8"))
+        copy = loads(_encode_ascii(value))
+        return copy, size_in_bytes(copy)
     except (TypeError, ValueError, RecursionError):
         found = not_json(value)
         raise (NotJson(found[1], found[0]) if found else NotJson("the value is not JSON")) from None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def not_json(value: Any) -> tuple[str, str] | None:

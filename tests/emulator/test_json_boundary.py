@@ -69,6 +69,8 @@ def test_loads_refuses_non_json_numbers_and_says_where(text, pointer):
 
 
 def test_accept_copies_a_python_value_and_refuses_what_json_cannot_carry():
+    plain = {"a": [1, 2.5, "é"], "big": BIG}
+    assert jsontext.accept(plain) is plain  # nothing to change: no copy
     assert jsontext.accept({"t": (1, 2), "big": BIG, "pair": "\ud83d\ude00"}) == {"t": [1, 2], "big": BIG, "pair": "\U0001f600"}
     for value, pointer in [
         (math.nan, ""),
