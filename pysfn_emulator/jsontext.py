@@ -88,8 +88,13 @@ def loads(text: str) -> Any:
     (json.JSONDecodeError with a position, or NotJson saying where NaN or Infinity is)."""
     try:
         return _decoder.decode(text)
+    except RecursionError:  # Python's parser stops near Jackson's default depth limit (1,000)
+        raise NotJson(_TOO_DEEP) from None
     except NotJson:
-        found = not_json(json.loads(text))  # Python's reader takes NaN: find where it is
+        try:
+            found = not_json(json.loads(text))  # Python's reader takes NaN: find where it is
+        except (ValueError, RecursionError):
+            found = None
         raise (NotJson(found[1], found[0]) if found else NotJson("NaN or Infinity is not JSON")) from None
 
 
@@ -111,11 +116,14 @@ def accept_measured(value: Any) -> tuple[Any, int]:
             return value, len(text.encode("utf-8"))
         copy = loads(_encode_ascii(value))
         return copy, size_in_bytes(copy)
-    except (TypeError, ValueError, RecursionError):
+    except RecursionError:
+        raise NotJson(_TOO_DEEP) from None
+    except (TypeError, ValueError):
         found = not_json(value)
         raise (NotJson(found[1], found[0]) if found else NotJson("the value is not JSON")) from None
 
 
+_TOO_DEEP = "the value is nested too deeply (JSON parsers stop near 1,000 levels)"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 

@@ -325,3 +325,18 @@ def test_a_start_execution_task_refuses_input_text_holding_nan():
         "Parameters": {"StateMachineArn": arn, "Input": '{"n": NaN}'}, "End": True}}}
     execution = run(parent, {}, state_machines={"Child": child})
     assert execution.error == "StepFunctions.InvalidExecutionInputException"
+
+
+def test_json_text_nested_too_deeply_is_refused_not_a_recursion_error():
+    deep = "[" * 100_000 + "]" * 100_000
+    with pytest.raises(NotJson, match="nested too deeply"):
+        jsontext.loads(deep)
+    with pytest.raises(NotJson):  # refused at the NaN, which cannot be located past the depth
+        jsontext.loads("[NaN, " + deep + "]")
+    execution = run(passing({"v.$": "States.StringToJson($.s)"}), {"s": deep})
+    assert execution.error == "States.Runtime" and execution.cause.endswith("Invalid arguments in States.StringToJson")
+    nested: list = []
+    for _ in range(100_000):
+        nested = [nested]
+    with pytest.raises(InvalidExecutionInput, match="nested too deeply"):
+        pysfn_emulator.run(ECHO, nested)
