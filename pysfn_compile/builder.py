@@ -114,6 +114,7 @@ class Scope:
     loop_alias: dict = attrs.Factory(dict)  # loop node id -> (shared, deep) at its back edges
     reads: dict = attrs.Factory(dict)  # name -> the type every read of it saw this pass (None: several)
     loop_alias_new: dict = attrs.Factory(dict)
+    failed: set = attrs.Factory(set)  # python names whose assigning statement was refused
 
     @property
     def exc_var(self) -> str:

@@ -20,6 +20,7 @@ from .expressions import (
     const,
     contains,
     equality,
+    iterable_of,
     iteration_source,
     key_guard,
     operands,
@@ -56,7 +57,7 @@ def _iterable(b, node: ast.AST) -> Expr:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
-    expr = transform(b, node)
+    expr = iterable_of(node, transform(b, node))
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
@@ -272,7 +273,8 @@ def _sum(b, node):
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
 
 
-def _iterable_expr(node, expr: Expr) -> Expr:
+def _iterable_expr(node, expr: Expr, not_iterable: str | None = None) -> Expr:
+    expr = iterable_of(node, expr, not_iterable)
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
@@ -285,7 +287,7 @@ def _any_all(b, node, name: str):
     arg = node.args[0]
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
-        iterable = transform(b, generator.iter)
+        iterable = iterable_of(generator.iter, transform(b, generator.iter))
         source, item_ty, helpers = iteration_source(generator.iter, iterable)
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
@@ -569,7 +571,7 @@ def _str_split(b, node, s, args, kwargs):
 
 def _str_join(b, node, s, args, kwargs):
     _need(node, "str.join", args, kwargs, 1, 1)
-    items = _iterable_expr(node, args[0])
+    items = _iterable_expr(node, args[0], "can only join an iterable")
     elem = items.ty.element
     if elem.only("str") or not elem.kinds:
         return _s(f"$join({items.code}, {s.code})", s, items)

@@ -12,7 +12,7 @@ from . import builtins as pybuiltins
 from . import ir, jsonata_lib, pytypes
 from .errors import Refusal
 from .exceptions import ALL, error_equals
-from .expressions import ANY_HINT, iteration_source, materialize, operands, transform
+from .expressions import ANY_HINT, iterable_of, iteration_source, materialize, operands, transform
 from .exprs import Expr, combine, guard
 from .pytypes import Ty
 
@@ -410,6 +410,7 @@ def comprehension_map(b, node) -> Expr:
         (iterable,) = [materialize(b, transform(b, generator.iter), generator.iter)]
     else:
         iterable = transform(b, generator.iter)
+    iterable = iterable_of(generator.iter, iterable)
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
     params = _target_params(generator.target, item_ty)

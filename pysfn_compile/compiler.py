@@ -116,6 +116,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.return_type = None
             scope.loop_alias_new = {}
             scope.reads = {}
+            scope.failed = set()
             scope.graph.entry = None
             b.scope = scope
             b.pending = [Hole(scope.graph, "entry", frozenset())]

@@ -31,8 +31,11 @@ class CompileError(Exception):
 class Refusal(Exception):
     """Raised inside a transform to abandon one construct; the builder records it and moves on."""
 
-    def __init__(self, node, message: str, hint: str = ""):
+    def __init__(self, node, message: str, hint: str = "", *, follow_on: bool = False):
         super().__init__(message)
         self.node = node
         self.message = message
         self.hint = hint
+        # follow_on: caused by an earlier refused statement (a variable it failed to set), so
+        # not reported again: the user sees the first problem, not its echoes
+        self.follow_on = follow_on

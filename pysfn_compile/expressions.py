@@ -187,6 +187,8 @@ def transform_name(b, node: ast.Name) -> Expr:
         return Expr(code, ty)
     scope, ty = b.lookup(name)
     if scope is not None:
+        if name in scope.failed:
+            raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
         asl = b.var(name, scope)
         if scope is b.scope and not b.is_defined(asl):
             raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
@@ -851,8 +853,28 @@ def pure_comprehension(b, node) -> Expr:
     for generator in generators:
         if generator.is_async:
             raise Refusal(node, "async comprehensions are not supported")
-    iterable = transform(b, generators[0].iter)
+    iterable = iterable_of(generators[0].iter, transform(b, generators[0].iter))
     return _generator(b, node, generators, 0, iterable)
+
+
+def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:
+    """A value that may or may not be iterable, as a list Python's `for` would walk: a list's
+    items, a str's characters or a dict's keys, chosen at run time, else Python's TypeError
+    (its message `not_iterable`, when the consumer words it its own way). A value of known
+    iterable type is returned as it is."""
+    ty = expr.ty
+    if ty.only("list") or ty.only("str") or ty.only("dict") or not ty.may("list", "str", "dict"):
+        return expr
+    item = None
+    if ty.may("list"):
+        item = pytypes.join(item, ty.element)
+    if ty.may("str", "dict"):
+        item = pytypes.join(item, pytypes.STR)
+    message = (jsonata_lib.string(not_iterable) if not_iterable is not None
+               else f"\"'\" & $__pytype({expr.code}) & \"' object is not iterable\"")
+    check = guard(f"$not($type({expr.code}) in ['array', 'string', 'object'])", TypeError, message, expr,
+                  helpers={"pytype"})
+    return combine(f"$__iter({expr.code})", pytypes.list_of(item), expr, helpers={"iter"}, guards=[check])
 
 
 def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:

@@ -130,6 +130,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "($r := $sift($d, function($v, $key) { $key != $k }); $exists($r) ? $r : {})",
         (),
     ),
+    "iter": ("$v", "($t := $type($v); $t = 'array' ? $v : $t = 'string' ? $split($v, '') : $__keys($v))",
+             ("keys",)),
     "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),
     "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",

@@ -17,6 +17,7 @@ from .expressions import (
     bound_code,
     condition,
     const,
+    iterable_of,
     iteration_source,
     key_guard,
     materialize,
@@ -51,7 +52,9 @@ def transform_statement(b, statement: ast.stmt) -> None:
                           "move this into a callee (a module-level function, run as a Lambda)")
         handler(b, statement)
     except Refusal as refusal:
-        b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+        if not refusal.follow_on:
+            b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+        b.scope.failed.update(_names_set(statement))
     except RecursionError:
         b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
     except Exception as error:  # a compiler bug: still a located problem, never a traceback
@@ -59,6 +62,17 @@ def transform_statement(b, statement: ast.stmt) -> None:
                 "please report it with the workflow; meanwhile, rewrite the statement or move it into a callee")
     finally:
         b.statement, b.statement_text = previous
+
+
+def _names_set(statement: ast.stmt) -> set[str]:
+    """The names a statement (with its body) may assign: unknown once it has been refused."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not statement:
+            names.add(node.name)
+    return names
 
 
 def _statement_name(statement: ast.stmt) -> str:
@@ -261,6 +275,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         if op == "+" and current.ty.only("list"):
             b.check_mutation(node, target.id, nested=False)
             b.note_alias_items(target.id, node.value)
+            value = iterable_of(node.value, value)
             source, item_ty, helpers = iteration_source(node.value, value)
             new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
                           current, value, helpers=helpers)
@@ -438,7 +453,7 @@ def transform_for(b, node: ast.For) -> None:
         advance = f"${index} + {step.code}"
         helpers: frozenset = frozenset()
     else:
-        iterable = transform(b, iterable_node)
+        iterable = iterable_of(iterable_node, transform(b, iterable_node))
         source, item_ty, helper_names = iteration_source(iterable_node, iterable)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         items_ty = iterable.ty
