@@ -14,6 +14,7 @@ compiling raises `WorkflowError` with a message saying so.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 from collections.abc import Mapping
@@ -89,7 +90,8 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
     if sfn is not None:
         sfn.use_virtual_clock(start_time)
     try:
-        value = function(**execution_input)
+        with _plain_run(compiled):
+            value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
             return Outcome(RAISED, error=error.error, cause=error.cause)
@@ -101,6 +103,13 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
         return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
     except (TypeError, ValueError) as error:
         return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
+
+
+def _plain_run(compiled: Any) -> contextlib.AbstractContextManager:
+    """The compiled workflow's plain-run context (its callees' results as the machine sees
+    them), or nothing for a stand-in that has none."""
+    plain_run = getattr(compiled, "plain_run", None)
+    return plain_run() if plain_run is not None else contextlib.nullcontext()
 
 
 def outcome_of(execution: Any) -> Outcome:

@@ -20,6 +20,7 @@ import attrs
 
 from . import dispatch as _dispatch
 from . import sfn
+from .boundary import callees_as_the_machine_sees_them
 from .compiler import DEFAULT_ARN, compile_info
 from .errors import CompileError, Problem
 from .module_info import load_file, load_source, module_name_for
@@ -58,6 +59,11 @@ class Compiled:
         """The entry function as written (with the sfn.workflow parameter checks)."""
         return getattr(self.module, self.entry)
 
+    def plain_run(self):
+        """A context in which calling the workflow plainly sees its callees' results as the
+        machine sees them (JSON's one number type: see boundary.py)."""
+        return callees_as_the_machine_sees_them(self.module, self.callees)
+
     def run_python(self, input: Any = None, *, virtual_clock: bool = True) -> dict:
         """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
         like the emulator's result (the output as JSON would carry it)."""
@@ -65,7 +71,8 @@ class Compiled:
             sfn.use_virtual_clock()
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         try:
-            result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
+            with self.plain_run():
+                result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
         except Exception as error:  # the workflow's own exception: its class name and message

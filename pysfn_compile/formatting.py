@@ -14,8 +14,10 @@ import re
 
 from . import jsonata_lib, pytypes
 from .errors import Refusal
-from .exprs import Expr, combine
+from .exprs import Expr, Guard, combine
 from .pytypes import Ty
+
+UNPRINTABLE = "pysfn.UnprintableNumber"
 
 FLOAT_HINT = ("format floats in a callee (a module-level function, run as a Lambda), e.g. "
               "def show(x: float) -> str: return f'{x:.2f}'")
@@ -44,7 +46,30 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
         code = f"($__X := {expr.code}; {code})"
     else:
         code = code.replace("$__X", expr.code)
-    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code))
+    guards = [_printable_check(node, expr)] if _unknown_numbers_inside(ty) else []
+    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code), guards=guards)
+
+
+def _unknown_numbers_inside(ty: Ty, depth: int = 0) -> bool:
+    """Whether a value of this type may hold a number printed by the rule for unknown numbers."""
+    if "float" in ty.kinds and ty.json_number:
+        return True
+    if depth > 4:
+        return False
+    parts = [ty.element] if "list" in ty.kinds else []
+    parts += [ty.values] if "dict" in ty.kinds else []
+    parts += list(ty.items or ()) + [t for _, t in ty.fields or ()]
+    return any(_unknown_numbers_inside(part, depth + 1) for part in parts)
+
+
+def _printable_check(node: ast.AST, expr: Expr) -> Guard:
+    """Stops the machine where a number of unknown type would print otherwise than in Python."""
+    cause = (f"line {getattr(node, 'lineno', 0)}: a number whose type is not annotated is printed, and it is a "
+             "float whose repr the state machine cannot reproduce (more than 15 significant digits, or "
+             "smaller than 1e-4) or an integer beyond 2**53; annotate it as float and format it in a callee")
+    helpers = jsonata_lib.closure({"unprintable"}) | expr.helpers
+    return Guard(f"$__unprintable({expr.code})", None, "''", helpers, expr.reads, abort=True,
+                 error_name=UNPRINTABLE, message_literal=cause)
 
 
 def _simple(code: str) -> bool:
@@ -62,11 +87,9 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     kinds = ty.kinds
     if not kinds:
         raise Refusal(node, "cannot print a value of unknown type", UNKNOWN_HINT)
-    if ty.is_any:
-        raise Refusal(node, "printing a value of unknown type is not supported: an int and a float "
-                      "print differently (3 and 3.0), and JSON does not tell them apart",
-                      UNKNOWN_HINT + "; for dicts with known keys use a TypedDict")
-    if "float" in kinds:
+    if ty.is_any:  # chosen at run time; numbers by the rule of pytypes (integral means int)
+        return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
+    if "float" in kinds and not ty.json_number:
         raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
                       "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT)
     if "exc" in kinds:
@@ -77,14 +100,14 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
         return f"{var}.message"
     parts = []
     for kind in ("none", "bool", "int", "str", "list", "dict"):
-        if kind not in kinds:
+        if kind not in kinds and not (kind == "int" and "float" in kinds):
             continue
         if kind == "none":
             parts.append(("null", "'None'"))
         elif kind == "bool":
             parts.append(("boolean", f"({var} ? 'True' : 'False')"))
         elif kind == "int":
-            parts.append(("number", f"$__istr({var})"))
+            parts.append(("number", f"$__jnum({var})" if "float" in kinds else f"$__istr({var})"))
         elif kind == "str":
             parts.append(("string", f"$__repr_str({var})" if quote else var))
         elif kind == "list":

@@ -132,6 +132,28 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "iter": ("$v", "($t := $type($v); $t = 'array' ? $v : $t = 'string' ? $split($v, '') : $__keys($v))",
              ("keys",)),
+    # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
+    # caller has checked with $__unprintable that $string gives Python's repr digits
+    "jnum": ("$n", "$floor($n) = $n ? $__istr($n) : $string($n)", ("istr",)),
+    "unprintable": (
+        "$v",
+        "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
+        " or ($floor($v) != $v and $abs($v) >= 0.0001 and $number($string($v)) = $v))"
+        " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable($e) }, false)"
+        " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable($lookup($v, $k)) }, false)"
+        " : false)",
+        ("keys",),
+    ),
+    "pyrepr": (
+        "$v",
+        "($t := $type($v); $t = 'null' ? 'None' : $t = 'boolean' ? ($v ? 'True' : 'False')"
+        " : $t = 'number' ? $__jnum($v) : $t = 'string' ? $__repr_str($v)"
+        " : $t = 'array' ? '[' & $join($__map($v, function($e) { $__pyrepr($e) }), ', ') & ']'"
+        " : '{' & $join($__map($__keys($v), function($k) { $__repr_str($k) & ': ' & $__pyrepr($lookup($v, $k)) }),"
+        " ', ') & '}')",
+        ("jnum", "repr_str", "map", "keys"),
+    ),
+    "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
     "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),
     "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",

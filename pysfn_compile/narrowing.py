@@ -51,7 +51,8 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
             return {}, {}
         positive_ty = pytypes.Ty(frozenset(kept), elem=ty.elem, value=ty.value, bits=ty.bits,
                                  items=ty.items if "list" in kept else None,
-                                 fields=ty.fields if "dict" in kept else None, name=ty.name)
+                                 fields=ty.fields if "dict" in kept else None, name=ty.name,
+                                 json_number=ty.json_number)
         rest = ty.without(*kept)
         return {name: positive_ty}, ({name: rest} if rest.kinds and not ty.is_any else {})
     if isinstance(test, ast.Name):

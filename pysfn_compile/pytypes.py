@@ -5,6 +5,14 @@ Python int or float is known only statically. A `Ty` is a set of possible kinds 
 the element type of lists, the value type of dicts, and for ints a bound on the magnitude in
 bits (ints stay exact in JSON's doubles up to 2**53). Anything unknown (an unannotated input,
 an unannotated callee result) is ANY: every JSON kind, numbers of unknown int/float-ness.
+
+The rule for such numbers (JSON has one number type): a number that comes from outside with no
+annotation saying what it is, is an int when it is integral and a float otherwise. The plain
+run carries the input and every callee result across the same boundary (`boundary.py`), so
+both runs agree. `Ty.json_number` marks the types whose numbers follow that rule at run time:
+ANY and everything inside it, and results of int arithmetic on them (guarded). A float the
+workflow computes itself does not (2.0 is integral, yet a float), so a type mixing the two
+loses the mark.
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ class Ty:
     items: tuple | None = None  # a list of fixed length whose positions have these types
     fields: tuple | None = None  # a TypedDict: ((key, Ty), ...) for dicts
     name: str = ""  # the TypedDict's name, for messages
+    json_number: bool = False  # its numbers follow the rule above: integral means int
 
     def field(self, key: str):
         """The type of a TypedDict's key, or None."""
@@ -69,6 +78,11 @@ class Ty:
     def values(self) -> Ty:
         return self.value if self.value is not None else ANY
 
+    @property
+    def integral_means_int(self) -> bool:
+        """At run time an integral number of this type is an int (the module's rule, or no floats)."""
+        return self.json_number or "float" not in self.kinds
+
     def without(self, *kinds: str) -> Ty:
         return attrs.evolve(self, kinds=self.kinds - frozenset(kinds))
 
@@ -98,7 +112,7 @@ def kind(name: str, bits: int = SAFE_BITS) -> Ty:
 
 
 NOTHING = Ty(frozenset())
-ANY = Ty(JSON_KINDS)
+ANY = Ty(JSON_KINDS, json_number=True)
 INT = kind("int")
 SMALL_INT = kind("int", SMALL_BITS)
 FLOAT = kind("float")
@@ -169,7 +183,9 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
         fields, name = a.fields, a.name
     elif b.fields is not None and "dict" not in a.kinds:
         fields, name = b.fields, b.name
-    return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name)
+    number_rule = "float" in kinds and a.integral_means_int and b.integral_means_int
+    return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name,
+              json_number=number_rule)
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:

@@ -199,14 +199,14 @@ def unwrap(function):
 
 def workflow(function):
     """Mark the entry point. Called plainly, it checks annotated parameters as the state
-    machine does (JSON has one kind of number: 3.0 passes as an int, 3 as a float)."""
+    machine does (JSON has one kind of number: 3.0 passes as an int, 3 as a float), and
+    gives an unannotated one what the machine sees: an integral number is an int."""
 
     @functools.wraps(function)
     def run(*args, **kwargs):
         hints = _hints(function)
-        if hints:
-            kwargs = {key: _check_parameter(function.__name__, key, hints[key], value)
-                      if key in hints else value for key, value in kwargs.items()}
+        kwargs = {key: _check_parameter(function.__name__, key, hints[key], value)
+                  if key in hints else as_machine_sees(None, value) for key, value in kwargs.items()}
         return function(*args, **kwargs)
 
     run.__pysfn_workflow__ = True
@@ -246,6 +246,44 @@ def _check_parameter(function_name: str, name: str, hint, value):
         raise TypeError(f"{function_name}() argument '{name}' must be {_hint_text(hint)}, "
                         f"not {runtime_name(value)}")
     return checked
+
+
+def as_machine_sees(hint, value):
+    """`value`, arriving from outside (the input, a callee's result) where `hint` (None: no
+    annotation) describes it, as the state machine sees it: JSON has one number type, so an
+    integral number that nothing annotates as float is an int (the compiler's rule for numbers
+    of unknown type, pysfn_compile/pytypes.py)."""
+    if hint is None or hint is typing.Any or hint is object or hint in (list, dict, tuple):
+        return _integral_as_int(value)
+    if typing.is_typeddict(hint) and isinstance(value, dict):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return value
+        return {key: as_machine_sees(fields.get(key), item) for key, item in value.items()}
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list and parameters and isinstance(value, list):
+        return [as_machine_sees(parameters[0], item) for item in value]
+    if origin is dict and len(parameters) == 2 and isinstance(value, dict):
+        return {key: as_machine_sees(parameters[1], item) for key, item in value.items()}
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        if isinstance(value, (list, dict)):
+            kind = list if isinstance(value, list) else dict
+            for option in parameters:
+                if option is kind or typing.get_origin(option) is kind or (
+                        kind is dict and typing.is_typeddict(option)):
+                    return as_machine_sees(option, value)
+    return value
+
+
+def _integral_as_int(value):
+    if isinstance(value, float) and value.is_integer() and abs(value) <= SAFE_INTEGER:
+        return int(value)
+    if isinstance(value, list):
+        return [_integral_as_int(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _integral_as_int(item) for key, item in value.items()}
+    return value
 
 
 def _conform(hint, value):

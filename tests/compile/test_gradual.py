@@ -4,7 +4,7 @@ on every later line that uses what it failed to set."""
 
 from __future__ import annotations
 
-from .helpers import assert_same, problems
+from .helpers import assert_same, compile_text, emulate, problems
 
 ITERATE = """
 def load(kind):
@@ -69,3 +69,39 @@ def test_independent_problems_are_still_all_reported():
         return [a, b]
     """)
     assert [p.line for p in found] == [5, 6]
+
+
+PRINT = """
+def fetch(kind):
+    return {"int": 3, "float": 2.5, "list": [1, "a", None, True, {"k": [2]}], "str": "it's",
+            "tiny": 0.00001, "long": 0.1 + 0.2, "none": None, "dict": {"a": 1}}[kind]
+
+@sfn.workflow
+def main(kind):
+    value = fetch(kind)
+    return [str(value), repr(value), f"<{value}>", f"{value!r}"]
+"""
+
+
+def test_printing_a_value_of_unknown_type_is_python_s_printing():
+    results = assert_same(PRINT, *({"kind": k} for k in ("int", "float", "list", "str", "none", "dict")))
+    assert results[0]["output"] == ["3", "3", "<3>", "3"]
+    assert results[2]["output"][1] == "[1, 'a', None, True, {'k': [2]}]"
+
+
+def test_a_number_whose_python_repr_the_machine_cannot_reproduce_stops_it_loudly():
+    compiled = compile_text(PRINT)
+    for kind in ("tiny", "long"):
+        machine = emulate(compiled, {"kind": kind})
+        assert machine["status"] == "FAILED"
+        assert machine["error"] == "pysfn.UnprintableNumber"
+        assert machine["cause"].startswith("line 10: ")
+
+
+def test_an_input_number_prints_by_the_rule_integral_means_int():
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, xs):
+        return f"{n} {xs}"
+    """, {"n": 4, "xs": [1, 2.5]}, {"n": 4.0, "xs": []}, {"n": -0.5, "xs": [{"a": 7.0}]})
+    assert [r["output"] for r in results] == ["4 [1, 2.5]", "4 []", "-0.5 [{'a': 7}]"]
