@@ -23,6 +23,7 @@ from .expressions import (
     iterable_of,
     iteration_source,
     key_guard,
+    lookup_key,
     operands,
     overflow_checked,
     pure_comprehension,
@@ -786,11 +787,14 @@ LIST_METHODS = {"index": _list_index, "count": _list_count, "copy": _copy}
 
 def _dict_get(b, node, d, args, kwargs):
     _need(node, "dict.get", args, kwargs, 1, 2)
-    key = args[0]
-    if not key.ty.only("str"):
-        raise Refusal(node, "dict keys are strings in JSON", "convert the key with str(...)")
     default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
-    code = f"($__g := $lookup({d.code}, {key.code}); $exists($__g) ? $__g : {default.code})"
+    key = lookup_key(node, args[0])
+    if key is None:  # a key no JSON object holds
+        return combine(default.code, default.ty, d, args[0], default)
+    found = f"$lookup({d.code}, {key.code})"
+    if not key.ty.only("str"):
+        found = f"($type({key.code}) = 'string' ? {found})"
+    code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
     value_ty = d.ty.values
     if d.ty.fields is not None and key.is_const and d.ty.field(key.const) is not None:
         value_ty = d.ty.field(key.const)

@@ -13,6 +13,8 @@ import ast
 import operator
 import sys
 
+import attrs
+
 from . import formatting, jsonata_lib, pytypes
 from .errors import Refusal
 from .exprs import Expr, Guard, combine, const, guard
@@ -312,6 +314,9 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 if not (isinstance(value, int) and abs(value) > SAFE):
                     return const(value, type_of_value(value))
     lt, rt = left.ty, right.ty
+    if op in ("+", "-", "*", "/", "//", "%") and (_dynamic(lt) or _dynamic(rt)) \
+            and not (lt.only("str") or rt.only("str") or lt.only("list") or rt.only("list")):
+        return dynamic_arithmetic(node, op, left, right)
     if op == "+" and (lt.only("str") or rt.only("str")):
         return _concat_str(node, left, right)
     if op == "+" and (lt.only("list") or rt.only("list")):
@@ -322,6 +327,61 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         raise Refusal(node, "%-formatting of strings is not supported", "use an f-string")
     left, right = _numeric_operand(node, op, left, right, True), _numeric_operand(node, op, right, left, False)
     return arithmetic(node, op, left, right)
+
+
+AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
+
+
+def _dynamic(ty: Ty) -> bool:
+    """Whether an operand's kind is known only at run time (a value nobody annotated)."""
+    return ty.is_any or (ty.json_number and not ty.only("int", "bool"))
+
+
+def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
+    """`left op right` with the operation chosen at run time as Python chooses it (numbers,
+    str and list concatenation and repetition), Python's TypeError and ZeroDivisionError, and
+    the number rule of pytypes kept: a float result that is integral although an operand was
+    not (0.5 * 2) stops the machine, since JSON cannot carry it as the float Python has."""
+    a, b_ = left.code, right.code
+    line = getattr(node, "lineno", 0)
+    helpers = {"binerr", "arith", "pytype", "num"}
+    guards = []
+    if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
+        guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER,
+                            message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
+    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, f"$__binerr('{op}', {a}, {b_})",
+                        left, right, helpers={"binerr"}))
+    numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
+    integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
+    if op in ("/", "//", "%"):
+        int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
+        message = (jsonata_lib.string(int_message) if int_message == float_message else
+                   f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
+        guards.append(guard(f"({numbers} and $__num({b_}) = 0)", ZeroDivisionError, message, left, right,
+                            helpers={"num"}))
+    code = f"$__arith('{op}', {a}, {b_})"
+    result = f"{code}"
+    if op != "/":
+        guards.append(Guard(f"({numbers} and {integral} and $abs({result}) > {SAFE})", None, "''", abort=True,
+                            error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
+        guards.append(Guard(f"({numbers} and $not({integral}) and $floor({result}) = {result})", None, "''",
+                            abort=True, error_name=AMBIGUOUS_NUMBER, message_literal=(
+                                f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
+                                "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
+                                "tell from an int: annotate the operands as float")))
+    guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers), reads=g.reads | left.reads | right.reads)
+              if g.abort else g for g in guards]
+    kinds = {"float"} if op == "/" else {"int", "float"}
+    elem = None
+    if op in ("+", "*"):
+        for side in (left.ty, right.ty):
+            if side.may("str"):
+                kinds.add("str")
+            if side.may("list"):
+                kinds.add("list")
+                elem = pytypes.join(elem, side.element)
+    ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
+    return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
 
 def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
@@ -657,11 +717,13 @@ def contains(node, container: Expr, item: Expr) -> Expr:
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)
     if ct.only("dict"):
-        if not item.ty.only("str"):
-            if item.ty.only("int", "float", "bool", "none"):
-                return combine("false", pytypes.BOOL, container, item)
-            raise Refusal(node, "dict keys are strings; this key's type is not known", ANY_HINT)
-        return combine(f"$exists($lookup({container.code}, {item.code}))", pytypes.BOOL, container, item)
+        key = lookup_key(node, item)
+        if key is None:
+            return combine("false", pytypes.BOOL, container, item)
+        found = f"$exists($lookup({container.code}, {key.code}))"
+        if not key.ty.only("str"):
+            found = f"($type({key.code}) = 'string' and {found})"
+        return combine(found, pytypes.BOOL, container, key)
     if ct.only("list"):
         if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
             return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
@@ -710,9 +772,14 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        if not it.only("str"):
-            raise Refusal(node, f"dict keys are strings in JSON; this key is {it.describe()}",
-                          "convert the key with str(...)")
+        key = lookup_key(node, index)
+        if key is None or not key.ty.only("str"):  # a key no JSON object holds
+            message = (jsonata_lib.string(repr(index.const)) if index.is_const
+                       else f"$__pyrepr({index.code})")
+            missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
+                            message, index, helpers=() if index.is_const else {"pyrepr"})
+            key = combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
+        index = key
         check = key_guard(container, index)
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
@@ -721,6 +788,42 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
     if ct.is_any or ct.may("list", "dict", "str"):
         return _dynamic_subscript(node, container, index)
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
+
+
+NON_STRING_KEY = "pysfn.NonStringKey"
+
+
+def lookup_key(node, key: Expr) -> Expr | None:
+    """A key to look up in a dict: the key, when it is a str; None when it is some other
+    hashable value, which no dict of the machine holds (JSON keys are strings, and the compiler
+    refuses others), so Python misses it too; a key whose type is not known is checked at
+    run time: an unhashable one raises Python's TypeError. Refused when it never can be a str."""
+    if key.ty.only("str"):
+        return key
+    if not key.ty.may("str"):
+        if key.ty.may("list", "dict"):
+            raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
+        return None
+    unhashable = guard(f"($type({key.code}) in ['array', 'object'])", TypeError,
+                       f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
+    return Expr(key.code, attrs.evolve(key.ty, kinds=key.ty.kinds - {"list", "dict"}),
+                key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)
+
+
+def store_key(node, key: Expr) -> Expr:
+    """A key to store in a dict: a str, or (its type not known) one checked at run time; a
+    dict of the machine cannot hold another key (JSON objects have string keys)."""
+    if key.ty.only("str"):
+        return key
+    if not key.ty.may("str"):
+        raise Refusal(node, f"dict keys are strings in JSON; this key is {key.ty.describe()}",
+                      "convert the key with str(...)")
+    key = lookup_key(node, key)
+    cause = (f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is not a str "
+             "at run time; JSON objects have string keys: convert it with str(...)")
+    check = Guard(f"($type({key.code}) != 'string')", None, "''", key.helpers, key.reads, abort=True,
+                  error_name=NON_STRING_KEY, message_literal=cause)
+    return Expr(key.code, pytypes.STR, key.guards + (check,), key.reads, key.helpers)
 
 
 def key_guard(container: Expr, key: Expr) -> Guard:

@@ -153,6 +153,41 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ', ') & '}')",
         ("jnum", "repr_str", "map", "keys"),
     ),
+    # arithmetic on operands whose types are known only at run time (expressions.py)
+    "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
+    "binerr": (
+        "$op, $a, $b",
+        "($ta := $type($a); $tb := $type($b);"
+        " ($ta in ['number', 'boolean'] and $tb in ['number', 'boolean']) ? ''"
+        " : ($op = '+' and $ta = 'string') ? ($tb = 'string' ? ''"
+        " : 'can only concatenate str (not \"' & $__pytype($b) & '\") to str')"
+        " : ($op = '+' and $ta = 'array') ? ($tb = 'array' ? ''"
+        " : 'can only concatenate list (not \"' & $__pytype($b) & '\") to list')"
+        " : ($op = '*' and ($ta in ['string', 'array'] or $tb in ['string', 'array']))"
+        " ? ($n := $ta in ['string', 'array'] ? $b : $a; ($type($n) = 'boolean' or ($type($n) = 'number'"
+        " and $floor($n) = $n)) ? '' : \"can't multiply sequence by non-int of type '\" & $__pytype($n) & \"'\")"
+        " : \"unsupported operand type(s) for \" & $op & \": '\" & $__pytype($a) & \"' and '\""
+        " & $__pytype($b) & \"'\")",
+        ("pytype",),
+    ),
+    "repeat": (
+        "$s, $n",
+        "$type($s) = 'string' ? ($n <= 0 ? '' : $join($map([1..$n], function() { $s }), ''))"
+        " : ($n <= 0 ? [] : $reduce([1..$n], function($acc, $i) { $append($acc, $s) }, []))",
+        (),
+    ),
+    "arith": (
+        "$op, $a, $b",
+        "($ta := $type($a); $tb := $type($b);"
+        " ($op = '+' and $ta = 'string') ? $a & $b : ($op = '+' and $ta = 'array') ? $append($a, $b)"
+        " : ($op = '*' and $ta in ['string', 'array']) ? $__repeat($a, $__num($b))"
+        " : ($op = '*' and $tb in ['string', 'array']) ? $__repeat($b, $__num($a))"
+        " : ($x := $__num($a); $y := $__num($b);"
+        " $op = '+' ? $x + $y : $op = '-' ? $x - $y : $op = '*' ? $x * $y : $op = '/' ? $x / $y"
+        " : $op = '//' ? (($floor($x) = $x and $floor($y) = $y) ? $floor($x / $y) : $__ffloordiv($x, $y))"
+        " : $__imod($x, $y)))",
+        ("num", "repeat", "ffloordiv", "imod"),
+    ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
     "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),

@@ -22,6 +22,7 @@ from .expressions import (
     key_guard,
     materialize,
     operands,
+    store_key,
     transform,
 )
 from .exprs import Expr, combine, guard
@@ -244,8 +245,7 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
 def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
     ty = container.ty
     if ty.only("dict"):
-        if not key.ty.only("str"):
-            raise Refusal(node, "dict keys are strings in JSON", "convert the key with str(...)")
+        key = store_key(node, key)
         new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
         return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
                        helpers={"setkey"})

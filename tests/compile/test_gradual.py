@@ -105,3 +105,111 @@ def test_an_input_number_prints_by_the_rule_integral_means_int():
         return f"{n} {xs}"
     """, {"n": 4, "xs": [1, 2.5]}, {"n": 4.0, "xs": []}, {"n": -0.5, "xs": [{"a": 7.0}]})
     assert [r["output"] for r in results] == ["4 [1, 2.5]", "4 []", "-0.5 [{'a': 7}]"]
+
+
+GROUP = """
+def load(n):
+    return [{"region": ["eu", "us", "ap"][i % 3], "cents": i * 7} for i in range(n)]
+
+@sfn.workflow
+def main(n, probe):
+    totals = {}
+    for row in load(n):
+        region = row["region"]
+        totals[region] = totals.get(region, 0) + row["cents"]
+    found = [probe in totals, totals.get(probe, -1)]
+    lines = []
+    for region in sorted(totals):
+        lines.append(f"{region}: {totals[region]}")
+    return {"totals": totals, "found": found, "text": "; ".join(lines), "probe": totals[probe]}
+"""
+
+
+def test_group_by_in_a_dict_keyed_by_values_of_unknown_type():
+    results = assert_same(GROUP, {"n": 7, "probe": "eu"}, {"n": 5, "probe": 3}, {"n": 2, "probe": ["x"]},
+                          {"n": 0, "probe": None})
+    assert results[0]["output"]["text"] == "ap: 49; eu: 63; us: 35"
+    assert (results[1]["error"], results[1]["cause"]) == ("KeyError", "3")
+    assert (results[2]["error"], results[2]["cause"]) == ("TypeError", "unhashable type: 'list'")
+
+
+def test_storing_a_key_that_is_not_a_str_stops_the_machine_loudly():
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(key):
+        d = {}
+        d[key] = 1
+        return d
+    """)
+    assert emulate(compiled, {"key": "a"})["output"] == {"a": 1}
+    stopped = emulate(compiled, {"key": 3})
+    assert stopped["error"] == "pysfn.NonStringKey" and stopped["cause"].startswith("line 6: ")
+
+
+ARITH = """
+@sfn.workflow
+def main(a, b, ops="+ - * // % /"):
+    out = []
+    for op in ops.split():
+        try:
+            if op == "+":
+                r = a + b
+            elif op == "-":
+                r = a - b
+            elif op == "*":
+                r = a * b
+            elif op == "//":
+                r = a // b
+            elif op == "%":
+                r = a % b
+            else:
+                r = (a / b) > 1
+            out.append(r)
+        except TypeError as e:
+            out.append("TypeError: " + str(e))
+        except ZeroDivisionError as e:
+            out.append("ZeroDivisionError: " + str(e))
+    return out
+"""
+
+
+def test_arithmetic_on_values_of_unknown_type_is_python_s():
+    inputs = [{"a": 7, "b": 2}, {"a": -7, "b": 2}, {"a": True, "b": 3}, {"a": "ab", "b": 3, "ops": "+ - * // /"},
+              {"a": [1], "b": 2}, {"a": "ab", "b": "cd", "ops": "+ - * // /"}, {"a": [1], "b": [2, 3]}, {"a": None, "b": 1},
+              {"a": 1, "b": "x"}, {"a": "x", "b": 2.5, "ops": "+ - * // /"}, {"a": {}, "b": 2}, {"a": 3, "b": 0},
+              {"a": [1], "b": "x"}]
+    results = assert_same(ARITH, *inputs)
+    assert results[0]["output"] == [9, 5, 14, 3, 1, True]
+
+
+def test_float_arithmetic_on_values_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(a, b):
+        try:
+            q = a % b
+        except ZeroDivisionError as e:
+            q = str(e)
+        return [a + b, a - b, a * b, a / b > 1, q]
+    """, {"a": 7.25, "b": 2}, {"a": 2.5, "b": 0.5 - 0.5 + 3})
+    assert results[0]["output"] == [9.25, 5.25, 14.5, True, 1.25]
+    divided = assert_same("""
+    @sfn.workflow
+    def main(a, b):
+        try:
+            return a // b
+        except ZeroDivisionError as e:
+            return [str(e), a / b]
+    """, {"a": 0.25, "b": 0}, {"a": 1, "b": 0}, {"a": 1, "b": 0.5 - 0.5})
+    assert [r["cause"] for r in divided] == ["float division by zero", "division by zero", "division by zero"]
+
+
+def test_an_integral_float_from_numbers_of_unknown_type_stops_the_machine_loudly():
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(a, b):
+        return a * b
+    """)
+    assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == 7.5
+    stopped = emulate(compiled, {"a": 0.5, "b": 2})
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
