@@ -330,6 +330,7 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
 
 
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
+UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what the machine cannot do
 
 
 def _dynamic(ty: Ty) -> bool:
@@ -347,7 +348,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     helpers = {"binerr", "arith", "pytype", "num"}
     guards = []
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
-        guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER,
+        guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
     guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, f"$__binerr('{op}', {a}, {b_})",
                         left, right, helpers={"binerr"}))
@@ -687,7 +688,7 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
         known = other.ty
         if not this.ty.is_any or known.is_any:
             continue
-        if known.numeric:
+        if known.numeric and (known.exact_number or known.only("int", "bool")):
             checked = _numeric_operand(node, op, this, other, this is left)
         elif known.only("str"):
             mine = f"$__pytype({this.code})"
@@ -702,11 +703,32 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
         else:
             right = checked
         return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+    if _dynamic(lt) or _dynamic(rt):
+        return dynamic_ordering(node, op, left, right)
     if lt.may("list") or rt.may("list"):
         raise Refusal(node, f"ordering comparison ({op}) of lists is not supported",
                       "compare elements one by one")
     raise Refusal(node, f"cannot compare {lt.describe()} {op} {rt.describe()}",
                   ANY_HINT if lt.is_any or rt.is_any else "Python raises TypeError for these types")
+
+
+def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
+    """`left op right` for operands whose types are known only at run time: numbers (and
+    bools) with numbers, str with str; lists (lexicographic in Python) stop the machine; other
+    pairs raise Python's TypeError."""
+    a, b_ = left.code, right.code
+    numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
+    strings = f"($type({a}) = 'string' and $type({b_}) = 'string')"
+    lists = f"($type({a}) = 'array' and $type({b_}) = 'array')"
+    message = (f"\"'{op}' not supported between instances of '\" & $__pytype({a}) & \"' and '\" & "
+               f"$__pytype({b_}) & \"'\"")
+    mismatch = guard(f"$not({numbers} or {strings} or {lists})", TypeError, message, left, right, helpers={"pytype"})
+    unsupported = Guard(lists, None, "''", left.helpers | right.helpers, left.reads | right.reads, abort=True,
+                        error_name=UNSUPPORTED,
+                        message_literal=f"line {getattr(node, 'lineno', 0)}: ordering comparison ({op}) of lists "
+                                        "whose type is not annotated is not supported: compare elements one by one")
+    return combine(f"($__num({a}) {op} $__num({b_}))", pytypes.BOOL, left, right, helpers={"num"},
+                   guards=[mismatch, unsupported])
 
 
 def contains(node, container: Expr, item: Expr) -> Expr:

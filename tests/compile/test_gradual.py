@@ -213,3 +213,17 @@ def test_an_integral_float_from_numbers_of_unknown_type_stops_the_machine_loudly
     assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == 7.5
     stopped = emulate(compiled, {"a": 0.5, "b": 2})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
+
+
+def test_ordering_values_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(a, b):
+        try:
+            return [a < b, a >= b, a + 0 <= b if a != "s" else None]
+        except TypeError as e:
+            return str(e)
+    """, {"a": 1, "b": 2}, {"a": True, "b": 0.5}, {"a": "a", "b": "b"}, {"a": "s", "b": "b"},
+        {"a": 1, "b": "b"}, {"a": None, "b": 2}, {"a": {}, "b": []})
+    assert results[0]["output"] == [True, False, True]
+    assert results[4]["output"] == "'<' not supported between instances of 'int' and 'str'"
