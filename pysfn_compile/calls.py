@@ -159,7 +159,7 @@ def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
     README on integral floats inside untyped values)."""
     if depth > 5 or ty.is_any:
         return False
-    if ty.may("float"):
+    if ty.may("float") and not ty.json_number:  # by the number rule, an integral one is an int
         return True
     if ty.may("list") and _may_hold_float(ty.element, depth + 1):
         return True
