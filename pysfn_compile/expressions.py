@@ -751,6 +751,11 @@ def contains(node, container: Expr, item: Expr) -> Expr:
             return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
                            helpers={"contains"})
         return combine(f"({item.code} in {container.code})", pytypes.BOOL, container, item)
+    if ct.may("str", "list", "dict"):  # which one is known at run time
+        check = guard(f"($__inerr({item.code}, {container.code}) != '')", TypeError,
+                      f"$__inerr({item.code}, {container.code})", item, container, helpers={"inerr"})
+        return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, container, item,
+                       helpers={"pyin"}, guards=[check])
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
 
 

@@ -188,6 +188,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : $__imod($x, $y)))",
         ("num", "repeat", "ffloordiv", "imod"),
     ),
+    # `v in c` for a container of unknown type: '' when Python can answer, else its TypeError
+    "inerr": (
+        "$v, $c",
+        "($tc := $type($c); $tv := $type($v);"
+        " $tc = 'string' ? ($tv = 'string' ? '' : \"'in <string>' requires string as left operand, not \""
+        " & $__pytype($v)) : $tc = 'object' ? ($tv in ['array', 'object'] ? \"unhashable type: '\""
+        " & $__pytype($v) & \"'\" : '') : $tc = 'array' ? ''"
+        " : \"argument of type '\" & $__pytype($c) & \"' is not iterable\")",
+        ("pytype",),
+    ),
+    "pyin": (
+        "$v, $c",
+        "($tc := $type($c); $tc = 'string' ? $contains($c, $v)"
+        " : $tc = 'object' ? ($type($v) = 'string' and $exists($lookup($c, $v))) : $__contains($c, $v))",
+        ("contains",),
+    ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
     "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),

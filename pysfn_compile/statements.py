@@ -13,6 +13,7 @@ from .builder import HandlerInfo, Label, LoopContext, TryContext
 from .errors import Refusal
 from .expressions import (
     ANY_HINT,
+    NON_STRING_KEY,
     binary,
     bound_code,
     condition,
@@ -25,7 +26,7 @@ from .expressions import (
     store_key,
     transform,
 )
-from .exprs import Expr, combine, guard
+from .exprs import Expr, Guard, combine, guard
 from .pytypes import Ty
 
 
@@ -259,8 +260,40 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
         new_ty = pytypes.list_of(pytypes.join(ty.element, value.ty))
         return combine(f"$__setitem({container.code}, {position}, {value.code})", new_ty, value, container, key,
                        helpers={"setitem"}, guards=[check])
+    if ty.may("dict", "list"):
+        return _set_item_of_unknown(node, container, key, value)
     raise Refusal(node, f"assigning an item of {ty.describe()} is not supported",
                   ANY_HINT if ty.is_any else "assign items of lists and dicts")
+
+
+def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
+    """`container[key] = value` where whether the container is a dict or a list is known only
+    at run time: Python's TypeError and IndexError, and a key a JSON object cannot hold stops
+    the machine (pysfn.NonStringKey)."""
+    c, k, ty = container.code, key.code, container.ty
+    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
+    index = f"$__num({k})"
+    checks = [
+        guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
+              f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
+              helpers={"pytype"}),
+        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
+              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
+        Guard(f"({is_dict} and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
+              container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
+              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is "
+                              "not a str at run time; JSON objects have string keys: convert it with str(...)"),
+        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
+              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
+              helpers={"pytype"}),
+        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
+              "'list assignment index out of range'", container, key, helpers={"num"}),
+    ]
+    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
+    code = f"({is_dict} ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
+    new_ty = pytypes.join(pytypes.dict_of(pytypes.join(ty.values, value.ty)) if ty.may("dict") else None,
+                          pytypes.list_of(pytypes.join(ty.element, value.ty)) if ty.may("list") else None)
+    return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num"}, guards=checks)
 
 
 def transform_aug_assign(b, node: ast.AugAssign) -> None:

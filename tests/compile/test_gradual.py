@@ -227,3 +227,41 @@ def test_ordering_values_of_unknown_type():
         {"a": 1, "b": "b"}, {"a": None, "b": 2}, {"a": {}, "b": []})
     assert results[0]["output"] == [True, False, True]
     assert results[4]["output"] == "'<' not supported between instances of 'int' and 'str'"
+
+
+def test_membership_in_a_value_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(item, container):
+        try:
+            return [item in container, item not in container]
+        except TypeError as e:
+            return str(e)
+    """, *({"item": i, "container": c} for i, c in [
+        ("a", "cat"), ("x", "cat"), (1, "cat"), ("a", {"a": 1}), (1, {"1": 1}), ([1], {"a": 1}),
+        (1, [True, 2]), ([1], [[1], 2]), ({"k": 1}, [{"k": True}]), ("a", None), ("a", 5)]))
+    assert [r["output"] for r in results[:4]] == [[True, False], [False, True],
+                                                  "'in <string>' requires string as left operand, not int",
+                                                  [True, False]]
+
+
+def test_assigning_an_item_of_a_value_of_unknown_type():
+    results = assert_same("""
+    def load(kind):
+        return {"dict": {"a": 1}, "list": [1, 2, 3], "str": "abc", "none": None}[kind]
+
+    @sfn.workflow
+    def main(kind, key):
+        box = load(kind)
+        try:
+            box[key] = "new"
+        except TypeError as e:
+            return "TypeError: " + str(e)
+        except IndexError as e:
+            return "IndexError: " + str(e)
+        return box
+    """, *({"kind": k, "key": key} for k, key in [
+        ("dict", "a"), ("dict", "b"), ("dict", [1]), ("list", 0), ("list", -1), ("list", 3), ("list", "x"),
+        ("list", True), ("list", 1.5), ("str", 0), ("none", "a")]))
+    assert [r["output"] for r in results[:2]] == [{"a": "new"}, {"a": 1, "b": "new"}]
+    assert results[4]["output"] == [1, 2, "new"]
