@@ -15,6 +15,7 @@ from .errors import Refusal
 from .expressions import (
     ANY_HINT,
     SAFE,
+    UNSUPPORTED,
     bind_target,
     condition,
     const,
@@ -30,7 +31,7 @@ from .expressions import (
     transform,
     truth,
 )
-from .exprs import Expr, combine, guard
+from .exprs import Expr, Guard, combine, guard
 from .pytypes import Ty
 
 MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
@@ -191,8 +192,11 @@ def _minmax(b, node, name: str):
     key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
-        raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
-                      "the items (or keys) must all be numbers or all strings")
+        if not _known_at_run_time(compared):
+            raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
+                          "the items (or keys) must all be numbers or all strings")
+        key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
+        key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()")]
     less = "true" if name == "min" else "false"
     if key_code:
         pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
@@ -207,6 +211,25 @@ def _minmax(b, node, name: str):
         return combine(code, elem, items, helpers=helpers, guards=guards)
     code = f"($count({items.code}) = 0 ? {default.code} : {code})"
     return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers, guards=guards)
+
+
+def _known_at_run_time(ty: Ty) -> bool:
+    """Values whose kinds are chosen at run time (nobody annotated them) and may be ordered."""
+    return (ty.is_any or ty.json_number) and (ty.may("int", "float", "bool") or ty.may("str"))
+
+
+def _numbers_for_bools(key: str) -> str:
+    return f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
+
+
+def _orderable(node, items: Expr, key: str, what: str) -> Guard:
+    """Stops the machine unless the keys are all numbers or all strings: Python would compare
+    other values pairwise, in an order of its sorting algorithm, and raise TypeError at the first
+    pair it cannot order (or order lists element by element)."""
+    return Guard(f"$not($__orderable($map({items.code}, {key})))", None, "''",
+                 jsonata_lib.closure({"orderable"}) | items.helpers, items.reads, abort=True, error_name=UNSUPPORTED,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values whose type is not annotated, "
+                                 "which are not all numbers or all strings")
 
 
 def _empty_message(name: str) -> str:
@@ -271,7 +294,31 @@ def _sum(b, node):
             code = f"({start.code} + {code})"
         return combine(code, pytypes.FLOAT if elem.only("float") else pytypes.NUMBER, items,
                        *([start] if start is not None else []))
+    if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number):
+        return _sum_of_unknown(node, items, start)
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
+
+
+def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
+    """sum() of items whose types are known only at run time: ints and bools are added
+    exactly; an item that is not a number raises Python's TypeError; a float stops the machine
+    (CPython's float sum is not JSONata's left-to-right addition)."""
+    if start is not None and not start.ty.only("int"):
+        raise Refusal(node, "sum() with a start that is not an int")
+    initial = start.code if start is not None else "0"
+    xs = items.code
+    mistyped = guard(f"($type($__sumerr({xs}, {initial})) = 'string')", TypeError, f"$__sumerr({xs}, {initial})",
+                     items, *([start] if start is not None else []), helpers={"sumerr"})
+    floats = Guard(f"$reduce({xs}, function($__a, $__x) {{ $__a or $floor($__num($__x)) != $__num($__x) }}, false)",
+                   None, "''", jsonata_lib.closure({"num"}) | items.helpers, items.reads, abort=True,
+                   error_name=UNSUPPORTED,
+                   message_literal=f"line {getattr(node, 'lineno', 0)}: sum() of numbers whose type is not annotated "
+                                   "met a float: CPython adds floats otherwise than the state machine; add them in a "
+                                   "loop (total += x) or annotate them")
+    code = f"$reduce({xs}, function($__a, $__x) {{ $__a + $__num($__x) }}, {initial})"
+    result = combine(code, pytypes.INT, items, *([start] if start is not None else []), helpers={"num"},
+                     guards=[mistyped, floats])
+    return overflow_checked(result)
 
 
 def _iterable_expr(node, expr: Expr, not_iterable: str | None = None) -> Expr:
@@ -338,8 +385,12 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float", "bool") or compared.only("str")):
-        raise Refusal(node, f"sorting {compared.describe()} is not supported",
-                      "the items (or their keys) must all be numbers or all strings")
+        if not _known_at_run_time(compared):
+            raise Refusal(node, f"sorting {compared.describe()} is not supported",
+                          "the items (or their keys) must all be numbers or all strings")
+        key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
+        key_guards = [*key_guards, _orderable(node, items, key_code, "sorting")]
+        compared = pytypes.NUMBER
     reverse = "false"
     if reverse_node is not None:
         if not (isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool)):

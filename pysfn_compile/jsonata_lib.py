@@ -204,6 +204,23 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : $tc = 'object' ? ($type($v) = 'string' and $exists($lookup($c, $v))) : $__contains($c, $v))",
         ("contains",),
     ),
+    # sum() of items of unknown type: the total, or (a str) Python's TypeError at the first item
+    # that is not a number
+    "sumerr": (
+        "$xs, $s",
+        "$reduce($xs, function($acc, $x) { $type($acc) = 'string' ? $acc : $type($x) in ['number', 'boolean']"
+        " ? $acc + $__num($x) : \"unsupported operand type(s) for +: '\" & $__pytype($acc) & \"' and '\""
+        " & $__pytype($x) & \"'\" }, $s)",
+        ("num", "pytype"),
+    ),
+    # whether Python can order these values without TypeError the way JSONata orders them:
+    # all numbers (and bools), or all strings
+    "orderable": (
+        "$ks",
+        "($t := $map($ks, function($k) { $type($k) = 'boolean' ? 'number' : $type($k) });"
+        " $count($t) = 0 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
+        (),
+    ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
     "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),

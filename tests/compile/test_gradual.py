@@ -265,3 +265,41 @@ def test_assigning_an_item_of_a_value_of_unknown_type():
         ("list", True), ("list", 1.5), ("str", 0), ("none", "a")]))
     assert [r["output"] for r in results[:2]] == [{"a": "new"}, {"a": 1, "b": "new"}]
     assert results[4]["output"] == [1, 2, "new"]
+
+
+def test_sum_of_items_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs):
+        try:
+            return [sum(xs), sum(xs, 10), sum(x for x in xs)]
+        except TypeError as e:
+            return str(e)
+    """, {"xs": [1, 2, True]}, {"xs": []}, {"xs": [1, "a"]}, {"xs": [None]}, {"xs": [2.0, 3]})
+    assert [r["output"] for r in results[:4]] == [[4, 14, 4], [0, 10, 0],
+                                                  "unsupported operand type(s) for +: 'int' and 'str'",
+                                                  "unsupported operand type(s) for +: 'int' and 'NoneType'"]
+    stopped = emulate(compile_text("""
+    @sfn.workflow
+    def main(xs):
+        return sum(xs)
+    """), {"xs": [1, 2.5]})
+    assert stopped["error"] == "pysfn.Unsupported"
+
+
+def test_sorted_min_and_max_of_items_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs):
+        if not xs:
+            return [sorted(xs), max(xs, default=None)]
+        return [sorted(xs), sorted(xs, reverse=True), min(xs), max(xs), max(xs[0], 0) if xs[0] != "b" else None]
+    """, {"xs": [3, 1, 2]}, {"xs": ["b", "a", "c"]}, {"xs": [True, 0, 2]}, {"xs": []}, {"xs": [2.5, 1]})
+    assert results[0]["output"] == [[1, 2, 3], [3, 2, 1], 1, 3, 3]
+    assert results[2]["output"] == [[0, True, 2], [2, True, 0], 0, 2, True]
+    stopped = emulate(compile_text("""
+    @sfn.workflow
+    def main(xs):
+        return sorted(xs)
+    """), {"xs": [1, "a"]})
+    assert stopped["error"] == "pysfn.Unsupported"
