@@ -96,7 +96,7 @@ def compile_path(text: str) -> Path:
     if not isinstance(text, str) or not text.startswith("$"):
         raise PathSyntaxError(f"'{text}' is not a JSONPath: it must start with '$'")
     length = text.endswith(_LENGTH_SUFFIX)
-    body = text[: -len(_LENGTH_SUFFIX)] if length else text
+    body = _dot_bracket_as_bracket(text[: -len(_LENGTH_SUFFIX)] if length else text)
     if body.startswith("$$"):
         root, variable, rest = CONTEXT, None, "$" + body[2:]
     else:
@@ -114,6 +114,24 @@ def compile_path(text: str) -> Path:
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
     steps = _definite_steps(expression)
     return Path(text, root, variable, steps, None if steps is not None else expression, length)
+
+
+def _dot_bracket_as_bracket(text: str) -> str:
+    """Jayway reads a dot before a bracket as the bracket alone (`$.[0]`, `$.a.[?(@.x)]`), a
+    deep scan's `..[` apart; AWS accepts such paths. Quoted text is left as it is."""
+    if ".[" not in text:
+        return text
+    kept, quote = [], None
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "." and text[index + 1 : index + 2] == "[" and text[index - 1 : index] != ".":
+            continue
+        kept.append(char)
+    return "".join(kept)
 
 
 _STEP = re.compile(
