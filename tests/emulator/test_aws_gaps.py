@@ -171,6 +171,14 @@ def test_reader_max_items_zero_is_accepted_and_reads_every_item():
     ("$.a.['b c']", {"a": {"b c": 3}}, 3),
     ("$..[0]", {"a": [5, 6], "b": [7]}, [5, 7]),  # a deep scan keeps its dots
     ("$.a[?(@.n == '.[x')]", {"a": [{"n": ".[x"}, {"n": "y"}]}, [{"n": ".[x"}]),  # quoted text kept
+    # Jayway filters an object as itself (it is the one match), not its values:
+    ("$.[?(@.OU > 0)]", {"OU": 3}, [{"OU": 3}]),
+    ("$.[?(@.OU > 0)]", {"OU": 0}, []),
+    ("$.a.[?(@.x)]", {"a": {"x": 1}}, [{"x": 1}]),
+    # ... and a scan filters every object at or below the start, once each, in document order:
+    ("$..[?(@.x)]", {"x": 1, "b": {"x": 2, "c": [{"x": 3}, {"y": 4}]}},
+     [{"x": 1, "b": {"x": 2, "c": [{"x": 3}, {"y": 4}]}}, {"x": 2, "c": [{"x": 3}, {"y": 4}]}, {"x": 3}]),
+    ("$..[?(@.price < 10)].title", {"store": {"book": [{"price": 8, "title": "a"}, {"price": 12, "title": "b"}]}}, ["a"]),
 ])
 def test_a_dot_before_a_bracket_reads_as_the_bracket_as_jayway_reads_it(path, data, expected):
     definition = one({"Type": "Pass", "Parameters": {"r.$": path}})
