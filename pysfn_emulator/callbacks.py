@@ -37,6 +37,7 @@ own scheduler: while it waits for the test, the parent's other threads wait too.
 from __future__ import annotations
 
 import base64
+import hashlib
 import threading
 import weakref
 from collections.abc import Callable, Generator, Iterator
@@ -170,6 +171,16 @@ _tasks: weakref.WeakValueDictionary[str, PendingTask] = weakref.WeakValueDiction
 def new_token(rng) -> str:
     """An opaque token, like AWS's (a long base64 text), from the execution's random source."""
     return "AQ" + base64.b64encode(rng.getrandbits(8 * 96).to_bytes(96, "big")).decode()
+
+
+def context_token(execution_id: str, number: int) -> str:
+    """The token of a Task that waits for no answer. AWS puts a token in the context object of
+    every Task (`$$.Task.Token`; published `.sync` workflows pass it on), not only of those that
+    wait for one. Derived from the execution and how many such tokens it gave, it repeats under
+    a seed without drawing on the execution's random source (whose draws make request ids,
+    retry jitter and `$uuid`), so adding it changed none of those."""
+    digest = hashlib.shake_256(f"{execution_id}#{number}".encode()).digest(96)
+    return "AQ" + base64.b64encode(digest).decode()
 
 
 CLOSED_MESSAGE = "Task Timed Out: the task token has either expired or the task associated with the token has already been closed."

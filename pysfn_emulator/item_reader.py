@@ -13,8 +13,12 @@ or Arguments (JSONata) and returns:
   a JSON value instead of text is taken as already parsed;
 - for `s3:listObjectsV2`: the objects, a list or ListObjectsV2's `{"Contents": [...]}`; each
   object is an item.
-`MaxItems` (or `MaxItemsPath`, or a JSONata MaxItems) keeps the first items. A handler's failure,
-or content that cannot be read as its InputType, fails the Map with States.ItemReaderFailed.
+`MaxItems` (or `MaxItemsPath`, or a JSONata MaxItems) keeps the first items; 0 keeps them all. A
+handler's failure, or content that cannot be read as its InputType, fails the Map with
+States.ItemReaderFailed.
+
+Each item's `$$.Map.Item.Source` names where it was read: `s3://bucket/key` for an object,
+`s3://bucket` for a listObjectsV2 listing (a Map without a reader has `STATE_DATA`).
 """
 
 from __future__ import annotations
@@ -37,8 +41,12 @@ LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 
 
+STATE_DATA = "STATE_DATA"  # $$.Map.Item.Source of items from the state's input
+
+
 def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> Generator:
-    """The Map's items, as its ItemReader reads them (a scheduler thread's step)."""
+    """The Map's items, as its ItemReader reads them (a scheduler thread's step), and their
+    source (`$$.Map.Item.Source`)."""
     reader = state.item_reader
     if isinstance(state.io, DataIO):
         parameters = reader.arguments({"input": raw, "context": env.context}, env.variables, env.runtime) if reader.arguments else {}
@@ -57,7 +65,17 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
     if slept:
         yield Sleep(runner.clock.now_ms + int(round(slept * 1000)))
     items = _objects(content) if reader.resource == LIST_OBJECTS else _parse(content, reader.config)
-    return items[:limit] if limit else items
+    return (items[:limit] if limit else items), _source(reader.resource, parameters)
+
+
+def _source(resource: str, parameters: Any) -> str:
+    """The S3 URI AWS gives as `$$.Map.Item.Source`: the bucket's for a listing (its items are
+    objects of the bucket), the object's for anything read from one object."""
+    fields = parameters if isinstance(parameters, dict) else {}
+    bucket = fields.get("Bucket", "")
+    if resource == LIST_OBJECTS:
+        return f"s3://{message_text(bucket)}"
+    return f"s3://{message_text(bucket)}/{message_text(fields.get('Key', ''))}"
 
 
 def _call(handler, parameters: Any, state_name: str, resource: str) -> tuple[Any, float]:

@@ -14,9 +14,10 @@ import re
 from typing import Any
 
 import attrs
-from jsonpath_ng import Child, Fields, Index, Root
+from jsonpath_ng import Child, DatumInContext, Descendants, Fields, Index, JSONPath, Root
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as _parse_ext
+from jsonpath_ng.ext.filter import Filter
 
 from .errors import RESULT_PATH_MATCH_FAILURE, StatesError
 from .jsontext import dumps
@@ -96,7 +97,7 @@ def compile_path(text: str) -> Path:
     if not isinstance(text, str) or not text.startswith("$"):
         raise PathSyntaxError(f"'{text}' is not a JSONPath: it must start with '$'")
     length = text.endswith(_LENGTH_SUFFIX)
-    body = text[: -len(_LENGTH_SUFFIX)] if length else text
+    body = _dot_bracket_as_bracket(text[: -len(_LENGTH_SUFFIX)] if length else text)
     if body.startswith("$$"):
         root, variable, rest = CONTEXT, None, "$" + body[2:]
     else:
@@ -109,11 +110,29 @@ def compile_path(text: str) -> Path:
     if steps is not None:
         return Path(text, root, variable, steps, None, length)
     try:
-        expression = _parse_ext(rest)
+        expression = _jayway_filters(_parse_ext(rest))
     except (JsonPathParserError, JsonPathLexerError, Exception) as error:  # noqa: B014
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
     steps = _definite_steps(expression)
     return Path(text, root, variable, steps, None if steps is not None else expression, length)
+
+
+def _dot_bracket_as_bracket(text: str) -> str:
+    """Jayway reads a dot before a bracket as the bracket alone (`$.[0]`, `$.a.[?(@.x)]`), a
+    deep scan's `..[` apart; AWS accepts such paths. Quoted text is left as it is."""
+    if ".[" not in text:
+        return text
+    kept, quote = [], None
+    for index, char in enumerate(text):
+        if quote:
+            if char == quote and text[index - 1] != "\\":
+                quote = None
+        elif char in "'\"":
+            quote = char
+        elif char == "." and text[index + 1 : index + 2] == "[" and text[index - 1 : index] != ".":
+            continue
+        kept.append(char)
+    return "".join(kept)
 
 
 _STEP = re.compile(
@@ -140,6 +159,54 @@ def _definite_steps_of(text: str) -> tuple[str | int, ...] | None:
             steps.append(name.replace("\\'", "'") if match.group("single") is not None else name)
         position = match.end()
     return tuple(steps)
+
+
+class _MapFilter(Filter):
+    """A filter as Jayway applies it: to each element of an array, and to an object itself (an
+    object that passes is the one match), where jsonpath-ng would filter the object's values."""
+
+    def find(self, datum: Any) -> list:
+        datum = DatumInContext.wrap(datum)
+        if isinstance(datum.value, dict):
+            return [datum] if all(expression.find(datum) for expression in self.expressions) else []
+        return super().find(datum)
+
+
+class _ScanFilter(JSONPath):
+    """`..[?(...)]` as Jayway's scan reads it: every object at or below the start, in document
+    order, that passes the filter, each once (arrays are walked, not matched)."""
+
+    def __init__(self, left: Any, predicate: Filter) -> None:
+        self.left, self.predicate = left, predicate
+
+    def find(self, datum: Any) -> list:
+        found: list = []
+        for start in self.left.find(datum):
+            stack = [start]
+            while stack:
+                node = stack.pop()
+                value = node.value
+                if isinstance(value, dict):
+                    if all(expression.find(node) for expression in self.predicate.expressions):
+                        found.append(node)
+                    children = [DatumInContext(v, path=Fields(k), context=node) for k, v in value.items()]
+                elif isinstance(value, list):
+                    children = [DatumInContext(v, path=Index(i), context=node) for i, v in enumerate(value)]
+                else:
+                    continue
+                stack.extend(reversed(children))
+        return found
+
+
+def _jayway_filters(expression: Any) -> Any:
+    """jsonpath-ng's tree with its filters given Jayway's semantics (above)."""
+    if isinstance(expression, Descendants) and isinstance(expression.right, Filter):
+        return _ScanFilter(_jayway_filters(expression.left), expression.right)
+    if isinstance(expression, Filter):
+        return _MapFilter(expression.expressions)
+    if isinstance(expression, (Child, Descendants)):
+        return type(expression)(_jayway_filters(expression.left), _jayway_filters(expression.right))
+    return expression
 
 
 def compile_reference_path(text: str) -> Path:

@@ -328,9 +328,14 @@ class _Loader:
         if not isinstance(batcher, dict):
             return None
         where = f"{pointer}/ItemBatcher"
-        if data:
-            self.unsupported.append(Problem(where, "ItemBatcher in a JSONata Map is not emulated yet"))
-            return None
+        if data:  # each field a literal or a JSONata expression; no `…Path` fields
+            limits = {}
+            for field, key in (("MaxItemsPerBatch", "max_items"), ("MaxInputBytesPerBatch", "max_bytes")):
+                if jsonata.is_expression(batcher.get(field)):
+                    limits[f"{key}_expression"] = self.data_value(batcher, field, where)
+                else:
+                    limits[key] = batcher.get(field)
+            return model.ItemBatcher(**limits, batch_input_data=self.data(batcher, "BatchInput", where))
         return model.ItemBatcher(
             max_items=batcher.get("MaxItemsPerBatch"),
             max_items_path=self.path(batcher, "MaxItemsPerBatchPath", where, reference=True),

@@ -13,7 +13,7 @@ from . import model
 from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, TIMEOUT, StatesError
 from .history import History
 from .interpreter import Frame, Runner, Visit, child_frame, record_abort, run_machine
-from .item_reader import read_items
+from .item_reader import STATE_DATA, read_items
 from .jsonata import QueryEvaluationError
 from .jsontext import dumps, message_text, size_in_bytes
 from .pipeline import Env, PathIO, path_value, select
@@ -27,12 +27,12 @@ _NUMBER_TEXT = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?")
 def run_iterations(runner: Runner, frame: Frame, state: model.Map, raw: Any, effective: Any, visit: Visit, env: Env) -> Generator:
     """The Map's result: one output per item (or batch), in item order."""
     if state.item_reader is not None:
-        items = yield from read_items(runner, state, raw, effective, env)
+        items, source = yield from read_items(runner, state, raw, effective, env)
     else:
-        items = _items(state, raw, effective, env)
-    inputs = [_item_input(state, raw, effective, item, index, visit, env) for index, item in enumerate(items)]
+        items, source = _items(state, raw, effective, env), STATE_DATA
+    inputs = [_item_input(state, raw, effective, item, index, source, env) for index, item in enumerate(items)]
     if state.item_batcher is not None:
-        inputs = _batches(state.item_batcher, inputs, effective, env)
+        inputs = _batches(state.item_batcher, inputs, raw, effective, env)
     concurrency = _setting_count(state, "max_concurrency", "MaxConcurrency", raw, effective, env) or 0
     started = runner.event(frame, "MapStateStarted", "mapStateStartedEventDetails", {"length": len(inputs)})
     # AWS reads the tolerances after it has started the state (a bad one follows MapStateStarted).
@@ -76,10 +76,10 @@ def _json_type(value: Any) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _item_input(state: model.Map, raw: Any, effective: Any, item: Any, index: int, visit: Visit, env: Env) -> Any:
+def _item_input(state: model.Map, raw: Any, effective: Any, item: Any, index: int, source: str, env: Env) -> Any:
     if state.item_selector is None and state.item_selector_data is None:
         return item
-    context = {**env.context, "Map": {"Item": {"Index": index, "Value": item}}}
+    context = {**env.context, "Map": {"Item": {"Index": index, "Value": item, "Source": source}}}
     if state.item_selector is not None:
         return state.item_selector(effective, context, env.variables)
     return state.item_selector_data({"input": raw, "context": context}, env.variables, env.runtime)
@@ -134,15 +134,32 @@ def _batch_limit(path: Any, field: str, effective: Any, env: Env) -> int:
     return int(found)
 
 
-def _batches(batcher: model.ItemBatcher, inputs: list, effective: Any, env: Env) -> list:
+def _batch_expression(expression: Any, field: str, raw: Any, env: Env) -> int:
+    """A JSONata MaxItemsPerBatch or MaxInputBytesPerBatch: a positive integer (or its text)."""
+    found = expression(raw, env)
+    if isinstance(found, str) and _INTEGER_TEXT.fullmatch(found):
+        found = int(found)
+    if isinstance(found, bool) or not isinstance(found, (int, float)) or found != int(found) or found < 1:
+        raise QueryEvaluationError(f"The {field} field must be a positive integer, but was: {message_text(found)}", field)
+    return int(found)
+
+
+def _batches(batcher: model.ItemBatcher, inputs: list, raw: Any, effective: Any, env: Env) -> list:
     context, variables = env.context, env.variables
     max_items = batcher.max_items
     if batcher.max_items_path is not None:
         max_items = _batch_limit(batcher.max_items_path, "MaxItemsPerBatchPath", effective, env)
+    elif batcher.max_items_expression is not None:
+        max_items = _batch_expression(batcher.max_items_expression, "MaxItemsPerBatch", raw, env)
     max_bytes = batcher.max_bytes
     if batcher.max_bytes_path is not None:
         max_bytes = _batch_limit(batcher.max_bytes_path, "MaxInputBytesPerBatchPath", effective, env)
-    batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
+    elif batcher.max_bytes_expression is not None:
+        max_bytes = _batch_expression(batcher.max_bytes_expression, "MaxInputBytesPerBatch", raw, env)
+    if batcher.batch_input_data is not None:
+        batch_input = batcher.batch_input_data({"input": raw, "context": context}, variables, env.runtime)
+    else:
+        batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
     batches: list[list] = []
     current: list = []
     current_bytes = 0

@@ -125,6 +125,9 @@ class ItemBatcher:
     max_bytes: int | None = None
     max_bytes_path: Path | None = None
     batch_input: Evaluator | None = None
+    max_items_expression: Value | None = None  # JSONata MaxItemsPerBatch
+    max_bytes_expression: Value | None = None  # JSONata MaxInputBytesPerBatch
+    batch_input_data: Any = None  # JSONata BatchInput: (states, variables, runtime)
 
 
 @attrs.frozen

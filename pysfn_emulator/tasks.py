@@ -94,6 +94,11 @@ class TaskEnv:
     services: Services
     mocks: MockedStates | None = None
     children: list = attrs.field(factory=list)  # Executions started by startExecution tasks
+    tokens_given: int = 0  # context tokens of Tasks that wait for no answer (callbacks.context_token)
+
+    def context_token(self, execution_id: str) -> str:
+        self.tokens_given += 1
+        return callbacks.context_token(execution_id, self.tokens_given)
 
 
 # -- resources ----------------------------------------------------------------------------------
@@ -202,10 +207,12 @@ def run_attempt(runner, frame, state: model.Task, raw: Any, effective: Any, env:
     limits, then call its resource (or its mock); returns the result."""
     resource = parse_resource(state.resource)
     token = None
-    if resource.waits_for_token:
+    if resource.waits_for_token or resource.kind == "activity":
         token = callbacks.new_token(runner.rng)
         visit.task_token = token
-        env = visit.env(runner, frame)
+    else:  # every Task has a token in its context object, as on AWS
+        visit.task_token = runner.tasks.context_token(runner.context["Execution"]["Id"])
+    env = visit.env(runner, frame)
     payload = state.io.arguments(effective, raw, env)
     timeout = _seconds(state.timeout_seconds, state.timeout_seconds_path, state.timeout_expression, "TimeoutSeconds", raw, effective, env)
     heartbeat = _seconds(state.heartbeat_seconds, state.heartbeat_seconds_path, state.heartbeat_expression, "HeartbeatSeconds", raw, effective, env)
@@ -543,7 +550,6 @@ def _call_activity(call: Call) -> Generator:
                 f"Register one with run(..., callbacks={{'{name}': worker}}) (worker(token, input) -> output), "
                 "or answer it from the test through pysfn_emulator.start(...).",
             )
-        call.token = callbacks.new_token(call.runner.rng)
         task = _open(call, "activity")
         answer = yield from callbacks.await_answer(call.runner, task, responder)
         return call.check_result(answer)

@@ -49,7 +49,7 @@ from .states import (
     check_wait,
 )
 from .templates import check_assign
-from .transitions import check_next_or_end, check_reachability, check_target
+from .transitions import check_next_or_end, check_reachability, check_target, check_terminal_state
 
 # --- top level and state machines ---------------------------------------------------------
 
@@ -81,6 +81,8 @@ def check_machine(
         check_target(ctx, start, join(pointer, "StartAt"), states, "StartAt")
     for name, state in states.items():
         _check_state(ctx, name, state, join(pointer, "States", name), states)
+    if states:
+        check_terminal_state(ctx, states, pointer)
     if isinstance(start, str) and start in states:
         check_reachability(ctx, start, states, pointer)
 

@@ -81,8 +81,8 @@ def check_item_reader(ctx: Context, reader: Any, pointer: str, language: str) ->
     if isinstance(config, dict):
         config_pointer = join(pointer, "ReaderConfig")
         check_exclusive(ctx, config, config_pointer, ("MaxItems", "MaxItemsPath"))
-        if "MaxItems" in config:
-            check_integer(ctx, config, "MaxItems", config_pointer, 1, None,
+        if "MaxItems" in config:  # 0, as AWS accepts it, means no limit
+            check_integer(ctx, config, "MaxItems", config_pointer, 0, None,
                           language == JSONATA)
     elif "ReaderConfig" in reader:
         ctx.add(join(pointer, "ReaderConfig"), "'ReaderConfig' must be an object")

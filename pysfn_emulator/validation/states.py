@@ -36,10 +36,18 @@ OPTIMIZED_ACTIONS: dict[str, frozenset[str]] = {
     "batch": frozenset({"submitJob"}),
     "glue": frozenset({"startJobRun"}),
 }
+# Every service AWS integrates as `arn:aws:states:::SERVICE:...` (the optimized integrations,
+# the AWS SDK ones, and S3, which ItemReader and ResultWriter name): any other service is "not
+# recognized" at create time, as `dynamodb:query` is in the AWS-recorded corpus.
+KNOWN_SERVICES = frozenset(OPTIMIZED_ACTIONS) | {
+    "aws-sdk", "athena", "bedrock", "codebuild", "databrew", "eks", "elasticmapreduce",
+    "emr-containers", "emr-serverless", "mediaconvert", "s3", "sagemaker",
+}
 _INTEGRATION_ARN = re.compile(
     r"^arn:[a-z-]+:states:::(?P<service>[A-Za-z0-9-]+):(?P<action>[A-Za-z0-9]+)"
     r"(?P<suffix>\..*)?$"
 )
+_SERVICE_ARN = re.compile(r"^arn:[a-z-]+:states:::(?P<service>[^:]*)")
 _SUFFIXES = (".sync", ".sync:2", ".waitForTaskToken")
 
 
@@ -131,6 +139,20 @@ def _check_resource(ctx: Context, state: dict, pointer: str) -> None:
     resource = state["Resource"]
     if not isinstance(resource, str) or not resource:
         ctx.add(field_pointer, "'Resource' must be a non-empty ARN string")
+        return
+    if not resource.startswith("arn:"):
+        # AWS: "SCHEMA_VALIDATION_FAILED: Value is not a valid resource ARN" (reported by
+        # deployments whose DefinitionSubstitutions left a `${...}` placeholder).
+        ctx.add(field_pointer, f"Value is not a valid resource ARN: {resource!r} (a Task's"
+                               " Resource is a Lambda function, activity or integration ARN)")
+        return
+    service = _SERVICE_ARN.match(resource)
+    if service and service["service"] not in KNOWN_SERVICES:
+        ctx.add(field_pointer, f"The resource provided {resource} is not recognized. The value is"
+                               " not a valid resource ARN, or the resource is not available in"
+                               f" this region ('{service['service']}' is not a service Step"
+                               " Functions integrates; use arn:aws:states:::aws-sdk:SERVICE:ACTION"
+                               " for an AWS SDK call)")
         return
     match = _INTEGRATION_ARN.match(resource)
     if match:

@@ -1,5 +1,6 @@
 """Transitions within one scope of States: StartAt and every Next and Default name a state of
-the scope, a state that transitions has Next or End, and every state is reachable from StartAt.
+the scope, a state that transitions has Next or End, every state is reachable from StartAt, and
+some state ends the scope.
 """
 
 from __future__ import annotations
@@ -71,3 +72,16 @@ def _check_choice_targets(ctx: Context, state: dict, pointer: str, states: dict)
         if isinstance(rule, dict) and "Next" in rule:
             check_target(ctx, rule["Next"], join(pointer, "Choices", index, "Next"), states,
                          "Next")
+
+
+def check_terminal_state(ctx: Context, states: dict, pointer: str) -> None:
+    """AWS refuses a machine none of whose states ends it (MISSING_END_STATE: "Workflow has no
+    terminal state"), even when an error could still end it. Only whether a terminal state
+    exists counts, reachable or not: a loop beside an unreachable `End` is refused as
+    unreachable instead (measured on AWS, floci-io/floci#2735). Applied to every scope, the
+    branches and processors included, as each of them must end for its state to go on."""
+    for state in states.values():
+        if isinstance(state, dict) and (state.get("Type") in ("Succeed", "Fail") or state.get("End") is True):
+            return
+    ctx.add(pointer, "Workflow has no terminal state (MISSING_END_STATE): no state has"
+                     " \"End\": true and none is a Succeed or Fail state")

@@ -537,7 +537,14 @@ def test_standard_execution_fails_when_its_history_passes_25000_events():
 
 
 def test_an_endless_pass_loop_fails_in_a_standard_execution():
-    execution = pysfn_emulator.run({"StartAt": "L", "States": {"L": {"Type": "Pass", "Next": "L"}}}, {})
+    # A machine with no terminal state at all is refused (MISSING_END_STATE); this one has one
+    # that its input never reaches.
+    loop = {"StartAt": "L", "States": {
+        "L": {"Type": "Pass", "Next": "C"},
+        "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Done"}], "Default": "L"},
+        "Done": {"Type": "Succeed"},
+    }}
+    execution = pysfn_emulator.run(loop, {})
     assert execution.status == "FAILED"
 
 

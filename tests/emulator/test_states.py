@@ -444,7 +444,9 @@ def test_context_state_in_a_parallel_has_retry_count():
 def test_context_state_in_a_map_item_selector_has_retry_count_and_map_item():
     context = context_in("Map")
     assert context["State"]["RetryCount"] == 0
-    assert context["Map"] == {"Item": {"Index": 0, "Value": 1}}
+    # AWS's Developer Guide ("Context object data for Map states"): Source is STATE_DATA for
+    # items from the state's input.
+    assert context["Map"] == {"Item": {"Index": 0, "Value": 1, "Source": "STATE_DATA"}}
 
 
 def test_context_input_is_the_execution_input_not_the_state_input():
