@@ -901,7 +901,37 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
             key_guard(container, index),
         ]
         return combine(f"$lookup({c}, {i})", pytypes.ANY, container, index, guards=checks)
-    raise Refusal(node, "subscript of a value of unknown type with an index of unknown type", ANY_HINT)
+    return _subscript_of_unknown(container, index)
+
+
+def _subscript_of_unknown(container: Expr, index: Expr) -> Expr:
+    """`container[index]` where both kinds are known only at run time: a dict looks the key up
+    (a key no JSON object holds misses), a list or str takes an int index; anything else is
+    Python's TypeError, KeyError or IndexError with Python's message."""
+    c, i = container.code, index.code
+    int_like = f"($type({i}) = 'boolean' or ($type({i}) = 'number' and $floor({i}) = {i}))"
+    n = f"$__num({i})"
+    checks = [
+        guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
+              f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"}),
+        guard(f"($type({c}) = 'array' and $not({int_like}))", TypeError,
+              f"'list indices must be integers or slices, not ' & $__pytype({i})", container, index,
+              helpers={"pytype"}),
+        guard(f"($type({c}) = 'string' and $not({int_like}))", TypeError,
+              f"\"string indices must be integers, not '\" & $__pytype({i}) & \"'\"", container, index,
+              helpers={"pytype"}),
+        guard(f"($type({c}) = 'object' and $type({i}) in ['array', 'object'])", TypeError,
+              f"\"unhashable type: '\" & $__pytype({i}) & \"'\"", container, index, helpers={"pytype"}),
+        guard(f"($type({c}) = 'object' and ($type({i}) != 'string' or $not($exists($lookup({c}, {i})))))",
+              KeyError, f"$__pyrepr({i})", container, index, helpers={"pyrepr"}),
+        guard(f"($type({c}) = 'array' and ({n} >= $count({c}) or {n} < -$count({c})))", IndexError,
+              "'list index out of range'", container, index, helpers={"num"}),
+        guard(f"($type({c}) = 'string' and ({n} >= $length({c}) or {n} < -$length({c})))", IndexError,
+              "'string index out of range'", container, index, helpers={"num"}),
+    ]
+    code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {_bound(container)}[{n}]"
+            f" : $lookup({c}, {i}))")
+    return combine(code, pytypes.ANY, container, index, helpers={"num"}, guards=checks)
 
 
 def _string_index_message() -> str:
@@ -913,10 +943,9 @@ def _string_index_message() -> str:
 
 
 def slice_of(node, container: Expr, lower, upper, step) -> Expr:
+    lower, upper, step = (_slice_index(node, p) if p is not None else None for p in (lower, upper, step))
+    container = _sliceable(container)
     parts = [p for p in (lower, upper, step) if p is not None]
-    for part in parts:
-        if not part.ty.only("int", "none"):
-            raise Refusal(node, f"slice indices must be integers or None, not {part.ty.describe()}", ANY_HINT)
     step_code = step.code if step is not None else "1"
     guards = []
     if step is not None:
@@ -931,7 +960,35 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
     if container.ty.only("str"):
         return combine(f"$__slice_str({args})", pytypes.STR, container, *parts, helpers={"slice_str"},
                        guards=guards)
+    if container.ty.only("list", "str"):  # which one is known at run time
+        code = f"($type({container.code}) = 'string' ? $__slice_str({args}) : $__slice_list({args}))"
+        return combine(code, container.ty, container, *parts, helpers={"slice_str", "slice_list"}, guards=guards)
     raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
+
+
+def _slice_index(node, part: Expr) -> Expr:
+    """A slice bound: an int or None, or (its kind known only at run time) checked as Python
+    checks it; a bool counts as its int."""
+    if part.ty.only("int", "none"):
+        return part
+    if not (part.ty.is_any or part.ty.json_number) or not part.ty.may("int", "none", "bool"):
+        raise Refusal(node, f"slice indices must be integers or None, not {part.ty.describe()}", ANY_HINT)
+    p = part.code
+    check = guard(f"$not($type({p}) in ['null', 'boolean'] or ($type({p}) = 'number' and $floor({p}) = {p}))",
+                  TypeError, "'slice indices must be integers or None or have an __index__ method'", part)
+    return combine(f"($type({p}) = 'boolean' ? ({p} ? 1 : 0) : {p})", pytypes.Ty(frozenset({"int", "none"})), part, guards=[check])
+
+
+def _sliceable(container: Expr) -> Expr:
+    """A list or str to slice; one whose kind is known only at run time is checked first."""
+    ty = container.ty
+    if ty.only("list") or ty.only("str") or not ty.may("list", "str"):
+        return container
+    c = container.code
+    checks = [guard(f"($type({c}) = 'object')", TypeError, "\"unhashable type: 'slice'\"", container),
+              guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
+                    f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"})]
+    return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=checks)
 
 
 # -- f-strings ---------------------------------------------------------------------------

@@ -303,3 +303,31 @@ def test_sorted_min_and_max_of_items_of_unknown_type():
         return sorted(xs)
     """), {"xs": [1, "a"]})
     assert stopped["error"] == "pysfn.Unsupported"
+
+
+def test_subscript_of_a_value_of_unknown_type_by_an_index_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(box, at):
+        try:
+            return box[at]
+        except (KeyError, IndexError, TypeError) as e:
+            return str(e)
+    """, *({"box": b, "at": a} for b, a in [
+        ({"a": 1}, "a"), ({"a": 1}, "b"), ({"a": 1}, 3), ({"a": 1}, [1]), ([5, 6], 1), ([5, 6], -1),
+        ([5, 6], 2), ([5, 6], "x"), ([5, 6], True), ("hey", 0), ("hey", -4), ("hey", "e"), (None, 1), (7, "a")]))
+    assert [r["output"] for r in results[:5]] == [1, "'b'", "3", "unhashable type: 'list'", 6]
+
+
+def test_slices_with_bounds_and_containers_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(box, lo, hi):
+        try:
+            return [box[lo:hi], box[lo:], box[:hi], box[::-1]]
+        except TypeError as e:
+            return str(e)
+    """, *({"box": b, "lo": lo, "hi": hi} for b, lo, hi in [
+        ([1, 2, 3, 4], 1, 3), ("hello", -3, None), ([1, 2], None, True), ([1, 2], 0.5, 1), ({"a": 1}, 0, 1),
+        (None, 0, 1), ("abc", "a", 1)]))
+    assert results[0]["output"] == [[2, 3], [2, 3, 4], [1, 2, 3], [4, 3, 2, 1]]

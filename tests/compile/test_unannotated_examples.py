@@ -19,15 +19,13 @@ NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
 
 # still refused without annotations, and why (the first problem the compiler reports)
 STILL_REFUSED = {
-    "approval_chain": "'in' over a value of unknown type",
-    "batch_scoring": "sum() of a list of unknown items",
-    "etl_batch": "slices with bounds of unknown type",
-    "inventory_reconciliation": "assigning an item of a value of unknown type",
-    "invoice_formatting": "str.center() with a width of unknown type, float format specs",
-    "order_processing": "min() over a value of unknown type",
-    "parallel_enrichment": ".pop() on a value of unknown type",
-    "polling_with_waits": "sfn.sleep() of a value of unknown type, .count() on one",
-    "user_onboarding": "'in' over a value of unknown type",
+    "approval_chain": "sfn.sleep() of a value of unknown type",
+    "inventory_reconciliation": "unary minus and .pop() on values of unknown type",
+    "invoice_formatting": "str.center() with a width of unknown type; format specs of values of unknown type",
+    "order_processing": "a format spec ('02d') of a value of unknown type",
+    "parallel_enrichment": "** of a value of unknown type in a dict display",
+    "polling_with_waits": "sfn.sleep() of a value of unknown type",
+    "user_onboarding": ".count() on a value of unknown type",
 }
 
 
