@@ -344,6 +344,8 @@ class _Launch:
         runner.tasks = TaskEnv(services, mocks)
         if services.channel is not None:
             runner.scheduler.idle = guard.waiting(services.channel.idle_hook(clock, runner.scheduler))
+        if guard.max_seconds is not None:
+            runner.scheduler.advanced = guard.check_time
         start_ms = clock.now_ms
         longest = _MAX_DURATION_SECONDS[machine_type]
         clock.deadline_ms = start_ms + min(machine.timeout_seconds or longest, longest) * 1000

@@ -94,19 +94,22 @@ class Guard:
                 "runaway loops; raise it with run(..., max_transitions=N) or pysfn-emulate "
                 "--max-transitions N (None, or none, for no limit).",
             )
-        if self.max_seconds is not None:
-            seconds = wall_clock() - self.started - self.waited
-            if seconds >= self.max_seconds:
-                raise LimitExceeded(
-                    TIME_LIMIT_EXCEEDED,
-                    f"The run took more than {self.max_seconds:g} real seconds, pysfn's limit (not "
-                    "AWS's) against runaway executions; raise it with run(..., max_seconds=S) or "
-                    "pysfn-emulate --max-seconds S (None, or none, for no limit).",
-                )
+        self.check_time()
         next_check = count + CHECK_TIME_EVERY if self.max_seconds is not None else float("inf")
         if limit is not None:
             next_check = min(next_check, limit + 1)
         self.next_check = next_check
+
+    def check_time(self) -> None:
+        """Raise LimitExceeded once the run has taken max_seconds (read at transitions, and
+        whenever the virtual clock moves: a retry or a Wait loop enters few states)."""
+        if self.max_seconds is not None and wall_clock() - self.started - self.waited >= self.max_seconds:
+            raise LimitExceeded(
+                TIME_LIMIT_EXCEEDED,
+                f"The run took more than {self.max_seconds:g} real seconds, pysfn's limit (not "
+                "AWS's) against runaway executions; raise it with run(..., max_seconds=S) or "
+                "pysfn-emulate --max-seconds S (None, or none, for no limit).",
+            )
 
     def waiting(self, wait: Callable[..., bool]) -> Callable[..., bool]:
         """`wait` (a live execution's hand-off to the test), its real time not counted."""

@@ -75,6 +75,8 @@ class Scheduler:
         # Called with the next due time when nothing is due before it; returns True when it
         # changed what is due (a live execution's test answered a task token: callbacks.py).
         self.idle: Callable[[int], bool] | None = None
+        # Called whenever the clock has moved on (pysfn's guard reads the real time then).
+        self.advanced: Callable[[], None] | None = None
 
     def start(self, generator: Generator, *, execution: bool = False) -> Thread:
         """A new thread, due now; a child of the running thread. `execution`: the thread is a
@@ -116,7 +118,10 @@ class Scheduler:
                 heapq.heappop(due)
             if stale:
                 continue
-            self.clock.advance_to(due_ms)
+            if due_ms > self.clock.now_ms:
+                self.clock.advance_to(due_ms)
+                if self.advanced is not None:
+                    self.advanced()
             self._step(thread, value)
         if root.error is not None:
             raise root.error

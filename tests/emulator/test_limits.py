@@ -314,6 +314,20 @@ def test_max_seconds_ends_a_run_that_takes_too_long(wall):
     assert len(execution.path) == 2 * limits.CHECK_TIME_EVERY
 
 
+def test_max_seconds_ends_a_retry_storm_that_enters_no_states(wall):
+    def failing(event, context):
+        wall.now += 10
+        raise RuntimeError("still down")
+
+    definition = {"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:failing", "End": True,
+        "Retry": [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 5000, "IntervalSeconds": 1, "BackoffRate": 1}]}}}
+    execution = pysfn_emulator.run(definition, {}, lambdas={"failing": failing}, max_seconds=100)
+    assert (execution.status, execution.error) == ("FAILED", "pysfn.TimeLimitExceeded")
+    assert execution.elapsed_seconds == 10  # read each time the virtual clock moves on
+    assert execution.path == ["Call"]
+
+
 def test_a_run_within_max_seconds_succeeds(wall):
     def slow(event, context):
         wall.now += 2
