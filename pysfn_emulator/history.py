@@ -68,11 +68,6 @@ class History:
         self._count = count + 1
         return count + 1
 
-    @property
-    def complete(self) -> bool:
-        """Whether every event recorded is held."""
-        return len(self._events) + len(self._tail or ()) == self._count
-
     def render(self) -> list[dict[str, Any]]:
         rendered = [_render(number, event) for number, event in enumerate(self._events, 1)]
         if self._tail:

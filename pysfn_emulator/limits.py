@@ -50,8 +50,8 @@ class ExecutionLimitReached(Exception):
     takes it) up to the execution, which fails with this error and cause. A child execution
     of a distributed Map ends alone (scheduler.py); its parent sees it fail."""
 
-    error = "States.Runtime"
-    cause = ""
+    error: str
+    cause: str
 
 
 class LimitExceeded(Exception):

@@ -16,6 +16,10 @@ from conformance.pytest_plugin import SessionRecord, SfnRun
 from pysfn_compile import compile_source
 from pysfn_emulator import coverage, limits
 from pysfn_emulator.cli import main
+from pysfn_emulator.clock import Clock
+from pysfn_emulator.errors import StatesError
+from pysfn_emulator.history import HistoryLimitReached
+from pysfn_emulator.scheduler import JOIN, Scheduler, Sleep
 
 START = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
 LOOP = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}
@@ -225,6 +229,73 @@ def test_children_within_their_limits_are_unchanged():
     waits = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 300, "End": True}}}
     execution = pysfn_emulator.run(distributed(waits, "EXPRESS"), [0, 1])
     assert (execution.status, execution.output, execution.elapsed_seconds) == ("SUCCEEDED", [0, 1], 300)
+
+
+# -- the scheduler: a child execution ends alone ---------------------------------------------------------
+
+
+def _parent(scheduler: Scheduler, child, seen: list):
+    """A thread that starts `child` as a child execution and reports how it ended."""
+    thread = scheduler.start(child, execution=True)
+    scheduler.expire_at(thread, 300_000)
+    [ended] = yield JOIN
+    seen.append((scheduler.clock.now_ms, ended.result, ended.error))
+    return "parent goes on"
+
+
+def test_a_child_execution_past_its_time_ends_with_its_threads():
+    scheduler, seen, inner = Scheduler(Clock(0)), [], []
+
+    def sub():
+        yield Sleep(10_000_000)
+        inner.append("ran on")  # never: the sub-thread ends with its execution
+
+    def child():
+        scheduler.start(sub())
+        yield JOIN
+
+    assert scheduler.run(_parent(scheduler, child(), seen)) == "parent goes on"
+    [(now_ms, result, error)] = seen
+    assert (now_ms, result, error.error, inner) == (300_000, None, "States.Timeout", [])
+
+
+def test_what_is_due_at_a_child_executions_limit_itself_still_runs():
+    scheduler, seen = Scheduler(Clock(0)), []
+
+    def child():
+        yield Sleep(300_000)
+        return "just in time"
+
+    scheduler.run(_parent(scheduler, child(), seen))
+    assert seen == [(300_000, "just in time", None)]
+
+
+def test_a_quota_reached_in_a_child_executions_thread_fails_that_child_only():
+    scheduler, seen = Scheduler(Clock(0)), []
+
+    def sub():
+        raise HistoryLimitReached()
+        yield
+
+    def child():
+        scheduler.start(sub())
+        yield JOIN
+
+    scheduler.run(_parent(scheduler, child(), seen))
+    [(_, _, error)] = seen
+    assert isinstance(error, StatesError)
+    assert (error.error, error.cause) == ("States.Runtime", HISTORY_QUOTA_CAUSE)
+
+
+def test_a_quota_reached_outside_a_child_execution_ends_the_run():
+    scheduler = Scheduler(Clock(0))
+
+    def quota():
+        raise HistoryLimitReached()
+        yield
+
+    with pytest.raises(HistoryLimitReached):
+        scheduler.run(quota())
 
 
 # -- pysfn's guard: max_transitions ---------------------------------------------------------------------
