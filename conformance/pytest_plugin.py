@@ -28,6 +28,7 @@ import pytest
 
 from conformance import workflows
 from pysfn_emulator import coverage
+from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 
 _STATE = pytest.StashKey["SessionRecord"]()
 _PATH_SHOWN = (12, 4)  # states shown at the start and the end of a long path
@@ -128,6 +129,8 @@ class SfnRun:
         state_machine_name: str | None = None,
         execution_name: str | None = None,
         state_machine_type: str = "STANDARD",
+        max_transitions: int | None = DEFAULT_MAX_TRANSITIONS,
+        max_seconds: float | None = DEFAULT_MAX_SECONDS,
     ) -> Any:
         """Run `source` with `input` in the emulator and return the Execution.
 
@@ -135,7 +138,8 @@ class SfnRun:
         (.py), compiled with pysfn_compile and run with its callees as local Lambda functions
         (`lambdas` override them by name). Paths are read relative to the current directory,
         else to the test file's directory. `mock_config` is a Step Functions Local mock file
-        (a dict or a path) and `test_case` the case of it to run.
+        (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
+        `max_seconds` are `run`'s guard against a runaway machine.
         """
         definition, label, callees = self._load(source, entry)
         options: dict[str, Any] = {
@@ -143,6 +147,8 @@ class SfnRun:
             "execution_name": execution_name,
             "state_machine_type": state_machine_type,
             "start_time": start_time,
+            "max_transitions": max_transitions,
+            "max_seconds": max_seconds,
         }
         all_lambdas = {**(callees or {}), **(lambdas or {})}
         if all_lambdas:

@@ -20,6 +20,7 @@ from typing import Any
 import pysfn_emulator
 from pysfn_emulator import coverage, graph
 from pysfn_emulator.jsontext import loads
+from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -47,6 +48,8 @@ examples:
   pysfn-emulate machine.json --mock-config MockConfigFile.json --test-case HappyPath
       answer Task states from a Step Functions Local mock file
   pysfn-emulate machine.json --start-time 2024-01-01T00:00:00Z --execution-name nightly-1
+  pysfn-emulate machine.json --max-transitions 5000 --max-seconds 10
+      stop a runaway machine sooner (FAILED, pysfn.TransitionLimitExceeded / TimeLimitExceeded)
 
 exit status: 0 succeeded, 1 failed / timed out / aborted, 2 bad input or usage
 """
@@ -121,6 +124,8 @@ def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
         "execution_name": args.execution_name,
         "state_machine_type": args.state_machine_type,
         "start_time": args.start_time,
+        "max_transitions": args.max_transitions,
+        "max_seconds": args.max_seconds,
     }
     if lambdas:
         options["lambdas"] = lambdas
@@ -203,7 +208,34 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--seed", metavar="N", type=int,
                         help="seed the execution's random source (UUIDs, States.MathRandom, "
                         "Retry jitter) so runs repeat exactly")
+    guard = parser.add_argument_group(
+        "pysfn's guard against runaway machines (not AWS limits; past one, the execution fails "
+        "with pysfn.TransitionLimitExceeded or pysfn.TimeLimitExceeded)")
+    guard.add_argument("--max-transitions", metavar="N", type=_limit(int), default=DEFAULT_MAX_TRANSITIONS,
+                       help="states the run may enter, branches, Map items and child executions "
+                       f"together (default {DEFAULT_MAX_TRANSITIONS:,}; 'none': no limit)")
+    guard.add_argument("--max-seconds", metavar="S", type=_limit(float), default=DEFAULT_MAX_SECONDS,
+                       help=f"real seconds the run may take (default {DEFAULT_MAX_SECONDS:g}; "
+                       "'none': no limit)")
     return parser
+
+
+def _limit(number: type) -> Any:
+    """A non-negative number, or 'none' for no limit."""
+
+    def parse(text: str) -> Any:
+        if text.strip().lower() == "none":
+            return None
+        try:
+            value = number(text)
+        except ValueError:
+            value = -1
+        if not value >= 0:  # also refuses nan
+            raise argparse.ArgumentTypeError(f"{text!r} is not a non-negative number (or 'none')")
+        return value
+
+    parse.__name__ = number.__name__  # argparse names the type in its messages
+    return parse
 
 
 def _aws_name(text: str) -> str:

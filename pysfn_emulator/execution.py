@@ -41,16 +41,24 @@ from .callbacks import send_task_success as _send_success
 from .clock import Clock, DeadlineReached, iso, to_datetime
 from .errors import (
     DATA_LIMIT_EXCEEDED,
-    RUNTIME,
     DefinitionError,
     InvalidExecutionInput,
     Problem,
     StatesError,
 )
-from .history import History, HistoryLimitReached
+from .history import STANDARD_HISTORY_LIMIT, History
 from .interpreter import Frame, Runner, run_machine
 from .intrinsics import random_source
 from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept_measured, loads, size_in_bytes
+from .limits import (
+    DEFAULT_MAX_SECONDS,
+    DEFAULT_MAX_TRANSITIONS,
+    EXPRESS_MAX_SECONDS,
+    STANDARD_MAX_SECONDS,
+    ExecutionLimitReached,
+    Guard,
+    LimitExceeded,
+)
 from .loader import NotSupportedError, load
 from .mock_config import (
     MockConfig,
@@ -62,9 +70,10 @@ from .mock_config import (
 from .tasks import Services, TaskEnv, parse_resource
 from .validation import structural_problems
 
-STANDARD_HISTORY_LIMIT = 25_000
 # An execution that outlives these ends in States.Timeout, whatever its own TimeoutSeconds.
-_MAX_DURATION_SECONDS = {"STANDARD": 365 * 86400, "EXPRESS": 5 * 60}
+_MAX_DURATION_SECONDS = {"STANDARD": STANDARD_MAX_SECONDS, "EXPRESS": EXPRESS_MAX_SECONDS}
+# Events of an EXPRESS execution held in memory: the first and the last 50,000 (history.py).
+EXPRESS_HISTORY_KEEP = 100_000
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "111111111111"
 DEFAULT_STATE_MACHINE_NAME = "pysfn-state-machine"
@@ -156,6 +165,8 @@ def run(
     role_arn: str | None = None,
     region: str = DEFAULT_REGION,
     account: str = DEFAULT_ACCOUNT,
+    max_transitions: int | None = DEFAULT_MAX_TRANSITIONS,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> Execution:
     """Run an execution to its end.
 
@@ -169,9 +180,14 @@ def run(
     A `.waitForTaskToken` task or activity that nothing answers waits, on the virtual clock,
     until its HeartbeatSeconds or TimeoutSeconds, or the execution's end; use `start` to
     answer from the test.
+    max_transitions, max_seconds: pysfn's guard against a runaway machine (limits.py): once the
+        run (its branches, iterations and child executions together) has entered more states,
+        or taken more real seconds, it ends FAILED with pysfn.TransitionLimitExceeded or
+        pysfn.TimeLimitExceeded. None: no limit.
     """
     launch = _prepare(definition, input, lambdas, callbacks, state_machines, mock_config, test_case, state_machine_name,
-                      execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel=None)
+                      execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel=None,
+                      guard=Guard(max_transitions, max_seconds))
     return launch.execute()
 
 
@@ -192,12 +208,16 @@ def start(
     role_arn: str | None = None,
     region: str = DEFAULT_REGION,
     account: str = DEFAULT_ACCOUNT,
+    max_transitions: int | None = DEFAULT_MAX_TRANSITIONS,
+    max_seconds: float | None = DEFAULT_MAX_SECONDS,
 ) -> LiveExecution:
     """Start an execution and return once it has ended or waits for the test: tasks wait for
-    their tokens and nothing else is due before the virtual "now". Same arguments as `run`."""
+    their tokens and nothing else is due before the virtual "now". Same arguments as `run`;
+    max_seconds does not count the time the execution waits for the test."""
     channel = Channel()
     launch = _prepare(definition, input, lambdas, callbacks, state_machines, mock_config, test_case, state_machine_name,
-                      execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel=channel)
+                      execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel=channel,
+                      guard=Guard(max_transitions, max_seconds))
     return LiveExecution(launch)
 
 
@@ -205,7 +225,8 @@ def start(
 
 
 def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config, test_case, state_machine_name,
-             execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel) -> _Launch:
+             execution_name, state_machine_type, start_time, seed, role_arn, region, account, channel,
+             guard: Guard) -> _Launch:
     if state_machine_type not in _MAX_DURATION_SECONDS:
         raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {state_machine_type!r}")
     machine = load_machine(definition, state_machine_type)
@@ -227,7 +248,7 @@ def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config,
         mocks = MockedStates(config, mapping, machine_name, test_case)
     launch = _Launch.create(
         services, machine, input, machine_name, execution_name, state_machine_type,
-        Clock.starting_at(start_time), random.Random(seed), role_arn, region, account, mocks,
+        Clock.starting_at(start_time), random.Random(seed), role_arn, region, account, mocks, guard,
     )
     launch.input_bytes = input_bytes
     return launch
@@ -290,11 +311,12 @@ class _Launch:
     frame: Frame
     stopped: ExecutionStopped | None = None
     input_bytes: int | None = None  # the input's size, when accepting it measured it already
+    child: bool = False  # started by a startExecution task: pysfn's guard ends its parent too
 
     @classmethod
     def create(cls, services: Services, machine: model.Machine, input: Any, machine_name: str, execution_name: str | None,
                machine_type: str, clock: Clock, rng: random.Random, role_arn: str | None, region: str, account: str,
-               mocks: MockedStates | None) -> _Launch:
+               mocks: MockedStates | None, guard: Guard, child: bool = False) -> _Launch:
         name = execution_name or str(_uuid(rng))
         machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine_name}"
         if machine_type == "EXPRESS":  # AWS adds a run id to an express execution's ARN
@@ -313,17 +335,22 @@ class _Launch:
             },
             "StateMachine": {"Id": machine_arn, "Name": machine_name},
         }
-        history = History(STANDARD_HISTORY_LIMIT if machine_type == "STANDARD" else None)
+        if machine_type == "STANDARD":
+            history = History(STANDARD_HISTORY_LIMIT)
+        else:
+            history = History(None, keep=EXPRESS_HISTORY_KEEP)
         runtime = jsonata.Runtime(rng, lambda: clock.now_ms)
-        runner = Runner(clock, history, context, rng, runtime, region, account)
+        runner = Runner(clock, history, context, rng, runtime, region, account, guard=guard)
         runner.tasks = TaskEnv(services, mocks)
         if services.channel is not None:
-            runner.scheduler.idle = services.channel.idle_hook(clock, runner.scheduler)
+            runner.scheduler.idle = guard.waiting(services.channel.idle_hook(clock, runner.scheduler))
+        if guard.max_seconds is not None:
+            runner.scheduler.advanced = guard.check_time
         start_ms = clock.now_ms
         longest = _MAX_DURATION_SECONDS[machine_type]
         clock.deadline_ms = start_ms + min(machine.timeout_seconds or longest, longest) * 1000
         history.add("ExecutionStarted", 0, start_ms, "executionStartedEventDetails", {"input": input, "roleArn": role})
-        return cls(runner, machine, input, execution_arn, machine_arn, name, start_ms, Frame({}, 0, []))
+        return cls(runner, machine, input, execution_arn, machine_arn, name, start_ms, Frame({}, 0, []), child=child)
 
     def execute(self) -> Execution:
         runner, frame = self.runner, self.frame
@@ -343,9 +370,13 @@ class _Launch:
         except DeadlineReached:
             status = "TIMED_OUT"
             runner.event(frame, "ExecutionTimedOut", "executionTimedOutEventDetails", {"error": "States.Timeout"})
-        except HistoryLimitReached:
-            status, error = "FAILED", RUNTIME
-            cause = f"The execution reached the limit of {STANDARD_HISTORY_LIMIT} history events."
+        except ExecutionLimitReached as reached:  # the history quota
+            status, error, cause = "FAILED", reached.error, reached.cause
+            runner.event(frame, "ExecutionFailed", "executionFailedEventDetails", {"error": error, "cause": cause})
+        except LimitExceeded as exceeded:
+            if self.child:
+                raise  # the whole run ends: the parent's execution reports it
+            status, error, cause = "FAILED", exceeded.error, exceeded.cause
             runner.event(frame, "ExecutionFailed", "executionFailedEventDetails", {"error": error, "cause": cause})
         except ExecutionStopped as stopped:
             self.stopped = stopped
@@ -371,7 +402,8 @@ class _Launch:
 
 
 def launch_child(services: Services, machine: model.Machine, input: Any, machine_name: str, execution_name: str,
-                 start_ms: int, rng: random.Random, region: str, account: str, role_arn: str | None) -> _Launch:
+                 start_ms: int, rng: random.Random, region: str, account: str, role_arn: str | None,
+                 guard: Guard) -> _Launch:
     """A nested execution (states:startExecution), sharing the parent's services; the mock
     file's test case of the same name applies if the file has one for this machine."""
     config, test_case = services.mock_config, services.test_case
@@ -380,7 +412,7 @@ def launch_child(services: Services, machine: model.Machine, input: Any, machine
         mocks = MockedStates(config, config.case(machine_name, test_case), machine_name, test_case)
     clock = Clock(start_ms)
     return _Launch.create(services, machine, input, machine_name, execution_name, "STANDARD", clock, rng,
-                          role_arn, region, account, mocks)
+                          role_arn, region, account, mocks, guard, child=True)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:

@@ -25,8 +25,9 @@ from .errors import (
 )
 from .history import History
 from .jsontext import PAYLOAD_LIMIT_BYTES, size_in_bytes
+from .limits import PAY_EVERY, TRANSITION_MS, Guard
 from .pipeline import Env
-from .scheduler import Scheduler
+from .scheduler import Scheduler, Sleep
 
 # Errors whose cause AWS prefixes with the state and the event it was entered at.
 _LOCATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE})
@@ -81,6 +82,7 @@ class Runner:
     scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
     tasks: Any = None  # the task machinery's state: handlers, mocks, callbacks (tasks.TaskEnv)
     transitions: list = attrs.field(factory=list)  # see Execution.transitions
+    guard: Guard = attrs.field(factory=lambda: Guard(None, None))  # pysfn's limits on the whole run (limits.py)
 
     def event(self, frame: Frame, kind: str, key: str | None = None, details: dict | None = None) -> int:
         """Record an event that follows the frame's last one, and make it the last."""
@@ -98,13 +100,19 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
     """A thread of states: run from StartAt until a state ends the machine; return its output.
 
     Handlers of states that never wait return their outcome; the others are generators whose
-    waits this thread passes on to the scheduler."""
+    waits this thread passes on to the scheduler. Every PAY_EVERY transitions the thread pays
+    their virtual time (limits.py)."""
     from .states import HANDLERS  # the handlers call back into this module
 
     states = machine.states
     name: str | None = machine.start_at
+    guard = runner.guard
+    unpaid = 0
     while True:
         state = states[name]
+        guard.count += 1  # Guard.transition, inlined: this is the hottest loop
+        if guard.count >= guard.next_check:
+            guard.check()
         if frame.path is not None:
             frame.path.append(state.name)
         before = frame.last_event
@@ -134,6 +142,10 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
             return output
         runner.transitions.append((state.name, name, *visit.via))
         data = output
+        unpaid += 1
+        if unpaid == PAY_EVERY:
+            unpaid = 0
+            yield Sleep(runner.clock.now_ms + PAY_EVERY * TRANSITION_MS)
 
 
 def report(runner: Runner, frame: Frame, error: StatesError, visit: Visit) -> StatesError:

@@ -286,6 +286,7 @@ class _Loader:
             **fields,
             processor=self.machine(processor_spec, f"{pointer}/{processor_field}", language),
             distributed=config.get("Mode") == "DISTRIBUTED",
+            child_execution_type=config.get("ExecutionType", "STANDARD"),
             item_batcher=self.item_batcher(spec, pointer, data),
             item_reader=self.item_reader(spec, pointer, data),
             result_writer=self.result_writer(spec, pointer, data),

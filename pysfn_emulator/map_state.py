@@ -7,15 +7,13 @@ import re
 from collections.abc import Generator
 from typing import Any
 
-import attrs
-
 from . import model
 from .errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, TIMEOUT, StatesError
-from .history import History
 from .interpreter import Frame, Runner, Visit, child_frame, record_abort, run_machine
 from .item_reader import STATE_DATA, read_items
 from .jsonata import QueryEvaluationError
 from .jsontext import dumps, message_text, size_in_bytes
+from .nested import start_map_child
 from .pipeline import Env, PathIO, path_value, select
 from .result_writer import ChildRun, write_results, writer_parameters
 from .scheduler import JOIN
@@ -223,7 +221,6 @@ def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count,
     ResultWriter, the children's results are written (result_writer.py) once they ran."""
     map_run_arn = _map_run_arn(runner, state)
     runner.event(frame, "MapRunStarted", "mapRunStartedEventDetails", {"mapRunArn": map_run_arn})
-    child = attrs.evolve(runner, history=History(None))
     total = len(inputs)
     results: list = [None] * total
     runs = [ChildRun(index, item) for index, item in enumerate(inputs)]
@@ -232,7 +229,7 @@ def _run_distributed(runner, frame, state, inputs, concurrency, tolerated_count,
     while next_index < total or running:
         while next_index < total and (not concurrency or len(running) < concurrency):
             runs[next_index].status, runs[next_index].start_ms = "RUNNING", runner.clock.now_ms
-            running[runner.scheduler.start(run_machine(child, Frame({}), state.processor, inputs[next_index]))] = next_index
+            running[start_map_child(runner, state.processor, inputs[next_index], state.child_execution_type)] = next_index
             next_index += 1
         for thread in (yield JOIN):
             index = running.pop(thread)

@@ -156,6 +156,7 @@ class ResultWriter:
 class Map(Retrying):
     processor: Machine | None = None
     distributed: bool = False
+    child_execution_type: str = "STANDARD"  # a distributed Map's ProcessorConfig.ExecutionType
     items_path: Path | None = None
     item_selector: Evaluator | None = None
     max_concurrency: int = 0

@@ -19,6 +19,9 @@ Results, as AWS shapes them:
 - `.waitForTaskToken`: the token is in `$$.Task.Token` for the Input; the Task waits for its
   answer (from the child's own tasks, a responder or the test), whatever the child does.
 Errors of the call itself are StepFunctions.<Code>Exception with AWS's cause text.
+
+A distributed Map's items run as child executions too (`start_map_child`), threads of the
+parent's scheduler, each within the limits of its own kind (ProcessorConfig.ExecutionType).
 """
 
 from __future__ import annotations
@@ -29,10 +32,16 @@ import uuid
 from collections.abc import Generator
 from typing import Any
 
+import attrs
+
+from . import model
 from .clock import to_ms
 from .errors import RUNTIME, TASK_FAILED, TIMEOUT, DefinitionError, Problem, StatesError
+from .history import STANDARD_HISTORY_LIMIT, History
+from .interpreter import Frame, Runner, run_machine
 from .jsontext import dumps, loads
-from .scheduler import Sleep
+from .limits import EXPRESS_MAX_SECONDS
+from .scheduler import Sleep, Thread
 
 
 class Registry:
@@ -94,7 +103,7 @@ def start_execution(call) -> Generator:
     task = _open(call, "callback") if resource.waits_for_token else None  # the child may answer it
     child_rng = random.Random(runner.rng.getrandbits(64))
     launch = launch_child(services, machine, child_input, name, execution_name, start_ms, child_rng,
-                          runner.region, runner.account, runner.context["Execution"].get("RoleArn"))
+                          runner.region, runner.account, runner.context["Execution"].get("RoleArn"), runner.guard)
     try:
         child = launch.execute()
     except BaseException:
@@ -120,6 +129,22 @@ def start_execution(call) -> Generator:
     if child.status != "SUCCEEDED":
         raise StatesError(TASK_FAILED, dumps(described))
     return call.check_result(described)
+
+
+def start_map_child(runner: Runner, processor: model.Machine, item: Any, execution_type: str) -> Thread:
+    """One item of a distributed Map as a child execution: a thread of the parent's scheduler
+    that sees none of the parent's variables, with the limits AWS gives its kind. A STANDARD
+    child fails (States.Runtime) at its own 25,000th event, an EXPRESS one times out
+    (States.Timeout) 5 minutes after it started; either ends that child alone, a failed item
+    for its Map. Its events are counted, not kept: nothing shows a child's history."""
+    now_ms = runner.clock.now_ms
+    history = History(STANDARD_HISTORY_LIMIT if execution_type == "STANDARD" else None, keep=0)
+    started = history.add("ExecutionStarted", 0, now_ms)
+    child = attrs.evolve(runner, history=history)
+    thread = runner.scheduler.start(run_machine(child, Frame({}, started), processor, item), execution=True)
+    if execution_type == "EXPRESS":
+        runner.scheduler.expire_at(thread, now_ms + EXPRESS_MAX_SECONDS * 1000)
+    return thread
 
 
 def _input(call, value: Any) -> Any:

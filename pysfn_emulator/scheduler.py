@@ -11,6 +11,11 @@ order they became due), moving the clock to that moment. So branches and iterati
 in virtual time as they do on AWS: a branch that fails after 1 s stops its siblings even if
 they were started first and wait for an hour, and a Map with MaxConcurrency 2 takes as long
 as its two slowest lanes. Nothing really sleeps; the execution's deadline stops the clock.
+
+A distributed Map's child executions are threads too, each the root of its own execution
+(`start(..., execution=True)`): one of AWS's limits reached inside it (its history quota, or
+its time, `expire_at`) ends that child alone, as a failure its parent sees and no Catch
+inside the child takes.
 """
 
 from __future__ import annotations
@@ -24,7 +29,8 @@ from typing import Any
 import attrs
 
 from .clock import Clock
-from .errors import StatesError
+from .errors import TIMEOUT, StatesError
+from .limits import ExecutionLimitReached
 
 
 @attrs.frozen
@@ -55,6 +61,7 @@ class Thread:
     waiting: bool = False
     cancelled: bool = False
     due: int = -1  # the order number of its one pending entry; older entries are stale
+    execution: Thread | None = None  # the child execution it belongs to; None: the scheduler's own
 
 
 class Scheduler:
@@ -63,27 +70,45 @@ class Scheduler:
         self._due: list[tuple[int, int, Thread, Any]] = []  # threads due later, by time
         self._ready: deque[tuple[int, int, Thread, Any]] = deque()  # due now, in arrival order
         self._order = itertools.count()
+        self._expiries: list[tuple[int, int, Thread]] = []  # child executions' time limits
         self.current: Thread | None = None
         # Called with the next due time when nothing is due before it; returns True when it
         # changed what is due (a live execution's test answered a task token: callbacks.py).
         self.idle: Callable[[int], bool] | None = None
+        # Called whenever the clock has moved on (pysfn's guard reads the real time then).
+        self.advanced: Callable[[], None] | None = None
 
-    def start(self, generator: Generator) -> Thread:
-        """A new thread, due now; a child of the running thread."""
-        thread = Thread(generator, parent=self.current)
-        if self.current is not None:
-            self.current.children[thread] = None
+    def start(self, generator: Generator, *, execution: bool = False) -> Thread:
+        """A new thread, due now; a child of the running thread. `execution`: the thread is a
+        child execution's root (see above)."""
+        parent = self.current
+        thread = Thread(generator, parent=parent)
+        if parent is not None:
+            parent.children[thread] = None
+            thread.execution = parent.execution
+        if execution:
+            thread.execution = thread
         self._push(self.clock.now_ms, thread, None)
         return thread
+
+    def expire_at(self, root: Thread, at_ms: int) -> None:
+        """Time out the child execution rooted at `root` (States.Timeout) if it runs past `at_ms`."""
+        heapq.heappush(self._expiries, (at_ms, next(self._order), root))
 
     def run(self, generator: Generator) -> Any:
         """Run a root thread and everything it starts to the end; return its result or raise
         its error. DeadlineReached from the clock ends everything."""
         root = self.start(generator)
-        due, ready = self._due, self._ready
+        due, ready, expiries = self._due, self._ready, self._expiries
         while due or ready:
             from_ready = bool(ready) and (not due or ready[0][:2] < due[0][:2])
             due_ms, order, thread, value = ready[0] if from_ready else due[0]
+            if expiries and expiries[0][0] < due_ms:  # what is due at the limit itself runs first
+                at_ms, _, ending = heapq.heappop(expiries)
+                if not (ending.done or ending.cancelled):
+                    self.clock.advance_to(at_ms)
+                    self.end_execution(ending, StatesError(TIMEOUT, None))
+                continue
             stale = thread.cancelled or thread.done or order != thread.due
             if not stale and self.idle is not None and due_ms > self.clock.now_ms and self.idle(due_ms):
                 continue
@@ -93,7 +118,10 @@ class Scheduler:
                 heapq.heappop(due)
             if stale:
                 continue
-            self.clock.advance_to(due_ms)
+            if due_ms > self.clock.now_ms:
+                self.clock.advance_to(due_ms)
+                if self.advanced is not None:
+                    self.advanced()
             self._step(thread, value)
         if root.error is not None:
             raise root.error
@@ -107,6 +135,16 @@ class Scheduler:
         for child in list(thread.children):
             self.cancel(child)
         thread.generator.close()
+
+    def end_execution(self, root: Thread, error: StatesError) -> None:
+        """End a child execution from outside its states: everything it started stops, and its
+        parent sees it fail with `error`."""
+        if root.done or root.cancelled:
+            return
+        for child in list(root.children):
+            self.cancel(child)
+        root.generator.close()
+        self._finish(root, None, error)
 
     def wake(self, thread: Thread, value: Any = None) -> None:
         """Resume a sleeping thread now rather than when its Sleep ends (a task's token was
@@ -131,6 +169,11 @@ class Scheduler:
             return
         except StatesError as error:
             self._finish(thread, None, error)
+            return
+        except ExecutionLimitReached as reached:
+            if thread.execution is None:
+                raise  # the execution itself ends (execution.py)
+            self.end_execution(thread.execution, StatesError(reached.error, reached.cause))
             return
         finally:
             self.current = None
