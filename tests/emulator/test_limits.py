@@ -22,7 +22,16 @@ from pysfn_emulator.history import HistoryLimitReached
 from pysfn_emulator.scheduler import JOIN, Scheduler, Sleep
 
 START = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
-LOOP = {"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "A"}}}
+def spinning(name: str) -> dict:
+    """A state machine that loops forever: a Choice whose way out its input never takes (AWS
+    refuses a machine with no terminal state, MISSING_END_STATE)."""
+    return {"StartAt": name, "States": {
+        name: {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": f"{name} out"}],
+               "Default": name},
+        f"{name} out": {"Type": "Succeed"}}}
+
+
+LOOP = spinning("A")
 HISTORY_QUOTA_CAUSE = "The execution reached the limit of 25000 history events."
 
 
@@ -158,7 +167,7 @@ def test_an_express_loop_stops_at_its_own_shorter_timeout():
 
 
 def test_looping_express_branches_time_out_together():
-    branches = [{"StartAt": name, "States": {name: {"Type": "Pass", "Next": name}}} for name in ("B", "C")]
+    branches = [spinning(name) for name in ("B", "C")]
     definition = {"TimeoutSeconds": 10, "StartAt": "P",
                   "States": {"P": {"Type": "Parallel", "Branches": branches, "End": True}}}
     execution = pysfn_emulator.run(definition, {}, state_machine_type="EXPRESS")
@@ -377,7 +386,8 @@ def test_max_seconds_ends_a_run_that_takes_too_long(wall):
         return event
 
     definition = {"StartAt": "Work", "States": {"Work": {
-        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:slow", "Next": "Work"}}}
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:slow", "Next": "Work",
+        "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Gave up"}]}, "Gave up": {"Type": "Succeed"}}}
     execution = pysfn_emulator.run(definition, {}, lambdas={"slow": slow}, max_seconds=1000,
                                    state_machine_type="EXPRESS")
     assert (execution.status, execution.error) == ("FAILED", "pysfn.TimeLimitExceeded")
