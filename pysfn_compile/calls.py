@@ -12,8 +12,16 @@ from . import builtins as pybuiltins
 from . import ir, jsonata_lib, pytypes
 from .errors import Refusal
 from .exceptions import ALL, error_equals
-from .expressions import ANY_HINT, iterable_of, iteration_source, materialize, operands, transform
-from .exprs import Expr, combine, guard
+from .expressions import (
+    ANY_HINT,
+    UNSUPPORTED,
+    iterable_of,
+    iteration_source,
+    materialize,
+    operands,
+    transform,
+)
+from .exprs import Expr, Guard, combine, guard
 from .pytypes import Ty
 
 RESULT = "$states.result.Payload"
@@ -273,6 +281,8 @@ def call_sleep(b, node: ast.Call, name: str) -> Expr:
     (value,) = operands(b, node.args)
     wait = ir.Wait(title="Sleep" if name == "sleep" else "Sleep until")
     if name == "sleep":
+        if value.ty.is_any or (value.ty.json_number and value.ty.may("int")):
+            value = whole_seconds(node, value)
         if not value.ty.only("int"):
             raise Refusal(node, f"sfn.sleep() takes whole seconds (an int), not {value.ty.describe()}",
                           "round the seconds, e.g. sfn.sleep(int(seconds))")
@@ -291,6 +301,17 @@ def call_sleep(b, node: ast.Call, name: str) -> Expr:
     b.check([value], "Check sleep")
     b.add(wait)
     return Expr("null", pytypes.NONE, const=None)
+
+
+def whole_seconds(node, value: Expr) -> Expr:
+    """A number of seconds known only at run time: a Wait state waits whole seconds, so
+    anything else stops the machine (Python's sleep would take a fraction, or raise)."""
+    v = value.code
+    check = Guard(f"$not($type({v}) = 'number' and $floor({v}) = {v})", None, "''", value.helpers, value.reads,
+                  abort=True, error_name=UNSUPPORTED,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: sfn.sleep() of a value whose type is not "
+                                  "annotated that is not a whole number of seconds")
+    return Expr(v, pytypes.INT, value.guards + (check,), value.reads, value.helpers)
 
 
 def call_parallel(b, node: ast.Call, target: str | None) -> Expr:

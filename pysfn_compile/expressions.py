@@ -562,8 +562,14 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
     if operand.is_const and isinstance(operand.const, (int, float)):
         value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
         return const(value, type_of_value(value))
-    if operand.ty.is_any:
-        raise Refusal(node, "unary minus of a value of unknown type", ANY_HINT)
+    if operand.ty.is_any or (operand.ty.json_number and not operand.ty.numeric):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        v = operand.code
+        check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                      f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
+        number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+        return combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
+                       operand, guards=[check])
     operand = _numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
     if isinstance(node.op, ast.UAdd):
         return operand

@@ -143,6 +143,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     sign, grouping, precision, kind = match["sign"] or "-", match["grouping"], match["precision"], match["type"]
     width = int(match["width"]) if match["width"] else 0
     ty = expr.ty
+    if (ty.is_any or ty.json_number) and not (kind and kind in "eEfFgG%n"):
+        return _format_unknown(node, expr, spec)
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
                       "round and print floats exactly as Python does", FLOAT_HINT)
@@ -176,6 +178,48 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
         out = _pad(node, expr, text, width, fill, align or ">")
         return combine(out.code, pytypes.STR, out, helpers={"istr", "group"} if grouping else {"istr"})
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
+
+
+def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
+    """format(value, spec) for a value whose kind is known only at run time: a str or an
+    integral number (the number rule: an int) formats as Python formats it; where Python raises
+    for that kind and spec, so does the machine, with the message this Python gives; a float
+    Python would format stops the machine (pysfn.UnprintableNumber)."""
+    v = expr.code
+    outcomes = {}
+    for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT), ("float", 1.5, None)):
+        try:
+            format(sample, spec)
+        except (ValueError, TypeError) as error:
+            outcomes[kind] = jsonata_lib.string(str(error))
+            continue
+        if narrowed is not None:
+            code = v if kind == "str" else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+            formatted = format_value(node, Expr(code, narrowed, reads=expr.reads, helpers=expr.helpers), spec)
+            if formatted.guards:
+                raise Refusal(node, f"cannot format a value of unknown type with {spec!r}", UNKNOWN_HINT)
+            outcomes[kind] = formatted
+    integral = f"($type({v}) = 'boolean' or ($type({v}) = 'number' and $floor({v}) = {v}))"
+    guards = [Guard(f"($type({v}) in ['null', 'array', 'object'])", TypeError,
+                    f"'unsupported format string passed to ' & $__pytype({v}) & '.__format__'",
+                    jsonata_lib.closure({"pytype"}) | expr.helpers, expr.reads)]
+    for kind, test in (("str", f"($type({v}) = 'string')"), ("int", integral),
+                       ("float", f"($type({v}) = 'number' and $floor({v}) != {v})")):
+        if isinstance(outcomes.get(kind), str):
+            guards.append(Guard(test, ValueError, outcomes[kind], expr.helpers, expr.reads))
+    if "float" not in outcomes:
+        guards.append(Guard(f"($type({v}) = 'number' and $floor({v}) != {v})", None, "''", expr.helpers, expr.reads,
+                            abort=True, error_name=UNPRINTABLE,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
+                                            f"annotated with {spec!r}: annotate it as float and format it in a callee"))
+    paths = [(test, outcomes[kind]) for kind, test in (("str", f"$type({v}) = 'string'"), ("int", "true"))
+             if isinstance(outcomes.get(kind), Expr)]
+    code = "''"
+    helpers: set = set()
+    for test, formatted in reversed(paths):
+        code = formatted.code if test == "true" else f"({test} ? {formatted.code} : {code})"
+        helpers |= formatted.helpers
+    return combine(code, pytypes.STR, expr, helpers=helpers, guards=guards)
 
 
 def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str) -> Expr:

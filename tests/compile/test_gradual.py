@@ -331,3 +331,40 @@ def test_slices_with_bounds_and_containers_of_unknown_type():
         ([1, 2, 3, 4], 1, 3), ("hello", -3, None), ([1, 2], None, True), ([1, 2], 0.5, 1), ({"a": 1}, 0, 1),
         (None, 0, 1), ("abc", "a", 1)]))
     assert results[0]["output"] == [[2, 3], [2, 3, 4], [1, 2, 3], [4, 3, 2, 1]]
+
+
+def test_negation_and_sleep_of_values_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(x, wait):
+        sfn.sleep(wait)
+        try:
+            return [-x, +x, -x - 1]
+        except TypeError as e:
+            return str(e)
+    """, {"x": 3, "wait": 5}, {"x": True, "wait": 0}, {"x": "a", "wait": 2}, {"x": None, "wait": 1})
+    assert [r["output"] for r in results] == [[-3, 3, -4], [-1, 1, -2], "bad operand type for unary -: 'str'",
+                                              "bad operand type for unary -: 'NoneType'"]
+    stopped = emulate(compile_text("""
+    @sfn.workflow
+    def main(wait):
+        sfn.sleep(wait)
+    """), {"wait": 1.5})
+    assert stopped["error"] == "pysfn.Unsupported"
+
+
+def test_format_specs_of_values_of_unknown_type():
+    lines = []
+    for spec in ["02d", ">3", ",", "+d", ".2", "<4", "^5"]:
+        lines.append(f"""
+        try:
+            out.append(f"{{v:{spec}}}")
+        except ValueError as e:
+            out.append("ValueError: " + str(e))
+        except TypeError as e:
+            out.append("TypeError: " + str(e))""")
+    source = "@sfn.workflow\ndef main(v):\n    out = []" + "".join(lines).replace("\n        ", "\n    ") + "\n    return out\n"
+    results = assert_same(source, {"v": 7}, {"v": -1234}, {"v": "ab"}, {"v": True}, {"v": None}, {"v": [1]})
+    assert results[0]["output"] == ["07", "  7", "7", "+7", "ValueError: Precision not allowed in integer format specifier",
+                                    "7   ", "  7  "]
+    assert results[2]["output"][0] == "ValueError: Unknown format code 'd' for object of type 'str'"
