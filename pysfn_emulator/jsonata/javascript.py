@@ -69,6 +69,8 @@ def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str |
         return json.dumps(value, ensure_ascii=False)
     if kind is int or kind is float:
         if kind is float and not math.isfinite(value):
+            if precise:  # $string's replacer checks every number it meets
+                raise jexception.JException("D1001", -1, value)
             return "null"
         return _js_number(_precision15(value) if precise else value)
     if isinstance(value, dict):
@@ -174,6 +176,12 @@ def js_equal(a: Any, b: Any) -> bool:
     if kind == 5:
         return a.keys() == b.keys() and all(js_equal(item, b[key]) for key, item in a.items())
     return a is b
+
+
+def join_surrogates(text: str) -> str:
+    """`text` with each UTF-16 surrogate pair (as `"\\uD834\\uDD1E"` writes it) made the one
+    character it stands for, as a JavaScript string holds it; a lone surrogate stays."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _utf16(text: str) -> bytes:
