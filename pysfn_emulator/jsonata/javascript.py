@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from jsonata import jexception, parser, utils
@@ -56,6 +57,17 @@ def _precision15(value: Any) -> Any:
     return float(f"{value:.15g}")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_string(text: str) -> str:
+    """JSON.stringify of a string: non-ASCII kept, a lone surrogate escaped (`"\\ud800"`)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    if quoted.isascii():
+        return quoted
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", quoted)
+
+
 def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str | None:
     """JSON.stringify with $string's replacer (15 significant digits, functions as "")."""
     if value is None or value is NULL:
@@ -66,7 +78,7 @@ def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str |
         return "false"
     kind = type(value)
     if kind is str:
-        return json.dumps(value, ensure_ascii=False)
+        return _json_string(value)
     if kind is int or kind is float:
         if kind is float and not math.isfinite(value):
             if precise:  # $string's replacer checks every number it meets
@@ -78,7 +90,7 @@ def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str |
         for key, item in value.items():
             text = _js_json(item, precise, indent, depth + 1)
             if text is not None:
-                items.append((json.dumps(str(key), ensure_ascii=False), text))
+                items.append((_json_string(str(key)), text))
         if not items:
             return "{}"
         if indent is None:
