@@ -3,11 +3,12 @@ scope of an evaluation, and the `$eval` check made when a definition loads."""
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 from jsonata import functions as jfunctions
-from jsonata import jexception, parser, utils
+from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
 from .javascript import join_surrogates, js_arithmetic, js_compare, js_equal, js_kind, js_string
@@ -111,6 +112,21 @@ class _Engine(Jsonata):
                     error.current, error.expected = (error.current if isinstance(error.current, int) else 1), name
             raise
 
+    def validate_arguments(self, proc: Any, args: Any, context: Any) -> Any:
+        # The port gives JSONata null the signature symbol of a missing argument, so null
+        # passes every parameter ($contains(null, "x") then fails inside with Python's
+        # error); jsonata-js gives it its own (`l`). And where the arguments do not fit,
+        # name the argument jsonata-js names (the port always says 1).
+        checked = getattr(proc, "signature", None)
+        if isinstance(checked, signature.Signature) and isinstance(args, list):
+            supplied = "".join("l" if arg is NULL else checked.get_symbol(arg) for arg in args)
+            if checked._regex.fullmatch(supplied) is None:
+                raise jexception.JException("T0410", -1, _failing_argument(checked, supplied), checked.function_name)
+            for index, (arg, param) in enumerate(zip(args, checked._params, strict=False)):
+                if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
+                    raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+        return super().validate_arguments(proc, args, context)
+
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:  # noqa: A002
         # The port prints "Proc not found <proc>" to stdout before raising T1006 (for None too:
         # an undefined function called in a lambda's tail position); raise it quietly.
@@ -146,6 +162,20 @@ def parse(text: str) -> Any:
     if errors:
         raise errors[0]
     return ast
+
+
+def _failing_argument(checked: signature.Signature, supplied: str) -> int:
+    """jsonata-js's index of the argument that breaks a signature: grow the pattern one
+    parameter at a time until it no longer matches a prefix of the arguments' symbols."""
+    pattern = "^"
+    good = 0
+    for param in checked._params:
+        pattern += param.regex
+        matched = re.match(pattern, supplied)
+        if matched is None:
+            break
+        good = len(matched.group(0))
+    return good + 1
 
 
 _ENGINES = threading.local()

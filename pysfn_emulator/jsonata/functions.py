@@ -21,6 +21,7 @@ from ..java_random import JavaRandom
 from . import text
 from .engine import thread_engine
 from .javascript import js_compare, js_string, js_stringify
+from .messages import javascript_error
 from .runtime import Runtime
 from .values import NULL
 
@@ -316,6 +317,31 @@ def _sort(array: Any, comparator: Any = None) -> Any:
     return merge_sort(list(array))
 
 
+def _sift(items: Any, function: Any) -> Any:
+    if items is not None and function is None:  # jsonata-js reads the function's arity first
+        raise javascript_error("Cannot read properties of undefined (reading 'arity')")
+    return jfunctions.Functions.sift(items, function)
+
+
+def _unsupported_sequence(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The port raises a bare RuntimeError (its message unformatted) for a picture it cannot
+    read as an integer format; jsonata-js raises D3130 naming the picture."""
+    parameters = list(inspect.signature(method).parameters)
+
+    def call(*args: Any) -> Any:
+        try:
+            return method(*args)
+        except RuntimeError as error:
+            if not str(error).startswith("Formatting or parsing an integer as a sequence"):
+                raise
+            raise jexception.JException("D3130", -1, args[1]) from None
+
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in parameters]
+    )
+    return call
+
+
 def _lowercase(text: Any) -> Any:
     """JavaScript's toLowerCase, as Python's lower(): "Straße" stays "straße" (the port
     case-folds it to "strasse")."""
@@ -350,7 +376,9 @@ def _function_table() -> dict:
         ("single", "<af?>", _higher_order(jfunctions.Functions.single)),
         ("reduce", "<afj?:j>", _higher_order(jfunctions.Functions.fold_left)),
         ("each", "<o-f:a>", _higher_order(jfunctions.Functions.each)),
-        ("sift", "<o-f?:o>", _higher_order(jfunctions.Functions.sift)),
+        ("sift", "<o-f?:o>", _higher_order(_sift)),
+        ("formatInteger", "<n-s:s>", _unsupported_sequence(jfunctions.Functions.format_integer)),
+        ("parseInteger", "<s-s:n>", _unsupported_sequence(jfunctions.Functions.parse_integer)),
         ("sort", "<af?:a>", _higher_order(_sort)),
         ("toMillis", "<s-s?:n>", _to_millis),
         ("length", "<s-:n>", text.length),

@@ -50,6 +50,7 @@ _MESSAGES = {
     "D3061": "The power function has resulted in a value that cannot be represented as a JSON number: base={{value}}, exponent={{exp}}",
     "D3070": "The single argument form of the sort function can only be applied to an array of strings or an array of numbers.  Use the second argument to specify a comparison function",
     "D3100": "The radix of the formatBase function must be between 2 and 36.  It was given {{value}}",
+    "D3130": "Formatting or parsing an integer as a sequence starting with {{value}} is not supported by this implementation",
     "D3110": "The argument of the toMillis function must be an ISO 8601 formatted timestamp. Given {{value}}",
     "D3137": "{{{message}}}",
     "D3138": "The $single() function expected exactly 1 matching result.  Instead it matched more.",
@@ -87,12 +88,16 @@ _INSERTS = {
     "D3060": ("value",),
     "D3061": ("value", "exp"),
     "D3110": ("value",),
+    "D3130": ("value",),
     "D3137": ("message",),
     "D3140": ("value", "functionName"),
     "D3141": ("message",),
     "U1001": ("message",),
     "JS": ("message",),
 }
+
+# T0412's type insert, as jsonata-js names a typed array's items
+_ARRAY_TYPES = {"a": "arrays", "b": "booleans", "f": "functions", "n": "numbers", "o": "objects", "s": "strings"}
 
 # jsonata-js never stops a runaway expression; its test suite's guard (test/run-test-suite.js,
 # timeboxExpression) does, with these words, and pysfn stops one the same way.
@@ -121,6 +126,10 @@ def message(error: Exception) -> str:
     inserts = dict(zip(_INSERTS.get(code, ()), details, strict=False))
     if code == "D3100":
         inserts["value"] = getattr(error, "location", None)
+    if code == "T0412":
+        inserts["type"] = _ARRAY_TYPES.get(str(inserts.get("type")), inserts.get("type"))
+    if code == "D3137" and not inserts.get("message"):
+        inserts["message"] = "$error() function evaluated"  # jsonata-js: `message || ...`
     if code in ("T0410", "T0411", "T0412") and isinstance(inserts.get("token"), str):
         inserts["token"] = inserts["token"].lstrip("$")
     text = template

@@ -135,6 +135,21 @@ CASES = [
     ('$decodeUrlComponent("%2F%41")', ("ok", "/A")),
     ('$encodeUrlComponent("a b/\u00fc\U0001f600")', ("ok", "a%20b%2F%C3%BC%F0%9F%98%80")),
     ('$encodeUrl("a b/\u00fc?#")', ("ok", "a%20b/%C3%BC?#")),
+    # signatures: JSONata null is a value of its own, and the failing argument is named
+    ('$contains(null, "x")', ("error", 'T0410: Argument 1 of function "contains" does not match function signature')),
+    ('$split("abc", null)', ("error", 'T0410: Argument 2 of function "split" does not match function signature')),
+    ("$map([1], 5)", ("error", 'T0410: Argument 2 of function "map" does not match function signature')),
+    ('$substring("abc", "x")', ("error", 'T0410: Argument 2 of function "substring" does not match function signature')),
+    ('$sum(["a"])', ("error", 'T0412: Argument 1 of function "sum" must be an array of "numbers"')),
+    ("$sum(null)", ("error", 'T0412: Argument 1 of function "sum" must be an array of "numbers"')),
+    ("$join([1, 2])", ("error", 'T0412: Argument 1 of function "join" must be an array of "strings"')),
+    ("$string(null)", ("ok", "null")),
+    ("$exists(null)", ("ok", True)),
+    # other errors the port raised as Python's
+    ('$error("")', ("error", "D3137: $error() function evaluated")),
+    ('$formatInteger(1, "x")', ("error", 'D3130: Formatting or parsing an integer as a sequence starting with "x" '
+                                          "is not supported by this implementation")),
+    ('$sift({"a": 1})', ("error", "Cannot read properties of undefined (reading 'arity')")),
     # the range operator's limit, as jsonata-js words it
     (
         "$count([1..10000001])",
