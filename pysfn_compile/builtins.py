@@ -118,7 +118,7 @@ def _int(b, node):
                       f"\"invalid literal for int() with base 10: \" & $__repr_str({c})", value,
                       helpers={"repr_str"})
         digits = f"$replace($__strip_ws({c}, true, true), '_', '')"
-        too_long = guard(f"($length($replace({digits}, /^[+-]?0*/, '')) > 15)", ValueError,
+        too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
                          "'the compiled workflow reads ints of at most 15 digits'", value,
                          helpers={"strip_ws"})
         too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,

@@ -7,7 +7,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .javascript import EXACT, js_arithmetic, js_compare, js_equal, js_string
+from .javascript import EXACT, join_surrogates, js_arithmetic, js_compare, js_equal, js_string
 from .values import MISSING, NULL
 
 
@@ -235,7 +235,7 @@ def _call_string(value: Any) -> Any:
 
 def _call_length(value: Any) -> Any:
     if type(value) is str:
-        return len(value)
+        return len(value) if value.isascii() else len(join_surrogates(value))  # code points
     if value is None:
         return None
     raise _FALLBACK

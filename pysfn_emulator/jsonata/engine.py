@@ -3,16 +3,30 @@ scope of an evaluation, and the `$eval` check made when a definition loads."""
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import Any
 
 from jsonata import functions as jfunctions
-from jsonata import jexception, parser, utils
+from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
-from .javascript import js_arithmetic, js_compare, js_equal, js_kind, js_string
+from .javascript import join_surrogates, js_arithmetic, js_compare, js_equal, js_kind, js_string
+from .messages import RUNAWAY_DEPTH, RUNAWAY_STEPS, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import MISSING, NULL
+
+MAX_DEPTH = 1500
+"""How deeply evaluations of expression nodes may nest (a recursive JSONata function adds about
+three levels per call, so about 500 calls deep): deeper is a runaway recursion. Python's stack
+(the port sets a limit of 10,000 frames, about 1,750 levels) would give out a little further
+down; this count normally stops first, so where it stops does not depend on how deep the
+caller's stack already is (and if Python's stops first, the error is the same)."""
+
+MAX_STEPS = 1_000_000
+"""How many expression nodes one evaluation may evaluate (about 13 s of the port's time on a
+2026 laptop core): more is a runaway loop, such as a tail-recursive function that never ends.
+A count, not a clock, so the same expression stops at the same point on any machine."""
 
 
 class _Engine(Jsonata):
@@ -22,14 +36,36 @@ class _Engine(Jsonata):
     def __init__(self) -> None:
         super().__init__("null")
         self.runtime = DEFAULT_RUNTIME
+        self.depth = 0
+        self.steps = 0
 
     def get_per_thread_instance(self) -> _Engine:
         return self
 
     def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
         # The port saves and restores its scratch state around every node for $eval's sake;
-        # $eval is refused, so go straight to the work.
-        return self._eval(expr, input, environment)
+        # $eval is refused, so go straight to the work. jsonata-js itself never stops a
+        # runaway expression (a tail call loops forever, other recursion grows the heap);
+        # its test suite's guard does, with U1001, and so does this count of nodes.
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise runaway(RUNAWAY_STEPS)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise runaway(RUNAWAY_DEPTH)
+            return self._eval(expr, input, environment)
+        finally:
+            self.depth -= 1
+
+    def reset_budget(self) -> tuple[int, int]:
+        """Start a new evaluation's count; the old one is returned for `restore_budget`."""
+        saved = (self.depth, self.steps)
+        self.depth = self.steps = 0
+        return saved
+
+    def restore_budget(self, saved: tuple[int, int]) -> None:
+        self.depth, self.steps = saved
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
@@ -76,15 +112,70 @@ class _Engine(Jsonata):
                     error.current, error.expected = (error.current if isinstance(error.current, int) else 1), name
             raise
 
+    def validate_arguments(self, proc: Any, args: Any, context: Any) -> Any:
+        # The port gives JSONata null the signature symbol of a missing argument, so null
+        # passes every parameter ($contains(null, "x") then fails inside with Python's
+        # error); jsonata-js gives it its own (`l`). And where the arguments do not fit,
+        # name the argument jsonata-js names (the port always says 1).
+        checked = getattr(proc, "signature", None)
+        if isinstance(checked, signature.Signature) and isinstance(args, list):
+            supplied = "".join("l" if arg is NULL else checked.get_symbol(arg) for arg in args)
+            if checked._regex.fullmatch(supplied) is None:
+                raise jexception.JException("T0410", -1, _failing_argument(checked, supplied), checked.function_name)
+            for index, (arg, param) in enumerate(zip(args, checked._params, strict=False)):
+                if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
+                    raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+        return super().validate_arguments(proc, args, context)
+
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:  # noqa: A002
-        # The port prints "Proc not found" to stdout before raising T1006; raise it quietly.
-        if proc is not None and not (
+        # The port prints "Proc not found <proc>" to stdout before raising T1006 (for None too:
+        # an undefined function called in a lambda's tail position); raise it quietly.
+        if not (
             isinstance(proc, Jsonata.JFunctionCallable)
             or jfunctions.Functions.is_lambda(proc)
             or jfunctions.Functions.is_regex(proc)
         ):
             raise jexception.JException("T1006", 0)
         return super().apply_inner(proc, args, input, environment)
+
+
+class _Parser(parser.Parser):
+    """The port's parser without JSONata 2.1's `??` and `?:`: AWS's 2.0.6 lexes them as two
+    symbols, and the second cannot start an expression (S0211, `The symbol "?" cannot be used
+    as a unary operator`)."""
+
+    def advance(self, id: str | None = None, infix: bool = False) -> Any:  # noqa: A002 - the port's name
+        node = super().advance(id, infix)
+        if getattr(node, "type", None) == "operator" and node.id in ("??", "?:"):
+            raise jexception.JException("S0211", node.position, node.id[1])
+        return node
+
+
+def parse(text: str) -> Any:
+    """The syntax tree of `text` as JSONata 2.0.6 reads it; JException if it would refuse it."""
+    reader = getattr(_ENGINES, "parser", None)
+    if reader is None:
+        reader = _ENGINES.parser = _Parser()
+    ast = reader.parse(text)
+    errors = ast.errors
+    ast.errors = None
+    if errors:
+        raise errors[0]
+    return ast
+
+
+def _failing_argument(checked: signature.Signature, supplied: str) -> int:
+    """jsonata-js's index of the argument that breaks a signature: grow the pattern one
+    parameter at a time until it no longer matches a prefix of the arguments' symbols."""
+    pattern = "^"
+    good = 0
+    for param in checked._params:
+        pattern += param.regex
+        matched = re.match(pattern, supplied)
+        if matched is None:
+            break
+        good = len(matched.group(0))
+    return good + 1
 
 
 _ENGINES = threading.local()
@@ -168,7 +259,8 @@ def _convert(value: Any) -> Any:
     return value
 
 
-def uses_eval(ast: Any) -> bool:
+def _symbols(ast: Any) -> Any:
+    """Every node of a syntax tree, once each."""
     seen: set[int] = set()
     stack = [ast]
     while stack:
@@ -177,11 +269,22 @@ def uses_eval(ast: Any) -> bool:
             continue
         seen.add(id(node))
         if isinstance(node, parser.Parser.Symbol):
-            if getattr(node, "type", None) == "variable" and node.value == "eval":
-                return True
+            yield node
             for key, item in vars(node).items():
                 if key != "_outer_instance" and isinstance(item, (parser.Parser.Symbol, list, tuple)):
                     stack.append(item)
         elif isinstance(node, (list, tuple)):
             stack.extend(item for item in node if isinstance(item, (parser.Parser.Symbol, list, tuple)))
-    return False
+
+
+def uses_eval(ast: Any) -> bool:
+    return any(getattr(node, "type", None) == "variable" and node.value == "eval" for node in _symbols(ast))
+
+
+def join_literal_surrogates(ast: Any) -> None:
+    """Make each escaped surrogate pair in a string literal or name (`"\\uD834\\uDD1E"`) the one
+    character JavaScript reads it as; the port keeps two lone surrogates ($length 2, not 1)."""
+    for node in _symbols(ast):
+        value = getattr(node, "value", None)
+        if getattr(node, "type", None) in ("string", "name") and isinstance(value, str) and not value.isascii():
+            node.value = join_surrogates(value)

@@ -13,10 +13,10 @@ from jsonata.jsonata import Jsonata
 
 from ..errors import StatesError
 from .closures import fast
-from .engine import Scope, thread_engine, uses_eval
+from .engine import Scope, join_literal_surrogates, parse, thread_engine, uses_eval
 from .exceptions import JsonataSyntaxError, QueryEvaluationError, unexpected_type
 from .functions import FUNCTIONS, FunctionError
-from .messages import message
+from .messages import RUNAWAY_DEPTH, message, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import NULL, UNDEFINED, type_name
 
@@ -124,7 +124,7 @@ class Expression:
         if not text:
             raise JsonataSyntaxError(f"The JSONata expression specified for the field '{field}' is empty", field, text)
         try:
-            parsed = Jsonata(text)
+            self.ast = parse(text)
         except jexception.JException as error:
             raise JsonataSyntaxError(
                 f"The JSONata expression '{text}' specified for the field '{field}' is not valid: {message(error)}",
@@ -137,13 +137,6 @@ class Expression:
                 field,
                 text,
             ) from None
-        if parsed.errors:
-            raise JsonataSyntaxError(
-                f"The JSONata expression '{text}' specified for the field '{field}' is not valid: {message(parsed.errors[0])}",
-                field,
-                text,
-            )
-        self.ast = parsed.ast
         if "eval" in text and uses_eval(self.ast):  # no need to walk a tree that cannot hold it
             raise JsonataSyntaxError(
                 f"The JSONata expression '{text}' specified for the field '{field}' uses $eval, "
@@ -151,6 +144,8 @@ class Expression:
                 field,
                 text,
             )
+        if "\\u" in text:
+            join_literal_surrogates(self.ast)
         self.fast = fast(self.ast)
 
     def evaluator(self) -> Evaluator:
@@ -202,20 +197,23 @@ class Expression:
         Jsonata.CURRENT.jsonata = engine  # the port's functions find "the" evaluator here
         engine.runtime = runtime or DEFAULT_RUNTIME  # $now, $random, ... read it there
         scope = Scope(states, variables, FUNCTIONS)
+        budget = engine.reset_budget()
         try:
-            result = engine._eval(self.ast, None, scope)
+            result = engine.eval(self.ast, None, scope)
         except jexception.JException as error:
             raise QueryEvaluationError(self._threw(message(error)), self.field) from None
         except FunctionError as error:
             raise QueryEvaluationError(self._threw(str(error)), self.field) from None
-        except RecursionError:
-            raise QueryEvaluationError(self._threw(message(jexception.JException("D1011", -1))), self.field) from None
+        except RecursionError:  # Python's stack gave out before MAX_DEPTH: the same runaway
+            raise QueryEvaluationError(self._threw(message(runaway(RUNAWAY_DEPTH))), self.field) from None
         except StatesError:
             raise
         except OverflowError:  # an integer past the double's range met arithmetic: Infinity in JS
             raise QueryEvaluationError(self._unsupported, self.field) from None
         except Exception as error:  # a plain Python error inside the port
             raise QueryEvaluationError(self._threw(str(error)), self.field) from None
+        finally:
+            engine.restore_budget(budget)
         if result is None:
             return UNDEFINED
         if utils.Utils.is_sequence(result) and not result:

@@ -3,10 +3,12 @@ differ from JSONata's (or would not repeat), and the table every evaluation look
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import inspect
 import json
 import math
+import re
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -16,8 +18,10 @@ from jsonata import jexception, signature, utils
 from jsonata.jsonata import Jsonata
 
 from ..java_random import JavaRandom
+from . import text
 from .engine import thread_engine
-from .javascript import js_string, js_stringify
+from .javascript import js_compare, js_string, js_stringify
+from .messages import javascript_error
 from .runtime import Runtime
 from .values import NULL
 
@@ -115,11 +119,84 @@ def _parse(text: Any) -> Any:
     return NULL if value is None else value
 
 
+_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?([Ee][-+]?[0-9]+)?")
+# jsonata-js's test for the other radixes, with its precedence as written: only the first
+# alternative is anchored at the start, only the last at the end.
+_RADIX = re.compile(r"^(0[xX][0-9A-Fa-f]+)|(0[oO][0-7]+)|(0[bB][0-1]+)$")
+_RADIX_LITERAL = re.compile(r"0([xX][0-9A-Fa-f]+|[oO][0-7]+|[bB][01]+)")
+_RADIX_BASES = {"x": 16, "o": 8, "b": 2}
+_JS_SPACE = " \t\n\v\f\r\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
+
 def _number_function(value: Any) -> Any:
-    try:
-        return jfunctions.Functions.number(value)
-    except (ValueError, TypeError):
-        raise jexception.JException("D3030", -1, value) from None
+    """$number as jsonata-js: a decimal string must give a finite number (`"10e500"` is
+    D3030, where the port gave Infinity); hex, octal and binary go through JavaScript's
+    Number(), which gives NaN for anything after the digits."""
+    if value is None:
+        return None
+    if value is NULL:
+        raise jexception.JException("T0410", -1, 1, "number")
+    if value is True or value is False:
+        return int(value)
+    if type(value) in (int, float):
+        return value
+    if isinstance(value, str):
+        if _DECIMAL.fullmatch(value):
+            number = float(value)
+            if math.isfinite(number):
+                return number
+        elif _RADIX.search(value):
+            literal = _RADIX_LITERAL.fullmatch(value.strip(_JS_SPACE))
+            if literal is None:
+                return math.nan
+            return int(literal.group(1)[1:], _RADIX_BASES[literal.group(1)[0].lower()])
+    raise jexception.JException("D3030", -1, value)
+
+
+# jsonata-js's test of a timestamp given to $toMillis without a picture
+_ISO8601 = re.compile(r"^\d{4}(-[01]\d)*(-[0-3]\d)*(T[0-2]\d:[0-5]\d:[0-5]\d)*(\.\d+)?([+-][0-2]\d:?[0-5]\d|Z)?$")
+
+
+def _to_millis(timestamp: Any, picture: Any) -> Any:
+    """$toMillis: without a picture, a timestamp jsonata-js's ISO 8601 test refuses is D3110
+    (the port read `2020-01-01 10:00:00` as well)."""
+    if timestamp is None:
+        return None
+    if picture is not None:
+        return jfunctions.Functions.datetime_to_millis(timestamp, picture)
+    if not _ISO8601.search(timestamp):
+        raise jexception.JException("D3110", -1, timestamp)
+    return _date_parse(timestamp)
+
+
+_ES_DATE = re.compile(
+    r"(\d{4})(?:-(\d\d)(?:-(\d\d))?)?(?:T(\d\d):(\d\d):(\d\d)(?:\.(\d+))?)?(?:(Z)|([+-])(\d\d):?(\d\d))?"
+)
+_EPOCH = datetime.datetime(1970, 1, 1)
+
+
+def _date_parse(timestamp: str) -> Any:
+    """JavaScript's Date.parse (V8) for the forms jsonata-js's test lets through: a day past
+    the month's end rolls over (`2020-02-30` is 1 March), `T24:00:00` is the next midnight,
+    no offset is UTC (AWS's clock); anything else is NaN. V8 also reads a few non-standard
+    forms (`2020.5`) by other rules; those are NaN here."""
+    found = _ES_DATE.fullmatch(timestamp)
+    if found is None:
+        return math.nan
+    year, month, day, hour, minute, second, fraction, _, sign, offset_h, offset_m = found.groups()
+    month_n, day_n = int(month or 1), int(day or 1)
+    hour_n, minute_n, second_n = int(hour or 0), int(minute or 0), int(second or 0)
+    if not (1 <= month_n <= 12 and 1 <= day_n <= 31 and minute_n < 60 and second_n < 60):
+        return math.nan
+    if hour_n > 24 or (hour_n == 24 and (minute_n or second_n or int(fraction or 0))):
+        return math.nan
+    moment = datetime.datetime(int(year), month_n, 1) + datetime.timedelta(
+        days=day_n - 1, hours=hour_n, minutes=minute_n, seconds=second_n
+    )
+    millis = (moment - _EPOCH) // datetime.timedelta(milliseconds=1) + int((fraction or "0")[:3].ljust(3, "0"))
+    if sign:
+        millis -= (1 if sign == "+" else -1) * (int(offset_h) * 60 + int(offset_m)) * 60_000
+    return millis
 
 
 def _count(value: Any) -> int:
@@ -199,13 +276,28 @@ def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
 
 def _sort(array: Any, comparator: Any = None) -> Any:
     """$sort as JSONata's own: a merge sort, so equal elements keep their order (the port's
-    cmp_to_key sort never reports two elements equal, and reorders them)."""
-    if array is None or len(array) <= 1 or comparator is None:
-        return jfunctions.Functions.sort(array, None)
-    compare = jfunctions.Functions.Comparator(comparator)._comparator
+    cmp_to_key sort never reports two elements equal, and reorders them). Without a
+    comparator only all-number or all-string arrays sort (else D3070, where the port raised
+    Python's TypeError), strings by UTF-16 code units."""
+    if array is None or len(array) <= 1:
+        return array
+    if comparator is None:
+        numbers = all(type(item) in (int, float) for item in array)
+        if not numbers and not all(type(item) is str for item in array):
+            raise jexception.JException("D3070", -1)
+        if numbers:
+            for item in array:
+                if not math.isfinite(item):
+                    raise jexception.JException("D1001", -1, item)
 
-    def after(left: Any, right: Any) -> bool:
-        return bool(jfunctions.Functions.to_boolean(jfunctions.Functions.func_apply(compare, [left, right])))
+        def after(left: Any, right: Any) -> bool:
+            return bool(js_compare(">", left, right))
+
+    else:
+        compare = jfunctions.Functions.Comparator(comparator)._comparator
+
+        def after(left: Any, right: Any) -> bool:
+            return bool(jfunctions.Functions.to_boolean(jfunctions.Functions.func_apply(compare, [left, right])))
 
     def merge_sort(items: list) -> list:
         if len(items) <= 1:
@@ -225,6 +317,31 @@ def _sort(array: Any, comparator: Any = None) -> Any:
     return merge_sort(list(array))
 
 
+def _sift(items: Any, function: Any) -> Any:
+    if items is not None and function is None:  # jsonata-js reads the function's arity first
+        raise javascript_error("Cannot read properties of undefined (reading 'arity')")
+    return jfunctions.Functions.sift(items, function)
+
+
+def _unsupported_sequence(method: Callable[..., Any]) -> Callable[..., Any]:
+    """The port raises a bare RuntimeError (its message unformatted) for a picture it cannot
+    read as an integer format; jsonata-js raises D3130 naming the picture."""
+    parameters = list(inspect.signature(method).parameters)
+
+    def call(*args: Any) -> Any:
+        try:
+            return method(*args)
+        except RuntimeError as error:
+            if not str(error).startswith("Formatting or parsing an integer as a sequence"):
+                raise
+            raise jexception.JException("D3130", -1, args[1]) from None
+
+    call.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter(name, inspect.Parameter.POSITIONAL_OR_KEYWORD) for name in parameters]
+    )
+    return call
+
+
 def _lowercase(text: Any) -> Any:
     """JavaScript's toLowerCase, as Python's lower(): "Straße" stays "straße" (the port
     case-folds it to "strasse")."""
@@ -239,7 +356,7 @@ def _function_table() -> dict:
     """The builtins of JSONata 2.0.6 as AWS offers them: $eval gone, AWS's six added, and
     the port's functions replaced where it differs (or where it would not be repeatable)."""
     table = {name: value for name, value in Jsonata.static_frame.bindings.items() if name != "eval"}
-    for name, text, implementation in (
+    for name, signature_text, implementation in (
         ("now", "<s?s?:s>", _now),
         ("millis", "<:n>", _millis),
         ("random", "<n?:n>", _random),
@@ -259,10 +376,22 @@ def _function_table() -> dict:
         ("single", "<af?>", _higher_order(jfunctions.Functions.single)),
         ("reduce", "<afj?:j>", _higher_order(jfunctions.Functions.fold_left)),
         ("each", "<o-f:a>", _higher_order(jfunctions.Functions.each)),
-        ("sift", "<o-f?:o>", _higher_order(jfunctions.Functions.sift)),
+        ("sift", "<o-f?:o>", _higher_order(_sift)),
+        ("formatInteger", "<n-s:s>", _unsupported_sequence(jfunctions.Functions.format_integer)),
+        ("parseInteger", "<s-s:n>", _unsupported_sequence(jfunctions.Functions.parse_integer)),
         ("sort", "<af?:a>", _higher_order(_sort)),
+        ("toMillis", "<s-s?:n>", _to_millis),
+        ("length", "<s-:n>", text.length),
+        ("match", "<s-f<s:o>n?:a<o>>", text.match),
+        ("contains", "<s-(sf):b>", text.contains),
+        ("split", "<s-(sf)n?:a<s>>", text.split),
+        ("replace", "<s-(sf)(sf)n?:s>", text.replace),
+        ("encodeUrl", "<s-:s>", text.encode_url),
+        ("encodeUrlComponent", "<s-:s>", text.encode_url_component),
+        ("decodeUrl", "<s-:s>", text.decode_url),
+        ("decodeUrlComponent", "<s-:s>", text.decode_url_component),
     ):
-        table[name] = _Function(name, text, implementation)
+        table[name] = _Function(name, signature_text, implementation)
     return table
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Any
 
 from jsonata import jexception, parser, utils
@@ -56,6 +57,17 @@ def _precision15(value: Any) -> Any:
     return float(f"{value:.15g}")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_string(text: str) -> str:
+    """JSON.stringify of a string: non-ASCII kept, a lone surrogate escaped (`"\\ud800"`)."""
+    quoted = json.dumps(text, ensure_ascii=False)
+    if quoted.isascii():
+        return quoted
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", quoted)
+
+
 def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str | None:
     """JSON.stringify with $string's replacer (15 significant digits, functions as "")."""
     if value is None or value is NULL:
@@ -66,9 +78,11 @@ def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str |
         return "false"
     kind = type(value)
     if kind is str:
-        return json.dumps(value, ensure_ascii=False)
+        return _json_string(value)
     if kind is int or kind is float:
         if kind is float and not math.isfinite(value):
+            if precise:  # $string's replacer checks every number it meets
+                raise jexception.JException("D1001", -1, value)
             return "null"
         return _js_number(_precision15(value) if precise else value)
     if isinstance(value, dict):
@@ -76,7 +90,7 @@ def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str |
         for key, item in value.items():
             text = _js_json(item, precise, indent, depth + 1)
             if text is not None:
-                items.append((json.dumps(str(key), ensure_ascii=False), text))
+                items.append((_json_string(str(key)), text))
         if not items:
             return "{}"
         if indent is None:
@@ -174,6 +188,12 @@ def js_equal(a: Any, b: Any) -> bool:
     if kind == 5:
         return a.keys() == b.keys() and all(js_equal(item, b[key]) for key, item in a.items())
     return a is b
+
+
+def join_surrogates(text: str) -> str:
+    """`text` with each UTF-16 surrogate pair (as `"\\uD834\\uDD1E"` writes it) made the one
+    character it stands for, as a JavaScript string holds it; a lone surrogate stays."""
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
 def _utf16(text: str) -> bytes:

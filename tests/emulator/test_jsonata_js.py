@@ -1,0 +1,290 @@
+"""JSONata where jsonata-python differs from jsonata-js 2.0.6 (AWS's JSONata): each case's
+value or error (code and message, as jsonata-js words it) in the emulator, and the same cases
+run through jsonata-js itself when PYSFN_JSONATA_JS points at a jsonata 2.0.6 npm package
+(CI installs one when node and npm are there). Also: runaway expressions end, and nothing the
+port prints reaches standard output."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import shutil
+import subprocess
+
+import pytest
+
+import pysfn_emulator
+from pysfn_emulator.jsonata import JsonataSyntaxError, QueryEvaluationError, Runtime, compile_value
+from pysfn_emulator.jsonata import engine as jsonata_engine
+
+# (expression, outcome): ("ok", value), ("undefined",), ("error", "CODE: message") or, for an
+# error jsonata-js lets out without a code (a JavaScript TypeError), ("error", "message").
+# Refused at parse time: ("refused", "CODE: message").
+_MATCHER = '{"match": "b", "start": 1, "end": 2, "groups": ["g"], "next": function(){ () }}'
+_ALL_B = (
+    'function($s){ ($f := function($from){ ($i := $from + $length($substringBefore($substring($s, $from), "b"));'
+    ' $i >= $length($s) ? () : {"match": "b", "start": $i, "end": $i + 1, "groups": ["G"],'
+    ' "next": function(){ $f($i + 1) }}) }; $f(0)) }'
+)
+_SORT_D3070 = (
+    "D3070: The single argument form of the sort function can only be applied to an array of strings or an "
+    "array of numbers.  Use the second argument to specify a comparison function"
+)
+_T1010 = 'T1010: The matcher function argument passed to function "{}" does not return the correct object structure'
+_NO_APPLY = "Cannot read properties of undefined (reading 'apply')"
+_CLOSURE = (
+    "async function (...params) {\n                    // invoke func\n"
+    "                    return await apply(arg, params, null, environment);\n                }"
+)
+
+CASES = [
+    # undefined functions: T1006, and nothing printed
+    ("$nosuch(1)", ("error", "T1006: Attempted to invoke a non-function")),
+    ("($x := 1; $x(2))", ("error", "T1006: Attempted to invoke a non-function")),
+    ("$nosuch(?)", ("error", "T1008: Attempted to partially apply a non-function")),
+    # JSONata 2.1's operators are not 2.0.6's
+    ("1 ?? 2", ("refused", 'S0211: The symbol "?" cannot be used as a unary operator')),
+    ("$x ?? 2", ("refused", 'S0211: The symbol "?" cannot be used as a unary operator')),
+    ("1 ?: 2", ("refused", 'S0211: The symbol ":" cannot be used as a unary operator')),
+    ("'??' & '?:'", ("ok", "???:")),
+    ("true ? 1 : 2", ("ok", 1)),
+    # $string and & of numbers JSON cannot hold
+    ("$string(1/0)", ("error", "D3001: Attempting to invoke string function on Infinity or NaN")),
+    ("$string([1/0])", ("error", "D1001: Number out of range: null")),
+    ('$string({"a": 1/0})', ("error", "D1001: Number out of range: null")),
+    ('"x" & [1/0]', ("error", "D1001: Number out of range: null")),
+    # $number
+    ('$number("10e500")', ("error", 'D3030: Unable to cast value to a number: "10e500"')),
+    ('$number("Infinity")', ("error", 'D3030: Unable to cast value to a number: "Infinity"')),
+    ('$number(".5")', ("error", 'D3030: Unable to cast value to a number: ".5"')),
+    ('$number("1e5")', ("ok", 100000)),
+    ('$number("-0.5e-3")', ("ok", -0.0005)),
+    ('$number("0x1F")', ("ok", 31)),
+    ('$number(" 0o17")', ("ok", 15)),
+    ("$number(null)", ("error", 'T0410: Argument 1 of function "number" does not match function signature')),
+    # $length counts code points; an escaped surrogate pair is one
+    ('$length("\\uD834\\uDD1E")', ("ok", 1)),
+    ('$length("\\uD834\\uDD1Ea")', ("ok", 2)),
+    ('"\\uD834\\uDD1E"', ("ok", "\U0001d11e")),
+    ('$length("\\uD834")', ("ok", 1)),
+    ('$substring("\\uD834\\uDD1Eab", 1)', ("ok", "ab")),
+    ('$match("\U0001f600a", /a/).index', ("ok", 2)),
+    # $toMillis without a picture
+    (
+        '$toMillis("2020-01-01 10:00:00")',
+        ("error", 'D3110: The argument of the toMillis function must be an ISO 8601 formatted timestamp. '
+         'Given "2020-01-01 10:00:00"'),
+    ),
+    ('$toMillis("2020-01-01")', ("ok", 1577836800000)),
+    ('$toMillis("2020")', ("ok", 1577836800000)),
+    ('$toMillis("2020-01-01T10:00:00.5+01:00")', ("ok", 1577869200500)),
+    ('$toMillis("2020-01-01T10:00:00+0100")', ("ok", 1577869200000)),
+    ('$toMillis("2020-02-30")', ("ok", 1583020800000)),
+    ('$toMillis("2020-01-01T24:00:00")', ("ok", 1577923200000)),
+    # regex matchers: empty matches, capture groups, `$n` in replacements
+    ('$replace("abc", /x*/, "-")', ("error", "D1004: Regular expression matches zero length string")),
+    ('$replace("xbc", /x*/, "-")', ("error", "D1004: Regular expression matches zero length string")),
+    ('$match("abc", /x*/)', ("error", "D1004: Regular expression matches zero length string")),
+    ('$split("abc", /x*/)', ("error", "D1004: Regular expression matches zero length string")),
+    ('$replace("aa", /a*/, "-")', ("ok", "-")),
+    ('$replace("", /x*/, "-")', ("ok", "-")),
+    ('$contains("abc", /x*/)', ("ok", True)),
+    ('$replace("abc", /(b)(c)/, function($m){ $join($m.groups, "+") })', ("ok", "ab+c")),
+    ('$replace("abc", /(b)(x)?/, function($m){ $string($m.groups) })', ("ok", 'a["b",null]c')),
+    ('$replace("abc", /b/, function($m){ $string($m) })', ("ok", 'a{"match":"b","start":1,"end":2,"groups":[],"next":""}c')),
+    ('$match("abc", /(b)(x)?/)', ("ok", {"match": "b", "index": 1, "groups": ["b", None]})),
+    ('$replace("abc", /(b)(c)/, "$2$1$$$0$3$")', ("ok", "acb$bc$")),
+    ('$replace("abcdefghijkl", /(a)(b)(c)(d)(e)(f)(g)(h)(i)(j)(k)/, "$10|$11|$12")', ("ok", "j|k|a2l")),
+    ('$replace("abcbd", /b/, "X", 1)', ("ok", "aXcbd")),
+    ('$split("a1b22c", /\\d+/, 2)', ("ok", ["a", "b"])),
+    ('$match("abab", /b/, 1)', ("ok", {"match": "b", "index": 1, "groups": []})),
+    # user-defined matchers
+    (f'$match("abc", function($s){{ {_MATCHER} }})', ("ok", {"match": "b", "index": 1, "groups": ["g"]})),
+    (f'$replace("abc", function($s){{ {_MATCHER} }}, "[$0|$1]")', ("ok", "a[b|g]c")),
+    (f'$replace("abc", function($s){{ {_MATCHER} }}, function($m){{ $m.groups[0] }})', ("ok", "agc")),
+    (f'$split("abc", function($s){{ {_MATCHER} }})', ("ok", ["a", "c"])),
+    (f'$contains("abc", function($s){{ {_MATCHER} }})', ("ok", True)),
+    ('$contains("abc", function($s){ () })', ("ok", False)),
+    (f'$match("abab", {_ALL_B})', ("ok", [{"match": "b", "index": 1, "groups": ["G"]},
+                                          {"match": "b", "index": 3, "groups": ["G"]}])),
+    (f'$split("abab", {_ALL_B})', ("ok", ["a", "a", ""])),
+    (f'$replace("abab", {_ALL_B}, "<$1>")', ("ok", "a<G>a<G>")),
+    ('$match("abc", function($s){ 5 })', ("error", _T1010.format("match"))),
+    ('$match("abc", function($s){ {"foo": 1} })', ("error", _T1010.format("match"))),
+    ('$split("abc", function($s){ 5 })', ("error", _T1010.format("split"))),
+    ('$contains("abc", function($s){ 5 })', ("error", _T1010.format("contains"))),
+    ('$replace("abc", function($s){ 5 }, "x")', ("error", _T1010.format("replace"))),
+    # jsonata-js's own TypeErrors, without a code
+    ('$match("abc", function($s){ {"match": "b", "start": 1, "end": 2, "groups": []} })', ("error", _NO_APPLY)),
+    ('$match("abc", function($s){ null })', ("error", "Cannot read properties of null (reading 'match')")),
+    ('$replace("a", /a/, $nosuch)', ("error", _NO_APPLY)),
+    ('$replace("abcb", "b", function($m){ "x" }, 1)', ("ok", "a" + _CLOSURE + "cb")),
+    # $sort without a comparator
+    ('$sort([{"a": 1}, {"a": 2}])', ("error", _SORT_D3070)),
+    ('$sort([1, "a"])', ("error", _SORT_D3070)),
+    ("$sort([1, null])", ("error", _SORT_D3070)),
+    ('$sort(["b", "a", "é", "Z"])', ("ok", ["Z", "a", "b", "é"])),
+    ('$sort([{"a": 1}])', ("ok", [{"a": 1}])),
+    # URLs as encodeURI / decodeURI and their Component forms
+    ('$decodeUrl("%E0%A4%A")', ("error", 'D3140: Malformed URL passed to $decodeUrl(): "%E0%A4%A"')),
+    ('$decodeUrlComponent("%ZZ")', ("error", 'D3140: Malformed URL passed to $decodeUrlComponent(): "%ZZ"')),
+    ('$decodeUrl("%C0%80")', ("error", 'D3140: Malformed URL passed to $decodeUrl(): "%C0%80"')),
+    ('$encodeUrl("\\uD800")', ("error", 'D3140: Malformed URL passed to $encodeUrl(): "\\ud800"')),
+    ('$decodeUrl("%2F%41%25")', ("ok", "%2FA%")),
+    ('$decodeUrlComponent("%2F%41")', ("ok", "/A")),
+    ('$encodeUrlComponent("a b/\u00fc\U0001f600")', ("ok", "a%20b%2F%C3%BC%F0%9F%98%80")),
+    ('$encodeUrl("a b/\u00fc?#")', ("ok", "a%20b/%C3%BC?#")),
+    # signatures: JSONata null is a value of its own, and the failing argument is named
+    ('$contains(null, "x")', ("error", 'T0410: Argument 1 of function "contains" does not match function signature')),
+    ('$split("abc", null)', ("error", 'T0410: Argument 2 of function "split" does not match function signature')),
+    ("$map([1], 5)", ("error", 'T0410: Argument 2 of function "map" does not match function signature')),
+    ('$substring("abc", "x")', ("error", 'T0410: Argument 2 of function "substring" does not match function signature')),
+    ('$sum(["a"])', ("error", 'T0412: Argument 1 of function "sum" must be an array of "numbers"')),
+    ("$sum(null)", ("error", 'T0412: Argument 1 of function "sum" must be an array of "numbers"')),
+    ("$join([1, 2])", ("error", 'T0412: Argument 1 of function "join" must be an array of "strings"')),
+    ("$string(null)", ("ok", "null")),
+    ("$exists(null)", ("ok", True)),
+    # other errors the port raised as Python's
+    ('$error("")', ("error", "D3137: $error() function evaluated")),
+    ('$formatInteger(1, "x")', ("error", 'D3130: Formatting or parsing an integer as a sequence starting with "x" '
+                                          "is not supported by this implementation")),
+    ('$sift({"a": 1})', ("error", "Cannot read properties of undefined (reading 'arity')")),
+    # the range operator's limit, as jsonata-js words it
+    (
+        "$count([1..10000001])",
+        ("error", "D2014: The size of the sequence allocated by the range operator (..) must not exceed 1e6.  "
+         "Attempted to allocate 10000001."),
+    ),
+]
+
+
+def _emulate(text: str):
+    try:
+        evaluate = compile_value("{% " + text + " %}", "Output")
+    except JsonataSyntaxError as refused:
+        return ("refused", str(refused).split(" is not valid: ", 1)[1])
+    states = {"input": {}, "context": {}}
+    try:
+        return ("ok", evaluate(states, {}, Runtime(rng=random.Random(1), now_ms=lambda: 0)))
+    except QueryEvaluationError as failed:
+        if failed.cause.endswith("returned nothing (undefined)."):
+            return ("undefined",)
+        return ("error", failed.cause.split(" threw an error during evaluation. ", 1)[1])
+
+
+@pytest.mark.parametrize(("text", "expected"), CASES, ids=[text for text, _ in CASES])
+def test_emulator_follows_jsonata_js(text, expected, capsys):
+    assert _emulate(text) == expected
+    assert capsys.readouterr().out == ""
+
+
+_JS_PROGRAM = r"""
+const jsonata = require(process.argv[1]);
+const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(Boolean);
+(async () => {
+  const out = [];
+  for (const line of lines) {
+    let compiled;
+    try { compiled = jsonata(JSON.parse(line)); }
+    catch (e) { out.push({refused: e.code + ': ' + e.message}); continue; }
+    try {
+      const r = await compiled.evaluate(undefined, {});
+      out.push(r === undefined ? {undefined: true} : {value: r});
+    } catch (e) { out.push({error: e.code ? e.code + ': ' + e.message : e.message}); }
+  }
+  console.log(JSON.stringify(out));
+})();
+"""
+
+
+def _js_package() -> str | None:
+    package = os.environ.get("PYSFN_JSONATA_JS")
+    return package if package and shutil.which("node") else None
+
+
+@pytest.mark.skipif(_js_package() is None, reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_cases_agree_with_jsonata_js():
+    package = _js_package()
+    version = json.loads(open(os.path.join(package, "package.json"), encoding="utf-8").read())["version"]
+    assert version == "2.0.6"
+    done = subprocess.run(
+        ["node", "-e", _JS_PROGRAM, package],
+        input="\n".join(json.dumps(text) for text, _ in CASES),
+        capture_output=True, text=True, check=True, timeout=120, env={**os.environ, "TZ": "UTC"},
+    )
+    got = []
+    for item in json.loads(done.stdout):
+        if "refused" in item:
+            got.append(("refused", item["refused"]))
+        elif "error" in item:
+            got.append(("error", item["error"]))
+        elif "undefined" in item:
+            got.append(("undefined",))
+        else:
+            got.append(("ok", item["value"]))
+    wrong = [(text, expected, js) for (text, expected), js in zip(CASES, got, strict=True) if js != expected]
+    assert wrong == []
+
+
+# ---------------------------------------------------------------- runaway expressions
+
+_FOREVER = "($f := function($n){ $f($n + 1) }; $f(0))"  # a tail call: jsonata-js loops forever
+_DEEP = "($f := function($n){ 1 + $f($n + 1) }; $f(0))"  # jsonata-js grows its heap until it dies
+_STACK = (
+    "U1001: Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."
+)
+_TIMEOUT = "U1001: Expression evaluation timeout: Check for infinite loop"
+
+
+def test_a_runaway_recursion_stops_at_the_depth_limit():
+    assert _emulate(_DEEP) == ("error", _STACK)
+
+
+def test_a_recursion_within_the_depth_limit_completes():
+    assert _emulate("($f := function($n){ $n = 0 ? 0 : 1 + $f($n - 1) }; $f(400))") == ("ok", 400)
+
+
+def test_a_tail_call_loop_stops_at_the_step_limit(monkeypatch):
+    monkeypatch.setattr(jsonata_engine, "MAX_STEPS", 20_000)
+    assert _emulate(_FOREVER) == ("error", _TIMEOUT)
+    # the count is per evaluation: the next one starts afresh
+    assert _emulate("($f := function($n){ $n = 0 ? 0 : $f($n - 1) }; $f(1000))") == ("ok", 0)
+
+
+def test_the_step_limit_is_a_count_not_a_clock():
+    assert isinstance(jsonata_engine.MAX_STEPS, int) and 100_000 <= jsonata_engine.MAX_STEPS <= 10_000_000
+    assert isinstance(jsonata_engine.MAX_DEPTH, int)
+
+
+def test_a_runaway_expression_fails_the_state_with_query_evaluation_error(monkeypatch):
+    monkeypatch.setattr(jsonata_engine, "MAX_STEPS", 20_000)
+    for text, cause in ((_FOREVER, _TIMEOUT), (_DEEP, _STACK)):
+        definition = {
+            "QueryLanguage": "JSONata",
+            "StartAt": "Loop",
+            "States": {"Loop": {"Type": "Pass", "Output": "{% " + text + " %}", "End": True}},
+        }
+        execution = pysfn_emulator.run(definition, {})
+        assert execution.status == "FAILED"
+        assert execution.error == "States.QueryEvaluationError"
+        assert execution.cause.endswith(f"threw an error during evaluation. {cause}")
+
+
+# ---------------------------------------------------------------- nothing printed
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$nosuch(1)",
+        "$filter([1], function($v){ $nosuch($v) })",  # a tail call to nothing: the port printed here
+        "($f := function(){ $nosuch() }; $f())",
+        "$map([1], function($v){ $v.x() })",
+    ],
+)
+def test_an_undefined_function_prints_nothing(text, capsys):
+    outcome = _emulate(text)
+    assert outcome == ("error", "T1006: Attempted to invoke a non-function")
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
