@@ -239,6 +239,23 @@ class BuilderHelpers:
                           "iterate over a copy: for x in list(xs)")
 
     # sharing, along each path (see aliasing.py) ---------------------------------------------
+    def _may_hold_mutable(self, name: str, items: bool) -> bool:
+        """Whether `name` (items=False) or one of its items (items=True) may be a list or
+        dict: only those can be changed through another name (a str or an int cannot)."""
+        scope, ty = self.lookup(name, record=False)
+        if scope is None or ty is None or ty.is_any or not ty.kinds:
+            return True
+        if not items:
+            return ty.mutable
+        return (ty.may("list") and ty.element.mutable) or (ty.may("dict") and ty.values.mutable)
+
+    def mutable_sharing(self, effect):
+        """`effect` (aliasing.Sharing) without the names that hold no list or dict."""
+        def keep(names, items):
+            return frozenset(n for n in names if self._may_hold_mutable(n, items))
+        return attrs.evolve(effect, whole=keep(effect.whole, False), items_of=keep(effect.items_of, True),
+                            inside=keep(effect.inside, False), items_inside=keep(effect.items_inside, True))
+
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
@@ -247,8 +264,8 @@ class BuilderHelpers:
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
             return
-        effect = aliasing.sharing(value_node, self.is_callee,
-                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        effect = self.mutable_sharing(aliasing.sharing(
+            value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if effect.fresh:
             self.update_alias(unshare=[name], undeepen=[name])
         else:
@@ -262,8 +279,8 @@ class BuilderHelpers:
 
         if value_node is None:
             return
-        effect = aliasing.sharing(value_node, self.is_callee,
-                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        effect = self.mutable_sharing(aliasing.sharing(
+            value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
             self.update_alias(share=effect.whole | effect.inside,
                               deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside | {root})
@@ -272,7 +289,7 @@ class BuilderHelpers:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
         from . import aliasing  # noqa: PLC0415
 
-        effect = aliasing.sharing(value_node)
+        effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
             self.update_alias(deepen=names | {root})
@@ -280,7 +297,7 @@ class BuilderHelpers:
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
         from . import aliasing  # noqa: PLC0415
 
-        sources = aliasing.loop_sources(iterable)
+        sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
         if sources:
             self.update_alias(share=names, deepen=sources)
@@ -453,8 +470,9 @@ class Builder(BuilderHelpers):
         self.scope.temp_count += 1
         return f"{self.scope.prefix}{hint}{self.scope.temp_count}"
 
-    def lookup(self, name: str):
-        """(scope, Ty) of the Python local `name` visible here, or (None, None)."""
+    def lookup(self, name: str, record: bool = True):
+        """(scope, Ty) of the Python local `name` visible here, or (None, None); `record`
+        notes the read for type inference (a read sees the variable's final type)."""
         for scope in self.scopes():
             if name in scope.locals:
                 for frame in reversed(self.narrowed):
@@ -464,7 +482,8 @@ class Builder(BuilderHelpers):
                 seen = scope.new_types.get(name)  # set earlier in this pass
                 ty = (pytypes.join(known, seen) if known is not None else seen) if seen is not None else known
                 ty = ty if ty is not None else pytypes.NOTHING
-                scope.reads[name] = ty if name not in scope.reads or scope.reads[name] == ty else None
+                if record:
+                    scope.reads[name] = ty if name not in scope.reads or scope.reads[name] == ty else None
                 return scope, ty
         return None, None
 
@@ -676,8 +695,11 @@ class Builder(BuilderHelpers):
         choice = ir.Choice(title=title)
         choice.mergeable = True
         self.guard_rules(guards, choice)
+        # what is known here (assigned variables, sharing) holds on the default path too: a
+        # Choice has no `next`, so add() leaves no hole to carry it
+        defined, (shared, deep) = self.defined, self.alias_state
         self.add(choice)
-        self.pending = [self.hole(choice, "default")]
+        self.pending = [Hole(choice, "default", defined, shared, deep)]
 
     def assign(self, pairs: list[tuple[str, Expr]], title: str) -> None:
         """Set ASL variables to expressions (evaluated together, then assigned), merging

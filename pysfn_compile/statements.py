@@ -175,7 +175,7 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
         if value_node is not None:
             from .aliasing import sharing  # noqa: PLC0415
 
-            effect = sharing(value_node)
+            effect = b.mutable_sharing(sharing(value_node))
             names = [e.id for e in target.elts if isinstance(e, ast.Name)]
             if effect.fresh and not effect.holds_shared:
                 b.update_alias(unshare=names, undeepen=names)
