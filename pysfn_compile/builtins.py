@@ -17,6 +17,7 @@ from .expressions import (
     SAFE,
     UNSUPPORTED,
     bind_target,
+    bound_code,
     condition,
     const,
     contains,
@@ -189,7 +190,7 @@ def _minmax(b, node, name: str):
         raise Refusal(node, f"{name}() needs arguments")
     default = transform(b, default_node) if default_node is not None else None
     elem = items.ty.element
-    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
         if not _known_at_run_time(compared):
@@ -201,7 +202,7 @@ def _minmax(b, node, name: str):
     if key_code:
         pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
                 f" {'$__kx < $__km' if name == 'min' else '$__kx > $__km'} ? $__x : $__m) }})")
-        code, helpers = pick, set()
+        code, helpers = pick, set(key_helpers)
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -241,11 +242,11 @@ def _empty_message(name: str) -> str:
 
 
 def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
-    """(JSONata function text, type of the key, guards) for key=lambda x: ..., or Nones.
-    Python computes every item's key before comparing: a key that raises is checked over all
-    items first, in order."""
+    """(JSONata function text, type of the key, guards, helpers the function calls) for
+    key=lambda x: ..., or Nones. Python computes every item's key before comparing: a key that
+    raises is checked over all items first, in order."""
     if key_node is None or (isinstance(key_node, ast.Constant) and key_node.value is None):
-        return None, None, ()
+        return None, None, (), frozenset()
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
@@ -257,7 +258,7 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
             from .expressions import _item_guards  # noqa: PLC0415
             guards = _item_guards(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
-        return f"function({param}) {{ {body.code} }}", body.ty, guards
+        return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
     if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
                          body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
@@ -382,7 +383,7 @@ def _sorted(b, node):
 
 def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
-    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         if not _known_at_run_time(compared):
@@ -400,7 +401,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={"sorted"}, guards=key_guards)
+                   helpers={"sorted"} | set(key_helpers), guards=key_guards)
 
 
 def _reversed(b, node):
@@ -948,7 +949,7 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
                   guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                         "'pop index out of range'", xs, index)]
         position = f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
-        value = combine(f"{xs.code}[{index.code}]", ty.element, xs, index)
+        value = combine(f"{bound_code(xs.code)}[{index.code}]", ty.element, xs, index)
         return (combine(f"$__delitem({xs.code}, {position})", ty, xs, index, helpers={"delitem"}), value, ty, checks)
     if name == "remove":
         _need(node, "list.remove", args, kwargs, 1, 1)

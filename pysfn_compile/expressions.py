@@ -865,8 +865,12 @@ def _bound(container: Expr) -> str:
 
 def bound_code(code: str) -> str:
     """`code` ready for a [predicate]: JSONata chains predicates on one step, so anything
-    but a plain variable is parenthesized first ($x[$i][1] would not index the item)."""
-    return code if _is_var(code) else f"({code})"
+    but a plain variable is put in a block first ($x[$i][1] would not index the item).
+
+    The block ends with a variable, not with `code` itself: jsonata-js (2.0.6) optimizes a
+    function call in a lambda's tail position into a thunk and drops the predicate of the
+    block around it (`function($c) { ($split($c, ','))[0] }` returns the whole list)."""
+    return code if _is_var(code) else f"($__s := {code}; $__s)"
 
 
 def _require_int(node, index: Expr, message: str) -> None:
