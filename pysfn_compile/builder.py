@@ -121,6 +121,12 @@ class Scope:
         return self.prefix + "exc"
 
 
+class ValueFrame(dict):
+    """Bindings {name: (JSONata text, Ty, reads)} whose texts read workflow variables (an
+    any()/all() lowered as a loop), unlike a comprehension's JSONata function parameters:
+    states may be added while they are in scope."""
+
+
 class _Pushed:
     """A context manager: `item` is on `stack` inside the with block."""
 
@@ -206,6 +212,12 @@ class BuilderHelpers:
     def comprehension_scope(self, bindings: dict):
         return _Pushed(self.bindings, bindings)
 
+    @property
+    def in_jsonata_function(self) -> bool:
+        """Whether the expression being lowered is the body of a JSONata function (a pure
+        comprehension's item, a key function): no state can run there."""
+        return any(not isinstance(frame, ValueFrame) for frame in self.bindings)
+
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
         if callee not in self._mutations:
@@ -256,6 +268,36 @@ class BuilderHelpers:
         return attrs.evolve(effect, whole=keep(effect.whole, False), items_of=keep(effect.items_of, True),
                             inside=keep(effect.inside, False), items_inside=keep(effect.items_inside, True))
 
+    def fanout_sharing(self, value_node: ast.AST | None) -> frozenset:
+        """The enclosing function's lists and dicts that an sfn.parallel branch or an sfn.map
+        body in `value_node` reads: run as Python, a branch that returns one returns the
+        object itself, so the result may share it (the machine hands back a copy)."""
+        found: set = set()
+        items: set = set()
+        nested = self.scope_nested()
+        for sub in ast.walk(value_node) if value_node is not None else ():
+            if not (isinstance(sub, ast.Call) and self._is_fanout(sub.func)):
+                continue
+            arguments = [*sub.args, *(k.value for k in sub.keywords)]
+            if (sub.func.id if isinstance(sub.func, ast.Name) else sub.func.attr) != "parallel":
+                keywords = {k.arg: k.value for k in sub.keywords}
+                given = sub.args[1] if len(sub.args) > 1 else keywords.get("items")
+                arguments = [a for a in arguments if a is not given]
+                if given is not None:  # an item the body returns as it is
+                    items |= {n.id for n in ast.walk(given) if isinstance(n, ast.Name)}
+            for arg in arguments:
+                body = nested.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+                found |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name)}
+        local = [n for n in found | items if self.lookup(n, record=False)[0] is not None]
+        return frozenset(n for n in local if (n in found and self._may_hold_mutable(n, False))
+                         or self._may_hold_mutable(n, True))
+
+    def _is_fanout(self, func: ast.AST) -> bool:
+        if isinstance(func, ast.Name):
+            return self.lookup(func.id, record=False)[0] is None and self.info.sfn_function(func.id) in ("parallel", "map")
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and self.info.is_sfn_module(func.value.id) and func.attr in ("parallel", "map")
+
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
@@ -263,6 +305,10 @@ class BuilderHelpers:
 
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
+            return
+        fanout = self.fanout_sharing(value_node)
+        if fanout:
+            self.update_alias(share=fanout | {name}, deepen=fanout | {name})
             return
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
@@ -279,6 +325,9 @@ class BuilderHelpers:
 
         if value_node is None:
             return
+        fanout = self.fanout_sharing(value_node)
+        if fanout:
+            self.update_alias(share=fanout, deepen=fanout | {root})
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
@@ -391,6 +440,11 @@ class Builder(BuilderHelpers):
 
     def add(self, node: ir.Node, assigned: frozenset = frozenset()) -> ir.Node:
         """Point every pending transition at `node`; it becomes the current position."""
+        if self.in_jsonata_function:  # a state would read the function's unbound parameters
+            raise Refusal(self.statement, "this expression needs a state (a callee call, a wait or an in-place "
+                          "change) inside a part evaluated as one JSONata expression (a comprehension condition "
+                          "or item, a generator, a key function)",
+                          "compute it in a for loop first, then use the results")
         if self.statement is not None:
             node.describe(self.statement.lineno, self.statement_text)
         if not self.pending:  # unreachable code: built for its problems, never emitted
@@ -431,6 +485,20 @@ class Builder(BuilderHelpers):
             hole.defined = hole.defined | assign
             label.add(hole)
         self.pending = []
+
+    def fork(self, title: str, test: Expr, assign: dict | None = None) -> tuple[list, list]:
+        """A Choice on the boolean `test` (its guards first, in order): the holes where it
+        holds (setting `assign` on the way) and where it does not."""
+        if not self.reachable:
+            return [], []
+        choice = ir.Choice(title=title)
+        self.guard_rules(test.guards, choice)
+        rule = ir.Rule(ir.Code(test.code, test.helpers), dict(assign or {}))
+        choice.rules.append(rule)
+        holds = self.hole(rule, "next", assigned=frozenset(rule.assign))
+        fails = self.hole(choice, "default")
+        self.add(choice)
+        return [holds], [fails]
 
     def merge_target(self):
         """The node the next assignments may join: a Pass (or a guard Choice's default)

@@ -10,7 +10,9 @@ from __future__ import annotations
 import ast
 import sys
 
-from . import formatting, jsonata_lib, pytypes
+from . import formatting, ir, jsonata_lib, pytypes
+from .builder import Label, ValueFrame
+from .effects import effects
 from .errors import Refusal
 from .expressions import (
     ANY_HINT,
@@ -55,8 +57,8 @@ def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) 
 
 def _iterable(b, node: ast.AST) -> Expr:
     """The items of an iterable argument, as a JSONata list."""
-    if isinstance(node, ast.GeneratorExp):
-        return pure_comprehension(b, node)
+    if isinstance(node, ast.GeneratorExp) and not effects(b, node).any:
+        return pure_comprehension(b, node)  # one that calls a callee is a Map (transform)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
@@ -334,6 +336,8 @@ def _any_all(b, node, name: str):
     if len(node.args) != 1 or node.keywords:
         raise Refusal(node, f"{name}() takes one iterable")
     arg = node.args[0]
+    if isinstance(arg, ast.GeneratorExp) and effects(b, arg).any:
+        return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
         iterable = iterable_of(generator.iter, transform(b, generator.iter))
@@ -369,6 +373,48 @@ def _any_all(b, node, name: str):
     count = f"$count($__filter({items.code}, function($__x) {{ {wanted} }}))"
     code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
     return combine(code, pytypes.BOOL, items, helpers={"filter"} | set(test.helpers))
+
+
+def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
+    """any(f(x) for x in xs) with a callee: a loop over the items that stops at the first
+    decisive one, as Python's any/all stop pulling from the generator."""
+    if len(arg.generators) != 1 or arg.generators[0].is_async:
+        raise Refusal(arg, f"a generator with several 'for's that calls a callee in {name}() is not supported",
+                      "write it as for loops")
+    if effects(b, arg).mutates:
+        raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
+                      "write it as a for loop")
+    generator = arg.generators[0]
+    iterable = transform(b, generator.iter)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
+    b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
+              (index, const(0, pytypes.kind("int", 1))), (result, const(name == "all", pytypes.BOOL))],
+             f"Start {name}()")
+    head = Label(f"{name} line {node.lineno}")
+    b.mark(head)
+    more = Expr(f"(${index} < $count(${items}))", pytypes.BOOL, reads=frozenset([index, items]))
+    text = " ".join(ast.unparse(arg).split())
+    title = f"{name}({text if len(text) <= 40 else text[:39] + '…'}) (line {node.lineno})"
+    body, finished = b.fork(title, more, {item: ir.Code(f"${items}[${index}]"), index: ir.Code(f"${index} + 1")})
+    b.then(body)
+    frame = ValueFrame({n: (code, ty, frozenset([item]))
+                        for n, (code, ty) in bind_target(b, generator.target, "$" + item, item_ty).items()})
+    with b.comprehension_scope(frame):
+        for test_node in generator.ifs:
+            keep, skip = b.fork(f"Keep item? (line {node.lineno})", condition(b, test_node))
+            b.then(skip)
+            b.jump(head)
+            b.then(keep)
+        element = condition(b, arg.elt)
+    decisive = element if name == "any" else combine(f"$not({element.code})", pytypes.BOOL, element)
+    hit, miss = b.fork(f"{name}() decided? (line {node.lineno})", decisive)
+    b.then(miss)
+    b.jump(head)
+    b.then(hit)
+    b.assign([(result, const(name == "any", pytypes.BOOL))], f"Set {result}")
+    b.then(b.pending + finished)
+    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
 
 
 def _sorted(b, node):

@@ -10,6 +10,7 @@ import typing
 
 from . import builtins as pybuiltins
 from . import ir, jsonata_lib, pytypes
+from .effects import effects
 from .errors import Refusal
 from .exceptions import ALL, error_equals
 from .expressions import ANY_HINT, iterable_of, iteration_source, materialize, operands, transform
@@ -22,6 +23,10 @@ RESULT = "$states.result.Payload"
 def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
     """Any call in an expression; `target` (an ASL variable) receives a Task's result directly."""
     func = node.func
+    if b.in_jsonata_function and effects(b, node).any:
+        raise Refusal(node, f"{ast.unparse(func)}() needs a state of its own, but it is inside a part of the "
+                      "expression evaluated as one JSONata function (a comprehension condition, a key function, "
+                      "a nested generator)", "compute it in a for loop first, then use the results")
     if isinstance(func, ast.Name):
         name = func.id
         if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
@@ -401,8 +406,6 @@ def comprehension_map(b, node) -> Expr:
         raise Refusal(node, "a comprehension that calls a callee must be a list comprehension with "
                       "one 'for'", "use a for loop")
     generator = node.generators[0]
-    from .effects import effects  # noqa: PLC0415
-
     for test in generator.ifs:
         if effects(b, test).any:
             raise Refusal(test, "a comprehension condition cannot call a callee", "use a for loop")

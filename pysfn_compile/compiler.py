@@ -46,6 +46,10 @@ def find_entry(info: ModuleInfo, entry: str | None):
 
 def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     fdef = find_entry(info, entry)
+    if isinstance(fdef, ast.AsyncFunctionDef):
+        raise CompileError([Problem(info.path, fdef.lineno, fdef.col_offset + 1,
+                                    f"the workflow '{fdef.name}' is an async def: run as Python it returns a "
+                                    "coroutine, not its result", "make it a plain def")])
     info.entry_names = {fdef.name}
     builder = Builder(info, lambda_arn)
     builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)

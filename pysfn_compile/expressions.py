@@ -16,8 +16,10 @@ import sys
 import attrs
 
 from . import formatting, jsonata_lib, pytypes
+from .effects import effects
 from .errors import Refusal
 from .exprs import Expr, Guard, combine, const, guard
+from .narrowing import narrowings
 from .pytypes import Ty
 
 SAFE = 2**53 - 1
@@ -41,8 +43,8 @@ def transform(b, node: ast.AST) -> Expr:
 def condition(b, node: ast.AST) -> Expr:
     """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
     if isinstance(node, ast.BoolOp):
-        from .narrowing import narrowings  # noqa: PLC0415
-
+        if _later_effects(b, node.values):  # `ok and charge()`: the call only where Python makes it
+            return truth(transform_boolop(b, node))
         parts = []
         known: dict = {}
         is_and = isinstance(node.op, ast.And)
@@ -106,8 +108,6 @@ def operands(b, nodes: list) -> list[Expr]:
     """Transform `nodes` left to right. Before an operand that calls a callee or changes a
     variable, the operands already computed are set aside in variables when they could fail
     (so they fail first, as in Python) or read what the call changes."""
-    from .effects import effects  # noqa: PLC0415
-
     info = [effects(b, node) for node in nodes]
     last = max((i for i, e in enumerate(info) if e.any), default=-1)
     changed: set = set()
@@ -185,8 +185,8 @@ def transform_name(b, node: ast.Name) -> Expr:
     name = node.id
     bound = b.comprehension_binding(name)
     if bound is not None:
-        code, ty = bound
-        return Expr(code, ty)
+        code, ty, *reads = bound
+        return Expr(code, ty, reads=reads[0] if reads else frozenset())
     scope, ty = b.lookup(name)
     if scope is not None:
         if name in scope.failed:
@@ -496,6 +496,10 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
     result = combine(code, ty, left, right, helpers=helpers, guards=guards)
     if both_int and op in ("+", "-", "*", "**") and bits > pytypes.SAFE_BITS - 1:
         result = overflow_checked(result)
+    elif ambiguous and op in ("+", "-", "*", "//"):
+        # an int or a float, known only at run time: beyond 2**53 - 1 the machine cannot tell
+        # an exact int from a rounded one (every double that large is integral), so it stops
+        result = overflow_checked(result)
     return result
 
 
@@ -570,11 +574,22 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
     return combine(f"(-{operand.code})", operand.ty, operand)
 
 
+def _later_effects(b, nodes: list) -> bool:
+    """Whether an operand after the first calls a callee (or changes a variable): Python
+    evaluates it only on some paths, so it is lowered as control flow."""
+    return any(effects(b, node).any for node in nodes[1:])
+
+
+def _short(node: ast.AST, limit: int = 40) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def transform_boolop(b, node: ast.BoolOp) -> Expr:
     """`a or b` is a when a is truthy, else b (Python's value semantics)."""
     op = "and" if isinstance(node.op, ast.And) else "or"
-    from .narrowing import narrowings  # noqa: PLC0415
-
+    if _later_effects(b, node.values):
+        return _boolop_flow(b, node, op)
     values = []
     known: dict = {}
     for value_node in node.values:
@@ -596,11 +611,63 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
     return result
 
 
-def transform_ifexp(b, node: ast.IfExp) -> Expr:
-    from .narrowing import narrowings  # noqa: PLC0415
+def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
+    """`dry_run or charge(cents)`: each operand into one variable, and a Choice after each
+    that skips the rest once the result is decided, so a callee runs only where Python
+    calls it."""
+    result = b.temp("v")
+    decided: list = []
+    known: dict = {}
+    ty = None
+    last = len(node.values) - 1
+    for position, value_node in enumerate(node.values):
+        with b.narrow(known):
+            value = transform(b, value_node)
+        ty = pytypes.join(ty, value.ty)
+        b.assign([(result, value)], f"Set {result}")
+        if position == last:
+            break
+        positive, negative = narrowings(b, value_node)
+        known = {**known, **(positive if op == "and" else negative)}
+        if value.is_const:
+            if bool(value.const) == (op == "or"):
+                break  # decided at compile time: the rest is never evaluated
+            continue
+        test = truth(Expr("$" + result, value.ty, reads=frozenset([result])))
+        stop = test if op == "or" else combine(f"$not({test.code})", pytypes.BOOL, test)
+        verb = "true" if op == "or" else "false"
+        done, rest = b.fork(f"If {_short(value_node)} is {verb} (line {node.lineno})", stop)
+        decided += done
+        b.then(rest)
+    b.then(b.pending + decided)
+    return Expr("$" + result, ty, reads=frozenset([result]))
 
+
+def _ifexp_flow(b, node: ast.IfExp, test: Expr, positive: dict, negative: dict) -> Expr:
+    """`f() if c else 0` with a callee on a side: a Choice, each side into one variable."""
+    result = b.temp("v")
+    then_holes, else_holes = b.fork(f"If {_short(node.test)} (line {node.lineno})", test)
+    b.then(then_holes)
+    with b.narrow(positive):
+        body = transform(b, node.body)
+    b.assign([(result, body)], f"Set {result}")
+    ends = b.pending
+    b.then(else_holes)
+    with b.narrow(negative):
+        orelse = transform(b, node.orelse)
+    b.assign([(result, orelse)], f"Set {result}")
+    b.then(ends + b.pending)
+    return Expr("$" + result, pytypes.join(body.ty, orelse.ty), reads=frozenset([result]))
+
+
+def transform_ifexp(b, node: ast.IfExp) -> Expr:
     test = condition(b, node.test)
     positive, negative = narrowings(b, node.test)
+    if test.is_const:  # only the side Python evaluates
+        with b.narrow(positive if test.const else negative):
+            return transform(b, node.body if test.const else node.orelse)
+    if effects(b, node.body).any or effects(b, node.orelse).any:
+        return _ifexp_flow(b, node, test, positive, negative)
     with b.narrow(positive):
         body = transform(b, node.body)
     with b.narrow(negative):
@@ -619,7 +686,29 @@ _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", 
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
 
 
+def _compare_flow(b, node: ast.Compare) -> Expr:
+    """`a < b < f()`: the later operands are evaluated only while the chain holds."""
+    result = b.temp("v")
+    decided: list = []
+    left, right = operands(b, [node.left, node.comparators[0]])
+    left = materialize(b, left, node.left)
+    for index, op in enumerate(node.ops):
+        if index > 0:
+            test = Expr(f"$not(${result})", pytypes.BOOL, reads=frozenset([result]))
+            done, rest = b.fork(f"If {_short(node)} fails (line {node.lineno})", test)
+            decided += done
+            b.then(rest)
+            left, right = right, transform(b, node.comparators[index])
+        if index < len(node.ops) - 1:
+            right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
+        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
+    b.then(b.pending + decided)
+    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
+
+
 def transform_compare(b, node: ast.Compare) -> Expr:
+    if len(node.ops) > 1 and _later_effects(b, node.comparators):
+        return _compare_flow(b, node)
     exprs = operands(b, [node.left, *node.comparators])
     parts = []
     for index, op in enumerate(node.ops):
@@ -1031,8 +1120,6 @@ def transform_formatted_value(b, node) -> Expr:
 
 # -- comprehensions (pure ones; those that call a callee become Map states) --------------
 def transform_comprehension(b, node) -> Expr:
-    from .effects import effects  # noqa: PLC0415
-
     if effects(b, node).any:
         from .calls import comprehension_map  # noqa: PLC0415
         return comprehension_map(b, node)
