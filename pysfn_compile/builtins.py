@@ -31,6 +31,7 @@ from .expressions import (
     operands,
     overflow_checked,
     pure_comprehension,
+    same_forms,
     transform,
     truth,
 )
@@ -494,7 +495,7 @@ def _enumerate(b, node):
     start = args[1] if len(args) > 1 else kwargs.get("start", const(0, pytypes.kind("int", 1)))
     if not start.ty.only("int"):
         raise Refusal(node, "enumerate() start must be an int")
-    ty = pytypes.list_of(pytypes.pair_of(pytypes.SMALL_INT, items.ty.element))
+    ty = pytypes.list_of(pytypes.tuple_of(pytypes.SMALL_INT, items.ty.element))
     return combine(f"$__enumerate({items.code}, {start.code})", ty, items, start, helpers={"enumerate"})
 
 
@@ -511,7 +512,7 @@ def _zip(b, node):
                             "'zip() argument 2 is shorter than argument 1'", first, second),
                       guard(f"($count({second.code}) > $count({first.code}))", ValueError,
                             "'zip() argument 2 is longer than argument 1'", first, second)]
-    ty = pytypes.list_of(pytypes.pair_of(first.ty.element, second.ty.element))
+    ty = pytypes.list_of(pytypes.tuple_of(first.ty.element, second.ty.element))
     return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"}, guards=guards)
 
 
@@ -522,8 +523,17 @@ def _list(b, node):
         raise Refusal(node, "list() takes one iterable")
     items = _iterable(b, node.args[0])
     if items.ty.only("list"):
-        return items
+        if items.is_const:
+            return Expr(items.code, pytypes.as_form(items.ty, "list"), const=list(items.const))
+        return Expr(items.code, pytypes.as_form(items.ty, "list"), items.guards, items.reads, items.helpers)
     raise Refusal(node, f"list() of {items.ty.describe()}", ANY_HINT)
+
+
+def _tuple(b, node):
+    items = _list(b, node)
+    if items.is_const:
+        return Expr(items.code, pytypes.as_form(items.ty, "tuple"), const=tuple(items.const))
+    return Expr(items.code, pytypes.as_form(items.ty, "tuple"), items.guards, items.reads, items.helpers)
 
 
 def _dict(b, node):
@@ -587,7 +597,15 @@ def _isinstance(b, node):
         if json_type is None:
             raise Refusal(cls, f"isinstance() with {name} is not supported",
                           "use str, list, dict, bool, int or float")
+        if name in ("list", "tuple") and value.ty.may("list"):
+            if value.ty.form == "either":
+                raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x may be a list or a tuple, and "
+                              "both are JSON arrays in the machine", "keep it one or the other")
+            if value.ty.form != name:
+                continue  # a tuple is no list (and a list no tuple)
         tests.append(f"($type({value.code}) = '{json_type}')")
+    if not tests:
+        return combine("false", pytypes.BOOL, value)
     return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
 
 
@@ -600,7 +618,7 @@ FUNCTIONS = {
     "abs": _abs, "round": _round, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
-    "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _list,
+    "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
     "dict": _dict, "isinstance": _isinstance, "print": _print,
 }
 
@@ -719,7 +737,7 @@ def _starts(which):
         prefix = args[0]
         options = [prefix] if prefix.ty.only("str") else None
         if options is None:
-            if prefix.is_const and isinstance(prefix.const, list) and all(isinstance(p, str) for p in prefix.const):
+            if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):
                 options = [const(p, pytypes.STR) for p in prefix.const]
             else:
                 raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
@@ -842,7 +860,7 @@ def _partition(which):
             code = (f"($__at := $__rfind({s.code}, {sep.code}); $__at < 0 ? ['', '', {s.code}] :"
                     f" [$substring({s.code}, 0, $__at), {sep.code}, $substring({s.code}, $__at + $length({sep.code}))])")
             helpers = {"rfind"}
-        return _s(code, s, sep, helpers=helpers, ty=pytypes.pair_of(pytypes.STR, pytypes.STR, pytypes.STR),
+        return _s(code, s, sep, helpers=helpers, ty=pytypes.tuple_of(pytypes.STR, pytypes.STR, pytypes.STR),
                   guards=check)
     return handler
 
@@ -863,6 +881,7 @@ STR_METHODS = {
 def _list_index(b, node, xs, args, kwargs):
     _need(node, "list.index", args, kwargs, 1, 1)
     value = args[0]
+    same_forms(node, xs.ty.element, value.ty, "index()")
     code = f"$__list_index({xs.code}, {value.code})"
     message = formatting.to_repr(node, value)
     check = guard(f"({code} < 0)", ValueError, f"({message.code} & ' is not in list')", xs, value, message,
@@ -872,6 +891,7 @@ def _list_index(b, node, xs, args, kwargs):
 
 def _list_count(b, node, xs, args, kwargs):
     _need(node, "list.count", args, kwargs, 1, 1)
+    same_forms(node, xs.ty.element, args[0].ty, "count()")
     return _s(f"$__list_count({xs.code}, {args[0].code})", xs, args[0], helpers={"list_count"}, ty=pytypes.SMALL_INT)
 
 
@@ -912,7 +932,7 @@ def _dict_values(b, node, d, args, kwargs):
 def _dict_items(b, node, d, args, kwargs):
     _need(node, "dict.items", args, kwargs, 0, 0)
     return _s(f"$__items({d.code})", d, helpers={"items"},
-              ty=pytypes.list_of(pytypes.pair_of(pytypes.STR, d.ty.values)))
+              ty=pytypes.list_of(pytypes.tuple_of(pytypes.STR, d.ty.values)))
 
 
 DICT_METHODS = {"get": _dict_get, "keys": _dict_keys, "values": _dict_values, "items": _dict_items,
@@ -934,6 +954,9 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
+    if ty.may("list") and ty.form != "list":
+        raise Refusal(node, f"a tuple has no method {name}() (Python raises AttributeError), and this value may "
+                      "be a tuple", "build a list: list(t)")
     root = receiver_node
     while isinstance(root, ast.Subscript):
         root = root.value
@@ -999,6 +1022,7 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
         return (combine(f"$__delitem({xs.code}, {position})", ty, xs, index, helpers={"delitem"}), value, ty, checks)
     if name == "remove":
         _need(node, "list.remove", args, kwargs, 1, 1)
+        same_forms(node, ty.element, args[0].ty, "remove()")
         position = f"$__list_index({xs.code}, {args[0].code})"
         check = guard(f"({position} < 0)", ValueError, "'list.remove(x): x not in list'", xs, args[0],
                       helpers={"list_index"})

@@ -229,7 +229,7 @@ def annotation_type(annotation) -> Ty:
         return pytypes.ANY
     if isinstance(annotation, ast.Name):
         return {"int": pytypes.INT, "float": pytypes.FLOAT, "str": pytypes.STR, "bool": pytypes.BOOL,
-                "list": pytypes.list_of(None), "dict": pytypes.dict_of(None), "tuple": pytypes.list_of(None),
+                "list": pytypes.list_of(None), "dict": pytypes.dict_of(None), "tuple": pytypes.as_form(pytypes.list_of(None), "either"),
                 "None": pytypes.NONE}.get(annotation.id, pytypes.ANY)
     if isinstance(annotation, ast.Attribute):
         return pytypes.ANY
@@ -245,7 +245,7 @@ def annotation_type(annotation) -> Ty:
                 for arg in args:
                     if not (isinstance(arg, ast.Constant) and arg.value is Ellipsis):
                         elem = pytypes.join(elem, annotation_type(arg))
-                return pytypes.list_of(elem)
+                return pytypes.as_form(pytypes.list_of(elem), "either")
             return pytypes.list_of(annotation_type(args[0]))
         if base_name in ("dict", "Dict", "Mapping"):
             return pytypes.dict_of(annotation_type(args[1]) if len(args) == 2 else None)

@@ -168,7 +168,9 @@ def type_of_value(value) -> Ty:
         return pytypes.STR
     if value is None:
         return pytypes.NONE
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return pytypes.tuple_of(*(type_of_value(item) for item in value))
+    if isinstance(value, list):
         elem = None
         for item in value:
             elem = pytypes.join(elem, type_of_value(item))
@@ -205,7 +207,7 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
                           f"(line {changed}); the state machine would hold its value at compile time",
                           f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
-        return const(value if not isinstance(value, tuple) else list(value), type_of_value(value))
+        return const(value, type_of_value(value))
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
@@ -218,7 +220,19 @@ def transform_list(b, node) -> Expr:
     for elt in node.elts:
         if isinstance(elt, ast.Starred):
             raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
+    if isinstance(node, ast.Tuple):
+        return build_tuple(items)
     return build_list(items)
+
+
+def build_tuple(items: list[Expr]) -> Expr:
+    """A tuple: a JSON array whose type says it is a tuple (printing, == and isinstance
+    tell it from a list)."""
+    built = build_list(items)
+    ty = pytypes.tuple_of(*(item.ty for item in items))
+    if built.is_const:
+        return Expr(built.code, ty, const=tuple(built.const))
+    return Expr(built.code, ty, built.guards, built.reads, built.helpers)
 
 
 def build_list(items: list[Expr]) -> Expr:
@@ -535,7 +549,13 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
     if not (left.ty.only("list") and right.ty.only("list")):
         raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
                       "both operands must be lists")
-    ty = pytypes.list_of(pytypes.join(left.ty.element, right.ty.element))
+    forms = {left.ty.form, right.ty.form}
+    if len(forms) > 1 or "either" in forms:
+        raise Refusal(node, "+ of a list and a tuple (or of values that may be either): Python raises TypeError",
+                      "convert one side with list(...) or tuple(...)")
+    ty = pytypes.as_form(pytypes.list_of(pytypes.join(left.ty.element, right.ty.element)), left.ty.form)
+    if left.ty.items is not None and right.ty.items is not None:
+        ty = attrs.evolve(ty, items=left.ty.items + right.ty.items)
     return combine(f"$append({left.code}, {right.code})", ty, left, right)
 
 
@@ -550,7 +570,7 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     if seq.ty.only("list"):
         code = (f"($__n := {n}; $__n <= 0 ? [] : $reduce([1..$__n], function($__a, $__i) "
                 f"{{ $append($__a, {seq.code}) }}, []))")
-        return combine(code, seq.ty, left, right)
+        return combine(code, attrs.evolve(seq.ty, items=None), left, right)
     raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
 
 
@@ -732,9 +752,22 @@ def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
     return a.may("dict") and b.may("dict") and _may_mix_bool_number(a.values, b.values, depth + 1)
 
 
-def equality(left: Expr, right: Expr) -> Expr:
+def same_forms(node, a: Ty, b: Ty, what: str) -> None:
+    """Refuse where a list may meet a tuple inside values compared by JSON (Python says
+    they differ; JSON arrays do not)."""
+    if pytypes.forms_may_differ(a, b):
+        raise Refusal(node, f"{what} of values where a list may meet a tuple is not supported: Python tells "
+                      "them apart ((1, 2) != [1, 2]), JSON arrays do not",
+                      "convert one side with list(...) or tuple(...)")
+
+
+def equality(left: Expr, right: Expr, node=None) -> Expr:
     if left.is_const and right.is_const:
         return const(left.const == right.const, pytypes.BOOL)
+    lt, rt = left.ty, right.ty
+    if lt.only("list") and rt.only("list") and {lt.form, rt.form} == {"list", "tuple"}:
+        return combine("false", pytypes.BOOL, left, right)  # a tuple never equals a list
+    same_forms(node, lt, rt, "comparing with ==")
     if _may_mix_bool_number(left.ty, right.ty):
         return combine(f"$__pyeq({left.code}, {right.code})", pytypes.BOOL, left, right, helpers={"pyeq"})
     return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)
@@ -742,9 +775,9 @@ def equality(left: Expr, right: Expr) -> Expr:
 
 def compare(node, op: str, left: Expr, right: Expr) -> Expr:
     if op == "==":
-        return equality(left, right)
+        return equality(left, right, node)
     if op == "!=":
-        eq = equality(left, right)
+        eq = equality(left, right, node)
         if eq.is_const:
             return const(not eq.const, pytypes.BOOL)
         return combine(f"$not({eq.code})", pytypes.BOOL, eq)
@@ -767,8 +800,24 @@ def compare(node, op: str, left: Expr, right: Expr) -> Expr:
     return ordering(node, op, left, right)
 
 
+def _sequence_order(node, op: str, left: Expr, right: Expr) -> Expr:
+    """list < list, tuple < tuple: lexicographic, for items that are all numbers or all str."""
+    lt, rt = left.ty, right.ty
+    if lt.form != rt.form or "either" in (lt.form, rt.form):
+        raise Refusal(node, f"'{op}' between a list and a tuple (or values that may be either): Python raises "
+                      "TypeError", "convert one side with list(...) or tuple(...)")
+    items = pytypes.join(lt.element, rt.element)
+    if not (items.only("int", "float") or items.only("str")) or items.may("bool"):
+        raise Refusal(node, f"ordering comparison ({op}) of {lt.describe()} and {rt.describe()} is supported for "
+                      "items that are all numbers or all strings", "compare the items one by one")
+    return combine(f"($__seqcmp({left.code}, {right.code}) {op} 0)", pytypes.BOOL, left, right,
+                   helpers={"seqcmp"})
+
+
 def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     lt, rt = left.ty, right.ty
+    if lt.only("list") and rt.only("list"):
+        return _sequence_order(node, op, left, right)
     if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
         left = _numeric_operand(node, op, left, right, True) if lt.numeric else left
         right = _numeric_operand(node, op, right, left, False) if rt.numeric else right
@@ -836,6 +885,7 @@ def contains(node, container: Expr, item: Expr) -> Expr:
             found = f"($type({key.code}) = 'string' and {found})"
         return combine(found, pytypes.BOOL, container, key)
     if ct.only("list"):
+        same_forms(node, ct.element, item.ty, "'in'")
         if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
             return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
                            helpers={"contains"})

@@ -370,6 +370,15 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+$/, '') : $a)",
         (),
     ),
+    "seqcmp": (
+        # Python's ordering of two lists (or two tuples) of numbers or of strings: the first
+        # differing item decides, else the shorter one is smaller; -1, 0 or 1
+        "$a, $b",
+        "($n := $min([$count($a), $count($b)]); $d := $n = 0 ? [] : $__filter([0..$n - 1],"
+        " function($i) { $a[$i] != $b[$i] }); $count($d) > 0 ? ($a[$d[0]] < $b[$d[0]] ? -1 : 1)"
+        " : ($count($a) < $count($b) ? -1 : $count($a) > $count($b) ? 1 : 0))",
+        ("filter",),
+    ),
     "minmax": (
         # min/max over a list of numbers or of strings; first of equals wins, as in Python
         "$xs, $less",

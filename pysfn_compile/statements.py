@@ -248,8 +248,15 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
     return [(b.var(name), new)]
 
 
+def no_tuple_item_change(node, ty: Ty) -> None:
+    if ty.may("list") and ty.form != "list":
+        raise Refusal(node, "a tuple's items cannot be changed (Python raises TypeError: 'tuple' object does "
+                      "not support item assignment), and this value may be a tuple", "build a list: list(t)")
+
+
 def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
     ty = container.ty
+    no_tuple_item_change(node, ty)
     if ty.only("dict"):
         key = store_key(node, key)
         new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
@@ -358,6 +365,7 @@ def transform_delete(b, node: ast.Delete) -> None:
             raise Refusal(target, "del of this expression is not supported")
         b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
         container, key = operands(b, [target.value, target.slice])
+        no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):
             if not key.ty.only("str"):
                 raise Refusal(target, "dict keys are strings in JSON")
