@@ -114,13 +114,15 @@ def _int(b, node):
         code = f"({value.code} < 0 ? $ceil({value.code}) : $floor({value.code}))"
         return overflow_checked(combine(code, pytypes.INT, value))
     if ty.only("str"):
+        original = value
+        value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
         c = value.code
         valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
                  f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
                  f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
         check = guard(f"$not({valid})", ValueError,
-                      f"\"invalid literal for int() with base 10: \" & $__repr_str({c})", value,
-                      helpers={"repr_str"})
+                      f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
+                      original, helpers={"repr_str"})
         digits = f"$replace($__strip_ws({c}, true, true), '_', '')"
         too_long = guard(f"($length($replace({digits}, /^[+-]?0*/, '')) > 15)", ValueError,
                          "'the compiled workflow reads ints of at most 15 digits'", value,
