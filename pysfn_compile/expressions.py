@@ -721,6 +721,7 @@ def _compare_flow(b, node: ast.Compare) -> Expr:
             left, right = right, transform(b, node.comparators[index])
         if index < len(node.ops) - 1:
             right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
+            b.no_fold.update(right.reads)
         b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
     b.then(b.pending + decided)
     return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
