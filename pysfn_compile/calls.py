@@ -406,9 +406,6 @@ def comprehension_map(b, node) -> Expr:
         raise Refusal(node, "a comprehension that calls a callee must be a list comprehension with "
                       "one 'for'", "use a for loop")
     generator = node.generators[0]
-    for test in generator.ifs:
-        if effects(b, test).any:
-            raise Refusal(test, "a comprehension condition cannot call a callee", "use a for loop")
     if effects(b, generator.iter).any:
         (iterable,) = [materialize(b, transform(b, generator.iter), generator.iter)]
     else:
@@ -423,11 +420,13 @@ def comprehension_map(b, node) -> Expr:
         from .expressions import bind_target, condition  # noqa: PLC0415
 
         param = f"$__c{b.next_comprehension()}"
-        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
-            tests = [condition(b, test) for test in generator.ifs]
-        if any(t.guards for t in tests):
-            # the condition may raise: test each item inside the Map, between the calls, as
-            # Python does; a skipped item gives [], a kept one [value]
+        tests = []
+        if not any(effects(b, test).any for test in generator.ifs):
+            with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+                tests = [condition(b, test) for test in generator.ifs]
+        if not tests or any(t.guards for t in tests):
+            # the condition may raise or call a callee: test each item inside the Map,
+            # between the calls, as Python does; a skipped item gives [], a kept one [value]
             test_node = generator.ifs[0] if len(generator.ifs) == 1 else ast.BoolOp(ast.And(), list(generator.ifs))
             kept = ast.Return(value=ast.List([node.elt], ast.Load()))
             skipped = ast.Return(value=ast.List([], ast.Load()))

@@ -757,7 +757,7 @@ def same_forms(node, a: Ty, b: Ty, what: str) -> None:
     """Refuse where a list may meet a tuple inside values compared by JSON (Python says
     they differ; JSON arrays do not)."""
     if pytypes.forms_may_differ(a, b):
-        raise Refusal(node, f"{what} of values where a list may meet a tuple is not supported: Python tells "
+        raise Refusal(node, f"{what} where a list may meet a tuple is not supported: Python tells "
                       "them apart ((1, 2) != [1, 2]), JSON arrays do not",
                       "convert one side with list(...) or tuple(...)")
 
@@ -768,7 +768,7 @@ def equality(left: Expr, right: Expr, node=None) -> Expr:
     lt, rt = left.ty, right.ty
     if lt.only("list") and rt.only("list") and {lt.form, rt.form} == {"list", "tuple"}:
         return combine("false", pytypes.BOOL, left, right)  # a tuple never equals a list
-    same_forms(node, lt, rt, "comparing with ==")
+    same_forms(node, lt, rt, "==")
     if _may_mix_bool_number(left.ty, right.ty):
         return combine(f"$__pyeq({left.code}, {right.code})", pytypes.BOOL, left, right, helpers={"pyeq"})
     return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)

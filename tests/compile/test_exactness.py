@@ -178,6 +178,35 @@ def main(xs: list[int]):
 """, {"xs": [1, 2, 3, 4]}, {"xs": [2, 4, 1]}, {"xs": []}, {"xs": [3, 5, 95]}, {"xs": [1, 95]})
 
 
+def test_comprehension_conditions_calling_a_callee_run_per_item_between_the_calls():
+    run_both("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            kept = [x for x in xs if check(x)]
+            doubled = [f(x) for x in xs if x > 1 if check(x)]
+            total = sum(x for x in xs if check(x))
+            return [kept, doubled, total]
+    """, {"xs": [1, 2, 3, 4]}, {"xs": []}, {"xs": [2, 96, 4]})
+
+
+def test_and_or_and_conditional_expressions_in_every_position():
+    run_both("""
+        @sfn.workflow
+        def main(c: bool, n: int, xs: list[int], d: dict[str, int]):
+            try:
+                r = c or f(n)
+            except ValueError as e:
+                r = "caught " + str(e)
+            a, b = sfn.parallel(lambda: c or f(n), lambda: f(n) if c else 0)
+            xs[0] = n if c else f(n)
+            d["a"] += c and f(n)
+            total = 0
+            total += n if c else f(n)
+            y = z = (f(n) if c else 0) or check(n)
+            return [r, a, b, xs, d, total, y, z, f"{c or f(n)}!", [x > 2 or f(x) for x in [1, 3]]]
+    """, *({"c": c, "n": n, "xs": [0], "d": {"a": 1}} for c in (True, False) for n in (2, 95)))
+
+
 def test_any_inside_a_map_body():
     run_both("""
         @sfn.workflow
@@ -297,11 +326,13 @@ def test_tuples_print_compare_and_order_as_in_python():
     ("x = (1, n) if n else [1, n]\n    return x == [1, 2]", "a list may meet a tuple"),
     ("return [(1, n)] == [[1, n]]", "a list may meet a tuple"),
     ("return [1, n] in [(1, n)]", "a list may meet a tuple"),
+    ("return data == (1, n)", "a list may meet a tuple"),
+    ("return (1, n) in list(rows)", "a list may meet a tuple"),
 ])
 def test_tuple_differences_are_refused_where_they_would_show(body, message):
     text = refusal(f"""
 @sfn.workflow
-def main(n: int):
+def main(n: int, data, rows: list):
     {body}
     return 1
 """)
