@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import sys
 
 import attrs
@@ -1010,7 +1011,11 @@ def bound_code(code: str) -> str:
     The block ends with a variable, not with `code` itself: jsonata-js (2.0.6) optimizes a
     function call in a lambda's tail position into a thunk and drops the predicate of the
     block around it (`function($c) { ($split($c, ','))[0] }` returns the whole list)."""
-    return code if _is_var(code) else f"($__s := {code}; $__s)"
+    if _is_var(code):
+        return code
+    if re.fullmatch(r"\$[A-Za-z_]\w*(\[[^()\[\]]*\])+", code):  # $xs[$i]: a path, no call in it
+        return f"({code})"
+    return f"($__s := {code}; $__s)"
 
 
 def _require_int(node, index: Expr, message: str) -> None:
