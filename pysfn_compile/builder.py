@@ -226,8 +226,9 @@ class BuilderHelpers:
             self._mutations[callee] = callee_mutations(self.info.functions[callee])
         return self._mutations[callee]
 
-    def check_mutation(self, node: ast.AST, name: str, nested: bool) -> None:
-        """Refuse to change in place a list/dict that another name may share (see aliasing)."""
+    def check_mutation(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> None:
+        """Refuse to change in place a list/dict that another name may share (see aliasing);
+        `nested`: the list/dict changed is an item of `name`, `depth` levels down."""
         scope, _ = self.lookup(name)
         if scope is None:
             raise Refusal(node, f"'{name}' is not a variable of this function: module-level values "
@@ -242,7 +243,7 @@ class BuilderHelpers:
                           "would not change the other one as Python does",
                           f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                           "a new value instead of changing it")
-        if nested and name in deep:
+        if nested and (name in deep or depth >= 2 and deep_key(name, 2) in deep):
             raise Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
                           "one in place would not change the other copy as Python does",
                           "build the new item and assign it: items[i] = {**items[i], 'k': v}")
@@ -319,29 +320,33 @@ class BuilderHelpers:
         if effect.holds_shared:
             self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
 
-    def note_alias_store(self, root: str, value_node: ast.AST | None) -> None:
-        """A value placed inside `root` (xs.append(v), d[k] = v): v's value is now shared."""
+    def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
+        """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
+        d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
         from . import aliasing  # noqa: PLC0415
 
         if value_node is None:
             return
         fanout = self.fanout_sharing(value_node)
         if fanout:
-            self.update_alias(share=fanout, deepen=fanout | {root})
+            self.update_alias(share=fanout, deepen=fanout | {deep_key(root, depth)})
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
+            # the value itself may be shared: root's items at `depth`; only what it holds: deeper
+            at = depth if not effect.fresh else depth + 1
             self.update_alias(share=effect.whole | effect.inside,
-                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside | {root})
+                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside
+                              | {deep_key(root, at)})
 
-    def note_alias_items(self, root: str, value_node: ast.AST) -> None:
+    def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
         from . import aliasing  # noqa: PLC0415
 
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
-            self.update_alias(deepen=names | {root})
+            self.update_alias(deepen=names | {deep_key(root, depth)})
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
         from . import aliasing  # noqa: PLC0415
@@ -432,7 +437,8 @@ class Builder(BuilderHelpers):
     def update_alias(self, share=(), unshare=(), deepen=(), undeepen=()) -> None:
         for hole in self.pending:
             hole.shared = (hole.shared - frozenset(unshare)) | frozenset(share)
-            hole.deep = (hole.deep - frozenset(undeepen)) | frozenset(deepen)
+            gone = frozenset(undeepen) | frozenset(deep_key(name, 2) for name in undeepen)
+            hole.deep = (hole.deep - gone) | frozenset(deepen)
 
     def is_defined(self, asl_name: str) -> bool:
         defined = self.defined
@@ -803,6 +809,20 @@ class Builder(BuilderHelpers):
 
 
 _RESULT = "$states.result.Payload"
+
+
+def deep_key(name: str, depth: int) -> str:
+    """How the sharing state names "items of `name` at `depth` or deeper may be shared":
+    the name itself for its items, name + "[]" for the items of its items."""
+    return name if depth <= 1 else name + "[]"
+
+
+def item_depth(node: ast.AST) -> int:
+    """How many subscripts down from its variable `node` is (xs: 0, xs[i]: 1, xs[i][k]: 2)."""
+    depth = 0
+    while isinstance(node, ast.Subscript):
+        node, depth = node.value, depth + 1
+    return depth
 
 
 def _fold(code: str, temp: str) -> str:

@@ -11,7 +11,7 @@ import ast
 import sys
 
 from . import formatting, ir, jsonata_lib, pytypes
-from .builder import Label, ValueFrame
+from .builder import Label, ValueFrame, item_depth
 from .effects import effects
 from .errors import Refusal
 from .expressions import (
@@ -965,13 +965,14 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if not isinstance(root, ast.Name):
         raise Refusal(node, f".{name}() on this expression is not supported",
                       "call it on a variable (or an item of one)")
-    b.check_mutation(node, root.id, nested=root is not receiver_node)
+    depth = item_depth(receiver_node)
+    b.check_mutation(node, root.id, nested=depth > 0, depth=depth)
     stored = {"append": 0, "insert": 1, "setdefault": 1}.get(name)
     if stored is not None and len(node.args) > stored:
-        b.note_alias_store(root.id, node.args[stored])
+        b.note_alias_store(root.id, node.args[stored], depth + 1)
     if name in ("extend", "update"):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
-            b.note_alias_items(root.id, arg)
+            b.note_alias_items(root.id, arg, depth + 1)
     keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
     exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
     args = exprs[: len(node.args)]

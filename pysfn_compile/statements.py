@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 
 from . import calls, ir, jsonata_lib, pytypes
-from .builder import HandlerInfo, Label, LoopContext, TryContext
+from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
 from .effects import effects
 from .errors import Refusal
 from .expressions import (
@@ -235,8 +235,9 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
         root = root.value
     if not isinstance(root, ast.Name):
         raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
-    b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
-    b.note_alias_store(root.id, value_node)
+    depth = item_depth(target.value)
+    b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
+    b.note_alias_store(root.id, value_node, depth + 1)
     if isinstance(target.slice, ast.Slice):
         raise Refusal(target, "assigning to a slice is not supported", "build a new list")
     container, key = operands(b, [target.value, target.slice])
@@ -343,7 +344,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         if op == "+" and current.ty.only("list"):
             raise Refusal(node, "+= on a list inside a container changes it in place", "use .extend(...)")
         new = binary(node, op, current, value)
-        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
+                         depth=item_depth(target.value))
         new_container = set_item(target, container, key, new)
         pairs = store(b, target.value, new_container) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new_container)]
@@ -363,7 +365,8 @@ def transform_delete(b, node: ast.Delete) -> None:
             root = root.value
         if not isinstance(root, ast.Name):
             raise Refusal(target, "del of this expression is not supported")
-        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
+                         depth=item_depth(target.value))
         container, key = operands(b, [target.value, target.slice])
         no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):

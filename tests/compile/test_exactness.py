@@ -267,6 +267,38 @@ def test_grouping_strings_into_a_dict_of_lists_stays_accepted():
     """, {"words": ["apple", "avocado", "banana", ""], "d": {"a": 2}})
 
 
+def test_grouping_values_of_unknown_type_stays_accepted():
+    run_both("""
+        @sfn.workflow
+        def main(rows):
+            by_status = {}
+            n = 0
+            for row in rows:
+                by_status.setdefault(str(row["status"]), []).append(row["value"])
+                n = len(by_status) + 1
+            return [by_status, n]
+    """, {"rows": [{"status": "ok", "value": [1]}, {"status": "ok", "value": 2}, {"status": "bad", "value": {}}]})
+
+
+@pytest.mark.parametrize("body", [
+    "groups['a'][0].append(1)",
+    "xs.append(1)",
+    "groups['b'] = [xs]\n    groups['b'][0].append(3)",
+])
+def test_changing_a_shared_value_two_levels_down_is_refused(body):
+    text = refusal(f"""
+@sfn.workflow
+def main(xs: list[int], k: int):
+    groups = {{}}
+    groups['a'] = []
+    groups['a'].append(xs)
+    n = k + 1
+    {body}
+    return [groups, n]
+""")
+    assert "may share its value" in text or "may also be reachable" in text
+
+
 # -- 4. indexing a computed list inside a comprehension --------------------------------------
 def test_comprehension_element_indexing_a_computed_list():
     run_both("""
