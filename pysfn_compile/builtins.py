@@ -388,7 +388,7 @@ def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
         raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
                       "write it as a for loop")
     generator = arg.generators[0]
-    iterable = transform(b, generator.iter)
+    iterable = iterable_of(generator.iter, transform(b, generator.iter))
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
     b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),

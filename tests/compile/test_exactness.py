@@ -207,6 +207,14 @@ def test_and_or_and_conditional_expressions_in_every_position():
     """, *({"c": c, "n": n, "xs": [0], "d": {"a": 1}} for c in (True, False) for n in (2, 95)))
 
 
+def test_any_all_over_values_of_unknown_type():
+    run_both("""
+        @sfn.workflow
+        def main(xs, n):
+            return [any(check(x) for x in xs), n and all(check(x + n) for x in xs)]
+    """, {"xs": [1, 2, 3], "n": 1}, {"xs": [], "n": 0}, {"xs": [3, 5], "n": 2})
+
+
 def test_any_inside_a_map_body():
     run_both("""
         @sfn.workflow
