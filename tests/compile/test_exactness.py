@@ -474,6 +474,17 @@ def test_unannotated_arithmetic_past_2_53_stops_loudly():
         assert machine["status"] == "FAILED" and machine["error"] == "pysfn.IntegerOverflow", payload
 
 
+def test_int_or_float_arithmetic_past_2_53_stops_loudly():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: int | float):
+            return x + 1
+    """)
+    assert emulate(compiled, {"x": 2**53 - 2})["output"] == 2**53 - 1
+    machine = emulate(compiled, {"x": 2**53})
+    assert machine["status"] == "FAILED" and machine["error"] == "pysfn.IntegerOverflow"
+
+
 # -- 12. async workflows --------------------------------------------------------------------------
 def test_async_workflow_is_refused():
     text = refusal("""
