@@ -121,6 +121,12 @@ class Scope:
         return self.prefix + "exc"
 
 
+class ValueFrame(dict):
+    """Bindings {name: (JSONata text, Ty, reads)} whose texts read workflow variables (an
+    any()/all() lowered as a loop), unlike a comprehension's JSONata function parameters:
+    states may be added while they are in scope."""
+
+
 class _Pushed:
     """A context manager: `item` is on `stack` inside the with block."""
 
@@ -206,6 +212,12 @@ class BuilderHelpers:
     def comprehension_scope(self, bindings: dict):
         return _Pushed(self.bindings, bindings)
 
+    @property
+    def in_jsonata_function(self) -> bool:
+        """Whether the expression being lowered is the body of a JSONata function (a pure
+        comprehension's item, a key function): no state can run there."""
+        return any(not isinstance(frame, ValueFrame) for frame in self.bindings)
+
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
         if callee not in self._mutations:
@@ -214,8 +226,9 @@ class BuilderHelpers:
             self._mutations[callee] = callee_mutations(self.info.functions[callee])
         return self._mutations[callee]
 
-    def check_mutation(self, node: ast.AST, name: str, nested: bool) -> None:
-        """Refuse to change in place a list/dict that another name may share (see aliasing)."""
+    def check_mutation(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> None:
+        """Refuse to change in place a list/dict that another name may share (see aliasing);
+        `nested`: the list/dict changed is an item of `name`, `depth` levels down."""
         scope, _ = self.lookup(name)
         if scope is None:
             raise Refusal(node, f"'{name}' is not a variable of this function: module-level values "
@@ -230,7 +243,7 @@ class BuilderHelpers:
                           "would not change the other one as Python does",
                           f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                           "a new value instead of changing it")
-        if nested and name in deep:
+        if nested and (name in deep or depth >= 2 and deep_key(name, 2) in deep):
             raise Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
                           "one in place would not change the other copy as Python does",
                           "build the new item and assign it: items[i] = {**items[i], 'k': v}")
@@ -239,6 +252,53 @@ class BuilderHelpers:
                           "iterate over a copy: for x in list(xs)")
 
     # sharing, along each path (see aliasing.py) ---------------------------------------------
+    def _may_hold_mutable(self, name: str, items: bool) -> bool:
+        """Whether `name` (items=False) or one of its items (items=True) may be a list or
+        dict: only those can be changed through another name (a str or an int cannot)."""
+        scope, ty = self.lookup(name, record=False)
+        if scope is None or ty is None or ty.is_any or not ty.kinds:
+            return True
+        if not items:
+            return ty.mutable
+        return (ty.may("list") and ty.element.mutable) or (ty.may("dict") and ty.values.mutable)
+
+    def mutable_sharing(self, effect):
+        """`effect` (aliasing.Sharing) without the names that hold no list or dict."""
+        def keep(names, items):
+            return frozenset(n for n in names if self._may_hold_mutable(n, items))
+        return attrs.evolve(effect, whole=keep(effect.whole, False), items_of=keep(effect.items_of, True),
+                            inside=keep(effect.inside, False), items_inside=keep(effect.items_inside, True))
+
+    def fanout_sharing(self, value_node: ast.AST | None) -> frozenset:
+        """The enclosing function's lists and dicts that an sfn.parallel branch or an sfn.map
+        body in `value_node` reads: run as Python, a branch that returns one returns the
+        object itself, so the result may share it (the machine hands back a copy)."""
+        found: set = set()
+        items: set = set()
+        nested = self.scope_nested()
+        for sub in ast.walk(value_node) if value_node is not None else ():
+            if not (isinstance(sub, ast.Call) and self._is_fanout(sub.func)):
+                continue
+            arguments = [*sub.args, *(k.value for k in sub.keywords)]
+            if (sub.func.id if isinstance(sub.func, ast.Name) else sub.func.attr) != "parallel":
+                keywords = {k.arg: k.value for k in sub.keywords}
+                given = sub.args[1] if len(sub.args) > 1 else keywords.get("items")
+                arguments = [a for a in arguments if a is not given]
+                if given is not None:  # an item the body returns as it is
+                    items |= {n.id for n in ast.walk(given) if isinstance(n, ast.Name)}
+            for arg in arguments:
+                body = nested.get(arg.id, arg) if isinstance(arg, ast.Name) else arg
+                found |= {n.id for n in ast.walk(body) if isinstance(n, ast.Name)}
+        local = [n for n in found | items if self.lookup(n, record=False)[0] is not None]
+        return frozenset(n for n in local if (n in found and self._may_hold_mutable(n, False))
+                         or self._may_hold_mutable(n, True))
+
+    def _is_fanout(self, func: ast.AST) -> bool:
+        if isinstance(func, ast.Name):
+            return self.lookup(func.id, record=False)[0] is None and self.info.sfn_function(func.id) in ("parallel", "map")
+        return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+            and self.info.is_sfn_module(func.value.id) and func.attr in ("parallel", "map")
+
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
@@ -247,8 +307,12 @@ class BuilderHelpers:
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
             return
-        effect = aliasing.sharing(value_node, self.is_callee,
-                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        fanout = self.fanout_sharing(value_node)
+        if fanout:
+            self.update_alias(share=fanout | {name}, deepen=fanout | {name})
+            return
+        effect = self.mutable_sharing(aliasing.sharing(
+            value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if effect.fresh:
             self.update_alias(unshare=[name], undeepen=[name])
         else:
@@ -256,31 +320,38 @@ class BuilderHelpers:
         if effect.holds_shared:
             self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
 
-    def note_alias_store(self, root: str, value_node: ast.AST | None) -> None:
-        """A value placed inside `root` (xs.append(v), d[k] = v): v's value is now shared."""
+    def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
+        """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
+        d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
         from . import aliasing  # noqa: PLC0415
 
         if value_node is None:
             return
-        effect = aliasing.sharing(value_node, self.is_callee,
-                                  lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee]))
+        fanout = self.fanout_sharing(value_node)
+        if fanout:
+            self.update_alias(share=fanout, deepen=fanout | {deep_key(root, depth)})
+        effect = self.mutable_sharing(aliasing.sharing(
+            value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
+            # the value itself may be shared: root's items at `depth`; only what it holds: deeper
+            at = depth if not effect.fresh else depth + 1
             self.update_alias(share=effect.whole | effect.inside,
-                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside | {root})
+                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside
+                              | {deep_key(root, at)})
 
-    def note_alias_items(self, root: str, value_node: ast.AST) -> None:
+    def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
         from . import aliasing  # noqa: PLC0415
 
-        effect = aliasing.sharing(value_node)
+        effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
-            self.update_alias(deepen=names | {root})
+            self.update_alias(deepen=names | {deep_key(root, depth)})
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
         from . import aliasing  # noqa: PLC0415
 
-        sources = aliasing.loop_sources(iterable)
+        sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
         if sources:
             self.update_alias(share=names, deepen=sources)
@@ -366,7 +437,8 @@ class Builder(BuilderHelpers):
     def update_alias(self, share=(), unshare=(), deepen=(), undeepen=()) -> None:
         for hole in self.pending:
             hole.shared = (hole.shared - frozenset(unshare)) | frozenset(share)
-            hole.deep = (hole.deep - frozenset(undeepen)) | frozenset(deepen)
+            gone = frozenset(undeepen) | frozenset(deep_key(name, 2) for name in undeepen)
+            hole.deep = (hole.deep - gone) | frozenset(deepen)
 
     def is_defined(self, asl_name: str) -> bool:
         defined = self.defined
@@ -374,6 +446,11 @@ class Builder(BuilderHelpers):
 
     def add(self, node: ir.Node, assigned: frozenset = frozenset()) -> ir.Node:
         """Point every pending transition at `node`; it becomes the current position."""
+        if self.in_jsonata_function:  # a state would read the function's unbound parameters
+            raise Refusal(self.statement, "this expression needs a state (a callee call, a wait or an in-place "
+                          "change) inside a part evaluated as one JSONata expression (a comprehension condition "
+                          "or item, a generator, a key function)",
+                          "compute it in a for loop first, then use the results")
         if self.statement is not None:
             node.describe(self.statement.lineno, self.statement_text)
         if not self.pending:  # unreachable code: built for its problems, never emitted
@@ -415,6 +492,20 @@ class Builder(BuilderHelpers):
             label.add(hole)
         self.pending = []
 
+    def fork(self, title: str, test: Expr, assign: dict | None = None) -> tuple[list, list]:
+        """A Choice on the boolean `test` (its guards first, in order): the holes where it
+        holds (setting `assign` on the way) and where it does not."""
+        if not self.reachable:
+            return [], []
+        choice = ir.Choice(title=title)
+        self.guard_rules(test.guards, choice)
+        rule = ir.Rule(ir.Code(test.code, test.helpers), dict(assign or {}))
+        choice.rules.append(rule)
+        holds = self.hole(rule, "next", assigned=frozenset(rule.assign))
+        fails = self.hole(choice, "default")
+        self.add(choice)
+        return [holds], [fails]
+
     def merge_target(self):
         """The node the next assignments may join: a Pass (or a guard Choice's default)
         that is the only way here, with no label pointing at the current position."""
@@ -453,8 +544,9 @@ class Builder(BuilderHelpers):
         self.scope.temp_count += 1
         return f"{self.scope.prefix}{hint}{self.scope.temp_count}"
 
-    def lookup(self, name: str):
-        """(scope, Ty) of the Python local `name` visible here, or (None, None)."""
+    def lookup(self, name: str, record: bool = True):
+        """(scope, Ty) of the Python local `name` visible here, or (None, None); `record`
+        notes the read for type inference (a read sees the variable's final type)."""
         for scope in self.scopes():
             if name in scope.locals:
                 for frame in reversed(self.narrowed):
@@ -464,7 +556,8 @@ class Builder(BuilderHelpers):
                 seen = scope.new_types.get(name)  # set earlier in this pass
                 ty = (pytypes.join(known, seen) if known is not None else seen) if seen is not None else known
                 ty = ty if ty is not None else pytypes.NOTHING
-                scope.reads[name] = ty if name not in scope.reads or scope.reads[name] == ty else None
+                if record:
+                    scope.reads[name] = ty if name not in scope.reads or scope.reads[name] == ty else None
                 return scope, ty
         return None, None
 
@@ -676,8 +769,11 @@ class Builder(BuilderHelpers):
         choice = ir.Choice(title=title)
         choice.mergeable = True
         self.guard_rules(guards, choice)
+        # what is known here (assigned variables, sharing) holds on the default path too: a
+        # Choice has no `next`, so add() leaves no hole to carry it
+        defined, (shared, deep) = self.defined, self.alias_state
         self.add(choice)
-        self.pending = [self.hole(choice, "default")]
+        self.pending = [Hole(choice, "default", defined, shared, deep)]
 
     def assign(self, pairs: list[tuple[str, Expr]], title: str) -> None:
         """Set ASL variables to expressions (evaluated together, then assigned), merging
@@ -713,6 +809,20 @@ class Builder(BuilderHelpers):
 
 
 _RESULT = "$states.result.Payload"
+
+
+def deep_key(name: str, depth: int) -> str:
+    """How the sharing state names "items of `name` at `depth` or deeper may be shared":
+    the name itself for its items, name + "[]" for the items of its items."""
+    return name if depth <= 1 else name + "[]"
+
+
+def item_depth(node: ast.AST) -> int:
+    """How many subscripts down from its variable `node` is (xs: 0, xs[i]: 1, xs[i][k]: 2)."""
+    depth = 0
+    while isinstance(node, ast.Subscript):
+        node, depth = node.value, depth + 1
+    return depth
 
 
 def _fold(code: str, temp: str) -> str:

@@ -10,13 +10,16 @@ from __future__ import annotations
 import ast
 import sys
 
-from . import formatting, jsonata_lib, pytypes
+from . import formatting, ir, jsonata_lib, pytypes
+from .builder import Label, ValueFrame, item_depth
+from .effects import effects
 from .errors import Refusal
 from .expressions import (
     ANY_HINT,
     SAFE,
     UNSUPPORTED,
     bind_target,
+    bound_code,
     condition,
     const,
     contains,
@@ -28,6 +31,7 @@ from .expressions import (
     operands,
     overflow_checked,
     pure_comprehension,
+    same_forms,
     transform,
     truth,
 )
@@ -54,8 +58,8 @@ def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) 
 
 def _iterable(b, node: ast.AST) -> Expr:
     """The items of an iterable argument, as a JSONata list."""
-    if isinstance(node, ast.GeneratorExp):
-        return pure_comprehension(b, node)
+    if isinstance(node, ast.GeneratorExp) and not effects(b, node).any:
+        return pure_comprehension(b, node)  # one that calls a callee is a Map (transform)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
@@ -110,13 +114,15 @@ def _int(b, node):
         code = f"({value.code} < 0 ? $ceil({value.code}) : $floor({value.code}))"
         return overflow_checked(combine(code, pytypes.INT, value))
     if ty.only("str"):
+        original = value
+        value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
         c = value.code
         valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
                  f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
                  f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
         check = guard(f"$not({valid})", ValueError,
-                      f"\"invalid literal for int() with base 10: \" & $__repr_str({c})", value,
-                      helpers={"repr_str"})
+                      f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
+                      original, helpers={"repr_str"})
         digits = f"$replace($__strip_ws({c}, true, true), '_', '')"
         too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
                          "'the compiled workflow reads ints of at most 15 digits'", value,
@@ -189,7 +195,7 @@ def _minmax(b, node, name: str):
         raise Refusal(node, f"{name}() needs arguments")
     default = transform(b, default_node) if default_node is not None else None
     elem = items.ty.element
-    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
         if not _known_at_run_time(compared):
@@ -201,7 +207,7 @@ def _minmax(b, node, name: str):
     if key_code:
         pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
                 f" {'$__kx < $__km' if name == 'min' else '$__kx > $__km'} ? $__x : $__m) }})")
-        code, helpers = pick, set()
+        code, helpers = pick, set(key_helpers)
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -241,11 +247,11 @@ def _empty_message(name: str) -> str:
 
 
 def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
-    """(JSONata function text, type of the key, guards) for key=lambda x: ..., or Nones.
-    Python computes every item's key before comparing: a key that raises is checked over all
-    items first, in order."""
+    """(JSONata function text, type of the key, guards, helpers the function calls) for
+    key=lambda x: ..., or Nones. Python computes every item's key before comparing: a key that
+    raises is checked over all items first, in order."""
     if key_node is None or (isinstance(key_node, ast.Constant) and key_node.value is None):
-        return None, None, ()
+        return None, None, (), frozenset()
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
@@ -257,7 +263,7 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
             from .expressions import _item_guards  # noqa: PLC0415
             guards = _item_guards(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
-        return f"function({param}) {{ {body.code} }}", body.ty, guards
+        return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
     if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
                          body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
@@ -333,6 +339,8 @@ def _any_all(b, node, name: str):
     if len(node.args) != 1 or node.keywords:
         raise Refusal(node, f"{name}() takes one iterable")
     arg = node.args[0]
+    if isinstance(arg, ast.GeneratorExp) and effects(b, arg).any:
+        return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
         iterable = iterable_of(generator.iter, transform(b, generator.iter))
@@ -370,6 +378,48 @@ def _any_all(b, node, name: str):
     return combine(code, pytypes.BOOL, items, helpers={"filter"} | set(test.helpers))
 
 
+def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
+    """any(f(x) for x in xs) with a callee: a loop over the items that stops at the first
+    decisive one, as Python's any/all stop pulling from the generator."""
+    if len(arg.generators) != 1 or arg.generators[0].is_async:
+        raise Refusal(arg, f"a generator with several 'for's that calls a callee in {name}() is not supported",
+                      "write it as for loops")
+    if effects(b, arg).mutates:
+        raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
+                      "write it as a for loop")
+    generator = arg.generators[0]
+    iterable = iterable_of(generator.iter, transform(b, generator.iter))
+    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
+    b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
+              (index, const(0, pytypes.kind("int", 1))), (result, const(name == "all", pytypes.BOOL))],
+             f"Start {name}()")
+    head = Label(f"{name} line {node.lineno}")
+    b.mark(head)
+    more = Expr(f"(${index} < $count(${items}))", pytypes.BOOL, reads=frozenset([index, items]))
+    text = " ".join(ast.unparse(arg).split())
+    title = f"{name}({text if len(text) <= 40 else text[:39] + '…'}) (line {node.lineno})"
+    body, finished = b.fork(title, more, {item: ir.Code(f"${items}[${index}]"), index: ir.Code(f"${index} + 1")})
+    b.then(body)
+    frame = ValueFrame({n: (code, ty, frozenset([item]))
+                        for n, (code, ty) in bind_target(b, generator.target, "$" + item, item_ty).items()})
+    with b.comprehension_scope(frame):
+        for test_node in generator.ifs:
+            keep, skip = b.fork(f"Keep item? (line {node.lineno})", condition(b, test_node))
+            b.then(skip)
+            b.jump(head)
+            b.then(keep)
+        element = condition(b, arg.elt)
+    decisive = element if name == "any" else combine(f"$not({element.code})", pytypes.BOOL, element)
+    hit, miss = b.fork(f"{name}() decided? (line {node.lineno})", decisive)
+    b.then(miss)
+    b.jump(head)
+    b.then(hit)
+    b.assign([(result, const(name == "any", pytypes.BOOL))], f"Set {result}")
+    b.then(b.pending + finished)
+    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
+
+
 def _sorted(b, node):
     if len(node.args) != 1:
         raise Refusal(node, "sorted() takes one iterable")
@@ -382,7 +432,7 @@ def _sorted(b, node):
 
 def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
-    key_code, key_ty, key_guards = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         if not _known_at_run_time(compared):
@@ -400,7 +450,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={"sorted"}, guards=key_guards)
+                   helpers={"sorted"} | set(key_helpers), guards=key_guards)
 
 
 def _reversed(b, node):
@@ -447,7 +497,7 @@ def _enumerate(b, node):
     start = args[1] if len(args) > 1 else kwargs.get("start", const(0, pytypes.kind("int", 1)))
     if not start.ty.only("int"):
         raise Refusal(node, "enumerate() start must be an int")
-    ty = pytypes.list_of(pytypes.pair_of(pytypes.SMALL_INT, items.ty.element))
+    ty = pytypes.list_of(pytypes.tuple_of(pytypes.SMALL_INT, items.ty.element))
     return combine(f"$__enumerate({items.code}, {start.code})", ty, items, start, helpers={"enumerate"})
 
 
@@ -464,7 +514,7 @@ def _zip(b, node):
                             "'zip() argument 2 is shorter than argument 1'", first, second),
                       guard(f"($count({second.code}) > $count({first.code}))", ValueError,
                             "'zip() argument 2 is longer than argument 1'", first, second)]
-    ty = pytypes.list_of(pytypes.pair_of(first.ty.element, second.ty.element))
+    ty = pytypes.list_of(pytypes.tuple_of(first.ty.element, second.ty.element))
     return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"}, guards=guards)
 
 
@@ -475,8 +525,17 @@ def _list(b, node):
         raise Refusal(node, "list() takes one iterable")
     items = _iterable(b, node.args[0])
     if items.ty.only("list"):
-        return items
+        if items.is_const:
+            return Expr(items.code, pytypes.as_form(items.ty, "list"), const=list(items.const))
+        return Expr(items.code, pytypes.as_form(items.ty, "list"), items.guards, items.reads, items.helpers)
     raise Refusal(node, f"list() of {items.ty.describe()}", ANY_HINT)
+
+
+def _tuple(b, node):
+    items = _list(b, node)
+    if items.is_const:
+        return Expr(items.code, pytypes.as_form(items.ty, "tuple"), const=tuple(items.const))
+    return Expr(items.code, pytypes.as_form(items.ty, "tuple"), items.guards, items.reads, items.helpers)
 
 
 def _dict(b, node):
@@ -540,7 +599,15 @@ def _isinstance(b, node):
         if json_type is None:
             raise Refusal(cls, f"isinstance() with {name} is not supported",
                           "use str, list, dict, bool, int or float")
+        if name in ("list", "tuple") and value.ty.may("list"):
+            if value.ty.form == "either":
+                raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x may be a list or a tuple, and "
+                              "both are JSON arrays in the machine", "keep it one or the other")
+            if value.ty.form != name:
+                continue  # a tuple is no list (and a list no tuple)
         tests.append(f"($type({value.code}) = '{json_type}')")
+    if not tests:
+        return combine("false", pytypes.BOOL, value)
     return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
 
 
@@ -553,7 +620,7 @@ FUNCTIONS = {
     "abs": _abs, "round": _round, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
-    "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _list,
+    "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
     "dict": _dict, "isinstance": _isinstance, "print": _print,
 }
 
@@ -672,7 +739,7 @@ def _starts(which):
         prefix = args[0]
         options = [prefix] if prefix.ty.only("str") else None
         if options is None:
-            if prefix.is_const and isinstance(prefix.const, list) and all(isinstance(p, str) for p in prefix.const):
+            if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):
                 options = [const(p, pytypes.STR) for p in prefix.const]
             else:
                 raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
@@ -795,7 +862,7 @@ def _partition(which):
             code = (f"($__at := $__rfind({s.code}, {sep.code}); $__at < 0 ? ['', '', {s.code}] :"
                     f" [$substring({s.code}, 0, $__at), {sep.code}, $substring({s.code}, $__at + $length({sep.code}))])")
             helpers = {"rfind"}
-        return _s(code, s, sep, helpers=helpers, ty=pytypes.pair_of(pytypes.STR, pytypes.STR, pytypes.STR),
+        return _s(code, s, sep, helpers=helpers, ty=pytypes.tuple_of(pytypes.STR, pytypes.STR, pytypes.STR),
                   guards=check)
     return handler
 
@@ -816,6 +883,7 @@ STR_METHODS = {
 def _list_index(b, node, xs, args, kwargs):
     _need(node, "list.index", args, kwargs, 1, 1)
     value = args[0]
+    same_forms(node, xs.ty.element, value.ty, "index()")
     code = f"$__list_index({xs.code}, {value.code})"
     message = formatting.to_repr(node, value)
     check = guard(f"({code} < 0)", ValueError, f"({message.code} & ' is not in list')", xs, value, message,
@@ -825,6 +893,7 @@ def _list_index(b, node, xs, args, kwargs):
 
 def _list_count(b, node, xs, args, kwargs):
     _need(node, "list.count", args, kwargs, 1, 1)
+    same_forms(node, xs.ty.element, args[0].ty, "count()")
     return _s(f"$__list_count({xs.code}, {args[0].code})", xs, args[0], helpers={"list_count"}, ty=pytypes.SMALL_INT)
 
 
@@ -865,7 +934,7 @@ def _dict_values(b, node, d, args, kwargs):
 def _dict_items(b, node, d, args, kwargs):
     _need(node, "dict.items", args, kwargs, 0, 0)
     return _s(f"$__items({d.code})", d, helpers={"items"},
-              ty=pytypes.list_of(pytypes.pair_of(pytypes.STR, d.ty.values)))
+              ty=pytypes.list_of(pytypes.tuple_of(pytypes.STR, d.ty.values)))
 
 
 DICT_METHODS = {"get": _dict_get, "keys": _dict_keys, "values": _dict_values, "items": _dict_items,
@@ -887,19 +956,23 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
+    if ty.may("list") and ty.form != "list":
+        raise Refusal(node, f"a tuple has no method {name}() (Python raises AttributeError), and this value may "
+                      "be a tuple", "build a list: list(t)")
     root = receiver_node
     while isinstance(root, ast.Subscript):
         root = root.value
     if not isinstance(root, ast.Name):
         raise Refusal(node, f".{name}() on this expression is not supported",
                       "call it on a variable (or an item of one)")
-    b.check_mutation(node, root.id, nested=root is not receiver_node)
+    depth = item_depth(receiver_node)
+    b.check_mutation(node, root.id, nested=depth > 0, depth=depth)
     stored = {"append": 0, "insert": 1, "setdefault": 1}.get(name)
     if stored is not None and len(node.args) > stored:
-        b.note_alias_store(root.id, node.args[stored])
+        b.note_alias_store(root.id, node.args[stored], depth + 1)
     if name in ("extend", "update"):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
-            b.note_alias_items(root.id, arg)
+            b.note_alias_items(root.id, arg, depth + 1)
     keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
     exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
     args = exprs[: len(node.args)]
@@ -948,10 +1021,11 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
                   guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                         "'pop index out of range'", xs, index)]
         position = f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
-        value = combine(f"{xs.code}[{index.code}]", ty.element, xs, index)
+        value = combine(f"{bound_code(xs.code)}[{index.code}]", ty.element, xs, index)
         return (combine(f"$__delitem({xs.code}, {position})", ty, xs, index, helpers={"delitem"}), value, ty, checks)
     if name == "remove":
         _need(node, "list.remove", args, kwargs, 1, 1)
+        same_forms(node, ty.element, args[0].ty, "remove()")
         position = f"$__list_index({xs.code}, {args[0].code})"
         check = guard(f"({position} < 0)", ValueError, "'list.remove(x): x not in list'", xs, args[0],
                       helpers={"list_index"})

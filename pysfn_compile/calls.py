@@ -10,6 +10,7 @@ import typing
 
 from . import builtins as pybuiltins
 from . import ir, jsonata_lib, pytypes
+from .effects import effects
 from .errors import Refusal
 from .exceptions import ALL, error_equals
 from .expressions import (
@@ -30,6 +31,10 @@ RESULT = "$states.result.Payload"
 def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
     """Any call in an expression; `target` (an ASL variable) receives a Task's result directly."""
     func = node.func
+    if b.in_jsonata_function and effects(b, node).any:
+        raise Refusal(node, f"{ast.unparse(func)}() needs a state of its own, but it is inside a part of the "
+                      "expression evaluated as one JSONata function (a comprehension condition, a key function, "
+                      "a nested generator)", "compute it in a for loop first, then use the results")
     if isinstance(func, ast.Name):
         name = func.id
         if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
@@ -232,7 +237,7 @@ def annotation_type(annotation) -> Ty:
         return pytypes.ANY
     if isinstance(annotation, ast.Name):
         return {"int": pytypes.INT, "float": pytypes.FLOAT, "str": pytypes.STR, "bool": pytypes.BOOL,
-                "list": pytypes.list_of(None), "dict": pytypes.dict_of(None), "tuple": pytypes.list_of(None),
+                "list": pytypes.list_of(None), "dict": pytypes.dict_of(None), "tuple": pytypes.as_form(pytypes.list_of(None), "either"),
                 "None": pytypes.NONE}.get(annotation.id, pytypes.ANY)
     if isinstance(annotation, ast.Attribute):
         return pytypes.ANY
@@ -248,7 +253,7 @@ def annotation_type(annotation) -> Ty:
                 for arg in args:
                     if not (isinstance(arg, ast.Constant) and arg.value is Ellipsis):
                         elem = pytypes.join(elem, annotation_type(arg))
-                return pytypes.list_of(elem)
+                return pytypes.as_form(pytypes.list_of(elem), "either")
             return pytypes.list_of(annotation_type(args[0]))
         if base_name in ("dict", "Dict", "Mapping"):
             return pytypes.dict_of(annotation_type(args[1]) if len(args) == 2 else None)
@@ -422,11 +427,6 @@ def comprehension_map(b, node) -> Expr:
         raise Refusal(node, "a comprehension that calls a callee must be a list comprehension with "
                       "one 'for'", "use a for loop")
     generator = node.generators[0]
-    from .effects import effects  # noqa: PLC0415
-
-    for test in generator.ifs:
-        if effects(b, test).any:
-            raise Refusal(test, "a comprehension condition cannot call a callee", "use a for loop")
     if effects(b, generator.iter).any:
         (iterable,) = [materialize(b, transform(b, generator.iter), generator.iter)]
     else:
@@ -441,11 +441,13 @@ def comprehension_map(b, node) -> Expr:
         from .expressions import bind_target, condition  # noqa: PLC0415
 
         param = f"$__c{b.next_comprehension()}"
-        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
-            tests = [condition(b, test) for test in generator.ifs]
-        if any(t.guards for t in tests):
-            # the condition may raise: test each item inside the Map, between the calls, as
-            # Python does; a skipped item gives [], a kept one [value]
+        tests = []
+        if not any(effects(b, test).any for test in generator.ifs):
+            with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+                tests = [condition(b, test) for test in generator.ifs]
+        if not tests or any(t.guards for t in tests):
+            # the condition may raise or call a callee: test each item inside the Map,
+            # between the calls, as Python does; a skipped item gives [], a kept one [value]
             test_node = generator.ifs[0] if len(generator.ifs) == 1 else ast.BoolOp(ast.And(), list(generator.ifs))
             kept = ast.Return(value=ast.List([node.elt], ast.Load()))
             skipped = ast.Return(value=ast.List([], ast.Load()))

@@ -46,6 +46,10 @@ def find_entry(info: ModuleInfo, entry: str | None):
 
 def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     fdef = find_entry(info, entry)
+    if isinstance(fdef, ast.AsyncFunctionDef):
+        raise CompileError([Problem(info.path, fdef.lineno, fdef.col_offset + 1,
+                                    f"the workflow '{fdef.name}' is an async def: run as Python it returns a "
+                                    "coroutine, not its result", "make it a plain def")])
     info.entry_names = {fdef.name}
     builder = Builder(info, lambda_arn)
     builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)
@@ -166,6 +170,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None):
     """A Parallel branch or Map item processor: its own scope, reading the outer variables."""
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
+    base, count = name, 1
+    while any(scope.name == name for scope in b.scopes()):  # a Map inside a Map on the same line:
+        count += 1  # its hidden variables must not be the enclosing ones' (AWS refuses that)
+        name = f"{base}_{count}"
     graph = ir.Graph()
     scope = Scope(name=name, kind="branch", graph=graph, prefix=f"__{name}_")
 
@@ -280,13 +288,16 @@ def hint_type(hint) -> Ty:
             return pytypes.dict_of(None)
         return pytypes.typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
+    # callee returns one as Python runs it: either
     if hint is tuple:
-        return pytypes.list_of(None)
+        return pytypes.as_form(pytypes.list_of(None), "either")
     if origin is tuple:
         items = [p for p in parameters if p is not Ellipsis]
         if len(parameters) == 2 and parameters[1] is Ellipsis:
-            return pytypes.list_of(hint_type(parameters[0]))
-        return pytypes.pair_of(*(hint_type(p) for p in items)) if items else pytypes.list_of(pytypes.NOTHING)
+            return pytypes.as_form(pytypes.list_of(hint_type(parameters[0])), "either")
+        return pytypes.pair_of(*(hint_type(p) for p in items), form="either") if items \
+            else pytypes.as_form(pytypes.list_of(pytypes.NOTHING), "either")
     if origin is list:
         return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
     if origin is dict:

@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 import sys
 
 import attrs
 
 from . import formatting, jsonata_lib, pytypes
+from .effects import effects
 from .errors import Refusal
 from .exprs import Expr, Guard, combine, const, guard
+from .narrowing import narrowings
 from .pytypes import Ty
 
 SAFE = 2**53 - 1
@@ -41,8 +44,8 @@ def transform(b, node: ast.AST) -> Expr:
 def condition(b, node: ast.AST) -> Expr:
     """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
     if isinstance(node, ast.BoolOp):
-        from .narrowing import narrowings  # noqa: PLC0415
-
+        if _later_effects(b, node.values):  # `ok and charge()`: the call only where Python makes it
+            return truth(transform_boolop(b, node))
         parts = []
         known: dict = {}
         is_and = isinstance(node.op, ast.And)
@@ -106,8 +109,6 @@ def operands(b, nodes: list) -> list[Expr]:
     """Transform `nodes` left to right. Before an operand that calls a callee or changes a
     variable, the operands already computed are set aside in variables when they could fail
     (so they fail first, as in Python) or read what the call changes."""
-    from .effects import effects  # noqa: PLC0415
-
     info = [effects(b, node) for node in nodes]
     last = max((i for i, e in enumerate(info) if e.any), default=-1)
     changed: set = set()
@@ -168,7 +169,9 @@ def type_of_value(value) -> Ty:
         return pytypes.STR
     if value is None:
         return pytypes.NONE
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, tuple):
+        return pytypes.tuple_of(*(type_of_value(item) for item in value))
+    if isinstance(value, list):
         elem = None
         for item in value:
             elem = pytypes.join(elem, type_of_value(item))
@@ -185,8 +188,8 @@ def transform_name(b, node: ast.Name) -> Expr:
     name = node.id
     bound = b.comprehension_binding(name)
     if bound is not None:
-        code, ty = bound
-        return Expr(code, ty)
+        code, ty, *reads = bound
+        return Expr(code, ty, reads=reads[0] if reads else frozenset())
     scope, ty = b.lookup(name)
     if scope is not None:
         if name in scope.failed:
@@ -205,7 +208,7 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
                           f"(line {changed}); the state machine would hold its value at compile time",
                           f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
-        return const(value if not isinstance(value, tuple) else list(value), type_of_value(value))
+        return const(value, type_of_value(value))
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
@@ -218,7 +221,19 @@ def transform_list(b, node) -> Expr:
     for elt in node.elts:
         if isinstance(elt, ast.Starred):
             raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
+    if isinstance(node, ast.Tuple):
+        return build_tuple(items)
     return build_list(items)
+
+
+def build_tuple(items: list[Expr]) -> Expr:
+    """A tuple: a JSON array whose type says it is a tuple (printing, == and isinstance
+    tell it from a list)."""
+    built = build_list(items)
+    ty = pytypes.tuple_of(*(item.ty for item in items))
+    if built.is_const:
+        return Expr(built.code, ty, const=tuple(built.const))
+    return Expr(built.code, ty, built.guards, built.reads, built.helpers)
 
 
 def build_list(items: list[Expr]) -> Expr:
@@ -496,6 +511,10 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
     result = combine(code, ty, left, right, helpers=helpers, guards=guards)
     if both_int and op in ("+", "-", "*", "**") and bits > pytypes.SAFE_BITS - 1:
         result = overflow_checked(result)
+    elif ambiguous and op in ("+", "-", "*", "//"):
+        # an int or a float, known only at run time: beyond 2**53 - 1 the machine cannot tell
+        # an exact int from a rounded one (every double that large is integral), so it stops
+        result = overflow_checked(result)
     return result
 
 
@@ -531,7 +550,13 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
     if not (left.ty.only("list") and right.ty.only("list")):
         raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
                       "both operands must be lists")
-    ty = pytypes.list_of(pytypes.join(left.ty.element, right.ty.element))
+    forms = {left.ty.form, right.ty.form}
+    if len(forms) > 1 or "either" in forms:
+        raise Refusal(node, "+ of a list and a tuple (or of values that may be either): Python raises TypeError",
+                      "convert one side with list(...) or tuple(...)")
+    ty = pytypes.as_form(pytypes.list_of(pytypes.join(left.ty.element, right.ty.element)), left.ty.form)
+    if left.ty.items is not None and right.ty.items is not None:
+        ty = attrs.evolve(ty, items=left.ty.items + right.ty.items)
     return combine(f"$append({left.code}, {right.code})", ty, left, right)
 
 
@@ -546,7 +571,7 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     if seq.ty.only("list"):
         code = (f"($__n := {n}; $__n <= 0 ? [] : $reduce([1..$__n], function($__a, $__i) "
                 f"{{ $append($__a, {seq.code}) }}, []))")
-        return combine(code, seq.ty, left, right)
+        return combine(code, attrs.evolve(seq.ty, items=None), left, right)
     raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
 
 
@@ -576,11 +601,22 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
     return combine(f"(-{operand.code})", operand.ty, operand)
 
 
+def _later_effects(b, nodes: list) -> bool:
+    """Whether an operand after the first calls a callee (or changes a variable): Python
+    evaluates it only on some paths, so it is lowered as control flow."""
+    return any(effects(b, node).any for node in nodes[1:])
+
+
+def _short(node: ast.AST, limit: int = 40) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def transform_boolop(b, node: ast.BoolOp) -> Expr:
     """`a or b` is a when a is truthy, else b (Python's value semantics)."""
     op = "and" if isinstance(node.op, ast.And) else "or"
-    from .narrowing import narrowings  # noqa: PLC0415
-
+    if _later_effects(b, node.values):
+        return _boolop_flow(b, node, op)
     values = []
     known: dict = {}
     for value_node in node.values:
@@ -602,11 +638,63 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
     return result
 
 
-def transform_ifexp(b, node: ast.IfExp) -> Expr:
-    from .narrowing import narrowings  # noqa: PLC0415
+def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
+    """`dry_run or charge(cents)`: each operand into one variable, and a Choice after each
+    that skips the rest once the result is decided, so a callee runs only where Python
+    calls it."""
+    result = b.temp("v")
+    decided: list = []
+    known: dict = {}
+    ty = None
+    last = len(node.values) - 1
+    for position, value_node in enumerate(node.values):
+        with b.narrow(known):
+            value = transform(b, value_node)
+        ty = pytypes.join(ty, value.ty)
+        b.assign([(result, value)], f"Set {result}")
+        if position == last:
+            break
+        positive, negative = narrowings(b, value_node)
+        known = {**known, **(positive if op == "and" else negative)}
+        if value.is_const:
+            if bool(value.const) == (op == "or"):
+                break  # decided at compile time: the rest is never evaluated
+            continue
+        test = truth(Expr("$" + result, value.ty, reads=frozenset([result])))
+        stop = test if op == "or" else combine(f"$not({test.code})", pytypes.BOOL, test)
+        verb = "true" if op == "or" else "false"
+        done, rest = b.fork(f"If {_short(value_node)} is {verb} (line {node.lineno})", stop)
+        decided += done
+        b.then(rest)
+    b.then(b.pending + decided)
+    return Expr("$" + result, ty, reads=frozenset([result]))
 
+
+def _ifexp_flow(b, node: ast.IfExp, test: Expr, positive: dict, negative: dict) -> Expr:
+    """`f() if c else 0` with a callee on a side: a Choice, each side into one variable."""
+    result = b.temp("v")
+    then_holes, else_holes = b.fork(f"If {_short(node.test)} (line {node.lineno})", test)
+    b.then(then_holes)
+    with b.narrow(positive):
+        body = transform(b, node.body)
+    b.assign([(result, body)], f"Set {result}")
+    ends = b.pending
+    b.then(else_holes)
+    with b.narrow(negative):
+        orelse = transform(b, node.orelse)
+    b.assign([(result, orelse)], f"Set {result}")
+    b.then(ends + b.pending)
+    return Expr("$" + result, pytypes.join(body.ty, orelse.ty), reads=frozenset([result]))
+
+
+def transform_ifexp(b, node: ast.IfExp) -> Expr:
     test = condition(b, node.test)
     positive, negative = narrowings(b, node.test)
+    if test.is_const:  # only the side Python evaluates
+        with b.narrow(positive if test.const else negative):
+            return transform(b, node.body if test.const else node.orelse)
+    if effects(b, node.body).any or effects(b, node.orelse).any:
+        return _ifexp_flow(b, node, test, positive, negative)
     with b.narrow(positive):
         body = transform(b, node.body)
     with b.narrow(negative):
@@ -625,7 +713,30 @@ _CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", 
         ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
 
 
+def _compare_flow(b, node: ast.Compare) -> Expr:
+    """`a < b < f()`: the later operands are evaluated only while the chain holds."""
+    result = b.temp("v")
+    decided: list = []
+    left, right = operands(b, [node.left, node.comparators[0]])
+    left = materialize(b, left, node.left)
+    for index, op in enumerate(node.ops):
+        if index > 0:
+            test = Expr(f"$not(${result})", pytypes.BOOL, reads=frozenset([result]))
+            done, rest = b.fork(f"If {_short(node)} fails (line {node.lineno})", test)
+            decided += done
+            b.then(rest)
+            left, right = right, transform(b, node.comparators[index])
+        if index < len(node.ops) - 1:
+            right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
+            b.no_fold.update(right.reads)
+        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
+    b.then(b.pending + decided)
+    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
+
+
 def transform_compare(b, node: ast.Compare) -> Expr:
+    if len(node.ops) > 1 and _later_effects(b, node.comparators):
+        return _compare_flow(b, node)
     exprs = operands(b, [node.left, *node.comparators])
     parts = []
     for index, op in enumerate(node.ops):
@@ -649,9 +760,22 @@ def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
     return a.may("dict") and b.may("dict") and _may_mix_bool_number(a.values, b.values, depth + 1)
 
 
-def equality(left: Expr, right: Expr) -> Expr:
+def same_forms(node, a: Ty, b: Ty, what: str) -> None:
+    """Refuse where a list may meet a tuple inside values compared by JSON (Python says
+    they differ; JSON arrays do not)."""
+    if pytypes.forms_may_differ(a, b):
+        raise Refusal(node, f"{what} where a list may meet a tuple is not supported: Python tells "
+                      "them apart ((1, 2) != [1, 2]), JSON arrays do not",
+                      "convert one side with list(...) or tuple(...)")
+
+
+def equality(left: Expr, right: Expr, node=None) -> Expr:
     if left.is_const and right.is_const:
         return const(left.const == right.const, pytypes.BOOL)
+    lt, rt = left.ty, right.ty
+    if lt.only("list") and rt.only("list") and {lt.form, rt.form} == {"list", "tuple"}:
+        return combine("false", pytypes.BOOL, left, right)  # a tuple never equals a list
+    same_forms(node, lt, rt, "==")
     if _may_mix_bool_number(left.ty, right.ty):
         return combine(f"$__pyeq({left.code}, {right.code})", pytypes.BOOL, left, right, helpers={"pyeq"})
     return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)
@@ -659,9 +783,9 @@ def equality(left: Expr, right: Expr) -> Expr:
 
 def compare(node, op: str, left: Expr, right: Expr) -> Expr:
     if op == "==":
-        return equality(left, right)
+        return equality(left, right, node)
     if op == "!=":
-        eq = equality(left, right)
+        eq = equality(left, right, node)
         if eq.is_const:
             return const(not eq.const, pytypes.BOOL)
         return combine(f"$not({eq.code})", pytypes.BOOL, eq)
@@ -684,8 +808,24 @@ def compare(node, op: str, left: Expr, right: Expr) -> Expr:
     return ordering(node, op, left, right)
 
 
+def _sequence_order(node, op: str, left: Expr, right: Expr) -> Expr:
+    """list < list, tuple < tuple: lexicographic, for items that are all numbers or all str."""
+    lt, rt = left.ty, right.ty
+    if lt.form != rt.form or "either" in (lt.form, rt.form):
+        raise Refusal(node, f"'{op}' between a list and a tuple (or values that may be either): Python raises "
+                      "TypeError", "convert one side with list(...) or tuple(...)")
+    items = pytypes.join(lt.element, rt.element)
+    if not (items.only("int", "float") or items.only("str")) or items.may("bool"):
+        raise Refusal(node, f"ordering comparison ({op}) of {lt.describe()} and {rt.describe()} is supported for "
+                      "items that are all numbers or all strings", "compare the items one by one")
+    return combine(f"($__seqcmp({left.code}, {right.code}) {op} 0)", pytypes.BOOL, left, right,
+                   helpers={"seqcmp"})
+
+
 def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     lt, rt = left.ty, right.ty
+    if lt.only("list") and rt.only("list"):
+        return _sequence_order(node, op, left, right)
     if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
         left = _numeric_operand(node, op, left, right, True) if lt.numeric else left
         right = _numeric_operand(node, op, right, left, False) if rt.numeric else right
@@ -753,6 +893,7 @@ def contains(node, container: Expr, item: Expr) -> Expr:
             found = f"($type({key.code}) = 'string' and {found})"
         return combine(found, pytypes.BOOL, container, key)
     if ct.only("list"):
+        same_forms(node, ct.element, item.ty, "'in'")
         if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
             return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
                            helpers={"contains"})
@@ -871,8 +1012,16 @@ def _bound(container: Expr) -> str:
 
 def bound_code(code: str) -> str:
     """`code` ready for a [predicate]: JSONata chains predicates on one step, so anything
-    but a plain variable is parenthesized first ($x[$i][1] would not index the item)."""
-    return code if _is_var(code) else f"({code})"
+    but a plain variable is put in a block first ($x[$i][1] would not index the item).
+
+    The block ends with a variable, not with `code` itself: jsonata-js (2.0.6) optimizes a
+    function call in a lambda's tail position into a thunk and drops the predicate of the
+    block around it (`function($c) { ($split($c, ','))[0] }` returns the whole list)."""
+    if _is_var(code):
+        return code
+    if re.fullmatch(r"\$[A-Za-z_]\w*(\[[^()\[\]]*\])+", code):  # $xs[$i]: a path, no call in it
+        return f"({code})"
+    return f"($__s := {code}; $__s)"
 
 
 def _require_int(node, index: Expr, message: str) -> None:
@@ -1033,8 +1182,6 @@ def transform_formatted_value(b, node) -> Expr:
 
 # -- comprehensions (pure ones; those that call a callee become Map states) --------------
 def transform_comprehension(b, node) -> Expr:
-    from .effects import effects  # noqa: PLC0415
-
     if effects(b, node).any:
         from .calls import comprehension_map  # noqa: PLC0415
         return comprehension_map(b, node)

@@ -38,8 +38,6 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
     ty = expr.ty
     if expr.is_const and not isinstance(expr.const, float):
         text = repr(expr.const) if quote else str(expr.const)
-        if isinstance(expr.const, (list, tuple)):
-            text = repr(list(expr.const))
         return Expr(jsonata_lib.string(text), pytypes.STR, const=text)
     code = _printer(node, ty, quote, 0)
     if code.count("$__X") > 1 and not _simple(expr.code):
@@ -112,7 +110,15 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
             parts.append(("string", f"$__repr_str({var})" if quote else var))
         elif kind == "list":
             inner = _printer(node, ty.element, True, depth + 1, "$__e" + str(depth))
-            parts.append(("array", f"('[' & $join($__map({var}, function($__e{depth}) {{ {inner} }}), ', ') & ']')"))
+            items = f"$join($__map({var}, function($__e{depth}) {{ {inner} }}), ', ')"
+            if ty.form == "either":
+                raise Refusal(node, "printing a value that may be a list or a tuple is not supported: they print "
+                              "differently ([1, 2] and (1, 2)), and both are JSON arrays in the machine",
+                              "make it always a list (list(...)) or always a tuple (tuple(...))")
+            if ty.form == "tuple":  # (1, 2), and (1,) for one item
+                parts.append(("array", f"('(' & {items} & ($count({var}) = 1 ? ',)' : ')'))"))
+            else:
+                parts.append(("array", f"('[' & {items} & ']')"))
         elif kind == "dict":
             inner = _printer(node, ty.values, True, depth + 1, f"$lookup({var}, $__k{depth})")
             parts.append(("object", f"('{{' & $join($__map($__keys({var}), function($__k{depth}) {{"

@@ -370,6 +370,15 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+$/, '') : $a)",
         (),
     ),
+    "seqcmp": (
+        # Python's ordering of two lists (or two tuples) of numbers or of strings: the first
+        # differing item decides, else the shorter one is smaller; -1, 0 or 1
+        "$a, $b",
+        "($n := $min([$count($a), $count($b)]); $d := $n = 0 ? [] : $__filter([0..$n - 1],"
+        " function($i) { $a[$i] != $b[$i] }); $count($d) > 0 ? ($a[$d[0]] < $b[$d[0]] ? -1 : 1)"
+        " : ($count($a) < $count($b) ? -1 : $count($a) > $count($b) ? 1 : 0))",
+        ("filter",),
+    ),
     "minmax": (
         # min/max over a list of numbers or of strings; first of equals wins, as in Python
         "$xs, $less",
@@ -402,6 +411,37 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
 }
+
+
+
+def _digit_zeros() -> list[int]:
+    """The code points of the non-ASCII decimal digits 0 (Unicode category Nd, each the first
+    of a run of ten), from this Python's Unicode data."""
+    import sys
+    import unicodedata
+
+    return [code for code in range(128, sys.maxunicode + 1)
+            if unicodedata.decimal(chr(code), None) == 0]
+
+
+# int("١٢") is 12: every Unicode decimal digit as its ASCII digit, other text unchanged. The
+# characters are read from their UTF-8 bytes ($encodeUrlComponent), so characters beyond
+# U+FFFF read the same in jsonata-js (UTF-16) and in a port with code point strings.
+HELPERS["int_digits"] = (
+    "$s",
+    "$contains($s, /[^\\u0000-\\u007f]/) ? $decodeUrlComponent($replace($encodeUrlComponent($s),"
+    " /%[C-F][0-9A-F](%[89AB][0-9A-F]){1,3}/, function($m) { ($t := $m.match;"
+    " $x := function($k) { ($h := $uppercase($substring($t, 3 * $k + 1, 2));"
+    " $length($substringBefore('0123456789ABCDEF', $substring($h, 0, 1))) * 16"
+    " + $length($substringBefore('0123456789ABCDEF', $substring($h, 1, 1)))) };"
+    " $n := $length($t) / 3;"
+    " $cp := $n = 2 ? ($x(0) - 192) * 64 + $x(1) - 128"
+    " : $n = 3 ? ($x(0) - 224) * 4096 + ($x(1) - 128) * 64 + $x(2) - 128"
+    " : ($x(0) - 240) * 262144 + ($x(1) - 128) * 4096 + ($x(2) - 128) * 64 + $x(3) - 128;"
+    " $z := $reduce(" + json.dumps(_digit_zeros()).replace(" ", "") + ", function($a, $z) { $z <= $cp ? $z : $a }, -1);"
+    " $z >= 0 and $cp - $z < 10 ? $string($cp - $z) : $t) })) : $s",
+    (),
+)
 
 
 def _unicode_tables() -> tuple[str, str]:

@@ -44,6 +44,8 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
             if not isinstance(cls, ast.Name) or cls.id not in _TYPE_NAMES:
                 return {}, {}
             kinds.append(_TYPE_NAMES[cls.id])
+            if cls.id in ("list", "tuple") and ty.may("list") and ty.form != cls.id:
+                return {}, {}  # a tuple is not a list: only isinstance() itself decides here
         if "int" in kinds:
             kinds.append("bool")
         kept = [k for k in kinds if k in ty.kinds]
@@ -52,7 +54,7 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
         positive_ty = pytypes.Ty(frozenset(kept), elem=ty.elem, value=ty.value, bits=ty.bits,
                                  items=ty.items if "list" in kept else None,
                                  fields=ty.fields if "dict" in kept else None, name=ty.name,
-                                 json_number=ty.json_number)
+                                 json_number=ty.json_number, form=ty.form)
         rest = ty.without(*kept)
         return {name: positive_ty}, ({name: rest} if rest.kinds and not ty.is_any else {})
     if isinstance(test, ast.Name):

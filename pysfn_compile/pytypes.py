@@ -35,6 +35,7 @@ class Ty:
     fields: tuple | None = None  # a TypedDict: ((key, Ty), ...) for dicts
     name: str = ""  # the TypedDict's name, for messages
     json_number: bool = False  # its numbers follow the rule above: integral means int
+    form: str = "list"  # for "list" kinds: a Python "list", a "tuple", or "either" (JSON: an array)
 
     def field(self, key: str):
         """The type of a TypedDict's key, or None."""
@@ -92,7 +93,9 @@ class Ty:
         names = []
         for kind in ("int", "float", "bool", "str", "none", "list", "dict", "exc"):
             if kind in self.kinds:
-                if kind == "list" and self.elem is not None and not self.elem.is_any:
+                if kind == "list" and self.form != "list":
+                    names.append("tuple" if self.form == "tuple" else "list or tuple")
+                elif kind == "list" and self.elem is not None and not self.elem.is_any:
                     names.append(f"list[{self.elem.describe()}]")
                 elif kind == "dict" and self.value is not None and not self.value.is_any:
                     names.append(f"dict[str, {self.value.describe()}]")
@@ -127,12 +130,48 @@ def list_of(elem: Ty | None) -> Ty:
     return Ty(frozenset({"list"}), elem=None if elem is None or elem.is_any else _cap(elem))
 
 
-def pair_of(*items: Ty) -> Ty:
-    """A fixed-length list (a Python tuple) whose positions have these types."""
+def pair_of(*items: Ty, form: str = "list") -> Ty:
+    """A fixed-length list whose positions have these types; `form` says whether Python
+    holds it as a list (an sfn.parallel result) or a tuple (an enumerate pair)."""
     elem = None
     for item in items:
         elem = join(elem, item)
-    return attrs.evolve(list_of(elem), items=tuple(items))
+    return attrs.evolve(list_of(elem), items=tuple(items), form=form)
+
+
+def tuple_of(*items: Ty) -> Ty:
+    """A Python tuple of these item types."""
+    if not items:
+        return attrs.evolve(list_of(NOTHING), items=(), form="tuple")
+    return pair_of(*items, form="tuple")
+
+
+def as_form(ty: Ty, form: str) -> Ty:
+    return attrs.evolve(ty, form=form) if "list" in ty.kinds else ty
+
+
+def forms_may_differ(a: Ty, b: Ty, depth: int = 0) -> bool:
+    """Whether a list in one value may meet a tuple in the other, at any depth (Python's
+    equality and printing tell them apart, JSON does not)."""
+    if depth > 5:
+        return False
+    if a.is_any or b.is_any:  # JSON from outside holds lists only, never tuples
+        return has_tuple(b if a.is_any else a)
+    if a.may("list") and b.may("list"):
+        if a.form != b.form or a.form == "either":
+            return True
+        if forms_may_differ(a.element, b.element, depth + 1):
+            return True
+    return a.may("dict") and b.may("dict") and forms_may_differ(a.values, b.values, depth + 1)
+
+
+def has_tuple(ty: Ty, depth: int = 0) -> bool:
+    """Whether a tuple (or a value that may be one) is anywhere inside `ty`."""
+    if depth > 5 or ty.is_any:
+        return False
+    if ty.may("list") and (ty.form != "list" or has_tuple(ty.element, depth + 1)):
+        return True
+    return ty.may("dict") and has_tuple(ty.values, depth + 1)
 
 
 def typed_dict(name: str, fields: dict) -> Ty:
@@ -176,6 +215,11 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
         items = a.items
     elif b.items is not None and "list" not in a.kinds:
         items = b.items
+    form = "list"
+    if "list" in a.kinds and "list" in b.kinds:
+        form = a.form if a.form == b.form else "either"
+    elif "list" in a.kinds or "list" in b.kinds:
+        form = a.form if "list" in a.kinds else b.form
     fields, name = None, ""
     if a.fields is not None and a.fields == b.fields:
         fields, name = a.fields, a.name
@@ -185,7 +229,7 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
         fields, name = b.fields, b.name
     number_rule = "float" in kinds and a.integral_means_int and b.integral_means_int
     return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name,
-              json_number=number_rule)
+              json_number=number_rule, form=form)
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import ast
 
 from . import calls, ir, jsonata_lib, pytypes
-from .builder import HandlerInfo, Label, LoopContext, TryContext
+from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
+from .effects import effects
 from .errors import Refusal
 from .expressions import (
     ANY_HINT,
@@ -27,6 +28,7 @@ from .expressions import (
     transform,
 )
 from .exprs import Expr, Guard, combine, guard
+from .formatting import to_repr, to_str
 from .pytypes import Ty
 
 
@@ -175,9 +177,12 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
         if value_node is not None:
             from .aliasing import sharing  # noqa: PLC0415
 
-            effect = sharing(value_node)
+            effect = b.mutable_sharing(sharing(value_node))
             names = [e.id for e in target.elts if isinstance(e, ast.Name)]
-            if effect.fresh and not effect.holds_shared:
+            fanout = b.fanout_sharing(value_node)
+            if fanout:
+                b.update_alias(share=fanout | set(names), deepen=fanout | set(names))
+            elif effect.fresh and not effect.holds_shared:
                 b.update_alias(unshare=names, undeepen=names)
             else:
                 b.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
@@ -230,8 +235,9 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
         root = root.value
     if not isinstance(root, ast.Name):
         raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
-    b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
-    b.note_alias_store(root.id, value_node)
+    depth = item_depth(target.value)
+    b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
+    b.note_alias_store(root.id, value_node, depth + 1)
     if isinstance(target.slice, ast.Slice):
         raise Refusal(target, "assigning to a slice is not supported", "build a new list")
     container, key = operands(b, [target.value, target.slice])
@@ -243,8 +249,15 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
     return [(b.var(name), new)]
 
 
+def no_tuple_item_change(node, ty: Ty) -> None:
+    if ty.may("list") and ty.form != "list":
+        raise Refusal(node, "a tuple's items cannot be changed (Python raises TypeError: 'tuple' object does "
+                      "not support item assignment), and this value may be a tuple", "build a list: list(t)")
+
+
 def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
     ty = container.ty
+    no_tuple_item_change(node, ty)
     if ty.only("dict"):
         key = store_key(node, key)
         new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
@@ -331,7 +344,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         if op == "+" and current.ty.only("list"):
             raise Refusal(node, "+= on a list inside a container changes it in place", "use .extend(...)")
         new = binary(node, op, current, value)
-        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
+                         depth=item_depth(target.value))
         new_container = set_item(target, container, key, new)
         pairs = store(b, target.value, new_container) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new_container)]
@@ -351,8 +365,10 @@ def transform_delete(b, node: ast.Delete) -> None:
             root = root.value
         if not isinstance(root, ast.Name):
             raise Refusal(target, "del of this expression is not supported")
-        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript))
+        b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
+                         depth=item_depth(target.value))
         container, key = operands(b, [target.value, target.slice])
+        no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):
             if not key.ty.only("str"):
                 raise Refusal(target, "dict keys are strings in JSON")
@@ -375,14 +391,23 @@ def transform_delete(b, node: ast.Delete) -> None:
 
 
 def transform_assert(b, node: ast.Assert) -> None:
+    """The message is evaluated only when the test fails (its guards too; a message that
+    calls a callee is a Task on the failing path only)."""
     test = condition(b, node.test)
+    if node.msg is not None and effects(b, node.msg).any:
+        failing = combine(f"$not({test.code})", pytypes.BOOL, test)
+        fails, holds = b.fork(f"Assert {_short(ast.unparse(node.test))} (line {node.lineno})", failing)
+        b.then(fails)
+        message = to_str(node.msg, transform(b, node.msg))
+        raise_class(b, AssertionError, message)
+        b.then(holds)
+        return
     message = const("", pytypes.STR)
     if node.msg is not None:
-        from .formatting import to_str  # noqa: PLC0415
-
         message = to_str(node.msg, transform(b, node.msg))
+    reached = tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in message.guards)
     failed = guard(f"$not({test.code})", AssertionError, message.code, test, message)
-    b.check([Expr("null", pytypes.NONE, test.guards + message.guards + (failed,))],
+    b.check([Expr("null", pytypes.NONE, test.guards + reached + (failed,))],
             f"Assert (line {node.lineno})")
 
 
@@ -465,6 +490,7 @@ def transform_for(b, node: ast.For) -> None:
         pass
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
+    guarded = set(b.loop_guarded)
     index = b.temp("i")
     title = f"For {_short(ast.unparse(node.target))} in {_short(ast.unparse(iterable_node), 30)} (line {node.lineno})"
     range_args = _range_call(b, iterable_node)
@@ -489,12 +515,8 @@ def transform_for(b, node: ast.For) -> None:
         iterable = iterable_of(iterable_node, transform(b, iterable_node))
         source, item_ty, helper_names = iteration_source(iterable_node, iterable)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
-        items_ty = iterable.ty
-        root = iterable_node
-        while isinstance(root, (ast.Subscript, ast.Call, ast.Attribute)):
-            root = root.func if isinstance(root, ast.Call) else root.value
-        if isinstance(root, ast.Name) and items_ty.mutable:
-            b.loop_guarded.add(root.id)
+        if iterable.ty.mutable:
+            b.loop_guarded |= live_sources(iterable_node)
         sequence = b.temp("items")
         b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
         test = f"(${index} < $count(${sequence}))"
@@ -526,12 +548,34 @@ def transform_for(b, node: ast.For) -> None:
         b.jump(loop.head)
     finally:
         b.scope.contexts.pop()
-        if range_args is None and isinstance(root, ast.Name):
-            b.loop_guarded.discard(root.id)
+        b.loop_guarded = guarded
     b.then([exit_hole] if reachable else [])
     transform_block(b, node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def live_sources(iterable: ast.AST) -> set:
+    """The variables whose current value a for loop walks as it goes (Python sees items
+    appended while it iterates; the machine iterates a snapshot): changing them in place in
+    the body is refused. A copy (list(xs), sorted(xs), xs[1:]) is not live."""
+    if isinstance(iterable, ast.Name):
+        return {iterable.id}
+    if isinstance(iterable, ast.Subscript) and not isinstance(iterable.slice, ast.Slice):
+        root = iterable
+        while isinstance(root, ast.Subscript):
+            root = root.value
+        return {root.id} if isinstance(root, ast.Name) else set()
+    if isinstance(iterable, ast.Call):
+        func = iterable.func
+        if isinstance(func, ast.Name) and func.id in ("enumerate", "zip", "reversed"):
+            out: set = set()
+            for arg in iterable.args:
+                out |= live_sources(arg)
+            return out
+        if isinstance(func, ast.Attribute) and func.attr in ("items", "keys", "values"):
+            return live_sources(func.value)
+    return set()
 
 
 def _range_call(b, node):
@@ -658,7 +702,11 @@ def transform_raise(b, node: ast.Raise) -> None:
     args = call.args if call is not None else []
     if call is not None and call.keywords:
         raise Refusal(call, "exception arguments must be positional")
-    message = exception_message(b, node, cls, args)
+    raise_class(b, cls, exception_message(b, node, cls, args))
+
+
+def raise_class(b, cls: type, message: Expr) -> None:
+    """Raise `cls` with str(e) = `message`: to its handler, or out of the scope."""
     b.check([message], "Check raise")
     rec = {"type": cls.__name__, "message": b.field(message)}
     assign, label = b.route(cls, rec)
@@ -700,8 +748,6 @@ def exception_message(b, node, cls: type, args: list) -> Expr:
     if custom:
         raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
                       "here", "raise it with a literal message, or give it no __init__/__str__")
-    from .formatting import to_repr, to_str  # noqa: PLC0415
-
     value = exprs[0] if exprs else const("", pytypes.STR)
     if issubclass(cls, KeyError):
         return to_repr(node, value)

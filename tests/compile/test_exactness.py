@@ -1,0 +1,495 @@
+"""Python's evaluation order and values, exactly: each case once showed a silent difference
+between plain Python and the compiled machine (issue 10). Every workflow runs both ways on
+inputs that expose it; callees record their calls in CALLS, and a callee must be called
+exactly where (and as often as) Python calls it."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from .helpers import compile_text, emulate, refusal
+
+CALLEES = """
+CALLS = []
+
+def charge(cents: int) -> bool:
+    CALLS.append(["charge", cents])
+    return True
+
+def f(x: int) -> int:
+    CALLS.append(["f", x])
+    if x > 90:
+        raise ValueError(f"f({x}) failed")
+    return x * 2
+
+def check(x: int) -> bool:
+    CALLS.append(["check", x])
+    return x % 2 == 0
+
+def describe(n: int) -> str:
+    CALLS.append(["describe", n])
+    return f"n is {n}"
+
+def pair() -> int:
+    CALLS.append(["pair"])
+    return 7
+"""
+
+
+def run_both(source: str, *inputs) -> list:
+    """Each input both ways: same result and the same callee calls in the same order."""
+    compiled = compile_text(CALLEES + textwrap.dedent(source))
+    calls = compiled.module.CALLS
+    results = []
+    for payload in inputs:
+        calls.clear()
+        python = compiled.run_python(payload)
+        python_calls = list(calls)
+        calls.clear()
+        machine = emulate(compiled, payload)
+        machine_calls = list(calls)
+        assert machine == python, f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
+        assert machine_calls == python_calls, f"input {payload!r}: calls\n  python:  {python_calls}\n" \
+                                              f"  machine: {machine_calls}"
+        results.append((python, python_calls))
+    return results
+
+
+# -- 1. a callee in a short-circuit or conditional position ---------------------------------
+def test_or_calls_the_callee_only_when_the_left_side_is_false():
+    (dry, dry_calls), (real, real_calls) = run_both("""
+        @sfn.workflow
+        def main(dry_run: bool, cents: int):
+            done = dry_run or charge(cents)
+            return done
+    """, {"dry_run": True, "cents": 5}, {"dry_run": False, "cents": 5})
+    assert dry_calls == [] and real_calls == [["charge", 5]]
+
+
+@pytest.mark.parametrize("shape", [
+    "return x and f(n)",
+    "return x and n > 1 and f(n)",
+    "return (x or n > 5) and f(n) or check(n)",
+    "y = not (x and check(n))\n    return y",
+    "if x and check(n):\n        return 1\n    return 0",
+    "if x or check(n):\n        return 1\n    return 0",
+    "return [n, x and f(n), n + 1]",
+])
+def test_and_or_evaluate_a_callee_only_where_python_does(shape):
+    run_both(f"""
+@sfn.workflow
+def main(x: bool, n: int):
+    {shape}
+""", *({"x": x, "n": n} for x in (True, False) for n in (0, 1, 2, 6, 95)))
+
+
+@pytest.mark.parametrize("shape", [
+    "return f(n) if c else 0",
+    "return f(n) if c else check(n)",
+    "return [1, f(n) if c else n, 2]",
+    "y = describe(n) if n > 3 else (f(n) if c else -1)\n    return y",
+    "return f(n) if True else check(n)",
+    "return f(n) if False else n",
+])
+def test_conditional_expression_evaluates_one_side(shape):
+    run_both(f"""
+@sfn.workflow
+def main(c: bool, n: int):
+    {shape}
+""", *({"c": c, "n": n} for c in (True, False) for n in (1, 4, 95)))
+
+
+def test_assert_message_is_evaluated_only_when_the_assertion_fails():
+    (ok, ok_calls), (failed, failed_calls) = run_both("""
+        @sfn.workflow
+        def main(ok: bool, n: int):
+            assert ok, describe(n)
+            return n
+    """, {"ok": True, "n": 3}, {"ok": False, "n": 3})
+    assert ok_calls == [] and failed_calls == [["describe", 3]]
+    assert failed["error"] == "AssertionError" and failed["cause"] == "n is 3"
+
+
+def test_assert_message_that_would_raise_is_not_evaluated_when_the_test_holds():
+    run_both("""
+        @sfn.workflow
+        def main(ok: bool, d: dict[str, str]):
+            assert ok, d["missing"]
+            try:
+                assert ok, describe(1)
+            except AssertionError as e:
+                return "caught " + str(e)
+            return "fine"
+    """, {"ok": True, "d": {}}, {"ok": False, "d": {"missing": "why"}}, {"ok": False, "d": {}})
+
+
+def test_chained_comparison_evaluates_later_operands_only_while_it_holds():
+    run_both("""
+        @sfn.workflow
+        def main(a: int, b: int):
+            return a < b < f(b) <= f(a + b)
+    """, {"a": 1, "b": 2}, {"a": 3, "b": 2}, {"a": -5, "b": -2}, {"a": 1, "b": 93})
+
+
+def test_while_condition_with_and_calls_the_callee_only_when_reached():
+    run_both("""
+        @sfn.workflow
+        def main(n: int):
+            seen = 0
+            while n > 0 and check(n):
+                seen += 1
+                n -= 2
+            return [n, seen]
+    """, {"n": 6}, {"n": 5}, {"n": 0})
+
+
+# -- 2. generators that call a callee --------------------------------------------------------
+@pytest.mark.parametrize("shape", [
+    "sum(f(x) for x in xs)",
+    "max(f(x) for x in xs)",
+    "sorted(f(x) for x in xs)",
+    "list(f(x) for x in xs)",
+    "sum(f(x) for x in xs if x > 1)",
+])
+def test_generator_calling_a_callee_calls_it_per_item(shape):
+    run_both(f"""
+@sfn.workflow
+def main(xs: list[int]):
+    return {shape}
+""", {"xs": [1, 2, 3]}, {"xs": [5]}, {"xs": [2, 95, 3]})
+
+
+@pytest.mark.parametrize("shape", [
+    "any(check(x) for x in xs)",
+    "all(check(x) for x in xs)",
+    "any(check(x) for x in xs if x > 2)",
+    "all(f(x) > 4 for x in xs)",
+    "any(f(x) > 10 for x in xs)",
+    "not any(check(i + x) for i, x in enumerate(xs))",
+])
+def test_any_all_stop_calling_at_the_first_decisive_item(shape):
+    run_both(f"""
+@sfn.workflow
+def main(xs: list[int]):
+    result = {shape}
+    return result
+""", {"xs": [1, 2, 3, 4]}, {"xs": [2, 4, 1]}, {"xs": []}, {"xs": [3, 5, 95]}, {"xs": [1, 95]})
+
+
+def test_comprehension_conditions_calling_a_callee_run_per_item_between_the_calls():
+    run_both("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            kept = [x for x in xs if check(x)]
+            doubled = [f(x) for x in xs if x > 1 if check(x)]
+            total = sum(x for x in xs if check(x))
+            return [kept, doubled, total]
+    """, {"xs": [1, 2, 3, 4]}, {"xs": []}, {"xs": [2, 96, 4]})
+
+
+def test_and_or_and_conditional_expressions_in_every_position():
+    run_both("""
+        @sfn.workflow
+        def main(c: bool, n: int, xs: list[int], d: dict[str, int]):
+            try:
+                r = c or f(n)
+            except ValueError as e:
+                r = "caught " + str(e)
+            a, b = sfn.parallel(lambda: c or f(n), lambda: f(n) if c else 0)
+            xs[0] = n if c else f(n)
+            d["a"] += c and f(n)
+            total = 0
+            total += n if c else f(n)
+            y = z = (f(n) if c else 0) or check(n)
+            return [r, a, b, xs, d, total, y, z, f"{c or f(n)}!", [x > 2 or f(x) for x in [1, 3]]]
+    """, *({"c": c, "n": n, "xs": [0], "d": {"a": 1}} for c in (True, False) for n in (2, 95)))
+
+
+def test_any_all_over_values_of_unknown_type():
+    run_both("""
+        @sfn.workflow
+        def main(xs, n):
+            return [any(check(x) for x in xs), n and all(check(x + n) for x in xs)]
+    """, {"xs": [1, 2, 3], "n": 1}, {"xs": [], "n": 0}, {"xs": [3, 5], "n": 2})
+
+
+def test_any_inside_a_map_body():
+    run_both("""
+        @sfn.workflow
+        def main(rows: list[list[int]]):
+            def row_ok(row):
+                return any(check(x) for x in row)
+            return sfn.map(row_ok, rows)
+    """, {"rows": [[1, 2, 3], [1, 3], []]})
+
+
+def test_callee_inside_a_pure_part_is_refused_with_its_location():
+    text = refusal(CALLEES + """
+@sfn.workflow
+def main(xs: list[int]):
+    return sorted(xs, key=lambda x: f(x))
+""")
+    assert "wf.py:" in text and "f()" in text and "for loop" in text
+
+
+# -- 3. what a run-time guard used to make the compiler forget --------------------------------
+def test_sharing_is_remembered_after_a_statement_with_a_guard():
+    text = refusal("""
+        @sfn.workflow
+        def main(k: int, xs: list[int]):
+            ys = xs
+            n = k + 1
+            ys.append(n)
+            return xs
+    """)
+    assert "wf.py:7:5" in text and "'ys' may share its value" in text
+
+
+def test_definite_assignment_is_remembered_after_a_statement_with_a_guard():
+    text = refusal("""
+        @sfn.workflow
+        def main(k: int, c: bool):
+            if c:
+                y = 1
+            n = k + 1
+            return [y, n]
+    """)
+    assert "wf.py:8:13" in text and "'y' may be used before it is assigned" in text
+
+
+def test_grouping_strings_into_a_dict_of_lists_stays_accepted():
+    run_both("""
+        @sfn.workflow
+        def main(words: list[str], d: dict[str, int]):
+            groups = {}
+            for w in words:
+                key = w[0] if w else ""
+                n = d[key] + 1 if key in d else 0
+                if key not in groups:
+                    groups[key] = []
+                groups[key].append(w)
+                groups[key].append(str(n))
+            return groups
+    """, {"words": ["apple", "avocado", "banana", ""], "d": {"a": 2}})
+
+
+def test_grouping_values_of_unknown_type_stays_accepted():
+    run_both("""
+        @sfn.workflow
+        def main(rows):
+            by_status = {}
+            n = 0
+            for row in rows:
+                by_status.setdefault(str(row["status"]), []).append(row["value"])
+                n = len(by_status) + 1
+            return [by_status, n]
+    """, {"rows": [{"status": "ok", "value": [1]}, {"status": "ok", "value": 2}, {"status": "bad", "value": {}}]})
+
+
+@pytest.mark.parametrize("body", [
+    "groups['a'][0].append(1)",
+    "xs.append(1)",
+    "groups['b'] = [xs]\n    groups['b'][0].append(3)",
+])
+def test_changing_a_shared_value_two_levels_down_is_refused(body):
+    text = refusal(f"""
+@sfn.workflow
+def main(xs: list[int], k: int):
+    groups = {{}}
+    groups['a'] = []
+    groups['a'].append(xs)
+    n = k + 1
+    {body}
+    return [groups, n]
+""")
+    assert "may share its value" in text or "may also be reachable" in text
+
+
+# -- 4. indexing a computed list inside a comprehension --------------------------------------
+def test_comprehension_element_indexing_a_computed_list():
+    run_both("""
+        @sfn.workflow
+        def main(lines: list[str]):
+            firsts = [line.split(",")[0] for line in lines]
+            lasts = [line.split(",")[-1].strip() for line in lines if line]
+            pairs = {line.split("=")[0]: line.split("=")[1] for line in lines if "=" in line}
+            initials = [w.upper()[0] for w in lines if w]
+            return [firsts, lasts, pairs, initials]
+    """, {"lines": ["a,b", "c, d", "k=v", ""]})
+
+
+# -- 5. key functions that need a helper ------------------------------------------------------
+def test_key_functions_calling_helpers():
+    run_both("""
+        @sfn.workflow
+        def main(words: list[str]):
+            a = sorted(words, key=lambda w: w.title())
+            b = min(words, key=lambda w: w.strip().lower())
+            c = max(words, key=lambda w: w.zfill(4))
+            words.sort(key=lambda w: w.rjust(3, "*"))
+            return [a, b, c, words]
+    """, {"words": [" b", "a", "Cc", "ab"]})
+
+
+# -- 6. tuples -------------------------------------------------------------------------------
+PAIR_SOURCE = """
+PAIR = (1, 2)
+
+@sfn.workflow
+def main(xs: list[int], d: dict[str, int], s: str):
+    t = (xs[0],)
+    u = t + (5, 6)
+    r = sfn.parallel(lambda: 1, lambda: 2)
+    return [str(t), repr(u), str(PAIR), str(u[1:]), str(()), str([()]), str(u * 2), str(r),
+            [str(p) for p in enumerate(xs)], str(list(zip(xs, xs))), str(s.partition(",")),
+            str(list(d.items())), str(tuple(xs)), str(list(PAIR)),
+            PAIR == [1, 2], PAIR == (1, 2), (xs[0], 2) == [xs[0], 2], list(t) == [xs[0]], t == (xs[0],),
+            (1, "a") in [(1, "a")], (1,) * 2 == (1, 1),
+            isinstance(t, tuple), isinstance(t, list), isinstance(xs, tuple),
+            (xs[0], 2) < (xs[0], 3), xs < [2], [xs[0]] <= xs, (1, 2) > (1,), ("a", "b") >= ("a", "c")]
+"""
+
+
+def test_tuples_print_compare_and_order_as_in_python():
+    run_both(PAIR_SOURCE, {"xs": [1, 2], "d": {"a": 1}, "s": "a,b"}, {"xs": [3], "d": {}, "s": "ab"})
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("t = (1, n)\n    t[0] = 5", "tuple's items cannot be changed"),
+    ("t = (1, n)\n    del t[0]", "tuple's items cannot be changed"),
+    ("t = (1, n)\n    t.append(3)", "a tuple has no method append()"),
+    ("t = (1, n)\n    return t + [3]", "+ of a list and a tuple"),
+    ("return (1, n) < [1, 3]", "between a list and a tuple"),
+    ("x = (1, n) if n else [1, n]\n    return str(x)", "may be a list or a tuple"),
+    ("x = (1, n) if n else [1, n]\n    return x == [1, 2]", "a list may meet a tuple"),
+    ("return [(1, n)] == [[1, n]]", "a list may meet a tuple"),
+    ("return [1, n] in [(1, n)]", "a list may meet a tuple"),
+    ("return data == (1, n)", "a list may meet a tuple"),
+    ("return (1, n) in list(rows)", "a list may meet a tuple"),
+])
+def test_tuple_differences_are_refused_where_they_would_show(body, message):
+    text = refusal(f"""
+@sfn.workflow
+def main(n: int, data, rows: list):
+    {body}
+    return 1
+""")
+    assert "wf.py:" in text and message in text
+
+
+# -- 7. changing what a for loop walks -------------------------------------------------------
+@pytest.mark.parametrize("loop", ["enumerate(xs)", "zip(xs, ys)", "reversed(xs)"])
+def test_changing_the_list_a_loop_walks_is_refused(loop):
+    text = refusal(f"""
+@sfn.workflow
+def main(xs: list[int], ys: list[int]):
+    for p in {loop}:
+        if len(xs) < 5:
+            xs.append(1)
+    return xs
+""")
+    assert "wf.py:7:13" in text and "'xs' is changed while a for loop iterates over it" in text
+
+
+def test_changing_a_list_while_walking_a_copy_is_fine():
+    run_both("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            for i, x in enumerate(list(xs)):
+                if x < 3:
+                    xs.append(x + 10)
+            for x in sorted(xs):
+                for y in xs[1:]:
+                    if y < 0:
+                        xs.append(y)
+            return xs
+    """, {"xs": [1, 5, 2]})
+
+
+# -- 8. results of branches that return an outer list -------------------------------------------
+@pytest.mark.parametrize("body", [
+    "a, b = sfn.parallel(lambda: xs, lambda: pair())\n    a.append(5)",
+    "r = sfn.parallel(lambda: xs, pair)\n    r[0].append(5)",
+    "a = sfn.parallel(lambda: xs, lambda: 1)[0]\n    a.append(5)",
+    "def branch():\n        return xs\n    a, b = sfn.parallel(branch, pair)\n    xs.append(5)",
+    "rows = sfn.map(lambda i: xs, [1, 2])\n    rows[0].append(5)",
+])
+def test_branch_results_sharing_an_outer_list_are_not_changed_in_place(body):
+    text = refusal(CALLEES + f"""
+@sfn.workflow
+def main(xs: list[int]):
+    {body}
+    return xs
+""")
+    assert "may share its value" in text or "may also be reachable" in text
+
+
+def test_branch_results_of_strings_stay_changeable():
+    run_both("""
+        @sfn.workflow
+        def main(names: list[str]):
+            upper = sfn.map(lambda s: s.upper(), names)
+            upper.append("END")
+            names.append("end")
+            return [upper, names]
+    """, {"names": ["a", "b"]})
+
+
+# -- 9. comprehension Maps inside comprehension Maps ----------------------------------------------
+def test_nested_comprehension_maps_on_one_line():
+    run_both("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            return [f(x) + sum([f(y) for y in range(f(x) // 2)]) for x in xs]
+    """, {"xs": [1, 2]}, {"xs": []})
+
+
+# -- 10. int() of non-ASCII digits ------------------------------------------------------------
+def test_int_reads_unicode_digits():
+    inputs = ["١٢", " ١_٢ ", "1٢", "\U0001d7cf\U0001d7d0", "-\u09e7\u0ae8", "+\uff11\uff12", "๑๒",
+              "é", "٢é", "\u00b2", "\U0001d7cfé", " 0x1", "", "1__2", "12"]
+    run_both("""
+        @sfn.workflow
+        def main(s: str):
+            try:
+                return int(s)
+            except ValueError as e:
+                return str(e)
+    """, *({"s": text} for text in inputs))
+
+
+# -- 11. ints past 2**53 of unknown kind ------------------------------------------------------
+def test_unannotated_arithmetic_past_2_53_stops_loudly():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(a):
+            return [a + 1, a - 1, a // 2]
+    """)
+    assert emulate(compiled, {"a": 3})["output"] == [4, 2, 1]
+    assert emulate(compiled, {"a": 2**53 - 2})["output"] == [2**53 - 1, 2**53 - 3, 2**52 - 1]
+    for payload in ({"a": 2**53}, {"a": -(2**53)}, {"a": 2**53 - 1}):
+        machine = emulate(compiled, payload)
+        assert machine["status"] == "FAILED" and machine["error"] == "pysfn.IntegerOverflow", payload
+
+
+def test_int_or_float_arithmetic_past_2_53_stops_loudly():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: int | float):
+            return x + 1
+    """)
+    assert emulate(compiled, {"x": 2**53 - 2})["output"] == 2**53 - 1
+    machine = emulate(compiled, {"x": 2**53})
+    assert machine["status"] == "FAILED" and machine["error"] == "pysfn.IntegerOverflow"
+
+
+# -- 12. async workflows --------------------------------------------------------------------------
+def test_async_workflow_is_refused():
+    text = refusal("""
+        @sfn.workflow
+        async def main(a: int):
+            return a
+    """)
+    assert "wf.py:4:1" in text and "async def" in text
