@@ -123,7 +123,8 @@ def _int(b, node):
         check = guard(f"$not({valid})", ValueError,
                       f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
                       original, helpers={"repr_str"})
-        digits = f"$replace($__strip_ws({c}, true, true), '_', '')"
+        # jsonata-js's $number reads "-12" and "007" but not "+12" (D3030): the sign goes first
+        digits = f"$replace($replace($__strip_ws({c}, true, true), '_', ''), /^[+]/, '')"
         too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
                          "'the compiled workflow reads ints of at most 15 digits'", value,
                          helpers={"strip_ws"})
