@@ -648,6 +648,8 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         receiver = Expr(receiver.code, pytypes.STR if kind == "str" else pytypes.dict_of(None),
                         receiver.guards + (check,), receiver.reads, receiver.helpers | check.helpers)
         handler = STR_METHODS.get(name) if kind == "str" else DICT_METHODS.get(name)
+    elif ty.is_any or ty.json_number:
+        return _method_of_unknown(b, node, receiver, name, args, kwargs)
     else:
         raise Refusal(node, f".{name}() on {ty.describe()}: the compiler needs to know the value's type",
                       ANY_HINT)
@@ -656,15 +658,98 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
     return handler(b, node, receiver, args, kwargs)
 
 
+_RECEIVERS = (("str", "string", pytypes.STR), ("list", "array", pytypes.list_of(None)),
+              ("dict", "object", pytypes.dict_of(None)))
+
+
+def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: dict) -> Expr:
+    """`receiver.name(...)` where the receiver's kind is known only at run time and several
+    kinds have the method (`.count` of a str or a list): each kind's method, chosen when the
+    workflow runs, its guards checked only for that kind; another kind is Python's AttributeError."""
+    tables = {"str": STR_METHODS, "list": LIST_METHODS, "dict": DICT_METHODS}
+    r = receiver.code
+    paths, unsupported = [], []
+    for kind, json_type, narrowed in _RECEIVERS:
+        handler = tables[kind].get(name)
+        if handler is None or not receiver.ty.may(kind):
+            continue
+        try:
+            result = handler(b, node, Expr(r, narrowed, reads=receiver.reads, helpers=receiver.helpers), list(args),
+                             dict(kwargs))
+        except Refusal:  # these arguments do not fit this kind's method: stop there, loudly
+            unsupported.append(json_type)
+            continue
+        paths.append((f"$type({r}) = '{json_type}'", result))
+    if not paths:
+        raise Refusal(node, f".{name}() on {receiver.ty.describe()}: no JSON value has this method with these "
+                      "arguments", ANY_HINT)
+    kinds = [test.split("'")[1] for test, _ in paths] + unsupported
+    missing = guard(f"$not($type({r}) in {kinds!r})".replace('"', "'"), AttributeError,
+                    f"\"'\" & $__pytype({r}) & \"' object has no attribute '{name}'\"", receiver, helpers={"pytype"})
+    guards, code, ty, helpers = [missing], "null", None, set()
+    if unsupported:
+        guards.append(Guard(f"($type({r}) in {unsupported!r})".replace('"', "'"), None, "''", receiver.helpers,
+                            receiver.reads, abort=True, error_name=UNSUPPORTED,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: .{name}() with these arguments on "
+                                            "a value whose type is not annotated and is not what they fit"))
+    for test, result in reversed(paths):
+        code = f"({test} ? {result.code} : {code})"
+        ty = pytypes.join(ty, result.ty)
+        helpers |= result.helpers
+    for test, result in paths:
+        own = [g for g in result.guards if g not in receiver.guards]
+        guards += [g.under(test, frozenset(), receiver.reads) for g in own]
+    return combine(code, ty, receiver, *args, *kwargs.values(), helpers=helpers, guards=guards)
+
+
 def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
     if set(kwargs) - set(keywords):
         raise Refusal(node, f"{name}() does not take these keyword arguments here")
     if not low <= len(args) <= high:
         raise Refusal(node, f"{name}() takes {low} to {high} arguments here")
-    for arg, expected in zip(args, types or [], strict=False):
+    for position, (arg, expected) in enumerate(zip(args, types or [], strict=False)):
+        if expected == ("int",) and not arg.ty.only("int") and (arg.ty.is_any or arg.ty.json_number):
+            args[position] = arg = _index_argument(arg)  # checked at run time, as Python checks it
+        if expected == ("str",) and name.startswith("str.") and arg.ty.may("str") and not arg.ty.only("str") \
+                and (arg.ty.is_any or arg.ty.json_number):
+            args[position] = arg = _str_argument(name[4:], position, len(args), arg)
         if expected and not arg.ty.only(*expected):
             raise Refusal(node, f"{name}() argument must be {' or '.join(expected)}, not {arg.ty.describe()}",
                           ANY_HINT if arg.ty.is_any else "")
+
+
+def _index_argument(arg: Expr) -> Expr:
+    """An int argument (a width, a count, a position) whose kind is known only at run time:
+    Python takes an int or a bool, and raises TypeError for anything else."""
+    a = arg.code
+    check = guard(f"$not($type({a}) = 'boolean' or ($type({a}) = 'number' and $floor({a}) = {a}))", TypeError,
+                  f"\"'\" & $__pytype({a}) & \"' object cannot be interpreted as an integer\"", arg,
+                  helpers={"pytype"})
+    return combine(f"($type({a}) = 'boolean' ? ({a} ? 1 : 0) : {a})", pytypes.INT, arg, guards=[check])
+
+
+_SAMPLES = (("number", 1), ("boolean", True), ("null", None), ("array", [1]), ("object", {"a": 1}))
+
+
+def _str_argument(method: str, position: int, count: int, arg: Expr) -> Expr:
+    """A str argument of a str method whose kind is known only at run time: anything else is
+    the TypeError this Python's method raises for that kind (each method words it its own way)."""
+    a = arg.code
+    message = "''"
+    for json_type, sample in reversed(_SAMPLES):
+        try:
+            getattr("a", method)(*[sample if i == position else "a" for i in range(count)])
+        except TypeError as error:
+            text = str(error)
+            if json_type == "number":  # the type's name is the last word that names it
+                head, _, tail = text.rpartition(type(sample).__name__)
+                text = head + "TYPE" + tail
+            text = jsonata_lib.string(text)
+            if json_type == "number":  # an int or a float, by the number rule
+                text = text.replace("TYPE", "\" & $__pytype(" + a + ") & \"")
+            message = f"($type({a}) = '{json_type}' ? {text} : {message})"
+    check = guard(f"($type({a}) != 'string')", TypeError, message, arg, helpers={"pytype"})
+    return combine(a, pytypes.STR, arg, guards=[check])
 
 
 def _s(code, *parts, helpers=(), ty=pytypes.STR, guards=()):

@@ -254,6 +254,16 @@ def build_list(items: list[Expr]) -> Expr:
     return combine("[" + ", ".join(parts) + "]", ty, *items, helpers=helpers)
 
 
+def _mapping(expr: Expr) -> Expr:
+    """What `**` unpacks: a dict, or (its kind known only at run time) Python's TypeError."""
+    if expr.ty.only("dict") or not expr.ty.may("dict") or not (expr.ty.is_any or expr.ty.json_number):
+        return expr
+    v = expr.code
+    check = guard(f"($type({v}) != 'object')", TypeError,
+                  f"\"'\" & $__pytype({v}) & \"' object is not a mapping\"", expr, helpers={"pytype"})
+    return combine(v, pytypes.dict_of(expr.ty.values), expr, guards=[check])
+
+
 def transform_dict(b, node: ast.Dict) -> Expr:
     keys, values = [], []
     nodes = []
@@ -273,6 +283,8 @@ def transform_dict(b, node: ast.Dict) -> Expr:
             entries.append((exprs[position], exprs[position + 1]))
             position += 2
     value_ty = None
+    entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
+               for key_expr, value_expr in entries]
     for key_expr, value_expr in entries:
         if key_expr is None:
             if not value_expr.ty.only("dict"):

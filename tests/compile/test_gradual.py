@@ -368,3 +368,46 @@ def test_format_specs_of_values_of_unknown_type():
     assert results[0]["output"] == ["07", "  7", "7", "+7", "ValueError: Precision not allowed in integer format specifier",
                                     "7   ", "  7  "]
     assert results[2]["output"][0] == "ValueError: Unknown format code 'd' for object of type 'str'"
+
+
+def test_int_arguments_and_mappings_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(width, extra):
+        try:
+            return ["ab".center(width, "*"), "7".zfill(width), {"a": 1, **extra}]
+        except TypeError as e:
+            return str(e)
+    """, {"width": 6, "extra": {"b": 2}}, {"width": True, "extra": {}}, {"width": "x", "extra": {}},
+        {"width": 2.5, "extra": {}}, {"width": 3, "extra": [1]}, {"width": 3, "extra": None})
+    assert results[0]["output"] == ["**ab**", "000007", {"a": 1, "b": 2}]
+    assert results[2]["output"] == "'str' object cannot be interpreted as an integer"
+    assert results[4]["output"] == "'list' object is not a mapping"
+
+
+def test_a_method_several_kinds_have_on_a_value_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(box, item):
+        try:
+            return [box.count(item), box.index(item)]
+        except (TypeError, ValueError, AttributeError) as e:
+            return str(e)
+    """, {"box": "banana", "item": "an"}, {"box": [1, 2, 1], "item": 1}, {"box": [1, True], "item": 1},
+        {"box": "abc", "item": "z"}, {"box": [1], "item": 5}, {"box": 7, "item": 1}, {"box": {"a": 1}, "item": "a"})
+    assert [r["output"] for r in results[:2]] == [[2, 1], [2, 0]]
+    assert results[5]["output"] == "'int' object has no attribute 'count'"
+
+
+def test_a_str_method_argument_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(text, part):
+        try:
+            return [text.count(part), text.find(part), text.replace(part, "-")]
+        except TypeError as e:
+            return str(e)
+    """, {"text": "banana", "part": "an"}, {"text": "banana", "part": 1}, {"text": "banana", "part": None},
+        {"text": "banana", "part": [1]})
+    assert results[0]["output"] == [2, 1, "b--a"]
+    assert results[1]["output"] == "must be str, not int"

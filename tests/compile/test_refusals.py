@@ -49,7 +49,6 @@ REFUSED = {
     "float_to_unannotated": ("return work(x / 2)", 1, "may be a float"),
     "int_to_float_param": ("return half(1)", 1, "annotated float"),
     "callee_mutates": ("xs = [1]\nreturn grow(xs)", 2, "changes its parameter"),
-    "while_else_unknown_method": ("return u.count(1)", 1, "needs to know the value's type"),
     "sleep_float": ("sfn.sleep(x / 2)", 1, "whole seconds"),
     "print_repr_exception": ("try:\n    work(1)\nexcept ValueError as e:\n    return repr(e)", 4, "repr() of an exception"),
 }
