@@ -1,0 +1,244 @@
+"""Python exceptions that once escaped `run` (issue 9, section 2), each now the outcome AWS
+reports; every test here failed with a Python exception before its fix."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pysfn_emulator
+from pysfn_emulator.clock import Clock
+from pysfn_emulator.scheduler import JOIN, Scheduler
+
+START = datetime(2024, 5, 1, tzinfo=timezone.utc)
+FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:f"
+RETRY_ONCE = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}]
+DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}
+
+
+def run(states: dict, data=None, **options):
+    return pysfn_emulator.run({"StartAt": next(iter(states)), "States": states}, data, start_time=START, **options)
+
+
+def types(execution) -> list[str]:
+    return [event["type"] for event in execution.history]
+
+
+def events(execution, kind: str) -> list[dict]:
+    return [event for event in execution.history if event["type"] == kind]
+
+
+# -- 1. children of a Parallel or Map that end at the same virtual moment ------------------------
+#
+# A branch that fails and a sibling that ends at the same moment: the parent handles the failure,
+# and the sibling's end must not reach the parent's next join (its retry, or the next Parallel
+# or Map a Catch leads to). Before the fix each of these raised KeyError out of `run`.
+
+
+def branch(name: str, state: dict) -> dict:
+    return {"StartAt": name, "States": {name: {**state, "End": True} if state["Type"] not in ("Fail", "Succeed") else state}}
+
+
+def fail_and_pass(tag: str = "") -> list[dict]:
+    return [branch(f"F{tag}", {"Type": "Fail", "Error": "E", "Cause": "c"}), branch(f"OK{tag}", {"Type": "Pass"})]
+
+
+def fail_on_one(tag: str = "", processor_config: dict | None = None) -> dict:
+    """An item processor that fails on item 1 and passes any other item through, in no time."""
+    processor = {
+        "StartAt": f"C{tag}",
+        "States": {
+            f"C{tag}": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 1, "Next": f"F{tag}"}], "Default": f"OK{tag}"},
+            f"F{tag}": {"Type": "Fail", "Error": "E", "Cause": "c"},
+            f"OK{tag}": {"Type": "Pass", "End": True},
+        },
+    }
+    if processor_config:
+        processor["ProcessorConfig"] = processor_config
+    return processor
+
+
+def flaky(failures: int):
+    """A Lambda handler that fails its first `failures` calls per event, then echoes the event."""
+    calls: dict = {}
+
+    def handler(event, context):
+        key = repr(event)
+        calls[key] = calls.get(key, 0) + 1
+        if calls[key] <= failures:
+            raise ValueError("not yet")
+        return event
+
+    return handler
+
+
+def test_parallel_retry_exhausted_when_a_sibling_ends_at_the_same_moment():
+    execution = run({"P": {"Type": "Parallel", "Branches": fail_and_pass(), "Retry": RETRY_ONCE, "End": True}}, {})
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "E", "c")
+    attempt = ["ParallelStateStarted", "FailStateEntered", "PassStateEntered", "PassStateExited"]
+    assert types(execution) == ["ExecutionStarted", "ParallelStateEntered", *attempt, *attempt, "ParallelStateFailed", "ExecutionFailed"]
+    # As recorded (scenarios test_parallel_state_retry): each new attempt follows the failed
+    # branch's last event; the sibling that ended was not running, so nothing is aborted.
+    history = execution.history
+    second_start = [e for e in history if e["type"] == "ParallelStateStarted"][1]
+    assert second_start["previousEventId"] == events(execution, "FailStateEntered")[0]["id"]
+    assert execution.elapsed_seconds == 1  # the default IntervalSeconds
+
+
+def test_parallel_retry_then_success():
+    task = branch("Call", {"Type": "Task", "Resource": FUNCTION})
+    states = {"P": {"Type": "Parallel", "Branches": [task, branch("OK", {"Type": "Pass"})], "Retry": RETRY_ONCE, "End": True}}
+    execution = run(states, {"n": 1}, lambdas={FUNCTION: flaky(1)})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == [{"n": 1}, {"n": 1}]
+    kinds = types(execution)
+    assert kinds.count("ParallelStateStarted") == 2
+    assert kinds.count("LambdaFunctionFailed") == 1 and kinds.count("LambdaFunctionSucceeded") == 1
+    # The failed branch's task is aborted with it, as recorded; the finished sibling is not.
+    assert kinds[kinds.index("LambdaFunctionFailed"):kinds.index("ParallelStateStarted", 3)] == [
+        "LambdaFunctionFailed", "PassStateEntered", "PassStateExited", "TaskStateAborted"]
+    assert kinds[-3:] == ["ParallelStateSucceeded", "ParallelStateExited", "ExecutionSucceeded"]
+
+
+def test_parallel_catch_into_another_parallel():
+    states = {
+        "P": {"Type": "Parallel", "Branches": fail_and_pass(), "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Q"}], "Next": "Q"},
+        "Q": {"Type": "Parallel", "Branches": [branch("A", {"Type": "Pass"}), branch("B", {"Type": "Pass"})], "End": True},
+    }
+    execution = run(states, {})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == [{"Error": "E", "Cause": "c"}] * 2
+
+
+def test_parallel_catch_into_a_map():
+    states = {
+        "P": {"Type": "Parallel", "Branches": fail_and_pass(), "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.e", "Next": "M"}], "Next": "M"},
+        "M": {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": fail_on_one("M"), "End": True},
+    }
+    execution = run(states, {"items": [2, 3]})
+    assert (execution.status, execution.output) == ("SUCCEEDED", [2, 3])
+
+
+def test_parallel_loop_caught_each_time_then_left():
+    """The same Parallel entered again after its Catch: each entry joins only its own branches."""
+    states = {
+        "Count": {"Type": "Pass", "Parameters": {"n.$": "States.MathAdd($.n, 1)"}, "Next": "P"},
+        "P": {"Type": "Parallel", "Branches": fail_and_pass(), "Catch": [{"ErrorEquals": ["E"], "ResultPath": None, "Next": "Again"}], "End": True},
+        "Again": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericLessThan": 3, "Next": "Count"}], "Default": "Done"},
+        "Done": {"Type": "Succeed"},
+    }
+    execution = run(states, {"n": 0})
+    assert (execution.status, execution.output) == ("SUCCEEDED", {"n": 3})
+    assert types(execution).count("ParallelStateFailed") == 3
+
+
+def test_map_retry_exhausted_when_an_iteration_ends_at_the_same_moment():
+    execution = run({"M": {"Type": "Map", "ItemProcessor": fail_on_one(), "Retry": RETRY_ONCE, "End": True}}, [1, 2])
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "E", "c")
+    attempt = ["MapStateStarted", "MapIterationStarted", "MapIterationStarted",
+               "ChoiceStateEntered", "ChoiceStateExited", "FailStateEntered",
+               "ChoiceStateEntered", "ChoiceStateExited", "PassStateEntered", "PassStateExited",
+               "MapIterationFailed", "MapIterationAborted"]
+    # Iteration 1 had ended, but the Map had not taken it in when it stopped: as recorded in
+    # timeouts__TestTimeouts__test_service_lambda_map_timeout (four iterations timed out, the
+    # Map took the first), AWS reports the others aborted.
+    assert types(execution) == ["ExecutionStarted", "MapStateEntered", *attempt, *attempt, "MapStateFailed", "ExecutionFailed"]
+    assert [e["mapIterationFailedEventDetails"]["index"] for e in events(execution, "MapIterationFailed")] == [0, 0]
+
+
+def test_map_retry_then_success():
+    processor = branch("Call", {"Type": "Task", "Resource": FUNCTION})
+    execution = run({"M": {"Type": "Map", "ItemProcessor": processor, "Retry": RETRY_ONCE, "End": True}}, [1, 2],
+                    lambdas={FUNCTION: flaky(1)})
+    # Item 1 fails its first call, item 2 too: the first attempt fails on item 1 with item 2 ended.
+    assert (execution.status, execution.output) == ("SUCCEEDED", [1, 2])
+    assert types(execution).count("MapStateStarted") == 2
+    assert types(execution)[-3:] == ["MapStateSucceeded", "MapStateExited", "ExecutionSucceeded"]
+
+
+def test_map_with_concurrency_one_ends_one_at_a_time():
+    execution = run({"M": {"Type": "Map", "MaxConcurrency": 1, "ItemProcessor": fail_on_one(), "Retry": RETRY_ONCE, "End": True}}, [2, 1, 3])
+    assert (execution.status, execution.error) == ("FAILED", "E")
+    assert types(execution).count("MapIterationSucceeded") == 2  # item 2 in each attempt
+
+
+def test_map_catch_into_another_map():
+    states = {
+        "M": {"Type": "Map", "ItemProcessor": fail_on_one(), "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "N"}], "Next": "N"},
+        "N": {"Type": "Map", "ItemProcessor": fail_on_one("N"), "Retry": RETRY_ONCE, "End": True},
+    }
+    execution = run(states, [1, 2])
+    assert (execution.status, execution.error) == ("FAILED", "E")
+    assert types(execution).count("MapStateStarted") == 3
+
+
+def test_map_catch_into_a_parallel():
+    states = {
+        "M": {"Type": "Map", "ItemProcessor": fail_on_one(), "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "P"}], "Next": "P"},
+        "P": {"Type": "Parallel", "Branches": [branch("A", {"Type": "Pass"}), branch("B", {"Type": "Pass"})], "End": True},
+    }
+    execution = run(states, [1, 2])
+    assert (execution.status, execution.output) == ("SUCCEEDED", [{"Error": "E", "Cause": "c"}] * 2)
+
+
+def test_map_inside_a_parallel_retried_at_both_levels():
+    inner = {"Type": "Map", "ItemsPath": "$.items", "ItemProcessor": fail_on_one("I"), "Retry": RETRY_ONCE}
+    states = {"P": {"Type": "Parallel", "Branches": [branch("Inner", inner), branch("OK", {"Type": "Pass"})], "Retry": RETRY_ONCE, "End": True}}
+    execution = run(states, {"items": [1, 2]})
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "E", "c")
+    kinds = types(execution)
+    assert kinds.count("ParallelStateStarted") == 2 and kinds.count("MapStateStarted") == 4
+    assert kinds.count("MapStateFailed") == 2
+
+
+def test_parallel_inside_a_map_retried_at_both_levels():
+    inner = {"Type": "Parallel", "Branches": fail_and_pass("I"), "Retry": RETRY_ONCE}
+    execution = run({"M": {"Type": "Map", "ItemProcessor": branch("Inner", inner), "Retry": RETRY_ONCE, "End": True}}, [1, 2])
+    assert (execution.status, execution.error) == ("FAILED", "E")
+    kinds = types(execution)
+    assert kinds.count("MapStateStarted") == 2
+    # Both iterations' Parallels fail after 1 s (their retry), at the same moment, in each attempt.
+    assert kinds.count("ParallelStateFailed") >= 2
+
+
+def test_distributed_map_retry_exhausted_when_a_child_ends_at_the_same_moment():
+    execution = run({"M": {"Type": "Map", "ItemProcessor": fail_on_one(processor_config=DISTRIBUTED), "Retry": RETRY_ONCE, "End": True}}, [1, 2])
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "E", "c")
+    assert types(execution) == [
+        "ExecutionStarted", "MapStateEntered",
+        "MapStateStarted", "MapRunStarted", "MapRunFailed",
+        "MapStateStarted", "MapRunStarted", "MapRunFailed",
+        "MapStateFailed", "ExecutionFailed",
+    ]
+
+
+def test_distributed_map_catch_into_another_distributed_map():
+    states = {
+        "M": {"Type": "Map", "ItemProcessor": fail_on_one(processor_config=DISTRIBUTED), "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": None, "Next": "N"}], "Next": "N"},
+        "N": {"Type": "Map", "ItemProcessor": fail_on_one("N", processor_config=DISTRIBUTED), "ToleratedFailureCount": 1, "End": True},
+    }
+    execution = run(states, [1, 2])
+    assert (execution.status, execution.error) == ("SUCCEEDED", None)
+    assert execution.output == [None, 2]
+
+
+def test_cancelling_a_child_that_ended_but_was_not_joined_forgets_it():
+    """The scheduler's contract behind the tests above, on bare threads."""
+    scheduler = Scheduler(Clock(0))
+    seen = []
+
+    def child(tag):
+        seen.append(tag)
+        return tag
+        yield  # a generator
+
+    def parent():
+        first, second = scheduler.start(child("a")), scheduler.start(child("b"))
+        ended = yield JOIN  # "a" ended; "b" ends before this thread resumes
+        assert ended == [first]
+        scheduler.cancel(second)
+        third = scheduler.start(child("c"))
+        assert (yield JOIN) == [third]
+        return "done"
+
+    assert scheduler.run(parent()) == "done"
+    assert seen == ["a", "b", "c"]
