@@ -1,9 +1,11 @@
-"""Python exceptions that once escaped `run` (issue 9, section 2), each now the outcome AWS
-reports; every test here failed with a Python exception before its fix."""
+"""Failures that once escaped `run` as Python exceptions, or gave what AWS does not (issue 9,
+section 2); each is now the outcome AWS reports, and each test here failed before its fix."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
+
+import pytest
 
 import pysfn_emulator
 from pysfn_emulator.clock import Clock
@@ -242,3 +244,60 @@ def test_cancelling_a_child_that_ended_but_was_not_joined_forgets_it():
 
     assert scheduler.run(parent()) == "done"
     assert seen == ["a", "b", "c"]
+
+
+# -- 2. a Fail state's Error or Cause that is not a string --------------------------------------
+#
+# The Developer Guide (Fail workflow state): "the reference path must select a field that
+# contains a string value". Before the fix an object crashed with TypeError (unhashable) and a
+# number or list became a non-string error or cause.
+
+LOCATED = "An error occurred while executing the state 'F' (entered at the event id #2). "
+
+
+@pytest.mark.parametrize(
+    ("fields", "data", "cause"),
+    [
+        ({"ErrorPath": "$.e"}, {"e": {"a": 1}}, 'The ErrorPath field refers to value "{"a":1}" which is not a valid string: $.e'),
+        ({"ErrorPath": "$.e"}, {"e": [1]}, 'The ErrorPath field refers to value "[1]" which is not a valid string: $.e'),
+        ({"ErrorPath": "$.e"}, {"e": 404}, 'The ErrorPath field refers to value "404" which is not a valid string: $.e'),
+        ({"Error": "E", "CausePath": "$.c"}, {"c": [1, 2]}, 'The CausePath field refers to value "[1,2]" which is not a valid string: $.c'),
+        ({"Error": "E", "CausePath": "$.c"}, {"c": None}, 'The CausePath field refers to value "null" which is not a valid string: $.c'),
+        ({"ErrorPath": "States.ArrayGetItem($.e, 0)"}, {"e": [True]},
+         'The ErrorPath field refers to value "true" which is not a valid string: States.ArrayGetItem($.e, 0)'),
+    ],
+)
+def test_a_fail_path_that_selects_no_string_is_a_runtime_error(fields, data, cause):
+    execution = run({"F": {"Type": "Fail", **fields}}, data)
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "States.Runtime", LOCATED + cause)
+
+
+def test_a_fail_path_runtime_error_is_not_caught():
+    inner = {"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e"}}}
+    states = {"P": {"Type": "Parallel", "Branches": [inner], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "Done"}], "Next": "Done"},
+              "Done": {"Type": "Succeed"}}
+    assert run(states, {"e": {"a": 1}}).error == "States.Runtime"
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "expression", "kind", "shown"),
+    [
+        ({"Error": "{% 1 %}"}, "Error", "1", "number", "1"),
+        ({"Error": "{% true %}"}, "Error", "true", "boolean", "true"),
+        ({"Error": "E", "Cause": "{% {'a': 1} %}"}, "Cause", "{'a': 1}", "object", '{"a":1}'),
+        ({"Error": "E", "Cause": "{% [1, 2] %}"}, "Cause", "[1, 2]", "array", "[1,2]"),
+    ],
+)
+def test_a_jsonata_fail_error_or_cause_that_is_no_string_is_a_query_evaluation_error(fields, field, expression, kind, shown):
+    # As AWS reports a JSONata Items of the wrong type (45 recordings: scenarios
+    # test_map_state_items_eval_jsonata_fail_*): States.QueryEvaluationError, an EvaluationFailed
+    # event locating the field.
+    definition = {"QueryLanguage": "JSONata", "StartAt": "F", "States": {"F": {"Type": "Fail", **fields}}}
+    execution = pysfn_emulator.run(definition, {}, start_time=START)
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+    assert execution.cause == (
+        f"{LOCATED}The JSONata expression '{expression}' specified for the field '{field}' returned an "
+        f"unexpected result type. Expected 'string', but was '{kind}' for value: {shown}"
+    )
+    failed = events(execution, "EvaluationFailed")[0]["evaluationFailedEventDetails"]
+    assert (failed["location"], failed["state"]) == (field, "F")
