@@ -22,7 +22,7 @@ from typing import Any
 import attrs
 
 from .errors import StatesError
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
 from .jsontext import json_copy, loads
 from .virtual_sleep import counting_sleep, slept_so_far
 
@@ -170,7 +170,7 @@ def lambda_error(exception: BaseException, request_id: str) -> dict:
     frames = traceback.extract_tb(exception.__traceback__)[1:]
     stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
     return {
-        "errorMessage": str(exception),
+        "errorMessage": exception_text(exception),
         "errorType": type(exception).__name__,
         "requestId": request_id,
         "stackTrace": stack,

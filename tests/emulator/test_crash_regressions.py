@@ -3,6 +3,7 @@ section 2); each is now the outcome AWS reports, and each test here failed befor
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import pytest
@@ -301,3 +302,69 @@ def test_a_jsonata_fail_error_or_cause_that_is_no_string_is_a_query_evaluation_e
     )
     failed = events(execution, "EvaluationFailed")[0]["evaluationFailedEventDetails"]
     assert (failed["location"], failed["state"]) == (field, "F")
+
+
+# -- 3. a handler's exception whose str() raises ------------------------------------------------
+#
+# Before the fix the RuntimeError from str() escaped `run`. The task fails with the exception's
+# class name; the message is Python's own stand-in for an unprintable exception.
+
+UNPRINTABLE = "<exception str() failed>"
+
+
+class Unprintable(Exception):
+    def __str__(self):
+        raise RuntimeError("no text for you")
+
+
+def raise_unprintable(*args):
+    raise Unprintable()
+
+
+def task(resource: str, **fields) -> dict:
+    return {"Call": {"Type": "Task", "Resource": resource, **fields, "End": True}}
+
+
+def test_a_lambda_function_raising_an_unprintable_exception_fails_its_task():
+    execution = run(task(FUNCTION), {}, lambdas={FUNCTION: raise_unprintable})
+    assert (execution.status, execution.error) == ("FAILED", "Unprintable")
+    assert json.loads(execution.cause)["errorMessage"] == UNPRINTABLE
+    assert json.loads(execution.cause)["errorType"] == "Unprintable"
+
+
+def test_a_lambda_invoke_raising_an_unprintable_exception_can_be_caught():
+    states = {
+        "Call": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": FUNCTION, "Payload": {}},
+                 "Catch": [{"ErrorEquals": ["Unprintable"], "Next": "Caught"}], "End": True},
+        "Caught": {"Type": "Pass", "End": True},
+    }
+    execution = run(states, {}, lambdas={FUNCTION: raise_unprintable})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output["Error"] == "Unprintable"
+    assert json.loads(execution.output["Cause"])["errorMessage"] == UNPRINTABLE
+
+
+def test_a_service_handler_raising_an_unprintable_exception_fails_its_task():
+    sqs = "arn:aws:states:::sqs:sendMessage"
+    execution = run(task(sqs, Parameters={"QueueUrl": "q", "MessageBody": "m"}), {}, lambdas={sqs: raise_unprintable})
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "Unprintable", UNPRINTABLE)
+
+
+def test_a_callback_responder_raising_an_unprintable_exception_fails_its_task():
+    resource = "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+    states = task(resource, Parameters={"QueueUrl": "q", "MessageBody.$": "$$.Task.Token"})
+    execution = run(states, {}, callbacks={"Call": raise_unprintable},
+                    lambdas={"arn:aws:states:::sqs:sendMessage": lambda event, context: {"MessageId": "m"}})
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "Unprintable", UNPRINTABLE)
+
+
+def test_an_item_reader_or_result_writer_raising_an_unprintable_exception_fails_the_map():
+    processor = {"ProcessorConfig": DISTRIBUTED, "StartAt": "Keep", "States": {"Keep": {"Type": "Pass", "End": True}}}
+    reading = {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject", "Parameters": {"Bucket": "b", "Key": "k"}},
+               "ItemProcessor": processor, "End": True}
+    execution = run({"M": reading}, {}, lambdas={"arn:aws:states:::s3:getObject": raise_unprintable})
+    assert (execution.error, execution.cause) == ("States.ItemReaderFailed", f"Unprintable: {UNPRINTABLE}")
+    writing = {"Type": "Map", "ItemProcessor": processor, "End": True,
+               "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}}
+    execution = run({"M": writing}, [1], lambdas={"arn:aws:states:::s3:putObject": raise_unprintable})
+    assert (execution.error, execution.cause) == ("States.ResultWriterFailed", f"Unprintable: {UNPRINTABLE}")
