@@ -4,12 +4,15 @@ section 2); each is now the outcome AWS reports, and each test here failed befor
 from __future__ import annotations
 
 import json
+import random
 from datetime import datetime, timezone
 
 import pytest
 
 import pysfn_emulator
 from pysfn_emulator.clock import Clock
+from pysfn_emulator.model import Retrier
+from pysfn_emulator.retry import LONGEST_WAIT_SECONDS, interval
 from pysfn_emulator.scheduler import JOIN, Scheduler
 
 START = datetime(2024, 5, 1, tzinfo=timezone.utc)
@@ -368,3 +371,47 @@ def test_an_item_reader_or_result_writer_raising_an_unprintable_exception_fails_
                "ResultWriter": {"Resource": "arn:aws:states:::s3:putObject", "Parameters": {"Bucket": "b", "Prefix": "p"}}}
     execution = run({"M": writing}, [1], lambdas={"arn:aws:states:::s3:putObject": raise_unprintable})
     assert (execution.error, execution.cause) == ("States.ResultWriterFailed", f"Unprintable: {UNPRINTABLE}")
+
+
+# -- 4. a retry backoff past what a float holds --------------------------------------------------
+#
+# Before the fix `IntervalSeconds * BackoffRate ** n` raised OverflowError out of `run`.
+
+
+def always_failing(event, context):
+    raise ValueError("down")
+
+
+def huge_backoff(**fields) -> dict:
+    retrier = {"ErrorEquals": ["States.ALL"], "BackoffRate": 1e10, "MaxAttempts": 100, **fields}
+    return task(FUNCTION, Retry=[retrier])
+
+
+def test_max_delay_seconds_caps_a_backoff_that_overflows():
+    execution = run(huge_backoff(MaxDelaySeconds=5), {}, lambdas={FUNCTION: always_failing})
+    assert (execution.status, execution.error) == ("FAILED", "ValueError")
+    assert execution.elapsed_seconds == 1 + 5 * 99  # IntervalSeconds 1, then capped at 5 s
+    assert types(execution).count("LambdaFunctionFailed") == 101
+
+
+def test_max_delay_seconds_caps_a_jittered_backoff_that_overflows():
+    execution = run(huge_backoff(MaxDelaySeconds=5, JitterStrategy="FULL"), {}, lambdas={FUNCTION: always_failing}, seed=7)
+    assert (execution.status, execution.error) == ("FAILED", "ValueError")
+    assert 0 < execution.elapsed_seconds <= 1 + 5 * 99
+
+
+@pytest.mark.parametrize("jitter", [{}, {"JitterStrategy": "FULL"}])
+def test_an_uncapped_backoff_outlasts_the_execution(jitter):
+    # Without MaxDelaySeconds AWS does not cap the interval: the second retry would wait 1e10 s,
+    # so the execution reaches its one-year limit first.
+    execution = run(huge_backoff(**jitter), {}, lambdas={FUNCTION: always_failing}, seed=3)
+    assert execution.status == "TIMED_OUT"
+    assert execution.elapsed_seconds == 365 * 86400
+    assert types(execution).count("LambdaFunctionFailed") == 2
+
+
+def test_the_interval_is_finite_however_many_retries():
+    retrier = Retrier(error_equals=("States.ALL",), interval_seconds=1, max_attempts=100, backoff_rate=1e10, max_delay_seconds=None, jitter=True)
+    rng = random.Random(0)
+    waits = [interval(retrier, n, rng) for n in range(100)]
+    assert all(0 <= wait <= LONGEST_WAIT_SECONDS for wait in waits)
