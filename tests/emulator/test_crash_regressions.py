@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -415,3 +416,71 @@ def test_the_interval_is_finite_however_many_retries():
     rng = random.Random(0)
     waits = [interval(retrier, n, rng) for n in range(100)]
     assert all(0 <= wait <= LONGEST_WAIT_SECONDS for wait in waits)
+
+
+# -- 5. data nested deeper than Python recurses ----------------------------------------------------
+#
+# AWS documents no nesting limit for a payload; Python's JSON encoder and decoder stop at the
+# recursion limit. Before the fix, measuring the payload raised RecursionError (after minutes:
+# each pass re-encoded the whole chain).
+
+DEEP = sys.getrecursionlimit() + 2000
+
+
+def chain(depth: int, leaf=None) -> dict:
+    value = {} if leaf is None else leaf
+    for _ in range(depth):
+        value = {"a": value}
+    return value
+
+
+def chain_text(depth: int, leaf: str = "{}") -> str:
+    return '{"a":' * depth + leaf + "}" * depth
+
+
+def test_a_loop_that_nests_its_data_deeper_each_pass_ends_at_the_history_quota():
+    execution = run({"A": {"Type": "Pass", "ResultPath": "$.a", "Next": "A"}}, {})
+    assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
+    assert execution.cause == "The execution reached the limit of 25000 history events."
+    # The last state output is 12,499 levels deep, beyond Python's recursion limit.
+    last = [e for e in execution.history if e["type"] == "PassStateExited"][-1]
+    assert last["stateExitedEventDetails"]["output"] == chain_text(12_499)
+
+
+def test_an_input_nested_beyond_the_recursion_limit_runs_through_tasks_and_intrinsics():
+    states = {
+        "Pass": {"Type": "Pass", "Next": "Call"},
+        "Call": {"Type": "Task", "Resource": FUNCTION, "Next": "Invoke"},
+        "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": FUNCTION, "Payload.$": "$"},
+                   "ResultSelector": {"p.$": "$.Payload"}, "Next": "Text"},
+        "Text": {"Type": "Pass", "Parameters": {"text.$": "States.JsonToString($.p)"}, "End": True},
+    }
+    execution = run(states, chain(DEEP, {"x": 1}), lambdas={FUNCTION: lambda event, context: event})
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == {"text": chain_text(DEEP, '{"x":1}')}
+    entered = [e for e in execution.history if e["type"] == "TaskStateEntered"][0]
+    assert entered["stateEnteredEventDetails"]["input"] == chain_text(DEEP, '{"x":1}')
+
+
+# -- 6. OutputPath "$..*": data that multiplies each pass -------------------------------------------
+
+
+def test_a_loop_whose_output_path_multiplies_its_data_stops_at_the_payload_limit():
+    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "Next": "A"}}, {"a": {"b": [1, 2, {"c": 3}]}})
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+    assert execution.cause == "The state/task 'A' returned a result with a size exceeding the maximum number of bytes service limit."
+    assert types(execution).count("PassStateExited") == 85
+
+
+def test_all_descendants_of_a_deep_value_are_not_all_made():
+    # Every level of a 40,000-deep chain is a match, each holding the levels below it: some
+    # 10 GB of text, of which only the first match is needed to know the output is too large.
+    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "End": True}}, chain(40_000))
+    assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
+
+
+def test_an_output_path_of_all_descendants_within_the_limit_is_whole():
+    data = {"a": {"b": [1, 2, {"c": "x" * 30_000}]}, "d": ["y" * 20_000]}
+    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "End": True}}, data)
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == [data["a"], data["d"], data["a"]["b"], 1, 2, data["a"]["b"][2], "x" * 30_000, "y" * 20_000]
