@@ -89,6 +89,12 @@ def measuring_memo() -> Memo:
     return memo
 
 
+def forget_measured() -> None:
+    """Start measuring afresh (an execution starts): values from outside, such as an input the
+    caller changed since an earlier run, must not be measured by an old text."""
+    _local.memo = None
+
+
 def _whole(value: Any) -> str:
     try:
         return _c_encode(value)

@@ -484,3 +484,19 @@ def test_an_output_path_of_all_descendants_within_the_limit_is_whole():
     execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "End": True}}, data)
     assert execution.status == "SUCCEEDED"
     assert execution.output == [data["a"], data["d"], data["a"]["b"], 1, 2, data["a"]["b"][2], "x" * 30_000, "y" * 20_000]
+
+
+def test_an_input_changed_between_runs_is_measured_anew():
+    data = {"small": 1}
+    assert run({"A": {"Type": "Pass", "End": True}}, data).status == "SUCCEEDED"
+    data["big"] = "x" * 300_000
+    assert run({"A": {"Type": "Pass", "End": True}}, data).error == "States.DataLimitExceeded"
+
+
+def test_the_history_of_a_loop_over_a_deep_input_writes_each_value_once():
+    # 25,000 events whose input and output are one 11,000-deep value: written once, not 25,000
+    # times (each writing walks the whole depth).
+    execution = run({"A": {"Type": "Pass", "Next": "A"}}, chain(DEEP))
+    assert execution.error == "States.Runtime"
+    texts = {e["stateEnteredEventDetails"]["input"] for e in execution.history if e["type"] == "PassStateEntered"}
+    assert texts == {chain_text(DEEP)}
