@@ -85,7 +85,7 @@ def measuring_memo() -> Memo:
     the next state's output that is built around the last one."""
     memo = getattr(_local, "memo", None)
     if memo is None:
-        memo = _local.memo = Memo(capacity=16, longest=1 << 20)
+        memo = _local.memo = Memo(capacity=64, longest=1 << 20)
     return memo
 
 
@@ -105,8 +105,7 @@ def _whole(value: Any) -> str:
 def _around_known(value: dict | list, memo: Memo) -> str | None:
     """The text of a container one of whose direct children the memo knows, or None."""
     is_dict = isinstance(value, dict)
-    known = memo._texts  # a quick look by identity; encode() checks each hit is the same value
-    if not any(id(child) in known for child in (value.values() if is_dict else value)):
+    if not _leads_to_known(value, memo._texts):
         return None
     parts = ["{" if is_dict else "["]  # joined once: a remembered text is copied once
     for key, child in (value.items() if is_dict else enumerate(value)):
@@ -118,6 +117,29 @@ def _around_known(value: dict | list, memo: Memo) -> str | None:
         parts.append(encode(child, memo))
     parts.append("}" if is_dict else "]")
     return "".join(parts)
+
+
+def _leads_to_known(value: dict | list, known: dict) -> bool:
+    """Whether a remembered value is a child of `value`, or lies a few narrow levels below it
+    (a template that wraps its input in several objects). Identities alone suffice: the memo
+    keeps what it remembers alive, so no other live value can have one of its identities."""
+    children = list(value.values()) if isinstance(value, dict) else value
+    if any(id(child) in known for child in children):
+        return True
+    frontier = [child for child in children if isinstance(child, (dict, list)) and len(child) <= _NARROW][:_NARROW]
+    for _ in range(_LEVELS):
+        below = []
+        for node in frontier:
+            for child in node.values() if isinstance(node, dict) else node:
+                if id(child) in known:
+                    return True
+                if isinstance(child, (dict, list)) and len(child) <= _NARROW:
+                    below.append(child)
+        frontier = below[:_NARROW]
+    return False
+
+
+_NARROW, _LEVELS = 4, 8
 
 
 def _key_text(key: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -420,62 +419,93 @@ def test_the_interval_is_finite_however_many_retries():
 
 # -- 5. data nested deeper than Python recurses ----------------------------------------------------
 #
-# AWS documents no nesting limit for a payload; Python's JSON encoder and decoder stop at the
-# recursion limit. Before the fix, measuring the payload raised RecursionError (after minutes:
-# each pass re-encoded the whole chain).
+# AWS documents no nesting limit for the data inside an execution (StartExecution's input is
+# another matter: jsontext.accept refuses one deeper than a JSON parser reads); Python's JSON
+# encoder and decoder stop at the recursion limit. Before the fix, measuring a state's output
+# raised RecursionError (after minutes: each pass re-encoded the whole chain).
 
-DEEP = sys.getrecursionlimit() + 2000
-
-
-def chain(depth: int, leaf=None) -> dict:
-    value = {} if leaf is None else leaf
-    for _ in range(depth):
-        value = {"a": value}
-    return value
+DEEP_PASSES = 2_200  # five levels each: 11,000, beyond the recursion limit jsonata-python sets
 
 
 def chain_text(depth: int, leaf: str = "{}") -> str:
     return '{"a":' * depth + leaf + "}" * depth
 
 
+def nesting(then: str, passes: int = DEEP_PASSES) -> dict:
+    """States that wrap the input in five more objects per pass, `passes` times, then go on."""
+    return {
+        "Init": {"Type": "Pass", "Assign": {"n": 0}, "Next": "Nest"},
+        "Nest": {"Type": "Pass", "Parameters": {"a": {"a": {"a": {"a": {"a.$": "$"}}}}}, "Assign": {"n.$": "States.MathAdd($n, 1)"}, "Next": "Check"},
+        "Check": {"Type": "Choice", "Choices": [{"Variable": "$n", "NumericLessThan": passes, "Next": "Nest"}], "Default": then},
+    }
+
+
+def spinning(name: str) -> dict:
+    """A state that loops forever: a Choice whose way out its input never takes (AWS refuses a
+    machine with no terminal state)."""
+    return {name: {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": f"{name} out"}], "Default": name},
+            f"{name} out": {"Type": "Succeed"}}
+
+
 def test_a_loop_that_nests_its_data_deeper_each_pass_ends_at_the_history_quota():
-    execution = run({"A": {"Type": "Pass", "ResultPath": "$.a", "Next": "A"}}, {})
+    # Two levels a pass, one Pass and one Choice: 12,500 levels when the quota ends it.
+    states = {"A": {"Type": "Pass", "Parameters": {"a": {"a.$": "$"}}, "Next": "C"},
+              "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": True, "Next": "Out"}], "Default": "A"},
+              "Out": {"Type": "Succeed"}}
+    execution = run(states, {})
     assert (execution.status, execution.error) == ("FAILED", "States.Runtime")
     assert execution.cause == "The execution reached the limit of 25000 history events."
-    # The last state output is 12,499 levels deep, beyond Python's recursion limit.
-    last = [e for e in execution.history if e["type"] == "PassStateExited"][-1]
-    assert last["stateExitedEventDetails"]["output"] == chain_text(12_499)
+    exits = [e for e in execution.history if e["type"] == "PassStateExited"]
+    assert len(exits) == 6_250
+    assert exits[-1]["stateExitedEventDetails"]["output"] == chain_text(12_500)
 
 
-def test_an_input_nested_beyond_the_recursion_limit_runs_through_tasks_and_intrinsics():
+def test_data_nested_beyond_the_recursion_limit_runs_through_tasks_and_intrinsics():
     states = {
-        "Pass": {"Type": "Pass", "Next": "Call"},
+        **nesting("Call"),
         "Call": {"Type": "Task", "Resource": FUNCTION, "Next": "Invoke"},
         "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"FunctionName": FUNCTION, "Payload.$": "$"},
                    "ResultSelector": {"p.$": "$.Payload"}, "Next": "Text"},
         "Text": {"Type": "Pass", "Parameters": {"text.$": "States.JsonToString($.p)"}, "End": True},
     }
-    execution = run(states, chain(DEEP, {"x": 1}), lambdas={FUNCTION: lambda event, context: event})
+    execution = run(states, {"x": 1}, lambdas={FUNCTION: lambda event, context: event})
     assert execution.status == "SUCCEEDED"
-    assert execution.output == {"text": chain_text(DEEP, '{"x":1}')}
+    deep = chain_text(5 * DEEP_PASSES, '{"x":1}')
+    assert execution.output == {"text": deep}
     entered = [e for e in execution.history if e["type"] == "TaskStateEntered"][0]
-    assert entered["stateEnteredEventDetails"]["input"] == chain_text(DEEP, '{"x":1}')
+    assert entered["stateEnteredEventDetails"]["input"] == deep
+
+
+def test_the_history_of_a_loop_over_deep_data_writes_each_value_once():
+    # Some 16,000 events whose input and output are one 11,000-deep value: written once, not
+    # once per event (each writing walks the whole depth).
+    execution = run({**nesting("Spin"), **spinning("Spin")}, {})
+    assert execution.error == "States.Runtime"
+    texts = {e["stateEnteredEventDetails"]["input"] for e in execution.history if e["type"] == "ChoiceStateEntered"
+             and e["stateEnteredEventDetails"]["name"] == "Spin"}
+    assert texts == {chain_text(5 * DEEP_PASSES)}
 
 
 # -- 6. OutputPath "$..*": data that multiplies each pass -------------------------------------------
 
 
 def test_a_loop_whose_output_path_multiplies_its_data_stops_at_the_payload_limit():
-    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "Next": "A"}}, {"a": {"b": [1, 2, {"c": 3}]}})
+    states = {"A": {"Type": "Pass", "OutputPath": "$..*", "Next": "C"},
+              "C": {"Type": "Choice", "Choices": [{"Variable": "$[0]", "IsNull": True, "Next": "Out"}], "Default": "A"},
+              "Out": {"Type": "Succeed"}}
+    execution = run(states, {"a": {"b": [1, 2, {"c": 3}]}})
     assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
     assert execution.cause == "The state/task 'A' returned a result with a size exceeding the maximum number of bytes service limit."
     assert types(execution).count("PassStateExited") == 85
 
 
 def test_all_descendants_of_a_deep_value_are_not_all_made():
-    # Every level of a 40,000-deep chain is a match, each holding the levels below it: some
-    # 10 GB of text, of which only the first match is needed to know the output is too large.
-    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "End": True}}, chain(40_000))
+    # 900 levels of 200 characters each: 190 KB, whose descendants' text is some 85 MB; the
+    # first few matches already tell the output is too large.
+    value: dict = {}
+    for _ in range(900):
+        value = {"s": "x" * 200, "a": value}
+    execution = run({"A": {"Type": "Pass", "OutputPath": "$..*", "End": True}}, value)
     assert (execution.status, execution.error) == ("FAILED", "States.DataLimitExceeded")
 
 
@@ -493,10 +523,3 @@ def test_an_input_changed_between_runs_is_measured_anew():
     assert run({"A": {"Type": "Pass", "End": True}}, data).error == "States.DataLimitExceeded"
 
 
-def test_the_history_of_a_loop_over_a_deep_input_writes_each_value_once():
-    # 25,000 events whose input and output are one 11,000-deep value: written once, not 25,000
-    # times (each writing walks the whole depth).
-    execution = run({"A": {"Type": "Pass", "Next": "A"}}, chain(DEEP))
-    assert execution.error == "States.Runtime"
-    texts = {e["stateEnteredEventDetails"]["input"] for e in execution.history if e["type"] == "PassStateEntered"}
-    assert texts == {chain_text(DEEP)}
