@@ -47,7 +47,7 @@ from typing import Any
 import attrs
 
 from .errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
 from .jsontext import PAYLOAD_LIMIT_BYTES, json_copy, size_in_bytes
 from .scheduler import Sleep
 from .virtual_sleep import counting_sleep, slept_so_far
@@ -319,7 +319,7 @@ def _respond(task: PendingTask, responder: Responder) -> None:
         except TaskFailure as raised:
             returned, failure = None, (raised.error, raised.cause)
         except Exception as raised:
-            returned, failure = None, (type(raised).__name__, str(raised))
+            returned, failure = None, (type(raised).__name__, exception_text(raised))
         finished = start + int(round(sleeper.seconds * 1000))
     if task._outcome is not None or task._closed is not None:
         return

@@ -49,6 +49,7 @@ from .errors import (
 from .history import STANDARD_HISTORY_LIMIT, History
 from .interpreter import Frame, Runner, run_machine
 from .intrinsics import random_source
+from .jsondeep import forget_measured
 from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept_measured, loads, size_in_bytes
 from .limits import (
     DEFAULT_MAX_SECONDS,
@@ -356,6 +357,7 @@ class _Launch:
         runner, frame = self.runner, self.frame
         status, output, error, cause = "SUCCEEDED", None, None, None
         live = runner.tasks.services.channel is not None
+        forget_measured()  # the caller may have changed a value measured in an earlier run
         try:
             size = self.input_bytes if self.input_bytes is not None else size_in_bytes(self.input)
             if size > PAYLOAD_LIMIT_BYTES:

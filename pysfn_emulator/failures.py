@@ -77,6 +77,15 @@ class LambdaServiceError(TaskFailure):
         )
 
 
+def exception_text(exception: BaseException) -> str:
+    """`str(exception)`, or Python's own stand-in when that raises (as `traceback` prints it):
+    a handler's odd exception must fail its task, not the emulator."""
+    try:
+        return str(exception)
+    except Exception:
+        return "<exception str() failed>"
+
+
 def _default_message(short: str) -> str:
     if short == "TooManyRequestsException":
         return "Rate Exceeded."

@@ -11,6 +11,7 @@ from typing import Any
 
 from .clock import to_datetime
 from .errors import RUNTIME
+from .jsondeep import Memo
 from .jsontext import dumps
 from .limits import ExecutionLimitReached
 
@@ -69,14 +70,17 @@ class History:
         return count + 1
 
     def render(self) -> list[dict[str, Any]]:
-        rendered = [_render(number, event) for number, event in enumerate(self._events, 1)]
+        # One state's output is the next one's input, and often the one after is built around
+        # it: each value is written once (the events keep every value alive meanwhile).
+        memo = Memo()
+        rendered = [_render(number, event, memo) for number, event in enumerate(self._events, 1)]
         if self._tail:
             first = self._count - len(self._tail) + 1
-            rendered.extend(_render(number, event) for number, event in enumerate(self._tail, first))
+            rendered.extend(_render(number, event, memo) for number, event in enumerate(self._tail, first))
         return rendered
 
 
-def _render(number: int, event: tuple) -> dict[str, Any]:
+def _render(number: int, event: tuple, memo: Memo) -> dict[str, Any]:
     kind, previous, now_ms, key, details = event
     rendered: dict[str, Any] = {
         "id": number,
@@ -85,20 +89,20 @@ def _render(number: int, event: tuple) -> dict[str, Any]:
         "type": kind,
     }
     if key is not None:
-        rendered[key] = _render_details(details or {})
+        rendered[key] = _render_details(details or {}, memo)
     return rendered
 
 
-def _render_details(details: dict) -> dict:
+def _render_details(details: dict, memo: Memo) -> dict:
     out = {}
     for name, value in details.items():
         if name in _JSON_FIELDS:
-            out[name] = dumps(value)
+            out[name] = dumps(value, memo)
             out[f"{name}Details"] = {"truncated": False}
         elif name in _JSON_TEXT_ONLY:
             out[name] = dumps(value)
         elif name == "assignedVariables":
-            out[name] = {k: dumps(v) for k, v in value.items()}
+            out[name] = {k: dumps(v, memo) for k, v in value.items()}
             out["assignedVariablesDetails"] = {"truncated": False}
         else:
             out[name] = value

@@ -30,7 +30,7 @@ from typing import Any
 
 from . import model
 from .errors import ITEM_READER_FAILED, RUNTIME, StatesError
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
 from .jsontext import NotJson, accept, json_copy, loads, message_text
 from .pipeline import DataIO, Env, path_value
 from .scheduler import Sleep
@@ -87,7 +87,7 @@ def _call(handler, parameters: Any, state_name: str, resource: str) -> tuple[Any
         except TaskFailure as failure:
             raise StatesError(failure.error, failure.cause) from None
         except Exception as error:
-            raise StatesError(ITEM_READER_FAILED, f"{type(error).__name__}: {error}") from None
+            raise StatesError(ITEM_READER_FAILED, f"{type(error).__name__}: {exception_text(error)}") from None
 
 
 def _max_items(reader: model.ItemReader, raw: Any, effective: Any, env: Env) -> int | None:

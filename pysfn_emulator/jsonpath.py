@@ -11,6 +11,7 @@ Paths start at the state's data (`$`), the context object (`$$`) or a variable (
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
@@ -18,6 +19,7 @@ from jsonpath_ng import Child, DatumInContext, Descendants, Fields, Index, JSONP
 from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as _parse_ext
 from jsonpath_ng.ext.filter import Filter
+from jsonpath_ng.jsonpath import Wildcard
 
 from .errors import RESULT_PATH_MATCH_FAILURE, StatesError
 from .jsontext import dumps
@@ -48,12 +50,18 @@ class Path:
     steps: tuple[str | int, ...] | None  # the definite form; None for an indefinite path
     expression: Any = attrs.field(eq=False, repr=False)  # jsonpath-ng, indefinite paths only
     length: bool = False  # a trailing `.length()`
+    descendant: str | None = None  # `$..*` ("*") or `$..name`: walked here, lazily
+
 
     @property
     def definite(self) -> bool:
         return self.steps is not None
 
-    def evaluate(self, data: Any, context: Any = None, variables: Any = None) -> Any:
+    def evaluate(self, data: Any, context: Any = None, variables: Any = None, limit: int | None = None) -> Any:
+        """The value or the matches. With `limit` (bytes; OutputPath, whose result is the state's
+        output), matches stop being gathered once their JSON text exceeds it: the state then
+        fails on its output's size as it would have, without making all of an output that can
+        grow with every pass of a loop (`$..*`)."""
         if self.root == CONTEXT:
             data = context
         elif self.root == VARIABLE:
@@ -62,6 +70,8 @@ class Path:
             data = variables[self.variable]
         if self.steps is not None:
             value = walk(data, self.steps)
+        elif self.descendant is not None:
+            value = _gathered(_descendants(data, self.descendant), limit)
         else:
             value = [match.value for match in self.expression.find(data)]
         if self.length:
@@ -85,6 +95,43 @@ def walk(data: Any, steps: tuple[str | int, ...]) -> Any:
             raise PathNotFound(f"No results for path: {bracket_notation(steps)}")
         raise PathNotFound(f"Missing property in path {bracket_notation(steps[: position + 1])}")
     return data
+
+
+def _descendants(data: Any, name: str) -> Iterator[list]:
+    """`$..*` or `$..name` in jsonpath-ng's order, as one list of matches per node: depth first,
+    each node's own matches (its children, or its member `name`) before those below it."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            children = node
+        elif isinstance(node, dict):
+            children = list(node.values())
+            if name != "*" and name in node:
+                yield [node[name]]
+        else:
+            continue
+        if name == "*" and children:
+            yield children
+        stack.extend(reversed(children))
+
+
+def _gathered(groups: Iterator[list], limit: int | None) -> list:
+    gathered: list = []
+    if limit is None:
+        for group in groups:
+            gathered.extend(group)
+        return gathered
+    # "[", and for each match its text and a "," or "]": a group's text less one. Counted in
+    # characters, never more than the bytes that the output's own check then counts, so no
+    # output within the limit is cut short.
+    size = 1
+    for group in groups:
+        gathered.extend(group)
+        size += len(dumps(group)) - 1
+        if size > limit:
+            break
+    return gathered
 
 
 def bracket_notation(steps: tuple[str | int, ...]) -> str:
@@ -114,7 +161,20 @@ def compile_path(text: str) -> Path:
     except (JsonPathParserError, JsonPathLexerError, Exception) as error:  # noqa: B014
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
     steps = _definite_steps(expression)
-    return Path(text, root, variable, steps, None if steps is not None else expression, length)
+    descendant = _descendant_name(expression)
+    return Path(text, root, variable, steps, None if steps is not None else expression, length, descendant)
+
+
+def _descendant_name(expression: Any) -> str | None:
+    """"*" for `$..*`, the name for `$..name`, else None."""
+    if not isinstance(expression, Descendants) or not isinstance(expression.left, Root):
+        return None
+    right = expression.right
+    if isinstance(right, Wildcard):
+        return "*"
+    if isinstance(right, Fields) and len(right.fields) == 1 and right.fields[0] != "*":
+        return right.fields[0]
+    return None
 
 
 def _dot_bracket_as_bracket(text: str) -> str:

@@ -24,6 +24,8 @@ import math
 import re
 from typing import Any
 
+from .jsondeep import Memo, copy, encode, measuring_memo
+
 PAYLOAD_LIMIT_BYTES = 256 * 1024
 
 _encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
@@ -42,27 +44,30 @@ class NotJson(ValueError):
         self.pointer = pointer
 
 
-def dumps(value: Any) -> str:
-    """Compact JSON, non-ASCII kept as is (AWS does not escape it)."""
-    return _encode(value)
+def dumps(value: Any, memo: Memo | None = None) -> str:
+    """Compact JSON, non-ASCII kept as is (AWS does not escape it), at any nesting depth;
+    `memo` reuses the texts of values written before (jsondeep.py)."""
+    return encode(value, memo)
 
 
 def size_in_bytes(value: Any) -> int:
     """The UTF-8 size AWS measures payloads by (a lone surrogate counts one byte, as Java's
-    encoder replaces it with '?')."""
-    text = _encode(value)
+    encoder replaces it with '?'). Sizes are measured state after state, each output often
+    built around the last one: the last few texts are remembered (jsondeep.py)."""
+    text = encode(value, measuring_memo())
     return len(text) if text.isascii() else len(text.encode("utf-8", "replace"))
 
 
 def message_text(value: Any) -> str:
     """How AWS prints a JSON value inside a message: strings bare, the rest as JSON."""
-    return value if isinstance(value, str) else _encode(value)
+    return value if isinstance(value, str) else encode(value)
 
 
 def json_copy(value: Any) -> Any:
     """A value as it arrives on the other side of a JSON boundary (a handler's event, a
-    response): a deep copy that also refuses what JSON cannot carry (ValueError, TypeError)."""
-    return json.loads(_encode(value))
+    response): a deep copy that also refuses what JSON cannot carry (ValueError, TypeError),
+    at any nesting depth."""
+    return copy(value)
 
 
 def number(text: str) -> int | float | str:

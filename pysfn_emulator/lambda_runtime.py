@@ -22,7 +22,8 @@ from typing import Any
 import attrs
 
 from .errors import StatesError
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
+from .jsondeep import write
 from .jsontext import json_copy, loads
 from .virtual_sleep import counting_sleep, slept_so_far
 
@@ -170,16 +171,24 @@ def lambda_error(exception: BaseException, request_id: str) -> dict:
     frames = traceback.extract_tb(exception.__traceback__)[1:]
     stack = [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
     return {
-        "errorMessage": str(exception),
+        "errorMessage": exception_text(exception),
         "errorType": type(exception).__name__,
         "requestId": request_id,
         "stackTrace": stack,
     }
 
 
+def python_json(value: Any) -> str:
+    """`json.dumps(value)` as the Python runtime writes a response, at any depth."""
+    try:
+        return json.dumps(value)
+    except RecursionError:
+        return write(value, json.dumps, lambda key: json.dumps({key: 0})[1:-4], ", ", ": ")
+
+
 def invoke_response(payload: Any, request_id: str, with_log: bool, version: str = "$LATEST", status: int = 200) -> dict:
     """The result of arn:aws:states:::lambda:invoke, as AWS shapes it."""
-    length = "0" if status != 200 else str(len(json.dumps(payload).encode("utf-8")))
+    length = "0" if status != 200 else str(len(python_json(payload).encode("utf-8")))
     trace = f"Root=1-00000000-{request_id.replace('-', '')[:24]}"
     date = "Thu, 01 Jan 1970 00:00:00 GMT"
     response = {

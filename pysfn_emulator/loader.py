@@ -83,19 +83,20 @@ class _Loader:
         return lambda data, env: evaluate(data, env.context, env.variables)
 
     # -- JSONata fields ------------------------------------------------------------------
-    def data(self, spec: dict, field: str, pointer: str) -> jsonata.Evaluator | None:
-        """A JSONata field (any JSON, `{% %}` strings evaluated) as (states, variables, runtime)."""
+    def data(self, spec: dict, field: str, pointer: str, expect: str | None = None) -> jsonata.Evaluator | None:
+        """A JSONata field (any JSON, `{% %}` strings evaluated) as (states, variables, runtime);
+        with `expect`, an expression must give a value of that JSONata type."""
         if field not in spec:
             return None
         try:
-            return jsonata.compile_value(spec[field], field)
+            return jsonata.compile_value(spec[field], field, expect=expect)
         except ValueError as error:
             self.problem(f"{pointer}/{field}", str(error))
             return None
 
-    def data_value(self, spec: dict, field: str, pointer: str) -> model.Value | None:
+    def data_value(self, spec: dict, field: str, pointer: str, expect: str | None = None) -> model.Value | None:
         """A JSONata field read from the state's input, as a Value."""
-        evaluate = self.data(spec, field, pointer)
+        evaluate = self.data(spec, field, pointer, expect)
         if evaluate is None:
             return None
         return lambda raw, env: evaluate({"input": raw, "context": env.context}, env.variables, env.runtime)
@@ -155,10 +156,13 @@ class _Loader:
 
     def state_fail(self, spec, pointer, common, language, data):
         if data:
-            return model.Fail(**common, error=self.data_value(spec, "Error", pointer), cause=self.data_value(spec, "Cause", pointer))
+            # As AWS fails a JSONata Items that is not an array (recorded): an Error or Cause
+            # that is not a string is a States.QueryEvaluationError.
+            error, cause = self.data_value(spec, "Error", pointer, "string"), self.data_value(spec, "Cause", pointer, "string")
+            return model.Fail(**common, error=error, cause=cause)
         error = self.expression(spec, "ErrorPath", pointer, string_only=True) or _literal(spec, "Error")
         cause = self.expression(spec, "CausePath", pointer, string_only=True) or _literal(spec, "Cause")
-        return model.Fail(**common, error=error, cause=cause)
+        return model.Fail(**common, error=error, cause=cause, error_path=spec.get("ErrorPath"), cause_path=spec.get("CausePath"))
 
     def state_wait(self, spec, pointer, common, language, data):
         fields: dict[str, Any] = {}

@@ -65,6 +65,8 @@ class Succeed(State):
 class Fail(State):
     error: Value | None = None
     cause: Value | None = None
+    error_path: str | None = None  # the ErrorPath and CausePath texts, quoted in causes
+    cause_path: str | None = None
 
 
 @attrs.frozen

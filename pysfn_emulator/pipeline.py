@@ -22,6 +22,7 @@ import attrs
 
 from .errors import RUNTIME, StatesError
 from .jsonpath import Path, PathNotFound, set_result
+from .jsontext import PAYLOAD_LIMIT_BYTES
 
 PathEvaluator = Callable[[Any, Any, Any], Any]  # (data, context, variables)
 DataEvaluator = Callable[[dict, Any, Any], Any]  # (states, variables, runtime)
@@ -46,19 +47,19 @@ class Env:
     runtime: Any
 
 
-def select(path: Path | _Discard | None, data: Any, context: Any, variables: Any) -> Any:
+def select(path: Path | _Discard | None, data: Any, context: Any, variables: Any, limit: int | None = None) -> Any:
     """InputPath or OutputPath: absent keeps the data, null gives {}, a path selects."""
     if path is None:
         return data
     if path is DISCARD:
         return {}
-    return path_value(path, data, context, variables)  # type: ignore[arg-type]
+    return path_value(path, data, context, variables, limit)  # type: ignore[arg-type]
 
 
-def path_value(path: Path, data: Any, context: Any, variables: Any) -> Any:
+def path_value(path: Path, data: Any, context: Any, variables: Any, limit: int | None = None) -> Any:
     """A path a state field names (SecondsPath, MaxConcurrencyPath...): it must find a value."""
     try:
-        return path.evaluate(data, context, variables)
+        return path.evaluate(data, context, variables, limit)
     except PathNotFound as missing:
         raise StatesError(RUNTIME, f"Invalid path '{path.text}' : {missing}") from None
 
@@ -98,7 +99,9 @@ class PathIO:
         return place_result(self.result_path, raw, result), assigned
 
     def output(self, placed: Any, env: Env) -> Any:
-        return select(self.output_path, placed, env.context, env.variables)
+        # The output is checked against the payload limit next: a path whose matches exceed
+        # it may stop gathering them there (jsonpath.Path.evaluate).
+        return select(self.output_path, placed, env.context, env.variables, limit=PAYLOAD_LIMIT_BYTES)
 
     def passthrough(self, raw: Any, effective: Any, env: Env, assign: Any = ..., output: Any = ...) -> tuple[Any, dict | None]:
         assign = self.assign if assign is ... else assign

@@ -34,7 +34,7 @@ import attrs
 from . import model
 from .clock import iso
 from .errors import RESULT_WRITER_FAILED, StatesError
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
 from .jsontext import dumps, json_copy
 from .pipeline import DataIO, Env
 from .scheduler import Sleep
@@ -161,5 +161,5 @@ def _put(handler, bucket: Any, key: str, body: str, state_name: str, resource: s
         except TaskFailure as failure:
             raise StatesError(failure.error, failure.cause) from None
         except Exception as error:
-            raise StatesError(RESULT_WRITER_FAILED, f"{type(error).__name__}: {error}") from None
+            raise StatesError(RESULT_WRITER_FAILED, f"{type(error).__name__}: {exception_text(error)}") from None
         return sleeper.seconds

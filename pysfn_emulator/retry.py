@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Iterable
 
@@ -37,14 +38,26 @@ def find_catcher(catchers: tuple[Catcher, ...], error: str | None) -> int | None
     return None
 
 
+# Longer than any execution may last (a Standard one, a year): a retry that would wait longer
+# ends in the execution's time limit however much longer it would wait.
+LONGEST_WAIT_SECONDS = 10 * 366 * 86400
+
+
 def interval(retrier: Retrier, retries_done: int, rng: random.Random) -> float:
-    """Seconds before retry number `retries_done + 1`: backoff, capped, then jittered."""
-    seconds = retrier.interval_seconds * retrier.backoff_rate**retries_done
+    """Seconds before retry number `retries_done + 1`: backoff, capped by MaxDelaySeconds,
+    then jittered. Without MaxDelaySeconds AWS does not cap the growth (Developer Guide, error
+    handling), so a backoff past what a float holds is an endless wait, which the execution's
+    time limit ends: it is returned as LONGEST_WAIT_SECONDS rather than overflowing."""
+    try:
+        seconds = retrier.interval_seconds * retrier.backoff_rate**retries_done
+    except OverflowError:
+        seconds = math.inf
     if retrier.max_delay_seconds is not None:
         seconds = min(seconds, retrier.max_delay_seconds)
     if retrier.jitter:
-        seconds = rng.uniform(0, seconds)
-    return seconds
+        fraction = rng.random()  # as rng.uniform(0, seconds) draws it, for the same seeded waits
+        seconds = seconds * fraction if fraction else 0.0
+    return min(seconds, LONGEST_WAIT_SECONDS)
 
 
 def error_output(error: str | None, cause: str | None) -> dict:

@@ -128,10 +128,21 @@ class Scheduler:
         return root.result
 
     def cancel(self, thread: Thread) -> None:
-        """Stop a thread that is no longer wanted (a sibling failed), and everything it started."""
-        if thread.done or thread.cancelled:
+        """Stop a thread that is no longer wanted (a sibling failed), and everything it started.
+
+        A thread that has already ended but that its parent has not joined yet (it ended at
+        the same moment as the sibling whose failure the parent is handling) is forgotten: the
+        parent's next JOIN, for a retry or another Parallel or Map, must not receive it."""
+        parent = thread.parent
+        if thread.done:
+            if parent is not None and thread in parent.ended:
+                parent.ended.remove(thread)
+            return
+        if thread.cancelled:
             return
         thread.cancelled = True
+        if parent is not None:
+            parent.children.pop(thread, None)  # a long execution must not keep every stopped thread
         for child in list(thread.children):
             self.cancel(child)
         thread.generator.close()

@@ -45,9 +45,18 @@ def run_succeed(runner: Runner, frame: Frame, state: model.Succeed, raw: Any, vi
 
 def run_fail(runner: Runner, frame: Frame, state: model.Fail, raw: Any, visit: Visit) -> Outcome:
     env = visit.env(runner, frame)
-    error = state.error(raw, env) if state.error else None
-    cause = state.cause(raw, env) if state.cause else None
+    error = _fail_text(state, "Error", state.error(raw, env)) if state.error else None
+    cause = _fail_text(state, "Cause", state.cause(raw, env)) if state.cause else None
     raise StatesError(error, cause)
+
+
+def _fail_text(state: model.Fail, field: str, value: Any) -> str:
+    """An ErrorPath or CausePath must select a string (the Developer Guide's Fail state); a
+    JSONata Error or Cause is checked where it is evaluated."""
+    if isinstance(value, str):
+        return value
+    path = state.error_path if field == "Error" else state.cause_path
+    raise StatesError(RUNTIME, f'The {field}Path field refers to value "{message_text(value)}" which is not a valid string: {path}')
 
 
 def run_choice(runner: Runner, frame: Frame, state: model.Choice, raw: Any, visit: Visit) -> Outcome:

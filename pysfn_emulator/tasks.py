@@ -41,7 +41,7 @@ from .errors import (
     TIMEOUT,
     StatesError,
 )
-from .failures import TaskFailure
+from .failures import TaskFailure, exception_text
 from .interpreter import check_size
 from .jsontext import dumps, json_copy, loads, message_text
 from .lambda_runtime import (
@@ -495,7 +495,7 @@ def _call_service_handler(call: Call, handler) -> Generator:
         except StatesError as raised:
             failure = raised
         except Exception as raised:
-            failure = StatesError(type(raised).__name__, str(raised))
+            failure = StatesError(type(raised).__name__, exception_text(raised))
     yield from call.spend(sleeper.seconds)
     if failure is not None:
         raise failure

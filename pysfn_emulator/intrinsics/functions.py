@@ -31,6 +31,7 @@ from typing import Any
 import attrs
 
 from ..java_random import JavaRandom
+from ..jsondeep import write
 from ..jsontext import loads
 
 STRING_LIMIT = 10_000  # Hash, Base64Encode and Base64Decode inputs, in Java chars
@@ -131,7 +132,12 @@ def _quote(text: str) -> str:
 
 
 def java_json(value: Any) -> str:
-    """Compact JSON text as Jackson writes it (doubles via Double.toString, non-ASCII kept)."""
+    """Compact JSON text as Jackson writes it (doubles via Double.toString, non-ASCII kept),
+    at any nesting depth."""
+    return write(value, _java_scalar, _quote)
+
+
+def _java_scalar(value: Any) -> str:
     kind = type(value)
     if kind is str:
         return _quote(value)
@@ -141,12 +147,6 @@ def java_json(value: Any) -> str:
         return "true" if value else "false"
     if kind is float:
         return java_double(value)
-    if kind is dict:
-        return (
-            "{" + ",".join(f"{_quote(key)}:{java_json(item)}" for key, item in value.items()) + "}"
-        )
-    if kind is list:
-        return "[" + ",".join(java_json(item) for item in value) + "]"
     return str(value)
 
 

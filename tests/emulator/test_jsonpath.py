@@ -4,8 +4,12 @@ reference paths and ResultPath placement."""
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonpath_ng.ext import parse as _parse_ext
 
 import pysfn_emulator
 from pysfn_emulator.errors import StatesError
@@ -275,3 +279,30 @@ def test_set_result_past_the_end_of_an_array_fails():
     with pytest.raises(StatesError) as caught:
         set_result({"a": [1]}, compile_reference_path("$.a[3]"), 1)
     assert caught.value.error == "States.ResultPathMatchFailure"
+
+
+# -- `$..*` and `$..name`, walked by the emulator itself ---------------------------------------
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.sampled_from(["a", "b", ""]),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.sampled_from(["a", "b", "c"]), children, max_size=3),
+    max_leaves=15,
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(_json_values, st.sampled_from(["$..*", "$..a", "$..[*]", "$..b"]))
+def test_descendant_paths_match_what_jsonpath_ng_finds(value, text):
+    path = compile_path(text)
+    assert path.descendant is not None
+    assert path.evaluate(value) == [match.value for match in _parse_ext(text).find(value)]
+
+
+def test_a_descendant_output_path_stops_gathering_past_a_limit_but_never_before():
+    value = {"a": ["x" * 50, "y" * 50], "b": {"c": "z" * 50}}
+    path = compile_path("$..*")
+    whole = path.evaluate(value)
+    exact = len(json.dumps(whole, separators=(",", ":")))
+    assert path.evaluate(value, limit=exact) == whole
+    cut = path.evaluate(value, limit=60)
+    assert len(cut) < len(whole) and len(json.dumps(cut, separators=(",", ":"))) > 60
