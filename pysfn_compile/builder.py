@@ -714,10 +714,26 @@ class Builder(BuilderHelpers):
                 context.finally_label.add(self.hole(catcher, "next"))
                 result.append(catcher)
                 return result
-        catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
-        self.raise_label().add(self.hole(catcher, "next"))
+        if source == "task":  # the Fail reads the error output itself: no Assign per Task
+            catcher = ir.Catcher(["States.ALL"], keep_error=True)
+            self.callee_raise_label().add(self.hole(catcher, "next"))
+        else:
+            catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
+            self.raise_label().add(self.hole(catcher, "next"))
         result.append(catcher)
         return result
+
+    def callee_raise_label(self) -> Label:
+        """Where a callee's exception nobody in this scope catches goes: a Fail state whose
+        input is the error output, with the Lambda's JSON cause unpacked to str(e)."""
+        key = ("callee",)
+        if key not in self.scope.abort_nodes:
+            label = Label("callee")
+            title = "Raise callee exception" + ("" if self.scope.kind == "entry" else f" from {self.scope.name}")
+            label.node = ir.Fail(title=title, error=ir.Code("$states.input.Error"),
+                                 cause=ir.Code("$__exc_message($states.input.Cause)", frozenset({"exc_message"})))
+            self.scope.abort_nodes[key] = label
+        return self.scope.abort_nodes[key]
 
     # -- guarded evaluation ----------------------------------------------------------------
     def guard_rules(self, guards, choice: ir.Choice) -> None:

@@ -32,47 +32,57 @@ class Parameter:
 
 def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tuple[str, str]:
     """(test, message): JSONata true when `main(**$states.input)` would raise TypeError, and
-    that TypeError's message."""
+    that TypeError's message. One parameter to check, or one name missing, takes a simpler
+    form than several."""
     known = jsonata_lib.literal([p.name for p in parameters])
     unexpected = f"$keys({INPUT})[$not($ in {known})]"
     groups = [(what, [p.name for p in parameters if p.required and p.keyword_only is kw])
               for what, kw in (("positional", False), ("keyword-only", True))]
     groups = [(what, names) for what, names in groups if names]
     checked = [p for p in parameters if p.hint is not None]
+    prefix = jsonata_lib.string(f"{name}() argument ")
 
-    bad = ""
-    if checked:
+    steps = [f"$__u := {unexpected}"]
+    chain = [(f"$type({INPUT}) != 'object'",
+              f"{jsonata_lib.string(f'{qualified}() argument after ** must be a mapping, not ')} & {_pytype(INPUT)}")]
+    tests = [f"$type({INPUT}) != 'object'", f"$exists({unexpected})"]
+    if len(checked) == 1:
+        p, = checked
+        wrong = f"($__p := {_lookup(p.name)}; $exists($__p) and $not({conforms(p.hint, '$__p')}))"
+        tests.append(wrong)
+        chain.append((wrong, f"{jsonata_lib.string(f'{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ')}"
+                             f" & {_runtime_name(_lookup(p.name))}"))
+    elif checked:
         # the first key of the input naming an annotated parameter whose value it refuses
         cases = " : ".join(f"$ = {jsonata_lib.string(p.name)} ? $not({conforms(p.hint, '$__p')})" for p in checked)
         bad = f"$keys({INPUT})[($__p := $lookup({INPUT}, $); {cases} : false)]"
-    tests = [f"$type({INPUT}) != 'object'", f"$exists({unexpected})"]
-    tests += [f"$exists({bad})"] if bad else []
-    tests += [f"$exists({_missing(names)})" for _, names in groups]
-    test = f"({INPUT} := $states.input; {' or '.join(tests)})"
-
-    mapping = jsonata_lib.string(f"{qualified}() argument after ** must be a mapping, not ")
-    steps = [f"$__u := {unexpected}"]
-    chain = [(f"$type({INPUT}) != 'object'", f"{mapping} & {_pytype(INPUT)}")]
-    if checked:
+        tests.append(f"$exists({bad})")
         hints = jsonata_lib.literal({p.name: sfn._hint_text(p.hint) for p in checked})
         steps.append(f"$__b := {bad}[0]")
-        chain.append(("$exists($__b)",
-                      f"{jsonata_lib.string(f'{name}() argument ')} & \"'\" & $__b & \"' must be \" &"
-                      f" $lookup({hints}, $__b) & ', not ' & {_runtime_name(f'$lookup({INPUT}, $__b)')}"))
+        chain.append(("$exists($__b)", f"{prefix} & \"'\" & $__b & \"' must be \" & $lookup({hints}, $__b)"
+                                       f" & ', not ' & {_runtime_name(f'$lookup({INPUT}, $__b)')}"))
     chain.append(("$exists($__u)", f"{jsonata_lib.string(f'{name}() got an unexpected keyword argument ')}"
                                    f" & \"'\" & $__u[0] & \"'\""))
-    if groups:
+    if any(len(names) > 1 for _, names in groups):
         # CPython: "'a'", "'a' and 'b'", "'a', 'b', and 'c'"
         steps.append("$__l := function($m) { ($q := $m.(\"'\" & $ & \"'\"); $c := $count($q);"
                      " $c = 1 ? $q : $c = 2 ? $q[0] & ' and ' & $q[1]"
                      " : $join($q[[0..$c - 2]], ', ') & ', and ' & $q[-1]) }")
     for index, (what, names) in enumerate(groups):
+        if len(names) == 1:
+            absent = f"$not($exists({_lookup(names[0])}))"
+            tests.append(absent)
+            chain.append((absent, jsonata_lib.string(f"{name}() missing 1 required {what} argument: {_q(names[0])}")))
+            continue
         var = f"$__m{index}"
-        steps.append(f"{var} := {_missing(names)}")
+        missing = f"{jsonata_lib.literal(names)}[$not($exists($lookup({INPUT}, $)))]"
+        tests.append(f"$exists({missing})")
+        steps.append(f"{var} := {missing}")
         chain.append((f"$exists({var})",
                       f"{jsonata_lib.string(f'{name}() missing ')} & $count({var}) & "
                       f"{jsonata_lib.string(f' required {what} argument')} & ($count({var}) = 1 ? '' : 's')"
                       f" & ': ' & $__l({var})"))
+    test = f"({INPUT} := $states.input; {' or '.join(tests)})"
     expression = "''"
     for condition, message in reversed(chain):
         expression = f"{condition} ? {message} : {expression}"
@@ -80,24 +90,24 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
     return test, message
 
 
+def _q(name: str) -> str:
+    return "'" + name + "'"
+
+
 def _lookup(name: str) -> str:
     return f"$lookup({INPUT}, {jsonata_lib.string(name)})"
 
 
-def _missing(names: list[str]) -> str:
-    return f"{jsonata_lib.literal(names)}[$not($exists($lookup({INPUT}, $)))]"
-
-
 def _runtime_name(value: str) -> str:
     """sfn.runtime_name: how the parameter check names a JSON value's type."""
-    return (f"($t := $type({value}); $t = 'null' ? 'None' : $t = 'boolean' ? 'bool' : $t = 'string' ? 'str'"
-            f" : $t = 'array' ? 'list' : $t = 'object' ? 'dict' : 'number')")
+    return ("$lookup({'null': 'None', 'boolean': 'bool', 'number': 'number', 'string': 'str', 'array': 'list',"
+            f" 'object': 'dict'}}, $type({value}))")
 
 
 def _pytype(var: str) -> str:
     """type(x).__name__ of a JSON value that is not an object."""
-    return (f"($t := $type({var}); $t = 'null' ? 'NoneType' : $t = 'boolean' ? 'bool' : $t = 'string' ? 'str'"
-            f" : $t = 'array' ? 'list' : $floor({var}) = {var} ? 'int' : 'float')")
+    return (f"($type({var}) = 'number' ? ($floor({var}) = {var} ? 'int' : 'float') : $lookup({{'null': 'NoneType',"
+            f" 'boolean': 'bool', 'string': 'str', 'array': 'list'}}, $type({var})))")
 
 
 def needs_check(hint) -> bool:

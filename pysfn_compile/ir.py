@@ -91,6 +91,7 @@ class Catcher:
     errors: list
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
+    keep_error: bool = False  # the next state's input is the error output ({Error, Cause})
 
 
 @attrs.define(eq=False)
@@ -103,8 +104,14 @@ class Retrier:
     jitter: bool = False
 
     def emit(self) -> dict:
-        out: dict[str, Any] = {"ErrorEquals": list(self.errors), "IntervalSeconds": self.interval,
-                               "MaxAttempts": self.max_attempts, "BackoffRate": self.backoff}
+        out: dict[str, Any] = {"ErrorEquals": list(self.errors)}
+        # the States Language's defaults (1 s, 3 attempts, rate 2.0) go without saying
+        if self.interval != 1:
+            out["IntervalSeconds"] = self.interval
+        if self.max_attempts != 3:
+            out["MaxAttempts"] = self.max_attempts
+        if self.backoff != 2.0:
+            out["BackoffRate"] = self.backoff
         if self.max_delay is not None:
             out["MaxDelaySeconds"] = self.max_delay
         if self.jitter:
@@ -268,7 +275,7 @@ class Emitter:
         if catchers:
             out["Catch"] = [
                 {"ErrorEquals": list(c.errors), **({"Assign": value(c.assign)} if c.assign else {}),
-                 "Output": {}, "Next": names[id(c.next)]}
+                 **({} if c.keep_error else {"Output": {}}), "Next": names[id(c.next)]}
                 for c in catchers]
 
     def _task(self, node: Task, out: dict, names: dict) -> None:
