@@ -715,7 +715,7 @@ class Builder(BuilderHelpers):
                 result.append(catcher)
                 return result
         if source == "task":  # the Fail reads the error output itself: no Assign per Task
-            catcher = ir.Catcher(["States.ALL"], keep_error=True)
+            catcher = ir.Catcher(["States.ALL"], keep_error=True, check="uncaught")
             self.callee_raise_label().add(self.hole(catcher, "next"))
         else:
             catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
@@ -739,7 +739,9 @@ class Builder(BuilderHelpers):
     def guard_rules(self, guards, choice: ir.Choice) -> None:
         """One Choice rule per guard, in evaluation order: the first that holds raises."""
         for guard in guards:
-            rule = ir.Rule(ir.Code(guard.cond, guard.helpers))
+            rule = ir.Rule(ir.Code(guard.cond, guard.helpers),
+                           check=guard.error.__name__ if guard.error is not None and not guard.abort
+                           else guard.error_name or "exception")
             if guard.abort:
                 self.abort_label(guard.error_name, guard.message_literal or "").add(
                     self.hole(rule, "next", frozenset(["*"])))
