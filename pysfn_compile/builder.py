@@ -715,7 +715,7 @@ class Builder(BuilderHelpers):
                 result.append(catcher)
                 return result
         if source == "task":  # the Fail reads the error output itself: no Assign per Task
-            catcher = ir.Catcher(["States.ALL"], keep_error=True, check="uncaught")
+            catcher = ir.Catcher(["States.ALL"], keep_error=True)
             self.callee_raise_label().add(self.hole(catcher, "next"))
         else:
             catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
@@ -730,8 +730,10 @@ class Builder(BuilderHelpers):
         if key not in self.scope.abort_nodes:
             label = Label("callee")
             title = "Raise callee exception" + ("" if self.scope.kind == "entry" else f" from {self.scope.name}")
-            label.node = ir.Fail(title=title, error=ir.Code("$states.input.Error"),
-                                 cause=ir.Code("$__exc_message($states.input.Cause)", frozenset({"exc_message"})))
+            cause = ("($c := $states.input.Cause; $type($c) != 'string' ? '' : $substring($c, 0, 16) ="
+                     " '{\"errorMessage\":' ? $parse($c).errorMessage : $c)")  # jsonata_lib's exc_message
+            label.node = ir.Fail(title=title, error=ir.Code("$states.input.Error"), cause=ir.Code(cause))
+            label.node.check = "an exception nobody catches"
             self.scope.abort_nodes[key] = label
         return self.scope.abort_nodes[key]
 

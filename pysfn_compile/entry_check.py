@@ -42,19 +42,28 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
     checked = [p for p in parameters if p.hint is not None]
     prefix = jsonata_lib.string(f"{name}() argument ")
 
-    steps = [f"$__u := {unexpected}"]
+    # a parameter named in a simple form is looked up once, into a variable of its own
+    simple = ([checked[0].name] if len(checked) == 1 else []) + [names[0] for _, names in groups if len(names) == 1]
+    values = {param: f"$__v{index}" for index, param in enumerate(dict.fromkeys(simple))}
+    bindings = [f"{var} := {_lookup(param)}" for param, var in values.items()]
+    steps = [f"$__u := {unexpected}", *bindings]
     chain = [(f"$type({INPUT}) != 'object'",
               f"{jsonata_lib.string(f'{qualified}() argument after ** must be a mapping, not ')} & {_pytype(INPUT)}")]
     tests = [f"$type({INPUT}) != 'object'", f"$exists({unexpected})"]
     if len(checked) == 1:
         p, = checked
-        wrong = f"($__p := {_lookup(p.name)}; $exists($__p) and $not({conforms(p.hint, '$__p')}))"
+        var = values[p.name]
+        wrong = f"($exists({var}) and $not({conforms(p.hint, var)}))"
         tests.append(wrong)
         chain.append((wrong, f"{jsonata_lib.string(f'{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ')}"
-                             f" & {_runtime_name(_lookup(p.name))}"))
+                             f" & {_runtime_name(var)}"))
     elif checked:
         # the first key of the input naming an annotated parameter whose value it refuses
-        cases = " : ".join(f"$ = {jsonata_lib.string(p.name)} ? $not({conforms(p.hint, '$__p')})" for p in checked)
+        by_test: dict[str, list[str]] = {}  # parameters of the same type share one test
+        for p in checked:
+            by_test.setdefault(conforms(p.hint, "$__p"), []).append(p.name)
+        cases = " : ".join(f"$ = {jsonata_lib.string(names[0])} ? $not({test})" if len(names) == 1
+                           else f"$ in {jsonata_lib.literal(names)} ? $not({test})" for test, names in by_test.items())
         bad = f"$keys({INPUT})[($__p := $lookup({INPUT}, $); {cases} : false)]"
         tests.append(f"$exists({bad})")
         hints = jsonata_lib.literal({p.name: sfn._hint_text(p.hint) for p in checked})
@@ -70,7 +79,7 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
                      " : $join($q[[0..$c - 2]], ', ') & ', and ' & $q[-1]) }")
     for index, (what, names) in enumerate(groups):
         if len(names) == 1:
-            absent = f"$not($exists({_lookup(names[0])}))"
+            absent = f"$not($exists({values[names[0]]}))"
             tests.append(absent)
             chain.append((absent, jsonata_lib.string(f"{name}() missing 1 required {what} argument: {_q(names[0])}")))
             continue
@@ -82,7 +91,7 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
                       f"{jsonata_lib.string(f'{name}() missing ')} & $count({var}) & "
                       f"{jsonata_lib.string(f' required {what} argument')} & ($count({var}) = 1 ? '' : 's')"
                       f" & ': ' & $__l({var})"))
-    test = f"({INPUT} := $states.input; {' or '.join(tests)})"
+    test = f"({'; '.join([f'{INPUT} := $states.input', *bindings])}; {' or '.join(tests)})"
     expression = "''"
     for condition, message in reversed(chain):
         expression = f"{condition} ? {message} : {expression}"
@@ -138,11 +147,10 @@ def conforms(hint, var: str, depth: int = 0) -> str:
         required = getattr(hint, "__required_keys__", frozenset(fields))
         tests = [f"($type({var}) = 'object')"]
         for key, field_hint in fields.items():
-            lookup = f"$lookup({var}, {jsonata_lib.string(key)})"
             test = conforms(field_hint, inner, depth + 1)
-            present = f"$exists({lookup})"
-            check = f"({inner} := {lookup}; {test})"
-            tests.append(f"({present} and {check})" if key in required else f"($not({present}) or {check})")
+            bind = f"{inner} := $lookup({var}, {jsonata_lib.string(key)})"
+            tests.append(f"({bind}; $exists({inner}) and {test})" if key in required
+                         else f"({bind}; $not($exists({inner})) or {test})")
         return "(" + " and ".join(tests) + ")"
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if hint is tuple or origin is tuple:

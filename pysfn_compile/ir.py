@@ -15,8 +15,9 @@ import attrs
 from . import jsonata_lib
 
 MAX_NAME = 80
-# The Comment of a Choice rule, catcher or retrier the compiler adds to check what Python would
-# raise (not a branch of the source); the emulator's coverage counts these apart.
+# The Comment of a Choice rule or retrier the compiler adds to check what Python would raise
+# (not a branch of the source), or of a state only such checks reach; the emulator's coverage
+# counts these apart.
 CHECK = "check: "
 
 
@@ -46,6 +47,7 @@ def value(item: Any) -> Any:
 class Node:
     title: str = ""
     lines: list = attrs.Factory(list)  # (line number, source text)
+    check: str = ""  # a state only the compiler's checks reach (no source line): why
 
     def describe(self, line: int, text: str) -> None:
         if (line, text) not in self.lines:
@@ -56,7 +58,7 @@ class Node:
 
     def comment(self) -> str:
         if not self.lines:
-            return ""
+            return CHECK + self.check if self.check else ""
         numbers = sorted({line for line, _ in self.lines})
         where = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {numbers[0]}-{numbers[-1]}"
         return f"{where}: " + "; ".join(text for _, text in self.lines)
@@ -96,7 +98,6 @@ class Catcher:
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
     keep_error: bool = False  # the next state's input is the error output ({Error, Cause})
-    check: str = ""  # a path the compiler adds (an exception nobody catches): why
 
 
 @attrs.define(eq=False)
@@ -284,8 +285,7 @@ class Emitter:
     def _catchers(self, catchers: list, out: dict, names: dict) -> None:
         if catchers:
             out["Catch"] = [
-                {"ErrorEquals": list(c.errors), **({"Comment": CHECK + c.check} if c.check else {}),
-                 **({"Assign": value(c.assign)} if c.assign else {}),
+                {"ErrorEquals": list(c.errors), **({"Assign": value(c.assign)} if c.assign else {}),
                  **({} if c.keep_error else {"Output": {}}), "Next": names[id(c.next)]}
                 for c in catchers]
 

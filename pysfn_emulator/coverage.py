@@ -160,7 +160,11 @@ def structure(definition: Mapping[str, Any] | str) -> Structure:
     states: dict[str, StateNode] = {}
     edges: list[Edge] = []
     flow = _flow(definition, None, states, edges)
-    return Structure(flow, states, tuple(edges), _check_states(flow, states, edges))
+    checks = _check_states(flow, states, edges)
+    # an edge into a check state (a Fail a check raises with) is a check too
+    edges = [attrs.evolve(edge, check=True) if edge.target in checks and not edge.check else edge
+             for edge in edges]
+    return Structure(flow, states, tuple(edges), checks)
 
 
 def _check_states(flow: Flow, states: Mapping[str, StateNode], edges: list[Edge]) -> frozenset:
@@ -171,7 +175,7 @@ def _check_states(flow: Flow, states: Mapping[str, StateNode], edges: list[Edge]
     for edge in edges:
         if edge.source != edge.target:
             incoming.setdefault(edge.target, []).append(edge)
-    found: set[str] = set()
+    found = {name for name, node in states.items() if _is_check(node.spec) and name not in starts}
     changed = True
     while changed:
         changed = False

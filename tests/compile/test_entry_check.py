@@ -48,6 +48,12 @@ SIGNATURES = {
         {"a": 1.0, "b": "x", "c": [], "d": False, "f": {}}, {"d": 1}, {"a": 1, "c": 2, "d": True},
         [], [{"a": 1}], "a", 1, 1.5, True,
     ]),
+    "one_parameter_simple_forms": ("""
+        @sfn.workflow
+        def main(text: str, *, n):
+            return [text, n]
+    """, [{}, {"text": "a"}, {"n": 1}, {"text": 1, "n": 1}, {"text": None}, {"text": "a", "n": None, "x": 1},
+          {"x": 1, "text": 2}, [], [{"text": "a"}], "text", 0, 2.5, False]),
     "no_parameters": ("""
         @sfn.workflow
         def main():
