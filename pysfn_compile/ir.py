@@ -114,12 +114,13 @@ class Retrier:
         out: dict[str, Any] = {"ErrorEquals": list(self.errors)}
         if self.check:
             out["Comment"] = CHECK + self.check
-        # the States Language's defaults (1 s, 3 attempts, rate 2.0) go without saying
-        if self.interval != 1:
+        # the compiler's own retrier keeps to the States Language's defaults (1 s, 3 attempts,
+        # rate 2.0) and says so by leaving them out; the source's @sfn.retry is spelled out
+        if not self.check or self.interval != 1:
             out["IntervalSeconds"] = self.interval
-        if self.max_attempts != 3:
+        if not self.check or self.max_attempts != 3:
             out["MaxAttempts"] = self.max_attempts
-        if self.backoff != 2.0:
+        if not self.check or self.backoff != 2.0:
             out["BackoffRate"] = self.backoff
         if self.max_delay is not None:
             out["MaxDelaySeconds"] = self.max_delay
