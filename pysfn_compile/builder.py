@@ -741,8 +741,10 @@ class Builder(BuilderHelpers):
     def guard_rules(self, guards, choice: ir.Choice) -> None:
         """One Choice rule per guard, in evaluation order: the first that holds raises."""
         for guard in guards:
+            # a check the compiler adds, except an assert's: the source's own branch
             rule = ir.Rule(ir.Code(guard.cond, guard.helpers),
-                           check=guard.error.__name__ if guard.error is not None and not guard.abort
+                           check="" if guard.error is AssertionError and not guard.abort
+                           else guard.error.__name__ if guard.error is not None and not guard.abort
                            else guard.error_name or "exception")
             if guard.abort:
                 self.abort_label(guard.error_name, guard.message_literal or "").add(

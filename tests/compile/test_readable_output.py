@@ -45,3 +45,19 @@ def test_a_fully_tested_workflow_covers_its_lines_and_transitions():
     assert data["transitions"]["covered"] == data["transitions"]["total"]
     assert data["states"]["covered"] == data["states"]["total"]
     assert data["checks"]["taken"] == 0
+
+
+def test_an_assert_is_a_branch_and_a_key_lookup_a_check():
+    from .helpers import compile_text
+
+    definition = compile_text("""
+        @sfn.workflow
+        def main(n: int, d: dict[str, int], k: str):
+            assert n > 0, "positive"
+            return d[k]
+    """).definition
+    comments = [rule.get("Comment") for state in definition["States"].values()
+                for rule in state.get("Choices", [])]
+    assert "check: KeyError" in comments and "check: TypeError" in comments
+    assert None in comments  # the assert's rule: the source's own branch
+    assert not any(c == "check: AssertionError" for c in comments)
