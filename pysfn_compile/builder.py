@@ -714,16 +714,38 @@ class Builder(BuilderHelpers):
                 context.finally_label.add(self.hole(catcher, "next"))
                 result.append(catcher)
                 return result
-        catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
-        self.raise_label().add(self.hole(catcher, "next"))
+        if source == "task":  # the Fail reads the error output itself: no Assign per Task
+            catcher = ir.Catcher(["States.ALL"], keep_error=True)
+            self.callee_raise_label().add(self.hole(catcher, "next"))
+        else:
+            catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
+            self.raise_label().add(self.hole(catcher, "next"))
         result.append(catcher)
         return result
+
+    def callee_raise_label(self) -> Label:
+        """Where a callee's exception nobody in this scope catches goes: a Fail state whose
+        input is the error output, with the Lambda's JSON cause unpacked to str(e)."""
+        key = ("callee",)
+        if key not in self.scope.abort_nodes:
+            label = Label("callee")
+            title = "Raise callee exception" + ("" if self.scope.kind == "entry" else f" from {self.scope.name}")
+            cause = ("($c := $states.input.Cause; $type($c) != 'string' ? '' : $substring($c, 0, 16) ="
+                     " '{\"errorMessage\":' ? $parse($c).errorMessage : $c)")  # jsonata_lib's exc_message
+            label.node = ir.Fail(title=title, error=ir.Code("$states.input.Error"), cause=ir.Code(cause))
+            label.node.check = "an exception nobody catches"
+            self.scope.abort_nodes[key] = label
+        return self.scope.abort_nodes[key]
 
     # -- guarded evaluation ----------------------------------------------------------------
     def guard_rules(self, guards, choice: ir.Choice) -> None:
         """One Choice rule per guard, in evaluation order: the first that holds raises."""
         for guard in guards:
-            rule = ir.Rule(ir.Code(guard.cond, guard.helpers))
+            # a check the compiler adds, except an assert's: the source's own branch
+            rule = ir.Rule(ir.Code(guard.cond, guard.helpers),
+                           check="" if guard.error is AssertionError and not guard.abort
+                           else guard.error.__name__ if guard.error is not None and not guard.abort
+                           else guard.error_name or "exception")
             if guard.abort:
                 self.abort_label(guard.error_name, guard.message_literal or "").add(
                     self.hole(rule, "next", frozenset(["*"])))

@@ -14,7 +14,7 @@ import typing
 
 import attrs
 
-from . import ir, jsonata_lib, pytypes, sfn
+from . import entry_check, ir, jsonata_lib, pytypes, sfn
 from .builder import Builder, Hole, Scope
 from .errors import CompileError, Problem, Refusal
 from .exprs import Expr, Guard, combine
@@ -211,52 +211,29 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     except Exception:
         hints = {}
     name = function.__qualname__
-    data = "$states.input"
-    guards: list[Guard] = []
     qualified = f"{function.__module__}.{name}" if function.__module__ != "builtins" else name
-    mapping = jsonata_lib.string(f"{qualified}() argument after ** must be a mapping, not ")
-    guards.append(Guard(f"($type({data}) != 'object')", TypeError, f"{mapping} & $__pytype({data})",
-                        jsonata_lib.closure({"pytype"})))
-    known = jsonata_lib.literal(positional + keyword_only)
-    unexpected = f"$__filter($__keys({data}), function($__k) {{ $not($__k in {known}) }})"
-    guards.append(Guard(f"($count({unexpected}) > 0)", TypeError,
-                        f"'{name}() got an unexpected keyword argument ' & \"'\" & {unexpected}[0] & \"'\"",
-                        jsonata_lib.closure({"filter", "keys"})))
-    required = [p for p in positional if signature.parameters[p].default is inspect.Parameter.empty]
-    required_kw = [p for p in keyword_only if signature.parameters[p].default is inspect.Parameter.empty]
-    for group, what in ((required, "positional"), (required_kw, "keyword-only")):
-        if not group:
-            continue
-        missing = f"$__filter({jsonata_lib.literal(group)}, function($__k) {{ $not($exists($lookup({data}, $__k))) }})"
-        message = (f"($__m := {missing}; $__q := $__map($__m, function($__k) {{ \"'\" & $__k & \"'\" }}); $__n := $count($__m);"
-                   f" '{name}() missing ' & $__n & ' required {what} argument' & ($__n = 1 ? '' : 's') & ': ' &"
-                   f" ($__n = 1 ? $__q[0] : $__n = 2 ? $__q[0] & ' and ' & $__q[1]"
-                   f" : $join($__slice_list($__q, 0, -1, 1), ', ') & ', and ' & $__q[$__n - 1]))")
-        guards.append(Guard(f"($count({missing}) > 0)", TypeError, message,
-                            jsonata_lib.closure({"filter", "map", "slice_list"})))
+    checks: list[entry_check.Parameter] = []
     pairs = []
     for param in positional + keyword_only:
         default = signature.parameters[param].default
-        value = f"$lookup({data}, {jsonata_lib.string(param)})"
+        value = f"$lookup($states.input, {jsonata_lib.string(param)})"
+        hint = hints.get(param)
+        ty = hint_type(hint) if hint is not None else pytypes.ANY
         if default is not inspect.Parameter.empty:
             try:
                 literal = jsonata_lib.literal(default)
             except (TypeError, ValueError):
                 raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
             value = f"($exists({value}) ? {value} : {literal})"
-        hint = hints.get(param)
-        ty = hint_type(hint) if hint is not None else pytypes.ANY
-        if hint is not None and hint_type(hint) != pytypes.ANY:
-            test = conforms(hint, "$__p")
-            prefix = jsonata_lib.string(f"{name}() argument {_quote(param)} must be {sfn._hint_text(hint)}, not ")
-            message = (f"($__p := {value}; {prefix} & "
-                       f"($type($__p) = 'null' ? 'None' : $type($__p) = 'boolean' ? 'bool' : $type($__p) = 'number'"
-                       f" ? 'number' : $type($__p) = 'string' ? 'str' : $type($__p) = 'array' ? 'list' : 'dict'))")
-            guards.append(Guard(f"($__p := {value}; $not({test}))", TypeError, message,
-                                jsonata_lib.closure({"filter", "keys"})))
+            if hint is not None and not sfn._conform(hint, default)[1]:
+                ty = pytypes.join(ty, _value_type(default))  # Python never checks a default
+        checks.append(entry_check.Parameter(param, default is inspect.Parameter.empty, param in keyword_only,
+                                            hint if hint is not None and entry_check.needs_check(hint) else None))
         b.declare(param)
         b.note_type(param, ty)
         pairs.append((b.var(param), Expr(value, ty)))
+    test, message = entry_check.argument_check(name, qualified, checks)
+    guards = [Guard(test, TypeError, message)]
     choice = ir.Choice(title=f"Start {fdef.name}")
     choice.mergeable = True
     b.statement = fdef
@@ -266,10 +243,6 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.add(choice)
     b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])
     b.statement = None
-
-
-def _quote(name: str) -> str:
-    return "'" + name + "'"
 
 
 def hint_type(hint) -> Ty:
@@ -310,60 +283,19 @@ def hint_type(hint) -> Ty:
     return pytypes.ANY
 
 
-def conforms(hint, var: str, depth: int = 0) -> str:
-    """JSONata: whether the JSON value `var` has the annotated type (as sfn._conform says)."""
-    if hint is typing.Any or hint is object or depth > 4:
-        return "true"
-    if hint is None or hint is type(None):
-        return f"({var} = null)"
-    if hint is bool:
-        return f"($type({var}) = 'boolean')"
-    if hint is int:
-        return f"($type({var}) = 'number' and $floor({var}) = {var} and $abs({var}) <= 9007199254740991)"
-    if hint is float:
-        return f"($type({var}) = 'number')"
-    if hint is str:
-        return f"($type({var}) = 'string')"
-    inner = f"$__e{depth}"
-    if typing.is_typeddict(hint):
-        try:
-            fields = typing.get_type_hints(hint)
-        except Exception:
-            return f"($type({var}) = 'object')"
-        required = getattr(hint, "__required_keys__", frozenset(fields))
-        tests = [f"($type({var}) = 'object')"]
-        for key, field_hint in fields.items():
-            lookup = f"$lookup({var}, {jsonata_lib.string(key)})"
-            test = conforms(field_hint, inner, depth + 1)
-            present = f"$exists({lookup})"
-            check = f"({inner} := {lookup}; {test})"
-            tests.append(f"({present} and {check})" if key in required else f"($not({present}) or {check})")
-        return "(" + " and ".join(tests) + ")"
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    if hint is tuple or origin is tuple:
-        if not parameters:
-            return f"($type({var}) = 'array')"
-        if len(parameters) == 2 and parameters[1] is Ellipsis:
-            test = conforms(parameters[0], inner, depth + 1)
-            return f"($type({var}) = 'array' and $count($__filter({var}, function({inner}) {{ $not({test}) }})) = 0)"
-        tests = [f"($type({var}) = 'array' and $count({var}) = {len(parameters)})"]
-        for position, parameter in enumerate(parameters):
-            tests.append(f"({inner} := {var}[{position}]; {conforms(parameter, inner, depth + 1)})")
-        return "(" + " and ".join(tests) + ")"
-    if hint is list or origin is list:
-        if not parameters:
-            return f"($type({var}) = 'array')"
-        test = conforms(parameters[0], inner, depth + 1)
-        return f"($type({var}) = 'array' and $count($__filter({var}, function({inner}) {{ $not({test}) }})) = 0)"
-    if hint is dict or origin is dict:
-        if len(parameters) != 2:
-            return f"($type({var}) = 'object')"
-        test = conforms(parameters[1], inner, depth + 1)
-        return (f"($type({var}) = 'object' and $count($__filter($__keys({var}), function($__k{depth}) "
-                f"{{ ({inner} := $lookup({var}, $__k{depth}); $not({test})) }})) = 0)")
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        return "(" + " or ".join(conforms(option, var, depth) for option in parameters) + ")"
-    return "true"
+def _value_type(value) -> Ty:
+    """The static type of a default value (a JSON literal)."""
+    if value is None:
+        return pytypes.NONE
+    if isinstance(value, bool):
+        return pytypes.BOOL
+    if isinstance(value, int):
+        return pytypes.literal_int(value)
+    if isinstance(value, float):
+        return pytypes.FLOAT
+    if isinstance(value, str):
+        return pytypes.STR
+    return pytypes.ANY
 
 
 __all__ = ["compile_info", "combine", "DEFAULT_ARN"]

@@ -15,6 +15,10 @@ import attrs
 from . import jsonata_lib
 
 MAX_NAME = 80
+# The Comment of a Choice rule or retrier the compiler adds to check what Python would raise
+# (not a branch of the source), or of a state only such checks reach; the emulator's coverage
+# counts these apart.
+CHECK = "check: "
 
 
 @attrs.define(eq=False)
@@ -43,6 +47,7 @@ def value(item: Any) -> Any:
 class Node:
     title: str = ""
     lines: list = attrs.Factory(list)  # (line number, source text)
+    check: str = ""  # a state only the compiler's checks reach (no source line): why
 
     def describe(self, line: int, text: str) -> None:
         if (line, text) not in self.lines:
@@ -53,7 +58,7 @@ class Node:
 
     def comment(self) -> str:
         if not self.lines:
-            return ""
+            return CHECK + self.check if self.check else ""
         numbers = sorted({line for line, _ in self.lines})
         where = f"line {numbers[0]}" if len(numbers) == 1 else f"lines {numbers[0]}-{numbers[-1]}"
         return f"{where}: " + "; ".join(text for _, text in self.lines)
@@ -73,6 +78,7 @@ class Rule:
     condition: Code
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
+    check: str = ""  # a check the compiler adds (not a branch of the source): what it raises
 
 
 @attrs.define(eq=False)
@@ -91,6 +97,7 @@ class Catcher:
     errors: list
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
+    keep_error: bool = False  # the next state's input is the error output ({Error, Cause})
 
 
 @attrs.define(eq=False)
@@ -101,10 +108,20 @@ class Retrier:
     backoff: float = 2.0
     max_delay: int | None = None
     jitter: bool = False
+    check: str = ""  # a retrier the compiler adds (not the source's @sfn.retry): why
 
     def emit(self) -> dict:
-        out: dict[str, Any] = {"ErrorEquals": list(self.errors), "IntervalSeconds": self.interval,
-                               "MaxAttempts": self.max_attempts, "BackoffRate": self.backoff}
+        out: dict[str, Any] = {"ErrorEquals": list(self.errors)}
+        if self.check:
+            out["Comment"] = CHECK + self.check
+        # the compiler's own retrier keeps to the States Language's defaults (1 s, 3 attempts,
+        # rate 2.0) and says so by leaving them out; the source's @sfn.retry is spelled out
+        if not self.check or self.interval != 1:
+            out["IntervalSeconds"] = self.interval
+        if not self.check or self.max_attempts != 3:
+            out["MaxAttempts"] = self.max_attempts
+        if not self.check or self.backoff != 2.0:
+            out["BackoffRate"] = self.backoff
         if self.max_delay is not None:
             out["MaxDelaySeconds"] = self.max_delay
         if self.jitter:
@@ -187,7 +204,7 @@ class Map(Node):
 LAMBDA_SERVICE_RETRY = Retrier(
     ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
      "Lambda.TooManyRequestsException"],
-    interval=1, max_attempts=3, backoff=2.0)
+    interval=1, max_attempts=3, backoff=2.0, check="Lambda service")
 
 
 class Emitter:
@@ -254,6 +271,8 @@ class Emitter:
         rules = []
         for rule in node.rules:
             emitted: dict[str, Any] = {"Condition": rule.condition.render()}
+            if rule.check:
+                emitted["Comment"] = CHECK + rule.check
             if rule.assign:
                 emitted["Assign"] = value(rule.assign)
             emitted["Next"] = names[id(rule.next)]
@@ -268,7 +287,7 @@ class Emitter:
         if catchers:
             out["Catch"] = [
                 {"ErrorEquals": list(c.errors), **({"Assign": value(c.assign)} if c.assign else {}),
-                 "Output": {}, "Next": names[id(c.next)]}
+                 **({} if c.keep_error else {"Output": {}}), "Next": names[id(c.next)]}
                 for c in catchers]
 
     def _task(self, node: Task, out: dict, names: dict) -> None:

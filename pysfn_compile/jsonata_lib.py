@@ -222,7 +222,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
-    "keys": ("$d", "($k := $keys($d); $exists($k) ? $__filter($k, function() { true }) : [])", ("filter",)),
+    # $keys gives a single key as a string and no keys as nothing; $append makes both a list
+    "keys": ("$d", "$append([], $keys($d))", ()),
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),
     "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",
               ("map", "keys", "wrap")),

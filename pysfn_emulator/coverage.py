@@ -12,6 +12,14 @@ Three steps, each usable alone:
   each edge was taken. `Coverage` adds up many executions per state machine and reports
   what was never exercised, as text and as JSON.
 
+Compiled workflows (pysfn_compile) are reported by their source too. A state's Comment that
+starts "line N: ..." or "lines N-M: ..." names the source lines it runs: a line is covered
+when a state naming it was entered. A Choice rule, catcher or retrier whose Comment starts
+"check: " is a check the compiler added (Python would raise there; a Lambda service retry),
+not a branch of the source: such edges, and the states only they lead to, are counted apart
+("checks") and left out of the states and transitions percentages. The source's branches
+are the other Choice rules, the Defaults of Choices that have one, and the other catchers.
+
 A history does not say which Choice rule matched or which catcher caught; when two edges
 lead from the same state to the same target, the edge is told apart by the failure recorded
 (Catch against Next), the error's name (which catcher), and by evaluating the rules again on
@@ -22,6 +30,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -41,6 +50,8 @@ _OWN_EVENT_PREFIXES = {"ParallelState": "Parallel", "MapState": "Map", "MapItera
                        "MapRun": "Map"}
 _LABEL_WIDTH = 48
 _ERRORS_SHOWN = 2  # error names shown on a Catch edge (a Retry edge shows one)
+CHECK_PREFIX = "check: "
+_LINES = re.compile(r"lines? (\d+)(?:-(\d+))?: ")
 
 
 # --- the machine as a graph ---------------------------------------------------------------
@@ -57,6 +68,7 @@ class Edge:
     index: int | None = None
     label: str = ""
     error_equals: tuple[str, ...] = ()  # a Catch's or Retry's error names
+    check: bool = False  # a check a compiler added (its Comment starts "check: ")
 
     @property
     def key(self) -> str:
@@ -65,8 +77,11 @@ class Edge:
         return f"{self.source} -> {self.target} ({which})"
 
     def as_dict(self) -> dict[str, Any]:
-        return {"from": self.source, "to": self.target, "kind": self.kind,
-                "index": self.index, "label": self.label}
+        out = {"from": self.source, "to": self.target, "kind": self.kind,
+               "index": self.index, "label": self.label}
+        if self.check:
+            out["check"] = True
+        return out
 
 
 @attrs.frozen
@@ -96,9 +111,45 @@ class Structure:
     flow: Flow
     states: Mapping[str, StateNode]
     edges: tuple[Edge, ...]
+    check_states: frozenset = frozenset()  # states only checks lead to
 
     def edges_from(self, name: str) -> list[Edge]:
         return [edge for edge in self.edges if edge.source == name]
+
+    @property
+    def counted_states(self) -> list[str]:
+        return [name for name in self.states if name not in self.check_states]
+
+    @property
+    def counted_edges(self) -> list[Edge]:
+        return [edge for edge in self.edges if not edge.check]
+
+    @property
+    def check_edges(self) -> list[Edge]:
+        return [edge for edge in self.edges if edge.check]
+
+    @property
+    def branches(self) -> list[Edge]:
+        """The source's branches: Choice rules and catchers that are not checks, and the
+        Default of a Choice that has such a rule."""
+        chosen = {edge.source for edge in self.edges if edge.kind == CHOICE and not edge.check}
+        return [edge for edge in self.edges if not edge.check and (
+            edge.kind in (CHOICE, CATCH) or (edge.kind == DEFAULT and edge.source in chosen))]
+
+    @property
+    def lines(self) -> dict[int, list[str]]:
+        """Source line -> the states whose Comment names it ("line N: ..." / "lines N-M: ...")."""
+        found: dict[int, list[str]] = {}
+        for name, node in self.states.items():
+            comment = node.spec.get("Comment")
+            match = _LINES.match(comment) if isinstance(comment, str) else None
+            if match is None or name in self.check_states:
+                continue
+            first = int(match.group(1))
+            last = int(match.group(2) or first)
+            for line in range(first, min(last, first + 10_000) + 1):
+                found.setdefault(line, []).append(name)
+        return dict(sorted(found.items()))
 
 
 def structure(definition: Mapping[str, Any] | str) -> Structure:
@@ -109,7 +160,32 @@ def structure(definition: Mapping[str, Any] | str) -> Structure:
     states: dict[str, StateNode] = {}
     edges: list[Edge] = []
     flow = _flow(definition, None, states, edges)
-    return Structure(flow, states, tuple(edges))
+    checks = _check_states(flow, states, edges)
+    # an edge into a check state (a Fail a check raises with) is a check too
+    edges = [attrs.evolve(edge, check=True) if edge.target in checks and not edge.check else edge
+             for edge in edges]
+    return Structure(flow, states, tuple(edges), checks)
+
+
+def _check_states(flow: Flow, states: Mapping[str, StateNode], edges: list[Edge]) -> frozenset:
+    """States that only checks lead to (a Fail raising what a check found), and the states
+    only those lead to, found by a fixed point over the incoming edges."""
+    starts = {flow.start_at} | {sub.start_at for node in states.values() for sub in node.flows}
+    incoming: dict[str, list[Edge]] = {}
+    for edge in edges:
+        if edge.source != edge.target:
+            incoming.setdefault(edge.target, []).append(edge)
+    found = {name for name, node in states.items() if _is_check(node.spec) and name not in starts}
+    changed = True
+    while changed:
+        changed = False
+        for name in states:
+            if name in found or name in starts or not incoming.get(name):
+                continue
+            if all(edge.check or edge.source in found for edge in incoming[name]):
+                found.add(name)
+                changed = True
+    return frozenset(found)
 
 
 def _flow(spec: Any, parent: str | None, states: dict[str, StateNode], edges: list[Edge]) -> Flow:
@@ -143,7 +219,7 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[Edge]:
     if state.get("Type") == "Choice":
         for index, rule in enumerate(_list(state.get("Choices"))):
             if isinstance(rule, Mapping) and isinstance(rule.get("Next"), str):
-                edges.append(Edge(name, rule["Next"], CHOICE, index, describe_rule(rule)))
+                edges.append(Edge(name, rule["Next"], CHOICE, index, describe_rule(rule), check=_is_check(rule)))
         if isinstance(state.get("Default"), str):
             edges.append(Edge(name, state["Default"], DEFAULT, None, "default"))
     elif isinstance(state.get("Next"), str):
@@ -152,12 +228,17 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[Edge]:
         if isinstance(retrier, Mapping):
             attempts = retrier.get("MaxAttempts", 3)
             label = f"retry {_errors(retrier, 1)}, max {attempts}"
-            edges.append(Edge(name, name, RETRY, index, label, _error_names(retrier)))
+            edges.append(Edge(name, name, RETRY, index, label, _error_names(retrier), _is_check(retrier)))
     for index, catcher in enumerate(_list(state.get("Catch"))):
         if isinstance(catcher, Mapping) and isinstance(catcher.get("Next"), str):
             edges.append(Edge(name, catcher["Next"], CATCH, index, f"catch {_errors(catcher)}",
-                              _error_names(catcher)))
+                              _error_names(catcher), _is_check(catcher)))
     return edges
+
+
+def _is_check(spec: Mapping[str, Any]) -> bool:
+    comment = spec.get("Comment")
+    return isinstance(comment, str) and comment.startswith(CHECK_PREFIX)
 
 
 def _list(value: Any) -> list[Any]:
@@ -542,42 +623,82 @@ class MachineCoverage:
 
     @property
     def states_never_visited(self) -> list[str]:
-        return [name for name in self.structure.states if not self.visits.get(name)]
+        return [name for name in self.structure.counted_states if not self.visits.get(name)]
 
     @property
     def edges_never_taken(self) -> list[Edge]:
-        return [edge for edge in self.structure.edges if not self.taken.get(edge)]
+        return [edge for edge in self.structure.counted_edges if not self.taken.get(edge)]
+
+    @property
+    def lines_never_run(self) -> list[int]:
+        return [line for line, names in self.structure.lines.items()
+                if not any(self.visits.get(name) for name in names)]
 
     def as_dict(self) -> dict[str, Any]:
-        states = self.structure.states
-        edges = self.structure.edges
-        return {
+        graph = self.structure
+        states, edges = graph.counted_states, graph.counted_edges
+        out = {
             "name": self.name,
             "executions": self.executions,
             "states": {"total": len(states), "covered": len(states) - len(self.states_never_visited)},
             "transitions": {"total": len(edges),
                             "covered": len(edges) - len(self.edges_never_taken)},
-            "state_visits": {name: self.visits.get(name, 0) for name in states},
+            "state_visits": {name: self.visits.get(name, 0) for name in graph.states},
             "transition_counts": [{**edge.as_dict(), "count": self.taken.get(edge, 0)}
-                                  for edge in edges],
+                                  for edge in graph.edges],
             "never_visited": self.states_never_visited,
             "never_taken": [edge.as_dict() for edge in self.edges_never_taken],
         }
+        lines = graph.lines
+        if lines:
+            never = self.lines_never_run
+            branches = graph.branches
+            out["lines"] = {"total": len(lines), "covered": len(lines) - len(never), "never_run": never}
+            out["branches"] = {"total": len(branches),
+                               "covered": sum(1 for edge in branches if self.taken.get(edge))}
+        checks = graph.check_edges
+        if checks:
+            out["checks"] = {"total": len(checks), "taken": sum(1 for edge in checks if self.taken.get(edge)),
+                             "states": sorted(graph.check_states)}
+        return out
 
     def format(self) -> str:
         """A few lines for people: the counts, then what was never exercised."""
         data = self.as_dict()
         s, t = data["states"], data["transitions"]
         plural = "s" if self.executions != 1 else ""
-        lines = [f"{self.name}: {self.executions} execution{plural}, "
-                 f"states {s['covered']}/{s['total']} ({_percent(s)}), "
-                 f"transitions {t['covered']}/{t['total']} ({_percent(t)})"]
+        head = f"{self.name}: {self.executions} execution{plural}, "
+        if "lines" in data:
+            lines, branches = data["lines"], data["branches"]
+            head += (f"source lines {lines['covered']}/{lines['total']} ({_percent(lines)}), "
+                     f"branches {branches['covered']}/{branches['total']} ({_percent(branches)}), ")
+        head += (f"states {s['covered']}/{s['total']} ({_percent(s)}), "
+                 f"transitions {t['covered']}/{t['total']} ({_percent(t)})")
+        if "checks" in data:
+            head += f"; {data['checks']['total']} compiler checks not counted ({data['checks']['taken']} taken)"
+        lines_out = [head]
+        if data.get("lines", {}).get("never_run"):
+            lines_out.append("  source lines never run: " + _ranges(data["lines"]["never_run"]))
         if self.states_never_visited:
-            lines.append("  states never entered: " + ", ".join(self.states_never_visited))
+            lines_out.append("  states never entered: " + ", ".join(self.states_never_visited))
         for edge in self.edges_never_taken:
             label = f": {edge.label}" if edge.label and edge.kind != DEFAULT else ""
-            lines.append(f"  never taken: {edge.key}{label}")
-        return "\n".join(lines)
+            lines_out.append(f"  never taken: {edge.key}{label}")
+        return "\n".join(lines_out)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """12, 15-17: consecutive numbers as ranges."""
+    parts: list[str] = []
+    start = previous = None
+    for number in numbers + [None]:
+        if start is not None and number == previous + 1:
+            previous = number
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = number
+    return ", ".join(parts)
 
 
 def _percent(counts: Mapping[str, int]) -> str:

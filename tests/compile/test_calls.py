@@ -175,7 +175,7 @@ def test_lambda_service_retrier_and_timeouts_on_every_task():
     task = next(s for s in compiled.definition["States"].values() if s["Type"] == "Task")
     assert task["Retry"][0] == {"ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException",
                                                 "Lambda.SdkClientException", "Lambda.TooManyRequestsException"],
-                                "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0}
+                                "Comment": "check: Lambda service"}  # 1 s, 3 attempts, rate 2.0: the defaults
     assert task["TimeoutSeconds"] == 30 and task["HeartbeatSeconds"] == 10
     assert task["Arguments"]["Payload"] == {"function": "slow", "args": ["{% $x %}"], "kwargs": {}}
 
