@@ -10,6 +10,8 @@ from __future__ import annotations
 import ast
 import sys
 
+import attrs
+
 from . import formatting, ir, jsonata_lib, pytypes
 from .builder import Label, ValueFrame, item_depth
 from .effects import effects
@@ -32,14 +34,16 @@ from .expressions import (
     overflow_checked,
     pure_comprehension,
     same_forms,
+    store_key,
     transform,
     truth,
 )
 from .exprs import Expr, Guard, combine, guard
 from .pytypes import Ty
 
-MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
-                      "update", "setdefault", "popitem"})
+LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
+DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
+MUTATORS = LIST_MUTATORS | DICT_MUTATORS
 
 
 def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) -> tuple[list, dict]:
@@ -1040,6 +1044,10 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         ast.fix_missing_locations(item)
         return mutate(b, node, item, transform(b, item), name)
     ty = receiver.ty
+    if (ty.is_any or ty.json_number) and ty.may("list", "dict") and not (ty.only("list") or ty.only("dict")):
+        receiver = attrs.evolve(receiver, ty=pytypes.join(pytypes.list_of(ty.element) if ty.may("list") else None,
+                                                          pytypes.dict_of(ty.values) if ty.may("dict") else None))
+        ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
     if ty.may("list") and ty.form != "list":
@@ -1069,6 +1077,8 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         new, result, new_ty, guards = _list_mutation(b, node, receiver, name, args, kwargs)
     elif ty.only("dict"):
         new, result, new_ty, guards = _dict_mutation(node, receiver, name, args, kwargs)
+    elif ty.only("list", "dict"):
+        new, result, new_ty, guards = _mutation_of_unknown(b, node, receiver, name, args, kwargs)
     else:
         raise Refusal(node, f"{ty.describe()} has no method {name}()")
     del x
@@ -1081,6 +1091,63 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     b.assign([(temp, Expr(result.code, result.ty, (), result.reads, result.helpers))] + pairs,
              f"Set {pairs[0][0]}")
     return Expr("$" + temp, result.ty, reads=frozenset([temp]))
+
+
+def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: dict):
+    """`receiver.name(...)` changing a list or a dict, which one known only at run time: each
+    kind's change, its checks applied only to that kind; another value is Python's
+    AttributeError. (new value, result, new type, checks), as for one kind."""
+    r = receiver.code
+    ty = receiver.ty
+    paths, unsupported = [], []
+    for kind, json_type, change in (("list", "array", lambda e: _list_mutation(b, node, e, name, list(args),
+                                                                                dict(kwargs))),
+                                    ("dict", "object", lambda e: _dict_mutation(node, e, name, list(args),
+                                                                                dict(kwargs)))):
+        narrowed = pytypes.list_of(ty.element) if kind == "list" else pytypes.dict_of(ty.values)
+        has_it = name in (LIST_MUTATORS if kind == "list" else DICT_MUTATORS)
+        if not has_it:
+            continue
+        try:
+            paths.append((json_type, change(attrs.evolve(receiver, ty=narrowed, guards=()))))
+        except Refusal:  # these arguments do not fit this kind's method: stop there, loudly
+            unsupported.append(json_type)
+    if not paths:
+        raise Refusal(node, f".{name}() on {ty.describe()}: neither a list nor a dict has it here", ANY_HINT)
+    kinds = [json_type for json_type, _ in paths] + unsupported
+    checks = [guard(f"$not($type({r}) in {kinds!r})".replace('"', "'"), AttributeError,
+                    f"\"'\" & $__pytype({r}) & \"' object has no attribute '{name}'\"", receiver,
+                    helpers={"pytype"})]
+    if unsupported:
+        checks.append(Guard(f"($type({r}) in {unsupported!r})".replace('"', "'"), None, "''", receiver.helpers,
+                            receiver.reads, abort=True, error_name=UNSUPPORTED,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: .{name}() with these arguments on "
+                                            "a value whose type is not annotated and is not what they fit"))
+    if len(paths) == 1 and not unsupported:
+        (json_type, (new, result, new_ty, guards)), = paths
+        return new, result, new_ty, checks + list(guards)
+    if len(paths) == 1:  # the other kind stops the machine: this one's checks only for this kind
+        (json_type, (new, result, new_ty, guards)), = paths
+        shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
+        own = [g for part in (new, result) for g in part.guards if g not in shared] + list(guards)
+        test = f"$type({r}) = '{json_type}'"
+        new, result = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared)) for e in (new, result))
+        return new, result, new_ty, checks + [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+    shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
+    (_, (new_l, result_l, ty_l, guards_l)), (_, (new_d, result_d, ty_d, guards_d)) = paths
+    is_list = f"$type({r}) = 'array'"
+    for parts, test in (((new_l, result_l), is_list), ((new_d, result_d), f"$type({r}) = 'object'")):
+        own = [g for part in parts for g in part.guards if g not in shared]
+        own += guards_l if parts[0] is new_l else guards_d
+        checks += [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+    new_l, result_l, new_d, result_d = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared))
+                                        for e in (new_l, result_l, new_d, result_d))
+    new = combine(f"({is_list} ? {new_l.code} : {new_d.code})", pytypes.join(ty_l, ty_d), new_l, new_d)
+    result = combine(f"({is_list} ? {result_l.code} : {result_d.code})", pytypes.join(result_l.ty, result_d.ty),
+                     result_l, result_d)
+    if result_l.is_const and result_d.is_const and result_l.const is None and result_d.const is None:
+        result = const(None, pytypes.NONE)
+    return new, result, pytypes.join(ty_l, ty_d), checks
 
 
 def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
@@ -1151,9 +1218,19 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         return combine(code, ty, d, *parts), none, pytypes.dict_of(value_ty), []
     if name in ("pop", "setdefault"):
         _need(node, f"dict.{name}", args, kwargs, 1, 2)
-        key = args[0]
-        if not key.ty.only("str"):
-            raise Refusal(node, "dict keys are strings in JSON")
+        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0])
+        if key is None:
+            raise Refusal(node, f"dict.{name}() with a key that is never a str", "convert the key with str(...)")
+        if not key.ty.only("str"):  # pop: a key no JSON object holds is missing, as in Python
+            k = key.code
+            missing = guard(f"($type({k}) != 'string')", KeyError, f"$__pyrepr({k})", key, helpers={"pyrepr"})
+            if len(args) == 2:
+                value = combine(f"($type({k}) = 'string' and $exists($lookup({d.code}, {k})) ? $lookup({d.code}, {k})"
+                                f" : {args[1].code})", pytypes.join(ty.values, args[1].ty), d, key, args[1])
+                new = combine(f"($type({k}) = 'string' ? $__delkey({d.code}, {k}) : {d.code})", ty, d, key,
+                              helpers={"delkey"})
+                return new, value, ty, []
+            key = combine(k, pytypes.STR, key, guards=[missing])
         lookup = f"$lookup({d.code}, {key.code})"
         if name == "pop":
             new = combine(f"$__delkey({d.code}, {key.code})", ty, d, key, helpers={"delkey"})

@@ -574,6 +574,13 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
 
 def _repeat(node, left: Expr, right: Expr) -> Expr:
     seq, count = (left, right) if left.ty.only("str", "list") else (right, left)
+    if (count.ty.is_any or count.ty.json_number) and count.ty.may("int", "bool"):
+        c = count.code
+        check = guard(f"$not($type({c}) = 'boolean' or ($type({c}) = 'number' and $floor({c}) = {c}))", TypeError,
+                      f"\"can't multiply sequence by non-int of type '\" & $__pytype({c}) & \"'\"", count,
+                      helpers={"pytype"})
+        count = combine(f"($type({c}) = 'boolean' ? ({c} ? 1 : 0) : {c})", pytypes.INT, count, guards=[check])
+        left, right = (seq, count) if seq is left else (count, seq)
     if not count.ty.only("int", "bool"):
         raise Refusal(node, f"* of a sequence and {count.ty.describe()}", "the count must be an int")
     n = count.code if count.ty.only("int") else f"({count.code} ? 1 : 0)"

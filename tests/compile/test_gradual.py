@@ -411,3 +411,37 @@ def test_a_str_method_argument_of_unknown_type():
         {"text": "banana", "part": [1]})
     assert results[0]["output"] == [2, 1, "b--a"]
     assert results[1]["output"] == "must be str, not int"
+
+
+def test_repeating_a_sequence_a_number_of_times_of_unknown_type():
+    results = assert_same("""
+    @sfn.workflow
+    def main(n):
+        try:
+            return ["-" * n, n * [0], "ab" * n + "!"]
+        except TypeError as e:
+            return str(e)
+    """, {"n": 3}, {"n": 0}, {"n": -1}, {"n": True}, {"n": "x"}, {"n": 2.5}, {"n": None})
+    assert results[0]["output"] == ["---", [0, 0, 0], "ababab!"]
+    assert results[4]["output"] == "can't multiply sequence by non-int of type 'str'"
+
+
+def test_changing_a_list_or_a_dict_of_unknown_type_in_place():
+    results = assert_same("""
+    def load(kind):
+        return {"list": [1, 2, 3], "dict": {"a": 1, "b": 2}, "str": "abc"}[kind]
+
+    @sfn.workflow
+    def main(kind, key):
+        box = load(kind)
+        try:
+            taken = box.pop(key)
+            box.clear() if False else None
+            return [taken, box]
+        except (KeyError, IndexError, TypeError, AttributeError) as e:
+            return str(e)
+    """, *({"kind": k, "key": key} for k, key in [("list", 0), ("list", -1), ("list", 5), ("dict", "b"),
+                                                    ("dict", "z"), ("str", 0)]))
+    assert [r["output"] for r in results[:2]] == [[1, [2, 3]], [3, [1, 2]]]
+    assert results[3]["output"] == [2, {"a": 1}]
+    assert results[5]["output"] == "'str' object has no attribute 'pop'"
