@@ -16,6 +16,7 @@ Each helper keeps Python's meaning where JSONata's own function differs:
 from __future__ import annotations
 
 import json
+import re
 
 # name -> (parameters, body, helpers it calls)
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -539,7 +540,28 @@ def _element(value) -> str:
 
 
 def render(code: str, helpers) -> str:
-    """The `{% ... %}` field text for `code` with the helper definitions it needs."""
+    """The `{% ... %}` field text for `code` with the helper definitions it calls (of
+    `helpers`, the ones its parts may need: a guard's condition and its message share one set,
+    yet each field defines only what its own text calls)."""
+    helpers = used_helpers(code, helpers)
     if helpers:
         return "{% (" + prelude(helpers) + " " + code + ") %}"
     return "{% " + code + " %}"
+
+
+_HELPER_NAME = re.compile(r"\$__([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def used_helpers(code: str, helpers) -> frozenset:
+    """The helpers `code` calls, with the ones they call in turn (names not among `helpers`
+    and not helpers at all, like the `$__X` temporaries, are left out)."""
+    available = closure(helpers) if helpers else frozenset()
+    found: set[str] = set()
+    stack = [name for name in _HELPER_NAME.findall(code) if name in available]
+    while stack:
+        name = stack.pop()
+        if name not in found:
+            found.add(name)
+            stack.extend(HELPERS[name][2])
+            stack.extend(n for n in _HELPER_NAME.findall(HELPERS[name][1]) if n in HELPERS)
+    return frozenset(found)
