@@ -5,7 +5,9 @@ dict in place write the new value back to the variable that holds it."""
 from __future__ import annotations
 
 import ast
+import dataclasses
 import inspect
+import types
 import typing
 
 from . import builtins as pybuiltins
@@ -58,8 +60,25 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
             return call_sfn(b, node, func.attr, target)
+        if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
+                and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
+            raise _module_call_refusal(node, func.value.id, func.attr)
         return call_method(b, node)
     raise Refusal(node, "this kind of call is not supported", "call a function by its name")
+
+
+# what a workflow writes instead of a standard-library call it cannot make
+_INSTEAD = {
+    ("time", "sleep"): "did you mean sfn.sleep(seconds)? It is a Wait state (instant in the emulator)",
+    ("asyncio", "sleep"): "did you mean sfn.sleep(seconds)? It is a Wait state (instant in the emulator)",
+    ("time", "time"): "the workflow cannot read the clock: pass the time in, or read it in a callee",
+}
+
+
+def _module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
+    hint = _INSTEAD.get((module, name), f"call {module}.{name}() in a callee (a module-level function, run as "
+                                         "a Lambda) and pass its result to the workflow")
+    return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint)
 
 
 # -- callees -----------------------------------------------------------------------------
@@ -215,6 +234,11 @@ def return_type(function, fdef) -> Ty:
     from .compiler import hint_type  # noqa: PLC0415
 
     hints = _hints(function)
+    if dataclasses.is_dataclass(hints.get("return")):
+        raise Refusal(fdef.returns or fdef, f"{fdef.name}() returns a dataclass, which JSON cannot carry from "
+                      "its Lambda to the state machine",
+                      f"return a dict and annotate it with a TypedDict: class {hints['return'].__name__}(TypedDict): "
+                      "...")
     if not hints and fdef.returns is not None:
         return annotation_type(fdef.returns)
     if "return" not in hints:

@@ -445,3 +445,38 @@ def test_changing_a_list_or_a_dict_of_unknown_type_in_place():
     assert [r["output"] for r in results[:2]] == [[1, [2, 3]], [3, [1, 2]]]
     assert results[3]["output"] == [2, {"a": 1}]
     assert results[5]["output"] == "'str' object has no attribute 'pop'"
+
+
+def test_a_standard_library_call_is_refused_with_what_to_write_instead():
+    found = problems("""
+    import time
+    import json
+
+    @sfn.workflow
+    def main(x):
+        time.sleep(5)
+        return json.dumps(x)
+    """)
+    assert [(p.line, p.message) for p in found] == [
+        (8, "time.sleep() cannot run inside the state machine"),
+        (9, "json.dumps() cannot run inside the state machine")]
+    assert "sfn.sleep(seconds)" in found[0].hint and "in a callee" in found[1].hint
+
+
+def test_a_callee_returning_a_dataclass_is_refused_with_a_typeddict_hint():
+    found = problems("""
+    from dataclasses import dataclass
+
+    @dataclass
+    class Point:
+        x: int
+
+    def make(n) -> Point:
+        return Point(n)
+
+    @sfn.workflow
+    def main(n):
+        return make(n)
+    """)
+    assert len(found) == 1 and "returns a dataclass" in found[0].message
+    assert "TypedDict" in found[0].hint
