@@ -42,6 +42,9 @@ class _Engine(Jsonata):
     def get_per_thread_instance(self) -> _Engine:
         return self
 
+    def create_frame(self, enclosing_environment: Any = None) -> Any:
+        return _Frame(enclosing_environment)
+
     def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
         # The port saves and restores its scratch state around every node for $eval's sake;
         # $eval is refused, so go straight to the work. jsonata-js itself never stops a
@@ -190,6 +193,31 @@ def thread_engine() -> _Engine:
 
 _ENTRY = "__evaluate_entry"
 _EXIT = "__evaluate_exit"
+_CALLBACKS = frozenset({_ENTRY, _EXIT})
+
+
+class _Frame(Jsonata.Frame):
+    """A block's or a function call's frame. The port looks its debugging callbacks up twice
+    per node evaluated, each time through every enclosing frame (recursively); nothing here
+    binds them, so they are answered at once, and other names are found by a loop. Deeply
+    nested blocks (a pure loop compiled into one expression) evaluate several times faster."""
+
+    __slots__ = ()
+
+    def lookup(self, name: str) -> Any:
+        if name in _CALLBACKS:
+            return None
+        frame = self
+        while True:
+            bindings = frame.bindings
+            if name in bindings:
+                return bindings[name]
+            parent = frame.parent
+            if parent is None:
+                return None
+            if type(parent) is not _Frame:
+                return parent.lookup(name)
+            frame = parent
 
 
 class Scope(Jsonata.Frame):
