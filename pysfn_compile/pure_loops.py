@@ -49,6 +49,7 @@ class Edge:
     holder: Any
     attr: str
     assign: dict | None
+    assign_attr: str = "assign"
 
     @property
     def target(self) -> ir.Node | None:
@@ -118,7 +119,7 @@ def _edges(node: ir.Node) -> list[Edge]:
     if isinstance(node, ir.Pass):
         return [Edge(node, "next", node.assign)]
     if isinstance(node, ir.Choice):
-        return [Edge(rule, "next", rule.assign) for rule in node.rules] + [Edge(node, "default", node.default_assign)]
+        return [Edge(rule, "next", rule.assign) for rule in node.rules] + [Edge(node, "default", node.default_assign, "default_assign")]
     if isinstance(node, (ir.Task, ir.Map, ir.Parallel)):
         edges = [Edge(node, "next", node.assign)] if node.next is not None else []
         return edges + [Edge(catcher, "next", catcher.assign) for catcher in node.catch]
@@ -310,8 +311,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         if init and edge.assign is None:
             setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
             continue
-        if edge.assign is not None:
-            edge.assign.update(init)
+        if init:  # a new dict: the builder may share one between transitions
+            setattr(edge.holder, edge.assign_attr, {**edge.assign, **init})
         setattr(edge.holder, edge.attr, run)
     if graph.entry is head:
         init = {**start, **{name: None for name in carried}}

@@ -70,6 +70,34 @@ class _Engine(Jsonata):
     def restore_budget(self, saved: tuple[int, int]) -> None:
         self.depth, self.steps = saved
 
+    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
+        """The port's `_eval`, dispatching on the node type through a table instead of a chain
+        of comparisons, without its debugging callbacks (never bound here)."""
+        self.input = input
+        self.environment = environment
+        kind = getattr(expr, "type", None)
+        result = None
+        if kind is not None:
+            method = _DISPATCH.get(kind)
+            if method is not None:
+                result = method(self, expr, input, environment)
+        predicate = getattr(expr, "predicate", None)
+        if predicate is not None:
+            for item in predicate:
+                result = self.evaluate_filter(item.expr, result, environment)
+        if kind is not None and kind != "path":
+            group = getattr(expr, "group", None)
+            if group is not None:
+                result = self.evaluate_group_expression(group, result, environment)
+        if result is not None and utils.Utils.is_sequence(result) and not result.tuple_stream:
+            if expr.keep_array:
+                result.keep_singleton = True
+            if not result:
+                result = None
+            elif len(result) == 1:
+                result = result if result.keep_singleton else result[0]
+        return result
+
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
         # by zero gives Infinity / NaN (the port raises ZeroDivisionError).
@@ -190,6 +218,29 @@ def thread_engine() -> _Engine:
         engine = _ENGINES.engine = _Engine()
     return engine
 
+
+_DISPATCH = {
+    "path": lambda e, x, i, env: e.evaluate_path(x, i, env),
+    "binary": lambda e, x, i, env: e.evaluate_binary(x, i, env),
+    "unary": lambda e, x, i, env: e.evaluate_unary(x, i, env),
+    "name": lambda e, x, i, env: e.evaluate_name(x, i, env),
+    "string": lambda e, x, i, env: e.evaluate_literal(x),
+    "number": lambda e, x, i, env: e.evaluate_literal(x),
+    "value": lambda e, x, i, env: e.evaluate_literal(x),
+    "wildcard": lambda e, x, i, env: e.evaluate_wildcard(x, i),
+    "descendant": lambda e, x, i, env: e.evaluate_descendants(x, i),
+    "parent": lambda e, x, i, env: env.lookup(x.slot.label),
+    "condition": lambda e, x, i, env: e.evaluate_condition(x, i, env),
+    "block": lambda e, x, i, env: e.evaluate_block(x, i, env),
+    "bind": lambda e, x, i, env: e.evaluate_bind_expression(x, i, env),
+    "regex": lambda e, x, i, env: e.evaluate_regex(x),
+    "function": lambda e, x, i, env: e.evaluate_function(x, i, env, utils.Utils.NONE),
+    "variable": lambda e, x, i, env: e.evaluate_variable(x, i, env),
+    "lambda": lambda e, x, i, env: e.evaluate_lambda(x, i, env),
+    "partial": lambda e, x, i, env: e.evaluate_partial_application(x, i, env),
+    "apply": lambda e, x, i, env: e.evaluate_apply_expression(x, i, env),
+    "transform": lambda e, x, i, env: e.evaluate_transform_expression(x, i, env),
+}
 
 _ENTRY = "__evaluate_entry"
 _EXIT = "__evaluate_exit"
