@@ -34,7 +34,7 @@ import attrs
 
 from . import ir, jsonata_lib
 
-BUDGET = 32768  # steps per evaluation of the Pass, then the Choice sends it round again
+BUDGET = 8192  # steps per evaluation of the Pass (about 1 s in jsonata-js), then the Choice sends it round again
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
@@ -336,17 +336,20 @@ class _Step:
 
     def program(self, pc_var: str | None) -> str:
         p = self.prefix
-        state, unused, step_fn, go, chunk, left, result = (
-            f"${p}_s", f"${p}_u", f"${p}_f", f"${p}_go", f"${p}_n", f"${p}_left", f"${p}_r")
+        state, unused, step_fn, go, chunk, left, result, at = (
+            f"${p}_s", f"${p}_u", f"${p}_f", f"${p}_go", f"${p}_n", f"${p}_left", f"${p}_r", f"${p}_pc")
+        pc = f'$lookup({state}, "pc")'  # a path ($s.pc) costs twice as much in jsonata-js
         bodies = [self._block(node) for node in self.leader_nodes]
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
-            dispatch = f"{state}.pc = {position} ? {bodies[position]} : {dispatch}"
+            dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
         stopped = len(self.leader_nodes)
         bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried)
-        step = f"function({state}, {unused}) {{ {state}.pc >= {stopped} ? {state} : ({bind}{dispatch}) }}"
+        if len(bodies) > 1:
+            bind += f"{at} := {pc}; "
+        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}{dispatch}) }}"
         driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
-                  f"({result}.pc >= {stopped} or {left} <= {chunk}) ? {result} : "
+                  f"($lookup({result}, 'pc') >= {stopped} or {left} <= {chunk}) ? {result} : "
                   f"{go}({result}, {chunk} < {LARGEST_CHUNK} ? {chunk} * 2 : {chunk}, {left} - {chunk})) }}")
         first = self._object(f"${pc_var}" if pc_var is not None else "0")
         return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {FIRST_CHUNK}, {BUDGET}))"
