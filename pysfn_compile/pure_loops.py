@@ -37,6 +37,7 @@ from . import ir, jsonata_lib
 BUDGET = 8192  # steps per evaluation of the Pass (about 1 s in jsonata-js), then the Choice sends it round again
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
+_AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
 _VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
 
@@ -294,12 +295,12 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         after.describe(*head.lines[0])
     unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})") for name in carried}
     for position, target in enumerate(step.exits):
-        rule = ir.Rule(ir.Code(f"${result_var}.pc = {len(leaders) + position}"), {**unpack, result_var: None}, target)
+        rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"), {**unpack, result_var: None}, target)
         after.rules.append(rule)
     after.default = run  # the step budget ran out: on with the next evaluation
     after.default_assign = dict(unpack)
     if pc_var is not None:
-        after.default_assign[pc_var] = ir.Code(f"${result_var}.pc")
+        after.default_assign[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
     run.next = after
     # enter: the carried variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
@@ -321,7 +322,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
 
 class _Step:
     """The JSONata that runs a loop's states: a function from the carried variables (an
-    object with `pc`, the step to run) to the same after one step; `program` adds the
+    object with `"@step"`, the step to run) to the same after one step; `program` adds the
     driver that applies it until the loop leaves (or the budget is spent)."""
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str):
@@ -338,7 +339,7 @@ class _Step:
         p = self.prefix
         state, unused, step_fn, go, chunk, left, result, at = (
             f"${p}_s", f"${p}_u", f"${p}_f", f"${p}_go", f"${p}_n", f"${p}_left", f"${p}_r", f"${p}_pc")
-        pc = f'$lookup({state}, "pc")'  # a path ($s.pc) costs twice as much in jsonata-js
+        pc = f"$lookup({state}, {_AT})"  # a path ($s.x) costs twice as much in jsonata-js
         bodies = [self._block(node) for node in self.leader_nodes]
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
@@ -349,13 +350,13 @@ class _Step:
             bind += f"{at} := {pc}; "
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}{dispatch}) }}"
         driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
-                  f"($lookup({result}, 'pc') >= {stopped} or {left} <= {chunk}) ? {result} : "
+                  f"($lookup({result}, {_AT}) >= {stopped} or {left} <= {chunk}) ? {result} : "
                   f"{go}({result}, {chunk} < {LARGEST_CHUNK} ? {chunk} * 2 : {chunk}, {left} - {chunk})) }}")
         first = self._object(f"${pc_var}" if pc_var is not None else "0")
         return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {FIRST_CHUNK}, {BUDGET}))"
 
     def _object(self, pc: str) -> str:
-        fields = [f'"pc": {pc}'] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried]
+        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried]
         return "{" + ", ".join(fields) + "}"
 
     def _leaf(self, target: ir.Node) -> str:

@@ -193,13 +193,18 @@ CASES = {
                     last = x
             return last
     """, [{"xs": []}, {"xs": [-1, 4, -2]}], 1),
-    "swap_in_loop": ("""
+    "swap_in_loop_and_names_like_the_machinery": ("""
         @sfn.workflow
         def main(n: int):
             a, b = 0, 1
+            pc, step, s = 0, 0, 0
             for _ in range(n):
                 a, b = b, a + b
-            return a
+                pc += 1
+                if pc % 2:
+                    step += 1
+                s = s + step
+            return [a, pc, step, s]
     """, [{"n": 0}, {"n": 30}], 1),
     "list_rebuilt_and_sorted": ("""
         @sfn.workflow
