@@ -390,3 +390,17 @@ def test_the_loop_expression_gives_the_same_in_jsonata_js():
     (js,) = javascript([(code, variables)])
     assert js == emulate_code(code, variables)
     assert js[0] == "ok" and js[1]["counts"] == {"a": 4, "i": 2, "e": 1}
+
+
+def test_the_input_check_of_long_lists_and_dicts_both_ways():
+    """The entry's check of list[...] and dict[str, ...] parameters is one pass (it used to
+    copy the list item by item, which dominated a Map over thousands of items)."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, list[int]]):
+            return [len(xs), len(d)]
+    """
+    long = list(range(3000))
+    assert_same(source, {"xs": long, "d": {}}, {"xs": long + ["x"], "d": {}}, {"xs": [], "d": {"a": [1]}},
+                {"xs": [], "d": {"a": [1], "b": [2, "3"]}}, {"xs": [1.5], "d": {}}, {"xs": [], "d": {"a": 1}},
+                {"xs": [[1]], "d": {"k": []}})
