@@ -17,9 +17,11 @@ Because the graph is the one the builder made, its analyses (types, sharing, def
 assignment, guards, exception routing) hold unchanged: this is a change of representation,
 not of meaning. The JSONata runs the states in steps (one step: from a state where control
 flow joins to the next such state) with `$reduce` over chunks of doubling size, so it never
-recurses deeper than a dozen calls; after BUDGET steps it stops at a step boundary, and
-the Choice sets the variables and enters the Pass again (an endless loop stays a loop of
-states, as before, and one evaluation stays bounded).
+recurses deeper than a dozen calls; after a budget of steps it stops at a step boundary,
+and the Choice sets the variables and enters the Pass again (an endless loop stays a loop
+of states, as before, and one evaluation stays bounded). The budget is NODE_BUDGET
+expression nodes per evaluation, over the step's estimated size, so a big body runs fewer
+steps per evaluation (at least one: as many states as before).
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 and loops entered at more than one state.
@@ -34,7 +36,8 @@ import attrs
 
 from . import ir, jsonata_lib
 
-BUDGET = 8192  # steps per evaluation of the Pass (about 1 s in jsonata-js), then the Choice sends it round again
+NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
+MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
@@ -284,6 +287,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     leaders = [head] + [n for n in cycle if n is not head and predecessors[id(n)] > 1]
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
+    defined = _defined(graph, nodes)
     step = _Step(cycle, members, leaders, carried, fresh.prefix)
     code = step.program(pc_var)
     run = ir.Pass(title=f"Run {head.title}", assign={result_var: ir.Code(code, step.helpers)})
@@ -304,7 +308,6 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     run.next = after
     # enter: the carried variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
-    defined = _defined(graph, nodes)
     start = {pc_var: 0} if pc_var is not None else {}
     for node, edge in entries:
         out = defined[id(node)] | frozenset(edge.assign or ())
@@ -351,9 +354,15 @@ class _Step:
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}{dispatch}) }}"
         driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
                   f"($lookup({result}, {_AT}) >= {stopped} or {left} <= {chunk}) ? {result} : "
-                  f"{go}({result}, {chunk} < {LARGEST_CHUNK} ? {chunk} * 2 : {chunk}, {left} - {chunk})) }}")
+                  f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
         first = self._object(f"${pc_var}" if pc_var is not None else "0")
-        return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {FIRST_CHUNK}, {BUDGET}))"
+        budget = self._budget(step, p)
+        return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+
+    def _budget(self, step: str, p: str) -> str:
+        """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
+        text's size: what helpers spend walking lists is not counted, see the README)."""
+        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
 
     def _object(self, pc: str) -> str:
         fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried]

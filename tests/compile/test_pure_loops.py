@@ -305,10 +305,10 @@ def test_an_exception_after_thousands_of_iterations_keeps_its_message():
 
 
 def test_the_step_budget_resumes_the_loop_where_it_stopped(monkeypatch):
-    """Past BUDGET steps the Pass stops at a step boundary and the Choice sends it round
+    """Past MAX_STEPS steps the Pass stops at a step boundary and the Choice sends it round
     again: with a budget of 7, a loop whose body joins after an if (several steps per
     iteration) runs in many rounds and still computes what Python computes."""
-    monkeypatch.setattr(pure_loops, "BUDGET", 7)
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 7)
     monkeypatch.setattr(pure_loops, "FIRST_CHUNK", 2)
     source = """
         @sfn.workflow
