@@ -24,7 +24,8 @@ expression nodes per evaluation, over the step's estimated size, so a big body r
 steps per evaluation (at least one: as many states as before).
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
-and loops entered at more than one state.
+loops entered at more than one state, and loops whose only ways out fail the machine (an
+endless `while True:`, which as states meets the history quota at once).
 """
 
 from __future__ import annotations
@@ -290,6 +291,9 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     defined = _defined(graph, nodes)
     step = _Step(cycle, members, leaders, carried, fresh.prefix)
     code = step.program(pc_var)
+    if all(isinstance(target, ir.Fail) for target in step.exits):
+        return  # it ends only by failing the machine (`while True:` with no way out): endless, most
+        # likely; as states it meets the history quota at once instead of after hours of JSONata
     run = ir.Pass(title=f"Run {head.title}", assign={result_var: ir.Code(code, step.helpers)})
     after = ir.Choice(title=f"After {head.title}")
     for node in cycle:

@@ -404,3 +404,23 @@ def test_the_input_check_of_long_lists_and_dicts_both_ways():
     assert_same(source, {"xs": long, "d": {}}, {"xs": long + ["x"], "d": {}}, {"xs": [], "d": {"a": [1]}},
                 {"xs": [], "d": {"a": [1], "b": [2, "3"]}}, {"xs": [1.5], "d": {}}, {"xs": [], "d": {"a": 1}},
                 {"xs": [[1]], "d": {"k": []}})
+
+
+def test_a_loop_that_only_ends_by_failing_stays_states():
+    endless = compile_text("""
+        @sfn.workflow
+        def main(n: int):
+            while True:
+                n = n + 1
+            return n
+    """)
+    assert _runs(endless.definition) == 0
+    assert_same("""
+        @sfn.workflow
+        def main(n: int):
+            while True:
+                n = n + 1
+                if n > 100:
+                    break
+            return n
+    """, {"n": 3})
