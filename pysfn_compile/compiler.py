@@ -19,6 +19,7 @@ from .builder import Builder, Hole, Scope
 from .errors import CompileError, Problem, Refusal
 from .exprs import Expr, Guard, combine
 from .module_info import ModuleInfo
+from .pure_loops import collapse_pure_loops
 from .pytypes import Ty
 from .statements import transform_block
 
@@ -59,6 +60,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     lower_scope(builder, scope, fdef, fdef.body, lambda: bind_entry(builder, fdef, function))
     if builder.problems:
         raise CompileError(builder.problems)
+    collapse_pure_loops(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:

@@ -42,6 +42,9 @@ class _Engine(Jsonata):
     def get_per_thread_instance(self) -> _Engine:
         return self
 
+    def create_frame(self, enclosing_environment: Any = None) -> Any:
+        return _Frame(enclosing_environment)
+
     def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
         # The port saves and restores its scratch state around every node for $eval's sake;
         # $eval is refused, so go straight to the work. jsonata-js itself never stops a
@@ -66,6 +69,34 @@ class _Engine(Jsonata):
 
     def restore_budget(self, saved: tuple[int, int]) -> None:
         self.depth, self.steps = saved
+
+    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
+        """The port's `_eval`, dispatching on the node type through a table instead of a chain
+        of comparisons, without its debugging callbacks (never bound here)."""
+        self.input = input
+        self.environment = environment
+        kind = getattr(expr, "type", None)
+        result = None
+        if kind is not None:
+            method = _DISPATCH.get(kind)
+            if method is not None:
+                result = method(self, expr, input, environment)
+        predicate = getattr(expr, "predicate", None)
+        if predicate is not None:
+            for item in predicate:
+                result = self.evaluate_filter(item.expr, result, environment)
+        if kind is not None and kind != "path":
+            group = getattr(expr, "group", None)
+            if group is not None:
+                result = self.evaluate_group_expression(group, result, environment)
+        if result is not None and utils.Utils.is_sequence(result) and not result.tuple_stream:
+            if expr.keep_array:
+                result.keep_singleton = True
+            if not result:
+                result = None
+            elif len(result) == 1:
+                result = result if result.keep_singleton else result[0]
+        return result
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
@@ -188,8 +219,56 @@ def thread_engine() -> _Engine:
     return engine
 
 
+_DISPATCH = {
+    "path": lambda e, x, i, env: e.evaluate_path(x, i, env),
+    "binary": lambda e, x, i, env: e.evaluate_binary(x, i, env),
+    "unary": lambda e, x, i, env: e.evaluate_unary(x, i, env),
+    "name": lambda e, x, i, env: e.evaluate_name(x, i, env),
+    "string": lambda e, x, i, env: e.evaluate_literal(x),
+    "number": lambda e, x, i, env: e.evaluate_literal(x),
+    "value": lambda e, x, i, env: e.evaluate_literal(x),
+    "wildcard": lambda e, x, i, env: e.evaluate_wildcard(x, i),
+    "descendant": lambda e, x, i, env: e.evaluate_descendants(x, i),
+    "parent": lambda e, x, i, env: env.lookup(x.slot.label),
+    "condition": lambda e, x, i, env: e.evaluate_condition(x, i, env),
+    "block": lambda e, x, i, env: e.evaluate_block(x, i, env),
+    "bind": lambda e, x, i, env: e.evaluate_bind_expression(x, i, env),
+    "regex": lambda e, x, i, env: e.evaluate_regex(x),
+    "function": lambda e, x, i, env: e.evaluate_function(x, i, env, utils.Utils.NONE),
+    "variable": lambda e, x, i, env: e.evaluate_variable(x, i, env),
+    "lambda": lambda e, x, i, env: e.evaluate_lambda(x, i, env),
+    "partial": lambda e, x, i, env: e.evaluate_partial_application(x, i, env),
+    "apply": lambda e, x, i, env: e.evaluate_apply_expression(x, i, env),
+    "transform": lambda e, x, i, env: e.evaluate_transform_expression(x, i, env),
+}
+
 _ENTRY = "__evaluate_entry"
 _EXIT = "__evaluate_exit"
+_CALLBACKS = frozenset({_ENTRY, _EXIT})
+
+
+class _Frame(Jsonata.Frame):
+    """A block's or a function call's frame. The port looks its debugging callbacks up twice
+    per node evaluated, each time through every enclosing frame (recursively); nothing here
+    binds them, so they are answered at once, and other names are found by a loop. Deeply
+    nested blocks (a pure loop compiled into one expression) evaluate several times faster."""
+
+    __slots__ = ()
+
+    def lookup(self, name: str) -> Any:
+        if name in _CALLBACKS:
+            return None
+        frame = self
+        while True:
+            bindings = frame.bindings
+            if name in bindings:
+                return bindings[name]
+            parent = frame.parent
+            if parent is None:
+                return None
+            if type(parent) is not _Frame:
+                return parent.lookup(name)
+            frame = parent
 
 
 class Scope(Jsonata.Frame):

@@ -1,0 +1,189 @@
+"""Pure loops: a loop that calls no callee, before (a state per statement, per iteration and per
+guard) and after (one Pass running the loop in JSONata, pysfn_compile/pure_loops.py).
+
+Not a test (timings vary by machine): run it by hand and paste its tables into
+benchmarks/README.md.
+
+    python benchmarks/bench_pure_loops.py             # the loop at 10,000 and 100,000; the examples
+    python benchmarks/bench_pure_loops.py --quick     # 10,000 only
+
+"Before" is the same compiler with the collapse switched off. History events and wall-clock
+seconds of the emulator (pysfn_emulator.run); with node and PYSFN_JSONATA_JS set to a
+jsonata 2.0.6 package, also the seconds jsonata-js (AWS's engine) takes for the loop's
+expression, the part of the work AWS does in one state.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import textwrap
+import time
+from pathlib import Path
+
+import pysfn_emulator
+from pysfn_compile import compile_file, compile_source, compiler
+
+LOOP = textwrap.dedent("""
+    from pysfn_compile import sfn
+
+    @sfn.workflow
+    def main(n: int):
+        total = 0
+        evens = 0
+        for i in range(n):
+            if i % 2 == 0:
+                evens += 1
+                continue
+            total += i
+        return [total, evens]
+""")
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+_JS = """
+const jsonata = require(process.argv[1]);
+const {expr, bindings} = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+(async () => { const t = Date.now(); await jsonata(expr).evaluate(undefined, bindings);
+  console.log((Date.now() - t) / 1000); })();
+"""
+
+
+class _Off:
+    """Compile with the collapse switched off (the lowering as it was)."""
+
+    def __enter__(self):
+        self.saved = compiler.collapse_pure_loops
+        compiler.collapse_pure_loops = lambda graph: None
+
+    def __exit__(self, *exc):
+        compiler.collapse_pure_loops = self.saved
+
+
+def _run(definition, payload, kind):
+    start = time.perf_counter()
+    execution = pysfn_emulator.run(definition, payload, state_machine_type=kind)
+    return execution, time.perf_counter() - start
+
+
+def loop_rows(sizes):
+    with _Off():
+        before = compile_source(LOOP, path="loop.py")
+    after = compile_source(LOOP, path="loop.py")
+    print("| lowering | type | iterations | status | history events | emulator seconds |")
+    print("|---|---|---:|---|---:|---:|")
+    for n in sizes:
+        before_kinds = ("STANDARD", "EXPRESS") if n <= 10_000 else ("STANDARD",)  # EXPRESS: a million events
+        for label, compiled, kinds in (("before", before, before_kinds), ("after", after, ("STANDARD",))):
+            for kind in kinds:
+                execution, seconds = _run(compiled.definition, {"n": n}, kind)
+                expected = compiled.run_python({"n": n})["output"]
+                status = execution.status if execution.status != "SUCCEEDED" or execution.output == expected \
+                    else "WRONG"
+                detail = f" ({execution.error})" if execution.error else ""
+                print(f"| {label} | {kind} | {n:,} | {status}{detail} | {len(execution.history):,} | {seconds:.2f} |")
+    js = os.environ.get("PYSFN_JSONATA_JS")
+    if js and shutil.which("node"):
+        states = after.definition["States"]
+        start = next(s for name, s in states.items() if name.startswith("Start main"))
+        (field,) = next(s for name, s in states.items() if name.startswith("Run "))["Assign"].values()
+        for n in sizes:
+            bindings = {"n": n, **{k: v for k, v in start["Assign"].items() if not isinstance(v, str)}}
+            text = json.dumps({"expr": field[2:-2], "bindings": bindings})
+            done = subprocess.run(["node", "-e", _JS, js], input=text, capture_output=True, text=True, check=True)
+            print(f"\njsonata-js, the first evaluation of the Pass ({n:,} iterations to go): "
+                  f"{float(done.stdout):.2f} s")
+
+
+def map_rows(n: int = 2000) -> None:
+    """sfn.map of a callee over n items, compiled and written by hand (one Task per item)."""
+    source = textwrap.dedent("""
+        from pysfn_compile import sfn
+
+        def score(x: int) -> int:
+            return x * 2
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            return sfn.map(score, xs)
+    """)
+    rows = []
+    for _ in range(1):
+        compiled = compile_source(source, path="mapped.py")
+        hand = {"QueryLanguage": "JSONata", "StartAt": "Map", "States": {"Map": {
+            "Type": "Map", "Items": "{% $states.input.xs %}", "End": True,
+            "ItemProcessor": {"ProcessorConfig": {"Mode": "INLINE"}, "StartAt": "Call", "States": {"Call": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+                "Arguments": {"FunctionName": compiled.lambda_arn,
+                              "Payload": {"function": "score", "args": ["{% $states.input %}"], "kwargs": {}}},
+                "Output": "{% $states.result.Payload %}"}}}}}}
+        times = {}
+        for label, definition in (("compiled", compiled.definition), ("hand", hand)):
+            best = None
+            for _ in range(3):
+                start = time.perf_counter()
+                execution = pysfn_emulator.run(definition, {"xs": list(range(n))}, lambdas=compiled.local_lambdas(),
+                                               state_machine_type="EXPRESS")
+                seconds = time.perf_counter() - start
+                best = seconds if best is None else min(best, seconds)
+            assert execution.status == "SUCCEEDED", execution.cause
+            times[label] = best
+        rows.append(("this commit", times["compiled"], times["hand"]))
+    print(f"| sfn.map over {n:,} items | compiled seconds | hand-written seconds | ratio |")
+    print("|---|---:|---:|---:|")
+    for label, compiled_seconds, hand_seconds in rows:
+        print(f"| {label} | {compiled_seconds:.2f} | {hand_seconds:.2f} | {compiled_seconds / hand_seconds:.1f}x |")
+
+
+def example_rows():
+    print("| example | states before | states after | bytes before | bytes after | events before | events after |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    totals = [0, 0, 0, 0, 0, 0]
+    for path in sorted(EXAMPLES.glob("*.py")):
+        inputs = json.loads(path.with_suffix(".inputs.json").read_text())
+        row = []
+        for off in (True, False):
+            if off:
+                with _Off():
+                    compiled = compile_file(path)
+            else:
+                compiled = compile_file(path)
+            events = sum(len(pysfn_emulator.run(compiled.definition, p, lambdas=compiled.local_lambdas()).history)
+                         for p in inputs)
+            row.append((_count_states(compiled.definition), len(json.dumps(compiled.definition)), events))
+        (s0, b0, e0), (s1, b1, e1) = row
+        for position, value in enumerate((s0, s1, b0, b1, e0, e1)):
+            totals[position] += value
+        print(f"| {path.stem} | {s0} | {s1} | {b0:,} | {b1:,} | {e0:,} | {e1:,} |")
+    print("| **all** | " + " | ".join(f"{v:,}" for v in totals) + " |")
+
+
+def _count_states(definition: dict) -> int:
+    count = 0
+    stack = [definition]
+    while stack:
+        for state in stack.pop()["States"].values():
+            count += 1
+            stack += state.get("Branches", [])
+            if "ItemProcessor" in state:
+                stack.append(state["ItemProcessor"])
+    return count
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--loop-only", action="store_true")
+    options = parser.parse_args()
+    loop_rows([10_000] if options.quick else [10_000, 100_000])
+    if options.loop_only:
+        return
+    print()
+    map_rows()
+    print()
+    example_rows()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,426 @@
+"""Pure loops (no callee, wait or fan-out inside) run as one JSONata expression: each case runs
+both ways (plain Python and the emulated machine) and checks that the loop did collapse into
+its `Run ...` Pass; a 10,000-iteration loop stays a handful of history events."""
+
+from __future__ import annotations
+
+import pytest
+
+import pysfn_emulator
+from pysfn_compile import pure_loops
+
+from .helpers import assert_same, compile_text, emulate, refusal
+from .oracle import emulate as emulate_code
+from .oracle import javascript, js_available
+
+
+def _runs(definition: dict) -> int:
+    """How many loops became one state (branches and map bodies included)."""
+    count = 0
+    stack = [definition]
+    while stack:
+        states = stack.pop()["States"]
+        for name, state in states.items():
+            if name.startswith("Run ") and state["Type"] == "Pass":
+                count += 1
+            stack += state.get("Branches", [])
+            if "ItemProcessor" in state:
+                stack.append(state["ItemProcessor"])
+    return count
+
+
+CASES = {
+    "range_sum_with_continue": ("""
+        @sfn.workflow
+        def main(n: int):
+            total = 0
+            for i in range(n):
+                if i % 3 == 0:
+                    continue
+                total += i
+            return total
+    """, [{"n": 0}, {"n": 1}, {"n": 50}], 1),
+    "range_steps_and_negative": ("""
+        @sfn.workflow
+        def main(a: int, b: int, s: int):
+            out = []
+            for i in range(a, b, s):
+                out.append(i * 2)
+            return out
+    """, [{"a": 0, "b": 10, "s": 3}, {"a": 10, "b": 0, "s": -4}, {"a": 0, "b": 5, "s": 0}], 1),
+    "break_else": ("""
+        @sfn.workflow
+        def main(xs: list[int], target: int):
+            for position, x in enumerate(xs):
+                if x == target:
+                    found = position
+                    break
+            else:
+                found = -1
+            return found
+    """, [{"xs": [4, 5, 6], "target": 5}, {"xs": [4, 5, 6], "target": 9}, {"xs": [], "target": 1}], 1),
+    "while_with_else_and_break": ("""
+        @sfn.workflow
+        def main(n: int, limit: int):
+            steps = 0
+            while n != 1:
+                if steps >= limit:
+                    break
+                n = n // 2 if n % 2 == 0 else 3 * n + 1
+                steps += 1
+            else:
+                steps = -steps
+            return [n, steps]
+    """, [{"n": 27, "limit": 1000}, {"n": 27, "limit": 5}, {"n": 1, "limit": 3}], 1),
+    "nested_loops_and_strings": ("""
+        @sfn.workflow
+        def main(words: list[str]):
+            counts = {}
+            longest = ""
+            for word in words:
+                for ch in word:
+                    if ch in "aeiou":
+                        counts[ch] = counts.get(ch, 0) + 1
+                if len(word) > len(longest):
+                    longest = word
+            return {"counts": counts, "longest": longest}
+    """, [{"words": ["banana", "kiwi", "apple"]}, {"words": []}, {"words": ["", "xyz"]}], 1),
+    "dict_items_zip_and_mutation": ("""
+        @sfn.workflow
+        def main(prices: dict[str, int], names: list[str], qty: list[int]):
+            totals = {}
+            lines = []
+            for name, q in zip(names, qty):
+                totals[name] = totals.get(name, 0) + prices[name] * q
+            for name, total in totals.items():
+                lines.append(f"{name}={total}")
+            return [totals, lines]
+    """, [{"prices": {"a": 2, "b": 3}, "names": ["a", "b", "a"], "qty": [1, 2, 3]},
+          {"prices": {"a": 2}, "names": ["a", "c"], "qty": [1, 1]},
+          {"prices": {}, "names": [], "qty": [5]}], 2),
+    "group_by_with_setdefault": ("""
+        @sfn.workflow
+        def main(rows: list[dict[str, str]]):
+            groups: dict[str, list[str]] = {}
+            for row in rows:
+                groups.setdefault(row["region"], []).append(row["name"])
+            return groups
+    """, [{"rows": [{"region": "eu", "name": "a"}, {"region": "us", "name": "b"}, {"region": "eu", "name": "c"}]},
+          {"rows": [{"name": "x"}]}, {"rows": []}], 1),
+    "exceptions_uncaught": ("""
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, int], keys: list[str]):
+            total = 0
+            for k in keys:
+                total += d[k] // xs[total % 3]
+            return total
+    """, [{"xs": [1, 2, 3], "d": {"a": 5, "b": 7}, "keys": ["a", "b", "a"]},
+          {"xs": [1, 2, 3], "d": {"a": 5}, "keys": ["a", "zz"]},
+          {"xs": [0, 2, 3], "d": {"a": 5}, "keys": ["a"]},
+          {"xs": [1], "d": {"a": 5}, "keys": ["a", "a"]}], 1),
+    "exceptions_caught_around_the_loop": ("""
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, int], keys: list[str]):
+            total = 0
+            try:
+                for k in keys:
+                    total += d[k] // xs[total % 3]
+            except KeyError as e:
+                return ["key", str(e), total]
+            except ZeroDivisionError as e:
+                return ["zero", str(e), total]
+            except LookupError as e:
+                return ["lookup", str(e), total]
+            return ["ok", total]
+    """, [{"xs": [1, 2, 3], "d": {"a": 5, "b": 7}, "keys": ["a", "b", "a"]},
+          {"xs": [1, 2, 3], "d": {"a": 5}, "keys": ["a", "zz"]},
+          {"xs": [0, 2, 3], "d": {"a": 5}, "keys": ["a"]},
+          {"xs": [1], "d": {"a": 5}, "keys": ["a", "a"]}], 1),
+    "try_inside_the_loop": ("""
+        @sfn.workflow
+        def main(values: list[str]):
+            good, bad = [], []
+            for v in values:
+                try:
+                    if v == "":
+                        raise ValueError("empty")
+                    good.append(int(v))
+                except ValueError as e:
+                    bad.append(str(e))
+                finally:
+                    good.append(0)
+            return [good, bad]
+    """, [{"values": ["1", "x", "", "42"]}, {"values": []}], 1),
+    "raise_and_assert_inside": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            seen = []
+            for x in xs:
+                assert x >= 0, f"negative: {x}"
+                if x > 100:
+                    raise ValueError(f"too big: {x}")
+                seen.append(x)
+            return seen
+    """, [{"xs": [1, 2]}, {"xs": [1, -5, 3]}, {"xs": [7, 700]}], 1),
+    "return_from_inside": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            for i, x in enumerate(xs):
+                for j in range(i):
+                    if xs[j] + x == 10:
+                        return [j, i]
+            return None
+    """, [{"xs": [1, 5, 9, 5]}, {"xs": [1, 2]}, {"xs": []}], 1),
+    "possibly_unassigned_before_and_after": ("""
+        @sfn.workflow
+        def main(xs: list[int], flag: bool):
+            total = 0
+            if flag:
+                last = -1
+            for x in xs:
+                last = x
+                total += x
+            last = total * 2
+            return [last, total]
+    """, [{"xs": [], "flag": False}, {"xs": [], "flag": True}, {"xs": [3, 4], "flag": False},
+          {"xs": [3, 4], "flag": True}], 1),
+    "assigned_before_maybe_reassigned": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            last = -1
+            for x in xs:
+                if x > 0:
+                    last = x
+            return last
+    """, [{"xs": []}, {"xs": [-1, 4, -2]}], 1),
+    "swap_in_loop_and_names_like_the_machinery": ("""
+        @sfn.workflow
+        def main(n: int):
+            a, b = 0, 1
+            pc, step, s = 0, 0, 0
+            for _ in range(n):
+                a, b = b, a + b
+                pc += 1
+                if pc % 2:
+                    step += 1
+                s = s + step
+            return [a, pc, step, s]
+    """, [{"n": 0}, {"n": 30}], 1),
+    "list_rebuilt_and_sorted": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            out = []
+            i = 0
+            while i < len(xs):
+                if xs[i] % 2:
+                    out = out + [xs[i]]
+                else:
+                    out.insert(0, xs[i])
+                i += 1
+            return sorted(out)
+    """, [{"xs": [5, 2, 8, 1, 9]}, {"xs": []}], 1),
+    "loop_between_callees": ("""
+        def fetch(n: int) -> list[int]:
+            return list(range(n))
+
+        def store(total: int) -> int:
+            return total + 1
+
+        @sfn.workflow
+        def main(n: int):
+            rows = fetch(n)
+            total = 0
+            for r in rows:
+                total += r * r
+            return store(total)
+    """, [{"n": 5}, {"n": 0}], 1),
+    "pure_inner_loop_in_a_loop_with_a_callee": ("""
+        def fetch(n: int) -> list[int]:
+            return list(range(n))
+
+        @sfn.workflow
+        def main(sizes: list[int]):
+            sums = []
+            for size in sizes:
+                rows = fetch(size)
+                s = 0
+                for r in rows:
+                    s += r
+                sums.append(s)
+            return sums
+    """, [{"sizes": [3, 0, 5]}], 1),
+    "loop_in_a_map_body": ("""
+        @sfn.workflow
+        def main(groups: list[list[int]]):
+            def total(xs: list[int]) -> int:
+                t = 0
+                for x in xs:
+                    if x < 0:
+                        raise ValueError("negative")
+                    t += x
+                return t
+            return sfn.map(total, groups)
+    """, [{"groups": [[1, 2], [], [5]]}, {"groups": [[1], [-1]]}], 1),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_result_both_ways(name):
+    source, inputs, loops = CASES[name]
+    compiled = compile_text(source)
+    assert _runs(compiled.definition) >= loops
+    assert_same(source, *inputs)
+
+
+def test_ten_thousand_iterations_are_a_handful_of_events():
+    source = """
+        @sfn.workflow
+        def main(n: int):
+            total = 0
+            for i in range(n):
+                total += i
+            return total
+    """
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, {"n": 10000}, state_machine_type="STANDARD")
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == compiled.run_python({"n": 10000})["output"]
+    assert len(execution.history) <= 20
+
+
+def test_an_exception_after_thousands_of_iterations_keeps_its_message():
+    source = """
+        @sfn.workflow
+        def main(n: int, d: dict[str, int]):
+            total = 0
+            for i in range(n):
+                total += d[str(i % 7)] if i < n - 1 else d["missing"]
+            return total
+    """
+    payload = {"n": 1000, "d": {str(k): k for k in range(7)}}
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, payload, state_machine_type="STANDARD")
+    assert (execution.status, execution.error, execution.cause) == ("FAILED", "KeyError", "'missing'")
+    assert len(execution.history) <= 20
+
+
+def test_the_step_budget_resumes_the_loop_where_it_stopped(monkeypatch):
+    """Past MAX_STEPS steps the Pass stops at a step boundary and the Choice sends it round
+    again: with a budget of 7, a loop whose body joins after an if (several steps per
+    iteration) runs in many rounds and still computes what Python computes."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 7)
+    monkeypatch.setattr(pure_loops, "FIRST_CHUNK", 2)
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            evens, odds = 0, 0
+            for x in xs:
+                if x % 2 == 0:
+                    evens += x
+                else:
+                    odds += 1
+                evens = evens + 1
+            return [evens, odds]
+    """
+    compiled = compile_text(source)
+    payload = {"xs": list(range(40))}
+    execution = emulate(compiled, payload)
+    assert execution == compiled.run_python(payload)
+    rounds = pysfn_emulator.run(compiled.definition, payload).history
+    assert sum(1 for e in rounds if e["type"] == "PassStateEntered") > 5
+
+
+def test_integer_overflow_inside_stops_the_machine_as_before():
+    source = """
+        @sfn.workflow
+        def main(n: int):
+            x = 1
+            for _ in range(n):
+                x = x * 3
+            return x
+    """
+    compiled = compile_text(source)
+    assert _runs(compiled.definition) == 1
+    assert emulate(compiled, {"n": 10}) == compiled.run_python({"n": 10})
+    stopped = emulate(compiled, {"n": 40})
+    assert (stopped["status"], stopped["error"]) == ("FAILED", "pysfn.IntegerOverflow")
+
+
+def test_a_variable_the_loop_may_not_assign_stays_unassigned_for_the_compiler():
+    message = refusal("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            for x in xs:
+                last = x
+            return last
+    """)
+    assert "'last' may be used before it is assigned" in message
+
+
+def test_loops_with_a_callee_stay_states():
+    source = """
+        def double(x: int) -> int:
+            return 2 * x
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            out = []
+            for x in xs:
+                out.append(double(x))
+            return out
+    """
+    compiled = compile_text(source)
+    assert _runs(compiled.definition) == 0
+    assert_same(source, {"xs": [1, 2, 3]})
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_the_loop_expression_gives_the_same_in_jsonata_js():
+    """The Pass's expression, evaluated by jsonata-js (AWS's engine) and by the emulator on
+    the same variables, gives the same object."""
+    compiled = compile_text(CASES["nested_loops_and_strings"][0])
+    states = compiled.definition["States"]
+    words = ["banana", "kiwi", "apple", ""]
+    variables = {"words": words, "counts": {}, "longest": ""}
+    for name, value in next(s for n, s in states.items() if n.startswith("Start For"))["Assign"].items():
+        is_code = isinstance(value, str) and value.startswith("{%")
+        variables[name] = emulate_code(value[2:-2], {"words": words})[1] if is_code else value
+    (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
+    code = field[2:-2].strip()
+    (js,) = javascript([(code, variables)])
+    assert js == emulate_code(code, variables)
+    assert js[0] == "ok" and js[1]["counts"] == {"a": 4, "i": 2, "e": 1}
+
+
+def test_the_input_check_of_long_lists_and_dicts_both_ways():
+    """The entry's check of list[...] and dict[str, ...] parameters is one pass (it used to
+    copy the list item by item, which dominated a Map over thousands of items)."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, list[int]]):
+            return [len(xs), len(d)]
+    """
+    long = list(range(3000))
+    assert_same(source, {"xs": long, "d": {}}, {"xs": long + ["x"], "d": {}}, {"xs": [], "d": {"a": [1]}},
+                {"xs": [], "d": {"a": [1], "b": [2, "3"]}}, {"xs": [1.5], "d": {}}, {"xs": [], "d": {"a": 1}},
+                {"xs": [[1]], "d": {"k": []}})
+
+
+def test_a_loop_that_only_ends_by_failing_stays_states():
+    endless = compile_text("""
+        @sfn.workflow
+        def main(n: int):
+            while True:
+                n = n + 1
+            return n
+    """)
+    assert _runs(endless.definition) == 0
+    assert_same("""
+        @sfn.workflow
+        def main(n: int):
+            while True:
+                n = n + 1
+                if n > 100:
+                    break
+            return n
+    """, {"n": 3})
