@@ -109,7 +109,10 @@ def _objects(content: Any) -> list:
         content = content.get("Contents", [])
     if not isinstance(content, list):
         raise StatesError(ITEM_READER_FAILED, f"listObjectsV2 gave {type(content).__name__}, not a list of objects")
-    return content
+    try:
+        return accept(content)  # the objects cross a JSON boundary, as the getObject content does
+    except NotJson as error:
+        raise StatesError(ITEM_READER_FAILED, f"The listed objects are not JSON: {error}") from None
 
 
 def _parse(content: Any, config: dict) -> list:
@@ -157,7 +160,10 @@ def _text(content: bytes | bytearray) -> str:
 
 def _csv(text: str, config: dict) -> list[dict]:
     delimiter = _DELIMITERS.get(config.get("CSVDelimiter", "COMMA"), ",")
-    rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text), delimiter=delimiter) if row]
+    except csv.Error as error:  # Python's reader stops at a field over 131,072 characters
+        raise StatesError(ITEM_READER_FAILED, f"The CSV object cannot be read: {error}") from None
     if config.get("CSVHeaderLocation", "FIRST_ROW") == "GIVEN":
         headers = config.get("CSVHeaders")
         if not isinstance(headers, list) or not all(isinstance(h, str) for h in headers):

@@ -41,6 +41,8 @@ from conformance.lambdas import lambdas_for
 KNOWN_TRIGGERS = os.environ.get("PYSFN_FUZZ_KNOWN_TRIGGERS", "") not in ("", "0")
 
 ACCOUNT_ARN = "arn:aws:lambda:us-east-1:111111111111:function:"
+GET_OBJECT = "arn:aws:states:::s3:getObject"
+LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 
 
 @attrs.frozen
@@ -53,6 +55,17 @@ class Trial:
     origin: str = "generated"
     start_time: datetime = DEFAULT_START
     handlers: Callable[[], dict] = attrs.field(default=dict, repr=False, eq=False)
+    # What an ItemReader's s3:getObject and s3:listObjectsV2 handlers return: (object, listing).
+    s3_content: tuple[Any, Any] | None = None
+
+    def all_handlers(self) -> dict:
+        """Fresh handlers, with the S3 ones for an ItemReader when the trial has content."""
+        handlers = self.handlers()
+        if self.s3_content is not None:
+            content, listing = self.s3_content
+            handlers |= {GET_OBJECT: lambda event, context: copy.deepcopy(content),
+                         LIST_OBJECTS: lambda event, context: copy.deepcopy(listing)}
+        return handlers
 
     def reproducer(self) -> str:
         """The trial as a pasteable call (what a report needs)."""
@@ -60,6 +73,7 @@ class Trial:
         return (
             f"pysfn_emulator.run({definition}, {_text(self.input)}, "
             f"state_machine_type={self.state_machine_type!r}, lambdas=...)  # from {self.origin}"
+            + (f"; S3 handlers return (object, listing) {_text(self.s3_content)}" if self.s3_content else "")
         )
 
 
@@ -349,7 +363,7 @@ def _jsonpath_template(draw: st.DrawFn) -> dict:
     for key in draw(st.lists(st.sampled_from(["x", "y", "z"]), unique=True, max_size=3)):
         choice = draw(st.integers(0, 3))
         if choice == 0:
-            template[key] = draw(json_values(max_leaves=3))
+            template[key] = draw(json_values(False, max_leaves=3))
         elif choice == 1:
             template[f"{key}.$"] = _pick(draw, PATHS)
         elif choice == 2:
@@ -362,7 +376,7 @@ def _jsonpath_template(draw: st.DrawFn) -> dict:
 def _jsonata_value(draw: st.DrawFn) -> Any:
     choice = draw(st.integers(0, 3))
     if choice == 0:
-        return draw(json_values(max_leaves=3))
+        return draw(json_values(False, max_leaves=3))
     pool = JSONATA_VALUES + (KNOWN_EXPRESSIONS[1:3] + KNOWN_EXPRESSIONS[5:] if KNOWN_TRIGGERS else [])
     if choice == 1:
         return {"k": _pick(draw, pool), "fixed": 1}
@@ -381,7 +395,7 @@ def _assign(draw: st.DrawFn, language: str, depth: int) -> dict:
         if _maybe(draw):
             assigned[f"{name}.$"] = _pick(draw, PATHS + INTRINSICS[:4])
         else:
-            assigned[name] = draw(json_values(max_leaves=3))
+            assigned[name] = draw(json_values(False, max_leaves=3))
     return assigned
 
 
@@ -538,6 +552,10 @@ def _map(draw: st.DrawFn, language: str, top_language: str, names: _Names, depth
         state["ToleratedFailureCount"] = draw(st.integers(0, 3))
     if distributed and _maybe(draw):
         state["Label"] = _pick(draw, ["L", "each-item", "x" * 40])
+    if distributed and draw(st.integers(0, 3)) == 0:
+        state.pop("Items", None)
+        state.pop("ItemsPath", None)
+        state["ItemReader"] = _item_reader(draw, language)
     if distributed and language == JSONPATH and _maybe(draw):
         batcher: dict[str, Any] = {"MaxItemsPerBatch": draw(st.integers(1, 3))}
         if _maybe(draw):
@@ -546,13 +564,63 @@ def _map(draw: st.DrawFn, language: str, top_language: str, names: _Names, depth
     return state
 
 
+def _item_reader(draw: st.DrawFn, language: str) -> dict:
+    """An ItemReader of S3 objects (the trial's `s3_content` is what the handlers return)."""
+    listing = draw(st.integers(0, 4)) == 0
+    reader: dict[str, Any] = {"Resource": LIST_OBJECTS if listing else GET_OBJECT}
+    if language == JSONATA:
+        reader["Arguments"] = {"Bucket": "b", "Key": "{% 'k' & $string($states.input.n) %}"}
+    else:
+        reader["Parameters"] = {"Bucket": "b", "Key.$": "States.Format('{}.csv', $.n)"}
+    if not listing:
+        config: dict[str, Any] = {"InputType": _pick(draw, ["JSON", "JSONL", "CSV", "CSV"])}
+        if config["InputType"] == "CSV":
+            if _maybe(draw):
+                config["CSVHeaderLocation"] = "FIRST_ROW"
+            else:
+                config["CSVHeaderLocation"] = "GIVEN"
+                config["CSVHeaders"] = draw(st.lists(st.sampled_from(["a", "b", "c", ""]), min_size=1, max_size=3))
+            if _maybe(draw):
+                config["CSVDelimiter"] = _pick(draw, ["COMMA", "PIPE", "SEMICOLON", "SPACE", "TAB"])
+        if _maybe(draw):
+            config["MaxItems"] = draw(st.integers(0, 3))
+        reader["ReaderConfig"] = config
+    return reader
+
+
+def s3_contents(known: bool = KNOWN_TRIGGERS) -> st.SearchStrategy:
+    """What an S3 handler gives an ItemReader: CSV, JSON and JSON Lines text (well formed or not),
+    bytes (UTF-8 or not), listed objects, odd values."""
+    cell = st.one_of(st.sampled_from(["", "a", "1", '"q"', "x,y", "a|b", "l1\nl2", " ", "\t"]), texts(known, 6))
+    csv_text = st.lists(st.lists(cell, max_size=4), max_size=5).flatmap(
+        lambda rows: st.sampled_from([",", "|", ";", " ", "\t"]).map(
+            lambda sep: "\n".join(sep.join(row) for row in rows)))
+    json_text = st.lists(json_values(known, 4), max_size=4).map(json.dumps)
+    jsonl_text = st.lists(json_values(known, 3), max_size=4).map(lambda xs: "\n".join(map(json.dumps, xs)))
+    text = st.one_of(csv_text, json_text, jsonl_text, texts(known, 30),
+                     st.sampled_from(["[", "x" * 140_000, "h\n" + "y" * 140_000, '"a', "\ufeffa,b\n1,2", "[1]\n{"]))
+    content = st.one_of(
+        text, text, text,
+        text.map(lambda t: t.encode("utf-8", "surrogatepass")),
+        st.binary(max_size=20),
+        json_values(known, 4),
+    )
+    objects = st.lists(st.fixed_dictionaries({"Key": texts(known, 8), "Size": st.integers(0, 10**6)}), max_size=3)
+    listing = st.one_of(
+        objects, objects,
+        st.fixed_dictionaries({"Contents": st.one_of(objects, st.lists(json_values(known, 3), max_size=3))}),
+        json_values(known, 4),
+    )
+    return st.tuples(content, listing)
+
+
 def _state(draw: st.DrawFn, kind: str, language: str, top_language: str, names: _Names, depth: int,
            machine_type: str) -> dict:
     """A state of `kind` in `language`; its branches and processor default to `top_language`."""
     if kind == "Pass":
         state: dict[str, Any] = {"Type": "Pass"}
         if language == JSONPATH and _maybe(draw):
-            state["Result"] = draw(json_values(max_leaves=4))
+            state["Result"] = draw(json_values(False, max_leaves=4))
     elif kind == "Wait":
         field = draw(st.integers(0, 3))
         if language == JSONATA:
@@ -667,12 +735,14 @@ def _reachable(states: dict[str, dict], start: str) -> dict[str, dict]:
 def generated_trials(draw: st.DrawFn) -> Trial:
     """A random machine AWS accepts, on a random input, with the local handlers."""
     machine_type = _pick(draw, ["STANDARD", "STANDARD", "EXPRESS"])
+    definition = draw(_machine_strategy(machine_type))
     return Trial(
-        definition=draw(_machine_strategy(machine_type)),
+        definition=definition,
         input=draw(inputs()),
         state_machine_type=machine_type,
         origin="generated",
         handlers=local_handlers,
+        s3_content=draw(s3_contents()) if "ItemReader" in json.dumps(definition) else None,
     )
 
 
@@ -718,7 +788,7 @@ def expression_trials(draw: st.DrawFn) -> Trial:
     if jsonata:
         definition["QueryLanguage"] = JSONATA
     else:
-        definition["States"]["A0"] = {"Type": "Pass", "Assign": {"v": draw(json_values(max_leaves=4))}, "Next": "A"}
+        definition["States"]["A0"] = {"Type": "Pass", "Assign": {"v": draw(json_values(False, max_leaves=4))}, "Next": "A"}
         definition["StartAt"] = "A0"
     return Trial(definition=definition, input=draw(inputs()), origin="expression", handlers=local_handlers)
 
@@ -953,6 +1023,7 @@ def mutated_corpus_trials(draw: st.DrawFn, known: bool = KNOWN_TRIGGERS) -> Tria
     return Trial(
         definition=definition,
         input=draw(_mutated_input(case.input, known)),
+        s3_content=draw(s3_contents(known)) if "ItemReader" in _text(definition) else None,
         state_machine_type=machine_type,
         origin=case.name,
         start_time=case.start_time,

@@ -2,8 +2,8 @@
 
 - `validate` returns a list of problems and never raises;
 - `run` raises nothing but `DefinitionError`, and that exactly when `validate` reports problems
-  (NotSupportedError, for a valid definition using what the emulator cannot run yet, is its
-  documented other refusal);
+  (its documented other refusals: NotSupportedError, a valid definition using what the emulator
+  cannot run yet, and InvalidExecutionInput, exactly for an input that is not JSON);
 - every execution ends (a wall-clock watchdog detects one that does not; it asserts nothing
   about speed);
 - the same definition, input, seed and start time give the same status, output, error, cause
@@ -82,7 +82,7 @@ def outcome(trial: Trial) -> tuple:
             execution = pysfn_emulator.run(
                 trial.definition,
                 trial.input,
-                lambdas=trial.handlers(),
+                lambdas=trial.all_handlers(),
                 state_machine_type=trial.state_machine_type,
                 start_time=trial.start_time,
                 seed=RUN_SEED,
@@ -91,6 +91,8 @@ def outcome(trial: Trial) -> tuple:
         return ("refused", "DefinitionError")
     except pysfn_emulator.NotSupportedError:
         return ("refused", "NotSupportedError")
+    except pysfn_emulator.InvalidExecutionInput:
+        return ("refused", "InvalidExecutionInput")
     return (execution.status, execution.output, execution.error, execution.cause, execution.history)
 
 
@@ -107,6 +109,10 @@ def check(trial: Trial) -> None:
         assert first == ("refused", "DefinitionError"), f"run accepts what validate refuses: {problems[:3]}, run gave {first[:4]}"
     else:
         assert first != ("refused", "DefinitionError"), "run refuses what validate accepts"
+        if first == ("refused", "InvalidExecutionInput"):
+            assert not is_json(trial.input) or depth(trial.input) > 900, "run refuses a JSON input"
+        elif depth(trial.input) < 500:
+            assert is_json(trial.input), "run accepts an input that is not JSON"
     if not refused:
         status, output, error, cause, history = first
         assert status in STATUSES, f"unknown status: {status!r}"
@@ -124,9 +130,22 @@ def is_json(value: object) -> bool:
     """Strict JSON (no NaN or Infinity; timestamps of history events as text)."""
     try:
         json.dumps(value, allow_nan=False, default=lambda v: v.isoformat())
-    except (TypeError, ValueError, AttributeError):
+    except (TypeError, ValueError, AttributeError, RecursionError):
         return False
     return True
+
+
+def depth(value: object) -> int:
+    """How deep lists and objects nest in `value` (without recursion: it may be very deep)."""
+    deepest, todo = 0, [(value, 0)]
+    while todo:
+        node, level = todo.pop()
+        deepest = max(deepest, level)
+        if isinstance(node, dict):
+            todo.extend((child, level + 1) for child in node.values())
+        elif isinstance(node, list):
+            todo.extend((child, level + 1) for child in node)
+    return deepest
 
 
 # -- failure classes (PYSFN_FUZZ_LOG) --------------------------------------------------------------

@@ -483,6 +483,21 @@ def test_item_reader_failures():
     assert "NoSuchKey" in execution.cause
 
 
+def test_item_reader_csv_that_python_cannot_read_fails_the_map():
+    # Found by tests/emulator/test_fuzz.py: csv.Error escaped run().
+    execution, _ = read(reading_map(config={"InputType": "CSV"}), "id\n" + "x" * 200_000 + "\n")
+    assert (execution.status, execution.error) == ("FAILED", "States.ItemReaderFailed")
+    assert "field larger than field limit" in execution.cause
+
+
+@pytest.mark.parametrize("objects", [[{"Key": b"a.json"}], [{1, 2}], [float("nan")]])
+def test_item_reader_listed_objects_that_are_not_json_fail_the_map(objects):
+    # Found by tests/emulator/test_fuzz.py: TypeError/ValueError escaped run().
+    execution, _ = read(reading_map(LIST_OBJECTS), objects, resource=LIST_OBJECTS)
+    assert (execution.status, execution.error) == ("FAILED", "States.ItemReaderFailed")
+    assert execution.cause.startswith("The listed objects are not JSON: ")
+
+
 def test_item_reader_without_a_handler_says_how_to_register_one():
     execution = pysfn_emulator.run(reading_map(), {"key": "k"})
     assert execution.error == "pysfn.ResourceNotRegistered"
