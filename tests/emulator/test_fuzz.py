@@ -184,9 +184,16 @@ def record(trial: Trial, failure: BaseException) -> None:
         log.write(json.dumps(entry, default=repr) + "\n")
 
 
+_examples_run = [0]
+
+
 def check_or_record(trial: Trial, well_formed: bool = False) -> None:
     """`check` (and, for a generated machine, that AWS would accept it); with PYSFN_FUZZ_LOG a
-    failure is logged and the run goes on."""
+    failure is logged and the run goes on (and `LOG.count` says how many examples ran)."""
+    if LOG:
+        _examples_run[0] += 1
+        if _examples_run[0] % 50 == 0:
+            Path(f"{LOG}.count").write_text(f"{_examples_run[0]}\n", encoding="utf-8")
     try:
         if well_formed:
             problems = pysfn_emulator.validate(trial.definition, state_machine_type=trial.state_machine_type)
