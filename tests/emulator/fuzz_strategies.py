@@ -1014,6 +1014,8 @@ def mutated_corpus_trials(draw: st.DrawFn, known: bool = KNOWN_TRIGGERS) -> Tria
     definition = copy.deepcopy(case.definition)
     for _ in range(draw(st.sampled_from([0, 1, 1, 1, 1, 2, 2, 3, 4]))):
         _, definition = draw(_mutate(definition, known))
+    if not known:
+        _defuse_fail_states(definition)
     machine_type = case.state_machine_type
     if draw(st.integers(0, 9)) == 0:
         machine_type = "EXPRESS" if machine_type == "STANDARD" else "STANDARD"
@@ -1029,6 +1031,18 @@ def mutated_corpus_trials(draw: st.DrawFn, known: bool = KNOWN_TRIGGERS) -> Tria
         start_time=case.start_time,
         handlers=lambda: _case_handlers(case),
     )
+
+
+def _defuse_fail_states(definition: Any) -> None:
+    """Without KNOWN_TRIGGERS: Fail states name their error and cause literally (an ErrorPath,
+    CausePath or JSONata Error/Cause that selects a non-string is a known crash)."""
+    for _, state in _state_dicts(definition):
+        if state.get("Type") != "Fail":
+            continue
+        for path_field, field in (("ErrorPath", "Error"), ("CausePath", "Cause")):
+            if path_field in state or isinstance(state.get(field), str) and "{%" in state[field]:
+                state.pop(path_field, None)
+                state[field] = f"Fuzz.{field}"
 
 
 def _case_handlers(case: Case) -> dict:
