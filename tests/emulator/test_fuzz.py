@@ -46,7 +46,7 @@ SEED = os.environ.get("PYSFN_FUZZ_SEED")
 LOG = os.environ.get("PYSFN_FUZZ_LOG")
 # Wall-clock seconds one run may take before it counts as hung (a detector, not a speed check:
 # the slowest trial of the CI run takes well under a second).
-WATCHDOG_SECONDS = float(os.environ.get("PYSFN_FUZZ_WATCHDOG", "30"))
+WATCHDOG_SECONDS = float(os.environ.get("PYSFN_FUZZ_WATCHDOG", "120"))
 STATUSES = {"SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED"}
 RUN_SEED = 7
 
