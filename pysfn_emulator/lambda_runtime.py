@@ -141,6 +141,9 @@ def call_function(handler: Handler, payload: Any, context: LambdaContext) -> Ret
         except Exception as exception:  # the function's own failure, as Lambda reports it
             payload = lambda_error(exception, context.aws_request_id)
             return Returned(failure=FunctionError(payload, json.dumps(payload)), slept=sleeper.seconds)
+        except SystemExit as exited:  # sys.exit() ends the runtime's process: Lambda's ExitError
+            payload = exit_error(exited, context.aws_request_id)
+            return Returned(failure=FunctionError(payload, json.dumps(payload)), slept=sleeper.seconds)
     try:
         return Returned(value=decode(returned), slept=sleeper.seconds)
     except (TypeError, ValueError) as unserialisable:
@@ -151,6 +154,14 @@ def call_function(handler: Handler, payload: Any, context: LambdaContext) -> Ret
             "stackTrace": [],
         }
         return Returned(failure=FunctionError(payload, json.dumps(payload)), slept=sleeper.seconds)
+
+
+def exit_error(exited: SystemExit, request_id: str) -> dict:
+    """What Lambda reports when a function ends its process (the wording of Lambda's runtime
+    errors, from memory of its documentation: no recording has one)."""
+    code = exited.code if isinstance(exited.code, int) else (0 if exited.code is None else 1)
+    return {"errorType": "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"}
 
 
 def decode(returned: Any) -> Any:

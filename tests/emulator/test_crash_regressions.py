@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+import sys
 from datetime import datetime, timezone
 
 import pytest
@@ -523,3 +524,14 @@ def test_an_input_changed_between_runs_is_measured_anew():
     assert run({"A": {"Type": "Pass", "End": True}}, data).error == "States.DataLimitExceeded"
 
 
+
+
+def test_a_lambda_handler_that_calls_sys_exit_fails_its_task_as_lambda_reports_it():
+    def exits(event, context):
+        sys.exit(3)
+
+    definition = {"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:exits", "End": True}}}
+    execution = pysfn_emulator.run(definition, {}, lambdas={"exits": exits})
+    assert (execution.status, execution.error) == ("FAILED", "Runtime.ExitError")
+    assert "Runtime exited with error: exit status 3" in execution.cause
