@@ -424,19 +424,19 @@ class _Gen:
         if kind == "list":
             source = self.choice(self.vars["list"])
             frozen = source
-            header, binds = "{x} in " + source, [("int", "x")]
+            header, binds = ("{x}", source), [("int", "x")]
         elif kind == "range":
-            header, binds = f"{{x}} in range({self.choice(sizes)})", [("int", "x")]
+            header, binds = ("{x}", f"range({self.choice(sizes)})"), [("int", "x")]
         elif kind == "words":
-            header, binds = "{w} in " + self.choice(self.vars["words"]), [("str", "w")]
+            header, binds = ("{w}", self.choice(self.vars["words"])), [("str", "w")]
         elif kind == "items":
-            header, binds = "{w}, {x} in sorted(d.items())", [("str", "w"), ("int", "x")]
+            header, binds = ("{w}, {x}", "sorted(d.items())"), [("str", "w"), ("int", "x")]
         elif kind == "enumerate":
             source = self.choice(self.vars["list"])
             frozen = source
-            header, binds = "{x}, {y} in enumerate(" + source + ")", [("int", "x"), ("int", "y")]
+            header, binds = ("{x}, {y}", f"enumerate({source})"), [("int", "x"), ("int", "y")]
         else:
-            header, binds = "{w} in " + self.expr_str(1), [("str", "w")]
+            header, binds = ("{w}", self.expr_str(1)), [("str", "w")]
         names = {}
         for kind_, slot in binds:
             names[slot] = self.name(slot)
@@ -444,7 +444,8 @@ class _Gen:
         if frozen:
             self.frozen.add(frozen)
         try:
-            lines = [f"{pad}for {header.format(**names)}:"] + self.loop_body(indent, d)
+            # only the targets are a template: the iterable may hold an f-string's braces
+            lines = [f"{pad}for {header[0].format(**names)} in {header[1]}:"] + self.loop_body(indent, d)
             if self.chance(3):
                 lines += [f"{pad}else:"] + self.block(indent + 1, d, 2)
         finally:
