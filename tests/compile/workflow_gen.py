@@ -22,16 +22,16 @@ from hypothesis import strategies as st
 # JSONata: slow in the emulator, so only in long runs).
 BIG_LOOPS = os.environ.get("PYSFN_DIFF_BIG_LOOPS") == "1"
 
-# Known mismatch (issue 10, being fixed on branch `exactness`): a callee in an operand Python
-# evaluates only sometimes (`flag and check(n)`, `bump(n) if c else 0`, `assert ok, label(n)`)
-# is called by the machine regardless. Off by default so the CI run passes on main; the
-# regressions are in test_differential_regressions.py. PYSFN_DIFF_LAZY_CALLEES=1 puts them back.
-LAZY_CALLEES = os.environ.get("PYSFN_DIFF_LAZY_CALLEES") == "1"
+# A callee in an operand Python evaluates only sometimes (`flag and check(n)`, `bump(n) if c
+# else 0`, `assert ok, label(n)`) was called by the machine regardless until the exactness work
+# landed on main (regressions in test_differential_regressions.py). On by default;
+# PYSFN_DIFF_LAZY_CALLEES=0 leaves such callees out.
+LAZY_CALLEES = os.environ.get("PYSFN_DIFF_LAZY_CALLEES", "1") == "1"
 
 # Known mismatch (found by this fuzzer): `0 + min(1, n)` with `n` of unknown type fails in the
 # machine (States.QueryEvaluationError T1006: the overflow guard's Condition calls a helper it
-# does not define). Off by default: min()/max() are not generated as a direct operand of + - *
-# or unary minus. PYSFN_DIFF_MINMAX_ARITH=1 puts them back.
+# does not define; also `acc += (d[s] if c else min(xs))`). Off by default: min()/max() are not
+# generated anywhere inside an operand of + - * or unary minus. PYSFN_DIFF_MINMAX_ARITH=1 puts them back.
 MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH") == "1"
 
 CALLEES = '''
@@ -105,7 +105,7 @@ class _Gen:
         self.vars: dict[str, list[str]] = {k: [] for k in ("int", "str", "bool", "list", "words", "dict")}
         self.loop_depth = 0
         self.lazy_depth = 0
-        self.arith_operand = False
+        self.arith_operand = 0  # depth of operands of + - * being generated
         self.frozen: set[str] = set()  # lists being iterated: not changed in the loop's body
         self.fresh = 0
 
@@ -140,11 +140,14 @@ class _Gen:
 
     def operand(self, depth: int) -> str:
         """An operand of + - * or unary minus."""
-        self.arith_operand = True
-        return self.expr_int(depth)
+        self.arith_operand += 1
+        try:
+            return self.expr_int(depth)
+        finally:
+            self.arith_operand -= 1
 
     def expr_int(self, depth: int) -> str:
-        direct_operand, self.arith_operand = self.arith_operand, False
+        direct_operand = self.arith_operand > 0
         leaves = [lambda: str(self.draw(SMALL_INTS))]
         if self.readable("int"):
             leaves.append(lambda: self.choice(self.readable("int")))
@@ -396,7 +399,7 @@ class _Gen:
         saved = self.vars["int"]
         self.vars["int"] = [v for v in saved if v not in LOCALS]
         try:
-            return self.expr_int(depth)
+            return self.operand(depth)  # of +=
         finally:
             self.vars["int"] = saved
 
