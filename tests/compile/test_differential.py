@@ -1,0 +1,168 @@
+"""Differential testing of the compiler: random workflows (workflow_gen.py) run as plain Python
+and as the compiled machine in the emulator must give the same status, output, error and cause,
+and call the same callees with the same arguments in the same order.
+
+The CI run is bounded and derandomized. Environment variables for longer runs (see
+docs/fuzzing-compiler.md):
+  PYSFN_DIFF_EXAMPLES  the number of programs (default 100)
+  PYSFN_DIFF_SEED      a seed for a randomized run (default: derandomized, so CI is deterministic)
+  PYSFN_DIFF_COLLECT   a path: record every mismatch there (JSON lines) and go on, instead of
+                       failing at the first one (and write refusal statistics to PATH.stats.json)
+  PYSFN_DIFF_BIG_LOOPS "1": loops over thousands of items too (workflow_gen.py)
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import os
+import re
+import textwrap
+
+from hypothesis import HealthCheck, given, seed, settings
+from hypothesis import strategies as st
+
+from pysfn_compile import CompileError
+
+from .helpers import compile_text, emulate
+from .workflow_gen import inputs, programs
+
+EXAMPLES = int(os.environ.get("PYSFN_DIFF_EXAMPLES", "100"))
+SEED = os.environ.get("PYSFN_DIFF_SEED")
+COLLECT = os.environ.get("PYSFN_DIFF_COLLECT")
+INPUTS_PER_PROGRAM = 3
+
+# The machine stops with these where it cannot follow Python exactly and says so (README,
+# "Values of unknown type"): a loud stop, never a silent difference, so not a mismatch.
+LOUD_STOPS = {"pysfn.IntegerOverflow", "pysfn.Unsupported", "pysfn.UnprintableNumber",
+              "pysfn.AmbiguousNumber", "pysfn.NonStringKey"}
+
+# AWS's limits, which plain Python does not have: the 25,000 history events of a STANDARD
+# execution (a loop of thousands of iterations, until pure loops are lowered to JSONata) and
+# the step budget of one JSONata evaluation (quadratic work over lists of thousands of items).
+# Not a silent difference either; counted apart.
+LIMITS = ("history events.", "Expression evaluation timeout")
+
+STATS: collections.Counter = collections.Counter()
+REASONS: collections.Counter = collections.Counter()
+
+
+def reason(message: str) -> str:
+    """A refusal message without the names and values that vary between programs."""
+    message = re.sub(r"'[^']*'|`[^`]*`|\"[^\"]*\"", "…", message)
+    return re.sub(r"\d+", "N", message)
+
+
+def run_both(compiled, payload) -> tuple[dict, list, dict, list]:
+    """(python result, python's callee calls, machine result, the machine's callee calls)."""
+    calls = compiled.module.CALLS
+    calls.clear()
+    python = compiled.run_python(payload)
+    python_calls = json.loads(json.dumps(calls))
+    calls.clear()
+    machine = emulate(compiled, payload)
+    machine_calls = json.loads(json.dumps(calls))
+    return python, python_calls, machine, machine_calls
+
+
+def mismatch(python: dict, python_calls: list, machine: dict, machine_calls: list) -> str | None:
+    """What differs, or None. A loud stop must still have called a prefix of Python's calls."""
+    if machine["status"] == "FAILED" and machine["error"] in LOUD_STOPS and python["error"] not in LOUD_STOPS:
+        STATS["loud stops"] += 1
+        if machine_calls != python_calls[:len(machine_calls)]:
+            return "calls before a loud stop"
+        return None
+    if machine["status"] == "FAILED" and any(limit in (machine["cause"] or "") for limit in LIMITS):
+        STATS["limits"] += 1
+        if machine_calls != python_calls[:len(machine_calls)]:
+            return "calls before a limit"
+        return None
+    if machine_calls != python_calls:
+        return "calls"
+    if machine != python:
+        return "result"
+    return None
+
+
+def record(program, payload, what, python, python_calls, machine, machine_calls) -> None:
+    text = (f"{what} differ for input {payload!r}\n{program.source.split(chr(10) + '@sfn.workflow')[1]}\n"
+            f"  python:  {python}\n  calls:   {python_calls}\n"
+            f"  machine: {machine}\n  calls:   {machine_calls}")
+    if not COLLECT:
+        raise AssertionError(text)
+    STATS["mismatches"] += 1
+    with open(COLLECT, "a") as out:
+        out.write(json.dumps({"what": what, "source": program.source, "input": payload, "python": python,
+                              "python_calls": python_calls, "machine": machine,
+                              "machine_calls": machine_calls}) + "\n")
+
+
+def write_stats() -> None:
+    if COLLECT:
+        with open(COLLECT + ".stats.json", "w") as out:
+            json.dump({"stats": dict(STATS), "reasons": REASONS.most_common(40)}, out, indent=1)
+
+
+def fuzz_settings(test):
+    test = settings(max_examples=EXAMPLES, deadline=None, derandomize=SEED is None, database=None,
+                    suppress_health_check=list(HealthCheck), print_blob=True)(test)
+    return seed(int(SEED))(test) if SEED is not None else test
+
+
+@fuzz_settings
+@given(st.data())
+def test_random_workflows_agree_both_ways(data):
+    program = data.draw(programs(), label="program")
+    STATS["programs"] += 1
+    try:
+        compiled = compile_text(program.source)
+    except CompileError as error:
+        STATS["refused"] += 1
+        for message in sorted({reason(p.message) for p in error.problems}):
+            REASONS[message] += 1
+        write_stats()
+        return
+    except Exception as error:  # a crash of the compiler is a defect too
+        if not COLLECT:
+            raise
+        record(program, None, f"compiler crash {type(error).__name__}: {error}", {}, [], {}, [])
+        return
+    for _ in range(INPUTS_PER_PROGRAM):
+        payload = data.draw(inputs(program), label="input")
+        STATS["inputs"] += 1
+        try:
+            results = run_both(compiled, payload)
+        except Exception as error:  # run() raises only DefinitionError, never for an execution
+            if not COLLECT:
+                raise
+            record(program, payload, f"crash {type(error).__name__}: {error}", {}, [], {}, [])
+            continue
+        what = mismatch(*results)
+        if what:
+            record(program, payload, what, *results)
+    write_stats()
+
+
+def test_the_generator_covers_the_constructs():
+    """The default strategies produce each construct the brief lists (a guard against a
+    generator that silently stops producing some of them)."""
+    wanted = ["for ", "while ", "break", "continue", "try:", "except", "finally:", "raise ",
+              "assert ", " if ", " and ", " or ", "not ", "f\"", "sum(", "any(", "all(", "[", "{",
+              ".append(", ".get(", "sorted(", "bump(", "risky(", "note(", "label(", "check(",
+              "triple(", "else:", "elif "]
+    seen: set[str] = set()
+
+    @settings(max_examples=500, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(programs())
+    def collect(program):
+        body = program.source.split("@sfn.workflow")[1]
+        seen.update(w for w in wanted if w in body)
+
+    collect()
+    assert set(wanted) - seen == set()
+
+
+def test_a_refusal_reason_drops_what_varies():
+    assert reason("'out' may share its value with 'xs' (line 12)") == "… may share its value with … (line N)"
+    assert textwrap.dedent("  a") == "a"
