@@ -397,7 +397,9 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                                 f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
                                 "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
                                 "tell from an int: annotate the operands as float")))
-    guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers), reads=g.reads | left.reads | right.reads)
+    operand_helpers = left.helpers | right.helpers  # the stops re-read both operands' code
+    guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers) | operand_helpers,
+                           reads=g.reads | left.reads | right.reads)
               if g.abort else g for g in guards]
     kinds = {"float"} if op == "/" else {"int", "float"}
     elem = None

@@ -64,8 +64,6 @@ def main(n: int, flag: bool):
 """, {"n": 1, "flag": True})
 
 
-@pytest.mark.xfail(strict=True, reason="arithmetic on min()/max() of a value of unknown type: the "
-                   "overflow guard calls a JSONata helper its field does not define (T1006)")
 def test_arithmetic_on_min_of_a_value_of_unknown_type():
     agree("""
 @sfn.workflow
@@ -118,8 +116,6 @@ def main(n: int):
 """, {"n": 1})
 
 
-@pytest.mark.xfail(strict=True, reason="augmented assignment with an operand of unknown type next to "
-                   "a count() of an empty list: the guard calls an undefined JSONata helper (T1006)")
 def test_augmented_assignment_of_a_sum_with_a_value_of_unknown_type():
     agree("""
 @sfn.workflow

@@ -28,11 +28,10 @@ BIG_LOOPS = os.environ.get("PYSFN_DIFF_BIG_LOOPS") == "1"
 # PYSFN_DIFF_LAZY_CALLEES=0 leaves such callees out.
 LAZY_CALLEES = os.environ.get("PYSFN_DIFF_LAZY_CALLEES", "1") == "1"
 
-# Known mismatch (found by this fuzzer): `0 + min(1, n)` with `n` of unknown type fails in the
-# machine (States.QueryEvaluationError T1006: the overflow guard's Condition calls a helper it
-# does not define; also `acc += (d[s] if c else min(xs))`). Off by default: min()/max() are not
-# generated anywhere inside an operand of + - * or unary minus. PYSFN_DIFF_MINMAX_ARITH=1 puts them back.
-MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH") == "1"
+# min()/max() inside an operand of + - * or unary minus once made the machine fail (T1006: the
+# overflow guard called a helper its field did not define); fixed, so they are generated there by
+# default. PYSFN_DIFF_MINMAX_ARITH=0 leaves them out.
+MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH", "1") == "1"
 
 CALLEES = '''
 CALLS = []
