@@ -17,6 +17,7 @@ import attrs
 from . import entry_check, ir, jsonata_lib, pytypes, sfn
 from .builder import Builder, Hole, Scope
 from .errors import CompileError, Problem, Refusal
+from .expressions import type_of_value
 from .exprs import Expr, Guard, combine
 from .module_info import ModuleInfo
 from .pure_loops import collapse_pure_loops
@@ -286,17 +287,9 @@ def hint_type(hint) -> Ty:
 
 
 def _value_type(value) -> Ty:
-    """The static type of a default value (a JSON literal)."""
-    if value is None:
-        return pytypes.NONE
-    if isinstance(value, bool):
-        return pytypes.BOOL
-    if isinstance(value, int):
-        return pytypes.literal_int(value)
-    if isinstance(value, float):
-        return pytypes.FLOAT
-    if isinstance(value, str):
-        return pytypes.STR
+    """The static type of a default value: a scalar's own, anything else's unknown."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return type_of_value(value)
     return pytypes.ANY
 
 
