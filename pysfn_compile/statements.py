@@ -153,6 +153,9 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             b.note_alias_assign(sub_target.id, sub_value)
         return
     value = transform(b, value_node)
+    if isinstance(target, ast.Subscript) and effects(b, target).any:
+        # Python evaluates the value (and raises what it raises) before the target calls a callee
+        value = materialize(b, value, value_node)
     assign_to(b, target, value, node, value_node)
 
 

@@ -90,8 +90,6 @@ def main(n: int, xs: list[int]):
 """, {"n": 5, "xs": [1]})
 
 
-@pytest.mark.xfail(strict=True, reason="d[f()] = value: Python evaluates the value first (here it "
-                   "raises IndexError), the machine calls the callee in the target first")
 def test_a_subscript_assignment_evaluates_the_value_before_the_target():
     agree("""
 @sfn.workflow
