@@ -388,11 +388,10 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         guards.append(guard(f"({numbers} and $__num({b_}) = 0)", ZeroDivisionError, message, left, right,
                             helpers={"num"}))
     code = f"$__arith('{op}', {a}, {b_})"
-    result = f"{code}"
     if op != "/":
-        guards.append(Guard(f"({numbers} and {integral} and $abs({result}) > {SAFE})", None, "''", abort=True,
+        guards.append(Guard(f"({numbers} and {integral} and $abs({code}) > {SAFE})", None, "''", abort=True,
                             error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
-        guards.append(Guard(f"({numbers} and $not({integral}) and $floor({result}) = {result})", None, "''",
+        guards.append(Guard(f"({numbers} and $not({integral}) and $floor({code}) = {code})", None, "''",
                             abort=True, error_name=AMBIGUOUS_NUMBER, message_literal=(
                                 f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
                                 "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
