@@ -22,10 +22,10 @@ from .exprs import Expr, Guard, combine
 from .module_info import ModuleInfo
 from .pure_loops import collapse_pure_loops
 from .pytypes import Ty
+from .state_folding import fold_states
 from .statements import transform_block
 
 MAX_PASSES = 8
-DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
 
 
 def find_entry(info: ModuleInfo, entry: str | None):
@@ -62,6 +62,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     if builder.problems:
         raise CompileError(builder.problems)
     collapse_pure_loops(graph)
+    fold_states(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:
@@ -293,4 +294,4 @@ def _value_type(value) -> Ty:
     return pytypes.ANY
 
 
-__all__ = ["compile_info", "combine", "DEFAULT_ARN"]
+__all__ = ["compile_info", "combine"]

@@ -33,8 +33,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import attrs
-
 from . import ir, jsonata_lib
 
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
@@ -42,34 +40,19 @@ MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
-_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = ir.VARIABLE
 _IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
-
-
-@attrs.frozen
-class Edge:
-    """A transition: `holder.attr` names the target; `assign` is what it sets (None: it
-    cannot set anything, e.g. a Wait's)."""
-
-    holder: Any
-    attr: str
-    assign: dict | None
-    assign_attr: str = "assign"
-
-    @property
-    def target(self) -> ir.Node | None:
-        return getattr(self.holder, self.attr)
 
 
 def collapse_pure_loops(graph: ir.Graph) -> None:
     """Replace the pure loops of a machine (and of its branches and map bodies) in place."""
-    graphs = list(_graphs(graph))
+    graphs = list(ir.graphs(graph))
     reads: set[str] = set()
     names: set[str] = set()
     for one in graphs:
-        for node in _nodes(one):
-            reads |= _reads_of_node(node)
-            for edge in _edges(node):
+        for node in ir.nodes(one):
+            reads |= ir.node_mentions(node)
+            for edge in ir.edges(node):
                 names |= set(edge.assign or ())
     names |= reads
     fresh = _Names(names)
@@ -95,99 +78,16 @@ class _Names:
         return name
 
 
-# -- the graph ----------------------------------------------------------------------------
-def _graphs(graph: ir.Graph):
-    yield graph
-    for node in _nodes(graph):
-        if isinstance(node, ir.Map) and node.processor is not None:
-            yield from _graphs(node.processor)
-        elif isinstance(node, ir.Parallel):
-            for branch in node.branches:
-                yield from _graphs(branch)
-
-
-def _nodes(graph: ir.Graph) -> list[ir.Node]:
-    order: list[ir.Node] = []
-    seen: set[int] = set()
-    stack = [graph.entry]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        order.append(node)
-        stack.extend(reversed([edge.target for edge in _edges(node)]))
-    return order
-
-
-def _edges(node: ir.Node) -> list[Edge]:
-    if isinstance(node, ir.Pass):
-        return [Edge(node, "next", node.assign)]
-    if isinstance(node, ir.Choice):
-        return [Edge(rule, "next", rule.assign) for rule in node.rules] + [Edge(node, "default", node.default_assign, "default_assign")]
-    if isinstance(node, (ir.Task, ir.Map, ir.Parallel)):
-        edges = [Edge(node, "next", node.assign)] if node.next is not None else []
-        return edges + [Edge(catcher, "next", catcher.assign) for catcher in node.catch]
-    if isinstance(node, ir.Wait):
-        return [Edge(node, "next", None)] if node.next is not None else []
-    return []
-
-
-def _codes(value: Any):
-    if isinstance(value, ir.Code):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _codes(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _codes(item)
-
-
-def _node_values(node: ir.Node) -> list:
-    """Every field value of a state that may hold JSONata (its nested graphs excluded)."""
-    values: list = [edge.assign for edge in _edges(node) if edge.assign]
-    if isinstance(node, ir.Choice):
-        values += [rule.condition for rule in node.rules]
-    elif isinstance(node, ir.Task):
-        values += [node.args, node.kwargs, node.output]
-    elif isinstance(node, ir.Map):
-        values += [node.items, node.max_concurrency]
-    elif isinstance(node, ir.Wait):
-        values += [node.seconds, node.timestamp]
-    elif isinstance(node, ir.Fail):
-        values += [node.error, node.cause]
-    elif isinstance(node, ir.Succeed):
-        values += [node.output]
-    return values
-
-
-def _reads(value: Any) -> set[str]:
-    """The names a value's JSONata mentions as `$name` (more than it reads: locals and
-    function names too, which only makes the callers more careful)."""
-    out: set[str] = set()
-    for code in _codes(value):
-        out.update(_VARIABLE.findall(code.text))
-    return out
-
-
-def _reads_of_node(node: ir.Node) -> set[str]:
-    out: set[str] = set()
-    for value in _node_values(node):
-        out |= _reads(value)
-    return out
-
-
 def _pure(node: ir.Node) -> bool:
     if not isinstance(node, (ir.Pass, ir.Choice)):
         return False
-    return not any(_IMPURE.search(code.text) for value in _node_values(node) for code in _codes(value))
+    return not any(_IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
 
 
 def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
     """The strongly connected sets of pure states that hold a cycle (Tarjan, iteratively)."""
     pure = {id(n): n for n in nodes if _pure(n)}
-    successors = {key: [id(e.target) for e in _edges(n) if e.target is not None and id(e.target) in pure]
+    successors = {key: [id(e.target) for e in ir.edges(n) if e.target is not None and id(e.target) in pure]
                   for key, n in pure.items()}
     index: dict[int, int] = {}
     low: dict[int, int] = {}
@@ -235,7 +135,7 @@ def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
 def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
     """For each edge (by id of its holder and attr), the variables certainly assigned after
     it: a forward must-analysis over the states of one scope."""
-    every = frozenset().union(*(frozenset(e.assign or ()) for n in nodes for e in _edges(n)))
+    every = frozenset().union(*(frozenset(e.assign or ()) for n in nodes for e in ir.edges(n)))
     into: dict[int, frozenset] = {id(n): every for n in nodes}
     if graph.entry is not None:
         into[id(graph.entry)] = frozenset()
@@ -244,7 +144,7 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
         changed = False
         incoming: dict[int, frozenset] = {}
         for node in nodes:
-            for edge in _edges(node):
+            for edge in ir.edges(node):
                 target = edge.target
                 if target is None:
                     continue
@@ -261,14 +161,14 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
 
 # -- one loop -----------------------------------------------------------------------------
 def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names) -> None:
-    for cycle in _cycles(_nodes(graph)):
+    for cycle in _cycles(ir.nodes(graph)):
         _collapse(graph, cycle, reads, fresh)
 
 
 def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names) -> None:
-    nodes = _nodes(graph)
+    nodes = ir.nodes(graph)
     members = {id(n) for n in cycle}
-    entries = [(node, edge) for node in nodes if id(node) not in members for edge in _edges(node)
+    entries = [(node, edge) for node in nodes if id(node) not in members for edge in ir.edges(node)
                if edge.target is not None and id(edge.target) in members]
     heads = {id(edge.target) for _, edge in entries}
     if graph.entry is not None and id(graph.entry) in members:
@@ -280,7 +180,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     predecessors: dict[int, int] = {id(n): 0 for n in cycle}
     predecessors[id(head)] += 1  # entered from outside
     for node in cycle:
-        for edge in _edges(node):
+        for edge in ir.edges(node):
             assigned |= set(edge.assign or ())
             if edge.target is not None and id(edge.target) in members:
                 predecessors[id(edge.target)] += 1
@@ -435,7 +335,7 @@ class _Step:
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
-            if not any(True for _ in _codes(value)):
+            if not any(True for _ in ir.codes(value)):
                 return jsonata_lib.literal(list(value))
             self.helpers |= jsonata_lib.closure({"wrap"})
             return "[" + ", ".join(f"$__wrap({self._value(v)})" for v in value) + "]"
@@ -464,34 +364,9 @@ def _operand(text: str) -> str:
     match = _CALL.match(text)
     if match:
         start = match.end() - 1
-    if text[start:start + 1] == "(" and "/" not in text and _closing(text, start) == len(text) - 1:
+    if text[start:start + 1] == "(" and "/" not in text and jsonata_lib.closing(text, start) == len(text) - 1:
         return text
     return f"({text})"
-
-
-def _closing(text: str, start: int) -> int:
-    """The index of the parenthesis closing the one at `start` (-1 if unbalanced), skipping
-    string literals."""
-    depth = 0
-    position = start
-    quote = ""
-    while position < len(text):
-        char = text[position]
-        if quote:
-            if char == "\\":
-                position += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return position
-        position += 1
-    return -1
 
 
 def _VARIABLE_SET(text: str) -> set[str]:
