@@ -186,6 +186,7 @@ class Parallel(Node):
     branches: list = attrs.Factory(list)  # Graphs
     assign: dict = attrs.Factory(dict)
     catch: list = attrs.Factory(list)
+    output: Any = None  # a graph's last state: what it returns
     next: Node | None = None
 
     def successors(self):
@@ -199,6 +200,7 @@ class Map(Node):
     max_concurrency: Any = None
     assign: dict = attrs.Factory(dict)
     catch: list = attrs.Factory(list)
+    output: Any = None  # a graph's last state: what it returns
     next: Node | None = None
 
     def successors(self):
@@ -283,7 +285,9 @@ def node_values(node: Node) -> list:
     elif isinstance(node, Task):
         values += [node.args, node.kwargs, node.output]
     elif isinstance(node, Map):
-        values += [node.items, node.max_concurrency]
+        values += [node.items, node.max_concurrency, node.output]
+    elif isinstance(node, Parallel):
+        values += [node.output]
     elif isinstance(node, Wait):
         values += [node.seconds, node.timestamp]
     elif isinstance(node, Fail):
@@ -437,7 +441,7 @@ class Emitter:
         self._catchers(node.catch, out, names)
         if node.assign:
             out["Assign"] = value(node.assign)
-        out["Output"] = {}
+        out["Output"] = value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)
 
     def _map(self, node: Map, out: dict, names: dict) -> None:
@@ -448,5 +452,5 @@ class Emitter:
         self._catchers(node.catch, out, names)
         if node.assign:
             out["Assign"] = value(node.assign)
-        out["Output"] = {}
+        out["Output"] = value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)

@@ -58,6 +58,12 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
     fresh = _Names(names)
     for one in graphs:
         _collapse_graph(one, reads, fresh)
+    # the names each state mentions, after the loops became states of their own
+    machine_reads = {id(node): ir.node_mentions(node) for one in ir.graphs(graph) for node in ir.nodes(one)}
+    made: set[int] = set()  # the Run and After states of blocks: never part of another block
+    for one in list(ir.graphs(graph)):
+        while _collapse_blocks(one, machine_reads, fresh, made):
+            pass
 
 
 class _Names:
@@ -227,12 +233,135 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         graph.entry = ir.Pass(title=f"Enter {head.title}", assign=init, next=run) if init else run
 
 
+# -- straight-line pure code ----------------------------------------------------------------
+MIN_BLOCK = 3  # states a pure block must have to become two
+MAX_FIELD = 1000  # characters of a block's JSONata field (helpers included): a longer block is cut short
+
+
+def _collapse_blocks(graph: ir.Graph, machine_reads: dict[int, set[str]], fresh: _Names, made: set[int]) -> bool:
+    """Pure code outside loops (assignments, guards, if/else between two callee calls) as two
+    states, where it was three or more: a Pass that runs the states in JSONata once, and a
+    Choice that sets the variables they changed and goes where they went. A block is a tree of
+    pure states: its head, and the pure states only one transition leads to, from inside it."""
+    nodes = ir.nodes(graph)
+    looping = {id(n) for cycle in _cycles(nodes) for n in cycle}
+    incoming: dict[int, int] = {id(graph.entry): 1} if graph.entry is not None else {}
+    for node in nodes:
+        for edge in ir.edges(node):
+            if edge.target is not None:
+                incoming[id(edge.target)] = incoming.get(id(edge.target), 0) + 1
+    pure = {id(n) for n in nodes if _pure(n) and id(n) not in looping and id(n) not in made}
+    taken: set[int] = set()
+    blocks = []
+    for head in nodes:
+        if id(head) not in pure or id(head) in taken:
+            continue
+        block, stack = [], [head]
+        while stack:
+            node = stack.pop()
+            block.append(node)
+            taken.add(id(node))
+            for edge in reversed(ir.edges(node)):
+                target = edge.target
+                if target is not None and id(target) in pure and id(target) not in taken \
+                        and incoming.get(id(target)) == 1 and target is not graph.entry:
+                    stack.append(target)
+        blocks.append(block)
+    defined = _defined(graph, nodes)
+    collapsed = False
+    for block in blocks:
+        # a field too long for a person to read: the block stops earlier (the last state in
+        # depth-first order is a leaf of the tree); the rest is a block of its own next time
+        while len(block) >= MIN_BLOCK:
+            if _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made):
+                collapsed = True
+                break
+            block.pop()
+    return collapsed
+
+
+def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) -> bool:
+    head = block[0]
+    members = {id(n) for n in block}
+    assigned: set[str] = set()
+    for node in block:
+        for edge in ir.edges(node):
+            assigned |= set(edge.assign or ())
+    # what the block sets and someone else reads: a state outside it (the block may run again,
+    # in a loop of states, and read its own variables before setting them: those count too)
+    outside = {name for key, names in machine_reads.items() if key not in members for name in names}
+    carried = sorted(assigned & (outside | _exposed(head, members)))
+    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)])
+    code = step.once()
+    if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
+        return False
+    result_var = fresh.new("block")
+    run = ir.Pass(title=f"Run {_block_title(block)}", assign={result_var: ir.Code(code, step.helpers)})
+    for node in block:
+        for line, text in node.lines:
+            run.describe(line, text)
+    after = ir.Choice(title=f"After {_block_title(block)}")
+    if head.lines:
+        after.describe(*head.lines[0])
+    run.next = after
+    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
+    for position, target in enumerate(step.exits):
+        unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
+                  for name in sorted(step.exit_names[position])}
+        if position == normal:
+            after.default, after.default_assign = target, {**unpack, result_var: None}
+            continue
+        after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {1 + position}"),
+                                   {**unpack, result_var: None}, target))
+    if not after.rules:  # one way out: the variables are set by a Pass
+        after = ir.Pass(title=after.title, lines=after.lines, assign=after.default_assign, next=after.default)
+        run.next = after
+    for node in nodes:
+        if id(node) in members:
+            continue
+        for edge in ir.edges(node):
+            if edge.target is head:
+                setattr(edge.holder, edge.attr, run)
+    if graph.entry is head:
+        graph.entry = run
+    made.update((id(run), id(after)))
+    machine_reads[id(run)] = ir.node_mentions(run)
+    machine_reads[id(after)] = ir.node_mentions(after)
+    return True
+
+
+def _exposed(head: ir.Node, members: set[int]) -> set[str]:
+    """The names the block's states read before the block sets them (on some path)."""
+    out: set[str] = set()
+    stack = [(head, frozenset())]
+    while stack:
+        node, changed = stack.pop()
+        out |= ir.node_mentions(node) - changed
+        for edge in ir.edges(node):
+            if edge.target is not None and id(edge.target) in members:
+                stack.append((edge.target, changed | frozenset(edge.assign or ())))
+    return out
+
+
+def _block_title(block: list) -> str:
+    lines = sorted({line for node in block for line, _ in node.lines})
+    if not lines:
+        return block[0].title
+    return f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
+
+
 class _Step:
     """The JSONata that runs a loop's states: a function from the carried variables (an
     object with `"@step"`, the step to run) to the same after one step; `program` adds the
     driver that applies it until the loop leaves (or the budget is spent)."""
 
-    def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str):
+    def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
+                 known: frozenset | None = None):
+        # known: None for a loop (a way out names what the step set, merged into its input);
+        # for a block run once, the variables set before it (see once())
+        self.known = known
+        self.exit_names: list[frozenset] = []
+        self.leaves: list[tuple[int, str, frozenset]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
         self.leader_nodes = leaders
@@ -255,7 +384,8 @@ class _Step:
         bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
-        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}{dispatch}) }}"
+        # a step's ways out name only the variables it set: the rest are the step's input's
+        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
         driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
                   f"($lookup({result}, {_AT}) >= {stopped} or {left} <= {chunk}) ? {result} : "
                   f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
@@ -268,38 +398,64 @@ class _Step:
         text's size: what helpers spend walking lists is not counted, see the README)."""
         return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
 
-    def _object(self, pc: str) -> str:
-        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried]
+    def _object(self, pc: str, names=None) -> str:
+        """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
+        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried
+                                     if names is None or name in names]
         return "{" + ", ".join(fields) + "}"
 
-    def _leaf(self, target: ir.Node) -> str:
+    def once(self) -> str:
+        """A block's JSONata: its states run once, to an object naming the way out taken
+        (`"@step"`: 1 + its index in `exits`) and the variables set on the way. A variable set
+        on some ways to an exit only is named on all of them: with the value it had before the
+        block, or null where it had none (nothing reads it there: a `return` in a `try` sets
+        `__ret` on the path that returns only); `exit_names[k]`: the variables exit k sets."""
+        text = self._block(self.leader_nodes[0])
+        union: dict[int, frozenset] = {}
+        for position, _, changed in self.leaves:
+            union[position] = union.get(position, frozenset()) | changed
+        for index, (position, pc, changed) in enumerate(self.leaves):
+            fields = [f"{_AT}: {pc}"] + [
+                f"{jsonata_lib.string(name)}: {'$' + name if name in changed or name in self.known else 'null'}"
+                for name in self.carried if name in union[position]]
+            text = text.replace(f"\x00{index}\x00", "{" + ", ".join(fields) + "}", 1)
+        self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
+        return text
+
+    def _leaf(self, target: ir.Node, changed: frozenset) -> str:
         if id(target) in self.members:
-            return self._object(str(self.leaders[id(target)]))
+            return self._object(str(self.leaders[id(target)]), changed)
         position = next((k for k, node in enumerate(self.exits) if node is target), None)
         if position is None:
             self.exits.append(target)
             position = len(self.exits) - 1
-        return self._object(str(len(self.leader_nodes) + position))
+        pc = str(len(self.leader_nodes) + position)
+        if self.known is not None:  # a block: filled in by once()
+            self.leaves.append((position, pc, changed & frozenset(self.carried)))
+            return f"\x00{len(self.leaves) - 1}\x00"
+        return self._object(pc, changed)
 
-    def _go(self, target: ir.Node) -> str:
+    def _go(self, target: ir.Node, changed: frozenset) -> str:
         if id(target) not in self.members or id(target) in self.leaders:
-            return self._leaf(target)
-        return self._block(target)
+            return self._leaf(target, changed)
+        return self._block(target, changed)
 
-    def _block(self, node: ir.Node) -> str:
-        """The JSONata for `node` and the states after it up to the step's end."""
+    def _block(self, node: ir.Node, changed: frozenset = frozenset()) -> str:
+        """The JSONata for `node` and the states after it up to the step's end; `changed`:
+        the variables the step has set on the way here (a way out names those only)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
             statements += self._assign(node.assign)
+            changed |= frozenset(node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return _sequence(statements, self._leaf(target))
+                return _sequence(statements, self._leaf(target, changed))
             node = target
         assert isinstance(node, ir.Choice)
-        text = _sequence(self._assign(node.default_assign), self._go(node.default))
+        text = _sequence(self._assign(node.default_assign), self._go(node.default, changed | frozenset(node.default_assign)))
         for rule in reversed(node.rules):
             self.helpers |= rule.condition.helpers
-            branch = _sequence(self._assign(rule.assign), self._go(rule.next))
+            branch = _sequence(self._assign(rule.assign), self._go(rule.next, changed | frozenset(rule.assign)))
             text = f"{_operand(rule.condition.text)} ? {branch} : {text}"
         return _sequence(statements, text)
 

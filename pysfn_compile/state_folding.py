@@ -8,7 +8,7 @@ in a Map):
   that assigns the result to a variable and a Succeed that outputs an expression of it. The
   Task can end the graph itself, its `Output` the Succeed's expression with the variables the
   Task would have assigned replaced by their values (`$states.result.Payload`). The Succeed
-  must be reached from that Task only.
+  must be reached from that Task only. So can a Map or Parallel state (`return sfn.map(...)`).
 - **A Map body that calls one callee**: `sfn.map(f, xs)` lowers to a Pass that copies the item
   (`$states.input`) into a variable and the Task calling `f` with it. The Task reads the item
   as its own `$states.input` (the Pass passes its input on unchanged), so the Pass goes when
@@ -52,7 +52,8 @@ def _incoming(graph: ir.Graph) -> dict[int, int]:
 def _fold_returns(graph: ir.Graph) -> None:
     incoming = _incoming(graph)
     for node in ir.nodes(graph):
-        if not isinstance(node, ir.Task) or not isinstance(node.next, ir.Succeed) or node.output is not None:
+        if not isinstance(node, (ir.Task, ir.Map, ir.Parallel)) or not isinstance(node.next, ir.Succeed) \
+                or node.output is not None:
             continue
         succeed = node.next
         if incoming.get(id(succeed)) != 1:
