@@ -54,8 +54,7 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
             reads |= ir.node_mentions(node)
             for edge in ir.edges(node):
                 names |= set(edge.assign or ())
-    names |= reads
-    fresh = _Names(names)
+    fresh = _Names(names | reads, variables=frozenset(names))
     for one in graphs:
         _collapse_graph(one, reads, fresh)
     # the names each state mentions, after the loops became states of their own
@@ -69,8 +68,9 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
 class _Names:
     """Hidden variable names no state of the machine uses."""
 
-    def __init__(self, taken: set[str]):
+    def __init__(self, taken: set[str], variables: frozenset = frozenset()):
         self.taken = taken
+        self.variables = variables  # the workflow variables: names some state assigns
         self.count = 0
         prefix = "__pl"
         while any(name.startswith(prefix) for name in taken):
@@ -195,7 +195,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    step = _Step(cycle, members, leaders, carried, fresh.prefix)
+    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables)
     code = step.program(pc_var)
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
@@ -291,7 +291,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     # in a loop of states, and read its own variables before setting them: those count too)
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
     carried = sorted(assigned & (outside | _exposed(head, members)))
-    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)])
+    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables)
     code = step.once()
     if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
         return False
@@ -356,10 +356,12 @@ class _Step:
     driver that applies it until the loop leaves (or the budget is spent)."""
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
-                 known: frozenset | None = None):
+                 known: frozenset | None = None, variables: frozenset = frozenset()):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
+        self.variables = variables  # the machine's workflow variables (what _shared may read)
+        self.saved = 0  # characters _shared took out (a step costs what its text did before)
         self.exit_names: list[frozenset] = []
         self.leaves: list[tuple[int, str, frozenset]] = []
         self.members = members
@@ -396,7 +398,7 @@ class _Step:
     def _budget(self, step: str, p: str) -> str:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
         text's size: what helpers spend walking lists is not counted, see the README)."""
-        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
+        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, (len(step) + self.saved) // 8))))
 
     def _object(self, pc: str, names=None) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
@@ -452,12 +454,79 @@ class _Step:
                 return _sequence(statements, self._leaf(target, changed))
             node = target
         assert isinstance(node, ir.Choice)
-        text = _sequence(self._assign(node.default_assign), self._go(node.default, changed | frozenset(node.default_assign)))
-        for rule in reversed(node.rules):
+        # the Choice's own texts (its conditions and Assign values, all evaluated on the
+        # variables as they are when it is entered) share their repeated parts, see _shared
+        conditions = [_operand(rule.condition.text) for rule in node.rules]
+        assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
+        for rule in node.rules:
             self.helpers |= rule.condition.helpers
-            branch = _sequence(self._assign(rule.assign), self._go(rule.next, changed | frozenset(rule.assign)))
-            text = f"{_operand(rule.condition.text)} ? {branch} : {text}"
+        parts = conditions + [item for group in assigns for item in group]
+        shared, parts = self._shared(parts)
+        conditions, rest = parts[:len(conditions)], parts[len(conditions):]
+        grouped = []
+        for group in assigns:
+            grouped.append(rest[:len(group)])
+            rest = rest[len(group):]
+        text = _sequence(grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        for position in range(len(node.rules) - 1, -1, -1):
+            rule = node.rules[position]
+            branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
+            text = f"{conditions[position]} ? {branch} : {text}"
+        if shared:
+            text = _sequence(shared, text)
         return _sequence(statements, text)
+
+    def _shared(self, parts: list[str]) -> tuple[list[str], list[str]]:
+        """A subexpression written twice or more in one Choice's texts becomes a function of
+        no arguments, defined once before them and called where it was (evaluated as often,
+        at the same points: only the text is shared). Only what reads nothing but workflow
+        variables (as they are when the Choice is entered) and helpers is shared: no `$`
+        context, no function literal, no local bound outside it, no regular expression."""
+        found: dict[str, int] = {}
+        for text in parts:
+            for candidate in _groups(text):
+                if len(candidate) >= MIN_SHARED:
+                    found[candidate] = found.get(candidate, 0) + 1
+        # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
+        # the variables the Choice's Assign sets (`$x := ...` opening a text)
+        bound: set[str] = set()
+        for text in parts:
+            for match in _BOUND.finditer(text):
+                if match.start() != 0:
+                    bound.add(match.group(1))
+            for params in _PARAMS.findall(text):
+                bound.update(_VARIABLE.findall(params))
+        shared: list[tuple[str, str]] = []
+        for candidate in sorted(found, key=len, reverse=True):
+            uses = sum(text.count(candidate) for text in parts)
+            if uses < 2 or not self._shareable(candidate, bound):
+                continue
+            self.temp += 1
+            name = f"${self.prefix}_t{self.temp}"
+            self.saved += (len(candidate) - len(name) - 2) * uses
+            parts = [text.replace(candidate, name + "()") for text in parts]
+            # an earlier (longer) one holding this one calls it too; defined after it, so
+            # each definition is ahead of its callers
+            shared = [(other, body.replace(candidate, name + "()")) for other, body in shared]
+            shared.append((name, candidate))
+        definitions = [f"{name} := function() {{ {body} }}" for name, body in reversed(shared)]
+        return definitions, parts
+
+    def _shareable(self, candidate: str, bound: set[str]) -> bool:
+        if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
+            return False
+        inner = set(_BOUND.findall(candidate))
+        for match in _VARIABLE.finditer(candidate):
+            name = match.group(1)
+            if candidate[match.end():match.end() + 1] == "(":
+                if name.startswith(self.prefix):
+                    return False
+                continue  # a helper or a JSONata function
+            if name in inner:
+                continue
+            if name not in self.variables or name in bound:
+                return False
+        return True
 
     def _assign(self, assign: dict) -> list[str]:
         """An Assign: every value from the variables before it, then all set at once (in
@@ -496,6 +565,21 @@ class _Step:
             self.helpers |= jsonata_lib.closure({"wrap"})
             return "[" + ", ".join(f"$__wrap({self._value(v)})" for v in value) + "]"
         return jsonata_lib.literal(value)
+
+
+MIN_SHARED = 40  # characters a repeated subexpression needs to be shared (see _Step._shared)
+_CONTEXT = re.compile(r"\$(?![A-Za-z_])")
+_BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
+_PARAMS = re.compile(r"function\s*\(([^)]*)\)")
+
+
+def _groups(text: str):
+    """The calls (`$f(...)`) and parenthesized groups in `text`, as written."""
+    for match in re.finditer(r"\$[A-Za-z_][A-Za-z0-9_]*\(|\(", text):
+        start = match.start()
+        end = jsonata_lib.closing(text, match.end() - 1)
+        if end > 0:
+            yield text[start:end + 1]
 
 
 def _sequence(statements: list[str], last: str) -> str:
