@@ -18,12 +18,12 @@ from typing import Any
 
 import attrs
 
-from . import dispatch as _dispatch
-from . import sfn
-from .boundary import callees_as_the_machine_sees_them
+from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import DEFAULT_ARN, compile_info
 from .errors import CompileError, Problem
-from .module_info import load_file, load_source, module_name_for
+from .runtime import dispatch as _dispatch
+from .runtime import sfn
+from .runtime.boundary import callees_as_the_machine_sees_them
 
 __all__ = ["CompileError", "Compiled", "Problem", "compile_file", "compile_source", "sfn"]
 

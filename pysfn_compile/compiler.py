@@ -14,15 +14,17 @@ import typing
 
 import attrs
 
-from . import entry_check, ir, jsonata_lib, pytypes, sfn
-from .builder import Builder, Hole, Scope
+from .analysis import pytypes
+from .analysis.module_info import ModuleInfo
+from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
-from .expressions import type_of_value
-from .exprs import Expr, Guard, combine
-from .module_info import ModuleInfo
-from .pure_loops import collapse_pure_loops
-from .pytypes import Ty
-from .statements import transform_block
+from .graph import entry_check, ir, jsonata_lib
+from .graph.builder import Builder, Hole, Scope
+from .graph.exprs import Expr, Guard, combine
+from .graph.pure_loops import collapse_pure_loops
+from .lowering.expressions import type_of_value
+from .lowering.statements import transform_block
+from .runtime import sfn
 
 MAX_PASSES = 8
 DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"

@@ -16,12 +16,14 @@ import sys
 
 import attrs
 
-from . import formatting, jsonata_lib, pytypes
-from .effects import effects
-from .errors import Refusal
-from .exprs import Expr, Guard, combine, const, guard
-from .narrowing import narrowings
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.narrowing import narrowings
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine, const, guard
+from . import formatting
 
 SAFE = 2**53 - 1
 OVERFLOW = "pysfn.IntegerOverflow"
@@ -199,7 +201,7 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
                           "UnboundLocalError)", f"assign '{name}' on every path before this line")
         return Expr("$" + asl, ty, reads=frozenset([asl]))
-    from .module_info import MISSING  # noqa: PLC0415
+    from ..analysis.module_info import MISSING  # noqa: PLC0415
 
     value = b.info.constant(name)
     if value is not MISSING:

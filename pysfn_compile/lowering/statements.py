@@ -8,10 +8,14 @@ from __future__ import annotations
 
 import ast
 
-from . import calls, ir, jsonata_lib, pytypes
-from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
-from .effects import effects
-from .errors import Refusal
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
+from ..graph.exprs import Expr, Guard, combine, guard
+from . import calls
 from .expressions import (
     ANY_HINT,
     NON_STRING_KEY,
@@ -27,9 +31,7 @@ from .expressions import (
     store_key,
     transform,
 )
-from .exprs import Expr, Guard, combine, guard
 from .formatting import to_repr, to_str
-from .pytypes import Ty
 
 
 def transform_block(b, statements: list[ast.stmt]) -> None:
@@ -178,7 +180,7 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
     if isinstance(target, (ast.Tuple, ast.List)):
         unpack(b, target, value, node)
         if value_node is not None:
-            from .aliasing import sharing  # noqa: PLC0415
+            from ..analysis.aliasing import sharing  # noqa: PLC0415
 
             effect = b.mutable_sharing(sharing(value_node))
             names = [e.id for e in target.elts if isinstance(e, ast.Name)]
@@ -427,7 +429,7 @@ def transform_if(b, node: ast.If) -> None:
     choice.rules.append(rule)
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
-    from .narrowing import narrowings  # noqa: PLC0415
+    from ..analysis.narrowing import narrowings  # noqa: PLC0415
 
     positive, negative = narrowings(b, node.test)
     b.then([then_hole] if reachable else [])
@@ -761,14 +763,14 @@ def _is_sfn_fail(b, func) -> bool:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         return b.info.is_sfn_module(func.value.id) and func.attr == "Fail"
     if isinstance(func, ast.Name):
-        from . import sfn  # noqa: PLC0415
+        from ..runtime import sfn  # noqa: PLC0415
 
         return b.info.objects.get(func.id) is sfn.Fail
     return False
 
 
 def raise_fail(b, node, call) -> None:
-    from . import sfn  # noqa: PLC0415
+    from ..runtime import sfn  # noqa: PLC0415
 
     if call is None or not 1 <= len(call.args) + len(call.keywords) <= 2:
         raise Refusal(node, "sfn.Fail(error, cause=None) needs an error name")

@@ -12,10 +12,14 @@ import sys
 
 import attrs
 
-from . import formatting, ir, jsonata_lib, pytypes
-from .builder import Label, ValueFrame, item_depth
-from .effects import effects
-from .errors import Refusal
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.builder import Label, ValueFrame, item_depth
+from ..graph.exprs import Expr, Guard, combine, guard
+from . import formatting
 from .expressions import (
     ANY_HINT,
     SAFE,
@@ -38,8 +42,6 @@ from .expressions import (
     transform,
     truth,
 )
-from .exprs import Expr, Guard, combine, guard
-from .pytypes import Ty
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
@@ -585,7 +587,7 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            from .exceptions import error_equals  # noqa: PLC0415
+            from ..analysis.exceptions import error_equals  # noqa: PLC0415
             names = error_equals((exc_cls,))
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue

@@ -10,11 +10,14 @@ import inspect
 import types
 import typing
 
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.exceptions import ALL, error_equals
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.exprs import Expr, Guard, combine, guard
 from . import builtins as pybuiltins
-from . import ir, jsonata_lib, pytypes
-from .effects import effects
-from .errors import Refusal
-from .exceptions import ALL, error_equals
 from .expressions import (
     ANY_HINT,
     UNSUPPORTED,
@@ -24,8 +27,6 @@ from .expressions import (
     operands,
     transform,
 )
-from .exprs import Expr, Guard, combine, guard
-from .pytypes import Ty
 
 RESULT = "$states.result.Payload"
 
@@ -231,7 +232,7 @@ def _timeouts(node, options: dict):
 
 def return_type(function, fdef) -> Ty:
     """The type a callee's return annotation promises (the dispatcher checks it)."""
-    from .compiler import hint_type  # noqa: PLC0415
+    from ..compiler import hint_type  # noqa: PLC0415
 
     hints = _hints(function)
     if dataclasses.is_dataclass(hints.get("return")):

@@ -14,11 +14,12 @@ from typing import Any
 
 import attrs
 
-from . import ir, pytypes
-from .errors import Problem, Refusal
+from ..analysis import pytypes
+from ..analysis.module_info import ModuleInfo
+from ..analysis.pytypes import Ty
+from ..errors import Problem, Refusal
+from . import ir
 from .exprs import Expr, record
-from .module_info import ModuleInfo
-from .pytypes import Ty
 
 JSONATA_NAMES = frozenset("""
 abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
@@ -221,7 +222,7 @@ class BuilderHelpers:
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
         if callee not in self._mutations:
-            from .aliasing import callee_mutations  # noqa: PLC0415
+            from ..analysis.aliasing import callee_mutations  # noqa: PLC0415
 
             self._mutations[callee] = callee_mutations(self.info.functions[callee])
         return self._mutations[callee]
@@ -302,7 +303,7 @@ class BuilderHelpers:
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
-        from . import aliasing  # noqa: PLC0415
+        from ..analysis import aliasing  # noqa: PLC0415
 
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
@@ -323,7 +324,7 @@ class BuilderHelpers:
     def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
         """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
         d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
-        from . import aliasing  # noqa: PLC0415
+        from ..analysis import aliasing  # noqa: PLC0415
 
         if value_node is None:
             return
@@ -341,7 +342,7 @@ class BuilderHelpers:
 
     def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
-        from . import aliasing  # noqa: PLC0415
+        from ..analysis import aliasing  # noqa: PLC0415
 
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
@@ -349,7 +350,7 @@ class BuilderHelpers:
             self.update_alias(deepen=names | {deep_key(root, depth)})
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
-        from . import aliasing  # noqa: PLC0415
+        from ..analysis import aliasing  # noqa: PLC0415
 
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
@@ -375,7 +376,7 @@ class BuilderHelpers:
         return self.handler_stack[-1].var
 
     def store(self, target: ast.AST, value: Expr) -> list:
-        from .statements import assign_to, store  # noqa: PLC0415
+        from ..lowering.statements import assign_to, store  # noqa: PLC0415
 
         if isinstance(target, ast.Subscript):
             return store(self, target, value)
@@ -659,7 +660,7 @@ class Builder(BuilderHelpers):
         """A Choice over `$__exc.type` choosing the handler of the try at `index`."""
         context: TryContext = self.scope.contexts[index]
         if context.dispatch is None:
-            from .exceptions import error_equals  # noqa: PLC0415 - avoid a cycle at import
+            from ..analysis.exceptions import error_equals  # noqa: PLC0415 - avoid a cycle at import
             exc = "$" + self.scope.exc_var
             node = ir.Choice(title=f"Which handler (line {context.node.lineno})")
             context.dispatch = Label("dispatch")
@@ -688,7 +689,7 @@ class Builder(BuilderHelpers):
         """The Catch list of a Task, Parallel or Map here: Python's handlers in order, as
         ErrorEquals over class names; `source` is "task" (a Lambda cause to unpack) or
         "branch" (the cause is the message already)."""
-        from .exceptions import error_equals  # noqa: PLC0415
+        from ..analysis.exceptions import error_equals  # noqa: PLC0415
 
         message = "$__exc_message($states.errorOutput.Cause)" if source == "task" else \
             "($c := $states.errorOutput.Cause; $type($c) = 'string' ? $c : '')"

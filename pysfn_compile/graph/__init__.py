@@ -1,0 +1,4 @@
+"""The state machine under construction and its emission as ASL: states (`ir`), compiled
+expressions with their guards (`exprs`), the JSONata helpers (`jsonata_lib`), the entry's input
+check, the pure-loop rewrite of a built graph, and the `Builder` that owns all lowering state.
+"""
