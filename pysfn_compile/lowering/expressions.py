@@ -379,8 +379,11 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
-    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, f"$__binerr('{op}', {a}, {b_})",
-                        left, right, helpers={"binerr"}))
+    message = f"$__binerr('{op}', {a}, {b_})"
+    if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
+        message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
+    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
+                        helpers={"binerr"}))
     numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
     integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
     if op in ("/", "//", "%"):
@@ -430,14 +433,15 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         if other_name is None:
             raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
         mine = f"$__pytype({expr.code})"
+        name = _operator_name(node, op)
         if is_left and op == "+":
             message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
                        f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
-                       f" : \"unsupported operand type(s) for +: '\" & {mine} & \"' and '{other_name}'\")")
+                       f" : \"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\")")
         elif is_left:
-            message = f"\"unsupported operand type(s) for {op}: '\" & {mine} & \"' and '{other_name}'\""
+            message = f"\"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\""
         else:
-            message = f"\"unsupported operand type(s) for {op}: '{other_name}' and '\" & {mine} & \"'\""
+            message = f"\"unsupported operand type(s) for {name}: '{other_name}' and '\" & {mine} & \"'\""
         if op in ("<", "<=", ">", ">="):
             first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
             message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
@@ -447,6 +451,11 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
     raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
                   ANY_HINT if ty.is_any else "")
+
+
+def _operator_name(node: ast.AST, op: str) -> str:
+    """The operator as Python's TypeError names it: `+=` for `x += y` (an AugAssign node)."""
+    return op + "=" if isinstance(node, ast.AugAssign) else op
 
 
 def _zero_message(op: str, left: Ty, right: Ty) -> str:
@@ -554,7 +563,8 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
         raise Refusal(node, f"+ of str and {this.ty.describe()}: Python raises TypeError", "convert with str(...)")
     if is_left:
         message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
-                   "\"unsupported operand type(s) for +: '\" & $__pytype(" + this.code + ") & \"' and 'str'\")")
+                   "\"unsupported operand type(s) for " + _operator_name(node, "+") + ": '\" & $__pytype("
+                   + this.code + ") & \"' and 'str'\")")
     else:
         message = "'can only concatenate str (not \"' & $__pytype(" + this.code + ") & '\") to str'"
     check = guard(f"($type({this.code}) != 'string')", TypeError, message, this, helpers={"pytype"})
