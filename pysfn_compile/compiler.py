@@ -223,7 +223,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         default = signature.parameters[param].default
         value = f"$lookup($states.input, {jsonata_lib.string(param)})"
         hint = hints.get(param)
-        ty = hint_type(hint) if hint is not None else pytypes.ANY
+        ty = pytypes.hint_type(hint) if hint is not None else pytypes.ANY
         if default is not inspect.Parameter.empty:
             try:
                 literal = jsonata_lib.literal(default)
@@ -248,44 +248,6 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.add(choice)
     b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])
     b.statement = None
-
-
-def hint_type(hint) -> Ty:
-    if hint is typing.Any or hint is object:
-        return pytypes.ANY
-    if hint is None or hint is type(None):
-        return pytypes.NONE
-    simple = {int: pytypes.INT, float: pytypes.FLOAT, str: pytypes.STR, bool: pytypes.BOOL,
-              list: pytypes.list_of(None), dict: pytypes.dict_of(None)}
-    if hint in simple:
-        return simple[hint]
-    if typing.is_typeddict(hint):
-        try:
-            fields = typing.get_type_hints(hint)
-        except Exception:
-            return pytypes.dict_of(None)
-        return pytypes.typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
-    # callee returns one as Python runs it: either
-    if hint is tuple:
-        return pytypes.as_form(pytypes.list_of(None), "either")
-    if origin is tuple:
-        items = [p for p in parameters if p is not Ellipsis]
-        if len(parameters) == 2 and parameters[1] is Ellipsis:
-            return pytypes.as_form(pytypes.list_of(hint_type(parameters[0])), "either")
-        return pytypes.pair_of(*(hint_type(p) for p in items), form="either") if items \
-            else pytypes.as_form(pytypes.list_of(pytypes.NOTHING), "either")
-    if origin is list:
-        return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
-    if origin is dict:
-        return pytypes.dict_of(hint_type(parameters[1]) if len(parameters) == 2 else None)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        result = None
-        for option in parameters:
-            result = pytypes.join(result, hint_type(option))
-        return result
-    return pytypes.ANY
 
 
 def _value_type(value) -> Ty:

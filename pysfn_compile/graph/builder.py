@@ -10,15 +10,17 @@ variable that may be unassigned is refused (Python would raise UnboundLocalError
 from __future__ import annotations
 
 import ast
+import re
 from typing import Any
 
 import attrs
 
-from ..analysis import pytypes
+from ..analysis import aliasing, pytypes
+from ..analysis.exceptions import error_equals
 from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
 from ..errors import Problem, Refusal
-from . import ir
+from . import ir, jsonata_lib
 from .exprs import Expr, record
 
 JSONATA_NAMES = frozenset("""
@@ -222,9 +224,7 @@ class BuilderHelpers:
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
         if callee not in self._mutations:
-            from ..analysis.aliasing import callee_mutations  # noqa: PLC0415
-
-            self._mutations[callee] = callee_mutations(self.info.functions[callee])
+            self._mutations[callee] = aliasing.callee_mutations(self.info.functions[callee])
         return self._mutations[callee]
 
     def check_mutation(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> None:
@@ -303,8 +303,6 @@ class BuilderHelpers:
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
-        from ..analysis import aliasing  # noqa: PLC0415
-
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
             return
@@ -324,8 +322,6 @@ class BuilderHelpers:
     def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
         """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
         d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
-        from ..analysis import aliasing  # noqa: PLC0415
-
         if value_node is None:
             return
         fanout = self.fanout_sharing(value_node)
@@ -342,16 +338,12 @@ class BuilderHelpers:
 
     def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
-        from ..analysis import aliasing  # noqa: PLC0415
-
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
             self.update_alias(deepen=names | {deep_key(root, depth)})
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
-        from ..analysis import aliasing  # noqa: PLC0415
-
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
         if sources:
@@ -660,7 +652,6 @@ class Builder(BuilderHelpers):
         """A Choice over `$__exc.type` choosing the handler of the try at `index`."""
         context: TryContext = self.scope.contexts[index]
         if context.dispatch is None:
-            from ..analysis.exceptions import error_equals  # noqa: PLC0415 - avoid a cycle at import
             exc = "$" + self.scope.exc_var
             node = ir.Choice(title=f"Which handler (line {context.node.lineno})")
             context.dispatch = Label("dispatch")
@@ -689,8 +680,6 @@ class Builder(BuilderHelpers):
         """The Catch list of a Task, Parallel or Map here: Python's handlers in order, as
         ErrorEquals over class names; `source` is "task" (a Lambda cause to unpack) or
         "branch" (the cause is the message already)."""
-        from ..analysis.exceptions import error_equals  # noqa: PLC0415
-
         message = "$__exc_message($states.errorOutput.Cause)" if source == "task" else \
             "($c := $states.errorOutput.Cause; $type($c) = 'string' ? $c : '')"
         helpers = frozenset({"exc_message"}) if source == "task" else frozenset()
@@ -849,8 +838,6 @@ def item_depth(node: ast.AST) -> int:
 
 
 def _fold(code: str, temp: str) -> str:
-    import re  # noqa: PLC0415
-
     return re.sub(re.escape("$" + temp) + r"(?![A-Za-z0-9_])", lambda _: _RESULT, code)
 
 
@@ -880,6 +867,4 @@ def _merge_titles(first: str, second: str) -> str:
 
 
 def _jsonata_list(names: list[str]) -> str:
-    from .jsonata_lib import literal  # noqa: PLC0415
-
-    return literal(list(names))
+    return jsonata_lib.literal(list(names))

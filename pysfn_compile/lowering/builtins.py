@@ -8,12 +8,14 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import string as stringlib
 import sys
 
 import attrs
 
 from ..analysis import pytypes
 from ..analysis.effects import effects
+from ..analysis.exceptions import error_equals
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
@@ -587,7 +589,6 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            from ..analysis.exceptions import error_equals  # noqa: PLC0415
             names = error_equals((exc_cls,))
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
@@ -903,8 +904,6 @@ def _affix(which):
 def _str_format(b, node, s, args, kwargs):
     if not s.is_const:
         raise Refusal(node, "str.format() needs a literal format string", "use an f-string")
-    import string as stringlib  # noqa: PLC0415
-
     from .expressions import const as make_const  # noqa: PLC0415
     parts: list[Expr] = []
     auto = 0

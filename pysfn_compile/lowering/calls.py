@@ -232,8 +232,6 @@ def _timeouts(node, options: dict):
 
 def return_type(function, fdef) -> Ty:
     """The type a callee's return annotation promises (the dispatcher checks it)."""
-    from ..compiler import hint_type  # noqa: PLC0415
-
     hints = _hints(function)
     if dataclasses.is_dataclass(hints.get("return")):
         raise Refusal(fdef.returns or fdef, f"{fdef.name}() returns a dataclass, which JSON cannot carry from "
@@ -244,7 +242,7 @@ def return_type(function, fdef) -> Ty:
         return annotation_type(fdef.returns)
     if "return" not in hints:
         return pytypes.ANY
-    return hint_type(hints["return"])
+    return pytypes.hint_type(hints["return"])
 
 
 def annotation_type(annotation) -> Ty:

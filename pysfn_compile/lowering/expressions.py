@@ -18,6 +18,7 @@ import attrs
 
 from ..analysis import pytypes
 from ..analysis.effects import effects
+from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -201,8 +202,6 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
                           "UnboundLocalError)", f"assign '{name}' on every path before this line")
         return Expr("$" + asl, ty, reads=frozenset([asl]))
-    from ..analysis.module_info import MISSING  # noqa: PLC0415
-
     value = b.info.constant(name)
     if value is not MISSING:
         changed = b.info.changed_globals().get(name)

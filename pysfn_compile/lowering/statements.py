@@ -9,12 +9,15 @@ from __future__ import annotations
 import ast
 
 from ..analysis import pytypes
+from ..analysis.aliasing import sharing
 from ..analysis.effects import effects
+from ..analysis.narrowing import narrowings
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
 from ..graph.exprs import Expr, Guard, combine, guard
+from ..runtime import sfn
 from . import calls
 from .expressions import (
     ANY_HINT,
@@ -180,8 +183,6 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
     if isinstance(target, (ast.Tuple, ast.List)):
         unpack(b, target, value, node)
         if value_node is not None:
-            from ..analysis.aliasing import sharing  # noqa: PLC0415
-
             effect = b.mutable_sharing(sharing(value_node))
             names = [e.id for e in target.elts if isinstance(e, ast.Name)]
             fanout = b.fanout_sharing(value_node)
@@ -429,8 +430,6 @@ def transform_if(b, node: ast.If) -> None:
     choice.rules.append(rule)
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
-    from ..analysis.narrowing import narrowings  # noqa: PLC0415
-
     positive, negative = narrowings(b, node.test)
     b.then([then_hole] if reachable else [])
     with b.narrow(positive):
@@ -763,15 +762,11 @@ def _is_sfn_fail(b, func) -> bool:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         return b.info.is_sfn_module(func.value.id) and func.attr == "Fail"
     if isinstance(func, ast.Name):
-        from ..runtime import sfn  # noqa: PLC0415
-
         return b.info.objects.get(func.id) is sfn.Fail
     return False
 
 
 def raise_fail(b, node, call) -> None:
-    from ..runtime import sfn  # noqa: PLC0415
-
     if call is None or not 1 <= len(call.args) + len(call.keywords) <= 2:
         raise Refusal(node, "sfn.Fail(error, cause=None) needs an error name")
     values = list(call.args) + [k.value for k in call.keywords]
