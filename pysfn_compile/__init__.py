@@ -18,6 +18,8 @@ from typing import Any
 
 import attrs
 
+import pysfn_emulator
+
 from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import DEFAULT_ARN, compile_info
 from .errors import CompileError, Problem
@@ -111,8 +113,6 @@ def _function_name(path: str) -> str:
 
 def _validate(compiled: Compiled, info) -> None:
     """A definition the compiler wrote must be one AWS accepts: anything else is a compiler bug."""
-    import pysfn_emulator  # noqa: PLC0415
-
     problems = pysfn_emulator.validate(compiled.definition)
     if problems:
         raise CompileError([Problem(info.path, 1, 1, f"internal compiler error: the definition is invalid at "

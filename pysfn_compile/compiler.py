@@ -22,8 +22,8 @@ from .graph import entry_check, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.exprs import Expr, Guard, combine
 from .graph.pure_loops import collapse_pure_loops
-from .lowering.expressions import type_of_value
-from .lowering.statements import transform_block
+from .lowering.operations import type_of_value
+from .lowering.visitor import Visitor
 from .runtime import sfn
 
 MAX_PASSES = 8
@@ -55,7 +55,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
                                     f"the workflow '{fdef.name}' is an async def: run as Python it returns a "
                                     "coroutine, not its result", "make it a plain def")])
     info.entry_names = {fdef.name}
-    builder = Builder(info, lambda_arn)
+    builder = Builder(info, lambda_arn, Visitor())
     builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)
     graph = ir.Graph()
     scope = Scope(name=fdef.name, kind="entry", graph=graph, prefix="__")
@@ -142,7 +142,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                     b.update_alias(share=shared_params)
             except Refusal as refusal:
                 b.error(refusal.node or fdef, refusal.message, refusal.hint)
-            transform_block(b, body)
+            b.block(body)
             if b.reachable:  # falling off the end returns None
                 b.add(ir.Succeed(title=f"Return from {scope.name}" if scope.kind == "branch" else "Return None",
                                  output=None))

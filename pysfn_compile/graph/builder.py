@@ -10,8 +10,10 @@ variable that may be unassigned is refused (Python would raise UnboundLocalError
 from __future__ import annotations
 
 import ast
+import contextlib
 import re
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import attrs
 
@@ -206,6 +208,73 @@ class BuilderHelpers:
         self.comprehension_count += 1
         return self.comprehension_count
 
+    # -- what the transforms enter and leave (state changes only here) ---------------------
+    @contextlib.contextmanager
+    def lowering_statement(self, statement: ast.stmt, text: str) -> Iterator[None]:
+        """Inside the with block, `statement` (shown as `text`) is the one being lowered."""
+        previous = (self.statement, self.statement_text)
+        self.statement, self.statement_text = statement, text
+        try:
+            yield
+        finally:
+            self.statement, self.statement_text = previous
+
+    @contextlib.contextmanager
+    def lowering_block(self) -> Iterator[None]:
+        """A block of statements: what `narrow_rest` narrows inside it ends with it."""
+        self.block_frames.append([])
+        try:
+            yield
+        finally:
+            for frame in self.block_frames.pop():
+                if frame in self.narrowed:
+                    self.narrowed.remove(frame)
+
+    @contextlib.contextmanager
+    def inside(self, context: LoopContext | TryContext) -> Iterator[None]:
+        """The states added inside the with block are in the loop or try `context` (break,
+        continue, raise and return route through it)."""
+        self.scope.contexts.append(context)
+        try:
+            yield
+        finally:
+            self.scope.contexts.pop()
+
+    @contextlib.contextmanager
+    def handling(self, handler: HandlerInfo) -> Iterator[None]:
+        """Inside the with block, the states are `handler`'s body (a bare raise re-raises)."""
+        self.handler_stack.append(handler)
+        try:
+            yield
+        finally:
+            self.handler_stack.pop()
+
+    def walked(self) -> set:
+        """The names of the lists the enclosing for loops walk (a copy, for `end_walk`)."""
+        return set(self.loop_guarded)
+
+    def walk(self, names: set) -> None:
+        """A for loop walks these lists from here: changing them in place is refused."""
+        self.loop_guarded |= names
+
+    def end_walk(self, walked: set) -> None:
+        """The loop is over: the lists walked are those of before it (`walked()`)."""
+        self.loop_guarded = walked
+
+    def read_again(self, names: frozenset) -> None:
+        """These hidden variables are read by more than one statement: never folded away."""
+        self.no_fold.update(names)
+
+    def note_failed(self, names: set) -> None:
+        """A refused statement would have assigned these: their types are unknown from here."""
+        self.scope.failed.update(names)
+
+    def note_callee(self, name: str, function: Any) -> None:
+        self.callees[name] = function
+
+    def note_return(self, ty: Ty) -> None:
+        self.scope.return_type = pytypes.join(self.scope.return_type, ty)
+
     def comprehension_binding(self, name: str):
         for frame in reversed(self.bindings):
             if name in frame:
@@ -367,23 +436,24 @@ class BuilderHelpers:
                           "raise an exception: raise ValueError('...')")
         return self.handler_stack[-1].var
 
-    def store(self, target: ast.AST, value: Expr) -> list:
-        from ..lowering.statements import assign_to, store  # noqa: PLC0415
 
-        if isinstance(target, ast.Subscript):
-            return store(self, target, value)
-        if isinstance(target, ast.Name):
-            self.note_type(target.id, value.ty)
-            return [(self.var(target.id), value)]
-        assign_to(self, target, value, target)
-        return []
+class Lowering(Protocol):
+    """What lowering gives the builder (lowering/visitor.py): the graph layer never imports
+    lowering, so a transform recurses through the builder, which calls back into this."""
+
+    def expression(self, b: Builder, node: ast.AST) -> Expr: ...
+
+    def call(self, b: Builder, node: ast.Call, target: str | None = None) -> Expr: ...
+
+    def block(self, b: Builder, statements: list[ast.stmt]) -> None: ...
 
 
 class Builder(BuilderHelpers):
-    def __init__(self, info: ModuleInfo, lambda_arn: str):
+    def __init__(self, info: ModuleInfo, lambda_arn: str, lowering: Lowering):
         self._init_helpers()
         self.info = info
         self.lambda_arn = lambda_arn
+        self.lowering = lowering
         self.problems: list[Problem] = []
         self.scope: Scope | None = None
         self.pending: list[Hole] = []
@@ -391,6 +461,19 @@ class Builder(BuilderHelpers):
         self.callees: dict[str, Any] = {}  # name -> function the machine calls
         self.statement: ast.stmt | None = None  # the statement being lowered
         self.statement_text = ""
+
+    # -- recursion into lowering (dispatched by the visitor) ---------------------------------
+    def expr(self, node: ast.AST) -> Expr:
+        """The value of a sub-expression, lowered by the transform for its kind."""
+        return self.lowering.expression(self, node)
+
+    def call(self, node: ast.Call, target: str | None = None) -> Expr:
+        """A call; `target` (an ASL variable) receives a Task's result directly."""
+        return self.lowering.call(self, node, target)
+
+    def block(self, statements: list[ast.stmt]) -> None:
+        """The states of a block of statements, each lowered by the transform for its kind."""
+        self.lowering.block(self, statements)
 
     # -- problems --------------------------------------------------------------------------
     def error(self, node: ast.AST, message: str, hint: str = "") -> None:

@@ -20,30 +20,25 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
-from ..graph.exprs import Expr, Guard, combine, guard
+from ..graph.exprs import Expr, Guard, combine, const, guard
 from . import formatting
-from .expressions import (
+from .evaluation import bind_target, condition, operands, pure_comprehension
+from .operations import (
     ANY_HINT,
-    SAFE,
     UNSUPPORTED,
-    bind_target,
     bound_code,
-    condition,
-    const,
-    contains,
-    equality,
+    build_list,
+    guards_per_item,
     iterable_of,
     iteration_source,
     key_guard,
     lookup_key,
-    operands,
     overflow_checked,
-    pure_comprehension,
     same_forms,
     store_key,
-    transform,
     truth,
 )
+from .targets import store_target
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
@@ -71,7 +66,7 @@ def _iterable(b, node: ast.AST) -> Expr:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
-    expr = iterable_of(node, transform(b, node))
+    expr = iterable_of(node, b.expr(node))
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
@@ -198,11 +193,10 @@ def _minmax(b, node, name: str):
     elif len(node.args) > 1:
         if default_node is not None:
             raise Refusal(node, f"{name}() cannot take default= with several arguments")
-        from .expressions import build_list  # noqa: PLC0415
         items = build_list(operands(b, node.args))
     else:
         raise Refusal(node, f"{name}() needs arguments")
-    default = transform(b, default_node) if default_node is not None else None
+    default = b.expr(default_node) if default_node is not None else None
     elem = items.ty.element
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
@@ -264,13 +258,12 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
-            body = transform(b, key_node.body)
+            body = b.expr(key_node.body)
         guards = ()
         if body.guards:
             if items is None:
                 raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
-            from .expressions import _item_guards  # noqa: PLC0415
-            guards = _item_guards(items.code, param, [], body, items.helpers)
+            guards = guards_per_item(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
     if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
@@ -352,7 +345,7 @@ def _any_all(b, node, name: str):
         return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
-        iterable = iterable_of(generator.iter, transform(b, generator.iter))
+        iterable = iterable_of(generator.iter, b.expr(generator.iter))
         source, item_ty, helpers = iteration_source(generator.iter, iterable)
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
@@ -360,10 +353,9 @@ def _any_all(b, node, name: str):
             element = condition(b, arg.elt)
         item_guards = ()
         if element.guards or any(t.guards for t in tests):
-            from .expressions import _item_guards  # noqa: PLC0415
             stop = element.code if name == "any" else f"$not({element.code})"
             clean = Expr(element.code, element.ty, (), element.reads, element.helpers)
-            item_guards = _item_guards(source, param, tests, element, set(helpers) | set(iterable.helpers),
+            item_guards = guards_per_item(source, param, tests, element, set(helpers) | set(iterable.helpers),
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
@@ -397,7 +389,7 @@ def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
         raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
                       "write it as a for loop")
     generator = arg.generators[0]
-    iterable = iterable_of(generator.iter, transform(b, generator.iter))
+    iterable = iterable_of(generator.iter, b.expr(generator.iter))
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
     b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
@@ -904,12 +896,11 @@ def _affix(which):
 def _str_format(b, node, s, args, kwargs):
     if not s.is_const:
         raise Refusal(node, "str.format() needs a literal format string", "use an f-string")
-    from .expressions import const as make_const  # noqa: PLC0415
     parts: list[Expr] = []
     auto = 0
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
         if literal:
-            parts.append(make_const(literal, pytypes.STR))
+            parts.append(const(literal, pytypes.STR))
         if field is None:
             continue
         if field == "":
@@ -933,7 +924,7 @@ def _str_format(b, node, s, args, kwargs):
             raise Refusal(node, "nested format specs are not supported")
         parts.append(formatting.format_value(node, value, spec or ""))
     if not parts:
-        return make_const("", pytypes.STR)
+        return const("", pytypes.STR)
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
 
 
@@ -1038,12 +1029,13 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Attribute) \
             and receiver_node.func.attr == "setdefault" and len(receiver_node.args) >= 1:
         # d.setdefault(k, []).append(v): set the default first, then change d[k] in place
-        from .statements import transform_expr  # noqa: PLC0415
-        transform_expr(b, ast.Expr(value=receiver_node, lineno=node.lineno, col_offset=node.col_offset))
+        default = b.call(receiver_node)
+        if default.guards:
+            b.check([default], "Check expression")
         item = ast.Subscript(value=receiver_node.func.value, slice=receiver_node.args[0], ctx=ast.Load())
         ast.copy_location(item, receiver_node)
         ast.fix_missing_locations(item)
-        return mutate(b, node, item, transform(b, item), name)
+        return mutate(b, node, item, b.expr(item), name)
     ty = receiver.ty
     if (ty.is_any or ty.json_number) and ty.may("list", "dict") and not (ty.only("list") or ty.only("dict")):
         receiver = attrs.evolve(receiver, ty=pytypes.join(pytypes.list_of(ty.element) if ty.may("list") else None,
@@ -1084,7 +1076,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         raise Refusal(node, f"{ty.describe()} has no method {name}()")
     del x
     new = Expr(new.code, new_ty, new.guards + tuple(guards), new.reads, new.helpers)
-    pairs = b.store(receiver_node, new)
+    pairs = store_target(b, receiver_node, new)
     if result.is_const and result.const is None:
         b.assign(pairs, f"Set {pairs[0][0]}")
         return result
@@ -1252,4 +1244,28 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
     raise Refusal(node, f"dict.{name}() is not supported")
 
 
-__all__ = ["FUNCTIONS", "MUTATORS", "method", "mutate", "sort_items", "equality", "contains", "SAFE"]
+
+
+def call_method(b, node: ast.Call) -> Expr:
+    """`receiver.method(...)`: a method of a str, list or dict (those that change it in place write
+    the new value back)."""
+    func = node.func
+    name = func.attr
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise Refusal(node, "**kwargs in a call is not supported")
+    receiver_node = func.value
+    if name in MUTATORS and isinstance(receiver_node, ast.Call) \
+            and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
+        return mutate(b, node, receiver_node, None, name)
+    if name in MUTATORS:
+        receiver = b.expr(receiver_node)
+        if receiver.ty.only("list", "dict") or receiver.ty.is_any:
+            return mutate(b, node, receiver_node, receiver, name)
+    exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
+    receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
+    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
+    return method(b, node, receiver, name, args, kwargs)
+
+
+__all__ = ["FUNCTIONS", "MUTATORS", "call_method", "method", "mutate", "sort_items"]
