@@ -156,7 +156,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ', ') & '}')",
         ("jnum", "repr_str", "map", "keys"),
     ),
-    # arithmetic on operands whose types are known only at run time (expressions.py)
+    # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
     "binerr": (
         "$op, $a, $b",

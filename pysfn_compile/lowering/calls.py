@@ -1,6 +1,6 @@
-"""Calls: a callee is a Lambda Task; sfn.parallel / sfn.map / sfn.sleep are Parallel, Map and
-Wait states; builtins and methods are JSONata (see builtins.py); methods that change a list or
-dict in place write the new value back to the variable that holds it."""
+"""Calls that become states: a callee is a Lambda Task; sfn.parallel / sfn.map / sfn.sleep are
+Parallel, Map and Wait states; a comprehension that calls a callee is a Map state. (Builtins and
+methods are JSONata: builtins.py; which of them a call is, the visitor decides.)"""
 
 from __future__ import annotations
 

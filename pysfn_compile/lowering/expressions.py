@@ -1,10 +1,9 @@
 """Python expressions → JSONata, one transform per construct.
 
 Each transform takes the builder and one node and returns an `Expr`: JSONata text, its static
-type, and the guards that raise where Python would raise. A call of a callee is a Task state:
-its transform adds the state and returns the variable holding the result; operands evaluated
-before such a call are set aside first when their evaluation could fail or see a change, so
-that failures and effects keep Python's order.
+type, and the guards that raise where Python would raise. Sub-expressions are lowered through
+the builder (`b.expr`, `evaluation.operands`), the operators themselves are operations.py's;
+calls and comprehensions are dispatched by the visitor.
 """
 
 from __future__ import annotations
