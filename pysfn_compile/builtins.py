@@ -12,7 +12,7 @@ import sys
 
 import attrs
 
-from . import formatting, ir, jsonata_lib, pytypes
+from . import expressions, formatting, ir, jsonata_lib, pytypes
 from .builder import Label, ValueFrame, item_depth
 from .effects import effects
 from .errors import Refusal
@@ -118,26 +118,55 @@ def _int(b, node):
         code = f"({value.code} < 0 ? $ceil({value.code}) : $floor({value.code}))"
         return overflow_checked(combine(code, pytypes.INT, value))
     if ty.only("str"):
-        original = value
-        value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
-        c = value.code
-        valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-                 f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
-                 f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
-        check = guard(f"$not({valid})", ValueError,
-                      f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
-                      original, helpers={"repr_str"})
-        # jsonata-js's $number reads "-12" and "007" but not "+12" (D3030): the sign goes first
-        digits = f"$replace($replace($__strip_ws({c}, true, true), '_', ''), /^[+]/, '')"
-        too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
-                         "'the compiled workflow reads ints of at most 15 digits'", value,
-                         helpers={"strip_ws"})
-        too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,
-                                      error_name="pysfn.IntegerOverflow",
-                                      message_literal="int() of a string with more than 15 digits: beyond "
-                                      "what JSON numbers in Step Functions hold exactly")
-        return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+        return _int_of_str(value)
+    if ty.is_any or ty.json_number or not ty.kinds:
+        return _int_of_unknown(value)
     raise Refusal(node, f"int() of {ty.describe()} is not supported", ANY_HINT if ty.is_any else "")
+
+
+def _int_of_str(value: Expr) -> Expr:
+    """int(text) with Python's rules (whitespace, sign, `_`, every Unicode decimal digit)."""
+    original = value
+    value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
+    c = value.code
+    valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+             f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
+             f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
+    check = guard(f"$not({valid})", ValueError,
+                  f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
+                  original, helpers={"repr_str"})
+    # jsonata-js's $number reads "-12" and "007" but not "+12" (D3030): the sign goes first
+    digits = f"$replace($replace($__strip_ws({c}, true, true), '_', ''), /^[+]/, '')"
+    too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
+                     "'the compiled workflow reads ints of at most 15 digits'", value,
+                     helpers={"strip_ws"})
+    too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,
+                                  error_name="pysfn.IntegerOverflow",
+                                  message_literal="int() of a string with more than 15 digits: beyond "
+                                  "what JSON numbers in Step Functions hold exactly")
+    return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+
+
+def _int_of_unknown(value: Expr) -> Expr:
+    """int(x) for x whose kind is known only at run time: a str is parsed, a number truncated,
+    a bool is 0 or 1; anything else is Python's TypeError."""
+    v = value.code
+    try:
+        int([])
+    except TypeError as error:
+        head, _, tail = str(error).rpartition("list")
+    message = f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}"
+    wrong = guard(f"$not($type({v}) in ['string', 'number', 'boolean'])", TypeError, message, value,
+                  helpers={"pytype"})
+    bare = Expr(v, pytypes.STR, reads=value.reads, helpers=value.helpers)
+    text = _int_of_str(bare)
+    is_str = f"$type({v}) = 'string'"
+    number = f"({v} < 0 ? $ceil({v}) : $floor({v}))"
+    big = Guard(f"($type({v}) = 'number' and $abs({number}) > {SAFE})", None, "''", value.helpers, value.reads,
+                abort=True, error_name=expressions.OVERFLOW, message_literal=expressions.OVERFLOW_CAUSE)
+    code = f"({is_str} ? {text.code} : $type({v}) = 'boolean' ? ({v} ? 1 : 0) : {number})"
+    return combine(code, pytypes.INT, value, attrs.evolve(text, guards=()), helpers=text.helpers,
+                   guards=[wrong, *(g.under(is_str, frozenset(), value.reads) for g in text.guards), big])
 
 
 def _float(b, node):
@@ -164,6 +193,17 @@ def _abs(b, node):
         return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     if value.ty.numeric and not value.ty.may("bool"):
         return combine(f"$abs({value.code})", value.ty, value)
+    if _dynamic_kind(value.ty):
+        v = value.code
+        try:
+            abs("")
+        except TypeError as error:
+            head, _, tail = str(error).rpartition("str")
+        wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                      f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
+                      helpers={"pytype"})
+        ty = pytypes.Ty(value.ty.kinds & {"int", "float"} | {"int"}, json_number=True)
+        return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", ty, value, guards=[wrong])
     raise Refusal(node, f"abs() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
@@ -225,8 +265,9 @@ def _minmax(b, node, name: str):
 
 
 def _known_at_run_time(ty: Ty) -> bool:
-    """Values whose kinds are chosen at run time (nobody annotated them) and may be ordered."""
-    return (ty.is_any or ty.json_number) and (ty.may("int", "float", "bool") or ty.may("str"))
+    """Values whose kinds are chosen at run time (nobody annotated them) and may be ordered; or
+    items that never exist (those of an empty `[]` literal: the run-time check costs nothing)."""
+    return not ty.kinds or (ty.is_any or ty.json_number) and (ty.may("int", "float", "bool") or ty.may("str"))
 
 
 def _numbers_for_bools(key: str) -> str:
@@ -735,12 +776,21 @@ def _index_argument(arg: Expr) -> Expr:
 _SAMPLES = (("number", 1), ("boolean", True), ("null", None), ("array", [1]), ("object", {"a": 1}))
 
 
-def _str_argument(method: str, position: int, count: int, arg: Expr) -> Expr:
+def _dynamic_kind(ty: Ty) -> bool:
+    """A value whose kind is known only at run time: nobody annotated it, or it never exists
+    (an item of an empty `[]` literal)."""
+    return ty.is_any or ty.json_number or not ty.kinds
+
+
+def _str_argument(method: str, position: int, count: int, arg: Expr, none: bool = False) -> Expr:
     """A str argument of a str method whose kind is known only at run time: anything else is
-    the TypeError this Python's method raises for that kind (each method words it its own way)."""
+    the TypeError this Python's method raises for that kind (each method words it its own way).
+    `none`: None is accepted too (str.split's separator)."""
     a = arg.code
     message = "''"
     for json_type, sample in reversed(_SAMPLES):
+        if none and sample is None:
+            continue
         try:
             getattr("a", method)(*[sample if i == position else "a" for i in range(count)])
         except TypeError as error:
@@ -752,8 +802,9 @@ def _str_argument(method: str, position: int, count: int, arg: Expr) -> Expr:
             if json_type == "number":  # an int or a float, by the number rule
                 text = text.replace("TYPE", "\" & $__pytype(" + a + ") & \"")
             message = f"($type({a}) = '{json_type}' ? {text} : {message})"
-    check = guard(f"($type({a}) != 'string')", TypeError, message, arg, helpers={"pytype"})
-    return combine(a, pytypes.STR, arg, guards=[check])
+    accepted = "['string', 'null']" if none else "['string']"
+    check = guard(f"$not($type({a}) in {accepted})", TypeError, message, arg, helpers={"pytype"})
+    return combine(a, pytypes.Ty(frozenset({"str", "none"})) if none else pytypes.STR, arg, guards=[check])
 
 
 def _s(code, *parts, helpers=(), ty=pytypes.STR, guards=()):
@@ -769,11 +820,16 @@ def _str_split(b, node, s, args, kwargs):
     out_ty = pytypes.list_of(pytypes.STR)
     if sep is None or (sep.is_const and sep.const is None):
         return _s(f"$__split_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"split_ws"}, ty=out_ty)
+    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
+        sep = _str_argument("split", 0, 1, sep, none=True)
+        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        return _s(f"($type({sep.code}) = 'null' ? $__split_ws({s.code}, {maxsplit.code}) :"
+                  f" $__split_sep({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
+                  helpers={"split_ws", "split_sep"}, ty=out_ty, guards=[empty])
     if not sep.ty.only("str"):
-        raise Refusal(node, "the separator must be a str")
-    if sep.is_const and sep.const == "":
-        raise Refusal(node, "str.split() with an empty separator raises ValueError")
-    checks = [] if sep.is_const else [guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)]
+        raise Refusal(node, f"the separator must be a str, not {sep.ty.describe()}")
+    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
+                                                                "'empty separator'", sep)]
     return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
               ty=out_ty, guards=checks)
 
@@ -827,6 +883,8 @@ def _starts(which):
     def handler(b, node, s, args, kwargs):
         _need(node, f"str.{which}", args, kwargs, 1, 1)
         prefix = args[0]
+        if not prefix.ty.only("str") and _dynamic_kind(prefix.ty):  # JSON holds no tuples
+            prefix = _str_argument(which, 0, 1, prefix)
         options = [prefix] if prefix.ty.only("str") else None
         if options is None:
             if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):

@@ -361,8 +361,9 @@ UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what t
 
 
 def _dynamic(ty: Ty) -> bool:
-    """Whether an operand's kind is known only at run time (a value nobody annotated)."""
-    return ty.is_any or (ty.json_number and not ty.only("int", "bool"))
+    """Whether an operand's kind is known only at run time (a value nobody annotated, or one
+    that never exists, like an item of an empty `[]` literal: any code serves it)."""
+    return ty.is_any or not ty.kinds or (ty.json_number and not ty.only("int", "bool"))
 
 
 def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
@@ -548,8 +549,10 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
     """An operand of str +: a str, or (known only at run time) Python's TypeError."""
     if this.ty.only("str"):
         return this
-    if not this.ty.is_any:
-        raise Refusal(node, f"+ of str and {this.ty.describe()}: Python raises TypeError", "convert with str(...)")
+    ty = this.ty
+    exact_names = (ty.is_any or ty.json_number or "float" not in ty.kinds) and ("list" not in ty.kinds or ty.form == "list")
+    if not (ty.may("str") and exact_names):  # else $__pytype would not name the kind as Python does
+        raise Refusal(node, f"+ of str and {ty.describe()}: Python raises TypeError", "convert with str(...)")
     if is_left:
         message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
                    "\"unsupported operand type(s) for +: '\" & $__pytype(" + this.code + ") & \"' and 'str'\")")
@@ -758,16 +761,32 @@ def transform_compare(b, node: ast.Compare) -> Expr:
     if len(node.ops) > 1 and _later_effects(b, node.comparators):
         return _compare_flow(b, node)
     exprs = operands(b, [node.left, *node.comparators])
-    parts = []
+    # a computed operand between two comparisons is evaluated once, as in Python: its value is
+    # bound to a JSONata name where the chain reaches it. The guards keep the expression itself
+    # (a Choice rule checks them, outside the binding).
+    names = {index: f"$__mid{b.next_comprehension()}" for index in range(1, len(exprs) - 1)
+             if not _is_var(exprs[index].code) and not exprs[index].is_const}
+
+    def bound(index: int) -> Expr:
+        e = exprs[index]
+        return Expr(names[index], e.ty, (), e.reads, e.helpers) if index in names else e
+
+    parts, codes = [], []
     for index, op in enumerate(node.ops):
-        left, right = exprs[index], exprs[index + 1]
-        if index > 0 and not _is_var(left.code) and not left.is_const:
-            raise Refusal(node, "a chained comparison with a computed middle operand is not supported",
-                          "assign the middle value to a variable first")
-        parts.append(compare(node, _CMP[type(op)], left, right))
+        parts.append(compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
+        codes.append(compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
+                     if {index, index + 1} & set(names) else parts[-1].code)
     if len(parts) == 1:
         return parts[0]
-    return _short_circuit(parts, "and")
+    chain = _short_circuit(parts, "and")
+    if not names:
+        return chain
+    code = codes[-1]
+    for index in range(len(codes) - 2, -1, -1):
+        code = f"({codes[index]} and {code})"
+        if index + 1 in names:
+            code = f"({names[index + 1]} := {exprs[index + 1].code}; {code})"
+    return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
 
 
 def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
@@ -946,11 +965,9 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
 
 
 def subscript(node, container: Expr, index: Expr) -> Expr:
-    ct, it = container.ty, index.ty
-    if it.only("bool"):
-        raise Refusal(node, "indexing with a bool is not supported", "use an int")
+    ct = container.ty
     if ct.only("list"):
-        _require_int(node, index, "list indices must be integers")
+        index = _int_index(node, index, "list")
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
@@ -959,7 +976,7 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
                       "'list index out of range'", container, index)
         return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
     if ct.only("str"):
-        _require_int(node, index, "string indices must be integers")
+        index = _int_index(node, index, "str")
         count = f"$length({container.code})"
         check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                       "'string index out of range'", container, index)
@@ -1044,10 +1061,25 @@ def bound_code(code: str) -> str:
     return f"($__s := {code}; $__s)"
 
 
-def _require_int(node, index: Expr, message: str) -> None:
-    if not index.ty.only("int"):
-        raise Refusal(node, f"{message}; this index is {index.ty.describe()}",
-                      ANY_HINT if index.ty.is_any else "")
+def _int_index(node, index: Expr, container: str) -> Expr:
+    """The index of a list or str: an int, a bool as its int, or (its kind known only at run
+    time) checked as Python checks it, with this Python's TypeError message."""
+    ty, i = index.ty, index.code
+    if ty.only("int"):
+        return index
+    if ty.only("bool"):
+        return combine(f"({i} ? 1 : 0)", pytypes.kind("int", 1), index)
+    what = "list indices must be integers" if container == "list" else "string indices must be integers"
+    if not (ty.is_any or ty.json_number or not ty.kinds):
+        raise Refusal(node, f"{what}; this index is {ty.describe()}", ANY_HINT if ty.is_any else "")
+    try:
+        ([1] if container == "list" else "x")[1.5]
+    except TypeError as error:
+        head, _, tail = str(error).rpartition("float")
+    message = f"{jsonata_lib.string(head)} & $__pytype({i}) & {jsonata_lib.string(tail)}"
+    check = guard(f"$not($type({i}) = 'boolean' or ($type({i}) = 'number' and $floor({i}) = {i}))", TypeError,
+                  message, index, helpers={"pytype"})
+    return combine(f"($type({i}) = 'boolean' ? ({i} ? 1 : 0) : {i})", pytypes.INT, index, guards=[check])
 
 
 def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:

@@ -83,9 +83,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     if depth > 3:
         raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
     kinds = ty.kinds
-    if not kinds:
-        raise Refusal(node, "cannot print a value of unknown type", UNKNOWN_HINT)
-    if ty.is_any:  # chosen at run time; numbers by the rule of pytypes (integral means int)
+    if ty.is_any or not kinds:  # no kinds: a value that never exists (an item of an empty [])  # chosen at run time; numbers by the rule of pytypes (integral means int)
         return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
     if "float" in kinds and not ty.json_number:
         raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "

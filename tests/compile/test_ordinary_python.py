@@ -1,0 +1,121 @@
+"""Ordinary Python the compiler once refused (issue 10): each is accepted with Python's
+semantics, run both ways, including the TypeErrors Python raises for values of another kind."""
+
+from __future__ import annotations
+
+from .helpers import assert_same, compile_text, refusal
+
+
+def test_an_empty_list_literal_sorts_prints_and_has_no_min():
+    """The items of `out = []` never exist: sorted/min/max/str over it are accepted."""
+    assert_same("""
+    @sfn.workflow
+    def main(n):
+        out = []
+        a = sorted(out)
+        b = max(out, default=n)
+        c = str(out) + repr(out)
+        d = "-".join(str(x) for x in out)
+        e = [abs(x) for x in out]
+        try:
+            f = min(out) * 2
+        except ValueError as err:
+            f = str(err)
+        return [a, b, c, d, e, f]
+    """, {"n": 1}, {"n": "x"})
+
+
+def test_a_chained_comparison_evaluates_a_computed_middle_once_and_later_operands_lazily():
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, xs):
+        a = 1 < n + 1 < 5
+        b = 0 <= len(xs) < n * 2 <= 10
+        c = -1 < xs[0] < xs[1] < 9
+        return [a, b, c]
+    """, {"n": 1, "xs": [1, 2]}, {"n": 3, "xs": [0, 5]}, {"n": "a", "xs": [1]}, {"n": 2, "xs": [3, 1]},
+        {"n": 2, "xs": [-3]}, {"n": 9, "xs": [1, 2]})
+    assert results[4]["output"] == [True, True, False]  # xs[1] is never evaluated
+    assert results[2]["error"] == "TypeError"
+
+
+INT_AND_INDEX = """
+@sfn.workflow
+def main(v, i):
+    xs = [10, 20, 30]
+    s = "abc"
+    try:
+        a = int(v)
+    except (ValueError, TypeError) as e:
+        a = str(e)
+    try:
+        b = xs[i]
+    except (IndexError, TypeError) as e:
+        b = str(e)
+    try:
+        c = s[i]
+    except (IndexError, TypeError) as e:
+        c = str(e)
+    return [a, b, c, xs[True], s[False]]
+"""
+
+
+def test_int_and_indexes_of_values_of_unknown_type():
+    results = assert_same(INT_AND_INDEX, *[{"v": v, "i": i} for v, i in [
+        ("12", 1), (" -3_0 ", -1), (2.7, 1.0), (-2.7, 5), (True, True), (None, "x"), ([1], None),
+        ({"a": 1}, [1]), ("x", 2.5), ("١٢", 0)]])
+    assert results[5]["output"][0].startswith("int() argument must be a string")
+    assert results[5]["output"][1] == "list indices must be integers or slices, not str"
+
+
+def test_abs_split_startswith_with_arguments_of_unknown_type():
+    assert_same("""
+    @sfn.workflow
+    def main(v, s: str):
+        try:
+            a = abs(v)
+        except TypeError as e:
+            a = str(e)
+        try:
+            b = s.split(v)
+        except (ValueError, TypeError) as e:
+            b = str(e)
+        try:
+            c = [s.startswith(v), s.endswith(v)]
+        except TypeError as e:
+            c = str(e)
+        d = s.split('') if v == 99 else 0
+        return [a, b, c, d]
+    """, *[{"v": v, "s": "a,b c"} for v in ["a", ",", "", None, -3, 2.5, True, [1], {"a": 1}, 99]])
+
+
+def test_str_plus_a_value_that_may_be_a_str():
+    assert_same("""
+    @sfn.workflow
+    def main(words):
+        return "<" + words[0][::-1]
+    """, {"words": ["ab"]}, {"words": [[1, 2]]}, {"words": "xy"})
+
+
+def test_str_plus_a_computed_float_is_still_refused():
+    assert "Python raises TypeError" in refusal("""
+    @sfn.workflow
+    def main(s: str, f: float):
+        x = s if f > 1 else f / 2
+        return "a" + x
+    """)
+
+
+def test_an_index_that_may_be_a_computed_float_is_still_refused():
+    message = refusal("""
+    @sfn.workflow
+    def main(xs: list[int], f: float):
+        i = 1 if f > 1 else f / 2
+        return xs[i]
+    """)
+    assert "list indices must be integers; this index is int | float" in message
+    assert compile_text("""
+    @sfn.workflow
+    def main(xs: list[int], i):
+        return xs[i]
+    """)
