@@ -242,6 +242,11 @@ def _minmax(b, node, name: str):
     elem = items.ty.element
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
+    sequences = compared.only("list")
+    if sequences:  # tuples (or lists) compared item by item
+        key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of")
+        key_guards = [*key_guards, *more]
+        compared = pytypes.NUMBER
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
@@ -250,9 +255,11 @@ def _minmax(b, node, name: str):
         key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()")]
     less = "true" if name == "min" else "false"
     if key_code:
+        less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
+        greater_than = "$__seqcmp($__kx, $__km) > 0" if sequences else "$__kx > $__km"
         pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
-                f" {'$__kx < $__km' if name == 'min' else '$__kx > $__km'} ? $__x : $__m) }})")
-        code, helpers = pick, set(key_helpers)
+                f" {less_than if name == 'min' else greater_than} ? $__x : $__m) }})")
+        code, helpers = pick, set(key_helpers) | ({"seqcmp", "map"} if sequences else set())
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -480,6 +487,13 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
     compared = key_ty if key_code else elem
+    if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
+        key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
+    sequences = compared.only("list")
+    if sequences:  # tuples (or lists) compared item by item
+        key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
+        key_guards = [*key_guards, *more]
+        compared = pytypes.NUMBER
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"sorting {compared.describe()} is not supported",
@@ -495,8 +509,49 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
-    return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={"sorted"} | set(key_helpers), guards=key_guards)
+    helper = "sorted_seq" if sequences else "sorted"
+    return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
+                   helpers={helper} | set(key_helpers), guards=key_guards)
+
+
+def _sorts_dict_items(node) -> bool:
+    """Whether `node` sorts `d.items()` (whose pairs never tie on the key)."""
+    arg = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
+    return (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "items"
+            and not arg.args and not arg.keywords)
+
+
+def _sequence_key(node, items: Expr, key_code: str | None, compared: Ty, what: str) -> tuple[str, list]:
+    """Tuples (or lists) ordered as Python orders them, item by item: each position must hold
+    numbers or strings. A position whose kinds are known only at run time is checked then (the
+    machine stops, loudly, where Python might raise TypeError or order nested lists); bools
+    count as their ints."""
+    if compared.form == "either":
+        raise Refusal(node, f"{what} values that may be lists or tuples is not supported: Python raises "
+                      "TypeError where a list meets a tuple", "convert them with tuple(...)")
+    positions = list(compared.items) if compared.items is not None else [compared.element]
+    dynamic = False
+    for position in positions:
+        if position.only("int", "float") or position.only("int") or position.only("float") \
+                or position.only("str") or not position.kinds:
+            continue
+        if position.only("int", "float", "bool") or _known_at_run_time(position):
+            dynamic = True
+            continue
+        raise Refusal(node, f"{what} {compared.describe()} is not supported: an item of type "
+                      f"{position.describe()} is not ordered as numbers or strings are",
+                      "sort by a key of numbers or strings: key=lambda t: (t[0], t[1])")
+    key = key_code or "function($__x) { $__x }"
+    if not dynamic:
+        return key, []
+    key = (f"function($__y) {{ $__map(({key})($__y), function($__z) {{ $__z = true ? 1 : $__z = false ? 0 : $__z }})"
+           " }")
+    check = Guard(f"$not($__seq_orderable($__map({items.code}, {key})))", None, "''",
+                  jsonata_lib.closure({"seq_orderable", "map"}) | items.helpers, items.reads, abort=True,
+                  error_name=UNSUPPORTED,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of sequences whose items are not "
+                                  "annotated, and at some position are not all numbers or all strings")
+    return key, [check]
 
 
 def _reversed(b, node):

@@ -73,6 +73,13 @@ CASES = [
     ("$__sorted([3,1,2], function($x){$x}, false)", [1, 2, 3]),
     ("$__sorted([[2,'a'],[1,'b'],[2,'c']], function($x){$x[0]}, true)",
      sorted([[2, "a"], [1, "b"], [2, "c"]], key=lambda x: x[0], reverse=True)),
+    ("$__sorted_seq([[2,'b'],[1,'z'],[2,'a'],[1,'z',0]], function($x){$x}, false)",
+     sorted([[2, "b"], [1, "z"], [2, "a"], [1, "z", 0]])),
+    ("$__sorted_seq([[2,'b'],[1,'z'],[2,'a']], function($x){$x}, true)",
+     sorted([[2, "b"], [1, "z"], [2, "a"]], reverse=True)),
+    ("$__seq_orderable([[1,'a'],[2,'b',3]])", True), ("$__seq_orderable([[1,'a'],['x','b']])", False),
+    ("$__seq_orderable([[[1]]])", True), ("$__seq_orderable([[[1]],[[2]]])", False),
+    ("$__seq_orderable([])", True), ("$__orderable([[1]])", True), ("$__orderable([1, 'a'])", False),
     ("$__exc_message(" + L('{"errorMessage":"boom","errorType":"X"}') + ")", "boom"),
     ("$__exc_message('plain')", "plain"), ("$__exc_message(null)", ""),
 ]

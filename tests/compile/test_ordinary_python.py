@@ -3,7 +3,7 @@ semantics, run both ways, including the TypeErrors Python raises for values of a
 
 from __future__ import annotations
 
-from .helpers import assert_same, compile_text, refusal
+from .helpers import assert_same, compile_text, emulate, refusal
 
 
 def test_an_empty_list_literal_sorts_prints_and_has_no_min():
@@ -119,3 +119,41 @@ def test_an_index_that_may_be_a_computed_float_is_still_refused():
     def main(xs: list[int], i):
         return xs[i]
     """)
+
+
+SORT_TUPLES = """
+@sfn.workflow
+def main(rows, d, e: dict[str, int]):
+    a = sorted(rows, key=lambda r: (r["a"], r["b"]))
+    b = sorted(d.items())
+    c = sorted(e.items(), reverse=True)
+    f = max(rows, key=lambda r: (r["b"], -r["a"]))
+    g = sorted([(2, "b"), (1, "z"), (2, "a"), (1, "z")])
+    h = min([[3, 1], [2, 9, 9], [2, 9]])
+    return [a, b, c, f, g, h]
+"""
+
+
+def test_sorting_by_tuples_orders_item_by_item():
+    rows = [{"a": 2, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "a"}, {"a": 1, "b": "y"}]
+    results = assert_same(SORT_TUPLES, {"rows": rows, "d": {"b": [1], "a": {"x": 1}}, "e": {"q": 1, "p": 2}},
+                          {"rows": [{"a": True, "b": 2}, {"a": 1, "b": 1}], "d": {}, "e": {}},
+                          {"rows": [], "d": {}, "e": {}}, {"rows": [{"a": [1], "b": 1}], "d": {}, "e": {}})
+    assert results[0]["output"][1] == [["a", {"x": 1}], ["b", [1]]]  # d.items(): the keys decide
+
+
+def test_sorting_tuples_whose_items_python_cannot_order_stops_loudly():
+    compiled = compile_text(SORT_TUPLES)
+    payload = {"rows": [{"a": 1, "b": 2}, {"a": 1, "b": "s"}], "d": {}, "e": {}}
+    assert compiled.run_python(payload)["error"] == "TypeError"
+    machine = emulate(compiled, payload)
+    assert machine["error"] == "pysfn.Unsupported" and "line 5" in machine["cause"]
+
+
+def test_sorting_tuples_holding_dicts_is_refused_with_the_item_type():
+    message = refusal("""
+    @sfn.workflow
+    def main(xs: list[dict[str, int]]):
+        return sorted([(1, x) for x in xs])
+    """)
+    assert "an item of type dict[str, int] is not ordered" in message
