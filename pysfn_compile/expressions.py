@@ -378,7 +378,10 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
-    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, f"$__binerr('{op}', {a}, {b_})",
+    message = f"$__binerr('{op}', {a}, {b_})"
+    if isinstance(node, ast.AugAssign):  # Python names the augmented operator: "for +=: 'int' and 'str'"
+        message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
+    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message,
                         left, right, helpers={"binerr"}))
     numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
     integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
@@ -429,14 +432,15 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         if other_name is None:
             raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
         mine = f"$__pytype({expr.code})"
+        named = f"{op}=" if isinstance(node, ast.AugAssign) else op  # Python names the augmented operator
         if is_left and op == "+":
             message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
                        f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
-                       f" : \"unsupported operand type(s) for +: '\" & {mine} & \"' and '{other_name}'\")")
+                       f" : \"unsupported operand type(s) for {named}: '\" & {mine} & \"' and '{other_name}'\")")
         elif is_left:
-            message = f"\"unsupported operand type(s) for {op}: '\" & {mine} & \"' and '{other_name}'\""
+            message = f"\"unsupported operand type(s) for {named}: '\" & {mine} & \"' and '{other_name}'\""
         else:
-            message = f"\"unsupported operand type(s) for {op}: '{other_name}' and '\" & {mine} & \"'\""
+            message = f"\"unsupported operand type(s) for {named}: '{other_name}' and '\" & {mine} & \"'\""
         if op in ("<", "<=", ">", ">="):
             first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
             message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
