@@ -222,6 +222,36 @@ def _round(b, node):
     raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
+def _divmod(b, node):
+    """divmod(a, b): (a // b, a % b), with divmod's own TypeError and ZeroDivisionError."""
+    (left, right), _ = _plain_args(b, node, "divmod", 2, 2)
+    for side in (left, right):
+        if not (side.ty.numeric or _dynamic_kind(side.ty)):
+            raise Refusal(node, f"divmod() of {side.ty.describe()}: Python raises TypeError")
+    a, d = left.code, right.code
+    guards = []
+    if not (left.ty.numeric and right.ty.numeric):
+        guards.append(guard(f"$not($type({a}) in ['number', 'boolean'] and $type({d}) in ['number', 'boolean'])",
+                            TypeError, "\"unsupported operand type(s) for divmod(): '\" & $__pytype(" + a
+                            + ") & \"' and '\" & $__pytype(" + d + ") & \"'\"", left, right, helpers={"pytype"}))
+    if left.ty.only("int", "bool") and right.ty.only("int", "bool"):
+        integral = "true"
+    elif left.ty.may("float") and not left.ty.json_number or right.ty.may("float") and not right.ty.json_number:
+        integral = "false" if left.ty.only("float") or right.ty.only("float") else None
+    else:  # the number rule: an integral number of unknown type is an int
+        integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({d})) = $__num({d}))"
+    if integral is None:
+        raise Refusal(node, "divmod() of numbers that may be ints or floats", "annotate them")
+    message = f"({integral} ? 'integer division or modulo by zero' : 'float divmod()')"
+    guards.append(guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0)", ZeroDivisionError, message,
+                        left, right, helpers={"num"}))
+    quotient = expressions.binary(node, "//", left, right)
+    remainder = expressions.binary(node, "%", left, right)
+    checked = Expr("true", pytypes.BOOL, tuple(guards), frozenset(), frozenset())
+    return combine(f"[{quotient.code}, {remainder.code}]", pytypes.tuple_of(quotient.ty, remainder.ty), checked,
+                   quotient, remainder)
+
+
 # -- aggregates --------------------------------------------------------------------------
 def _minmax(b, node, name: str):
     keywords = {k.arg for k in node.keywords}
@@ -240,7 +270,8 @@ def _minmax(b, node, name: str):
         raise Refusal(node, f"{name}() needs arguments")
     default = transform(b, default_node) if default_node is not None else None
     elem = items.ty.element
-    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items,
+                                                              node.args[0] if len(node.args) == 1 else None)
     compared = key_ty if key_code else elem
     sequences = compared.only("list")
     if sequences:  # tuples (or lists) compared item by item
@@ -299,7 +330,7 @@ def _empty_message(name: str) -> str:
     return f"{name}() arg is an empty sequence"
 
 
-def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
+def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.AST | None = None):
     """(JSONata function text, type of the key, guards, helpers the function calls) for
     key=lambda x: ..., or Nones. Python computes every item's key before comparing: a key that
     raises is checked over all items first, in order."""
@@ -317,13 +348,21 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
             guards = _item_guards(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
-    if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
+    builtin = isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None
+    # key=d.get (max(d, key=d.get)): a lookup in a variable's dict
+    lookup = isinstance(key_node, ast.Attribute) and key_node.attr == "get" and isinstance(key_node.value, ast.Name)
+    if builtin or lookup:
+        arg = ast.Name("__k", ast.Load())
+        call = ast.Call(ast.Name(key_node.id, ast.Load()) if builtin else key_node, [arg], [])
+        if lookup and isinstance(source, ast.Name) and source.id == key_node.value.id \
+                and transform(b, source).ty.only("dict"):  # the keys of d itself: d[k] is there
+            call = ast.Subscript(key_node.value, arg, ast.Load())
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
-                         body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
+                         body=call)
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
         return _key_function(b, lam, elem, items)
-    raise Refusal(key_node, "the key must be a lambda (or len, str, abs)", "key=lambda item: item['price']")
+    raise Refusal(key_node, "the key must be a lambda (or len, str, abs, d.get)", "key=lambda item: item['price']")
 
 
 def _sum(b, node):
@@ -485,7 +524,8 @@ def _sorted(b, node):
 
 def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
-    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
+    source = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items, source)
     compared = key_ty if key_code else elem
     if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
         key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
@@ -687,16 +727,17 @@ def _isinstance(b, node):
             continue
         json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)
         if name in ("int", "float"):
-            if value.ty.only("int") or value.ty.only("float"):
-                tests.append("true" if (name == "int") == value.ty.only("int") else "false")
-                if value.ty.only("bool") and name == "int":
-                    tests[-1] = "true"
-                continue
-            if not value.ty.may("int", "float"):
-                tests.append("true" if name == "int" and value.ty.only("bool") else "false")
-                continue
-            raise Refusal(node, f"isinstance(x, {name}) cannot be decided: JSON does not tell 3 from 3.0",
-                          ANY_HINT)
+            ty, v = value.ty, value.code
+            parts = [f"$type({v}) = 'boolean'"] if name == "int" and ty.may("bool") else []  # bool is an int
+            if ty.may("int") and ty.may("float"):
+                if not ty.json_number:
+                    raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x is {ty.describe()}, and JSON "
+                                  "does not tell 3 from 3.0", "annotate it, or keep ints and floats apart")
+                parts.append(f"($type({v}) = 'number' and $floor({v}) {'=' if name == 'int' else '!='} {v})")
+            elif ty.may(name):
+                parts.append(f"$type({v}) = 'number'")
+            tests.append("(" + " or ".join(parts) + ")" if parts else "false")
+            continue
         if json_type is None:
             raise Refusal(cls, f"isinstance() with {name} is not supported",
                           "use str, list, dict, bool, int or float")
@@ -718,7 +759,7 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
@@ -889,6 +930,23 @@ def _str_split(b, node, s, args, kwargs):
               ty=out_ty, guards=checks)
 
 
+def _str_rsplit(b, node, s, args, kwargs):
+    sep = args[0] if args else kwargs.get("sep")
+    maxsplit = args[1] if len(args) > 1 else kwargs.get("maxsplit")
+    if maxsplit is None or (maxsplit.is_const and maxsplit.const == -1):  # the same parts as split()
+        return _str_split(b, node, s, args[:1], {k: v for k, v in kwargs.items() if k == "sep"})
+    _need(node, "str.rsplit", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
+    if not maxsplit.ty.only("int"):
+        raise Refusal(node, f"maxsplit must be an int, not {maxsplit.ty.describe()}")
+    if sep is None or not sep.ty.only("str"):
+        raise Refusal(node, "str.rsplit() with a maxsplit needs a str separator here",
+                      "split on whitespace with .split() and join the first parts")
+    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
+                                                                "'empty separator'", sep)]
+    return _s(f"$__rsplit_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"rsplit_sep"},
+              ty=pytypes.list_of(pytypes.STR), guards=checks)
+
+
 def _str_join(b, node, s, args, kwargs):
     _need(node, "str.join", args, kwargs, 1, 1)
     items = _iterable_expr(node, args[0], "can only join an iterable")
@@ -959,13 +1017,46 @@ def _starts(which):
 
 def _find(which):
     def handler(b, node, s, args, kwargs):
-        _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
+        _need(node, f"str.{which}", args, kwargs, 1, 3, [("str",), ("int",), ("int",)])
         helper = "find" if which in ("find", "index") else "rfind"
         code = f"$__{helper}({s.code}, {args[0].code})"
+        if len(args) > 1:  # within s[start:end], as CPython adjusts the bounds
+            length = f"$length({s.code})"
+            start = f"($__a := {args[1].code}; $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
+            end = length if len(args) < 3 else \
+                f"($__a := {args[2].code}; $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))"
+            code = (f"($__st := {start}; $__en := {end}; $__en - $__st < $length({args[0].code}) ? -1 :"
+                    f" ($__r := $__{helper}($substring({s.code}, $__st, $__en - $__st), {args[0].code});"
+                    f" $__r < 0 ? -1 : $__r + $__st))")
         guards = []
         if which in ("index", "rindex"):
-            guards.append(guard(f"({code} < 0)", ValueError, "'substring not found'", s, args[0], helpers={helper}))
-        return _s(code, s, args[0], helpers={helper}, ty=pytypes.SMALL_INT, guards=guards)
+            guards.append(guard(f"({code} < 0)", ValueError, "'substring not found'", s, *args, helpers={helper}))
+        return _s(code, s, *args, helpers={helper}, ty=pytypes.SMALL_INT, guards=guards)
+    return handler
+
+
+_CLASSES = {  # str.isX() on ASCII text: a JSONata regex the whole (non-empty) text matches
+    "isdigit": "^[0-9]+$", "isdecimal": "^[0-9]+$", "isnumeric": "^[0-9]+$", "isalpha": "^[A-Za-z]+$",
+    "isalnum": "^[A-Za-z0-9]+$", "isspace": "^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f ]+$",
+}
+
+
+def _is_class(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 0, 0)
+        c = s.code
+        if which == "isascii":
+            return _s(f"$not($contains({c}, /[^\\u0000-\\u007f]/))", s, ty=pytypes.BOOL)
+        if which in ("isupper", "islower"):
+            has, other = ("A-Z", "a-z") if which == "isupper" else ("a-z", "A-Z")
+            code = f"($contains({c}, /[{has}]/) and $not($contains({c}, /[{other}]/)))"
+        else:
+            code = f"$contains({c}, /{_CLASSES[which]}/)"
+        # beyond ASCII, Python's Unicode tables decide: the machine stops rather than guess
+        beyond = Guard(f"$contains({c}, /[^\\u0000-\\u007f]/)", None, "''", s.helpers, s.reads, abort=True,
+                       error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
+                       "text beyond ASCII (Python decides by its Unicode tables)")
+        return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 
 
@@ -1072,7 +1163,8 @@ def _partition(which):
 
 STR_METHODS = {
     "partition": _partition("partition"), "rpartition": _partition("rpartition"),
-    "split": _str_split, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
+    **{name: _is_class(name) for name in (*_CLASSES, "isupper", "islower", "isascii")},
+    "split": _str_split, "rsplit": _str_rsplit, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
     "startswith": _starts("startswith"), "endswith": _starts("endswith"), "find": _find("find"),

@@ -323,8 +323,56 @@ _PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
 
 
 def transform_binop(b, node: ast.BinOp) -> Expr:
+    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+        return _percent_format(b, node, node.left.value)
     left, right = operands(b, [node.left, node.right])
     return binary(node, _OPS[type(node.op)], left, right)
+
+
+_PERCENT = re.compile(r"%(.)", re.DOTALL)
+
+
+def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
+    """`"literal %s, %r, %d" % args`: the values printed as str(), repr() and int formatting."""
+    specs = _PERCENT.findall(text)
+    if "%" in _PERCENT.sub("", text) or set(specs) - set("srdi%"):
+        raise Refusal(node, "this %-format is not supported (only %s, %r, %d, %i and %%)", "use an f-string")
+    wanted = len([spec for spec in specs if spec != "%"])
+    if isinstance(node.right, ast.Tuple):
+        if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
+            raise Refusal(node, "%-formatting with *args is not supported", "use an f-string")
+        values = operands(b, node.right.elts)
+    else:
+        (value,), values = operands(b, [node.right]), None
+        if pytypes.has_tuple(value.ty) and value.ty.may("list"):
+            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", "use an f-string")
+        if wanted != 1:
+            raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
+                          "use an f-string")
+        values = [value]
+    guards = []
+    if len(values) != wanted:
+        message = ("not enough arguments for format string" if len(values) < wanted
+                   else "not all arguments converted during string formatting")
+        guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
+    pieces, rest, index = [], text, 0
+    for spec in specs:
+        before, _, rest = rest.partition("%" + spec)
+        pieces.append(const(before, pytypes.STR))
+        if spec == "%":
+            pieces.append(const("%", pytypes.STR))
+            continue
+        value = values[index] if index < len(values) else const("", pytypes.STR)
+        index += 1
+        if spec in "di":
+            if value.ty.only("bool"):
+                value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
+            elif not value.ty.only("int"):
+                raise Refusal(node, f"%{spec} of {value.ty.describe()} is not supported", "use an f-string")
+        pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
+    pieces.append(const(rest, pytypes.STR))
+    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
+    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
 
 
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:

@@ -405,6 +405,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $rev ? $key($a) < $key($b) : $key($a) > $key($b) }); $r)",
         (),
     ),
+    "rsplit_sep": (
+        # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again
+        "$s, $sep, $m",
+        "($p := $__split_sep($s, $sep, -1); $k := $count($p) - $m; $m < 0 or $k <= 1 ? $p"
+        " : $append([$join($__filter($p, function($v, $i) { $i < $k }), $sep)],"
+        " $__filter($p, function($v, $i) { $i >= $k })))",
+        ("split_sep", "filter"),
+    ),
     "sorted_seq": (
         # a stable sort of items whose keys are lists (tuples), ordered item by item
         "$xs, $key, $rev",

@@ -157,3 +157,105 @@ def test_sorting_tuples_holding_dicts_is_refused_with_the_item_type():
         return sorted([(1, x) for x in xs])
     """)
     assert "an item of type dict[str, int] is not ordered" in message
+
+
+def test_find_and_index_with_start_and_end_adjust_the_bounds_as_cpython():
+    cases = [{"s": s, "sub": sub, "a": a, "z": z} for s in ("abcabc", "", "aaa") for sub in ("a", "bc", "", "x")
+             for a, z in ((-7, 10), (-2, -1), (0, 2), (1, 4), (3, 10), (6, -1), (7, 10))]
+    assert_same("""
+    @sfn.workflow
+    def main(s: str, sub: str, a: int, z: int):
+        out = [s.find(sub, a), s.rfind(sub, a), s.find(sub, a, z), s.rfind(sub, a, z)]
+        try:
+            out.append(s.index(sub, a))
+        except ValueError as e:
+            out.append(str(e))
+        try:
+            out.append(s.rindex(sub, a, z))
+        except ValueError as e:
+            out.append(str(e))
+        return out
+    """, *cases[::3])
+
+
+def test_rsplit_with_a_maxsplit():
+    assert_same("""
+    @sfn.workflow
+    def main(s):
+        return [s.rsplit(",", 1), s.rsplit(",", 0), s.rsplit(","), s.rsplit(), s.rsplit("::", 2)]
+    """, {"s": "a,b,c"}, {"s": ""}, {"s": "a::b::c:: d"}, {"s": 5})
+
+
+def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
+    source = """
+    @sfn.workflow
+    def main(s):
+        return [s.isdigit(), s.isdecimal(), s.isnumeric(), s.isalpha(), s.isalnum(), s.isspace(),
+                s.isupper(), s.islower(), s.isascii()]
+    """
+    assert_same(source, *[{"s": x} for x in ["", "12", "1a", "ab", "AB", "Ab", "A1", " \t\x1c", "a b", "A-B", 5,
+                                             None]])
+    compiled = compile_text(source)
+    assert compiled.run_python({"s": "١"})["output"][0] is True
+    assert emulate(compiled, {"s": "١"})["error"] == "pysfn.Unsupported"
+
+
+def test_a_key_of_d_get():
+    assert_same("""
+    @sfn.workflow
+    def main(d, e: dict[str, int]):
+        return [max(d, key=d.get), min(e, key=e.get), sorted(e, key=e.get, reverse=True)]
+    """, {"d": {"a": 1, "b": 3, "c": 3}, "e": {"x": 2, "y": 1}}, {"d": {}, "e": {"x": 2, "y": 1}},
+        {"d": {"a": "x", "b": "y"}, "e": {"x": 2}}, {"d": [1], "e": {"x": 2}})
+
+
+def test_percent_formatting_of_a_literal():
+    assert_same("""
+    @sfn.workflow
+    def main(x, n: int, flag: bool):
+        a = "%s!" % x
+        b = "<%r|%d|%i> 100%%" % (x, n, flag)
+        c = "%s" % [x, n]
+        try:
+            d = "%s-%s" % (x,)
+        except TypeError as e:
+            d = str(e)
+        return [a, b, c, d]
+    """, {"x": 1, "n": 2, "flag": True}, {"x": "it's", "n": -5, "flag": False},
+        {"x": [1, "a"], "n": 0, "flag": True}, {"x": {"k": None}, "n": 1, "flag": True})
+    assert "only %s, %r, %d, %i and %%" in refusal("""
+    @sfn.workflow
+    def main(x: int):
+        return "%5d" % x
+    """)
+
+
+def test_divmod():
+    assert_same("""
+    @sfn.workflow
+    def main(a, b, n: int, m: int):
+        try:
+            x = divmod(a, b)
+        except (TypeError, ZeroDivisionError) as e:
+            x = str(e)
+        q, r = divmod(n, m) if m else (0, 0)
+        return [x, q, r, divmod(n, 3)]
+    """, {"a": 7, "b": 2, "n": -7, "m": 2}, {"a": -7, "b": 2, "n": 7, "m": -2}, {"a": 7, "b": 0, "n": 1, "m": 0},
+        {"a": 7.5, "b": 0, "n": 1, "m": 0}, {"a": "x", "b": 1, "n": 1, "m": 1}, {"a": True, "b": 2, "n": 5, "m": 5})
+
+
+def test_isinstance_int_and_float_on_optional_and_unknown_values():
+    """A bool is an int: `isinstance(w, int)` with `w: bool | str` once answered False for True."""
+    assert_same("""
+    def f(n):
+        return n if n > 0 else None
+
+    @sfn.workflow
+    def main(n, flag: bool, s: str):
+        v = f(n)
+        w = flag if n > 1 else s
+        k = 3 if n > 2 else None
+        return [isinstance(v, int), isinstance(v, float), isinstance(n, (int, float)), isinstance(w, int),
+                isinstance(k, int), isinstance(flag, int), isinstance(k, float)]
+    """, {"n": 1, "flag": True, "s": "a"}, {"n": -1, "flag": True, "s": "a"}, {"n": 2.5, "flag": False, "s": "a"},
+        {"n": 3, "flag": True, "s": "a"})
