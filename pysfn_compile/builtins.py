@@ -303,9 +303,10 @@ def _minmax(b, node, name: str):
 
 
 def _known_at_run_time(ty: Ty) -> bool:
-    """Values whose kinds are chosen at run time (nobody annotated them) and may be ordered; or
-    items that never exist (those of an empty `[]` literal: the run-time check costs nothing)."""
-    return not ty.kinds or (ty.is_any or ty.json_number) and (ty.may("int", "float", "bool") or ty.may("str"))
+    """Values that may be ordered (numbers, or strings), whose kinds are checked at run time
+    (sorting `[1, "a"]` stops the machine, loudly: Python's TypeError would depend on its sort's
+    comparison order); or items that never exist (those of an empty `[]` literal)."""
+    return not ty.kinds or ty.may("int", "float", "bool", "str")
 
 
 def _numbers_for_bools(key: str) -> str:
@@ -318,8 +319,9 @@ def _orderable(node, items: Expr, key: str, what: str) -> Guard:
     pair it cannot order (or order lists element by element)."""
     return Guard(f"$not($__orderable($map({items.code}, {key})))", None, "''",
                  jsonata_lib.closure({"orderable"}) | items.helpers, items.reads, abort=True, error_name=UNSUPPORTED,
-                 message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values whose type is not annotated, "
-                                 "which are not all numbers or all strings")
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values that are not all numbers "
+                                 "or all strings (Python's TypeError, or its order of lists, would depend on the "
+                                 "order its sort compares them in)")
 
 
 def _empty_message(name: str) -> str:
@@ -849,14 +851,20 @@ def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
     if not low <= len(args) <= high:
         raise Refusal(node, f"{name}() takes {low} to {high} arguments here")
     for position, (arg, expected) in enumerate(zip(args, types or [], strict=False)):
-        if expected == ("int",) and not arg.ty.only("int") and (arg.ty.is_any or arg.ty.json_number):
+        if expected == ("int",) and not arg.ty.only("int") and _named_at_run_time(arg.ty):
             args[position] = arg = _index_argument(arg)  # checked at run time, as Python checks it
-        if expected == ("str",) and name.startswith("str.") and arg.ty.may("str") and not arg.ty.only("str") \
-                and (arg.ty.is_any or arg.ty.json_number):
+        if expected == ("str",) and name.startswith("str.") and not arg.ty.only("str") and _named_at_run_time(arg.ty):
             args[position] = arg = _str_argument(name[4:], position, len(args), arg)
         if expected and not arg.ty.only(*expected):
             raise Refusal(node, f"{name}() argument must be {' or '.join(expected)}, not {arg.ty.describe()}",
                           ANY_HINT if arg.ty.is_any else "")
+
+
+def _named_at_run_time(ty: Ty) -> bool:
+    """Whether `$__pytype` names the class of every value of this type as Python does (not a
+    float the workflow computed, which may be integral; not a tuple, a JSON array as a list is)."""
+    return _dynamic_kind(ty) or (("float" not in ty.kinds or ty.json_number)
+                                 and ("list" not in ty.kinds or ty.form == "list") and "exc" not in ty.kinds)
 
 
 def _index_argument(arg: Expr) -> Expr:

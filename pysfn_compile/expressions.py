@@ -1455,7 +1455,40 @@ def transform_lambda(b, node) -> Expr:
     raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
 
 
+def transform_attribute(b, node: ast.Attribute) -> Expr:
+    """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
+    inner = node.value
+    of = None
+    if node.attr == "__name__" and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
+            and inner.func.id == "type" and len(inner.args) == 1 and not inner.keywords \
+            and b.lookup("type")[0] is None and "type" not in b.info.objects:
+        of = inner.args[0]
+    elif node.attr == "__name__" and isinstance(inner, ast.Attribute) and inner.attr == "__class__":
+        of = inner.value
+    if of is None:
+        raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
+                      "move this into a callee (a module-level function, run as a Lambda)")
+    value = transform(b, of)
+    ty, v = value.ty, value.code
+    if ty.only("exc"):
+        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and "Fail" in ast.unparse(n.exc.func)
+               for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
+            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
+                          "use isinstance(e, ...)")
+        return combine(f"{v}.type", pytypes.STR, value)
+    if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
+        (kind_name,) = ty.kinds
+        name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]
+        return combine(jsonata_lib.string(name), pytypes.STR, value)
+    if "exc" in ty.kinds or ("float" in ty.kinds and not ty.json_number and "int" in ty.kinds) \
+            or ("list" in ty.kinds and ty.form != "list") or not ty.kinds:
+        raise Refusal(node, f"type().__name__ of {ty.describe()} cannot be told at run time",
+                      "keep the kinds apart")
+    return combine(f"$__pytype({v})", pytypes.STR, value, helpers={"pytype"})
+
+
 _TRANSFORMS = {
+    ast.Attribute: transform_attribute,
     ast.Constant: transform_constant,
     ast.Name: transform_name,
     ast.List: transform_list,

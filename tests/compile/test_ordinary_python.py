@@ -259,3 +259,63 @@ def test_isinstance_int_and_float_on_optional_and_unknown_values():
                 isinstance(k, int), isinstance(flag, int), isinstance(k, float)]
     """, {"n": 1, "flag": True, "s": "a"}, {"n": -1, "flag": True, "s": "a"}, {"n": 2.5, "flag": False, "s": "a"},
         {"n": 3, "flag": True, "s": "a"})
+
+
+def test_the_name_of_a_value_s_class():
+    assert_same("""
+    class Oops(Exception):
+        pass
+
+    def risky(x):
+        if x == 1:
+            raise Oops("one")
+        return x
+
+    @sfn.workflow
+    def main(s, n: int):
+        names = [type(s).__name__, s.__class__.__name__, type(n).__name__, type((1, 2)).__name__]
+        try:
+            risky(s)
+            int(s)
+        except Exception as e:
+            names.append(type(e).__name__)
+        try:
+            raise KeyError(s)
+        except LookupError as e:
+            names.append(e.__class__.__name__)
+        return names
+    """, *[{"s": x, "n": 1} for x in ["x", "1", 1, 2.5, [1], {"a": 1}, None, True]])
+
+
+def test_the_name_of_an_exception_s_class_where_sfn_fail_may_be_caught_is_refused():
+    assert "sfn.Fail" in refusal("""
+    @sfn.workflow
+    def main(s):
+        try:
+            if s:
+                raise sfn.Fail("Mine", "x")
+            return int(s)
+        except Exception as e:
+            return type(e).__name__
+    """)
+
+
+def test_a_str_method_given_an_argument_of_another_kind_raises_python_s_type_error():
+    assert_same("""
+    @sfn.workflow
+    def main(xs):
+        try:
+            return xs.count(1)
+        except TypeError as e:
+            return str(e)
+    """, {"xs": [1, 2, 1]}, {"xs": "a1"}, {"xs": 5})
+
+
+def test_sorting_a_literal_of_mixed_kinds_stops_loudly():
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(n):
+        return sorted([n, "a"])
+    """)
+    assert emulate(compiled, {"n": "b"})["output"] == ["a", "b"]
+    assert emulate(compiled, {"n": 1})["error"] == "pysfn.Unsupported"
