@@ -285,15 +285,17 @@ def transform_dict(b, node: ast.Dict) -> Expr:
     value_ty = None
     entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
                for key_expr, value_expr in entries]
-    for key_expr, value_expr in entries:
+    for index, (key_expr, value_expr) in enumerate(entries):
         if key_expr is None:
             if not value_expr.ty.only("dict"):
                 raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
             value_ty = pytypes.join(value_ty, value_expr.ty.values)
             continue
-        if not key_expr.ty.only("str"):
+        if not key_expr.ty.may("str"):
             raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
                           "convert the key with str(...)")
+        key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
+        entries[index] = (key_expr, value_expr)
         value_ty = pytypes.join(value_ty, value_expr.ty)
         keys.append(key_expr)
         values.append(value_expr)
@@ -615,6 +617,16 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
 
 
 def _concat_list(node, left: Expr, right: Expr) -> Expr:
+    sides = [left, right]
+    for mine, theirs in ((0, 1), (1, 0)):
+        this, other = sides[mine], sides[theirs]
+        if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
+            message = f"$__binerr('+', {left.code}, {right.code})"
+            check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
+            sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
+                                  this, guards=[check])
+            break
+    left, right = sides
     if not (left.ty.only("list") and right.ty.only("list")):
         raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
                       "both operands must be lists")
@@ -1019,7 +1031,7 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
 def subscript(node, container: Expr, index: Expr) -> Expr:
     ct = container.ty
     if ct.only("list"):
-        index = _int_index(node, index, "list")
+        index = int_index(node, index, "list")
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
@@ -1028,21 +1040,14 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
                       "'list index out of range'", container, index)
         return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
     if ct.only("str"):
-        index = _int_index(node, index, "str")
+        index = int_index(node, index, "str")
         count = f"$length({container.code})"
         check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                       "'string index out of range'", container, index)
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        key = lookup_key(node, index)
-        if key is None or not key.ty.only("str"):  # a key no JSON object holds
-            message = (jsonata_lib.string(repr(index.const)) if index.is_const
-                       else f"$__pyrepr({index.code})")
-            missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
-                            message, index, helpers=() if index.is_const else {"pyrepr"})
-            key = combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
-        index = key
+        index = dict_key(node, index)
         check = key_guard(container, index)
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
@@ -1071,6 +1076,18 @@ def lookup_key(node, key: Expr) -> Expr | None:
                        f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
     return Expr(key.code, attrs.evolve(key.ty, kinds=key.ty.kinds - {"list", "dict"}),
                 key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)
+
+
+def dict_key(node, index: Expr) -> Expr:
+    """A key to find in a dict: a str, or one of another kind, which no JSON object holds:
+    Python's KeyError (TypeError for an unhashable one) when the workflow runs."""
+    key = lookup_key(node, index)
+    if key is not None and key.ty.only("str"):
+        return key
+    message = jsonata_lib.string(repr(index.const)) if index.is_const else f"$__pyrepr({index.code})"
+    missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
+                    message, index, helpers=() if index.is_const else {"pyrepr"})
+    return combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
 
 
 def store_key(node, key: Expr) -> Expr:
@@ -1113,7 +1130,7 @@ def bound_code(code: str) -> str:
     return f"($__s := {code}; $__s)"
 
 
-def _int_index(node, index: Expr, container: str) -> Expr:
+def int_index(node, index: Expr, container: str) -> Expr:
     """The index of a list or str: an int, a bool as its int, or (its kind known only at run
     time) checked as Python checks it, with this Python's TypeError message."""
     ty, i = index.ty, index.code
@@ -1346,8 +1363,9 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
             element, flatten = inner, True
         elif isinstance(node, ast.DictComp):
             key, value = transform(b, node.key), transform(b, node.value)
-            if not key.ty.only("str"):
+            if not key.ty.may("str"):
                 raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
+            key = store_key(node.key, key)  # one of unknown type is checked at run time
             element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
             flatten = False
         else:

@@ -319,3 +319,35 @@ def test_sorting_a_literal_of_mixed_kinds_stops_loudly():
     """)
     assert emulate(compiled, {"n": "b"})["output"] == ["a", "b"]
     assert emulate(compiled, {"n": 1})["error"] == "pysfn.Unsupported"
+
+
+def test_del_dict_literals_and_list_concatenation_with_values_of_unknown_type():
+    source = """
+    @sfn.workflow
+    def main(k, xs):
+        counts = {"a": 1, "b": 2}
+        ys = [1, 2, 3]
+        out = []
+        try:
+            del counts[k]
+        except (KeyError, TypeError) as e:
+            out.append(str(e))
+        try:
+            del ys[k]
+        except (IndexError, TypeError) as e:
+            out.append(str(e))
+        try:
+            out.append({k: 1, "z": 2})
+        except TypeError as e:
+            out.append(str(e))
+        out.append({w: len(w) for w in [k] if w != 3})
+        try:
+            out.append(xs + [1])
+            out.append([0] + xs)
+        except TypeError as e:
+            out.append(str(e))
+        return [out, counts, ys]
+    """
+    assert_same(source, {"k": "a", "xs": [5]}, {"k": "q", "xs": 3}, {"k": [1], "xs": None})
+    compiled = compile_text(source)
+    assert emulate(compiled, {"k": 1, "xs": []})["error"] == "pysfn.NonStringKey"  # JSON keys are strings
