@@ -842,7 +842,11 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
     for test, result in paths:
         own = [g for g in result.guards if g not in receiver.guards]
         guards += [g.under(test, frozenset(), receiver.reads) for g in own]
-    return combine(code, ty, receiver, *args, *kwargs.values(), helpers=helpers, guards=guards)
+    # Python looks the method up before it evaluates the arguments: AttributeError first
+    looked_up = attrs.evolve(receiver, guards=receiver.guards + tuple(guards[:1 + bool(unsupported)]))
+    arg_guards = {g for part in (*args, *kwargs.values()) for g in part.guards}
+    rest = [g for g in guards[1 + bool(unsupported):] if g not in arg_guards]
+    return combine(code, ty, looked_up, *args, *kwargs.values(), helpers=helpers, guards=rest)
 
 
 def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
@@ -1336,16 +1340,22 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
                             receiver.reads, abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: .{name}() with these arguments on "
                                             "a value whose type is not annotated and is not what they fit"))
+    head = list(checks)
+
+    def ordered(new, result, new_ty, tail):
+        # Python evaluates the receiver and looks the method up (AttributeError) before the arguments
+        return attrs.evolve(new, guards=receiver.guards + tuple(head) + new.guards), result, new_ty, tail
+
     if len(paths) == 1 and not unsupported:
         (json_type, (new, result, new_ty, guards)), = paths
-        return new, result, new_ty, checks + list(guards)
+        return ordered(new, result, new_ty, list(guards))
     if len(paths) == 1:  # the other kind stops the machine: this one's checks only for this kind
         (json_type, (new, result, new_ty, guards)), = paths
         shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
         own = [g for part in (new, result) for g in part.guards if g not in shared] + list(guards)
         test = f"$type({r}) = '{json_type}'"
         new, result = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared)) for e in (new, result))
-        return new, result, new_ty, checks + [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+        return ordered(new, result, new_ty, [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)])
     shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
     (_, (new_l, result_l, ty_l, guards_l)), (_, (new_d, result_d, ty_d, guards_d)) = paths
     is_list = f"$type({r}) = 'array'"
@@ -1360,7 +1370,7 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
                      result_l, result_d)
     if result_l.is_const and result_d.is_const and result_l.const is None and result_d.const is None:
         result = const(None, pytypes.NONE)
-    return new, result, pytypes.join(ty_l, ty_d), checks
+    return ordered(new, result, pytypes.join(ty_l, ty_d), checks[len(head):])
 
 
 def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):

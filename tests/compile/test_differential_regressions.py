@@ -160,3 +160,21 @@ def main(xs):
         text += 'a'
     return {"text": text}
 """, {"xs": 1})
+
+
+def test_a_method_of_a_value_of_unknown_type_is_looked_up_before_its_arguments_are_evaluated():
+    # found on 89d5983: `xs.index(int(''))` with xs = 2 raised the argument's ValueError where
+    # Python raises AttributeError first; the same for a method that changes its receiver
+    agree("""
+@sfn.workflow
+def main(n, xs, words, d):
+    acc = 0
+    acc = xs.index(int(''))
+    return {"acc": acc}
+""", {"n": "", "words": 3, "xs": 2, "d": {}})
+    agree("""
+@sfn.workflow
+def main(rows, s):
+    rows["k"].append(int(s))
+    return rows
+""", {"rows": {"k": 3}, "s": "x"}, {"rows": 5, "s": "x"}, {"rows": {}, "s": "x"}, {"rows": {"k": []}, "s": "2"})
