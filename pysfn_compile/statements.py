@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from . import calls, ir, jsonata_lib, pytypes
+from . import calls, ir, jsonata_lib, origins, pytypes
 from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
 from .effects import effects
 from .errors import Refusal
@@ -30,7 +30,7 @@ from .expressions import (
     transform,
 )
 from .exprs import Expr, Guard, combine, guard
-from .formatting import to_repr, to_str
+from .formatting import UNKNOWN_HINT, to_repr, to_str
 from .pytypes import Ty
 
 
@@ -59,7 +59,8 @@ def transform_statement(b, statement: ast.stmt) -> None:
         handler(b, statement)
     except Refusal as refusal:
         if not refusal.follow_on:
-            b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+            node = refusal.node if refusal.node is not None else statement
+            b.error(node, refusal.message + _origin_of_unknown(b, node, refusal), refusal.hint)
         b.scope.failed.update(_names_set(statement))
     except RecursionError:
         b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
@@ -68,6 +69,21 @@ def transform_statement(b, statement: ast.stmt) -> None:
                 "please report it with the workflow; meanwhile, rewrite the statement or move it into a callee")
     finally:
         b.statement, b.statement_text = previous
+
+
+def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
+    """For a refusal about a value of unknown type: which value, and where it comes from."""
+    if "any JSON value" not in refusal.message and refusal.hint not in (ANY_HINT, UNKNOWN_HINT):
+        return ""
+    unknown = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in unknown:
+            _, ty = b.lookup(sub.id, record=False)
+            if ty is not None and (ty.is_any or (ty.json_number and len(ty.kinds) > 1)):
+                unknown.append(sub.id)
+    callees = {sub.name for sub in b.info.tree.body if isinstance(sub, ast.FunctionDef) and b.is_callee(sub.name)}
+    text = origins.explain(b.info.tree, node, unknown, callees)
+    return f" ({text})" if text else ""
 
 
 def _names_set(statement: ast.stmt) -> set[str]:

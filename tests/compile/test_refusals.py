@@ -137,3 +137,28 @@ def main(x: int):
 """
     found = problems(source)
     assert len(found) == 1 and "'SEEN' is a module-level list that a function changes" in found[0].message
+
+
+def test_a_refusal_about_a_value_of_unknown_type_says_where_it_comes_from():
+    found = problems("""
+def fetch(kind):
+    return [1]
+
+@sfn.workflow
+def main(rec, rows):
+    for r in rows:
+        b = float(r["n"])
+    c = fetch(1)
+    d = float(c)
+    e = float(fetch(2))
+    return [b, d, e]
+""")
+    messages = [p.message for p in found]
+    assert messages == [
+        "float() of any JSON value is not supported (`r` is any JSON value: it is an item of `rows` (line 8); "
+        "`rows` comes from parameter `rows` (line 7), which has no annotation)",
+        "float() of any JSON value is not supported (`c` is any JSON value: it is assigned the result of "
+        "`fetch(...)` (line 10), whose return type is not annotated)",
+        "float() of any JSON value is not supported (`fetch(...)` is any JSON value: the callee `fetch` (line 3) "
+        "has no return annotation)",
+    ], messages
