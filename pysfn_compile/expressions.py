@@ -984,6 +984,11 @@ def contains(node, container: Expr, item: Expr) -> Expr:
     """`item in container`."""
     ct = container.ty
     if ct.only("str"):
+        if not item.ty.only("str") and item.ty.may("str") and _dynamic(item.ty):
+            check = guard(f"($type({item.code}) != 'string')", TypeError,
+                          f"\"'in <string>' requires string as left operand, not \" & $__pytype({item.code})", item,
+                          helpers={"pytype"})
+            item = combine(item.code, pytypes.STR, item, guards=[check])
         if not item.ty.only("str"):
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)

@@ -351,3 +351,14 @@ def test_del_dict_literals_and_list_concatenation_with_values_of_unknown_type():
     assert_same(source, {"k": "a", "xs": [5]}, {"k": "q", "xs": 3}, {"k": [1], "xs": None})
     compiled = compile_text(source)
     assert emulate(compiled, {"k": 1, "xs": []})["error"] == "pysfn.NonStringKey"  # JSON keys are strings
+
+
+def test_in_a_str_with_a_left_operand_of_unknown_type():
+    assert_same("""
+    @sfn.workflow
+    def main(s):
+        try:
+            return s in "a,b"
+        except TypeError as e:
+            return str(e)
+    """, {"s": "a"}, {"s": "x"}, {"s": 1}, {"s": None}, {"s": [1]}, {"s": 2.5})
