@@ -755,6 +755,35 @@ def _isinstance(b, node):
     return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
 
 
+def dict_fromkeys(b, node) -> Expr:
+    """dict.fromkeys(keys, value=None): every key holds the one value (so it must not be a list
+    or dict the keys would share); JSON keys are strings."""
+    args, _ = _plain_args(b, node, "dict.fromkeys", 1, 2)
+    items = _iterable_expr(node, args[0])
+    value = args[1] if len(args) > 1 else const(None, pytypes.NONE)
+    if value.ty.mutable:
+        raise Refusal(node, "dict.fromkeys() with a list or dict value is not supported: every key would share "
+                      "that one value", "build it with {k: [] for k in keys}")
+    elem = items.ty.element
+    guards = []
+    if not (elem.only("str") or not elem.kinds):
+        if not elem.may("str"):
+            raise Refusal(node, f"dict keys are strings in JSON; these keys are {elem.describe()}",
+                          "convert the keys with str(...)")
+        xs = items.code
+        bad = f"$__filter({xs}, function($__k) {{ $type($__k) in ['array', 'object'] }})"
+        guards.append(guard(f"($count({bad}) > 0)", TypeError, f"\"unhashable type: '\" & $__pytype({bad}[0]) & \"'\"",
+                            items, helpers={"filter", "pytype"}))
+        guards.append(Guard(f"($count($__filter({xs}, function($__k) {{ $type($__k) != 'string' }})) > 0)", None, "''",
+                            jsonata_lib.closure({"filter"}) | items.helpers, items.reads, abort=True,
+                            error_name=expressions.NON_STRING_KEY,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not "
+                                            "annotated is not a str at run time; JSON objects have string keys: "
+                                            "convert it with str(...)"))
+    code = f"($__v := {value.code}; $reduce({items.code}, function($__d, $__k) {{ $__setkey($__d, $__k, $__v) }}, {{}}))"
+    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey"}, guards=guards)
+
+
 def _print(b, node):
     raise Refusal(node, "print() has no Step Functions equivalent", "log from a callee instead")
 

@@ -60,6 +60,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
             return call_sfn(b, node, func.attr, target)
+        if isinstance(func.value, ast.Name) and func.value.id == "dict" and func.attr == "fromkeys" \
+                and b.lookup("dict")[0] is None and "dict" not in b.info.objects:
+            return pybuiltins.dict_fromkeys(b, node)
         if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
                 and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
             raise _module_call_refusal(node, func.value.id, func.attr)

@@ -92,7 +92,9 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
         if kinds != {"exc"}:
             raise Refusal(node, "cannot print a value that may be an exception or not")
         if quote:
-            raise Refusal(node, "repr() of an exception is not supported", "use str(e)")
+            raise Refusal(node, "repr() of an exception is not supported: the machine keeps an exception's class "
+                          "name and message, not the arguments repr() shows (KeyError('k') has the message 'k')",
+                          "use f\"{type(e).__name__}: {e}\"")
         return f"{var}.message"
     parts = []
     for kind in ("none", "bool", "int", "str", "list", "dict"):

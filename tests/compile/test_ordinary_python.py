@@ -362,3 +362,33 @@ def test_in_a_str_with_a_left_operand_of_unknown_type():
         except TypeError as e:
             return str(e)
     """, {"s": "a"}, {"s": "x"}, {"s": 1}, {"s": None}, {"s": [1]}, {"s": 2.5})
+
+
+def test_dict_fromkeys():
+    assert_same("""
+    @sfn.workflow
+    def main(ks, words: list[str]):
+        try:
+            a = dict.fromkeys(ks, 0)
+        except TypeError as e:
+            a = str(e)
+        return [a, dict.fromkeys(words), dict.fromkeys("aba", 1), dict.fromkeys([])]
+    """, {"ks": ["a", "b", "a"], "words": ["x"]}, {"ks": "hey", "words": ["b", "a"]}, {"ks": [[1]], "words": []},
+        {"ks": {"q": 1}, "words": []}, {"ks": 5, "words": []})
+    assert "every key would share" in refusal("""
+    @sfn.workflow
+    def main(ks: list[str]):
+        return dict.fromkeys(ks, [])
+    """)
+
+
+def test_repr_of_an_exception_is_refused_with_the_reason():
+    message = refusal("""
+    @sfn.workflow
+    def main(s: str):
+        try:
+            return int(s)
+        except ValueError as e:
+            return repr(e)
+    """)
+    assert "not the arguments repr() shows" in message and "type(e).__name__" in message
