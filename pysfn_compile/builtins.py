@@ -247,9 +247,11 @@ def _divmod(b, node):
                         left, right, helpers={"num"}))
     quotient = expressions.binary(node, "//", left, right)
     remainder = expressions.binary(node, "%", left, right)
-    checked = Expr("true", pytypes.BOOL, tuple(guards), frozenset(), frozenset())
-    return combine(f"[{quotient.code}, {remainder.code}]", pytypes.tuple_of(quotient.ty, remainder.ty), checked,
-                   quotient, remainder)
+    operands_ = list(left.guards + right.guards)  # the arguments' own first, then divmod's checks
+    after = [g for g in quotient.guards + remainder.guards if g not in operands_]
+    result = combine(f"[{quotient.code}, {remainder.code}]", pytypes.tuple_of(quotient.ty, remainder.ty), quotient,
+                     remainder)
+    return attrs.evolve(result, guards=tuple(dict.fromkeys(operands_ + guards + after)))
 
 
 # -- aggregates --------------------------------------------------------------------------
@@ -887,7 +889,8 @@ def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
         if expected == ("int",) and not arg.ty.only("int") and _named_at_run_time(arg.ty):
             args[position] = arg = _index_argument(arg)  # checked at run time, as Python checks it
         if expected == ("str",) and name.startswith("str.") and not arg.ty.only("str") and _named_at_run_time(arg.ty):
-            args[position] = arg = _str_argument(name[4:], position, len(args), arg)
+            fillers = [0 if expected_ == ("int",) else "a" for expected_ in (types or [])][:len(args)]
+            args[position] = arg = _str_argument(name[4:], position, len(args), arg, fillers=fillers)
         if expected and not arg.ty.only(*expected):
             raise Refusal(node, f"{name}() argument must be {' or '.join(expected)}, not {arg.ty.describe()}",
                           ANY_HINT if arg.ty.is_any else "")
@@ -919,17 +922,20 @@ def _dynamic_kind(ty: Ty) -> bool:
     return ty.is_any or ty.json_number or not ty.kinds
 
 
-def _str_argument(method: str, position: int, count: int, arg: Expr, none: bool = False) -> Expr:
+def _str_argument(method: str, position: int, count: int, arg: Expr, none: bool = False,
+                  fillers: list | None = None) -> Expr:
     """A str argument of a str method whose kind is known only at run time: anything else is
     the TypeError this Python's method raises for that kind (each method words it its own way).
-    `none`: None is accepted too (str.split's separator)."""
+    `none`: None is accepted too (str.split's separator); `fillers`: valid values for the other
+    arguments (an int start for find), so that the message is the one this argument causes."""
     a = arg.code
     message = "''"
+    fillers = fillers if fillers is not None and len(fillers) == count else ["a"] * count
     for json_type, sample in reversed(_SAMPLES):
         if none and sample is None:
             continue
         try:
-            getattr("a", method)(*[sample if i == position else "a" for i in range(count)])
+            getattr("a", method)(*[sample if i == position else fillers[i] for i in range(count)])
         except TypeError as error:
             text = str(error)
             if json_type == "number":  # the type's name is the last word that names it
@@ -1058,21 +1064,36 @@ def _starts(which):
 
 def _find(which):
     def handler(b, node, s, args, kwargs):
-        _need(node, f"str.{which}", args, kwargs, 1, 3, [("str",), ("int",), ("int",)])
+        _need(node, f"str.{which}", args, kwargs, 1, 3)
+        # CPython reads start and end (None, or slice indices) before it checks the substring
+        checks = []
+        bounds = []
+        for bound in args[1:]:
+            checked = expressions.slice_index(node, bound)
+            checks += [g for g in checked.guards if g not in bound.guards]
+            bounds.append(attrs.evolve(checked, guards=bound.guards))
+        sub = args[0]
+        if not sub.ty.only("str") and _named_at_run_time(sub.ty):
+            checked = _str_argument(which, 0, len(args), sub, fillers=["a", 0, 0][:len(args)])
+            checks += [g for g in checked.guards if g not in sub.guards]
+            sub = attrs.evolve(checked, guards=sub.guards)
+        if not sub.ty.only("str"):
+            raise Refusal(node, f"str.{which}() argument must be str, not {sub.ty.describe()}")
         helper = "find" if which in ("find", "index") else "rfind"
-        code = f"$__{helper}({s.code}, {args[0].code})"
-        if len(args) > 1:  # within s[start:end], as CPython adjusts the bounds
+        code = f"$__{helper}({s.code}, {sub.code})"
+        if bounds:  # within s[start:end], as CPython adjusts the bounds
             length = f"$length({s.code})"
-            start = f"($__a := {args[1].code}; $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
-            end = length if len(args) < 3 else \
-                f"($__a := {args[2].code}; $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))"
-            code = (f"($__st := {start}; $__en := {end}; $__en - $__st < $length({args[0].code}) ? -1 :"
-                    f" ($__r := $__{helper}($substring({s.code}, $__st, $__en - $__st), {args[0].code});"
+            start = f"($__a := {bounds[0].code}; $type($__a) = 'null' ? 0 : $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
+            end = length if len(bounds) < 2 else (
+                f"($__a := {bounds[1].code}; $type($__a) = 'null' ? {length} :"
+                f" $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))")
+            code = (f"($__st := {start}; $__en := {end}; $__en - $__st < $length({sub.code}) ? -1 :"
+                    f" ($__r := $__{helper}($substring({s.code}, $__st, $__en - $__st), {sub.code});"
                     f" $__r < 0 ? -1 : $__r + $__st))")
-        guards = []
+        parts = [s, sub, *bounds]
         if which in ("index", "rindex"):
-            guards.append(guard(f"({code} < 0)", ValueError, "'substring not found'", s, *args, helpers={helper}))
-        return _s(code, s, *args, helpers={helper}, ty=pytypes.SMALL_INT, guards=guards)
+            checks.append(guard(f"({code} < 0)", ValueError, "'substring not found'", *parts, helpers={helper}))
+        return _s(code, *parts, helpers={helper}, ty=pytypes.SMALL_INT, guards=checks)
     return handler
 
 

@@ -1224,7 +1224,7 @@ def _string_index_message() -> str:
 
 
 def slice_of(node, container: Expr, lower, upper, step) -> Expr:
-    lower, upper, step = (_slice_index(node, p) if p is not None else None for p in (lower, upper, step))
+    lower, upper, step = (slice_index(node, p) if p is not None else None for p in (lower, upper, step))
     container = _sliceable(container)
     parts = [p for p in (lower, upper, step) if p is not None]
     step_code = step.code if step is not None else "1"
@@ -1247,7 +1247,7 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
     raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
 
 
-def _slice_index(node, part: Expr) -> Expr:
+def slice_index(node, part: Expr) -> Expr:
     """A slice bound: an int or None, or (its kind known only at run time) checked as Python
     checks it; a bool counts as its int."""
     if part.ty.only("int", "none"):
@@ -1355,16 +1355,32 @@ def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
     raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")
 
 
-def _generator(b, node, generators, index, iterable: Expr) -> Expr:
+@attrs.frozen
+class _Level:
+    """One `for` of a comprehension with several: what the first failing item is searched in."""
+    source: str
+    param: str
+    conditions: list
+    then: tuple  # the guards after the conditions: the next `for`'s iterable, or the element's
+    helpers: frozenset  # those the source calls
+
+
+def _generator(b, node, generators, index, iterable: Expr, levels: list | None = None) -> Expr:
     generator = generators[index]
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     param = f"$__c{b.next_comprehension()}"
     bindings = bind_target(b, generator.target, param, item_ty)
+    nested = len(generators) > 1
+    if nested and levels is None:
+        levels = []
     with b.comprehension_scope(bindings):
         conditions = [condition(b, test) for test in generator.ifs]
         if index + 1 < len(generators):
-            inner_iter = transform(b, generators[index + 1].iter)
-            inner = _generator(b, node, generators, index + 1, inner_iter)
+            inner_iter = iterable_of(generators[index + 1].iter, transform(b, generators[index + 1].iter))
+            levels.append(_Level(source, param, conditions, inner_iter.guards,
+                                 frozenset(helpers) | iterable.helpers))
+            inner_iter = Expr(inner_iter.code, inner_iter.ty, (), inner_iter.reads, inner_iter.helpers)
+            inner = _generator(b, node, generators, index + 1, inner_iter, levels)
             element, flatten = inner, True
         elif isinstance(node, ast.DictComp):
             key, value = transform(b, node.key), transform(b, node.value)
@@ -1376,11 +1392,15 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
         else:
             element, flatten = transform(b, node.elt), False
     item_guards: tuple = ()
-    if any(part.guards for part in [*conditions, element]):
-        if len(generators) != 1:
-            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing key "
-                          "or index); with several 'for's the compiler cannot check each item",
-                          "write it as for loops")
+    if nested:
+        if index + 1 == len(generators):
+            levels.append(_Level(source, param, conditions, element.guards, frozenset(helpers) | iterable.helpers))
+        if index == 0 and any(c.guards for level in levels for c in level.conditions) or \
+                index == 0 and any(level.then for level in levels):
+            item_guards = _nested_item_guards(levels)
+        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
+        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
+    elif any(part.guards for part in [*conditions, element]):
         item_guards = _item_guards(source, param, conditions, element, set(helpers) | set(iterable.helpers))
         conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
         element = Expr(element.code, element.ty, (), element.reads, element.helpers)
@@ -1406,6 +1426,57 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
     reads = iterable.reads | (inner_reads - {param})
     return Expr(code, ty, iterable.guards + item_guards, reads,
                 jsonata_lib.closure(all_helpers | set(iterable.helpers)))
+
+
+def _nested_item_guards(levels: list) -> tuple:
+    """The guards inside a comprehension with several `for`s, checked before it runs: the
+    first that Python would meet, walking the items in Python's order (each `for`'s conditions
+    in turn, then the next `for`'s iterable, or the element), with the items bound where it
+    fails."""
+    every: list = []
+    for level in levels:
+        every += [g for c in level.conditions for g in c.guards] + list(level.then)
+    number = {id(g): position + 1 for position, g in enumerate(every)}
+    params = [level.param for level in levels]
+
+    def record(guard_: Guard, depth: int) -> str:
+        text = f"[{number[id(guard_)]}]"
+        for param in params[:depth + 1]:
+            text = f"$append({text}, $__wrap({param}))"
+        return text
+
+    def chain(guards, depth: int, fallback: str) -> str:
+        for g in reversed(list(guards)):
+            fallback = f"(({g.cond}) ? {record(g, depth)} : {fallback})"
+        return fallback
+
+    def walk(depth: int) -> str:
+        level = levels[depth]
+        body = chain(level.then, depth, walk(depth + 1) if depth + 1 < len(levels) else "null")
+        for c in reversed(level.conditions):
+            body = chain(c.guards, depth, f"({c.code} ? {body} : null)")
+        return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
+                f" : {body} }}, null)")
+
+    first = walk(0)
+    helpers: frozenset = frozenset({"wrap"})
+    reads: frozenset = frozenset()
+    for g in every:
+        helpers |= g.helpers
+        reads |= g.reads
+    for level in levels:
+        helpers |= level.helpers
+        for c in level.conditions:
+            helpers |= c.helpers
+            reads |= c.reads
+    out = []
+    for position, g in enumerate(every):
+        cond = f"($__ff := {first}; $type($__ff) = 'array' and $__ff[0] = {position + 1})"
+        arguments = ", ".join(f"$__ff[{i + 1}]" for i in range(len(params)))
+        message = f"($__ff := {first}; function({', '.join(params)}) {{ {g.message} }}({arguments}))"
+        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - set(params),
+                         g.error_code, g.abort, g.error_name, g.message_literal))
+    return tuple(out)
 
 
 def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=(),

@@ -178,3 +178,29 @@ def main(rows, s):
     rows["k"].append(int(s))
     return rows
 """, {"rows": {"k": 3}, "s": "x"}, {"rows": 5, "s": "x"}, {"rows": {}, "s": "x"}, {"rows": {"k": []}, "s": "2"})
+
+
+def test_divmod_checks_its_arguments_own_errors_first():
+    # found on the refusals branch (divmod's ZeroDivisionError check read int('a') first: a
+    # JSONata error instead of Python's ValueError)
+    agree("""
+@sfn.workflow
+def main(n: int, flag):
+    out = []
+    acc = 0
+    acc += divmod(int('a'), out[-2])[0]
+    return {"out": out, "acc": acc}
+""", {"n": 19, "flag": True})
+
+
+def test_str_find_reads_its_bounds_before_it_checks_the_substring():
+    # found on the refusals branch ('a,b'.find(5, n) said what 'a,b'.find(5, 'a') says)
+    agree("""
+@sfn.workflow
+def main(s, a, z):
+    try:
+        return ['a,b'.find(s, 3), "abcab".rfind(s, a, z), "abcab".index("a", None, z)]
+    except (TypeError, ValueError) as e:
+        return str(e)
+""", {"s": 5, "a": 1, "z": 0}, {"s": 5, "a": "x", "z": 1}, {"s": "b", "a": None, "z": None},
+          {"s": "a", "a": True, "z": 1.5})

@@ -392,3 +392,34 @@ def test_repr_of_an_exception_is_refused_with_the_reason():
             return repr(e)
     """)
     assert "not the arguments repr() shows" in message and "type(e).__name__" in message
+
+
+NESTED = """
+@sfn.workflow
+def main(xs, ys, d):
+    out = []
+    try:
+        out.append([x + y for x in xs for y in ys])
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append([d[k] * v for k in xs if k != "skip" for v in ys if v > 0])
+    except (TypeError, KeyError) as e:
+        out.append(str(e))
+    try:
+        out.append([int("x") for x in xs for y in ys if False])
+        out.append([c for w in xs for c in w])
+        out.append({str(x) + str(y): z for x in xs for y in ys for z in [x, y] if z != 0})
+        out.append(sum(len(str(x)) * y for x in xs for y in ys))
+    except (TypeError, ValueError) as e:
+        out.append(str(e))
+    return out
+"""
+
+
+def test_comprehensions_with_several_fors_check_each_item_in_python_s_order():
+    assert_same(NESTED, {"xs": [1, 2], "ys": [10, 20], "d": {}}, {"xs": ["a", "b"], "ys": [1, 2], "d": {"a": 1}},
+                {"xs": ["a", "skip", "b"], "ys": [0, 3], "d": {"a": 1, "b": 2}}, {"xs": [1], "ys": 5, "d": {}},
+                {"xs": [], "ys": 5, "d": {}}, {"xs": ["ab", [1, 2]], "ys": ["z"], "d": {"ab": 2}},
+                {"xs": [1, "a"], "ys": [1], "d": {}}, {"xs": ["a", 3], "ys": [-1, 1], "d": {"a": 2}},
+                {"xs": [0, 1], "ys": [0, 2], "d": {}})
