@@ -842,7 +842,7 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
     workflow runs, its guards checked only for that kind; another kind is Python's AttributeError."""
     tables = {"str": STR_METHODS, "list": LIST_METHODS, "dict": DICT_METHODS}
     r = receiver.code
-    paths, unsupported = [], []
+    paths, unsupported, found = [], [], []
     for kind, json_type, narrowed in _RECEIVERS:
         handler = tables[kind].get(name)
         if handler is None or not receiver.ty.may(kind):
@@ -854,10 +854,11 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
             unsupported.append(json_type)
             continue
         paths.append((f"$type({r}) = '{json_type}'", result))
+        found.append(json_type)
     if not paths:
         raise Refusal(node, f".{name}() on {receiver.ty.describe()}: no JSON value has this method with these "
                       "arguments", ANY_HINT)
-    kinds = [test.split("'")[1] for test, _ in paths] + unsupported
+    kinds = found + unsupported  # (not read back from the tests: the receiver's code may hold quotes)
     missing = guard(f"$not($type({r}) in {kinds!r})".replace('"', "'"), AttributeError,
                     f"\"'\" & $__pytype({r}) & \"' object has no attribute '{name}'\"", receiver, helpers={"pytype"})
     guards, code, ty, helpers = [missing], "null", None, set()
@@ -872,7 +873,7 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
         helpers |= result.helpers
     for test, result in paths:
         own = [g for g in result.guards if g not in receiver.guards]
-        guards += [g.under(test, frozenset(), receiver.reads) for g in own]
+        guards += [g.under(test, receiver.helpers, receiver.reads) for g in own]
     # Python looks the method up before it evaluates the arguments: AttributeError first
     looked_up = attrs.evolve(receiver, guards=receiver.guards + tuple(guards[:1 + bool(unsupported)]))
     arg_guards = {g for part in (*args, *kwargs.values()) for g in part.guards}
@@ -1405,14 +1406,14 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
         own = [g for part in (new, result) for g in part.guards if g not in shared] + list(guards)
         test = f"$type({r}) = '{json_type}'"
         new, result = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared)) for e in (new, result))
-        return ordered(new, result, new_ty, [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)])
+        return ordered(new, result, new_ty, [g.under(test, receiver.helpers, receiver.reads) for g in dict.fromkeys(own)])
     shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
     (_, (new_l, result_l, ty_l, guards_l)), (_, (new_d, result_d, ty_d, guards_d)) = paths
     is_list = f"$type({r}) = 'array'"
     for parts, test in (((new_l, result_l), is_list), ((new_d, result_d), f"$type({r}) = 'object'")):
         own = [g for part in parts for g in part.guards if g not in shared]
         own += guards_l if parts[0] is new_l else guards_d
-        checks += [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+        checks += [g.under(test, receiver.helpers, receiver.reads) for g in dict.fromkeys(own)]
     new_l, result_l, new_d, result_d = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared))
                                         for e in (new_l, result_l, new_d, result_d))
     new = combine(f"({is_list} ? {new_l.code} : {new_d.code})", pytypes.join(ty_l, ty_d), new_l, new_d)
