@@ -9,12 +9,13 @@ is RUNNING until its stop date has.
 
 from __future__ import annotations
 
-import json
 import math
 from datetime import datetime
 from typing import Any
 
 import attrs
+
+import pysfn_emulator
 
 _CLOSED = ("SUCCEEDED", "FAILED", "TIMED_OUT", "ABORTED")
 
@@ -143,8 +144,8 @@ def billing(execution: Any) -> dict:
 
 
 def dump_json(value: Any) -> str:
-    """A value as the API returns it: compact JSON text."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """A value as the API returns it: compact JSON text, written as the history writes it."""
+    return pysfn_emulator.dumps_json(value)
 
 
 def without_data(event: dict) -> dict:

@@ -540,7 +540,7 @@ class StepFunctionsService:
 
     def _send_task_success(self, params: dict, region: str) -> dict:
         try:
-            output = json.loads(params["output"])
+            output = pysfn_emulator.loads_json(params["output"])
         except ValueError as error:
             raise ApiError("InvalidOutput", f"Invalid Output: '{error}'") from None
         return self._answer(params["taskToken"], lambda on: on.send_task_success(params["taskToken"], output))
@@ -674,14 +674,10 @@ def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
 
 
 def _execution_input(text: str) -> Any:
-    """The input's JSON value; InvalidExecutionInput for text that is not JSON (AWS refuses
-    NaN and Infinity too)."""
-
-    def refuse(constant: str) -> Any:
-        raise ValueError(f"Unrecognized token '{constant}'")
-
+    """The input's JSON value, read as AWS reads it; InvalidExecutionInput for text that is not
+    JSON (AWS refuses NaN and Infinity too)."""
     try:
-        return json.loads(text, parse_constant=refuse)
+        return pysfn_emulator.loads_json(text)
     except ValueError as error:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
 

@@ -66,7 +66,8 @@ def handle(operations: Callable[[str, dict, dict], dict], target: str | None, bo
     headers = {"Content-Type": CONTENT_TYPE, "x-amzn-RequestId": request_id}
     if status != 200:
         headers["x-amzn-ErrorType"] = payload["__type"].rsplit("#", 1)[-1]
-    data = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    # ASCII escapes: a JSON string may hold a lone surrogate, which UTF-8 cannot encode
+    data = json.dumps(payload, separators=(",", ":")).encode("ascii")
     headers["Content-Length"] = str(len(data))
     return Response(status, headers, data)
 
