@@ -51,6 +51,11 @@ def _text(value: Any) -> str | None:
 def _before_send(request: Any = None, **kwargs: Any) -> AWSResponse | None:
     if not _active or request is None:
         return None
+    # A session can hold this handler twice (a built-in handler, and registered on boto3's
+    # default session); the request is answered once.
+    answered = getattr(request, "_pysfn_response", None)
+    if answered is not None:
+        return answered
     body = request.body
     if hasattr(body, "read"):
         body = body.read()
@@ -62,7 +67,9 @@ def _before_send(request: Any = None, **kwargs: Any) -> AWSResponse | None:
     response_headers = HTTPHeaders()
     for name, value in answer.headers.items():
         response_headers[name] = value
-    return AWSResponse(request.url, answer.status, response_headers, _Body(answer.body))
+    response = AWSResponse(request.url, answer.status, response_headers, _Body(answer.body))
+    request._pysfn_response = response
+    return response
 
 
 def _install() -> None:
