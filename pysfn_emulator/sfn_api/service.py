@@ -47,6 +47,7 @@ DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"  # Step Functions Local's account
 MOCK_CONFIG_ENVIRONMENT = "SFN_MOCK_CONFIG"
 _WAITING_RESOURCES = re.compile(r"\.waitForTaskToken|:activity:|states:::states:startExecution")
+_TICK_SECONDS = 0.05  # how often the real clock moves waiting executions on
 _POLL_SECONDS = 60  # GetActivityTask waits this long for a task, as AWS's long poll does
 
 
@@ -126,7 +127,10 @@ class StepFunctionsService:
         self._lock = threading.RLock()
         self._work = threading.Condition(self._lock)
         self._random = random.Random(seed)
+        self._closed = threading.Event()
         self.reset()
+        if clock == "real":
+            threading.Thread(target=self._keep_time, name="pysfn real clock", daemon=True).start()
 
     def reset(self) -> None:
         """Forget every state machine, execution and activity (stopping those that wait)."""
@@ -136,10 +140,25 @@ class StepFunctionsService:
                     record.live.stop()
             self._machines: dict[str, StateMachine] = {}
             self._executions: dict[str, ExecutionRecord] = {}
+            self._named: dict[tuple[str, str], ExecutionRecord] = {}  # by state machine and name
             self._activities: dict[str, Activity] = {}
 
     def close(self) -> None:
+        self._closed.set()
         self.reset()
+
+    def _keep_time(self) -> None:
+        """On the real clock, executions that wait for an answer move with real time: their
+        heartbeats and timeouts run out when they would on AWS."""
+        while not self._closed.wait(_TICK_SECONDS):
+            with self._lock:
+                now = self.now()
+                for record in list(self._executions.values()):
+                    live = record.live
+                    if live is not None and not live.done and live.now < now:
+                        live.advance((now - live.now).total_seconds())
+                        self._settle(record)
+                self._work.notify_all()
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -156,7 +175,7 @@ class StepFunctionsService:
 
     def _shown_now(self) -> datetime | None:
         """The moment up to which executions are shown: None on the virtual clock (all of it)."""
-        return _utc_now() if self.clock == "real" else None
+        return self.now() if self.clock == "real" else None
 
     # -- state machines ----------------------------------------------------------------------
 
@@ -379,11 +398,11 @@ class StepFunctionsService:
             arns.check_name(name)
         input_text = params.get("input") or "{}"
         input_value = _execution_input(input_text)
-        for record in self._executions.values():
-            if record.name == name and record.machine.arn == machine.arn and not record.express:
-                if record.status() == "RUNNING" and record.input_text == input_text:
-                    return record  # StartExecution is idempotent for a running STANDARD execution
-                raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{record.arn}'")
+        record = self._named.get((machine.arn, name))
+        if record is not None:
+            if record.status() == "RUNNING" and record.input_text == input_text:
+                return record  # StartExecution is idempotent for a running STANDARD execution
+            raise ApiError("ExecutionAlreadyExists", f"Execution Already Exists: '{record.arn}'")
         options = self._run_options(machine, name, test_case or None, region)
         started = _to_millisecond(self.now())  # the emulator's clock counts milliseconds
         waits = machine.type == "STANDARD" and self._may_wait(machine.definition)
@@ -404,7 +423,9 @@ class StepFunctionsService:
             raise ApiError("InvalidDefinition", f"Invalid State Machine Definition: '{error}'") from None
         record = ExecutionRecord(execution_arn, execution_arn.split(":")[7], machine, input_text, started,
                                  trace_header=params.get("traceHeader"), live=live, done=done)
-        self._executions[record.arn] = record
+        if not record.express:  # AWS keeps no Express execution to describe or list
+            self._executions[record.arn] = record
+            self._named[(machine.arn, record.name)] = record
         self._settle(record)
         self._work.notify_all()
         return record
@@ -442,6 +463,7 @@ class StepFunctionsService:
         if execution is not None and execution.children:
             for child in child_records(execution, self._child_snapshot):
                 self._executions.setdefault(child.arn, child)
+                self._named.setdefault((child.machine.arn, child.name), child)
 
     def _child_snapshot(self, arn: str) -> MachineSnapshot | None:
         try:
