@@ -49,7 +49,7 @@ def main(argv: list[str]) -> int:
     except BadInput as problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     print(f"pysfn: the Step Functions API on {server.endpoint_url} ({args.clock} clock"
           + (f", {len(lambdas)} Lambda function(s)" if lambdas else "")
           + (", mock config" if mock_config is not None else "") + ")", flush=True)
@@ -62,6 +62,10 @@ def main(argv: list[str]) -> int:
         server.server_close()
         service.close()
     return EXIT_OK
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
 
 
 def _parser() -> argparse.ArgumentParser:
