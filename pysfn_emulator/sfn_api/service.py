@@ -110,11 +110,14 @@ class StepFunctionsService:
     clock: "virtual" (a day's Wait takes no time) or "real" (executions are shown as real
         time reaches their events).
     now: where a new execution's clock starts (default: the real time); tests fix it.
+    activity_poll_seconds: how long GetActivityTask waits for a task before it answers with
+        none (AWS's long poll: 60 s; a test that polls in its own thread may want less).
     """
 
     def __init__(self, *, lambdas: dict | None = None, mock_config: Any = None, clock: str = "virtual",
                  region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
-                 now: Callable[[], datetime] | None = None, seed: int | None = None):
+                 now: Callable[[], datetime] | None = None, seed: int | None = None,
+                 activity_poll_seconds: float = _POLL_SECONDS):
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
         self.lambdas = dict(lambdas or {})
@@ -124,6 +127,7 @@ class StepFunctionsService:
         self.account = account
         self.now = now or _utc_now
         self.seed = seed
+        self.activity_poll_seconds = activity_poll_seconds
         self._lock = threading.RLock()
         self._work = threading.Condition(self._lock)
         self._random = random.Random(seed)
@@ -611,7 +615,7 @@ class StepFunctionsService:
     def _get_activity_task(self, params: dict, region: str) -> dict:
         """A task of the activity for a worker, waiting up to a minute (AWS's long poll) for one."""
         arn = params["activityArn"]
-        deadline = time.monotonic() + _POLL_SECONDS
+        deadline = time.monotonic() + self.activity_poll_seconds
         with self._lock:
             activity = self._activity(arn)
             while True:

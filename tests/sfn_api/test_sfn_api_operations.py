@@ -275,3 +275,23 @@ def test_test_state(sfn):
     answer = sfn.test_state(definition=json.dumps(jsonata), roleArn=ROLE, variables='{"x": 41}')
     assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", 42)
     assert "nextState" not in answer
+
+
+def test_a_nested_execution_is_an_execution_of_its_own(sfn):
+    child_arn = create(sfn, PASS, name="child")["stateMachineArn"]
+    parent = {"StartAt": "Run", "States": {"Run": {
+        "Type": "Task", "Resource": "arn:aws:states:::states:startExecution.sync:2",
+        "Parameters": {"StateMachineArn": child_arn, "Input": {"from": "parent"}}, "OutputPath": "$.Output", "End": True}}}
+    parent_arn = create(sfn, parent, name="parent")["stateMachineArn"]
+    done = sfn.describe_execution(executionArn=sfn.start_execution(stateMachineArn=parent_arn)["executionArn"])
+    assert (done["status"], json.loads(done["output"])) == ("SUCCEEDED", {"ok": 1})
+    [child] = sfn.list_executions(stateMachineArn=child_arn)["executions"]
+    described = sfn.describe_execution(executionArn=child["executionArn"])
+    assert (described["status"], json.loads(described["input"])) == ("SUCCEEDED", {"from": "parent"})
+
+
+def test_get_activity_task_answers_with_none_after_its_poll(sfn, service):
+    service.activity_poll_seconds = 0
+    activity = sfn.create_activity(name="idle")["activityArn"]
+    answer = sfn.get_activity_task(activityArn=activity)
+    assert "taskToken" not in answer
