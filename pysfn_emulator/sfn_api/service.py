@@ -16,23 +16,19 @@ it: `stateMachineArn#TestCaseName` in StartExecution.
 
 from __future__ import annotations
 
-import base64
-import json
 import os
 import random
 import re
 import threading
 import time
-import uuid
 from collections.abc import Callable
 from datetime import datetime, timezone
 from typing import Any
 
-import attrs
-
 import pysfn_emulator
 
 from . import arns, diagnostics
+from .activities import Activities
 from .errors import ApiError, does_not_exist, invalid_arn
 from .executions import (
     ExecutionRecord,
@@ -41,6 +37,9 @@ from .executions import (
     dump_json,
     without_data,
 )
+from .machines import StateMachines, qualifier_of
+from .paging import paginate
+from .tags import tags_dict, tags_list
 from .test_state import test_state
 
 DEFAULT_REGION = "us-east-1"
@@ -53,52 +52,6 @@ _POLL_SECONDS = 60  # GetActivityTask waits this long for a task, as AWS's long 
 
 def _utc_now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@attrs.define(eq=False)
-class Version:
-    number: int
-    definition: str
-    role_arn: str
-    description: str | None
-    creation_date: datetime
-    revision_id: str
-
-
-@attrs.define(eq=False)
-class Alias:
-    arn: str
-    name: str
-    description: str | None
-    routing: list[dict]
-    creation_date: datetime
-    update_date: datetime
-
-
-@attrs.define(eq=False)
-class StateMachine:
-    arn: str
-    name: str
-    definition: str
-    role_arn: str
-    type: str
-    creation_date: datetime
-    update_date: datetime
-    logging: dict
-    tracing: dict
-    revision_id: str
-    tags: dict[str, str] = attrs.field(factory=dict)
-    versions: dict[int, Version] = attrs.field(factory=dict)
-    next_version: int = 1
-    aliases: dict[str, Alias] = attrs.field(factory=dict)
-
-
-@attrs.define(eq=False)
-class Activity:
-    arn: str
-    name: str
-    creation_date: datetime
-    tags: dict[str, str] = attrs.field(factory=dict)
 
 
 class StepFunctionsService:
@@ -142,10 +95,10 @@ class StepFunctionsService:
             for record in getattr(self, "_executions", {}).values():
                 if record.live is not None and not record.live.done:
                     record.live.stop()
-            self._machines: dict[str, StateMachine] = {}
+            self.machines = StateMachines(lambda: self.now(), lambda: self.account, self._random)
             self._executions: dict[str, ExecutionRecord] = {}
             self._named: dict[tuple[str, str], ExecutionRecord] = {}  # by state machine and name
-            self._activities: dict[str, Activity] = {}
+            self.activities = Activities(lambda: self.now(), lambda: self.account)
 
     def close(self) -> None:
         self._closed.set()
@@ -168,7 +121,9 @@ class StepFunctionsService:
 
     def call(self, operation: str, params: dict, context: dict | None = None) -> dict:
         """Run one operation (its API name and parameters); raises ApiError to refuse."""
-        method = getattr(self, "_" + _snake(operation), None)
+        name = _snake(operation)
+        method = getattr(self.machines, name, None) or getattr(self.activities, name, None) \
+            or getattr(self, "_" + name, None)
         if method is None:
             raise ApiError("UnsupportedOperation", f"pysfn does not emulate {operation} yet")
         region = (context or {}).get("region") or self.region
@@ -181,219 +136,11 @@ class StepFunctionsService:
         """The moment up to which executions are shown: None on the virtual clock (all of it)."""
         return self.now() if self.clock == "real" else None
 
-    # -- state machines ----------------------------------------------------------------------
-
-    def _create_state_machine(self, params: dict, region: str) -> dict:
-        name, definition = params["name"], params["definition"]
-        arns.check_name(name)
-        machine_type = params.get("type") or "STANDARD"
-        diagnostics.check_definition(definition, machine_type)
-        arn = arns.state_machine(region, self.account, name)
-        logging = params.get("loggingConfiguration") or {"level": "OFF", "includeExecutionData": False}
-        tracing = params.get("tracingConfiguration") or {"enabled": False}
-        existing = self._machines.get(arn)
-        if existing is not None:
-            same = (existing.definition, existing.role_arn, existing.type) == (definition, params["roleArn"], machine_type)
-            if not same:
-                raise ApiError("StateMachineAlreadyExists", f"State Machine Already Exists: '{arn}'")
-            return {"stateMachineArn": arn, "creationDate": existing.creation_date}
-        created = self.now()
-        machine = StateMachine(arn, name, definition, params["roleArn"], machine_type, created, created, logging,
-                               tracing, str(uuid.uuid4()), tags=_tags_dict(params.get("tags")))
-        self._machines[arn] = machine
-        result = {"stateMachineArn": arn, "creationDate": created}
-        if params.get("publish"):
-            result["stateMachineVersionArn"] = self._publish(machine, params.get("versionDescription"))
-        return result
-
-    def _machine(self, arn: str) -> StateMachine:
-        parsed = arns.parse(arn, "stateMachine")
-        machine = self._machines.get(str(attrs.evolve(parsed, rest=parsed.rest[:1])))
-        if machine is None:
-            raise does_not_exist("StateMachine", arn)
-        return machine
-
-    def _plain_machine(self, arn: str) -> StateMachine:
-        """A state machine named by its own ARN (no version or alias)."""
-        if len(arns.parse(arn, "stateMachine").rest) != 1:
-            raise invalid_arn(arn, "Resource type not valid in this context: stateMachine version or alias")
-        return self._machine(arn)
-
-    def _describe_state_machine(self, params: dict, region: str) -> dict:
-        arn = params["stateMachineArn"]
-        machine = self._machine(arn)
-        qualifier = _qualifier(arn)
-        described = {
-            "stateMachineArn": machine.arn, "name": machine.name, "status": "ACTIVE",
-            "definition": machine.definition, "roleArn": machine.role_arn, "type": machine.type,
-            "creationDate": machine.creation_date, "loggingConfiguration": machine.logging,
-            "tracingConfiguration": machine.tracing, "revisionId": machine.revision_id,
-        }
-        if qualifier is not None:
-            version = self._version(machine, arn)
-            described.update(stateMachineArn=arn, definition=version.definition, roleArn=version.role_arn,
-                             creationDate=version.creation_date, revisionId=version.revision_id,
-                             description=version.description)
-        if params.get("includedData") == "METADATA_ONLY":
-            described.pop("definition")
-        return described
-
-    def _update_state_machine(self, params: dict, region: str) -> dict:
-        machine = self._plain_machine(params["stateMachineArn"])
-        if not any(key in params for key in ("definition", "roleArn", "loggingConfiguration", "tracingConfiguration",
-                                             "encryptionConfiguration")):
-            raise ApiError("MissingRequiredParameter",
-                           "Either the definition, the role ARN, the LoggingConfiguration, the EncryptionConfiguration "
-                           "or the TracingConfiguration must be specified")
-        if "definition" in params:
-            diagnostics.check_definition(params["definition"], machine.type)
-            machine.definition = params["definition"]
-        machine.role_arn = params.get("roleArn", machine.role_arn)
-        machine.logging = params.get("loggingConfiguration", machine.logging)
-        machine.tracing = params.get("tracingConfiguration", machine.tracing)
-        machine.update_date = self.now()
-        machine.revision_id = str(uuid.uuid4())
-        result = {"updateDate": machine.update_date, "revisionId": machine.revision_id}
-        if params.get("publish"):
-            result["stateMachineVersionArn"] = self._publish(machine, params.get("versionDescription"))
-        return result
-
-    def _delete_state_machine(self, params: dict, region: str) -> dict:
-        arn = params["stateMachineArn"]
-        arns.parse(arn, "stateMachine")
-        self._machines.pop(arn, None)  # deleting one that is gone succeeds, as on AWS
-        return {}
-
-    def _list_state_machines(self, params: dict, region: str) -> dict:
-        machines = sorted(self._machines.values(), key=lambda m: m.name)
-        listed = [{"stateMachineArn": m.arn, "name": m.name, "type": m.type, "creationDate": m.creation_date}
-                  for m in machines]
-        page, token = _page(listed, params, "machines")
-        return {"stateMachines": page, "nextToken": token}
-
-    # versions and aliases
-
-    def _publish(self, machine: StateMachine, description: str | None) -> str:
-        latest = machine.versions.get(machine.next_version - 1)
-        if latest is not None and latest.revision_id == machine.revision_id:
-            return f"{machine.arn}:{latest.number}"  # nothing changed: the same version
-        number = machine.next_version
-        machine.versions[number] = Version(number, machine.definition, machine.role_arn, description, self.now(),
-                                           machine.revision_id)
-        machine.next_version += 1
-        return f"{machine.arn}:{number}"
-
-    def _publish_state_machine_version(self, params: dict, region: str) -> dict:
-        machine = self._plain_machine(params["stateMachineArn"])
-        revision = params.get("revisionId")
-        if revision is not None and revision != machine.revision_id:
-            raise ApiError("ConflictException", f"Failed to publish the State Machine version for revision {revision}. "
-                           f"The current State Machine revision is {machine.revision_id}.")
-        arn = self._publish(machine, params.get("description"))
-        return {"creationDate": machine.versions[int(arn.rsplit(":", 1)[1])].creation_date, "stateMachineVersionArn": arn}
-
-    def _version(self, machine: StateMachine, arn: str) -> Version:
-        qualifier = _qualifier(arn)
-        version = machine.versions.get(int(qualifier)) if qualifier and qualifier.isdigit() else None
-        if version is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
-        return version
-
-    def _list_state_machine_versions(self, params: dict, region: str) -> dict:
-        machine = self._plain_machine(params["stateMachineArn"])
-        listed = [{"stateMachineVersionArn": f"{machine.arn}:{v.number}", "creationDate": v.creation_date}
-                  for v in sorted(machine.versions.values(), key=lambda v: -v.number)]
-        page, token = _page(listed, params, "versions")
-        return {"stateMachineVersions": page, "nextToken": token}
-
-    def _delete_state_machine_version(self, params: dict, region: str) -> dict:
-        arn = params["stateMachineVersionArn"]
-        machine = self._machines.get(arn.rsplit(":", 1)[0])
-        qualifier = _qualifier(arn)
-        if machine is not None and qualifier and qualifier.isdigit():
-            for alias in machine.aliases.values():
-                if any(route["stateMachineVersionArn"] == arn for route in alias.routing):
-                    raise ApiError("ConflictException", f"Version to be deleted must not be referenced by an alias. "
-                                   f"Current list of aliases referencing this version: [{alias.arn}]")
-            machine.versions.pop(int(qualifier), None)
-        return {}
-
-    def _create_state_machine_alias(self, params: dict, region: str) -> dict:
-        name = params["name"]
-        arns.check_name(name)
-        routing = self._routing(params["routingConfiguration"])
-        machine = self._machine(routing[0]["stateMachineVersionArn"])
-        arn = f"{machine.arn}:{name}"
-        if name in machine.aliases:
-            raise ApiError("ConflictException", f"Alias already exists: '{arn}'")
-        created = self.now()
-        machine.aliases[name] = Alias(arn, name, params.get("description"), routing, created, created)
-        return {"stateMachineAliasArn": arn, "creationDate": created}
-
-    def _routing(self, routing: list[dict]) -> list[dict]:
-        for route in routing:
-            self._version(self._machine(route["stateMachineVersionArn"]), route["stateMachineVersionArn"])
-        if sum(route["weight"] for route in routing) != 100:
-            raise ApiError("ValidationException", "Sum of routing configuration weights must equal 100.")
-        return [dict(route) for route in routing]
-
-    def _alias(self, arn: str) -> Alias:
-        machine = self._machine(arn)
-        alias = machine.aliases.get(_qualifier(arn) or "")
-        if alias is None:
-            raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
-        return alias
-
-    def _describe_state_machine_alias(self, params: dict, region: str) -> dict:
-        alias = self._alias(params["stateMachineAliasArn"])
-        return {"stateMachineAliasArn": alias.arn, "name": alias.name, "description": alias.description,
-                "routingConfiguration": alias.routing, "creationDate": alias.creation_date,
-                "updateDate": alias.update_date}
-
-    def _update_state_machine_alias(self, params: dict, region: str) -> dict:
-        alias = self._alias(params["stateMachineAliasArn"])
-        if "routingConfiguration" in params:
-            alias.routing = self._routing(params["routingConfiguration"])
-        alias.description = params.get("description", alias.description)
-        alias.update_date = self.now()
-        return {"updateDate": alias.update_date}
-
-    def _delete_state_machine_alias(self, params: dict, region: str) -> dict:
-        arn = params["stateMachineAliasArn"]
-        machine = self._machines.get(arn.rsplit(":", 1)[0])
-        if machine is not None:
-            machine.aliases.pop(_qualifier(arn) or "", None)
-        return {}
-
-    def _list_state_machine_aliases(self, params: dict, region: str) -> dict:
-        machine = self._plain_machine(params["stateMachineArn"])
-        listed = [{"stateMachineAliasArn": a.arn, "creationDate": a.creation_date}
-                  for a in sorted(machine.aliases.values(), key=lambda a: a.name)]
-        page, token = _page(listed, params, "aliases")
-        return {"stateMachineAliases": page, "nextToken": token}
-
     # -- executions --------------------------------------------------------------------------
-
-    def _snapshot(self, arn: str) -> MachineSnapshot:
-        """What StartExecution runs for a state machine, version or alias ARN."""
-        machine = self._machine(arn)
-        qualifier = _qualifier(arn)
-        snapshot = MachineSnapshot(machine.arn, machine.name, machine.definition, machine.role_arn, machine.type,
-                                   machine.logging, machine.tracing, machine.revision_id, machine.update_date)
-        if qualifier is None:
-            return snapshot
-        alias_arn = None
-        if not qualifier.isdigit():
-            alias = self._alias(arn)
-            alias_arn = arn
-            arn = _route(alias.routing, self._random)
-        version = self._version(machine, arn)
-        return attrs.evolve(snapshot, definition=version.definition, role_arn=version.role_arn,
-                            revision_id=version.revision_id, version_arn=arn, alias_arn=alias_arn)
 
     def _start(self, params: dict, region: str, sync: bool) -> ExecutionRecord:
         target, _, test_case = params["stateMachineArn"].partition("#")
-        machine = self._snapshot(target)
+        machine = self.machines.snapshot(target)
         if sync != (machine.type == "EXPRESS"):
             raise ApiError("StateMachineTypeNotSupported",
                            "This operation is not supported by this type of state machine")
@@ -443,10 +190,7 @@ class StepFunctionsService:
         if self.seed is not None:
             options["seed"] = self._random.getrandbits(32)
         if "states:startExecution" in machine.definition:
-            registry = {}
-            for other in self._machines.values():
-                registry[other.arn] = other.definition
-            options["state_machines"] = registry
+            options["state_machines"] = self.machines.definitions()
         if test_case is not None:
             config = self.mock_config if self.mock_config is not None else os.environ.get(MOCK_CONFIG_ENVIRONMENT)
             if config is None:
@@ -471,7 +215,7 @@ class StepFunctionsService:
 
     def _child_snapshot(self, arn: str) -> MachineSnapshot | None:
         try:
-            return self._snapshot(arn)
+            return self.machines.snapshot(arn)
         except ApiError:
             return None
 
@@ -509,10 +253,10 @@ class StepFunctionsService:
         arn = params.get("stateMachineArn")
         if arn is None:
             raise ApiError("ValidationException", "Must provide a StateMachine ARN or MapRun ARN")
-        machine = self._machine(arn)
+        machine = self.machines.machine(arn)
         if machine.type == "EXPRESS":
             raise ApiError("StateMachineTypeNotSupported", "This operation is not supported by this type of state machine")
-        qualifier = _qualifier(arn)
+        qualifier = qualifier_of(arn)
         now = self._shown_now()
         wanted = params.get("statusFilter")
         records = []
@@ -524,7 +268,7 @@ class StepFunctionsService:
             if wanted is None or record.status(now) == wanted:
                 records.append(record)
         records.reverse()  # the newest first, as AWS lists them
-        page, token = _page([r.listing(now) for r in records], params, f"executions {arn} {wanted}")
+        page, token = paginate([r.listing(now) for r in records], params, f"executions {arn} {wanted}")
         return {"executions": page, "nextToken": token}
 
     def _get_execution_history(self, params: dict, region: str) -> dict:
@@ -534,7 +278,7 @@ class StepFunctionsService:
             events = events[::-1]
         if params.get("includeExecutionData") is False:
             events = [without_data(event) for event in events]
-        page, token = _page(events, params, f"history {record.arn} {bool(params.get('reverseOrder'))}")
+        page, token = paginate(events, params, f"history {record.arn} {bool(params.get('reverseOrder'))}")
         return {"events": page, "nextToken": token}
 
     def _stop_execution(self, params: dict, region: str) -> dict:
@@ -578,46 +322,12 @@ class StepFunctionsService:
     def _send_task_heartbeat(self, params: dict, region: str) -> dict:
         return self._answer(params["taskToken"], lambda on: on.send_task_heartbeat(params["taskToken"]))
 
-    def _create_activity(self, params: dict, region: str) -> dict:
-        name = params["name"]
-        arns.check_name(name)
-        arn = arns.activity(region, self.account, name)
-        activity = self._activities.get(arn)
-        tags = _tags_dict(params.get("tags"))
-        if activity is None:
-            activity = self._activities[arn] = Activity(arn, name, self.now(), tags)
-        elif tags and tags != activity.tags:
-            raise ApiError("ActivityAlreadyExists", f"Activity Already Exists: '{arn}'")
-        return {"activityArn": arn, "creationDate": activity.creation_date}
-
-    def _activity(self, arn: str) -> Activity:
-        arns.parse(arn, "activity")
-        activity = self._activities.get(arn)
-        if activity is None:
-            raise does_not_exist("Activity", arn)
-        return activity
-
-    def _describe_activity(self, params: dict, region: str) -> dict:
-        activity = self._activity(params["activityArn"])
-        return {"activityArn": activity.arn, "name": activity.name, "creationDate": activity.creation_date}
-
-    def _delete_activity(self, params: dict, region: str) -> dict:
-        arns.parse(params["activityArn"], "activity")
-        self._activities.pop(params["activityArn"], None)
-        return {}
-
-    def _list_activities(self, params: dict, region: str) -> dict:
-        listed = [{"activityArn": a.arn, "name": a.name, "creationDate": a.creation_date}
-                  for a in sorted(self._activities.values(), key=lambda a: a.name)]
-        page, token = _page(listed, params, "activities")
-        return {"activities": page, "nextToken": token}
-
     def _get_activity_task(self, params: dict, region: str) -> dict:
         """A task of the activity for a worker, waiting up to a minute (AWS's long poll) for one."""
         arn = params["activityArn"]
         deadline = time.monotonic() + self.activity_poll_seconds
         with self._lock:
-            activity = self._activity(arn)
+            activity = self.activities.activity(arn)
             while True:
                 found = self._activity_task(activity)
                 if found is not None:
@@ -627,7 +337,7 @@ class StepFunctionsService:
                     return {}
                 self._work.wait(left)
 
-    def _activity_task(self, activity: Activity) -> dict | None:
+    def _activity_task(self, activity: Any) -> dict | None:
         for record in list(self._executions.values()):
             if record.live is None or record.live.done:
                 continue
@@ -642,13 +352,13 @@ class StepFunctionsService:
     # -- tags, validation, TestState ------------------------------------------------------------
 
     def _tagged(self, arn: str) -> dict[str, str]:
-        resource = self._machines.get(arn) or self._activities.get(arn)
+        resource = self.machines.get(arn) or self.activities.get(arn)
         if resource is None:
             raise ApiError("ResourceNotFound", f"Resource not found: '{arn}'")
         return resource.tags
 
     def _tag_resource(self, params: dict, region: str) -> dict:
-        self._tagged(params["resourceArn"]).update(_tags_dict(params["tags"]))
+        self._tagged(params["resourceArn"]).update(tags_dict(params["tags"]))
         return {}
 
     def _untag_resource(self, params: dict, region: str) -> dict:
@@ -659,7 +369,7 @@ class StepFunctionsService:
 
     def _list_tags_for_resource(self, params: dict, region: str) -> dict:
         tags = self._tagged(params["resourceArn"])
-        return {"tags": [{"key": key, "value": value} for key, value in tags.items()]}
+        return {"tags": tags_list(tags)}
 
     def _validate_state_machine_definition(self, params: dict, region: str) -> dict:
         return diagnostics.diagnostics(params["definition"], params.get("type") or "STANDARD",
@@ -676,27 +386,8 @@ def _snake(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower()
 
 
-def _qualifier(arn: str) -> str | None:
-    parsed = arns.parse(arn, "stateMachine")
-    return parsed.rest[1] if len(parsed.rest) > 1 else None
-
-
-def _route(routing: list[dict], rng: random.Random) -> str:
-    """The version an alias sends this execution to, by the routing weights."""
-    pick = rng.uniform(0, 100)
-    for route in routing:
-        pick -= route["weight"]
-        if pick < 0:
-            return route["stateMachineVersionArn"]
-    return routing[-1]["stateMachineVersionArn"]
-
-
 def _to_millisecond(moment: datetime) -> datetime:
     return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
-
-
-def _tags_dict(tags: list[dict] | None) -> dict[str, str]:
-    return {tag["key"]: tag.get("value", "") for tag in tags or ()}
 
 
 def _execution_input(text: str) -> Any:
@@ -708,25 +399,3 @@ def _execution_input(text: str) -> Any:
         raise ApiError("InvalidExecutionInput", f"Invalid State Machine Execution Input: '{error}'") from None
 
 
-_PAGE_DEFAULT = 100
-_PAGE_MAX = 1000
-
-
-def _page(items: list, params: dict, key: str) -> tuple[list, str | None]:
-    """One page of `items` and the token of the next (AWS's maxResults: 0 means the default)."""
-    size = min(params.get("maxResults") or _PAGE_DEFAULT, _PAGE_MAX)
-    start = 0
-    token = params.get("nextToken")
-    if token is not None:
-        try:
-            state = json.loads(base64.urlsafe_b64decode(token.encode()))
-            start = int(state["offset"])
-            if state["key"] != key:
-                raise ValueError(key)
-        except (ValueError, KeyError, TypeError):
-            raise ApiError("InvalidToken", f"Invalid Token: '{token}'") from None
-    end = start + size
-    if end >= len(items):
-        return items[start:], None
-    following = base64.urlsafe_b64encode(json.dumps({"key": key, "offset": end}).encode()).decode()
-    return items[start:end], following
