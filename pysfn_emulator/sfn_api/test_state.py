@@ -26,6 +26,7 @@ _STUB = "pysfn-test-state-next-{}"
 
 def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_time: Any) -> dict:
     state_name, state, query_language = _the_state(params)
+    original = dict(state)
     retriers = state.pop("Retry", None) or []
     targets: dict[str, str] = {}  # stand-in name -> the state's own target
     _redirect(state, targets)
@@ -33,6 +34,8 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
     if not isinstance(variables, dict):
         raise ApiError("ValidationException", "variables must be a JSON object")
     input_value = _json_param(params, "input", {}, "InvalidExecutionInput")
+    common = {"region": region, "account": account, "start_time": start_time, "seed": 0}
+    stages = _Stages(original, input_value, variables, query_language or original.get("QueryLanguage"), common)
     if query_language and "QueryLanguage" not in state:
         state["QueryLanguage"] = query_language
     states: dict[str, Any] = {}
@@ -44,8 +47,7 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
     for stub in targets:
         states[stub] = {"Type": "Succeed"}
     definition = {"StartAt": next(iter(states)), "States": states}
-    options: dict[str, Any] = {"lambdas": lambdas or None, "region": region, "account": account,
-                               "start_time": start_time, "state_machine_name": _TEST_MACHINE, "seed": 0}
+    options: dict[str, Any] = {**common, "lambdas": lambdas or None, "state_machine_name": _TEST_MACHINE}
     mock = params.get("mock")
     if mock is not None:
         options.update(mock_config=_mock_config(state_name, mock), test_case=_TEST_CASE)
@@ -57,7 +59,7 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
         raise ApiError("InvalidExecutionInput", str(error)) from None
     except (pysfn_emulator.NotSupportedError, pysfn_emulator.MockConfigError) as error:
         raise ApiError("ValidationException", str(error)) from None
-    return _outcome(params, execution, state_name, targets, retriers, variables)
+    return _outcome(params, execution, state_name, targets, retriers, variables, stages)
 
 
 def _the_state(params: dict) -> tuple[str, dict, str | None]:
@@ -105,7 +107,8 @@ def _mock_config(state_name: str, mock: dict) -> dict:
             "MockedResponses": {"mocked": {"0": response}}}
 
 
-def _outcome(params: dict, execution: Any, state_name: str, targets: dict, retriers: list, variables: dict) -> dict:
+def _outcome(params: dict, execution: Any, state_name: str, targets: dict, retriers: list, variables: dict,
+             stages: _Stages) -> dict:
     events = execution.history
     taken = [(to, how) for source, to, how, _ in execution.transitions if source == state_name]
     failure = _failure(events)
@@ -118,21 +121,21 @@ def _outcome(params: dict, execution: Any, state_name: str, targets: dict, retri
             index, interval = retry
             result["status"] = "RETRIABLE"
             result["inspectionData"] = {"errorDetails": {"retryIndex": index, "retryBackoffIntervalSeconds": interval}}
-            return _inspected(params, result, events, state_name, variables)
+            return _inspected(params, result, events, state_name, variables, stages)
         if taken:
             result["status"] = "CAUGHT_ERROR"
             result["nextState"] = targets[taken[0][0]]
             result["output"] = _entered_input(events, taken[0][0])
         else:
             result["status"] = "FAILED"
-        return _inspected(params, result, events, state_name, variables)
+        return _inspected(params, result, events, state_name, variables, stages)
     result["status"] = "SUCCEEDED"
     if taken:
         result["nextState"] = targets[taken[0][0]]
         result["output"] = _entered_input(events, taken[0][0])
     else:
         result["output"] = dump_json(execution.output)
-    return _inspected(params, result, events, state_name, variables)
+    return _inspected(params, result, events, state_name, variables, stages)
 
 
 def _failure(events: list[dict]) -> tuple[str | None, str | None] | None:
@@ -169,7 +172,8 @@ def _entered_input(events: list[dict], state: str) -> str | None:
     return None
 
 
-def _inspected(params: dict, result: dict, events: list[dict], state_name: str, variables: dict) -> dict:
+def _inspected(params: dict, result: dict, events: list[dict], state_name: str, variables: dict,
+               stages: _Stages) -> dict:
     """inspectionData at DEBUG and TRACE: the data as it went through the state, as far as
     the history shows it."""
     if params.get("inspectionLevel", "INFO") == "INFO":
@@ -193,7 +197,56 @@ def _inspected(params: dict, result: dict, events: list[dict], state_name: str, 
             assigned.update({k: json.loads(v) for k, v in (exited.get("assignedVariables") or {}).items()})
     if assigned:
         data["variables"] = dump_json(assigned)
+    stages.fill(data, succeeded=result["status"] == "SUCCEEDED")
     return result
+
+
+class _Stages:
+    """The JSONPath stages a history does not record (afterInputPath, afterParameters of a
+    state that is not a Task, afterResultSelector, afterResultPath), each computed by the
+    emulator itself: the state's own field in a Pass state run on the value before it."""
+
+    def __init__(self, state: dict, input_value: Any, variables: dict, query_language: str | None, options: dict):
+        self.state = state
+        self.input = input_value
+        self.variables = variables
+        self.jsonata = query_language == "JSONata"
+        self.options = options
+
+    def fill(self, data: dict, succeeded: bool) -> None:
+        if self.jsonata:
+            if "afterParameters" in data:  # a JSONata Task's Arguments
+                data["afterArguments"] = data.pop("afterParameters")
+            return
+        state = self.state
+        after_input = self._through({"InputPath": state["InputPath"]}, self.input) if "InputPath" in state else \
+            dump_json(self.input)
+        data["afterInputPath"] = after_input
+        if "Parameters" in state and state.get("Type") != "Task" and after_input is not None:
+            data["afterParameters"] = self._through({"Parameters": state["Parameters"]}, json.loads(after_input))
+        if not succeeded or "result" not in data:
+            return
+        after_selector = data["result"]
+        if "ResultSelector" in state:
+            after_selector = self._through({"Parameters": state["ResultSelector"]}, json.loads(data["result"]))
+            data["afterResultSelector"] = after_selector
+        if after_selector is not None:
+            data["afterResultPath"] = self._through(
+                {"Result": json.loads(after_selector), "ResultPath": state.get("ResultPath", "$")}, self.input)
+
+    def _through(self, fields: dict, value: Any) -> str | None:
+        """The output of a Pass state with these fields, on this input and the test's variables."""
+        states: dict[str, Any] = {}
+        if self.variables:
+            states[_SETUP] = {"Type": "Pass", "OutputPath": "$.input", "Next": "Stage",
+                              "Assign": {f"{name}.$": f"$.variables[{json.dumps(name)}]" for name in self.variables}}
+            value = {"variables": self.variables, "input": value}
+        states["Stage"] = {"Type": "Pass", **fields, "End": True}
+        try:
+            execution = pysfn_emulator.run({"StartAt": next(iter(states)), "States": states}, value, **self.options)
+        except (pysfn_emulator.DefinitionError, pysfn_emulator.NotSupportedError, ValueError):
+            return None
+        return dump_json(execution.output) if execution.status == "SUCCEEDED" else None
 
 
 def _json_param(params: dict, name: str, default: Any, code: str) -> Any:

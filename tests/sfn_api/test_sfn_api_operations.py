@@ -295,3 +295,25 @@ def test_get_activity_task_answers_with_none_after_its_poll(sfn, service):
     activity = sfn.create_activity(name="idle")["activityArn"]
     answer = sfn.get_activity_task(activityArn=activity)
     assert "taskToken" not in answer
+
+
+def test_test_state_inspection_data_at_each_stage(sfn):
+    state = {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "InputPath": "$.order",
+             "Parameters": {"FunctionName": "price", "Payload": {"id.$": "$.id", "limit.$": "$limit"}},
+             "ResultSelector": {"total.$": "$.Payload.total"}, "ResultPath": "$.priced", "OutputPath": "$.priced",
+             "End": True}
+    answer = sfn.test_state(definition=json.dumps(state), roleArn=ROLE, inspectionLevel="DEBUG",
+                            input='{"order": {"id": 7}, "other": 1}', variables='{"limit": 10}',
+                            mock={"result": '{"Payload": {"total": 42}, "StatusCode": 200}'})
+    data = {key: json.loads(value) for key, value in answer["inspectionData"].items()}
+    assert data["input"] == {"order": {"id": 7}, "other": 1}
+    assert data["afterInputPath"] == {"id": 7}
+    assert data["afterParameters"] == {"FunctionName": "price", "Payload": {"id": 7, "limit": 10}}
+    assert data["result"] == {"Payload": {"total": 42}, "StatusCode": 200}
+    assert data["afterResultSelector"] == {"total": 42}
+    assert data["afterResultPath"] == {"order": {"id": 7}, "other": 1, "priced": {"total": 42}}
+    assert data["variables"] == {"limit": 10}
+    assert json.loads(answer["output"]) == {"total": 42}
+    info = sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input='{"order": {"id": 7}}', variables='{"limit": 1}',
+                          mock={"result": '{"Payload": {"total": 1}}'})
+    assert "inspectionData" not in info
