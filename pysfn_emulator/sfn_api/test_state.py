@@ -22,6 +22,8 @@ _TEST_MACHINE = "TestStateMachine"
 _TEST_CASE = "TestState"
 _SETUP = "pysfn-test-state-setup"
 _STUB = "pysfn-test-state-next-{}"
+_GET_OBJECT = "arn:aws:states:::s3:getObject"
+_LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 
 
 def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_time: Any) -> dict:
@@ -47,7 +49,8 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
     for stub in targets:
         states[stub] = {"Type": "Succeed"}
     definition = {"StartAt": next(iter(states)), "States": states}
-    options: dict[str, Any] = {**common, "lambdas": lambdas or None, "state_machine_name": _TEST_MACHINE}
+    options: dict[str, Any] = {**common, "lambdas": _with_reader_data(lambdas, params),
+                               "state_machine_name": _TEST_MACHINE}
     mock = params.get("mock")
     if mock is not None:
         options.update(mock_config=_mock_config(state_name, mock), test_case=_TEST_CASE)
@@ -90,6 +93,22 @@ def _redirect(state: dict, targets: dict[str, str]) -> None:
         state["Choices"] = [{**rule, "Next": stub(rule["Next"])} for rule in state["Choices"]]
     if "Catch" in state:
         state["Catch"] = [{**catcher, "Next": stub(catcher["Next"])} for catcher in state["Catch"]]
+
+
+def _with_reader_data(lambdas: dict, params: dict) -> dict | None:
+    """stateConfiguration.mapItemReaderData: what a distributed Map's ItemReader reads (the
+    object's content, or the listing's objects), served as S3's answer."""
+    data = (params.get("stateConfiguration") or {}).get("mapItemReaderData")
+    if data is None:
+        return lambdas or None
+
+    def listing(request: Any, context: Any) -> Any:
+        try:
+            return json.loads(data)
+        except ValueError:
+            return data
+
+    return {**lambdas, _GET_OBJECT: lambda request, context: data, _LIST_OBJECTS: listing}
 
 
 def _mock_config(state_name: str, mock: dict) -> dict:
