@@ -141,7 +141,7 @@ class StepFunctionsService:
     def _start(self, params: dict, region: str, sync: bool) -> ExecutionRecord:
         target, _, test_case = params["stateMachineArn"].partition("#")
         machine = self.machines.snapshot(target)
-        if sync != (machine.type == "EXPRESS"):
+        if sync and machine.type != "EXPRESS":  # StartExecution takes both types
             raise ApiError("StateMachineTypeNotSupported",
                            "This operation is not supported by this type of state machine")
         name = params.get("name")
@@ -201,9 +201,7 @@ class StepFunctionsService:
 
     def _may_wait(self, definition: str) -> bool:
         """Whether an execution may wait for an answer from outside (then it runs live)."""
-        if _WAITING_RESOURCES.search(definition) is None:
-            return False
-        return True
+        return _WAITING_RESOURCES.search(definition) is not None
 
     def _settle(self, record: ExecutionRecord) -> None:
         """Once an execution has ended, the executions it started become visible too."""

@@ -196,6 +196,11 @@ def test_express_machines_run_synchronously(sfn):
     with pytest.raises(ClientError) as listed:
         sfn.list_executions(stateMachineArn=arn)
     assert code(listed) == "StateMachineTypeNotSupported"
+    started = sfn.start_execution(stateMachineArn=arn)  # asynchronously: nothing to describe after
+    assert started["executionArn"].startswith("arn:aws:states:us-east-1:123456789012:express:fast:")
+    with pytest.raises(ClientError) as express:
+        sfn.describe_execution(executionArn=started["executionArn"])
+    assert code(express) == "InvalidArn"
 
 
 def test_update_versions_and_aliases(sfn):
