@@ -29,10 +29,10 @@ from typing import Any
 import attrs
 import pytest
 
-import pysfn_emulator
 from conformance import workflows
 from pysfn_emulator import coverage
 from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
 _STATE = pytest.StashKey["SessionRecord"]()
 _PATH_SHOWN = (12, 4)  # states shown at the start and the end of a long path
@@ -294,7 +294,7 @@ def sfn_api() -> Any:
     """Step Functions in-process for boto3 (`pysfn_emulator.mock_aws`): every `stepfunctions`
     client the test makes talks to a fresh in-memory service, yielded so the test can give it
     Lambda handlers (`sfn_api.lambdas["name"] = handler`) or a mock file (`sfn_api.mock_config`)."""
-    with pysfn_emulator.mock_aws() as service:
+    with mock_aws() as service:
         yield service
 
 

@@ -83,11 +83,15 @@ def _install() -> None:
         default._session.register(_EVENT, _before_send, unique_id="pysfn-mock-aws")
 
 
+_install()  # at import, as moto does: clients made from here on can be routed
+
+
 @contextmanager
 def mock_aws(service: StepFunctionsService | None = None, **options: Any) -> Iterator[StepFunctionsService]:
     """Route boto3's Step Functions calls to an in-memory service for the block (yielded;
     `options` are StepFunctionsService's: lambdas, mock_config, clock, region, account, now).
-    Clients must be made inside the block or after pysfn's first mock_aws."""
+    A client is routed if it was made after this module was imported (pysfn's pytest plugin
+    imports it, so every client a test suite makes), or from boto3's default session."""
     _install()
     service = service if service is not None else StepFunctionsService(**options)
     saved = {name: os.environ.get(name) for name in _ENVIRONMENT}

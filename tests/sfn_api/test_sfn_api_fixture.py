@@ -17,3 +17,11 @@ def test_sfn_api_fixture(sfn_api):
                                    roleArn="arn:aws:iam::123456789012:role/test")["stateMachineArn"]
     execution_arn = sfn.start_execution(stateMachineArn=arn, input="21")["executionArn"]
     assert sfn.describe_execution(executionArn=execution_arn)["output"] == "42"
+
+
+CLIENT_MADE_AT_IMPORT = boto3.session.Session().client("stepfunctions", region_name="us-east-1",
+                                                       aws_access_key_id="x", aws_secret_access_key="y")
+
+
+def test_a_client_made_before_the_test_is_routed_too(sfn_api):
+    assert CLIENT_MADE_AT_IMPORT.list_state_machines()["stateMachines"] == []
