@@ -23,7 +23,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 from botocore.compat import HTTPHeaders
 
-from .requests import region_of
+from .regions import region_of
 from .service import StepFunctionsService
 from .wire import handle
 

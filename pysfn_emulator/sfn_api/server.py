@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from .requests import region_of
+from .regions import region_of
 from .service import StepFunctionsService
 from .wire import handle
 
