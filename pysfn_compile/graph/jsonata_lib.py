@@ -221,7 +221,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "orderable": (
         "$ks",
         "($t := $map($ks, function($k) { $type($k) = 'boolean' ? 'number' : $type($k) });"
-        " $count($t) = 0 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
+        " $count($t) <= 1 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
         (),
     ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
@@ -406,6 +406,29 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
         " $rev ? $key($a) < $key($b) : $key($a) > $key($b) }); $r)",
         (),
+    ),
+    "rsplit_sep": (
+        # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again
+        "$s, $sep, $m",
+        "($p := $__split_sep($s, $sep, -1); $k := $count($p) - $m; $m < 0 or $k <= 1 ? $p"
+        " : $append([$join($__filter($p, function($v, $i) { $i < $k }), $sep)],"
+        " $__filter($p, function($v, $i) { $i >= $k })))",
+        ("split_sep", "filter"),
+    ),
+    "sorted_seq": (
+        # a stable sort of items whose keys are lists (tuples), ordered item by item
+        "$xs, $key, $rev",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
+        " ($c := $__seqcmp($key($a), $key($b)); $rev ? $c < 0 : $c > 0) }); $r)",
+        ("seqcmp", "map"),  # map: for the key that counts bools as ints
+    ),
+    "seq_orderable": (
+        # keys that are lists: at each position, the items present are all numbers or all strings
+        "$ks",
+        "$count($ks) <= 1 or ($n := $max($__map($ks, function($k) { $count($k) })); $reduce([0..$n - 1],"
+        " function($ok, $i) { $ok and $__orderable($__map($__filter($ks, function($k) { $count($k) > $i }),"
+        " function($k) { $k[$i] })) }, true))",
+        ("map", "filter", "orderable"),
     ),
     "exc_message": (
         # str(e) of a caught error: Lambda reports a Python exception as a JSON cause

@@ -17,12 +17,15 @@ from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import Expr, combine
 from .operations import (
+    Level,
     bound_code,
     guards_per_item,
     is_var,
     iterable_of,
     iteration_source,
+    nested_item_guards,
     short_circuit,
+    store_key,
     truth,
 )
 
@@ -89,31 +92,42 @@ def pure_comprehension(b, node) -> Expr:
     return _generator(b, node, generators, 0, iterable)
 
 
-def _generator(b, node, generators, index, iterable: Expr) -> Expr:
+def _generator(b, node, generators, index, iterable: Expr, levels: list | None = None) -> Expr:
     generator = generators[index]
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     param = f"$__c{b.next_comprehension()}"
     bindings = bind_target(b, generator.target, param, item_ty)
+    nested = len(generators) > 1
+    if nested and levels is None:
+        levels = []
     with b.comprehension_scope(bindings):
         conditions = [condition(b, test) for test in generator.ifs]
         if index + 1 < len(generators):
-            inner_iter = b.expr(generators[index + 1].iter)
-            inner = _generator(b, node, generators, index + 1, inner_iter)
+            inner_iter = iterable_of(generators[index + 1].iter, b.expr(generators[index + 1].iter))
+            levels.append(Level(source, param, conditions, inner_iter.guards,
+                                 frozenset(helpers) | iterable.helpers))
+            inner_iter = Expr(inner_iter.code, inner_iter.ty, (), inner_iter.reads, inner_iter.helpers)
+            inner = _generator(b, node, generators, index + 1, inner_iter, levels)
             element, flatten = inner, True
         elif isinstance(node, ast.DictComp):
             key, value = b.expr(node.key), b.expr(node.value)
-            if not key.ty.only("str"):
+            if not key.ty.may("str"):
                 raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
+            key = store_key(node.key, key)  # one of unknown type is checked at run time
             element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
             flatten = False
         else:
             element, flatten = b.expr(node.elt), False
     item_guards: tuple = ()
-    if any(part.guards for part in [*conditions, element]):
-        if len(generators) != 1:
-            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing key "
-                          "or index); with several 'for's the compiler cannot check each item",
-                          "write it as for loops")
+    if nested:
+        if index + 1 == len(generators):
+            levels.append(Level(source, param, conditions, element.guards, frozenset(helpers) | iterable.helpers))
+        if index == 0 and any(c.guards for level in levels for c in level.conditions) or \
+                index == 0 and any(level.then for level in levels):
+            item_guards = nested_item_guards(levels)
+        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
+        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
+    elif any(part.guards for part in [*conditions, element]):
         item_guards = guards_per_item(source, param, conditions, element, set(helpers) | set(iterable.helpers))
         conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
         element = Expr(element.code, element.ty, (), element.reads, element.helpers)

@@ -9,6 +9,7 @@ calls and comprehensions are dispatched by the visitor.
 from __future__ import annotations
 
 import ast
+import re
 
 import attrs
 
@@ -18,7 +19,7 @@ from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, combine, const, guard
+from ..graph.exprs import Expr, Guard, combine, const, guard
 from . import formatting
 from .evaluation import condition, later_effects, materialize, operands
 from .operations import (
@@ -32,6 +33,7 @@ from .operations import (
     numeric_operand,
     short_circuit,
     slice_of,
+    store_key,
     subscript,
     truth,
     type_of_value,
@@ -131,15 +133,17 @@ def transform_dict(b, node: ast.Dict) -> Expr:
     value_ty = None
     entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
                for key_expr, value_expr in entries]
-    for key_expr, value_expr in entries:
+    for index, (key_expr, value_expr) in enumerate(entries):
         if key_expr is None:
             if not value_expr.ty.only("dict"):
                 raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
             value_ty = pytypes.join(value_ty, value_expr.ty.values)
             continue
-        if not key_expr.ty.only("str"):
+        if not key_expr.ty.may("str"):
             raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
                           "convert the key with str(...)")
+        key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
+        entries[index] = (key_expr, value_expr)
         value_ty = pytypes.join(value_ty, value_expr.ty)
         keys.append(key_expr)
         values.append(value_expr)
@@ -167,8 +171,56 @@ _OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "
 
 
 def transform_binop(b, node: ast.BinOp) -> Expr:
+    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+        return _percent_format(b, node, node.left.value)
     left, right = operands(b, [node.left, node.right])
     return binary(node, _OPS[type(node.op)], left, right)
+
+
+_PERCENT = re.compile(r"%(.)", re.DOTALL)
+
+
+def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
+    """`"literal %s, %r, %d" % args`: the values printed as str(), repr() and int formatting."""
+    specs = _PERCENT.findall(text)
+    if "%" in _PERCENT.sub("", text) or set(specs) - set("srdi%"):
+        raise Refusal(node, "this %-format is not supported (only %s, %r, %d, %i and %%)", "use an f-string")
+    wanted = len([spec for spec in specs if spec != "%"])
+    if isinstance(node.right, ast.Tuple):
+        if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
+            raise Refusal(node, "%-formatting with *args is not supported", "use an f-string")
+        values = operands(b, node.right.elts)
+    else:
+        (value,), values = operands(b, [node.right]), None
+        if pytypes.has_tuple(value.ty) and value.ty.may("list"):
+            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", "use an f-string")
+        if wanted != 1:
+            raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
+                          "use an f-string")
+        values = [value]
+    guards = []
+    if len(values) != wanted:
+        message = ("not enough arguments for format string" if len(values) < wanted
+                   else "not all arguments converted during string formatting")
+        guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
+    pieces, rest, index = [], text, 0
+    for spec in specs:
+        before, _, rest = rest.partition("%" + spec)
+        pieces.append(const(before, pytypes.STR))
+        if spec == "%":
+            pieces.append(const("%", pytypes.STR))
+            continue
+        value = values[index] if index < len(values) else const("", pytypes.STR)
+        index += 1
+        if spec in "di":
+            if value.ty.only("bool"):
+                value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
+            elif not value.ty.only("int"):
+                raise Refusal(node, f"%{spec} of {value.ty.describe()} is not supported", "use an f-string")
+        pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
+    pieces.append(const(rest, pytypes.STR))
+    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
+    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
 
 
 def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
@@ -328,16 +380,32 @@ def transform_compare(b, node: ast.Compare) -> Expr:
     if len(node.ops) > 1 and later_effects(b, node.comparators):
         return _compare_flow(b, node)
     exprs = operands(b, [node.left, *node.comparators])
-    parts = []
+    # a computed operand between two comparisons is evaluated once, as in Python: its value is
+    # bound to a JSONata name where the chain reaches it. The guards keep the expression itself
+    # (a Choice rule checks them, outside the binding).
+    names = {index: f"$__mid{b.next_comprehension()}" for index in range(1, len(exprs) - 1)
+             if not is_var(exprs[index].code) and not exprs[index].is_const}
+
+    def bound(index: int) -> Expr:
+        e = exprs[index]
+        return Expr(names[index], e.ty, (), e.reads, e.helpers) if index in names else e
+
+    parts, codes = [], []
     for index, op in enumerate(node.ops):
-        left, right = exprs[index], exprs[index + 1]
-        if index > 0 and not is_var(left.code) and not left.is_const:
-            raise Refusal(node, "a chained comparison with a computed middle operand is not supported",
-                          "assign the middle value to a variable first")
-        parts.append(compare(node, _CMP[type(op)], left, right))
+        parts.append(compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
+        codes.append(compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
+                     if {index, index + 1} & set(names) else parts[-1].code)
     if len(parts) == 1:
         return parts[0]
-    return short_circuit(parts, "and")
+    chain = short_circuit(parts, "and")
+    if not names:
+        return chain
+    code = codes[-1]
+    for index in range(len(codes) - 2, -1, -1):
+        code = f"({codes[index]} and {code})"
+        if index + 1 in names:
+            code = f"({names[index + 1]} := {exprs[index + 1].code}; {code})"
+    return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
 
 
 # -- subscripts --------------------------------------------------------------------------
@@ -392,3 +460,35 @@ def transform_formatted_value(b, node) -> Expr:
 # -- lambdas (a comprehension is the visitor's: pure, or a Map state when it calls a callee) --
 def transform_lambda(b, node) -> Expr:
     raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
+
+
+def transform_attribute(b, node: ast.Attribute) -> Expr:
+    """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
+    inner = node.value
+    of = None
+    if node.attr == "__name__" and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
+            and inner.func.id == "type" and len(inner.args) == 1 and not inner.keywords \
+            and b.lookup("type")[0] is None and "type" not in b.info.objects:
+        of = inner.args[0]
+    elif node.attr == "__name__" and isinstance(inner, ast.Attribute) and inner.attr == "__class__":
+        of = inner.value
+    if of is None:
+        raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
+                      "move this into a callee (a module-level function, run as a Lambda)")
+    value = b.expr(of)
+    ty, v = value.ty, value.code
+    if ty.only("exc"):
+        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and "Fail" in ast.unparse(n.exc.func)
+               for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
+            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
+                          "use isinstance(e, ...)")
+        return combine(f"{v}.type", pytypes.STR, value)
+    if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
+        (kind_name,) = ty.kinds
+        name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]
+        return combine(jsonata_lib.string(name), pytypes.STR, value)
+    if "exc" in ty.kinds or ("float" in ty.kinds and not ty.json_number and "int" in ty.kinds) \
+            or ("list" in ty.kinds and ty.form != "list") or not ty.kinds:
+        raise Refusal(node, f"type().__name__ of {ty.describe()} cannot be told at run time",
+                      "keep the kinds apart")
+    return combine(f"$__pytype({v})", pytypes.STR, value, helpers={"pytype"})

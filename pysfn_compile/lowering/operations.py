@@ -167,8 +167,9 @@ UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what t
 
 
 def _dynamic(ty: Ty) -> bool:
-    """Whether an operand's kind is known only at run time (a value nobody annotated)."""
-    return ty.is_any or (ty.json_number and not ty.only("int", "bool"))
+    """Whether an operand's kind is known only at run time (a value nobody annotated, or one
+    that never exists, like an item of an empty `[]` literal: any code serves it)."""
+    return ty.is_any or not ty.kinds or (ty.json_number and not ty.only("int", "bool"))
 
 
 def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
@@ -363,8 +364,10 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
     """An operand of str +: a str, or (known only at run time) Python's TypeError."""
     if this.ty.only("str"):
         return this
-    if not this.ty.is_any:
-        raise Refusal(node, f"+ of str and {this.ty.describe()}: Python raises TypeError", "convert with str(...)")
+    ty = this.ty
+    exact_names = (ty.is_any or ty.json_number or "float" not in ty.kinds) and ("list" not in ty.kinds or ty.form == "list")
+    if not (ty.may("str") and exact_names):  # else $__pytype would not name the kind as Python does
+        raise Refusal(node, f"+ of str and {ty.describe()}: Python raises TypeError", "convert with str(...)")
     if is_left:
         message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
                    "\"unsupported operand type(s) for " + _operator_name(node, "+") + ": '\" & $__pytype("
@@ -376,6 +379,16 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
 
 
 def _concat_list(node, left: Expr, right: Expr) -> Expr:
+    sides = [left, right]
+    for mine, theirs in ((0, 1), (1, 0)):
+        this, other = sides[mine], sides[theirs]
+        if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
+            message = f"$__binerr('+', {left.code}, {right.code})"
+            check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
+            sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
+                                  this, guards=[check])
+            break
+    left, right = sides
     if not (left.ty.only("list") and right.ty.only("list")):
         raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
                       "both operands must be lists")
@@ -542,6 +555,11 @@ def contains(node, container: Expr, item: Expr) -> Expr:
     """`item in container`."""
     ct = container.ty
     if ct.only("str"):
+        if not item.ty.only("str") and item.ty.may("str") and _dynamic(item.ty):
+            check = guard(f"($type({item.code}) != 'string')", TypeError,
+                          f"\"'in <string>' requires string as left operand, not \" & $__pytype({item.code})", item,
+                          helpers={"pytype"})
+            item = combine(item.code, pytypes.STR, item, guards=[check])
         if not item.ty.only("str"):
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)
@@ -572,11 +590,9 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
 
 
 def subscript(node, container: Expr, index: Expr) -> Expr:
-    ct, it = container.ty, index.ty
-    if it.only("bool"):
-        raise Refusal(node, "indexing with a bool is not supported", "use an int")
+    ct = container.ty
     if ct.only("list"):
-        _require_int(node, index, "list indices must be integers")
+        index = int_index(node, index, "list")
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
@@ -585,21 +601,14 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
                       "'list index out of range'", container, index)
         return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
     if ct.only("str"):
-        _require_int(node, index, "string indices must be integers")
+        index = int_index(node, index, "str")
         count = f"$length({container.code})"
         check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                       "'string index out of range'", container, index)
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        key = lookup_key(node, index)
-        if key is None or not key.ty.only("str"):  # a key no JSON object holds
-            message = (jsonata_lib.string(repr(index.const)) if index.is_const
-                       else f"$__pyrepr({index.code})")
-            missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
-                            message, index, helpers=() if index.is_const else {"pyrepr"})
-            key = combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
-        index = key
+        index = dict_key(node, index)
         check = key_guard(container, index)
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
@@ -628,6 +637,18 @@ def lookup_key(node, key: Expr) -> Expr | None:
                        f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
     return Expr(key.code, attrs.evolve(key.ty, kinds=key.ty.kinds - {"list", "dict"}),
                 key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)
+
+
+def dict_key(node, index: Expr) -> Expr:
+    """A key to find in a dict: a str, or one of another kind, which no JSON object holds:
+    Python's KeyError (TypeError for an unhashable one) when the workflow runs."""
+    key = lookup_key(node, index)
+    if key is not None and key.ty.only("str"):
+        return key
+    message = jsonata_lib.string(repr(index.const)) if index.is_const else f"$__pyrepr({index.code})"
+    missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
+                    message, index, helpers=() if index.is_const else {"pyrepr"})
+    return combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
 
 
 def store_key(node, key: Expr) -> Expr:
@@ -670,10 +691,25 @@ def bound_code(code: str) -> str:
     return f"($__s := {code}; $__s)"
 
 
-def _require_int(node, index: Expr, message: str) -> None:
-    if not index.ty.only("int"):
-        raise Refusal(node, f"{message}; this index is {index.ty.describe()}",
-                      ANY_HINT if index.ty.is_any else "")
+def int_index(node, index: Expr, container: str) -> Expr:
+    """The index of a list or str: an int, a bool as its int, or (its kind known only at run
+    time) checked as Python checks it, with this Python's TypeError message."""
+    ty, i = index.ty, index.code
+    if ty.only("int"):
+        return index
+    if ty.only("bool"):
+        return combine(f"({i} ? 1 : 0)", pytypes.kind("int", 1), index)
+    what = "list indices must be integers" if container == "list" else "string indices must be integers"
+    if not (ty.is_any or ty.json_number or not ty.kinds):
+        raise Refusal(node, f"{what}; this index is {ty.describe()}", ANY_HINT if ty.is_any else "")
+    try:
+        ([1] if container == "list" else "x")[1.5]
+    except TypeError as error:
+        head, _, tail = str(error).rpartition("float")
+    message = f"{jsonata_lib.string(head)} & $__pytype({i}) & {jsonata_lib.string(tail)}"
+    check = guard(f"$not($type({i}) = 'boolean' or ($type({i}) = 'number' and $floor({i}) = {i}))", TypeError,
+                  message, index, helpers={"pytype"})
+    return combine(f"($type({i}) = 'boolean' ? ({i} ? 1 : 0) : {i})", pytypes.INT, index, guards=[check])
 
 
 def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
@@ -744,7 +780,7 @@ def _string_index_message() -> str:
 
 
 def slice_of(node, container: Expr, lower, upper, step) -> Expr:
-    lower, upper, step = (_slice_index(node, p) if p is not None else None for p in (lower, upper, step))
+    lower, upper, step = (slice_index(node, p) if p is not None else None for p in (lower, upper, step))
     container = _sliceable(container)
     parts = [p for p in (lower, upper, step) if p is not None]
     step_code = step.code if step is not None else "1"
@@ -767,7 +803,7 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
     raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
 
 
-def _slice_index(node, part: Expr) -> Expr:
+def slice_index(node, part: Expr) -> Expr:
     """A slice bound: an int or None, or (its kind known only at run time) checked as Python
     checks it; a bool counts as its int."""
     if part.ty.only("int", "none"):
@@ -858,6 +894,67 @@ def guards_per_item(source: str, param: str, conditions: list, element: Expr, so
         cond = f"($__ff := {first}; $exists($__ff) and $__ff[1] = {position + 1})"
         message = f"($__ff := {first}; function({param}) {{ {g.message} }}({source}[$__ff[0]]))"
         out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - {param},
+                         g.error_code, g.abort, g.error_name, g.message_literal))
+    return tuple(out)
+
+
+@attrs.frozen
+class Level:
+    """One `for` of a comprehension with several: what the first failing item is searched in."""
+    source: str
+    param: str
+    conditions: list
+    then: tuple  # the guards after the conditions: the next `for`'s iterable, or the element's
+    helpers: frozenset
+
+
+def nested_item_guards(levels: list) -> tuple:
+    """The guards inside a comprehension with several `for`s, checked before it runs: the
+    first that Python would meet, walking the items in Python's order (each `for`'s conditions
+    in turn, then the next `for`'s iterable, or the element), with the items bound where it
+    fails."""
+    every: list = []
+    for level in levels:
+        every += [g for c in level.conditions for g in c.guards] + list(level.then)
+    number = {id(g): position + 1 for position, g in enumerate(every)}
+    params = [level.param for level in levels]
+
+    def record(guard_: Guard, depth: int) -> str:
+        text = f"[{number[id(guard_)]}]"
+        for param in params[:depth + 1]:
+            text = f"$append({text}, $__wrap({param}))"
+        return text
+
+    def chain(guards, depth: int, fallback: str) -> str:
+        for g in reversed(list(guards)):
+            fallback = f"(({g.cond}) ? {record(g, depth)} : {fallback})"
+        return fallback
+
+    def walk(depth: int) -> str:
+        level = levels[depth]
+        body = chain(level.then, depth, walk(depth + 1) if depth + 1 < len(levels) else "null")
+        for c in reversed(level.conditions):
+            body = chain(c.guards, depth, f"({c.code} ? {body} : null)")
+        return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
+                f" : {body} }}, null)")
+
+    first = walk(0)
+    helpers: frozenset = frozenset({"wrap"})
+    reads: frozenset = frozenset()
+    for g in every:
+        helpers |= g.helpers
+        reads |= g.reads
+    for level in levels:
+        helpers |= level.helpers
+        for c in level.conditions:
+            helpers |= c.helpers
+            reads |= c.reads
+    out = []
+    for position, g in enumerate(every):
+        cond = f"($__ff := {first}; $type($__ff) = 'array' and $__ff[0] = {position + 1})"
+        arguments = ", ".join(f"$__ff[{i + 1}]" for i in range(len(params)))
+        message = f"($__ff := {first}; function({', '.join(params)}) {{ {g.message} }}({arguments}))"
+        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - set(params),
                          g.error_code, g.abort, g.error_name, g.message_literal))
     return tuple(out)
 

@@ -22,6 +22,8 @@ from .operations import (
     ANY_HINT,
     binary,
     bound_code,
+    dict_key,
+    int_index,
     iterable_of,
     iteration_source,
     key_guard,
@@ -170,13 +172,11 @@ def transform_delete(b, node: ast.Delete) -> None:
         container, key = operands(b, [target.value, target.slice])
         no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):
-            if not key.ty.only("str"):
-                raise Refusal(target, "dict keys are strings in JSON")
+            key = dict_key(target, key)
             new = combine(f"$__delkey({container.code}, {key.code})", container.ty, container, key,
                           helpers={"delkey"}, guards=[key_guard(container, key)])
         elif container.ty.only("list"):
-            if not key.ty.only("int"):
-                raise Refusal(target, "list indices must be integers")
+            key = int_index(target, key, "list")
             count = f"$count({container.code})"
             check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
                           "'list assignment index out of range'", container, key)

@@ -12,11 +12,14 @@ from __future__ import annotations
 import ast
 import types
 
+from ..analysis import origins
 from ..analysis.effects import effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
 from . import builtins, calls, expressions, statements
 from .evaluation import pure_comprehension
+from .formatting import UNKNOWN_HINT
+from .operations import ANY_HINT
 
 STATEMENTS = {
     ast.Pass: statements.transform_pass,
@@ -77,6 +80,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
             return calls.call_sfn(b, node, func.attr, target)
+        if isinstance(func.value, ast.Name) and func.value.id == "dict" and func.attr == "fromkeys" \
+                and b.lookup("dict")[0] is None and "dict" not in b.info.objects:
+            return builtins.dict_fromkeys(b, node)
         if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
                 and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
             raise calls.module_call_refusal(node, func.value.id, func.attr)
@@ -85,6 +91,7 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
 
 
 EXPRESSIONS = {
+    ast.Attribute: expressions.transform_attribute,
     ast.Constant: expressions.transform_constant,
     ast.Name: expressions.transform_name,
     ast.List: expressions.transform_list,
@@ -112,6 +119,21 @@ def _construct(node: ast.AST) -> str:
              ast.NamedExpr: "the walrus operator (:=)", ast.Starred: "unpacking with *",
              ast.Attribute: "attribute access"}
     return names.get(type(node), type(node).__name__)
+
+
+def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
+    """For a refusal about a value of unknown type: which value, and where it comes from."""
+    if "any JSON value" not in refusal.message and refusal.hint not in (ANY_HINT, UNKNOWN_HINT):
+        return ""
+    unknown = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in unknown:
+            _, ty = b.lookup(sub.id, record=False)
+            if ty is not None and (ty.is_any or (ty.json_number and len(ty.kinds) > 1)):
+                unknown.append(sub.id)
+    callees = {sub.name for sub in b.info.tree.body if isinstance(sub, ast.FunctionDef) and b.is_callee(sub.name)}
+    text = origins.explain(b.info.tree, node, unknown, callees)
+    return f" ({text})" if text else ""
 
 
 def _names_set(statement: ast.stmt) -> set[str]:
@@ -168,7 +190,8 @@ class Visitor:
                 transform(b, statement)
             except Refusal as refusal:
                 if not refusal.follow_on:
-                    b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+                    node = refusal.node if refusal.node is not None else statement
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal), refusal.hint)
                 b.note_failed(_names_set(statement))
             except RecursionError:
                 b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
