@@ -129,11 +129,38 @@ def test_the_type_error_of_an_augmented_assignment_names_the_augmented_operator(
     # found on bb5e8f6 (the machine's message said '+'), agrees since the refusals branch
     agree("""
 @sfn.workflow
-def main(n):
+def main(n, m):
     acc = 0
     acc += n
+    x = m
+    x -= n
     return acc
-""", {"n": []})
+""", {"n": [], "m": 1}, {"n": "", "m": 1}, {"n": 1, "m": None}, {"n": 1, "m": 2})
+
+
+@pytest.mark.xfail(strict=True, reason="`x += y` on a list of unknown type extends it with any iterable "
+                   "(a str's characters) in Python; the machine raises 'can only concatenate list'")
+def test_augmented_addition_to_a_list_of_unknown_type_extends_it():
+    agree("""
+@sfn.workflow
+def main(n, m):
+    x = n
+    x += m
+    return x
+""", {"n": [0], "m": "xy"})
+
+
+@pytest.mark.xfail(strict=True, reason="`b += m` on a list of unknown type changes it in place, so `a` "
+                   "(the same list) changes too in Python; the machine changes only b (a silent difference)")
+def test_augmented_addition_to_a_shared_list_of_unknown_type_changes_every_name_for_it():
+    agree("""
+@sfn.workflow
+def main(n, m):
+    a = n
+    b = a
+    b += m
+    return {"a": a, "b": b}
+""", {"n": [0], "m": [5]})
 
 
 def test_a_generator_over_a_non_iterable_in_an_if_test_calls_no_callee():

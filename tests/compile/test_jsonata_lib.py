@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pysfn_compile.jsonata_lib import literal as L
-from pysfn_compile.jsonata_lib import prelude
+from pysfn_compile.graph.jsonata_lib import literal as L
+from pysfn_compile.graph.jsonata_lib import prelude
 
 from .oracle import emulate, javascript, js_available
 

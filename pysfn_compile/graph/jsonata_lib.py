@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import unicodedata
 
 # name -> (parameters, body, helpers it calls)
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -154,7 +156,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ', ') & '}')",
         ("jnum", "repr_str", "map", "keys"),
     ),
-    # arithmetic on operands whose types are known only at run time (expressions.py)
+    # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
     "binerr": (
         "$op, $a, $b",
@@ -442,9 +444,6 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 def _digit_zeros() -> list[int]:
     """The code points of the non-ASCII decimal digits 0 (Unicode category Nd, each the first
     of a run of ten), from this Python's Unicode data."""
-    import sys
-    import unicodedata
-
     return [code for code in range(128, sys.maxunicode + 1)
             if unicodedata.decimal(chr(code), None) == 0]
 
@@ -472,8 +471,6 @@ HELPERS["int_digits"] = (
 def _unicode_tables() -> tuple[str, str]:
     """From this Python's Unicode data: characters whose title case is not their upper case,
     and cased characters that have no case mapping (Python's title() treats them as cased)."""
-    import sys
-
     titles, cased_only = {}, []
     for code in range(0x110000 if sys.maxunicode > 0xFFFF else 0x10000):
         ch = chr(code)

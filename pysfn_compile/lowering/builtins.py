@@ -8,38 +8,38 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import string as stringlib
 import sys
 
 import attrs
 
-from . import expressions, formatting, ir, jsonata_lib, pytypes
-from .builder import Label, ValueFrame, item_depth
-from .effects import effects
-from .errors import Refusal
-from .expressions import (
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.exceptions import error_equals
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.builder import Label, ValueFrame, item_depth
+from ..graph.exprs import Expr, Guard, combine, const, guard
+from . import formatting, operations
+from .evaluation import bind_target, condition, operands, pure_comprehension
+from .operations import (
     ANY_HINT,
     SAFE,
     UNSUPPORTED,
-    bind_target,
     bound_code,
-    condition,
-    const,
-    contains,
-    equality,
+    build_list,
+    guards_per_item,
     iterable_of,
     iteration_source,
     key_guard,
     lookup_key,
-    operands,
     overflow_checked,
-    pure_comprehension,
     same_forms,
     store_key,
-    transform,
     truth,
 )
-from .exprs import Expr, Guard, combine, guard
-from .pytypes import Ty
+from .targets import store_target
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
@@ -67,7 +67,7 @@ def _iterable(b, node: ast.AST) -> Expr:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
-    expr = iterable_of(node, transform(b, node))
+    expr = iterable_of(node, b.expr(node))
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
@@ -163,7 +163,7 @@ def _int_of_unknown(value: Expr) -> Expr:
     is_str = f"$type({v}) = 'string'"
     number = f"({v} < 0 ? $ceil({v}) : $floor({v}))"
     big = Guard(f"($type({v}) = 'number' and $abs({number}) > {SAFE})", None, "''", value.helpers, value.reads,
-                abort=True, error_name=expressions.OVERFLOW, message_literal=expressions.OVERFLOW_CAUSE)
+                abort=True, error_name=operations.OVERFLOW, message_literal=operations.OVERFLOW_CAUSE)
     code = f"({is_str} ? {text.code} : $type({v}) = 'boolean' ? ({v} ? 1 : 0) : {number})"
     return combine(code, pytypes.INT, value, attrs.evolve(text, guards=()), helpers=text.helpers,
                    guards=[wrong, *(g.under(is_str, frozenset(), value.reads) for g in text.guards), big])
@@ -245,8 +245,8 @@ def _divmod(b, node):
     message = f"({integral} ? 'integer division or modulo by zero' : 'float divmod()')"
     guards.append(guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0)", ZeroDivisionError, message,
                         left, right, helpers={"num"}))
-    quotient = expressions.binary(node, "//", left, right)
-    remainder = expressions.binary(node, "%", left, right)
+    quotient = operations.binary(node, "//", left, right)
+    remainder = operations.binary(node, "%", left, right)
     operands_ = list(left.guards + right.guards)  # the arguments' own first, then divmod's checks
     after = [g for g in quotient.guards + remainder.guards if g not in operands_]
     result = combine(f"[{quotient.code}, {remainder.code}]", pytypes.tuple_of(quotient.ty, remainder.ty), quotient,
@@ -266,11 +266,10 @@ def _minmax(b, node, name: str):
     elif len(node.args) > 1:
         if default_node is not None:
             raise Refusal(node, f"{name}() cannot take default= with several arguments")
-        from .expressions import build_list  # noqa: PLC0415
         items = build_list(operands(b, node.args))
     else:
         raise Refusal(node, f"{name}() needs arguments")
-    default = transform(b, default_node) if default_node is not None else None
+    default = b.expr(default_node) if default_node is not None else None
     elem = items.ty.element
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items,
                                                               node.args[0] if len(node.args) == 1 else None)
@@ -343,13 +342,12 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
-            body = transform(b, key_node.body)
+            body = b.expr(key_node.body)
         guards = ()
         if body.guards:
             if items is None:
                 raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
-            from .expressions import _item_guards  # noqa: PLC0415
-            guards = _item_guards(items.code, param, [], body, items.helpers)
+            guards = guards_per_item(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
     builtin = isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None
@@ -359,7 +357,7 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
         arg = ast.Name("__k", ast.Load())
         call = ast.Call(ast.Name(key_node.id, ast.Load()) if builtin else key_node, [arg], [])
         if lookup and isinstance(source, ast.Name) and source.id == key_node.value.id \
-                and transform(b, source).ty.only("dict"):  # the keys of d itself: d[k] is there
+                and b.expr(source).ty.only("dict"):  # the keys of d itself: d[k] is there
             call = ast.Subscript(key_node.value, arg, ast.Load())
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
                          body=call)
@@ -439,7 +437,7 @@ def _any_all(b, node, name: str):
         return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
-        iterable = iterable_of(generator.iter, transform(b, generator.iter))
+        iterable = iterable_of(generator.iter, b.expr(generator.iter))
         source, item_ty, helpers = iteration_source(generator.iter, iterable)
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
@@ -447,10 +445,9 @@ def _any_all(b, node, name: str):
             element = condition(b, arg.elt)
         item_guards = ()
         if element.guards or any(t.guards for t in tests):
-            from .expressions import _item_guards  # noqa: PLC0415
             stop = element.code if name == "any" else f"$not({element.code})"
             clean = Expr(element.code, element.ty, (), element.reads, element.helpers)
-            item_guards = _item_guards(source, param, tests, element, set(helpers) | set(iterable.helpers),
+            item_guards = guards_per_item(source, param, tests, element, set(helpers) | set(iterable.helpers),
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
@@ -484,7 +481,7 @@ def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
         raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
                       "write it as a for loop")
     generator = arg.generators[0]
-    iterable = iterable_of(generator.iter, transform(b, generator.iter))
+    iterable = iterable_of(generator.iter, b.expr(generator.iter))
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
     b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
@@ -725,7 +722,6 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            from .exceptions import error_equals  # noqa: PLC0415
             names = error_equals((exc_cls,))
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
@@ -778,7 +774,7 @@ def dict_fromkeys(b, node) -> Expr:
                             items, helpers={"filter", "pytype"}))
         guards.append(Guard(f"($count($__filter({xs}, function($__k) {{ $type($__k) != 'string' }})) > 0)", None, "''",
                             jsonata_lib.closure({"filter"}) | items.helpers, items.reads, abort=True,
-                            error_name=expressions.NON_STRING_KEY,
+                            error_name=operations.NON_STRING_KEY,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not "
                                             "annotated is not a str at run time; JSON objects have string keys: "
                                             "convert it with str(...)"))
@@ -1070,7 +1066,7 @@ def _find(which):
         checks = []
         bounds = []
         for bound in args[1:]:
-            checked = expressions.slice_index(node, bound)
+            checked = operations.slice_index(node, bound)
             checks += [g for g in checked.guards if g not in bound.guards]
             bounds.append(attrs.evolve(checked, guards=bound.guards))
         sub = args[0]
@@ -1168,14 +1164,11 @@ def _affix(which):
 def _str_format(b, node, s, args, kwargs):
     if not s.is_const:
         raise Refusal(node, "str.format() needs a literal format string", "use an f-string")
-    import string as stringlib  # noqa: PLC0415
-
-    from .expressions import const as make_const  # noqa: PLC0415
     parts: list[Expr] = []
     auto = 0
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
         if literal:
-            parts.append(make_const(literal, pytypes.STR))
+            parts.append(const(literal, pytypes.STR))
         if field is None:
             continue
         if field == "":
@@ -1199,7 +1192,7 @@ def _str_format(b, node, s, args, kwargs):
             raise Refusal(node, "nested format specs are not supported")
         parts.append(formatting.format_value(node, value, spec or ""))
     if not parts:
-        return make_const("", pytypes.STR)
+        return const("", pytypes.STR)
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
 
 
@@ -1305,12 +1298,13 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Attribute) \
             and receiver_node.func.attr == "setdefault" and len(receiver_node.args) >= 1:
         # d.setdefault(k, []).append(v): set the default first, then change d[k] in place
-        from .statements import transform_expr  # noqa: PLC0415
-        transform_expr(b, ast.Expr(value=receiver_node, lineno=node.lineno, col_offset=node.col_offset))
+        default = b.call(receiver_node)
+        if default.guards:
+            b.check([default], "Check expression")
         item = ast.Subscript(value=receiver_node.func.value, slice=receiver_node.args[0], ctx=ast.Load())
         ast.copy_location(item, receiver_node)
         ast.fix_missing_locations(item)
-        return mutate(b, node, item, transform(b, item), name)
+        return mutate(b, node, item, b.expr(item), name)
     ty = receiver.ty
     if (ty.is_any or ty.json_number) and ty.may("list", "dict") and not (ty.only("list") or ty.only("dict")):
         receiver = attrs.evolve(receiver, ty=pytypes.join(pytypes.list_of(ty.element) if ty.may("list") else None,
@@ -1351,7 +1345,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         raise Refusal(node, f"{ty.describe()} has no method {name}()")
     del x
     new = Expr(new.code, new_ty, new.guards + tuple(guards), new.reads, new.helpers)
-    pairs = b.store(receiver_node, new)
+    pairs = store_target(b, receiver_node, new)
     if result.is_const and result.const is None:
         b.assign(pairs, f"Set {pairs[0][0]}")
         return result
@@ -1525,4 +1519,28 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
     raise Refusal(node, f"dict.{name}() is not supported")
 
 
-__all__ = ["FUNCTIONS", "MUTATORS", "method", "mutate", "sort_items", "equality", "contains", "SAFE"]
+
+
+def call_method(b, node: ast.Call) -> Expr:
+    """`receiver.method(...)`: a method of a str, list or dict (those that change it in place write
+    the new value back)."""
+    func = node.func
+    name = func.attr
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise Refusal(node, "**kwargs in a call is not supported")
+    receiver_node = func.value
+    if name in MUTATORS and isinstance(receiver_node, ast.Call) \
+            and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
+        return mutate(b, node, receiver_node, None, name)
+    if name in MUTATORS:
+        receiver = b.expr(receiver_node)
+        if receiver.ty.only("list", "dict") or receiver.ty.is_any:
+            return mutate(b, node, receiver_node, receiver, name)
+    exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
+    receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
+    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
+    return method(b, node, receiver, name, args, kwargs)
+
+
+__all__ = ["FUNCTIONS", "MUTATORS", "call_method", "method", "mutate", "sort_items"]

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import re
 
-from . import jsonata_lib, pytypes
-from .errors import Refusal
-from .exprs import Expr, Guard, combine
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
 

@@ -1,10 +1,8 @@
-"""Python expressions → JSONata, one transform per construct.
-
-Each transform takes the builder and one node and returns an `Expr`: JSONata text, its static
-type, and the guards that raise where Python would raise. A call of a callee is a Task state:
-its transform adds the state and returns the variable holding the result; operands evaluated
-before such a call are set aside first when their evaluation could fail or see a change, so
-that failures and effects keep Python's order.
+"""Python's operations on compiled values (Expr → Expr): truthiness, arithmetic, comparison,
+containment, subscripts and keys, slices, iteration sources, list and tuple building; each
+with the guards that raise what Python raises. The AST node a function takes only locates a
+refusal or names the operator; nothing here lowers a sub-expression (that is evaluation.py's
+and the transforms' work), so every transform may use these.
 """
 
 from __future__ import annotations
@@ -16,49 +14,24 @@ import sys
 
 import attrs
 
-from . import formatting, jsonata_lib, pytypes
-from .effects import effects
-from .errors import Refusal
-from .exprs import Expr, Guard, combine, const, guard
-from .narrowing import narrowings
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine, const, guard
 
 SAFE = 2**53 - 1
+
+
 OVERFLOW = "pysfn.IntegerOverflow"
+
+
 OVERFLOW_CAUSE = ("an integer result exceeds 2**53 - 1, which JSON numbers in Step Functions "
                   "cannot hold exactly (Python's ints have no limit)")
 
+
 ANY_HINT = ("annotate where the value comes from (the workflow parameter, or the callee's return "
             "type, e.g. -> int or -> list[str]) so the compiler knows its type")
-
-
-# -- entry points ------------------------------------------------------------------------
-def transform(b, node: ast.AST) -> Expr:
-    method = _TRANSFORMS.get(type(node))
-    if method is None:
-        raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
-                      "move this into a callee (a module-level function, run as a Lambda)")
-    return method(b, node)
-
-
-def condition(b, node: ast.AST) -> Expr:
-    """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
-    if isinstance(node, ast.BoolOp):
-        if _later_effects(b, node.values):  # `ok and charge()`: the call only where Python makes it
-            return truth(transform_boolop(b, node))
-        parts = []
-        known: dict = {}
-        is_and = isinstance(node.op, ast.And)
-        for value in node.values:
-            with b.narrow(known):
-                parts.append(condition(b, value))
-            positive, negative = narrowings(b, value)
-            known = {**known, **(positive if is_and else negative)}
-        return _short_circuit(parts, "and" if is_and else "or")
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = condition(b, node.operand)
-        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
-    return truth(transform(b, node))
 
 
 def truth(expr: Expr) -> Expr:
@@ -84,7 +57,7 @@ def truth(expr: Expr) -> Expr:
     return combine(f"$__truthy({expr.code})", pytypes.BOOL, expr, helpers={"truthy"})
 
 
-def _short_circuit(parts: list[Expr], op: str) -> Expr:
+def short_circuit(parts: list[Expr], op: str) -> Expr:
     """JSONata's and/or over booleans, with each operand's guards checked only if reached."""
     code, guards, reads, helpers = parts[0].code, list(parts[0].guards), parts[0].reads, parts[0].helpers
     for part in parts[1:]:
@@ -96,66 +69,8 @@ def _short_circuit(parts: list[Expr], op: str) -> Expr:
     return Expr(code, pytypes.BOOL, tuple(guards), reads, helpers)
 
 
-def _construct(node: ast.AST) -> str:
-    names = {ast.Lambda: "a lambda here", ast.Set: "a set", ast.SetComp: "a set comprehension",
-             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield from",
-             ast.NamedExpr: "the walrus operator (:=)", ast.Starred: "unpacking with *",
-             ast.Attribute: "attribute access"}
-    return names.get(type(node), type(node).__name__)
-
-
-# -- operands in Python's order ----------------------------------------------------------
-def operands(b, nodes: list) -> list[Expr]:
-    """Transform `nodes` left to right. Before an operand that calls a callee or changes a
-    variable, the operands already computed are set aside in variables when they could fail
-    (so they fail first, as in Python) or read what the call changes."""
-    info = [effects(b, node) for node in nodes]
-    last = max((i for i, e in enumerate(info) if e.any), default=-1)
-    changed: set = set()
-    for e in info:
-        changed |= e.mutates
-    out = []
-    for index, node in enumerate(nodes):
-        expr = transform(b, node)
-        if index < last and (expr.guards or expr.reads & {b.var_if_local(n) for n in changed}):
-            expr = materialize(b, expr, node)
-        out.append(expr)
-    return out
-
-
-def materialize(b, expr: Expr, node: ast.AST, hint: str = "t") -> Expr:
-    """Evaluate `expr` now into a hidden variable; the variable stands for it afterwards."""
-    if expr.is_const or (not expr.guards and _is_var(expr.code)):
-        return expr
-    name = b.temp(hint)
-    b.assign([(name, expr)], f"Set {name}")
-    return Expr("$" + name, expr.ty, (), frozenset([name]), frozenset())
-
-
-def _is_var(code: str) -> bool:
+def is_var(code: str) -> bool:
     return code.startswith("$") and code[1:].replace("_", "a").isalnum()
-
-
-# -- literals and names ------------------------------------------------------------------
-def transform_constant(b, node: ast.Constant) -> Expr:
-    value = node.value
-    if isinstance(value, bool):
-        return const(value, pytypes.BOOL)
-    if isinstance(value, int):
-        if abs(value) > SAFE:
-            raise Refusal(node, f"the integer {value} is beyond 2**53 - 1: JSON numbers in Step "
-                          "Functions cannot hold it exactly", "use a string, or compute it in a callee")
-        return const(value, pytypes.literal_int(value))
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise Refusal(node, "inf and nan are not JSON numbers")
-        return const(value, pytypes.FLOAT)
-    if isinstance(value, str):
-        return const(value, pytypes.STR)
-    if value is None:
-        return const(None, pytypes.NONE)
-    raise Refusal(node, f"{type(value).__name__} literals are not supported",
-                  "workflow values are JSON: str, int, float, bool, None, list, dict")
 
 
 def type_of_value(value) -> Ty:
@@ -182,48 +97,6 @@ def type_of_value(value) -> Ty:
             elem = pytypes.join(elem, type_of_value(item))
         return pytypes.dict_of(elem) if elem is not None else pytypes.dict_of(pytypes.NOTHING)
     return pytypes.ANY
-
-
-def transform_name(b, node: ast.Name) -> Expr:
-    name = node.id
-    bound = b.comprehension_binding(name)
-    if bound is not None:
-        code, ty, *reads = bound
-        return Expr(code, ty, reads=reads[0] if reads else frozenset())
-    scope, ty = b.lookup(name)
-    if scope is not None:
-        if name in scope.failed:
-            raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
-        asl = b.var(name, scope)
-        if scope is b.scope and not b.is_defined(asl):
-            raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
-                          "UnboundLocalError)", f"assign '{name}' on every path before this line")
-        return Expr("$" + asl, ty, reads=frozenset([asl]))
-    from .module_info import MISSING  # noqa: PLC0415
-
-    value = b.info.constant(name)
-    if value is not MISSING:
-        changed = b.info.changed_globals().get(name)
-        if changed is not None and isinstance(value, (list, dict)):
-            raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
-                          f"(line {changed}); the state machine would hold its value at compile time",
-                          f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
-        return const(value, type_of_value(value))
-    if name in b.info.functions:
-        raise Refusal(node, f"the function '{name}' can only be called here",
-                      "pass it to sfn.map(...) or call it")
-    raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
-                  "workflow values are locals, parameters and module-level JSON constants")
-
-
-def transform_list(b, node) -> Expr:
-    items = operands(b, node.elts) if node.elts else []
-    for elt in node.elts:
-        if isinstance(elt, ast.Starred):
-            raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
-    if isinstance(node, ast.Tuple):
-        return build_tuple(items)
-    return build_list(items)
 
 
 def build_tuple(items: list[Expr]) -> Expr:
@@ -254,127 +127,8 @@ def build_list(items: list[Expr]) -> Expr:
     return combine("[" + ", ".join(parts) + "]", ty, *items, helpers=helpers)
 
 
-def _mapping(expr: Expr) -> Expr:
-    """What `**` unpacks: a dict, or (its kind known only at run time) Python's TypeError."""
-    if expr.ty.only("dict") or not expr.ty.may("dict") or not (expr.ty.is_any or expr.ty.json_number):
-        return expr
-    v = expr.code
-    check = guard(f"($type({v}) != 'object')", TypeError,
-                  f"\"'\" & $__pytype({v}) & \"' object is not a mapping\"", expr, helpers={"pytype"})
-    return combine(v, pytypes.dict_of(expr.ty.values), expr, guards=[check])
-
-
-def transform_dict(b, node: ast.Dict) -> Expr:
-    keys, values = [], []
-    nodes = []
-    for key, value in zip(node.keys, node.values, strict=True):
-        if key is None:
-            nodes.append(value)
-        else:
-            nodes.extend([key, value])
-    exprs = operands(b, nodes)
-    position = 0
-    entries = []  # (key Expr or None for **, value Expr)
-    for key in node.keys:
-        if key is None:
-            entries.append((None, exprs[position]))
-            position += 1
-        else:
-            entries.append((exprs[position], exprs[position + 1]))
-            position += 2
-    value_ty = None
-    entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
-               for key_expr, value_expr in entries]
-    for index, (key_expr, value_expr) in enumerate(entries):
-        if key_expr is None:
-            if not value_expr.ty.only("dict"):
-                raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
-            value_ty = pytypes.join(value_ty, value_expr.ty.values)
-            continue
-        if not key_expr.ty.may("str"):
-            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
-                          "convert the key with str(...)")
-        key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
-        entries[index] = (key_expr, value_expr)
-        value_ty = pytypes.join(value_ty, value_expr.ty)
-        keys.append(key_expr)
-        values.append(value_expr)
-    ty = pytypes.dict_of(value_ty if value_ty is not None else pytypes.NOTHING)
-    parts = [e for pair in entries for e in pair if e is not None]
-    if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
-        value = {k.const: v.const for k, v in entries}
-        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()}),
-                    const=value)
-    literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
-    if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
-        body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
-        fields = {k.const: v.ty for k, v in entries}
-        return combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
-    pieces = []
-    for key_expr, value_expr in entries:
-        pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")
-    return combine("$merge([" + ", ".join(pieces) + "])", ty, *parts)
-
-
-# -- arithmetic --------------------------------------------------------------------------
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-        ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
-        ast.BitAnd: "&", ast.MatMult: "@"}
 _PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
-
-
-def transform_binop(b, node: ast.BinOp) -> Expr:
-    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
-        return _percent_format(b, node, node.left.value)
-    left, right = operands(b, [node.left, node.right])
-    return binary(node, _OPS[type(node.op)], left, right)
-
-
-_PERCENT = re.compile(r"%(.)", re.DOTALL)
-
-
-def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
-    """`"literal %s, %r, %d" % args`: the values printed as str(), repr() and int formatting."""
-    specs = _PERCENT.findall(text)
-    if "%" in _PERCENT.sub("", text) or set(specs) - set("srdi%"):
-        raise Refusal(node, "this %-format is not supported (only %s, %r, %d, %i and %%)", "use an f-string")
-    wanted = len([spec for spec in specs if spec != "%"])
-    if isinstance(node.right, ast.Tuple):
-        if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
-            raise Refusal(node, "%-formatting with *args is not supported", "use an f-string")
-        values = operands(b, node.right.elts)
-    else:
-        (value,), values = operands(b, [node.right]), None
-        if pytypes.has_tuple(value.ty) and value.ty.may("list"):
-            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", "use an f-string")
-        if wanted != 1:
-            raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
-                          "use an f-string")
-        values = [value]
-    guards = []
-    if len(values) != wanted:
-        message = ("not enough arguments for format string" if len(values) < wanted
-                   else "not all arguments converted during string formatting")
-        guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
-    pieces, rest, index = [], text, 0
-    for spec in specs:
-        before, _, rest = rest.partition("%" + spec)
-        pieces.append(const(before, pytypes.STR))
-        if spec == "%":
-            pieces.append(const("%", pytypes.STR))
-            continue
-        value = values[index] if index < len(values) else const("", pytypes.STR)
-        index += 1
-        if spec in "di":
-            if value.ty.only("bool"):
-                value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
-            elif not value.ty.only("int"):
-                raise Refusal(node, f"%{spec} of {value.ty.describe()} is not supported", "use an f-string")
-        pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
-    pieces.append(const(rest, pytypes.STR))
-    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
-    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
 
 
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
@@ -402,11 +156,13 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         return _repeat(node, left, right)
     if op == "%" and lt.only("str"):
         raise Refusal(node, "%-formatting of strings is not supported", "use an f-string")
-    left, right = _numeric_operand(node, op, left, right, True), _numeric_operand(node, op, right, left, False)
+    left, right = numeric_operand(node, op, left, right, True), numeric_operand(node, op, right, left, False)
     return arithmetic(node, op, left, right)
 
 
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
+
+
 UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what the machine cannot do
 
 
@@ -429,10 +185,10 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
     message = f"$__binerr('{op}', {a}, {b_})"
-    if isinstance(node, ast.AugAssign):  # Python names the augmented operator: "for +=: 'int' and 'str'"
+    if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
         message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
-    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message,
-                        left, right, helpers={"binerr"}))
+    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
+                        helpers={"binerr"}))
     numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
     integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
     if op in ("/", "//", "%"):
@@ -467,7 +223,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
 
-def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
+def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
     ty = expr.ty
     if ty.only("bool"):
         return combine(f"({expr.code} ? 1 : 0)", pytypes.kind("int", 1), expr)
@@ -482,15 +238,15 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         if other_name is None:
             raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
         mine = f"$__pytype({expr.code})"
-        named = f"{op}=" if isinstance(node, ast.AugAssign) else op  # Python names the augmented operator
+        name = _operator_name(node, op)
         if is_left and op == "+":
             message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
                        f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
-                       f" : \"unsupported operand type(s) for {named}: '\" & {mine} & \"' and '{other_name}'\")")
+                       f" : \"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\")")
         elif is_left:
-            message = f"\"unsupported operand type(s) for {named}: '\" & {mine} & \"' and '{other_name}'\""
+            message = f"\"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\""
         else:
-            message = f"\"unsupported operand type(s) for {named}: '{other_name}' and '\" & {mine} & \"'\""
+            message = f"\"unsupported operand type(s) for {name}: '{other_name}' and '\" & {mine} & \"'\""
         if op in ("<", "<=", ">", ">="):
             first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
             message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
@@ -500,6 +256,11 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
     raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
                   ANY_HINT if ty.is_any else "")
+
+
+def _operator_name(node: ast.AST, op: str) -> str:
+    """The operator as Python's TypeError names it: `+=` for `x += y` (an AugAssign node)."""
+    return op + "=" if isinstance(node, ast.AugAssign) else op
 
 
 def _zero_message(op: str, left: Ty, right: Ty) -> str:
@@ -609,7 +370,8 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
         raise Refusal(node, f"+ of str and {ty.describe()}: Python raises TypeError", "convert with str(...)")
     if is_left:
         message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
-                   "\"unsupported operand type(s) for +: '\" & $__pytype(" + this.code + ") & \"' and 'str'\")")
+                   "\"unsupported operand type(s) for " + _operator_name(node, "+") + ": '\" & $__pytype("
+                   + this.code + ") & \"' and 'str'\")")
     else:
         message = "'can only concatenate str (not \"' & $__pytype(" + this.code + ") & '\") to str'"
     check = guard(f"($type({this.code}) != 'string')", TypeError, message, this, helpers={"pytype"})
@@ -660,197 +422,6 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
                 f"{{ $append($__a, {seq.code}) }}, []))")
         return combine(code, attrs.evolve(seq.ty, items=None), left, right)
     raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
-
-
-def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
-    if isinstance(node.op, ast.Not):
-        inner = condition(b, node.operand)
-        if inner.is_const:
-            return const(not inner.const, pytypes.BOOL)
-        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
-    operand = transform(b, node.operand)
-    if isinstance(node.op, ast.Invert):
-        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators")
-    if operand.is_const and isinstance(operand.const, (int, float)):
-        value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
-        return const(value, type_of_value(value))
-    if operand.ty.is_any or (operand.ty.json_number and not operand.ty.numeric):
-        sign = "-" if isinstance(node.op, ast.USub) else "+"
-        v = operand.code
-        check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
-                      f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
-        number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
-        return combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
-                       operand, guards=[check])
-    operand = _numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
-    if isinstance(node.op, ast.UAdd):
-        return operand
-    return combine(f"(-{operand.code})", operand.ty, operand)
-
-
-def _later_effects(b, nodes: list) -> bool:
-    """Whether an operand after the first calls a callee (or changes a variable): Python
-    evaluates it only on some paths, so it is lowered as control flow."""
-    return any(effects(b, node).any for node in nodes[1:])
-
-
-def _short(node: ast.AST, limit: int = 40) -> str:
-    text = " ".join(ast.unparse(node).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def transform_boolop(b, node: ast.BoolOp) -> Expr:
-    """`a or b` is a when a is truthy, else b (Python's value semantics)."""
-    op = "and" if isinstance(node.op, ast.And) else "or"
-    if _later_effects(b, node.values):
-        return _boolop_flow(b, node, op)
-    values = []
-    known: dict = {}
-    for value_node in node.values:
-        with b.narrow(known):
-            values.append(transform(b, value_node))
-        positive, negative = narrowings(b, value_node)
-        known = {**known, **(positive if op == "and" else negative)}
-    result = values[-1]
-    for value in reversed(values[:-1]):
-        test = truth(Expr("$__v", value.ty))
-        reached = test.code if op == "and" else f"$not({test.code})"
-        guards = value.guards + tuple(
-            g.under(f"($__v := {value.code}; {reached})", value.helpers | test.helpers, value.reads)
-            for g in result.guards)
-        picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
-        code = f"($__v := {value.code}; {test.code} ? {picked})"
-        result = Expr(code, pytypes.join(value.ty, result.ty), guards, value.reads | result.reads,
-                      value.helpers | result.helpers | test.helpers)
-    return result
-
-
-def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
-    """`dry_run or charge(cents)`: each operand into one variable, and a Choice after each
-    that skips the rest once the result is decided, so a callee runs only where Python
-    calls it."""
-    result = b.temp("v")
-    decided: list = []
-    known: dict = {}
-    ty = None
-    last = len(node.values) - 1
-    for position, value_node in enumerate(node.values):
-        with b.narrow(known):
-            value = transform(b, value_node)
-        ty = pytypes.join(ty, value.ty)
-        b.assign([(result, value)], f"Set {result}")
-        if position == last:
-            break
-        positive, negative = narrowings(b, value_node)
-        known = {**known, **(positive if op == "and" else negative)}
-        if value.is_const:
-            if bool(value.const) == (op == "or"):
-                break  # decided at compile time: the rest is never evaluated
-            continue
-        test = truth(Expr("$" + result, value.ty, reads=frozenset([result])))
-        stop = test if op == "or" else combine(f"$not({test.code})", pytypes.BOOL, test)
-        verb = "true" if op == "or" else "false"
-        done, rest = b.fork(f"If {_short(value_node)} is {verb} (line {node.lineno})", stop)
-        decided += done
-        b.then(rest)
-    b.then(b.pending + decided)
-    return Expr("$" + result, ty, reads=frozenset([result]))
-
-
-def _ifexp_flow(b, node: ast.IfExp, test: Expr, positive: dict, negative: dict) -> Expr:
-    """`f() if c else 0` with a callee on a side: a Choice, each side into one variable."""
-    result = b.temp("v")
-    then_holes, else_holes = b.fork(f"If {_short(node.test)} (line {node.lineno})", test)
-    b.then(then_holes)
-    with b.narrow(positive):
-        body = transform(b, node.body)
-    b.assign([(result, body)], f"Set {result}")
-    ends = b.pending
-    b.then(else_holes)
-    with b.narrow(negative):
-        orelse = transform(b, node.orelse)
-    b.assign([(result, orelse)], f"Set {result}")
-    b.then(ends + b.pending)
-    return Expr("$" + result, pytypes.join(body.ty, orelse.ty), reads=frozenset([result]))
-
-
-def transform_ifexp(b, node: ast.IfExp) -> Expr:
-    test = condition(b, node.test)
-    positive, negative = narrowings(b, node.test)
-    if test.is_const:  # only the side Python evaluates
-        with b.narrow(positive if test.const else negative):
-            return transform(b, node.body if test.const else node.orelse)
-    if effects(b, node.body).any or effects(b, node.orelse).any:
-        return _ifexp_flow(b, node, test, positive, negative)
-    with b.narrow(positive):
-        body = transform(b, node.body)
-    with b.narrow(negative):
-        orelse = transform(b, node.orelse)
-    if test.is_const:
-        return body if test.const else orelse
-    guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \
-        + tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in orelse.guards)
-    code = f"({test.code} ? {body.code} : {orelse.code})"
-    return Expr(code, pytypes.join(body.ty, orelse.ty), guards, test.reads | body.reads | orelse.reads,
-                test.helpers | body.helpers | orelse.helpers)
-
-
-# -- comparisons -------------------------------------------------------------------------
-_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-        ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
-
-
-def _compare_flow(b, node: ast.Compare) -> Expr:
-    """`a < b < f()`: the later operands are evaluated only while the chain holds."""
-    result = b.temp("v")
-    decided: list = []
-    left, right = operands(b, [node.left, node.comparators[0]])
-    left = materialize(b, left, node.left)
-    for index, op in enumerate(node.ops):
-        if index > 0:
-            test = Expr(f"$not(${result})", pytypes.BOOL, reads=frozenset([result]))
-            done, rest = b.fork(f"If {_short(node)} fails (line {node.lineno})", test)
-            decided += done
-            b.then(rest)
-            left, right = right, transform(b, node.comparators[index])
-        if index < len(node.ops) - 1:
-            right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
-            b.no_fold.update(right.reads)
-        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
-    b.then(b.pending + decided)
-    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
-
-
-def transform_compare(b, node: ast.Compare) -> Expr:
-    if len(node.ops) > 1 and _later_effects(b, node.comparators):
-        return _compare_flow(b, node)
-    exprs = operands(b, [node.left, *node.comparators])
-    # a computed operand between two comparisons is evaluated once, as in Python: its value is
-    # bound to a JSONata name where the chain reaches it. The guards keep the expression itself
-    # (a Choice rule checks them, outside the binding).
-    names = {index: f"$__mid{b.next_comprehension()}" for index in range(1, len(exprs) - 1)
-             if not _is_var(exprs[index].code) and not exprs[index].is_const}
-
-    def bound(index: int) -> Expr:
-        e = exprs[index]
-        return Expr(names[index], e.ty, (), e.reads, e.helpers) if index in names else e
-
-    parts, codes = [], []
-    for index, op in enumerate(node.ops):
-        parts.append(compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
-        codes.append(compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
-                     if {index, index + 1} & set(names) else parts[-1].code)
-    if len(parts) == 1:
-        return parts[0]
-    chain = _short_circuit(parts, "and")
-    if not names:
-        return chain
-    code = codes[-1]
-    for index in range(len(codes) - 2, -1, -1):
-        code = f"({codes[index]} and {code})"
-        if index + 1 in names:
-            code = f"({names[index + 1]} := {exprs[index + 1].code}; {code})"
-    return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
 
 
 def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
@@ -930,15 +501,15 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     if lt.only("list") and rt.only("list"):
         return _sequence_order(node, op, left, right)
     if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
-        left = _numeric_operand(node, op, left, right, True) if lt.numeric else left
-        right = _numeric_operand(node, op, right, left, False) if rt.numeric else right
+        left = numeric_operand(node, op, left, right, True) if lt.numeric else left
+        right = numeric_operand(node, op, right, left, False) if rt.numeric else right
         return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
     for this, other in ((left, right), (right, left)):
         known = other.ty
         if not this.ty.is_any or known.is_any:
             continue
         if known.numeric and (known.exact_number or known.only("int", "bool")):
-            checked = _numeric_operand(node, op, this, other, this is left)
+            checked = numeric_operand(node, op, this, other, this is left)
         elif known.only("str"):
             mine = f"$__pytype({this.code})"
             first, second = (mine, "'str'") if this is left else ("'str'", mine)
@@ -1012,21 +583,6 @@ def contains(node, container: Expr, item: Expr) -> Expr:
         return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, container, item,
                        helpers={"pyin"}, guards=[check])
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
-
-
-# -- subscripts --------------------------------------------------------------------------
-def transform_subscript(b, node: ast.Subscript) -> Expr:
-    if isinstance(node.slice, ast.Slice):
-        parts = [node.value] + [p for p in (node.slice.lower, node.slice.upper, node.slice.step) if p is not None]
-        exprs = operands(b, parts)
-        container = exprs[0]
-        rest = iter(exprs[1:])
-        lower = next(rest) if node.slice.lower is not None else None
-        upper = next(rest) if node.slice.upper is not None else None
-        step = next(rest) if node.slice.step is not None else None
-        return slice_of(node, container, lower, upper, step)
-    container, index = operands(b, [node.value, node.slice])
-    return subscript(node, container, index)
 
 
 def normalized_index(container: Expr, index: Expr, count: str) -> str:
@@ -1128,7 +684,7 @@ def bound_code(code: str) -> str:
     The block ends with a variable, not with `code` itself: jsonata-js (2.0.6) optimizes a
     function call in a lambda's tail position into a thunk and drops the predicate of the
     block around it (`function($c) { ($split($c, ','))[0] }` returns the whole list)."""
-    if _is_var(code):
+    if is_var(code):
         return code
     if re.fullmatch(r"\$[A-Za-z_]\w*(\[[^()\[\]]*\])+", code):  # $xs[$i]: a path, no call in it
         return f"({code})"
@@ -1272,57 +828,6 @@ def _sliceable(container: Expr) -> Expr:
     return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=checks)
 
 
-# -- f-strings ---------------------------------------------------------------------------
-def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
-    pieces = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-    values = iter(operands(b, pieces))
-    parts: list[Expr] = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append(const(value.value, pytypes.STR))
-            continue
-        expr = next(values)
-        if value.conversion == ord("r"):
-            expr = formatting.to_repr(value, expr)
-        elif value.conversion == ord("a"):
-            raise Refusal(value, "!a conversion is not supported", "use !r")
-        elif value.conversion == ord("s"):
-            expr = formatting.to_str(value, expr)
-        spec = ""
-        if value.format_spec is not None:
-            if not all(isinstance(v, ast.Constant) for v in value.format_spec.values):
-                raise Refusal(value, "a format spec computed at run time is not supported",
-                              "write the spec literally")
-            spec = "".join(v.value for v in value.format_spec.values)
-        parts.append(formatting.format_value(value, expr, spec))
-    if all(p.is_const for p in parts):
-        text = "".join(p.const for p in parts)
-        return const(text, pytypes.STR)
-    code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
-    return combine(f"({code})", pytypes.STR, *parts)
-
-
-def transform_formatted_value(b, node) -> Expr:
-    raise Refusal(node, "a formatted value outside an f-string")
-
-
-# -- comprehensions (pure ones; those that call a callee become Map states) --------------
-def transform_comprehension(b, node) -> Expr:
-    if effects(b, node).any:
-        from .calls import comprehension_map  # noqa: PLC0415
-        return comprehension_map(b, node)
-    return pure_comprehension(b, node)
-
-
-def pure_comprehension(b, node) -> Expr:
-    generators = node.generators
-    for generator in generators:
-        if generator.is_async:
-            raise Refusal(node, "async comprehensions are not supported")
-    iterable = iterable_of(generators[0].iter, transform(b, generators[0].iter))
-    return _generator(b, node, generators, 0, iterable)
-
-
 def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:
     """A value that may or may not be iterable, as a list Python's `for` would walk: a list's
     items, a str's characters or a dict's keys, chosen at run time, else Python's TypeError
@@ -1355,80 +860,55 @@ def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
     raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")
 
 
+def guards_per_item(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
+                 stop: str | None = None) -> tuple:
+    """The guards of a comprehension's item expressions, checked over all items before the
+    comprehension runs: the first item (in order) that would raise, with its first guard,
+    as Python would meet it (conditions first, then the element for items that pass)."""
+    condition_guards = [g for c in conditions for g in c.guards]
+    element_guards = list(element.guards)
+    every = condition_guards + element_guards
+
+    def chain(guards, offset, fallback):
+        text = fallback
+        for position in range(len(guards) - 1, -1, -1):
+            text = f"({guards[position].cond}) ? {offset + position + 1} : {text}"
+        return f"({text})"
+
+    inner = chain(element_guards, len(condition_guards), f"({stop} ? -1 : 0)" if stop else "0")
+    if conditions:
+        test = " and ".join(c.code for c in conditions)
+        inner = f"(({test}) ? {inner} : 0)"
+    per_item = chain(condition_guards, 0, inner)
+    first = (f"$__filter($__map({source}, function({param}, $__i) {{ [$__i, {per_item}] }}),"
+             f" function($__p) {{ $__p[1] != 0 }})[0]")
+    helpers: frozenset = frozenset({"map", "filter"}) | frozenset(source_helpers)
+    reads: frozenset = frozenset()
+    for g in every:
+        helpers |= g.helpers
+        reads |= g.reads
+    for part in [*conditions, element]:
+        helpers |= part.helpers
+    out = []
+    for position, g in enumerate(every):
+        cond = f"($__ff := {first}; $exists($__ff) and $__ff[1] = {position + 1})"
+        message = f"($__ff := {first}; function({param}) {{ {g.message} }}({source}[$__ff[0]]))"
+        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - {param},
+                         g.error_code, g.abort, g.error_name, g.message_literal))
+    return tuple(out)
+
+
 @attrs.frozen
-class _Level:
+class Level:
     """One `for` of a comprehension with several: what the first failing item is searched in."""
     source: str
     param: str
     conditions: list
     then: tuple  # the guards after the conditions: the next `for`'s iterable, or the element's
-    helpers: frozenset  # those the source calls
+    helpers: frozenset
 
 
-def _generator(b, node, generators, index, iterable: Expr, levels: list | None = None) -> Expr:
-    generator = generators[index]
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
-    param = f"$__c{b.next_comprehension()}"
-    bindings = bind_target(b, generator.target, param, item_ty)
-    nested = len(generators) > 1
-    if nested and levels is None:
-        levels = []
-    with b.comprehension_scope(bindings):
-        conditions = [condition(b, test) for test in generator.ifs]
-        if index + 1 < len(generators):
-            inner_iter = iterable_of(generators[index + 1].iter, transform(b, generators[index + 1].iter))
-            levels.append(_Level(source, param, conditions, inner_iter.guards,
-                                 frozenset(helpers) | iterable.helpers))
-            inner_iter = Expr(inner_iter.code, inner_iter.ty, (), inner_iter.reads, inner_iter.helpers)
-            inner = _generator(b, node, generators, index + 1, inner_iter, levels)
-            element, flatten = inner, True
-        elif isinstance(node, ast.DictComp):
-            key, value = transform(b, node.key), transform(b, node.value)
-            if not key.ty.may("str"):
-                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
-            key = store_key(node.key, key)  # one of unknown type is checked at run time
-            element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
-            flatten = False
-        else:
-            element, flatten = transform(b, node.elt), False
-    item_guards: tuple = ()
-    if nested:
-        if index + 1 == len(generators):
-            levels.append(_Level(source, param, conditions, element.guards, frozenset(helpers) | iterable.helpers))
-        if index == 0 and any(c.guards for level in levels for c in level.conditions) or \
-                index == 0 and any(level.then for level in levels):
-            item_guards = _nested_item_guards(levels)
-        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
-    elif any(part.guards for part in [*conditions, element]):
-        item_guards = _item_guards(source, param, conditions, element, set(helpers) | set(iterable.helpers))
-        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
-    inner_reads = frozenset().union(*(p.reads for p in [*conditions, element]))
-    all_helpers = set(helpers) | {"map", "filter"}
-    for part in [*conditions, element]:
-        all_helpers |= part.helpers
-    filtered = source
-    if conditions:
-        test = " and ".join(c.code for c in conditions)
-        filtered = f"$__filter({source}, function({param}) {{ {test} }})"
-    if isinstance(node, ast.DictComp) and index + 1 == len(generators):
-        code = f"$merge($__map({filtered}, function({param}) {{ {element.code} }}))"
-        ty = element.ty
-    elif flatten:
-        code = f"$reduce({filtered}, function($__acc, {param}) {{ $append($__acc, {element.code}) }}, [])"
-        ty = element.ty
-    else:
-        code = f"$__map({filtered}, function({param}) {{ {element.code} }})"
-        ty = pytypes.list_of(element.ty)
-    if isinstance(node, ast.DictComp) and index + 1 < len(generators):
-        code = f"$merge({code})"
-    reads = iterable.reads | (inner_reads - {param})
-    return Expr(code, ty, iterable.guards + item_guards, reads,
-                jsonata_lib.closure(all_helpers | set(iterable.helpers)))
-
-
-def _nested_item_guards(levels: list) -> tuple:
+def nested_item_guards(levels: list) -> tuple:
     """The guards inside a comprehension with several `for`s, checked before it runs: the
     first that Python would meet, walking the items in Python's order (each `for`'s conditions
     in turn, then the next `for`'s iterable, or the element), with the items bound where it
@@ -1478,129 +958,5 @@ def _nested_item_guards(levels: list) -> tuple:
                          g.error_code, g.abort, g.error_name, g.message_literal))
     return tuple(out)
 
-
-def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
-                 stop: str | None = None) -> tuple:
-    """The guards of a comprehension's item expressions, checked over all items before the
-    comprehension runs: the first item (in order) that would raise, with its first guard,
-    as Python would meet it (conditions first, then the element for items that pass)."""
-    condition_guards = [g for c in conditions for g in c.guards]
-    element_guards = list(element.guards)
-    every = condition_guards + element_guards
-
-    def chain(guards, offset, fallback):
-        text = fallback
-        for position in range(len(guards) - 1, -1, -1):
-            text = f"({guards[position].cond}) ? {offset + position + 1} : {text}"
-        return f"({text})"
-
-    inner = chain(element_guards, len(condition_guards), f"({stop} ? -1 : 0)" if stop else "0")
-    if conditions:
-        test = " and ".join(c.code for c in conditions)
-        inner = f"(({test}) ? {inner} : 0)"
-    per_item = chain(condition_guards, 0, inner)
-    first = (f"$__filter($__map({source}, function({param}, $__i) {{ [$__i, {per_item}] }}),"
-             f" function($__p) {{ $__p[1] != 0 }})[0]")
-    helpers: frozenset = frozenset({"map", "filter"}) | frozenset(source_helpers)
-    reads: frozenset = frozenset()
-    for g in every:
-        helpers |= g.helpers
-        reads |= g.reads
-    for part in [*conditions, element]:
-        helpers |= part.helpers
-    out = []
-    for position, g in enumerate(every):
-        cond = f"($__ff := {first}; $exists($__ff) and $__ff[1] = {position + 1})"
-        message = f"($__ff := {first}; function({param}) {{ {g.message} }}({source}[$__ff[0]]))"
-        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - {param},
-                         g.error_code, g.abort, g.error_name, g.message_literal))
-    return tuple(out)
-
-
-def bind_target(b, target, code: str, ty: Ty) -> dict:
-    """Comprehension target → {python name: (JSONata text, type)}."""
-    if isinstance(target, ast.Name):
-        return {target.id: (code, ty)}
-    if isinstance(target, (ast.Tuple, ast.List)):
-        if ty.only("list") and ty.elem is not None:
-            item_ty = ty.element
-        else:
-            item_ty = pytypes.ANY if not ty.only("list") else ty.element
-        out = {}
-        for position, element in enumerate(target.elts):
-            out.update(bind_target(b, element, f"{bound_code(code)}[{position}]", _tuple_item(ty, position, item_ty)))
-        return out
-    raise Refusal(target, "this comprehension target is not supported", "use names or a tuple of names")
-
-
-def _tuple_item(ty: Ty, position: int, default: Ty) -> Ty:
-    if ty.items is not None and position < len(ty.items):
-        return ty.items[position]
-    return default
-
-
-def transform_call(b, node: ast.Call) -> Expr:
-    from .calls import transform_call as call  # noqa: PLC0415
-
-    return call(b, node)
-
-
-def transform_lambda(b, node) -> Expr:
-    raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
-
-
-def transform_attribute(b, node: ast.Attribute) -> Expr:
-    """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
-    inner = node.value
-    of = None
-    if node.attr == "__name__" and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
-            and inner.func.id == "type" and len(inner.args) == 1 and not inner.keywords \
-            and b.lookup("type")[0] is None and "type" not in b.info.objects:
-        of = inner.args[0]
-    elif node.attr == "__name__" and isinstance(inner, ast.Attribute) and inner.attr == "__class__":
-        of = inner.value
-    if of is None:
-        raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
-                      "move this into a callee (a module-level function, run as a Lambda)")
-    value = transform(b, of)
-    ty, v = value.ty, value.code
-    if ty.only("exc"):
-        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and "Fail" in ast.unparse(n.exc.func)
-               for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
-            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
-                          "use isinstance(e, ...)")
-        return combine(f"{v}.type", pytypes.STR, value)
-    if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
-        (kind_name,) = ty.kinds
-        name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]
-        return combine(jsonata_lib.string(name), pytypes.STR, value)
-    if "exc" in ty.kinds or ("float" in ty.kinds and not ty.json_number and "int" in ty.kinds) \
-            or ("list" in ty.kinds and ty.form != "list") or not ty.kinds:
-        raise Refusal(node, f"type().__name__ of {ty.describe()} cannot be told at run time",
-                      "keep the kinds apart")
-    return combine(f"$__pytype({v})", pytypes.STR, value, helpers={"pytype"})
-
-
-_TRANSFORMS = {
-    ast.Attribute: transform_attribute,
-    ast.Constant: transform_constant,
-    ast.Name: transform_name,
-    ast.List: transform_list,
-    ast.Tuple: transform_list,
-    ast.Dict: transform_dict,
-    ast.BinOp: transform_binop,
-    ast.UnaryOp: transform_unaryop,
-    ast.BoolOp: transform_boolop,
-    ast.IfExp: transform_ifexp,
-    ast.Compare: transform_compare,
-    ast.Subscript: transform_subscript,
-    ast.JoinedStr: transform_joinedstr,
-    ast.FormattedValue: transform_formatted_value,
-    ast.ListComp: transform_comprehension,
-    ast.GeneratorExp: transform_comprehension,
-    ast.DictComp: transform_comprehension,
-    ast.Call: transform_call,
-    ast.Lambda: transform_lambda,
-}
 
 PY_VERSION = sys.version_info[:2]
