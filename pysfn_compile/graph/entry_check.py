@@ -16,7 +16,8 @@ import typing
 
 import attrs
 
-from . import jsonata_lib, sfn
+from ..runtime import sfn
+from . import jsonata_lib
 
 INPUT = "$i"  # the check reads no workflow variable: its locals shadow nothing
 SAFE_INTEGER = 9007199254740991

@@ -13,8 +13,8 @@ from typing import Any
 
 import attrs
 
+from ..analysis.pytypes import Ty
 from . import ir, jsonata_lib
-from .pytypes import Ty
 
 _NO_CONST = object()
 

@@ -17,6 +17,8 @@ loses the mark.
 
 from __future__ import annotations
 
+import typing
+
 import attrs
 
 JSON_KINDS = frozenset({"int", "float", "bool", "str", "none", "list", "dict"})
@@ -264,3 +266,42 @@ def widen(old: Ty | None, new: Ty) -> Ty:
         if "int" in old.kinds:
             joined = attrs.evolve(joined, bits=SAFE_BITS)
     return joined
+
+
+def hint_type(hint) -> Ty:
+    """The static type a Python type hint promises (a parameter's or a callee's return)."""
+    if hint is typing.Any or hint is object:
+        return ANY
+    if hint is None or hint is type(None):
+        return NONE
+    simple = {int: INT, float: FLOAT, str: STR, bool: BOOL,
+              list: list_of(None), dict: dict_of(None)}
+    if hint in simple:
+        return simple[hint]
+    if typing.is_typeddict(hint):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return dict_of(None)
+        return typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
+    # callee returns one as Python runs it: either
+    if hint is tuple:
+        return as_form(list_of(None), "either")
+    if origin is tuple:
+        items = [p for p in parameters if p is not Ellipsis]
+        if len(parameters) == 2 and parameters[1] is Ellipsis:
+            return as_form(list_of(hint_type(parameters[0])), "either")
+        return pair_of(*(hint_type(p) for p in items), form="either") if items \
+            else as_form(list_of(NOTHING), "either")
+    if origin is list:
+        return list_of(hint_type(parameters[0]) if parameters else None)
+    if origin is dict:
+        return dict_of(hint_type(parameters[1]) if len(parameters) == 2 else None)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        result = None
+        for option in parameters:
+            result = join(result, hint_type(option))
+        return result
+    return ANY
