@@ -21,7 +21,7 @@ import attrs
 import pysfn_emulator
 
 from .analysis.module_info import load_file, load_source, module_name_for
-from .compiler import DEFAULT_ARN, compile_info
+from .compiler import compile_info
 from .errors import CompileError, Problem
 from .runtime import dispatch as _dispatch
 from .runtime import sfn
@@ -36,7 +36,7 @@ class Compiled:
     callees: dict
     module: Any
     entry: str
-    lambda_arn: str
+    lambda_arn: str  # the dispatcher function the Tasks call: its ARN, or its name
     path: str = ""
 
     @property
@@ -97,7 +97,9 @@ def compile_source(source: str, path: str = "<string>", entry: str | None = None
 
 
 def _compile(info, entry, lambda_arn, validate=True) -> Compiled:
-    arn = lambda_arn or DEFAULT_ARN.format(name=_function_name(info.path))
+    # without --lambda-arn, the function's name: Step Functions resolves it in the machine's
+    # own account and region (an ARN would need an account the compiler cannot know)
+    arn = lambda_arn or _function_name(info.path)
     entry_name, definition, callees = compile_info(info, entry, arn)
     compiled = Compiled(definition=definition, callees=callees, module=info.module, entry=entry_name,
                         lambda_arn=arn, path=info.path)

@@ -104,7 +104,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="where to write the definition (default: standard output)")
     parser.add_argument("--lambda-arn", metavar="ARN",
                         help="the ARN of the Lambda function that runs the callees "
-                        "(default: arn:aws:lambda:us-east-1:123456789012:function:pysfn-<module>)")
+                        "(default: its name, pysfn-<module>, which Step Functions resolves in the "
+                        "state machine's own account and region)")
     parser.add_argument("--lambda-zip", metavar="out.zip",
                         help="also write the callees' Lambda deployment package (handler: handler.handler)")
     parser.add_argument("--sam", metavar="template.yaml",

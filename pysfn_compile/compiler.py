@@ -22,12 +22,12 @@ from .graph import entry_check, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.exprs import Expr, Guard, combine
 from .graph.pure_loops import collapse_pure_loops
+from .graph.state_folding import fold_states
 from .lowering.operations import type_of_value
 from .lowering.visitor import Visitor
 from .runtime import sfn
 
 MAX_PASSES = 8
-DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
 
 
 def find_entry(info: ModuleInfo, entry: str | None):
@@ -64,6 +64,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     if builder.problems:
         raise CompileError(builder.problems)
     collapse_pure_loops(graph)
+    fold_states(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:
@@ -257,4 +258,4 @@ def _value_type(value) -> Ty:
     return pytypes.ANY
 
 
-__all__ = ["compile_info", "combine", "DEFAULT_ARN"]
+__all__ = ["compile_info", "combine"]

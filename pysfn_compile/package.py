@@ -132,29 +132,26 @@ def sam_template(compiled, code_uri: str, state_machine_name: str | None = None)
 
 
 def ir_with_arn(definition: dict, arn: str) -> dict:
-    """The definition with every dispatcher task pointing at `arn`."""
-    text = json.dumps(definition)
-    old = _arns(definition)
-    for value in old:
-        text = text.replace(json.dumps(value), json.dumps(arn))
-    return json.loads(text)
+    """The definition with every dispatcher task pointing at `arn`.
+
+    Only the Tasks' FunctionName changes: a workflow's own string equal to the function's
+    name (`tag = "pysfn-orders"` in orders.py) stays as it is."""
+    out = json.loads(json.dumps(definition))
+    for state in _states(out):
+        if state.get("Resource") == "arn:aws:states:::lambda:invoke":
+            state["Arguments"]["FunctionName"] = arn
+    return out
 
 
-def _arns(definition) -> set:
-    found: set = set()
-
-    def walk(node):
-        if isinstance(node, dict):
-            if node.get("Resource") == "arn:aws:states:::lambda:invoke":
-                found.add(node["Arguments"]["FunctionName"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    walk(definition)
-    return found
+def _states(graph: dict):
+    """Every state of a machine, those of its Parallel branches and Map item processors too."""
+    for state in graph.get("States", {}).values():
+        yield state
+        for branch in state.get("Branches", []):
+            yield from _states(branch)
+        for key in ("ItemProcessor", "Iterator"):
+            if key in state:
+                yield from _states(state[key])
 
 
 def to_yaml(value, indent: int = 0) -> str:

@@ -15,8 +15,9 @@ Three steps, each usable alone:
 Compiled workflows (pysfn_compile) are reported by their source too. A state's Comment that
 starts "line N: ..." or "lines N-M: ..." names the source lines it runs: a line is covered
 when a state naming it was entered. A Choice rule, catcher or retrier whose Comment starts
-"check: " is a check the compiler added (Python would raise there; a Lambda service retry),
-not a branch of the source: such edges, and the states only they lead to, are counted apart
+"check: " is a check the compiler added (Python would raise there), not a branch of the
+source; so is a retrier of Lambda's transient service errors only (AWS's recommended retrier,
+which no workflow's test exercises). Such edges, and the states only they lead to, are counted apart
 ("checks") and left out of the states and transitions percentages. The source's branches
 are the other Choice rules, the Defaults of Choices that have one, and the other catchers.
 
@@ -228,7 +229,8 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[Edge]:
         if isinstance(retrier, Mapping):
             attempts = retrier.get("MaxAttempts", 3)
             label = f"retry {_errors(retrier, 1)}, max {attempts}"
-            edges.append(Edge(name, name, RETRY, index, label, _error_names(retrier), _is_check(retrier)))
+            check = _is_check(retrier) or _is_service_retrier(retrier)
+            edges.append(Edge(name, name, RETRY, index, label, _error_names(retrier), check))
     for index, catcher in enumerate(_list(state.get("Catch"))):
         if isinstance(catcher, Mapping) and isinstance(catcher.get("Next"), str):
             edges.append(Edge(name, catcher["Next"], CATCH, index, f"catch {_errors(catcher)}",
@@ -239,6 +241,16 @@ def _edges(name: str, state: Mapping[str, Any]) -> list[Edge]:
 def _is_check(spec: Mapping[str, Any]) -> bool:
     comment = spec.get("Comment")
     return isinstance(comment, str) and comment.startswith(CHECK_PREFIX)
+
+
+# the errors the Lambda service itself raises (not the function's), as AWS's recommended retrier lists them
+_LAMBDA_SERVICE_ERRORS = frozenset({"Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
+                                    "Lambda.TooManyRequestsException", "Lambda.ClientExecutionTimeoutException"})
+
+
+def _is_service_retrier(retrier: Mapping[str, Any]) -> bool:
+    names = _error_names(retrier)
+    return bool(names) and all(name in _LAMBDA_SERVICE_ERRORS for name in names)
 
 
 def _list(value: Any) -> list[Any]:

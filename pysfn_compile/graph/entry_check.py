@@ -19,7 +19,7 @@ import attrs
 from ..runtime import sfn
 from . import jsonata_lib
 
-INPUT = "$__i"
+INPUT = "$i"  # the check reads no workflow variable: its locals shadow nothing
 SAFE_INTEGER = 9007199254740991
 
 
@@ -45,59 +45,67 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
 
     # a parameter named in a simple form is looked up once, into a variable of its own
     simple = ([checked[0].name] if len(checked) == 1 else []) + [names[0] for _, names in groups if len(names) == 1]
-    values = {param: f"$__v{index}" for index, param in enumerate(dict.fromkeys(simple))}
+    values = {param: f"$v{index}" for index, param in enumerate(dict.fromkeys(simple))}
     bindings = [f"{var} := {_lookup(param)}" for param, var in values.items()]
-    steps = [f"$__u := {unexpected}", *bindings]
+    steps = [f"$u := {unexpected}", *bindings]
     chain = [(f"$type({INPUT}) != 'object'",
               f"{jsonata_lib.string(f'{qualified}() argument after ** must be a mapping, not ')} & {_pytype(INPUT)}")]
     tests = [f"$type({INPUT}) != 'object'", f"$exists({unexpected})"]
     if len(checked) == 1:
         p, = checked
         var = values[p.name]
-        wrong = f"($exists({var}) and $not({conforms(p.hint, var)}))"
-        tests.append(wrong)
+        wrong = f"($exists({var}) and {_not(conforms(p.hint, var))})"
+        # the test only: a required parameter is wrong or missing, in one term
+        tests.append(f"$not($exists({var}) and {conforms(p.hint, var)})" if p.required else wrong)
         chain.append((wrong, f"{jsonata_lib.string(f'{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ')}"
                              f" & {_runtime_name(var)}"))
     elif checked:
         # the first key of the input naming an annotated parameter whose value it refuses
         by_test: dict[str, list[str]] = {}  # parameters of the same type share one test
         for p in checked:
-            by_test.setdefault(conforms(p.hint, "$__p"), []).append(p.name)
+            by_test.setdefault(conforms(p.hint, "$p"), []).append(p.name)
         cases = " : ".join(f"$ = {jsonata_lib.string(names[0])} ? $not({test})" if len(names) == 1
                            else f"$ in {jsonata_lib.literal(names)} ? $not({test})" for test, names in by_test.items())
-        bad = f"$keys({INPUT})[($__p := $lookup({INPUT}, $); {cases} : false)]"
+        bad = f"$keys({INPUT})[($p := $lookup({INPUT}, $); {cases} : false)]"
         tests.append(f"$exists({bad})")
         hints = jsonata_lib.literal({p.name: sfn._hint_text(p.hint) for p in checked})
-        steps.append(f"$__b := {bad}[0]")
-        chain.append(("$exists($__b)", f"{prefix} & \"'\" & $__b & \"' must be \" & $lookup({hints}, $__b)"
-                                       f" & ', not ' & {_runtime_name(f'$lookup({INPUT}, $__b)')}"))
-    chain.append(("$exists($__u)", f"{jsonata_lib.string(f'{name}() got an unexpected keyword argument ')}"
-                                   f" & \"'\" & $__u[0] & \"'\""))
+        steps.append(f"$b := {bad}[0]")
+        chain.append(("$exists($b)", f"{prefix} & \"'\" & $b & \"' must be \" & $lookup({hints}, $b)"
+                                       f" & ', not ' & {_runtime_name(f'$lookup({INPUT}, $b)')}"))
+    chain.append(("$exists($u)", f"{jsonata_lib.string(f'{name}() got an unexpected keyword argument {chr(39)}')}"
+                                   f" & $u[0] & \"'\""))
     if any(len(names) > 1 for _, names in groups):
         # CPython: "'a'", "'a' and 'b'", "'a', 'b', and 'c'"
-        steps.append("$__l := function($m) { ($q := $m.(\"'\" & $ & \"'\"); $c := $count($q);"
+        steps.append("$l := function($m) { ($q := $m.(\"'\" & $ & \"'\"); $c := $count($q);"
                      " $c = 1 ? $q : $c = 2 ? $q[0] & ' and ' & $q[1]"
                      " : $join($q[[0..$c - 2]], ', ') & ', and ' & $q[-1]) }")
     for index, (what, names) in enumerate(groups):
         if len(names) == 1:
             absent = f"$not($exists({values[names[0]]}))"
-            tests.append(absent)
+            if not (len(checked) == 1 and checked[0].name == names[0]):
+                tests.append(absent)
             chain.append((absent, jsonata_lib.string(f"{name}() missing 1 required {what} argument: {_q(names[0])}")))
             continue
-        var = f"$__m{index}"
+        var = f"$m{index}"
         missing = f"{jsonata_lib.literal(names)}[$not($exists($lookup({INPUT}, $)))]"
         tests.append(f"$exists({missing})")
         steps.append(f"{var} := {missing}")
         chain.append((f"$exists({var})",
                       f"{jsonata_lib.string(f'{name}() missing ')} & $count({var}) & "
                       f"{jsonata_lib.string(f' required {what} argument')} & ($count({var}) = 1 ? '' : 's')"
-                      f" & ': ' & $__l({var})"))
+                      f" & ': ' & $l({var})"))
     test = f"({'; '.join([f'{INPUT} := $states.input', *bindings])}; {' or '.join(tests)})"
-    expression = "''"
-    for condition, message in reversed(chain):
+    # the message is computed only where the test holds: the last problem needs no test
+    expression = chain[-1][1]
+    for condition, message in reversed(chain[:-1]):
         expression = f"{condition} ? {message} : {expression}"
     message = f"({INPUT} := $states.input; {'; '.join(steps)}; {expression})"
     return test, message
+
+
+def _not(test: str) -> str:
+    """$not of a test, without a second pair of parentheses around a parenthesized one."""
+    return f"$not{test}" if test.startswith("(") and jsonata_lib.closing(test, 0) == len(test) - 1 else f"$not({test})"
 
 
 def _q(name: str) -> str:
@@ -110,14 +118,14 @@ def _lookup(name: str) -> str:
 
 def _runtime_name(value: str) -> str:
     """sfn.runtime_name: how the parameter check names a JSON value's type."""
-    return ("$lookup({'null': 'None', 'boolean': 'bool', 'number': 'number', 'string': 'str', 'array': 'list',"
-            f" 'object': 'dict'}}, $type({value}))")
+    return ("$lookup({'null':'None','boolean':'bool','number':'number','string':'str','array':'list',"
+            f"'object':'dict'}}, $type({value}))")
 
 
 def _pytype(var: str) -> str:
     """type(x).__name__ of a JSON value that is not an object."""
-    return (f"($type({var}) = 'number' ? ($floor({var}) = {var} ? 'int' : 'float') : $lookup({{'null': 'NoneType',"
-            f" 'boolean': 'bool', 'string': 'str', 'array': 'list'}}, $type({var})))")
+    return (f"($type({var}) = 'number' ? ($floor({var}) = {var} ? 'int' : 'float')"
+            f" : $lookup({{'null':'NoneType','boolean':'bool','string':'str','array':'list'}}, $type({var})))")
 
 
 def needs_check(hint) -> bool:
@@ -158,6 +166,8 @@ def conforms(hint, var: str, depth: int = 0) -> str:
         if not parameters:
             return f"($type({var}) = 'array')"
         if len(parameters) == 2 and parameters[1] is Ellipsis:
+            if parameters[0] in _ITEM_TYPES:
+                return f"($type({var}) = 'array' and {_all_items(var, parameters[0])})"
             return f"($type({var}) = 'array' and {_every(var, conforms(parameters[0], inner, depth + 1), inner)})"
         tests = [f"($type({var}) = 'array' and $count({var}) = {len(parameters)})"]
         for position, parameter in enumerate(parameters):
@@ -166,6 +176,8 @@ def conforms(hint, var: str, depth: int = 0) -> str:
     if hint is list or origin is list:
         if not parameters:
             return f"($type({var}) = 'array')"
+        if parameters[0] in _ITEM_TYPES:
+            return f"($type({var}) = 'array' and {_all_items(var, parameters[0])})"
         return f"($type({var}) = 'array' and {_every(var, conforms(parameters[0], inner, depth + 1), inner)})"
     if hint is dict or origin is dict:
         if len(parameters) != 2:
@@ -178,6 +190,21 @@ def conforms(hint, var: str, depth: int = 0) -> str:
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         return "(" + " or ".join(conforms(option, var, depth) for option in parameters) + ")"
     return "true"
+
+
+_ITEM_TYPES = {int: "number", float: "number", str: "string", bool: "boolean"}
+
+
+def _all_items(var: str, hint) -> str:
+    """Whether every item of the list `var` is of this scalar type, with JSONata's own
+    functions mapped over the list (no JSONata function called per item: a list of 2,000
+    ints is checked in a tenth of the time `_every` takes in the emulator). `$map` gives a
+    single result unwrapped, so its results are compared inside `$append([], ...)`."""
+    kinds = f"$append([], $distinct($map({var}, $type))) = ['{_ITEM_TYPES[hint]}']"
+    if hint is int:
+        kinds += (f" and $append([], $map({var}, $floor)) = {var}"
+                  f" and $max($map({var}, $abs)) <= {SAFE_INTEGER}")
+    return f"($count({var}) = 0 or ({kinds}))"
 
 
 def _every(var: str, test: str, inner: str) -> str:

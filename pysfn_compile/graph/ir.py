@@ -8,6 +8,7 @@ what it does, unique across the whole machine (AWS requires that, branches inclu
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
@@ -109,10 +110,13 @@ class Retrier:
     max_delay: int | None = None
     jitter: bool = False
     check: str = ""  # a retrier the compiler adds (not the source's @sfn.retry): why
+    # AWS's retrier of Lambda's service errors: written as a person would, without a Comment
+    # (coverage knows it by its error names)
+    service: bool = False
 
     def emit(self) -> dict:
         out: dict[str, Any] = {"ErrorEquals": list(self.errors)}
-        if self.check:
+        if self.check and not self.service:
             out["Comment"] = CHECK + self.check
         # the compiler's own retrier keeps to the States Language's defaults (1 s, 3 attempts,
         # rate 2.0) and says so by leaving them out; the source's @sfn.retry is spelled out
@@ -182,6 +186,7 @@ class Parallel(Node):
     branches: list = attrs.Factory(list)  # Graphs
     assign: dict = attrs.Factory(dict)
     catch: list = attrs.Factory(list)
+    output: Any = None  # a graph's last state: what it returns
     next: Node | None = None
 
     def successors(self):
@@ -195,16 +200,123 @@ class Map(Node):
     max_concurrency: Any = None
     assign: dict = attrs.Factory(dict)
     catch: list = attrs.Factory(list)
+    output: Any = None  # a graph's last state: what it returns
     next: Node | None = None
 
     def successors(self):
         return [self.next] + [c.next for c in self.catch]
 
 
+# -- walking a built graph (pure_loops.py and state_folding.py rewrite it) -----------------
+VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@attrs.frozen
+class Edge:
+    """A transition: `holder.attr` names the target; `assign` is what it sets (None: it
+    cannot set anything, e.g. a Wait's)."""
+
+    holder: Any
+    attr: str
+    assign: dict | None
+    assign_attr: str = "assign"
+
+    @property
+    def target(self) -> Node | None:
+        return getattr(self.holder, self.attr)
+
+
+def graphs(graph: Graph):
+    """A machine's graph and those of its Parallel branches and Map item processors."""
+    yield graph
+    for node in nodes(graph):
+        if isinstance(node, Map) and node.processor is not None:
+            yield from graphs(node.processor)
+        elif isinstance(node, Parallel):
+            for branch in node.branches:
+                yield from graphs(branch)
+
+
+def nodes(graph: Graph) -> list[Node]:
+    """The states reachable from the graph's entry (nested graphs excluded), in source order."""
+    order: list[Node] = []
+    seen: set[int] = set()
+    stack = [graph.entry]
+    while stack:
+        node = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        order.append(node)
+        stack.extend(reversed([edge.target for edge in edges(node)]))
+    return order
+
+
+def edges(node: Node) -> list[Edge]:
+    """The transitions out of a state, each with what it assigns."""
+    if isinstance(node, Pass):
+        return [Edge(node, "next", node.assign)]
+    if isinstance(node, Choice):
+        return [Edge(rule, "next", rule.assign) for rule in node.rules] + [Edge(node, "default", node.default_assign, "default_assign")]
+    if isinstance(node, (Task, Map, Parallel)):
+        out = [Edge(node, "next", node.assign)] if node.next is not None else []
+        return out + [Edge(catcher, "next", catcher.assign) for catcher in node.catch]
+    if isinstance(node, Wait):
+        return [Edge(node, "next", None)] if node.next is not None else []
+    return []
+
+
+def codes(value: Any):
+    if isinstance(value, Code):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from codes(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from codes(item)
+
+
+def node_values(node: Node) -> list:
+    """Every field value of a state that may hold JSONata (its nested graphs excluded)."""
+    values: list = [edge.assign for edge in edges(node) if edge.assign]
+    if isinstance(node, Choice):
+        values += [rule.condition for rule in node.rules]
+    elif isinstance(node, Task):
+        values += [node.args, node.kwargs, node.output]
+    elif isinstance(node, Map):
+        values += [node.items, node.max_concurrency, node.output]
+    elif isinstance(node, Parallel):
+        values += [node.output]
+    elif isinstance(node, Wait):
+        values += [node.seconds, node.timestamp]
+    elif isinstance(node, Fail):
+        values += [node.error, node.cause]
+    elif isinstance(node, Succeed):
+        values += [node.output]
+    return values
+
+
+def mentions(value: Any) -> set[str]:
+    """The names a value's JSONata mentions as `$name` (more than it reads: locals and
+    function names too, which only makes the callers more careful)."""
+    out: set[str] = set()
+    for code in codes(value):
+        out.update(VARIABLE.findall(code.text))
+    return out
+
+
+def node_mentions(node: Node) -> set[str]:
+    out: set[str] = set()
+    for value in node_values(node):
+        out |= mentions(value)
+    return out
+
+
 LAMBDA_SERVICE_RETRY = Retrier(
     ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
      "Lambda.TooManyRequestsException"],
-    interval=1, max_attempts=3, backoff=2.0, check="Lambda service")
+    interval=1, max_attempts=3, backoff=2.0, check="Lambda service", service=True)
 
 
 class Emitter:
@@ -292,9 +404,10 @@ class Emitter:
 
     def _task(self, node: Task, out: dict, names: dict) -> None:
         out["Resource"] = "arn:aws:states:::lambda:invoke"
-        out["Arguments"] = {"FunctionName": node.lambda_arn,
-                            "Payload": {"function": node.function, "args": value(node.args),
-                                        "kwargs": value(node.kwargs)}}
+        payload = {"function": node.function, "args": value(node.args)}
+        if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
+            payload["kwargs"] = value(node.kwargs)
+        out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout
         if node.heartbeat is not None:
@@ -328,7 +441,7 @@ class Emitter:
         self._catchers(node.catch, out, names)
         if node.assign:
             out["Assign"] = value(node.assign)
-        out["Output"] = {}
+        out["Output"] = value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)
 
     def _map(self, node: Map, out: dict, names: dict) -> None:
@@ -339,5 +452,5 @@ class Emitter:
         self._catchers(node.catch, out, names)
         if node.assign:
             out["Assign"] = value(node.assign)
-        out["Output"] = {}
+        out["Output"] = value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)

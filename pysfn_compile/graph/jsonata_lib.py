@@ -9,7 +9,8 @@ Each helper keeps Python's meaning where JSONata's own function differs:
   - `[$v]` flattens an array `$v` into the new array, and `$map`/`$filter` unwrap a single
     result, so lists are built with `$__wrap` (a one-element list holding `$v` as it is);
   - JSONata's truthiness of `[0]` is false; Python's is true (`$__truthy`);
-  - `$string` keeps 15 significant digits; `$__istr` prints any int up to 2**53 exactly;
+  - `$string` keeps 15 significant digits; `$formatNumber($n, '0')` (`int_text`) prints
+    any int up to 2**53 exactly, in jsonata-js and in the emulator;
   - `%` is truncated (JavaScript's), Python's floors (`$__imod`, `$__ffloordiv`, ...).
 """
 
@@ -35,12 +36,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : $t = 'array' ? 'list' : $t = 'object' ? 'dict' : $floor($v) = $v ? 'int' : 'float')",
         (),
     ),
-    "istr": (
-        "$n",
-        "$abs($n) < 1e15 ? $string($n) : ($a := $abs($n); $r := $a % 100000000;"
-        " ($n < 0 ? '-' : '') & $string(($a - $r) / 100000000) & $pad($string($r), -8, '0'))",
-        (),
-    ),
+    # an int as Python prints it; the call sites write int_text() in place of a helper call
+    "istr": ("$n", "$formatNumber($n, '0')", ()),
     "imod": ("$a, $b", "($r := $a % $b; ($r != 0 and ($r < 0) != ($b < 0)) ? $r + $b : $r)", ()),
     "ffloordiv": (
         "$a, $b",
@@ -137,7 +134,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
              ("keys",)),
     # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
     # caller has checked with $__unprintable that $string gives Python's repr digits
-    "jnum": ("$n", "$floor($n) = $n ? $__istr($n) : $string($n)", ("istr",)),
+    "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
     "unprintable": (
         "$v",
         "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
@@ -524,6 +521,13 @@ def closure(names) -> frozenset:
     return frozenset(seen)
 
 
+def int_text(code: str) -> str:
+    """An int (up to 2**53) as Python prints it: `$string` keeps 15 significant digits,
+    `$formatNumber` with the picture '0' all of them (jsonata-js writes the digits with
+    toFixed(0); no helper to define)."""
+    return f"$formatNumber({code}, '0')"
+
+
 def string(text: str) -> str:
     """A JSONata string literal (JSON's escapes; JSONata accepts them)."""
     return json.dumps(text, ensure_ascii=False)
@@ -585,3 +589,28 @@ def used_helpers(code: str, helpers) -> frozenset:
             stack.extend(HELPERS[name][2])
             stack.extend(n for n in _HELPER_NAME.findall(HELPERS[name][1]) if n in HELPERS)
     return frozenset(found)
+
+
+def closing(text: str, start: int) -> int:
+    """The index of the parenthesis closing the one at `start` (-1 if unbalanced), skipping
+    string literals."""
+    depth = 0
+    position = start
+    quote = ""
+    while position < len(text):
+        char = text[position]
+        if quote:
+            if char == "\\":
+                position += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth == 0:
+                return position
+        position += 1
+    return -1

@@ -33,8 +33,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import attrs
-
 from . import ir, jsonata_lib
 
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
@@ -42,46 +40,37 @@ MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
-_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_VARIABLE = ir.VARIABLE
 _IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
-
-
-@attrs.frozen
-class Edge:
-    """A transition: `holder.attr` names the target; `assign` is what it sets (None: it
-    cannot set anything, e.g. a Wait's)."""
-
-    holder: Any
-    attr: str
-    assign: dict | None
-    assign_attr: str = "assign"
-
-    @property
-    def target(self) -> ir.Node | None:
-        return getattr(self.holder, self.attr)
 
 
 def collapse_pure_loops(graph: ir.Graph) -> None:
     """Replace the pure loops of a machine (and of its branches and map bodies) in place."""
-    graphs = list(_graphs(graph))
+    graphs = list(ir.graphs(graph))
     reads: set[str] = set()
     names: set[str] = set()
     for one in graphs:
-        for node in _nodes(one):
-            reads |= _reads_of_node(node)
-            for edge in _edges(node):
+        for node in ir.nodes(one):
+            reads |= ir.node_mentions(node)
+            for edge in ir.edges(node):
                 names |= set(edge.assign or ())
-    names |= reads
-    fresh = _Names(names)
+    fresh = _Names(names | reads, variables=frozenset(names))
     for one in graphs:
         _collapse_graph(one, reads, fresh)
+    # the names each state mentions, after the loops became states of their own
+    machine_reads = {id(node): ir.node_mentions(node) for one in ir.graphs(graph) for node in ir.nodes(one)}
+    made: set[int] = set()  # the Run and After states of blocks: never part of another block
+    for one in list(ir.graphs(graph)):
+        while _collapse_blocks(one, machine_reads, fresh, made):
+            pass
 
 
 class _Names:
     """Hidden variable names no state of the machine uses."""
 
-    def __init__(self, taken: set[str]):
+    def __init__(self, taken: set[str], variables: frozenset = frozenset()):
         self.taken = taken
+        self.variables = variables  # the workflow variables: names some state assigns
         self.count = 0
         prefix = "__pl"
         while any(name.startswith(prefix) for name in taken):
@@ -95,99 +84,16 @@ class _Names:
         return name
 
 
-# -- the graph ----------------------------------------------------------------------------
-def _graphs(graph: ir.Graph):
-    yield graph
-    for node in _nodes(graph):
-        if isinstance(node, ir.Map) and node.processor is not None:
-            yield from _graphs(node.processor)
-        elif isinstance(node, ir.Parallel):
-            for branch in node.branches:
-                yield from _graphs(branch)
-
-
-def _nodes(graph: ir.Graph) -> list[ir.Node]:
-    order: list[ir.Node] = []
-    seen: set[int] = set()
-    stack = [graph.entry]
-    while stack:
-        node = stack.pop()
-        if node is None or id(node) in seen:
-            continue
-        seen.add(id(node))
-        order.append(node)
-        stack.extend(reversed([edge.target for edge in _edges(node)]))
-    return order
-
-
-def _edges(node: ir.Node) -> list[Edge]:
-    if isinstance(node, ir.Pass):
-        return [Edge(node, "next", node.assign)]
-    if isinstance(node, ir.Choice):
-        return [Edge(rule, "next", rule.assign) for rule in node.rules] + [Edge(node, "default", node.default_assign, "default_assign")]
-    if isinstance(node, (ir.Task, ir.Map, ir.Parallel)):
-        edges = [Edge(node, "next", node.assign)] if node.next is not None else []
-        return edges + [Edge(catcher, "next", catcher.assign) for catcher in node.catch]
-    if isinstance(node, ir.Wait):
-        return [Edge(node, "next", None)] if node.next is not None else []
-    return []
-
-
-def _codes(value: Any):
-    if isinstance(value, ir.Code):
-        yield value
-    elif isinstance(value, dict):
-        for item in value.values():
-            yield from _codes(item)
-    elif isinstance(value, (list, tuple)):
-        for item in value:
-            yield from _codes(item)
-
-
-def _node_values(node: ir.Node) -> list:
-    """Every field value of a state that may hold JSONata (its nested graphs excluded)."""
-    values: list = [edge.assign for edge in _edges(node) if edge.assign]
-    if isinstance(node, ir.Choice):
-        values += [rule.condition for rule in node.rules]
-    elif isinstance(node, ir.Task):
-        values += [node.args, node.kwargs, node.output]
-    elif isinstance(node, ir.Map):
-        values += [node.items, node.max_concurrency]
-    elif isinstance(node, ir.Wait):
-        values += [node.seconds, node.timestamp]
-    elif isinstance(node, ir.Fail):
-        values += [node.error, node.cause]
-    elif isinstance(node, ir.Succeed):
-        values += [node.output]
-    return values
-
-
-def _reads(value: Any) -> set[str]:
-    """The names a value's JSONata mentions as `$name` (more than it reads: locals and
-    function names too, which only makes the callers more careful)."""
-    out: set[str] = set()
-    for code in _codes(value):
-        out.update(_VARIABLE.findall(code.text))
-    return out
-
-
-def _reads_of_node(node: ir.Node) -> set[str]:
-    out: set[str] = set()
-    for value in _node_values(node):
-        out |= _reads(value)
-    return out
-
-
 def _pure(node: ir.Node) -> bool:
     if not isinstance(node, (ir.Pass, ir.Choice)):
         return False
-    return not any(_IMPURE.search(code.text) for value in _node_values(node) for code in _codes(value))
+    return not any(_IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
 
 
 def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
     """The strongly connected sets of pure states that hold a cycle (Tarjan, iteratively)."""
     pure = {id(n): n for n in nodes if _pure(n)}
-    successors = {key: [id(e.target) for e in _edges(n) if e.target is not None and id(e.target) in pure]
+    successors = {key: [id(e.target) for e in ir.edges(n) if e.target is not None and id(e.target) in pure]
                   for key, n in pure.items()}
     index: dict[int, int] = {}
     low: dict[int, int] = {}
@@ -235,7 +141,7 @@ def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
 def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
     """For each edge (by id of its holder and attr), the variables certainly assigned after
     it: a forward must-analysis over the states of one scope."""
-    every = frozenset().union(*(frozenset(e.assign or ()) for n in nodes for e in _edges(n)))
+    every = frozenset().union(*(frozenset(e.assign or ()) for n in nodes for e in ir.edges(n)))
     into: dict[int, frozenset] = {id(n): every for n in nodes}
     if graph.entry is not None:
         into[id(graph.entry)] = frozenset()
@@ -244,7 +150,7 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
         changed = False
         incoming: dict[int, frozenset] = {}
         for node in nodes:
-            for edge in _edges(node):
+            for edge in ir.edges(node):
                 target = edge.target
                 if target is None:
                     continue
@@ -261,14 +167,14 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
 
 # -- one loop -----------------------------------------------------------------------------
 def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names) -> None:
-    for cycle in _cycles(_nodes(graph)):
+    for cycle in _cycles(ir.nodes(graph)):
         _collapse(graph, cycle, reads, fresh)
 
 
 def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names) -> None:
-    nodes = _nodes(graph)
+    nodes = ir.nodes(graph)
     members = {id(n) for n in cycle}
-    entries = [(node, edge) for node in nodes if id(node) not in members for edge in _edges(node)
+    entries = [(node, edge) for node in nodes if id(node) not in members for edge in ir.edges(node)
                if edge.target is not None and id(edge.target) in members]
     heads = {id(edge.target) for _, edge in entries}
     if graph.entry is not None and id(graph.entry) in members:
@@ -280,7 +186,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     predecessors: dict[int, int] = {id(n): 0 for n in cycle}
     predecessors[id(head)] += 1  # entered from outside
     for node in cycle:
-        for edge in _edges(node):
+        for edge in ir.edges(node):
             assigned |= set(edge.assign or ())
             if edge.target is not None and id(edge.target) in members:
                 predecessors[id(edge.target)] += 1
@@ -289,7 +195,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    step = _Step(cycle, members, leaders, carried, fresh.prefix)
+    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables)
     code = step.program(pc_var)
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
@@ -327,12 +233,137 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         graph.entry = ir.Pass(title=f"Enter {head.title}", assign=init, next=run) if init else run
 
 
+# -- straight-line pure code ----------------------------------------------------------------
+MIN_BLOCK = 3  # states a pure block must have to become two
+MAX_FIELD = 1000  # characters of a block's JSONata field (helpers included): a longer block is cut short
+
+
+def _collapse_blocks(graph: ir.Graph, machine_reads: dict[int, set[str]], fresh: _Names, made: set[int]) -> bool:
+    """Pure code outside loops (assignments, guards, if/else between two callee calls) as two
+    states, where it was three or more: a Pass that runs the states in JSONata once, and a
+    Choice that sets the variables they changed and goes where they went. A block is a tree of
+    pure states: its head, and the pure states only one transition leads to, from inside it."""
+    nodes = ir.nodes(graph)
+    looping = {id(n) for cycle in _cycles(nodes) for n in cycle}
+    incoming: dict[int, int] = {id(graph.entry): 1} if graph.entry is not None else {}
+    for node in nodes:
+        for edge in ir.edges(node):
+            if edge.target is not None:
+                incoming[id(edge.target)] = incoming.get(id(edge.target), 0) + 1
+    pure = {id(n) for n in nodes if _pure(n) and id(n) not in looping and id(n) not in made}
+    taken: set[int] = set()
+    blocks = []
+    for head in nodes:
+        if id(head) not in pure or id(head) in taken:
+            continue
+        block, stack = [], [head]
+        while stack:
+            node = stack.pop()
+            block.append(node)
+            taken.add(id(node))
+            for edge in reversed(ir.edges(node)):
+                target = edge.target
+                if target is not None and id(target) in pure and id(target) not in taken \
+                        and incoming.get(id(target)) == 1 and target is not graph.entry:
+                    stack.append(target)
+        blocks.append(block)
+    defined = _defined(graph, nodes)
+    collapsed = False
+    for block in blocks:
+        # a field too long for a person to read: the block stops earlier (the last state in
+        # depth-first order is a leaf of the tree); the rest is a block of its own next time
+        while len(block) >= MIN_BLOCK:
+            if _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made):
+                collapsed = True
+                break
+            block.pop()
+    return collapsed
+
+
+def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) -> bool:
+    head = block[0]
+    members = {id(n) for n in block}
+    assigned: set[str] = set()
+    for node in block:
+        for edge in ir.edges(node):
+            assigned |= set(edge.assign or ())
+    # what the block sets and someone else reads: a state outside it (the block may run again,
+    # in a loop of states, and read its own variables before setting them: those count too)
+    outside = {name for key, names in machine_reads.items() if key not in members for name in names}
+    carried = sorted(assigned & (outside | _exposed(head, members)))
+    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables)
+    code = step.once()
+    if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
+        return False
+    result_var = fresh.new("block")
+    run = ir.Pass(title=f"Run {_block_title(block)}", assign={result_var: ir.Code(code, step.helpers)})
+    for node in block:
+        for line, text in node.lines:
+            run.describe(line, text)
+    after = ir.Choice(title=f"After {_block_title(block)}")
+    if head.lines:
+        after.describe(*head.lines[0])
+    run.next = after
+    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
+    for position, target in enumerate(step.exits):
+        unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
+                  for name in sorted(step.exit_names[position])}
+        if position == normal:
+            after.default, after.default_assign = target, {**unpack, result_var: None}
+            continue
+        after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {1 + position}"),
+                                   {**unpack, result_var: None}, target))
+    if not after.rules:  # one way out: the variables are set by a Pass
+        after = ir.Pass(title=after.title, lines=after.lines, assign=after.default_assign, next=after.default)
+        run.next = after
+    for node in nodes:
+        if id(node) in members:
+            continue
+        for edge in ir.edges(node):
+            if edge.target is head:
+                setattr(edge.holder, edge.attr, run)
+    if graph.entry is head:
+        graph.entry = run
+    made.update((id(run), id(after)))
+    machine_reads[id(run)] = ir.node_mentions(run)
+    machine_reads[id(after)] = ir.node_mentions(after)
+    return True
+
+
+def _exposed(head: ir.Node, members: set[int]) -> set[str]:
+    """The names the block's states read before the block sets them (on some path)."""
+    out: set[str] = set()
+    stack = [(head, frozenset())]
+    while stack:
+        node, changed = stack.pop()
+        out |= ir.node_mentions(node) - changed
+        for edge in ir.edges(node):
+            if edge.target is not None and id(edge.target) in members:
+                stack.append((edge.target, changed | frozenset(edge.assign or ())))
+    return out
+
+
+def _block_title(block: list) -> str:
+    lines = sorted({line for node in block for line, _ in node.lines})
+    if not lines:
+        return block[0].title
+    return f"line {lines[0]}" if len(lines) == 1 else f"lines {lines[0]}-{lines[-1]}"
+
+
 class _Step:
     """The JSONata that runs a loop's states: a function from the carried variables (an
     object with `"@step"`, the step to run) to the same after one step; `program` adds the
     driver that applies it until the loop leaves (or the budget is spent)."""
 
-    def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str):
+    def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
+                 known: frozenset | None = None, variables: frozenset = frozenset()):
+        # known: None for a loop (a way out names what the step set, merged into its input);
+        # for a block run once, the variables set before it (see once())
+        self.known = known
+        self.variables = variables  # the machine's workflow variables (what _shared may read)
+        self.saved = 0  # characters _shared took out (a step costs what its text did before)
+        self.exit_names: list[frozenset] = []
+        self.leaves: list[tuple[int, str, frozenset]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
         self.leader_nodes = leaders
@@ -355,7 +386,8 @@ class _Step:
         bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
-        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}{dispatch}) }}"
+        # a step's ways out name only the variables it set: the rest are the step's input's
+        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
         driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
                   f"($lookup({result}, {_AT}) >= {stopped} or {left} <= {chunk}) ? {result} : "
                   f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
@@ -366,42 +398,135 @@ class _Step:
     def _budget(self, step: str, p: str) -> str:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
         text's size: what helpers spend walking lists is not counted, see the README)."""
-        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
+        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, (len(step) + self.saved) // 8))))
 
-    def _object(self, pc: str) -> str:
-        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried]
+    def _object(self, pc: str, names=None) -> str:
+        """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
+        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried
+                                     if names is None or name in names]
         return "{" + ", ".join(fields) + "}"
 
-    def _leaf(self, target: ir.Node) -> str:
+    def once(self) -> str:
+        """A block's JSONata: its states run once, to an object naming the way out taken
+        (`"@step"`: 1 + its index in `exits`) and the variables set on the way. A variable set
+        on some ways to an exit only is named on all of them: with the value it had before the
+        block, or null where it had none (nothing reads it there: a `return` in a `try` sets
+        `__ret` on the path that returns only); `exit_names[k]`: the variables exit k sets."""
+        text = self._block(self.leader_nodes[0])
+        union: dict[int, frozenset] = {}
+        for position, _, changed in self.leaves:
+            union[position] = union.get(position, frozenset()) | changed
+        for index, (position, pc, changed) in enumerate(self.leaves):
+            fields = [f"{_AT}: {pc}"] + [
+                f"{jsonata_lib.string(name)}: {'$' + name if name in changed or name in self.known else 'null'}"
+                for name in self.carried if name in union[position]]
+            text = text.replace(f"\x00{index}\x00", "{" + ", ".join(fields) + "}", 1)
+        self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
+        return text
+
+    def _leaf(self, target: ir.Node, changed: frozenset) -> str:
         if id(target) in self.members:
-            return self._object(str(self.leaders[id(target)]))
+            return self._object(str(self.leaders[id(target)]), changed)
         position = next((k for k, node in enumerate(self.exits) if node is target), None)
         if position is None:
             self.exits.append(target)
             position = len(self.exits) - 1
-        return self._object(str(len(self.leader_nodes) + position))
+        pc = str(len(self.leader_nodes) + position)
+        if self.known is not None:  # a block: filled in by once()
+            self.leaves.append((position, pc, changed & frozenset(self.carried)))
+            return f"\x00{len(self.leaves) - 1}\x00"
+        return self._object(pc, changed)
 
-    def _go(self, target: ir.Node) -> str:
+    def _go(self, target: ir.Node, changed: frozenset) -> str:
         if id(target) not in self.members or id(target) in self.leaders:
-            return self._leaf(target)
-        return self._block(target)
+            return self._leaf(target, changed)
+        return self._block(target, changed)
 
-    def _block(self, node: ir.Node) -> str:
-        """The JSONata for `node` and the states after it up to the step's end."""
+    def _block(self, node: ir.Node, changed: frozenset = frozenset()) -> str:
+        """The JSONata for `node` and the states after it up to the step's end; `changed`:
+        the variables the step has set on the way here (a way out names those only)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
             statements += self._assign(node.assign)
+            changed |= frozenset(node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return _sequence(statements, self._leaf(target))
+                return _sequence(statements, self._leaf(target, changed))
             node = target
         assert isinstance(node, ir.Choice)
-        text = _sequence(self._assign(node.default_assign), self._go(node.default))
-        for rule in reversed(node.rules):
+        # the Choice's own texts (its conditions and Assign values, all evaluated on the
+        # variables as they are when it is entered) share their repeated parts, see _shared
+        conditions = [_operand(rule.condition.text) for rule in node.rules]
+        assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
+        for rule in node.rules:
             self.helpers |= rule.condition.helpers
-            branch = _sequence(self._assign(rule.assign), self._go(rule.next))
-            text = f"{_operand(rule.condition.text)} ? {branch} : {text}"
+        parts = conditions + [item for group in assigns for item in group]
+        shared, parts = self._shared(parts)
+        conditions, rest = parts[:len(conditions)], parts[len(conditions):]
+        grouped = []
+        for group in assigns:
+            grouped.append(rest[:len(group)])
+            rest = rest[len(group):]
+        text = _sequence(grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        for position in range(len(node.rules) - 1, -1, -1):
+            rule = node.rules[position]
+            branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
+            text = f"{conditions[position]} ? {branch} : {text}"
+        if shared:
+            text = _sequence(shared, text)
         return _sequence(statements, text)
+
+    def _shared(self, parts: list[str]) -> tuple[list[str], list[str]]:
+        """A subexpression written twice or more in one Choice's texts becomes a function of
+        no arguments, defined once before them and called where it was (evaluated as often,
+        at the same points: only the text is shared). Only what reads nothing but workflow
+        variables (as they are when the Choice is entered) and helpers is shared: no `$`
+        context, no function literal, no local bound outside it, no regular expression."""
+        found: dict[str, int] = {}
+        for text in parts:
+            for candidate in _groups(text):
+                if len(candidate) >= MIN_SHARED:
+                    found[candidate] = found.get(candidate, 0) + 1
+        # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
+        # the variables the Choice's Assign sets (`$x := ...` opening a text)
+        bound: set[str] = set()
+        for text in parts:
+            for match in _BOUND.finditer(text):
+                if match.start() != 0:
+                    bound.add(match.group(1))
+            for params in _PARAMS.findall(text):
+                bound.update(_VARIABLE.findall(params))
+        shared: list[tuple[str, str]] = []
+        for candidate in sorted(found, key=len, reverse=True):
+            uses = sum(text.count(candidate) for text in parts)
+            if uses < 2 or not self._shareable(candidate, bound):
+                continue
+            self.temp += 1
+            name = f"${self.prefix}_t{self.temp}"
+            self.saved += (len(candidate) - len(name) - 2) * uses
+            parts = [text.replace(candidate, name + "()") for text in parts]
+            # an earlier (longer) one holding this one calls it too; defined after it, so
+            # each definition is ahead of its callers
+            shared = [(other, body.replace(candidate, name + "()")) for other, body in shared]
+            shared.append((name, candidate))
+        definitions = [f"{name} := function() {{ {body} }}" for name, body in reversed(shared)]
+        return definitions, parts
+
+    def _shareable(self, candidate: str, bound: set[str]) -> bool:
+        if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
+            return False
+        inner = set(_BOUND.findall(candidate))
+        for match in _VARIABLE.finditer(candidate):
+            name = match.group(1)
+            if candidate[match.end():match.end() + 1] == "(":
+                if name.startswith(self.prefix):
+                    return False
+                continue  # a helper or a JSONata function
+            if name in inner:
+                continue
+            if name not in self.variables or name in bound:
+                return False
+        return True
 
     def _assign(self, assign: dict) -> list[str]:
         """An Assign: every value from the variables before it, then all set at once (in
@@ -435,11 +560,26 @@ class _Step:
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
-            if not any(True for _ in _codes(value)):
+            if not any(True for _ in ir.codes(value)):
                 return jsonata_lib.literal(list(value))
             self.helpers |= jsonata_lib.closure({"wrap"})
             return "[" + ", ".join(f"$__wrap({self._value(v)})" for v in value) + "]"
         return jsonata_lib.literal(value)
+
+
+MIN_SHARED = 40  # characters a repeated subexpression needs to be shared (see _Step._shared)
+_CONTEXT = re.compile(r"\$(?![A-Za-z_])")
+_BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
+_PARAMS = re.compile(r"function\s*\(([^)]*)\)")
+
+
+def _groups(text: str):
+    """The calls (`$f(...)`) and parenthesized groups in `text`, as written."""
+    for match in re.finditer(r"\$[A-Za-z_][A-Za-z0-9_]*\(|\(", text):
+        start = match.start()
+        end = jsonata_lib.closing(text, match.end() - 1)
+        if end > 0:
+            yield text[start:end + 1]
 
 
 def _sequence(statements: list[str], last: str) -> str:
@@ -464,34 +604,9 @@ def _operand(text: str) -> str:
     match = _CALL.match(text)
     if match:
         start = match.end() - 1
-    if text[start:start + 1] == "(" and "/" not in text and _closing(text, start) == len(text) - 1:
+    if text[start:start + 1] == "(" and "/" not in text and jsonata_lib.closing(text, start) == len(text) - 1:
         return text
     return f"({text})"
-
-
-def _closing(text: str, start: int) -> int:
-    """The index of the parenthesis closing the one at `start` (-1 if unbalanced), skipping
-    string literals."""
-    depth = 0
-    position = start
-    quote = ""
-    while position < len(text):
-        char = text[position]
-        if quote:
-            if char == "\\":
-                position += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth == 0:
-                return position
-        position += 1
-    return -1
 
 
 def _VARIABLE_SET(text: str) -> set[str]:

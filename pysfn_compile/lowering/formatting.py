@@ -1,6 +1,6 @@
 """str(), repr() and format specs, as CPython prints them, or refused.
 
-What JSONata can print exactly: strings, bools, None, ints (up to 2**53, see $__istr), and
+What JSONata can print exactly: strings, bools, None, ints (up to 2**53, see jsonata_lib.int_text), and
 lists/dicts of those. A float's repr (shortest round-trip digits) and fixed-point formatting
 (correct rounding of the binary value) have no exact JSONata equivalent, so printing a float
 is refused with a hint; so is printing a number whose int/float-ness is unknown (JSON cannot
@@ -106,7 +106,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
         elif kind == "bool":
             parts.append(("boolean", f"({var} ? 'True' : 'False')"))
         elif kind == "int":
-            parts.append(("number", f"$__jnum({var})" if "float" in kinds else f"$__istr({var})"))
+            parts.append(("number", f"$__jnum({var})" if "float" in kinds else jsonata_lib.int_text(var)))
         elif kind == "str":
             parts.append(("string", f"$__repr_str({var})" if quote else var))
         elif kind == "list":
@@ -169,7 +169,7 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
         if precision is not None:
             raise Refusal(node, "precision is not allowed in an integer format specifier")
         value = expr.code if ty.only("int") else f"({expr.code} ? 1 : 0)"
-        digits = f"$__istr($abs({value}))"
+        digits = jsonata_lib.int_text(f"$abs({value})")
         if grouping:
             digits = f"$__group({digits}, '{grouping}')"
         sign_text = {"-": f"({value} < 0 ? '-' : '')", "+": f"({value} < 0 ? '-' : '+')",
@@ -180,10 +180,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
                               "format in a callee")
             body = f"$pad({digits}, -($max([0, {width} - $length({sign_text})])), {jsonata_lib.string(fill)})"
             return combine(f"({sign_text} & {body})", pytypes.STR, expr,
-                           helpers={"istr", "group"} if grouping else {"istr"})
+                           helpers={"group"} if grouping else set())
         text = f"({sign_text} & {digits})"
         out = _pad(node, expr, text, width, fill, align or ">")
-        return combine(out.code, pytypes.STR, out, helpers={"istr", "group"} if grouping else {"istr"})
+        return combine(out.code, pytypes.STR, out, helpers={"group"} if grouping else set())
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
 
 

@@ -720,7 +720,7 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
         checks = [
             guard(not_subscriptable, TypeError, f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"",
                   container, helpers={"pytype"}),
-            guard(f"($type({c}) = 'object')", KeyError, f"$__istr({i})", container, index, helpers={"istr"}),
+            guard(f"($type({c}) = 'object')", KeyError, jsonata_lib.int_text(i), container, index),
             guard(f"($type({c}) = 'array' and ({i} >= $count({c}) or {i} < -$count({c})))", IndexError,
                   "'list index out of range'", container, index),
             guard(f"($type({c}) = 'string' and ({i} >= $length({c}) or {i} < -$length({c})))", IndexError,

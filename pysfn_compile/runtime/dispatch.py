@@ -5,6 +5,8 @@ imports only the standard library. The event is the Task's payload:
 
     {"function": "charge", "args": [order_id, 12.5], "kwargs": {"currency": "EUR"}}
 
+(the compiler leaves "kwargs" out when a call passes none).
+
 `dispatch(event, callees)` calls `callees[function](*args, **kwargs)` and returns its result;
 a name that is not in `callees` is refused (UnknownFunction). Exceptions the function raises
 propagate: the Lambda runtime reports them with errorType = the exception's class name.

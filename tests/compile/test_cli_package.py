@@ -152,6 +152,22 @@ def test_sam_template_accepted_by_cfn_lint_and_the_sam_translator(tmp_path):
     assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::IAM::Role"} <= types
 
 
+def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
+    """The Tasks name the function `pysfn-<module>`; a workflow's own string equal to that name
+    stays as it is in the template (it was replaced by the function's ARN, a silent difference)."""
+    path = tmp_path / "orders.py"
+    path.write_text("from pysfn_compile import sfn\n\ndef charge(x: int) -> int:\n    return x\n\n"
+                    "@sfn.workflow\ndef main(x: int):\n    tag = 'pysfn-orders'\n    y = charge(x)\n"
+                    "    return {'y': y, 'tag': tag}\n")
+    compiled = compile_file(str(path))
+    assert compiled.lambda_arn == "pysfn-orders"
+    definition = sam_template(compiled, "orders.zip")["Resources"]["StateMachine"]["Properties"]["Definition"]
+    tasks = [s for s in definition["States"].values() if s["Type"] == "Task"]
+    assert [t["Arguments"]["FunctionName"] for t in tasks] == ["${CalleesFunctionArn}"]
+    assert pysfn_emulator.run(definition, {"x": 3}, lambdas={"${CalleesFunctionArn}": compiled.local_lambdas()[
+        compiled.lambda_arn]}).output == {"y": 3, "tag": "pysfn-orders"}
+
+
 def test_examples_pass_statelint():
     statelint = pytest.importorskip("statelint.linter")
     for path in sorted(EXAMPLES.glob("*.py")):

@@ -163,6 +163,18 @@ def main(n, m):
 """, {"n": [0], "m": [5]})
 
 
+def test_a_str_method_on_a_sum_of_unknown_type():
+    # found by the differential run on branch readable2 (the AttributeError guard tested the
+    # result's type `in ['+']`, the operator, so a str raised AttributeError); agrees since
+    # refusals' 6d7c3fb (a method of a computed value finds its kinds from the list it built)
+    agree("""
+@sfn.workflow
+def main(s):
+    text = (s + s).replace('b', 'c')
+    return {"text": text}
+""", {"s": " 1-bb"})
+
+
 def test_a_generator_over_a_non_iterable_in_an_if_test_calls_no_callee():
     # found on bb5e8f6 (check(12) called before Python's TypeError), agrees since 17f4cfd
     agree("""

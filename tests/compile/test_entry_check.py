@@ -54,6 +54,17 @@ SIGNATURES = {
             return [text, n]
     """, [{}, {"text": "a"}, {"n": 1}, {"text": 1, "n": 1}, {"text": None}, {"text": "a", "n": None, "x": 1},
           {"x": 1, "text": 2}, [], [{"text": "a"}], "text", 0, 2.5, False]),
+    "lists_of_scalars": ("""
+        @sfn.workflow
+        def main(ints: list[int], names: list[str] = [], flags: tuple[bool, ...] = (), xs: list[float] = []):
+            return [ints, names, flags, xs]
+    """, [
+        {"ints": []}, {"ints": [5]}, {"ints": [1, 2, 3]}, {"ints": [1, 2.5]}, {"ints": [1, True]},
+        {"ints": [1, None]}, {"ints": [[1]]}, {"ints": [9007199254740991]}, {"ints": [-9007199254740992]},
+        {"ints": [1e300]}, {"ints": 5}, {"ints": [0], "names": ["a", 1]}, {"ints": [0], "names": [["a"]]},
+        {"ints": [0], "names": ["a"], "flags": [True, 0]}, {"ints": [0], "flags": [False]},
+        {"ints": [0], "xs": [1, 2.5]}, {"ints": [0], "xs": [1, "2"]}, {"ints": [0], "xs": [[1.5]]},
+    ]),
     "no_parameters": ("""
         @sfn.workflow
         def main():
