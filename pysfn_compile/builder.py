@@ -398,6 +398,14 @@ class Builder(BuilderHelpers):
         self.callees: dict[str, Any] = {}  # name -> function the machine calls
         self.statement: ast.stmt | None = None  # the statement being lowered
         self.statement_text = ""
+        # compute_in_lambda (lambda_compute.py): statements refused as computable (ids, kept
+        # across passes), the blocks carved around them, and the functions generated for them
+        self.compute_in_lambda = False
+        self.compute_marks: set = set()
+        self.computed_blocks: dict = {}
+        self.computed_names: dict = {}
+        self.compute_loads: dict = {}
+        self.callees_computed: dict = {}  # payload name -> lambda_compute.ComputedFunction
 
     # -- problems --------------------------------------------------------------------------
     def error(self, node: ast.AST, message: str, hint: str = "") -> None:

@@ -55,7 +55,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
-                      "call module-level functions (callees, run as Lambdas) and the supported builtins")
+                      "call module-level functions (callees, run as Lambdas) and the supported builtins",
+                      computable=isinstance(func, ast.Name) and func.id in b.info.objects
+                      and func.id not in b.info.functions)
     if isinstance(func, ast.Attribute):
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
@@ -75,10 +77,16 @@ _INSTEAD = {
 }
 
 
+# modules whose calls act on the world or the clock: not pure computation
+_EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",
+                                "requests", "boto3", "threading", "shutil", "sys", "uuid"})
+
+
 def _module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
     hint = _INSTEAD.get((module, name), f"call {module}.{name}() in a callee (a module-level function, run as "
                                          "a Lambda) and pass its result to the workflow")
-    return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint)
+    return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint,
+                   computable=(module, name) not in _INSTEAD and module not in _EFFECTFUL_MODULES)
 
 
 # -- callees -----------------------------------------------------------------------------

@@ -37,7 +37,8 @@ def transform(b, node: ast.AST) -> Expr:
     method = _TRANSFORMS.get(type(node))
     if method is None:
         raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
-                      "move this into a callee (a module-level function, run as a Lambda)")
+                      "move this into a callee (a module-level function, run as a Lambda)",
+                      computable=isinstance(node, (ast.Set, ast.SetComp, ast.Attribute, ast.Lambda)))
     return method(b, node)
 
 
@@ -213,7 +214,8 @@ def transform_name(b, node: ast.Name) -> Expr:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
     raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
-                  "workflow values are locals, parameters and module-level JSON constants")
+                  "workflow values are locals, parameters and module-level JSON constants",
+                  computable=name in b.info.objects)
 
 
 def transform_list(b, node) -> Expr:
@@ -293,7 +295,7 @@ def transform_dict(b, node: ast.Dict) -> Expr:
             continue
         if not key_expr.ty.only("str"):
             raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
-                          "convert the key with str(...)")
+                          "convert the key with str(...)", computable=True)
         value_ty = pytypes.join(value_ty, value_expr.ty)
         keys.append(key_expr)
         values.append(value_expr)
@@ -330,7 +332,7 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op in ("<<", ">>", "|", "^", "&", "@"):
         raise Refusal(node, f"the operator {op} is not supported: JSONata has no bitwise operators",
-                      "compute it in a callee")
+                      "compute it in a callee", computable=True)
     if left.is_const and right.is_const and op in _PY_OPS:
         try:
             value = _PY_OPS[op](left.const, right.const)
@@ -499,10 +501,10 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
     elif op == "**":
         if not both_int:
             raise Refusal(node, "** with a float operand is not supported: JSONata's $power may "
-                          "round differently from Python's", "compute it in a callee")
+                          "round differently from Python's", "compute it in a callee", computable=True)
         if right.is_const and right.const < 0:
             raise Refusal(node, "an int raised to a negative power is a float in Python",
-                          "write 1 / x ** n")
+                          "write 1 / x ** n", computable=True)
         if not right.is_const:
             guards.append(guard(f"({right.code} < 0)", ValueError,
                                 jsonata_lib.string("negative exponents are not supported by the compiled workflow"),
@@ -603,7 +605,7 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
         return combine(f"$not({inner.code})", pytypes.BOOL, inner)
     operand = transform(b, node.operand)
     if isinstance(node.op, ast.Invert):
-        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators")
+        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators", computable=True)
     if operand.is_const and isinstance(operand.const, (int, float)):
         value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
         return const(value, type_of_value(value))
@@ -1011,7 +1013,7 @@ def store_key(node, key: Expr) -> Expr:
         return key
     if not key.ty.may("str"):
         raise Refusal(node, f"dict keys are strings in JSON; this key is {key.ty.describe()}",
-                      "convert the key with str(...)")
+                      "convert the key with str(...)", computable=True)
     key = lookup_key(node, key)
     cause = (f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is not a str "
              "at run time; JSON objects have string keys: convert it with str(...)")
@@ -1263,7 +1265,8 @@ def _generator(b, node, generators, index, iterable: Expr) -> Expr:
         elif isinstance(node, ast.DictComp):
             key, value = transform(b, node.key), transform(b, node.value)
             if not key.ty.only("str"):
-                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
+                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys",
+                              computable=True)
             element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
             flatten = False
         else:

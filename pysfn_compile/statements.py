@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import ast
 
-from . import calls, ir, jsonata_lib, pytypes
+from . import calls, ir, jsonata_lib, lambda_compute, pytypes
 from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
 from .effects import effects
 from .errors import Refusal
@@ -35,7 +35,7 @@ from .pytypes import Ty
 def transform_block(b, statements: list[ast.stmt]) -> None:
     b.block_frames.append([])
     try:
-        for statement in statements:
+        for statement in lambda_compute.carve(b, statements):
             transform_statement(b, statement)
     finally:
         for frame in b.block_frames.pop():
@@ -57,7 +57,8 @@ def transform_statement(b, statement: ast.stmt) -> None:
         handler(b, statement)
     except Refusal as refusal:
         if not refusal.follow_on:
-            b.error(refusal.node if refusal.node is not None else statement, refusal.message, refusal.hint)
+            b.error(refusal.node if refusal.node is not None else statement, refusal.message,
+                    lambda_compute.note_refusal(b, statement, refusal))
         b.scope.failed.update(_names_set(statement))
     except RecursionError:
         b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
@@ -948,6 +949,7 @@ _TRANSFORMS = {
     ast.Try: transform_try,
     ast.FunctionDef: transform_function_def,
     ast.Nonlocal: transform_nonlocal,
+    lambda_compute.ComputedBlock: lambda_compute.transform_computed,
 }
 
 __all__ = ["transform_block", "transform_statement", "Ty"]

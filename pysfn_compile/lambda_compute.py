@@ -1,0 +1,599 @@
+"""compute_in_lambda: what JSONata cannot compute exactly runs as Python in the workflow's Lambda.
+
+With `@sfn.workflow(compute_in_lambda=True)` (or `pysfn-compile --compute-in-lambda`), a
+statement refused because JSONata cannot compute it exactly (a refusal marked `computable`:
+float printing, `round(x, n)`, sets, `math`, `statistics`, `datetime`, `re`, `json`, ...) is
+not an error: the next lowering pass carves out the maximal run of consecutive pure statements
+around it in its block (no callee call, wait, fan-out, return, nested def, escaping
+break/continue; compound statements whole) and lowers it as one Task to the workflow's own
+dispatcher Lambda, which runs the run's statements as a generated Python function:
+
+- its parameters are the workflow variables the run reads (or may leave unchanged), its
+  result the variables it assigns (or changes in place) that are read elsewhere;
+- an exception it raises is the Lambda error named by its class: the machine routes it to the
+  enclosing `except` as it does a callee's;
+- values entering it are JSON (a float parameter is annotated `float` so the dispatcher gives
+  it a float); values leaving it get their Python type statically (compute_types.py) or the
+  compiler refuses (a set, a tuple, a datetime, ...), and the Lambda checks at run time what
+  the compiler could not prove (compute_runtime.py, a loud `pysfn.ComputedValue`).
+
+The generated functions are collected in `Builder.computed` (name -> ComputedFunction) and go
+to `Compiled.local_lambdas()` and the Lambda package (`pysfn_computed.py`).
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import textwrap
+from collections import Counter
+
+import attrs
+
+from . import compute_runtime, ir, pytypes
+from .aliasing import sharing
+from .calls import _float_safe, _may_hold_float
+from .compute_types import Inference, foreign
+from .effects import MUTATING_METHODS, effects
+from .errors import Refusal
+from .expressions import operands
+from .pytypes import Ty
+
+FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
+             "Lambda")
+NOT_CARVABLE_HINT = ("compute_in_lambda runs in the Lambda only statements that call no callee, wait, fan "
+                     "out, return or define a function: compute this part in a statement of its own")
+_JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
+_ESCAPING = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Return, ast.Yield, ast.YieldFrom,
+             ast.Await, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.AsyncWith, ast.AsyncFor,
+             ast.With)
+_STATEMENTS = (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Expr, ast.Assert, ast.Delete, ast.Pass, ast.If,
+               ast.For, ast.While, ast.Try, ast.Raise)
+
+
+class ComputedBlock(ast.stmt):
+    """A run of statements lowered as one Task that runs them as Python in the Lambda."""
+
+    _fields = ("body",)
+
+
+@attrs.frozen
+class ComputedFunction:
+    """A generated function: `name` in the Task's payload, `pyname` in pysfn_computed.py."""
+
+    name: str
+    pyname: str
+    source: str  # the def, as pysfn_computed.py holds it
+    module_names: tuple  # module-level names of the workflow the body uses
+
+
+# -- the hooks: refusals mark statements, blocks carve runs ---------------------------------
+def note_refusal(b, statement: ast.stmt, refusal: Refusal) -> str:
+    """The hint to report for `refusal` of `statement`; with compute_in_lambda, a computable
+    refusal marks the statement for the next pass to carve out."""
+    hint = refusal.hint
+    if not refusal.computable:
+        return hint
+    if not b.compute_in_lambda:
+        return f"{hint}; {FLAG_HINT}" if hint else FLAG_HINT
+    b.compute_marks.add(id(statement))
+    if not _pure(b, statement):
+        return f"{hint}; {NOT_CARVABLE_HINT}" if hint else NOT_CARVABLE_HINT
+    return hint
+
+
+def carve(b, statements: list) -> list:
+    """`statements` with each maximal run of pure statements that holds a marked one replaced
+    by a ComputedBlock (the same node in every pass)."""
+    if not b.compute_in_lambda or not b.compute_marks:
+        return statements
+    out: list = []
+    run: list = []
+    marked = False
+
+    def flush():
+        nonlocal run, marked
+        if run and marked:
+            key = tuple(id(s) for s in run)
+            block = b.computed_blocks.get(key)
+            if block is None:
+                block = ComputedBlock(body=list(run))
+                ast.copy_location(block, run[0])
+                block.end_lineno = max(getattr(s, "end_lineno", s.lineno) or s.lineno for s in run)
+                block.end_col_offset = run[-1].end_col_offset
+                b.computed_blocks[key] = block
+            out.append(block)
+        else:
+            out.extend(run)
+        run, marked = [], False
+
+    for statement in statements:
+        if _pure(b, statement):
+            run.append(statement)
+            marked = marked or any(id(node) in b.compute_marks for node in ast.walk(statement))
+        else:
+            flush()
+            out.append(statement)
+    flush()
+    return out
+
+
+def _pure(b, statement: ast.stmt) -> bool:
+    """Whether the statement can run as Python in the Lambda: no effect the machine must see."""
+    if not isinstance(statement, _STATEMENTS) or effects(b, statement).calls:
+        return False
+    nested = b.scope_nested()
+    stored = set(_stored([statement]))
+    for name in effects(b, statement).mutates:
+        if b.lookup(name, record=False)[0] is None and name not in stored:
+            return False  # a module-level value changed in place
+    return _pure_node(b, statement, nested, in_loop=False, in_handler=False)
+
+
+def _pure_node(b, node: ast.AST, nested: dict, in_loop: bool, in_handler: bool) -> bool:
+    if isinstance(node, _ESCAPING):
+        return False
+    if isinstance(node, (ast.Break, ast.Continue)) and not in_loop:
+        return False
+    if isinstance(node, ast.Raise) and node.exc is None and not in_handler:
+        return False
+    if isinstance(node, ast.Delete) and not all(isinstance(t, ast.Subscript) for t in node.targets):
+        return False
+    if isinstance(node, ast.Name):
+        name = node.id
+        if name in nested or b.is_callee(name) or b.info.is_sfn_module(name) or b.info.sfn_function(name):
+            return False
+        if name in b.info.functions:  # a module-level function: a callee, not a value
+            return False
+        scope, ty = b.lookup(name, record=False)
+        if scope is not None and ty is not None and ty.may("exc"):
+            return False
+        obj = b.info.objects.get(name)
+        if isinstance(obj, type) and obj.__name__ == "Fail" and obj.__module__.endswith("sfn"):
+            return False
+    for field, value in ast.iter_fields(node):
+        children = value if isinstance(value, list) else [value]
+        loop_body = isinstance(node, (ast.For, ast.While)) and field == "body"
+        for child in children:
+            if not isinstance(child, ast.AST):
+                continue
+            handler = in_handler or isinstance(child, ast.ExceptHandler)
+            if not _pure_node(b, child, nested, in_loop or loop_body, handler):
+                return False
+    return True
+
+
+# -- the transform ----------------------------------------------------------------------
+def transform_computed(b, node: ComputedBlock) -> None:
+    """The run as one Task to the dispatcher Lambda, its generated function recorded."""
+    run = node.body
+    first, last = run[0].lineno, node.end_lineno
+    where = f"line {first}" if first == last else f"lines {first}-{last}"
+    what = _what(b, run)
+    b.statement_text = f"Compute in Lambda: {where}" + (f" ({what})" if what else "")
+
+    stored = _stored(run)
+    free = _free_loads(run)
+    reads_first = _read_before_set(run)
+    live = _live_out(b, run)
+    local = [n for n in dict.fromkeys([*free, *stored]) if b.lookup(n, record=False)[0] is not None]
+
+    def defined_before(name: str) -> bool:
+        scope, _ = b.lookup(name, record=False)
+        return scope is not b.scope or b.is_defined(b.var(name, scope))
+
+    inputs = [n for n in local if n in reads_first or (n in stored and n in live and defined_before(n))]
+    mutated = _mutated_roots(run, set(inputs))
+    for name, depth in mutated.items():
+        b.check_mutation(node, name, nested=depth > 0, depth=max(depth, 1))
+    outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live]
+
+    located = [ast.copy_location(ast.Name(id=n, ctx=ast.Load()), node) for n in inputs]
+    exprs = operands(b, located)
+    hints: dict = {}
+    for name, expr in zip(inputs, exprs, strict=True):
+        if expr.ty.may("exc"):
+            raise Refusal(node, f"'{name}' is an exception, which cannot be passed to the Lambda that computes "
+                          f"{where}", "pass str(e) instead")
+        text, hint = _input_hint(expr.ty)
+        if not _float_safe(expr.ty, hint):
+            raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be a float, and JSON carries 3.0 as 3: the "
+                          f"Lambda computing {where} would receive an int where Python has the float",
+                          "compute it in the same block, or make it always a float (float(...)) or always an int")
+        if text:
+            hints[name] = text
+
+    inference = Inference(env={n: e.ty for n, e in zip(inputs, exprs, strict=True)}, objects=b.info.objects)
+    inference.block(run)
+    types = {}
+    for name in outputs:
+        ty = inference.env.get(name, pytypes.ANY)
+        bad = foreign(ty)
+        if bad:
+            origin = inference.origin.get(name, node)
+            raise Refusal(origin, f"'{name}' is a {' | '.join(dict.fromkeys(bad))} when it leaves the Python "
+                          f"computed in the Lambda ({where}); JSON cannot carry it to the state machine",
+                          f"convert it before the block ends ({_convert_hint(bad)}), or use it only inside the block")
+        types[name] = ty
+
+    definite = _definitely_set(run)[0] | {n for n in inputs}
+    function = _function(b, node, where, inputs, hints, outputs, types, mutated)
+    task = ir.Task(title=f"Compute {where}" + (f" ({what})" if what else ""), function=function.name,
+                   lambda_arn=b.lambda_arn, kwargs={n: b.field(e) for n, e in zip(inputs, exprs, strict=True)},
+                   retry=[ir.LAMBDA_SERVICE_RETRY])
+    for name in outputs:
+        b.declare(name)
+    task.assign = {b.var(n): ir.Code("$states.result.Payload." + (f"`{n}`" if n in _JSONATA_WORDS else n))
+                   for n in outputs}
+    stop = ir.Catcher([compute_runtime.ERROR], keep_error=True)  # not a Python exception: no except
+    b.callee_raise_label().add(b.hole(stop, "next"))
+    task.catch = [stop, *b.catchers("task")]
+    b.add(task, frozenset(b.var(n) for n in outputs if n in definite))
+    for name in outputs:
+        b.note_type(name, types[name])
+    _note_sharing(b, run, inputs, outputs, types)
+    b.callees_computed[function.name] = function
+
+
+def _note_sharing(b, run: list, inputs: list, outputs: list, types: dict) -> None:
+    """The machine's outputs are fresh copies; in Python an output may share a list or dict
+    with an input or another output. Where it may, all of them count as shared (a later
+    in-place change is refused, as for any shared value)."""
+    risky = set()
+    for statement in run:
+        for sub in ast.walk(statement):
+            if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                effect = sharing(sub.value)
+                if not effect.fresh or effect.holds_shared:
+                    risky |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+            elif isinstance(sub, ast.For):
+                risky |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+            elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
+                    and sub.func.attr in MUTATING_METHODS and isinstance(sub.func.value, ast.Name):
+                if any(not sharing(arg).fresh for arg in sub.args):
+                    risky.add(sub.func.value.id)
+    mutable = [n for n in outputs if types[n].mutable or types[n].is_any]
+    risky &= set(mutable)
+    if risky:
+        scope_inputs = [n for n in inputs if b.lookup(n, record=False)[0] is b.scope]
+        b.update_alias(share=risky | set(scope_inputs) | set(mutable), deepen=risky | set(mutable))
+    else:
+        b.update_alias(unshare=mutable, undeepen=mutable)
+
+
+def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, types: dict,
+              mutated: dict) -> ComputedFunction:
+    scope = "".join(ch if ch.isalnum() else "_" for ch in b.scope.name)
+    last = node.end_lineno
+    suffix = f"{scope}_L{node.lineno}" + (f"_{last}" if last != node.lineno else "")
+    name, pyname = f"pysfn.compute_{suffix}", f"_pysfn_compute_{suffix}"
+    params = ", ".join(f"{n}: {hints[n]}" if n in hints else n for n in inputs)
+    specs = {n: spec(types[n]) for n in outputs}
+    watched = tuple(n for n in inputs if n not in mutated)
+    body = "\n".join(ast.unparse(statement) for statement in node.body)
+    path = b.info.path.replace("\\", "/").rsplit("/", 1)[-1]
+    source = "\n".join([
+        f"def {pyname}({params}):",
+        f'    """{where} of {path} ({b.scope.name}), run as Python in the Lambda."""',
+        f"    _pysfn_before = _pysfn_snapshot(locals(), {watched!r})",
+        textwrap.indent(body, "    "),
+        f"    return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r})",
+        "",
+    ])
+    module_names = tuple(sorted(n for n in _free_loads(node.body) if n in b.info.objects
+                                and b.lookup(n, record=False)[0] is None))
+    owner = b.computed_names.setdefault(id(node), None)
+    if owner is None:  # the same lines in another scope or body: a name of its own
+        taken = set(b.computed_names.values())
+        count, owner = 1, suffix
+        while owner in taken:
+            count += 1
+            owner = f"{suffix}_{count}"
+        b.computed_names[id(node)] = owner
+    if owner != suffix:
+        name, pyname = f"pysfn.compute_{owner}", f"_pysfn_compute_{owner}"
+        source = source.replace(f"def _pysfn_compute_{suffix}(", f"def {pyname}(", 1)
+    return ComputedFunction(name, pyname, source, module_names)
+
+
+def spec(ty: Ty):
+    """What compute_runtime.problem checks a value leaving the block against."""
+    if ty.is_any or ty.json_number:
+        return "any"
+    out: dict = {"kinds": sorted(ty.kinds)}
+    if "list" in ty.kinds:
+        out["elem"] = spec(ty.element)
+    if "dict" in ty.kinds:
+        out["value"] = spec(ty.values)
+    return out
+
+
+def _input_hint(ty: Ty, depth: int = 0):
+    """(annotation text, annotation) that makes the dispatcher give the function the floats
+    Python has (JSON carries 3.0 as 3), or (None, None)."""
+    if depth > 3 or not _may_hold_float(ty):
+        return None, None
+    if ty.only("float"):
+        return "float", float
+    if ty.without("none").only("float"):
+        return "float | None", float | None
+    if ty.only("list") and ty.form == "list":
+        text, hint = _input_hint(ty.element, depth + 1)
+        return (f"list[{text}]", list[hint]) if text else (None, None)
+    if ty.only("dict"):
+        text, hint = _input_hint(ty.values, depth + 1)
+        return (f"dict[str, {text}]", dict[str, hint]) if text else (None, None)
+    return None, None
+
+
+def _convert_hint(kinds: list) -> str:
+    hints = {"set": "sorted(...) or list(...)", "frozenset": "sorted(...)", "tuple": "list(...)",
+             "datetime": ".isoformat()", "date": ".isoformat()", "time": ".isoformat()",
+             "timedelta": ".total_seconds()", "dict with non-str keys": "{str(k): v for k, v in d.items()}"}
+    return ", ".join(dict.fromkeys(hints.get(k, "a str, number, list or dict") for k in kinds))
+
+
+def _what(b, run: list) -> str:
+    """The constructs that made the run computed in the Lambda, for the state's name."""
+    names: list = []
+    for statement in run:
+        for sub in ast.walk(statement):
+            label = None
+            if isinstance(sub, ast.Call):
+                func = sub.func
+                if isinstance(func, ast.Name) and func.id == "round" and len(sub.args) > 1:
+                    label = "round"
+                elif isinstance(func, ast.Name) and func.id in b.info.objects and func.id not in b.info.functions:
+                    label = func.id
+                elif isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)) \
+                        and _root_name(func) in b.info.objects and b.lookup(_root_name(func), record=False)[0] is None:
+                    label = ast.unparse(func)
+                elif isinstance(func, ast.Name) and func.id in ("set", "frozenset", "sum", "float"):
+                    label = func.id
+            elif isinstance(sub, (ast.Set, ast.SetComp)):
+                label = "set"
+            elif isinstance(sub, ast.FormattedValue) and sub.format_spec is not None:
+                label = "format"
+            if label and label not in names:
+                names.append(label)
+    return ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
+
+
+def _root_name(node: ast.AST) -> str:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
+
+
+# -- names of a run ----------------------------------------------------------------------
+def _stored(run: list) -> list:
+    """Names the run binds in the function's scope, in order (comprehension and lambda
+    variables are their own scope; an `except ... as e` name is unbound after its block)."""
+    out: list = []
+    for statement in run:
+        for sub in _walk_scope(statement):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
+                out.append(sub.id)
+            elif isinstance(sub, ast.NamedExpr):
+                out.append(sub.target.id)
+    return list(dict.fromkeys(out))
+
+
+def _walk_scope(node: ast.AST):
+    """ast.walk without the insides of comprehensions and lambdas."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(current))))
+
+
+def _free_loads(nodes: list) -> list:
+    """Names the nodes read from the enclosing scope, in order."""
+    out: list = []
+
+    def visit(node: ast.AST, bound: frozenset) -> None:
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Store) and node.id not in bound:
+                out.append(node.id)
+            return
+        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id not in bound:
+            out.append(node.target.id)
+        if isinstance(node, ast.Lambda):
+            params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
+            for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
+                visit(default, bound)
+            visit(node.body, bound | params)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            inner = bound
+            for index, generator in enumerate(node.generators):
+                visit(generator.iter, bound if index == 0 else inner)
+                inner = inner | {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
+                for test in generator.ifs:
+                    visit(test, inner)
+            for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+                visit(part, inner)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, bound)
+
+    for node in nodes:
+        visit(node, frozenset())
+    return list(dict.fromkeys(out))
+
+
+def _read_before_set(run: list) -> set:
+    """Names the run may read before it has certainly set them (its inputs)."""
+    certain: set = set()
+    reads: set = set()
+    for statement in run:
+        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
+            reads |= set(_free_loads([statement.value])) - certain
+            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
+            for target in targets:
+                reads |= set(_free_loads([target])) - certain
+                if isinstance(target, ast.Name):
+                    certain.add(target.id)
+                elif isinstance(target, (ast.Tuple, ast.List)):
+                    certain |= {e.id for e in target.elts if isinstance(e, ast.Name)}
+        else:
+            reads |= set(_free_loads([statement])) - certain
+            certain |= _definitely_set([statement])[0]
+    return reads
+
+
+def _definitely_set(statements: list) -> tuple[set, bool]:
+    """(names certainly bound after the statements, whether control falls through)."""
+    out: set = set()
+    for statement in statements:
+        if isinstance(statement, ast.Raise):
+            return out, False
+        if isinstance(statement, ast.Assign):
+            for target in statement.targets:
+                out |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                        and not _inside_subscript(target, n)}
+        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and isinstance(statement.target, ast.Name) \
+                and getattr(statement, "value", None) is not None:
+            out.add(statement.target.id)
+        elif isinstance(statement, ast.If):
+            body, body_falls = _definitely_set(statement.body)
+            other, other_falls = _definitely_set(statement.orelse)
+            if not body_falls and not other_falls:
+                return out, False
+            out |= (body & other) if body_falls and other_falls else (body if body_falls else other)
+        elif isinstance(statement, ast.Try):
+            body, falls = _definitely_set(statement.body + statement.orelse)
+            paths = [body] if falls else []
+            for handler in statement.handlers:
+                names, handler_falls = _definitely_set(handler.body)
+                if handler_falls:
+                    paths.append(names)
+            final, final_falls = _definitely_set(statement.finalbody)
+            if not paths or not final_falls:
+                return out | final, False
+            out |= set.intersection(*paths) | final
+    return out, True
+
+
+def _inside_subscript(target: ast.AST, name: ast.Name) -> bool:
+    for sub in ast.walk(target):
+        if isinstance(sub, (ast.Subscript, ast.Attribute)) and any(n is name for n in ast.walk(sub)):
+            return True
+    return False
+
+
+def _live_out(b, run: list) -> set:
+    """Names the workflow reads outside the run (anywhere in its entry function)."""
+    key = "loads"
+    if key not in b.compute_loads:
+        counts: Counter = Counter()
+        for name in b.info.entry_names:
+            counts.update(_all_loads(b.info.functions[name]))
+        b.compute_loads[key] = counts
+    inside: Counter = Counter()
+    for statement in run:
+        inside.update(_all_loads(statement))
+    return {name for name, count in b.compute_loads[key].items() if count > inside.get(name, 0)}
+
+
+def _all_loads(node: ast.AST) -> list:
+    out = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Store):
+            out.append(sub.id)
+        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
+            out.append(sub.target.id)
+    return out
+
+
+def _mutated_roots(run: list, inputs: set) -> dict:
+    """The inputs the run may change in place ({name: depth of the item changed}), following
+    names bound to them inside the run (row = rows[0]; row["k"] = 1 changes rows)."""
+    direct: dict = {}
+    derived: dict = {}  # name bound in the run -> the names its value may come from
+    for statement in run:
+        for sub in ast.walk(statement):
+            root, depth = None, 0
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATING_METHODS:
+                root, depth = _root_and_depth(sub.func.value)
+            elif isinstance(sub, (ast.Assign, ast.AugAssign, ast.Delete)):
+                for target in (sub.targets if isinstance(sub, (ast.Assign, ast.Delete)) else [sub.target]):
+                    if isinstance(target, ast.Subscript):
+                        root, depth = _root_and_depth(target.value)
+                        if root:
+                            direct[root] = max(direct.get(root, 0), depth)
+                if isinstance(sub, (ast.Assign, ast.AugAssign)):
+                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                    sources = {n.id for n in ast.walk(sub.value) if isinstance(n, ast.Name)}
+                    for target in targets:
+                        for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
+                            derived.setdefault(name, set()).update(sources)
+                root = None
+            elif isinstance(sub, ast.For):
+                sources = {n.id for n in ast.walk(sub.iter) if isinstance(n, ast.Name)}
+                for name in (n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)):
+                    derived.setdefault(name, set()).update(sources)
+            if root:
+                direct[root] = max(direct.get(root, 0), depth)
+    out: dict = {}
+    for name, depth in direct.items():
+        seen, stack = set(), [(name, depth)]
+        while stack:
+            current, level = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if current in inputs:
+                out[current] = max(out.get(current, 0), level)
+            for source in derived.get(current, ()):
+                stack.append((source, level + 1))
+    return out
+
+
+def _root_and_depth(node: ast.AST) -> tuple:
+    depth = 0
+    while isinstance(node, ast.Subscript):
+        node = node.value
+        depth += 1
+    return (node.id, depth) if isinstance(node, ast.Name) else (None, 0)
+
+
+# -- running the generated functions ----------------------------------------------------
+def module_source(module: str, path: str, functions: list) -> str:
+    """pysfn_computed.py of the Lambda package: the generated functions, importing what they
+    use of the workflow module."""
+    names = sorted({n for f in functions for n in f.module_names})
+    lines = [
+        f'"""Generated by pysfn-compile: the parts of {path} compiled with compute_in_lambda, run as',
+        'Python in the workflow\'s Lambda (the state machine calls them through the dispatcher)."""',
+        "",
+        "from pysfn_compile.compute_runtime import results as _pysfn_results",
+        "from pysfn_compile.compute_runtime import snapshot as _pysfn_snapshot",
+    ]
+    if names:
+        lines.append(f"from {module} import {', '.join(names)}  # noqa: F401")
+    lines.append("")
+    for function in functions:
+        lines += ["", function.source]
+    return "\n".join(lines)
+
+
+def function_objects(module, functions: list) -> dict:
+    """{payload name: function} for the local Lambda: the same source, run in (a copy of) the
+    workflow module's namespace."""
+    if not functions:
+        return {}
+    namespace = dict(vars(module))
+    namespace.update(_pysfn_results=compute_runtime.results, _pysfn_snapshot=compute_runtime.snapshot,
+                     __builtins__=builtins)
+    code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec")
+    exec(code, namespace)  # noqa: S102 - the compiler's own generated source
+    return {f.name: namespace[f.pyname] for f in functions}
+
+
+__all__ = ["ComputedBlock", "ComputedFunction", "carve", "function_objects", "module_source", "note_refusal",
+           "transform_computed"]
