@@ -56,6 +56,7 @@ _BUILTINS = {
     "reversed": py("reversed"), "divmod": py("tuple"), "iter": py("iterator"), "open": py("file"),
     "bytes": py("bytes"), "bytearray": py("bytearray"), "object": py("object"), "type": py("type"),
 }
+_CHANGES = {"append", "insert", "extend", "setdefault", "update", "sort", "reverse", "pop", "remove", "clear"}
 _STR_METHODS_LIST = {"split", "rsplit", "splitlines"}
 _STR_METHODS_BOOL = {"startswith", "endswith", "isdigit", "isalpha", "isalnum", "isspace", "islower", "isupper",
                      "istitle", "isdecimal", "isnumeric", "isidentifier", "isprintable", "isascii"}
@@ -81,6 +82,7 @@ class Inference:
             self.statement(statement, conditional)
 
     def statement(self, node: ast.stmt, conditional: bool) -> None:
+        self.changes(node)
         if isinstance(node, ast.Assign):
             ty = self.expr(node.value)
             for target in node.targets:
@@ -110,6 +112,50 @@ class Inference:
             self.block(node.finalbody, conditional)
         elif isinstance(node, ast.With):
             self.block(node.body, conditional)
+
+    def changes(self, node: ast.stmt) -> None:
+        """In-place changes in a simple statement: `xs.append(v)`, `d[k] = v` widen the type
+        of the list or dict changed (an item deeper down: its items become of unknown type)."""
+        if isinstance(node, (ast.If, ast.For, ast.While, ast.Try, ast.With)):
+            return
+        for sub in ast.walk(node):
+            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in _CHANGES:
+                receiver, method = sub.func.value, sub.func.attr
+                if isinstance(receiver, ast.Name) and receiver.id in self.env:
+                    self.change(receiver.id, method, [self.expr(a) for a in sub.args])
+                else:
+                    self.widen_root(receiver)
+            elif isinstance(sub, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+                targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
+                for target in targets:
+                    if not isinstance(target, ast.Subscript):
+                        continue
+                    if isinstance(target.value, ast.Name) and target.value.id in self.env and sub.value is not None:
+                        value = self.expr(sub.value) if not isinstance(sub, ast.AugAssign) else ANY
+                        self.change(target.value.id, "__setitem__", [ANY, value])
+                    else:
+                        self.widen_root(target.value)
+
+    def change(self, name: str, method: str, args: list) -> None:
+        ty = self.env[name]
+        if ty.only("list") and method in ("append", "insert", "extend", "__setitem__"):
+            item = args[-1] if args else ANY
+            if method == "extend":
+                item = self.element(item)
+            self.env[name] = pytypes.list_of(pytypes.join(ty.elem if ty.elem is not None else None, item)) \
+                if ty.elem is not None else ty
+        elif ty.only("dict") and method in ("__setitem__", "setdefault"):
+            value = args[1] if len(args) > 1 else NONE
+            self.env[name] = pytypes.dict_of(pytypes.join(ty.value, value)) if ty.value is not None else ty
+        elif ty.only("dict") and method == "update":
+            self.env[name] = pytypes.dict_of(None)
+
+    def widen_root(self, node: ast.AST) -> None:
+        while isinstance(node, (ast.Subscript, ast.Attribute)):
+            node = node.value
+        if isinstance(node, ast.Name) and node.id in self.env:
+            ty = self.env[node.id]
+            self.env[node.id] = attrs.evolve(ty, elem=None, value=None, items=None, fields=None)
 
     def bind(self, target: ast.AST, ty: Ty, conditional: bool, node: ast.AST) -> None:
         if isinstance(target, ast.Name):

@@ -43,6 +43,7 @@ FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to 
              "Lambda")
 NOT_CARVABLE_HINT = ("compute_in_lambda runs in the Lambda only statements that call no callee, wait, fan "
                      "out, return or define a function: compute this part in a statement of its own")
+RESULT = "pysfn_result"  # the variable a `return` computed in the Lambda returns
 _JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
 _ESCAPING = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Return, ast.Yield, ast.YieldFrom,
              ast.Await, ast.Global, ast.Nonlocal, ast.Import, ast.ImportFrom, ast.AsyncWith, ast.AsyncFor,
@@ -108,14 +109,39 @@ def carve(b, statements: list) -> list:
         run, marked = [], False
 
     for statement in statements:
+        is_marked = any(id(node) in b.compute_marks for node in ast.walk(statement))
         if _pure(b, statement):
             run.append(statement)
-            marked = marked or any(id(node) in b.compute_marks for node in ast.walk(statement))
+            marked = marked or is_marked
+        elif is_marked and _pure_return(b, statement):
+            # return <value JSONata cannot compute>: the value is the run's last assignment
+            setting, returning = _split_return(b, statement)
+            run.append(setting)
+            marked = True
+            flush()
+            out.append(returning)
         else:
             flush()
             out.append(statement)
     flush()
     return out
+
+
+def _pure_return(b, statement: ast.stmt) -> bool:
+    return isinstance(statement, ast.Return) and statement.value is not None \
+        and not effects(b, statement.value).any and _pure_node(b, statement.value, b.scope_nested(), False, False)
+
+
+def _split_return(b, statement: ast.Return) -> tuple:
+    """`return value` as (`RESULT = value`, `return RESULT`), the same nodes in every pass."""
+    key = ("return", id(statement))
+    if key not in b.computed_blocks:
+        setting = ast.Assign(targets=[ast.Name(id=RESULT, ctx=ast.Store())], value=statement.value)
+        returning = ast.Return(value=ast.Name(id=RESULT, ctx=ast.Load()))
+        for node in (setting, returning, setting.targets[0], returning.value):
+            ast.copy_location(node, statement)
+        b.computed_blocks[key] = (setting, returning)
+    return b.computed_blocks[key]
 
 
 def _pure(b, statement: ast.stmt) -> bool:
@@ -186,7 +212,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
     mutated = _mutated_roots(run, set(inputs))
     for name, depth in mutated.items():
         b.check_mutation(node, name, nested=depth > 0, depth=max(depth, 1))
-    outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live]
+    outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live or n == RESULT]
 
     located = [ast.copy_location(ast.Name(id=n, ctx=ast.Load()), node) for n in inputs]
     exprs = operands(b, located)

@@ -1,0 +1,340 @@
+"""compute_in_lambda: what JSONata cannot compute exactly runs as Python in the workflow's
+Lambda, equal both ways; values that cannot cross the JSON boundary are refused."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import zipfile
+
+import pytest
+
+from pysfn_compile import lambda_compute
+
+from .helpers import assert_same, compile_text, emulate, refusal
+
+ON = {"compute_in_lambda": True}
+
+STATS = """
+    import math
+    import statistics
+
+    def fetch(n: int) -> list[float]:
+        return [1.5 * i for i in range(n)]
+
+    @sfn.workflow
+    def main(n: int):
+        values = fetch(n)
+        try:
+            avg = round(statistics.mean(values), 2)
+            spread = math.sqrt(sum((v - avg) ** 2 for v in values) / len(values))
+            label = f"avg {avg:.2f} sd {spread:.3f}"
+        except statistics.StatisticsError as e:
+            return {"error": str(e)}
+        return {"label": label, "n": len(values)}
+"""
+
+
+def computed_tasks(compiled) -> dict:
+    return {name: state for name, state in compiled.definition["States"].items()
+            if state["Type"] == "Task" and state["Arguments"]["Payload"]["function"].startswith("pysfn.compute_")}
+
+
+def test_a_block_runs_in_the_lambda_and_an_exception_raised_there_is_caught_outside():
+    results = assert_same(STATS, {"n": 0}, {"n": 3}, {"n": 5}, **ON)
+    assert results[0]["output"] == {"error": "mean requires at least one data point"}
+    assert results[1]["output"] == {"label": "avg 1.50 sd 1.225", "n": 3}
+
+
+def test_the_state_says_what_it_computes_and_where():
+    compiled = compile_text(STATS, **ON)
+    (name, state), = computed_tasks(compiled).items()
+    assert name.startswith("Compute lines 13-15 (round, statistics.mean, math.sqrt")
+    assert state["Comment"].startswith("line 13: Compute in Lambda: lines 13-15 (round")
+    assert state["Arguments"]["Payload"] == {"function": "pysfn.compute_main_L13_15", "args": [],
+                                             "kwargs": {"values": "{% $values %}"}}
+    assert set(state["Assign"]) == {"label"}  # avg and spread are not read after the block
+    (function,) = compiled.computed
+    assert "def _pysfn_compute_main_L13_15(values: list[float]):" in function.source
+
+
+def test_without_the_flag_the_refusal_names_it():
+    text = refusal(STATS)
+    assert "statistics.mean() cannot run inside the state machine" in text
+    assert "or compile with compute_in_lambda=True (`--compute-in-lambda`)" in text
+
+
+def test_the_decorator_keyword_turns_it_on():
+    source = STATS.replace("@sfn.workflow\n", "@sfn.workflow(compute_in_lambda=True)\n")
+    assert assert_same(source, {"n": 4})[0]["status"] == "SUCCEEDED"
+
+
+def test_a_loop_around_the_block_with_a_callee_in_it():
+    assert_same("""
+        def price(item: str) -> float:
+            return {"apple": 0.5, "pear": 1.25, "fig": 3.0}[item]
+
+        @sfn.workflow
+        def main(items: list[str]):
+            lines = []
+            total = 0.0
+            for item in items:
+                cost = price(item)
+                total += cost
+                lines.append(f"{item}: {cost:.2f}")
+            return {"lines": lines, "total": round(total, 2)}
+    """, {"items": ["apple", "pear", "fig"]}, {"items": []}, {"items": ["kiwi"]}, **ON)
+
+
+def test_a_callee_after_the_block_receives_its_float():
+    compiled_source = """
+        import math
+
+        def describe(x: float) -> str:
+            return repr(x)
+
+        def echo(s: str) -> str:
+            return s
+
+        @sfn.workflow
+        def main(n: int):
+            root = math.sqrt(n)
+            shown = describe(root)
+            tail = echo(shown)
+            text = str(root) + " " + tail
+            return {"root": root, "text": text}
+    """
+    results = assert_same(compiled_source, {"n": 16}, {"n": 2}, **ON)
+    assert results[0]["output"]["text"] == "4.0 4.0"
+
+
+def test_an_exception_nobody_catches_ends_the_execution_as_in_python():
+    results = assert_same("""
+        @sfn.workflow
+        def main(text: str):
+            value = float(text)
+            return {"value": value, "half": value / 2}
+    """, {"text": "2.5"}, {"text": "abc"}, **ON)
+    assert results[1]["error"] == "ValueError" and results[1]["cause"] == "could not convert string to float: 'abc'"
+
+
+def test_a_raise_inside_the_block_and_the_handler_outside():
+    assert_same("""
+        import re
+
+        class BadCode(Exception):
+            pass
+
+        @sfn.workflow
+        def main(code: str):
+            try:
+                match = re.fullmatch(r"([A-Z]{2})-(\\d+)", code)
+                if match is None:
+                    raise BadCode(f"not a code: {code!r}")
+                country, number = match.group(1), int(match.group(2))
+            except BadCode as e:
+                return {"error": str(e)}
+            return {"country": country, "number": number}
+    """, {"code": "DE-42"}, {"code": "nope"}, **ON)
+
+
+def test_sets_and_datetimes_used_inside_the_block_only():
+    assert_same("""
+        from datetime import datetime
+
+        @sfn.workflow
+        def main(words: list[str], start: str, end: str):
+            unique = sorted(set(words))
+            days = (datetime.fromisoformat(end) - datetime.fromisoformat(start)).days
+            return {"unique": unique, "days": days}
+    """, {"words": ["b", "a", "b"], "start": "2024-01-01", "end": "2024-03-01"}, **ON)
+
+
+@pytest.mark.parametrize("assignment, kind, hint", [
+    ("tags = {a, b}", "set", "sorted(...)"),
+    ("tags = tuple({a, b})", "tuple", "list(...)"),
+    ("tags = datetime.fromisoformat(a)", "datetime", ".isoformat()"),
+    ("tags = {len(a): b}", "dict with non-str keys", "str(k)"),
+])
+def test_a_value_json_cannot_carry_is_refused_where_it_leaves_the_block(assignment, kind, hint):
+    text = refusal(f"""
+        from datetime import datetime
+
+        @sfn.workflow
+        def main(a: str, b: str):
+            {assignment}
+            return {{"tags": tags}}
+    """, **ON)
+    assert f"wf.py:7:5: 'tags' is a {kind} when it leaves the Python computed in the Lambda (line 7)" in text
+    assert hint in text
+
+
+def test_a_float_of_unknown_type_that_is_integral_stops_loudly():
+    compiled = compile_text("""
+        import json
+
+        @sfn.workflow
+        def main(text: str):
+            data = json.loads(text)
+            return {"data": data}
+    """, **ON)
+    assert emulate(compiled, {"text": "[1.5, 2]"})["output"] == {"data": [1.5, 2]}
+    stopped = emulate(compiled, {"text": "[1.0]"})
+    assert stopped["status"] == "FAILED" and stopped["error"] == "pysfn.ComputedValue"
+    assert "the float 1.0 is integral" in stopped["cause"]
+
+
+def test_the_stop_is_not_caught_by_except_exception():
+    compiled = compile_text("""
+        import json
+
+        @sfn.workflow
+        def main(text: str):
+            try:
+                data = json.loads(text)
+            except Exception:
+                return "caught"
+            return {"data": data}
+    """, **ON)
+    assert emulate(compiled, {"text": "2.0"})["error"] == "pysfn.ComputedValue"
+    assert emulate(compiled, {"text": "x"})["output"] == "caught"
+
+
+def test_a_list_changed_in_place_is_written_back():
+    assert_same("""
+        import heapq
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            ys = list(xs)
+            ys[0] = -ys[0] ** -1
+            ys.sort()
+            return ys
+    """, {"xs": [3, 1, 2]}, **ON)
+
+
+def test_a_list_made_in_the_block_and_changed_by_a_library():
+    compiled = compile_text("""
+        import heapq
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            heap = list(xs)
+            heapq.heapify(heap)
+            smallest = heapq.heappop(heap)
+            return {"smallest": smallest, "heap": heap}
+    """, **ON)
+    assert emulate(compiled, {"xs": [3, 1, 2]}) == compiled.run_python({"xs": [3, 1, 2]})
+
+
+def test_a_shared_list_changed_in_the_block_is_refused():
+    text = refusal("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            ys = xs
+            ys.append(2 ** -1)
+            return xs
+    """, **ON)
+    assert "'ys' may share its value with another variable" in text
+
+
+def test_a_refused_construct_in_a_statement_with_a_callee_says_how_to_split_it():
+    text = refusal("""
+        def get(n: int) -> float:
+            return n / 3
+
+        @sfn.workflow
+        def main(n: int):
+            return {"x": round(get(n), 2)}
+    """, **ON)
+    assert lambda_compute.NOT_CARVABLE_HINT in text
+
+
+def test_a_plain_compile_is_unchanged():
+    source = """
+        @sfn.workflow
+        def main(n: int):
+            return n + 1
+    """
+    assert compile_text(source).definition == compile_text(source, **ON).definition
+    assert compile_text(source, **ON).computed == []
+
+
+def test_a_block_inside_a_map_body():
+    assert_same("""
+        import math
+
+        def square(x: int) -> int:
+            return x * x
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            def body(x):
+                y = square(x)
+                return f"{math.sqrt(y):.1f}"
+            return sfn.map(body, xs)
+    """, {"xs": [1, 4, 9]}, **ON)
+
+
+def test_a_change_the_compiler_cannot_see_stops_loudly():
+    compiled = compile_text("""
+        import heapq
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            heapq.heapify(xs)
+            return {"first": xs[0], "xs": xs}
+    """, **ON)
+    assert compiled.run_python({"xs": [3, 1, 2]})["status"] == "SUCCEEDED"
+    stopped = emulate(compiled, {"xs": [3, 1, 2]})
+    assert stopped["error"] == "pysfn.ComputedValue"
+    assert "the block changed 'xs' in place where the compiler could not see it" in stopped["cause"]
+    assert emulate(compiled, {"xs": [1, 2]})["output"] == {"first": 1, "xs": [1, 2]}  # unchanged: fine
+
+
+def test_the_cli_flag(tmp_path, capsys):
+    from pysfn_compile.cli import main
+
+    path = tmp_path / "stats.py"
+    path.write_text("from pysfn_compile import sfn\n" + textwrap.dedent(STATS))
+    assert main([str(path), "-o", str(tmp_path / "plain.json")]) == 2
+    assert "--compute-in-lambda" in capsys.readouterr().err
+    assert main([str(path), "--compute-in-lambda", "-o", str(tmp_path / "d.json")]) == 0
+    definition = json.loads((tmp_path / "d.json").read_text())
+    assert any(s.get("Arguments", {}).get("Payload", {}).get("function") == "pysfn.compute_main_L13_15"
+               for s in definition["States"].values())
+
+
+def test_the_lambda_package_holds_and_dispatches_the_generated_functions(tmp_path):
+    from pysfn_compile.cli import main
+
+    path = tmp_path / "stats.py"
+    path.write_text("from pysfn_compile import sfn\n" + textwrap.dedent(STATS))
+    archive = tmp_path / "stats.zip"
+    assert main([str(path), "--compute-in-lambda", "-o", str(tmp_path / "d.json"), "--lambda-zip", str(archive)]) == 0
+    names = sorted(zipfile.ZipFile(archive).namelist())
+    assert names == ["handler.py", "pysfn_compile/__init__.py", "pysfn_compile/compute_runtime.py",
+                     "pysfn_compile/dispatch.py", "pysfn_compile/sfn.py", "pysfn_computed.py", "stats.py"]
+    folder = tmp_path / "lambda"
+    zipfile.ZipFile(archive).extractall(folder)
+    script = """
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import handler
+out = {"ok": handler.handler({"function": "pysfn.compute_main_L13_15", "args": [],
+                              "kwargs": {"values": [1, 2, 4]}}, None)}
+try:
+    handler.handler({"function": "pysfn.compute_main_L13_15", "args": [], "kwargs": {"values": []}}, None)
+except Exception as error:
+    out["error"] = [type(error).__name__, str(error)]
+print(json.dumps(out))
+"""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-S", "-c", script, str(folder)], capture_output=True, text=True, env=env)
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["ok"] == {"label": "avg 2.33 sd 1.247"}  # the ints arrive as floats (annotated list[float])
+    assert out["error"] == ["StatisticsError", "mean requires at least one data point"]
