@@ -99,7 +99,7 @@ class Inference:
         elif isinstance(node, (ast.For, ast.While)):
             for _ in range(2):  # a second round sees what the first carried round the loop
                 if isinstance(node, ast.For):
-                    self.bind(node.target, self.element(self.expr(node.iter)), True, node)
+                    self.bind_loop(node.target, node.iter, True, node)
                 self.block(node.body, True)
             self.block(node.orelse, True)
         elif isinstance(node, ast.Try):
@@ -165,14 +165,8 @@ class Inference:
                 self.origin[target.id] = node
         elif isinstance(target, (ast.Tuple, ast.List)):
             for element in target.elts:
-                item = INT if self._is_enumerate_index(node, target, element) else ANY
                 self.bind(element.value if isinstance(element, ast.Starred) else element,
-                          pytypes.list_of(None) if isinstance(element, ast.Starred) else item, conditional, node)
-
-    @staticmethod
-    def _is_enumerate_index(node, target, element) -> bool:
-        return (isinstance(node, ast.For) and isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name)
-                and node.iter.func.id == "enumerate" and target is node.target and element is target.elts[0])
+                          pytypes.list_of(None) if isinstance(element, ast.Starred) else ANY, conditional, node)
 
     # -- expressions -------------------------------------------------------------------
     def name(self, name: str) -> Ty:
@@ -222,7 +216,7 @@ class Inference:
             if key is None:
                 value = pytypes.join(value, self.expr(item).values if self.expr(item).only("dict") else ANY)
                 continue
-            if not self.expr(key).only("str"):
+            if not self.expr(key).may("str"):  # a key of unknown type: the Lambda checks it
                 return py("dict with non-str keys")
             value = pytypes.join(value, self.expr(item))
         return pytypes.dict_of(value if value is not None else pytypes.NOTHING)
@@ -230,8 +224,27 @@ class Inference:
     def _comprehension_env(self, generators) -> dict:
         saved = dict(self.env)
         for generator in generators:
-            self.bind(generator.target, self.element(self.expr(generator.iter)), False, generator)
+            self.bind_loop(generator.target, generator.iter, False, generator)
         return saved
+
+    def bind_loop(self, target: ast.AST, iterable: ast.AST, conditional: bool, node: ast.AST) -> None:
+        """The loop variables of `for target in iterable` (also `k, v in d.items()`,
+        `i, x in enumerate(xs)`)."""
+        if isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(iterable, ast.Call) \
+                and all(isinstance(e, ast.Name) for e in target.elts):
+            func = iterable.func
+            if isinstance(func, ast.Attribute) and func.attr == "items" and not iterable.args:
+                owner = self.expr(func.value)
+                if owner.only("dict"):
+                    self.bind(target.elts[0], STR, conditional, node)
+                    self.bind(target.elts[1], owner.values, conditional, node)
+                    return
+            if isinstance(func, ast.Name) and func.id == "enumerate" and func.id not in self.env \
+                    and len(iterable.args) == 1:
+                self.bind(target.elts[0], INT, conditional, node)
+                self.bind(target.elts[1], self.element(self.expr(iterable.args[0])), conditional, node)
+                return
+        self.bind(target, self.element(self.expr(iterable)), conditional, node)
 
     def _listcomp(self, node: ast.ListComp) -> Ty:
         saved = self._comprehension_env(node.generators)
@@ -243,7 +256,7 @@ class Inference:
     def _dictcomp(self, node: ast.DictComp) -> Ty:
         saved = self._comprehension_env(node.generators)
         try:
-            if not self.expr(node.key).only("str"):
+            if not self.expr(node.key).may("str"):
                 return py("dict with non-str keys")
             return pytypes.dict_of(self.expr(node.value))
         finally:

@@ -243,7 +243,8 @@ def transform_computed(b, node: ComputedBlock) -> None:
         types[name] = ty
 
     definite = _definitely_set(run)[0] | {n for n in inputs}
-    function = _function(b, node, where, inputs, hints, outputs, types, mutated)
+    function = _function(b, node, where, inputs, hints, outputs, types, mutated,
+                         {n: e.ty for n, e in zip(inputs, exprs, strict=True)})
     task = ir.Task(title=f"Compute {where}" + (f" ({what})" if what else ""), function=function.name,
                    lambda_arn=b.lambda_arn, kwargs={n: b.field(e) for n, e in zip(inputs, exprs, strict=True)},
                    retry=[ir.LAMBDA_SERVICE_RETRY])
@@ -289,14 +290,14 @@ def _note_sharing(b, run: list, inputs: list, outputs: list, types: dict) -> Non
 
 
 def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, types: dict,
-              mutated: dict) -> ComputedFunction:
+              mutated: dict, types_in: dict) -> ComputedFunction:
     scope = "".join(ch if ch.isalnum() else "_" for ch in b.scope.name)
     last = node.end_lineno
     suffix = f"{scope}_L{node.lineno}" + (f"_{last}" if last != node.lineno else "")
     name, pyname = f"pysfn.compute_{suffix}", f"_pysfn_compute_{suffix}"
     params = ", ".join(f"{n}: {hints[n]}" if n in hints else n for n in inputs)
     specs = {n: spec(types[n]) for n in outputs}
-    watched = tuple(n for n in inputs if n not in mutated)
+    watched = tuple(n for n in inputs if n not in mutated and (types_in[n].mutable or types_in[n].is_any))
     body = "\n".join(ast.unparse(statement) for statement in node.body)
     path = b.info.path.replace("\\", "/").rsplit("/", 1)[-1]
     source = "\n".join([
