@@ -338,3 +338,59 @@ print(json.dumps(out))
     out = json.loads(done.stdout)
     assert out["ok"] == {"label": "avg 2.33 sd 1.247"}  # the ints arrive as floats (annotated list[float])
     assert out["error"] == ["StatisticsError", "mean requires at least one data point"]
+
+
+def test_a_variable_the_block_may_leave_unbound_is_not_assigned_for_the_machine():
+    text = refusal("""
+        @sfn.workflow
+        def main(x: float):
+            if x > 0:
+                label = f"{x:.1f}"
+            return label
+    """, **ON)
+    assert "'label' may be used before it is assigned" in text
+
+
+def test_an_input_that_may_be_an_int_or_a_float_is_refused():
+    text = refusal("""
+        def get() -> str:
+            return "x"
+
+        @sfn.workflow
+        def main(a: int, b: float, c: bool):
+            x = a if c else b
+            y = get()
+            return f"{x:.1f}" + y
+    """, **ON)
+    assert "'x' (int | float) may be a float, and JSON carries 3.0 as 3" in text
+
+
+def test_consecutive_pure_statements_go_with_it():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(a: int, b: float, c: bool):
+            x = a if c else b
+            n = 0
+            while n < 3:
+                n += 1
+                if n == 2:
+                    break
+            return f"{x:.1f} {n}"
+    """, **ON)
+    assert len(computed_tasks(compiled)) == 1
+    for payload in ({"a": 2, "b": 2.5, "c": True}, {"a": 2, "b": 2.0, "c": False}):
+        assert emulate(compiled, payload) == compiled.run_python(payload)
+
+
+def test_sets_are_refused_with_the_flag_hint_without_it():
+    text = refusal("""
+        @sfn.workflow
+        def main(words: list[str]):
+            return len({w.lower() for w in words})
+    """)
+    assert "a set comprehension is not supported" in text and lambda_compute.FLAG_HINT in text
+    assert_same("""
+        @sfn.workflow
+        def main(words: list[str]):
+            return len({w.lower() for w in words})
+    """, {"words": ["a", "A", "b"]}, **ON)
