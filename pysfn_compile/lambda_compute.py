@@ -237,7 +237,8 @@ def transform_computed(b, node: ComputedBlock) -> None:
         bad = foreign(ty)
         if bad:
             origin = inference.origin.get(name, node)
-            raise Refusal(origin, f"'{name}' is a {' | '.join(dict.fromkeys(bad))} when it leaves the Python "
+            verb = "is" if foreign(attrs.evolve(ty, elem=None, value=None)) else "holds"
+            raise Refusal(origin, f"'{name}' {verb} a {' | '.join(dict.fromkeys(bad))} when it leaves the Python "
                           f"computed in the Lambda ({where}); JSON cannot carry it to the state machine",
                           f"convert it before the block ends ({_convert_hint(bad)}), or use it only inside the block")
         types[name] = ty
@@ -258,35 +259,62 @@ def transform_computed(b, node: ComputedBlock) -> None:
     b.add(task, frozenset(b.var(n) for n in outputs if n in definite))
     for name in outputs:
         b.note_type(name, types[name])
-    _note_sharing(b, run, inputs, outputs, types)
+    _note_sharing(b, run, inputs, outputs, inference.env)
     b.callees_computed[function.name] = function
 
 
-def _note_sharing(b, run: list, inputs: list, outputs: list, types: dict) -> None:
+def _note_sharing(b, run: list, inputs: list, outputs: list, env: dict) -> None:
     """The machine's outputs are fresh copies; in Python an output may share a list or dict
-    with an input or another output. Where it may, all of them count as shared (a later
-    in-place change is refused, as for any shared value)."""
-    risky = set()
+    with an input or another output (`ys = xs`, `row = rows[0]`, `out.append(row)`). Those
+    that may count as shared afterwards (a later in-place change is refused, as for any shared
+    value); the others are fresh."""
+    def may_hold_mutable(name: str) -> bool:
+        ty = env.get(name)
+        return ty is None or ty.is_any or ty.mutable or any(k.startswith("py:") for k in ty.kinds)
+
+    links: dict = {}  # name -> names whose lists or dicts its value may hold
+
+    def link(names, effect) -> None:
+        partners = effect.whole | effect.items_of | effect.inside | effect.items_inside
+        for name in names:
+            links.setdefault(name, set()).update(partners)
+            for partner in partners:
+                links.setdefault(partner, set()).add(name)
+
     for statement in run:
         for sub in ast.walk(statement):
             if isinstance(sub, (ast.Assign, ast.AnnAssign)) and sub.value is not None:
                 targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                effect = sharing(sub.value)
-                if not effect.fresh or effect.holds_shared:
-                    risky |= {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+                names = {n.id for t in targets for n in ast.walk(t) if isinstance(n, ast.Name)}
+                link(names, sharing(sub.value))
             elif isinstance(sub, ast.For):
-                risky |= {n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}
+                link({n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}, sharing(sub.iter))
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
-                    and sub.func.attr in MUTATING_METHODS and isinstance(sub.func.value, ast.Name):
-                if any(not sharing(arg).fresh for arg in sub.args):
-                    risky.add(sub.func.value.id)
-    mutable = [n for n in outputs if types[n].mutable or types[n].is_any]
-    risky &= set(mutable)
-    if risky:
-        scope_inputs = [n for n in inputs if b.lookup(n, record=False)[0] is b.scope]
-        b.update_alias(share=risky | set(scope_inputs) | set(mutable), deepen=risky | set(mutable))
-    else:
-        b.update_alias(unshare=mutable, undeepen=mutable)
+                    and sub.func.attr in MUTATING_METHODS:
+                root, _ = _root_and_depth(sub.func.value)
+                for arg in sub.args:
+                    if root:
+                        link({root}, sharing(arg))
+    boundary = set(inputs) | set(outputs)
+    shared: set = set()
+    for name in outputs:
+        if not may_hold_mutable(name):
+            continue
+        seen, stack = {name}, [name]
+        while stack:
+            for partner in links.get(stack.pop(), ()):
+                if partner not in seen and may_hold_mutable(partner):
+                    seen.add(partner)
+                    stack.append(partner)
+        partners = (seen - {name}) & boundary
+        if partners:
+            shared |= partners | {name}
+    scope_names = {n for n in shared if b.lookup(n, record=False)[0] is b.scope}
+    fresh = [n for n in outputs if n not in shared and may_hold_mutable(n)]
+    if fresh:
+        b.update_alias(unshare=fresh, undeepen=fresh)
+    if scope_names:
+        b.update_alias(share=scope_names, deepen=scope_names)
 
 
 def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, types: dict,

@@ -394,3 +394,45 @@ def test_sets_are_refused_with_the_flag_hint_without_it():
         def main(words: list[str]):
             return len({w.lower() for w in words})
     """, {"words": ["a", "A", "b"]}, **ON)
+
+
+def test_a_fresh_list_made_in_the_block_can_be_changed_after_it():
+    assert_same("""
+        def double(x: int) -> int:
+            return 2 * x
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            inverse = [x ** -1 for x in xs]
+            out = []
+            for x in xs:
+                out.append(double(x))
+            return {"inverse": inverse, "out": out}
+    """, {"xs": [1, 2, 4]}, {"xs": []}, **ON)
+
+
+def test_a_change_through_a_name_bound_in_the_block_changes_the_input():
+    assert_same("""
+        @sfn.workflow
+        def main(rows: list[dict]):
+            first = rows[0]
+            label = f"{len(rows) ** -1:.2f}"
+            first["seen"] = True
+            return {"rows": rows, "label": label}
+    """, {"rows": [{"a": 1}, {"b": 2}]}, **ON)
+
+
+def test_an_output_that_may_share_an_input_counts_as_shared():
+    text = refusal("""
+        def count(rows: list[dict]) -> int:
+            return len(rows)
+
+        @sfn.workflow
+        def main(rows: list[dict]):
+            first = rows[0]
+            label = f"{len(rows) ** -1:.2f}"
+            n = count(rows)
+            first["seen"] = n
+            return {"rows": rows, "label": label}
+    """, **ON)
+    assert "'first' may share its value with another variable" in text
