@@ -38,9 +38,11 @@ def snapshot(values: dict, names: tuple) -> dict:
             if isinstance(values.get(name), (list, dict))}
 
 
-def results(values: dict, specs: dict, before: dict, where: str) -> dict:
-    """{name: value} for the variables leaving the block (None for one it left unbound), each
-    checked against its spec (see `problem`)."""
+def results(values: dict, specs: dict, before: dict, where: str, raised: BaseException | None = None) -> dict:
+    """{"values": {name: value}, "raised": None or {"type", "message"}}: the variables leaving
+    the block (None for one it left unbound), each checked against its spec (see `problem`),
+    and the exception the block raised (the machine raises it again after setting the values
+    the block had set: Python's state at the raise)."""
     for name, text in before.items():
         if json.dumps(values.get(name), sort_keys=True) != text:
             raise ComputedValue(f"{where}: the block changed '{name}' in place where the compiler could not see it; "
@@ -56,7 +58,8 @@ def results(values: dict, specs: dict, before: dict, where: str) -> dict:
         if trouble:
             raise ComputedValue(f"{where}: '{name}' cannot leave the block computed in the Lambda: {trouble}")
         out[name] = value
-    return out
+    record = None if raised is None else {"type": type(raised).__name__, "message": str(raised)}
+    return {"values": out, "raised": record}
 
 
 def problem(value, spec, depth: int = 0) -> str | None:

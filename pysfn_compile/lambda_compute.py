@@ -30,13 +30,14 @@ from collections import Counter
 
 import attrs
 
-from . import compute_runtime, ir, pytypes
+from . import compute_runtime, ir, jsonata_lib, pytypes
 from .aliasing import sharing
 from .calls import _float_safe, _may_hold_float
 from .compute_types import Inference, foreign
 from .effects import MUTATING_METHODS, effects
 from .errors import Refusal
 from .expressions import operands
+from .exprs import Expr
 from .pytypes import Ty
 
 FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
@@ -212,7 +213,8 @@ def transform_computed(b, node: ComputedBlock) -> None:
     mutated = _mutated_roots(run, set(inputs))
     for name, depth in mutated.items():
         b.check_mutation(node, name, nested=depth > 0, depth=max(depth, 1))
-    outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live or n == RESULT]
+    # read elsewhere, or read by the run itself before it sets it (the run's next entry, in a loop)
+    outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live or n in reads_first or n == RESULT]
 
     located = [ast.copy_location(ast.Name(id=n, ctx=ast.Load()), node) for n in inputs]
     exprs = operands(b, located)
@@ -251,16 +253,47 @@ def transform_computed(b, node: ComputedBlock) -> None:
                    retry=[ir.LAMBDA_SERVICE_RETRY])
     for name in outputs:
         b.declare(name)
-    task.assign = {b.var(n): ir.Code("$states.result.Payload." + (f"`{n}`" if n in _JSONATA_WORDS else n))
+    raised = b.temp("raised")
+    task.assign = {b.var(n): ir.Code("$states.result.Payload.values." + (f"`{n}`" if n in _JSONATA_WORDS else n))
                    for n in outputs}
-    stop = ir.Catcher([compute_runtime.ERROR], keep_error=True)  # not a Python exception: no except
+    task.assign[raised] = ir.Code("$states.result.Payload.raised")
+    # the Lambda failing (a timeout, pysfn.ComputedValue) is not a Python exception: no except sees it
+    stop = ir.Catcher(["States.ALL"], keep_error=True)
     b.callee_raise_label().add(b.hole(stop, "next"))
-    task.catch = [stop, *b.catchers("task")]
-    b.add(task, frozenset(b.var(n) for n in outputs if n in definite))
+    task.catch = [stop]
+    before = b.defined
+    b.add(task, frozenset(b.var(n) for n in outputs if n in definite) | {raised})
     for name in outputs:
         b.note_type(name, types[name])
     _note_sharing(b, run, inputs, outputs, inference.env)
     b.callees_computed[function.name] = function
+    # an exception the run raised came back with the values set before it: raise it here
+    # (Python's class and message), to the enclosing except as any raise goes
+    choice = ir.Choice(title=f"Raised in {where}")
+    rule = ir.Rule(ir.Code(f"${raised} != null"), check="an exception raised in the Lambda")
+    choice.rules.append(rule)
+    rest = [b.hole(choice, "default")]
+    raising = b.hole(rule, "next", before | {raised})
+    b.add(choice)
+    b.then([raising])
+    assign, label = b.route(None, {"type": ir.Code(f"${raised}.type"), "message": ir.Code(f"${raised}.message")})
+    b.assign([(name, _record(value)) for name, value in assign.items()], "Raise again")
+    b.jump(label)
+    b.then(rest)
+
+
+def _record(value) -> Expr:
+    """An exception record (JSON with Code values) as an expression."""
+    if isinstance(value, ir.Code):
+        return Expr(value.text, pytypes.ANY, (), frozenset(), value.helpers)
+    if isinstance(value, dict):
+        parts = [(k, _record(v)) for k, v in value.items()]
+        helpers: frozenset = frozenset()
+        for _, part in parts:
+            helpers |= part.helpers
+        return Expr("{" + ", ".join(f"{jsonata_lib.string(k)}: {p.code}" for k, p in parts) + "}", pytypes.ANY,
+                    (), frozenset(), helpers)
+    return Expr(jsonata_lib.literal(value), pytypes.ANY)
 
 
 def _note_sharing(b, run: list, inputs: list, outputs: list, env: dict) -> None:
@@ -332,7 +365,10 @@ def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, typ
         f"def {pyname}({params}):",
         f'    """{where} of {path} ({b.scope.name}), run as Python in the Lambda."""',
         f"    _pysfn_before = _pysfn_snapshot(locals(), {watched!r})",
-        textwrap.indent(body, "    "),
+        "    try:",
+        textwrap.indent(body, "        "),
+        "    except Exception as _pysfn_error:  # raised again by the machine, with the values set so far",
+        f"        return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r}, _pysfn_error)",
         f"    return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r})",
         "",
     ])

@@ -56,7 +56,7 @@ def test_the_state_says_what_it_computes_and_where():
     assert state["Comment"].startswith("line 13: Compute in Lambda: lines 13-15 (round")
     assert state["Arguments"]["Payload"] == {"function": "pysfn.compute_main_L13_15", "args": [],
                                              "kwargs": {"values": "{% $values %}"}}
-    assert set(state["Assign"]) == {"label"}  # avg and spread are not read after the block
+    assert set(state["Assign"]) == {"label", "__raised1"}  # avg and spread are not read after the block
     (function,) = compiled.computed
     assert "def _pysfn_compute_main_L13_15(values: list[float]):" in function.source
 
@@ -326,18 +326,17 @@ sys.path.insert(0, sys.argv[1])
 import handler
 out = {"ok": handler.handler({"function": "pysfn.compute_main_L13_15", "args": [],
                               "kwargs": {"values": [1, 2, 4]}}, None)}
-try:
-    handler.handler({"function": "pysfn.compute_main_L13_15", "args": [], "kwargs": {"values": []}}, None)
-except Exception as error:
-    out["error"] = [type(error).__name__, str(error)]
+out["error"] = handler.handler({"function": "pysfn.compute_main_L13_15", "args": [], "kwargs": {"values": []}}, None)
 print(json.dumps(out))
 """
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     done = subprocess.run([sys.executable, "-S", "-c", script, str(folder)], capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
-    assert out["ok"] == {"label": "avg 2.33 sd 1.247"}  # the ints arrive as floats (annotated list[float])
-    assert out["error"] == ["StatisticsError", "mean requires at least one data point"]
+    # the ints arrive as floats (annotated list[float]); an exception comes back with the values set so far
+    assert out["ok"] == {"values": {"label": "avg 2.33 sd 1.247"}, "raised": None}
+    assert out["error"] == {"values": {"label": None},
+                            "raised": {"type": "StatisticsError", "message": "mean requires at least one data point"}}
 
 
 def test_a_variable_the_block_may_leave_unbound_is_not_assigned_for_the_machine():
@@ -436,3 +435,36 @@ def test_an_output_that_may_share_an_input_counts_as_shared():
             return {"rows": rows, "label": label}
     """, **ON)
     assert "'first' may share its value with another variable" in text
+
+
+def test_what_the_block_did_before_it_raised_is_kept():
+    assert_same("""
+        @sfn.workflow
+        def main(x: float, text: str):
+            a = 0.0
+            out = []
+            try:
+                a = round(x, 2)
+                out.append(a)
+                b = float(text)
+            except ValueError as e:
+                return {"a": a, "out": out, "e": str(e)}
+            return {"a": a, "b": b, "out": out}
+    """, {"x": 1.234, "text": "2.5"}, {"x": 1.234, "text": "two"}, **ON)
+
+
+def test_a_variable_set_in_a_loop_of_the_block_and_read_in_its_next_run():
+    assert_same("""
+        def get(x: int) -> float:
+            return x * 1.5
+
+        @sfn.workflow
+        def main(xs: list[int]):
+            prev = 0.0
+            lines = []
+            for x in xs:
+                y = get(x)
+                lines.append(f"{y - prev:+.2f}")
+                prev = y
+            return lines
+    """, {"xs": [1, 4, 2]}, **ON)
