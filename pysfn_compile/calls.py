@@ -78,7 +78,7 @@ _INSTEAD = {
 
 
 # modules whose calls act on the world or the clock: not pure computation
-_EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",
+EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",
                                 "requests", "boto3", "threading", "shutil", "sys", "uuid"})
 
 
@@ -86,7 +86,7 @@ def _module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
     hint = _INSTEAD.get((module, name), f"call {module}.{name}() in a callee (a module-level function, run as "
                                          "a Lambda) and pass its result to the workflow")
     return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint,
-                   computable=(module, name) not in _INSTEAD and module not in _EFFECTFUL_MODULES)
+                   computable=(module, name) not in _INSTEAD and module not in EFFECTFUL_MODULES)
 
 
 # -- callees -----------------------------------------------------------------------------

@@ -286,6 +286,11 @@ class Inference:
         return self.binop(node.op, self.expr(node.left), self.expr(node.right))
 
     def binop(self, op: ast.operator, left: Ty, right: Ty) -> Ty:
+        if isinstance(op, ast.Div):
+            return FLOAT  # whatever the operands, `/` gives a float or raises
+        if (left.only("float") or right.only("float")) and isinstance(op, (ast.Add, ast.Sub, ast.Mult, ast.FloorDiv,
+                                                                          ast.Pow)):
+            return FLOAT  # a float with anything: a float, or TypeError
         if left.is_any or right.is_any or left.json_number or right.json_number:
             return ANY
         ints = left.only("int", "bool") and right.only("int", "bool")
@@ -365,7 +370,7 @@ class Inference:
             elem = self.element(args[0]) if args else ANY
             if elem.only("int", "bool"):
                 return INT
-            return FLOAT if elem.only("float") else ANY
+            return FLOAT if elem.only("float") else NUMBER  # numbers, or TypeError
         if name in ("sorted", "list"):
             return pytypes.list_of(self.element(args[0])) if args else pytypes.list_of(pytypes.NOTHING)
         if name in _BUILTINS:

@@ -26,13 +26,14 @@ from __future__ import annotations
 import ast
 import builtins
 import textwrap
+import types
 from collections import Counter
 
 import attrs
 
 from . import compute_runtime, ir, jsonata_lib, pytypes
 from .aliasing import sharing
-from .calls import _float_safe, _may_hold_float
+from .calls import EFFECTFUL_MODULES, _float_safe, _may_hold_float
 from .compute_types import Inference, foreign
 from .effects import MUTATING_METHODS, effects
 from .errors import Refusal
@@ -166,6 +167,9 @@ def _pure_node(b, node: ast.AST, nested: dict, in_loop: bool, in_handler: bool) 
         return False
     if isinstance(node, ast.Delete) and not all(isinstance(t, ast.Subscript) for t in node.targets):
         return False
+    if isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops) and not all(
+            isinstance(c, ast.Constant) for c in node.comparators):
+        return False  # identity of values that crossed JSON (copies) is not Python's
     if isinstance(node, ast.Name):
         name = node.id
         if name in nested or b.is_callee(name) or b.info.is_sfn_module(name) or b.info.sfn_function(name):
@@ -178,6 +182,9 @@ def _pure_node(b, node: ast.AST, nested: dict, in_loop: bool, in_handler: bool) 
         obj = b.info.objects.get(name)
         if isinstance(obj, type) and obj.__name__ == "Fail" and obj.__module__.endswith("sfn"):
             return False
+        module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
+        if scope is None and isinstance(module, str) and module.split(".")[0] in EFFECTFUL_MODULES:
+            return False  # the clock, randomness, the world: not a computation to move
     for field, value in ast.iter_fields(node):
         children = value if isinstance(value, list) else [value]
         loop_body = isinstance(node, (ast.For, ast.While)) and field == "body"
@@ -223,6 +230,10 @@ def transform_computed(b, node: ComputedBlock) -> None:
         if expr.ty.may("exc"):
             raise Refusal(node, f"'{name}' is an exception, which cannot be passed to the Lambda that computes "
                           f"{where}", "pass str(e) instead")
+        if pytypes.has_tuple(expr.ty):
+            raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be or hold a tuple, which reaches the Lambda "
+                          f"computing {where} as a list (JSON has only arrays)",
+                          "make it a list before (list(...)), or build the tuple inside the block")
         text, hint = _input_hint(expr.ty)
         if not _float_safe(expr.ty, hint):
             raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be a float, and JSON carries 3.0 as 3: the "

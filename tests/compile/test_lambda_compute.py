@@ -468,3 +468,43 @@ def test_a_variable_set_in_a_loop_of_the_block_and_read_in_its_next_run():
                 prev = y
             return lines
     """, {"xs": [1, 4, 2]}, **ON)
+
+
+def test_a_tuple_would_reach_the_lambda_as_a_list_so_it_is_refused():
+    text = refusal("""
+        def get() -> int:
+            return 1
+
+        @sfn.workflow
+        def main(a: int, b: int):
+            pair = (a, b)
+            n = get()
+            return f"{pair} {n ** -1:.2f}"
+    """, **ON)
+    assert "'pair' (tuple) may be or hold a tuple, which reaches the Lambda" in text
+
+
+def test_a_quotient_of_unannotated_values_is_a_float_after_the_block():
+    assert_same("""
+        import math
+
+        @sfn.workflow
+        def main(x, y):
+            half = x / 2
+            root = math.sqrt(y)
+            text = f"{half:.1f}"
+            return {"half": half, "root": root, "text": text}
+    """, {"x": 4, "y": 9}, {"x": 3, "y": 2}, **ON)
+
+
+def test_randomness_is_not_moved_into_the_lambda():
+    text = refusal("""
+        import random
+
+        @sfn.workflow
+        def main(x: float):
+            label = f"{x:.2f}"
+            pick = random.random()
+            return label
+    """, **ON)
+    assert "random.random() cannot run inside the state machine" in text
