@@ -11,6 +11,8 @@ import textwrap
 import zipfile
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pysfn_compile import lambda_compute
 
@@ -508,3 +510,64 @@ def test_randomness_is_not_moved_into_the_lambda():
             return label
     """, **ON)
     assert "random.random() cannot run inside the state machine" in text
+
+
+def _typed(value):
+    """A value with its types spelled out (2 and 2.0 differ, a list and a tuple differ)."""
+    if isinstance(value, (list, tuple)):
+        return (type(value).__name__, [_typed(v) for v in value])
+    if isinstance(value, dict):
+        return ("dict", [(type(k).__name__, k, _typed(v)) for k, v in value.items()])
+    return (type(value).__name__, value)
+
+
+_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-2**60, 2**60) | st.floats(-1e15, 1e15) | st.sampled_from(
+        [float("nan"), float("inf"), 2.0 ** 60]) | st.text(max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner) | st.frozensets(st.integers(0, 3), max_size=2)
+    | st.dictionaries(st.text(max_size=2) | st.integers(0, 3), inner, max_size=3),
+    max_leaves=8)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(_VALUES)
+def test_a_value_of_unknown_type_passes_exactly_when_the_machine_sees_it_as_python_has_it(value):
+    """compute_runtime's check of a value of unknown type: it passes exactly when JSON and the
+    number rule (an integral number of unknown type is an int) give back the same value, of
+    the same types (a float beyond 2**53, which the rule leaves a float, is refused too: the
+    machine cannot print or compute with it either)."""
+    from pysfn_compile import compute_runtime
+    from pysfn_compile.sfn import as_machine_sees
+
+    try:
+        text = json.dumps(value, allow_nan=False)
+        back = as_machine_sees(None, json.loads(text))
+        same = _typed(back) == _typed(value) and all(
+            abs(n) <= compute_runtime.SAFE_INTEGER for n in _ints(value)) and 2.0 ** 60 not in _floats(value)
+    except (TypeError, ValueError):
+        same = False
+    assert (compute_runtime.problem(value, "any") is None) == same, value
+
+
+def _ints(value):
+    if isinstance(value, bool):
+        return
+    if isinstance(value, int):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _ints(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _ints(item)
+
+
+def _floats(value):
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _floats(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _floats(item)
