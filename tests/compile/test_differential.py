@@ -130,6 +130,8 @@ def test_random_workflows_agree_both_ways(data):
             raise
         record(program, None, f"compiler crash {type(error).__name__}: {error}", {}, [], {}, [])
         return
+    if getattr(compiled, "computed", None):
+        STATS["programs with blocks computed in the Lambda"] += 1
     for _ in range(INPUTS_PER_PROGRAM):
         payload = data.draw(inputs(program), label="input")
         STATS["inputs"] += 1
