@@ -33,8 +33,9 @@ __all__ = ["ERROR", "ComputedValue", "results", "snapshot"]
 
 
 def snapshot(values: dict, names: tuple) -> dict:
-    """The JSON text of the lists and dicts a block received, to tell later whether it changed them."""
-    return {name: json.dumps(values[name], sort_keys=True) for name in names
+    """The lists and dicts a block received, with their JSON text, to tell later whether it
+    changed them (through any name: the object itself is kept)."""
+    return {name: (values[name], json.dumps(values[name], sort_keys=True)) for name in names
             if isinstance(values.get(name), (list, dict))}
 
 
@@ -43,8 +44,8 @@ def results(values: dict, specs: dict, before: dict, where: str, raised: BaseExc
     the block (None for one it left unbound), each checked against its spec (see `problem`),
     and the exception the block raised (the machine raises it again after setting the values
     the block had set: Python's state at the raise)."""
-    for name, text in before.items():
-        if json.dumps(values.get(name), sort_keys=True) != text:
+    for name, (value, text) in before.items():
+        if json.dumps(value, sort_keys=True) != text:
             raise ComputedValue(f"{where}: the block changed '{name}' in place where the compiler could not see it; "
                                 "the state machine would keep the old value (copy it before changing it, and "
                                 "assign the copy)")

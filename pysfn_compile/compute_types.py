@@ -75,6 +75,14 @@ class Inference:
     env: dict
     objects: dict
     origin: dict = attrs.Factory(dict)  # name -> the assignment that last set it (for messages)
+    ever: dict = attrs.Factory(dict)  # name -> the union of every type it held (what a raise may leave)
+
+    def __attrs_post_init__(self) -> None:
+        self.ever = dict(self.env)
+
+    def set(self, name: str, ty: Ty) -> None:
+        self.env[name] = ty
+        self.ever[name] = pytypes.join(self.ever.get(name), ty)
 
     # -- statements --------------------------------------------------------------------
     def block(self, statements: list, conditional: bool = False) -> None:
@@ -106,7 +114,7 @@ class Inference:
             self.block(node.body, True)
             for handler in node.handlers:
                 if handler.name:
-                    self.env[handler.name] = py("exception")
+                    self.set(handler.name, py("exception"))
                 self.block(handler.body, True)
             self.block(node.orelse, True)
             self.block(node.finalbody, conditional)
@@ -142,25 +150,24 @@ class Inference:
             item = args[-1] if args else ANY
             if method == "extend":
                 item = self.element(item)
-            self.env[name] = pytypes.list_of(pytypes.join(ty.elem if ty.elem is not None else None, item)) \
-                if ty.elem is not None else ty
+            self.set(name, pytypes.list_of(pytypes.join(ty.elem, item)) if ty.elem is not None else ty)
         elif ty.only("dict") and method in ("__setitem__", "setdefault"):
             value = args[1] if len(args) > 1 else NONE
-            self.env[name] = pytypes.dict_of(pytypes.join(ty.value, value)) if ty.value is not None else ty
+            self.set(name, pytypes.dict_of(pytypes.join(ty.value, value)) if ty.value is not None else ty)
         elif ty.only("dict") and method == "update":
-            self.env[name] = pytypes.dict_of(None)
+            self.set(name, pytypes.dict_of(None))
 
     def widen_root(self, node: ast.AST) -> None:
         while isinstance(node, (ast.Subscript, ast.Attribute)):
             node = node.value
         if isinstance(node, ast.Name) and node.id in self.env:
             ty = self.env[node.id]
-            self.env[node.id] = attrs.evolve(ty, elem=None, value=None, items=None, fields=None)
+            self.set(node.id, attrs.evolve(ty, elem=None, value=None, items=None, fields=None))
 
     def bind(self, target: ast.AST, ty: Ty, conditional: bool, node: ast.AST) -> None:
         if isinstance(target, ast.Name):
             old = self.env.get(target.id)
-            self.env[target.id] = pytypes.join(old, ty) if conditional and old is not None else ty
+            self.set(target.id, pytypes.join(old, ty) if conditional and old is not None else ty)
             if foreign(ty) or target.id not in self.origin:
                 self.origin[target.id] = node
         elif isinstance(target, (ast.Tuple, ast.List)):

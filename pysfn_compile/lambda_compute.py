@@ -246,7 +246,8 @@ def transform_computed(b, node: ComputedBlock) -> None:
     inference.block(run)
     types = {}
     for name in outputs:
-        ty = inference.env.get(name, pytypes.ANY)
+        # every type it held in the run: an exception leaves the value it had then
+        ty = inference.ever.get(name, pytypes.ANY)
         bad = foreign(ty)
         if bad:
             origin = inference.origin.get(name, node)

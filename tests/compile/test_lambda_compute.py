@@ -571,3 +571,17 @@ def _floats(value):
     elif isinstance(value, dict):
         for item in value.values():
             yield from _floats(item)
+
+
+def test_a_list_rebound_in_the_block_is_not_a_change_in_place():
+    assert_same("""
+        @sfn.workflow
+        def main(xs: list[int], text: str):
+            xs = xs + [len(xs)]
+            try:
+                value = float(text)
+                xs = [str(x) for x in xs]
+            except ValueError:
+                value = -1.5
+            return {"xs": xs, "value": value, "text": f"{value:.1f}"}
+    """, {"xs": [1, 2], "text": "3.25"}, {"xs": [1], "text": "x"}, **ON)
