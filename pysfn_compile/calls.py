@@ -5,6 +5,7 @@ dict in place write the new value back to the variable that holds it."""
 from __future__ import annotations
 
 import ast
+import builtins as pybuiltins_module
 import dataclasses
 import inspect
 import types
@@ -56,8 +57,7 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
                 return handler(b, node)
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
-                      computable=isinstance(func, ast.Name) and func.id in b.info.objects
-                      and func.id not in b.info.functions)
+                      computable=_computable_name(b, name))
     if isinstance(func, ast.Attribute):
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
@@ -75,6 +75,21 @@ _INSTEAD = {
     ("asyncio", "sleep"): "did you mean sfn.sleep(seconds)? It is a Wait state (instant in the emulator)",
     ("time", "time"): "the workflow cannot read the clock: pass the time in, or read it in a callee",
 }
+
+
+# builtins whose result is not a computation on the values (input, identity, hashing, code)
+_NOT_COMPUTATIONS = frozenset({"open", "input", "print", "exec", "eval", "compile", "__import__", "globals",
+                               "locals", "vars", "breakpoint", "help", "exit", "quit", "id", "hash", "memoryview"})
+
+
+def _computable_name(b, name: str) -> bool:
+    """Whether a call of `name` the state machine cannot make is Python the Lambda can run:
+    a builtin (set, divmod, ...) or an imported function or class, not a workflow function."""
+    if name in b.info.functions:
+        return False
+    if name in b.info.objects:
+        return True
+    return hasattr(pybuiltins_module, name) and name not in _NOT_COMPUTATIONS
 
 
 # modules whose calls act on the world or the clock: not pure computation

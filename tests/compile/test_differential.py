@@ -27,12 +27,11 @@ from hypothesis import strategies as st
 from pysfn_compile import CompileError
 
 from .helpers import compile_text, emulate
-from .workflow_gen import inputs, programs
+from .workflow_gen import COMPUTE_IN_LAMBDA, inputs, programs
 
 EXAMPLES = int(os.environ.get("PYSFN_DIFF_EXAMPLES", "100"))
 SEED = os.environ.get("PYSFN_DIFF_SEED")
 COLLECT = os.environ.get("PYSFN_DIFF_COLLECT")
-COMPUTE_IN_LAMBDA = os.environ.get("PYSFN_DIFF_COMPUTE_IN_LAMBDA") == "1"
 INPUTS_PER_PROGRAM = 3
 
 # The machine stops with these where it cannot follow Python exactly and says so (README,

@@ -585,3 +585,14 @@ def test_a_list_rebound_in_the_block_is_not_a_change_in_place():
                 value = -1.5
             return {"xs": xs, "value": value, "text": f"{value:.1f}"}
     """, {"xs": [1, 2], "text": "3.25"}, {"xs": [1], "text": "x"}, **ON)
+
+
+def test_builtins_the_machine_lacks_run_in_the_lambda():
+    results = assert_same("""
+        @sfn.workflow
+        def main(a: int, b: int):
+            q, r = divmod(a, b)
+            return {"q": q, "r": r, "h": hex(a)}
+    """, {"a": 17, "b": 5}, {"a": 1, "b": 0}, **ON)
+    assert results[0]["output"] == {"q": 3, "r": 2, "h": "0x11"}
+    assert results[1]["error"] == "ZeroDivisionError"
