@@ -160,3 +160,18 @@ def main(xs):
         text += 'a'
     return {"text": text}
 """, {"xs": 1})
+
+
+@pytest.mark.xfail(strict=True, reason="the raise's record {'message': $s} is merged into the Assign that sets s "
+                   "(Assign fields read the variables' old values): States.QueryEvaluationError instead of ValueError")
+def test_a_raise_whose_message_reads_a_parameter_inside_try_finally():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (no block of it
+    # is computed in the Lambda: a bug of the plain compiler)
+    agree("""
+@sfn.workflow
+def main(s: str):
+    try:
+        raise ValueError(s)
+    finally:
+        pass
+""", {"s": "a"})
