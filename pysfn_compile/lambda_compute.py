@@ -452,7 +452,7 @@ def _what(b, run: list) -> str:
                 elif isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)) \
                         and _root_name(func) in b.info.objects and b.lookup(_root_name(func), record=False)[0] is None:
                     label = ast.unparse(func)
-                elif isinstance(func, ast.Name) and func.id in ("set", "frozenset", "sum", "float"):
+                elif isinstance(func, ast.Name) and func.id in ("set", "frozenset", "divmod", "hex", "oct", "bin"):
                     label = func.id
             elif isinstance(sub, (ast.Set, ast.SetComp)):
                 label = "set"

@@ -54,7 +54,7 @@ def test_a_block_runs_in_the_lambda_and_an_exception_raised_there_is_caught_outs
 def test_the_state_says_what_it_computes_and_where():
     compiled = compile_text(STATS, **ON)
     (name, state), = computed_tasks(compiled).items()
-    assert name.startswith("Compute lines 13-15 (round, statistics.mean, math.sqrt")
+    assert name == "Compute lines 13-15 (round, statistics.mean, math.sqrt, format)"
     assert state["Comment"].startswith("line 13: Compute in Lambda: lines 13-15 (round")
     assert state["Arguments"]["Payload"] == {"function": "pysfn.compute_main_L13_15", "args": [],
                                              "kwargs": {"values": "{% $values %}"}}
