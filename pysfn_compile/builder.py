@@ -401,7 +401,8 @@ class Builder(BuilderHelpers):
         # compute_in_lambda (lambda_compute.py): statements refused as computable (ids, kept
         # across passes), the blocks carved around them, and the functions generated for them
         self.compute_in_lambda = False
-        self.compute_marks: set = set()
+        self.compute_marks: set = set()  # ids of statements of the module's tree (alive while it is)
+        self.compute_source: frozenset | None = None
         self.computed_blocks: dict = {}
         self.computed_names: dict = {}
         self.compute_loads: dict = {}

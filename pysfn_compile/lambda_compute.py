@@ -79,10 +79,19 @@ def note_refusal(b, statement: ast.stmt, refusal: Refusal) -> str:
         return hint
     if not b.compute_in_lambda:
         return f"{hint}; {FLAG_HINT}" if hint else FLAG_HINT
-    b.compute_marks.add(id(statement))
-    if not _pure(b, statement):
+    if _in_source(b, statement):  # a statement around it may be carvable even where it is not
+        b.compute_marks.add(id(statement))
+    if not _in_source(b, statement) or not (_pure(b, statement) or _pure_return(b, statement)):
         return f"{hint}; {NOT_CARVABLE_HINT}" if hint else NOT_CARVABLE_HINT
     return hint
+
+
+def _in_source(b, statement: ast.stmt) -> bool:
+    """Whether the statement is the workflow's own (the module's tree lives as long as the
+    compilation, so its ids are stable across passes), not one the compiler made up."""
+    if b.compute_source is None:
+        b.compute_source = frozenset(id(n) for n in ast.walk(b.info.tree) if isinstance(n, ast.stmt))
+    return id(statement) in b.compute_source
 
 
 def carve(b, statements: list) -> list:
@@ -142,8 +151,8 @@ def _split_return(b, statement: ast.Return) -> tuple:
         returning = ast.Return(value=ast.Name(id=RESULT, ctx=ast.Load()))
         for node in (setting, returning, setting.targets[0], returning.value):
             ast.copy_location(node, statement)
-        b.computed_blocks[key] = (setting, returning)
-    return b.computed_blocks[key]
+        b.computed_blocks[key] = (setting, returning, statement)
+    return b.computed_blocks[key][:2]
 
 
 def _pure(b, statement: ast.stmt) -> bool:
@@ -529,23 +538,42 @@ def _free_loads(nodes: list) -> list:
     return list(dict.fromkeys(out))
 
 
-def _read_before_set(run: list) -> set:
-    """Names the run may read before it has certainly set them (its inputs)."""
-    certain: set = set()
+def _read_before_set(run: list, certain: set | None = None) -> set:
+    """Names the run may read before it has certainly set them (its inputs); `certain` (the
+    names certainly set so far) grows as the statements go."""
+    certain = set() if certain is None else certain
     reads: set = set()
+
+    def loads(*nodes) -> set:
+        return set(_free_loads([n for n in nodes if n is not None])) - certain
+
+    def targets(node) -> set:
+        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
     for statement in run:
         if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-            reads |= set(_free_loads([statement.value])) - certain
-            targets = statement.targets if isinstance(statement, ast.Assign) else [statement.target]
-            for target in targets:
-                reads |= set(_free_loads([target])) - certain
-                if isinstance(target, ast.Name):
-                    certain.add(target.id)
-                elif isinstance(target, (ast.Tuple, ast.List)):
-                    certain |= {e.id for e in target.elts if isinstance(e, ast.Name)}
+            reads |= loads(statement.value)
+            for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
+                reads |= loads(target)
+        elif isinstance(statement, ast.For):
+            reads |= loads(statement.iter)
+            reads |= _read_before_set(statement.body, certain | targets(statement.target))
+            reads |= _read_before_set(statement.orelse, set(certain))
+        elif isinstance(statement, ast.While):
+            reads |= loads(statement.test)
+            reads |= _read_before_set(statement.body, set(certain)) | _read_before_set(statement.orelse, set(certain))
+        elif isinstance(statement, ast.If):
+            reads |= loads(statement.test)
+            reads |= _read_before_set(statement.body, set(certain)) | _read_before_set(statement.orelse, set(certain))
+        elif isinstance(statement, ast.Try):
+            reads |= _read_before_set(statement.body + statement.orelse, set(certain))
+            for handler in statement.handlers:
+                reads |= loads(handler.type)
+                reads |= _read_before_set(handler.body, certain | ({handler.name} if handler.name else set()))
+            reads |= _read_before_set(statement.finalbody, set(certain))
         else:
-            reads |= set(_free_loads([statement])) - certain
-            certain |= _definitely_set([statement])[0]
+            reads |= loads(statement)
+        certain |= _definitely_set([statement])[0]
     return reads
 
 

@@ -596,3 +596,31 @@ def test_builtins_the_machine_lacks_run_in_the_lambda():
     """, {"a": 17, "b": 5}, {"a": 1, "b": 0}, **ON)
     assert results[0]["output"] == {"q": 3, "r": 2, "h": "0x11"}
     assert results[1]["error"] == "ZeroDivisionError"
+
+
+def test_a_loop_whose_body_breaks_on_a_computed_test_runs_whole_in_the_lambda():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(xs: list[float]):
+            count = 0
+            for x in xs:
+                if round(x, 1) > 2.5:
+                    break
+                count += 1
+            return count
+    """, **ON)
+    assert len(computed_tasks(compiled)) == 1
+    for payload in ({"xs": [1.0, 2.44, 2.56, 1.0]}, {"xs": []}):
+        assert emulate(compiled, payload) == compiled.run_python(payload)
+
+
+def test_a_comprehension_with_a_callee_and_a_computed_item_says_how_to_split_it():
+    text = refusal("""
+        def check(x: float) -> bool:
+            return x > 1
+
+        @sfn.workflow
+        def main(xs: list[float]):
+            return [f"{x:.1f}" for x in xs if check(x)]
+    """, **ON)
+    assert lambda_compute.NOT_CARVABLE_HINT in text
