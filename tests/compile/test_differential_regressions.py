@@ -175,3 +175,14 @@ def main(s: str):
     finally:
         pass
 """, {"s": "a"})
+
+
+@pytest.mark.xfail(strict=True, reason="a method of a value of unknown type that is a str at run time: the machine "
+                   "raises AttributeError: 'str' object has no attribute 'find'")
+def test_find_on_a_str_of_unknown_type():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (a plain-compiler bug)
+    agree("""
+@sfn.workflow
+def main(s):
+    return (s * 3).find("b")
+""", {"s": "ab"})
