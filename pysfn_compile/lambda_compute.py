@@ -10,8 +10,9 @@ dispatcher Lambda, which runs the run's statements as a generated Python functio
 
 - its parameters are the workflow variables the run reads (or may leave unchanged), its
   result the variables it assigns (or changes in place) that are read elsewhere;
-- an exception it raises is the Lambda error named by its class: the machine routes it to the
-  enclosing `except` as it does a callee's;
+- an exception it raises comes back as the Task's result with the values set before it; the
+  machine assigns them and a Choice raises the exception (Python's class name and message) to
+  the enclosing `except` as any `raise` goes;
 - values entering it are JSON (a float parameter is annotated `float` so the dispatcher gives
   it a float); values leaving it get their Python type statically (compute_types.py) or the
   compiler refuses (a set, a tuple, a datetime, ...), and the Lambda checks at run time what
