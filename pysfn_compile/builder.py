@@ -683,12 +683,17 @@ class Builder(BuilderHelpers):
                 rule = ir.Rule(condition, assign)
                 node.rules.append(rule)
                 handler.label.add(self.hole(rule, "next", frozenset(["*"])))
-            saved = self.scope.contexts
-            self.scope.contexts = saved[:index]
-            try:
-                assign, label = self.route(None, {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")})
-            finally:
-                self.scope.contexts = saved
+            rec = {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")}
+            if context.finally_label is not None:  # no handler matches: this try's finally first
+                context.kinds.add("raise")
+                assign, label = {context.finally_var: {"kind": "raise", "exc": rec}}, context.finally_label
+            else:
+                saved = self.scope.contexts
+                self.scope.contexts = saved[:index]
+                try:
+                    assign, label = self.route(None, rec)
+                finally:
+                    self.scope.contexts = saved
             node.default_assign = {k: v for k, v in assign.items() if k != self.scope.exc_var}
             label.add(self.hole(node, "default", frozenset(["*"])))
         return context.dispatch

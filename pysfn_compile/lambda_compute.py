@@ -32,14 +32,14 @@ from collections import Counter
 
 import attrs
 
-from . import compute_runtime, ir, jsonata_lib, pytypes
+from . import compute_runtime, ir, pytypes
 from .aliasing import sharing
 from .calls import EFFECTFUL_MODULES, _float_safe, _may_hold_float
 from .compute_types import Inference, foreign
 from .effects import MUTATING_METHODS, effects
 from .errors import Refusal
 from .expressions import operands
-from .exprs import Expr
+from .exprs import record_expr
 from .pytypes import Ty
 
 FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
@@ -299,23 +299,9 @@ def transform_computed(b, node: ComputedBlock) -> None:
     b.add(choice)
     b.then([raising])
     assign, label = b.route(None, {"type": ir.Code(f"${raised}.type"), "message": ir.Code(f"${raised}.message")})
-    b.assign([(name, _record(value)) for name, value in assign.items()], "Raise again")
+    b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise again")
     b.jump(label)
     b.then(rest)
-
-
-def _record(value) -> Expr:
-    """An exception record (JSON with Code values) as an expression."""
-    if isinstance(value, ir.Code):
-        return Expr(value.text, pytypes.ANY, (), frozenset(), value.helpers)
-    if isinstance(value, dict):
-        parts = [(k, _record(v)) for k, v in value.items()]
-        helpers: frozenset = frozenset()
-        for _, part in parts:
-            helpers |= part.helpers
-        return Expr("{" + ", ".join(f"{jsonata_lib.string(k)}: {p.code}" for k, p in parts) + "}", pytypes.ANY,
-                    (), frozenset(), helpers)
-    return Expr(jsonata_lib.literal(value), pytypes.ANY)
 
 
 def _note_sharing(b, run: list, inputs: list, outputs: list, env: dict) -> None:

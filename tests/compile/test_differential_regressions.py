@@ -162,11 +162,10 @@ def main(xs):
 """, {"xs": 1})
 
 
-@pytest.mark.xfail(strict=True, reason="the raise's record {'message': $s} is merged into the Assign that sets s "
-                   "(Assign fields read the variables' old values): States.QueryEvaluationError instead of ValueError")
 def test_a_raise_whose_message_reads_a_parameter_inside_try_finally():
-    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (no block of it
-    # is computed in the Lambda: a bug of the plain compiler)
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (a bug of the
+    # plain compiler): the raise's record {'message': $s} was merged into the Assign that sets
+    # s (Assign fields read the variables' old values): States.QueryEvaluationError
     agree("""
 @sfn.workflow
 def main(s: str):
@@ -186,3 +185,27 @@ def test_find_on_a_str_of_unknown_type():
 def main(s):
     return (s * 3).find("b")
 """, {"s": "ab"})
+
+
+def test_an_exception_known_only_at_run_time_that_no_handler_matches_runs_the_finally():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the dispatch
+    # over the handlers of a try sent an exception none of them matches past the try's finally
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = []
+    try:
+        try:
+            x = 1 // n
+        except ZeroDivisionError as e:
+            err = e
+            try:
+                raise err
+            except KeyError:
+                pass
+            finally:
+                out.append(1)
+    except ZeroDivisionError:
+        return out
+    return [2]
+""", {"n": 0}, {"n": 1})
