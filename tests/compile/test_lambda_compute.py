@@ -624,3 +624,21 @@ def test_a_comprehension_with_a_callee_and_a_computed_item_says_how_to_split_it(
             return [f"{x:.1f}" for x in xs if check(x)]
     """, **ON)
     assert lambda_compute.NOT_CARVABLE_HINT in text
+
+
+def test_an_exception_no_handler_matches_runs_the_finally_first():
+    # found by the differential fuzzer (PYSFN_DIFF_COMPUTE_IN_LAMBDA=1)
+    results = assert_same("""
+        @sfn.workflow
+        def main(xs):
+            out = []
+            try:
+                acc = len(set(xs))
+                text = ["a"][out.index(acc)]
+            except ArithmeticError:
+                text = "arith"
+            finally:
+                out.append(1)
+            return {"out": out, "text": text}
+    """, {"xs": "-"}, **ON)
+    assert results[0]["error"] == "ValueError" and results[0]["cause"] == "1 is not in list"
