@@ -1,5 +1,5 @@
 """Pure loops: a loop that calls no callee, before (a state per statement, per iteration and per
-guard) and after (one Pass running the loop in JSONata, pysfn_compile/pure_loops.py).
+guard) and after (one Pass running the loop in JSONata, pysfn_compile/graph/pure_loops.py).
 
 Not a test (timings vary by machine): run it by hand and paste its tables into
 benchmarks/README.md.

@@ -59,6 +59,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--no-examples", action="store_true", help="run only the corpus")
     parser.add_argument(
+        "--through-api",
+        choices=("mock", "server"),
+        help="run the corpus through the Step Functions API with boto3: in-process (mock) or "
+        "over HTTP (server); the examples are not run",
+    )
+    parser.add_argument(
         "--junit", type=Path, help="where to write JUnit XML (default: REPORT_DIR/junit.xml)"
     )
     return parser.parse_args(argv)
@@ -93,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
     examples = None
+    if args.through_api:
+        return _through_api(args, root)
     if not args.no_examples:
         paths = example_runs.find_examples(args.examples)
         examples = example_runs.run_examples(paths, args.timeout, _example_progress(args.verbose))
@@ -134,6 +142,28 @@ def main(argv: Sequence[str] | None = None) -> int:
     for example in failed_examples:
         print(f"example failed: {example.name}: {_example_problem(example)}")
     return max(exit_status(results), 1 if failed_examples else 0)
+
+
+def _through_api(args: argparse.Namespace, root: Path) -> int:
+    """The corpus through boto3 and the API, reported as the in-process run is."""
+    from conformance.through_api import api_runner  # brings boto3, which a plain run does not need
+
+    cases = load_cases(root, name_filter=args.filter, categories=args.category)
+    listed = load_expected_failures(args.expected_failures)
+    with api_runner(args.through_api) as runner:
+        results = run_cases(cases, listed, args.timeout, _progress(args.verbose), run=runner)
+    if not args.verbose:
+        print()
+    json_path, md_path = write_reports(results, args.report_dir, root)
+    total = tally(results)
+    print(
+        f"corpus through the API ({args.through_api}): {total.passed}/{total.cases} passed, "
+        f"{total.failed} unexpected failures, {total.expected_failures} expected failures, "
+        f"{total.unexpected_passes} listed but passing; history matched "
+        f"{total.history_matched}/{total.history_recorded}"
+    )
+    print(f"reports: {json_path}, {md_path}")
+    return exit_status(results)
 
 
 def _example_progress(verbose: bool):

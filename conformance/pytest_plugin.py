@@ -1,4 +1,4 @@
-"""The pysfn pytest plugin: the `sfn_run` fixture, `--sfn-report DIR` and `--sfn-coverage`.
+"""The pysfn pytest plugin: the `sfn_run` and `sfn_api` fixtures, `--sfn-report DIR` and `--sfn-coverage`.
 
 Installed with pysfn (a `pytest11` entry point), so a test suite only asks for the fixture:
 
@@ -7,6 +7,9 @@ Installed with pysfn (a `pytest11` entry point), so a test suite only asks for t
         assert ex.status == "SUCCEEDED" and ex.output["total"] == 42
         ex = sfn_run("machine.asl.json", {"x": 1}, lambdas={"charge": handler})
         sfn_run.compare("examples/order.py", {"order_id": 7})    # plain Python == emulated
+
+    def test_api(sfn_api):                                       # boto3, in-process
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
 
 When a test that ran executions fails, its report gets a section "pysfn executions": for each
 execution, the status, error and cause, the state where it failed, and the path taken. So a
@@ -29,6 +32,7 @@ import pytest
 from conformance import workflows
 from pysfn_emulator import coverage
 from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
 _STATE = pytest.StashKey["SessionRecord"]()
 _PATH_SHOWN = (12, 4)  # states shown at the start and the end of a long path
@@ -283,6 +287,15 @@ def _given_name(execution: Any) -> str | None:
 
 def _as_dict(definition: Any) -> Any:
     return json.loads(definition) if isinstance(definition, str) else definition
+
+
+@pytest.fixture
+def sfn_api() -> Any:
+    """Step Functions in-process for boto3 (`pysfn_emulator.mock_aws`): every `stepfunctions`
+    client the test makes talks to a fresh in-memory service, yielded so the test can give it
+    Lambda handlers (`sfn_api.lambdas["name"] = handler`) or a mock file (`sfn_api.mock_config`)."""
+    with mock_aws() as service:
+        yield service
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import threading
 import time
 import traceback
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -163,9 +163,13 @@ def _definition_error(exc: BaseException) -> str | None:
 
 
 def check_case(
-    case: Case, expected_failure: str | None = None, timeout: float | None = DEFAULT_TIMEOUT
+    case: Case,
+    expected_failure: str | None = None,
+    timeout: float | None = DEFAULT_TIMEOUT,
+    run: Callable[[Case], Any] = run_emulator,
 ) -> CaseResult:
-    """Run one case and compare it with its recording; never raises (a crash is a failure)."""
+    """Run one case (with `run`: in-process by default, or through the API) and compare it
+    with its recording; never raises (a crash is a failure)."""
     started = time.perf_counter()
     common = {
         "name": case.name,
@@ -176,7 +180,7 @@ def check_case(
     }
     try:
         with time_limit(timeout):
-            execution = run_emulator(case)
+            execution = run(case)
         differences = compare_result(case, execution)
         history = compare_history(case, getattr(execution, "history", None))
     except (Exception, CaseTimeout) as exc:
@@ -205,11 +209,12 @@ def run_cases(
     expected_failures: Mapping[str, str],
     timeout: float | None = DEFAULT_TIMEOUT,
     progress: Any = None,
+    run: Callable[[Case], Any] = run_emulator,
 ) -> list[CaseResult]:
     """Check every case in order; `progress(result)` is called after each."""
     results = []
     for case in cases:
-        result = check_case(case, expected_failures.get(case.name), timeout)
+        result = check_case(case, expected_failures.get(case.name), timeout, run)
         results.append(result)
         if progress is not None:
             progress(result)

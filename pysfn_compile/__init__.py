@@ -19,12 +19,15 @@ from typing import Any
 
 import attrs
 
-from . import dispatch as _dispatch
-from . import lambda_compute, sfn
-from .boundary import callees_as_the_machine_sees_them
+import pysfn_emulator
+
+from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import DEFAULT_ARN, compile_info
 from .errors import CompileError, Problem
-from .module_info import load_file, load_source, module_name_for
+from .lowering import lambda_compute
+from .runtime import dispatch as _dispatch
+from .runtime import sfn
+from .runtime.boundary import callees_as_the_machine_sees_them
 
 __all__ = ["CompileError", "Compiled", "Problem", "compile_file", "compile_source", "sfn"]
 
@@ -117,8 +120,6 @@ def _function_name(path: str) -> str:
 
 def _validate(compiled: Compiled, info) -> None:
     """A definition the compiler wrote must be one AWS accepts: anything else is a compiler bug."""
-    import pysfn_emulator  # noqa: PLC0415
-
     problems = pysfn_emulator.validate(compiled.definition)
     if problems:
         raise CompileError([Problem(info.path, 1, 1, f"internal compiler error: the definition is invalid at "

@@ -19,6 +19,11 @@ import json
 import os
 import sys
 
+from pysfn_emulator import graph
+
+from . import CompileError, compile_file
+from .package import build_zip, sam_template, to_yaml, write_text
+
 PROG = "pysfn-compile"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -40,12 +45,6 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, or a usage error argparse has already explained
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
-    try:
-        from . import CompileError, compile_file  # noqa: PLC0415 - keep --help fast
-        from .package import build_zip, sam_template, to_yaml, write_text  # noqa: PLC0415
-    except ImportError as error:  # a broken installation: say so, no traceback
-        print(f"{PROG}: cannot load the compiler: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT
     if args.lambda_arn is not None and not _valid_arn(args.lambda_arn):
         print(f"{PROG}: --lambda-arn {args.lambda_arn!r} is not a Lambda function ARN "
               "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)", file=sys.stderr)
@@ -124,8 +123,6 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _graph_text(path: str, compiled: object) -> str:
-    from pysfn_emulator import graph  # noqa: PLC0415 - the compiler may use the emulator
-
     title = f"{compiled.entry}() from {os.path.basename(compiled.module.__file__ or '')}"
     if path.lower().endswith((".md", ".markdown")):
         return graph.to_markdown(compiled.definition, title=title)

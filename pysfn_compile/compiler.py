@@ -14,15 +14,17 @@ import typing
 
 import attrs
 
-from . import entry_check, ir, jsonata_lib, pytypes, sfn
-from .builder import Builder, Hole, Scope
+from .analysis import pytypes
+from .analysis.module_info import ModuleInfo
+from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
-from .expressions import type_of_value
-from .exprs import Expr, Guard, combine
-from .module_info import ModuleInfo
-from .pure_loops import collapse_pure_loops
-from .pytypes import Ty
-from .statements import transform_block
+from .graph import entry_check, ir, jsonata_lib
+from .graph.builder import Builder, Hole, Scope
+from .graph.exprs import Expr, Guard, combine
+from .graph.pure_loops import collapse_pure_loops
+from .lowering.operations import type_of_value
+from .lowering.visitor import Visitor
+from .runtime import sfn
 
 MAX_PASSES = 8
 DEFAULT_ARN = "arn:aws:lambda:us-east-1:123456789012:function:{name}"
@@ -55,7 +57,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
                                     f"the workflow '{fdef.name}' is an async def: run as Python it returns a "
                                     "coroutine, not its result", "make it a plain def")])
     info.entry_names = {fdef.name}
-    builder = Builder(info, lambda_arn)
+    builder = Builder(info, lambda_arn, Visitor())
     builder.compute_in_lambda = compute_in_lambda or bool(
         getattr(info.objects[fdef.name], "__pysfn_compute_in_lambda__", False))
     builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)
@@ -145,7 +147,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                     b.update_alias(share=shared_params)
             except Refusal as refusal:
                 b.error(refusal.node or fdef, refusal.message, refusal.hint)
-            transform_block(b, body)
+            b.block(body)
             if b.reachable:  # falling off the end returns None
                 b.add(ir.Succeed(title=f"Return from {scope.name}" if scope.kind == "branch" else "Return None",
                                  output=None))
@@ -226,7 +228,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         default = signature.parameters[param].default
         value = f"$lookup($states.input, {jsonata_lib.string(param)})"
         hint = hints.get(param)
-        ty = hint_type(hint) if hint is not None else pytypes.ANY
+        ty = pytypes.hint_type(hint) if hint is not None else pytypes.ANY
         if default is not inspect.Parameter.empty:
             try:
                 literal = jsonata_lib.literal(default)
@@ -251,44 +253,6 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.add(choice)
     b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])
     b.statement = None
-
-
-def hint_type(hint) -> Ty:
-    if hint is typing.Any or hint is object:
-        return pytypes.ANY
-    if hint is None or hint is type(None):
-        return pytypes.NONE
-    simple = {int: pytypes.INT, float: pytypes.FLOAT, str: pytypes.STR, bool: pytypes.BOOL,
-              list: pytypes.list_of(None), dict: pytypes.dict_of(None)}
-    if hint in simple:
-        return simple[hint]
-    if typing.is_typeddict(hint):
-        try:
-            fields = typing.get_type_hints(hint)
-        except Exception:
-            return pytypes.dict_of(None)
-        return pytypes.typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
-    # callee returns one as Python runs it: either
-    if hint is tuple:
-        return pytypes.as_form(pytypes.list_of(None), "either")
-    if origin is tuple:
-        items = [p for p in parameters if p is not Ellipsis]
-        if len(parameters) == 2 and parameters[1] is Ellipsis:
-            return pytypes.as_form(pytypes.list_of(hint_type(parameters[0])), "either")
-        return pytypes.pair_of(*(hint_type(p) for p in items), form="either") if items \
-            else pytypes.as_form(pytypes.list_of(pytypes.NOTHING), "either")
-    if origin is list:
-        return pytypes.list_of(hint_type(parameters[0]) if parameters else None)
-    if origin is dict:
-        return pytypes.dict_of(hint_type(parameters[1]) if len(parameters) == 2 else None)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        result = None
-        for option in parameters:
-            result = pytypes.join(result, hint_type(option))
-        return result
-    return pytypes.ANY
 
 
 def _value_type(value) -> Ty:

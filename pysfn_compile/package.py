@@ -2,11 +2,11 @@
 state machine, the function and the state machine's role.
 
 The zip holds the workflow module as written, a generated `handler.py` that dispatches only to
-the callees the machine calls, and the two stdlib-only modules it needs (`pysfn_compile/sfn.py`
-for the workflow's `from pysfn_compile import sfn`, `pysfn_compile/dispatch.py` for the
-dispatch itself, both copied verbatim). Compiled with compute_in_lambda, it also holds the
-generated `pysfn_computed.py` (the blocks run as Python) and `pysfn_compile/compute_runtime.py`
-(their boundary check). The emulator's local handler runs the same dispatch.
+the callees the machine calls, and the stdlib-only runtime it needs (`pysfn_compile/runtime/`:
+`sfn.py` for the workflow's `from pysfn_compile import sfn`, `dispatch.py` for the dispatch
+itself, both copied verbatim). Compiled with compute_in_lambda, it also holds the generated
+`pysfn_computed.py` (the blocks run as Python) and `runtime/compute_runtime.py` (their
+boundary check). The emulator's local handler runs the same dispatch.
 """
 
 from __future__ import annotations
@@ -17,9 +17,12 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from . import compute_runtime, ir, lambda_compute, sfn
-from . import dispatch as dispatch_module
-from .module_info import module_name_for
+from . import runtime
+from .analysis.module_info import module_name_for
+from .graph import ir
+from .lowering import lambda_compute
+from .runtime import compute_runtime, sfn
+from .runtime import dispatch as dispatch_module
 
 HANDLER = "handler.handler"
 RUNTIME = "python3.12"
@@ -37,8 +40,8 @@ def handler_source(module: str, callees: dict, computed: list = ()) -> str:
         "",
         f"import {module}",
         *(["import pysfn_computed"] if computed else []),
-        "from pysfn_compile.dispatch import dispatch",
-        "from pysfn_compile.sfn import unwrap",
+        "from pysfn_compile.runtime.dispatch import dispatch",
+        "from pysfn_compile.runtime.sfn import unwrap",
         "",
         "CALLEES = {",
         *[f"    {name!r}: unwrap({module}.{name})," for name in names],
@@ -59,13 +62,15 @@ def build_zip(compiled, path: str) -> list[str]:
     files = {
         f"{module}.py": Path(compiled.path).read_text(encoding="utf-8"),
         "handler.py": handler_source(module, compiled.callees, compiled.computed),
-        "pysfn_compile/__init__.py": '"""The parts of pysfn_compile a deployed workflow module needs."""\n',
-        "pysfn_compile/sfn.py": Path(sfn.__file__).read_text(encoding="utf-8"),
-        "pysfn_compile/dispatch.py": Path(dispatch_module.__file__).read_text(encoding="utf-8"),
+        "pysfn_compile/__init__.py": ('"""The parts of pysfn_compile a deployed workflow module needs."""\n\n'
+                                      "from .runtime import sfn\n"),
+        "pysfn_compile/runtime/__init__.py": Path(runtime.__file__).read_text(encoding="utf-8"),
+        "pysfn_compile/runtime/sfn.py": Path(sfn.__file__).read_text(encoding="utf-8"),
+        "pysfn_compile/runtime/dispatch.py": Path(dispatch_module.__file__).read_text(encoding="utf-8"),
     }
     if compiled.computed:
         files["pysfn_computed.py"] = lambda_compute.module_source(module, Path(compiled.path).name, compiled.computed)
-        files["pysfn_compile/compute_runtime.py"] = Path(compute_runtime.__file__).read_text(encoding="utf-8")
+        files["pysfn_compile/runtime/compute_runtime.py"] = Path(compute_runtime.__file__).read_text(encoding="utf-8")
 
     def write(target: str) -> None:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:

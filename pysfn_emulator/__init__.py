@@ -23,6 +23,9 @@ from .callbacks import (
 from .errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
 from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
 from .failures import LambdaServiceError, TaskFailure
+from .jsontext import NotJson
+from .jsontext import dumps as dumps_json
+from .jsontext import loads as loads_json
 from .lambda_runtime import LambdaContext
 from .loader import NotSupportedError, load
 from .local_callees import lambdas_from_module
@@ -39,13 +42,16 @@ __all__ = [
     "LambdaServiceError",
     "LiveExecution",
     "MockConfigError",
+    "NotJson",
     "NotSupportedError",
     "PendingTask",
     "Problem",
     "StatesError",
     "TaskFailure",
     "TaskTokenError",
+    "dumps_json",
     "lambdas_from_module",
+    "loads_json",
     "run",
     "send_task_failure",
     "send_task_heartbeat",
@@ -53,6 +59,16 @@ __all__ = [
     "start",
     "validate",
 ]
+
+
+def __getattr__(name: str):
+    """`pysfn_emulator.mock_aws`, loaded when first asked for: it brings botocore, which the
+    rest of the emulator does not need (sfn_api/in_process.py)."""
+    if name == "mock_aws":
+        from .sfn_api.in_process import mock_aws
+
+        return mock_aws
+    raise AttributeError(f"module 'pysfn_emulator' has no attribute {name!r}")
 
 
 def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list[Problem]:

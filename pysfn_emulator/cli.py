@@ -30,6 +30,8 @@ PROG = "pysfn-emulate"
 
 EPILOG = """\
 examples:
+  pysfn-emulate serve --port 8083 --mock-config MockConfigFile.json --lambdas handlers.py
+      serve the Step Functions API (boto3, the AWS CLI, any SDK: --endpoint-url http://127.0.0.1:8083)
   pysfn-emulate examples/hello_world.asl.json --input-file examples/hello_world.input.json
       run a definition; print its output (or its error and cause on stderr)
   pysfn-emulate machine.json --input '{"name": "Ada"}' --history
@@ -66,7 +68,15 @@ class BadInput(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run one execution and report it; returns the exit status (the console script exits with it)."""
+    """Run one execution and report it; returns the exit status (the console script exits with it).
+    `pysfn-emulate serve ...` serves the Step Functions API instead (sfn_api/command.py)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        # Imported here, not above: the server brings botocore, which a plain run does not need
+        # (a quarter of a second at every start).
+        from pysfn_emulator.sfn_api import command
+
+        return command.main(argv[1:])
     parser = _parser()
     try:
         args = parser.parse_args(argv)

@@ -461,6 +461,7 @@ class LiveExecution:
         channel = launch.runner.tasks.services.channel
         self._channel = channel
         self._arn = launch.execution_arn
+        self._history = launch.runner.history
         box: dict = {}
         self._box = box
 
@@ -505,6 +506,14 @@ class LiveExecution:
     def now(self) -> datetime:
         """The virtual time the test is at."""
         return to_datetime(self._channel.now_ms())
+
+    @property
+    def history(self) -> list[dict]:
+        """The events so far, as GetExecutionHistory returns them while the execution runs
+        (read between the test's calls, when the execution waits or has ended)."""
+        if "execution" in self._box:
+            return self._box["execution"].history
+        return self._history.render()
 
     @property
     def pending(self) -> list[PendingTask]:

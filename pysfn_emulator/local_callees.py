@@ -6,7 +6,7 @@ argument conversion, result checks, refusal of unknown names) is written once, i
 the packager copies into the Lambda zip; the emulator takes it as a parameter (it does not
 import the compiler), so local runs go through exactly the deployed code:
 
-    from pysfn_compile.dispatch import dispatch
+    from pysfn_compile.runtime.dispatch import dispatch
     lambdas = pysfn_emulator.lambdas_from_module("workflow.py", function_name=ARN, dispatch=dispatch)
     pysfn_emulator.run(definition, input, lambdas=lambdas)
 """

@@ -36,10 +36,24 @@ def test_writes_output_zip_and_template(tmp_path, capsys):
     assert tasks and all(t["Arguments"]["FunctionName"] == arn for t in tasks)
     assert "43 states" in capsys.readouterr().err or definition
     assert sorted(zipfile.ZipFile(archive).namelist()) == [
-        "handler.py", "order_processing.py", "pysfn_compile/__init__.py", "pysfn_compile/dispatch.py",
-        "pysfn_compile/sfn.py"]
+        "handler.py", "order_processing.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py",
+        "pysfn_compile/runtime/dispatch.py", "pysfn_compile/runtime/sfn.py"]
     assert "CodeUri: \"" + str(archive) + "\"" in template.read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pysfn-")]  # no temporary left
+
+
+def test_the_zip_runs_on_its_own(tmp_path):
+    """The package imports nothing but itself and the standard library: its handler runs the
+    callees from the extracted zip in an interpreter without site-packages."""
+    archive, unpacked = tmp_path / "orders.zip", tmp_path / "lambda"
+    assert main([ORDER, "-o", str(tmp_path / "order.json"), "--lambda-zip", str(archive)]) == 0
+    zipfile.ZipFile(archive).extractall(unpacked)
+    event = {"function": "unit_price", "args": ["pear"], "kwargs": {}}
+    script = f"import json, handler; print(json.dumps(handler.handler({event!r}, None)))"
+    done = subprocess.run([sys.executable, "-S", "-c", script], cwd=unpacked, capture_output=True,
+                          text=True, timeout=60, env={"PYTHONPATH": str(unpacked)})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout) == 95
 
 
 def test_problems_exit_2_without_traceback(tmp_path, capsys):

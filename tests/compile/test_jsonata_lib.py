@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from pysfn_compile.jsonata_lib import literal as L
-from pysfn_compile.jsonata_lib import prelude
+from pysfn_compile.graph.jsonata_lib import literal as L
+from pysfn_compile.graph.jsonata_lib import prelude
 
 from .oracle import emulate, javascript, js_available
 
@@ -73,6 +73,18 @@ CASES = [
     ("$__sorted([3,1,2], function($x){$x}, false)", [1, 2, 3]),
     ("$__sorted([[2,'a'],[1,'b'],[2,'c']], function($x){$x[0]}, true)",
      sorted([[2, "a"], [1, "b"], [2, "c"]], key=lambda x: x[0], reverse=True)),
+    ("$__rsplit_sep('a,b,c', ',', 1)", "a,b,c".rsplit(",", 1)),
+    ("$__rsplit_sep('a,b,c', ',', 0)", "a,b,c".rsplit(",", 0)),
+    ("$__rsplit_sep('a,b,c', ',', 5)", "a,b,c".rsplit(",", 5)),
+    ("$__rsplit_sep('a::b::c::', '::', 2)", "a::b::c::".rsplit("::", 2)),
+    ("$__rsplit_sep('', ',', 1)", "".rsplit(",", 1)),
+    ("$__sorted_seq([[2,'b'],[1,'z'],[2,'a'],[1,'z',0]], function($x){$x}, false)",
+     sorted([[2, "b"], [1, "z"], [2, "a"], [1, "z", 0]])),
+    ("$__sorted_seq([[2,'b'],[1,'z'],[2,'a']], function($x){$x}, true)",
+     sorted([[2, "b"], [1, "z"], [2, "a"]], reverse=True)),
+    ("$__seq_orderable([[1,'a'],[2,'b',3]])", True), ("$__seq_orderable([[1,'a'],['x','b']])", False),
+    ("$__seq_orderable([[[1]]])", True), ("$__seq_orderable([[[1]],[[2]]])", False),
+    ("$__seq_orderable([])", True), ("$__orderable([[1]])", True), ("$__orderable([1, 'a'])", False),
     ("$__exc_message(" + L('{"errorMessage":"boom","errorType":"X"}') + ")", "boom"),
     ("$__exc_message('plain')", "plain"), ("$__exc_message(null)", ""),
 ]

@@ -14,7 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pysfn_compile import lambda_compute
+from pysfn_compile.lowering import lambda_compute
+from pysfn_compile.runtime import compute_runtime
+from pysfn_compile.runtime.sfn import as_machine_sees
 
 from .helpers import assert_same, compile_text, emulate, refusal
 
@@ -318,8 +320,9 @@ def test_the_lambda_package_holds_and_dispatches_the_generated_functions(tmp_pat
     archive = tmp_path / "stats.zip"
     assert main([str(path), "--compute-in-lambda", "-o", str(tmp_path / "d.json"), "--lambda-zip", str(archive)]) == 0
     names = sorted(zipfile.ZipFile(archive).namelist())
-    assert names == ["handler.py", "pysfn_compile/__init__.py", "pysfn_compile/compute_runtime.py",
-                     "pysfn_compile/dispatch.py", "pysfn_compile/sfn.py", "pysfn_computed.py", "stats.py"]
+    assert names == ["handler.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py",
+                     "pysfn_compile/runtime/compute_runtime.py", "pysfn_compile/runtime/dispatch.py",
+                     "pysfn_compile/runtime/sfn.py", "pysfn_computed.py", "stats.py"]
     folder = tmp_path / "lambda"
     zipfile.ZipFile(archive).extractall(folder)
     script = """
@@ -536,8 +539,6 @@ def test_a_value_of_unknown_type_passes_exactly_when_the_machine_sees_it_as_pyth
     number rule (an integral number of unknown type is an int) give back the same value, of
     the same types (a float beyond 2**53, which the rule leaves a float, is refused too: the
     machine cannot print or compute with it either)."""
-    from pysfn_compile import compute_runtime
-    from pysfn_compile.sfn import as_machine_sees
 
     try:
         text = json.dumps(value, allow_nan=False)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pysfn_compile.jsonata_lib import literal, prelude
+from pysfn_compile.graph.jsonata_lib import literal, prelude
 
 from .oracle import emulate
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import pysfn_emulator
-from pysfn_compile import pure_loops
+from pysfn_compile.graph import pure_loops
 
 from .helpers import assert_same, compile_text, emulate, refusal
 from .oracle import emulate as emulate_code

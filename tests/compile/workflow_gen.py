@@ -179,6 +179,8 @@ class _Gen:
             lambda: f"{self.list_ref()}.index({self.expr_int(d)})",
             lambda: f"{self.expr_str(d)}.find({self.expr_str(0)})",
             lambda: f"{self.expr_str(d)}.count({self.expr_str(0)})",
+            lambda: f"{self.expr_str(d)}.{self.choice(['find', 'rfind'])}({self.expr_str(0)}, {self.expr_int(0)})",
+            lambda: f"divmod({self.expr_int(d)}, {self.expr_int(d)})[{self.choice(['0', '1'])}]",
             lambda: f"len({self.expr_list(d)})",
             lambda: f"len({self.expr_str(d)})",
         ]
@@ -230,6 +232,10 @@ class _Gen:
             lambda: f"{self.choice(self.vars['words'])}[{self.expr_int(d)}]",
             lambda: f"{self.expr_str(d)}.zfill({self.draw(st.integers(0, 6))})",
             lambda: f"repr({self.expr(self.choice(['int', 'str', 'list', 'dict']), d)})",
+            lambda: f"(\"%s:%r\" % ({self.expr_str(d)}, {self.expr_int(d)}))",
+            lambda: f"{self.expr_str(d)}.rsplit({self.choice([repr(','), repr('-')])}, 1)[{self.choice(['0', '-1'])}]",
+            lambda: self.max_by_value(),
+            lambda: f"type({self.expr(self.choice(['int', 'str', 'list', 'dict']), d)}).__name__",
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"label({self.expr_int(d)})"]
@@ -239,6 +245,10 @@ class _Gen:
                         lambda: f"str(math.sqrt(abs({self.expr_int(d)})))",
                         lambda: f"repr(sorted({{{self.expr_str(d)}, {self.expr_str(d)}}}))"]
         return self.choice(options)()
+
+    def max_by_value(self) -> str:
+        d = self.choice(self.vars["dict"])
+        return f"max({d}, key={d}.get)"
 
     def join_ints(self, d: int) -> str:
         source = self.list_ref()
@@ -285,6 +295,8 @@ class _Gen:
             lambda: f"{self.expr_str(d)}.{self.choice(['startswith', 'endswith'])}({self.expr_str(0)})",
             lambda: self.any_all(d),
             lambda: f"bool({self.expr(self.choice(['int', 'str', 'list', 'dict']), d)})",
+            lambda: f"{self.expr_str(d)}.{self.choice(['isdigit', 'isalpha', 'isspace', 'isupper', 'islower'])}()",
+            lambda: f"isinstance({self.expr(self.choice(['int', 'str', 'list']), d)}, {self.choice(['int', 'str', 'list'])})",
             lambda: f"({self.lazy(self.expr_bool, d)} if {self.expr_bool(d)} else {self.lazy(self.expr_bool, d)})",
         ]
         if self.callees_allowed():
@@ -310,6 +322,7 @@ class _Gen:
             lambda: f"({self.choice(self.readable('list'))} + {self.expr_list(d)})",
             lambda: f"{self.list_ref()}[{self.slice(d)}]",
             lambda: f"sorted({self.list_ref()}{self.choice(['', ', reverse=True'])})",
+            lambda: f"[len(w) for w in sorted({self.choice(self.vars['words'])}, key=lambda w: (len(w), w))]",
             lambda: f"list(range({self.expr_int(0)}, {self.expr_int(0)}))",
             lambda: f"list({self.list_ref()})",
             self.word_lengths,
@@ -496,7 +509,8 @@ class _Gen:
         for _ in range(handlers):
             classes = self.choice(EXCEPTIONS + ["(KeyError, IndexError)", "LookupError", "ArithmeticError", "Exception"])
             if self.chance(5):
-                lines += [f"{pad}except {classes} as e:", f"{pad}    text += str(e)"]
+                shown = self.choice(["str(e)", "str(e)", "type(e).__name__"])
+                lines += [f"{pad}except {classes} as e:", f"{pad}    text += {shown}"]
                 lines += self.block(indent + 1, d, 1) if self.chance(3) else []
             else:
                 lines += [f"{pad}except {classes}:"] + self.block(indent + 1, d, 2)

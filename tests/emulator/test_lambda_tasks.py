@@ -386,7 +386,7 @@ def test_lambdas_from_a_module_object(workflow_file):
 
 
 def test_the_compilers_dispatcher_plugs_in(workflow_file):
-    dispatch = pytest.importorskip("pysfn_compile.dispatch")
+    dispatch = pytest.importorskip("pysfn_compile.runtime.dispatch")
     lambdas = pysfn_emulator.lambdas_from_module(workflow_file, function_name="shop", dispatch=dispatch.dispatch, callees=["total"])
     assert pysfn_emulator.run(dispatcher_task("total", [[2]]), {}, lambdas=lambdas).output == 3.0
     execution = pysfn_emulator.run(dispatcher_task("charge", [1]), {}, lambdas=lambdas)

@@ -1,72 +1,25 @@
-"""Calls: a callee is a Lambda Task; sfn.parallel / sfn.map / sfn.sleep are Parallel, Map and
-Wait states; builtins and methods are JSONata (see builtins.py); methods that change a list or
-dict in place write the new value back to the variable that holds it."""
+"""Calls that become states: a callee is a Lambda Task; sfn.parallel / sfn.map / sfn.sleep are
+Parallel, Map and Wait states; a comprehension that calls a callee is a Map state. (Builtins and
+methods are JSONata: builtins.py; which of them a call is, the visitor decides.)"""
 
 from __future__ import annotations
 
 import ast
-import builtins as pybuiltins_module
 import dataclasses
 import inspect
-import types
 import typing
 
-from . import builtins as pybuiltins
-from . import ir, jsonata_lib, pytypes
-from .effects import effects
-from .errors import Refusal
-from .exceptions import ALL, error_equals
-from .expressions import (
-    ANY_HINT,
-    UNSUPPORTED,
-    iterable_of,
-    iteration_source,
-    materialize,
-    operands,
-    transform,
-)
-from .exprs import Expr, Guard, combine, guard
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.effects import EFFECTFUL_MODULES, effects
+from ..analysis.exceptions import ALL, error_equals
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir
+from ..graph.exprs import Expr, Guard, combine, guard
+from .evaluation import bind_target, condition, materialize, operands
+from .operations import UNSUPPORTED, iterable_of, iteration_source
 
 RESULT = "$states.result.Payload"
-
-
-def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
-    """Any call in an expression; `target` (an ASL variable) receives a Task's result directly."""
-    func = node.func
-    if b.in_jsonata_function and effects(b, node).any:
-        raise Refusal(node, f"{ast.unparse(func)}() needs a state of its own, but it is inside a part of the "
-                      "expression evaluated as one JSONata function (a comprehension condition, a key function, "
-                      "a nested generator)", "compute it in a for loop first, then use the results")
-    if isinstance(func, ast.Name):
-        name = func.id
-        if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
-            if name in b.scope_nested():
-                raise Refusal(node, f"'{name}' is a nested function: it can only be a branch or a map body",
-                              "pass it to sfn.parallel(...) or sfn.map(...), or make it a module-level "
-                              "function (a callee, run as a Lambda)")
-            if b.is_callee(name):
-                return call_callee(b, node, name, target)
-            sfn_name = b.info.sfn_function(name)
-            if sfn_name is not None:
-                return call_sfn(b, node, sfn_name, target)
-            if b.info.exception_class(name) is not None:
-                raise Refusal(node, "exceptions can only be raised here", f"raise {name}(...)")
-            handler = pybuiltins.FUNCTIONS.get(name)
-            if handler is not None and name not in b.info.objects:
-                return handler(b, node)
-        raise Refusal(node, f"calling '{name}' is not supported in a workflow",
-                      "call module-level functions (callees, run as Lambdas) and the supported builtins",
-                      computable=_computable_name(b, name))
-    if isinstance(func, ast.Attribute):
-        if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
-                and b.lookup(func.value.id)[0] is None:
-            return call_sfn(b, node, func.attr, target)
-        if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
-                and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
-            raise _module_call_refusal(node, func.value.id, func.attr)
-        return call_method(b, node)
-    raise Refusal(node, "this kind of call is not supported", "call a function by its name")
 
 
 # what a workflow writes instead of a standard-library call it cannot make
@@ -77,27 +30,7 @@ _INSTEAD = {
 }
 
 
-# builtins whose result is not a computation on the values (input, identity, hashing, code)
-_NOT_COMPUTATIONS = frozenset({"open", "input", "print", "exec", "eval", "compile", "__import__", "globals",
-                               "locals", "vars", "breakpoint", "help", "exit", "quit", "id", "hash", "memoryview"})
-
-
-def _computable_name(b, name: str) -> bool:
-    """Whether a call of `name` the state machine cannot make is Python the Lambda can run:
-    a builtin (set, divmod, ...) or an imported function or class, not a workflow function."""
-    if name in b.info.functions:
-        return False
-    if name in b.info.objects:
-        return True
-    return hasattr(pybuiltins_module, name) and name not in _NOT_COMPUTATIONS
-
-
-# modules whose calls act on the world or the clock: not pure computation
-EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",
-                                "requests", "boto3", "threading", "shutil", "sys", "uuid"})
-
-
-def _module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
+def module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
     hint = _INSTEAD.get((module, name), f"call {module}.{name}() in a callee (a module-level function, run as "
                                          "a Lambda) and pass its result to the workflow")
     return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint,
@@ -128,8 +61,8 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
     mutated = b.mutated_parameters(name)
     for parameter, value in bound.arguments.items():
         hint = hints.get(parameter)
-        if not _float_safe(value.ty, hint):
-            if _expects_float(hint) and not _may_hold_float(value.ty):
+        if not pytypes.float_safe(value.ty, hint):
+            if pytypes.expects_float(hint) and not pytypes.may_hold_float(value.ty):
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
                               "is annotated float: the Lambda would receive a float where Python passes the int",
                               "pass float(...) explicitly")
@@ -144,7 +77,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
         if value.ty.may("exc"):
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
     b.check(exprs, f"Check arguments of {name}")
-    b.callees[name] = function
+    b.note_callee(name, function)
     returns = return_type(function, fdef)
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
@@ -170,55 +103,6 @@ def _hints(function) -> dict:
         hints = dict(getattr(function, "__annotations__", {}))
     _HINTS[key] = (function, hints)
     return hints
-
-
-def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
-    """Whether a value of type `ty` reaches the callee as Python would pass it. JSON carries
-    3.0 as 3, so a float reaches the Lambda as a float only where the parameter is annotated
-    float (the dispatcher converts); and an int must not reach such a parameter (it would be
-    converted, Python passes the int)."""
-    if depth > 5 or ty.is_any:
-        return True
-    if hint is float:
-        return ty.only("float")
-    if not _may_hold_float(ty):
-        return not _expects_float(hint)
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    if origin is list and parameters and ty.only("list"):
-        return _float_safe(ty.element, parameters[0], depth + 1)
-    if origin is dict and len(parameters) == 2 and ty.only("dict"):
-        return _float_safe(ty.values, parameters[1], depth + 1)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        numeric = [p for p in parameters if p in (int, float)]
-        if numeric == [float]:
-            return ty.without("none").only("int", "float", "bool")
-    return False
-
-
-def _expects_float(hint, depth: int = 0) -> bool:
-    """Whether the dispatcher would turn an int somewhere in this value into a float."""
-    if depth > 5:
-        return False
-    if hint is float:
-        return True
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (list, dict) and parameters:
-        return _expects_float(parameters[-1], depth + 1)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        return [p for p in parameters if p in (int, float)] == [float]
-    return False
-
-
-def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
-    """Whether the value is known to hold a float (a value of unknown type is JSON: see the
-    README on integral floats inside untyped values)."""
-    if depth > 5 or ty.is_any:
-        return False
-    if ty.may("float") and not ty.json_number:  # by the number rule, an integral one is an int
-        return True
-    if ty.may("list") and _may_hold_float(ty.element, depth + 1):
-        return True
-    return ty.may("dict") and _may_hold_float(ty.values, depth + 1)
 
 
 def retriers(b, node, wrapper) -> list[ir.Retrier]:
@@ -254,8 +138,6 @@ def _timeouts(node, options: dict):
 
 def return_type(function, fdef) -> Ty:
     """The type a callee's return annotation promises (the dispatcher checks it)."""
-    from .compiler import hint_type  # noqa: PLC0415
-
     hints = _hints(function)
     if dataclasses.is_dataclass(hints.get("return")):
         raise Refusal(fdef.returns or fdef, f"{fdef.name}() returns a dataclass, which JSON cannot carry from "
@@ -266,7 +148,7 @@ def return_type(function, fdef) -> Ty:
         return annotation_type(fdef.returns)
     if "return" not in hints:
         return pytypes.ANY
-    return hint_type(hints["return"])
+    return pytypes.hint_type(hints["return"])
 
 
 def annotation_type(annotation) -> Ty:
@@ -475,9 +357,9 @@ def comprehension_map(b, node) -> Expr:
                       "one 'for'", "use a for loop")
     generator = node.generators[0]
     if effects(b, generator.iter).any:
-        (iterable,) = [materialize(b, transform(b, generator.iter), generator.iter)]
+        (iterable,) = [materialize(b, b.expr(generator.iter), generator.iter)]
     else:
-        iterable = transform(b, generator.iter)
+        iterable = b.expr(generator.iter)
     iterable = iterable_of(generator.iter, iterable)
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
@@ -485,7 +367,6 @@ def comprehension_map(b, node) -> Expr:
     body = [ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
     flatten = False
     if generator.ifs:
-        from .expressions import bind_target, condition  # noqa: PLC0415
 
         param = f"$__c{b.next_comprehension()}"
         tests = []
@@ -528,29 +409,5 @@ def _target_params(target, item_ty: Ty) -> list:
     raise Refusal(target, "this comprehension target is not supported", "use names")
 
 
-# -- methods -----------------------------------------------------------------------------
-def call_method(b, node: ast.Call) -> Expr:
-    func = node.func
-    method = func.attr
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            raise Refusal(node, "**kwargs in a call is not supported")
-    receiver_node = func.value
-    if method in pybuiltins.MUTATORS and isinstance(receiver_node, ast.Call) \
-            and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
-        return pybuiltins.mutate(b, node, receiver_node, None, method)
-    if method in pybuiltins.MUTATORS:
-        receiver = transform(b, receiver_node)
-        if receiver.ty.only("list", "dict") or receiver.ty.is_any:
-            return pybuiltins.mutate(b, node, receiver_node, receiver, method)
-    exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
-    receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
-    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
-    return pybuiltins.method(b, node, receiver, method, args, kwargs)
 
-
-def describe_call(node: ast.Call) -> str:
-    return ast.unparse(node.func)
-
-
-__all__ = ["transform_call", "annotation_type", "ANY_HINT", "jsonata_lib"]
+__all__ = ["annotation_type", "call_callee", "call_sfn", "comprehension_map"]

@@ -14,12 +14,14 @@ dispatcher Lambda, which runs the run's statements as a generated Python functio
   machine assigns them and a Choice raises the exception (Python's class name and message) to
   the enclosing `except` as any `raise` goes;
 - values entering it are JSON (a float parameter is annotated `float` so the dispatcher gives
-  it a float); values leaving it get their Python type statically (compute_types.py) or the
-  compiler refuses (a set, a tuple, a datetime, ...), and the Lambda checks at run time what
-  the compiler could not prove (compute_runtime.py, a loud `pysfn.ComputedValue`).
+  it a float); values leaving it get their Python type statically (analysis/compute_types.py)
+  or the compiler refuses (a set, a tuple, a datetime, ...), and the Lambda checks at run time
+  what the compiler could not prove (runtime/compute_runtime.py, a loud `pysfn.ComputedValue`).
 
-The generated functions are collected in `Builder.computed` (name -> ComputedFunction) and go
-to `Compiled.local_lambdas()` and the Lambda package (`pysfn_computed.py`).
+The visitor calls the hooks: `note_refusal` for a refused statement, `carve` for each block,
+and `transform_computed` for the ComputedBlock nodes carve makes. The generated functions are
+collected in `Builder.callees_computed` (name -> ComputedFunction) and go to
+`Compiled.local_lambdas()` and the Lambda package (`pysfn_computed.py`).
 """
 
 from __future__ import annotations
@@ -32,15 +34,16 @@ from collections import Counter
 
 import attrs
 
-from . import compute_runtime, ir, pytypes
-from .aliasing import sharing
-from .calls import EFFECTFUL_MODULES, _float_safe, _may_hold_float
-from .compute_types import Inference, foreign
-from .effects import MUTATING_METHODS, effects
-from .errors import Refusal
-from .expressions import operands
-from .exprs import record_expr
-from .pytypes import Ty
+from ..analysis import pytypes, run_names
+from ..analysis.aliasing import sharing
+from ..analysis.compute_types import Inference, foreign
+from ..analysis.effects import EFFECTFUL_MODULES, MUTATING_METHODS, effects
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir
+from ..graph.exprs import record_expr
+from ..runtime import compute_runtime
+from .evaluation import operands
 
 FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
              "Lambda")
@@ -85,6 +88,21 @@ def note_refusal(b, statement: ast.stmt, refusal: Refusal) -> str:
     if not _in_source(b, statement) or not (_pure(b, statement) or _pure_return(b, statement)):
         return f"{hint}; {NOT_CARVABLE_HINT}" if hint else NOT_CARVABLE_HINT
     return hint
+
+
+# builtins whose result is not a computation on the values (input, identity, hashing, code)
+_NOT_COMPUTATIONS = frozenset({"open", "input", "print", "exec", "eval", "compile", "__import__", "globals",
+                               "locals", "vars", "breakpoint", "help", "exit", "quit", "id", "hash", "memoryview"})
+
+
+def computable_name(b, name: str) -> bool:
+    """Whether a call of `name` the state machine cannot make is Python the Lambda can run:
+    a builtin (set, divmod, ...) or an imported function or class, not a workflow function."""
+    if name in b.info.functions:
+        return False
+    if name in b.info.objects:
+        return True
+    return hasattr(builtins, name) and name not in _NOT_COMPUTATIONS
 
 
 def _in_source(b, statement: ast.stmt) -> bool:
@@ -161,7 +179,7 @@ def _pure(b, statement: ast.stmt) -> bool:
     if not isinstance(statement, _STATEMENTS) or effects(b, statement).calls:
         return False
     nested = b.scope_nested()
-    stored = set(_stored([statement]))
+    stored = set(run_names.stored([statement]))
     for name in effects(b, statement).mutates:
         if b.lookup(name, record=False)[0] is None and name not in stored:
             return False  # a module-level value changed in place
@@ -216,9 +234,9 @@ def transform_computed(b, node: ComputedBlock) -> None:
     what = _what(b, run)
     b.statement_text = f"Compute in Lambda: {where}" + (f" ({what})" if what else "")
 
-    stored = _stored(run)
-    free = _free_loads(run)
-    reads_first = _read_before_set(run)
+    stored = run_names.stored(run)
+    free = run_names.free_loads(run)
+    reads_first = run_names.read_before_set(run)
     live = _live_out(b, run)
     local = [n for n in dict.fromkeys([*free, *stored]) if b.lookup(n, record=False)[0] is not None]
 
@@ -227,7 +245,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
         return scope is not b.scope or b.is_defined(b.var(name, scope))
 
     inputs = [n for n in local if n in reads_first or (n in stored and n in live and defined_before(n))]
-    mutated = _mutated_roots(run, set(inputs))
+    mutated = run_names.mutated_roots(run, set(inputs))
     for name, depth in mutated.items():
         b.check_mutation(node, name, nested=depth > 0, depth=max(depth, 1))
     # read elsewhere, or read by the run itself before it sets it (the run's next entry, in a loop)
@@ -245,7 +263,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
                           f"computing {where} as a list (JSON has only arrays)",
                           "make it a list before (list(...)), or build the tuple inside the block")
         text, hint = _input_hint(expr.ty)
-        if not _float_safe(expr.ty, hint):
+        if not pytypes.float_safe(expr.ty, hint):
             raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be a float, and JSON carries 3.0 as 3: the "
                           f"Lambda computing {where} would receive an int where Python has the float",
                           "compute it in the same block, or make it always a float (float(...)) or always an int")
@@ -267,7 +285,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
                           f"convert it before the block ends ({_convert_hint(bad)}), or use it only inside the block")
         types[name] = ty
 
-    definite = _definitely_set(run)[0] | {n for n in inputs}
+    definite = run_names.definitely_set(run)[0] | {n for n in inputs}
     function = _function(b, node, where, inputs, hints, outputs, types, mutated,
                          {n: e.ty for n, e in zip(inputs, exprs, strict=True)})
     task = ir.Task(title=f"Compute {where}" + (f" ({what})" if what else ""), function=function.name,
@@ -332,7 +350,7 @@ def _note_sharing(b, run: list, inputs: list, outputs: list, env: dict) -> None:
                 link({n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)}, sharing(sub.iter))
             elif isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) \
                     and sub.func.attr in MUTATING_METHODS:
-                root, _ = _root_and_depth(sub.func.value)
+                root, _ = run_names.root_and_depth(sub.func.value)
                 for arg in sub.args:
                     if root:
                         link({root}, sharing(arg))
@@ -380,7 +398,7 @@ def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, typ
         f"    return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r})",
         "",
     ])
-    module_names = tuple(sorted(n for n in _free_loads(node.body) if n in b.info.objects
+    module_names = tuple(sorted(n for n in run_names.free_loads(node.body) if n in b.info.objects
                                 and b.lookup(n, record=False)[0] is None))
     owner = b.computed_names.setdefault(id(node), None)
     if owner is None:  # the same lines in another scope or body: a name of its own
@@ -411,7 +429,7 @@ def spec(ty: Ty):
 def _input_hint(ty: Ty, depth: int = 0):
     """(annotation text, annotation) that makes the dispatcher give the function the floats
     Python has (JSON carries 3.0 as 3), or (None, None)."""
-    if depth > 3 or not _may_hold_float(ty):
+    if depth > 3 or not pytypes.may_hold_float(ty):
         return None, None
     if ty.only("float"):
         return "float", float
@@ -465,219 +483,19 @@ def _root_name(node: ast.AST) -> str:
     return node.id if isinstance(node, ast.Name) else ""
 
 
-# -- names of a run ----------------------------------------------------------------------
-def _stored(run: list) -> list:
-    """Names the run binds in the function's scope, in order (comprehension and lambda
-    variables are their own scope; an `except ... as e` name is unbound after its block)."""
-    out: list = []
-    for statement in run:
-        for sub in _walk_scope(statement):
-            if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store):
-                out.append(sub.id)
-            elif isinstance(sub, ast.NamedExpr):
-                out.append(sub.target.id)
-    return list(dict.fromkeys(out))
-
-
-def _walk_scope(node: ast.AST):
-    """ast.walk without the insides of comprehensions and lambdas."""
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        yield current
-        if isinstance(current, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)):
-            continue
-        stack.extend(reversed(list(ast.iter_child_nodes(current))))
-
-
-def _free_loads(nodes: list) -> list:
-    """Names the nodes read from the enclosing scope, in order."""
-    out: list = []
-
-    def visit(node: ast.AST, bound: frozenset) -> None:
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Store) and node.id not in bound:
-                out.append(node.id)
-            return
-        if isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id not in bound:
-            out.append(node.target.id)
-        if isinstance(node, ast.Lambda):
-            params = {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}
-            for default in [*node.args.defaults, *[d for d in node.args.kw_defaults if d is not None]]:
-                visit(default, bound)
-            visit(node.body, bound | params)
-            return
-        if isinstance(node, (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
-            inner = bound
-            for index, generator in enumerate(node.generators):
-                visit(generator.iter, bound if index == 0 else inner)
-                inner = inner | {n.id for n in ast.walk(generator.target) if isinstance(n, ast.Name)}
-                for test in generator.ifs:
-                    visit(test, inner)
-            for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
-                visit(part, inner)
-            return
-        for child in ast.iter_child_nodes(node):
-            visit(child, bound)
-
-    for node in nodes:
-        visit(node, frozenset())
-    return list(dict.fromkeys(out))
-
-
-def _read_before_set(run: list, certain: set | None = None) -> set:
-    """Names the run may read before it has certainly set them (its inputs); `certain` (the
-    names certainly set so far) grows as the statements go."""
-    certain = set() if certain is None else certain
-    reads: set = set()
-
-    def loads(*nodes) -> set:
-        return set(_free_loads([n for n in nodes if n is not None])) - certain
-
-    def targets(node) -> set:
-        return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-
-    for statement in run:
-        if isinstance(statement, (ast.Assign, ast.AnnAssign)) and statement.value is not None:
-            reads |= loads(statement.value)
-            for target in statement.targets if isinstance(statement, ast.Assign) else [statement.target]:
-                reads |= loads(target)
-        elif isinstance(statement, ast.For):
-            reads |= loads(statement.iter)
-            reads |= _read_before_set(statement.body, certain | targets(statement.target))
-            reads |= _read_before_set(statement.orelse, set(certain))
-        elif isinstance(statement, ast.While):
-            reads |= loads(statement.test)
-            reads |= _read_before_set(statement.body, set(certain)) | _read_before_set(statement.orelse, set(certain))
-        elif isinstance(statement, ast.If):
-            reads |= loads(statement.test)
-            reads |= _read_before_set(statement.body, set(certain)) | _read_before_set(statement.orelse, set(certain))
-        elif isinstance(statement, ast.Try):
-            reads |= _read_before_set(statement.body + statement.orelse, set(certain))
-            for handler in statement.handlers:
-                reads |= loads(handler.type)
-                reads |= _read_before_set(handler.body, certain | ({handler.name} if handler.name else set()))
-            reads |= _read_before_set(statement.finalbody, set(certain))
-        else:
-            reads |= loads(statement)
-        certain |= _definitely_set([statement])[0]
-    return reads
-
-
-def _definitely_set(statements: list) -> tuple[set, bool]:
-    """(names certainly bound after the statements, whether control falls through)."""
-    out: set = set()
-    for statement in statements:
-        if isinstance(statement, ast.Raise):
-            return out, False
-        if isinstance(statement, ast.Assign):
-            for target in statement.targets:
-                out |= {n.id for n in ast.walk(target) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
-                        and not _inside_subscript(target, n)}
-        elif isinstance(statement, (ast.AnnAssign, ast.AugAssign)) and isinstance(statement.target, ast.Name) \
-                and getattr(statement, "value", None) is not None:
-            out.add(statement.target.id)
-        elif isinstance(statement, ast.If):
-            body, body_falls = _definitely_set(statement.body)
-            other, other_falls = _definitely_set(statement.orelse)
-            if not body_falls and not other_falls:
-                return out, False
-            out |= (body & other) if body_falls and other_falls else (body if body_falls else other)
-        elif isinstance(statement, ast.Try):
-            body, falls = _definitely_set(statement.body + statement.orelse)
-            paths = [body] if falls else []
-            for handler in statement.handlers:
-                names, handler_falls = _definitely_set(handler.body)
-                if handler_falls:
-                    paths.append(names)
-            final, final_falls = _definitely_set(statement.finalbody)
-            if not paths or not final_falls:
-                return out | final, False
-            out |= set.intersection(*paths) | final
-    return out, True
-
-
-def _inside_subscript(target: ast.AST, name: ast.Name) -> bool:
-    for sub in ast.walk(target):
-        if isinstance(sub, (ast.Subscript, ast.Attribute)) and any(n is name for n in ast.walk(sub)):
-            return True
-    return False
-
-
+# -- the run's names that the workflow reads elsewhere ---------------------------------
 def _live_out(b, run: list) -> set:
     """Names the workflow reads outside the run (anywhere in its entry function)."""
     key = "loads"
     if key not in b.compute_loads:
         counts: Counter = Counter()
         for name in b.info.entry_names:
-            counts.update(_all_loads(b.info.functions[name]))
+            counts.update(run_names.all_loads(b.info.functions[name]))
         b.compute_loads[key] = counts
     inside: Counter = Counter()
     for statement in run:
-        inside.update(_all_loads(statement))
+        inside.update(run_names.all_loads(statement))
     return {name for name, count in b.compute_loads[key].items() if count > inside.get(name, 0)}
-
-
-def _all_loads(node: ast.AST) -> list:
-    out = []
-    for sub in ast.walk(node):
-        if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Store):
-            out.append(sub.id)
-        elif isinstance(sub, ast.AugAssign) and isinstance(sub.target, ast.Name):
-            out.append(sub.target.id)
-    return out
-
-
-def _mutated_roots(run: list, inputs: set) -> dict:
-    """The inputs the run may change in place ({name: depth of the item changed}), following
-    names bound to them inside the run (row = rows[0]; row["k"] = 1 changes rows)."""
-    direct: dict = {}
-    derived: dict = {}  # name bound in the run -> the names its value may come from
-    for statement in run:
-        for sub in ast.walk(statement):
-            root, depth = None, 0
-            if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and sub.func.attr in MUTATING_METHODS:
-                root, depth = _root_and_depth(sub.func.value)
-            elif isinstance(sub, (ast.Assign, ast.AugAssign, ast.Delete)):
-                for target in (sub.targets if isinstance(sub, (ast.Assign, ast.Delete)) else [sub.target]):
-                    if isinstance(target, ast.Subscript):
-                        root, depth = _root_and_depth(target.value)
-                        if root:
-                            direct[root] = max(direct.get(root, 0), depth)
-                if isinstance(sub, (ast.Assign, ast.AugAssign)):
-                    targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                    sources = {n.id for n in ast.walk(sub.value) if isinstance(n, ast.Name)}
-                    for target in targets:
-                        for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
-                            derived.setdefault(name, set()).update(sources)
-                root = None
-            elif isinstance(sub, ast.For):
-                sources = {n.id for n in ast.walk(sub.iter) if isinstance(n, ast.Name)}
-                for name in (n.id for n in ast.walk(sub.target) if isinstance(n, ast.Name)):
-                    derived.setdefault(name, set()).update(sources)
-            if root:
-                direct[root] = max(direct.get(root, 0), depth)
-    out: dict = {}
-    for name, depth in direct.items():
-        seen, stack = set(), [(name, depth)]
-        while stack:
-            current, level = stack.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if current in inputs:
-                out[current] = max(out.get(current, 0), level)
-            for source in derived.get(current, ()):
-                stack.append((source, level + 1))
-    return out
-
-
-def _root_and_depth(node: ast.AST) -> tuple:
-    depth = 0
-    while isinstance(node, ast.Subscript):
-        node = node.value
-        depth += 1
-    return (node.id, depth) if isinstance(node, ast.Name) else (None, 0)
 
 
 # -- running the generated functions ----------------------------------------------------
@@ -689,8 +507,8 @@ def module_source(module: str, path: str, functions: list) -> str:
         f'"""Generated by pysfn-compile: the parts of {path} compiled with compute_in_lambda, run as',
         'Python in the workflow\'s Lambda (the state machine calls them through the dispatcher)."""',
         "",
-        "from pysfn_compile.compute_runtime import results as _pysfn_results",
-        "from pysfn_compile.compute_runtime import snapshot as _pysfn_snapshot",
+        "from pysfn_compile.runtime.compute_runtime import results as _pysfn_results",
+        "from pysfn_compile.runtime.compute_runtime import snapshot as _pysfn_snapshot",
     ]
     if names:
         lines.append(f"from {module} import {', '.join(names)}  # noqa: F401")
@@ -713,5 +531,5 @@ def function_objects(module, functions: list) -> dict:
     return {f.name: namespace[f.pyname] for f in functions}
 
 
-__all__ = ["ComputedBlock", "ComputedFunction", "carve", "function_objects", "module_source", "note_refusal",
-           "transform_computed"]
+__all__ = ["ComputedBlock", "ComputedFunction", "carve", "computable_name", "function_objects", "module_source",
+           "note_refusal", "transform_computed"]

@@ -8,38 +8,38 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import string as stringlib
 import sys
 
 import attrs
 
-from . import formatting, ir, jsonata_lib, pytypes
-from .builder import Label, ValueFrame, item_depth
-from .effects import effects
-from .errors import Refusal
-from .expressions import (
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.exceptions import error_equals
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.builder import Label, ValueFrame, item_depth
+from ..graph.exprs import Expr, Guard, combine, const, guard
+from . import formatting, operations
+from .evaluation import bind_target, condition, operands, pure_comprehension
+from .operations import (
     ANY_HINT,
     SAFE,
     UNSUPPORTED,
-    bind_target,
     bound_code,
-    condition,
-    const,
-    contains,
-    equality,
+    build_list,
+    guards_per_item,
     iterable_of,
     iteration_source,
     key_guard,
     lookup_key,
-    operands,
     overflow_checked,
-    pure_comprehension,
     same_forms,
     store_key,
-    transform,
     truth,
 )
-from .exprs import Expr, Guard, combine, guard
-from .pytypes import Ty
+from .targets import store_target
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
@@ -67,7 +67,7 @@ def _iterable(b, node: ast.AST) -> Expr:
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
         return _range(b, node)
-    expr = iterable_of(node, transform(b, node))
+    expr = iterable_of(node, b.expr(node))
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
@@ -118,26 +118,55 @@ def _int(b, node):
         code = f"({value.code} < 0 ? $ceil({value.code}) : $floor({value.code}))"
         return overflow_checked(combine(code, pytypes.INT, value))
     if ty.only("str"):
-        original = value
-        value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
-        c = value.code
-        valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-                 f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
-                 f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
-        check = guard(f"$not({valid})", ValueError,
-                      f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
-                      original, helpers={"repr_str"})
-        # jsonata-js's $number reads "-12" and "007" but not "+12" (D3030): the sign goes first
-        digits = f"$replace($replace($__strip_ws({c}, true, true), '_', ''), /^[+]/, '')"
-        too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
-                         "'the compiled workflow reads ints of at most 15 digits'", value,
-                         helpers={"strip_ws"})
-        too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,
-                                      error_name="pysfn.IntegerOverflow",
-                                      message_literal="int() of a string with more than 15 digits: beyond "
-                                      "what JSON numbers in Step Functions hold exactly")
-        return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+        return _int_of_str(value)
+    if ty.is_any or ty.json_number or not ty.kinds:
+        return _int_of_unknown(value)
     raise Refusal(node, f"int() of {ty.describe()} is not supported", ANY_HINT if ty.is_any else "")
+
+
+def _int_of_str(value: Expr) -> Expr:
+    """int(text) with Python's rules (whitespace, sign, `_`, every Unicode decimal digit)."""
+    original = value
+    value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
+    c = value.code
+    valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
+             f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
+             f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
+    check = guard(f"$not({valid})", ValueError,
+                  f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
+                  original, helpers={"repr_str"})
+    # jsonata-js's $number reads "-12" and "007" but not "+12" (D3030): the sign goes first
+    digits = f"$replace($replace($__strip_ws({c}, true, true), '_', ''), /^[+]/, '')"
+    too_long = guard(f"($length($replace({digits}, /^([+-]0*|0+)/, '')) > 15)", ValueError,
+                     "'the compiled workflow reads ints of at most 15 digits'", value,
+                     helpers={"strip_ws"})
+    too_long = too_long.__class__(too_long.cond, None, "''", too_long.helpers, too_long.reads, abort=True,
+                                  error_name="pysfn.IntegerOverflow",
+                                  message_literal="int() of a string with more than 15 digits: beyond "
+                                  "what JSON numbers in Step Functions hold exactly")
+    return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+
+
+def _int_of_unknown(value: Expr) -> Expr:
+    """int(x) for x whose kind is known only at run time: a str is parsed, a number truncated,
+    a bool is 0 or 1; anything else is Python's TypeError."""
+    v = value.code
+    try:
+        int([])
+    except TypeError as error:
+        head, _, tail = str(error).rpartition("list")
+    message = f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}"
+    wrong = guard(f"$not($type({v}) in ['string', 'number', 'boolean'])", TypeError, message, value,
+                  helpers={"pytype"})
+    bare = Expr(v, pytypes.STR, reads=value.reads, helpers=value.helpers)
+    text = _int_of_str(bare)
+    is_str = f"$type({v}) = 'string'"
+    number = f"({v} < 0 ? $ceil({v}) : $floor({v}))"
+    big = Guard(f"($type({v}) = 'number' and $abs({number}) > {SAFE})", None, "''", value.helpers, value.reads,
+                abort=True, error_name=operations.OVERFLOW, message_literal=operations.OVERFLOW_CAUSE)
+    code = f"({is_str} ? {text.code} : $type({v}) = 'boolean' ? ({v} ? 1 : 0) : {number})"
+    return combine(code, pytypes.INT, value, attrs.evolve(text, guards=()), helpers=text.helpers,
+                   guards=[wrong, *(g.under(is_str, frozenset(), value.reads) for g in text.guards), big])
 
 
 def _float(b, node):
@@ -165,6 +194,17 @@ def _abs(b, node):
         return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     if value.ty.numeric and not value.ty.may("bool"):
         return combine(f"$abs({value.code})", value.ty, value)
+    if _dynamic_kind(value.ty):
+        v = value.code
+        try:
+            abs("")
+        except TypeError as error:
+            head, _, tail = str(error).rpartition("str")
+        wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                      f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
+                      helpers={"pytype"})
+        ty = pytypes.Ty(value.ty.kinds & {"int", "float"} | {"int"}, json_number=True)
+        return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", ty, value, guards=[wrong])
     raise Refusal(node, f"abs() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
@@ -183,6 +223,38 @@ def _round(b, node):
     raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
+def _divmod(b, node):
+    """divmod(a, b): (a // b, a % b), with divmod's own TypeError and ZeroDivisionError."""
+    (left, right), _ = _plain_args(b, node, "divmod", 2, 2)
+    for side in (left, right):
+        if not (side.ty.numeric or _dynamic_kind(side.ty)):
+            raise Refusal(node, f"divmod() of {side.ty.describe()}: Python raises TypeError")
+    a, d = left.code, right.code
+    guards = []
+    if not (left.ty.numeric and right.ty.numeric):
+        guards.append(guard(f"$not($type({a}) in ['number', 'boolean'] and $type({d}) in ['number', 'boolean'])",
+                            TypeError, "\"unsupported operand type(s) for divmod(): '\" & $__pytype(" + a
+                            + ") & \"' and '\" & $__pytype(" + d + ") & \"'\"", left, right, helpers={"pytype"}))
+    if left.ty.only("int", "bool") and right.ty.only("int", "bool"):
+        integral = "true"
+    elif left.ty.may("float") and not left.ty.json_number or right.ty.may("float") and not right.ty.json_number:
+        integral = "false" if left.ty.only("float") or right.ty.only("float") else None
+    else:  # the number rule: an integral number of unknown type is an int
+        integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({d})) = $__num({d}))"
+    if integral is None:
+        raise Refusal(node, "divmod() of numbers that may be ints or floats", "annotate them")
+    message = f"({integral} ? 'integer division or modulo by zero' : 'float divmod()')"
+    guards.append(guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0)", ZeroDivisionError, message,
+                        left, right, helpers={"num"}))
+    quotient = operations.binary(node, "//", left, right)
+    remainder = operations.binary(node, "%", left, right)
+    operands_ = list(left.guards + right.guards)  # the arguments' own first, then divmod's checks
+    after = [g for g in quotient.guards + remainder.guards if g not in operands_]
+    result = combine(f"[{quotient.code}, {remainder.code}]", pytypes.tuple_of(quotient.ty, remainder.ty), quotient,
+                     remainder)
+    return attrs.evolve(result, guards=tuple(dict.fromkeys(operands_ + guards + after)))
+
+
 # -- aggregates --------------------------------------------------------------------------
 def _minmax(b, node, name: str):
     keywords = {k.arg for k in node.keywords}
@@ -195,14 +267,19 @@ def _minmax(b, node, name: str):
     elif len(node.args) > 1:
         if default_node is not None:
             raise Refusal(node, f"{name}() cannot take default= with several arguments")
-        from .expressions import build_list  # noqa: PLC0415
         items = build_list(operands(b, node.args))
     else:
         raise Refusal(node, f"{name}() needs arguments")
-    default = transform(b, default_node) if default_node is not None else None
+    default = b.expr(default_node) if default_node is not None else None
     elem = items.ty.element
-    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items,
+                                                              node.args[0] if len(node.args) == 1 else None)
     compared = key_ty if key_code else elem
+    sequences = compared.only("list")
+    if sequences:  # tuples (or lists) compared item by item
+        key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of")
+        key_guards = [*key_guards, *more]
+        compared = pytypes.NUMBER
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
@@ -211,9 +288,11 @@ def _minmax(b, node, name: str):
         key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()")]
     less = "true" if name == "min" else "false"
     if key_code:
+        less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
+        greater_than = "$__seqcmp($__kx, $__km) > 0" if sequences else "$__kx > $__km"
         pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
-                f" {'$__kx < $__km' if name == 'min' else '$__kx > $__km'} ? $__x : $__m) }})")
-        code, helpers = pick, set(key_helpers)
+                f" {less_than if name == 'min' else greater_than} ? $__x : $__m) }})")
+        code, helpers = pick, set(key_helpers) | ({"seqcmp", "map"} if sequences else set())
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -226,8 +305,10 @@ def _minmax(b, node, name: str):
 
 
 def _known_at_run_time(ty: Ty) -> bool:
-    """Values whose kinds are chosen at run time (nobody annotated them) and may be ordered."""
-    return (ty.is_any or ty.json_number) and (ty.may("int", "float", "bool") or ty.may("str"))
+    """Values that may be ordered (numbers, or strings), whose kinds are checked at run time
+    (sorting `[1, "a"]` stops the machine, loudly: Python's TypeError would depend on its sort's
+    comparison order); or items that never exist (those of an empty `[]` literal)."""
+    return not ty.kinds or ty.may("int", "float", "bool", "str")
 
 
 def _numbers_for_bools(key: str) -> str:
@@ -240,8 +321,9 @@ def _orderable(node, items: Expr, key: str, what: str) -> Guard:
     pair it cannot order (or order lists element by element)."""
     return Guard(f"$not($__orderable($map({items.code}, {key})))", None, "''",
                  jsonata_lib.closure({"orderable"}) | items.helpers, items.reads, abort=True, error_name=UNSUPPORTED,
-                 message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values whose type is not annotated, "
-                                 "which are not all numbers or all strings")
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values that are not all numbers "
+                                 "or all strings (Python's TypeError, or its order of lists, would depend on the "
+                                 "order its sort compares them in)")
 
 
 def _empty_message(name: str) -> str:
@@ -252,7 +334,7 @@ def _empty_message(name: str) -> str:
     return f"{name}() arg is an empty sequence"
 
 
-def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
+def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.AST | None = None):
     """(JSONata function text, type of the key, guards, helpers the function calls) for
     key=lambda x: ..., or Nones. Python computes every item's key before comparing: a key that
     raises is checked over all items first, in order."""
@@ -261,22 +343,29 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None):
     if isinstance(key_node, ast.Lambda) and len(key_node.args.args) == 1 and not key_node.args.vararg:
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, ast.Name(key_node.args.args[0].arg), param, elem)):
-            body = transform(b, key_node.body)
+            body = b.expr(key_node.body)
         guards = ()
         if body.guards:
             if items is None:
                 raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
-            from .expressions import _item_guards  # noqa: PLC0415
-            guards = _item_guards(items.code, param, [], body, items.helpers)
+            guards = guards_per_item(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
-    if isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None:
+    builtin = isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None
+    # key=d.get (max(d, key=d.get)): a lookup in a variable's dict
+    lookup = isinstance(key_node, ast.Attribute) and key_node.attr == "get" and isinstance(key_node.value, ast.Name)
+    if builtin or lookup:
+        arg = ast.Name("__k", ast.Load())
+        call = ast.Call(ast.Name(key_node.id, ast.Load()) if builtin else key_node, [arg], [])
+        if lookup and isinstance(source, ast.Name) and source.id == key_node.value.id \
+                and b.expr(source).ty.only("dict"):  # the keys of d itself: d[k] is there
+            call = ast.Subscript(key_node.value, arg, ast.Load())
         lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg("__k")], kwonlyargs=[], kw_defaults=[], defaults=[]),
-                         body=ast.Call(ast.Name(key_node.id, ast.Load()), [ast.Name("__k", ast.Load())], []))
+                         body=call)
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
         return _key_function(b, lam, elem, items)
-    raise Refusal(key_node, "the key must be a lambda (or len, str, abs)", "key=lambda item: item['price']")
+    raise Refusal(key_node, "the key must be a lambda (or len, str, abs, d.get)", "key=lambda item: item['price']")
 
 
 def _sum(b, node):
@@ -349,7 +438,7 @@ def _any_all(b, node, name: str):
         return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
         generator = arg.generators[0]
-        iterable = iterable_of(generator.iter, transform(b, generator.iter))
+        iterable = iterable_of(generator.iter, b.expr(generator.iter))
         source, item_ty, helpers = iteration_source(generator.iter, iterable)
         param = f"$__c{b.next_comprehension()}"
         with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
@@ -357,10 +446,9 @@ def _any_all(b, node, name: str):
             element = condition(b, arg.elt)
         item_guards = ()
         if element.guards or any(t.guards for t in tests):
-            from .expressions import _item_guards  # noqa: PLC0415
             stop = element.code if name == "any" else f"$not({element.code})"
             clean = Expr(element.code, element.ty, (), element.reads, element.helpers)
-            item_guards = _item_guards(source, param, tests, element, set(helpers) | set(iterable.helpers),
+            item_guards = guards_per_item(source, param, tests, element, set(helpers) | set(iterable.helpers),
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
@@ -394,7 +482,7 @@ def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
         raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
                       "write it as a for loop")
     generator = arg.generators[0]
-    iterable = iterable_of(generator.iter, transform(b, generator.iter))
+    iterable = iterable_of(generator.iter, b.expr(generator.iter))
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
     b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
@@ -438,8 +526,16 @@ def _sorted(b, node):
 
 def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     elem = items.ty.element
-    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items)
+    source = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
+    key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items, source)
     compared = key_ty if key_code else elem
+    if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
+        key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
+    sequences = compared.only("list")
+    if sequences:  # tuples (or lists) compared item by item
+        key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
+        key_guards = [*key_guards, *more]
+        compared = pytypes.NUMBER
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"sorting {compared.describe()} is not supported",
@@ -455,8 +551,49 @@ def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
-    return combine(f"$__sorted({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={"sorted"} | set(key_helpers), guards=key_guards)
+    helper = "sorted_seq" if sequences else "sorted"
+    return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
+                   helpers={helper} | set(key_helpers), guards=key_guards)
+
+
+def _sorts_dict_items(node) -> bool:
+    """Whether `node` sorts `d.items()` (whose pairs never tie on the key)."""
+    arg = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
+    return (isinstance(arg, ast.Call) and isinstance(arg.func, ast.Attribute) and arg.func.attr == "items"
+            and not arg.args and not arg.keywords)
+
+
+def _sequence_key(node, items: Expr, key_code: str | None, compared: Ty, what: str) -> tuple[str, list]:
+    """Tuples (or lists) ordered as Python orders them, item by item: each position must hold
+    numbers or strings. A position whose kinds are known only at run time is checked then (the
+    machine stops, loudly, where Python might raise TypeError or order nested lists); bools
+    count as their ints."""
+    if compared.form == "either":
+        raise Refusal(node, f"{what} values that may be lists or tuples is not supported: Python raises "
+                      "TypeError where a list meets a tuple", "convert them with tuple(...)")
+    positions = list(compared.items) if compared.items is not None else [compared.element]
+    dynamic = False
+    for position in positions:
+        if position.only("int", "float") or position.only("int") or position.only("float") \
+                or position.only("str") or not position.kinds:
+            continue
+        if position.only("int", "float", "bool") or _known_at_run_time(position):
+            dynamic = True
+            continue
+        raise Refusal(node, f"{what} {compared.describe()} is not supported: an item of type "
+                      f"{position.describe()} is not ordered as numbers or strings are",
+                      "sort by a key of numbers or strings: key=lambda t: (t[0], t[1])")
+    key = key_code or "function($__x) { $__x }"
+    if not dynamic:
+        return key, []
+    key = (f"function($__y) {{ $__map(({key})($__y), function($__z) {{ $__z = true ? 1 : $__z = false ? 0 : $__z }})"
+           " }")
+    check = Guard(f"$not($__seq_orderable($__map({items.code}, {key})))", None, "''",
+                  jsonata_lib.closure({"seq_orderable", "map"}) | items.helpers, items.reads, abort=True,
+                  error_name=UNSUPPORTED,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of sequences whose items are not "
+                                  "annotated, and at some position are not all numbers or all strings")
+    return key, [check]
 
 
 def _reversed(b, node):
@@ -586,22 +723,22 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            from .exceptions import error_equals  # noqa: PLC0415
             names = error_equals((exc_cls,))
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
         json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)
         if name in ("int", "float"):
-            if value.ty.only("int") or value.ty.only("float"):
-                tests.append("true" if (name == "int") == value.ty.only("int") else "false")
-                if value.ty.only("bool") and name == "int":
-                    tests[-1] = "true"
-                continue
-            if not value.ty.may("int", "float"):
-                tests.append("true" if name == "int" and value.ty.only("bool") else "false")
-                continue
-            raise Refusal(node, f"isinstance(x, {name}) cannot be decided: JSON does not tell 3 from 3.0",
-                          ANY_HINT)
+            ty, v = value.ty, value.code
+            parts = [f"$type({v}) = 'boolean'"] if name == "int" and ty.may("bool") else []  # bool is an int
+            if ty.may("int") and ty.may("float"):
+                if not ty.json_number:
+                    raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x is {ty.describe()}, and JSON "
+                                  "does not tell 3 from 3.0", "annotate it, or keep ints and floats apart")
+                parts.append(f"($type({v}) = 'number' and $floor({v}) {'=' if name == 'int' else '!='} {v})")
+            elif ty.may(name):
+                parts.append(f"$type({v}) = 'number'")
+            tests.append("(" + " or ".join(parts) + ")" if parts else "false")
+            continue
         if json_type is None:
             raise Refusal(cls, f"isinstance() with {name} is not supported",
                           "use str, list, dict, bool, int or float")
@@ -617,13 +754,42 @@ def _isinstance(b, node):
     return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
 
 
+def dict_fromkeys(b, node) -> Expr:
+    """dict.fromkeys(keys, value=None): every key holds the one value (so it must not be a list
+    or dict the keys would share); JSON keys are strings."""
+    args, _ = _plain_args(b, node, "dict.fromkeys", 1, 2)
+    items = _iterable_expr(node, args[0])
+    value = args[1] if len(args) > 1 else const(None, pytypes.NONE)
+    if value.ty.mutable:
+        raise Refusal(node, "dict.fromkeys() with a list or dict value is not supported: every key would share "
+                      "that one value", "build it with {k: [] for k in keys}")
+    elem = items.ty.element
+    guards = []
+    if not (elem.only("str") or not elem.kinds):
+        if not elem.may("str"):
+            raise Refusal(node, f"dict keys are strings in JSON; these keys are {elem.describe()}",
+                          "convert the keys with str(...)")
+        xs = items.code
+        bad = f"$__filter({xs}, function($__k) {{ $type($__k) in ['array', 'object'] }})"
+        guards.append(guard(f"($count({bad}) > 0)", TypeError, f"\"unhashable type: '\" & $__pytype({bad}[0]) & \"'\"",
+                            items, helpers={"filter", "pytype"}))
+        guards.append(Guard(f"($count($__filter({xs}, function($__k) {{ $type($__k) != 'string' }})) > 0)", None, "''",
+                            jsonata_lib.closure({"filter"}) | items.helpers, items.reads, abort=True,
+                            error_name=operations.NON_STRING_KEY,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not "
+                                            "annotated is not a str at run time; JSON objects have string keys: "
+                                            "convert it with str(...)"))
+    code = f"($__v := {value.code}; $reduce({items.code}, function($__d, $__k) {{ $__setkey($__d, $__k, $__v) }}, {{}}))"
+    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey"}, guards=guards)
+
+
 def _print(b, node):
     raise Refusal(node, "print() has no Step Functions equivalent", "log from a callee instead")
 
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
@@ -674,7 +840,7 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
     workflow runs, its guards checked only for that kind; another kind is Python's AttributeError."""
     tables = {"str": STR_METHODS, "list": LIST_METHODS, "dict": DICT_METHODS}
     r = receiver.code
-    paths, unsupported = [], []
+    paths, unsupported, found = [], [], []
     for kind, json_type, narrowed in _RECEIVERS:
         handler = tables[kind].get(name)
         if handler is None or not receiver.ty.may(kind):
@@ -686,10 +852,11 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
             unsupported.append(json_type)
             continue
         paths.append((f"$type({r}) = '{json_type}'", result))
+        found.append(json_type)
     if not paths:
         raise Refusal(node, f".{name}() on {receiver.ty.describe()}: no JSON value has this method with these "
                       "arguments", ANY_HINT)
-    kinds = [test.split("'")[1] for test, _ in paths] + unsupported
+    kinds = found + unsupported  # (not read back from the tests: the receiver's code may hold quotes)
     missing = guard(f"$not($type({r}) in {kinds!r})".replace('"', "'"), AttributeError,
                     f"\"'\" & $__pytype({r}) & \"' object has no attribute '{name}'\"", receiver, helpers={"pytype"})
     guards, code, ty, helpers = [missing], "null", None, set()
@@ -704,8 +871,12 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
         helpers |= result.helpers
     for test, result in paths:
         own = [g for g in result.guards if g not in receiver.guards]
-        guards += [g.under(test, frozenset(), receiver.reads) for g in own]
-    return combine(code, ty, receiver, *args, *kwargs.values(), helpers=helpers, guards=guards)
+        guards += [g.under(test, receiver.helpers, receiver.reads) for g in own]
+    # Python looks the method up before it evaluates the arguments: AttributeError first
+    looked_up = attrs.evolve(receiver, guards=receiver.guards + tuple(guards[:1 + bool(unsupported)]))
+    arg_guards = {g for part in (*args, *kwargs.values()) for g in part.guards}
+    rest = [g for g in guards[1 + bool(unsupported):] if g not in arg_guards]
+    return combine(code, ty, looked_up, *args, *kwargs.values(), helpers=helpers, guards=rest)
 
 
 def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
@@ -714,14 +885,21 @@ def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
     if not low <= len(args) <= high:
         raise Refusal(node, f"{name}() takes {low} to {high} arguments here")
     for position, (arg, expected) in enumerate(zip(args, types or [], strict=False)):
-        if expected == ("int",) and not arg.ty.only("int") and (arg.ty.is_any or arg.ty.json_number):
+        if expected == ("int",) and not arg.ty.only("int") and _named_at_run_time(arg.ty):
             args[position] = arg = _index_argument(arg)  # checked at run time, as Python checks it
-        if expected == ("str",) and name.startswith("str.") and arg.ty.may("str") and not arg.ty.only("str") \
-                and (arg.ty.is_any or arg.ty.json_number):
-            args[position] = arg = _str_argument(name[4:], position, len(args), arg)
+        if expected == ("str",) and name.startswith("str.") and not arg.ty.only("str") and _named_at_run_time(arg.ty):
+            fillers = [0 if expected_ == ("int",) else "a" for expected_ in (types or [])][:len(args)]
+            args[position] = arg = _str_argument(name[4:], position, len(args), arg, fillers=fillers)
         if expected and not arg.ty.only(*expected):
             raise Refusal(node, f"{name}() argument must be {' or '.join(expected)}, not {arg.ty.describe()}",
                           ANY_HINT if arg.ty.is_any else "")
+
+
+def _named_at_run_time(ty: Ty) -> bool:
+    """Whether `$__pytype` names the class of every value of this type as Python does (not a
+    float the workflow computed, which may be integral; not a tuple, a JSON array as a list is)."""
+    return _dynamic_kind(ty) or (("float" not in ty.kinds or ty.json_number)
+                                 and ("list" not in ty.kinds or ty.form == "list") and "exc" not in ty.kinds)
 
 
 def _index_argument(arg: Expr) -> Expr:
@@ -737,14 +915,26 @@ def _index_argument(arg: Expr) -> Expr:
 _SAMPLES = (("number", 1), ("boolean", True), ("null", None), ("array", [1]), ("object", {"a": 1}))
 
 
-def _str_argument(method: str, position: int, count: int, arg: Expr) -> Expr:
+def _dynamic_kind(ty: Ty) -> bool:
+    """A value whose kind is known only at run time: nobody annotated it, or it never exists
+    (an item of an empty `[]` literal)."""
+    return ty.is_any or ty.json_number or not ty.kinds
+
+
+def _str_argument(method: str, position: int, count: int, arg: Expr, none: bool = False,
+                  fillers: list | None = None) -> Expr:
     """A str argument of a str method whose kind is known only at run time: anything else is
-    the TypeError this Python's method raises for that kind (each method words it its own way)."""
+    the TypeError this Python's method raises for that kind (each method words it its own way).
+    `none`: None is accepted too (str.split's separator); `fillers`: valid values for the other
+    arguments (an int start for find), so that the message is the one this argument causes."""
     a = arg.code
     message = "''"
+    fillers = fillers if fillers is not None and len(fillers) == count else ["a"] * count
     for json_type, sample in reversed(_SAMPLES):
+        if none and sample is None:
+            continue
         try:
-            getattr("a", method)(*[sample if i == position else "a" for i in range(count)])
+            getattr("a", method)(*[sample if i == position else fillers[i] for i in range(count)])
         except TypeError as error:
             text = str(error)
             if json_type == "number":  # the type's name is the last word that names it
@@ -754,8 +944,9 @@ def _str_argument(method: str, position: int, count: int, arg: Expr) -> Expr:
             if json_type == "number":  # an int or a float, by the number rule
                 text = text.replace("TYPE", "\" & $__pytype(" + a + ") & \"")
             message = f"($type({a}) = '{json_type}' ? {text} : {message})"
-    check = guard(f"($type({a}) != 'string')", TypeError, message, arg, helpers={"pytype"})
-    return combine(a, pytypes.STR, arg, guards=[check])
+    accepted = "['string', 'null']" if none else "['string']"
+    check = guard(f"$not($type({a}) in {accepted})", TypeError, message, arg, helpers={"pytype"})
+    return combine(a, pytypes.Ty(frozenset({"str", "none"})) if none else pytypes.STR, arg, guards=[check])
 
 
 def _s(code, *parts, helpers=(), ty=pytypes.STR, guards=()):
@@ -771,13 +962,35 @@ def _str_split(b, node, s, args, kwargs):
     out_ty = pytypes.list_of(pytypes.STR)
     if sep is None or (sep.is_const and sep.const is None):
         return _s(f"$__split_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"split_ws"}, ty=out_ty)
+    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
+        sep = _str_argument("split", 0, 1, sep, none=True)
+        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        return _s(f"($type({sep.code}) = 'null' ? $__split_ws({s.code}, {maxsplit.code}) :"
+                  f" $__split_sep({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
+                  helpers={"split_ws", "split_sep"}, ty=out_ty, guards=[empty])
     if not sep.ty.only("str"):
-        raise Refusal(node, "the separator must be a str")
-    if sep.is_const and sep.const == "":
-        raise Refusal(node, "str.split() with an empty separator raises ValueError")
-    checks = [] if sep.is_const else [guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)]
+        raise Refusal(node, f"the separator must be a str, not {sep.ty.describe()}")
+    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
+                                                                "'empty separator'", sep)]
     return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
               ty=out_ty, guards=checks)
+
+
+def _str_rsplit(b, node, s, args, kwargs):
+    sep = args[0] if args else kwargs.get("sep")
+    maxsplit = args[1] if len(args) > 1 else kwargs.get("maxsplit")
+    if maxsplit is None or (maxsplit.is_const and maxsplit.const == -1):  # the same parts as split()
+        return _str_split(b, node, s, args[:1], {k: v for k, v in kwargs.items() if k == "sep"})
+    _need(node, "str.rsplit", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
+    if not maxsplit.ty.only("int"):
+        raise Refusal(node, f"maxsplit must be an int, not {maxsplit.ty.describe()}")
+    if sep is None or not sep.ty.only("str"):
+        raise Refusal(node, "str.rsplit() with a maxsplit needs a str separator here",
+                      "split on whitespace with .split() and join the first parts")
+    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
+                                                                "'empty separator'", sep)]
+    return _s(f"$__rsplit_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"rsplit_sep"},
+              ty=pytypes.list_of(pytypes.STR), guards=checks)
 
 
 def _str_join(b, node, s, args, kwargs):
@@ -829,6 +1042,8 @@ def _starts(which):
     def handler(b, node, s, args, kwargs):
         _need(node, f"str.{which}", args, kwargs, 1, 1)
         prefix = args[0]
+        if not prefix.ty.only("str") and _dynamic_kind(prefix.ty):  # JSON holds no tuples
+            prefix = _str_argument(which, 0, 1, prefix)
         options = [prefix] if prefix.ty.only("str") else None
         if options is None:
             if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):
@@ -848,13 +1063,61 @@ def _starts(which):
 
 def _find(which):
     def handler(b, node, s, args, kwargs):
-        _need(node, f"str.{which}", args, kwargs, 1, 1, [("str",)])
+        _need(node, f"str.{which}", args, kwargs, 1, 3)
+        # CPython reads start and end (None, or slice indices) before it checks the substring
+        checks = []
+        bounds = []
+        for bound in args[1:]:
+            checked = operations.slice_index(node, bound)
+            checks += [g for g in checked.guards if g not in bound.guards]
+            bounds.append(attrs.evolve(checked, guards=bound.guards))
+        sub = args[0]
+        if not sub.ty.only("str") and _named_at_run_time(sub.ty):
+            checked = _str_argument(which, 0, len(args), sub, fillers=["a", 0, 0][:len(args)])
+            checks += [g for g in checked.guards if g not in sub.guards]
+            sub = attrs.evolve(checked, guards=sub.guards)
+        if not sub.ty.only("str"):
+            raise Refusal(node, f"str.{which}() argument must be str, not {sub.ty.describe()}")
         helper = "find" if which in ("find", "index") else "rfind"
-        code = f"$__{helper}({s.code}, {args[0].code})"
-        guards = []
+        code = f"$__{helper}({s.code}, {sub.code})"
+        if bounds:  # within s[start:end], as CPython adjusts the bounds
+            length = f"$length({s.code})"
+            start = f"($__a := {bounds[0].code}; $type($__a) = 'null' ? 0 : $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
+            end = length if len(bounds) < 2 else (
+                f"($__a := {bounds[1].code}; $type($__a) = 'null' ? {length} :"
+                f" $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))")
+            code = (f"($__st := {start}; $__en := {end}; $__en - $__st < $length({sub.code}) ? -1 :"
+                    f" ($__r := $__{helper}($substring({s.code}, $__st, $__en - $__st), {sub.code});"
+                    f" $__r < 0 ? -1 : $__r + $__st))")
+        parts = [s, sub, *bounds]
         if which in ("index", "rindex"):
-            guards.append(guard(f"({code} < 0)", ValueError, "'substring not found'", s, args[0], helpers={helper}))
-        return _s(code, s, args[0], helpers={helper}, ty=pytypes.SMALL_INT, guards=guards)
+            checks.append(guard(f"({code} < 0)", ValueError, "'substring not found'", *parts, helpers={helper}))
+        return _s(code, *parts, helpers={helper}, ty=pytypes.SMALL_INT, guards=checks)
+    return handler
+
+
+_CLASSES = {  # str.isX() on ASCII text: a JSONata regex the whole (non-empty) text matches
+    "isdigit": "^[0-9]+$", "isdecimal": "^[0-9]+$", "isnumeric": "^[0-9]+$", "isalpha": "^[A-Za-z]+$",
+    "isalnum": "^[A-Za-z0-9]+$", "isspace": "^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f ]+$",
+}
+
+
+def _is_class(which):
+    def handler(b, node, s, args, kwargs):
+        _need(node, f"str.{which}", args, kwargs, 0, 0)
+        c = s.code
+        if which == "isascii":
+            return _s(f"$not($contains({c}, /[^\\u0000-\\u007f]/))", s, ty=pytypes.BOOL)
+        if which in ("isupper", "islower"):
+            has, other = ("A-Z", "a-z") if which == "isupper" else ("a-z", "A-Z")
+            code = f"($contains({c}, /[{has}]/) and $not($contains({c}, /[{other}]/)))"
+        else:
+            code = f"$contains({c}, /{_CLASSES[which]}/)"
+        # beyond ASCII, Python's Unicode tables decide: the machine stops rather than guess
+        beyond = Guard(f"$contains({c}, /[^\\u0000-\\u007f]/)", None, "''", s.helpers, s.reads, abort=True,
+                       error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
+                       "text beyond ASCII (Python decides by its Unicode tables)")
+        return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 
 
@@ -903,14 +1166,11 @@ def _affix(which):
 def _str_format(b, node, s, args, kwargs):
     if not s.is_const:
         raise Refusal(node, "str.format() needs a literal format string", "use an f-string")
-    import string as stringlib  # noqa: PLC0415
-
-    from .expressions import const as make_const  # noqa: PLC0415
     parts: list[Expr] = []
     auto = 0
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
         if literal:
-            parts.append(make_const(literal, pytypes.STR))
+            parts.append(const(literal, pytypes.STR))
         if field is None:
             continue
         if field == "":
@@ -934,7 +1194,7 @@ def _str_format(b, node, s, args, kwargs):
             raise Refusal(node, "nested format specs are not supported")
         parts.append(formatting.format_value(node, value, spec or ""))
     if not parts:
-        return make_const("", pytypes.STR)
+        return const("", pytypes.STR)
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
 
 
@@ -961,7 +1221,8 @@ def _partition(which):
 
 STR_METHODS = {
     "partition": _partition("partition"), "rpartition": _partition("rpartition"),
-    "split": _str_split, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
+    **{name: _is_class(name) for name in (*_CLASSES, "isupper", "islower", "isascii")},
+    "split": _str_split, "rsplit": _str_rsplit, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
     "startswith": _starts("startswith"), "endswith": _starts("endswith"), "find": _find("find"),
@@ -1039,12 +1300,13 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Attribute) \
             and receiver_node.func.attr == "setdefault" and len(receiver_node.args) >= 1:
         # d.setdefault(k, []).append(v): set the default first, then change d[k] in place
-        from .statements import transform_expr  # noqa: PLC0415
-        transform_expr(b, ast.Expr(value=receiver_node, lineno=node.lineno, col_offset=node.col_offset))
+        default = b.call(receiver_node)
+        if default.guards:
+            b.check([default], "Check expression")
         item = ast.Subscript(value=receiver_node.func.value, slice=receiver_node.args[0], ctx=ast.Load())
         ast.copy_location(item, receiver_node)
         ast.fix_missing_locations(item)
-        return mutate(b, node, item, transform(b, item), name)
+        return mutate(b, node, item, b.expr(item), name)
     ty = receiver.ty
     if (ty.is_any or ty.json_number) and ty.may("list", "dict") and not (ty.only("list") or ty.only("dict")):
         receiver = attrs.evolve(receiver, ty=pytypes.join(pytypes.list_of(ty.element) if ty.may("list") else None,
@@ -1085,7 +1347,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         raise Refusal(node, f"{ty.describe()} has no method {name}()")
     del x
     new = Expr(new.code, new_ty, new.guards + tuple(guards), new.reads, new.helpers)
-    pairs = b.store(receiver_node, new)
+    pairs = store_target(b, receiver_node, new)
     if result.is_const and result.const is None:
         b.assign(pairs, f"Set {pairs[0][0]}")
         return result
@@ -1125,23 +1387,29 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
                             receiver.reads, abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: .{name}() with these arguments on "
                                             "a value whose type is not annotated and is not what they fit"))
+    head = list(checks)
+
+    def ordered(new, result, new_ty, tail):
+        # Python evaluates the receiver and looks the method up (AttributeError) before the arguments
+        return attrs.evolve(new, guards=receiver.guards + tuple(head) + new.guards), result, new_ty, tail
+
     if len(paths) == 1 and not unsupported:
         (json_type, (new, result, new_ty, guards)), = paths
-        return new, result, new_ty, checks + list(guards)
+        return ordered(new, result, new_ty, list(guards))
     if len(paths) == 1:  # the other kind stops the machine: this one's checks only for this kind
         (json_type, (new, result, new_ty, guards)), = paths
         shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
         own = [g for part in (new, result) for g in part.guards if g not in shared] + list(guards)
         test = f"$type({r}) = '{json_type}'"
         new, result = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared)) for e in (new, result))
-        return new, result, new_ty, checks + [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+        return ordered(new, result, new_ty, [g.under(test, receiver.helpers, receiver.reads) for g in dict.fromkeys(own)])
     shared = {g for part in (receiver, *args, *kwargs.values()) for g in part.guards}
     (_, (new_l, result_l, ty_l, guards_l)), (_, (new_d, result_d, ty_d, guards_d)) = paths
     is_list = f"$type({r}) = 'array'"
     for parts, test in (((new_l, result_l), is_list), ((new_d, result_d), f"$type({r}) = 'object'")):
         own = [g for part in parts for g in part.guards if g not in shared]
         own += guards_l if parts[0] is new_l else guards_d
-        checks += [g.under(test, frozenset(), receiver.reads) for g in dict.fromkeys(own)]
+        checks += [g.under(test, receiver.helpers, receiver.reads) for g in dict.fromkeys(own)]
     new_l, result_l, new_d, result_d = (attrs.evolve(e, guards=tuple(g for g in e.guards if g in shared))
                                         for e in (new_l, result_l, new_d, result_d))
     new = combine(f"({is_list} ? {new_l.code} : {new_d.code})", pytypes.join(ty_l, ty_d), new_l, new_d)
@@ -1149,7 +1417,7 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
                      result_l, result_d)
     if result_l.is_const and result_d.is_const and result_l.const is None and result_d.const is None:
         result = const(None, pytypes.NONE)
-    return new, result, pytypes.join(ty_l, ty_d), checks
+    return ordered(new, result, pytypes.join(ty_l, ty_d), checks[len(head):])
 
 
 def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
@@ -1253,4 +1521,28 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
     raise Refusal(node, f"dict.{name}() is not supported")
 
 
-__all__ = ["FUNCTIONS", "MUTATORS", "method", "mutate", "sort_items", "equality", "contains", "SAFE"]
+
+
+def call_method(b, node: ast.Call) -> Expr:
+    """`receiver.method(...)`: a method of a str, list or dict (those that change it in place write
+    the new value back)."""
+    func = node.func
+    name = func.attr
+    for keyword in node.keywords:
+        if keyword.arg is None:
+            raise Refusal(node, "**kwargs in a call is not supported")
+    receiver_node = func.value
+    if name in MUTATORS and isinstance(receiver_node, ast.Call) \
+            and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
+        return mutate(b, node, receiver_node, None, name)
+    if name in MUTATORS:
+        receiver = b.expr(receiver_node)
+        if receiver.ty.only("list", "dict") or receiver.ty.is_any:
+            return mutate(b, node, receiver_node, receiver, name)
+    exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
+    receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
+    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
+    return method(b, node, receiver, name, args, kwargs)
+
+
+__all__ = ["FUNCTIONS", "MUTATORS", "call_method", "method", "mutate", "sort_items"]

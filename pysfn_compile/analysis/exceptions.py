@@ -9,7 +9,7 @@ catch every error: States.ALL.
 
 from __future__ import annotations
 
-from . import sfn
+from ..runtime import sfn
 
 ALL = "States.ALL"
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import json
 import re
+import sys
+import unicodedata
 
 # name -> (parameters, body, helpers it calls)
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
@@ -154,7 +156,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ', ') & '}')",
         ("jnum", "repr_str", "map", "keys"),
     ),
-    # arithmetic on operands whose types are known only at run time (expressions.py)
+    # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
     "binerr": (
         "$op, $a, $b",
@@ -219,7 +221,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "orderable": (
         "$ks",
         "($t := $map($ks, function($k) { $type($k) = 'boolean' ? 'number' : $type($k) });"
-        " $count($t) = 0 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
+        " $count($t) <= 1 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
         (),
     ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
@@ -405,6 +407,29 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $rev ? $key($a) < $key($b) : $key($a) > $key($b) }); $r)",
         (),
     ),
+    "rsplit_sep": (
+        # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again
+        "$s, $sep, $m",
+        "($p := $__split_sep($s, $sep, -1); $k := $count($p) - $m; $m < 0 or $k <= 1 ? $p"
+        " : $append([$join($__filter($p, function($v, $i) { $i < $k }), $sep)],"
+        " $__filter($p, function($v, $i) { $i >= $k })))",
+        ("split_sep", "filter"),
+    ),
+    "sorted_seq": (
+        # a stable sort of items whose keys are lists (tuples), ordered item by item
+        "$xs, $key, $rev",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
+        " ($c := $__seqcmp($key($a), $key($b)); $rev ? $c < 0 : $c > 0) }); $r)",
+        ("seqcmp", "map"),  # map: for the key that counts bools as ints
+    ),
+    "seq_orderable": (
+        # keys that are lists: at each position, the items present are all numbers or all strings
+        "$ks",
+        "$count($ks) <= 1 or ($n := $max($__map($ks, function($k) { $count($k) })); $reduce([0..$n - 1],"
+        " function($ok, $i) { $ok and $__orderable($__map($__filter($ks, function($k) { $count($k) > $i }),"
+        " function($k) { $k[$i] })) }, true))",
+        ("map", "filter", "orderable"),
+    ),
     "exc_message": (
         # str(e) of a caught error: Lambda reports a Python exception as a JSON cause
         "$c",
@@ -419,9 +444,6 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 def _digit_zeros() -> list[int]:
     """The code points of the non-ASCII decimal digits 0 (Unicode category Nd, each the first
     of a run of ten), from this Python's Unicode data."""
-    import sys
-    import unicodedata
-
     return [code for code in range(128, sys.maxunicode + 1)
             if unicodedata.decimal(chr(code), None) == 0]
 
@@ -449,8 +471,6 @@ HELPERS["int_digits"] = (
 def _unicode_tables() -> tuple[str, str]:
     """From this Python's Unicode data: characters whose title case is not their upper case,
     and cased characters that have no case mapping (Python's title() treats them as cased)."""
-    import sys
-
     titles, cased_only = {}, []
     for code in range(0x110000 if sys.maxunicode > 0xFFFF else 0x10000):
         ch = chr(code)

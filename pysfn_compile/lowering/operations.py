@@ -1,10 +1,8 @@
-"""Python expressions → JSONata, one transform per construct.
-
-Each transform takes the builder and one node and returns an `Expr`: JSONata text, its static
-type, and the guards that raise where Python would raise. A call of a callee is a Task state:
-its transform adds the state and returns the variable holding the result; operands evaluated
-before such a call are set aside first when their evaluation could fail or see a change, so
-that failures and effects keep Python's order.
+"""Python's operations on compiled values (Expr → Expr): truthiness, arithmetic, comparison,
+containment, subscripts and keys, slices, iteration sources, list and tuple building; each
+with the guards that raise what Python raises. The AST node a function takes only locates a
+refusal or names the operator; nothing here lowers a sub-expression (that is evaluation.py's
+and the transforms' work), so every transform may use these.
 """
 
 from __future__ import annotations
@@ -16,50 +14,24 @@ import sys
 
 import attrs
 
-from . import formatting, jsonata_lib, pytypes
-from .effects import effects
-from .errors import Refusal
-from .exprs import Expr, Guard, combine, const, guard
-from .narrowing import narrowings
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine, const, guard
 
 SAFE = 2**53 - 1
+
+
 OVERFLOW = "pysfn.IntegerOverflow"
+
+
 OVERFLOW_CAUSE = ("an integer result exceeds 2**53 - 1, which JSON numbers in Step Functions "
                   "cannot hold exactly (Python's ints have no limit)")
 
+
 ANY_HINT = ("annotate where the value comes from (the workflow parameter, or the callee's return "
             "type, e.g. -> int or -> list[str]) so the compiler knows its type")
-
-
-# -- entry points ------------------------------------------------------------------------
-def transform(b, node: ast.AST) -> Expr:
-    method = _TRANSFORMS.get(type(node))
-    if method is None:
-        raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
-                      "move this into a callee (a module-level function, run as a Lambda)",
-                      computable=isinstance(node, (ast.Set, ast.SetComp, ast.Attribute, ast.Lambda)))
-    return method(b, node)
-
-
-def condition(b, node: ast.AST) -> Expr:
-    """A JSONata boolean that is Python's truth value of `node` (if/while/assert tests)."""
-    if isinstance(node, ast.BoolOp):
-        if _later_effects(b, node.values):  # `ok and charge()`: the call only where Python makes it
-            return truth(transform_boolop(b, node))
-        parts = []
-        known: dict = {}
-        is_and = isinstance(node.op, ast.And)
-        for value in node.values:
-            with b.narrow(known):
-                parts.append(condition(b, value))
-            positive, negative = narrowings(b, value)
-            known = {**known, **(positive if is_and else negative)}
-        return _short_circuit(parts, "and" if is_and else "or")
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        inner = condition(b, node.operand)
-        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
-    return truth(transform(b, node))
 
 
 def truth(expr: Expr) -> Expr:
@@ -85,7 +57,7 @@ def truth(expr: Expr) -> Expr:
     return combine(f"$__truthy({expr.code})", pytypes.BOOL, expr, helpers={"truthy"})
 
 
-def _short_circuit(parts: list[Expr], op: str) -> Expr:
+def short_circuit(parts: list[Expr], op: str) -> Expr:
     """JSONata's and/or over booleans, with each operand's guards checked only if reached."""
     code, guards, reads, helpers = parts[0].code, list(parts[0].guards), parts[0].reads, parts[0].helpers
     for part in parts[1:]:
@@ -97,66 +69,8 @@ def _short_circuit(parts: list[Expr], op: str) -> Expr:
     return Expr(code, pytypes.BOOL, tuple(guards), reads, helpers)
 
 
-def _construct(node: ast.AST) -> str:
-    names = {ast.Lambda: "a lambda here", ast.Set: "a set", ast.SetComp: "a set comprehension",
-             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield from",
-             ast.NamedExpr: "the walrus operator (:=)", ast.Starred: "unpacking with *",
-             ast.Attribute: "attribute access"}
-    return names.get(type(node), type(node).__name__)
-
-
-# -- operands in Python's order ----------------------------------------------------------
-def operands(b, nodes: list) -> list[Expr]:
-    """Transform `nodes` left to right. Before an operand that calls a callee or changes a
-    variable, the operands already computed are set aside in variables when they could fail
-    (so they fail first, as in Python) or read what the call changes."""
-    info = [effects(b, node) for node in nodes]
-    last = max((i for i, e in enumerate(info) if e.any), default=-1)
-    changed: set = set()
-    for e in info:
-        changed |= e.mutates
-    out = []
-    for index, node in enumerate(nodes):
-        expr = transform(b, node)
-        if index < last and (expr.guards or expr.reads & {b.var_if_local(n) for n in changed}):
-            expr = materialize(b, expr, node)
-        out.append(expr)
-    return out
-
-
-def materialize(b, expr: Expr, node: ast.AST, hint: str = "t") -> Expr:
-    """Evaluate `expr` now into a hidden variable; the variable stands for it afterwards."""
-    if expr.is_const or (not expr.guards and _is_var(expr.code)):
-        return expr
-    name = b.temp(hint)
-    b.assign([(name, expr)], f"Set {name}")
-    return Expr("$" + name, expr.ty, (), frozenset([name]), frozenset())
-
-
-def _is_var(code: str) -> bool:
+def is_var(code: str) -> bool:
     return code.startswith("$") and code[1:].replace("_", "a").isalnum()
-
-
-# -- literals and names ------------------------------------------------------------------
-def transform_constant(b, node: ast.Constant) -> Expr:
-    value = node.value
-    if isinstance(value, bool):
-        return const(value, pytypes.BOOL)
-    if isinstance(value, int):
-        if abs(value) > SAFE:
-            raise Refusal(node, f"the integer {value} is beyond 2**53 - 1: JSON numbers in Step "
-                          "Functions cannot hold it exactly", "use a string, or compute it in a callee")
-        return const(value, pytypes.literal_int(value))
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise Refusal(node, "inf and nan are not JSON numbers")
-        return const(value, pytypes.FLOAT)
-    if isinstance(value, str):
-        return const(value, pytypes.STR)
-    if value is None:
-        return const(None, pytypes.NONE)
-    raise Refusal(node, f"{type(value).__name__} literals are not supported",
-                  "workflow values are JSON: str, int, float, bool, None, list, dict")
 
 
 def type_of_value(value) -> Ty:
@@ -183,49 +97,6 @@ def type_of_value(value) -> Ty:
             elem = pytypes.join(elem, type_of_value(item))
         return pytypes.dict_of(elem) if elem is not None else pytypes.dict_of(pytypes.NOTHING)
     return pytypes.ANY
-
-
-def transform_name(b, node: ast.Name) -> Expr:
-    name = node.id
-    bound = b.comprehension_binding(name)
-    if bound is not None:
-        code, ty, *reads = bound
-        return Expr(code, ty, reads=reads[0] if reads else frozenset())
-    scope, ty = b.lookup(name)
-    if scope is not None:
-        if name in scope.failed:
-            raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
-        asl = b.var(name, scope)
-        if scope is b.scope and not b.is_defined(asl):
-            raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
-                          "UnboundLocalError)", f"assign '{name}' on every path before this line")
-        return Expr("$" + asl, ty, reads=frozenset([asl]))
-    from .module_info import MISSING  # noqa: PLC0415
-
-    value = b.info.constant(name)
-    if value is not MISSING:
-        changed = b.info.changed_globals().get(name)
-        if changed is not None and isinstance(value, (list, dict)):
-            raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
-                          f"(line {changed}); the state machine would hold its value at compile time",
-                          f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
-        return const(value, type_of_value(value))
-    if name in b.info.functions:
-        raise Refusal(node, f"the function '{name}' can only be called here",
-                      "pass it to sfn.map(...) or call it")
-    raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
-                  "workflow values are locals, parameters and module-level JSON constants",
-                  computable=name in b.info.objects)
-
-
-def transform_list(b, node) -> Expr:
-    items = operands(b, node.elts) if node.elts else []
-    for elt in node.elts:
-        if isinstance(elt, ast.Starred):
-            raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
-    if isinstance(node, ast.Tuple):
-        return build_tuple(items)
-    return build_list(items)
 
 
 def build_tuple(items: list[Expr]) -> Expr:
@@ -256,77 +127,8 @@ def build_list(items: list[Expr]) -> Expr:
     return combine("[" + ", ".join(parts) + "]", ty, *items, helpers=helpers)
 
 
-def _mapping(expr: Expr) -> Expr:
-    """What `**` unpacks: a dict, or (its kind known only at run time) Python's TypeError."""
-    if expr.ty.only("dict") or not expr.ty.may("dict") or not (expr.ty.is_any or expr.ty.json_number):
-        return expr
-    v = expr.code
-    check = guard(f"($type({v}) != 'object')", TypeError,
-                  f"\"'\" & $__pytype({v}) & \"' object is not a mapping\"", expr, helpers={"pytype"})
-    return combine(v, pytypes.dict_of(expr.ty.values), expr, guards=[check])
-
-
-def transform_dict(b, node: ast.Dict) -> Expr:
-    keys, values = [], []
-    nodes = []
-    for key, value in zip(node.keys, node.values, strict=True):
-        if key is None:
-            nodes.append(value)
-        else:
-            nodes.extend([key, value])
-    exprs = operands(b, nodes)
-    position = 0
-    entries = []  # (key Expr or None for **, value Expr)
-    for key in node.keys:
-        if key is None:
-            entries.append((None, exprs[position]))
-            position += 1
-        else:
-            entries.append((exprs[position], exprs[position + 1]))
-            position += 2
-    value_ty = None
-    entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
-               for key_expr, value_expr in entries]
-    for key_expr, value_expr in entries:
-        if key_expr is None:
-            if not value_expr.ty.only("dict"):
-                raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
-            value_ty = pytypes.join(value_ty, value_expr.ty.values)
-            continue
-        if not key_expr.ty.only("str"):
-            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
-                          "convert the key with str(...)", computable=True)
-        value_ty = pytypes.join(value_ty, value_expr.ty)
-        keys.append(key_expr)
-        values.append(value_expr)
-    ty = pytypes.dict_of(value_ty if value_ty is not None else pytypes.NOTHING)
-    parts = [e for pair in entries for e in pair if e is not None]
-    if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
-        value = {k.const: v.const for k, v in entries}
-        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()}),
-                    const=value)
-    literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
-    if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
-        body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
-        fields = {k.const: v.ty for k, v in entries}
-        return combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
-    pieces = []
-    for key_expr, value_expr in entries:
-        pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")
-    return combine("$merge([" + ", ".join(pieces) + "])", ty, *parts)
-
-
-# -- arithmetic --------------------------------------------------------------------------
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-        ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
-        ast.BitAnd: "&", ast.MatMult: "@"}
 _PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
-
-
-def transform_binop(b, node: ast.BinOp) -> Expr:
-    left, right = operands(b, [node.left, node.right])
-    return binary(node, _OPS[type(node.op)], left, right)
 
 
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
@@ -354,17 +156,20 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         return _repeat(node, left, right)
     if op == "%" and lt.only("str"):
         raise Refusal(node, "%-formatting of strings is not supported", "use an f-string")
-    left, right = _numeric_operand(node, op, left, right, True), _numeric_operand(node, op, right, left, False)
+    left, right = numeric_operand(node, op, left, right, True), numeric_operand(node, op, right, left, False)
     return arithmetic(node, op, left, right)
 
 
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
+
+
 UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what the machine cannot do
 
 
 def _dynamic(ty: Ty) -> bool:
-    """Whether an operand's kind is known only at run time (a value nobody annotated)."""
-    return ty.is_any or (ty.json_number and not ty.only("int", "bool"))
+    """Whether an operand's kind is known only at run time (a value nobody annotated, or one
+    that never exists, like an item of an empty `[]` literal: any code serves it)."""
+    return ty.is_any or not ty.kinds or (ty.json_number and not ty.only("int", "bool"))
 
 
 def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
@@ -379,8 +184,11 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
-    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, f"$__binerr('{op}', {a}, {b_})",
-                        left, right, helpers={"binerr"}))
+    message = f"$__binerr('{op}', {a}, {b_})"
+    if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
+        message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
+    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
+                        helpers={"binerr"}))
     numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
     integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
     if op in ("/", "//", "%"):
@@ -415,7 +223,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
 
-def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
+def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
     ty = expr.ty
     if ty.only("bool"):
         return combine(f"({expr.code} ? 1 : 0)", pytypes.kind("int", 1), expr)
@@ -430,14 +238,15 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         if other_name is None:
             raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
         mine = f"$__pytype({expr.code})"
+        name = _operator_name(node, op)
         if is_left and op == "+":
             message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
                        f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
-                       f" : \"unsupported operand type(s) for +: '\" & {mine} & \"' and '{other_name}'\")")
+                       f" : \"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\")")
         elif is_left:
-            message = f"\"unsupported operand type(s) for {op}: '\" & {mine} & \"' and '{other_name}'\""
+            message = f"\"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\""
         else:
-            message = f"\"unsupported operand type(s) for {op}: '{other_name}' and '\" & {mine} & \"'\""
+            message = f"\"unsupported operand type(s) for {name}: '{other_name}' and '\" & {mine} & \"'\""
         if op in ("<", "<=", ">", ">="):
             first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
             message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
@@ -447,6 +256,11 @@ def _numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | Non
         return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
     raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
                   ANY_HINT if ty.is_any else "")
+
+
+def _operator_name(node: ast.AST, op: str) -> str:
+    """The operator as Python's TypeError names it: `+=` for `x += y` (an AugAssign node)."""
+    return op + "=" if isinstance(node, ast.AugAssign) else op
 
 
 def _zero_message(op: str, left: Ty, right: Ty) -> str:
@@ -550,11 +364,14 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
     """An operand of str +: a str, or (known only at run time) Python's TypeError."""
     if this.ty.only("str"):
         return this
-    if not this.ty.is_any:
-        raise Refusal(node, f"+ of str and {this.ty.describe()}: Python raises TypeError", "convert with str(...)")
+    ty = this.ty
+    exact_names = (ty.is_any or ty.json_number or "float" not in ty.kinds) and ("list" not in ty.kinds or ty.form == "list")
+    if not (ty.may("str") and exact_names):  # else $__pytype would not name the kind as Python does
+        raise Refusal(node, f"+ of str and {ty.describe()}: Python raises TypeError", "convert with str(...)")
     if is_left:
         message = ("($type(" + this.code + ") = 'array' ? 'can only concatenate list (not \"str\") to list' : "
-                   "\"unsupported operand type(s) for +: '\" & $__pytype(" + this.code + ") & \"' and 'str'\")")
+                   "\"unsupported operand type(s) for " + _operator_name(node, "+") + ": '\" & $__pytype("
+                   + this.code + ") & \"' and 'str'\")")
     else:
         message = "'can only concatenate str (not \"' & $__pytype(" + this.code + ") & '\") to str'"
     check = guard(f"($type({this.code}) != 'string')", TypeError, message, this, helpers={"pytype"})
@@ -562,6 +379,16 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
 
 
 def _concat_list(node, left: Expr, right: Expr) -> Expr:
+    sides = [left, right]
+    for mine, theirs in ((0, 1), (1, 0)):
+        this, other = sides[mine], sides[theirs]
+        if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
+            message = f"$__binerr('+', {left.code}, {right.code})"
+            check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
+            sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
+                                  this, guards=[check])
+            break
+    left, right = sides
     if not (left.ty.only("list") and right.ty.only("list")):
         raise Refusal(node, f"+ of {left.ty.describe()} and {right.ty.describe()}",
                       "both operands must be lists")
@@ -595,181 +422,6 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
                 f"{{ $append($__a, {seq.code}) }}, []))")
         return combine(code, attrs.evolve(seq.ty, items=None), left, right)
     raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
-
-
-def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
-    if isinstance(node.op, ast.Not):
-        inner = condition(b, node.operand)
-        if inner.is_const:
-            return const(not inner.const, pytypes.BOOL)
-        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
-    operand = transform(b, node.operand)
-    if isinstance(node.op, ast.Invert):
-        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators", computable=True)
-    if operand.is_const and isinstance(operand.const, (int, float)):
-        value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
-        return const(value, type_of_value(value))
-    if operand.ty.is_any or (operand.ty.json_number and not operand.ty.numeric):
-        sign = "-" if isinstance(node.op, ast.USub) else "+"
-        v = operand.code
-        check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
-                      f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
-        number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
-        return combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
-                       operand, guards=[check])
-    operand = _numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
-    if isinstance(node.op, ast.UAdd):
-        return operand
-    return combine(f"(-{operand.code})", operand.ty, operand)
-
-
-def _later_effects(b, nodes: list) -> bool:
-    """Whether an operand after the first calls a callee (or changes a variable): Python
-    evaluates it only on some paths, so it is lowered as control flow."""
-    return any(effects(b, node).any for node in nodes[1:])
-
-
-def _short(node: ast.AST, limit: int = 40) -> str:
-    text = " ".join(ast.unparse(node).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def transform_boolop(b, node: ast.BoolOp) -> Expr:
-    """`a or b` is a when a is truthy, else b (Python's value semantics)."""
-    op = "and" if isinstance(node.op, ast.And) else "or"
-    if _later_effects(b, node.values):
-        return _boolop_flow(b, node, op)
-    values = []
-    known: dict = {}
-    for value_node in node.values:
-        with b.narrow(known):
-            values.append(transform(b, value_node))
-        positive, negative = narrowings(b, value_node)
-        known = {**known, **(positive if op == "and" else negative)}
-    result = values[-1]
-    for value in reversed(values[:-1]):
-        test = truth(Expr("$__v", value.ty))
-        reached = test.code if op == "and" else f"$not({test.code})"
-        guards = value.guards + tuple(
-            g.under(f"($__v := {value.code}; {reached})", value.helpers | test.helpers, value.reads)
-            for g in result.guards)
-        picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
-        code = f"($__v := {value.code}; {test.code} ? {picked})"
-        result = Expr(code, pytypes.join(value.ty, result.ty), guards, value.reads | result.reads,
-                      value.helpers | result.helpers | test.helpers)
-    return result
-
-
-def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
-    """`dry_run or charge(cents)`: each operand into one variable, and a Choice after each
-    that skips the rest once the result is decided, so a callee runs only where Python
-    calls it."""
-    result = b.temp("v")
-    decided: list = []
-    known: dict = {}
-    ty = None
-    last = len(node.values) - 1
-    for position, value_node in enumerate(node.values):
-        with b.narrow(known):
-            value = transform(b, value_node)
-        ty = pytypes.join(ty, value.ty)
-        b.assign([(result, value)], f"Set {result}")
-        if position == last:
-            break
-        positive, negative = narrowings(b, value_node)
-        known = {**known, **(positive if op == "and" else negative)}
-        if value.is_const:
-            if bool(value.const) == (op == "or"):
-                break  # decided at compile time: the rest is never evaluated
-            continue
-        test = truth(Expr("$" + result, value.ty, reads=frozenset([result])))
-        stop = test if op == "or" else combine(f"$not({test.code})", pytypes.BOOL, test)
-        verb = "true" if op == "or" else "false"
-        done, rest = b.fork(f"If {_short(value_node)} is {verb} (line {node.lineno})", stop)
-        decided += done
-        b.then(rest)
-    b.then(b.pending + decided)
-    return Expr("$" + result, ty, reads=frozenset([result]))
-
-
-def _ifexp_flow(b, node: ast.IfExp, test: Expr, positive: dict, negative: dict) -> Expr:
-    """`f() if c else 0` with a callee on a side: a Choice, each side into one variable."""
-    result = b.temp("v")
-    then_holes, else_holes = b.fork(f"If {_short(node.test)} (line {node.lineno})", test)
-    b.then(then_holes)
-    with b.narrow(positive):
-        body = transform(b, node.body)
-    b.assign([(result, body)], f"Set {result}")
-    ends = b.pending
-    b.then(else_holes)
-    with b.narrow(negative):
-        orelse = transform(b, node.orelse)
-    b.assign([(result, orelse)], f"Set {result}")
-    b.then(ends + b.pending)
-    return Expr("$" + result, pytypes.join(body.ty, orelse.ty), reads=frozenset([result]))
-
-
-def transform_ifexp(b, node: ast.IfExp) -> Expr:
-    test = condition(b, node.test)
-    positive, negative = narrowings(b, node.test)
-    if test.is_const:  # only the side Python evaluates
-        with b.narrow(positive if test.const else negative):
-            return transform(b, node.body if test.const else node.orelse)
-    if effects(b, node.body).any or effects(b, node.orelse).any:
-        return _ifexp_flow(b, node, test, positive, negative)
-    with b.narrow(positive):
-        body = transform(b, node.body)
-    with b.narrow(negative):
-        orelse = transform(b, node.orelse)
-    if test.is_const:
-        return body if test.const else orelse
-    guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \
-        + tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in orelse.guards)
-    code = f"({test.code} ? {body.code} : {orelse.code})"
-    return Expr(code, pytypes.join(body.ty, orelse.ty), guards, test.reads | body.reads | orelse.reads,
-                test.helpers | body.helpers | orelse.helpers)
-
-
-# -- comparisons -------------------------------------------------------------------------
-_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
-        ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
-
-
-def _compare_flow(b, node: ast.Compare) -> Expr:
-    """`a < b < f()`: the later operands are evaluated only while the chain holds."""
-    result = b.temp("v")
-    decided: list = []
-    left, right = operands(b, [node.left, node.comparators[0]])
-    left = materialize(b, left, node.left)
-    for index, op in enumerate(node.ops):
-        if index > 0:
-            test = Expr(f"$not(${result})", pytypes.BOOL, reads=frozenset([result]))
-            done, rest = b.fork(f"If {_short(node)} fails (line {node.lineno})", test)
-            decided += done
-            b.then(rest)
-            left, right = right, transform(b, node.comparators[index])
-        if index < len(node.ops) - 1:
-            right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
-            b.no_fold.update(right.reads)
-        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
-    b.then(b.pending + decided)
-    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
-
-
-def transform_compare(b, node: ast.Compare) -> Expr:
-    if len(node.ops) > 1 and _later_effects(b, node.comparators):
-        return _compare_flow(b, node)
-    exprs = operands(b, [node.left, *node.comparators])
-    parts = []
-    for index, op in enumerate(node.ops):
-        left, right = exprs[index], exprs[index + 1]
-        if index > 0 and not _is_var(left.code) and not left.is_const:
-            raise Refusal(node, "a chained comparison with a computed middle operand is not supported",
-                          "assign the middle value to a variable first")
-        parts.append(compare(node, _CMP[type(op)], left, right))
-    if len(parts) == 1:
-        return parts[0]
-    return _short_circuit(parts, "and")
 
 
 def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
@@ -849,15 +501,15 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     if lt.only("list") and rt.only("list"):
         return _sequence_order(node, op, left, right)
     if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
-        left = _numeric_operand(node, op, left, right, True) if lt.numeric else left
-        right = _numeric_operand(node, op, right, left, False) if rt.numeric else right
+        left = numeric_operand(node, op, left, right, True) if lt.numeric else left
+        right = numeric_operand(node, op, right, left, False) if rt.numeric else right
         return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
     for this, other in ((left, right), (right, left)):
         known = other.ty
         if not this.ty.is_any or known.is_any:
             continue
         if known.numeric and (known.exact_number or known.only("int", "bool")):
-            checked = _numeric_operand(node, op, this, other, this is left)
+            checked = numeric_operand(node, op, this, other, this is left)
         elif known.only("str"):
             mine = f"$__pytype({this.code})"
             first, second = (mine, "'str'") if this is left else ("'str'", mine)
@@ -903,6 +555,11 @@ def contains(node, container: Expr, item: Expr) -> Expr:
     """`item in container`."""
     ct = container.ty
     if ct.only("str"):
+        if not item.ty.only("str") and item.ty.may("str") and _dynamic(item.ty):
+            check = guard(f"($type({item.code}) != 'string')", TypeError,
+                          f"\"'in <string>' requires string as left operand, not \" & $__pytype({item.code})", item,
+                          helpers={"pytype"})
+            item = combine(item.code, pytypes.STR, item, guards=[check])
         if not item.ty.only("str"):
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)
@@ -928,31 +585,14 @@ def contains(node, container: Expr, item: Expr) -> Expr:
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
 
 
-# -- subscripts --------------------------------------------------------------------------
-def transform_subscript(b, node: ast.Subscript) -> Expr:
-    if isinstance(node.slice, ast.Slice):
-        parts = [node.value] + [p for p in (node.slice.lower, node.slice.upper, node.slice.step) if p is not None]
-        exprs = operands(b, parts)
-        container = exprs[0]
-        rest = iter(exprs[1:])
-        lower = next(rest) if node.slice.lower is not None else None
-        upper = next(rest) if node.slice.upper is not None else None
-        step = next(rest) if node.slice.step is not None else None
-        return slice_of(node, container, lower, upper, step)
-    container, index = operands(b, [node.value, node.slice])
-    return subscript(node, container, index)
-
-
 def normalized_index(container: Expr, index: Expr, count: str) -> str:
     return f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
 
 
 def subscript(node, container: Expr, index: Expr) -> Expr:
-    ct, it = container.ty, index.ty
-    if it.only("bool"):
-        raise Refusal(node, "indexing with a bool is not supported", "use an int")
+    ct = container.ty
     if ct.only("list"):
-        _require_int(node, index, "list indices must be integers")
+        index = int_index(node, index, "list")
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
@@ -961,21 +601,14 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
                       "'list index out of range'", container, index)
         return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
     if ct.only("str"):
-        _require_int(node, index, "string indices must be integers")
+        index = int_index(node, index, "str")
         count = f"$length({container.code})"
         check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
                       "'string index out of range'", container, index)
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        key = lookup_key(node, index)
-        if key is None or not key.ty.only("str"):  # a key no JSON object holds
-            message = (jsonata_lib.string(repr(index.const)) if index.is_const
-                       else f"$__pyrepr({index.code})")
-            missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
-                            message, index, helpers=() if index.is_const else {"pyrepr"})
-            key = combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
-        index = key
+        index = dict_key(node, index)
         check = key_guard(container, index)
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
@@ -1004,6 +637,18 @@ def lookup_key(node, key: Expr) -> Expr | None:
                        f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
     return Expr(key.code, attrs.evolve(key.ty, kinds=key.ty.kinds - {"list", "dict"}),
                 key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)
+
+
+def dict_key(node, index: Expr) -> Expr:
+    """A key to find in a dict: a str, or one of another kind, which no JSON object holds:
+    Python's KeyError (TypeError for an unhashable one) when the workflow runs."""
+    key = lookup_key(node, index)
+    if key is not None and key.ty.only("str"):
+        return key
+    message = jsonata_lib.string(repr(index.const)) if index.is_const else f"$__pyrepr({index.code})"
+    missing = guard(f"$type({index.code}) != 'string'" if key is not None else "true", KeyError,
+                    message, index, helpers=() if index.is_const else {"pyrepr"})
+    return combine(index.code, pytypes.STR, key if key is not None else index, guards=[missing])
 
 
 def store_key(node, key: Expr) -> Expr:
@@ -1039,17 +684,32 @@ def bound_code(code: str) -> str:
     The block ends with a variable, not with `code` itself: jsonata-js (2.0.6) optimizes a
     function call in a lambda's tail position into a thunk and drops the predicate of the
     block around it (`function($c) { ($split($c, ','))[0] }` returns the whole list)."""
-    if _is_var(code):
+    if is_var(code):
         return code
     if re.fullmatch(r"\$[A-Za-z_]\w*(\[[^()\[\]]*\])+", code):  # $xs[$i]: a path, no call in it
         return f"({code})"
     return f"($__s := {code}; $__s)"
 
 
-def _require_int(node, index: Expr, message: str) -> None:
-    if not index.ty.only("int"):
-        raise Refusal(node, f"{message}; this index is {index.ty.describe()}",
-                      ANY_HINT if index.ty.is_any else "")
+def int_index(node, index: Expr, container: str) -> Expr:
+    """The index of a list or str: an int, a bool as its int, or (its kind known only at run
+    time) checked as Python checks it, with this Python's TypeError message."""
+    ty, i = index.ty, index.code
+    if ty.only("int"):
+        return index
+    if ty.only("bool"):
+        return combine(f"({i} ? 1 : 0)", pytypes.kind("int", 1), index)
+    what = "list indices must be integers" if container == "list" else "string indices must be integers"
+    if not (ty.is_any or ty.json_number or not ty.kinds):
+        raise Refusal(node, f"{what}; this index is {ty.describe()}", ANY_HINT if ty.is_any else "")
+    try:
+        ([1] if container == "list" else "x")[1.5]
+    except TypeError as error:
+        head, _, tail = str(error).rpartition("float")
+    message = f"{jsonata_lib.string(head)} & $__pytype({i}) & {jsonata_lib.string(tail)}"
+    check = guard(f"$not($type({i}) = 'boolean' or ($type({i}) = 'number' and $floor({i}) = {i}))", TypeError,
+                  message, index, helpers={"pytype"})
+    return combine(f"($type({i}) = 'boolean' ? ({i} ? 1 : 0) : {i})", pytypes.INT, index, guards=[check])
 
 
 def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
@@ -1120,7 +780,7 @@ def _string_index_message() -> str:
 
 
 def slice_of(node, container: Expr, lower, upper, step) -> Expr:
-    lower, upper, step = (_slice_index(node, p) if p is not None else None for p in (lower, upper, step))
+    lower, upper, step = (slice_index(node, p) if p is not None else None for p in (lower, upper, step))
     container = _sliceable(container)
     parts = [p for p in (lower, upper, step) if p is not None]
     step_code = step.code if step is not None else "1"
@@ -1143,7 +803,7 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
     raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
 
 
-def _slice_index(node, part: Expr) -> Expr:
+def slice_index(node, part: Expr) -> Expr:
     """A slice bound: an int or None, or (its kind known only at run time) checked as Python
     checks it; a bool counts as its int."""
     if part.ty.only("int", "none"):
@@ -1166,57 +826,6 @@ def _sliceable(container: Expr) -> Expr:
               guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
                     f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"})]
     return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=checks)
-
-
-# -- f-strings ---------------------------------------------------------------------------
-def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
-    pieces = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
-    values = iter(operands(b, pieces))
-    parts: list[Expr] = []
-    for value in node.values:
-        if isinstance(value, ast.Constant):
-            parts.append(const(value.value, pytypes.STR))
-            continue
-        expr = next(values)
-        if value.conversion == ord("r"):
-            expr = formatting.to_repr(value, expr)
-        elif value.conversion == ord("a"):
-            raise Refusal(value, "!a conversion is not supported", "use !r")
-        elif value.conversion == ord("s"):
-            expr = formatting.to_str(value, expr)
-        spec = ""
-        if value.format_spec is not None:
-            if not all(isinstance(v, ast.Constant) for v in value.format_spec.values):
-                raise Refusal(value, "a format spec computed at run time is not supported",
-                              "write the spec literally")
-            spec = "".join(v.value for v in value.format_spec.values)
-        parts.append(formatting.format_value(value, expr, spec))
-    if all(p.is_const for p in parts):
-        text = "".join(p.const for p in parts)
-        return const(text, pytypes.STR)
-    code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
-    return combine(f"({code})", pytypes.STR, *parts)
-
-
-def transform_formatted_value(b, node) -> Expr:
-    raise Refusal(node, "a formatted value outside an f-string")
-
-
-# -- comprehensions (pure ones; those that call a callee become Map states) --------------
-def transform_comprehension(b, node) -> Expr:
-    if effects(b, node).any:
-        from .calls import comprehension_map  # noqa: PLC0415
-        return comprehension_map(b, node)
-    return pure_comprehension(b, node)
-
-
-def pure_comprehension(b, node) -> Expr:
-    generators = node.generators
-    for generator in generators:
-        if generator.is_async:
-            raise Refusal(node, "async comprehensions are not supported")
-    iterable = iterable_of(generators[0].iter, transform(b, generators[0].iter))
-    return _generator(b, node, generators, 0, iterable)
 
 
 def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:
@@ -1251,60 +860,7 @@ def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
     raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")
 
 
-def _generator(b, node, generators, index, iterable: Expr) -> Expr:
-    generator = generators[index]
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
-    param = f"$__c{b.next_comprehension()}"
-    bindings = bind_target(b, generator.target, param, item_ty)
-    with b.comprehension_scope(bindings):
-        conditions = [condition(b, test) for test in generator.ifs]
-        if index + 1 < len(generators):
-            inner_iter = transform(b, generators[index + 1].iter)
-            inner = _generator(b, node, generators, index + 1, inner_iter)
-            element, flatten = inner, True
-        elif isinstance(node, ast.DictComp):
-            key, value = transform(b, node.key), transform(b, node.value)
-            if not key.ty.only("str"):
-                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys",
-                              computable=True)
-            element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
-            flatten = False
-        else:
-            element, flatten = transform(b, node.elt), False
-    item_guards: tuple = ()
-    if any(part.guards for part in [*conditions, element]):
-        if len(generators) != 1:
-            raise Refusal(node, "this comprehension could raise an exception inside (e.g. a missing key "
-                          "or index); with several 'for's the compiler cannot check each item",
-                          "write it as for loops")
-        item_guards = _item_guards(source, param, conditions, element, set(helpers) | set(iterable.helpers))
-        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
-    inner_reads = frozenset().union(*(p.reads for p in [*conditions, element]))
-    all_helpers = set(helpers) | {"map", "filter"}
-    for part in [*conditions, element]:
-        all_helpers |= part.helpers
-    filtered = source
-    if conditions:
-        test = " and ".join(c.code for c in conditions)
-        filtered = f"$__filter({source}, function({param}) {{ {test} }})"
-    if isinstance(node, ast.DictComp) and index + 1 == len(generators):
-        code = f"$merge($__map({filtered}, function({param}) {{ {element.code} }}))"
-        ty = element.ty
-    elif flatten:
-        code = f"$reduce({filtered}, function($__acc, {param}) {{ $append($__acc, {element.code}) }}, [])"
-        ty = element.ty
-    else:
-        code = f"$__map({filtered}, function({param}) {{ {element.code} }})"
-        ty = pytypes.list_of(element.ty)
-    if isinstance(node, ast.DictComp) and index + 1 < len(generators):
-        code = f"$merge({code})"
-    reads = iterable.reads | (inner_reads - {param})
-    return Expr(code, ty, iterable.guards + item_guards, reads,
-                jsonata_lib.closure(all_helpers | set(iterable.helpers)))
-
-
-def _item_guards(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
+def guards_per_item(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
                  stop: str | None = None) -> tuple:
     """The guards of a comprehension's item expressions, checked over all items before the
     comprehension runs: the first item (in order) that would raise, with its first guard,
@@ -1342,57 +898,65 @@ def _item_guards(source: str, param: str, conditions: list, element: Expr, sourc
     return tuple(out)
 
 
-def bind_target(b, target, code: str, ty: Ty) -> dict:
-    """Comprehension target → {python name: (JSONata text, type)}."""
-    if isinstance(target, ast.Name):
-        return {target.id: (code, ty)}
-    if isinstance(target, (ast.Tuple, ast.List)):
-        if ty.only("list") and ty.elem is not None:
-            item_ty = ty.element
-        else:
-            item_ty = pytypes.ANY if not ty.only("list") else ty.element
-        out = {}
-        for position, element in enumerate(target.elts):
-            out.update(bind_target(b, element, f"{bound_code(code)}[{position}]", _tuple_item(ty, position, item_ty)))
-        return out
-    raise Refusal(target, "this comprehension target is not supported", "use names or a tuple of names")
+@attrs.frozen
+class Level:
+    """One `for` of a comprehension with several: what the first failing item is searched in."""
+    source: str
+    param: str
+    conditions: list
+    then: tuple  # the guards after the conditions: the next `for`'s iterable, or the element's
+    helpers: frozenset
 
 
-def _tuple_item(ty: Ty, position: int, default: Ty) -> Ty:
-    if ty.items is not None and position < len(ty.items):
-        return ty.items[position]
-    return default
+def nested_item_guards(levels: list) -> tuple:
+    """The guards inside a comprehension with several `for`s, checked before it runs: the
+    first that Python would meet, walking the items in Python's order (each `for`'s conditions
+    in turn, then the next `for`'s iterable, or the element), with the items bound where it
+    fails."""
+    every: list = []
+    for level in levels:
+        every += [g for c in level.conditions for g in c.guards] + list(level.then)
+    number = {id(g): position + 1 for position, g in enumerate(every)}
+    params = [level.param for level in levels]
 
+    def record(guard_: Guard, depth: int) -> str:
+        text = f"[{number[id(guard_)]}]"
+        for param in params[:depth + 1]:
+            text = f"$append({text}, $__wrap({param}))"
+        return text
 
-def transform_call(b, node: ast.Call) -> Expr:
-    from .calls import transform_call as call  # noqa: PLC0415
+    def chain(guards, depth: int, fallback: str) -> str:
+        for g in reversed(list(guards)):
+            fallback = f"(({g.cond}) ? {record(g, depth)} : {fallback})"
+        return fallback
 
-    return call(b, node)
+    def walk(depth: int) -> str:
+        level = levels[depth]
+        body = chain(level.then, depth, walk(depth + 1) if depth + 1 < len(levels) else "null")
+        for c in reversed(level.conditions):
+            body = chain(c.guards, depth, f"({c.code} ? {body} : null)")
+        return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
+                f" : {body} }}, null)")
 
+    first = walk(0)
+    helpers: frozenset = frozenset({"wrap"})
+    reads: frozenset = frozenset()
+    for g in every:
+        helpers |= g.helpers
+        reads |= g.reads
+    for level in levels:
+        helpers |= level.helpers
+        for c in level.conditions:
+            helpers |= c.helpers
+            reads |= c.reads
+    out = []
+    for position, g in enumerate(every):
+        cond = f"($__ff := {first}; $type($__ff) = 'array' and $__ff[0] = {position + 1})"
+        arguments = ", ".join(f"$__ff[{i + 1}]" for i in range(len(params)))
+        message = f"($__ff := {first}; function({', '.join(params)}) {{ {g.message} }}({arguments}))"
+        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - set(params),
+                         g.error_code, g.abort, g.error_name, g.message_literal))
+    return tuple(out)
 
-def transform_lambda(b, node) -> Expr:
-    raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
-
-
-_TRANSFORMS = {
-    ast.Constant: transform_constant,
-    ast.Name: transform_name,
-    ast.List: transform_list,
-    ast.Tuple: transform_list,
-    ast.Dict: transform_dict,
-    ast.BinOp: transform_binop,
-    ast.UnaryOp: transform_unaryop,
-    ast.BoolOp: transform_boolop,
-    ast.IfExp: transform_ifexp,
-    ast.Compare: transform_compare,
-    ast.Subscript: transform_subscript,
-    ast.JoinedStr: transform_joinedstr,
-    ast.FormattedValue: transform_formatted_value,
-    ast.ListComp: transform_comprehension,
-    ast.GeneratorExp: transform_comprehension,
-    ast.DictComp: transform_comprehension,
-    ast.Call: transform_call,
-    ast.Lambda: transform_lambda,
-}
 
 PY_VERSION = sys.version_info[:2]

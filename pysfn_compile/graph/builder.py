@@ -10,15 +10,20 @@ variable that may be unassigned is refused (Python would raise UnboundLocalError
 from __future__ import annotations
 
 import ast
-from typing import Any
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import Any, Protocol
 
 import attrs
 
-from . import ir, pytypes
-from .errors import Problem, Refusal
+from ..analysis import aliasing, pytypes
+from ..analysis.exceptions import error_equals
+from ..analysis.module_info import ModuleInfo
+from ..analysis.pytypes import Ty
+from ..errors import Problem, Refusal
+from . import ir, jsonata_lib
 from .exprs import Expr, record
-from .module_info import ModuleInfo
-from .pytypes import Ty
 
 JSONATA_NAMES = frozenset("""
 abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
@@ -203,6 +208,73 @@ class BuilderHelpers:
         self.comprehension_count += 1
         return self.comprehension_count
 
+    # -- what the transforms enter and leave (state changes only here) ---------------------
+    @contextlib.contextmanager
+    def lowering_statement(self, statement: ast.stmt, text: str) -> Iterator[None]:
+        """Inside the with block, `statement` (shown as `text`) is the one being lowered."""
+        previous = (self.statement, self.statement_text)
+        self.statement, self.statement_text = statement, text
+        try:
+            yield
+        finally:
+            self.statement, self.statement_text = previous
+
+    @contextlib.contextmanager
+    def lowering_block(self) -> Iterator[None]:
+        """A block of statements: what `narrow_rest` narrows inside it ends with it."""
+        self.block_frames.append([])
+        try:
+            yield
+        finally:
+            for frame in self.block_frames.pop():
+                if frame in self.narrowed:
+                    self.narrowed.remove(frame)
+
+    @contextlib.contextmanager
+    def inside(self, context: LoopContext | TryContext) -> Iterator[None]:
+        """The states added inside the with block are in the loop or try `context` (break,
+        continue, raise and return route through it)."""
+        self.scope.contexts.append(context)
+        try:
+            yield
+        finally:
+            self.scope.contexts.pop()
+
+    @contextlib.contextmanager
+    def handling(self, handler: HandlerInfo) -> Iterator[None]:
+        """Inside the with block, the states are `handler`'s body (a bare raise re-raises)."""
+        self.handler_stack.append(handler)
+        try:
+            yield
+        finally:
+            self.handler_stack.pop()
+
+    def walked(self) -> set:
+        """The names of the lists the enclosing for loops walk (a copy, for `end_walk`)."""
+        return set(self.loop_guarded)
+
+    def walk(self, names: set) -> None:
+        """A for loop walks these lists from here: changing them in place is refused."""
+        self.loop_guarded |= names
+
+    def end_walk(self, walked: set) -> None:
+        """The loop is over: the lists walked are those of before it (`walked()`)."""
+        self.loop_guarded = walked
+
+    def read_again(self, names: frozenset) -> None:
+        """These hidden variables are read by more than one statement: never folded away."""
+        self.no_fold.update(names)
+
+    def note_failed(self, names: set) -> None:
+        """A refused statement would have assigned these: their types are unknown from here."""
+        self.scope.failed.update(names)
+
+    def note_callee(self, name: str, function: Any) -> None:
+        self.callees[name] = function
+
+    def note_return(self, ty: Ty) -> None:
+        self.scope.return_type = pytypes.join(self.scope.return_type, ty)
+
     def comprehension_binding(self, name: str):
         for frame in reversed(self.bindings):
             if name in frame:
@@ -221,9 +293,7 @@ class BuilderHelpers:
     # in-place changes --------------------------------------------------------------------
     def mutated_parameters(self, callee: str) -> dict:
         if callee not in self._mutations:
-            from .aliasing import callee_mutations  # noqa: PLC0415
-
-            self._mutations[callee] = callee_mutations(self.info.functions[callee])
+            self._mutations[callee] = aliasing.callee_mutations(self.info.functions[callee])
         return self._mutations[callee]
 
     def check_mutation(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> None:
@@ -302,8 +372,6 @@ class BuilderHelpers:
     def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
         one); names placed inside the new value become shared."""
-        from . import aliasing  # noqa: PLC0415
-
         if value_node is None:
             self.update_alias(unshare=[name], undeepen=[name])
             return
@@ -323,8 +391,6 @@ class BuilderHelpers:
     def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
         """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
         d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
-        from . import aliasing  # noqa: PLC0415
-
         if value_node is None:
             return
         fanout = self.fanout_sharing(value_node)
@@ -341,16 +407,12 @@ class BuilderHelpers:
 
     def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
-        from . import aliasing  # noqa: PLC0415
-
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
             self.update_alias(deepen=names | {deep_key(root, depth)})
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
-        from . import aliasing  # noqa: PLC0415
-
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
         if sources:
@@ -374,23 +436,24 @@ class BuilderHelpers:
                           "raise an exception: raise ValueError('...')")
         return self.handler_stack[-1].var
 
-    def store(self, target: ast.AST, value: Expr) -> list:
-        from .statements import assign_to, store  # noqa: PLC0415
 
-        if isinstance(target, ast.Subscript):
-            return store(self, target, value)
-        if isinstance(target, ast.Name):
-            self.note_type(target.id, value.ty)
-            return [(self.var(target.id), value)]
-        assign_to(self, target, value, target)
-        return []
+class Lowering(Protocol):
+    """What lowering gives the builder (lowering/visitor.py): the graph layer never imports
+    lowering, so a transform recurses through the builder, which calls back into this."""
+
+    def expression(self, b: Builder, node: ast.AST) -> Expr: ...
+
+    def call(self, b: Builder, node: ast.Call, target: str | None = None) -> Expr: ...
+
+    def block(self, b: Builder, statements: list[ast.stmt]) -> None: ...
 
 
 class Builder(BuilderHelpers):
-    def __init__(self, info: ModuleInfo, lambda_arn: str):
+    def __init__(self, info: ModuleInfo, lambda_arn: str, lowering: Lowering):
         self._init_helpers()
         self.info = info
         self.lambda_arn = lambda_arn
+        self.lowering = lowering
         self.problems: list[Problem] = []
         self.scope: Scope | None = None
         self.pending: list[Hole] = []
@@ -407,6 +470,19 @@ class Builder(BuilderHelpers):
         self.computed_names: dict = {}
         self.compute_loads: dict = {}
         self.callees_computed: dict = {}  # payload name -> lambda_compute.ComputedFunction
+
+    # -- recursion into lowering (dispatched by the visitor) ---------------------------------
+    def expr(self, node: ast.AST) -> Expr:
+        """The value of a sub-expression, lowered by the transform for its kind."""
+        return self.lowering.expression(self, node)
+
+    def call(self, node: ast.Call, target: str | None = None) -> Expr:
+        """A call; `target` (an ASL variable) receives a Task's result directly."""
+        return self.lowering.call(self, node, target)
+
+    def block(self, statements: list[ast.stmt]) -> None:
+        """The states of a block of statements, each lowered by the transform for its kind."""
+        self.lowering.block(self, statements)
 
     # -- problems --------------------------------------------------------------------------
     def error(self, node: ast.AST, message: str, hint: str = "") -> None:
@@ -668,7 +744,6 @@ class Builder(BuilderHelpers):
         """A Choice over `$__exc.type` choosing the handler of the try at `index`."""
         context: TryContext = self.scope.contexts[index]
         if context.dispatch is None:
-            from .exceptions import error_equals  # noqa: PLC0415 - avoid a cycle at import
             exc = "$" + self.scope.exc_var
             node = ir.Choice(title=f"Which handler (line {context.node.lineno})")
             context.dispatch = Label("dispatch")
@@ -702,8 +777,6 @@ class Builder(BuilderHelpers):
         """The Catch list of a Task, Parallel or Map here: Python's handlers in order, as
         ErrorEquals over class names; `source` is "task" (a Lambda cause to unpack) or
         "branch" (the cause is the message already)."""
-        from .exceptions import error_equals  # noqa: PLC0415
-
         message = "$__exc_message($states.errorOutput.Cause)" if source == "task" else \
             "($c := $states.errorOutput.Cause; $type($c) = 'string' ? $c : '')"
         helpers = frozenset({"exc_message"}) if source == "task" else frozenset()
@@ -862,8 +935,6 @@ def item_depth(node: ast.AST) -> int:
 
 
 def _fold(code: str, temp: str) -> str:
-    import re  # noqa: PLC0415
-
     return re.sub(re.escape("$" + temp) + r"(?![A-Za-z0-9_])", lambda _: _RESULT, code)
 
 
@@ -893,6 +964,4 @@ def _merge_titles(first: str, second: str) -> str:
 
 
 def _jsonata_list(names: list[str]) -> str:
-    from .jsonata_lib import literal  # noqa: PLC0415
-
-    return literal(list(names))
+    return jsonata_lib.literal(list(names))

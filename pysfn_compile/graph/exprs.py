@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
+from ..analysis.pytypes import ANY, Ty
 from . import ir, jsonata_lib
-from .pytypes import ANY, Ty
 
 _NO_CONST = object()
 

@@ -12,10 +12,11 @@ from __future__ import annotations
 import ast
 import re
 
-from . import jsonata_lib, pytypes
-from .errors import Refusal
-from .exprs import Expr, Guard, combine
-from .pytypes import Ty
+from ..analysis import pytypes
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
 
@@ -83,9 +84,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     if depth > 3:
         raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
     kinds = ty.kinds
-    if not kinds:
-        raise Refusal(node, "cannot print a value of unknown type", UNKNOWN_HINT)
-    if ty.is_any:  # chosen at run time; numbers by the rule of pytypes (integral means int)
+    if ty.is_any or not kinds:  # no kinds: a value that never exists (an item of an empty [])  # chosen at run time; numbers by the rule of pytypes (integral means int)
         return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
     if "float" in kinds and not ty.json_number:
         raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
@@ -94,7 +93,9 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
         if kinds != {"exc"}:
             raise Refusal(node, "cannot print a value that may be an exception or not")
         if quote:
-            raise Refusal(node, "repr() of an exception is not supported", "use str(e)")
+            raise Refusal(node, "repr() of an exception is not supported: the machine keeps an exception's class "
+                          "name and message, not the arguments repr() shows (KeyError('k') has the message 'k')",
+                          "use f\"{type(e).__name__}: {e}\"")
         return f"{var}.message"
     parts = []
     for kind in ("none", "bool", "int", "str", "list", "dict"):

@@ -16,7 +16,8 @@ import typing
 
 import attrs
 
-from . import jsonata_lib, sfn
+from ..runtime import sfn
+from . import jsonata_lib
 
 INPUT = "$__i"
 SAFE_INTEGER = 9007199254740991

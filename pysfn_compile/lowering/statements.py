@@ -8,85 +8,28 @@ from __future__ import annotations
 
 import ast
 
-from . import calls, ir, jsonata_lib, lambda_compute, pytypes
-from .builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
-from .effects import effects
-from .errors import Refusal
-from .expressions import (
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.narrowing import narrowings
+from ..errors import Refusal
+from ..graph import ir, jsonata_lib
+from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
+from ..graph.exprs import Expr, combine, const, guard, record_expr
+from ..runtime import sfn
+from .evaluation import condition, materialize, operands
+from .formatting import to_repr, to_str
+from .operations import (
     ANY_HINT,
-    NON_STRING_KEY,
     binary,
     bound_code,
-    condition,
-    const,
+    dict_key,
+    int_index,
     iterable_of,
     iteration_source,
     key_guard,
-    materialize,
-    operands,
-    store_key,
-    transform,
+    subscript,
 )
-from .exprs import Expr, Guard, combine, guard, record_expr
-from .formatting import to_repr, to_str
-from .pytypes import Ty
-
-
-def transform_block(b, statements: list[ast.stmt]) -> None:
-    b.block_frames.append([])
-    try:
-        for statement in lambda_compute.carve(b, statements):
-            transform_statement(b, statement)
-    finally:
-        for frame in b.block_frames.pop():
-            if frame in b.narrowed:
-                b.narrowed.remove(frame)
-
-
-def transform_statement(b, statement: ast.stmt) -> None:
-    handler = _TRANSFORMS.get(type(statement))
-    previous = (b.statement, b.statement_text)
-    if not isinstance(statement, (ast.If, ast.While, ast.For, ast.Try, ast.FunctionDef)):
-        b.statement, b.statement_text = statement, b.source_of(statement)
-    else:
-        b.statement, b.statement_text = statement, b.info.line_text(statement.lineno)
-    try:
-        if handler is None:
-            raise Refusal(statement, f"{_statement_name(statement)} is not supported in a workflow",
-                          "move this into a callee (a module-level function, run as a Lambda)")
-        handler(b, statement)
-    except Refusal as refusal:
-        if not refusal.follow_on:
-            b.error(refusal.node if refusal.node is not None else statement, refusal.message,
-                    lambda_compute.note_refusal(b, statement, refusal))
-        b.scope.failed.update(_names_set(statement))
-    except RecursionError:
-        b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
-    except Exception as error:  # a compiler bug: still a located problem, never a traceback
-        b.error(statement, f"internal compiler error on this statement: {type(error).__name__}: {error}",
-                "please report it with the workflow; meanwhile, rewrite the statement or move it into a callee")
-    finally:
-        b.statement, b.statement_text = previous
-
-
-def _names_set(statement: ast.stmt) -> set[str]:
-    """The names a statement (with its body) may assign: unknown once it has been refused."""
-    names = set()
-    for node in ast.walk(statement):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
-            names.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not statement:
-            names.add(node.name)
-    return names
-
-
-def _statement_name(statement: ast.stmt) -> str:
-    names = {ast.With: "a with statement", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
-             ast.ClassDef: "a class definition", ast.Import: "an import", ast.ImportFrom: "an import",
-             ast.Global: "global", ast.Nonlocal: "nonlocal", ast.AsyncFunctionDef: "an async def"}
-    if hasattr(ast, "Match") and isinstance(statement, ast.Match):
-        return "match"
-    return names.get(type(statement), type(statement).__name__)
+from .targets import assign_to, no_tuple_item_change, set_item, store
 
 
 # -- simple statements -------------------------------------------------------------------
@@ -99,18 +42,18 @@ def transform_expr(b, node: ast.Expr) -> None:
     if isinstance(value, ast.Constant):  # a docstring or a bare literal: nothing happens
         return
     if not isinstance(value, ast.Call):
-        expr = transform(b, value)
+        expr = b.expr(value)
         b.check([expr], "Check expression")
         return
-    expr = calls.transform_call(b, value)
+    expr = b.call(value)
     if expr.guards:
         b.check([expr], "Check expression")
 
 
 def transform_assign(b, node: ast.Assign) -> None:
     if len(node.targets) > 1:
-        value = materialize(b, transform(b, node.value), node.value)
-        b.no_fold.update(value.reads)  # read once per target
+        value = materialize(b, b.expr(node.value), node.value)
+        b.read_again(value.reads)  # read once per target
         for target in node.targets:
             assign_to(b, target, value, node, node.value)
         names = [t.id for t in node.targets if isinstance(t, ast.Name)]
@@ -133,7 +76,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
         if direct:
             b.declare(target.id)
             var = b.var(target.id)
-            expr = calls.transform_call(b, value_node, target=var)
+            expr = b.call(value_node, target=var)
             b.note_type(target.id, expr.ty)
             if expr.code != "$" + var:
                 b.assign([(var, expr)], f"Set {target.id}")
@@ -153,7 +96,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
         for sub_target, sub_value in zip(target.elts, value_node.elts, strict=True):
             b.note_alias_assign(sub_target.id, sub_value)
         return
-    value = transform(b, value_node)
+    value = b.expr(value_node)
     if isinstance(target, ast.Subscript) and effects(b, target).any:
         # Python evaluates the value (and raises what it raises) before the target calls a callee
         value = materialize(b, value, value_node)
@@ -169,150 +112,6 @@ def _direct_call_target(b, call: ast.Call) -> bool:
     return False
 
 
-def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
-    if isinstance(target, ast.Name):
-        b.declare(target.id)
-        b.assign([(b.var(target.id), value)], f"Set {target.id}")
-        b.note_type(target.id, value.ty)
-        b.note_alias_assign(target.id, value_node)
-        return
-    if isinstance(target, (ast.Tuple, ast.List)):
-        unpack(b, target, value, node)
-        if value_node is not None:
-            from .aliasing import sharing  # noqa: PLC0415
-
-            effect = b.mutable_sharing(sharing(value_node))
-            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
-            fanout = b.fanout_sharing(value_node)
-            if fanout:
-                b.update_alias(share=fanout | set(names), deepen=fanout | set(names))
-            elif effect.fresh and not effect.holds_shared:
-                b.update_alias(unshare=names, undeepen=names)
-            else:
-                b.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
-        return
-    if isinstance(target, ast.Subscript):
-        pairs = store(b, target, value, value_node)
-        b.assign(pairs, f"Set {pairs[0][0]}")
-        return
-    if isinstance(target, ast.Starred):
-        raise Refusal(target, "starred assignment is not supported")
-    raise Refusal(target, f"assigning to {type(target).__name__} is not supported",
-                  "assign to variables, or to items of lists and dicts")
-
-
-def unpack(b, target, value: Expr, node) -> None:
-    """a, b = value: as many items as names, or Python's ValueError."""
-    names = target.elts
-    if any(isinstance(e, ast.Starred) for e in names):
-        raise Refusal(target, "starred unpacking is not supported", "index the list instead")
-    if not value.ty.only("list"):
-        raise Refusal(target, f"unpacking {value.ty.describe()} is not supported",
-                      ANY_HINT if value.ty.is_any else "unpack lists")
-    value = materialize(b, value, node)
-    n = len(names)
-    count = f"$count({value.code})"
-    checks = [guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
-                    value),
-              guard(f"({count} < {n})", ValueError,
-                    f"'not enough values to unpack (expected {n}, got ' & {count} & ')'", value)]
-    checked = Expr(value.code, value.ty, value.guards + tuple(checks), value.reads, value.helpers)
-    b.check([checked], "Check unpacking")
-    pairs = []
-    for position, element in enumerate(names):
-        item_ty = value.ty.items[position] if value.ty.items and position < len(value.ty.items) else value.ty.element
-        item = Expr(f"{bound_code(value.code)}[{position}]", item_ty, (), value.reads, value.helpers)
-        if isinstance(element, ast.Name):
-            b.declare(element.id)
-            pairs.append((b.var(element.id), item))
-            b.note_type(element.id, item_ty)
-        else:
-            raise Refusal(element, "nested unpacking targets are not supported")
-    b.assign(pairs, "Set " + ", ".join(e.id for e in names))
-
-
-def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None) -> list[tuple[str, Expr]]:
-    """target = value for a subscript target: the new value of the variable at its root.
-    Python evaluates the value, then the container, then the key."""
-    root = target
-    while isinstance(root, ast.Subscript):
-        root = root.value
-    if not isinstance(root, ast.Name):
-        raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
-    depth = item_depth(target.value)
-    b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
-    b.note_alias_store(root.id, value_node, depth + 1)
-    if isinstance(target.slice, ast.Slice):
-        raise Refusal(target, "assigning to a slice is not supported", "build a new list")
-    container, key = operands(b, [target.value, target.slice])
-    new = set_item(target, container, key, value)
-    if isinstance(target.value, ast.Subscript):
-        return store(b, target.value, new)
-    name = target.value.id
-    b.note_type(name, new.ty)
-    return [(b.var(name), new)]
-
-
-def no_tuple_item_change(node, ty: Ty) -> None:
-    if ty.may("list") and ty.form != "list":
-        raise Refusal(node, "a tuple's items cannot be changed (Python raises TypeError: 'tuple' object does "
-                      "not support item assignment), and this value may be a tuple", "build a list: list(t)")
-
-
-def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
-    ty = container.ty
-    no_tuple_item_change(node, ty)
-    if ty.only("dict"):
-        key = store_key(node, key)
-        new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
-        return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
-                       helpers={"setkey"})
-    if ty.only("list"):
-        if not key.ty.only("int"):
-            raise Refusal(node, f"list indices must be integers, not {key.ty.describe()}", ANY_HINT)
-        count = f"$count({container.code})"
-        check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
-                      "'list assignment index out of range'", container, key)
-        position = f"({key.code} < 0 ? {count} + {key.code} : {key.code})"
-        new_ty = pytypes.list_of(pytypes.join(ty.element, value.ty))
-        return combine(f"$__setitem({container.code}, {position}, {value.code})", new_ty, value, container, key,
-                       helpers={"setitem"}, guards=[check])
-    if ty.may("dict", "list"):
-        return _set_item_of_unknown(node, container, key, value)
-    raise Refusal(node, f"assigning an item of {ty.describe()} is not supported",
-                  ANY_HINT if ty.is_any else "assign items of lists and dicts")
-
-
-def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
-    """`container[key] = value` where whether the container is a dict or a list is known only
-    at run time: Python's TypeError and IndexError, and a key a JSON object cannot hold stops
-    the machine (pysfn.NonStringKey)."""
-    c, k, ty = container.code, key.code, container.ty
-    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
-    index = f"$__num({k})"
-    checks = [
-        guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
-              f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
-              helpers={"pytype"}),
-        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
-              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
-        Guard(f"({is_dict} and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
-              container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
-              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is "
-                              "not a str at run time; JSON objects have string keys: convert it with str(...)"),
-        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
-              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
-              helpers={"pytype"}),
-        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
-              "'list assignment index out of range'", container, key, helpers={"num"}),
-    ]
-    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
-    code = f"({is_dict} ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
-    new_ty = pytypes.join(pytypes.dict_of(pytypes.join(ty.values, value.ty)) if ty.may("dict") else None,
-                          pytypes.list_of(pytypes.join(ty.element, value.ty)) if ty.may("list") else None)
-    return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num"}, guards=checks)
-
-
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))
@@ -320,7 +119,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
     target = node.target
     if isinstance(target, ast.Name):
-        current = transform(b, ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
+        current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
         (value,) = operands(b, [node.value])
         if op == "+" and current.ty.only("list"):
             b.check_mutation(node, target.id, nested=False)
@@ -341,7 +140,6 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         if not isinstance(root, ast.Name):
             raise Refusal(target, "this augmented assignment target is not supported")
         container, key = operands(b, [target.value, target.slice])
-        from .expressions import subscript  # noqa: PLC0415
 
         current = subscript(target, container, key)
         (value,) = operands(b, [node.value])
@@ -374,13 +172,11 @@ def transform_delete(b, node: ast.Delete) -> None:
         container, key = operands(b, [target.value, target.slice])
         no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):
-            if not key.ty.only("str"):
-                raise Refusal(target, "dict keys are strings in JSON")
+            key = dict_key(target, key)
             new = combine(f"$__delkey({container.code}, {key.code})", container.ty, container, key,
                           helpers={"delkey"}, guards=[key_guard(container, key)])
         elif container.ty.only("list"):
-            if not key.ty.only("int"):
-                raise Refusal(target, "list indices must be integers")
+            key = int_index(target, key, "list")
             count = f"$count({container.code})"
             check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
                           "'list assignment index out of range'", container, key)
@@ -402,13 +198,13 @@ def transform_assert(b, node: ast.Assert) -> None:
         failing = combine(f"$not({test.code})", pytypes.BOOL, test)
         fails, holds = b.fork(f"Assert {_short(ast.unparse(node.test))} (line {node.lineno})", failing)
         b.then(fails)
-        message = to_str(node.msg, transform(b, node.msg))
+        message = to_str(node.msg, b.expr(node.msg))
         raise_class(b, AssertionError, message)
         b.then(holds)
         return
     message = const("", pytypes.STR)
     if node.msg is not None:
-        message = to_str(node.msg, transform(b, node.msg))
+        message = to_str(node.msg, b.expr(node.msg))
     reached = tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in message.guards)
     failed = guard(f"$not({test.code})", AssertionError, message.code, test, message)
     b.check([Expr("null", pytypes.NONE, test.guards + reached + (failed,))],
@@ -419,7 +215,7 @@ def transform_assert(b, node: ast.Assert) -> None:
 def transform_if(b, node: ast.If) -> None:
     test = condition(b, node.test)
     if test.is_const:  # `if True:` / `if DEBUG:` with a constant: only one side exists
-        transform_block(b, node.body if test.const else node.orelse)
+        b.block(node.body if test.const else node.orelse)
         return
     choice = ir.Choice(title=f"If {_short(ast.unparse(node.test))} (line {node.lineno})")
     reachable, defined = b.reachable, b.defined
@@ -428,16 +224,14 @@ def transform_if(b, node: ast.If) -> None:
     choice.rules.append(rule)
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
-    from .narrowing import narrowings  # noqa: PLC0415
-
     positive, negative = narrowings(b, node.test)
     b.then([then_hole] if reachable else [])
     with b.narrow(positive):
-        transform_block(b, node.body)
+        b.block(node.body)
     ends = b.pending
     b.then([else_hole] if reachable else [])
     with b.narrow(negative):
-        transform_block(b, node.orelse)
+        b.block(node.orelse)
     b.then(ends + b.pending)
     if not ends and negative:  # `if x is None: return ...`: x is not None from here on
         b.narrow_rest(negative)
@@ -456,15 +250,12 @@ def transform_while(b, node: ast.While) -> None:
     test = condition(b, node.test)
     if test.is_const and test.const:  # while True: the loop ends by break, return or raise
         b.enter_loop(node)
-        b.scope.contexts.append(loop)
-        try:
-            transform_block(b, node.body)
+        with b.inside(loop):
+            b.block(node.body)
             b.back_edge(node)
             if loop.head.node is None and b.reachable:  # an empty loop body: wait forever? no
                 raise Refusal(node, "an endless loop that does nothing", "add a break")
             b.jump(loop.head)
-        finally:
-            b.scope.contexts.pop()
         b.then(loop.exit.holes)
         loop.exit.holes = []
         return
@@ -476,15 +267,12 @@ def transform_while(b, node: ast.While) -> None:
     body_hole, exit_hole = b.hole(rule, "next", entry_defined), b.hole(choice, "default", entry_defined)
     b.add(choice)
     b.then([body_hole] if reachable else [])
-    b.scope.contexts.append(loop)
-    try:
-        transform_block(b, node.body)
+    with b.inside(loop):
+        b.block(node.body)
         b.back_edge(node)
         b.jump(loop.head)
-    finally:
-        b.scope.contexts.pop()
     b.then([exit_hole] if reachable else [])
-    transform_block(b, node.orelse)
+    b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
 
@@ -494,7 +282,7 @@ def transform_for(b, node: ast.For) -> None:
         pass
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
-    guarded = set(b.loop_guarded)
+    walked = b.walked()
     index = b.temp("i")
     title = f"For {_short(ast.unparse(node.target))} in {_short(ast.unparse(iterable_node), 30)} (line {node.lineno})"
     range_args = _range_call(b, iterable_node)
@@ -516,11 +304,11 @@ def transform_for(b, node: ast.For) -> None:
         advance = f"${index} + {step.code}"
         helpers: frozenset = frozenset()
     else:
-        iterable = iterable_of(iterable_node, transform(b, iterable_node))
+        iterable = iterable_of(iterable_node, b.expr(iterable_node))
         source, item_ty, helper_names = iteration_source(iterable_node, iterable)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         if iterable.ty.mutable:
-            b.loop_guarded |= live_sources(iterable_node)
+            b.walk(live_sources(iterable_node))
         sequence = b.temp("items")
         b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
         test = f"(${index} < $count(${sequence}))"
@@ -545,16 +333,15 @@ def transform_for(b, node: ast.For) -> None:
     b.then([body_hole] if reachable else [])
     if range_args is None:
         b.note_loop_alias(node.target, iterable_node)
-    b.scope.contexts.append(loop)
     try:
-        transform_block(b, node.body)
-        b.back_edge(node)
-        b.jump(loop.head)
+        with b.inside(loop):
+            b.block(node.body)
+            b.back_edge(node)
+            b.jump(loop.head)
     finally:
-        b.scope.contexts.pop()
-        b.loop_guarded = guarded
+        b.end_walk(walked)
     b.then([exit_hole] if reachable else [])
-    transform_block(b, node.orelse)
+    b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
 
@@ -657,10 +444,10 @@ def jump_out(b, loop: LoopContext, kind: str) -> None:
 
 
 def transform_return(b, node: ast.Return) -> None:
-    value = transform(b, node.value) if node.value is not None else const(None, pytypes.NONE)
+    value = b.expr(node.value) if node.value is not None else const(None, pytypes.NONE)
     if value.ty.may("exc"):
         raise Refusal(node, "an exception cannot be returned", "return str(e)")
-    b.scope.return_type = pytypes.join(b.scope.return_type, value.ty)
+    b.note_return(value.ty)
     do_return(b, value, node)
 
 
@@ -689,7 +476,7 @@ def transform_raise(b, node: ast.Raise) -> None:
         raise_dynamic(b, ir.Code("$" + record_var + ".type"), ir.Code("$" + record_var + ".message"))
         return
     if isinstance(exc, ast.Name) and b.lookup(exc.id)[0] is not None:
-        value = transform(b, exc)
+        value = b.expr(exc)
         if not value.ty.only("exc"):
             raise Refusal(exc, "only exceptions can be raised", "raise ValueError(...)")
         raise_dynamic(b, ir.Code(value.code + ".type"), ir.Code(value.code + ".message"))
@@ -746,15 +533,11 @@ def _is_sfn_fail(b, func) -> bool:
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
         return b.info.is_sfn_module(func.value.id) and func.attr == "Fail"
     if isinstance(func, ast.Name):
-        from . import sfn  # noqa: PLC0415
-
         return b.info.objects.get(func.id) is sfn.Fail
     return False
 
 
 def raise_fail(b, node, call) -> None:
-    from . import sfn  # noqa: PLC0415
-
     if call is None or not 1 <= len(call.args) + len(call.keywords) <= 2:
         raise Refusal(node, "sfn.Fail(error, cause=None) needs an error name")
     values = list(call.args) + [k.value for k in call.keywords]
@@ -809,12 +592,11 @@ def transform_try(b, node: ast.Try) -> None:
     if node.finalbody:
         context.finally_label = Label(f"finally line {node.lineno}")
         context.finally_var = b.temp("finally")
-    b.scope.contexts.append(context)
     ends: list = []
-    try:
-        transform_block(b, node.body)
+    with b.inside(context):
+        b.block(node.body)
         context.in_body = False
-        transform_block(b, node.orelse)
+        b.block(node.orelse)
         ends += b.pending
         for info in handlers:
             b.then([])
@@ -823,14 +605,9 @@ def transform_try(b, node: ast.Try) -> None:
             b.mark(info.label)
             if info.node.name:
                 b.update_alias(unshare=[info.node.name], undeepen=[info.node.name])
-            b.handler_stack.append(info)
-            try:
-                transform_block(b, info.node.body)
-            finally:
-                b.handler_stack.pop()
+            with b.handling(info):
+                b.block(info.node.body)
             ends += b.pending
-    finally:
-        b.scope.contexts.pop()
     b.then(ends)
     if not node.finalbody:
         return
@@ -844,7 +621,7 @@ def transform_try(b, node: ast.Try) -> None:
     if not context.finally_label.holes:
         return
     b.mark(context.finally_label)
-    transform_block(b, node.finalbody)
+    b.block(node.finalbody)
     if not b.reachable:
         return
     finally_var = context.finally_var
@@ -914,26 +691,3 @@ def transform_nonlocal(b, node) -> None:
     raise Refusal(node, "nonlocal is not supported: a branch or map body cannot change the workflow's "
                   "variables", "return the value from the branch")
 
-
-_TRANSFORMS = {
-    ast.Pass: transform_pass,
-    ast.Expr: transform_expr,
-    ast.Assign: transform_assign,
-    ast.AnnAssign: transform_ann_assign,
-    ast.AugAssign: transform_aug_assign,
-    ast.Delete: transform_delete,
-    ast.Assert: transform_assert,
-    ast.If: transform_if,
-    ast.While: transform_while,
-    ast.For: transform_for,
-    ast.Break: transform_break,
-    ast.Continue: transform_continue,
-    ast.Return: transform_return,
-    ast.Raise: transform_raise,
-    ast.Try: transform_try,
-    ast.FunctionDef: transform_function_def,
-    ast.Nonlocal: transform_nonlocal,
-    lambda_compute.ComputedBlock: lambda_compute.transform_computed,
-}
-
-__all__ = ["transform_block", "transform_statement", "Ty"]

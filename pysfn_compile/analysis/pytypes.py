@@ -17,6 +17,8 @@ loses the mark.
 
 from __future__ import annotations
 
+import typing
+
 import attrs
 
 JSON_KINDS = frozenset({"int", "float", "bool", "str", "none", "list", "dict"})
@@ -264,3 +266,92 @@ def widen(old: Ty | None, new: Ty) -> Ty:
         if "int" in old.kinds:
             joined = attrs.evolve(joined, bits=SAFE_BITS)
     return joined
+
+
+def hint_type(hint) -> Ty:
+    """The static type a Python type hint promises (a parameter's or a callee's return)."""
+    if hint is typing.Any or hint is object:
+        return ANY
+    if hint is None or hint is type(None):
+        return NONE
+    simple = {int: INT, float: FLOAT, str: STR, bool: BOOL,
+              list: list_of(None), dict: dict_of(None)}
+    if hint in simple:
+        return simple[hint]
+    if typing.is_typeddict(hint):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return dict_of(None)
+        return typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
+    # callee returns one as Python runs it: either
+    if hint is tuple:
+        return as_form(list_of(None), "either")
+    if origin is tuple:
+        items = [p for p in parameters if p is not Ellipsis]
+        if len(parameters) == 2 and parameters[1] is Ellipsis:
+            return as_form(list_of(hint_type(parameters[0])), "either")
+        return pair_of(*(hint_type(p) for p in items), form="either") if items \
+            else as_form(list_of(NOTHING), "either")
+    if origin is list:
+        return list_of(hint_type(parameters[0]) if parameters else None)
+    if origin is dict:
+        return dict_of(hint_type(parameters[1]) if len(parameters) == 2 else None)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        result = None
+        for option in parameters:
+            result = join(result, hint_type(option))
+        return result
+    return ANY
+
+
+# -- floats across JSON (a callee's or a computed block's parameters) --------------------
+def float_safe(ty: Ty, hint, depth: int = 0) -> bool:
+    """Whether a value of type `ty` reaches the callee as Python would pass it. JSON carries
+    3.0 as 3, so a float reaches the Lambda as a float only where the parameter is annotated
+    float (the dispatcher converts); and an int must not reach such a parameter (it would be
+    converted, Python passes the int)."""
+    if depth > 5 or ty.is_any:
+        return True
+    if hint is float:
+        return ty.only("float")
+    if not may_hold_float(ty):
+        return not expects_float(hint)
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list and parameters and ty.only("list"):
+        return float_safe(ty.element, parameters[0], depth + 1)
+    if origin is dict and len(parameters) == 2 and ty.only("dict"):
+        return float_safe(ty.values, parameters[1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        numeric = [p for p in parameters if p in (int, float)]
+        if numeric == [float]:
+            return ty.without("none").only("int", "float", "bool")
+    return False
+
+
+def expects_float(hint, depth: int = 0) -> bool:
+    """Whether the dispatcher would turn an int somewhere in this value into a float."""
+    if depth > 5:
+        return False
+    if hint is float:
+        return True
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (list, dict) and parameters:
+        return expects_float(parameters[-1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return [p for p in parameters if p in (int, float)] == [float]
+    return False
+
+
+def may_hold_float(ty: Ty, depth: int = 0) -> bool:
+    """Whether the value is known to hold a float (a value of unknown type is JSON: see the
+    README on integral floats inside untyped values)."""
+    if depth > 5 or ty.is_any:
+        return False
+    if ty.may("float") and not ty.json_number:  # by the number rule, an integral one is an int
+        return True
+    if ty.may("list") and may_hold_float(ty.element, depth + 1):
+        return True
+    return ty.may("dict") and may_hold_float(ty.values, depth + 1)

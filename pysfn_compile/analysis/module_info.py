@@ -14,8 +14,8 @@ from typing import Any
 
 import attrs
 
-from . import sfn
-from .errors import CompileError, Problem
+from ..errors import CompileError, Problem
+from ..runtime import sfn
 
 _COUNTER = itertools.count(1)
 

@@ -1,0 +1,95 @@
+"""Where a value of unknown type comes from, for refusal messages (issue 10, §6).
+
+A refusal that says "any JSON value" is only actionable if the user can see which annotation
+is missing: `explain` names a variable of the refused expression whose type nobody declared,
+and follows it back to its origin: an unannotated parameter, the result of a callee without a
+return annotation, an item of such a value (a subscript, a `for` target, a comprehension
+variable). It reads the syntax tree only.
+"""
+
+from __future__ import annotations
+
+import ast
+
+_MAX_STEPS = 4
+
+
+def explain(tree: ast.Module, node: ast.AST, unknown: list[str], callees: set[str]) -> str:
+    """"`x` is any JSON value: it comes from parameter `x` (line 3), which has no annotation",
+    for the first of `unknown` (names of unknown type) read in `node`, or ""."""
+    function = _enclosing_function(tree, getattr(node, "lineno", 0))
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id in unknown and function:
+            origin = _origin(function, sub.id, callees, tree, 0)
+            if origin:
+                return f"`{sub.id}` is any JSON value: {origin}"
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in callees:
+            defined = _module_function(tree, sub.func.id)
+            if defined is not None and defined.returns is None:
+                return (f"`{sub.func.id}(...)` is any JSON value: the callee `{sub.func.id}` (line {defined.lineno}) "
+                        "has no return annotation")
+    return ""
+
+
+def _enclosing_function(tree: ast.Module, line: int) -> ast.FunctionDef | None:
+    best = None
+    for sub in ast.walk(tree):
+        if isinstance(sub, ast.FunctionDef) and sub.lineno <= line <= (sub.end_lineno or sub.lineno):
+            if best is None or sub.lineno >= best.lineno:
+                best = sub
+    return best
+
+
+def _module_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
+    return next((s for s in tree.body if isinstance(s, ast.FunctionDef) and s.name == name), None)
+
+
+def _origin(function: ast.FunctionDef, name: str, callees: set[str], tree: ast.Module, steps: int) -> str:
+    if steps > _MAX_STEPS:
+        return ""
+    for arg in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]:
+        if arg.arg == name:
+            if arg.annotation is None:
+                return f"it comes from parameter `{name}` (line {arg.lineno}), which has no annotation"
+            return ""
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
+            return _from_value(function, sub.value, sub.lineno, callees, tree, steps)
+        if isinstance(sub, (ast.For, ast.comprehension)) and _binds(sub.target, name):
+            source = sub.iter
+            line = getattr(sub, "lineno", getattr(source, "lineno", 0))
+            text = f"it is an item of `{_short(source)}` (line {line})"
+            return text + _then(function, source, callees, tree, steps)
+    return ""
+
+
+def _from_value(function, value: ast.AST, line: int, callees: set[str], tree, steps: int) -> str:
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in callees:
+        defined = _module_function(tree, value.func.id)
+        if defined is not None and defined.returns is None:
+            return (f"it is assigned the result of `{value.func.id}(...)` (line {line}), whose return type is "
+                    "not annotated")
+    return f"it is assigned `{_short(value)}` (line {line})" + _then(function, value, callees, tree, steps)
+
+
+def _then(function, value: ast.AST, callees: set[str], tree, steps: int) -> str:
+    """The origin of the variable a value is read from (`rec` in `rec["region"]`)."""
+    root = value
+    while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
+        root = root.value if not isinstance(root, ast.Call) else root.func
+        if isinstance(root, ast.Attribute):
+            root = root.value
+    if isinstance(root, ast.Name):
+        more = _origin(function, root.id, callees, tree, steps + 1)
+        if more:
+            return "; " + more.replace("it ", f"`{root.id}` ", 1)
+    return ""
+
+
+def _binds(target: ast.AST, name: str) -> bool:
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(target))
+
+
+def _short(node: ast.AST) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= 40 else text[:39] + "…"

@@ -1,0 +1,495 @@
+"""Python expressions → JSONata, one transform per construct.
+
+Each transform takes the builder and one node and returns an `Expr`: JSONata text, its static
+type, and the guards that raise where Python would raise. Sub-expressions are lowered through
+the builder (`b.expr`, `evaluation.operands`), the operators themselves are operations.py's;
+calls and comprehensions are dispatched by the visitor.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+
+import attrs
+
+from ..analysis import pytypes
+from ..analysis.effects import effects
+from ..analysis.module_info import MISSING
+from ..analysis.narrowing import narrowings
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, Guard, combine, const, guard
+from . import formatting
+from .evaluation import condition, later_effects, materialize, operands
+from .operations import (
+    ANY_HINT,
+    SAFE,
+    binary,
+    build_list,
+    build_tuple,
+    compare,
+    is_var,
+    numeric_operand,
+    short_circuit,
+    slice_of,
+    store_key,
+    subscript,
+    truth,
+    type_of_value,
+)
+
+
+# -- literals and names ------------------------------------------------------------------
+def transform_constant(b, node: ast.Constant) -> Expr:
+    value = node.value
+    if isinstance(value, bool):
+        return const(value, pytypes.BOOL)
+    if isinstance(value, int):
+        if abs(value) > SAFE:
+            raise Refusal(node, f"the integer {value} is beyond 2**53 - 1: JSON numbers in Step "
+                          "Functions cannot hold it exactly", "use a string, or compute it in a callee")
+        return const(value, pytypes.literal_int(value))
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise Refusal(node, "inf and nan are not JSON numbers")
+        return const(value, pytypes.FLOAT)
+    if isinstance(value, str):
+        return const(value, pytypes.STR)
+    if value is None:
+        return const(None, pytypes.NONE)
+    raise Refusal(node, f"{type(value).__name__} literals are not supported",
+                  "workflow values are JSON: str, int, float, bool, None, list, dict")
+
+
+def transform_name(b, node: ast.Name) -> Expr:
+    name = node.id
+    bound = b.comprehension_binding(name)
+    if bound is not None:
+        code, ty, *reads = bound
+        return Expr(code, ty, reads=reads[0] if reads else frozenset())
+    scope, ty = b.lookup(name)
+    if scope is not None:
+        if name in scope.failed:
+            raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
+        asl = b.var(name, scope)
+        if scope is b.scope and not b.is_defined(asl):
+            raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
+                          "UnboundLocalError)", f"assign '{name}' on every path before this line")
+        return Expr("$" + asl, ty, reads=frozenset([asl]))
+    value = b.info.constant(name)
+    if value is not MISSING:
+        changed = b.info.changed_globals().get(name)
+        if changed is not None and isinstance(value, (list, dict)):
+            raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
+                          f"(line {changed}); the state machine would hold its value at compile time",
+                          f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
+        return const(value, type_of_value(value))
+    if name in b.info.functions:
+        raise Refusal(node, f"the function '{name}' can only be called here",
+                      "pass it to sfn.map(...) or call it")
+    raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
+                  "workflow values are locals, parameters and module-level JSON constants",
+                  computable=name in b.info.objects)
+
+
+def transform_list(b, node) -> Expr:
+    items = operands(b, node.elts) if node.elts else []
+    for elt in node.elts:
+        if isinstance(elt, ast.Starred):
+            raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
+    if isinstance(node, ast.Tuple):
+        return build_tuple(items)
+    return build_list(items)
+
+
+def _mapping(expr: Expr) -> Expr:
+    """What `**` unpacks: a dict, or (its kind known only at run time) Python's TypeError."""
+    if expr.ty.only("dict") or not expr.ty.may("dict") or not (expr.ty.is_any or expr.ty.json_number):
+        return expr
+    v = expr.code
+    check = guard(f"($type({v}) != 'object')", TypeError,
+                  f"\"'\" & $__pytype({v}) & \"' object is not a mapping\"", expr, helpers={"pytype"})
+    return combine(v, pytypes.dict_of(expr.ty.values), expr, guards=[check])
+
+
+def transform_dict(b, node: ast.Dict) -> Expr:
+    keys, values = [], []
+    nodes = []
+    for key, value in zip(node.keys, node.values, strict=True):
+        if key is None:
+            nodes.append(value)
+        else:
+            nodes.extend([key, value])
+    exprs = operands(b, nodes)
+    position = 0
+    entries = []  # (key Expr or None for **, value Expr)
+    for key in node.keys:
+        if key is None:
+            entries.append((None, exprs[position]))
+            position += 1
+        else:
+            entries.append((exprs[position], exprs[position + 1]))
+            position += 2
+    value_ty = None
+    entries = [(None, _mapping(value_expr)) if key_expr is None else (key_expr, value_expr)
+               for key_expr, value_expr in entries]
+    for index, (key_expr, value_expr) in enumerate(entries):
+        if key_expr is None:
+            if not value_expr.ty.only("dict"):
+                raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
+            value_ty = pytypes.join(value_ty, value_expr.ty.values)
+            continue
+        if not key_expr.ty.may("str"):
+            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
+                          "convert the key with str(...)", computable=True)
+        key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
+        entries[index] = (key_expr, value_expr)
+        value_ty = pytypes.join(value_ty, value_expr.ty)
+        keys.append(key_expr)
+        values.append(value_expr)
+    ty = pytypes.dict_of(value_ty if value_ty is not None else pytypes.NOTHING)
+    parts = [e for pair in entries for e in pair if e is not None]
+    if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
+        value = {k.const: v.const for k, v in entries}
+        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()}),
+                    const=value)
+    literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
+    if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
+        body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
+        fields = {k.const: v.ty for k, v in entries}
+        return combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
+    pieces = []
+    for key_expr, value_expr in entries:
+        pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")
+    return combine("$merge([" + ", ".join(pieces) + "])", ty, *parts)
+
+
+# -- arithmetic --------------------------------------------------------------------------
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+        ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
+        ast.BitAnd: "&", ast.MatMult: "@"}
+
+
+def transform_binop(b, node: ast.BinOp) -> Expr:
+    if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
+        return _percent_format(b, node, node.left.value)
+    left, right = operands(b, [node.left, node.right])
+    return binary(node, _OPS[type(node.op)], left, right)
+
+
+_PERCENT = re.compile(r"%(.)", re.DOTALL)
+
+
+def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
+    """`"literal %s, %r, %d" % args`: the values printed as str(), repr() and int formatting."""
+    specs = _PERCENT.findall(text)
+    if "%" in _PERCENT.sub("", text) or set(specs) - set("srdi%"):
+        raise Refusal(node, "this %-format is not supported (only %s, %r, %d, %i and %%)", "use an f-string")
+    wanted = len([spec for spec in specs if spec != "%"])
+    if isinstance(node.right, ast.Tuple):
+        if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
+            raise Refusal(node, "%-formatting with *args is not supported", "use an f-string")
+        values = operands(b, node.right.elts)
+    else:
+        (value,), values = operands(b, [node.right]), None
+        if pytypes.has_tuple(value.ty) and value.ty.may("list"):
+            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", "use an f-string")
+        if wanted != 1:
+            raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
+                          "use an f-string")
+        values = [value]
+    guards = []
+    if len(values) != wanted:
+        message = ("not enough arguments for format string" if len(values) < wanted
+                   else "not all arguments converted during string formatting")
+        guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
+    pieces, rest, index = [], text, 0
+    for spec in specs:
+        before, _, rest = rest.partition("%" + spec)
+        pieces.append(const(before, pytypes.STR))
+        if spec == "%":
+            pieces.append(const("%", pytypes.STR))
+            continue
+        value = values[index] if index < len(values) else const("", pytypes.STR)
+        index += 1
+        if spec in "di":
+            if value.ty.only("bool"):
+                value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
+            elif not value.ty.only("int"):
+                raise Refusal(node, f"%{spec} of {value.ty.describe()} is not supported", "use an f-string")
+        pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
+    pieces.append(const(rest, pytypes.STR))
+    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
+    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
+
+
+def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
+    if isinstance(node.op, ast.Not):
+        inner = condition(b, node.operand)
+        if inner.is_const:
+            return const(not inner.const, pytypes.BOOL)
+        return combine(f"$not({inner.code})", pytypes.BOOL, inner)
+    operand = b.expr(node.operand)
+    if isinstance(node.op, ast.Invert):
+        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators", computable=True)
+    if operand.is_const and isinstance(operand.const, (int, float)):
+        value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
+        return const(value, type_of_value(value))
+    if operand.ty.is_any or (operand.ty.json_number and not operand.ty.numeric):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        v = operand.code
+        check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                      f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
+        number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+        return combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
+                       operand, guards=[check])
+    operand = numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
+    if isinstance(node.op, ast.UAdd):
+        return operand
+    return combine(f"(-{operand.code})", operand.ty, operand)
+
+
+def _short(node: ast.AST, limit: int = 40) -> str:
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def transform_boolop(b, node: ast.BoolOp) -> Expr:
+    """`a or b` is a when a is truthy, else b (Python's value semantics)."""
+    op = "and" if isinstance(node.op, ast.And) else "or"
+    if later_effects(b, node.values):
+        return _boolop_flow(b, node, op)
+    values = []
+    known: dict = {}
+    for value_node in node.values:
+        with b.narrow(known):
+            values.append(b.expr(value_node))
+        positive, negative = narrowings(b, value_node)
+        known = {**known, **(positive if op == "and" else negative)}
+    result = values[-1]
+    for value in reversed(values[:-1]):
+        test = truth(Expr("$__v", value.ty))
+        reached = test.code if op == "and" else f"$not({test.code})"
+        guards = value.guards + tuple(
+            g.under(f"($__v := {value.code}; {reached})", value.helpers | test.helpers, value.reads)
+            for g in result.guards)
+        picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
+        code = f"($__v := {value.code}; {test.code} ? {picked})"
+        result = Expr(code, pytypes.join(value.ty, result.ty), guards, value.reads | result.reads,
+                      value.helpers | result.helpers | test.helpers)
+    return result
+
+
+def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
+    """`dry_run or charge(cents)`: each operand into one variable, and a Choice after each
+    that skips the rest once the result is decided, so a callee runs only where Python
+    calls it."""
+    result = b.temp("v")
+    decided: list = []
+    known: dict = {}
+    ty = None
+    last = len(node.values) - 1
+    for position, value_node in enumerate(node.values):
+        with b.narrow(known):
+            value = b.expr(value_node)
+        ty = pytypes.join(ty, value.ty)
+        b.assign([(result, value)], f"Set {result}")
+        if position == last:
+            break
+        positive, negative = narrowings(b, value_node)
+        known = {**known, **(positive if op == "and" else negative)}
+        if value.is_const:
+            if bool(value.const) == (op == "or"):
+                break  # decided at compile time: the rest is never evaluated
+            continue
+        test = truth(Expr("$" + result, value.ty, reads=frozenset([result])))
+        stop = test if op == "or" else combine(f"$not({test.code})", pytypes.BOOL, test)
+        verb = "true" if op == "or" else "false"
+        done, rest = b.fork(f"If {_short(value_node)} is {verb} (line {node.lineno})", stop)
+        decided += done
+        b.then(rest)
+    b.then(b.pending + decided)
+    return Expr("$" + result, ty, reads=frozenset([result]))
+
+
+def _ifexp_flow(b, node: ast.IfExp, test: Expr, positive: dict, negative: dict) -> Expr:
+    """`f() if c else 0` with a callee on a side: a Choice, each side into one variable."""
+    result = b.temp("v")
+    then_holes, else_holes = b.fork(f"If {_short(node.test)} (line {node.lineno})", test)
+    b.then(then_holes)
+    with b.narrow(positive):
+        body = b.expr(node.body)
+    b.assign([(result, body)], f"Set {result}")
+    ends = b.pending
+    b.then(else_holes)
+    with b.narrow(negative):
+        orelse = b.expr(node.orelse)
+    b.assign([(result, orelse)], f"Set {result}")
+    b.then(ends + b.pending)
+    return Expr("$" + result, pytypes.join(body.ty, orelse.ty), reads=frozenset([result]))
+
+
+def transform_ifexp(b, node: ast.IfExp) -> Expr:
+    test = condition(b, node.test)
+    positive, negative = narrowings(b, node.test)
+    if test.is_const:  # only the side Python evaluates
+        with b.narrow(positive if test.const else negative):
+            return b.expr(node.body if test.const else node.orelse)
+    if effects(b, node.body).any or effects(b, node.orelse).any:
+        return _ifexp_flow(b, node, test, positive, negative)
+    with b.narrow(positive):
+        body = b.expr(node.body)
+    with b.narrow(negative):
+        orelse = b.expr(node.orelse)
+    if test.is_const:
+        return body if test.const else orelse
+    guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \
+        + tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in orelse.guards)
+    code = f"({test.code} ? {body.code} : {orelse.code})"
+    return Expr(code, pytypes.join(body.ty, orelse.ty), guards, test.reads | body.reads | orelse.reads,
+                test.helpers | body.helpers | orelse.helpers)
+
+
+# -- comparisons -------------------------------------------------------------------------
+_CMP = {ast.Eq: "==", ast.NotEq: "!=", ast.Lt: "<", ast.LtE: "<=", ast.Gt: ">", ast.GtE: ">=",
+        ast.In: "in", ast.NotIn: "not in", ast.Is: "is", ast.IsNot: "is not"}
+
+
+def _compare_flow(b, node: ast.Compare) -> Expr:
+    """`a < b < f()`: the later operands are evaluated only while the chain holds."""
+    result = b.temp("v")
+    decided: list = []
+    left, right = operands(b, [node.left, node.comparators[0]])
+    left = materialize(b, left, node.left)
+    for index, op in enumerate(node.ops):
+        if index > 0:
+            test = Expr(f"$not(${result})", pytypes.BOOL, reads=frozenset([result]))
+            done, rest = b.fork(f"If {_short(node)} fails (line {node.lineno})", test)
+            decided += done
+            b.then(rest)
+            left, right = right, b.expr(node.comparators[index])
+        if index < len(node.ops) - 1:
+            right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
+            b.read_again(right.reads)
+        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
+    b.then(b.pending + decided)
+    return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
+
+
+def transform_compare(b, node: ast.Compare) -> Expr:
+    if len(node.ops) > 1 and later_effects(b, node.comparators):
+        return _compare_flow(b, node)
+    exprs = operands(b, [node.left, *node.comparators])
+    # a computed operand between two comparisons is evaluated once, as in Python: its value is
+    # bound to a JSONata name where the chain reaches it. The guards keep the expression itself
+    # (a Choice rule checks them, outside the binding).
+    names = {index: f"$__mid{b.next_comprehension()}" for index in range(1, len(exprs) - 1)
+             if not is_var(exprs[index].code) and not exprs[index].is_const}
+
+    def bound(index: int) -> Expr:
+        e = exprs[index]
+        return Expr(names[index], e.ty, (), e.reads, e.helpers) if index in names else e
+
+    parts, codes = [], []
+    for index, op in enumerate(node.ops):
+        parts.append(compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
+        codes.append(compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
+                     if {index, index + 1} & set(names) else parts[-1].code)
+    if len(parts) == 1:
+        return parts[0]
+    chain = short_circuit(parts, "and")
+    if not names:
+        return chain
+    code = codes[-1]
+    for index in range(len(codes) - 2, -1, -1):
+        code = f"({codes[index]} and {code})"
+        if index + 1 in names:
+            code = f"({names[index + 1]} := {exprs[index + 1].code}; {code})"
+    return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
+
+
+# -- subscripts --------------------------------------------------------------------------
+def transform_subscript(b, node: ast.Subscript) -> Expr:
+    if isinstance(node.slice, ast.Slice):
+        parts = [node.value] + [p for p in (node.slice.lower, node.slice.upper, node.slice.step) if p is not None]
+        exprs = operands(b, parts)
+        container = exprs[0]
+        rest = iter(exprs[1:])
+        lower = next(rest) if node.slice.lower is not None else None
+        upper = next(rest) if node.slice.upper is not None else None
+        step = next(rest) if node.slice.step is not None else None
+        return slice_of(node, container, lower, upper, step)
+    container, index = operands(b, [node.value, node.slice])
+    return subscript(node, container, index)
+
+
+# -- f-strings ---------------------------------------------------------------------------
+def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
+    pieces = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    values = iter(operands(b, pieces))
+    parts: list[Expr] = []
+    for value in node.values:
+        if isinstance(value, ast.Constant):
+            parts.append(const(value.value, pytypes.STR))
+            continue
+        expr = next(values)
+        if value.conversion == ord("r"):
+            expr = formatting.to_repr(value, expr)
+        elif value.conversion == ord("a"):
+            raise Refusal(value, "!a conversion is not supported", "use !r")
+        elif value.conversion == ord("s"):
+            expr = formatting.to_str(value, expr)
+        spec = ""
+        if value.format_spec is not None:
+            if not all(isinstance(v, ast.Constant) for v in value.format_spec.values):
+                raise Refusal(value, "a format spec computed at run time is not supported",
+                              "write the spec literally")
+            spec = "".join(v.value for v in value.format_spec.values)
+        parts.append(formatting.format_value(value, expr, spec))
+    if all(p.is_const for p in parts):
+        text = "".join(p.const for p in parts)
+        return const(text, pytypes.STR)
+    code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
+    return combine(f"({code})", pytypes.STR, *parts)
+
+
+def transform_formatted_value(b, node) -> Expr:
+    raise Refusal(node, "a formatted value outside an f-string")
+
+
+# -- lambdas (a comprehension is the visitor's: pure, or a Map state when it calls a callee) --
+def transform_lambda(b, node) -> Expr:
+    raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
+
+
+def transform_attribute(b, node: ast.Attribute) -> Expr:
+    """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
+    inner = node.value
+    of = None
+    if node.attr == "__name__" and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) \
+            and inner.func.id == "type" and len(inner.args) == 1 and not inner.keywords \
+            and b.lookup("type")[0] is None and "type" not in b.info.objects:
+        of = inner.args[0]
+    elif node.attr == "__name__" and isinstance(inner, ast.Attribute) and inner.attr == "__class__":
+        of = inner.value
+    if of is None:
+        raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
+                      "move this into a callee (a module-level function, run as a Lambda)", computable=True)
+    value = b.expr(of)
+    ty, v = value.ty, value.code
+    if ty.only("exc"):
+        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and "Fail" in ast.unparse(n.exc.func)
+               for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
+            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
+                          "use isinstance(e, ...)")
+        return combine(f"{v}.type", pytypes.STR, value)
+    if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
+        (kind_name,) = ty.kinds
+        name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]
+        return combine(jsonata_lib.string(name), pytypes.STR, value)
+    if "exc" in ty.kinds or ("float" in ty.kinds and not ty.json_number and "int" in ty.kinds) \
+            or ("list" in ty.kinds and ty.form != "list") or not ty.kinds:
+        raise Refusal(node, f"type().__name__ of {ty.describe()} cannot be told at run time",
+                      "keep the kinds apart")
+    return combine(f"$__pytype({v})", pytypes.STR, value, helpers={"pytype"})

@@ -1,0 +1,172 @@
+"""Assignment targets: a name, a tuple to unpack, an item of a list or dict (the new value of
+the variable at its root, with Python's checks). Shared by the assignment statements and the
+methods that change a list or dict in place; imports no transform.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis import pytypes
+from ..analysis.aliasing import sharing
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.builder import item_depth
+from ..graph.exprs import Expr, Guard, combine, guard
+from .evaluation import materialize, operands
+from .operations import ANY_HINT, NON_STRING_KEY, bound_code, store_key
+
+
+def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
+    if isinstance(target, ast.Name):
+        b.declare(target.id)
+        b.assign([(b.var(target.id), value)], f"Set {target.id}")
+        b.note_type(target.id, value.ty)
+        b.note_alias_assign(target.id, value_node)
+        return
+    if isinstance(target, (ast.Tuple, ast.List)):
+        unpack(b, target, value, node)
+        if value_node is not None:
+            effect = b.mutable_sharing(sharing(value_node))
+            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
+            fanout = b.fanout_sharing(value_node)
+            if fanout:
+                b.update_alias(share=fanout | set(names), deepen=fanout | set(names))
+            elif effect.fresh and not effect.holds_shared:
+                b.update_alias(unshare=names, undeepen=names)
+            else:
+                b.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
+        return
+    if isinstance(target, ast.Subscript):
+        pairs = store(b, target, value, value_node)
+        b.assign(pairs, f"Set {pairs[0][0]}")
+        return
+    if isinstance(target, ast.Starred):
+        raise Refusal(target, "starred assignment is not supported")
+    raise Refusal(target, f"assigning to {type(target).__name__} is not supported",
+                  "assign to variables, or to items of lists and dicts")
+
+
+def unpack(b, target, value: Expr, node) -> None:
+    """a, b = value: as many items as names, or Python's ValueError."""
+    names = target.elts
+    if any(isinstance(e, ast.Starred) for e in names):
+        raise Refusal(target, "starred unpacking is not supported", "index the list instead")
+    if not value.ty.only("list"):
+        raise Refusal(target, f"unpacking {value.ty.describe()} is not supported",
+                      ANY_HINT if value.ty.is_any else "unpack lists")
+    value = materialize(b, value, node)
+    n = len(names)
+    count = f"$count({value.code})"
+    checks = [guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
+                    value),
+              guard(f"({count} < {n})", ValueError,
+                    f"'not enough values to unpack (expected {n}, got ' & {count} & ')'", value)]
+    checked = Expr(value.code, value.ty, value.guards + tuple(checks), value.reads, value.helpers)
+    b.check([checked], "Check unpacking")
+    pairs = []
+    for position, element in enumerate(names):
+        item_ty = value.ty.items[position] if value.ty.items and position < len(value.ty.items) else value.ty.element
+        item = Expr(f"{bound_code(value.code)}[{position}]", item_ty, (), value.reads, value.helpers)
+        if isinstance(element, ast.Name):
+            b.declare(element.id)
+            pairs.append((b.var(element.id), item))
+            b.note_type(element.id, item_ty)
+        else:
+            raise Refusal(element, "nested unpacking targets are not supported")
+    b.assign(pairs, "Set " + ", ".join(e.id for e in names))
+
+
+def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None) -> list[tuple[str, Expr]]:
+    """target = value for a subscript target: the new value of the variable at its root.
+    Python evaluates the value, then the container, then the key."""
+    root = target
+    while isinstance(root, ast.Subscript):
+        root = root.value
+    if not isinstance(root, ast.Name):
+        raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
+    depth = item_depth(target.value)
+    b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
+    b.note_alias_store(root.id, value_node, depth + 1)
+    if isinstance(target.slice, ast.Slice):
+        raise Refusal(target, "assigning to a slice is not supported", "build a new list")
+    container, key = operands(b, [target.value, target.slice])
+    new = set_item(target, container, key, value)
+    if isinstance(target.value, ast.Subscript):
+        return store(b, target.value, new)
+    name = target.value.id
+    b.note_type(name, new.ty)
+    return [(b.var(name), new)]
+
+
+def no_tuple_item_change(node, ty: Ty) -> None:
+    if ty.may("list") and ty.form != "list":
+        raise Refusal(node, "a tuple's items cannot be changed (Python raises TypeError: 'tuple' object does "
+                      "not support item assignment), and this value may be a tuple", "build a list: list(t)")
+
+
+def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
+    ty = container.ty
+    no_tuple_item_change(node, ty)
+    if ty.only("dict"):
+        key = store_key(node, key)
+        new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
+        return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
+                       helpers={"setkey"})
+    if ty.only("list"):
+        if not key.ty.only("int"):
+            raise Refusal(node, f"list indices must be integers, not {key.ty.describe()}", ANY_HINT)
+        count = f"$count({container.code})"
+        check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
+                      "'list assignment index out of range'", container, key)
+        position = f"({key.code} < 0 ? {count} + {key.code} : {key.code})"
+        new_ty = pytypes.list_of(pytypes.join(ty.element, value.ty))
+        return combine(f"$__setitem({container.code}, {position}, {value.code})", new_ty, value, container, key,
+                       helpers={"setitem"}, guards=[check])
+    if ty.may("dict", "list"):
+        return _set_item_of_unknown(node, container, key, value)
+    raise Refusal(node, f"assigning an item of {ty.describe()} is not supported",
+                  ANY_HINT if ty.is_any else "assign items of lists and dicts")
+
+
+def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
+    """`container[key] = value` where whether the container is a dict or a list is known only
+    at run time: Python's TypeError and IndexError, and a key a JSON object cannot hold stops
+    the machine (pysfn.NonStringKey)."""
+    c, k, ty = container.code, key.code, container.ty
+    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
+    index = f"$__num({k})"
+    checks = [
+        guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
+              f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
+              helpers={"pytype"}),
+        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
+              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
+        Guard(f"({is_dict} and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
+              container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
+              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is "
+                              "not a str at run time; JSON objects have string keys: convert it with str(...)"),
+        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
+              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
+              helpers={"pytype"}),
+        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
+              "'list assignment index out of range'", container, key, helpers={"num"}),
+    ]
+    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
+    code = f"({is_dict} ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
+    new_ty = pytypes.join(pytypes.dict_of(pytypes.join(ty.values, value.ty)) if ty.may("dict") else None,
+                          pytypes.list_of(pytypes.join(ty.element, value.ty)) if ty.may("list") else None)
+    return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num"}, guards=checks)
+
+
+def store_target(b, target: ast.AST, value: Expr) -> list:
+    """`target = value` where a method changed `value` in place: the (variable, value) pairs to
+    assign (none when `target` unpacks, which assigns itself)."""
+    if isinstance(target, ast.Subscript):
+        return store(b, target, value)
+    if isinstance(target, ast.Name):
+        b.note_type(target.id, value.ty)
+        return [(b.var(target.id), value)]
+    assign_to(b, target, value, target)
+    return []

@@ -1,0 +1,207 @@
+"""The visitor: which transform lowers each kind of AST node (mypyc's irbuild/visitor.py is
+the model). It is the only module that imports the transform modules (statements,
+expressions, calls, builtins); a transform recurses through the builder (`b.expr`, `b.call`,
+`b.block`), which calls back here. Beyond the dispatch tables it holds only what chooses a
+transform: a call by what is called, a comprehension by whether it calls a callee, the block
+loop, which (compute_in_lambda) carves runs to compute in the Lambda, and the statement loop,
+which records a refused statement as a problem and goes on, so that one run reports every
+problem of the file.
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+
+from ..analysis import origins
+from ..analysis.effects import effects
+from ..errors import Refusal
+from ..graph.exprs import Expr
+from . import builtins, calls, expressions, lambda_compute, statements
+from .evaluation import pure_comprehension
+from .formatting import UNKNOWN_HINT
+from .operations import ANY_HINT
+
+STATEMENTS = {
+    ast.Pass: statements.transform_pass,
+    ast.Expr: statements.transform_expr,
+    ast.Assign: statements.transform_assign,
+    ast.AnnAssign: statements.transform_ann_assign,
+    ast.AugAssign: statements.transform_aug_assign,
+    ast.Delete: statements.transform_delete,
+    ast.Assert: statements.transform_assert,
+    ast.If: statements.transform_if,
+    ast.While: statements.transform_while,
+    ast.For: statements.transform_for,
+    ast.Break: statements.transform_break,
+    ast.Continue: statements.transform_continue,
+    ast.Return: statements.transform_return,
+    ast.Raise: statements.transform_raise,
+    ast.Try: statements.transform_try,
+    ast.FunctionDef: statements.transform_function_def,
+    ast.Nonlocal: statements.transform_nonlocal,
+    lambda_compute.ComputedBlock: lambda_compute.transform_computed,  # compute_in_lambda: carved by block()
+}
+
+
+def transform_comprehension(b, node) -> Expr:
+    """A comprehension that calls a callee is a Map state; any other is one JSONata expression."""
+    if effects(b, node).any:
+        return calls.comprehension_map(b, node)
+    return pure_comprehension(b, node)
+
+
+def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
+    """Any call in an expression, by what is called: a callee (a Task), an sfn function, a
+    builtin, a method; `target` (an ASL variable) receives a Task's result directly."""
+    func = node.func
+    if b.in_jsonata_function and effects(b, node).any:
+        raise Refusal(node, f"{ast.unparse(func)}() needs a state of its own, but it is inside a part of the "
+                      "expression evaluated as one JSONata function (a comprehension condition, a key function, "
+                      "a nested generator)", "compute it in a for loop first, then use the results")
+    if isinstance(func, ast.Name):
+        name = func.id
+        if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
+            if name in b.scope_nested():
+                raise Refusal(node, f"'{name}' is a nested function: it can only be a branch or a map body",
+                              "pass it to sfn.parallel(...) or sfn.map(...), or make it a module-level "
+                              "function (a callee, run as a Lambda)")
+            if b.is_callee(name):
+                return calls.call_callee(b, node, name, target)
+            sfn_name = b.info.sfn_function(name)
+            if sfn_name is not None:
+                return calls.call_sfn(b, node, sfn_name, target)
+            if b.info.exception_class(name) is not None:
+                raise Refusal(node, "exceptions can only be raised here", f"raise {name}(...)")
+            handler = builtins.FUNCTIONS.get(name)
+            if handler is not None and name not in b.info.objects:
+                return handler(b, node)
+        raise Refusal(node, f"calling '{name}' is not supported in a workflow",
+                      "call module-level functions (callees, run as Lambdas) and the supported builtins",
+                      computable=lambda_compute.computable_name(b, name))
+    if isinstance(func, ast.Attribute):
+        if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
+                and b.lookup(func.value.id)[0] is None:
+            return calls.call_sfn(b, node, func.attr, target)
+        if isinstance(func.value, ast.Name) and func.value.id == "dict" and func.attr == "fromkeys" \
+                and b.lookup("dict")[0] is None and "dict" not in b.info.objects:
+            return builtins.dict_fromkeys(b, node)
+        if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
+                and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
+            raise calls.module_call_refusal(node, func.value.id, func.attr)
+        return builtins.call_method(b, node)
+    raise Refusal(node, "this kind of call is not supported", "call a function by its name")
+
+
+EXPRESSIONS = {
+    ast.Attribute: expressions.transform_attribute,
+    ast.Constant: expressions.transform_constant,
+    ast.Name: expressions.transform_name,
+    ast.List: expressions.transform_list,
+    ast.Tuple: expressions.transform_list,
+    ast.Dict: expressions.transform_dict,
+    ast.BinOp: expressions.transform_binop,
+    ast.UnaryOp: expressions.transform_unaryop,
+    ast.BoolOp: expressions.transform_boolop,
+    ast.IfExp: expressions.transform_ifexp,
+    ast.Compare: expressions.transform_compare,
+    ast.Subscript: expressions.transform_subscript,
+    ast.JoinedStr: expressions.transform_joinedstr,
+    ast.FormattedValue: expressions.transform_formatted_value,
+    ast.ListComp: transform_comprehension,
+    ast.GeneratorExp: transform_comprehension,
+    ast.DictComp: transform_comprehension,
+    ast.Call: transform_call,
+    ast.Lambda: expressions.transform_lambda,
+}
+
+
+def _construct(node: ast.AST) -> str:
+    names = {ast.Lambda: "a lambda here", ast.Set: "a set", ast.SetComp: "a set comprehension",
+             ast.Await: "await", ast.Yield: "yield", ast.YieldFrom: "yield from",
+             ast.NamedExpr: "the walrus operator (:=)", ast.Starred: "unpacking with *",
+             ast.Attribute: "attribute access"}
+    return names.get(type(node), type(node).__name__)
+
+
+def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
+    """For a refusal about a value of unknown type: which value, and where it comes from."""
+    if "any JSON value" not in refusal.message and refusal.hint not in (ANY_HINT, UNKNOWN_HINT):
+        return ""
+    unknown = []
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load) and sub.id not in unknown:
+            _, ty = b.lookup(sub.id, record=False)
+            if ty is not None and (ty.is_any or (ty.json_number and len(ty.kinds) > 1)):
+                unknown.append(sub.id)
+    callees = {sub.name for sub in b.info.tree.body if isinstance(sub, ast.FunctionDef) and b.is_callee(sub.name)}
+    text = origins.explain(b.info.tree, node, unknown, callees)
+    return f" ({text})" if text else ""
+
+
+def _names_set(statement: ast.stmt) -> set[str]:
+    """The names a statement (with its body) may assign: unknown once it has been refused."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not statement:
+            names.add(node.name)
+    return names
+
+
+def _statement_name(statement: ast.stmt) -> str:
+    names = {ast.With: "a with statement", ast.AsyncWith: "async with", ast.AsyncFor: "async for",
+             ast.ClassDef: "a class definition", ast.Import: "an import", ast.ImportFrom: "an import",
+             ast.Global: "global", ast.Nonlocal: "nonlocal", ast.AsyncFunctionDef: "an async def"}
+    if hasattr(ast, "Match") and isinstance(statement, ast.Match):
+        return "match"
+    return names.get(type(statement), type(statement).__name__)
+
+
+class Visitor:
+    """The builder's `Lowering` (graph/builder.py): what `b.expr`, `b.call` and `b.block` do."""
+
+    def expression(self, b, node: ast.AST) -> Expr:
+        transform = EXPRESSIONS.get(type(node))
+        if transform is None:
+            raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
+                          "move this into a callee (a module-level function, run as a Lambda)",
+                          computable=isinstance(node, (ast.Set, ast.SetComp)))
+        return transform(b, node)
+
+    def call(self, b, node: ast.Call, target: str | None = None) -> Expr:
+        return transform_call(b, node, target)
+
+    def block(self, b, statements: list[ast.stmt]) -> None:
+        with b.lowering_block():
+            # compute_in_lambda: runs around statements refused as computable become ComputedBlocks
+            for statement in lambda_compute.carve(b, statements):
+                self.statement(b, statement)
+
+    def statement(self, b, statement: ast.stmt) -> None:
+        """One statement; a refusal becomes a located problem and lowering goes on (the names the
+        statement would assign are then unknown, so no follow-on problem is reported for them)."""
+        transform = STATEMENTS.get(type(statement))
+        if not isinstance(statement, (ast.If, ast.While, ast.For, ast.Try, ast.FunctionDef)):
+            text = b.source_of(statement)
+        else:
+            text = b.info.line_text(statement.lineno)
+        with b.lowering_statement(statement, text):
+            try:
+                if transform is None:
+                    raise Refusal(statement, f"{_statement_name(statement)} is not supported in a workflow",
+                                  "move this into a callee (a module-level function, run as a Lambda)")
+                transform(b, statement)
+            except Refusal as refusal:
+                if not refusal.follow_on:
+                    node = refusal.node if refusal.node is not None else statement
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal),
+                            lambda_compute.note_refusal(b, statement, refusal))
+                b.note_failed(_names_set(statement))
+            except RecursionError:
+                b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
+            except Exception as error:  # a compiler bug: still a located problem, never a traceback
+                b.error(statement, f"internal compiler error on this statement: {type(error).__name__}: {error}",
+                        "please report it with the workflow; meanwhile, rewrite the statement or move it into a "
+                        "callee")

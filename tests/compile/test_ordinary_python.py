@@ -1,0 +1,425 @@
+"""Ordinary Python the compiler once refused (issue 10): each is accepted with Python's
+semantics, run both ways, including the TypeErrors Python raises for values of another kind."""
+
+from __future__ import annotations
+
+from .helpers import assert_same, compile_text, emulate, refusal
+
+
+def test_an_empty_list_literal_sorts_prints_and_has_no_min():
+    """The items of `out = []` never exist: sorted/min/max/str over it are accepted."""
+    assert_same("""
+    @sfn.workflow
+    def main(n):
+        out = []
+        a = sorted(out)
+        b = max(out, default=n)
+        c = str(out) + repr(out)
+        d = "-".join(str(x) for x in out)
+        e = [abs(x) for x in out]
+        try:
+            f = min(out) * 2
+        except ValueError as err:
+            f = str(err)
+        return [a, b, c, d, e, f]
+    """, {"n": 1}, {"n": "x"})
+
+
+def test_a_chained_comparison_evaluates_a_computed_middle_once_and_later_operands_lazily():
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, xs):
+        a = 1 < n + 1 < 5
+        b = 0 <= len(xs) < n * 2 <= 10
+        c = -1 < xs[0] < xs[1] < 9
+        return [a, b, c]
+    """, {"n": 1, "xs": [1, 2]}, {"n": 3, "xs": [0, 5]}, {"n": "a", "xs": [1]}, {"n": 2, "xs": [3, 1]},
+        {"n": 2, "xs": [-3]}, {"n": 9, "xs": [1, 2]})
+    assert results[4]["output"] == [True, True, False]  # xs[1] is never evaluated
+    assert results[2]["error"] == "TypeError"
+
+
+INT_AND_INDEX = """
+@sfn.workflow
+def main(v, i):
+    xs = [10, 20, 30]
+    s = "abc"
+    try:
+        a = int(v)
+    except (ValueError, TypeError) as e:
+        a = str(e)
+    try:
+        b = xs[i]
+    except (IndexError, TypeError) as e:
+        b = str(e)
+    try:
+        c = s[i]
+    except (IndexError, TypeError) as e:
+        c = str(e)
+    return [a, b, c, xs[True], s[False]]
+"""
+
+
+def test_int_and_indexes_of_values_of_unknown_type():
+    results = assert_same(INT_AND_INDEX, *[{"v": v, "i": i} for v, i in [
+        ("12", 1), (" -3_0 ", -1), (2.7, 1.0), (-2.7, 5), (True, True), (None, "x"), ([1], None),
+        ({"a": 1}, [1]), ("x", 2.5), ("١٢", 0)]])
+    assert results[5]["output"][0].startswith("int() argument must be a string")
+    assert results[5]["output"][1] == "list indices must be integers or slices, not str"
+
+
+def test_abs_split_startswith_with_arguments_of_unknown_type():
+    assert_same("""
+    @sfn.workflow
+    def main(v, s: str):
+        try:
+            a = abs(v)
+        except TypeError as e:
+            a = str(e)
+        try:
+            b = s.split(v)
+        except (ValueError, TypeError) as e:
+            b = str(e)
+        try:
+            c = [s.startswith(v), s.endswith(v)]
+        except TypeError as e:
+            c = str(e)
+        d = s.split('') if v == 99 else 0
+        return [a, b, c, d]
+    """, *[{"v": v, "s": "a,b c"} for v in ["a", ",", "", None, -3, 2.5, True, [1], {"a": 1}, 99]])
+
+
+def test_str_plus_a_value_that_may_be_a_str():
+    assert_same("""
+    @sfn.workflow
+    def main(words):
+        return "<" + words[0][::-1]
+    """, {"words": ["ab"]}, {"words": [[1, 2]]}, {"words": "xy"})
+
+
+def test_str_plus_a_computed_float_is_still_refused():
+    assert "Python raises TypeError" in refusal("""
+    @sfn.workflow
+    def main(s: str, f: float):
+        x = s if f > 1 else f / 2
+        return "a" + x
+    """)
+
+
+def test_an_index_that_may_be_a_computed_float_is_still_refused():
+    message = refusal("""
+    @sfn.workflow
+    def main(xs: list[int], f: float):
+        i = 1 if f > 1 else f / 2
+        return xs[i]
+    """)
+    assert "list indices must be integers; this index is int | float" in message
+    assert compile_text("""
+    @sfn.workflow
+    def main(xs: list[int], i):
+        return xs[i]
+    """)
+
+
+SORT_TUPLES = """
+@sfn.workflow
+def main(rows, d, e: dict[str, int]):
+    a = sorted(rows, key=lambda r: (r["a"], r["b"]))
+    b = sorted(d.items())
+    c = sorted(e.items(), reverse=True)
+    f = max(rows, key=lambda r: (r["b"], -r["a"]))
+    g = sorted([(2, "b"), (1, "z"), (2, "a"), (1, "z")])
+    h = min([[3, 1], [2, 9, 9], [2, 9]])
+    return [a, b, c, f, g, h]
+"""
+
+
+def test_sorting_by_tuples_orders_item_by_item():
+    rows = [{"a": 2, "b": "x"}, {"a": 1, "b": "y"}, {"a": 2, "b": "a"}, {"a": 1, "b": "y"}]
+    results = assert_same(SORT_TUPLES, {"rows": rows, "d": {"b": [1], "a": {"x": 1}}, "e": {"q": 1, "p": 2}},
+                          {"rows": [{"a": True, "b": 2}, {"a": 1, "b": 1}], "d": {}, "e": {}},
+                          {"rows": [], "d": {}, "e": {}}, {"rows": [{"a": [1], "b": 1}], "d": {}, "e": {}})
+    assert results[0]["output"][1] == [["a", {"x": 1}], ["b", [1]]]  # d.items(): the keys decide
+
+
+def test_sorting_tuples_whose_items_python_cannot_order_stops_loudly():
+    compiled = compile_text(SORT_TUPLES)
+    payload = {"rows": [{"a": 1, "b": 2}, {"a": 1, "b": "s"}], "d": {}, "e": {}}
+    assert compiled.run_python(payload)["error"] == "TypeError"
+    machine = emulate(compiled, payload)
+    assert machine["error"] == "pysfn.Unsupported" and "line 5" in machine["cause"]
+
+
+def test_sorting_tuples_holding_dicts_is_refused_with_the_item_type():
+    message = refusal("""
+    @sfn.workflow
+    def main(xs: list[dict[str, int]]):
+        return sorted([(1, x) for x in xs])
+    """)
+    assert "an item of type dict[str, int] is not ordered" in message
+
+
+def test_find_and_index_with_start_and_end_adjust_the_bounds_as_cpython():
+    cases = [{"s": s, "sub": sub, "a": a, "z": z} for s in ("abcabc", "", "aaa") for sub in ("a", "bc", "", "x")
+             for a, z in ((-7, 10), (-2, -1), (0, 2), (1, 4), (3, 10), (6, -1), (7, 10))]
+    assert_same("""
+    @sfn.workflow
+    def main(s: str, sub: str, a: int, z: int):
+        out = [s.find(sub, a), s.rfind(sub, a), s.find(sub, a, z), s.rfind(sub, a, z)]
+        try:
+            out.append(s.index(sub, a))
+        except ValueError as e:
+            out.append(str(e))
+        try:
+            out.append(s.rindex(sub, a, z))
+        except ValueError as e:
+            out.append(str(e))
+        return out
+    """, *cases[::3])
+
+
+def test_rsplit_with_a_maxsplit():
+    assert_same("""
+    @sfn.workflow
+    def main(s):
+        return [s.rsplit(",", 1), s.rsplit(",", 0), s.rsplit(","), s.rsplit(), s.rsplit("::", 2)]
+    """, {"s": "a,b,c"}, {"s": ""}, {"s": "a::b::c:: d"}, {"s": 5})
+
+
+def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
+    source = """
+    @sfn.workflow
+    def main(s):
+        return [s.isdigit(), s.isdecimal(), s.isnumeric(), s.isalpha(), s.isalnum(), s.isspace(),
+                s.isupper(), s.islower(), s.isascii()]
+    """
+    assert_same(source, *[{"s": x} for x in ["", "12", "1a", "ab", "AB", "Ab", "A1", " \t\x1c", "a b", "A-B", 5,
+                                             None]])
+    compiled = compile_text(source)
+    assert compiled.run_python({"s": "١"})["output"][0] is True
+    assert emulate(compiled, {"s": "١"})["error"] == "pysfn.Unsupported"
+
+
+def test_a_key_of_d_get():
+    assert_same("""
+    @sfn.workflow
+    def main(d, e: dict[str, int]):
+        return [max(d, key=d.get), min(e, key=e.get), sorted(e, key=e.get, reverse=True)]
+    """, {"d": {"a": 1, "b": 3, "c": 3}, "e": {"x": 2, "y": 1}}, {"d": {}, "e": {"x": 2, "y": 1}},
+        {"d": {"a": "x", "b": "y"}, "e": {"x": 2}}, {"d": [1], "e": {"x": 2}})
+
+
+def test_percent_formatting_of_a_literal():
+    assert_same("""
+    @sfn.workflow
+    def main(x, n: int, flag: bool):
+        a = "%s!" % x
+        b = "<%r|%d|%i> 100%%" % (x, n, flag)
+        c = "%s" % [x, n]
+        try:
+            d = "%s-%s" % (x,)
+        except TypeError as e:
+            d = str(e)
+        return [a, b, c, d]
+    """, {"x": 1, "n": 2, "flag": True}, {"x": "it's", "n": -5, "flag": False},
+        {"x": [1, "a"], "n": 0, "flag": True}, {"x": {"k": None}, "n": 1, "flag": True})
+    assert "only %s, %r, %d, %i and %%" in refusal("""
+    @sfn.workflow
+    def main(x: int):
+        return "%5d" % x
+    """)
+
+
+def test_divmod():
+    assert_same("""
+    @sfn.workflow
+    def main(a, b, n: int, m: int):
+        try:
+            x = divmod(a, b)
+        except (TypeError, ZeroDivisionError) as e:
+            x = str(e)
+        q, r = divmod(n, m) if m else (0, 0)
+        return [x, q, r, divmod(n, 3)]
+    """, {"a": 7, "b": 2, "n": -7, "m": 2}, {"a": -7, "b": 2, "n": 7, "m": -2}, {"a": 7, "b": 0, "n": 1, "m": 0},
+        {"a": 7.5, "b": 0, "n": 1, "m": 0}, {"a": "x", "b": 1, "n": 1, "m": 1}, {"a": True, "b": 2, "n": 5, "m": 5})
+
+
+def test_isinstance_int_and_float_on_optional_and_unknown_values():
+    """A bool is an int: `isinstance(w, int)` with `w: bool | str` once answered False for True."""
+    assert_same("""
+    def f(n):
+        return n if n > 0 else None
+
+    @sfn.workflow
+    def main(n, flag: bool, s: str):
+        v = f(n)
+        w = flag if n > 1 else s
+        k = 3 if n > 2 else None
+        return [isinstance(v, int), isinstance(v, float), isinstance(n, (int, float)), isinstance(w, int),
+                isinstance(k, int), isinstance(flag, int), isinstance(k, float)]
+    """, {"n": 1, "flag": True, "s": "a"}, {"n": -1, "flag": True, "s": "a"}, {"n": 2.5, "flag": False, "s": "a"},
+        {"n": 3, "flag": True, "s": "a"})
+
+
+def test_the_name_of_a_value_s_class():
+    assert_same("""
+    class Oops(Exception):
+        pass
+
+    def risky(x):
+        if x == 1:
+            raise Oops("one")
+        return x
+
+    @sfn.workflow
+    def main(s, n: int):
+        names = [type(s).__name__, s.__class__.__name__, type(n).__name__, type((1, 2)).__name__]
+        try:
+            risky(s)
+            int(s)
+        except Exception as e:
+            names.append(type(e).__name__)
+        try:
+            raise KeyError(s)
+        except LookupError as e:
+            names.append(e.__class__.__name__)
+        return names
+    """, *[{"s": x, "n": 1} for x in ["x", "1", 1, 2.5, [1], {"a": 1}, None, True]])
+
+
+def test_the_name_of_an_exception_s_class_where_sfn_fail_may_be_caught_is_refused():
+    assert "sfn.Fail" in refusal("""
+    @sfn.workflow
+    def main(s):
+        try:
+            if s:
+                raise sfn.Fail("Mine", "x")
+            return int(s)
+        except Exception as e:
+            return type(e).__name__
+    """)
+
+
+def test_a_str_method_given_an_argument_of_another_kind_raises_python_s_type_error():
+    assert_same("""
+    @sfn.workflow
+    def main(xs):
+        try:
+            return xs.count(1)
+        except TypeError as e:
+            return str(e)
+    """, {"xs": [1, 2, 1]}, {"xs": "a1"}, {"xs": 5})
+
+
+def test_sorting_a_literal_of_mixed_kinds_stops_loudly():
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(n):
+        return sorted([n, "a"])
+    """)
+    assert emulate(compiled, {"n": "b"})["output"] == ["a", "b"]
+    assert emulate(compiled, {"n": 1})["error"] == "pysfn.Unsupported"
+
+
+def test_del_dict_literals_and_list_concatenation_with_values_of_unknown_type():
+    source = """
+    @sfn.workflow
+    def main(k, xs):
+        counts = {"a": 1, "b": 2}
+        ys = [1, 2, 3]
+        out = []
+        try:
+            del counts[k]
+        except (KeyError, TypeError) as e:
+            out.append(str(e))
+        try:
+            del ys[k]
+        except (IndexError, TypeError) as e:
+            out.append(str(e))
+        try:
+            out.append({k: 1, "z": 2})
+        except TypeError as e:
+            out.append(str(e))
+        out.append({w: len(w) for w in [k] if w != 3})
+        try:
+            out.append(xs + [1])
+            out.append([0] + xs)
+        except TypeError as e:
+            out.append(str(e))
+        return [out, counts, ys]
+    """
+    assert_same(source, {"k": "a", "xs": [5]}, {"k": "q", "xs": 3}, {"k": [1], "xs": None})
+    compiled = compile_text(source)
+    assert emulate(compiled, {"k": 1, "xs": []})["error"] == "pysfn.NonStringKey"  # JSON keys are strings
+
+
+def test_in_a_str_with_a_left_operand_of_unknown_type():
+    assert_same("""
+    @sfn.workflow
+    def main(s):
+        try:
+            return s in "a,b"
+        except TypeError as e:
+            return str(e)
+    """, {"s": "a"}, {"s": "x"}, {"s": 1}, {"s": None}, {"s": [1]}, {"s": 2.5})
+
+
+def test_dict_fromkeys():
+    assert_same("""
+    @sfn.workflow
+    def main(ks, words: list[str]):
+        try:
+            a = dict.fromkeys(ks, 0)
+        except TypeError as e:
+            a = str(e)
+        return [a, dict.fromkeys(words), dict.fromkeys("aba", 1), dict.fromkeys([])]
+    """, {"ks": ["a", "b", "a"], "words": ["x"]}, {"ks": "hey", "words": ["b", "a"]}, {"ks": [[1]], "words": []},
+        {"ks": {"q": 1}, "words": []}, {"ks": 5, "words": []})
+    assert "every key would share" in refusal("""
+    @sfn.workflow
+    def main(ks: list[str]):
+        return dict.fromkeys(ks, [])
+    """)
+
+
+def test_repr_of_an_exception_is_refused_with_the_reason():
+    message = refusal("""
+    @sfn.workflow
+    def main(s: str):
+        try:
+            return int(s)
+        except ValueError as e:
+            return repr(e)
+    """)
+    assert "not the arguments repr() shows" in message and "type(e).__name__" in message
+
+
+NESTED = """
+@sfn.workflow
+def main(xs, ys, d):
+    out = []
+    try:
+        out.append([x + y for x in xs for y in ys])
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append([d[k] * v for k in xs if k != "skip" for v in ys if v > 0])
+    except (TypeError, KeyError) as e:
+        out.append(str(e))
+    try:
+        out.append([int("x") for x in xs for y in ys if False])
+        out.append([c for w in xs for c in w])
+        out.append({str(x) + str(y): z for x in xs for y in ys for z in [x, y] if z != 0})
+        out.append(sum(len(str(x)) * y for x in xs for y in ys))
+    except (TypeError, ValueError) as e:
+        out.append(str(e))
+    return out
+"""
+
+
+def test_comprehensions_with_several_fors_check_each_item_in_python_s_order():
+    assert_same(NESTED, {"xs": [1, 2], "ys": [10, 20], "d": {}}, {"xs": ["a", "b"], "ys": [1, 2], "d": {"a": 1}},
+                {"xs": ["a", "skip", "b"], "ys": [0, 3], "d": {"a": 1, "b": 2}}, {"xs": [1], "ys": 5, "d": {}},
+                {"xs": [], "ys": 5, "d": {}}, {"xs": ["ab", [1, 2]], "ys": ["z"], "d": {"ab": 2}},
+                {"xs": [1, "a"], "ys": [1], "d": {}}, {"xs": ["a", 3], "ys": [-1, 1], "d": {"a": 2}},
+                {"xs": [0, 1], "ys": [0, 2], "d": {}})
