@@ -92,7 +92,7 @@ def compile_file(path: str, entry: str | None = None, lambda_arn: str | None = N
     `validate`, the definition is checked with pysfn_emulator.validate as AWS would check it
     (a problem there is a compiler bug, reported as CompileError). With `compute_in_lambda`
     (or `@sfn.workflow(compute_in_lambda=True)`), what JSONata cannot compute exactly runs as
-    Python in the workflow's Lambda (see lambda_compute.py)."""
+    Python in the workflow's Lambda (see lowering/lambda_compute.py)."""
     return _compile(load_file(str(path)), entry, lambda_arn, validate, compute_in_lambda)
 
 

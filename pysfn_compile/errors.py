@@ -38,7 +38,7 @@ class Refusal(Exception):
         self.message = message
         self.hint = hint
         # computable: what JSONata cannot compute exactly but Python can, so the statement may
-        # run as Python in the workflow's Lambda (compute_in_lambda; see lambda_compute.py)
+        # run as Python in the workflow's Lambda (compute_in_lambda; see lowering/lambda_compute.py)
         self.computable = computable
         # follow_on: caused by an earlier refused statement (a variable it failed to set), so
         # not reported again: the user sees the first problem, not its echoes

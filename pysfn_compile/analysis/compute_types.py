@@ -5,7 +5,7 @@ values JSON cannot carry (a set, a tuple, a datetime, an object, a dict with non
 
 Types are `pytypes.Ty`; a kind that JSON has no equivalent for is written "py:<name>"
 ("py:set", "py:datetime"). What the syntax does not tell is ANY: the Lambda checks such a
-value at run time (compute_runtime.py).
+value at run time (runtime/compute_runtime.py).
 """
 
 from __future__ import annotations

@@ -461,7 +461,7 @@ class Builder(BuilderHelpers):
         self.callees: dict[str, Any] = {}  # name -> function the machine calls
         self.statement: ast.stmt | None = None  # the statement being lowered
         self.statement_text = ""
-        # compute_in_lambda (lambda_compute.py): statements refused as computable (ids, kept
+        # compute_in_lambda (lowering/lambda_compute.py): statements refused as computable (ids, kept
         # across passes), the blocks carved around them, and the functions generated for them
         self.compute_in_lambda = False
         self.compute_marks: set = set()  # ids of statements of the module's tree (alive while it is)

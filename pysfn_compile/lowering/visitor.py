@@ -1,11 +1,11 @@
 """The visitor: which transform lowers each kind of AST node (mypyc's irbuild/visitor.py is
 the model). It is the only module that imports the transform modules (statements,
-expressions, calls, builtins); a transform recurses through the builder (`b.expr`, `b.call`,
-`b.block`), which calls back here. Beyond the dispatch tables it holds only what chooses a
-transform: a call by what is called, a comprehension by whether it calls a callee, the block
-loop, which (compute_in_lambda) carves runs to compute in the Lambda, and the statement loop,
-which records a refused statement as a problem and goes on, so that one run reports every
-problem of the file.
+expressions, calls, builtins, lambda_compute); a transform recurses through the builder
+(`b.expr`, `b.call`, `b.block`), which calls back here. Beyond the dispatch tables it holds
+only what chooses a transform: a call by what is called, a comprehension by whether it calls
+a callee, the block loop, which (compute_in_lambda) carves runs to compute in the Lambda, and
+the statement loop, which records a refused statement as a problem and goes on, so that one
+run reports every problem of the file.
 """
 
 from __future__ import annotations
