@@ -6,6 +6,7 @@
     compiled.callees             # {name: function} the machine calls (through one Lambda)
     compiled.local_lambdas()     # handlers for pysfn_emulator.run(..., lambdas=...)
     compiled.run_python(input)   # the same workflow as plain Python, on a virtual clock
+    compile_file(path, compute_in_lambda=True)   # what JSONata cannot compute runs in the Lambda
 
 A file the compiler cannot translate exactly raises CompileError listing every problem as
 `path:line:col: message` with a hint.
@@ -23,6 +24,7 @@ import pysfn_emulator
 from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import compile_info
 from .errors import CompileError, Problem
+from .lowering import lambda_compute
 from .runtime import dispatch as _dispatch
 from .runtime import sfn
 from .runtime.boundary import callees_as_the_machine_sees_them
@@ -38,14 +40,16 @@ class Compiled:
     entry: str
     lambda_arn: str  # the dispatcher function the Tasks call: its ARN, or its name
     path: str = ""
+    computed: list = attrs.Factory(list)  # lambda_compute.ComputedFunction: blocks run in the Lambda
 
     @property
     def function_name(self) -> str:
         return self.lambda_arn.split(":function:")[-1].split(":")[0]
 
     def handler(self):
-        """The Lambda handler: the same dispatch the packaged handler runs."""
-        callees = dict(self.callees)
+        """The Lambda handler: the same dispatch the packaged handler runs (the callees and
+        the functions generated for blocks computed in the Lambda)."""
+        callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed)}
 
         def handler(event, context=None):
             return _dispatch.dispatch(event, callees)
@@ -83,26 +87,29 @@ class Compiled:
 
 
 def compile_file(path: str, entry: str | None = None, lambda_arn: str | None = None, *,
-                 validate: bool = True) -> Compiled:
+                 validate: bool = True, compute_in_lambda: bool = False) -> Compiled:
     """Compile the workflow in `path` (the @sfn.workflow function, or `entry`). With
     `validate`, the definition is checked with pysfn_emulator.validate as AWS would check it
-    (a problem there is a compiler bug, reported as CompileError)."""
-    return _compile(load_file(str(path)), entry, lambda_arn, validate)
+    (a problem there is a compiler bug, reported as CompileError). With `compute_in_lambda`
+    (or `@sfn.workflow(compute_in_lambda=True)`), what JSONata cannot compute exactly runs as
+    Python in the workflow's Lambda (see lowering/lambda_compute.py)."""
+    return _compile(load_file(str(path)), entry, lambda_arn, validate, compute_in_lambda)
 
 
 def compile_source(source: str, path: str = "<string>", entry: str | None = None,
-                   lambda_arn: str | None = None, *, validate: bool = True) -> Compiled:
+                   lambda_arn: str | None = None, *, validate: bool = True,
+                   compute_in_lambda: bool = False) -> Compiled:
     """Compile workflow source text (imported as a module named after `path`)."""
-    return _compile(load_source(source, path), entry, lambda_arn, validate)
+    return _compile(load_source(source, path), entry, lambda_arn, validate, compute_in_lambda)
 
 
-def _compile(info, entry, lambda_arn, validate=True) -> Compiled:
+def _compile(info, entry, lambda_arn, validate=True, compute_in_lambda=False) -> Compiled:
     # without --lambda-arn, the function's name: Step Functions resolves it in the machine's
     # own account and region (an ARN would need an account the compiler cannot know)
     arn = lambda_arn or _function_name(info.path)
-    entry_name, definition, callees = compile_info(info, entry, arn)
+    entry_name, definition, callees, computed = compile_info(info, entry, arn, compute_in_lambda)
     compiled = Compiled(definition=definition, callees=callees, module=info.module, entry=entry_name,
-                        lambda_arn=arn, path=info.path)
+                        lambda_arn=arn, path=info.path, computed=computed)
     if validate:
         _validate(compiled, info)
     return compiled

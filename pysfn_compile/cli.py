@@ -4,6 +4,7 @@ Lambda package of its callees and an AWS SAM template).
     pysfn-compile workflow.py                       # the definition on standard output
     pysfn-compile workflow.py -o definition.json    # written to a file (replaced atomically)
     pysfn-compile workflow.py --lambda-zip callees.zip --sam template.yaml -o definition.json
+    pysfn-compile workflow.py --compute-in-lambda   # math, round(x, n), ... run in the Lambda
 
 Exit status: 0 compiled; 2 the workflow cannot be compiled (every problem is printed as
 `path:line:col: message` with a hint) or bad usage. Never a traceback. Files are written
@@ -49,7 +50,8 @@ def main(argv: list[str] | None = None) -> int:
               "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        compiled = compile_file(args.workflow, entry=args.entry, lambda_arn=args.lambda_arn)
+        compiled = compile_file(args.workflow, entry=args.entry, lambda_arn=args.lambda_arn,
+                                compute_in_lambda=args.compute_in_lambda)
     except CompileError as error:
         count = len(error.problems)
         print(f"{PROG}: {args.workflow}: cannot compile ({count} problem{'s' if count != 1 else ''}):",
@@ -106,6 +108,10 @@ def _parser() -> argparse.ArgumentParser:
                         help="the ARN of the Lambda function that runs the callees "
                         "(default: its name, pysfn-<module>, which Step Functions resolves in the "
                         "state machine's own account and region)")
+    parser.add_argument("--compute-in-lambda", action="store_true",
+                        help="run what JSONata cannot compute exactly (float printing, round(x, n), sets, "
+                        "math, datetime, re, json, ...) as Python in the workflow's Lambda instead of refusing "
+                        "it (as @sfn.workflow(compute_in_lambda=True) does)")
     parser.add_argument("--lambda-zip", metavar="out.zip",
                         help="also write the callees' Lambda deployment package (handler: handler.handler)")
     parser.add_argument("--sam", metavar="template.yaml",

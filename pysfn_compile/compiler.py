@@ -48,7 +48,9 @@ def find_entry(info: ModuleInfo, entry: str | None):
                                 "pass --entry NAME to choose one") for f in marked[1:]])
 
 
-def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
+def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_in_lambda: bool = False):
+    """(entry name, definition, callees, computed): `computed` lists the functions generated
+    for the blocks run in the Lambda (compute_in_lambda, or @sfn.workflow(compute_in_lambda=True))."""
     fdef = find_entry(info, entry)
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise CompileError([Problem(info.path, fdef.lineno, fdef.col_offset + 1,
@@ -56,6 +58,8 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
                                     "coroutine, not its result", "make it a plain def")])
     info.entry_names = {fdef.name}
     builder = Builder(info, lambda_arn, Visitor())
+    builder.compute_in_lambda = compute_in_lambda or bool(
+        getattr(info.objects[fdef.name], "__pysfn_compute_in_lambda__", False))
     builder.lower_branch = lambda *a, **k: lower_branch(builder, *a, **k)
     graph = ir.Graph()
     scope = Scope(name=fdef.name, kind="entry", graph=graph, prefix="__")
@@ -70,7 +74,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str):
     if doc:
         comment += ": " + " ".join(doc.split())[:200]
     definition = ir.Emitter().machine(graph, comment)
-    return fdef.name, definition, builder.callees
+    return fdef.name, definition, builder.callees, list(builder.callees_computed.values())
 
 
 def _locals_of(body: list[ast.stmt], params: list[str]) -> set:
@@ -112,6 +116,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
         shared_params += [a.arg for a in fdef.args.args]
     try:
         for _ in range(MAX_PASSES):
+            marks = len(b.compute_marks)  # a pass that marks a statement to compute in the Lambda: another pass
             del b.problems[first_problem:]
             scope.types = dict(types)
             scope.new_types = {}
@@ -162,7 +167,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             for key, (shared, deep) in scope.loop_alias_new.items():
                 old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
                 loops[key] = (old_shared | shared, old_deep | deep)
-            if loops == scope.loop_alias and (new == types or all(
+            if loops == scope.loop_alias and marks == len(b.compute_marks) and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
                 break  # every read saw the type the variable ends up with
             types = new

@@ -31,11 +31,15 @@ class CompileError(Exception):
 class Refusal(Exception):
     """Raised inside a transform to abandon one construct; the builder records it and moves on."""
 
-    def __init__(self, node, message: str, hint: str = "", *, follow_on: bool = False):
+    def __init__(self, node, message: str, hint: str = "", *, follow_on: bool = False,
+                 computable: bool = False):
         super().__init__(message)
         self.node = node
         self.message = message
         self.hint = hint
+        # computable: what JSONata cannot compute exactly but Python can, so the statement may
+        # run as Python in the workflow's Lambda (compute_in_lambda; see lowering/lambda_compute.py)
+        self.computable = computable
         # follow_on: caused by an earlier refused statement (a variable it failed to set), so
         # not reported again: the user sees the first problem, not its echoes
         self.follow_on = follow_on

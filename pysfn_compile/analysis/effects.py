@@ -12,6 +12,10 @@ MUTATING_METHODS = frozenset({
     "update", "setdefault", "popitem",  # dict (pop, clear too)
 })
 SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until"})
+# modules whose calls act on the world or the clock: not pure computation (compute_in_lambda
+# does not move their calls into the Lambda)
+EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",
+                                "requests", "boto3", "threading", "shutil", "sys", "uuid"})
 
 
 @attrs.frozen

@@ -305,3 +305,53 @@ def hint_type(hint) -> Ty:
             result = join(result, hint_type(option))
         return result
     return ANY
+
+
+# -- floats across JSON (a callee's or a computed block's parameters) --------------------
+def float_safe(ty: Ty, hint, depth: int = 0) -> bool:
+    """Whether a value of type `ty` reaches the callee as Python would pass it. JSON carries
+    3.0 as 3, so a float reaches the Lambda as a float only where the parameter is annotated
+    float (the dispatcher converts); and an int must not reach such a parameter (it would be
+    converted, Python passes the int)."""
+    if depth > 5 or ty.is_any:
+        return True
+    if hint is float:
+        return ty.only("float")
+    if not may_hold_float(ty):
+        return not expects_float(hint)
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is list and parameters and ty.only("list"):
+        return float_safe(ty.element, parameters[0], depth + 1)
+    if origin is dict and len(parameters) == 2 and ty.only("dict"):
+        return float_safe(ty.values, parameters[1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        numeric = [p for p in parameters if p in (int, float)]
+        if numeric == [float]:
+            return ty.without("none").only("int", "float", "bool")
+    return False
+
+
+def expects_float(hint, depth: int = 0) -> bool:
+    """Whether the dispatcher would turn an int somewhere in this value into a float."""
+    if depth > 5:
+        return False
+    if hint is float:
+        return True
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin in (list, dict) and parameters:
+        return expects_float(parameters[-1], depth + 1)
+    if origin is typing.Union or type(hint).__name__ == "UnionType":
+        return [p for p in parameters if p in (int, float)] == [float]
+    return False
+
+
+def may_hold_float(ty: Ty, depth: int = 0) -> bool:
+    """Whether the value is known to hold a float (a value of unknown type is JSON: see the
+    README on integral floats inside untyped values)."""
+    if depth > 5 or ty.is_any:
+        return False
+    if ty.may("float") and not ty.json_number:  # by the number rule, an integral one is an int
+        return True
+    if ty.may("list") and may_hold_float(ty.element, depth + 1):
+        return True
+    return ty.may("dict") and may_hold_float(ty.values, depth + 1)

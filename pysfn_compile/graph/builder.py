@@ -461,6 +461,15 @@ class Builder(BuilderHelpers):
         self.callees: dict[str, Any] = {}  # name -> function the machine calls
         self.statement: ast.stmt | None = None  # the statement being lowered
         self.statement_text = ""
+        # compute_in_lambda (lowering/lambda_compute.py): statements refused as computable (ids, kept
+        # across passes), the blocks carved around them, and the functions generated for them
+        self.compute_in_lambda = False
+        self.compute_marks: set = set()  # ids of statements of the module's tree (alive while it is)
+        self.compute_source: frozenset | None = None
+        self.computed_blocks: dict = {}
+        self.computed_names: dict = {}
+        self.compute_loads: dict = {}
+        self.callees_computed: dict = {}  # payload name -> lambda_compute.ComputedFunction
 
     # -- recursion into lowering (dispatched by the visitor) ---------------------------------
     def expr(self, node: ast.AST) -> Expr:
@@ -749,12 +758,17 @@ class Builder(BuilderHelpers):
                 rule = ir.Rule(condition, assign)
                 node.rules.append(rule)
                 handler.label.add(self.hole(rule, "next", frozenset(["*"])))
-            saved = self.scope.contexts
-            self.scope.contexts = saved[:index]
-            try:
-                assign, label = self.route(None, {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")})
-            finally:
-                self.scope.contexts = saved
+            rec = {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")}
+            if context.finally_label is not None:  # no handler matches: this try's finally first
+                context.kinds.add("raise")
+                assign, label = {context.finally_var: {"kind": "raise", "exc": rec}}, context.finally_label
+            else:
+                saved = self.scope.contexts
+                self.scope.contexts = saved[:index]
+                try:
+                    assign, label = self.route(None, rec)
+                finally:
+                    self.scope.contexts = saved
             node.default_assign = {k: v for k, v in assign.items() if k != self.scope.exc_var}
             label.add(self.hole(node, "default", frozenset(["*"])))
         return context.dispatch

@@ -9,11 +9,12 @@ Python's evaluation order.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import attrs
 
-from ..analysis.pytypes import Ty
+from ..analysis.pytypes import ANY, Ty
 from . import ir, jsonata_lib
 
 _NO_CONST = object()
@@ -92,3 +93,27 @@ def guard(cond: str, error: type, message: str, *parts: Expr, helpers=()) -> Gua
 
 def paren(code: str) -> str:
     return f"({code})"
+
+
+_VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+
+
+def record_expr(value: Any) -> Expr:
+    """A record (JSON with ir.Code values, e.g. an exception's {"type", "message"}) as an
+    expression; it reads every variable its code names (so that no Assign that sets one of
+    them takes it: Assign fields read the values from before)."""
+    if isinstance(value, ir.Code):
+        reads = frozenset(name for name in _VARIABLE.findall(value.text) if name != "states")
+        return Expr(value.text, ANY, (), reads, value.helpers)
+    if isinstance(value, dict):
+        parts = [(k, record_expr(v)) for k, v in value.items()]
+        if all(p.is_const for _, p in parts):
+            return const({k: p.const for k, p in parts}, ANY)
+        helpers: frozenset = frozenset()
+        reads: frozenset = frozenset()
+        for _, p in parts:
+            helpers |= p.helpers
+            reads |= p.reads
+        return Expr("{" + ", ".join(f"{jsonata_lib.string(k)}: {p.code}" for k, p in parts) + "}", ANY,
+                    (), reads, helpers)
+    return const(value, ANY)

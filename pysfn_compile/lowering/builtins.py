@@ -177,7 +177,8 @@ def _float(b, node):
         code = value.code if not value.ty.may("bool") else f"({value.code} ? 1 : 0)"
         return combine(code, pytypes.FLOAT, value)
     raise Refusal(node, f"float() of {value.ty.describe()} is not supported",
-                  "parse numbers in a callee" if value.ty.may("str") else ANY_HINT)
+                  "parse numbers in a callee" if value.ty.may("str") else ANY_HINT,
+                  computable=value.ty.may("str"))
 
 
 def _bool(b, node):
@@ -214,7 +215,7 @@ def _round(b, node):
         if value.ty.only("int") and args[1].is_const and isinstance(args[1].const, int) and args[1].const >= 0:
             return value
         raise Refusal(node, "round(x, ndigits) is not supported: JSONata cannot round to decimal places "
-                      "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT)
+                      "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT, computable=True)
     if value.ty.only("int"):
         return value
     if value.ty.only("float") or value.ty.only("int", "float"):
@@ -388,7 +389,7 @@ def _sum(b, node):
         if sys.version_info >= (3, 12):
             raise Refusal(node, "sum() of floats is not supported: Python 3.12+ adds them with extra "
                           "precision (Neumaier summation), JSONata left to right",
-                          "add them in a loop (total += x), or in a callee")
+                          "add them in a loop (total += x), or in a callee", computable=True)
         code = f"$sum({items.code})"
         if start is not None:
             code = f"({start.code} + {code})"
@@ -824,7 +825,8 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         raise Refusal(node, f".{name}() on {ty.describe()}: the compiler needs to know the value's type",
                       ANY_HINT)
     if handler is None:
-        raise Refusal(node, f"{kind}.{name}() is not supported in a workflow", "do it in a callee")
+        raise Refusal(node, f"{kind}.{name}() is not supported in a workflow", "do it in a callee",
+                      computable=True)
     return handler(b, node, receiver, args, kwargs)
 
 

@@ -10,7 +10,7 @@ import inspect
 import typing
 
 from ..analysis import pytypes
-from ..analysis.effects import effects
+from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -33,7 +33,8 @@ _INSTEAD = {
 def module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
     hint = _INSTEAD.get((module, name), f"call {module}.{name}() in a callee (a module-level function, run as "
                                          "a Lambda) and pass its result to the workflow")
-    return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint)
+    return Refusal(node, f"{module}.{name}() cannot run inside the state machine", hint,
+                   computable=(module, name) not in _INSTEAD and module not in EFFECTFUL_MODULES)
 
 
 # -- callees -----------------------------------------------------------------------------
@@ -60,8 +61,8 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
     mutated = b.mutated_parameters(name)
     for parameter, value in bound.arguments.items():
         hint = hints.get(parameter)
-        if not _float_safe(value.ty, hint):
-            if _expects_float(hint) and not _may_hold_float(value.ty):
+        if not pytypes.float_safe(value.ty, hint):
+            if pytypes.expects_float(hint) and not pytypes.may_hold_float(value.ty):
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
                               "is annotated float: the Lambda would receive a float where Python passes the int",
                               "pass float(...) explicitly")
@@ -102,55 +103,6 @@ def _hints(function) -> dict:
         hints = dict(getattr(function, "__annotations__", {}))
     _HINTS[key] = (function, hints)
     return hints
-
-
-def _float_safe(ty: Ty, hint, depth: int = 0) -> bool:
-    """Whether a value of type `ty` reaches the callee as Python would pass it. JSON carries
-    3.0 as 3, so a float reaches the Lambda as a float only where the parameter is annotated
-    float (the dispatcher converts); and an int must not reach such a parameter (it would be
-    converted, Python passes the int)."""
-    if depth > 5 or ty.is_any:
-        return True
-    if hint is float:
-        return ty.only("float")
-    if not _may_hold_float(ty):
-        return not _expects_float(hint)
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    if origin is list and parameters and ty.only("list"):
-        return _float_safe(ty.element, parameters[0], depth + 1)
-    if origin is dict and len(parameters) == 2 and ty.only("dict"):
-        return _float_safe(ty.values, parameters[1], depth + 1)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        numeric = [p for p in parameters if p in (int, float)]
-        if numeric == [float]:
-            return ty.without("none").only("int", "float", "bool")
-    return False
-
-
-def _expects_float(hint, depth: int = 0) -> bool:
-    """Whether the dispatcher would turn an int somewhere in this value into a float."""
-    if depth > 5:
-        return False
-    if hint is float:
-        return True
-    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
-    if origin in (list, dict) and parameters:
-        return _expects_float(parameters[-1], depth + 1)
-    if origin is typing.Union or type(hint).__name__ == "UnionType":
-        return [p for p in parameters if p in (int, float)] == [float]
-    return False
-
-
-def _may_hold_float(ty: Ty, depth: int = 0) -> bool:
-    """Whether the value is known to hold a float (a value of unknown type is JSON: see the
-    README on integral floats inside untyped values)."""
-    if depth > 5 or ty.is_any:
-        return False
-    if ty.may("float") and not ty.json_number:  # by the number rule, an integral one is an int
-        return True
-    if ty.may("list") and _may_hold_float(ty.element, depth + 1):
-        return True
-    return ty.may("dict") and _may_hold_float(ty.values, depth + 1)
 
 
 def retriers(b, node, wrapper) -> list[ir.Retrier]:

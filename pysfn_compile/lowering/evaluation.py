@@ -112,7 +112,8 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
         elif isinstance(node, ast.DictComp):
             key, value = b.expr(node.key), b.expr(node.value)
             if not key.ty.may("str"):
-                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys")
+                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys",
+                              computable=True)
             key = store_key(node.key, key)  # one of unknown type is checked at run time
             element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
             flatten = False

@@ -89,7 +89,8 @@ def transform_name(b, node: ast.Name) -> Expr:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
     raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
-                  "workflow values are locals, parameters and module-level JSON constants")
+                  "workflow values are locals, parameters and module-level JSON constants",
+                  computable=name in b.info.objects)
 
 
 def transform_list(b, node) -> Expr:
@@ -141,7 +142,7 @@ def transform_dict(b, node: ast.Dict) -> Expr:
             continue
         if not key_expr.ty.may("str"):
             raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
-                          "convert the key with str(...)")
+                          "convert the key with str(...)", computable=True)
         key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
         entries[index] = (key_expr, value_expr)
         value_ty = pytypes.join(value_ty, value_expr.ty)
@@ -231,7 +232,7 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
         return combine(f"$not({inner.code})", pytypes.BOOL, inner)
     operand = b.expr(node.operand)
     if isinstance(node.op, ast.Invert):
-        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators")
+        raise Refusal(node, "~ is not supported: JSONata has no bitwise operators", computable=True)
     if operand.is_const and isinstance(operand.const, (int, float)):
         value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
         return const(value, type_of_value(value))
@@ -474,7 +475,7 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         of = inner.value
     if of is None:
         raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
-                      "move this into a callee (a module-level function, run as a Lambda)")
+                      "move this into a callee (a module-level function, run as a Lambda)", computable=True)
     value = b.expr(of)
     ty, v = value.ty, value.code
     if ty.only("exc"):

@@ -88,7 +88,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
         return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
     if "float" in kinds and not ty.json_number:
         raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
-                      "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT)
+                      "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT, computable=True)
     if "exc" in kinds:
         if kinds != {"exc"}:
             raise Refusal(node, "cannot print a value that may be an exception or not")
@@ -154,7 +154,7 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
         return _format_unknown(node, expr, spec)
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
-                      "round and print floats exactly as Python does", FLOAT_HINT)
+                      "round and print floats exactly as Python does", FLOAT_HINT, computable=True)
     if ty.only("str"):
         if kind not in (None, "s") or sign != "-" or grouping or match["zero"] and not match["align"]:
             raise Refusal(node, f"format spec {spec!r} does not apply to a str")

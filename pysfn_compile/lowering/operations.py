@@ -134,7 +134,7 @@ _PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operato
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op in ("<<", ">>", "|", "^", "&", "@"):
         raise Refusal(node, f"the operator {op} is not supported: JSONata has no bitwise operators",
-                      "compute it in a callee")
+                      "compute it in a callee", computable=True)
     if left.is_const and right.is_const and op in _PY_OPS:
         try:
             value = _PY_OPS[op](left.const, right.const)
@@ -315,10 +315,10 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
     elif op == "**":
         if not both_int:
             raise Refusal(node, "** with a float operand is not supported: JSONata's $power may "
-                          "round differently from Python's", "compute it in a callee")
+                          "round differently from Python's", "compute it in a callee", computable=True)
         if right.is_const and right.const < 0:
             raise Refusal(node, "an int raised to a negative power is a float in Python",
-                          "write 1 / x ** n")
+                          "write 1 / x ** n", computable=True)
         if not right.is_const:
             guards.append(guard(f"({right.code} < 0)", ValueError,
                                 jsonata_lib.string("negative exponents are not supported by the compiled workflow"),
@@ -658,7 +658,7 @@ def store_key(node, key: Expr) -> Expr:
         return key
     if not key.ty.may("str"):
         raise Refusal(node, f"dict keys are strings in JSON; this key is {key.ty.describe()}",
-                      "convert the key with str(...)")
+                      "convert the key with str(...)", computable=True)
     key = lookup_key(node, key)
     cause = (f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is not a str "
              "at run time; JSON objects have string keys: convert it with str(...)")

@@ -14,7 +14,7 @@ from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
-from ..graph.exprs import Expr, combine, const, guard
+from ..graph.exprs import Expr, combine, const, guard, record_expr
 from ..runtime import sfn
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
@@ -502,24 +502,8 @@ def raise_class(b, cls: type, message: Expr) -> None:
     rec = {"type": cls.__name__, "message": b.field(message)}
     assign, label = b.route(cls, rec)
     if assign:
-        b.assign([(name, _json_expr(value)) for name, value in assign.items()], f"Raise {cls.__name__}")
+        b.assign([(name, record_expr(value)) for name, value in assign.items()], f"Raise {cls.__name__}")
     b.jump(label)
-
-
-def _json_expr(value) -> Expr:
-    """A record (JSON with Code values) as an expression."""
-    if isinstance(value, ir.Code):
-        return Expr(value.text, pytypes.ANY, (), frozenset(), value.helpers)
-    if isinstance(value, dict):
-        parts = [(k, _json_expr(v)) for k, v in value.items()]
-        if all(p.is_const for _, p in parts):
-            return const({k: p.const for k, p in parts}, pytypes.ANY)
-        helpers: frozenset = frozenset()
-        for _, p in parts:
-            helpers |= p.helpers
-        return Expr("{" + ", ".join(f"{jsonata_lib.string(k)}: {p.code}" for k, p in parts) + "}", pytypes.ANY,
-                    (), frozenset(), helpers)
-    return const(value, pytypes.ANY)
 
 
 def exception_message(b, node, cls: type, args: list) -> Expr:
@@ -580,13 +564,13 @@ def raise_fail(b, node, call) -> None:
     rec = {"type": b.field(error), "message": b.field(message)}
     assign, label = b.route(sfn.Fail, rec)
     if assign:
-        b.assign([(name, _json_expr(value)) for name, value in assign.items()], "Raise sfn.Fail")
+        b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise sfn.Fail")
     b.jump(label)
 
 
 def raise_dynamic(b, type_code: ir.Code, message_code: ir.Code) -> None:
     assign, label = b.route(None, {"type": type_code, "message": message_code})
-    b.assign([(name, _json_expr(value)) for name, value in assign.items()], "Raise again")
+    b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise again")
     b.jump(label)
 
 

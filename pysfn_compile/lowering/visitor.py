@@ -1,10 +1,11 @@
 """The visitor: which transform lowers each kind of AST node (mypyc's irbuild/visitor.py is
 the model). It is the only module that imports the transform modules (statements,
-expressions, calls, builtins); a transform recurses through the builder (`b.expr`, `b.call`,
-`b.block`), which calls back here. Beyond the dispatch tables it holds only what chooses a
-transform: a call by what is called, a comprehension by whether it calls a callee, and the
-statement loop, which records a refused statement as a problem and goes on, so that one run
-reports every problem of the file.
+expressions, calls, builtins, lambda_compute); a transform recurses through the builder
+(`b.expr`, `b.call`, `b.block`), which calls back here. Beyond the dispatch tables it holds
+only what chooses a transform: a call by what is called, a comprehension by whether it calls
+a callee, the block loop, which (compute_in_lambda) carves runs to compute in the Lambda, and
+the statement loop, which records a refused statement as a problem and goes on, so that one
+run reports every problem of the file.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from ..analysis import origins
 from ..analysis.effects import effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
-from . import builtins, calls, expressions, statements
+from . import builtins, calls, expressions, lambda_compute, statements
 from .evaluation import pure_comprehension
 from .formatting import UNKNOWN_HINT
 from .operations import ANY_HINT
@@ -39,6 +40,7 @@ STATEMENTS = {
     ast.Try: statements.transform_try,
     ast.FunctionDef: statements.transform_function_def,
     ast.Nonlocal: statements.transform_nonlocal,
+    lambda_compute.ComputedBlock: lambda_compute.transform_computed,  # compute_in_lambda: carved by block()
 }
 
 
@@ -75,7 +77,8 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
-                      "call module-level functions (callees, run as Lambdas) and the supported builtins")
+                      "call module-level functions (callees, run as Lambdas) and the supported builtins",
+                      computable=lambda_compute.computable_name(b, name))
     if isinstance(func, ast.Attribute):
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
@@ -163,7 +166,8 @@ class Visitor:
         transform = EXPRESSIONS.get(type(node))
         if transform is None:
             raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
-                          "move this into a callee (a module-level function, run as a Lambda)")
+                          "move this into a callee (a module-level function, run as a Lambda)",
+                          computable=isinstance(node, (ast.Set, ast.SetComp)))
         return transform(b, node)
 
     def call(self, b, node: ast.Call, target: str | None = None) -> Expr:
@@ -171,7 +175,8 @@ class Visitor:
 
     def block(self, b, statements: list[ast.stmt]) -> None:
         with b.lowering_block():
-            for statement in statements:
+            # compute_in_lambda: runs around statements refused as computable become ComputedBlocks
+            for statement in lambda_compute.carve(b, statements):
                 self.statement(b, statement)
 
     def statement(self, b, statement: ast.stmt) -> None:
@@ -191,7 +196,8 @@ class Visitor:
             except Refusal as refusal:
                 if not refusal.follow_on:
                     node = refusal.node if refusal.node is not None else statement
-                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal), refusal.hint)
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal),
+                            lambda_compute.note_refusal(b, statement, refusal))
                 b.note_failed(_names_set(statement))
             except RecursionError:
                 b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")

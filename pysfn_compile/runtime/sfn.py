@@ -197,10 +197,14 @@ def unwrap(function):
     return getattr(function, "__pysfn_original__", function)
 
 
-def workflow(function):
+def workflow(function=None, *, compute_in_lambda: bool = False):
     """Mark the entry point. Called plainly, it checks annotated parameters as the state
     machine does (JSON has one kind of number: 3.0 passes as an int, 3 as a float), and
-    gives an unannotated one what the machine sees: an integral number is an int."""
+    gives an unannotated one what the machine sees: an integral number is an int.
+    `@sfn.workflow(compute_in_lambda=True)`: the compiler runs what JSONata cannot compute
+    exactly as Python in the workflow's Lambda (a plain run is the same either way)."""
+    if function is None:
+        return lambda wrapped: workflow(wrapped, compute_in_lambda=compute_in_lambda)
 
     @functools.wraps(function)
     def run(*args, **kwargs):
@@ -211,6 +215,7 @@ def workflow(function):
 
     run.__pysfn_workflow__ = True
     run.__pysfn_original__ = function
+    run.__pysfn_compute_in_lambda__ = bool(compute_in_lambda)
     return run
 
 

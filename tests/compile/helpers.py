@@ -10,8 +10,9 @@ from pysfn_compile import CompileError, compile_source
 HEADER = "from pysfn_compile import sfn\n"
 
 
-def compile_text(source: str, path: str = "wf.py", entry: str | None = None):
-    return compile_source(HEADER + textwrap.dedent(source), path=path, entry=entry)
+def compile_text(source: str, path: str = "wf.py", entry: str | None = None, **options):
+    """`options`: compile_source's keywords (compute_in_lambda=True)."""
+    return compile_source(HEADER + textwrap.dedent(source), path=path, entry=entry, **options)
 
 
 def emulate(compiled, payload):
@@ -26,9 +27,9 @@ def both(source: str, *inputs, entry: str | None = None):
     return [(compiled.run_python(payload), emulate(compiled, payload)) for payload in inputs]
 
 
-def assert_same(source: str, *inputs, entry: str | None = None) -> list:
+def assert_same(source: str, *inputs, entry: str | None = None, **options) -> list:
     """The workflow gives the same status, output, error and cause both ways, for each input."""
-    compiled = compile_text(source, entry=entry)
+    compiled = compile_text(source, entry=entry, **options)
     results = []
     for payload in inputs:
         python, machine = compiled.run_python(payload), emulate(compiled, payload)
@@ -37,16 +38,16 @@ def assert_same(source: str, *inputs, entry: str | None = None) -> list:
     return results
 
 
-def problems(source: str, entry: str | None = None) -> list:
+def problems(source: str, entry: str | None = None, **options) -> list:
     """The compiler's problems for a workflow it must refuse ([] if it compiles)."""
     try:
-        compile_text(source, entry=entry)
+        compile_text(source, entry=entry, **options)
     except CompileError as error:
         return error.problems
     return []
 
 
-def refusal(source: str, entry: str | None = None) -> str:
-    found = problems(source, entry)
+def refusal(source: str, entry: str | None = None, **options) -> str:
+    found = problems(source, entry, **options)
     assert found, "the compiler accepted it"
     return "\n".join(str(p) for p in found)

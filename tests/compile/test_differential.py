@@ -9,6 +9,8 @@ docs/fuzzing-compiler.md):
   PYSFN_DIFF_COLLECT   a path: record every mismatch there (JSON lines) and go on, instead of
                        failing at the first one (and write refusal statistics to PATH.stats.json)
   PYSFN_DIFF_BIG_LOOPS "1": loops over thousands of items too (workflow_gen.py)
+  PYSFN_DIFF_COMPUTE_IN_LAMBDA "1": compile with compute_in_lambda (what JSONata cannot compute
+                       runs as Python in the workflow's Lambda)
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from hypothesis import strategies as st
 from pysfn_compile import CompileError
 
 from .helpers import compile_text, emulate
-from .workflow_gen import inputs, programs
+from .workflow_gen import COMPUTE_IN_LAMBDA, inputs, programs
 
 EXAMPLES = int(os.environ.get("PYSFN_DIFF_EXAMPLES", "100"))
 SEED = os.environ.get("PYSFN_DIFF_SEED")
@@ -35,7 +37,7 @@ INPUTS_PER_PROGRAM = 3
 # The machine stops with these where it cannot follow Python exactly and says so (README,
 # "Values of unknown type"): a loud stop, never a silent difference, so not a mismatch.
 LOUD_STOPS = {"pysfn.IntegerOverflow", "pysfn.Unsupported", "pysfn.UnprintableNumber",
-              "pysfn.AmbiguousNumber", "pysfn.NonStringKey"}
+              "pysfn.AmbiguousNumber", "pysfn.NonStringKey", "pysfn.ComputedValue"}
 
 # AWS's limits, which plain Python does not have: the 25,000 history events of a STANDARD
 # execution (a loop of thousands of iterations, until pure loops are lowered to JSONata) and
@@ -116,7 +118,7 @@ def test_random_workflows_agree_both_ways(data):
     program = data.draw(programs(), label="program")
     STATS["programs"] += 1
     try:
-        compiled = compile_text(program.source)
+        compiled = compile_text(program.source, compute_in_lambda=COMPUTE_IN_LAMBDA)
     except CompileError as error:
         STATS["refused"] += 1
         for message in sorted({reason(p.message) for p in error.problems}):
@@ -128,6 +130,8 @@ def test_random_workflows_agree_both_ways(data):
             raise
         record(program, None, f"compiler crash {type(error).__name__}: {error}", {}, [], {}, [])
         return
+    if getattr(compiled, "computed", None):
+        STATS["programs with blocks computed in the Lambda"] += 1
     for _ in range(INPUTS_PER_PROGRAM):
         payload = data.draw(inputs(program), label="input")
         STATS["inputs"] += 1

@@ -201,6 +201,55 @@ def main(xs):
 """, {"xs": 1})
 
 
+def test_a_raise_whose_message_reads_a_parameter_inside_try_finally():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (a bug of the
+    # plain compiler): the raise's record {'message': $s} was merged into the Assign that sets
+    # s (Assign fields read the variables' old values): States.QueryEvaluationError
+    agree("""
+@sfn.workflow
+def main(s: str):
+    try:
+        raise ValueError(s)
+    finally:
+        pass
+""", {"s": "a"})
+
+
+def test_find_on_a_str_of_unknown_type():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1 (a plain-compiler bug:
+    # the machine raised AttributeError: 'str' object has no attribute 'find'); passing since the
+    # refusals branch (a method of a computed value of unknown type finds its kinds)
+    agree("""
+@sfn.workflow
+def main(s):
+    return (s * 3).find("b")
+""", {"s": "ab"})
+
+
+def test_an_exception_known_only_at_run_time_that_no_handler_matches_runs_the_finally():
+    # found by the differential fuzzer run with PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the dispatch
+    # over the handlers of a try sent an exception none of them matches past the try's finally
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = []
+    try:
+        try:
+            x = 1 // n
+        except ZeroDivisionError as e:
+            err = e
+            try:
+                raise err
+            except KeyError:
+                pass
+            finally:
+                out.append(1)
+    except ZeroDivisionError:
+        return out
+    return [2]
+""", {"n": 0}, {"n": 1})
+
+
 def test_a_method_of_a_value_of_unknown_type_is_looked_up_before_its_arguments_are_evaluated():
     # found on 89d5983: `xs.index(int(''))` with xs = 2 raised the argument's ValueError where
     # Python raises AttributeError first; the same for a method that changes its receiver

@@ -33,7 +33,14 @@ LAZY_CALLEES = os.environ.get("PYSFN_DIFF_LAZY_CALLEES", "1") == "1"
 # default. PYSFN_DIFF_MINMAX_ARITH=0 leaves them out.
 MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH", "1") == "1"
 
+# What JSONata cannot compute exactly (float formatting, round(x, n), math, sets, bitwise
+# operators), for programs compiled with compute_in_lambda (PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the
+# compiler runs it as Python in the workflow's Lambda). Off by default: refused without it.
+COMPUTE_IN_LAMBDA = os.environ.get("PYSFN_DIFF_COMPUTE_IN_LAMBDA") == "1"
+
 CALLEES = '''
+import math
+
 CALLS = []
 
 
@@ -179,6 +186,11 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
+        if COMPUTE_IN_LAMBDA:
+            options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
+                        lambda: f"len(set({self.list_ref()}))",
+                        lambda: f"({self.expr_int(d)} {self.choice(['<<', '&', '|', '^'])} {self.draw(st.integers(0, 3))})",
+                        lambda: f"math.gcd({self.expr_int(d)}, {self.expr_int(d)})"]
         if MINMAX_ARITH or not direct_operand:
             options += [lambda: f"{self.choice(['min', 'max'])}({self.list_ref()})",
                         lambda: f"{self.choice(['min', 'max'])}({self.expr_int(d)}, {self.expr_int(d)})"]
@@ -227,6 +239,11 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"label({self.expr_int(d)})"]
+        if COMPUTE_IN_LAMBDA:
+            options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
+                        lambda: f"str(round({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, {self.draw(st.integers(0, 3))}))",
+                        lambda: f"str(math.sqrt(abs({self.expr_int(d)})))",
+                        lambda: f"repr(sorted({{{self.expr_str(d)}, {self.expr_str(d)}}}))"]
         return self.choice(options)()
 
     def max_by_value(self) -> str:
