@@ -12,7 +12,14 @@ test answers (`start`).
 
 from __future__ import annotations
 
-from .callbacks import (
+from .core.errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
+from .core.jsontext import NotJson
+from .core.jsontext import dumps as dumps_json
+from .core.jsontext import loads as loads_json
+from .definition.loader import NotSupportedError, load
+from .definition.validation import structural_problems
+from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
+from .integrations.callbacks import (
     NO_ANSWER,
     PendingTask,
     TaskTokenError,
@@ -20,17 +27,11 @@ from .callbacks import (
     send_task_heartbeat,
     send_task_success,
 )
-from .errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
-from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
-from .failures import LambdaServiceError, TaskFailure
-from .jsontext import NotJson
-from .jsontext import dumps as dumps_json
-from .jsontext import loads as loads_json
-from .lambda_runtime import LambdaContext
-from .loader import NotSupportedError, load
-from .local_callees import lambdas_from_module
-from .mock_config import MockConfigError
-from .validation import structural_problems
+from .integrations.failures import LambdaServiceError, TaskFailure
+from .integrations.lambda_runtime import LambdaContext
+from .integrations.local_callees import lambdas_from_module
+from .integrations.mock_config import MockConfigError
+from .tools import coverage, graph
 
 __all__ = [
     "NO_ANSWER",
@@ -49,7 +50,9 @@ __all__ = [
     "StatesError",
     "TaskFailure",
     "TaskTokenError",
+    "coverage",
     "dumps_json",
+    "graph",
     "lambdas_from_module",
     "loads_json",
     "run",

@@ -19,8 +19,8 @@ from typing import Any
 
 import pysfn_emulator
 from pysfn_emulator import coverage, graph
-from pysfn_emulator.jsontext import loads
-from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.core.jsontext import loads
+from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1

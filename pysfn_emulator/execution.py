@@ -25,33 +25,16 @@ from typing import Any
 
 import attrs
 
-from . import jsonata, model
-from .callbacks import (
-    CLOSED_MESSAGE,
-    Channel,
-    ExecutionStopped,
-    PendingTask,
-    TaskTokenError,
-    find_task,
-    running_clock,
-)
-from .callbacks import send_task_failure as _send_failure
-from .callbacks import send_task_heartbeat as _send_heartbeat
-from .callbacks import send_task_success as _send_success
-from .clock import Clock, DeadlineReached, iso, to_datetime
-from .errors import (
+from .core.errors import (
     DATA_LIMIT_EXCEEDED,
     DefinitionError,
     InvalidExecutionInput,
     Problem,
     StatesError,
 )
-from .history import STANDARD_HISTORY_LIMIT, History
-from .interpreter import Frame, Runner, run_machine
-from .intrinsics import random_source
-from .jsondeep import forget_measured
-from .jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept_measured, loads, size_in_bytes
-from .limits import (
+from .core.jsondeep import forget_measured
+from .core.jsontext import PAYLOAD_LIMIT_BYTES, NotJson, accept_measured, loads, size_in_bytes
+from .core.limits import (
     DEFAULT_MAX_SECONDS,
     DEFAULT_MAX_TRANSITIONS,
     EXPRESS_MAX_SECONDS,
@@ -60,16 +43,34 @@ from .limits import (
     Guard,
     LimitExceeded,
 )
-from .loader import NotSupportedError, load
-from .mock_config import (
+from .definition import model
+from .definition.loader import NotSupportedError, load
+from .definition.validation import structural_problems
+from .integrations.callbacks import (
+    CLOSED_MESSAGE,
+    Channel,
+    ExecutionStopped,
+    PendingTask,
+    TaskTokenError,
+    find_task,
+    running_clock,
+)
+from .integrations.callbacks import send_task_failure as _send_failure
+from .integrations.callbacks import send_task_heartbeat as _send_heartbeat
+from .integrations.callbacks import send_task_success as _send_success
+from .integrations.mock_config import (
     MockConfig,
     MockConfigError,
     MockedStates,
     load_mock_config,
     mock_config_from_environment,
 )
-from .tasks import Services, TaskEnv, parse_resource
-from .validation import structural_problems
+from .query import jsonata
+from .query.intrinsics import random_source
+from .runtime.history import STANDARD_HISTORY_LIMIT, History
+from .runtime.interpreter import Frame, Runner, run_machine
+from .runtime.tasks import Services, TaskEnv, parse_resource
+from .virtual_time.clock import Clock, DeadlineReached, iso, to_datetime
 
 # An execution that outlives these ends in States.Timeout, whatever its own TimeoutSeconds.
 _MAX_DURATION_SECONDS = {"STANDARD": STANDARD_MAX_SECONDS, "EXPRESS": EXPRESS_MAX_SECONDS}
@@ -236,7 +237,7 @@ def _prepare(definition, input, lambdas, callbacks, state_machines, mock_config,
     except NotJson as error:
         raise InvalidExecutionInput(f"Invalid State Machine Execution Input: {error}") from None
     config, machine_name = _mock_setup(mock_config, test_case, state_machine_name)
-    from .nested import Registry
+    from .runtime.nested import Registry
 
     registry = Registry(state_machines or {}, region, account) if state_machines else None
     services = Services.create(

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pysfn_emulator.choice import ChoiceRuleError, Rule, compile_rule
-from pysfn_emulator.errors import StatesError
+from pysfn_emulator.core.errors import StatesError
+from pysfn_emulator.query.choice import ChoiceRuleError, Rule, compile_rule
 
 CORPUS = Path(
     os.environ.get(

@@ -14,12 +14,13 @@ import pytest
 import pysfn_emulator
 from conformance.pytest_plugin import SessionRecord, SfnRun
 from pysfn_compile import compile_source
-from pysfn_emulator import coverage, limits
+from pysfn_emulator import coverage
 from pysfn_emulator.cli import main
-from pysfn_emulator.clock import Clock
-from pysfn_emulator.errors import StatesError
-from pysfn_emulator.history import HistoryLimitReached
-from pysfn_emulator.scheduler import JOIN, Scheduler, Sleep
+from pysfn_emulator.core import limits
+from pysfn_emulator.core.errors import StatesError
+from pysfn_emulator.runtime.history import HistoryLimitReached
+from pysfn_emulator.virtual_time.clock import Clock
+from pysfn_emulator.virtual_time.scheduler import JOIN, Scheduler, Sleep
 
 START = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
 def spinning(name: str) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pysfn_emulator
-from pysfn_emulator.clock import to_ms
+from pysfn_emulator.virtual_time.clock import to_ms
 
 
 def test_a_wait_until_a_timestamp_ends_at_that_millisecond():
@@ -24,7 +24,7 @@ def test_to_ms_is_exact_for_every_millisecond_of_a_second():
 
 
 def test_a_loop_around_a_parallel_does_not_keep_every_finished_branch(monkeypatch):
-    from pysfn_emulator import scheduler
+    from pysfn_emulator.virtual_time import scheduler
 
     started = []
     original_start = scheduler.Scheduler.start

@@ -10,8 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from pysfn_emulator.jsonpath import DATA, compile_path
-from pysfn_emulator.timestamps import format_timestamp, is_timestamp, parse_instant, parse_timestamp
+from pysfn_emulator.core.timestamps import (
+    format_timestamp,
+    is_timestamp,
+    parse_instant,
+    parse_timestamp,
+)
+from pysfn_emulator.query.jsonpath import DATA, compile_path
 
 CORPUS = Path(
     os.environ.get(
