@@ -16,9 +16,10 @@ from .core.errors import DefinitionError, InvalidExecutionInput, Problem, States
 from .core.jsontext import NotJson
 from .core.jsontext import dumps as dumps_json
 from .core.jsontext import loads as loads_json
+from .definition.create import parse_definition
 from .definition.loader import NotSupportedError, load
 from .definition.validation import structural_problems
-from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
+from .execution import ExecutionRunning, LiveExecution, run, start
 from .integrations.callbacks import (
     NO_ANSWER,
     PendingTask,
@@ -31,12 +32,15 @@ from .integrations.failures import LambdaServiceError, TaskFailure
 from .integrations.lambda_runtime import LambdaContext
 from .integrations.local_callees import lambdas_from_module
 from .integrations.mock_config import MockConfigError
+from .options import ExecutionOptions
+from .runtime.launch import Execution
 from .tools import coverage, graph
 
 __all__ = [
     "NO_ANSWER",
     "DefinitionError",
     "Execution",
+    "ExecutionOptions",
     "ExecutionRunning",
     "InvalidExecutionInput",
     "LambdaContext",
@@ -68,7 +72,9 @@ def __getattr__(name: str):
     """`pysfn_emulator.mock_aws`, loaded when first asked for: it brings botocore, which the
     rest of the emulator does not need (sfn_api/in_process.py)."""
     if name == "mock_aws":
-        from .sfn_api.in_process import mock_aws
+        # Lazy on purpose, not to dodge a cycle: sfn_api is the layer above and brings botocore
+        # (a quarter of a second) that `import pysfn_emulator` does not need.
+        from .sfn_api.in_process import mock_aws  # noqa: PLC0415
 
         return mock_aws
     raise AttributeError(f"module 'pysfn_emulator' has no attribute {name!r}")

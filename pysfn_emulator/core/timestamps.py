@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 _PATTERN = re.compile(
     r"([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2})"
@@ -34,7 +34,7 @@ _PATTERN = re.compile(
 _MAX_OFFSET_SECONDS = 18 * 3600
 _NANOS_PER_SECOND = 1_000_000_000
 _DAYS_IN_MONTH = (0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-_OFFSETS: dict[int, timezone] = {0: timezone.utc}
+_OFFSETS: dict[int, timezone] = {0: UTC}
 
 # (year, month, day, hour, minute, second, nanosecond, offset in seconds)
 _Fields = tuple[int, int, int, int, int, int, int, int]
@@ -79,7 +79,7 @@ def is_timestamp(value: object) -> bool:
 def format_timestamp(moment: datetime) -> str:
     """The text AWS gives a context-object time; a naive datetime is taken as UTC."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(timezone.utc)
+        moment = moment.astimezone(UTC)
     text = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
     millis = moment.microsecond // 1000
     return f"{text}.{millis:03d}Z" if millis else f"{text}Z"

@@ -15,6 +15,7 @@ from ..core.jsontext import message_text
 from ..core.timestamps import parse_timestamp
 from ..query import jsonata
 from ..query.choice import compile_rule
+from ..query.intrinsics import parse_intrinsic
 from ..query.jsonpath import compile_path, compile_reference_path
 from ..query.payload import Evaluator, TemplateSyntaxError, compile_expression, compile_template
 from ..query.pipeline import DataIO, Env, PathIO
@@ -68,8 +69,6 @@ class _Loader:
             return None
         text = spec[field]
         if string_only and isinstance(text, str) and text.startswith("States."):
-            from ..query.intrinsics import parse_intrinsic
-
             try:
                 if not parse_intrinsic(text).returns_string:
                     self.problem(f"{pointer}/{field}", f"The value for the field '{field}' must be a valid JSONPath or a string-returning intrinsic function")

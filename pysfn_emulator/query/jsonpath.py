@@ -16,7 +16,6 @@ from typing import Any
 
 import attrs
 from jsonpath_ng import Child, DatumInContext, Descendants, Fields, Index, JSONPath, Root
-from jsonpath_ng.exceptions import JsonPathLexerError, JsonPathParserError
 from jsonpath_ng.ext import parse as _parse_ext
 from jsonpath_ng.ext.filter import Filter
 from jsonpath_ng.jsonpath import Wildcard
@@ -158,7 +157,7 @@ def compile_path(text: str) -> Path:
         return Path(text, root, variable, steps, None, length)
     try:
         expression = _jayway_filters(_parse_ext(rest))
-    except (JsonPathParserError, JsonPathLexerError, Exception) as error:  # noqa: B014
+    except Exception as error:  # JsonPathParserError, JsonPathLexerError, or a parser bug
         raise PathSyntaxError(f"'{text}' is not a valid JSONPath ({error})") from None
     steps = _definite_steps(expression)
     descendant = _descendant_name(expression)

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import random
 from collections import ChainMap
-from collections.abc import Generator
-from typing import Any
+from collections.abc import Callable, Generator, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -28,6 +28,9 @@ from ..query.pipeline import Env
 from ..virtual_time.clock import Clock
 from ..virtual_time.scheduler import Scheduler, Sleep
 from .history import History
+
+if TYPE_CHECKING:  # for annotations only: the task machinery builds on this module
+    from .task_call import TaskEnv
 
 # Errors whose cause AWS prefixes with the state and the event it was entered at.
 _LOCATED_ERRORS = frozenset({RUNTIME, QUERY_EVALUATION_ERROR, INTRINSIC_FAILURE})
@@ -68,6 +71,11 @@ class Visit:
         return Env(self.context(runner), frame.variables, runner.runtime)
 
 
+# A state type's handler: (runner, frame, state, raw input, visit) → (output, next, assigned),
+# or a generator of the scheduler's waits that returns it (states.py).
+Handler = Callable[["Runner", Frame, Any, Any, Visit], Any]
+
+
 @attrs.define
 class Runner:
     """What one execution shares."""
@@ -76,11 +84,12 @@ class Runner:
     history: History
     context: dict  # Execution and StateMachine parts of the context object
     rng: random.Random
-    runtime: Any  # what JSONata's $now, $random and $uuid read
+    runtime: Any  # what JSONata's $now, $random and $uuid read (query.jsonata.Runtime)
+    handlers: Mapping[str, Handler]  # by state type (states.HANDLERS): they call run_machine
+    tasks: TaskEnv  # the task machinery's state: handlers, mocks, callbacks
     region: str = "us-east-1"
     account: str = "111111111111"
     scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
-    tasks: Any = None  # the task machinery's state: handlers, mocks, callbacks (tasks.TaskEnv)
     transitions: list = attrs.field(factory=list)  # see Execution.transitions
     guard: Guard = attrs.field(factory=lambda: Guard(None, None))  # pysfn's limits on the whole run (limits.py)
 
@@ -102,8 +111,7 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
     Handlers of states that never wait return their outcome; the others are generators whose
     waits this thread passes on to the scheduler. Every PAY_EVERY transitions the thread pays
     their virtual time (limits.py)."""
-    from .states import HANDLERS  # the handlers call back into this module
-
+    handlers = runner.handlers
     states = machine.states
     name: str | None = machine.start_at
     guard = runner.guard
@@ -122,7 +130,7 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
         visit = Visit(state, entered, runner.clock.iso(), before)
         frame.visit = visit
         try:
-            outcome = HANDLERS[state.type](runner, frame, state, data, visit)
+            outcome = handlers[state.type](runner, frame, state, data, visit)
             if type(outcome) is not tuple:
                 outcome = yield from outcome
             output, name, assigned = outcome

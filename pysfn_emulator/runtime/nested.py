@@ -38,18 +38,20 @@ from ..core.errors import RUNTIME, TASK_FAILED, TIMEOUT, DefinitionError, Proble
 from ..core.jsontext import dumps, loads
 from ..core.limits import EXPRESS_MAX_SECONDS
 from ..definition import model
+from ..definition.create import load_machine
+from ..integrations.callbacks import close
 from ..virtual_time.clock import to_ms
 from ..virtual_time.scheduler import Sleep, Thread
 from .history import STANDARD_HISTORY_LIMIT, History
 from .interpreter import Frame, Runner, run_machine
+from .launch import launch_child
+from .task_call import Call, await_callback, open_task, submitted
 
 
 class Registry:
     """The state machines startExecution may start, by name (from a name or any ARN form)."""
 
     def __init__(self, machines: dict[str, Any], region: str, account: str):
-        from ..execution import load_machine
-
         self._machines: dict[str, Any] = {}
         self.region, self.account = region, account
         for key, definition in machines.items():
@@ -72,12 +74,8 @@ def machine_name(reference: str) -> str:
     return reference
 
 
-def start_execution(call) -> Generator:
+def start_execution(call: Call) -> Generator:
     """The body of a startExecution Task (between TaskStarted and its outcome)."""
-    from ..execution import launch_child
-    from ..integrations.callbacks import close
-    from .tasks import _callback, _open, _submitted
-
     runner, payload, resource = call.runner, call.payload, call.resource
     if not isinstance(payload, dict) or not isinstance(payload.get("StateMachineArn"), str):
         raise StatesError(RUNTIME, "The field 'StateMachineArn' is required for arn:aws:states:::states:startExecution")
@@ -100,10 +98,9 @@ def start_execution(call) -> Generator:
     started.add((name, execution_name))
 
     start_ms = runner.clock.now_ms
-    task = _open(call, "callback") if resource.waits_for_token else None  # the child may answer it
+    task = open_task(call, "callback") if resource.waits_for_token else None  # the child may answer it
     child_rng = random.Random(runner.rng.getrandbits(64))
-    launch = launch_child(services, machine, child_input, name, execution_name, start_ms, child_rng,
-                          runner.region, runner.account, runner.context["Execution"].get("RoleArn"), runner.guard)
+    launch = launch_child(runner, machine, child_input, name, execution_name, child_rng)
     try:
         child = launch.execute()
     except BaseException:
@@ -117,8 +114,8 @@ def start_execution(call) -> Generator:
     if resource.pattern is None:
         return response
     if task is not None:
-        return (yield from _callback(call, response, task))
-    _submitted(call, response)
+        return (yield from await_callback(call, response, task))
+    submitted(call, response)
     stop_ms = to_ms(child.stop_date)
     if call.timeout is not None and stop_ms - start_ms > call.timeout * 1000:
         yield Sleep(start_ms + call.timeout * 1000)
@@ -147,7 +144,7 @@ def start_map_child(runner: Runner, processor: model.Machine, item: Any, executi
     return thread
 
 
-def _input(call, value: Any) -> Any:
+def _input(call: Call, value: Any) -> Any:
     """StartExecution's input: a JSON value, or JSON text (which must parse); none is {}."""
     if value is None:
         return {}
@@ -159,7 +156,7 @@ def _input(call, value: Any) -> Any:
     return value
 
 
-def _api_error(call, code: str, message: str, hint: str = "") -> StatesError:
+def _api_error(call: Call, code: str, message: str, hint: str = "") -> StatesError:
     return StatesError(
         f"StepFunctions.{code}Exception",
         f"{message} (Service: AWSStepFunctions; Status Code: 400; Error Code: {code}; Request ID: "

@@ -27,183 +27,49 @@ forms bound the gaps between heartbeats of callbacks and activities.
 from __future__ import annotations
 
 import functools
-import uuid
 from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
 
-from ..core.errors import (
-    HEARTBEAT_TIMEOUT,
-    QUERY_EVALUATION_ERROR,
-    RUNTIME,
-    TIMEOUT,
-    StatesError,
-)
+from ..core.errors import QUERY_EVALUATION_ERROR, RUNTIME, StatesError
 from ..core.jsontext import dumps, json_copy, loads, message_text
 from ..definition import model
 from ..integrations import callbacks
 from ..integrations.failures import TaskFailure, exception_text
 from ..integrations.lambda_runtime import (
     FunctionError,
-    LambdaIndex,
     call_function,
     decode,
     invoke_response,
     make_context,
     split_reference,
 )
-from ..integrations.mock_config import MockConfig, MockedStates
+from ..integrations.mock_config import MockedStates
 from ..query.pipeline import Env, path_value
-from ..virtual_time.scheduler import Sleep
 from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
-from .interpreter import check_size
+from .interpreter import Frame, Runner, Visit
+from .nested import start_execution
+from .task_call import (
+    Call,
+    activity_events,
+    await_callback,
+    function_events,
+    open_task,
+    parse_resource,
+    task_events,
+)
 
 LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 UNREGISTERED = "pysfn.ResourceNotRegistered"
 DEFAULT_TASK_TIMEOUT = callbacks.DEFAULT_TASK_TIMEOUT
-_TIMEOUTS = (TIMEOUT, HEARTBEAT_TIMEOUT)
-
-
-# -- what an execution's tasks share ------------------------------------------------------------
-
-
-@attrs.define(eq=False)
-class Services:
-    """What an execution and the executions it starts share: handlers, responders, the
-    registered state machines, the mock file and, for a live execution, its channel."""
-
-    handlers: dict  # the `lambdas` argument: functions, and integration ARNs
-    lambdas: LambdaIndex
-    callbacks: dict  # state name | resource ARN | activity name → responder(token, payload)
-    state_machines: Any = None  # nested.Registry
-    mock_config: MockConfig | None = None
-    test_case: str | None = None
-    channel: callbacks.Channel | None = None
-    started_names: set = attrs.field(factory=set)  # (machine, execution name) of nested executions
-
-    @classmethod
-    def create(cls, lambdas: dict | None = None, **fields: Any) -> Services:
-        handlers = dict(lambdas or {})
-        return cls(handlers=handlers, lambdas=LambdaIndex(handlers), callbacks=dict(fields.pop("callbacks", None) or {}), **fields)
-
-
-@attrs.define(eq=False)
-class TaskEnv:
-    """One execution's task machinery: the shared services and its own mock counters."""
-
-    services: Services
-    mocks: MockedStates | None = None
-    children: list = attrs.field(factory=list)  # Executions started by startExecution tasks
-    tokens_given: int = 0  # context tokens of Tasks that wait for no answer (callbacks.context_token)
-
-    def context_token(self, execution_id: str) -> str:
-        self.tokens_given += 1
-        return callbacks.context_token(execution_id, self.tokens_given)
-
-
-# -- resources ----------------------------------------------------------------------------------
-
-
-@attrs.frozen
-class Resource:
-    """A Task's Resource, read once: how to call it and how AWS names it in events."""
-
-    arn: str
-    kind: str  # "function" | "invoke" | "execution" | "activity" | "service"
-    resource_type: str  # taskScheduledEventDetails.resourceType
-    resource: str  # taskScheduledEventDetails.resource: the action with its pattern
-    base: str  # the ARN without its pattern suffix
-    pattern: str | None  # "waitForTaskToken" | "sync" | "sync:2" | None
-
-    @property
-    def waits_for_token(self) -> bool:
-        return self.pattern == "waitForTaskToken"
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_resource(arn: str) -> Resource:
-    parts = arn.split(":")
-    if len(parts) > 6 and parts[2] == "lambda" and parts[5] == "function":
-        return Resource(arn, "function", "lambda", arn, arn, None)
-    if len(parts) > 6 and parts[2] == "states" and parts[5] == "activity":
-        return Resource(arn, "activity", "activity", arn, arn, None)
-    if len(parts) > 6 and parts[2] == "states" and parts[3] == parts[4] == "":
-        resource_type, action = parts[5], ":".join(parts[6:])
-        name, dot, pattern = action.partition(".")
-        base = arn[: len(arn) - len(dot + pattern)]
-        if (resource_type, name) == ("lambda", "invoke"):
-            kind = "invoke"
-        elif (resource_type, name) == ("states", "startExecution"):
-            kind = "execution"
-        else:
-            kind = "service"
-        return Resource(arn, kind, resource_type, action, base, pattern or None)
-    return Resource(arn, "service", "", arn, arn, None)
 
 
 # -- one attempt of a Task state ----------------------------------------------------------------
 
 
-@attrs.define(slots=True)
-class Call:
-    """One attempt of one Task state."""
-
-    runner: Any
-    frame: Any
-    state: model.Task
-    resource: Resource
-    payload: Any
-    timeout: int | None
-    heartbeat: int | None
-    token: str | None
-
-    @property
-    def env(self) -> TaskEnv:
-        return self.runner.tasks
-
-    def request_id(self) -> str:
-        return str(uuid.UUID(int=self.runner.rng.getrandbits(128), version=4))
-
-    def event(self, kind: str, key: str | None = None, details: dict | None = None) -> int:
-        return self.runner.event(self.frame, kind, key, details)
-
-    def spend(self, seconds: float) -> Generator:
-        """The time a handler took, on the scheduler's clock (other branches and iterations run
-        meanwhile); past the task's timeout, the task times out at the timeout."""
-        timeout = self.timeout
-        now = self.runner.clock.now_ms
-        if timeout is not None and seconds >= timeout:
-            yield Sleep(now + timeout * 1000)
-            raise StatesError(TIMEOUT, None)
-        if seconds:
-            yield Sleep(now + int(round(seconds * 1000)))
-
-    def label(self) -> str:
-        """How AWS names the task in a DataLimitExceeded cause."""
-        if self.resource.kind == "function":
-            return self.resource.arn
-        return self.resource.resource_type or self.resource.arn
-
-    def check_result(self, result: Any) -> Any:
-        check_size(result, self.label())
-        return result
-
-    def responder(self) -> callbacks.Responder | None:
-        registered = self.env.services.callbacks
-        if not registered:
-            return None
-        resource = self.resource
-        keys = [self.state.name, resource.arn, resource.base]
-        if resource.kind == "activity":
-            keys.append(resource.arn.rsplit(":", 1)[-1])
-        for key in keys:
-            if key in registered:
-                return registered[key]
-        return None
-
-
-def run_attempt(runner, frame, state: model.Task, raw: Any, effective: Any, env: Env, visit) -> Generator:
+def run_attempt(runner: Runner, frame: Frame, state: model.Task, raw: Any, effective: Any, env: Env,
+                visit: Visit) -> Generator:
     """One attempt of a Task state (a scheduler thread's step): evaluate its arguments and
     limits, then call its resource (or its mock); returns the result."""
     resource = parse_resource(state.resource)
@@ -244,84 +110,6 @@ def _positive_integer(value: Any) -> bool:
     return not isinstance(value, bool) and isinstance(value, (int, float)) and value == int(value) and value > 0
 
 
-# -- events -------------------------------------------------------------------------------------
-
-
-def _task_events(call: Call, body: Generator) -> Generator:
-    """TaskScheduled, TaskStarted, then TaskSucceeded / TaskFailed / TaskTimedOut around `body`."""
-    resource = call.resource
-    names = {"resourceType": resource.resource_type, "resource": resource.resource}
-    details = {**names, "region": call.runner.region, "parameters": call.payload}
-    if call.timeout is not None:
-        details["timeoutInSeconds"] = call.timeout
-    if call.heartbeat is not None:
-        details["heartbeatInSeconds"] = call.heartbeat
-    call.event("TaskScheduled", "taskScheduledEventDetails", details)
-    call.event("TaskStarted", "taskStartedEventDetails", names)
-    try:
-        result = yield from body
-    except StatesError as error:
-        if error.error in _TIMEOUTS:
-            call.event("TaskTimedOut", "taskTimedOutEventDetails", {**names, **_failure(error)})
-        else:
-            call.event("TaskFailed", "taskFailedEventDetails", {**names, **_failure(error)})
-        raise
-    call.event("TaskSucceeded", "taskSucceededEventDetails", {**names, "output": result})
-    return result
-
-
-def _submitted(call: Call, output: Any) -> None:
-    names = {"resourceType": call.resource.resource_type, "resource": call.resource.resource}
-    call.event("TaskSubmitted", "taskSubmittedEventDetails", {**names, "output": output})
-
-
-def _function_events(call: Call, body: Generator) -> Generator:
-    details = {"resource": call.resource.arn, "input": call.payload}
-    if call.timeout is not None:
-        details["timeoutInSeconds"] = call.timeout
-    call.event("LambdaFunctionScheduled", "lambdaFunctionScheduledEventDetails", details)
-    call.event("LambdaFunctionStarted")
-    try:
-        result = yield from body
-    except StatesError as error:
-        if error.error in _TIMEOUTS:
-            call.event("LambdaFunctionTimedOut", "lambdaFunctionTimedOutEventDetails", _failure(error))
-        else:
-            call.event("LambdaFunctionFailed", "lambdaFunctionFailedEventDetails", _failure(error))
-        raise
-    call.event("LambdaFunctionSucceeded", "lambdaFunctionSucceededEventDetails", {"output": result})
-    return result
-
-
-def _activity_events(call: Call, worker: str, body: Generator) -> Generator:
-    details = {"resource": call.resource.arn, "input": call.payload}
-    if call.timeout is not None:
-        details["timeoutInSeconds"] = call.timeout
-    if call.heartbeat is not None:
-        details["heartbeatInSeconds"] = call.heartbeat
-    call.event("ActivityScheduled", "activityScheduledEventDetails", details)
-    call.event("ActivityStarted", "activityStartedEventDetails", {"workerName": worker})
-    try:
-        result = yield from body
-    except StatesError as error:
-        if error.error in _TIMEOUTS:
-            call.event("ActivityTimedOut", "activityTimedOutEventDetails", _failure(error))
-        else:
-            call.event("ActivityFailed", "activityFailedEventDetails", _failure(error))
-        raise
-    call.event("ActivitySucceeded", "activitySucceededEventDetails", {"output": result})
-    return result
-
-
-def _failure(error: StatesError) -> dict:
-    details = {}
-    if error.error is not None:
-        details["error"] = error.error
-    if error.cause is not None:
-        details["cause"] = error.cause
-    return details
-
-
 # -- Lambda ---------------------------------------------------------------------------------------
 
 
@@ -330,7 +118,7 @@ def _call_legacy_function(call: Call) -> Generator:
         result, _, _ = yield from _invoke_function(call, call.resource.arn, call.payload)
         return result
 
-    return _function_events(call, body())
+    return function_events(call, body())
 
 
 def _invoke_function(call: Call, reference: str, payload: Any) -> Generator:
@@ -394,7 +182,7 @@ def _call_lambda_invoke(call: Call) -> Generator:
         return response
 
     body = _with_token(call, integration()) if call.resource.waits_for_token else integration()
-    return _task_events(call, body)
+    return task_events(call, body)
 
 
 def _invoke_without_result(call: Call, function: str, event: Any, invocation_type: str, with_log: bool) -> Generator:
@@ -472,7 +260,7 @@ def _call_service(call: Call) -> Generator:
         response = yield from _call_service_handler(call, handler)
         return call.check_result(response)
 
-    return _task_events(call, body())
+    return task_events(call, body())
 
 
 def _nothing(response: Any) -> Generator:
@@ -514,27 +302,13 @@ def _call_service_handler(call: Call, handler) -> Generator:
 def _with_token(call: Call, integration: Generator) -> Generator:
     """A .waitForTaskToken task: its token is open during the integration call (whose handler
     may answer it, as a real Lambda calling SendTaskSuccess does), then it waits for the answer."""
-    task = _open(call, "callback")
+    task = open_task(call, "callback")
     try:
         response = yield from integration
     except BaseException:
         callbacks.close(task, "failed")
         raise
-    return (yield from _callback(call, response, task))
-
-
-def _callback(call: Call, response: Any, task: callbacks.PendingTask) -> Generator:
-    """After the integration call of a .waitForTaskToken task: TaskSubmitted, then the answer."""
-    _submitted(call, response)
-    answer = yield from callbacks.await_answer(call.runner, task, call.responder())
-    return call.check_result(answer)
-
-
-def _open(call: Call, kind: str) -> callbacks.PendingTask:
-    return callbacks.open_task(
-        call.runner, call.token, call.state.name, call.resource.arn, call.payload, call.timeout,
-        call.heartbeat, kind, call.env.services.channel,
-    )
+    return (yield from await_callback(call, response, task))
 
 
 def _call_activity(call: Call) -> Generator:
@@ -553,11 +327,11 @@ def _call_activity(call: Call) -> Generator:
                 f"Register one with run(..., callbacks={{'{name}': worker}}) (worker(token, input) -> output), "
                 "or answer it from the test through pysfn_emulator.start(...).",
             )
-        task = _open(call, "activity")
+        task = open_task(call, "activity")
         answer = yield from callbacks.await_answer(call.runner, task, responder)
         return call.check_result(answer)
 
-    return _activity_events(call, worker, body())
+    return activity_events(call, worker, body())
 
 
 # -- mocks ----------------------------------------------------------------------------------------------
@@ -573,14 +347,12 @@ def _mocked(call: Call, mocks: MockedStates) -> Generator:
         yield  # a generator, like the bodies that wait
 
     if call.resource.kind == "function":
-        return _function_events(call, body())
-    return _task_events(call, body())
+        return function_events(call, body())
+    return task_events(call, body())
 
 
 def _call_nested(call: Call) -> Generator:
-    from .nested import start_execution
-
-    return _task_events(call, start_execution(call))
+    return task_events(call, start_execution(call))
 
 
 _CALLERS: dict[str, Callable[[Call], Generator]] = {

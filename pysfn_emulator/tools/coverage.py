@@ -38,6 +38,10 @@ from typing import Any
 
 import attrs
 
+from ..query.choice import compile_rule
+from ..query.jsonpath import compile_path
+from ..query.pipeline import select
+
 NEXT, CHOICE, DEFAULT, CATCH, RETRY = "Next", "Choice", "Default", "Catch", "Retry"
 EDGE_KINDS = (NEXT, CHOICE, DEFAULT, CATCH, RETRY)
 
@@ -592,10 +596,6 @@ def _matching_rule(graph: Structure, source: Visit, candidates: list[Edge]) -> E
     (JSONata, variables, the context object): the caller falls back to the first edge."""
     spec = graph.states[source.name].spec
     try:
-        from ..query.choice import compile_rule
-        from ..query.jsonpath import compile_path
-        from ..query.pipeline import select
-
         data = json.loads(source.input) if source.input is not None else None
         if isinstance(spec.get("InputPath"), str):
             data = select(compile_path(spec["InputPath"]), data, {}, {})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import attrs
 
 from ..core.timestamps import format_timestamp
 
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class DeadlineReached(Exception):
@@ -26,9 +26,9 @@ class Clock:
 
     @classmethod
     def starting_at(cls, start: datetime | None) -> Clock:
-        start = start or datetime.now(timezone.utc)
+        start = start or datetime.now(UTC)
         if start.tzinfo is None:
-            start = start.replace(tzinfo=timezone.utc)
+            start = start.replace(tzinfo=UTC)
         return cls(to_ms(start))
 
     def advance_to(self, ms: int) -> None:

@@ -53,7 +53,7 @@ def _virtual_sleep(seconds: float) -> None:
     stack[-1].seconds += seconds
 
 
-class counting_sleep:  # noqa: N801 - used as a function: `with counting_sleep() as sleeper:`
+class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
     """Within the block, `time.sleep` in this thread counts into the yielded Sleeper.
     (A class rather than a generator-based context manager: it runs once per task.)"""
 

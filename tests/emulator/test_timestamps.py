@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -191,7 +191,7 @@ def test_instants_before_the_epoch():
 
 
 def test_format_milliseconds():
-    moment = datetime(2024, 1, 1, 12, 30, 5, 123456, tzinfo=timezone.utc)
+    moment = datetime(2024, 1, 1, 12, 30, 5, 123456, tzinfo=UTC)
     assert format_timestamp(moment) == "2024-01-01T12:30:05.123Z"
     assert format_timestamp(moment.replace(microsecond=100000)) == "2024-01-01T12:30:05.100Z"
     assert format_timestamp(moment.replace(microsecond=1000)) == "2024-01-01T12:30:05.001Z"
@@ -199,11 +199,11 @@ def test_format_milliseconds():
 
 def test_format_drops_a_zero_fraction_as_aws_does():
     assert (
-        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, tzinfo=timezone.utc))
+        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, tzinfo=UTC))
         == "2025-02-03T04:05:06Z"
     )
     assert (
-        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, 999, tzinfo=timezone.utc))
+        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, 999, tzinfo=UTC))
         == "2025-02-03T04:05:06Z"
     )
 
@@ -218,5 +218,5 @@ def test_format_converts_to_utc_and_takes_naive_as_utc():
 
 
 def test_formatted_text_reads_back():
-    moment = datetime(2024, 6, 30, 23, 59, 59, 987000, tzinfo=timezone.utc)
+    moment = datetime(2024, 6, 30, 23, 59, 59, 987000, tzinfo=UTC)
     assert parse_timestamp(format_timestamp(moment)) == moment

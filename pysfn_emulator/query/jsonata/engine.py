@@ -45,7 +45,7 @@ class _Engine(Jsonata):
     def create_frame(self, enclosing_environment: Any = None) -> Any:
         return _Frame(enclosing_environment)
 
-    def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
+    def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
         # The port saves and restores its scratch state around every node for $eval's sake;
         # $eval is refused, so go straight to the work. jsonata-js itself never stops a
         # runaway expression (a tail call loops forever, other recursion grows the heap);
@@ -70,7 +70,7 @@ class _Engine(Jsonata):
     def restore_budget(self, saved: tuple[int, int]) -> None:
         self.depth, self.steps = saved
 
-    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # noqa: A002 - the port's name
+    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
         """The port's `_eval`, dispatching on the node type through a table instead of a chain
         of comparisons, without its debugging callbacks (never bound here)."""
         self.input = input
@@ -130,7 +130,7 @@ class _Engine(Jsonata):
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         return (js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else "")
 
-    def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:  # noqa: A002
+    def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:
         try:
             return super().evaluate_function(expr, input, environment, applyto_context)
         except jexception.JException as error:
@@ -158,7 +158,7 @@ class _Engine(Jsonata):
                     raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
         return super().validate_arguments(proc, args, context)
 
-    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:  # noqa: A002
+    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
         # The port prints "Proc not found <proc>" to stdout before raising T1006 (for None too:
         # an undefined function called in a lambda's tail position); raise it quietly.
         if not (
@@ -175,7 +175,7 @@ class _Parser(parser.Parser):
     symbols, and the second cannot start an expression (S0211, `The symbol "?" cannot be used
     as a unary operator`)."""
 
-    def advance(self, id: str | None = None, infix: bool = False) -> Any:  # noqa: A002 - the port's name
+    def advance(self, id: str | None = None, infix: bool = False) -> Any:  # the port's name
         node = super().advance(id, infix)
         if getattr(node, "type", None) == "operator" and node.id in ("??", "?:"):
             raise jexception.JException("S0211", node.position, node.id[1])

@@ -40,7 +40,7 @@ class _Function(Jsonata.JFunction):
         self.implementation = implementation
         self.nargs = len(inspect.signature(implementation).parameters)
 
-    def call(self, input: Any, args: Any) -> Any:  # noqa: A002 - the port's name
+    def call(self, input: Any, args: Any) -> Any:  # the port's name
         values = list(args) if isinstance(args, list) else []
         while len(values) < self.nargs:
             values.append(None)

@@ -70,7 +70,7 @@ class _Next(Jsonata.JFunctionCallable):
     def __init__(self, step: Callable[[], Any]):
         self.step = step
 
-    def call(self, input: Any, args: Any) -> Any:  # noqa: A002 - the port's name
+    def call(self, input: Any, args: Any) -> Any:  # the port's name
         return self.step()
 
 
