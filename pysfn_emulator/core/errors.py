@@ -59,12 +59,25 @@ class StatesError(Exception):
 
     Raised by state handlers, paths, templates, intrinsics and tasks; matched by Retry and
     Catch; reported as the execution's error and cause when nothing catches it.
+
+    location: the field AWS names in an EvaluationFailed event ("Output/result").
+    located: the cause already names the state it happened in (the run loop adds it once).
+    reported: its EvaluationFailed event is recorded (once, in the innermost state).
     """
 
-    def __init__(self, error: str | None, cause: str | None = None):
+    error: str | None
+    cause: str | None
+    location: str | None
+    located: bool
+    reported: bool
+
+    def __init__(self, error: str | None, cause: str | None = None, *, location: str | None = None):
         super().__init__(error, cause)
         self.error = error
         self.cause = cause
+        self.location = location
+        self.located = False
+        self.reported = False
 
     def __str__(self) -> str:
         return f"{self.error}: {self.cause}" if self.cause else str(self.error)

@@ -160,12 +160,11 @@ def report(runner: Runner, frame: Frame, error: StatesError, visit: Visit) -> St
     """Locate an error in the state it happened in; a JSONata evaluation failure also gets
     AWS's EvaluationFailed event."""
     locate(error, visit.state.name, visit.entered_event)
-    if error.error == QUERY_EVALUATION_ERROR and not getattr(error, "reported", False):
-        error.reported = True  # type: ignore[attr-defined]
+    if error.error == QUERY_EVALUATION_ERROR and not error.reported:
+        error.reported = True
         details = {"error": error.error, "cause": error.cause}
-        location = getattr(error, "location", None)
-        if location:
-            details["location"] = location
+        if error.location:
+            details["location"] = error.location
         details["state"] = visit.state.name
         # As recorded: a Wait's failure follows its entry; other states' follow what the
         # entry followed.
@@ -184,12 +183,12 @@ def record_abort(runner: Runner, frame: Frame, previous: int) -> None:
 
 def locate(error: StatesError, state_name: str, entered_event: int) -> StatesError:
     """Prefix a runtime error's cause with where it happened, once, as AWS does."""
-    if error.error in _LOCATED_ERRORS and not getattr(error, "located", False):
+    if error.error in _LOCATED_ERRORS and not error.located:
         error.cause = (
             f"An error occurred while executing the state '{state_name}' "
             f"(entered at the event id #{entered_event}). {error.cause or ''}"
         ).rstrip()
-    error.located = True  # type: ignore[attr-defined]
+    error.located = True
     return error
 
 

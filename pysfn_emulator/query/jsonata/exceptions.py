@@ -22,8 +22,7 @@ class QueryEvaluationError(StatesError):
     """States.QueryEvaluationError; `location` is the field path AWS reports ("Output/result")."""
 
     def __init__(self, cause: str, location: str | None = None):
-        super().__init__(QUERY_EVALUATION_ERROR, cause)
-        self.location = location
+        super().__init__(QUERY_EVALUATION_ERROR, cause, location=location)
 
 
 def unexpected_type(expression: str, field: str, expected: str, value: Any) -> QueryEvaluationError:
