@@ -41,10 +41,6 @@ class Memo:
         entry = self._texts.get(id(value))
         return entry[1] if entry is not None and entry[0] is value else None
 
-    def knows(self, value: Any) -> bool:
-        entry = self._texts.get(id(value))
-        return entry is not None and entry[0] is value
-
     def put(self, value: Any, text: str) -> None:
         if self._longest is not None and len(text) > self._longest:
             return

@@ -79,12 +79,6 @@ class Guard:
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0):
                 raise ValueError(f"{name} must be a non-negative number or None, not {value!r}")
 
-    def transition(self) -> None:
-        """Count one state entered; raise LimitExceeded once a limit is passed."""
-        self.count += 1
-        if self.count >= self.next_check:
-            self.check()
-
     def check(self) -> None:
         count, limit = self.count, self.max_transitions
         if limit is not None and count > limit:

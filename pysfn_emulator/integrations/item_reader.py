@@ -36,7 +36,6 @@ from ..virtual_time.scheduler import Sleep
 from ..virtual_time.virtual_sleep import counting_sleep
 from .failures import TaskFailure, exception_text
 
-GET_OBJECT = "arn:aws:states:::s3:getObject"
 LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
 _DELIMITERS = {"COMMA": ",", "PIPE": "|", "SEMICOLON": ";", "SPACE": " ", "TAB": "\t"}
 

@@ -119,9 +119,6 @@ class MockedStates:
     def __contains__(self, state_name: str) -> bool:
         return state_name in self._mapping
 
-    def mocked_states(self) -> list[str]:
-        return list(self._mapping)
-
     def next_entry(self, state_name: str) -> Entry:
         """The outcome of this state's next invocation; the invocation is counted even when it
         has no entry (it then fails with States.Runtime)."""

@@ -40,7 +40,6 @@ from ..virtual_time.scheduler import Sleep
 from ..virtual_time.virtual_sleep import counting_sleep
 from .failures import TaskFailure, exception_text
 
-PUT_OBJECT = "arn:aws:states:::s3:putObject"
 _STATUS_FILES = (("SUCCEEDED", ("SUCCEEDED",)), ("FAILED", ("FAILED", "TIMED_OUT", "ABORTED")), ("PENDING", ("PENDING",)))
 
 

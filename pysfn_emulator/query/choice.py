@@ -71,8 +71,6 @@ class Rule:
     next: str | None = None
     assign: Any = None
     output: Any = None
-    has_assign: bool = False
-    has_output: bool = False
     source: Mapping[str, Any] = attrs.field(factory=dict, repr=False, eq=False)
 
 
@@ -84,8 +82,6 @@ def compile_rule(rule: Any) -> Rule:
         next=rule.get("Next"),
         assign=rule.get("Assign"),
         output=rule.get("Output"),
-        has_assign="Assign" in rule,
-        has_output="Output" in rule,
         source=rule,
     )
 

@@ -118,7 +118,7 @@ def run_machine(runner: Runner, frame: Frame, machine: model.Machine, data: Any)
     unpaid = 0
     while True:
         state = states[name]
-        guard.count += 1  # Guard.transition, inlined: this is the hottest loop
+        guard.count += 1  # a transition counted (Guard.check past next_check): the hottest loop
         if guard.count >= guard.next_check:
             guard.check()
         if frame.path is not None:

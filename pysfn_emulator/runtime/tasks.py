@@ -60,7 +60,6 @@ from .task_call import (
     task_events,
 )
 
-LAMBDA_INVOKE = "arn:aws:states:::lambda:invoke"
 UNREGISTERED = "pysfn.ResourceNotRegistered"
 DEFAULT_TASK_TIMEOUT = callbacks.DEFAULT_TASK_TIMEOUT
 
@@ -265,8 +264,8 @@ def _call_service(call: Call) -> Generator:
 
 def _nothing(response: Any) -> Generator:
     """No service call (a responder or the test stands for the service): an empty response."""
+    yield from ()  # a generator, like a real call
     return response
-    yield  # a generator, like a real call
 
 
 def _call_service_handler(call: Call, handler) -> Generator:
@@ -341,10 +340,10 @@ def _mocked(call: Call, mocks: MockedStates) -> Generator:
     entry = mocks.next_entry(call.state.name)  # States.Runtime if there is no entry for this invocation
 
     def body() -> Generator:
+        yield from ()  # a generator, like the bodies that wait
         if entry.throws:
             raise StatesError(entry.error, entry.cause)
         return call.check_result(json_copy(entry.returns))
-        yield  # a generator, like the bodies that wait
 
     if call.resource.kind == "function":
         return function_events(call, body())

@@ -43,7 +43,6 @@ from ..query.jsonpath import compile_path
 from ..query.pipeline import select
 
 NEXT, CHOICE, DEFAULT, CATCH, RETRY = "Next", "Choice", "Default", "Catch", "Retry"
-EDGE_KINDS = (NEXT, CHOICE, DEFAULT, CATCH, RETRY)
 
 # Events that mark one attempt of a state's work; more than one in a visit means retries.
 _ATTEMPT_EVENTS = frozenset({

@@ -57,7 +57,7 @@ class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
     """Within the block, `time.sleep` in this thread counts into the yielded Sleeper.
     (A class rather than a generator-based context manager: it runs once per task.)"""
 
-    __slots__ = ("_sleeper",)
+    __slots__ = ()
 
     def __enter__(self) -> Sleeper:
         global _installed, _previous_sleep
@@ -66,7 +66,7 @@ class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
                 _previous_sleep = time.sleep
                 time.sleep = _virtual_sleep
             _installed += 1
-        sleeper = self._sleeper = Sleeper()
+        sleeper = Sleeper()
         _stack().append(sleeper)
         return sleeper
 
