@@ -4,7 +4,7 @@
     execution.status, execution.output, execution.error, execution.cause, execution.history
     problems = pysfn_emulator.validate(definition)   # [] when AWS would accept it
 
-Tasks (tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
+Tasks (runtime/tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
 for task tokens and activities (`callbacks=`), nested state machines (`state_machines=`),
 the Step Functions Local mock file (`mock_config=`, `test_case=`), and live executions that a
 test answers (`start`).
