@@ -48,7 +48,8 @@ import attrs
 
 from ..core.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
 from ..core.jsontext import PAYLOAD_LIMIT_BYTES, json_copy, size_in_bytes
-from ..virtual_time.scheduler import Sleep
+from ..virtual_time.clock import Clock
+from ..virtual_time.scheduler import Scheduler, Sleep, Thread
 from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
 from .failures import TaskFailure, exception_text
 
@@ -97,14 +98,14 @@ class PendingTask:
     timeout_seconds: int
     heartbeat_seconds: int | None
     kind: str  # "callback" or "activity"
-    _clock: Any = attrs.field(repr=False)
+    _clock: Clock = attrs.field(repr=False)
     _start_ms: int = attrs.field(repr=False, default=0)
     _beats: list = attrs.field(repr=False, factory=list)
     _outcome: tuple | None = attrs.field(repr=False, default=None)  # ("success", output, ms) | ("failure", error, cause, ms)
     _closed: str | None = attrs.field(repr=False, default=None)  # why no answer is taken any more
-    _channel: Any = attrs.field(repr=False, default=None)
-    _scheduler: Any = attrs.field(repr=False, default=None)
-    _thread: Any = attrs.field(repr=False, default=None)  # the scheduler thread that waits
+    _channel: Channel | None = attrs.field(repr=False, default=None)
+    _scheduler: Scheduler | None = attrs.field(repr=False, default=None)
+    _thread: Thread | None = attrs.field(repr=False, default=None)  # the scheduler thread that waits
     _waiting: bool = attrs.field(repr=False, default=False)
 
     @property
@@ -112,7 +113,7 @@ class PendingTask:
         """No answer is taken any more: answered, timed out, failed or aborted."""
         return self._closed is not None or self._outcome is not None
 
-    def _stamp(self) -> int:
+    def stamp(self) -> int:
         """When an answer or heartbeat is sent: by local code, the time of the execution it
         runs in plus what it has slept; by the test, the test's virtual "now"."""
         channel = self._channel
@@ -122,7 +123,93 @@ class PendingTask:
         clock = clocks[-1] if clocks else self._clock
         return clock.now_ms + int(round(slept_so_far() * 1000))
 
-    def _expiry(self, until_ms: int, answered: bool) -> tuple[int, str] | None:
+    def answer(self, outcome: tuple) -> None:
+        """SendTaskSuccess/Failure's outcome, stamped: a task that sleeps in its wait resumes
+        now (and, sent from the test, control goes back to the execution)."""
+        self._outcome = outcome
+        if self._waiting and self._thread is not None:
+            self._scheduler.wake(self._thread)
+        channel = self._channel
+        if channel is not None and not channel.in_worker():
+            channel.resume(("answer",))
+
+    def heartbeat(self) -> None:
+        """A heartbeat now: the next limit moves, so a waiting task sleeps anew."""
+        self._beats.append(self.stamp())
+        if self._waiting and self._thread is not None:
+            self._scheduler.wake(self._thread)
+
+    def runs_on(self, scheduler: Scheduler) -> bool:
+        """Waits in this scheduler's threads (a nested execution has a scheduler of its own)."""
+        return self._scheduler is scheduler
+
+    @property
+    def waiting(self) -> bool:
+        """Asleep in its wait, unanswered and open: what a live execution's test may answer."""
+        return self._waiting and self._outcome is None and self._closed is None
+
+    def close(self, why: str) -> None:
+        """No answer is taken any more (the task failed before it could wait)."""
+        self._closed = self._closed or why
+        channel = self._channel
+        if channel is not None and self in channel.opened:
+            channel.opened.remove(self)
+
+    def wait(self, scheduler: Scheduler, responder: Responder | None) -> Generator:
+        """A thread's wait for the answer: returns the output, or raises StatesError for a
+        failure or a timeout. It sleeps until its first limit and is woken early by an answer."""
+        clock = self._clock
+        try:
+            if self._outcome is None and responder is not None:
+                self._respond(responder)
+            self._thread = scheduler.current
+            while self._outcome is None:
+                expiry_ms, error = self.expiry(_FOREVER, answered=False)
+                if expiry_ms <= clock.now_ms:
+                    self._closed = "timed out"
+                    raise StatesError(error, None)
+                self._waiting = True
+                yield Sleep(expiry_ms)
+                self._waiting = False
+            answered_ms = self._outcome[-1]
+            expiry = self.expiry(answered_ms, answered=True)
+            if expiry is not None:  # the answer came too late: the task had timed out
+                self._closed = "timed out"
+                if expiry[0] > clock.now_ms:
+                    yield Sleep(expiry[0])
+                raise StatesError(expiry[1], None)
+            if answered_ms > clock.now_ms:
+                yield Sleep(answered_ms)
+            if self._outcome[0] == "failure":
+                raise StatesError(self._outcome[1], self._outcome[2])
+            return self._outcome[1]
+        finally:
+            self._waiting = False
+            self.close("closed")
+
+    def _respond(self, responder: Responder) -> None:
+        """Call a registered responder; what it sends is stamped with the virtual time it slept."""
+        start = self._clock.now_ms
+        with counting_sleep() as sleeper:
+            try:
+                returned = responder(self.token, json_copy(self.payload))
+                failure = None
+            except TaskFailure as raised:
+                returned, failure = None, (raised.error, raised.cause)
+            except Exception as raised:
+                returned, failure = None, (type(raised).__name__, exception_text(raised))
+            finished = start + int(round(sleeper.seconds * 1000))
+        if self._outcome is not None or self._closed is not None:
+            return
+        if failure is not None:
+            self._outcome = ("failure", failure[0], failure[1], finished)
+        elif returned is not NO_ANSWER:
+            try:
+                self._outcome = ("success", json_copy(returned), finished)
+            except (TypeError, ValueError) as error:
+                self._outcome = ("failure", "States.Runtime", f"The callback responder returned a value that is not JSON: {error}", finished)
+
+    def expiry(self, until_ms: int, answered: bool) -> tuple[int, str] | None:
         """When this task timed out, if it did by `until_ms`, and the error. With `answered`,
         `until_ms` is the answer's time, which is in time if it is not past a limit; without,
         it is how far the clock has gone, and a limit reached by then has fired."""
@@ -207,8 +294,7 @@ def send_task_success(token: str, output: Any = None) -> None:
         raise TaskTokenError("InvalidOutput", f"the output is not a JSON value: {error}") from None
     if size_in_bytes(output) > PAYLOAD_LIMIT_BYTES:
         raise TaskTokenError("InvalidOutput", "the output exceeds the maximum of 262144 bytes")
-    task._outcome = ("success", output, task._stamp())
-    _wake(task)
+    task.answer(("success", output, task.stamp()))
 
 
 def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
@@ -216,26 +302,12 @@ def send_task_failure(token: str, error: str | None = None, cause: str | None = 
     task = find_task(token)
     if error is not None and not isinstance(error, str) or cause is not None and not isinstance(cause, str):
         raise TypeError("error and cause must be strings or None")
-    task._outcome = ("failure", error, cause, task._stamp())
-    _wake(task)
+    task.answer(("failure", error, cause, task.stamp()))
 
 
 def send_task_heartbeat(token: str) -> None:
     """SendTaskHeartbeat: the task's HeartbeatSeconds start again from now."""
-    task = find_task(token)
-    task._beats.append(task._stamp())
-    if task._waiting and task._thread is not None:
-        task._scheduler.wake(task._thread)  # its next limit moved: let it sleep anew
-
-
-def _wake(task: PendingTask) -> None:
-    """An answer for a task that sleeps in its wait: resume it now (and, from the test, hand
-    control back to the execution)."""
-    if task._waiting and task._thread is not None:
-        task._scheduler.wake(task._thread)
-    channel = task._channel
-    if channel is not None and not channel.in_worker():
-        channel.resume(("answer",))
+    find_task(token).heartbeat()
 
 
 # -- the waiting side ---------------------------------------------------------------------------
@@ -265,71 +337,7 @@ def open_task(runner, token: str, state_name: str, resource: str, payload: Any, 
     return task
 
 
-def close(task: PendingTask, why: str) -> None:
-    """No answer is taken any more (the task failed before it could wait)."""
-    task._closed = task._closed or why
-    channel = task._channel
-    if channel is not None and task in channel.opened:
-        channel.opened.remove(task)
-
-
-def await_answer(runner, task: PendingTask, responder: Responder | None) -> Generator:
-    """A thread's wait for the task's answer: returns the output, or raises StatesError for a
-    failure or a timeout. It sleeps until its first limit and is woken early by an answer."""
-    clock = runner.clock
-    try:
-        if task._outcome is None and responder is not None:
-            _respond(task, responder)
-        task._thread = runner.scheduler.current
-        while task._outcome is None:
-            expiry_ms, error = task._expiry(_FOREVER, answered=False)
-            if expiry_ms <= clock.now_ms:
-                task._closed = "timed out"
-                raise StatesError(error, None)
-            task._waiting = True
-            yield Sleep(expiry_ms)
-            task._waiting = False
-        answered_ms = task._outcome[-1]
-        expiry = task._expiry(answered_ms, answered=True)
-        if expiry is not None:  # the answer came too late: the task had timed out
-            task._closed = "timed out"
-            if expiry[0] > clock.now_ms:
-                yield Sleep(expiry[0])
-            raise StatesError(expiry[1], None)
-        if answered_ms > clock.now_ms:
-            yield Sleep(answered_ms)
-        if task._outcome[0] == "failure":
-            raise StatesError(task._outcome[1], task._outcome[2])
-        return task._outcome[1]
-    finally:
-        task._waiting = False
-        close(task, "closed")
-
-
 _FOREVER = 2**62
-
-
-def _respond(task: PendingTask, responder: Responder) -> None:
-    """Call a registered responder; what it sends is stamped with the virtual time it slept."""
-    start = task._clock.now_ms
-    with counting_sleep() as sleeper:
-        try:
-            returned = responder(task.token, json_copy(task.payload))
-            failure = None
-        except TaskFailure as raised:
-            returned, failure = None, (raised.error, raised.cause)
-        except Exception as raised:
-            returned, failure = None, (type(raised).__name__, exception_text(raised))
-        finished = start + int(round(sleeper.seconds * 1000))
-    if task._outcome is not None or task._closed is not None:
-        return
-    if failure is not None:
-        task._outcome = ("failure", failure[0], failure[1], finished)
-    elif returned is not NO_ANSWER:
-        try:
-            task._outcome = ("success", json_copy(returned), finished)
-        except (TypeError, ValueError) as error:
-            task._outcome = ("failure", "States.Runtime", f"The callback responder returned a value that is not JSON: {error}", finished)
 
 
 # -- the live execution's hand-off -------------------------------------------------------------
@@ -361,7 +369,7 @@ class Channel:
         return threading.current_thread() is self.worker
 
     def pending(self) -> list[PendingTask]:
-        return [task for task in self.opened if task._waiting and task._outcome is None and task._closed is None]
+        return [task for task in self.opened if task.waiting]
 
     def now_ms(self) -> int:
         now = self.clock.now_ms if self.clock is not None else 0
@@ -373,10 +381,10 @@ class Channel:
         is a waiting task's timeout; then only the test can say what happens first."""
 
         def idle(next_due_ms: int) -> bool:
-            waiting = [task for task in self.pending() if task._scheduler is scheduler]
+            waiting = [task for task in self.pending() if task.runs_on(scheduler)]
             if not waiting:
                 return False
-            if next_due_ms < min(task._expiry(_FOREVER, answered=False)[0] for task in waiting):
+            if next_due_ms < min(task.expiry(_FOREVER, answered=False)[0] for task in waiting):
                 return False
             if self.target_ms is not None and self.target_ms >= next_due_ms:
                 return False

@@ -39,7 +39,6 @@ from ..core.jsontext import dumps, loads
 from ..core.limits import EXPRESS_MAX_SECONDS
 from ..definition import model
 from ..definition.create import load_machine
-from ..integrations.callbacks import close
 from ..virtual_time.clock import to_ms
 from ..virtual_time.scheduler import Sleep, Thread
 from .history import STANDARD_HISTORY_LIMIT, History
@@ -105,7 +104,7 @@ def start_execution(call: Call) -> Generator:
         child = launch.execute()
     except BaseException:
         if task is not None:
-            close(task, "failed")
+            task.close("failed")
         raise
     call.env.children.append(child)
     if launch.stopped is not None:  # the test stopped the whole live execution while the child ran

@@ -266,5 +266,5 @@ def open_task(call: Call, kind: str) -> callbacks.PendingTask:
 def await_callback(call: Call, response: Any, task: callbacks.PendingTask) -> Generator:
     """After the integration call of a .waitForTaskToken task: TaskSubmitted, then the answer."""
     submitted(call, response)
-    answer = yield from callbacks.await_answer(call.runner, task, call.responder())
+    answer = yield from task.wait(call.runner.scheduler, call.responder())
     return call.check_result(answer)

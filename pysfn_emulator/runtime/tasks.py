@@ -305,7 +305,7 @@ def _with_token(call: Call, integration: Generator) -> Generator:
     try:
         response = yield from integration
     except BaseException:
-        callbacks.close(task, "failed")
+        task.close("failed")
         raise
     return (yield from await_callback(call, response, task))
 
@@ -327,7 +327,7 @@ def _call_activity(call: Call) -> Generator:
                 "or answer it from the test through pysfn_emulator.start(...).",
             )
         task = open_task(call, "activity")
-        answer = yield from callbacks.await_answer(call.runner, task, responder)
+        answer = yield from task.wait(call.runner.scheduler, responder)
         return call.check_result(answer)
 
     return activity_events(call, worker, body())
