@@ -8,6 +8,9 @@ Tasks (runtime/tasks.py): local Lambda handlers and integration handlers (`lambd
 for task tokens and activities (`callbacks=`), nested state machines (`state_machines=`),
 the Step Functions Local mock file (`mock_config=`, `test_case=`), and live executions that a
 test answers (`start`).
+
+The folders and the direction their imports run: README, "Inside the emulator". The command
+line (cli.py) and the Step Functions API server (sfn_api/) build on what this module exports.
 """
 
 from __future__ import annotations
