@@ -54,5 +54,59 @@ _.pending_tokens
 _.Coverage
 _.node_id
 
-# `__exit__(self, *exc_info)`: the protocol's signature
+# __init__.py: the module's __getattr__ (PEP 562), Python's hook for `pysfn_emulator.mock_aws`
+__getattr__
+
+# sfn_api/service.py: each operation, chosen by getattr from its API name (CreateStateMachine ->
+# machines.create_state_machine, StartExecution -> service._start_execution); every name below
+# is an operation of botocore's Step Functions model, which wire.py checks a request against
+_.create_activity
+_.describe_activity
+_.delete_activity
+_.list_activities
+_.create_state_machine
+_.describe_state_machine
+_.update_state_machine
+_.delete_state_machine
+_.list_state_machines
+_.publish_state_machine_version
+_.list_state_machine_versions
+_.delete_state_machine_version
+_.create_state_machine_alias
+_.describe_state_machine_alias
+_.update_state_machine_alias
+_.delete_state_machine_alias
+_.list_state_machine_aliases
+_._start_execution
+_._start_sync_execution
+_._describe_execution
+_._describe_state_machine_for_execution
+_._list_executions
+_._get_execution_history
+_._stop_execution
+_._send_task_success
+_._send_task_failure
+_._send_task_heartbeat
+_._get_activity_task
+_._tag_resource
+_._untag_resource
+_._list_tags_for_resource
+_._validate_state_machine_definition
+_._test_state
+
+# sfn_api/server.py: what http.server reads on the handler and server classes
+_.protocol_version
+_.disable_nagle_algorithm
+_.server_version
+_.do_POST
+_.do_GET
+_.daemon_threads
+
+# sfn_api/in_process.py: the raw body's stream(**kwargs), which botocore reads a response from
+_.stream
+
+# `__exit__(self, *exc_info)`, a signal handler's `(signum, frame)`, a botocore event handler's
+# and a raw body's `**kwargs`: the protocols' signatures
 exc_info
+signum
+kwargs

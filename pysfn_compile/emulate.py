@@ -26,3 +26,7 @@ def _compiler() -> cli.Compiler | None:
         return compile_file(path, entry=entry)
 
     return compile_workflow
+
+
+if __name__ == "__main__":  # python -m pysfn_compile.emulate: what the pysfn-emulate script runs
+    raise SystemExit(main())

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,12 +31,25 @@ def test_the_import_contracts_are_kept(monkeypatch, capsys):
     assert out.count("KEPT") == len(CONTRACTS)
 
 
+FOLDERS = ("core", "query", "definition", "virtual_time", "integrations", "runtime", "tools", "sfn_api")
+
+
 def test_every_folder_states_its_rule():
     folders = [info.name for info in pkgutil.iter_modules(pysfn_emulator.__path__) if info.ispkg]
-    assert {"core", "query", "definition", "virtual_time", "integrations", "runtime", "tools"} <= set(folders)
-    for name in ("core", "query", "definition", "virtual_time", "integrations", "runtime", "tools"):
+    assert set(FOLDERS) <= set(folders)
+    for name in FOLDERS:
         doc = importlib.import_module(f"pysfn_emulator.{name}").__doc__ or ""
         assert "Rule:" in doc, name
+
+
+def test_a_plain_import_and_run_do_not_load_botocore():
+    """sfn_api brings botocore (~0.25 s); `pysfn_emulator` and its command line load it only
+    for `mock_aws` and `serve` (the two function-local imports the layers allow)."""
+    code = ("import sys, pysfn_emulator, pysfn_emulator.cli, pysfn_compile.emulate; "
+            "pysfn_emulator.run({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}}); "
+            "assert 'botocore' not in sys.modules; "
+            "pysfn_emulator.mock_aws; assert 'botocore' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 
 def test_the_public_api_is_importable_from_the_package():
