@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +25,7 @@ NOT_CASES = frozenset({"_index.json"})
 # Where the clock starts for a case that does not say: a fixed moment, so that no result
 # depends on the day the suite runs (a case whose input was made relative to its recording
 # carries its own `start_time`).
-DEFAULT_START = datetime(2024, 1, 1, tzinfo=timezone.utc)
+DEFAULT_START = datetime(2024, 1, 1, tzinfo=UTC)
 
 JSONPATH = "JSONPath"
 JSONATA = "JSONata"
@@ -158,7 +158,7 @@ def _start_time(text: str | None) -> datetime:
     if not text:
         return DEFAULT_START
     moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def load_case(path: Path) -> Case:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Sequence
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -176,9 +177,9 @@ def _emulated_only(definition: Any, label: str, value: Any, timeout: float | Non
 
 def _fixed_start():
     """Examples start at one fixed time, so reports and graphs do not change from run to run."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime(2024, 1, 1, tzinfo=timezone.utc)
+    return datetime(2024, 1, 1, tzinfo=UTC)
 
 
 # --- reports ----------------------------------------------------------------------------------

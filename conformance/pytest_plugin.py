@@ -31,7 +31,7 @@ import pytest
 
 from conformance import workflows
 from pysfn_emulator import coverage
-from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
 _STATE = pytest.StashKey["SessionRecord"]()

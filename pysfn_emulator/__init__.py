@@ -4,15 +4,26 @@
     execution.status, execution.output, execution.error, execution.cause, execution.history
     problems = pysfn_emulator.validate(definition)   # [] when AWS would accept it
 
-Tasks (tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
+Tasks (runtime/tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
 for task tokens and activities (`callbacks=`), nested state machines (`state_machines=`),
 the Step Functions Local mock file (`mock_config=`, `test_case=`), and live executions that a
 test answers (`start`).
+
+The folders and the direction their imports run: README, "Inside the emulator". The command
+line (cli.py) and the Step Functions API server (sfn_api/) build on what this module exports.
 """
 
 from __future__ import annotations
 
-from .callbacks import (
+from .core.errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
+from .core.jsontext import NotJson
+from .core.jsontext import dumps as dumps_json
+from .core.jsontext import loads as loads_json
+from .definition.create import parse_definition
+from .definition.loader import NotSupportedError, load
+from .definition.validation import structural_problems
+from .execution import ExecutionRunning, LiveExecution, run, start
+from .integrations.callbacks import (
     NO_ANSWER,
     PendingTask,
     TaskTokenError,
@@ -20,22 +31,19 @@ from .callbacks import (
     send_task_heartbeat,
     send_task_success,
 )
-from .errors import DefinitionError, InvalidExecutionInput, Problem, StatesError
-from .execution import Execution, ExecutionRunning, LiveExecution, parse_definition, run, start
-from .failures import LambdaServiceError, TaskFailure
-from .jsontext import NotJson
-from .jsontext import dumps as dumps_json
-from .jsontext import loads as loads_json
-from .lambda_runtime import LambdaContext
-from .loader import NotSupportedError, load
-from .local_callees import lambdas_from_module
-from .mock_config import MockConfigError
-from .validation import structural_problems
+from .integrations.failures import LambdaServiceError, TaskFailure
+from .integrations.lambda_runtime import LambdaContext
+from .integrations.local_callees import lambdas_from_module
+from .integrations.mock_config import MockConfigError
+from .options import ExecutionOptions
+from .runtime.launch import Execution
+from .tools import coverage, graph
 
 __all__ = [
     "NO_ANSWER",
     "DefinitionError",
     "Execution",
+    "ExecutionOptions",
     "ExecutionRunning",
     "InvalidExecutionInput",
     "LambdaContext",
@@ -49,7 +57,9 @@ __all__ = [
     "StatesError",
     "TaskFailure",
     "TaskTokenError",
+    "coverage",
     "dumps_json",
+    "graph",
     "lambdas_from_module",
     "loads_json",
     "run",
@@ -65,7 +75,9 @@ def __getattr__(name: str):
     """`pysfn_emulator.mock_aws`, loaded when first asked for: it brings botocore, which the
     rest of the emulator does not need (sfn_api/in_process.py)."""
     if name == "mock_aws":
-        from .sfn_api.in_process import mock_aws
+        # Lazy on purpose, not to dodge a cycle: sfn_api is the layer above and brings botocore
+        # (a quarter of a second) that `import pysfn_emulator` does not need.
+        from .sfn_api.in_process import mock_aws  # noqa: PLC0415
 
         return mock_aws
     raise AttributeError(f"module 'pysfn_emulator' has no attribute {name!r}")

@@ -14,13 +14,14 @@ import json
 import os
 import re
 import sys
-from datetime import datetime, timezone
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pysfn_emulator
 from pysfn_emulator import coverage, graph
-from pysfn_emulator.jsontext import loads
-from pysfn_emulator.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.core.jsontext import loads
+from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -67,14 +68,21 @@ class BadInput(Exception):
     """Something wrong with what the user gave us: one message, exit status 2."""
 
 
-def main(argv: list[str] | None = None) -> int:
+# Compiles a Python workflow: (path, entry function or None) → an object with `definition` and
+# `local_lambdas()`. The emulator knows no compiler: `pysfn-emulate`, the console script, is
+# pysfn_compile.emulate.main, which passes pysfn_compile's.
+Compiler = Callable[[str, "str | None"], Any]
+
+
+def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> int:
     """Run one execution and report it; returns the exit status (the console script exits with it).
+    A Python workflow (.py, or --source) needs a `compiler`.
     `pysfn-emulate serve ...` serves the Step Functions API instead (sfn_api/command.py)."""
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
-        # Imported here, not above: the server brings botocore, which a plain run does not need
-        # (a quarter of a second at every start).
-        from pysfn_emulator.sfn_api import command
+        # Lazy for speed, not to dodge a cycle (the command line is the layer above sfn_api):
+        # the server brings botocore, which a plain run does not need (~0.25 s at every start).
+        from pysfn_emulator.sfn_api import command  # noqa: PLC0415
 
         return command.main(argv[1:])
     parser = _parser()
@@ -88,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{PROG}: error: {mistake}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        definition, lambdas = _load_machine(args)
+        definition, lambdas = _load_machine(args, compiler)
         execution_input = _load_input(args)
         if args.mock_config is not None:  # read here too, for a located message on bad JSON
             _parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
@@ -265,23 +273,23 @@ def _start_time(text: str) -> datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not an ISO 8601 time (e.g. 2024-01-01T00:00:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _load_machine(args: argparse.Namespace) -> tuple[Any, dict | None]:
+def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[Any, dict | None]:
     """The definition to run and the Lambda handlers it calls (a workflow's local callees)."""
     if args.definition.endswith(".py"):
         if args.source is not None:
             raise BadInput(f"--source {args.source}: only a definition (.json) takes --source; "
                            f"{args.definition} is a workflow and brings its callees itself")
-        compiled = compile_workflow(args.definition, args.entry)
+        compiled = compile_workflow(compiler, args.definition, args.entry)
         return compiled.definition, compiled.local_lambdas()
     if args.entry is not None and args.source is None:
         raise BadInput("--entry: only a Python workflow (.py or --source) has an entry function")
     definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
     lambdas = None
     if args.source is not None:
-        lambdas = compile_workflow(args.source, args.entry).local_lambdas()
+        lambdas = compile_workflow(compiler, args.source, args.entry).local_lambdas()
         # The definition may have been compiled with another --lambda-arn: its functions are
         # the same dispatcher, whatever they are called.
         dispatcher = next(iter(lambdas.values()), None)
@@ -309,19 +317,14 @@ def _lambda_references(value: Any) -> set[str]:
     return found
 
 
-def compile_workflow(path: str, entry: str | None = None) -> Any:
-    """Compile a Python workflow with pysfn_compile; any problem becomes one BadInput message."""
-    try:
-        import pysfn_compile
-    except ImportError:
-        pysfn_compile = None
-    compile_file = getattr(pysfn_compile, "compile_file", None)
-    if compile_file is None:
-        raise BadInput(f"{path}: cannot compile Python workflows: pysfn_compile.compile_file is "
-                       "not available in this installation; pass an ASL definition (.json)")
+def compile_workflow(compiler: Compiler | None, path: str, entry: str | None = None) -> Any:
+    """Compile a Python workflow; any problem becomes one BadInput message."""
+    if compiler is None:
+        raise BadInput(f"{path}: cannot compile Python workflows: no compiler in this installation "
+                       "(pysfn_compile's pysfn-emulate brings one); pass an ASL definition (.json)")
     _read_file(path, "workflow")  # a missing or unreadable file reads as such, not as a crash
     try:
-        return compile_file(path, entry=entry)
+        return compiler(path, entry)
     except SyntaxError as error:
         where = f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}"
         raise BadInput(f"{where}: {error.msg}") from None

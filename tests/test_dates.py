@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -54,7 +54,7 @@ def test_the_recorded_start_times_are_read():
         pytest.skip("AWS-recorded corpus not found")
     assert len(with_start) >= 6
     boundary = next(c for c in with_start if "too_far_in_future_boundary" in c.name)
-    assert boundary.start_time == datetime(2026, 11, 22, 1, 31, 49, tzinfo=timezone.utc)
+    assert boundary.start_time == datetime(2026, 11, 22, 1, 31, 49, tzinfo=UTC)
 
 
 @pytest.mark.parametrize("moment", FAR_AWAY)

@@ -23,7 +23,7 @@ import os
 import random
 import time
 import typing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 __all__ = [
     "Fail",
@@ -84,7 +84,7 @@ def use_virtual_clock(start: datetime | float | None = None) -> Clock:
     """From now on, waits are instant but counted (`clock().slept`, `clock().now()`)."""
     global _clock
     if isinstance(start, datetime):
-        start = (start if start.tzinfo else start.replace(tzinfo=timezone.utc)).timestamp()
+        start = (start if start.tzinfo else start.replace(tzinfo=UTC)).timestamp()
     _clock = Clock(virtual=True, start=start)
     return _clock
 
@@ -108,7 +108,7 @@ def sleep_until(timestamp: str | datetime) -> None:
     else:
         moment = timestamp
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     _clock.sleep(moment.timestamp() - _clock.now())
 
 

@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import pysfn_emulator
@@ -51,7 +51,7 @@ _POLL_SECONDS = 60  # GetActivityTask waits this long for a task, as AWS's long 
 
 
 def _utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class StepFunctionsService:

@@ -6,7 +6,7 @@ ARN it knows), and ItemBatcher in a JSONata Map."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -285,7 +285,7 @@ VERDICTS = [
     {"verdict": "false", "statement_date": "6/7/2022", "statement_source": "television"},
     {"verdict": "mostly-true", "statement_date": "5/18/2016", "statement_source": "news"},
 ]
-START = datetime(2024, 11, 13, 15, 21, 53, tzinfo=timezone.utc)
+START = datetime(2024, 11, 13, 15, 21, 53, tzinfo=UTC)
 
 
 def batch(definition, **input):

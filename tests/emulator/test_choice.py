@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pysfn_emulator.choice import ChoiceRuleError, Rule, compile_rule
-from pysfn_emulator.errors import StatesError
+from pysfn_emulator.core.errors import StatesError
+from pysfn_emulator.query.choice import ChoiceRuleError, Rule, compile_rule
 
 CORPUS = Path(
     os.environ.get(
@@ -446,15 +446,8 @@ def test_rule_keeps_next_assign_and_output():
     }
     rule = compile_rule(source)
     assert (rule.next, rule.assign, rule.output) == ("Found", {"x.$": "$.a"}, {"y": 1})
-    assert rule.has_assign and rule.has_output
     bare = compile_rule({"Variable": "$.a", "IsPresent": True})
-    assert (bare.next, bare.assign, bare.output, bare.has_assign, bare.has_output) == (
-        None,
-        None,
-        None,
-        False,
-        False,
-    )
+    assert (bare.next, bare.assign, bare.output) == (None, None, None)
 
 
 def test_a_rule_is_frozen():

@@ -16,7 +16,9 @@ import pytest
 
 import pysfn_emulator
 from pysfn_compile import cli as compile_cli
-from pysfn_emulator.cli import format_history, main
+from pysfn_compile.emulate import main  # the console script: the emulator's CLI with the compiler
+from pysfn_emulator import cli as emulator_cli
+from pysfn_emulator.cli import format_history
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -375,9 +377,18 @@ def test_python_workflow_without_the_compiler_exits_2(tmp_path, capsys, monkeypa
     workflow = write(tmp_path, "workflow.py", "def main():\n    return 1\n")
     status, _, err = run_cli(capsys, workflow, "--input", "{}")
     assert status == 2
-    assert err == (f"pysfn-emulate: {workflow}: cannot compile Python workflows: "
-                   "pysfn_compile.compile_file is not available in this installation; pass an "
-                   "ASL definition (.json)\n")
+    assert err == (f"pysfn-emulate: {workflow}: cannot compile Python workflows: no compiler in "
+                   "this installation (pysfn_compile's pysfn-emulate brings one); pass an ASL "
+                   "definition (.json)\n")
+
+
+def test_the_emulator_alone_runs_no_python_workflow(tmp_path, capsys):
+    """The emulator never imports the compiler: without one handed to it, a .py is refused."""
+    workflow = write(tmp_path, "workflow.py", "def main():\n    return 1\n")
+    status = emulator_cli.main([workflow, "--input", "{}"])
+    out, err = capsys.readouterr()
+    assert (status, out) == (2, "")
+    assert err.startswith(f"pysfn-emulate: {workflow}: cannot compile Python workflows: no compiler")
 
 
 @pytest.mark.parametrize("argv, complaint", [

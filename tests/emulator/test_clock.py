@@ -4,11 +4,11 @@ move time exactly, and the context object and history read that time."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pysfn_emulator
 
-START = datetime(2024, 1, 15, 9, 30, 0, 125000, tzinfo=timezone.utc)
+START = datetime(2024, 1, 15, 9, 30, 0, 125000, tzinfo=UTC)
 START_TEXT = "2024-01-15T09:30:00.125Z"
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:f"
 
@@ -85,7 +85,7 @@ def test_waits_add_up():
 
 def test_a_wait_until_a_timestamp_ends_at_that_timestamp():
     execution = run({"W": {"Type": "Wait", "Timestamp": "2024-01-20T00:00:00Z", "End": True}})
-    assert execution.stop_date == datetime(2024, 1, 20, tzinfo=timezone.utc)
+    assert execution.stop_date == datetime(2024, 1, 20, tzinfo=UTC)
 
 
 def test_a_timestamp_path_in_the_past_takes_no_time():

@@ -25,7 +25,7 @@ from machines import (
 )
 
 import pysfn_emulator
-from pysfn_emulator.coverage import (
+from pysfn_emulator.tools.coverage import (
     CATCH,
     CHOICE,
     DEFAULT,

@@ -6,17 +6,17 @@ from __future__ import annotations
 import json
 import random
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 import pysfn_emulator
-from pysfn_emulator.clock import Clock
-from pysfn_emulator.model import Retrier
-from pysfn_emulator.retry import LONGEST_WAIT_SECONDS, interval
-from pysfn_emulator.scheduler import JOIN, Scheduler
+from pysfn_emulator.definition.model import Retrier
+from pysfn_emulator.runtime.retry import LONGEST_WAIT_SECONDS, interval
+from pysfn_emulator.virtual_time.clock import Clock
+from pysfn_emulator.virtual_time.scheduler import JOIN, Scheduler
 
-START = datetime(2024, 5, 1, tzinfo=timezone.utc)
+START = datetime(2024, 5, 1, tzinfo=UTC)
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:f"
 RETRY_ONCE = [{"ErrorEquals": ["States.ALL"], "MaxAttempts": 1}]
 DISTRIBUTED = {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ CORPUS = Path(
     )
 )
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:f"
-START = datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=timezone.utc)
+START = datetime(2024, 5, 1, 8, 0, 0, 500000, tzinfo=UTC)
 
 
 def run(states: dict, input=None, start_at=None, **kwargs):

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pysfn_emulator.errors import RUNTIME, StatesError
-from pysfn_emulator.intrinsics import (
+from pysfn_emulator.core.errors import RUNTIME, StatesError
+from pysfn_emulator.core.java_random import JavaRandom
+from pysfn_emulator.query.intrinsics import (
     FUNCTIONS,
     IntrinsicSyntaxError,
     parse_intrinsic,
     random_source,
 )
-from pysfn_emulator.intrinsics.functions import java_double, java_json, natural_string
-from pysfn_emulator.java_random import JavaRandom
+from pysfn_emulator.query.intrinsics.functions import java_double, java_json, natural_string
 
 CORPUS = Path(
     os.environ.get(

@@ -11,9 +11,10 @@ import math
 import pytest
 
 import pysfn_emulator
-from pysfn_emulator import InvalidExecutionInput, MockConfigError, jsontext
+from pysfn_emulator import InvalidExecutionInput, MockConfigError
 from pysfn_emulator.cli import main
-from pysfn_emulator.jsontext import PAYLOAD_LIMIT_BYTES, NotJson
+from pysfn_emulator.core import jsontext
+from pysfn_emulator.core.jsontext import PAYLOAD_LIMIT_BYTES, NotJson
 
 BIG = 10**120 + 7  # 121 digits: exact in JSONPath (Jackson's BigInteger), a double in JSONata
 HUGE = 10**400  # past a double's range: Infinity to JavaScript

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pysfn_emulator import jsonata as jsonata_module
-from pysfn_emulator.errors import QUERY_EVALUATION_ERROR, StatesError
-from pysfn_emulator.jsonata import (
+from pysfn_emulator.core.errors import QUERY_EVALUATION_ERROR, StatesError
+from pysfn_emulator.query import jsonata as jsonata_module
+from pysfn_emulator.query.jsonata import (
     JsonataSyntaxError,
     QueryEvaluationError,
     Runtime,

@@ -15,8 +15,13 @@ import subprocess
 import pytest
 
 import pysfn_emulator
-from pysfn_emulator.jsonata import JsonataSyntaxError, QueryEvaluationError, Runtime, compile_value
-from pysfn_emulator.jsonata import engine as jsonata_engine
+from pysfn_emulator.query.jsonata import (
+    JsonataSyntaxError,
+    QueryEvaluationError,
+    Runtime,
+    compile_value,
+)
+from pysfn_emulator.query.jsonata import engine as jsonata_engine
 
 # (expression, outcome): ("ok", value), ("undefined",), ("error", "CODE: message") or, for an
 # error jsonata-js lets out without a code (a JavaScript TypeError), ("error", "message").

@@ -3,13 +3,13 @@ variables in both query languages (the expression layer itself: test_jsonata.py)
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
 import pysfn_emulator
 
-START = datetime(2024, 3, 1, 12, 0, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 12, 0, tzinfo=UTC)
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:work"
 
 

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pysfn_emulator.jsondeep import Memo, _copy, _iterative, copy, encode
-from pysfn_emulator.jsontext import dumps, json_copy, size_in_bytes
+from pysfn_emulator.core.jsondeep import Memo, _copy, _iterative, copy, encode
+from pysfn_emulator.core.jsontext import dumps, json_copy, size_in_bytes
 
 C_ENCODE = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode
 DEEPER_THAN_ANY_LIMIT = sys.getrecursionlimit() + 5000

@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from jsonpath_ng.ext import parse as _parse_ext
 
 import pysfn_emulator
-from pysfn_emulator.errors import StatesError
-from pysfn_emulator.jsonpath import (
+from pysfn_emulator.core.errors import StatesError
+from pysfn_emulator.query.jsonpath import (
     PathNotFound,
     PathSyntaxError,
     compile_path,

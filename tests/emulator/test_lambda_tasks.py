@@ -367,7 +367,7 @@ def test_a_callees_exception_is_the_task_error_by_class_name(workflow_file):
 
 
 def test_only_the_modules_own_public_functions_or_the_named_callees_are_served(workflow_file):
-    from pysfn_emulator.local_callees import callee_table, load_module
+    from pysfn_emulator.integrations.local_callees import callee_table, load_module
 
     module = load_module(workflow_file)
     assert sorted(callee_table(module)) == ["charge", "total"]
@@ -377,7 +377,7 @@ def test_only_the_modules_own_public_functions_or_the_named_callees_are_served(w
 
 
 def test_lambdas_from_a_module_object(workflow_file):
-    from pysfn_emulator.local_callees import load_module
+    from pysfn_emulator.integrations.local_callees import load_module
 
     module = load_module(workflow_file)
     lambdas = pysfn_emulator.lambdas_from_module(module, function_name="shop", dispatch=simple_dispatch, callees=["charge"])

@@ -6,7 +6,7 @@ child executions with the limits of their kind) and pysfn's guard (`max_transiti
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,14 +14,15 @@ import pytest
 import pysfn_emulator
 from conformance.pytest_plugin import SessionRecord, SfnRun
 from pysfn_compile import compile_source
-from pysfn_emulator import coverage, limits
+from pysfn_emulator import coverage
 from pysfn_emulator.cli import main
-from pysfn_emulator.clock import Clock
-from pysfn_emulator.errors import StatesError
-from pysfn_emulator.history import HistoryLimitReached
-from pysfn_emulator.scheduler import JOIN, Scheduler, Sleep
+from pysfn_emulator.core import limits
+from pysfn_emulator.core.errors import StatesError
+from pysfn_emulator.runtime.history import HistoryLimitReached
+from pysfn_emulator.virtual_time.clock import Clock
+from pysfn_emulator.virtual_time.scheduler import JOIN, Scheduler, Sleep
 
-START = datetime(2024, 5, 1, 8, 0, tzinfo=timezone.utc)
+START = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
 def spinning(name: str) -> dict:
     """A state machine that loops forever: a Choice whose way out its input never takes (AWS
     refuses a machine with no terminal state, MISSING_END_STATE)."""

@@ -528,7 +528,7 @@ def test_an_input_path_failure_is_not_caught():
 
 def test_task_failed_does_not_match_a_heartbeat_timeout():
     # AWS docs: States.HeartbeatTimeout is taken by its own name (or States.ALL), like States.Timeout.
-    from pysfn_emulator.retry import matches
+    from pysfn_emulator.runtime.retry import matches
 
     assert not matches(["States.TaskFailed"], "States.HeartbeatTimeout")
     assert matches(["States.HeartbeatTimeout"], "States.HeartbeatTimeout")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pysfn_emulator
-from pysfn_emulator.clock import to_ms
+from pysfn_emulator.virtual_time.clock import to_ms
 
 
 def test_a_wait_until_a_timestamp_ends_at_that_millisecond():
     # Float seconds lost a millisecond on some instants (here .648 became .647).
-    start = datetime(2038, 4, 11, 1, 14, 40, 648000, tzinfo=timezone.utc)
+    start = datetime(2038, 4, 11, 1, 14, 40, 648000, tzinfo=UTC)
     target = start + timedelta(seconds=1)
     definition = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "2038-04-11T01:14:41.648Z", "End": True}}}
     execution = pysfn_emulator.run(definition, {}, start_time=start)
@@ -19,12 +19,12 @@ def test_a_wait_until_a_timestamp_ends_at_that_millisecond():
 
 
 def test_to_ms_is_exact_for_every_millisecond_of_a_second():
-    base = datetime(2038, 4, 11, 1, 14, 41, tzinfo=timezone.utc)
+    base = datetime(2038, 4, 11, 1, 14, 41, tzinfo=UTC)
     assert all(to_ms(base + timedelta(milliseconds=ms)) == to_ms(base) + ms for ms in range(1000))
 
 
 def test_a_loop_around_a_parallel_does_not_keep_every_finished_branch(monkeypatch):
-    from pysfn_emulator import scheduler
+    from pysfn_emulator.virtual_time import scheduler
 
     started = []
     original_start = scheduler.Scheduler.start

@@ -4,11 +4,11 @@ the others (with AWS's Aborted events), and concurrency limits shape how long a 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pysfn_emulator
 
-START = datetime(2024, 5, 1, tzinfo=timezone.utc)
+START = datetime(2024, 5, 1, tzinfo=UTC)
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:work"
 
 

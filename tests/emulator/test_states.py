@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pysfn_emulator
 
-START = datetime(2024, 3, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
+START = datetime(2024, 3, 1, 12, 0, 0, 250000, tzinfo=UTC)
 START_TEXT = "2024-03-01T12:00:00.250Z"
 FUNCTION = "arn:aws:lambda:us-east-1:111111111111:function:f"
 PREFIX = "An error occurred while executing the state '{}' (entered at the event id #{}). "

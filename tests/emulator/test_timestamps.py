@@ -5,13 +5,18 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from pysfn_emulator.jsonpath import DATA, compile_path
-from pysfn_emulator.timestamps import format_timestamp, is_timestamp, parse_instant, parse_timestamp
+from pysfn_emulator.core.timestamps import (
+    format_timestamp,
+    is_timestamp,
+    parse_instant,
+    parse_timestamp,
+)
+from pysfn_emulator.query.jsonpath import DATA, compile_path
 
 CORPUS = Path(
     os.environ.get(
@@ -186,7 +191,7 @@ def test_instants_before_the_epoch():
 
 
 def test_format_milliseconds():
-    moment = datetime(2024, 1, 1, 12, 30, 5, 123456, tzinfo=timezone.utc)
+    moment = datetime(2024, 1, 1, 12, 30, 5, 123456, tzinfo=UTC)
     assert format_timestamp(moment) == "2024-01-01T12:30:05.123Z"
     assert format_timestamp(moment.replace(microsecond=100000)) == "2024-01-01T12:30:05.100Z"
     assert format_timestamp(moment.replace(microsecond=1000)) == "2024-01-01T12:30:05.001Z"
@@ -194,11 +199,11 @@ def test_format_milliseconds():
 
 def test_format_drops_a_zero_fraction_as_aws_does():
     assert (
-        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, tzinfo=timezone.utc))
+        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, tzinfo=UTC))
         == "2025-02-03T04:05:06Z"
     )
     assert (
-        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, 999, tzinfo=timezone.utc))
+        format_timestamp(datetime(2025, 2, 3, 4, 5, 6, 999, tzinfo=UTC))
         == "2025-02-03T04:05:06Z"
     )
 
@@ -213,5 +218,5 @@ def test_format_converts_to_utc_and_takes_naive_as_utc():
 
 
 def test_formatted_text_reads_back():
-    moment = datetime(2024, 6, 30, 23, 59, 59, 987000, tzinfo=timezone.utc)
+    moment = datetime(2024, 6, 30, 23, 59, 59, 987000, tzinfo=UTC)
     assert parse_timestamp(format_timestamp(moment)) == moment

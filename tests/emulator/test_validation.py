@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import pysfn_emulator
-from pysfn_emulator.errors import Problem
-from pysfn_emulator.validation import structural_problems
+from pysfn_emulator.core.errors import Problem
+from pysfn_emulator.definition.validation import structural_problems
 
 # --- helpers ------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ def endpoint(tmp_path_factory):
     handlers = tmp_path_factory.mktemp("lambdas") / "handlers.py"
     handlers.write_text(HANDLERS)
     process = subprocess.Popen(
-        [sys.executable, "-m", "pysfn_emulator.cli", "serve", "--port", "0", "--lambdas", str(handlers)],
+        [sys.executable, "-m", "pysfn_compile.emulate", "serve", "--port", "0", "--lambdas", str(handlers)],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         banner = process.stdout.readline()

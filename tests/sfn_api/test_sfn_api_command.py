@@ -6,6 +6,7 @@ import socket
 
 import pytest
 
+from pysfn_compile import emulate  # the console script: pysfn-emulate = pysfn_compile.emulate:main
 from pysfn_emulator import cli
 from pysfn_emulator.sfn_api.command import load_lambdas
 
@@ -22,6 +23,16 @@ def test_bad_usage_exits_2_with_one_message(arguments, message, capsys):
     error = capsys.readouterr().err
     assert message in error
     assert "Traceback" not in error
+
+
+def test_serve_through_the_console_script(capsys):
+    """pysfn-emulate is pysfn_compile.emulate.main, which hands the emulator's command line a
+    compiler; `serve` still reaches the API server's command."""
+    assert emulate.main(["serve", "--help"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: pysfn-emulate serve"), out
+    assert emulate.main(["serve", "--port", "http"]) == 2
+    assert "argument --port: 'http' is not a port number" in capsys.readouterr().err
 
 
 def test_a_mock_config_that_is_not_json(tmp_path, capsys):

@@ -14,7 +14,7 @@ SUITE = ROOT / "examples" / "step_functions_local"
 
 def test_the_step_functions_local_suite_passes_against_serve():
     server = subprocess.Popen(
-        [sys.executable, "-m", "pysfn_emulator.cli", "serve", "--port", "0",
+        [sys.executable, "-m", "pysfn_compile.emulate", "serve", "--port", "0",
          "--mock-config", str(SUITE / "MockConfigFile.json")],
         cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:

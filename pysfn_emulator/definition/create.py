@@ -1,0 +1,39 @@
+"""A definition as CreateStateMachine takes it: JSON text read as AWS reads it, every problem
+AWS would refuse it for, then the frozen model."""
+
+from __future__ import annotations
+
+from ..core.errors import DefinitionError, Problem
+from ..core.jsontext import NotJson, loads
+from . import model
+from .loader import NotSupportedError, load
+from .validation import structural_problems
+
+
+def parse_definition(definition: dict | str) -> dict:
+    """A definition's JSON text read as AWS reads it (no NaN or Infinity); a dict as given."""
+    if isinstance(definition, str):
+        try:
+            definition = loads(definition)
+        except NotJson as error:
+            raise DefinitionError([Problem(error.pointer or "", f"the definition is not valid JSON: {error.what}")]) from None
+        except ValueError as error:
+            raise DefinitionError([Problem("", f"the definition is not valid JSON: {error}")]) from None
+    return definition
+
+
+def load_machine(definition: dict | str, state_machine_type: str = "STANDARD") -> model.Machine:
+    """A definition, checked as CreateStateMachine would and loaded; raises DefinitionError or
+    NotSupportedError."""
+    definition = parse_definition(definition)
+    if not isinstance(definition, dict):
+        raise DefinitionError([Problem("", "the definition must be a JSON object")])
+    problems = structural_problems(definition, state_machine_type=state_machine_type)
+    if problems:
+        raise DefinitionError(problems)
+    machine, problems, unsupported = load(definition)
+    if problems:
+        raise DefinitionError(problems)
+    if unsupported:
+        raise NotSupportedError(unsupported)
+    return machine

@@ -1,0 +1,69 @@
+"""How to run one execution: everything `run` and `start` take besides the definition and input.
+
+    options = ExecutionOptions(lambdas={"charge": handler}, seed=7)
+    run(definition, input, options=options)            # or the same fields as keywords:
+    run(definition, input, lambdas={"charge": handler}, seed=7)
+    run(definition, input, options=options, seed=8)    # keywords override the object's fields
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from .core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+
+DEFAULT_REGION = "us-east-1"
+DEFAULT_ACCOUNT = "111111111111"
+DEFAULT_STATE_MACHINE_NAME = "pysfn-state-machine"
+MACHINE_TYPES = ("STANDARD", "EXPRESS")
+
+
+@attrs.frozen(kw_only=True)
+class ExecutionOptions:
+    """What one execution is run with.
+
+    lambdas: {function name | ARN (qualified or not) | integration ARN: handler(event, context)}.
+    callbacks: {state name | resource ARN | activity ARN or name: responder(token, payload)}
+        answers `.waitForTaskToken` tasks and activities (integrations/callbacks.py).
+    state_machines: {name | ARN: definition} that `states:startExecution` tasks start.
+    mock_config, test_case: a Step Functions Local mock file (dict, JSON text or path; without
+        one, SFN_MOCK_CONFIG names it) and the test case to use; the state machine is looked up
+        by `state_machine_name` (or is the file's only one).
+    start_time: the virtual clock's start; seed: UUIDs, random numbers and jitter repeat.
+    max_transitions, max_seconds: pysfn's guard against a runaway machine (core/limits.py):
+        once the run (its branches, iterations and child executions together) has entered more
+        states, or taken more real seconds, it ends FAILED with pysfn.TransitionLimitExceeded or
+        pysfn.TimeLimitExceeded. None: no limit.
+    """
+
+    lambdas: dict | None = None
+    callbacks: dict | None = None
+    state_machines: dict | None = None
+    mock_config: Any = None
+    test_case: str | None = None
+    state_machine_name: str | None = None
+    execution_name: str | None = None
+    state_machine_type: str = "STANDARD"
+    start_time: datetime | None = None
+    seed: int | None = None
+    role_arn: str | None = None
+    region: str = DEFAULT_REGION
+    account: str = DEFAULT_ACCOUNT
+    max_transitions: int | None = DEFAULT_MAX_TRANSITIONS
+    max_seconds: float | None = DEFAULT_MAX_SECONDS
+
+    @classmethod
+    def of(cls, options: ExecutionOptions | None, keywords: dict[str, Any]) -> ExecutionOptions:
+        """`options` (or the defaults) with `keywords` in place of its fields; a TypeError names
+        a keyword that is not a field, as a function's signature would."""
+        unknown = sorted(set(keywords) - set(attrs.fields_dict(cls)))
+        if unknown:
+            raise TypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
+        base = options if options is not None else cls()
+        options = attrs.evolve(base, **keywords) if keywords else base
+        if options.state_machine_type not in MACHINE_TYPES:
+            raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {options.state_machine_type!r}")
+        return options

@@ -1,0 +1,369 @@
+"""The slow path: jsonata-python, adapted to AWS's JSONata (one engine per thread), the root
+scope of an evaluation, and the `$eval` check made when a definition loads."""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from jsonata import functions as jfunctions
+from jsonata import jexception, parser, signature, utils
+from jsonata.jsonata import Jsonata
+
+from .javascript import join_surrogates, js_arithmetic, js_compare, js_equal, js_kind, js_string
+from .messages import RUNAWAY_DEPTH, RUNAWAY_STEPS, runaway
+from .runtime import DEFAULT_RUNTIME
+from .values import MISSING, NULL
+
+MAX_DEPTH = 1500
+"""How deeply evaluations of expression nodes may nest (a recursive JSONata function adds about
+three levels per call, so about 500 calls deep): deeper is a runaway recursion. Python's stack
+(the port sets a limit of 10,000 frames, about 1,750 levels) would give out a little further
+down; this count normally stops first, so where it stops does not depend on how deep the
+caller's stack already is (and if Python's stops first, the error is the same)."""
+
+MAX_STEPS = 1_000_000
+"""How many expression nodes one evaluation may evaluate (about 13 s of the port's time on a
+2026 laptop core): more is a runaway loop, such as a tail-recursive function that never ends.
+A count, not a clock, so the same expression stops at the same point on any machine."""
+
+
+class _Engine(Jsonata):
+    """jsonata-python's evaluator with AWS's (JSONata 2.0.6, JavaScript) semantics where the
+    port differs. One per thread; every nested evaluation stays on it."""
+
+    def __init__(self) -> None:
+        super().__init__("null")
+        self.runtime = DEFAULT_RUNTIME
+        self.depth = 0
+        self.steps = 0
+
+    def get_per_thread_instance(self) -> _Engine:
+        return self
+
+    def create_frame(self, enclosing_environment: Any = None) -> Any:
+        return _Frame(enclosing_environment)
+
+    def eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
+        # The port saves and restores its scratch state around every node for $eval's sake;
+        # $eval is refused, so go straight to the work. jsonata-js itself never stops a
+        # runaway expression (a tail call loops forever, other recursion grows the heap);
+        # its test suite's guard does, with U1001, and so does this count of nodes.
+        self.steps += 1
+        if self.steps > MAX_STEPS:
+            raise runaway(RUNAWAY_STEPS)
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise runaway(RUNAWAY_DEPTH)
+            return self._eval(expr, input, environment)
+        finally:
+            self.depth -= 1
+
+    def reset_budget(self) -> tuple[int, int]:
+        """Start a new evaluation's count; the old one is returned for `restore_budget`."""
+        saved = (self.depth, self.steps)
+        self.depth = self.steps = 0
+        return saved
+
+    def restore_budget(self, saved: tuple[int, int]) -> None:
+        self.depth, self.steps = saved
+
+    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
+        """The port's `_eval`, dispatching on the node type through a table instead of a chain
+        of comparisons, without its debugging callbacks (never bound here)."""
+        self.input = input
+        self.environment = environment
+        kind = getattr(expr, "type", None)
+        result = None
+        if kind is not None:
+            method = _DISPATCH.get(kind)
+            if method is not None:
+                result = method(self, expr, input, environment)
+        predicate = getattr(expr, "predicate", None)
+        if predicate is not None:
+            for item in predicate:
+                result = self.evaluate_filter(item.expr, result, environment)
+        if kind is not None and kind != "path":
+            group = getattr(expr, "group", None)
+            if group is not None:
+                result = self.evaluate_group_expression(group, result, environment)
+        if result is not None and utils.Utils.is_sequence(result) and not result.tuple_stream:
+            if expr.keep_array:
+                result.keep_singleton = True
+            if not result:
+                result = None
+            elif len(result) == 1:
+                result = result if result.keep_singleton else result[0]
+        return result
+
+    def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
+        # by zero gives Infinity / NaN (the port raises ZeroDivisionError).
+        if lhs is not None and not utils.Utils.is_numeric(lhs):
+            raise jexception.JException("T2001", -1, op, lhs)
+        if rhs is not None and not utils.Utils.is_numeric(rhs):
+            raise jexception.JException("T2002", -1, op, rhs)
+        if lhs is None or rhs is None:
+            return None
+        return js_arithmetic(op, lhs, rhs)
+
+    def evaluate_equality_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        # The port tells null in data (None) from the null literal, and 1 from true only at
+        # the top level; JSONata's deep equality does neither.
+        if lhs is None or rhs is None:
+            return False
+        return js_equal(lhs, rhs) is (op == "=")
+
+    def evaluate_comparison_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
+        return js_compare(op, lhs, rhs)
+
+    def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> Any:
+        # `in` compares with JavaScript's ===: scalars by value and kind, containers by identity.
+        if lhs is None or rhs is None:
+            return False
+        items = rhs if isinstance(rhs, list) else [rhs]
+        scalar = js_kind(lhs) <= 3
+        return any((js_kind(item) == js_kind(lhs) and item == lhs) if scalar else item is lhs for item in items)
+
+    def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
+        return (js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else "")
+
+    def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:
+        try:
+            return super().evaluate_function(expr, input, environment, applyto_context)
+        except jexception.JException as error:
+            # The port's functions raise T0410 without saying which argument of which
+            # function; name the function, and the first argument (the usual culprit).
+            if error.error == "T0410" and error.expected is None:
+                procedure = getattr(expr, "procedure", None)
+                name = getattr(procedure, "value", None)
+                if getattr(procedure, "type", None) == "variable" and isinstance(name, str):
+                    error.current, error.expected = (error.current if isinstance(error.current, int) else 1), name
+            raise
+
+    def validate_arguments(self, proc: Any, args: Any, context: Any) -> Any:
+        # The port gives JSONata null the signature symbol of a missing argument, so null
+        # passes every parameter ($contains(null, "x") then fails inside with Python's
+        # error); jsonata-js gives it its own (`l`). And where the arguments do not fit,
+        # name the argument jsonata-js names (the port always says 1).
+        checked = getattr(proc, "signature", None)
+        if isinstance(checked, signature.Signature) and isinstance(args, list):
+            supplied = "".join("l" if arg is NULL else checked.get_symbol(arg) for arg in args)
+            if checked._regex.fullmatch(supplied) is None:
+                raise jexception.JException("T0410", -1, _failing_argument(checked, supplied), checked.function_name)
+            for index, (arg, param) in enumerate(zip(args, checked._params, strict=False)):
+                if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
+                    raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+        return super().validate_arguments(proc, args, context)
+
+    def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        # The port prints "Proc not found <proc>" to stdout before raising T1006 (for None too:
+        # an undefined function called in a lambda's tail position); raise it quietly.
+        if not (
+            isinstance(proc, Jsonata.JFunctionCallable)
+            or jfunctions.Functions.is_lambda(proc)
+            or jfunctions.Functions.is_regex(proc)
+        ):
+            raise jexception.JException("T1006", 0)
+        return super().apply_inner(proc, args, input, environment)
+
+
+class _Parser(parser.Parser):
+    """The port's parser without JSONata 2.1's `??` and `?:`: AWS's 2.0.6 lexes them as two
+    symbols, and the second cannot start an expression (S0211, `The symbol "?" cannot be used
+    as a unary operator`)."""
+
+    def advance(self, id: str | None = None, infix: bool = False) -> Any:  # the port's name
+        node = super().advance(id, infix)
+        if getattr(node, "type", None) == "operator" and node.id in ("??", "?:"):
+            raise jexception.JException("S0211", node.position, node.id[1])
+        return node
+
+
+def parse(text: str) -> Any:
+    """The syntax tree of `text` as JSONata 2.0.6 reads it; JException if it would refuse it."""
+    reader = getattr(_ENGINES, "parser", None)
+    if reader is None:
+        reader = _ENGINES.parser = _Parser()
+    ast = reader.parse(text)
+    errors = ast.errors
+    ast.errors = None
+    if errors:
+        raise errors[0]
+    return ast
+
+
+def _failing_argument(checked: signature.Signature, supplied: str) -> int:
+    """jsonata-js's index of the argument that breaks a signature: grow the pattern one
+    parameter at a time until it no longer matches a prefix of the arguments' symbols."""
+    pattern = "^"
+    good = 0
+    for param in checked._params:
+        pattern += param.regex
+        matched = re.match(pattern, supplied)
+        if matched is None:
+            break
+        good = len(matched.group(0))
+    return good + 1
+
+
+_ENGINES = threading.local()
+
+
+def thread_engine() -> _Engine:
+    engine = getattr(_ENGINES, "engine", None)
+    if engine is None:
+        engine = _ENGINES.engine = _Engine()
+    return engine
+
+
+_DISPATCH = {
+    "path": lambda e, x, i, env: e.evaluate_path(x, i, env),
+    "binary": lambda e, x, i, env: e.evaluate_binary(x, i, env),
+    "unary": lambda e, x, i, env: e.evaluate_unary(x, i, env),
+    "name": lambda e, x, i, env: e.evaluate_name(x, i, env),
+    "string": lambda e, x, i, env: e.evaluate_literal(x),
+    "number": lambda e, x, i, env: e.evaluate_literal(x),
+    "value": lambda e, x, i, env: e.evaluate_literal(x),
+    "wildcard": lambda e, x, i, env: e.evaluate_wildcard(x, i),
+    "descendant": lambda e, x, i, env: e.evaluate_descendants(x, i),
+    "parent": lambda e, x, i, env: env.lookup(x.slot.label),
+    "condition": lambda e, x, i, env: e.evaluate_condition(x, i, env),
+    "block": lambda e, x, i, env: e.evaluate_block(x, i, env),
+    "bind": lambda e, x, i, env: e.evaluate_bind_expression(x, i, env),
+    "regex": lambda e, x, i, env: e.evaluate_regex(x),
+    "function": lambda e, x, i, env: e.evaluate_function(x, i, env, utils.Utils.NONE),
+    "variable": lambda e, x, i, env: e.evaluate_variable(x, i, env),
+    "lambda": lambda e, x, i, env: e.evaluate_lambda(x, i, env),
+    "partial": lambda e, x, i, env: e.evaluate_partial_application(x, i, env),
+    "apply": lambda e, x, i, env: e.evaluate_apply_expression(x, i, env),
+    "transform": lambda e, x, i, env: e.evaluate_transform_expression(x, i, env),
+}
+
+_ENTRY = "__evaluate_entry"
+_EXIT = "__evaluate_exit"
+_CALLBACKS = frozenset({_ENTRY, _EXIT})
+
+
+class _Frame(Jsonata.Frame):
+    """A block's or a function call's frame. The port looks its debugging callbacks up twice
+    per node evaluated, each time through every enclosing frame (recursively); nothing here
+    binds them, so they are answered at once, and other names are found by a loop. Deeply
+    nested blocks (a pure loop compiled into one expression) evaluate several times faster."""
+
+    __slots__ = ()
+
+    def lookup(self, name: str) -> Any:
+        if name in _CALLBACKS:
+            return None
+        frame = self
+        while True:
+            bindings = frame.bindings
+            if name in bindings:
+                return bindings[name]
+            parent = frame.parent
+            if parent is None:
+                return None
+            if type(parent) is not _Frame:
+                return parent.lookup(name)
+            frame = parent
+
+
+class Scope(Jsonata.Frame):
+    """The root frame of one evaluation: `:=` bindings, `$states`, the workflow variables
+    (read in place, never copied), then the functions. Variables shadow functions, as
+    evaluation bindings do in JSONata."""
+
+    def __init__(self, states: dict, variables: Any, table: dict):
+        states = {key: jsonata_data(value) for key, value in states.items()}
+        self.bindings = {"states": states, _ENTRY: None, _EXIT: None}
+        self.parent = None
+        self.is_parallel_call = False
+        self.variables = variables if variables is not None else {}
+        self.table = table
+
+    def lookup(self, name: str) -> Any:
+        value = self.bindings.get(name, MISSING)
+        if value is not MISSING:
+            return value
+        value = self.variables.get(name, MISSING)
+        if value is not MISSING:
+            return NULL if value is None else jsonata_data(value)
+        return self.table.get(name)
+
+
+def jsonata_data(value: Any) -> Any:
+    """JSON data as the port must see it: a null inside an array or object becomes JSONata's
+    null, which the port otherwise reads as undefined (`$xs[0]` over `[null]` found nothing).
+    Data is never changed in place, so a converted copy is kept per object and reused."""
+    if not isinstance(value, (list, dict)):
+        return value
+    key = id(value)
+    cached = _CONVERTED.get(key)
+    if cached is not None and cached[0] is value:
+        return cached[1]
+    converted = _convert(value) if _holds_null(value) else value
+    if len(_CONVERTED) >= _CONVERTED_KEPT:
+        _CONVERTED.clear()
+    _CONVERTED[key] = (value, converted)  # the original kept alive, so its id stays its own
+    return converted
+
+
+_CONVERTED: dict[int, tuple[Any, Any]] = {}
+_CONVERTED_KEPT = 256
+
+
+def _holds_null(value: Any) -> bool:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        items = item.values() if isinstance(item, dict) else item
+        for element in items:
+            if element is None:
+                return True
+            if isinstance(element, (list, dict)):
+                stack.append(element)
+    return False
+
+
+def _convert(value: Any) -> Any:
+    if value is None:
+        return NULL
+    if isinstance(value, list):
+        return [_convert(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _convert(item) for key, item in value.items()}
+    return value
+
+
+def _symbols(ast: Any) -> Any:
+    """Every node of a syntax tree, once each."""
+    seen: set[int] = set()
+    stack = [ast]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, parser.Parser.Symbol):
+            yield node
+            for key, item in vars(node).items():
+                if key != "_outer_instance" and isinstance(item, (parser.Parser.Symbol, list, tuple)):
+                    stack.append(item)
+        elif isinstance(node, (list, tuple)):
+            stack.extend(item for item in node if isinstance(item, (parser.Parser.Symbol, list, tuple)))
+
+
+def uses_eval(ast: Any) -> bool:
+    return any(getattr(node, "type", None) == "variable" and node.value == "eval" for node in _symbols(ast))
+
+
+def join_literal_surrogates(ast: Any) -> None:
+    """Make each escaped surrogate pair in a string literal or name (`"\\uD834\\uDD1E"`) the one
+    character JavaScript reads it as; the port keeps two lone surrogates ($length 2, not 1)."""
+    for node in _symbols(ast):
+        value = getattr(node, "value", None)
+        if getattr(node, "type", None) in ("string", "name") and isinstance(value, str) and not value.isascii():
+            node.value = join_surrogates(value)

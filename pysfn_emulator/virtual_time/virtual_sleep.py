@@ -1,0 +1,85 @@
+"""`time.sleep` on the virtual clock while local code runs (handlers, responders, workers).
+
+A handler that sleeps 60 seconds must cost the execution 60 virtual seconds and no real time.
+While `counting_sleep()` is active in a thread, `time.sleep(s)` there adds `s` to the innermost
+active `Sleeper` of that thread and returns at once; the caller applies the total to the
+virtual clock when the handler returns.
+
+- Thread-aware: the patch is installed once for all threads (reference-counted) and counts
+  only in threads that are inside `counting_sleep()`; any other thread sleeps for real.
+- Re-entrant: a handler that itself runs an emulated execution (whose handlers sleep) counts
+  only its own sleeps; the inner execution's time belongs to the inner clock.
+- Whatever `time.sleep` was when the first counter started (the real one, or a test double)
+  is restored when the last one ends.
+
+Code that did `from time import sleep` before the patch keeps the real function: handlers
+should call `time.sleep`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+_lock = threading.Lock()
+_state = threading.local()
+_installed = 0
+_previous_sleep = time.sleep
+
+
+class Sleeper:
+    """The seconds slept so far by one piece of local code."""
+
+    __slots__ = ("seconds",)
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+
+
+def _stack() -> list[Sleeper]:
+    stack = getattr(_state, "stack", None)
+    if stack is None:
+        stack = _state.stack = []
+    return stack
+
+
+def _virtual_sleep(seconds: float) -> None:
+    stack = getattr(_state, "stack", None)
+    if not stack:
+        _previous_sleep(seconds)
+        return
+    if seconds < 0:
+        raise ValueError("sleep length must be non-negative")
+    stack[-1].seconds += seconds
+
+
+class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
+    """Within the block, `time.sleep` in this thread counts into the yielded Sleeper.
+    (A class rather than a generator-based context manager: it runs once per task.)"""
+
+    __slots__ = ()
+
+    def __enter__(self) -> Sleeper:
+        global _installed, _previous_sleep
+        with _lock:
+            if _installed == 0:
+                _previous_sleep = time.sleep
+                time.sleep = _virtual_sleep
+            _installed += 1
+        sleeper = Sleeper()
+        _stack().append(sleeper)
+        return sleeper
+
+    def __exit__(self, *exc_info: object) -> None:
+        global _installed
+        _stack().pop()
+        with _lock:
+            _installed -= 1
+            if _installed == 0:
+                time.sleep = _previous_sleep
+
+
+def slept_so_far() -> float:
+    """Seconds the innermost counting code of this thread has slept (0 outside any)."""
+    stack = getattr(_state, "stack", None)
+    return stack[-1].seconds if stack else 0.0
