@@ -18,7 +18,7 @@ from jsonata import jexception, signature, utils
 from jsonata.jsonata import Jsonata
 
 from ...core.java_random import JavaRandom
-from ...jsonata import text
+from . import text
 from .engine import thread_engine
 from .javascript import js_compare, js_string, js_stringify
 from .messages import javascript_error
