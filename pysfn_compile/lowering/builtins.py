@@ -60,18 +60,42 @@ def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) 
     return exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
 
 
-def _iterable(b, node: ast.AST) -> Expr:
-    """The items of an iterable argument, as a JSONata list."""
+def _iterable(b, node: ast.AST, then: tuple = ()) -> Expr:
+    """The items of an iterable argument, as a JSONata list. `then`: guards Python meets after
+    evaluating the argument and before iterating it (the other arguments' own)."""
     if isinstance(node, ast.GeneratorExp) and not effects(b, node).any:
+        if then:  # its first iterable is checked before them, its items after: one list cannot say it
+            raise Refusal(node, "a generator argument with key=d.get where d may not be a dict is not supported",
+                          "build the list first, or make sure d is a dict (annotate it)")
         return pure_comprehension(b, node)  # one that calls a callee is a Map (transform)
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "range" \
             and b.lookup("range")[0] is None:
-        return _range(b, node)
-    expr = iterable_of(node, b.expr(node))
+        return _checked_after(_range(b, node), then)
+    value = b.expr(node)
+    expr = iterable_of(node, combine(value.code, value.ty, value, guards=then) if then else value)
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
         return expr
     return combine(source, pytypes.list_of(item_ty), expr, helpers=helpers)
+
+
+def _checked_after(items: Expr, checks: tuple) -> Expr:
+    return combine(items.code, items.ty, items, guards=checks) if checks else items
+
+
+def _key_lookup_checks(b, key_node) -> tuple:
+    """key=d.get: Python looks the method up when it evaluates the arguments, before the call
+    iterates anything, so a `d` that is not a dict raises AttributeError even over no items."""
+    if not (isinstance(key_node, ast.Attribute) and key_node.attr == "get" and isinstance(key_node.value, ast.Name)):
+        return ()
+    receiver = b.expr(key_node.value)
+    if receiver.ty.only("dict"):
+        return ()
+    if not receiver.ty.may("dict"):
+        raise Refusal(key_node, f"{receiver.ty.describe()} has no attribute 'get': Python raises AttributeError")
+    v = receiver.code
+    return (guard(f"($type({v}) != 'object')", AttributeError,
+                  f"\"'\" & $__pytype({v}) & \"' object has no attribute 'get'\"", receiver, helpers={"pytype"}),)
 
 
 # -- conversions -------------------------------------------------------------------------
@@ -263,11 +287,12 @@ def _minmax(b, node, name: str):
     key_node = next((k.value for k in node.keywords if k.arg == "key"), None)
     default_node = next((k.value for k in node.keywords if k.arg == "default"), None)
     if len(node.args) == 1:
-        items = _iterable(b, node.args[0])
+        items = _iterable(b, node.args[0], _key_lookup_checks(b, key_node))
     elif len(node.args) > 1:
         if default_node is not None:
             raise Refusal(node, f"{name}() cannot take default= with several arguments")
         items = build_list(operands(b, node.args))
+        items = _checked_after(items, _key_lookup_checks(b, key_node))
     else:
         raise Refusal(node, f"{name}() needs arguments")
     default = b.expr(default_node) if default_node is not None else None
@@ -520,11 +545,14 @@ def _sorted(b, node):
     keywords = {k.arg: k.value for k in node.keywords}
     if set(keywords) - {"key", "reverse"}:
         raise Refusal(node, "sorted() takes key= and reverse= only")
-    items = _iterable(b, node.args[0])
-    return sort_items(b, node, items, keywords.get("key"), keywords.get("reverse"))
+    items = _iterable(b, node.args[0], _key_lookup_checks(b, keywords.get("key")))
+    return sort_items(b, node, items, keywords.get("key"), keywords.get("reverse"), key_checked=True)
 
 
-def sort_items(b, node, items: Expr, key_node, reverse_node) -> Expr:
+def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool = False) -> Expr:
+    """sorted(items) and items.sort(); `key_checked`: key=d.get was looked up already."""
+    if not key_checked:
+        items = _checked_after(items, _key_lookup_checks(b, key_node))
     elem = items.ty.element
     source = node.args[0] if isinstance(node, ast.Call) and len(node.args) == 1 else None
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items, source)

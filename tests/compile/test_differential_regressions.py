@@ -311,3 +311,23 @@ def main(n: int, s):
     counts[(s * 0).split('')[10]] = n
     return counts
 """, {"n": 1, "s": "ab"})  # the str method's own check under the kind test calls $__arith
+
+
+def test_key_d_get_is_looked_up_before_the_call_iterates():
+    # found on e932398 by the full suite's fuzz run: `max(d, key=d.get)` with d = 0 raised
+    # "'int' object is not iterable" where Python raises AttributeError looking up d.get first
+    # (also over no items, where the key is never called)
+    agree("""
+@sfn.workflow
+def main(d):
+    text = ""
+    text += max(d, key=d.get)
+    return text
+""", {"d": 0}, {"d": []}, {"d": None}, {"d": {"a": 1, "b": 3}}, {"d": "xy"})
+    agree("""
+@sfn.workflow
+def main(d, xs):
+    ys = list(xs)
+    ys.sort(key=d.get)
+    return {"min": min(xs, key=d.get, default=None), "sorted": sorted(xs, key=d.get), "ys": ys}
+""", {"d": 0, "xs": 5}, {"d": 0, "xs": []}, {"d": None, "xs": ["a"]}, {"d": {"a": 1, "b": 0}, "xs": ["a", "b"]})
