@@ -97,6 +97,7 @@ def _prepare(definition: dict | str, input: Any, options: ExecutionOptions, chan
         services, machine, input, machine_name, options.execution_name, options.state_machine_type,
         Clock.starting_at(options.start_time), random.Random(options.seed), options.role_arn, options.region,
         options.account, mocks, Guard(options.max_transitions, options.max_seconds), HANDLERS,
+        context_override=options.context,
     )
     launch.input_bytes = input_bytes
     return launch

@@ -37,6 +37,10 @@ class ExecutionOptions:
         once the run (its branches, iterations and child executions together) has entered more
         states, or taken more real seconds, it ends FAILED with pysfn.TransitionLimitExceeded or
         pysfn.TimeLimitExceeded. None: no limit.
+    context: the Context object every state sees (`$$`, `$states.context`) in place of the one
+        the emulator builds (Execution, StateMachine, State, Task), as TestState's `context`
+        replaces it: nothing is merged in, except a Map iteration's `Map` and a waiting Task's
+        `Task.Token` when the object has no `Task`.
     """
 
     lambdas: dict | None = None
@@ -54,6 +58,7 @@ class ExecutionOptions:
     account: str = DEFAULT_ACCOUNT
     max_transitions: int | None = DEFAULT_MAX_TRANSITIONS
     max_seconds: float | None = DEFAULT_MAX_SECONDS
+    context: dict | None = None
 
     @classmethod
     def of(cls, options: ExecutionOptions | None, keywords: dict[str, Any]) -> ExecutionOptions:

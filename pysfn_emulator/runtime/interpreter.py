@@ -59,6 +59,11 @@ class Visit:
     task_token: str | None = None
 
     def context(self, runner: Runner) -> dict:
+        if runner.context_override is not None:  # run(..., context=): the object as given
+            context = dict(runner.context_override)
+            if self.task_token is not None and "Task" not in context:
+                context["Task"] = {"Token": self.task_token}
+            return context
         state = {"Name": self.state.name, "EnteredTime": self.entered_time}
         if isinstance(self.state, model.Retrying):
             state["RetryCount"] = self.retry_count
@@ -92,6 +97,7 @@ class Runner:
     scheduler: Scheduler = attrs.field(default=attrs.Factory(lambda self: Scheduler(self.clock), takes_self=True))
     transitions: list = attrs.field(factory=list)  # see Execution.transitions
     guard: Guard = attrs.field(factory=lambda: Guard(None, None))  # pysfn's limits on the whole run (limits.py)
+    context_override: dict | None = None  # run(..., context=): the Context object every state sees
 
     def event(self, frame: Frame, kind: str, key: str | None = None, details: dict | None = None) -> int:
         """Record an event that follows the frame's last one, and make it the last."""

@@ -100,7 +100,7 @@ class Launch:
     def create(cls, services: Services, machine: model.Machine, input: Any, machine_name: str, execution_name: str | None,
                machine_type: str, clock: Clock, rng: random.Random, role_arn: str | None, region: str, account: str,
                mocks: MockedStates | None, guard: Guard, handlers: Mapping[str, Handler],
-               child: bool = False) -> Launch:
+               child: bool = False, context_override: dict | None = None) -> Launch:
         name = execution_name or str(_uuid(rng))
         machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine_name}"
         if machine_type == "EXPRESS":  # AWS adds a run id to an express execution's ARN
@@ -124,7 +124,8 @@ class Launch:
         else:
             history = History(None, keep=EXPRESS_HISTORY_KEEP)
         runtime = jsonata.Runtime(rng, lambda: clock.now_ms)
-        runner = Runner(clock, history, context, rng, runtime, handlers, TaskEnv(services, mocks), region, account, guard=guard)
+        runner = Runner(clock, history, context, rng, runtime, handlers, TaskEnv(services, mocks), region, account,
+                        guard=guard, context_override=context_override)
         if services.channel is not None:
             runner.scheduler.idle = guard.waiting(services.channel.idle_hook(clock, runner.scheduler))
         if guard.max_seconds is not None:

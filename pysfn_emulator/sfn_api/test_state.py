@@ -6,6 +6,13 @@ stand-in Succeed state (so `nextState` is the transition taken). Its Retry is le
 decided here, as TestState decides it: a retrier that matches and has attempts left makes the
 status RETRIABLE (`stateConfiguration.retrierRetryCount` says how many were spent). A `mock`
 answers the Task through a Step Functions Local mock file, as the service's response.
+
+A Map or Parallel state is tested only with a mock (as AWS does): the mock is its result, so
+its iterations or branches do not run. It runs as a Task with the same data flow (InputPath,
+ResultSelector, ResultPath, OutputPath, Output, Assign, Catch) whose mocked answer is the
+mock, or the error the Map fails with: the error of getting its items, the mocked error, or
+States.ExceedToleratedFailureThreshold when `stateConfiguration.mapIterationFailureCount`
+exceeds what the Map tolerates.
 """
 
 from __future__ import annotations
@@ -17,17 +24,28 @@ import pysfn_emulator
 
 from .errors import ApiError
 from .executions import dump_json
+from .test_state_checks import check_configuration, check_context, check_mock
+from .test_state_http import http_exchange
+from .test_state_stages import SETUP, Stages, setup_state
 
 _TEST_MACHINE = "TestStateMachine"
 _TEST_CASE = "TestState"
-_SETUP = "pysfn-test-state-setup"
+_STATE_NAME = "StateName"  # recorded: what AWS calls a state tested on its own
 _STUB = "pysfn-test-state-next-{}"
 _GET_OBJECT = "arn:aws:states:::s3:getObject"
 _LIST_OBJECTS = "arn:aws:states:::s3:listObjectsV2"
+_STAND_IN = "arn:aws:states:::aws-sdk:sfn:describeMapRun"  # answered by the mock, never called
+# What a Map or Parallel keeps when it runs as a Task: its data flow and its transitions.
+_CONTAINER_KEEPS = ("Comment", "QueryLanguage", "InputPath", "ResultSelector", "ResultPath", "OutputPath", "Output",
+                    "Assign", "Catch", "Next", "End")
+_THRESHOLD = ("States.ExceedToleratedFailureThreshold", "The specified tolerated failure threshold was exceeded")
 
 
 def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_time: Any) -> dict:
     state_name, state, query_language = _the_state(params)
+    mocked = check_mock(params, state)
+    check_configuration(params, state)
+    context = check_context(params, state)
     original = dict(state)
     retriers = state.pop("Retry", None) or []
     targets: dict[str, str] = {}  # stand-in name -> the state's own target
@@ -36,24 +54,32 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
     if not isinstance(variables, dict):
         raise ApiError("ValidationException", "variables must be a JSON object")
     input_value = _json_param(params, "input", {}, "InvalidExecutionInput")
-    common = {"region": region, "account": account, "start_time": start_time, "seed": 0}
-    stages = _Stages(original, input_value, variables, query_language or original.get("QueryLanguage"), common)
+    common: dict[str, Any] = {"region": region, "account": account, "start_time": start_time, "seed": 0,
+                              "role_arn": params.get("roleArn")}  # recorded: $$.Execution.RoleArn is the test's role
+    if context is not None:
+        common["context"] = context
+    handlers = _with_reader_data(lambdas, params)
+    language = query_language or original.get("QueryLanguage")
+    stages = Stages(state_name, original, input_value, variables, language,
+                    {**common, "lambdas": handlers} if handlers else common)
     if query_language and "QueryLanguage" not in state:
         state["QueryLanguage"] = query_language
+    mock = params.get("mock")
+    response = _response(mock, mocked) if mock is not None else None
+    inspection: dict[str, Any] = {}
+    if original.get("Type") in ("Map", "Parallel"):
+        state, response = _as_task(state, original, stages, params, mocked, response, inspection)
     states: dict[str, Any] = {}
     if variables:
-        states[_SETUP] = {"Type": "Pass", "QueryLanguage": "JSONPath", "OutputPath": "$.input", "Next": state_name,
-                          "Assign": {f"{name}.$": f"$.variables[{json.dumps(name)}]" for name in variables}}
+        states[SETUP] = setup_state(variables, state_name)
         input_value = {"variables": variables, "input": input_value}
     states[state_name] = state
     for stub in targets:
         states[stub] = {"Type": "Succeed"}
     definition = {"StartAt": next(iter(states)), "States": states}
-    options: dict[str, Any] = {**common, "lambdas": _with_reader_data(lambdas, params),
-                               "state_machine_name": _TEST_MACHINE}
-    mock = params.get("mock")
-    if mock is not None:
-        options.update(mock_config=_mock_config(state_name, mock), test_case=_TEST_CASE)
+    options: dict[str, Any] = {**common, "lambdas": handlers, "state_machine_name": _TEST_MACHINE}
+    if response is not None:
+        options.update(mock_config=_mock_config(state_name, response), test_case=_TEST_CASE)
     try:
         execution = pysfn_emulator.run(definition, input_value, **options)
     except pysfn_emulator.DefinitionError as error:
@@ -62,7 +88,7 @@ def test_state(params: dict, *, lambdas: dict, region: str, account: str, start_
         raise ApiError("InvalidExecutionInput", str(error)) from None
     except (pysfn_emulator.NotSupportedError, pysfn_emulator.MockConfigError) as error:
         raise ApiError("ValidationException", str(error)) from None
-    return _outcome(params, execution, state_name, targets, retriers, variables, stages)
+    return _outcome(params, execution, state_name, targets, retriers, variables, stages, inspection)
 
 
 def _the_state(params: dict) -> tuple[str, dict, str | None]:
@@ -74,7 +100,7 @@ def _the_state(params: dict) -> tuple[str, dict, str | None]:
         if name is None or name not in definition["States"]:
             raise ApiError("ValidationException", f"stateName must name a state of the definition: {name!r}")
         return name, dict(definition["States"][name]), definition.get("QueryLanguage")
-    return params.get("stateName") or "TestState", definition, None
+    return params.get("stateName") or _STATE_NAME, definition, None
 
 
 def _redirect(state: dict, targets: dict[str, str]) -> None:
@@ -111,50 +137,81 @@ def _with_reader_data(lambdas: dict, params: dict) -> dict | None:
     return {**lambdas, _GET_OBJECT: lambda request, context: data, _LIST_OBJECTS: listing}
 
 
-def _mock_config(state_name: str, mock: dict) -> dict:
+def _response(mock: dict, mocked: Any) -> dict:
     if "result" in mock:
-        try:
-            response = {"Return": json.loads(mock["result"])}
-        except ValueError as error:
-            raise ApiError("ValidationException", f"mock.result is not JSON: {error}") from None
-    elif "errorOutput" in mock:
-        error = mock["errorOutput"]
-        response = {"Throw": {"Error": error.get("error", ""), "Cause": error.get("cause", "")}}
-    else:
-        raise ApiError("ValidationException", "mock must have a result or an errorOutput")
+        return {"Return": mocked}
+    error = mock["errorOutput"]
+    return {"Throw": {"Error": error.get("error", ""), "Cause": error.get("cause", "")}}
+
+
+def _as_task(state: dict, original: dict, stages: Stages, params: dict, mocked: Any, response: dict | None,
+             inspection: dict) -> tuple[dict, dict | None]:
+    """A Map or Parallel as a Task whose mocked answer is the state's result (or error)."""
+    task = {key: state[key] for key in _CONTAINER_KEEPS if key in state}
+    task.update(Type="Task", Resource=_STAND_IN)
+    if original["Type"] == "Parallel":
+        task.update({key: state[key] for key in ("Parameters", "Arguments") if key in state})
+        return task, response
+    stages.map_items(inspection)
+    if stages.items_failure is not None:
+        error, cause = stages.items_failure
+        return task, {"Throw": {"Error": error or "", "Cause": cause or ""}}
+    stages.settings(inspection)
+    failures = (params.get("stateConfiguration") or {}).get("mapIterationFailureCount")
+    if failures is None or response is None or "Throw" in response:
+        return task, response
+    total = len(mocked) if isinstance(mocked, list) else stages.items_count
+    if total is not None and failures > total:
+        raise ApiError("ValidationException",
+                       "Map iteration failure count must be less than or equal to the number of Map iterations")
+    count = inspection.get("toleratedFailureCount")
+    percentage = inspection.get("toleratedFailurePercentage")
+    exceeded = (count is not None and failures > count) or (
+        percentage is not None and total and failures * 100 / total > percentage)
+    if exceeded:  # recorded: a Map that declares no tolerance is not failed by the count
+        return task, {"Throw": {"Error": _THRESHOLD[0], "Cause": _THRESHOLD[1]}}
+    return task, response
+
+
+def _mock_config(state_name: str, response: dict) -> dict:
     return {"StateMachines": {_TEST_MACHINE: {"TestCases": {_TEST_CASE: {state_name: "mocked"}}}},
             "MockedResponses": {"mocked": {"0": response}}}
 
 
 def _outcome(params: dict, execution: Any, state_name: str, targets: dict, retriers: list, variables: dict,
-             stages: _Stages) -> dict:
+             stages: Stages, inspection: dict) -> dict:
     events = execution.history
-    taken = [(to, how) for source, to, how, _ in execution.transitions if source == state_name]
+    taken = [(to, how, index) for source, to, how, index in execution.transitions if source == state_name]
     failure = _failure(events)
     result: dict[str, Any] = {}
+    details: dict[str, Any] = {}
     if failure is not None and (not taken or taken[0][1] == "Catch"):
         error, cause = failure
         result.update(error=error, cause=cause)
         retry = _retrier(retriers, error, (params.get("stateConfiguration") or {}).get("retrierRetryCount", 0))
         if retry is not None:
             index, interval = retry
-            result["status"] = "RETRIABLE"
-            result["inspectionData"] = {"errorDetails": {"retryIndex": index, "retryBackoffIntervalSeconds": interval}}
-            return _inspected(params, result, events, state_name, variables, stages)
+            details["retryIndex"] = index
+            if interval is not None:
+                result["status"] = "RETRIABLE"
+                details["retryBackoffIntervalSeconds"] = interval
+                return _inspected(params, result, events, state_name, variables, stages, inspection, details)
         if taken:
             result["status"] = "CAUGHT_ERROR"
             result["nextState"] = targets[taken[0][0]]
             result["output"] = _entered_input(events, taken[0][0])
+            if taken[0][2] is not None:
+                details["catchIndex"] = taken[0][2]
         else:
             result["status"] = "FAILED"
-        return _inspected(params, result, events, state_name, variables, stages)
+        return _inspected(params, result, events, state_name, variables, stages, inspection, details)
     result["status"] = "SUCCEEDED"
     if taken:
         result["nextState"] = targets[taken[0][0]]
         result["output"] = _entered_input(events, taken[0][0])
     else:
         result["output"] = dump_json(execution.output)
-    return _inspected(params, result, events, state_name, variables, stages)
+    return _inspected(params, result, events, state_name, variables, stages, inspection, details)
 
 
 def _failure(events: list[dict]) -> tuple[str | None, str | None] | None:
@@ -170,16 +227,18 @@ def _failure(events: list[dict]) -> tuple[str | None, str | None] | None:
     return None
 
 
-def _retrier(retriers: list, error: str | None, spent: int) -> tuple[int, float] | None:
-    """The retrier that matches the error, with attempts left, and its wait: (index, seconds)."""
+def _retrier(retriers: list, error: str | None, spent: int) -> tuple[int, int | float | None] | None:
+    """The retrier that matches the error and its wait: (index, seconds), or (index, None) when
+    its attempts are spent (recorded: AWS still names it in errorDetails.retryIndex)."""
     for index, retrier in enumerate(retriers):
         names = retrier.get("ErrorEquals", [])
         if error in names or "States.ALL" in names or (
                 "States.TaskFailed" in names and error is not None and not error.startswith("States.")):
             if spent >= retrier.get("MaxAttempts", 3):
-                return None
+                return index, None
             interval = retrier.get("IntervalSeconds", 1) * retrier.get("BackoffRate", 2.0) ** spent
-            return index, min(interval, retrier.get("MaxDelaySeconds", interval))
+            interval = min(interval, retrier.get("MaxDelaySeconds", interval))
+            return index, int(interval) if interval == int(interval) else interval
     return None
 
 
@@ -192,20 +251,20 @@ def _entered_input(events: list[dict], state: str) -> str | None:
 
 
 def _inspected(params: dict, result: dict, events: list[dict], state_name: str, variables: dict,
-               stages: _Stages) -> dict:
+               stages: Stages, inspection: dict, details: dict) -> dict:
     """inspectionData at DEBUG and TRACE: the data as it went through the state, as far as
     the history shows it."""
     if params.get("inspectionLevel", "INFO") == "INFO":
-        result.pop("inspectionData", None)
         return result
     data = result.setdefault("inspectionData", {})
     assigned = dict(variables)
+    container = stages.state.get("Type") in ("Map", "Parallel")
     for event in events:
         entered = event.get("stateEnteredEventDetails")
         if entered and entered.get("name") == state_name:
             data["input"] = entered.get("input")
         scheduled = event.get("taskScheduledEventDetails")
-        if scheduled:
+        if scheduled and not container:
             data["afterParameters"] = scheduled.get("parameters")
         for key in ("taskSucceededEventDetails", "lambdaFunctionSucceededEventDetails"):
             if key in event:
@@ -217,55 +276,14 @@ def _inspected(params: dict, result: dict, events: list[dict], state_name: str, 
     if assigned:
         data["variables"] = dump_json(assigned)
     stages.fill(data, succeeded=result["status"] == "SUCCEEDED")
+    if container:
+        data.pop("result", None)  # recorded: a mocked Map or Parallel shows no result
+    data.update(inspection)
+    if details:
+        data["errorDetails"] = details
+    if params.get("inspectionLevel") == "TRACE":
+        data.update(http_exchange(stages.state, events, mocked=params.get("mock") is not None))
     return result
-
-
-class _Stages:
-    """The JSONPath stages a history does not record (afterInputPath, afterParameters of a
-    state that is not a Task, afterResultSelector, afterResultPath), each computed by the
-    emulator itself: the state's own field in a Pass state run on the value before it."""
-
-    def __init__(self, state: dict, input_value: Any, variables: dict, query_language: str | None, options: dict):
-        self.state = state
-        self.input = input_value
-        self.variables = variables
-        self.jsonata = query_language == "JSONata"
-        self.options = options
-
-    def fill(self, data: dict, succeeded: bool) -> None:
-        if self.jsonata:
-            if "afterParameters" in data:  # a JSONata Task's Arguments
-                data["afterArguments"] = data.pop("afterParameters")
-            return
-        state = self.state
-        after_input = self._through({"InputPath": state["InputPath"]}, self.input) if "InputPath" in state else \
-            dump_json(self.input)
-        data["afterInputPath"] = after_input
-        if "Parameters" in state and state.get("Type") != "Task" and after_input is not None:
-            data["afterParameters"] = self._through({"Parameters": state["Parameters"]}, json.loads(after_input))
-        if not succeeded or "result" not in data:
-            return
-        after_selector = data["result"]
-        if "ResultSelector" in state:
-            after_selector = self._through({"Parameters": state["ResultSelector"]}, json.loads(data["result"]))
-            data["afterResultSelector"] = after_selector
-        if after_selector is not None:
-            data["afterResultPath"] = self._through(
-                {"Result": json.loads(after_selector), "ResultPath": state.get("ResultPath", "$")}, self.input)
-
-    def _through(self, fields: dict, value: Any) -> str | None:
-        """The output of a Pass state with these fields, on this input and the test's variables."""
-        states: dict[str, Any] = {}
-        if self.variables:
-            states[_SETUP] = {"Type": "Pass", "OutputPath": "$.input", "Next": "Stage",
-                              "Assign": {f"{name}.$": f"$.variables[{json.dumps(name)}]" for name in self.variables}}
-            value = {"variables": self.variables, "input": value}
-        states["Stage"] = {"Type": "Pass", **fields, "End": True}
-        try:
-            execution = pysfn_emulator.run({"StartAt": next(iter(states)), "States": states}, value, **self.options)
-        except (pysfn_emulator.DefinitionError, pysfn_emulator.NotSupportedError, ValueError):
-            return None
-        return dump_json(execution.output) if execution.status == "SUCCEEDED" else None
 
 
 def _json_param(params: dict, name: str, default: Any, code: str) -> Any:

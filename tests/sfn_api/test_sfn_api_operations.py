@@ -322,15 +322,3 @@ def test_test_state_inspection_data_at_each_stage(sfn):
     info = sfn.test_state(definition=json.dumps(state), roleArn=ROLE, input='{"order": {"id": 7}}', variables='{"limit": 1}',
                           mock={"result": '{"Payload": {"total": 1}}'})
     assert "inspectionData" not in info
-
-
-def test_test_state_map_item_reader_data(sfn):
-    state = {"Type": "Map", "ItemReader": {"Resource": "arn:aws:states:::s3:getObject",
-                                           "ReaderConfig": {"InputType": "JSON"},
-                                           "Parameters": {"Bucket": "b", "Key": "items.json"}},
-             "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "EXPRESS"}, "StartAt": "P",
-                               "States": {"P": {"Type": "Pass", "End": True}}},
-             "End": True}
-    answer = sfn.test_state(definition=json.dumps(state), roleArn=ROLE,
-                            stateConfiguration={"mapItemReaderData": '[{"n": 1}, {"n": 2}]'})
-    assert (answer["status"], json.loads(answer["output"])) == ("SUCCEEDED", [{"n": 1}, {"n": 2}])
