@@ -50,7 +50,7 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
     if isinstance(state.io, DataIO):
         parameters = reader.arguments({"input": raw, "context": env.context}, env.variables, env.runtime) if reader.arguments else {}
     else:
-        parameters = reader.parameters(effective, env.context, env.variables) if reader.parameters else {}
+        parameters = reader.parameters(effective, env.context, env.variables, env.rng) if reader.parameters else {}
     limit = _max_items(reader, raw, effective, env)
     handler = runner.tasks.services.handlers.get(reader.resource)
     if handler is None:

@@ -63,7 +63,7 @@ def writer_parameters(state: model.Map, raw: Any, effective: Any, env: Env) -> d
     if isinstance(state.io, DataIO):
         value = writer.arguments({"input": raw, "context": env.context}, env.variables, env.runtime) if writer.arguments else {}
     else:
-        value = writer.parameters(effective, env.context, env.variables) if writer.parameters else {}
+        value = writer.parameters(effective, env.context, env.variables, env.rng) if writer.parameters else {}
     return value if isinstance(value, dict) else {}
 
 

@@ -1,0 +1,79 @@
+"""State lives in one place per execution (issue 12): two executions running at once, in two
+threads, with different seeds and clocks, do not draw from each other's random source or read
+each other's clock."""
+
+from __future__ import annotations
+
+import threading
+from datetime import UTC, datetime
+
+import pysfn_emulator
+
+# Intrinsics (in a payload template) and JSONata both draw from the execution's random source,
+# before and after a Task whose handler may be held while the other execution runs.
+MACHINE = {
+    "StartAt": "Before",
+    "States": {
+        "Before": {
+            "Type": "Pass",
+            "Parameters": {"uuid.$": "States.UUID()", "n.$": "States.MathRandom(0, 1000000)",
+                           "entered.$": "$$.State.EnteredTime"},
+            "ResultPath": "$.before",
+            "Next": "Call",
+        },
+        "Call": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:hold",
+                 "ResultPath": None, "Next": "After"},
+        "After": {
+            "Type": "Pass",
+            "QueryLanguage": "JSONata",
+            "Output": "{% $merge([$states.input, {'after': {'uuid': $uuid(), 'random': $random(),"
+                      " 'entered': $states.context.State.EnteredTime, 'now': $now()}}]) %}",
+            "End": True,
+        },
+    },
+}
+
+START_A = datetime(2024, 1, 1, tzinfo=UTC)
+START_B = datetime(2030, 6, 1, tzinfo=UTC)
+
+
+def _run(seed: int, start: datetime, hold=lambda event, context: None) -> pysfn_emulator.Execution:
+    return pysfn_emulator.run(MACHINE, {}, lambdas={"hold": hold}, seed=seed, start_time=start)
+
+
+def test_two_executions_at_once_keep_their_own_random_source_and_clock():
+    alone_a = _run(1, START_A).output
+    alone_b = _run(2, START_B).output
+    assert alone_a != alone_b
+
+    inside, release = threading.Event(), threading.Event()
+    results: dict[str, object] = {}
+
+    def hold(event, context):  # A waits here, mid-run, while B runs from start to end
+        inside.set()
+        assert release.wait(30)
+
+    worker = threading.Thread(target=lambda: results.update(a=_run(1, START_A, hold).output))
+    worker.start()
+    try:
+        assert inside.wait(30)
+        results["b"] = _run(2, START_B).output
+    finally:
+        release.set()
+        worker.join(30)
+    assert results == {"a": alone_a, "b": alone_b}
+    assert results["a"]["before"]["entered"].startswith("2024-01-01")
+    assert results["b"]["after"]["now"].startswith("2030-06-01")
+
+
+def test_an_execution_run_from_a_handler_keeps_its_own_source():
+    """A nested run (a handler that runs another machine) neither consumes nor replaces the
+    outer execution's draws."""
+    alone = _run(1, START_A).output
+    inner: list = []
+
+    def hold(event, context):
+        inner.append(_run(2, START_B).output)
+
+    assert _run(1, START_A, hold).output == alone
+    assert inner == [_run(2, START_B).output]
