@@ -40,8 +40,7 @@ import base64
 import hashlib
 import threading
 import weakref
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator
 from typing import Any
 
 import attrs
@@ -50,7 +49,7 @@ from ..core.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
 from ..core.jsontext import PAYLOAD_LIMIT_BYTES, json_copy, size_in_bytes
 from ..virtual_time.clock import Clock
 from ..virtual_time.scheduler import Scheduler, Sleep, Thread
-from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
+from ..virtual_time.virtual_sleep import counting_sleep, local_now_ms
 from .failures import TaskFailure, exception_text
 
 DEFAULT_TASK_TIMEOUT = 99999999  # seconds: AWS's TimeoutSeconds when a Task gives none
@@ -119,9 +118,8 @@ class PendingTask:
         channel = self._channel
         if channel is not None and not channel.in_worker():
             return max(self._clock.now_ms, channel.target_ms or 0)
-        clocks = getattr(_running, "clocks", None)
-        clock = clocks[-1] if clocks else self._clock
-        return clock.now_ms + int(round(slept_so_far() * 1000))
+        now = local_now_ms()
+        return now if now is not None else self._clock.now_ms
 
     def answer(self, outcome: tuple) -> None:
         """SendTaskSuccess/Failure's outcome, stamped: a task that sleeps in its wait resumes
@@ -190,7 +188,7 @@ class PendingTask:
     def _respond(self, responder: Responder) -> None:
         """Call a registered responder; what it sends is stamped with the virtual time it slept."""
         start = self._clock.now_ms
-        with counting_sleep() as sleeper:
+        with counting_sleep(self._clock) as sleeper:
             try:
                 returned = responder(self.token, json_copy(self.payload))
                 failure = None
@@ -231,23 +229,6 @@ class PendingTask:
             if ran_out(previous + window):
                 found.append((previous + window, HEARTBEAT_TIMEOUT))
         return min(found) if found else None
-
-
-_running = threading.local()
-
-
-@contextmanager
-def running_clock(clock) -> Iterator[None]:
-    """While an execution runs in this thread, answers its local code sends are stamped by its
-    clock (a nested execution's handler may answer its parent's token)."""
-    clocks = getattr(_running, "clocks", None)
-    if clocks is None:
-        clocks = _running.clocks = []
-    clocks.append(clock)
-    try:
-        yield
-    finally:
-        clocks.pop()
 
 
 # Open tasks by token, for the module-level send functions. Weak: a finished execution's

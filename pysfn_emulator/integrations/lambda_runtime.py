@@ -24,6 +24,7 @@ import attrs
 from ..core.errors import StatesError
 from ..core.jsondeep import write
 from ..core.jsontext import json_copy, loads
+from ..virtual_time.clock import Clock
 from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
 from .failures import TaskFailure, exception_text
 
@@ -128,10 +129,11 @@ class Returned:
     slept: float = 0.0
 
 
-def call_function(handler: Handler, payload: Any, context: LambdaContext) -> Returned:
-    """Call a handler as the Python runtime would; never raises for what the handler does."""
+def call_function(handler: Handler, payload: Any, context: LambdaContext, clock: Clock) -> Returned:
+    """Call a handler as the Python runtime would, its sleeps counted on the calling execution's
+    `clock`; never raises for what the handler does."""
     event = json_copy(payload)
-    with counting_sleep() as sleeper:
+    with counting_sleep(clock) as sleeper:
         try:
             returned = handler(event, context)
         except TaskFailure as failure:

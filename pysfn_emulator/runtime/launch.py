@@ -25,7 +25,7 @@ from ..core.limits import (
     LimitExceeded,
 )
 from ..definition import model
-from ..integrations.callbacks import ExecutionStopped, running_clock
+from ..integrations.callbacks import ExecutionStopped
 from ..integrations.mock_config import MockedStates
 from ..query import jsonata
 from ..virtual_time.clock import Clock, DeadlineReached, iso, to_datetime
@@ -144,7 +144,7 @@ class Launch:
             size = self.input_bytes if self.input_bytes is not None else size_in_bytes(self.input)
             if size > PAYLOAD_LIMIT_BYTES:
                 raise StatesError(DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit.")
-            with running_clock(runner.clock), (nullcontext() if live else _collector_paused()):
+            with nullcontext() if live else _collector_paused():
                 output = runner.scheduler.run(run_machine(runner, frame, self.machine, self.input))
             runner.event(frame, "ExecutionSucceeded", "executionSucceededEventDetails", {"output": output})
         except StatesError as failure:

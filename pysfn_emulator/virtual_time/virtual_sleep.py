@@ -1,12 +1,14 @@
 """`time.sleep` on the virtual clock while local code runs (handlers, responders, workers).
 
 A handler that sleeps 60 seconds must cost the execution 60 virtual seconds and no real time.
-While `counting_sleep()` is active in a thread, `time.sleep(s)` there adds `s` to the innermost
-active `Sleeper` of that thread and returns at once; the caller applies the total to the
-virtual clock when the handler returns.
+While `counting_sleep(clock)` is active in a thread, `time.sleep(s)` there adds `s` to the
+innermost active `Sleeper` of that thread and returns at once; the caller applies the total to
+the virtual clock when the handler returns. The Sleeper also knows the clock of the execution
+whose local code it counts, so what that code sends (a task token's answer) is stamped with
+that execution's time (`local_now_ms`), the one clock per execution given by whoever calls it.
 
 - Thread-aware: the patch is installed once for all threads (reference-counted) and counts
-  only in threads that are inside `counting_sleep()`; any other thread sleeps for real.
+  only in threads that are inside `counting_sleep(clock)`; any other thread sleeps for real.
 - Re-entrant: a handler that itself runs an emulated execution (whose handlers sleep) counts
   only its own sleeps; the inner execution's time belongs to the inner clock.
 - Whatever `time.sleep` was when the first counter started (the real one, or a test double)
@@ -21,6 +23,8 @@ from __future__ import annotations
 import threading
 import time
 
+from .clock import Clock
+
 _lock = threading.Lock()
 _state = threading.local()
 _installed = 0
@@ -28,12 +32,17 @@ _previous_sleep = time.sleep
 
 
 class Sleeper:
-    """The seconds slept so far by one piece of local code."""
+    """The seconds slept so far by one piece of local code, on its execution's clock."""
 
-    __slots__ = ("seconds",)
+    __slots__ = ("seconds", "clock")
 
-    def __init__(self) -> None:
+    def __init__(self, clock: Clock) -> None:
         self.seconds = 0.0
+        self.clock = clock
+
+    def now_ms(self) -> int:
+        """The virtual time in the local code: its execution's clock plus what it slept."""
+        return self.clock.now_ms + int(round(self.seconds * 1000))
 
 
 def _stack() -> list[Sleeper]:
@@ -53,11 +62,15 @@ def _virtual_sleep(seconds: float) -> None:
     stack[-1].seconds += seconds
 
 
-class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
-    """Within the block, `time.sleep` in this thread counts into the yielded Sleeper.
-    (A class rather than a generator-based context manager: it runs once per task.)"""
+class counting_sleep:  # used as a function: `with counting_sleep(clock) as sleeper:`
+    """Within the block, `time.sleep` in this thread counts into the yielded Sleeper, on
+    `clock` (the execution the local code runs for). (A class rather than a generator-based
+    context manager: it runs once per task.)"""
 
-    __slots__ = ()
+    __slots__ = ("clock",)
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
 
     def __enter__(self) -> Sleeper:
         global _installed, _previous_sleep
@@ -66,7 +79,7 @@ class counting_sleep:  # used as a function: `with counting_sleep() as sleeper:`
                 _previous_sleep = time.sleep
                 time.sleep = _virtual_sleep
             _installed += 1
-        sleeper = Sleeper()
+        sleeper = Sleeper(self.clock)
         _stack().append(sleeper)
         return sleeper
 
@@ -83,3 +96,10 @@ def slept_so_far() -> float:
     """Seconds the innermost counting code of this thread has slept (0 outside any)."""
     stack = getattr(_state, "stack", None)
     return stack[-1].seconds if stack else 0.0
+
+
+def local_now_ms() -> int | None:
+    """The virtual time in the innermost local code running in this thread (None outside any):
+    a nested execution's handler runs on the nested clock, its parent's on the parent's."""
+    stack = getattr(_state, "stack", None)
+    return stack[-1].now_ms() if stack else None

@@ -5,6 +5,7 @@ each other's clock."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import UTC, datetime
 
 import pysfn_emulator
@@ -77,3 +78,41 @@ def test_an_execution_run_from_a_handler_keeps_its_own_source():
 
     assert _run(1, START_A, hold).output == alone
     assert inner == [_run(2, START_B).output]
+
+
+def test_a_child_executions_handler_answers_its_parents_token_on_the_childs_clock():
+    """The answer is stamped with the time of the execution whose handler sends it (the child's
+    clock, 100 s of Wait plus 5 s slept), carried by the handler's call, not found in a
+    thread-wide stack of clocks."""
+    child = {
+        "StartAt": "Wait",
+        "States": {
+            "Wait": {"Type": "Wait", "Seconds": 100, "Next": "Answer"},
+            "Answer": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:answer",
+                       "End": True},
+        },
+    }
+    parent = {
+        "StartAt": "Start child",
+        "States": {
+            "Start child": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::states:startExecution.waitForTaskToken",
+                "Parameters": {"StateMachineArn": "arn:aws:states:us-east-1:111111111111:stateMachine:child",
+                               "Input": {"token.$": "$$.Task.Token"}},
+                "End": True,
+            },
+        },
+    }
+
+    def answer(event, context):
+        time.sleep(5)
+        pysfn_emulator.send_task_success(event["token"], {"answered": True})
+
+    execution = pysfn_emulator.run(parent, {}, lambdas={"answer": answer}, state_machines={"child": child},
+                                   start_time=START_A)
+    assert execution.status == "SUCCEEDED", execution.cause
+    assert execution.output == {"answered": True}
+    succeeded = next(e for e in execution.history if e["type"] == "TaskSucceeded")
+    started = next(e for e in execution.history if e["type"] == "TaskStarted")
+    assert (succeeded["timestamp"] - started["timestamp"]).total_seconds() == 105
