@@ -14,7 +14,6 @@ execution is reported on the Execution, as AWS reports it.
 
 from __future__ import annotations
 
-import random
 import threading
 import weakref
 from datetime import datetime
@@ -22,7 +21,6 @@ from typing import Any
 
 from .core.errors import InvalidExecutionInput
 from .core.jsontext import NotJson, accept_measured
-from .core.limits import Guard
 from .definition import model
 from .definition.create import load_machine
 from .integrations.callbacks import (
@@ -47,7 +45,7 @@ from .runtime.launch import Execution, Launch
 from .runtime.nested import Registry
 from .runtime.states import HANDLERS
 from .runtime.task_call import Services, parse_resource
-from .virtual_time.clock import Clock, to_datetime
+from .virtual_time.clock import to_datetime
 
 
 def run(definition: dict | str, input: Any = None, *, options: ExecutionOptions | None = None,
@@ -93,12 +91,7 @@ def _prepare(definition: dict | str, input: Any, options: ExecutionOptions, chan
         mapping = config.case(machine_name, test_case)
         _check_mockable(machine, mapping, config, machine_name, test_case)
         mocks = MockedStates(config, mapping, machine_name, test_case)
-    launch = Launch.create(
-        services, machine, input, machine_name, options.execution_name, options.state_machine_type,
-        Clock.starting_at(options.start_time), random.Random(options.seed), options.role_arn, options.region,
-        options.account, mocks, Guard(options.max_transitions, options.max_seconds), HANDLERS,
-        context_override=options.context,
-    )
+    launch = Launch.create(services, machine, input, options, machine_name=machine_name, mocks=mocks, handlers=HANDLERS)
     launch.input_bytes = input_bytes
     return launch
 
