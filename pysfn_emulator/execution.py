@@ -28,11 +28,10 @@ from .integrations.callbacks import (
     Channel,
     PendingTask,
     TaskTokenError,
+    fail,
     find_task,
+    succeed,
 )
-from .integrations.callbacks import send_task_failure as _send_failure
-from .integrations.callbacks import send_task_heartbeat as _send_heartbeat
-from .integrations.callbacks import send_task_success as _send_success
 from .integrations.mock_config import (
     MockConfig,
     MockConfigError,
@@ -238,20 +237,17 @@ class LiveExecution:
 
     def send_task_success(self, token: str, output: Any = None) -> None:
         """SendTaskSuccess: `output` (a JSON value) is the task's result."""
-        self._own(token)
-        _send_success(token, output)
+        succeed(self._own(token), output)
         self._raise_failure()
 
     def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
         """SendTaskFailure: the task fails with this error and cause."""
-        self._own(token)
-        _send_failure(token, error, cause)
+        fail(self._own(token), error, cause)
         self._raise_failure()
 
     def send_task_heartbeat(self, token: str) -> None:
         """SendTaskHeartbeat: the task's HeartbeatSeconds count again from now."""
-        self._own(token)
-        _send_heartbeat(token)
+        self._own(token).heartbeat()
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` of virtual time pass: waits time out, Wait states end, as they would."""
@@ -281,14 +277,13 @@ class LiveExecution:
             )
         return self._box["execution"]
 
-    def _own(self, token: str) -> None:
-        """AWS's refusals for a token this execution did not open, or has closed."""
-        task = self._channel.tokens.get(token) if isinstance(token, str) else None
-        if task is None:
-            find_task(token)  # InvalidToken / TaskDoesNotExist / TaskTimedOut, as AWS would say
-            raise TaskTokenError("TaskDoesNotExist", "the token belongs to another execution")
-        if self.done or task.closed:
+    def _own(self, token: str) -> PendingTask:
+        """The open task of a token this execution opened, or AWS's refusal: InvalidToken,
+        TaskDoesNotExist (not one of its tokens), TaskTimedOut (closed)."""
+        task = find_task(token, [self._channel.tokens])
+        if self.done:
             raise TaskTokenError("TaskTimedOut", CLOSED_MESSAGE)
+        return task
 
     def _raise_failure(self) -> None:
         failure = self._channel.failure

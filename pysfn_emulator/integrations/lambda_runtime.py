@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -129,11 +129,12 @@ class Returned:
     slept: float = 0.0
 
 
-def call_function(handler: Handler, payload: Any, context: LambdaContext, clock: Clock) -> Returned:
+def call_function(handler: Handler, payload: Any, context: LambdaContext, clock: Clock,
+                  tokens: Mapping[str, Any] | None = None) -> Returned:
     """Call a handler as the Python runtime would, its sleeps counted on the calling execution's
-    `clock`; never raises for what the handler does."""
+    `clock`, the task tokens it may answer its run's `tokens`; never raises for what it does."""
     event = json_copy(payload)
-    with counting_sleep(clock) as sleeper:
+    with counting_sleep(clock, tokens) as sleeper:
         try:
             returned = handler(event, context)
         except TaskFailure as failure:

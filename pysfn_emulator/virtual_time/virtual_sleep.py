@@ -3,9 +3,10 @@
 A handler that sleeps 60 seconds must cost the execution 60 virtual seconds and no real time.
 While `counting_sleep(clock)` is active in a thread, `time.sleep(s)` there adds `s` to the
 innermost active `Sleeper` of that thread and returns at once; the caller applies the total to
-the virtual clock when the handler returns. The Sleeper also knows the clock of the execution
-whose local code it counts, so what that code sends (a task token's answer) is stamped with
-that execution's time (`local_now_ms`), the one clock per execution given by whoever calls it.
+the virtual clock when the handler returns. The Sleeper also knows the run whose local code it
+counts, as whoever calls that code gives it: the execution's clock, so what the code sends (a
+task token's answer) is stamped with that execution's time (`local_now_ms`), and the run's
+task tokens, so an answer goes to a task of the run that called it (`local_token_tables`).
 
 - Thread-aware: the patch is installed once for all threads (reference-counted) and counts
   only in threads that are inside `counting_sleep(clock)`; any other thread sleeps for real.
@@ -22,6 +23,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from .clock import Clock
 
@@ -34,11 +37,12 @@ _previous_sleep = time.sleep
 class Sleeper:
     """The seconds slept so far by one piece of local code, on its execution's clock."""
 
-    __slots__ = ("seconds", "clock")
+    __slots__ = ("seconds", "clock", "tokens")
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, tokens: Mapping[str, Any] | None) -> None:
         self.seconds = 0.0
         self.clock = clock
+        self.tokens = tokens
 
     def now_ms(self) -> int:
         """The virtual time in the local code: its execution's clock plus what it slept."""
@@ -62,15 +66,17 @@ def _virtual_sleep(seconds: float) -> None:
     stack[-1].seconds += seconds
 
 
-class counting_sleep:  # used as a function: `with counting_sleep(clock) as sleeper:`
+class counting_sleep:  # used as a function: `with counting_sleep(clock, tokens) as sleeper:`
     """Within the block, `time.sleep` in this thread counts into the yielded Sleeper, on
-    `clock` (the execution the local code runs for). (A class rather than a generator-based
-    context manager: it runs once per task.)"""
+    `clock` (the execution the local code runs for); `tokens` are the task tokens of that run
+    (None: code that gets no token). (A class rather than a generator-based context manager:
+    it runs once per task.)"""
 
-    __slots__ = ("clock",)
+    __slots__ = ("clock", "tokens")
 
-    def __init__(self, clock: Clock) -> None:
+    def __init__(self, clock: Clock, tokens: Mapping[str, Any] | None = None) -> None:
         self.clock = clock
+        self.tokens = tokens
 
     def __enter__(self) -> Sleeper:
         global _installed, _previous_sleep
@@ -79,7 +85,7 @@ class counting_sleep:  # used as a function: `with counting_sleep(clock) as slee
                 _previous_sleep = time.sleep
                 time.sleep = _virtual_sleep
             _installed += 1
-        sleeper = Sleeper(self.clock)
+        sleeper = Sleeper(self.clock, self.tokens)
         _stack().append(sleeper)
         return sleeper
 
@@ -103,3 +109,11 @@ def local_now_ms() -> int | None:
     a nested execution's handler runs on the nested clock, its parent's on the parent's."""
     stack = getattr(_state, "stack", None)
     return stack[-1].now_ms() if stack else None
+
+
+def local_token_tables() -> Iterator[Mapping[str, Any]]:
+    """The task tokens of the runs whose local code is running in this thread, innermost first
+    (a handler may run another execution, whose handler answers that execution's tokens)."""
+    for sleeper in reversed(getattr(_state, "stack", None) or ()):
+        if sleeper.tokens is not None:
+            yield sleeper.tokens

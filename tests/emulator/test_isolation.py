@@ -116,3 +116,30 @@ def test_a_child_executions_handler_answers_its_parents_token_on_the_childs_cloc
     succeeded = next(e for e in execution.history if e["type"] == "TaskSucceeded")
     started = next(e for e in execution.history if e["type"] == "TaskStarted")
     assert (succeeded["timestamp"] - started["timestamp"]).total_seconds() == 105
+
+
+WAITS_FOR_ITS_TOKEN = {
+    "StartAt": "Ask",
+    "States": {
+        "Ask": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": {"FunctionName": "ask", "Payload": {"token.$": "$$.Task.Token"}},
+                "TimeoutSeconds": 60, "End": True},
+    },
+}
+
+
+def test_two_runs_with_the_same_seed_keep_their_own_tokens():
+    """Seeded runs repeat their tokens, so two at once (here one inside the other's handler)
+    hold the same token: each run's tokens are its own, and a handler's answer goes to the
+    run that called it."""
+
+    def inner_ask(event, context):
+        pysfn_emulator.send_task_success(event["token"], "inner")
+
+    def outer_ask(event, context):
+        inner = pysfn_emulator.run(WAITS_FOR_ITS_TOKEN, {}, lambdas={"ask": inner_ask}, seed=1)
+        assert inner.output == "inner", inner.cause
+        pysfn_emulator.send_task_success(event["token"], "outer")
+
+    outer = pysfn_emulator.run(WAITS_FOR_ITS_TOKEN, {}, lambdas={"ask": outer_ask}, seed=1)
+    assert (outer.status, outer.output) == ("SUCCEEDED", "outer"), outer.cause
