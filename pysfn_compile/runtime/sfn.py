@@ -140,7 +140,7 @@ def parallel(*branches):
     return [branch() for branch in branches]
 
 
-def map(function, items, max_concurrency=None):  # noqa: A001 - the public name the issue fixes
+def map(function, items, max_concurrency=None):  # shadows the builtin: the public name workflows call
     """`function` applied to each item, in order (a Map state)."""
     return [function(item) for item in items]
 
