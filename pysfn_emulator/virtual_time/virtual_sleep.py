@@ -17,6 +17,13 @@ task tokens, so an answer goes to a task of the run that called it (`local_token
 
 Code that did `from time import sleep` before the patch keeps the real function: handlers
 should call `time.sleep`.
+
+Why a patch (issue 12 asks for explicit values where they will do): a handler is ordinary
+Lambda code that calls `time.sleep`, with no clock in hand, and nothing short of replacing the
+`time` module's attribute reaches that call (an audit hook sees it but cannot skip it). So this
+is the one process-wide patch left, and it is as narrow as it can be: present only while local
+code runs, counting only in that code's thread; everything else the run needs (its clock, its
+random source, its task tokens) is passed to it explicitly.
 """
 
 from __future__ import annotations

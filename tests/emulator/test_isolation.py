@@ -143,3 +143,31 @@ def test_two_runs_with_the_same_seed_keep_their_own_tokens():
 
     outer = pysfn_emulator.run(WAITS_FOR_ITS_TOKEN, {}, lambdas={"ask": outer_ask}, seed=1)
     assert (outer.status, outer.output) == ("SUCCEEDED", "outer"), outer.cause
+
+
+def test_time_sleep_is_the_original_whenever_no_local_code_runs():
+    """The one process-wide patch left: `time.sleep` counts virtual seconds only while a
+    handler, responder or worker runs (it cannot be handed a clock: it calls `time.sleep`).
+    Between them, even mid-run (a live execution waiting for the test), it is the original."""
+    original = time.sleep
+    seen = []
+
+    def send(event, context):
+        seen.append(time.sleep is original)
+        time.sleep(30)  # counted on the execution's clock
+        return {"MessageId": "m-1"}
+
+    machine = {
+        "StartAt": "Ask",
+        "States": {
+            "Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": {"QueueUrl": "https://sqs/q", "MessageBody": {"token.$": "$$.Task.Token"}},
+                    "End": True},
+        },
+    }
+    live = pysfn_emulator.start(machine, {}, lambdas={"arn:aws:states:::sqs:sendMessage": send})
+    assert time.sleep is original  # the execution is parked, waiting for its token
+    live.send_task_success(live.pending_tokens[0], "answered")
+    execution = live.result()
+    assert (execution.output, execution.elapsed_seconds) == ("answered", 30)
+    assert seen == [False] and time.sleep is original
