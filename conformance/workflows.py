@@ -18,7 +18,7 @@ import contextlib
 import json
 import os
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -81,28 +81,33 @@ def entry_function(compiled: Any) -> Any:
 
 
 def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None) -> Outcome:
-    """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
-    clock (waits are instant) starting at `start_time`. An input that is not an object fails
-    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
+    """Call the entry function with the input's keys as keyword arguments, on a virtual sfn
+    clock of this run's own (waits are instant) starting at `start_time`; the process's sfn
+    clock is left as it was. An input that is not an object fails as Python fails it
+    (`argument after ** must be a mapping`), as the compiled machine does."""
     function = entry_function(compiled)
     sfn = _sfn()
-    was_virtual = sfn is not None and sfn.clock().virtual
-    if sfn is not None:
-        sfn.use_virtual_clock(start_time)
     try:
-        with _plain_run(compiled):
+        with _plain_run(compiled), _run_clock(sfn, start_time):
             value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
             return Outcome(RAISED, error=error.error, cause=error.cause)
         return Outcome(RAISED, error=type(error).__name__, cause=str(error))
-    finally:
-        if sfn is not None and not was_virtual:
-            sfn.use_real_clock()
     try:
         return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
     except (TypeError, ValueError) as error:
         return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
+
+
+def _run_clock(sfn: Any, start_time: datetime | None) -> contextlib.AbstractContextManager:
+    """A virtual sfn clock for one plain run, starting at `start_time` (else now)."""
+    if sfn is None:
+        return contextlib.nullcontext()
+    start = None
+    if start_time is not None:
+        start = (start_time if start_time.tzinfo else start_time.replace(tzinfo=UTC)).timestamp()
+    return sfn.using_clock(sfn.Clock(virtual=True, start=start))
 
 
 def _plain_run(compiled: Any) -> contextlib.AbstractContextManager:

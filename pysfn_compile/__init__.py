@@ -14,6 +14,7 @@ A file the compiler cannot translate exactly raises CompileError listing every p
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
 
@@ -70,14 +71,16 @@ class Compiled:
         machine sees them (JSON's one number type: see boundary.py)."""
         return callees_as_the_machine_sees_them(self.module, self.callees)
 
-    def run_python(self, input: Any = None, *, virtual_clock: bool = True) -> dict:
+    def run_python(self, input: Any = None, *, virtual_clock: bool = True, clock: sfn.Clock | None = None) -> dict:
         """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
-        like the emulator's result (the output as JSON would carry it)."""
-        if virtual_clock:
-            sfn.use_virtual_clock()
+        like the emulator's result (the output as JSON would carry it). Its waits go to `clock`,
+        else to a fresh virtual clock of this run (`virtual_clock`), else to the process's sfn
+        clock; the first two are this run's alone (sfn.using_clock)."""
+        if clock is None and virtual_clock:
+            clock = sfn.Clock(virtual=True)
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         try:
-            with self.plain_run():
+            with self.plain_run(), (sfn.using_clock(clock) if clock is not None else contextlib.nullcontext()):
                 result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}

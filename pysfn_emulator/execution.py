@@ -14,7 +14,6 @@ execution is reported on the Execution, as AWS reports it.
 
 from __future__ import annotations
 
-import random
 import threading
 import weakref
 from datetime import datetime
@@ -22,7 +21,6 @@ from typing import Any
 
 from .core.errors import InvalidExecutionInput
 from .core.jsontext import NotJson, accept_measured
-from .core.limits import Guard
 from .definition import model
 from .definition.create import load_machine
 from .integrations.callbacks import (
@@ -30,11 +28,10 @@ from .integrations.callbacks import (
     Channel,
     PendingTask,
     TaskTokenError,
+    fail,
     find_task,
+    succeed,
 )
-from .integrations.callbacks import send_task_failure as _send_failure
-from .integrations.callbacks import send_task_heartbeat as _send_heartbeat
-from .integrations.callbacks import send_task_success as _send_success
 from .integrations.mock_config import (
     MockConfig,
     MockConfigError,
@@ -47,7 +44,7 @@ from .runtime.launch import Execution, Launch
 from .runtime.nested import Registry
 from .runtime.states import HANDLERS
 from .runtime.task_call import Services, parse_resource
-from .virtual_time.clock import Clock, to_datetime
+from .virtual_time.clock import to_datetime
 
 
 def run(definition: dict | str, input: Any = None, *, options: ExecutionOptions | None = None,
@@ -93,12 +90,7 @@ def _prepare(definition: dict | str, input: Any, options: ExecutionOptions, chan
         mapping = config.case(machine_name, test_case)
         _check_mockable(machine, mapping, config, machine_name, test_case)
         mocks = MockedStates(config, mapping, machine_name, test_case)
-    launch = Launch.create(
-        services, machine, input, machine_name, options.execution_name, options.state_machine_type,
-        Clock.starting_at(options.start_time), random.Random(options.seed), options.role_arn, options.region,
-        options.account, mocks, Guard(options.max_transitions, options.max_seconds), HANDLERS,
-        context_override=options.context,
-    )
+    launch = Launch.create(services, machine, input, options, machine_name=machine_name, mocks=mocks, handlers=HANDLERS)
     launch.input_bytes = input_bytes
     return launch
 
@@ -245,20 +237,17 @@ class LiveExecution:
 
     def send_task_success(self, token: str, output: Any = None) -> None:
         """SendTaskSuccess: `output` (a JSON value) is the task's result."""
-        self._own(token)
-        _send_success(token, output)
+        succeed(self._own(token), output)
         self._raise_failure()
 
     def send_task_failure(self, token: str, error: str | None = None, cause: str | None = None) -> None:
         """SendTaskFailure: the task fails with this error and cause."""
-        self._own(token)
-        _send_failure(token, error, cause)
+        fail(self._own(token), error, cause)
         self._raise_failure()
 
     def send_task_heartbeat(self, token: str) -> None:
         """SendTaskHeartbeat: the task's HeartbeatSeconds count again from now."""
-        self._own(token)
-        _send_heartbeat(token)
+        self._own(token).heartbeat()
 
     def advance(self, seconds: float) -> None:
         """Let `seconds` of virtual time pass: waits time out, Wait states end, as they would."""
@@ -288,14 +277,13 @@ class LiveExecution:
             )
         return self._box["execution"]
 
-    def _own(self, token: str) -> None:
-        """AWS's refusals for a token this execution did not open, or has closed."""
-        task = self._channel.tokens.get(token) if isinstance(token, str) else None
-        if task is None:
-            find_task(token)  # InvalidToken / TaskDoesNotExist / TaskTimedOut, as AWS would say
-            raise TaskTokenError("TaskDoesNotExist", "the token belongs to another execution")
-        if self.done or task.closed:
+    def _own(self, token: str) -> PendingTask:
+        """The open task of a token this execution opened, or AWS's refusal: InvalidToken,
+        TaskDoesNotExist (not one of its tokens), TaskTimedOut (closed)."""
+        task = find_task(token, [self._channel.tokens])
+        if self.done:
             raise TaskTokenError("TaskTimedOut", CLOSED_MESSAGE)
+        return task
 
     def _raise_failure(self) -> None:
         failure = self._channel.failure

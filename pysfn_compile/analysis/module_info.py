@@ -174,7 +174,7 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
     sys.modules[name] = module  # while it runs, as an import would (dataclasses look it up)
     try:
         code = compile(tree, path, "exec")
-        exec(code, vars(module))  # noqa: S102 - importing the user's own workflow
+        exec(code, vars(module))  # importing the user's own workflow
     except Exception as error:  # the module itself fails to import
         line = 1
         for frame in traceback.extract_tb(error.__traceback__):

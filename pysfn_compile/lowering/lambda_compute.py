@@ -527,7 +527,7 @@ def function_objects(module, functions: list) -> dict:
     namespace.update(_pysfn_results=compute_runtime.results, _pysfn_snapshot=compute_runtime.snapshot,
                      __builtins__=builtins)
     code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec")
-    exec(code, namespace)  # noqa: S102 - the compiler's own generated source
+    exec(code, namespace)  # the compiler's own generated source
     return {f.name: namespace[f.pyname] for f in functions}
 
 

@@ -11,13 +11,18 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
 
 The sfn clock is real by default; it is virtual (instant, but counted) when the environment
-sets PYSFN_CLOCK=virtual or after `sfn.use_virtual_clock()`.
+sets PYSFN_CLOCK=virtual or after `sfn.use_virtual_clock()`. A caller that runs a workflow
+(the compiler's `run_python`, conformance) gives it a clock of its own for that run instead:
+`with sfn.using_clock(sfn.Clock(virtual=True)):` waits in this thread go to that clock, and the
+process's clock, and any other thread's, are left alone.
 
 The compiler reads the same decorators and calls and turns them into states.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import os
 import random
@@ -36,6 +41,7 @@ __all__ = [
     "task",
     "use_real_clock",
     "use_virtual_clock",
+    "using_clock",
     "workflow",
 ]
 
@@ -73,11 +79,26 @@ class Clock:
 
 
 _clock = Clock(virtual=os.environ.get("PYSFN_CLOCK", "").lower() == "virtual")
+# The clock of the run in progress in this thread (`using_clock`). A workflow calls
+# `sfn.sleep(5)` with no clock in hand, so the run's clock can only reach it through the
+# context it runs in; scoped to that run, not set for the process.
+_run_clock: contextvars.ContextVar[Clock | None] = contextvars.ContextVar("sfn_run_clock", default=None)
 
 
 def clock() -> Clock:
-    """The clock sfn.sleep, sfn.sleep_until and sfn.retry wait on."""
-    return _clock
+    """The clock sfn.sleep, sfn.sleep_until and sfn.retry wait on: the run's (`using_clock`),
+    else the process's."""
+    return _run_clock.get() or _clock
+
+
+@contextlib.contextmanager
+def using_clock(run_clock: Clock):
+    """Within the block, in this thread, waits go to `run_clock` (one run's clock)."""
+    token = _run_clock.set(run_clock)
+    try:
+        yield run_clock
+    finally:
+        _run_clock.reset(token)
 
 
 def use_virtual_clock(start: datetime | float | None = None) -> Clock:
@@ -97,7 +118,7 @@ def use_real_clock() -> Clock:
 
 def sleep(seconds: int) -> None:
     """Wait `seconds` (a Wait state's Seconds)."""
-    _clock.sleep(seconds)
+    clock().sleep(seconds)
 
 
 def sleep_until(timestamp: str | datetime) -> None:
@@ -109,7 +130,8 @@ def sleep_until(timestamp: str | datetime) -> None:
         moment = timestamp
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    _clock.sleep(moment.timestamp() - _clock.now())
+    waiting_on = clock()
+    waiting_on.sleep(moment.timestamp() - waiting_on.now())
 
 
 # -- branches and maps -------------------------------------------------------------------
@@ -118,7 +140,7 @@ def parallel(*branches):
     return [branch() for branch in branches]
 
 
-def map(function, items, max_concurrency=None):  # noqa: A001 - the public name the issue fixes
+def map(function, items, max_concurrency=None):  # shadows the builtin: the public name workflows call
     """`function` applied to each item, in order (a Map state)."""
     return [function(item) for item in items]
 
@@ -170,7 +192,7 @@ def retry(errors=(Exception,), max_attempts=3, interval=1, backoff=2.0, max_dela
                     index = next((i for i, s in enumerate(specs) if isinstance(error, s.errors)), None)
                     if index is None or attempts[index] >= specs[index].max_attempts:
                         raise
-                    _clock.sleep(specs[index].delay(attempts[index]))
+                    clock().sleep(specs[index].delay(attempts[index]))
                     attempts[index] += 1
 
         retrying.__pysfn_retry__ = specs

@@ -80,7 +80,7 @@ class _Loader:
         except TemplateSyntaxError as error:
             self.problem(f"{pointer}/{field}", str(error))
             return None
-        return lambda data, env: evaluate(data, env.context, env.variables)
+        return lambda data, env: evaluate(data, env.context, env.variables, env.rng)
 
     # -- JSONata fields ------------------------------------------------------------------
     def data(self, spec: dict, field: str, pointer: str, expect: str | None = None) -> jsonata.Evaluator | None:

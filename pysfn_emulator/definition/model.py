@@ -15,7 +15,7 @@ import attrs
 from ..query.jsonpath import Path
 from ..query.pipeline import DISCARD, IO, DataIO, Env, PathIO, _Discard
 
-Evaluator = Callable[[Any, Any, Any], Any]
+Evaluator = Callable[[Any, Any, Any, Any], Any]  # a payload template: (data, context, variables, rng)
 # A field computed at run time from the state's effective input, in either query language.
 Value = Callable[[Any, Env], Any]
 

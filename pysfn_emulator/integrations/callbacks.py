@@ -4,7 +4,10 @@ A waiting task is a `PendingTask`. It is answered with `send_task_success`, `sen
 or kept alive with `send_task_heartbeat`, by whoever holds its token:
 
 - a local handler, during the service call that received the token (as a real Lambda calls
-  SendTaskSuccess): the module-level functions below;
+  SendTaskSuccess): the module-level functions below. They find the task among the tokens of
+  the run whose local code is calling (`TaskTokens`, one table per run, shared with the
+  executions it starts; virtual_sleep.local_token_tables): tokens repeat under a seed, so
+  two runs at once may hold the same one, and each answer goes to the run that called;
 - a responder registered with `run(..., callbacks={state name | resource | activity: responder})`,
   called as `responder(token, payload)` once the task waits. Its return value is the output
   (`NO_ANSWER` leaves the token unanswered), raising `TaskFailure(error, cause)` sends that
@@ -40,8 +43,7 @@ import base64
 import hashlib
 import threading
 import weakref
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
 from typing import Any
 
 import attrs
@@ -50,7 +52,7 @@ from ..core.errors import HEARTBEAT_TIMEOUT, TIMEOUT, StatesError
 from ..core.jsontext import PAYLOAD_LIMIT_BYTES, json_copy, size_in_bytes
 from ..virtual_time.clock import Clock
 from ..virtual_time.scheduler import Scheduler, Sleep, Thread
-from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
+from ..virtual_time.virtual_sleep import counting_sleep, local_now_ms, local_token_tables
 from .failures import TaskFailure, exception_text
 
 DEFAULT_TASK_TIMEOUT = 99999999  # seconds: AWS's TimeoutSeconds when a Task gives none
@@ -99,6 +101,7 @@ class PendingTask:
     heartbeat_seconds: int | None
     kind: str  # "callback" or "activity"
     _clock: Clock = attrs.field(repr=False)
+    _tokens: MutableMapping[str, PendingTask] | None = attrs.field(repr=False, default=None)  # its run's
     _start_ms: int = attrs.field(repr=False, default=0)
     _beats: list = attrs.field(repr=False, factory=list)
     _outcome: tuple | None = attrs.field(repr=False, default=None)  # ("success", output, ms) | ("failure", error, cause, ms)
@@ -119,9 +122,8 @@ class PendingTask:
         channel = self._channel
         if channel is not None and not channel.in_worker():
             return max(self._clock.now_ms, channel.target_ms or 0)
-        clocks = getattr(_running, "clocks", None)
-        clock = clocks[-1] if clocks else self._clock
-        return clock.now_ms + int(round(slept_so_far() * 1000))
+        now = local_now_ms()
+        return now if now is not None else self._clock.now_ms
 
     def answer(self, outcome: tuple) -> None:
         """SendTaskSuccess/Failure's outcome, stamped: a task that sleeps in its wait resumes
@@ -190,7 +192,7 @@ class PendingTask:
     def _respond(self, responder: Responder) -> None:
         """Call a registered responder; what it sends is stamped with the virtual time it slept."""
         start = self._clock.now_ms
-        with counting_sleep() as sleeper:
+        with counting_sleep(self._clock, self._tokens) as sleeper:
             try:
                 returned = responder(self.token, json_copy(self.payload))
                 failure = None
@@ -233,26 +235,10 @@ class PendingTask:
         return min(found) if found else None
 
 
-_running = threading.local()
-
-
-@contextmanager
-def running_clock(clock) -> Iterator[None]:
-    """While an execution runs in this thread, answers its local code sends are stamped by its
-    clock (a nested execution's handler may answer its parent's token)."""
-    clocks = getattr(_running, "clocks", None)
-    if clocks is None:
-        clocks = _running.clocks = []
-    clocks.append(clock)
-    try:
-        yield
-    finally:
-        clocks.pop()
-
-
-# Open tasks by token, for the module-level send functions. Weak: a finished execution's
-# tasks go with it, and their tokens then read as unknown.
-_tasks: weakref.WeakValueDictionary[str, PendingTask] = weakref.WeakValueDictionary()
+def task_tokens() -> MutableMapping[str, PendingTask]:
+    """One run's open tasks by token, for the module-level send functions. Weak: a finished
+    execution's tasks go with it, and their tokens then read as unknown."""
+    return weakref.WeakValueDictionary()
 
 
 def new_token(rng) -> str:
@@ -273,11 +259,13 @@ def context_token(execution_id: str, number: int) -> str:
 CLOSED_MESSAGE = "Task Timed Out: the task token has either expired or the task associated with the token has already been closed."
 
 
-def find_task(token: Any) -> PendingTask:
-    """The open task of a token, or AWS's refusal (TaskTokenError)."""
+def find_task(token: Any, tables: Iterable[Mapping[str, PendingTask]] | None = None) -> PendingTask:
+    """The open task of a token in `tables` (by default: the runs whose local code is calling,
+    innermost first), or AWS's refusal (TaskTokenError)."""
     if not isinstance(token, str) or not token.startswith("AQ"):
         raise TaskTokenError("InvalidToken", f"Invalid token: {token!r}")
-    task = _tasks.get(token)
+    found = (table.get(token) for table in (local_token_tables() if tables is None else tables))
+    task = next((task for task in found if task is not None), None)
     if task is None:
         raise TaskTokenError("TaskDoesNotExist", "Task does not exist anymore")
     if task.closed:
@@ -287,7 +275,21 @@ def find_task(token: Any) -> PendingTask:
 
 def send_task_success(token: str, output: Any = None) -> None:
     """SendTaskSuccess: `output` is the task's result, a JSON value (not JSON text)."""
-    task = find_task(token)
+    succeed(find_task(token), output)
+
+
+def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
+    """SendTaskFailure: the task fails with this error and cause (either may be omitted)."""
+    fail(find_task(token), error, cause)
+
+
+def send_task_heartbeat(token: str) -> None:
+    """SendTaskHeartbeat: the task's HeartbeatSeconds start again from now."""
+    find_task(token).heartbeat()
+
+
+def succeed(task: PendingTask, output: Any) -> None:
+    """SendTaskSuccess to a task found already (its output checked as AWS checks it)."""
     try:
         output = json_copy(output)
     except (TypeError, ValueError) as error:
@@ -297,17 +299,11 @@ def send_task_success(token: str, output: Any = None) -> None:
     task.answer(("success", output, task.stamp()))
 
 
-def send_task_failure(token: str, error: str | None = None, cause: str | None = None) -> None:
-    """SendTaskFailure: the task fails with this error and cause (either may be omitted)."""
-    task = find_task(token)
+def fail(task: PendingTask, error: str | None, cause: str | None) -> None:
+    """SendTaskFailure to a task found already."""
     if error is not None and not isinstance(error, str) or cause is not None and not isinstance(cause, str):
         raise TypeError("error and cause must be strings or None")
     task.answer(("failure", error, cause, task.stamp()))
-
-
-def send_task_heartbeat(token: str) -> None:
-    """SendTaskHeartbeat: the task's HeartbeatSeconds start again from now."""
-    find_task(token).heartbeat()
 
 
 # -- the waiting side ---------------------------------------------------------------------------
@@ -326,11 +322,12 @@ def open_task(runner, token: str, state_name: str, resource: str, payload: Any, 
         heartbeat_seconds=heartbeat,
         kind=kind,
         clock=runner.clock,
+        tokens=runner.tasks.services.tokens,
         start_ms=runner.clock.now_ms,
         channel=channel,
         scheduler=runner.scheduler,
     )
-    _tasks[token] = task
+    runner.tasks.services.tokens[token] = task
     if channel is not None:
         channel.opened.append(task)
         channel.tokens[token] = task

@@ -32,6 +32,7 @@ from ..core.errors import ITEM_READER_FAILED, RUNTIME, StatesError
 from ..core.jsontext import NotJson, accept, json_copy, loads, message_text
 from ..definition import model
 from ..query.pipeline import DataIO, Env, path_value
+from ..virtual_time.clock import Clock
 from ..virtual_time.scheduler import Sleep
 from ..virtual_time.virtual_sleep import counting_sleep
 from .failures import TaskFailure, exception_text
@@ -50,7 +51,7 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
     if isinstance(state.io, DataIO):
         parameters = reader.arguments({"input": raw, "context": env.context}, env.variables, env.runtime) if reader.arguments else {}
     else:
-        parameters = reader.parameters(effective, env.context, env.variables) if reader.parameters else {}
+        parameters = reader.parameters(effective, env.context, env.variables, env.rng) if reader.parameters else {}
     limit = _max_items(reader, raw, effective, env)
     handler = runner.tasks.services.handlers.get(reader.resource)
     if handler is None:
@@ -60,7 +61,7 @@ def read_items(runner, state: model.Map, raw: Any, effective: Any, env: Env) -> 
             f"Register one with run(..., lambdas={{'{reader.resource}': handler}}) returning the object's content"
             + (" (the objects, for listObjectsV2)." if reader.resource == LIST_OBJECTS else "."),
         )
-    content, slept = _call(handler, parameters, state.name, reader.resource)
+    content, slept = _call(handler, parameters, state.name, reader.resource, runner.clock)
     if slept:
         yield Sleep(runner.clock.now_ms + int(round(slept * 1000)))
     items = _objects(content) if reader.resource == LIST_OBJECTS else _parse(content, reader.config)
@@ -77,10 +78,10 @@ def _source(resource: str, parameters: Any) -> str:
     return f"s3://{message_text(bucket)}/{message_text(fields.get('Key', ''))}"
 
 
-def _call(handler, parameters: Any, state_name: str, resource: str) -> tuple[Any, float]:
+def _call(handler, parameters: Any, state_name: str, resource: str, clock: Clock) -> tuple[Any, float]:
     event = json_copy(parameters)
     context = {"state_name": state_name, "resource": resource}
-    with counting_sleep() as sleeper:
+    with counting_sleep(clock) as sleeper:
         try:
             return handler(event, context), sleeper.seconds
         except TaskFailure as failure:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import base64
 import json
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -24,6 +24,7 @@ import attrs
 from ..core.errors import StatesError
 from ..core.jsondeep import write
 from ..core.jsontext import json_copy, loads
+from ..virtual_time.clock import Clock
 from ..virtual_time.virtual_sleep import counting_sleep, slept_so_far
 from .failures import TaskFailure, exception_text
 
@@ -128,10 +129,12 @@ class Returned:
     slept: float = 0.0
 
 
-def call_function(handler: Handler, payload: Any, context: LambdaContext) -> Returned:
-    """Call a handler as the Python runtime would; never raises for what the handler does."""
+def call_function(handler: Handler, payload: Any, context: LambdaContext, clock: Clock,
+                  tokens: Mapping[str, Any] | None = None) -> Returned:
+    """Call a handler as the Python runtime would, its sleeps counted on the calling execution's
+    `clock`, the task tokens it may answer its run's `tokens`; never raises for what it does."""
     event = json_copy(payload)
-    with counting_sleep() as sleeper:
+    with counting_sleep(clock, tokens) as sleeper:
         try:
             returned = handler(event, context)
         except TaskFailure as failure:

@@ -35,7 +35,7 @@ from ..core.errors import RESULT_WRITER_FAILED, StatesError
 from ..core.jsontext import dumps, json_copy
 from ..definition import model
 from ..query.pipeline import DataIO, Env
-from ..virtual_time.clock import iso
+from ..virtual_time.clock import Clock, iso
 from ..virtual_time.scheduler import Sleep
 from ..virtual_time.virtual_sleep import counting_sleep
 from .failures import TaskFailure, exception_text
@@ -63,7 +63,7 @@ def writer_parameters(state: model.Map, raw: Any, effective: Any, env: Env) -> d
     if isinstance(state.io, DataIO):
         value = writer.arguments({"input": raw, "context": env.context}, env.variables, env.runtime) if writer.arguments else {}
     else:
-        value = writer.parameters(effective, env.context, env.variables) if writer.parameters else {}
+        value = writer.parameters(effective, env.context, env.variables, env.rng) if writer.parameters else {}
     return value if isinstance(value, dict) else {}
 
 
@@ -96,11 +96,11 @@ def write_results(runner, state: model.Map, map_run_arn: str, parameters: dict, 
             continue
         key = f"{folder}/{name}_0.json"
         body = _body(_transform(group, transformation, describe), config.get("OutputType", "JSON"))
-        slept += _put(handler, bucket, key, body, state.name, writer.resource)
+        slept += _put(handler, bucket, key, body, state.name, writer.resource, runner.clock)
         files[name].append({"Key": key, "Size": len(body.encode("utf-8", "replace"))})  # as Java counts a lone surrogate
     manifest_key = f"{folder}/manifest.json"
     manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
-    slept += _put(handler, bucket, manifest_key, dumps(manifest), state.name, writer.resource)
+    slept += _put(handler, bucket, manifest_key, dumps(manifest), state.name, writer.resource, runner.clock)
     if slept:
         yield Sleep(runner.clock.now_ms + int(round(slept * 1000)))
     return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
@@ -151,10 +151,10 @@ def _describer(runner, state: model.Map, map_run_arn: str):
     return describe
 
 
-def _put(handler, bucket: Any, key: str, body: str, state_name: str, resource: str) -> float:
+def _put(handler, bucket: Any, key: str, body: str, state_name: str, resource: str, clock: Clock) -> float:
     event = json_copy({"Bucket": bucket, "Key": key, "Body": body})
     context = {"state_name": state_name, "resource": resource}
-    with counting_sleep() as sleeper:
+    with counting_sleep(clock) as sleeper:
         try:
             handler(event, context)
         except TaskFailure as failure:

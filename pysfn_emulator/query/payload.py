@@ -1,6 +1,7 @@
 """Payload templates (Parameters, ResultSelector, ItemSelector, Assign in JSONPath mode).
 
-A template is compiled once into a function of (data, context, variables). Keys ending in
+A template is compiled once into a function of (data, context, variables, rng): `rng` is the
+execution's random source, which intrinsics (MathRandom, UUID) draw from. Keys ending in
 `.$` lose the suffix and take the value of a path (`$`, `$$`, `$var`) or an intrinsic
 function; every other value is a literal, even when it looks like a path.
 """
@@ -15,7 +16,7 @@ from ..core.jsontext import dumps
 from .intrinsics import parse_intrinsic
 from .jsonpath import PathNotFound, compile_path
 
-Evaluator = Callable[[Any, Any, Any], Any]
+Evaluator = Callable[[Any, Any, Any, Any], Any]  # (data, context, variables, rng)
 
 
 class TemplateSyntaxError(ValueError):
@@ -32,14 +33,14 @@ def compile_template(template: Any) -> Evaluator:
         if not any(key.endswith(".$") for key in _keys_deep(template)):
             return _constant(template)
         parts = [(_strip(key), _compile_entry(key, value)) for key, value in template.items()]
-        return lambda data, context, variables: {
-            key: evaluate(data, context, variables) for key, evaluate in parts
+        return lambda data, context, variables, rng: {
+            key: evaluate(data, context, variables, rng) for key, evaluate in parts
         }
     if isinstance(template, list):
         if not any(key.endswith(".$") for key in _keys_deep(template)):
             return _constant(template)
         items = [compile_template(item) for item in template]
-        return lambda data, context, variables: [evaluate(data, context, variables) for evaluate in items]
+        return lambda data, context, variables, rng: [evaluate(data, context, variables, rng) for evaluate in items]
     return _constant(template)
 
 
@@ -58,7 +59,7 @@ def compile_expression(field: str, text: Any) -> Evaluator:
     except ValueError:
         raise TemplateSyntaxError(field, f"The value for the field '{field}' must be a valid JSONPath or a valid intrinsic function call") from None
 
-    def evaluate(data: Any, context: Any, variables: Any) -> Any:
+    def evaluate(data: Any, context: Any, variables: Any, rng: Any) -> Any:
         try:
             return path.evaluate(data, context, variables)
         except PathNotFound:
@@ -84,7 +85,7 @@ def _strip(key: str) -> str:
 
 def _constant(value: Any) -> Evaluator:
     # Literal parts are shared by every evaluation; nothing downstream mutates values in place.
-    return lambda data, context, variables: value
+    return lambda data, context, variables, rng: value
 
 
 def _keys_deep(value: Any):

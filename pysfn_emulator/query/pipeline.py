@@ -24,7 +24,7 @@ from ..core.errors import RUNTIME, StatesError
 from ..core.jsontext import PAYLOAD_LIMIT_BYTES
 from .jsonpath import Path, PathNotFound, set_result
 
-PathEvaluator = Callable[[Any, Any, Any], Any]  # (data, context, variables)
+PathEvaluator = Callable[[Any, Any, Any, Any], Any]  # (data, context, variables, rng): payload.py
 DataEvaluator = Callable[[dict, Any, Any], Any]  # (states, variables, runtime)
 
 
@@ -44,7 +44,12 @@ class Env:
 
     context: dict
     variables: Any
-    runtime: Any
+    runtime: Any  # query.jsonata.Runtime: the execution's random source and clock
+
+    @property
+    def rng(self) -> Any:
+        """The execution's random source (intrinsics in templates draw from it)."""
+        return self.runtime.rng
 
 
 def select(path: Path | _Discard | None, data: Any, context: Any, variables: Any, limit: int | None = None) -> Any:
@@ -90,12 +95,12 @@ class PathIO:
     def arguments(self, effective: Any, raw: Any, env: Env) -> Any:
         if self.parameters is None:
             return effective
-        return self.parameters(effective, env.context, env.variables)
+        return self.parameters(effective, env.context, env.variables, env.rng)
 
     def finish(self, raw: Any, result: Any, env: Env) -> tuple[Any, dict | None]:
         if self.result_selector is not None:
-            result = self.result_selector(result, env.context, env.variables)
-        assigned = self.assign(result, env.context, env.variables) if self.assign else None
+            result = self.result_selector(result, env.context, env.variables, env.rng)
+        assigned = self.assign(result, env.context, env.variables, env.rng) if self.assign else None
         return place_result(self.result_path, raw, result), assigned
 
     def output(self, placed: Any, env: Env) -> Any:
@@ -105,11 +110,11 @@ class PathIO:
 
     def passthrough(self, raw: Any, effective: Any, env: Env, assign: Any = ..., output: Any = ...) -> tuple[Any, dict | None]:
         assign = self.assign if assign is ... else assign
-        assigned = assign(effective, env.context, env.variables) if assign else None
+        assigned = assign(effective, env.context, env.variables, env.rng) if assign else None
         return self.output(effective, env), assigned
 
     def caught(self, raw: Any, error_output: dict, catcher: Any, env: Env) -> tuple[Any, dict | None]:
-        assigned = catcher.assign(error_output, env.context, env.variables) if catcher.assign else None
+        assigned = catcher.assign(error_output, env.context, env.variables, env.rng) if catcher.assign else None
         return place_result(catcher.result_path, raw, error_output), assigned
 
 

@@ -25,10 +25,10 @@ from ..core.limits import (
     LimitExceeded,
 )
 from ..definition import model
-from ..integrations.callbacks import ExecutionStopped, running_clock
+from ..integrations.callbacks import ExecutionStopped
 from ..integrations.mock_config import MockedStates
+from ..options import ExecutionOptions
 from ..query import jsonata
-from ..query.intrinsics import random_source
 from ..virtual_time.clock import Clock, DeadlineReached, iso, to_datetime
 from .history import STANDARD_HISTORY_LIMIT, History
 from .interpreter import Frame, Handler, Runner, run_machine
@@ -97,17 +97,24 @@ class Launch:
     child: bool = False  # started by a startExecution task: pysfn's guard ends its parent too
 
     @classmethod
-    def create(cls, services: Services, machine: model.Machine, input: Any, machine_name: str, execution_name: str | None,
-               machine_type: str, clock: Clock, rng: random.Random, role_arn: str | None, region: str, account: str,
-               mocks: MockedStates | None, guard: Guard, handlers: Mapping[str, Handler],
-               child: bool = False, context_override: dict | None = None) -> Launch:
-        name = execution_name or str(_uuid(rng))
+    def create(cls, services: Services, machine: model.Machine, input: Any, options: ExecutionOptions, *,
+               machine_name: str, mocks: MockedStates | None, handlers: Mapping[str, Handler],
+               clock: Clock | None = None, rng: random.Random | None = None, guard: Guard | None = None,
+               child: bool = False) -> Launch:
+        """The execution `options` describe (its name, type, role, region, account; its clock,
+        random source and guard unless given: a child shares its parent's guard and starts at
+        its parent's now), of the state machine `machine_name`."""
+        clock = clock if clock is not None else Clock.starting_at(options.start_time)
+        rng = rng if rng is not None else random.Random(options.seed)
+        guard = guard if guard is not None else Guard(options.max_transitions, options.max_seconds)
+        machine_type, region, account = options.state_machine_type, options.region, options.account
+        name = options.execution_name or str(_uuid(rng))
         machine_arn = f"arn:aws:states:{region}:{account}:stateMachine:{machine_name}"
         if machine_type == "EXPRESS":  # AWS adds a run id to an express execution's ARN
             execution_arn = f"arn:aws:states:{region}:{account}:express:{machine_name}:{name}:{_uuid(rng)}"
         else:
             execution_arn = f"arn:aws:states:{region}:{account}:execution:{machine_name}:{name}"
-        role = role_arn or f"arn:aws:iam::{account}:role/pysfn-emulator"
+        role = options.role_arn or f"arn:aws:iam::{account}:role/pysfn-emulator"
         context = {
             "Execution": {
                 "Id": execution_arn,
@@ -125,7 +132,7 @@ class Launch:
             history = History(None, keep=EXPRESS_HISTORY_KEEP)
         runtime = jsonata.Runtime(rng, lambda: clock.now_ms)
         runner = Runner(clock, history, context, rng, runtime, handlers, TaskEnv(services, mocks), region, account,
-                        guard=guard, context_override=context_override)
+                        guard=guard, context_override=options.context)
         if services.channel is not None:
             runner.scheduler.idle = guard.waiting(services.channel.idle_hook(clock, runner.scheduler))
         if guard.max_seconds is not None:
@@ -145,7 +152,7 @@ class Launch:
             size = self.input_bytes if self.input_bytes is not None else size_in_bytes(self.input)
             if size > PAYLOAD_LIMIT_BYTES:
                 raise StatesError(DATA_LIMIT_EXCEEDED, "The execution input exceeds the maximum number of bytes service limit.")
-            with random_source(runner.rng), running_clock(runner.clock), (nullcontext() if live else _collector_paused()):
+            with nullcontext() if live else _collector_paused():
                 output = runner.scheduler.run(run_machine(runner, frame, self.machine, self.input))
             runner.event(frame, "ExecutionSucceeded", "executionSucceededEventDetails", {"output": output})
         except StatesError as failure:
@@ -196,10 +203,11 @@ def launch_child(parent: Runner, machine: model.Machine, input: Any, machine_nam
     mocks = None
     if config is not None and test_case is not None and config.has_case(machine_name, test_case):
         mocks = MockedStates(config, config.case(machine_name, test_case), machine_name, test_case)
-    clock = Clock(parent.clock.now_ms)
-    role_arn = parent.context["Execution"].get("RoleArn")
-    return Launch.create(services, machine, input, machine_name, execution_name, "STANDARD", clock, rng,
-                         role_arn, parent.region, parent.account, mocks, parent.guard, parent.handlers, child=True)
+    options = ExecutionOptions(execution_name=execution_name, role_arn=parent.context["Execution"].get("RoleArn"),
+                               region=parent.region, account=parent.account)
+    return Launch.create(services, machine, input, options, machine_name=machine_name, mocks=mocks,
+                         handlers=parent.handlers, clock=Clock(parent.clock.now_ms), rng=rng, guard=parent.guard,
+                         child=True)
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:

@@ -79,7 +79,7 @@ def _item_input(state: model.Map, raw: Any, effective: Any, item: Any, index: in
         return item
     context = {**env.context, "Map": {"Item": {"Index": index, "Value": item, "Source": source}}}
     if state.item_selector is not None:
-        return state.item_selector(effective, context, env.variables)
+        return state.item_selector(effective, context, env.variables, env.rng)
     return state.item_selector_data({"input": raw, "context": context}, env.variables, env.runtime)
 
 
@@ -157,7 +157,7 @@ def _batches(batcher: model.ItemBatcher, inputs: list, raw: Any, effective: Any,
     if batcher.batch_input_data is not None:
         batch_input = batcher.batch_input_data({"input": raw, "context": context}, variables, env.runtime)
     else:
-        batch_input = batcher.batch_input(effective, context, variables) if batcher.batch_input else None
+        batch_input = batcher.batch_input(effective, context, variables, env.rng) if batcher.batch_input else None
     batches: list[list] = []
     current: list = []
     current_bytes = 0

@@ -39,6 +39,7 @@ class Services:
     mock_config: MockConfig | None = None
     test_case: str | None = None
     channel: callbacks.Channel | None = None
+    tokens: Any = attrs.field(factory=callbacks.task_tokens)  # the run's open tasks by token
     started_names: set = attrs.field(factory=set)  # (machine, execution name) of nested executions
 
     @classmethod

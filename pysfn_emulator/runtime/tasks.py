@@ -133,7 +133,8 @@ def _invoke_function(call: Call, reference: str, payload: Any) -> Generator:
             f"ResourceNotFoundException; Request ID: {call.request_id()}; Proxy: null)",
         )
     request_id = call.request_id()
-    returned = call_function(handler, payload, make_context(arn, request_id, call.timeout))
+    returned = call_function(handler, payload, make_context(arn, request_id, call.timeout), runner.clock,
+                             call.env.services.tokens)
     yield from call.spend(returned.slept)
     if returned.service_failure is not None:
         raise StatesError(returned.service_failure.error, returned.service_failure.cause_for(request_id))
@@ -192,7 +193,8 @@ def _invoke_without_result(call: Call, function: str, event: Any, invocation_typ
         yield from _invoke_function(call, function, event)  # raises ResourceNotFound
     request_id = call.request_id()
     if invocation_type == "Event":
-        call_function(handler, event, make_context(_function_arn(call.runner, function), request_id, None))
+        call_function(handler, event, make_context(_function_arn(call.runner, function), request_id, None), call.runner.clock,
+                      call.env.services.tokens)
         status = 202
     else:
         status = 204
@@ -275,7 +277,7 @@ def _call_service_handler(call: Call, handler) -> Generator:
     context = ServiceContext(call.state.name, call.resource.arn, call.runner.context["Execution"]["Id"], call.token, request_id, budget)
     event = json_copy(call.payload)
     failure: StatesError | None = None
-    with counting_sleep() as sleeper:
+    with counting_sleep(call.runner.clock, call.env.services.tokens) as sleeper:
         try:
             returned = handler(event, context)
         except TaskFailure as raised:

@@ -23,7 +23,7 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "pysfn-sfn"
     service: StepFunctionsService  # set on the subclass each server makes
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_POST(self) -> None:  # http.server's naming
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         context = {"region": region_of(self.headers.get("Authorization"))}
@@ -34,7 +34,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(response.body)
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         body = b"pysfn: the AWS Step Functions API (POST JSON 1.0 requests with X-Amz-Target)\n"
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")

@@ -19,7 +19,6 @@ from pysfn_emulator.query.intrinsics import (
     FUNCTIONS,
     IntrinsicSyntaxError,
     parse_intrinsic,
-    random_source,
 )
 from pysfn_emulator.query.intrinsics.functions import java_double, java_json, natural_string
 
@@ -727,17 +726,11 @@ class TestMath:
         generator = JavaRandom(42)  # nextDouble(), as AWS's JSONata $random(42) returns it
         assert ((generator._next(26) << 27) + generator._next(27)) * 2.0**-53 == 0.7275636800328681
 
-    def test_the_random_source_comes_from_the_call_then_the_installed_source(self):
+    def test_the_random_source_is_the_callers(self):
         draw = parse_intrinsic("States.MathRandom(0, 1000000)").evaluate
-        with random_source(random.Random(5)):
-            installed = [draw({}) for _ in range(3)]
-            own = random.Random(5)
-            assert [draw({}, rng=own) for _ in range(3)] == installed
-        again = random.Random(5)
-        assert [draw({}, rng=again) for _ in range(3)] == installed
-        with random_source(random.Random(5)):
-            first = run("States.UUID()")
-        assert first == run("States.UUID()", rng=random.Random(5))
+        own, again = random.Random(5), random.Random(5)
+        assert [draw({}, rng=own) for _ in range(3)] == [draw({}, rng=again) for _ in range(3)]
+        assert run("States.UUID()", rng=random.Random(5)) == run("States.UUID()", rng=random.Random(5))
 
     def test_without_an_installed_source_draws_vary(self):
         draw = parse_intrinsic("States.UUID()").evaluate

@@ -246,7 +246,9 @@ def test_a_timeout_is_retried_only_by_name():
 
 
 def test_sleeping_handlers_in_parallel_branches_overlap_in_virtual_time():
-    branch = lambda name: {"StartAt": name, "States": {name: {"Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:111111111111:function:{name}", "End": True}}}  # noqa: E731
+    def branch(name):
+        return {"StartAt": name, "States": {name: {"Type": "Task", "Resource": f"arn:aws:lambda:us-east-1:111111111111:function:{name}", "End": True}}}
+
     definition = {"StartAt": "Both", "States": {"Both": {"Type": "Parallel", "Branches": [branch("slow"), branch("fast")], "End": True}}}
     execution = pysfn_emulator.run(definition, {}, lambdas={"slow": sleeper(30), "fast": sleeper(5)})
     assert execution.output == [30, 5]

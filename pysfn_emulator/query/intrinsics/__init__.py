@@ -6,16 +6,15 @@
 
 A failure at run time raises `errors.StatesError("States.Runtime", cause)`, as AWS reports it.
 
-Randomness (MathRandom without a seed, UUID) comes from `evaluate(..., rng=...)`, else from
-the source installed with `with random_source(rng):` (a context variable, so the interpreter
-sets it once per execution and the three-argument evaluators of payload templates follow),
-else from a process-wide `random.Random()`. Seed the execution's generator to make a run
-repeatable. A seeded MathRandom uses java.util.Random, as AWS does, and needs no source.
+Randomness (MathRandom without a seed, UUID) comes from `evaluate(..., rng=...)`: an
+execution passes its own generator down every payload template (query/payload.py), so two
+executions never draw from each other's; without one, a fresh unseeded generator. Seed the
+execution's generator to make a run repeatable. A seeded MathRandom uses java.util.Random, as AWS does, and needs no source.
 """
 
 from __future__ import annotations
 
-from .functions import FUNCTIONS, random_source
+from .functions import FUNCTIONS
 from .parser import MAX_DEPTH, IntrinsicCall, IntrinsicSyntaxError, parse_intrinsic
 
 __all__ = [
@@ -24,5 +23,4 @@ __all__ = [
     "IntrinsicCall",
     "IntrinsicSyntaxError",
     "parse_intrinsic",
-    "random_source",
 ]

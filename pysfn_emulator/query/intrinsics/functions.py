@@ -6,8 +6,8 @@ reproduced here: numbers are printed as Java prints them (`1.0E20`), an integer 
 units. Where a recording in the AWS corpus settles a rule, the rule follows it (MathAdd rounds
 half up; StringToJson of a blank string is null; Format prints objects as `{k=v, ...}`).
 
-Each implementation takes the evaluated argument list and the random source (None: the
-current one, see `random_source`), and raises
+Each implementation takes the evaluated argument list and the random source (None: a fresh
+unseeded generator), and raises
 InvalidArguments for a value AWS rejects at run time; the call node (parser.py) turns that into
 States.Runtime with AWS's wording. Arity is checked once, when the call is parsed.
 """
@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextvars
 import hashlib
 import math
 import random
 import re
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
@@ -407,23 +405,10 @@ def _math_add(args: list[Any], rng: Any) -> int:
     return total
 
 
-_RANDOM_SOURCE: contextvars.ContextVar[Any] = contextvars.ContextVar("intrinsics_random_source")
-_PROCESS_RANDOM = random.Random()
-
-
-@contextmanager
-def random_source(rng: Any) -> Iterator[Any]:
-    """Within the block, unseeded MathRandom and UUID draw from `rng` (e.g. an execution's
-    `random.Random(seed)`), unless a call is given its own; outside, a process-wide generator."""
-    token = _RANDOM_SOURCE.set(rng)
-    try:
-        yield rng
-    finally:
-        _RANDOM_SOURCE.reset(token)
-
-
 def _source(rng: Any) -> Any:
-    return rng if rng is not None else _RANDOM_SOURCE.get(_PROCESS_RANDOM)
+    """The caller's generator (an execution passes its own, seeded or not); a call evaluated
+    outside any execution draws from a fresh one (nothing process-wide to share or reseed)."""
+    return rng if rng is not None else random.Random()
 
 
 def _math_random(args: list[Any], rng: Any) -> int:

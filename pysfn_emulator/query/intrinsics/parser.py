@@ -66,7 +66,7 @@ class IntrinsicCall:
     `evaluate(data, context, variables, rng=None)`: `data` is what `$` means, `context` what
     `$$` means, `variables` the visible `$name` bindings. MathRandom without a seed and UUID
     draw from `rng` (anything with `randrange` and `getrandbits`, e.g. `random.Random(seed)`),
-    else from the execution's source (see `functions.random_source`).
+    else from a fresh unseeded generator (an execution always passes its own).
     """
 
     text: str
