@@ -86,19 +86,13 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
     as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
     function = entry_function(compiled)
     sfn = _sfn()
-    was_virtual = sfn is not None and sfn.clock().virtual
-    if sfn is not None:
-        sfn.use_virtual_clock(start_time)
     try:
-        with _plain_run(compiled):
+        with virtual_clock(start_time), _plain_run(compiled):
             value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
             return Outcome(RAISED, error=error.error, cause=error.cause)
         return Outcome(RAISED, error=type(error).__name__, cause=str(error))
-    finally:
-        if sfn is not None and not was_virtual:
-            sfn.use_real_clock()
     try:
         return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
     except (TypeError, ValueError) as error:
@@ -140,3 +134,9 @@ def _json_text(value: Any, width: int = 400) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def virtual_clock(start_time: datetime | None = None) -> contextlib.AbstractContextManager:
+    """The sfn clock virtual for a block (sfn.virtual_clock), or nothing without the compiler."""
+    sfn = _sfn()
+    return sfn.virtual_clock(start_time) if sfn is not None else contextlib.nullcontext()

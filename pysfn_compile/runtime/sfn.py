@@ -10,14 +10,17 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
 
-The sfn clock is real by default; it is virtual (instant, but counted) when the environment
-sets PYSFN_CLOCK=virtual or after `sfn.use_virtual_clock()`.
+The sfn clock is real by default (`sfn.sleep(60)` in a plain run waits a minute); it is
+virtual (instant, but counted) when the environment sets PYSFN_CLOCK=virtual, inside `with
+sfn.virtual_clock(start):` (what the pytest fixture and `compare` use), or after
+`sfn.use_virtual_clock()`.
 
 The compiler reads the same decorators and calls and turns them into states.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import random
@@ -36,6 +39,7 @@ __all__ = [
     "task",
     "use_real_clock",
     "use_virtual_clock",
+    "virtual_clock",
     "workflow",
 ]
 
@@ -87,6 +91,18 @@ def use_virtual_clock(start: datetime | float | None = None) -> Clock:
         start = (start if start.tzinfo else start.replace(tzinfo=UTC)).timestamp()
     _clock = Clock(virtual=True, start=start)
     return _clock
+
+
+@contextlib.contextmanager
+def virtual_clock(start: datetime | float | None = None):
+    """Within the block, the sfn clock is a fresh virtual one starting at `start` (default:
+    now); the clock before it is back afterwards."""
+    global _clock
+    before = _clock
+    try:
+        yield use_virtual_clock(start)
+    finally:
+        _clock = before
 
 
 def use_real_clock() -> Clock:
