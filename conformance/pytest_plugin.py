@@ -181,9 +181,11 @@ class SfnRun:
                         "has no plain Python to compare with", pytrace=False)
         compiled = self._compile(path, entry)
         start_time = start_time or datetime.now().astimezone()
-        plain = workflows.run_plain(compiled, input, start_time=start_time)
+        names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
+                 "state_machine_name": options.pop("state_machine_name", None)}
+        plain = workflows.run_plain(compiled, input, start_time=start_time, **names)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, **options)
+                         lambdas=lambdas, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             pytest.fail(

@@ -25,6 +25,8 @@ from typing import Any
 import attrs
 
 RETURNED, RAISED, STOPPED = "returned", "raised", "stopped"
+# The execution a comparison runs both ways, unless the caller names it (sfn.context() reads it)
+EXECUTION_NAME = "pysfn-compare"
 
 
 class WorkflowError(Exception):
@@ -80,14 +82,16 @@ def entry_function(compiled: Any) -> Any:
     return entry if callable(entry) else getattr(compiled.module, entry)
 
 
-def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None) -> Outcome:
+def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None, *,
+              execution_name: str | None = EXECUTION_NAME, state_machine_name: str | None = None) -> Outcome:
     """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
-    clock (waits are instant) starting at `start_time`. An input that is not an object fails
+    clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
+    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). An input that is not an object fails
     as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
     function = entry_function(compiled)
     sfn = _sfn()
     try:
-        with virtual_clock(start_time), _plain_run(compiled):
+        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled):
             value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
@@ -136,7 +140,11 @@ def _json_text(value: Any, width: int = 400) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def virtual_clock(start_time: datetime | None = None) -> contextlib.AbstractContextManager:
-    """The sfn clock virtual for a block (sfn.virtual_clock), or nothing without the compiler."""
+def virtual_clock(start_time: datetime | None = None, execution_name: str | None = None,
+                  state_machine_name: str | None = None) -> contextlib.AbstractContextManager:
+    """The sfn clock virtual for a block, and the plain run's execution named
+    (sfn.virtual_clock); nothing without the compiler."""
     sfn = _sfn()
-    return sfn.virtual_clock(start_time) if sfn is not None else contextlib.nullcontext()
+    if sfn is None:
+        return contextlib.nullcontext()
+    return sfn.virtual_clock(start_time, execution_name=execution_name, state_machine_name=state_machine_name)

@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                         "case is chosen with stateMachineArn#TestCaseName in StartExecution (default: "
                         f"${MOCK_CONFIG_ENVIRONMENT})")
     parser.add_argument("--lambdas", metavar="HANDLERS.py", help="a Python module whose functions are the Lambda "
-                        "functions Task states call, each under its own name (or its LAMBDAS dict: "
-                        "{name or ARN: handler})")
+                        "functions Task states call, each under its own name ('_' also serving '-': "
+                        "charge_card serves charge-card), or its LAMBDAS dict {name or ARN: handler}")
     parser.add_argument("--clock", choices=("virtual", "real"), default="virtual",
                         help="virtual (default: a day's Wait takes no time) or real")
     parser.add_argument("--region", default="us-east-1", help="the region of ARNs when a request names none")
