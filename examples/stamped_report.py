@@ -27,6 +27,8 @@ def summarise(cents: list[int]) -> dict:
 
 @sfn.workflow
 def stamped_report(day: str, settle_seconds: int = 3600) -> dict:
+    if not day:
+        raise sfn.Fail("Report.NoDay", "which day? the input names none")
     run = sfn.context()
     sfn.sleep(settle_seconds)
     try:
