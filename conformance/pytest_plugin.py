@@ -143,8 +143,8 @@ class SfnRun:
         `lambdas` maps Lambda function names or ARNs to `handler(event, context)`, or is a
         handlers module (a path: pysfn_emulator.handlers_from_file); for a workflow, a key may
         also name a callee (a function called in its place with its arguments), and a key that
-        names neither a callee nor the workflow's Lambda function fails the test. Paths are read relative to the current directory,
-        else to the test file's directory. `mock_config` is a Step Functions Local mock file
+        names neither a callee nor the workflow's Lambda function fails the test. Paths are
+        read relative to the current directory, else to the test file's directory. `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
         `max_seconds` are `run`'s guard against a runaway machine.
         """
