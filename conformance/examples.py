@@ -147,7 +147,8 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
             plain = workflows.run_plain(compiled, value, start_time=start)
             execution = pysfn_emulator.run(compiled.definition, value,
                                            lambdas=workflows.lambdas_for(compiled),
-                                           start_time=start, seed=0)
+                                           start_time=start, seed=0,
+                                           execution_name=workflows.EXECUTION_NAME)
     except (Exception, CaseTimeout) as error:
         return ExampleRun(label, value, FAIL, f"raised {last_traceback_line(error)}",
                           seconds=time.perf_counter() - started)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -30,7 +30,7 @@ import attrs
 import pytest
 
 from conformance import workflows
-from pysfn_emulator import coverage
+from pysfn_emulator import HandlersError, coverage, handlers_from_file
 from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
@@ -124,7 +124,7 @@ class SfnRun:
         source: str | os.PathLike | Mapping[str, Any],
         input: Any = None,
         *,
-        lambdas: Mapping[str, Any] | None = None,
+        lambdas: Mapping[str, Any] | str | os.PathLike | None = None,
         mock_config: Any = None,
         test_case: str | None = None,
         entry: str | None = None,
@@ -139,13 +139,16 @@ class SfnRun:
         """Run `source` with `input` in the emulator and return the Execution.
 
         `source`: an ASL definition (a dict, JSON text, or a .json file) or a Python workflow
-        (.py), compiled with pysfn_compile and run with its callees as local Lambda functions
-        (`lambdas` override them by name). Paths are read relative to the current directory,
-        else to the test file's directory. `mock_config` is a Step Functions Local mock file
+        (.py), compiled with pysfn_compile and run with its callees as local Lambda functions.
+        `lambdas` maps Lambda function names or ARNs to `handler(event, context)`, or is a
+        handlers module (a path: pysfn_emulator.handlers_from_file); for a workflow, a key may
+        also name a callee (a function called in its place with its arguments), and a key that
+        names neither a callee nor the workflow's Lambda function fails the test. Paths are
+        read relative to the current directory, else to the test file's directory. `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
         `max_seconds` are `run`'s guard against a runaway machine.
         """
-        definition, label, callees = self._load(source, entry)
+        definition, label, compiled = self._load(source, entry)
         options: dict[str, Any] = {
             "state_machine_name": state_machine_name,
             "execution_name": execution_name,
@@ -154,7 +157,7 @@ class SfnRun:
             "max_transitions": max_transitions,
             "max_seconds": max_seconds,
         }
-        all_lambdas = {**(callees or {}), **(lambdas or {})}
+        all_lambdas = self._lambdas(compiled, label, lambdas)
         if all_lambdas:
             options["lambdas"] = all_lambdas
         if seed is not None:
@@ -178,9 +181,11 @@ class SfnRun:
                         "has no plain Python to compare with", pytrace=False)
         compiled = self._compile(path, entry)
         start_time = start_time or datetime.now().astimezone()
-        plain = workflows.run_plain(compiled, input, start_time=start_time)
+        names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
+                 "state_machine_name": options.pop("state_machine_name", None)}
+        plain = workflows.run_plain(compiled, input, start_time=start_time, **names)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, **options)
+                         lambdas=lambdas, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             pytest.fail(
@@ -201,7 +206,7 @@ class SfnRun:
         label = self._label(path, entry)
         if path.suffix == ".py":
             compiled = self._compile(path, entry)
-            return compiled.definition, label, compiled.local_lambdas()
+            return compiled.definition, label, compiled
         if entry is not None:
             pytest.fail(f"sfn_run: {source}: entry= is for Python workflows (.py)", pytrace=False)
         try:
@@ -213,6 +218,24 @@ class SfnRun:
             return json.loads(text), label, None
         except ValueError as error:
             pytest.fail(f"sfn_run: {path}: invalid JSON: {error}", pytrace=False)
+
+    def _lambdas(self, compiled: Any, label: str, lambdas: Any) -> dict:
+        """The handlers a run gets: a workflow's callees with `lambdas` replacing what they
+        name (an unmatched name fails the test), or `lambdas` as given."""
+        if isinstance(lambdas, (str, os.PathLike)):
+            try:
+                lambdas = handlers_from_file(self._path(lambdas))
+            except HandlersError as problem:
+                pytest.fail(f"sfn_run: lambdas={str(lambdas)!r}: {problem}", pytrace=False)
+        if compiled is None:
+            return dict(lambdas or {})
+        if not lambdas:
+            return compiled.local_lambdas()
+        try:
+            return compiled.local_lambdas(lambdas)
+        except LookupError as problem:
+            unmatched = problem.args[0]
+        pytest.fail(f"sfn_run: {label}: lambdas: {unmatched}", pytrace=False)
 
     def _path(self, source: str | os.PathLike) -> Path:
         path = Path(source)
@@ -299,11 +322,13 @@ def sfn_api() -> Any:
 
 
 @pytest.fixture
-def sfn_run(request: pytest.FixtureRequest) -> SfnRun:
+def sfn_run(request: pytest.FixtureRequest) -> Iterator[SfnRun]:
     """Run Step Functions state machines in the pysfn emulator: `sfn_run(source, input, ...)`
     returns the Execution; `sfn_run.compare(workflow_py, input)` checks plain Python against
-    the emulated state machine."""
-    return SfnRun(request, request.config.stash[_STATE])
+    the emulated state machine. For the test's duration the sfn clock is virtual, so a
+    workflow the test calls plainly does not sleep for real (workflows.virtual_clock)."""
+    with workflows.virtual_clock():
+        yield SfnRun(request, request.config.stash[_STATE])
 
 
 # --- failure output ----------------------------------------------------------------------------

@@ -18,13 +18,15 @@ import contextlib
 import json
 import os
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 RETURNED, RAISED, STOPPED = "returned", "raised", "stopped"
+# The execution a comparison runs both ways, unless the caller names it (sfn.context() reads it)
+EXECUTION_NAME = "pysfn-compare"
 
 
 class WorkflowError(Exception):
@@ -80,15 +82,16 @@ def entry_function(compiled: Any) -> Any:
     return entry if callable(entry) else getattr(compiled.module, entry)
 
 
-def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None) -> Outcome:
-    """Call the entry function with the input's keys as keyword arguments, on a virtual sfn
-    clock of this run's own (waits are instant) starting at `start_time`; the process's sfn
-    clock is left as it was. An input that is not an object fails as Python fails it
-    (`argument after ** must be a mapping`), as the compiled machine does."""
+def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None, *,
+              execution_name: str | None = EXECUTION_NAME, state_machine_name: str | None = None) -> Outcome:
+    """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
+    clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
+    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). An input that is not an object fails
+    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
     function = entry_function(compiled)
     sfn = _sfn()
     try:
-        with _plain_run(compiled), _run_clock(sfn, start_time):
+        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled):
             value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
@@ -98,16 +101,6 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
         return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
     except (TypeError, ValueError) as error:
         return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
-
-
-def _run_clock(sfn: Any, start_time: datetime | None) -> contextlib.AbstractContextManager:
-    """A virtual sfn clock for one plain run, starting at `start_time` (else now)."""
-    if sfn is None:
-        return contextlib.nullcontext()
-    start = None
-    if start_time is not None:
-        start = (start_time if start_time.tzinfo else start_time.replace(tzinfo=UTC)).timestamp()
-    return sfn.using_clock(sfn.Clock(virtual=True, start=start))
 
 
 def _plain_run(compiled: Any) -> contextlib.AbstractContextManager:
@@ -145,3 +138,13 @@ def _json_text(value: Any, width: int = 400) -> str:
     except (TypeError, ValueError):
         text = repr(value)
     return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def virtual_clock(start_time: datetime | None = None, execution_name: str | None = None,
+                  state_machine_name: str | None = None) -> contextlib.AbstractContextManager:
+    """The sfn clock virtual for a block, and the plain run's execution named
+    (sfn.virtual_clock); nothing without the compiler."""
+    sfn = _sfn()
+    if sfn is None:
+        return contextlib.nullcontext()
+    return sfn.virtual_clock(start_time, execution_name=execution_name, state_machine_name=state_machine_name)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
@@ -47,19 +48,39 @@ class Compiled:
     def function_name(self) -> str:
         return self.lambda_arn.split(":function:")[-1].split(":")[0]
 
-    def handler(self):
+    def handler(self, replaced: Mapping[str, Any] | None = None):
         """The Lambda handler: the same dispatch the packaged handler runs (the callees and
-        the functions generated for blocks computed in the Lambda)."""
-        callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed)}
+        the functions generated for blocks computed in the Lambda); `replaced` maps callee
+        names to functions called in their place, with the same arguments."""
+        callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed),
+                   **(replaced or {})}
 
         def handler(event, context=None):
             return _dispatch.dispatch(event, callees)
 
         return handler
 
-    def local_lambdas(self) -> dict:
-        """{ARN and function name: handler} for pysfn_emulator.run(..., lambdas=...)."""
-        handler = self.handler()
+    def local_lambdas(self, overrides: Mapping[str, Any] | None = None) -> dict:
+        """{ARN and function name: handler} for pysfn_emulator.run(..., lambdas=...).
+
+        `overrides` replace what they name: a callee's name (a function called with the
+        callee's arguments in its place, through the same dispatch), or the workflow's Lambda
+        function, by name or ARN (a `handler(event, context)` receiving the dispatch payload).
+        A name that matches neither raises LookupError saying what it could have matched
+        (unless the same handler matched under another name, as a handlers module registers
+        `charge_card` also as `charge-card`)."""
+        overrides = dict(overrides or {})
+        replaced = {name: overrides.pop(name) for name in list(overrides) if name in self.callees}
+        whole = [key for key in overrides if _names_function(key, self.function_name)]
+        used = [*replaced.values(), *(overrides[key] for key in whole)]
+        unmatched = [key for key in overrides
+                     if key not in whole and not any(overrides[key] is handler for handler in used)]
+        if unmatched:
+            raise LookupError(
+                f"{', '.join(map(repr, unmatched))} matches nothing {self.path or 'the workflow'} "
+                f"calls: its callees are {', '.join(sorted(self.callees)) or '(none)'}; its Lambda "
+                f"function is {self.function_name!r} (or its ARN)")
+        handler = overrides[whole[-1]] if whole else self.handler(replaced)
         return {self.lambda_arn: handler, self.function_name: handler}
 
     def workflow(self):
@@ -74,13 +95,16 @@ class Compiled:
     def run_python(self, input: Any = None, *, virtual_clock: bool = True, clock: sfn.Clock | None = None) -> dict:
         """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
         like the emulator's result (the output as JSON would carry it). Its waits go to `clock`,
-        else to a fresh virtual clock of this run (`virtual_clock`), else to the process's sfn
-        clock; the first two are this run's alone (sfn.using_clock)."""
-        if clock is None and virtual_clock:
-            clock = sfn.Clock(virtual=True)
+        else to a fresh virtual clock of this run (`virtual_clock`, which also names the
+        execution sfn.context() reports), else to the process's sfn clock; the first two are
+        this run's alone."""
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
+        if clock is not None:
+            scope = sfn.using_clock(clock)
+        else:
+            scope = sfn.virtual_clock() if virtual_clock else contextlib.nullcontext()
         try:
-            with self.plain_run(), (sfn.using_clock(clock) if clock is not None else contextlib.nullcontext()):
+            with scope, self.plain_run():
                 result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
@@ -116,6 +140,12 @@ def _compile(info, entry, lambda_arn, validate=True, compute_in_lambda=False) ->
     if validate:
         _validate(compiled, info)
     return compiled
+
+
+def _names_function(key: str, function_name: str) -> bool:
+    """Whether `key` (a name, `name:qualifier`, or a full or partial ARN) is that function."""
+    name = key.split(":function:")[-1] if ":function:" in key else key
+    return name.split(":")[0] == function_name
 
 
 def _function_name(path: str) -> str:

@@ -33,7 +33,7 @@ from .integrations.callbacks import (
 )
 from .integrations.failures import LambdaServiceError, TaskFailure
 from .integrations.lambda_runtime import LambdaContext
-from .integrations.local_callees import lambdas_from_module
+from .integrations.local_callees import HandlersError, handlers_from_file, lambdas_from_module
 from .integrations.mock_config import MockConfigError
 from .options import ExecutionOptions
 from .runtime.launch import Execution
@@ -42,6 +42,7 @@ from .tools import coverage, graph
 __all__ = [
     "NO_ANSWER",
     "DefinitionError",
+    "HandlersError",
     "Execution",
     "ExecutionOptions",
     "ExecutionRunning",
@@ -60,6 +61,7 @@ __all__ = [
     "coverage",
     "dumps_json",
     "graph",
+    "handlers_from_file",
     "lambdas_from_module",
     "loads_json",
     "run",

@@ -48,6 +48,9 @@ examples:
       compile a Python workflow, then run it with its callees as local Lambda functions
   pysfn-emulate definition.json --source workflow.py
       run a compiled definition with the callees of the workflow it came from
+  pysfn-emulate machine.json --lambdas handlers.py
+      Task states call the module's functions: def charge_card(event, context) serves the
+      Lambda function charge_card and charge-card (or a dict LAMBDAS = {name or ARN: handler})
   pysfn-emulate machine.json --mock-config MockConfigFile.json --test-case HappyPath
       answer Task states from a Step Functions Local mock file
   pysfn-emulate machine.json --start-time 2024-01-01T00:00:00Z --execution-name nightly-1
@@ -114,6 +117,9 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
     try:
         _report(execution, as_json=args.json, with_history=args.history, with_trace=args.trace)
         sys.stdout.flush()
+        hint = missing_function_hint(execution)
+        if hint:
+            print(hint, file=sys.stderr)
     except BrokenPipeError:  # `| head` stopped reading: not an error, as for any Unix tool
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     if args.graph is not None:
@@ -207,6 +213,11 @@ def _parser() -> argparse.ArgumentParser:
     workflow.add_argument("--source", metavar="WORKFLOW.py",
                           help="with a definition compiled from WORKFLOW.py: run the workflow's "
                           "callees locally as the Lambda functions its Task states call")
+    workflow.add_argument("--lambdas", metavar="HANDLERS.py",
+                          help="a Python module whose functions are the Lambda functions Task "
+                          "states call, each under its name ('_' also serving '-': charge_card "
+                          "serves charge-card), or its LAMBDAS dict {name or ARN: handler}; with "
+                          "a workflow, a function named like a callee replaces that callee")
     mocks = parser.add_argument_group("mocked service integrations")
     mocks.add_argument("--mock-config", metavar="FILE",
                        help="a Step Functions Local mock config file (JSON; default: "
@@ -277,25 +288,63 @@ def _start_time(text: str) -> datetime:
 
 
 def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[Any, dict | None]:
-    """The definition to run and the Lambda handlers it calls (a workflow's local callees)."""
+    """The definition to run and the Lambda handlers it calls (a workflow's local callees,
+    the --lambdas module's functions)."""
+    handlers = _handlers(args.lambdas)
     if args.definition.endswith(".py"):
         if args.source is not None:
             raise BadInput(f"--source {args.source}: only a definition (.json) takes --source; "
                            f"{args.definition} is a workflow and brings its callees itself")
         compiled = compile_workflow(compiler, args.definition, args.entry)
-        return compiled.definition, compiled.local_lambdas()
+        return compiled.definition, _workflow_lambdas(compiled, handlers, args.lambdas)
     if args.entry is not None and args.source is None:
         raise BadInput("--entry: only a Python workflow (.py or --source) has an entry function")
     definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
-    lambdas = None
-    if args.source is not None:
-        lambdas = compile_workflow(compiler, args.source, args.entry).local_lambdas()
-        # The definition may have been compiled with another --lambda-arn: its functions are
-        # the same dispatcher, whatever they are called.
-        dispatcher = next(iter(lambdas.values()), None)
-        for reference in _lambda_references(definition):
-            lambdas.setdefault(reference, dispatcher)
+    if args.source is None:
+        return definition, handlers or None
+    compiled = compile_workflow(compiler, args.source, args.entry)
+    lambdas = _workflow_lambdas(compiled, handlers, args.lambdas)
+    # The definition may have been compiled with another --lambda-arn: its functions are
+    # the same dispatcher, whatever they are called.
+    dispatcher = lambdas.get(getattr(compiled, "lambda_arn", None)) or next(iter(lambdas.values()), None)
+    for reference in _lambda_references(definition):
+        lambdas.setdefault(reference, dispatcher)
     return definition, lambdas
+
+
+def _handlers(path: str | None) -> dict:
+    if path is None:
+        return {}
+    try:
+        return pysfn_emulator.handlers_from_file(path)
+    except pysfn_emulator.HandlersError as problem:
+        raise BadInput(str(problem)) from None
+
+
+def _workflow_lambdas(compiled: Any, handlers: dict, path: str | None) -> dict:
+    """A compiled workflow's local callees, with the --lambdas module's functions replacing
+    those they name (a callee, or the workflow's Lambda function)."""
+    if not handlers:
+        return compiled.local_lambdas()
+    try:
+        return compiled.local_lambdas(handlers)
+    except LookupError as problem:
+        raise BadInput(f"--lambdas {path}: {problem.args[0]}") from None
+
+
+def missing_function_hint(execution: Any) -> str | None:
+    """What to do when a Task called a Lambda function nobody provided (the execution
+    failed as AWS fails it: Lambda.ResourceNotFoundException)."""
+    if execution.error != "Lambda.ResourceNotFoundException":
+        return None
+    found = re.search(r"Function not found: (\S+)", execution.cause or "")
+    name = found.group(1).split(":function:")[-1].split(":")[0] if found else "NAME"
+    python = name.replace("-", "_") if name.replace("-", "_").isidentifier() else None
+    given = (f"def {python}(event, context)" if python
+             else f"LAMBDAS = {{{name!r}: handler}}")
+    return (f"hint: no local handler for the Lambda function {name!r}: pass --lambdas "
+            f"handlers.py, a module with {given}; for a definition compiled by pysfn, "
+            "--source workflow.py runs its callees")
 
 
 def _lambda_references(value: Any) -> set[str]:

@@ -204,9 +204,37 @@ def call_sfn(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
         return call_map(b, node, target)
     if name in ("sleep", "sleep_until"):
         return call_sleep(b, node, name)
+    if name in ("context", "now"):
+        return call_context(node, name)
     if name == "Fail":
         raise Refusal(node, "sfn.Fail can only be raised", "raise sfn.Fail(error, cause)")
     raise Refusal(node, f"sfn.{name} cannot be used inside a workflow")
+
+
+# sfn.context() and sfn.now(): reads of the context object (runtime/sfn.py builds the same
+# values in a plain run). AWS gives State.RetryCount only in Task states; a workflow's own
+# states are Pass and Choice states, where it is 0.
+_CONTEXT = "$states.context"
+_CONTEXT_CODE = (
+    f'{{"execution": {{"id": {_CONTEXT}.Execution.Id, "name": {_CONTEXT}.Execution.Name, '
+    f'"start_time": {_CONTEXT}.Execution.StartTime}}, '
+    f'"state_machine": {{"id": {_CONTEXT}.StateMachine.Id, "name": {_CONTEXT}.StateMachine.Name}}, '
+    f'"retry_count": $exists({_CONTEXT}.State.RetryCount) ? {_CONTEXT}.State.RetryCount : 0}}'
+)
+_CONTEXT_TYPE = pytypes.typed_dict("Context", {
+    "execution": pytypes.typed_dict("Execution", {"id": pytypes.STR, "name": pytypes.STR,
+                                                  "start_time": pytypes.STR}),
+    "state_machine": pytypes.typed_dict("StateMachine", {"id": pytypes.STR, "name": pytypes.STR}),
+    "retry_count": pytypes.SMALL_INT,
+})
+
+
+def call_context(node: ast.Call, name: str) -> Expr:
+    if node.args or node.keywords:
+        raise Refusal(node, f"sfn.{name}() takes no arguments")
+    if name == "now":
+        return Expr(f"{_CONTEXT}.State.EnteredTime", pytypes.STR)
+    return Expr(f"({_CONTEXT_CODE})", _CONTEXT_TYPE)
 
 
 def call_sleep(b, node: ast.Call, name: str) -> Expr:

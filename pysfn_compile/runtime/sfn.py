@@ -8,13 +8,16 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     sfn.parallel(f, g, ...)           runs the branches in turn, returns their results
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
+    sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
 
-The sfn clock is real by default; it is virtual (instant, but counted) when the environment
-sets PYSFN_CLOCK=virtual or after `sfn.use_virtual_clock()`. A caller that runs a workflow
-(the compiler's `run_python`, conformance) gives it a clock of its own for that run instead:
-`with sfn.using_clock(sfn.Clock(virtual=True)):` waits in this thread go to that clock, and the
-process's clock, and any other thread's, are left alone.
+The sfn clock is real by default (`sfn.sleep(60)` in a plain run waits a minute); it is
+virtual (instant, but counted) when the environment sets PYSFN_CLOCK=virtual or after
+`sfn.use_virtual_clock()`. A caller that runs a workflow (the compiler's `run_python`,
+`compare`, the pytest fixture) gives the run a virtual clock of its own instead: `with
+sfn.virtual_clock(start):` (or `with sfn.using_clock(clock):`): waits in this thread go to
+that clock and sfn.context() names that execution; the process's clock, and any other
+thread's run, are left alone.
 
 The compiler reads the same decorators and calls and turns them into states.
 """
@@ -33,7 +36,9 @@ from datetime import UTC, datetime
 __all__ = [
     "Fail",
     "clock",
+    "context",
     "map",
+    "now",
     "parallel",
     "retry",
     "sleep",
@@ -42,6 +47,7 @@ __all__ = [
     "use_real_clock",
     "use_virtual_clock",
     "using_clock",
+    "virtual_clock",
     "workflow",
 ]
 
@@ -110,6 +116,79 @@ def use_virtual_clock(start: datetime | float | None = None) -> Clock:
     return _clock
 
 
+# What a plain run reports as its execution (the compiled machine reads $states.context).
+# Defaults: the emulator's (pysfn_emulator/options.py), so a bare plain run looks like a bare run.
+DEFAULT_STATE_MACHINE_NAME = "pysfn-state-machine"
+DEFAULT_EXECUTION_NAME = "plain-run"
+_DEFAULT_ARN_PREFIX = "arn:aws:states:us-east-1:111111111111"
+
+
+class PlainExecution:
+    """The execution a plain run pretends to be: names, ARNs and start time."""
+
+    def __init__(self, name: str = DEFAULT_EXECUTION_NAME, state_machine_name: str = DEFAULT_STATE_MACHINE_NAME,
+                 start_time: datetime | None = None, arn_prefix: str = _DEFAULT_ARN_PREFIX):
+        self.name = name
+        self.state_machine_name = state_machine_name
+        self.start_time = start_time if start_time is not None else datetime.now(UTC)
+        self.execution_id = f"{arn_prefix}:execution:{state_machine_name}:{name}"
+        self.state_machine_id = f"{arn_prefix}:stateMachine:{state_machine_name}"
+
+
+# The execution a plain run in this thread pretends to be (`virtual_clock`), like its clock.
+_run_execution: contextvars.ContextVar[PlainExecution | None] = contextvars.ContextVar("sfn_run_execution",
+                                                                                        default=None)
+
+
+@contextlib.contextmanager
+def virtual_clock(start: datetime | float | None = None, *, execution_name: str | None = None,
+                  state_machine_name: str | None = None):
+    """Within the block, in this thread, the sfn clock is a fresh virtual one starting at `start`
+    (default: now), and sfn.context() names this execution (default names: `plain-run` of
+    `pysfn-state-machine`, the emulator's machine name); the process's clock is left alone."""
+    moment = (start if start.tzinfo else start.replace(tzinfo=UTC)) if isinstance(start, datetime) else None
+    run_clock = Clock(virtual=True, start=moment.timestamp() if moment is not None else start)
+    execution = PlainExecution(execution_name or DEFAULT_EXECUTION_NAME,
+                               state_machine_name or DEFAULT_STATE_MACHINE_NAME,
+                               moment if moment is not None else datetime.fromtimestamp(run_clock.now(), UTC))
+    token = _run_execution.set(execution)
+    try:
+        with using_clock(run_clock):
+            yield run_clock
+    finally:
+        _run_execution.reset(token)
+
+
+def context() -> dict:
+    """The execution's context (the compiled machine reads it from $states.context):
+    {"execution": {"id", "name", "start_time"}, "state_machine": {"id", "name"},
+    "retry_count"}; times as AWS writes them ("2024-01-01T00:00:00.250Z"). retry_count is the
+    reading state's, always 0 in a workflow's own states (AWS gives it only in Task states).
+    A plain run outside `virtual_clock` is `plain-run`, started when the module was imported."""
+    execution = _run_execution.get() or _IMPORTED
+    return {
+        "execution": {"id": execution.execution_id, "name": execution.name,
+                      "start_time": timestamp_text(execution.start_time)},
+        "state_machine": {"id": execution.state_machine_id, "name": execution.state_machine_name},
+        "retry_count": 0,
+    }
+
+
+def now() -> str:
+    """The time now on the sfn clock, as AWS writes times; compiled, the time the state
+    reading it was entered ($states.context.State.EnteredTime), which also counts the
+    emulator's nominal 1 ms per transition: equal to a plain run's up to those milliseconds."""
+    return timestamp_text(datetime.fromtimestamp(clock().now(), UTC))
+
+
+def timestamp_text(moment: datetime) -> str:
+    """As AWS writes a context-object time: UTC, milliseconds (truncated) unless zero, `Z`."""
+    moment = moment.astimezone(UTC) if moment.tzinfo else moment
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    millis = moment.microsecond // 1000
+    return f"{text}.{millis:03d}Z" if millis else f"{text}Z"
+
+
 def use_real_clock() -> Clock:
     global _clock
     _clock = Clock(virtual=False)
@@ -132,6 +211,9 @@ def sleep_until(timestamp: str | datetime) -> None:
         moment = moment.replace(tzinfo=UTC)
     waiting_on = clock()
     waiting_on.sleep(moment.timestamp() - waiting_on.now())
+
+
+_IMPORTED = PlainExecution()
 
 
 # -- branches and maps -------------------------------------------------------------------

@@ -9,6 +9,9 @@ import the compiler), so local runs go through exactly the deployed code:
     from pysfn_compile.runtime.dispatch import dispatch
     lambdas = pysfn_emulator.lambdas_from_module("workflow.py", function_name=ARN, dispatch=dispatch)
     pysfn_emulator.run(definition, input, lambdas=lambdas)
+
+Hand-written Lambda handlers from a module (`pysfn-emulate --lambdas handlers.py`, `serve
+--lambdas`, the fixture's `lambdas="handlers.py"`): `handlers_from_file`, one loader for all.
 """
 
 from __future__ import annotations
@@ -48,6 +51,33 @@ def lambdas_from_module(
 
     handler.__name__ = handler.__qualname__ = "handler"
     return {function_name: handler}
+
+
+class HandlersError(Exception):
+    """A handlers module that cannot be loaded; the message names the file and says why."""
+
+
+def handlers_from_file(path: str | Path) -> dict[str, Callable[[Any, Any], Any]]:
+    """`{Lambda function name or ARN: handler(event, context)}` from a Python module: its
+    `LAMBDAS` dict when it has one, else each public function it defines, under its own name
+    and, when that has a `_`, also with `-` for each `_` (a Lambda function `charge-card` is
+    the Python function `charge_card`; Lambda names allow both characters, Python names only
+    `_`). Names mixing both, or ARNs, go in `LAMBDAS`."""
+    path = Path(path)
+    if not path.is_file():
+        raise HandlersError(f"{path}: no such handlers module")
+    try:
+        module = load_module(path)
+    except Exception as error:
+        raise HandlersError(f"{path}: cannot load the handlers module: {type(error).__name__}: {error}") from None
+    table = getattr(module, "LAMBDAS", None)
+    if isinstance(table, dict):
+        return dict(table)
+    handlers: dict[str, Callable[[Any, Any], Any]] = {}
+    for name, function in callee_table(module).items():
+        handlers[name] = function
+        handlers.setdefault(name.replace("_", "-"), function)
+    return handlers
 
 
 def callee_table(module: ModuleType, names: Iterable[str] | None = None) -> dict[str, Callable]:

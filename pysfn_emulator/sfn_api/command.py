@@ -10,14 +10,14 @@ handlers module, a port that cannot be bound), as one message, never a traceback
 from __future__ import annotations
 
 import argparse
-import importlib.util
-import inspect
 import json
 import os
 import signal
 import sys
 from pathlib import Path
 from typing import Any
+
+import pysfn_emulator
 
 from .server import Server
 from .service import MOCK_CONFIG_ENVIRONMENT, StepFunctionsService
@@ -81,8 +81,8 @@ def _parser() -> argparse.ArgumentParser:
                         "case is chosen with stateMachineArn#TestCaseName in StartExecution (default: "
                         f"${MOCK_CONFIG_ENVIRONMENT})")
     parser.add_argument("--lambdas", metavar="HANDLERS.py", help="a Python module whose functions are the Lambda "
-                        "functions Task states call, each under its own name (or its LAMBDAS dict: "
-                        "{name or ARN: handler})")
+                        "functions Task states call, each under its own name ('_' also serving '-': "
+                        "charge_card serves charge-card), or its LAMBDAS dict {name or ARN: handler}")
     parser.add_argument("--clock", choices=("virtual", "real"), default="virtual",
                         help="virtual (default: a day's Wait takes no time) or real")
     parser.add_argument("--region", default="us-east-1", help="the region of ARNs when a request names none")
@@ -116,20 +116,8 @@ def _mock_config(path: str | None) -> Any:
 
 
 def load_lambdas(path: str) -> dict:
-    """The Lambda functions a handlers module defines: its LAMBDAS dict, else each public
-    function defined in it, under its own name."""
-    if not Path(path).is_file():
-        raise BadInput(f"{path}: no such handlers module")
-    name = "pysfn_lambdas_" + Path(path).stem
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
+    """The Lambda functions a handlers module defines (pysfn_emulator.handlers_from_file)."""
     try:
-        spec.loader.exec_module(module)
-    except Exception as error:
-        raise BadInput(f"{path}: cannot load the handlers module: {type(error).__name__}: {error}") from None
-    table = getattr(module, "LAMBDAS", None)
-    if isinstance(table, dict):
-        return dict(table)
-    return {key: value for key, value in vars(module).items()
-            if inspect.isfunction(value) and value.__module__ == name and not key.startswith("_")}
+        return pysfn_emulator.handlers_from_file(path)
+    except pysfn_emulator.HandlersError as problem:
+        raise BadInput(str(problem)) from None

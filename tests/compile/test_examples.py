@@ -4,15 +4,17 @@ result as plain Python on each of its inputs (failing ones included)."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 import pysfn_emulator
-from pysfn_compile import compile_file
+from pysfn_compile import compile_file, sfn
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+START = datetime(2026, 12, 3, 8, 30, 0, 125000, tzinfo=UTC)
 
 
 def test_there_are_at_least_twelve_examples():
@@ -29,8 +31,10 @@ def test_example_equal_both_ways(name):
     assert len(inputs) >= 3
     statuses = set()
     for payload in inputs:
-        python = compiled.run_python(payload)
-        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+        with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
+            python = compiled.run_python(payload, virtual_clock=False)
+        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
         assert machine == python, f"{name} {payload}"

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import ast
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 import pysfn_emulator
-from pysfn_compile import CompileError, compile_source
+from pysfn_compile import CompileError, compile_source, sfn
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+START = datetime(2026, 12, 3, 8, 30, 0, 125000, tzinfo=UTC)
 
 # still refused without annotations, and why (the first problem the compiler reports)
 STILL_REFUSED: dict[str, str] = {}
@@ -54,8 +56,10 @@ def test_example_without_annotations(name, tmp_path):
     assert name not in STILL_REFUSED, f"{name} compiles now without annotations: take it off STILL_REFUSED"
     assert pysfn_emulator.validate(compiled.definition) == []
     for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
-        python = compiled.run_python(payload)
-        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+        with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
+            python = compiled.run_python(payload, virtual_clock=False)
+        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
         assert machine == python, f"{name} without annotations, input {payload}"

@@ -567,8 +567,8 @@ class FakeCompiled:
         self.definition = definition
         self._lambdas = lambdas
 
-    def local_lambdas(self):
-        return dict(self._lambdas)
+    def local_lambdas(self, overrides=None):
+        return {**self._lambdas, **(overrides or {})}
 
 
 CALLING = {"StartAt": "Call", "States": {"Call": {

@@ -222,8 +222,8 @@ class Compiled:
         self.entry = entry or "main"
         self.callees = ["add"]
 
-    def local_lambdas(self):
-        return {"dispatch": lambda event, context: self.module.main(**event)}
+    def local_lambdas(self, overrides=None):
+        return {"dispatch": lambda event, context: self.module.main(**event), **(overrides or {})}
 
 
 class CompileError(Exception):
@@ -458,3 +458,50 @@ def test_loops_in_a_path_are_written_once_with_a_count(path, shown):
     from conformance.pytest_plugin import compress_loops
 
     assert compress_loops(path) == shown
+
+
+REAL_WORKFLOW = """
+from pysfn_compile import sfn
+
+
+def charge_card(order_id: str, amount: int) -> str:
+    return "real"
+
+
+@sfn.workflow
+def checkout(order_id: str, amount: int) -> str:
+    sfn.sleep(86400)
+    return charge_card(order_id, amount)
+"""
+
+
+def test_workflow_lambdas_by_callee_name_or_module_and_unmatched_names_fail(project):
+    project.makepyfile(checkout=REAL_WORKFLOW)
+    project.makepyfile(fakes="def charge_card(order_id, amount):\n    return 'from module'\n")
+    project.makepyfile(test_inner_overrides="""
+        from pysfn_compile import sfn
+
+        def test_by_callee_name(sfn_run):
+            ex = sfn_run("checkout.py", {"order_id": "A", "amount": 1},
+                         lambdas={"charge_card": lambda order_id, amount: "fake"})
+            assert ex.output == "fake"
+
+        def test_from_a_module(sfn_run):
+            assert sfn_run("checkout.py", {"order_id": "A", "amount": 1},
+                           lambdas="fakes.py").output == "from module"
+
+        def test_a_plain_call_in_a_test_does_not_sleep_for_real(sfn_run):
+            from checkout import checkout
+            assert sfn.clock().virtual
+            assert checkout("A", 1) == "real"  # sleeps a day on the sfn clock, instantly
+            assert sfn.clock().slept == 86400
+
+        def test_misspelt(sfn_run):
+            sfn_run("checkout.py", {"order_id": "A", "amount": 1},
+                    lambdas={"chargeCard": lambda order_id, amount: "fake"})
+    """)
+    result = run(project)
+    result.assert_outcomes(passed=3, failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run: checkout.py: lambdas: 'chargeCard' matches nothing "
+                                 "*checkout.py calls: its callees are charge_card; its Lambda "
+                                 "function is 'pysfn-checkout' (or its ARN)"])
