@@ -386,3 +386,62 @@ def _inside(value) -> tuple[set, set]:
 
 def loop_sources(iterable: ast.AST) -> set:
     return _iter_sources(iterable)
+
+
+# -- facts over the whole function, for the builder ------------------------------------------
+@attrs.frozen
+class FunctionNames:
+    """partners: {name: {other: line}}, the names whose list or dict `name` may share,
+    directly or through other names and containers, anywhere in the function
+    (flow-insensitive: only for naming them in a message; the builder decides along each
+    path whether a name is shared). uses: {name: how many places read its object} (loads,
+    `del`, `x += ...`; rebinding it is no use)."""
+
+    partners: dict
+    uses: dict
+
+
+def function_names(body: list[ast.stmt]) -> FunctionNames:
+    links: dict = {}
+    uses: dict = {}
+
+    def link(a: str | None, others: set, node: ast.AST) -> None:
+        for b in others:
+            if a and b and a != b:
+                links.setdefault(a, {}).setdefault(b, node.lineno)
+                links.setdefault(b, {}).setdefault(a, node.lineno)
+
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+                uses[node.id] = uses.get(node.id, 0) + 1
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                held = _holds(node.value)
+                names = set().union(*(_names(target) for target in targets))
+                for target in targets:
+                    if isinstance(target, ast.Subscript):
+                        link(_root(target), held, node)
+                for name in names:
+                    link(name, held | (names if len(targets) > 1 else set()), node)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                uses[node.target.id] = uses.get(node.target.id, 0) + 1
+            elif isinstance(node, ast.For):
+                for name in _names(node.target):
+                    link(name, _iter_sources(node.iter), node)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in _STORE_METHODS:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    link(_root(node.func.value), _direct(arg), node)
+    partners: dict = {}
+    for name in links:
+        reached: dict = {}
+        frontier = [name]
+        while frontier:
+            current = frontier.pop()
+            for other, line in sorted(links.get(current, {}).items(), key=lambda item: item[1]):
+                if other != name and other not in reached:
+                    reached[other] = line
+                    frontier.append(other)
+        partners[name] = dict(sorted(reached.items(), key=lambda item: item[1]))
+    return FunctionNames(partners, uses)

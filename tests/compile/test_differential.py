@@ -72,6 +72,7 @@ def mismatch(python: dict, python_calls: list, machine: dict, machine_calls: lis
     """What differs, or None. A loud stop must still have called a prefix of Python's calls."""
     if machine["status"] == "FAILED" and machine["error"] in LOUD_STOPS and python["error"] not in LOUD_STOPS:
         STATS["loud stops"] += 1
+        STATS["loud stops: " + machine["error"]] += 1
         if machine_calls != python_calls[:len(machine_calls)]:
             return "calls before a loud stop"
         return None
@@ -154,7 +155,7 @@ def test_the_generator_covers_the_constructs():
     wanted = ["for ", "while ", "break", "continue", "try:", "except", "finally:", "raise ",
               "assert ", " if ", " and ", " or ", "not ", "f\"", "sum(", "any(", "all(", "[", "{",
               ".append(", ".get(", "sorted(", "bump(", "risky(", "note(", "label(", "check(",
-              "triple(", "else:", "elif "]
+              "triple(", "else:", "elif ", " += repr(v"]
     seen: set[str] = set()
 
     @settings(max_examples=500, deadline=None, derandomize=True, database=None,
