@@ -307,6 +307,7 @@ class Sharing:
     items_of: frozenset  # names one of whose items the new value may be (their items are shared)
     inside: frozenset  # names whose whole value ends up inside the new value (become shared)
     items_inside: frozenset  # names whose items end up inside the new value
+    repeated: int = 0  # items this deep in the new value are one object repeated ([[0]] * 2: 1)
 
     @property
     def fresh(self) -> bool:
@@ -326,7 +327,35 @@ def sharing(value: ast.AST, is_callee=lambda name: False, returns_parameter=lamb
         for arg in [*value.args, *(k.value for k in value.keywords)]:
             whole |= _direct(arg)
             items_of |= _element_sources(arg)
-    return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside))
+    return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside),
+                   repeated(value))
+
+
+def repeated(value) -> int:
+    """How deep in the new value `value` items are the same list or dict repeated: `[[0]] * 2`
+    holds one list twice (1: its items are shared with each other), `{"a": [[0]] * 2}` holds
+    such a value (2); 0 when no repetition is seen (then they are not)."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        return 1
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return max(repeated(value.left), repeated(value.right))
+    if isinstance(value, ast.IfExp):
+        return max(repeated(value.body), repeated(value.orelse))
+    if isinstance(value, ast.BoolOp):
+        return max(repeated(v) for v in value.values)
+    if isinstance(value, ast.NamedExpr):
+        return repeated(value.value)
+    parts: list = []
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        parts = [(e.value, 0) if isinstance(e, ast.Starred) else (e, 1) for e in value.elts]
+    elif isinstance(value, ast.Dict):
+        parts = [(v, 0 if k is None else 1) for k, v in zip(value.keys, value.values, strict=True)]
+    elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        parts = [(value.elt, 1)]
+    elif isinstance(value, ast.DictComp):
+        parts = [(value.value, 1)]
+    depths = [repeated(part) + extra for part, extra in parts if repeated(part)]
+    return max(depths, default=0)
 
 
 def _inside(value) -> tuple[set, set]:

@@ -330,8 +330,9 @@ class BuilderHelpers:
                            f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                            "a new value instead of changing it")
         if nested and (name in deep or depth >= 2 and deep_key(name, 2) in deep):
-            return Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
-                           "one in place would not change the other copy as Python does",
+            return Refusal(node, f"the items of '{name}' may also be reachable from another variable (or be one "
+                           "list or dict repeated, as in [[0]] * 2); changing one in place would not change the other "
+                           "copy as Python does",
                            "build the new item and assign it: items[i] = {**items[i], 'k': v}")
         if name in self.loop_guarded:
             return Refusal(node, f"'{name}' is changed while a for loop iterates over it",
@@ -435,6 +436,13 @@ class BuilderHelpers:
             self.update_alias(share=effect.whole | {name}, deepen=effect.items_of)
         if effect.holds_shared:
             self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
+        self.note_alias_repeat(name, effect.repeated)
+
+    def note_alias_repeat(self, root: str, depth: int) -> None:
+        """root's items `depth` levels down are one list or dict repeated (xs = [[0]] * 2,
+        xs *= 2): changing one in place changes the others in Python."""
+        if depth and (depth > 1 or self._may_hold_mutable(root, True)):
+            self.update_alias(deepen=[deep_key(root, depth)])
 
     def held_by(self, value_node: ast.AST) -> tuple[frozenset, frozenset]:
         """(names whose list or dict the value of `value_node` may hold, as itself or inside
@@ -469,6 +477,8 @@ class BuilderHelpers:
             self.update_alias(share=effect.whole | effect.inside,
                               deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside
                               | {deep_key(root, at)})
+        if effect.repeated:
+            self.update_alias(deepen=[deep_key(root, depth + effect.repeated)])
 
     def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
@@ -476,6 +486,8 @@ class BuilderHelpers:
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
             self.update_alias(deepen=names | {deep_key(root, depth)})
+        if effect.repeated:
+            self.update_alias(deepen=[deep_key(root, depth + effect.repeated - 1)])
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))

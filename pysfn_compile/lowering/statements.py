@@ -119,26 +119,34 @@ def _direct_call_target(b, call: ast.Call) -> bool:
 
 
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
+    """`x op= y`: `x = x op y`, except that on a list `+=` (extend) and `*=` (repeat) change
+    it in place, which every name for that list sees in Python."""
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))
     if op is None:
         raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
     target = node.target
+    in_place = op in ("+", "*")
     if isinstance(target, ast.Name):
         current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
         (value,) = operands(b, [node.value])
-        if op == "+" and current.ty.only("list") and current.ty.form == "list":  # a tuple's += makes a new one
+        is_list = current.ty.only("list") and current.ty.form == "list"  # a tuple's += makes a new one
+        if in_place and is_list:
             b.check_mutation(node, target.id, nested=False)
+        if op == "+" and is_list:
             b.note_alias_items(target.id, node.value)
             value = iterable_of(node.value, value)
             source, item_ty, helpers = iteration_source(node.value, value)
             new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
                           current, value, helpers=helpers)
-        elif op == "+" and may_extend_in_place(current.ty):
-            new = _extend_if_list(b, node, current, value, b.mutation_refusal(node, target.id, nested=False))
-            b.note_alias_items(target.id, node.value)
+        elif in_place and may_extend_in_place(current.ty):
+            new = _in_place_if_list(b, node, op, current, value, b.mutation_refusal(node, target.id, nested=False))
+            if op == "+":
+                b.note_alias_items(target.id, node.value)
         else:
             new = binary(node, op, current, value)
+        if op == "*" and (is_list or may_extend_in_place(current.ty)):
+            b.note_alias_repeat(target.id, 1)
         b.assign([(b.var(target.id), new)], f"Set {target.id}")
         b.note_type(target.id, new.ty)
         return
@@ -152,12 +160,16 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
 
         current = subscript(target, container, key)
         (value,) = operands(b, [node.value])
-        if op == "+" and current.ty.only("list"):
-            raise Refusal(node, "+= on a list inside a container changes it in place", "use .extend(...)")
-        if op == "+" and may_extend_in_place(current.ty):
-            new = _extend_if_list(b, node, current, value,
-                                  b.mutation_refusal(target, root.id, nested=True, depth=item_depth(target)))
-            b.note_alias_items(root.id, node.value, depth=item_depth(target) + 1)
+        if in_place and current.ty.only("list") and current.ty.form == "list":
+            raise Refusal(node, f"{op}= on a list inside a container changes it in place",
+                          f"build the new list and assign it: x[k] = x[k] {op} ...")
+        if in_place and may_extend_in_place(current.ty):
+            new = _in_place_if_list(b, node, op, current, value,
+                                    b.mutation_refusal(target, root.id, nested=True, depth=item_depth(target)))
+            if op == "+":
+                b.note_alias_items(root.id, node.value, depth=item_depth(target) + 1)
+            else:
+                b.note_alias_repeat(root.id, item_depth(target) + 1)
         else:
             new = binary(node, op, current, value)
         b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
@@ -172,19 +184,24 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
     raise Refusal(target, "this augmented assignment target is not supported")
 
 
-def _extend_if_list(b, node: ast.AugAssign, current: Expr, value: Expr, refusal: Refusal | None) -> Expr:
-    """`x += y` on a value that may be a list known only at run time (operations.augmented_add).
-    Where the list may be shared (`refusal` says how), Python's change in place would show
-    through the other names and the machine's would not: the machine stops (pysfn.Unsupported)
-    when it meets a list there, and runs `+` as Python does on anything else."""
-    new = augmented_add(node, current, value)
-    if refusal is None or not may_iterate(value.ty):  # not iterable: Python's TypeError, nothing changes
+def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Expr,
+                      refusal: Refusal | None) -> Expr:
+    """`x += y` or `x *= y` on a value that may be a list known only at run time (for `+=`,
+    operations.augmented_add). Where the list may be shared (`refusal` says how), Python's
+    change in place would show through the other names and the machine's would not: the
+    machine stops (pysfn.Unsupported) when it meets a list there, and runs `+`/`*` as Python
+    does on anything else."""
+    new = augmented_add(node, current, value) if op == "+" else binary(node, op, current, value)
+    if refusal is None or op == "+" and not may_iterate(value.ty):  # Python's TypeError, nothing changes
         return new
-    stop = Guard(f"($type({current.code}) = 'array' and $type({value.code}) in ['array', 'string', 'object'])",
-                 None, "''", current.helpers | value.helpers, current.reads | value.reads, abort=True,
-                 error_name=UNSUPPORTED, message_literal=(
-                     f"line {node.lineno}: `{_short(ast.unparse(node), 60)}` extends a list in place (Python's += "
-                     f"on a list), but {refusal.message}; {refusal.hint}"))
+    condition = f"$type({current.code}) = 'array'"
+    if op == "+":
+        condition += f" and $type({value.code}) in ['array', 'string', 'object']"
+    what = "extends" if op == "+" else "repeats"
+    stop = Guard(f"({condition})", None, "''", current.helpers | value.helpers, current.reads | value.reads,
+                 abort=True, error_name=UNSUPPORTED, message_literal=(
+                     f"line {node.lineno}: `{_short(ast.unparse(node), 60)}` {what} a list in place (Python's "
+                     f"{op}= on a list), but {refusal.message}; {refusal.hint}"))
     return attrs.evolve(new, guards=(*new.guards, stop))
 
 

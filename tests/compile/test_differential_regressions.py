@@ -442,3 +442,85 @@ def main(d, xs):
     ys.sort(key=d.get)
     return {"min": min(xs, key=d.get, default=None), "sorted": sorted(xs, key=d.get), "ys": ys}
 """, {"d": 0, "xs": 5}, {"d": 0, "xs": []}, {"d": None, "xs": ["a"]}, {"d": {"a": 1, "b": 0}, "xs": ["a", "b"]})
+
+
+def test_augmented_multiplication_of_a_shared_list_is_refused_or_stops_loudly():
+    # found on the exactness branch while checking the in-place changers: `ys *= 2` repeats the
+    # list in place (list.__imul__), so `xs` changed in Python; the machine changed only ys
+    text = refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    ys = xs
+    ys *= 2
+    return {"xs": xs, "ys": ys}
+""")
+    assert "'ys' may share its value with 'xs' (line 5) here" in text
+    assert "*= on a list inside a container changes it in place" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    d = {"k": xs}
+    d["k"] *= 2
+    return {"xs": xs, "d": d}
+""")
+    source = """
+@sfn.workflow
+def main(n):
+    a = n
+    b = a
+    b *= 2
+    return {"a": a, "b": b}
+"""
+    agree(source, {"n": 3}, {"n": "ab"}, {"n": {}})
+    python, _, machine, _ = run_both(compile_text(CALLEES + "\n\n" + source), {"n": [1]})
+    assert python["output"] == {"a": [1, 1], "b": [1, 1]}
+    assert machine["error"] == "pysfn.Unsupported" and "`b *= 2` repeats a list in place" in machine["cause"]
+    agree("""
+@sfn.workflow
+def main(n):
+    b = n
+    b *= 2
+    return b
+""", {"n": [1]}, {"n": 2}, {"n": "a"}, {"n": None})
+
+
+@pytest.mark.parametrize("build", ["[[0]] * 2", "[row] * 2", "[[0]] * 2 + []", "[[0]] * 2 if n else []"])
+def test_a_list_repeated_with_star_shares_its_items(build):
+    # found on the exactness branch: `[[0]] * 2` holds one list twice, so changing ys[0] in place
+    # changes ys[1] in Python; the machine changed one copy (silent)
+    text = refusal(f"""
+@sfn.workflow
+def main(n: int):
+    row = [0]
+    ys = {build}
+    ys[0].append(n)
+    return ys
+""")
+    assert "the items of 'ys' may also be reachable from another variable (or be one list or dict repeated" in text
+
+
+def test_a_nested_repetition_shares_items_two_levels_down():
+    assert "the items of 'd' may also be reachable" in refusal("""
+@sfn.workflow
+def main(n: int):
+    d = {"a": [[0]] * 2}
+    d["a"][0].append(n)
+    return d
+""")
+    assert "the items of 'grid' may also be reachable" in refusal("""
+@sfn.workflow
+def main(n: int):
+    grid = [[0] * 3] * 3
+    grid[0][0] = n
+    return grid
+""")
+    agree("""
+@sfn.workflow
+def main(n: int):
+    grid = [[0] * 3 for i in range(3)]
+    grid[0][0] = n
+    ys = [0] * 3
+    ys[1] = n
+    ys *= 2
+    ys[0] += 1
+    return {"grid": grid, "ys": ys}
+""", {"n": 5})
