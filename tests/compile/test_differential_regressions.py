@@ -524,3 +524,29 @@ def main(n: int):
     ys[0] += 1
     return {"grid": grid, "ys": ys}
 """, {"n": 5})
+
+
+def test_a_method_of_a_value_of_unknown_type_is_looked_up_before_a_callee_in_its_arguments():
+    # found by the exactness branch's long run (seed 211): Python's AttributeError for `d.get`
+    # comes before the arguments, so risky() is never called; the machine called it first
+    # (and raised the AttributeError of `s.rsplit`, an argument set aside before the callee)
+    agree("""
+@sfn.workflow
+def main(s, d):
+    acc = 0
+    counts = {}
+    counts[str((s < 'b'))] = d.get(s.rsplit(',', 1)[0], risky(acc))
+    return {"counts": counts}
+""", {"s": "", "d": 1}, {"s": 4, "d": ""}, {"s": "", "d": ""}, {"s": "a", "d": {"a": 2}})
+    agree("""
+@sfn.workflow
+def main(s, xs, d):
+    out = []
+    out.append(xs.count(risky(1)))
+    xs.append(bump(2))
+    out.append(s.split(label(3)))
+    out.append(d["k"].get("a", triple(4)))
+    return out
+""", {"s": 2, "xs": [1], "d": {"k": {}}}, {"s": "a b", "xs": 2, "d": {"k": {}}},
+          {"s": "a b", "xs": {}, "d": {"k": {}}}, {"s": "aLb", "xs": [], "d": {"k": []}}, {"s": "aLb", "xs": [], "d": {}},
+          {"s": "aL3b", "xs": [2], "d": {"k": {"a": 1}}})

@@ -452,7 +452,8 @@ class _Gen:
                                lambda: self.choice(self.vars["dict"]), lambda: self.choice(sorted(self.params))])()
         else:
             source = name
-            rhs = self.expr(kind, e) if kind in ("int", "str") else self.choice(sorted(self.params))
+            rhs = (self.expr(kind, e) if kind in ("int", "str") else self.expr_int(e) if kind == "bool"
+                   else self.choice(sorted(self.params)))
         return [f"{pad}{v} = {source}", f"{pad}{v} += {rhs}", f"{pad}text += repr({v})"]
 
     def expr_int_no_locals(self, depth: int) -> str:
