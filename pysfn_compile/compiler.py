@@ -14,7 +14,7 @@ import typing
 
 import attrs
 
-from .analysis import pytypes
+from .analysis import aliasing, pytypes
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
@@ -103,6 +103,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.outer = b.scope
     param_names = [name for name, _ in params]
     scope.locals = _locals_of(body, param_names)
+    scope.aliasing = aliasing.function_names(body)
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

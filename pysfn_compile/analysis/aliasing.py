@@ -307,6 +307,7 @@ class Sharing:
     items_of: frozenset  # names one of whose items the new value may be (their items are shared)
     inside: frozenset  # names whose whole value ends up inside the new value (become shared)
     items_inside: frozenset  # names whose items end up inside the new value
+    repeated: int = 0  # items this deep in the new value are one object repeated ([[0]] * 2: 1)
 
     @property
     def fresh(self) -> bool:
@@ -326,7 +327,35 @@ def sharing(value: ast.AST, is_callee=lambda name: False, returns_parameter=lamb
         for arg in [*value.args, *(k.value for k in value.keywords)]:
             whole |= _direct(arg)
             items_of |= _element_sources(arg)
-    return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside))
+    return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside),
+                   repeated(value))
+
+
+def repeated(value) -> int:
+    """How deep in the new value `value` items are the same list or dict repeated: `[[0]] * 2`
+    holds one list twice (1: its items are shared with each other), `{"a": [[0]] * 2}` holds
+    such a value (2); 0 when no repetition is seen (then they are not)."""
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Mult):
+        return 1
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        return max(repeated(value.left), repeated(value.right))
+    if isinstance(value, ast.IfExp):
+        return max(repeated(value.body), repeated(value.orelse))
+    if isinstance(value, ast.BoolOp):
+        return max(repeated(v) for v in value.values)
+    if isinstance(value, ast.NamedExpr):
+        return repeated(value.value)
+    parts: list = []
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        parts = [(e.value, 0) if isinstance(e, ast.Starred) else (e, 1) for e in value.elts]
+    elif isinstance(value, ast.Dict):
+        parts = [(v, 0 if k is None else 1) for k, v in zip(value.keys, value.values, strict=True)]
+    elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
+        parts = [(value.elt, 1)]
+    elif isinstance(value, ast.DictComp):
+        parts = [(value.value, 1)]
+    depths = [repeated(part) + extra for part, extra in parts if repeated(part)]
+    return max(depths, default=0)
 
 
 def _inside(value) -> tuple[set, set]:
@@ -386,3 +415,62 @@ def _inside(value) -> tuple[set, set]:
 
 def loop_sources(iterable: ast.AST) -> set:
     return _iter_sources(iterable)
+
+
+# -- facts over the whole function, for the builder ------------------------------------------
+@attrs.frozen
+class FunctionNames:
+    """partners: {name: {other: line}}, the names whose list or dict `name` may share,
+    directly or through other names and containers, anywhere in the function
+    (flow-insensitive: only for naming them in a message; the builder decides along each
+    path whether a name is shared). uses: {name: how many places read its object} (loads,
+    `del`, `x += ...`; rebinding it is no use)."""
+
+    partners: dict
+    uses: dict
+
+
+def function_names(body: list[ast.stmt]) -> FunctionNames:
+    links: dict = {}
+    uses: dict = {}
+
+    def link(a: str | None, others: set, node: ast.AST) -> None:
+        for b in others:
+            if a and b and a != b:
+                links.setdefault(a, {}).setdefault(b, node.lineno)
+                links.setdefault(b, {}).setdefault(a, node.lineno)
+
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Store):
+                uses[node.id] = uses.get(node.id, 0) + 1
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                held = _holds(node.value)
+                names = set().union(*(_names(target) for target in targets))
+                for target in targets:
+                    if isinstance(target, ast.Subscript):
+                        link(_root(target), held, node)
+                for name in names:
+                    link(name, held | (names if len(targets) > 1 else set()), node)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                uses[node.target.id] = uses.get(node.target.id, 0) + 1
+            elif isinstance(node, ast.For):
+                for name in _names(node.target):
+                    link(name, _iter_sources(node.iter), node)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and node.func.attr in _STORE_METHODS:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    link(_root(node.func.value), _direct(arg), node)
+    partners: dict = {}
+    for name in links:
+        reached: dict = {}
+        frontier = [name]
+        while frontier:
+            current = frontier.pop()
+            for other, line in sorted(links.get(current, {}).items(), key=lambda item: item[1]):
+                if other != name and other not in reached:
+                    reached[other] = line
+                    frontier.append(other)
+        partners[name] = dict(sorted(reached.items(), key=lambda item: item[1]))
+    return FunctionNames(partners, uses)

@@ -114,7 +114,7 @@ class Scope:
     raise_label: Label | None = None
     abort_nodes: dict = attrs.Factory(dict)
     nested: dict = attrs.Factory(dict)  # name -> ast.FunctionDef of nested defs
-    aliasing: Any = None
+    aliasing: Any = None  # aliasing.FunctionNames of its body: who may share with whom, who reads what
     return_type: Any = None
     loop_alias: dict = attrs.Factory(dict)  # loop node id -> (shared, deep) at its back edges
     reads: dict = attrs.Factory(dict)  # name -> the type every read of it saw this pass (None: several)
@@ -162,6 +162,7 @@ class BuilderHelpers:
         self.no_fold: set = set()  # hidden result variables read by more than one statement
         self.block_frames: list = []  # per block being lowered: frames to drop at its end
         self._mutations: dict = {}
+        self.returned: list = []  # per finally block being lowered: (scope, what pending returns hold)
 
     # source ------------------------------------------------------------------------------
     def source_of(self, node: ast.AST) -> str:
@@ -299,27 +300,65 @@ class BuilderHelpers:
     def check_mutation(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> None:
         """Refuse to change in place a list/dict that another name may share (see aliasing);
         `nested`: the list/dict changed is an item of `name`, `depth` levels down."""
+        refusal = self.mutation_refusal(node, name, nested, depth)
+        if refusal is not None:
+            raise refusal
+
+    def mutation_refusal(self, node: ast.AST, name: str, nested: bool, depth: int = 1) -> Refusal | None:
+        """Why changing `name`'s list/dict (or an item of it, `depth` levels down) in place here
+        would not do what Python does, or None."""
         scope, _ = self.lookup(name)
         if scope is None:
-            raise Refusal(node, f"'{name}' is not a variable of this function: module-level values "
-                          "cannot be changed by the workflow", f"copy it first: {name}_copy = list({name})")
+            return Refusal(node, f"'{name}' is not a variable of this function: module-level values "
+                           "cannot be changed by the workflow", f"copy it first: {name}_copy = list({name})")
         if scope is not self.scope:
-            raise Refusal(node, f"a branch or map body cannot change '{name}', a variable of the function "
-                          "around it (each branch works on a copy)", "return the new value from the branch")
+            return Refusal(node, f"a branch or map body cannot change '{name}', a variable of the function "
+                           "around it (each branch works on a copy)", "return the new value from the branch")
+        for owner, held in reversed(self.returned):
+            if owner is self.scope and name in held and (held[name][1] or nested):
+                return Refusal(node, f"this finally block changes {'an item of ' if nested and not held[name][1] else ''}"
+                               f"'{name}' in place after the return at line {held[name][0]} evaluated a value that "
+                               "holds it: Python's result shows the change, the machine's (a copy made at the "
+                               "return) would not",
+                               "make the change before the return, or return a copy of what it holds "
+                               "(list(...), dict(...)), which the finally block does not change")
         shared, deep = self.alias_state
         if name in shared:
-            raise Refusal(node, f"'{name}' may share its value with another variable or container here; "
-                          "in Step Functions each variable holds its own copy, so changing it in place here "
-                          "would not change the other one as Python does",
-                          f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
-                          "a new value instead of changing it")
+            return Refusal(node, f"'{name}' may share its value with {self.partners_of(name)} here; "
+                           "in Step Functions each variable holds its own copy, so changing it in place here "
+                           "would not change the other one as Python does",
+                           f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
+                           "a new value instead of changing it")
         if nested and (name in deep or depth >= 2 and deep_key(name, 2) in deep):
-            raise Refusal(node, f"the items of '{name}' may also be reachable from another variable; changing "
-                          "one in place would not change the other copy as Python does",
-                          "build the new item and assign it: items[i] = {**items[i], 'k': v}")
+            return Refusal(node, f"the items of '{name}' may also be reachable from another variable (or be one "
+                           "list or dict repeated, as in [[0]] * 2); changing one in place would not change the other "
+                           "copy as Python does",
+                           "build the new item and assign it: items[i] = {**items[i], 'k': v}")
         if name in self.loop_guarded:
-            raise Refusal(node, f"'{name}' is changed while a for loop iterates over it",
-                          "iterate over a copy: for x in list(xs)")
+            return Refusal(node, f"'{name}' is changed while a for loop iterates over it",
+                           "iterate over a copy: for x in list(xs)")
+        return None
+
+    def partners_of(self, name: str) -> str:
+        """The names `name` may share a list or dict with, for a message (aliasing.partners)."""
+        partners = self.scope.aliasing.partners if self.scope.aliasing is not None else {}
+        found = [f"'{other}' (line {line})" for other, line in partners.get(name, {}).items()
+                 if self.lookup(other, record=False)[0] is not None
+                 and (self._may_hold_mutable(other, False) or self._may_hold_mutable(other, True))]
+        if not found:
+            return "another variable or container"
+        return ", ".join(found[:4]) + (" or another container" if len(found) > 4 else "")
+
+    @contextlib.contextmanager
+    def after_return(self, held: dict) -> Iterator[None]:
+        """Inside the with block (a finally block a `return` passes through), `held` is
+        {name: (line of the return, whether the value holds name's list itself or only its
+        items)}: the pending return value holds them, so changing them in place is refused."""
+        self.returned.append((self.scope, held))
+        try:
+            yield
+        finally:
+            self.returned.pop()
 
     # sharing, along each path (see aliasing.py) ---------------------------------------------
     def _may_hold_mutable(self, name: str, items: bool) -> bool:
@@ -381,12 +420,46 @@ class BuilderHelpers:
             return
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
+        moved = self._moved(effect.whole | effect.inside)
+        if moved:  # `name` takes over the list: nothing reads it through the other name again
+            _, deep = self.alias_state
+            whole, inside = effect.whole & moved, effect.inside & moved
+            carried = {name for other in whole if other in deep}
+            carried |= {deep_key(name, 2) for other in whole if deep_key(other, 2) in deep}
+            carried |= {deep_key(name, 2) for other in inside if other in deep or deep_key(other, 2) in deep}
+            effect = attrs.evolve(effect, whole=effect.whole - moved, inside=effect.inside - moved)
+            self.update_alias(undeepen=[name])
+            self.update_alias(deepen=carried)
         if effect.fresh:
-            self.update_alias(unshare=[name], undeepen=[name])
+            self.update_alias(unshare=[name], undeepen=[] if moved else [name])
         else:
             self.update_alias(share=effect.whole | {name}, deepen=effect.items_of)
         if effect.holds_shared:
             self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
+        self.note_alias_repeat(name, effect.repeated)
+
+    def note_alias_repeat(self, root: str, depth: int) -> None:
+        """root's items `depth` levels down are one list or dict repeated (xs = [[0]] * 2,
+        xs *= 2): changing one in place changes the others in Python."""
+        if depth and (depth > 1 or self._may_hold_mutable(root, True)):
+            self.update_alias(deepen=[deep_key(root, depth)])
+
+    def held_by(self, value_node: ast.AST) -> tuple[frozenset, frozenset]:
+        """(names whose list or dict the value of `value_node` may hold, as itself or inside
+        it; names only whose items it may hold)."""
+        effect = self.mutable_sharing(aliasing.sharing(
+            value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
+        whole = effect.whole | effect.inside | self.fanout_sharing(value_node)
+        return whole, (effect.items_of | effect.items_inside) - whole
+
+    def _moved(self, names: frozenset) -> frozenset:
+        """The names in `name = other` whose list passes to `name` without being shared: read
+        nowhere else in the function (no loop runs the statement again), not shared already."""
+        if self.scope.aliasing is None or any(isinstance(c, LoopContext) for c in self.scope.contexts):
+            return frozenset()
+        shared, _ = self.alias_state
+        return frozenset(n for n in names if self.scope.aliasing.uses.get(n, 0) == 1 and n not in shared
+                         and self.lookup(n, record=False)[0] is self.scope)
 
     def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
         """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
@@ -404,6 +477,8 @@ class BuilderHelpers:
             self.update_alias(share=effect.whole | effect.inside,
                               deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside
                               | {deep_key(root, at)})
+        if effect.repeated:
+            self.update_alias(deepen=[deep_key(root, depth + effect.repeated)])
 
     def note_alias_items(self, root: str, value_node: ast.AST, depth: int = 1) -> None:
         """xs.extend(ys), d.update(e), xs += ys: root now holds items of the others."""
@@ -411,6 +486,8 @@ class BuilderHelpers:
         names = effect.whole | effect.items_of | effect.inside | effect.items_inside
         if names:
             self.update_alias(deepen=names | {deep_key(root, depth)})
+        if effect.repeated:
+            self.update_alias(deepen=[deep_key(root, depth + effect.repeated - 1)])
 
     def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))

@@ -1551,6 +1551,25 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
 
 
 
+def _look_up_first(b, receiver_node: ast.AST, name: str) -> None:
+    """Python looks a method up (AttributeError) before it evaluates the arguments: where one
+    calls a callee or changes a variable, a receiver whose kind is known only at run time is
+    checked before (its own checks, then the attribute), not with the call's result."""
+    receiver = b.expr(receiver_node)
+    ty = receiver.ty
+    if ty.only("str") or ty.only("list") or ty.only("dict"):
+        return
+    tables = (("str", "string", set(STR_METHODS)), ("list", "array", set(LIST_METHODS) | LIST_MUTATORS),
+              ("dict", "object", set(DICT_METHODS) | DICT_MUTATORS))
+    kinds = [json_type for kind, json_type, names in tables if ty.may(kind) and name in names]
+    if not kinds:
+        return  # no kind has it: refused where the call is lowered
+    r = receiver.code
+    missing = guard(f"$not($type({r}) in {kinds!r})".replace('"', "'"), AttributeError,
+                    f"\"'\" & $__pytype({r}) & \"' object has no attribute '{name}'\"", receiver, helpers={"pytype"})
+    b.check([attrs.evolve(receiver, guards=(*receiver.guards, missing))], f"Check .{name}() exists")
+
+
 def call_method(b, node: ast.Call) -> Expr:
     """`receiver.method(...)`: a method of a str, list or dict (those that change it in place write
     the new value back)."""
@@ -1560,6 +1579,9 @@ def call_method(b, node: ast.Call) -> Expr:
         if keyword.arg is None:
             raise Refusal(node, "**kwargs in a call is not supported")
     receiver_node = func.value
+    arguments = [*node.args, *(k.value for k in node.keywords)]
+    if any(effects(b, arg).any for arg in arguments) and not effects(b, receiver_node).any:
+        _look_up_first(b, receiver_node, name)
     if name in MUTATORS and isinstance(receiver_node, ast.Call) \
             and isinstance(receiver_node.func, ast.Attribute) and receiver_node.func.attr == "setdefault":
         return mutate(b, node, receiver_node, None, name)

@@ -160,6 +160,39 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     return arithmetic(node, op, left, right)
 
 
+def may_extend_in_place(ty: Ty) -> bool:
+    """Whether `x += y` on a value of this type may be list.__iadd__ known only at run time
+    (a list that may also be something else; a JSON array is a list, unless the type says
+    it may be a tuple)."""
+    return ty.may("list") and not ty.only("list") and ty.form == "list"
+
+
+def may_iterate(ty: Ty) -> bool:
+    """Whether a value of this type may be iterable (what `xs += y` extends a list with)."""
+    return ty.may("list", "str", "dict") or not ty.kinds
+
+
+def augmented_add(node: ast.AST, left: Expr, right: Expr) -> Expr:
+    """`x += y` where x may be a list known only at run time: Python's list.__iadd__ extends
+    the list with any iterable (a str's characters, a dict's keys), or raises "'int' object is
+    not iterable"; any other x adds as `x + y` does (its TypeErrors naming `+=`). Whether the
+    change in place is seen through another name is the caller's concern."""
+    other = binary(node, "+", attrs.evolve(left, guards=()), attrs.evolve(right, guards=()))
+    a, b_ = left.code, right.code
+    is_list = f"$type({a}) = 'array'"
+    not_iterable = guard(f"({is_list} and $not($type({b_}) in ['array', 'string', 'object']))", TypeError,
+                         f"\"'\" & $__pytype({b_}) & \"' object is not iterable\"", left, right, helpers={"pytype"})
+    otherwise = [g.under(f"$not({is_list})", frozenset(), left.reads) for g in other.guards]
+    item = None
+    if right.ty.may("list") or not right.ty.kinds:
+        item = pytypes.join(item, right.ty.element)
+    if right.ty.may("str", "dict"):
+        item = pytypes.join(item, pytypes.STR)
+    ty = pytypes.join(other.ty, pytypes.list_of(pytypes.join(left.ty.element, item)))
+    code = f"({is_list} ? $append({a}, $__iter({b_})) : {other.code})"
+    return combine(code, ty, left, right, helpers=other.helpers | {"iter"}, guards=[not_iterable, *otherwise])
+
+
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
 
 
@@ -384,6 +417,8 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
         this, other = sides[mine], sides[theirs]
         if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
             message = f"$__binerr('+', {left.code}, {right.code})"
+            if _operator_name(node, "+") != "+":  # `x += y`: Python's message names the operator `+=`
+                message = f"$replace({message}, 'for +:', 'for +=:')"
             check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
             sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
                                   this, guards=[check])

@@ -8,18 +8,22 @@ from __future__ import annotations
 
 import ast
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.effects import effects
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
-from ..graph.exprs import Expr, combine, const, guard, record_expr
+from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
     ANY_HINT,
+    UNSUPPORTED,
+    augmented_add,
     binary,
     bound_code,
     dict_key,
@@ -27,6 +31,8 @@ from .operations import (
     iterable_of,
     iteration_source,
     key_guard,
+    may_extend_in_place,
+    may_iterate,
     subscript,
 )
 from .targets import assign_to, no_tuple_item_change, set_item, store
@@ -113,23 +119,34 @@ def _direct_call_target(b, call: ast.Call) -> bool:
 
 
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
+    """`x op= y`: `x = x op y`, except that on a list `+=` (extend) and `*=` (repeat) change
+    it in place, which every name for that list sees in Python."""
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))
     if op is None:
         raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
     target = node.target
+    in_place = op in ("+", "*")
     if isinstance(target, ast.Name):
         current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
         (value,) = operands(b, [node.value])
-        if op == "+" and current.ty.only("list"):
+        is_list = current.ty.only("list") and current.ty.form == "list"  # a tuple's += makes a new one
+        if in_place and is_list:
             b.check_mutation(node, target.id, nested=False)
+        if op == "+" and is_list:
             b.note_alias_items(target.id, node.value)
             value = iterable_of(node.value, value)
             source, item_ty, helpers = iteration_source(node.value, value)
             new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
                           current, value, helpers=helpers)
+        elif in_place and may_extend_in_place(current.ty):
+            new = _in_place_if_list(b, node, op, current, value, b.mutation_refusal(node, target.id, nested=False))
+            if op == "+":
+                b.note_alias_items(target.id, node.value)
         else:
             new = binary(node, op, current, value)
+        if op == "*" and (is_list or may_extend_in_place(current.ty)):
+            b.note_alias_repeat(target.id, 1)
         b.assign([(b.var(target.id), new)], f"Set {target.id}")
         b.note_type(target.id, new.ty)
         return
@@ -143,9 +160,18 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
 
         current = subscript(target, container, key)
         (value,) = operands(b, [node.value])
-        if op == "+" and current.ty.only("list"):
-            raise Refusal(node, "+= on a list inside a container changes it in place", "use .extend(...)")
-        new = binary(node, op, current, value)
+        if in_place and current.ty.only("list") and current.ty.form == "list":
+            raise Refusal(node, f"{op}= on a list inside a container changes it in place",
+                          f"build the new list and assign it: x[k] = x[k] {op} ...")
+        if in_place and may_extend_in_place(current.ty):
+            new = _in_place_if_list(b, node, op, current, value,
+                                    b.mutation_refusal(target, root.id, nested=True, depth=item_depth(target)))
+            if op == "+":
+                b.note_alias_items(root.id, node.value, depth=item_depth(target) + 1)
+            else:
+                b.note_alias_repeat(root.id, item_depth(target) + 1)
+        else:
+            new = binary(node, op, current, value)
         b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
                          depth=item_depth(target.value))
         new_container = set_item(target, container, key, new)
@@ -156,6 +182,27 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         b.assign(pairs, f"Set {pairs[0][0]}")
         return
     raise Refusal(target, "this augmented assignment target is not supported")
+
+
+def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Expr,
+                      refusal: Refusal | None) -> Expr:
+    """`x += y` or `x *= y` on a value that may be a list known only at run time (for `+=`,
+    operations.augmented_add). Where the list may be shared (`refusal` says how), Python's
+    change in place would show through the other names and the machine's would not: the
+    machine stops (pysfn.Unsupported) when it meets a list there, and runs `+`/`*` as Python
+    does on anything else."""
+    new = augmented_add(node, current, value) if op == "+" else binary(node, op, current, value)
+    if refusal is None or op == "+" and not may_iterate(value.ty):  # Python's TypeError, nothing changes
+        return new
+    condition = f"$type({current.code}) = 'array'"
+    if op == "+":
+        condition += f" and $type({value.code}) in ['array', 'string', 'object']"
+    what = "extends" if op == "+" else "repeats"
+    stop = Guard(f"({condition})", None, "''", current.helpers | value.helpers, current.reads | value.reads,
+                 abort=True, error_name=UNSUPPORTED, message_literal=(
+                     f"line {node.lineno}: `{_short(ast.unparse(node), 60)}` {what} a list in place (Python's "
+                     f"{op}= on a list), but {refusal.message}; {refusal.hint}"))
+    return attrs.evolve(new, guards=(*new.guards, stop))
 
 
 def transform_delete(b, node: ast.Delete) -> None:
@@ -621,7 +668,8 @@ def transform_try(b, node: ast.Try) -> None:
     if not context.finally_label.holes:
         return
     b.mark(context.finally_label)
-    b.block(node.finalbody)
+    with b.after_return(_held_by_returns(b, node)):
+        b.block(node.finalbody)
     if not b.reachable:
         return
     finally_var = context.finally_var
@@ -650,6 +698,25 @@ def transform_try(b, node: ast.Try) -> None:
             loop = next(c for c in b.scope.contexts if isinstance(c, LoopContext) and c.ident == ident)
             jump_out(b, loop, action)
     b.then(rest)
+
+
+def _held_by_returns(b, node: ast.Try) -> dict:
+    """{name: (line, whole)} for the lists and dicts that a `return` passing through this
+    try's finally block holds (whole: the list itself, else only its items). Python returns
+    those objects after the finally ran, so its in-place changes show in the result."""
+    held: dict = {}
+    stack = [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            whole, items = b.held_by(sub.value)
+            for name in whole | items:
+                line, was_whole = held.get(name, (sub.lineno, False))
+                held[name] = (min(line, sub.lineno), was_whole or name in whole)
+        stack.extend(ast.iter_child_nodes(sub))
+    return held
 
 
 def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:

@@ -47,6 +47,7 @@ LIMITS = ("history events.", "Expression evaluation timeout")
 
 STATS: collections.Counter = collections.Counter()
 REASONS: collections.Counter = collections.Counter()
+LOUD: collections.Counter = collections.Counter()  # the loud stops' causes, as reason() shortens them
 
 
 def reason(message: str) -> str:
@@ -72,6 +73,8 @@ def mismatch(python: dict, python_calls: list, machine: dict, machine_calls: lis
     """What differs, or None. A loud stop must still have called a prefix of Python's calls."""
     if machine["status"] == "FAILED" and machine["error"] in LOUD_STOPS and python["error"] not in LOUD_STOPS:
         STATS["loud stops"] += 1
+        STATS["loud stops: " + machine["error"]] += 1
+        LOUD[reason((machine["cause"] or "").split(";")[0])[:160]] += 1
         if machine_calls != python_calls[:len(machine_calls)]:
             return "calls before a loud stop"
         return None
@@ -103,7 +106,8 @@ def record(program, payload, what, python, python_calls, machine, machine_calls)
 def write_stats() -> None:
     if COLLECT:
         with open(COLLECT + ".stats.json", "w") as out:
-            json.dump({"stats": dict(STATS), "reasons": REASONS.most_common(40)}, out, indent=1)
+            json.dump({"stats": dict(STATS), "reasons": REASONS.most_common(40), "loud stops": LOUD.most_common(20)},
+                      out, indent=1)
 
 
 def fuzz_settings(test):
@@ -154,7 +158,7 @@ def test_the_generator_covers_the_constructs():
     wanted = ["for ", "while ", "break", "continue", "try:", "except", "finally:", "raise ",
               "assert ", " if ", " and ", " or ", "not ", "f\"", "sum(", "any(", "all(", "[", "{",
               ".append(", ".get(", "sorted(", "bump(", "risky(", "note(", "label(", "check(",
-              "triple(", "else:", "elif "]
+              "triple(", "else:", "elif ", " += repr(v"]
     seen: set[str] = set()
 
     @settings(max_examples=500, deadline=None, derandomize=True, database=None,

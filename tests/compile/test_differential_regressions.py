@@ -1,13 +1,15 @@
 """Mismatches the differential fuzzer (test_differential.py) found, reduced by hand to the
-smallest program that shows them. Each is xfail(strict=True) while it fails on main, so that
-fixing it flips the test (then drop the mark, and the flag in workflow_gen.py that keeps the
-class out of the CI run)."""
+smallest program that shows them. A class found and not yet fixed is xfail(strict=True), so
+that fixing it flips the test (then drop the mark, and the flag in workflow_gen.py that keeps
+the class out of the CI run, if any)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from .helpers import compile_text
+from .helpers import compile_text, refusal
 from .test_differential import run_both
 from .workflow_gen import CALLEES
 
@@ -100,10 +102,10 @@ def main(xs: list[int]):
 """, {"xs": []})
 
 
-@pytest.mark.xfail(strict=True, reason="`return {'out': out}` in a try whose finally changes `out`: "
-                   "Python's result holds the same list, the machine returns a copy made before")
-def test_a_finally_that_changes_a_returned_list_shows_in_the_result():
-    agree("""
+def test_a_finally_that_changes_a_returned_list_is_refused():
+    # found on bb5e8f6: Python's result holds the list the finally changed ([1]), the machine's
+    # a copy made at the return ([]); refused (the return evaluated a value holding `out`)
+    text = refusal(CALLEES + """
 @sfn.workflow
 def main(n: int):
     out = []
@@ -111,7 +113,46 @@ def main(n: int):
         return {"out": out}
     finally:
         out.append(n)
-""", {"n": 1})
+""")
+    assert "wf.py:" in text and "this finally block changes 'out' in place after the return at line" in text
+    assert "hint: make the change before the return, or return a copy" in text
+
+
+@pytest.mark.parametrize("change, held", [
+    ("out.append(n)", "out"), ("out[0] = n", "out"), ("del out[0]", "out"), ("out.sort()", "out"),
+    ("out += [n]", "out"), ("rows[0].append(n)", "rows"), ("d.update({'k': n})", "d"), ("d['k'] = n", "d"),
+])
+def test_every_in_place_change_of_what_a_pending_return_holds_is_refused_in_the_finally(change, held):
+    text = refusal(f"""
+@sfn.workflow
+def main(n: int, flag: bool):
+    out = [1]
+    rows = [[1]]
+    d = {{"a": 1}}
+    try:
+        if flag:
+            return {{"out": out, "first": rows[0], "d": [d]}}
+    finally:
+        {change}
+    return None
+""")
+    assert f"changes {'an item of ' if held == 'rows' else ''}'{held}' in place after the return at line 10" in text
+
+
+def test_what_a_return_through_finally_does_not_hold_may_change_there():
+    agree("""
+@sfn.workflow
+def main(n: int, flag: bool):
+    out = [1]
+    rows = [[1], [2]]
+    try:
+        if flag:
+            return {"first": rows[0], "text": str(out), "k": len(out)}
+    finally:
+        out.append(n)
+        rows.append([n])
+    return {"out": out, "rows": rows}
+""", {"n": 3, "flag": True}, {"n": 3, "flag": False})
 
 
 def test_augmented_assignment_of_a_sum_with_a_value_of_unknown_type():
@@ -138,29 +179,99 @@ def main(n, m):
 """, {"n": [], "m": 1}, {"n": "", "m": 1}, {"n": 1, "m": None}, {"n": 1, "m": 2})
 
 
-@pytest.mark.xfail(strict=True, reason="`x += y` on a list of unknown type extends it with any iterable "
-                   "(a str's characters) in Python; the machine raises 'can only concatenate list'")
 def test_augmented_addition_to_a_list_of_unknown_type_extends_it():
+    # found on bb5e8f6: Python extends a list with any iterable (a str's characters, a dict's
+    # keys); the machine raised "can only concatenate list"; `x = n` passes n's list on to x
+    # (n is read nowhere else), so the change in place is seen by no other name
     agree("""
 @sfn.workflow
 def main(n, m):
     x = n
     x += m
     return x
-""", {"n": [0], "m": "xy"})
+""", {"n": [0], "m": "xy"}, {"n": [0], "m": {"a": 1, "b": 2}}, {"n": [0], "m": [[1]]}, {"n": [0], "m": 3},
+          {"n": [0], "m": None}, {"n": [0], "m": True}, {"n": "a", "m": "b"}, {"n": "a", "m": [1]},
+          {"n": 1, "m": [1]}, {"n": {"a": 1}, "m": "x"}, {"n": 2, "m": 3})
 
 
-@pytest.mark.xfail(strict=True, reason="`b += m` on a list of unknown type changes it in place, so `a` "
-                   "(the same list) changes too in Python; the machine changes only b (a silent difference)")
-def test_augmented_addition_to_a_shared_list_of_unknown_type_changes_every_name_for_it():
+def test_augmented_addition_of_a_value_of_known_type_to_a_list_of_unknown_type():
     agree("""
+@sfn.workflow
+def main(n, rows, s: str, xs: list[int], d: dict[str, int]):
+    n += s
+    rows[0] += xs
+    rows[-1] += d
+    return {"n": n, "rows": rows}
+""", {"n": [0], "rows": [[1], [2]], "s": "ab", "xs": [3], "d": {"k": 1}},
+          {"n": "x", "rows": ["a", "b"], "s": "ab", "xs": [3], "d": {"k": 1}},
+          {"n": 1, "rows": [[1]], "s": "ab", "xs": [3], "d": {"k": 1}},
+          {"n": [], "rows": [1], "s": "", "xs": [3], "d": {}},
+          {"n": [], "rows": {"a": 1}, "s": "", "xs": [3], "d": {}})
+
+
+def test_augmented_addition_to_a_shared_list_of_unknown_type_stops_loudly():
+    # found on bb5e8f6: `b += m` changes the one list in place in Python, so `a` changes too;
+    # the machine changed only b (silent). Now the machine stops with pysfn.Unsupported when b
+    # is a list there (naming the names that share it), and adds as Python does otherwise
+    source = """
 @sfn.workflow
 def main(n, m):
     a = n
     b = a
     b += m
     return {"a": a, "b": b}
-""", {"n": [0], "m": [5]})
+"""
+    agree(source, {"n": 1, "m": 2}, {"n": "x", "m": "y"}, {"n": [0], "m": 5}, {"n": {}, "m": [5]})
+    compiled = compile_text(CALLEES + "\n\n" + source)
+    for m in ([5], "xy", {"k": 1}):
+        python, _, machine, _ = run_both(compiled, {"n": [0], "m": m})
+        assert python["status"] == "SUCCEEDED" and python["output"]["a"] == python["output"]["b"]
+        assert (machine["status"], machine["error"]) == ("FAILED", "pysfn.Unsupported")
+        assert re.match(r"line (\d+): `b \+= m` extends a list in place \(Python's \+= on a list\), but 'b' may "
+                        r"share its value with 'n' \(line \d+\), 'a' \(line \d+\) here", machine["cause"])
+
+
+def test_augmented_addition_in_a_loop_to_a_list_taken_from_a_parameter_stops_loudly():
+    # the loop runs `x = n` again: n's list, extended, comes back into x, so it is shared
+    source = """
+@sfn.workflow
+def main(n, m):
+    x = []
+    for i in range(2):
+        x = n
+        x += m
+    return x
+"""
+    python, _, machine, _ = run_both(compile_text(CALLEES + "\n\n" + source), {"n": [0], "m": [1]})
+    assert python["output"] == [0, 1, 1] and machine["error"] == "pysfn.Unsupported"
+    agree(source, {"n": "a", "m": "b"}, {"n": 1, "m": 2}, {"n": [0], "m": 1})
+
+
+@pytest.mark.parametrize("change", ["b.append(1)", "b.extend([1])", "b[0] = 1", "del b[0]", "b.sort()",
+                                    "b.insert(0, 1)", "b.pop()", "b.clear()", "b.reverse()", "b.remove(1)",
+                                    "b.update({'k': 1})", "b['k'] = 1", "b.setdefault('k', 1)"])
+def test_an_in_place_change_of_a_shared_value_of_unknown_type_is_refused_naming_who_shares_it(change):
+    text = refusal(f"""
+@sfn.workflow
+def main(n):
+    a = n
+    b = a
+    {change}
+    return {{"a": a, "b": b}}
+""")
+    assert "'b' may share its value with 'n' (line 5), 'a' (line 6) here" in text
+
+
+def test_a_value_of_unknown_type_read_nowhere_else_may_change_in_place_through_its_new_name():
+    agree("""
+@sfn.workflow
+def main(n, m):
+    a = n
+    a.append(1)
+    d = {"k": m}
+    d["k"] += [2]
+    return {"a": a, "d": d}
+""", {"n": [0], "m": [1]}, {"n": [], "m": "x"}, {"n": 3, "m": []})
 
 
 def test_a_str_method_on_a_sum_of_unknown_type():
@@ -331,3 +442,111 @@ def main(d, xs):
     ys.sort(key=d.get)
     return {"min": min(xs, key=d.get, default=None), "sorted": sorted(xs, key=d.get), "ys": ys}
 """, {"d": 0, "xs": 5}, {"d": 0, "xs": []}, {"d": None, "xs": ["a"]}, {"d": {"a": 1, "b": 0}, "xs": ["a", "b"]})
+
+
+def test_augmented_multiplication_of_a_shared_list_is_refused_or_stops_loudly():
+    # found on the exactness branch while checking the in-place changers: `ys *= 2` repeats the
+    # list in place (list.__imul__), so `xs` changed in Python; the machine changed only ys
+    text = refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    ys = xs
+    ys *= 2
+    return {"xs": xs, "ys": ys}
+""")
+    assert "'ys' may share its value with 'xs' (line 5) here" in text
+    assert "*= on a list inside a container changes it in place" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    d = {"k": xs}
+    d["k"] *= 2
+    return {"xs": xs, "d": d}
+""")
+    source = """
+@sfn.workflow
+def main(n):
+    a = n
+    b = a
+    b *= 2
+    return {"a": a, "b": b}
+"""
+    agree(source, {"n": 3}, {"n": "ab"}, {"n": {}})
+    python, _, machine, _ = run_both(compile_text(CALLEES + "\n\n" + source), {"n": [1]})
+    assert python["output"] == {"a": [1, 1], "b": [1, 1]}
+    assert machine["error"] == "pysfn.Unsupported" and "`b *= 2` repeats a list in place" in machine["cause"]
+    agree("""
+@sfn.workflow
+def main(n):
+    b = n
+    b *= 2
+    return b
+""", {"n": [1]}, {"n": 2}, {"n": "a"}, {"n": None})
+
+
+@pytest.mark.parametrize("build", ["[[0]] * 2", "[row] * 2", "[[0]] * 2 + []", "[[0]] * 2 if n else []"])
+def test_a_list_repeated_with_star_shares_its_items(build):
+    # found on the exactness branch: `[[0]] * 2` holds one list twice, so changing ys[0] in place
+    # changes ys[1] in Python; the machine changed one copy (silent)
+    text = refusal(f"""
+@sfn.workflow
+def main(n: int):
+    row = [0]
+    ys = {build}
+    ys[0].append(n)
+    return ys
+""")
+    assert "the items of 'ys' may also be reachable from another variable (or be one list or dict repeated" in text
+
+
+def test_a_nested_repetition_shares_items_two_levels_down():
+    assert "the items of 'd' may also be reachable" in refusal("""
+@sfn.workflow
+def main(n: int):
+    d = {"a": [[0]] * 2}
+    d["a"][0].append(n)
+    return d
+""")
+    assert "the items of 'grid' may also be reachable" in refusal("""
+@sfn.workflow
+def main(n: int):
+    grid = [[0] * 3] * 3
+    grid[0][0] = n
+    return grid
+""")
+    agree("""
+@sfn.workflow
+def main(n: int):
+    grid = [[0] * 3 for i in range(3)]
+    grid[0][0] = n
+    ys = [0] * 3
+    ys[1] = n
+    ys *= 2
+    ys[0] += 1
+    return {"grid": grid, "ys": ys}
+""", {"n": 5})
+
+
+def test_a_method_of_a_value_of_unknown_type_is_looked_up_before_a_callee_in_its_arguments():
+    # found by the exactness branch's long run (seed 211): Python's AttributeError for `d.get`
+    # comes before the arguments, so risky() is never called; the machine called it first
+    # (and raised the AttributeError of `s.rsplit`, an argument set aside before the callee)
+    agree("""
+@sfn.workflow
+def main(s, d):
+    acc = 0
+    counts = {}
+    counts[str((s < 'b'))] = d.get(s.rsplit(',', 1)[0], risky(acc))
+    return {"counts": counts}
+""", {"s": "", "d": 1}, {"s": 4, "d": ""}, {"s": "", "d": ""}, {"s": "a", "d": {"a": 2}})
+    agree("""
+@sfn.workflow
+def main(s, xs, d):
+    out = []
+    out.append(xs.count(risky(1)))
+    xs.append(bump(2))
+    out.append(s.split(label(3)))
+    out.append(d["k"].get("a", triple(4)))
+    return out
+""", {"s": 2, "xs": [1], "d": {"k": {}}}, {"s": "a b", "xs": 2, "d": {"k": {}}},
+          {"s": "a b", "xs": {}, "d": {"k": {}}}, {"s": "aLb", "xs": [], "d": {"k": []}}, {"s": "aLb", "xs": [], "d": {}},
+          {"s": "aL3b", "xs": [2], "d": {"k": {"a": 1}}})

@@ -33,6 +33,13 @@ LAZY_CALLEES = os.environ.get("PYSFN_DIFF_LAZY_CALLEES", "1") == "1"
 # default. PYSFN_DIFF_MINMAX_ARITH=0 leaves them out.
 MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH", "1") == "1"
 
+# `v = p; v += y` with p a parameter (a list of unknown type extends in place with any iterable,
+# seen through every name for it: the machine extends, or stops loudly where the list may be
+# shared) and a `return` inside a try whose finally changes what it returns (refused). Both were
+# mismatches until the exactness branch; on by default, PYSFN_DIFF_IN_PLACE_ADD=0 leaves the
+# first out.
+IN_PLACE_ADD = os.environ.get("PYSFN_DIFF_IN_PLACE_ADD", "1") == "1"
+
 # What JSONata cannot compute exactly (float formatting, round(x, n), math, sets, bitwise
 # operators), for programs compiled with compute_in_lambda (PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the
 # compiler runs it as Python in the workflow's Lambda). Off by default: refused without it.
@@ -114,6 +121,7 @@ class _Gen:
         self.arith_operand = 0  # depth of operands of + - * being generated
         self.frozen: set[str] = set()  # lists being iterated: not changed in the loop's body
         self.fresh = 0
+        self.params: dict[str, tuple[str, bool]] = {}  # parameter -> (kind, annotated)
 
     def choice(self, options):
         return self.draw(st.sampled_from(options))
@@ -407,6 +415,8 @@ class _Gen:
             lambda: [f"{pad}assert {self.expr_bool(e)}, {self.lazy(self.expr_str, e)}"],
             lambda: [f"{pad}{self.choice(['acc', 'n'])} = {self.lazy(self.expr_int, e)} if {self.expr_bool(e)} else {self.lazy(self.expr_int, e)}"],
         ]
+        if IN_PLACE_ADD and not self.loop_depth and self.addable():  # not in a loop: growth without bound
+            simple.append(lambda: self.in_place_add(pad, e))
         if self.loop_depth:
             simple += 3 * [lambda: [f"{pad}if {self.expr_bool(1)}:", f"{pad}    {self.choice(['break', 'continue'])}"]]
         if depth <= 0:
@@ -423,6 +433,28 @@ class _Gen:
             lambda: self.group_by(indent),
         ]
         return self.choice(simple + compound)()
+
+    def addable(self) -> list[str]:
+        """Parameters for in_place_add: not walked by an enclosing for; not an annotated dict
+        (`+=` on it is a TypeError the compiler refuses)."""
+        return sorted(p for p, (kind, annotated) in self.params.items()
+                      if p not in self.frozen and not (annotated and kind == "dict"))
+
+    def in_place_add(self, pad: str, e: int) -> list[str]:
+        """`v = p` (a copy of an annotated list), `v += y`, then v is read: with p a list at run
+        time, += extends it in place with any iterable, and p (if read later) sees it."""
+        name = self.choice(self.addable())
+        kind, annotated = self.params[name]
+        v = self.name("v")
+        if kind in ("list", "words"):
+            source = f"list({name})" if annotated else name
+            rhs = self.choice([lambda: self.expr_list(e), lambda: self.expr_str(e), lambda: self.choice(self.vars["words"]),
+                               lambda: self.choice(self.vars["dict"]), lambda: self.choice(sorted(self.params))])()
+        else:
+            source = name
+            rhs = (self.expr(kind, e) if kind in ("int", "str") else self.expr_int(e) if kind == "bool"
+                   else self.choice(sorted(self.params)))
+        return [f"{pad}{v} = {source}", f"{pad}{v} += {rhs}", f"{pad}text += repr({v})"]
 
     def expr_int_no_locals(self, depth: int) -> str:
         saved = self.vars["int"]
@@ -544,8 +576,9 @@ def programs(draw) -> Program:
             params.append((name, kind, draw(st.booleans())))
     for name, (kind, _) in LOCALS.items():
         gen.vars[kind].append(name)
-    for name, kind, _ in params:
+    for name, kind, annotated in params:
         gen.vars[kind].append(name)
+        gen.params[name] = (kind, annotated)
     prelude = []
     for kind, default in (("int", "n"), ("str", "s"), ("bool", "flag"), ("list", "xs"),
                           ("words", "words"), ("dict", "d")):
