@@ -55,8 +55,9 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
             for edge in ir.edges(node):
                 names |= set(edge.assign or ())
     fresh = _Names(names | reads, variables=frozenset(names))
+    counters = _counters(graphs)
     for one in graphs:
-        _collapse_graph(one, reads, fresh)
+        _collapse_graph(one, reads, fresh, counters)
     # the names each state mentions, after the loops became states of their own
     machine_reads = {id(node): ir.node_mentions(node) for one in ir.graphs(graph) for node in ir.nodes(one)}
     made: set[int] = set()  # the Run and After states of blocks: never part of another block
@@ -166,12 +167,45 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
 
 
 # -- one loop -----------------------------------------------------------------------------
-def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names) -> None:
+def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names, counters: frozenset = frozenset()) -> None:
     for cycle in _cycles(ir.nodes(graph)):
-        _collapse(graph, cycle, reads, fresh)
+        _collapse(graph, cycle, reads, fresh, counters)
 
 
-def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names) -> None:
+def _counters(graphs: list) -> frozenset:
+    """The variables every Assign of the machine sets to a non-negative int literal or to
+    itself plus 1 (a `for` loop's position): always a non-negative integer."""
+    seen: dict[str, bool] = {}
+    for one in graphs:
+        for node in ir.nodes(one):
+            for edge in ir.edges(node):
+                for name, value in (edge.assign or {}).items():
+                    counts = (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
+                        isinstance(value, ir.Code) and value.text.strip() in (f"${name} + 1", f"(${name} + 1)"))
+                    seen[name] = seen.get(name, True) and counts
+    return frozenset(name for name, counts in seen.items() if counts)
+
+
+_ITEM_AT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
+
+
+def _indexed(cycle: list[ir.Node], assigned: set[str], variables: frozenset, counters: frozenset) -> list[str]:
+    """The lists a loop reads by position (`$xs[$i]`: `xs` not set in the loop, `i` a counter
+    it advances). JSONata's filter evaluates `[$i]` once per item of `$xs` (jsonata-js and the
+    emulator alike), so a loop over n items would cost n * n; see _Step.program."""
+    found: list[str] = []
+    for node in cycle:
+        for value in ir.node_values(node):
+            for code in ir.codes(value):
+                for items, index in _ITEM_AT.findall(code.text):
+                    if items in variables and items not in assigned and index in counters and index in assigned \
+                            and items not in found:
+                        found.append(items)
+    return found
+
+
+def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names,
+              counters: frozenset = frozenset()) -> None:
     nodes = ir.nodes(graph)
     members = {id(n) for n in cycle}
     entries = [(node, edge) for node in nodes if id(node) not in members for edge in ir.edges(node)
@@ -195,7 +229,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables)
+    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
+                 indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters)
     code = step.program(pc_var)
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
@@ -356,7 +391,8 @@ class _Step:
     driver that applies it until the loop leaves (or the budget is spent)."""
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
-                 known: frozenset | None = None, variables: frozenset = frozenset()):
+                 known: frozenset | None = None, variables: frozenset = frozenset(),
+                 indexed: list[str] | None = None, counters: frozenset = frozenset()):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -372,6 +408,10 @@ class _Step:
         self.exits: list[ir.Node] = []
         self.helpers: frozenset = frozenset()
         self.temp = 0
+        # the lists read by position, each with the local holding it as an object keyed by
+        # position (built once per evaluation: `$lookup` finds an item without a walk)
+        self.indexed = {name: f"${prefix}_ix{k}" for k, name in enumerate(indexed or (), 1)}
+        self.counters = counters
 
     def program(self, pc_var: str | None) -> str:
         p = self.prefix
@@ -393,7 +433,25 @@ class _Step:
                   f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
         first = self._object(f"${pc_var}" if pc_var is not None else "0")
         budget = self._budget(step, p)
-        return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+        index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "
+                        for name, local in self.indexed.items())
+        return f"({index}{step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+
+    def _positional(self, text: str) -> str:
+        """`$xs[$i]` of an indexed list as a `$lookup` of the position in its object; where
+        that finds nothing (`$i` past the end; `$xs` no list) the filter decides, as before."""
+        if not self.indexed:
+            return text
+
+        def at(match: re.Match) -> str:
+            items, index = match.group(1), match.group(2)
+            local = self.indexed.get(items)
+            if local is None or index not in self.counters:
+                return match.group(0)
+            found = f"${self.prefix}_at"
+            return (f"({found} := $lookup({local}, $string(${index})); "
+                    f"$exists({found}) ? {found} : {match.group(0)})")
+        return _ITEM_AT.sub(at, text)
 
     def _budget(self, step: str, p: str) -> str:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
@@ -456,7 +514,7 @@ class _Step:
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
         # variables as they are when it is entered) share their repeated parts, see _shared
-        conditions = [_operand(rule.condition.text) for rule in node.rules]
+        conditions = [_operand(self._positional(rule.condition.text)) for rule in node.rules]
         assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
@@ -556,7 +614,7 @@ class _Step:
         """A field value (JSON with Code inside) as JSONata."""
         if isinstance(value, ir.Code):
             self.helpers |= value.helpers
-            return _operand(value.text)
+            return _operand(self._positional(value.text))
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
