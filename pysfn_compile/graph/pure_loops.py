@@ -41,7 +41,6 @@ FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
 _VARIABLE = ir.VARIABLE
-_IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
 
 
 def collapse_pure_loops(graph: ir.Graph) -> None:
@@ -88,7 +87,7 @@ class _Names:
 def _pure(node: ir.Node) -> bool:
     if not isinstance(node, (ir.Pass, ir.Choice)):
         return False
-    return not any(_IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
+    return not any(ir.IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
 
 
 def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
@@ -518,28 +517,29 @@ class _Step:
         assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
-        parts = conditions + [item for group in assigns for item in group]
-        shared, parts = self._shared(parts)
-        conditions, rest = parts[:len(conditions)], parts[len(conditions):]
-        grouped = []
-        for group in assigns:
-            grouped.append(rest[:len(group)])
-            rest = rest[len(group):]
-        text = _sequence(grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        prefixes, conditions, grouped = self._shared(conditions, assigns)
+        text = _sequence(prefixes[-1] + grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
             branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
-            text = f"{conditions[position]} ? {branch} : {text}"
-        if shared:
-            text = _sequence(shared, text)
+            text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
-    def _shared(self, parts: list[str]) -> tuple[list[str], list[str]]:
-        """A subexpression written twice or more in one Choice's texts becomes a function of
-        no arguments, defined once before them and called where it was (evaluated as often,
-        at the same points: only the text is shared). Only what reads nothing but workflow
-        variables (as they are when the Choice is entered) and helpers is shared: no `$`
-        context, no function literal, no local bound outside it, no regular expression."""
+    def _shared(self, conditions: list[str], groups: list[list[str]]):
+        """A subexpression written twice or more in one Choice's texts is computed once where
+        the Choice first evaluates it whatever happens (its rules are tried in order: a part of
+        a condition that is not behind an `and`, `or` or `?`, or the default's Assign) and
+        bound to a local there; where it is used earlier, behind such a test, it is a function
+        of no arguments defined before that use and called where the text was (evaluated as
+        often, at the same points). Either way it is evaluated where Python's order put it,
+        never where the Choice would not. Only what reads nothing but workflow variables (as
+        they are when the Choice is entered) and helpers is shared: no `$` context, no
+        function literal, no local bound outside it, no regular expression.
+
+        Position k < n is the test of rule k (with rule k's Assign behind it), position n the
+        default's Assign; returns the statements to put before each position and the texts."""
+        n = len(conditions)
+        parts = conditions + [item for group in groups for item in group]
         found: dict[str, int] = {}
         for text in parts:
             for candidate in _groups(text):
@@ -554,21 +554,48 @@ class _Step:
                     bound.add(match.group(1))
             for params in _PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
-        shared: list[tuple[str, str]] = []
+        chosen: list[tuple[str, str]] = []  # (name, text), longest first
+        scratch = list(parts)
         for candidate in sorted(found, key=len, reverse=True):
-            uses = sum(text.count(candidate) for text in parts)
+            uses = sum(text.count(candidate) for text in scratch)
             if uses < 2 or not self._shareable(candidate, bound):
                 continue
             self.temp += 1
             name = f"${self.prefix}_t{self.temp}"
-            self.saved += (len(candidate) - len(name) - 2) * uses
-            parts = [text.replace(candidate, name + "()") for text in parts]
-            # an earlier (longer) one holding this one calls it too; defined after it, so
-            # each definition is ahead of its callers
-            shared = [(other, body.replace(candidate, name + "()")) for other, body in shared]
-            shared.append((name, candidate))
-        definitions = [f"{name} := function() {{ {body} }}" for name, body in reversed(shared)]
-        return definitions, parts
+            scratch = [text.replace(candidate, "\x00") for text in scratch]
+            chosen.append((name, candidate))
+        if not chosen:
+            return [[] for _ in range(n + 1)], conditions, groups
+        # where each is first written, and first evaluated whatever happens (the original texts)
+        places = [[conditions[k]] + groups[k] for k in range(n)] + [groups[n]]
+        eager = [[_eager_spans(conditions[k])] for k in range(n)] + [[_eager_spans(t) for t in groups[n]]]
+        first: dict[str, int] = {}
+        bind: dict[str, int] = {}
+        for name, candidate in chosen:
+            first[name] = next(k for k in range(n + 1) if any(candidate in text for text in places[k]))
+            for k in range(n + 1):
+                texts = [conditions[k]] if k < n else groups[n]
+                if any(_occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
+                    bind[name] = k
+                    break
+
+        def rewrite(text: str, k: int, skip: str = "") -> str:
+            for name, candidate in chosen:
+                if candidate != skip and len(candidate) <= len(text):
+                    text = text.replace(candidate, name if bind.get(name, n + 1) <= k else name + "()")
+            return text
+
+        prefixes: list[list[str]] = [[] for _ in range(n + 1)]
+        for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
+            if bind.get(name, n + 1) > first[name]:
+                uses = sum(text.count(candidate) for k in range(n + 1) for text in places[k])
+                self.saved += (len(candidate) - len(name) - 2) * uses  # still evaluated at each use
+                prefixes[first[name]].append(f"{name} := function() {{ {rewrite(candidate, first[name], candidate)} }}")
+            if name in bind:
+                prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
+        conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
+        groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
+        return prefixes, conditions, groups
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
         if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
@@ -669,3 +696,145 @@ def _operand(text: str) -> str:
 
 def _VARIABLE_SET(text: str) -> set[str]:
     return set(_VARIABLE.findall(text))
+
+
+def _levels(text: str) -> list[int]:
+    """The bracket depth of each character of `text`; -1 inside a string literal."""
+    out, depth, quote, position = [], 0, "", 0
+    while position < len(text):
+        char = text[position]
+        if quote:
+            out.append(-1)
+            if char == "\\" and position + 1 < len(text):
+                out.append(-1)
+                position += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+            out.append(-1)
+        elif char in "([{":
+            out.append(depth)
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            out.append(depth)
+        else:
+            out.append(depth)
+        position += 1
+    return out
+
+
+def _eager_spans(text: str) -> set[tuple[int, int]]:
+    """The (start, end) of the parts of `text` JSONata evaluates whenever it evaluates `text`:
+    not behind `and`, `or` or `?`, not in a function's body, a predicate, an object or a path.
+    Conservative: nothing for a text with `/` outside strings (a regular expression's
+    brackets do not pair)."""
+    levels = _levels(text)
+    if any(char == "/" and level >= 0 for char, level in zip(text, levels, strict=True)):
+        return set()
+    out: set[tuple[int, int]] = set()
+    _eager(text, 0, len(text), 0, levels, out)
+    return out
+
+
+_NAME_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_BIND_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*\s*:=")
+
+
+def _eager(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return
+    def top(position: int) -> bool:
+        return levels[position] == depth
+
+    # statements of a block (the caller passed its inside): each is evaluated
+    cuts = [p for p in range(start, end) if text[p] == ";" and top(p)]
+    if cuts:
+        edges = [start] + [c + 1 for c in cuts] + [end]
+        for a, b in zip(edges, edges[1:], strict=False):
+            _eager(text, a, b - 1 if b != end else b, depth, levels, out)
+        return
+    bind = _BIND_AT.match(text, start)
+    if bind and bind.end() <= end:
+        _eager(text, bind.end(), end, depth, levels, out)
+        return
+    for p in range(start, end):  # a conditional, `and`, `or`: the part before the first only
+        if top(p) and (text[p] == "?" or text.startswith(" and ", p) or text.startswith(" or ", p)):
+            _eager(text, start, p, depth, levels, out)
+            return
+    out.add((start, end))
+    p = start
+    while p < end:
+        char = text[p]
+        if levels[p] < 0 or not top(p):
+            p += 1
+            continue
+        if text.startswith("function", p) and not text[p - 1:p].isalnum() and text[p - 1:p] not in ("$", "_"):
+            return  # a function literal: what follows is not read as an operand chain here
+        if char == "$":
+            name = _NAME_AT.match(text, p)
+            if name is None:
+                return  # `$` alone: the context
+            q = name.end()
+            if q < end and text[q] == "(":
+                close = jsonata_lib.closing(text, q)
+                if close < 0 or close >= end:
+                    return
+                out.add((p, close + 1))
+                _arguments(text, q + 1, close, depth + 1, levels, out)
+                p = close + 1
+                continue
+            p = q
+            continue
+        if char == "(":
+            close = jsonata_lib.closing(text, p)
+            if close < 0 or close >= end:
+                return
+            out.add((p, close + 1))
+            _eager(text, p + 1, close, depth + 1, levels, out)
+            p = close + 1
+            continue
+        if char == "[":
+            close = jsonata_lib.closing(text, p)
+            if close < 0 or close >= end:
+                return
+            before = text[start:p].rstrip()
+            if before and (before[-1].isalnum() or before[-1] in "_)]}\"'`"):
+                return  # a predicate: evaluated per item, and what follows with it
+            _arguments(text, p + 1, close, depth + 1, levels, out)
+            p = close + 1
+            continue
+        if char == "{":
+            return  # an object (or a group-by): not looked into
+        if char == "." and not (text[p - 1:p].isdigit() and text[p + 1:p + 2].isdigit()):
+            return  # a path: the steps after it are evaluated per item
+        p += 1
+
+
+def _arguments(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
+    """The comma-separated items between `start` and `end` (a call's arguments, an array's
+    items), each evaluated."""
+    if start >= end:
+        return
+    edges = [start]
+    for p in range(start, end):
+        if text[p] == "," and levels[p] == depth:
+            edges.append(p + 1)
+    edges.append(end + 1)
+    for a, b in zip(edges, edges[1:], strict=False):
+        _eager(text, a, b - 1, depth, levels, out)
+
+
+def _occurs_in(candidate: str, text: str, spans: set) -> bool:
+    """Whether `candidate` is written in `text` where it is evaluated whenever `text` is."""
+    position = text.find(candidate)
+    while position >= 0:
+        if (position, position + len(candidate)) in spans:
+            return True
+        position = text.find(candidate, position + 1)
+    return False
