@@ -30,6 +30,7 @@ endless `while True:`, which as states meets the history quota at once).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -543,7 +544,7 @@ class _Step:
         found: dict[str, int] = {}
         for text in parts:
             for candidate in _groups(text):
-                if len(candidate) >= MIN_SHARED:
+                if len(candidate) >= MIN_BOUND:
                     found[candidate] = found.get(candidate, 0) + 1
         # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
         # the variables the Choice's Assign sets (`$x := ...` opening a text)
@@ -555,15 +556,12 @@ class _Step:
             for params in _PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
         chosen: list[tuple[str, str]] = []  # (name, text), longest first
-        scratch = list(parts)
         for candidate in sorted(found, key=len, reverse=True):
-            uses = sum(text.count(candidate) for text in scratch)
-            if uses < 2 or not self._shareable(candidate, bound):
+            # written twice: in the texts, or inside longer ones (each evaluated as often)
+            if sum(_count(text, candidate) for text in parts) < 2 or not self._shareable(candidate, bound):
                 continue
             self.temp += 1
-            name = f"${self.prefix}_t{self.temp}"
-            scratch = [text.replace(candidate, "\x00") for text in scratch]
-            chosen.append((name, candidate))
+            chosen.append((f"${self.prefix}_t{self.temp}", candidate))
         if not chosen:
             return [[] for _ in range(n + 1)], conditions, groups
         # where each is first written, and first evaluated whatever happens (the original texts)
@@ -572,23 +570,26 @@ class _Step:
         first: dict[str, int] = {}
         bind: dict[str, int] = {}
         for name, candidate in chosen:
-            first[name] = next(k for k in range(n + 1) if any(candidate in text for text in places[k]))
+            first[name] = next(k for k in range(n + 1) if any(_count(text, candidate) for text in places[k]))
             for k in range(n + 1):
                 texts = [conditions[k]] if k < n else groups[n]
                 if any(_occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
                     bind[name] = k
                     break
+        # a short one only where it is computed once (a function call costs more than it saves)
+        chosen = [(name, candidate) for name, candidate in chosen
+                  if len(candidate) >= MIN_SHARED or bind.get(name, n + 1) == first[name]]
 
         def rewrite(text: str, k: int, skip: str = "") -> str:
             for name, candidate in chosen:
                 if candidate != skip and len(candidate) <= len(text):
-                    text = text.replace(candidate, name if bind.get(name, n + 1) <= k else name + "()")
+                    text = _replace(text, candidate, name if bind.get(name, n + 1) <= k else name + "()")
             return text
 
         prefixes: list[list[str]] = [[] for _ in range(n + 1)]
         for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
             if bind.get(name, n + 1) > first[name]:
-                uses = sum(text.count(candidate) for k in range(n + 1) for text in places[k])
+                uses = sum(_count(text, candidate) for k in range(n + 1) for text in places[k])
                 self.saved += (len(candidate) - len(name) - 2) * uses  # still evaluated at each use
                 prefixes[first[name]].append(f"{name} := function() {{ {rewrite(candidate, first[name], candidate)} }}")
             if name in bind:
@@ -653,6 +654,7 @@ class _Step:
 
 
 MIN_SHARED = 40  # characters a repeated subexpression needs to be shared (see _Step._shared)
+MIN_BOUND = 16  # ... to be bound where it is computed once ($lookup($x, "k") is 17)
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
@@ -696,6 +698,11 @@ def _operand(text: str) -> str:
 
 def _VARIABLE_SET(text: str) -> set[str]:
     return set(_VARIABLE.findall(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _levels_of(text: str) -> tuple[int, ...]:
+    return tuple(_levels(text))
 
 
 def _levels(text: str) -> list[int]:
@@ -832,9 +839,36 @@ def _arguments(text: str, start: int, end: int, depth: int, levels: list[int], o
 
 def _occurs_in(candidate: str, text: str, spans: set) -> bool:
     """Whether `candidate` is written in `text` where it is evaluated whenever `text` is."""
+    return any((position, position + len(candidate)) in spans for position in _positions(text, candidate))
+
+
+def _positions(text: str, candidate: str) -> list[int]:
+    """Where `candidate` (a call or a parenthesized group) is written in `text` as a whole:
+    not where its opening parenthesis is a call's (`(($a))` inside `$not(($a))`)."""
+    out = []
     position = text.find(candidate)
+    levels = _levels_of(text) if position >= 0 else []
     while position >= 0:
-        if (position, position + len(candidate)) in spans:
-            return True
+        before = text[position - 1:position]
+        if not (candidate[0] == "(" and (before.isalnum() or before in ("_", ")", "]", "$"))) \
+                and levels[position] >= 0:  # not inside a string literal
+            out.append(position)
         position = text.find(candidate, position + 1)
-    return False
+    return out
+
+
+def _count(text: str, candidate: str) -> int:
+    return len(_positions(text, candidate))
+
+
+def _replace(text: str, candidate: str, replacement: str) -> str:
+    """`text` with each whole `candidate` (see _positions) replaced, left to right."""
+    out, last = [], 0
+    for position in _positions(text, candidate):
+        if position < last:
+            continue  # overlapping a replaced one
+        out.append(text[last:position])
+        out.append(replacement)
+        last = position + len(candidate)
+    out.append(text[last:])
+    return "".join(out)

@@ -80,3 +80,19 @@ def test_a_subexpression_is_bound_only_where_it_is_evaluated_whatever_happens():
     for hidden in ("$c ? $f($a) : 0", "$xs[$f($a)]", "$map($xs, function($v) { $f($a) })", "{'k': $f($a)}",
                    "$x.$f($a)", "$g($a) or $f($a)"):
         assert not _occurs_in("$f($a)", hidden, _eager_spans(hidden)), hidden
+
+
+def test_shared_text_is_replaced_only_where_it_is_code():
+    """A repeated group is not replaced where its parenthesis is a call's (`$not((a))` once
+    became `$not$t`), nor inside a string literal that spells the same code."""
+    assert_same("""
+        @sfn.workflow
+        def main(n: int, d: dict[str, int]):
+            total = 0
+            notes = []
+            for i in range(n):
+                total += d[str(i % 7)] if i < n - 1 else d["missing"]
+                notes.append('$lookup($d, "missing")' if i < n - 1 else "last")
+            return [total, notes]
+    """, {"n": 3, "d": {str(k): k for k in range(7)}}, {"n": 3, "d": {"missing": 5, **{str(k): k for k in range(7)}}},
+        {"n": 0, "d": {}})
