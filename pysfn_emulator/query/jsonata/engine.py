@@ -150,12 +150,23 @@ class _Engine(Jsonata):
         # name the argument jsonata-js names (the port always says 1).
         checked = getattr(proc, "signature", None)
         if isinstance(checked, signature.Signature) and isinstance(args, list):
-            supplied = "".join("l" if arg is NULL else checked.get_symbol(arg) for arg in args)
-            if checked._regex.fullmatch(supplied) is None:
+            supplied = "".join("l" if arg is NULL else _SYMBOLS.get(type(arg)) or checked.get_symbol(arg)
+                               for arg in args)
+            matched = checked._regex.fullmatch(supplied)
+            if matched is None:
                 raise jexception.JException("T0410", -1, _failing_argument(checked, supplied), checked.function_name)
-            for index, (arg, param) in enumerate(zip(args, checked._params, strict=False)):
+            params = checked._params
+            for index, (arg, param) in enumerate(zip(args, params, strict=False)):
                 if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
                     raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+            # The port would match the symbols again and build the arguments one by one; where
+            # each parameter took one argument as it is (no array to wrap it in, no context in
+            # place of a missing one, no `+` taking several), its answer is the arguments
+            # themselves. Most calls of a compiled machine ($lookup, $type, $exists) are so.
+            if len(params) == len(args) and all(
+                    param.type != "a" and not (param.regex or "+").endswith("+") and len(matched.group(index + 1)) == 1
+                    for index, param in enumerate(params)):
+                return list(args)
         return super().validate_arguments(proc, args, context)
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
@@ -193,6 +204,11 @@ def parse(text: str) -> Any:
     if errors:
         raise errors[0]
     return ast
+
+
+# The signature symbols of JSON values by exact type (the port's get_symbol asks whether a value
+# is a function, a lambda or a regular expression first, importing a module at each call).
+_SYMBOLS = {str: "s", bool: "b", int: "n", float: "n", list: "a", dict: "o"}
 
 
 def _failing_argument(checked: signature.Signature, supplied: str) -> int:
