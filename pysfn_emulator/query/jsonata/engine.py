@@ -50,6 +50,9 @@ class _Engine(Jsonata):
         # $eval is refused, so go straight to the work. jsonata-js itself never stops a
         # runaway expression (a tail call loops forever, other recursion grows the heap);
         # its test suite's guard does, with U1001, and so does this count of nodes.
+        # The port's `_eval` is written out here (this runs once per node, and a call costs),
+        # dispatching on the node type through a table instead of a chain of comparisons,
+        # without its debugging callbacks (never bound here).
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise runaway(RUNAWAY_STEPS)
@@ -57,7 +60,30 @@ class _Engine(Jsonata):
         try:
             if self.depth > MAX_DEPTH:
                 raise runaway(RUNAWAY_DEPTH)
-            return self._eval(expr, input, environment)
+            self.input = input
+            self.environment = environment
+            kind = getattr(expr, "type", None)
+            result = None
+            if kind is not None:
+                method = _DISPATCH.get(kind)
+                if method is not None:
+                    result = method(self, expr, input, environment)
+            predicate = getattr(expr, "predicate", None)
+            if predicate is not None:
+                for item in predicate:
+                    result = self.evaluate_filter(item.expr, result, environment)
+            if kind is not None and kind != "path":
+                group = getattr(expr, "group", None)
+                if group is not None:
+                    result = self.evaluate_group_expression(group, result, environment)
+            if result is not None and isinstance(result, _JLIST) and result.sequence and not result.tuple_stream:
+                if expr.keep_array:
+                    result.keep_singleton = True
+                if not result:
+                    result = None
+                elif len(result) == 1:
+                    result = result if result.keep_singleton else result[0]
+            return result
         finally:
             self.depth -= 1
 
@@ -69,34 +95,6 @@ class _Engine(Jsonata):
 
     def restore_budget(self, saved: tuple[int, int]) -> None:
         self.depth, self.steps = saved
-
-    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
-        """The port's `_eval`, dispatching on the node type through a table instead of a chain
-        of comparisons, without its debugging callbacks (never bound here)."""
-        self.input = input
-        self.environment = environment
-        kind = getattr(expr, "type", None)
-        result = None
-        if kind is not None:
-            method = _DISPATCH.get(kind)
-            if method is not None:
-                result = method(self, expr, input, environment)
-        predicate = getattr(expr, "predicate", None)
-        if predicate is not None:
-            for item in predicate:
-                result = self.evaluate_filter(item.expr, result, environment)
-        if kind is not None and kind != "path":
-            group = getattr(expr, "group", None)
-            if group is not None:
-                result = self.evaluate_group_expression(group, result, environment)
-        if result is not None and utils.Utils.is_sequence(result) and not result.tuple_stream:
-            if expr.keep_array:
-                result.keep_singleton = True
-            if not result:
-                result = None
-            elif len(result) == 1:
-                result = result if result.keep_singleton else result[0]
-        return result
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
@@ -235,27 +233,29 @@ def thread_engine() -> _Engine:
     return engine
 
 
+_JLIST = utils.Utils.JList
+# the methods called as they are (no lambda in between where the arguments are the same)
 _DISPATCH = {
-    "path": lambda e, x, i, env: e.evaluate_path(x, i, env),
-    "binary": lambda e, x, i, env: e.evaluate_binary(x, i, env),
-    "unary": lambda e, x, i, env: e.evaluate_unary(x, i, env),
-    "name": lambda e, x, i, env: e.evaluate_name(x, i, env),
+    "path": _Engine.evaluate_path,
+    "binary": _Engine.evaluate_binary,
+    "unary": _Engine.evaluate_unary,
+    "name": _Engine.evaluate_name,
     "string": lambda e, x, i, env: e.evaluate_literal(x),
     "number": lambda e, x, i, env: e.evaluate_literal(x),
     "value": lambda e, x, i, env: e.evaluate_literal(x),
     "wildcard": lambda e, x, i, env: e.evaluate_wildcard(x, i),
     "descendant": lambda e, x, i, env: e.evaluate_descendants(x, i),
     "parent": lambda e, x, i, env: env.lookup(x.slot.label),
-    "condition": lambda e, x, i, env: e.evaluate_condition(x, i, env),
-    "block": lambda e, x, i, env: e.evaluate_block(x, i, env),
-    "bind": lambda e, x, i, env: e.evaluate_bind_expression(x, i, env),
+    "condition": _Engine.evaluate_condition,
+    "block": _Engine.evaluate_block,
+    "bind": _Engine.evaluate_bind_expression,
     "regex": lambda e, x, i, env: e.evaluate_regex(x),
     "function": lambda e, x, i, env: e.evaluate_function(x, i, env, utils.Utils.NONE),
-    "variable": lambda e, x, i, env: e.evaluate_variable(x, i, env),
-    "lambda": lambda e, x, i, env: e.evaluate_lambda(x, i, env),
-    "partial": lambda e, x, i, env: e.evaluate_partial_application(x, i, env),
-    "apply": lambda e, x, i, env: e.evaluate_apply_expression(x, i, env),
-    "transform": lambda e, x, i, env: e.evaluate_transform_expression(x, i, env),
+    "variable": _Engine.evaluate_variable,
+    "lambda": _Engine.evaluate_lambda,
+    "partial": _Engine.evaluate_partial_application,
+    "apply": _Engine.evaluate_apply_expression,
+    "transform": _Engine.evaluate_transform_expression,
 }
 
 _ENTRY = "__evaluate_entry"
