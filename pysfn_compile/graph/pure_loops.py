@@ -396,8 +396,7 @@ class _Step:
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
-        self.variables = variables  # the machine's workflow variables (what _shared may read)
-        self.saved = 0  # characters _shared took out (a step costs what its text did before)
+        self.variables = variables  # the machine's workflow variables (what _bind_repeated may read)
         self.exit_names: list[frozenset] = []
         self.leaves: list[tuple[int, str, frozenset]] = []
         self.members = members
@@ -456,7 +455,7 @@ class _Step:
     def _budget(self, step: str, p: str) -> str:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
         text's size: what helpers spend walking lists is not counted, see the README)."""
-        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, (len(step) + self.saved) // 8))))
+        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
 
     def _object(self, pc: str, names=None) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
@@ -513,12 +512,12 @@ class _Step:
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
-        # variables as they are when it is entered) share their repeated parts, see _shared
+        # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
         conditions = [_operand(self._positional(rule.condition.text)) for rule in node.rules]
         assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
-        prefixes, conditions, grouped = self._shared(conditions, assigns)
+        prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
         text = _sequence(prefixes[-1] + grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
@@ -526,16 +525,15 @@ class _Step:
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
-    def _shared(self, conditions: list[str], groups: list[list[str]]):
-        """A subexpression written twice or more in one Choice's texts is computed once where
+    def _bind_repeated(self, conditions: list[str], groups: list[list[str]]):
+        """A subexpression written twice or more in one Choice's texts is computed once, where
         the Choice first evaluates it whatever happens (its rules are tried in order: a part of
-        a condition that is not behind an `and`, `or` or `?`, or the default's Assign) and
-        bound to a local there; where it is used earlier, behind such a test, it is a function
-        of no arguments defined before that use and called where the text was (evaluated as
-        often, at the same points). Either way it is evaluated where Python's order put it,
-        never where the Choice would not. Only what reads nothing but workflow variables (as
-        they are when the Choice is entered) and helpers is shared: no `$` context, no
-        function literal, no local bound outside it, no regular expression.
+        a condition that is not behind an `and`, `or` or `?`, or the default's Assign), and
+        bound to a local there, if no text before that place uses it (else it stays written
+        out: evaluated where Python's order puts it, never where the Choice would not). Only
+        what reads nothing but workflow variables (as they are when the Choice is entered) and
+        helpers is bound: no `$` context, no function literal, no local bound outside it, no
+        regular expression.
 
         Position k < n is the test of rule k (with rule k's Assign behind it), position n the
         default's Assign; returns the statements to put before each position and the texts."""
@@ -576,24 +574,19 @@ class _Step:
                 if any(_occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
                     bind[name] = k
                     break
-        # a short one only where it is computed once (a function call costs more than it saves)
-        chosen = [(name, candidate) for name, candidate in chosen
-                  if len(candidate) >= MIN_SHARED or bind.get(name, n + 1) == first[name]]
+        # only where it is computed before any use (a function of no arguments defined for the
+        # uses behind a test would share text, not work: a call costs more than it saves)
+        chosen = [(name, candidate) for name, candidate in chosen if bind.get(name, n + 1) == first[name]]
 
         def rewrite(text: str, k: int, skip: str = "") -> str:
             for name, candidate in chosen:
-                if candidate != skip and len(candidate) <= len(text):
-                    text = _replace(text, candidate, name if bind.get(name, n + 1) <= k else name + "()")
+                if candidate != skip and len(candidate) <= len(text) and bind[name] <= k:
+                    text = _replace(text, candidate, name)
             return text
 
         prefixes: list[list[str]] = [[] for _ in range(n + 1)]
         for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
-            if bind.get(name, n + 1) > first[name]:
-                uses = sum(_count(text, candidate) for k in range(n + 1) for text in places[k])
-                self.saved += (len(candidate) - len(name) - 2) * uses  # still evaluated at each use
-                prefixes[first[name]].append(f"{name} := function() {{ {rewrite(candidate, first[name], candidate)} }}")
-            if name in bind:
-                prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
+            prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
         conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
         groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
         return prefixes, conditions, groups
@@ -653,8 +646,7 @@ class _Step:
         return jsonata_lib.literal(value)
 
 
-MIN_SHARED = 40  # characters a repeated subexpression needs to be shared (see _Step._shared)
-MIN_BOUND = 16  # ... to be bound where it is computed once ($lookup($x, "k") is 17)
+MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($lookup($x, "k") is 17)
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
