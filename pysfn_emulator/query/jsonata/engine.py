@@ -62,18 +62,21 @@ class _Engine(Jsonata):
                 raise runaway(RUNAWAY_DEPTH)
             self.input = input
             self.environment = environment
-            kind = getattr(expr, "type", None)
+            try:  # a parser Symbol has them all (set in its __init__): no getattr per node
+                kind, predicate, group = expr.type, expr.predicate, expr.group
+            except AttributeError:
+                kind = getattr(expr, "type", None)
+                predicate = getattr(expr, "predicate", None)
+                group = getattr(expr, "group", None)
             result = None
             if kind is not None:
                 method = _DISPATCH.get(kind)
                 if method is not None:
                     result = method(self, expr, input, environment)
-            predicate = getattr(expr, "predicate", None)
             if predicate is not None:
                 for item in predicate:
                     result = self.evaluate_filter(item.expr, result, environment)
             if kind is not None and kind != "path":
-                group = getattr(expr, "group", None)
                 if group is not None:
                     result = self.evaluate_group_expression(group, result, environment)
             if result is not None and isinstance(result, _JLIST) and result.sequence and not result.tuple_stream:
