@@ -20,6 +20,7 @@ from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
 from .graph import entry_check, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
+from .graph.choice_pruning import prune_known_rules
 from .graph.exprs import Expr, Guard, combine
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
@@ -67,6 +68,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     lower_scope(builder, scope, fdef, fdef.body, lambda: bind_entry(builder, fdef, function))
     if builder.problems:
         raise CompileError(builder.problems)
+    prune_known_rules(graph)
     collapse_pure_loops(graph)
     fold_states(graph)
     doc = ast.get_docstring(fdef)

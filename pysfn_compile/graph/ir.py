@@ -209,6 +209,8 @@ class Map(Node):
 
 # -- walking a built graph (pure_loops.py and state_folding.py rewrite it) -----------------
 VARIABLE = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+# what JSONata reads besides the variables: the state's input and context, the clock, chance
+IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
 
 
 @attrs.frozen

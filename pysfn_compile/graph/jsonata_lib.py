@@ -179,7 +179,9 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "arith": (
         "$op, $a, $b",
         "($ta := $type($a); $tb := $type($b);"
-        " ($op = '+' and $ta = 'string') ? $a & $b : ($op = '+' and $ta = 'array') ? $append($a, $b)"
+        " ($ta = 'number' and $tb = 'number' and $op in ['+', '-', '*'])"  # the common case first
+        " ? ($op = '+' ? $a + $b : $op = '-' ? $a - $b : $a * $b)"
+        " : ($op = '+' and $ta = 'string') ? $a & $b : ($op = '+' and $ta = 'array') ? $append($a, $b)"
         " : ($op = '*' and $ta in ['string', 'array']) ? $__repeat($a, $__num($b))"
         " : ($op = '*' and $tb in ['string', 'array']) ? $__repeat($b, $__num($a))"
         " : ($x := $__num($a); $y := $__num($b);"

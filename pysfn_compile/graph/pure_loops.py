@@ -30,6 +30,7 @@ endless `while True:`, which as states meets the history quota at once).
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -41,7 +42,6 @@ FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
 _VARIABLE = ir.VARIABLE
-_IMPURE = re.compile(r"\$(states|now|millis|random|uuid|eval)(?![A-Za-z0-9_])")
 
 
 def collapse_pure_loops(graph: ir.Graph) -> None:
@@ -55,8 +55,9 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
             for edge in ir.edges(node):
                 names |= set(edge.assign or ())
     fresh = _Names(names | reads, variables=frozenset(names))
+    counters = _counters(graphs)
     for one in graphs:
-        _collapse_graph(one, reads, fresh)
+        _collapse_graph(one, reads, fresh, counters)
     # the names each state mentions, after the loops became states of their own
     machine_reads = {id(node): ir.node_mentions(node) for one in ir.graphs(graph) for node in ir.nodes(one)}
     made: set[int] = set()  # the Run and After states of blocks: never part of another block
@@ -87,7 +88,7 @@ class _Names:
 def _pure(node: ir.Node) -> bool:
     if not isinstance(node, (ir.Pass, ir.Choice)):
         return False
-    return not any(_IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
+    return not any(ir.IMPURE.search(code.text) for value in ir.node_values(node) for code in ir.codes(value))
 
 
 def _cycles(nodes: list[ir.Node]) -> list[list[ir.Node]]:
@@ -166,12 +167,45 @@ def _defined(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
 
 
 # -- one loop -----------------------------------------------------------------------------
-def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names) -> None:
+def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names, counters: frozenset = frozenset()) -> None:
     for cycle in _cycles(ir.nodes(graph)):
-        _collapse(graph, cycle, reads, fresh)
+        _collapse(graph, cycle, reads, fresh, counters)
 
 
-def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names) -> None:
+def _counters(graphs: list) -> frozenset:
+    """The variables every Assign of the machine sets to a non-negative int literal or to
+    itself plus 1 (a `for` loop's position): always a non-negative integer."""
+    seen: dict[str, bool] = {}
+    for one in graphs:
+        for node in ir.nodes(one):
+            for edge in ir.edges(node):
+                for name, value in (edge.assign or {}).items():
+                    counts = (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
+                        isinstance(value, ir.Code) and value.text.strip() in (f"${name} + 1", f"(${name} + 1)"))
+                    seen[name] = seen.get(name, True) and counts
+    return frozenset(name for name, counts in seen.items() if counts)
+
+
+_ITEM_AT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
+
+
+def _indexed(cycle: list[ir.Node], assigned: set[str], variables: frozenset, counters: frozenset) -> list[str]:
+    """The lists a loop reads by position (`$xs[$i]`: `xs` not set in the loop, `i` a counter
+    it advances). JSONata's filter evaluates `[$i]` once per item of `$xs` (jsonata-js and the
+    emulator alike), so a loop over n items would cost n * n; see _Step.program."""
+    found: list[str] = []
+    for node in cycle:
+        for value in ir.node_values(node):
+            for code in ir.codes(value):
+                for items, index in _ITEM_AT.findall(code.text):
+                    if items in variables and items not in assigned and index in counters and index in assigned \
+                            and items not in found:
+                        found.append(items)
+    return found
+
+
+def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Names,
+              counters: frozenset = frozenset()) -> None:
     nodes = ir.nodes(graph)
     members = {id(n) for n in cycle}
     entries = [(node, edge) for node in nodes if id(node) not in members for edge in ir.edges(node)
@@ -195,7 +229,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables)
+    step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
+                 indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters)
     code = step.program(pc_var)
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
@@ -356,12 +391,12 @@ class _Step:
     driver that applies it until the loop leaves (or the budget is spent)."""
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
-                 known: frozenset | None = None, variables: frozenset = frozenset()):
+                 known: frozenset | None = None, variables: frozenset = frozenset(),
+                 indexed: list[str] | None = None, counters: frozenset = frozenset()):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
-        self.variables = variables  # the machine's workflow variables (what _shared may read)
-        self.saved = 0  # characters _shared took out (a step costs what its text did before)
+        self.variables = variables  # the machine's workflow variables (what _bind_repeated may read)
         self.exit_names: list[frozenset] = []
         self.leaves: list[tuple[int, str, frozenset]] = []
         self.members = members
@@ -372,6 +407,10 @@ class _Step:
         self.exits: list[ir.Node] = []
         self.helpers: frozenset = frozenset()
         self.temp = 0
+        # the lists read by position, each with the local holding it as an object keyed by
+        # position (built once per evaluation: `$lookup` finds an item without a walk)
+        self.indexed = {name: f"${prefix}_ix{k}" for k, name in enumerate(indexed or (), 1)}
+        self.counters = counters
 
     def program(self, pc_var: str | None) -> str:
         p = self.prefix
@@ -393,12 +432,30 @@ class _Step:
                   f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
         first = self._object(f"${pc_var}" if pc_var is not None else "0")
         budget = self._budget(step, p)
-        return f"({step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+        index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "
+                        for name, local in self.indexed.items())
+        return f"({index}{step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+
+    def _positional(self, text: str) -> str:
+        """`$xs[$i]` of an indexed list as a `$lookup` of the position in its object; where
+        that finds nothing (`$i` past the end; `$xs` no list) the filter decides, as before."""
+        if not self.indexed:
+            return text
+
+        def at(match: re.Match) -> str:
+            items, index = match.group(1), match.group(2)
+            local = self.indexed.get(items)
+            if local is None or index not in self.counters:
+                return match.group(0)
+            found = f"${self.prefix}_at"
+            return (f"({found} := $lookup({local}, $string(${index})); "
+                    f"$exists({found}) ? {found} : {match.group(0)})")
+        return _ITEM_AT.sub(at, text)
 
     def _budget(self, step: str, p: str) -> str:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
         text's size: what helpers spend walking lists is not counted, see the README)."""
-        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, (len(step) + self.saved) // 8))))
+        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
 
     def _object(self, pc: str, names=None) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
@@ -455,37 +512,37 @@ class _Step:
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
-        # variables as they are when it is entered) share their repeated parts, see _shared
-        conditions = [_operand(rule.condition.text) for rule in node.rules]
+        # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
+        conditions = [_operand(self._positional(rule.condition.text)) for rule in node.rules]
         assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
-        parts = conditions + [item for group in assigns for item in group]
-        shared, parts = self._shared(parts)
-        conditions, rest = parts[:len(conditions)], parts[len(conditions):]
-        grouped = []
-        for group in assigns:
-            grouped.append(rest[:len(group)])
-            rest = rest[len(group):]
-        text = _sequence(grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
+        text = _sequence(prefixes[-1] + grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
             branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
-            text = f"{conditions[position]} ? {branch} : {text}"
-        if shared:
-            text = _sequence(shared, text)
+            text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
-    def _shared(self, parts: list[str]) -> tuple[list[str], list[str]]:
-        """A subexpression written twice or more in one Choice's texts becomes a function of
-        no arguments, defined once before them and called where it was (evaluated as often,
-        at the same points: only the text is shared). Only what reads nothing but workflow
-        variables (as they are when the Choice is entered) and helpers is shared: no `$`
-        context, no function literal, no local bound outside it, no regular expression."""
+    def _bind_repeated(self, conditions: list[str], groups: list[list[str]]):
+        """A subexpression written twice or more in one Choice's texts is computed once, where
+        the Choice first evaluates it whatever happens (its rules are tried in order: a part of
+        a condition that is not behind an `and`, `or` or `?`, or the default's Assign), and
+        bound to a local there, if no text before that place uses it (else it stays written
+        out: evaluated where Python's order puts it, never where the Choice would not). Only
+        what reads nothing but workflow variables (as they are when the Choice is entered) and
+        helpers is bound: no `$` context, no function literal, no local bound outside it, no
+        regular expression.
+
+        Position k < n is the test of rule k (with rule k's Assign behind it), position n the
+        default's Assign; returns the statements to put before each position and the texts."""
+        n = len(conditions)
+        parts = conditions + [item for group in groups for item in group]
         found: dict[str, int] = {}
         for text in parts:
             for candidate in _groups(text):
-                if len(candidate) >= MIN_SHARED:
+                if len(candidate) >= MIN_BOUND:
                     found[candidate] = found.get(candidate, 0) + 1
         # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
         # the variables the Choice's Assign sets (`$x := ...` opening a text)
@@ -496,21 +553,43 @@ class _Step:
                     bound.add(match.group(1))
             for params in _PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
-        shared: list[tuple[str, str]] = []
+        chosen: list[tuple[str, str]] = []  # (name, text), longest first
         for candidate in sorted(found, key=len, reverse=True):
-            uses = sum(text.count(candidate) for text in parts)
-            if uses < 2 or not self._shareable(candidate, bound):
+            # written twice: in the texts, or inside longer ones (each evaluated as often)
+            if sum(_count(text, candidate) for text in parts) < 2 or not self._shareable(candidate, bound):
                 continue
             self.temp += 1
-            name = f"${self.prefix}_t{self.temp}"
-            self.saved += (len(candidate) - len(name) - 2) * uses
-            parts = [text.replace(candidate, name + "()") for text in parts]
-            # an earlier (longer) one holding this one calls it too; defined after it, so
-            # each definition is ahead of its callers
-            shared = [(other, body.replace(candidate, name + "()")) for other, body in shared]
-            shared.append((name, candidate))
-        definitions = [f"{name} := function() {{ {body} }}" for name, body in reversed(shared)]
-        return definitions, parts
+            chosen.append((f"${self.prefix}_t{self.temp}", candidate))
+        if not chosen:
+            return [[] for _ in range(n + 1)], conditions, groups
+        # where each is first written, and first evaluated whatever happens (the original texts)
+        places = [[conditions[k]] + groups[k] for k in range(n)] + [groups[n]]
+        eager = [[_eager_spans(conditions[k])] for k in range(n)] + [[_eager_spans(t) for t in groups[n]]]
+        first: dict[str, int] = {}
+        bind: dict[str, int] = {}
+        for name, candidate in chosen:
+            first[name] = next(k for k in range(n + 1) if any(_count(text, candidate) for text in places[k]))
+            for k in range(n + 1):
+                texts = [conditions[k]] if k < n else groups[n]
+                if any(_occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
+                    bind[name] = k
+                    break
+        # only where it is computed before any use (a function of no arguments defined for the
+        # uses behind a test would share text, not work: a call costs more than it saves)
+        chosen = [(name, candidate) for name, candidate in chosen if bind.get(name, n + 1) == first[name]]
+
+        def rewrite(text: str, k: int, skip: str = "") -> str:
+            for name, candidate in chosen:
+                if candidate != skip and len(candidate) <= len(text) and bind[name] <= k:
+                    text = _replace(text, candidate, name)
+            return text
+
+        prefixes: list[list[str]] = [[] for _ in range(n + 1)]
+        for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
+            prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
+        conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
+        groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
+        return prefixes, conditions, groups
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
         if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
@@ -556,7 +635,7 @@ class _Step:
         """A field value (JSON with Code inside) as JSONata."""
         if isinstance(value, ir.Code):
             self.helpers |= value.helpers
-            return _operand(value.text)
+            return _operand(self._positional(value.text))
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v)}" for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
@@ -567,7 +646,7 @@ class _Step:
         return jsonata_lib.literal(value)
 
 
-MIN_SHARED = 40  # characters a repeated subexpression needs to be shared (see _Step._shared)
+MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($lookup($x, "k") is 17)
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
@@ -611,3 +690,177 @@ def _operand(text: str) -> str:
 
 def _VARIABLE_SET(text: str) -> set[str]:
     return set(_VARIABLE.findall(text))
+
+
+@functools.lru_cache(maxsize=512)
+def _levels_of(text: str) -> tuple[int, ...]:
+    return tuple(_levels(text))
+
+
+def _levels(text: str) -> list[int]:
+    """The bracket depth of each character of `text`; -1 inside a string literal."""
+    out, depth, quote, position = [], 0, "", 0
+    while position < len(text):
+        char = text[position]
+        if quote:
+            out.append(-1)
+            if char == "\\" and position + 1 < len(text):
+                out.append(-1)
+                position += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+            out.append(-1)
+        elif char in "([{":
+            out.append(depth)
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            out.append(depth)
+        else:
+            out.append(depth)
+        position += 1
+    return out
+
+
+def _eager_spans(text: str) -> set[tuple[int, int]]:
+    """The (start, end) of the parts of `text` JSONata evaluates whenever it evaluates `text`:
+    not behind `and`, `or` or `?`, not in a function's body, a predicate, an object or a path.
+    Conservative: nothing for a text with `/` outside strings (a regular expression's
+    brackets do not pair)."""
+    levels = _levels(text)
+    if any(char == "/" and level >= 0 for char, level in zip(text, levels, strict=True)):
+        return set()
+    out: set[tuple[int, int]] = set()
+    _eager(text, 0, len(text), 0, levels, out)
+    return out
+
+
+_NAME_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_BIND_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*\s*:=")
+
+
+def _eager(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    if start >= end:
+        return
+    def top(position: int) -> bool:
+        return levels[position] == depth
+
+    # statements of a block (the caller passed its inside): each is evaluated
+    cuts = [p for p in range(start, end) if text[p] == ";" and top(p)]
+    if cuts:
+        edges = [start] + [c + 1 for c in cuts] + [end]
+        for a, b in zip(edges, edges[1:], strict=False):
+            _eager(text, a, b - 1 if b != end else b, depth, levels, out)
+        return
+    bind = _BIND_AT.match(text, start)
+    if bind and bind.end() <= end:
+        _eager(text, bind.end(), end, depth, levels, out)
+        return
+    for p in range(start, end):  # a conditional, `and`, `or`: the part before the first only
+        if top(p) and (text[p] == "?" or text.startswith(" and ", p) or text.startswith(" or ", p)):
+            _eager(text, start, p, depth, levels, out)
+            return
+    out.add((start, end))
+    p = start
+    while p < end:
+        char = text[p]
+        if levels[p] < 0 or not top(p):
+            p += 1
+            continue
+        if text.startswith("function", p) and not text[p - 1:p].isalnum() and text[p - 1:p] not in ("$", "_"):
+            return  # a function literal: what follows is not read as an operand chain here
+        if char == "$":
+            name = _NAME_AT.match(text, p)
+            if name is None:
+                return  # `$` alone: the context
+            q = name.end()
+            if q < end and text[q] == "(":
+                close = jsonata_lib.closing(text, q)
+                if close < 0 or close >= end:
+                    return
+                out.add((p, close + 1))
+                _arguments(text, q + 1, close, depth + 1, levels, out)
+                p = close + 1
+                continue
+            p = q
+            continue
+        if char == "(":
+            close = jsonata_lib.closing(text, p)
+            if close < 0 or close >= end:
+                return
+            out.add((p, close + 1))
+            _eager(text, p + 1, close, depth + 1, levels, out)
+            p = close + 1
+            continue
+        if char == "[":
+            close = jsonata_lib.closing(text, p)
+            if close < 0 or close >= end:
+                return
+            before = text[start:p].rstrip()
+            if before and (before[-1].isalnum() or before[-1] in "_)]}\"'`"):
+                return  # a predicate: evaluated per item, and what follows with it
+            _arguments(text, p + 1, close, depth + 1, levels, out)
+            p = close + 1
+            continue
+        if char == "{":
+            return  # an object (or a group-by): not looked into
+        if char == "." and not (text[p - 1:p].isdigit() and text[p + 1:p + 2].isdigit()):
+            return  # a path: the steps after it are evaluated per item
+        p += 1
+
+
+def _arguments(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
+    """The comma-separated items between `start` and `end` (a call's arguments, an array's
+    items), each evaluated."""
+    if start >= end:
+        return
+    edges = [start]
+    for p in range(start, end):
+        if text[p] == "," and levels[p] == depth:
+            edges.append(p + 1)
+    edges.append(end + 1)
+    for a, b in zip(edges, edges[1:], strict=False):
+        _eager(text, a, b - 1, depth, levels, out)
+
+
+def _occurs_in(candidate: str, text: str, spans: set) -> bool:
+    """Whether `candidate` is written in `text` where it is evaluated whenever `text` is."""
+    return any((position, position + len(candidate)) in spans for position in _positions(text, candidate))
+
+
+def _positions(text: str, candidate: str) -> list[int]:
+    """Where `candidate` (a call or a parenthesized group) is written in `text` as a whole:
+    not where its opening parenthesis is a call's (`(($a))` inside `$not(($a))`)."""
+    out = []
+    position = text.find(candidate)
+    levels = _levels_of(text) if position >= 0 else []
+    while position >= 0:
+        before = text[position - 1:position]
+        if not (candidate[0] == "(" and (before.isalnum() or before in ("_", ")", "]", "$"))) \
+                and levels[position] >= 0:  # not inside a string literal
+            out.append(position)
+        position = text.find(candidate, position + 1)
+    return out
+
+
+def _count(text: str, candidate: str) -> int:
+    return len(_positions(text, candidate))
+
+
+def _replace(text: str, candidate: str, replacement: str) -> str:
+    """`text` with each whole `candidate` (see _positions) replaced, left to right."""
+    out, last = [], 0
+    for position in _positions(text, candidate):
+        if position < last:
+            continue  # overlapping a replaced one
+        out.append(text[last:position])
+        out.append(replacement)
+        last = position + len(candidate)
+    out.append(text[last:])
+    return "".join(out)

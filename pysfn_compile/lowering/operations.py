@@ -223,7 +223,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
                         helpers={"binerr"}))
     numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
-    integral = f"($floor($__num({a})) = $__num({a}) and $floor($__num({b_})) = $__num({b_}))"
+    # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
+    integral = f"(($type({a}) = 'boolean' or $floor({a}) = {a}) and ($type({b_}) = 'boolean' or $floor({b_}) = {b_}))"
     if op in ("/", "//", "%"):
         int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
         message = (jsonata_lib.string(int_message) if int_message == float_message else
@@ -232,9 +233,13 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                             helpers={"num"}))
     code = f"$__arith('{op}', {a}, {b_})"
     if op != "/":
-        guards.append(Guard(f"({numbers} and {integral} and $abs({code}) > {SAFE})", None, "''", abort=True,
-                            error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
-        guards.append(Guard(f"({numbers} and $not({integral}) and $floor({code}) = {code})", None, "''",
+        # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
+        # Python computes it here too): a test of the result settles the common case, and a
+        # pure loop computes the result once (pure_loops.py binds what is read whatever happens)
+        guards.append(Guard(f"($type({code}) = 'number' and $abs({code}) > {SAFE} and {numbers} and {integral})",
+                            None, "''", abort=True, error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
+        guards.append(Guard(f"($type({code}) = 'number' and $floor({code}) = {code} and {numbers} and $not({integral}))",
+                            None, "''",
                             abort=True, error_name=AMBIGUOUS_NUMBER, message_literal=(
                                 f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
                                 "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "

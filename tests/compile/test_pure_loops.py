@@ -249,6 +249,19 @@ CASES = {
                 sums.append(s)
             return sums
     """, [{"sizes": [3, 0, 5]}], 1),
+    # the loop reads its items by position through an object keyed by position (a filter
+    # `$xs[$i]` walks every item): items of every kind come out as they went in
+    "items_of_every_kind_by_position": ("""
+        @sfn.workflow
+        def main(xs):
+            out = []
+            seen = 0
+            for x in xs:
+                out.append(x)
+                seen += 1
+            return [out, seen]
+    """, [{"xs": [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]}, {"xs": []},
+          {"xs": "abc"}, {"xs": {"k": 1, "j": [2]}}, {"xs": [[1, 2], [3]]}], 1),
     "loop_in_a_map_body": ("""
         @sfn.workflow
         def main(groups: list[list[int]]):
@@ -390,6 +403,27 @@ def test_the_loop_expression_gives_the_same_in_jsonata_js():
     (js,) = javascript([(code, variables)])
     assert js == emulate_code(code, variables)
     assert js[0] == "ok" and js[1]["counts"] == {"a": 4, "i": 2, "e": 1}
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_items_read_by_position_are_the_same_in_jsonata_js():
+    """The loop's items, read by `$lookup` in an object keyed by position (with the filter
+    where it finds nothing), are what jsonata-js and the emulator give for every kind."""
+    compiled = compile_text(CASES["items_of_every_kind_by_position"][0])
+    states = compiled.definition["States"]
+    (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
+    code = field[2:-2].strip()
+    assert "_ix1 := $merge($map(" in code and "$lookup($__pl_ix1, $string(" in code
+    items = [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]
+    start = next(s for n, s in states.items() if n.startswith("Start For"))["Assign"]
+    (sequence,) = [name for name, value in start.items() if isinstance(value, str)]
+    (position,) = [name for name, value in start.items() if value == 0]
+    for variables in ({sequence: items, position: 0, "out": [], "seen": 0},
+                      {sequence: items, position: 5, "out": [], "seen": 0},
+                      {sequence: [], position: 0, "out": [], "seen": 0}):
+        (js,) = javascript([(code, variables)])
+        assert js == emulate_code(code, variables)
+        assert js[0] == "ok"
 
 
 def test_the_input_check_of_long_lists_and_dicts_both_ways():

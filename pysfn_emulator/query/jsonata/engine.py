@@ -50,6 +50,9 @@ class _Engine(Jsonata):
         # $eval is refused, so go straight to the work. jsonata-js itself never stops a
         # runaway expression (a tail call loops forever, other recursion grows the heap);
         # its test suite's guard does, with U1001, and so does this count of nodes.
+        # The port's `_eval` is written out here (this runs once per node, and a call costs),
+        # dispatching on the node type through a table instead of a chain of comparisons,
+        # without its debugging callbacks (never bound here).
         self.steps += 1
         if self.steps > MAX_STEPS:
             raise runaway(RUNAWAY_STEPS)
@@ -57,7 +60,33 @@ class _Engine(Jsonata):
         try:
             if self.depth > MAX_DEPTH:
                 raise runaway(RUNAWAY_DEPTH)
-            return self._eval(expr, input, environment)
+            self.input = input
+            self.environment = environment
+            try:  # a parser Symbol has them all (set in its __init__): no getattr per node
+                kind, predicate, group = expr.type, expr.predicate, expr.group
+            except AttributeError:
+                kind = getattr(expr, "type", None)
+                predicate = getattr(expr, "predicate", None)
+                group = getattr(expr, "group", None)
+            result = None
+            if kind is not None:
+                method = _DISPATCH.get(kind)
+                if method is not None:
+                    result = method(self, expr, input, environment)
+            if predicate is not None:
+                for item in predicate:
+                    result = self.evaluate_filter(item.expr, result, environment)
+            if kind is not None and kind != "path":
+                if group is not None:
+                    result = self.evaluate_group_expression(group, result, environment)
+            if result is not None and isinstance(result, _JLIST) and result.sequence and not result.tuple_stream:
+                if expr.keep_array:
+                    result.keep_singleton = True
+                if not result:
+                    result = None
+                elif len(result) == 1:
+                    result = result if result.keep_singleton else result[0]
+            return result
         finally:
             self.depth -= 1
 
@@ -69,34 +98,6 @@ class _Engine(Jsonata):
 
     def restore_budget(self, saved: tuple[int, int]) -> None:
         self.depth, self.steps = saved
-
-    def _eval(self, expr: Any, input: Any, environment: Any) -> Any:  # the port's name
-        """The port's `_eval`, dispatching on the node type through a table instead of a chain
-        of comparisons, without its debugging callbacks (never bound here)."""
-        self.input = input
-        self.environment = environment
-        kind = getattr(expr, "type", None)
-        result = None
-        if kind is not None:
-            method = _DISPATCH.get(kind)
-            if method is not None:
-                result = method(self, expr, input, environment)
-        predicate = getattr(expr, "predicate", None)
-        if predicate is not None:
-            for item in predicate:
-                result = self.evaluate_filter(item.expr, result, environment)
-        if kind is not None and kind != "path":
-            group = getattr(expr, "group", None)
-            if group is not None:
-                result = self.evaluate_group_expression(group, result, environment)
-        if result is not None and utils.Utils.is_sequence(result) and not result.tuple_stream:
-            if expr.keep_array:
-                result.keep_singleton = True
-            if not result:
-                result = None
-            elif len(result) == 1:
-                result = result if result.keep_singleton else result[0]
-        return result
 
     def evaluate_numeric_expression(self, lhs: Any, rhs: Any, op: Any) -> Any:
         # JavaScript arithmetic: `%` keeps fractions (the port truncates to int), and division
@@ -150,12 +151,23 @@ class _Engine(Jsonata):
         # name the argument jsonata-js names (the port always says 1).
         checked = getattr(proc, "signature", None)
         if isinstance(checked, signature.Signature) and isinstance(args, list):
-            supplied = "".join("l" if arg is NULL else checked.get_symbol(arg) for arg in args)
-            if checked._regex.fullmatch(supplied) is None:
+            supplied = "".join("l" if arg is NULL else _SYMBOLS.get(type(arg)) or checked.get_symbol(arg)
+                               for arg in args)
+            matched = checked._regex.fullmatch(supplied)
+            if matched is None:
                 raise jexception.JException("T0410", -1, _failing_argument(checked, supplied), checked.function_name)
-            for index, (arg, param) in enumerate(zip(args, checked._params, strict=False)):
+            params = checked._params
+            for index, (arg, param) in enumerate(zip(args, params, strict=False)):
                 if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
                     raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+            # The port would match the symbols again and build the arguments one by one; where
+            # each parameter took one argument as it is (no array to wrap it in, no context in
+            # place of a missing one, no `+` taking several), its answer is the arguments
+            # themselves. Most calls of a compiled machine ($lookup, $type, $exists) are so.
+            if len(params) == len(args) and all(
+                    param.type != "a" and not (param.regex or "+").endswith("+") and len(matched.group(index + 1)) == 1
+                    for index, param in enumerate(params)):
+                return list(args)
         return super().validate_arguments(proc, args, context)
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
@@ -195,6 +207,11 @@ def parse(text: str) -> Any:
     return ast
 
 
+# The signature symbols of JSON values by exact type (the port's get_symbol asks whether a value
+# is a function, a lambda or a regular expression first, importing a module at each call).
+_SYMBOLS = {str: "s", bool: "b", int: "n", float: "n", list: "a", dict: "o"}
+
+
 def _failing_argument(checked: signature.Signature, supplied: str) -> int:
     """jsonata-js's index of the argument that breaks a signature: grow the pattern one
     parameter at a time until it no longer matches a prefix of the arguments' symbols."""
@@ -219,27 +236,29 @@ def thread_engine() -> _Engine:
     return engine
 
 
+_JLIST = utils.Utils.JList
+# the methods called as they are (no lambda in between where the arguments are the same)
 _DISPATCH = {
-    "path": lambda e, x, i, env: e.evaluate_path(x, i, env),
-    "binary": lambda e, x, i, env: e.evaluate_binary(x, i, env),
-    "unary": lambda e, x, i, env: e.evaluate_unary(x, i, env),
-    "name": lambda e, x, i, env: e.evaluate_name(x, i, env),
+    "path": _Engine.evaluate_path,
+    "binary": _Engine.evaluate_binary,
+    "unary": _Engine.evaluate_unary,
+    "name": _Engine.evaluate_name,
     "string": lambda e, x, i, env: e.evaluate_literal(x),
     "number": lambda e, x, i, env: e.evaluate_literal(x),
     "value": lambda e, x, i, env: e.evaluate_literal(x),
     "wildcard": lambda e, x, i, env: e.evaluate_wildcard(x, i),
     "descendant": lambda e, x, i, env: e.evaluate_descendants(x, i),
     "parent": lambda e, x, i, env: env.lookup(x.slot.label),
-    "condition": lambda e, x, i, env: e.evaluate_condition(x, i, env),
-    "block": lambda e, x, i, env: e.evaluate_block(x, i, env),
-    "bind": lambda e, x, i, env: e.evaluate_bind_expression(x, i, env),
+    "condition": _Engine.evaluate_condition,
+    "block": _Engine.evaluate_block,
+    "bind": _Engine.evaluate_bind_expression,
     "regex": lambda e, x, i, env: e.evaluate_regex(x),
     "function": lambda e, x, i, env: e.evaluate_function(x, i, env, utils.Utils.NONE),
-    "variable": lambda e, x, i, env: e.evaluate_variable(x, i, env),
-    "lambda": lambda e, x, i, env: e.evaluate_lambda(x, i, env),
-    "partial": lambda e, x, i, env: e.evaluate_partial_application(x, i, env),
-    "apply": lambda e, x, i, env: e.evaluate_apply_expression(x, i, env),
-    "transform": lambda e, x, i, env: e.evaluate_transform_expression(x, i, env),
+    "variable": _Engine.evaluate_variable,
+    "lambda": _Engine.evaluate_lambda,
+    "partial": _Engine.evaluate_partial_application,
+    "apply": _Engine.evaluate_apply_expression,
+    "transform": _Engine.evaluate_transform_expression,
 }
 
 _ENTRY = "__evaluate_entry"

@@ -1,0 +1,179 @@
+"""Choice rules that cannot match, removed from the built graph.
+
+The lowering checks each operation's guards where the operation is (`sale["cents"]` tests that
+`sale` is subscriptable, then `sale["qty"]` tests it again), so one Choice, or the Choices of
+one path, test the same condition again and again. A rule's condition is a pure JSONata
+function of the workflow variables; Step Functions evaluates a Choice's rules in order and
+takes the first that holds. So where the same condition was found false earlier on every
+path to a Choice, and no Assign since has set a variable it names, it is false again: the
+rule can never be taken and goes (an earlier rule of the same Choice counts too). A Choice
+left without rules becomes a Pass.
+
+Nothing else changes: what is evaluated where it matters, the order of the rules that stay,
+the ways out. A condition that reads `$states` (or the clock, or random numbers) is never a
+known fact. A condition written `A or B` found false makes `A` and `B` known false; one written
+`A and B` is known false when `A` or `B` is. This serves the machine's states and the pure
+loops alike (pure_loops.py runs after it, so a loop step tests each fact once).
+"""
+
+from __future__ import annotations
+
+from . import ir, jsonata_lib
+
+
+def prune_known_rules(graph: ir.Graph) -> None:
+    """Remove, in place, the rules of every Choice (nested graphs too) that cannot match."""
+    for one in list(ir.graphs(graph)):
+        _prune(one)
+
+
+def _prune(graph: ir.Graph) -> None:
+    nodes = ir.nodes(graph)
+    known = _known_false(graph, nodes)
+    replaced: dict[int, ir.Node] = {}
+    for node in nodes:
+        if not isinstance(node, ir.Choice):
+            continue
+        false = set(known.get(id(node)) or ())
+        kept = []
+        for rule in node.rules:
+            text = rule.condition.text
+            if not _false_under(text, false):
+                kept.append(rule)
+            false |= _facts(text)
+        if len(kept) == len(node.rules):
+            continue
+        node.rules = kept
+        if not kept:
+            replaced[id(node)] = ir.Pass(title=node.title, lines=node.lines, check=node.check,
+                                         assign=node.default_assign, next=node.default)
+    if not replaced:
+        return
+    for node in ir.nodes(graph):
+        for edge in ir.edges(node):
+            target = edge.target
+            if target is not None and id(target) in replaced:
+                setattr(edge.holder, edge.attr, replaced[id(target)])
+    for node in list(replaced.values()):  # a Pass standing for a Choice that led to another
+        while node.next is not None and id(node.next) in replaced:
+            node.next = replaced[id(node.next)]
+    if graph.entry is not None and id(graph.entry) in replaced:
+        graph.entry = replaced[id(graph.entry)]
+
+
+def _known_false(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
+    """For each state, the conditions false on every path into it (a forward must-analysis:
+    the facts a Choice's untaken rules give, less those naming a variable an Assign sets)."""
+    into: dict[int, frozenset | None] = {id(n): None for n in nodes}  # None: no path seen yet
+    if graph.entry is None:
+        return {}
+    into[id(graph.entry)] = frozenset()
+    by_id = {id(n): n for n in nodes}
+    mentions: dict[str, set[str]] = {}
+    work = [graph.entry]
+    while work:
+        node = work.pop()
+        here = into[id(node)]
+        if here is None:
+            continue
+        untaken: frozenset = frozenset()
+        rules = node.rules if isinstance(node, ir.Choice) else []
+        outs = []
+        for rule in rules:
+            outs.append((rule.next, here | untaken, rule.assign))
+            untaken = untaken | _facts(rule.condition.text)
+        for edge in ir.edges(node):
+            if isinstance(node, ir.Choice) and edge.holder is not node:
+                continue  # a rule's edge: done above
+            facts = here | untaken if isinstance(node, ir.Choice) else here
+            outs.append((edge.target, facts, edge.assign))
+        for target, facts, assign in outs:
+            if target is None or id(target) not in by_id:
+                continue
+            if assign:
+                facts = frozenset(f for f in facts if not (_names(f, mentions) & set(assign)))
+            old = into[id(target)]
+            new = facts if old is None else old & facts
+            if new != old:
+                into[id(target)] = new
+                work.append(target)
+    return {key: value for key, value in into.items() if value is not None}
+
+
+def _names(text: str, cache: dict[str, set[str]]) -> set[str]:
+    found = cache.get(text)
+    if found is None:
+        found = cache[text] = set(ir.VARIABLE.findall(text))
+    return found
+
+
+def _facts(text: str) -> frozenset:
+    """What is known false when `text` is found false: itself, and each operand of a top-level `or`."""
+    text = _strip(text)
+    if not _pure(text):
+        return frozenset()
+    out = {text}
+    parts = _split(text, " or ") or ()
+    if len(parts) > 1:
+        for part in parts:
+            out |= _facts(part)
+    return frozenset(out)
+
+
+def _false_under(text: str, false: set) -> bool:
+    text = _strip(text)
+    if not _pure(text):
+        return False
+    if text in false:
+        return True
+    parts = _split(text, " or ") or ()
+    if len(parts) > 1:
+        return all(_false_under(part, false) for part in parts)
+    parts = _split(text, " and ") or ()
+    return len(parts) > 1 and any(_false_under(part, false) for part in parts)
+
+
+def _pure(text: str) -> bool:
+    return not ir.IMPURE.search(text)
+
+
+def _strip(text: str) -> str:
+    """`text` without surrounding blanks and parentheses that only group."""
+    text = text.strip()
+    while text.startswith("(") and jsonata_lib.closing(text, 0) == len(text) - 1 \
+            and len(_split(text[1:-1], ";") or "two") == 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _split(text: str, word: str) -> list[str] | None:
+    """`text` split at `word` outside strings and brackets; one part when it cannot be split
+    safely (a conditional, a block, a binding or a regular expression at its top level), None
+    when it holds a regular expression or `/` anywhere (brackets inside one do not pair)."""
+    parts, depth, quote, start, position = [], 0, "", 0, 0
+    while position < len(text):
+        char = text[position]
+        if quote:
+            if char == "\\":
+                position += 1
+            elif char == quote:
+                quote = ""
+        elif char in "\"'`":
+            quote = char
+        elif char == "/":
+            return None
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0:
+            if char in "?;" and word != char or text.startswith(":=", position):
+                return [text]
+            if text.startswith(word, position):
+                parts.append(text[start:position])
+                position += len(word)
+                start = position
+                continue
+        position += 1
+    parts.append(text[start:])
+    return parts
