@@ -35,6 +35,7 @@ from .operations import (
     key_guard,
     lookup_key,
     overflow_checked,
+    range_argument,
     same_forms,
     store_key,
     truth,
@@ -635,9 +636,7 @@ def _reversed(b, node):
 
 def _range(b, node):
     args, _ = _plain_args(b, node, "range", 1, 3)
-    for arg in args:
-        if not arg.ty.only("int"):
-            raise Refusal(node, f"range() takes ints, not {arg.ty.describe()}", ANY_HINT if arg.ty.is_any else "")
+    args = [range_argument(node, arg) for arg in args]
     if len(args) == 1:
         start, stop, step = const(0, pytypes.kind("int", 1)), args[0], const(1, pytypes.kind("int", 1))
     elif len(args) == 2:

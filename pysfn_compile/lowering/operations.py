@@ -1000,3 +1000,18 @@ def nested_item_guards(levels: list) -> tuple:
 
 
 PY_VERSION = sys.version_info[:2]
+
+
+def range_argument(node, arg: Expr) -> Expr:
+    """An int (a bool counts as 0 or 1); one of unknown type is checked at run time, with
+    Python's TypeError for anything else."""
+    ty = arg.ty
+    if ty.only("int"):
+        return arg
+    if not (ty.is_any or (ty.json_number and ty.may("int"))) and not ty.only("bool") and not ty.only("int", "bool"):
+        raise Refusal(node, f"range() takes ints, not {ty.describe()}")
+    v = arg.code
+    check = guard(f"$not($type({v}) = 'boolean' or ($type({v}) = 'number' and $floor({v}) = {v}))", TypeError,
+                  f"\"'\" & $__pytype({v}) & \"' object cannot be interpreted as an integer\"", arg,
+                  helpers={"pytype"})
+    return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})", pytypes.INT, arg, guards=[check])

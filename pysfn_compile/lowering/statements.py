@@ -33,6 +33,7 @@ from .operations import (
     key_guard,
     may_extend_in_place,
     may_iterate,
+    range_argument,
     subscript,
 )
 from .targets import assign_to, no_tuple_item_change, set_item, store
@@ -422,10 +423,7 @@ def _range_call(b, node):
         return None
     if node.keywords or not 1 <= len(node.args) <= 3:
         raise Refusal(node, "range() takes 1 to 3 positional arguments")
-    args = operands(b, node.args)
-    for arg in args:
-        if not arg.ty.only("int"):
-            raise Refusal(node, f"range() takes ints, not {arg.ty.describe()}", ANY_HINT if arg.ty.is_any else "")
+    args = [range_argument(node, arg) for arg in operands(b, node.args)]
     one = const(1, pytypes.kind("int", 1))
     if len(args) == 1:
         return const(0, pytypes.kind("int", 1)), args[0], one

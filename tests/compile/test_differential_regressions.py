@@ -550,3 +550,17 @@ def main(s, xs, d):
 """, {"s": 2, "xs": [1], "d": {"k": {}}}, {"s": "a b", "xs": 2, "d": {"k": {}}},
           {"s": "a b", "xs": {}, "d": {"k": {}}}, {"s": "aLb", "xs": [], "d": {"k": []}}, {"s": "aLb", "xs": [], "d": {}},
           {"s": "aL3b", "xs": [2], "d": {"k": {"a": 1}}})
+
+
+def test_range_of_values_of_unknown_type():
+    # the second refusal reason of the long runs: range() of an unannotated value is now
+    # checked at run time, with Python's TypeError for what is not an int (a bool counts)
+    agree("""
+@sfn.workflow
+def main(n, m):
+    out = []
+    for i in range(n):
+        out.append(i * 2)
+    return {"out": out, "r": list(range(m, n)), "s": sum(range(1, n, 2))}
+""", {"n": 5, "m": 1}, {"n": True, "m": False}, {"n": "5", "m": 0}, {"n": 2.5, "m": 0},
+          {"n": 3, "m": None}, {"n": 0, "m": [1]}, {"n": -3, "m": 2})
