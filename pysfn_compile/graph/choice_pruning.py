@@ -150,19 +150,13 @@ def _split(text: str, word: str) -> list[str] | None:
     """`text` split at `word` outside strings and brackets; one part when it cannot be split
     safely (a conditional, a block, a binding or a regular expression at its top level), None
     when it holds a regular expression or `/` anywhere (brackets inside one do not pair)."""
-    parts, depth, quote, start, position = [], 0, "", 0, 0
-    while position < len(text):
-        char = text[position]
-        if quote:
-            if char == "\\":
-                position += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-        elif char == "/":
+    parts, depth, start, resume = [], 0, 0, 0
+    for position, char in jsonata_lib.code_positions(text):
+        if position < resume:  # inside the word just split at (no quote or bracket in it)
+            continue
+        if char == "/":
             return None
-        elif char in "([{":
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
@@ -171,9 +165,6 @@ def _split(text: str, word: str) -> list[str] | None:
                 return [text]
             if text.startswith(word, position):
                 parts.append(text[start:position])
-                position += len(word)
-                start = position
-                continue
-        position += 1
+                start = resume = position + len(word)
     parts.append(text[start:])
     return parts

@@ -593,12 +593,12 @@ def used_helpers(code: str, helpers) -> frozenset:
     return frozenset(found)
 
 
-def closing(text: str, start: int) -> int:
-    """The index of the parenthesis closing the one at `start` (-1 if unbalanced), skipping
-    string literals."""
-    depth = 0
-    position = start
+def code_positions(text: str, start: int = 0):
+    """(position, character) of each character of `text` from `start` that is JSONata code, not
+    inside a string literal (the quotes themselves and escaped characters are skipped): the one
+    scanner the text-level passes over compiled JSONata share."""
     quote = ""
+    position = start
     while position < len(text):
         char = text[position]
         if quote:
@@ -608,11 +608,20 @@ def closing(text: str, start: int) -> int:
                 quote = ""
         elif char in "\"'`":
             quote = char
-        elif char in "([{":
+        else:
+            yield position, char
+        position += 1
+
+
+def closing(text: str, start: int) -> int:
+    """The index of the parenthesis closing the one at `start` (-1 if unbalanced), skipping
+    string literals."""
+    depth = 0
+    for position, char in code_positions(text, start):
+        if char in "([{":
             depth += 1
         elif char in ")]}":
             depth -= 1
             if depth == 0:
                 return position
-        position += 1
     return -1

@@ -699,28 +699,13 @@ def _levels_of(text: str) -> tuple[int, ...]:
 
 def _levels(text: str) -> list[int]:
     """The bracket depth of each character of `text`; -1 inside a string literal."""
-    out, depth, quote, position = [], 0, "", 0
-    while position < len(text):
-        char = text[position]
-        if quote:
-            out.append(-1)
-            if char == "\\" and position + 1 < len(text):
-                out.append(-1)
-                position += 1
-            elif char == quote:
-                quote = ""
-        elif char in "\"'`":
-            quote = char
-            out.append(-1)
-        elif char in "([{":
-            out.append(depth)
-            depth += 1
-        elif char in ")]}":
+    out, depth = [-1] * len(text), 0
+    for position, char in jsonata_lib.code_positions(text):
+        if char in ")]}":
             depth -= 1
-            out.append(depth)
-        else:
-            out.append(depth)
-        position += 1
+        out[position] = depth
+        if char in "([{":
+            depth += 1
     return out
 
 
