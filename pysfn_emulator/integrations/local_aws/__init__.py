@@ -14,6 +14,7 @@ from __future__ import annotations
 from .attribute_values import from_attribute, from_item, to_attribute, to_item
 from .error_names import error_cause, error_name
 from .integration import ServiceCallFailure
+from .loader import services_from_file
 from .registry import LocalAws
 from .service_failure import ServiceFailure
 
@@ -25,6 +26,7 @@ __all__ = [
     "error_name",
     "from_attribute",
     "from_item",
+    "services_from_file",
     "to_attribute",
     "to_item",
 ]
