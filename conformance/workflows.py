@@ -87,9 +87,9 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
               services: Any = None) -> Outcome:
     """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
     clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
-    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). An input that is not an object fails
-    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does.
-    `services`: the LocalAws its `sfn.aws` calls go to (give the emulated run an equal one)."""
+    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). Its `sfn.aws`
+    calls go to `services` (a LocalAws: give the emulated run an equal one of its own). An input that is not an object fails
+    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
     function = entry_function(compiled)
     sfn = _sfn()
     try:
@@ -107,12 +107,10 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
 
 def _plain_run(compiled: Any, services: Any = None) -> contextlib.AbstractContextManager:
     """The compiled workflow's plain-run context (its callees' results as the machine sees
-    them, its `sfn.aws` calls sent to `services`), or nothing for a stand-in that has none."""
+    them, its AWS calls sent to `services`), or nothing for a stand-in that has none."""
     plain_run = getattr(compiled, "plain_run", None)
     if plain_run is None:
         return contextlib.nullcontext()
-    # Seam 2 (svcfacade): Compiled.plain_run(services) sends the plain run's sfn.aws calls to
-    # the LocalAws through pysfn_compile/local_services.py.
     return plain_run(services) if services is not None else plain_run()
 
 
