@@ -96,7 +96,7 @@ def test_conditions_compare_with_expression_attribute_values(aws):
 
 
 def test_not_equal_holds_for_a_missing_attribute(aws):
-    put(aws, {"pk": "a", "sk": 1}, ConditionExpression="missing <> :v", ExpressionAttributeValues={":v": {"S": "x"}})
+    put(aws, {"pk": "a", "sk": 1}, ConditionExpression="absent <> :v", ExpressionAttributeValues={":v": {"S": "x"}})
     assert len(aws.dynamodb.items("orders")) == 1
 
 
@@ -105,8 +105,8 @@ def test_update_set_add_remove_and_return_values(aws):
     key = {"pk": {"S": "a"}, "sk": {"N": "1"}}
     response = aws.call("dynamodb", "updateItem", {
         "TableName": "orders", "Key": key,
-        "UpdateExpression": "SET title = :t, total = if_not_exists(total, :zero) + :two ADD #c :one, tags :blue REMOVE old",
-        "ExpressionAttributeNames": {"#c": "count"},
+        "UpdateExpression": "SET title = :t, #t = if_not_exists(#t, :zero) + :two ADD #c :one, tags :blue REMOVE #o",
+        "ExpressionAttributeNames": {"#c": "count", "#t": "total", "#o": "old"},
         "ExpressionAttributeValues": {":t": {"S": "T"}, ":zero": {"N": "0"}, ":two": {"N": "2"}, ":one": {"N": "1"},
                                       ":blue": {"SS": ["blue"]}},
         "ReturnValues": "UPDATED_NEW"})
@@ -187,6 +187,12 @@ def test_query_with_begins_with_on_the_sort_key():
     ({"UpdateExpression": "SET a = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}, "ConditionExpression": "a ! b"},
      "Syntax error"),
     ({"AttributeUpdates": {"a": {"Value": {"S": "x"}}}}, "legacy parameter AttributeUpdates"),
+    # DynamoDB's reserved words are refused as bare names, in any case (regression: they were accepted)
+    ({"UpdateExpression": "SET status = :v", "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     "Invalid UpdateExpression: Attribute name is a reserved keyword; reserved keyword: status"),
+    ({"UpdateExpression": "SET a = :v", "ConditionExpression": "attribute_exists(Data)",
+      "ExpressionAttributeValues": {":v": {"S": "x"}}},
+     "Invalid ConditionExpression: Attribute name is a reserved keyword; reserved keyword: Data"),
 ])
 def test_unsupported_or_wrong_expressions_are_validation_errors(aws, params, message):
     put(aws, {"pk": "a", "sk": 1})
