@@ -198,3 +198,21 @@ def test_error_causes_as_recorded():
     assert error_cause("arn:aws:states:::aws-sdk:s3:listObjects", "NoSuchBucket", "The specified bucket does not exist",
                        404, "r-1").startswith("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: r-1, "
                                               "Extended Request ID: ")
+
+
+def test_what_the_fakes_hold_is_bounded():
+    aws = LocalAws()
+    aws.budget.limit = 1000
+    aws.s3.put_text("b", "k", "x" * 600)
+    assert refused(aws, "s3", "putObject", {"Bucket": "b", "Key": "other", "Body": "y" * 600}).code == "SlowDown"
+    aws.s3.put_text("b", "k", "z" * 900)  # replacing an object frees what it held
+    aws.call("s3", "deleteObject", {"Bucket": "b", "Key": "k"})
+    assert aws.budget.used == 0
+    aws.call("sqs", "sendMessage", {"QueueUrl": "q", "MessageBody": "m" * 800})
+    assert refused(aws, "dynamodb", "putItem", {"TableName": "tbl", "Item": {"id": {"S": "i" * 400}}}).code == \
+        "ProvisionedThroughputExceededException"
+    answer = aws.call("events", "putEvents", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": {"x": "e" * 400}}]})
+    assert answer["Entries"][0]["ErrorCode"] == "ThrottlingException"
+    for _ in range(10_005):
+        aws.calls.append({})
+    assert len(aws.calls) == 10_000  # the call log keeps the last 10,000

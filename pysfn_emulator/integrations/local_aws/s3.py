@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .ids import Ids
+from .ids import Budget, Ids
 from .messages import as_text
 from .service_failure import ServiceFailure
 
@@ -44,8 +44,9 @@ class S3:
 
     ACTIONS = ("getObject", "putObject", "listObjectsV2", "deleteObject", "headObject")
 
-    def __init__(self, ids: Ids, now: datetime | None = None) -> None:
+    def __init__(self, ids: Ids, now: datetime | None = None, budget: Budget | None = None) -> None:
         self.ids = ids
+        self.budget = budget or Budget()
         self.buckets: dict[str, dict[str, StoredObject]] = {}
         moment = (now or DEFAULT_NOW).astimezone(UTC)
         self.last_modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -84,6 +85,9 @@ class S3:
         etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
         content_type = params.get("ContentType") or "binary/octet-stream"
         metadata = params.get("Metadata") if isinstance(params.get("Metadata"), dict) else {}
+        old = stored_in.get(key)
+        self.budget.charge(len(data), old.size if old else 0,
+                           lambda message: ServiceFailure("SlowDown", message, status=503))
         stored_in[key] = StoredObject(body, etag, content_type, dict(metadata), self.last_modified)
         return {"ETag": etag, "ServerSideEncryption": "AES256"}
 
@@ -100,7 +104,9 @@ class S3:
 
     def delete_object(self, params: dict) -> dict:
         bucket, key = self._bucket_name(params), self._key(params)
-        self._bucket(bucket).pop(key, None)
+        old = self._bucket(bucket).pop(key, None)
+        if old is not None:
+            self.budget.release(old.size)
         return {}
 
     def list_objects_v2(self, params: dict) -> dict:
