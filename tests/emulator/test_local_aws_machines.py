@@ -268,3 +268,24 @@ def test_cli_hints_at_services_for_an_unanswered_integration(tmp_path, capsys):
     assert "services=pysfn_emulator.LocalAws(...)" in err
     assert "hint: no local service answers secretsmanager:getSecretValue: pass --services services.py" in err
     assert "def secretsmanager_get_secret_value(params)" in err
+
+
+@pytest.mark.parametrize("body, stored, crc", [  # AWS-recorded: the Body's JSON text, a string too
+    ("text data", '"text data"', "KUmHvQ=="), ({"Dict": "Value"}, '{"Dict":"Value"}', "hnEfWw=="),
+    (["List", "Data"], '["List","Data"]', "1F2MPA=="), (False, "false", "K81oMA=="), (0, "0", "9NvfIQ=="),
+])
+def test_an_aws_sdk_put_object_stores_the_body_as_json_text(body, stored, crc):
+    definition = {"StartAt": "Put", "States": {"Put": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+        "Parameters": {"Bucket": "b", "Key": "k", "Body.$": "$.body"}, "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}}}
+    aws = LocalAws()
+    execution = pysfn_emulator.run(definition, {"body": body}, services=aws)
+    assert aws.s3.text("b", "k") == stored
+    put = json.loads(next(e["taskSucceededEventDetails"]["output"] for e in execution.history if e["type"] == "TaskSucceeded"))
+    assert put["ChecksumCRC32"] == crc and put["ChecksumType"] == "FULL_OBJECT"
+    got = execution.output
+    assert list(got) == ["AcceptRanges", "ContentLength", "ContentType", "ETag", "LastModified", "Metadata",
+                         "ServerSideEncryption", "Body"]  # as recorded
+    assert (got["Body"], got["ContentType"]) == (stored, "text/plain; charset=UTF-8")

@@ -23,7 +23,8 @@ def refused(aws: LocalAws, service: str, action: str, params: dict) -> ServiceFa
 def test_s3_put_get_and_list_text_objects():
     aws = LocalAws()
     put = aws.call("s3", "putObject", {"Bucket": "b", "Key": "in/a.json", "Body": "hello"})
-    assert put == {"ETag": '"5d41402abc4b2a76b9719d911017c592"', "ServerSideEncryption": "AES256"}  # the MD5 of the body
+    assert put == {"ChecksumCRC32": "NhCmhg==", "ChecksumType": "FULL_OBJECT",
+                   "ETag": '"5d41402abc4b2a76b9719d911017c592"', "ServerSideEncryption": "AES256"}  # CRC32, MD5
     aws.s3.put_text("b", "in/a.json", '{"x": 1}')
     aws.s3.put_text("b", "in/b.txt", "hello")
     got = aws.call("s3", "getObject", {"Bucket": "b", "Key": "in/b.txt"})

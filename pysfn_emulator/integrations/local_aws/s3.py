@@ -6,12 +6,17 @@
     aws.s3.objects("reports")                      # {key: body}
 
 getObject answers the body as text (as Step Functions' aws-sdk integration does for text
-objects); a missing bucket is NoSuchBucket, a missing key NoSuchKey (both HTTP 404).
+objects); a missing bucket is NoSuchBucket, a missing key NoSuchKey (both HTTP 404). putObject
+answers the body's MD5 as ETag and its CRC32 (as AWS-recorded). Through a Task, Step Functions
+sends putObject's Body as its JSON text, a string too (integration.py, `sent_params`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import struct
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
@@ -89,13 +94,14 @@ class S3:
         self.budget.charge(len(data), old.size if old else 0,
                            lambda message: ServiceFailure("SlowDown", message, status=503))
         stored_in[key] = StoredObject(body, etag, content_type, dict(metadata), self.last_modified)
-        return {"ETag": etag, "ServerSideEncryption": "AES256"}
+        checksum = base64.b64encode(struct.pack(">I", zlib.crc32(data))).decode()
+        return {"ChecksumCRC32": checksum, "ChecksumType": "FULL_OBJECT", "ETag": etag, "ServerSideEncryption": "AES256"}
 
     def get_object(self, params: dict) -> dict:
         stored = self._stored(params)
-        return {"AcceptRanges": "bytes", "Body": stored.body, "ContentLength": stored.size,
-                "ContentType": stored.content_type, "ETag": stored.etag, "LastModified": stored.last_modified,
-                "Metadata": dict(stored.metadata), "ServerSideEncryption": "AES256"}
+        return {"AcceptRanges": "bytes", "ContentLength": stored.size, "ContentType": stored.content_type,
+                "ETag": stored.etag, "LastModified": stored.last_modified, "Metadata": dict(stored.metadata),
+                "ServerSideEncryption": "AES256", "Body": stored.body}  # the order Step Functions records
 
     def head_object(self, params: dict) -> dict:
         response = self.get_object(params)
