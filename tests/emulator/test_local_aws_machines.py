@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 
 import pysfn_emulator
 from pysfn_compile.emulate import main
 from pysfn_emulator import LocalAws
+from pysfn_emulator.sfn_api import command
 
 ORDER = {
     "StartAt": "Record order",
@@ -289,3 +291,23 @@ def test_an_aws_sdk_put_object_stores_the_body_as_json_text(body, stored, crc):
     assert list(got) == ["AcceptRanges", "ContentLength", "ContentType", "ETag", "LastModified", "Metadata",
                          "ServerSideEncryption", "Body"]  # as recorded
     assert (got["Body"], got["ContentType"]) == (stored, "text/plain; charset=UTF-8")
+
+
+def test_the_step_functions_api_runs_executions_with_the_registry():
+    aws = LocalAws()
+    definition = {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": "q", "MessageBody.$": "$.text"}, "ResultSelector": {"id.$": "$.MessageId"}, "End": True}}}
+    with pysfn_emulator.mock_aws(services=aws):
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_state_machine(name="send", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        execution_arn = sfn.start_execution(stateMachineArn=arn, input='{"text": "hi"}')["executionArn"]
+        described = sfn.describe_execution(executionArn=execution_arn)
+    assert described["status"] == "SUCCEEDED"
+    assert [message["Body"] for message in aws.sqs.messages("q")] == ["hi"]
+
+
+def test_serve_refuses_a_bad_services_module(tmp_path, capsys):
+    assert command.main(["--port", "0", "--services", str(tmp_path / "none.py")]) == 2
+    assert "--services " in capsys.readouterr().err
