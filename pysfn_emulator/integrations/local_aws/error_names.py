@@ -189,7 +189,6 @@ def _service_model(service: str):
     # Deferred on purpose: botocore takes a quarter of a second to import, and only a failed
     # service call (or the compiler) needs its models.
     import botocore.exceptions  # noqa: PLC0415
-    import botocore.session  # noqa: PLC0415
 
     try:
         return _session().get_service_model(service)
