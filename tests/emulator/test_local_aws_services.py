@@ -217,3 +217,10 @@ def test_what_the_fakes_hold_is_bounded():
     for _ in range(10_005):
         aws.calls.append({})
     assert len(aws.calls) == 10_000  # the call log keeps the last 10,000
+
+
+def test_a_handler_for_a_service_botocore_names_otherwise_serves_its_aws_sdk_arn():
+    aws = LocalAws(handlers={"acm-pca:listCertificateAuthorities": lambda params: {"CertificateAuthorities": []}})
+    assert "arn:aws:states:::aws-sdk:acmpca:listCertificateAuthorities" in aws.handlers()
+    same = LocalAws(handlers={"acmpca:listCertificateAuthorities": lambda params: {}})  # the aws-sdk name works too
+    assert same.call("acm-pca", "listCertificateAuthorities", {}) == {}
