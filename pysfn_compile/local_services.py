@@ -37,6 +37,8 @@ class LocalServices:
     def call(self, service: str, method: str, params: dict) -> dict:
         action = _action(service, method)
         params = json.loads(json.dumps(params))
+        if (service, method) == ("states", "start_execution") and params.pop("wait", False):
+            return self._start_and_wait(params)
         put_events = (service, action) == ("events", "putEvents")
         if put_events:
             params = _with_execution_resources(params)
@@ -49,6 +51,22 @@ class LocalServices:
             # Step Functions' events:putEvents fails when an entry failed (boto3 would return)
             raise aws.exception_class("events", "FailedEntry")(dumps(response))
         return json.loads(json.dumps(response))
+
+
+    def _start_and_wait(self, params: dict) -> dict:
+        """states.start_execution(..., wait=True), as `.sync:2` answers: the execution's
+        DescribeExecution once it has ended (the registry's handlers for states:startExecution
+        and states:describeExecution stand for Step Functions), `input` and `output` parsed; an
+        execution that did not succeed raises sfn.aws.states.ExecutionFailed."""
+        started = self.call("states", "start_execution", params)
+        described = self.call("states", "describe_execution", {"executionArn": started.get("executionArn")})
+        if described.get("status") != "SUCCEEDED":
+            raise aws.exception_class("states", "ExecutionFailed")(dumps(described))
+        parsed = dict(described)
+        for key in ("input", "output"):
+            if isinstance(parsed.get(key), str):
+                parsed[key] = json.loads(parsed[key])
+        return parsed
 
 
 def _with_execution_resources(params: dict) -> dict:

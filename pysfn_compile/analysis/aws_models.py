@@ -52,9 +52,18 @@ OPTIMIZED = {
     ("lambda", "Invoke"): "lambda:invoke",
 }
 _ARN = "arn:aws:states:::"
-# Errors Step Functions' optimized integrations raise that the API does not: events:putEvents
-# fails with EventBridge.FailedEntry when an entry failed (the facade raises it in plain runs too)
-STEP_FUNCTIONS_ERRORS = {"events": ["FailedEntry"]}
+# Errors Step Functions' optimized integrations raise that the API does not (the facade raises
+# them in plain runs too): events:putEvents fails with EventBridge.FailedEntry when an entry
+# failed; states:startExecution.sync:2 (`wait=True`) with States.TaskFailed when the execution
+# it waited for did not succeed (the facade's ExecutionFailed).
+STEP_FUNCTIONS_ERRORS = {"events": ["FailedEntry"], "states": ["ExecutionFailed"]}
+# ... of which an except clause may name: States.TaskFailed in ErrorEquals matches every error
+# but States.Timeout (a wildcard), so a Catch on it would catch the API's errors too
+CATCHABLE_BY_NAME = {"events": ["FailedEntry"]}
+_STEP_FUNCTIONS_NAMES = {("events", "FailedEntry"): "EventBridge.FailedEntry",
+                         ("states", "ExecutionFailed"): "States.TaskFailed"}
+# keyword arguments of the facade that are no API parameter: (service, method) -> {name}
+OPTIONS = {("states", "start_execution"): frozenset({"wait"})}
 
 
 @attrs.frozen
@@ -178,9 +187,19 @@ def error_name(integration_: Integration, code: str) -> str:
     """The Error a machine's Catch sees when the service refuses with `code`: the emulator's one
     table (s5_contract Seam 1; from AWS's recordings and the Developer Guide), e.g.
     `DynamoDB.ConditionalCheckFailedException` (optimized), `S3.NoSuchKeyException` (aws-sdk)."""
-    if integration_.optimized and code in STEP_FUNCTIONS_ERRORS.get(integration_.service, ()):
-        return "EventBridge." + code
+    special = _STEP_FUNCTIONS_NAMES.get((integration_.service, code))
+    if integration_.optimized and special is not None:
+        return special
     return local_aws.error_name(integration_.resource, code)
+
+
+def step_functions_errors(integration_: Integration) -> list[str]:
+    """The errors this call's Task may fail with beyond the API's (see STEP_FUNCTIONS_ERRORS)."""
+    if not integration_.optimized:
+        return []
+    if integration_.service == "states" and not integration_.resource.endswith(".sync:2"):
+        return []
+    return STEP_FUNCTIONS_ERRORS.get(integration_.service, [])
 
 
 def error_shape(service: str, code: str) -> str:
@@ -205,7 +224,11 @@ def check_exception(service: str, code: str, node: ast.AST) -> None:
     if model is None:
         operation(service, "", node)  # the unknown service's refusal
         return
-    errors = [shape.name for shape in model.error_shapes] + STEP_FUNCTIONS_ERRORS.get(service, [])
+    errors = [shape.name for shape in model.error_shapes] + CATCHABLE_BY_NAME.get(service, [])
+    if code in STEP_FUNCTIONS_ERRORS.get(service, ()) and code not in errors:
+        raise Refusal(node, f"sfn.aws.{_attribute(service)}.{code} cannot be caught by name (Step Functions names it "
+                      "States.TaskFailed, which a Catch takes for every error)",
+                      f"catch sfn.aws.ServiceError and test type(e).__name__ == '{code}'")
     if code not in errors:
         raise Refusal(node, f"sfn.aws.{_attribute(service)}.{code}: {service} defines no error '{code}'",
                       _suggest(code, errors, f"the errors {service} defines are in its API reference"))

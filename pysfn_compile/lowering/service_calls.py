@@ -48,22 +48,25 @@ def call_service(b, node: ast.Call, operation: aws.Operation, target: str | None
             raise Refusal(keyword.value, "**kwargs in a service call is not supported",
                           "pass each parameter by name, so the compiler can check it against the API")
     op = aws_models.operation(service, method, node.func)
-    aws_models.check_parameters(service, method, op, node.keywords, node)
-    integration = aws_models.integration(service, op)
+    options = {k.arg: k for k in node.keywords if k.arg in aws_models.OPTIONS.get((service, method), ())}
+    keywords = [k for k in node.keywords if k.arg not in options]
+    aws_models.check_parameters(service, method, op, keywords, node)
+    wait = _wait(options.get("wait"), label)
+    integration = aws_models.integration(service, op, wait)
     if integration.camel_case:
         members = op.input_shape.members
-        for keyword in node.keywords:
+        for keyword in keywords:
             if aws_models.nested_camel_case(members[keyword.arg]):
                 raise Refusal(keyword.value, f"{label}(): {keyword.arg} holds members that Step Functions names "
                               "with a capital letter (the API names them in camelCase)",
                               f"call {label} in a callee (boto3, run as a Lambda)")
-    exprs = operands(b, [k.value for k in node.keywords])
-    for keyword, value in zip(node.keywords, exprs, strict=True):
+    exprs = operands(b, [k.value for k in keywords])
+    for keyword, value in zip(keywords, exprs, strict=True):
         if value.ty.may("exc"):
             raise Refusal(keyword.value, "an exception cannot be passed to an AWS service", "pass str(e)")
     b.check(exprs, f"Check arguments of {label}")
     arguments = {(k.arg[:1].upper() + k.arg[1:] if integration.camel_case else k.arg): b.field(e)
-                 for k, e in zip(node.keywords, exprs, strict=True)}
+                 for k, e in zip(keywords, exprs, strict=True)}
     var = target or b.temp("r")
     result = _UNCAPITALIZED if integration.camel_case else _RESPONSE
     task = ir.Task(title=f"Call {label}", resource=integration.resource, arguments=arguments,
@@ -71,6 +74,17 @@ def call_service(b, node: ast.Call, operation: aws.Operation, target: str | None
                    catch=b.catchers("service", _error_names(integration), _record(integration, op)))
     b.add(task, frozenset([var]))
     return Expr("$" + var, pytypes.dict_of(None), reads=frozenset([var]))
+
+
+def _wait(keyword: ast.keyword | None, label: str) -> bool:
+    """states.start_execution(..., wait=True): the `.sync:2` integration (the Task ends when the
+    execution does; its result is DescribeExecution's, `output` parsed)."""
+    if keyword is None:
+        return False
+    if not (isinstance(keyword.value, ast.Constant) and isinstance(keyword.value.value, bool)):
+        raise Refusal(keyword.value, f"{label}(wait=...) must be True or False, written as such",
+                      "wait=True waits for the execution to end")
+    return keyword.value.value
 
 
 def _error_names(integration: aws_models.Integration):
@@ -97,7 +111,10 @@ def _record(integration: aws_models.Integration, op) -> dict:
     not declare reaches the machine as the client's base exception
     (`DynamoDB.AmazonDynamoDBException`): its code is read from the cause where the cause names it
     (`Error Code: ValidationException;`, optimized integrations), else the base name stays."""
-    known = {aws_models.error_name(integration, code): code for code in aws_models.operation_errors(op)}
+    names = [(aws_models.error_name(integration, code), code)
+             for code in [*aws_models.operation_errors(op), *aws_models.step_functions_errors(integration)]]
+    shared = {name for name, _ in names if sum(1 for other, _ in names if other == name) > 1}
+    known = {name: code for name, code in names if name not in shared}  # a base exception's name tells no code
     table = "{" + ", ".join(f"{jsonata_lib.string(k)}: {jsonata_lib.string(v)}" for k, v in known.items()) + "}"
     error_type = ("($e := $states.errorOutput.Error; $c := $string($states.errorOutput.Cause); "
                   f"$t := $lookup({table}, $e); $exists($t) ? $t : $substringBefore($e, '.') = 'States' ? $e : "

@@ -30,6 +30,7 @@ import contextlib
 import contextvars
 import importlib
 import json
+import time
 from typing import Any
 
 __all__ = ["Operation", "Service", "ServiceError", "exception_class", "services_target", "using_services"]
@@ -155,13 +156,31 @@ class Boto3Services:
         if client is None:
             boto3 = importlib.import_module("boto3")
             client = self._clients[service] = boto3.client("stepfunctions" if service == "states" else service)
+        wait = (service, method) == ("states", "start_execution") and params.get("wait", False)
+        params = {key: value for key, value in params.items() if not (service == "states" and key == "wait")}
         try:
             response = getattr(client, method)(**params)
+            if wait:  # .sync:2: the execution's description once it has ended
+                response = self._ended(client, response["executionArn"])
         except client.exceptions.ClientError as error:
             details = error.response.get("Error", {})
             raise exception_class(service, details.get("Code", "ServiceError"))(
                 details.get("Message", ""), response=error.response) from None
         return _as_machine_sees(service, method, response)
+
+    @staticmethod
+    def _ended(client: Any, execution_arn: str) -> dict:
+        while True:
+            described = client.describe_execution(executionArn=execution_arn)
+            if described["status"] != "RUNNING":
+                break
+            time.sleep(1)
+        if described["status"] != "SUCCEEDED":
+            raise exception_class("states", "ExecutionFailed")(json.dumps(described, default=_json_default))
+        for key in ("input", "output"):
+            if isinstance(described.get(key), str):
+                described[key] = json.loads(described[key])
+        return described
 
 
 def _as_machine_sees(service: str, method: str, response: dict) -> dict:

@@ -449,3 +449,60 @@ def test_put_events_both_ways_with_the_executions_resources():
         """
     [result] = both_ways(source, {"detail": json.dumps({"id": 1})})
     assert result["output"]["FailedEntryCount"] == 0
+
+
+def test_start_execution_and_wait_both_ways():
+    """wait=True is `.sync:2`: the result is the execution's description, `output` parsed; an
+    execution that fails is sfn.aws.states.ExecutionFailed (States.TaskFailed in the machine)."""
+    child = compile_text("""
+        @sfn.workflow
+        def main(n: int):
+            if n < 0:
+                raise ValueError("negative")
+            return {"double": n * 2}
+        """, path="child.py")
+    parent = compile_text("""
+        @sfn.workflow
+        def main(n: int):
+            try:
+                done = sfn.aws.states.start_execution(
+                    stateMachineArn="arn:aws:states:us-east-1:111111111111:stateMachine:child",
+                    input='{"n": ' + str(n) + '}', wait=True)
+            except sfn.aws.ServiceError as e:
+                return ["failed", type(e).__name__]
+            return [done["status"], done["output"]]
+        """, path="parent.py")
+    task = next(s for s in states_of(parent.definition) if s["Type"] == "Task")
+    assert task["Resource"] == "arn:aws:states:::states:startExecution.sync:2"
+    assert sorted(task["Arguments"]) == ["Input", "StateMachineArn"]
+    for n, expected in ((3, ["SUCCEEDED", {"double": 6}]), (-1, ["failed", "ExecutionFailed"])):
+        execution = pysfn_emulator.run(parent.definition, {"n": n}, state_machines={"child": child.definition})
+        assert execution.output == expected
+        ran = {}
+
+        def start(params, ran=ran):
+            ran["result"] = child.run_python(json.loads(params["input"]))
+            return {"executionArn": "arn:child", "startDate": 0}
+
+        def describe(params, ran=ran):
+            return {"executionArn": params["executionArn"], "status": ran["result"]["status"],
+                    "output": json.dumps(ran["result"]["output"])}
+
+        aws = pysfn_emulator.LocalAws(handlers={"states:startExecution": start, "states:describeExecution": describe})
+        assert parent.run_python({"n": n}, services=aws)["output"] == expected
+
+
+def test_wait_must_be_a_literal_and_execution_failed_is_not_caught_by_name():
+    message = check('sfn.aws.states.start_execution(stateMachineArn=x, wait=bool(x))')
+    assert "wait=...) must be True or False" in message
+    message = refusal("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.states.start_execution(stateMachineArn=x, wait=True)
+            except sfn.aws.states.ExecutionFailed:
+                return "failed"
+            return "ok"
+        """)
+    assert "cannot be caught by name" in message and "type(e).__name__ == 'ExecutionFailed'" in message
+    assert "has no parameter 'wait'" in check('sfn.aws.sns.publish(TopicArn=x, Message=x, wait=True)')
