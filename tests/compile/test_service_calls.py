@@ -4,15 +4,20 @@ becomes (Resource, Arguments, Catch), the SAM policies, and both ways against on
 
 from __future__ import annotations
 
+import io
 import json
 import os
+from datetime import UTC, datetime
 
 import pytest
+from botocore.response import StreamingBody
+from botocore.stub import Stubber
 
 import pysfn_emulator
 from pysfn_compile import sfn
 from pysfn_compile.local_services import LocalServices
 from pysfn_compile.package import sam_template, service_policies, to_yaml
+from pysfn_compile.runtime.aws import Boto3Services
 
 from .helpers import compile_text, refusal
 
@@ -506,3 +511,23 @@ def test_wait_must_be_a_literal_and_execution_failed_is_not_caught_by_name():
         """)
     assert "cannot be caught by name" in message and "type(e).__name__ == 'ExecutionFailed'" in message
     assert "has no parameter 'wait'" in check('sfn.aws.sns.publish(TopicArn=x, Message=x, wait=True)')
+
+
+def test_boto3_target_answers_as_the_machine_sees_it():
+    """sfn.using_services("boto3"): boto3's response made JSON as Step Functions gives it (no
+    ResponseMetadata, datetimes as ISO text, an S3 Body as text), a ClientError the facade's class."""
+    boto3 = pytest.importorskip("boto3")
+    client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s")
+    stubber = Stubber(client)
+    stubber.add_response("get_object", {"Body": StreamingBody(io.BytesIO(b"hello"), 5),
+                                        "LastModified": datetime(2026, 1, 1, tzinfo=UTC), "ContentLength": 5},
+                         {"Bucket": "b", "Key": "k"})
+    stubber.add_client_error("get_object", "NoSuchKey", "The specified key does not exist.",
+                             expected_params={"Bucket": "b", "Key": "missing"})
+    target = Boto3Services()
+    target._clients["s3"] = client
+    with stubber, sfn.using_services(target):
+        got = sfn.aws.s3.get_object(Bucket="b", Key="k")
+        with pytest.raises(sfn.aws.s3.NoSuchKey, match="does not exist"):
+            sfn.aws.s3.get_object(Bucket="b", Key="missing")
+    assert got == {"Body": "hello", "LastModified": "2026-01-01T00:00:00+00:00", "ContentLength": 5}
