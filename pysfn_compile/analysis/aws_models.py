@@ -62,6 +62,9 @@ STEP_FUNCTIONS_ERRORS = {"events": ["FailedEntry"], "states": ["ExecutionFailed"
 CATCHABLE_BY_NAME = {"events": ["FailedEntry"]}
 _STEP_FUNCTIONS_NAMES = {("events", "FailedEntry"): "EventBridge.FailedEntry",
                          ("states", "ExecutionFailed"): "States.TaskFailed"}
+# parameters the facade takes as a JSON value, as Step Functions' optimized integration does (the
+# API takes JSON text): lambda_.invoke(Payload={...}) is the event itself
+JSON_VALUES = {("lambda", "Invoke"): frozenset({"Payload"})}
 # keyword arguments of the facade that are no API parameter: (service, method) -> {name}
 OPTIONS = {("states", "start_execution"): frozenset({"wait"})}
 
@@ -250,7 +253,8 @@ def check_parameters(service: str, method: str, op: OperationModel, keywords: li
         if keyword.arg not in members:
             raise Refusal(keyword.value, f"{service}.{method}() has no parameter '{keyword.arg}'",
                           _suggest(keyword.arg, members, f"its parameters: {', '.join(members) or '(none)'}"))
-        _check_value(members[keyword.arg], keyword.value, keyword.arg)
+        if keyword.arg not in JSON_VALUES.get((service, op.name), ()):
+            _check_value(members[keyword.arg], keyword.value, keyword.arg)
     missing = [name for name in (shape.required_members if shape is not None else []) if name not in given]
     if missing:
         raise Refusal(node, f"{service}.{method}() needs the parameter{'s' if len(missing) > 1 else ''} "

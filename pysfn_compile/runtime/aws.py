@@ -158,6 +158,8 @@ class Boto3Services:
             client = self._clients[service] = boto3.client("stepfunctions" if service == "states" else service)
         wait = (service, method) == ("states", "start_execution") and params.get("wait", False)
         params = {key: value for key, value in params.items() if not (service == "states" and key == "wait")}
+        if (service, method) == ("lambda", "invoke") and "Payload" in params:  # the event, as Step Functions takes it
+            params["Payload"] = json.dumps(params["Payload"])
         try:
             response = getattr(client, method)(**params)
             if wait:  # .sync:2: the execution's description once it has ended

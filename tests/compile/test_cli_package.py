@@ -152,6 +152,21 @@ def test_sam_template_accepted_by_cfn_lint_and_the_sam_translator(tmp_path):
     assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::IAM::Role"} <= types
 
 
+def test_sam_template_of_a_machine_calling_aws_services(tmp_path):
+    """order_fulfilment.py calls DynamoDB and SNS: SAM policy templates for its literal table and
+    topic (SAM makes the role), and cfn-lint accepts the template."""
+    path = tmp_path / "template.yaml"
+    assert main([str(EXAMPLES / "order_fulfilment.py"), "-o", str(tmp_path / "d.json"), "--lambda-zip",
+                 str(tmp_path / "of.zip"), "--sam", str(path)]) == 0
+    template = sam_template(compile_file(EXAMPLES / "order_fulfilment.py"), "of.zip")
+    assert template["Resources"]["StateMachine"]["Properties"]["Policies"] == [
+        {"LambdaInvokePolicy": {"FunctionName": {"Ref": "CalleesFunction"}}},
+        {"DynamoDBCrudPolicy": {"TableName": "orders"}},
+        {"SNSPublishMessagePolicy": {"TopicName": "order-events"}}]
+    cfn_lint = pytest.importorskip("cfnlint.api")
+    assert [str(m) for m in cfn_lint.lint_file(path)] == []
+
+
 def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
     """The Tasks name the function `pysfn-<module>`; a workflow's own string equal to that name
     stays as it is in the template (it was replaced by the function's ARN, a silent difference)."""

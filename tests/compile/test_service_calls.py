@@ -531,3 +531,18 @@ def test_boto3_target_answers_as_the_machine_sees_it():
         with pytest.raises(sfn.aws.s3.NoSuchKey, match="does not exist"):
             sfn.aws.s3.get_object(Bucket="b", Key="missing")
     assert got == {"Body": "hello", "LastModified": "2026-01-01T00:00:00+00:00", "ContentLength": 5}
+
+
+def test_lambda_invoke_payload_is_the_event_itself():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: str):
+            return sfn.aws.lambda_.invoke(FunctionName="other", Payload={"x": x})["Payload"]
+        """)
+    [task] = service_tasks(compiled)
+    assert task["Arguments"] == {"FunctionName": "other", "Payload": '{% {"x": $x} %}'}
+    execution = pysfn_emulator.run(compiled.definition, {"x": "a"}, lambdas={"other": lambda event, context: [event]})
+    assert execution.output == [{"x": "a"}]
+    aws = pysfn_emulator.LocalAws(handlers={"lambda:invoke": lambda params: {"StatusCode": 200,
+                                                                             "Payload": [params["Payload"]]}})
+    assert compiled.run_python({"x": "a"}, services=aws)["output"] == [{"x": "a"}]
