@@ -12,7 +12,7 @@ ARN names it. A refusal (`ServiceFailure(code, message)`) becomes the facade's e
 `NotFound` for NotFoundException), with the message as `str(e)`. What Step Functions' optimized
 integrations do beyond the API is done here too, so both runs are equal: events:putEvents adds the
 execution's ARNs to each entry and fails (`sfn.aws.events.FailedEntry`, the response as message)
-when an entry failed.
+when an entry failed; s3.put_object's Body is sent as its JSON text (`sent_params`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 
 from pysfn_emulator import ServiceFailure
 from pysfn_emulator.core.jsontext import dumps
+from pysfn_emulator.local_aws import sent_params
 
 from .analysis import aws_models
 from .runtime import aws, sfn
@@ -42,6 +43,9 @@ class LocalServices:
         put_events = (service, action) == ("events", "putEvents")
         if put_events:
             params = _with_execution_resources(params)
+        # what Step Functions sends where that is not the parameters as they are (aws-sdk
+        # s3:putObject writes its Body as JSON text)
+        params = sent_params(_resource(service, method), params)
         try:
             response = self.registry.call(service, action, params)
         except ServiceFailure as failure:
@@ -81,6 +85,12 @@ def _with_execution_resources(params: dict) -> dict:
         {**entry, "Resources": [*(entry.get("Resources") if isinstance(entry.get("Resources"), list) else []),
                                 *added]} if isinstance(entry, dict) else entry
         for entry in entries]}
+
+
+def _resource(service: str, method: str) -> str:
+    """The Resource the compiled call's Task names (the request-response pattern)."""
+    model = aws_models.service_model(service)
+    return aws_models.integration(service, model.operation_model(aws_models.methods(service)[method])).resource
 
 
 def _action(service: str, method: str) -> str:

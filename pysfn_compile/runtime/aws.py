@@ -160,6 +160,9 @@ class Boto3Services:
         params = {key: value for key, value in params.items() if not (service == "states" and key == "wait")}
         if (service, method) == ("lambda", "invoke") and "Payload" in params:  # the event, as Step Functions takes it
             params["Payload"] = json.dumps(params["Payload"])
+        if (service, method) == ("s3", "put_object") and "Body" in params:  # as the aws-sdk integration sends it
+            params["Body"] = json.dumps(params["Body"], ensure_ascii=False, separators=(",", ":"))
+            params.setdefault("ContentType", "text/plain; charset=UTF-8")
         try:
             response = getattr(client, method)(**params)
             if wait:  # .sync:2: the execution's description once it has ended

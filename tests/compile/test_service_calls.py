@@ -546,3 +546,16 @@ def test_lambda_invoke_payload_is_the_event_itself():
     aws = pysfn_emulator.LocalAws(handlers={"lambda:invoke": lambda params: {"StatusCode": 200,
                                                                              "Payload": [params["Payload"]]}})
     assert compiled.run_python({"x": "a"}, services=aws)["output"] == [{"x": "a"}]
+
+
+def test_s3_put_object_body_is_sent_as_json_text_both_ways():
+    """Step Functions' aws-sdk s3:putObject writes its Body as JSON text (AWS-recorded: "text"
+    is stored with its quotes): the plain run sends it so too, and reads back the same."""
+    source = """
+        @sfn.workflow
+        def main(text: str):
+            sfn.aws.s3.put_object(Bucket="b", Key="k", Body=text)
+            return sfn.aws.s3.get_object(Bucket="b", Key="k")["Body"]
+        """
+    [result] = both_ways(source, {"text": "héllo"}, prepare=lambda aws: aws.s3.create_bucket("b"))
+    assert result["output"] == '"héllo"'
