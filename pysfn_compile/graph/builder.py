@@ -22,6 +22,7 @@ from ..analysis.exceptions import error_equals
 from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
 from ..errors import Problem, Refusal
+from ..runtime import aws
 from . import ir, jsonata_lib
 from .exprs import Expr, record
 
@@ -868,6 +869,13 @@ class Builder(BuilderHelpers):
                 continue
             if context.in_body:
                 for handler in context.handlers:
+                    if error_names is None and any(cls is aws.ServiceError for cls in handler.classes):
+                        raise Refusal(handler.node, "except sfn.aws.ServiceError catches here what a callee or "
+                                      "branch raises, which the machine knows by its class name only: it cannot "
+                                      "tell which of those are service errors",
+                                      "catch the service's errors by their classes (sfn.aws.dynamodb."
+                                      "ConditionalCheckFailedException), or Exception; or put the service calls "
+                                      "in a try of their own")
                     names = error_names(handler.classes) if error_names is not None else error_equals(handler.classes)
                     if not names:
                         continue

@@ -299,7 +299,10 @@ def test_catch_names_per_integration_and_service_error_catches_all():
     assert [c["ErrorEquals"] for c in publish["Catch"]] == [["SNS.NotFoundException"], ["States.ALL"]]
 
 
-def test_callee_catch_of_service_error_does_not_depend_on_the_classes_made_so_far():
+def test_service_error_is_caught_by_name_around_callees_and_branches():
+    """Around a callee or a branch the machine knows an exception by its class name only: a
+    service error class is caught by its name (whatever classes this process has made), and
+    `except sfn.aws.ServiceError` (which would need every service error's name) is refused."""
     sfn.aws.kinesis.ResourceNotFoundException  # noqa: B018 (a class made elsewhere in this process)
     compiled = compile_text("""
         def f(x: str) -> str:
@@ -309,11 +312,26 @@ def test_callee_catch_of_service_error_does_not_depend_on_the_classes_made_so_fa
         def main(x: str):
             try:
                 return f(x)
-            except sfn.aws.ServiceError:
+            except (sfn.aws.dynamodb.ConditionalCheckFailedException, LookupError):
                 return "service"
         """)
     task = next(s for s in states_of(compiled.definition) if s["Type"] == "Task")
-    assert task["Catch"][0]["ErrorEquals"] == ["ServiceError"]
+    names = task["Catch"][0]["ErrorEquals"]
+    assert names[:2] == ["ConditionalCheckFailedException", "LookupError"] and "KeyError" in names
+    assert "ResourceNotFoundException" not in names
+    for call in ("f(x)", "sfn.map(lambda i: sfn.aws.sns.publish(TopicArn=i, Message=i), [x])"):
+        message = refusal(f"""
+            def f(x: str) -> str:
+                return x
+
+            @sfn.workflow
+            def main(x: str):
+                try:
+                    return {call}
+                except sfn.aws.ServiceError:
+                    return "service"
+            """)
+        assert "wf.py:10:5: except sfn.aws.ServiceError catches here what a callee or branch raises" in message
 
 
 def test_sam_policies_for_literal_and_computed_resources(tmp_path):
