@@ -827,6 +827,12 @@ class Builder(BuilderHelpers):
             context.dispatch = Label("dispatch")
             context.dispatch.node = node
             for handler in context.handlers:
+                if any(cls is aws.ServiceError for cls in handler.classes):
+                    raise Refusal(handler.node, "except sfn.aws.ServiceError here would choose by the exception's "
+                                  "class name, known only at run time (raised again from a finally or a handler): "
+                                  "it cannot tell which names are service errors",
+                                  "catch the service's errors by their classes, or catch sfn.aws.ServiceError "
+                                  "in a try around the service call itself")
                 names = error_equals(handler.classes)
                 assign = {handler.var: ir.Code(exc)} if handler.var else {}
                 if names == ["States.ALL"]:

@@ -577,3 +577,33 @@ def test_s3_put_object_body_is_sent_as_json_text_both_ways():
         """
     [result] = both_ways(source, {"text": "héllo"}, prepare=lambda aws: aws.s3.create_bucket("b"))
     assert result["output"] == '"héllo"'
+
+
+def test_service_error_chosen_at_run_time_is_refused():
+    """After a finally, the exception is known by its record's class name only: a handler of
+    sfn.aws.ServiceError there cannot be chosen exactly."""
+    message = refusal("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                try:
+                    sfn.aws.sns.publish(TopicArn=x, Message=x)
+                finally:
+                    x = x + "!"
+            except sfn.aws.ServiceError:
+                return "service"
+            return x
+        """)
+    assert "wf.py:10:5: except sfn.aws.ServiceError here would choose by the exception's class name" in message
+    both_ways("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                try:
+                    sfn.aws.sns.publish(TopicArn=x, Message=x)
+                finally:
+                    x = x + "!"
+            except sfn.aws.sns.NotFoundException as e:
+                return [x, type(e).__name__]
+            return x
+        """, {"x": "arn:aws:sns:us-east-1:123456789012:none"})
