@@ -607,3 +607,19 @@ def test_service_error_chosen_at_run_time_is_refused():
                 return [x, type(e).__name__]
             return x
         """, {"x": "arn:aws:sns:us-east-1:123456789012:none"})
+
+
+def test_put_events_with_a_failed_entry_fails_both_ways():
+    """Step Functions' events:putEvents fails with EventBridge.FailedEntry when an entry failed
+    (boto3 would return the response): the facade raises sfn.aws.events.FailedEntry in plain runs."""
+    source = """
+        @sfn.workflow
+        def main(detail: str):
+            try:
+                return sfn.aws.events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": detail}])
+            except sfn.aws.events.FailedEntry as e:
+                return ["failed", type(e).__name__, str(e)]
+        """
+    [failed, ok] = both_ways(source, {"detail": "not json"}, {"detail": "{}"})
+    assert failed["output"][:2] == ["failed", "FailedEntry"] and '"FailedEntryCount":1' in failed["output"][2]
+    assert ok["output"]["FailedEntryCount"] == 0
