@@ -623,3 +623,17 @@ def test_put_events_with_a_failed_entry_fails_both_ways():
     [failed, ok] = both_ways(source, {"detail": "not json"}, {"detail": "{}"})
     assert failed["output"][:2] == ["failed", "FailedEntry"] and '"FailedEntryCount":1' in failed["output"][2]
     assert ok["output"]["FailedEntryCount"] == 0
+
+
+def test_start_execution_errors_named_as_the_emulator_fails_them():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.states.start_execution(stateMachineArn=x, name="once")
+            except sfn.aws.states.ExecutionAlreadyExists:
+                return "again"
+            return "started"
+        """)
+    [task] = service_tasks(compiled)
+    assert task["Catch"][0]["ErrorEquals"] == ["StepFunctions.ExecutionAlreadyExistsException"]
