@@ -37,7 +37,7 @@ def test_writes_output_zip_and_template(tmp_path, capsys):
     assert "43 states" in capsys.readouterr().err or definition
     assert sorted(zipfile.ZipFile(archive).namelist()) == [
         "handler.py", "order_processing.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py",
-        "pysfn_compile/runtime/dispatch.py", "pysfn_compile/runtime/sfn.py"]
+        "pysfn_compile/runtime/aws.py", "pysfn_compile/runtime/dispatch.py", "pysfn_compile/runtime/sfn.py"]
     assert "CodeUri: \"" + str(archive) + "\"" in template.read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pysfn-")]  # no temporary left
 
@@ -150,6 +150,21 @@ def test_sam_template_accepted_by_cfn_lint_and_the_sam_translator(tmp_path):
     out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
     types = {r["Type"] for r in out["Resources"].values()}
     assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::IAM::Role"} <= types
+
+
+def test_sam_template_of_a_machine_calling_aws_services(tmp_path):
+    """order_fulfilment.py calls DynamoDB and SNS: SAM policy templates for its literal table and
+    topic (SAM makes the role), and cfn-lint accepts the template."""
+    path = tmp_path / "template.yaml"
+    assert main([str(EXAMPLES / "order_fulfilment.py"), "-o", str(tmp_path / "d.json"), "--lambda-zip",
+                 str(tmp_path / "of.zip"), "--sam", str(path)]) == 0
+    template = sam_template(compile_file(EXAMPLES / "order_fulfilment.py"), "of.zip")
+    assert template["Resources"]["StateMachine"]["Properties"]["Policies"] == [
+        {"LambdaInvokePolicy": {"FunctionName": {"Ref": "CalleesFunction"}}},
+        {"DynamoDBCrudPolicy": {"TableName": "orders"}},
+        {"SNSPublishMessagePolicy": {"TopicName": "order-events"}}]
+    cfn_lint = pytest.importorskip("cfnlint.api")
+    assert [str(m) for m in cfn_lint.lint_file(path)] == []
 
 
 def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):

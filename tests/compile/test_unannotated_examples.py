@@ -56,10 +56,11 @@ def test_example_without_annotations(name, tmp_path):
     assert name not in STILL_REFUSED, f"{name} compiles now without annotations: take it off STILL_REFUSED"
     assert pysfn_emulator.validate(compiled.definition) == []
     for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
+        plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()  # sfn.aws calls
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False)
+            python = compiled.run_python(payload, virtual_clock=False, services=plain_aws)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
-                                       start_time=START, execution_name="example")
+                                       start_time=START, execution_name="example", services=machine_aws)
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
         assert machine == python, f"{name} without annotations, input {payload}"
