@@ -193,11 +193,6 @@ def error_name(integration_: Integration, code: str) -> str:
     special = _STEP_FUNCTIONS_NAMES.get((integration_.service, code))
     if integration_.optimized and special is not None:
         return special
-    if integration_.optimized and integration_.service == "states":
-        # INTERIM, for svclocal's table: it names every error of the optimized states:startExecution
-        # `Sfn.SfnException`, where the emulator's nested executions (runtime/nested.py) fail with
-        # `StepFunctions.<Code>Exception`
-        return "StepFunctions." + (code if code.endswith("Exception") else code + "Exception")
     return local_aws.error_name(integration_.resource, code)
 
 

@@ -185,6 +185,10 @@ def test_handlers_cover_sdk_and_optimized_integrations_and_the_map_s3_resources(
     ("arn:aws:states:::aws-sdk:s3:getObject.waitForTaskToken", "NoSuchKey", "S3.NoSuchKeyException"),
     ("arn:aws:states:::aws-sdk:sqs:sendMessage", "QueueDoesNotExist", "Sqs.QueueDoesNotExistException"),
     ("arn:aws:states:::aws-sdk:eventbridge:putEvents", "InternalException", "EventBridge.InternalException"),
+    # Step Functions' own optimized integration: the names its nested executions fail with (runtime/nested.py)
+    ("arn:aws:states:::states:startExecution.sync:2", "ExecutionAlreadyExists", "StepFunctions.ExecutionAlreadyExistsException"),
+    ("arn:aws:states:::states:startExecution", "InvalidArn", "StepFunctions.InvalidArnException"),
+    ("arn:aws:states:::aws-sdk:sfn:startExecution", "InvalidArn", "Sfn.InvalidArnException"),
 ])
 def test_error_names(resource, code, name):
     assert error_name(resource, code) == name

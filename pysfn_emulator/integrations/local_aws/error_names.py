@@ -21,7 +21,8 @@ Functions Developer Guide ("AWS SDK service integrations"; each optimized integr
   `SQS.AmazonSQSException` for MissingParameter). Cause: `<message> (Service: <v1 name>;
   Status Code: <n>; Error Code: <code>; Request ID: <id>; Proxy: null)`.
   EventBridge's putEvents fails with `EventBridge.FailedEntry` when an entry failed (documented
-  and recorded; the cause is the response).
+  and recorded; the cause is the response). Step Functions' own `states:startExecution` fails
+  with `StepFunctions.<Code>Exception` for every code (the emulator's nested executions).
 
 Which codes a service declares comes from botocore's service model (an exception shape's name,
 or the code its `error` trait gives), loaded on first use: botocore costs a quarter of a second,
@@ -119,6 +120,10 @@ def error_name(resource: str, code: str) -> str:
     if target.sdk:
         client = client_name(target.service)
         return f"{client}.{modeled or client + 'Exception'}"
+    if target.service in ("states", "stepfunctions"):
+        # states:startExecution (nested executions, runtime/nested.py, as AWS records them):
+        # every code, declared or not, is `StepFunctions.<Code>Exception`
+        return f"StepFunctions.{code.removesuffix('Exception')}Exception"
     optimized = OPTIMIZED.get(target.service)
     if optimized is None:
         prefix = client_name(target.service)
