@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
     try:
         definition, lambdas = _load_machine(args, compiler)
         services = _services(args.services)
+        if services is None and (args.definition.endswith(".py") or args.source is not None):
+            # a workflow's own run: an empty local AWS account (the plain run would need one too)
+            services = pysfn_emulator.LocalAws()
         execution_input = _load_input(args)
         if args.mock_config is not None:  # read here too, for a located message on bad JSON
             _parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)

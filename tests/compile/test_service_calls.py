@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import textwrap
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from botocore.stub import Stubber
 
 import pysfn_emulator
 from pysfn_compile import sfn
+from pysfn_compile.emulate import main as emulate_main
 from pysfn_compile.local_services import LocalServices
 from pysfn_compile.package import sam_template, service_policies, to_yaml
 from pysfn_compile.runtime.aws import Boto3Services
@@ -637,3 +639,20 @@ def test_start_execution_errors_named_as_the_emulator_fails_them():
         """)
     [task] = service_tasks(compiled)
     assert task["Catch"][0]["ErrorEquals"] == ["StepFunctions.ExecutionAlreadyExistsException"]
+
+
+def test_pysfn_emulate_gives_a_workflow_an_empty_local_account(tmp_path, capsys):
+    """`pysfn-emulate workflow.py` without --services: the workflow's calls reach a fresh LocalAws
+    (an empty account), as its plain run would, rather than failing as unregistered."""
+    workflow = tmp_path / "orders.py"
+    workflow.write_text(textwrap.dedent('''
+        from pysfn_compile import sfn
+
+        @sfn.workflow
+        def main(order_id):
+            sfn.aws.dynamodb.put_item(TableName="orders", Item={"id": {"S": order_id}})
+            got = sfn.aws.dynamodb.get_item(TableName="orders", Key={"id": {"S": order_id}})
+            return got["Item"]["id"]["S"]
+    '''))
+    assert emulate_main([str(workflow), "--input", '{"order_id": "a1"}', "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output"] == "a1"
