@@ -4,7 +4,9 @@
 emulator, and the two results must agree. `examples/NAME.asl.json` is a hand-written
 definition: each input is run in the emulator, where it must run (any status) rather than
 be refused. Inputs come from `NAME.input.json` (one input) and `NAME.inputs.json` (a list of
-inputs); without either, the input is `{}`.
+inputs); without either, the input is `{}`. A workflow that waits for callbacks
+(`sfn.wait_for_callback`) answers them with its module-level `RESPONDERS` ({callee name:
+responder(token, payload)}), the same responder in both runs.
 
 Every run keeps its definition and execution so that a graph can be drawn of it.
 """
@@ -144,9 +146,11 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
     try:
         with time_limit(timeout):
             start = _fixed_start()
-            plain = workflows.run_plain(compiled, value, start_time=start)
+            responders = workflows.responders_of(compiled)  # the example's RESPONDERS, both runs
+            plain = workflows.run_plain(compiled, value, start_time=start, callbacks=responders)
             execution = pysfn_emulator.run(compiled.definition, value,
                                            lambdas=workflows.lambdas_for(compiled),
+                                           callbacks=workflows.callbacks_for(compiled, responders),
                                            start_time=start, seed=0,
                                            execution_name=workflows.EXECUTION_NAME)
     except (Exception, CaseTimeout) as error:

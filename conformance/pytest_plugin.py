@@ -125,6 +125,7 @@ class SfnRun:
         input: Any = None,
         *,
         lambdas: Mapping[str, Any] | str | os.PathLike | None = None,
+        callbacks: Mapping[str, Any] | None = None,
         mock_config: Any = None,
         test_case: str | None = None,
         entry: str | None = None,
@@ -143,7 +144,10 @@ class SfnRun:
         `lambdas` maps Lambda function names or ARNs to `handler(event, context)`, or is a
         handlers module (a path: pysfn_emulator.handlers_from_file); for a workflow, a key may
         also name a callee (a function called in its place with its arguments), and a key that
-        names neither a callee nor the workflow's Lambda function fails the test. Paths are
+        names neither a callee nor the workflow's Lambda function fails the test. `callbacks`
+        answer task tokens: for a workflow, {callee name: responder(token, payload)} answering
+        its sfn.wait_for_callback(callee, payload) (the plain run's responders, see compare);
+        for a definition, run()'s own {state name | resource | activity: responder}. Paths are
         read relative to the current directory, else to the test file's directory. `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
         `max_seconds` are `run`'s guard against a runaway machine.
@@ -160,6 +164,8 @@ class SfnRun:
         all_lambdas = self._lambdas(compiled, label, lambdas)
         if all_lambdas:
             options["lambdas"] = all_lambdas
+        if callbacks:
+            options["callbacks"] = self._callbacks(compiled, label, callbacks)
         if seed is not None:
             options["seed"] = seed
         if mock_config is not None or test_case is not None:
@@ -171,10 +177,12 @@ class SfnRun:
 
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
                 start_time: datetime | None = None, seed: int | None = None,
-                lambdas: Mapping[str, Any] | None = None, **options: Any) -> Any:
+                lambdas: Mapping[str, Any] | None = None, callbacks: Mapping[str, Any] | None = None,
+                **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
         fail the test unless both give the same output, or the same error and cause. Returns
-        the Execution. `lambdas` replace callees in the emulated run only."""
+        the Execution. `lambdas` replace callees in the emulated run only; `callbacks`
+        ({callee name: responder(token, payload)}) answer sfn.wait_for_callback in both runs."""
         path = self._path(source)
         if path.suffix != ".py":
             pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
@@ -183,9 +191,9 @@ class SfnRun:
         start_time = start_time or datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
-        plain = workflows.run_plain(compiled, input, start_time=start_time, **names)
+        plain = workflows.run_plain(compiled, input, start_time=start_time, callbacks=callbacks, **names)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, **names, **options)
+                         lambdas=lambdas, callbacks=callbacks, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             pytest.fail(
@@ -236,6 +244,16 @@ class SfnRun:
         except LookupError as problem:
             unmatched = problem.args[0]
         pytest.fail(f"sfn_run: {label}: lambdas: {unmatched}", pytrace=False)
+
+    def _callbacks(self, compiled: Any, label: str, callbacks: Mapping[str, Any]) -> dict:
+        """run()'s callbacks: a workflow's responders by callee name, or a definition's as given."""
+        if compiled is None:
+            return dict(callbacks)
+        try:
+            return workflows.callbacks_for(compiled, callbacks)
+        except LookupError as problem:
+            unmatched = problem.args[0]
+        pytest.fail(f"sfn_run: {label}: {unmatched}", pytrace=False)
 
     def _path(self, source: str | os.PathLike) -> Path:
         path = Path(source)

@@ -147,6 +147,7 @@ class Task(Node):
     catch: list = attrs.Factory(list)
     timeout: int | None = None
     heartbeat: int | None = None
+    wait_for_token: bool = False  # `.waitForTaskToken`: the result is the token's answer
     next: Node | None = None
 
     def successors(self):
@@ -405,7 +406,7 @@ class Emitter:
                 for c in catchers]
 
     def _task(self, node: Task, out: dict, names: dict) -> None:
-        out["Resource"] = "arn:aws:states:::lambda:invoke"
+        out["Resource"] = "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if node.wait_for_token else "")
         payload = {"function": node.function, "args": value(node.args)}
         if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
             payload["kwargs"] = value(node.kwargs)

@@ -9,6 +9,8 @@ import dataclasses
 import inspect
 import typing
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
@@ -38,20 +40,26 @@ def module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
 
 
 # -- callees -----------------------------------------------------------------------------
-def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
+def call_callee(b, node: ast.Call, name: str, target: str | None = None, callback: Callback | None = None) -> Expr:
+    """A callee's Task; with `callback`, `node` is sfn.wait_for_callback(name, payload, ...) and
+    the Task calls `name(payload, token)`, then waits for the token's answer."""
     function = b.info.callee(name)
     wrapper = b.info.objects[name]
     fdef = b.info.functions[name]
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise Refusal(node, f"'{name}' is async: callees must be plain functions")
-    for arg in node.args:
-        if isinstance(arg, ast.Starred):
-            raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
-    exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
-    args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
+    if callback is not None:
+        (payload,) = operands(b, [callback.payload])
+        exprs, args, kwargs = [payload], [payload, _TOKEN], {}
+    else:
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
+        exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
+        args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
     signature = inspect.signature(function)
     try:
         bound = signature.bind(*args, **kwargs)
@@ -78,13 +86,24 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
     b.check(exprs, f"Check arguments of {name}")
     b.note_callee(name, function)
-    returns = return_type(function, fdef)
+    returns = return_type(function, fdef) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
                    args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
                    assign={var: ir.Code(RESULT)}, retry=retriers(b, node, wrapper), catch=b.catchers("task"))
     options = getattr(wrapper, "__pysfn_task__", None) or getattr(function, "__pysfn_task__", None) or {}
-    task.timeout, task.heartbeat = _timeouts(node, options)
+    if callback is not None:
+        if options or getattr(wrapper, "__pysfn_retry__", None):
+            what = "@sfn.task" if options else "@sfn.retry"
+            raise Refusal(node, f"{name}() is decorated with {what}, but a Task that waits for a callback covers the "
+                          "wait too: Step Functions would apply it to the answer (a failure answer would be retried, "
+                          "the timeout would count the wait)",
+                          "give timeout= and heartbeat= to sfn.wait_for_callback, and retry inside the callee")
+        # the Task's result is the answer (SendTaskSuccess's output), not a Lambda response
+        task.title, task.wait_for_token = f"Wait for {name} callback", True
+        task.assign = {var: ir.Code("$states.result")}
+        options = {"timeout": callback.timeout, "heartbeat": callback.heartbeat}
+    task.timeout, task.heartbeat = _timeouts(node, options, "sfn.wait_for_callback" if callback else "@sfn.task")
     b.add(task, frozenset([var]))
     return Expr("$" + var, returns, reads=frozenset([var]))
 
@@ -126,14 +145,57 @@ def retriers(b, node, wrapper) -> list[ir.Retrier]:
     return out
 
 
-def _timeouts(node, options: dict):
+def _timeouts(node, options: dict, where: str = "@sfn.task"):
     timeout, heartbeat = options.get("timeout"), options.get("heartbeat")
     for label, value in (("timeout", timeout), ("heartbeat", heartbeat)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise Refusal(node, f"@sfn.task({label}=...) must be a positive int (seconds)")
+            raise Refusal(node, f"{where}({label}=...) must be a positive int (seconds)")
     if timeout is not None and heartbeat is not None and heartbeat >= timeout:
-        raise Refusal(node, "@sfn.task: heartbeat must be smaller than timeout")
+        raise Refusal(node, f"{where}: heartbeat must be smaller than timeout")
     return timeout, heartbeat
+
+
+# -- sfn.wait_for_callback ---------------------------------------------------------------
+@attrs.frozen
+class Callback:
+    """sfn.wait_for_callback(notify, payload, timeout=None, heartbeat=None), its parts read."""
+
+    payload: ast.expr
+    timeout: int | None
+    heartbeat: int | None
+
+
+# the token the callee receives: AWS gives each Task's context one ($$.Task.Token)
+_TOKEN = Expr("$states.context.Task.Token", pytypes.STR)
+_CALLBACK_PARAMETERS = ("notify", "payload", "timeout", "heartbeat")
+
+
+def call_wait_for_callback(b, node: ast.Call, target: str | None) -> Expr:
+    """A `.waitForTaskToken` Task through the dispatcher: it calls the callee `notify(payload,
+    token)` and its result is the answer to the token (runtime/sfn.py: wait_for_callback)."""
+    usage = "sfn.wait_for_callback(notify, payload, timeout=None, heartbeat=None)"
+    if len(node.args) > len(_CALLBACK_PARAMETERS) or any(isinstance(a, ast.Starred) for a in node.args) \
+            or any(k.arg is None or k.arg not in _CALLBACK_PARAMETERS for k in node.keywords):
+        raise Refusal(node, f"{usage}: unexpected arguments", "pass the callee, the payload, and the limits by name")
+    given = dict(zip(_CALLBACK_PARAMETERS, node.args, strict=False))
+    for keyword in node.keywords:
+        if keyword.arg in given:
+            raise Refusal(keyword, f"sfn.wait_for_callback() got multiple values for '{keyword.arg}'")
+        given[keyword.arg] = keyword.value
+    notify, payload = given.get("notify"), given.get("payload")
+    if notify is None or payload is None:
+        raise Refusal(node, f"{usage} needs the callee and the payload")
+    if not (isinstance(notify, ast.Name) and b.is_callee(notify.id) and b.lookup(notify.id)[0] is None):
+        raise Refusal(notify, "the callback's notify must be a callee (a module-level function, run as a Lambda, "
+                      "called as notify(payload, token))", "define def notify(payload, token): ... at module level")
+    limits = {}
+    for label in ("timeout", "heartbeat"):
+        value = given.get(label)
+        if value is not None and not (isinstance(value, ast.Constant) and (
+                value.value is None or isinstance(value.value, int) and not isinstance(value.value, bool))):
+            raise Refusal(value, f"sfn.wait_for_callback({label}=...) must be a literal int (seconds)")
+        limits[label] = value.value if value is not None else None
+    return call_callee(b, node, notify.id, target, Callback(payload, limits["timeout"], limits["heartbeat"]))
 
 
 def return_type(function, fdef) -> Ty:
@@ -206,6 +268,8 @@ def call_sfn(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
         return call_sleep(b, node, name)
     if name in ("context", "now"):
         return call_context(node, name)
+    if name == "wait_for_callback":
+        return call_wait_for_callback(b, node, target)
     if name == "Fail":
         raise Refusal(node, "sfn.Fail can only be raised", "raise sfn.Fail(error, cause)")
     raise Refusal(node, f"sfn.{name} cannot be used inside a workflow")

@@ -9,6 +9,9 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
+    sfn.wait_for_callback(notify, payload, timeout=..., heartbeat=...)
+                                      notify(payload, token), then the answer to the token
+                                      (a responder given by `sfn.using_callbacks` answers)
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
 
 The sfn clock is real by default (`sfn.sleep(60)` in a plain run waits a minute); it is
@@ -27,6 +30,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import functools
+import json
 import os
 import random
 import time
@@ -34,7 +38,11 @@ import typing
 from datetime import UTC, datetime
 
 __all__ = [
+    "NO_ANSWER",
     "Fail",
+    "HeartbeatTimeout",
+    "NoResponder",
+    "Timeout",
     "clock",
     "context",
     "map",
@@ -46,8 +54,10 @@ __all__ = [
     "task",
     "use_real_clock",
     "use_virtual_clock",
+    "using_callbacks",
     "using_clock",
     "virtual_clock",
+    "wait_for_callback",
     "workflow",
 ]
 
@@ -61,6 +71,22 @@ class Fail(Exception):
         super().__init__(cause if cause is not None else "")
         self.error = error
         self.cause = cause
+
+
+class Timeout(Fail):
+    """A task ran out of time (Step Functions' `States.Timeout`): `except sfn.Timeout` catches it
+    in both runs; uncaught, the execution fails with that error and an empty cause."""
+
+    error_name = "States.Timeout"
+
+    def __init__(self, cause: str = ""):
+        super().__init__(self.error_name, cause)
+
+
+class HeartbeatTimeout(Timeout):
+    """No heartbeat came within HeartbeatSeconds (`States.HeartbeatTimeout`); a Timeout too."""
+
+    error_name = "States.HeartbeatTimeout"
 
 
 # -- the clock ---------------------------------------------------------------------------
@@ -225,6 +251,97 @@ def parallel(*branches):
 def map(function, items, max_concurrency=None):  # shadows the builtin: the public name workflows call
     """`function` applied to each item, in order (a Map state)."""
     return [function(item) for item in items]
+
+
+# -- callbacks (task tokens) -------------------------------------------------------------
+class _NoAnswer:
+    def __repr__(self) -> str:
+        return "sfn.NO_ANSWER"
+
+
+NO_ANSWER = _NoAnswer()
+"""What a responder returns to leave its token unanswered: the wait times out."""
+
+# AWS's TimeoutSeconds of a Task that gives none (99,999,999 s, about three years)
+DEFAULT_TASK_TIMEOUT = 99999999
+
+
+class NoResponder(LookupError):
+    """A plain run reached sfn.wait_for_callback(notify, ...) with no responder for `notify`."""
+
+
+# The responders of the run in progress in this thread (`using_callbacks`): {callee name:
+# responder(token, payload) -> answer}. Like the run's clock, scoped to that run.
+_run_callbacks: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sfn_run_callbacks", default=None)
+_tokens_given = [0]
+
+
+@contextlib.contextmanager
+def using_callbacks(responders: dict):
+    """Within the block, in this thread, `sfn.wait_for_callback(notify, ...)` is answered by
+    `responders[notify's name](token, payload)`: its return value is the answer, an exception it
+    raises is the failure the workflow sees (SendTaskFailure with the class name as error and
+    str() as cause), `sfn.NO_ANSWER` lets the wait time out."""
+    token = _run_callbacks.set(dict(responders or {}))
+    try:
+        yield
+    finally:
+        _run_callbacks.reset(token)
+
+
+def wait_for_callback(notify, payload, timeout: int | None = None, heartbeat: int | None = None):
+    """Call the callee `notify(payload, token)` and wait until someone answers the token (a
+    `.waitForTaskToken` Task); returns the answer. A failure answer raises the exception named
+    by its error; no answer within `timeout` seconds raises sfn.Timeout (within `heartbeat`
+    seconds of the start: sfn.HeartbeatTimeout). In a plain run the responder registered with
+    `sfn.using_callbacks({"notify": responder})` answers at once, as `responder(token, payload)`."""
+    name = getattr(unwrap(notify), "__name__", repr(notify))
+    responder = (_run_callbacks.get() or {}).get(name)
+    if responder is None:
+        raise NoResponder(f"sfn.wait_for_callback({name}, ...) waits for an answer that nobody gives in a plain run: "
+                          f"run the workflow inside `with sfn.using_callbacks({{{name!r}: responder}}):` "
+                          f"(responder(token, payload) -> answer), or pass callbacks={{{name!r}: responder}} "
+                          "to sfn_run / compare")
+    _tokens_given[0] += 1
+    token = f"pysfn-plain-token-{_tokens_given[0]}"
+    notify(payload, token)
+    try:
+        answer = responder(token, as_machine_sees(None, _json_copy(payload)))
+    except Exception as raised:
+        raise _failure_answer(notify, raised) from raised
+    if answer is NO_ANSWER:
+        if heartbeat is not None:
+            clock().sleep(heartbeat)
+            raise HeartbeatTimeout()
+        clock().sleep(timeout if timeout is not None else DEFAULT_TASK_TIMEOUT)
+        raise Timeout()
+    return as_machine_sees(None, _json_copy(answer))
+
+
+def _failure_answer(notify, raised: Exception) -> Exception:
+    """A responder's exception as the workflow sees the failure answer it stands for: Step
+    Functions carries only its error name (the class name, or sfn.Fail's error) and cause (str),
+    and the workflow's `except` matches the name. So the exception is raised as the class of
+    that name the workflow module knows (a test that imports the workflow again has classes of
+    its own), else as it is."""
+    error, cause = (raised.error, raised.cause or "") if type(raised) is Fail else (type(raised).__name__, str(raised))
+    function = unwrap(notify)
+    while hasattr(function, "__wrapped__"):  # functools.wraps (the plain run's boundary wraps callees)
+        function = function.__wrapped__
+    known = getattr(function, "__globals__", {}).get(error)
+    if isinstance(known, type) and issubclass(known, Exception) and not issubclass(known, Fail) \
+            and type(raised) is not known:
+        try:
+            return known(cause)
+        except Exception:
+            return raised
+    if type(raised) is Fail and raised.cause is None:  # the machine reads a missing cause as ""
+        return Fail(raised.error, "")
+    return raised
+
+
+def _json_copy(value):
+    return json.loads(json.dumps(value, allow_nan=False))
 
 
 # -- decorators --------------------------------------------------------------------------

@@ -30,10 +30,12 @@ def test_example_equal_both_ways(name):
     inputs = json.loads((EXAMPLES / f"{name}.inputs.json").read_text())
     assert len(inputs) >= 3
     statuses = set()
+    responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
     for payload in inputs:
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False)
+            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       callbacks=compiled.local_callbacks(responders),
                                        start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}

@@ -55,10 +55,12 @@ def test_example_without_annotations(name, tmp_path):
         raise AssertionError(f"{name} without annotations is refused:\n{error}") from None
     assert name not in STILL_REFUSED, f"{name} compiles now without annotations: take it off STILL_REFUSED"
     assert pysfn_emulator.validate(compiled.definition) == []
+    responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
     for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False)
+            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       callbacks=compiled.local_callbacks(responders),
                                        start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
