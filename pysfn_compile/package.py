@@ -21,6 +21,7 @@ from . import runtime
 from .analysis.module_info import module_name_for
 from .graph import ir
 from .lowering import lambda_compute
+from .runtime import aws as aws_module
 from .runtime import compute_runtime, sfn
 from .runtime import dispatch as dispatch_module
 
@@ -66,6 +67,7 @@ def build_zip(compiled, path: str) -> list[str]:
                                       "from .runtime import sfn\n"),
         "pysfn_compile/runtime/__init__.py": Path(runtime.__file__).read_text(encoding="utf-8"),
         "pysfn_compile/runtime/sfn.py": Path(sfn.__file__).read_text(encoding="utf-8"),
+        "pysfn_compile/runtime/aws.py": Path(aws_module.__file__).read_text(encoding="utf-8"),
         "pysfn_compile/runtime/dispatch.py": Path(dispatch_module.__file__).read_text(encoding="utf-8"),
     }
     if compiled.computed:

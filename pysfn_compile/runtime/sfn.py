@@ -10,6 +10,8 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
+    sfn.aws.dynamodb.put_item(...)    an AWS service call (runtime/aws.py); plain runs send it to
+                                      the target of `with sfn.using_services(target):`
 
 The sfn clock is real by default (`sfn.sleep(60)` in a plain run waits a minute); it is
 virtual (instant, but counted) when the environment sets PYSFN_CLOCK=virtual or after
@@ -33,8 +35,11 @@ import time
 import typing
 from datetime import UTC, datetime
 
+from . import aws
+
 __all__ = [
     "Fail",
+    "aws",
     "clock",
     "context",
     "map",
@@ -47,11 +52,16 @@ __all__ = [
     "use_real_clock",
     "use_virtual_clock",
     "using_clock",
+    "using_services",
     "virtual_clock",
     "workflow",
 ]
 
 SAFE_INTEGER = 2**53 - 1
+
+# AWS service calls: `sfn.aws.<service>.<method>(...)`; a plain run's calls go to the target set
+# here for the run (the harness's local services adapter, or "boto3")
+using_services = aws.using_services
 
 
 class Fail(Exception):
