@@ -8,7 +8,8 @@ parameter list is written here), and what Step Functions calls each operation.
 - `check_exception(service, code, node)`: an `except sfn.aws.<service>.<Code>` that the service
   does not define.
 - `integration(...)`: the Task's Resource (the optimized integration where Step Functions has one
-  for the action, else `aws-sdk:`), and `error_name(resource, code)`: the Error the machine sees.
+  for the action, else `aws-sdk:`), and `error_name(...)`: the Error the machine sees (the
+  emulator's table, `pysfn_emulator.local_aws.error_name`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import re
 from typing import TYPE_CHECKING
 
 import attrs
+
+from pysfn_emulator import local_aws
 
 from ..errors import Refusal
 from ..runtime import aws, sfn
@@ -48,12 +51,10 @@ OPTIMIZED = {
     ("stepfunctions", "StartExecution"): "states:startExecution",
     ("lambda", "Invoke"): "lambda:invoke",
 }
-# The Error prefix of an optimized integration's failures (the Developer Guide's pages of each
-# integration). INTERIM: svclocal's `pysfn_emulator.local_aws.error_name(resource, code)` is the
-# one table once it lands (s5_contract Seam 1); this one is to be replaced by it at the merge.
-_OPTIMIZED_PREFIX = {"dynamodb": "DynamoDB", "sns": "SNS", "sqs": "SQS", "events": "EventBridge",
-                     "states": "StepFunctions", "lambda": "Lambda"}
 _ARN = "arn:aws:states:::"
+# Errors Step Functions' optimized integrations raise that the API does not: events:putEvents
+# fails with EventBridge.FailedEntry when an entry failed (the facade raises it in plain runs too)
+STEP_FUNCTIONS_ERRORS = {"events": ["FailedEntry"]}
 
 
 @attrs.frozen
@@ -173,25 +174,13 @@ def sdk_service_name(model: ServiceModel) -> str:
     return re.sub(r"[\s-]", "", model.metadata.get("serviceId", model.service_name)).lower()
 
 
-def _sdk_error_service(model: ServiceModel) -> str:
-    """`DynamoDb`, `S3`, `AcmPca`: the service id's words, each capitalized (the Developer
-    Guide: "ServiceName.ErrorName ... both in Pascal case", its example AcmPca)."""
-    service_id = model.metadata.get("serviceId", model.service_name)
-    words = re.findall(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+", service_id)
-    return "".join(word[:1].upper() + (word[1:].lower() if word.isupper() else word[1:]) for word in words)
-
-
 def error_name(integration_: Integration, code: str) -> str:
-    """The Error a machine's Catch sees when the service refuses with the modeled error `code`
-    (INTERIM, see _OPTIMIZED_PREFIX; the rule svclocal's table follows): the optimized prefix, or
-    the Java SDK v2 client name for aws-sdk, then the error's name with an `Exception` suffix
-    where it has none (the Developer Guide: S3's NoSuchKey is S3.NoSuchKeyException; recorded:
-    SNS's NotFound is SNS.NotFoundException)."""
-    name = code if code.endswith("Exception") else code + "Exception"
-    if integration_.optimized:
-        prefix = integration_.resource[len(_ARN):].split(":")[0]
-        return f"{_OPTIMIZED_PREFIX[prefix]}.{name}"
-    return f"{_sdk_error_service(service_model(integration_.service))}.{name}"
+    """The Error a machine's Catch sees when the service refuses with `code`: the emulator's one
+    table (s5_contract Seam 1; from AWS's recordings and the Developer Guide), e.g.
+    `DynamoDB.ConditionalCheckFailedException` (optimized), `S3.NoSuchKeyException` (aws-sdk)."""
+    if integration_.optimized and code in STEP_FUNCTIONS_ERRORS.get(integration_.service, ()):
+        return "EventBridge." + code
+    return local_aws.error_name(integration_.resource, code)
 
 
 def error_shape(service: str, code: str) -> str:
@@ -216,7 +205,7 @@ def check_exception(service: str, code: str, node: ast.AST) -> None:
     if model is None:
         operation(service, "", node)  # the unknown service's refusal
         return
-    errors = [shape.name for shape in model.error_shapes]
+    errors = [shape.name for shape in model.error_shapes] + STEP_FUNCTIONS_ERRORS.get(service, [])
     if code not in errors:
         raise Refusal(node, f"sfn.aws.{_attribute(service)}.{code}: {service} defines no error '{code}'",
                       _suggest(code, errors, f"the errors {service} defines are in its API reference"))
