@@ -246,7 +246,10 @@ def _check_value(shape: Shape, value: ast.AST, where: str) -> None:
     service (a run-time error there, as in Python)."""
     kind = shape.type_name
     wrong = None
-    if isinstance(value, ast.Constant) and value.value is not None:
+    if isinstance(value, ast.Constant) and value.value is None:
+        raise Refusal(value, f"{where} cannot be None (boto3 refuses it; Step Functions would send null)",
+                      f"leave {where} out")
+    if isinstance(value, ast.Constant):
         accepted = _KINDS.get(kind)
         literal = value.value
         if accepted is None or not isinstance(literal, accepted) or (isinstance(literal, bool) and bool not in accepted):
