@@ -143,13 +143,17 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
     import pysfn_emulator
 
     started = time.perf_counter()
+    # each run gets a fresh local AWS of its own (equal: same seed), and what the fakes hold
+    # afterwards (tables, messages, ...) must be equal too (sfn.aws calls, issue 11 §1)
+    plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()
     try:
         with time_limit(timeout):
             start = _fixed_start()
             responders = workflows.responders_of(compiled)  # the example's RESPONDERS, both runs
-            plain = workflows.run_plain(compiled, value, start_time=start, callbacks=responders)
+            plain = workflows.run_plain(compiled, value, start_time=start, services=plain_aws,
+                                        callbacks=responders)
             execution = pysfn_emulator.run(compiled.definition, value,
-                                           lambdas=workflows.lambdas_for(compiled),
+                                           lambdas=workflows.lambdas_for(compiled), services=machine_aws,
                                            callbacks=workflows.callbacks_for(compiled, responders),
                                            start_time=start, seed=0,
                                            execution_name=workflows.EXECUTION_NAME)
@@ -157,9 +161,11 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
         return ExampleRun(label, value, FAIL, f"raised {last_traceback_line(error)}",
                           seconds=time.perf_counter() - started)
     emulated = workflows.outcome_of(execution)
-    same = plain == emulated
-    return ExampleRun(label, value, PASS if same else FAIL,
-                      "" if same else "plain Python and the emulated machine differ",
+    same_services = plain_aws.snapshot() == machine_aws.snapshot()
+    same = plain == emulated and same_services
+    detail = "" if same else "plain Python and the emulated machine differ" if plain != emulated else \
+        "the local AWS services hold different things after the two runs (LocalAws.snapshot())"
+    return ExampleRun(label, value, PASS if same else FAIL, detail,
                       plain.describe(), emulated.describe(), execution.status,
                       time.perf_counter() - started, execution)
 

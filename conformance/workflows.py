@@ -84,17 +84,18 @@ def entry_function(compiled: Any) -> Any:
 
 def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None, *,
               execution_name: str | None = EXECUTION_NAME, state_machine_name: str | None = None,
-              callbacks: Mapping[str, Any] | None = None) -> Outcome:
+              services: Any = None, callbacks: Mapping[str, Any] | None = None) -> Outcome:
     """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
     clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
-    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). An input that is not an object fails
+    `state_machine_name` (what sfn.context() gives; pass the emulated run the same). Its `sfn.aws`
+    calls go to `services` (a LocalAws: give the emulated run an equal one of its own). An input that is not an object fails
     as Python fails it (`argument after ** must be a mapping`), as the compiled machine does.
     `callbacks` ({callee name: responder(token, payload)}) answer sfn.wait_for_callback; give
     the emulated run the same through `callbacks_for`."""
     function = entry_function(compiled)
     sfn = _sfn()
     try:
-        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled), \
+        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services), \
                 _answering(callbacks):
             value = function(**execution_input)
     except Exception as error:
@@ -107,11 +108,13 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
         return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
 
 
-def _plain_run(compiled: Any) -> contextlib.AbstractContextManager:
+def _plain_run(compiled: Any, services: Any = None) -> contextlib.AbstractContextManager:
     """The compiled workflow's plain-run context (its callees' results as the machine sees
-    them), or nothing for a stand-in that has none."""
+    them, its AWS calls sent to `services`), or nothing for a stand-in that has none."""
     plain_run = getattr(compiled, "plain_run", None)
-    return plain_run() if plain_run is not None else contextlib.nullcontext()
+    if plain_run is None:
+        return contextlib.nullcontext()
+    return plain_run(services) if services is not None else plain_run()
 
 
 def _answering(callbacks: Mapping[str, Any] | None) -> contextlib.AbstractContextManager:

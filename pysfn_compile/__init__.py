@@ -28,6 +28,7 @@ from . import local_callbacks
 from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import compile_info
 from .errors import CompileError, Problem
+from .local_services import using_local_services
 from .lowering import lambda_compute
 from .runtime import dispatch as _dispatch
 from .runtime import sfn
@@ -95,26 +96,31 @@ class Compiled:
         """The entry function as written (with the sfn.workflow parameter checks)."""
         return getattr(self.module, self.entry)
 
-    def plain_run(self):
+    def plain_run(self, services: Any = None):
         """A context in which calling the workflow plainly sees its callees' results as the
-        machine sees them (JSON's one number type: see boundary.py)."""
-        return callees_as_the_machine_sees_them(self.module, self.callees)
+        machine sees them (JSON's one number type: see boundary.py), and its `sfn.aws` calls go
+        to `services` (a pysfn_emulator.LocalAws, through local_services.py), if given."""
+        stack = contextlib.ExitStack()
+        stack.enter_context(callees_as_the_machine_sees_them(self.module, self.callees))
+        stack.enter_context(using_local_services(services))
+        return stack
 
     def run_python(self, input: Any = None, *, virtual_clock: bool = True, clock: sfn.Clock | None = None,
-                   callbacks: Mapping[str, Any] | None = None) -> dict:
+                   services: Any = None, callbacks: Mapping[str, Any] | None = None) -> dict:
         """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
         like the emulator's result (the output as JSON would carry it). Its waits go to `clock`,
         else to a fresh virtual clock of this run (`virtual_clock`, which also names the
         execution sfn.context() reports), else to the process's sfn clock; the first two are
-        this run's alone. `callbacks` ({callee name: responder(token, payload)}) answer its
-        sfn.wait_for_callback calls (sfn.using_callbacks)."""
+        this run's alone. Its `sfn.aws` calls go to `services` (a LocalAws; give the emulated
+        run an equal one of its own); `callbacks` ({callee name: responder(token, payload)})
+        answer its sfn.wait_for_callback calls (sfn.using_callbacks)."""
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         if clock is not None:
             scope = sfn.using_clock(clock)
         else:
             scope = sfn.virtual_clock() if virtual_clock else contextlib.nullcontext()
         try:
-            with scope, self.plain_run(), _answered_by(callbacks):
+            with scope, self.plain_run(services), _answered_by(callbacks):
                 result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}

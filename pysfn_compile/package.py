@@ -21,6 +21,7 @@ from . import runtime
 from .analysis.module_info import module_name_for
 from .graph import ir
 from .lowering import lambda_compute
+from .runtime import aws as aws_module
 from .runtime import compute_runtime, sfn
 from .runtime import dispatch as dispatch_module
 
@@ -66,6 +67,7 @@ def build_zip(compiled, path: str) -> list[str]:
                                       "from .runtime import sfn\n"),
         "pysfn_compile/runtime/__init__.py": Path(runtime.__file__).read_text(encoding="utf-8"),
         "pysfn_compile/runtime/sfn.py": Path(sfn.__file__).read_text(encoding="utf-8"),
+        "pysfn_compile/runtime/aws.py": Path(aws_module.__file__).read_text(encoding="utf-8"),
         "pysfn_compile/runtime/dispatch.py": Path(dispatch_module.__file__).read_text(encoding="utf-8"),
     }
     if compiled.computed:
@@ -85,10 +87,11 @@ def build_zip(compiled, path: str) -> list[str]:
 
 
 def sam_template(compiled, code_uri: str, state_machine_name: str | None = None) -> dict:
-    """An AWS SAM template: the callees' function, the state machine, and its role."""
-    definition = ir_with_arn(compiled.definition, "${CalleesFunctionArn}")
+    """An AWS SAM template: the callees' function, the state machine, and its role (a machine
+    that calls AWS services gets SAM's Policies instead: see `service_policies`)."""
+    definition = ir_with_arn(compiled.definition, "${CalleesFunctionArn}", compiled.lambda_arn)
     name = state_machine_name or compiled.entry.replace("_", "-")
-    return {
+    template = {
         "AWSTemplateFormatVersion": "2010-09-09",
         "Transform": "AWS::Serverless-2016-10-31",
         "Description": f"{compiled.entry}() compiled by pysfn-compile from {Path(compiled.path).name}",
@@ -139,17 +142,117 @@ def sam_template(compiled, code_uri: str, state_machine_name: str | None = None)
             "CalleesFunctionArn": {"Value": {"Fn::GetAtt": ["CalleesFunction", "Arn"]}},
         },
     }
+    policies, notes = service_policies(definition)
+    if policies:
+        # SAM takes a Role or Policies, not both: the role SAM makes holds the callees' invoke too
+        resources = template["Resources"]
+        del resources["StateMachineRole"]
+        machine = resources["StateMachine"]["Properties"]
+        del machine["Role"]
+        machine["Policies"] = [{"LambdaInvokePolicy": {"FunctionName": {"Ref": "CalleesFunction"}}}, *policies]
+        if notes:
+            resources["StateMachine"]["Metadata"] = {"pysfn": {"policies": notes}}
+    return template
 
 
-def ir_with_arn(definition: dict, arn: str) -> dict:
+# SAM policy templates for a service call whose resource is a literal: (IAM prefix, operation)
+# -> (template, its parameter, how the parameter is read from the Arguments' literal)
+_POLICY_TEMPLATES = {
+    **{("dynamodb", op): ("DynamoDBCrudPolicy", "TableName", "TableName")
+       for op in ("GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchWriteItem",
+                  "BatchGetItem", "DescribeTable", "ConditionCheckItem")},
+    ("sqs", "SendMessage"): ("SQSSendMessagePolicy", "QueueName", "QueueUrl"),
+    ("sqs", "SendMessageBatch"): ("SQSSendMessagePolicy", "QueueName", "QueueUrl"),
+    ("sns", "Publish"): ("SNSPublishMessagePolicy", "TopicName", "TopicArn"),
+    ("s3", "GetObject"): ("S3ReadPolicy", "BucketName", "Bucket"),
+    ("s3", "ListObjectsV2"): ("S3ReadPolicy", "BucketName", "Bucket"),
+    ("s3", "HeadObject"): ("S3ReadPolicy", "BucketName", "Bucket"),
+    ("s3", "PutObject"): ("S3CrudPolicy", "BucketName", "Bucket"),
+    ("s3", "DeleteObject"): ("S3CrudPolicy", "BucketName", "Bucket"),
+    ("states", "StartExecution"): ("StepFunctionsExecutionPolicy", "StateMachineName", "StateMachineArn"),
+    ("lambda", "Invoke"): ("LambdaInvokePolicy", "FunctionName", "FunctionName"),
+}
+# IAM actions named otherwise than their API operation
+_IAM_ACTIONS = {("s3", "ListObjectsV2"): "ListBucket", ("s3", "ListObjects"): "ListBucket",
+                ("s3", "HeadObject"): "GetObject", ("events", "PutEvents"): "PutEvents"}
+_SERVICE_ARN = "arn:aws:states:::"
+
+
+def service_policies(definition: dict) -> tuple[list, list[str]]:
+    """The SAM Policies for the AWS services the machine calls: a policy template where the call
+    names its resource literally (DynamoDBCrudPolicy for table "orders"), else a statement
+    allowing the action on every resource, noted in the template's Metadata (narrow it)."""
+    policies: list = []
+    actions: list[str] = []
+    notes: list[str] = []
+    for state in _states(definition):
+        call = _service_call(state)
+        if call is None:
+            continue
+        prefix, operation, arguments = call
+        chosen = _POLICY_TEMPLATES.get((prefix, operation))
+        literal = arguments.get(chosen[2]) if chosen is not None else None
+        if chosen is not None and isinstance(literal, str) and not literal.startswith("{%"):
+            policy = {chosen[0]: {chosen[1]: _resource_name(chosen[2], literal)}}
+            if policy not in policies:
+                policies.append(policy)
+            continue
+        action = f"{prefix}:{_IAM_ACTIONS.get((prefix, operation), operation)}"
+        if action not in actions:
+            actions.append(action)
+            notes.append(f"{action} on every resource: the call's resource is computed at run time; narrow it")
+    if actions:
+        policies.append({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
+    return policies, notes
+
+
+def _service_call(state: dict) -> tuple[str, str, dict] | None:
+    """(IAM prefix, API operation, Arguments) of a Task calling an AWS service (not the callees'
+    dispatcher, whose FunctionName is the template's substitution)."""
+    resource = state.get("Resource")
+    if state.get("Type") != "Task" or not isinstance(resource, str) or not resource.startswith(_SERVICE_ARN):
+        return None
+    parts = resource[len(_SERVICE_ARN):].split(".")[0].split(":")
+    arguments = state.get("Arguments") if isinstance(state.get("Arguments"), dict) else {}
+    if parts[0] == "aws-sdk" and len(parts) == 3:
+        service, action = {"sfn": "states", "eventbridge": "events"}.get(parts[1], parts[1]), parts[2]
+    elif len(parts) == 2:
+        service, action = parts
+        if (service, action) == ("lambda", "invoke") and arguments.get("FunctionName") == "${CalleesFunctionArn}":
+            return None
+    else:
+        return None
+    return service, action[:1].upper() + action[1:], arguments
+
+
+def _resource_name(field: str, literal: str) -> str:
+    """A policy template's name parameter from the call's literal: a topic's, a queue's, a
+    state machine's or a function's name out of its ARN or URL."""
+    if field in ("TopicArn", "QueueUrl"):
+        return literal.rstrip("/").rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    if field == "StateMachineArn":
+        return literal.split(":stateMachine:")[-1].split(":")[0]
+    if field == "FunctionName" and ":function:" in literal:
+        return literal.split(":function:")[-1].split(":")[0]
+    return literal
+
+
+def ir_with_arn(definition: dict, arn: str, dispatcher: str | None = None) -> dict:
     """The definition with every dispatcher task pointing at `arn`.
 
     Only the Tasks' FunctionName changes: a workflow's own string equal to the function's
-    name (`tag = "pysfn-orders"` in orders.py) stays as it is."""
+    name (`tag = "pysfn-orders"` in orders.py) stays as it is, and so does a Lambda function
+    the workflow invokes itself (`sfn.aws.lambda_.invoke`): only the dispatcher's Tasks, whose
+    FunctionName is `dispatcher` (when given) and whose Payload names a function, change."""
     out = json.loads(json.dumps(definition))
     for state in _states(out):
         if state.get("Resource") == "arn:aws:states:::lambda:invoke":
-            state["Arguments"]["FunctionName"] = arn
+            arguments = state["Arguments"]
+            payload = arguments.get("Payload")
+            if dispatcher is not None and (arguments.get("FunctionName") != dispatcher
+                                           or not isinstance(payload, dict) or "function" not in payload):
+                continue
+            arguments["FunctionName"] = arn
     return out
 
 

@@ -4,7 +4,8 @@
     execution.status, execution.output, execution.error, execution.cause, execution.history
     problems = pysfn_emulator.validate(definition)   # [] when AWS would accept it
 
-Tasks (runtime/tasks.py): local Lambda handlers and integration handlers (`lambdas=`), responders
+Tasks (runtime/tasks.py): local Lambda handlers and integration handlers (`lambdas=`), local AWS
+services (`services=`: a `LocalAws`, integrations/local_aws/), responders
 for task tokens and activities (`callbacks=`), nested state machines (`state_machines=`),
 the Step Functions Local mock file (`mock_config=`, `test_case=`), and live executions that a
 test answers (`start`).
@@ -33,6 +34,7 @@ from .integrations.callbacks import (
 )
 from .integrations.failures import LambdaServiceError, TaskFailure
 from .integrations.lambda_runtime import LambdaContext
+from .integrations.local_aws import LocalAws, ServiceFailure, error_name
 from .integrations.local_callees import HandlersError, handlers_from_file, lambdas_from_module
 from .integrations.mock_config import MockConfigError
 from .options import ExecutionOptions
@@ -50,16 +52,19 @@ __all__ = [
     "LambdaContext",
     "LambdaServiceError",
     "LiveExecution",
+    "LocalAws",
     "MockConfigError",
     "NotJson",
     "NotSupportedError",
     "PendingTask",
     "Problem",
+    "ServiceFailure",
     "StatesError",
     "TaskFailure",
     "TaskTokenError",
     "coverage",
     "dumps_json",
+    "error_name",
     "graph",
     "handlers_from_file",
     "lambdas_from_module",

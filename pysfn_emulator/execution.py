@@ -82,7 +82,7 @@ def _prepare(definition: dict | str, input: Any, options: ExecutionOptions, chan
     machines = options.state_machines
     registry = Registry(machines, options.region, options.account) if machines else None
     services = Services.create(
-        options.lambdas, callbacks=options.callbacks, state_machines=registry, mock_config=config, test_case=test_case,
+        options.all_lambdas(), callbacks=options.callbacks, state_machines=registry, mock_config=config, test_case=test_case,
         channel=channel,
     )
     mocks = None

@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from .core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from .integrations.local_aws import LocalAws
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "111111111111"
@@ -26,6 +28,11 @@ class ExecutionOptions:
     """What one execution is run with.
 
     lambdas: {function name | ARN (qualified or not) | integration ARN: handler(event, context)}.
+    services: local AWS services for the Tasks that call AWS (`arn:aws:states:::dynamodb:putItem`,
+        `arn:aws:states:::aws-sdk:s3:getObject`, a distributed Map's ItemReader and ResultWriter):
+        a `LocalAws`, or a mapping {"service:action": handler(params) -> response} made into one.
+        Its handlers come after `lambdas`' entries (an ARN given there wins); child executions
+        share it.
     callbacks: {state name | resource ARN | activity ARN or name: responder(token, payload)}
         answers `.waitForTaskToken` tasks and activities (integrations/callbacks.py).
     state_machines: {name | ARN: definition} that `states:startExecution` tasks start.
@@ -44,6 +51,7 @@ class ExecutionOptions:
     """
 
     lambdas: dict | None = None
+    services: Any = None
     callbacks: dict | None = None
     state_machines: dict | None = None
     mock_config: Any = None
@@ -69,6 +77,16 @@ class ExecutionOptions:
             raise TypeError(f"unexpected keyword argument{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}")
         base = options if options is not None else cls()
         options = attrs.evolve(base, **keywords) if keywords else base
+        if options.services is not None and not isinstance(options.services, (LocalAws, Mapping)):
+            raise TypeError("services must be a LocalAws or a mapping {'service:action': handler}, not "
+                            f"{type(options.services).__name__}")
         if options.state_machine_type not in MACHINE_TYPES:
             raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {options.state_machine_type!r}")
         return options
+
+    def all_lambdas(self) -> dict | None:
+        """`lambdas` with the `services` registry's handlers under them (an entry of `lambdas` wins)."""
+        if self.services is None:
+            return self.lambdas
+        aws = LocalAws.of(self.services, region=self.region, account=self.account)
+        return {**aws.handlers(), **(self.lambdas or {})}

@@ -1,11 +1,13 @@
-"""Which expressions do more than compute a value: call a callee (a Task), run branches or a
-map, wait, or change a variable in place (`xs.pop()`). Their operands keep Python's order."""
+"""Which expressions do more than compute a value: call a callee or an AWS service (a Task),
+run branches or a map, wait, or change a variable in place (`xs.pop()`). Their operands keep Python's order."""
 
 from __future__ import annotations
 
 import ast
 
 import attrs
+
+from .aws_models import facade_operation
 
 MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",  # list
@@ -59,6 +61,8 @@ def _effects(b, node: ast.AST) -> Effects:
             if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id):
                 if func.attr in SFN_EFFECTS:
                     calls = True
+            elif facade_operation(b, func) is not None:  # sfn.aws.<service>.<method>(...): a Task
+                calls = True
             elif func.attr in MUTATING_METHODS:
                 root = func.value
                 while isinstance(root, ast.Subscript):

@@ -850,14 +850,16 @@ class Builder(BuilderHelpers):
             label.add(self.hole(node, "default", frozenset(["*"])))
         return context.dispatch
 
-    def catchers(self, source: str) -> list[ir.Catcher]:
+    def catchers(self, source: str, error_names=None, record: dict | None = None) -> list[ir.Catcher]:
         """The Catch list of a Task, Parallel or Map here: Python's handlers in order, as
         ErrorEquals over class names; `source` is "task" (a Lambda cause to unpack) or
-        "branch" (the cause is the message already)."""
+        "branch" (the cause is the message already). An AWS service call (`source` "service")
+        gives `error_names(classes)`, the names its Task may fail with that the handler
+        catches ([]: none, the handler is left out), and the exception `record`."""
         message = "$__exc_message($states.errorOutput.Cause)" if source == "task" else \
             "($c := $states.errorOutput.Cause; $type($c) = 'string' ? $c : '')"
         helpers = frozenset({"exc_message"}) if source == "task" else frozenset()
-        rec = {"type": ir.Code("$states.errorOutput.Error"), "message": ir.Code(message, helpers)}
+        rec = record or {"type": ir.Code("$states.errorOutput.Error"), "message": ir.Code(message, helpers)}
         result: list[ir.Catcher] = []
         contexts = self.scope.contexts
         for index in range(len(contexts) - 1, -1, -1):
@@ -866,7 +868,9 @@ class Builder(BuilderHelpers):
                 continue
             if context.in_body:
                 for handler in context.handlers:
-                    names = error_equals(handler.classes)
+                    names = error_names(handler.classes) if error_names is not None else error_equals(handler.classes)
+                    if not names:
+                        continue
                     catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})
                     handler.label.add(self.hole(catcher, "next", assigned=frozenset(catcher.assign)))
                     result.append(catcher)
@@ -930,16 +934,18 @@ class Builder(BuilderHelpers):
         if not isinstance(task, ir.Task) or hole.attr != "next" or len(task.assign) != 1:
             return False
         (temp, code), = task.assign.items()
-        if not isinstance(code, ir.Code) or code.text != _RESULT or not temp.startswith(self.scope.prefix) \
-                or temp in self.no_fold:
+        # a service call's result is its response less metadata (lowering/service_calls.py)
+        if not isinstance(code, ir.Code) or (code.text != _RESULT and not task.resource) \
+                or not temp.startswith(self.scope.prefix) or temp in self.no_fold:
             return False
+        result = code.text if code.text == _RESULT else f"({code.text})"
         if not all(temp in e.reads for _, e in pairs[:1]) or any(name == temp for name, _ in pairs):
             return False
         folded = {}
         for name, expr in pairs:
             value = _code(expr)
             if isinstance(value, ir.Code):
-                value = ir.Code(_fold(value.text, temp), value.helpers)
+                value = ir.Code(_fold(value.text, temp, result), value.helpers | code.helpers)
             folded[name] = value
         task.assign = folded
         if self.statement is not None:
@@ -1011,8 +1017,8 @@ def item_depth(node: ast.AST) -> int:
     return depth
 
 
-def _fold(code: str, temp: str) -> str:
-    return re.sub(re.escape("$" + temp) + r"(?![A-Za-z0-9_])", lambda _: _RESULT, code)
+def _fold(code: str, temp: str, result: str = _RESULT) -> str:
+    return re.sub(re.escape("$" + temp) + r"(?![A-Za-z0-9_])", lambda _: result, code)
 
 
 def _code(expr: Expr) -> Any:

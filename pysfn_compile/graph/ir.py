@@ -135,7 +135,8 @@ class Retrier:
 
 @attrs.define(eq=False)
 class Task(Node):
-    """A Lambda invocation through the dispatcher function."""
+    """A Lambda invocation through the dispatcher function; or, with `resource`, an AWS service
+    call (`sfn.aws...`: lowering/service_calls.py) whose `arguments` are its Arguments."""
 
     function: str = ""
     lambda_arn: str = ""
@@ -149,6 +150,8 @@ class Task(Node):
     heartbeat: int | None = None
     wait_for_token: bool = False  # `.waitForTaskToken`: the result is the token's answer
     next: Node | None = None
+    resource: str = ""  # a service integration's ARN (else the dispatcher's lambda:invoke)
+    arguments: Any = None  # a service integration's Arguments
 
     def successors(self):
         return [self.next] + [c.next for c in self.catch]
@@ -286,7 +289,7 @@ def node_values(node: Node) -> list:
     if isinstance(node, Choice):
         values += [rule.condition for rule in node.rules]
     elif isinstance(node, Task):
-        values += [node.args, node.kwargs, node.output]
+        values += [node.args, node.kwargs, node.arguments, node.output]
     elif isinstance(node, Map):
         values += [node.items, node.max_concurrency, node.output]
     elif isinstance(node, Parallel):
@@ -406,16 +409,21 @@ class Emitter:
                 for c in catchers]
 
     def _task(self, node: Task, out: dict, names: dict) -> None:
-        out["Resource"] = "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if node.wait_for_token else "")
-        payload = {"function": node.function, "args": value(node.args)}
-        if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
-            payload["kwargs"] = value(node.kwargs)
-        out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
+        if node.resource:  # an AWS service call
+            out["Resource"] = node.resource
+            out["Arguments"] = value(node.arguments)
+        else:
+            out["Resource"] = "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if node.wait_for_token else "")
+            payload = {"function": node.function, "args": value(node.args)}
+            if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
+                payload["kwargs"] = value(node.kwargs)
+            out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout
         if node.heartbeat is not None:
             out["HeartbeatSeconds"] = node.heartbeat
-        out["Retry"] = [r.emit() for r in node.retry]
+        if node.retry or not node.resource:
+            out["Retry"] = [r.emit() for r in node.retry]
         self._catchers(node.catch, out, names)
         if node.assign:
             out["Assign"] = value(node.assign)

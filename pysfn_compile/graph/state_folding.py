@@ -111,7 +111,8 @@ def _fold_item_pass(machine: ir.Graph, graph: ir.Graph) -> None:
         return
     ((name, value),) = entry.assign.items()
     task = entry.next
-    if not (isinstance(value, ir.Code) and value.text == "$states.input" and isinstance(task, ir.Task)):
+    if not (isinstance(value, ir.Code) and value.text == "$states.input" and isinstance(task, ir.Task)) \
+            or task.resource:  # a service call's Arguments are not the dispatcher's args
         return
     if _incoming(graph).get(id(task)) != 1:
         return

@@ -13,7 +13,7 @@ import sys
 
 import attrs
 
-from ..analysis import pytypes
+from ..analysis import aws_models, pytypes
 from ..analysis.effects import effects
 from ..analysis.exceptions import error_equals
 from ..analysis.pytypes import Ty
@@ -743,6 +743,15 @@ def _isinstance(b, node):
     classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
     tests = []
     for cls in classes:
+        facade = aws_models.facade_exception(b, cls) if value.ty.only("exc") else None
+        if facade is not None:  # sfn.aws.<service>.<Code>: the record's type is the code
+            if not facade.code:
+                raise Refusal(cls, "isinstance(e, sfn.aws.ServiceError) cannot be decided in the machine (a caught "
+                              "service error is named by its code alone)",
+                              "catch sfn.aws.ServiceError in an except clause of its own")
+            aws_models.check_exception(facade.service, facade.code, cls)
+            tests.append(f"({value.code}.type = {jsonata_lib.string(facade.code)})")
+            continue
         if not isinstance(cls, ast.Name):
             raise Refusal(cls, "isinstance() needs type names here")
         name = cls.id

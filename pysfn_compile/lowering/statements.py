@@ -10,7 +10,7 @@ import ast
 
 import attrs
 
-from ..analysis import pytypes
+from ..analysis import aws_models, pytypes
 from ..analysis.effects import effects
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
@@ -732,6 +732,10 @@ def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:
         cls = None
         if isinstance(name, ast.Name):
             cls = b.info.exception_class(name.id)
+        elif isinstance(name, ast.Attribute) and aws_models.facade_exception(b, name) is not None:
+            cls = aws_models.facade_exception(b, name)  # sfn.aws.<service>.<Code>, sfn.aws.ServiceError
+            if cls.code:
+                aws_models.check_exception(cls.service, cls.code, name)
         elif isinstance(name, ast.Attribute) and isinstance(name.value, ast.Name):
             owner = b.info.objects.get(name.value.id)
             candidate = getattr(owner, name.attr, None)

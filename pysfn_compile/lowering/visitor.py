@@ -1,6 +1,6 @@
 """The visitor: which transform lowers each kind of AST node (mypyc's irbuild/visitor.py is
 the model). It is the only module that imports the transform modules (statements,
-expressions, calls, builtins, lambda_compute); a transform recurses through the builder
+expressions, calls, builtins, lambda_compute, service_calls); a transform recurses through the builder
 (`b.expr`, `b.call`, `b.block`), which calls back here. Beyond the dispatch tables it holds
 only what chooses a transform: a call by what is called, a comprehension by whether it calls
 a callee, the block loop, which (compute_in_lambda) carves runs to compute in the Lambda, and
@@ -14,10 +14,11 @@ import ast
 import types
 
 from ..analysis import origins
+from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
-from . import builtins, calls, expressions, lambda_compute, statements
+from . import builtins, calls, expressions, lambda_compute, service_calls, statements
 from .evaluation import pure_comprehension
 from .formatting import UNKNOWN_HINT
 from .operations import ANY_HINT
@@ -80,6 +81,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
                       computable=lambda_compute.computable_name(b, name))
     if isinstance(func, ast.Attribute):
+        operation = facade_operation(b, func)
+        if operation is not None:  # sfn.aws.<service>.<method>(...): an AWS service call
+            return service_calls.call_service(b, node, operation, target)
         if isinstance(func.value, ast.Name) and b.info.is_sfn_module(func.value.id) \
                 and b.lookup(func.value.id)[0] is None:
             return calls.call_sfn(b, node, func.attr, target)

@@ -13,6 +13,8 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
                                       notify(payload, token), then the answer to the token
                                       (a responder given by `sfn.using_callbacks` answers)
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
+    sfn.aws.dynamodb.put_item(...)    an AWS service call (runtime/aws.py); plain runs send it to
+                                      the target of `with sfn.using_services(target):`
 
 The sfn clock is real by default (`sfn.sleep(60)` in a plain run waits a minute); it is
 virtual (instant, but counted) when the environment sets PYSFN_CLOCK=virtual or after
@@ -37,12 +39,15 @@ import time
 import typing
 from datetime import UTC, datetime
 
+from . import aws
+
 __all__ = [
     "NO_ANSWER",
     "Fail",
     "HeartbeatTimeout",
     "NoResponder",
     "Timeout",
+    "aws",
     "clock",
     "context",
     "map",
@@ -56,12 +61,17 @@ __all__ = [
     "use_virtual_clock",
     "using_callbacks",
     "using_clock",
+    "using_services",
     "virtual_clock",
     "wait_for_callback",
     "workflow",
 ]
 
 SAFE_INTEGER = 2**53 - 1
+
+# AWS service calls: `sfn.aws.<service>.<method>(...)`; a plain run's calls go to the target set
+# here for the run (the harness's local services adapter, or "boto3")
+using_services = aws.using_services
 
 
 class Fail(Exception):

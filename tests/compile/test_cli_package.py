@@ -37,7 +37,7 @@ def test_writes_output_zip_and_template(tmp_path, capsys):
     assert "43 states" in capsys.readouterr().err or definition
     assert sorted(zipfile.ZipFile(archive).namelist()) == [
         "handler.py", "order_processing.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py",
-        "pysfn_compile/runtime/dispatch.py", "pysfn_compile/runtime/sfn.py"]
+        "pysfn_compile/runtime/aws.py", "pysfn_compile/runtime/dispatch.py", "pysfn_compile/runtime/sfn.py"]
     assert "CodeUri: \"" + str(archive) + "\"" in template.read_text()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".pysfn-")]  # no temporary left
 

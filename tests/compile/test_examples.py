@@ -32,14 +32,16 @@ def test_example_equal_both_ways(name):
     statuses = set()
     responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
     for payload in inputs:
+        plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()  # sfn.aws calls
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders)
+            python = compiled.run_python(payload, virtual_clock=False, services=plain_aws, callbacks=responders)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
                                        callbacks=compiled.local_callbacks(responders),
-                                       start_time=START, execution_name="example")
+                                       start_time=START, execution_name="example", services=machine_aws)
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
         assert machine == python, f"{name} {payload}"
+        assert machine_aws.snapshot() == plain_aws.snapshot(), f"{name} {payload}: what the services hold"
         statuses.add(python["status"])
     assert statuses == {"SUCCEEDED", "FAILED"}, f"{name}: inputs should include failing ones"
 

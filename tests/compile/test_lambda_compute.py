@@ -320,7 +320,7 @@ def test_the_lambda_package_holds_and_dispatches_the_generated_functions(tmp_pat
     archive = tmp_path / "stats.zip"
     assert main([str(path), "--compute-in-lambda", "-o", str(tmp_path / "d.json"), "--lambda-zip", str(archive)]) == 0
     names = sorted(zipfile.ZipFile(archive).namelist())
-    assert names == ["handler.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py",
+    assert names == ["handler.py", "pysfn_compile/__init__.py", "pysfn_compile/runtime/__init__.py", "pysfn_compile/runtime/aws.py",
                      "pysfn_compile/runtime/compute_runtime.py", "pysfn_compile/runtime/dispatch.py",
                      "pysfn_compile/runtime/sfn.py", "pysfn_computed.py", "stats.py"]
     folder = tmp_path / "lambda"

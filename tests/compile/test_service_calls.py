@@ -1,0 +1,451 @@
+"""sfn.aws: AWS service calls from a workflow (issue 11 §1). The facade in plain runs, the
+compile-time checks against botocore's models (each a located refusal), the Task each call
+becomes (Resource, Arguments, Catch), the SAM policies, and both ways against one LocalAws each."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+import pysfn_emulator
+from pysfn_compile import sfn
+from pysfn_compile.local_services import LocalServices
+from pysfn_compile.package import sam_template, service_policies, to_yaml
+
+from .helpers import compile_text, refusal
+
+TOPIC = "arn:aws:sns:us-east-1:123456789012:events"
+
+
+class Recorder:
+    """A facade target that records calls and answers from a table."""
+
+    def __init__(self, answers=None, raises=None):
+        self.calls = []
+        self.answers = answers or {}
+        self.raises = raises
+
+    def call(self, service, method, params):
+        self.calls.append((service, method, params))
+        if self.raises is not None:
+            raise self.raises
+        return self.answers.get((service, method), {})
+
+
+def states_of(definition):
+    for state in definition["States"].values():
+        yield state
+        for branch in state.get("Branches", []):
+            yield from states_of(branch)
+        if "ItemProcessor" in state:
+            yield from states_of(state["ItemProcessor"])
+
+
+def service_tasks(compiled):
+    return [s for s in states_of(compiled.definition)
+            if s["Type"] == "Task" and s["Resource"] != "arn:aws:states:::lambda:invoke"
+            or s["Type"] == "Task" and s["Arguments"].get("FunctionName") != compiled.lambda_arn]
+
+
+def both_ways(source, *inputs, prepare=None):
+    """[(plain, machine)] with a fresh LocalAws each; also checks the services hold the same."""
+    compiled = compile_text(source)
+    out = []
+    for payload in inputs:
+        plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()
+        if prepare is not None:
+            prepare(plain_aws)
+            prepare(machine_aws)
+        python = compiled.run_python(payload, services=plain_aws)
+        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       services=machine_aws, execution_name="plain-run")  # as the plain run
+        machine = {"status": execution.status, "output": execution.output, "error": execution.error,
+                   "cause": execution.cause}
+        assert machine == python, f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
+        assert machine_aws.snapshot() == plain_aws.snapshot()
+        out.append(python)
+    return out
+
+
+# -- the facade, run plainly -----------------------------------------------------------------
+def test_plain_call_goes_to_the_target_with_boto3_names():
+    target = Recorder({("dynamodb", "get_item"): {"Item": {"id": {"S": "1"}}}})
+    with sfn.using_services(target):
+        got = sfn.aws.dynamodb.get_item(TableName="t", Key={"id": {"S": "1"}})
+    assert got == {"Item": {"id": {"S": "1"}}}
+    assert target.calls == [("dynamodb", "get_item", {"TableName": "t", "Key": {"id": {"S": "1"}}})]
+    assert sfn.aws.lambda_.invoke.service == "lambda"
+
+
+def test_plain_call_without_services_says_how_to_give_them():
+    with pytest.raises(RuntimeError, match="services="):
+        sfn.aws.sns.publish(TopicArn=TOPIC, Message="m")
+
+
+def test_positional_arguments_refused_as_boto3_does():
+    with sfn.using_services(Recorder()), pytest.raises(TypeError, match="only accepts keyword arguments"):
+        sfn.aws.sns.publish(TOPIC, "m")
+
+
+def test_exception_classes_made_once_per_service_and_code():
+    cls = sfn.aws.dynamodb.ConditionalCheckFailedException
+    assert cls is sfn.aws.dynamodb.ConditionalCheckFailedException
+    assert issubclass(cls, sfn.aws.ServiceError) and issubclass(cls, Exception)
+    assert cls is not sfn.aws.s3.ConditionalCheckFailedException
+    assert cls.__name__ == "ConditionalCheckFailedException" and cls.service == "dynamodb"
+    with sfn.using_services(Recorder(raises=cls("The conditional request failed"))):
+        with pytest.raises(sfn.aws.dynamodb.ConditionalCheckFailedException, match="conditional request"):
+            sfn.aws.dynamodb.put_item(TableName="t", Item={})
+
+
+def test_using_services_is_scoped_to_the_block():
+    outer, inner = Recorder(), Recorder()
+    with sfn.using_services(outer):
+        with sfn.using_services(inner):
+            sfn.aws.sqs.send_message(QueueUrl="q", MessageBody="b")
+        sfn.aws.sqs.send_message(QueueUrl="q", MessageBody="c")
+    assert [c[2]["MessageBody"] for c in inner.calls] == ["b"]
+    assert [c[2]["MessageBody"] for c in outer.calls] == ["c"]
+
+
+def test_adapter_calls_the_registry_in_camel_case_and_raises_the_modeled_class():
+    aws = pysfn_emulator.LocalAws()
+    adapter = LocalServices(aws)
+    assert adapter.call("dynamodb", "put_item", {"TableName": "orders", "Item": {"id": {"S": "1"}}}) == {}
+    with pytest.raises(sfn.aws.dynamodb.ConditionalCheckFailedException) as caught:
+        adapter.call("dynamodb", "put_item", {"TableName": "orders", "Item": {"id": {"S": "1"}},
+                                              "ConditionExpression": "attribute_not_exists(id)"})
+    assert str(caught.value) == "The conditional request failed"
+    with pytest.raises(AttributeError, match="put_itme"):
+        adapter.call("dynamodb", "put_itme", {})
+
+
+def test_adapter_names_a_wire_code_by_its_modeled_error():
+    class Refusing:
+        def call(self, service, action, params):
+            raise pysfn_emulator.ServiceFailure("NotFound", "Topic does not exist")
+
+    with pytest.raises(sfn.aws.sns.NotFoundException, match="Topic does not exist"):
+        LocalServices(Refusing()).call("sns", "publish", {"TopicArn": TOPIC, "Message": "m"})
+
+
+# -- compile-time checks against botocore's models -------------------------------------------
+def check(call: str, before: str = "") -> str:
+    return refusal(f"""
+        @sfn.workflow
+        def main(x: str):
+            {before}
+            return {call}
+        """)
+
+
+def test_unknown_service_refused_with_a_suggestion():
+    message = check('sfn.aws.dynamdb.put_item(TableName="t", Item={})')
+    assert "wf.py:6:" in message and "'dynamdb' is not an AWS service" in message
+    assert "did you mean dynamodb?" in message
+
+
+def test_unknown_operation_refused_with_a_suggestion():
+    message = check('sfn.aws.dynamodb.put_itme(TableName="t", Item={})')
+    assert "wf.py:6:12: sfn.aws.dynamodb.put_itme: dynamodb has no operation 'put_itme'" in message
+    assert "did you mean put_item?" in message
+
+
+def test_misspelled_parameter_refused_at_the_argument():
+    message = check('sfn.aws.dynamodb.put_item(TableNam="t", Item={})')
+    assert "wf.py:6:47: dynamodb.put_item() has no parameter 'TableNam'" in message
+    assert "did you mean TableName?" in message
+
+
+def test_missing_required_parameter_refused():
+    message = check('sfn.aws.sns.publish(TopicArn=x)')
+    assert "wf.py:6:12: sns.publish() needs the parameter Message" in message
+    assert "pass Message=..." in message
+
+
+def test_literal_of_the_wrong_type_refused():
+    message = check('sfn.aws.sqs.send_message(QueueUrl="q", MessageBody="b", DelaySeconds="5")')
+    assert "DelaySeconds must be an int, not str" in message
+    message = check('sfn.aws.dynamodb.get_item(TableName="t", Key={"id": {"S": x}}, ConsistentRead="yes")')
+    assert "ConsistentRead must be a bool, not str" in message
+    message = check('sfn.aws.dynamodb.get_item(TableName="t", Key={"id": {"Q": x}})')
+    assert "Key['id'] has no member 'Q'" in message
+    message = check('sfn.aws.dynamodb.get_item(TableName=["t"], Key={})')
+    assert "TableName must be a str, not list" in message
+    message = check('sfn.aws.dynamodb.get_item(TableName="t", Key={}, ProjectionExpression=None)')
+    assert "ProjectionExpression cannot be None" in message
+
+
+def test_positional_and_star_arguments_refused():
+    assert "only accepts keyword arguments" in check('sfn.aws.sns.publish(x, Message="m")')
+    assert "**kwargs in a service call" in check('sfn.aws.sns.publish(**{"TopicArn": x, "Message": "m"})')
+
+
+def test_exception_the_service_does_not_define_refused():
+    message = refusal("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.dynamodb.put_item(TableName="t", Item={"id": {"S": x}})
+            except sfn.aws.dynamodb.ConditionalCheckFailed:
+                return "dup"
+            return "ok"
+        """)
+    assert "wf.py:7:12: sfn.aws.dynamodb.ConditionalCheckFailed: dynamodb defines no error" in message
+    assert "did you mean ConditionalCheckFailedException?" in message
+
+
+def test_isinstance_of_service_error_refused():
+    message = refusal("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.sns.publish(TopicArn=x, Message="m")
+            except Exception as e:
+                return isinstance(e, sfn.aws.ServiceError)
+            return False
+        """)
+    assert "isinstance(e, sfn.aws.ServiceError) cannot be decided" in message
+
+
+# -- the Task each call becomes --------------------------------------------------------------
+def test_optimized_integrations_resource_and_arguments():
+    compiled = compile_text(f"""
+        @sfn.workflow
+        def main(x: str, n: int):
+            sfn.aws.dynamodb.put_item(TableName="t", Item={{"id": {{"S": x}}, "n": {{"N": str(n)}}}})
+            sfn.aws.dynamodb.get_item(TableName="t", Key={{"id": {{"S": x}}}})
+            sfn.aws.dynamodb.update_item(TableName="t", Key={{"id": {{"S": x}}}}, UpdateExpression="SET a = :a",
+                                         ExpressionAttributeValues={{":a": {{"S": x}}}})
+            sfn.aws.dynamodb.delete_item(TableName="t", Key={{"id": {{"S": x}}}})
+            sfn.aws.sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/1/q", MessageBody=x)
+            sfn.aws.sns.publish(TopicArn="{TOPIC}", Message=x)
+            sfn.aws.events.put_events(Entries=[{{"Source": "s", "DetailType": "d", "Detail": x}}])
+            sfn.aws.lambda_.invoke(FunctionName="other", Payload=x)
+            sfn.aws.states.start_execution(stateMachineArn="arn:aws:states:us-east-1:1:stateMachine:m", input=x)
+            return x
+        """)
+    tasks = service_tasks(compiled)
+    assert [t["Resource"] for t in tasks] == [
+        "arn:aws:states:::dynamodb:putItem", "arn:aws:states:::dynamodb:getItem",
+        "arn:aws:states:::dynamodb:updateItem", "arn:aws:states:::dynamodb:deleteItem",
+        "arn:aws:states:::sqs:sendMessage", "arn:aws:states:::sns:publish", "arn:aws:states:::events:putEvents",
+        "arn:aws:states:::lambda:invoke", "arn:aws:states:::states:startExecution"]
+    assert tasks[0]["Arguments"] == {"TableName": "t", "Item": "{% {\"id\": {\"S\": $x}, \"n\": {\"N\": "
+                                                                 "$formatNumber($n, '0')}} %}"}
+    assert tasks[4]["Arguments"]["MessageBody"] == "{% $x %}"
+    # Step Functions' own API names members in camelCase; Step Functions writes them capitalized
+    assert tasks[8]["Arguments"] == {"StateMachineArn": "arn:aws:states:us-east-1:1:stateMachine:m",
+                                     "Input": "{% $x %}"}
+    assert all("Retry" not in t for t in tasks)  # a service call is made once, as in Python
+    assert pysfn_emulator.validate(compiled.definition) == []
+
+
+def test_other_actions_are_aws_sdk_integrations():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: str):
+            a = sfn.aws.s3.get_object(Bucket="b", Key=x)
+            b = sfn.aws.dynamodb.query(TableName="t", KeyConditionExpression="id = :id",
+                                       ExpressionAttributeValues={":id": {"S": x}})
+            c = sfn.aws.s3.list_objects_v2(Bucket="b")
+            d = sfn.aws.secretsmanager.get_secret_value(SecretId=x)
+            e = sfn.aws.events.list_rules()
+            f = sfn.aws.states.describe_execution(executionArn=x)
+            return [a, b, c, d, e, f]
+        """)
+    tasks = service_tasks(compiled)
+    assert [t["Resource"] for t in tasks] == [
+        "arn:aws:states:::aws-sdk:s3:getObject", "arn:aws:states:::aws-sdk:dynamodb:query",
+        "arn:aws:states:::aws-sdk:s3:listObjectsV2", "arn:aws:states:::aws-sdk:secretsmanager:getSecretValue",
+        "arn:aws:states:::aws-sdk:eventbridge:listRules", "arn:aws:states:::aws-sdk:sfn:describeExecution"]
+    assert tasks[5]["Arguments"] == {"ExecutionArn": "{% $x %}"}
+    assert "$lowercase($substring($k, 0, 1))" in json.dumps(tasks[5])  # the response's names as boto3's
+
+
+def test_catch_names_per_integration_and_service_error_catches_all():
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.dynamodb.put_item(TableName="t", Item={"id": {"S": x}})
+            except sfn.aws.dynamodb.ConditionalCheckFailedException:
+                return "dup"
+            except (sfn.aws.s3.NoSuchKey, KeyError):
+                return "not this call's"
+            except sfn.aws.ServiceError as e:
+                return str(e)
+            try:
+                sfn.aws.s3.get_object(Bucket="b", Key=x)
+            except sfn.aws.s3.NoSuchKey:
+                return "missing"
+            try:
+                sfn.aws.sns.publish(TopicArn=x, Message=x)
+            except sfn.aws.sns.NotFoundException:
+                return "no topic"
+            return "ok"
+        """)
+    put, get, publish = service_tasks(compiled)
+    assert [c["ErrorEquals"] for c in put["Catch"]] == [["DynamoDB.ConditionalCheckFailedException"],
+                                                        ["States.ALL"]]
+    assert [c["ErrorEquals"] for c in get["Catch"]] == [["S3.NoSuchKeyException"], ["States.ALL"]]
+    assert [c["ErrorEquals"] for c in publish["Catch"]] == [["SNS.NotFoundException"], ["States.ALL"]]
+
+
+def test_callee_catch_of_service_error_does_not_depend_on_the_classes_made_so_far():
+    sfn.aws.kinesis.ResourceNotFoundException  # noqa: B018 (a class made elsewhere in this process)
+    compiled = compile_text("""
+        def f(x: str) -> str:
+            return x
+
+        @sfn.workflow
+        def main(x: str):
+            try:
+                return f(x)
+            except sfn.aws.ServiceError:
+                return "service"
+        """)
+    task = next(s for s in states_of(compiled.definition) if s["Type"] == "Task")
+    assert task["Catch"][0]["ErrorEquals"] == ["ServiceError"]
+
+
+def test_sam_policies_for_literal_and_computed_resources(tmp_path):
+    compiled = compile_text(f"""
+        @sfn.workflow
+        def main(x: str, table: str):
+            sfn.aws.dynamodb.put_item(TableName="orders", Item={{"id": {{"S": x}}}})
+            sfn.aws.dynamodb.get_item(TableName=table, Key={{"id": {{"S": x}}}})
+            sfn.aws.sns.publish(TopicArn="{TOPIC}", Message=x)
+            sfn.aws.sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/jobs",
+                                     MessageBody=x)
+            sfn.aws.s3.get_object(Bucket="reports", Key=x)
+            sfn.aws.events.put_events(Entries=[{{"Source": "s", "DetailType": "d", "Detail": x}}])
+            sfn.aws.lambda_.invoke(FunctionName="arn:aws:lambda:us-east-1:123456789012:function:other")
+            return x
+        """)
+    policies, notes = service_policies(compiled.definition)
+    assert policies == [
+        {"DynamoDBCrudPolicy": {"TableName": "orders"}},
+        {"SNSPublishMessagePolicy": {"TopicName": "events"}},
+        {"SQSSendMessagePolicy": {"QueueName": "jobs"}},
+        {"S3ReadPolicy": {"BucketName": "reports"}},
+        {"LambdaInvokePolicy": {"FunctionName": "other"}},
+        {"Statement": [{"Effect": "Allow", "Action": ["dynamodb:GetItem", "events:PutEvents"], "Resource": "*"}]},
+    ]
+    assert notes[0].startswith("dynamodb:GetItem on every resource")
+    template = sam_template(compiled, "wf.zip")
+    machine = template["Resources"]["StateMachine"]
+    assert "StateMachineRole" not in template["Resources"] and "Role" not in machine["Properties"]
+    assert machine["Properties"]["Policies"][0] == {"LambdaInvokePolicy": {"FunctionName": {"Ref": "CalleesFunction"}}}
+    # the function the workflow invokes itself keeps its name (only the dispatcher's is replaced)
+    invoke = [s for s in states_of(machine["Properties"]["Definition"]) if s.get("Resource", "").endswith("invoke")]
+    assert invoke[0]["Arguments"]["FunctionName"] == "arn:aws:lambda:us-east-1:123456789012:function:other"
+    path = tmp_path / "template.yaml"
+    path.write_text(to_yaml(template) + "\n")
+    cfn_lint = pytest.importorskip("cfnlint.api")
+    assert [str(m) for m in cfn_lint.lint_file(path)] == []
+    translator = pytest.importorskip("samtranslator.translator.transform")
+    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/wf.zip"
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    roles = [r for r in out["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
+    statements = json.dumps(roles)
+    assert "dynamodb:PutItem" in statements and "sns:Publish" in statements and "events:PutEvents" in statements
+
+
+def test_machine_without_services_keeps_its_role():
+    compiled = compile_text("""
+        def f(x: str) -> str:
+            return x
+
+        @sfn.workflow
+        def main(x: str):
+            return f(x)
+        """)
+    assert "StateMachineRole" in sam_template(compiled, "wf.zip")["Resources"]
+
+
+# -- both ways -------------------------------------------------------------------------------
+def test_conditional_put_caught_both_ways():
+    source = """
+        @sfn.workflow
+        def main(ids: list[str]):
+            out = []
+            for i in ids:
+                try:
+                    sfn.aws.dynamodb.put_item(TableName="orders", Item={"id": {"S": i}},
+                                              ConditionExpression="attribute_not_exists(id)")
+                    out.append("put " + i)
+                except sfn.aws.dynamodb.ConditionalCheckFailedException as e:
+                    out.append([type(e).__name__, str(e), isinstance(e, sfn.aws.dynamodb.ConditionalCheckFailedException)])
+            return out
+        """
+    [first, _] = both_ways(source, {"ids": ["a", "b", "a"]}, {"ids": []})
+    assert first["output"] == ["put a", "put b", ["ConditionalCheckFailedException", "The conditional request failed",
+                                                   True]]
+
+
+def test_uncaught_service_error_ends_the_run_with_its_class_name_and_message():
+    source = """
+        @sfn.workflow
+        def main(key: str):
+            return sfn.aws.s3.get_object(Bucket="b", Key=key)["Body"]
+        """
+    [missing, found] = both_ways(source, {"key": "nope"}, {"key": "k"},
+                                 prepare=lambda aws: aws.call("s3", "putObject", {"Bucket": "b", "Key": "k",
+                                                                                   "Body": "text"}))
+    assert missing["status"] == "FAILED" and missing["error"] == "NoSuchKey"
+    assert found["output"] == "text"
+
+
+def test_service_error_base_class_and_an_unmodeled_code_both_ways():
+    source = """
+        @sfn.workflow
+        def main(key: str):
+            try:
+                sfn.aws.dynamodb.put_item(TableName="orders", Item={"id": {"S": key}})
+            except sfn.aws.ServiceError as e:
+                return [type(e).__name__, str(e)]
+            return "ok"
+        """
+    [bad, good] = both_ways(source, {"key": ""}, {"key": "k"})
+    assert bad["output"][0] == "ValidationException"  # DynamoDB.AmazonDynamoDBException in the machine
+    assert good["output"] == "ok"
+
+
+def test_call_happens_only_where_python_makes_it():
+    source = f"""
+        @sfn.workflow
+        def main(flag: bool, items: list[str]):
+            sent = flag or sfn.aws.sns.publish(TopicArn="{TOPIC}", Message="a")
+            other = sfn.aws.sqs.send_message(QueueUrl="https://sqs.us-east-1.amazonaws.com/123456789012/q",
+                                             MessageBody="m") if not flag else None
+            ids = [sfn.aws.sns.publish(TopicArn="{TOPIC}", Message=i)["MessageId"] for i in items if i]
+            return [sent, other is None, len(ids)]
+        """
+
+    def prepare(aws):
+        aws.sns.create_topic("events")
+        aws.sqs.create_queue("q")
+
+    results = both_ways(source, {"flag": True, "items": ["x", "", "y"]}, {"flag": False, "items": []},
+                        prepare=prepare)
+    assert results[0]["output"] == [True, True, 2]
+    assert results[1]["output"][1:] == [False, 0]
+
+
+def test_put_events_both_ways_with_the_executions_resources():
+    source = """
+        @sfn.workflow
+        def main(detail: str):
+            return sfn.aws.events.put_events(Entries=[{"Source": "shop", "DetailType": "order", "Detail": detail}])
+        """
+    [result] = both_ways(source, {"detail": json.dumps({"id": 1})})
+    assert result["output"]["FailedEntryCount"] == 0
