@@ -4,9 +4,12 @@
 emulator, and the two results must agree. `examples/NAME.asl.json` is a hand-written
 definition: each input is run in the emulator, where it must run (any status) rather than
 be refused. Inputs come from `NAME.input.json` (one input) and `NAME.inputs.json` (a list of
-inputs); without either, the input is `{}`. A workflow that waits for callbacks
-(`sfn.wait_for_callback`) answers them with its module-level `RESPONDERS` ({callee name:
-responder(token, payload)}), the same responder in both runs.
+inputs); without either, the input is `{}`. An example that calls AWS services (or has
+`NAME.services.py` beside it) gets a fresh LocalAws per run, and a workflow's two runs must
+leave the services in the same state (conformance/services.py).
+A workflow that waits for callbacks (`sfn.wait_for_callback`) answers them with its
+module-level `RESPONDERS` ({callee name: responder(token, payload)}), the same responder in
+both runs.
 
 Every run keeps its definition and execution so that a graph can be drawn of it.
 """
@@ -22,7 +25,7 @@ from typing import Any
 
 import attrs
 
-from conformance import workflows
+from conformance import services, workflows
 from conformance.corpus import REPO_ROOT
 from conformance.runner import DEFAULT_TIMEOUT, CaseTimeout, last_traceback_line, time_limit
 
@@ -85,7 +88,7 @@ def find_examples(directory: Path = EXAMPLES_DIR) -> list[Path]:
     if not directory.is_dir():
         return []
     found = [*directory.glob("*.py"), *directory.glob("*.asl.json")]
-    return sorted(p for p in found if not p.name.startswith(("_", ".")))
+    return sorted(p for p in found if not p.name.startswith(("_", ".")) and not p.name.endswith(".services.py"))
 
 
 def inputs_of(example: Path) -> list[tuple[str, Any]]:
@@ -129,23 +132,27 @@ def run_example(path: Path, timeout: float | None = DEFAULT_TIMEOUT) -> ExampleR
             missing = "compile_file is not available" in str(error)
             return ExampleResult(path.name, kind, problem=str(error),
                                  problem_outcome=SKIP if missing else FAIL)
-        runs = tuple(_both_ways(compiled, label, value, timeout) for label, value in inputs)
+        make_services = services.registry_maker(path, compiled.definition)
+        runs = tuple(_both_ways(compiled, label, value, timeout, make_services) for label, value in inputs)
         return ExampleResult(path.name, kind, runs, definition=compiled.definition)
     try:
         definition = json.loads(path.read_text(encoding="utf-8"))
     except ValueError as error:
         return ExampleResult(path.name, kind, problem=f"invalid JSON: {error}")
-    runs = tuple(_emulated_only(definition, label, value, timeout) for label, value in inputs)
+    make_services = services.registry_maker(path, definition)
+    runs = tuple(_emulated_only(definition, label, value, timeout, make_services) for label, value in inputs)
     return ExampleResult(path.name, kind, runs, definition=definition)
 
 
-def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> ExampleRun:
+def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None,
+               make_services: Any = None) -> ExampleRun:
+    """Both runs, each with a fresh, equal LocalAws when the workflow uses services (whose
+    state must then agree too)."""
     import pysfn_emulator
 
     started = time.perf_counter()
-    # each run gets a fresh local AWS of its own (equal: same seed), and what the fakes hold
-    # afterwards (tables, messages, ...) must be equal too (sfn.aws calls, issue 11 §1)
-    plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()
+    plain_aws = make_services() if make_services is not None else None
+    emulated_aws = make_services() if make_services is not None else None
     try:
         with time_limit(timeout):
             start = _fixed_start()
@@ -153,7 +160,8 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
             plain = workflows.run_plain(compiled, value, start_time=start, services=plain_aws,
                                         callbacks=responders)
             execution = pysfn_emulator.run(compiled.definition, value,
-                                           lambdas=workflows.lambdas_for(compiled), services=machine_aws,
+                                           lambdas=workflows.lambdas_for(compiled),
+                                           services=emulated_aws,
                                            callbacks=workflows.callbacks_for(compiled, responders),
                                            start_time=start, seed=0,
                                            execution_name=workflows.EXECUTION_NAME)
@@ -161,22 +169,24 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None) -> 
         return ExampleRun(label, value, FAIL, f"raised {last_traceback_line(error)}",
                           seconds=time.perf_counter() - started)
     emulated = workflows.outcome_of(execution)
-    same_services = plain_aws.snapshot() == machine_aws.snapshot()
-    same = plain == emulated and same_services
-    detail = "" if same else "plain Python and the emulated machine differ" if plain != emulated else \
-        "the local AWS services hold different things after the two runs (LocalAws.snapshot())"
-    return ExampleRun(label, value, PASS if same else FAIL, detail,
+    detail = "" if plain == emulated else "plain Python and the emulated machine differ"
+    if not detail and plain_aws is not None:
+        detail = services.difference(services.comparable(plain_aws.snapshot()),
+                                     services.comparable(emulated_aws.snapshot())) or ""
+    return ExampleRun(label, value, FAIL if detail else PASS, detail,
                       plain.describe(), emulated.describe(), execution.status,
                       time.perf_counter() - started, execution)
 
 
-def _emulated_only(definition: Any, label: str, value: Any, timeout: float | None) -> ExampleRun:
+def _emulated_only(definition: Any, label: str, value: Any, timeout: float | None,
+                   make_services: Any = None) -> ExampleRun:
     import pysfn_emulator
 
     started = time.perf_counter()
     try:
         with time_limit(timeout):
-            execution = pysfn_emulator.run(definition, value, start_time=_fixed_start(), seed=0)
+            aws = make_services() if make_services is not None else None
+            execution = pysfn_emulator.run(definition, value, start_time=_fixed_start(), seed=0, services=aws)
     except (Exception, CaseTimeout) as error:
         problems = getattr(error, "problems", None)
         detail = "; ".join(str(p) for p in problems) if problems else last_traceback_line(error)

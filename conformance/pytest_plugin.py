@@ -6,6 +6,7 @@ Installed with pysfn (a `pytest11` entry point), so a test suite only asks for t
         ex = sfn_run("examples/order.py", {"order_id": 7})      # compile, emulate, local callees
         assert ex.status == "SUCCEEDED" and ex.output["total"] == 42
         ex = sfn_run("machine.asl.json", {"x": 1}, lambdas={"charge": handler})
+        ex = sfn_run("orders.asl.json", {"id": 7}, services=aws)   # a pysfn_emulator.LocalAws
         sfn_run.compare("examples/order.py", {"order_id": 7})    # plain Python == emulated
 
     def test_api(sfn_api):                                       # boto3, in-process
@@ -18,6 +19,7 @@ plain `assert ex.status == "SUCCEEDED"` explains itself.
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -29,8 +31,9 @@ from typing import Any
 import attrs
 import pytest
 
+from conformance import services as aws_services
 from conformance import workflows
-from pysfn_emulator import HandlersError, coverage, handlers_from_file
+from pysfn_emulator import HandlersError, LocalAws, coverage, handlers_from_file, services_from_file
 from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
@@ -117,6 +120,7 @@ class SfnRun:
         self._request = request
         self._record = record
         self.executions: list[tuple[str, Any, Any]] = []  # (source, input, Execution)
+        self.services: Any = None  # the LocalAws the last run that had services used
         self._compiled: dict[tuple[str, str | None, float], Any] = {}
 
     def __call__(
@@ -125,6 +129,7 @@ class SfnRun:
         input: Any = None,
         *,
         lambdas: Mapping[str, Any] | str | os.PathLike | None = None,
+        services: Any = None,
         callbacks: Mapping[str, Any] | None = None,
         mock_config: Any = None,
         test_case: str | None = None,
@@ -144,11 +149,15 @@ class SfnRun:
         `lambdas` maps Lambda function names or ARNs to `handler(event, context)`, or is a
         handlers module (a path: pysfn_emulator.handlers_from_file); for a workflow, a key may
         also name a callee (a function called in its place with its arguments), and a key that
-        names neither a callee nor the workflow's Lambda function fails the test. `callbacks`
-        answer task tokens: for a workflow, {callee name: responder(token, payload)} answering
-        its sfn.wait_for_callback(callee, payload) (the plain run's responders, see compare);
-        for a definition, run()'s own {state name | resource | activity: responder}. Paths are
-        read relative to the current directory, else to the test file's directory. `mock_config` is a Step Functions Local mock file
+        names neither a callee nor the workflow's Lambda function fails the test. Paths are
+        read relative to the current directory, else to the test file's directory. `services`:
+        local AWS services for Tasks that call AWS (a pysfn_emulator.LocalAws, a mapping
+        {"service:action": handler(params)}, or a services module's path:
+        pysfn_emulator.services_from_file); the registry used is `sfn_run.services` afterwards.
+        `callbacks` answer task tokens: for a workflow, {callee name: responder(token, payload)}
+        answering its sfn.wait_for_callback(callee, payload) (the plain run's responders, see
+        compare); for a definition, run()'s own {state name | resource | activity: responder}.
+        `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
         `max_seconds` are `run`'s guard against a runaway machine.
         """
@@ -164,6 +173,8 @@ class SfnRun:
         all_lambdas = self._lambdas(compiled, label, lambdas)
         if all_lambdas:
             options["lambdas"] = all_lambdas
+        if services is not None:
+            options["services"] = self.services = self._services(services)
         if callbacks:
             options["callbacks"] = self._callbacks(compiled, label, callbacks)
         if seed is not None:
@@ -177,12 +188,17 @@ class SfnRun:
 
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
                 start_time: datetime | None = None, seed: int | None = None,
-                lambdas: Mapping[str, Any] | None = None, callbacks: Mapping[str, Any] | None = None,
-                **options: Any) -> Any:
+                lambdas: Mapping[str, Any] | None = None, services: Any = None,
+                callbacks: Mapping[str, Any] | None = None, **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
         fail the test unless both give the same output, or the same error and cause. Returns
         the Execution. `lambdas` replace callees in the emulated run only; `callbacks`
-        ({callee name: responder(token, payload)}) answer sfn.wait_for_callback in both runs."""
+        ({callee name: responder(token, payload)}) answer sfn.wait_for_callback in both runs.
+
+        A workflow that calls AWS services runs both ways with equal local services: `services`
+        as for `sfn_run(...)` (a LocalAws is copied for the plain run; the emulated run gets the
+        one given), or a fresh LocalAws; the services' state must then agree too. The emulated
+        run's registry is `sfn_run.services` afterwards."""
         path = self._path(source)
         if path.suffix != ".py":
             pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
@@ -191,9 +207,11 @@ class SfnRun:
         start_time = start_time or datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
-        plain = workflows.run_plain(compiled, input, start_time=start_time, callbacks=callbacks, **names)
+        plain_aws, emulated_aws = self._services_both_ways(services, compiled.definition)
+        plain = workflows.run_plain(compiled, input, start_time=start_time, services=plain_aws,
+                                    callbacks=callbacks, **names)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, callbacks=callbacks, **names, **options)
+                         lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             pytest.fail(
@@ -201,7 +219,41 @@ class SfnRun:
                 f" with input {workflows._json_text(input)}:\n"
                 f"  Python:   {plain.describe()}\n"
                 f"  emulated: {emulated.describe()}", pytrace=False)
+        if plain_aws is not None:
+            left, right = aws_services.comparable(plain_aws.snapshot()), aws_services.comparable(emulated_aws.snapshot())
+            found = aws_services.difference(left, right)
+            if found:
+                pytest.fail(f"{found} after running {self._label(path, entry)} with input "
+                            f"{workflows._json_text(input)} both ways:\n"
+                            f"  Python:   {workflows._json_text(left, 2000)}\n"
+                            f"  emulated: {workflows._json_text(right, 2000)}", pytrace=False)
         return execution
+
+    def _services(self, services: Any) -> Any:
+        """A LocalAws or mapping as given; a path loaded as a services module."""
+        if isinstance(services, (str, os.PathLike)):
+            try:
+                return services_from_file(self._path(services))
+            except HandlersError as problem:
+                pytest.fail(f"sfn_run: services={str(services)!r}: {problem}", pytrace=False)
+        if isinstance(services, Mapping):
+            return LocalAws.of(services)
+        if not isinstance(services, LocalAws):
+            pytest.fail("sfn_run: services= takes a pysfn_emulator.LocalAws, a mapping {'service:action': "
+                        f"handler}} or a services module's path, not {type(services).__name__}", pytrace=False)
+        return services
+
+    def _services_both_ways(self, services: Any, definition: Any) -> tuple[Any, Any]:
+        """(plain run's registry, emulated run's registry), equal and separate; (None, None)
+        when the workflow calls no AWS service and none is given."""
+        if services is None:
+            if not aws_services.uses_services(definition):
+                return None, None
+            return LocalAws(), LocalAws()
+        if isinstance(services, (str, os.PathLike)):
+            return self._services(services), self._services(services)
+        emulated = self._services(services)
+        return copy.deepcopy(emulated), emulated
 
     # -- loading ---------------------------------------------------------------------------------
 

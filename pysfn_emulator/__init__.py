@@ -34,7 +34,7 @@ from .integrations.callbacks import (
 )
 from .integrations.failures import LambdaServiceError, TaskFailure
 from .integrations.lambda_runtime import LambdaContext
-from .integrations.local_aws import LocalAws, ServiceFailure, error_name
+from .integrations.local_aws import LocalAws, ServiceFailure, error_name, services_from_file
 from .integrations.local_callees import HandlersError, handlers_from_file, lambdas_from_module
 from .integrations.mock_config import MockConfigError
 from .options import ExecutionOptions
@@ -73,6 +73,7 @@ __all__ = [
     "send_task_failure",
     "send_task_heartbeat",
     "send_task_success",
+    "services_from_file",
     "start",
     "validate",
 ]

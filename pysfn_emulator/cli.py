@@ -51,6 +51,9 @@ examples:
   pysfn-emulate machine.json --lambdas handlers.py
       Task states call the module's functions: def charge_card(event, context) serves the
       Lambda function charge_card and charge-card (or a dict LAMBDAS = {name or ARN: handler})
+  pysfn-emulate machine.json --services services.py
+      Task states that call AWS services use local ones: DynamoDB, S3, SQS, SNS and EventBridge
+      in memory, plus the module's handlers (def secretsmanager_get_secret_value(params))
   pysfn-emulate machine.json --mock-config MockConfigFile.json --test-case HappyPath
       answer Task states from a Step Functions Local mock file
   pysfn-emulate machine.json --start-time 2024-01-01T00:00:00Z --execution-name nightly-1
@@ -100,10 +103,11 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
         return EXIT_BAD_INPUT
     try:
         definition, lambdas = _load_machine(args, compiler)
+        services = _services(args.services)
         execution_input = _load_input(args)
         if args.mock_config is not None:  # read here too, for a located message on bad JSON
             _parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
-        execution = _run(definition, execution_input, args, lambdas=lambdas)
+        execution = _run(definition, execution_input, args, lambdas=lambdas, services=services)
     except BadInput as problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -117,7 +121,7 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
     try:
         _report(execution, as_json=args.json, with_history=args.history, with_trace=args.trace)
         sys.stdout.flush()
-        hint = missing_function_hint(execution)
+        hint = missing_function_hint(execution) or missing_service_hint(execution)
         if hint:
             print(hint, file=sys.stderr)
     except BrokenPipeError:  # `| head` stopped reading: not an error, as for any Unix tool
@@ -142,7 +146,7 @@ def _mock_usage_mistake(args: argparse.Namespace) -> str | None:
 
 
 def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
-         lambdas: dict | None) -> Any:
+         lambdas: dict | None, services: Any = None) -> Any:
     options: dict[str, Any] = {
         "state_machine_name": args.state_machine_name,
         "execution_name": args.execution_name,
@@ -153,6 +157,8 @@ def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
     }
     if lambdas:
         options["lambdas"] = lambdas
+    if services is not None:
+        options["services"] = services
     if args.seed is not None:
         options["seed"] = args.seed
     if args.test_case is not None:
@@ -218,6 +224,13 @@ def _parser() -> argparse.ArgumentParser:
                           "states call, each under its name ('_' also serving '-': charge_card "
                           "serves charge-card), or its LAMBDAS dict {name or ARN: handler}; with "
                           "a workflow, a function named like a callee replaces that callee")
+    aws = parser.add_argument_group("AWS services")
+    aws.add_argument("--services", metavar="SERVICES.py",
+                     help="local AWS services for Task states that call DynamoDB, S3, SQS, SNS, "
+                     "EventBridge or any aws-sdk action: a Python module defining `services` (a "
+                     "pysfn_emulator.LocalAws, or {'service:action': handler(params)}) or functions "
+                     "named <service>_<action>, e.g. secretsmanager_get_secret_value(params); "
+                     "`setup(aws)` may declare tables and objects first")
     mocks = parser.add_argument_group("mocked service integrations")
     mocks.add_argument("--mock-config", metavar="FILE",
                        help="a Step Functions Local mock config file (JSON; default: "
@@ -321,6 +334,15 @@ def _handlers(path: str | None) -> dict:
         raise BadInput(str(problem)) from None
 
 
+def _services(path: str | None) -> Any:
+    if path is None:
+        return None
+    try:
+        return pysfn_emulator.services_from_file(path)
+    except pysfn_emulator.HandlersError as problem:
+        raise BadInput(f"--services {problem}") from None
+
+
 def _workflow_lambdas(compiled: Any, handlers: dict, path: str | None) -> dict:
     """A compiled workflow's local callees, with the --lambdas module's functions replacing
     those they name (a callee, or the workflow's Lambda function)."""
@@ -345,6 +367,20 @@ def missing_function_hint(execution: Any) -> str | None:
     return (f"hint: no local handler for the Lambda function {name!r}: pass --lambdas "
             f"handlers.py, a module with {given}; for a definition compiled by pysfn, "
             "--source workflow.py runs its callees")
+
+
+def missing_service_hint(execution: Any) -> str | None:
+    """What to do when a Task called an AWS service integration nobody provided."""
+    if execution.error != "pysfn.ResourceNotRegistered" or ":::" not in (execution.cause or ""):
+        return None
+    found = re.search(r"arn:aws:states:::(?:aws-sdk:)?([a-z0-9-]+):([A-Za-z0-9]+)", execution.cause or "")
+    if not found or found.group(1) in ("lambda", "states"):
+        return None
+    service, action = found.groups()
+    snake = re.sub(r"(?<!^)(?=[A-Z])", "_", action).lower()
+    return (f"hint: no local service answers {service}:{action}: pass --services services.py, a module "
+            f"defining def {service.replace('-', '_')}_{snake}(params) or services = "
+            "pysfn_emulator.LocalAws(...) (DynamoDB, S3, SQS, SNS and EventBridge are built in)")
 
 
 def _lambda_references(value: Any) -> set[str]:

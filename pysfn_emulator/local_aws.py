@@ -5,6 +5,7 @@ integrations/local_aws/."""
 from __future__ import annotations
 
 from .integrations.local_aws import (
+    SDK_TO_BOTOCORE,
     LocalAws,
     ServiceCallFailure,
     ServiceFailure,
@@ -17,6 +18,7 @@ from .integrations.local_aws import (
 )
 
 __all__ = [
+    "SDK_TO_BOTOCORE",
     "LocalAws",
     "ServiceCallFailure",
     "ServiceFailure",

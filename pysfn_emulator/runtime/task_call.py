@@ -90,6 +90,8 @@ def parse_resource(arn: str) -> Resource:
         return Resource(arn, "activity", "activity", arn, arn, None)
     if len(parts) > 6 and parts[2] == "states" and parts[3] == parts[4] == "":
         resource_type, action = parts[5], ":".join(parts[6:])
+        if resource_type == "aws-sdk" and len(parts) > 7:  # AWS records "aws-sdk:dynamodb" and "getItem"
+            resource_type, action = f"aws-sdk:{parts[6]}", ":".join(parts[7:])
         name, dot, pattern = action.partition(".")
         base = arn[: len(arn) - len(dot + pattern)]
         if (resource_type, name) == ("lambda", "invoke"):

@@ -248,6 +248,10 @@ def _call_service(call: Call) -> Generator:
     def body() -> Generator:
         if handler is None and not answerable:
             how = f"run(..., lambdas={{'{resource.base}': handler}})"
+            if resource.resource_type not in ("", "lambda", "states"):
+                service, _, action = resource.base.removeprefix("arn:aws:states:::").removeprefix("aws-sdk:").partition(":")
+                how = (f"run(..., services=pysfn_emulator.LocalAws(...)) (built in: DynamoDB, S3, SQS, SNS, EventBridge; "
+                       f"any other action: services={{'{service}:{action}': handler(params)}}), or {how}")
             if waits:
                 how += f" or a responder with run(..., callbacks={{'{state.name}': responder}})"
             raise StatesError(

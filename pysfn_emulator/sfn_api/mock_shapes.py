@@ -21,28 +21,10 @@ import botocore.exceptions
 import botocore.session
 from botocore.model import OperationModel, OperationNotFoundError, Shape
 
+from ..local_aws import SDK_TO_BOTOCORE as _SDK_TO_BOTOCORE
 from .errors import ApiError
 
 _PREFIX = "Mock result schema validation error: "
-# aws-sdk service names (the Java SDK's) whose botocore model has another name.
-_SDK_TO_BOTOCORE = {
-    "sfn": "stepfunctions",
-    "eventbridge": "events",
-    "cloudwatchlogs": "logs",
-    "elasticloadbalancingv2": "elbv2",
-    "elasticloadbalancing": "elb",
-    "cognitoidentityprovider": "cognito-idp",
-    "cognitoidentity": "cognito-identity",
-    "costexplorer": "ce",
-    "databasemigration": "dms",
-    "lexruntimev2": "lexv2-runtime",
-    "iotdataplane": "iot-data",
-    "sagemakerruntime": "sagemaker-runtime",
-    "bedrockruntime": "bedrock-runtime",
-    "bedrockagentruntime": "bedrock-agent-runtime",
-    "emrcontainers": "emr-containers",
-    "emrserverless": "emr-serverless",
-}
 # Optimized integrations (arn:aws:states:::SERVICE:action) answered by another API's shape.
 _OPTIMIZED_TO_BOTOCORE = {"states": "stepfunctions", "elasticmapreduce": "emr", "apigateway": None, "http": None,
                           "bedrock": None}

@@ -12,12 +12,14 @@ registry's seeded generator, never uuid4 or the clock; bounded: each fake holds 
 from __future__ import annotations
 
 from .attribute_values import from_attribute, from_item, to_attribute, to_item
-from .error_names import error_cause, error_name
+from .error_names import SDK_TO_BOTOCORE, error_cause, error_name
 from .integration import ServiceCallFailure
+from .loader import services_from_file
 from .registry import LocalAws
 from .service_failure import ServiceFailure
 
 __all__ = [
+    "SDK_TO_BOTOCORE",
     "LocalAws",
     "ServiceCallFailure",
     "ServiceFailure",
@@ -25,6 +27,7 @@ __all__ = [
     "error_name",
     "from_attribute",
     "from_item",
+    "services_from_file",
     "to_attribute",
     "to_item",
 ]

@@ -215,7 +215,11 @@ class DynamoDb:
         if not isinstance(name, str):
             raise validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: "
                              "Member must not be null")
-        if not (3 <= len(name) <= 255) or not all(ch.isalnum() and ch.isascii() or ch in "_.-" for ch in name):
+        if not 3 <= len(name) <= 255:
+            constraint = "greater than or equal to 3" if len(name) < 3 else "less than or equal to 255"
+            raise validation(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
+                             f"Member must have length {constraint}")
+        if not all(ch.isalnum() and ch.isascii() or ch in "_.-" for ch in name):
             raise validation(f"1 validation error detected: Value '{name}' at 'tableName' failed to satisfy constraint: "
                              "Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+")
         table = self.tables.get(name)

@@ -10,7 +10,8 @@
   `>=`, `BETWEEN`, `begins_with`).
 - ProjectionExpression: a comma-separated list of names.
 
-Names are top-level attributes (`name` or `#alias`), values `:placeholders`. Document paths
+Names are top-level attributes (`name` or `#alias`; a bare name may not be a reserved word,
+dynamodb_reserved.py), values `:placeholders`. Document paths
 (`a.b`, `a[0]`) and anything else outside this list are refused with a ValidationException
 that says so: the fake never guesses. Like DynamoDB it refuses placeholders that are not
 defined, and ExpressionAttributeNames/Values that no expression uses.
@@ -24,6 +25,7 @@ from decimal import Decimal
 from typing import Any
 
 from . import attribute_values as av
+from .dynamodb_reserved import RESERVED_WORDS
 from .service_failure import validation
 
 _TOKEN = re.compile(
@@ -141,6 +143,8 @@ class _Parser:
         if kind == "name":
             return self.placeholders.name(token)
         if kind == "word":
+            if token.upper() in RESERVED_WORDS:
+                raise validation(f"Invalid {self.kind}: Attribute name is a reserved keyword; reserved keyword: {token}")
             return token
         self.syntax(token)
         raise AssertionError

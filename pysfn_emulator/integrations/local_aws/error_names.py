@@ -36,8 +36,25 @@ import re
 import attrs
 
 # aws-sdk ARN service names (Java SDK v2 client packages) that botocore names otherwise.
-SDK_TO_BOTOCORE = {"eventbridge": "events", "sfn": "stepfunctions", "acmpca": "acm-pca",
-                   "cloudwatchlogs": "logs", "apigateway": "apigateway", "elasticloadbalancingv2": "elbv2"}
+SDK_TO_BOTOCORE = {
+    "sfn": "stepfunctions",
+    "eventbridge": "events",
+    "cloudwatchlogs": "logs",
+    "elasticloadbalancingv2": "elbv2",
+    "elasticloadbalancing": "elb",
+    "cognitoidentityprovider": "cognito-idp",
+    "cognitoidentity": "cognito-identity",
+    "costexplorer": "ce",
+    "databasemigration": "dms",
+    "lexruntimev2": "lexv2-runtime",
+    "iotdataplane": "iot-data",
+    "sagemakerruntime": "sagemaker-runtime",
+    "bedrockruntime": "bedrock-runtime",
+    "bedrockagentruntime": "bedrock-agent-runtime",
+    "emrcontainers": "emr-containers",
+    "emrserverless": "emr-serverless",
+    "acmpca": "acm-pca",
+}
 BOTOCORE_TO_SDK = {"events": "eventbridge", "stepfunctions": "sfn", "states": "sfn"}
 
 # Java SDK v2 client names where the serviceId rule below would not give them.

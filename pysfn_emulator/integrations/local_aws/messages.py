@@ -12,6 +12,7 @@ answer with a SequenceNumber.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import struct
 from typing import Any
@@ -42,13 +43,20 @@ def attributes_md5(attributes: dict) -> str:
         data_type = attribute.get("DataType", "")
         _field(digest, name.encode())
         _field(digest, data_type.encode())
-        if "BinaryValue" in attribute:
+        if "BinaryValue" in attribute:  # base64 in JSON; the digest takes its bytes
             digest.update(b"\x02")
-            _field(digest, str(attribute["BinaryValue"]).encode())
+            _field(digest, _binary(attribute["BinaryValue"]))
         else:
             digest.update(b"\x01")
             _field(digest, str(attribute.get("StringValue", "")).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
+
+
+def _binary(value: Any) -> bytes:
+    try:
+        return base64.b64decode(str(value), validate=True)
+    except ValueError:
+        return str(value).encode("utf-8", "surrogatepass")
 
 
 def _field(digest, data: bytes) -> None:
