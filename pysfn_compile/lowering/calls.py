@@ -18,6 +18,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
 from ..graph.exprs import Expr, Guard, combine, guard
+from . import distributed_map
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import UNSUPPORTED, iterable_of, iteration_source
 
@@ -381,53 +382,83 @@ def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
 def call_map(b, node: ast.Call, target: str | None) -> Expr:
     args = list(node.args)
     keywords = {k.arg: k.value for k in node.keywords}
-    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function"}:
-        raise Refusal(node, "sfn.map(fn, items, max_concurrency=None)")
+    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function", *distributed_map.OPTIONS}:
+        raise Refusal(node, "sfn.map(fn, items, max_concurrency=None, distributed=False, execution_type='STANDARD', "
+                      "batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None)")
     function = args[0] if args else keywords.get("function")
     items_node = args[1] if len(args) > 1 else keywords.get("items")
     concurrency_node = args[2] if len(args) > 2 else keywords.get("max_concurrency")
     if function is None or items_node is None:
         raise Refusal(node, "sfn.map() needs a function and the items")
-    (items,) = operands(b, [items_node])
+    options = distributed_map.literal_options(keywords)
+    reader = None
+    if distributed_map.is_s3_items(b, items_node):
+        if not options["distributed"]:
+            raise Refusal(items_node, "sfn.s3_items() are the items of a distributed Map", "add distributed=True")
+        reader = distributed_map.s3_reader(b, items_node, operands)
+        items = None
+        item_ty = distributed_map.item_type(reader)
+    else:
+        (items,) = operands(b, [items_node])
+        items = _list_items(b, node, items, "sfn.map()")
+        item_ty = items.ty.element
     concurrency = None
     if concurrency_node is not None:
         if not (isinstance(concurrency_node, ast.Constant) and (concurrency_node.value is None or (
                 isinstance(concurrency_node.value, int) and concurrency_node.value >= 0))):
             raise Refusal(concurrency_node, "max_concurrency must be a literal int >= 0 (or None)")
         concurrency = concurrency_node.value
-    items = _list_items(b, node, items, "sfn.map()")
-    item_ty = items.ty.element
+    distributed = options["distributed"]
+    batched = distributed and options["batch_size"] is not None
+    param_ty = distributed_map.batch_type(item_ty) if batched else item_ty
+    source = {"source": "$states.input.Items"} if batched else {}
     if isinstance(function, ast.Name) and b.is_callee(function.id) and b.lookup(function.id)[0] is None:
         param = "item"
         call = ast.Call(func=ast.Name(function.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset),
                         args=[ast.Name(param, ast.Load(), lineno=node.lineno, col_offset=node.col_offset)],
                         keywords=[], lineno=node.lineno, col_offset=node.col_offset)
         body = [ast.Return(value=call, lineno=node.lineno, col_offset=node.col_offset)]
-        graph, ty = b.lower_branch(f"{function.id}_item_line{node.lineno}", body, [(param, item_ty)], node)
+        graph, ty = b.lower_branch(f"{function.id}_item_line{node.lineno}", body, [(param, param_ty)], node, **source)
         title = f"Map {function.id}"
     elif isinstance(function, ast.Name) and function.id in b.scope_nested():
         fdef = b.scope_nested()[function.id]
         params = [a.arg for a in fdef.args.args]
         if len(params) != 1 or fdef.args.vararg or fdef.args.kwonlyargs or fdef.args.kwarg:
             raise Refusal(function, f"the map body {function.id}() must take exactly one argument (the item)")
-        graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], item_ty)], fdef)
+        if distributed:
+            distributed_map.check_body(b, fdef, params)
+        graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], param_ty)], fdef, **source)
         title = f"Map {function.id}"
     elif isinstance(function, ast.Lambda):
         params = [a.arg for a in function.args.args]
         if len(params) != 1:
             raise Refusal(function, "the map lambda must take exactly one argument (the item)")
+        if distributed:
+            distributed_map.check_body(b, function, params)
         body = [ast.Return(value=function.body, lineno=function.lineno, col_offset=function.col_offset)]
-        graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], item_ty)], function)
+        graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], param_ty)], function, **source)
         title = f"Map line {function.lineno}"
     else:
         raise Refusal(function, "the map function must be a callee, a nested def or a lambda")
     var = target or b.temp("map")
-    b.check([items], "Check map items")
-    state = ir.Map(title=title, items=b.field(items), processor=graph,
-                   max_concurrency=concurrency if concurrency is not None else None,
-                   assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
-    b.add(state, frozenset([var]))
-    return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+    if items is not None:
+        b.check([items], "Check map items")
+    if not distributed:
+        state = ir.Map(title=title, items=b.field(items), processor=graph,
+                       max_concurrency=concurrency if concurrency is not None else None,
+                       assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+        b.add(state, frozenset([var]))
+        return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+    distributed_map.results_as_records(graph)
+    raw = b.temp("children")
+    state = ir.Map(title=f"Distributed {title}", items=b.field(items) if items is not None else None,
+                   processor=graph, max_concurrency=concurrency,
+                   distributed=ir.Distributed(options["execution_type"], options["batch_size"], reader),
+                   assign={raw: ir.Code("$states.result")}, catch=b.catchers("branch"))
+    b.add(state, frozenset([raw]))
+    distributed_map.raise_or_unwrap(b, node, raw, var, options)
+    tolerant = options["tolerated_failure_count"] is not None or options["tolerated_failure_percentage"] is not None
+    return distributed_map.result(var, ty, tolerant)
 
 
 def _list_items(b, node, items: Expr, what: str) -> Expr:

@@ -7,6 +7,9 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     @sfn.task(timeout=..., heartbeat=...)   the Task's timeouts (no effect in plain Python)
     sfn.parallel(f, g, ...)           runs the branches in turn, returns their results
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
+    sfn.map(fn, items, distributed=True, batch_size=..., tolerated_failure_count=...)
+                                      the same as a distributed Map (child executions); items
+                                      may be sfn.s3_items(bucket, key, input_type)
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
     sfn.wait_for_callback(notify, payload, timeout=..., heartbeat=...)
@@ -31,7 +34,9 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import csv
 import functools
+import io
 import json
 import os
 import random
@@ -47,6 +52,7 @@ __all__ = [
     "HeartbeatTimeout",
     "NoResponder",
     "Timeout",
+    "ToleratedFailureExceeded",
     "aws",
     "clock",
     "context",
@@ -54,6 +60,7 @@ __all__ = [
     "now",
     "parallel",
     "retry",
+    "s3_items",
     "sleep",
     "sleep_until",
     "task",
@@ -258,9 +265,92 @@ def parallel(*branches):
     return [branch() for branch in branches]
 
 
-def map(function, items, max_concurrency=None):  # shadows the builtin: the public name workflows call
-    """`function` applied to each item, in order (a Map state)."""
-    return [function(item) for item in items]
+def map(function, items, max_concurrency=None, *, distributed=False, execution_type="STANDARD",
+        batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None):
+    """`function` applied to each item, in order (a Map state; the public name shadows the builtin).
+
+    `distributed=True` is a distributed Map (each item, or batch, a child execution of type
+    `execution_type`); `items` may then be `sfn.s3_items(...)`. With `batch_size`, `function`
+    gets a list of up to that many items (a child's `Items`) and the result holds one value per
+    batch. Every item runs, even after one raises; then, without a tolerance, the first
+    exception (in item order) is raised; with `tolerated_failure_count` / `..._percentage`
+    (of the items, or of the batches), a failed item's result is None unless the failures
+    exceed either, which raises sfn.ToleratedFailureExceeded."""
+    if isinstance(items, S3Items):
+        items = items.read()
+    if not distributed:
+        return [function(item) for item in items]
+    items = list(items)
+    inputs = [items[i:i + batch_size] for i in range(0, len(items), batch_size)] if batch_size else items
+    results, failures = [], []
+    for one in inputs:
+        try:
+            results.append(function(one))
+        except Exception as error:
+            results.append(None)
+            failures.append(error)
+    if not failures:
+        return results
+    if tolerated_failure_count is None and tolerated_failure_percentage is None:
+        raise failures[0]
+    if tolerated(len(failures), len(inputs), tolerated_failure_count, tolerated_failure_percentage):
+        return results
+    raise ToleratedFailureExceeded()
+
+
+def tolerated(failures: int, total: int, count: int | None, percentage: float | None) -> bool:
+    """Within the tolerance: exceeding either limit fails the Map (AWS: "if you specify both
+    values, the workflow fails when it exceeds either value")."""
+    return (count is None or failures <= count) and (percentage is None or failures * 100 <= percentage * total)
+
+
+class ToleratedFailureExceeded(Fail):
+    """More items of a distributed sfn.map failed than it tolerates (States.ExceedToleratedFailureThreshold)."""
+
+    error_name = "States.ExceedToleratedFailureThreshold"
+
+    def __init__(self, cause: str = "The specified tolerated failure threshold was exceeded"):
+        super().__init__(self.error_name, cause)
+
+
+class S3Items:
+    """`sfn.s3_items(bucket, key, input_type)`: a distributed Map's items read from an S3 object."""
+
+    def __init__(self, bucket: str, key: str, input_type: str = "JSON"):
+        self.bucket, self.key, self.input_type = bucket, key, input_type
+
+    def read(self) -> list:
+        """The object's items as the Map's ItemReader reads them: JSON (an array), JSONL (a value
+        a line, blank lines skipped), CSV (the first row names the fields; values stay text).
+        The object comes from the run's services (`sfn.using_services`: s3 getObject)."""
+        try:
+            response = aws.services_target().call("s3", "get_object", {"Bucket": self.bucket, "Key": self.key})
+        except aws.ServiceError as error:  # the Map fails, as its ItemReader does (no Python exception)
+            raise Fail("States.ItemReaderFailed",
+                       f"Unable to read s3://{self.bucket}/{self.key}: {type(error).__name__}: {error}") from error
+        text = response.get("Body", "")
+        if self.input_type == "JSON":
+            items = json.loads(text)
+            if not isinstance(items, list):
+                raise ValueError(f"s3://{self.bucket}/{self.key}: the JSON object must be an array")
+        elif self.input_type == "JSONL":
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            rows = [row for row in csv.reader(io.StringIO(text)) if row]
+            header, rows = (rows[0], rows[1:]) if rows else ([], [])
+            items = [{name: (row[i] if i < len(row) else "") for i, name in enumerate(header)} for row in rows]
+        return as_machine_sees(None, items)
+
+
+def s3_items(bucket: str, key: str, input_type: str = "JSON") -> S3Items:
+    """The items of a distributed sfn.map read from the S3 object `bucket`/`key` (an ItemReader
+    with s3:getObject); `input_type` "JSON" (an array), "JSONL" or "CSV" (header row first)."""
+    for label, value in (("bucket", bucket), ("key", key)):
+        if not isinstance(value, str):
+            raise TypeError(f"sfn.s3_items() {label} must be a str, not {type(value).__name__}")
+    if input_type not in ("JSON", "JSONL", "CSV"):
+        raise ValueError(f"input_type must be 'JSON', 'JSONL' or 'CSV', not {input_type!r}")
+    return S3Items(bucket, key, input_type)
 
 
 # -- callbacks (task tokens) -------------------------------------------------------------

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import pysfn_emulator
+from conformance import services
 from pysfn_compile import CompileError, compile_source, sfn
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py"))  # not its services
 START = datetime(2026, 12, 3, 8, 30, 0, 125000, tzinfo=UTC)
 
 # still refused without annotations, and why (the first problem the compiler reports)
@@ -56,11 +57,12 @@ def test_example_without_annotations(name, tmp_path):
     assert name not in STILL_REFUSED, f"{name} compiles now without annotations: take it off STILL_REFUSED"
     assert pysfn_emulator.validate(compiled.definition) == []
     responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
+    make_services = services.registry_maker(EXAMPLES / f"{name}.py", compiled.definition) or pysfn_emulator.LocalAws
     for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders)
+            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders, services=make_services())
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
-                                       callbacks=compiled.local_callbacks(responders),
+                                       callbacks=compiled.local_callbacks(responders), services=make_services(),
                                        start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
