@@ -271,6 +271,9 @@ def call_sfn(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
         return call_context(node, name)
     if name == "wait_for_callback":
         return call_wait_for_callback(b, node, target)
+    if name == "s3_items":
+        raise Refusal(node, "sfn.s3_items() is only the items of a distributed Map",
+                      "sfn.map(fn, sfn.s3_items(bucket, key), distributed=True)")
     if name == "Fail":
         raise Refusal(node, "sfn.Fail can only be raised", "raise sfn.Fail(error, cause)")
     raise Refusal(node, f"sfn.{name} cannot be used inside a workflow")
