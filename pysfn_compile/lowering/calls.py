@@ -429,7 +429,7 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
         if len(params) != 1 or fdef.args.vararg or fdef.args.kwonlyargs or fdef.args.kwarg:
             raise Refusal(function, f"the map body {function.id}() must take exactly one argument (the item)")
         if distributed:
-            distributed_map.check_body(b, fdef, params)
+            distributed_map.check_body(b, fdef, params, options["execution_type"])
         graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], param_ty)], fdef, **source)
         title = f"Map {function.id}"
     elif isinstance(function, ast.Lambda):
@@ -437,7 +437,7 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
         if len(params) != 1:
             raise Refusal(function, "the map lambda must take exactly one argument (the item)")
         if distributed:
-            distributed_map.check_body(b, function, params)
+            distributed_map.check_body(b, function, params, options["execution_type"])
         body = [ast.Return(value=function.body, lineno=function.lineno, col_offset=function.col_offset)]
         graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], param_ty)], function, **source)
         title = f"Map line {function.lineno}"

@@ -101,8 +101,9 @@ def item_type(reader: dict) -> pytypes.Ty:
     return pytypes.dict_of(pytypes.STR) if reader["InputType"] == "CSV" else pytypes.ANY
 
 
-def check_body(b, function: ast.AST, params: list[str]) -> None:
-    """A child execution sees only its item: refuse what reads the workflow's own state."""
+def check_body(b, function: ast.AST, params: list[str], execution_type: str = "STANDARD") -> None:
+    """A child execution sees only its item: refuse what reads the workflow's own state (and
+    what an EXPRESS child cannot do: wait for a callback)."""
     body = function.body if isinstance(function, ast.FunctionDef) else [function.body]
     own = set(params)
     for node in (n for statement in body for n in ast.walk(statement)):
@@ -121,6 +122,9 @@ def check_body(b, function: ast.AST, params: list[str]) -> None:
                           f"workflow's variables: '{node.id}' is one", "pass what the body needs in its items")
         if isinstance(node, ast.Call):
             name = _sfn_name(b, node.func)
+            if name == "wait_for_callback" and execution_type == "EXPRESS":
+                raise Refusal(node, "an EXPRESS child execution cannot wait for a callback (Express workflows do not "
+                              "support .waitForTaskToken)", "use execution_type='STANDARD'")
             if name in ("context", "now"):
                 raise Refusal(node, f"sfn.{name}() in a distributed Map's item is its child execution's, not the "
                               "workflow's", f"read sfn.{name}() before the Map and pass it in the items")

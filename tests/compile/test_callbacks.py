@@ -290,3 +290,42 @@ def test_sfn_run_fixture_and_compare_take_the_responders(sfn_run, tmp_path):
         sfn_run.compare(path, {"amount": amount}, callbacks=responders)
     execution = sfn_run(path, {"amount": 0}, callbacks=responders)
     assert execution.output["status"] == "approved"
+
+
+@pytest.mark.parametrize("distributed", [False, True])
+def test_callbacks_inside_a_map_and_its_child_executions(distributed):
+    compiled = compile_text('''
+class No(Exception):
+    pass
+
+
+def notify(p, t):
+    return None
+
+
+@sfn.workflow
+def main(items: list, distributed: bool):
+    def ask(x):
+        try:
+            return sfn.wait_for_callback(notify, x, timeout=60)
+        except sfn.Timeout:
+            return "late"
+    try:
+        if distributed:
+            return sfn.map(ask, items, distributed=True)
+        return sfn.map(ask, items)
+    except No as e:
+        return "no: " + str(e)
+''')
+
+    def respond(token, item):
+        if item == 2:
+            return sfn.NO_ANSWER
+        if item == 3:
+            raise compiled.module.No("three")
+        return item * 10
+
+    for items, expected in (([1, 2], [10, "late"]), ([1, 3, 2], "no: three")):
+        payload = {"items": items, "distributed": distributed}
+        python, machine, _ = both_ways(compiled, payload, {"notify": respond})
+        assert machine == python and python["output"] == expected

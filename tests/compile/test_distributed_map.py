@@ -225,6 +225,9 @@ def main(items: list, n: int):
      "sfn.context() in a distributed Map's item"),
     ("def g(x):\n        raise sfn.Fail('E', 'c')\n    return sfn.map(g, items, distributed=True)",
      "raise sfn.Fail in a distributed Map's item"),
+    ("def g(x):\n        return sfn.wait_for_callback(f, x)\n    return sfn.map(g, items, distributed=True, "
+     "execution_type='EXPRESS')", "an EXPRESS child execution cannot wait for a callback"),
+    ("return sfn.s3_items('b', 'k')", "sfn.s3_items() is only the items of a distributed Map"),
     ("return sfn.map(f, items, distributed=True, batch_size=n)", "batch_size= must be a literal"),
     ("return sfn.map(f, items, distributed=True, batch_size=0)", "batch_size= must be an int >= 1"),
     ("return sfn.map(f, items, batch_size=2)", "batch_size= is for a distributed Map"),
