@@ -4,10 +4,15 @@ ways whatever AWS does with a failed child (children return their exceptions as 
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import pytest
 
 import pysfn_emulator
-from pysfn_compile import sfn
+from pysfn_compile import compile_file, sfn
+from pysfn_compile.package import _states, sam_template, to_yaml
 
 from .helpers import compile_text, refusal
 
@@ -272,3 +277,33 @@ def main(n: int, nested: bool = False):
         python, machine, _ = run_both(compiled, payload)
         assert machine == python
     assert python["output"] == [[[0], [], {"a": [0]}, None], [[1], [], {"a": [1]}, None]]
+
+
+def test_sam_template_for_callbacks_and_a_distributed_map(tmp_path):
+    """The callback's Task calls the callees' function too (its FunctionName is replaced), and a
+    distributed Map may start, describe and stop its children and read its S3 object."""
+    examples = Path(__file__).resolve().parents[2] / "examples"
+    approval = sam_template(compile_file(examples / "human_approval.py"), "wf.zip")
+    definition = approval["Resources"]["StateMachine"]["Properties"]["Definition"]
+    waits = [s for s in _states(definition) if s.get("Resource", "").endswith(".waitForTaskToken")]
+    assert waits and {s["Arguments"]["FunctionName"] for s in waits} == {"${CalleesFunctionArn}"}
+    template = sam_template(compile_file(examples / "bulk_fan_out.py"), "wf.zip", state_machine_name="bulk")
+    policies = template["Resources"]["StateMachine"]["Properties"]["Policies"]
+    text = json.dumps(policies)
+    assert "states:StartExecution" in text and ":stateMachine:bulk" in text and "states:StopExecution" in text
+    assert {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]} in policies
+    path = tmp_path / "template.yaml"
+    path.write_text(to_yaml(template) + "\n")
+    cfn_lint = pytest.importorskip("cfnlint.api")
+    assert [str(m) for m in cfn_lint.lint_file(path)] == []
+    translator = pytest.importorskip("samtranslator.translator.transform")
+    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/wf.zip"
+
+    class NoManagedPolicies:
+        def load(self):
+            return {}
+
+    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    roles = json.dumps([r for r in out["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+    assert "states:StartExecution" in roles and "s3:GetObject" in roles and "lambda:InvokeFunction" in roles
