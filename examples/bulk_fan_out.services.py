@@ -14,6 +14,6 @@ def _orders(count: int, bad: int | None = None) -> str:
 
 
 def setup(aws):
-    aws.call("s3", "putObject", {"Bucket": "orders-bucket", "Key": "orders/2024-01-01.jsonl", "Body": _orders(10_000)})
-    aws.call("s3", "putObject", {"Bucket": "orders-bucket", "Key": "orders/2024-01-02.jsonl", "Body": _orders(250, bad=137)})
-    aws.call("s3", "putObject", {"Bucket": "orders-bucket", "Key": "orders/2024-01-03.jsonl", "Body": ""})
+    aws.s3.put_text("orders-bucket", "orders/2024-01-01.jsonl", _orders(10_000))
+    aws.s3.put_text("orders-bucket", "orders/2024-01-02.jsonl", _orders(250, bad=137))
+    aws.s3.put_text("orders-bucket", "orders/2024-01-03.jsonl", "")
