@@ -13,6 +13,8 @@ from .integrations.local_aws import (
     error_name,
     from_attribute,
     from_item,
+    sent_params,
+    services_from_file,
     to_attribute,
     to_item,
 )
@@ -26,6 +28,8 @@ __all__ = [
     "error_name",
     "from_attribute",
     "from_item",
+    "sent_params",
+    "services_from_file",
     "to_attribute",
     "to_item",
 ]

@@ -1,7 +1,7 @@
 """`pysfn-emulate serve`: the command line of the Step Functions API server.
 
     pysfn-emulate serve [--host 127.0.0.1] [--port 8083] [--mock-config FILE]
-                        [--lambdas handlers.py] [--clock virtual|real]
+                        [--lambdas handlers.py] [--services services.py] [--clock virtual|real]
 
 Exit status: 0 after Ctrl-C or SIGTERM; 2 for bad usage or input (an unreadable mock file or
 handlers module, a port that cannot be bound), as one message, never a traceback.
@@ -39,8 +39,9 @@ def main(argv: list[str]) -> int:
         return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
     try:
         lambdas = load_lambdas(args.lambdas) if args.lambdas else {}
+        services = load_services(args.services) if args.services else None
         mock_config = _mock_config(args.mock_config or os.environ.get(MOCK_CONFIG_ENVIRONMENT))
-        service = StepFunctionsService(lambdas=lambdas, mock_config=mock_config, clock=args.clock,
+        service = StepFunctionsService(lambdas=lambdas, services=services, mock_config=mock_config, clock=args.clock,
                                        region=args.region, account=args.account)
         try:
             server = Server(service, args.host, args.port)
@@ -52,6 +53,7 @@ def main(argv: list[str]) -> int:
     signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     print(f"pysfn: the Step Functions API on {server.endpoint_url} ({args.clock} clock"
           + (f", {len(lambdas)} Lambda function(s)" if lambdas else "")
+          + (", local AWS services" if services is not None else "")
           + (", mock config" if mock_config is not None else "") + ")", flush=True)
     server.verbose = args.verbose
     try:
@@ -83,6 +85,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--lambdas", metavar="HANDLERS.py", help="a Python module whose functions are the Lambda "
                         "functions Task states call, each under its own name ('_' also serving '-': "
                         "charge_card serves charge-card), or its LAMBDAS dict {name or ARN: handler}")
+    parser.add_argument("--services", metavar="SERVICES.py", help="local AWS services (DynamoDB, S3, SQS, SNS, "
+                        "EventBridge in memory, and more by handlers) for Task states that call AWS: a module "
+                        "defining `services` or functions <service>_<action>(params) (pysfn_emulator.services_from_file)")
     parser.add_argument("--clock", choices=("virtual", "real"), default="virtual",
                         help="virtual (default: a day's Wait takes no time) or real")
     parser.add_argument("--region", default="us-east-1", help="the region of ARNs when a request names none")
@@ -121,3 +126,11 @@ def load_lambdas(path: str) -> dict:
         return pysfn_emulator.handlers_from_file(path)
     except pysfn_emulator.HandlersError as problem:
         raise BadInput(str(problem)) from None
+
+
+def load_services(path: str) -> Any:
+    """The local AWS services a services module gives (pysfn_emulator.services_from_file)."""
+    try:
+        return pysfn_emulator.services_from_file(path)
+    except pysfn_emulator.HandlersError as problem:
+        raise BadInput(f"--services {problem}") from None

@@ -58,6 +58,8 @@ class StepFunctionsService:
     """Step Functions in memory (see the module's docstring).
 
     lambdas: {function name | ARN: handler(event, context)} for Task states that call Lambda.
+    services: local AWS services for Task states that call them (a pysfn_emulator.LocalAws, or a
+        mapping {"service:action": handler(params)} made into one), shared by every execution.
     mock_config: Step Functions Local's mock file (path, JSON text or dict); default
         $SFN_MOCK_CONFIG.
     clock: "virtual" (a day's Wait takes no time) or "real" (executions are shown as real
@@ -67,13 +69,14 @@ class StepFunctionsService:
         none (AWS's long poll: 60 s; a test that polls in its own thread may want less).
     """
 
-    def __init__(self, *, lambdas: dict | None = None, mock_config: Any = None, clock: str = "virtual",
+    def __init__(self, *, lambdas: dict | None = None, services: Any = None, mock_config: Any = None, clock: str = "virtual",
                  region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT,
                  now: Callable[[], datetime] | None = None, seed: int | None = None,
                  activity_poll_seconds: float = _POLL_SECONDS):
         if clock not in ("virtual", "real"):
             raise ValueError(f"clock must be 'virtual' or 'real', not {clock!r}")
         self.lambdas = dict(lambdas or {})
+        self.services = pysfn_emulator.LocalAws.of(services, region=region, account=account) if services is not None else None
         self.mock_config = mock_config
         self.clock = clock
         self.region = region
@@ -183,7 +186,7 @@ class StepFunctionsService:
 
     def _run_options(self, machine: MachineSnapshot, name: str | None, test_case: str | None, region: str) -> dict:
         options: dict[str, Any] = {
-            "lambdas": self.lambdas or None, "state_machine_name": machine.name, "execution_name": name,
+            "lambdas": self.lambdas or None, "services": self.services, "state_machine_name": machine.name, "execution_name": name,
             "state_machine_type": machine.type, "role_arn": machine.role_arn, "region": region,
             "account": self.account,
         }

@@ -7,11 +7,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import boto3
 import pytest
 
 import pysfn_emulator
 from pysfn_compile.emulate import main
 from pysfn_emulator import LocalAws
+from pysfn_emulator.sfn_api import command
 
 ORDER = {
     "StartAt": "Record order",
@@ -268,3 +270,44 @@ def test_cli_hints_at_services_for_an_unanswered_integration(tmp_path, capsys):
     assert "services=pysfn_emulator.LocalAws(...)" in err
     assert "hint: no local service answers secretsmanager:getSecretValue: pass --services services.py" in err
     assert "def secretsmanager_get_secret_value(params)" in err
+
+
+@pytest.mark.parametrize("body, stored, crc", [  # AWS-recorded: the Body's JSON text, a string too
+    ("text data", '"text data"', "KUmHvQ=="), ({"Dict": "Value"}, '{"Dict":"Value"}', "hnEfWw=="),
+    (["List", "Data"], '["List","Data"]', "1F2MPA=="), (False, "false", "K81oMA=="), (0, "0", "9NvfIQ=="),
+])
+def test_an_aws_sdk_put_object_stores_the_body_as_json_text(body, stored, crc):
+    definition = {"StartAt": "Put", "States": {"Put": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:putObject",
+        "Parameters": {"Bucket": "b", "Key": "k", "Body.$": "$.body"}, "Next": "Get"},
+        "Get": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:s3:getObject",
+                "Parameters": {"Bucket": "b", "Key": "k"}, "End": True}}}
+    aws = LocalAws()
+    execution = pysfn_emulator.run(definition, {"body": body}, services=aws)
+    assert aws.s3.text("b", "k") == stored
+    put = json.loads(next(e["taskSucceededEventDetails"]["output"] for e in execution.history if e["type"] == "TaskSucceeded"))
+    assert put["ChecksumCRC32"] == crc and put["ChecksumType"] == "FULL_OBJECT"
+    got = execution.output
+    assert list(got) == ["AcceptRanges", "ContentLength", "ContentType", "ETag", "LastModified", "Metadata",
+                         "ServerSideEncryption", "Body"]  # as recorded
+    assert (got["Body"], got["ContentType"]) == (stored, "text/plain; charset=UTF-8")
+
+
+def test_the_step_functions_api_runs_executions_with_the_registry():
+    aws = LocalAws()
+    definition = {"StartAt": "Send", "States": {"Send": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
+        "Parameters": {"QueueUrl": "q", "MessageBody.$": "$.text"}, "ResultSelector": {"id.$": "$.MessageId"}, "End": True}}}
+    with pysfn_emulator.mock_aws(services=aws):
+        sfn = boto3.client("stepfunctions", region_name="us-east-1")
+        arn = sfn.create_state_machine(name="send", definition=json.dumps(definition),
+                                       roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
+        execution_arn = sfn.start_execution(stateMachineArn=arn, input='{"text": "hi"}')["executionArn"]
+        described = sfn.describe_execution(executionArn=execution_arn)
+    assert described["status"] == "SUCCEEDED"
+    assert [message["Body"] for message in aws.sqs.messages("q")] == ["hi"]
+
+
+def test_serve_refuses_a_bad_services_module(tmp_path, capsys):
+    assert command.main(["--port", "0", "--services", str(tmp_path / "none.py")]) == 2
+    assert "--services " in capsys.readouterr().err

@@ -23,7 +23,8 @@ def refused(aws: LocalAws, service: str, action: str, params: dict) -> ServiceFa
 def test_s3_put_get_and_list_text_objects():
     aws = LocalAws()
     put = aws.call("s3", "putObject", {"Bucket": "b", "Key": "in/a.json", "Body": "hello"})
-    assert put == {"ETag": '"5d41402abc4b2a76b9719d911017c592"', "ServerSideEncryption": "AES256"}  # the MD5 of the body
+    assert put == {"ChecksumCRC32": "NhCmhg==", "ChecksumType": "FULL_OBJECT",
+                   "ETag": '"5d41402abc4b2a76b9719d911017c592"', "ServerSideEncryption": "AES256"}  # CRC32, MD5
     aws.s3.put_text("b", "in/a.json", '{"x": 1}')
     aws.s3.put_text("b", "in/b.txt", "hello")
     got = aws.call("s3", "getObject", {"Bucket": "b", "Key": "in/b.txt"})
@@ -198,3 +199,28 @@ def test_error_causes_as_recorded():
     assert error_cause("arn:aws:states:::aws-sdk:s3:listObjects", "NoSuchBucket", "The specified bucket does not exist",
                        404, "r-1").startswith("The specified bucket does not exist (Service: S3, Status Code: 404, Request ID: r-1, "
                                               "Extended Request ID: ")
+
+
+def test_what_the_fakes_hold_is_bounded():
+    aws = LocalAws()
+    aws.budget.limit = 1000
+    aws.s3.put_text("b", "k", "x" * 600)
+    assert refused(aws, "s3", "putObject", {"Bucket": "b", "Key": "other", "Body": "y" * 600}).code == "SlowDown"
+    aws.s3.put_text("b", "k", "z" * 900)  # replacing an object frees what it held
+    aws.call("s3", "deleteObject", {"Bucket": "b", "Key": "k"})
+    assert aws.budget.used == 0
+    aws.call("sqs", "sendMessage", {"QueueUrl": "q", "MessageBody": "m" * 800})
+    assert refused(aws, "dynamodb", "putItem", {"TableName": "tbl", "Item": {"id": {"S": "i" * 400}}}).code == \
+        "ProvisionedThroughputExceededException"
+    answer = aws.call("events", "putEvents", {"Entries": [{"Source": "s", "DetailType": "d", "Detail": {"x": "e" * 400}}]})
+    assert answer["Entries"][0]["ErrorCode"] == "ThrottlingException"
+    for _ in range(10_005):
+        aws.calls.append({})
+    assert len(aws.calls) == 10_000  # the call log keeps the last 10,000
+
+
+def test_a_handler_for_a_service_botocore_names_otherwise_serves_its_aws_sdk_arn():
+    aws = LocalAws(handlers={"acm-pca:listCertificateAuthorities": lambda params: {"CertificateAuthorities": []}})
+    assert "arn:aws:states:::aws-sdk:acmpca:listCertificateAuthorities" in aws.handlers()
+    same = LocalAws(handlers={"acmpca:listCertificateAuthorities": lambda params: {}})  # the aws-sdk name works too
+    assert same.call("acm-pca", "listCertificateAuthorities", {}) == {}

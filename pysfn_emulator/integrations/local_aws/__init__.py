@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .attribute_values import from_attribute, from_item, to_attribute, to_item
 from .error_names import SDK_TO_BOTOCORE, error_cause, error_name
-from .integration import ServiceCallFailure
+from .integration import ServiceCallFailure, sent_params
 from .loader import services_from_file
 from .registry import LocalAws
 from .service_failure import ServiceFailure
@@ -27,6 +27,7 @@ __all__ = [
     "error_name",
     "from_attribute",
     "from_item",
+    "sent_params",
     "services_from_file",
     "to_attribute",
     "to_item",

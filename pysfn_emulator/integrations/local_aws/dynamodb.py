@@ -23,6 +23,7 @@ import attrs
 
 from . import attribute_values as av
 from . import dynamodb_expressions as ex
+from .ids import Budget
 from .service_failure import ServiceFailure, validation
 
 MAX_ITEM_BYTES = 400 * 1024
@@ -79,8 +80,9 @@ class DynamoDb:
 
     ACTIONS = ("putItem", "getItem", "updateItem", "deleteItem", "query", "scan")
 
-    def __init__(self) -> None:
+    def __init__(self, budget: Budget | None = None) -> None:
         self.tables: dict[str, Table] = {}
+        self.budget = budget or Budget()
 
     # -- for tests ----------------------------------------------------------------------------
 
@@ -120,9 +122,7 @@ class DynamoDb:
         returns = _return_values(params, ("NONE", "ALL_OLD"))
         old = table.items.get(index)
         _check_condition(test, old, params)
-        if old is None:
-            self._check_room()
-        table.items[index] = item
+        self._store(table, index, old, item)
         return {"Attributes": dict(old)} if returns == "ALL_OLD" and old else {}
 
     def get_item(self, params: dict) -> dict:
@@ -147,7 +147,8 @@ class DynamoDb:
         returns = _return_values(params, ("NONE", "ALL_OLD"))
         old = table.items.get(index)
         _check_condition(test, old, params)
-        table.items.pop(index, None)
+        if table.items.pop(index, None) is not None:
+            self.budget.release(av.item_size(old))
         return {"Attributes": dict(old)} if returns == "ALL_OLD" and old else {}
 
     def update_item(self, params: dict) -> dict:
@@ -171,9 +172,7 @@ class DynamoDb:
         for clause, attribute, operand in actions:
             _apply(clause, attribute, operand, current, new)
         _check_size(new)
-        if old is None:
-            self._check_room()
-        table.items[index] = new
+        self._store(table, index, old, new)
         return _update_response(returns, old, new, [attribute for _, attribute, _ in actions])
 
     def query(self, params: dict) -> dict:
@@ -229,9 +228,12 @@ class DynamoDb:
             raise ServiceFailure("ResourceNotFoundException", "Requested resource not found")
         return table
 
-    def _check_room(self) -> None:
-        if sum(len(table.items) for table in self.tables.values()) >= MAX_ITEMS:
+    def _store(self, table: Table, index: tuple, old: dict | None, new: dict) -> None:
+        if old is None and sum(len(table.items) for table in self.tables.values()) >= MAX_ITEMS:
             raise ServiceFailure("LimitExceededException", f"pysfn's local DynamoDB holds at most {MAX_ITEMS} items")
+        self.budget.charge(av.item_size(new), av.item_size(old) if old else 0,
+                           lambda message: ServiceFailure("ProvisionedThroughputExceededException", message))
+        table.items[index] = new
 
 
 # -- helpers ------------------------------------------------------------------------------------------

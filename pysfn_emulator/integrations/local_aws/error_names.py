@@ -55,7 +55,7 @@ SDK_TO_BOTOCORE = {
     "emrserverless": "emr-serverless",
     "acmpca": "acm-pca",
 }
-BOTOCORE_TO_SDK = {"events": "eventbridge", "stepfunctions": "sfn", "states": "sfn"}
+BOTOCORE_TO_SDK = {**{botocore: sdk for sdk, botocore in SDK_TO_BOTOCORE.items()}, "states": "sfn"}
 
 # Java SDK v2 client names where the serviceId rule below would not give them.
 _CLIENT_NAMES = {"events": "EventBridge", "eventbridge": "EventBridge", "stepfunctions": "Sfn", "sfn": "Sfn",
@@ -189,7 +189,6 @@ def _service_model(service: str):
     # Deferred on purpose: botocore takes a quarter of a second to import, and only a failed
     # service call (or the compiler) needs its models.
     import botocore.exceptions  # noqa: PLC0415
-    import botocore.session  # noqa: PLC0415
 
     try:
         return _session().get_service_model(service)

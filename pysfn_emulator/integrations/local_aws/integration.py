@@ -1,7 +1,8 @@
 """A LocalAws as Task handlers: the resource ARNs a state machine names, and how Step Functions
 wraps each service's answer.
 
-- `arn:aws:states:::aws-sdk:SERVICE:ACTION`: the API's response as it is.
+- `arn:aws:states:::aws-sdk:SERVICE:ACTION`: the API's response as it is, to the request as
+  Step Functions sends it (`sent_params`: s3:putObject's Body goes as its JSON text).
 - Optimized integrations (`arn:aws:states:::dynamodb:putItem`, `sqs:sendMessage`, `sns:publish`,
   `events:putEvents`): DynamoDB, SQS and SNS answers carry `SdkHttpMetadata` and
   `SdkResponseMetadata` (AWS-recorded); `events:putEvents` appends the execution's and state
@@ -24,7 +25,7 @@ from ...core.errors import ITEM_READER_FAILED, RESULT_WRITER_FAILED
 from ...core.jsontext import dumps
 from ...virtual_time.virtual_sleep import local_now_ms
 from ..failures import TaskFailure
-from .error_names import BOTOCORE_TO_SDK, error_cause, error_name
+from .error_names import BOTOCORE_TO_SDK, error_cause, error_name, parse_resource
 from .service_failure import ServiceFailure
 
 if TYPE_CHECKING:  # for annotations only
@@ -76,10 +77,25 @@ def _request_id(context: Any) -> str:
     return getattr(context, "aws_request_id", "") or ""
 
 
+def sent_params(resource: str, params: Any) -> Any:
+    """What Step Functions sends the service for a Task's parameters, where that is not the
+    parameters as they are. AWS-recorded: `aws-sdk:s3:putObject` sends its Body as the Body's
+    JSON text, a string included (Body "text data" stores the 11 bytes `"text data"`), with the
+    ContentType `text/plain; charset=UTF-8` when none is given. (The optimized events:putEvents
+    also adds the execution's ARNs to each entry: `_with_execution_resources`.)"""
+    target = parse_resource(resource)
+    if target.sdk and (target.service, target.action) == ("s3", "putObject") and isinstance(params, dict) \
+            and "Body" in params:
+        sent = {**params, "Body": dumps(params["Body"])}
+        sent.setdefault("ContentType", "text/plain; charset=UTF-8")
+        return sent
+    return params
+
+
 def _sdk_handler(aws: LocalAws, service: str, action: str, arn: str) -> Handler:
     def handler(event: Any, context: Any) -> Any:
         try:
-            return aws.call(service, action, event)
+            return aws.call(service, action, sent_params(arn, event))
         except ServiceFailure as failure:
             raise ServiceCallFailure(arn, failure, _request_id(context)) from None
 

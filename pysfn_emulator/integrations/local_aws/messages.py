@@ -18,7 +18,7 @@ import struct
 from typing import Any
 
 from ...core.jsontext import dumps, loads
-from .ids import Ids
+from .ids import Budget, Ids
 from .service_failure import ServiceFailure, validation
 
 MAX_MESSAGE_BYTES = 256 * 1024
@@ -86,8 +86,9 @@ class Sqs:
 
     ACTIONS = ("sendMessage",)
 
-    def __init__(self, ids: Ids, region: str, account: str) -> None:
+    def __init__(self, ids: Ids, region: str, account: str, budget: Budget | None = None) -> None:
         self.ids = ids
+        self.budget = budget or Budget()
         self.region = region
         self.account = account
         self.queues: dict[str, list[dict]] = {}
@@ -133,6 +134,7 @@ class Sqs:
         for field in ("MessageGroupId", "MessageDeduplicationId", "DelaySeconds"):
             if params.get(field) is not None:
                 message[field] = params[field]
+        self.budget.charge(_size(dumps(message)), 0, lambda text: ServiceFailure("RequestThrottled", text))
         if fifo:
             response["SequenceNumber"] = message["SequenceNumber"] = self.ids.sequence_number()
         queue.append(message)
@@ -144,8 +146,9 @@ class Sns:
 
     ACTIONS = ("publish",)
 
-    def __init__(self, ids: Ids, region: str, account: str) -> None:
+    def __init__(self, ids: Ids, region: str, account: str, budget: Budget | None = None) -> None:
         self.ids = ids
+        self.budget = budget or Budget()
         self.region = region
         self.account = account
         self.topics: dict[str, list[dict]] = {}
@@ -190,6 +193,7 @@ class Sns:
                 record[field] = params[field]
         if attributes:
             record["MessageAttributes"] = attributes
+        self.budget.charge(_size(dumps(record)), 0, lambda text: ServiceFailure("ThrottledException", text))
         if fifo:
             response["SequenceNumber"] = record["SequenceNumber"] = self.ids.sequence_number()
         messages.append(record)
@@ -210,8 +214,9 @@ class EventBridge:
 
     ACTIONS = ("putEvents",)
 
-    def __init__(self, ids: Ids) -> None:
+    def __init__(self, ids: Ids, budget: Budget | None = None) -> None:
         self.ids = ids
+        self.budget = budget or Budget()
         self.buses: dict[str, list[dict]] = {}
 
     def events(self, bus: str | None = None) -> list[dict]:
@@ -255,10 +260,14 @@ class EventBridge:
         events = self.buses.setdefault(name, [])
         if len(events) >= MAX_RECORDS:
             return {"ErrorCode": "ThrottlingException", "ErrorMessage": f"pysfn's local EventBridge keeps at most {MAX_RECORDS} events a bus"}
-        event_id = self.ids.uuid()
-        record = {"EventId": event_id, "Source": entry["Source"], "DetailType": entry["DetailType"], "Detail": detail,
+        record = {"EventId": "", "Source": entry["Source"], "DetailType": entry["DetailType"], "Detail": detail,
                   "EventBusName": name}
         if entry.get("Resources"):
             record["Resources"] = list(entry["Resources"])
+        try:
+            self.budget.charge(_size(dumps(record)), 0, lambda text: ServiceFailure("ThrottlingException", text))
+        except ServiceFailure as failure:
+            return {"ErrorCode": failure.code, "ErrorMessage": failure.message}
+        event_id = record["EventId"] = self.ids.uuid()
         events.append(record)
         return {"EventId": event_id}

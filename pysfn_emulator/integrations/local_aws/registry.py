@@ -18,6 +18,7 @@ ResponseMetadata) or raises ServiceFailure with AWS's bare error code. A handler
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from ...core.jsontext import NotJson, accept
 from .dynamodb import DynamoDb
 from .error_names import SDK_TO_BOTOCORE
-from .ids import Ids
+from .ids import Budget, Ids
 from .integration import service_handlers
 from .messages import EventBridge, Sns, Sqs
 from .s3 import S3
@@ -33,6 +34,7 @@ from .service_failure import ServiceFailure
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "123456789012"
+MAX_CALLS = 10_000
 ServiceHandler = Callable[[dict], Any]
 
 
@@ -54,14 +56,16 @@ class LocalAws:
         self.region = region
         self.account = account
         self.ids = Ids(seed)
-        self.dynamodb = DynamoDb()
-        self.s3 = S3(self.ids, now)
-        self.sqs = Sqs(self.ids, region, account)
-        self.sns = Sns(self.ids, region, account)
-        self.events = EventBridge(self.ids)
+        self.budget = Budget()
+        self.dynamodb = DynamoDb(self.budget)
+        self.s3 = S3(self.ids, now, self.budget)
+        self.sqs = Sqs(self.ids, region, account, self.budget)
+        self.sns = Sns(self.ids, region, account, self.budget)
+        self.events = EventBridge(self.ids, self.budget)
         self._fakes = {"dynamodb": self.dynamodb, "s3": self.s3, "sqs": self.sqs, "sns": self.sns, "events": self.events}
         self._handlers: dict[tuple[str, str], ServiceHandler] = {}
-        self.calls: list[dict] = []  # every call: service, action, params, and response or error
+        # the calls made, oldest first (the last MAX_CALLS): service, action, params, response or error
+        self.calls: deque[dict] = deque(maxlen=MAX_CALLS)
         for key, handler in (handlers or {}).items():
             self.register(key, handler)
 

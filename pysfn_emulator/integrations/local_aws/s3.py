@@ -6,18 +6,23 @@
     aws.s3.objects("reports")                      # {key: body}
 
 getObject answers the body as text (as Step Functions' aws-sdk integration does for text
-objects); a missing bucket is NoSuchBucket, a missing key NoSuchKey (both HTTP 404).
+objects); a missing bucket is NoSuchBucket, a missing key NoSuchKey (both HTTP 404). putObject
+answers the body's MD5 as ETag and its CRC32 (as AWS-recorded). Through a Task, Step Functions
+sends putObject's Body as its JSON text, a string too (integration.py, `sent_params`).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import struct
+import zlib
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
-from .ids import Ids
+from .ids import Budget, Ids
 from .messages import as_text
 from .service_failure import ServiceFailure
 
@@ -44,8 +49,9 @@ class S3:
 
     ACTIONS = ("getObject", "putObject", "listObjectsV2", "deleteObject", "headObject")
 
-    def __init__(self, ids: Ids, now: datetime | None = None) -> None:
+    def __init__(self, ids: Ids, now: datetime | None = None, budget: Budget | None = None) -> None:
         self.ids = ids
+        self.budget = budget or Budget()
         self.buckets: dict[str, dict[str, StoredObject]] = {}
         moment = (now or DEFAULT_NOW).astimezone(UTC)
         self.last_modified = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
@@ -84,14 +90,18 @@ class S3:
         etag = '"' + hashlib.md5(data, usedforsecurity=False).hexdigest() + '"'
         content_type = params.get("ContentType") or "binary/octet-stream"
         metadata = params.get("Metadata") if isinstance(params.get("Metadata"), dict) else {}
+        old = stored_in.get(key)
+        self.budget.charge(len(data), old.size if old else 0,
+                           lambda message: ServiceFailure("SlowDown", message, status=503))
         stored_in[key] = StoredObject(body, etag, content_type, dict(metadata), self.last_modified)
-        return {"ETag": etag, "ServerSideEncryption": "AES256"}
+        checksum = base64.b64encode(struct.pack(">I", zlib.crc32(data))).decode()
+        return {"ChecksumCRC32": checksum, "ChecksumType": "FULL_OBJECT", "ETag": etag, "ServerSideEncryption": "AES256"}
 
     def get_object(self, params: dict) -> dict:
         stored = self._stored(params)
-        return {"AcceptRanges": "bytes", "Body": stored.body, "ContentLength": stored.size,
-                "ContentType": stored.content_type, "ETag": stored.etag, "LastModified": stored.last_modified,
-                "Metadata": dict(stored.metadata), "ServerSideEncryption": "AES256"}
+        return {"AcceptRanges": "bytes", "ContentLength": stored.size, "ContentType": stored.content_type,
+                "ETag": stored.etag, "LastModified": stored.last_modified, "Metadata": dict(stored.metadata),
+                "ServerSideEncryption": "AES256", "Body": stored.body}  # the order Step Functions records
 
     def head_object(self, params: dict) -> dict:
         response = self.get_object(params)
@@ -100,7 +110,9 @@ class S3:
 
     def delete_object(self, params: dict) -> dict:
         bucket, key = self._bucket_name(params), self._key(params)
-        self._bucket(bucket).pop(key, None)
+        old = self._bucket(bucket).pop(key, None)
+        if old is not None:
+            self.budget.release(old.size)
         return {}
 
     def list_objects_v2(self, params: dict) -> dict:
