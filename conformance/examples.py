@@ -7,6 +7,9 @@ be refused. Inputs come from `NAME.input.json` (one input) and `NAME.inputs.json
 inputs); without either, the input is `{}`. An example that calls AWS services (or has
 `NAME.services.py` beside it) gets a fresh LocalAws per run, and a workflow's two runs must
 leave the services in the same state (conformance/services.py).
+A workflow that waits for callbacks (`sfn.wait_for_callback`) answers them with its
+module-level `RESPONDERS` ({callee name: responder(token, payload)}), the same responder in
+both runs.
 
 Every run keeps its definition and execution so that a graph can be drawn of it.
 """
@@ -153,10 +156,13 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None,
     try:
         with time_limit(timeout):
             start = _fixed_start()
-            plain = workflows.run_plain(compiled, value, start_time=start, services=plain_aws)
+            responders = workflows.responders_of(compiled)  # the example's RESPONDERS, both runs
+            plain = workflows.run_plain(compiled, value, start_time=start, services=plain_aws,
+                                        callbacks=responders)
             execution = pysfn_emulator.run(compiled.definition, value,
                                            lambdas=workflows.lambdas_for(compiled),
                                            services=emulated_aws,
+                                           callbacks=workflows.callbacks_for(compiled, responders),
                                            start_time=start, seed=0,
                                            execution_name=workflows.EXECUTION_NAME)
     except (Exception, CaseTimeout) as error:

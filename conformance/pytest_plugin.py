@@ -130,6 +130,7 @@ class SfnRun:
         *,
         lambdas: Mapping[str, Any] | str | os.PathLike | None = None,
         services: Any = None,
+        callbacks: Mapping[str, Any] | None = None,
         mock_config: Any = None,
         test_case: str | None = None,
         entry: str | None = None,
@@ -153,6 +154,9 @@ class SfnRun:
         local AWS services for Tasks that call AWS (a pysfn_emulator.LocalAws, a mapping
         {"service:action": handler(params)}, or a services module's path:
         pysfn_emulator.services_from_file); the registry used is `sfn_run.services` afterwards.
+        `callbacks` answer task tokens: for a workflow, {callee name: responder(token, payload)}
+        answering its sfn.wait_for_callback(callee, payload) (the plain run's responders, see
+        compare); for a definition, run()'s own {state name | resource | activity: responder}.
         `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
         `max_seconds` are `run`'s guard against a runaway machine.
@@ -171,6 +175,8 @@ class SfnRun:
             options["lambdas"] = all_lambdas
         if services is not None:
             options["services"] = self.services = self._services(services)
+        if callbacks:
+            options["callbacks"] = self._callbacks(compiled, label, callbacks)
         if seed is not None:
             options["seed"] = seed
         if mock_config is not None or test_case is not None:
@@ -182,10 +188,12 @@ class SfnRun:
 
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
                 start_time: datetime | None = None, seed: int | None = None,
-                lambdas: Mapping[str, Any] | None = None, services: Any = None, **options: Any) -> Any:
+                lambdas: Mapping[str, Any] | None = None, services: Any = None,
+                callbacks: Mapping[str, Any] | None = None, **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
         fail the test unless both give the same output, or the same error and cause. Returns
-        the Execution. `lambdas` replace callees in the emulated run only.
+        the Execution. `lambdas` replace callees in the emulated run only; `callbacks`
+        ({callee name: responder(token, payload)}) answer sfn.wait_for_callback in both runs.
 
         A workflow that calls AWS services runs both ways with equal local services: `services`
         as for `sfn_run(...)` (a LocalAws is copied for the plain run; the emulated run gets the
@@ -200,9 +208,10 @@ class SfnRun:
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
         plain_aws, emulated_aws = self._services_both_ways(services, compiled.definition)
-        plain = workflows.run_plain(compiled, input, start_time=start_time, services=plain_aws, **names)
+        plain = workflows.run_plain(compiled, input, start_time=start_time, services=plain_aws,
+                                    callbacks=callbacks, **names)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, services=emulated_aws, **names, **options)
+                         lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             pytest.fail(
@@ -287,6 +296,16 @@ class SfnRun:
         except LookupError as problem:
             unmatched = problem.args[0]
         pytest.fail(f"sfn_run: {label}: lambdas: {unmatched}", pytrace=False)
+
+    def _callbacks(self, compiled: Any, label: str, callbacks: Mapping[str, Any]) -> dict:
+        """run()'s callbacks: a workflow's responders by callee name, or a definition's as given."""
+        if compiled is None:
+            return dict(callbacks)
+        try:
+            return workflows.callbacks_for(compiled, callbacks)
+        except LookupError as problem:
+            unmatched = problem.args[0]
+        pytest.fail(f"sfn_run: {label}: {unmatched}", pytrace=False)
 
     def _path(self, source: str | os.PathLike) -> Path:
         path = Path(source)

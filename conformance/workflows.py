@@ -84,16 +84,19 @@ def entry_function(compiled: Any) -> Any:
 
 def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None, *,
               execution_name: str | None = EXECUTION_NAME, state_machine_name: str | None = None,
-              services: Any = None) -> Outcome:
+              services: Any = None, callbacks: Mapping[str, Any] | None = None) -> Outcome:
     """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
     clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
     `state_machine_name` (what sfn.context() gives; pass the emulated run the same). Its `sfn.aws`
     calls go to `services` (a LocalAws: give the emulated run an equal one of its own). An input that is not an object fails
-    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does."""
+    as Python fails it (`argument after ** must be a mapping`), as the compiled machine does.
+    `callbacks` ({callee name: responder(token, payload)}) answer sfn.wait_for_callback; give
+    the emulated run the same through `callbacks_for`."""
     function = entry_function(compiled)
     sfn = _sfn()
     try:
-        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services):
+        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services), \
+                _answering(callbacks):
             value = function(**execution_input)
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
@@ -112,6 +115,28 @@ def _plain_run(compiled: Any, services: Any = None) -> contextlib.AbstractContex
     if plain_run is None:
         return contextlib.nullcontext()
     return plain_run(services) if services is not None else plain_run()
+
+
+def _answering(callbacks: Mapping[str, Any] | None) -> contextlib.AbstractContextManager:
+    """The plain run's responders (sfn.using_callbacks), when there are any."""
+    sfn = _sfn()
+    if not callbacks or sfn is None:
+        return contextlib.nullcontext()
+    return sfn.using_callbacks(callbacks)
+
+
+def callbacks_for(compiled: Any, callbacks: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The emulator's `callbacks=` for the plain run's responders: the same responder answers
+    each sfn.wait_for_callback in the compiled machine (Compiled.local_callbacks)."""
+    if not callbacks:
+        return {}
+    return compiled.local_callbacks(callbacks)
+
+
+def responders_of(compiled: Any) -> dict[str, Any]:
+    """An example's own responders: its module-level `RESPONDERS` ({callee name: responder})."""
+    found = getattr(getattr(compiled, "module", None), "RESPONDERS", None)
+    return dict(found) if isinstance(found, Mapping) else {}
 
 
 def outcome_of(execution: Any) -> Outcome:

@@ -6,6 +6,7 @@
     compiled.callees             # {name: function} the machine calls (through one Lambda)
     compiled.local_lambdas()     # handlers for pysfn_emulator.run(..., lambdas=...)
     compiled.run_python(input)   # the same workflow as plain Python, on a virtual clock
+    compiled.local_callbacks({"notify": responder})   # callbacks= for the emulator (both runs answered alike)
     compile_file(path, compute_in_lambda=True)   # what JSONata cannot compute runs in the Lambda
 
 A file the compiler cannot translate exactly raises CompileError listing every problem as
@@ -23,6 +24,7 @@ import attrs
 
 import pysfn_emulator
 
+from . import local_callbacks
 from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import compile_info
 from .errors import CompileError, Problem
@@ -84,6 +86,12 @@ class Compiled:
         handler = overrides[whole[-1]] if whole else self.handler(replaced)
         return {self.lambda_arn: handler, self.function_name: handler}
 
+    def local_callbacks(self, responders: Mapping[str, Any] | None = None) -> dict:
+        """{resource: responder} for pysfn_emulator.run(..., callbacks=...) from the plain run's
+        responders ({callee name: responder(token, payload)}, as sfn.using_callbacks takes them):
+        the same responder answers each `sfn.wait_for_callback` both ways (local_callbacks.py)."""
+        return local_callbacks.emulator_callbacks(self.definition, responders)
+
     def workflow(self):
         """The entry function as written (with the sfn.workflow parameter checks)."""
         return getattr(self.module, self.entry)
@@ -98,20 +106,21 @@ class Compiled:
         return stack
 
     def run_python(self, input: Any = None, *, virtual_clock: bool = True, clock: sfn.Clock | None = None,
-                   services: Any = None) -> dict:
+                   services: Any = None, callbacks: Mapping[str, Any] | None = None) -> dict:
         """Run the workflow as plain Python: {"status", "output", "error", "cause"}, shaped
         like the emulator's result (the output as JSON would carry it). Its waits go to `clock`,
         else to a fresh virtual clock of this run (`virtual_clock`, which also names the
         execution sfn.context() reports), else to the process's sfn clock; the first two are
         this run's alone. Its `sfn.aws` calls go to `services` (a LocalAws; give the emulated
-        run an equal one of its own)."""
+        run an equal one of its own); `callbacks` ({callee name: responder(token, payload)})
+        answer its sfn.wait_for_callback calls (sfn.using_callbacks)."""
         arguments = {} if input is None else json.loads(json.dumps(input))  # a fresh copy, as JSON
         if clock is not None:
             scope = sfn.using_clock(clock)
         else:
             scope = sfn.virtual_clock() if virtual_clock else contextlib.nullcontext()
         try:
-            with scope, self.plain_run(services):
+            with scope, self.plain_run(services), _answered_by(callbacks):
                 result = self.workflow()(**arguments)  # a non-mapping raises TypeError as Python does
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
@@ -147,6 +156,11 @@ def _compile(info, entry, lambda_arn, validate=True, compute_in_lambda=False) ->
     if validate:
         _validate(compiled, info)
     return compiled
+
+
+def _answered_by(callbacks: Mapping[str, Any] | None) -> contextlib.AbstractContextManager:
+    """sfn.using_callbacks(callbacks), or the caller's responders when none are given."""
+    return sfn.using_callbacks(callbacks) if callbacks is not None else contextlib.nullcontext()
 
 
 def _names_function(key: str, function_name: str) -> bool:

@@ -181,8 +181,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
          b.bindings, b.narrowed, b.block_frames) = saved
 
 
-def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None):
-    """A Parallel branch or Map item processor: its own scope, reading the outer variables."""
+def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None,
+                 source: str = "$states.input"):
+    """A Parallel branch or Map item processor: its own scope, reading the outer variables;
+    its parameter is `source` (a distributed Map's batch: `$states.input.Items`)."""
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     base, count = name, 1
     while any(scope.name == name for scope in b.scopes()):  # a Map inside a Map on the same line:
@@ -202,7 +204,7 @@ def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node
         else:
             (param, ty), = params
             b.note_type(param, ty)
-            pairs.append((b.var(param), Expr("$states.input", ty)))
+            pairs.append((b.var(param), Expr(source, ty)))
         b.assign(pairs, "Set " + ", ".join(p for p, _ in params))
 
     ty = lower_scope(b, scope, node, body, bind, params)

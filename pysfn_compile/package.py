@@ -143,6 +143,7 @@ def sam_template(compiled, code_uri: str, state_machine_name: str | None = None)
         },
     }
     policies, notes = service_policies(definition)
+    policies += distributed_map_policies(definition, name)
     if policies:
         # SAM takes a Role or Policies, not both: the role SAM makes holds the callees' invoke too
         resources = template["Resources"]
@@ -206,6 +207,34 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
     return policies, notes
 
 
+def distributed_map_policies(definition: dict, name: str) -> list:
+    """What a distributed Map needs beyond its children's own calls (Developer Guide, "IAM
+    policies for running Distributed Map states"): starting its child executions (of the machine
+    itself, named `name`), describing and stopping them, and reading its ItemReader's object."""
+    maps = [state for state in _states(definition) if state.get("Type") == "Map"
+            and (state.get("ItemProcessor") or {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"]
+    if not maps:
+        return []
+    prefix = "arn:${AWS::Partition}:states:${AWS::Region}:${AWS::AccountId}"
+    policies: list = [{"Statement": [
+        {"Effect": "Allow", "Action": ["states:StartExecution"],
+         "Resource": [{"Fn::Sub": f"{prefix}:stateMachine:{name}"}]},
+        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"],
+         "Resource": [{"Fn::Sub": f"{prefix}:execution:{name}/*"}]},
+    ]}]
+    for state in maps:
+        reader = state.get("ItemReader")
+        if not isinstance(reader, dict):
+            continue
+        bucket = (reader.get("Arguments") or {}).get("Bucket")
+        literal = isinstance(bucket, str) and not bucket.startswith("{%")
+        policy = {"S3ReadPolicy": {"BucketName": bucket}} if literal else \
+            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
+        if policy not in policies:
+            policies.append(policy)
+    return policies
+
+
 def _service_call(state: dict) -> tuple[str, str, dict] | None:
     """(IAM prefix, API operation, Arguments) of a Task calling an AWS service (not the callees'
     dispatcher, whose FunctionName is the template's substitution)."""
@@ -245,8 +274,8 @@ def ir_with_arn(definition: dict, arn: str, dispatcher: str | None = None) -> di
     the workflow invokes itself (`sfn.aws.lambda_.invoke`): only the dispatcher's Tasks, whose
     FunctionName is `dispatcher` (when given) and whose Payload names a function, change."""
     out = json.loads(json.dumps(definition))
-    for state in _states(out):
-        if state.get("Resource") == "arn:aws:states:::lambda:invoke":
+    for state in _states(out):  # a callback's Task (`.waitForTaskToken`) is the dispatcher's too
+        if state.get("Resource") in ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken"):
             arguments = state["Arguments"]
             payload = arguments.get("Payload")
             if dispatcher is not None and (arguments.get("FunctionName") != dispatcher

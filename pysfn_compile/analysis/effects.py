@@ -13,7 +13,7 @@ MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",  # list
     "update", "setdefault", "popitem",  # dict (pop, clear too)
 })
-SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until"})
+SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until", "wait_for_callback"})
 # modules whose calls act on the world or the clock: not pure computation (compute_in_lambda
 # does not move their calls into the Lambda)
 EFFECTFUL_MODULES = frozenset({"time", "asyncio", "random", "secrets", "os", "subprocess", "socket", "urllib",

@@ -3,7 +3,8 @@
 A callee's exception reaches the machine as a Lambda error named by its class (`KeyError`);
 a Catch or Retry matches names, not classes. So `except LookupError` becomes ErrorEquals over
 LookupError and every subclass known when the workflow is compiled (the builtins' and those of
-every imported module, the workflow's own included). `except Exception` (and a bare except)
+every imported module, the workflow's own included). sfn.Timeout stands for
+`States.Timeout` (and its subclass sfn.HeartbeatTimeout for `States.HeartbeatTimeout`). `except Exception` (and a bare except)
 catch every error: States.ALL.
 """
 
@@ -40,10 +41,18 @@ def error_equals(classes: tuple) -> list[str]:
                 continue
             if issubclass(sub, aws.ServiceError) and sub is not cls:
                 continue  # the facade's classes exist as used (per process): each is caught by its own name
-
-            if sub.__name__ not in names:
-                names.append(sub.__name__)
+            name = error_name(sub)
+            if name not in names:
+                names.append(name)
     return names
+
+
+def error_name(cls: type) -> str:
+    """The error a class stands for: its name, or Step Functions' own error for the sfn
+    classes that stand for one (sfn.Timeout is `States.Timeout`)."""
+    if issubclass(cls, sfn.Fail) and "error_name" in cls.__dict__:
+        return cls.__dict__["error_name"]
+    return cls.__name__
 
 
 def catches_fail(classes: tuple) -> bool:

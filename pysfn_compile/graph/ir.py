@@ -148,6 +148,7 @@ class Task(Node):
     catch: list = attrs.Factory(list)
     timeout: int | None = None
     heartbeat: int | None = None
+    wait_for_token: bool = False  # `.waitForTaskToken`: the result is the token's answer
     next: Node | None = None
     resource: str = ""  # a service integration's ARN (else the dispatcher's lambda:invoke)
     arguments: Any = None  # a service integration's Arguments
@@ -201,6 +202,7 @@ class Map(Node):
     items: Any = None
     processor: Graph | None = None
     max_concurrency: Any = None
+    distributed: Distributed | None = None  # a distributed Map: child executions
     assign: dict = attrs.Factory(dict)
     catch: list = attrs.Factory(list)
     output: Any = None  # a graph's last state: what it returns
@@ -208,6 +210,15 @@ class Map(Node):
 
     def successors(self):
         return [self.next] + [c.next for c in self.catch]
+
+
+@attrs.define(eq=False)
+class Distributed:
+    """What makes a Map distributed: its children's execution type, batches, and an S3 reader."""
+
+    execution_type: str = "STANDARD"
+    batch_size: int | None = None
+    reader: dict | None = None  # {"Bucket": value, "Key": value, "InputType": "JSON" | "JSONL" | "CSV"}
 
 
 # -- walking a built graph (pure_loops.py and state_folding.py rewrite it) -----------------
@@ -291,6 +302,8 @@ def node_values(node: Node) -> list:
         values += [node.args, node.kwargs, node.arguments, node.output]
     elif isinstance(node, Map):
         values += [node.items, node.max_concurrency, node.output]
+        if node.distributed is not None and node.distributed.reader is not None:
+            values += [node.distributed.reader]
     elif isinstance(node, Parallel):
         values += [node.output]
     elif isinstance(node, Wait):
@@ -412,7 +425,7 @@ class Emitter:
             out["Resource"] = node.resource
             out["Arguments"] = value(node.arguments)
         else:
-            out["Resource"] = "arn:aws:states:::lambda:invoke"
+            out["Resource"] = "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if node.wait_for_token else "")
             payload = {"function": node.function, "args": value(node.args)}
             if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
                 payload["kwargs"] = value(node.kwargs)
@@ -455,8 +468,24 @@ class Emitter:
         self._next(out, node.next, names)
 
     def _map(self, node: Map, out: dict, names: dict) -> None:
-        out["Items"] = value(node.items)
-        out["ItemProcessor"] = {"ProcessorConfig": {"Mode": "INLINE"}, **self.graph(node.processor)}
+        distributed = node.distributed
+        if distributed is None:
+            out["Items"] = value(node.items)
+            config = {"Mode": "INLINE"}
+        else:
+            config = {"Mode": "DISTRIBUTED", "ExecutionType": distributed.execution_type}
+            if distributed.reader is None:
+                out["Items"] = value(node.items)
+            else:
+                reader = distributed.reader
+                reader_config = {"InputType": reader["InputType"]}
+                if reader["InputType"] == "CSV":
+                    reader_config["CSVHeaderLocation"] = "FIRST_ROW"
+                out["ItemReader"] = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": reader_config,
+                                     "Arguments": {"Bucket": value(reader["Bucket"]), "Key": value(reader["Key"])}}
+            if distributed.batch_size is not None:
+                out["ItemBatcher"] = {"MaxItemsPerBatch": distributed.batch_size}
+        out["ItemProcessor"] = {"ProcessorConfig": config, **self.graph(node.processor)}
         if node.max_concurrency is not None:
             out["MaxConcurrency"] = value(node.max_concurrency)
         self._catchers(node.catch, out, names)

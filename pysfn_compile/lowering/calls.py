@@ -9,6 +9,8 @@ import dataclasses
 import inspect
 import typing
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
@@ -16,6 +18,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
 from ..graph.exprs import Expr, Guard, combine, guard
+from . import distributed_map
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import UNSUPPORTED, iterable_of, iteration_source
 
@@ -38,20 +41,26 @@ def module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:
 
 
 # -- callees -----------------------------------------------------------------------------
-def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
+def call_callee(b, node: ast.Call, name: str, target: str | None = None, callback: Callback | None = None) -> Expr:
+    """A callee's Task; with `callback`, `node` is sfn.wait_for_callback(name, payload, ...) and
+    the Task calls `name(payload, token)`, then waits for the token's answer."""
     function = b.info.callee(name)
     wrapper = b.info.objects[name]
     fdef = b.info.functions[name]
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise Refusal(node, f"'{name}' is async: callees must be plain functions")
-    for arg in node.args:
-        if isinstance(arg, ast.Starred):
-            raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
-    for keyword in node.keywords:
-        if keyword.arg is None:
-            raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
-    exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
-    args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
+    if callback is not None:
+        (payload,) = operands(b, [callback.payload])
+        exprs, args, kwargs = [payload], [payload, _TOKEN], {}
+    else:
+        for arg in node.args:
+            if isinstance(arg, ast.Starred):
+                raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
+        for keyword in node.keywords:
+            if keyword.arg is None:
+                raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
+        exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
+        args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
     signature = inspect.signature(function)
     try:
         bound = signature.bind(*args, **kwargs)
@@ -78,13 +87,24 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None) -> Expr
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
     b.check(exprs, f"Check arguments of {name}")
     b.note_callee(name, function)
-    returns = return_type(function, fdef)
+    returns = return_type(function, fdef) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
                    args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
                    assign={var: ir.Code(RESULT)}, retry=retriers(b, node, wrapper), catch=b.catchers("task"))
     options = getattr(wrapper, "__pysfn_task__", None) or getattr(function, "__pysfn_task__", None) or {}
-    task.timeout, task.heartbeat = _timeouts(node, options)
+    if callback is not None:
+        if options or getattr(wrapper, "__pysfn_retry__", None):
+            what = "@sfn.task" if options else "@sfn.retry"
+            raise Refusal(node, f"{name}() is decorated with {what}, but a Task that waits for a callback covers the "
+                          "wait too: Step Functions would apply it to the answer (a failure answer would be retried, "
+                          "the timeout would count the wait)",
+                          "give timeout= and heartbeat= to sfn.wait_for_callback, and retry inside the callee")
+        # the Task's result is the answer (SendTaskSuccess's output), not a Lambda response
+        task.title, task.wait_for_token = f"Wait for {name} callback", True
+        task.assign = {var: ir.Code("$states.result")}
+        options = {"timeout": callback.timeout, "heartbeat": callback.heartbeat}
+    task.timeout, task.heartbeat = _timeouts(node, options, "sfn.wait_for_callback" if callback else "@sfn.task")
     b.add(task, frozenset([var]))
     return Expr("$" + var, returns, reads=frozenset([var]))
 
@@ -126,14 +146,57 @@ def retriers(b, node, wrapper) -> list[ir.Retrier]:
     return out
 
 
-def _timeouts(node, options: dict):
+def _timeouts(node, options: dict, where: str = "@sfn.task"):
     timeout, heartbeat = options.get("timeout"), options.get("heartbeat")
     for label, value in (("timeout", timeout), ("heartbeat", heartbeat)):
         if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
-            raise Refusal(node, f"@sfn.task({label}=...) must be a positive int (seconds)")
+            raise Refusal(node, f"{where}({label}=...) must be a positive int (seconds)")
     if timeout is not None and heartbeat is not None and heartbeat >= timeout:
-        raise Refusal(node, "@sfn.task: heartbeat must be smaller than timeout")
+        raise Refusal(node, f"{where}: heartbeat must be smaller than timeout")
     return timeout, heartbeat
+
+
+# -- sfn.wait_for_callback ---------------------------------------------------------------
+@attrs.frozen
+class Callback:
+    """sfn.wait_for_callback(notify, payload, timeout=None, heartbeat=None), its parts read."""
+
+    payload: ast.expr
+    timeout: int | None
+    heartbeat: int | None
+
+
+# the token the callee receives: AWS gives each Task's context one ($$.Task.Token)
+_TOKEN = Expr("$states.context.Task.Token", pytypes.STR)
+_CALLBACK_PARAMETERS = ("notify", "payload", "timeout", "heartbeat")
+
+
+def call_wait_for_callback(b, node: ast.Call, target: str | None) -> Expr:
+    """A `.waitForTaskToken` Task through the dispatcher: it calls the callee `notify(payload,
+    token)` and its result is the answer to the token (runtime/sfn.py: wait_for_callback)."""
+    usage = "sfn.wait_for_callback(notify, payload, timeout=None, heartbeat=None)"
+    if len(node.args) > len(_CALLBACK_PARAMETERS) or any(isinstance(a, ast.Starred) for a in node.args) \
+            or any(k.arg is None or k.arg not in _CALLBACK_PARAMETERS for k in node.keywords):
+        raise Refusal(node, f"{usage}: unexpected arguments", "pass the callee, the payload, and the limits by name")
+    given = dict(zip(_CALLBACK_PARAMETERS, node.args, strict=False))
+    for keyword in node.keywords:
+        if keyword.arg in given:
+            raise Refusal(keyword, f"sfn.wait_for_callback() got multiple values for '{keyword.arg}'")
+        given[keyword.arg] = keyword.value
+    notify, payload = given.get("notify"), given.get("payload")
+    if notify is None or payload is None:
+        raise Refusal(node, f"{usage} needs the callee and the payload")
+    if not (isinstance(notify, ast.Name) and b.is_callee(notify.id) and b.lookup(notify.id)[0] is None):
+        raise Refusal(notify, "the callback's notify must be a callee (a module-level function, run as a Lambda, "
+                      "called as notify(payload, token))", "define def notify(payload, token): ... at module level")
+    limits = {}
+    for label in ("timeout", "heartbeat"):
+        value = given.get(label)
+        if value is not None and not (isinstance(value, ast.Constant) and (
+                value.value is None or isinstance(value.value, int) and not isinstance(value.value, bool))):
+            raise Refusal(value, f"sfn.wait_for_callback({label}=...) must be a literal int (seconds)")
+        limits[label] = value.value if value is not None else None
+    return call_callee(b, node, notify.id, target, Callback(payload, limits["timeout"], limits["heartbeat"]))
 
 
 def return_type(function, fdef) -> Ty:
@@ -206,6 +269,11 @@ def call_sfn(b, node: ast.Call, name: str, target: str | None = None) -> Expr:
         return call_sleep(b, node, name)
     if name in ("context", "now"):
         return call_context(node, name)
+    if name == "wait_for_callback":
+        return call_wait_for_callback(b, node, target)
+    if name == "s3_items":
+        raise Refusal(node, "sfn.s3_items() is only the items of a distributed Map",
+                      "sfn.map(fn, sfn.s3_items(bucket, key), distributed=True)")
     if name == "Fail":
         raise Refusal(node, "sfn.Fail can only be raised", "raise sfn.Fail(error, cause)")
     raise Refusal(node, f"sfn.{name} cannot be used inside a workflow")
@@ -317,53 +385,83 @@ def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
 def call_map(b, node: ast.Call, target: str | None) -> Expr:
     args = list(node.args)
     keywords = {k.arg: k.value for k in node.keywords}
-    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function"}:
-        raise Refusal(node, "sfn.map(fn, items, max_concurrency=None)")
+    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function", *distributed_map.OPTIONS}:
+        raise Refusal(node, "sfn.map(fn, items, max_concurrency=None, distributed=False, execution_type='STANDARD', "
+                      "batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None)")
     function = args[0] if args else keywords.get("function")
     items_node = args[1] if len(args) > 1 else keywords.get("items")
     concurrency_node = args[2] if len(args) > 2 else keywords.get("max_concurrency")
     if function is None or items_node is None:
         raise Refusal(node, "sfn.map() needs a function and the items")
-    (items,) = operands(b, [items_node])
+    options = distributed_map.literal_options(keywords)
+    reader = None
+    if distributed_map.is_s3_items(b, items_node):
+        if not options["distributed"]:
+            raise Refusal(items_node, "sfn.s3_items() are the items of a distributed Map", "add distributed=True")
+        reader = distributed_map.s3_reader(b, items_node, operands)
+        items = None
+        item_ty = distributed_map.item_type(reader)
+    else:
+        (items,) = operands(b, [items_node])
+        items = _list_items(b, node, items, "sfn.map()")
+        item_ty = items.ty.element
     concurrency = None
     if concurrency_node is not None:
         if not (isinstance(concurrency_node, ast.Constant) and (concurrency_node.value is None or (
                 isinstance(concurrency_node.value, int) and concurrency_node.value >= 0))):
             raise Refusal(concurrency_node, "max_concurrency must be a literal int >= 0 (or None)")
         concurrency = concurrency_node.value
-    items = _list_items(b, node, items, "sfn.map()")
-    item_ty = items.ty.element
+    distributed = options["distributed"]
+    batched = distributed and options["batch_size"] is not None
+    param_ty = distributed_map.batch_type(item_ty) if batched else item_ty
+    source = {"source": "$states.input.Items"} if batched else {}
     if isinstance(function, ast.Name) and b.is_callee(function.id) and b.lookup(function.id)[0] is None:
         param = "item"
         call = ast.Call(func=ast.Name(function.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset),
                         args=[ast.Name(param, ast.Load(), lineno=node.lineno, col_offset=node.col_offset)],
                         keywords=[], lineno=node.lineno, col_offset=node.col_offset)
         body = [ast.Return(value=call, lineno=node.lineno, col_offset=node.col_offset)]
-        graph, ty = b.lower_branch(f"{function.id}_item_line{node.lineno}", body, [(param, item_ty)], node)
+        graph, ty = b.lower_branch(f"{function.id}_item_line{node.lineno}", body, [(param, param_ty)], node, **source)
         title = f"Map {function.id}"
     elif isinstance(function, ast.Name) and function.id in b.scope_nested():
         fdef = b.scope_nested()[function.id]
         params = [a.arg for a in fdef.args.args]
         if len(params) != 1 or fdef.args.vararg or fdef.args.kwonlyargs or fdef.args.kwarg:
             raise Refusal(function, f"the map body {function.id}() must take exactly one argument (the item)")
-        graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], item_ty)], fdef)
+        if distributed:
+            distributed_map.check_body(b, fdef, params, options["execution_type"])
+        graph, ty = b.lower_branch(function.id, fdef.body, [(params[0], param_ty)], fdef, **source)
         title = f"Map {function.id}"
     elif isinstance(function, ast.Lambda):
         params = [a.arg for a in function.args.args]
         if len(params) != 1:
             raise Refusal(function, "the map lambda must take exactly one argument (the item)")
+        if distributed:
+            distributed_map.check_body(b, function, params, options["execution_type"])
         body = [ast.Return(value=function.body, lineno=function.lineno, col_offset=function.col_offset)]
-        graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], item_ty)], function)
+        graph, ty = b.lower_branch(f"map_line{function.lineno}", body, [(params[0], param_ty)], function, **source)
         title = f"Map line {function.lineno}"
     else:
         raise Refusal(function, "the map function must be a callee, a nested def or a lambda")
     var = target or b.temp("map")
-    b.check([items], "Check map items")
-    state = ir.Map(title=title, items=b.field(items), processor=graph,
-                   max_concurrency=concurrency if concurrency is not None else None,
-                   assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
-    b.add(state, frozenset([var]))
-    return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+    if items is not None:
+        b.check([items], "Check map items")
+    if not distributed:
+        state = ir.Map(title=title, items=b.field(items), processor=graph,
+                       max_concurrency=concurrency if concurrency is not None else None,
+                       assign={var: ir.Code("$states.result")}, catch=b.catchers("branch"))
+        b.add(state, frozenset([var]))
+        return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+    distributed_map.results_as_records(graph)
+    raw = b.temp("children")
+    state = ir.Map(title=f"Distributed {title}", items=b.field(items) if items is not None else None,
+                   processor=graph, max_concurrency=concurrency,
+                   distributed=ir.Distributed(options["execution_type"], options["batch_size"], reader),
+                   assign={raw: ir.Code("$states.result")}, catch=b.catchers("branch"))
+    b.add(state, frozenset([raw]))
+    distributed_map.raise_or_unwrap(b, node, raw, var, options)
+    tolerant = options["tolerated_failure_count"] is not None or options["tolerated_failure_percentage"] is not None
+    return distributed_map.result(var, ty, tolerant)
 
 
 def _list_items(b, node, items: Expr, what: str) -> Expr:

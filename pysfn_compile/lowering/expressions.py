@@ -483,6 +483,11 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
                for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
             raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
                           "use isinstance(e, ...)")
+        if any(isinstance(n, ast.Call) and ast.unparse(n.func).endswith("wait_for_callback")
+               for n in ast.walk(b.info.tree)):  # a caught sfn.Timeout is 'States.Timeout' in the machine
+            raise Refusal(node, "type(e).__name__ in a module that waits for callbacks is not supported (a "
+                          "timeout is sfn.Timeout in Python, States.Timeout in the machine)",
+                          "use isinstance(e, ...)")
         return combine(f"{v}.type", pytypes.STR, value)
     if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
         (kind_name,) = ty.kinds

@@ -113,10 +113,13 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
 def _direct_call_target(b, call: ast.Call) -> bool:
     func = call.func
     if isinstance(func, ast.Name):
-        return b.lookup(func.id)[0] is None and (b.is_callee(func.id) or b.info.sfn_function(func.id) in ("parallel", "map"))
+        return b.lookup(func.id)[0] is None and (b.is_callee(func.id) or b.info.sfn_function(func.id) in _DIRECT)
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        return b.info.is_sfn_module(func.value.id) and func.attr in ("parallel", "map")
+        return b.info.is_sfn_module(func.value.id) and func.attr in _DIRECT
     return False
+
+
+_DIRECT = ("parallel", "map", "wait_for_callback")  # sfn calls whose state assigns the target itself
 
 
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
@@ -535,6 +538,9 @@ def transform_raise(b, node: ast.Raise) -> None:
         raise Refusal(exc, "raise needs an exception class (a builtin or one defined in the module)",
                       "raise ValueError('...') or raise sfn.Fail(error, cause)")
     cls = b.info.exception_class(func.id)
+    if issubclass(cls, sfn.Fail):  # sfn.Timeout: Step Functions raises it, not the workflow
+        raise Refusal(exc, f"{func.id} is Step Functions' own error: a workflow cannot raise it",
+                      "raise sfn.Fail(error, cause) or an exception class of your own")
     args = call.args if call is not None else []
     if call is not None and call.keywords:
         raise Refusal(call, "exception arguments must be positional")

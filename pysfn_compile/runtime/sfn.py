@@ -7,8 +7,14 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     @sfn.task(timeout=..., heartbeat=...)   the Task's timeouts (no effect in plain Python)
     sfn.parallel(f, g, ...)           runs the branches in turn, returns their results
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
+    sfn.map(fn, items, distributed=True, batch_size=..., tolerated_failure_count=...)
+                                      the same as a distributed Map (child executions); items
+                                      may be sfn.s3_items(bucket, key, input_type)
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
+    sfn.wait_for_callback(notify, payload, timeout=..., heartbeat=...)
+                                      notify(payload, token), then the answer to the token
+                                      (a responder given by `sfn.using_callbacks` answers)
     raise sfn.Fail(error, cause)      ends the execution with exactly that error and cause
     sfn.aws.dynamodb.put_item(...)    an AWS service call (runtime/aws.py); plain runs send it to
                                       the target of `with sfn.using_services(target):`
@@ -28,7 +34,10 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import csv
 import functools
+import io
+import json
 import os
 import random
 import time
@@ -38,7 +47,12 @@ from datetime import UTC, datetime
 from . import aws
 
 __all__ = [
+    "NO_ANSWER",
     "Fail",
+    "HeartbeatTimeout",
+    "NoResponder",
+    "Timeout",
+    "ToleratedFailureExceeded",
     "aws",
     "clock",
     "context",
@@ -46,14 +60,17 @@ __all__ = [
     "now",
     "parallel",
     "retry",
+    "s3_items",
     "sleep",
     "sleep_until",
     "task",
     "use_real_clock",
     "use_virtual_clock",
+    "using_callbacks",
     "using_clock",
     "using_services",
     "virtual_clock",
+    "wait_for_callback",
     "workflow",
 ]
 
@@ -71,6 +88,22 @@ class Fail(Exception):
         super().__init__(cause if cause is not None else "")
         self.error = error
         self.cause = cause
+
+
+class Timeout(Fail):
+    """A task ran out of time (Step Functions' `States.Timeout`): `except sfn.Timeout` catches it
+    in both runs; uncaught, the execution fails with that error and an empty cause."""
+
+    error_name = "States.Timeout"
+
+    def __init__(self, cause: str = ""):
+        super().__init__(self.error_name, cause)
+
+
+class HeartbeatTimeout(Timeout):
+    """No heartbeat came within HeartbeatSeconds (`States.HeartbeatTimeout`); a Timeout too."""
+
+    error_name = "States.HeartbeatTimeout"
 
 
 # -- the clock ---------------------------------------------------------------------------
@@ -232,9 +265,183 @@ def parallel(*branches):
     return [branch() for branch in branches]
 
 
-def map(function, items, max_concurrency=None):  # shadows the builtin: the public name workflows call
-    """`function` applied to each item, in order (a Map state)."""
-    return [function(item) for item in items]
+def map(function, items, max_concurrency=None, *, distributed=False, execution_type="STANDARD",
+        batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None):
+    """`function` applied to each item, in order (a Map state; the public name shadows the builtin).
+
+    `distributed=True` is a distributed Map (each item, or batch, a child execution of type
+    `execution_type`); `items` may then be `sfn.s3_items(...)`. With `batch_size`, `function`
+    gets a list of up to that many items (a child's `Items`) and the result holds one value per
+    batch. Every item runs, even after one raises; then, without a tolerance, the first
+    exception (in item order) is raised; with `tolerated_failure_count` / `..._percentage`
+    (of the items, or of the batches), a failed item's result is None unless the failures
+    exceed either, which raises sfn.ToleratedFailureExceeded."""
+    if isinstance(items, S3Items):
+        items = items.read()
+    if not distributed:
+        return [function(item) for item in items]
+    items = list(items)
+    inputs = [items[i:i + batch_size] for i in range(0, len(items), batch_size)] if batch_size else items
+    results, failures = [], []
+    for one in inputs:
+        try:
+            results.append(function(one))
+        except Exception as error:
+            results.append(None)
+            failures.append(error)
+    if not failures:
+        return results
+    if tolerated_failure_count is None and tolerated_failure_percentage is None:
+        raise failures[0]
+    if tolerated(len(failures), len(inputs), tolerated_failure_count, tolerated_failure_percentage):
+        return results
+    raise ToleratedFailureExceeded()
+
+
+def tolerated(failures: int, total: int, count: int | None, percentage: float | None) -> bool:
+    """Within the tolerance: exceeding either limit fails the Map (AWS: "if you specify both
+    values, the workflow fails when it exceeds either value")."""
+    return (count is None or failures <= count) and (percentage is None or failures * 100 <= percentage * total)
+
+
+class ToleratedFailureExceeded(Fail):
+    """More items of a distributed sfn.map failed than it tolerates (States.ExceedToleratedFailureThreshold)."""
+
+    error_name = "States.ExceedToleratedFailureThreshold"
+
+    def __init__(self, cause: str = "The specified tolerated failure threshold was exceeded"):
+        super().__init__(self.error_name, cause)
+
+
+class S3Items:
+    """`sfn.s3_items(bucket, key, input_type)`: a distributed Map's items read from an S3 object."""
+
+    def __init__(self, bucket: str, key: str, input_type: str = "JSON"):
+        self.bucket, self.key, self.input_type = bucket, key, input_type
+
+    def read(self) -> list:
+        """The object's items as the Map's ItemReader reads them: JSON (an array), JSONL (a value
+        a line, blank lines skipped), CSV (the first row names the fields; values stay text).
+        The object comes from the run's services (`sfn.using_services`: s3 getObject)."""
+        try:
+            response = aws.services_target().call("s3", "get_object", {"Bucket": self.bucket, "Key": self.key})
+        except aws.ServiceError as error:  # the Map fails, as its ItemReader does (no Python exception)
+            raise Fail("States.ItemReaderFailed",
+                       f"Unable to read s3://{self.bucket}/{self.key}: {type(error).__name__}: {error}") from error
+        text = response.get("Body", "")
+        if self.input_type == "JSON":
+            items = json.loads(text)
+            if not isinstance(items, list):
+                raise ValueError(f"s3://{self.bucket}/{self.key}: the JSON object must be an array")
+        elif self.input_type == "JSONL":
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+        else:
+            rows = [row for row in csv.reader(io.StringIO(text)) if row]
+            header, rows = (rows[0], rows[1:]) if rows else ([], [])
+            items = [{name: (row[i] if i < len(row) else "") for i, name in enumerate(header)} for row in rows]
+        return as_machine_sees(None, items)
+
+
+def s3_items(bucket: str, key: str, input_type: str = "JSON") -> S3Items:
+    """The items of a distributed sfn.map read from the S3 object `bucket`/`key` (an ItemReader
+    with s3:getObject); `input_type` "JSON" (an array), "JSONL" or "CSV" (header row first)."""
+    for label, value in (("bucket", bucket), ("key", key)):
+        if not isinstance(value, str):
+            raise TypeError(f"sfn.s3_items() {label} must be a str, not {type(value).__name__}")
+    if input_type not in ("JSON", "JSONL", "CSV"):
+        raise ValueError(f"input_type must be 'JSON', 'JSONL' or 'CSV', not {input_type!r}")
+    return S3Items(bucket, key, input_type)
+
+
+# -- callbacks (task tokens) -------------------------------------------------------------
+class _NoAnswer:
+    def __repr__(self) -> str:
+        return "sfn.NO_ANSWER"
+
+
+NO_ANSWER = _NoAnswer()
+"""What a responder returns to leave its token unanswered: the wait times out."""
+
+# AWS's TimeoutSeconds of a Task that gives none (99,999,999 s, about three years)
+DEFAULT_TASK_TIMEOUT = 99999999
+
+
+class NoResponder(LookupError):
+    """A plain run reached sfn.wait_for_callback(notify, ...) with no responder for `notify`."""
+
+
+# The responders of the run in progress in this thread (`using_callbacks`): {callee name:
+# responder(token, payload) -> answer}. Like the run's clock, scoped to that run.
+_run_callbacks: contextvars.ContextVar[dict | None] = contextvars.ContextVar("sfn_run_callbacks", default=None)
+_tokens_given = [0]
+
+
+@contextlib.contextmanager
+def using_callbacks(responders: dict):
+    """Within the block, in this thread, `sfn.wait_for_callback(notify, ...)` is answered by
+    `responders[notify's name](token, payload)`: its return value is the answer, an exception it
+    raises is the failure the workflow sees (SendTaskFailure with the class name as error and
+    str() as cause), `sfn.NO_ANSWER` lets the wait time out."""
+    token = _run_callbacks.set(dict(responders or {}))
+    try:
+        yield
+    finally:
+        _run_callbacks.reset(token)
+
+
+def wait_for_callback(notify, payload, timeout: int | None = None, heartbeat: int | None = None):
+    """Call the callee `notify(payload, token)` and wait until someone answers the token (a
+    `.waitForTaskToken` Task); returns the answer. A failure answer raises the exception named
+    by its error; no answer within `timeout` seconds raises sfn.Timeout (within `heartbeat`
+    seconds of the start: sfn.HeartbeatTimeout). In a plain run the responder registered with
+    `sfn.using_callbacks({"notify": responder})` answers at once, as `responder(token, payload)`."""
+    name = getattr(unwrap(notify), "__name__", repr(notify))
+    responder = (_run_callbacks.get() or {}).get(name)
+    if responder is None:
+        raise NoResponder(f"sfn.wait_for_callback({name}, ...) waits for an answer that nobody gives in a plain run: "
+                          f"run the workflow inside `with sfn.using_callbacks({{{name!r}: responder}}):` "
+                          f"(responder(token, payload) -> answer), or pass callbacks={{{name!r}: responder}} "
+                          "to sfn_run / compare")
+    _tokens_given[0] += 1
+    token = f"pysfn-plain-token-{_tokens_given[0]}"
+    notify(payload, token)
+    try:
+        answer = responder(token, as_machine_sees(None, _json_copy(payload)))
+    except Exception as raised:
+        raise _failure_answer(notify, raised) from raised
+    if answer is NO_ANSWER:
+        if heartbeat is not None:
+            clock().sleep(heartbeat)
+            raise HeartbeatTimeout()
+        clock().sleep(timeout if timeout is not None else DEFAULT_TASK_TIMEOUT)
+        raise Timeout()
+    return as_machine_sees(None, _json_copy(answer))
+
+
+def _failure_answer(notify, raised: Exception) -> Exception:
+    """A responder's exception as the workflow sees the failure answer it stands for: Step
+    Functions carries only its error name (the class name, or sfn.Fail's error) and cause (str),
+    and the workflow's `except` matches the name. So the exception is raised as the class of
+    that name the workflow module knows (a test that imports the workflow again has classes of
+    its own), else as it is."""
+    error, cause = (raised.error, raised.cause or "") if type(raised) is Fail else (type(raised).__name__, str(raised))
+    function = unwrap(notify)
+    while hasattr(function, "__wrapped__"):  # functools.wraps (the plain run's boundary wraps callees)
+        function = function.__wrapped__
+    known = getattr(function, "__globals__", {}).get(error)
+    if isinstance(known, type) and issubclass(known, Exception) and not issubclass(known, Fail) \
+            and type(raised) is not known:
+        try:
+            return known(cause)
+        except Exception:
+            return raised
+    if type(raised) is Fail and raised.cause is None:  # the machine reads a missing cause as ""
+        return Fail(raised.error, "")
+    return raised
+
+
+def _json_copy(value):
+    return json.loads(json.dumps(value, allow_nan=False))
 
 
 # -- decorators --------------------------------------------------------------------------

@@ -267,9 +267,15 @@ def _failure(error: BaseException, tolerated_count, tolerated_share) -> BaseExce
 
 
 def _tolerated(failures: int, total: int, count: int | None, share: float | None) -> bool:
-    if count is not None and failures <= count:
-        return True
-    return share is not None and total > 0 and failures * 100 <= share * total
+    """Within the tolerance. Unset, none is tolerated (AWS's default threshold is 0); with both
+    set, exceeding either fails the Map run (Developer Guide, "Tolerated failure threshold for
+    Distributed Map state": "If you specify both values, the workflow fails when it exceeds
+    either value")."""
+    if count is None and share is None:
+        return False
+    within_count = count is None or failures <= count
+    within_share = share is None or (total > 0 and failures * 100 <= share * total)
+    return within_count and within_share
 
 
 def _map_run_arn(runner: Runner, state: model.Map) -> str:

@@ -185,10 +185,13 @@ def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
 
 def test_examples_pass_statelint():
     statelint = pytest.importorskip("statelint.linter")
-    for path in sorted(EXAMPLES.glob("*.py")):
+    for path in sorted(p for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py")):
         definition = compile_file(path).definition
         problems = [p for p in statelint.Linter.validate(definition)
-                    if not ("Seconds" in str(p) and "should be an Integer" in str(p))]
+                    if not ("Seconds" in str(p) and "should be an Integer" in str(p))
+                    and not ("ReaderConfig" in str(p) and ("InputType" in str(p) or "CSVHeaderLocation" in str(p)))]
         # statelint 3.1 wants an integer Seconds even in a JSONata Wait, which AWS runs
-        # (aws-recorded scenarios__TestBaseScenarios__test_wait_seconds_jsonata)
+        # (aws-recorded scenarios__TestBaseScenarios__test_wait_seconds_jsonata); and it knows only
+        # MaxItems in an ItemReader's ReaderConfig, where AWS documents InputType and
+        # CSVHeaderLocation for s3:getObject (Developer Guide, "ItemReader (Map)")
         assert problems == [], f"{path.name}: {problems}"

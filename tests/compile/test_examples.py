@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 import pysfn_emulator
+from conformance import services
 from pysfn_compile import compile_file, sfn
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py"))  # not its services
 START = datetime(2026, 12, 3, 8, 30, 0, 125000, tzinfo=UTC)
 
 
@@ -30,11 +31,14 @@ def test_example_equal_both_ways(name):
     inputs = json.loads((EXAMPLES / f"{name}.inputs.json").read_text())
     assert len(inputs) >= 3
     statuses = set()
+    make_services = services.registry_maker(EXAMPLES / f"{name}.py", compiled.definition) or pysfn_emulator.LocalAws
+    responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
     for payload in inputs:
-        plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()  # sfn.aws calls
+        plain_aws, machine_aws = make_services(), make_services()  # sfn.aws calls, S3 items
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False, services=plain_aws)
+            python = compiled.run_python(payload, virtual_clock=False, services=plain_aws, callbacks=responders)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                       callbacks=compiled.local_callbacks(responders),
                                        start_time=START, execution_name="example", services=machine_aws)
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 
 import pysfn_emulator
+from conformance import services
 from pysfn_compile import CompileError, compile_source, sfn
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py"))
+NAMES = sorted(p.stem for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py"))  # not its services
 START = datetime(2026, 12, 3, 8, 30, 0, 125000, tzinfo=UTC)
 
 # still refused without annotations, and why (the first problem the compiler reports)
@@ -55,12 +56,16 @@ def test_example_without_annotations(name, tmp_path):
         raise AssertionError(f"{name} without annotations is refused:\n{error}") from None
     assert name not in STILL_REFUSED, f"{name} compiles now without annotations: take it off STILL_REFUSED"
     assert pysfn_emulator.validate(compiled.definition) == []
+    responders = getattr(compiled.module, "RESPONDERS", {})  # who answers its callbacks, both ways
+    make_services = services.registry_maker(EXAMPLES / f"{name}.py", compiled.definition) or pysfn_emulator.LocalAws
     for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
-        plain_aws, machine_aws = pysfn_emulator.LocalAws(), pysfn_emulator.LocalAws()  # sfn.aws calls
+        plain_aws, machine_aws = make_services(), make_services()  # sfn.aws calls, a fresh account each way
         with sfn.virtual_clock(START, execution_name="example"):  # the same execution both ways
-            python = compiled.run_python(payload, virtual_clock=False, services=plain_aws)
+            python = compiled.run_python(payload, virtual_clock=False, callbacks=responders, services=plain_aws)
         execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
-                                       start_time=START, execution_name="example", services=machine_aws)
+                                       callbacks=compiled.local_callbacks(responders), services=machine_aws,
+                                       start_time=START, execution_name="example")
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
         assert machine == python, f"{name} without annotations, input {payload}"
+        assert machine_aws.snapshot() == plain_aws.snapshot(), f"{name} without annotations, input {payload}: services"

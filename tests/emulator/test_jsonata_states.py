@@ -233,6 +233,23 @@ def test_map_tolerated_failure_count_from_an_expression():
     assert run({"M": state}, {"ok": 1}).error == "States.ExceedToleratedFailureThreshold"
 
 
+def test_map_with_both_tolerances_fails_when_either_is_exceeded():
+    # Developer Guide, "Tolerated failure threshold for Distributed Map state": "If you specify
+    # both values, the workflow fails when it exceeds either value" (regression: it failed only
+    # when both were exceeded)
+    processor = {"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [
+        {"Condition": "{% $states.input < 0 %}", "Next": "F"}], "Default": "S"},
+        "F": {"Type": "Fail", "Error": "Bad"}, "S": {"Type": "Succeed"}}}
+    state = {"Type": "Map", "Items": "{% $states.input.items %}", "ToleratedFailureCount": 1,
+             "ToleratedFailurePercentage": 50,
+             "ItemProcessor": dict(processor, ProcessorConfig={"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"}),
+             "End": True}
+    assert run({"M": state}, {"items": [-1, 2, 3, 4]}).status == "SUCCEEDED"
+    assert run({"M": state}, {"items": [-1, -2, 3, 4, 5, 6]}).error == "States.ExceedToleratedFailureThreshold"  # count
+    assert run({"M": state}, {"items": [-1, 2]}).status == "SUCCEEDED"
+    assert run({"M": state}, {"items": [-1]}).error == "States.ExceedToleratedFailureThreshold"  # share
+
+
 # -- variables ---------------------------------------------------------------------------------------
 
 
