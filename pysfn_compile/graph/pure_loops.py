@@ -243,13 +243,25 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     if head.lines:
         after.describe(*head.lines[0])
     unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})") for name in carried}
-    for position, target in enumerate(step.exits):
-        rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"), {**unpack, result_var: None}, target)
-        after.rules.append(rule)
-    after.default = run  # the step budget ran out: on with the next evaluation
-    after.default_assign = dict(unpack)
+    # the step budget ran out: on with the next evaluation (the compiler's, not the source's
+    # branch: a check rule, so that coverage counts it apart)
+    again = {**unpack}
     if pc_var is not None:
-        after.default_assign[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
+        again[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
+    after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) < {len(leaders)}"), again, run,
+                               check="the loop goes on in a new evaluation"))
+    # the first way out no check leads to is the Default (the loop's normal end, mostly)
+    normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
+    for position, target in enumerate(step.exits):
+        if position == normal:
+            after.default, after.default_assign = target, {**unpack, result_var: None}
+            continue
+        rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"),
+                       {**unpack, result_var: None}, target, check=step.exit_check(position))
+        after.rules.append(rule)
+    if normal is None:  # every way out is a check's (cannot be: the loop has a source exit)
+        last = after.rules.pop()
+        after.default, after.default_assign = last.next, last.assign
     run.next = after
     # enter: the carried variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
@@ -339,7 +351,10 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     if head.lines:
         after.describe(*head.lines[0])
     run.next = after
-    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
+    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)
+                   and not step.exit_check(k)), None)
+    if normal is None:
+        normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
     for position, target in enumerate(step.exits):
         unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
                   for name in sorted(step.exit_names[position])}
@@ -347,7 +362,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
             after.default, after.default_assign = target, {**unpack, result_var: None}
             continue
         after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {1 + position}"),
-                                   {**unpack, result_var: None}, target))
+                                   {**unpack, result_var: None}, target, check=step.exit_check(position)))
     if not after.rules:  # one way out: the variables are set by a Pass
         after = ir.Pass(title=after.title, lines=after.lines, assign=after.default_assign, next=after.default)
         run.next = after
@@ -405,6 +420,10 @@ class _Step:
         self.carried = carried
         self.prefix = prefix
         self.exits: list[ir.Node] = []
+        # exit position -> what the compiler's checks on every way to it raise (a way out
+        # only a check leads to is no branch of the source: coverage counts it apart), or
+        # None once a way without a check leads there
+        self.exit_checks: dict[int, str | None] = {}
         self.helpers: frozenset = frozenset()
         self.temp = 0
         # the lists read by position, each with the local holding it as an object keyed by
@@ -481,34 +500,42 @@ class _Step:
         self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
         return text
 
-    def _leaf(self, target: ir.Node, changed: frozenset) -> str:
+    def _leaf(self, target: ir.Node, changed: frozenset, check: str = "") -> str:
         if id(target) in self.members:
             return self._object(str(self.leaders[id(target)]), changed)
         position = next((k for k, node in enumerate(self.exits) if node is target), None)
         if position is None:
             self.exits.append(target)
             position = len(self.exits) - 1
+            self.exit_checks[position] = check or None
+        elif not check:
+            self.exit_checks[position] = None
         pc = str(len(self.leader_nodes) + position)
         if self.known is not None:  # a block: filled in by once()
             self.leaves.append((position, pc, changed & frozenset(self.carried)))
             return f"\x00{len(self.leaves) - 1}\x00"
         return self._object(pc, changed)
 
-    def _go(self, target: ir.Node, changed: frozenset) -> str:
-        if id(target) not in self.members or id(target) in self.leaders:
-            return self._leaf(target, changed)
-        return self._block(target, changed)
+    def exit_check(self, position: int) -> str:
+        """What the checks leading to exit `position` raise ("" if a source path leads there)."""
+        return self.exit_checks.get(position) or ""
 
-    def _block(self, node: ir.Node, changed: frozenset = frozenset()) -> str:
+    def _go(self, target: ir.Node, changed: frozenset, check: str = "") -> str:
+        if id(target) not in self.members or id(target) in self.leaders:
+            return self._leaf(target, changed, check)
+        return self._block(target, changed, check)
+
+    def _block(self, node: ir.Node, changed: frozenset = frozenset(), check: str = "") -> str:
         """The JSONata for `node` and the states after it up to the step's end; `changed`:
-        the variables the step has set on the way here (a way out names those only)."""
+        the variables the step has set on the way here (a way out names those only); `check`:
+        what a check rule on the way here raises (the states after it are the check's)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
             statements += self._assign(node.assign)
             changed |= frozenset(node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return _sequence(statements, self._leaf(target, changed))
+                return _sequence(statements, self._leaf(target, changed, check))
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
@@ -518,10 +545,12 @@ class _Step:
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
         prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
-        text = _sequence(prefixes[-1] + grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        text = _sequence(prefixes[-1] + grouped[-1],
+                         self._go(node.default, changed | frozenset(node.default_assign), check))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
-            branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
+            branch = _sequence(grouped[position],
+                               self._go(rule.next, changed | frozenset(rule.assign), check or rule.check))
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
