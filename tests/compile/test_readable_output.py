@@ -183,3 +183,55 @@ def test_a_folded_block_whose_handler_the_source_reaches_keeps_that_branch():
     assert ("", "Call store") in rules or ("", "Call store #2") in rules
     assert any(comment == "check: KeyError" for comment, _ in rules)
     assert_same(source, {"n": 0, "d": {"k": 1}}, {"n": 5, "d": {}}, {"n": 0, "d": {}})
+
+
+def _coverage_of(name: str, payloads: list, build: bool = True) -> dict:
+    compiled = compile_file(EXAMPLES / f"{name}.py", coverage=build)
+    cov = coverage.Coverage()
+    for payload in payloads:
+        cov.add(compiled.definition, pysfn_emulator.run(compiled.definition, payload,
+                                                         lambdas=compiled.local_lambdas()),
+                name=name, source_map=compiled.source_map)
+    return cov.as_dict()["state_machines"][0]
+
+
+def test_a_coverage_build_counts_the_branches_folded_into_pure_code():
+    """sales_report's branches (both loops entered or not, `if sale["cents"] < min_cents`
+    taken or not) all run inside two folded loops, which no history shows: a coverage build's
+    Run states name the branches they took, and its source map says which they are."""
+    payloads = json.loads((EXAMPLES / "sales_report.inputs.json").read_text())
+    plain = compile_file(EXAMPLES / "sales_report.py")
+    assert plain.source_map == {}
+    data = _coverage_of("sales_report", payloads)
+    assert data["lines"]["covered"] == data["lines"]["total"]
+    assert data["branches"] == {"total": 6, "covered": 6, "never_taken": []}
+    # no sale below min_cents (input 0 has min_cents 0), no region at all (count 0)
+    data = _coverage_of("sales_report", [payloads[0]])
+    assert data["branches"]["covered"] == 5
+    (missed,) = data["branches"]["never_taken"]
+    assert missed.startswith('line 38: if sale["cents"] < min_cents: (rule ')
+    data = _coverage_of("sales_report", [payloads[2]])  # count 0: neither loop entered
+    assert data["branches"]["covered"] == 2
+    assert all("(default," in missed or "line 38" in missed or "(rule 1," in missed
+               for missed in data["branches"]["never_taken"])
+
+
+def test_a_coverage_build_computes_what_the_plain_build_computes():
+    for name in ("sales_report", "etl_batch", "inventory_reconciliation", "order_processing"):
+        plain, build = compile_file(EXAMPLES / f"{name}.py"), compile_file(EXAMPLES / f"{name}.py", coverage=True)
+        assert build.source_map["folded"], name
+        for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
+            one = pysfn_emulator.run(plain.definition, payload, lambdas=plain.local_lambdas())
+            two = pysfn_emulator.run(build.definition, payload, lambdas=build.local_lambdas())
+            assert (one.status, one.output, one.error, one.cause) == (two.status, two.output, two.error, two.cause)
+
+
+def test_the_catchers_of_several_calls_leading_to_one_except_are_one_branch():
+    """error_handling_finally's `try` around parse, validate and publish has three `except`
+    clauses: 3 branches (not one per call and clause), the inner `except PublishConflict`
+    one, and the `finally` leaving normally or raising again two."""
+    payloads = json.loads((EXAMPLES / "error_handling_finally.inputs.json").read_text())
+    data = _coverage_of("error_handling_finally", payloads, build=False)
+    assert data["branches"]["total"] == 6
+    assert data["branches"]["covered"] == 6
+    assert data["transitions"]["covered"] < data["transitions"]["total"]  # per call: not all
