@@ -861,6 +861,15 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
         if not step.is_const:
             guards.append(guard(f"({step.code} = 0)", ValueError, "'slice step cannot be zero'", step))
     args = ", ".join([container.code, lower.code if lower else "null", upper.code if upper else "null", step_code])
+    if step is None:  # xs[lo:hi]: the step-1 helpers, a third of the text
+        args = args.rsplit(", ", 1)[0]
+        if container.ty.only("list"):
+            return combine(f"$__slice1_list({args})", container.ty, container, *parts, helpers={"slice1_list"})
+        if container.ty.only("str"):
+            return combine(f"$__slice1_str({args})", pytypes.STR, container, *parts, helpers={"slice1_str"})
+        if container.ty.only("list", "str"):
+            code = f"($type({container.code}) = 'string' ? $__slice1_str({args}) : $__slice1_list({args}))"
+            return combine(code, container.ty, container, *parts, helpers={"slice1_str", "slice1_list"})
     if container.ty.only("list"):
         return combine(f"$__slice_list({args})", container.ty, container, *parts, helpers={"slice_list"},
                        guards=guards)
