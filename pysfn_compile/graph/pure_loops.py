@@ -279,8 +279,12 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         if position == normal:
             after.default, after.default_assign = target, {**unpack, result_var: None}
             continue
+        live = _live(target, frozenset(unpack))
+        assign = {k: v for k, v in unpack.items() if k in live}
+        if not isinstance(target, ir.Fail):  # the result goes, unless the machine ends here
+            assign[result_var] = None
         rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"),
-                       {**unpack, result_var: None}, target, check=step.exit_check(position))
+                       assign, target, check=step.exit_check(position))
         after.rules.append(rule)
     if normal is None:  # every way out is a check's (cannot be: the loop has a source exit)
         last = after.rules.pop()
@@ -387,8 +391,10 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
         if position == normal:
             after.default, after.default_assign = target, {**unpack, result_var: None}
             continue
+        if not isinstance(target, ir.Fail):  # the result goes, unless the machine ends here
+            unpack[result_var] = None
         after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {1 + position}"),
-                                   {**unpack, result_var: None}, target, check=step.exit_check(position)))
+                                   unpack, target, check=step.exit_check(position)))
     if not after.rules:  # one way out: the variables are set by a Pass
         after = ir.Pass(title=after.title, lines=after.lines, assign=after.default_assign, next=after.default)
         run.next = after
@@ -526,6 +532,8 @@ class _Step:
         union: dict[int, frozenset] = {}
         for position, _, changed, _ in self.leaves:
             union[position] = union.get(position, frozenset()) | changed
+        for position, target in enumerate(self.exits):  # a Fail reads what it names only
+            union[position] = union.get(position, frozenset()) & _live(target, frozenset(self.carried))
         for index, (position, pc, changed, taken) in enumerate(self.leaves):
             fields = [f"{_AT}: {pc}"] + [
                 f"{jsonata_lib.string(name)}: {'$' + name if name in changed or name in self.known else 'null'}"
@@ -547,6 +555,7 @@ class _Step:
         elif not check:
             self.exit_checks[position] = None
         pc = str(len(self.leader_nodes) + position)
+        changed &= _live(target, changed)
         if self.known is not None:  # a block: filled in by once()
             self.leaves.append((position, pc, changed & frozenset(self.carried), taken))
             return f"\x00{len(self.leaves) - 1}\x00"
@@ -731,6 +740,13 @@ MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($l
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
+
+
+def _live(target: ir.Node, names: frozenset) -> frozenset:
+    """Of `names`, those a way out to `target` must set: all, except where the target is a
+    Fail, which ends the machine (or the branch, whose variables no state outside it sees)
+    and reads only what it names itself."""
+    return names & frozenset(ir.node_mentions(target)) if isinstance(target, ir.Fail) else names
 
 
 def _taken(ids: frozenset) -> str:
