@@ -3,6 +3,7 @@ tested workflow counts its source lines and branches, not the compiler's checks.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -260,6 +261,59 @@ def test_arithmetic_on_a_value_of_unknown_type_and_a_literal_skips_what_the_lite
     compiled = compile_text(source)
     execution = pysfn_emulator.run(compiled.definition, {"x": 2.5, "y": 2}, lambdas=compiled.local_lambdas())
     assert (execution.status, execution.error) == ("FAILED", "pysfn.AmbiguousNumber")
+
+
+def _field_sizes():
+    """benchmarks/field_sizes.py, the script that measures and attributes the fields."""
+    spec = importlib.util.spec_from_file_location("field_sizes", EXAMPLES.parent / "benchmarks" / "field_sizes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Issue 10 §5: "no field over 1,000 characters unless the user's own expression is that large".
+# Not met yet: per example, the fields over the limit that the user's source does not explain
+# (field_sizes.py: the source lines the field's state runs are under 1,000 characters), as
+# (how many, the largest). A ratchet: a change may lower these (then lower them here), never
+# raise them. Where the characters go: benchmarks/README.md, "Field sizes".
+FIELDS_OVER_THE_LIMIT = {
+    "approval_chain": (1, 1337), "batch_scoring": (11, 2022), "error_handling_finally": (1, 1192),
+    "etl_batch": (1, 8448), "fan_out_map": (2, 2340), "flaky_service_retries": (1, 1255),
+    "inventory_reconciliation": (6, 2234), "invoice_formatting": (2, 3663), "order_processing": (2, 1654),
+    "polling_with_waits": (1, 1041), "sales_report": (5, 8864), "statistics_report": (2, 3778),
+    "user_onboarding": (1, 1603),
+}
+
+
+def test_no_field_passes_the_limit_unless_the_users_expression_does():
+    """The rule: a field may pass 1,000 characters only when the Python source its state runs
+    is over 1,000 characters itself; and no field defines a helper twice."""
+    sizes = _field_sizes()
+    found = {}
+    for path in sorted(EXAMPLES.glob("*.py")):
+        fields = sizes.example_fields(path)
+        assert all(f.repeated_helpers == 0 for f in fields), path.stem
+        over = [f for f in sizes.over_limit(fields) if not f.users]
+        if over:
+            found[path.stem] = (len(over), max(f.size for f in over))
+    for name in sorted(set(found) | set(FIELDS_OVER_THE_LIMIT)):
+        count, largest = found.get(name, (0, 0))
+        known_count, known_largest = FIELDS_OVER_THE_LIMIT.get(name, (0, 0))
+        assert count <= known_count and largest <= known_largest, (
+            f"{name}: {count} fields over the limit, the largest {largest:,} characters (was {known_count}, "
+            f"{known_largest:,}): python benchmarks/field_sizes.py shows them")
+
+
+def test_field_sizes_attributes_helpers_plumbing_and_source():
+    sizes = _field_sizes()
+    fields = sizes.example_fields(EXAMPLES / "sales_report.py")
+    loop = max(fields, key=lambda f: f.size)
+    assert loop.state == "Run For region in sorted(totals) (line 46)"
+    assert loop.helpers > 2000 and loop.plumbing > 1000 and loop.rest > 1000
+    assert loop.source == len("for region in sorted(totals):") + len(
+        "euros, cents = totals[region] // 100, totals[region] % 100") + len(
+        'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
+    assert not loop.users
 
 
 def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():
