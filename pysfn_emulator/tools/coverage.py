@@ -19,7 +19,8 @@ catchers of several calls that lead to one handler are one branch, taken when an
 Pure code the compiler folded into one state runs the source's branches inside one JSONata
 evaluation, which no history shows: a coverage build (`compile_file(path, coverage=True)`)
 makes that state's result name the branches it took (its `"@taken"` object), and its
-`source_map` says which; pass it to `Coverage.add` and they count as branches too. A Choice rule, catcher or retrier whose Comment starts
+`source_map` says which; pass it to `Coverage.add` and they count as branches too.
+A Choice rule, catcher or retrier whose Comment starts
 "check: " is a check the compiler added (Python would raise there), not a branch of the
 source; so is a retrier of Lambda's transient service errors only (AWS's recommended retrier,
 which no workflow's test exercises). Such edges, and the states only they lead to, are counted apart
