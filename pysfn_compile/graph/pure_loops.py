@@ -579,7 +579,10 @@ class _Step:
         if key not in self.branch_ids:
             self.branch_ids[key] = branch = str(len(self.branch_ids) + 1)
             line, text = node.lines[0] if node.lines else (None, node.title)
-            way = "default" if position < 0 else f"rule {position + 1}"
+            target = node.default if position < 0 else node.rules[position].next
+            where = f"line {target.lines[0][0]}" if target is not None and target.lines else (
+                target.title if target is not None else "the end")
+            way = f"{'default' if position < 0 else f'rule {position + 1}'} to {where}"
             self.branches[branch] = {"line": line, "source": text, "way": way}
         return taken | {self.branch_ids[key]}
 

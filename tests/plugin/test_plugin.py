@@ -536,4 +536,4 @@ def test_sfn_coverage_builds_workflows_that_show_their_folded_branches(project):
     result = run(project, "--sfn-coverage")
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["folded.py: 1 execution, source lines */* (100%), branches 3/4 (75%)*",
-                                 "  branch never taken: line 12: if x > 10: (rule 1, folded into Run For x in xs (line 11))"])
+                                 "  branch never taken: line 12: if x > 10: (rule 1 to line 13, folded into Run For x in xs (line 11))"])
