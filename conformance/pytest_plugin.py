@@ -184,7 +184,7 @@ class SfnRun:
                 mock_config = str(self._path(mock_config))
             options["mock_config"] = mock_config
             options["test_case"] = test_case
-        return self._run(definition, label, input, options)
+        return self._run(definition, label, input, options, getattr(compiled, "source_map", None))
 
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
                 start_time: datetime | None = None, seed: int | None = None,
@@ -328,14 +328,17 @@ class SfnRun:
             key = (str(path), entry, 0.0)
         if key not in self._compiled:
             try:
-                self._compiled[key] = workflows.compile_workflow(path, entry)
+                # with --sfn-coverage, a coverage build: folded pure code records the branches it takes
+                self._compiled[key] = workflows.compile_workflow(path, entry,
+                                                                 coverage=self._record.coverage is not None)
             except workflows.WorkflowError as problem:
                 pytest.fail(f"sfn_run: {problem}", pytrace=False)
         return self._compiled[key]
 
     # -- running ---------------------------------------------------------------------------------
 
-    def _run(self, definition: Any, label: str, execution_input: Any, options: dict) -> Any:
+    def _run(self, definition: Any, label: str, execution_input: Any, options: dict,
+             source_map: Mapping[str, Any] | None = None) -> Any:
         import pysfn_emulator
 
         started = time.perf_counter()
@@ -354,17 +357,17 @@ class SfnRun:
             pytest.fail(f"sfn_run: mock config: {error}", pytrace=False)
         wall = time.perf_counter() - started
         self.executions.append((label, execution_input, execution))
-        self._record_session(definition, label, execution_input, execution, wall)
+        self._record_session(definition, label, execution_input, execution, wall, source_map)
         return execution
 
-    def _record_session(self, definition, label, execution_input, execution, wall) -> None:
+    def _record_session(self, definition, label, execution_input, execution, wall, source_map=None) -> None:
         record = self._record
         if record.coverage is None and not record.keeps_executions:
             return
         name = label if label != "<definition>" else (
             _given_name(execution) or f"definition {coverage.machine_id(_as_dict(definition))}")
         if record.coverage is not None:
-            record.coverage.add(_as_dict(definition), execution, name=name)
+            record.coverage.add(_as_dict(definition), execution, name=name, source_map=source_map)
         if record.keeps_executions:
             record.executions.append(Recorded(self._request.node.nodeid, name, execution,
                                               execution_input, wall,

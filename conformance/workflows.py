@@ -15,6 +15,7 @@ compiling raises `WorkflowError` with a message saying so.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import os
 from collections.abc import Mapping
@@ -52,9 +53,10 @@ class Outcome:
         return f"stopped: {self.error}"
 
 
-def compile_workflow(path: str | os.PathLike, entry: str | None = None) -> Any:
-    """`pysfn_compile.compile_file(path, entry=entry)`; every problem becomes a WorkflowError
-    whose message is located (`path:line:col: message`) when the compiler located it."""
+def compile_workflow(path: str | os.PathLike, entry: str | None = None, coverage: bool = False) -> Any:
+    """`pysfn_compile.compile_file(path, entry=entry)` (a coverage build with `coverage`); every
+    problem becomes a WorkflowError whose message is located (`path:line:col: message`) when
+    the compiler located it."""
     try:
         import pysfn_compile
     except ImportError:
@@ -66,6 +68,8 @@ def compile_workflow(path: str | os.PathLike, entry: str | None = None) -> Any:
     if not Path(path).is_file():
         raise WorkflowError(f"{path}: no such workflow file")
     try:
+        if coverage and "coverage" in inspect.signature(compile_file).parameters:
+            return compile_file(str(path), entry=entry, coverage=True)
         return compile_file(str(path), entry=entry)
     except SyntaxError as error:
         raise WorkflowError(f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}: "

@@ -46,6 +46,9 @@ class Compiled:
     lambda_arn: str  # the dispatcher function the Tasks call: its ARN, or its name
     path: str = ""
     computed: list = attrs.Factory(list)  # lambda_compute.ComputedFunction: blocks run in the Lambda
+    # compiled with coverage=True: where folded pure code records the source's branches it
+    # takes (compiler.source_map); pass it to pysfn_emulator.coverage.Coverage.add
+    source_map: dict = attrs.Factory(dict)
 
     @property
     def function_name(self) -> str:
@@ -130,29 +133,33 @@ class Compiled:
 
 
 def compile_file(path: str, entry: str | None = None, lambda_arn: str | None = None, *,
-                 validate: bool = True, compute_in_lambda: bool = False) -> Compiled:
+                 validate: bool = True, compute_in_lambda: bool = False, coverage: bool = False) -> Compiled:
     """Compile the workflow in `path` (the @sfn.workflow function, or `entry`). With
     `validate`, the definition is checked with pysfn_emulator.validate as AWS would check it
     (a problem there is a compiler bug, reported as CompileError). With `compute_in_lambda`
     (or `@sfn.workflow(compute_in_lambda=True)`), what JSONata cannot compute exactly runs as
-    Python in the workflow's Lambda (see lowering/lambda_compute.py)."""
-    return _compile(load_file(str(path)), entry, lambda_arn, validate, compute_in_lambda)
+    Python in the workflow's Lambda (see lowering/lambda_compute.py). With `coverage`, a build
+    for measuring coverage: pure code folded into one state also records which of the
+    source's branches it took (`compiled.source_map`, for pysfn_emulator.coverage); the
+    machine computes the same, with a little more work."""
+    return _compile(load_file(str(path)), entry, lambda_arn, validate, compute_in_lambda, coverage)
 
 
 def compile_source(source: str, path: str = "<string>", entry: str | None = None,
                    lambda_arn: str | None = None, *, validate: bool = True,
-                   compute_in_lambda: bool = False) -> Compiled:
+                   compute_in_lambda: bool = False, coverage: bool = False) -> Compiled:
     """Compile workflow source text (imported as a module named after `path`)."""
-    return _compile(load_source(source, path), entry, lambda_arn, validate, compute_in_lambda)
+    return _compile(load_source(source, path), entry, lambda_arn, validate, compute_in_lambda, coverage)
 
 
-def _compile(info, entry, lambda_arn, validate=True, compute_in_lambda=False) -> Compiled:
+def _compile(info, entry, lambda_arn, validate=True, compute_in_lambda=False, coverage=False) -> Compiled:
     # without --lambda-arn, the function's name: Step Functions resolves it in the machine's
     # own account and region (an ARN would need an account the compiler cannot know)
     arn = lambda_arn or _function_name(info.path)
-    entry_name, definition, callees, computed = compile_info(info, entry, arn, compute_in_lambda)
+    entry_name, definition, callees, computed, source_map = compile_info(info, entry, arn, compute_in_lambda,
+                                                                         coverage)
     compiled = Compiled(definition=definition, callees=callees, module=info.module, entry=entry_name,
-                        lambda_arn=arn, path=info.path, computed=computed)
+                        lambda_arn=arn, path=info.path, computed=computed, source_map=source_map)
     if validate:
         _validate(compiled, info)
     return compiled

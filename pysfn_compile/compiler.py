@@ -49,9 +49,12 @@ def find_entry(info: ModuleInfo, entry: str | None):
                                 "pass --entry NAME to choose one") for f in marked[1:]])
 
 
-def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_in_lambda: bool = False):
-    """(entry name, definition, callees, computed): `computed` lists the functions generated
-    for the blocks run in the Lambda (compute_in_lambda, or @sfn.workflow(compute_in_lambda=True))."""
+def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_in_lambda: bool = False,
+                 coverage: bool = False):
+    """(entry name, definition, callees, computed, source map): `computed` lists the functions
+    generated for the blocks run in the Lambda (compute_in_lambda, or
+    @sfn.workflow(compute_in_lambda=True)); with `coverage`, folded pure code also records the
+    source's branches it takes, and the source map says where (source_map())."""
     fdef = find_entry(info, entry)
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise CompileError([Problem(info.path, fdef.lineno, fdef.col_offset + 1,
@@ -69,14 +72,26 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     if builder.problems:
         raise CompileError(builder.problems)
     prune_known_rules(graph)
-    collapse_pure_loops(graph)
+    folded = collapse_pure_loops(graph, record_branches=coverage)
     fold_states(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:
         comment += ": " + " ".join(doc.split())[:200]
-    definition = ir.Emitter().machine(graph, comment)
-    return fdef.name, definition, builder.callees, list(builder.callees_computed.values())
+    emitter = ir.Emitter()
+    definition = emitter.machine(graph, comment)
+    return (fdef.name, definition, builder.callees, list(builder.callees_computed.values()),
+            source_map(folded, emitter.names))
+
+
+def source_map(folded: list, names: dict) -> dict:
+    """Where a coverage build's folded states record the source's branches they take:
+    {"folded": {state name: {"variable": the variable its result goes to, "branches": {id:
+    {"line", "source", "way"}}}}}; the result's `"@taken"` object names the ids taken
+    (pysfn_emulator.coverage reads it from the state's assignedVariables)."""
+    out = {name: {"variable": f.variable, "branches": f.branches}
+           for f in folded if (name := names.get(id(f.node))) is not None}
+    return {"folded": out} if out else {}
 
 
 def _locals_of(body: list[ast.stmt], params: list[str]) -> set:

@@ -343,6 +343,7 @@ class Emitter:
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.counts: dict[str, int] = {}
+        self.names: dict[int, str] = {}  # id(node) -> the name it was emitted under
 
     def machine(self, graph: Graph, comment: str) -> dict:
         body = self.graph(graph)
@@ -360,6 +361,7 @@ class Emitter:
             order.append(node)
             stack.extend(reversed(node.successors()))
         names = {id(node): self._name(node.title) for node in order}
+        self.names.update(names)
         states = {names[id(node)]: self.state(node, names) for node in order}
         return {"StartAt": names[id(graph.entry)], "States": states}
 

@@ -34,6 +34,8 @@ import functools
 import re
 from typing import Any
 
+import attrs
+
 from . import ir, jsonata_lib
 
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
@@ -41,11 +43,25 @@ MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
+_TAKEN = '"@taken"'  # with record_branches: the source's branches a run took inside (their ids)
+
+
+@attrs.frozen
+class Folded:
+    """With record_branches: a Run state, the variable its result goes to, and the source's
+    branches folded into it (id -> where: line, source text, which way), whose ids the
+    result's `"@taken"` object names when the run took them."""
+
+    node: ir.Node
+    variable: str
+    branches: dict
 _VARIABLE = ir.VARIABLE
 
 
-def collapse_pure_loops(graph: ir.Graph) -> None:
-    """Replace the pure loops of a machine (and of its branches and map bodies) in place."""
+def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False) -> list[Folded]:
+    """Replace the pure loops of a machine (and of its branches and map bodies) in place.
+    With `record_branches` (a build for coverage), each Run's result also names the source's
+    branches it took inside (a history cannot show them otherwise); returns where they are."""
     graphs = list(ir.graphs(graph))
     reads: set[str] = set()
     names: set[str] = set()
@@ -55,6 +71,7 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
             for edge in ir.edges(node):
                 names |= set(edge.assign or ())
     fresh = _Names(names | reads, variables=frozenset(names))
+    fresh.record = record_branches
     counters = _counters(graphs)
     for one in graphs:
         _collapse_graph(one, reads, fresh, counters)
@@ -64,6 +81,7 @@ def collapse_pure_loops(graph: ir.Graph) -> None:
     for one in list(ir.graphs(graph)):
         while _collapse_blocks(one, machine_reads, fresh, made):
             pass
+    return fresh.folded
 
 
 class _Names:
@@ -73,6 +91,8 @@ class _Names:
         self.taken = taken
         self.variables = variables  # the workflow variables: names some state assigns
         self.count = 0
+        self.record = False  # record the source's branches taken inside (a build for coverage)
+        self.folded: list[Folded] = []
         prefix = "__pl"
         while any(name.startswith(prefix) for name in taken):
             prefix += "_"
@@ -230,12 +250,15 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
-                 indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters)
+                 indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters,
+                 record=fresh.record)
     code = step.program(pc_var)
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
         # likely; as states it meets the history quota at once instead of after hours of JSONata
     run = ir.Pass(title=f"Run {head.title}", assign={result_var: ir.Code(code, step.helpers)})
+    if step.branches:
+        fresh.folded.append(Folded(run, result_var, step.branches))
     after = ir.Choice(title=f"After {head.title}")
     for node in cycle:
         for line, text in node.lines:
@@ -243,13 +266,29 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     if head.lines:
         after.describe(*head.lines[0])
     unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})") for name in carried}
-    for position, target in enumerate(step.exits):
-        rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"), {**unpack, result_var: None}, target)
-        after.rules.append(rule)
-    after.default = run  # the step budget ran out: on with the next evaluation
-    after.default_assign = dict(unpack)
+    # the step budget ran out: on with the next evaluation (the compiler's, not the source's
+    # branch: a check rule, so that coverage counts it apart)
+    again = {**unpack}
     if pc_var is not None:
-        after.default_assign[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
+        again[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
+    after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) < {len(leaders)}"), again, run,
+                               check="the loop goes on in a new evaluation"))
+    # the first way out no check leads to is the Default (the loop's normal end, mostly)
+    normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
+    for position, target in enumerate(step.exits):
+        if position == normal:
+            after.default, after.default_assign = target, {**unpack, result_var: None}
+            continue
+        live = _live(target, frozenset(unpack))
+        assign = {k: v for k, v in unpack.items() if k in live}
+        if not isinstance(target, ir.Fail):  # the result goes, unless the machine ends here
+            assign[result_var] = None
+        rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"),
+                       assign, target, check=step.exit_check(position))
+        after.rules.append(rule)
+    if normal is None:  # every way out is a check's (cannot be: the loop has a source exit)
+        last = after.rules.pop()
+        after.default, after.default_assign = last.next, last.assign
     run.next = after
     # enter: the carried variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
@@ -326,12 +365,15 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     # in a loop of states, and read its own variables before setting them: those count too)
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
     carried = sorted(assigned & (outside | _exposed(head, members)))
-    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables)
+    step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
+                 record=fresh.record)
     code = step.once()
     if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
         return False
     result_var = fresh.new("block")
     run = ir.Pass(title=f"Run {_block_title(block)}", assign={result_var: ir.Code(code, step.helpers)})
+    if step.branches:
+        fresh.folded.append(Folded(run, result_var, step.branches))
     for node in block:
         for line, text in node.lines:
             run.describe(line, text)
@@ -339,15 +381,20 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     if head.lines:
         after.describe(*head.lines[0])
     run.next = after
-    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
+    normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)
+                   and not step.exit_check(k)), None)
+    if normal is None:
+        normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
     for position, target in enumerate(step.exits):
         unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
                   for name in sorted(step.exit_names[position])}
         if position == normal:
             after.default, after.default_assign = target, {**unpack, result_var: None}
             continue
+        if not isinstance(target, ir.Fail):  # the result goes, unless the machine ends here
+            unpack[result_var] = None
         after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {1 + position}"),
-                                   {**unpack, result_var: None}, target))
+                                   unpack, target, check=step.exit_check(position)))
     if not after.rules:  # one way out: the variables are set by a Pass
         after = ir.Pass(title=after.title, lines=after.lines, assign=after.default_assign, next=after.default)
         run.next = after
@@ -392,7 +439,7 @@ class _Step:
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
                  known: frozenset | None = None, variables: frozenset = frozenset(),
-                 indexed: list[str] | None = None, counters: frozenset = frozenset()):
+                 indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -405,6 +452,15 @@ class _Step:
         self.carried = carried
         self.prefix = prefix
         self.exits: list[ir.Node] = []
+        # exit position -> what the compiler's checks on every way to it raise (a way out
+        # only a check leads to is no branch of the source: coverage counts it apart), or
+        # None once a way without a check leads there
+        self.exit_checks: dict[int, str | None] = {}
+        # record: the source's branches inside (a Choice rule that is no check, or the Default
+        # of a Choice with one) get ids, and each way out names those its path took
+        self.record = record
+        self.branch_ids: dict[tuple[int, int], str] = {}
+        self.branches: dict[str, dict] = {}
         self.helpers: frozenset = frozenset()
         self.temp = 0
         # the lists read by position, each with the local holding it as an object keyed by
@@ -457,10 +513,13 @@ class _Step:
         text's size: what helpers spend walking lists is not counted, see the README)."""
         return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
 
-    def _object(self, pc: str, names=None) -> str:
-        """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given)."""
+    def _object(self, pc: str, names=None, taken: frozenset = frozenset()) -> str:
+        """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given),
+        and the branches taken on the way, added to those of the steps before."""
         fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried
                                      if names is None or name in names]
+        if taken:
+            fields.append(f"{_TAKEN}: $merge([$lookup(${self.prefix}_s, {_TAKEN}), {_taken(taken)}])")
         return "{" + ", ".join(fields) + "}"
 
     def once(self) -> str:
@@ -471,44 +530,74 @@ class _Step:
         `__ret` on the path that returns only); `exit_names[k]`: the variables exit k sets."""
         text = self._block(self.leader_nodes[0])
         union: dict[int, frozenset] = {}
-        for position, _, changed in self.leaves:
+        for position, _, changed, _ in self.leaves:
             union[position] = union.get(position, frozenset()) | changed
-        for index, (position, pc, changed) in enumerate(self.leaves):
+        for position, target in enumerate(self.exits):  # a Fail reads what it names only
+            union[position] = union.get(position, frozenset()) & _live(target, frozenset(self.carried))
+        for index, (position, pc, changed, taken) in enumerate(self.leaves):
             fields = [f"{_AT}: {pc}"] + [
                 f"{jsonata_lib.string(name)}: {'$' + name if name in changed or name in self.known else 'null'}"
                 for name in self.carried if name in union[position]]
+            if taken:
+                fields.append(f"{_TAKEN}: {_taken(taken)}")
             text = text.replace(f"\x00{index}\x00", "{" + ", ".join(fields) + "}", 1)
         self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
         return text
 
-    def _leaf(self, target: ir.Node, changed: frozenset) -> str:
+    def _leaf(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset()) -> str:
         if id(target) in self.members:
-            return self._object(str(self.leaders[id(target)]), changed)
+            return self._object(str(self.leaders[id(target)]), changed, taken)
         position = next((k for k, node in enumerate(self.exits) if node is target), None)
         if position is None:
             self.exits.append(target)
             position = len(self.exits) - 1
+            self.exit_checks[position] = check or None
+        elif not check:
+            self.exit_checks[position] = None
         pc = str(len(self.leader_nodes) + position)
+        changed &= _live(target, changed)
         if self.known is not None:  # a block: filled in by once()
-            self.leaves.append((position, pc, changed & frozenset(self.carried)))
+            self.leaves.append((position, pc, changed & frozenset(self.carried), taken))
             return f"\x00{len(self.leaves) - 1}\x00"
-        return self._object(pc, changed)
+        return self._object(pc, changed, taken)
 
-    def _go(self, target: ir.Node, changed: frozenset) -> str:
+    def exit_check(self, position: int) -> str:
+        """What the checks leading to exit `position` raise ("" if a source path leads there)."""
+        return self.exit_checks.get(position) or ""
+
+    def _go(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset()) -> str:
         if id(target) not in self.members or id(target) in self.leaders:
-            return self._leaf(target, changed)
-        return self._block(target, changed)
+            return self._leaf(target, changed, check, taken)
+        return self._block(target, changed, check, taken)
 
-    def _block(self, node: ir.Node, changed: frozenset = frozenset()) -> str:
+    def _branch(self, node: ir.Choice, position: int, taken: frozenset) -> frozenset:
+        """`taken` and the source's branch of `node` at rule `position` (-1: the Default)."""
+        if not self.record or all(rule.check for rule in node.rules) or (
+                position >= 0 and node.rules[position].check):
+            return taken
+        key = (id(node), position)
+        if key not in self.branch_ids:
+            self.branch_ids[key] = branch = str(len(self.branch_ids) + 1)
+            line, text = node.lines[0] if node.lines else (None, node.title)
+            target = node.default if position < 0 else node.rules[position].next
+            where = f"line {target.lines[0][0]}" if target is not None and target.lines else (
+                target.title if target is not None else "the end")
+            way = f"{'default' if position < 0 else f'rule {position + 1}'} to {where}"
+            self.branches[branch] = {"line": line, "source": text, "way": way}
+        return taken | {self.branch_ids[key]}
+
+    def _block(self, node: ir.Node, changed: frozenset = frozenset(), check: str = "",
+               taken: frozenset = frozenset()) -> str:
         """The JSONata for `node` and the states after it up to the step's end; `changed`:
-        the variables the step has set on the way here (a way out names those only)."""
+        the variables the step has set on the way here (a way out names those only); `check`:
+        what a check rule on the way here raises (the states after it are the check's)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
             statements += self._assign(node.assign)
             changed |= frozenset(node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return _sequence(statements, self._leaf(target, changed))
+                return _sequence(statements, self._leaf(target, changed, check, taken))
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
@@ -518,10 +607,14 @@ class _Step:
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
         prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
-        text = _sequence(prefixes[-1] + grouped[-1], self._go(node.default, changed | frozenset(node.default_assign)))
+        text = _sequence(prefixes[-1] + grouped[-1],
+                         self._go(node.default, changed | frozenset(node.default_assign), check,
+                                  self._branch(node, -1, taken)))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
-            branch = _sequence(grouped[position], self._go(rule.next, changed | frozenset(rule.assign)))
+            branch = _sequence(grouped[position],
+                               self._go(rule.next, changed | frozenset(rule.assign), check or rule.check,
+                                        self._branch(node, position, taken)))
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
@@ -650,6 +743,18 @@ MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($l
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
+
+
+def _live(target: ir.Node, names: frozenset) -> frozenset:
+    """Of `names`, those a way out to `target` must set: all, except where the target is a
+    Fail, which ends the machine (or the branch, whose variables no state outside it sees)
+    and reads only what it names itself."""
+    return names & frozenset(ir.node_mentions(target)) if isinstance(target, ir.Fail) else names
+
+
+def _taken(ids: frozenset) -> str:
+    """The branch ids a path took, as a JSONata object literal."""
+    return "{" + ", ".join(f'"{key}": true' for key in sorted(ids, key=int)) + "}"
 
 
 def _groups(text: str):

@@ -222,23 +222,26 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
     guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
                         helpers={"binerr"}))
-    numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
+    # what the static types settle is left out: an operand known to be a number (or an int)
+    # needs no test of its kind at run time, a nonzero number literal no test for zero
+    numbers = _all(_number_test(a, left.ty), _number_test(b_, right.ty))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
-    integral = f"(($type({a}) = 'boolean' or $floor({a}) = {a}) and ($type({b_}) = 'boolean' or $floor({b_}) = {b_}))"
-    if op in ("/", "//", "%"):
+    integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
+    if op in ("/", "//", "%") and not _nonzero_literal(b_):
         int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
-        message = (jsonata_lib.string(int_message) if int_message == float_message else
+        message = (jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
                    f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
-        guards.append(guard(f"({numbers} and $__num({b_}) = 0)", ZeroDivisionError, message, left, right,
+        guards.append(guard(_all(numbers, f"$__num({b_}) = 0"), ZeroDivisionError, message, left, right,
                             helpers={"num"}))
     code = f"$__arith('{op}', {a}, {b_})"
     if op != "/":
         # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
         # Python computes it here too): a test of the result settles the common case, and a
         # pure loop computes the result once (pure_loops.py binds what is read whatever happens)
-        guards.append(Guard(f"($type({code}) = 'number' and $abs({code}) > {SAFE} and {numbers} and {integral})",
+        guards.append(Guard(_all(f"$type({code}) = 'number'", f"$abs({code}) > {SAFE}", numbers, integral),
                             None, "''", abort=True, error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
-        guards.append(Guard(f"($type({code}) = 'number' and $floor({code}) = {code} and {numbers} and $not({integral}))",
+    if op != "/" and integral != "true":
+        guards.append(Guard(_all(f"$type({code}) = 'number'", f"$floor({code}) = {code}", numbers, f"$not({integral})"),
                             None, "''",
                             abort=True, error_name=AMBIGUOUS_NUMBER, message_literal=(
                                 f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
@@ -259,6 +262,33 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 elem = pytypes.join(elem, side.element)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _number_test(code: str, ty: Ty) -> str:
+    """JSONata true when `code` is a number or a bool; "true" when its static type says so."""
+    return "true" if ty.kinds and ty.only("int", "float", "bool") else f"$type({code}) in ['number', 'boolean']"
+
+
+def _integral_test(code: str, ty: Ty) -> str:
+    """JSONata true when `code` (a number or a bool) is integral; "true" when it is an int or a bool."""
+    return "true" if ty.kinds and ty.only("int", "bool") else f"($type({code}) = 'boolean' or $floor({code}) = {code})"
+
+
+def _all(*tests: str) -> str:
+    """The tests joined by `and`, those known "true" left out."""
+    kept = [test for test in tests if test != "true"]
+    if not kept:
+        return "true"
+    return kept[0] if len(kept) == 1 and kept[0].startswith("$") and " " not in kept[0] else \
+        "(" + " and ".join(kept) + ")"
+
+
+_NUMBER_LITERAL = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def _nonzero_literal(code: str) -> bool:
+    """Whether `code` is a number literal other than 0 (no ZeroDivisionError can come of it)."""
+    return bool(_NUMBER_LITERAL.fullmatch(code.strip("() "))) and float(code.strip("() ")) != 0
 
 
 def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
@@ -831,6 +861,15 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
         if not step.is_const:
             guards.append(guard(f"({step.code} = 0)", ValueError, "'slice step cannot be zero'", step))
     args = ", ".join([container.code, lower.code if lower else "null", upper.code if upper else "null", step_code])
+    if step is None:  # xs[lo:hi]: the step-1 helpers, a third of the text
+        args = args.rsplit(", ", 1)[0]
+        if container.ty.only("list"):
+            return combine(f"$__slice1_list({args})", container.ty, container, *parts, helpers={"slice1_list"})
+        if container.ty.only("str"):
+            return combine(f"$__slice1_str({args})", pytypes.STR, container, *parts, helpers={"slice1_str"})
+        if container.ty.only("list", "str"):
+            code = f"($type({container.code}) = 'string' ? $__slice1_str({args}) : $__slice1_list({args}))"
+            return combine(code, container.ty, container, *parts, helpers={"slice1_str", "slice1_list"})
     if container.ty.only("list"):
         return combine(f"$__slice_list({args})", container.ty, container, *parts, helpers={"slice_list"},
                        guards=guards)

@@ -14,7 +14,13 @@ Three steps, each usable alone:
 
 Compiled workflows (pysfn_compile) are reported by their source too. A state's Comment that
 starts "line N: ..." or "lines N-M: ..." names the source lines it runs: a line is covered
-when a state naming it was entered. A Choice rule, catcher or retrier whose Comment starts
+when a state naming it was entered. A catcher is the source's `except` clause it leads to: the
+catchers of several calls that lead to one handler are one branch, taken when any of them is.
+Pure code the compiler folded into one state runs the source's branches inside one JSONata
+evaluation, which no history shows: a coverage build (`compile_file(path, coverage=True)`)
+makes that state's result name the branches it took (its `"@taken"` object), and its
+`source_map` says which; pass it to `Coverage.add` and they count as branches too.
+A Choice rule, catcher or retrier whose Comment starts
 "check: " is a check the compiler added (Python would raise there), not a branch of the
 source; so is a retrier of Lambda's transient service errors only (AWS's recommended retrier,
 which no workflow's test exercises). Such edges, and the states only they lead to, are counted apart
@@ -139,6 +145,16 @@ class Structure:
         chosen = {edge.source for edge in self.edges if edge.kind == CHOICE and not edge.check}
         return [edge for edge in self.edges if not edge.check and (
             edge.kind in (CHOICE, CATCH) or (edge.kind == DEFAULT and edge.source in chosen))]
+
+    @property
+    def branch_groups(self) -> dict[str, list[Edge]]:
+        """The source's branches as the source has them: the catchers leading to one handler
+        (an `except` clause around several calls) are one branch; a Choice's rule is one."""
+        groups: dict[str, list[Edge]] = {}
+        for edge in self.branches:
+            key = f"except -> {edge.target}" if edge.kind == CATCH else edge.key
+            groups.setdefault(key, []).append(edge)
+        return groups
 
     @property
     def lines(self) -> dict[int, list[str]]:
@@ -626,11 +642,42 @@ class MachineCoverage:
     executions: int = 0
     visits: Counter = attrs.field(factory=Counter)
     taken: Counter = attrs.field(factory=Counter)
+    # a coverage build's source map: {"folded": {state: {"variable", "branches": {id: where}}}}
+    source_map: Mapping[str, Any] = attrs.field(factory=dict)
+    folded_taken: Counter = attrs.field(factory=Counter)  # (state, branch id) -> times
 
     def add(self, run: Run) -> None:
         self.executions += 1
         self.visits.update(run.visits)
         self.taken.update(run.taken)
+        folded = self.source_map.get("folded") or {}
+        for visit in run.walk.visits:
+            spec = folded.get(visit.name)
+            if spec is None or not visit.assigned:
+                continue
+            try:
+                result = json.loads(visit.assigned.get(spec["variable"], "null"))
+            except ValueError:
+                continue
+            taken = result.get("@taken") if isinstance(result, dict) else None
+            if isinstance(taken, dict):
+                self.folded_taken.update((visit.name, key) for key in taken)
+
+    @property
+    def folded_branches(self) -> list[tuple[str, str, Mapping[str, Any]]]:
+        """(state, id, where) of every branch folded into a state, from the source map."""
+        return [(state, key, where) for state, spec in (self.source_map.get("folded") or {}).items()
+                if state in self.structure.states for key, where in spec["branches"].items()]
+
+    @property
+    def branches_never_taken(self) -> list[str]:
+        """The source's branches never taken, described for people."""
+        out = [f"{key}: {edges[0].label}" if edges[0].label and edges[0].kind != DEFAULT else key
+               for key, edges in self.structure.branch_groups.items()
+               if not any(self.taken.get(edge) for edge in edges)]
+        out += [f"{_where(where)} ({where['way']}, folded into {state})"
+                for state, key, where in self.folded_branches if not self.folded_taken.get((state, key))]
+        return out
 
     @property
     def states_never_visited(self) -> list[str]:
@@ -663,10 +710,14 @@ class MachineCoverage:
         lines = graph.lines
         if lines:
             never = self.lines_never_run
-            branches = graph.branches
+            groups = graph.branch_groups
+            folded = self.folded_branches
             out["lines"] = {"total": len(lines), "covered": len(lines) - len(never), "never_run": never}
-            out["branches"] = {"total": len(branches),
-                               "covered": sum(1 for edge in branches if self.taken.get(edge))}
+            out["branches"] = {
+                "total": len(groups) + len(folded),
+                "covered": sum(1 for edges in groups.values() if any(self.taken.get(e) for e in edges))
+                + sum(1 for state, key, _ in folded if self.folded_taken.get((state, key))),
+                "never_taken": self.branches_never_taken}
         checks = graph.check_edges
         if checks:
             out["checks"] = {"total": len(checks), "taken": sum(1 for edge in checks if self.taken.get(edge)),
@@ -690,12 +741,21 @@ class MachineCoverage:
         lines_out = [head]
         if data.get("lines", {}).get("never_run"):
             lines_out.append("  source lines never run: " + _ranges(data["lines"]["never_run"]))
+        for state, key, where in self.folded_branches:  # the others show as edges below
+            if not self.folded_taken.get((state, key)):
+                lines_out.append(f"  branch never taken: {_where(where)} ({where['way']}, folded into {state})")
         if self.states_never_visited:
             lines_out.append("  states never entered: " + ", ".join(self.states_never_visited))
         for edge in self.edges_never_taken:
             label = f": {edge.label}" if edge.label and edge.kind != DEFAULT else ""
             lines_out.append(f"  never taken: {edge.key}{label}")
         return "\n".join(lines_out)
+
+
+def _where(where: Mapping[str, Any]) -> str:
+    """A folded branch's place: `line 38: if x < 3:`, or what the compiler calls it."""
+    line = where.get("line")
+    return str(where.get("source")) if line is None else f"line {line}: {where.get('source')}"
 
 
 def _ranges(numbers: list[int]) -> str:
@@ -723,8 +783,10 @@ class Coverage:
         self.machines: dict[str, MachineCoverage] = {}
 
     def add(self, definition: Mapping[str, Any] | str, execution: Any,
-            name: str | None = None) -> Run:
-        """Count one execution; `name` labels its machine (default: its definition's digest)."""
+            name: str | None = None, source_map: Mapping[str, Any] | None = None) -> Run:
+        """Count one execution; `name` labels its machine (default: its definition's digest);
+        `source_map`: a coverage build's (pysfn_compile's `compiled.source_map`), which says
+        where folded pure code records the source's branches it takes."""
         if isinstance(definition, str):
             definition = json.loads(definition)
         key = machine_id(definition)
@@ -732,6 +794,8 @@ class Coverage:
         if machine is None:
             machine = self.machines[key] = MachineCoverage(name or f"definition {key}",
                                                            structure(definition))
+        if source_map and not machine.source_map:
+            machine.source_map = source_map
         run = analyse(machine.structure, execution)
         machine.add(run)
         return run

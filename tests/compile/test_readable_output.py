@@ -3,6 +3,7 @@ tested workflow counts its source lines and branches, not the compiler's checks.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -124,3 +125,213 @@ def test_a_map_of_a_callee_is_one_task_per_item():
     assert task["Arguments"]["Payload"] == {"function": "score", "args": ["{% $states.input %}"]}
     assert map_state.get("End") is True  # the Map returns: no Succeed after it
     assert_same(source, {"xs": []}, {"xs": [1, 2, 3]}, {"xs": [1, 2.5]}, {"xs": [2**53]}, {"xs": [[1]]})
+
+
+def _example_coverage(name: str) -> dict:
+    compiled = compile_file(EXAMPLES / f"{name}.py")
+    cov = coverage.Coverage()
+    for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
+        cov.add(compiled.definition, pysfn_emulator.run(compiled.definition, payload,
+                                                         lambdas=compiled.local_lambdas()), name=name)
+    return cov.as_dict()["state_machines"][0]
+
+
+def test_the_ways_out_of_a_folded_loop_that_only_checks_reach_are_checks():
+    """A folded loop's Choice routes the exceptions its guards raise (Python's TypeError,
+    KeyError, the machine's loud stops) and sends a loop whose step budget ran out round
+    again: all the compiler's, none a branch of the source. sales_report's inputs run every
+    source line; before, its coverage showed 13 of 32 transitions (the guard exits counted)."""
+    definition = compile_file(EXAMPLES / "sales_report.py").definition
+    after = definition["States"]["After For sale in sales (line 36)"]
+    assert after["Default"] == "Set lines"  # the loop's normal end
+    assert all(rule["Comment"].startswith("check: ") for rule in after["Choices"])
+    assert after["Choices"][0]["Next"] == "Run For sale in sales (line 36)"
+    data = _example_coverage("sales_report")
+    assert data["lines"]["covered"] == data["lines"]["total"]
+    assert data["states"]["covered"] == data["states"]["total"]
+    assert data["transitions"]["covered"] == data["transitions"]["total"]
+    assert data["checks"]["total"] >= 20
+
+
+def test_a_folded_block_whose_handler_the_source_reaches_keeps_that_branch():
+    source = """
+        class Bad(Exception):
+            pass
+
+        def fetch(n: int) -> int:
+            return n
+
+        def store(x: int) -> int:
+            return x
+
+        @sfn.workflow
+        def main(n: int, d: dict[str, int]):
+            a = fetch(n)
+            try:
+                b = a + 1
+                if b > 3:
+                    raise Bad("big")
+                c = d["k"] + b
+            except Bad:
+                c = store(0)
+            return store(c)
+    """
+    definition = compile_text(source).definition
+    rules = [(rule.get("Comment", ""), rule["Next"]) for state in definition["States"].values()
+             for rule in state.get("Choices", []) if '"@step"' in rule["Condition"]]
+    # the `raise Bad` the source writes reaches the handler (a Task: outside the block): a
+    # branch; the KeyError of d["k"] only a check
+    assert ("", "Call store") in rules or ("", "Call store #2") in rules
+    assert any(comment == "check: KeyError" for comment, _ in rules)
+    assert_same(source, {"n": 0, "d": {"k": 1}}, {"n": 5, "d": {}}, {"n": 0, "d": {}})
+
+
+def _coverage_of(name: str, payloads: list, build: bool = True) -> dict:
+    compiled = compile_file(EXAMPLES / f"{name}.py", coverage=build)
+    cov = coverage.Coverage()
+    for payload in payloads:
+        cov.add(compiled.definition, pysfn_emulator.run(compiled.definition, payload,
+                                                         lambdas=compiled.local_lambdas()),
+                name=name, source_map=compiled.source_map)
+    return cov.as_dict()["state_machines"][0]
+
+
+def test_a_coverage_build_counts_the_branches_folded_into_pure_code():
+    """sales_report's branches (both loops entered or not, `if sale["cents"] < min_cents`
+    taken or not) all run inside two folded loops, which no history shows: a coverage build's
+    Run states name the branches they took, and its source map says which they are."""
+    payloads = json.loads((EXAMPLES / "sales_report.inputs.json").read_text())
+    plain = compile_file(EXAMPLES / "sales_report.py")
+    assert plain.source_map == {}
+    data = _coverage_of("sales_report", payloads)
+    assert data["lines"]["covered"] == data["lines"]["total"]
+    assert data["branches"] == {"total": 6, "covered": 6, "never_taken": []}
+    # no sale below min_cents (input 0 has min_cents 0), no region at all (count 0)
+    data = _coverage_of("sales_report", [payloads[0]])
+    assert data["branches"]["covered"] == 5
+    (missed,) = data["branches"]["never_taken"]
+    assert missed.startswith('line 38: if sale["cents"] < min_cents: (rule ')
+    data = _coverage_of("sales_report", [payloads[2]])  # count 0: neither loop entered
+    assert data["branches"]["covered"] == 2
+    assert sorted(data["branches"]["never_taken"]) == [
+        "line 36: for sale in sales: (rule 1 to line 38, folded into Run For sale in sales (line 36))",
+        'line 38: if sale["cents"] < min_cents: (default to line 40, folded into Run For sale in sales (line 36))',
+        'line 38: if sale["cents"] < min_cents: (rule 7 to line 39, folded into Run For sale in sales (line 36))',
+        "line 46: for region in sorted(totals): (rule 1 to line 47, folded into Run For region in sorted(totals) "
+        "(line 46))"]
+
+
+def test_a_coverage_build_computes_what_the_plain_build_computes():
+    for name in ("sales_report", "etl_batch", "inventory_reconciliation", "order_processing"):
+        plain, build = compile_file(EXAMPLES / f"{name}.py"), compile_file(EXAMPLES / f"{name}.py", coverage=True)
+        assert build.source_map["folded"], name
+        for payload in json.loads((EXAMPLES / f"{name}.inputs.json").read_text()):
+            one = pysfn_emulator.run(plain.definition, payload, lambdas=plain.local_lambdas())
+            two = pysfn_emulator.run(build.definition, payload, lambdas=build.local_lambdas())
+            assert (one.status, one.output, one.error, one.cause) == (two.status, two.output, two.error, two.cause)
+
+
+def test_the_catchers_of_several_calls_leading_to_one_except_are_one_branch():
+    """error_handling_finally's `try` around parse, validate and publish has three `except`
+    clauses: 3 branches (not one per call and clause), the inner `except PublishConflict`
+    one, and the `finally` leaving normally or raising again two."""
+    payloads = json.loads((EXAMPLES / "error_handling_finally.inputs.json").read_text())
+    data = _coverage_of("error_handling_finally", payloads, build=False)
+    assert data["branches"]["total"] == 6
+    assert data["branches"]["covered"] == 6
+    assert data["transitions"]["covered"] < data["transitions"]["total"]  # per call: not all
+
+
+def test_arithmetic_on_a_value_of_unknown_type_and_a_literal_skips_what_the_literal_settles():
+    """`x // 100` with `x` unannotated: 100 is a nonzero int, so no ZeroDivisionError check
+    and no test of its kind at run time (sales_report: 457 characters of its largest field);
+    `x // y` keeps both."""
+    source = """
+        @sfn.workflow
+        def main(x, y):
+            a = x // 100
+            b = x % 7
+            c = x * 3 - 1
+            d = x // y
+            return [a, b, c, d]
+    """
+    text = json.dumps(compile_text(source).definition)
+    assert text.count("float floor division by zero") == 1  # x // y only
+    assert "float modulo" not in text
+    assert "$type(100)" not in text and "$floor(7)" not in text
+    assert_same(source, {"x": 250, "y": 3}, {"x": -250, "y": -3}, {"x": "s", "y": 1},
+                {"x": [1], "y": 1}, {"x": 5, "y": 0}, {"x": True, "y": 1}, {"x": None, "y": 1})
+    # a float x: 2.5 // 100 is the float 0.0, which JSON carries as 0: a loud stop, as before
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, {"x": 2.5, "y": 2}, lambdas=compiled.local_lambdas())
+    assert (execution.status, execution.error) == ("FAILED", "pysfn.AmbiguousNumber")
+
+
+def _field_sizes():
+    """benchmarks/field_sizes.py, the script that measures and attributes the fields."""
+    spec = importlib.util.spec_from_file_location("field_sizes", EXAMPLES.parent / "benchmarks" / "field_sizes.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+# Issue 10 §5: "no field over 1,000 characters unless the user's own expression is that large".
+# Not met yet: per example, the fields over the limit that the user's source does not explain
+# (field_sizes.py: the source lines the field's state runs are under 1,000 characters), as
+# (how many, the largest). A ratchet: a change may lower these (then lower them here), never
+# raise them. Where the characters go: benchmarks/README.md, "Field sizes".
+FIELDS_OVER_THE_LIMIT = {
+    "approval_chain": (1, 1337), "batch_scoring": (11, 2022), "error_handling_finally": (1, 1192),
+    "etl_batch": (1, 8448), "fan_out_map": (2, 2340), "flaky_service_retries": (1, 1255),
+    "inventory_reconciliation": (6, 2234), "invoice_formatting": (2, 3663), "order_fulfilment": (3, 1350),
+    "order_processing": (2, 1654),
+    "polling_with_waits": (1, 1041), "sales_report": (5, 8864), "statistics_report": (2, 3778),
+    "user_onboarding": (1, 1603),
+}
+
+
+def test_no_field_passes_the_limit_unless_the_users_expression_does():
+    """The rule: a field may pass 1,000 characters only when the Python source its state runs
+    is over 1,000 characters itself; and no field defines a helper twice."""
+    sizes = _field_sizes()
+    found = {}
+    for path in sorted(EXAMPLES.glob("*.py")):
+        fields = sizes.example_fields(path)
+        assert all(f.repeated_helpers == 0 for f in fields), path.stem
+        over = [f for f in sizes.over_limit(fields) if not f.users]
+        if over:
+            found[path.stem] = (len(over), max(f.size for f in over))
+    for name in sorted(set(found) | set(FIELDS_OVER_THE_LIMIT)):
+        count, largest = found.get(name, (0, 0))
+        known_count, known_largest = FIELDS_OVER_THE_LIMIT.get(name, (0, 0))
+        assert count <= known_count and largest <= known_largest, (
+            f"{name}: {count} fields over the limit, the largest {largest:,} characters (was {known_count}, "
+            f"{known_largest:,}): python benchmarks/field_sizes.py shows them")
+
+
+def test_field_sizes_attributes_helpers_plumbing_and_source():
+    sizes = _field_sizes()
+    fields = sizes.example_fields(EXAMPLES / "sales_report.py")
+    loop = max(fields, key=lambda f: f.size)
+    assert loop.state == "Run For region in sorted(totals) (line 46)"
+    assert loop.helpers > 2000 and loop.plumbing > 1000 and loop.rest > 1000
+    assert loop.source == len("for region in sorted(totals):") + len(
+        "euros, cents = totals[region] // 100, totals[region] % 100") + len(
+        'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
+    assert not loop.users
+
+
+def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():
+    """A Fail ends the machine (or a branch, whose variables nothing outside it reads): the
+    way out of a folded loop to `Raise TypeError` sets `__exc` only, not the loop's variables
+    (sales_report: 46,690 -> 39,099 bytes)."""
+    definition = compile_file(EXAMPLES / "sales_report.py").definition
+    states = definition["States"]
+    to_fail = [rule for rule in states["After For sale in sales (line 36)"]["Choices"]
+               if states[rule["Next"]]["Type"] == "Fail"]
+    assert len(to_fail) >= 5
+    for rule in to_fail:
+        reads = json.dumps(states[rule["Next"]])
+        assert all(f"${name}" in reads for name in rule.get("Assign", {})), rule
+    assert {"Assign": {"__exc": '{% $lookup($__plloop2, "__exc") %}'}}.items() <= next(
+        rule for rule in to_fail if rule["Next"] == "Raise TypeError").items()

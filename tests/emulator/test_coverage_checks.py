@@ -40,7 +40,7 @@ def test_checks_are_counted_apart_and_lines_reported():
     cov.add(DEFINITION, pysfn_emulator.run(DEFINITION, {"n": 0}), name="m")
     data = cov.as_dict()["state_machines"][0]
     assert data["lines"] == {"total": 4, "covered": 4, "never_run": []}
-    assert data["branches"] == {"total": 2, "covered": 2}
+    assert data["branches"] == {"total": 2, "covered": 2, "never_taken": []}
     assert data["transitions"] == {"total": 2, "covered": 2}
     assert data["checks"] == {"total": 1, "taken": 0, "states": ["Raise TypeError"]}
 

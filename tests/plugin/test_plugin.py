@@ -505,3 +505,35 @@ def test_workflow_lambdas_by_callee_name_or_module_and_unmatched_names_fail(proj
     result.stdout.fnmatch_lines(["*sfn_run: checkout.py: lambdas: 'chargeCard' matches nothing "
                                  "*checkout.py calls: its callees are charge_card; its Lambda "
                                  "function is 'pysfn-checkout' (or its ARN)"])
+
+
+FOLDED_WORKFLOW = '''
+from pysfn_compile import sfn
+
+
+def publish(text):
+    return len(text)
+
+
+@sfn.workflow
+def main(xs: list[int]):
+    total = 0
+    for x in xs:
+        if x > 10:
+            total += x
+    return publish(str(total))
+'''
+
+
+def test_sfn_coverage_builds_workflows_that_show_their_folded_branches(project):
+    """With --sfn-coverage a .py workflow is a coverage build: the branches of its pure loop
+    (folded into one state) count, and the one never taken is named."""
+    project.makepyfile(folded=FOLDED_WORKFLOW)
+    project.makepyfile(test_inner_folded="""
+        def test_small(sfn_run):
+            assert sfn_run("folded.py", {"xs": [1, 2]}).output == 1
+    """)
+    result = run(project, "--sfn-coverage")
+    result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines(["folded.py: 1 execution, source lines */* (100%), branches 3/4 (75%)*",
+                                 "  branch never taken: line 12: if x > 10: (rule 1 to line 13, folded into Run For x in xs (line 11))"])
