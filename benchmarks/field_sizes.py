@@ -153,13 +153,18 @@ def table(rows: list[Field]) -> str:
     return "\n".join(out)
 
 
+def example_workflows() -> list[Path]:
+    """The examples' workflows (not their `NAME.services.py` seeds of local AWS services)."""
+    return [p for p in sorted(EXAMPLES.glob("*.py")) if not p.name.endswith(".services.py")]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--all", action="store_true", help="each example's largest field, over the limit or not")
     parser.add_argument("--json", action="store_true", help="the rows as JSON")
     options = parser.parse_args()
     rows: list[Field] = []
-    for path in sorted(EXAMPLES.glob("*.py")):
+    for path in example_workflows():
         fields = example_fields(path)
         rows += [max(fields, key=lambda f: f.size)] if options.all else over_limit(fields)
     if options.json:
