@@ -35,7 +35,12 @@ from .integrations.callbacks import (
 from .integrations.failures import LambdaServiceError, TaskFailure
 from .integrations.lambda_runtime import LambdaContext
 from .integrations.local_aws import LocalAws, ServiceFailure, error_name, services_from_file
-from .integrations.local_callees import HandlersError, handlers_from_file, lambdas_from_module
+from .integrations.local_callees import (
+    HandlersError,
+    handlers_from_file,
+    lambdas_from_module,
+    responders_from_file,
+)
 from .integrations.mock_config import MockConfigError
 from .options import ExecutionOptions
 from .runtime.launch import Execution
@@ -67,6 +72,7 @@ __all__ = [
     "error_name",
     "graph",
     "handlers_from_file",
+    "responders_from_file",
     "lambdas_from_module",
     "loads_json",
     "run",

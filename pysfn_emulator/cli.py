@@ -102,15 +102,17 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
         print(f"{PROG}: error: {mistake}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
-        definition, lambdas = _load_machine(args, compiler)
+        definition, lambdas, compiled = _load_machine(args, compiler)
         services = _services(args.services)
+        callbacks = _callbacks(args.callbacks, compiled)
         if services is None and (args.definition.endswith(".py") or args.source is not None):
             # a workflow's own run: an empty local AWS account (the plain run would need one too)
             services = pysfn_emulator.LocalAws()
         execution_input = _load_input(args)
         if args.mock_config is not None:  # read here too, for a located message on bad JSON
             _parse_json(_read_file(args.mock_config, "mock config"), args.mock_config)
-        execution = _run(definition, execution_input, args, lambdas=lambdas, services=services)
+        execution = _run(definition, execution_input, args, lambdas=lambdas, services=services,
+                         callbacks=callbacks)
     except BadInput as problem:
         print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -149,7 +151,7 @@ def _mock_usage_mistake(args: argparse.Namespace) -> str | None:
 
 
 def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
-         lambdas: dict | None, services: Any = None) -> Any:
+         lambdas: dict | None, services: Any = None, callbacks: dict | None = None) -> Any:
     options: dict[str, Any] = {
         "state_machine_name": args.state_machine_name,
         "execution_name": args.execution_name,
@@ -162,6 +164,8 @@ def _run(definition: Any, execution_input: Any, args: argparse.Namespace, *,
         options["lambdas"] = lambdas
     if services is not None:
         options["services"] = services
+    if callbacks:
+        options["callbacks"] = callbacks
     if args.seed is not None:
         options["seed"] = args.seed
     if args.test_case is not None:
@@ -234,6 +238,11 @@ def _parser() -> argparse.ArgumentParser:
                      "pysfn_emulator.LocalAws, or {'service:action': handler(params)}) or functions "
                      "named <service>_<action>, e.g. secretsmanager_get_secret_value(params); "
                      "`setup(aws)` may declare tables and objects first")
+    aws.add_argument("--callbacks", metavar="RESPONDERS.py",
+                     help="who answers .waitForTaskToken tasks: a Python module whose RESPONDERS dict, "
+                     "or else whose functions, are responder(token, payload) -> answer (raise to send a "
+                     "failure), keyed by state name or resource; for a workflow, by the callee that "
+                     "sfn.wait_for_callback calls. Unanswered tokens wait until their timeout")
     mocks = parser.add_argument_group("mocked service integrations")
     mocks.add_argument("--mock-config", metavar="FILE",
                        help="a Step Functions Local mock config file (JSON; default: "
@@ -303,21 +312,21 @@ def _start_time(text: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[Any, dict | None]:
-    """The definition to run and the Lambda handlers it calls (a workflow's local callees,
-    the --lambdas module's functions)."""
+def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[Any, dict | None, Any]:
+    """The definition to run, the Lambda handlers it calls (a workflow's local callees, the
+    --lambdas module's functions) and the compiled workflow it came from (None for ASL)."""
     handlers = _handlers(args.lambdas)
     if args.definition.endswith(".py"):
         if args.source is not None:
             raise BadInput(f"--source {args.source}: only a definition (.json) takes --source; "
                            f"{args.definition} is a workflow and brings its callees itself")
         compiled = compile_workflow(compiler, args.definition, args.entry)
-        return compiled.definition, _workflow_lambdas(compiled, handlers, args.lambdas)
+        return compiled.definition, _workflow_lambdas(compiled, handlers, args.lambdas), compiled
     if args.entry is not None and args.source is None:
         raise BadInput("--entry: only a Python workflow (.py or --source) has an entry function")
     definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
     if args.source is None:
-        return definition, handlers or None
+        return definition, handlers or None, None
     compiled = compile_workflow(compiler, args.source, args.entry)
     lambdas = _workflow_lambdas(compiled, handlers, args.lambdas)
     # The definition may have been compiled with another --lambda-arn: its functions are
@@ -325,7 +334,7 @@ def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[
     dispatcher = lambdas.get(getattr(compiled, "lambda_arn", None)) or next(iter(lambdas.values()), None)
     for reference in _lambda_references(definition):
         lambdas.setdefault(reference, dispatcher)
-    return definition, lambdas
+    return definition, lambdas, compiled
 
 
 def _handlers(path: str | None) -> dict:
@@ -335,6 +344,23 @@ def _handlers(path: str | None) -> dict:
         return pysfn_emulator.handlers_from_file(path)
     except pysfn_emulator.HandlersError as problem:
         raise BadInput(str(problem)) from None
+
+
+def _callbacks(path: str | None, compiled: Any) -> dict | None:
+    """The --callbacks module's responders: by state name or resource for a definition; by the
+    callee a compiled workflow waits on (sfn.wait_for_callback), as its plain run takes them."""
+    if path is None:
+        return None
+    try:
+        responders = pysfn_emulator.responders_from_file(path)
+    except pysfn_emulator.HandlersError as problem:
+        raise BadInput(f"--callbacks {problem}") from None
+    if compiled is None or not hasattr(compiled, "local_callbacks"):
+        return responders
+    try:
+        return compiled.local_callbacks(responders)
+    except LookupError as problem:
+        raise BadInput(f"--callbacks {path}: {problem.args[0]}") from None
 
 
 def _services(path: str | None) -> Any:

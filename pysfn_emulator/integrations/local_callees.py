@@ -80,6 +80,23 @@ def handlers_from_file(path: str | Path) -> dict[str, Callable[[Any, Any], Any]]
     return handlers
 
 
+def responders_from_file(path: str | Path) -> dict[str, Callable[[str, Any], Any]]:
+    """Responders for `.waitForTaskToken` tasks from a Python module: its `RESPONDERS` dict when
+    it has one, else each public function it defines, under its own name (a state's name, a
+    resource, or, for a compiled workflow, the callee it waits on)."""
+    path = Path(path)
+    if not path.is_file():
+        raise HandlersError(f"{path}: no such responders module")
+    try:
+        module = load_module(path)
+    except Exception as error:
+        raise HandlersError(f"{path}: cannot load the responders module: {type(error).__name__}: {error}") from None
+    table = getattr(module, "RESPONDERS", None)
+    if isinstance(table, dict):
+        return dict(table)
+    return callee_table(module)
+
+
 def callee_table(module: ModuleType, names: Iterable[str] | None = None) -> dict[str, Callable]:
     """The module's functions by name: the given names (each must exist), or every public
     function the module defines (not those it imports)."""

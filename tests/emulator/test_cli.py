@@ -766,3 +766,63 @@ def test_source_serves_a_definition_compiled_with_another_lambda_arn(capsys, tmp
                                "--input", '{"text": "a short example"}')
     assert (status, err) == (0, "")
     assert json.loads(out) == "text starts with a, has 15 chars, 5 vowels, and 2 spaces"
+
+
+# -- --callbacks: who answers .waitForTaskToken tasks ------------------------------------------------
+
+_WAITING_MACHINE = {
+    "QueryLanguage": "JSONata", "StartAt": "Ask",
+    "States": {"Ask": {"Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                       "Arguments": {"QueueUrl": "q", "MessageBody": "{% $states.input %}"},
+                       "TimeoutSeconds": 60, "End": True}},
+}
+
+
+def test_callbacks_module_answers_a_definitions_tasks_by_state_name(tmp_path, capsys):
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps(_WAITING_MACHINE))
+    responders = tmp_path / "responders.py"
+    responders.write_text("RESPONDERS = {'Ask': lambda token, payload: {'ok': payload['MessageBody']}}\n")
+    assert main([str(machine), "--input", '"hi"', "--services", str(_empty_services(tmp_path)),
+                 "--callbacks", str(responders), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output"] == {"ok": "hi"}
+
+
+def test_without_callbacks_the_token_waits_until_its_timeout(tmp_path, capsys):
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps(_WAITING_MACHINE))
+    assert main([str(machine), "--services", str(_empty_services(tmp_path)), "--json"]) == 1
+    assert json.loads(capsys.readouterr().out)["error"] == "States.Timeout"
+
+
+def test_callbacks_module_answers_a_workflows_callee_by_name(tmp_path, capsys):
+    workflow = tmp_path / "approve.py"
+    workflow.write_text(
+        "from pysfn_compile import sfn\n\n"
+        "def ask(request, token):\n    pass\n\n"
+        "@sfn.workflow\n"
+        "def main(amount):\n"
+        "    answer = sfn.wait_for_callback(ask, {'amount': amount}, timeout=3600)\n"
+        "    return answer['by']\n")
+    responders = tmp_path / "responders.py"
+    responders.write_text("def ask(token, request):\n    return {'by': 'boss' if request['amount'] > 10 else 'clerk'}\n")
+    assert main([str(workflow), "--input", '{"amount": 50}', "--callbacks", str(responders), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["output"] == "boss"
+    stray = tmp_path / "stray.py"
+    stray.write_text("def tell(token, request):\n    return 1\n")
+    assert main([str(workflow), "--input", '{"amount": 50}', "--callbacks", str(stray)]) == 2
+    err = capsys.readouterr().err
+    assert "'tell' is not a callee the workflow waits on" in err and "Traceback" not in err
+
+
+def test_missing_callbacks_module_exits_2(tmp_path, capsys):
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps(_WAITING_MACHINE))
+    assert main([str(machine), "--callbacks", str(tmp_path / "none.py")]) == 2
+    assert "no such responders module" in capsys.readouterr().err
+
+
+def _empty_services(tmp_path: Path) -> Path:
+    path = tmp_path / "services.py"
+    path.write_text("import pysfn_emulator\nservices = pysfn_emulator.LocalAws()\n")
+    return path
