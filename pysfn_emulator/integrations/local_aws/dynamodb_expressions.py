@@ -1,17 +1,10 @@
-"""DynamoDB's expression languages, as far as the local fake speaks them (grammar: dynamodb.lark).
-
-- Conditions (ConditionExpression, FilterExpression): `=`, `<>`, `<`, `<=`, `>`, `>=`,
-  `BETWEEN x AND y`, `IN (...)`, `AND`, `OR`, `NOT`, parentheses, `attribute_exists(p)`,
-  `attribute_not_exists(p)`, `begins_with(a, b)`, `contains(a, b)`, `attribute_type(a, t)`, `size(p)`.
-- UpdateExpression: `SET p = v` (v: an operand, `a + b`, `a - b`, `if_not_exists(p, v)`,
-  `list_append(a, b)`), `ADD p v` (numbers and sets), `REMOVE p`, `DELETE p v` (sets).
-- KeyConditionExpression: `pk = v`, optionally `AND` a sort-key condition (`=`, `<`, `<=`, `>`,
-  `>=`, `BETWEEN`, `begins_with`).
-- ProjectionExpression: a comma-separated list of names.
+"""DynamoDB's expression languages, as far as the local fake speaks them: conditions (Condition-
+and FilterExpression), UpdateExpression (SET, REMOVE, ADD, DELETE), KeyConditionExpression and
+ProjectionExpression; dynamodb.lark is the syntax.
 
 Names are top-level attributes (`name` or `#alias`; a bare name may not be a reserved word,
 dynamodb_reserved.py), values `:placeholders`. Document paths (`a.b`, `a[0]`) and anything else
-outside this list are refused with a ValidationException that says so: the fake never guesses.
+outside the grammar are refused with a ValidationException that says so: the fake never guesses.
 Like DynamoDB it refuses placeholders that are not defined, and ExpressionAttributeNames/Values
 that no expression uses.
 
