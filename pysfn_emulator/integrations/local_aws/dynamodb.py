@@ -400,7 +400,7 @@ def _sort_test(attribute: str, op: str, operands: list):
                              "operator or function: begins_with, operand type: N")
         kind, text = next(iter(prefix.items()))
         return lambda item: attribute in item and kind in item[attribute] and item[attribute][kind].startswith(text)
-    if op == "BETWEEN":
+    if op == "between":
         low, high = operands
         return lambda item: attribute in item and av.compare(item[attribute], low) in (0, 1) and av.compare(item[attribute], high) in (-1, 0)
     value = operands[0]

@@ -1,40 +1,39 @@
-"""DynamoDB's expression languages, as far as the local fake speaks them.
-
-- Conditions (ConditionExpression, FilterExpression): `a = b`, `<>`, `<`, `<=`, `>`, `>=`,
-  `BETWEEN x AND y`, `IN (...)`, `AND`, `OR`, `NOT`, parentheses, `attribute_exists(p)`,
-  `attribute_not_exists(p)`, `begins_with(p, v)`, `contains(p, v)`, `size(p)`,
-  `attribute_type(p, t)`.
-- UpdateExpression: `SET p = v` (v: an operand, `a + b`, `a - b`, `if_not_exists(p, v)`,
-  `list_append(a, b)`), `ADD p v` (numbers and sets), `REMOVE p`, `DELETE p v` (sets).
-- KeyConditionExpression: `pk = v`, optionally `AND` a sort-key condition (`=`, `<`, `<=`, `>`,
-  `>=`, `BETWEEN`, `begins_with`).
-- ProjectionExpression: a comma-separated list of names.
+"""DynamoDB's expression languages, as far as the local fake speaks them: conditions (Condition-
+and FilterExpression), UpdateExpression (SET, REMOVE, ADD, DELETE), KeyConditionExpression and
+ProjectionExpression; dynamodb.lark is the syntax.
 
 Names are top-level attributes (`name` or `#alias`; a bare name may not be a reserved word,
-dynamodb_reserved.py), values `:placeholders`. Document paths
-(`a.b`, `a[0]`) and anything else outside this list are refused with a ValidationException
-that says so: the fake never guesses. Like DynamoDB it refuses placeholders that are not
-defined, and ExpressionAttributeNames/Values that no expression uses.
+dynamodb_reserved.py), values `:placeholders`. Document paths (`a.b`, `a[0]`) and anything else
+outside the grammar are refused with a ValidationException that says so: the fake never guesses.
+Like DynamoDB it refuses placeholders that are not defined, and ExpressionAttributeNames/Values
+that no expression uses.
+
+An expression text is parsed once (cached) into a small model that does not depend on the
+placeholders; each request binds the model to its placeholders, then evaluates it per item.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
+from functools import cache, lru_cache, partial
+from pathlib import Path as FilePath
 from typing import Any
+
+import attrs
+from lark import Lark, Token, Transformer_NonRecursive
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken, VisitError
 
 from . import attribute_values as av
 from .dynamodb_reserved import RESERVED_WORDS
-from .service_failure import validation
+from .service_failure import ServiceFailure, validation
 
-_TOKEN = re.compile(
-    r"\s*(?:(?P<op><>|<=|>=|[=<>(),+\-])|(?P<name>#[A-Za-z0-9_]+)|(?P<value>:[A-Za-z0-9_]+)"
-    r"|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<path>[.\[\]])|(?P<bad>\S))"
-)
+MAX_BYTES = 4096  # DynamoDB's limit on the length of any expression string
+MAX_OPERATORS = 300  # DynamoDB's limit on operators and functions in one expression
+_START = {"ConditionExpression": "condition_expression", "FilterExpression": "condition_expression",
+          "UpdateExpression": "update_expression", "KeyConditionExpression": "key_condition_expression",
+          "ProjectionExpression": "projection_expression"}
 _KEYWORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "ADD", "REMOVE", "DELETE"}
-_CONDITION_FUNCTIONS = {"attribute_exists", "attribute_not_exists", "begins_with", "contains", "attribute_type"}
-_COMPARATORS = {"=", "<>", "<", "<=", ">", ">="}
 
 
 class Placeholders:
@@ -75,319 +74,244 @@ class Placeholders:
             raise validation(f"Value provided in ExpressionAttributeValues unused in expressions: keys: {{{', '.join(unused)}}}")
 
 
-class _Parser:
-    def __init__(self, text: Any, kind: str, placeholders: Placeholders) -> None:
-        if not isinstance(text, str):
-            raise validation(f"{kind} must be a string")
-        if not text.strip():
-            raise validation(f"Invalid {kind}: The expression can not be empty;")
-        self.kind = kind
-        self.text = text
-        self.placeholders = placeholders
-        self.tokens = self._tokens(text)
-        self.at = 0
-
-    def _tokens(self, text: str) -> list[tuple[str, str]]:
-        tokens = []
-        for match in _TOKEN.finditer(text):
-            kind = match.lastgroup
-            token = match.group(kind)
-            if kind == "path":
-                self.unsupported("document paths (a.b, a[0]): only top-level attribute names")
-            if kind == "bad":
-                self.syntax(token)
-            if kind == "word" and token.upper() in _KEYWORDS:
-                kind, token = "keyword", token.upper()
-            tokens.append((kind, token))
-        return tokens
-
-    def syntax(self, token: str) -> None:
-        raise validation(f'Invalid {self.kind}: Syntax error; token: "{token}", near: "{self.text.strip()[:40]}"')
-
-    def unsupported(self, what: str) -> None:
-        raise validation(f"Invalid {self.kind}: pysfn's local DynamoDB does not support {what}; "
-                         "register your own handler with LocalAws(handlers={'dynamodb:ACTION': fn}) to go further")
-
-    def peek(self) -> tuple[str, str] | None:
-        return self.tokens[self.at] if self.at < len(self.tokens) else None
-
-    def next(self) -> tuple[str, str]:
-        token = self.peek()
-        if token is None:
-            self.syntax("<EOF>")
-        self.at += 1
-        return token
-
-    def accept(self, kind: str, text: str | None = None) -> bool:
-        token = self.peek()
-        if token is not None and token[0] == kind and (text is None or token[1] == text):
-            self.at += 1
-            return True
-        return False
-
-    def expect(self, kind: str, text: str | None = None) -> str:
-        token = self.next()
-        if token[0] != kind or (text is not None and token[1] != text):
-            self.syntax(token[1])
-        return token[1]
-
-    def end(self) -> None:
-        token = self.peek()
-        if token is not None:
-            self.syntax(token[1])
-
-    # -- operands ---------------------------------------------------------------------------------
-
-    def path(self) -> str:
-        kind, token = self.next()
-        if kind == "name":
-            return self.placeholders.name(token)
-        if kind == "word":
-            if token.upper() in RESERVED_WORDS:
-                raise validation(f"Invalid {self.kind}: Attribute name is a reserved keyword; reserved keyword: {token}")
-            return token
-        self.syntax(token)
-        raise AssertionError
-
-    def operand(self) -> Callable[[dict], dict | None]:
-        """A value of the item: a path, a placeholder or size(path)."""
-        kind, token = self.next()
-        if kind == "value":
-            value = self.placeholders.value(token)
-            return lambda item: value
-        if kind == "word" and token == "size" and self.accept("op", "("):
-            name = self.path()
-            self.expect("op", ")")
-            return lambda item: _size_of(item.get(name))
-        if kind in ("word", "name"):
-            self.at -= 1
-            name = self.path()
-            return lambda item: item.get(name)
-        self.syntax(token)
-        raise AssertionError
-
-    # -- conditions -------------------------------------------------------------------------------
-
-    def condition(self) -> Callable[[dict], bool]:
-        left = self.conjunction()
-        while self.accept("keyword", "OR"):
-            right = self.conjunction()
-            left = _either(left, right)
-        return left
-
-    def conjunction(self) -> Callable[[dict], bool]:
-        left = self.negation()
-        while self.accept("keyword", "AND"):
-            right = self.negation()
-            left = _both(left, right)
-        return left
-
-    def negation(self) -> Callable[[dict], bool]:
-        if self.accept("keyword", "NOT"):
-            inner = self.negation()
-            return lambda item: not inner(item)
-        return self.primary()
-
-    def primary(self) -> Callable[[dict], bool]:
-        if self.accept("op", "("):
-            inner = self.condition()
-            self.expect("op", ")")
-            return inner
-        token = self.peek()
-        if token is not None and token[0] == "word" and token[1] in _CONDITION_FUNCTIONS:
-            return self.function()
-        left = self.operand()
-        if self.accept("keyword", "BETWEEN"):
-            low = self.operand()
-            self.expect("keyword", "AND")
-            high = self.operand()
-            return lambda item: _between(left(item), low(item), high(item))
-        if self.accept("keyword", "IN"):
-            self.expect("op", "(")
-            options = [self.operand()]
-            while self.accept("op", ","):
-                options.append(self.operand())
-            self.expect("op", ")")
-            return lambda item: _in(left(item), [option(item) for option in options])
-        kind, op = self.next()
-        if kind != "op" or op not in _COMPARATORS:
-            self.syntax(op)
-        right = self.operand()
-        return lambda item: _compare(op, left(item), right(item))
-
-    def function(self) -> Callable[[dict], bool]:
-        name = self.expect("word")
-        self.expect("op", "(")
-        if name in ("attribute_exists", "attribute_not_exists"):
-            attribute = self.path()
-            self.expect("op", ")")
-            exists = name == "attribute_exists"
-            return lambda item: (attribute in item) == exists
-        first = self.operand()
-        self.expect("op", ",")
-        second = self.operand()
-        self.expect("op", ")")
-        if name == "begins_with":
-            return lambda item: _begins_with(first(item), second(item))
-        if name == "contains":
-            return lambda item: _contains(first(item), second(item))
-        return lambda item: _has_type(first(item), second(item))
-
-    # -- update expressions -------------------------------------------------------------------------
-
-    def update(self) -> list[tuple[str, str, Any]]:
-        """[(clause, attribute, operand)], each attribute at most once."""
-        actions: list[tuple[str, str, Any]] = []
-        seen_clauses: set[str] = set()
-        while self.peek() is not None:
-            clause = self.expect("keyword")
-            if clause not in ("SET", "ADD", "REMOVE", "DELETE"):
-                self.syntax(clause)
-            if clause in seen_clauses:
-                raise validation(f'Invalid {self.kind}: The "{clause}" section can only be used once in an update expression;')
-            seen_clauses.add(clause)
-            while True:
-                attribute = self.path()
-                if clause == "SET":
-                    self.expect("op", "=")
-                    actions.append((clause, attribute, self.set_value()))
-                elif clause in ("ADD", "DELETE"):
-                    kind, token = self.next()
-                    if kind != "value":
-                        self.syntax(token)
-                    actions.append((clause, attribute, self.placeholders.value(token)))
-                else:
-                    actions.append((clause, attribute, None))
-                if not self.accept("op", ","):
-                    break
-        names = [attribute for _, attribute, _ in actions]
-        for index, name in enumerate(names):
-            if name in names[:index]:
-                raise validation(f"Invalid {self.kind}: Two document paths overlap with each other; must remove or rewrite "
-                                 f"one of these paths; path one: [{name}], path two: [{name}]")
-        return actions
-
-    def set_value(self) -> Callable[[dict], dict | None]:
-        left = self.set_operand()
-        token = self.peek()
-        if token in (("op", "+"), ("op", "-")):
-            self.at += 1
-            right = self.set_operand()
-            return lambda item: _arithmetic(token[1], left(item), right(item))
-        return left
-
-    def set_operand(self) -> Callable[[dict], dict | None]:
-        token = self.peek()
-        if token in (("word", "if_not_exists"), ("word", "list_append")):
-            self.at += 1
-            self.expect("op", "(")
-        if token == ("word", "if_not_exists"):
-            attribute = self.path()
-            self.expect("op", ",")
-            fallback = self.set_value()
-            self.expect("op", ")")
-            return lambda item: item[attribute] if attribute in item else fallback(item)
-        if token == ("word", "list_append"):
-            first = self.set_value()
-            self.expect("op", ",")
-            second = self.set_value()
-            self.expect("op", ")")
-            return lambda item: _list_append(first(item), second(item))
-        if token is not None and token[0] == "word" and token[1] == "size":
-            self.unsupported("size() in a SET action")
-        operand = self.operand()
-
-        def value(item: dict) -> dict:
-            result = operand(item)
-            if result is None:
-                raise validation("The provided expression refers to an attribute that does not exist in the item")
-            return result
-
-        return value
-
-    # -- key conditions -----------------------------------------------------------------------------
-
-    def key_condition(self) -> list[tuple[str, str, list]]:
-        """[(attribute, operator, [operands])]: one or two conditions joined by AND."""
-        parts = [self.key_part()]
-        if self.accept("keyword", "AND"):
-            parts.append(self.key_part())
-        self.end()
-        return parts
-
-    def key_part(self) -> tuple[str, str, list]:
-        if self.accept("op", "("):
-            part = self.key_part()
-            self.expect("op", ")")
-            return part
-        if self.peek() == ("word", "begins_with"):
-            self.at += 1
-            self.expect("op", "(")
-            attribute = self.path()
-            self.expect("op", ",")
-            prefix = self.key_value()
-            self.expect("op", ")")
-            return attribute, "begins_with", [prefix]
-        attribute = self.path()
-        if self.accept("keyword", "BETWEEN"):
-            low = self.key_value()
-            self.expect("keyword", "AND")
-            return attribute, "BETWEEN", [low, self.key_value()]
-        kind, op = self.next()
-        if kind != "op" or op not in _COMPARATORS or op == "<>":
-            raise validation(f"Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: {op}"
-                             if op == "<>" else f'Invalid KeyConditionExpression: Syntax error; token: "{op}"')
-        return attribute, op, [self.key_value()]
-
-    def key_value(self) -> dict:
-        kind, token = self.next()
-        if kind != "value":
-            raise validation("Invalid KeyConditionExpression: Syntax error; a key condition compares with an "
-                             f"ExpressionAttributeValues placeholder, not {token!r}")
-        return self.placeholders.value(token)
-
-    # -- projections --------------------------------------------------------------------------------
-
-    def projection(self) -> list[str]:
-        names = [self.path()]
-        while self.accept("op", ","):
-            names.append(self.path())
-        self.end()
-        return names
+# -- the model: Name and Value leaves under Op nodes, independent of any request's placeholders ----
 
 
-# -- public entry points ---------------------------------------------------------------------------
+@attrs.frozen
+class Name:
+    text: str  # a bare attribute name or a #alias
+
+
+@attrs.frozen
+class Value:
+    key: str  # an ExpressionAttributeValues placeholder, `:v`
+
+
+@attrs.frozen
+class Op:
+    name: str  # `and`, `<=`, `between`, `contains`, `size`, `plus`, `if_not_exists`, ..., as in dynamodb.lark
+    args: tuple
+
+
+@attrs.frozen
+class Parsed:
+    root: Any  # an Op, or a tuple of update actions
+    placeholders: tuple[str, ...]  # in the order they are written
+
+
+@attrs.frozen
+class Bindings:
+    """A request's placeholders, resolved for one expression."""
+
+    names: dict[str, str]
+    values: dict[str, dict]
+
+    def name(self, name: Name) -> str:
+        return self.names.get(name.text, name.text)
+
+
+# -- public entry points -----------------------------------------------------------------------------
 
 
 def condition(text: Any, placeholders: Placeholders, kind: str = "ConditionExpression") -> Callable[[dict], bool]:
-    parser = _Parser(text, kind, placeholders)
-    test = parser.condition()
-    parser.end()
-    return test
+    parsed, bindings = _parse_and_bind(text, kind, placeholders)
+    return lambda item: _test(parsed.root, item, bindings)
 
 
 def update(text: Any, placeholders: Placeholders) -> list[tuple[str, str, Any]]:
-    parser = _Parser(text, "UpdateExpression", placeholders)
-    return parser.update()
+    """[(clause, attribute, operand)], each attribute at most once: a SET operand is a function
+    of the current item, an ADD or DELETE operand a value, a REMOVE operand None."""
+    parsed, bindings = _parse_and_bind(text, "UpdateExpression", placeholders)
+    actions = [(clause, bindings.name(name), partial(_set_value, operand, bindings=bindings) if clause == "SET"
+                else operand and bindings.values[operand.key]) for clause, name, operand in parsed.root]
+    names = [attribute for _, attribute, _ in actions]
+    for index, name in enumerate(names):
+        if name in names[:index]:
+            raise validation("Invalid UpdateExpression: Two document paths overlap with each other; must remove or rewrite "
+                             f"one of these paths; path one: [{name}], path two: [{name}]")
+    return actions
 
 
 def key_condition(text: Any, placeholders: Placeholders) -> list[tuple[str, str, list]]:
-    return _Parser(text, "KeyConditionExpression", placeholders).key_condition()
+    """[(attribute, operator, [values])]: one or two conditions joined by AND."""
+    parsed, bindings = _parse_and_bind(text, "KeyConditionExpression", placeholders)
+    return [(bindings.name(name), part.name, [bindings.values[value.key] for value in values])
+            for part in parsed.root.args for name, *values in [part.args]]
 
 
 def projection(text: Any, placeholders: Placeholders) -> list[str]:
-    return _Parser(text, "ProjectionExpression", placeholders).projection()
+    parsed, bindings = _parse_and_bind(text, "ProjectionExpression", placeholders)
+    return [bindings.name(name) for name in parsed.root.args]
 
 
-# -- evaluation -------------------------------------------------------------------------------------
+# -- parsing ----------------------------------------------------------------------------------------
 
 
-def _either(left: Callable, right: Callable) -> Callable[[dict], bool]:
-    return lambda item: left(item) or right(item)
+def _parse_and_bind(text: Any, kind: str, placeholders: Placeholders) -> tuple[Parsed, Bindings]:
+    """The expression's model, and its placeholders resolved in the order they are written (so
+    the first undefined one is named, and every one is marked used)."""
+    if not isinstance(text, str):
+        raise validation(f"{kind} must be a string")
+    if not text.strip():
+        raise validation(f"Invalid {kind}: The expression can not be empty;")
+    if len(text.encode("utf-8")) > MAX_BYTES:
+        raise validation(f"Invalid {kind}: pysfn's local DynamoDB, like DynamoDB, takes expressions of at most {MAX_BYTES} bytes")
+    parsed = _parse(text, kind)
+    names, values = {}, {}
+    for key in parsed.placeholders:
+        if key.startswith("#"):
+            names[key] = placeholders.name(key)
+        else:
+            values[key] = placeholders.value(key)
+    return parsed, Bindings(names, values)
 
 
-def _both(left: Callable, right: Callable) -> Callable[[dict], bool]:
-    return lambda item: left(item) and right(item)
+@cache
+def _parser() -> Lark:
+    """Built on first use (~0.1 s): a run that never reads a DynamoDB expression does not pay for it."""
+    return Lark(FilePath(__file__).with_name("dynamodb.lark").read_text(encoding="utf-8"),
+                parser="lalr", lexer="contextual", start=sorted(set(_START.values())))
+
+
+@lru_cache(maxsize=512)
+def _parse(text: str, kind: str) -> Parsed:
+    try:
+        tree = _parser().parse(text, start=_START[kind])
+    except UnexpectedInput as error:
+        position = error.pos_in_stream if isinstance(error, UnexpectedCharacters) else None
+        if isinstance(error, UnexpectedToken) and error.token.type != "$END":
+            position = error.token.start_pos
+        raise _syntax_error(kind, text, position) from None
+    subtrees = list(tree.iter_subtrees())
+    if sum(subtree.data not in _STRUCTURE for subtree in subtrees) > MAX_OPERATORS:
+        raise validation(f"Invalid {kind}: pysfn's local DynamoDB, like DynamoDB, takes at most {MAX_OPERATORS} "
+                         "operators and functions in an expression")
+    try:
+        root = _Builder(kind, text).transform(tree)
+    except VisitError as error:
+        raise error.orig_exc from None
+    tokens = [child for subtree in subtrees for child in subtree.children
+              if isinstance(child, Token) and child.type in ("ALIAS", "VALUE")]
+    return Parsed(root, tuple(str(token) for token in sorted(tokens, key=lambda token: token.start_pos)))
+
+
+_STRUCTURE = {"path", "set_action", "path_value", "set_clause", "remove_clause", "add_clause", "delete_clause",
+              "update_expression", "key_condition_expression", "projection_expression"}
+
+
+class _Builder(Transformer_NonRecursive):
+    """Tree -> model: every rule an Op named after it (`or_` -> `or`); refuses here what the
+    grammar lets through but the fake does not do."""
+
+    def __init__(self, kind: str, text: str) -> None:
+        super().__init__()
+        self.kind, self.text = kind, text
+
+    def __default__(self, data: Any, children: list, meta: Any) -> Op:
+        return Op(str(data).rstrip("_"), tuple(children))
+
+    def VALUE(self, token: Token) -> Value:  # lark calls a terminal's callback by its name
+        return Value(str(token))
+
+    def path(self, children: list) -> Name:
+        if len(children) > 1:
+            raise _unsupported(self.kind, "document paths (a.b, a[0]): only top-level attribute names")
+        token = children[0]
+        if token.type == "NAME" and token.upper() in _KEYWORDS:
+            raise _syntax_error(self.kind, self.text, token.start_pos)
+        if token.type == "NAME" and token.upper() in RESERVED_WORDS:
+            raise validation(f"Invalid {self.kind}: Attribute name is a reserved keyword; reserved keyword: {token}")
+        return Name(str(token))
+
+    def compare(self, children: list) -> Op:
+        left, op, right = children
+        if op == "<>" and self.kind == "KeyConditionExpression":
+            raise validation("Invalid KeyConditionExpression: Invalid operator used in KeyConditionExpression: <>")
+        return Op(str(op), (left, right))
+
+    def set_size(self, children: list) -> Op:
+        raise _unsupported(self.kind, "size() in a SET action")
+
+    def update_expression(self, clauses: list[Op]) -> tuple:
+        """(clause, Name, operand) for each action, each clause at most once."""
+        names = [clause.name.removesuffix("_clause").upper() for clause in clauses]
+        for index, name in enumerate(names):
+            if name in names[:index]:
+                raise validation(f'Invalid {self.kind}: The "{name}" section can only be used once in an update expression;')
+        return tuple((name, *(action.args if isinstance(action, Op) else (action, None)))
+                     for name, clause in zip(names, clauses, strict=True) for action in clause.args)
+
+
+def _syntax_error(kind: str, text: str, position: int | None) -> ServiceFailure:
+    """DynamoDB's message: the token the parser stopped at, and the text from the token before it
+    to the token after it; at the end of the text the token is <EOF>, near the last token."""
+    spans = _token_spans(text)
+    index = None if position is None else next((index for index, (_, end) in enumerate(spans) if end > position), None)
+    if index is None:
+        token, near = "<EOF>", text[slice(*spans[-1])]
+    else:
+        token = text[slice(*spans[index])]
+        near = text[spans[max(index - 1, 0)][0]:spans[min(index + 1, len(spans) - 1)][1]]
+    return validation(f'Invalid {kind}: Syntax error; token: "{token}", near: "{near}"')
+
+
+def _token_spans(text: str) -> list[tuple[int, int]]:
+    """Where the grammar's tokens are; a character no token starts with is a token of its own."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    while True:
+        try:
+            for token in _parser().lex(text[offset:]):
+                spans.append((offset + token.start_pos, offset + token.end_pos))
+            return spans
+        except UnexpectedCharacters as error:
+            offset += error.pos_in_stream
+            spans.append((offset, offset + 1))
+            offset += 1
+
+
+def _unsupported(kind: str, what: str) -> ServiceFailure:
+    return validation(f"Invalid {kind}: pysfn's local DynamoDB does not support {what}; "
+                      "register your own handler with LocalAws(handlers={'dynamodb:ACTION': fn}) to go further")
+
+
+# -- evaluation ---------------------------------------------------------------------------------------
+
+
+def _test(node: Op, item: dict, bindings: Bindings) -> bool:
+    """A condition on one item; AND and OR short-circuit (an error on the side not evaluated is not raised)."""
+    if node.name == "or":
+        return _test(node.args[0], item, bindings) or _test(node.args[1], item, bindings)
+    if node.name == "and":
+        return _test(node.args[0], item, bindings) and _test(node.args[1], item, bindings)
+    if node.name == "not":
+        return not _test(node.args[0], item, bindings)
+    if node.name in ("attribute_exists", "attribute_not_exists"):
+        return (bindings.name(node.args[0]) in item) == (node.name == "attribute_exists")
+    return _PREDICATES[node.name](*(_operand(arg, item, bindings) for arg in node.args))
+
+
+def _operand(node: Name | Value | Op, item: dict, bindings: Bindings) -> dict | None:
+    """A value of the item, a placeholder's value or size(path); None for a missing attribute."""
+    if isinstance(node, Name):
+        return item.get(bindings.name(node))
+    if isinstance(node, Value):
+        return bindings.values[node.key]
+    return _size_of(item.get(bindings.name(node.args[0])))
+
+
+def _set_value(node: Name | Value | Op, item: dict, bindings: Bindings) -> dict:
+    """The value a SET action writes; an attribute it reads must exist (unless if_not_exists reads it)."""
+    if not isinstance(node, Op):
+        value = _operand(node, item, bindings)
+        if value is None:
+            raise validation("The provided expression refers to an attribute that does not exist in the item")
+        return value
+    if node.name == "if_not_exists":
+        name = bindings.name(node.args[0])
+        return item[name] if name in item else _set_value(node.args[1], item, bindings)
+    first, second = (_set_value(arg, item, bindings) for arg in node.args)
+    return _list_append(first, second) if node.name == "list_append" else _arithmetic(node.name, first, second)
 
 
 def _compare(op: str, left: dict | None, right: dict | None) -> bool:
@@ -415,7 +339,7 @@ def _between(value: dict | None, low: dict | None, high: dict | None) -> bool:
     return first is not None and second is not None and first >= 0 and second <= 0
 
 
-def _in(value: dict | None, options: list) -> bool:
+def _in(value: dict | None, *options: dict | None) -> bool:
     return value is not None and any(option is not None and av.same(value, option) for option in options)
 
 
@@ -450,13 +374,15 @@ def _has_type(value: dict | None, kind: dict | None) -> bool:
     return value is not None and next(iter(value)) == kind["S"]
 
 
+_PREDICATES = {"between": _between, "in": _in, "begins_with": _begins_with, "contains": _contains,
+               "attribute_type": _has_type, **{op: partial(_compare, op) for op in ("=", "<>", "<", "<=", ">", ">=")}}
+
+
 def _size_of(value: dict | None) -> dict | None:
     if value is None:
         return None
     kind, data = next(iter(value.items()))
-    if kind in ("S", "B"):
-        return {"N": str(len(data))}
-    if kind in ("M", "L", "SS", "NS", "BS"):
+    if kind in ("S", "B", "M", "L", "SS", "NS", "BS"):
         return {"N": str(len(data))}
     return None
 
@@ -464,7 +390,7 @@ def _size_of(value: dict | None) -> dict | None:
 def _arithmetic(op: str, left: dict, right: dict) -> dict:
     if "N" not in left or "N" not in right:
         raise validation("An operand in the update expression has an incorrect data type")
-    result = av.decimal(left) + av.decimal(right) if op == "+" else av.decimal(left) - av.decimal(right)
+    result = av.decimal(left) + av.decimal(right) if op == "plus" else av.decimal(left) - av.decimal(right)
     return {"N": av.number_text(str(result))}
 
 
