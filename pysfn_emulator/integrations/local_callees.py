@@ -57,19 +57,25 @@ class HandlersError(Exception):
     """A handlers module that cannot be loaded; the message names the file and says why."""
 
 
+def module_from_file(path: str | Path, what: str) -> ModuleType:
+    """The user's module at `path` (`what`: handlers, responders, services); HandlersError names
+    the file and says why it cannot be loaded."""
+    path = Path(path)
+    if not path.is_file():
+        raise HandlersError(f"{path}: no such {what} module")
+    try:
+        return load_module(path)
+    except Exception as error:
+        raise HandlersError(f"{path}: cannot load the {what} module: {type(error).__name__}: {error}") from None
+
+
 def handlers_from_file(path: str | Path) -> dict[str, Callable[[Any, Any], Any]]:
     """`{Lambda function name or ARN: handler(event, context)}` from a Python module: its
     `LAMBDAS` dict when it has one, else each public function it defines, under its own name
     and, when that has a `_`, also with `-` for each `_` (a Lambda function `charge-card` is
     the Python function `charge_card`; Lambda names allow both characters, Python names only
     `_`). Names mixing both, or ARNs, go in `LAMBDAS`."""
-    path = Path(path)
-    if not path.is_file():
-        raise HandlersError(f"{path}: no such handlers module")
-    try:
-        module = load_module(path)
-    except Exception as error:
-        raise HandlersError(f"{path}: cannot load the handlers module: {type(error).__name__}: {error}") from None
+    module = module_from_file(path, "handlers")
     table = getattr(module, "LAMBDAS", None)
     if isinstance(table, dict):
         return dict(table)
@@ -84,13 +90,7 @@ def responders_from_file(path: str | Path) -> dict[str, Callable[[str, Any], Any
     """Responders for `.waitForTaskToken` tasks from a Python module: its `RESPONDERS` dict when
     it has one, else each public function it defines, under its own name (a state's name, a
     resource, or, for a compiled workflow, the callee it waits on)."""
-    path = Path(path)
-    if not path.is_file():
-        raise HandlersError(f"{path}: no such responders module")
-    try:
-        module = load_module(path)
-    except Exception as error:
-        raise HandlersError(f"{path}: cannot load the responders module: {type(error).__name__}: {error}") from None
+    module = module_from_file(path, "responders")
     table = getattr(module, "RESPONDERS", None)
     if isinstance(table, dict):
         return dict(table)

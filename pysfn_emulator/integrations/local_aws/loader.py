@@ -18,19 +18,13 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from ..local_callees import HandlersError, callee_table, load_module
+from ..local_callees import HandlersError, callee_table, module_from_file
 from .registry import LocalAws
 
 
 def services_from_file(path: str | Path, **options: Any) -> LocalAws:
     """A fresh LocalAws from the module at `path`; HandlersError names the file and says why."""
-    path = Path(path)
-    if not path.is_file():
-        raise HandlersError(f"{path}: no such services module")
-    try:
-        module = load_module(path)
-    except Exception as error:
-        raise HandlersError(f"{path}: cannot load the services module: {type(error).__name__}: {error}") from None
+    module = module_from_file(path, "services")
     try:
         aws = _registry(module, options)
         setup = getattr(module, "setup", None)
