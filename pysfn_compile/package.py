@@ -191,6 +191,9 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
         if call is None:
             continue
         prefix, operation, arguments = call
+        for policy in _sync_execution_policies(state, arguments):
+            if policy not in policies:
+                policies.append(policy)
         chosen = _POLICY_TEMPLATES.get((prefix, operation))
         literal = arguments.get(chosen[2]) if chosen is not None else None
         if chosen is not None and isinstance(literal, str) and not literal.startswith("{%"):
@@ -205,6 +208,31 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
     if actions:
         policies.append({"Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]})
     return policies, notes
+
+
+_SYNC_EXECUTION = "arn:aws:states:::states:startExecution.sync"
+
+
+def _sync_execution_policies(state: dict, arguments: dict) -> list:
+    """What `start_execution(..., wait=True)` (`.sync:2`) needs beyond starting the child
+    (Developer Guide, "IAM policies for AWS Step Functions", synchronous nested executions): to
+    describe and stop the child's executions, and the EventBridge rule through which Step
+    Functions learns that the child ended."""
+    resource = state.get("Resource")
+    if not isinstance(resource, str) or not resource.startswith(_SYNC_EXECUTION):
+        return []
+    arn = arguments.get("StateMachineArn")
+    if isinstance(arn, str) and not arn.startswith("{%") and ":stateMachine:" in arn:
+        account, name = arn.split(":stateMachine:", 1)
+        target = f"{account}:execution:{name.split(':')[0]}:*"
+    else:
+        target = "*"
+    return [{"Statement": [
+        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"], "Resource": [target]},
+        {"Effect": "Allow", "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+         "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:"
+                                  "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"}]},
+    ]}]
 
 
 def distributed_map_policies(definition: dict, name: str) -> list:
