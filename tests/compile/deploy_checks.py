@@ -55,3 +55,22 @@ def sam_transform(template: dict) -> dict:
 def role_statements(transformed: dict) -> str:
     """Every IAM role's policies in the transformed template, as JSON text to search."""
     return json.dumps([r for r in transformed["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+
+
+def allowed_actions(transformed: dict) -> set[str]:
+    """The actions the transformed template's roles allow (on some resource)."""
+    found: set[str] = set()
+
+    def walk(value) -> None:
+        if isinstance(value, dict):
+            if value.get("Effect") == "Allow" and "Action" in value:
+                actions = value["Action"]
+                found.update([actions] if isinstance(actions, str) else actions)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    walk([r for r in transformed["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+    return found

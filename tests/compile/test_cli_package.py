@@ -16,7 +16,7 @@ from pysfn_compile import compile_file
 from pysfn_compile.cli import main
 from pysfn_compile.package import sam_template
 
-from .deploy_checks import sam_transform, statelint_problems
+from .deploy_checks import sam_transform
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ORDER = str(EXAMPLES / "order_processing.py")
@@ -175,9 +175,3 @@ def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
     assert [t["Arguments"]["FunctionName"] for t in tasks] == ["${CalleesFunctionArn}"]
     assert pysfn_emulator.run(definition, {"x": 3}, lambdas={"${CalleesFunctionArn}": compiled.local_lambdas()[
         compiled.lambda_arn]}).output == {"y": 3, "tag": "pysfn-orders"}
-
-
-def test_examples_pass_statelint():
-    for path in sorted(p for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py")):
-        problems = statelint_problems(compile_file(path).definition)
-        assert problems == [], f"{path.name}: {problems}"
