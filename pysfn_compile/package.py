@@ -238,7 +238,8 @@ def _sync_execution_policies(state: dict, arguments: dict) -> list:
 def distributed_map_policies(definition: dict, name: str) -> list:
     """What a distributed Map needs beyond its children's own calls (Developer Guide, "IAM
     policies for running Distributed Map states"): starting its child executions (of the machine
-    itself, named `name`), describing and stopping them, and reading its ItemReader's object."""
+    itself, named `name`), describing and stopping them, reading its ItemReader's object and
+    writing its ResultWriter's files."""
     maps = [state for state in _states(definition) if state.get("Type") == "Map"
             and (state.get("ItemProcessor") or {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"]
     if not maps:
@@ -251,16 +252,41 @@ def distributed_map_policies(definition: dict, name: str) -> list:
          "Resource": [{"Fn::Sub": f"{prefix}:execution:{name}/*"}]},
     ]}]
     for state in maps:
-        reader = state.get("ItemReader")
-        if not isinstance(reader, dict):
-            continue
-        bucket = (reader.get("Arguments") or {}).get("Bucket")
-        literal = isinstance(bucket, str) and not bucket.startswith("{%")
-        policy = {"S3ReadPolicy": {"BucketName": bucket}} if literal else \
-            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
-        if policy not in policies:
-            policies.append(policy)
+        for policy in _reader_policies(state.get("ItemReader")) + _writer_policies(state.get("ResultWriter")):
+            if policy not in policies:
+                policies.append(policy)
     return policies
+
+
+def _literal_bucket(field) -> str | None:
+    bucket = ((field.get("Arguments") or {}) if isinstance(field, dict) else {}).get("Bucket")
+    return bucket if isinstance(bucket, str) and not bucket.startswith("{%") else None
+
+
+def _reader_policies(reader) -> list:
+    if not isinstance(reader, dict):
+        return []
+    bucket = _literal_bucket(reader)
+    return [{"S3ReadPolicy": {"BucketName": bucket}} if bucket else
+            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}]
+
+
+# a ResultWriter writes its files with multipart uploads too (Developer Guide, "IAM policies
+# for Distributed Map": s3:PutObject, s3:GetObject, s3:ListMultipartUploadParts,
+# s3:AbortMultipartUpload on the bucket's objects)
+_MULTIPART = ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+
+
+def _writer_policies(writer) -> list:
+    if not isinstance(writer, dict) or "Resource" not in writer:
+        return []
+    bucket = _literal_bucket(writer)
+    if bucket is None:
+        return [{"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", *_MULTIPART],
+                                "Resource": "*"}]}]
+    return [{"S3CrudPolicy": {"BucketName": bucket}},
+            {"Statement": [{"Effect": "Allow", "Action": _MULTIPART,
+                            "Resource": [{"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}/*"}]}]}]
 
 
 def _service_call(state: dict) -> tuple[str, str, dict] | None:
