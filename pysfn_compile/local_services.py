@@ -23,6 +23,7 @@ from typing import Any
 
 from pysfn_emulator import ServiceFailure
 from pysfn_emulator.core.jsontext import dumps
+from pysfn_emulator.integrations.result_writer import map_run_arn, result_objects
 from pysfn_emulator.local_aws import sent_params
 
 from .analysis import aws_models
@@ -56,6 +57,20 @@ class LocalServices:
             raise aws.exception_class("events", "FailedEntry")(dumps(response))
         return json.loads(json.dumps(response))
 
+    def write_map_results(self, bucket: str, prefix: str, label: str, records: list) -> dict:
+        """A result-writing sfn.map's records written as the machine's ResultWriter writes them
+        (the emulator's own layout: pysfn_emulator.integrations.result_writer), each file an
+        s3:putObject of the registry; the Map's result. A refused write fails the run with
+        States.ResultWriterFailed, as it fails the machine's Map."""
+        context = sfn.context()
+        arn = map_run_arn(context["state_machine"]["id"], label, context["execution"]["name"])
+        objects = result_objects(bucket, prefix, arn, {"SUCCEEDED": records})
+        for key, body in objects:
+            try:
+                self.registry.call("s3", "putObject", {"Bucket": bucket, "Key": key, "Body": body})
+            except ServiceFailure as failure:
+                raise sfn.Fail("States.ResultWriterFailed", f"{failure.code}: {failure.message}") from None
+        return {"MapRunArn": arn, "ResultWriterDetails": {"Bucket": bucket, "Key": objects[-1][0]}}
 
     def _start_and_wait(self, params: dict) -> dict:
         """states.start_execution(..., wait=True), as `.sync:2` answers: the execution's

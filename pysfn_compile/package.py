@@ -191,6 +191,9 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
         if call is None:
             continue
         prefix, operation, arguments = call
+        for policy in _sync_execution_policies(state, arguments):
+            if policy not in policies:
+                policies.append(policy)
         chosen = _POLICY_TEMPLATES.get((prefix, operation))
         literal = arguments.get(chosen[2]) if chosen is not None else None
         if chosen is not None and isinstance(literal, str) and not literal.startswith("{%"):
@@ -207,10 +210,36 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
     return policies, notes
 
 
+_SYNC_EXECUTION = "arn:aws:states:::states:startExecution.sync"
+
+
+def _sync_execution_policies(state: dict, arguments: dict) -> list:
+    """What `start_execution(..., wait=True)` (`.sync:2`) needs beyond starting the child
+    (Developer Guide, "IAM policies for AWS Step Functions", synchronous nested executions): to
+    describe and stop the child's executions, and the EventBridge rule through which Step
+    Functions learns that the child ended."""
+    resource = state.get("Resource")
+    if not isinstance(resource, str) or not resource.startswith(_SYNC_EXECUTION):
+        return []
+    arn = arguments.get("StateMachineArn")
+    if isinstance(arn, str) and not arn.startswith("{%") and ":stateMachine:" in arn:
+        account, name = arn.split(":stateMachine:", 1)
+        target = f"{account}:execution:{name.split(':')[0]}:*"
+    else:
+        target = "*"
+    return [{"Statement": [
+        {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"], "Resource": [target]},
+        {"Effect": "Allow", "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+         "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:"
+                                  "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"}]},
+    ]}]
+
+
 def distributed_map_policies(definition: dict, name: str) -> list:
     """What a distributed Map needs beyond its children's own calls (Developer Guide, "IAM
     policies for running Distributed Map states"): starting its child executions (of the machine
-    itself, named `name`), describing and stopping them, and reading its ItemReader's object."""
+    itself, named `name`), describing and stopping them, reading its ItemReader's object and
+    writing its ResultWriter's files."""
     maps = [state for state in _states(definition) if state.get("Type") == "Map"
             and (state.get("ItemProcessor") or {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"]
     if not maps:
@@ -223,16 +252,41 @@ def distributed_map_policies(definition: dict, name: str) -> list:
          "Resource": [{"Fn::Sub": f"{prefix}:execution:{name}/*"}]},
     ]}]
     for state in maps:
-        reader = state.get("ItemReader")
-        if not isinstance(reader, dict):
-            continue
-        bucket = (reader.get("Arguments") or {}).get("Bucket")
-        literal = isinstance(bucket, str) and not bucket.startswith("{%")
-        policy = {"S3ReadPolicy": {"BucketName": bucket}} if literal else \
-            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}
-        if policy not in policies:
-            policies.append(policy)
+        for policy in _reader_policies(state.get("ItemReader")) + _writer_policies(state.get("ResultWriter")):
+            if policy not in policies:
+                policies.append(policy)
     return policies
+
+
+def _literal_bucket(field) -> str | None:
+    bucket = ((field.get("Arguments") or {}) if isinstance(field, dict) else {}).get("Bucket")
+    return bucket if isinstance(bucket, str) and not bucket.startswith("{%") else None
+
+
+def _reader_policies(reader) -> list:
+    if not isinstance(reader, dict):
+        return []
+    bucket = _literal_bucket(reader)
+    return [{"S3ReadPolicy": {"BucketName": bucket}} if bucket else
+            {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]}]
+
+
+# a ResultWriter writes its files with multipart uploads too (Developer Guide, "IAM policies
+# for Distributed Map": s3:PutObject, s3:GetObject, s3:ListMultipartUploadParts,
+# s3:AbortMultipartUpload on the bucket's objects)
+_MULTIPART = ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+
+
+def _writer_policies(writer) -> list:
+    if not isinstance(writer, dict) or "Resource" not in writer:
+        return []
+    bucket = _literal_bucket(writer)
+    if bucket is None:
+        return [{"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", *_MULTIPART],
+                                "Resource": "*"}]}]
+    return [{"S3CrudPolicy": {"BucketName": bucket}},
+            {"Statement": [{"Effect": "Allow", "Action": _MULTIPART,
+                            "Resource": [{"Fn::Sub": f"arn:${{AWS::Partition}}:s3:::{bucket}/*"}]}]}]
 
 
 def _service_call(state: dict) -> tuple[str, str, dict] | None:

@@ -219,6 +219,8 @@ class Distributed:
     execution_type: str = "STANDARD"
     batch_size: int | None = None
     reader: dict | None = None  # {"Bucket": value, "Key": value, "InputType": "JSON" | "JSONL" | "CSV"}
+    writer: dict | None = None  # {"Bucket": value, "Prefix": value}: a ResultWriter to S3
+    label: str | None = None  # the Map's Label (its map run's name), which a plain run also knows
 
 
 # -- walking a built graph (pure_loops.py and state_folding.py rewrite it) -----------------
@@ -302,8 +304,8 @@ def node_values(node: Node) -> list:
         values += [node.args, node.kwargs, node.arguments, node.output]
     elif isinstance(node, Map):
         values += [node.items, node.max_concurrency, node.output]
-        if node.distributed is not None and node.distributed.reader is not None:
-            values += [node.distributed.reader]
+        if node.distributed is not None:
+            values += [part for part in (node.distributed.reader, node.distributed.writer) if part is not None]
     elif isinstance(node, Parallel):
         values += [node.output]
     elif isinstance(node, Wait):
@@ -487,6 +489,14 @@ class Emitter:
                                      "Arguments": {"Bucket": value(reader["Bucket"]), "Key": value(reader["Key"])}}
             if distributed.batch_size is not None:
                 out["ItemBatcher"] = {"MaxItemsPerBatch": distributed.batch_size}
+            if distributed.writer is not None:
+                # COMPACT: each child's output (its record) as it is, without the execution's
+                # description and its times, which a plain run could not write alike
+                out["ResultWriter"] = {"Resource": "arn:aws:states:::s3:putObject",
+                                       "Arguments": {k: value(v) for k, v in distributed.writer.items()},
+                                       "WriterConfig": {"OutputType": "JSON", "Transformation": "COMPACT"}}
+            if distributed.label is not None:
+                out["Label"] = distributed.label
         out["ItemProcessor"] = {"ProcessorConfig": config, **self.graph(node.processor)}
         if node.max_concurrency is not None:
             out["MaxConcurrency"] = value(node.max_concurrency)

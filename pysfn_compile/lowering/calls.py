@@ -385,15 +385,21 @@ def call_parallel(b, node: ast.Call, target: str | None) -> Expr:
 def call_map(b, node: ast.Call, target: str | None) -> Expr:
     args = list(node.args)
     keywords = {k.arg: k.value for k in node.keywords}
-    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function", *distributed_map.OPTIONS}:
+    if len(args) > 3 or set(keywords) - {"max_concurrency", "items", "function", "result_writer", *distributed_map.OPTIONS}:
         raise Refusal(node, "sfn.map(fn, items, max_concurrency=None, distributed=False, execution_type='STANDARD', "
-                      "batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None)")
+                      "batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None, "
+                      "result_writer=None)")
     function = args[0] if args else keywords.get("function")
     items_node = args[1] if len(args) > 1 else keywords.get("items")
     concurrency_node = args[2] if len(args) > 2 else keywords.get("max_concurrency")
     if function is None or items_node is None:
         raise Refusal(node, "sfn.map() needs a function and the items")
     options = distributed_map.literal_options(keywords)
+    writer_node = keywords.get("result_writer")
+    if writer_node is not None and not (isinstance(writer_node, ast.Constant) and writer_node.value is None):
+        distributed_map.check_writer_options(writer_node, options)
+    else:
+        writer_node = None
     reader = None
     if distributed_map.is_s3_items(b, items_node):
         if not options["distributed"]:
@@ -453,12 +459,16 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
         b.add(state, frozenset([var]))
         return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
     distributed_map.results_as_records(graph)
-    raw = b.temp("children")
+    writer = distributed_map.s3_writer(b, writer_node, operands) if writer_node is not None else None
+    raw = var if writer is not None else b.temp("children")
     state = ir.Map(title=f"Distributed {title}", items=b.field(items) if items is not None else None,
                    processor=graph, max_concurrency=concurrency,
-                   distributed=ir.Distributed(options["execution_type"], options["batch_size"], reader),
+                   distributed=ir.Distributed(options["execution_type"], options["batch_size"], reader, writer,
+                                              distributed_map.label(function) if writer is not None else None),
                    assign={raw: ir.Code("$states.result")}, catch=b.catchers("branch"))
     b.add(state, frozenset([raw]))
+    if writer is not None:  # the records are in S3; the result is where (runtime/sfn.py: map)
+        return Expr("$" + var, pytypes.ANY, reads=frozenset([var]))
     distributed_map.raise_or_unwrap(b, node, raw, var, options)
     tolerant = options["tolerated_failure_count"] is not None or options["tolerated_failure_percentage"] is not None
     return distributed_map.result(var, ty, tolerant)

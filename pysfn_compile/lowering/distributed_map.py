@@ -10,6 +10,10 @@ with a tolerance, sfn.ToleratedFailureExceeded when the failures exceed it (the 
 results None), and unwraps the values. So AWS's own ToleratedFailure* fields are not written:
 its threshold counts only failed children, which Python exceptions no longer make.
 
+With `result_writer=sfn.s3_results(bucket, prefix)` the records go to S3 (a ResultWriter,
+COMPACT: each child's record as it is) and the Map's result, where they are, is the call's:
+nothing is raised or unwrapped, and a tolerance is refused (runtime/sfn.py: map).
+
 Children are executions of their own: they do not see the workflow's variables (AWS), so a
 body that reads one is refused, as are sfn.context()/sfn.now() (the child's execution, not the
 workflow's) and `raise sfn.Fail` (it would fail the child, and the Map run with AWS's error).
@@ -59,6 +63,17 @@ def literal_options(keywords: dict) -> dict:
     return out
 
 
+def check_writer_options(node: ast.AST, options: dict) -> None:
+    """A result writer records each item's exception in the results, so the workflow cannot
+    raise one nor count them: refused with a tolerance (and without distributed=True)."""
+    if not options["distributed"]:
+        raise Refusal(node, "result_writer= is for a distributed Map", "add distributed=True")
+    for name in ("tolerated_failure_count", "tolerated_failure_percentage"):
+        if options[name] is not None:
+            raise Refusal(node, f"with result_writer= each item's exception is recorded in the results, none is "
+                          f"raised: {name}= has nothing to count", f"drop {name}=, or result_writer=")
+
+
 def s3_reader(b, node: ast.Call, operands) -> dict:
     """sfn.s3_items(bucket, key, input_type="JSON") as an ItemReader's fields."""
     names = ("bucket", "key", "input_type")
@@ -71,19 +86,47 @@ def s3_reader(b, node: ast.Call, operands) -> dict:
     kind = "JSON" if input_type is None else input_type.value if isinstance(input_type, ast.Constant) else None
     if kind not in INPUT_TYPES:
         raise Refusal(input_type, "input_type= must be a literal 'JSON', 'JSONL' or 'CSV'")
+    bucket, key = _strings(b, "sfn.s3_items()", [("bucket", given["bucket"]), ("key", given["key"])], operands,
+                           "Check S3 items")
+    return {"Bucket": b.field(bucket), "Key": b.field(key), "InputType": kind}
+
+
+def s3_writer(b, node: ast.AST, operands) -> dict:
+    """result_writer=sfn.s3_results(bucket, prefix="") as a ResultWriter's Arguments."""
+    if not (isinstance(node, ast.Call) and _sfn_name(b, node.func) == "s3_results"):
+        raise Refusal(node, "result_writer= must be sfn.s3_results(bucket, prefix)")
+    names = ("bucket", "prefix")
+    if len(node.args) > 2 or any(k.arg not in names for k in node.keywords):
+        raise Refusal(node, "sfn.s3_results(bucket, prefix='')")
+    given = dict(zip(names, node.args, strict=False)) | {k.arg: k.value for k in node.keywords}
+    if "bucket" not in given:
+        raise Refusal(node, "sfn.s3_results() needs the bucket")
+    prefix = given.get("prefix") or ast.copy_location(ast.Constant(""), node)
+    bucket, prefix = _strings(b, "sfn.s3_results()", [("bucket", given["bucket"]), ("prefix", prefix)], operands,
+                              "Check S3 results")
+    return {"Bucket": b.field(bucket), "Prefix": b.field(prefix)}
+
+
+def label(function: ast.AST) -> str:
+    """The Map's Label, which names its map run and so its result files' folder: the item
+    function's name, as a plain run sees it (runtime/sfn.py: map_label)."""
+    return sfn.map_label(function.id if isinstance(function, ast.Name) else "<lambda>")
+
+
+def _strings(b, what: str, named: list, operands, title: str) -> list[Expr]:
+    """The operands, each a str (a run-time TypeError as Python's where only then known)."""
     checked = []
-    for label, value in zip(("bucket", "key"), operands(b, [given["bucket"], given["key"]]), strict=True):
-        if value.ty.is_any:  # known at run time only: Python's TypeError (runtime/sfn.py: s3_items)
+    for (label_, node), value in zip(named, operands(b, [node for _, node in named]), strict=True):
+        if value.ty.is_any:  # known at run time only: Python's TypeError (runtime/sfn.py)
             check = guard(f"($type({value.code}) != 'string')", TypeError,
-                          f"'sfn.s3_items() {label} must be a str, not ' & $__pytype({value.code})", value,
+                          f"'{what} {label_} must be a str, not ' & $__pytype({value.code})", value,
                           helpers={"pytype"})
             value = Expr(value.code, pytypes.STR, value.guards + (check,), value.reads, value.helpers | check.helpers)
         elif not value.ty.only("str"):
-            raise Refusal(given[label], f"the {label} of sfn.s3_items() must be a str, not {value.ty.describe()}")
+            raise Refusal(node, f"the {label_} of {what} must be a str, not {value.ty.describe()}")
         checked.append(value)
-    bucket, key = checked
-    b.check([bucket, key], "Check S3 items")
-    return {"Bucket": b.field(bucket), "Key": b.field(key), "InputType": kind}
+    b.check(checked, title)
+    return checked
 
 
 def is_s3_items(b, node: ast.AST) -> bool:

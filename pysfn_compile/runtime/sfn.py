@@ -9,7 +9,9 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
     sfn.map(fn, items, distributed=True, batch_size=..., tolerated_failure_count=...)
                                       the same as a distributed Map (child executions); items
-                                      may be sfn.s3_items(bucket, key, input_type)
+                                      may be sfn.s3_items(bucket, key, input_type); with
+                                      result_writer=sfn.s3_results(bucket, prefix) the
+                                      results go to S3 and it returns where
     sfn.sleep(seconds), sfn.sleep_until(timestamp)    wait on the sfn clock
     sfn.context(), sfn.now()          the execution's name, id, start time...; the time now
     sfn.wait_for_callback(notify, payload, timeout=..., heartbeat=...)
@@ -61,6 +63,7 @@ __all__ = [
     "parallel",
     "retry",
     "s3_items",
+    "s3_results",
     "sleep",
     "sleep_until",
     "task",
@@ -266,7 +269,7 @@ def parallel(*branches):
 
 
 def map(function, items, max_concurrency=None, *, distributed=False, execution_type="STANDARD",
-        batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None):
+        batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None, result_writer=None):
     """`function` applied to each item, in order (a Map state; the public name shadows the builtin).
 
     `distributed=True` is a distributed Map (each item, or batch, a child execution of type
@@ -275,13 +278,27 @@ def map(function, items, max_concurrency=None, *, distributed=False, execution_t
     batch. Every item runs, even after one raises; then, without a tolerance, the first
     exception (in item order) is raised; with `tolerated_failure_count` / `..._percentage`
     (of the items, or of the batches), a failed item's result is None unless the failures
-    exceed either, which raises sfn.ToleratedFailureExceeded."""
+    exceed either, which raises sfn.ToleratedFailureExceeded.
+
+    With `result_writer=sfn.s3_results(bucket, prefix)` the results go to S3 instead (a
+    ResultWriter), one record an item (or batch), in order, `{"v": value}` or, for an item that
+    raised, `{"raised": {"type": class name, "message": str(exception)}}`: no exception is
+    raised, and the call returns where the records are, as AWS's Map does: `{"MapRunArn",
+    "ResultWriterDetails": {"Bucket", "Key"}}`, Key naming the run's manifest.json."""
+    if result_writer is not None and not distributed:
+        raise ValueError("result_writer= is for a distributed map (distributed=True)")
+    if result_writer is not None and (tolerated_failure_count is not None or tolerated_failure_percentage is not None):
+        raise ValueError("with result_writer= each item's exception is recorded in the results: "
+                         "tolerated_failure_* has nothing to count")
     if isinstance(items, S3Items):
         items = items.read()
     if not distributed:
         return [function(item) for item in items]
     items = list(items)
     inputs = [items[i:i + batch_size] for i in range(0, len(items), batch_size)] if batch_size else items
+    if result_writer is not None:
+        return result_writer.write(map_label(getattr(unwrap(function), "__name__", "<lambda>")),
+                                   [_record(function, one) for one in inputs])
     results, failures = [], []
     for one in inputs:
         try:
@@ -296,6 +313,48 @@ def map(function, items, max_concurrency=None, *, distributed=False, execution_t
     if tolerated(len(failures), len(inputs), tolerated_failure_count, tolerated_failure_percentage):
         return results
     raise ToleratedFailureExceeded()
+
+
+def _record(function, item) -> dict:
+    """An item's record in a result writer's file (lowering/distributed_map.py: results_as_records)."""
+    try:
+        return {"v": function(item)}
+    except Fail:
+        raise  # no Python exception: it fails the child, and the map run, in the machine too
+    except Exception as error:
+        return {"raised": {"type": type(error).__name__, "message": str(error)}}
+
+
+def map_label(name: str) -> str:
+    """A result-writing map's Label (its map run's name): the item function's name, a
+    lambda's `lambda`, at most 40 characters as AWS allows."""
+    return ("lambda" if name == "<lambda>" else name)[:40]
+
+
+class S3Results:
+    """`sfn.s3_results(bucket, prefix)`: where a distributed sfn.map writes its results."""
+
+    def __init__(self, bucket: str, prefix: str = ""):
+        self.bucket, self.prefix = bucket, prefix
+
+    def write(self, label: str, records: list) -> dict:
+        """Write the records as the machine's ResultWriter does, through the run's services
+        (`sfn.using_services`: a target with `write_map_results`, the harness's local adapter)."""
+        target = aws.services_target()
+        write = getattr(target, "write_map_results", None)
+        if write is None:
+            raise NotImplementedError(f"sfn.s3_results(): {type(target).__name__} cannot write a map run's "
+                                      "results; run with local services (pysfn_emulator.LocalAws)")
+        return write(self.bucket, self.prefix, label, as_machine_sees(None, _json_copy(records)))
+
+
+def s3_results(bucket: str, prefix: str = "") -> S3Results:
+    """Where a distributed sfn.map writes its results: `bucket`, under `prefix` (a ResultWriter
+    with s3:putObject; files `<prefix>/<map run>/SUCCEEDED_0.json` and `manifest.json`)."""
+    for label, value in (("bucket", bucket), ("prefix", prefix)):
+        if not isinstance(value, str):
+            raise TypeError(f"sfn.s3_results() {label} must be a str, not {type(value).__name__}")
+    return S3Results(bucket, prefix)
 
 
 def tolerated(failures: int, total: int, count: int | None, percentage: float | None) -> bool:

@@ -84,26 +84,44 @@ def write_results(runner, state: model.Map, map_run_arn: str, parameters: dict, 
             f'Register one with run(..., lambdas={{"{writer.resource}": handler}}); it is called with '
             '{"Bucket", "Key", "Body"} for each file the map run writes.',
         )
+    groups = {name: _transform([child for child in children if child.status in statuses], transformation, describe)
+              for name, statuses in _STATUS_FILES}
     bucket = parameters.get("Bucket")
-    prefix = parameters.get("Prefix") or ""
-    folder = f"{prefix.rstrip('/')}/{map_run_arn.rsplit(':', 1)[-1]}" if prefix else map_run_arn.rsplit(":", 1)[-1]
-    files: dict[str, list] = {}
+    objects = result_objects(bucket, parameters.get("Prefix") or "", map_run_arn, groups, config.get("OutputType", "JSON"))
     slept = 0.0
-    for name, statuses in _STATUS_FILES:
-        group = [child for child in children if child.status in statuses]
-        files[name] = []
-        if not group:
-            continue
-        key = f"{folder}/{name}_0.json"
-        body = _body(_transform(group, transformation, describe), config.get("OutputType", "JSON"))
+    for key, body in objects:
         slept += _put(handler, bucket, key, body, state.name, writer.resource, runner.clock)
-        files[name].append({"Key": key, "Size": len(body.encode("utf-8", "replace"))})  # as Java counts a lone surrogate
-    manifest_key = f"{folder}/manifest.json"
-    manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
-    slept += _put(handler, bucket, manifest_key, dumps(manifest), state.name, writer.resource, runner.clock)
     if slept:
         yield Sleep(runner.clock.now_ms + int(round(slept * 1000)))
-    return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": manifest_key}}
+    return {"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": objects[-1][0]}}
+
+
+def result_objects(bucket: Any, prefix: str, map_run_arn: str, groups: dict[str, list],
+                   output_type: str = "JSON") -> list[tuple[str, str]]:
+    """The objects a map run writes, [(key, body)] in the order it writes them: a file for each
+    of SUCCEEDED, FAILED and PENDING that has entries (`groups`: the entries, transformed),
+    then `manifest.json`, which lists them with their sizes. pysfn_compile's plain runs write
+    theirs through this too (local_services.py), so both ways lay the files out alike."""
+    run_id = map_run_arn.rsplit(":", 1)[-1]
+    folder = f"{prefix.rstrip('/')}/{run_id}" if prefix else run_id
+    objects: list[tuple[str, str]] = []
+    files: dict[str, list] = {}
+    for name, _ in _STATUS_FILES:
+        files[name] = []
+        if not groups.get(name):
+            continue
+        key = f"{folder}/{name}_0.json"
+        body = _body(groups[name], output_type)
+        objects.append((key, body))
+        files[name].append({"Key": key, "Size": len(body.encode("utf-8", "replace"))})  # as Java counts a lone surrogate
+    manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": files}
+    objects.append((f"{folder}/manifest.json", dumps(manifest)))
+    return objects
+
+
+def map_run_arn(state_machine_id: str, label: str, execution_name: str) -> str:
+    """A map run's ARN: the machine's with `mapRun`, the Map's label (or name), the execution's name."""
+    return f"{state_machine_id.replace(':stateMachine:', ':mapRun:')}/{label}:{execution_name}"
 
 
 def _transform(children: list[ChildRun], transformation: str, describe) -> list:

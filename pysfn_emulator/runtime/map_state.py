@@ -11,7 +11,7 @@ from ..core.errors import EXCEED_TOLERATED_FAILURE_THRESHOLD, RUNTIME, TIMEOUT, 
 from ..core.jsontext import dumps, message_text, size_in_bytes
 from ..definition import model
 from ..integrations.item_reader import STATE_DATA, read_items
-from ..integrations.result_writer import ChildRun, write_results, writer_parameters
+from ..integrations.result_writer import ChildRun, map_run_arn, write_results, writer_parameters
 from ..query.jsonata import QueryEvaluationError
 from ..query.pipeline import Env, PathIO, path_value, select
 from ..virtual_time.scheduler import JOIN
@@ -279,5 +279,4 @@ def _tolerated(failures: int, total: int, count: int | None, share: float | None
 
 
 def _map_run_arn(runner: Runner, state: model.Map) -> str:
-    machine_arn = runner.context["StateMachine"]["Id"].replace(":stateMachine:", ":mapRun:")
-    return f"{machine_arn}/{state.label or state.name}:{runner.context['Execution']['Name']}"
+    return map_run_arn(runner.context["StateMachine"]["Id"], state.label or state.name, runner.context["Execution"]["Name"])

@@ -16,6 +16,8 @@ from pysfn_compile import compile_file
 from pysfn_compile.cli import main
 from pysfn_compile.package import sam_template
 
+from .deploy_checks import sam_transform
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 ORDER = str(EXAMPLES / "order_processing.py")
 
@@ -139,15 +141,7 @@ def test_sam_template_accepted_by_cfn_lint_and_the_sam_translator(tmp_path):
     cfn_lint = pytest.importorskip("cfnlint.api")
     matches = cfn_lint.lint_file(path)
     assert [str(m) for m in matches] == []
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/orders.zip"  # as `sam package`
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
+    out = sam_transform(template)
     types = {r["Type"] for r in out["Resources"].values()}
     assert {"AWS::Lambda::Function", "AWS::StepFunctions::StateMachine", "AWS::IAM::Role"} <= types
 
@@ -181,17 +175,3 @@ def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
     assert [t["Arguments"]["FunctionName"] for t in tasks] == ["${CalleesFunctionArn}"]
     assert pysfn_emulator.run(definition, {"x": 3}, lambdas={"${CalleesFunctionArn}": compiled.local_lambdas()[
         compiled.lambda_arn]}).output == {"y": 3, "tag": "pysfn-orders"}
-
-
-def test_examples_pass_statelint():
-    statelint = pytest.importorskip("statelint.linter")
-    for path in sorted(p for p in EXAMPLES.glob("*.py") if not p.name.endswith(".services.py")):
-        definition = compile_file(path).definition
-        problems = [p for p in statelint.Linter.validate(definition)
-                    if not ("Seconds" in str(p) and "should be an Integer" in str(p))
-                    and not ("ReaderConfig" in str(p) and ("InputType" in str(p) or "CSVHeaderLocation" in str(p)))]
-        # statelint 3.1 wants an integer Seconds even in a JSONata Wait, which AWS runs
-        # (aws-recorded scenarios__TestBaseScenarios__test_wait_seconds_jsonata); and it knows only
-        # MaxItems in an ItemReader's ReaderConfig, where AWS documents InputType and
-        # CSVHeaderLocation for s3:getObject (Developer Guide, "ItemReader (Map)")
-        assert problems == [], f"{path.name}: {problems}"

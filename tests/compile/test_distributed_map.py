@@ -5,15 +5,15 @@ ways whatever AWS does with a failed child (children return their exceptions as 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
 
 import pysfn_emulator
 from pysfn_compile import compile_file, sfn
-from pysfn_compile.package import _states, sam_template, to_yaml
+from pysfn_compile.package import _states, sam_template
 
+from .deploy_checks import cfn_lint_problems, role_statements, sam_transform, statelint_problems
 from .helpers import compile_text, refusal
 
 SOURCE = '''
@@ -292,18 +292,138 @@ def test_sam_template_for_callbacks_and_a_distributed_map(tmp_path):
     text = json.dumps(policies)
     assert "states:StartExecution" in text and ":stateMachine:bulk" in text and "states:StopExecution" in text
     assert {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"}]} in policies
-    path = tmp_path / "template.yaml"
-    path.write_text(to_yaml(template) + "\n")
-    cfn_lint = pytest.importorskip("cfnlint.api")
-    assert [str(m) for m in cfn_lint.lint_file(path)] == []
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/wf.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-    roles = json.dumps([r for r in out["Resources"].values() if r["Type"] == "AWS::IAM::Role"])
+    assert cfn_lint_problems(template, tmp_path) == []
+    roles = role_statements(sam_transform(template))
     assert "states:StartExecution" in roles and "s3:GetObject" in roles and "lambda:InvokeFunction" in roles
+
+
+# -- results written to S3 (result_writer=sfn.s3_results) ------------------------------------
+WRITER_SOURCE = '''
+class Bad(Exception):
+    pass
+
+
+def score(item):
+    if item < 0:
+        raise Bad(f"negative {item}")
+    return item * 2
+
+
+@sfn.workflow
+def main(items: list, bucket: str, batches: bool = False):
+    if batches:
+        where = sfn.map(lambda batch: sum(batch), items, distributed=True, batch_size=2,
+                        result_writer=sfn.s3_results(bucket, "runs/batched"))
+    else:
+        where = sfn.map(score, items, distributed=True, result_writer=sfn.s3_results(bucket, prefix="runs"))
+    return where["ResultWriterDetails"]
+'''
+
+
+def _results_aws():
+    aws = pysfn_emulator.LocalAws()
+    aws.call("s3", "putObject", {"Bucket": "results", "Key": "seed", "Body": "x"})
+    return aws
+
+
+@pytest.mark.parametrize("payload", [
+    {"items": [1, 2, 3], "bucket": "results"},
+    {"items": [1, -2, 3], "bucket": "results"},  # the exception is the item's record, not raised
+    {"items": [], "bucket": "results"},
+    {"items": [1, 2, 3], "bucket": "results", "batches": True},
+    {"items": [1], "bucket": 3},  # the entry check's TypeError both ways, nothing written
+])
+def test_result_writer_equal_both_ways_with_the_same_objects(payload):
+    python_aws, machine_aws = _results_aws(), _results_aws()
+    compiled = compile_text(WRITER_SOURCE)
+    python = compiled.run_python(payload, services=python_aws)
+    execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas(),
+                                   services=machine_aws, execution_name="plain-run")  # the plain run's name
+    machine = {"status": execution.status, "output": execution.output, "error": execution.error,
+               "cause": execution.cause}
+    assert machine == python
+    assert machine_aws.snapshot() == python_aws.snapshot()
+    if payload["bucket"] == 3:
+        assert python["error"] == "TypeError" and python_aws.snapshot() == _results_aws().snapshot()
+        return
+    objects = python_aws.snapshot()
+    assert python["status"] == "SUCCEEDED" and python["output"]["Bucket"] == "results"
+    manifest = json.loads(python_aws.call("s3", "getObject", {"Bucket": "results", "Key": python["output"]["Key"]})["Body"])
+    files = manifest["ResultFiles"]["SUCCEEDED"]
+    records = [json.loads(python_aws.call("s3", "getObject", {"Bucket": "results", "Key": f["Key"]})["Body"])
+               for f in files]
+    expected = {(1, 2, 3): [{"v": 2}, {"v": 4}, {"v": 6}],
+                (1, -2, 3): [{"v": 2}, {"raised": {"type": "Bad", "message": "negative -2"}}, {"v": 6}],
+                (): []}
+    if payload.get("batches"):
+        assert records == [[{"v": 3}, {"v": 3}]]
+    else:
+        assert records == ([expected[tuple(payload["items"])]] if payload["items"] else [])
+    assert objects
+
+
+def test_the_result_writer_in_the_definition():
+    compiled = compile_text(WRITER_SOURCE)
+    writers = sorted((state["Label"], json.dumps(state["ResultWriter"], sort_keys=True))
+                     for state in maps(compiled.definition))
+    assert writers == [
+        ("lambda", json.dumps({"Arguments": {"Bucket": "{% $bucket %}", "Prefix": "runs/batched"},
+                               "Resource": "arn:aws:states:::s3:putObject",
+                               "WriterConfig": {"OutputType": "JSON", "Transformation": "COMPACT"}}, sort_keys=True)),
+        ("score", json.dumps({"Arguments": {"Bucket": "{% $bucket %}", "Prefix": "runs"},
+                              "Resource": "arn:aws:states:::s3:putObject",
+                              "WriterConfig": {"OutputType": "JSON", "Transformation": "COMPACT"}}, sort_keys=True)),
+    ]
+    assert pysfn_emulator.validate(compiled.definition) == []
+    assert statelint_problems(compiled.definition) == []
+
+
+def test_sam_policies_for_a_result_writer(tmp_path):
+    """The writer's bucket: S3CrudPolicy and the multipart upload's actions where it is a
+    literal, the actions on every object where it is computed."""
+    compiled = compile_text('''
+        @sfn.workflow
+        def main(items: list, bucket: str):
+            sfn.map(lambda x: x, items, distributed=True, result_writer=sfn.s3_results("reports", "runs"))
+            return sfn.map(lambda x: x, items, distributed=True, result_writer=sfn.s3_results(bucket))
+        ''')
+    template = sam_template(compiled, "wf.zip")
+    policies = template["Resources"]["StateMachine"]["Properties"]["Policies"]
+    multipart = ["s3:ListMultipartUploadParts", "s3:AbortMultipartUpload"]
+    assert {"S3CrudPolicy": {"BucketName": "reports"}} in policies
+    assert {"Statement": [{"Effect": "Allow", "Action": multipart,
+                           "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:s3:::reports/*"}]}]} in policies
+    assert {"Statement": [{"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", *multipart],
+                           "Resource": "*"}]} in policies
+    assert cfn_lint_problems(template, tmp_path) == []
+    assert "s3:PutObject" in role_statements(sam_transform(template))
+
+
+@pytest.mark.parametrize(("call", "message"), [
+    ("sfn.map(f, xs, result_writer=sfn.s3_results('b'))", "result_writer= is for a distributed Map"),
+    ("sfn.map(f, xs, distributed=True, result_writer=sfn.s3_results('b'), tolerated_failure_count=1)",
+     "tolerated_failure_count= has nothing to count"),
+    ("sfn.map(f, xs, distributed=True, result_writer=sfn.s3_items('b', 'k'))",
+     "result_writer= must be sfn.s3_results(bucket, prefix)"),
+    ("sfn.map(f, xs, distributed=True, result_writer=sfn.s3_results(3))",
+     "the bucket of sfn.s3_results() must be a str, not int"),
+])
+def test_result_writer_refusals_are_located(call, message):
+    text = refusal(f'''
+        def f(x: int) -> int:
+            return x
+
+        @sfn.workflow
+        def main(xs: list):
+            return {call}
+        ''')
+    assert message in text and "wf.py:8:" in text
+
+
+def test_plain_result_writer_checks_as_the_compiler_does():
+    with pytest.raises(ValueError, match="for a distributed map"):
+        sfn.map(abs, [1], result_writer=sfn.s3_results("b"))
+    with pytest.raises(ValueError, match="nothing to count"):
+        sfn.map(abs, [1], distributed=True, result_writer=sfn.s3_results("b"), tolerated_failure_percentage=5)
+    with pytest.raises(TypeError, match="prefix must be a str, not int"):
+        sfn.s3_results("b", 3)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import textwrap
 from datetime import UTC, datetime
 
@@ -18,9 +17,10 @@ import pysfn_emulator
 from pysfn_compile import sfn
 from pysfn_compile.emulate import main as emulate_main
 from pysfn_compile.local_services import LocalServices
-from pysfn_compile.package import sam_template, service_policies, to_yaml
+from pysfn_compile.package import sam_template, service_policies
 from pysfn_compile.runtime.aws import Boto3Services
 
+from .deploy_checks import cfn_lint_problems, role_statements, sam_transform
 from .helpers import compile_text, refusal
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:events"
@@ -367,22 +367,47 @@ def test_sam_policies_for_literal_and_computed_resources(tmp_path):
     # the function the workflow invokes itself keeps its name (only the dispatcher's is replaced)
     invoke = [s for s in states_of(machine["Properties"]["Definition"]) if s.get("Resource", "").endswith("invoke")]
     assert invoke[0]["Arguments"]["FunctionName"] == "arn:aws:lambda:us-east-1:123456789012:function:other"
-    path = tmp_path / "template.yaml"
-    path.write_text(to_yaml(template) + "\n")
-    cfn_lint = pytest.importorskip("cfnlint.api")
-    assert [str(m) for m in cfn_lint.lint_file(path)] == []
-    translator = pytest.importorskip("samtranslator.translator.transform")
-    template["Resources"]["CalleesFunction"]["Properties"]["CodeUri"] = "s3://bucket/wf.zip"
-
-    class NoManagedPolicies:
-        def load(self):
-            return {}
-
-    os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
-    out = translator.transform(template, {"AWS::Region": "us-east-1"}, NoManagedPolicies())
-    roles = [r for r in out["Resources"].values() if r["Type"] == "AWS::IAM::Role"]
-    statements = json.dumps(roles)
+    assert cfn_lint_problems(template, tmp_path) == []
+    statements = role_statements(sam_transform(template))
     assert "dynamodb:PutItem" in statements and "sns:Publish" in statements and "events:PutEvents" in statements
+
+
+def test_sam_policies_for_start_execution_and_wait(tmp_path):
+    """wait=True (`.sync:2`) needs, beyond starting the child, to describe and stop its
+    executions and the EventBridge rule Step Functions watches them through (Developer Guide,
+    "IAM policies for AWS Step Functions", synchronous nested executions); without wait only
+    StartExecution."""
+    child = "arn:aws:states:us-east-1:111111111111:stateMachine:child"
+    compiled = compile_text(f"""
+        @sfn.workflow
+        def main(n: str, other: str):
+            sfn.aws.states.start_execution(stateMachineArn="{child}", input=n, wait=True)
+            sfn.aws.states.start_execution(stateMachineArn=other, input=n, wait=True)
+            return sfn.aws.states.start_execution(stateMachineArn="{child}", input=n)["executionArn"]
+        """)
+    policies, _ = service_policies(compiled.definition)
+    rule = {"Effect": "Allow", "Action": ["events:PutTargets", "events:PutRule", "events:DescribeRule"],
+            "Resource": [{"Fn::Sub": "arn:${AWS::Partition}:events:${AWS::Region}:${AWS::AccountId}:"
+                                     "rule/StepFunctionsGetEventsForStepFunctionsExecutionRule"}]}
+    describe = {"Effect": "Allow", "Action": ["states:DescribeExecution", "states:StopExecution"]}
+    assert policies == [
+        {"Statement": [{**describe, "Resource": ["arn:aws:states:us-east-1:111111111111:execution:child:*"]}, rule]},
+        {"StepFunctionsExecutionPolicy": {"StateMachineName": "child"}},
+        {"Statement": [{**describe, "Resource": ["*"]}, rule]},
+        {"Statement": [{"Effect": "Allow", "Action": ["states:StartExecution"], "Resource": "*"}]},
+    ]
+    without_wait = compile_text(f"""
+        @sfn.workflow
+        def main(n: str):
+            return sfn.aws.states.start_execution(stateMachineArn="{child}", input=n)["executionArn"]
+        """)
+    assert service_policies(without_wait.definition)[0] == [{"StepFunctionsExecutionPolicy": {"StateMachineName": "child"}}]
+    template = sam_template(compiled, "wf.zip")
+    assert cfn_lint_problems(template, tmp_path) == []
+    statements = role_statements(sam_transform(template))
+    for action in ("states:StartExecution", "states:DescribeExecution", "states:StopExecution", "events:PutRule",
+                   "events:PutTargets", "events:DescribeRule"):
+        assert action in statements, action
 
 
 def test_machine_without_services_keeps_its_role():
