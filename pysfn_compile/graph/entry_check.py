@@ -42,37 +42,53 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> li
     test, message = _one_rule(name, qualified, parameters)
     if len(message) <= FIELD_LIMIT:
         return [(test, message)]
-    rules = _rules_per_kind(name, qualified, parameters)
-    merged = [rules[0]]
-    for test, message in rules[1:]:
-        last_test, last_message = merged[-1]
+    kinds = _kinds(name, qualified, parameters)
+    merged = [kinds[0]]
+    for kind in kinds[1:]:
+        last = merged[-1]
         # a rule's message runs where its test holds: the later kind's test is not needed
-        joined = f"({last_test}) ? {last_message} : {message}"
+        joined = f"{last.condition} ? {last.message} : {kind.message}"
         if len(joined) <= FIELD_LIMIT:
-            merged[-1] = (f"({last_test}) or ({test})", joined)
+            bindings = "; ".join(b for b in (last.bindings, kind.bindings) if b)
+            merged[-1] = _Kind(bindings, f"({last.test}) or ({kind.test})", joined)
         else:
-            merged.append((test, message))
-    return merged
+            merged.append(kind)
+    return [(kind.condition, kind.message) for kind in merged]
 
 
-def _rules_per_kind(name: str, qualified: str, parameters: list[Parameter]) -> list[tuple[str, str]]:
+@attrs.frozen
+class _Kind:
+    """A kind of problem: its test (after `bindings`, JSONata steps a test and only a test may
+    share: the bindings stay out of the Choice's label, which shows the last expression) and
+    its message."""
+
+    bindings: str
+    test: str
+    message: str
+
+    @property
+    def condition(self) -> str:
+        return f"({self.bindings}; {self.test})" if self.bindings else self.test
+
+
+def _kinds(name: str, qualified: str, parameters: list[Parameter]) -> list[_Kind]:
     """The input is not a mapping; a value has the wrong type; an unexpected or missing
     argument. Each message builds only its own rule's text (a Choice rule cannot hand what its
     Condition found to its Assign, so a message naming an argument finds it again); a rule
     runs only where the ones before it failed (the input is a mapping after the first)."""
-    rules = [("$type($states.input) != 'object'",
-              f"({_input()}; {text_literal(f'{qualified}() argument after ** must be a mapping, not ')}"
-              f" & {_pytype(INPUT)})")]
+    rules = [_Kind("", "$type($states.input) != 'object'",
+                   f"({_input()}; {text_literal(f'{qualified}() argument after ** must be a mapping, not ')}"
+                   f" & {_pytype(INPUT)})")]
     checked = [p for p in parameters if p.hint is not None]
     if len(checked) == 1:
         p, = checked
         text = text_literal(f"{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ")
         bind = f"$v := {_lookup(p.name, '$states.input')}"
-        rules.append((f"({bind}; $exists($v) and {_not(conforms(p.hint, '$v'))})",
-                      f"({bind}; {text} & {_runtime_name('$v')})"))
+        rules.append(_Kind(bind, f"$exists($v) and {_not(conforms(p.hint, '$v'))}",
+                           f"({bind}; {text} & {_runtime_name('$v')})"))
     elif checked:
         bad, text = _first_wrong(name, checked)
-        rules.append((f"({_input()}; $exists({bad}))", f"({_input()}; $b := {bad}[0]; {text})"))
+        rules.append(_Kind(_input(), f"$exists({bad})", f"({_input()}; $b := {bad}[0]; {text})"))
     known = _names([p.name for p in parameters])
     unexpected = f"$keys($states.input)[$not($ in {known})]"
     tests, messages = ["$exists($u)"], [f"{text_literal(f'{name}() got an unexpected keyword argument {chr(39)}')}"
@@ -96,7 +112,7 @@ def _rules_per_kind(name: str, qualified: str, parameters: list[Parameter]) -> l
     message = messages[-1]
     for test, text in reversed(list(zip(tests, messages, strict=True))[:-1]):
         message = f"{test} ? {text} : {message}"
-    rules.append((f"($u := {unexpected}; {' or '.join(tests)})", f"($u := {unexpected}; {message})"))
+    rules.append(_Kind(f"$u := {unexpected}", " or ".join(tests), f"($u := {unexpected}; {message})"))
     return rules
 
 
