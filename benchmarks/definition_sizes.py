@@ -64,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fields", action="store_true", help="print each example's largest fields")
     options = parser.parse_args()
-    rows = [measure(path) for path in sorted(EXAMPLES.glob("*.py"))]
+    rows = [measure(path) for path in sorted(EXAMPLES.glob("*.py")) if not path.name.endswith(".services.py")]
     print("| example | states | bytes | largest field |")
     print("|---|---:|---:|---:|")
     for row in rows:

@@ -247,7 +247,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     pairs = []
     for param in positional + keyword_only:
         default = signature.parameters[param].default
-        value = f"$lookup($states.input, {jsonata_lib.string(param)})"
+        value = f"$lookup($states.input, {entry_check.text_literal(param)})"
         hint = hints.get(param)
         ty = pytypes.hint_type(hint) if hint is not None else pytypes.ANY
         if default is not inspect.Parameter.empty:
@@ -255,7 +255,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
                 literal = jsonata_lib.literal(default)
             except (TypeError, ValueError):
                 raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
-            value = f"($exists({value}) ? {value} : {literal})"
+            value = f"($v := {value}; $exists($v) ? $v : {literal})"  # the default reads no variable
             if hint is not None and not sfn._conform(hint, default)[1]:
                 ty = pytypes.join(ty, _value_type(default))  # Python never checks a default
         checks.append(entry_check.Parameter(param, default is inspect.Parameter.empty, param in keyword_only,
@@ -263,8 +263,7 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         b.declare(param)
         b.note_type(param, ty)
         pairs.append((b.var(param), Expr(value, ty)))
-    test, message = entry_check.argument_check(name, qualified, checks)
-    guards = [Guard(test, TypeError, message)]
+    guards = [Guard(test, TypeError, message) for test, message in entry_check.argument_check(name, qualified, checks)]
     choice = ir.Choice(title=f"Start {fdef.name}")
     choice.mergeable = True
     b.statement = fdef

@@ -1,8 +1,9 @@
 """The entry's argument check: the execution input judged as Python's `main(**input)` would,
-as one test and one message (JSONata, no helpers), so that the machine's first state is one
-compact Choice rule rather than a rule per problem.
+in the machine's first state, a Choice (JSONata, no helpers): one rule for every problem while
+its message fits in a field's 1,000 characters, else a rule per kind of problem whose message
+builds only its own text (a Choice rule cannot hand what its Condition found to its Assign).
 
-The message is that of the first problem, in the order plain Python finds them: the input is
+The rules raise the first problem, in the order plain Python finds them: the input is
 not a mapping (the call `main(**input)`); an annotated parameter passed with a value of another
 type, the first in the input's order (`@sfn.workflow`'s wrapper checks its keyword arguments
 before it calls the function; a default is never checked); an unexpected keyword (the first
@@ -21,6 +22,7 @@ from . import jsonata_lib
 
 INPUT = "$i"  # the check reads no workflow variable: its locals shadow nothing
 SAFE_INTEGER = 9007199254740991
+FIELD_LIMIT = 1000  # characters (issue 10: no field of the compiler's own over 1,000)
 
 
 @attrs.frozen
@@ -31,17 +33,99 @@ class Parameter:
     hint: typing.Any = None  # the annotation, None when there is none to check
 
 
-def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tuple[str, str]:
-    """(test, message): JSONata true when `main(**$states.input)` would raise TypeError, and
-    that TypeError's message. One parameter to check, or one name missing, takes a simpler
+def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> list[tuple[str, str]]:
+    """(test, message) per Choice rule, in order: JSONata true when `main(**$states.input)`
+    would raise TypeError (the rules before it having failed), and that TypeError's message.
+    One rule when its message stays within the field limit; else a rule per kind of problem
+    (the input not a mapping, a value of the wrong type, the call's own problems), neighbours
+    merged while the merged message stays within the limit (each rule costs ~100 bytes)."""
+    test, message = _one_rule(name, qualified, parameters)
+    if len(message) <= FIELD_LIMIT:
+        return [(test, message)]
+    kinds = _kinds(name, qualified, parameters)
+    merged = [kinds[0]]
+    for kind in kinds[1:]:
+        last = merged[-1]
+        # a rule's message runs where its test holds: the later kind's test is not needed
+        joined = f"{last.condition} ? {last.message} : {kind.message}"
+        if len(joined) <= FIELD_LIMIT:
+            bindings = "; ".join(b for b in (last.bindings, kind.bindings) if b)
+            merged[-1] = _Kind(bindings, f"({last.test}) or ({kind.test})", joined)
+        else:
+            merged.append(kind)
+    return [(kind.condition, kind.message) for kind in merged]
+
+
+@attrs.frozen
+class _Kind:
+    """A kind of problem: its test (after `bindings`, JSONata steps a test and only a test may
+    share: the bindings stay out of the Choice's label, which shows the last expression) and
+    its message."""
+
+    bindings: str
+    test: str
+    message: str
+
+    @property
+    def condition(self) -> str:
+        return f"({self.bindings}; {self.test})" if self.bindings else self.test
+
+
+def _kinds(name: str, qualified: str, parameters: list[Parameter]) -> list[_Kind]:
+    """The input is not a mapping; a value has the wrong type; an unexpected or missing
+    argument. Each message builds only its own rule's text (a Choice rule cannot hand what its
+    Condition found to its Assign, so a message naming an argument finds it again); a rule
+    runs only where the ones before it failed (the input is a mapping after the first)."""
+    rules = [_Kind("", "$type($states.input) != 'object'",
+                   f"({_input()}; {text_literal(f'{qualified}() argument after ** must be a mapping, not ')}"
+                   f" & {_pytype(INPUT)})")]
+    checked = [p for p in parameters if p.hint is not None]
+    if len(checked) == 1:
+        p, = checked
+        text = text_literal(f"{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ")
+        bind = f"$v := {_lookup(p.name, '$states.input')}"
+        rules.append(_Kind(bind, f"$exists($v) and {_not(conforms(p.hint, '$v'))}",
+                           f"({bind}; {text} & {_runtime_name('$v')})"))
+    elif checked:
+        bad, text = _first_wrong(name, checked)
+        rules.append(_Kind(_input(), f"$exists({bad})", f"({_input()}; $b := {bad}[0]; {text})"))
+    known = _names([p.name for p in parameters])
+    unexpected = f"$keys($states.input)[$not($ in {known})]"
+    tests, messages = ["$exists($u)"], [f"{text_literal(f'{name}() got an unexpected keyword argument {chr(39)}')}"
+                                         f" & $u[0] & \"'\""]
+    for what, kw in (("positional", False), ("keyword-only", True)):
+        names = [p.name for p in parameters if p.required and p.keyword_only is kw]
+        if len(names) == 1:
+            tests.append(f"$not($exists({_lookup(names[0], '$states.input')}))")
+            messages.append(text_literal(f"{name}() missing 1 required {what} argument: {_q(names[0])}"))
+        elif names:
+            missing = f"{_names(names)}[$not($exists($lookup($states.input, $)))]"
+            tests.append(f"$exists({missing})")
+            # CPython: "'a'", "'a' and 'b'", "'a', 'b', and 'c'"
+            # (a path from the literal list would map each name's characters once one is left)
+            messages.append(f"($m := {missing}; $m := $m.(\"'\" & $ & \"'\"); $c := $count($m);"
+                            f" {text_literal(f'{name}() missing ')} & $c & "
+                            f"{text_literal(f' required {what} argument')} & ($c = 1 ? ': ' & $m"
+                            f" : 's: ' & ($c = 2 ? $m[0] & ' and ' & $m[1]"
+                            f" : $join($m[[0..$c - 2]], ', ') & ', and ' & $m[-1])))")
+    # the last problem needs no test in the message
+    message = messages[-1]
+    for test, text in reversed(list(zip(tests, messages, strict=True))[:-1]):
+        message = f"{test} ? {text} : {message}"
+    rules.append(_Kind(f"$u := {unexpected}", " or ".join(tests), f"($u := {unexpected}; {message})"))
+    return rules
+
+
+def _one_rule(name: str, qualified: str, parameters: list[Parameter]) -> tuple[str, str]:
+    """(test, message) of one rule for every problem: JSONata true when `main(**$states.input)`
+    would raise TypeError, and that TypeError's message. One parameter to check, or one name missing, takes a simpler
     form than several."""
-    known = jsonata_lib.literal([p.name for p in parameters])
+    known = _names([p.name for p in parameters])
     unexpected = f"$keys({INPUT})[$not($ in {known})]"
     groups = [(what, [p.name for p in parameters if p.required and p.keyword_only is kw])
               for what, kw in (("positional", False), ("keyword-only", True))]
     groups = [(what, names) for what, names in groups if names]
     checked = [p for p in parameters if p.hint is not None]
-    prefix = jsonata_lib.string(f"{name}() argument ")
 
     # a parameter named in a simple form is looked up once, into a variable of its own
     simple = ([checked[0].name] if len(checked) == 1 else []) + [names[0] for _, names in groups if len(names) == 1]
@@ -49,7 +133,7 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
     bindings = [f"{var} := {_lookup(param)}" for param, var in values.items()]
     steps = [f"$u := {unexpected}", *bindings]
     chain = [(f"$type({INPUT}) != 'object'",
-              f"{jsonata_lib.string(f'{qualified}() argument after ** must be a mapping, not ')} & {_pytype(INPUT)}")]
+              f"{text_literal(f'{qualified}() argument after ** must be a mapping, not ')} & {_pytype(INPUT)}")]
     tests = [f"$type({INPUT}) != 'object'", f"$exists({unexpected})"]
     if len(checked) == 1:
         p, = checked
@@ -57,22 +141,14 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
         wrong = f"($exists({var}) and {_not(conforms(p.hint, var))})"
         # the test only: a required parameter is wrong or missing, in one term
         tests.append(f"$not($exists({var}) and {conforms(p.hint, var)})" if p.required else wrong)
-        chain.append((wrong, f"{jsonata_lib.string(f'{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ')}"
+        chain.append((wrong, f"{text_literal(f'{name}() argument {_q(p.name)} must be {sfn._hint_text(p.hint)}, not ')}"
                              f" & {_runtime_name(var)}"))
     elif checked:
-        # the first key of the input naming an annotated parameter whose value it refuses
-        by_test: dict[str, list[str]] = {}  # parameters of the same type share one test
-        for p in checked:
-            by_test.setdefault(conforms(p.hint, "$p"), []).append(p.name)
-        cases = " : ".join(f"$ = {jsonata_lib.string(names[0])} ? $not({test})" if len(names) == 1
-                           else f"$ in {jsonata_lib.literal(names)} ? $not({test})" for test, names in by_test.items())
-        bad = f"$keys({INPUT})[($p := $lookup({INPUT}, $); {cases} : false)]"
+        bad, text = _first_wrong(name, checked)
         tests.append(f"$exists({bad})")
-        hints = jsonata_lib.literal({p.name: sfn._hint_text(p.hint) for p in checked})
         steps.append(f"$b := {bad}[0]")
-        chain.append(("$exists($b)", f"{prefix} & \"'\" & $b & \"' must be \" & $lookup({hints}, $b)"
-                                       f" & ', not ' & {_runtime_name(f'$lookup({INPUT}, $b)')}"))
-    chain.append(("$exists($u)", f"{jsonata_lib.string(f'{name}() got an unexpected keyword argument {chr(39)}')}"
+        chain.append(("$exists($b)", text))
+    chain.append(("$exists($u)", f"{text_literal(f'{name}() got an unexpected keyword argument {chr(39)}')}"
                                    f" & $u[0] & \"'\""))
     if any(len(names) > 1 for _, names in groups):
         # CPython: "'a'", "'a' and 'b'", "'a', 'b', and 'c'"
@@ -84,15 +160,15 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
             absent = f"$not($exists({values[names[0]]}))"
             if not (len(checked) == 1 and checked[0].name == names[0]):
                 tests.append(absent)
-            chain.append((absent, jsonata_lib.string(f"{name}() missing 1 required {what} argument: {_q(names[0])}")))
+            chain.append((absent, text_literal(f"{name}() missing 1 required {what} argument: {_q(names[0])}")))
             continue
         var = f"$m{index}"
-        missing = f"{jsonata_lib.literal(names)}[$not($exists($lookup({INPUT}, $)))]"
+        missing = f"{_names(names)}[$not($exists($lookup({INPUT}, $)))]"
         tests.append(f"$exists({missing})")
         steps.append(f"{var} := {missing}")
         chain.append((f"$exists({var})",
-                      f"{jsonata_lib.string(f'{name}() missing ')} & $count({var}) & "
-                      f"{jsonata_lib.string(f' required {what} argument')} & ($count({var}) = 1 ? '' : 's')"
+                      f"{text_literal(f'{name}() missing ')} & $count({var}) & "
+                      f"{text_literal(f' required {what} argument')} & ($count({var}) = 1 ? '' : 's')"
                       f" & ': ' & $l({var})"))
     test = f"({'; '.join([f'{INPUT} := $states.input', *bindings])}; {' or '.join(tests)})"
     # the message is computed only where the test holds: the last problem needs no test
@@ -101,6 +177,38 @@ def argument_check(name: str, qualified: str, parameters: list[Parameter]) -> tu
         expression = f"{condition} ? {message} : {expression}"
     message = f"({INPUT} := $states.input; {'; '.join(steps)}; {expression})"
     return test, message
+
+
+def _input() -> str:
+    return f"{INPUT} := $states.input"
+
+
+def _first_wrong(name: str, checked: list[Parameter]) -> tuple[str, str]:
+    """(the input's keys naming an annotated parameter whose value it refuses, in the input's
+    order; the message naming the first, `$b`). Parameters of the same type share one test."""
+    by_test: dict[str, list[str]] = {}
+    for p in checked:
+        by_test.setdefault(conforms(p.hint, "$p"), []).append(p.name)
+    cases = " : ".join(f"$ = {text_literal(names[0])} ? {test}" if len(names) == 1
+                       else f"$ in {_names(names)} ? {test}" for test, names in by_test.items())
+    bad = f"$keys({INPUT})[($p := $lookup({INPUT}, $); $not({cases} : true))]"
+    hints = "{" + ",".join(f"{text_literal(p.name)}:{text_literal(sfn._hint_text(p.hint))}"
+                           for p in checked) + "}"
+    text = (f"{text_literal(f'{name}() argument {chr(39)}')} & $b & \"' must be \" & $lookup({hints}, $b)"
+            f" & ', not ' & {_runtime_name(f'$lookup({INPUT}, $b)')}")
+    return bad, text
+
+
+def text_literal(text: str) -> str:
+    """A JSONata string literal, in single quotes when it needs no escape (in the JSON of the
+    definition `'a'` is two bytes shorter than `\\"a\\"`)."""
+    if "'" in text or "\\" in text or any(ord(c) < 0x20 for c in text):
+        return jsonata_lib.string(text)
+    return "'" + text + "'"
+
+
+def _names(names: list[str]) -> str:
+    return "[" + ",".join(text_literal(name) for name in names) + "]"
 
 
 def _not(test: str) -> str:
@@ -112,8 +220,8 @@ def _q(name: str) -> str:
     return "'" + name + "'"
 
 
-def _lookup(name: str) -> str:
-    return f"$lookup({INPUT}, {jsonata_lib.string(name)})"
+def _lookup(name: str, value: str = INPUT) -> str:
+    return f"$lookup({value}, {text_literal(name)})"
 
 
 def _runtime_name(value: str) -> str:
@@ -157,8 +265,9 @@ def conforms(hint, var: str, depth: int = 0) -> str:
         tests = [f"($type({var}) = 'object')"]
         for key, field_hint in fields.items():
             test = conforms(field_hint, inner, depth + 1)
-            bind = f"{inner} := $lookup({var}, {jsonata_lib.string(key)})"
-            tests.append(f"({bind}; $exists({inner}) and {test})" if key in required
+            bind = f"{inner} := $lookup({var}, {text_literal(key)})"
+            tests.append(f"({bind}; {test})" if key in required and _refuses_absent(field_hint)
+                         else f"({bind}; $exists({inner}) and {test})" if key in required
                          else f"({bind}; $not($exists({inner})) or {test})")
         return "(" + " and ".join(tests) + ")"
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
@@ -190,6 +299,14 @@ def conforms(hint, var: str, depth: int = 0) -> str:
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         return "(" + " or ".join(conforms(option, var, depth) for option in parameters) + ")"
     return "true"
+
+
+def _refuses_absent(hint) -> bool:
+    """Whether `conforms` is false for an absent (undefined) value: every test but "true"
+    starts from the value's `$type` or compares it with null, both false for undefined."""
+    if typing.get_origin(hint) is typing.Union or type(hint).__name__ == "UnionType":
+        return all(_refuses_absent(option) for option in typing.get_args(hint))
+    return needs_check(hint) and conforms(hint, "$v") != "true"
 
 
 _ITEM_TYPES = {int: "number", float: "number", str: "string", bool: "boolean"}

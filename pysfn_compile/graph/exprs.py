@@ -9,6 +9,7 @@ Python's evaluation order.
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -44,7 +45,22 @@ def record(guard: Guard) -> dict:
         name = guard.error.__name__
     else:
         name = ir.Code(guard.error_code or "'Exception'", guard.helpers)
-    return {"type": name, "message": ir.Code(guard.message, guard.helpers)}
+    return {"type": name, "message": _message(guard)}
+
+
+def _message(guard: Guard) -> Any:
+    """A message known at compile time is a plain JSON string (not `{% "..." %}`)."""
+    message = guard.message
+    if len(message) > 1 and message[0] == message[-1] == "'" and not any(c in message[1:-1] for c in "'\\"):
+        message = json.dumps(message[1:-1])  # the same text in JSONata's other quotes
+    if message.startswith('"') and message.endswith('"'):
+        try:
+            text = json.loads(message)
+        except ValueError:
+            text = None
+        if isinstance(text, str) and not (text.startswith("{%") and text.endswith("%}")):
+            return text
+    return ir.Code(guard.message, guard.helpers)
 
 
 @attrs.frozen

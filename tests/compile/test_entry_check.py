@@ -1,5 +1,6 @@
-"""The entry's argument check (`main(**input)`): one Choice rule whose message is the first
-problem's, with the messages plain Python gives (sfn.workflow's checks included)."""
+"""The entry's argument check (`main(**input)`): the first state's Choice rules (one, or up to
+three when one rule's message would pass 1,000 characters) raise the first problem's TypeError, with
+the messages plain Python gives (sfn.workflow's checks included)."""
 
 from __future__ import annotations
 
@@ -47,6 +48,28 @@ SIGNATURES = {
         {"a": 1, "b": "x", "c": 0, "d": 0, "f": 0}, {"a": 1, "b": "x", "c": 0, "d": True, "f": 0},
         {"a": 1.0, "b": "x", "c": [], "d": False, "f": {}}, {"d": 1}, {"a": 1, "c": 2, "d": True},
         [], [{"a": 1}], "a", 1, 1.5, True,
+        # two wrong values: the first in the input's order, not the parameters'
+        {"b": 1, "a": "x", "c": 0, "d": 0, "f": 0}, {"d": 0, "b": 1, "z": 1}, {"b": "x", "z": 1},
+    ]),
+    "one_large_parameter_check": ("""
+        from typing import TypedDict
+
+        class Row(TypedDict):
+            name: str
+            count: int
+            weight: float | None
+            tags: list[str]
+
+        @sfn.workflow
+        def main(rows: list[Row], first_optional_parameter=1, second_optional_parameter=2,
+                 third_optional_parameter=3, *, first_keyword_only, second_keyword_only):
+            return [rows, first_keyword_only, second_keyword_only]
+    """, [
+        {}, {"rows": []}, {"rows": [], "first_keyword_only": 1}, {"rows": 1, "zz": 1},
+        {"rows": [{"name": "a", "count": 1, "weight": None, "tags": []}], "first_keyword_only": 1,
+         "second_keyword_only": 2},
+        {"rows": [{"name": "a", "count": 1.5, "weight": None, "tags": []}]},
+        {"rows": [{"name": "a", "count": 1, "tags": []}]}, {"zz": 1}, {"rows": [], "zz": 1}, 5, ["x"],
     ]),
     "one_parameter_simple_forms": ("""
         @sfn.workflow
@@ -89,21 +112,34 @@ def test_entry_check_both_ways(name):
     assert_same(source, *inputs)
 
 
-def test_the_check_is_one_rule_of_the_first_state():
-    source, _ = SIGNATURES["order_of_problems"]
+def _check_rules(source: str) -> list[dict]:
     definition = compile_text(source).definition
     first = definition["States"][definition["StartAt"]]
-    assert first["Type"] == "Choice" and len(first["Choices"]) == 1
-    rule = first["Choices"][0]
-    assert "$__" + "filter :=" not in rule["Condition"] + rule["Assign"]["__exc"]["message"]
+    assert first["Type"] == "Choice"
+    return first["Choices"]
+
+
+@pytest.mark.parametrize("name, count", [("a_default_python_never_checks", 1), ("one_parameter_simple_forms", 1),
+                                         ("order_of_problems", 2), ("one_large_parameter_check", 2),
+                                         ("lists_of_scalars", 3)])
+def test_the_check_is_few_rules_each_within_the_field_limit(name, count):
+    """One rule while its message fits in 1,000 characters; else the mapping, the values' types
+    and the call's own problems, each message building only its own text, neighbours merged
+    while they fit."""
+    rules = _check_rules(SIGNATURES[name][0])
+    assert len(rules) == count
+    for rule in rules:
+        fields = rule["Condition"] + rule["Assign"]["__exc"]["message"]
+        assert "$__" + "filter :=" not in fields
+        assert len(rule["Assign"]["__exc"]["message"]) <= 1000
 
 
 @pytest.mark.skipif(not js_available(), reason="PYSFN_JSONATA_JS not set")
 @pytest.mark.parametrize("name", sorted(SIGNATURES))
 def test_the_check_is_the_same_in_jsonata_js(name):
     source, inputs = SIGNATURES[name]
-    rule = compile_text(source).definition["States"]["Start main"]["Choices"][0]
-    for field in (rule["Condition"], rule["Assign"]["__exc"]["message"]):
+    rules = compile_text(source).definition["States"]["Start main"]["Choices"]
+    for field in [text for rule in rules for text in (rule["Condition"], rule["Assign"]["__exc"]["message"])]:
         code = field.removeprefix("{% ").removesuffix(" %}").replace("$states.input", "$input")
         expected = [emulate(code, {"input": payload}) for payload in inputs]
         assert javascript([(code, {"input": payload}) for payload in inputs]) == expected
