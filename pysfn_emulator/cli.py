@@ -105,7 +105,7 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
         definition, lambdas, compiled = _load_machine(args, compiler)
         services = _services(args.services)
         callbacks = _callbacks(args.callbacks, compiled)
-        if services is None and (args.definition.endswith(".py") or args.source is not None):
+        if services is None and compiled is not None:
             # a workflow's own run: an empty local AWS account (the plain run would need one too)
             services = pysfn_emulator.LocalAws()
         execution_input = _load_input(args)
