@@ -11,11 +11,12 @@ same responder answers both runs with the same payload.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pysfn_emulator
 
+from .graph.asl_states import every_state
 from .runtime import sfn
 
 CALLBACK_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
@@ -24,7 +25,7 @@ CALLBACK_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
 def callback_callees(definition: Mapping[str, Any]) -> list[str]:
     """The callees the machine waits on (the `function` of each callback Task), in order."""
     found: list[str] = []
-    for state in _states(definition):
+    for state in every_state(definition):
         if state.get("Resource") != CALLBACK_RESOURCE:
             continue
         payload = (state.get("Arguments") or {}).get("Payload")
@@ -32,16 +33,6 @@ def callback_callees(definition: Mapping[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in found:
             found.append(name)
     return found
-
-
-def _states(graph: Mapping[str, Any]) -> Iterator[dict]:
-    for state in (graph.get("States") or {}).values():
-        yield state
-        for branch in state.get("Branches") or []:
-            yield from _states(branch)
-        for key in ("ItemProcessor", "Iterator"):
-            if isinstance(state.get(key), dict):
-                yield from _states(state[key])
 
 
 def emulator_callbacks(definition: Mapping[str, Any], responders: Mapping[str, Any] | None) -> dict:

@@ -20,6 +20,7 @@ from pathlib import Path
 from . import runtime
 from .analysis.module_info import module_name_for
 from .graph import ir
+from .graph.asl_states import every_state
 from .lowering import lambda_compute
 from .runtime import aws as aws_module
 from .runtime import compute_runtime, sfn
@@ -186,7 +187,7 @@ def service_policies(definition: dict) -> tuple[list, list[str]]:
     policies: list = []
     actions: list[str] = []
     notes: list[str] = []
-    for state in _states(definition):
+    for state in every_state(definition):
         call = _service_call(state)
         if call is None:
             continue
@@ -240,7 +241,7 @@ def distributed_map_policies(definition: dict, name: str) -> list:
     policies for running Distributed Map states"): starting its child executions (of the machine
     itself, named `name`), describing and stopping them, reading its ItemReader's object and
     writing its ResultWriter's files."""
-    maps = [state for state in _states(definition) if state.get("Type") == "Map"
+    maps = [state for state in every_state(definition) if state.get("Type") == "Map"
             and (state.get("ItemProcessor") or {}).get("ProcessorConfig", {}).get("Mode") == "DISTRIBUTED"]
     if not maps:
         return []
@@ -328,7 +329,7 @@ def ir_with_arn(definition: dict, arn: str, dispatcher: str | None = None) -> di
     the workflow invokes itself (`sfn.aws.lambda_.invoke`): only the dispatcher's Tasks, whose
     FunctionName is `dispatcher` (when given) and whose Payload names a function, change."""
     out = json.loads(json.dumps(definition))
-    for state in _states(out):  # a callback's Task (`.waitForTaskToken`) is the dispatcher's too
+    for state in every_state(out):  # a callback's Task (`.waitForTaskToken`) is the dispatcher's too
         if state.get("Resource") in ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken"):
             arguments = state["Arguments"]
             payload = arguments.get("Payload")
@@ -337,17 +338,6 @@ def ir_with_arn(definition: dict, arn: str, dispatcher: str | None = None) -> di
                 continue
             arguments["FunctionName"] = arn
     return out
-
-
-def _states(graph: dict):
-    """Every state of a machine, those of its Parallel branches and Map item processors too."""
-    for state in graph.get("States", {}).values():
-        yield state
-        for branch in state.get("Branches", []):
-            yield from _states(branch)
-        for key in ("ItemProcessor", "Iterator"):
-            if key in state:
-                yield from _states(state[key])
 
 
 def to_yaml(value, indent: int = 0) -> str:

@@ -11,7 +11,8 @@ import pytest
 
 import pysfn_emulator
 from pysfn_compile import compile_file, sfn
-from pysfn_compile.package import _states, sam_template
+from pysfn_compile.graph.asl_states import every_state
+from pysfn_compile.package import sam_template
 
 from .deploy_checks import cfn_lint_problems, role_statements, sam_transform, statelint_problems
 from .helpers import compile_text, refusal
@@ -285,7 +286,7 @@ def test_sam_template_for_callbacks_and_a_distributed_map(tmp_path):
     examples = Path(__file__).resolve().parents[2] / "examples"
     approval = sam_template(compile_file(examples / "human_approval.py"), "wf.zip")
     definition = approval["Resources"]["StateMachine"]["Properties"]["Definition"]
-    waits = [s for s in _states(definition) if s.get("Resource", "").endswith(".waitForTaskToken")]
+    waits = [s for s in every_state(definition) if s.get("Resource", "").endswith(".waitForTaskToken")]
     assert waits and {s["Arguments"]["FunctionName"] for s in waits} == {"${CalleesFunctionArn}"}
     template = sam_template(compile_file(examples / "bulk_fan_out.py"), "wf.zip", state_machine_name="bulk")
     policies = template["Resources"]["StateMachine"]["Properties"]["Policies"]
