@@ -115,14 +115,33 @@ def _record(integration: aws_models.Integration, op) -> dict:
              for code in [*aws_models.operation_errors(op), *aws_models.step_functions_errors(integration)]]
     shared = {name for name, _ in names if sum(1 for other, _ in names if other == name) > 1}
     known = {name: code for name, code in names if name not in shared}  # a base exception's name tells no code
-    table = "{" + ", ".join(f"{jsonata_lib.string(k)}: {jsonata_lib.string(v)}" for k, v in known.items()) + "}"
-    error_type = ("($e := $states.errorOutput.Error; $c := $string($states.errorOutput.Cause); "
-                  f"$t := $lookup({table}, $e); $exists($t) ? $t : $substringBefore($e, '.') = 'States' ? $e : "
-                  "$contains($c, '; Error Code: ') ? $substringBefore($substringAfter($c, '; Error Code: '), ';') : "
-                  "$substringAfter($e, '.'))")
-    message = ("($c := $states.errorOutput.Cause; $type($c) != 'string' ? '' : "
-               "$contains($c, ' (Service: ') ? $substringBefore($c, ' (Service: ') : $c)")
-    return {"type": ir.Code(error_type), "message": ir.Code(message)}
+    return {"type": ir.Code(_error_type(known)), "message": ir.Code(_MESSAGE)}
+
+
+_MESSAGE = ("($c := $states.errorOutput.Cause; $type($c) != 'string' ? '' : "
+            "$contains($c, ' (Service: ') ? $substringBefore($c, ' (Service: ') : $c)")
+
+
+def _error_type(known: dict) -> str:
+    """JSONata of the caught error's class name. A declared error whose class is the machine's
+    name less its prefix (most) is listed by that class alone, in one `in` test of the prefix
+    they share; the few that differ (`SNS.KMSOptInRequiredException` is `KMSOptInRequired`) map."""
+    prefixes = {name.split(".", 1)[0] for name in known}
+    plain = [name for name, code in known.items() if name.split(".", 1)[-1] == code]
+    if len(prefixes) != 1 or not plain:
+        renamed, test = known, "false"  # (no declared error, or names of several prefixes: a table)
+    else:
+        renamed = {name: code for name, code in known.items() if name not in plain}
+        listed = ", ".join(jsonata_lib.string(name.split(".", 1)[1]) for name in plain)
+        test = f"($substringBefore($e, '.') = {jsonata_lib.string(prefixes.pop())} and $n in [{listed}])"
+    lookup = ""
+    if renamed:
+        table = ", ".join(f"{jsonata_lib.string(k)}: {jsonata_lib.string(v)}" for k, v in renamed.items())
+        lookup = f"$t := $lookup({{{table}}}, $e); $exists($t) ? $t : "
+    return ("($e := $states.errorOutput.Error; $c := $string($states.errorOutput.Cause); "
+            f"$n := $substringAfter($e, '.'); {lookup}{test} ? $n : "
+            "$substringBefore($e, '.') = 'States' ? $e : "
+            "$contains($c, '; Error Code: ') ? $substringBefore($substringAfter($c, '; Error Code: '), ';') : $n)")
 
 
 __all__ = ["call_service"]

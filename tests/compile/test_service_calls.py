@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 import textwrap
 from datetime import UTC, datetime
 
@@ -19,6 +20,7 @@ from pysfn_compile.emulate import main as emulate_main
 from pysfn_compile.local_services import LocalServices
 from pysfn_compile.package import sam_template, service_policies
 from pysfn_compile.runtime.aws import Boto3Services
+from pysfn_emulator.query.jsonata import Runtime, compile_value
 
 from .deploy_checks import cfn_lint_problems, role_statements, sam_transform
 from .helpers import compile_text, refusal
@@ -681,3 +683,31 @@ def test_pysfn_emulate_gives_a_workflow_an_empty_local_account(tmp_path, capsys)
     '''))
     assert emulate_main([str(workflow), "--input", '{"order_id": "a1"}', "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["output"] == "a1"
+
+
+def test_caught_service_error_class_from_the_machines_error_and_cause():
+    """The Catch's class expression (declared names by an `in` test, the renamed few by a table,
+    an undeclared code read from the cause) names each error as the full table did."""
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(x: str):
+            try:
+                sfn.aws.sns.publish(TopicArn=x, Message=x)
+            except sfn.aws.ServiceError as e:
+                return type(e).__name__
+            return "ok"
+        """)
+    (publish,) = service_tasks(compiled)
+    field = compile_value(publish["Catch"][-1]["Assign"]["e"]["type"], "Assign")
+    sdk = "(Service: AmazonSNS; Status Code: 400; Error Code: {}; Request ID: r-1)"
+    cases = [
+        ("SNS.NotFoundException", sdk.format("NotFound"), "NotFoundException"),
+        ("SNS.KMSOptInRequiredException", sdk.format("KMSOptInRequired"), "KMSOptInRequired"),
+        ("SNS.AmazonSNSException", sdk.format("ThrottledException"), "ThrottledException"),
+        ("SNS.AmazonSNSException", "no code here", "AmazonSNSException"),
+        ("States.Timeout", None, "States.Timeout"),
+        ("Other.NotFoundException", "x", "NotFoundException"),
+    ]
+    for error, cause, expected in cases:
+        states = {"input": {}, "context": {}, "errorOutput": {"Error": error, "Cause": cause}}
+        assert field(states, {}, Runtime(rng=random.Random(1), now_ms=lambda: 0)) == expected, error
