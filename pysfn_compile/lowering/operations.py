@@ -214,7 +214,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     not (0.5 * 2) stops the machine, since JSON cannot carry it as the float Python has."""
     a, b_ = left.code, right.code
     line = getattr(node, "lineno", 0)
-    helpers = {"pytype", "num"} | ({"binerr"} if op in ("+", "*") else set())
+    helpers = {"pytype", "num"}
     guards = []
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
@@ -222,26 +222,30 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # what the static types settle is left out: an operand known to be a number (or an int)
     # needs no test of its kind at run time, a nonzero number literal no test for zero
     numbers = _all(_number_test(a, left.ty), _number_test(b_, right.ty))
-    if op in ("+", "*"):  # str and list concatenate and repeat: $__binerr knows Python's messages
+    # an operand annotated float is a float in Python although its JSON value may be integral
+    # (2.0 travels as 2): its name and the float ZeroDivisionError come from the static type,
+    # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
+    floats = [side for side in (left, right) if _type_name(side) == "float"]
+    numbers_only = op not in ("+", "*") or bool(floats)
+    if not numbers_only:  # str and list concatenate and repeat: $__binerr knows Python's messages
         message = f"$__binerr('{op}', {a}, {b_})"
         if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
             message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
         guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
                             helpers={"binerr"}))
-    elif numbers != "true":  # numbers only, else the one message (str % x is handled above)
-        message = _concat([f"unsupported operand type(s) for {_operator_name(node, op)}: '", _type_name(left),
-                           "' and '", _type_name(right), "'"])
-        guards.append(guard(f"$not({numbers})", TypeError,
-                            message, left, right, helpers={"pytype"}))
+    elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
+        guards.append(guard(f"$not({numbers})", TypeError, _numbers_only_message(node, op, left, right), left,
+                            right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
     if op in ("/", "//", "%") and not _nonzero_literal(b_):
         int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
-        message = (jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
+        message = (jsonata_lib.string(float_message) if floats else
+                   jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
                    f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
         guards.append(guard(_all(numbers, f"$__num({b_}) = 0"), ZeroDivisionError, message, left, right,
                             helpers={"num"}))
-    code, value_helpers = _dynamic_value(op, left, right)
+    code, value_helpers = _dynamic_value(op, left, right, numbers_only)
     helpers |= value_helpers
     if op != "/":
         # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
@@ -274,13 +278,29 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
 
-def _dynamic_value(op: str, left: Expr, right: Expr) -> tuple[str, set]:
+def _numbers_only_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
+    """Python's TypeError message for `left op right` where only numbers (and bools) pass: the
+    operators but + and *, and + and * with an operand annotated float."""
+    name = _operator_name(node, op)
+    message = _concat([f"unsupported operand type(s) for {name}: '", _type_name(left), "' and '",
+                       _type_name(right), "'"])
+    other = right if _type_name(left) == "float" else left
+    if op == "*":  # a sequence times a float
+        sequence = jsonata_lib.string("can't multiply sequence by non-int of type 'float'")
+        return f"($type({other.code}) in ['string', 'array'] ? {sequence} : {message})"
+    if op == "+" and other is left:  # a str or a list on the left concatenates, and says so
+        return (f"($type({left.code}) = 'string' ? 'can only concatenate str (not \"float\") to str'"
+                f" : $type({left.code}) = 'array' ? 'can only concatenate list (not \"float\") to list' : {message})")
+    return message
+
+
+def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False) -> tuple[str, set]:
     """The code of `left op right` once its TypeError and ZeroDivisionError guards have
     passed, and the helpers it calls: a helper per operator where an operand may be a str or a
     list (concatenation, repetition) or the operator is `//`, else the JSONata operator on the
-    numbers (a bool as its int)."""
+    numbers (a bool as its int). `numbers_only`: the guards let numbers (and bools) pass only."""
     a, b_ = _as_number(left), _as_number(right)
-    sequences = any(side.ty.may("str", "list") or not side.ty.kinds for side in (left, right))
+    sequences = not numbers_only and any(side.ty.may("str", "list") or not side.ty.kinds for side in (left, right))
     if op == "+" and sequences:
         return f"$__add({left.code}, {right.code})", {"add"}
     if op == "*" and sequences:
