@@ -175,18 +175,27 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
     "binerr": (
+        # Python's TypeError message for `a op b`, or '' when Python computes it
         "$op, $a, $b",
-        "($ta := $type($a); $tb := $type($b);"
+        "($ta := $type($a); $tb := $type($b); $seq := ['string', 'array'];"
         " ($ta in ['number', 'boolean'] and $tb in ['number', 'boolean']) ? ''"
-        " : ($op = '+' and $ta = 'string') ? ($tb = 'string' ? ''"
-        " : 'can only concatenate str (not \"' & $__pytype($b) & '\") to str')"
-        " : ($op = '+' and $ta = 'array') ? ($tb = 'array' ? ''"
-        " : 'can only concatenate list (not \"' & $__pytype($b) & '\") to list')"
-        " : ($op = '*' and ($ta in ['string', 'array'] or $tb in ['string', 'array']))"
-        " ? ($n := $ta in ['string', 'array'] ? $b : $a; ($type($n) = 'boolean' or ($type($n) = 'number'"
+        " : ($op = '+' and $ta in $seq) ? ($tb = $ta ? ''"
+        " : 'can only concatenate ' & $__pytype($a) & ' (not \"' & $__pytype($b) & '\") to ' & $__pytype($a))"
+        " : ($op = '*' and ($ta in $seq or $tb in $seq))"
+        " ? ($n := $ta in $seq ? $b : $a; ($type($n) = 'boolean' or ($type($n) = 'number'"
         " and $floor($n) = $n)) ? '' : \"can't multiply sequence by non-int of type '\" & $__pytype($n) & \"'\")"
         " : \"unsupported operand type(s) for \" & $op & \": '\" & $__pytype($a) & \"' and '\""
         " & $__pytype($b) & \"'\")",
+        ("pytype",),
+    ),
+    # Python's TypeError message for `c[i]`, both of unknown type, or '' when Python indexes
+    "suberr": (
+        "$c, $i",
+        "($tc := $type($c); $ti := $type($i); $int := $ti = 'boolean' or ($ti = 'number' and $floor($i) = $i);"
+        " $not($tc in ['array', 'string', 'object']) ? \"'\" & $__pytype($c) & \"' object is not subscriptable\""
+        " : $tc = 'array' and $not($int) ? 'list indices must be integers or slices, not ' & $__pytype($i)"
+        " : $tc = 'string' and $not($int) ? \"string indices must be integers, not '\" & $__pytype($i) & \"'\""
+        " : $tc = 'object' and $ti in ['array', 'object'] ? \"unhashable type: '\" & $__pytype($i) & \"'\" : '')",
         ("pytype",),
     ),
     "repeat": (
@@ -195,19 +204,36 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : ($n <= 0 ? [] : $reduce([1..$n], function($acc, $i) { $append($acc, $s) }, []))",
         (),
     ),
-    "arith": (
-        "$op, $a, $b",
-        "($ta := $type($a); $tb := $type($b);"
-        " ($ta = 'number' and $tb = 'number' and $op in ['+', '-', '*'])"  # the common case first
-        " ? ($op = '+' ? $a + $b : $op = '-' ? $a - $b : $a * $b)"
-        " : ($op = '+' and $ta = 'string') ? $a & $b : ($op = '+' and $ta = 'array') ? $append($a, $b)"
-        " : ($op = '*' and $ta in ['string', 'array']) ? $__repeat($a, $__num($b))"
-        " : ($op = '*' and $tb in ['string', 'array']) ? $__repeat($b, $__num($a))"
-        " : ($x := $__num($a); $y := $__num($b);"
-        " $op = '+' ? $x + $y : $op = '-' ? $x - $y : $op = '*' ? $x * $y : $op = '/' ? $x / $y"
-        " : $op = '//' ? (($floor($x) = $x and $floor($y) = $y) ? $floor($x / $y) : $__ffloordiv($x, $y))"
-        " : $__imod($x, $y)))",
-        ("num", "repeat", "ffloordiv", "imod"),
+    # the value of `a + b`, `a * b`, `a // b` once $__binerr has passed (the operands are two
+    # numbers or bools, or what Python concatenates or repeats): one helper per operator, so
+    # that a field defines the operators it uses only; `-`, `/` and `%` are written in place
+    "add": (
+        "$a, $b",
+        "($t := $type($a); $t = 'string' ? $a & $b : $t = 'array' ? $append($a, $b) : $__num($a) + $__num($b))",
+        ("num",),
+    ),
+    "mul": (
+        "$a, $b",
+        "$type($a) in ['string', 'array'] ? $__repeat($a, $__num($b))"
+        " : $type($b) in ['string', 'array'] ? $__repeat($b, $__num($a)) : $__num($a) * $__num($b)",
+        ("num", "repeat"),
+    ),
+    "floordiv": (
+        "$a, $b",
+        "($x := $__num($a); $y := $__num($b);"
+        " ($floor($x) = $x and $floor($y) = $y) ? $floor($x / $y) : $__ffloordiv($x, $y))",
+        ("num", "ffloordiv"),
+    ),
+    # why the machine stops after arithmetic on numbers of unknown type that gave `$r` (pytypes'
+    # rule: integral means int): 'overflow', an int result beyond 2**53 - 1; 'float', an
+    # integral result of an operand that is not (0.5 * 2), which JSON cannot carry as the float
+    # Python has; else ''. Called once $__binerr has passed: a number `$r` came of two numbers
+    # (or bools), any other operands give a str or a list
+    "numstop": (
+        "$r, $a, $b",
+        "($type($r) = 'number' and $floor($r) = $r) ? (($x := $__num($a); $y := $__num($b);"
+        " $floor($x) = $x and $floor($y) = $y) ? ($abs($r) > 9007199254740991 ? 'overflow' : '') : 'float') : ''",
+        ("num",),
     ),
     # `v in c` for a container of unknown type: '' when Python can answer, else its TypeError
     "inerr": (

@@ -182,7 +182,9 @@ def augmented_add(node: ast.AST, left: Expr, right: Expr) -> Expr:
     is_list = f"$type({a}) = 'array'"
     not_iterable = guard(f"({is_list} and $not($type({b_}) in ['array', 'string', 'object']))", TypeError,
                          f"\"'\" & $__pytype({b_}) & \"' object is not iterable\"", left, right, helpers={"pytype"})
-    otherwise = [g.under(f"$not({is_list})", frozenset(), left.reads) for g in other.guards]
+    # the stops after `+` of numbers need no test: on a list $__add appends and $__numstop says ''
+    otherwise = [g if g.abort and g.cond.startswith("($__numstop($__add(") else
+                 g.under(f"$not({is_list})", frozenset(), left.reads) for g in other.guards]
     item = None
     if right.ty.may("list") or not right.ty.kinds:
         item = pytypes.join(item, right.ty.element)
@@ -212,41 +214,53 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     not (0.5 * 2) stops the machine, since JSON cannot carry it as the float Python has."""
     a, b_ = left.code, right.code
     line = getattr(node, "lineno", 0)
-    helpers = {"binerr", "arith", "pytype", "num"}
+    helpers = {"pytype", "num"}
     guards = []
     if op == "%" and left.ty.may("str"):  # str % x formats, before any TypeError
         guards.append(Guard(f"($type({a}) = 'string')", None, "''", abort=True, error_name=UNSUPPORTED,
                             message_literal=f"line {line}: %-formatting of a str is not supported: use an f-string"))
-    message = f"$__binerr('{op}', {a}, {b_})"
-    if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
-        message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
-    guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
-                        helpers={"binerr"}))
     # what the static types settle is left out: an operand known to be a number (or an int)
     # needs no test of its kind at run time, a nonzero number literal no test for zero
     numbers = _all(_number_test(a, left.ty), _number_test(b_, right.ty))
+    # an operand annotated float is a float in Python although its JSON value may be integral
+    # (2.0 travels as 2): its name and the float ZeroDivisionError come from the static type,
+    # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
+    floats = [side for side in (left, right) if _type_name(side) == "float"]
+    numbers_only = op not in ("+", "*") or bool(floats)
+    if not numbers_only:  # str and list concatenate and repeat: $__binerr knows Python's messages
+        message = f"$__binerr('{op}', {a}, {b_})"
+        if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
+            message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
+        guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
+                            helpers={"binerr"}))
+    elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
+        guards.append(guard(f"$not({numbers})", TypeError, _numbers_only_message(node, op, left, right), left,
+                            right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
     if op in ("/", "//", "%") and not _nonzero_literal(b_):
         int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
-        message = (jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
+        message = (jsonata_lib.string(float_message) if floats else
+                   jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
                    f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
         guards.append(guard(_all(numbers, f"$__num({b_}) = 0"), ZeroDivisionError, message, left, right,
                             helpers={"num"}))
-    code = f"$__arith('{op}', {a}, {b_})"
+    code, value_helpers = _dynamic_value(op, left, right, numbers_only)
+    helpers |= value_helpers
     if op != "/":
         # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
-        # Python computes it here too): a test of the result settles the common case, and a
-        # pure loop computes the result once (pure_loops.py binds what is read whatever happens)
-        guards.append(Guard(_all(f"$type({code}) = 'number'", f"$abs({code}) > {SAFE}", numbers, integral),
-                            None, "''", abort=True, error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
-    if op != "/" and integral != "true":
-        guards.append(Guard(_all(f"$type({code}) = 'number'", f"$floor({code}) = {code}", numbers, f"$not({integral})"),
-                            None, "''",
-                            abort=True, error_name=AMBIGUOUS_NUMBER, message_literal=(
-                                f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
-                                "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
-                                "tell from an int: annotate the operands as float")))
+        # Python computes it here too), tested by one helper call: a pure loop binds the
+        # result and the verdict once (pure_loops.py binds what is read whatever happens)
+        stop = f"$__numstop({code}, {a}, {b_})"
+        helpers.add("numstop")
+        guards.append(Guard(f"({stop} = 'overflow')", None, "''", abort=True, error_name=OVERFLOW,
+                            message_literal=OVERFLOW_CAUSE))
+        if integral != "true":
+            guards.append(Guard(f"({stop} = 'float')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER,
+                                message_literal=(
+                                    f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
+                                    "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
+                                    "tell from an int: annotate the operands as float")))
     operand_helpers = left.helpers | right.helpers  # the stops re-read both operands' code
     guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers) | operand_helpers,
                            reads=g.reads | left.reads | right.reads)
@@ -262,6 +276,74 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 elem = pytypes.join(elem, side.element)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _numbers_only_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
+    """Python's TypeError message for `left op right` where only numbers (and bools) pass: the
+    operators but + and *, and + and * with an operand annotated float."""
+    name = _operator_name(node, op)
+    message = _concat([f"unsupported operand type(s) for {name}: '", _type_name(left), "' and '",
+                       _type_name(right), "'"])
+    other = right if _type_name(left) == "float" else left
+    if op == "*":  # a sequence times a float
+        sequence = jsonata_lib.string("can't multiply sequence by non-int of type 'float'")
+        return f"($type({other.code}) in ['string', 'array'] ? {sequence} : {message})"
+    if op == "+" and other is left:  # a str or a list on the left concatenates, and says so
+        return (f"($type({left.code}) = 'string' ? 'can only concatenate str (not \"float\") to str'"
+                f" : $type({left.code}) = 'array' ? 'can only concatenate list (not \"float\") to list' : {message})")
+    return message
+
+
+def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False) -> tuple[str, set]:
+    """The code of `left op right` once its TypeError and ZeroDivisionError guards have
+    passed, and the helpers it calls: a helper per operator where an operand may be a str or a
+    list (concatenation, repetition) or the operator is `//`, else the JSONata operator on the
+    numbers (a bool as its int). `numbers_only`: the guards let numbers (and bools) pass only."""
+    a, b_ = _as_number(left), _as_number(right)
+    sequences = not numbers_only and any(side.ty.may("str", "list") or not side.ty.kinds for side in (left, right))
+    if op == "+" and sequences:
+        return f"$__add({left.code}, {right.code})", {"add"}
+    if op == "*" and sequences:
+        return f"$__mul({left.code}, {right.code})", {"mul"}
+    if op == "//":
+        return f"$__floordiv({left.code}, {right.code})", {"floordiv"}
+    if op == "%":
+        return f"$__imod({a}, {b_})", {"imod"}
+    return f"({a} {op} {b_})", set()
+
+
+def _type_name(operand: Expr) -> str | Expr:
+    """The operand's Python type name: the name where its static type says it, else the
+    operand (its name read at run time, see _concat)."""
+    ty = operand.ty
+    for kind in ("int", "float", "bool", "str"):
+        if ty.only(kind) and not (kind == "float" and ty.json_number):
+            return kind
+    return operand
+
+
+def _concat(parts: list) -> str:
+    """JSONata text of a message: str parts as they are (adjacent ones as one literal), an
+    Expr part as the Python type name of its value ($__pytype)."""
+    pieces: list[str] = []
+    literal = ""
+    for part in parts:
+        if isinstance(part, str):
+            literal += part
+            continue
+        if literal:
+            pieces.append(jsonata_lib.string(literal))
+            literal = ""
+        pieces.append(f"$__pytype({part.code})")
+    if literal:
+        pieces.append(jsonata_lib.string(literal))
+    return pieces[0] if len(pieces) == 1 else "(" + " & ".join(pieces) + ")"
+
+
+def _as_number(operand: Expr) -> str:
+    """An operand known to be a number or a bool here, as a number ($__num where it may be a bool)."""
+    ty = operand.ty
+    return f"$__num({operand.code})" if ty.may("bool") or not ty.kinds or ty.is_any else operand.code
 
 
 def _number_test(code: str, ty: Ty) -> str:
@@ -666,14 +748,12 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
-        count = f"$count({container.code})"
-        check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
+        check = guard(out_of_range(index, f"$count({container.code})"), IndexError,
                       "'list index out of range'", container, index)
         return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
     if ct.only("str"):
         index = int_index(node, index, "str")
-        count = f"$length({container.code})"
-        check = guard(f"({index.code} >= {count} or {index.code} < -{count})", IndexError,
+        check = guard(out_of_range(index, f"$length({container.code})"), IndexError,
                       "'string index out of range'", container, index)
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
@@ -782,31 +862,46 @@ def int_index(node, index: Expr, container: str) -> Expr:
     return combine(f"($type({i}) = 'boolean' ? ({i} ? 1 : 0) : {i})", pytypes.INT, index, guards=[check])
 
 
+def out_of_range(index: Expr, count: str) -> str:
+    """JSONata true when an int index is out of range for `count` items; an index known at
+    compile time tests the one bound it can pass (`count` is written once)."""
+    i = index.code
+    if index.is_const and not isinstance(index.const, bool) and isinstance(index.const, int):
+        return f"({i} >= {count})" if index.const >= 0 else f"({i} < -{count})"
+    return f"({i} >= {count} or {i} < -{count})"
+
+
+def _length(c: str) -> str:
+    """The length of a list or a str, which one known at run time only."""
+    return f"($type({c}) = 'array' ? $count({c}) : $length({c}))"
+
+
+def _range_message(c: str) -> str:
+    return f"($type({c}) = 'array' ? 'list index out of range' : 'string index out of range')"
+
+
+def _not_subscriptable(c: str) -> str:
+    return f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\""
+
+
 def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
-    """Subscript of a value whose JSON type is known only at run time."""
+    """Subscript of a value whose JSON type is known only at run time: each exception class
+    Python may raise is one guard, its message chosen by the container's kind."""
     c, i = container.code, index.code
     if index.ty.only("int"):
-        not_subscriptable = (f"$not($type({c}) in ['array', 'string', 'object'])")
         checks = [
-            guard(not_subscriptable, TypeError, f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"",
+            guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError, _not_subscriptable(c),
                   container, helpers={"pytype"}),
             guard(f"($type({c}) = 'object')", KeyError, jsonata_lib.int_text(i), container, index),
-            guard(f"($type({c}) = 'array' and ({i} >= $count({c}) or {i} < -$count({c})))", IndexError,
-                  "'list index out of range'", container, index),
-            guard(f"($type({c}) = 'string' and ({i} >= $length({c}) or {i} < -$length({c})))", IndexError,
-                  "'string index out of range'", container, index),
+            guard(out_of_range(index, _length(c)), IndexError, _range_message(c), container, index),
         ]
         code = f"($type({c}) = 'string' ? $substring({c}, {i}, 1) : {_bound(container)}[{i}])"
         return combine(code, pytypes.ANY, container, index, guards=checks)
     if index.ty.only("str"):
-        checks = [
-            guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
-                  f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"}),
-            guard(f"($type({c}) = 'array')", TypeError, "'list indices must be integers or slices, not str'",
-                  container),
-            guard(f"($type({c}) = 'string')", TypeError, _string_index_message(), container),
-            key_guard(container, index),
-        ]
+        message = (f"($type({c}) = 'array' ? 'list indices must be integers or slices, not str'"
+                   f" : $type({c}) = 'string' ? {_string_index_message()} : {_not_subscriptable(c)})")
+        checks = [guard(f"($type({c}) != 'object')", TypeError, message, container, helpers={"pytype"}),
+                  key_guard(container, index)]
         return combine(f"$lookup({c}, {i})", pytypes.ANY, container, index, guards=checks)
     return _subscript_of_unknown(container, index)
 
@@ -814,27 +909,17 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
 def _subscript_of_unknown(container: Expr, index: Expr) -> Expr:
     """`container[index]` where both kinds are known only at run time: a dict looks the key up
     (a key no JSON object holds misses), a list or str takes an int index; anything else is
-    Python's TypeError, KeyError or IndexError with Python's message."""
+    Python's TypeError, KeyError or IndexError with Python's message ($__suberr: the
+    TypeError's)."""
     c, i = container.code, index.code
-    int_like = f"($type({i}) = 'boolean' or ($type({i}) = 'number' and $floor({i}) = {i}))"
     n = f"$__num({i})"
     checks = [
-        guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
-              f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"}),
-        guard(f"($type({c}) = 'array' and $not({int_like}))", TypeError,
-              f"'list indices must be integers or slices, not ' & $__pytype({i})", container, index,
-              helpers={"pytype"}),
-        guard(f"($type({c}) = 'string' and $not({int_like}))", TypeError,
-              f"\"string indices must be integers, not '\" & $__pytype({i}) & \"'\"", container, index,
-              helpers={"pytype"}),
-        guard(f"($type({c}) = 'object' and $type({i}) in ['array', 'object'])", TypeError,
-              f"\"unhashable type: '\" & $__pytype({i}) & \"'\"", container, index, helpers={"pytype"}),
+        guard(f"($__suberr({c}, {i}) != '')", TypeError, f"$__suberr({c}, {i})", container, index,
+              helpers={"suberr"}),
         guard(f"($type({c}) = 'object' and ($type({i}) != 'string' or $not($exists($lookup({c}, {i})))))",
               KeyError, f"$__pyrepr({i})", container, index, helpers={"pyrepr"}),
-        guard(f"($type({c}) = 'array' and ({n} >= $count({c}) or {n} < -$count({c})))", IndexError,
-              "'list index out of range'", container, index, helpers={"num"}),
-        guard(f"($type({c}) = 'string' and ({n} >= $length({c}) or {n} < -$length({c})))", IndexError,
-              "'string index out of range'", container, index, helpers={"num"}),
+        guard(f"($type({c}) != 'object' and ({n} >= {_length(c)} or {n} < -{_length(c)}))", IndexError,
+              _range_message(c), container, index, helpers={"num"}),
     ]
     code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {_bound(container)}[{n}]"
             f" : $lookup({c}, {i}))")
@@ -901,10 +986,10 @@ def _sliceable(container: Expr) -> Expr:
     if ty.only("list") or ty.only("str") or not ty.may("list", "str"):
         return container
     c = container.code
-    checks = [guard(f"($type({c}) = 'object')", TypeError, "\"unhashable type: 'slice'\"", container),
-              guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError,
-                    f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\"", container, helpers={"pytype"})]
-    return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=checks)
+    check = guard(f"$not($type({c}) in ['array', 'string'])", TypeError,
+                  f"($type({c}) = 'object' ? \"unhashable type: 'slice'\" : {_not_subscriptable(c)})", container,
+                  helpers={"pytype"})
+    return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=[check])
 
 
 def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:

@@ -216,7 +216,7 @@ def test_a_coverage_build_counts_the_branches_folded_into_pure_code():
     assert sorted(data["branches"]["never_taken"]) == [
         "line 36: for sale in sales: (rule 1 to line 38, folded into Run For sale in sales (line 36))",
         'line 38: if sale["cents"] < min_cents: (default to line 40, folded into Run For sale in sales (line 36))',
-        'line 38: if sale["cents"] < min_cents: (rule 7 to line 39, folded into Run For sale in sales (line 36))',
+        'line 38: if sale["cents"] < min_cents: (rule 5 to line 39, folded into Run For sale in sales (line 36))',
         "line 46: for region in sorted(totals): (rule 1 to line 47, folded into Run For region in sorted(totals) "
         "(line 46))"]
 
@@ -281,9 +281,9 @@ def _field_sizes():
 # (how many, the largest). A ratchet: a change may lower these (then lower them here), never
 # raise them. Where the characters go: benchmarks/README.md, "Field sizes".
 FIELDS_OVER_THE_LIMIT = {
-    "batch_scoring": (10, 2018), "bulk_fan_out": (2, 7088), "etl_batch": (1, 8436), "fan_out_map": (1, 2336),
+    "batch_scoring": (10, 2018), "bulk_fan_out": (2, 4980), "etl_batch": (1, 8344), "fan_out_map": (1, 2336),
     "inventory_reconciliation": (5, 2234), "invoice_formatting": (1, 3663), "order_fulfilment": (2, 1350),
-    "order_processing": (1, 1062), "sales_report": (5, 8860), "statistics_report": (1, 3772),
+    "order_processing": (1, 1062), "sales_report": (5, 6863), "statistics_report": (1, 3704),
 }
 
 
