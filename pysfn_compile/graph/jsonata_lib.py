@@ -16,6 +16,7 @@ Each helper keeps Python's meaning where JSONata's own function differs:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -319,18 +320,40 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("filter",),
     ),
     "title": (
-        # Python's str.title(): a character after a cased one is lowered, any other gets its
-        # title case (upper case, except the characters in TITLE_CASES)
+        # Python's str.title(): a character after a cased one (' ' & $s: the one before) is
+        # lowered, any other gets its title case ($__tc). The lowering reads the whole string
+        # lowered at once, so that Σ gets its final form (ς) where Python gives it; İ, the one
+        # character that lowers to two, is lowered as I there (both cased) to keep positions.
         "$s",
-        "($c := $split($s, ''); $join($__map($c, function($ch, $i) {"
-        " ($p := $i > 0 ? $c[$i - 1] : ''; ($p != '' and ($lowercase($p) != $uppercase($p) or $contains(CASED_ONLY, $p)))"
-        " ? $lowercase($ch) : ($t := $lookup(TITLE_CASES, $ch); $exists($t) ? $t : $uppercase($ch))) }), ''))",
-        ("map",),
+        "($l := $lowercase($replace($s, 'İ', 'I')); $reduce([0..$length($s) - 1], function($a, $i) {"
+        " $a & ($c := $substring($s, $i, 1); $__cased($substring(' ' & $s, $i, 1))"
+        " ? ($c = 'İ' ? 'i\\u0307' : $substring($l, $i, 1)) : $__tc($c)) }, ''))",
+        ("cased", "tc"),
     ),
     "capitalize": (
+        # the first character's title case, the rest lowered in context (as in Python)
         "$s",
-        "($h := $substring($s, 0, 1); $t := $lookup(TITLE_CASES, $h);"
-        " ($exists($t) ? $t : $uppercase($h)) & $lowercase($substring($s, 1)))",
+        "($h := $substring($s, 0, 1); $__tc($h) & $substring($lowercase($s), $length($lowercase($h))))",
+        ("tc",),
+    ),
+    "cased": (
+        # whether the character $c is cased: $lowercase gives a Σ after a cased character its
+        # final form ς, unless that character is also case-ignorable (modifier letters such
+        # as ʰ), which Python counts as cased too (CASED_IGNORABLE, from Python's tables)
+        "$c",
+        "$contains($lowercase($c & 'Σ'), 'ς') or CASED_IGNORABLE",
+        (),
+    ),
+    "tc": (
+        # the title case of the character $c: its upper case, except the characters of
+        # Python's title-case table that differ from it: those that stay as they are
+        # (KEEP_TITLE), the title-case letters (ǅ, ᾈ, ...: TITLE_LETTERS), found by their
+        # lower case; upper cases of two or more characters (ß → SS) keep the first one
+        # upper (Ss, and ᾲ → Ὰͅ), except UPPER_TITLE
+        "$c",
+        "$contains($c, KEEP_TITLE) ? $c : ($t := $split(TITLE_LETTERS, '')[$lowercase($) = $lowercase($c)];"
+        " $u := $uppercase($c); $exists($t) ? $t : $length($u) > 1 and UPPER_TITLE"
+        " ? $substring($u, 0, 1) & $replace($lowercase($substring($u, 1)), 'ι', '\\u0345') : $u)",
         (),
     ),
     "ljust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, $w, $f)", ()),
@@ -338,16 +361,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "center": (
         # CPython: left = pad // 2 + (pad & width & 1)
         "$s, $w, $f",
-        "$length($s) >= $w ? $s : ($m := $w - $length($s);"
-        " $left := $floor($m / 2) + (($m % 2 = 1 and $w % 2 = 1) ? 1 : 0);"
-        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        "($m := $w - $length($s); $m <= 0 ? $s"
+        " : $pad($pad($s, -($length($s) + $floor($m / 2) + $m % 2 * ($w % 2)), $f), $w, $f))",
         (),
     ),
     "center_fmt": (
         # format(s, '^w'): the odd padding character goes to the right (str.center differs)
         "$s, $w, $f",
-        "$length($s) >= $w ? $s : ($m := $w - $length($s); $left := $floor($m / 2);"
-        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        "($m := $w - $length($s); $m <= 0 ? $s : $pad($pad($s, -($length($s) + $floor($m / 2)), $f), $w, $f))",
         (),
     ),
     "group": (
@@ -486,19 +507,74 @@ HELPERS["int_digits"] = (
 )
 
 
-def _unicode_tables() -> tuple[str, str]:
-    """From this Python's Unicode data: characters whose title case is not their upper case,
-    and cased characters that have no case mapping (Python's title() treats them as cased)."""
-    titles, cased_only = {}, []
-    for code in range(0x110000 if sys.maxunicode > 0xFFFF else 0x10000):
+def _is_cased(ch: str) -> bool:
+    return ch.islower() or ch.isupper() or ch.istitle()
+
+
+def _is_case_ignorable(ch: str) -> bool:
+    """Unicode's Case_Ignorable as this Python's lower() applies it: a Σ is final (ς) before
+    it at the end, and not final when a cased letter follows it."""
+    return ("AΣ" + ch).lower()[1] == "ς" and ("AΣ" + ch + "A").lower()[1] == "σ"
+
+
+def _code_points():
+    return (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+
+
+def _class_text(ranges: list[tuple[int, int]]) -> str:
+    """A regex character class of these code point ranges (all in the BMP); marks, format
+    and space characters as escapes, the others as themselves."""
+    def one(code: int) -> str:
         ch = chr(code)
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        if ch.title() != ch.upper():
-            titles[ch] = ch.title()
-        if (ch.islower() or ch.isupper() or ch.istitle()) and ch.lower() == ch.upper():
-            cased_only.append(ch)
-    return literal(titles), string("".join(cased_only))
+        if ch in "\\]^-/" or unicodedata.category(ch)[0] in "MCZ":
+            return f"\\u{code:04x}"
+        return ch
+    parts = [one(lo) if lo == hi else one(lo) + ("" if hi == lo + 1 else "-") + one(hi) for lo, hi in ranges]
+    return "/[" + "".join(parts) + "]/"
+
+
+def _cover(targets: list[int], allowed) -> list[tuple[int, int]]:
+    """Few ranges holding every target code point and, besides them, only allowed ones."""
+    ranges: list[tuple[int, int]] = []
+    for code in targets:
+        if ranges and all(allowed(chr(c)) for c in range(ranges[-1][1] + 1, code)):
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
+
+
+@functools.cache
+def _case_tables() -> dict[str, str]:
+    """JSONata text for the tables of $__cased and $__tc, from this Python's Unicode data."""
+    cased_ignorable, keep, letters, upper_title = [], [], set(), []
+    for ch in _code_points():
+        if _is_cased(ch) and _is_case_ignorable(ch):
+            cased_ignorable.append(ord(ch))
+        title, upper = ch.title(), ch.upper()
+        if title != upper and len(title) == 1 and title != ch:
+            letters.add(title)
+    for ch in _code_points():
+        title, upper = ch.title(), ch.upper()
+        if title == ch != upper and ch not in letters:
+            keep.append(ord(ch))
+        if (len(upper) > 1 and title == upper and not any(t.lower() == ch.lower() for t in letters)
+                and upper[0] + upper[1:].lower().replace("ι", "\u0345") != title):
+            upper_title.append(ch)
+    bmp = [code for code in cased_ignorable if code <= 0xFFFF]
+    tests = [f"$contains($c, {_class_text(_cover(bmp, _is_cased))})"]
+    # beyond the BMP a regex sees UTF-16 halves in jsonata-js and code points in a port, so
+    # these are compared as strings (by UTF-16 code units in both, which orders them by code
+    # point): a range, less the characters in it that are not cased
+    for lo, hi in _cover([code for code in cased_ignorable if code > 0xFFFF],
+                         lambda ch: ord(ch) % 64 != 0 or _is_cased(ch)):
+        others = "".join(chr(c) for c in range(lo, hi + 1) if not _is_cased(chr(c)))
+        test = f"$c >= {string(chr(lo))} and $c <= {string(chr(hi))}"
+        tests.append(f"({test} and $not($contains({string(others)}, $c)))" if others else f"({test})")
+    return {"CASED_IGNORABLE": " or ".join(tests),
+            "KEEP_TITLE": _class_text(_cover(keep, lambda ch: False)),
+            "TITLE_LETTERS": string("".join(sorted(letters))),
+            "UPPER_TITLE": " and ".join(f"$c != {string(ch)}" for ch in upper_title) or "true"}
 
 
 def prelude(names) -> str:
@@ -518,15 +594,11 @@ def prelude(names) -> str:
                     for name in ordered)
 
 
-_TABLES: list = []
-
-
 def _body(name: str) -> str:
     body = HELPERS[name][1]
-    if name in ("title", "capitalize"):
-        if not _TABLES:
-            _TABLES.extend(_unicode_tables())
-        body = body.replace("TITLE_CASES", _TABLES[0]).replace("CASED_ONLY", _TABLES[1])
+    if name in ("cased", "tc"):
+        for placeholder, text in _case_tables().items():
+            body = body.replace(placeholder, text)
     return body
 
 
