@@ -52,14 +52,12 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "repr_str": (
+        # one pass escapes the backslash and the characters Python escapes, a second the quote
         "$s",
         "($q := ($contains($s, \"'\") and $not($contains($s, '\"'))) ? '\"' : \"'\";"
-        " $e := $replace($s, '\\\\', '\\\\\\\\');"
-        " $e := $replace($e, $q, '\\\\' & $q);"
-        " $e := $replace($e, /[\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) {"
-        " $m.match = '\\n' ? '\\\\n' : $m.match = '\\r' ? '\\\\r' : $m.match = '\\t' ? '\\\\t'"
-        " : '\\\\x' & $lowercase(($u := $encodeUrlComponent($m.match); $substring($u, $length($u) - 2))) });"
-        " $q & $e & $q)",
+        " $q & $replace($replace($s, /[\\\\\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) { '\\\\' & ($c := $m.match;"
+        " $c = '\\\\' ? $c : $c = '\\n' ? 'n' : $c = '\\r' ? 'r' : $c = '\\t' ? 't'"
+        " : 'x' & $lowercase($substring($encodeUrlComponent($c), -2))) }), $q, '\\\\' & $q) & $q)",
         (),
     ),
     "index": (
@@ -165,13 +163,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("keys",),
     ),
     "pyrepr": (
+        # numbers as $__jnum prints them; JSONata's own $map and $each keep the items' texts
+        # apart (they are strings)
         "$v",
         "($t := $type($v); $t = 'null' ? 'None' : $t = 'boolean' ? ($v ? 'True' : 'False')"
-        " : $t = 'number' ? $__jnum($v) : $t = 'string' ? $__repr_str($v)"
-        " : $t = 'array' ? '[' & $join($__map($v, function($e) { $__pyrepr($e) }), ', ') & ']'"
-        " : '{' & $join($__map($__keys($v), function($k) { $__repr_str($k) & ': ' & $__pyrepr($lookup($v, $k)) }),"
-        " ', ') & '}')",
-        ("jnum", "repr_str", "map", "keys"),
+        " : $t = 'number' ? ($floor($v) = $v ? $formatNumber($v, '0') : $string($v))"
+        " : $t = 'string' ? $__repr_str($v) : $t = 'array' ? '[' & $join($map($v, $__pyrepr), ', ') & ']'"
+        " : '{' & $join($each($v, function($x, $k) { $__repr_str($k) & ': ' & $__pyrepr($x) }), ', ') & '}')",
+        ("repr_str",),
     ),
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
@@ -345,15 +344,15 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "tc": (
-        # the title case of the character $c: its upper case, except the characters of
-        # Python's title-case table that differ from it: those that stay as they are
-        # (KEEP_TITLE), the title-case letters (ǅ, ᾈ, ...: TITLE_LETTERS), found by their
-        # lower case; upper cases of two or more characters (ß → SS) keep the first one
-        # upper (Ss, and ᾲ → Ὰͅ), except UPPER_TITLE
+        # the title case of the character $c: Python's title-case table where it differs from
+        # the upper case: characters that stay as they are (KEEP_TITLE), the title-case
+        # letters (ǅ, ᾈ, ...), found by their lower case; else the upper case with all but its
+        # first character lowered (ß → Ss, ᾲ → Ὰͅ: a lowered Ι as the ypogegrammeni it was),
+        # except for UPPER_TITLE
         "$c",
         "$contains($c, KEEP_TITLE) ? $c : ($t := $split(TITLE_LETTERS, '')[$lowercase($) = $lowercase($c)];"
-        " $u := $uppercase($c); $exists($t) ? $t : $length($u) > 1 and UPPER_TITLE"
-        " ? $substring($u, 0, 1) & $replace($lowercase($substring($u, 1)), 'ι', '\\u0345') : $u)",
+        " $u := $uppercase($c); $exists($t) ? $t : UPPER_TITLE ? $u"
+        " : $substring($u, 0, 1) & $replace($lowercase($substring($u, 1)), 'ι', '\\u0345'))",
         (),
     ),
     "ljust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, $w, $f)", ()),
@@ -558,8 +557,8 @@ def _case_tables() -> dict[str, str]:
         title, upper = ch.title(), ch.upper()
         if title == ch != upper and ch not in letters:
             keep.append(ord(ch))
-        if (len(upper) > 1 and title == upper and not any(t.lower() == ch.lower() for t in letters)
-                and upper[0] + upper[1:].lower().replace("ι", "\u0345") != title):
+        if (title == upper and upper[0] + upper[1:].lower().replace("ι", "\u0345") != title
+                and not any(t.lower() == ch.lower() for t in letters)):
             upper_title.append(ch)
     bmp = [code for code in cased_ignorable if code <= 0xFFFF]
     tests = [f"$contains($c, {_class_text(_cover(bmp, _is_cased))})"]
@@ -574,7 +573,7 @@ def _case_tables() -> dict[str, str]:
     return {"CASED_IGNORABLE": " or ".join(tests),
             "KEEP_TITLE": _class_text(_cover(keep, lambda ch: False)),
             "TITLE_LETTERS": string("".join(sorted(letters))),
-            "UPPER_TITLE": " and ".join(f"$c != {string(ch)}" for ch in upper_title) or "true"}
+            "UPPER_TITLE": " or ".join(f"$c = {string(ch)}" for ch in upper_title) or "false"}
 
 
 def prelude(names) -> str:
