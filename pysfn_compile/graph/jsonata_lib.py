@@ -16,6 +16,7 @@ Each helper keeps Python's meaning where JSONata's own function differs:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import sys
@@ -51,14 +52,12 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "repr_str": (
+        # one pass escapes the backslash and the characters Python escapes, a second the quote
         "$s",
         "($q := ($contains($s, \"'\") and $not($contains($s, '\"'))) ? '\"' : \"'\";"
-        " $e := $replace($s, '\\\\', '\\\\\\\\');"
-        " $e := $replace($e, $q, '\\\\' & $q);"
-        " $e := $replace($e, /[\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) {"
-        " $m.match = '\\n' ? '\\\\n' : $m.match = '\\r' ? '\\\\r' : $m.match = '\\t' ? '\\\\t'"
-        " : '\\\\x' & $lowercase(($u := $encodeUrlComponent($m.match); $substring($u, $length($u) - 2))) });"
-        " $q & $e & $q)",
+        " $q & $replace($replace($s, /[\\\\\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) { '\\\\' & ($c := $m.match;"
+        " $c = '\\\\' ? $c : $c = '\\n' ? 'n' : $c = '\\r' ? 'r' : $c = '\\t' ? 't'"
+        " : 'x' & $lowercase($substring($encodeUrlComponent($c), -2))) }), $q, '\\\\' & $q) & $q)",
         (),
     ),
     "index": (
@@ -164,13 +163,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("keys",),
     ),
     "pyrepr": (
+        # numbers as $__jnum prints them; JSONata's own $map and $each keep the items' texts
+        # apart (they are strings)
         "$v",
         "($t := $type($v); $t = 'null' ? 'None' : $t = 'boolean' ? ($v ? 'True' : 'False')"
-        " : $t = 'number' ? $__jnum($v) : $t = 'string' ? $__repr_str($v)"
-        " : $t = 'array' ? '[' & $join($__map($v, function($e) { $__pyrepr($e) }), ', ') & ']'"
-        " : '{' & $join($__map($__keys($v), function($k) { $__repr_str($k) & ': ' & $__pyrepr($lookup($v, $k)) }),"
-        " ', ') & '}')",
-        ("jnum", "repr_str", "map", "keys"),
+        " : $t = 'number' ? ($floor($v) = $v ? $formatNumber($v, '0') : $string($v))"
+        " : $t = 'string' ? $__repr_str($v) : $t = 'array' ? '[' & $join($map($v, $__pyrepr), ', ') & ']'"
+        " : '{' & $join($each($v, function($x, $k) { $__repr_str($k) & ': ' & $__pyrepr($x) }), ', ') & '}')",
+        ("repr_str",),
     ),
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
@@ -345,18 +345,40 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("filter",),
     ),
     "title": (
-        # Python's str.title(): a character after a cased one is lowered, any other gets its
-        # title case (upper case, except the characters in TITLE_CASES)
+        # Python's str.title(): a character after a cased one (' ' & $s: the one before) is
+        # lowered, any other gets its title case ($__tc). The lowering reads the whole string
+        # lowered at once, so that Σ gets its final form (ς) where Python gives it; İ, the one
+        # character that lowers to two, is lowered as I there (both cased) to keep positions.
         "$s",
-        "($c := $split($s, ''); $join($__map($c, function($ch, $i) {"
-        " ($p := $i > 0 ? $c[$i - 1] : ''; ($p != '' and ($lowercase($p) != $uppercase($p) or $contains(CASED_ONLY, $p)))"
-        " ? $lowercase($ch) : ($t := $lookup(TITLE_CASES, $ch); $exists($t) ? $t : $uppercase($ch))) }), ''))",
-        ("map",),
+        "($l := $lowercase($replace($s, 'İ', 'I')); $reduce([0..$length($s) - 1], function($a, $i) {"
+        " $a & ($c := $substring($s, $i, 1); $__cased($substring(' ' & $s, $i, 1))"
+        " ? ($c = 'İ' ? 'i\\u0307' : $substring($l, $i, 1)) : $__tc($c)) }, ''))",
+        ("cased", "tc"),
     ),
     "capitalize": (
+        # the first character's title case, the rest lowered in context (as in Python)
         "$s",
-        "($h := $substring($s, 0, 1); $t := $lookup(TITLE_CASES, $h);"
-        " ($exists($t) ? $t : $uppercase($h)) & $lowercase($substring($s, 1)))",
+        "($h := $substring($s, 0, 1); $__tc($h) & $substring($lowercase($s), $length($lowercase($h))))",
+        ("tc",),
+    ),
+    "cased": (
+        # whether the character $c is cased: $lowercase gives a Σ after a cased character its
+        # final form ς, unless that character is also case-ignorable (modifier letters such
+        # as ʰ), which Python counts as cased too (CASED_IGNORABLE, from Python's tables)
+        "$c",
+        "$contains($lowercase($c & 'Σ'), 'ς') or CASED_IGNORABLE",
+        (),
+    ),
+    "tc": (
+        # the title case of the character $c: Python's title-case table where it differs from
+        # the upper case: characters that stay as they are (KEEP_TITLE), the title-case
+        # letters (ǅ, ᾈ, ...), found by their lower case; else the upper case with all but its
+        # first character lowered (ß → Ss, ᾲ → Ὰͅ: a lowered Ι as the ypogegrammeni it was),
+        # except for UPPER_TITLE
+        "$c",
+        "$contains($c, KEEP_TITLE) ? $c : ($t := $split(TITLE_LETTERS, '')[$lowercase($) = $lowercase($c)];"
+        " $u := $uppercase($c); $exists($t) ? $t : UPPER_TITLE ? $u"
+        " : $substring($u, 0, 1) & $replace($lowercase($substring($u, 1)), 'ι', '\\u0345'))",
         (),
     ),
     "ljust": ("$s, $w, $f", "$length($s) >= $w ? $s : $pad($s, $w, $f)", ()),
@@ -364,16 +386,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "center": (
         # CPython: left = pad // 2 + (pad & width & 1)
         "$s, $w, $f",
-        "$length($s) >= $w ? $s : ($m := $w - $length($s);"
-        " $left := $floor($m / 2) + (($m % 2 = 1 and $w % 2 = 1) ? 1 : 0);"
-        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        "($m := $w - $length($s); $m <= 0 ? $s"
+        " : $pad($pad($s, -($length($s) + $floor($m / 2) + $m % 2 * ($w % 2)), $f), $w, $f))",
         (),
     ),
     "center_fmt": (
         # format(s, '^w'): the odd padding character goes to the right (str.center differs)
         "$s, $w, $f",
-        "$length($s) >= $w ? $s : ($m := $w - $length($s); $left := $floor($m / 2);"
-        " $pad($pad($s, 0 - ($length($s) + $left), $f), $w, $f))",
+        "($m := $w - $length($s); $m <= 0 ? $s : $pad($pad($s, -($length($s) + $floor($m / 2)), $f), $w, $f))",
         (),
     ),
     "group": (
@@ -512,19 +532,74 @@ HELPERS["int_digits"] = (
 )
 
 
-def _unicode_tables() -> tuple[str, str]:
-    """From this Python's Unicode data: characters whose title case is not their upper case,
-    and cased characters that have no case mapping (Python's title() treats them as cased)."""
-    titles, cased_only = {}, []
-    for code in range(0x110000 if sys.maxunicode > 0xFFFF else 0x10000):
+def _is_cased(ch: str) -> bool:
+    return ch.islower() or ch.isupper() or ch.istitle()
+
+
+def _is_case_ignorable(ch: str) -> bool:
+    """Unicode's Case_Ignorable as this Python's lower() applies it: a Σ is final (ς) before
+    it at the end, and not final when a cased letter follows it."""
+    return ("AΣ" + ch).lower()[1] == "ς" and ("AΣ" + ch + "A").lower()[1] == "σ"
+
+
+def _code_points():
+    return (chr(code) for code in range(sys.maxunicode + 1) if not 0xD800 <= code <= 0xDFFF)
+
+
+def _class_text(ranges: list[tuple[int, int]]) -> str:
+    """A regex character class of these code point ranges (all in the BMP); marks, format
+    and space characters as escapes, the others as themselves."""
+    def one(code: int) -> str:
         ch = chr(code)
-        if 0xD800 <= code <= 0xDFFF:
-            continue
-        if ch.title() != ch.upper():
-            titles[ch] = ch.title()
-        if (ch.islower() or ch.isupper() or ch.istitle()) and ch.lower() == ch.upper():
-            cased_only.append(ch)
-    return literal(titles), string("".join(cased_only))
+        if ch in "\\]^-/" or unicodedata.category(ch)[0] in "MCZ":
+            return f"\\u{code:04x}"
+        return ch
+    parts = [one(lo) if lo == hi else one(lo) + ("" if hi == lo + 1 else "-") + one(hi) for lo, hi in ranges]
+    return "/[" + "".join(parts) + "]/"
+
+
+def _cover(targets: list[int], allowed) -> list[tuple[int, int]]:
+    """Few ranges holding every target code point and, besides them, only allowed ones."""
+    ranges: list[tuple[int, int]] = []
+    for code in targets:
+        if ranges and all(allowed(chr(c)) for c in range(ranges[-1][1] + 1, code)):
+            ranges[-1] = (ranges[-1][0], code)
+        else:
+            ranges.append((code, code))
+    return ranges
+
+
+@functools.cache
+def _case_tables() -> dict[str, str]:
+    """JSONata text for the tables of $__cased and $__tc, from this Python's Unicode data."""
+    cased_ignorable, keep, letters, upper_title = [], [], set(), []
+    for ch in _code_points():
+        if _is_cased(ch) and _is_case_ignorable(ch):
+            cased_ignorable.append(ord(ch))
+        title, upper = ch.title(), ch.upper()
+        if title != upper and len(title) == 1 and title != ch:
+            letters.add(title)
+    for ch in _code_points():
+        title, upper = ch.title(), ch.upper()
+        if title == ch != upper and ch not in letters:
+            keep.append(ord(ch))
+        if (title == upper and upper[0] + upper[1:].lower().replace("ι", "\u0345") != title
+                and not any(t.lower() == ch.lower() for t in letters)):
+            upper_title.append(ch)
+    bmp = [code for code in cased_ignorable if code <= 0xFFFF]
+    tests = [f"$contains($c, {_class_text(_cover(bmp, _is_cased))})"]
+    # beyond the BMP a regex sees UTF-16 halves in jsonata-js and code points in a port, so
+    # these are compared as strings (by UTF-16 code units in both, which orders them by code
+    # point): a range, less the characters in it that are not cased
+    for lo, hi in _cover([code for code in cased_ignorable if code > 0xFFFF],
+                         lambda ch: ord(ch) % 64 != 0 or _is_cased(ch)):
+        others = "".join(chr(c) for c in range(lo, hi + 1) if not _is_cased(chr(c)))
+        test = f"$c >= {string(chr(lo))} and $c <= {string(chr(hi))}"
+        tests.append(f"({test} and $not($contains({string(others)}, $c)))" if others else f"({test})")
+    return {"CASED_IGNORABLE": " or ".join(tests),
+            "KEEP_TITLE": _class_text(_cover(keep, lambda ch: False)),
+            "TITLE_LETTERS": string("".join(sorted(letters))),
+            "UPPER_TITLE": " or ".join(f"$c = {string(ch)}" for ch in upper_title) or "false"}
 
 
 def prelude(names) -> str:
@@ -544,15 +619,11 @@ def prelude(names) -> str:
                     for name in ordered)
 
 
-_TABLES: list = []
-
-
 def _body(name: str) -> str:
     body = HELPERS[name][1]
-    if name in ("title", "capitalize"):
-        if not _TABLES:
-            _TABLES.extend(_unicode_tables())
-        body = body.replace("TITLE_CASES", _TABLES[0]).replace("CASED_ONLY", _TABLES[1])
+    if name in ("cased", "tc"):
+        for placeholder, text in _case_tables().items():
+            body = body.replace(placeholder, text)
     return body
 
 

@@ -1461,7 +1461,11 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
     none = const(None, pytypes.NONE)
     if name == "append":
         _need(node, "list.append", args, kwargs, 1, 1)
-        return (combine(f"$__append({xs.code}, {args[0].code})", ty, xs, args[0], helpers={"append"}), none,
+        item = args[0]
+        if item.ty.kinds and not item.ty.may("list"):  # not an array: $append adds it as it is
+            return (combine(f"$append({xs.code}, {item.code})", ty, xs, item), none,
+                    pytypes.list_of(pytypes.join(ty.element, item.ty)), [])
+        return (combine(f"$__append({xs.code}, {item.code})", ty, xs, item, helpers={"append"}), none,
                 pytypes.list_of(pytypes.join(ty.element, args[0].ty)), [])
     if name == "extend":
         _need(node, "list.extend", args, kwargs, 1, 1)

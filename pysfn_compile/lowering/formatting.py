@@ -111,7 +111,8 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
             parts.append(("string", f"$__repr_str({var})" if quote else var))
         elif kind == "list":
             inner = _printer(node, ty.element, True, depth + 1, "$__e" + str(depth))
-            items = f"$join($__map({var}, function($__e{depth}) {{ {inner} }}), ', ')"
+            # JSONata's own $map: each item's text is a string, kept apart as it is
+            items = f"$join($map({var}, function($__e{depth}) {{ {inner} }}), ', ')"
             if ty.form == "either":
                 raise Refusal(node, "printing a value that may be a list or a tuple is not supported: they print "
                               "differently ([1, 2] and (1, 2)), and both are JSON arrays in the machine",
@@ -121,8 +122,8 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
             else:
                 parts.append(("array", f"('[' & {items} & ']')"))
         elif kind == "dict":
-            inner = _printer(node, ty.values, True, depth + 1, f"$lookup({var}, $__k{depth})")
-            parts.append(("object", f"('{{' & $join($__map($__keys({var}), function($__k{depth}) {{"
+            inner = _printer(node, ty.values, True, depth + 1, f"$__v{depth}")
+            parts.append(("object", f"('{{' & $join($each({var}, function($__v{depth}, $__k{depth}) {{"
                                     f" $__repr_str($__k{depth}) & ': ' & {inner} }}), ', ') & '}}')"))
     if len(parts) == 1:
         return parts[0][1]

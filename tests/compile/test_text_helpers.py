@@ -1,0 +1,117 @@
+"""The text helpers (str.title/capitalize, repr() and str() of values of unknown type) against
+CPython over random Unicode text, in the emulator and (with PYSFN_JSONATA_JS, see oracle.py)
+in jsonata-js, which must agree with each other and with Python."""
+
+from __future__ import annotations
+
+import unicodedata
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pysfn_compile.graph.jsonata_lib import literal, prelude
+
+from .oracle import emulate, javascript, js_available
+
+# Characters whose case data changed after this Python's Unicode version (14.0 for 3.11) in
+# the one jsonata-js runs on (Node's ICU: 17.0 here): U+0295 is no longer cased, the others
+# gained an upper case. Each engine follows its own tables (pysfn_compile/README.md, known
+# limits), so jsonata-js is compared with Python on the other characters only.
+NEWER_CASE_DATA = frozenset("\u019b\u0264\u0295\ua7d3\ua7d5")
+
+# what the helpers treat specially: final sigma, İ, title-case letters, modifier letters that
+# are cased and case-ignorable, upper cases of several characters, characters beyond the BMP
+# (math letters are cased, U+10000 is not although its second UTF-16 half is 𝐀's)
+SPECIAL = ("ΣσςİIiAaz ʰ'\u0345\u0301.ǅǆǄᾀᾈᾳᾲᾷßŉﬃაႠ\u02bc"
+           "\U0001d400\U0001d41a\U00010780\U00010781\U00010400\U00010428\U00010000\U0001f130\u2160")
+letters = st.characters(blacklist_categories=("Cs", "Cn", "Co"))
+texts = st.text(st.one_of(st.sampled_from(SPECIAL), letters), max_size=10)
+
+
+def _both(code: str) -> list:
+    """The results of `code` in the emulator and, when available, in jsonata-js."""
+    results = [emulate(code)]
+    if js_available():
+        results.append(javascript([(code, {})])[0])
+    return results
+
+
+def _applied(helper: str, values: list) -> str:
+    return "(" + prelude([helper]) + f" [$map({literal(values)}, function($x) {{ $__{helper}($x) }})])"
+
+
+def _check(helper: str, values: list, python) -> None:
+    expected = [python(v) for v in values]
+    emulator, *js = _both(_applied(helper, values))
+    assert emulator == ("ok", expected)
+    for got in js:
+        assert got[0] == "ok"
+        assert [g for g, v in zip(got[1], values, strict=True) if not NEWER_CASE_DATA & set(str(v))] == [
+            e for e, v in zip(expected, values, strict=True) if not NEWER_CASE_DATA & set(str(v))]
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, database=None)
+@given(st.lists(texts, min_size=1, max_size=25))
+def test_title_and_capitalize_of_random_text(strings):
+    _check("title", strings, str.title)
+    _check("capitalize", strings, str.capitalize)
+
+
+def test_title_case_table_characters():
+    """Every character the tables name (title case unlike upper case, several-character upper
+    case, cased and case-ignorable), alone and after a cased letter."""
+    chars = [chr(code) for code in range(0x110000) if not 0xD800 <= code <= 0xDFFF
+             and unicodedata.category(chr(code)) not in ("Cn", "Co")
+             and (chr(code).title() != chr(code).upper() or len(chr(code).upper()) > 1
+                  or unicodedata.category(chr(code)) == "Lm" and chr(code).islower())]
+    assert len(chars) > 300
+    strings = [s for ch in chars for s in (ch + "a", "a" + ch + "Σ")]
+    for start in range(0, len(strings), 400):
+        _check("title", strings[start:start + 400], str.title)
+
+
+REGRESSIONS = [
+    "ΑΣ",  # a final Σ lowers to ς
+    "ΑΣ'Α",  # not final: a cased letter follows the case-ignorable '
+    "A'ʰΣ",  # final: ʰ and ' are skipped backwards too
+    "ʰΣ",  # not final: nothing cased before
+    "\U00010000a",  # U+10000 is not cased (jsonata-js split it into halves, the second 𝐀's)
+    "\U0001d400a",  # a math letter is cased
+    "İi İ",  # İ lowers to two characters
+    "ǆungla ᾳ ß ŉ ﬃx",  # title-case letters and several-character upper cases
+]
+
+
+def test_title_and_capitalize_regressions():
+    _check("title", REGRESSIONS, str.title)
+    _check("capitalize", REGRESSIONS, str.capitalize)
+
+
+values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53) + 1, 2**53 - 1) | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=6)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, database=None)
+@given(st.lists(values, min_size=1, max_size=10))
+def test_str_and_repr_of_values_of_unknown_type(items):
+    # escaped as Python does: control characters, U+007F-U+00A0 and U+00AD (a documented limit)
+    def printable(text: str) -> bool:
+        return all(ch.isprintable() or ch in "\t\n\r" or ord(ch) <= 0xAD for ch in text)
+    items = [v for v in items if printable(repr(v))]
+    _check("pyrepr", items, repr)
+    _check("pystr", items, str)
+
+
+def test_repr_regressions():
+    _check("pyrepr", [[], {}, [[]], [{}], {"a": []}, ["it's"], {"k'\"": [1, None, True]}, [["a"], ["b", ["c"]]],
+                      "\x00\x1f\x7f\x85\xa0\xad\\'", 'say "hi"'], repr)
+
+
+def test_center():
+    cases = [(w, t) for w in range(-1, 9) for t in ("", "a", "ab", "abc")]
+    code = "[" + ", ".join(f"[$__center({literal(t)}, {w}, '*'), $__center_fmt({literal(t)}, {w}, '*')]"
+                           for w, t in cases) + "]"
+    expected = [[t.center(w, "*"), format(t, f"*^{w}") if w > 0 else t] for w, t in cases]
+    for got in _both("(" + prelude(["center", "center_fmt"]) + " " + code + ")"):
+        assert got == ("ok", expected)
