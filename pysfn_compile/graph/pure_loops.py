@@ -533,7 +533,9 @@ class _Step:
         self.step_reads: frozenset = frozenset()
         self.variables = variables  # the machine's workflow variables (what _bind_repeated may read)
         self.exit_names: list[frozenset] = []
-        self.leaves: list[tuple[int, str, frozenset]] = []
+        # the step ends to fill in: (way out, or None for a next step; "@step"; set on the way;
+        # branches taken; the statement before it, see _ending)
+        self.leaves: list[tuple[int | None, str, frozenset, frozenset, tuple | None]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
         self.leader_nodes = leaders
