@@ -41,11 +41,13 @@ EXAMPLES = ROOT / "examples"
 LIMIT = 1000
 _LINES = re.compile(r"lines? (\d+)(?:-(\d+))?: ")
 # the carried variables of a folded loop or block: the step objects, their unpacking and the driver
+# (the locals are `$s`, `$n`, ... or, where the machine mentions that name, `$__pl_s`, `$__pl_n`, ...)
 _PLUMBING = (
-    re.compile(r'\{"@step": [^{}]*\}'),
-    re.compile(r'\$[A-Za-z_][A-Za-z0-9_]* := \$lookup\(\$__pl_*_s, "[^"]*"\); '),
-    re.compile(r"\$__pl_*_go := function.*?\$__pl_*_left - \$__pl_*_n\)\) \}; "),
-    re.compile(r"\$__pl_*_go\(\{[^{}]*\}, \d+, \d+\)"),
+    # a step's end: `{"@step": 3, "x": $x, ...}`, or its head where the last field holds a
+    # value in place of a variable (`{"@step": 3, "__exc": ` of `{"@step": 3, "__exc": {...}}`)
+    re.compile(r'\{"@step": \d+(?:, "[^"]*": \$[A-Za-z_][A-Za-z0-9_]*)*(?:\}|, "[^"]*": )'),
+    re.compile(r'\$[A-Za-z_][A-Za-z0-9_]* := \$lookup\(\$(?:__pl_*_)?s, "[^"]*"\); '),
+    re.compile(r"\$reduce\(\[\d+(?:, \d+)*\], function\(\$(?:__pl_*_)?s, \$(?:__pl_*_)?n\) \{ [^{}]* \}, "),
 )
 
 
@@ -127,11 +129,21 @@ def measure(example: str, definition: dict, source: str) -> list[Field]:
             times = text.count(written)
             helpers += times * len(written)
             repeated += max(0, times - 1)
-        plumbing = sum(len(m.group(0)) for pattern in _PLUMBING for m in pattern.finditer(text))
+        plumbing = _covered(text, _PLUMBING)
         comment = by_name.get(state, {}).get("Comment")
         out.append(Field(example, state, pointer, len(text), helpers, repeated,
                          source_size(comment, lines), plumbing))
     return out
+
+
+def _covered(text: str, patterns) -> int:
+    """Characters of `text` some pattern matches (each counted once where matches overlap)."""
+    spans = sorted(m.span() for pattern in patterns for m in pattern.finditer(text))
+    total, end = 0, 0
+    for start, stop in spans:
+        total += max(0, stop - max(start, end))
+        end = max(end, stop)
+    return total
 
 
 def example_fields(path: Path) -> list[Field]:

@@ -16,12 +16,17 @@ is replaced by two states that compute the same thing:
 Because the graph is the one the builder made, its analyses (types, sharing, definite
 assignment, guards, exception routing) hold unchanged: this is a change of representation,
 not of meaning. The JSONata runs the states in steps (one step: from a state where control
-flow joins to the next such state) with `$reduce` over chunks of doubling size, so it never
-recurses deeper than a dozen calls; after a budget of steps it stops at a step boundary,
-and the Choice sets the variables and enters the Pass again (an endless loop stays a loop
-of states, as before, and one evaluation stays bounded). The budget is NODE_BUDGET
-expression nodes per evaluation, over the step's estimated size, so a big body runs fewer
-steps per evaluation (at least one: as many states as before).
+flow joins to the next such state) with `$reduce` over chunks of doubling size (no
+recursion); after a budget of steps it stops at a step boundary, and the Choice sets the
+variables and enters the Pass again (an endless loop stays a loop of states, as before, and
+one evaluation stays bounded). The budget is NODE_BUDGET expression nodes per evaluation,
+over the step's estimated size, so a big body runs fewer steps per evaluation (at least
+one: as many states as before).
+
+The object a step passes on carries only what a later step or the code after the loop may
+read before setting it (a liveness analysis of the graph), a step unpacks only what it may
+read before setting it, and a step's end names only what its path set (the driver merges it
+into the object). Its locals have short names (`$s`, `$step`) where no state mentions them.
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 loops entered at more than one state, and loops whose only ways out fail the machine (an
@@ -93,10 +98,18 @@ class _Names:
         self.count = 0
         self.record = False  # record the source's branches taken inside (a build for coverage)
         self.folded: list[Folded] = []
+        self.inner: dict[int, frozenset] = {}  # a Run state's id -> the names its JSONata sets before it reads
         prefix = "__pl"
         while any(name.startswith(prefix) for name in taken):
             prefix += "_"
         self.prefix = prefix  # also the prefix of the JSONata locals of the expressions
+
+    def local(self, short: str) -> str:
+        """A JSONata local of the folded code (the carried state, the step function, ...):
+        `$short` where no state of the machine mentions that name (then nothing it evaluates
+        can see the local or be hidden by it; none is a JSONata or AWS function's name), else
+        the prefixed name."""
+        return f"${short}" if short not in self.taken else f"${self.prefix}_{short}"
 
     def new(self, hint: str) -> str:
         self.count += 1
@@ -244,15 +257,21 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
             assigned |= set(edge.assign or ())
             if edge.target is not None and id(edge.target) in members:
                 predecessors[id(edge.target)] += 1
-    carried = sorted(assigned & reads)
     leaders = [head] + [n for n in cycle if n is not head and predecessors[id(n)] > 1]
+    # carried: what a step may read before it sets it (set by an earlier step, or before the
+    # loop), and what the states after the loop may read before they set it
+    live = _live_in(nodes, fresh.inner)
+    after = {name for node in cycle for edge in ir.edges(node)
+             if edge.target is not None and id(edge.target) not in members for name in live[id(edge.target)]}
+    carried = sorted(assigned & reads & (_step_reads(leaders, members) | after))
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
                  indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters,
-                 record=fresh.record)
+                 record=fresh.record, local=fresh.local, live=live)
     code = step.program(pc_var)
+    state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
         # likely; as states it meets the history quota at once instead of after hours of JSONata
@@ -265,10 +284,12 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
             run.describe(line, text)
     if head.lines:
         after.describe(*head.lines[0])
-    unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})") for name in carried}
+    def unpack(names) -> dict:
+        return {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})") for name in sorted(names)}
+
     # the step budget ran out: on with the next evaluation (the compiler's, not the source's
-    # branch: a check rule, so that coverage counts it apart)
-    again = {**unpack}
+    # branch: a check rule, so that coverage counts it apart), which starts from the state
+    again = unpack(state)
     if pc_var is not None:
         again[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
     after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) < {len(leaders)}"), again, run,
@@ -276,11 +297,10 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     # the first way out no check leads to is the Default (the loop's normal end, mostly)
     normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
     for position, target in enumerate(step.exits):
+        assign = unpack(step.exit_names[position])  # what the states after it may read
         if position == normal:
-            after.default, after.default_assign = target, {**unpack, result_var: None}
+            after.default, after.default_assign = target, {**assign, result_var: None}
             continue
-        live = _live(target, frozenset(unpack))
-        assign = {k: v for k, v in unpack.items() if k in live}
         if not isinstance(target, ir.Fail):  # the result goes, unless the machine ends here
             assign[result_var] = None
         rule = ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) = {len(leaders) + position}"),
@@ -290,12 +310,13 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         last = after.rules.pop()
         after.default, after.default_assign = last.next, last.assign
     run.next = after
-    # enter: the carried variables not certainly set yet start as null (nothing reads
+    fresh.inner[id(run)] = frozenset(assigned) - state  # what its JSONata sets before it reads
+    # enter: the state's variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
     start = {pc_var: 0} if pc_var is not None else {}
     for node, edge in entries:
         out = defined[id(node)] | frozenset(edge.assign or ())
-        init = {**start, **{name: None for name in carried if name not in out}}
+        init = {**start, **{name: None for name in sorted(state) if name not in out}}
         if init and edge.assign is None:
             setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
             continue
@@ -303,8 +324,70 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
             setattr(edge.holder, edge.assign_attr, {**edge.assign, **init})
         setattr(edge.holder, edge.attr, run)
     if graph.entry is head:
-        init = {**start, **{name: None for name in carried}}
+        init = {**start, **{name: None for name in sorted(state)}}
         graph.entry = ir.Pass(title=f"Enter {head.title}", assign=init, next=run) if init else run
+
+
+def _chunks(budget: int) -> list[int]:
+    """The sizes of the chunks of steps one evaluation runs, `budget` steps in all: doubling
+    from FIRST_CHUNK up to LARGEST_CHUNK (a short loop pays for a short chunk only)."""
+    sizes, size, left = [], min(FIRST_CHUNK, budget), budget
+    while True:
+        sizes.append(size)
+        if left <= size:
+            return sizes
+        left -= size
+        size = min(size * 2, LARGEST_CHUNK, left)
+
+
+def _step_reads(leaders: list[ir.Node], members: set[int]) -> set[str]:
+    """The names some path of a loop's step (from a leader to the next leader or a way out)
+    may read before it sets them."""
+    starts = {id(n) for n in leaders}
+    out: set[str] = set()
+    for leader in leaders:
+        stack = [(leader, frozenset())]
+        while stack:  # the states from one leader to the next are a tree: no cycle here
+            node, changed = stack.pop()
+            out |= ir.node_mentions(node) - changed
+            for edge in ir.edges(node):
+                target = edge.target
+                if target is not None and id(target) in members and id(target) not in starts:
+                    stack.append((target, changed | frozenset(edge.assign or ())))
+    return out
+
+
+def _live_in(nodes: list[ir.Node], inner: dict[int, frozenset]) -> dict[int, frozenset]:
+    """The names each state (of one graph) or a state after it may read before they are set
+    again (a variable's value that may still matter there). What a Parallel branch or a Map
+    item processor mentions counts as read at its state (they read the outer variables);
+    `inner`: the names a Run state's JSONata mentions but sets before reading."""
+    reads = {id(n): frozenset(_mentions_within(n) - inner.get(id(n), frozenset())) for n in nodes}
+    live = dict(reads)
+    changed = True
+    while changed:
+        changed = False
+        for node in reversed(nodes):
+            out = set(reads[id(node)])
+            for edge in ir.edges(node):
+                if edge.target is not None:
+                    out |= live.get(id(edge.target), frozenset()) - frozenset(edge.assign or ())
+            if out != live[id(node)]:
+                live[id(node)] = frozenset(out)
+                changed = True
+    return live
+
+
+def _mentions_within(node: ir.Node) -> set[str]:
+    """What a state mentions, with the states of its branches or item processor."""
+    out = ir.node_mentions(node)
+    inner = [node.processor] if isinstance(node, ir.Map) and node.processor is not None else (
+        node.branches if isinstance(node, ir.Parallel) else [])
+    for graph in inner:
+        for one in ir.graphs(graph):
+            for state in ir.nodes(one):
+                out |= ir.node_mentions(state)
+    return out
 
 
 # -- straight-line pure code ----------------------------------------------------------------
@@ -366,7 +449,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
     carried = sorted(assigned & (outside | _exposed(head, members)))
     step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
-                 record=fresh.record)
+                 record=fresh.record, local=fresh.local)
     code = step.once()
     if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
         return False
@@ -439,18 +522,26 @@ class _Step:
 
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
                  known: frozenset | None = None, variables: frozenset = frozenset(),
-                 indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False):
+                 indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
+                 local=None, live: dict | None = None):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
+        # a loop's: the names each state after it may read before setting them (_live_in)
+        self.live = live
+        self.state_names: frozenset = frozenset(carried)  # a loop's: see _fill()
+        self.step_reads: frozenset = frozenset()
         self.variables = variables  # the machine's workflow variables (what _bind_repeated may read)
         self.exit_names: list[frozenset] = []
-        self.leaves: list[tuple[int, str, frozenset]] = []
+        # the step ends to fill in: (way out, or None for a next step; "@step"; set on the way;
+        # branches taken; the statement before it, see _ending)
+        self.leaves: list[tuple[int | None, str, frozenset, frozenset, tuple | None]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
         self.leader_nodes = leaders
         self.carried = carried
         self.prefix = prefix
+        self.local = local or (lambda short: f"${prefix}_{short}")  # see _Names.local
         self.exits: list[ir.Node] = []
         # exit position -> what the compiler's checks on every way to it raise (a way out
         # only a check leads to is no branch of the source: coverage counts it apart), or
@@ -465,32 +556,58 @@ class _Step:
         self.temp = 0
         # the lists read by position, each with the local holding it as an object keyed by
         # position (built once per evaluation: `$lookup` finds an item without a walk)
-        self.indexed = {name: f"${prefix}_ix{k}" for k, name in enumerate(indexed or (), 1)}
+        self.indexed = {name: self.local(f"ix{k}") for k, name in enumerate(indexed or (), 1)}
         self.counters = counters
 
     def program(self, pc_var: str | None) -> str:
-        p = self.prefix
-        state, unused, step_fn, go, chunk, left, result, at = (
-            f"${p}_s", f"${p}_u", f"${p}_f", f"${p}_go", f"${p}_n", f"${p}_left", f"${p}_r", f"${p}_pc")
+        state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
         pc = f"$lookup({state}, {_AT})"  # a path ($s.x) costs twice as much in jsonata-js
         bodies = [self._block(node) for node in self.leader_nodes]
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
         stopped = len(self.leader_nodes)
-        bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried)
+        dispatch = self._fill(dispatch)
+        # a step binds the carried variables it may read before it sets them; the others, set
+        # before any read on every path, need no binding
+        bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried
+                       if name in self.step_reads)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
         # a step's ways out name only the variables it set: the rest are the step's input's
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
-        driver = (f"function({state}, {chunk}, {left}) {{ ({result} := $reduce([1..{chunk}], {step_fn}, {state}); "
-                  f"($lookup({result}, {_AT}) >= {stopped} or {left} <= {chunk}) ? {result} : "
-                  f"{go}({result}, $min([{chunk} * 2, {LARGEST_CHUNK}, {left} - {chunk}]), {left} - {chunk})) }}")
-        first = self._object(f"${pc_var}" if pc_var is not None else "0")
-        budget = self._budget(step, p)
+        first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names)
+        # the steps in chunks (a chunk once the loop has left costs one test)
+        chunks = ", ".join(str(n) for n in _chunks(self._budget(step)))
+        driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
+                  f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
         index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "
                         for name, local in self.indexed.items())
-        return f"({index}{step_fn} := {step}; {go} := {driver}; {go}({first}, {min(FIRST_CHUNK, int(budget))}, {budget}))"
+        return f"({index}{step_fn} := {step}; {driver})"
+
+    def _fill(self, text: str) -> str:
+        """A loop's steps with their ends filled in. The state (the object a step passes to the
+        next, the merge of what the steps set) holds `state_names`: what a step may read before
+        it sets it, and what a way out sets that the step leading there may not have set.
+        A step's end names what its path set, of those it must: a next step's, of
+        `state_names`; a way out's, of `exit_names` (what the states after it may read)."""
+        carried = frozenset(self.carried)
+        self.step_reads = carried & _step_reads(self.leader_nodes, self.members)
+        self.exit_names = []
+        for target in self.exits:
+            live = self.live.get(id(target), carried) if self.live is not None else carried
+            self.exit_names.append(_live(target, carried & live))
+        state = set(self.step_reads)
+        for position, names in enumerate(self.exit_names):
+            ways = [changed for k, _, changed, _, _ in self.leaves if k == position]
+            state |= names - (frozenset.intersection(*ways) if ways else frozenset())
+        self.state_names = frozenset(state)
+        for index, (position, pc, changed, taken, last) in enumerate(self.leaves):
+            names = changed & (self.state_names if position is None else self.exit_names[position])
+            fields = [(name, f"${name}") for name in self.carried if name in names]
+            before = f"$merge([$lookup({self.local('s')}, {_TAKEN}), {_taken(taken)}])" if taken else ""
+            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last), 1)
+        return text
 
     def _positional(self, text: str) -> str:
         """`$xs[$i]` of an indexed list as a `$lookup` of the position in its object; where
@@ -503,24 +620,25 @@ class _Step:
             local = self.indexed.get(items)
             if local is None or index not in self.counters:
                 return match.group(0)
-            found = f"${self.prefix}_at"
+            found = self.local("at")
             return (f"({found} := $lookup({local}, $string(${index})); "
                     f"$exists({found}) ? {found} : {match.group(0)})")
         return _ITEM_AT.sub(at, text)
 
-    def _budget(self, step: str, p: str) -> str:
+    def _budget(self, step: str) -> int:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
-        text's size: what helpers spend walking lists is not counted, see the README)."""
-        return str(max(1, min(MAX_STEPS, NODE_BUDGET // max(1, len(step) // 8))))
+        text's size: what helpers spend walking lists is not counted, see the README), the
+        locals counted as long as their prefixed names (a short name is no fewer nodes)."""
+        size = len(step)
+        for short in ("s", "_", "pc", "at", *(f"ix{k}" for k in range(1, len(self.indexed) + 1))):
+            name = self.local(short)
+            uses = len(re.findall(re.escape(name) + r"(?![A-Za-z0-9_])", step))
+            size += uses * (len(f"${self.prefix}_{short}") - len(name))
+        return max(1, min(MAX_STEPS, NODE_BUDGET // max(1, size // 8)))
 
-    def _object(self, pc: str, names=None, taken: frozenset = frozenset()) -> str:
-        """`{"@step": pc, "x": $x, ...}` of the carried variables (of `names` only, if given),
-        and the branches taken on the way, added to those of the steps before."""
-        fields = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: ${name}" for name in self.carried
-                                     if names is None or name in names]
-        if taken:
-            fields.append(f"{_TAKEN}: $merge([$lookup(${self.prefix}_s, {_TAKEN}), {_taken(taken)}])")
-        return "{" + ", ".join(fields) + "}"
+    def _object(self, pc: str, names) -> str:
+        """`{"@step": pc, "x": $x, ...}` of the carried variables in `names`."""
+        return _ending(pc, [(name, f"${name}") for name in self.carried if name in names], "", None)
 
     def once(self) -> str:
         """A block's JSONata: its states run once, to an object naming the way out taken
@@ -530,23 +648,38 @@ class _Step:
         `__ret` on the path that returns only); `exit_names[k]`: the variables exit k sets."""
         text = self._block(self.leader_nodes[0])
         union: dict[int, frozenset] = {}
-        for position, _, changed, _ in self.leaves:
+        for position, _, changed, _, _ in self.leaves:
             union[position] = union.get(position, frozenset()) | changed
         for position, target in enumerate(self.exits):  # a Fail reads what it names only
             union[position] = union.get(position, frozenset()) & _live(target, frozenset(self.carried))
-        for index, (position, pc, changed, taken) in enumerate(self.leaves):
-            fields = [f"{_AT}: {pc}"] + [
-                f"{jsonata_lib.string(name)}: {'$' + name if name in changed or name in self.known else 'null'}"
-                for name in self.carried if name in union[position]]
-            if taken:
-                fields.append(f"{_TAKEN}: {_taken(taken)}")
-            text = text.replace(f"\x00{index}\x00", "{" + ", ".join(fields) + "}", 1)
+        for index, (position, pc, changed, taken, last) in enumerate(self.leaves):
+            fields = [(name, f"${name}" if name in changed or name in self.known else "null")
+                      for name in self.carried if name in union[position]]
+            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, _taken(taken) if taken else "", last), 1)
         self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
         return text
 
-    def _leaf(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset()) -> str:
-        if id(target) in self.members:
-            return self._object(str(self.leaders[id(target)]), changed, taken)
+    def _end(self, statements: list[str], target: ir.Node, changed: frozenset, check: str = "",
+             taken: frozenset = frozenset()) -> str:
+        """`statements`, then on to `target`. Where that ends the step, the last statement,
+        if it sets a carried variable, goes to the step's end, which may write the value in
+        place of the variable (`{"@step": 3, "__exc": {...}}`, see _ending)."""
+        if id(target) in self.members and id(target) not in self.leaders:
+            return _sequence(statements, self._block(target, changed, check, taken))
+        last = None
+        if statements:
+            name, _, value = statements[-1].partition(" := ")
+            if name[1:] in self.carried:
+                last, statements = (name[1:], value), statements[:-1]
+        return _sequence(statements, self._leaf(target, changed, check, taken, last))
+
+    def _leaf(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset(),
+              last: tuple[str, str] | None = None) -> str:
+        """A step's end, to be filled in (by _fill or once()): the next step's number or a
+        way out's, and the variables set on the way there."""
+        if id(target) in self.members:  # a loop's next step
+            self.leaves.append((None, str(self.leaders[id(target)]), changed & frozenset(self.carried), taken, last))
+            return f"\x00{len(self.leaves) - 1}\x00"
         position = next((k for k, node in enumerate(self.exits) if node is target), None)
         if position is None:
             self.exits.append(target)
@@ -556,19 +689,12 @@ class _Step:
             self.exit_checks[position] = None
         pc = str(len(self.leader_nodes) + position)
         changed &= _live(target, changed)
-        if self.known is not None:  # a block: filled in by once()
-            self.leaves.append((position, pc, changed & frozenset(self.carried), taken))
-            return f"\x00{len(self.leaves) - 1}\x00"
-        return self._object(pc, changed, taken)
+        self.leaves.append((position, pc, changed & frozenset(self.carried), taken, last))
+        return f"\x00{len(self.leaves) - 1}\x00"
 
     def exit_check(self, position: int) -> str:
         """What the checks leading to exit `position` raise ("" if a source path leads there)."""
         return self.exit_checks.get(position) or ""
-
-    def _go(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset()) -> str:
-        if id(target) not in self.members or id(target) in self.leaders:
-            return self._leaf(target, changed, check, taken)
-        return self._block(target, changed, check, taken)
 
     def _branch(self, node: ir.Choice, position: int, taken: frozenset) -> frozenset:
         """`taken` and the source's branch of `node` at rule `position` (-1: the Default)."""
@@ -597,7 +723,7 @@ class _Step:
             changed |= frozenset(node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return _sequence(statements, self._leaf(target, changed, check, taken))
+                return self._end(statements, target, changed, check, taken)
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
@@ -607,14 +733,12 @@ class _Step:
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
         prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
-        text = _sequence(prefixes[-1] + grouped[-1],
-                         self._go(node.default, changed | frozenset(node.default_assign), check,
-                                  self._branch(node, -1, taken)))
+        text = self._end(prefixes[-1] + grouped[-1], node.default, changed | frozenset(node.default_assign), check,
+                         self._branch(node, -1, taken))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
-            branch = _sequence(grouped[position],
-                               self._go(rule.next, changed | frozenset(rule.assign), check or rule.check,
-                                        self._branch(node, position, taken)))
+            branch = self._end(grouped[position], rule.next, changed | frozenset(rule.assign), check or rule.check,
+                               self._branch(node, position, taken))
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
@@ -750,6 +874,22 @@ def _live(target: ir.Node, names: frozenset) -> frozenset:
     Fail, which ends the machine (or the branch, whose variables no state outside it sees)
     and reads only what it names itself."""
     return names & frozenset(ir.node_mentions(target)) if isinstance(target, ir.Fail) else names
+
+
+def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None) -> str:
+    """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given). `last`: the
+    statement before it, `$name := value`, which, if the object names `name`, is written as
+    that field's value, last (the other fields read variables only: nothing is evaluated in a
+    different order), else stays a statement before the object."""
+    inline = last is not None and any(name == last[0] for name, _ in fields)
+    parts = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
+                                if not (inline and name == last[0])]
+    if taken:
+        parts.append(f"{_TAKEN}: {taken}")
+    if inline:
+        parts.append(f"{jsonata_lib.string(last[0])}: {last[1]}")
+    ending = "{" + ", ".join(parts) + "}"
+    return ending if last is None or inline else _sequence([f"${last[0]} := {last[1]}"], ending)
 
 
 def _taken(ids: frozenset) -> str:

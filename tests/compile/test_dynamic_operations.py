@@ -188,9 +188,9 @@ def test_an_operation_of_unknown_types_computes_its_result_once():
     text = _field("sales_report", "Run For region in sorted(totals) (line 46)", "__plloop1")
     assert text.count("$__floordiv($") == 1
     assert text.count("$__numstop($") == 2  # `//` and `%`, each called once
-    assert "$floor($__pl" not in text.split("$__pl_f := function")[1].split("$__pytype")[0]
+    assert "$floor($__pl" not in text.split("$step := function")[1].split("$__pytype")[0]
     sale = _field("sales_report", "Run For sale in sales (line 36)", "__plloop2")
-    body = sale.split("$__pl_f := function")[1]
+    body = sale.split("$step := function")[1]
     assert body.count("object is not subscriptable") == 1 and body.count("$type($sale) != 'object'") == 1
     assert len(json.dumps(sale)) < 6800
 

@@ -4,6 +4,8 @@ its `Run ...` Pass; a 10,000-iteration loop stays a handful of history events.""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 import pysfn_emulator
@@ -262,6 +264,46 @@ CASES = {
             return [out, seen]
     """, [{"xs": [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]}, {"xs": []},
           {"xs": "abc"}, {"xs": {"k": 1, "j": [2]}}, {"xs": [[1, 2], [3]]}], 1),
+    # the object a step passes on carries what is read later only: a variable read after
+    # the loop on one way out (a break), in a handler, or never
+    "set_in_the_loop_read_after_a_break": ("""
+        @sfn.workflow
+        def main(xs: list[int], t: int):
+            hit = -1
+            note = "none"
+            for x in xs:
+                note = "saw " + str(x)
+                scratch = x * 2
+                if scratch == t * 2:
+                    hit = x
+                    break
+            return [hit, note]
+    """, [{"xs": [], "t": 1}, {"xs": [1, 2, 3], "t": 2}, {"xs": [1, 2, 3], "t": 9}], 1),
+    "set_in_the_loop_read_by_a_handler": ("""
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, int]):
+            where = "start"
+            total = 0
+            try:
+                for x in xs:
+                    where = str(x)
+                    total += d[where]
+            except KeyError:
+                return ["missing at " + where, total]
+            return [where, total]
+    """, [{"xs": [], "d": {}}, {"xs": [1, 2], "d": {"1": 5, "2": 6}}, {"xs": [1, 3, 2], "d": {"1": 5, "2": 6}}], 1),
+    "names_like_the_drivers_locals": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            n, at, ix1, r, left = 0, 0, 0, 0, 0
+            for x in xs:
+                n += x
+                at = x if x > at else at
+                ix1 += 1
+                r = n - ix1
+                left = at * 2
+            return [n, at, ix1, r, left]
+    """, [{"xs": []}, {"xs": [4, 9, 2]}], 1),
     "loop_in_a_map_body": ("""
         @sfn.workflow
         def main(groups: list[list[int]]):
@@ -343,6 +385,48 @@ def test_the_step_budget_resumes_the_loop_where_it_stopped(monkeypatch):
     assert sum(1 for e in rounds if e["type"] == "PassStateEntered") > 5
 
 
+def test_a_variable_read_only_after_the_loop_survives_the_rounds(monkeypatch):
+    """A variable the loop sets on some iterations and only the code after it reads is in the
+    object the rounds carry (the normal way out does not set it)."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 7)
+    monkeypatch.setattr(pure_loops, "FIRST_CHUNK", 2)
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            big = -1
+            count = 0
+            for x in xs:
+                if x > 30:
+                    big = x
+                count += 1
+            return [big, count]
+    """
+    compiled = compile_text(source)
+    for payload in ({"xs": list(range(40))}, {"xs": [31] + [0] * 30}, {"xs": []}):
+        assert emulate(compiled, payload) == compiled.run_python(payload)
+
+
+def test_the_loop_carries_only_what_is_read_later():
+    """`doubled` and `x` are set before they are read in every iteration and read by nothing
+    after the loop: no step unpacks them, no object carries them, the After sets neither."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            total = 0
+            for x in xs:
+                doubled = x * 2
+                total += doubled
+            return total
+    """
+    compiled = compile_text(source)
+    states = compiled.definition["States"]
+    (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
+    assert '$lookup($s, "total")' in field and '"doubled"' not in field and '"x"' not in field
+    after = json.dumps([s for n, s in states.items() if n.startswith("After ")])
+    assert '"doubled"' not in after and '"x"' not in after and '"total"' in after
+    assert_same(source, {"xs": [1, 2, 3]}, {"xs": []})
+
+
 def test_integer_overflow_inside_stops_the_machine_as_before():
     source = """
         @sfn.workflow
@@ -413,7 +497,7 @@ def test_items_read_by_position_are_the_same_in_jsonata_js():
     states = compiled.definition["States"]
     (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
     code = field[2:-2].strip()
-    assert "_ix1 := $merge($map(" in code and "$lookup($__pl_ix1, $string(" in code
+    assert "$ix1 := $merge($map(" in code and "$lookup($ix1, $string(" in code
     items = [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]
     start = next(s for n, s in states.items() if n.startswith("Start For"))["Assign"]
     (sequence,) = [name for name, value in start.items() if isinstance(value, str)]

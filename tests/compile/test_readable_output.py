@@ -281,9 +281,8 @@ def _field_sizes():
 # (how many, the largest). A ratchet: a change may lower these (then lower them here), never
 # raise them. Where the characters go: benchmarks/README.md, "Field sizes".
 FIELDS_OVER_THE_LIMIT = {
-    "batch_scoring": (10, 1887), "bulk_fan_out": (2, 4980), "etl_batch": (1, 5642), "fan_out_map": (1, 2140),
-    "inventory_reconciliation": (4, 2038), "order_processing": (1, 1062), "sales_report": (2, 6501),
-    "statistics_report": (1, 3637),
+    "batch_scoring": (10, 1410), "bulk_fan_out": (2, 4290), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
+    "inventory_reconciliation": (4, 1500), "sales_report": (2, 5806), "statistics_report": (1, 3191),
 }
 
 
@@ -310,7 +309,7 @@ def test_field_sizes_attributes_helpers_plumbing_and_source():
     sizes = _field_sizes()
     fields = sizes.example_fields(EXAMPLES / "sales_report.py")
     loop = max((f for f in fields if f.state == "Run For region in sorted(totals) (line 46)"), key=lambda f: f.size)
-    assert loop.helpers > 1000 and loop.plumbing > 1000 and loop.rest > 1000
+    assert loop.helpers > 1000 and loop.plumbing > 500 and loop.rest > 1000
     assert loop.source == len("for region in sorted(totals):") + len(
         "euros, cents = totals[region] // 100, totals[region] % 100") + len(
         'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
