@@ -922,8 +922,17 @@ class Builder(BuilderHelpers):
     def guard_choice(self, title: str, guards) -> ir.Choice:
         """A Choice (not yet added) with one rule per guard, in evaluation order: the first
         that holds raises. A comprehension's guards share one search over its items (a Scan):
-        a state before their rules computes it once, into a variable the rules read (the
-        guards before them stay in a Choice of their own, ahead of that state)."""
+        where more than one text would read it, a state before their rules computes it once,
+        into a variable the rules read (the guards before them stay in a Choice of their own,
+        ahead of that state)."""
+        # a search that one text alone reads (one rule's condition) is written once anyway:
+        # it stays there, with no state of its own
+        texts: dict = {}
+        for guard in guards:
+            if guard.scan is not None:
+                texts[guard.scan] = texts.get(guard.scan, 0) + guard.scan_texts()
+        guards = [guard.inline() if guard.scan is not None and texts[guard.scan] == 1 else guard
+                  for guard in guards]
         choice = ir.Choice(title=title)
         bound = None  # (scan, variable) the rules read
         for guard in guards:

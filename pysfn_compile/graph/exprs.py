@@ -61,22 +61,34 @@ class Guard:
         return attrs.evolve(self, cond=f"({condition}) and ({self.cond})",
                             helpers=self.helpers | helpers, reads=self.reads | reads)
 
+    def scan_texts(self) -> int:
+        """How many of its texts read its scan's result (its cond, and its message or class
+        name when they name the failing item)."""
+        if self.scan is None:
+            return 0
+        local = _local(self.scan.name)
+        return 1 + sum(1 for text in (self.message, self.error_code) if text and local.search(text))
+
     def inline(self) -> Guard:
-        """This guard with its scan computed in its own cond and message, for use inside a
-        text evaluated per item (another comprehension's search)."""
+        """This guard with its scan computed in the texts that read it: inside a text evaluated
+        per item (another comprehension's search), or where only one text reads it."""
         if self.scan is None:
             return self
+        local = _local(self.scan.name)
         bind = f"{self.scan.name} := {self.scan.code}; "
-        return attrs.evolve(self, cond=f"({bind}{self.cond})", message=f"({bind}{self.message})",
-                            error_code=f"({bind}{self.error_code})" if self.error_code else None, scan=None,
-                            helpers=self.helpers | self.scan.helpers)
+
+        def within(text: str | None) -> str | None:
+            return f"({bind}{text})" if text and local.search(text) else text
+
+        return attrs.evolve(self, cond=within(self.cond), message=within(self.message),
+                            error_code=within(self.error_code), scan=None, helpers=self.helpers | self.scan.helpers)
 
     def reading(self, variable: str) -> Guard:
         """This guard with its scan's result read from the workflow variable `variable` (set
         to the scan's code by a state before the rule)."""
         if self.scan is None:
             return self
-        local = re.compile(re.escape(self.scan.name) + r"(?![A-Za-z0-9_])")
+        local = _local(self.scan.name)
 
         def sub(text: str) -> str:
             return local.sub(lambda _: "$" + variable, text)
@@ -84,6 +96,11 @@ class Guard:
         return attrs.evolve(self, cond=sub(self.cond), message=sub(self.message),
                             error_code=sub(self.error_code) if self.error_code else None, scan=None,
                             reads=self.reads | {variable})
+
+
+def _local(name: str) -> re.Pattern:
+    """`name` (a JSONata `$variable`) where a text reads it."""
+    return re.compile(re.escape(name) + r"(?![A-Za-z0-9_])")
 
 
 def record(guard: Guard) -> dict:

@@ -148,3 +148,19 @@ def test_the_search_joins_the_assign_of_the_state_before_when_it_can():
     assert any(name.startswith("__ff") for state in joined.values() for name in state.get("Assign", {}))
     own = compile_text(CASES["search_of_what_the_previous_state_sets"][0]).definition["States"]
     assert [name for name in own if name.startswith("Search items")]
+
+
+def test_a_search_one_condition_alone_reads_stays_in_it():
+    """One check whose message does not name the item: the search is written once in its
+    rule's condition anyway, so it gets no variable and no state of its own."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[dict]):
+            return [x["a"] for x in xs]
+    """
+    states = compile_text(source).definition["States"]
+    assert not [name for name in states if name.startswith("Search items")]
+    assert not any(name.startswith("__ff") for state in states.values() for name in state.get("Assign", {}))
+    conditions = [rule["Condition"] for state in states.values() for rule in state.get("Choices", [])]
+    assert sum("$__ff := $reduce($xs" in condition for condition in conditions) == 1
+    assert_same(source, {"xs": [{"a": 1}]}, {"xs": [{"a": 1}, {}]}, {"xs": []})
