@@ -38,11 +38,14 @@ CASES = {
         def main(xs):
             return isinstance(xs, list) and all(x["a"] > 0 for x in xs)
     """, [{"xs": 5}, {"xs": [{"a": 1}]}, {"xs": [{"a": 1}, {}]}, {"xs": [{"a": 0}, {}]}]),
-    # the state before sets what the search reads: it gets a Pass of its own
+    # the state before (a Task) sets what the search reads: it gets a Pass of its own
     "search_of_what_the_previous_state_sets": ("""
+        def fetch(ks: list[str]) -> list[str]:
+            return list(ks)
+
         @sfn.workflow
         def main(ks: list[str], d: dict):
-            ys = list(ks)
+            ys = fetch(ks)
             out = [d[k] for k in ys]
             return out
     """, [{"ks": ["a", "b"], "d": {"a": 1, "b": 2}}, {"ks": ["a", "zz", "yy"], "d": {"a": 1}}]),
