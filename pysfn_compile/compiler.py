@@ -264,11 +264,10 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         b.note_type(param, ty)
         pairs.append((b.var(param), Expr(value, ty)))
     guards = [Guard(test, TypeError, message) for test, message in entry_check.argument_check(name, qualified, checks)]
-    choice = ir.Choice(title=f"Start {fdef.name}")
-    choice.mergeable = True
     b.statement = fdef
     b.statement_text = f"def {fdef.name}({', '.join(positional + keyword_only)})"
-    b.guard_rules(guards, choice)
+    choice = b.guard_choice(f"Start {fdef.name}", guards)
+    choice.mergeable = True
     choice.default_assign = {var: ir.Code(expr.code) for var, expr in pairs}
     b.add(choice)
     b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])

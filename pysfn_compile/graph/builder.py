@@ -660,8 +660,7 @@ class Builder(BuilderHelpers):
         holds (setting `assign` on the way) and where it does not."""
         if not self.reachable:
             return [], []
-        choice = ir.Choice(title=title)
-        self.guard_rules(test.guards, choice)
+        choice = self.guard_choice(title, test.guards)
         rule = ir.Rule(ir.Code(test.code, test.helpers), dict(assign or {}))
         choice.rules.append(rule)
         holds = self.hole(rule, "next", assigned=frozenset(rule.assign))
@@ -920,23 +919,68 @@ class Builder(BuilderHelpers):
         return self.scope.abort_nodes[key]
 
     # -- guarded evaluation ----------------------------------------------------------------
-    def guard_rules(self, guards, choice: ir.Choice) -> None:
-        """One Choice rule per guard, in evaluation order: the first that holds raises."""
+    def guard_choice(self, title: str, guards) -> ir.Choice:
+        """A Choice (not yet added) with one rule per guard, in evaluation order: the first
+        that holds raises. A comprehension's guards share one search over its items (a Scan):
+        where more than one text would read it, a state before their rules computes it once,
+        into a variable the rules read (the guards before them stay in a Choice of their own,
+        ahead of that state)."""
+        # a search that one text alone reads (one rule's condition) is written once anyway:
+        # it stays there, with no state of its own
+        texts: dict = {}
         for guard in guards:
-            # a check the compiler adds, except an assert's: the source's own branch
-            rule = ir.Rule(ir.Code(guard.cond, guard.helpers),
-                           check="" if guard.error is AssertionError and not guard.abort
-                           else guard.error.__name__ if guard.error is not None and not guard.abort
-                           else guard.error_name or "exception")
-            if guard.abort:
-                self.abort_label(guard.error_name, guard.message_literal or "").add(
-                    self.hole(rule, "next", frozenset(["*"])))
-            else:
-                rec = record(guard)
-                assign, label = self.route(guard.error, rec, shared=True)
-                rule.assign = assign
-                label.add(self.hole(rule, "next", assigned=frozenset(assign)))
-            choice.rules.append(rule)
+            if guard.scan is not None:
+                texts[guard.scan] = texts.get(guard.scan, 0) + guard.scan_texts()
+        guards = [guard.inline() if guard.scan is not None and texts[guard.scan] == 1 else guard
+                  for guard in guards]
+        choice = ir.Choice(title=title)
+        bound = None  # (scan, variable) the rules read
+        for guard in guards:
+            if guard.scan is not None and (bound is None or bound[0] != guard.scan):
+                if choice.rules:  # the guards before it first: a Choice whose default computes it
+                    choice.mergeable = True
+                    self.add_check(choice)
+                    choice = ir.Choice(title=title)
+                bound = (guard.scan, self.bind_scan(guard.scan, title))
+            if guard.scan is not None:
+                guard = guard.reading(bound[1])
+            self.guard_rule(guard, choice)
+        return choice
+
+    def bind_scan(self, scan, title: str) -> str:
+        """A variable set to `scan`'s result on the way here: by the Assign of the state that
+        leads here when it sets nothing the scan reads, else by a Pass."""
+        variable = self.temp("ff")
+        value = ir.Code(scan.code, scan.helpers)
+        target = self.merge_target()
+        if target is not None:
+            existing = target.assign if isinstance(target, ir.Pass) else target.default_assign
+            if not (scan.reads & set(existing)) and len(existing) < 30:
+                existing[variable] = value
+                if self.statement is not None:
+                    target.describe(self.statement.lineno, self.statement_text)
+                hole = self.pending[0]
+                hole.defined = hole.defined | {variable}
+                return variable
+        self.add(ir.Pass(title=f"Search items for {title}", assign={variable: value}), frozenset([variable]))
+        return variable
+
+    def guard_rule(self, guard, choice: ir.Choice) -> None:
+        """The rule that raises `guard`'s exception where its cond holds."""
+        # a check the compiler adds, except an assert's: the source's own branch
+        rule = ir.Rule(ir.Code(guard.cond, guard.helpers),
+                       check="" if guard.error is AssertionError and not guard.abort
+                       else guard.error.__name__ if guard.error is not None and not guard.abort
+                       else guard.error_name or "exception")
+        if guard.abort:
+            self.abort_label(guard.error_name, guard.message_literal or "").add(
+                self.hole(rule, "next", frozenset(["*"])))
+        else:
+            rec = record(guard)
+            assign, label = self.route(guard.error, rec, shared=True)
+            rule.assign = assign
+            label.add(self.hole(rule, "next", assigned=frozenset(assign)))
+        choice.rules.append(rule)
 
     def _fold_into_task(self, pairs: list) -> bool:
         """`y = f(x) + 1`: the Task that called f sets y itself (its result, in its Assign)
@@ -972,9 +1016,12 @@ class Builder(BuilderHelpers):
         guards = [g for e in exprs for g in e.guards]
         if not guards or not self.reachable:
             return
-        choice = ir.Choice(title=title)
+        choice = self.guard_choice(title, guards)
         choice.mergeable = True
-        self.guard_rules(guards, choice)
+        self.add_check(choice)
+
+    def add_check(self, choice: ir.Choice) -> None:
+        """Add a Choice of guard rules; its default is the way on."""
         # what is known here (assigned variables, sharing) holds on the default path too: a
         # Choice has no `next`, so add() leaves no hole to carry it
         defined, (shared, deep) = self.defined, self.alias_state

@@ -22,6 +22,25 @@ _NO_CONST = object()
 
 
 @attrs.frozen
+class Scan:
+    """The search a comprehension's guards share, over its items, for the first that would
+    raise: a list [the guard's number, the items bound where it fails], else null. The guards'
+    conditions and messages read its result as the local `name`. Computed once per check: the
+    builder binds it to a variable before the Choice rules that test it (Guard.reading); a
+    guard inside another comprehension's item computes it where it is checked (Guard.inline)."""
+
+    code: str
+    helpers: frozenset
+    reads: frozenset
+    name: str = "$__ff"
+    depth: int = 1  # 1 + the depth of the scans inlined in it (their names differ from this one's)
+
+    def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Scan:
+        return attrs.evolve(self, code=f"(({condition}) ? {self.code} : null)", helpers=self.helpers | helpers,
+                            reads=self.reads | reads)
+
+
+@attrs.frozen
 class Guard:
     cond: str  # JSONata: true when the exception happens
     error: type | None  # the exception class (None: known at run time only)
@@ -32,11 +51,56 @@ class Guard:
     abort: bool = False  # not a Python exception: the machine stops (error_name, message_literal)
     error_name: str = ""
     message_literal: str | None = None
+    scan: Scan | None = None  # the search its cond and message read (their `scan.name`)
 
     def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Guard:
         """This guard, checked only where `condition` holds (short-circuit operands)."""
+        if self.scan is not None:  # searched only there: its cond is false on null
+            return attrs.evolve(self, scan=self.scan.under(condition, helpers, reads),
+                                helpers=self.helpers | helpers, reads=self.reads | reads)
         return attrs.evolve(self, cond=f"({condition}) and ({self.cond})",
                             helpers=self.helpers | helpers, reads=self.reads | reads)
+
+    def scan_texts(self) -> int:
+        """How many of its texts read its scan's result (its cond, and its message or class
+        name when they name the failing item)."""
+        if self.scan is None:
+            return 0
+        local = _local(self.scan.name)
+        return 1 + sum(1 for text in (self.message, self.error_code) if text and local.search(text))
+
+    def inline(self) -> Guard:
+        """This guard with its scan computed in the texts that read it: inside a text evaluated
+        per item (another comprehension's search), or where only one text reads it."""
+        if self.scan is None:
+            return self
+        local = _local(self.scan.name)
+        bind = f"{self.scan.name} := {self.scan.code}; "
+
+        def within(text: str | None) -> str | None:
+            return f"({bind}{text})" if text and local.search(text) else text
+
+        return attrs.evolve(self, cond=within(self.cond), message=within(self.message),
+                            error_code=within(self.error_code), scan=None, helpers=self.helpers | self.scan.helpers)
+
+    def reading(self, variable: str) -> Guard:
+        """This guard with its scan's result read from the workflow variable `variable` (set
+        to the scan's code by a state before the rule)."""
+        if self.scan is None:
+            return self
+        local = _local(self.scan.name)
+
+        def sub(text: str) -> str:
+            return local.sub(lambda _: "$" + variable, text)
+
+        return attrs.evolve(self, cond=sub(self.cond), message=sub(self.message),
+                            error_code=sub(self.error_code) if self.error_code else None, scan=None,
+                            reads=self.reads | {variable})
+
+
+def _local(name: str) -> re.Pattern:
+    """`name` (a JSONata `$variable`) where a text reads it."""
+    return re.compile(re.escape(name) + r"(?![A-Za-z0-9_])")
 
 
 def record(guard: Guard) -> dict:

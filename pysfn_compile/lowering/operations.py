@@ -18,7 +18,7 @@ from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, Guard, combine, const, guard
+from ..graph.exprs import Expr, Guard, Scan, combine, const, guard
 
 SAFE = 2**53 - 1
 
@@ -1025,46 +1025,19 @@ def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
 
 
 def guards_per_item(source: str, param: str, conditions: list, element: Expr, source_helpers=(),
-                 stop: str | None = None) -> tuple:
+                    stop: str | None = None) -> tuple:
     """The guards of a comprehension's item expressions, checked over all items before the
     comprehension runs: the first item (in order) that would raise, with its first guard,
-    as Python would meet it (conditions first, then the element for items that pass)."""
-    condition_guards = [g for c in conditions for g in c.guards]
-    element_guards = list(element.guards)
-    every = condition_guards + element_guards
-
-    def chain(guards, offset, fallback):
-        text = fallback
-        for position in range(len(guards) - 1, -1, -1):
-            text = f"({guards[position].cond}) ? {offset + position + 1} : {text}"
-        return f"({text})"
-
-    inner = chain(element_guards, len(condition_guards), f"({stop} ? -1 : 0)" if stop else "0")
-    if conditions:
-        test = " and ".join(c.code for c in conditions)
-        inner = f"(({test}) ? {inner} : 0)"
-    per_item = chain(condition_guards, 0, inner)
-    first = (f"$__filter($__map({source}, function({param}, $__i) {{ [$__i, {per_item}] }}),"
-             f" function($__p) {{ $__p[1] != 0 }})[0]")
-    helpers: frozenset = frozenset({"map", "filter"}) | frozenset(source_helpers)
-    reads: frozenset = frozenset()
-    for g in every:
-        helpers |= g.helpers
-        reads |= g.reads
-    for part in [*conditions, element]:
-        helpers |= part.helpers
-    out = []
-    for position, g in enumerate(every):
-        cond = f"($__ff := {first}; $exists($__ff) and $__ff[1] = {position + 1})"
-        message = f"($__ff := {first}; function({param}) {{ {g.message} }}({source}[$__ff[0]]))"
-        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - {param},
-                         g.error_code, g.abort, g.error_name, g.message_literal))
-    return tuple(out)
+    as Python would meet it (each condition's in turn, a condition's only where the ones
+    before it hold, then the element's for items that pass). `stop`: true for an item where
+    the search ends with no exception (any()/all() decided there)."""
+    helpers = frozenset(source_helpers) | (element.helpers if stop else frozenset())
+    return nested_item_guards([Level(source, param, conditions, tuple(element.guards), helpers)], stop)
 
 
 @attrs.frozen
 class Level:
-    """One `for` of a comprehension with several: what the first failing item is searched in."""
+    """One `for` of a comprehension: what the first failing item is searched in."""
     source: str
     param: str
     conditions: list
@@ -1072,38 +1045,49 @@ class Level:
     helpers: frozenset
 
 
-def nested_item_guards(levels: list) -> tuple:
-    """The guards inside a comprehension with several `for`s, checked before it runs: the
-    first that Python would meet, walking the items in Python's order (each `for`'s conditions
-    in turn, then the next `for`'s iterable, or the element), with the items bound where it
-    fails."""
-    every: list = []
-    for level in levels:
-        every += [g for c in level.conditions for g in c.guards] + list(level.then)
+def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
+    """The guards inside a comprehension, checked before it runs: the first that Python
+    would meet, walking the items in Python's order (each `for`'s conditions in turn, then
+    the next `for`'s iterable, or the element), with the items bound where it fails. One
+    search (a Scan) finds it; each guard's cond tests its number in the search's result."""
+    # a search inside an item (an inner comprehension's) is computed there, under its own name
+    depth = 1 + max((g.scan.depth for level in levels for g in _level_guards(level) if g.scan is not None),
+                    default=0)
+    name = "$__ff" if depth == 1 else f"$__ff{depth}"
+    levels = [attrs.evolve(level, then=tuple(g.inline() for g in level.then),
+                           conditions=[attrs.evolve(c, guards=tuple(g.inline() for g in c.guards))
+                                       for c in level.conditions]) for level in levels]
+    every = [g for level in levels for g in _level_guards(level)]
     number = {id(g): position + 1 for position, g in enumerate(every)}
     params = [level.param for level in levels]
 
-    def record(guard_: Guard, depth: int) -> str:
+    def reads_items(text: str | None) -> bool:
+        return bool(text) and any(re.search(re.escape(p) + r"(?![A-Za-z0-9_])", text) for p in params)
+
+    keep = any(reads_items(g.message) or reads_items(g.error_code) for g in every)
+
+    def record(guard_: Guard, depth_: int) -> str:
+        """[the guard's number, the items where it fails (when a message needs them)]"""
         text = f"[{number[id(guard_)]}]"
-        for param in params[:depth + 1]:
+        for param in params[:depth_ + 1] if keep else ():
             text = f"$append({text}, $__wrap({param}))"
         return text
 
-    def chain(guards, depth: int, fallback: str) -> str:
+    def chain(guards, depth_: int, fallback: str) -> str:
         for g in reversed(list(guards)):
-            fallback = f"(({g.cond}) ? {record(g, depth)} : {fallback})"
+            fallback = f"(({g.cond}) ? {record(g, depth_)} : {fallback})"
         return fallback
 
-    def walk(depth: int) -> str:
-        level = levels[depth]
-        body = chain(level.then, depth, walk(depth + 1) if depth + 1 < len(levels) else "null")
+    def walk(depth_: int) -> str:
+        level = levels[depth_]
+        last = f"({stop} ? [-1] : null)" if stop else "null"
+        body = chain(level.then, depth_, walk(depth_ + 1) if depth_ + 1 < len(levels) else last)
         for c in reversed(level.conditions):
-            body = chain(c.guards, depth, f"({c.code} ? {body} : null)")
+            body = chain(c.guards, depth_, f"({c.code} ? {body} : null)")
         return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
                 f" : {body} }}, null)")
 
-    first = walk(0)
-    helpers: frozenset = frozenset({"wrap"})
+    helpers: frozenset = frozenset({"wrap"} if keep else ())
     reads: frozenset = frozenset()
     for g in every:
         helpers |= g.helpers
@@ -1113,14 +1097,36 @@ def nested_item_guards(levels: list) -> tuple:
         for c in level.conditions:
             helpers |= c.helpers
             reads |= c.reads
+    helpers = jsonata_lib.closure(helpers)
+    reads = reads - set(params)
+    code = walk(0)
+    # what it reads: the guards' and conditions' reads, and the sources' variables (a state
+    # that sets one of them cannot compute it in its Assign, which reads the values before)
+    named = frozenset(_VARIABLE_READ.findall(code)) - {p[1:] for p in params}
+    scan = Scan(code, helpers, reads | named, name, depth)
+    arguments = ", ".join(f"{name}[{i + 1}]" for i in range(len(params)))
+
+    def with_items(text: str) -> str:
+        """`text` (a message) with the items bound as where the search stopped."""
+        if not reads_items(text):
+            return text
+        return f"function({', '.join(params)}) {{ {text} }}({arguments})"
+
     out = []
     for position, g in enumerate(every):
-        cond = f"($__ff := {first}; $type($__ff) = 'array' and $__ff[0] = {position + 1})"
-        arguments = ", ".join(f"$__ff[{i + 1}]" for i in range(len(params)))
-        message = f"($__ff := {first}; function({', '.join(params)}) {{ {g.message} }}({arguments}))"
-        out.append(Guard(cond, g.error, message, jsonata_lib.closure(helpers), reads - set(params),
-                         g.error_code, g.abort, g.error_name, g.message_literal))
+        cond = f"($type({name}) = 'array' and {name}[0] = {position + 1})"
+        out.append(Guard(cond, g.error, with_items(g.message), helpers, reads,
+                         with_items(g.error_code) if g.error_code else None, g.abort, g.error_name,
+                         g.message_literal, scan))
     return tuple(out)
+
+
+_VARIABLE_READ = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+
+
+def _level_guards(level: Level) -> list:
+    """A level's guards in Python's order: its conditions', then the next part's."""
+    return [*(g for c in level.conditions for g in c.guards), *level.then]
 
 
 PY_VERSION = sys.version_info[:2]

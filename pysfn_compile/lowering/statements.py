@@ -268,9 +268,9 @@ def transform_if(b, node: ast.If) -> None:
     if test.is_const:  # `if True:` / `if DEBUG:` with a constant: only one side exists
         b.block(node.body if test.const else node.orelse)
         return
-    choice = ir.Choice(title=f"If {_short(ast.unparse(node.test))} (line {node.lineno})")
-    reachable, defined = b.reachable, b.defined
-    b.guard_rules(test.guards, choice)
+    reachable = b.reachable
+    choice = b.guard_choice(f"If {_short(ast.unparse(node.test))} (line {node.lineno})", test.guards)
+    defined = b.defined
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
@@ -310,8 +310,7 @@ def transform_while(b, node: ast.While) -> None:
         b.then(loop.exit.holes)
         loop.exit.holes = []
         return
-    choice = ir.Choice(title=f"While {_short(ast.unparse(node.test))} (line {node.lineno})")
-    b.guard_rules(test.guards, choice)
+    choice = b.guard_choice(f"While {_short(ast.unparse(node.test))} (line {node.lineno})", test.guards)
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
     b.enter_loop(node)

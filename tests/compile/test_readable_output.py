@@ -281,7 +281,7 @@ def _field_sizes():
 # (how many, the largest). A ratchet: a change may lower these (then lower them here), never
 # raise them. Where the characters go: benchmarks/README.md, "Field sizes".
 FIELDS_OVER_THE_LIMIT = {
-    "batch_scoring": (10, 1410), "bulk_fan_out": (2, 4290), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
+    "batch_scoring": (3, 1287), "bulk_fan_out": (1, 4290), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
     "inventory_reconciliation": (4, 1500), "sales_report": (2, 5806), "statistics_report": (1, 3191),
 }
 

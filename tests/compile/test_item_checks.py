@@ -1,0 +1,169 @@
+"""A comprehension's item checks (the exceptions its items would raise, found before it runs):
+Python's order, and one search over the items per check, computed once into a variable
+that the Choice rules read (lowering/operations.py nested_item_guards, graph/builder.py
+guard_choice)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from .helpers import assert_same, compile_text
+
+CASES = {
+    # a later `if` is evaluated only for items the ones before it keep (main checked the
+    # second clause's KeyError on every item: [5] raised TypeError where Python gives [])
+    "later_ifs_only_where_earlier_hold": ("""
+        @sfn.workflow
+        def main(xs: list):
+            return [x for x in xs if isinstance(x, dict) if x["a"] > 0]
+    """, [{"xs": [5, {"a": 1}]}, {"xs": [{"b": 1}]}, {"xs": ["s", {"a": 0}, {"a": 2}]}, {"xs": []}]),
+    "any_all_later_ifs": ("""
+        @sfn.workflow
+        def main(xs: list):
+            return (any(x["a"] > 0 for x in xs if isinstance(x, dict) if x["b"]),
+                    all(x["a"] > 0 for x in xs if isinstance(x, dict) if x["b"]))
+    """, [{"xs": [5, {"b": 0}]}, {"xs": [{"b": 1, "a": 1}, {"b": 1}]}, {"xs": [{"b": 1, "a": 0}, {"b": 1}]},
+          {"xs": [{"a": 1}]}]),
+    # a check before the search (in the same statement) raises first; the search runs after it
+    "check_before_the_search": ("""
+        @sfn.workflow
+        def main(d: dict, xs: list):
+            return d["k"] + len([x["a"] for x in xs])
+    """, [{"d": {}, "xs": [{}]}, {"d": {"k": 1}, "xs": [{}]}, {"d": {"k": 1}, "xs": [{"a": 1}]}]),
+    # searched only where the operand is evaluated (a search over a non-list would fail in JSONata)
+    "search_under_and": ("""
+        @sfn.workflow
+        def main(xs):
+            return isinstance(xs, list) and all(x["a"] > 0 for x in xs)
+    """, [{"xs": 5}, {"xs": [{"a": 1}]}, {"xs": [{"a": 1}, {}]}, {"xs": [{"a": 0}, {}]}]),
+    # the state before (a Task) sets what the search reads: it gets a Pass of its own
+    "search_of_what_the_previous_state_sets": ("""
+        def fetch(ks: list[str]) -> list[str]:
+            return list(ks)
+
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            ys = fetch(ks)
+            out = [d[k] for k in ys]
+            return out
+    """, [{"ks": ["a", "b"], "d": {"a": 1, "b": 2}}, {"ks": ["a", "zz", "yy"], "d": {"a": 1}}]),
+    "inner_comprehension_in_an_item": ("""
+        @sfn.workflow
+        def main(kss: list[list[str]], d: dict):
+            return [[d[k] for k in ks if d[k] != 0] for ks in kss if ks]
+    """, [{"kss": [["a"], [], ["a", "b"]], "d": {"a": 1, "b": 0}}, {"kss": [["a"], ["a", "q"]], "d": {"a": 1}},
+          {"kss": [[], ["z"]], "d": {"a": 0}}]),
+    "nested_fors": ("""
+        @sfn.workflow
+        def main(xs: list[str], ys: list[str], d: dict):
+            return [d[a] + d[b] for a in xs for b in ys if a != b]
+    """, [{"xs": ["a", "b"], "ys": ["b", "a"], "d": {"a": 1, "b": 2}},
+          {"xs": ["a", "b"], "ys": ["b", "c"], "d": {"a": 1, "b": 2}}, {"xs": ["q"], "ys": ["q"], "d": {}}]),
+    "the_same_search_twice": ("""
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            return [d[k] for k in ks] + [d[k] * 2 for k in ks]
+    """, [{"ks": ["a"], "d": {"a": 1}}, {"ks": ["a", "b"], "d": {"a": 1}}]),
+    "key_functions": ("""
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            return sorted(ks, key=lambda k: d[k]), min(ks, key=lambda k: -d[k]) if ks else None
+    """, [{"ks": ["a", "b"], "d": {"a": 2, "b": 1}}, {"ks": ["a", "b"], "d": {"a": 2}}, {"ks": [], "d": {}}]),
+    "while_test_in_a_folded_loop": ("""
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            i = 0
+            while any(d[k] > i for k in ks):
+                i += 1
+            return i
+    """, [{"ks": ["a", "b"], "d": {"a": 3, "b": 1}}, {"ks": ["a", "b"], "d": {"a": 3}}, {"ks": [], "d": {}}]),
+    "while_test_in_a_loop_of_states": ("""
+        def bump(n: int) -> int:
+            return n + 1
+
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            i = 0
+            while all(d[k] > i for k in ks):
+                i = bump(i)
+            return i
+    """, [{"ks": ["a", "b"], "d": {"a": 3, "b": 2}}, {"ks": ["a", "b"], "d": {"a": 3}}]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_same_result_both_ways(name):
+    source, inputs = CASES[name]
+    assert_same(source, *inputs)
+
+
+def _fields(value, pointer=""):
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _fields(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from _fields(item, f"{pointer}/{position}")
+    elif isinstance(value, str):
+        yield pointer, value
+
+
+ROWS = """
+    @sfn.workflow
+    def main(rows: list[dict], names: dict):
+        return [names[r["id"]] for r in rows if r["score"] > names["min"]]
+"""
+
+
+def test_the_search_is_written_once_and_the_rules_read_its_variable():
+    """Several checks over the items (KeyErrors and TypeErrors in the condition and the
+    element): one field searches the items; each rule tests the search's result, and builds
+    its message from the failing item, without searching again."""
+    definition = compile_text(ROWS).definition
+    searches = [pointer for pointer, text in _fields(definition) if "function($__acc, $__c" in text]
+    assert len(searches) == 1, searches
+    choice = next(state for state in definition["States"].values()
+                  if any("$__ff" in rule["Condition"] for rule in state.get("Choices", [])))
+    rules = [rule for rule in choice["Choices"] if "$__ff" in rule["Condition"]]
+    assert len(rules) >= 4
+    for rule in rules:
+        assert len(rule["Condition"]) < 80, rule["Condition"]
+        assert "function($__acc" not in json.dumps(rule.get("Assign", {}))
+    assert_same(ROWS, {"rows": [{"id": "a", "score": 2}], "names": {"a": 1, "min": 0}},
+                {"rows": [{"id": "a", "score": 2}, {"id": "b"}], "names": {"a": 1, "min": 0}},
+                {"rows": [{"id": "a", "score": 2}, {"id": "b", "score": 3}], "names": {"a": 1, "min": 0}},
+                {"rows": [{"id": ["x"], "score": 2}], "names": {"min": 0}},
+                {"rows": [{"id": "a", "score": 2}], "names": {}})
+
+
+def test_the_search_joins_the_assign_of_the_state_before_when_it_can():
+    """No state of its own where the state before sets nothing the search reads; a Pass
+    where it does (its Assign reads the values from before the state)."""
+    joined = compile_text("""
+        @sfn.workflow
+        def main(ks: list[str], d: dict):
+            n = len(ks)
+            return n, [d[k] for k in ks]
+    """).definition["States"]
+    assert not [name for name in joined if name.startswith("Search items")]
+    assert any(name.startswith("__ff") for state in joined.values() for name in state.get("Assign", {}))
+    own = compile_text(CASES["search_of_what_the_previous_state_sets"][0]).definition["States"]
+    assert [name for name in own if name.startswith("Search items")]
+
+
+def test_a_search_one_condition_alone_reads_stays_in_it():
+    """One check whose message does not name the item: the search is written once in its
+    rule's condition anyway, so it gets no variable and no state of its own."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[dict]):
+            return [x["a"] for x in xs]
+    """
+    states = compile_text(source).definition["States"]
+    assert not [name for name in states if name.startswith("Search items")]
+    assert not any(name.startswith("__ff") for state in states.values() for name in state.get("Assign", {}))
+    conditions = [rule["Condition"] for state in states.values() for rule in state.get("Choices", [])]
+    assert sum("$__ff := $reduce($xs" in condition for condition in conditions) == 1
+    assert_same(source, {"xs": [{"a": 1}]}, {"xs": [{"a": 1}, {}]}, {"xs": []})
