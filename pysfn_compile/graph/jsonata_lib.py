@@ -94,6 +94,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "($b := $__bounds1($length($s), $lo, $hi); $b[1] > $b[0] ? $substring($s, $b[0], $b[1] - $b[0]) : '')",
         ("bounds1",),
     ),
+    # a str's characters as Python sees them: jsonata-js's $split(s, '') gives a character
+    # beyond U+FFFF (an emoji) as its two UTF-16 halves; $substring counts code points
+    "chars": (
+        "$s",
+        "($c := $split($s, ''); $count($c) = $length($s) ? $c"
+        " : [$map([1..$length($s)], function($i) { $substring($s, $i - 1, 1) })])",
+        (),
+    ),
+    # a value ordered as Python orders it: jsonata-js compares strings by UTF-16 code units, which
+    # puts U+E000-U+FFFF after the surrogates of the characters beyond U+FFFF; a U+D7FF put
+    # before each of those (and before U+D7FF itself) restores code point order in both engines
+    "cpk": (
+        "$v",
+        "$type($v) = 'string' ? $replace($v, /[\\uD7FF\\uE000-\\uFFFF]/, '\\uD7FF$0') : $v",
+        (),
+    ),
     "slice_list": (
         "$xs, $lo, $hi, $step",
         "($n := $count($xs); $b := $__slice_bounds($n, $lo, $hi, $step); $start := $b[0]; $stop := $b[1];"
@@ -107,8 +123,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$s, $lo, $hi, $step",
         "$step = 1 ? ($n := $length($s); $b := $__slice_bounds($n, $lo, $hi, 1);"
         " $b[1] > $b[0] ? $substring($s, $b[0], $b[1] - $b[0]) : '')"
-        " : $join($__slice_list($split($s, ''), $lo, $hi, $step), '')",
-        ("slice_bounds", "slice_list"),
+        " : $join($__slice_list($__chars($s), $lo, $hi, $step), '')",
+        ("slice_bounds", "slice_list", "chars"),
     ),
     "map": (
         # $map that always returns a list and keeps list elements as they are
@@ -148,8 +164,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "($r := $sift($d, function($v, $key) { $key != $k }); $exists($r) ? $r : {})",
         (),
     ),
-    "iter": ("$v", "($t := $type($v); $t = 'array' ? $v : $t = 'string' ? $split($v, '') : $__keys($v))",
-             ("keys",)),
+    "iter": ("$v", "($t := $type($v); $t = 'array' ? $v : $t = 'string' ? $__chars($v) : $__keys($v))",
+             ("keys", "chars")),
     # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
     # caller has checked with $__unprintable that $string gives Python's repr digits
     "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
@@ -329,20 +345,20 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "replace": (
         "$s, $old, $new, $n",
-        "$old = '' ? ($chars := $split($s, ''); $k := $n < 0 ? $count($chars) + 1 : $min([$n, $count($chars) + 1]);"
+        "$old = '' ? ($chars := $__chars($s); $k := $n < 0 ? $count($chars) + 1 : $min([$n, $count($chars) + 1]);"
         " $join($__map([0..$count($chars)], function($i) { ($i < $k ? $new : '') & ($i < $count($chars) ? $chars[$i] : '') }), ''))"
         " : ($n < 0 ? $join($split($s, $old), $new) : $replace($s, $old, $new, $n))",
-        ("map",),
+        ("map", "chars"),
     ),
     "strip_chars": (
         "$s, $chars, $left, $right",
-        "($c := $split($s, ''); $n := $count($c);"
+        "($c := $__chars($s); $n := $count($c);"
         " $lo := $left ? ($i := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
         "   $count($i) > 0 ? $i[0] : $n) : 0;"
         " $hi := $right ? ($j := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
         "   $count($j) > 0 ? $j[$count($j) - 1] + 1 : 0) : $n;"
         " $hi > $lo ? $substring($s, $lo, $hi - $lo) : '')",
-        ("filter",),
+        ("filter", "chars"),
     ),
     "title": (
         # Python's str.title(): a character after a cased one (' ' & $s: the one before) is
@@ -443,15 +459,16 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # differing item decides, else the shorter one is smaller; -1, 0 or 1
         "$a, $b",
         "($n := $min([$count($a), $count($b)]); $d := $n = 0 ? [] : $__filter([0..$n - 1],"
-        " function($i) { $a[$i] != $b[$i] }); $count($d) > 0 ? ($a[$d[0]] < $b[$d[0]] ? -1 : 1)"
+        " function($i) { $a[$i] != $b[$i] }); $count($d) > 0 ? ($__cpk($a[$d[0]]) < $__cpk($b[$d[0]]) ? -1 : 1)"
         " : ($count($a) < $count($b) ? -1 : $count($a) > $count($b) ? 1 : 0))",
-        ("filter",),
+        ("filter", "cpk"),
     ),
     "minmax": (
         # min/max over a list of numbers or of strings; first of equals wins, as in Python
         "$xs, $less",
-        "$reduce($xs, function($m, $x) { $less ? ($x < $m ? $x : $m) : ($x > $m ? $x : $m) })",
-        (),
+        "$reduce($xs, function($m, $x) { ($a := $__cpk($x); $b := $__cpk($m);"
+        " $less ? ($a < $b ? $x : $m) : ($a > $b ? $x : $m)) })",
+        ("cpk",),
     ),
     "zip": (
         "$a, $b",
@@ -468,8 +485,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # a stable sort; `$key` maps an element to what is compared
         "$xs, $key, $rev",
         "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
-        " $rev ? $key($a) < $key($b) : $key($a) > $key($b) }); $r)",
-        (),
+        " ($x := $__cpk($key($a)); $y := $__cpk($key($b)); $rev ? $x < $y : $x > $y) }); $r)",
+        ("cpk",),
     ),
     "rsplit_sep": (
         # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again

@@ -316,9 +316,10 @@ def _minmax(b, node, name: str):
     if key_code:
         less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
         greater_than = "$__seqcmp($__kx, $__km) > 0" if sequences else "$__kx > $__km"
-        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {key_code}($__x); $__km := {key_code}($__m);"
+        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := $__cpk({key_code}($__x));"
+                f" $__km := $__cpk({key_code}($__m));"
                 f" {less_than if name == 'min' else greater_than} ? $__x : $__m) }})")
-        code, helpers = pick, set(key_helpers) | ({"seqcmp", "map"} if sequences else set())
+        code, helpers = pick, set(key_helpers) | {"cpk"} | ({"seqcmp", "map"} if sequences else set())
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -630,7 +631,7 @@ def _reversed(b, node):
     if value.ty.only("list"):
         return combine(f"$reverse({value.code})", value.ty, value)
     if value.ty.only("str"):
-        return combine(f"$reverse($split({value.code}, ''))", pytypes.list_of(pytypes.STR), value)
+        return combine(f"$reverse($__chars({value.code}))", pytypes.list_of(pytypes.STR), value, helpers={"chars"})
     raise Refusal(node, f"reversed() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 

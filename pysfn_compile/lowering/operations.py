@@ -655,7 +655,9 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     if (lt.numeric and rt.numeric) or (lt.only("str") and rt.only("str")):
         left = numeric_operand(node, op, left, right, True) if lt.numeric else left
         right = numeric_operand(node, op, right, left, False) if rt.numeric else right
-        return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+        if lt.numeric:
+            return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+        return _string_order(op, left, right)
     for this, other in ((left, right), (right, left)):
         known = other.ty
         if not this.ty.is_any or known.is_any:
@@ -674,6 +676,8 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
             left = checked
         else:
             right = checked
+        if known.only("str"):
+            return _string_order(op, left, right)
         return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
     if _dynamic(lt) or _dynamic(rt):
         return dynamic_ordering(node, op, left, right)
@@ -699,8 +703,17 @@ def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
                         error_name=UNSUPPORTED,
                         message_literal=f"line {getattr(node, 'lineno', 0)}: ordering comparison ({op}) of lists "
                                         "whose type is not annotated is not supported: compare elements one by one")
-    return combine(f"($__num({a}) {op} $__num({b_}))", pytypes.BOOL, left, right, helpers={"num"},
-                   guards=[mismatch, unsupported])
+    return combine(f"($__cpk($__num({a})) {op} $__cpk($__num({b_})))", pytypes.BOOL, left, right,
+                   helpers={"num", "cpk"}, guards=[mismatch, unsupported])
+
+
+def _string_order(op: str, left: Expr, right: Expr) -> Expr:
+    """`left op right` for two str in Python's code point order (jsonata-js compares UTF-16 code
+    units, $__cpk). A constant side below U+D7FF orders the same either way, so needs no key."""
+    if any(side.is_const and isinstance(side.const, str) and all(ch < "\ud7ff" for ch in side.const)
+           for side in (left, right)):
+        return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+    return combine(f"($__cpk({left.code}) {op} $__cpk({right.code}))", pytypes.BOOL, left, right, helpers={"cpk"})
 
 
 def contains(node, container: Expr, item: Expr) -> Expr:
@@ -1018,7 +1031,7 @@ def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
     if ty.only("list"):
         return iterable.code, ty.element, set()
     if ty.only("str"):
-        return f"$split({iterable.code}, '')", pytypes.STR, set()
+        return f"$__chars({iterable.code})", pytypes.STR, {"chars"}
     if ty.only("dict"):
         return f"$__keys({iterable.code})", pytypes.STR, {"keys"}
     raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")

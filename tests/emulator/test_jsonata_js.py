@@ -155,6 +155,36 @@ CASES = [
     ('$formatInteger(1, "x")', ("error", 'D3130: Formatting or parsing an integer as a sequence starting with "x" '
                                           "is not supported by this implementation")),
     ('$sift({"a": 1})', ("error", "Cannot read properties of undefined (reading 'arity')")),
+    # strings are UTF-16 in JavaScript: $split by "" gives a character beyond U+FFFF as its two
+    # surrogates, which join again with & and $join; a pattern holding a lone surrogate finds
+    # half a character; lengths, $substring and $pad count code points
+    ('$split("a\\ud83d\\ude00b", "")', ("ok", ["a", "\ud83d", "\ude00", "b"])),
+    ('$split("\\ud83d\\ude00b", "", 2)', ("ok", ["\ud83d", "\ude00"])),
+    ('$split("a\\ud83d\\ude00b\\ud83d\\ude00", "b")', ("ok", ["a\U0001f600", "\U0001f600"])),
+    ('$split("a\\ud83d\\ude00b\\ud83d\\ude00", "\\ude00")', ("ok", ["a\ud83d", "b\ud83d", ""])),
+    ('$join($split("a\\ud83d\\ude00b", ""), "") = "a\\ud83d\\ude00b"', ("ok", True)),
+    ('$join($split("a\\ud83d\\ude00b", ""))', ("ok", "a\U0001f600b")),
+    ('($c := $split("a\\ud83d\\ude00b", ""); $c[1] & $c[2] = "\\ud83d\\ude00")', ("ok", True)),
+    ('($c := $split("a\\ud83d\\ude00b", ""); $length($c[1] & $c[2]))', ("ok", 1)),
+    ('$length($split("a\\ud83d\\ude00b", "")[1])', ("ok", 1)),
+    ('$string($split("\\ud83d\\ude00", ""))', ("ok", '["\\ud83d","\\ude00"]')),
+    ('$reverse($split("a\\ud83d\\ude00", ""))', ("ok", ["\ude00", "\ud83d", "a"])),
+    ('$split("\\ud83d\\ude00b", "")[0] = "\\ud83d"', ("ok", True)),
+    ('$split("\\ud83d\\ude00b", "")[0] < "\\uffff"', ("ok", True)),
+    ('"\\ud83d\\ude00" < "\\uffff"', ("ok", True)),
+    ('$substring("a\\ud83d\\ude00b", 1, 1)', ("ok", "\U0001f600")),
+    ('$pad("a", 5, "\\ud83d\\ude00")', ("ok", "a" + "\U0001f600" * 4)),
+    ('$pad("a", -5, "x\\ud83d\\ude00")', ("ok", "x\U0001f600x\U0001f600a")),
+    ('$substringBefore("a\\ud83d\\ude00b", "\\ude00")', ("ok", "a\ud83d")),
+    ('$substringAfter("a\\ud83d\\ude00b", "\\ud83d")', ("ok", "\ude00b")),
+    ('$substringAfter("a\\ud83d\\ude00b", "b")', ("ok", "")),
+    ('$contains("a\\ud83d\\ude00b", "\\ude00")', ("ok", True)),
+    ('$contains("a\\ud83d\\ude00b", "\\ud83d\\ude00")', ("ok", True)),
+    ('$replace("a\\ud83d\\ude00b", "\\ude00", "X")', ("ok", "a\ud83dXb")),
+    ('$replace("a\\ud83d\\ude00b\\ud83d\\ude00", "\\ud83d\\ude00", "X")', ("ok", "aXbX")),
+    ('$replace("ax", "x", "\\ud83d") & "\\ude00" = "a\\ud83d\\ude00"', ("ok", True)),
+    ('$uppercase($split("\\ud83d\\ude00b", "")[0])', ("ok", "\ud83d")),
+    ('$count($split("\\ud83d\\ude00\\ud83d\\ude01", "\\ude00\\ud83d"))', ("ok", 2)),
     # the range operator's limit, as jsonata-js words it
     (
         "$count([1..10000001])",

@@ -7,7 +7,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from .javascript import EXACT, join_surrogates, js_arithmetic, js_compare, js_equal, js_string
+from .javascript import (
+    EXACT,
+    join_surrogates,
+    js_arithmetic,
+    js_compare,
+    js_equal,
+    js_string,
+    rejoined,
+)
 from .values import MISSING, NULL
 
 
@@ -189,7 +197,7 @@ def _fast_binary(node: Any) -> Callable[[dict, Any], Any] | None:
         def concat(states: dict, variables: Any) -> str:
             a, b = left(states, variables), right(states, variables)
             if (a is None or type(a) is str) and (b is None or type(b) is str):
-                return (a or "") + (b or "")
+                return rejoined((a or "") + (b or ""))
             raise _FALLBACK
 
         return concat

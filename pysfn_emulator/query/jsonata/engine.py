@@ -11,7 +11,15 @@ from jsonata import functions as jfunctions
 from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
-from .javascript import join_surrogates, js_arithmetic, js_compare, js_equal, js_kind, js_string
+from .javascript import (
+    join_surrogates,
+    js_arithmetic,
+    js_compare,
+    js_equal,
+    js_kind,
+    js_string,
+    rejoined,
+)
 from .messages import RUNAWAY_DEPTH, RUNAWAY_STEPS, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import MISSING, NULL
@@ -129,7 +137,7 @@ class _Engine(Jsonata):
         return any((js_kind(item) == js_kind(lhs) and item == lhs) if scalar else item is lhs for item in items)
 
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
-        return (js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else "")
+        return rejoined((js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else ""))
 
     def evaluate_function(self, expr: Any, input: Any, environment: Any, applyto_context: Any) -> Any:
         try:

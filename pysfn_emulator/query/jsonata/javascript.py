@@ -196,6 +196,38 @@ def join_surrogates(text: str) -> str:
     return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
 
 
+_SURROGATE_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
+
+
+def rejoined(text: str) -> str:
+    """`text` with surrogate halves that became neighbours (by `&`, `$join`, `$replace`) made
+    the one character JavaScript reads them as, so the emulator holds each string one way."""
+    if text.isascii() or _SURROGATE_PAIR.search(text) is None:
+        return text
+    return join_surrogates(text)
+
+
+def utf16_units(text: str) -> str:
+    """`text` as a JavaScript string holds it: a character beyond U+FFFF as its two surrogates
+    (each a code point of the result), so `list()`, `find` and `split` go by UTF-16 code units."""
+    if text.isascii() or max(text) <= "\uffff":
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code > 0xFFFF:
+            code -= 0x10000
+            out.append(chr(0xD800 + (code >> 10)) + chr(0xDC00 + (code & 0x3FF)))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def has_surrogate(text: str) -> bool:
+    """Whether `text` holds a lone surrogate (only such a pattern can match half a character)."""
+    return not text.isascii() and _LONE_SURROGATE.search(text) is not None
+
+
 def _utf16(text: str) -> bytes:
     return text.encode("utf-16-be", "surrogatepass")
 

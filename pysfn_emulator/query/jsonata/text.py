@@ -12,7 +12,7 @@ from jsonata import functions as jfunctions
 from jsonata import jexception, utils
 from jsonata.jsonata import Jsonata
 
-from .javascript import join_surrogates
+from .javascript import has_surrogate, join_surrogates, rejoined, utf16_units
 from .messages import javascript_error
 from .values import NULL
 
@@ -151,7 +151,7 @@ def contains(text: Any, token: Any) -> Any:
     if text is None:
         return None
     if isinstance(token, str):
-        return token in text
+        return token in (utf16_units(text) if has_surrogate(token) else text)
     return _evaluate_matcher(token, text, "contains") is not None
 
 
@@ -164,7 +164,14 @@ def split(text: Any, separator: Any, limit: Any = None) -> Any:
     if limit is not None and limit == 0:
         return []
     if isinstance(separator, str):
-        parts = list(text) if separator == "" else text.split(separator)
+        # JavaScript splits by UTF-16 code units: "" gives a character beyond U+FFFF as its two
+        # surrogates, and a separator holding a lone surrogate can cut a character in half
+        if separator == "":
+            parts = list(utf16_units(text))
+        elif has_surrogate(separator):
+            parts = [join_surrogates(part) for part in utf16_units(text).split(separator)]
+        else:
+            parts = text.split(separator)
         return parts if limit is None else parts[: int(limit)]
     result: list = []
     count = 0
@@ -250,7 +257,10 @@ def replace(text: Any, pattern: Any, replacement: Any, limit: Any = None) -> Any
         # jsonata-js inserts the replacement with JavaScript's `+`: a function argument (wrapped
         # in its closure) becomes that closure's source text.
         inserted = replacement if isinstance(replacement, str) else _CLOSURE_SOURCE
-        return text.replace(pattern, inserted, -1 if limit is None else int(limit))
+        count = -1 if limit is None else int(limit)
+        if has_surrogate(pattern):
+            return rejoined(join_surrogates(utf16_units(text).replace(pattern, inserted, count)))
+        return rejoined(text.replace(pattern, inserted, count))
     matches = _evaluate_matcher(pattern, text, "replace")
     if matches is None:
         return text
@@ -392,3 +402,27 @@ def decode_url_component(text: Any) -> Any:
 
 def decode_url(text: Any) -> Any:
     return _decode(text, _URI_RESERVED, "decodeUrl")
+
+
+def join(strings: Any, separator: Any = None) -> Any:
+    """$join(array, separator): surrogate halves that meet make one character, as in JavaScript."""
+    joined = jfunctions.Functions.join(strings, separator)
+    return joined if joined is None else rejoined(joined)
+
+
+def substring_before(text: Any, chars: Any) -> Any:
+    """$substringBefore(str, chars): found by UTF-16 code units, as JavaScript's indexOf."""
+    if not isinstance(text, str) or not isinstance(chars, str) or not has_surrogate(chars):
+        return jfunctions.Functions.substring_before(text, chars)
+    units = utf16_units(text)
+    found = units.find(chars)
+    return text if found < 0 else join_surrogates(units[:found])
+
+
+def substring_after(text: Any, chars: Any) -> Any:
+    """$substringAfter(str, chars): found by UTF-16 code units, as JavaScript's indexOf."""
+    if not isinstance(text, str) or not isinstance(chars, str) or not has_surrogate(chars):
+        return jfunctions.Functions.substring_after(text, chars)
+    units = utf16_units(text)
+    found = units.find(chars)
+    return text if found < 0 else join_surrogates(units[found + len(chars):])
