@@ -12,6 +12,7 @@ import shutil
 import subprocess
 
 import pysfn_emulator
+from pysfn_compile.graph.jsonata_lib import prelude
 
 _JS_PROGRAM = """
 const jsonata = require(process.argv[1]);
@@ -68,3 +69,21 @@ def javascript(codes: list[tuple[str, dict]]):
         else:
             results.append(("error", item["error"]))
     return results
+
+
+def with_helpers(code: str) -> str:
+    """`code` with the definitions of the `$__` helpers it calls, as a field would hold it."""
+    names = {part.split("(")[0] for part in code.split("$__")[1:]}
+    return "(" + prelude(names) + " " + code + ")"
+
+
+def definition_strings(value, pointer: str = ""):
+    """(JSON pointer, text) of every string in a definition."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from definition_strings(item, f"{pointer}/{key}")
+    elif isinstance(value, list):
+        for position, item in enumerate(value):
+            yield from definition_strings(item, f"{pointer}/{position}")
+    elif isinstance(value, str):
+        yield pointer, value

@@ -12,11 +12,10 @@ from pathlib import Path
 import pytest
 
 from pysfn_compile import compile_file
-from pysfn_compile.graph.jsonata_lib import prelude
 
 from .helpers import assert_same, compile_text, emulate
 from .oracle import emulate as evaluate
-from .oracle import javascript, js_available
+from .oracle import javascript, js_available, with_helpers
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -158,19 +157,14 @@ HELPER_CASES = [
 ]
 
 
-def _full(code: str) -> str:
-    names = {part.split("(")[0] for part in code.split("$__")[1:]}
-    return "(" + prelude(names) + " " + code + ")"
-
-
 @pytest.mark.parametrize(("code", "expected"), HELPER_CASES, ids=[c for c, _ in HELPER_CASES])
 def test_helper_in_emulator(code, expected):
-    assert evaluate(_full(code)) == ("ok", expected)
+    assert evaluate(with_helpers(code)) == ("ok", expected)
 
 
 @pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
 def test_helpers_in_jsonata_js():
-    results = javascript([(_full(code), {}) for code, _ in HELPER_CASES])
+    results = javascript([(with_helpers(code), {}) for code, _ in HELPER_CASES])
     wrong = [(code, expected, got) for (code, expected), got in zip(HELPER_CASES, results, strict=True)
              if got != ("ok", expected)]
     assert wrong == []

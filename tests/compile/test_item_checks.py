@@ -10,6 +10,7 @@ import json
 import pytest
 
 from .helpers import assert_same, compile_text
+from .oracle import definition_strings
 
 CASES = {
     # a later `if` is evaluated only for items the ones before it keep (main checked the
@@ -99,17 +100,6 @@ def test_same_result_both_ways(name):
     assert_same(source, *inputs)
 
 
-def _fields(value, pointer=""):
-    if isinstance(value, dict):
-        for key, item in value.items():
-            yield from _fields(item, f"{pointer}/{key}")
-    elif isinstance(value, list):
-        for position, item in enumerate(value):
-            yield from _fields(item, f"{pointer}/{position}")
-    elif isinstance(value, str):
-        yield pointer, value
-
-
 ROWS = """
     @sfn.workflow
     def main(rows: list[dict], names: dict):
@@ -122,7 +112,7 @@ def test_the_search_is_written_once_and_the_rules_read_its_variable():
     element): one field searches the items; each rule tests the search's result, and builds
     its message from the failing item, without searching again."""
     definition = compile_text(ROWS).definition
-    searches = [pointer for pointer, text in _fields(definition) if "function($__acc, $__c" in text]
+    searches = [pointer for pointer, text in definition_strings(definition) if "function($__acc, $__c" in text]
     assert len(searches) == 1, searches
     choice = next(state for state in definition["States"].values()
                   if any("$__ff" in rule["Condition"] for rule in state.get("Choices", [])))

@@ -6,9 +6,8 @@ from __future__ import annotations
 import pytest
 
 from pysfn_compile.graph.jsonata_lib import literal as L
-from pysfn_compile.graph.jsonata_lib import prelude
 
-from .oracle import emulate, javascript, js_available
+from .oracle import emulate, javascript, js_available, with_helpers
 
 CASES = [
     ("$__wrap([1])", [[1]]), ("$__wrap(1)", [1]), ("$__wrap([[1]])", [[[1]]]), ("$__wrap([])", [[]]),
@@ -95,19 +94,14 @@ CASES = [
 ]
 
 
-def _full(code: str) -> str:
-    names = {part.split("(")[0] for part in code.split("$__")[1:]}
-    return "(" + prelude(names) + " " + code + ")"
-
-
 @pytest.mark.parametrize(("code", "expected"), CASES, ids=[c for c, _ in CASES])
 def test_helper_in_emulator(code, expected):
-    assert emulate(_full(code)) == ("ok", expected)
+    assert emulate(with_helpers(code)) == ("ok", expected)
 
 
 @pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
 def test_helpers_in_jsonata_js():
-    results = javascript([(_full(code), {}) for code, _ in CASES])
+    results = javascript([(with_helpers(code), {}) for code, _ in CASES])
     wrong = [(code, expected, got) for (code, expected), got in zip(CASES, results, strict=True)
              if got != ("ok", expected)]
     assert wrong == []
