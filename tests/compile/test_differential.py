@@ -42,8 +42,11 @@ LOUD_STOPS = {"pysfn.IntegerOverflow", "pysfn.Unsupported", "pysfn.UnprintableNu
 # AWS's limits, which plain Python does not have: the 25,000 history events of a STANDARD
 # execution (a loop of thousands of iterations, until pure loops are lowered to JSONata) and
 # the step budget of one JSONata evaluation (quadratic work over lists of thousands of items).
-# Not a silent difference either; counted apart.
+# Not a silent difference either; counted apart. So is States.DataLimitExceeded (a value over
+# Step Functions' 256 KiB, e.g. a list doubled in a loop; a long run under `ulimit -v` may see
+# Python's MemoryError for the same program).
 LIMITS = ("history events.", "Expression evaluation timeout")
+LIMIT_ERRORS = {"States.DataLimitExceeded"}
 
 STATS: collections.Counter = collections.Counter()
 REASONS: collections.Counter = collections.Counter()
@@ -78,7 +81,8 @@ def mismatch(python: dict, python_calls: list, machine: dict, machine_calls: lis
         if machine_calls != python_calls[:len(machine_calls)]:
             return "calls before a loud stop"
         return None
-    if machine["status"] == "FAILED" and any(limit in (machine["cause"] or "") for limit in LIMITS):
+    if machine["status"] == "FAILED" and (machine["error"] in LIMIT_ERRORS
+                                          or any(limit in (machine["cause"] or "") for limit in LIMITS)):
         STATS["limits"] += 1
         if machine_calls != python_calls[:len(machine_calls)]:
             return "calls before a limit"
@@ -177,3 +181,13 @@ def test_a_refusal_reason_drops_what_varies():
     assert reason("int() of any JSON value is not supported (`s` is any JSON value: it comes from parameter `s` "
                   "(line 3), which has no annotation)") == "int() of any JSON value is not supported"
     assert textwrap.dedent("  a") == "a"
+
+
+def test_aws_data_limit_is_a_limit_not_a_mismatch():
+    """A value past Step Functions' 256 KiB fails the machine where Python goes on (or, under a
+    memory limit, raises MemoryError): counted as a limit, as long as the calls before agree."""
+    python = {"status": "FAILED", "output": None, "error": "MemoryError", "cause": ""}
+    machine = {"status": "FAILED", "output": None, "error": "States.DataLimitExceeded", "cause": "too large"}
+    assert mismatch(python, [["bump", 1]], machine, [["bump", 1]]) is None
+    assert mismatch(python, [["bump", 1]], machine, [["bump", 2]]) == "calls before a limit"
+    assert mismatch(python, [], dict(machine, error="States.Runtime"), []) == "result"
