@@ -488,6 +488,20 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ($x := $__cpk($key($a)); $y := $__cpk($key($b)); $rev ? $x < $y : $x > $y) }); $r)",
         ("cpk",),
     ),
+    "sorted_plain": (
+        # sorted(xs) with no key. All numbers, or all strings with no character beyond U+FFFF
+        # (UTF-16 order is code point order there): $sort's own comparison, since a function
+        # call per comparison runs out of one evaluation's budget for thousands of items (equal
+        # items are the same JSON, so reversing keeps Python's order). Else a stable sort with
+        # bools as 0 and 1 (its result bound first: jsonata-js calls a function in tail position
+        # lazily, and $sort's comparator then is not a function).
+        "$xs, $rev",
+        "$count($xs) <= 1 ? $xs : ($t := $reduce($xs, function($a, $v) { $a = $type($v) ? $a : '' }, $type($xs[0]));"
+        " ($t = 'number' or ($t = 'string' and ($j := $join($xs, ''); $length($j) = $count($split($j, '')))))"
+        " ? ($r := $sort($xs); $rev ? $reverse($r) : $r) : ($r := $sort($xs, function($a, $b) {"
+        " ($x := $__cpk($__num($a)); $y := $__cpk($__num($b)); $rev ? $x < $y : $x > $y) }); $r))",
+        ("cpk", "num"),
+    ),
     "rsplit_sep": (
         # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again
         "$s, $sep, $m",

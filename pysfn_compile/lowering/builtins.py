@@ -311,7 +311,7 @@ def _minmax(b, node, name: str):
             raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
                           "the items (or keys) must all be numbers or all strings")
         key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
-        key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()")]
+        key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()", key_helpers)]
     less = "true" if name == "min" else "false"
     if key_code:
         less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
@@ -342,12 +342,12 @@ def _numbers_for_bools(key: str) -> str:
     return f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
 
 
-def _orderable(node, items: Expr, key: str, what: str) -> Guard:
+def _orderable(node, items: Expr, key: str, what: str, key_helpers=()) -> Guard:
     """Stops the machine unless the keys are all numbers or all strings: Python would compare
     other values pairwise, in an order of its sorting algorithm, and raise TypeError at the first
-    pair it cannot order (or order lists element by element)."""
+    pair it cannot order (or order lists element by element). `key` calls `key_helpers`."""
     return Guard(f"$not($__orderable($map({items.code}, {key})))", None, "''",
-                 jsonata_lib.closure({"orderable"}) | items.helpers, items.reads, abort=True, error_name=UNSUPPORTED,
+                 jsonata_lib.closure({"orderable", *key_helpers}) | items.helpers, items.reads, abort=True, error_name=UNSUPPORTED,
                  message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of values that are not all numbers "
                                  "or all strings (Python's TypeError, or its order of lists, would depend on the "
                                  "order its sort compares them in)")
@@ -571,7 +571,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
             raise Refusal(node, f"sorting {compared.describe()} is not supported",
                           "the items (or their keys) must all be numbers or all strings")
         key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
-        key_guards = [*key_guards, _orderable(node, items, key_code, "sorting")]
+        key_guards = [*key_guards, _orderable(node, items, key_code, "sorting", key_helpers)]
         compared = pytypes.NUMBER
     reverse = "false"
     if reverse_node is not None:
@@ -582,6 +582,9 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     helper = "sorted_seq" if sequences else "sorted"
+    if helper == "sorted" and key_node is None and not _sorts_dict_items(node):
+        return combine(f"$__sorted_plain({items.code}, {reverse})", pytypes.list_of(elem), items,
+                       helpers={"sorted_plain"} | set(key_helpers), guards=key_guards)
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
                    helpers={helper} | set(key_helpers), guards=key_guards)
 

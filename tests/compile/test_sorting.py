@@ -1,0 +1,68 @@
+"""sorted(), min() and max() of values of unknown type: the key function's helpers reach every
+check that calls it, and a keyless sort of thousands of numbers or strings stays within one
+evaluation's budget."""
+
+from __future__ import annotations
+
+import pytest
+
+from .helpers import assert_same
+from .oracle import emulate, javascript, js_available, with_helpers
+
+KEYED = """
+@sfn.workflow
+def main(xs):
+    return {"max": max(xs, key=lambda s: s[-2:]), "min": min(xs, key=lambda s: s[1:]),
+            "sorted": sorted(xs, key=lambda s: s[::-1])}
+"""
+
+
+def test_a_key_that_needs_helpers_works_in_the_orderable_check():
+    """Regression: the check that the keys are all numbers or all strings called the key
+    without its slice helpers (T1006 in the machine, where Python returned)."""
+    results = assert_same(KEYED, {"xs": ["ab9", "cd1", "ef5"]}, {"xs": ["zz"]})
+    assert results[0]["output"] == {"max": "ef5", "min": "ab9", "sorted": ["cd1", "ef5", "ab9"]}
+
+
+PLAIN = """
+@sfn.workflow
+def main(xs):
+    return {"up": sorted(xs), "down": sorted(xs, reverse=True)}
+"""
+
+
+def test_a_keyless_sort_of_thousands_of_items():
+    words = [f"w{(i * 7919) % 3000:04d}" for i in range(3000)]
+    numbers = [(i * 7919) % 3001 - 1500 + (0.5 if i % 7 == 0 else 0) for i in range(3000)]
+    results = assert_same(PLAIN, {"xs": words}, {"xs": numbers})
+    assert results[0]["output"]["up"][:2] == ["w0000", "w0001"]
+    assert results[1]["output"]["down"][0] == max(numbers)
+
+
+def test_a_keyless_sort_in_code_point_order_and_of_mixed_kinds():
+    """Beyond U+FFFF the general way (code point order, not UTF-16's); bools with numbers as
+    Python orders them; strings with numbers stop the machine as before."""
+    results = assert_same(PLAIN, {"xs": ["b😀", "b\uffff", "a", "b"]}, {"xs": [2, True, 0.5, False]},
+                          {"xs": [1]}, {"xs": []})
+    assert results[0]["output"]["up"] == ["a", "b", "b\uffff", "b😀"]
+    assert results[1]["output"]["up"] == [False, 0.5, True, 2]
+
+
+CASES = [
+    ("$__sorted_plain([3, 1, 2], false)", [1, 2, 3]),
+    ("$__sorted_plain([3, 1, 2], true)", [3, 2, 1]),
+    ("$__sorted_plain(['b', 'a', 'c'], false)", ["a", "b", "c"]),
+    ("$__sorted_plain(['b😀', 'b\uffff', 'a'], false)", ["a", "b\uffff", "b😀"]),
+    ("$__sorted_plain(['b'], false)", ["b"]),
+    ("$__sorted_plain([], false)", []),
+]
+
+
+@pytest.mark.parametrize(("code", "expected"), CASES, ids=[c for c, _ in CASES])
+def test_keyless_sorted_in_emulator(code, expected):
+    assert emulate(with_helpers(code)) == ("ok", expected)
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_keyless_sorted_in_jsonata_js():
+    assert javascript([(with_helpers(code), {}) for code, _ in CASES]) == [("ok", e) for _, e in CASES]
