@@ -717,35 +717,36 @@ def _string_order(op: str, left: Expr, right: Expr) -> Expr:
 
 
 def contains(node, container: Expr, item: Expr) -> Expr:
-    """`item in container`."""
+    """`item in container`: Python evaluates the item first, then the container, then tests."""
     ct = container.ty
     if ct.only("str"):
+        checks = []
         if not item.ty.only("str") and item.ty.may("str") and _dynamic(item.ty):
-            check = guard(f"($type({item.code}) != 'string')", TypeError,
-                          f"\"'in <string>' requires string as left operand, not \" & $__pytype({item.code})", item,
-                          helpers={"pytype"})
-            item = combine(item.code, pytypes.STR, item, guards=[check])
-        if not item.ty.only("str"):
+            checks.append(guard(f"($type({item.code}) != 'string')", TypeError,
+                                f"\"'in <string>' requires string as left operand, not \" & $__pytype({item.code})",
+                                item, helpers={"pytype"}))
+        elif not item.ty.only("str"):
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
-        return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, container, item)
+        return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, item, container, guards=checks)
     if ct.only("dict"):
         key = lookup_key(node, item)
         if key is None:
-            return combine("false", pytypes.BOOL, container, item)
+            return combine("false", pytypes.BOOL, item, container)
         found = f"$exists($lookup({container.code}, {key.code}))"
         if not key.ty.only("str"):
             found = f"($type({key.code}) = 'string' and {found})"
-        return combine(found, pytypes.BOOL, container, key)
+        hashing = key.guards[len(item.guards):]  # the key's own check, after both operands
+        return combine(found, pytypes.BOOL, item, container, helpers=key.helpers, guards=hashing)
     if ct.only("list"):
         same_forms(node, ct.element, item.ty, "'in'")
         if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
-            return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, container, item,
+            return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, item, container,
                            helpers={"contains"})
-        return combine(f"({item.code} in {container.code})", pytypes.BOOL, container, item)
+        return combine(f"({item.code} in {container.code})", pytypes.BOOL, item, container)
     if ct.may("str", "list", "dict"):  # which one is known at run time
         check = guard(f"($__inerr({item.code}, {container.code}) != '')", TypeError,
                       f"$__inerr({item.code}, {container.code})", item, container, helpers={"inerr"})
-        return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, container, item,
+        return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, item, container,
                        helpers={"pyin"}, guards=[check])
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
 

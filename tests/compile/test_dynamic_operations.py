@@ -215,3 +215,20 @@ def main(x: float, y):
     x += y
     return {"r": x}
 """, {"x": 2, "y": "ab"}, {"x": 2, "y": [1]}, {"x": 1.5, "y": None})
+
+
+IN_ORDER = """
+@sfn.workflow
+def main(s, d):
+    first = 1 if (s.rsplit('-', 1)[0] not in s[:3]) else 2
+    return [first, d["k"] in s[:2], s in d]
+"""
+
+
+def test_in_evaluates_the_item_before_the_container():
+    """Regression (fuzzer, seed 6601): `x in y` raised y's error where Python raises x's first;
+    an unhashable key is found after both operands."""
+    results = assert_same(IN_ORDER, {"s": 0, "d": {}}, {"s": "a-b", "d": {"k": 5}}, {"s": "a-b", "d": {"k": "a"}},
+                          {"s": "a-b", "d": []}, {"s": "a-b", "d": {"k": "a-"}})
+    assert results[0]["error"] == "AttributeError"
+    assert results[1]["error"] == "TypeError"
