@@ -578,13 +578,13 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         if not (isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool)):
             raise Refusal(reverse_node, "reverse= must be True or False literally")
         reverse = "true" if reverse_node.value else "false"
+    if not sequences and key_node is None and not _sorts_dict_items(node):  # no key: $sort's own order where it can
+        return combine(f"$__sorted_plain({items.code}, {reverse})", pytypes.list_of(elem), items,
+                       helpers={"sorted_plain"} | set(key_helpers), guards=key_guards)
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     helper = "sorted_seq" if sequences else "sorted"
-    if helper == "sorted" and key_node is None and not _sorts_dict_items(node):
-        return combine(f"$__sorted_plain({items.code}, {reverse})", pytypes.list_of(elem), items,
-                       helpers={"sorted_plain"} | set(key_helpers), guards=key_guards)
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
                    helpers={helper} | set(key_helpers), guards=key_guards)
 

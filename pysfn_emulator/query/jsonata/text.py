@@ -259,7 +259,7 @@ def replace(text: Any, pattern: Any, replacement: Any, limit: Any = None) -> Any
         inserted = replacement if isinstance(replacement, str) else _CLOSURE_SOURCE
         count = -1 if limit is None else int(limit)
         if has_surrogate(pattern):
-            return rejoined(join_surrogates(utf16_units(text).replace(pattern, inserted, count)))
+            return join_surrogates(utf16_units(text).replace(pattern, inserted, count))
         return rejoined(text.replace(pattern, inserted, count))
     matches = _evaluate_matcher(pattern, text, "replace")
     if matches is None:
