@@ -22,8 +22,8 @@ def _compiler() -> cli.Compiler | None:
     if compile_file is None:
         return None
 
-    def compile_workflow(path: str, entry: str | None) -> Any:
-        return compile_file(path, entry=entry)
+    def compile_workflow(path: str, entry: str | None, compute_in_lambda: bool) -> Any:
+        return compile_file(path, entry=entry, compute_in_lambda=compute_in_lambda)
 
     return compile_workflow
 

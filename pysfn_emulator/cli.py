@@ -74,10 +74,10 @@ class BadInput(Exception):
     """Something wrong with what the user gave us: one message, exit status 2."""
 
 
-# Compiles a Python workflow: (path, entry function or None) → an object with `definition` and
-# `local_lambdas()`. The emulator knows no compiler: `pysfn-emulate`, the console script, is
+# Compiles a Python workflow: (path, entry function or None, compute_in_lambda) → an object with
+# `definition` and `local_lambdas()`. The emulator knows no compiler: `pysfn-emulate`, the console script, is
 # pysfn_compile.emulate.main, which passes pysfn_compile's.
-Compiler = Callable[[str, "str | None"], Any]
+Compiler = Callable[[str, "str | None", bool], Any]
 
 
 def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> int:
@@ -223,6 +223,10 @@ def _parser() -> argparse.ArgumentParser:
     workflow = parser.add_argument_group("Python workflows")
     workflow.add_argument("--entry", metavar="NAME",
                           help="the workflow's entry function (default: the compiler's choice)")
+    workflow.add_argument("--compute-in-lambda", action="store_true",
+                          help="compile the workflow so that what JSONata cannot compute exactly "
+                          "(float formatting, round(x, n), math, ...) runs as Python in its Lambda, "
+                          "as @sfn.workflow(compute_in_lambda=True) does")
     workflow.add_argument("--source", metavar="WORKFLOW.py",
                           help="with a definition compiled from WORKFLOW.py: run the workflow's "
                           "callees locally as the Lambda functions its Task states call")
@@ -320,14 +324,14 @@ def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[
         if args.source is not None:
             raise BadInput(f"--source {args.source}: only a definition (.json) takes --source; "
                            f"{args.definition} is a workflow and brings its callees itself")
-        compiled = compile_workflow(compiler, args.definition, args.entry)
+        compiled = compile_workflow(compiler, args.definition, args.entry, args.compute_in_lambda)
         return compiled.definition, _workflow_lambdas(compiled, handlers, args.lambdas), compiled
     if args.entry is not None and args.source is None:
         raise BadInput("--entry: only a Python workflow (.py or --source) has an entry function")
     definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
     if args.source is None:
         return definition, handlers or None, None
-    compiled = compile_workflow(compiler, args.source, args.entry)
+    compiled = compile_workflow(compiler, args.source, args.entry, args.compute_in_lambda)
     lambdas = _workflow_lambdas(compiled, handlers, args.lambdas)
     # The definition may have been compiled with another --lambda-arn: its functions are
     # the same dispatcher, whatever they are called.
@@ -431,14 +435,15 @@ def _lambda_references(value: Any) -> set[str]:
     return found
 
 
-def compile_workflow(compiler: Compiler | None, path: str, entry: str | None = None) -> Any:
+def compile_workflow(compiler: Compiler | None, path: str, entry: str | None = None,
+                     compute_in_lambda: bool = False) -> Any:
     """Compile a Python workflow; any problem becomes one BadInput message."""
     if compiler is None:
         raise BadInput(f"{path}: cannot compile Python workflows: no compiler in this installation "
                        "(pysfn_compile's pysfn-emulate brings one); pass an ASL definition (.json)")
     _read_file(path, "workflow")  # a missing or unreadable file reads as such, not as a crash
     try:
-        return compiler(path, entry)
+        return compiler(path, entry, compute_in_lambda)
     except SyntaxError as error:
         where = f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}"
         raise BadInput(f"{where}: {error.msg}") from None

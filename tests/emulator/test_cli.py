@@ -601,8 +601,8 @@ def fake_compiler(monkeypatch):
     class CompileError(Exception):
         pass
 
-    def compile_file(path, entry=None, lambda_arn=None):
-        calls.append((path, entry))
+    def compile_file(path, entry=None, lambda_arn=None, compute_in_lambda=False):
+        calls.append((path, entry, compute_in_lambda))
         if "broken" in path:
             raise CompileError(f"{path}:3:5: 'while' loops are not supported\n  hint: use for")
         if "crash" in path:
@@ -619,7 +619,7 @@ def test_python_workflow_is_compiled_then_run_with_its_local_callees(tmp_path, c
     status, out, err = run_cli(capsys, workflow, "--input", '{"n": 21}', "--entry", "main")
     assert (status, err) == (0, "")
     assert json.loads(out) == {"n": 42}
-    assert fake_compiler == [(workflow, "main")]
+    assert fake_compiler == [(workflow, "main", False)]
 
 
 def test_definition_with_source_runs_the_workflows_callees(tmp_path, capsys, fake_compiler):
@@ -627,7 +627,15 @@ def test_definition_with_source_runs_the_workflows_callees(tmp_path, capsys, fak
     definition = write(tmp_path, "double.json", CALLING)
     status, out, _ = run_cli(capsys, definition, "--source", workflow, "--input", '{"n": 2}')
     assert (status, json.loads(out)) == (0, {"n": 4})
-    assert fake_compiler == [(workflow, None)]
+    assert fake_compiler == [(workflow, None, False)]
+
+
+def test_compute_in_lambda_reaches_the_compiler(tmp_path, capsys, fake_compiler):
+    workflow = write(tmp_path, "double.py", "")
+    definition = write(tmp_path, "double.json", CALLING)
+    assert run_cli(capsys, workflow, "--input", '{"n": 2}', "--compute-in-lambda")[0] == 0
+    assert run_cli(capsys, definition, "--source", workflow, "--input", '{"n": 2}', "--compute-in-lambda")[0] == 0
+    assert fake_compiler == [(workflow, None, True), (workflow, None, True)]
 
 
 def test_workflow_that_does_not_compile_is_reported_located(tmp_path, capsys, fake_compiler):
@@ -673,6 +681,35 @@ def test_a_real_compiled_workflow_runs(tmp_path, capsys):
     assert status == 2
     assert err.startswith(f"pysfn-emulate: {tmp_path / 'plain.py'}:1:1: ")
 
+
+
+MONEY_WORKFLOW = """\
+from pysfn_compile import sfn
+
+
+def prices(n: int) -> list[float]:
+    return [1.5 * i for i in range(n)]
+
+
+@sfn.workflow
+def show(n: int) -> list[str]:
+    xs = prices(n)
+    return [f"{x:.2f} EUR" for x in xs]
+"""
+
+
+def test_the_hint_to_compute_in_lambda_names_a_flag_this_command_takes(tmp_path, capsys):
+    import pysfn_compile
+
+    if getattr(pysfn_compile, "compile_file", None) is None:
+        pytest.skip("pysfn_compile.compile_file does not exist yet")
+    workflow = write(tmp_path, "money.py", MONEY_WORKFLOW)
+    status, out, err = run_cli(capsys, workflow, "--input", '{"n": 3}')
+    assert (status, out) == (2, "")
+    assert "(`--compute-in-lambda`)" in err
+    status, out, err = run_cli(capsys, workflow, "--input", '{"n": 3}', "--compute-in-lambda")
+    assert (status, err) == (0, "")
+    assert json.loads(out) == ["0.00 EUR", "1.50 EUR", "3.00 EUR"]
 
 # --- pipes --------------------------------------------------------------------------------------
 
