@@ -14,7 +14,7 @@ import typing
 
 import attrs
 
-from .analysis import aliasing, pytypes
+from .analysis import aliasing, element_aliases, pytypes
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
@@ -119,6 +119,9 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     types: dict = {}
     scope.outer = b.scope
     param_names = [name for name, _ in params]
+    arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
+    body = element_aliases.rewrite(body, param_names + ([a.arg for a in [
+        *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
     scope.locals = _locals_of(body, param_names)
     scope.aliasing = aliasing.function_names(body)
     for name in scope.locals:

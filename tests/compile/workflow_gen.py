@@ -40,6 +40,11 @@ MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH", "1") == "1"
 # first out.
 IN_PLACE_ADD = os.environ.get("PYSFN_DIFF_IN_PLACE_ADD", "1") == "1"
 
+# A name for an item of a dict, changed through it (`g = groups.setdefault(k, []);
+# g.append(v)`, analysis/element_aliases.py), sometimes with the dict changed or read in between
+# (then refused, or read through the dict). On by default; PYSFN_DIFF_ITEM_ALIASES=0 leaves it out.
+ITEM_ALIASES = os.environ.get("PYSFN_DIFF_ITEM_ALIASES", "1") == "1"
+
 # What JSONata cannot compute exactly (float formatting, round(x, n), math, sets, bitwise
 # operators), for programs compiled with compute_in_lambda (PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the
 # compiler runs it as Python in the workflow's Lambda). Off by default: refused without it.
@@ -93,7 +98,8 @@ PARAMS = {"n": "int", "s": "str", "flag": "bool", "xs": "list", "words": "words"
 ANNOTATION = {"int": "int", "str": "str", "bool": "bool", "list": "list[int]",
               "words": "list[str]", "dict": "dict[str, int]"}
 # locals, all set at the top of main: name -> (kind, initial value)
-LOCALS = {"acc": ("int", "0"), "text": ("str", '""'), "out": ("list", "[]"), "counts": ("dict", "{}")}
+LOCALS = {"acc": ("int", "0"), "text": ("str", '""'), "out": ("list", "[]"), "counts": ("dict", "{}"),
+          "groups": ("groups", "{}")}
 # locals that may grow in loops: read only through len(), `in`, sum() and the like
 GROWING = {"text", "out"}
 
@@ -115,12 +121,13 @@ class _Gen:
 
     def __init__(self, draw):
         self.draw = draw
-        self.vars: dict[str, list[str]] = {k: [] for k in ("int", "str", "bool", "list", "words", "dict")}
+        self.vars: dict[str, list[str]] = {k: [] for k in ("int", "str", "bool", "list", "words", "dict", "groups")}
         self.loop_depth = 0
         self.lazy_depth = 0
         self.arith_operand = 0  # depth of operands of + - * being generated
         self.frozen: set[str] = set()  # lists being iterated: not changed in the loop's body
         self.fresh = 0
+        self.grouped = False  # an item_alias statement made: groups' items are lists
         self.params: dict[str, tuple[str, bool]] = {}  # parameter -> (kind, annotated)
 
     def choice(self, options):
@@ -417,6 +424,8 @@ class _Gen:
         ]
         if IN_PLACE_ADD and not self.loop_depth and self.addable():  # not in a loop: growth without bound
             simple.append(lambda: self.in_place_add(pad, e))
+        if ITEM_ALIASES:
+            simple.append(lambda: self.item_alias(pad, e))
         if self.loop_depth:
             simple += 3 * [lambda: [f"{pad}if {self.expr_bool(1)}:", f"{pad}    {self.choice(['break', 'continue'])}"]]
         if depth <= 0:
@@ -551,6 +560,25 @@ class _Gen:
         if finally_:
             lines += [f"{pad}finally:"] + self.block(indent + 1, d, 2)
         return lines
+
+    def item_alias(self, pad: str, e: int) -> list[str]:
+        """`g = groups.setdefault(key, [])` (or `groups[key]`: KeyError when missing), then `g`
+        changed in place, with `groups` read, changed or set again in between now and then."""
+        g = self.name("g")
+        key = self.choice([f'"{k}"' for k in "abc"] + [self.expr_str(e)])
+        # groups[key] only after a setdefault: else groups' items never exist (type "nothing", refused)
+        bind = self.choice([f"groups.setdefault({key}, [])"] + ([f"groups[{key}]"] if self.grouped else []))
+        self.grouped = True
+        lines = [f"{pad}{g} = {bind}", f"{pad}{g}.append({self.expr_int(e)})"]
+        between = self.choice([
+            [], [],
+            [f"{pad}acc += len(groups.get({self.expr_str(0)}, []))"],
+            [f"{pad}other = groups.setdefault({self.expr_str(0)}, [])", f"{pad}other.append(0)"],
+            [f"{pad}groups[{self.expr_str(0)}] = [{self.expr_int(0)}]"],  # refused: may replace g's list
+        ])
+        lines += between
+        lines.append(f"{pad}{g}.{self.choice(['append(acc)', 'sort()', 'reverse()', 'pop()', 'extend(out)'])}")
+        return lines + [f"{pad}acc += len({g})"]
 
     def group_by(self, indent: int) -> list[str]:
         pad = "    " * indent

@@ -1,0 +1,348 @@
+"""A name given to an item of a dict or list and changed through it reads as the item itself.
+
+    entry = totals.setdefault(region, {"orders": 0, "cents": 0})
+    entry["orders"] += 1
+
+In Python `entry` and `totals[region]` are one dict. In Step Functions every variable holds its
+own copy, so changing `entry` in place would leave `totals` as it was, and the compiler would
+refuse ("may share its value"). Where nothing in between can make them two objects again, the
+item is named by its place instead, before anything else looks at the function:
+
+    entry_key = region                                  # only when the key is computed
+    totals.setdefault(entry_key, {"orders": 0, "cents": 0})
+    totals[entry_key]["orders"] += 1
+
+That is Python's meaning exactly when, from the binding to each use of the name:
+- the name is bound only so (`name = base.setdefault(key[, default])` or `name = base[key]`) and
+  every read of it follows one such binding in the same block (`region`);
+- nothing rebinds `base`, rebinds or removes any of its items (`base[k] = ...`, `del base[k]`,
+  `base.pop(...)`, `base.update(...)`, ...), through `base` or any name that may share it
+  (aliasing.function_names); `base.setdefault` never replaces an item, so it may;
+- the key is evaluated once, where Python evaluates it: a constant or a variable the region
+  does not rebind is used as it is, anything else is kept in a variable of its own (and then
+  `base` must be bound before: a parameter or a top-level assignment earlier, since Python
+  reads `base` before it evaluates the key);
+- no nested function or lambda mentions the name (it could run anywhere).
+Otherwise the function is left as written and the usual rules decide. Only names changed in
+place somewhere are rewritten; a name only read is a copy that reads the same.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+from collections.abc import Iterable, Iterator
+
+import attrs
+
+from . import aliasing
+
+# methods that change a list or dict in place (setdefault is missing on purpose: see above)
+_REBINDING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
+                                "update", "popitem", "add", "discard", "__setitem__", "__delitem__"})
+_CHANGING_METHODS = _REBINDING_METHODS | {"setdefault"}
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+@attrs.frozen
+class _Binding:
+    """`name = base.setdefault(key, ...)` or `name = base[key]` at `block[index]`."""
+
+    statement: ast.stmt
+    block: list
+    index: int
+    base: str
+    key: ast.expr
+    top: int  # the index of the top-level statement holding it
+
+
+def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
+    """`body` with the item names that can be rewritten so rewritten: a new list when any is
+    (the function's own tree is left as it is), else `body` itself."""
+    params = frozenset(params)
+    if not _plans(body, params):
+        return body
+    body = copy.deepcopy(body)
+    plans = _plans(body, params)
+    # last to first within a block, so that the indexes of the ones before stay right
+    for binding, region, key_name in sorted(plans, key=lambda plan: plan[0].index, reverse=True):
+        key = binding.key
+        key_ref = ast.Name(id=key_name, ctx=ast.Load()) if key_name else key
+        name = _binding_target(binding.statement).id
+        for statement in region:
+            _replace_reads(statement, name, binding.base, key_ref)
+        value = binding.statement.value
+        if isinstance(value, ast.Call):
+            value.args[0] = copy.deepcopy(key_ref)
+        else:
+            value.slice = copy.deepcopy(key_ref)
+        replacement: list[ast.stmt] = [ast.copy_location(ast.Expr(value=value), binding.statement)]
+        if key_name:
+            replacement.insert(0, ast.copy_location(
+                ast.Assign(targets=[ast.Name(id=key_name, ctx=ast.Store())], value=key), binding.statement))
+        binding.block[binding.index:binding.index + 1] = replacement
+    for statement in body:
+        ast.fix_missing_locations(statement)
+    return body
+
+
+def _plans(body: list[ast.stmt], params: frozenset) -> list[tuple[_Binding, list, str | None]]:
+    bindings = _bindings(body)
+    if not bindings:
+        return []
+    taken = {node.id for statement in body for node in ast.walk(statement) if isinstance(node, ast.Name)} | params
+    partners = aliasing.function_names(body).partners
+    plans = []
+    for name, found in bindings.items():
+        plans += _plan(name, found, body, params, partners, bindings, taken) or []
+    return plans
+
+
+def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
+    found: dict[str, list[_Binding]] = {}
+    for top, statement in enumerate(body):
+        places = [(body, top)] + [(block, index) for block in _inner_blocks(statement) for index in range(len(block))]
+        for block, index in places:
+            shape = _item_binding(block[index])
+            if shape is not None:
+                name, base, key = shape
+                found.setdefault(name, []).append(_Binding(block[index], block, index, base, key, top))
+    return found
+
+
+def _inner_blocks(statement: ast.stmt) -> Iterator[list]:
+    if isinstance(statement, _SCOPES):
+        return
+    for field in ("body", "orelse", "finalbody"):
+        inner = getattr(statement, field, None)
+        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+            yield inner
+            for sub in inner:
+                yield from _inner_blocks(sub)
+    for handler in getattr(statement, "handlers", ()):
+        yield handler.body
+        for sub in handler.body:
+            yield from _inner_blocks(sub)
+    for case in getattr(statement, "cases", ()):
+        yield case.body
+        for sub in case.body:
+            yield from _inner_blocks(sub)
+
+
+def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr] | None:
+    """(name, base, key) of `name = base.setdefault(key[, default])` / `name = base[key]`."""
+    if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0], statement.value
+    elif isinstance(statement, ast.AnnAssign) and statement.value is not None and statement.simple:
+        target, value = statement.target, statement.value
+    else:
+        return None
+    if not isinstance(target, ast.Name):
+        return None
+    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
+            and not isinstance(value.slice, (ast.Slice, ast.Tuple)):
+        base, key = value.value.id, value.slice
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
+            and value.func.attr == "setdefault" and isinstance(value.func.value, ast.Name) \
+            and 1 <= len(value.args) <= 2 and not value.keywords \
+            and not any(isinstance(a, ast.Starred) for a in value.args):
+        base, key = value.func.value.id, value.args[0]
+    else:
+        return None
+    if base == target.id or any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(value)):
+        return None
+    return target.id, base, key
+
+
+def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozenset, partners: dict,
+          bindings: dict, taken: set) -> list[tuple[_Binding, list, str | None]] | None:
+    """For each binding of `name`: its region and the key's own variable (None: the key as
+    written), or None when the name cannot be rewritten."""
+    if name in params or not _bound_only_by(name, found, body):
+        return None
+    regions = []
+    covered: set[int] = set()
+    for binding in found:
+        region = _region(name, binding)
+        regions.append(region)
+        covered |= {id(n) for statement in region for n in ast.walk(statement)}
+    reads = [n for statement in body for n in _walk_function(statement)
+             if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
+    if any(id(n) not in covered for n in reads):
+        return None  # a read not after a binding in the same block: which item it is is not known
+    if not any(_changes_through(name, statement) for region in regions for statement in region):
+        return None  # only read: a copy reads the same
+    plan = []
+    for binding, region in zip(found, regions, strict=True):
+        # names that may hold the base itself, or hold it inside: any change through them may
+        # replace its items (names bound only to its items change the items in place: fine)
+        others = {other for other in partners.get(binding.base, {}) if other != name and not (
+            other in bindings and all(b.base == binding.base for b in bindings[other]))}
+        if any(_replaces_items(statement, binding.base, others) for statement in region):
+            return None
+        key_name = None
+        if not _stable_key(binding.key, region):
+            if not _bound_before(binding.base, binding, body, params):
+                return None
+            key_name = _fresh(f"{name}_key", taken)
+        plan.append((binding, region, key_name))
+    return plan
+
+
+def _walk_function(node: ast.AST) -> Iterator[ast.AST]:
+    """ast.walk, but a nested function or lambda is one node (refused as a whole if it mentions the name)."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        if isinstance(current, _SCOPES):
+            continue
+        stack.extend(ast.iter_child_nodes(current))
+
+
+def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt]) -> bool:
+    """Every store or del of `name` is one of the bindings; no nested scope or global mentions it."""
+    targets = {id(_binding_target(b.statement)) for b in found}
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                return False
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
+                return False
+            if isinstance(node, ast.Name) and node.id == name and not isinstance(node.ctx, ast.Load) \
+                    and id(node) not in targets:
+                return False
+            if isinstance(node, ast.arg) and node.arg == name:
+                return False
+    return True
+
+
+def _binding_target(statement: ast.stmt) -> ast.expr:
+    return statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+
+
+def _region(name: str, binding: _Binding) -> list[ast.stmt]:
+    """The statements after the binding in its block, up to one that binds the name again."""
+    region = []
+    for statement in binding.block[binding.index + 1:]:
+        if any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
+               for n in ast.walk(statement)):
+            break
+        region.append(statement)
+    return region
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Subscript, ast.Attribute)):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _changes_through(name: str, statement: ast.stmt) -> bool:
+    """Whether `statement` changes in place the value `name` holds (or an item of it)."""
+    for node in _walk_function(statement):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                for part in _target_parts(target):
+                    if isinstance(part, (ast.Subscript, ast.Attribute)) and _root_name(part) == name:
+                        return True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in _CHANGING_METHODS and _root_name(node.func.value) == name:
+            return True
+    return False
+
+
+def _target_parts(target: ast.expr) -> Iterator[ast.expr]:
+    if isinstance(target, (ast.Tuple, ast.List)):
+        for element in target.elts:
+            yield from _target_parts(element)
+    elif isinstance(target, ast.Starred):
+        yield from _target_parts(target.value)
+    else:
+        yield target
+
+
+def _replaces_items(statement: ast.stmt, base: str, others: set[str]) -> bool:
+    """Whether `statement` may rebind `base` or rebind or remove one of its items: through
+    `base` itself (`base[k] = v`, `del base[k]`, `base.pop(k)`, `base = ...`), or by any change
+    in place through `others` (which may hold `base` at any depth)."""
+    roots = others | {base}
+    for node in _walk_function(statement):
+        if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id in roots for n in ast.walk(node)):
+            return True  # a nested function could change it whenever it runs
+        if isinstance(node, ast.Name) and node.id == base and not isinstance(node.ctx, ast.Load):
+            return True
+        if isinstance(node, ast.NamedExpr) and node.target.id == base:
+            return True
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                for part in _target_parts(target):
+                    if not isinstance(part, (ast.Subscript, ast.Attribute)):
+                        continue
+                    if (isinstance(part.value, ast.Name) and part.value.id == base) or _root_name(part) in others:
+                        return True
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            receiver = node.func.value
+            if node.func.attr in _REBINDING_METHODS and isinstance(receiver, ast.Name) and receiver.id == base:
+                return True
+            if node.func.attr in _CHANGING_METHODS and _root_name(receiver) in others:
+                return True
+    return False
+
+
+def _stable_key(key: ast.expr, region: list[ast.stmt]) -> bool:
+    """A key that reads the same at every use: a constant, or a variable the region does not rebind."""
+    if isinstance(key, ast.Constant):
+        return True
+    if not isinstance(key, ast.Name):
+        return False
+    return not any(isinstance(n, ast.Name) and n.id == key.id and not isinstance(n.ctx, ast.Load)
+                   for statement in region for n in ast.walk(statement))
+
+
+def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: frozenset) -> bool:
+    """`base` is certainly bound when the binding runs: a parameter, or assigned by a plain
+    top-level statement before the one that holds the binding; and never deleted."""
+    if any(isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id == base for t in node.targets)
+           for statement in body for node in ast.walk(statement)):
+        return False
+    if base in params:
+        return True
+    for statement in body[:binding.top]:
+        if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == base
+                                                     for t in statement.targets):
+            return True
+        if isinstance(statement, ast.AnnAssign) and statement.value is not None \
+                and isinstance(statement.target, ast.Name) and statement.target.id == base:
+            return True
+    return False
+
+
+def _fresh(name: str, taken: set) -> str:
+    candidate, count = name, 1
+    while candidate in taken:
+        count += 1
+        candidate = f"{name}{count}"
+    taken.add(candidate)
+    return candidate
+
+
+def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr) -> None:
+    """Every read of `name` in `statement` becomes `base[key]`, in place."""
+    for node in list(_walk_function(statement)):
+        for field, value in ast.iter_fields(node):
+            if isinstance(value, ast.Name) and value.id == name and isinstance(value.ctx, ast.Load):
+                setattr(node, field, _item(value, base, key))
+            elif isinstance(value, list):
+                for position, item in enumerate(value):
+                    if isinstance(item, ast.Name) and item.id == name and isinstance(item.ctx, ast.Load):
+                        value[position] = _item(item, base, key)
+
+
+def _item(at: ast.Name, base: str, key: ast.expr) -> ast.Subscript:
+    item = ast.Subscript(value=ast.Name(id=base, ctx=ast.Load()), slice=copy.deepcopy(key), ctx=ast.Load())
+    for node in ast.walk(item):
+        ast.copy_location(node, at)
+    return item

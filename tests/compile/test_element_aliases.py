@@ -1,0 +1,190 @@
+"""A name for a dict's or list's item, changed in place through it (analysis/element_aliases.py):
+accepted where nothing can make the two objects again, refused as before where something can."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+from pysfn_compile.analysis import element_aliases
+
+from .helpers import assert_same, compile_text, refusal
+
+GROUP_BY = """
+def orders(n):
+    return [{"country": ["DE", "FR", "US"][i % 3], "qty": i % 4, "cents": 100 + i} for i in range(n)]
+
+
+@sfn.workflow
+def main(n):
+    by_country = {}
+    big = {}
+    for order in orders(n):
+        entry = by_country.setdefault(order["country"], {"orders": 0, "cents": 0})
+        entry["orders"] += 1
+        entry["cents"] += order["qty"] * order["cents"]
+        if order["qty"] > 2:
+            lines = big.setdefault(order["country"], [])
+            lines.append(order["qty"])
+    return [by_country, big]
+"""
+
+
+def test_group_by_through_setdefault_runs_both_ways():
+    results = assert_same(GROUP_BY, {"n": 0}, {"n": 1}, {"n": 40}, {"n": 1500})
+    assert results[2]["output"][0]["DE"]["orders"] == 14
+
+
+def test_the_key_is_evaluated_once_where_python_evaluates_it():
+    compiled = compile_text(GROUP_BY)
+    text = str(compiled.definition)
+    assert "entry_key" in text  # order["country"] computed once, into a variable of its own
+    assert "may share" not in text
+
+
+def test_an_item_by_subscript_a_list_row_and_a_constant_key():
+    assert_same("""
+    @sfn.workflow
+    def main(rows, k):
+        totals = {"a": [], "b": []}
+        bucket = totals[k]
+        bucket.append(len(rows))
+        bucket.extend([1, 2])
+        first = rows[0]
+        first["seen"] = True
+        fixed = totals["a"]
+        fixed.append(0)
+        return [totals, rows]
+    """, {"rows": [{"x": 1}, {"x": 2}], "k": "b"}, {"rows": [{"x": 1}], "k": "a"},
+        {"rows": [{"x": 1}], "k": "zz"}, {"rows": [], "k": "a"}, {"rows": [3], "k": "a"})
+
+
+def test_an_item_the_key_variable_names_after_the_key_changes():
+    assert_same("""
+    @sfn.workflow
+    def main(keys):
+        seen = {}
+        k = "first"
+        entry = seen.setdefault(k, [])
+        for k in keys:
+            entry.append(k)
+        return seen
+    """, {"keys": ["a", "b"]}, {"keys": []})
+
+
+def test_two_names_for_one_item_stay_one_item():
+    results = assert_same("""
+    @sfn.workflow
+    def main(a, b):
+        d = {}
+        x = d.setdefault(a, [])
+        y = d.setdefault(b, [])
+        x.append(1)
+        y.append(2)
+        return d
+    """, {"a": "k", "b": "k"}, {"a": "k", "b": "j"})
+    assert results[0]["output"] == {"k": [1, 2]}
+
+
+def test_a_missing_key_raises_keyerror_before_anything_else():
+    assert_same("""
+    def charge(n):
+        return n
+
+    @sfn.workflow
+    def main(k):
+        d = {"a": {"n": 0}}
+        entry = d[k]
+        charge(1)
+        entry["n"] += 1
+        return d
+    """, {"k": "a"}, {"k": "b"})
+
+
+def test_still_refused_where_the_item_may_be_replaced_in_between():
+    for body in [
+        # the slot is rebound: Python's entry is the old dict
+        """
+        entry = d.setdefault(k, {"n": 0})
+        d[k] = {"n": 5}
+        entry["n"] += 1
+        """,
+        # the dict is rebound
+        """
+        entry = d.setdefault(k, {"n": 0})
+        d = {}
+        entry["n"] += 1
+        """,
+        # removed from the dict
+        """
+        entry = d.setdefault(k, {"n": 0})
+        d.pop(k)
+        entry["n"] += 1
+        """,
+        # changed through another name for the dict
+        """
+        other = d
+        entry = d.setdefault(k, {"n": 0})
+        other[k] = {}
+        entry["n"] += 1
+        """,
+        # bound on one path only: which item is not known after the if
+        """
+        entry = {"n": 0}
+        if k:
+            entry = d.setdefault(k, {"n": 0})
+        entry["n"] += 1
+        """,
+    ]:
+        source = "@sfn.workflow\ndef main(k):\n    d = {}\n" + textwrap.indent(
+            textwrap.dedent(body).strip("\n"), "    ") + "\n    return d\n"
+        assert "may share its value" in refusal(source), body
+
+
+def test_the_default_is_one_object_held_elsewhere_stays_refused():
+    assert "the items of 'd' may also be reachable from another variable" in refusal("""
+    @sfn.workflow
+    def main(k):
+        template = {"n": 0}
+        d = {}
+        entry = d.setdefault(k, template)
+        entry["n"] += 1
+        return [d, template]
+    """)
+
+
+def test_rewrite_leaves_a_function_alone_when_nothing_qualifies():
+    body = ast.parse("x = d[k]\ny = x['a']\n").body
+    assert element_aliases.rewrite(body, ["d", "k"]) is body  # only read: a copy reads the same
+    body = ast.parse("x = d.setdefault(k, [])\nx.append(1)\n").body
+    rewritten = element_aliases.rewrite(body, ["d", "k"])
+    assert ast.unparse(rewritten) == "d.setdefault(k, [])\nd[k].append(1)"
+    assert ast.unparse(body) == "x = d.setdefault(k, [])\nx.append(1)"  # the original is untouched
+
+
+def test_a_computed_key_needs_the_base_bound_first():
+    # `d` not certainly bound before the key is computed: Python reads d first (UnboundLocalError)
+    body = ast.parse("for r in rows:\n    x = d.setdefault(r['k'], [])\n    x.append(1)\n").body
+    assert element_aliases.rewrite(body, ["rows"]) is body
+    assert ast.unparse(element_aliases.rewrite(body, ["rows", "d"])) == (
+        "for r in rows:\n    x_key = r['k']\n    d.setdefault(x_key, [])\n    d[x_key].append(1)")
+
+
+def test_a_group_only_setdefault_fills_runs_both_ways():
+    # groups' items come only from setdefault; each name is bound anew per iteration
+    assert_same("""
+    @sfn.workflow
+    def main(words):
+        groups = {}
+        total = 0
+        for w in words:
+            g = groups.setdefault(w[:1], [])
+            g.append(len(w))
+            total += len(g)
+        return [groups, total]
+    """, {"words": ["ab", "a", "b", ""]}, {"words": []}, {"words": [1]})
+
+
+def test_a_base_that_may_be_deleted_keeps_the_key_where_python_has_it():
+    body = ast.parse("d = {}\ndel d\nx = d.setdefault(k(), [])\nx.append(1)\n").body
+    assert element_aliases.rewrite(body, []) is body
