@@ -120,7 +120,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.outer = b.scope
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
-    body = element_aliases.rewrite(body, param_names + ([a.arg for a in [
+    element_aliases.rewrite(body, param_names + ([a.arg for a in [
         *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
     scope.locals = _locals_of(body, param_names)
     scope.aliasing = aliasing.function_names(body)

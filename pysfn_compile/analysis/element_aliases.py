@@ -57,13 +57,12 @@ class _Binding:
 
 
 def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
-    """`body` with the item names that can be rewritten so rewritten: a new list when any is
-    (the function's own tree is left as it is), else `body` itself."""
-    params = frozenset(params)
-    if not _plans(body, params):
-        return body
-    body = copy.deepcopy(body)
-    plans = _plans(body, params)
+    """Rewrite in `body` (in place: the statements stay the module tree's own, which
+    compute_in_lambda relies on) the item names that can be; returns `body`. Idempotent: a
+    rewritten name has no binding left."""
+    plans = _plans(body, frozenset(params))
+    if not plans:
+        return body  # (fix_missing_locations below would invent places for made-up nodes)
     # last to first within a block, so that the indexes of the ones before stay right
     for binding, region, key_name in sorted(plans, key=lambda plan: plan[0].index, reverse=True):
         key = binding.key
@@ -81,8 +80,9 @@ def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
             replacement.insert(0, ast.copy_location(
                 ast.Assign(targets=[ast.Name(id=key_name, ctx=ast.Store())], value=key), binding.statement))
         binding.block[binding.index:binding.index + 1] = replacement
-    for statement in body:
-        ast.fix_missing_locations(statement)
+    for binding, _, _ in plans:
+        for statement in binding.block:
+            ast.fix_missing_locations(statement)
     return body
 
 

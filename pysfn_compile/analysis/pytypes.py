@@ -225,6 +225,10 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
     fields, name = None, ""
     if a.fields is not None and a.fields == b.fields:
         fields, name = a.fields, a.name
+    elif a.fields is not None and b.fields is not None and [k for k, _ in a.fields] == [k for k, _ in b.fields]:
+        # one record whose fields changed (`rec["lines"].append(1)` after `"lines": []`): field by field
+        fields = tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.fields, b.fields, strict=True))
+        name = a.name if a.name == b.name else ""
     elif a.fields is not None and "dict" not in b.kinds:
         fields, name = a.fields, a.name
     elif b.fields is not None and "dict" not in a.kinds:
@@ -254,9 +258,14 @@ def _cap(ty: Ty, depth: int = 0) -> Ty:
         elem = None
     if value is not None and value.is_any:
         value = None
-    if elem is ty.elem and value is ty.value:
+    fields = ty.fields
+    if fields is not None:
+        fields = tuple((k, _cap(t, depth + 1)) for k, t in fields)
+        if fields == ty.fields:
+            fields = ty.fields
+    if elem is ty.elem and value is ty.value and fields is ty.fields:
         return ty
-    return attrs.evolve(ty, elem=elem, value=value)
+    return attrs.evolve(ty, elem=elem, value=value, fields=fields)
 
 
 def widen(old: Ty | None, new: Ty) -> Ty:

@@ -330,7 +330,7 @@ class BuilderHelpers:
                            "would not change the other one as Python does",
                            f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                            "a new value instead of changing it")
-        if nested and (name in deep or depth >= 2 and deep_key(name, 2) in deep):
+        if nested and any(deep_key(name, level) in deep for level in range(1, min(depth, DEEPEST) + 1)):
             return Refusal(node, f"the items of '{name}' may also be reachable from another variable (or be one "
                            "list or dict repeated, as in [[0]] * 2); changing one in place would not change the other "
                            "copy as Python does",
@@ -425,9 +425,10 @@ class BuilderHelpers:
         if moved:  # `name` takes over the list: nothing reads it through the other name again
             _, deep = self.alias_state
             whole, inside = effect.whole & moved, effect.inside & moved
-            carried = {name for other in whole if other in deep}
-            carried |= {deep_key(name, 2) for other in whole if deep_key(other, 2) in deep}
-            carried |= {deep_key(name, 2) for other in inside if other in deep or deep_key(other, 2) in deep}
+            levels = range(1, DEEPEST + 1)
+            carried = {deep_key(name, level) for other in whole for level in levels if deep_key(other, level) in deep}
+            carried |= {deep_key(name, level + 1) for other in inside for level in levels
+                        if deep_key(other, level) in deep}
             effect = attrs.evolve(effect, whole=effect.whole - moved, inside=effect.inside - moved)
             self.update_alias(undeepen=[name])
             self.update_alias(deepen=carried)
@@ -600,7 +601,7 @@ class Builder(BuilderHelpers):
     def update_alias(self, share=(), unshare=(), deepen=(), undeepen=()) -> None:
         for hole in self.pending:
             hole.shared = (hole.shared - frozenset(unshare)) | frozenset(share)
-            gone = frozenset(undeepen) | frozenset(deep_key(name, 2) for name in undeepen)
+            gone = frozenset(deep_key(name, level) for name in undeepen for level in range(1, DEEPEST + 1))
             hole.deep = (hole.deep - gone) | frozenset(deepen)
 
     def is_defined(self, asl_name: str) -> bool:
@@ -1064,10 +1065,17 @@ class Builder(BuilderHelpers):
 _RESULT = "$states.result.Payload"
 
 
+DEEPEST = 4  # sharing is tracked this many levels down; deeper counts as this deep
+
+
 def deep_key(name: str, depth: int) -> str:
-    """How the sharing state names "items of `name` at `depth` or deeper may be shared":
-    the name itself for its items, name + "[]" for the items of its items."""
-    return name if depth <= 1 else name + "[]"
+    """How the sharing state names "the items of `name` `depth` levels down may be shared (and
+    so everything inside them)": the name itself for its items, name + "[]" for the items of
+    its items, and so on (`DEEPEST` and below: one key). Changing in place an object `depth`
+    levels down is refused when any level down to it is marked; a value of unknown kind stored
+    three levels down (`d[k]["lines"].append(v)`) marks that level only, so changing the list
+    two levels down stays allowed."""
+    return name + "[]" * (min(max(depth, 1), DEEPEST) - 1)
 
 
 def item_depth(node: ast.AST) -> int:

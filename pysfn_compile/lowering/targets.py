@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import ast
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.aliasing import sharing
 from ..analysis.pytypes import Ty
@@ -112,6 +114,10 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
     if ty.only("dict"):
         key = store_key(node, key)
         new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
+        if ty.fields is not None and key.is_const and ty.field(key.const) is not None:
+            # a record keeps its fields: this one now holds the new value's type
+            fields = tuple((k, value.ty if k == key.const else t) for k, t in ty.fields)
+            new_ty = attrs.evolve(new_ty, fields=fields, name=ty.name)
         return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
                        helpers={"setkey"})
     if ty.only("list"):

@@ -433,13 +433,26 @@ def test_an_output_that_may_share_an_input_counts_as_shared():
 
         @sfn.workflow
         def main(rows: list[dict]):
-            first = rows[0]
+            first = rows[0] if rows else {}
             label = f"{len(rows) ** -1:.2f}"
             n = count(rows)
             first["seen"] = n
             return {"rows": rows, "label": label}
     """, **ON)
     assert "'first' may share its value with 'rows' (line 8)" in text
+    # bound to the item itself, `first` is read as rows[0] (analysis/element_aliases.py)
+    assert_same("""
+        def count(rows: list[dict]) -> int:
+            return len(rows)
+
+        @sfn.workflow
+        def main(rows: list[dict]):
+            first = rows[0]
+            label = f"{len(rows) ** -1:.2f}"
+            n = count(rows)
+            first["seen"] = n
+            return {"rows": rows, "label": label}
+    """, {"rows": [{"a": 1}, {"b": 2}]}, **ON)
 
 
 def test_what_the_block_did_before_it_raised_is_kept():

@@ -1,0 +1,90 @@
+"""Dicts written as records (`{"open": 0, "hours": 0, "urgent": []}`) keep a type per key while
+the workflow changes them, and values of unknown kind stored deep inside a dict mark only that
+level as shared (the workflows users write without annotations: issue 10)."""
+
+from __future__ import annotations
+
+from .helpers import assert_same, refusal
+
+TRIAGE = """
+def fetch_tickets(n):
+    pri = ["low", "high", "urgent"]
+    return [{"id": f"T-{i}", "priority": pri[i % 3], "assignee": None if i % 5 == 0 else f"dev{i % 3}",
+             "hours": (i * 7) % 13, "tags": ["bug"] if i % 2 else ["feature", "ui"]} for i in range(n)]
+
+
+@sfn.workflow
+def main(n):
+    per_person = {}
+    unassigned = []
+    for t in fetch_tickets(n):
+        if t["assignee"] is None:
+            unassigned.append(t["id"])
+            continue
+        person = per_person.setdefault(t["assignee"], {"open": 0, "hours": 0, "urgent": []})
+        person["open"] += 1
+        person["hours"] += t["hours"]
+        if t["priority"] == "urgent":
+            person["urgent"].append(t["id"])
+    lines = []
+    for name in sorted(per_person, key=lambda p: -per_person[p]["hours"]):
+        p = per_person[name]
+        flag = " URGENT: " + ", ".join(p["urgent"][:2]) if p["urgent"] else ""
+        lines.append(f"- {name}: {p['open']} open, {p['hours']}h{flag}")
+    return {"lines": lines, "unassigned": unassigned[:3], "people": per_person}
+"""
+
+
+def test_a_dict_of_records_built_in_a_loop_runs_both_ways():
+    results = assert_same(TRIAGE, {"n": 0}, {"n": 1}, {"n": 12}, {"n": 400})
+    assert results[2]["output"]["people"]["dev2"]["urgent"] == ["T-2", "T-8", "T-11"]
+
+
+def test_a_record_field_keeps_its_own_type():
+    assert_same("""
+    @sfn.workflow
+    def main(words):
+        stats = {"count": 0, "longest": "", "seen": []}
+        for w in words:
+            stats["count"] += 1
+            if len(w) > len(stats["longest"]):
+                stats["longest"] = w.lower()
+            stats["seen"].append(w.upper())
+        return [stats, stats["count"] * 2, stats["longest"].title(), len(stats["seen"])]
+    """, {"words": ["ab", "c", "def"]}, {"words": []}, {"words": [3]})
+
+
+def test_a_value_of_unknown_kind_stored_deep_inside_still_refuses_changing_it_there():
+    message = refusal("""
+    @sfn.workflow
+    def main(rows):
+        d = {"k": {"lines": []}}
+        for r in rows:
+            d["k"]["lines"].append(r)
+            d["k"]["lines"][0].append(1)
+        return d
+    """)
+    assert "the items of 'd' may also be reachable from another variable" in message
+    message = refusal("""
+    @sfn.workflow
+    def main(rows):
+        d = {"k": {"lines": []}}
+        v = [1]
+        d["k"]["lines"].append(v)
+        v.append(2)
+        return d
+    """)
+    assert "'v' may share its value" in message
+
+
+def test_changing_the_list_that_holds_shared_values_is_allowed():
+    # rows' items are stored three levels down; the list two levels down is the machine's own
+    assert_same("""
+    @sfn.workflow
+    def main(rows):
+        d = {"k": {"lines": []}}
+        for r in rows:
+            d["k"]["lines"].append(r)
+            d["k"]["lines"].reverse()
+        return [d, rows]
+    """, {"rows": [[1], {"a": 2}, 3]}, {"rows": []})
