@@ -144,8 +144,8 @@ def _int(b, node):
         return overflow_checked(combine(code, pytypes.INT, value))
     if ty.only("str"):
         return _int_of_str(value)
-    if ty.is_any or ty.json_number or not ty.kinds:
-        return _int_of_unknown(value)
+    if ty.is_any or ty.json_number or not ty.kinds or ty.kinds <= pytypes.JSON_KINDS:
+        return _int_of_unknown(value)  # (a union, int | str: chosen when the workflow runs)
     raise Refusal(node, f"int() of {ty.describe()} is not supported", ANY_HINT if ty.is_any else "")
 
 
@@ -422,8 +422,8 @@ def _sum(b, node):
             code = f"({start.code} + {code})"
         return combine(code, pytypes.FLOAT if elem.only("float") else pytypes.NUMBER, items,
                        *([start] if start is not None else []))
-    if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number):
-        return _sum_of_unknown(node, items, start)
+    if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds):
+        return _sum_of_unknown(node, items, start)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
 
 

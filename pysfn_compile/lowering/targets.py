@@ -15,9 +15,9 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.builder import item_depth
-from ..graph.exprs import Expr, Guard, combine, guard
+from ..graph.exprs import Expr, Guard, combine, const, guard
 from .evaluation import materialize, operands
-from .operations import ANY_HINT, NON_STRING_KEY, bound_code, store_key
+from .operations import ANY_HINT, NON_STRING_KEY, bound_code, iteration_source, slice_of, store_key
 
 
 def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
@@ -51,22 +51,28 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
 
 
 def unpack(b, target, value: Expr, node) -> None:
-    """a, b = value: as many items as names, or Python's ValueError."""
+    """a, b = value: as many items as names, or Python's ValueError; `a, *rest, z = value`:
+    at least as many items as the other names, `rest` a list of what is left between."""
     names = target.elts
-    if any(isinstance(e, ast.Starred) for e in names):
-        raise Refusal(target, "starred unpacking is not supported", "index the list instead")
-    if not value.ty.only("list"):
-        raise Refusal(target, f"unpacking {value.ty.describe()} is not supported",
-                      ANY_HINT if value.ty.is_any else "unpack lists")
-    value = materialize(b, value, node)
-    n = len(names)
+    stars = [i for i, e in enumerate(names) if isinstance(e, ast.Starred)]
+    if len(stars) > 1:
+        raise Refusal(target, "multiple starred expressions in assignment (a SyntaxError in Python)")
+    value = materialize(b, _unpackable(target, value), node)
+    n = len(names) - len(stars)
     count = f"$count({value.code})"
-    checks = [guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
-                    value),
-              guard(f"({count} < {n})", ValueError,
-                    f"'not enough values to unpack (expected {n}, got ' & {count} & ')'", value)]
+    if stars:
+        checks = [guard(f"({count} < {n})", ValueError,
+                        f"'not enough values to unpack (expected at least {n}, got ' & {count} & ')'", value)]
+    else:
+        checks = [guard(f"({count} > {n})", ValueError,
+                        jsonata_lib.string(f"too many values to unpack (expected {n})"), value),
+                  guard(f"({count} < {n})", ValueError,
+                        f"'not enough values to unpack (expected {n}, got ' & {count} & ')'", value)]
     checked = Expr(value.code, value.ty, value.guards + tuple(checks), value.reads, value.helpers)
     b.check([checked], "Check unpacking")
+    if stars:
+        _unpack_starred(b, names, stars[0], value, node)
+        return
     pairs = []
     for position, element in enumerate(names):
         item_ty = value.ty.items[position] if value.ty.items and position < len(value.ty.items) else value.ty.element
@@ -78,6 +84,57 @@ def unpack(b, target, value: Expr, node) -> None:
         else:
             raise Refusal(element, "nested unpacking targets are not supported")
     b.assign(pairs, "Set " + ", ".join(e.id for e in names))
+
+
+def _unpackable(node, value: Expr) -> Expr:
+    """What `a, b = value` takes the items of, as a list: a list, a str's characters, a dict's
+    keys (which one known at run time when the type is not), else Python's TypeError."""
+    ty = value.ty
+    if ty.only("list"):
+        return value
+    if ty.only("str") or ty.only("dict"):
+        source, item_ty, helpers = iteration_source(node, value)
+        return combine(source, pytypes.list_of(item_ty), value, helpers=helpers)
+    if not ty.may("list", "str", "dict"):
+        raise Refusal(node, f"cannot unpack non-iterable {ty.describe()} (Python raises TypeError)")
+    item = pytypes.join(ty.element if ty.may("list") else None, pytypes.STR if ty.may("str", "dict") else None)
+    v = value.code
+    check = guard(f"$not($type({v}) in ['array', 'string', 'object'])", TypeError,
+                  f"'cannot unpack non-iterable ' & $__pytype({v}) & ' object'", value, helpers={"pytype"})
+    return combine(f"$__iter({v})", pytypes.list_of(item), value, helpers={"iter"}, guards=[check])
+
+
+def _unpack_starred(b, names: list, star: int, value: Expr, node) -> None:
+    """The names before the star take the first items, those after it the last ones (negative
+    positions: the count is checked), the starred one a list of the rest."""
+    after = len(names) - star - 1
+    known = value.ty.items
+    pairs = []
+    for position, element in enumerate(names):
+        if position == star:
+            element = element.value
+            upper = const(-after, pytypes.SMALL_INT) if after else None
+            rest = slice_of(node, attrs.evolve(value, ty=attrs.evolve(value.ty, items=None, form="list"), guards=()),
+                            const(star, pytypes.SMALL_INT), upper, None)
+            item = attrs.evolve(rest, guards=(), ty=attrs.evolve(rest.ty, items=None, form="list"))
+        else:
+            index = position if position < star else position - len(names)
+            item_ty = value.ty.element
+            if known is not None and len(known) >= len(names) - 1 and position < star:
+                item_ty = known[position]
+            elif known is not None and len(known) >= len(names) - 1:
+                item_ty = known[len(known) + index]
+            item = Expr(f"{bound_code(value.code)}[{index}]", item_ty, (), value.reads, value.helpers)
+        if not isinstance(element, ast.Name):
+            raise Refusal(element, "nested unpacking targets are not supported")
+        b.declare(element.id)
+        pairs.append((b.var(element.id), item))
+        b.note_type(element.id, item.ty)
+    b.assign(pairs, "Set " + ", ".join(_target_name(e) for e in names))
+
+
+def _target_name(element) -> str:
+    return "*" + element.value.id if isinstance(element, ast.Starred) else element.id
 
 
 def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None) -> list[tuple[str, Expr]]:

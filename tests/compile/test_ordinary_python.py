@@ -423,3 +423,65 @@ def test_comprehensions_with_several_fors_check_each_item_in_python_s_order():
                 {"xs": [], "ys": 5, "d": {}}, {"xs": ["ab", [1, 2]], "ys": ["z"], "d": {"ab": 2}},
                 {"xs": [1, "a"], "ys": [1], "d": {}}, {"xs": ["a", 3], "ys": [-1, 1], "d": {"a": 2}},
                 {"xs": [0, 1], "ys": [0, 2], "d": {}})
+
+
+def test_starred_unpacking_takes_the_rest_as_a_list():
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs, text):
+        first, *rest = xs
+        *init, last = xs
+        a, *middle, z = xs
+        header, *lines = text.split("\\n")
+        (*every,) = xs
+        return [first, rest, init, last, a, middle, z, header, lines, every]
+    """, {"xs": [1, [2], 3], "text": "h\\na\\nb"}, {"xs": [1, 2], "text": ""}, {"xs": [1], "text": "x"},
+        {"xs": [], "text": "x"}, {"xs": "ab", "text": "x"})
+    assert results[0]["output"][1] == [[2], 3]
+    assert results[2]["error"] == "ValueError"  # not enough values to unpack (expected at least 2, got 1)
+
+
+def test_a_csv_import_with_int_of_a_changed_record_and_sum_of_the_mixed_values():
+    assert_same("""
+    def download(n):
+        rows = ["id,name,amount"]
+        for i in range(n):
+            rows.append(f"{i},name {i},{'x' if i % 5 == 3 else (i * 3) % 100}")
+        return "\\n".join(rows)
+
+    @sfn.workflow
+    def main(n):
+        header, *lines = download(n).split("\\n")
+        cols = header.split(",")
+        good, bad = [], []
+        for number, line in enumerate(lines, start=2):
+            row = dict(zip(cols, line.split(",")))
+            try:
+                row["amount"] = int(row["amount"])
+            except ValueError as e:
+                bad.append({"line": number, "error": str(e)})
+                continue
+            good.append(row)
+        return {"good": len(good), "bad": bad[:2], "total": sum(r["amount"] for r in good)}
+    """, {"n": 0}, {"n": 4}, {"n": 300})
+
+
+def test_sum_of_ints_and_strs_raises_pythons_typeerror():
+    assert_same("""
+    @sfn.workflow
+    def main(flag):
+        xs = [1, 2]
+        if flag:
+            xs.append("3")
+        return [sum(xs), int(xs[-1])]
+    """, {"flag": False}, {"flag": True})
+
+
+def test_unpacking_a_value_of_unknown_kind_as_python_does():
+    results = assert_same("""
+    @sfn.workflow
+    def main(v):
+        a, b = v
+        return [a, b]
+    """, {"v": [1, 2]}, {"v": "xy"}, {"v": {"k": 1, "j": 2}}, {"v": 5}, {"v": None}, {"v": [1, 2, 3]}, {"v": "x"})
+    assert results[3]["cause"] == "cannot unpack non-iterable int object"
