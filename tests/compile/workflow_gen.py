@@ -426,6 +426,9 @@ class _Gen:
             simple.append(lambda: self.in_place_add(pad, e))
         if ITEM_ALIASES:
             simple.append(lambda: self.item_alias(pad, e))
+        if "out" not in self.frozen:  # starred unpacking: ValueError when the list is empty
+            simple.append(lambda: [f"{pad}{self.choice(['acc, *out', '*out, acc', 'acc, *out, n'])} = "
+                                   f"{self.expr_list(e)}"])
         if self.loop_depth:
             simple += 3 * [lambda: [f"{pad}if {self.expr_bool(1)}:", f"{pad}    {self.choice(['break', 'continue'])}"]]
         if depth <= 0:
