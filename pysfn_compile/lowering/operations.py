@@ -227,12 +227,11 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
     floats = [side for side in (left, right) if _type_name(side) == "float"]
     numbers_only = op not in ("+", "*") or bool(floats)
-    if not numbers_only:  # str and list concatenate and repeat: $__binerr knows Python's messages
-        message = f"$__binerr('{op}', {a}, {b_})"
-        if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
-            message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
-        guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
-                            helpers={"binerr"}))
+    if not numbers_only:  # str and list concatenate and repeat
+        operable = _operable_test(op, left, right)
+        if operable != "true":
+            guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
+                                helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
         guards.append(guard(f"$not({numbers})", TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
@@ -276,6 +275,45 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 elem = pytypes.join(elem, side.element)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _operable_test(op: str, left: Expr, right: Expr) -> str:
+    """JSONata true where Python computes `left + right` or `left * right` (numbers and bools,
+    two str or two lists concatenated, a sequence repeated an int number of times): the
+    TypeError's test. It reads the operands' kinds only: no type names, which only the message
+    needs (a guard's message is evaluated only where its test fails). What the static types
+    settle is left out."""
+    a, b_ = left.code, right.code
+    numbers = _all(_number_test(a, left.ty), _number_test(b_, right.ty))
+    known = [side for side in (left, right) if _number_test(side.code, side.ty) == "true"]
+    if op == "+":
+        return numbers if known else f"$__addok({a}, {b_})"
+    counts = [side for side in known if _integral_test(side.code, side.ty) == "true"]
+    if len(known) == 2:
+        return numbers  # "true": a product of numbers
+    if counts:  # an int (or a bool) times a number or a sequence
+        other = right if counts[0] is left else left
+        return f"$type({other.code}) in ['number', 'boolean', 'string', 'array']"
+    return f"$__mulok({a}, {b_})"
+
+
+def _negated(test: str) -> str:
+    """$not(test), without a second pair of parentheses around a parenthesized test."""
+    whole = test.startswith("(") and jsonata_lib.closing(test, 0) == len(test) - 1
+    return f"$not{test}" if whole else f"$not({test})"
+
+
+def _binary_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
+    """Python's TypeError message for `left op right` (+ or *) where the operands' kinds do
+    not fit ($__binmsg)."""
+    a, b_ = left.code, right.code
+    if _operator_name(node, op) == op:
+        return f"$__binmsg('{op}', {a}, {b_})"
+    # `x += y`: Python's message names the operator `+=`; and `x *= y` repeats only a sequence
+    # x, else says x's operator is missing (a dict's; CPython's PyNumber_InPlaceMultiply)
+    if op == "*" and left.ty.may("dict"):
+        return f"$replace($__binmsg($type({a}) = 'object' ? '*=' : '*', {a}, {b_}), 'for *:', 'for *=:')"
+    return f"$replace($__binmsg('{op}', {a}, {b_}), 'for {op}:', 'for {op}=:')"
 
 
 def _numbers_only_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
@@ -533,10 +571,8 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
     for mine, theirs in ((0, 1), (1, 0)):
         this, other = sides[mine], sides[theirs]
         if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
-            message = f"$__binerr('+', {left.code}, {right.code})"
-            if _operator_name(node, "+") != "+":  # `x += y`: Python's message names the operator `+=`
-                message = f"$replace({message}, 'for +:', 'for +=:')"
-            check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
+            check = guard(f"($type({this.code}) != 'array')", TypeError, _binary_message(node, "+", left, right),
+                          left, right, helpers={"binmsg"})
             sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
                                   this, guards=[check])
             break
@@ -558,9 +594,12 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     seq, count = (left, right) if left.ty.only("str", "list") else (right, left)
     if (count.ty.is_any or count.ty.json_number) and count.ty.may("int", "bool"):
         c = count.code
+        message = f"\"can't multiply sequence by non-int of type '\" & $__pytype({c}) & \"'\""
+        if count is left and _operator_name(node, "*") != "*" and count.ty.may("dict"):  # `d *= 'ab'`
+            message = (f"($type({c}) = 'object' ? \"unsupported operand type(s) for *=: 'dict' and '\" & "
+                       f"$__pytype({seq.code}) & \"'\" : {message})")
         check = guard(f"$not($type({c}) = 'boolean' or ($type({c}) = 'number' and $floor({c}) = {c}))", TypeError,
-                      f"\"can't multiply sequence by non-int of type '\" & $__pytype({c}) & \"'\"", count,
-                      helpers={"pytype"})
+                      message, count, seq, helpers={"pytype"})
         count = combine(f"($type({c}) = 'boolean' ? ({c} ? 1 : 0) : {c})", pytypes.INT, count, guards=[check])
         left, right = (seq, count) if seq is left else (count, seq)
     if not count.ty.only("int", "bool"):
@@ -744,8 +783,8 @@ def contains(node, container: Expr, item: Expr) -> Expr:
                            helpers={"contains"})
         return combine(f"({item.code} in {container.code})", pytypes.BOOL, item, container)
     if ct.may("str", "list", "dict"):  # which one is known at run time
-        check = guard(f"($__inerr({item.code}, {container.code}) != '')", TypeError,
-                      f"$__inerr({item.code}, {container.code})", item, container, helpers={"inerr"})
+        check = guard(f"$not($__inok({item.code}, {container.code}))", TypeError,
+                      f"$__inerr({item.code}, {container.code})", item, container, helpers={"inok", "inerr"})
         return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, item, container,
                        helpers={"pyin"}, guards=[check])
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
@@ -923,13 +962,13 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
 def _subscript_of_unknown(container: Expr, index: Expr) -> Expr:
     """`container[index]` where both kinds are known only at run time: a dict looks the key up
     (a key no JSON object holds misses), a list or str takes an int index; anything else is
-    Python's TypeError, KeyError or IndexError with Python's message ($__suberr: the
-    TypeError's)."""
+    Python's TypeError, KeyError or IndexError with Python's message ($__subok decides the
+    TypeError, $__suberr words it)."""
     c, i = container.code, index.code
     n = f"$__num({i})"
     checks = [
-        guard(f"($__suberr({c}, {i}) != '')", TypeError, f"$__suberr({c}, {i})", container, index,
-              helpers={"suberr"}),
+        guard(f"$not($__subok({c}, {i}))", TypeError, f"$__suberr({c}, {i})", container, index,
+              helpers={"subok", "suberr"}),
         guard(f"($type({c}) = 'object' and ($type({i}) != 'string' or $not($exists($lookup({c}, {i})))))",
               KeyError, f"$__pyrepr({i})", container, index, helpers={"pyrepr"}),
         guard(f"($type({c}) != 'object' and ({n} >= {_length(c)} or {n} < -{_length(c)}))", IndexError,
