@@ -594,7 +594,10 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     seq, count = (left, right) if left.ty.only("str", "list") else (right, left)
     if (count.ty.is_any or count.ty.json_number) and count.ty.may("int", "bool"):
         c = count.code
-        message = f"\"can't multiply sequence by non-int of type '\" & $__pytype({c}) & \"'\""
+        named = f"$__pytype({c})"
+        if count is left and count.ty.may("str", "list"):  # `'x' * [2]`: Python repeats the left one
+            named = f"($type({c}) in ['string', 'array'] ? $__pytype({seq.code}) : {named})"
+        message = f"\"can't multiply sequence by non-int of type '\" & {named} & \"'\""
         if count is left and _operator_name(node, "*") != "*" and count.ty.may("dict"):  # `d *= 'ab'`
             message = (f"($type({c}) = 'object' ? \"unsupported operand type(s) for *=: 'dict' and '\" & "
                        f"$__pytype({seq.code}) & \"'\" : {message})")

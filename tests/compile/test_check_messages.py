@@ -116,6 +116,27 @@ def main(a, b):
                           and _fine("a + b", a, b)))
 
 
+def test_in_place_repetition_of_a_dict_says_its_operator_is_missing():
+    """Regressions (on main too): CPython's `x *= seq` repeats only through x's own operator; a
+    dict has none, and the message names `*=` (`x * seq` says the sequence's count is wrong).
+    And `'x' * [1]` repeats the left sequence: the list is the count of the wrong type."""
+    assert_same("""
+@sfn.workflow
+def main(d, s, which):
+    if which == 0:
+        d *= s
+        return d
+    if which == 1:
+        d *= "ab"
+        return d
+    if which == 2:
+        d *= [1]
+        return d
+    return [d * [1], "ab" * d] if which == 3 else [d * "ab", [1] * d]
+""", *({"d": d, "s": s, "which": 0} for d in ({"k": 1}, 2, None, "x", [0]) for s in ({"k": 1}, "ab", [1], None, True)),
+        *({"d": d, "s": 0, "which": which} for d in ({"k": 1}, 2, None, True, 1.5, "x", [2]) for which in (1, 2, 3, 4)))
+
+
 def _type_checks(definition) -> list:
     """The TypeError checks of the workflow's code (not the input's check in the first state)."""
     return [rule for rule in _rules(definition)
