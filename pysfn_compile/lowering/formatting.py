@@ -183,6 +183,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
             return combine(f"({sign_text} & {body})", pytypes.STR, expr,
                            helpers={"group"} if grouping else set())
         text = f"({sign_text} & {digits})"
+        if sign == "-" and not grouping:  # $formatNumber writes the minus itself (and 0 for -0)
+            text = jsonata_lib.int_text(value)
         out = _pad(node, expr, text, width, fill, align or ">")
         return combine(out.code, pytypes.STR, out, helpers={"group"} if grouping else set())
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)

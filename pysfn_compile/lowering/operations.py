@@ -233,7 +233,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
             guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
                                 helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
-        guards.append(guard(f"$not({numbers})", TypeError, _numbers_only_message(node, op, left, right), left,
+        guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
@@ -735,13 +735,15 @@ def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     bools) with numbers, str with str; lists (lexicographic in Python) stop the machine; other
     pairs raise Python's TypeError."""
     a, b_ = left.code, right.code
-    numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
-    strings = f"($type({a}) = 'string' and $type({b_}) = 'string')"
-    lists = f"($type({a}) = 'array' and $type({b_}) = 'array')"
+    # numbers (and bools) with numbers, or two of one kind: str or list (a kind test each)
+    comparable = (f"($type({a}) in ['number', 'boolean'] ? $type({b_}) in ['number', 'boolean']"
+                  f" : ($type({a}) = $type({b_}) and $type({a}) in ['string', 'array']))")
     message = (f"\"'{op}' not supported between instances of '\" & $__pytype({a}) & \"' and '\" & "
                f"$__pytype({b_}) & \"'\"")
-    mismatch = guard(f"$not({numbers} or {strings} or {lists})", TypeError, message, left, right, helpers={"pytype"})
-    unsupported = Guard(lists, None, "''", left.helpers | right.helpers, left.reads | right.reads, abort=True,
+    mismatch = guard(_negated(comparable), TypeError, message, left, right, helpers={"pytype"})
+    # after the mismatch's rule: a list on the left means lists on both sides
+    unsupported = Guard(f"($type({a}) = 'array')", None, "''", left.helpers | right.helpers, left.reads | right.reads,
+                        abort=True,
                         error_name=UNSUPPORTED,
                         message_literal=f"line {getattr(node, 'lineno', 0)}: ordering comparison ({op}) of lists "
                                         "whose type is not annotated is not supported: compare elements one by one")

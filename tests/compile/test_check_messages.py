@@ -67,12 +67,15 @@ def main(rows):
 """
 
 EXPRESSIONS = ["a + b", "a * b", "a + 1", "1 + a", "a * 3", "2 * a", "True * a", "a + [1]", "[1] + a", "b[a]",
-               "a in b"]
+               "a in b", "a < b", "a >= b"]
 
 
 def _fine(expression: str, a, b) -> bool:
     """Inputs whose Python result the machine can carry (no integral float from a float: the
-    number rule's loud stop), for which the test compares results."""
+    number rule's loud stop; no order of two lists: pysfn.Unsupported), for which the test
+    compares results."""
+    if "<" in expression or ">" in expression:
+        return not (isinstance(a, list) and isinstance(b, list))
     try:
         value = eval(expression, {}, {"a": a, "b": b})  # the test's own expressions
     except Exception:
@@ -340,3 +343,14 @@ def test_sales_report_loop_checks_no_printing():
     definition = compile_file(path).definition
     loop = definition["States"]["Run For sale in sales (line 36)"]["Assign"]["__plloop2"]
     assert "$__unprintable" not in loop and "$__binerr" not in loop
+
+
+@pytest.mark.parametrize("template", [TOP, LOOP])
+def test_an_order_of_two_lists_still_stops_the_machine(template):
+    """The order's kind check lets two lists pass (Python orders them); the rule after it,
+    which tests the left one only, stops the machine (pysfn.Unsupported)."""
+    compiled = compile_text(template.format(expression="a < b"))
+    payload = {"a": [1], "b": [2]}
+    if template is LOOP:
+        payload = {"rows": [{"a": 1, "b": 2}, payload]}
+    assert emulate(compiled, payload)["error"] == "pysfn.Unsupported"
