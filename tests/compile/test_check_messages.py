@@ -18,7 +18,7 @@ import pytest
 from pysfn_compile import compile_file
 
 from .helpers import assert_same, compile_text, emulate
-from .oracle import definition_strings
+from .oracle import definition_strings, javascript, js_available
 
 VALUES = [3, -7, 2.5, True, 0, "ab", [1], None, {"k": 1}, [], ""]
 
@@ -354,3 +354,20 @@ def test_an_order_of_two_lists_still_stops_the_machine(template):
     if template is LOOP:
         payload = {"rows": [{"a": 1, "b": 2}, payload]}
     assert emulate(compiled, payload)["error"] == "pysfn.Unsupported"
+
+
+def test_an_int_formatted_with_the_default_sign_prints_its_own_minus():
+    """`{n:>5}` is $formatNumber(n, '0') padded: it writes the minus sign itself."""
+    source = """
+@sfn.workflow
+def main(n: int, x):
+    return [f"{n:>5}|{n:<4}|{n:^6}|{n:d}|{n:+d}|{n: d}|{n:05d}|{n:,}|{n:=6}", f"{x:>5}|{x:<4}|{x:d}"]
+"""
+    assert_same(source, *({"n": n, "x": n} for n in (0, 7, -7, 12345, -123456, 2**53 - 1, -(2**53 - 1))),
+                {"n": 1, "x": True}, {"n": 1, "x": False}, {"n": 1, "x": "ab"})
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_format_number_writes_the_minus_in_jsonata_js():
+    codes = [(f"$formatNumber({n}, '0')", {}) for n in (-7, -123456, -(2**53 - 1), 0)] + [("$formatNumber(0 * -1, '0')", {})]
+    assert javascript(codes) == [("ok", "-7"), ("ok", "-123456"), ("ok", str(-(2**53 - 1))), ("ok", "0"), ("ok", "0")]
