@@ -229,6 +229,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     numbers_only = op not in ("+", "*") or bool(floats)
     if not numbers_only:  # str and list concatenate and repeat
         operable = _operable_test(op, left, right)
+        numbers_only = operable == numbers  # `a + 1`: numbers only all the same
         if operable != "true":
             guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
                                 helpers={"addok", "mulok", "binmsg"}))
@@ -266,15 +267,26 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
               if g.abort else g for g in guards]
     kinds = {"float"} if op == "/" else {"int", "float"}
     elem = None
-    if op in ("+", "*"):
-        for side in (left.ty, right.ty):
-            if side.may("str"):
-                kinds.add("str")
-            if side.may("list"):
-                kinds.add("list")
-                elem = pytypes.join(elem, side.element)
+    if not numbers_only:
+        kinds, elem = _sequence_results(op, left.ty, right.ty, kinds)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _sequence_results(op: str, lt: Ty, rt: Ty, kinds: set) -> tuple[set, Ty | None]:
+    """The kinds of `lt op rt` (+ or *) with the str and list Python can give (and the list's
+    items): a str or a list comes only of what Python concatenates (two of one kind) or
+    repeats (a sequence and an int or a bool), so `count = 0; count += row["n"]` stays a number."""
+    kinds, elem = set(kinds), None
+    for seq, other in ((lt, rt),) if op == "+" else ((lt, rt), (rt, lt)):
+        for kind in ("str", "list"):
+            if seq.may(kind) and (other.may(kind) if op == "+" else other.may("int", "bool")):
+                kinds.add(kind)
+                if kind == "list":
+                    elem = pytypes.join(elem, seq.element)
+                    if op == "+":
+                        elem = pytypes.join(elem, other.element)
+    return kinds, elem
 
 
 def _operable_test(op: str, left: Expr, right: Expr) -> str:

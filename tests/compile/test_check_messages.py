@@ -371,3 +371,36 @@ def main(n: int, x):
 def test_format_number_writes_the_minus_in_jsonata_js():
     codes = [(f"$formatNumber({n}, '0')", {}) for n in (-7, -123456, -(2**53 - 1), 0)] + [("$formatNumber(0 * -1, '0')", {})]
     assert javascript(codes) == [("ok", "-7"), ("ok", "-123456"), ("ok", str(-(2**53 - 1))), ("ok", "0"), ("ok", "0")]
+
+
+ACCUMULATE = """
+@sfn.workflow
+def main(rows, start):
+    total = start
+    for row in rows:
+        total += row["n"]
+        total = total * row["k"]
+    return [total, len(total) if isinstance(total, (str, list)) else -1]
+"""
+
+
+def test_what_an_operation_of_unknown_kinds_gives_follows_python():
+    """A number stays a number (`count = 0; count += row["n"]`: no list extension, no
+    concatenation code); a str or a list where Python concatenates or repeats one."""
+    rows = [{"n": 2, "k": 3}, {"n": 1, "k": True}]
+    assert_same(ACCUMULATE, {"rows": rows, "start": 0}, {"rows": rows, "start": 1.5},
+                {"rows": [{"n": "ab", "k": 2}], "start": "x"}, {"rows": [{"n": [1], "k": 2}], "start": [0]},
+                {"rows": [{"n": "ab", "k": 2}], "start": 0}, {"rows": [{"n": [1], "k": "s"}], "start": [0]},
+                {"rows": [{"n": 1, "k": "s"}], "start": 0}, {"rows": [{"n": 1, "k": [1]}], "start": 0},
+                {"rows": [{"n": None, "k": 1}], "start": 0}, {"rows": [{"n": {}, "k": 1}], "start": [0]},
+                {"rows": [{"n": "cd", "k": 1}], "start": [0]})
+    counted = compile_text("""
+@sfn.workflow
+def main(rows):
+    count = 0
+    for row in rows:
+        count += row["n"]
+    return count
+""")
+    loop = "".join(text for pointer, text in definition_strings(counted.definition) if pointer.startswith("/States/Run"))
+    assert "$__iter(" not in loop and "$__add(" not in loop and "$__addok(" not in loop
