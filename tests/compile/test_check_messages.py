@@ -404,3 +404,23 @@ def main(rows):
 """)
     loop = "".join(text for pointer, text in definition_strings(counted.definition) if pointer.startswith("/States/Run"))
     assert "$__iter(" not in loop and "$__add(" not in loop and "$__addok(" not in loop
+
+
+NUMBER_FORMAT = """
+@sfn.workflow
+def main(a, spec_s):
+    t = a + 0
+    if spec_s:
+        return f"{t:s}"
+    return f"{t:>5}|{t:<3d}|{t:03}|{t}"
+"""
+
+
+def test_a_number_of_unknown_type_formats_with_the_number_tests_only():
+    """`a + 0` is a number (int or float, not known): its format tests no str and no TypeError."""
+    compiled = compile_text(NUMBER_FORMAT)
+    texts = [text for _, text in definition_strings(compiled.definition)]
+    assert not any("unsupported format string" in text for text in texts)
+    assert_same(NUMBER_FORMAT, *({"a": a, "spec_s": s} for a in (3, -4, True, 0, 2**40) for s in (False, True)),
+                {"a": "x", "spec_s": False}, {"a": None, "spec_s": True}, {"a": 2.5, "spec_s": True})
+    assert emulate(compiled, {"a": 2.5, "spec_s": False})["error"] == "pysfn.UnprintableNumber"
