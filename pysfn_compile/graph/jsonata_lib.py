@@ -190,20 +190,6 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
-    "binerr": (
-        # Python's TypeError message for `a op b`, or '' when Python computes it
-        "$op, $a, $b",
-        "($ta := $type($a); $tb := $type($b); $seq := ['string', 'array'];"
-        " ($ta in ['number', 'boolean'] and $tb in ['number', 'boolean']) ? ''"
-        " : ($op = '+' and $ta in $seq) ? ($tb = $ta ? ''"
-        " : 'can only concatenate ' & $__pytype($a) & ' (not \"' & $__pytype($b) & '\") to ' & $__pytype($a))"
-        " : ($op = '*' and ($ta in $seq or $tb in $seq))"
-        " ? ($n := $ta in $seq ? $b : $a; ($type($n) = 'boolean' or ($type($n) = 'number'"
-        " and $floor($n) = $n)) ? '' : \"can't multiply sequence by non-int of type '\" & $__pytype($n) & \"'\")"
-        " : \"unsupported operand type(s) for \" & $op & \": '\" & $__pytype($a) & \"' and '\""
-        " & $__pytype($b) & \"'\")",
-        ("pytype",),
-    ),
     # Python's TypeError message for `c[i]`, both of unknown type, or '' when Python indexes
     "suberr": (
         "$c, $i",
@@ -220,7 +206,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : ($n <= 0 ? [] : $reduce([1..$n], function($acc, $i) { $append($acc, $s) }, []))",
         (),
     ),
-    # the value of `a + b`, `a * b`, `a // b` once $__binerr has passed (the operands are two
+    # the value of `a + b`, `a * b`, `a // b` once $__addok/$__mulok have passed (the operands are two
     # numbers or bools, or what Python concatenates or repeats): one helper per operator, so
     # that a field defines the operators it uses only; `-`, `/` and `%` are written in place
     "add": (
@@ -243,7 +229,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # why the machine stops after arithmetic on numbers of unknown type that gave `$r` (pytypes'
     # rule: integral means int): 'overflow', an int result beyond 2**53 - 1; 'float', an
     # integral result of an operand that is not (0.5 * 2), which JSON cannot carry as the float
-    # Python has; else ''. Called once $__binerr has passed: a number `$r` came of two numbers
+    # Python has; else ''. Called once $__addok/$__mulok have passed: a number `$r` came of two numbers
     # (or bools), any other operands give a str or a list
     "numstop": (
         "$r, $a, $b",
@@ -530,6 +516,46 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$c",
         "$type($c) != 'string' ? '' : $substring($c, 0, 16) = '{\"errorMessage\":'"
         " ? $parse($c).errorMessage : $c",
+        (),
+    ),
+    # whether Python computes `a op b` for operands of unknown type (a TypeError's test, which
+    # needs no type names: the message, $__binmsg, is built only where the test fails)
+    "addok": (
+        "$a, $b",
+        "($ta := $type($a); $tb := $type($b); ($ta in ['number', 'boolean'] and $tb in ['number', 'boolean'])"
+        " or ($ta in ['string', 'array'] and $tb = $ta))",
+        (),
+    ),
+    "mulok": (
+        "$a, $b",
+        "($ta := $type($a); $tb := $type($b); $seq := ['string', 'array'];"
+        " ($ta in $seq or $tb in $seq) ? ($n := $ta in $seq ? $b : $a;"
+        " $type($n) = 'boolean' or ($type($n) = 'number' and $floor($n) = $n))"
+        " : ($ta in ['number', 'boolean'] and $tb in ['number', 'boolean']))",
+        (),
+    ),
+    # Python's TypeError message for `a op b` where $__addok/$__mulok (or the numbers' test) fails
+    "binmsg": (
+        "$op, $a, $b",
+        "($seq := ['string', 'array']; ($op = '+' and $type($a) in $seq)"
+        " ? 'can only concatenate ' & $__pytype($a) & ' (not \"' & $__pytype($b) & '\") to ' & $__pytype($a)"
+        " : ($op = '*' and ($type($a) in $seq or $type($b) in $seq))"
+        " ? \"can't multiply sequence by non-int of type '\" & $__pytype($type($a) in $seq ? $b : $a) & \"'\""
+        " : \"unsupported operand type(s) for \" & $op & \": '\" & $__pytype($a) & \"' and '\" & $__pytype($b) & \"'\")",
+        ("pytype",),
+    ),
+    # whether Python indexes `c[i]`, both of unknown type, without TypeError ($__suberr: the message)
+    "subok": (
+        "$c, $i",
+        "($tc := $type($c); $ti := $type($i); $tc = 'object' ? $not($ti in ['array', 'object'])"
+        " : ($tc in ['array', 'string'] and ($ti = 'boolean' or ($ti = 'number' and $floor($i) = $i))))",
+        (),
+    ),
+    # whether Python answers `v in c` for a container of unknown type ($__inerr: the message)
+    "inok": (
+        "$v, $c",
+        "($tc := $type($c); $tc = 'array' or ($tc = 'string' ? $type($v) = 'string'"
+        " : ($tc = 'object' and $not($type($v) in ['array', 'object']))))",
         (),
     ),
 }

@@ -183,6 +183,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
             return combine(f"({sign_text} & {body})", pytypes.STR, expr,
                            helpers={"group"} if grouping else set())
         text = f"({sign_text} & {digits})"
+        if sign == "-" and not grouping:  # $formatNumber writes the minus itself (and 0 for -0)
+            text = jsonata_lib.int_text(value)
         out = _pad(node, expr, text, width, fill, align or ">")
         return combine(out.code, pytypes.STR, out, helpers={"group"} if grouping else set())
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
@@ -192,30 +194,36 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
     """format(value, spec) for a value whose kind is known only at run time: a str or an
     integral number (the number rule: an int) formats as Python formats it; where Python raises
     for that kind and spec, so does the machine, with the message this Python gives; a float
-    Python would format stops the machine (pysfn.UnprintableNumber)."""
+    Python would format stops the machine (pysfn.UnprintableNumber). Only the kinds its static
+    type allows are tested (a number of unknown type: no str, no TypeError)."""
     v = expr.code
+    ty = expr.ty
     outcomes = {}
     for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT), ("float", 1.5, None)):
+        if not _may_be(ty, kind):
+            continue
         try:
             format(sample, spec)
         except (ValueError, TypeError) as error:
             outcomes[kind] = jsonata_lib.string(str(error))
             continue
         if narrowed is not None:
-            code = v if kind == "str" else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+            code = v if kind == "str" or not _may_be(ty, "bool") else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
             formatted = format_value(node, Expr(code, narrowed, reads=expr.reads, helpers=expr.helpers), spec)
             if formatted.guards:
                 raise Refusal(node, f"cannot format a value of unknown type with {spec!r}", UNKNOWN_HINT)
             outcomes[kind] = formatted
     integral = f"($type({v}) = 'boolean' or ($type({v}) = 'number' and $floor({v}) = {v}))"
-    guards = [Guard(f"($type({v}) in ['null', 'array', 'object'])", TypeError,
-                    f"'unsupported format string passed to ' & $__pytype({v}) & '.__format__'",
-                    jsonata_lib.closure({"pytype"}) | expr.helpers, expr.reads)]
+    guards = []
+    if _may_be(ty, "none", "list", "dict"):
+        guards.append(Guard(f"($type({v}) in ['null', 'array', 'object'])", TypeError,
+                            f"'unsupported format string passed to ' & $__pytype({v}) & '.__format__'",
+                            jsonata_lib.closure({"pytype"}) | expr.helpers, expr.reads))
     for kind, test in (("str", f"($type({v}) = 'string')"), ("int", integral),
                        ("float", f"($type({v}) = 'number' and $floor({v}) != {v})")):
         if isinstance(outcomes.get(kind), str):
             guards.append(Guard(test, ValueError, outcomes[kind], expr.helpers, expr.reads))
-    if "float" not in outcomes:
+    if "float" not in outcomes and _may_be(ty, "float"):
         guards.append(Guard(f"($type({v}) = 'number' and $floor({v}) != {v})", None, "''", expr.helpers, expr.reads,
                             abort=True, error_name=UNPRINTABLE,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
@@ -228,6 +236,17 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
         code = formatted.code if test == "true" else f"({test} ? {formatted.code} : {code})"
         helpers |= formatted.helpers
     return combine(code, pytypes.STR, expr, helpers=helpers, guards=guards)
+
+
+def _may_be(ty: Ty, *kinds: str) -> bool:
+    """Whether a value of this type may be of one of these kinds at run time ("int": also a
+    bool, which formats as its int, and a number of unknown type, integral by the number
+    rule); a type with no kinds (a value that never exists) may be anything."""
+    if not ty.kinds:
+        return True
+    if "int" in kinds and (ty.may("bool") or (ty.json_number and ty.may("float"))):
+        return True
+    return ty.may(*kinds)
 
 
 def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str) -> Expr:

@@ -227,14 +227,14 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
     floats = [side for side in (left, right) if _type_name(side) == "float"]
     numbers_only = op not in ("+", "*") or bool(floats)
-    if not numbers_only:  # str and list concatenate and repeat: $__binerr knows Python's messages
-        message = f"$__binerr('{op}', {a}, {b_})"
-        if _operator_name(node, op) != op:  # `x += y`: Python's message names the operator `+=`
-            message = f"$replace({message}, 'for {op}:', 'for {op}=:')"
-        guards.append(guard(f"($__binerr('{op}', {a}, {b_}) != '')", TypeError, message, left, right,
-                            helpers={"binerr"}))
+    if not numbers_only:  # str and list concatenate and repeat
+        operable = _operable_test(op, left, right)
+        numbers_only = operable == numbers  # `a + 1`: numbers only all the same
+        if operable != "true":
+            guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
+                                helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
-        guards.append(guard(f"$not({numbers})", TypeError, _numbers_only_message(node, op, left, right), left,
+        guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
@@ -267,15 +267,65 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
               if g.abort else g for g in guards]
     kinds = {"float"} if op == "/" else {"int", "float"}
     elem = None
-    if op in ("+", "*"):
-        for side in (left.ty, right.ty):
-            if side.may("str"):
-                kinds.add("str")
-            if side.may("list"):
-                kinds.add("list")
-                elem = pytypes.join(elem, side.element)
+    if not numbers_only:
+        kinds, elem = _sequence_results(op, left.ty, right.ty, kinds)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _sequence_results(op: str, lt: Ty, rt: Ty, kinds: set) -> tuple[set, Ty | None]:
+    """The kinds of `lt op rt` (+ or *) with the str and list Python can give (and the list's
+    items): a str or a list comes only of what Python concatenates (two of one kind) or
+    repeats (a sequence and an int or a bool), so `count = 0; count += row["n"]` stays a number."""
+    kinds, elem = set(kinds), None
+    for seq, other in ((lt, rt),) if op == "+" else ((lt, rt), (rt, lt)):
+        for kind in ("str", "list"):
+            if seq.may(kind) and (other.may(kind) if op == "+" else other.may("int", "bool")):
+                kinds.add(kind)
+                if kind == "list":
+                    elem = pytypes.join(elem, seq.element)
+                    if op == "+":
+                        elem = pytypes.join(elem, other.element)
+    return kinds, elem
+
+
+def _operable_test(op: str, left: Expr, right: Expr) -> str:
+    """JSONata true where Python computes `left + right` or `left * right` (numbers and bools,
+    two str or two lists concatenated, a sequence repeated an int number of times): the
+    TypeError's test. It reads the operands' kinds only: no type names, which only the message
+    needs (a guard's message is evaluated only where its test fails). What the static types
+    settle is left out."""
+    a, b_ = left.code, right.code
+    numbers = _all(_number_test(a, left.ty), _number_test(b_, right.ty))
+    known = [side for side in (left, right) if _number_test(side.code, side.ty) == "true"]
+    if op == "+":
+        return numbers if known else f"$__addok({a}, {b_})"
+    counts = [side for side in known if _integral_test(side.code, side.ty) == "true"]
+    if len(known) == 2:
+        return numbers  # "true": a product of numbers
+    if counts:  # an int (or a bool) times a number or a sequence
+        other = right if counts[0] is left else left
+        return f"$type({other.code}) in ['number', 'boolean', 'string', 'array']"
+    return f"$__mulok({a}, {b_})"
+
+
+def _negated(test: str) -> str:
+    """$not(test), without a second pair of parentheses around a parenthesized test."""
+    whole = test.startswith("(") and jsonata_lib.closing(test, 0) == len(test) - 1
+    return f"$not{test}" if whole else f"$not({test})"
+
+
+def _binary_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
+    """Python's TypeError message for `left op right` (+ or *) where the operands' kinds do
+    not fit ($__binmsg)."""
+    a, b_ = left.code, right.code
+    if _operator_name(node, op) == op:
+        return f"$__binmsg('{op}', {a}, {b_})"
+    # `x += y`: Python's message names the operator `+=`; and `x *= y` repeats only a sequence
+    # x, else says x's operator is missing (a dict's; CPython's PyNumber_InPlaceMultiply)
+    if op == "*" and left.ty.may("dict"):
+        return f"$replace($__binmsg($type({a}) = 'object' ? '*=' : '*', {a}, {b_}), 'for *:', 'for *=:')"
+    return f"$replace($__binmsg('{op}', {a}, {b_}), 'for {op}:', 'for {op}=:')"
 
 
 def _numbers_only_message(node: ast.AST, op: str, left: Expr, right: Expr) -> str:
@@ -533,10 +583,8 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
     for mine, theirs in ((0, 1), (1, 0)):
         this, other = sides[mine], sides[theirs]
         if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
-            message = f"$__binerr('+', {left.code}, {right.code})"
-            if _operator_name(node, "+") != "+":  # `x += y`: Python's message names the operator `+=`
-                message = f"$replace({message}, 'for +:', 'for +=:')"
-            check = guard(f"({message} != '')", TypeError, message, left, right, helpers={"binerr"})
+            check = guard(f"($type({this.code}) != 'array')", TypeError, _binary_message(node, "+", left, right),
+                          left, right, helpers={"binmsg"})
             sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
                                   this, guards=[check])
             break
@@ -558,9 +606,15 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     seq, count = (left, right) if left.ty.only("str", "list") else (right, left)
     if (count.ty.is_any or count.ty.json_number) and count.ty.may("int", "bool"):
         c = count.code
+        named = f"$__pytype({c})"
+        if count is left and count.ty.may("str", "list"):  # `'x' * [2]`: Python repeats the left one
+            named = f"($type({c}) in ['string', 'array'] ? $__pytype({seq.code}) : {named})"
+        message = f"\"can't multiply sequence by non-int of type '\" & {named} & \"'\""
+        if count is left and _operator_name(node, "*") != "*" and count.ty.may("dict"):  # `d *= 'ab'`
+            message = (f"($type({c}) = 'object' ? \"unsupported operand type(s) for *=: 'dict' and '\" & "
+                       f"$__pytype({seq.code}) & \"'\" : {message})")
         check = guard(f"$not($type({c}) = 'boolean' or ($type({c}) = 'number' and $floor({c}) = {c}))", TypeError,
-                      f"\"can't multiply sequence by non-int of type '\" & $__pytype({c}) & \"'\"", count,
-                      helpers={"pytype"})
+                      message, count, seq, helpers={"pytype"})
         count = combine(f"($type({c}) = 'boolean' ? ({c} ? 1 : 0) : {c})", pytypes.INT, count, guards=[check])
         left, right = (seq, count) if seq is left else (count, seq)
     if not count.ty.only("int", "bool"):
@@ -693,13 +747,15 @@ def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     bools) with numbers, str with str; lists (lexicographic in Python) stop the machine; other
     pairs raise Python's TypeError."""
     a, b_ = left.code, right.code
-    numbers = f"($type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean'])"
-    strings = f"($type({a}) = 'string' and $type({b_}) = 'string')"
-    lists = f"($type({a}) = 'array' and $type({b_}) = 'array')"
+    # numbers (and bools) with numbers, or two of one kind: str or list (a kind test each)
+    comparable = (f"($type({a}) in ['number', 'boolean'] ? $type({b_}) in ['number', 'boolean']"
+                  f" : ($type({a}) = $type({b_}) and $type({a}) in ['string', 'array']))")
     message = (f"\"'{op}' not supported between instances of '\" & $__pytype({a}) & \"' and '\" & "
                f"$__pytype({b_}) & \"'\"")
-    mismatch = guard(f"$not({numbers} or {strings} or {lists})", TypeError, message, left, right, helpers={"pytype"})
-    unsupported = Guard(lists, None, "''", left.helpers | right.helpers, left.reads | right.reads, abort=True,
+    mismatch = guard(_negated(comparable), TypeError, message, left, right, helpers={"pytype"})
+    # after the mismatch's rule: a list on the left means lists on both sides
+    unsupported = Guard(f"($type({a}) = 'array')", None, "''", left.helpers | right.helpers, left.reads | right.reads,
+                        abort=True,
                         error_name=UNSUPPORTED,
                         message_literal=f"line {getattr(node, 'lineno', 0)}: ordering comparison ({op}) of lists "
                                         "whose type is not annotated is not supported: compare elements one by one")
@@ -744,8 +800,8 @@ def contains(node, container: Expr, item: Expr) -> Expr:
                            helpers={"contains"})
         return combine(f"({item.code} in {container.code})", pytypes.BOOL, item, container)
     if ct.may("str", "list", "dict"):  # which one is known at run time
-        check = guard(f"($__inerr({item.code}, {container.code}) != '')", TypeError,
-                      f"$__inerr({item.code}, {container.code})", item, container, helpers={"inerr"})
+        check = guard(f"$not($__inok({item.code}, {container.code}))", TypeError,
+                      f"$__inerr({item.code}, {container.code})", item, container, helpers={"inok", "inerr"})
         return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, item, container,
                        helpers={"pyin"}, guards=[check])
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
@@ -923,13 +979,13 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
 def _subscript_of_unknown(container: Expr, index: Expr) -> Expr:
     """`container[index]` where both kinds are known only at run time: a dict looks the key up
     (a key no JSON object holds misses), a list or str takes an int index; anything else is
-    Python's TypeError, KeyError or IndexError with Python's message ($__suberr: the
-    TypeError's)."""
+    Python's TypeError, KeyError or IndexError with Python's message ($__subok decides the
+    TypeError, $__suberr words it)."""
     c, i = container.code, index.code
     n = f"$__num({i})"
     checks = [
-        guard(f"($__suberr({c}, {i}) != '')", TypeError, f"$__suberr({c}, {i})", container, index,
-              helpers={"suberr"}),
+        guard(f"$not($__subok({c}, {i}))", TypeError, f"$__suberr({c}, {i})", container, index,
+              helpers={"subok", "suberr"}),
         guard(f"($type({c}) = 'object' and ($type({i}) != 'string' or $not($exists($lookup({c}, {i})))))",
               KeyError, f"$__pyrepr({i})", container, index, helpers={"pyrepr"}),
         guard(f"($type({c}) != 'object' and ({n} >= {_length(c)} or {n} < -{_length(c)}))", IndexError,

@@ -249,13 +249,13 @@ def transform_assert(b, node: ast.Assert) -> None:
         failing = combine(f"$not({test.code})", pytypes.BOOL, test)
         fails, holds = b.fork(f"Assert {_short(ast.unparse(node.test))} (line {node.lineno})", failing)
         b.then(fails)
-        message = to_str(node.msg, b.expr(node.msg))
+        message = _printed(b, AssertionError, b.expr(node.msg), to_str, node.msg)
         raise_class(b, AssertionError, message)
         b.then(holds)
         return
     message = const("", pytypes.STR)
     if node.msg is not None:
-        message = to_str(node.msg, b.expr(node.msg))
+        message = _printed(b, AssertionError, b.expr(node.msg), to_str, node.msg)
     reached = tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in message.guards)
     failed = guard(f"$not({test.code})", AssertionError, message.code, test, message)
     b.check([Expr("null", pytypes.NONE, test.guards + reached + (failed,))],
@@ -574,9 +574,34 @@ def exception_message(b, node, cls: type, args: list) -> Expr:
         raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
                       "here", "raise it with a literal message, or give it no __init__/__str__")
     value = exprs[0] if exprs else const("", pytypes.STR)
-    if issubclass(cls, KeyError):
-        return to_repr(node, value)
-    return to_str(node, value)
+    return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
+
+
+def _printed(b, cls: type, value: Expr, printer, node) -> Expr:
+    """str(e) of a `cls` raised here whose argument is `value` (`printer` prints it): where
+    no code can read it (message_observed), the argument is evaluated (its own guards: Python
+    evaluates it) but not printed, so no check that the machine can print it either."""
+    if message_observed(b, cls):
+        return printer(node, value)
+    return combine("''", pytypes.STR, value)
+
+
+def message_observed(b, cls: type) -> bool:
+    """Whether any code may read str(e) of a `cls` raised here. Not when the handler that
+    catches it (the builder's route: the first of the innermost try's handlers whose classes
+    it is an instance of, known at compile time) binds no name and re-raises nothing (its
+    HandlerInfo has no variable: no `as e`, no bare `raise`). A `finally` on the way (it may
+    raise it again) or no handler at all (the Fail state's Cause) reads it."""
+    for context in reversed(b.scope.contexts):
+        if not isinstance(context, TryContext):
+            continue
+        if context.in_body and context.handlers:
+            for handler in context.handlers:
+                if not handler.classes or issubclass(cls, handler.classes):
+                    return handler.var is not None
+        if context.finally_label is not None:
+            return True
+    return True
 
 
 def _is_sfn_fail(b, func) -> bool:

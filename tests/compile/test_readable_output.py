@@ -284,8 +284,8 @@ def _field_sizes():
 # units: $__cpk. bulk_fan_out's second field, 1,048: sorted(xs) with no key sorts with $sort's
 # own comparison where it can, $__sorted_plain, so thousands of items fit one evaluation.)
 FIELDS_OVER_THE_LIMIT = {
-    "batch_scoring": (3, 1287), "bulk_fan_out": (2, 4443), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
-    "inventory_reconciliation": (4, 1500), "sales_report": (2, 5928), "statistics_report": (1, 3191),
+    "batch_scoring": (3, 1287), "bulk_fan_out": (2, 3654), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
+    "inventory_reconciliation": (4, 1500), "sales_report": (2, 5558), "statistics_report": (1, 3191),
 }
 
 
@@ -308,7 +308,7 @@ def test_field_sizes_attributes_helpers_plumbing_and_source():
     sizes = _field_sizes()
     fields = sizes.example_fields(EXAMPLES / "sales_report.py")
     loop = max((f for f in fields if f.state == "Run For region in sorted(totals) (line 46)"), key=lambda f: f.size)
-    assert loop.helpers > 1000 and loop.plumbing > 500 and loop.rest > 1000
+    assert loop.helpers > 1000 and loop.plumbing > 400 and loop.rest > 1000
     assert loop.source == len("for region in sorted(totals):") + len(
         "euros, cents = totals[region] // 100, totals[region] % 100") + len(
         'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
