@@ -540,6 +540,7 @@ class _Step:
         self.leaves: list[tuple[int | None, str, frozenset, frozenset, tuple | None]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
+        self.leader_now = 0  # the leader whose step is being written (see _leaf)
         self.leader_nodes = leaders
         self.carried = carried
         self.prefix = prefix
@@ -576,7 +577,10 @@ class _Step:
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
         pc = f"$lookup({state}, {_AT})"  # a path ($s.x) costs twice as much in jsonata-js
-        bodies = [self._block(node) for node in self.leader_nodes]
+        bodies = []
+        for position, node in enumerate(self.leader_nodes):
+            self.leader_now = position
+            bodies.append(self._block(node))
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
@@ -584,8 +588,20 @@ class _Step:
         dispatch = self._fill(dispatch)
         # a step binds the carried variables it may read before it sets them; the others, set
         # before any read on every path, need no binding
-        bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried
-                       if name in self.step_reads)
+        bind = ""
+        for name in self.carried:
+            if name not in self.step_reads:
+                continue
+            read = f"$lookup({state}, {jsonata_lib.string(name)})"
+            mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
+            found = list(mention.finditer(dispatch))
+            if len(found) == 1 and not re.match(r"\s*:=", dispatch[found[0].end():]):
+                # read once, and never set in the step: read where it is read (the state
+                # names every variable a step reads: the $lookup finds what the binding would)
+                dispatch = dispatch[:found[0].start()] + read + dispatch[found[0].end():]
+                self.budget_extra += len(f"${name} := {read}; ") - (len(read) - len(name) - 1)  # see _budget
+                continue
+            bind += f"${name} := {read}; "
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
         # a step's ways out name only the variables it set: the rest are the step's input's
@@ -622,6 +638,8 @@ class _Step:
             if position is not None:
                 fields = self._exit_fields(position, fields)
             before = f"$merge([$lookup({self.local('s')}, {_TAKEN}), {_taken(taken)}])" if taken else ""
+            if not pc:
+                self.budget_extra += len(f"{_AT}: {self.leader_now}, ")  # see _budget
             text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last), 1)
         return text
 
@@ -685,16 +703,16 @@ class _Step:
         return text
 
     def _end(self, statements: list[str], target: ir.Node, changed: frozenset, check: str = "",
-             taken: frozenset = frozenset()) -> str:
+             taken: frozenset = frozenset(), available: tuple = ()) -> str:
         """`statements`, then on to `target`. Where that ends the step, the last statement,
         if it sets a carried variable, goes to the step's end, which may write the value in
         place of the variable (`{"@step": 3, "__exc": {...}}`, see _ending)."""
         if id(target) in self.members and id(target) not in self.leaders:
-            return _sequence(statements, self._block(target, changed, check, taken))
+            return _sequence(statements, self._block(target, changed, check, taken, available))
         sunk: dict[str, str] = {}
         captures: tuple[str, ...] = ()
         if id(target) not in self.members:
-            statements, sunk, captures = self._sink(statements, target)
+            statements, sunk, captures = self._sink(statements, target, bool(check))
         last = None
         if statements:
             name, _, value = statements[-1].partition(" := ")
@@ -708,8 +726,9 @@ class _Step:
         way out's, and the variables set on the way there. A way out is one per target and
         sunk values (`sunk`, see _sink): ways to one target that compute different values
         after the fold are different ways out (the After state's rules for them differ)."""
-        if id(target) in self.members:  # a loop's next step
-            self.leaves.append((None, str(self.leaders[id(target)]), changed & frozenset(self.carried), taken, last))
+        if id(target) in self.members:  # a loop's next step ("@step" as it is: left out)
+            pc = "" if self.leaders[id(target)] == self.leader_now else str(self.leaders[id(target)])
+            self.leaves.append((None, pc, changed & frozenset(self.carried), taken, last))
             return f"\x00{len(self.leaves) - 1}\x00"
         sunk = sunk or {}
         position = next((k for k, node in enumerate(self.exits) if node is target and self.exit_sunk[k] == sunk),
@@ -764,7 +783,8 @@ class _Step:
         live = self.live.get(id(target), carried) if self.live is not None else carried
         return _live(target, carried & live)
 
-    def _sink(self, statements: list[str], target: ir.Node) -> tuple[list[str], dict[str, str], tuple[str, ...]]:
+    def _sink(self, statements: list[str], target: ir.Node, check: bool) -> tuple[list[str], dict[str, str],
+                                                                                      tuple[str, ...]]:
         """Of the statements that end a step at a way out, those whose values run only to
         be carried out (a guard's exception record with its message's helpers, ...): computed
         in the After state instead, from the values they read, which the step's end carries.
@@ -772,7 +792,9 @@ class _Step:
         A value is sunk only when no statement after it reads what it sets or sets what it
         reads (the end carries what it read, as it was), and it reads nothing but the loop's
         variables, its temporaries and what the After state reads the same (the machine's
-        variables the fold does not set, helpers). A value nobody after it reads is dropped."""
+        variables the fold does not set, helpers). A value nobody after it reads is dropped.
+        On a check's way (an exception's record), a value that reads nothing the fold sets is
+        sunk too, however short: the After state's rule for it computes it at no cost."""
         out = self._exit_names(target)
         kept = list(statements)
         sunk: dict[str, str] = {}
@@ -787,8 +809,9 @@ class _Step:
                     del kept[position]  # pure, and read by nothing: as good as not computed
                     self.budget_extra += len(statements[position])
                     continue
-                free = self._free(value) if name in out and self._worth_sinking(value) else None
-                if free is not None and not free & sets and self._fits(value, free):
+                free = self._free(value) if name in out else None
+                if free is not None and not free & sets and self._fits(value, free) and (
+                        self._worth_sinking(value) or (check and not free)):
                     sunk[name] = value
                     captures |= free
                     del kept[position]
@@ -857,32 +880,39 @@ class _Step:
         return taken | {self.branch_ids[key]}
 
     def _block(self, node: ir.Node, changed: frozenset = frozenset(), check: str = "",
-               taken: frozenset = frozenset()) -> str:
+               taken: frozenset = frozenset(), available: tuple = ()) -> str:
         """The JSONata for `node` and the states after it up to the step's end; `changed`:
         the variables the step has set on the way here (a way out names those only); `check`:
-        what a check rule on the way here raises (the states after it are the check's)."""
+        what a check rule on the way here raises (the states after it are the check's);
+        `available`: (text, temporary) of the subexpressions an earlier Choice of the step
+        computed once (see _bind_repeated) whose variables nothing has set since: where a
+        state after it writes one again, it reads the temporary (inner ones first)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
-            statements += self._assign(node.assign)
+            statements += self._assign(node.assign, available)
             changed |= frozenset(node.assign)
+            available = _still(available, node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return self._end(statements, target, changed, check, taken)
+                return self._end(statements, target, changed, check, taken, available)
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
         # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
-        conditions = [_operand(self._positional(rule.condition.text)) for rule in node.rules]
-        assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
+        conditions = [_operand(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
+        assigns = [self._assign(rule.assign, available) for rule in node.rules] + [
+            self._assign(node.default_assign, available)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
-        prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
+        prefixes, conditions, grouped, bound = self._bind_repeated(conditions, assigns)
+        every = available + tuple(pair for at in bound for pair in at)
         text = self._end(prefixes[-1] + grouped[-1], node.default, changed | frozenset(node.default_assign), check,
-                         self._branch(node, -1, taken))
+                         self._branch(node, -1, taken), _still(every, node.default_assign))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
+            here = available + tuple(pair for at in bound[:position + 1] for pair in at)
             branch = self._end(grouped[position], rule.next, changed | frozenset(rule.assign), check or rule.check,
-                               self._branch(node, position, taken))
+                               self._branch(node, position, taken), _still(here, rule.assign))
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
@@ -897,7 +927,8 @@ class _Step:
         regular expression.
 
         Position k < n is the test of rule k (with rule k's Assign behind it), position n the
-        default's Assign; returns the statements to put before each position and the texts."""
+        default's Assign; returns the statements to put before each position, the texts, and
+        per position what it bound: (the text as the later texts write it, the temporary)."""
         n = len(conditions)
         parts = conditions + [item for group in groups for item in group]
         found: dict[str, int] = {}
@@ -914,6 +945,9 @@ class _Step:
                     bound.add(match.group(1))
             for params in _PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
+        # the temporaries this Choice's own statements bind (`$t1 := ...` opening a text):
+        # not there yet where a part of it would be bound (before the rule's test)
+        bound |= {match.group(1) for text in parts if (match := _BOUND.match(text)) and match.group(1) in self.temps}
         chosen: list[tuple[str, str]] = []  # (name, text), longest first
         for candidate in sorted(found, key=len, reverse=True):
             # written twice: in the texts, or inside longer ones (each evaluated as often)
@@ -921,7 +955,7 @@ class _Step:
                 continue
             chosen.append((self._temp("t"), candidate))
         if not chosen:
-            return [[] for _ in range(n + 1)], conditions, groups
+            return [[] for _ in range(n + 1)], conditions, groups, [[] for _ in range(n + 1)]
         # where each is first written, and first evaluated whatever happens (the original texts)
         places = [[conditions[k]] + groups[k] for k in range(n)] + [groups[n]]
         eager = [[_eager_spans(conditions[k])] for k in range(n)] + [[_eager_spans(t) for t in groups[n]]]
@@ -945,11 +979,14 @@ class _Step:
             return text
 
         prefixes: list[list[str]] = [[] for _ in range(n + 1)]
+        bound_at: list[list[tuple[str, str]]] = [[] for _ in range(n + 1)]
         for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
-            prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
+            written = rewrite(candidate, bind[name], candidate)
+            prefixes[bind[name]].append(f"{name} := {_operand(written)}")
+            bound_at[bind[name]].append((written, name))
         conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
         groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
-        return prefixes, conditions, groups
+        return prefixes, conditions, groups, bound_at
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
         if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
@@ -963,11 +1000,11 @@ class _Step:
                 continue  # a helper or a JSONata function
             if name in inner:
                 continue
-            if name not in self.variables or name in bound:
-                return False
+            if (name not in self.variables and name not in self.temps) or name in bound:
+                return False  # (a temporary is bound where the texts that mention it are)
         return True
 
-    def _assign(self, assign: dict) -> list[str]:
+    def _assign(self, assign: dict, available: tuple = ()) -> list[str]:
         """An Assign: every value from the variables before it, then all set at once (in
         an order where no value reads a variable already set, else through temporaries)."""
         if not assign:
@@ -980,7 +1017,9 @@ class _Step:
             if count > 1:
                 shared[item] = self._temp("t")
                 out.append(f"{shared[item]} := {self._positional(item)}")
-        pending = [(name, self._value(value, shared)) for name, value in assign.items()]
+        # a variable no folded state reads and no state after reads: its value is not needed
+        pending = [(name, self._value(value, shared, available)) for name, value in assign.items()
+                   if name in self.carried or name in self.mentioned or name not in self.variables]
         while pending:
             for position, (name, text) in enumerate(pending):
                 if not any(name in _VARIABLE_SET(other) for n, other in pending if n != name):
@@ -1016,22 +1055,23 @@ class _Step:
                         found[match.group(0)] = found.get(match.group(0), 0) + 1
         return found
 
-    def _value(self, value: Any, shared: dict | None = None) -> str:
+    def _value(self, value: Any, shared: dict | None = None, available: tuple = ()) -> str:
         """A field value (JSON with Code inside) as JSONata; `shared`: items read once
-        already (text -> the temporary holding it)."""
+        already (text -> the temporary holding it); `available`: see _block."""
         if isinstance(value, ir.Code):
             self.helpers |= value.helpers
             text = value.text
             for item, temp in (shared or {}).items():
                 text = text.replace(item, temp)
-            return _operand(self._positional(text))
+            return _operand(_reuse(self._positional(text), available))
         if isinstance(value, dict):
-            return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v, shared)}" for k, v in value.items()) + "}"
+            return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v, shared, available)}"
+                                   for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
             if not any(True for _ in ir.codes(value)):
                 return jsonata_lib.literal(list(value))
             self.helpers |= jsonata_lib.closure({"wrap"})
-            return "[" + ", ".join(f"$__wrap({self._value(v, shared)})" for v in value) + "]"
+            return "[" + ", ".join(f"$__wrap({self._value(v, shared, available)})" for v in value) + "]"
         return jsonata_lib.literal(value)
 
 
@@ -1042,6 +1082,21 @@ _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
 
 
+def _still(available: tuple, assign: dict | None) -> tuple:
+    """Of `available` (see _Step._block), what an Assign setting `assign`'s names leaves valid."""
+    if not assign:
+        return available
+    return tuple((text, temp) for text, temp in available if not _VARIABLE_SET(text) & set(assign))
+
+
+def _reuse(text: str, available: tuple) -> str:
+    """`text` reading the temporaries of `available` where it writes their texts again."""
+    for candidate, temp in available:
+        if candidate in text:
+            text = _replace(text, candidate, temp)
+    return text
+
+
 def _live(target: ir.Node, names: frozenset) -> frozenset:
     """Of `names`, those a way out to `target` must set: all, except where the target is a
     Fail, which ends the machine (or the branch, whose variables no state outside it sees)
@@ -1050,13 +1105,14 @@ def _live(target: ir.Node, names: frozenset) -> frozenset:
 
 
 def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None) -> str:
-    """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given). `last`: the
+    """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given; no "@step"
+    where `pc` is "": the step runs its own leader again, the state's "@step"). `last`: the
     statement before it, `$name := value`, which, if the object names `name`, is written as
     that field's value, last (the other fields read variables only: nothing is evaluated in a
     different order), else stays a statement before the object."""
     inline = last is not None and any(name == last[0] for name, _ in fields)
-    parts = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
-                                if not (inline and name == last[0])]
+    parts = ([f"{_AT}: {pc}"] if pc else []) + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
+                                               if not (inline and name == last[0])]
     if taken:
         parts.append(f"{_TAKEN}: {taken}")
     if inline:
