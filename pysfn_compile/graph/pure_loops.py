@@ -26,7 +26,10 @@ one: as many states as before).
 The object a step passes on carries only what a later step or the code after the loop may
 read before setting it (a liveness analysis of the graph), a step unpacks only what it may
 read before setting it, and a step's end names only what its path set (the driver merges it
-into the object). Its locals have short names (`$s`, `$step`) where no state mentions them.
+into the object). Its locals have short names (`$s`, `$step`, `$t1`) where no state mentions
+them. A way out's values that only leave the loop (an exception's record, whose message calls
+helpers) are not computed in the loop's field: the step's end carries what they read, and the
+After state's rule for that way out computes them (see _Step._sink).
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 loops entered at more than one state, and loops whose only ways out fail the machine (an
