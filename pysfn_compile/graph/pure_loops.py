@@ -598,7 +598,8 @@ class _Step:
             read = f"$lookup({state}, {jsonata_lib.string(name)})"
             mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
             found = list(mention.finditer(dispatch))
-            if len(found) == 1 and not re.match(r"\s*:=", dispatch[found[0].end():]):
+            if len(found) == 1 and _levels_of(dispatch)[found[0].start()] >= 0 \
+                    and not re.match(r"\s*:=", dispatch[found[0].end():]):
                 # read once, and never set in the step: read where it is read (the state
                 # names every variable a step reads: the $lookup finds what the binding would)
                 dispatch = dispatch[:found[0].start()] + read + dispatch[found[0].end():]
@@ -1065,7 +1066,7 @@ class _Step:
             self.helpers |= value.helpers
             text = value.text
             for item, temp in (shared or {}).items():
-                text = text.replace(item, temp)
+                text = _replace(text, item, temp)
             return _operand(_reuse(self._positional(text), available))
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v, shared, available)}"

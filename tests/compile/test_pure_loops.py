@@ -749,3 +749,18 @@ def test_a_sunk_record_gives_the_same_in_jsonata_js():
         (js,) = javascript([(code, variables)])
         assert js == emulate_code(code, variables)
         assert js == ("ok", {"message": repr(key)})
+
+
+def test_a_variable_named_in_a_string_literal_is_not_read_there():
+    """`"cost $y"` mentions `$y` in a string: the step's once-read of a carried variable (from
+    the state, in place) must not rewrite the string."""
+    assert_same("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            y = 0
+            out = []
+            for x in xs:
+                out.append("cost $y and $out")
+                y = x
+            return [y, out]
+    """, {"xs": [1, 2]}, {"xs": []})
