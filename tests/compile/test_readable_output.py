@@ -327,8 +327,8 @@ def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():
     for rule in to_fail:
         reads = json.dumps(states[rule["Next"]])
         assert all(f"${name}" in reads for name in rule.get("Assign", {})), rule
-    assert {"Assign": {"__exc": '{% $lookup($__plloop2, "__exc") %}'}}.items() <= next(
-        rule for rule in to_fail if rule["Next"] == "Raise TypeError").items()
+    # (the record itself may be computed by the rule: see pure_loops._Step._sink)
+    assert set(next(rule for rule in to_fail if rule["Next"] == "Raise TypeError")["Assign"]) == {"__exc"}
 
 
 def test_no_example_entry_check_message_passes_the_limit():
