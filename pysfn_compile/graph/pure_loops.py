@@ -26,7 +26,10 @@ one: as many states as before).
 The object a step passes on carries only what a later step or the code after the loop may
 read before setting it (a liveness analysis of the graph), a step unpacks only what it may
 read before setting it, and a step's end names only what its path set (the driver merges it
-into the object). Its locals have short names (`$s`, `$step`) where no state mentions them.
+into the object). Its locals have short names (`$s`, `$step`, `$t1`) where no state mentions
+them. A way out's values that only leave the loop (an exception's record, whose message calls
+helpers) are not computed in the loop's field: the step's end carries what they read, and the
+After state's rule for that way out computes them (see _Step._sink).
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 loops entered at more than one state, and loops whose only ways out fail the machine (an
@@ -81,7 +84,9 @@ def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False) -> list[
     for one in graphs:
         _collapse_graph(one, reads, fresh, counters)
     # the names each state mentions, after the loops became states of their own
-    machine_reads = {id(node): ir.node_mentions(node) for one in ir.graphs(graph) for node in ir.nodes(one)}
+    machine_reads = {id(node): ir.node_mentions(node) - (fresh.inner.get(id(node), frozenset())
+                                                         if isinstance(node, ir.Choice) else frozenset())
+                     for one in ir.graphs(graph) for node in ir.nodes(one)}
     made: set[int] = set()  # the Run and After states of blocks: never part of another block
     for one in list(ir.graphs(graph)):
         while _collapse_blocks(one, machine_reads, fresh, made):
@@ -269,7 +274,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     defined = _defined(graph, nodes)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
                  indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters,
-                 record=fresh.record, local=fresh.local, live=live)
+                 record=fresh.record, local=fresh.local, live=live, assigned=frozenset(assigned))
     code = step.program(pc_var)
     state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
@@ -297,7 +302,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     # the first way out no check leads to is the Default (the loop's normal end, mostly)
     normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
     for position, target in enumerate(step.exits):
-        assign = unpack(step.exit_names[position])  # what the states after it may read
+        assign = step.exit_assign(position, result_var)  # what the states after it may read
         if position == normal:
             after.default, after.default_assign = target, {**assign, result_var: None}
             continue
@@ -311,6 +316,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         after.default, after.default_assign = last.next, last.assign
     run.next = after
     fresh.inner[id(run)] = frozenset(assigned) - state  # what its JSONata sets before it reads
+    fresh.inner[id(after)] = step.sunk_locals()
     # enter: the state's variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
     start = {pc_var: 0} if pc_var is not None else {}
@@ -449,7 +455,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
     carried = sorted(assigned & (outside | _exposed(head, members)))
     step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
-                 record=fresh.record, local=fresh.local)
+                 record=fresh.record, local=fresh.local, assigned=frozenset(assigned))
     code = step.once()
     if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
         return False
@@ -469,8 +475,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     if normal is None:
         normal = next((k for k, target in enumerate(step.exits) if not isinstance(target, ir.Fail)), 0)
     for position, target in enumerate(step.exits):
-        unpack = {name: ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
-                  for name in sorted(step.exit_names[position])}
+        unpack = step.exit_assign(position, result_var)
         if position == normal:
             after.default, after.default_assign = target, {**unpack, result_var: None}
             continue
@@ -491,7 +496,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
         graph.entry = run
     made.update((id(run), id(after)))
     machine_reads[id(run)] = ir.node_mentions(run)
-    machine_reads[id(after)] = ir.node_mentions(after)
+    machine_reads[id(after)] = ir.node_mentions(after) - step.sunk_locals()
     return True
 
 
@@ -523,7 +528,7 @@ class _Step:
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
                  known: frozenset | None = None, variables: frozenset = frozenset(),
                  indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
-                 local=None, live: dict | None = None):
+                 local=None, live: dict | None = None, assigned: frozenset = frozenset()):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -538,11 +543,18 @@ class _Step:
         self.leaves: list[tuple[int | None, str, frozenset, frozenset, tuple | None]] = []
         self.members = members
         self.leaders = {id(n): position for position, n in enumerate(leaders)}
+        self.leader_now = 0  # the leader whose step is being written (see _leaf)
         self.leader_nodes = leaders
         self.carried = carried
         self.prefix = prefix
         self.local = local or (lambda short: f"${prefix}_{short}")  # see _Names.local
         self.exits: list[ir.Node] = []
+        # what the folded states set (a sunk value reads these as they were at the way out)
+        self.assigned = assigned
+        # exit position -> the values its Assign computes after the fold, in the After state
+        # (name -> JSONata), and the names they read that the step's end carries (see _sink)
+        self.exit_sunk: list[dict[str, str]] = []
+        self.exit_captures: list[tuple[str, ...]] = []
         # exit position -> what the compiler's checks on every way to it raise (a way out
         # only a check leads to is no branch of the source: coverage counts it apart), or
         # None once a way without a check leads there
@@ -554,6 +566,12 @@ class _Step:
         self.branches: dict[str, dict] = {}
         self.helpers: frozenset = frozenset()
         self.temp = 0
+        self.temps: set[str] = set()  # the names of the temporaries (see _temp)
+        self.temp_shorts: list[str] = []
+        # characters the step's text no longer has but its budget counts (see _budget)
+        self.budget_extra = 0
+        # the variables some folded state reads (a value setting another one is not needed)
+        self.mentioned = frozenset().union(*(ir.node_mentions(n) for n in cycle))
         # the lists read by position, each with the local holding it as an object keyed by
         # position (built once per evaluation: `$lookup` finds an item without a walk)
         self.indexed = {name: self.local(f"ix{k}") for k, name in enumerate(indexed or (), 1)}
@@ -562,7 +580,10 @@ class _Step:
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
         pc = f"$lookup({state}, {_AT})"  # a path ($s.x) costs twice as much in jsonata-js
-        bodies = [self._block(node) for node in self.leader_nodes]
+        bodies = []
+        for position, node in enumerate(self.leader_nodes):
+            self.leader_now = position
+            bodies.append(self._block(node))
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
@@ -570,8 +591,21 @@ class _Step:
         dispatch = self._fill(dispatch)
         # a step binds the carried variables it may read before it sets them; the others, set
         # before any read on every path, need no binding
-        bind = "".join(f"${name} := $lookup({state}, {jsonata_lib.string(name)}); " for name in self.carried
-                       if name in self.step_reads)
+        bind = ""
+        for name in self.carried:
+            if name not in self.step_reads:
+                continue
+            read = f"$lookup({state}, {jsonata_lib.string(name)})"
+            mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
+            found = list(mention.finditer(dispatch))
+            if len(found) == 1 and _levels_of(dispatch)[found[0].start()] >= 0 \
+                    and not re.match(r"\s*:=", dispatch[found[0].end():]):
+                # read once, and never set in the step: read where it is read (the state
+                # names every variable a step reads: the $lookup finds what the binding would)
+                dispatch = dispatch[:found[0].start()] + read + dispatch[found[0].end():]
+                self.budget_extra += len(f"${name} := {read}; ") - (len(read) - len(name) - 1)  # see _budget
+                continue
+            bind += f"${name} := {read}; "
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
         # a step's ways out name only the variables it set: the rest are the step's input's
@@ -605,13 +639,20 @@ class _Step:
         for index, (position, pc, changed, taken, last) in enumerate(self.leaves):
             names = changed & (self.state_names if position is None else self.exit_names[position])
             fields = [(name, f"${name}") for name in self.carried if name in names]
+            if position is not None:
+                fields = self._exit_fields(position, fields)
             before = f"$merge([$lookup({self.local('s')}, {_TAKEN}), {_taken(taken)}])" if taken else ""
+            if not pc:
+                self.budget_extra += len(f"{_AT}: {self.leader_now}, ")  # see _budget
             text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last), 1)
         return text
 
     def _positional(self, text: str) -> str:
-        """`$xs[$i]` of an indexed list as a `$lookup` of the position in its object; where
-        that finds nothing (`$i` past the end; `$xs` no list) the filter decides, as before."""
+        """`$xs[$i]` of an indexed list as a `$lookup` of the position in its object. The same
+        value: `$i` is a non-negative integer (a counter), so `$lookup` finds the item when the
+        filter does, and where it finds nothing (`$i` past the end, `$xs` empty or undefined)
+        the filter finds nothing too; a single value that is not a list is the one item of both
+        (`$map` and a filter take it as a sequence of one)."""
         if not self.indexed:
             return text
 
@@ -620,17 +661,23 @@ class _Step:
             local = self.indexed.get(items)
             if local is None or index not in self.counters:
                 return match.group(0)
-            found = self.local("at")
-            return (f"({found} := $lookup({local}, $string(${index})); "
-                    f"$exists({found}) ? {found} : {match.group(0)})")
+            found = f"$lookup({local}, $string(${index}))"
+            # the budget as with the filter it used to fall back to (see _budget)
+            fallback = f"${self.prefix}_at"
+            self.budget_extra += len(f"({fallback} := {found}; $exists({fallback}) ? {fallback} : {match.group(0)})") \
+                - len(found)
+            return found
         return _ITEM_AT.sub(at, text)
 
     def _budget(self, step: str) -> int:
         """The steps one evaluation runs: NODE_BUDGET over the estimated nodes of a step (its
         text's size: what helpers spend walking lists is not counted, see the README), the
-        locals counted as long as their prefixed names (a short name is no fewer nodes)."""
-        size = len(step)
-        for short in ("s", "_", "pc", "at", *(f"ix{k}" for k in range(1, len(self.indexed) + 1))):
+        locals counted as long as their prefixed names (a short name is no fewer nodes), and
+        the text the step no longer writes counted still (`budget_extra`: values computed
+        after the loop, a position's item read without the filter's fallback), so that as
+        many steps run per evaluation as before those went."""
+        size = len(step) + self.budget_extra
+        for short in ("s", "_", "pc", *(f"ix{k}" for k in range(1, len(self.indexed) + 1)), *self.temp_shorts):
             name = self.local(short)
             uses = len(re.findall(re.escape(name) + r"(?![A-Za-z0-9_])", step))
             size += uses * (len(f"${self.prefix}_{short}") - len(name))
@@ -653,36 +700,47 @@ class _Step:
         for position, target in enumerate(self.exits):  # a Fail reads what it names only
             union[position] = union.get(position, frozenset()) & _live(target, frozenset(self.carried))
         for index, (position, pc, changed, taken, last) in enumerate(self.leaves):
-            fields = [(name, f"${name}" if name in changed or name in self.known else "null")
-                      for name in self.carried if name in union[position]]
+            fields = self._exit_fields(position, [(name, f"${name}" if name in changed or name in self.known else "null")
+                                                  for name in self.carried if name in union[position]])
             text = text.replace(f"\x00{index}\x00", _ending(pc, fields, _taken(taken) if taken else "", last), 1)
         self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
         return text
 
     def _end(self, statements: list[str], target: ir.Node, changed: frozenset, check: str = "",
-             taken: frozenset = frozenset()) -> str:
+             taken: frozenset = frozenset(), available: tuple = ()) -> str:
         """`statements`, then on to `target`. Where that ends the step, the last statement,
         if it sets a carried variable, goes to the step's end, which may write the value in
         place of the variable (`{"@step": 3, "__exc": {...}}`, see _ending)."""
         if id(target) in self.members and id(target) not in self.leaders:
-            return _sequence(statements, self._block(target, changed, check, taken))
+            return _sequence(statements, self._block(target, changed, check, taken, available))
+        sunk: dict[str, str] = {}
+        captures: tuple[str, ...] = ()
+        if id(target) not in self.members:
+            statements, sunk, captures = self._sink(statements, target, bool(check))
         last = None
         if statements:
             name, _, value = statements[-1].partition(" := ")
             if name[1:] in self.carried:
                 last, statements = (name[1:], value), statements[:-1]
-        return _sequence(statements, self._leaf(target, changed, check, taken, last))
+        return _sequence(statements, self._leaf(target, changed, check, taken, last, sunk, captures))
 
     def _leaf(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset(),
-              last: tuple[str, str] | None = None) -> str:
+              last: tuple[str, str] | None = None, sunk: dict | None = None, captures: tuple = ()) -> str:
         """A step's end, to be filled in (by _fill or once()): the next step's number or a
-        way out's, and the variables set on the way there."""
-        if id(target) in self.members:  # a loop's next step
-            self.leaves.append((None, str(self.leaders[id(target)]), changed & frozenset(self.carried), taken, last))
+        way out's, and the variables set on the way there. A way out is one per target and
+        sunk values (`sunk`, see _sink): ways to one target that compute different values
+        after the fold are different ways out (the After state's rules for them differ)."""
+        if id(target) in self.members:  # a loop's next step ("@step" as it is: left out)
+            pc = "" if self.leaders[id(target)] == self.leader_now else str(self.leaders[id(target)])
+            self.leaves.append((None, pc, changed & frozenset(self.carried), taken, last))
             return f"\x00{len(self.leaves) - 1}\x00"
-        position = next((k for k, node in enumerate(self.exits) if node is target), None)
+        sunk = sunk or {}
+        position = next((k for k, node in enumerate(self.exits) if node is target and self.exit_sunk[k] == sunk),
+                        None)
         if position is None:
             self.exits.append(target)
+            self.exit_sunk.append(sunk)
+            self.exit_captures.append(captures)
             position = len(self.exits) - 1
             self.exit_checks[position] = check or None
         elif not check:
@@ -695,6 +753,119 @@ class _Step:
     def exit_check(self, position: int) -> str:
         """What the checks leading to exit `position` raise ("" if a source path leads there)."""
         return self.exit_checks.get(position) or ""
+
+    def exit_assign(self, position: int, result_var: str) -> dict:
+        """The After state's Assign for exit `position`: each variable it sets from the
+        result object, or, where the value was sunk, computed there from the values the step's
+        end carried (bound as locals of that field, under the names the value reads)."""
+        sunk = self.exit_sunk[position]
+        out: dict = {}
+        for name in sorted(self.exit_names[position]):
+            if name not in sunk:
+                out[name] = ir.Code(f"$lookup(${result_var}, {jsonata_lib.string(name)})")
+                continue
+            text = sunk[name]
+            binds = [f"${c} := $lookup(${result_var}, {jsonata_lib.string(c)})" for c in self.exit_captures[position]
+                     if c in _VARIABLE_SET(text)]
+            out[name] = ir.Code(_sequence(binds, text), self.helpers)
+        return out
+
+    def sunk_locals(self) -> frozenset:
+        """The variables the After state's sunk values bind before they read them."""
+        return frozenset(c for captures in self.exit_captures for c in captures)
+
+    def _exit_fields(self, position: int, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        """A way out's fields: not the sunk values, but the names they read."""
+        sunk = self.exit_sunk[position]
+        fields = [(name, text) for name, text in fields if name not in sunk]
+        named = {name for name, _ in fields}
+        return fields + [(name, f"${name}") for name in self.exit_captures[position] if name not in named]
+
+    def _exit_names(self, target: ir.Node) -> frozenset:
+        """The variables a way out to `target` names (what the states after it may read)."""
+        carried = frozenset(self.carried)
+        live = self.live.get(id(target), carried) if self.live is not None else carried
+        return _live(target, carried & live)
+
+    def _sink(self, statements: list[str], target: ir.Node, check: bool) -> tuple[list[str], dict[str, str],
+                                                                                      tuple[str, ...]]:
+        """Of the statements that end a step at a way out, those whose values run only to
+        be carried out (a guard's exception record with its message's helpers, ...): computed
+        in the After state instead, from the values they read, which the step's end carries.
+        A way out runs once, but its value's text (and helpers) would sit in the loop's field.
+        A value is sunk only when no statement after it reads what it sets or sets what it
+        reads (the end carries what it read, as it was), and it reads nothing but the loop's
+        variables, its temporaries and what the After state reads the same (the machine's
+        variables the fold does not set, helpers). A value nobody after it reads is dropped.
+        On a check's way (an exception's record), a value that reads nothing the fold sets is
+        sunk too, however short: the After state's rule for it computes it at no cost."""
+        out = self._exit_names(target)
+        kept = list(statements)
+        sunk: dict[str, str] = {}
+        captures: set[str] = set()
+        reads: set[str] = set()  # read by the statements after this one
+        sets: set[str] = set()  # set by them
+        for position in range(len(statements) - 1, -1, -1):
+            name, bind, value = statements[position].partition(" := ")
+            name = name[1:]
+            if bind and name not in reads and name not in sets:
+                if name not in out and (name in self.variables or name in self.temps):
+                    del kept[position]  # pure, and read by nothing: as good as not computed
+                    self.budget_extra += len(statements[position])
+                    continue
+                free = self._free(value) if name in out else None
+                if free is not None and not free & sets and self._fits(value, free) and (
+                        self._worth_sinking(value) or (check and not free)):
+                    sunk[name] = value
+                    captures |= free
+                    del kept[position]
+                    self.budget_extra += len(statements[position])
+                    reads |= _VARIABLE_SET(value)
+                    sets.add(name)
+                    continue
+            reads |= _VARIABLE_SET(statements[position])
+            if bind:
+                sets.add(name)
+        return kept, dict(sorted(sunk.items())), tuple(sorted(captures))
+
+    def _fits(self, value: str, free: set[str]) -> bool:
+        """Whether the After state's field for a sunk value stays within MAX_FIELD (its
+        helpers and the bindings of what it reads, as long as `$x := $lookup($__plloop1, "x"); `)."""
+        binds = sum(len(name) * 2 + 32 for name in free)
+        return len(jsonata_lib.render(value, self.helpers)) + binds <= MAX_FIELD
+
+    def _worth_sinking(self, value: str) -> bool:
+        return bool(jsonata_lib.used_helpers(value, self.helpers)) or len(value) > SINK_SIZE
+
+    def _free(self, value: str) -> set[str] | None:
+        """The names `value` reads whose value the After state must be given (the loop's
+        variables, its temporaries), or None if it reads one the After state cannot have."""
+        if _CONTEXT.search(value) or not value:
+            return None
+        inner = set(_BOUND.findall(value))
+        for params in _PARAMS.findall(value):
+            inner.update(_VARIABLE.findall(params))
+        free: set[str] = set()
+        for match in _VARIABLE.finditer(value):
+            name = match.group(1)
+            call = value[match.end():match.end() + 1] == "("
+            if name.startswith("__") and name[2:] in jsonata_lib.HELPERS:
+                continue  # a helper: the After state's field defines it
+            if name in self.assigned or name in self.temps:
+                if call:
+                    return None
+                free.add(name)
+            elif name.startswith(self.prefix) or f"${name}" in self._locals():
+                return None  # the fold's own locals (the state, the indexed lists, ...)
+            elif call or name in self.variables or name in inner:
+                continue  # a function; a variable the After state reads as the fold did; a local of `value`
+            else:
+                return None
+        return free
+
+    def _locals(self) -> frozenset:
+        return frozenset([*(self.local(short) for short in ("s", "_", "step", "n", "pc")),
+                          *self.indexed.values()])
 
     def _branch(self, node: ir.Choice, position: int, taken: frozenset) -> frozenset:
         """`taken` and the source's branch of `node` at rule `position` (-1: the Default)."""
@@ -713,32 +884,39 @@ class _Step:
         return taken | {self.branch_ids[key]}
 
     def _block(self, node: ir.Node, changed: frozenset = frozenset(), check: str = "",
-               taken: frozenset = frozenset()) -> str:
+               taken: frozenset = frozenset(), available: tuple = ()) -> str:
         """The JSONata for `node` and the states after it up to the step's end; `changed`:
         the variables the step has set on the way here (a way out names those only); `check`:
-        what a check rule on the way here raises (the states after it are the check's)."""
+        what a check rule on the way here raises (the states after it are the check's);
+        `available`: (text, temporary) of the subexpressions an earlier Choice of the step
+        computed once (see _bind_repeated) whose variables nothing has set since: where a
+        state after it writes one again, it reads the temporary (inner ones first)."""
         statements: list[str] = []
         while isinstance(node, ir.Pass):
-            statements += self._assign(node.assign)
+            statements += self._assign(node.assign, available)
             changed |= frozenset(node.assign)
+            available = _still(available, node.assign)
             target = node.next
             if id(target) not in self.members or id(target) in self.leaders:
-                return self._end(statements, target, changed, check, taken)
+                return self._end(statements, target, changed, check, taken, available)
             node = target
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
         # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
-        conditions = [_operand(self._positional(rule.condition.text)) for rule in node.rules]
-        assigns = [self._assign(rule.assign) for rule in node.rules] + [self._assign(node.default_assign)]
+        conditions = [_operand(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
+        assigns = [self._assign(rule.assign, available) for rule in node.rules] + [
+            self._assign(node.default_assign, available)]
         for rule in node.rules:
             self.helpers |= rule.condition.helpers
-        prefixes, conditions, grouped = self._bind_repeated(conditions, assigns)
+        prefixes, conditions, grouped, bound = self._bind_repeated(conditions, assigns)
+        every = available + tuple(pair for at in bound for pair in at)
         text = self._end(prefixes[-1] + grouped[-1], node.default, changed | frozenset(node.default_assign), check,
-                         self._branch(node, -1, taken))
+                         self._branch(node, -1, taken), _still(every, node.default_assign))
         for position in range(len(node.rules) - 1, -1, -1):
             rule = node.rules[position]
+            here = available + tuple(pair for at in bound[:position + 1] for pair in at)
             branch = self._end(grouped[position], rule.next, changed | frozenset(rule.assign), check or rule.check,
-                               self._branch(node, position, taken))
+                               self._branch(node, position, taken), _still(here, rule.assign))
             text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
         return _sequence(statements, text)
 
@@ -753,7 +931,8 @@ class _Step:
         regular expression.
 
         Position k < n is the test of rule k (with rule k's Assign behind it), position n the
-        default's Assign; returns the statements to put before each position and the texts."""
+        default's Assign; returns the statements to put before each position, the texts, and
+        per position what it bound: (the text as the later texts write it, the temporary)."""
         n = len(conditions)
         parts = conditions + [item for group in groups for item in group]
         found: dict[str, int] = {}
@@ -770,15 +949,17 @@ class _Step:
                     bound.add(match.group(1))
             for params in _PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
+        # the temporaries this Choice's own statements bind (`$t1 := ...` opening a text):
+        # not there yet where a part of it would be bound (before the rule's test)
+        bound |= {match.group(1) for text in parts if (match := _BOUND.match(text)) and match.group(1) in self.temps}
         chosen: list[tuple[str, str]] = []  # (name, text), longest first
         for candidate in sorted(found, key=len, reverse=True):
             # written twice: in the texts, or inside longer ones (each evaluated as often)
             if sum(_count(text, candidate) for text in parts) < 2 or not self._shareable(candidate, bound):
                 continue
-            self.temp += 1
-            chosen.append((f"${self.prefix}_t{self.temp}", candidate))
+            chosen.append((self._temp("t"), candidate))
         if not chosen:
-            return [[] for _ in range(n + 1)], conditions, groups
+            return [[] for _ in range(n + 1)], conditions, groups, [[] for _ in range(n + 1)]
         # where each is first written, and first evaluated whatever happens (the original texts)
         places = [[conditions[k]] + groups[k] for k in range(n)] + [groups[n]]
         eager = [[_eager_spans(conditions[k])] for k in range(n)] + [[_eager_spans(t) for t in groups[n]]]
@@ -802,11 +983,14 @@ class _Step:
             return text
 
         prefixes: list[list[str]] = [[] for _ in range(n + 1)]
+        bound_at: list[list[tuple[str, str]]] = [[] for _ in range(n + 1)]
         for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
-            prefixes[bind[name]].append(f"{name} := {_operand(rewrite(candidate, bind[name], candidate))}")
+            written = rewrite(candidate, bind[name], candidate)
+            prefixes[bind[name]].append(f"{name} := {_operand(written)}")
+            bound_at[bind[name]].append((written, name))
         conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
         groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
-        return prefixes, conditions, groups
+        return prefixes, conditions, groups, bound_at
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
         if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
@@ -820,17 +1004,26 @@ class _Step:
                 continue  # a helper or a JSONata function
             if name in inner:
                 continue
-            if name not in self.variables or name in bound:
-                return False
+            if (name not in self.variables and name not in self.temps) or name in bound:
+                return False  # (a temporary is bound where the texts that mention it are)
         return True
 
-    def _assign(self, assign: dict) -> list[str]:
+    def _assign(self, assign: dict, available: tuple = ()) -> list[str]:
         """An Assign: every value from the variables before it, then all set at once (in
         an order where no value reads a variable already set, else through temporaries)."""
         if not assign:
             return []
-        pending = [(name, self._value(value)) for name, value in assign.items()]
+        # an item read by position in more than one value (`for k, v in d.items()`: the
+        # item's [0] and [1]) is read once, into a temporary, before them
+        shared: dict[str, str] = {}
         out: list[str] = []
+        for item, count in self._items_read(assign).items():
+            if count > 1:
+                shared[item] = self._temp("t")
+                out.append(f"{shared[item]} := {self._positional(item)}")
+        # a variable no folded state reads and no state after reads: its value is not needed
+        pending = [(name, self._value(value, shared, available)) for name, value in assign.items()
+                   if name in self.carried or name in self.mentioned or name not in self.variables]
         while pending:
             for position, (name, text) in enumerate(pending):
                 if not any(name in _VARIABLE_SET(other) for n, other in pending if n != name):
@@ -840,33 +1033,72 @@ class _Step:
             else:  # a cycle (a, b = b, a): compute the rest first
                 temps = []
                 for name, text in pending:
-                    self.temp += 1
-                    temp = f"${self.prefix}_v{self.temp}"
+                    temp = self._temp("v")
                     out.append(f"{temp} := {text}")
                     temps.append((name, temp))
                 out += [f"${name} := {temp}" for name, temp in temps]
                 pending = []
         return out
 
-    def _value(self, value: Any) -> str:
-        """A field value (JSON with Code inside) as JSONata."""
+    def _temp(self, kind: str) -> str:
+        """A new temporary of the step (`$t1`, or `$__pl_t1` where a state mentions `$t1`)."""
+        self.temp += 1
+        short = f"{kind}{self.temp}"
+        self.temp_shorts.append(short)
+        name = self.local(short)
+        self.temps.add(name[1:])
+        return name
+
+    def _items_read(self, assign: dict) -> dict[str, int]:
+        """The indexed lists' items an Assign's values read (`$xs[$i]`), with how often."""
+        found: dict[str, int] = {}
+        for value in assign.values():
+            for code in ir.codes(value):
+                for match in _ITEM_AT.finditer(code.text):
+                    if match.group(1) in self.indexed and match.group(2) in self.counters:
+                        found[match.group(0)] = found.get(match.group(0), 0) + 1
+        return found
+
+    def _value(self, value: Any, shared: dict | None = None, available: tuple = ()) -> str:
+        """A field value (JSON with Code inside) as JSONata; `shared`: items read once
+        already (text -> the temporary holding it); `available`: see _block."""
         if isinstance(value, ir.Code):
             self.helpers |= value.helpers
-            return _operand(self._positional(value.text))
+            text = value.text
+            for item, temp in (shared or {}).items():
+                text = _replace(text, item, temp)
+            return _operand(_reuse(self._positional(text), available))
         if isinstance(value, dict):
-            return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v)}" for k, v in value.items()) + "}"
+            return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v, shared, available)}"
+                                   for k, v in value.items()) + "}"
         if isinstance(value, (list, tuple)):
             if not any(True for _ in ir.codes(value)):
                 return jsonata_lib.literal(list(value))
             self.helpers |= jsonata_lib.closure({"wrap"})
-            return "[" + ", ".join(f"$__wrap({self._value(v)})" for v in value) + "]"
+            return "[" + ", ".join(f"$__wrap({self._value(v, shared, available)})" for v in value) + "]"
         return jsonata_lib.literal(value)
 
 
+SINK_SIZE = 200  # characters of an exit's value (with no helper) worth computing after the loop instead
 MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($lookup($x, "k") is 17)
 _CONTEXT = re.compile(r"\$(?![A-Za-z_])")
 _BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMS = re.compile(r"function\s*\(([^)]*)\)")
+
+
+def _still(available: tuple, assign: dict | None) -> tuple:
+    """Of `available` (see _Step._block), what an Assign setting `assign`'s names leaves valid."""
+    if not assign:
+        return available
+    return tuple((text, temp) for text, temp in available if not _VARIABLE_SET(text) & set(assign))
+
+
+def _reuse(text: str, available: tuple) -> str:
+    """`text` reading the temporaries of `available` where it writes their texts again."""
+    for candidate, temp in available:
+        if candidate in text:
+            text = _replace(text, candidate, temp)
+    return text
 
 
 def _live(target: ir.Node, names: frozenset) -> frozenset:
@@ -877,13 +1109,14 @@ def _live(target: ir.Node, names: frozenset) -> frozenset:
 
 
 def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None) -> str:
-    """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given). `last`: the
+    """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given; no "@step"
+    where `pc` is "": the step runs its own leader again, the state's "@step"). `last`: the
     statement before it, `$name := value`, which, if the object names `name`, is written as
     that field's value, last (the other fields read variables only: nothing is evaluated in a
     different order), else stays a statement before the object."""
     inline = last is not None and any(name == last[0] for name, _ in fields)
-    parts = [f"{_AT}: {pc}"] + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
-                                if not (inline and name == last[0])]
+    parts = ([f"{_AT}: {pc}"] if pc else []) + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
+                                               if not (inline and name == last[0])]
     if taken:
         parts.append(f"{_TAKEN}: {taken}")
     if inline:

@@ -5,11 +5,13 @@ its `Run ...` Pass; a 10,000-iteration loop stays a handful of history events.""
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
 import pysfn_emulator
 from pysfn_compile.graph import pure_loops
+from pysfn_emulator.tools import coverage
 
 from .helpers import assert_same, compile_text, emulate, refusal
 from .oracle import emulate as emulate_code
@@ -542,3 +544,223 @@ def test_a_loop_that_only_ends_by_failing_stays_states():
                     break
             return n
     """, {"n": 3})
+
+
+# -- a way out's values computed after the loop (sinking) ------------------------------------
+def _run_and_after(definition: dict) -> tuple[str, str]:
+    """The first folded loop's Run field and its After state, as text."""
+    states = definition["States"]
+    run = next(name for name in states if name.startswith("Run For") or name.startswith("Run While"))
+    (field,) = states[run]["Assign"].values()
+    return field, json.dumps(states[states[run]["Next"]])
+
+
+QUOTED_KEYS = ["a", "it's", 'say "hi"', "both ' and \"", "back\\slash", "new\nline", "tab\t", "\x7f"]
+
+
+def test_a_key_error_caught_inside_the_loop_reads_its_message():
+    """The handler is inside the loop: the guard's record stays a step of the loop."""
+    assert_same("""
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            out = []
+            for k in keys:
+                try:
+                    out.append(d[k])
+                except KeyError as e:
+                    out.append(str(e))
+            return out
+    """, {"keys": QUOTED_KEYS, "d": {"a": 1}}, {"keys": [], "d": {}})
+
+
+def test_a_key_error_caught_after_the_loop_reads_its_message_and_the_values_at_the_exit():
+    """The record's message ($__repr_str of the key) is computed by the After state's rule,
+    from the key the step carried out; the handler reads the loop's variables as they were
+    when it raised (`name` set on the same step, `total` before the failing addition)."""
+    source = """
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            total = 0
+            name = ""
+            try:
+                for k in keys:
+                    name = k + "!"
+                    total += d[name]
+            except KeyError as e:
+                return [str(e), name, total]
+            return [total, name]
+    """
+    compiled = compile_text(source)
+    field, after = _run_and_after(compiled.definition)
+    assert "$__repr_str" not in field and "$__repr_str" in after
+    d = {key + "!": n for n, key in enumerate(QUOTED_KEYS[:3])}
+    assert_same(source, *({"keys": QUOTED_KEYS[:3] + [key], "d": d} for key in QUOTED_KEYS[3:]),
+                {"keys": QUOTED_KEYS[:3], "d": d}, {"keys": [], "d": {}})
+
+
+def test_an_uncaught_key_error_fails_with_the_message_as_its_cause():
+    source = """
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            total = 0
+            for k in keys:
+                k = k.upper()
+                total += d[k]
+            return total
+    """
+    compiled = compile_text(source)
+    field, after = _run_and_after(compiled.definition)
+    assert "$__repr_str" not in field and "$__repr_str" in after
+    results = assert_same(source, *({"keys": ["A", key], "d": {"A": 1}} for key in QUOTED_KEYS), {"keys": ["a"], "d": {"A": 2}})
+    assert results[1]["error"] == "KeyError" and results[1]["cause"] == '"IT\'S"'
+
+
+def test_a_sunk_value_survives_the_rounds_of_a_long_loop(monkeypatch):
+    """The step budget sends the loop round again several times before the failing key: the
+    way out still carries the key of its own step."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 7)
+    monkeypatch.setattr(pure_loops, "FIRST_CHUNK", 2)
+    source = """
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            total = 0
+            for k in keys:
+                if total % 2 == 0:
+                    total += 1
+                else:
+                    total += 3
+                total += d[k]
+            return total
+    """
+    keys = ["a"] * 30 + ["it's"] + ["a"] * 3
+    assert_same(source, {"keys": keys, "d": {"a": 2}}, {"keys": keys, "d": {"a": 2, "it's": 0}})
+
+
+def test_ways_out_to_one_handler_with_different_records_are_rules_of_their_own():
+    """Two KeyErrors of one step (a literal key and a computed one) go to one `Raise KeyError`:
+    each record is computed after the loop by a rule of its own."""
+    source = """
+        @sfn.workflow
+        def main(rows: list[dict[str, str]], totals: dict[str, int]):
+            seen = []
+            for row in rows:
+                seen.append(totals[row["region"]])
+            return seen
+    """
+    compiled = compile_text(source)
+    field, after = _run_and_after(compiled.definition)
+    assert "$__repr_str" not in field and "'region'" in after
+    assert_same(source, {"rows": [{"region": "n"}, {"region": "s'"}], "totals": {"n": 1}},
+                {"rows": [{"region": "n"}, {"x": "n"}], "totals": {"n": 1}},
+                {"rows": [{"region": "n"}], "totals": {"n": 1}})
+
+
+def test_a_return_inside_the_loop_computes_its_value_after_the_loop():
+    """Not only a check's record: a `return` whose value calls a helper is computed by the
+    After state's Default (or rule) from the values the step carried out."""
+    source = """
+        @sfn.workflow
+        def main(words: list[str], bad: str):
+            n = 0
+            for w in words:
+                n += 1
+                if w == bad:
+                    return f"{n}: {w!r} is bad"
+            return "all good"
+    """
+    compiled = compile_text(source)
+    field, after = _run_and_after(compiled.definition)
+    assert "$__repr_str" not in field
+    assert_same(source, {"words": ["a", "it's", "c"], "bad": "it's"}, {"words": ["a"], "bad": "z"},
+                {"words": [], "bad": ""})
+
+
+def test_a_tuple_target_reads_its_item_once():
+    source = """
+        @sfn.workflow
+        def main(d: dict[str, int], xs: list[str]):
+            out = []
+            for k, v in d.items():
+                out.append(k * v)
+            for i, x in enumerate(xs):
+                out.append(x + str(i))
+            return out
+    """
+    definition = compile_text(source).definition
+    for name, state in definition["States"].items():
+        if name.startswith("Run For"):
+            (field,) = state["Assign"].values()
+            assert field.count("$lookup($ix1, $string(") == 1, field
+    assert_same(source, {"d": {"a": 2, "b": 0}, "xs": ["p", "q"]}, {"d": {}, "xs": []})
+
+
+def test_a_coverage_build_of_a_loop_with_sunk_records_counts_its_branches():
+    """record_branches: the Run's result names the branches taken inside; the ways out whose
+    records are computed after the loop stay checks, and the results are the plain build's."""
+    source = """
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            total = 0
+            for k in keys:
+                if k.startswith("-"):
+                    total -= d[k]
+                else:
+                    total += d[k]
+            return total
+    """
+    plain = compile_text(source)
+    build = compile_text(source, coverage=True)
+    assert build.source_map["folded"]
+    payloads = [{"keys": ["a", "-b"], "d": {"a": 1, "-b": 5}}, {"keys": ["a", "x'"], "d": {"a": 1}},
+                {"keys": ["-y"], "d": {}}]
+    cov = coverage.Coverage()
+    for payload in payloads:
+        one = emulate(plain, payload)
+        two = pysfn_emulator.run(build.definition, payload, lambdas=build.local_lambdas())
+        assert one == {"status": two.status, "output": two.output, "error": two.error, "cause": two.cause}
+        assert one == plain.run_python(payload)
+        cov.add(build.definition, two, name="main", source_map=build.source_map)
+    data = cov.as_dict()["state_machines"][0]
+    assert data["branches"]["covered"] == data["branches"]["total"] >= 3, data["branches"]
+    after = next(s for n, s in build.definition["States"].items() if n.startswith("After For"))
+    sunk = [rule for rule in after["Choices"] if "$__repr_str" in json.dumps(rule)]
+    assert sunk and all(rule["Comment"].startswith("check: ") for rule in sunk)
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_a_sunk_record_gives_the_same_in_jsonata_js():
+    """The After rule's field, computing the record from the result object, in jsonata-js and
+    in the emulator."""
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(keys: list[str], d: dict[str, int]):
+            total = 0
+            for k in keys:
+                total += d[k]
+            return total
+    """)
+    states = compiled.definition["States"]
+    after = next(s for n, s in states.items() if n.startswith("After For"))
+    (rule,) = [rule for rule in after["Choices"] if "$__repr_str" in json.dumps(rule)]
+    variable = re.match(r"\{% \$lookup\(\$(\w+),", rule["Condition"]).group(1)
+    code = rule["Assign"]["__exc"][2:-2].strip()
+    for key in QUOTED_KEYS:
+        variables = {variable: {"@step": 2, "k": key}}
+        (js,) = javascript([(code, variables)])
+        assert js == emulate_code(code, variables)
+        assert js == ("ok", {"message": repr(key)})
+
+
+def test_a_variable_named_in_a_string_literal_is_not_read_there():
+    """`"cost $y"` mentions `$y` in a string: the step's once-read of a carried variable (from
+    the state, in place) must not rewrite the string."""
+    assert_same("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            y = 0
+            out = []
+            for x in xs:
+                out.append("cost $y and $out")
+                y = x
+            return [y, out]
+    """, {"xs": [1, 2]}, {"xs": []})

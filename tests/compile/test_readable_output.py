@@ -284,8 +284,8 @@ def _field_sizes():
 # units: $__cpk. bulk_fan_out's second field, 1,048: sorted(xs) with no key sorts with $sort's
 # own comparison where it can, $__sorted_plain, so thousands of items fit one evaluation.)
 FIELDS_OVER_THE_LIMIT = {
-    "batch_scoring": (3, 1287), "bulk_fan_out": (2, 3654), "etl_batch": (1, 4720), "fan_out_map": (1, 1696),
-    "inventory_reconciliation": (4, 1500), "sales_report": (2, 5558), "statistics_report": (1, 3191),
+    "batch_scoring": (2, 1183), "bulk_fan_out": (2, 2552), "etl_batch": (1, 4085), "sales_report": (2, 3765),
+    "statistics_report": (1, 1906),
 }
 
 
@@ -308,7 +308,7 @@ def test_field_sizes_attributes_helpers_plumbing_and_source():
     sizes = _field_sizes()
     fields = sizes.example_fields(EXAMPLES / "sales_report.py")
     loop = max((f for f in fields if f.state == "Run For region in sorted(totals) (line 46)"), key=lambda f: f.size)
-    assert loop.helpers > 1000 and loop.plumbing > 400 and loop.rest > 1000
+    assert loop.helpers > 500 and loop.plumbing > 400 and loop.rest > 1000
     assert loop.source == len("for region in sorted(totals):") + len(
         "euros, cents = totals[region] // 100, totals[region] % 100") + len(
         'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
@@ -327,8 +327,8 @@ def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():
     for rule in to_fail:
         reads = json.dumps(states[rule["Next"]])
         assert all(f"${name}" in reads for name in rule.get("Assign", {})), rule
-    assert {"Assign": {"__exc": '{% $lookup($__plloop2, "__exc") %}'}}.items() <= next(
-        rule for rule in to_fail if rule["Next"] == "Raise TypeError").items()
+    # (the record itself may be computed by the rule: see pure_loops._Step._sink)
+    assert set(next(rule for rule in to_fail if rule["Next"] == "Raise TypeError")["Assign"]) == {"__exc"}
 
 
 def test_no_example_entry_check_message_passes_the_limit():
