@@ -302,6 +302,7 @@ def _minmax(b, node, name: str):
                                                               node.args[0] if len(node.args) == 1 else None)
     compared = key_ty if key_code else elem
     sequences = compared.only("list")
+    by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
         key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of")
         key_guards = [*key_guards, *more]
@@ -316,10 +317,15 @@ def _minmax(b, node, name: str):
     if key_code:
         less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
         greater_than = "$__seqcmp($__kx, $__km) > 0" if sequences else "$__kx > $__km"
-        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := $__cpk({key_code}($__x));"
-                f" $__km := $__cpk({key_code}($__m));"
+        kx, km = f"{key_code}($__x)", f"{key_code}($__m)"
+        if by_code_point:
+            kx, km = f"$__cpk({kx})", f"$__cpk({km})"
+        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {kx}; $__km := {km};"
                 f" {less_than if name == 'min' else greater_than} ? $__x : $__m) }})")
-        code, helpers = pick, set(key_helpers) | {"cpk"} | ({"seqcmp", "map"} if sequences else set())
+        code = pick
+        helpers = set(key_helpers) | ({"cpk"} if by_code_point else set()) | ({"seqcmp", "map"} if sequences else set())
+    elif compared.only("int"):  # JSONata's own: ints have no -0.0 that Python would tell from 0.0
+        code, helpers = f"${name}({items.code})", set()
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -329,6 +335,12 @@ def _minmax(b, node, name: str):
         return combine(code, elem, items, helpers=helpers, guards=guards)
     code = f"($count({items.code}) = 0 ? {default.code} : {code})"
     return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers, guards=guards)
+
+
+def _by_code_point(compared: Ty) -> bool:
+    """Whether compared values may be strs, which Python orders by code point ($__cpk: UTF-16
+    order differs beyond U+FFFF); lists (tuples) are ordered item by item by $__seqcmp."""
+    return not compared.only("list") and (compared.may("str") or not compared.kinds)
 
 
 def _known_at_run_time(ty: Ty) -> bool:
@@ -562,6 +574,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
     if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
         key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
     sequences = compared.only("list")
+    by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
         key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
         key_guards = [*key_guards, *more]
@@ -579,14 +592,29 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
             raise Refusal(reverse_node, "reverse= must be True or False literally")
         reverse = "true" if reverse_node.value else "false"
     if not sequences and key_node is None and not _sorts_dict_items(node):  # no key: $sort's own order where it can
-        return combine(f"$__sorted_plain({items.code}, {reverse})", pytypes.list_of(elem), items,
-                       helpers={"sorted_plain"} | set(key_helpers), guards=key_guards)
+        code, helpers = _plain_sort(items.code, elem, reverse)
+        return combine(code, pytypes.list_of(elem), items, helpers=helpers | set(key_helpers), guards=key_guards)
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     helper = "sorted_seq" if sequences else "sorted"
+    helpers = {helper} | set(key_helpers)
+    if by_code_point:
+        key = f"function($__y) {{ $__cpk(({key})($__y)) }}"
+        helpers.add("cpk")
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={helper} | set(key_helpers), guards=key_guards)
+                   helpers=helpers, guards=key_guards)
+
+
+def _plain_sort(items: str, elem: Ty, reverse: str) -> tuple[str, set]:
+    """sorted(items) without a key, by what is known of the items (code, helpers): numbers
+    sort with $sort's own comparison, a stable sort (reverse=True is Python's definition:
+    equal items keep their order, 0.0 and -0.0 too); strs with $__sorted_str (code point
+    order); else $__sorted_plain decides at run time."""
+    if elem.only("int", "float"):  # no bools
+        return (f"$reverse($sort($reverse({items})))" if reverse == "true" else f"$sort({items})"), set()
+    helper = "sorted_str" if elem.only("str") else "sorted_plain"
+    return f"$__{helper}({items}, {reverse})", {helper}
 
 
 def _sorts_dict_items(node) -> bool:
@@ -689,7 +717,8 @@ def _zip(b, node):
                       guard(f"($count({second.code}) > $count({first.code}))", ValueError,
                             "'zip() argument 2 is longer than argument 1'", first, second)]
     ty = pytypes.list_of(pytypes.tuple_of(first.ty.element, second.ty.element))
-    return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"}, guards=guards)
+    # JSONata's $zip keeps each item as it is (a list item stays one item) and stops at the shorter
+    return combine(f"$zip({first.code}, {second.code})", ty, first, second, guards=guards)
 
 
 def _list(b, node):
