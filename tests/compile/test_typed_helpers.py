@@ -71,7 +71,18 @@ def _split_cases() -> list[tuple[str, object]]:
             for t in texts for form, python in forms]
 
 
-CASES = _slice_cases() + _zip_cases() + _sort_cases() + _split_cases()
+# comprehensions whose items (or elements) are never lists: JSONata's own $map and $filter,
+# made a list by an array constructor (none or one result included)
+COMPREHENSIONS = [
+    ("[$map([], function($x) { $x })]", []), ("[$map(['a'], function($x) { $x & '!' })]", ["a!"]),
+    ("[$map([1, 2], function($x) { {'v': $x} })]", [{"v": 1}, {"v": 2}]),
+    ("[$map([1], function($x) { null })]", [None]), ("[$map([1, 2], function($x) { null })]", [None, None]),
+    ("[$filter([{'a': 1}, {'a': 2}], function($x) { $x.a = 2 })]", [{"a": 2}]),
+    ("[$filter(['a'], function($x) { false })]", []), ("[$filter(['a', 'b'], function($x) { true })]", ["a", "b"]),
+    ("$merge([$map([], function($k) { {$k: 1} })])", {}), ("$merge([$map(['k'], function($k) { {$k: [1]} })])", {"k": [1]}),
+    ("$merge([$map(['k', 'j', 'k'], function($k) { {$k: [$k]} })])", {"k": ["k"], "j": ["j"]}),
+]
+CASES = _slice_cases() + _zip_cases() + _sort_cases() + _split_cases() + COMPREHENSIONS
 
 
 @pytest.mark.parametrize(("code", "expected"), CASES, ids=[c[:80] for c, _ in CASES])
@@ -153,3 +164,36 @@ def test_split_with_no_separator_and_no_splits_strips_the_leading_whitespace():
     """
     assert_same(source, *({"s": s, "m": m} for s in ("  x", " a  b ", "   ", "", "a, b ,c")
                           for m in (-1, 0, 1, 3)))
+
+
+COMPREHENDED = """
+from typing import TypedDict
+
+class Row(TypedDict):
+    id: str
+    tags: list[str]
+
+@sfn.workflow
+def main(rows: list[Row], words: list[str], counts: dict[str, int]):
+    return {
+        "ids": [r["id"] for r in rows], "tagged": [r for r in rows if r["tags"]],
+        "tags": [r["tags"] for r in rows], "long": [w + "!" for w in words if len(w) > 1],
+        "flat": [t for r in rows for t in r["tags"] if t], "nested": [[w, w] for w in words],
+        "index": {r["id"]: r["tags"] for r in rows}, "none": [None for w in words],
+        "counted": {w: counts[w] for w in sorted(counts) if counts[w] > 0},
+        "letters": [c for w in words for c in w], "keys": [k for k in counts if k],
+    }
+"""
+
+
+def test_comprehensions_of_items_that_are_never_lists_both_ways():
+    inputs = []
+    for n in (0, 1, 2, 5):
+        rows = [{"id": f"r{i}", "tags": [f"t{j}" for j in range(i % 3)]} for i in range(n)]
+        words = [("w" * (i % 3)) + ASTRAL[i] for i in range(n)]
+        inputs.append({"rows": rows, "words": words, "counts": {w: i % 2 for i, w in enumerate(words)}})
+    results = assert_same(COMPREHENDED, *inputs)
+    assert results[1]["output"]["tags"] == [[]] and results[1]["output"]["nested"] == [["\U0001f600"] * 2]
+    code = "".join(text for _, text in definition_strings(compile_text(COMPREHENDED).definition))
+    assert '[$map($rows, function($__c1) { $lookup($__c1, "id") })]' in code
+    assert "$__map($rows" in code  # the tags are lists: each is wrapped
