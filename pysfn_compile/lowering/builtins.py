@@ -22,7 +22,7 @@ from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard
 from . import formatting, operations
-from .evaluation import bind_target, condition, operands, pure_comprehension
+from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
     ANY_HINT,
     SAFE,
@@ -491,13 +491,18 @@ def _any_all(b, node, name: str):
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-        filtered = source
+        filtered, used = source, set(helpers) | set(element.helpers)
         if tests:
-            filtered = f"$__filter({source}, function({param}) {{ {' and '.join(t.code for t in tests)} }})"
+            test = " and ".join(t.code for t in tests)
+            # JSONata's own $filter where no item is a list (an array constructor makes its
+            # single value or nothing a list); a list item would be flattened, so $__filter
+            if never_lists(item_ty):
+                filtered = f"[$filter({source}, function({param}) {{ {test} }})]"
+            else:
+                filtered = f"$__filter({source}, function({param}) {{ {test} }})"
+                used.add("filter")
         wanted = element.code if name == "any" else f"$not({element.code})"
-        count = f"$count($__filter({filtered}, function({param}) {{ {wanted} }}))"
-        code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
-        used = set(helpers) | {"filter"} | set(element.helpers)
+        code = _some(filtered, param, wanted, name)
         for t in tests:
             used |= t.helpers
         return Expr(code, pytypes.BOOL, iterable.guards + item_guards, iterable.reads | element.reads,
@@ -506,9 +511,15 @@ def _any_all(b, node, name: str):
     elem = items.ty.element
     test = truth(Expr("$__x", elem))
     wanted = test.code if name == "any" else f"$not({test.code})"
-    count = f"$count($__filter({items.code}, function($__x) {{ {wanted} }}))"
-    code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
-    return combine(code, pytypes.BOOL, items, helpers={"filter"} | set(test.helpers))
+    return combine(_some(items.code, "$__x", wanted, name), pytypes.BOOL, items, helpers=set(test.helpers))
+
+
+def _some(items: str, param: str, wanted: str, name: str) -> str:
+    """any(): whether some item is wanted; all(): whether none is unwanted. $filter gives
+    nothing when no item is (and a value, even an empty list or null, when one is)."""
+    some = f"$exists($filter({items}, function({param}) {{ {wanted} }}))"
+    return some if name == "any" else f"$not({some})"
+
 
 
 def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
@@ -760,12 +771,20 @@ def _dict(b, node):
         elem = value.ty.element
         if not elem.only("list"):
             raise Refusal(node, "dict() of a list needs [key, value] pairs")
-        code = f"$merge($__map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }}))"
-        check = guard(f"($count($__filter({value.code}, function($__p) {{ $count($__p) != 2 }})) > 0)",
-                      ValueError, "'dictionary update sequence element has the wrong length'", value,
-                      helpers={"filter"})
-        return combine(f"($__d := {code}; $exists($__d) ? $__d : {{}})", pytypes.dict_of(elem.element), value,
-                       helpers={"map"}, guards=[check])
+        key_ty = elem.items[0] if elem.items else elem.element
+        if not key_ty.may("str") and key_ty.kinds:  # the machine failed (T1003) where Python returned
+            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
+                          "convert the keys with str(...)", computable=True)
+        # JSONata's own $map and $filter: each pair is passed as it is, the results are objects
+        # (an array constructor makes none a list, so no pairs merge to {})
+        code = f"$merge([$map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }})])"
+        first_bad = (f"$reduce({value.code}, function($__a, $__p, $__i) {{ $count($__a) = 0 and $count($__p) != 2"
+                     " ? [$__i, $count($__p)] : $__a }, [])")
+        check = guard(f"$exists($filter({value.code}, function($__p) {{ $count($__p) != 2 }}))", ValueError,
+                      f"($__b := {first_bad}; 'dictionary update sequence element #' & $__b[0] & ' has length '"
+                      " & $__b[1] & '; 2 is required')", value)
+        pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
+        return combine(code, pytypes.dict_of(elem.element), value, guards=[] if pairs else [check])
     raise Refusal(node, f"dict() of {value.ty.describe()}", ANY_HINT)
 
 

@@ -139,7 +139,7 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
     filtered = source
     if conditions:
         test = " and ".join(c.code for c in conditions)
-        filtered = (f"[$filter({source}, function({param}) {{ {test} }})]" if _never_lists(item_ty)
+        filtered = (f"[$filter({source}, function({param}) {{ {test} }})]" if never_lists(item_ty)
                     else f"$__filter({source}, function({param}) {{ {test} }})")
     if isinstance(node, ast.DictComp) and index + 1 == len(generators):
         code = f"$merge([$map({filtered}, function({param}) {{ {element.code} }})])"
@@ -147,7 +147,7 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
     elif flatten:
         code = f"$reduce({filtered}, function($__acc, {param}) {{ $append($__acc, {element.code}) }}, [])"
         ty = element.ty
-    elif _never_lists(element.ty):
+    elif never_lists(element.ty):
         code = f"[$map({filtered}, function({param}) {{ {element.code} }})]"
         ty = pytypes.list_of(element.ty)
     else:
@@ -160,7 +160,7 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
                 jsonata_lib.closure(all_helpers | set(iterable.helpers)))
 
 
-def _never_lists(ty: Ty) -> bool:
+def never_lists(ty: Ty) -> bool:
     """Values known not to be lists: JSONata's own $map and $filter keep them apart, and an
     array constructor around them makes their single value or nothing a list ($__map and
     $__filter wrap each value for the lists a sequence would flatten)."""

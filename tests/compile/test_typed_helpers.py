@@ -11,7 +11,7 @@ import pytest
 
 from pysfn_compile.graph.jsonata_lib import literal as L
 
-from .helpers import assert_same, compile_text
+from .helpers import assert_same, compile_text, refusal
 from .oracle import definition_strings, emulate, javascript, js_available, with_helpers
 
 ASTRAL = ["\U0001f600", "\ue000", "\uffff", "a", "\ud7ff", "b\U0001f600", "b\uffff", "", "\U00010000"]
@@ -197,3 +197,57 @@ def test_comprehensions_of_items_that_are_never_lists_both_ways():
     code = "".join(text for _, text in definition_strings(compile_text(COMPREHENDED).definition))
     assert '[$map($rows, function($__c1) { $lookup($__c1, "id") })]' in code
     assert "$__map($rows" in code  # the tags are lists: each is wrapped
+
+
+ANY_ALL_DICT = """
+@sfn.workflow
+def main(ps: list[list[str]], xs: list, words: list[str], d: dict):
+    return [dict(ps), dict(zip(words, words)), any(xs), all(xs), any(w for w in words if w),
+            all(len(w) > 1 for w in words), any(x for x in xs if x != 0), all(x for x in xs if x),
+            any(k for k in d), all(d[k] for k in d), any(x == [] for x in xs if x != 0)]
+"""
+
+
+def test_any_all_and_dict_of_pairs_both_ways():
+    """$exists($filter(...)): an item that is an empty list, null or false still counts as found."""
+    inputs = [{"ps": p, "xs": x, "words": w, "d": d}
+              for p in ([], [["a", "b"]], [["a", "b"], ["c", "d"], ["a", "e"]])
+              for x in ([], [[]], [0], [[], 0], [[0], 1], [None], [None, []])
+              for w in ([], ["a"], ["ab", "c"]) for d in ({}, {"a": []}, {"a": [1], "b": 0})]
+    assert_same(ANY_ALL_DICT, *inputs)
+    code = "".join(text for _, text in definition_strings(compile_text(ANY_ALL_DICT).definition))
+    assert "$__filter" in code and "$exists($filter($xs, " in code
+
+
+def test_dict_of_pairs_of_the_wrong_length_says_which_as_python_does():
+    """Regression: the machine's ValueError said 'dictionary update sequence element has the wrong
+    length', Python's names the element and its length."""
+    source = """
+        @sfn.workflow
+        def main(ps: list[list[str]]):
+            return dict(ps)
+    """
+    results = assert_same(source, {"ps": [["a"]]}, {"ps": [["a", "b"], ["a", "b", "c"], []]},
+                          {"ps": [["a", "b"], []]}, {"ps": []}, {"ps": [["a", "b"]]})
+    assert results[1]["cause"] == "dictionary update sequence element #1 has length 3; 2 is required"
+
+
+def test_dict_of_pairs_whose_keys_are_not_strings_is_refused():
+    """Regression: dict(zip(ints, strs)) compiled to a machine that failed (T1003) where Python
+    returned a dict with int keys; JSON objects have string keys, as for {k: v for ...}."""
+    message = refusal("""
+        @sfn.workflow
+        def main(a: list[int], b: list[str]):
+            return dict(zip(a, b))
+    """)
+    assert "dict keys must be strings" in message
+
+
+def test_any_with_an_if_over_items_that_may_be_lists_alone_in_its_field():
+    """The $__filter of the if is defined in the field (T1006 when nothing else there used it)."""
+    source = """
+        @sfn.workflow
+        def main(xs: list):
+            return any(x for x in xs if x)
+    """
+    assert_same(source, {"xs": [0, [], [1]]}, {"xs": [[0]]}, {"xs": []}, {"xs": [0, 0]})
