@@ -165,7 +165,7 @@ def test_the_generator_covers_the_constructs():
               "triple(", "else:", "elif ", " += repr(v"]
     seen: set[str] = set()
 
-    @settings(max_examples=500, deadline=None, derandomize=True, database=None,
+    @settings(max_examples=1000, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(programs())
     def collect(program):
