@@ -75,24 +75,25 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "    ($hi = null ? -1 : $hi < 0 ? $max([-1, $n + $hi]) : $min([$hi, $n - 1]))]",
         (),
     ),
-    # xs[lo:hi] (a step of 1, the common case): Python's bounds, then one walk of the list
-    # (a third of slice_list's text, and linear: `$xs[$k]` walks the list for every $k)
-    "bounds1": (
-        "$n, $lo, $hi",
-        "[($lo = null ? 0 : $lo < 0 ? $max([0, $n + $lo]) : $min([$lo, $n])),"
-        " ($hi = null ? $n : $hi < 0 ? $max([0, $n + $hi]) : $min([$hi, $n]))]",
-        (),
-    ),
+    # xs[lo:hi] and s[lo:hi] (a step of 1, the common case) without Python's clamping of the
+    # bounds to 0..n where it changes nothing: an index $i of the list is never below 0 nor
+    # beyond it, so i >= n + lo (lo < 0) is i >= max(0, n + lo), i >= lo is i >= min(lo, n),
+    # the same for the stop; a stop past the end takes the rest, as $substring's length does.
+    # The list is walked once (linear: `$xs[$k]` walks the list for every $k)
     "slice1_list": (
         "$xs, $lo, $hi",
-        "($b := $__bounds1($count($xs), $lo, $hi); $start := $b[0]; $stop := $b[1];"
+        "($n := $count($xs); $start := $lo = null ? 0 : $lo < 0 ? $n + $lo : $lo;"
+        " $stop := $hi = null ? $n : $hi < 0 ? $n + $hi : $hi;"
         " $reduce($xs, function($acc, $v, $i) { $i >= $start and $i < $stop ? $append($acc, $__wrap($v)) : $acc }, []))",
-        ("bounds1", "wrap"),
+        ("wrap",),
     ),
     "slice1_str": (
+        # a negative start would count from the end in $substring: it is clamped to 0
         "$s, $lo, $hi",
-        "($b := $__bounds1($length($s), $lo, $hi); $b[1] > $b[0] ? $substring($s, $b[0], $b[1] - $b[0]) : '')",
-        ("bounds1",),
+        "($n := $length($s); $start := $lo = null ? 0 : $lo < 0 ? $max([0, $n + $lo]) : $lo;"
+        " $stop := $hi = null ? $n : $hi < 0 ? $n + $hi : $hi;"
+        " $stop > $start ? $substring($s, $start, $stop - $start) : '')",
+        (),
     ),
     # a str's characters as Python sees them: jsonata-js's $split(s, '') gives a character
     # beyond U+FFFF (an emoji) as its two UTF-16 halves; $substring counts code points
@@ -406,31 +407,35 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " function($k) { $sep & $substring($d, $first + 3 * $k, 3) }), ''))",
         ("map",),
     ),
+    # str.split(): the parts are strs, so JSONata's own $filter keeps them apart; its single
+    # value for one part, nothing for none, are made a list by $append
     "split_ws": (
         # str.split() with no separator: runs of Python whitespace, no empty strings
         "$s, $max",
-        "($parts := $__filter($split($s, /[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
-        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/), function($p) { $p != '' });"
+        "($parts := $append([], $filter($split($s, /[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/), function($p) { $p != '' }));"
         " $max < 0 or $count($parts) <= $max ? $parts"
-        " : ($rest := $__split_ws_rest($s, $max); $append($__slice1_list($parts, 0, $max), [$rest])))",
-        ("filter", "slice1_list", "split_ws_rest"),
+        " : ($rest := $__split_ws_rest($s, $max); $append($filter($parts, function($v, $i) { $i < $max }), [$rest])))",
+        ("split_ws_rest",),
     ),
     "split_ws_rest": (
-        # what is left after skipping $max words (and the whitespace after them)
+        # what is left after the leading whitespace and $max words (and the whitespace after
+        # them): "  a b ".split(None, 0) is ['a b ']
         "$s, $max",
         "($ws := /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
         "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/;"
         " $word := /^[^\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
         "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+/;"
-        " $reduce([1..$max], function($acc, $unused) { ($a := $replace($acc, $ws, '', 1);"
-        " $replace($replace($a, $word, '', 1), $ws, '', 1)) }, $s))",
+        " $reduce([1..$max], function($acc, $unused) { $replace($replace($acc, $word, '', 1), $ws, '', 1) },"
+        " $replace($s, $ws, '', 1)))",
         (),
     ),
     "split_sep": (
         "$s, $sep, $max",
         "($p := $split($s, $sep); $max < 0 or $count($p) <= $max + 1 ? $p"
-        " : $append($__slice1_list($p, 0, $max), [$join($__slice1_list($p, $max, null), $sep)]))",
-        ("slice1_list",),
+        " : $append($filter($p, function($v, $i) { $i < $max }),"
+        " [$join($filter($p, function($v, $i) { $i >= $max }), $sep)]))",
+        (),
     ),
     "strip_ws": (
         "$s, $left, $right",
@@ -456,23 +461,20 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $less ? ($a < $b ? $x : $m) : ($a > $b ? $x : $m)) })",
         ("cpk",),
     ),
-    "zip": (
-        "$a, $b",
-        "($n := $min([$count($a), $count($b)]); $n = 0 ? [] : $__map([0..$n - 1],"
-        " function($i) { $append($__wrap($a[$i]), $__wrap($b[$i])) }))",
-        ("map", "wrap"),
-    ),
+    # zip(a, b) is JSONata's own $zip: pairs as lists of exactly the items (a list item stays
+    # one item), as many as the shorter list, in one pass; enumerate() zips with the indexes
     "enumerate": (
         "$xs, $start",
-        "$__map($xs, function($x, $i) { $append([$i + $start], $__wrap($x)) })",
-        ("map", "wrap"),
+        "$zip([$start..$start + $count($xs) - 1], $xs)",
+        (),
     ),
     "sorted": (
-        # a stable sort; `$key` maps an element to what is compared
+        # a stable sort; `$key` maps an element to what is compared (the call site's key applies
+        # $__cpk where the keys may be strings)
         "$xs, $key, $rev",
         "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
-        " ($x := $__cpk($key($a)); $y := $__cpk($key($b)); $rev ? $x < $y : $x > $y) }); $r)",
-        ("cpk",),
+        " ($x := $key($a); $y := $key($b); $rev ? $x < $y : $x > $y) }); $r)",
+        (),
     ),
     "sorted_plain": (
         # sorted(xs) with no key. All numbers, or all strings with no character beyond U+FFFF
@@ -488,13 +490,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " ($x := $__cpk($__num($a)); $y := $__cpk($__num($b)); $rev ? $x < $y : $x > $y) }); $r))",
         ("cpk", "num"),
     ),
+    "sorted_str": (
+        # sorted(xs) of a list known to hold strs only (a dict's keys): $sort's own comparison
+        # unless a character is beyond U+FFFF, as in sorted_plain, without its test of kinds
+        "$xs, $rev",
+        "($j := $join($xs, ''); $r := $length($j) = $count($split($j, '')) ? $sort($xs)"
+        " : $sort($xs, function($a, $b) { $__cpk($a) > $__cpk($b) }); $rev ? $reverse($r) : $r)",
+        ("cpk",),
+    ),
     "rsplit_sep": (
-        # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again
+        # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again (strs:
+        # $filter keeps them apart, and $append makes its single value or nothing a list)
         "$s, $sep, $m",
-        "($p := $__split_sep($s, $sep, -1); $k := $count($p) - $m; $m < 0 or $k <= 1 ? $p"
-        " : $append([$join($__filter($p, function($v, $i) { $i < $k }), $sep)],"
-        " $__filter($p, function($v, $i) { $i >= $k })))",
-        ("split_sep", "filter"),
+        "($p := $split($s, $sep); $k := $count($p) - $m; $m < 0 or $k <= 1 ? $p"
+        " : $append([$join($filter($p, function($v, $i) { $i < $k }), $sep)],"
+        " $filter($p, function($v, $i) { $i >= $k })))",
+        (),
     ),
     "sorted_seq": (
         # a stable sort of items whose keys are lists (tuples), ordered item by item

@@ -22,7 +22,7 @@ from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard
 from . import formatting, operations
-from .evaluation import bind_target, condition, operands, pure_comprehension
+from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
     ANY_HINT,
     SAFE,
@@ -302,6 +302,7 @@ def _minmax(b, node, name: str):
                                                               node.args[0] if len(node.args) == 1 else None)
     compared = key_ty if key_code else elem
     sequences = compared.only("list")
+    by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
         key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of")
         key_guards = [*key_guards, *more]
@@ -316,10 +317,15 @@ def _minmax(b, node, name: str):
     if key_code:
         less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
         greater_than = "$__seqcmp($__kx, $__km) > 0" if sequences else "$__kx > $__km"
-        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := $__cpk({key_code}($__x));"
-                f" $__km := $__cpk({key_code}($__m));"
+        kx, km = f"{key_code}($__x)", f"{key_code}($__m)"
+        if by_code_point:
+            kx, km = f"$__cpk({kx})", f"$__cpk({km})"
+        pick = (f"$reduce({items.code}, function($__m, $__x) {{ ($__kx := {kx}; $__km := {km};"
                 f" {less_than if name == 'min' else greater_than} ? $__x : $__m) }})")
-        code, helpers = pick, set(key_helpers) | {"cpk"} | ({"seqcmp", "map"} if sequences else set())
+        code = pick
+        helpers = set(key_helpers) | ({"cpk"} if by_code_point else set()) | ({"seqcmp", "map"} if sequences else set())
+    elif compared.only("int"):  # JSONata's own: ints have no -0.0 that Python would tell from 0.0
+        code, helpers = f"${name}({items.code})", set()
     else:
         code, helpers = f"$__minmax({items.code}, {less})", {"minmax"}
     guards = list(key_guards)
@@ -329,6 +335,12 @@ def _minmax(b, node, name: str):
         return combine(code, elem, items, helpers=helpers, guards=guards)
     code = f"($count({items.code}) = 0 ? {default.code} : {code})"
     return combine(code, pytypes.join(elem, default.ty), items, default, helpers=helpers, guards=guards)
+
+
+def _by_code_point(compared: Ty) -> bool:
+    """Whether compared values may be strs, which Python orders by code point ($__cpk: UTF-16
+    order differs beyond U+FFFF); lists (tuples) are ordered item by item by $__seqcmp."""
+    return not compared.only("list") and (compared.may("str") or not compared.kinds)
 
 
 def _known_at_run_time(ty: Ty) -> bool:
@@ -479,13 +491,18 @@ def _any_all(b, node, name: str):
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-        filtered = source
+        filtered, used = source, set(helpers) | set(element.helpers)
         if tests:
-            filtered = f"$__filter({source}, function({param}) {{ {' and '.join(t.code for t in tests)} }})"
+            test = " and ".join(t.code for t in tests)
+            # JSONata's own $filter where no item is a list (an array constructor makes its
+            # single value or nothing a list); a list item would be flattened, so $__filter
+            if never_lists(item_ty):
+                filtered = f"[$filter({source}, function({param}) {{ {test} }})]"
+            else:
+                filtered = f"$__filter({source}, function({param}) {{ {test} }})"
+                used.add("filter")
         wanted = element.code if name == "any" else f"$not({element.code})"
-        count = f"$count($__filter({filtered}, function({param}) {{ {wanted} }}))"
-        code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
-        used = set(helpers) | {"filter"} | set(element.helpers)
+        code = _some(filtered, param, wanted, name)
         for t in tests:
             used |= t.helpers
         return Expr(code, pytypes.BOOL, iterable.guards + item_guards, iterable.reads | element.reads,
@@ -494,9 +511,15 @@ def _any_all(b, node, name: str):
     elem = items.ty.element
     test = truth(Expr("$__x", elem))
     wanted = test.code if name == "any" else f"$not({test.code})"
-    count = f"$count($__filter({items.code}, function($__x) {{ {wanted} }}))"
-    code = f"({count} > 0)" if name == "any" else f"({count} = 0)"
-    return combine(code, pytypes.BOOL, items, helpers={"filter"} | set(test.helpers))
+    return combine(_some(items.code, "$__x", wanted, name), pytypes.BOOL, items, helpers=set(test.helpers))
+
+
+def _some(items: str, param: str, wanted: str, name: str) -> str:
+    """any(): whether some item is wanted; all(): whether none is unwanted. $filter gives
+    nothing when no item is (and a value, even an empty list or null, when one is)."""
+    some = f"$exists($filter({items}, function({param}) {{ {wanted} }}))"
+    return some if name == "any" else f"$not({some})"
+
 
 
 def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
@@ -562,6 +585,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
     if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
         key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
     sequences = compared.only("list")
+    by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
         key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
         key_guards = [*key_guards, *more]
@@ -579,14 +603,29 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
             raise Refusal(reverse_node, "reverse= must be True or False literally")
         reverse = "true" if reverse_node.value else "false"
     if not sequences and key_node is None and not _sorts_dict_items(node):  # no key: $sort's own order where it can
-        return combine(f"$__sorted_plain({items.code}, {reverse})", pytypes.list_of(elem), items,
-                       helpers={"sorted_plain"} | set(key_helpers), guards=key_guards)
+        code, helpers = _plain_sort(items.code, elem, reverse)
+        return combine(code, pytypes.list_of(elem), items, helpers=helpers | set(key_helpers), guards=key_guards)
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
     helper = "sorted_seq" if sequences else "sorted"
+    helpers = {helper} | set(key_helpers)
+    if by_code_point:
+        key = f"function($__y) {{ $__cpk(({key})($__y)) }}"
+        helpers.add("cpk")
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
-                   helpers={helper} | set(key_helpers), guards=key_guards)
+                   helpers=helpers, guards=key_guards)
+
+
+def _plain_sort(items: str, elem: Ty, reverse: str) -> tuple[str, set]:
+    """sorted(items) without a key, by what is known of the items (code, helpers): numbers
+    sort with $sort's own comparison, a stable sort (reverse=True is Python's definition:
+    equal items keep their order, 0.0 and -0.0 too); strs with $__sorted_str (code point
+    order); else $__sorted_plain decides at run time."""
+    if elem.only("int", "float"):  # no bools
+        return (f"$reverse($sort($reverse({items})))" if reverse == "true" else f"$sort({items})"), set()
+    helper = "sorted_str" if elem.only("str") else "sorted_plain"
+    return f"$__{helper}({items}, {reverse})", {helper}
 
 
 def _sorts_dict_items(node) -> bool:
@@ -689,7 +728,8 @@ def _zip(b, node):
                       guard(f"($count({second.code}) > $count({first.code}))", ValueError,
                             "'zip() argument 2 is longer than argument 1'", first, second)]
     ty = pytypes.list_of(pytypes.tuple_of(first.ty.element, second.ty.element))
-    return combine(f"$__zip({first.code}, {second.code})", ty, first, second, helpers={"zip"}, guards=guards)
+    # JSONata's $zip keeps each item as it is (a list item stays one item) and stops at the shorter
+    return combine(f"$zip({first.code}, {second.code})", ty, first, second, guards=guards)
 
 
 def _list(b, node):
@@ -731,12 +771,20 @@ def _dict(b, node):
         elem = value.ty.element
         if not elem.only("list"):
             raise Refusal(node, "dict() of a list needs [key, value] pairs")
-        code = f"$merge($__map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }}))"
-        check = guard(f"($count($__filter({value.code}, function($__p) {{ $count($__p) != 2 }})) > 0)",
-                      ValueError, "'dictionary update sequence element has the wrong length'", value,
-                      helpers={"filter"})
-        return combine(f"($__d := {code}; $exists($__d) ? $__d : {{}})", pytypes.dict_of(elem.element), value,
-                       helpers={"map"}, guards=[check])
+        key_ty = elem.items[0] if elem.items else elem.element
+        if not key_ty.may("str") and key_ty.kinds:  # the machine failed (T1003) where Python returned
+            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
+                          "convert the keys with str(...)", computable=True)
+        # JSONata's own $map and $filter: each pair is passed as it is, the results are objects
+        # (an array constructor makes none a list, so no pairs merge to {})
+        code = f"$merge([$map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }})])"
+        first_bad = (f"$reduce({value.code}, function($__a, $__p, $__i) {{ $count($__a) = 0 and $count($__p) != 2"
+                     " ? [$__i, $count($__p)] : $__a }, [])")
+        check = guard(f"$exists($filter({value.code}, function($__p) {{ $count($__p) != 2 }}))", ValueError,
+                      f"($__b := {first_bad}; 'dictionary update sequence element #' & $__b[0] & ' has length '"
+                      " & $__b[1] & '; 2 is required')", value)
+        pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
+        return combine(code, pytypes.dict_of(elem.element), value, guards=[] if pairs else [check])
     raise Refusal(node, f"dict() of {value.ty.describe()}", ANY_HINT)
 
 

@@ -139,13 +139,17 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
     filtered = source
     if conditions:
         test = " and ".join(c.code for c in conditions)
-        filtered = f"$__filter({source}, function({param}) {{ {test} }})"
+        filtered = (f"[$filter({source}, function({param}) {{ {test} }})]" if never_lists(item_ty)
+                    else f"$__filter({source}, function({param}) {{ {test} }})")
     if isinstance(node, ast.DictComp) and index + 1 == len(generators):
-        code = f"$merge($__map({filtered}, function({param}) {{ {element.code} }}))"
+        code = f"$merge([$map({filtered}, function({param}) {{ {element.code} }})])"
         ty = element.ty
     elif flatten:
         code = f"$reduce({filtered}, function($__acc, {param}) {{ $append($__acc, {element.code}) }}, [])"
         ty = element.ty
+    elif never_lists(element.ty):
+        code = f"[$map({filtered}, function({param}) {{ {element.code} }})]"
+        ty = pytypes.list_of(element.ty)
     else:
         code = f"$__map({filtered}, function({param}) {{ {element.code} }})"
         ty = pytypes.list_of(element.ty)
@@ -154,6 +158,13 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
     reads = iterable.reads | (inner_reads - {param})
     return Expr(code, ty, iterable.guards + item_guards, reads,
                 jsonata_lib.closure(all_helpers | set(iterable.helpers)))
+
+
+def never_lists(ty: Ty) -> bool:
+    """Values known not to be lists: JSONata's own $map and $filter keep them apart, and an
+    array constructor around them makes their single value or nothing a list ($__map and
+    $__filter wrap each value for the lists a sequence would flatten)."""
+    return bool(ty.kinds) and not ty.may("list")
 
 
 def bind_target(b, target, code: str, ty: Ty) -> dict:

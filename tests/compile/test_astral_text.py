@@ -72,7 +72,7 @@ def test_str_ordering_is_by_code_point_in_both_engines():
     pairs = [[a, b] for a in ORDERED for b in ORDERED]
     code = ("(" + prelude(["cpk", "sorted", "minmax", "seqcmp"])
             + f" [[$map({literal(pairs)}, function($p) {{ $__cpk($p[0]) < $__cpk($p[1]) }})],"
-            f" [$__sorted({literal(ORDERED)}, function($x) {{ $x }}, false)],"
+            f" [$__sorted({literal(ORDERED)}, function($x) {{ $__cpk($x) }}, false)],"
             f" [$__minmax({literal(ORDERED)}, true)], [$__minmax({literal(ORDERED)}, false)],"
             f" [$__seqcmp([{literal(ORDERED[0])}], [{literal(ORDERED[1])}])]])")
     expected = [[a < b for a, b in pairs], sorted(ORDERED), [min(ORDERED)], [max(ORDERED)], [-1]]

@@ -73,7 +73,7 @@ CASES = [
     ("$__split_sep('a,b,c', ',', 1)", "a,b,c".split(",", 1)), ("$__split_sep('a', ',', -1)", ["a"]),
     ("$__strip_ws('  a b  ', true, true)", "a b"), ("$__strip_ws('  a ', false, true)", "  a"),
     ("$__minmax(['b','a','c'], true)", "a"), ("$__minmax([3,1,2], false)", 3),
-    ("$__zip([1,2],[[3],[4],[5]])", [[1, [3]], [2, [4]]]), ("$__enumerate(['a'], 1)", [[1, "a"]]),
+    ("$zip([1,2],[[3],[4],[5]])", [[1, [3]], [2, [4]]]), ("$__enumerate(['a'], 1)", [[1, "a"]]),
     ("$__sorted([3,1,2], function($x){$x}, false)", [1, 2, 3]),
     ("$__sorted([[2,'a'],[1,'b'],[2,'c']], function($x){$x[0]}, true)",
      sorted([[2, "a"], [1, "b"], [2, "c"]], key=lambda x: x[0], reverse=True)),
