@@ -555,9 +555,15 @@ def overflow_checked(expr: Expr) -> Expr:
 
 
 def _concat_str(node, left: Expr, right: Expr) -> Expr:
-    left = _str_operand(node, left, True)
-    right = _str_operand(node, right, False)
-    return combine(f"({left.code} & {right.code})", pytypes.STR, left, right)
+    checks = _operator_checks((left, _str_operand(node, left, True)), (right, _str_operand(node, right, False)))
+    return combine(f"({left.code} & {right.code})", pytypes.STR, left, right, guards=checks,
+                   helpers=frozenset().union(*(check.helpers for check in checks)))
+
+
+def _operator_checks(*operands: tuple[Expr, Expr]) -> list:
+    """The checks an operator added to its operands (each pair: the operand, the operand with
+    them): Python evaluates both operands, with their own exceptions, before the operator's."""
+    return [check for plain, checked in operands for check in checked.guards[len(plain.guards):]]
 
 
 def _str_operand(node, this: Expr, is_left: bool) -> Expr:
@@ -580,13 +586,13 @@ def _str_operand(node, this: Expr, is_left: bool) -> Expr:
 
 def _concat_list(node, left: Expr, right: Expr) -> Expr:
     sides = [left, right]
+    checks = []
     for mine, theirs in ((0, 1), (1, 0)):
         this, other = sides[mine], sides[theirs]
         if other.ty.only("list") and other.ty.form == "list" and _dynamic(this.ty):  # a list, or TypeError
-            check = guard(f"($type({this.code}) != 'array')", TypeError, _binary_message(node, "+", left, right),
-                          left, right, helpers={"binmsg"})
-            sides[mine] = combine(this.code, pytypes.list_of(this.ty.element if this.ty.may("list") else None),
-                                  this, guards=[check])
+            checks.append(guard(f"($type({this.code}) != 'array')", TypeError,
+                                _binary_message(node, "+", left, right), left, right, helpers={"binmsg"}))
+            sides[mine] = attrs.evolve(this, ty=pytypes.list_of(this.ty.element if this.ty.may("list") else None))
             break
     left, right = sides
     if not (left.ty.only("list") and right.ty.only("list")):
@@ -599,7 +605,8 @@ def _concat_list(node, left: Expr, right: Expr) -> Expr:
     ty = pytypes.as_form(pytypes.list_of(pytypes.join(left.ty.element, right.ty.element)), left.ty.form)
     if left.ty.items is not None and right.ty.items is not None:
         ty = attrs.evolve(ty, items=left.ty.items + right.ty.items)
-    return combine(f"$append({left.code}, {right.code})", ty, left, right)
+    return combine(f"$append({left.code}, {right.code})", ty, left, right, guards=checks,
+                   helpers=frozenset().union(*(check.helpers for check in checks)))
 
 
 def _repeat(node, left: Expr, right: Expr) -> Expr:
@@ -726,13 +733,18 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
             checked = Expr(this.code, pytypes.STR, this.guards + (check,), this.reads, this.helpers | check.helpers)
         else:
             break
+        # the operand as checked, its check after both operands' own guards (Python evaluates
+        # `s < ''.replace('b', s)`'s right side, and its TypeError, before comparing)
+        checks = _operator_checks((this, checked))
+        checked = attrs.evolve(checked, guards=this.guards)
         if this is left:
             left = checked
         else:
             right = checked
-        if known.only("str"):
-            return _string_order(op, left, right)
-        return combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+        result = _string_order(op, left, right) if known.only("str") else \
+            combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
+        return attrs.evolve(result, guards=result.guards + tuple(checks),
+                            helpers=result.helpers.union(*(check.helpers for check in checks)))
     if _dynamic(lt) or _dynamic(rt):
         return dynamic_ordering(node, op, left, right)
     if lt.may("list") or rt.may("list"):

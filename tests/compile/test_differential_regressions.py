@@ -564,3 +564,32 @@ def main(n, m):
     return {"out": out, "r": list(range(m, n)), "s": sum(range(1, n, 2))}
 """, {"n": 5, "m": 1}, {"n": True, "m": False}, {"n": "5", "m": 0}, {"n": 2.5, "m": 0},
           {"n": 3, "m": None}, {"n": 0, "m": [1]}, {"n": -3, "m": 2})
+
+
+def test_an_operators_type_check_comes_after_both_operands_own_exceptions():
+    # found by the fuzzer (session 7, seeds 7107 and 7219; on main before too): the check of
+    # `s + <str>` / `s < <str>` with s of unknown kind ran before the right operand's own
+    # ValueError / TypeError, which Python raises first
+    agree("""
+@sfn.workflow
+def main(s, xs):
+    d = {}
+    out = []
+    try:
+        out.append(s + max(d, key=d.get))
+    except (ValueError, TypeError) as e:
+        out.append(type(e).__name__ + ": " + str(e))
+    try:
+        out.append(s < ''.replace('b', s))
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append(s + xs[5])
+    except (IndexError, TypeError) as e:
+        out.append(type(e).__name__ + ": " + str(e))
+    try:
+        out.append(xs + [s][3])
+    except (IndexError, TypeError) as e:
+        out.append(type(e).__name__ + ": " + str(e))
+    return out
+""", {"s": 0, "xs": [1]}, {"s": 26, "xs": "ab"}, {"s": "x", "xs": []}, {"s": [1], "xs": [2]}, {"s": None, "xs": None})
