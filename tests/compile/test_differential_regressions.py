@@ -593,3 +593,13 @@ def main(s, xs):
         out.append(type(e).__name__ + ": " + str(e))
     return out
 """, {"s": 0, "xs": [1]}, {"s": 26, "xs": "ab"}, {"s": "x", "xs": []}, {"s": [1], "xs": [2]}, {"s": None, "xs": None})
+
+
+def test_list_concatenation_checks_after_the_comprehension_on_the_right():
+    # the same class, seed 7105: `xs + [len(w) for w in words]` with xs = words = 0 raised the
+    # +'s TypeError; Python iterates words first ("'int' object is not iterable")
+    agree("""
+@sfn.workflow
+def main(xs, words):
+    return xs + [len(w) for w in words]
+""", {"xs": 0, "words": 0}, {"xs": [1], "words": ["ab"]}, {"xs": 0, "words": ["a"]}, {"xs": "a", "words": []})
