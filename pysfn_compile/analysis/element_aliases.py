@@ -1,15 +1,15 @@
 """A name given to an item of a dict or list and changed through it reads as the item itself.
 
-    entry = totals.setdefault(region, {"orders": 0, "cents": 0})
+    entry = totals.setdefault(sale["region"], {"orders": 0, "cents": 0})
     entry["orders"] += 1
 
-In Python `entry` and `totals[region]` are one dict. In Step Functions every variable holds its
+In Python `entry` and `totals[sale["region"]]` are one dict. In Step Functions every variable holds its
 own copy, so changing `entry` in place would leave `totals` as it was, and the compiler would
 refuse ("may share its value"). Where nothing in between can make them two objects again, the
-item is named by its place instead, before anything else looks at the function:
+item is named by its place instead, in the function's own tree, before it is lowered:
 
-    entry_key = region                                  # only when the key is computed
-    totals.setdefault(entry_key, {"orders": 0, "cents": 0})
+    entry_key = sale["region"]              # a computed key, evaluated once (a constant or a
+    totals.setdefault(entry_key, {...})     # variable the region does not rebind stays as it is)
     totals[entry_key]["orders"] += 1
 
 That is Python's meaning exactly when, from the binding to each use of the name:
