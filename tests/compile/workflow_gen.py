@@ -573,8 +573,8 @@ class _Gen:
         bind = self.choice([f"groups.setdefault({key}, [])"] + ([f"groups[{key}]"] if self.grouped else []))
         self.grouped = True
         lines = [f"{pad}{g} = {bind}", f"{pad}{g}.append({self.expr_int(e)})"]
-        between = self.choice([
-            [], [],
+        between = self.choice([  # the last one (refused) rarely: it would dominate the refusals
+            [], [], [], [], [],
             [f"{pad}acc += len(groups.get({self.expr_str(0)}, []))"],
             [f"{pad}other = groups.setdefault({self.expr_str(0)}, [])", f"{pad}other.append(0)"],
             [f"{pad}groups[{self.expr_str(0)}] = [{self.expr_int(0)}]"],  # refused: may replace g's list
