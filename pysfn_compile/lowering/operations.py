@@ -1074,7 +1074,7 @@ def _sliceable(container: Expr) -> Expr:
     return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=[check])
 
 
-def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:
+def iterable_of(node, expr: Expr, not_iterable: str | None = None, message: str | None = None) -> Expr:
     """A value that may or may not be iterable, as a list Python's `for` would walk: a list's
     items, a str's characters or a dict's keys, chosen at run time, else Python's TypeError
     (its message `not_iterable`, when the consumer words it its own way). A value of known
@@ -1087,8 +1087,9 @@ def iterable_of(node, expr: Expr, not_iterable: str | None = None) -> Expr:
         item = pytypes.join(item, ty.element)
     if ty.may("str", "dict"):
         item = pytypes.join(item, pytypes.STR)
-    message = (jsonata_lib.string(not_iterable) if not_iterable is not None
-               else f"\"'\" & $__pytype({expr.code}) & \"' object is not iterable\"")
+    if message is None:  # (`message`: the TypeError's text as a JSONata expression)
+        message = (jsonata_lib.string(not_iterable) if not_iterable is not None
+                   else f"\"'\" & $__pytype({expr.code}) & \"' object is not iterable\"")
     check = guard(f"$not($type({expr.code}) in ['array', 'string', 'object'])", TypeError, message, expr,
                   helpers={"pytype"})
     return combine(f"$__iter({expr.code})", pytypes.list_of(item), expr, helpers={"iter"}, guards=[check])

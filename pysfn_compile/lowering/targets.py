@@ -17,7 +17,15 @@ from ..graph import jsonata_lib
 from ..graph.builder import item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard
 from .evaluation import materialize, operands
-from .operations import ANY_HINT, NON_STRING_KEY, bound_code, iteration_source, slice_of, store_key
+from .operations import (
+    ANY_HINT,
+    NON_STRING_KEY,
+    bound_code,
+    iterable_of,
+    iteration_source,
+    slice_of,
+    store_key,
+)
 
 
 def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
@@ -89,19 +97,11 @@ def unpack(b, target, value: Expr, node) -> None:
 def _unpackable(node, value: Expr) -> Expr:
     """What `a, b = value` takes the items of, as a list: a list, a str's characters, a dict's
     keys (which one known at run time when the type is not), else Python's TypeError."""
-    ty = value.ty
-    if ty.only("list"):
-        return value
-    if ty.only("str") or ty.only("dict"):
-        source, item_ty, helpers = iteration_source(node, value)
-        return combine(source, pytypes.list_of(item_ty), value, helpers=helpers)
-    if not ty.may("list", "str", "dict"):
-        raise Refusal(node, f"cannot unpack non-iterable {ty.describe()} (Python raises TypeError)")
-    item = pytypes.join(ty.element if ty.may("list") else None, pytypes.STR if ty.may("str", "dict") else None)
-    v = value.code
-    check = guard(f"$not($type({v}) in ['array', 'string', 'object'])", TypeError,
-                  f"'cannot unpack non-iterable ' & $__pytype({v}) & ' object'", value, helpers={"pytype"})
-    return combine(f"$__iter({v})", pytypes.list_of(item), value, helpers={"iter"}, guards=[check])
+    if not value.ty.may("list", "str", "dict"):
+        raise Refusal(node, f"cannot unpack non-iterable {value.ty.describe()} (Python raises TypeError)")
+    value = iterable_of(node, value, message=f"'cannot unpack non-iterable ' & $__pytype({value.code}) & ' object'")
+    source, item_ty, helpers = iteration_source(node, value)
+    return value if source == value.code else combine(source, pytypes.list_of(item_ty), value, helpers=helpers)
 
 
 def _unpack_starred(b, names: list, star: int, value: Expr, node) -> None:
