@@ -12,8 +12,6 @@ import ast
 import inspect
 import typing
 
-import attrs
-
 from .analysis import aliasing, element_aliases, pytypes
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
@@ -180,9 +178,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             new = {}
             for name, ty in scope.new_types.items():
                 old = types.get(name)
-                if old is not None and "int" in ty.kinds and "int" in old.kinds and ty.bits > old.bits \
-                        and pytypes.join(old, ty).kinds == ty.kinds:
-                    ty = attrs.evolve(ty, bits=pytypes.SAFE_BITS)  # a growing int: widen at once
+                if old is not None and pytypes.join(old, ty).kinds == ty.kinds:
+                    ty = pytypes.widen_bits(old, ty)  # a growing int, at any depth: widen at once
                 new[name] = ty
             loops = dict(scope.loop_alias)
             for key, (shared, deep) in scope.loop_alias_new.items():

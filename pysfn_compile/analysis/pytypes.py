@@ -277,6 +277,28 @@ def widen(old: Ty | None, new: Ty) -> Ty:
     return joined
 
 
+def widen_bits(old: Ty | None, new: Ty, depth: int = 0) -> Ty:
+    """`new`, where an int bound grew since `old` (at any depth: a dict's values, a list's
+    items, a record's fields) at the safe bound: the fixpoint over a loop must not stop at a
+    bound one more pass would raise (`d[k] = d.get(k, 1) * 3` grows without end)."""
+    if old is None or depth > _MAX_DEPTH:
+        return new
+    out = new
+    if "int" in new.kinds and "int" in old.kinds and new.bits > old.bits:
+        out = attrs.evolve(out, bits=SAFE_BITS)
+    if new.elem is not None and old.elem is not None:
+        out = attrs.evolve(out, elem=widen_bits(old.elem, new.elem, depth + 1))
+    if new.value is not None and old.value is not None:
+        out = attrs.evolve(out, value=widen_bits(old.value, new.value, depth + 1))
+    if new.fields is not None and old.fields is not None:
+        before = dict(old.fields)
+        out = attrs.evolve(out, fields=tuple((k, widen_bits(before.get(k), t, depth + 1)) for k, t in new.fields))
+    if new.items is not None and old.items is not None and len(new.items) == len(old.items):
+        out = attrs.evolve(out, items=tuple(widen_bits(a, b, depth + 1)
+                                            for a, b in zip(old.items, new.items, strict=True)))
+    return out
+
+
 def hint_type(hint) -> Ty:
     """The static type a Python type hint promises (a parameter's or a callee's return)."""
     if hint is typing.Any or hint is object:

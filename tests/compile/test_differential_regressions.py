@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .helpers import compile_text, refusal
+from .helpers import compile_text, emulate, refusal
 from .test_differential import run_both
 from .workflow_gen import CALLEES
 
@@ -603,3 +603,23 @@ def test_list_concatenation_checks_after_the_comprehension_on_the_right():
 def main(xs, words):
     return xs + [len(w) for w in words]
 """, {"xs": 0, "words": 0}, {"xs": [1], "words": ["ab"]}, {"xs": 0, "words": ["a"]}, {"xs": "a", "words": []})
+
+
+def test_an_int_growing_inside_a_dict_across_a_loop_is_checked_for_overflow():
+    # found in session 8 (not by the fuzzer): the fixpoint over a loop widened a growing int
+    # bound only for a variable itself, so a dict's values stopped at the bound of the last
+    # pass (20 bits) and `d["k"] * 3` lost its overflow check: 3**40 came back as
+    # 12157665459056928768 (a double) where Python has 12157665459056928801
+    source = """
+@sfn.workflow
+def main(n: int):
+    d = {}
+    rows = [1]
+    for i in range(n):
+        d["k"] = d.get("k", 1) * 3
+        rows[0] = rows[0] * 3
+    return [d, rows]
+"""
+    compiled = compile_text(source)
+    assert emulate(compiled, {"n": 20})["output"] == compiled.run_python({"n": 20})["output"]
+    assert emulate(compiled, {"n": 40})["error"] == "pysfn.IntegerOverflow"
