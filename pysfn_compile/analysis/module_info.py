@@ -29,6 +29,7 @@ class ModuleInfo:
     functions: dict = attrs.Factory(dict)  # name -> ast.FunctionDef at module level
     lines: list = attrs.Factory(list)
     entry_names: set = attrs.Factory(set)
+    return_types: dict = attrs.Factory(dict)  # callee name -> what its body returns (callee_returns.py)
     _changed: dict | None = None
 
     @property

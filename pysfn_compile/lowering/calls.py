@@ -11,7 +11,7 @@ import typing
 
 import attrs
 
-from ..analysis import pytypes
+from ..analysis import callee_returns, pytypes
 from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
 from ..analysis.pytypes import Ty
@@ -87,7 +87,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
     b.check(exprs, f"Check arguments of {name}")
     b.note_callee(name, function)
-    returns = return_type(function, fdef) if callback is None else pytypes.ANY
+    returns = return_type(function, fdef, b.info) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
                    args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
@@ -199,8 +199,14 @@ def call_wait_for_callback(b, node: ast.Call, target: str | None) -> Expr:
     return call_callee(b, node, notify.id, target, Callback(payload, limits["timeout"], limits["heartbeat"]))
 
 
-def return_type(function, fdef) -> Ty:
-    """The type a callee's return annotation promises (the dispatcher checks it)."""
+def return_type(function, fdef, info) -> Ty:
+    """The type a callee's result has: what its return annotation promises (the dispatcher
+    checks it), made precise by what its body certainly returns where the annotation is
+    open (none, `-> dict`, `-> list[dict]`)."""
+    return callee_returns.returned_type(_annotated_return(function, fdef), fdef, info)
+
+
+def _annotated_return(function, fdef) -> Ty:
     hints = _hints(function)
     if dataclasses.is_dataclass(hints.get("return")):
         raise Refusal(fdef.returns or fdef, f"{fdef.name}() returns a dataclass, which JSON cannot carry from "

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import types
 
-from ..analysis import origins
+from ..analysis import callee_returns, origins
 from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
@@ -138,7 +138,8 @@ def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
             _, ty = b.lookup(sub.id, record=False)
             if ty is not None and (ty.is_any or (ty.json_number and len(ty.kinds) > 1)):
                 unknown.append(sub.id)
-    callees = {sub.name for sub in b.info.tree.body if isinstance(sub, ast.FunctionDef) and b.is_callee(sub.name)}
+    callees = {sub.name for sub in b.info.tree.body if isinstance(sub, ast.FunctionDef) and b.is_callee(sub.name)
+               and callee_returns.body_type(sub, b.info).is_any}  # the others' results are inferred
     text = origins.explain(b.info.tree, node, unknown, callees)
     return f" ({text})" if text else ""
 

@@ -338,7 +338,8 @@ def main(d, k):
 
 
 def test_sales_report_loop_checks_no_printing():
-    """`raise BadRecord(sale["id"])` with only `except BadRecord: skipped += 1` around it."""
+    """`raise BadRecord(sale["id"])` with only `except BadRecord: skipped += 1` around it
+    (the records' types are known here: test_dynamic_operations has them unknown)."""
     path = Path(__file__).resolve().parents[2] / "examples" / "sales_report.py"
     definition = compile_file(path).definition
     loop = definition["States"]["Run For sale in sales (line 36)"]["Assign"]["__plloop2"]

@@ -142,7 +142,7 @@ def main(x: int):
 def test_a_refusal_about_a_value_of_unknown_type_says_where_it_comes_from():
     found = problems("""
 def fetch(kind):
-    return [1]
+    return kind
 
 @sfn.workflow
 def main(rec, rows):
