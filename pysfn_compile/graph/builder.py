@@ -159,6 +159,7 @@ class BuilderHelpers:
         self.handler_stack: list = []
         self.loop_guarded: set = set()
         self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
+        self.present_keys: list = []  # (scope, dict name, key name): `d[k]` finds its key (keys_present)
         self.asl_names: set = set()  # ASL variable names given out in the scopes being lowered
         self.no_fold: set = set()  # hidden result variables read by more than one statement
         self.block_frames: list = []  # per block being lowered: frames to drop at its end
@@ -732,6 +733,15 @@ class Builder(BuilderHelpers):
             if scope is not None:
                 frame[name] = (scope, ty)
         return _Pushed(self.narrowed, frame)
+
+    def keys_present(self, container: str, key: str):
+        """Within this context the local `key` is a key of the dict `container` (a loop over
+        its keys whose body neither removes keys nor rebinds either name): `container[key]`
+        needs no KeyError check."""
+        return _Pushed(self.present_keys, (self.scope, container, key))
+
+    def key_present(self, container: str, key: str) -> bool:
+        return any(scope is self.scope and (c, k) == (container, key) for scope, c, k in self.present_keys)
 
     def narrow_rest(self, types: dict) -> None:
         """From here to the end of the enclosing block (after `if x is None: return`)."""

@@ -1222,8 +1222,12 @@ def _justify(which):
         if not (fill.is_const and len(fill.const) == 1):
             guards.append(guard(f"($length({fill.code}) != 1)", TypeError,
                                 "'The fill character must be exactly one character long'", fill))
-        helper = {"ljust": "ljust", "rjust": "rjust", "center": "center"}[which]
-        return _s(f"$__{helper}({s.code}, {args[0].code}, {fill.code})", s, *args, helpers={helper}, guards=guards)
+        width = args[0]
+        if which != "center" and width.is_const and type(width.const) is int and width.const >= 0:
+            # $pad pads to at least |width|; only a negative width (which Python ignores) needs the helper
+            signed = width.const if which == "ljust" else -width.const
+            return _s(f"$pad({s.code}, {signed}, {fill.code})", s, *args, guards=guards)
+        return _s(f"$__{which}({s.code}, {width.code}, {fill.code})", s, *args, helpers={which}, guards=guards)
     return handler
 
 

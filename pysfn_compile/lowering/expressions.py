@@ -421,7 +421,9 @@ def transform_subscript(b, node: ast.Subscript) -> Expr:
         step = next(rest) if node.slice.step is not None else None
         return slice_of(node, container, lower, upper, step)
     container, index = operands(b, [node.value, node.slice])
-    return subscript(node, container, index)
+    present = isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Name) \
+        and b.key_present(node.value.id, node.slice.id)
+    return subscript(node, container, index, present=present)
 
 
 # -- f-strings ---------------------------------------------------------------------------

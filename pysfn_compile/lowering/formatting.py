@@ -179,7 +179,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
             if grouping and match["zero"] and not align:
                 raise Refusal(node, "zero padding with a thousands separator is not supported",
                               "format in a callee")
-            body = f"$pad({digits}, -($max([0, {width} - $length({sign_text})])), {jsonata_lib.string(fill)})"
+            # a negative width pads on the left to |width|; digits are never shorter than a positive one
+            body = f"$pad({digits}, $length({sign_text}) - {width}, {jsonata_lib.string(fill)})"
             return combine(f"({sign_text} & {body})", pytypes.STR, expr,
                            helpers={"group"} if grouping else set())
         text = f"({sign_text} & {digits})"
@@ -253,7 +254,8 @@ def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str
     if width == 0:
         return combine(text, pytypes.STR, expr)
     literal = jsonata_lib.string(fill)
-    helper = {"<": "ljust", ">": "rjust", "^": "center_fmt"}.get(align)
-    if helper is None:
+    if align in "<>":  # $pad pads to at least |width| (none when longer); a negative width pads left
+        return combine(f"$pad({text}, {width if align == '<' else -width}, {literal})", pytypes.STR, expr)
+    if align != "^":
         raise Refusal(node, "'=' alignment is only allowed for numbers")
-    return combine(f"$__{helper}({text}, {width}, {literal})", pytypes.STR, expr, helpers={helper})
+    return combine(f"$__center_fmt({text}, {width}, {literal})", pytypes.STR, expr, helpers={"center_fmt"})

@@ -511,7 +511,10 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
         else:
             code, helpers = f"$__ffloordiv({left.code}, {right.code})", {"ffloordiv"}
     elif op == "%":
-        code, helpers = f"$__imod({left.code}, {right.code})", {"imod"}
+        if both_int and right.is_const and 0 < right.const < 2 ** 52:  # exact: |r + k| < 2k
+            code = f"(({left.code} % {right.code} + {right.code}) % {right.code})"
+        else:
+            code, helpers = f"$__imod({left.code}, {right.code})", {"imod"}
     elif op == "**":
         if not both_int:
             raise Refusal(node, "** with a float operand is not supported: JSONata's $power may "
@@ -823,7 +826,8 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
     return f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
 
 
-def subscript(node, container: Expr, index: Expr) -> Expr:
+def subscript(node, container: Expr, index: Expr, present: bool = False) -> Expr:
+    """container[index], with Python's checks; `present`: a dict's key is known to be in it."""
     ct = container.ty
     if ct.only("list"):
         index = int_index(node, index, "list")
@@ -841,11 +845,11 @@ def subscript(node, container: Expr, index: Expr) -> Expr:
                        guards=[check])
     if ct.only("dict"):
         index = dict_key(node, index)
-        check = key_guard(container, index)
+        checks = [] if present and index.ty.only("str") else [key_guard(container, index)]
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
             value_ty = ct.field(index.const)
-        return combine(f"$lookup({container.code}, {index.code})", value_ty, container, index, guards=[check])
+        return combine(f"$lookup({container.code}, {index.code})", value_ty, container, index, guards=checks)
     if ct.is_any or ct.may("list", "dict", "str"):
         return _dynamic_subscript(node, container, index)
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
@@ -1032,6 +1036,8 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
         args = args.rsplit(", ", 1)[0]
         if container.ty.only("list"):
             return combine(f"$__slice1_list({args})", container.ty, container, *parts, helpers={"slice1_list"})
+        if container.ty.only("str") and _from_start(lower) and _from_start(upper):
+            return combine(_substring(container.code, lower, upper), pytypes.STR, container, *parts)
         if container.ty.only("str"):
             return combine(f"$__slice1_str({args})", pytypes.STR, container, *parts, helpers={"slice1_str"})
         if container.ty.only("list", "str"):
@@ -1047,6 +1053,19 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
         code = f"($type({container.code}) = 'string' ? $__slice_str({args}) : $__slice_list({args}))"
         return combine(code, container.ty, container, *parts, helpers={"slice_str", "slice_list"}, guards=guards)
     raise Refusal(node, f"slicing {container.ty.describe()} is not supported", ANY_HINT)
+
+
+def _from_start(bound: Expr | None) -> bool:
+    """A bound counted from the start whatever the length: none, or a literal int >= 0."""
+    return bound is None or (bound.is_const and type(bound.const) is int and bound.const >= 0)
+
+
+def _substring(text: str, lower: Expr | None, upper: Expr | None) -> str:
+    """s[lo:hi] with bounds from the start: $substring counts code points, as Python does."""
+    lo = lower.const if lower is not None else 0
+    if upper is None:
+        return f"$substring({text}, {lo})" if lo else text
+    return f"$substring({text}, {lo}, {upper.const - lo})" if upper.const > lo else "''"
 
 
 def slice_index(node, part: Expr) -> Expr:

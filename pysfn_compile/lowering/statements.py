@@ -7,6 +7,7 @@ then add the states of the statement itself through the builder.
 from __future__ import annotations
 
 import ast
+import contextlib
 
 import attrs
 
@@ -383,8 +384,9 @@ def transform_for(b, node: ast.For) -> None:
     b.then([body_hole] if reachable else [])
     if range_args is None:
         b.note_loop_alias(node.target, iterable_node)
+    keyed = _keys_walked(b, node)
     try:
-        with b.inside(loop):
+        with b.inside(loop), (b.keys_present(*keyed) if keyed else contextlib.nullcontext()):
             b.block(node.body)
             b.back_edge(node)
             b.jump(loop.head)
@@ -394,6 +396,44 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+_REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})
+
+
+def _keys_walked(b, node: ast.For) -> tuple[str, str] | None:
+    """(d, k) for `for k in d` / `sorted(d)` / `list(d)` / `d.keys()` over a dict `d` whose
+    keys the body cannot remove (no `del`, no pop/popitem/clear on anything, neither name
+    bound again, no function of the workflow's called): `d[k]` always finds its key."""
+    target, source = node.target, node.iter
+    if not isinstance(target, ast.Name):
+        return None
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and source.func.id in ("sorted", "list") \
+            and len(source.args) == 1 and b.lookup(source.func.id)[0] is None \
+            and source.func.id not in b.info.objects:
+        source = source.args[0]
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr == "keys" \
+            and not source.args and not source.keywords:
+        source = source.func.value
+    if not isinstance(source, ast.Name) or source.id == target.id:
+        return None
+    scope, ty = b.lookup(source.id, record=False)
+    if scope is not b.scope or ty is None or not ty.only("dict"):
+        return None
+    names = {source.id, target.id}
+    nested = b.scope_nested()
+    for sub in ast.walk(ast.Module(body=node.body, type_ignores=[])):
+        if isinstance(sub, (ast.Delete, ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef,
+                            ast.ClassDef, ast.Global, ast.Nonlocal)):
+            return None
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Store) and sub.id in names:
+            return None
+        if isinstance(sub, ast.ExceptHandler) and sub.name in names:
+            return None
+        if isinstance(sub, ast.Call) and ((isinstance(sub.func, ast.Attribute) and sub.func.attr in _REMOVES_KEYS)
+                                          or (isinstance(sub.func, ast.Name) and sub.func.id in nested)):
+            return None
+    return source.id, target.id
 
 
 def live_sources(iterable: ast.AST) -> set:

@@ -150,7 +150,7 @@ def test_the_ways_out_of_a_folded_loop_that_only_checks_reach_are_checks():
     assert data["lines"]["covered"] == data["lines"]["total"]
     assert data["states"]["covered"] == data["states"]["total"]
     assert data["transitions"]["covered"] == data["transitions"]["total"]
-    assert data["checks"]["total"] >= 20
+    assert data["checks"]["total"] >= 15
 
 
 def test_a_folded_block_whose_handler_the_source_reaches_keeps_that_branch():
@@ -216,7 +216,7 @@ def test_a_coverage_build_counts_the_branches_folded_into_pure_code():
     assert sorted(data["branches"]["never_taken"]) == [
         "line 36: for sale in sales: (rule 1 to line 38, folded into Run For sale in sales (line 36))",
         'line 38: if sale["cents"] < min_cents: (default to line 40, folded into Run For sale in sales (line 36))',
-        'line 38: if sale["cents"] < min_cents: (rule 5 to line 39, folded into Run For sale in sales (line 36))',
+        'line 38: if sale["cents"] < min_cents: (rule 3 to line 39, folded into Run For sale in sales (line 36))',
         "line 46: for region in sorted(totals): (rule 1 to line 47, folded into Run For region in sorted(totals) "
         "(line 46))"]
 
@@ -284,10 +284,13 @@ def _field_sizes():
 # units: $__cpk. sorted(xs) with no key sorts with $sort's own comparison where it can, so
 # thousands of items fit one evaluation; a dict's keys, strs, with $__sorted_str, which tests no
 # kinds: bulk_fan_out's second field 1,048 -> 757. zip() is JSONata's $zip and xs[lo:hi] clamps
-# no bounds: batch_scoring's pairs 1,124 -> 827 and its cheapest check 1,183 -> 773.)
-FIELDS_OVER_THE_LIMIT = {
-    "bulk_fan_out": (1, 2552), "etl_batch": (1, 3638), "sales_report": (2, 3765), "statistics_report": (1, 1875),
-}
+# no bounds: batch_scoring's pairs 1,124 -> 827 and its cheapest check 1,183 -> 773. A callee
+# without a return annotation returns what its body certainly builds (callee_returns.py):
+# sales_report's loops 3,765 -> 1,706 and 2,814 -> 1,312, statistics_report's 1,875 -> 1,212.
+# Literal slice bounds, widths and divisors need no helper, and `d[k]` in a loop over d's keys
+# no key check: statistics_report 1,212 -> 962, sales_report's second loop 1,312 -> 989. Its
+# first loop's products of inferred small ints need no overflow check: 1,706 -> 1,656.)
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2387), "etl_batch": (1, 3638), "sales_report": (1, 1656)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():
@@ -309,11 +312,13 @@ def test_field_sizes_attributes_helpers_plumbing_and_source():
     sizes = _field_sizes()
     fields = sizes.example_fields(EXAMPLES / "sales_report.py")
     loop = max((f for f in fields if f.state == "Run For region in sorted(totals) (line 46)"), key=lambda f: f.size)
-    assert loop.helpers > 500 and loop.plumbing > 400 and loop.rest > 1000
+    assert loop.helpers == 0 and loop.plumbing > 200 and loop.rest > 500  # $pad, $substring: no helper
     assert loop.source == len("for region in sorted(totals):") + len(
         "euros, cents = totals[region] // 100, totals[region] % 100") + len(
         'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
     assert not loop.users
+    etl = max(sizes.example_fields(EXAMPLES / "etl_batch.py"), key=lambda f: f.size)
+    assert etl.helpers > 1000 and etl.size == etl.helpers + etl.plumbing + etl.rest  # .title(), .strip(), !r
 
 
 def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():

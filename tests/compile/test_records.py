@@ -4,7 +4,12 @@ level as shared (the workflows users write without annotations: issue 10)."""
 
 from __future__ import annotations
 
-from .helpers import assert_same, refusal
+import json
+import re
+
+import pytest
+
+from .helpers import assert_same, compile_text, refusal
 
 TRIAGE = """
 def fetch_tickets(n):
@@ -88,3 +93,48 @@ def test_changing_the_list_that_holds_shared_values_is_allowed():
             d["k"]["lines"].reverse()
         return [d, rows]
     """, {"rows": [[1], {"a": 2}, 3]}, {"rows": []})
+
+
+# -- d[k] in a loop over d's keys ----------------------------------------------------------
+KEYS_LOOP = """
+@sfn.workflow
+def main(totals: dict[str, int], extra: dict[str, int]):
+    lines = []
+    for region in sorted(totals):
+        lines.append(f"{region}: {totals[region]} {extra[region]}")
+    for region in list(totals.keys()):
+        totals[region + "!"] = totals[region] * 2
+    return lines
+"""
+
+
+def _key_checked(source: str, container: str) -> bool:
+    """Whether the machine tests that `container[region]` exists (inline, or on the temporary
+    holding the lookup)."""
+    text = json.dumps(compile_text(source).definition)
+    lookup = re.escape(f"$lookup(${container}, $region)")
+    return bool(re.search(rf"\$exists\({lookup}\)|\$(\w+) := {lookup}; \$not\(\$exists\(\$\1\)\)", text))
+
+
+def test_a_loop_over_a_dicts_keys_reads_its_items_without_a_key_check():
+    results = assert_same(KEYS_LOOP, {"totals": {"b": 2, "a": 1}, "extra": {"a": 0, "b": 9}},
+                          {"totals": {"a": 1}, "extra": {}})
+    assert results[0]["output"] == ["a: 1 0", "b: 2 9"] and results[1]["error"] == "KeyError"
+    assert _key_checked(KEYS_LOOP, "extra")  # another dict's item: checked
+    assert not _key_checked(KEYS_LOOP, "totals")
+
+
+@pytest.mark.parametrize("change", ["totals.pop(region)", "del totals[region]", "totals = {}", "totals.clear()",
+                                    "region = region + 'x'"])
+def test_a_body_that_may_remove_the_key_keeps_the_check(change):
+    source = f"""
+@sfn.workflow
+def main(totals: dict[str, int]):
+    out = []
+    for region in list(totals):
+        {change}
+        out.append(totals[region])
+    return out
+"""
+    assert_same(source, {"totals": {"a": 1, "b": 2}})
+    assert _key_checked(source, "totals")

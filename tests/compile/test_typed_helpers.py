@@ -7,6 +7,8 @@ oracle.py) in jsonata-js; items that are lists keep the general path."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pysfn_compile.graph.jsonata_lib import literal as L
@@ -251,3 +253,39 @@ def test_any_with_an_if_over_items_that_may_be_lists_alone_in_its_field():
             return any(x for x in xs if x)
     """
     assert_same(source, {"xs": [0, [], [1]]}, {"xs": [[0]]}, {"xs": []}, {"xs": [0, 0]})
+
+
+# -- forms that need no helper where the bounds, widths or divisor are literals ---------------
+def test_str_slices_with_literal_bounds_from_the_start_are_substring():
+    source = """
+@sfn.workflow
+def main(s: str):
+    return [s[:3], s[1:], s[2:5], s[0:0], s[4:2], s[:0], s[3:], s[10:], s[:-1], s[-2:]]
+"""
+    for s in ASTRAL + ["abcdef", "a\U0001f600bcd\u00e9"]:
+        assert_same(source, {"s": s})
+    text = json.dumps(compile_text(source).definition)
+    assert text.count("$__slice1_str(") == 2  # only the negative bounds need the length
+
+
+def test_int_modulo_by_a_positive_literal_and_padding_to_a_literal_width():
+    source = """
+@sfn.workflow
+def main(xs: list[int], s: str):
+    out = [f"{x:02d}|{x:05d}|{x:+04d}|{x: 03d}|{x:1d}|{x:<4}|{x:>4}|{x:x>3}|{x % 7}|{-x % 3}|{x % 1}" for x in xs]
+    return out + [s.ljust(4, "*") + s.rjust(3) + s.ljust(0) + f"{s:<3}|{s:>5}"]
+"""
+    assert_same(source, {"xs": [0, 5, -5, 12345, -123456, 7, 2**53 - 1, -(2**53) + 1], "s": "\U0001f600b"},
+                {"xs": [], "s": "long text"})
+    text = json.dumps(compile_text(source).definition)
+    assert "$__imod" not in text and "$__ljust" not in text and "$__rjust" not in text
+
+
+def test_a_width_known_only_at_run_time_keeps_the_helper():
+    """`s.ljust(n)` with n < 0 leaves s as it is; $pad with a negative width pads on the left."""
+    source = """
+@sfn.workflow
+def main(s: str, n: int):
+    return [s.ljust(n, "-"), s.rjust(n, "-")]
+"""
+    assert assert_same(source, {"s": "ab", "n": -4}, {"s": "ab", "n": 4})[0]["output"] == ["ab", "ab"]

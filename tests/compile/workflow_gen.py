@@ -495,7 +495,7 @@ class _Gen:
     def for_stmt(self, indent: int, d: int) -> list[str]:
         pad = "    " * indent
         sizes = [3, 10, 100, 300] + ([1000, 3000] if BIG_LOOPS else [])
-        kind = self.choice(["list", "range", "words", "items", "enumerate", "str"])
+        kind = self.choice(["list", "range", "words", "items", "enumerate", "str", "keys"])
         frozen = None
         if kind == "list":
             source = self.choice(self.vars["list"])
@@ -507,6 +507,10 @@ class _Gen:
             header, binds = ("{w}", self.choice(self.vars["words"])), [("str", "w")]
         elif kind == "items":
             header, binds = ("{w}, {x}", "sorted(d.items())"), [("str", "w"), ("int", "x")]
+        elif kind == "keys":  # `d[w]` in the body needs no key check unless the body may remove keys
+            source = self.choice(self.vars["dict"])
+            header, binds = ("{w}", self.choice([f"sorted({source})", f"list({source})",
+                                                  f"list({source}.keys())"])), [("str", "w")]
         elif kind == "enumerate":
             source = self.choice(self.vars["list"])
             frozen = source
