@@ -14,7 +14,8 @@ item is named by its place instead, in the function's own tree, before it is low
 
 That is Python's meaning exactly when, from the binding to each use of the name:
 - the name is bound only so (`name = base.setdefault(key[, default])` or `name = base[key]`) and
-  every read of it follows one such binding in the same block (`region`);
+  every read of it follows one such binding in the same block (`region`), or is in the body of
+  a `for` loop whose target is the name (reused there for something else);
 - nothing rebinds `base`, rebinds or removes any of its items (`base[k] = ...`, `del base[k]`,
   `base.pop(...)`, `base.update(...)`, ...), through `base` or any name that may share it
   (aliasing.function_names); `base.setdefault` never replaces an item, so it may;
@@ -158,7 +159,8 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
           bindings: dict, taken: set) -> list[tuple[_Binding, list, str | None]] | None:
     """For each binding of `name`: its region and the key's own variable (None: the key as
     written), or None when the name cannot be rewritten."""
-    if name in params or not _bound_only_by(name, found, body):
+    loops = _own_loops(name, found, body)
+    if name in params or not _bound_only_by(name, found, body, loops):
         return None
     regions = []
     covered: set[int] = set()
@@ -166,6 +168,8 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         region = _region(name, binding)
         regions.append(region)
         covered |= {id(n) for statement in region for n in ast.walk(statement)}
+    for loop in loops:  # the loop binds the name before each run of its body
+        covered |= {id(n) for statement in loop.body for n in ast.walk(statement)}
     reads = [n for statement in body for n in _walk_function(statement)
              if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
     if any(id(n) not in covered for n in reads):
@@ -200,9 +204,27 @@ def _walk_function(node: ast.AST) -> Iterator[ast.AST]:
         stack.extend(ast.iter_child_nodes(current))
 
 
-def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt]) -> bool:
-    """Every store or del of `name` is one of the bindings; no nested scope or global mentions it."""
+def _own_loops(name: str, found: list[_Binding], body: list[ast.stmt]) -> list[ast.For]:
+    """The `for` loops whose target binds `name` (`for name, c in sorted(d.items())`, the name
+    reused for something else) and that hold none of the item bindings: the name in their body
+    is the loop's own; a read anywhere else that is not after an item binding still stops the
+    rewrite (after such a loop, the name may hold either)."""
+    holders = {id(b.statement) for b in found}
+    loops = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.For) and any(isinstance(n, ast.Name) and n.id == name
+                                                 for n in ast.walk(node.target)) \
+                    and not any(id(n) in holders for n in ast.walk(node)):
+                loops.append(node)
+    return loops
+
+
+def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt], loops: list[ast.For] = ()) -> bool:
+    """Every store or del of `name` is one of the bindings (or the target of one of `loops`);
+    no nested scope or global mentions it."""
     targets = {id(_binding_target(b.statement)) for b in found}
+    targets |= {id(n) for loop in loops for n in ast.walk(loop.target)}
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):

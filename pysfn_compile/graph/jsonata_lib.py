@@ -418,6 +418,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : ($rest := $__split_ws_rest($s, $max); $append($filter($parts, function($v, $i) { $i < $max }), [$rest])))",
         ("split_ws_rest",),
     ),
+    "splitlines": (
+        # str.splitlines(): Python's line boundaries (\r\n as one); a last empty part (the
+        # text ends with a boundary, or is empty) is not a line
+        "$s",
+        "($p := $split($s, /\\r\\n|[\\n\\r\\u000b\\u000c\\u001c-\\u001e\\u0085\\u2028\\u2029]/);"
+        " $p[-1] = '' ? $append([], $filter($p, function($v, $i) { $i < $count($p) - 1 })) : $p)",
+        (),
+    ),
     "split_ws_rest": (
         # what is left after the leading whitespace and $max words (and the whitespace after
         # them): "  a b ".split(None, 0) is ['a b ']

@@ -1064,6 +1064,14 @@ def _str_split(b, node, s, args, kwargs):
               ty=out_ty, guards=checks)
 
 
+def _str_splitlines(b, node, s, args, kwargs):
+    _need(node, "str.splitlines", args, kwargs, 0, 1, keywords=("keepends",))
+    keepends = args[0] if args else kwargs.get("keepends")
+    if keepends is not None and not (keepends.is_const and keepends.const in (False, 0)):
+        raise Refusal(node, "str.splitlines(keepends=True) is not supported", "use splitlines() and add the ends")
+    return _s(f"$__splitlines({s.code})", s, helpers={"splitlines"}, ty=pytypes.list_of(pytypes.STR))
+
+
 def _str_rsplit(b, node, s, args, kwargs):
     sep = args[0] if args else kwargs.get("sep")
     maxsplit = args[1] if len(args) > 1 else kwargs.get("maxsplit")
@@ -1314,7 +1322,7 @@ def _partition(which):
 STR_METHODS = {
     "partition": _partition("partition"), "rpartition": _partition("rpartition"),
     **{name: _is_class(name) for name in (*_CLASSES, "isupper", "islower", "isascii")},
-    "split": _str_split, "rsplit": _str_rsplit, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
+    "split": _str_split, "rsplit": _str_rsplit, "splitlines": _str_splitlines, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
     "startswith": _starts("startswith"), "endswith": _starts("endswith"), "find": _find("find"),

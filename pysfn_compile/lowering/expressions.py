@@ -29,6 +29,7 @@ from .operations import (
     build_list,
     build_tuple,
     compare,
+    float_blind,
     is_var,
     numeric_operand,
     short_circuit,
@@ -175,6 +176,8 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
     if isinstance(node.op, ast.Mod) and isinstance(node.left, ast.Constant) and isinstance(node.left.value, str):
         return _percent_format(b, node, node.left.value)
     left, right = operands(b, [node.left, node.right])
+    if isinstance(node.op, ast.Div) and right.is_const and type(right.const) in (int, float) and right.const != 0:
+        left = float_blind(left)  # x / 100 is the same float whether x is 10 or 10.0
     return binary(node, _OPS[type(node.op)], left, right)
 
 
@@ -377,10 +380,20 @@ def _compare_flow(b, node: ast.Compare) -> Expr:
     return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
 
 
+_NUMERIC_ORDER = (ast.Lt, ast.LtE, ast.Gt, ast.GtE, ast.Eq, ast.NotEq)
+
+
 def transform_compare(b, node: ast.Compare) -> Expr:
     if len(node.ops) > 1 and later_effects(b, node.comparators):
         return _compare_flow(b, node)
     exprs = operands(b, [node.left, *node.comparators])
+    if len(exprs) == 2 and isinstance(node.ops[0], _NUMERIC_ORDER):
+        # a number compares the same as an int or a float (== with anything; an order with a
+        # number, since another kind's TypeError names the type): no stop for an ambiguous one
+        left, right = exprs
+        equality = isinstance(node.ops[0], (ast.Eq, ast.NotEq))
+        exprs = [float_blind(left) if equality or right.ty.only("int", "float", "bool") else left,
+                 float_blind(right) if equality or left.ty.only("int", "float", "bool") else right]
     # a computed operand between two comparisons is evaluated once, as in Python: its value is
     # bound to a JSONata name where the chain reaches it. The guards keep the expression itself
     # (a Choice rule checks them, outside the binding).

@@ -362,6 +362,18 @@ def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False)
     return f"({a} {op} {b_})", set()
 
 
+def float_blind(expr: Expr) -> Expr:
+    """`expr` where its value only feeds an operation whose result is the same whether it is
+    an int or a float (a true division by a nonzero number literal, an order or equality
+    comparison with a number): its own stop for an integral float result of arithmetic on
+    numbers of unknown type (pysfn.AmbiguousNumber) goes; its overflow stop, and the stops of
+    the operations inside it, stay."""
+    own = f"($__numstop({expr.code}, "
+    guards = tuple(g for g in expr.guards
+                   if not (g.abort and g.error_name == AMBIGUOUS_NUMBER and g.cond.startswith(own)))
+    return expr if len(guards) == len(expr.guards) else attrs.evolve(expr, guards=guards)
+
+
 def _type_name(operand: Expr) -> str | Expr:
     """The operand's Python type name: the name where its static type says it, else the
     operand (its name read at run time, see _concat)."""

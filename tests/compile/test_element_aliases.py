@@ -192,3 +192,36 @@ def test_a_group_only_setdefault_fills_runs_both_ways():
 def test_a_base_that_may_be_deleted_keeps_the_key_where_python_has_it():
     source = "d = {}\ndel d\nx = d.setdefault(k(), [])\nx.append(1)"
     assert rewritten(source, []) == source
+
+
+def test_a_name_reused_by_a_later_for_loop_is_that_loops_own():
+    """`c` names an item in the first loop and the pairs of `.items()` in the second: the
+    second loop binds it before each run of its body, so the first loop's `c` is rewritten."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows):
+        per = {}
+        for r in rows:
+            c = per.setdefault(r["k"], {"n": 0})
+            c["n"] += r["v"]
+        out = []
+        for name, c in sorted(per.items()):
+            out.append(f"{name}={c['n']}")
+        return out
+    """, {"rows": [{"k": "b", "v": 2}, {"k": "a", "v": 1}, {"k": "b", "v": 3}]}, {"rows": []})
+    assert results[0]["output"] == ["a=1", "b=5"]
+
+
+def test_a_read_after_the_loop_that_reuses_the_name_still_refuses():
+    """After `for name, c in ...` (which may run no time), `c` may be the first loop's item."""
+    assert "may share its value" in refusal("""
+    @sfn.workflow
+    def main(rows):
+        per = {}
+        for r in rows:
+            c = per.setdefault(r["k"], {"n": 0})
+            c["n"] += 1
+        for name, c in per.items():
+            pass
+        return c
+    """)

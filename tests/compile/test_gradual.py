@@ -215,6 +215,35 @@ def test_an_integral_float_from_numbers_of_unknown_type_stops_the_machine_loudly
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
 
 
+def test_an_integral_float_that_only_a_division_or_a_comparison_reads_does_not_stop():
+    """`price * (100 + rate) / 100` (12.5 * 120 is 1500.0, 1500 in JSON): the division gives
+    the same float either way, and so do comparisons; a product kept in a variable, or ordered
+    against a value that may be a str (whose TypeError names 'float'), still stops."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(a, b, c):
+        return [a * (100 + b) / 100, a * b > 10, a * b == c, a * b != 3, 10 <= a * b]
+    """, {"a": 12.5, "b": 20, "c": 250}, {"a": 3, "b": 4, "c": "12"}, {"a": 0.5, "b": 0.5, "c": 0.25})
+    assert results[0]["output"] == [15.0, True, True, True, True]
+    ordered = compile_text("""
+    @sfn.workflow
+    def main(a, b, c):
+        try:
+            return a * b < c
+        except TypeError as e:
+            return str(e)
+    """)
+    stopped = emulate(ordered, {"a": 2.5, "b": 4, "c": "x"})  # 10.0 < 'x': a TypeError naming 'float'
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 6: ")
+    kept = compile_text("""
+    @sfn.workflow
+    def main(a, b):
+        y = a * b
+        return y / 100
+    """)
+    assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"
+
+
 def test_ordering_values_of_unknown_type():
     results = assert_same("""
     @sfn.workflow

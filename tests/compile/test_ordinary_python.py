@@ -485,3 +485,72 @@ def test_unpacking_a_value_of_unknown_kind_as_python_does():
         return [a, b]
     """, {"v": [1, 2]}, {"v": "xy"}, {"v": {"k": 1, "j": 2}}, {"v": 5}, {"v": None}, {"v": [1, 2, 3]}, {"v": "x"})
     assert results[3]["cause"] == "cannot unpack non-iterable int object"
+
+
+NIGHTLY = r"""
+
+class PaymentDeclined(Exception):
+    pass
+
+
+def load_orders(day):
+    rows = []
+    for i in range(250):
+        rows.append({"id": f"o-{day}-{i}", "customer": f"c{i % 17}", "amount": round(10 + (i * 7.3) % 90, 2),
+                     "items": [{"sku": f"s{j}", "qty": 1 + (i + j) % 3} for j in range(i % 4)],
+                     "country": ["DE", "FR", "US", "GB"][i % 4]})
+    return rows
+
+
+def charge(customer, amount: float):
+    if customer == "c13" and amount > 80:
+        raise PaymentDeclined(f"card of {customer} declined for {amount}")
+    return {"ok": True, "ref": f"ch-{customer}-{int(amount * 100)}"}
+
+
+def send_summary(text):
+    return len(text)
+
+
+@sfn.workflow
+def nightly(day, vat=None):
+    vat = vat or {"DE": 19, "FR": 20}
+    orders = load_orders(day)
+    by_customer = {}
+    empty = []
+    for o in orders:
+        if not o["items"]:
+            empty.append(o["id"])
+            continue
+        units = sum(it["qty"] for it in o["items"])
+        rate = vat.get(o["country"], 0)
+        gross = o["amount"] * (100 + rate) / 100
+        c = by_customer.setdefault(o["customer"], {"orders": 0, "units": 0, "gross": 0.0})
+        c["orders"] += 1
+        c["units"] += units
+        c["gross"] += gross
+    declined = []
+    refs = []
+    for name, c in sorted(by_customer.items()):
+        if c["orders"] < 3:
+            continue
+        try:
+            r = charge(name, c["gross"])
+            refs.append(r["ref"])
+        except PaymentDeclined as e:
+            declined.append(str(e))
+    lines = [f"{day}: {len(orders)} orders, {len(empty)} empty, {len(refs)} charged"]
+    lines += [f"  declined: {d}" for d in declined]
+    sent = send_summary("\n".join(lines))
+    return {"charged": len(refs), "declined": declined, "empty": len(empty), "sent": sent}
+"""
+
+
+def test_a_nightly_job_written_without_annotations_runs_both_ways():
+    """Found trying the compiler as a new user (session 8): `c = by_customer.setdefault(...)`
+    changed in place was refused because `c` is reused by a later `for name, c in ...`; and
+    `o["amount"] * (100 + rate) / 100` stopped (pysfn.AmbiguousNumber) where 12.5 * 120 is
+    1500.0, although the division gives the same float either way."""
+    results = assert_same(NIGHTLY, {"day": "2026-12-01"}, {"day": "2026-12-02", "vat": {"US": 7.5}})
+    assert results[0]["output"] == {"charged": 16, "declined": ["card of c13 declined for 692.5"], "empty": 63,
+                                    "sent": 87}

@@ -4,14 +4,17 @@ in jsonata-js, which must agree with each other and with Python."""
 
 from __future__ import annotations
 
+import json
 import unicodedata
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pysfn_compile.graph.jsonata_lib import literal, prelude
 
-from .oracle import emulate, javascript, js_available
+from .helpers import assert_same, refusal
+from .oracle import emulate, javascript, js_available, with_helpers
 
 # Characters whose case data changed after this Python's Unicode version (14.0 for 3.11) in
 # the one jsonata-js runs on (Node's ICU: 17.0 here): U+0295 is no longer cased, the others
@@ -115,3 +118,28 @@ def test_center():
     expected = [[t.center(w, "*"), format(t, f"*^{w}") if w > 0 else t] for w, t in cases]
     for got in _both("(" + prelude(["center", "center_fmt"]) + " " + code + ")"):
         assert got == ("ok", expected)
+
+
+SPLITLINES_CASES = ["", "a", "a\n", "\n", "a\n\nb", "a\r\nb\rc\x0bd\x0ce\x1cf\x85g\u2028h\u2029i\r", "\r\n\r\n",
+                    "x\n\r", "ab\x1fcd", "\U0001f600\n\ue000"]
+
+
+def test_splitlines_splits_at_pythons_line_boundaries():
+    """\\r\\n is one boundary; \\x1f (a unit separator, not a line boundary) is not one; a last
+    empty part is no line; keepends=True is refused."""
+    assert_same("""
+    @sfn.workflow
+    def main(s: str, t):
+        return [s.splitlines(), t.splitlines(keepends=False), len(s.splitlines())]
+    """, *[{"s": c, "t": c} for c in SPLITLINES_CASES])
+    assert "keepends=True" in refusal("""
+    @sfn.workflow
+    def main(s: str):
+        return s.splitlines(True)
+    """)
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_splitlines_in_jsonata_js():
+    results = javascript([(with_helpers(f"$__splitlines({json.dumps(c)})"), {}) for c in SPLITLINES_CASES])
+    assert results == [("ok", c.splitlines()) for c in SPLITLINES_CASES]
