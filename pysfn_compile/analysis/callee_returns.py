@@ -87,7 +87,7 @@ def _is_sfn(decorator: ast.expr, info: ModuleInfo) -> bool:
 def _across_json(ty: Ty, depth: int = 0) -> Ty:
     """`ty` as the machine sees a value of it: numbers that may be floats follow JSON's rule,
     tuples are lists of unknown items, an empty list's or dict's items are unknown."""
-    if depth > 6 or ty.is_any:
+    if depth > 6 or ty.is_any or not ty.kinds:  # (a part that never exists: the return raised first)
         return ANY
     if "list" in ty.kinds and ty.form != "list":
         return ANY
