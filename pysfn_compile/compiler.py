@@ -12,7 +12,7 @@ import ast
 import inspect
 import typing
 
-from .analysis import aliasing, element_aliases, pytypes
+from .analysis import aliasing, element_aliases, inline_functions, pytypes
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
@@ -118,6 +118,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.outer = b.scope
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
+    inline_functions.inline(body)
     element_aliases.rewrite(body, param_names + ([a.arg for a in [
         *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
     scope.locals = _locals_of(body, param_names)

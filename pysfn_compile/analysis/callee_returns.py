@@ -41,18 +41,53 @@ _UNSUPPORTED_SYNTAX = (ast.Global, ast.Nonlocal, ast.NamedExpr, ast.Yield, ast.Y
                        ast.Match, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
 
 
-def returned_type(annotated: Ty, fdef: ast.FunctionDef, info: ModuleInfo) -> Ty:
+def returned_type(annotated: Ty, fdef: ast.FunctionDef, info: ModuleInfo, arguments: dict | None = None) -> Ty:
     """What a call of the callee `fdef` gives the machine: its return annotation's type
     (`annotated`, ANY when none), made precise where the annotation leaves it open (`-> dict`,
-    `-> list[dict]`) by what the body certainly returns."""
-    return _refine(annotated, body_type(fdef, info))
+    `-> list[dict]`) by what the body certainly returns, given the static types of the
+    arguments of this call (`arguments`: parameter -> Ty)."""
+    return _refine(annotated, body_type(fdef, info, arguments))
 
 
-def body_type(fdef: ast.FunctionDef, info: ModuleInfo) -> Ty:
-    """inferred_return, once per callee and compilation."""
-    if fdef.name not in info.return_types:
-        info.return_types[fdef.name] = inferred_return(fdef, info)
-    return info.return_types[fdef.name]
+def body_type(fdef: ast.FunctionDef, info: ModuleInfo, arguments: dict | None = None) -> Ty:
+    """inferred_return, once per callee, argument types and compilation."""
+    received = _received(fdef, info, arguments or {})
+    key = (fdef.name, tuple(sorted(received.items())))
+    if key not in info.return_types:
+        info.return_types[key] = inferred_return(fdef, info, received)
+    return info.return_types[key]
+
+
+def _received(fdef: ast.FunctionDef, info: ModuleInfo, arguments: dict) -> dict:
+    """parameter -> the type of what the Lambda receives for it: an unannotated parameter gets
+    the argument's JSON (a tuple arrives as a list); an annotated one, or one the call leaves
+    to its default, is not followed (ANY) unless the default is a literal str, int or bool."""
+    out = {}
+    defaults = dict(zip([a.arg for a in fdef.args.args][::-1], fdef.args.defaults[::-1], strict=False))
+    defaults.update({a.arg: d for a, d in zip(fdef.args.kwonlyargs, fdef.args.kw_defaults, strict=True)
+                     if d is not None})
+    for arg in (*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs):
+        if arg.annotation is not None:
+            continue
+        if arg.arg in arguments:
+            ty = _as_list(arguments[arg.arg])
+            if not ty.is_any and not ty.may("exc", "float"):
+                out[arg.arg] = ty
+        elif isinstance(defaults.get(arg.arg), ast.Constant) and type(defaults[arg.arg].value) in (str, int, bool):
+            out[arg.arg] = _value_type(defaults[arg.arg].value)
+    return out
+
+
+def _as_list(ty: Ty, depth: int = 0) -> Ty:
+    """`ty` with every tuple a list (JSON has arrays only); ANY beyond a few levels."""
+    if depth > 6:
+        return ANY
+    elem = _as_list(ty.elem, depth + 1) if ty.elem is not None else None
+    value = _as_list(ty.value, depth + 1) if ty.value is not None else None
+    fields = tuple((k, _as_list(t, depth + 1)) for k, t in ty.fields) if ty.fields is not None else None
+    items = tuple(_as_list(t, depth + 1) for t in ty.items) if ty.items is not None else None
+    return attrs.evolve(ty, elem=elem, value=value, fields=fields, items=items,
+                        form="list" if "list" in ty.kinds else ty.form)
 
 
 def _refine(annotated: Ty, inferred: Ty) -> Ty:
@@ -68,13 +103,14 @@ def _refine(annotated: Ty, inferred: Ty) -> Ty:
     return annotated
 
 
-def inferred_return(fdef: ast.FunctionDef, info: ModuleInfo) -> Ty:
-    """The type of what the callee `fdef` returns, after JSON (ANY where not certain)."""
+def inferred_return(fdef: ast.FunctionDef, info: ModuleInfo, parameters: dict | None = None) -> Ty:
+    """The type of what the callee `fdef` returns, after JSON (ANY where not certain), its
+    parameters of the types in `parameters` (the others ANY)."""
     if fdef.decorator_list and not all(_is_sfn(d, info) for d in fdef.decorator_list):
         return ANY  # a decorator of the user's may return anything
     if any(isinstance(node, _UNSUPPORTED_SYNTAX) for node in ast.walk(fdef) if node is not fdef):
         return ANY
-    result = _Body(fdef, info).returns()
+    result = _Body(fdef, info, parameters=dict(parameters or {})).returns()
     return ANY if result is None or not result.kinds else _across_json(result)
 
 
@@ -111,6 +147,7 @@ def _across_json(ty: Ty, depth: int = 0) -> Ty:
 class _Body:
     fdef: ast.FunctionDef
     info: ModuleInfo
+    parameters: dict = attrs.Factory(dict)  # parameter -> Ty (the others: ANY)
     env: dict = attrs.Factory(dict)  # local -> Ty (this round)
     locals: set = attrs.Factory(set)
     tracked: set = attrs.Factory(set)  # locals and constants holding a list or dict no other name reaches
@@ -149,12 +186,11 @@ class _Body:
 
     def _fixpoint(self, bindings: dict, params: set) -> bool:
         """The locals' types: each the union of what its bindings give, until none changes."""
-        self.env = {name: (ANY if name in params else NOTHING) for name in self.locals}
+        start = {name: (self.parameters.get(name, ANY) if name in params else NOTHING) for name in self.locals}
+        self.env = dict(start)
         for _ in range(_ROUNDS):
-            new = {name: (ANY if name in params else NOTHING) for name in self.locals}
+            new = dict(start)
             for name, binds in bindings.items():
-                if name in params:
-                    continue
                 for bind in binds:
                     new[name] = pytypes.join(new[name], self.binding(name, bind))
             for name, ty in self.changes().items():

@@ -85,9 +85,14 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
                           f"return the changed value from {name}() and assign it")
         if value.ty.may("exc"):
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
+        if pytypes.has_tuple(value.ty):
+            raise Refusal(node, f"argument '{parameter}' of {name}() may hold a tuple, which reaches the Lambda as a "
+                          "list (JSON has arrays only): the callee would see a list where Python passes the tuple",
+                          "pass a list: list(t)")
     b.check(exprs, f"Check arguments of {name}")
     b.note_callee(name, function)
-    returns = return_type(function, fdef, b.info) if callback is None else pytypes.ANY
+    arguments = {parameter: value.ty for parameter, value in bound.arguments.items() if isinstance(value, Expr)}
+    returns = return_type(function, fdef, b.info, arguments) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
                    args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
@@ -199,11 +204,12 @@ def call_wait_for_callback(b, node: ast.Call, target: str | None) -> Expr:
     return call_callee(b, node, notify.id, target, Callback(payload, limits["timeout"], limits["heartbeat"]))
 
 
-def return_type(function, fdef, info) -> Ty:
+def return_type(function, fdef, info, arguments: dict | None = None) -> Ty:
     """The type a callee's result has: what its return annotation promises (the dispatcher
-    checks it), made precise by what its body certainly returns where the annotation is
-    open (none, `-> dict`, `-> list[dict]`)."""
-    return callee_returns.returned_type(_annotated_return(function, fdef), fdef, info)
+    checks it), made precise by what its body certainly returns, given the arguments' types
+    (`arguments`: parameter -> Ty), where the annotation is open (none, `-> dict`,
+    `-> list[dict]`)."""
+    return callee_returns.returned_type(_annotated_return(function, fdef), fdef, info, arguments)
 
 
 def _annotated_return(function, fdef) -> Ty:

@@ -20,6 +20,7 @@ from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import Expr, Guard, combine, const, guard
+from ..runtime import sfn
 from . import formatting
 from .evaluation import condition, later_effects, materialize, operands
 from .operations import (
@@ -478,6 +479,14 @@ def transform_lambda(b, node) -> Expr:
     raise Refusal(node, "a lambda is supported only as a sorted()/min()/max() key or an sfn.parallel branch")
 
 
+def _is_sfn_fail(b, raised: ast.expr) -> bool:
+    """Whether `raise <raised>` raises sfn.Fail (`sfn.Fail(...)`, or `Fail(...)` imported from it)."""
+    cls = raised.func if isinstance(raised, ast.Call) else raised
+    if isinstance(cls, ast.Attribute) and isinstance(cls.value, ast.Name):
+        return cls.attr == "Fail" and b.info.is_sfn_module(cls.value.id)
+    return isinstance(cls, ast.Name) and b.info.objects.get(cls.id) is sfn.Fail
+
+
 def transform_attribute(b, node: ast.Attribute) -> Expr:
     """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
     inner = node.value
@@ -494,7 +503,7 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
     value = b.expr(of)
     ty, v = value.ty, value.code
     if ty.only("exc"):
-        if any(isinstance(n, ast.Raise) and isinstance(n.exc, ast.Call) and "Fail" in ast.unparse(n.exc.func)
+        if any(isinstance(n, ast.Raise) and n.exc is not None and _is_sfn_fail(b, n.exc)
                for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
             raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
                           "use isinstance(e, ...)")

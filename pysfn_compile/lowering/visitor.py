@@ -64,9 +64,11 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         name = func.id
         if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
             if name in b.scope_nested():
-                raise Refusal(node, f"'{name}' is a nested function: it can only be a branch or a map body",
-                              "pass it to sfn.parallel(...) or sfn.map(...), or make it a module-level "
-                              "function (a callee, run as a Lambda)")
+                raise Refusal(node, f"'{name}' is a nested function called inside an expression: it runs inline "
+                              f"only where it is called on a line of its own, and can be a branch or a map body",
+                              f"write `result = {name}(...)` as a statement of its own (after the def; see "
+                              "pysfn_compile/README.md, nested functions), pass it to sfn.parallel(...) or "
+                              "sfn.map(...), or make it a module-level function (a callee, run as a Lambda)")
             if b.is_callee(name):
                 return calls.call_callee(b, node, name, target)
             sfn_name = b.info.sfn_function(name)

@@ -4,7 +4,8 @@ A compiled workflow sees each callee's result as JSON, the way Step Functions ca
 same workflow run plainly would see the Python object itself. The two differ in one thing the
 compiler cannot know statically: JSON has one number type, so a callee that returns `2.0`
 without an annotation gives the machine the number 2, which the compiler's rule reads as an
-int. `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
+int, and a tuple arrives as a list. `callees_as_the_machine_sees_them` makes a plain run see
+what the machine sees.
 """
 
 from __future__ import annotations

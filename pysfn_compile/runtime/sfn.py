@@ -664,7 +664,7 @@ def as_machine_sees(hint, value):
 def _integral_as_int(value):
     if isinstance(value, float) and value.is_integer() and abs(value) <= SAFE_INTEGER:
         return int(value)
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):  # a tuple crosses JSON as an array: the machine's list
         return [_integral_as_int(item) for item in value]
     if isinstance(value, dict):
         return {key: _integral_as_int(item) for key, item in value.items()}

@@ -5,6 +5,7 @@ rest pin the rules that keep it sound (aliases, items read out, constants others
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import textwrap
@@ -18,9 +19,26 @@ from pysfn_compile.runtime.sfn import as_machine_sees
 from .helpers import assert_same, compile_text
 
 
-def infer(source: str, name: str = "f") -> pytypes.Ty:
+def infer(source: str, name: str = "f", **parameters) -> pytypes.Ty:
     info = module_info.load_source(textwrap.dedent(source), "callee.py")
-    return callee_returns.inferred_return(info.functions[name], info)
+    return callee_returns.inferred_return(info.functions[name], info, parameters)
+
+
+def type_of(value) -> pytypes.Ty:
+    """The static type the machine would give a JSON value (lists and dicts by their items)."""
+    if isinstance(value, bool):
+        return pytypes.BOOL
+    if isinstance(value, int):
+        return pytypes.literal_int(value)
+    if isinstance(value, str):
+        return pytypes.STR
+    if value is None:
+        return pytypes.NONE
+    items = None
+    for item in (value if isinstance(value, list) else value.values()):
+        items = pytypes.join(items, type_of(item))
+    items = items if items is not None else pytypes.NOTHING
+    return pytypes.list_of(items) if isinstance(value, list) else pytypes.dict_of(items)
 
 
 def fits(ty: pytypes.Ty, value, depth: int = 0) -> bool:
@@ -57,7 +75,7 @@ def returned(source: str, *args):
     namespace: dict = {}
     exec(textwrap.dedent(source), namespace)  # the generated test callee
     try:
-        value = namespace["f"](*args)
+        value = namespace["f"](*copy.deepcopy(args))
         return as_machine_sees(None, json.loads(json.dumps(value)))
     except Exception:
         return RAISED
@@ -250,13 +268,17 @@ def callees(draw):
             ["    first = xs[0]", f"    first.append({e})"],
             ["    xs = [[1]]", "    first = xs[0]", f"    first.append({e})"],
             ["    d = {'k': [1]}", f"    d['k'].append({e})"], ["    xs = [[1]]", f"    xs[0].append({e})"],
+            [f"    a = {e}"], ["    if isinstance(b, list):", f"        b.append({e})"],
+            ["    if isinstance(a, dict):", f"        a['k'] = {e}"], ["    xs = b"],
         ]))
-    result = draw(st.sampled_from(["xs", "d", "n", "s", "[xs, d, n]", "{'xs': xs, 'd': d}", "<any>", "<any>"]))
+    result = draw(st.sampled_from(["xs", "d", "n", "s", "[xs, d, n]", "{'xs': xs, 'd': d}", "<any>", "<any>",
+                                   "a", "b", "[a, b]"]))
     lines.append(f"    return {_HOLE.sub(lambda m: draw(expressions(m.group(1))), result)}")
     return "\n".join(lines) + "\n"
 
 
 _ARGS = [None, True, 0, 1, -2, 2.5, 3.0, "", "ab", [], [1, "x"], [[1]], {}, {"k": 1}]
+_TYPED_ARGS = [None, True, 0, 7, -2, "", "ab", [], [1, 3], ["x", 1], [[1]], {}, {"k": 1}, {"k": [2], "m": "s"}]
 
 
 @settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
@@ -265,3 +287,25 @@ def test_every_value_a_callee_returns_has_the_inferred_type(source, a, b):
     ty = infer(source)
     value = returned(source, a, b)
     assert value is RAISED or fits(ty, value), f"{source}\nf({a!r}, {b!r}) = {value!r}, inferred {ty.describe()}"
+
+
+@settings(max_examples=300, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@given(callees(), st.sampled_from(_TYPED_ARGS), st.sampled_from(_TYPED_ARGS))
+def test_every_value_has_the_type_inferred_from_the_arguments_types(source, a, b):
+    """A call site passes values of known types (the machine's static types of its JSON)."""
+    ty = infer(source, a=type_of(a), b=type_of(b))
+    value = returned(source, a, b)
+    assert value is RAISED or fits(ty, value), f"{source}\nf({a!r}, {b!r}) = {value!r}, inferred {ty.describe()}"
+
+
+def test_a_callees_result_follows_its_arguments_types():
+    source = """
+        def f(order, pct=10):
+            total = order["price"] * order["qty"]
+            return {"sku": order["sku"], "total": total - total * pct // 100}
+    """
+    order = pytypes.typed_dict("", {"sku": pytypes.STR, "price": pytypes.kind("int", 8),
+                                    "qty": pytypes.kind("int", 3)})
+    ty = infer(source, order=order, pct=pytypes.literal_int(10))
+    assert dict(ty.fields)["sku"] == pytypes.STR and dict(ty.fields)["total"].only("int")
+    assert infer(source).field("total").is_any  # called with values of unknown type

@@ -6,7 +6,7 @@ import pytest
 
 from pysfn_compile import sfn
 
-from .helpers import assert_same, compile_text, emulate
+from .helpers import assert_same, compile_text, emulate, refusal
 
 CASES = {
     "positional_keyword_and_effect_only_calls": ("""
@@ -286,3 +286,30 @@ def test_chained_assignment_of_a_call_result():
             d["k"] = f(x)
             return a, b, c, d
     """, {"x": 3})
+
+
+def test_a_tuple_crosses_the_lambda_boundary_as_a_list():
+    """Found in session 8: a callee returning its tuple argument gave the plain run a tuple
+    (`f(t) == [1, 2]` False) and the machine a list (True). Now a value that may hold a tuple
+    is refused as an argument, and a tuple a callee returns is a list in both runs."""
+    assert "may hold a tuple" in refusal("""
+    def f(x):
+        return x
+
+    @sfn.workflow
+    def main(n: int):
+        return f((n, n + 1))
+    """)
+    results = assert_same("""
+    def pair(n):
+        return (n, n * 2)
+
+    @sfn.workflow
+    def main(n: int):
+        p = pair(n)
+        return [p == [n, n * 2], p[1], isinstance(p, list), f(list((n, 1)))]
+
+    def f(x):
+        return x
+    """, {"n": 1})
+    assert results[0]["output"] == [True, 2, True, [1, 1]]

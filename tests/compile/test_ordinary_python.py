@@ -554,3 +554,30 @@ def test_a_nightly_job_written_without_annotations_runs_both_ways():
     results = assert_same(NIGHTLY, {"day": "2026-12-01"}, {"day": "2026-12-02", "vat": {"US": 7.5}})
     assert results[0]["output"] == {"charged": 16, "declined": ["card of c13 declined for 692.5"], "empty": 63,
                                     "sent": 87}
+
+
+def test_type_name_of_an_exception_whose_class_name_contains_fail():
+    """Found in session 8: `raise JobFailed(...)` anywhere in the module made the compiler take
+    it for sfn.Fail and refuse `type(e).__name__` ("in a module that raises sfn.Fail")."""
+    results = assert_same("""
+    class JobFailed(Exception):
+        pass
+
+    @sfn.workflow
+    def main(n: int):
+        try:
+            if n > 1:
+                raise JobFailed(f"job {n}")
+            raise TimeoutError("slow")
+        except (JobFailed, TimeoutError) as e:
+            return f"{type(e).__name__}: {e}"
+    """, {"n": 2}, {"n": 0})
+    assert [r["output"] for r in results] == ["JobFailed: job 2", "TimeoutError: slow"]
+    assert "raises sfn.Fail" in refusal("""
+    @sfn.workflow
+    def main(n: int):
+        try:
+            raise sfn.Fail("Bad", "input")
+        except Exception as e:
+            return type(e).__name__
+    """)

@@ -45,6 +45,21 @@ IN_PLACE_ADD = os.environ.get("PYSFN_DIFF_IN_PLACE_ADD", "1") == "1"
 # (then refused, or read through the dict). On by default; PYSFN_DIFF_ITEM_ALIASES=0 leaves it out.
 ITEM_ALIASES = os.environ.get("PYSFN_DIFF_ITEM_ALIASES", "1") == "1"
 
+# Nested helper functions called on a line of their own (analysis/inline_functions.py: run
+# inline): `helper` returns early or reads the enclosing `out` when it runs, `tally` changes the
+# enclosing `counts` in place. On by default; PYSFN_DIFF_NESTED_HELPERS=0 leaves them out.
+NESTED_HELPERS = os.environ.get("PYSFN_DIFF_NESTED_HELPERS", "1") == "1"
+HELPERS = """\
+    def helper(v, k=2):
+        if v > k:
+            return v - k
+        w = v * 3
+        return w + len(out)
+
+    def tally(v):
+        counts["h"] = counts.get("h", 0) + v
+"""
+
 # What JSONata cannot compute exactly (float formatting, round(x, n), math, sets, bitwise
 # operators), for programs compiled with compute_in_lambda (PYSFN_DIFF_COMPUTE_IN_LAMBDA=1: the
 # compiler runs it as Python in the workflow's Lambda). Off by default: refused without it.
@@ -419,6 +434,8 @@ class _Gen:
             lambda: [f"{pad}counts[{self.expr_str(e)}] = {self.expr_int(e)}"],
             lambda: [f"{pad}del counts[{self.expr_str(e)}]"],
             lambda: [f"{pad}note({self.expr_str(e)})"],
+            lambda: ([f"{pad}acc = helper({self.expr_int(e)})"] if NESTED_HELPERS else [f"{pad}pass"]),
+            lambda: ([f"{pad}tally({self.expr_int(0)})"] if NESTED_HELPERS else [f"{pad}pass"]),
             lambda: [f"{pad}assert {self.expr_bool(e)}, {self.lazy(self.expr_str, e)}"],
             lambda: [f"{pad}{self.choice(['acc', 'n'])} = {self.lazy(self.expr_int, e)} if {self.expr_bool(e)} else {self.lazy(self.expr_int, e)}"],
         ]
@@ -627,6 +644,8 @@ def programs(draw) -> Program:
                           for name, kind, annotated in params)
     lines = ["@sfn.workflow", f"def main({signature}):"]
     lines += [f"    {name} = {init}" for name, (_, init) in LOCALS.items()]
+    if NESTED_HELPERS:
+        lines += HELPERS.rstrip("\n").split("\n")
     lines += prelude + body + [f"    return {gen.result()}"]
     return Program(CALLEES + "\n\n" + "\n".join(lines) + "\n", tuple(params))
 

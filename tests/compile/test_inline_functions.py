@@ -1,0 +1,133 @@
+"""Nested functions called on a line of their own run inline (analysis/inline_functions.py):
+Python's scoping (own names, closures read at the call), argument order, exceptions to the
+caller's handlers, changes in place of the enclosing lists; pure helpers in a loop fold into
+one state like the rest of the loop."""
+
+from __future__ import annotations
+
+import pysfn_emulator
+
+from .helpers import assert_same, compile_text, refusal
+
+HELPERS = """
+LOG = []
+
+
+def bump(n):
+    LOG.append(n)
+    return n + 1
+
+
+@sfn.workflow
+def main(xs, limit=3):
+    seen = []
+
+    def grade(x, low=0):
+        if x < low:
+            return "negative"
+        elif x > limit:
+            label = f"big {x}"
+            return label
+        seen.append(x)
+
+    def total(values, scale=1):
+        acc = 0
+        for v in values:
+            acc += v * scale
+        return acc
+
+    def describe(x):
+        g = grade(x)
+        return f"{x}: {g}"
+
+    try:
+        s = total(xs)
+    except TypeError as e:
+        s = str(e)
+    out = []
+    for x in xs:
+        g = grade(x, low=-1)
+        out.append(g)
+        limit = limit + 1
+    t = total(scale=2, values=[bump(1), bump(2)])
+    d = describe(100)
+    return {"out": out, "seen": seen, "s": s, "t": t, "d": d, "limit": limit}
+"""
+
+
+def test_nested_helpers_run_inline_with_pythons_scoping():
+    results = assert_same(HELPERS, {"xs": [1, -5, 4, 9, 2]}, {"xs": []}, {"xs": [0, "x"]})
+    assert results[0]["output"] == {
+        "out": [None, "negative", None, "big 9", None], "seen": [1, 4, 2], "s": 11, "t": 10,
+        "d": "100: big 100", "limit": 8}
+    assert results[2]["error"] == "TypeError"  # "x" < -1 in grade: the caller has no handler
+
+
+def test_a_pure_helper_in_a_long_loop_folds_with_the_loop():
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(n: int):
+        def step(x):
+            if x % 2 == 0:
+                return x // 2
+            return 3 * x + 1
+
+        steps = 0
+        for i in range(1, n):
+            x = i
+            while x != 1:
+                x = step(x)
+                steps += 1
+        return steps
+    """)
+    execution = pysfn_emulator.run(compiled.definition, {"n": 300}, lambdas=compiled.local_lambdas())
+    assert execution.output == compiled.run_python({"n": 300})["output"] == 14151
+    assert len(execution.history) < 100
+
+
+def test_return_helper_and_a_helper_used_as_a_value_are_kept_apart():
+    results = assert_same("""
+    @sfn.workflow
+    def main(a: int):
+        def pick(x):
+            if x:
+                return "yes"
+
+        def double(item):
+            return item * 2
+
+        r = sfn.map(double, [a, a + 1])
+        if a > 5:
+            return r
+        return pick(a)
+    """, {"a": 1}, {"a": 0}, {"a": 6})
+    assert [r["output"] for r in results] == ["yes", None, [12, 14]]
+    refused = refusal("""
+    @sfn.workflow
+    def main(a: int):
+        def pick(x):
+            return x + 1
+        return [pick(a)]
+    """)
+    assert "called inside an expression" in refused and "pick(...)` as a statement" in refused
+
+
+def test_what_is_not_inlined_is_refused_as_before():
+    for body in ["""
+        def fact(n):
+            if n <= 1:
+                return 1
+            r = fact(n - 1)
+            return n * r
+        r = fact(a)
+        return r
+    """, """
+        def first_even(xs):
+            for x in xs:
+                if x % 2 == 0:
+                    return x
+        r = first_even([a])
+        return r
+    """]:
+        source = "@sfn.workflow\ndef main(a: int):\n" + "\n".join("    " + line[8:] for line in body.splitlines())
+        assert "nested function" in refusal(source)
