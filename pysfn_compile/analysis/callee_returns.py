@@ -647,14 +647,14 @@ def _uses(fdef, local_names: set, hidden: set, safe: dict, readers: set, only: s
             continue
         parent = parents.get(node)
         ok, reads_items = _safe_use(node, parent, parents, hidden)
-        if isinstance(node.ctx, ast.Store) and not (isinstance(parent, ast.Assign) and _fresh(parent.value, local_names)):
+        if isinstance(node.ctx, ast.Store) and not (isinstance(parent, ast.Assign) and _new_value(parent.value, local_names)):
             ok = False  # bound to something another name may hold (or by a loop, a with, ...)
         safe[node.id] = safe.get(node.id, True) and ok
         if reads_items:
             readers.add(node.id)
 
 
-def _fresh(value: ast.expr, local_names: set) -> bool:
+def _new_value(value: ast.expr, local_names: set) -> bool:
     """A value no other name holds: a literal, a comprehension, or a call of sorted()/list()."""
     if isinstance(value, (ast.List, ast.Dict, ast.ListComp, ast.DictComp, ast.Constant, ast.JoinedStr)):
         return True

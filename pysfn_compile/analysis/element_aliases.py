@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from . import aliasing
+from .fresh_names import fresh_name
 
 # methods that change a list or dict in place (setdefault is missing on purpose: see above)
 _REBINDING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
@@ -188,7 +189,7 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         if not _stable_key(binding.key, region):
             if not _bound_before(binding.base, binding, body, params):
                 return None
-            key_name = _fresh(f"{name}_key", taken)
+            key_name = fresh_name(f"{name}_key", taken)
         plan.append((binding, region, key_name))
     return plan
 
@@ -342,13 +343,6 @@ def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: fr
     return False
 
 
-def _fresh(name: str, taken: set) -> str:
-    candidate, count = name, 1
-    while candidate in taken:
-        count += 1
-        candidate = f"{name}{count}"
-    taken.add(candidate)
-    return candidate
 
 
 def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr) -> None:

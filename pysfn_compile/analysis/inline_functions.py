@@ -26,6 +26,8 @@ from __future__ import annotations
 import ast
 import copy
 
+from .fresh_names import fresh_name
+
 _FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
               ast.ClassDef, ast.Try, ast.With, ast.Match)
 _ROUNDS = 8  # a helper calling a helper: inlined again, at most this deep
@@ -221,7 +223,7 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
     call = _call_of(statement, fdef.name)
     renames = {}
     for own in sorted(_own_names(fdef)):
-        renames[own] = _fresh(f"{fdef.name}_{own}{suffix}", taken)
+        renames[own] = fresh_name(f"{fdef.name}_{own}{suffix}", taken)
     params = [a.arg for a in fdef.args.args]
     defaults = dict(zip(params[len(params) - len(fdef.args.defaults):], fdef.args.defaults, strict=True))
     values = dict(zip(params, call.args, strict=False))
@@ -234,7 +236,7 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
         value = values.get(param, defaults.get(param))
         out.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=renames[param], ctx=ast.Store())],
                                                 value=copy.deepcopy(value)), statement))
-    result = None if isinstance(statement, ast.Return) else _fresh(f"{fdef.name}_result{suffix}", taken)
+    result = None if isinstance(statement, ast.Return) else fresh_name(f"{fdef.name}_result{suffix}", taken)
     body = _restructured([_renamed(s, renames) for s in copy.deepcopy(fdef.body)])
     out += _with_returns(body, result, fdef)
     if isinstance(statement, ast.Assign):
@@ -279,12 +281,3 @@ def _with_returns(block: list[ast.stmt], result: str | None, fdef: ast.FunctionD
 def _set(name: str, value: ast.expr | None, at: ast.AST) -> ast.stmt:
     return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
                                         value=value if value is not None else ast.Constant(value=None)), at)
-
-
-def _fresh(name: str, taken: set) -> str:
-    candidate, count = name, 1
-    while candidate in taken:
-        count += 1
-        candidate = f"{name}{count}"
-    taken.add(candidate)
-    return candidate
