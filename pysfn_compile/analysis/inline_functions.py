@@ -14,7 +14,9 @@ inlined states like any others (a pure helper in a loop is JSONata, not states p
 
 Inlined: a `def` at the top level of the workflow's body (no decorator, no *args/**kwargs or
 keyword-only parameters, literal defaults) that every use calls as a statement of its own
-(`x = f(...)`, `f(...)`, `return f(...)`, after the def), whose `return`s all end the body
+(`x = f(...)`, `f(...)`, `return f(...)`, after the def; a call inside an expression is first
+given a line of its own where Python evaluates it once and first: _hoist_calls), whose
+`return`s all end the body
 (the last statement, or the last of every branch of an `if` that is), that neither calls
 itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
 binds its own names in a comprehension or lambda. Otherwise it is left as written (a branch
@@ -37,13 +39,16 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
     """Inline, in `body` (in place), the nested functions that can be; returns `body`."""
     for _ in range(_ROUNDS):
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
+        _hoist_calls(body, {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}, taken)
         changed = False
         for fdef in [s for s in body if isinstance(s, ast.FunctionDef)]:
             sites = _call_sites(fdef, body)
             if sites is None:
                 continue
-            # from the last, so that a block's earlier indexes stay right
-            for count, (block, index) in reversed(list(enumerate(sites, start=1))):
+            # numbered in the order of the source; expanded from a block's last, so that its
+            # earlier indexes stay right
+            numbered = sorted(sites, key=lambda site: (site[0][site[1]].lineno, site[0][site[1]].col_offset))
+            for count, (block, index) in sorted(enumerate(numbered, start=1), key=lambda item: -item[1][1]):
                 suffix = "" if len(sites) == 1 else f"_{count}"
                 block[index:index + 1] = _expand(fdef, block[index], suffix, taken)
             body.remove(fdef)
@@ -55,6 +60,131 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 _SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+
+
+# -- a call inside an expression, run first on a line of its own where Python runs it first ---
+def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
+    """`y = {"a": d[k], "b": f(x)}` is `v = d[k]`, `f_value = f(x)`, then `y = {"a": v, "b":
+    f_value}`: the call, and everything Python evaluates before it that could raise or act, each
+    on a line of its own, in Python's order. Only where the call is evaluated exactly once when
+    the statement runs (not in a branch of `and`/`or`/`if`, a comprehension, a lambda, a later
+    comparison of a chain, a `while` test)."""
+    if not defs:
+        return
+    for block in _blocks(body):
+        index = 0
+        while index < len(block):
+            statement = block[index]
+            path = None
+            for root in _eager_roots(statement):
+                path = _path_to_call(root, defs, whole=_call_of(statement, getattr(
+                    getattr(root, "func", None), "id", "")) is None)
+                if path is not None:
+                    break
+            if path is None or not _matches(defs[path[-1].func.id], path[-1]):
+                index += 1
+                continue
+            hoisted = []
+            for parent, child in zip(path, path[1:], strict=False):  # what runs before, outside in
+                for earlier in _in_order(parent)[:_in_order(parent).index(child)]:
+                    if not isinstance(earlier, (ast.Constant, ast.Name, ast.keyword)) or (
+                            isinstance(earlier, ast.keyword) and not isinstance(earlier.value, (ast.Constant, ast.Name))):
+                        value = earlier.value if isinstance(earlier, ast.keyword) else earlier
+                        hoisted.append((value, fresh_name("value", taken)))
+            call = path[-1]
+            hoisted.append((call, fresh_name(f"{call.func.id}_value", taken)))
+            for value, name in hoisted:
+                _Replace(value, name).visit(statement)
+            block[index:index] = [ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                                                               value=value), statement) for value, name in hoisted]
+            index += len(hoisted)  # the same statement again: another call may follow
+
+
+def _blocks(body: list[ast.stmt]):
+    """`body` and every block of statements inside it (not inside nested functions)."""
+    yield body
+    for statement in body:
+        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                yield from _blocks(inner)
+        for handler in getattr(statement, "handlers", ()):
+            yield from _blocks(handler.body)
+
+
+def _eager_roots(statement: ast.stmt) -> list[ast.expr]:
+    """The expressions a statement evaluates first, once."""
+    if isinstance(statement, (ast.Assign, ast.Expr, ast.Return)) and statement.value is not None:
+        return [statement.value]
+    if isinstance(statement, ast.AnnAssign) and statement.value is not None:
+        return [statement.value]
+    if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
+        return [statement.value]
+    if isinstance(statement, ast.If):
+        return [statement.test]
+    if isinstance(statement, ast.For):
+        return [statement.iter]
+    return []
+
+
+def _in_order(node: ast.AST) -> list | None:
+    """The parts Python evaluates for `node`, in its order, each once and unconditionally; None
+    where that is not so."""
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return list(node.elts)
+    if isinstance(node, ast.Dict):
+        out = []
+        for key, value in zip(node.keys, node.values, strict=True):
+            out += ([key] if key is not None else []) + [value]
+        return out
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
+    if isinstance(node, ast.UnaryOp):
+        return [node.operand]
+    if isinstance(node, ast.Compare):
+        return [node.left, node.comparators[0]] if len(node.ops) == 1 else None
+    if isinstance(node, ast.Call):
+        return [node.func, *node.args, *node.keywords]
+    if isinstance(node, (ast.keyword, ast.Starred, ast.Attribute)):
+        return [node.value]
+    if isinstance(node, ast.FormattedValue):
+        return [node.value] + ([node.format_spec] if node.format_spec else [])
+    if isinstance(node, ast.Subscript):
+        return [node.value, node.slice]
+    if isinstance(node, ast.Slice):
+        return [part for part in (node.lower, node.upper, node.step) if part is not None]
+    if isinstance(node, ast.JoinedStr):
+        return list(node.values)
+    return None
+
+
+def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None:
+    """The nodes from `root` down to the first call of one of `defs` (in Python's order of
+    evaluation) reached through parts evaluated once and unconditionally; None if there is
+    none, or `root` is that call and not `whole` (a call on a line of its own already)."""
+    def search(node) -> list | None:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs:
+            return [node]
+        for child in _in_order(node) or ():
+            found = search(child)
+            if found is not None:
+                return [node, *found]
+        return None
+    if not whole and isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in defs:
+        return None
+    return search(root)
+
+
+class _Replace(ast.NodeTransformer):
+    def __init__(self, target: ast.AST, name: str):
+        self.target, self.name = target, name
+
+    def visit(self, node):
+        if node is self.target:
+            return ast.copy_location(ast.Name(id=self.name, ctx=ast.Load()), node)
+        return super().visit(node)
 
 
 def _function_walk(fdef: ast.FunctionDef):

@@ -107,9 +107,55 @@ def test_return_helper_and_a_helper_used_as_a_value_are_kept_apart():
     def main(a: int):
         def pick(x):
             return x + 1
-        return [pick(a)]
+        return [a > 0 and pick(a)]
     """)
     assert "called inside an expression" in refused and "pick(...)` as a statement" in refused
+
+
+def test_a_call_inside_an_expression_runs_first_where_python_runs_it_first():
+    """`{"low": low(s), "n": len(s)}` is `low_value = low(s)` then the dict; but not past
+    anything Python evaluates before the call that could raise or act (`d["k"]`, a callee):
+    that stays refused."""
+    results = assert_same("""
+    LOG = []
+
+    def bump(n):
+        LOG.append(n)
+        return n + 1
+
+    @sfn.workflow
+    def main(s: str, n: int):
+        def low(text, k=1):
+            return text[:k].upper()
+
+        out = {"low": low(s), "two": low(s, k=2) + "!", "n": [n, low(s * n)], "b": bump(n)}
+        if low(s) == "A":
+            out["first"] = low(s, 3)
+        for c in low(s, 2):
+            out[c] = len(low(c))
+        return out
+    """, {"s": "abc", "n": 2}, {"s": "", "n": 0})
+    assert results[0]["output"] == {"low": "A", "two": "AB!", "n": [2, "A"], "b": 3, "first": "ABC", "A": 1, "B": 1}
+    results = assert_same("""
+    LOG = []
+
+    def bump(n):
+        LOG.append(n)
+        return n + 1
+
+    @sfn.workflow
+    def main(d: dict, n: int):
+        def twice(x):
+            if x > 100:
+                raise ValueError("too big")
+            return 2 * x
+        try:
+            return [d["k"], twice(n), bump(n), twice(bump(n) * 50)]
+        except (KeyError, ValueError) as e:
+            return [type(e).__name__, str(e)]
+    """, {"d": {"k": 1}, "n": 1}, {"d": {}, "n": 1}, {"d": {"k": 1}, "n": 2})
+    # d["k"] before twice, bump before the second twice: Python's order, each on its own line
+    assert [r["output"] for r in results] == [[1, 2, 2, 200], ["KeyError", "'k'"], ["ValueError", "too big"]]
 
 
 def test_what_is_not_inlined_is_refused_as_before():

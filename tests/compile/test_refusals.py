@@ -35,7 +35,7 @@ REFUSED = {
     "aliasing_across_iterations": ("row = []\ngrid = []\nfor i in range(3):\n    row.append(i)\n    grid.append(row)\nreturn grid",
                                    4, "may share its value"),
     "change_while_iterating": ("xs = [1, 2]\nfor v in xs:\n    xs.append(v)\nreturn xs", 3, "while a for loop iterates"),
-    "call_nested_def": ("def helper():\n    return 1\nreturn [helper()]", 3, "nested function called inside"),
+    "call_nested_def": ("def helper():\n    return 1\nreturn [x and helper()]", 3, "nested function called inside"),
     "call_unknown": ("import math\nreturn 1", 1, "import"),
     "bare_raise": ("raise", 1, "bare raise outside an except"),
     "two_arg_exception": ("raise ValueError('a', 'b')", 1, "several arguments"),
