@@ -39,7 +39,10 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
     """Inline, in `body` (in place), the nested functions that can be; returns `body`."""
     for _ in range(_ROUNDS):
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
-        _hoist_calls(body, {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}, taken)
+        defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
+        _hoist_calls(body, defs, taken)
+        _comprehension_loops(body, defs, taken)
+        _hoist_calls(body, defs, taken)  # the appends' calls
         changed = False
         for fdef in [s for s in body if isinstance(s, ast.FunctionDef)]:
             sites = _call_sites(fdef, body)
@@ -81,23 +84,93 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                     getattr(root, "func", None), "id", "")) is None)
                 if path is not None:
                     break
-            if path is None or not _matches(defs[path[-1].func.id], path[-1]):
+            last = path[-1] if path else None
+            if path is None or (isinstance(last, ast.Call) and not _matches(defs[last.func.id], last)):
                 index += 1
                 continue
             hoisted = []
             for parent, child in zip(path, path[1:], strict=False):  # what runs before, outside in
                 for earlier in _in_order(parent)[:_in_order(parent).index(child)]:
+                    if getattr(earlier, "pysfn_plain", False):
+                        continue
                     if not isinstance(earlier, (ast.Constant, ast.Name, ast.keyword)) or (
                             isinstance(earlier, ast.keyword) and not isinstance(earlier.value, (ast.Constant, ast.Name))):
                         value = earlier.value if isinstance(earlier, ast.keyword) else earlier
                         hoisted.append((value, fresh_name("value", taken)))
             call = path[-1]
-            hoisted.append((call, fresh_name(f"{call.func.id}_value", taken)))
+            hoisted.append((call, fresh_name(f"{call.func.id}_value" if isinstance(call, ast.Call) else "items",
+                                             taken)))
             for value, name in hoisted:
                 _Replace(value, name).visit(statement)
             block[index:index] = [ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
                                                                value=value), statement) for value, name in hoisted]
             index += len(hoisted)  # the same statement again: another call may follow
+
+
+def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
+    """`x = [f(v) for v in vs if c(v)]` with f a helper: `x = []`, then `for v_1 in vs: if
+    c(v_1): x.append(f(v_1))` (the comprehension's own names renamed, as its scope is its own;
+    its first iterable evaluated first, as Python does), so that the call is a statement."""
+    for block in _blocks(body):
+        for index in range(len(block) - 1, -1, -1):
+            statement = block[index]
+            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.ListComp)):
+                continue
+            comp = statement.value
+            renames = _loop_of(comp, defs)
+            if renames is None:
+                continue
+            renames = {name: fresh_name(f"{name}_item", taken) for name in renames}
+            target = statement.targets[0].id
+            append = ast.Attribute(value=ast.Name(id=target, ctx=ast.Load()), attr="append", ctx=ast.Load())
+            append.pysfn_plain = True  # the new list's own method: nothing to run before the element
+            inner: ast.stmt = ast.Expr(value=ast.Call(func=append, args=[_renamed_expr(comp.elt, renames)],
+                                                      keywords=[]))
+            for position in range(len(comp.generators) - 1, -1, -1):
+                generator = comp.generators[position]
+                for condition in reversed(generator.ifs):
+                    inner = ast.If(test=_renamed_expr(condition, renames), body=[inner], orelse=[])
+                iterable = generator.iter if position == 0 else _renamed_expr(generator.iter, renames)
+                inner = ast.For(target=_renamed_expr(generator.target, renames), iter=iterable, body=[inner],
+                                orelse=[], type_comment=None)
+            start = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())], value=ast.List(elts=[], ctx=ast.Load()))
+            if any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(comp.generators[0].iter)):
+                continue  # `xs = [f(x) for x in xs]`: the loop would walk the new list
+            new = [ast.copy_location(start, statement), ast.copy_location(inner, statement)]
+            for node in new:
+                for sub in ast.walk(node):
+                    if not hasattr(sub, "lineno") and isinstance(sub, (ast.stmt, ast.expr)):
+                        ast.copy_location(sub, statement)
+            block[index:index + 1] = new
+
+
+def _loop_of(comp: ast.ListComp, defs: dict) -> set | None:
+    """The names a list comprehension binds, where it calls one of `defs` in its element or
+    conditions and can be a loop (no async, no walrus, no inner scope reusing its names)."""
+    calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs
+                for part in [comp.elt, *[c for g in comp.generators for c in g.ifs]] for n in ast.walk(part))
+    if not calls or any(g.is_async for g in comp.generators):
+        return None
+    names = {n.id for g in comp.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
+    for node in ast.walk(comp):
+        if isinstance(node, ast.NamedExpr):
+            return None
+        if node is not comp and isinstance(node, _SCOPES):
+            inner = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+            if isinstance(node, ast.Lambda):
+                inner |= {a.arg for a in node.args.args}
+            if inner & names:
+                return None
+    return names
+
+
+def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
+    node = copy.deepcopy(node)
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and sub.id in renames:
+            sub.id = renames[sub.id]
+    return node
 
 
 def _blocks(body: list[ast.stmt]):
@@ -167,6 +240,8 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
     def search(node) -> list | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs:
             return [node]
+        if isinstance(node, ast.ListComp) and _loop_of(node, defs) is not None:
+            return [node]
         for child in _in_order(node) or ():
             found = search(child)
             if found is not None:
@@ -174,6 +249,8 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
         return None
     if not whole and isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in defs:
         return None
+    if isinstance(root, ast.ListComp):
+        return None  # `x = [...]`: made a loop by _comprehension_loops
     return search(root)
 
 

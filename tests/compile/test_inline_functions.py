@@ -177,3 +177,26 @@ def test_what_is_not_inlined_is_refused_as_before():
     """]:
         source = "@sfn.workflow\ndef main(a: int):\n" + "\n".join("    " + line[8:] for line in body.splitlines())
         assert "nested function" in refusal(source)
+
+
+def test_a_list_comprehension_calling_a_helper_is_a_loop_that_appends():
+    """`[fmt(x) for x in xs if keep(x)]`: the comprehension's own names stay its own, its first
+    iterable is evaluated first, the helper runs inline per item."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs, ws):
+        def fmt(x, w="-"):
+            if x > 2:
+                return f"{x}!"
+            return w * x
+
+        def keep(x):
+            return x != 0
+
+        x = "outer"
+        out = [fmt(x) for x in xs if keep(x)]
+        pairs = [fmt(x, w) for x in xs for w in ws if x]
+        return [out, pairs, {"n": len([fmt(v) for v in xs])}, x]
+    """, {"xs": [0, 1, 3, 2], "ws": ["a", "b"]}, {"xs": [], "ws": []}, {"xs": [1, "a"], "ws": ["z"]})
+    assert results[0]["output"] == [["-", "3!", "--"], ["a", "b", "3!", "3!", "aa", "bb"], {"n": 4}, "outer"]
+    assert results[2]["error"] == "TypeError"
