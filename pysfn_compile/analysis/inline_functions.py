@@ -74,6 +74,7 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
     comparison of a chain, a `while` test)."""
     if not defs:
         return
+    kinds = _binding_kinds(body)
     for block in _blocks(body):
         index = 0
         while index < len(block):
@@ -89,14 +90,22 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                 index += 1
                 continue
             hoisted = []
+            method = False  # a method looked up before the call: its lookup cannot be a line of its own
             for parent, child in zip(path, path[1:], strict=False):  # what runs before, outside in
                 for earlier in _in_order(parent)[:_in_order(parent).index(child)]:
                     if getattr(earlier, "pysfn_plain", False):
                         continue
+                    if isinstance(parent, ast.Call) and earlier is parent.func and not isinstance(earlier, ast.Name):
+                        if _sure_method(earlier, kinds):
+                            continue  # `out.append` of a list `out` always is: nothing can fail first
+                        method = True
                     if not isinstance(earlier, (ast.Constant, ast.Name, ast.keyword)) or (
                             isinstance(earlier, ast.keyword) and not isinstance(earlier.value, (ast.Constant, ast.Name))):
                         value = earlier.value if isinstance(earlier, ast.keyword) else earlier
                         hoisted.append((value, fresh_name("value", taken)))
+            if method:
+                index += 1
+                continue
             call = path[-1]
             hoisted.append((call, fresh_name(f"{call.func.id}_value" if isinstance(call, ast.Call) else "items",
                                              taken)))
@@ -171,6 +180,42 @@ def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
         if isinstance(sub, ast.Name) and sub.id in renames:
             sub.id = renames[sub.id]
     return node
+
+
+_METHODS = {"list": frozenset(dir(list)), "dict": frozenset(dir(dict)), "str": frozenset(dir(str))}
+
+
+def _binding_kinds(body: list[ast.stmt]) -> dict:
+    """name -> "list", "dict" or "str" where every binding of the name in the function is a
+    literal of that kind (`out = []`, `[... for ...]`, `{}`, `"..."`, an f-string); else None."""
+    kinds: dict = {}
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                kinds.setdefault(node.id, set())
+            if isinstance(node, ast.Assign):
+                value = node.value
+                kind = ("list" if isinstance(value, (ast.List, ast.ListComp)) else
+                        "dict" if isinstance(value, (ast.Dict, ast.DictComp)) else
+                        "str" if isinstance(value, ast.JoinedStr) or (
+                            isinstance(value, ast.Constant) and isinstance(value.value, str)) else None)
+                for target in node.targets:
+                    if isinstance(target, ast.Name):
+                        kinds.setdefault(target.id, set()).add(kind)
+            elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.For, ast.With, ast.NamedExpr,
+                                   ast.ExceptHandler, ast.Import, ast.ImportFrom, ast.Delete)):
+                for sub in ast.walk(node):  # bound some other way: not sure
+                    if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
+                        kinds.setdefault(sub.id, set()).add(None)
+    return {name: next(iter(found)) if len(found) == 1 else None for name, found in kinds.items()}
+
+
+def _sure_method(func: ast.expr, kinds: dict) -> bool:
+    """`name.method` where the name only ever holds a literal list, dict or str that has it."""
+    if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
+        return False
+    kind = kinds.get(func.value.id)
+    return kind is not None and func.attr in _METHODS[kind]
 
 
 def _blocks(body: list[ast.stmt]):

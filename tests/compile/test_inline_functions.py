@@ -200,3 +200,30 @@ def test_a_list_comprehension_calling_a_helper_is_a_loop_that_appends():
     """, {"xs": [0, 1, 3, 2], "ws": ["a", "b"]}, {"xs": [], "ws": []}, {"xs": [1, "a"], "ws": ["z"]})
     assert results[0]["output"] == [["-", "3!", "--"], ["a", "b", "3!", "3!", "aa", "bb"], {"n": 4}, "outer"]
     assert results[2]["error"] == "TypeError"
+
+
+def test_a_call_after_a_method_lookup_moves_only_where_the_lookup_cannot_fail():
+    """`xs.append(helper(x))`: Python looks `append` up before it runs the helper (an
+    AttributeError would come first). Where `xs` only ever holds a list literal the lookup
+    cannot fail and the call gets its line; a parameter may hold anything: refused (found by
+    the fuzzer as 311 refusals of a hoisted bound method `value = out.append`)."""
+    assert "called inside an expression" in refusal("""
+    @sfn.workflow
+    def main(xs, n: int):
+        def helper(v):
+            return v + 1
+        xs.append(helper(n))
+        return xs
+    """)
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs, n: int):
+        def helper(v):
+            return v + 1
+        out = []
+        for x in xs:
+            out.append(helper(x))
+        text = f"{n}"
+        return [out, text.rjust(helper(n), "*")]
+    """, {"xs": [1, 2], "n": 3}, {"xs": ["a"], "n": 0})
+    assert results[0]["output"] == [[2, 3], "***3"] and results[1]["error"] == "TypeError"

@@ -435,8 +435,8 @@ class _Gen:
             lambda: [f"{pad}del counts[{self.expr_str(e)}]"],
             lambda: [f"{pad}note({self.expr_str(e)})"],
             lambda: ([f"{pad}acc = helper({self.expr_int(e)})"] if NESTED_HELPERS else [f"{pad}pass"]),
-            lambda: ([f"{pad}out.append({self.expr_int(1)} - helper({self.expr_int(0)}))"] if NESTED_HELPERS
-                     and "out" not in self.frozen else [f"{pad}pass"]),
+            lambda: ([f"{pad}acc = {self.expr_int(1)} - helper({self.expr_int(0)})"] if NESTED_HELPERS
+                     else [f"{pad}pass"]),
             lambda: ([f"{pad}tally({self.expr_int(0)})"] if NESTED_HELPERS else [f"{pad}pass"]),
             lambda: [f"{pad}assert {self.expr_bool(e)}, {self.lazy(self.expr_str, e)}"],
             lambda: [f"{pad}{self.choice(['acc', 'n'])} = {self.lazy(self.expr_int, e)} if {self.expr_bool(e)} else {self.lazy(self.expr_int, e)}"],
