@@ -112,17 +112,20 @@ def test_return_helper_and_a_helper_used_as_a_value_are_kept_apart():
     assert "called inside an expression" in refused and "pick(...)` as a statement" in refused
 
 
-def test_a_call_inside_an_expression_runs_first_where_python_runs_it_first():
-    """`{"low": low(s), "n": len(s)}` is `low_value = low(s)` then the dict; but not past
-    anything Python evaluates before the call that could raise or act (`d["k"]`, a callee):
-    that stays refused."""
-    results = assert_same("""
+BUMP = """
     LOG = []
 
     def bump(n):
         LOG.append(n)
         return n + 1
+"""
 
+
+def test_a_call_inside_an_expression_runs_first_where_python_runs_it_first():
+    """`{"low": low(s), "n": len(s)}` is `low_value = low(s)` then the dict; what Python
+    evaluates before the call that could raise or act (`d["k"]`, a callee) gets a line of its
+    own before it."""
+    results = assert_same(BUMP + """
     @sfn.workflow
     def main(s: str, n: int):
         def low(text, k=1):
@@ -136,13 +139,7 @@ def test_a_call_inside_an_expression_runs_first_where_python_runs_it_first():
         return out
     """, {"s": "abc", "n": 2}, {"s": "", "n": 0})
     assert results[0]["output"] == {"low": "A", "two": "AB!", "n": [2, "A"], "b": 3, "first": "ABC", "A": 1, "B": 1}
-    results = assert_same("""
-    LOG = []
-
-    def bump(n):
-        LOG.append(n)
-        return n + 1
-
+    results = assert_same(BUMP + """
     @sfn.workflow
     def main(d: dict, n: int):
         def twice(x):
