@@ -40,6 +40,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
     for _ in range(_ROUNDS):
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
         defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
+        _keys_as_lambdas(body, defs)
         _hoist_calls(body, defs, taken)
         _comprehension_loops(body, defs, taken)
         _hoist_calls(body, defs, taken)  # the appends' calls
@@ -114,6 +115,25 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
             block[index:index] = [ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
                                                                value=value), statement) for value, name in hoisted]
             index += len(hoisted)  # the same statement again: another call may follow
+
+
+def _keys_as_lambdas(body: list[ast.stmt], defs: dict) -> None:
+    """`sorted(xs, key=by_price)` with `def by_price(item): return item["price"]` is
+    `key=lambda item: item["price"]`: a lambda is a function of its own scope too, reading the
+    enclosing names when it runs (only a one-parameter helper that is one `return`)."""
+    for statement in body:
+        if isinstance(statement, ast.FunctionDef):
+            continue
+        for node in ast.walk(statement):
+            if not isinstance(node, ast.keyword) or node.arg != "key" or not isinstance(node.value, ast.Name):
+                continue
+            fdef = defs.get(node.value.id)
+            if fdef is None or len(fdef.args.args) != 1 or fdef.args.defaults or len(fdef.body) != 1 \
+                    or not isinstance(fdef.body[0], ast.Return) or fdef.body[0].value is None:
+                continue
+            lam = ast.Lambda(args=copy.deepcopy(fdef.args), body=copy.deepcopy(fdef.body[0].value))
+            node.value = ast.copy_location(lam, node.value)
+            ast.fix_missing_locations(node)
 
 
 def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:

@@ -224,3 +224,22 @@ def test_a_call_after_a_method_lookup_moves_only_where_the_lookup_cannot_fail():
         return [out, text.rjust(helper(n), "*")]
     """, {"xs": [1, 2], "n": 3}, {"xs": ["a"], "n": 0})
     assert results[0]["output"] == [[2, 3], "***3"] and results[1]["error"] == "TypeError"
+
+
+def test_a_one_line_helper_as_a_sort_key_is_its_lambda():
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs, items):
+        bonus = 10
+
+        def weight(x):
+            return -x
+
+        def by_price(item):
+            return item["price"] + bonus
+
+        cheapest = min(items, key=by_price)["sku"] if items else None
+        return [sorted(xs, key=weight), cheapest, max(xs, key=weight) if xs else None]
+    """, {"xs": [1, 3, 2], "items": [{"sku": "a", "price": 5}, {"sku": "b", "price": 2}]},
+        {"xs": [], "items": [{"sku": "a"}]})
+    assert results[0]["output"] == [[3, 2, 1], "b", 1] and results[1]["error"] == "KeyError"
