@@ -54,9 +54,6 @@ _.pending_tokens
 _.Coverage
 _.node_id
 
-# __init__.py: the module's __getattr__ (PEP 562), Python's hook for `pysfn_emulator.mock_aws`
-__getattr__
-
 # sfn_api/service.py: each operation, chosen by getattr from its API name (CreateStateMachine ->
 # machines.create_state_machine, StartExecution -> service._start_execution); every name below
 # is an operation of botocore's Step Functions model, which wire.py checks a request against

@@ -387,7 +387,7 @@ def _as_dict(definition: Any) -> Any:
 
 @pytest.fixture
 def sfn_api() -> Any:
-    """Step Functions in-process for boto3 (`pysfn_emulator.mock_aws`): every `stepfunctions`
+    """Step Functions in-process for boto3 (`pysfn_emulator.sfn_api.mock_aws`): every `stepfunctions`
     client the test makes talks to a fresh in-memory service, yielded so the test can give it
     Lambda handlers (`sfn_api.lambdas["name"] = handler`) or a mock file (`sfn_api.mock_config`)."""
     with mock_aws() as service:

@@ -85,18 +85,6 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    """`pysfn_emulator.mock_aws`, loaded when first asked for: it brings botocore, which the
-    rest of the emulator does not need (sfn_api/in_process.py)."""
-    if name == "mock_aws":
-        # Lazy on purpose, not to dodge a cycle: sfn_api is the layer above and brings botocore
-        # (a quarter of a second) that `import pysfn_emulator` does not need.
-        from .sfn_api.in_process import mock_aws  # noqa: PLC0415
-
-        return mock_aws
-    raise AttributeError(f"module 'pysfn_emulator' has no attribute {name!r}")
-
-
 def validate(definition: dict | str, *, state_machine_type: str = "STANDARD") -> list[Problem]:
     """Every reason AWS would refuse to create this definition; [] when it is valid.
     (An EXPRESS machine may not use the `.sync` and `.waitForTaskToken` integrations.)"""

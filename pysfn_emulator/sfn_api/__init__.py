@@ -1,11 +1,11 @@
 """The AWS Step Functions API, locally: the service's operations in memory (service.py),
 their wire protocol checked against botocore's model (wire.py), an HTTP server speaking it
 (server.py, `pysfn-emulate serve`) and an in-process route for boto3 (in_process.py,
-`pysfn_emulator.mock_aws()`).
+`pysfn_emulator.sfn_api.mock_aws()`).
 
 Rule: the top layer under the command line; uses only the public API (`pysfn_emulator`).
-Nothing in the emulator imports it but `pysfn-emulate serve` (cli.py) and the package's lazy
-`mock_aws`, both inside a function so that a plain run does not load botocore.
+Nothing in the emulator imports it but `pysfn-emulate serve` (cli.py), inside a function so
+that a plain run does not load botocore.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`mock_aws()`: boto3's `stepfunctions` clients talk to the emulator inside the test process,
 with no server and no port, the way moto does for other services.
 
-    with pysfn_emulator.mock_aws(lambdas={"charge": charge}) as service:
+    with mock_aws(lambdas={"charge": charge}) as service:   # from pysfn_emulator.sfn_api import mock_aws
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         arn = sfn.create_state_machine(name="orders", definition=..., roleArn=...)["stateMachineArn"]
 

@@ -44,11 +44,11 @@ def test_every_folder_states_its_rule():
 
 def test_a_plain_import_and_run_do_not_load_botocore():
     """sfn_api brings botocore (~0.25 s); `pysfn_emulator` and its command line load it only
-    for `mock_aws` and `serve` (the two function-local imports the layers allow)."""
+    for `serve` (the one function-local import the layers allow); `mock_aws` is sfn_api's."""
     code = ("import sys, pysfn_emulator, pysfn_emulator.cli, pysfn_compile.emulate; "
             "pysfn_emulator.run({'StartAt': 'P', 'States': {'P': {'Type': 'Pass', 'End': True}}}); "
             "assert 'botocore' not in sys.modules; "
-            "pysfn_emulator.mock_aws; assert 'botocore' in sys.modules")
+            "from pysfn_emulator.sfn_api import mock_aws; assert 'botocore' in sys.modules")
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
 
 

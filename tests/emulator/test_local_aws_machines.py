@@ -13,7 +13,7 @@ import pytest
 import pysfn_emulator
 from pysfn_compile.emulate import main
 from pysfn_emulator import LocalAws
-from pysfn_emulator.sfn_api import command
+from pysfn_emulator.sfn_api import command, mock_aws
 
 ORDER = {
     "StartAt": "Record order",
@@ -298,7 +298,7 @@ def test_the_step_functions_api_runs_executions_with_the_registry():
     definition = {"StartAt": "Send", "States": {"Send": {
         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage",
         "Parameters": {"QueueUrl": "q", "MessageBody.$": "$.text"}, "ResultSelector": {"id.$": "$.MessageId"}, "End": True}}}
-    with pysfn_emulator.mock_aws(services=aws):
+    with mock_aws(services=aws):
         sfn = boto3.client("stepfunctions", region_name="us-east-1")
         arn = sfn.create_state_machine(name="send", definition=json.dumps(definition),
                                        roleArn="arn:aws:iam::123456789012:role/r")["stateMachineArn"]
