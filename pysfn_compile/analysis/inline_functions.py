@@ -45,7 +45,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         _comprehension_loops(body, defs, taken)
         _hoist_calls(body, defs, taken)  # the appends' calls
         changed = False
-        for fdef in [s for s in body if isinstance(s, ast.FunctionDef)]:
+        for fdef in defs.values():
             sites = _call_sites(fdef, body)
             if sites is None:
                 continue
@@ -431,11 +431,9 @@ def _call_of(statement: ast.stmt, name: str) -> ast.Call | None:
 
 
 def _call_sites(fdef: ast.FunctionDef, body: list[ast.stmt]) -> list[tuple[list, int]] | None:
-    """Where `fdef` is called, as (block, index) of each calling statement; None when it cannot
-    be inlined (a use that is not such a call, a call before the def, a call that does not
-    match its parameters)."""
-    if not _inlinable(fdef):
-        return None
+    """Where `fdef` (inlinable) is called, as (block, index) of each calling statement; None when
+    it cannot be inlined (a use that is not such a call, a call before the def, a call that
+    does not match its parameters)."""
     name = fdef.name
     start = body.index(fdef)
     sites: list[tuple[list, int]] = []
