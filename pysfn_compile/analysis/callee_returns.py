@@ -27,7 +27,6 @@ from . import pytypes
 from .module_info import MISSING, ModuleInfo
 from .pytypes import ANY, BOOL, INT, NONE, NOTHING, STR, Ty
 
-JSON_NUMBER = Ty(frozenset({"int", "float"}), json_number=True)  # a number read from JSON
 _FLOAT = pytypes.FLOAT
 _ROUNDS = 8  # fixpoint rounds over the bindings (a type still growing after them: ANY)
 _STR_TO_STR = frozenset({"upper", "lower", "strip", "lstrip", "rstrip", "title", "capitalize", "casefold",
