@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pysfn_compile.analysis import callee_returns, module_info, pytypes
+from pysfn_compile.lowering.operations import type_of_value
 from pysfn_compile.runtime.sfn import as_machine_sees
 
 from .helpers import assert_same, compile_text
@@ -22,23 +23,6 @@ from .helpers import assert_same, compile_text
 def infer(source: str, name: str = "f", **parameters) -> pytypes.Ty:
     info = module_info.load_source(textwrap.dedent(source), "callee.py")
     return callee_returns.inferred_return(info.functions[name], info, parameters)
-
-
-def type_of(value) -> pytypes.Ty:
-    """The static type the machine would give a JSON value (lists and dicts by their items)."""
-    if isinstance(value, bool):
-        return pytypes.BOOL
-    if isinstance(value, int):
-        return pytypes.literal_int(value)
-    if isinstance(value, str):
-        return pytypes.STR
-    if value is None:
-        return pytypes.NONE
-    items = None
-    for item in (value if isinstance(value, list) else value.values()):
-        items = pytypes.join(items, type_of(item))
-    items = items if items is not None else pytypes.NOTHING
-    return pytypes.list_of(items) if isinstance(value, list) else pytypes.dict_of(items)
 
 
 def fits(ty: pytypes.Ty, value, depth: int = 0) -> bool:
@@ -293,7 +277,7 @@ def test_every_value_a_callee_returns_has_the_inferred_type(source, a, b):
 @given(callees(), st.sampled_from(_TYPED_ARGS), st.sampled_from(_TYPED_ARGS))
 def test_every_value_has_the_type_inferred_from_the_arguments_types(source, a, b):
     """A call site passes values of known types (the machine's static types of its JSON)."""
-    ty = infer(source, a=type_of(a), b=type_of(b))
+    ty = infer(source, a=type_of_value(a), b=type_of_value(b))  # the machine's static types
     value = returned(source, a, b)
     assert value is RAISED or fits(ty, value), f"{source}\nf({a!r}, {b!r}) = {value!r}, inferred {ty.describe()}"
 
