@@ -12,7 +12,7 @@ import ast
 import inspect
 import typing
 
-from .analysis import aliasing, element_aliases, inline_functions, pytypes
+from .analysis import aliasing, effects, element_aliases, inline_functions, pytypes
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
@@ -123,6 +123,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
         *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
     scope.locals = _locals_of(body, param_names)
     scope.aliasing = aliasing.function_names(body)
+    scope.keys_stable = not effects.removes_keys(body)
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

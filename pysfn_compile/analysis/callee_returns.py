@@ -139,7 +139,7 @@ def _across_json(ty: Ty, depth: int = 0) -> Ty:
         fields = tuple((key, _across_json(field, depth + 1)) for key, field in ty.fields)
     return Ty(kinds, elem=None if elem is None or elem.is_any else elem,
               value=None if value is None or value.is_any else value, bits=ty.bits, fields=fields, name=ty.name,
-              json_number="float" in kinds)
+              json_number="float" in kinds, present=ty.present)
 
 
 @attrs.define

@@ -33,6 +33,21 @@ class Effects:
 NONE = Effects()
 
 
+_REMOVE_KEYS = frozenset({"pop", "popitem", "clear", "__delitem__"})
+
+
+def removes_keys(body: list[ast.stmt]) -> bool:
+    """Whether anything in `body` (nested functions included) may take a key out of a dict:
+    `del x[k]`, or a call of pop/popitem/clear on anything. Without any, a dict keeps every key
+    it was built with or given, so `d["k"]` of a key its type says it holds needs no check."""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.Delete) and any(not isinstance(t, ast.Name) for t in node.targets):
+            return True
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _REMOVE_KEYS:
+            return True
+    return False
+
+
 def effects(b, node: ast.AST) -> Effects:
     cache = b.effects_cache
     key = id(node)

@@ -38,6 +38,7 @@ class Ty:
     name: str = ""  # the TypedDict's name, for messages
     json_number: bool = False  # its numbers follow the rule above: integral means int
     form: str = "list"  # for "list" kinds: a Python "list", a "tuple", or "either" (JSON: an array)
+    present: frozenset = frozenset()  # for dicts: keys every value of this type holds (a literal's, a TypedDict's required)
 
     def field(self, key: str):
         """The type of a TypedDict's key, or None."""
@@ -176,13 +177,15 @@ def has_tuple(ty: Ty, depth: int = 0) -> bool:
     return ty.may("dict") and has_tuple(ty.values, depth + 1)
 
 
-def typed_dict(name: str, fields: dict) -> Ty:
+def typed_dict(name: str, fields: dict, required=None) -> Ty:
+    """A record: its keys' types; `required`: the keys it always holds (None: all of them)."""
     if not fields:
         return dict_of(NOTHING)
     value = None
     for ty in fields.values():
         value = join(value, ty)
-    return attrs.evolve(dict_of(value), fields=tuple(fields.items()), name=name)
+    present = frozenset(fields) if required is None else frozenset(required) & frozenset(fields)
+    return attrs.evolve(dict_of(value), fields=tuple(fields.items()), name=name, present=present)
 
 
 def dict_of(value: Ty | None) -> Ty:
@@ -234,8 +237,12 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
     elif b.fields is not None and "dict" not in a.kinds:
         fields, name = b.fields, b.name
     number_rule = "float" in kinds and a.integral_means_int and b.integral_means_int
+    if "dict" in a.kinds and "dict" in b.kinds:
+        present = a.present & b.present
+    else:
+        present = a.present if "dict" in a.kinds else b.present
     return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name,
-              json_number=number_rule, form=form)
+              json_number=number_rule, form=form, present=present)
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:
@@ -314,7 +321,8 @@ def hint_type(hint) -> Ty:
             fields = typing.get_type_hints(hint)
         except Exception:
             return dict_of(None)
-        return typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()})
+        return typed_dict(hint.__name__, {k: hint_type(v) for k, v in fields.items()},
+                          getattr(hint, "__required_keys__", None))
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     # a value annotated tuple is a list when it comes from JSON (a parameter), a tuple when a
     # callee returns one as Python runs it: either

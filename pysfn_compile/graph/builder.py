@@ -121,6 +121,7 @@ class Scope:
     reads: dict = attrs.Factory(dict)  # name -> the type every read of it saw this pass (None: several)
     loop_alias_new: dict = attrs.Factory(dict)
     failed: set = attrs.Factory(set)  # python names whose assigning statement was refused
+    keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
 
     @property
     def exc_var(self) -> str:
@@ -742,6 +743,11 @@ class Builder(BuilderHelpers):
 
     def key_present(self, container: str, key: str) -> bool:
         return any(scope is self.scope and (c, k) == (container, key) for scope, c, k in self.present_keys)
+
+    def keys_stable(self) -> bool:
+        """No function whose variables are visible here takes a key out of a dict: a dict's
+        type tells which keys it holds (Ty.present)."""
+        return all(scope.keys_stable for scope in self.scopes())
 
     def narrow_rest(self, types: dict) -> None:
         """From here to the end of the enclosing block (after `if x is None: return`)."""

@@ -1367,10 +1367,12 @@ def _dict_get(b, node, d, args, kwargs):
     found = f"$lookup({d.code}, {key.code})"
     if not key.ty.only("str"):
         found = f"($type({key.code}) = 'string' ? {found})"
-    code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
     value_ty = d.ty.values
     if d.ty.fields is not None and key.is_const and d.ty.field(key.const) is not None:
         value_ty = d.ty.field(key.const)
+    if key.is_const and d.ty.only("dict") and key.const in d.ty.present and b.keys_stable():
+        return combine(found, value_ty, d, key, default)  # the default is evaluated, never used
+    code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
     return combine(code, pytypes.join(value_ty, default.ty), d, key, default)
 
 

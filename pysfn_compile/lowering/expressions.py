@@ -435,8 +435,10 @@ def transform_subscript(b, node: ast.Subscript) -> Expr:
         step = next(rest) if node.slice.step is not None else None
         return slice_of(node, container, lower, upper, step)
     container, index = operands(b, [node.value, node.slice])
-    present = isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Name) \
-        and b.key_present(node.value.id, node.slice.id)
+    present = (isinstance(node.value, ast.Name) and isinstance(node.slice, ast.Name)
+               and b.key_present(node.value.id, node.slice.id)) \
+        or (index.is_const and isinstance(index.const, str) and container.ty.only("dict")
+            and index.const in container.ty.present and b.keys_stable())
     return subscript(node, container, index, present=present)
 
 

@@ -861,13 +861,26 @@ def subscript(node, container: Expr, index: Expr, present: bool = False) -> Expr
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
             value_ty = ct.field(index.const)
-        return combine(f"$lookup({container.code}, {index.code})", value_ty, container, index, guards=checks)
+        return combine(item_of(container, index, value_ty), value_ty, container, index, guards=checks)
     if ct.is_any or ct.may("list", "dict", "str"):
         return _dynamic_subscript(node, container, index)
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
 
 
 NON_STRING_KEY = "pysfn.NonStringKey"
+_VARIABLE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_JSONATA_WORDS = frozenset({"and", "or", "in", "true", "false", "null", "function"})
+
+
+def item_of(container: Expr, key: Expr, value_ty: Ty) -> str:
+    """A dict's item: `$sale.cents` where that means the item (a variable's key that is a
+    name, an item that is no list: a path would flatten or unwrap an array), else $lookup."""
+    if key.is_const and isinstance(key.const, str) and _NAME.fullmatch(key.const) \
+            and key.const not in _JSONATA_WORDS and _VARIABLE.fullmatch(container.code) \
+            and value_ty.kinds and not value_ty.may("list"):
+        return f"{container.code}.{key.const}"
+    return f"$lookup({container.code}, {key.code})"
 
 
 def lookup_key(node, key: Expr) -> Expr | None:

@@ -175,6 +175,8 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
             # a record keeps its fields: this one now holds the new value's type
             fields = tuple((k, value.ty if k == key.const else t) for k, t in ty.fields)
             new_ty = attrs.evolve(new_ty, fields=fields, name=ty.name)
+        # storing adds the key (a record's keys stay)
+        new_ty = attrs.evolve(new_ty, present=ty.present | ({key.const} if key.is_const else set()))
         return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
                        helpers={"setkey"})
     if ty.only("list"):

@@ -150,7 +150,7 @@ def test_the_ways_out_of_a_folded_loop_that_only_checks_reach_are_checks():
     assert data["lines"]["covered"] == data["lines"]["total"]
     assert data["states"]["covered"] == data["states"]["total"]
     assert data["transitions"]["covered"] == data["transitions"]["total"]
-    assert data["checks"]["total"] >= 15
+    assert data["checks"]["total"] >= 10  # (the records' keys are known present: no KeyError checks for them)
 
 
 def test_a_folded_block_whose_handler_the_source_reaches_keeps_that_branch():
@@ -216,7 +216,7 @@ def test_a_coverage_build_counts_the_branches_folded_into_pure_code():
     assert sorted(data["branches"]["never_taken"]) == [
         "line 36: for sale in sales: (rule 1 to line 38, folded into Run For sale in sales (line 36))",
         'line 38: if sale["cents"] < min_cents: (default to line 40, folded into Run For sale in sales (line 36))',
-        'line 38: if sale["cents"] < min_cents: (rule 3 to line 39, folded into Run For sale in sales (line 36))',
+        'line 38: if sale["cents"] < min_cents: (rule 2 to line 44, folded into Run For sale in sales (line 36))',
         "line 46: for region in sorted(totals): (rule 1 to line 47, folded into Run For region in sorted(totals) "
         "(line 46))"]
 
@@ -290,7 +290,7 @@ def _field_sizes():
 # Literal slice bounds, widths and divisors need no helper, and `d[k]` in a loop over d's keys
 # no key check: statistics_report 1,212 -> 962, sales_report's second loop 1,312 -> 989. Its
 # first loop's products of inferred small ints need no overflow check: 1,706 -> 1,656.)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2387), "etl_batch": (1, 3638), "sales_report": (1, 1656)}
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2290), "etl_batch": (1, 3450), "sales_report": (1, 1430)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():
@@ -329,7 +329,7 @@ def test_a_way_out_of_folded_code_to_a_fail_sets_only_what_the_fail_reads():
     states = definition["States"]
     to_fail = [rule for rule in states["After For sale in sales (line 36)"]["Choices"]
                if states[rule["Next"]]["Type"] == "Fail"]
-    assert len(to_fail) >= 5
+    assert len(to_fail) >= 2  # (TypeError, IntegerOverflow; the records' keys are known present)
     for rule in to_fail:
         reads = json.dumps(states[rule["Next"]])
         assert all(f"${name}" in reads for name in rule.get("Assign", {})), rule

@@ -138,3 +138,106 @@ def main(totals: dict[str, int]):
 """
     assert_same(source, {"totals": {"a": 1, "b": 2}})
     assert _key_checked(source, "totals")
+
+
+# -- keys a dict's type says it holds (Ty.present) ---------------------------------------
+def _const_key_checked(source: str, key: str) -> bool:
+    """Whether the definition tests that a dict holds the literal key `key`."""
+    text = json.dumps(compile_text(source).definition)
+    lookup = re.escape('$lookup(') + r"\$\w+" + re.escape(f', \\"{key}\\")')
+    return bool(re.search(rf"\$exists\({lookup}\)|\$(\w+) := {lookup}; \$not\(\$exists\(\$\1\)\)", text))
+
+
+RECORDS_FROM_A_CALLEE = """
+def fetch(n):
+    return [{"id": f"r{i}", "cents": i * 10, "note": None} for i in range(n)]
+
+
+@sfn.workflow
+def main(n, limit=25):
+    total, ids = 0, []
+    for r in fetch(n):
+        if r["cents"] > limit:
+            ids.append(r["id"])
+        total += r["cents"]
+    return {"total": total, "ids": ids, "notes": [r["note"] for r in fetch(2)]}
+"""
+
+
+def test_the_keys_of_the_records_a_callee_builds_need_no_check():
+    """fetch's records are literals: every one holds id, cents and note (None included)."""
+    assert_same(RECORDS_FROM_A_CALLEE, {"n": 0}, {"n": 5}, {"n": 5, "limit": "x"})
+    for key in ("id", "cents", "note"):
+        assert not _const_key_checked(RECORDS_FROM_A_CALLEE, key), key
+
+
+@pytest.mark.parametrize("change, kept", [
+    ("del rec['a']", True),             # gone on one path: Python's KeyError
+    ("rec.pop('a')", True),
+    ("rec.clear()", True),
+    ("rec = {'b': 2}", True),           # another record without it
+    ("rec = {'a': 5, 'b': 2}", False),  # another record with it
+    ("rec['c'] = 3", False),            # stores add keys
+    ("other = [1]; other.pop()", True),  # any pop in the function: the types are not trusted for keys
+])
+def test_a_dict_that_may_lose_a_key_keeps_the_check(change, kept):
+    source = f"""
+@sfn.workflow
+def main(flag: bool):
+    rec = {{"a": 1, "b": 2}}
+    if flag:
+        {change}
+    return rec["a"]
+"""
+    assert_same(source, {"flag": False}, {"flag": True})
+    assert _const_key_checked(source, "a") is kept
+
+
+def test_a_key_stored_on_one_path_only_is_checked():
+    source = """
+@sfn.workflow
+def main(flag: bool):
+    d = {}
+    if flag:
+        d["k"] = 1
+    return d["k"]
+"""
+    results = assert_same(source, {"flag": True}, {"flag": False})
+    assert results[1]["error"] == "KeyError"
+    assert _const_key_checked(source, "k")
+
+
+def test_a_typeddict_holds_its_required_keys_only():
+    source = """
+from typing import TypedDict
+
+class Base(TypedDict):
+    id: str
+
+class Order(Base, total=False):
+    note: str
+
+@sfn.workflow
+def main(order: Order):
+    return order["id"] + "/" + order["note"]
+"""
+    results = assert_same(source, {"order": {"id": "o1", "note": "n"}}, {"order": {"id": "o1"}},
+                          {"order": {"note": "n"}})
+    assert results[1]["error"] == "KeyError" and results[2]["error"] == "TypeError"
+    assert not _const_key_checked(source, "id")
+    assert _const_key_checked(source, "note")
+
+
+def test_a_callee_that_deletes_a_key_returns_a_record_without_known_keys():
+    source = """
+def fetch():
+    d = {"a": 1, "b": 2}
+    del d["a"]
+    return d
+
+@sfn.workflow
+def main():
+    return fetch()["a"]
+"""
+    results = assert_same(source, {})
+    assert results[0]["error"] == "KeyError"
