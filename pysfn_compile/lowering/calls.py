@@ -75,6 +75,11 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
                               "is annotated float: the Lambda would receive a float where Python passes the int",
                               "pass float(...) explicitly")
+            if pytypes.expects_float(hint):
+                raise Refusal(node, f"argument '{parameter}' of {name}() may be an int or a float "
+                              f"({value.ty.describe()}; JSON carries 3.0 as 3), and the parameter is annotated float: "
+                              "the Lambda would receive a float where Python may pass an int",
+                              f"pass float(...) explicitly: {name}(..., float(...), ...)")
             raise Refusal(node, f"argument '{parameter}' of {name}() may be a float, and JSON carries 3.0 "
                           "as 3: the Lambda would receive an int",
                           f"annotate the parameter: def {name}(..., {parameter}: float, ...)")

@@ -49,6 +49,8 @@ REFUSED = {
     "branch_changes_outer": ("xs = [1]\nreturn sfn.parallel(lambda: xs.append(2))", 2, "cannot change 'xs'"),
     "float_to_unannotated": ("return work(x / 2)", 1, "may be a float"),
     "int_to_float_param": ("return half(1)", 1, "annotated float"),
+    # (the hint was "annotate the parameter ... float", which it already is)
+    "int_or_float_to_float_param": ("y = u if u else 2.5\nreturn half(y + 1)", 2, "pass float(...) explicitly"),
     "callee_mutates": ("xs = [1]\nreturn grow(xs)", 2, "changes its parameter"),
     "sleep_float": ("sfn.sleep(x / 2)", 1, "whole seconds"),
     "print_repr_exception": ("try:\n    work(1)\nexcept ValueError as e:\n    return repr(e)", 4, "repr() of an exception"),

@@ -49,6 +49,11 @@ ITEM_ALIASES = os.environ.get("PYSFN_DIFF_ITEM_ALIASES", "1") == "1"
 # inline): `helper` returns early or reads the enclosing `out` when it runs, `tally` changes the
 # enclosing `counts` in place. On by default; PYSFN_DIFF_NESTED_HELPERS=0 leaves them out.
 NESTED_HELPERS = os.environ.get("PYSFN_DIFF_NESTED_HELPERS", "1") == "1"
+
+# Keys put in and taken out of `d` (a literal `{"a": 1}` when it is no parameter): a dict's type
+# knows the keys a literal gives it (Ty.present) only while nothing in the function can take
+# one out. On by default; PYSFN_DIFF_RECORD_KEYS=0 leaves them out.
+RECORD_KEYS = os.environ.get("PYSFN_DIFF_RECORD_KEYS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -445,6 +450,10 @@ class _Gen:
             simple.append(lambda: self.in_place_add(pad, e))
         if ITEM_ALIASES:
             simple.append(lambda: self.item_alias(pad, e))
+        if RECORD_KEYS and "d" in self.vars["dict"]:
+            simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
+            simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
+                                   else f"{pad}d.pop({self.expr_str(0)}, 0)"])
         if "out" not in self.frozen:  # starred unpacking: ValueError when the list is empty
             simple.append(lambda: [f"{pad}{self.choice(['acc, *out', '*out, acc', 'acc, *out, n'])} = "
                                    f"{self.expr_list(e)}"])
