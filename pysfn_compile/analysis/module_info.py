@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import builtins
+import inspect
 import itertools
+import re
 import sys
 import traceback
 import types
@@ -165,6 +167,18 @@ def _parse(source: str, path: str) -> ast.Module:
         raise CompileError([Problem(path, line, col, f"syntax error: {error.msg}")]) from None
 
 
+_CALL_ERROR = re.compile(r"(\w+)\(\) (?:got an unexpected keyword argument|missing \d+ required|takes )")
+
+
+def _import_hint(error: Exception) -> str:
+    """What to do: a wrong call of one of sfn's decorators or functions shows its parameters."""
+    match = _CALL_ERROR.match(str(error)) if isinstance(error, TypeError) else None
+    function = getattr(sfn, match.group(1), None) if match else None
+    if callable(function) and not match.group(1).startswith("_"):
+        return f"its parameters: sfn.{match.group(1)}{inspect.signature(function)}"
+    return "the module must import without side effects that fail"
+
+
 def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
     """Run the module as Python would import it; its objects tell callees from constants."""
     name = module_name_for(path)
@@ -182,8 +196,7 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
             if frame.filename == path:
                 line = frame.lineno or 1
         raise CompileError([Problem(path, line, 1, f"importing the workflow raised "
-                                    f"{type(error).__name__}: {error}",
-                                    "the module must import without side effects that fail")]) from None
+                                    f"{type(error).__name__}: {error}", _import_hint(error))]) from None
     finally:
         sys.modules.pop(name, None)
     return module

@@ -7,7 +7,7 @@ import pytest
 
 from pysfn_compile import CompileError, compile_source
 
-from .helpers import problems
+from .helpers import HEADER, problems
 
 # (workflow body, the line the problem is on (1 = the first line of the body), text in the message)
 REFUSED = {
@@ -168,3 +168,14 @@ def load(kind):  # a function the inference does not look into: fetch's result i
         "float() of any JSON value is not supported (`fetch(...)` is any JSON value: the callee `fetch` (line 3) "
         "has no return annotation)",
     ], messages
+
+
+def test_a_module_that_fails_to_import_is_located_and_a_wrong_sfn_call_shows_its_parameters():
+    source = "from pysfn_compile import sfn\n\n\n@sfn.retry(on=[ValueError])\ndef work(v):\n    return v\n"
+    (problem,) = problems(source + "\n@sfn.workflow\ndef main():\n    return work(1)\n")
+    assert problem.line == (HEADER + source).splitlines().index("@sfn.retry(on=[ValueError])") + 1
+    assert "retry() got an unexpected keyword argument 'on'" in problem.message
+    assert problem.hint.startswith("its parameters: sfn.retry(errors=") and "max_attempts=3" in problem.hint
+    (problem,) = problems("X = 1 / 0\n\n@sfn.workflow\ndef main():\n    return 1\n")
+    assert (problem.line, problem.message) == (HEADER.count("\n") + 1, "importing the workflow raised ZeroDivisionError: division by zero")
+    assert "side effects" in problem.hint
