@@ -175,7 +175,8 @@ def mutated_roots(run: list, inputs: set) -> dict:
                             direct[root] = max(direct.get(root, 0), depth)
                 if isinstance(sub, (ast.Assign, ast.AugAssign)):
                     targets = sub.targets if isinstance(sub, ast.Assign) else [sub.target]
-                    sources = {n.id for n in ast.walk(sub.value) if isinstance(n, ast.Name)}
+                    sources = set() if _immutable(sub.value) else \
+                        {n.id for n in ast.walk(sub.value) if isinstance(n, ast.Name)}
                     for target in targets:
                         for name in (n.id for n in ast.walk(target) if isinstance(n, ast.Name)):
                             derived.setdefault(name, set()).update(sources)
@@ -199,6 +200,29 @@ def mutated_roots(run: list, inputs: set) -> dict:
             for source in derived.get(current, ()):
                 stack.append((source, level + 1))
     return out
+
+
+_IMMUTABLE_CALLS = frozenset({"len", "str", "int", "float", "bool", "abs", "repr", "ord", "chr", "hash", "round"})
+_NUMERIC_OPS = (ast.Sub, ast.Div, ast.FloorDiv, ast.Mod, ast.Pow, ast.LShift, ast.RShift)
+
+
+def _immutable(value: ast.AST) -> bool:
+    """Whether `value` is certainly a new number, str or bool (no list or dict another name
+    holds): `by_role.get(role, 0) + 1`, `f"{x}"`, `a < b`, `len(xs)`. Only a value that may be
+    a list or dict makes the names it reads share with the one it is assigned to."""
+    if isinstance(value, (ast.Constant, ast.JoinedStr, ast.Compare)):
+        return True
+    if isinstance(value, ast.UnaryOp):
+        return isinstance(value.op, ast.Not) or _immutable(value.operand) or isinstance(value.op, ast.USub)
+    if isinstance(value, ast.BinOp):
+        if isinstance(value.op, _NUMERIC_OPS):
+            return True  # numbers, or a str % x, or TypeError (a set difference holds only hashables)
+        number = (ast.Constant,)
+        return isinstance(value.op, (ast.Add, ast.Mult)) and any(
+            isinstance(side, number) and type(side.value) in (int, float) for side in (value.left, value.right))
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
+        return value.func.id in _IMMUTABLE_CALLS
+    return False
 
 
 def root_and_depth(node: ast.AST) -> tuple:

@@ -656,3 +656,28 @@ def test_an_exception_no_handler_matches_runs_the_finally_first():
             return {"out": out, "text": text}
     """, {"xs": "-"}, **ON)
     assert results[0]["error"] == "ValueError" and results[0]["cause"] == "1 is not in list"
+
+
+def test_a_count_keyed_by_a_loop_item_does_not_make_the_loop_source_changed():
+    """`by_role[role] = by_role.get(role, 0) + 1` in a computed block: the count is a new
+    int, so by_role does not hold `role`, nor what `role` came from (the users list): it was
+    refused as "'users' may share its value with 'user' ... changing it in place"."""
+    source = """
+    def fetch(n):
+        return [{"name": f"u{i}", "roles": ["dev"] if i % 2 else ["ops", "dev"]} for i in range(n)]
+
+    def quota():
+        return {"dev": 1}
+
+    @sfn.workflow
+    def main(n):
+        users, limits = sfn.parallel(lambda: fetch(n), quota)
+        by_role = {}
+        for user in users:
+            for role in user["roles"]:
+                by_role[role] = by_role.get(role, 0) + 1
+        return {"roles": sorted(set(by_role) - set(limits)), "counts": by_role,
+                "first": users[0]["roles"] if users else None}
+    """
+    results = assert_same(source, {"n": 0}, {"n": 5}, compute_in_lambda=True)
+    assert results[1]["output"]["counts"] == {"ops": 3, "dev": 5}
