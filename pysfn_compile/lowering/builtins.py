@@ -424,6 +424,8 @@ def _sum(b, node):
                 raise Refusal(node, "sum() with a start that is not an int")
             result = combine(f"({start.code} + {result.code})", pytypes.INT, start, result)
         return overflow_checked(result)
+    if elem.may("float") and elem.numeric and elem.json_number and sys.version_info < (3, 12) and start is None:
+        return _sum_of_json_numbers(node, items)
     if elem.may("float") and elem.numeric:
         if sys.version_info >= (3, 12):
             raise Refusal(node, "sum() of floats is not supported: Python 3.12+ adds them with extra "
@@ -437,6 +439,27 @@ def _sum(b, node):
     if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds):
         return _sum_of_unknown(node, items, start)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
+
+
+def _sum_of_json_numbers(node, items: Expr) -> Expr:
+    """sum() of numbers that follow the number rule (an integral one is an int): JSONata adds
+    them left to right as CPython 3.11 does; a total that is integral although an item was not
+    (0.5 + 0.5) is the float 1.0 in Python, which JSON cannot carry: the machine stops
+    (pysfn.AmbiguousNumber), so the total follows the rule too."""
+    xs = items.code
+    if items.ty.element.may("bool"):
+        xs = f"$__map({xs}, function($__x) {{ $__x = true ? 1 : $__x = false ? 0 : $__x }})"
+    total = combine(f"$sum({xs})", attrs.evolve(pytypes.NUMBER, json_number=True), items,
+                    helpers={"map"} if items.ty.element.may("bool") else ())
+    ambiguous = Guard(f"($floor({total.code}) = {total.code} and $exists({operations.bound_code(xs)}"
+                      f"[$floor($) != $]))", None, "''", total.helpers, total.reads, abort=True,
+                      error_name=operations.AMBIGUOUS_NUMBER,
+                      message_literal=f"line {getattr(node, 'lineno', 0)}: a sum of numbers whose type is not "
+                                      "annotated is integral although an item was not, which Python keeps as a "
+                                      "float (0.5 + 0.5 is 1.0) and JSON cannot tell from an int: annotate them "
+                                      "as float")
+    checked = operations.overflow_checked(total)
+    return attrs.evolve(checked, guards=checked.guards + (ambiguous,))
 
 
 def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:

@@ -446,24 +446,31 @@ def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None
         return expr
     if ty.is_any and other.ty.numeric and op not in ("*", "**"):
         # a number (or a bool) at run time, or Python's TypeError
-        other_name = "float" if other.ty.only("float") else "int" if other.ty.only("int", "bool") else None
-        if other_name is None:
+        named = None  # the other, when its name is known only at run time (an integral number of it is an int)
+        static = "float" if other.ty.only("float") else "int" if other.ty.only("int") else None
+        if static is None and other.ty.integral_means_int:  # int | bool: Python names a bool 'bool'
+            named = other
+        elif static is None:
             raise Refusal(node, f"the operands of {op} have unknown types", ANY_HINT)
+        # the other's name inside a "..." string, inside a '...' string, and as an expression
+        theirs = f"$__pytype({other.code})"
+        dq, sq, as_expr = (static, static, f"'{static}'") if named is None else \
+            (f'" & {theirs} & "', f"' & {theirs} & '", theirs)
         mine = f"$__pytype({expr.code})"
         name = _operator_name(node, op)
         if is_left and op == "+":
-            message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{other_name}\") to str'"
-                       f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{other_name}\") to list'"
-                       f" : \"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\")")
+            message = (f"($type({expr.code}) = 'string' ? 'can only concatenate str (not \"{sq}\") to str'"
+                       f" : $type({expr.code}) = 'array' ? 'can only concatenate list (not \"{sq}\") to list'"
+                       f" : \"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{dq}'\")")
         elif is_left:
-            message = f"\"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{other_name}'\""
+            message = f"\"unsupported operand type(s) for {name}: '\" & {mine} & \"' and '{dq}'\""
         else:
-            message = f"\"unsupported operand type(s) for {name}: '{other_name}' and '\" & {mine} & \"'\""
+            message = f"\"unsupported operand type(s) for {name}: '{dq}' and '\" & {mine} & \"'\""
         if op in ("<", "<=", ">", ">="):
-            first, second = (mine, f"'{other_name}'") if is_left else (f"'{other_name}'", mine)
+            first, second = (mine, as_expr) if is_left else (as_expr, mine)
             message = f"\"'{op}' not supported between instances of '\" & {first} & \"' and '\" & {second} & \"'\""
         check = guard(f"$not($type({expr.code}) in ['number', 'boolean'])", TypeError, message, expr,
-                      helpers={"pytype"})
+                      *([named] if named is not None else []), helpers={"pytype"})
         code = f"($type({expr.code}) = 'boolean' ? ({expr.code} ? 1 : 0) : {expr.code})"
         return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
     raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
@@ -738,7 +745,8 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
         known = other.ty
         if not this.ty.is_any or known.is_any:
             continue
-        if known.numeric and (known.exact_number or known.only("int", "bool")):
+        if known.numeric and (known.exact_number or known.only("int", "bool")
+                              or (known.only("int", "float") and known.integral_means_int)):
             checked = numeric_operand(node, op, this, other, this is left)
         elif known.only("str"):
             mine = f"$__pytype({this.code})"
@@ -752,6 +760,9 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
         # `s < ''.replace('b', s)`'s right side, and its TypeError, before comparing)
         checks = _operator_checks((this, checked))
         checked = attrs.evolve(checked, guards=this.guards)
+        if known.may("bool"):  # JSONata orders no booleans: the known side as the number it is too
+            number = numeric_operand(node, op, other, this)
+            left, right = (left, number) if this is left else (number, right)
         if this is left:
             left = checked
         else:

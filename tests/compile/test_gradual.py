@@ -258,6 +258,48 @@ def test_ordering_values_of_unknown_type():
     assert results[4]["output"] == "'<' not supported between instances of 'int' and 'str'"
 
 
+NUMBER_AND_UNKNOWN = """
+@sfn.workflow
+def main(u, flag: bool, k: int, t=600):
+    w = 0
+    w += min(k, t - w)  # an int or a float: its name at run time
+    out = []
+    try:
+        out.append([u < w, w >= u])
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append([flag < u, u >= flag])
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append(u - w)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append(u + w)
+    except TypeError as e:
+        out.append(str(e))
+    try:
+        out.append(w - u)
+    except TypeError as e:
+        out.append(str(e))
+    return out
+"""
+
+
+def test_a_number_of_either_kind_against_a_value_of_unknown_type():
+    """`waited >= timeout_s` (waited int | float, timeout_s unannotated): Python's TypeError
+    names each side's type (a bool 'bool'); no loud stop for lists (was: "ordering comparison
+    of lists whose type is not annotated")."""
+    results = assert_same(NUMBER_AND_UNKNOWN, *({"u": u, "flag": True, "k": 5} for u in (3, "x", [1], None, True, {})),
+                          {"u": 1, "flag": False, "k": 5, "t": 2.5})
+    assert results[1]["output"][0] == "'<' not supported between instances of 'str' and 'int'"
+    assert results[2]["output"][1] == "'<' not supported between instances of 'bool' and 'list'"
+    assert results[3]["output"][-1] == "unsupported operand type(s) for -: 'int' and 'NoneType'"
+    assert "pysfn.Unsupported" not in str(compile_text(NUMBER_AND_UNKNOWN).definition)
+
+
 def test_membership_in_a_value_of_unknown_type():
     results = assert_same("""
     @sfn.workflow
@@ -509,3 +551,26 @@ def test_a_callee_returning_a_dataclass_is_refused_with_a_typeddict_hint():
     """)
     assert len(found) == 1 and "returns a dataclass" in found[0].message
     assert "TypedDict" in found[0].hint
+
+
+SUM_OF_UNKNOWN_DIFFERENCES = """
+@sfn.workflow
+def main(a, xs):
+    e = sum(a - x for x in xs)
+    return [str(e), e, note(e)]
+
+def note(v):
+    return v
+"""
+
+
+def test_a_sum_of_numbers_that_follow_the_number_rule_follows_it_too():
+    """sum(a - x for x in xs), all unannotated: its total prints and reaches a callee (it was
+    refused: "printing a float", "may be a float"); an integral total of non-integral items
+    stops the machine as `0.5 * 2` does."""
+    results = assert_same(SUM_OF_UNKNOWN_DIFFERENCES, {"a": 1, "xs": [1, 2]}, {"a": 1, "xs": []},
+                          {"a": 0.25, "xs": [1, 2]}, {"a": True, "xs": [True, 0.5]}, {"a": 1, "xs": ["x"]})
+    assert results[2]["output"] == ["-2.5", -2.5, -2.5] and results[1]["output"] == ["0", 0, 0]
+    compiled = compile_text(SUM_OF_UNKNOWN_DIFFERENCES)
+    assert emulate(compiled, {"a": 1, "xs": [0.5, 0.5]})["error"] == "pysfn.AmbiguousNumber"
+    assert emulate(compiled, {"a": 1, "xs": [-2**52, -2**52]})["error"] == "pysfn.IntegerOverflow"

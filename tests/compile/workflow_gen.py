@@ -322,6 +322,9 @@ class _Gen:
         options = leaves + [
             lambda: f"({self.expr_int(d)} {self.choice(ops)} {self.expr_int(d)})",
             lambda: f"({self.expr_int(d)} {self.choice(ops)} {self.expr_int(d)} {self.choice(ops)} {self.expr_int(d)})",
+            # a bool is an int to an ordering (`flag < n`; JSONata orders no booleans)
+            lambda: f"({self.expr_bool(d)} {self.choice(ops)} {self.expr_int(d)})",
+            lambda: f"({self.expr_int(d)} {self.choice(ops)} {self.expr_bool(d)})",
             lambda: f"({self.expr_str(d)} {self.choice(['==', '<', 'in', 'not in'])} {self.expr_str(d)})",
             lambda: f"({self.expr_int(d)} in {self.choice(self.vars['list'])})",
             lambda: f"({self.expr_str(d)} in {self.choice(self.vars['dict'] + self.vars['words'])})",
