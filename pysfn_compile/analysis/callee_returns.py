@@ -508,6 +508,12 @@ def _binop(op: ast.operator, left: Ty, right: Ty) -> Ty:
         return STR
     if isinstance(op, ast.Mod) and left.only("str"):
         return STR
+    lists = [side for side in (left, right) if side.only("list") and side.form == "list"]
+    times = left if lists and lists[0] is right else right
+    if isinstance(op, ast.Mult) and len(lists) == 1 and times.kinds <= pytypes.JSON_KINDS:
+        return pytypes.list_of(lists[0].elem)  # [row] * n: the same items repeated (or a TypeError)
+    if isinstance(op, ast.Add) and len(lists) == 2:
+        return pytypes.list_of(pytypes.join(left.element, right.element) if left.elem and right.elem else None)
     return ANY
 
 

@@ -90,6 +90,16 @@ def transform_name(b, node: ast.Name) -> Expr:
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
+    obj = b.info.objects.get(name, MISSING)
+    if isinstance(obj, (set, frozenset)):
+        raise Refusal(node, f"'{name}' is a module-level {type(obj).__name__}: a state machine holds only JSON "
+                      "values, which have no sets",
+                      f"make it a list ({name} = [...]: `in` finds the same str and int items) or a dict",
+                      computable=True)
+    if obj is not MISSING and not isinstance(obj, type) and not callable(obj):
+        raise Refusal(node, f"'{name}' is a module-level {type(obj).__name__}, which is not JSON data (str, "
+                      "number, bool, None, lists and dicts of them): a state machine cannot hold it",
+                      "make it JSON data, or reach it in a callee", computable=True)
     raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
                   "workflow values are locals, parameters and module-level JSON constants",
                   computable=name in b.info.objects)

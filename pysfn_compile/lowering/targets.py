@@ -21,6 +21,7 @@ from .operations import (
     ANY_HINT,
     NON_STRING_KEY,
     bound_code,
+    int_index,
     iterable_of,
     iteration_source,
     slice_of,
@@ -180,8 +181,7 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
         return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
                        helpers={"setkey"})
     if ty.only("list"):
-        if not key.ty.only("int"):
-            raise Refusal(node, f"list indices must be integers, not {key.ty.describe()}", ANY_HINT)
+        key = int_index(node, key, "list")  # (of unknown type: checked as Python checks it)
         count = f"$count({container.code})"
         check = guard(f"({key.code} >= {count} or {key.code} < -{count})", IndexError,
                       "'list assignment index out of range'", container, key)

@@ -42,7 +42,7 @@ def fits(ty: pytypes.Ty, value, depth: int = 0) -> bool:
     if isinstance(value, list):
         return "list" in ty.kinds and all(fits(ty.element, item, depth + 1) for item in value)
     if isinstance(value, dict):
-        if "dict" not in ty.kinds:
+        if "dict" not in ty.kinds or not ty.present <= set(value):  # (the keys it is known to hold)
             return False
         if ty.fields is not None:
             fields = dict(ty.fields)
@@ -76,6 +76,15 @@ def test_a_comprehension_of_records_is_a_list_of_records():
     fields = dict(ty.element.fields)
     assert fields["id"] == fields["region"] == pytypes.STR
     assert fields["cents"] == pytypes.kind("int", 10)  # below 1000: its products need no overflow check
+
+
+def test_a_repeated_or_concatenated_list_keeps_its_items_type():
+    ty = infer("""
+        def f(n):
+            return [{"user": "ann", "stars": 5}, {"user": "bob", "stars": 2}] * n + [{"user": "cy", "stars": 4}]
+    """)
+    assert ty.only("list") and dict(ty.element.fields)["stars"] == pytypes.kind("int", 3)
+    assert ty.element.present == {"user", "stars"}
 
 
 def test_a_list_built_by_append_and_a_float_crossing_json():
@@ -218,7 +227,8 @@ _FORMS = {
     "str": ["'x'", "''", "s", 'f"{<any>}-x"', "<str>.upper()", "(<str> + <str>)", "str(<any>)", "<str>[0:1]",
             "('-' * <int>)", "'<{}>'.format(<int>)", "(<str> or 'empty')"],
     "list": ["[<any>, <any>]", "xs", "[<any> for _ in range(2)]", "<str>.split()", "sorted(<str>)",
-             "xs[0:1]", "[[<int>]]"],
+             "xs[0:1]", "[[<int>]]", "(<list> * <int>)", "(<int> * [<any>])", "(<list> + <list>)",
+             "([{'k': <any>}] * 2)"],
     "dict": ["{'k': <any>, 'm': <any>}", "d", "{<str>: <any>}", "{k: <any> for k in ['p', 'q']}"],
     "any": ["a", "b", "(<any> if a else <any>)", "(<any> or <any>)", "<int>", "<float>", "<str>", "<list>",
             "<dict>", "None", "True", "xs[0]", "d['k']"],
@@ -252,6 +262,7 @@ def callees(draw):
             ["    first = xs[0]", f"    first.append({e})"],
             ["    xs = [[1]]", "    first = xs[0]", f"    first.append({e})"],
             ["    d = {'k': [1]}", f"    d['k'].append({e})"], ["    xs = [[1]]", f"    xs[0].append({e})"],
+            ["    del d['k']"], ["    d.pop('k', None)"], ["    d = {}", f"    d['m'] = {e}"],
             [f"    a = {e}"], ["    if isinstance(b, list):", f"        b.append({e})"],
             ["    if isinstance(a, dict):", f"        a['k'] = {e}"], ["    xs = b"],
         ]))

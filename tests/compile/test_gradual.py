@@ -574,3 +574,21 @@ def test_a_sum_of_numbers_that_follow_the_number_rule_follows_it_too():
     compiled = compile_text(SUM_OF_UNKNOWN_DIFFERENCES)
     assert emulate(compiled, {"a": 1, "xs": [0.5, 0.5]})["error"] == "pysfn.AmbiguousNumber"
     assert emulate(compiled, {"a": 1, "xs": [-2**52, -2**52]})["error"] == "pysfn.IntegerOverflow"
+
+
+def test_an_item_of_a_list_assigned_at_an_index_of_unknown_type():
+    """`stars[r["stars"]] += 1` with r unannotated: the index is checked as Python checks it
+    (it was refused: "list indices must be integers, not any JSON value")."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows):
+        stars = [0] * 3
+        for r in rows:
+            stars[r["stars"]] += 1
+        return stars
+    """, {"rows": [{"stars": 1}, {"stars": 2}, {"stars": -1}, {"stars": True}]}, {"rows": [{"stars": 3}]},
+        {"rows": [{"stars": "1"}]}, {"rows": [{"stars": 1.5}]}, {"rows": [{"stars": None}]})
+    assert results[0]["output"] == [0, 2, 2]
+    assert results[1]["error"] == "IndexError"
+    assert results[2]["cause"] == "list indices must be integers or slices, not str"
+    assert results[3]["cause"] == "list indices must be integers or slices, not float"

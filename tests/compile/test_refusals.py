@@ -179,3 +179,9 @@ def test_a_module_that_fails_to_import_is_located_and_a_wrong_sfn_call_shows_its
     (problem,) = problems("X = 1 / 0\n\n@sfn.workflow\ndef main():\n    return 1\n")
     assert (problem.line, problem.message) == (HEADER.count("\n") + 1, "importing the workflow raised ZeroDivisionError: division by zero")
     assert "side effects" in problem.hint
+
+
+def test_a_module_level_set_is_named_as_what_it_is():
+    (problem,) = problems('STOP = {"a", "the"}\n\n@sfn.workflow\ndef main(w: str):\n    return w in STOP\n')
+    assert problem.message == "'STOP' is a module-level set: a state machine holds only JSON values, which have no sets"
+    assert problem.hint.startswith("make it a list (STOP = [...]")
