@@ -2,8 +2,8 @@
 
 A callee's exception reaches the machine as a Lambda error named by its class (`KeyError`);
 a Catch or Retry matches names, not classes. So `except LookupError` becomes ErrorEquals over
-LookupError and every subclass known when the workflow is compiled (the builtins' and those of
-every imported module, the workflow's own included). sfn.Timeout stands for
+LookupError and every subclass the Lambda can raise (the builtins' and those of every module
+the workflow reaches through its imports, its own included: ModuleInfo.lambda_modules). sfn.Timeout stands for
 `States.Timeout` (and its subclass sfn.HeartbeatTimeout for `States.HeartbeatTimeout`). `except Exception` (and a bare except)
 catch every error: States.ALL.
 """
@@ -30,14 +30,17 @@ def subclasses(cls: type) -> list[type]:
     return seen
 
 
-def error_equals(classes: tuple) -> list[str]:
-    """ErrorEquals for an except clause over `classes` (() is a bare except)."""
+def error_equals(classes: tuple, modules: frozenset | None = None) -> list[str]:
+    """ErrorEquals for an except clause over `classes` (() is a bare except); with `modules`
+    (ModuleInfo.lambda_modules), only the subclasses defined in them: those the Lambda can raise."""
     if not classes or any(cls in (Exception, BaseException) for cls in classes):
         return [ALL]
     names: list[str] = []
     for cls in classes:
         for sub in subclasses(cls):
             if sub is sfn.Fail:
+                continue
+            if modules is not None and sub is not cls and sub.__module__ not in modules:
                 continue
             if issubclass(sub, aws.ServiceError) and sub is not cls:
                 continue  # the facade's classes exist as used (per process): each is caught by its own name

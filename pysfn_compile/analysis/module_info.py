@@ -33,6 +33,7 @@ class ModuleInfo:
     entry_names: set = attrs.Factory(set)
     return_types: dict = attrs.Factory(dict)  # callee name -> what its body returns (callee_returns.py)
     _changed: dict | None = None
+    _lambda_modules: frozenset | None = None
 
     @property
     def objects(self) -> dict:
@@ -48,6 +49,30 @@ class ModuleInfo:
         if name in self.objects:
             return self.objects[name]
         return getattr(builtins, name, _MISSING)
+
+    def lambda_modules(self) -> frozenset:
+        """The modules whose exception classes a callee's Lambda can raise: builtins, the
+        workflow's module and every module it reaches through its globals (modules it imports,
+        the modules of the names it imports), transitively; not those that only the compiling
+        process loaded (an `except ValueError` then catches the same names wherever it is
+        compiled)."""
+        if self._lambda_modules is None:
+            names = {"builtins", self.module.__name__}
+            stack = [self.module]
+            while stack:
+                for value in list(vars(stack.pop()).values()):
+                    if isinstance(value, types.ModuleType):
+                        module = value
+                    else:
+                        try:
+                            module = sys.modules.get(getattr(value, "__module__", None) or "")
+                        except Exception:  # an object whose attributes misbehave
+                            module = None
+                    if isinstance(module, types.ModuleType) and module.__name__ not in names:
+                        names.add(module.__name__)
+                        stack.append(module)
+            self._lambda_modules = frozenset(names)
+        return self._lambda_modules
 
     def is_sfn_module(self, name: str) -> bool:
         return self.objects.get(name) is sfn

@@ -834,7 +834,7 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            names = error_equals((exc_cls,))
+            names = error_equals((exc_cls,), b.info.lambda_modules())
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
         json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)

@@ -139,7 +139,7 @@ def retriers(b, node, wrapper) -> list[ir.Retrier]:
     out = [ir.LAMBDA_SERVICE_RETRY]
     specs = getattr(wrapper, "__pysfn_retry__", [])
     for index, spec in enumerate(specs):
-        errors = error_equals(tuple(spec.errors))
+        errors = error_equals(tuple(spec.errors), b.info.lambda_modules())
         if errors == [ALL] and index != len(specs) - 1:
             raise Refusal(node, "a retry over every exception must be the last (lowest) @sfn.retry",
                           "move @sfn.retry(errors=[Exception]) below the others")

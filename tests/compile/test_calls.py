@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+import pysfn_emulator
 from pysfn_compile import sfn
 
 from .helpers import assert_same, compile_text, emulate, refusal
@@ -313,3 +314,33 @@ def test_a_tuple_crosses_the_lambda_boundary_as_a_list():
         return x
     """, {"n": 1})
     assert results[0]["output"] == [True, 2, True, [1, 1]]
+
+
+def test_an_except_clause_names_the_subclasses_the_lambda_can_raise_not_the_compilers():
+    """`except ValueError` around a callee catches the ValueError subclasses of the modules the
+    workflow imports (json's JSONDecodeError, its own classes), not those of whatever the
+    compiling process loaded (the emulator's, attrs', ...): the definition is the same wherever
+    it is compiled."""
+    assert pysfn_emulator.run  # loaded in this process: its ValueError subclasses must not appear
+    source = """
+    import json
+
+    class BadRow(ValueError):
+        pass
+
+    def parse(text):
+        return json.loads(text)
+
+    @sfn.workflow
+    def main(text):
+        try:
+            return parse(text)
+        except ValueError as e:
+            return type(e).__name__
+    """
+    definition = compile_text(source).definition
+    names = next(c["ErrorEquals"] for s in definition["States"].values() for c in s.get("Catch", [])
+                 if "ValueError" in c["ErrorEquals"])
+    assert {"ValueError", "UnicodeDecodeError", "JSONDecodeError", "BadRow"} <= set(names)
+    assert not {"InvalidExecutionInput", "JsonataSyntaxError", "NotAnAttrsClassError"} & set(names)
+    assert_same(source, {"text": "[1]"}, {"text": "{"})
