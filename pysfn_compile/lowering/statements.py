@@ -11,12 +11,12 @@ import contextlib
 
 import attrs
 
-from ..analysis import aws_models, pytypes
+from ..analysis import aws_models, exception_inits, pytypes
 from ..analysis.effects import effects
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
-from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, item_depth
+from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
 from .evaluation import condition, materialize, operands
@@ -36,6 +36,7 @@ from .operations import (
     may_iterate,
     range_argument,
     subscript,
+    type_of_value,
 )
 from .targets import assign_to, no_tuple_item_change, set_item, store
 
@@ -598,11 +599,12 @@ def raise_class(b, cls: type, message: Expr) -> None:
 
 def exception_message(b, node, cls: type, args: list) -> Expr:
     """str(cls(*args)) as JSONata."""
-    if len(args) > 1:
-        raise Refusal(node, "exceptions with several arguments are not supported (str(e) would be a tuple)",
-                      "pass one message")
     custom = any(("__init__" in vars(k) or "__str__" in vars(k)) for k in cls.__mro__
                  if k.__module__ not in ("builtins",) and k is not object)
+    init = exception_inits.init_message(b.info, cls) if custom else None
+    if len(args) > 1 and init is None:
+        raise Refusal(node, "exceptions with several arguments are not supported (str(e) would be a tuple)",
+                      "pass one message")
     exprs = operands(b, args)
     if all(e.is_const for e in exprs):
         try:
@@ -610,11 +612,39 @@ def exception_message(b, node, cls: type, args: list) -> Expr:
         except Exception as error:
             raise Refusal(node, f"constructing {cls.__name__}(...) raises {type(error).__name__}: {error}") from None
         return const(text, pytypes.STR)
+    if init is not None:
+        value = _init_message(b, node, cls, init, exprs)
+        if init.message is None:  # super().__init__(): str(e) is '' (a KeyError's too)
+            return value
+        return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
     if custom:
         raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
-                      "here", "raise it with a literal message, or give it no __init__/__str__")
+                      "here", "raise it with a literal message, or give it an __init__ that only calls "
+                      "super().__init__(message) (and sets attributes)")
     value = exprs[0] if exprs else const("", pytypes.STR)
     return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
+
+
+def _init_message(b, node, cls: type, init, exprs: list) -> Expr:
+    """The message `cls.__init__` gives its base, its parameters bound to the arguments
+    (evaluated first, in order, as Python does)."""
+    missing = [p for p in init.params[len(exprs):] if p not in init.defaults]
+    if len(exprs) > len(init.params) or missing:
+        raise Refusal(node, f"{cls.__name__}() takes {len(init.params)} arguments ({', '.join(init.params)}); "
+                      f"Python raises TypeError here, not {cls.__name__}")
+    shadowed = sorted(n for n in init.free if b.lookup(n, record=False)[0] is not None)
+    if shadowed:
+        raise Refusal(node, f"{cls.__name__}.__init__ reads the module's '{shadowed[0]}', which a variable of the "
+                      "workflow hides here", f"rename the variable '{shadowed[0]}'")
+    if init.message is None:
+        return combine("''", pytypes.STR, *exprs)
+    values = {p: (e.code, e.ty, e.reads) for p, e in zip(init.params, exprs, strict=False)}
+    for p in init.params[len(exprs):]:
+        default = const(init.defaults[p].value, type_of_value(init.defaults[p].value))
+        values[p] = (default.code, default.ty, frozenset())
+    with b.comprehension_scope(ValueFrame(values)):
+        message = b.expr(init.message)
+    return combine(message.code, message.ty, *exprs, message)
 
 
 def _printed(b, cls: type, value: Expr, printer, node) -> Expr:

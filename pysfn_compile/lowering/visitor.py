@@ -206,6 +206,8 @@ class Visitor:
                     b.error(node, refusal.message + _origin_of_unknown(b, node, refusal),
                             lambda_compute.note_refusal(b, statement, refusal))
                 b.note_failed(_names_set(statement))
+                if isinstance(statement, (ast.Raise, ast.Return)):
+                    b.then([])  # its path ends here all the same: no "may be used before it is assigned" after it
             except RecursionError:
                 b.error(statement, "this statement is nested too deeply to compile", "split it into smaller steps")
             except Exception as error:  # a compiler bug: still a located problem, never a traceback

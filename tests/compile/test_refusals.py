@@ -185,3 +185,12 @@ def test_a_module_level_set_is_named_as_what_it_is():
     (problem,) = problems('STOP = {"a", "the"}\n\n@sfn.workflow\ndef main(w: str):\n    return w in STOP\n')
     assert problem.message == "'STOP' is a module-level set: a state machine holds only JSON values, which have no sets"
     assert problem.hint.startswith("make it a list (STOP = [...]")
+
+
+def test_a_refused_raise_still_ends_its_path():
+    """No "'saved' may be used before it is assigned" after a handler whose raise was refused."""
+    found = problems("def save(x):\n    return x\n\n@sfn.workflow\ndef main(x: int):\n    try:\n"
+                     "        saved = save(x)\n    except KeyError:\n        raise ValueError('a', x)\n"
+                     "    return saved\n")
+    assert [p.message for p in found] == ["exceptions with several arguments are not supported (str(e) would be "
+                                          "a tuple)"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_same
+from .helpers import assert_same, refusal
 
 CASES = {
     "assignment_forms": ("""
@@ -410,3 +410,77 @@ MORE = {
 def test_more_statements_both_ways(name):
     source, inputs = MORE[name]
     assert_same(source, *inputs)
+
+
+CUSTOM_INITS = """
+PREFIX = "bad"
+
+class ValidationError(Exception):
+    \"\"\"A field's problem.\"\"\"
+    def __init__(self, field, problem="invalid"):
+        super().__init__(f"{PREFIX} {field}: {problem}")
+        self.field = field
+
+class Quiet(ValueError):
+    def __init__(self, code):
+        super().__init__()
+        self.code = code
+
+class QuietKey(KeyError):
+    def __init__(self):
+        super().__init__()
+
+class Keyed(KeyError):
+    def __init__(self, key, where):
+        super().__init__(f"{key} in {where}")
+
+@sfn.workflow
+def main(field: str, n: int):
+    try:
+        if n == 0:
+            raise ValidationError(field, "missing")
+        if n == 1:
+            raise ValidationError(field)
+        if n == 2:
+            raise Quiet(n)
+        if n == 3:
+            raise QuietKey()
+        raise Keyed(field, n)
+    except (ValidationError, ValueError, KeyError) as e:
+        return [type(e).__name__, str(e)]
+"""
+
+
+def test_an_exception_whose_init_builds_its_message_from_several_arguments():
+    """`raise ValidationError(field, "missing")` with an __init__ that passes one message to
+    super().__init__ (it was refused: "exceptions with several arguments")."""
+    results = assert_same(CUSTOM_INITS, *({"field": "email", "n": n} for n in range(5)))
+    assert [r["output"] for r in results] == [
+        ["ValidationError", "bad email: missing"], ["ValidationError", "bad email: invalid"], ["Quiet", ""],
+        ["QuietKey", ""], ["Keyed", "'email in 4'"]]
+
+
+@pytest.mark.parametrize("init, raised, expected", [
+    ("super().__init__(log(a))", "E(x)", "defines its own __init__"),       # a call: not read
+    ("super().__init__(a)\n        print(a)", "E(x)", "defines its own __init__"),
+    ("super().__init__(a, a)", "E(x)", "defines its own __init__"),         # a tuple message
+    ("super().__init__(a)", "E(x, 2)", "E() takes 1 arguments (a)"),        # Python: TypeError
+    ("super().__init__(f'{a} {LIMIT}')", "E(x)", "which a variable of the workflow hides"),
+])
+def test_an_init_that_does_more_is_refused(init, raised, expected):
+    source = f"""
+LIMIT = 3
+
+def log(v):
+    return v
+
+class E(Exception):
+    def __init__(self, a):
+        {init}
+
+@sfn.workflow
+def main(x: int):
+    LIMIT = x
+    raise {raised}
+"""
+    assert expected in refusal(source)
