@@ -12,7 +12,15 @@ import ast
 import inspect
 import typing
 
-from .analysis import aliasing, effects, element_aliases, inline_functions, pytypes
+from .analysis import (
+    aliasing,
+    builtin_calls,
+    effects,
+    element_aliases,
+    inline_functions,
+    iterators,
+    pytypes,
+)
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
@@ -119,11 +127,14 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
     inline_functions.inline(body)
+    builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | (
+        {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} if arguments else set()))
     element_aliases.rewrite(body, param_names + ([a.arg for a in [
         *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
     scope.locals = _locals_of(body, param_names)
     scope.aliasing = aliasing.function_names(body)
     scope.keys_stable = not effects.removes_keys(body)
+    scope.reread_iterators = iterators.reread_iterators(body, set(b.info.objects) | scope.locals)
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

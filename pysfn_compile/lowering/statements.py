@@ -11,7 +11,7 @@ import contextlib
 
 import attrs
 
-from ..analysis import aws_models, exception_inits, pytypes
+from ..analysis import aws_models, exception_inits, iterators, pytypes
 from ..analysis.effects import effects
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
@@ -70,12 +70,25 @@ def transform_assign(b, node: ast.Assign) -> None:
             b.update_alias(share=names)
         return
     target = node.targets[0]
+    _not_a_spent_iterator(b, target, node.value, node)
     assign_value(b, target, node.value, node)
+
+
+def _not_a_spent_iterator(b, target: ast.AST, value: ast.AST, node: ast.AST) -> None:
+    """A one-pass iterator bound to a name read again is refused (analysis/iterators.py)."""
+    if isinstance(target, ast.Name) and target.id in b.scope.reread_iterators \
+            and iterators.one_pass(value, set(b.info.objects) | b.scope.locals):
+        what = getattr(value, "pysfn_written", "a generator") if isinstance(value, ast.GeneratorExp) \
+            else f"{value.func.id}(...)"
+        raise Refusal(node, f"'{target.id}' holds {what}, an iterator Python consumes once, and is read again "
+                      "after (or in a loop): the machine holds its items as a list, which would read the same "
+                      "every time", f"make it a list: {target.id} = list(...)")
 
 
 def transform_ann_assign(b, node: ast.AnnAssign) -> None:
     if node.value is None:
         return
+    _not_a_spent_iterator(b, node.target, node.value, node)
     assign_value(b, node.target, node.value, node)
 
 

@@ -131,6 +131,9 @@ def _mismatch(hint, value):
             fields = typing.get_type_hints(hint)
         except Exception:
             return _unsafe(value)
+        for key in getattr(hint, "__required_keys__", fields):  # the machine counts on them
+            if key not in value:
+                return f"a dict without its key {key!r}"
         for key, field_hint in fields.items():
             if key in value:
                 problem = _mismatch(field_hint, value[key])

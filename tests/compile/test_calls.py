@@ -344,3 +344,27 @@ def test_an_except_clause_names_the_subclasses_the_lambda_can_raise_not_the_comp
     assert {"ValueError", "UnicodeDecodeError", "JSONDecodeError", "BadRow"} <= set(names)
     assert not {"InvalidExecutionInput", "JsonataSyntaxError", "NotAnAttrsClassError"} & set(names)
     assert_same(source, {"text": "[1]"}, {"text": "{"})
+
+
+def test_a_callee_result_without_a_key_its_typeddict_requires_is_refused_by_the_dispatcher():
+    """The machine reads a required key of an annotated result without a KeyError check (the
+    type says it is there), so the Lambda's dispatcher checks it is, as it checks the types."""
+    source = """
+    from typing import TypedDict
+
+    class Row(TypedDict):
+        id: str
+        n: int
+
+    def fetch(full) -> Row:
+        return {"id": "r1", "n": 2} if full else {"n": 2}
+
+    @sfn.workflow
+    def main(full: bool):
+        return fetch(full)["id"]
+    """
+    compiled = compile_text(source)
+    assert emulate(compiled, {"full": True})["output"] == "r1"
+    result = emulate(compiled, {"full": False})
+    assert (result["error"], result["cause"]) == (
+        "TypeError", "fetch() is annotated to return Row, but returned a dict without its key 'id'")

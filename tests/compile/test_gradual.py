@@ -4,7 +4,9 @@ on every later line that uses what it failed to set."""
 
 from __future__ import annotations
 
-from .helpers import assert_same, compile_text, emulate, problems
+import pytest
+
+from .helpers import assert_same, compile_text, emulate, problems, refusal
 
 ITERATE = """
 def load(kind):
@@ -592,3 +594,72 @@ def test_an_item_of_a_list_assigned_at_an_index_of_unknown_type():
     assert results[1]["error"] == "IndexError"
     assert results[2]["cause"] == "list indices must be integers or slices, not str"
     assert results[3]["cause"] == "list indices must be integers or slices, not float"
+
+
+MAP_AND_POW = """
+sfn_map = sfn.map
+
+def double(x):
+    return x * 2
+
+@sfn.workflow
+def main(csv, words, xs, v):
+    nums = list(map(int, csv.split(",")))
+    pairs = list(map(lambda w, n: f"{w}={n}", words, nums))
+    lengths = sum(map(len, words))
+    doubled = sfn_map(double, nums)
+    it = map(str, nums)
+    first = list(it)
+    again = []
+    try:
+        backwards = "".join(str(x) for x in reversed(v))
+    except TypeError as e:
+        backwards = str(e)
+    return [nums, pairs, lengths, doubled, first, again, pow(len(nums), 2), backwards]
+"""
+
+
+def test_map_of_a_builtin_or_a_lambda_pow_and_reversed_of_a_value_of_unknown_type():
+    """`list(map(int, s.split(",")))`, `", ".join(map(str, xs))`, pow(a, b), and reversed() of
+    an unannotated value: all were refused (found by a new-user trial)."""
+    results = assert_same(MAP_AND_POW, {"csv": "4,5,6", "words": ["a", "bb"], "xs": [], "v": "abc"},
+                          {"csv": "4,x", "words": [], "xs": [], "v": [1, 2]},
+                          {"csv": "7", "words": ["a", "b", "c"], "xs": [], "v": {"k": 1, "j": 2}},
+                          {"csv": "7", "words": [], "xs": [], "v": 3})
+    assert results[0]["output"] == [[4, 5, 6], ["a=4", "bb=5"], 3, [8, 10, 12], ["4", "5", "6"], [], 9, "cba"]
+    assert results[1]["error"] == "ValueError"
+    assert results[2]["output"][-1] == "jk" and results[3]["output"][-1] == "'int' object is not reversible"
+    assert any(s["Type"] == "Map" for s in compile_text(MAP_AND_POW).definition["States"].values())
+
+
+@pytest.mark.parametrize("made, used", [
+    ("map(str, xs)", "a = list(it)\n    b = list(it)"),
+    ("zip(xs, xs)", "a = list(it)\n    b = len(list(it))"),
+    ("(x for x in xs)", "a = 0\n    for _ in range(2):\n        a = sum(it)"),
+    ("enumerate(xs)", "a = dict(it)\n    b = [i for i, _ in it]"),
+    ("filter(None, xs)", "a = [y for y in xs if y in it]"),  # `in it` runs once per y
+])
+def test_a_one_pass_iterator_read_again_is_refused(made, used):
+    """Python spends it on the first read (the second list is empty); the machine holds a list."""
+    source = f"""
+@sfn.workflow
+def main(xs: list[int]):
+    it = {made}
+    {used}
+    return 1
+"""
+    assert "an iterator Python consumes once" in refusal(source)
+
+
+def test_a_one_pass_iterator_read_once_is_its_items():
+    results = assert_same("""
+    @sfn.workflow
+    def main(names: list[str], scores: list[int]):
+        pairs = zip(names, scores)
+        out = []
+        for n, s in pairs:
+            out.append(f"{n}:{s}")
+        evens = filter(None, scores)
+        return [out, list(evens)]
+    """, {"names": ["a", "b"], "scores": [0, 3, 4]})
+    assert results[0]["output"] == [["a:0", "b:3"], [3, 4]]

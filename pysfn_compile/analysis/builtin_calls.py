@@ -1,0 +1,107 @@
+"""Builtin calls that mean a construct the lowering has, rewritten as it before lowering:
+
+    map(int, parts)              ->  (int(v) for v in parts)
+    map(lambda r: r["id"], rows) ->  (r["id"] for r in rows)
+    map(f, xs, ys)               ->  (f(v, v2) for v, v2 in zip(xs, ys))
+    filter(None, xs)             ->  (v for v in xs if v)
+    pow(a, b)                    ->  a ** b
+
+Exactly Python's meaning: a map object is a lazy, one-pass iterator like the generator, and
+its function is a name or a lambda (evaluating it does nothing), so where and how often the
+items are computed does not change; pow(a, b) is a ** b (the same special methods, the same
+TypeError). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
+over a list is sfn.map's work, not rewritten. Only where the builtin is the builtin: a module-level name, a parameter or a local
+of that name (`from pysfn_compile.sfn import map`) leaves the call alone. map with a function
+of another kind (`str.strip`, a call) and pow(a, b, m) are left as written (refused where
+lowered).
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .fresh_names import fresh_name
+
+
+def rewrite(body: list[ast.stmt], shadowed: set) -> None:
+    """Rewrite in place the map() and pow() calls of `body` (nested functions included);
+    `shadowed`: names that are not the builtins here (module-level names, parameters)."""
+    module = ast.Module(body=body, type_ignores=[])
+    taken = set(shadowed) | {n.id for n in ast.walk(module) if isinstance(n, ast.Name)} \
+        | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)}
+    bound = {n.id for n in ast.walk(module) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
+        | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)} \
+        | {n.name for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    hidden = set(shadowed) | bound
+    _Rewriter(hidden, taken).visit(module)
+
+
+class _Rewriter(ast.NodeTransformer):
+    def __init__(self, hidden: set, taken: set):
+        self.hidden = hidden
+        self.taken = taken
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func = node.func
+        if not isinstance(func, ast.Name) or func.id in self.hidden or node.keywords \
+                or any(isinstance(a, ast.Starred) for a in node.args):
+            return node
+        if func.id == "pow" and len(node.args) == 2:
+            return ast.copy_location(ast.BinOp(left=node.args[0], op=ast.Pow(), right=node.args[1]), node)
+        if func.id == "map" and len(node.args) >= 2:
+            return self._map(node)
+        if func.id == "filter" and len(node.args) == 2:
+            return self._filter(node)
+        return node
+
+    def _filter(self, node: ast.Call) -> ast.AST:
+        """filter(None, xs): the truthy items; filter(f, xs): those f finds truthy."""
+        function, iterable = node.args
+        if isinstance(function, ast.Constant) and function.value is None:
+            name = fresh_name("v", self.taken)
+            test: ast.expr = ast.Name(id=name, ctx=ast.Load())
+        elif isinstance(function, ast.Lambda) and len(function.args.args) == 1 and not (
+                function.args.vararg or function.args.kwarg or function.args.kwonlyargs
+                or function.args.posonlyargs or function.args.defaults):
+            name, test = function.args.args[0].arg, function.body
+        elif isinstance(function, ast.Name) and function.id not in self.hidden:
+            name = fresh_name("v", self.taken)
+            test = ast.Call(func=ast.Name(id=function.id, ctx=ast.Load()), args=[ast.Name(id=name, ctx=ast.Load())],
+                            keywords=[])
+        else:
+            return node
+        generator = ast.GeneratorExp(elt=ast.Name(id=name, ctx=ast.Load()), generators=[
+            ast.comprehension(target=ast.Name(id=name, ctx=ast.Store()), iter=iterable, ifs=[test], is_async=0)])
+        ast.copy_location(generator, node)
+        generator.pysfn_written = "filter(...)"
+        return ast.fix_missing_locations(generator)
+
+    def _map(self, node: ast.Call) -> ast.AST:
+        function, iterables = node.args[0], node.args[1:]
+        if len(iterables) > 1 and "zip" in self.hidden:
+            return node
+        if isinstance(function, ast.Lambda):
+            args = function.args
+            if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or args.defaults \
+                    or len(args.args) != len(iterables):
+                return node
+            names = [a.arg for a in args.args]
+            element = function.body
+        elif isinstance(function, ast.Name) and function.id not in self.hidden:  # a builtin (a callee: not here)
+            names = [fresh_name("v", self.taken) for _ in iterables]
+            element = ast.Call(func=ast.Name(id=function.id, ctx=ast.Load()),
+                               args=[ast.Name(id=n, ctx=ast.Load()) for n in names], keywords=[])
+        else:
+            return node
+        if len(iterables) == 1:
+            target: ast.expr = ast.Name(id=names[0], ctx=ast.Store())
+            source = iterables[0]
+        else:
+            target = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names], ctx=ast.Store())
+            source = ast.Call(func=ast.Name(id="zip", ctx=ast.Load()), args=list(iterables), keywords=[])
+        generator = ast.GeneratorExp(elt=element, generators=[
+            ast.comprehension(target=target, iter=source, ifs=[], is_async=0)])
+        ast.copy_location(generator, node)
+        generator.pysfn_written = "map(...)"  # what messages call it
+        return ast.fix_missing_locations(generator)
