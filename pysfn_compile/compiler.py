@@ -20,6 +20,7 @@ from .analysis import (
     inline_functions,
     iterators,
     pytypes,
+    walrus,
 )
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
@@ -126,6 +127,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.outer = b.scope
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
+    walrus.rewrite(body)
     inline_functions.inline(body)
     builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | (
         {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} if arguments else set()))

@@ -484,3 +484,42 @@ def main(x: int):
     raise {raised}
 """
     assert expected in refusal(source)
+
+
+WALRUS = """
+def poll(n):
+    return {"left": max(n, 0), "state": "DONE" if n <= 0 else "RUNNING"}
+
+@sfn.workflow
+def main(xs: list[int], n: int):
+    seen = []
+    if (k := len(xs)) > 3:
+        seen.append(f"many {k}")
+    elif (first := xs[0] if xs else None) is not None and first > 0:
+        seen.append(f"first {first}")
+    total = (m := n * 2) + m
+    while (job := poll(n))["state"] != "DONE":
+        n -= 1
+        if n % 2:
+            continue
+        seen.append(job["left"])
+    return [seen, total, (last := k) + last, job["state"]]
+"""
+
+
+def test_a_walrus_a_statement_evaluates_first():
+    """`if (n := len(xs)) > 3`, an `elif` one, `while (job := poll(id))[...] != ...` with
+    `continue`, and in an assignment or a return: each is its own line before (it was refused)."""
+    results = assert_same(WALRUS, {"xs": [1, 2, 3, 4], "n": 3}, {"xs": [5], "n": 0}, {"xs": [], "n": 4},
+                          {"xs": [-1], "n": 1})
+    assert results[0]["output"] == [["many 4", 3, 1], 12, 8, "DONE"]
+    assert results[1]["output"] == [["first 5"], 0, 2, "DONE"]
+
+
+@pytest.mark.parametrize("body", [
+    "while (y := x) > 10:\n        x -= 1\n    else:\n        pass\n    return x",  # a while with an else
+    "return [y for v in [x] if (y := v)]",  # inside a comprehension
+    "return x > 0 and (y := x) > 1",  # not evaluated first
+])
+def test_a_walrus_evaluated_later_or_elsewhere_stays_refused(body):
+    assert "walrus" in refusal(f"@sfn.workflow\ndef main(x: int):\n    {body}\n")
