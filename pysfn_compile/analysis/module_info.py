@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import enum
 import inspect
 import itertools
 import re
@@ -93,6 +94,34 @@ class ModuleInfo:
         if not callable(obj):
             return None
         return sfn.unwrap(obj)
+
+    def class_attribute(self, root: str, names: list[str]):
+        """A constant read through a module-level class: `Config.RETRIES`, `Status.OK.value`,
+        the JSON data it is; an Enum member itself (its value is `.value`); else MISSING, and
+        MISSING where any code of the module assigns an attribute of the class (its value at
+        compile time may not be the one at run time)."""
+        obj = self.objects.get(root, _MISSING)
+        if not isinstance(obj, type) or root in self.functions or any(n.startswith("_") for n in names):
+            return _MISSING
+        for node in ast.walk(self.tree):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+            for target in targets:
+                while isinstance(target, (ast.Attribute, ast.Subscript)):
+                    target = target.value
+                    if isinstance(target, ast.Name) and target.id == root:
+                        return _MISSING
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
+                return _MISSING
+        try:
+            for name in names:
+                obj = inspect.getattr_static(obj, name) if isinstance(obj, type) and not issubclass(obj, enum.Enum) \
+                    else getattr(obj, name)
+        except AttributeError:
+            return _MISSING
+        if isinstance(obj, enum.Enum):
+            return obj
+        return obj if _is_json_data(obj) else _MISSING
 
     def exception_class(self, name: str):
         obj = self.global_object(name)

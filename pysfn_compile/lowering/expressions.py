@@ -9,6 +9,7 @@ calls and comprehensions are dispatched by the visitor.
 from __future__ import annotations
 
 import ast
+import enum
 import re
 
 import attrs
@@ -499,6 +500,25 @@ def _is_sfn_fail(b, raised: ast.expr) -> bool:
     return isinstance(cls, ast.Name) and b.info.objects.get(cls.id) is sfn.Fail
 
 
+def _class_constant(b, node: ast.Attribute) -> Expr | None:
+    """`Config.RETRIES`, `Status.OK.value`: JSON data a module-level class holds (None if not)."""
+    names = []
+    root = node
+    while isinstance(root, ast.Attribute):
+        names.insert(0, root.attr)
+        root = root.value
+    if not isinstance(root, ast.Name) or b.lookup(root.id, record=False)[0] is not None:
+        return None
+    value = b.info.class_attribute(root.id, names)
+    if value is MISSING:
+        return None
+    text = ast.unparse(node)
+    if isinstance(value, enum.Enum):
+        raise Refusal(node, f"{text} is an Enum member, which is not JSON data: the state machine holds its value",
+                      f"use {text}.value")
+    return const(value, type_of_value(value))
+
+
 def transform_attribute(b, node: ast.Attribute) -> Expr:
     """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
     inner = node.value
@@ -510,6 +530,9 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
     elif node.attr == "__name__" and isinstance(inner, ast.Attribute) and inner.attr == "__class__":
         of = inner.value
     if of is None:
+        constant = _class_constant(b, node)
+        if constant is not None:
+            return constant
         raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
                       "move this into a callee (a module-level function, run as a Lambda)", computable=True)
     value = b.expr(of)

@@ -523,3 +523,58 @@ def test_a_walrus_a_statement_evaluates_first():
 ])
 def test_a_walrus_evaluated_later_or_elsewhere_stays_refused(body):
     assert "walrus" in refusal(f"@sfn.workflow\ndef main(x: int):\n    {body}\n")
+
+
+CLASS_CONSTANTS = """
+from enum import Enum
+
+class Status(str, Enum):
+    OK = "ok"
+    FAILED = "failed"
+
+class Config:
+    RETRIES = 3
+    NAMES = ["a", "b"]
+
+class Limits(Config):
+    MAX = 10
+
+@sfn.workflow
+def main(s: str, x: int):
+    ok = s == Status.OK.value
+    return [ok, Config.RETRIES + x, Limits.NAMES[x % 2], Limits.MAX, Status.FAILED.name]
+"""
+
+
+def test_constants_read_through_a_module_level_class_or_enum():
+    results = assert_same(CLASS_CONSTANTS, {"s": "ok", "x": 1}, {"s": "no", "x": 2})
+    assert results[0]["output"] == [True, 4, "b", 10, "FAILED"]
+
+
+@pytest.mark.parametrize("read, expected", [
+    ("Status.OK", "Status.OK is an Enum member"),
+    ("Config.helper", "attribute access (.helper)"),      # a function, not data
+    ("Config.RETRIES", "attribute access (.RETRIES)"),    # changed by a function of the module
+])
+def test_a_class_attribute_that_is_not_constant_data_is_refused(read, expected):
+    source = f"""
+from enum import Enum
+
+class Status(str, Enum):
+    OK = "ok"
+
+class Config:
+    RETRIES = 3
+
+    def helper(self):
+        return 1
+
+def tune(n):
+    Config.RETRIES = n
+    return n
+
+@sfn.workflow
+def main(x: int):
+    return {read}
+"""
+    assert expected in refusal(source)
