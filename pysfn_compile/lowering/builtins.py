@@ -699,13 +699,11 @@ def _reversed(b, node):
         return combine(f"$reverse($__chars({value.code}))", pytypes.list_of(pytypes.STR), value, helpers={"chars"})
     if value.ty.may("list", "str", "dict"):  # which one, known at run time; another kind is Python's TypeError
         v = value.code
-        kinds = [kind for kind, json in (("list", "array"), ("str", "string"), ("dict", "object"))
-                 if value.ty.may(kind)]
+        json_types = [t for kind, t in (("list", "array"), ("str", "string"), ("dict", "object")) if value.ty.may(kind)]
         items = pytypes.join(value.ty.element if value.ty.may("list") else None,
                              pytypes.STR if value.ty.may("str", "dict") else None)
-        check = guard(f"$not($type({v}) in {[dict(list='array', str='string', dict='object')[k] for k in kinds]!r})"
-                      .replace('"', "'"), TypeError, f"\"'\" & $__pytype({v}) & \"' object is not reversible\"",
-                      value, helpers={"pytype"})
+        check = guard(f"$not($type({v}) in {json_types!r})".replace('"', "'"), TypeError,
+                      f"\"'\" & $__pytype({v}) & \"' object is not reversible\"", value, helpers={"pytype"})
         code = (f"($type({v}) = 'string' ? $reverse($__chars({v})) : $type({v}) = 'object' ? "
                 f"$reverse($__keys({v})) : $reverse({v}))")
         return combine(code, pytypes.list_of(items), value, helpers={"chars", "keys"}, guards=[check])
