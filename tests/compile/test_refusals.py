@@ -16,7 +16,7 @@ REFUSED = {
     "class": ("class A:\n    pass", 1, "class definition"),
     "import": ("import os", 1, "import"),
     "set_literal": ("return {1, 2}", 1, "a set"),
-    "walrus": ("return (y := 5)", 1, "walrus"),
+    "walrus": ("return [x, 1] if (y := x) else []", 1, "walrus"),  # (one a statement runs first is its own line)
     "attribute": ("return x.real", 1, "attribute access"),
     "bitwise": ("return x & 1", 1, "bitwise"),
     "float_str": ("return str(x / 2)", 1, "printing a float"),
