@@ -249,11 +249,54 @@ def transform_delete(b, node: ast.Delete) -> None:
             position = f"({key.code} < 0 ? {count} + {key.code} : {key.code})"
             new = combine(f"$__delitem({container.code}, {position})", container.ty, container, key,
                           helpers={"delitem"}, guards=[check])
+        elif container.ty.may("list", "dict"):
+            new = _delete_of_unknown(container, key)
         else:
-            raise Refusal(target, f"del of an item of {container.ty.describe()}", ANY_HINT)
+            raise Refusal(target, f"del of an item of {container.ty.describe()}",
+                          "Python raises TypeError: it does not support item deletion")
         pairs = store(b, target.value, new) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new)]
         b.assign(pairs, f"Set {pairs[0][0]}")
+
+
+def _no_deletion(value) -> str:
+    """The tail of this Python's TypeError for `del value[0]` (after the type's name)."""
+    try:
+        del value[0]
+    except TypeError as error:
+        return str(error).split("'", 2)[2]
+    raise AssertionError("deleted an item of a str or an int")
+
+
+# CPython names the same failure two ways: a str's item by an int index takes the sequence
+# path ("doesn't"), anything else the mapping path ("does not")
+_NO_DELETION, _NO_DELETION_BY_INDEX = _no_deletion(0), _no_deletion("x")
+
+
+def _delete_of_unknown(container: Expr, key: Expr) -> Expr:
+    """`del container[key]` where whether it is a dict or a list is known only at run time:
+    Python's checks in Python's order (the kind, the key's hash, then the key or the index)."""
+    c, k = container.code, key.code
+    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
+    index = f"($type({k}) = 'boolean' ? ({k} ? 1 : 0) : {k})"
+    checks = [
+        guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
+              f"\"'\" & $__pytype({c}) & \"'\" & ($type({c}) = 'string' and ($type({k}) = 'boolean' or "
+              f"($type({k}) = 'number' and $floor({k}) = {k})) ? {jsonata_lib.string(_NO_DELETION_BY_INDEX)} : "
+              f"{jsonata_lib.string(_NO_DELETION)})", container, key, helpers={"pytype"}),
+        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
+              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
+        guard(f"({is_dict} and $not($type({k}) = 'string' and $exists($lookup({c}, {k}))))", KeyError,
+              f"$__pyrepr({k})", container, key, helpers={"pyrepr"}),
+        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
+              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
+              helpers={"pytype"}),
+        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
+              "'list assignment index out of range'", container, key),
+    ]
+    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
+    return combine(f"({is_dict} ? $__delkey({c}, {k}) : $__delitem({c}, {position}))", container.ty, container, key,
+                   helpers={"delkey", "delitem"}, guards=checks)
 
 
 def transform_assert(b, node: ast.Assert) -> None:

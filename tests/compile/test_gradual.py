@@ -663,3 +663,21 @@ def test_a_one_pass_iterator_read_once_is_its_items():
         return [out, list(evens)]
     """, {"names": ["a", "b"], "scores": [0, 3, 4]})
     assert results[0]["output"] == [["a:0", "b:3"], [3, 4]]
+
+
+def test_del_of_an_item_of_a_value_of_unknown_type():
+    """`del c[k]` with c unannotated: a dict's key or a list's index, Python's errors in
+    Python's order (CPython words a str's "by index" failure otherwise: "doesn't support")."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(c, k):
+        try:
+            del c[k]
+            return c
+        except (TypeError, KeyError, IndexError) as e:
+            return [type(e).__name__, str(e)]
+    """, *({"c": c, "k": k} for c in ({"a": 1, "b": 2}, [1, 2, 3], "str", None, 5)
+           for k in ("a", 1, -1, 5, True, [1], None, 1.5)))
+    outputs = [r["output"] for r in results]
+    assert outputs[0] == {"b": 2} and outputs[1] == ["KeyError", "1"] and outputs[10] == [1, 2]
+    assert outputs[16][1] != outputs[17][1]  # "does not" (a str key) and "doesn't" (an int index)
