@@ -1627,7 +1627,7 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         return combine(code, ty, d, *parts), none, pytypes.dict_of(value_ty), []
     if name in ("pop", "setdefault"):
         _need(node, f"dict.{name}", args, kwargs, 1, 2)
-        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0])
+        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0], unless_empty=d.code)
         if key is None:
             raise Refusal(node, f"dict.{name}() with a key that is never a str", "convert the key with str(...)")
         if not key.ty.only("str"):  # pop: a key no JSON object holds is missing, as in Python

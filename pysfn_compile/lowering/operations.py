@@ -894,18 +894,20 @@ def item_of(container: Expr, key: Expr, value_ty: Ty) -> str:
     return f"$lookup({container.code}, {key.code})"
 
 
-def lookup_key(node, key: Expr) -> Expr | None:
+def lookup_key(node, key: Expr, unless_empty: str | None = None) -> Expr | None:
     """A key to look up in a dict: the key, when it is a str; None when it is some other
     hashable value, which no dict of the machine holds (JSON keys are strings, and the compiler
     refuses others), so Python misses it too; a key whose type is not known is checked at
-    run time: an unhashable one raises Python's TypeError. Refused when it never can be a str."""
+    run time: an unhashable one raises Python's TypeError (not where the dict `unless_empty`
+    is empty: CPython's dict.pop does not hash the key then). Refused when it never can be a str."""
     if key.ty.only("str"):
         return key
     if not key.ty.may("str"):
         if key.ty.may("list", "dict"):
             raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
         return None
-    unhashable = guard(f"($type({key.code}) in ['array', 'object'])", TypeError,
+    hashed = f"$exists($keys({unless_empty})) and " if unless_empty is not None else ""
+    unhashable = guard(f"({hashed}$type({key.code}) in ['array', 'object'])", TypeError,
                        f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
     return Expr(key.code, attrs.evolve(key.ty, kinds=key.ty.kinds - {"list", "dict"}),
                 key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)

@@ -623,3 +623,20 @@ def main(n: int):
     compiled = compile_text(source)
     assert emulate(compiled, {"n": 20})["output"] == compiled.run_python({"n": 20})["output"]
     assert emulate(compiled, {"n": 40})["error"] == "pysfn.IntegerOverflow"
+
+
+def test_pop_of_an_unhashable_key_from_an_empty_dict():
+    # found by the fuzzer (session 9, seed 9303): CPython's dict.pop does not hash the key of
+    # an empty dict, so {}.pop([10], 0) is 0 and {}.pop([10]) a KeyError; the machine raised
+    # "unhashable type: 'list'" first
+    agree("""
+@sfn.workflow
+def main(n, s, d: dict[str, int]):
+    out = [d.pop(s, 0)]
+    try:
+        out.append(d.pop(s))
+    except (KeyError, TypeError) as e:
+        out.append(type(e).__name__)
+    return out
+""", {"n": 17, "s": [10], "d": {}}, {"n": 1, "s": [10], "d": {"a": 1}}, {"n": 1, "s": "a", "d": {"a": 1}},
+        {"n": 1, "s": {}, "d": {}})
