@@ -97,6 +97,13 @@ def transform_name(b, node: ast.Name) -> Expr:
                       "values, which have no sets",
                       f"make it a list ({name} = [...]: `in` finds the same str and int items) or a dict",
                       computable=True)
+    module = getattr(obj, "__module__", None)
+    if obj is not MISSING and (isinstance(obj, type) or callable(obj)) and isinstance(module, str) \
+            and module != b.info.module.__name__ and not module.startswith("pysfn_compile"):
+        qualified = f"{module}.{getattr(obj, '__qualname__', name)}"
+        raise Refusal(node, f"'{name}' is {qualified}, which the state machine cannot run (it has JSON values and "
+                      "JSONata, not Python's libraries)",
+                      f"use {name} in a callee (a module-level function, run as a Lambda)", computable=True)
     if obj is not MISSING and not isinstance(obj, type) and not callable(obj):
         raise Refusal(node, f"'{name}' is a module-level {type(obj).__name__}, which is not JSON data (str, "
                       "number, bool, None, lists and dicts of them): a state machine cannot hold it",

@@ -194,3 +194,10 @@ def test_a_refused_raise_still_ends_its_path():
                      "    return saved\n")
     assert [p.message for p in found] == ["exceptions with several arguments are not supported (str(e) would be "
                                           "a tuple)"]
+
+
+def test_an_imported_class_used_in_the_workflow_is_named_where_it_comes_from():
+    (problem,) = problems("from datetime import datetime\n\n@sfn.workflow\ndef main(day: str):\n"
+                          "    return str(datetime.fromisoformat(day))\n")
+    assert problem.message.startswith("'datetime' is datetime.datetime, which the state machine cannot run")
+    assert "compute_in_lambda" in problem.hint
