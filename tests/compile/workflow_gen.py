@@ -54,6 +54,10 @@ NESTED_HELPERS = os.environ.get("PYSFN_DIFF_NESTED_HELPERS", "1") == "1"
 # knows the keys a literal gives it (Ty.present) only while nothing in the function can take
 # one out. On by default; PYSFN_DIFF_RECORD_KEYS=0 leaves them out.
 RECORD_KEYS = os.environ.get("PYSFN_DIFF_RECORD_KEYS", "1") == "1"
+
+# An if or elif test that sets `acc` first (`if (acc := e) > k:`, analysis/walrus.py). On by
+# default; PYSFN_DIFF_WALRUS=0 leaves it out.
+WALRUS = os.environ.get("PYSFN_DIFF_WALRUS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -509,12 +513,18 @@ class _Gen:
 
     def if_stmt(self, indent: int, d: int) -> list[str]:
         pad = "    " * indent
-        lines = [f"{pad}if {self.expr_bool(2)}:"] + self.block(indent + 1, d, 3)
+        lines = [f"{pad}if {self.test(2)}:"] + self.block(indent + 1, d, 3)
         for _ in range(self.draw(st.integers(0, 2))):
-            lines += [f"{pad}elif {self.expr_bool(2)}:"] + self.block(indent + 1, d, 2)
+            lines += [f"{pad}elif {self.test(2)}:"] + self.block(indent + 1, d, 2)
         if self.chance(5):
             lines += [f"{pad}else:"] + self.block(indent + 1, d, 2)
         return lines
+
+    def test(self, depth: int) -> str:
+        """An if's test; with WALRUS sometimes one that sets `acc` first: `(acc := e) > k`."""
+        if WALRUS and self.chance(4):
+            return f"(acc := {self.expr_int_no_locals(1)}) {self.choice(['<', '>', '==', '!='])} {self.expr_int(1)}"
+        return self.expr_bool(depth)
 
     def loop_body(self, indent: int, d: int) -> list[str]:
         self.loop_depth += 1
