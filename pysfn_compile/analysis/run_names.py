@@ -213,13 +213,13 @@ def _immutable(value: ast.AST) -> bool:
     if isinstance(value, (ast.Constant, ast.JoinedStr, ast.Compare)):
         return True
     if isinstance(value, ast.UnaryOp):
-        return isinstance(value.op, ast.Not) or _immutable(value.operand) or isinstance(value.op, ast.USub)
+        return isinstance(value.op, (ast.Not, ast.USub)) or _immutable(value.operand)
     if isinstance(value, ast.BinOp):
         if isinstance(value.op, _NUMERIC_OPS):
             return True  # numbers, or a str % x, or TypeError (a set difference holds only hashables)
-        number = (ast.Constant,)
-        return isinstance(value.op, (ast.Add, ast.Mult)) and any(
-            isinstance(side, number) and type(side.value) in (int, float) for side in (value.left, value.right))
+        # x + 1 is a number or a TypeError; not x * 2, which repeats a list's items ([row] * 2)
+        return isinstance(value.op, ast.Add) and any(
+            isinstance(side, ast.Constant) and type(side.value) in (int, float) for side in (value.left, value.right))
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name):
         return value.func.id in _IMMUTABLE_CALLS
     return False

@@ -681,3 +681,21 @@ def test_a_count_keyed_by_a_loop_item_does_not_make_the_loop_source_changed():
     """
     results = assert_same(source, {"n": 0}, {"n": 5}, compute_in_lambda=True)
     assert results[1]["output"]["counts"] == {"ops": 3, "dev": 5}
+
+
+def test_a_list_repeating_an_input_changes_the_input_through_its_items():
+    """`rows = [row] * 2; rows[0].append(n)` changes `row` in Python: a repeated list is no new
+    value free of the names it reads (it was taken for one, as `x + 1` is)."""
+    source = """
+    def fetch():
+        return [1]
+
+    @sfn.workflow
+    def main(n):
+        row = fetch()
+        rows = [row] * 2
+        rows[0].append(n)
+        return [row, sorted(set(rows[1]))]
+    """
+    results = assert_same(source, {"n": 5}, {"n": 1}, compute_in_lambda=True)
+    assert results[0]["output"] == [[1, 5], [1, 5]]
