@@ -35,6 +35,7 @@ class ModuleInfo:
     return_types: dict = attrs.Factory(dict)  # callee name -> what its body returns (callee_returns.py)
     _changed: dict | None = None
     _lambda_modules: frozenset | None = None
+    _roots_changed: frozenset | None = None  # _changed_roots, once computed
 
     @property
     def objects(self) -> dict:
@@ -101,18 +102,9 @@ class ModuleInfo:
         MISSING where any code of the module assigns an attribute of the class (its value at
         compile time may not be the one at run time)."""
         obj = self.objects.get(root, _MISSING)
-        if not isinstance(obj, type) or root in self.functions or any(n.startswith("_") for n in names):
+        if not isinstance(obj, type) or root in self.functions or any(n.startswith("_") for n in names) \
+                or root in self._changed_roots() or _ANY_ROOT in self._changed_roots():
             return _MISSING
-        for node in ast.walk(self.tree):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
-                [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
-            for target in targets:
-                while isinstance(target, (ast.Attribute, ast.Subscript)):
-                    target = target.value
-                    if isinstance(target, ast.Name) and target.id == root:
-                        return _MISSING
-            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("setattr", "delattr"):
-                return _MISSING
         try:
             for name in names:
                 obj = inspect.getattr_static(obj, name) if isinstance(obj, type) and not issubclass(obj, enum.Enum) \
@@ -122,6 +114,25 @@ class ModuleInfo:
         if isinstance(obj, enum.Enum):
             return obj
         return obj if _is_json_data(obj) else _MISSING
+
+    def _changed_roots(self) -> frozenset:
+        """The names whose attributes or items some code of the module assigns or deletes
+        (`Config.RETRIES = n`), found once; with "*" where setattr/delattr may change any."""
+        if self._roots_changed is None:
+            roots: set = set()
+            for node in ast.walk(self.tree):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) \
+                        and node.func.id in ("setattr", "delattr"):
+                    roots.add(_ANY_ROOT)
+                targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else \
+                    [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+                for target in targets:
+                    while isinstance(target, (ast.Attribute, ast.Subscript)):
+                        target = target.value
+                        if isinstance(target, ast.Name):
+                            roots.add(target.id)
+            self._roots_changed = frozenset(roots)
+        return self._roots_changed
 
     def exception_class(self, name: str):
         obj = self.global_object(name)
@@ -163,6 +174,7 @@ class ModuleInfo:
 
 
 _MISSING = object()
+_ANY_ROOT = "*"  # (no Python name): setattr/delattr may change any class's attributes
 MISSING = _MISSING
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
                        "setdefault", "popitem", "add", "discard"})

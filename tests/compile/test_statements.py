@@ -578,3 +578,19 @@ def main(x: int):
     return {read}
 """
     assert expected in refusal(source)
+
+
+def test_a_class_constant_in_a_module_that_calls_setattr_is_refused():
+    source = """
+class Config:
+    RETRIES = 3
+
+def tune(name, n):
+    setattr(Config, name, n)
+    return n
+
+@sfn.workflow
+def main(x: int):
+    return Config.RETRIES + x
+"""
+    assert "attribute access (.RETRIES)" in refusal(source)
