@@ -27,29 +27,24 @@ def one_pass(value: ast.AST, shadowed: set) -> bool:
         and value.func.id not in shadowed
 
 
-def reread_iterators(body: list[ast.stmt], shadowed: set) -> dict:
-    """{name: line of its first one-pass binding} for the names read again after being spent."""
+def reread_iterators(body: list[ast.stmt], shadowed: set) -> frozenset:
+    """The names bound to a one-pass iterator that may be read again after it is spent."""
     module = ast.Module(body=body, type_ignores=[])
     parents: dict = {}
+    bindings: dict = {}  # name -> its one-pass bindings
+    loads: dict = {}  # name -> where it is read
     for node in ast.walk(module):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
-    bindings: dict = {}
-    for node in ast.walk(module):
-        if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                and one_pass(node.value, shadowed):
-            bindings.setdefault(node.targets[0].id, []).append(node)
-        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value is not None \
-                and one_pass(node.value, shadowed):
-            bindings.setdefault(node.target.id, []).append(node)
-    out: dict = {}
-    for name, assigns in bindings.items():
-        loads = [n for n in ast.walk(module) if isinstance(n, ast.Name) and n.id == name
-                 and isinstance(n.ctx, ast.Load)]
-        if len(loads) > 1 or (loads and any(not _loops_of(loads[0], parents) <= _loops_of(a, parents)
-                                            for a in assigns)):
-            out[name] = min(a.lineno for a in assigns)
-    return out
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else \
+            node.target if isinstance(node, ast.AnnAssign) and node.value is not None else None
+        if isinstance(target, ast.Name) and one_pass(node.value, shadowed):
+            bindings.setdefault(target.id, []).append(node)
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loads.setdefault(node.id, []).append(node)
+    return frozenset(name for name, assigns in bindings.items()
+                     if len(loads.get(name, ())) > 1 or (name in loads and any(
+                         not _loops_of(loads[name][0], parents) <= _loops_of(a, parents) for a in assigns)))
 
 
 def _loops_of(node: ast.AST, parents: dict) -> set:

@@ -122,7 +122,7 @@ class Scope:
     loop_alias_new: dict = attrs.Factory(dict)
     failed: set = attrs.Factory(set)  # python names whose assigning statement was refused
     keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
-    reread_iterators: dict = attrs.Factory(dict)  # names of one-pass iterators read again (iterators.py)
+    reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
 
     @property
     def exc_var(self) -> str:
