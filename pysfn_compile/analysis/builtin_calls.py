@@ -61,47 +61,49 @@ class _Rewriter(ast.NodeTransformer):
         if isinstance(function, ast.Constant) and function.value is None:
             name = fresh_name("v", self.taken)
             test: ast.expr = ast.Name(id=name, ctx=ast.Load())
-        elif isinstance(function, ast.Lambda) and len(function.args.args) == 1 and not (
-                function.args.vararg or function.args.kwarg or function.args.kwonlyargs
-                or function.args.posonlyargs or function.args.defaults):
-            name, test = function.args.args[0].arg, function.body
-        elif isinstance(function, ast.Name) and function.id not in self.hidden:
-            name = fresh_name("v", self.taken)
-            test = ast.Call(func=ast.Name(id=function.id, ctx=ast.Load()), args=[ast.Name(id=name, ctx=ast.Load())],
-                            keywords=[])
         else:
-            return node
-        generator = ast.GeneratorExp(elt=ast.Name(id=name, ctx=ast.Load()), generators=[
-            ast.comprehension(target=ast.Name(id=name, ctx=ast.Store()), iter=iterable, ifs=[test], is_async=0)])
-        ast.copy_location(generator, node)
-        generator.pysfn_written = "filter(...)"
-        return ast.fix_missing_locations(generator)
+            applied = self._applied(function, 1)
+            if applied is None:
+                return node
+            (name,), test = applied
+        return _generator(node, "filter(...)", ast.Name(id=name, ctx=ast.Load()), ast.Name(id=name, ctx=ast.Store()),
+                          iterable, [test])
 
     def _map(self, node: ast.Call) -> ast.AST:
         function, iterables = node.args[0], node.args[1:]
         if len(iterables) > 1 and "zip" in self.hidden:
             return node
+        applied = self._applied(function, len(iterables))
+        if applied is None:
+            return node
+        names, element = applied
+        if len(iterables) == 1:
+            return _generator(node, "map(...)", element, ast.Name(id=names[0], ctx=ast.Store()), iterables[0], [])
+        target = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names], ctx=ast.Store())
+        source = ast.Call(func=ast.Name(id="zip", ctx=ast.Load()), args=list(iterables), keywords=[])
+        return _generator(node, "map(...)", element, target, source, [])
+
+    def _applied(self, function: ast.expr, count: int) -> tuple | None:
+        """(parameter names, the function applied to them) for a lambda of `count` plain
+        parameters (its own names and body) or a builtin (fresh names, a call); else None."""
         if isinstance(function, ast.Lambda):
             args = function.args
             if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs or args.defaults \
-                    or len(args.args) != len(iterables):
-                return node
-            names = [a.arg for a in args.args]
-            element = function.body
-        elif isinstance(function, ast.Name) and function.id not in self.hidden:  # a builtin (a callee: not here)
-            names = [fresh_name("v", self.taken) for _ in iterables]
-            element = ast.Call(func=ast.Name(id=function.id, ctx=ast.Load()),
-                               args=[ast.Name(id=n, ctx=ast.Load()) for n in names], keywords=[])
-        else:
-            return node
-        if len(iterables) == 1:
-            target: ast.expr = ast.Name(id=names[0], ctx=ast.Store())
-            source = iterables[0]
-        else:
-            target = ast.Tuple(elts=[ast.Name(id=n, ctx=ast.Store()) for n in names], ctx=ast.Store())
-            source = ast.Call(func=ast.Name(id="zip", ctx=ast.Load()), args=list(iterables), keywords=[])
-        generator = ast.GeneratorExp(elt=element, generators=[
-            ast.comprehension(target=target, iter=source, ifs=[], is_async=0)])
-        ast.copy_location(generator, node)
-        generator.pysfn_written = "map(...)"  # what messages call it
-        return ast.fix_missing_locations(generator)
+                    or len(args.args) != count:
+                return None
+            return [a.arg for a in args.args], function.body
+        if isinstance(function, ast.Name) and function.id not in self.hidden:  # a builtin (a callee: not here)
+            names = [fresh_name("v", self.taken) for _ in range(count)]
+            return names, ast.Call(func=ast.Name(id=function.id, ctx=ast.Load()),
+                                   args=[ast.Name(id=n, ctx=ast.Load()) for n in names], keywords=[])
+        return None
+
+
+def _generator(call: ast.Call, written: str, element: ast.expr, target: ast.expr, source: ast.expr,
+               tests: list) -> ast.GeneratorExp:
+    """`(element for target in source if tests)` where `call` stood (`written`: what messages call it)."""
+    generator = ast.GeneratorExp(elt=element, generators=[
+        ast.comprehension(target=target, iter=source, ifs=tests, is_async=0)])
+    ast.copy_location(generator, call)
+    generator.pysfn_written = written
+    return ast.fix_missing_locations(generator)
