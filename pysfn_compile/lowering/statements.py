@@ -38,7 +38,7 @@ from .operations import (
     subscript,
     type_of_value,
 )
-from .targets import assign_to, no_tuple_item_change, set_item, store
+from .targets import assign_to, no_tuple_item_change, set_item, store, unknown_item_checks
 
 
 # -- simple statements -------------------------------------------------------------------
@@ -277,26 +277,21 @@ def _delete_of_unknown(container: Expr, key: Expr) -> Expr:
     """`del container[key]` where whether it is a dict or a list is known only at run time:
     Python's checks in Python's order (the kind, the key's hash, then the key or the index)."""
     c, k = container.code, key.code
-    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
-    index = f"($type({k}) = 'boolean' ? ({k} ? 1 : 0) : {k})"
+    is_dict = f"($type({c}) = 'object')"
+    unhashable, (index_type, index_range), position = unknown_item_checks(container, key)
     checks = [
         guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
               f"\"'\" & $__pytype({c}) & \"'\" & ($type({c}) = 'string' and ($type({k}) = 'boolean' or "
               f"($type({k}) = 'number' and $floor({k}) = {k})) ? {jsonata_lib.string(_NO_DELETION_BY_INDEX)} : "
               f"{jsonata_lib.string(_NO_DELETION)})", container, key, helpers={"pytype"}),
-        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
-              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
+        unhashable,
         guard(f"({is_dict} and $not($type({k}) = 'string' and $exists($lookup({c}, {k}))))", KeyError,
               f"$__pyrepr({k})", container, key, helpers={"pyrepr"}),
-        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
-              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
-              helpers={"pytype"}),
-        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
-              "'list assignment index out of range'", container, key),
+        index_type,
+        index_range,
     ]
-    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
     return combine(f"({is_dict} ? $__delkey({c}, {k}) : $__delitem({c}, {position}))", container.ty, container, key,
-                   helpers={"delkey", "delitem"}, guards=checks)
+                   helpers={"delkey", "delitem", "num"}, guards=checks)
 
 
 def transform_assert(b, node: ast.Assert) -> None:

@@ -200,29 +200,40 @@ def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
     at run time: Python's TypeError and IndexError, and a key a JSON object cannot hold stops
     the machine (pysfn.NonStringKey)."""
     c, k, ty = container.code, key.code, container.ty
-    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
-    index = f"$__num({k})"
+    unhashable, (index_type, index_range), position = unknown_item_checks(container, key)
     checks = [
         guard(f"$not($type({c}) in ['object', 'array'])", TypeError,
               f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
               helpers={"pytype"}),
-        guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
-              f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"}),
-        Guard(f"({is_dict} and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
+        unhashable,
+        Guard(f"(($type({c}) = 'object') and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
               container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
               message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is "
                               "not a str at run time; JSON objects have string keys: convert it with str(...)"),
-        guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
-              TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
-              helpers={"pytype"}),
-        guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
-              "'list assignment index out of range'", container, key, helpers={"num"}),
+        index_type,
+        index_range,
     ]
-    position = f"({index} < 0 ? $count({c}) + {index} : {index})"
-    code = f"({is_dict} ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
+    code = f"(($type({c}) = 'object') ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
     new_ty = pytypes.join(pytypes.dict_of(pytypes.join(ty.values, value.ty)) if ty.may("dict") else None,
                           pytypes.list_of(pytypes.join(ty.element, value.ty)) if ty.may("list") else None)
     return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num"}, guards=checks)
+
+
+def unknown_item_checks(container: Expr, key: Expr) -> tuple:
+    """Python's checks of `container[key]` changed (set or deleted) where the container is a
+    dict or a list known only at run time: the dict's unhashable-key TypeError, the list's
+    index TypeError and IndexError, and the list position the key names (with $__num)."""
+    c, k = container.code, key.code
+    is_dict, is_list = f"($type({c}) = 'object')", f"($type({c}) = 'array')"
+    index = f"$__num({k})"
+    unhashable = guard(f"({is_dict} and $type({k}) in ['array', 'object'])", TypeError,
+                       f"\"unhashable type: '\" & $__pytype({k}) & \"'\"", container, key, helpers={"pytype"})
+    index_type = guard(f"({is_list} and $not($type({k}) = 'boolean' or ($type({k}) = 'number' and $floor({k}) = {k})))",
+                       TypeError, f"'list indices must be integers or slices, not ' & $__pytype({k})", container, key,
+                       helpers={"pytype"})
+    index_range = guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
+                        "'list assignment index out of range'", container, key, helpers={"num"})
+    return unhashable, (index_type, index_range), f"({index} < 0 ? $count({c}) + {index} : {index})"
 
 
 def store_target(b, target: ast.AST, value: Expr) -> list:
