@@ -20,6 +20,7 @@ from .analysis import (
     inline_functions,
     iterators,
     pytypes,
+    set_uses,
     walrus,
 )
 from .analysis.module_info import ModuleInfo
@@ -129,14 +130,15 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
     walrus.rewrite(body)
     inline_functions.inline(body)
-    builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | (
-        {a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]} if arguments else set()))
-    element_aliases.rewrite(body, param_names + ([a.arg for a in [
-        *arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []))
+    arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
+    builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | set(arg_names))
+    element_aliases.rewrite(body, param_names + arg_names)
     scope.locals = _locals_of(body, param_names)
     scope.aliasing = aliasing.function_names(body)
     scope.keys_stable = not effects.removes_keys(body)
     scope.reread_iterators = iterators.reread_iterators(body, set(b.info.objects) | scope.locals)
+    scope.set_uses = set_uses.set_uses(body, set(b.info.objects) | scope.locals, set(param_names) | set(arg_names),
+                                       whole_variables=b.compute_in_lambda)
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

@@ -17,7 +17,7 @@ import ast
 
 import attrs
 
-_COPIES = frozenset({"list", "dict", "sorted", "tuple", "reversed"})
+_COPIES = frozenset({"list", "dict", "sorted", "tuple", "reversed", "set"})  # a new container
 _COPY_METHODS = frozenset({"copy"})
 _ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "values", "items", "popitem"})
 _STORE_METHODS = {"append": 0, "insert": 1, "setdefault": 1}
@@ -200,7 +200,10 @@ def _holds(value) -> set:
 
 def _contents(value) -> set:
     """Names whose value or items may end up *inside* `value` (a new container)."""
-    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+    if isinstance(value, (ast.Set, ast.SetComp)) or isinstance(value, ast.Call) and isinstance(value.func, ast.Name) \
+            and value.func.id == "set":
+        return set()  # a set's items are hashable: str, numbers, bools, None (nothing to change in place)
+    if isinstance(value, (ast.List, ast.Tuple)):
         out: set = set()
         for element in value.elts:
             out |= _holds(element.value if isinstance(element, ast.Starred) else element)
@@ -210,7 +213,7 @@ def _contents(value) -> set:
         for item in value.values:
             out |= _holds(item)
         return out
-    if isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp)):
+    if isinstance(value, (ast.ListComp, ast.GeneratorExp)):
         out = _holds(value.elt)
         for generator in value.generators:
             out |= _iter_sources(generator.iter)

@@ -12,6 +12,7 @@ from .aws_models import facade_operation
 MUTATING_METHODS = frozenset({
     "append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",  # list
     "update", "setdefault", "popitem",  # dict (pop, clear too)
+    "add", "discard",  # set (remove, update, clear too)
 })
 SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until", "wait_for_callback"})
 # modules whose calls act on the world or the clock: not pure computation (compute_in_lambda

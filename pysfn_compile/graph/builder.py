@@ -123,6 +123,7 @@ class Scope:
     failed: set = attrs.Factory(set)  # python names whose assigning statement was refused
     keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
     reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
+    set_uses: Any = None  # set_uses.SetUses of its body: its set variables, and the uses of sets refused
 
     @property
     def exc_var(self) -> str:

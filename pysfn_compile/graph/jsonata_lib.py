@@ -296,6 +296,17 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
         ("filter", "pyeq"),
     ),
+    # sets (lowering/sets.py): an array of distinct items; each helper comes in two kinds, by
+    # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1)
+    "set_in": ("$s, $v", "$v in $s", ()),
+    "set_has": ("$s, $v", "$type($v) = 'boolean' ? ($v in $s or ($v ? 1 : 0) in $s)"
+                " : $type($v) = 'number' and ($v = 0 or $v = 1) ? ($v in $s or ($v = 1) in $s) : $v in $s", ()),
+    **{f"set_add_{kind}": ("$s, $v", f"$__set_{kind}($s, $v) ? $s : $append($s, [$v])", (f"set_{kind}",))
+       for kind in ("in", "has")},
+    **{f"set_of_{kind}": ("$xs", f"$reduce($xs, function($a, $v) {{ $__set_{kind}($a, $v) ? $a : $append($a, [$v]) }}, [])",
+                          (f"set_{kind}",)) for kind in ("in", "has")},
+    **{f"set_within_{kind}": ("$a, $b", f"$count($__filter($a, function($x) {{ $not($__set_{kind}($b, $x)) }})) = 0",
+                              ("filter", f"set_{kind}")) for kind in ("in", "has")},
     "list_index": (
         "$xs, $v",
         "($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"

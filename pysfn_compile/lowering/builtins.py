@@ -21,7 +21,7 @@ from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard
-from . import formatting, operations
+from . import formatting, operations, sets
 from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
     ANY_HINT,
@@ -44,7 +44,8 @@ from .targets import store_target
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
-MUTATORS = LIST_MUTATORS | DICT_MUTATORS
+SET_MUTATORS = frozenset({"add", "discard", "remove", "update", "clear"})
+MUTATORS = LIST_MUTATORS | DICT_MUTATORS | SET_MUTATORS
 
 
 def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) -> tuple[list, dict]:
@@ -73,6 +74,8 @@ def _iterable(b, node: ast.AST, then: tuple = ()) -> Expr:
             and b.lookup("range")[0] is None:
         return _checked_after(_range(b, node), then)
     value = b.expr(node)
+    if sets.is_set(value.ty):  # (set_uses lets only uses blind to the items' order get here)
+        return _checked_after(sets.as_list(value), then)
     expr = iterable_of(node, combine(value.code, value.ty, value, guards=then) if then else value)
     source, item_ty, helpers = iteration_source(node, expr)
     if source == expr.code:
@@ -904,6 +907,21 @@ def dict_fromkeys(b, node) -> Expr:
     return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey"}, guards=guards)
 
 
+def _set(b, node):
+    """set(), set(iterable): the items, each hashed, the first of equal ones kept."""
+    if node.keywords or len(node.args) > 1:
+        raise Refusal(node, "set() takes at most one positional argument")
+    if not node.args:
+        return const([], sets.set_type(pytypes.NOTHING))
+    arg = node.args[0]
+    if isinstance(arg, ast.GeneratorExp):
+        if effects(b, arg).any:
+            raise Refusal(node, "set() of a generator that calls a callee is not supported",
+                          "build a list with a list comprehension, then set(...) of it")
+        return sets.from_items(node, pure_comprehension(b, sets.hashed_generator(arg)))
+    return sets.from_items(node, _iterable(b, arg))
+
+
 def _print(b, node):
     raise Refusal(node, "print() has no Step Functions equivalent", "log from a callee instead")
 
@@ -914,13 +932,16 @@ FUNCTIONS = {
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
-    "dict": _dict, "isinstance": _isinstance, "print": _print,
+    "dict": _dict, "isinstance": _isinstance, "print": _print, "set": _set,
+    sets.HASHABLE: lambda b, n: sets.hashable(n, b.expr(n.args[0])),
 }
 
 
 # -- methods that return a value ---------------------------------------------------------
 def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dict) -> Expr:
     ty = receiver.ty
+    if sets.is_set(ty):
+        return sets.method(node, receiver, name, args, kwargs)
     if ty.only("str"):
         handler = STR_METHODS.get(name)
         kind = "str"
@@ -1449,7 +1470,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
-    if ty.may("list") and ty.form != "list":
+    if ty.may("list") and ty.form not in ("list", sets.SET):
         raise Refusal(node, f"a tuple has no method {name}() (Python raises AttributeError), and this value may "
                       "be a tuple", "build a list: list(t)")
     root = receiver_node
@@ -1472,7 +1493,9 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     kwargs = dict(zip((k.arg for k in keyword_nodes), exprs[len(node.args):], strict=True))
     x = receiver.code
     result: Expr = const(None, pytypes.NONE)
-    if ty.only("list"):
+    if sets.is_set(ty):
+        new, result, new_ty, guards = sets.mutation(node, receiver, name, args, kwargs)
+    elif ty.only("list"):
         new, result, new_ty, guards = _list_mutation(b, node, receiver, name, args, kwargs)
     elif ty.only("dict"):
         new, result, new_ty, guards = _dict_mutation(node, receiver, name, args, kwargs)

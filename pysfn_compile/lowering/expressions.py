@@ -22,8 +22,8 @@ from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import Expr, Guard, combine, const, guard
 from ..runtime import sfn
-from . import formatting
-from .evaluation import condition, later_effects, materialize, operands
+from . import formatting, sets
+from .evaluation import condition, later_effects, materialize, operands, pure_comprehension
 from .operations import (
     ANY_HINT,
     SAFE,
@@ -80,6 +80,8 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
                           "UnboundLocalError)", f"assign '{name}' on every path before this line")
         return Expr("$" + asl, ty, reads=frozenset([asl]))
+    if any(name in s.failed for s in b.scopes()):  # (a compiler-made name a refused block would set)
+        raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
     value = b.info.constant(name)
     if value is not MISSING:
         changed = b.info.changed_globals().get(name)
@@ -121,6 +123,22 @@ def transform_list(b, node) -> Expr:
     if isinstance(node, ast.Tuple):
         return build_tuple(items)
     return build_list(items)
+
+
+def transform_set(b, node: ast.Set) -> Expr:
+    """{a, b}: Python evaluates every item, then adds them in order (the first of equal ones stays)."""
+    for elt in node.elts:
+        if isinstance(elt, ast.Starred):
+            raise Refusal(elt, "unpacking with * in a set is not supported", "use set(xs) | set(ys)")
+    return sets.from_items(node, build_list(operands(b, node.elts)))
+
+
+def transform_set_comprehension(b, node: ast.SetComp) -> Expr:
+    """{f(x) for x in xs}: the items computed, each hashed as Python adds it (before the next)."""
+    if effects(b, node).any:
+        raise Refusal(node, "a set comprehension that calls a callee is not supported",
+                      "build a list with a list comprehension, then set(...) of it")
+    return sets.from_items(node, pure_comprehension(b, sets.hashed_generator(node)))
 
 
 def _mapping(expr: Expr) -> Expr:
@@ -197,6 +215,8 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
     left, right = operands(b, [node.left, node.right])
     if isinstance(node.op, ast.Div) and right.is_const and type(right.const) in (int, float) and right.const != 0:
         left = float_blind(left)  # x / 100 is the same float whether x is 10 or 10.0
+    if sets.is_set(left.ty) or sets.is_set(right.ty):
+        return sets.binary(node, _OPS[type(node.op)], left, right)
     return binary(node, _OPS[type(node.op)], left, right)
 
 
@@ -394,7 +414,7 @@ def _compare_flow(b, node: ast.Compare) -> Expr:
         if index < len(node.ops) - 1:
             right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
             b.read_again(right.reads)
-        b.assign([(result, compare(node, _CMP[type(op)], left, right))], f"Set {result}")
+        b.assign([(result, _compare(node, _CMP[type(op)], left, right))], f"Set {result}")
     b.then(b.pending + decided)
     return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
 
@@ -425,8 +445,8 @@ def transform_compare(b, node: ast.Compare) -> Expr:
 
     parts, codes = [], []
     for index, op in enumerate(node.ops):
-        parts.append(compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
-        codes.append(compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
+        parts.append(_compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
+        codes.append(_compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
                      if {index, index + 1} & set(names) else parts[-1].code)
     if len(parts) == 1:
         return parts[0]
@@ -439,6 +459,16 @@ def transform_compare(b, node: ast.Compare) -> Expr:
         if index + 1 in names:
             code = f"({names[index + 1]} := {exprs[index + 1].code}; {code})"
     return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
+
+
+def _compare(node, op: str, left: Expr, right: Expr) -> Expr:
+    """operations.compare, and a set's membership, equality and subset tests (lowering/sets.py)."""
+    if op in ("in", "not in") and sets.is_set(right.ty):
+        found = sets.contains(node, right, left)
+        return found if op == "in" else combine(f"$not({found.code})", pytypes.BOOL, found)
+    if sets.is_set(left.ty) or sets.is_set(right.ty):
+        return sets.compare(node, op, left, right)
+    return compare(node, op, left, right)
 
 
 # -- subscripts --------------------------------------------------------------------------

@@ -43,6 +43,7 @@ from ..errors import Refusal
 from ..graph import ir
 from ..graph.exprs import record_expr
 from ..runtime import compute_runtime
+from . import sets
 from .evaluation import operands
 
 FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
@@ -258,6 +259,9 @@ def transform_computed(b, node: ComputedBlock) -> None:
         if expr.ty.may("exc"):
             raise Refusal(node, f"'{name}' is an exception, which cannot be passed to the Lambda that computes "
                           f"{where}", "pass str(e) instead")
+        if sets.is_set(expr.ty):
+            raise Refusal(node, f"'{name}' is a set, which would reach the Lambda computing {where} as a list "
+                          "(JSON has no sets)", f"build the set inside the block, or pass sorted({name})")
         if pytypes.has_tuple(expr.ty):
             raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be or hold a tuple, which reaches the Lambda "
                           f"computing {where} as a list (JSON has only arrays)",
@@ -280,7 +284,8 @@ def transform_computed(b, node: ComputedBlock) -> None:
         if bad:
             origin = inference.origin.get(name, node)
             verb = "is" if foreign(attrs.evolve(ty, elem=None, value=None)) else "holds"
-            raise Refusal(origin, f"'{name}' {verb} a {' | '.join(dict.fromkeys(bad))} when it leaves the Python "
+            what = "the value returned" if name == RESULT else f"'{name}'"
+            raise Refusal(origin, f"{what} {verb} a {' | '.join(dict.fromkeys(bad))} when it leaves the Python "
                           f"computed in the Lambda ({where}); JSON cannot carry it to the state machine",
                           f"convert it before the block ends ({_convert_hint(bad)}), or use it only inside the block")
         types[name] = ty

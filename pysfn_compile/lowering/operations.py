@@ -659,14 +659,14 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
 
 
-def _may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
+def may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:
     if depth > 4:
         return True
     if (a.may("bool") and b.may("int", "float")) or (b.may("bool") and a.may("int", "float")):
         return True
-    if a.may("list") and b.may("list") and _may_mix_bool_number(a.element, b.element, depth + 1):
+    if a.may("list") and b.may("list") and may_mix_bool_number(a.element, b.element, depth + 1):
         return True
-    return a.may("dict") and b.may("dict") and _may_mix_bool_number(a.values, b.values, depth + 1)
+    return a.may("dict") and b.may("dict") and may_mix_bool_number(a.values, b.values, depth + 1)
 
 
 def same_forms(node, a: Ty, b: Ty, what: str) -> None:
@@ -685,7 +685,7 @@ def equality(left: Expr, right: Expr, node=None) -> Expr:
     if lt.only("list") and rt.only("list") and {lt.form, rt.form} == {"list", "tuple"}:
         return combine("false", pytypes.BOOL, left, right)  # a tuple never equals a list
     same_forms(node, lt, rt, "==")
-    if _may_mix_bool_number(left.ty, right.ty):
+    if may_mix_bool_number(left.ty, right.ty):
         return combine(f"$__pyeq({left.code}, {right.code})", pytypes.BOOL, left, right, helpers={"pyeq"})
     return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)
 
@@ -833,7 +833,7 @@ def contains(node, container: Expr, item: Expr) -> Expr:
         return combine(found, pytypes.BOOL, item, container, helpers=key.helpers, guards=hashing)
     if ct.only("list"):
         same_forms(node, ct.element, item.ty, "'in'")
-        if _may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
+        if may_mix_bool_number(ct.element, item.ty) or item.ty.may("list", "dict"):
             return combine(f"$__contains({container.code}, {item.code})", pytypes.BOOL, item, container,
                            helpers={"contains"})
         return combine(f"({item.code} in {container.code})", pytypes.BOOL, item, container)

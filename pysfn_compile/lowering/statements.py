@@ -19,6 +19,7 @@ from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
+from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
@@ -140,11 +141,15 @@ _DIRECT = ("parallel", "map", "wait_for_callback")  # sfn calls whose state assi
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
     """`x op= y`: `x = x op y`, except that on a list `+=` (extend) and `*=` (repeat) change
     it in place, which every name for that list sees in Python."""
+    target = node.target
+    uses = b.scope.set_uses
+    if isinstance(target, ast.Name) and uses is not None and target.id in uses.names:
+        _set_aug_assign(b, node)
+        return
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))
     if op is None:
         raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
-    target = node.target
     in_place = op in ("+", "*")
     if isinstance(target, ast.Name):
         current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
@@ -201,6 +206,21 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         b.assign(pairs, f"Set {pairs[0][0]}")
         return
     raise Refusal(target, "this augmented assignment target is not supported")
+
+
+def _set_aug_assign(b, node: ast.AugAssign) -> None:
+    """`s |= t` (and &=, -=, ^=) on a set changes it in place: every name for it sees the change."""
+    op = {ast.BitOr: "|", ast.BitAnd: "&", ast.Sub: "-", ast.BitXor: "^"}.get(type(node.op))
+    name = node.target.id
+    if op is None:
+        raise Refusal(node, f"this augmented assignment on the set '{name}' is not supported (Python raises "
+                      "TypeError)")
+    current = b.expr(ast.Name(name, ast.Load(), lineno=node.target.lineno, col_offset=node.target.col_offset))
+    (value,) = operands(b, [node.value])
+    b.check_mutation(node, name, nested=False)
+    new = sets.binary(node, op, current, value)
+    b.assign([(b.var(name), new)], f"Set {name}")
+    b.note_type(name, new.ty)
 
 
 def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Expr,

@@ -115,6 +115,8 @@ EXPRESSIONS = {
     ast.JoinedStr: expressions.transform_joinedstr,
     ast.FormattedValue: expressions.transform_formatted_value,
     ast.ListComp: transform_comprehension,
+    ast.Set: expressions.transform_set,
+    ast.SetComp: expressions.transform_set_comprehension,
     ast.GeneratorExp: transform_comprehension,
     ast.DictComp: transform_comprehension,
     ast.Call: transform_call,
@@ -170,6 +172,10 @@ class Visitor:
     """The builder's `Lowering` (graph/builder.py): what `b.expr`, `b.call` and `b.block` do."""
 
     def expression(self, b, node: ast.AST) -> Expr:
+        for scope in b.scopes():  # a set where its order would show (analysis/set_uses.py)
+            problem = scope.set_uses.misuse(node) if scope.set_uses is not None else None
+            if problem is not None:
+                raise Refusal(node, *problem, computable=True)
         transform = EXPRESSIONS.get(type(node))
         if transform is None:
             raise Refusal(node, f"{_construct(node)} is not supported in a workflow",

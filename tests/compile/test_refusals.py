@@ -90,7 +90,7 @@ def test_refused_with_a_located_message(name):
 
 
 def test_every_problem_reported_at_once():
-    body = "a = {1, 2}\nb = x & 1\nprint(a)\nreturn str(x / 2)"
+    body = "a = x @ 2\nb = x & 1\nprint(a)\nreturn str(x / 2)"
     found = problems(PRELUDE + _indent(body))
     assert len(found) == 4
     assert [p.line for p in found] == [BODY_LINE + i for i in range(4)]

@@ -58,6 +58,12 @@ RECORD_KEYS = os.environ.get("PYSFN_DIFF_RECORD_KEYS", "1") == "1"
 # An if or elif test that sets `acc` first (`if (acc := e) > k:`, analysis/walrus.py). On by
 # default; PYSFN_DIFF_WALRUS=0 leaves it out.
 WALRUS = os.environ.get("PYSFN_DIFF_WALRUS", "1") == "1"
+
+# Sets (lowering/sets.py): built from lists, literals with bools among ints ({1, True} holds 1)
+# and comprehensions, changed in place (add, discard, remove, |=, &=, -=, ^=, update), and read
+# where their order cannot show (len, in, sorted, ==, <=). On by default; PYSFN_DIFF_SETS=0
+# leaves them out.
+SETS = os.environ.get("PYSFN_DIFF_SETS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -225,6 +231,8 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
+        if SETS:
+            options.append(lambda: f"len({self.set_expr(d)})")
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
                         lambda: f"len(set({self.list_ref()}))",
@@ -343,7 +351,41 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"check({self.expr_int(d)})"]
+        if SETS:
+            options += [lambda: f"({self.expr_int(d)} {self.choice(['in', 'not in'])} {self.set_expr(d)})",
+                        lambda: f"({self.set_expr(d)} {self.choice(['==', '!=', '<=', '<', '>='])} {self.set_expr(d)})",
+                        lambda: f"{self.set_expr(d)}.{self.choice(['issubset', 'isdisjoint'])}({self.list_ref()})"]
         return self.choice(options)()
+
+    def set_expr(self, d: int) -> str:
+        """A set built where it is read."""
+        return self.choice([
+            lambda: f"set({self.list_ref()})",
+            lambda: f"{{{self.expr_int(0)}, {self.choice(['True', 'False', '1', '0'])}}}",
+            lambda: f"{{x % 3 for x in {self.list_ref()}}}",
+            lambda: f"(set({self.list_ref()}) {self.choice(['|', '&', '-', '^'])} set({self.expr_list(max(d - 1, 0))}))",
+        ])()
+
+    def set_block(self, pad: str, e: int) -> list[str]:
+        """A set variable made, changed in place, then read."""
+        v = self.name("v")
+        lines = [f"{pad}{v} = {self.choice([lambda: 'set()', lambda: self.set_expr(e)])()}"]
+        for _ in range(self.draw(st.integers(1, 3))):
+            lines.append(self.choice([
+                lambda: f"{pad}{v}.add({self.expr_int(e)})",
+                lambda: f"{pad}{v}.add({self.choice(['True', 'False'])})",
+                lambda: f"{pad}{v}.discard({self.expr_int(0)})",
+                lambda: f"{pad}{v}.remove({self.expr_int(0)})",
+                lambda: f"{pad}{v} {self.choice(['|=', '&=', '-=', '^='])} set({self.expr_list(e)})",
+                lambda: f"{pad}{v}.update({self.list_ref()})",
+            ])())
+        reads = [lambda: f"{pad}acc += len({v})",
+                 lambda: f"{pad}acc = {self.expr_int(0)} if {self.expr_int(0)} in {v} else len({v} & set({self.list_ref()}))",
+                 lambda: f"{pad}text += str(sorted({v}, reverse=True))"]
+        if "out" not in self.frozen:
+            reads.append(lambda: f"{pad}out = sorted({v})")
+        lines.append(self.choice(reads)())
+        return lines
 
     def any_all(self, d: int) -> str:
         source = self.list_ref()
@@ -370,6 +412,8 @@ class _Gen:
             self.word_lengths,
             lambda: f"list({self.choice(self.vars['dict'])}.values())",
         ]
+        if SETS:
+            options.append(lambda: f"sorted({self.set_expr(d)})")
         return self.choice(options)()
 
     def word_lengths(self) -> str:
@@ -457,6 +501,8 @@ class _Gen:
             simple.append(lambda: self.in_place_add(pad, e))
         if ITEM_ALIASES:
             simple.append(lambda: self.item_alias(pad, e))
+        if SETS:
+            simple.append(lambda: self.set_block(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
