@@ -138,7 +138,9 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.keys_stable = not effects.removes_keys(body)
     scope.reread_iterators = iterators.reread_iterators(body, set(b.info.objects) | scope.locals)
     scope.set_uses = set_uses.set_uses(body, set(b.info.objects) | scope.locals, set(param_names) | set(arg_names),
-                                       whole_variables=b.compute_in_lambda)
+                                       whole_variables=b.compute_in_lambda, module_sets=frozenset(
+                                           n for n, o in b.info.objects.items()
+                                           if isinstance(o, (set, frozenset)) and n not in scope.locals))
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

@@ -48,17 +48,19 @@ class SetUses:
         return found[1:] if found is not None and found[0] is node else None
 
 
-def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: bool = False) -> SetUses:
+def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: bool = False,
+             module_sets: frozenset = frozenset()) -> SetUses:
     """The set variables of a function body (nested functions and lambdas included) and the
     uses of sets the machine cannot compute; `shadowed`: names that hide the builtin `set`;
-    `whole_variables`: also the assignments of a variable used so (compute_in_lambda)."""
+    `whole_variables`: also the assignments of a variable used so (compute_in_lambda);
+    `module_sets`: the module-level sets the body reads (constants)."""
     module = ast.Module(body=body, type_ignores=[])
     parents: dict = {}
     for node in ast.walk(module):
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     builtin = "set" not in shadowed
-    names = _set_names(module, builtin, params, parents)
+    names = _set_names(module, builtin, params, parents) | set(module_sets)
     misuses: dict = {}
 
     def is_set(node: ast.AST) -> bool:

@@ -95,10 +95,7 @@ def transform_name(b, node: ast.Name) -> Expr:
                       "pass it to sfn.map(...) or call it")
     obj = b.info.objects.get(name, MISSING)
     if isinstance(obj, (set, frozenset)):
-        raise Refusal(node, f"'{name}' is a module-level {type(obj).__name__}: a state machine holds only JSON "
-                      "values, which have no sets",
-                      f"make it a list ({name} = [...]: `in` finds the same str and int items) or a dict",
-                      computable=True)
+        return _module_set(b, node, name, obj)
     module = getattr(obj, "__module__", None)
     if obj is not MISSING and (isinstance(obj, type) or callable(obj)) and isinstance(module, str) \
             and module != b.info.module.__name__ and not module.startswith("pysfn_compile"):
@@ -113,6 +110,23 @@ def transform_name(b, node: ast.Name) -> Expr:
     raise Refusal(node, f"'{name}' is not a variable of the workflow or a module-level constant",
                   "workflow values are locals, parameters and module-level JSON constants",
                   computable=name in b.info.objects)
+
+
+def _module_set(b, node: ast.Name, name: str, value: set | frozenset) -> Expr:
+    """A module-level set read as a constant (STOP_WORDS = {"a", "the"}): its items, in an order
+    that does not depend on the hash seed (no use of a set shows its order: set_uses.py)."""
+    changed = b.info.changed_globals().get(name)
+    if changed is not None:
+        raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes (line "
+                      f"{changed}); the state machine would hold its value at compile time",
+                      f"pass it through a callee, e.g. def get_{name.lower()}() -> list: return sorted({name})")
+    items = sorted(value, key=lambda v: (type(v).__name__, v if isinstance(v, (str, int, float)) else 0))
+    if not all(v is None or type(v) in (str, int, float, bool) and not (type(v) is int and abs(v) > 2**53 - 1)
+               for v in items):
+        raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} of items a state machine cannot "
+                      "hold (JSON has str, numbers, bools and None)", "make its items str or int",
+                      computable=True)
+    return const(items, sets.set_type(type_of_value(items).element))
 
 
 def transform_list(b, node) -> Expr:

@@ -107,8 +107,9 @@ def _other_items(node, other: Expr) -> Expr:
 def contains(node, s: Expr, item: Expr) -> Expr:
     """`item in s`: Python evaluates both, then hashes the item."""
     item = hashable(node, item)
-    k = _kind(s.ty.element, item.ty)
-    return combine(f"$__set_{k}({s.code}, {item.code})", pytypes.BOOL, item, s, helpers={f"set_{k}"})
+    if _kind(s.ty.element, item.ty) == "in":
+        return combine(f"({item.code} in {s.code})", pytypes.BOOL, item, s)
+    return combine(f"$__set_has({s.code}, {item.code})", pytypes.BOOL, item, s, helpers={"set_has"})
 
 
 def compare(node, op: str, left: Expr, right: Expr) -> Expr:

@@ -181,10 +181,12 @@ def test_a_module_that_fails_to_import_is_located_and_a_wrong_sfn_call_shows_its
     assert "side effects" in problem.hint
 
 
-def test_a_module_level_set_is_named_as_what_it_is():
-    (problem,) = problems('STOP = {"a", "the"}\n\n@sfn.workflow\ndef main(w: str):\n    return w in STOP\n')
-    assert problem.message == "'STOP' is a module-level set: a state machine holds only JSON values, which have no sets"
-    assert problem.hint.startswith("make it a list (STOP = [...]")
+def test_a_module_level_set_is_refused_where_its_order_would_show_or_a_function_changes_it():
+    (problem,) = problems('STOP = {"a", "the"}\n\n@sfn.workflow\ndef main(w: str):\n    return [x for x in STOP]\n')
+    assert problem.message.startswith("iterating over a set") and problem.hint.startswith("iterate over sorted(STOP) instead")
+    (problem,) = problems('STOP = {"a"}\n\ndef more():\n    STOP.add("b")\n\n@sfn.workflow\ndef main(w: str):\n'
+                          '    more()\n    return w in STOP\n')
+    assert problem.message.startswith("'STOP' is a module-level set that a function changes (line")
 
 
 def test_a_refused_raise_still_ends_its_path():

@@ -207,3 +207,29 @@ def test_a_set_on_one_side_of_a_conditional_expression_is_refused():
 def test_a_parameter_cannot_become_a_set():
     text = refusal("@sfn.workflow\ndef main(blocked):\n    blocked = set(blocked)\n    return len(blocked)\n")
     assert "'blocked' is a parameter" in text and "blocked_set = ..." in text
+
+
+def test_a_module_level_set_is_a_constant():
+    results = assert_same("""
+    STOP = {"a", "the", "of", "The"}
+    LIMITS = frozenset({1, True, 2.5})
+
+    @sfn.workflow
+    def main(text):
+        words = [w for w in text.split() if w not in STOP]
+        return {"kept": words, "stop": sorted(STOP), "n": len(LIMITS), "one": 1 in LIMITS,
+                "both": sorted(STOP & set(text.split()))}
+    """, {"text": "the end of a story The"}, {"text": ""})
+    assert results[0]["output"]["kept"] == ["end", "story"]
+
+
+def test_the_definition_does_not_depend_on_the_hash_seed(tmp_path):
+    import os
+    import subprocess
+    import sys
+    workflow = tmp_path / "stop.py"
+    workflow.write_text('from pysfn_compile import sfn\nSTOP = {"a", "the", "of", "x", "y", "zed"}\n\n'
+                        '@sfn.workflow\ndef main(w):\n    return w in STOP\n')
+    texts = {subprocess.run([sys.executable, "-m", "pysfn_compile.cli", str(workflow)], capture_output=True, text=True,
+                            check=True, env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(texts) == 1 and "zed" in next(iter(texts))
