@@ -526,12 +526,27 @@ def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
                 raise Refusal(value, "a format spec computed at run time is not supported",
                               "write the spec literally")
             spec = "".join(v.value for v in value.format_spec.values)
-        parts.append(formatting.format_value(value, expr, spec))
+        scaled = _scaled_int(b, node, value, expr, spec)
+        parts.append(scaled if scaled is not None else formatting.format_value(value, expr, spec))
     if all(p.is_const for p in parts):
         text = "".join(p.const for p in parts)
         return const(text, pytypes.STR)
     code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
     return combine(f"({code})", pytypes.STR, *parts)
+
+
+def _scaled_int(b, node: ast.JoinedStr, value: ast.FormattedValue, quotient: Expr, spec: str) -> Expr | None:
+    """`f"{cents / 100:.2f}"`: formatting.format_scaled, which reads the numerator again (so
+    only where nothing in the f-string acts or calls: it reads the same value)."""
+    division = value.value
+    if value.conversion != -1 or not spec or not (isinstance(division, ast.BinOp) and isinstance(division.op, ast.Div)
+                                                  and isinstance(division.right, ast.Constant)):
+        return None
+    divisor = division.right.value
+    if type(divisor) is not int or divisor < 10 or str(divisor) != "1" + "0" * (len(str(divisor)) - 1) \
+            or effects(b, node).any:
+        return None
+    return formatting.format_scaled(value, quotient, b.expr(division.left), divisor, spec)
 
 
 def transform_formatted_value(b, node) -> Expr:

@@ -10,6 +10,7 @@ tell 3 from 3.0, Python prints them differently).
 from __future__ import annotations
 
 import ast
+import math
 import re
 
 from ..analysis import pytypes
@@ -170,25 +171,69 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
         if precision is not None:
             raise Refusal(node, "precision is not allowed in an integer format specifier")
         value = expr.code if ty.only("int") else f"({expr.code} ? 1 : 0)"
+        if sign == "-" and not grouping and not (align == "=" or (match["zero"] and not align)):
+            # $formatNumber writes the minus itself (and 0 for -0)
+            out = _pad(node, expr, jsonata_lib.int_text(value), width, fill, align or ">")
+            return combine(out.code, pytypes.STR, out)
         digits = jsonata_lib.int_text(f"$abs({value})")
-        if grouping:
-            digits = f"$__group({digits}, '{grouping}')"
-        sign_text = {"-": f"({value} < 0 ? '-' : '')", "+": f"({value} < 0 ? '-' : '+')",
-                     " ": f"({value} < 0 ? '-' : ' ')"}[sign]
-        if align == "=" or (match["zero"] and not align):
-            if grouping and match["zero"] and not align:
-                raise Refusal(node, "zero padding with a thousands separator is not supported",
-                              "format in a callee")
-            # a negative width pads on the left to |width|; digits are never shorter than a positive one
-            body = f"$pad({digits}, $length({sign_text}) - {width}, {jsonata_lib.string(fill)})"
-            return combine(f"({sign_text} & {body})", pytypes.STR, expr,
-                           helpers={"group"} if grouping else set())
-        text = f"({sign_text} & {digits})"
-        if sign == "-" and not grouping:  # $formatNumber writes the minus itself (and 0 for -0)
-            text = jsonata_lib.int_text(value)
-        out = _pad(node, expr, text, width, fill, align or ">")
-        return combine(out.code, pytypes.STR, out, helpers={"group"} if grouping else set())
+        return _signed(node, expr, f"({value} < 0)", digits, match, fill)
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
+
+
+def _signed(node: ast.AST, expr: Expr, negative: str, digits: str, match: re.Match, fill: str, tail: str = "") -> Expr:
+    """A number's text from its digits (the integer part, grouped as the spec says, then
+    `tail`) with the spec's sign, fill, alignment and width."""
+    sign, grouping, width, align = match["sign"] or "-", match["grouping"], int(match["width"] or 0), match["align"]
+    if grouping:
+        digits = f"$__group({digits}, '{grouping}')"
+    if tail:
+        digits = f"{digits} & {tail}"
+    helpers = {"group"} if grouping else set()
+    sign_text = f"({negative} ? '-' : '{'' if sign == '-' else sign}')"
+    if align == "=" or (match["zero"] and not align):
+        if grouping and match["zero"] and not align:
+            raise Refusal(node, "zero padding with a thousands separator is not supported", "format in a callee")
+        # a negative width pads on the left to |width|; digits are never shorter than a positive one
+        body = f"$pad({digits}, $length({sign_text}) - {width}, {jsonata_lib.string(fill)})"
+        return combine(f"({sign_text} & {body})", pytypes.STR, expr, helpers=helpers)
+    out = _pad(node, expr, f"({sign_text} & {digits})", width, fill, align or ">")
+    return combine(out.code, pytypes.STR, out, helpers=helpers)
+
+
+def format_scaled(node: ast.AST, quotient: Expr, numerator: Expr, divisor: int, spec: str) -> Expr | None:
+    """`f"{n / 100:.2f}"`: an int divided by 10**k, printed with at least k decimals, is the int's
+    own digits (the double nearest n / 100 rounds back to them while |n / 100| is below the
+    bound for the precision, checked when the workflow runs: a loud stop beyond it). None where
+    this does not apply (the caller formats the float, or refuses). `quotient` is the division
+    as lowered (its checks: Python's TypeError for a str); `numerator` its left operand again."""
+    match = _SPEC.match(spec)
+    places = len(str(divisor)) - 1
+    if not match or match["type"] not in ("f", "F") or match["precision"] is None or int(match["precision"]) < places \
+            or int(match["precision"]) > 12:
+        return None
+    ty = numerator.ty
+    if not (ty.only("int", "bool") or ty.only("int") or ty.json_number):  # (other kinds: the division's TypeError)
+        return None
+    precision = int(match["precision"])
+    fill = match["fill"] or (" " if not match["zero"] or match["align"] else "0")
+    n = numerator.code if not ty.may("bool") else f"($type({numerator.code}) = 'boolean' ? ({numerator.code} ? 1 : 0) : {numerator.code})"
+    # |n / divisor| < 2**bound: half an ulp of the quotient stays below half a unit of the last place
+    bound = divisor * 2 ** math.floor(52 - precision * math.log2(10))
+    line = getattr(node, "lineno", 0)
+    stops = []
+    if "float" in ty.kinds:
+        stops.append(Guard(f"($floor({n}) != {n})", None, "''", numerator.helpers, numerator.reads, abort=True,
+                           error_name=UNPRINTABLE, message_literal=f"line {line}: formatting a float whose type is not "
+                           f"annotated with {spec!r}: annotate it as float and format it in a callee"))
+    stops.append(Guard(f"($abs({n}) >= {bound})", None, "''", numerator.helpers, numerator.reads, abort=True,
+                       error_name=UNPRINTABLE, message_literal=f"line {line}: {spec!r} of a quotient beyond "
+                       f"{bound // divisor:.3g}: JSONata cannot round it as Python does; format it in a callee"))
+    whole = jsonata_lib.int_text(f"($__fa - $__fa % {divisor}) / {divisor}")
+    tail = f"'.' & $pad($string($__fa % {divisor}), -{places}, '0')" + (f" & '{'0' * (precision - places)}'"
+                                                                        if precision > places else "")
+    text = _signed(node, quotient, f"({n} < 0)", whole, match, fill, tail)
+    code = f"($__fa := $abs({n}); {text.code})"
+    return combine(code, pytypes.STR, quotient, numerator, helpers=text.helpers, guards=stops)
 
 
 def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
