@@ -45,6 +45,17 @@ STATEMENTS = {
 }
 
 
+# what to write in place of a library class a workflow calls (a message's hint)
+_PLAIN_INSTEAD = {
+    "collections.defaultdict": "use a dict: d.setdefault(k, []).append(v), or d[k] = d.get(k, 0) + 1",
+    "collections.Counter": "count in a dict: counts[k] = counts.get(k, 0) + 1; the most common: "
+                           "sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]",
+    "collections.OrderedDict": "use a dict (it keeps the order keys were added in)",
+    "collections.deque": "use a list (append, pop, xs[0], xs[1:])",
+    "collections.namedtuple": "use a dict, or a TypedDict to name its keys",
+}
+
+
 def transform_comprehension(b, node) -> Expr:
     """A comprehension that calls a callee is a Map state; any other is one JSONata expression."""
     if effects(b, node).any:
@@ -79,6 +90,11 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             handler = builtins.FUNCTIONS.get(name)
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
+        obj = b.info.objects.get(name)
+        known = _PLAIN_INSTEAD.get(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
+        if known is not None:
+            raise Refusal(node, f"'{name}' is {obj.__module__}.{obj.__qualname__}, which the state machine cannot "
+                          "run", known, computable=lambda_compute.computable_name(b, name))
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
                       computable=lambda_compute.computable_name(b, name))

@@ -203,3 +203,12 @@ def test_an_imported_class_used_in_the_workflow_is_named_where_it_comes_from():
                           "    return str(datetime.fromisoformat(day))\n")
     assert problem.message.startswith("'datetime' is datetime.datetime, which the state machine cannot run")
     assert "compute_in_lambda" in problem.hint
+
+
+def test_collections_classes_are_named_with_the_plain_python_to_write_instead():
+    found = problems("from collections import Counter, defaultdict\n\n@sfn.workflow\ndef main(xs):\n"
+                     "    d = defaultdict(list)\n    c = Counter(xs)\n    return 1\n")
+    assert [p.message for p in found] == ["'defaultdict' is collections.defaultdict, which the state machine cannot run",
+                                          "'Counter' is collections.Counter, which the state machine cannot run"]
+    assert found[0].hint.startswith("use a dict: d.setdefault(k, []).append(v)")
+    assert "counts.get(k, 0) + 1" in found[1].hint
