@@ -189,6 +189,14 @@ class BuilderHelpers:
     def field(self, expr: Expr) -> Any:
         return _code(expr)
 
+    def template(self, expr: Expr) -> Any:
+        """A field that may be a JSON object: a dict display with literal keys is one expression
+        per key (each with only the helpers it calls: no field holds every key's helpers),
+        as a person would write an Output; anything else is field(expr)."""
+        if expr.entries is None or expr.is_const:
+            return _code(expr)
+        return {key: self.template(value) for key, value in expr.entries}
+
     # names -------------------------------------------------------------------------------
     def declare(self, name: str) -> None:
         if name.startswith("__"):

@@ -135,6 +135,9 @@ class Expr:
     reads: frozenset = frozenset()  # ASL variables read
     helpers: frozenset = frozenset()
     const: Any = _NO_CONST  # the Python value, when known at compile time
+    # a dict display with literal keys: ((key, value Expr), ...), so that a field holding it can
+    # be a JSON object of one expression per key (builder.template)
+    entries: tuple | None = None
 
     NO_CONST = _NO_CONST
 

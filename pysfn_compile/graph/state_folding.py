@@ -74,6 +74,10 @@ def _substitute(output: Any, assign: dict) -> Any:
     the Task's; or a variable is assigned something other than an expression or JSON)."""
     if output is None:
         return ir.Code("null")  # a Task's output None means "no Output field"
+    if isinstance(output, dict):  # a template: each of its expressions
+        parts = {key: _substitute(value, assign) if isinstance(value, (ir.Code, dict)) else value
+                 for key, value in output.items()}
+        return None if any(part is None for part in parts.values()) else parts
     if not isinstance(output, ir.Code):
         return output if not any(True for _ in ir.codes(output)) else None
     if _RESULT_READ.search(output.text):

@@ -30,6 +30,7 @@ from .operations import (
     bound_code,
     build_list,
     guards_per_item,
+    is_var,
     iterable_of,
     iteration_source,
     key_guard,
@@ -1426,7 +1427,10 @@ def _dict_get(b, node, d, args, kwargs):
         value_ty = d.ty.field(key.const)
     if key.is_const and d.ty.only("dict") and key.const in d.ty.present and b.keys_stable():
         return combine(found, value_ty, d, key, default)  # the default is evaluated, never used
-    code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
+    if is_var(found):  # (read twice: a variable costs nothing to read again)
+        code = f"($exists({found}) ? {found} : {default.code})"
+    else:
+        code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
     return combine(code, pytypes.join(value_ty, default.ty), d, key, default)
 
 

@@ -210,7 +210,8 @@ def transform_dict(b, node: ast.Dict) -> Expr:
     if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
         body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)
         fields = {k.const: v.ty for k, v in entries}
-        return combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
+        record = combine("{" + body + "}", pytypes.typed_dict("", fields), *parts)
+        return attrs.evolve(record, entries=tuple((k.const, v) for k, v in entries))
     pieces = []
     for key_expr, value_expr in entries:
         pieces.append(value_expr.code if key_expr is None else "{" + f"{key_expr.code}: {value_expr.code}" + "}")

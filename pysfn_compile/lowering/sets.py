@@ -19,7 +19,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph.exprs import Expr, combine, const, guard
 from .formatting import to_repr
-from .operations import iterable_of, iteration_source, may_mix_bool_number
+from .operations import is_var, iterable_of, iteration_source, may_mix_bool_number
 
 SET = "set"  # a list type's form for a set
 HASHABLE = "__hashable__"  # builtins' name for hashable() in a comprehension's items (hashed_generator)
@@ -220,6 +220,9 @@ def mutation(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict):
     item = hashable(node, args[0])
     k = _kind(s.ty.element, item.ty)
     eq, helpers = f"$__set_{k}", {f"set_{k}"}
+    if name == "add" and k == "in" and is_var(s.code) and (is_var(item.code) or item.is_const):
+        new = combine(f"({item.code} in {s.code} ? {s.code} : $append({s.code}, [{item.code}]))", s.ty, s, item)
+        return new, none, set_type(pytypes.join(s.ty.element, item.ty)), []
     if name == "add":
         new = combine(f"$__set_add_{k}({s.code}, {item.code})", s.ty, s, item, helpers={f"set_add_{k}"})
         return new, none, set_type(pytypes.join(s.ty.element, item.ty)), []

@@ -622,7 +622,7 @@ def do_return(b, value: Expr, node) -> None:
             b.jump(context.finally_label)
             return
     b.check([value], "Check return value")
-    output = b.field(value)
+    output = b.template(value)
     b.add(ir.Succeed(title=f"Return {_short(ast.unparse(node.value), 40)}" if getattr(node, "value", None) is not None
                      else "Return", output=output))
     b.then([])

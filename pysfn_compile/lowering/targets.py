@@ -178,8 +178,8 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
             new_ty = attrs.evolve(new_ty, fields=fields, name=ty.name)
         # storing adds the key (a record's keys stay)
         new_ty = attrs.evolve(new_ty, present=ty.present | ({key.const} if key.is_const else set()))
-        return combine(f"$__setkey({container.code}, {key.code}, {value.code})", new_ty, value, container, key,
-                       helpers={"setkey"})
+        # (codes are operands: atomic or parenthesized, so each fits a key's or a value's place)
+        return combine(f"$merge([{container.code}, {{{key.code}: {value.code}}}])", new_ty, value, container, key)
     if ty.only("list"):
         key = int_index(node, key, "list")  # (of unknown type: checked as Python checks it)
         count = f"$count({container.code})"

@@ -75,7 +75,7 @@ def test_the_task_waits_for_its_token():
     assert state["Arguments"]["Payload"]["args"][1] == "{% $states.context.Task.Token %}"
     assert (state["TimeoutSeconds"], state["HeartbeatSeconds"]) == (600, 60)
     # the answer itself (SendTaskSuccess's output), not a Lambda response's Payload
-    assert state["Output"] == '{% {"status": "approved", "answer": $states.result} %}'
+    assert state["Output"] == {"status": "approved", "answer": "{% $states.result %}"}
     errors = [c["ErrorEquals"] for c in state["Catch"]]
     assert errors[:3] == [["NeedsMore"], ["Rejected", "NeedsMore"], ["States.HeartbeatTimeout"]]
     assert pysfn_emulator.validate(compiled.definition) == []
