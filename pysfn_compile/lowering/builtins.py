@@ -1413,12 +1413,20 @@ def _copy(b, node, value, args, kwargs):
 LIST_METHODS = {"index": _list_index, "count": _list_count, "copy": _copy}
 
 
+def _hashed_after(key: Expr, arg: Expr) -> tuple[Expr, list]:
+    """Python hashes a key when the method runs, after every argument is evaluated: the key
+    with only its argument's own checks, and the key's checks (TypeError for an unhashable
+    one, KeyError for one no JSON object holds) to check after the others."""
+    return attrs.evolve(key, guards=arg.guards), list(key.guards[len(arg.guards):])
+
+
 def _dict_get(b, node, d, args, kwargs):
     _need(node, "dict.get", args, kwargs, 1, 2)
     default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
     key = lookup_key(node, args[0])
     if key is None:  # a key no JSON object holds
         return combine(default.code, default.ty, d, args[0], default)
+    key, hashing = _hashed_after(key, args[0])
     found = f"$lookup({d.code}, {key.code})"
     if not key.ty.only("str"):
         found = f"($type({key.code}) = 'string' ? {found})"
@@ -1426,12 +1434,12 @@ def _dict_get(b, node, d, args, kwargs):
     if d.ty.fields is not None and key.is_const and d.ty.field(key.const) is not None:
         value_ty = d.ty.field(key.const)
     if key.is_const and d.ty.only("dict") and key.const in d.ty.present and b.keys_stable():
-        return combine(found, value_ty, d, key, default)  # the default is evaluated, never used
+        return combine(found, value_ty, d, key, default, guards=hashing)  # the default is evaluated, never used
     if is_var(found):  # (read twice: a variable costs nothing to read again)
         code = f"($exists({found}) ? {found} : {default.code})"
     else:
         code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
-    return combine(code, pytypes.join(value_ty, default.ty), d, key, default)
+    return combine(code, pytypes.join(value_ty, default.ty), d, key, default, guards=hashing)
 
 
 def _dict_keys(b, node, d, args, kwargs):
@@ -1661,26 +1669,28 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
             k = key.code
             missing = guard(f"($type({k}) != 'string')", KeyError, f"$__pyrepr({k})", key, helpers={"pyrepr"})
             if len(args) == 2:
+                key, hashing = _hashed_after(key, args[0])
                 value = combine(f"($type({k}) = 'string' and $exists($lookup({d.code}, {k})) ? $lookup({d.code}, {k})"
                                 f" : {args[1].code})", pytypes.join(ty.values, args[1].ty), d, key, args[1])
-                new = combine(f"($type({k}) = 'string' ? $__delkey({d.code}, {k}) : {d.code})", ty, d, key,
+                new = combine(f"($type({k}) = 'string' ? $__delkey({d.code}, {k}) : {d.code})", ty, d, key, args[1],
                               helpers={"delkey"})
-                return new, value, ty, []
+                return new, value, ty, hashing
             key = combine(k, pytypes.STR, key, guards=[missing])
+        key, hashing = _hashed_after(key, args[0])
         lookup = f"$lookup({d.code}, {key.code})"
         if name == "pop":
-            new = combine(f"$__delkey({d.code}, {key.code})", ty, d, key, helpers={"delkey"})
+            new = combine(f"$__delkey({d.code}, {key.code})", ty, d, key, *args[1:], helpers={"delkey"})
             if len(args) == 2:
                 value = combine(f"($exists({lookup}) ? {lookup} : {args[1].code})",
                                 pytypes.join(ty.values, args[1].ty), d, key, args[1])
-                return new, value, ty, []
-            return new, combine(lookup, ty.values, d, key), ty, [key_guard(d, key)]
+                return new, value, ty, hashing
+            return new, combine(lookup, ty.values, d, key), ty, [*hashing, key_guard(d, key)]
         default = args[1] if len(args) == 2 else const(None, pytypes.NONE)
         new = combine(f"($exists({lookup}) ? {d.code} : $__setkey({d.code}, {key.code}, {default.code}))", ty,
                       d, key, default, helpers={"setkey"})
         value = combine(f"($exists({lookup}) ? {lookup} : {default.code})", pytypes.join(ty.values, default.ty),
                         d, key, default)
-        return new, value, pytypes.dict_of(pytypes.join(ty.values, default.ty)), []
+        return new, value, pytypes.dict_of(pytypes.join(ty.values, default.ty)), hashing
     if name == "clear":
         _need(node, "dict.clear", args, kwargs, 0, 0)
         return const({}, ty), none, ty, []

@@ -640,3 +640,32 @@ def main(n, s, d: dict[str, int]):
     return out
 """, {"n": 17, "s": [10], "d": {}}, {"n": 1, "s": [10], "d": {"a": 1}}, {"n": 1, "s": "a", "d": {"a": 1}},
         {"n": 1, "s": {}, "d": {}})
+
+
+def test_a_dict_method_hashes_its_key_after_evaluating_every_argument():
+    """Seed 10101: `counts.get(s, xs.index(9))` with `s` a dict raised the key's TypeError
+    (unhashable) before the default's ValueError; `d.pop(k, xs.index(7))` lost the default's
+    ValueError altogether and returned -1 (found by hand, reducing it)."""
+    agree("""
+@sfn.workflow
+def main(s, flag):
+    counts = {}
+    xs = [1, 2, 3]
+    try:
+        a = counts.get(('b' if flag else s), xs.index(9))
+    except ValueError as e:
+        a = "V:" + str(e)
+    try:
+        counts.setdefault(s, xs.index(8))
+    except (ValueError, TypeError) as e:
+        a += " W:" + str(e)
+    try:
+        b = counts.pop(s, xs.index(7))
+    except (ValueError, TypeError) as e:
+        b = "X:" + str(e)
+    try:
+        c = counts.pop(s, 5)
+    except TypeError as e:
+        c = "Y:" + str(e)
+    return [a, b, c]
+""", {"s": {"a": 1}, "flag": 0}, {"s": [], "flag": 0}, {"s": "k", "flag": 0}, {"s": 3, "flag": 1})
