@@ -40,6 +40,7 @@ from .operations import (
     same_forms,
     store_key,
     truth,
+    unreachable,
 )
 from .targets import store_target
 
@@ -106,6 +107,9 @@ def _key_lookup_checks(b, key_node) -> tuple:
 # -- conversions -------------------------------------------------------------------------
 def _len(b, node):
     (value,), _ = _plain_args(b, node, "len", 1, 1)
+    never = unreachable(value)
+    if never is not None:
+        return attrs.evolve(never, ty=pytypes.SMALL_INT)
     ty = value.ty
     if ty.only("list"):
         return combine(f"$count({value.code})", pytypes.SMALL_INT, value)
@@ -940,6 +944,9 @@ FUNCTIONS = {
 
 # -- methods that return a value ---------------------------------------------------------
 def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dict) -> Expr:
+    never = unreachable(receiver)
+    if never is not None:
+        return combine(never.code, never.ty, receiver, *args, *kwargs.values())
     ty = receiver.ty
     if sets.is_set(ty):
         return sets.method(node, receiver, name, args, kwargs)
@@ -1476,6 +1483,9 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         ast.fix_missing_locations(item)
         return mutate(b, node, item, b.expr(item), name)
     ty = receiver.ty
+    never = unreachable(receiver)
+    if never is not None:  # (nothing to write back: the receiver's check raises)
+        return combine("null", pytypes.NONE, receiver, *operands(b, [*node.args, *(k.value for k in node.keywords)]))
     if (ty.is_any or ty.json_number) and ty.may("list", "dict") and not (ty.only("list") or ty.only("dict")):
         receiver = attrs.evolve(receiver, ty=pytypes.join(pytypes.list_of(ty.element) if ty.may("list") else None,
                                                           pytypes.dict_of(ty.values) if ty.may("dict") else None))

@@ -40,6 +40,7 @@ from .operations import (
     subscript,
     truth,
     type_of_value,
+    unreachable,
 )
 
 
@@ -288,6 +289,9 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
             return const(not inner.const, pytypes.BOOL)
         return combine(f"$not({inner.code})", pytypes.BOOL, inner)
     operand = b.expr(node.operand)
+    never = unreachable(operand)
+    if never is not None:
+        return never
     if isinstance(node.op, ast.Invert):
         raise Refusal(node, "~ is not supported: JSONata has no bitwise operators", computable=True)
     if operand.is_const and isinstance(operand.const, (int, float)):
@@ -478,6 +482,9 @@ def transform_compare(b, node: ast.Compare) -> Expr:
 
 def _compare(node, op: str, left: Expr, right: Expr) -> Expr:
     """operations.compare, and a set's membership, equality and subset tests (lowering/sets.py)."""
+    never = unreachable(left, right)
+    if never is not None:
+        return attrs.evolve(never, ty=pytypes.BOOL)
     if op in ("in", "not in") and sets.is_set(right.ty):
         found = sets.contains(node, right, left)
         return found if op == "in" else combine(f"$not({found.code})", pytypes.BOOL, found)

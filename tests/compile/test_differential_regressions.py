@@ -669,3 +669,37 @@ def main(s, flag):
         c = "Y:" + str(e)
     return [a, b, c]
 """, {"s": {"a": 1}, "flag": 0}, {"s": [], "flag": 0}, {"s": "k", "flag": 0}, {"s": 3, "flag": 1})
+
+
+def test_an_operation_on_an_item_of_a_container_that_never_holds_one_raises_its_lookup_error():
+    """Seed 10101 (13 of 5,981 programs refused): `-out[n]` with `out = []` never appended to
+    was refused ("unsupported operand type for -: nothing"); Python raises IndexError there, and
+    so does the machine now (the item's check always raises before the operation)."""
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = []
+    groups = {}
+    r = []
+    try:
+        r.append(-out[n])
+    except IndexError as e:
+        r.append(str(e))
+    try:
+        r.append(len(groups["k"]))
+    except KeyError as e:
+        r.append(str(e))
+    try:
+        r.append(out[0] + 1 if n else out[0] < 3)
+    except IndexError as e:
+        r.append(str(e))
+    try:
+        out[0].append(n)
+    except IndexError as e:
+        r.append("append " + str(e))
+    try:
+        r.append(groups["x"].upper())
+    except KeyError as e:
+        r.append(str(e))
+    return {"r": r}
+""", {"n": 1}, {"n": 0})
