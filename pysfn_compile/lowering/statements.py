@@ -123,7 +123,41 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
     if isinstance(target, ast.Subscript) and effects(b, target).any:
         # Python evaluates the value (and raises what it raises) before the target calls a callee
         value = materialize(b, value, value_node)
+    if isinstance(target, ast.Subscript) and _setdefault_call(target) is not None:
+        value = materialize(b, value, value_node)  # (before the setdefault changes what it reads)
+        target = _after_setdefault(b, target)
     assign_to(b, target, value, node, value_node)
+
+
+def _setdefault_call(target: ast.Subscript) -> ast.Call | None:
+    """The `d.setdefault(k, default)` a subscript target starts from (`d.setdefault(k, {})[j] = v`)."""
+    root = target
+    while isinstance(root, ast.Subscript):
+        root = root.value
+    if isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute) and root.func.attr == "setdefault" \
+            and len(root.args) in (1, 2) and not root.keywords:
+        return root
+    return None
+
+
+def _after_setdefault(b, target: ast.Subscript) -> ast.Subscript:
+    """`d.setdefault(k, {})[j] = v`: the setdefault runs (Python evaluates the target after the
+    value), then the assignment goes into `d[k][j]`; the key is read twice, so it may not act."""
+    call = _setdefault_call(target)
+    if effects(b, call.args[0]).any:
+        raise Refusal(call.args[0], "a setdefault() key that calls a callee, in an assignment target, is not supported",
+                      "compute the key into a variable first")
+    default = b.call(call)
+    if default.guards:
+        b.check([default], "Check expression")
+    item = ast.copy_location(ast.Subscript(value=call.func.value, slice=call.args[0], ctx=ast.Load()), call)
+
+    def rebuilt(node: ast.AST) -> ast.AST:
+        if node is call:
+            return item
+        return ast.copy_location(ast.Subscript(value=rebuilt(node.value), slice=node.slice, ctx=node.ctx), node)
+
+    return rebuilt(target)
 
 
 def _direct_call_target(b, call: ast.Call) -> bool:

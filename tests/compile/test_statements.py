@@ -594,3 +594,25 @@ def main(x: int):
     return Config.RETRIES + x
 """
     assert "attribute access (.RETRIES)" in refusal(source)
+
+
+def test_an_assignment_into_what_setdefault_returns():
+    """`d.setdefault(k, {})[j] = v`: the value first, then the setdefault, then the store into
+    d[k][j] (a nested group-by, the way people write it)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows, k):
+        by_tag = {}
+        for r in rows:
+            by_tag.setdefault(r["tag"], {})[r["sku"]] = len(by_tag)
+        firsts = {}
+        firsts.setdefault(k, [0, 0])[1] = 7
+        try:
+            by_tag.setdefault("n", 5)
+            by_tag.setdefault("n", {})["x"] = 1
+        except TypeError as e:
+            firsts["error"] = [str(e)]
+        return {"by_tag": by_tag, "firsts": firsts}
+    """, {"rows": [{"tag": "a", "sku": "s1"}, {"tag": "b", "sku": "s2"}, {"tag": "a", "sku": "s3"}], "k": "q"},
+        {"rows": [], "k": "z"})
+    assert results[0]["output"]["by_tag"]["a"] == {"s1": 0, "s3": 2}
