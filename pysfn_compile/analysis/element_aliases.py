@@ -44,6 +44,7 @@ _REBINDING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "
                                 "update", "popitem", "add", "discard", "__setitem__", "__delitem__"})
 _CHANGING_METHODS = _REBINDING_METHODS | {"setdefault"}
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 @attrs.frozen
@@ -171,7 +172,7 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         covered |= {id(n) for statement in region for n in ast.walk(statement)}
     for loop in loops:  # the loop binds the name before each run of its body
         covered |= {id(n) for statement in loop.body for n in ast.walk(statement)}
-    reads = [n for statement in body for n in _walk_function(statement)
+    reads = [n for statement in body for n in _walk_function(statement, name)
              if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
     if any(id(n) not in covered for n in reads):
         return None  # a read not after a binding in the same block: which item it is is not known
@@ -194,13 +195,19 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
     return plan
 
 
-def _walk_function(node: ast.AST) -> Iterator[ast.AST]:
-    """ast.walk, but a nested function or lambda is one node (refused as a whole if it mentions the name)."""
+def _walk_function(node: ast.AST, name: str | None = None) -> Iterator[ast.AST]:
+    """ast.walk, but a nested function or lambda is one node (refused as a whole if it mentions
+    the name), and a comprehension whose `for` binds `name` holds a name of its own: only its
+    first iterable, evaluated outside it, is walked."""
     stack = [node]
     while stack:
         current = stack.pop()
         yield current
         if isinstance(current, _SCOPES):
+            continue
+        if name is not None and isinstance(current, _COMPREHENSIONS) and any(
+                isinstance(n, ast.Name) and n.id == name for g in current.generators for n in ast.walk(g.target)):
+            stack.append(current.generators[0].iter)
             continue
         stack.extend(ast.iter_child_nodes(current))
 
@@ -227,7 +234,7 @@ def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt], loops
     targets = {id(_binding_target(b.statement)) for b in found}
     targets |= {id(n) for loop in loops for n in ast.walk(loop.target)}
     for statement in body:
-        for node in ast.walk(statement):
+        for node in _walk_function(statement, name):
             if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
                 return False
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
@@ -249,7 +256,7 @@ def _region(name: str, binding: _Binding) -> list[ast.stmt]:
     region = []
     for statement in binding.block[binding.index + 1:]:
         if any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
-               for n in ast.walk(statement)):
+               for n in _walk_function(statement, name)):
             break
         region.append(statement)
     return region
@@ -347,7 +354,7 @@ def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: fr
 
 def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr) -> None:
     """Every read of `name` in `statement` becomes `base[key]`, in place."""
-    for node in list(_walk_function(statement)):
+    for node in list(_walk_function(statement, name)):
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.Name) and value.id == name and isinstance(value.ctx, ast.Load):
                 setattr(node, field, _item(value, base, key))

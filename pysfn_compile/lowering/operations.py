@@ -216,8 +216,11 @@ UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what t
 
 def _dynamic(ty: Ty) -> bool:
     """Whether an operand's kind is known only at run time (a value nobody annotated, or one
-    that never exists, like an item of an empty `[]` literal: any code serves it)."""
-    return ty.is_any or not ty.kinds or (ty.json_number and not ty.only("int", "bool"))
+    that never exists, like an item of an empty `[]` literal: any code serves it; or a union of
+    scalars, `int | str` of `rec["n"] = int(rec["n"])` in a dict of str, whose JSON type tells
+    which it is: no float among them, which JSON would not tell from an int)."""
+    return ty.is_any or not ty.kinds or (ty.json_number and not ty.only("int", "bool")) or (
+        ty.only("int", "bool", "str", "none") and len({"int" if k == "bool" else k for k in ty.kinds}) > 1)
 
 
 def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:

@@ -225,3 +225,20 @@ def test_a_read_after_the_loop_that_reuses_the_name_still_refuses():
             pass
         return c
     """)
+
+
+def test_a_comprehension_reusing_the_name_for_its_own_items_leaves_the_rewrite_alone():
+    """`t = totals.setdefault(k, {...}); t["n"] += 1` in a loop, and later a comprehension whose
+    own `t` walks the items: the comprehension's name is its own (Python 3), so the loop's
+    changes still go to the items."""
+    assert_same("""
+    @sfn.workflow
+    def main(rows):
+        totals = {}
+        for r in rows:
+            t = totals.setdefault(r["k"], {"n": 0, "sum": 0})
+            t["n"] += 1
+            t["sum"] += r["v"]
+        avg = {k: t["sum"] // t["n"] for k, t in totals.items()}
+        return {"totals": totals, "avg": avg}
+    """, {"rows": [{"k": "a", "v": 4}, {"k": "b", "v": 6}, {"k": "a", "v": 8}]}, {"rows": []})

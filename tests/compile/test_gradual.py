@@ -681,3 +681,27 @@ def test_del_of_an_item_of_a_value_of_unknown_type():
     outputs = [r["output"] for r in results]
     assert outputs[0] == {"b": 2} and outputs[1] == ["KeyError", "1"] and outputs[10] == [1, 2]
     assert outputs[16][1] != outputs[17][1]  # "does not" (a str key) and "doesn't" (an int index)
+
+
+def test_a_union_of_scalar_kinds_is_dispatched_at_run_time():
+    """`rec["n"] = int(rec["n"])` in a dict of str leaves its values `int | str`: comparing and
+    adding them is Python's at run time (TypeError where the item is still a str), not refused."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(row, convert):
+        rec = dict(zip(["a", "b"], row.split(",")))
+        if convert:
+            rec["a"] = int(rec["a"])
+        try:
+            low = rec["a"] < 5
+        except TypeError as e:
+            low = str(e)
+        try:
+            total = 0
+            total += rec["a"]
+        except TypeError as e:
+            total = str(e)
+        return {"low": low, "total": total, "twice": rec["b"] + rec["b"]}
+    """, {"row": "3,x", "convert": True}, {"row": "7,y", "convert": False}, {"row": "9,z", "convert": True})
+    assert results[0]["output"] == {"low": True, "total": 3, "twice": "xx"}
+    assert results[1]["output"]["low"] == "'<' not supported between instances of 'str' and 'int'"
