@@ -29,12 +29,13 @@ from .errors import CompileError, Problem, Refusal
 from .graph import entry_check, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.choice_pruning import prune_known_rules
-from .graph.exprs import Expr, Guard, combine
+from .graph.exprs import Expr, Guard, combine, const
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
 from .lowering.operations import type_of_value
 from .lowering.visitor import Visitor
 from .runtime import sfn
+from .runtime.compute_runtime import UNBOUND
 
 MAX_PASSES = 8
 
@@ -170,6 +171,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.loop_alias_new = {}
             scope.reads = {}
             scope.failed = set()
+            scope.maybe_unbound_new = set()
             scope.graph.entry = None
             b.scope = scope
             b.pending = [Hole(scope.graph, "entry", frozenset())]
@@ -184,6 +186,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                 bind()
                 if shared_params:
                     b.update_alias(share=shared_params)
+                mark_unassigned(b, scope)
             except Refusal as refusal:
                 b.error(refusal.node or fdef, refusal.message, refusal.hint)
             b.block(body)
@@ -204,7 +207,9 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             for key, (shared, deep) in scope.loop_alias_new.items():
                 old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
                 loops[key] = (old_shared | shared, old_deep | deep)
-            if loops == scope.loop_alias and marks == len(b.compute_marks) and (new == types or all(
+            unbound_known = scope.maybe_unbound_new <= scope.maybe_unbound
+            scope.maybe_unbound = scope.maybe_unbound | frozenset(scope.maybe_unbound_new)
+            if loops == scope.loop_alias and marks == len(b.compute_marks) and unbound_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
                 break  # every read saw the type the variable ends up with
             types = new
@@ -213,6 +218,19 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
          b.bindings, b.narrowed, b.block_frames) = saved
+
+
+def mark_unassigned(b: Builder, scope: Scope) -> None:
+    """At the function's start, the names some read may find unassigned hold a value no JSON
+    input or result holds (UNBOUND), so that such a read raises Python's UnboundLocalError
+    (expressions.transform_name); the builder still counts them as unassigned."""
+    names = sorted(scope.maybe_unbound)
+    if not names:
+        return
+    b.assign([(b.var(name), const(UNBOUND, pytypes.NOTHING)) for name in names], "Mark unassigned")
+    asl = {b.var(name) for name in names}
+    for hole in b.pending:
+        hole.defined = hole.defined - asl
 
 
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None,

@@ -124,6 +124,10 @@ class Scope:
     keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
     reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
     set_uses: Any = None  # set_uses.SetUses of its body: its set variables, and the uses of sets refused
+    # names read where Python may find them unassigned (UnboundLocalError when the workflow runs):
+    # the previous pass's, which the entry marks unassigned, and this pass's
+    maybe_unbound: frozenset = frozenset()
+    maybe_unbound_new: set = attrs.Factory(set)
 
     @property
     def exc_var(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import enum
 import re
+import sys
 
 import attrs
 
@@ -22,6 +23,7 @@ from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import Expr, Guard, combine, const, guard
 from ..runtime import sfn
+from ..runtime.compute_runtime import UNBOUND
 from . import formatting, sets
 from .evaluation import condition, later_effects, materialize, operands, pure_comprehension
 from .operations import (
@@ -77,10 +79,12 @@ def transform_name(b, node: ast.Name) -> Expr:
         if name in scope.failed:
             raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
         asl = b.var(name, scope)
+        read = Expr("$" + asl, ty, reads=frozenset([asl]))
         if scope is b.scope and not b.is_defined(asl):
-            raise Refusal(node, f"'{name}' may be used before it is assigned (Python would raise "
-                          "UnboundLocalError)", f"assign '{name}' on every path before this line")
-        return Expr("$" + asl, ty, reads=frozenset([asl]))
+            scope.maybe_unbound_new.add(name)
+        if name in scope.maybe_unbound_new or name in scope.maybe_unbound:
+            return combine(read.code, ty, read, guards=[_unbound_check(read, name)])
+        return read
     if any(name in s.failed for s in b.scopes()):  # (a compiler-made name a refused block would set)
         raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
     value = b.info.constant(name)
@@ -128,6 +132,16 @@ def _module_set(b, node: ast.Name, name: str, value: set | frozenset) -> Expr:
                       "hold (JSON has str, numbers, bools and None)", "make its items str or int",
                       computable=True)
     return const(items, sets.set_type(type_of_value(items).element))
+
+
+def _unbound_check(read: Expr, name: str) -> Guard:
+    """Python's UnboundLocalError where the variable still holds UNBOUND (its message as the
+    running Python words it)."""
+    message = (f"cannot access local variable '{name}' where it is not associated with a value"
+               if sys.version_info >= (3, 11) else f"local variable '{name}' referenced before assignment")
+    marker = next(iter(UNBOUND.items()))
+    return guard(f"($type({read.code}) = 'object' and $lookup({read.code}, {jsonata_lib.string(marker[0])}) = "
+                 f"{jsonata_lib.string(marker[1])})", UnboundLocalError, jsonata_lib.string(message), read)
 
 
 def transform_list(b, node) -> Expr:

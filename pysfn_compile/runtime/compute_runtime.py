@@ -39,9 +39,14 @@ def snapshot(values: dict, names: tuple) -> dict:
             if isinstance(values.get(name), (list, dict))}
 
 
+# what a variable holds where Python has not assigned it (the compiler's exprs.UNBOUND: no JSON
+# input or callee result is this object, so the machine's read of it raises UnboundLocalError)
+UNBOUND = {"@pysfn": "unbound"}
+
+
 def results(values: dict, specs: dict, before: dict, where: str, raised: BaseException | None = None) -> dict:
     """{"values": {name: value}, "raised": None or {"type", "message"}}: the variables leaving
-    the block (None for one it left unbound), each checked against its spec (see `problem`),
+    the block (UNBOUND for one it left unbound), each checked against its spec (see `problem`),
     and the exception the block raised (the machine raises it again after setting the values
     the block had set: Python's state at the raise)."""
     for name, (value, text) in before.items():
@@ -52,7 +57,7 @@ def results(values: dict, specs: dict, before: dict, where: str, raised: BaseExc
     out = {}
     for name, spec in specs.items():
         if name not in values:
-            out[name] = None
+            out[name] = dict(UNBOUND)  # a later read raises UnboundLocalError, as in Python
             continue
         value = values[name]
         trouble = problem(value, spec)

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from .helpers import compile_text, emulate, refusal
+from .helpers import assert_same, compile_text, emulate, refusal
 
 CALLEES = """
 CALLS = []
@@ -248,15 +248,16 @@ def test_sharing_is_remembered_after_a_statement_with_a_guard():
 
 
 def test_definite_assignment_is_remembered_after_a_statement_with_a_guard():
-    text = refusal("""
+    results = assert_same("""
         @sfn.workflow
         def main(k: int, c: bool):
             if c:
                 y = 1
             n = k + 1
             return [y, n]
-    """)
-    assert "wf.py:8:13" in text and "'y' may be used before it is assigned" in text
+    """, {"k": 1, "c": True}, {"k": 1, "c": False})
+    assert (results[1]["error"], results[1]["cause"]) == (
+        "UnboundLocalError", "cannot access local variable 'y' where it is not associated with a value")
 
 
 def test_grouping_strings_into_a_dict_of_lists_stays_accepted():

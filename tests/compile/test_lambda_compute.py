@@ -352,19 +352,19 @@ print(json.dumps(out))
     out = json.loads(done.stdout)
     # the ints arrive as floats (annotated list[float]); an exception comes back with the values set so far
     assert out["ok"] == {"values": {"label": "avg 2.33 sd 1.247"}, "raised": None}
-    assert out["error"] == {"values": {"label": None},
+    assert out["error"] == {"values": {"label": compute_runtime.UNBOUND},  # (not assigned when it raised)
                             "raised": {"type": "StatisticsError", "message": "mean requires at least one data point"}}
 
 
-def test_a_variable_the_block_may_leave_unbound_is_not_assigned_for_the_machine():
-    text = refusal("""
+def test_a_variable_the_block_may_leave_unbound_is_unbound_for_the_machine_too():
+    results = assert_same("""
         @sfn.workflow
         def main(x: float):
             if x > 0:
                 label = f"{x:.1f}"
             return label
-    """, **ON)
-    assert "'label' may be used before it is assigned" in text
+    """, {"x": 1.5}, {"x": -1.5}, **ON)
+    assert results[1]["error"] == "UnboundLocalError"
 
 
 def test_an_input_that_may_be_an_int_or_a_float_is_refused():

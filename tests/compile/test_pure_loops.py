@@ -445,15 +445,15 @@ def test_integer_overflow_inside_stops_the_machine_as_before():
     assert (stopped["status"], stopped["error"]) == ("FAILED", "pysfn.IntegerOverflow")
 
 
-def test_a_variable_the_loop_may_not_assign_stays_unassigned_for_the_compiler():
-    message = refusal("""
+def test_a_variable_the_loop_may_not_assign_stays_unassigned_for_the_machine():
+    results = assert_same("""
         @sfn.workflow
         def main(xs: list[int]):
             for x in xs:
                 last = x
             return last
-    """)
-    assert "'last' may be used before it is assigned" in message
+    """, {"xs": [3, 4]}, {"xs": []})
+    assert results[0]["output"] == 4 and results[1]["error"] == "UnboundLocalError"
 
 
 def test_loops_with_a_callee_stay_states():

@@ -25,7 +25,6 @@ REFUSED = {
     "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
     "big_int_literal": ("return 2 ** 60 + 9007199254740993", 1, "beyond 2**53"),
     "print": ("print(x)", 1, "print()"),
-    "unassigned": ("if x > 1:\n    y = 1\nreturn y", 3, "may be used before it is assigned"),
     "non_str_dict_key": ("return {1: 'a'}", 1, "dict keys must be strings"),
     "is_not_none": ("return x is 3", 1, "'is' is supported only with None"),
     "isinstance_int_or_computed_float": ("return isinstance(x / 2 if u else x, int)", 1,

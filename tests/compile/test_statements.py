@@ -616,3 +616,30 @@ def test_an_assignment_into_what_setdefault_returns():
     """, {"rows": [{"tag": "a", "sku": "s1"}, {"tag": "b", "sku": "s2"}, {"tag": "a", "sku": "s3"}], "k": "q"},
         {"rows": [], "k": "z"})
     assert results[0]["output"]["by_tag"]["a"] == {"s1": 0, "s3": 2}
+
+
+def test_a_name_python_may_find_unassigned_raises_unboundlocalerror_when_it_does():
+    """A retry loop's last result, a branch that may not assign: Python raises only on the path
+    that leaves the name unassigned, and so does the machine (was refused at compile time)."""
+    results = assert_same("""
+    def call(i):
+        return {"ok": i >= 1, "i": i}
+
+    @sfn.workflow
+    def main(tries, x):
+        for attempt in range(tries):
+            result = call(attempt)
+            if result["ok"]:
+                break
+        if x > 0:
+            sign = "+"
+        elif x < 0:
+            sign = "-"
+        try:
+            shown = sign
+        except UnboundLocalError as e:
+            shown = str(e)
+        return {"result": result, "attempt": attempt, "sign": shown}
+    """, {"tries": 3, "x": 1}, {"tries": 3, "x": 0}, {"tries": 0, "x": -1})
+    assert results[1]["output"]["sign"] == "cannot access local variable 'sign' where it is not associated with a value"
+    assert (results[2]["status"], results[2]["error"]) == ("FAILED", "UnboundLocalError")
