@@ -13,7 +13,7 @@ import pysfn_emulator
 from pysfn_compile.graph import pure_loops
 from pysfn_emulator.tools import coverage
 
-from .helpers import assert_same, compile_text, emulate, refusal
+from .helpers import assert_same, compile_text, emulate
 from .oracle import emulate as emulate_code
 from .oracle import javascript, js_available
 
