@@ -19,6 +19,7 @@ from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
+from ..runtime.compute_runtime import UNBOUND
 from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
@@ -280,8 +281,11 @@ def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Exp
 
 def transform_delete(b, node: ast.Delete) -> None:
     for target in node.targets:
+        if isinstance(target, ast.Name):
+            _delete_name(b, target)
+            continue
         if not isinstance(target, ast.Subscript):
-            raise Refusal(target, "del of a variable is not supported", "assign None instead")
+            raise Refusal(target, f"del of {type(target).__name__} is not supported")
         root = target
         while isinstance(root, ast.Subscript):
             root = root.value
@@ -311,6 +315,22 @@ def transform_delete(b, node: ast.Delete) -> None:
         pairs = store(b, target.value, new) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new)]
         b.assign(pairs, f"Set {pairs[0][0]}")
+
+
+def _delete_name(b, target: ast.Name) -> None:
+    """`del x`: UnboundLocalError if x is unassigned already, else x holds the unassigned
+    marker again (compiler.mark_unassigned), so a later read raises as Python's does."""
+    scope, _ = b.lookup(target.id, record=False)
+    if scope is not b.scope:
+        raise Refusal(target, f"del of '{target.id}', which is not a local variable here, is not supported")
+    current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
+    if current.guards:
+        b.check([current], f"Check {target.id}")
+    asl = b.var(target.id)
+    b.assign([(asl, const(UNBOUND, pytypes.NOTHING))], f"Delete {target.id}")
+    for hole in b.pending:
+        hole.defined = hole.defined - {asl}
+    b.scope.maybe_unbound_new.add(target.id)
 
 
 def _no_deletion(value) -> str:

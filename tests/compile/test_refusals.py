@@ -39,7 +39,6 @@ REFUSED = {
     "bare_raise": ("raise", 1, "bare raise outside an except"),
     "two_arg_exception": ("raise ValueError('a', 'b')", 1, "several arguments"),
     "catch_fail": ("try:\n    return 1\nexcept sfn.Fail:\n    return 2", 3, "catching sfn.Fail"),
-    "del_name": ("y = 1\ndel y\nreturn 1", 2, "del of a variable"),
     "starred_call": ("return work(*[1])", 1, "*args"),
     "lambda_value": ("f = lambda: 1\nreturn 1", 1, "lambda"),
     "yield": ("yield 1", 1, "yield"),

@@ -643,3 +643,26 @@ def test_a_name_python_may_find_unassigned_raises_unboundlocalerror_when_it_does
     """, {"tries": 3, "x": 1}, {"tries": 3, "x": 0}, {"tries": 0, "x": -1})
     assert results[1]["output"]["sign"] == "cannot access local variable 'sign' where it is not associated with a value"
     assert (results[2]["status"], results[2]["error"]) == ("FAILED", "UnboundLocalError")
+
+
+def test_del_of_a_variable_leaves_it_unassigned_as_in_python():
+    results = assert_same("""
+    @sfn.workflow
+    def main(x, again):
+        y = x
+        z = [y]
+        del y
+        try:
+            r = y
+        except UnboundLocalError as e:
+            r = str(e)
+        if again:
+            y = 2
+        try:
+            del y
+            s = "deleted"
+        except UnboundLocalError as e:
+            s = "twice: " + str(e)
+        return [r, s, z]
+    """, {"x": 1, "again": True}, {"x": 1, "again": False})
+    assert results[0]["output"][1] == "deleted" and results[1]["output"][1].startswith("twice: cannot access")
