@@ -29,13 +29,12 @@ from .errors import CompileError, Problem, Refusal
 from .graph import entry_check, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.choice_pruning import prune_known_rules
-from .graph.exprs import Expr, Guard, combine, const
+from .graph.exprs import Expr, Guard, combine
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
 from .lowering.operations import type_of_value
 from .lowering.visitor import Visitor
 from .runtime import sfn
-from .runtime.compute_runtime import UNBOUND
 
 MAX_PASSES = 8
 
@@ -224,13 +223,8 @@ def mark_unassigned(b: Builder, scope: Scope) -> None:
     """At the function's start, the names some read may find unassigned hold a value no JSON
     input or result holds (UNBOUND), so that such a read raises Python's UnboundLocalError
     (expressions.transform_name); the builder still counts them as unassigned."""
-    names = sorted(scope.maybe_unbound)
-    if not names:
-        return
-    b.assign([(b.var(name), const(UNBOUND, pytypes.NOTHING)) for name in names], "Mark unassigned")
-    asl = {b.var(name) for name in names}
-    for hole in b.pending:
-        hole.defined = hole.defined - asl
+    if scope.maybe_unbound:
+        b.unassign(sorted(scope.maybe_unbound), "Mark unassigned")
 
 
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None,

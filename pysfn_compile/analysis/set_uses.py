@@ -60,13 +60,14 @@ def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: 
         for child in ast.iter_child_nodes(node):
             parents[child] = node
     builtin = "set" not in shadowed
-    names = _set_names(module, builtin, params, parents) | set(module_sets)
+    bindings = list(_assignments(module))
+    names = _set_names(bindings, builtin, params, parents) | set(module_sets)
     misuses: dict = {}
 
     def is_set(node: ast.AST) -> bool:
         return _is_set(node, names, builtin, parents)
 
-    for node, name, other in _mixed_bindings(module, names, builtin, parents):
+    for node, name, other in _mixed_bindings(bindings, names, builtin, parents):
         misuses[id(node)] = (node, f"'{name}' holds a set here and {other}: a variable that holds a set must "
                              "hold one on every assignment", "use another name for the other value")
     for node in ast.walk(module):
@@ -79,7 +80,7 @@ def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: 
         for node, _, _ in list(misuses.values()):
             if isinstance(node, ast.Name) and node.id in names:
                 misused.setdefault(node.id, node.lineno)
-        for name, value, _ in _assignments(module):
+        for name, value, _ in bindings:
             if name in misused and value is not None and not isinstance(value, ast.AugAssign) \
                     and id(value) not in misuses:
                 misuses[id(value)] = (value, f"'{name}' is a set that line {misused[name]} uses where its order "
@@ -157,10 +158,9 @@ def _assignments(module: ast.Module):
                             yield sub.id, None, node
 
 
-def _set_names(module: ast.Module, builtin: bool, params: set, parents: dict) -> set:
+def _set_names(bindings: list, builtin: bool, params: set, parents: dict) -> set:
     """The names some assignment gives a set (to a fixed point: `t = s` after `s = set()`)."""
     names: set = set()
-    bindings = list(_assignments(module))
     while True:
         found = {name for name, value, _ in bindings
                  if value is not None and not isinstance(value, ast.AugAssign) and name not in params
@@ -170,10 +170,10 @@ def _set_names(module: ast.Module, builtin: bool, params: set, parents: dict) ->
         names |= found
 
 
-def _mixed_bindings(module: ast.Module, names: set, builtin: bool, parents: dict):
+def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict):
     """(node to refuse, name, what else it holds) where a set variable is also bound otherwise."""
     by_name: dict = {}
-    for name, value, node in _assignments(module):
+    for name, value, node in bindings:
         if name in names:
             by_name.setdefault(name, []).append((value, node))
     for name, bindings in by_name.items():

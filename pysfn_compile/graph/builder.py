@@ -23,8 +23,9 @@ from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
 from ..errors import Problem, Refusal
 from ..runtime import aws
+from ..runtime.compute_runtime import UNBOUND
 from . import ir, jsonata_lib
-from .exprs import Expr, record
+from .exprs import Expr, const, record
 
 JSONATA_NAMES = frozenset("""
 abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
@@ -192,6 +193,14 @@ class BuilderHelpers:
 
     def field(self, expr: Expr) -> Any:
         return _code(expr)
+
+    def unassign(self, names: list[str], title: str) -> None:
+        """The Python names hold UNBOUND (a value no JSON input or result is: a read of it is
+        Python's UnboundLocalError, expressions.transform_name), and count as unassigned."""
+        self.assign([(self.var(name), const(UNBOUND, pytypes.NOTHING)) for name in names], title)
+        assigned = {self.var(name) for name in names}
+        for hole in self.pending:
+            hole.defined = hole.defined - assigned
 
     def template(self, expr: Expr) -> Any:
         """A field that may be a JSON object: a dict display with literal keys is one expression

@@ -30,7 +30,6 @@ from .operations import (
     bound_code,
     build_list,
     guards_per_item,
-    is_var,
     iterable_of,
     iteration_source,
     key_guard,
@@ -42,7 +41,7 @@ from .operations import (
     truth,
     unreachable,
 )
-from .targets import store_target
+from .targets import setdefault_item, store_target
 
 LIST_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort"})
 DICT_MUTATORS = frozenset({"pop", "clear", "update", "setdefault", "popitem"})
@@ -1442,10 +1441,7 @@ def _dict_get(b, node, d, args, kwargs):
         value_ty = d.ty.field(key.const)
     if key.is_const and d.ty.only("dict") and key.const in d.ty.present and b.keys_stable():
         return combine(found, value_ty, d, key, default, guards=hashing)  # the default is evaluated, never used
-    if is_var(found):  # (read twice: a variable costs nothing to read again)
-        code = f"($exists({found}) ? {found} : {default.code})"
-    else:
-        code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
+    code = f"($__g := {found}; $exists($__g) ? $__g : {default.code})"
     return combine(code, pytypes.join(value_ty, default.ty), d, key, default, guards=hashing)
 
 
@@ -1475,12 +1471,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if isinstance(receiver_node, ast.Call) and isinstance(receiver_node.func, ast.Attribute) \
             and receiver_node.func.attr == "setdefault" and len(receiver_node.args) >= 1:
         # d.setdefault(k, []).append(v): set the default first, then change d[k] in place
-        default = b.call(receiver_node)
-        if default.guards:
-            b.check([default], "Check expression")
-        item = ast.Subscript(value=receiver_node.func.value, slice=receiver_node.args[0], ctx=ast.Load())
-        ast.copy_location(item, receiver_node)
-        ast.fix_missing_locations(item)
+        item = setdefault_item(b, receiver_node)
         return mutate(b, node, item, b.expr(item), name)
     ty = receiver.ty
     never = unreachable(receiver)

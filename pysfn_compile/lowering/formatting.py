@@ -212,7 +212,7 @@ def format_scaled(node: ast.AST, quotient: Expr, numerator: Expr, divisor: int, 
             or int(match["precision"]) > 12:
         return None
     ty = numerator.ty
-    if not (ty.only("int", "bool") or ty.only("int") or ty.json_number):  # (other kinds: the division's TypeError)
+    if not (ty.only("int", "bool") or ty.json_number):  # (other kinds: the division's TypeError)
         return None
     precision = int(match["precision"])
     fill = match["fill"] or (" " if not match["zero"] or match["align"] else "0")

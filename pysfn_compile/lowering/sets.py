@@ -38,12 +38,16 @@ def as_list(expr: Expr) -> Expr:
     return attrs.evolve(expr, ty=pytypes.list_of(expr.ty.element))
 
 
-def hashable(node, item: Expr) -> Expr:
-    """`item` as a set's item: Python hashes it, so a list or dict is TypeError."""
-    ty = item.ty
+def _no_tuples(node, ty: Ty) -> None:
     if ty.may("list") and ty.form != "list":
         raise Refusal(node, "a set of tuples is not supported (a state machine holds them as arrays)",
                       "make each item a str, e.g. f\"{a}|{b}\"")
+
+
+def hashable(node, item: Expr) -> Expr:
+    """`item` as a set's item: Python hashes it, so a list or dict is TypeError."""
+    ty = item.ty
+    _no_tuples(node, ty)
     if not ty.may("list", "dict"):
         return item
     v = item.code
@@ -68,8 +72,7 @@ def hashed_generator(node: ast.SetComp | ast.GeneratorExp) -> ast.GeneratorExp:
 def _items_hashable(node, items: Expr) -> Expr:
     """The items of a list (all evaluated) as a set's items: the first unhashable one is TypeError."""
     elem = items.ty.element
-    if elem.may("list") and elem.form != "list":
-        hashable(node, Expr("$__x", elem))  # refuses
+    _no_tuples(node, elem)
     if not elem.may("list", "dict"):
         return items
     bad = f"$__filter({items.code}, function($__x) {{ $type($__x) in ['array', 'object'] }})"

@@ -19,7 +19,6 @@ from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
 from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
-from ..runtime.compute_runtime import UNBOUND
 from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
@@ -40,7 +39,14 @@ from .operations import (
     subscript,
     type_of_value,
 )
-from .targets import assign_to, no_tuple_item_change, set_item, store, unknown_item_checks
+from .targets import (
+    assign_to,
+    no_tuple_item_change,
+    set_item,
+    setdefault_item,
+    store,
+    unknown_item_checks,
+)
 
 
 # -- simple statements -------------------------------------------------------------------
@@ -143,15 +149,9 @@ def _setdefault_call(target: ast.Subscript) -> ast.Call | None:
 
 def _after_setdefault(b, target: ast.Subscript) -> ast.Subscript:
     """`d.setdefault(k, {})[j] = v`: the setdefault runs (Python evaluates the target after the
-    value), then the assignment goes into `d[k][j]`; the key is read twice, so it may not act."""
+    value), then the assignment goes into `d[k][j]`."""
     call = _setdefault_call(target)
-    if effects(b, call.args[0]).any:
-        raise Refusal(call.args[0], "a setdefault() key that calls a callee, in an assignment target, is not supported",
-                      "compute the key into a variable first")
-    default = b.call(call)
-    if default.guards:
-        b.check([default], "Check expression")
-    item = ast.copy_location(ast.Subscript(value=call.func.value, slice=call.args[0], ctx=ast.Load()), call)
+    item = setdefault_item(b, call)
 
     def rebuilt(node: ast.AST) -> ast.AST:
         if node is call:
@@ -326,10 +326,7 @@ def _delete_name(b, target: ast.Name) -> None:
     current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
     if current.guards:
         b.check([current], f"Check {target.id}")
-    asl = b.var(target.id)
-    b.assign([(asl, const(UNBOUND, pytypes.NOTHING))], f"Delete {target.id}")
-    for hole in b.pending:
-        hole.defined = hole.defined - {asl}
+    b.unassign([target.id], f"Delete {target.id}")
     b.scope.maybe_unbound_new.add(target.id)
 
 

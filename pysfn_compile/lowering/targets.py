@@ -11,6 +11,7 @@ import attrs
 
 from ..analysis import pytypes
 from ..analysis.aliasing import sharing
+from ..analysis.effects import effects
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
@@ -234,6 +235,20 @@ def unknown_item_checks(container: Expr, key: Expr) -> tuple:
     index_range = guard(f"({is_list} and ({index} >= $count({c}) or {index} < -$count({c})))", IndexError,
                         "'list assignment index out of range'", container, key, helpers={"num"})
     return unhashable, (index_type, index_range), f"({index} < 0 ? $count({c}) + {index} : {index})"
+
+
+def setdefault_item(b, call: ast.Call) -> ast.Subscript:
+    """`d.setdefault(k, default)` where an item of it is changed (`d.setdefault(k, []).append(v)`,
+    `d.setdefault(k, {})[j] = v`): the setdefault runs first, as Python runs it, then `d[k]` stands
+    for what it returned. The key is read twice, so it may not call a callee or change anything."""
+    if effects(b, call.args[0]).any:
+        raise Refusal(call.args[0], "a setdefault() key that calls a callee, whose item is then changed, is not "
+                      "supported (the key would be computed twice)", "compute the key into a variable first")
+    default = b.call(call)
+    if default.guards:
+        b.check([default], "Check expression")
+    item = ast.copy_location(ast.Subscript(value=call.func.value, slice=call.args[0], ctx=ast.Load()), call)
+    return ast.fix_missing_locations(item)
 
 
 def store_target(b, target: ast.AST, value: Expr) -> list:

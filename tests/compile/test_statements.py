@@ -666,3 +666,12 @@ def test_del_of_a_variable_leaves_it_unassigned_as_in_python():
         return [r, s, z]
     """, {"x": 1, "again": True}, {"x": 1, "again": False})
     assert results[0]["output"][1] == "deleted" and results[1]["output"][1].startswith("twice: cannot access")
+
+
+def test_a_setdefault_key_that_calls_a_callee_is_not_computed_twice():
+    """`d.setdefault(key(x), []).append(1)` ran setdefault, then read `d[key(x)]`: the callee was
+    called twice where Python calls it once. Refused with a hint (both forms share the rule)."""
+    for change in ("d.setdefault(key(x), []).append(1)", "d.setdefault(key(x), {})['n'] = 1"):
+        text = refusal(f"def key(x):\n    return 'k' + str(x)\n\n@sfn.workflow\ndef main(x):\n    d = {{}}\n"
+                       f"    {change}\n    return d\n")
+        assert "a setdefault() key that calls a callee" in text and "compute the key into a variable first" in text
