@@ -434,10 +434,11 @@ class BuilderHelpers:
         return isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
             and self.info.is_sfn_module(func.value.id) and func.attr in ("parallel", "map")
 
-    def note_alias_assign(self, name: str, value_node: ast.AST | None) -> None:
+    def note_alias_assign(self, name: str, value_node: ast.AST | None, ty: Ty | None = None) -> None:
         """`name = value`: name is shared if the value may be another name's (or an item of
-        one); names placed inside the new value become shared."""
-        if value_node is None:
+        one); names placed inside the new value become shared. A value of type `ty` that holds
+        no list or dict (`d.get(k, 0) + 1`) shares nothing, whatever it was computed from."""
+        if value_node is None or _scalar(ty):
             self.update_alias(unshare=[name], undeepen=[name])
             return
         fanout = self.fanout_sharing(value_node)
@@ -488,10 +489,10 @@ class BuilderHelpers:
         return frozenset(n for n in names if self.scope.aliasing.uses.get(n, 0) == 1 and n not in shared
                          and self.lookup(n, record=False)[0] is self.scope)
 
-    def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1) -> None:
+    def note_alias_store(self, root: str, value_node: ast.AST | None, depth: int = 1, ty: Ty | None = None) -> None:
         """A value placed inside `root`, `depth` levels down (xs.append(v), d[k] = v: 1;
         d[k].append(v): 2): v's value is now shared, and so are root's items that deep."""
-        if value_node is None:
+        if value_node is None or _scalar(ty):
             return
         fanout = self.fanout_sharing(value_node)
         if fanout:
@@ -1103,6 +1104,11 @@ class Builder(BuilderHelpers):
 
 
 _RESULT = "$states.result.Payload"
+
+
+def _scalar(ty: Ty | None) -> bool:
+    """A value of this type is never a list or dict (so never shares one)."""
+    return ty is not None and bool(ty.kinds) and not ty.mutable
 
 
 DEEPEST = 4  # sharing is tracked this many levels down; deeper counts as this deep

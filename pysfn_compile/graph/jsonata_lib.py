@@ -47,8 +47,11 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "ipow": (
+        # a power past 2**53 - 1 stops squaring (the result's overflow check stops the machine):
+        # the number stays finite, which jsonata-js and jsonata-python would treat differently
         "$b, $e",
-        "$e = 0 ? 1 : ($h := $__ipow($b, $floor($e / 2)); $e % 2 = 0 ? $h * $h : $h * $h * $b)",
+        "$e = 0 ? 1 : ($h := $__ipow($b, $floor($e / 2)); $abs($h) > 9007199254740991 ? $h"
+        " : $e % 2 = 0 ? $h * $h : $h * $h * $b)",
         (),
     ),
     "repr_str": (

@@ -380,6 +380,9 @@ def _empty_message(name: str) -> str:
     return f"{name}() arg is an empty sequence"
 
 
+_KEY_BUILTINS = ("len", "str", "abs", "int", "float", "bool", "repr", "sum", "min", "max", "sorted", "list", "tuple")
+
+
 def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.AST | None = None):
     """(JSONata function text, type of the key, guards, helpers the function calls) for
     key=lambda x: ..., or Nones. Python computes every item's key before comparing: a key that
@@ -397,12 +400,17 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
             guards = guards_per_item(items.code, param, [], body, items.helpers)
             body = Expr(body.code, body.ty, (), body.reads, body.helpers)
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
-    builtin = isinstance(key_node, ast.Name) and key_node.id in ("len", "str", "abs") and b.lookup(key_node.id)[0] is None
+    builtin = isinstance(key_node, ast.Name) and key_node.id in _KEY_BUILTINS and b.lookup(key_node.id)[0] is None
     # key=d.get (max(d, key=d.get)): a lookup in a variable's dict
     lookup = isinstance(key_node, ast.Attribute) and key_node.attr == "get" and isinstance(key_node.value, ast.Name)
-    if builtin or lookup:
+    # key=str.lower of strs: the method called on each (on another kind, Python's TypeError names the
+    # descriptor, which the method's own error would not)
+    method = isinstance(key_node, ast.Attribute) and isinstance(key_node.value, ast.Name) \
+        and key_node.value.id == "str" and b.lookup("str")[0] is None and elem.only("str")
+    if builtin or lookup or method:
         arg = ast.Name("__k", ast.Load())
-        call = ast.Call(ast.Name(key_node.id, ast.Load()) if builtin else key_node, [arg], [])
+        call = ast.Call(ast.Attribute(arg, key_node.attr, ast.Load()) if method
+                        else ast.Name(key_node.id, ast.Load()) if builtin else key_node, [] if method else [arg], [])
         if lookup and isinstance(source, ast.Name) and source.id == key_node.value.id \
                 and b.expr(source).ty.only("dict"):  # the keys of d itself: d[k] is there
             call = ast.Subscript(key_node.value, arg, ast.Load())
@@ -411,7 +419,8 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
         return _key_function(b, lam, elem, items)
-    raise Refusal(key_node, "the key must be a lambda (or len, str, abs, d.get)", "key=lambda item: item['price']")
+    raise Refusal(key_node, "the key must be a lambda (or a builtin such as len, int or str, str.lower, d.get)",
+                  "key=lambda item: item['price']")
 
 
 def _sum(b, node):
@@ -1121,6 +1130,8 @@ def _str_split(b, node, s, args, kwargs):
         raise Refusal(node, f"the separator must be a str, not {sep.ty.describe()}")
     checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
                                                                 "'empty separator'", sep)]
+    if maxsplit.is_const and maxsplit.const < 0:  # every part: JSONata's own $split is Python's
+        return _s(f"$split({s.code}, {sep.code})", s, sep, maxsplit, ty=out_ty, guards=checks)
     return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
               ty=out_ty, guards=checks)
 

@@ -621,6 +621,11 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         constant = _class_constant(b, node)
         if constant is not None:
             return constant
+        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[1] is not None \
+                and b.lookup(inner.id, record=False)[1].only("exc"):
+            raise Refusal(node, f"an exception's attribute (.{node.attr}) is not supported: the machine keeps a caught "
+                          "exception's class and message (str(e)) only, which is what a Lambda's error carries",
+                          f"use str({inner.id}), or pass what .{node.attr} holds as the exception's message")
         raise Refusal(node, f"attribute access (.{node.attr}) is not supported in a workflow",
                       "move this into a callee (a module-level function, run as a Lambda)", computable=True)
     value = b.expr(of)

@@ -557,13 +557,13 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
         if right.is_const and right.const < 0:
             raise Refusal(node, "an int raised to a negative power is a float in Python",
                           "write 1 / x ** n", computable=True)
-        if not right.is_const:
-            guards.append(guard(f"({right.code} < 0)", ValueError,
-                                jsonata_lib.string("negative exponents are not supported by the compiled workflow"),
-                                right))
-            raise Refusal(node, "** with a variable exponent is not supported (its result type "
-                          "depends on the exponent's sign)", "use a literal exponent")
-        bits = lt.bits * max(1, right.const)
+        if not right.is_const:  # `2 ** attempt`: an int while the exponent is not negative
+            guards.append(Guard(f"({right.code} < 0)", None, "''", right.helpers, right.reads, abort=True,
+                                error_name=UNSUPPORTED, message_literal=(
+                                    f"line {getattr(node, 'lineno', 0)}: an int raised to a negative power is a "
+                                    "float in Python; the compiled workflow keeps this result an int: write "
+                                    "1 / x ** n for a negative power")))
+        bits = pytypes.SAFE_BITS if not right.is_const else lt.bits * max(1, right.const)
         code, helpers = f"$__ipow({left.code}, {right.code})", {"ipow"}
     else:
         raise Refusal(node, f"unsupported operator {op}")
@@ -868,6 +868,9 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
 def subscript(node, container: Expr, index: Expr, present: bool = False) -> Expr:
     """container[index], with Python's checks; `present`: a dict's key is known to be in it."""
     ct = container.ty
+    never = unreachable(container)  # `out[-1][1]` of `out = []` (until a later pass sees its items)
+    if never is not None:
+        return never
     if ct.only("list"):
         index = int_index(node, index, "list")
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):

@@ -23,7 +23,6 @@ from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
-    ANY_HINT,
     UNSUPPORTED,
     augmented_add,
     binary,
@@ -46,6 +45,7 @@ from .targets import (
     setdefault_item,
     store,
     unknown_item_checks,
+    unpack,
 )
 
 
@@ -110,7 +110,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             b.note_type(target.id, expr.ty)
             if expr.code != "$" + var:
                 b.assign([(var, expr)], f"Set {target.id}")
-            b.note_alias_assign(target.id, value_node)
+            b.note_alias_assign(target.id, value_node, expr.ty)
             return
     if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value_node, (ast.Tuple, ast.List)) \
             and len(target.elts) == len(value_node.elts) \
@@ -123,8 +123,8 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             pairs.append((b.var(sub_target.id), value))
             b.note_type(sub_target.id, value.ty)
         b.assign(pairs, "Set " + ", ".join(t.id for t in target.elts))
-        for sub_target, sub_value in zip(target.elts, value_node.elts, strict=True):
-            b.note_alias_assign(sub_target.id, sub_value)
+        for sub_target, sub_value, value in zip(target.elts, value_node.elts, values, strict=True):
+            b.note_alias_assign(sub_target.id, sub_value, value.ty)
         return
     value = b.expr(value_node)
     if isinstance(target, ast.Subscript) and effects(b, target).any:
@@ -499,7 +499,13 @@ def transform_for(b, node: ast.For) -> None:
     choice.rules.append(rule)
     b.enter_loop(node)
     exit_hole = b.hole(choice, "default", entry_defined)
-    targets = _loop_targets(b, node.target, item)
+    unpacked = None  # `for a, b in xs` over items whose kind or length only the run knows
+    if _unpacks_at_run_time(node.target, item.ty):
+        unpacked = b.temp("item")
+        item_ty = item.ty
+        targets = [(unpacked, item)]
+    else:
+        targets = _loop_targets(b, node.target, item)
     rule.assign = {name: b.field(expr) for name, expr in targets}
     rule.assign[index] = ir.Code(advance)
     body_hole = b.hole(rule, "next", entry_defined | frozenset(rule.assign))
@@ -510,6 +516,8 @@ def transform_for(b, node: ast.For) -> None:
     keyed = _keys_walked(b, node)
     try:
         with b.inside(loop), (b.keys_present(*keyed) if keyed else contextlib.nullcontext()):
+            if unpacked is not None:
+                unpack(b, node.target, Expr(f"${unpacked}", item_ty, reads=frozenset([unpacked])), node.target)
             b.block(node.body)
             b.back_edge(node)
             b.jump(loop.head)
@@ -597,24 +605,30 @@ def _range_call(b, node):
     return args[0], args[1], args[2]
 
 
+def _unpacks_at_run_time(target, item_ty) -> bool:
+    """A tuple of names whose item is not known to be a list of that many items: the item is
+    unpacked as `a, b = item` is (Python's TypeError or ValueError when it does not fit)."""
+    if not isinstance(target, (ast.Tuple, ast.List)):
+        return False
+    names = [e.value if isinstance(e, ast.Starred) else e for e in target.elts]
+    starred = len(names) != len([e for e in target.elts if isinstance(e, ast.Name)])
+    return all(isinstance(e, ast.Name) for e in names) and (starred or not (
+        item_ty.only("list") and item_ty.items is not None and len(item_ty.items) == len(target.elts)))
+
+
 def _loop_targets(b, target, item: Expr) -> list[tuple[str, Expr]]:
     if isinstance(target, ast.Name):
         b.declare(target.id)
         b.note_type(target.id, item.ty)
         return [(b.var(target.id), item)]
     if isinstance(target, (ast.Tuple, ast.List)) and all(isinstance(e, ast.Name) for e in target.elts):
-        if not item.ty.only("list"):
-            raise Refusal(target, f"unpacking {item.ty.describe()} in a for loop", ANY_HINT)
         out = []
         for position, element in enumerate(target.elts):
             ty = item.ty.items[position] if item.ty.items and position < len(item.ty.items) else item.ty.element
             b.declare(element.id)
             b.note_type(element.id, ty)
             out.append((b.var(element.id), Expr(f"{bound_code(item.code)}[{position}]", ty, reads=item.reads)))
-        if item.ty.items is None or len(item.ty.items) != len(target.elts):
-            raise Refusal(target, "unpacking items of unknown length in a for loop is not supported",
-                          "loop over enumerate(), zip() or dict.items(), or index the item")
-        return out
+        return out  # items of this many values (else _unpacks_at_run_time)
     raise Refusal(target, "this for-loop target is not supported", "use a name or a tuple of names")
 
 

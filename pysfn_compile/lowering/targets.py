@@ -35,7 +35,7 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
         b.declare(target.id)
         b.assign([(b.var(target.id), value)], f"Set {target.id}")
         b.note_type(target.id, value.ty)
-        b.note_alias_assign(target.id, value_node)
+        b.note_alias_assign(target.id, value_node, value.ty)
         return
     if isinstance(target, (ast.Tuple, ast.List)):
         unpack(b, target, value, node)
@@ -149,7 +149,7 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
         raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
     depth = item_depth(target.value)
     b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
-    b.note_alias_store(root.id, value_node, depth + 1)
+    b.note_alias_store(root.id, value_node, depth + 1, value.ty)
     if isinstance(target.slice, ast.Slice):
         raise Refusal(target, "assigning to a slice is not supported", "build a new list")
     container, key = operands(b, [target.value, target.slice])

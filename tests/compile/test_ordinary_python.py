@@ -487,6 +487,82 @@ def test_unpacking_a_value_of_unknown_kind_as_python_does():
     assert results[3]["cause"] == "cannot unpack non-iterable int object"
 
 
+def test_a_for_loop_unpacks_items_of_unknown_kind_or_length_as_python_does():
+    """`for sku, qty in order["lines"]` over an unannotated callee's rows (was refused:
+    "unpacking any JSON value in a for loop"); a starred target too."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows):
+        out = []
+        for a, b in rows:
+            out.append(f"{a}={b}")
+        rest_total = 0
+        for first, *rest in rows:
+            rest_total += len(rest)
+        return [out, rest_total]
+    """, {"rows": [[1, 2], ["a", "b"]]}, {"rows": ["ab", "cd"]}, {"rows": [{"x": 1, "y": 2}]},
+        {"rows": [[1, 2, 3]]}, {"rows": [[1]]}, {"rows": [5]}, {"rows": [None]}, {"rows": "ab"},
+        {"rows": {"k1": 1}}, {"rows": 7})
+    assert results[0]["output"] == [["1=2", "a=b"], 2]
+    assert results[3]["cause"] == "too many values to unpack (expected 2)"
+    assert results[5]["cause"] == "cannot unpack non-iterable int object"
+
+
+def test_an_item_alias_updated_from_its_own_get_is_not_shared():
+    """`counts = by_path.setdefault(p, {}); counts[k] = counts.get(k, 0) + 1` (a log-analysis
+    trial; was refused: "the items of 'by_path' may also be reachable"): a sum is a number,
+    whatever it was computed from, so it shares no list or dict."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(lines):
+        by_path = {}
+        for line in lines:
+            path, status = line.split()
+            counts = by_path.setdefault(path, {})
+            counts[status] = counts.get(status, 0) + 1
+            last = by_path[path].get(status, 0) * 2
+        return [by_path, last]
+    """, {"lines": ["/a 200", "/b 500", "/a 200", "/a 404"]}, {"lines": ["/a"]})
+    assert results[0]["output"] == [{"/a": {"200": 2, "404": 1}, "/b": {"500": 1}}, 2]
+
+
+def test_the_last_item_of_a_list_built_in_the_loop_is_subscripted():
+    """Merging intervals (a scheduling trial): `merged[-1][1]` of `merged = []` filled later in
+    the loop (was refused: "nothing is not subscriptable", the type of the first pass)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(intervals: list[list[int]]):
+        merged = []
+        for start, end in sorted(intervals):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        return merged
+    """, {"intervals": [[540, 600], [750, 780], [570, 660]]}, {"intervals": []}, {"intervals": [[1, 2], [2]]})
+    assert results[0]["output"] == [[540, 660], [750, 780]]
+    assert results[2]["error"] == "ValueError"  # not enough values to unpack
+
+
+POWERS = """
+@sfn.workflow
+def main(n: int, b: bool):
+    return [2 ** n, 3 ** b, (-2) ** (n + 1), 0 ** n, 1 ** (n * 1000), (-1) ** (n * 1001), 2 ** (n * 9)]
+"""
+
+
+def test_a_variable_exponent_is_an_int_power_while_it_is_not_negative():
+    """`sfn.sleep(2 ** attempt)`, the backoff of a retry loop (was refused: "** with a variable
+    exponent"). A negative exponent, whose float Python has, stops the machine by name; a power
+    past 2**53 - 1 stops it as every int overflow does, however large the exponent."""
+    compiled = compile_text(POWERS)
+    assert_same(POWERS, {"n": 3, "b": True}, {"n": 0, "b": False}, {"n": 5, "b": True})
+    assert emulate(compiled, {"n": 51, "b": True})["error"] == "pysfn.IntegerOverflow"  # (-2) ** 52 fits, 2 ** 459 not
+    assert emulate(compiled, {"n": 10 ** 15, "b": True})["error"] == "pysfn.IntegerOverflow"
+    negative = emulate(compiled, {"n": -1, "b": True})
+    assert negative["error"] == "pysfn.Unsupported" and "negative power" in negative["cause"]
+
+
 NIGHTLY = r"""
 
 class PaymentDeclined(Exception):

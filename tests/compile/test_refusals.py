@@ -18,6 +18,8 @@ REFUSED = {
     "set_literal": ("return {1, 2}", 1, "a set"),
     "walrus": ("return [x, 1] if (y := x) else []", 1, "walrus"),  # (one a statement runs first is its own line)
     "attribute": ("return x.real", 1, "attribute access"),
+    "exception_attribute": ("try:\n    return 1 // x\nexcept ZeroDivisionError as e:\n    return e.args", 4,
+                            "exception's attribute (.args)"),
     "bitwise": ("return x & 1", 1, "bitwise"),
     "float_str": ("return str(x / 2)", 1, "printing a float"),
     "float_fstring": ("return f'{x / 3:.2f}'", 1, "formatting a float"),

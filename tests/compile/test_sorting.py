@@ -66,3 +66,16 @@ def test_keyless_sorted_in_emulator(code, expected):
 @pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
 def test_keyless_sorted_in_jsonata_js():
     assert javascript([(with_helpers(code), {}) for code, _ in CASES]) == [("ok", e) for _, e in CASES]
+
+
+def test_a_builtin_or_str_method_as_the_key():
+    """`sorted(ids, key=int)` (a pagination trial; was refused: "the key must be a lambda"),
+    other builtins, and `str.lower` over strs; int's ValueError reaches the workflow."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(ids, words: list[str]):
+        return [sorted(ids, key=int), max(ids, key=len), min(words, key=str.lower),
+                sorted(words, key=str.upper), sorted([[3, 1], [2]], key=sum)]
+    """, {"ids": ["10", "9", "100"], "words": ["b", "A", "c"]}, {"ids": ["1", "x"], "words": ["a"]})
+    assert results[0]["output"] == [["9", "10", "100"], "100", "A", ["A", "b", "c"], [[2], [3, 1]]]
+    assert results[1]["error"] == "ValueError"
