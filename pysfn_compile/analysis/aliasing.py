@@ -353,10 +353,12 @@ def repeated(value) -> int:
         parts = [(e.value, 0) if isinstance(e, ast.Starred) else (e, 1) for e in value.elts]
     elif isinstance(value, ast.Dict):
         parts = [(v, 0 if k is None else 1) for k, v in zip(value.keys, value.values, strict=True)]
-    elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp)):
-        parts = [(value.elt, 1)]
-    elif isinstance(value, ast.DictComp):
-        parts = [(value.value, 1)]
+    elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        element = value.value if isinstance(value, ast.DictComp) else value.elt
+        bound = {name for generator in value.generators for name in _names(generator.target)}
+        if (_direct(element) | _element_sources(element)) - bound:  # an outer list in every item
+            return max(1, repeated(element) + 1)
+        parts = [(element, 1)]
     depths = [repeated(part) + extra for part, extra in parts if repeated(part)]
     return max(depths, default=0)
 
@@ -382,8 +384,18 @@ def _inside(value) -> tuple[set, set]:
                     items |= _direct(item)
         return whole, items
     if isinstance(value, (ast.ListComp, ast.GeneratorExp, ast.SetComp, ast.DictComp)):
-        for generator in value.generators:
-            items |= _iter_sources(generator.iter)
+        # each item is the element: what it holds of the names the loops bind is an item of what
+        # they iterate; any other name's list it holds is placed in every item (`[row for _ in
+        # range(3)]`: one list three times); a fresh element (`{k: [] for k in d}`) holds nothing
+        bound = {name for generator in value.generators for name in _names(generator.target)}
+        element = value.value if isinstance(value, ast.DictComp) else value.elt
+        direct, parts = _direct(element), _element_sources(element)
+        sub_whole, sub_items = _inside(element)
+        if (direct | parts | sub_whole | sub_items) & bound:
+            for generator in value.generators:
+                items |= _iter_sources(generator.iter)
+        whole |= (direct | sub_whole) - bound
+        items |= (parts | sub_items) - bound
         return whole, items
     if isinstance(value, ast.BinOp):
         for side in (value.left, value.right):

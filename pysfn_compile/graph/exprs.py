@@ -19,6 +19,7 @@ from ..analysis.pytypes import ANY, Ty
 from . import ir, jsonata_lib
 
 _NO_CONST = object()
+UNSUPPORTED = "pysfn.Unsupported"  # the error of a value known only at run time that the machine cannot handle
 
 
 @attrs.frozen

@@ -1505,14 +1505,14 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
                       "call it on a variable (or an item of one)")
     depth = item_depth(receiver_node)
     b.check_mutation(node, root.id, nested=depth > 0, depth=depth)
+    keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
+    exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
     stored = {"append": 0, "insert": 1, "setdefault": 1}.get(name)
     if stored is not None and len(node.args) > stored:
-        b.note_alias_store(root.id, node.args[stored], depth + 1)
+        b.note_alias_store(root.id, node.args[stored], depth + 1, exprs[stored].ty)
     if name in ("extend", "update"):
         for arg in [*node.args, *(k.value for k in node.keywords)]:
             b.note_alias_items(root.id, arg, depth + 1)
-    keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]
-    exprs = operands(b, [*node.args, *(k.value for k in keyword_nodes)])
     args = exprs[: len(node.args)]
     kwargs = dict(zip((k.arg for k in keyword_nodes), exprs[len(node.args):], strict=True))
     x = receiver.code

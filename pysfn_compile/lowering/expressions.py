@@ -528,7 +528,9 @@ def transform_subscript(b, node: ast.Subscript) -> Expr:
 
 # -- f-strings ---------------------------------------------------------------------------
 def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
-    pieces = [v.value for v in node.values if isinstance(v, ast.FormattedValue)]
+    # evaluated in Python's order: each field's value, then what its spec computes
+    pieces = [piece for v in node.values if isinstance(v, ast.FormattedValue)
+              for piece in [v.value, *_computed_spec(v)]]
     values = iter(operands(b, pieces))
     parts: list[Expr] = []
     for value in node.values:
@@ -543,10 +545,15 @@ def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
         elif value.conversion == ord("s"):
             expr = formatting.to_str(value, expr)
         spec = ""
+        computed = _computed_spec(value)
+        if computed:
+            specs = value.format_spec.values
+            at = next(i for i, v in enumerate(specs) if not isinstance(v, ast.Constant))
+            width = next(values)
+            parts.append(formatting.format_with_width(value, expr, "".join(v.value for v in specs[:at]), width,
+                                                      "".join(v.value for v in specs[at + 1:])))
+            continue
         if value.format_spec is not None:
-            if not all(isinstance(v, ast.Constant) for v in value.format_spec.values):
-                raise Refusal(value, "a format spec computed at run time is not supported",
-                              "write the spec literally")
             spec = "".join(v.value for v in value.format_spec.values)
         scaled = _scaled_int(b, node, value, expr, spec)
         parts.append(scaled if scaled is not None else formatting.format_value(value, expr, spec))
@@ -555,6 +562,17 @@ def transform_joinedstr(b, node: ast.JoinedStr) -> Expr:
         return const(text, pytypes.STR)
     code = " & ".join(p.code for p in parts if not (p.is_const and p.const == ""))
     return combine(f"({code})", pytypes.STR, *parts)
+
+
+def _computed_spec(value: ast.FormattedValue) -> list[ast.expr]:
+    """What a field's format spec computes (`w` of `{name:<{w}}`): one plain field at most."""
+    if value.format_spec is None:
+        return []
+    fields = [v for v in value.format_spec.values if not isinstance(v, ast.Constant)]
+    if len(fields) > 1 or any(f.conversion != -1 or f.format_spec is not None for f in fields):
+        raise Refusal(value, "a format spec computed at run time is supported for its width only",
+                      "write the rest of the spec literally: f'{name:<{width}}'")
+    return [f.value for f in fields]
 
 
 def _scaled_int(b, node: ast.JoinedStr, value: ast.FormattedValue, quotient: Expr, spec: str) -> Expr | None:

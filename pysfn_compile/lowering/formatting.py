@@ -17,7 +17,7 @@ from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, Guard, combine
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
 
@@ -293,6 +293,35 @@ def _may_be(ty: Ty, *kinds: str) -> bool:
     if "int" in kinds and (ty.may("bool") or (ty.json_number and ty.may("float"))):
         return True
     return ty.may(*kinds)
+
+
+def format_with_width(node: ast.AST, expr: Expr, before: str, width: Expr, after: str) -> Expr:
+    """format(expr, f"{before}{width}{after}"): a spec whose width alone is computed (`{name:<{w}}`,
+    columns as wide as the longest name), for a str or an int padded by fill and alignment. A
+    negative width would make Python read another spec (`<-3` has a sign): the machine stops."""
+    def width_of(digits: str):
+        match = _SPEC.match(before + digits + after)
+        return match and match["width"]
+    if not width.ty.only("int") or width_of("7") != "7" or width_of("17") != "17":
+        raise Refusal(node, "a format spec computed at run time is supported for its width only (an int)",
+                      "write the rest of the spec literally: f'{name:<{width}}'")
+    match = _SPEC.match(before + "7" + after)
+    ty = expr.ty
+    if match["align"] == "=" or match["zero"] or (match["sign"] or "-") != "-" or match["grouping"] \
+            or not (ty.only("str") or ty.only("int")):
+        raise Refusal(node, "a computed width is supported for a str or an int with <, > or ^ alignment",
+                      "write the spec literally")
+    fill, align = match["fill"] or " ", match["align"] or ("<" if ty.only("str") else ">")
+    text = format_value(node, expr, before + after)
+    negative = Guard(f"({width.code} < 0)", None, "''", width.helpers, width.reads, abort=True,
+                     error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: a negative "
+                     "width in a format spec (Python reads its minus sign as the spec's sign)")
+    literal = jsonata_lib.string(fill)
+    if align == "^":
+        code, helpers = f"$__center_fmt({text.code}, {width.code}, {literal})", {"center_fmt"}
+    else:
+        code, helpers = f"$pad({text.code}, {'' if align == '<' else '-'}{width.code}, {literal})", set()
+    return combine(code, pytypes.STR, text, width, helpers=helpers, guards=[negative])
 
 
 def _pad(node: ast.AST, expr: Expr, text: str, width: int, fill: str, align: str) -> Expr:

@@ -18,7 +18,7 @@ from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, Guard, Scan, combine, const, guard
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, const, guard
 
 SAFE = 2**53 - 1
 
@@ -211,7 +211,6 @@ def augmented_add(node: ast.AST, left: Expr, right: Expr) -> Expr:
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
 
 
-UNSUPPORTED = "pysfn.Unsupported"  # a value known only at run time meets what the machine cannot do
 
 
 def _dynamic(ty: Ty) -> bool:

@@ -544,6 +544,61 @@ def test_the_last_item_of_a_list_built_in_the_loop_is_subscripted():
     assert results[2]["error"] == "ValueError"  # not enough values to unpack
 
 
+def test_a_dict_of_fresh_lists_from_a_comprehension_is_changed_in_place():
+    """Dependency resolution (a trial): `dependents = {k: [] for k in graph}` then
+    `dependents[d].append(k)` (was refused: each value was taken for an item of `graph`)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(graph):
+        dependents = {k: [] for k in graph}
+        for k, deps in graph.items():
+            for d in deps:
+                dependents[d].append(k)
+        return dependents
+    """, {"graph": {"a": ["b", "c"], "b": ["c"], "c": []}}, {"graph": {"a": ["z"]}})
+    assert results[0]["output"] == {"a": [], "b": ["a"], "c": ["a", "b"]}
+    assert results[1]["error"] == "KeyError"
+
+
+def test_one_list_in_every_item_of_a_comprehension_is_shared():
+    """Regression (found reviewing the change above; on main before it): `[row for _ in
+    range(3)]` holds one list three times, so `grid[0].append(n)` changes every row in Python;
+    the machine changed only the first. Now refused, as `[row] * 3` is."""
+    for display in ("[row for _ in range(3)]", "[row[:] and row for _ in range(3)]",
+                    "{str(i): row for i in range(3)}"):
+        source = f"""
+        @sfn.workflow
+        def main(n: int):
+            row = [0]
+            grid = {display}
+            grid[{'0' if display.startswith('[') else "'0'"}].append(n)
+            return grid
+        """
+        assert "may also be reachable" in refusal(source), display
+
+
+def test_a_format_spec_with_a_computed_width():
+    """Columns as wide as the longest name (an invoice trial; was refused: "a format spec
+    computed at run time"): `{name:<{width}}`, `{n:>{w}}`, fill and `^`; the value, then the
+    width, evaluated in Python's order; a negative width stops the machine by name."""
+    source = """
+    @sfn.workflow
+    def main(names: list[str], w: int):
+        width = max((len(n) for n in names), default=4)
+        rows = [f"[{n:<{width}}|{len(n):>{width + 1}}|{n:*^{w}}|{n:{w}}|{len(n):{w}}]" for n in names]
+        return rows
+    """
+    results = assert_same(source, {"names": ["ab", "lonnnng", ""], "w": 5}, {"names": ["ab"], "w": 0},
+                          {"names": ["abcdef"], "w": 3})
+    assert results[0]["output"][0] == "[ab     |       2|*ab**|ab   |    2]"
+    assert emulate(compile_text(source), {"names": ["a"], "w": -2})["error"] == "pysfn.Unsupported"
+    assert "width only" in refusal("""
+    @sfn.workflow
+    def main(s: str, spec: str):
+        return f"{s:{spec}}"
+    """)
+
+
 POWERS = """
 @sfn.workflow
 def main(n: int, b: bool):

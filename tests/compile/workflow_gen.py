@@ -64,6 +64,12 @@ WALRUS = os.environ.get("PYSFN_DIFF_WALRUS", "1") == "1"
 # where their order cannot show (len, in, sorted, ==, <=). On by default; PYSFN_DIFF_SETS=0
 # leaves them out.
 SETS = os.environ.get("PYSFN_DIFF_SETS", "1") == "1"
+
+# What new-user trials of 2026-12-04 brought in: `**` with a computed exponent (an int power;
+# negative: a loud stop), a for loop unpacking items whose length only the run knows
+# (`for x, y in [[...], ...]`, ValueError when one does not fit), and `key=` as a builtin.
+# On by default; PYSFN_DIFF_POWERS_UNPACKING=0 leaves them out.
+POWERS_UNPACKING = os.environ.get("PYSFN_DIFF_POWERS_UNPACKING", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -233,6 +239,10 @@ class _Gen:
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
         if SETS:
             options.append(lambda: f"len({self.set_expr(d)})")
+        if POWERS_UNPACKING:
+            options += [lambda: f"({self.operand(d)} ** ({self.expr_int(0)} % {self.draw(st.integers(1, 5))}))",
+                        lambda: f"(2 ** {self.expr_int(0)})",
+                        lambda: f"max({self.list_ref()}, key={self.choice(['abs', 'str', 'int'])}, default=0)"]
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
                         lambda: f"len(set({self.list_ref()}))",
@@ -582,7 +592,8 @@ class _Gen:
     def for_stmt(self, indent: int, d: int) -> list[str]:
         pad = "    " * indent
         sizes = [3, 10, 100, 300] + ([1000, 3000] if BIG_LOOPS else [])
-        kind = self.choice(["list", "range", "words", "items", "enumerate", "str", "keys"])
+        kind = self.choice(["list", "range", "words", "items", "enumerate", "str", "keys"]
+                           + (["pairs"] if POWERS_UNPACKING else []))
         frozen = None
         if kind == "list":
             source = self.choice(self.vars["list"])
@@ -602,6 +613,11 @@ class _Gen:
             source = self.choice(self.vars["list"])
             frozen = source
             header, binds = ("{x}, {y}", f"enumerate({source})"), [("int", "x"), ("int", "y")]
+        elif kind == "pairs":  # items of unknown length: unpacked when the loop runs
+            source = self.list_ref()
+            with self.scoped("int") as v:
+                pairs = f"[[{v}, {self.expr_int(0)}] if {self.expr_bool(0)} else [{v}] for {v} in {source}]"
+            header, binds = ("{x}, {y}", pairs), [("int", "x"), ("int", "y")]
         else:
             header, binds = ("{w}", self.expr_str(1)), [("str", "w")]
         names = {}
