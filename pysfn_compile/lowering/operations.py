@@ -158,7 +158,7 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 if not (isinstance(value, int) and abs(value) > SAFE):
                     return const(value, type_of_value(value))
     lt, rt = left.ty, right.ty
-    if op in ("+", "-", "*", "/", "//", "%") and (_dynamic(lt) or _dynamic(rt)) \
+    if op in ("+", "-", "*", "/", "//", "%", "**") and (_dynamic(lt) or _dynamic(rt)) \
             and not (lt.only("str") or rt.only("str") or lt.only("list") or rt.only("list")):
         return dynamic_arithmetic(node, op, left, right)
     if op == "+" and (lt.only("str") or rt.only("str")):
@@ -253,6 +253,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
+    if op == "**":
+        guards += _power_stops(node, left, right, integral, floats)
     if op in ("/", "//", "%") and not _nonzero_literal(b_):
         int_message, float_message = _zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.INT)
         message = (jsonata_lib.string(float_message) if floats else
@@ -280,12 +282,31 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers) | operand_helpers,
                            reads=g.reads | left.reads | right.reads)
               if g.abort else g for g in guards]
-    kinds = {"float"} if op == "/" else {"int", "float"}
+    kinds = {"float"} if op == "/" else {"int"} if op == "**" else {"int", "float"}
     elem = None
     if not numbers_only:
         kinds, elem = _sequence_results(op, left.ty, right.ty, kinds)
     ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
+
+
+def _power_stops(node: ast.AST, left: Expr, right: Expr, integral: str, floats: list) -> list[Guard]:
+    """`a ** b` of numbers whose kinds the run tells: an int power, as the static `**` computes it;
+    a float operand or a negative exponent (whose result is a float) stops the machine by name
+    (JSONata's $power may round differently from Python's float power)."""
+    if floats:
+        raise Refusal(node, "** with a float operand is not supported: JSONata's $power may round differently "
+                      "from Python's", "compute it in a callee", computable=True)
+    line = getattr(node, "lineno", 0)
+    stops = []
+    if integral != "true":
+        stops.append(Guard(_negated(integral), None, "''", abort=True, error_name=UNSUPPORTED,
+                           message_literal=f"line {line}: ** of a number that is not integral: JSONata's $power may "
+                           "round differently from Python's float power"))
+    stops.append(Guard(f"({_as_number(right)} < 0)", None, "''", abort=True, error_name=UNSUPPORTED,
+                       message_literal=f"line {line}: an int raised to a negative power is a float in Python; the "
+                       "compiled workflow keeps this result an int: write 1 / x ** n for a negative power"))
+    return stops
 
 
 def _sequence_results(op: str, lt: Ty, rt: Ty, kinds: set) -> tuple[set, Ty | None]:
@@ -374,6 +395,8 @@ def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False)
         return f"$__floordiv({left.code}, {right.code})", {"floordiv"}
     if op == "%":
         return f"$__imod({a}, {b_})", {"imod"}
+    if op == "**":
+        return f"$__ipow({a}, {b_})", {"ipow"}
     return f"({a} {op} {b_})", set()
 
 
@@ -493,8 +516,11 @@ def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None
 
 
 def _operator_name(node: ast.AST, op: str) -> str:
-    """The operator as Python's TypeError names it: `+=` for `x += y` (an AugAssign node)."""
-    return op + "=" if isinstance(node, ast.AugAssign) else op
+    """The operator as Python's TypeError names it: `+=` for `x += y` (an AugAssign node), and
+    `** or pow()` for `x ** y`."""
+    if isinstance(node, ast.AugAssign):
+        return op + "="
+    return "** or pow()" if op == "**" else op
 
 
 def _zero_message(op: str, left: Ty, right: Ty) -> str:

@@ -618,6 +618,27 @@ def test_a_variable_exponent_is_an_int_power_while_it_is_not_negative():
     assert negative["error"] == "pysfn.Unsupported" and "negative power" in negative["cause"]
 
 
+def test_a_power_of_values_of_unknown_kind():
+    """`k ** 2` with `k` unannotated (was refused: "unsupported operand type for **: any JSON
+    value"): ints (a bool as its int) as the static `**`, Python's TypeError naming `** or pow()`
+    (`**=` in place), and a loud stop for a float operand or a negative exponent."""
+    source = """
+    @sfn.workflow
+    def main(k, e):
+        out = [k ** 2, 2 ** e]
+        k **= 3
+        return out + [k]
+    """
+    results = assert_same(source, {"k": 3, "e": 4}, {"k": True, "e": False}, {"k": -2, "e": 0},
+                          {"k": "a", "e": 1}, {"k": 2, "e": None}, {"k": [1], "e": 1})
+    assert results[0]["output"] == [9, 16, 27]
+    assert results[3]["cause"] == "unsupported operand type(s) for ** or pow(): 'str' and 'int'"
+    compiled = compile_text(source)
+    assert "not integral" in emulate(compiled, {"k": 1.5, "e": 1})["cause"]
+    assert "negative power" in emulate(compiled, {"k": 2, "e": -1})["cause"]
+    assert emulate(compiled, {"k": 2, "e": 10 ** 12})["error"] == "pysfn.IntegerOverflow"
+
+
 NIGHTLY = r"""
 
 class PaymentDeclined(Exception):
