@@ -134,6 +134,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | set(arg_names))
     element_aliases.rewrite(body, param_names + arg_names)
     scope.locals = _locals_of(body, param_names)
+    scope.body = body
     scope.aliasing = aliasing.function_names(body)
     scope.keys_stable = not effects.removes_keys(body)
     scope.reread_iterators = iterators.reread_iterators(body, set(b.info.objects) | scope.locals)

@@ -89,6 +89,97 @@ def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
     return body
 
 
+def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
+    """`for row in rows:` whose body changes `row` in place (`row["total"] = ...`): `row` is
+    `rows[i]` throughout the body, Python's meaning when (the caller checks) `rows` is a list, and
+    - `row` is bound by this loop alone, mentioned nowhere outside its body (not after it, not in
+      its `else`), in no nested function or lambda;
+    - the body neither rebinds `rows` nor rebinds or removes any of its items (through `rows` or a
+      name that may share it), so its length and its items stay those the loop walks.
+    `for i, row in enumerate(rows):` too, with `i` the index (the body must not rebind it).
+    Then the body can read and change `rows[i]` itself (index_loop), where a copy would not do."""
+    parts = _item_loop(loop)
+    if parts is None:
+        return False
+    name, base, index = parts
+    if not any(_changes_through(name, statement) for statement in loop.body):
+        return False  # only read: a copy reads the same
+    if index is not None and any(isinstance(n, ast.Name) and n.id == index and not isinstance(n.ctx, ast.Load)
+                                 for statement in loop.body for n in ast.walk(statement)):
+        return False
+    target = loop.target.elts[1] if index is not None else loop.target
+    own = {id(node) for statement in loop.body for node in ast.walk(statement)} | {id(target)}
+    # another loop's body reads the name it binds itself (`for line in other:` later), unless
+    # that loop holds this one (after this one, Python's name is this one's last item)
+    inside = {id(node) for node in ast.walk(loop)}
+    binders = {id(target)}
+    for statement in function_body:
+        for other in ast.walk(statement):
+            if isinstance(other, ast.For) and other is not loop and id(other) not in inside \
+                    and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(other.target)) \
+                    and not any(n is loop for n in ast.walk(other)):
+                own |= {id(node) for part in [other.target, *other.body] for node in ast.walk(part)}
+                binders |= {id(node) for node in ast.walk(other.target)}
+    for statement in function_body:
+        for node in _walk_function(statement, name):
+            if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+                return False
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names \
+                    or isinstance(node, ast.arg) and node.arg == name:
+                return False
+            if isinstance(node, ast.Name) and node.id == name and (
+                    id(node) not in own or (not isinstance(node.ctx, ast.Load) and id(node) not in binders)):
+                return False
+    # a generator expression kept to run later would read the item of a later iteration
+    consumed = {id(node.args[0]) for statement in loop.body for node in ast.walk(statement)
+                if isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)}
+    if any(isinstance(node, ast.GeneratorExp) and id(node) not in consumed for statement in loop.body
+           for node in ast.walk(statement)):
+        return False
+    partners = aliasing.function_names(function_body).partners
+    others = set(partners.get(base, {})) - {name}
+    return not any(_replaces_items(statement, base, others) for statement in loop.body)
+
+
+def _item_loop(loop: ast.For) -> tuple[str, str, str | None] | None:
+    """(item name, list name, index name or None) of `for row in rows` or `for i, row in
+    enumerate(rows)` (names of three different variables), else None."""
+    target, source, index = loop.target, loop.iter, None
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and source.func.id == "enumerate" \
+            and len(source.args) == 1 and not source.keywords and isinstance(target, ast.Tuple) \
+            and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
+        index, target, source = target.elts[0].id, target.elts[1], source.args[0]
+    if not (isinstance(target, ast.Name) and isinstance(source, ast.Name)) \
+            or len({target.id, source.id, index}) != 3:
+        return None
+    return target.id, source.id, index
+
+
+def item_loop_list(loop: ast.For) -> str | None:
+    """The name of the list a `for` loop of live_loop_item's shape walks, else None."""
+    parts = _item_loop(loop)
+    return parts[1] if parts is not None else None
+
+
+def index_loop(loop: ast.For, index: str) -> ast.For:
+    """A copy of `for row in rows: body` (live_loop_item holds) as `for index in
+    range(len(rows)): body`, every read of `row` in it `rows[index]` (`for i, row in
+    enumerate(rows)`: `i` is the index)."""
+    name, base, own_index = _item_loop(loop)
+    index = own_index or index
+    new = copy.deepcopy(loop)
+    new.target = ast.copy_location(ast.Name(id=index, ctx=ast.Store()), loop.target)
+    if own_index is not None:
+        ast.fix_missing_locations(new.target)
+    length = ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[ast.Name(id=base, ctx=ast.Load())], keywords=[])
+    new.iter = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=[length], keywords=[])
+    for node in ast.walk(new.iter):
+        ast.copy_location(node, loop.iter)
+    for statement in new.body:
+        _replace_reads(statement, name, base, ast.Name(id=index, ctx=ast.Load()))
+    return new
+
+
 def _plans(body: list[ast.stmt], params: frozenset) -> list[tuple[_Binding, list, str | None]]:
     bindings = _bindings(body)
     if not bindings:

@@ -228,9 +228,12 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
     fields, name = None, ""
     if a.fields is not None and a.fields == b.fields:
         fields, name = a.fields, a.name
-    elif a.fields is not None and b.fields is not None and [k for k, _ in a.fields] == [k for k, _ in b.fields]:
-        # one record whose fields changed (`rec["lines"].append(1)` after `"lines": []`): field by field
-        fields = tuple((k, join(x, y)) for (k, x), (_, y) in zip(a.fields, b.fields, strict=True))
+    elif a.fields is not None and b.fields is not None and _extends(a.fields, b.fields):
+        # one record whose fields changed (`rec["lines"].append(1)` after `"lines": []`), or that
+        # gained keys (`rec["total"] = ...`): field by field (a key one side lacks is not `present`)
+        longer, shorter = (a.fields, b.fields) if len(a.fields) >= len(b.fields) else (b.fields, a.fields)
+        known = dict(shorter)
+        fields = tuple((k, join(x, known[k]) if k in known else x) for k, x in longer)
         name = a.name if a.name == b.name else ""
     elif a.fields is not None and "dict" not in b.kinds:
         fields, name = a.fields, a.name
@@ -243,6 +246,12 @@ def join(a: Ty | None, b: Ty | None) -> Ty:
         present = a.present if "dict" in a.kinds else b.present
     return Ty(kinds, elem=elem, value=value, bits=bits, items=items, fields=fields, name=name,
               json_number=number_rule, form=form, present=present)
+
+
+def _extends(a: tuple, b: tuple) -> bool:
+    """Whether one record's keys are the other's first keys, in order (or the same keys)."""
+    short, long = (a, b) if len(a) <= len(b) else (b, a)
+    return [k for k, _ in short] == [k for k, _ in long[:len(short)]]
 
 
 def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:

@@ -129,6 +129,9 @@ class Scope:
     # the previous pass's, which the entry marks unassigned, and this pass's
     maybe_unbound: frozenset = frozenset()
     maybe_unbound_new: set = attrs.Factory(set)
+    body: list = attrs.Factory(list)  # the function's statements (after the tree rewrites)
+    # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
+    by_index: dict = attrs.Factory(dict)
 
     @property
     def exc_var(self) -> str:

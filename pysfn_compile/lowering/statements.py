@@ -11,7 +11,8 @@ import contextlib
 
 import attrs
 
-from ..analysis import aws_models, exception_inits, iterators, pytypes
+from ..analysis import aws_models, element_aliases, exception_inits, iterators, pytypes
+from ..analysis.fresh_names import fresh_name
 from ..analysis.effects import effects
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
@@ -452,8 +453,10 @@ def transform_while(b, node: ast.While) -> None:
 
 
 def transform_for(b, node: ast.For) -> None:
-    if node.type_comment:
-        pass
+    by_index = _by_index(b, node)
+    if by_index is not None:
+        transform_for(b, by_index)
+        return
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
     walked = b.walked()
@@ -527,6 +530,27 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def _by_index(b, node: ast.For) -> ast.For | None:
+    """`for row in rows:` whose body changes `row` in place, over a list: the loop by index, `row`
+    read as `rows[i]` (element_aliases.live_loop_item says when that is Python's meaning), so the
+    changes reach the list as they do in Python (a variable holding a copy would not)."""
+    if id(node) in b.scope.by_index:
+        return b.scope.by_index[id(node)]
+    rows = element_aliases.item_loop_list(node)
+    if rows is None:
+        return None
+    scope, ty = b.lookup(rows, record=False)
+    if scope is not b.scope or ty is None or not ty.only("list") or sets.is_set(ty) \
+            or any(b.lookup(n, record=False)[0] is not None or n in b.info.objects
+                   for n in ("range", "len", "enumerate")) \
+            or not element_aliases.live_loop_item(node, b.scope.body):
+        return None
+    taken = {n.id for statement in b.scope.body for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    loop = element_aliases.index_loop(node, fresh_name(f"{rows}_index", taken))
+    b.scope.by_index[id(node)] = loop
+    return loop
 
 
 _REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})

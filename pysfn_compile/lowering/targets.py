@@ -177,6 +177,9 @@ def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
             # a record keeps its fields: this one now holds the new value's type
             fields = tuple((k, value.ty if k == key.const else t) for k, t in ty.fields)
             new_ty = attrs.evolve(new_ty, fields=fields, name=ty.name)
+        elif ty.fields is not None and key.is_const and isinstance(key.const, str):
+            # a new key of a record (`rec["total"] = ...`): a record with one field more
+            new_ty = attrs.evolve(new_ty, fields=(*ty.fields, (key.const, value.ty)))
         # storing adds the key (a record's keys stay)
         new_ty = attrs.evolve(new_ty, present=ty.present | ({key.const} if key.is_const else set()))
         # (codes are operands: atomic or parenthesized, so each fits a key's or a value's place)

@@ -599,6 +599,50 @@ def test_a_format_spec_with_a_computed_width():
     """)
 
 
+def test_a_loop_changes_each_record_in_place():
+    """`for rec in records: rec["total"] = ...` (the commonest data-cleaning loop; was refused:
+    "'rec' may share its value"): the loop runs by index and `rec` is `records[i]`, so the
+    changes reach the list as in Python; a record gains keys and keeps its fields."""
+    results = assert_same("""
+    def load(n):
+        return [{"qty": i, "price": 10 * i, "tags": []} for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        records = load(n)
+        for rec in records:
+            rec["total"] = rec["qty"] * rec["price"]
+            if rec["total"] > 20:
+                rec["tags"].append("big")
+                continue
+            rec["small"] = rec["total"] < 5
+            if rec["qty"] > 5:
+                break
+        lines = [[1], [2, 3]]
+        for line in lines:
+            line.append(len(line))
+        else:
+            lines.append([])
+        for i, line in enumerate(lines):
+            line.insert(0, i)
+        return {"records": records, "lines": lines, "i": i}
+    """, {"n": 4}, {"n": 0}, {"n": "x"})
+    assert results[0]["output"]["records"][3] == {"qty": 3, "price": 30, "tags": ["big"], "total": 90}
+    assert results[0]["output"]["lines"] == [[0, 1, 1], [1, 2, 3, 2], [2]]
+
+
+def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
+    """The item read after the loop, the list changed in length or an item replaced inside it,
+    or the item kept elsewhere and changed: Python's meaning needs the object itself."""
+    for body, line in (("for row in rows:\n    row['a'] = 1\nreturn row", 4),
+                       ("for row in rows:\n    row['a'] = 1\n    rows.append({})\nreturn rows", 4),
+                       ("for row in rows:\n    row['a'] = 1\n    rows[0] = {}\nreturn rows", 4),
+                       ("kept = []\nfor row in rows:\n    kept.append(row)\n    row['a'] = 1\nreturn kept", 6)):
+        source = "@sfn.workflow\ndef main(n: int):\n    rows = [{'a': 0}, {'a': n}]\n" + "".join(
+            "    " + text + "\n" for text in body.split("\n"))
+        assert f"wf.py:{line + 2}:" in refusal(source), body
+
+
 POWERS = """
 @sfn.workflow
 def main(n: int, b: bool):
