@@ -12,8 +12,8 @@ import contextlib
 import attrs
 
 from ..analysis import aws_models, element_aliases, exception_inits, iterators, pytypes
-from ..analysis.fresh_names import fresh_name
 from ..analysis.effects import effects
+from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
