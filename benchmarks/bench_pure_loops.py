@@ -6,6 +6,7 @@ benchmarks/README.md.
 
     python benchmarks/bench_pure_loops.py             # the loop at 10,000 and 100,000; the examples
     python benchmarks/bench_pure_loops.py --quick     # 10,000 only
+    python benchmarks/bench_pure_loops.py --in-place-only   # loops changing a list's items
 
 "Before" is the same compiler with the collapse switched off. History events and wall-clock
 seconds of the emulator (pysfn_emulator.run); with node and PYSFN_JSONATA_JS set to a
@@ -136,6 +137,44 @@ def map_rows(n: int = 2000) -> None:
         print(f"| {label} | {compiled_seconds:.2f} | {hand_seconds:.2f} | {compiled_seconds / hand_seconds:.1f}x |")
 
 
+IN_PLACE = textwrap.dedent("""
+    from pysfn_compile import sfn
+
+    def load(n):
+        return [{"qty": i % 7, "price": i % 13} for i in range(n)]
+
+    @sfn.workflow
+    def records(n):
+        rows = load(n)
+        for rec in rows:
+            rec["total"] = rec["qty"] * rec["price"]
+        return sum(r["total"] for r in rows)
+
+    @sfn.workflow
+    def positions(n):
+        xs = [0] * n
+        for i in range(n):
+            xs[i] = i * 2
+        return sum(xs)
+""")
+
+
+def in_place_rows(sizes=(100, 300, 1000)) -> None:
+    """Loops that change a list's items in place (`rec["total"] = ...` of `for rec in rows`, run
+    by index; `xs[i] = v`): each change rebuilds the list in JSONata, so a loop is quadratic in
+    JSONata nodes; the Pass runs fewer steps per evaluation the longer the list."""
+    print("| loop | items | status | history events | emulator seconds |")
+    print("|---|---:|---|---:|---:|")
+    for entry in ("records", "positions"):
+        compiled = compile_source(IN_PLACE, path="in_place.py", entry=entry)
+        for n in sizes:
+            execution, seconds = _run(compiled.definition, {"n": n}, "STANDARD")
+            expected = compiled.run_python({"n": n})["output"]
+            status = execution.status if execution.status != "SUCCEEDED" or execution.output == expected else "WRONG"
+            detail = f" ({execution.error})" if execution.error else ""
+            print(f"| {entry} | {n:,} | {status}{detail} | {len(execution.history):,} | {seconds:.2f} |")
+
+
 def example_rows():
     print("| example | states before | states after | bytes before | bytes after | events before | events after |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -175,10 +214,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--loop-only", action="store_true")
+    parser.add_argument("--in-place-only", action="store_true")
     options = parser.parse_args()
+    if options.in_place_only:
+        in_place_rows()
+        return
     loop_rows([10_000] if options.quick else [10_000, 100_000])
     if options.loop_only:
         return
+    print()
+    in_place_rows()
     print()
     map_rows()
     print()

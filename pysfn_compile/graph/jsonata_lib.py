@@ -131,9 +131,11 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("slice_bounds", "slice_list", "chars"),
     ),
     "map": (
-        # $map that always returns a list and keeps list elements as they are
+        # $map that always returns a list and keeps list elements as they are: JSONata returns a
+        # sequence of one as its item (a list item as its items), none as nothing (linear, where
+        # a $reduce of $append would copy the list on every item)
         "$xs, $f",
-        "$reduce($xs, function($acc, $v, $i) { $append($acc, $__wrap($f($v, $i))) }, [])",
+        "($r := $map($xs, function($v, $i) { $f($v, $i) }); $count($xs) = 1 ? $__wrap($r) : $exists($r) ? $r : [])",
         ("wrap",),
     ),
     "filter": (

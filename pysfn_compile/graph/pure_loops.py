@@ -46,6 +46,9 @@ import attrs
 
 from . import ir, jsonata_lib
 
+# the helpers that call a JSONata function for every item of the list they are given first
+_WALKERS = ("setitem", "delitem", "insert", "map", "filter", "contains", "list_index", "list_count", "pyeq")
+WALK_NODES = 6  # nodes a step spends per item of a list it walks (a $map's function call, test, item)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
 MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
 FIRST_CHUNK = 16
@@ -612,9 +615,16 @@ class _Step:
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names)
         # the steps in chunks (a chunk once the loop has left costs one test)
-        chunks = ", ".join(str(n) for n in _chunks(self._budget(step)))
-        driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
-                  f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
+        sizes = _chunks(self._budget(step))
+        chunks = ", ".join(str(n) for n in sizes)
+        walks = self._walks(step)
+        if walks:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
+            cost = " + ".join(f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items())
+            steps = f"$max([1, $min([{sum(sizes)}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {cost}))])])"
+            driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
+        else:
+            driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
+                      f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
         index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "
                         for name, local in self.indexed.items())
         return f"({index}{step_fn} := {step}; {driver})"
@@ -675,13 +685,31 @@ class _Step:
         locals counted as long as their prefixed names (a short name is no fewer nodes), and
         the text the step no longer writes counted still (`budget_extra`: values computed
         after the loop, a position's item read without the filter's fallback), so that as
-        many steps run per evaluation as before those went."""
+        many steps run per evaluation as before those went. Lists a step walks lower it when the
+        evaluation runs (see program)."""
+        return max(1, min(MAX_STEPS, NODE_BUDGET // self._step_nodes(step)))
+
+    def _step_nodes(self, step: str) -> int:
+        """A step's estimated nodes (see _budget), lists it walks not counted."""
         size = len(step) + self.budget_extra
         for short in ("s", "_", "pc", *(f"ix{k}" for k in range(1, len(self.indexed) + 1)), *self.temp_shorts):
             name = self.local(short)
             uses = len(re.findall(re.escape(name) + r"(?![A-Za-z0-9_])", step))
             size += uses * (len(f"${self.prefix}_{short}") - len(name))
-        return max(1, min(MAX_STEPS, NODE_BUDGET // max(1, size // 8)))
+        return max(1, size // 8)
+
+    def _walks(self, step: str) -> dict[str, int]:
+        """{carried list: how many times a step walks it}: a helper that rebuilds or maps it
+        (`$__setitem($rows, ...)`, `xs[i] = v` and `row` of `for row in rows` changed in place),
+        or an item read at a computed position (`$rows[$i]`, a filter over every item)."""
+        walks = {}
+        for name in self.carried:
+            var = re.escape(f"${name}")
+            times = len(re.findall(r"\$__(?:" + "|".join(_WALKERS) + r")\(" + var + r"(?![A-Za-z0-9_])", step)) \
+                + len(re.findall(var + r"\[\$", step))
+            if times:
+                walks[name] = times
+        return walks
 
     def _object(self, pc: str, names) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables in `names`."""
