@@ -62,9 +62,9 @@ class _Off:
         compiler.collapse_pure_loops = self.saved
 
 
-def _run(definition, payload, kind):
+def _run(definition, payload, kind, lambdas=None):
     start = time.perf_counter()
-    execution = pysfn_emulator.run(definition, payload, state_machine_type=kind)
+    execution = pysfn_emulator.run(definition, payload, state_machine_type=kind, lambdas=lambdas)
     return execution, time.perf_counter() - start
 
 
@@ -168,7 +168,7 @@ def in_place_rows(sizes=(100, 300, 1000)) -> None:
     for entry in ("records", "positions"):
         compiled = compile_source(IN_PLACE, path="in_place.py", entry=entry)
         for n in sizes:
-            execution, seconds = _run(compiled.definition, {"n": n}, "STANDARD")
+            execution, seconds = _run(compiled.definition, {"n": n}, "STANDARD", compiled.local_lambdas())
             expected = compiled.run_python({"n": n})["output"]
             status = execution.status if execution.status != "SUCCEEDED" or execution.output == expected else "WRONG"
             detail = f" ({execution.error})" if execution.error else ""

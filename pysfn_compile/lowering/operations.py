@@ -282,11 +282,12 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers) | operand_helpers,
                            reads=g.reads | left.reads | right.reads)
               if g.abort else g for g in guards]
-    kinds = {"float"} if op == "/" else {"int"} if op == "**" else {"int", "float"}
+    kinds = {"float"} if op == "/" else {"int", "float"}
     elem = None
     if not numbers_only:
         kinds, elem = _sequence_results(op, left.ty, right.ty, kinds)
-    ty = pytypes.FLOAT if op == "/" else attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
+    ty = pytypes.FLOAT if op == "/" else pytypes.INT if op == "**" else \
+        attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
 

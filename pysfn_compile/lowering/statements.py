@@ -455,7 +455,21 @@ def transform_while(b, node: ast.While) -> None:
 def transform_for(b, node: ast.For) -> None:
     by_index = _by_index(b, node)
     if by_index is not None:
-        transform_for(b, by_index)
+        rows = element_aliases.item_loop_list(node)
+        _, ty = b.lookup(rows, record=False)
+        if ty.only("list"):
+            transform_for(b, by_index)
+            return
+        # a value nobody annotated: a list when the loop starts, else the machine stops (Python
+        # would walk a str's characters or a dict's keys, which cannot be changed in place)
+        value = b.expr(ast.copy_location(ast.Name(id=rows, ctx=ast.Load()), node.iter))
+        stop = Guard(f"($type({value.code}) != 'array')", None, "''", value.helpers, value.reads, abort=True,
+                     error_name=UNSUPPORTED, message_literal=(
+                         f"line {node.lineno}: the loop changes its items in place, which the machine does "
+                         f"for the items of a list only, and '{rows}' is not a list: annotate it"))
+        b.check([attrs.evolve(value, guards=(*value.guards, stop))], f"Check {rows} (line {node.lineno})")
+        with b.narrow({rows: pytypes.list_of(pytypes.ANY)}):
+            transform_for(b, by_index)
         return
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
@@ -542,7 +556,7 @@ def _by_index(b, node: ast.For) -> ast.For | None:
     if rows is None:
         return None
     scope, ty = b.lookup(rows, record=False)
-    if scope is not b.scope or ty is None or not ty.only("list") or sets.is_set(ty) \
+    if scope is not b.scope or ty is None or not (ty.only("list") or ty.is_any) or sets.is_set(ty) \
             or any(b.lookup(n, record=False)[0] is not None or n in b.info.objects
                    for n in ("range", "len", "enumerate")) \
             or not element_aliases.live_loop_item(node, b.scope.body):

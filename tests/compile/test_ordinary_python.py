@@ -631,6 +631,37 @@ def test_a_loop_changes_each_record_in_place():
     assert results[0]["output"]["lines"] == [[0, 1, 1], [1, 2, 3, 2], [2]]
 
 
+def test_a_loop_changes_the_items_of_an_unannotated_list_in_place():
+    """The list a parameter nobody annotated: a list when the loop starts (else a loud stop,
+    where Python would walk a str's characters or a dict's keys and fail changing one); an
+    exception half-way leaves the changes made so far, as in Python."""
+    source = """
+    class Bad(Exception):
+        pass
+
+    @sfn.workflow
+    def main(rows, stop_at=-1):
+        try:
+            for i, row in enumerate(rows):
+                row["seen"] = True
+                if i == stop_at:
+                    raise Bad(f"stop at {i}")
+                row["n"] = row.get("n", 0) + i
+        except Bad as e:
+            return {"rows": rows, "error": str(e)}
+        for row in rows:
+            if "skip" in row:
+                continue
+            row.setdefault("tags", []).append("ok")
+        return {"rows": rows}
+    """
+    results = assert_same(source, {"rows": [{"n": 1}, {"skip": 1}, {}]}, {"rows": [{"n": 1}, {}], "stop_at": 1},
+                          {"rows": []}, {"rows": [5]}, {"rows": [[1]]})
+    assert results[1]["output"] == {"rows": [{"n": 1, "seen": True}, {"seen": True}], "error": "stop at 1"}
+    stopped = emulate(compile_text(source), {"rows": {"a": 1}})
+    assert stopped["error"] == "pysfn.Unsupported" and "'rows' is not a list" in stopped["cause"]
+
+
 def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
     """The item read after the loop, the list changed in length or an item replaced inside it,
     or the item kept elsewhere and changed: Python's meaning needs the object itself."""
@@ -681,6 +712,16 @@ def test_a_power_of_values_of_unknown_kind():
     assert "not integral" in emulate(compiled, {"k": 1.5, "e": 1})["cause"]
     assert "negative power" in emulate(compiled, {"k": 2, "e": -1})["cause"]
     assert emulate(compiled, {"k": 2, "e": 10 ** 12})["error"] == "pysfn.IntegerOverflow"
+    # the power is an int, so an `int` parameter takes it (fuzz seed 10707 found it refused:
+    # "argument of triple() may be a float")
+    assert assert_same("""
+    def triple(x: int) -> int:
+        return x * 3
+
+    @sfn.workflow
+    def main(k):
+        return triple(k ** 2)
+    """, {"k": 3})[0]["output"] == 27
 
 
 NIGHTLY = r"""
