@@ -629,18 +629,20 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
         key_guards = [*key_guards, *more]
         compared = pytypes.NUMBER
-    if not (compared.only("int", "float", "bool") or compared.only("str")):
-        if not _known_at_run_time(compared):
-            raise Refusal(node, f"sorting {compared.describe()} is not supported",
-                          "the items (or their keys) must all be numbers or all strings")
-        key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
-        key_guards = [*key_guards, _orderable(node, items, key_code, "sorting", key_helpers)]
-        compared = pytypes.NUMBER
     reverse = "false"
     if reverse_node is not None:
         if not (isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool)):
             raise Refusal(reverse_node, "reverse= must be True or False literally")
         reverse = "true" if reverse_node.value else "false"
+    if not (compared.only("int", "float", "bool") or compared.only("str")):
+        if not _known_at_run_time(compared):
+            raise Refusal(node, f"sorting {compared.describe()} is not supported",
+                          "the items (or their keys) must all be numbers or all strings")
+        if key_node is None and not sequences and compared.may("list") and not _sorts_dict_items(node):
+            return _sorted_scalars_or_tuples(node, items, elem, reverse, key_guards)
+        key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
+        key_guards = [*key_guards, _orderable(node, items, key_code, "sorting", key_helpers)]
+        compared = pytypes.NUMBER
     if not sequences and key_node is None and not _sorts_dict_items(node):  # no key: $sort's own order where it can
         code, helpers = _plain_sort(items.code, elem, reverse)
         return combine(code, pytypes.list_of(elem), items, helpers=helpers | set(key_helpers), guards=key_guards)
@@ -654,6 +656,28 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         helpers.add("cpk")
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
                    helpers=helpers, guards=key_guards)
+
+
+def _sorted_scalars_or_tuples(node, items: Expr, elem: Ty, reverse: str, guards: list) -> Expr:
+    """sorted(items) of values whose kind the run tells: numbers or strings as sorted_plain
+    sorts them, or, when every item is a list (a tuple of a callee nobody annotated, `("2024-01",
+    100)`), item by item as Python orders tuples. Anything else stops the machine: mixed kinds, or
+    a position whose items are not all numbers or all strings (Python's TypeError would depend on
+    its sort's comparison order)."""
+    seq_key = "function($__y) { $__map($__y, function($__z) { $__z = true ? 1 : $__z = false ? 0 : $__z }) }"
+    tuples = f"($count({items.code}) > 0 and $reduce({items.code}, function($__a, $__v) {{ $__a and $type($__v) = 'array' }}, true))"
+    scalars = _numbers_for_bools("function($__x) { $__x }")
+    check = Guard(f"$not({tuples} ? $__seq_orderable($__map({items.code}, {seq_key})) : "
+                  f"$__orderable($map({items.code}, {scalars})))", None, "''",
+                  jsonata_lib.closure({"seq_orderable", "orderable", "map"}) | items.helpers, items.reads, abort=True,
+                  error_name=UNSUPPORTED,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: sorting values that are not all numbers, all "
+                                  "strings or all lists whose items at each position are all numbers or all strings "
+                                  "(Python's TypeError, or its order, would depend on the order its sort compares them in)")
+    plain, helpers = _plain_sort(items.code, elem, reverse)
+    code = f"({tuples} ? $__sorted_seq({items.code}, {seq_key}, {reverse}) : {plain})"
+    return combine(code, pytypes.list_of(elem), items, helpers=helpers | {"sorted_seq", "map"},
+                   guards=[*guards, check])
 
 
 def _plain_sort(items: str, elem: Ty, reverse: str) -> tuple[str, set]:

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_same
+from .helpers import assert_same, compile_text
+from .helpers import emulate as run_machine
 from .oracle import emulate, javascript, js_available, with_helpers
 
 KEYED = """
@@ -79,3 +80,21 @@ def test_a_builtin_or_str_method_as_the_key():
     """, {"ids": ["10", "9", "100"], "words": ["b", "A", "c"]}, {"ids": ["1", "x"], "words": ["a"]})
     assert results[0]["output"] == [["9", "10", "100"], "100", "A", ["A", "b", "c"], [[2], [3, 1]]]
     assert results[1]["error"] == "ValueError"
+
+
+def test_sorting_lists_whose_kind_only_the_run_tells():
+    """sorted() of a callee's tuples nobody annotated (`[("2024-01-03", 100), ...]`, a ledger
+    trial; the machine stopped: "not all numbers or all strings"): lists ordered item by item
+    as Python orders tuples, numbers and strings as before; mixed kinds, or a position holding
+    both numbers and strings, stop the machine loudly."""
+    source = """
+    @sfn.workflow
+    def main(xs):
+        return [sorted(xs), sorted(xs, reverse=True)]
+    """
+    results = assert_same(source, {"xs": [["b", 2], ["a", 9], ["a", 1], ["a"]]}, {"xs": [[2, True], [2, 0], [1.5]]},
+                          {"xs": [3, 1, 2]}, {"xs": ["b", "a"]}, {"xs": []}, {"xs": [[1]]}, {"xs": [[], [0]]})
+    assert results[0]["output"][0] == [["a"], ["a", 1], ["a", 9], ["b", 2]]
+    compiled = compile_text(source)
+    for mixed in ([[1], 2], [["a", 1], [2, "b"]], [[[1]], [[0]]]):
+        assert run_machine(compiled, {"xs": mixed})["error"] == "pysfn.Unsupported", mixed
