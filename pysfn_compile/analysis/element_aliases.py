@@ -122,10 +122,10 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
                 binders |= {id(node) for node in ast.walk(other.target)}
     for statement in function_body:
         for node in _walk_function(statement, name):
-            if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+            if isinstance(node, _SCOPES) and not _own_parameter(node, name) \
+                    and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
                 return False
-            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names \
-                    or isinstance(node, ast.arg) and node.arg == name:
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
             if isinstance(node, ast.Name) and node.id == name and (
                     id(node) not in own or (not isinstance(node.ctx, ast.Load) and id(node) not in binders)):
@@ -139,6 +139,16 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
     partners = aliasing.function_names(function_body).partners
     others = set(partners.get(base, {})) - {name}
     return not any(_replaces_items(statement, base, others) for statement in loop.body)
+
+
+def _own_parameter(scope: ast.AST, name: str) -> bool:
+    """A function or lambda with a parameter of that name: the name in it is its own
+    (`key=lambda t: t["age"]` beside a loop over `t`)."""
+    if not isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        return False
+    arguments = scope.args
+    return any(a.arg == name for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs,
+                                       *(a for a in (arguments.vararg, arguments.kwarg) if a is not None)])
 
 
 def _item_loop(loop: ast.For) -> tuple[str, str, str | None] | None:

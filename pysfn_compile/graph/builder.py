@@ -520,10 +520,12 @@ class BuilderHelpers:
         if effect.repeated:
             self.update_alias(deepen=[deep_key(root, depth + effect.repeated - 1)])
 
-    def note_loop_alias(self, target: ast.AST, iterable: ast.AST) -> None:
+    def note_loop_alias(self, target: ast.AST, iterable: ast.AST, item: Ty | None = None) -> None:
+        """`for target in iterable`: the target may share the items it walks, unless they are of
+        a type that holds no list or dict (`item`: a dict's keys of `for k in sorted(d)`)."""
         sources = frozenset(n for n in aliasing.loop_sources(iterable) if self._may_hold_mutable(n, True))
         names = aliasing._names(target)
-        if sources:
+        if sources and not _scalar(item):
             self.update_alias(share=names, deepen=sources)
         else:
             self.update_alias(unshare=names, undeepen=names)

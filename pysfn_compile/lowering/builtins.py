@@ -991,8 +991,10 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
     elif ty.only("dict"):
         handler = DICT_METHODS.get(name)
         kind = "dict"
-    elif ty.is_any and (name in STR_METHODS) != (name in DICT_METHODS) and name not in LIST_METHODS:
-        # the type is checked when the workflow runs, as Python's attribute lookup would
+    elif (ty.is_any and (name in STR_METHODS) != (name in DICT_METHODS) and name not in LIST_METHODS) or (
+            ty.may("str") and ty.kinds <= {"int", "bool", "str", "none"} and name in STR_METHODS):
+        # the type is checked when the workflow runs, as Python's attribute lookup would (also
+        # a str or a number of one record field, `row["qty"]` before and after `int(...)`)
         kind = "str" if name in STR_METHODS else "dict"
         json_type = "string" if kind == "str" else "object"
         check = guard(f"($type({receiver.code}) != '{json_type}')", AttributeError,

@@ -529,7 +529,7 @@ def transform_for(b, node: ast.For) -> None:
     b.add(choice)
     b.then([body_hole] if reachable else [])
     if range_args is None:
-        b.note_loop_alias(node.target, iterable_node)
+        b.note_loop_alias(node.target, iterable_node, item.ty)
     keyed = _keys_walked(b, node)
     try:
         with b.inside(loop), (b.keys_present(*keyed) if keyed else contextlib.nullcontext()):

@@ -662,6 +662,36 @@ def test_a_loop_changes_the_items_of_an_unannotated_list_in_place():
     assert stopped["error"] == "pysfn.Unsupported" and "'rows' is not a list" in stopped["cause"]
 
 
+def test_a_loop_changing_its_items_beside_a_lambda_of_the_same_name():
+    """`key=lambda t: ...` and `for n, t in enumerate(order)` beside `for t in tickets: t[...] = ...`
+    (a triage trial): the lambda's `t` and the other loop's are their own."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(tickets: list[dict]):
+        for t in tickets:
+            t["p"] = "P1" if t["age"] > 10 else "P2"
+        order = sorted(tickets, key=lambda t: (t["p"], -t["age"]))
+        names = []
+        for n, t in enumerate(order):
+            names.append(f"{n}:{t['p']}")
+        return [tickets, names, sum(1 for t in tickets if t["p"] == "P1")]
+    """, {"tickets": [{"age": 3}, {"age": 30}]})
+    assert results[0]["output"] == [[{"age": 3, "p": "P2"}, {"age": 30, "p": "P1"}], ["0:P1", "1:P2"], 1]
+
+
+def test_a_loop_over_a_dicts_keys_changes_its_values_in_place():
+    """`for k in sorted(d): d[k]["seen"] = 1` (was refused: "the items of 'd' may also be
+    reachable"): the loop's variable holds keys, strs, which share nothing."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(d: dict[str, dict[str, int]]):
+        for k in sorted(d):
+            d[k]["seen"] = len(k)
+        return d
+    """, {"d": {"b": {}, "aa": {"n": 1}}})
+    assert results[0]["output"] == {"b": {"seen": 1}, "aa": {"n": 1, "seen": 2}}
+
+
 def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
     """The item read after the loop, the list changed in length or an item replaced inside it,
     or the item kept elsewhere and changed: Python's meaning needs the object itself."""
@@ -672,6 +702,24 @@ def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
         source = "@sfn.workflow\ndef main(n: int):\n    rows = [{'a': 0}, {'a': n}]\n" + "".join(
             "    " + text + "\n" for text in body.split("\n"))
         assert f"wf.py:{line + 2}:" in refusal(source), body
+
+
+def test_a_str_method_on_a_str_or_an_int():
+    """`row["qty"].isdigit()` where a loop stores `int(row["qty"])` back (a product trial; was
+    refused: ".isdigit() on int | str"): the kind is checked when it runs, with Python's
+    AttributeError for the int."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows: list[dict[str, str]], flag: bool):
+        for row in rows:
+            row["qty"] = int(row["qty"]) if row["qty"].isdigit() else 0
+        x = "5"
+        if flag:
+            x = 5
+        return [rows, x.isdigit(), x.upper()]
+    """, {"rows": [{"qty": "3"}, {"qty": "x"}], "flag": False}, {"rows": [], "flag": True})
+    assert results[0]["output"] == [[{"qty": 3}, {"qty": 0}], True, "5"]
+    assert results[1]["cause"] == "'int' object has no attribute 'isdigit'"
 
 
 POWERS = """
