@@ -615,14 +615,14 @@ class _Step:
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names)
         # the steps in chunks (a chunk once the loop has left costs one test)
-        sizes = _chunks(self._budget(step))
-        chunks = ", ".join(str(n) for n in sizes)
+        budget = self._budget(step)
         walks = self._walks(step)
         if walks:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
             cost = " + ".join(f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items())
-            steps = f"$max([1, $min([{sum(sizes)}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {cost}))])])"
+            steps = f"$max([1, $min([{budget}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {cost}))])])"
             driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
         else:
+            chunks = ", ".join(str(n) for n in _chunks(budget))
             driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
                       f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
         index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "

@@ -20,13 +20,12 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
-from ..graph.exprs import Expr, Guard, combine, const, guard
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard
 from . import formatting, operations, sets
 from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
     ANY_HINT,
     SAFE,
-    UNSUPPORTED,
     bound_code,
     build_list,
     guards_per_item,

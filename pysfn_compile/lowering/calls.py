@@ -17,10 +17,10 @@ from ..analysis.exceptions import ALL, error_equals
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
-from ..graph.exprs import Expr, Guard, combine, guard
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, guard
 from . import distributed_map
 from .evaluation import bind_target, condition, materialize, operands
-from .operations import UNSUPPORTED, iterable_of, iteration_source
+from .operations import iterable_of, iteration_source
 
 RESULT = "$states.result.Payload"
 

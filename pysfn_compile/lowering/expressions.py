@@ -639,8 +639,8 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         constant = _class_constant(b, node)
         if constant is not None:
             return constant
-        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[1] is not None \
-                and b.lookup(inner.id, record=False)[1].only("exc"):
+        caught = b.lookup(inner.id, record=False)[1] if isinstance(inner, ast.Name) else None
+        if caught is not None and caught.only("exc"):
             raise Refusal(node, f"an exception's attribute (.{node.attr}) is not supported: the machine keeps a caught "
                           "exception's class and message (str(e)) only, which is what a Lambda's error carries",
                           f"use str({inner.id}), or pass what .{node.attr} holds as the exception's message")

@@ -211,8 +211,6 @@ def augmented_add(node: ast.AST, left: Expr, right: Expr) -> Expr:
 AMBIGUOUS_NUMBER = "pysfn.AmbiguousNumber"
 
 
-
-
 def _dynamic(ty: Ty) -> bool:
     """Whether an operand's kind is known only at run time (a value nobody annotated, or one
     that never exists, like an item of an empty `[]` literal: any code serves it; or a union of
@@ -304,10 +302,15 @@ def _power_stops(node: ast.AST, left: Expr, right: Expr, integral: str, floats: 
         stops.append(Guard(_negated(integral), None, "''", abort=True, error_name=UNSUPPORTED,
                            message_literal=f"line {line}: ** of a number that is not integral: JSONata's $power may "
                            "round differently from Python's float power"))
-    stops.append(Guard(f"({_as_number(right)} < 0)", None, "''", abort=True, error_name=UNSUPPORTED,
-                       message_literal=f"line {line}: an int raised to a negative power is a float in Python; the "
-                       "compiled workflow keeps this result an int: write 1 / x ** n for a negative power"))
+    stops.append(_negative_power(node, _as_number(right)))
     return stops
+
+
+def _negative_power(node: ast.AST, exponent: str, helpers=frozenset(), reads=frozenset()) -> Guard:
+    """The stop for `x ** n` with `n` negative: Python's result is a float, the compiled one an int."""
+    return Guard(f"({exponent} < 0)", None, "''", helpers, reads, abort=True, error_name=UNSUPPORTED,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: an int raised to a negative power is a float "
+                 "in Python; the compiled workflow keeps this result an int: write 1 / x ** n for a negative power")
 
 
 def _sequence_results(op: str, lt: Ty, rt: Ty, kinds: set) -> tuple[set, Ty | None]:
@@ -584,11 +587,7 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
             raise Refusal(node, "an int raised to a negative power is a float in Python",
                           "write 1 / x ** n", computable=True)
         if not right.is_const:  # `2 ** attempt`: an int while the exponent is not negative
-            guards.append(Guard(f"({right.code} < 0)", None, "''", right.helpers, right.reads, abort=True,
-                                error_name=UNSUPPORTED, message_literal=(
-                                    f"line {getattr(node, 'lineno', 0)}: an int raised to a negative power is a "
-                                    "float in Python; the compiled workflow keeps this result an int: write "
-                                    "1 / x ** n for a negative power")))
+            guards.append(_negative_power(node, right.code, right.helpers, right.reads))
         bits = pytypes.SAFE_BITS if not right.is_const else lt.bits * max(1, right.const)
         code, helpers = f"$__ipow({left.code}, {right.code})", {"ipow"}
     else:

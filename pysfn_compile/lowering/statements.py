@@ -18,13 +18,12 @@ from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
-from ..graph.exprs import Expr, Guard, combine, const, guard, record_expr
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, record_expr
 from ..runtime import sfn
 from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
-    UNSUPPORTED,
     augmented_add,
     binary,
     bound_code,
