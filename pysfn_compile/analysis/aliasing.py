@@ -302,6 +302,9 @@ def callee_returns_parameter(fdef: ast.FunctionDef) -> bool:
 
 
 # -- flow-sensitive use (the builder tracks the state along each path) ---------------------
+DEEP_LEVELS = 4  # levels of a value's items sharing is told apart by (graph.builder.DEEPEST)
+
+
 @attrs.frozen
 class Sharing:
     """What assigning `value` to a name does to sharing."""
@@ -311,6 +314,13 @@ class Sharing:
     inside: frozenset  # names whose whole value ends up inside the new value (become shared)
     items_inside: frozenset  # names whose items end up inside the new value
     repeated: int = 0  # items this deep in the new value are one object repeated ([[0]] * 2: 1)
+    # (name, levels): every object of `name` the value reads sits at least this many levels
+    # down in it (`rows[i]["qty"]`: 2); a name read whole or sliced anywhere in the value: 1
+    levels: tuple = ()
+
+    def depth(self, name: str) -> int:
+        """How many levels down in `name` the items the new value may be or hold sit, at least."""
+        return dict(self.levels).get(name, 1)
 
     @property
     def fresh(self) -> bool:
@@ -331,7 +341,29 @@ def sharing(value: ast.AST, is_callee=lambda name: False, returns_parameter=lamb
             whole |= _direct(arg)
             items_of |= _element_sources(arg)
     return Sharing(frozenset(whole), frozenset(items_of), frozenset(inside), frozenset(items_inside),
-                   repeated(value))
+                   repeated(value), tuple(sorted(_levels(value).items())))
+
+
+def _levels(value: ast.AST) -> dict[str, int]:
+    """{name: the fewest subscripts (not slices) any read of it in `value` goes through,
+    at least 1}: what the value may be or hold of `name` sits that many levels down in it, or
+    deeper (`rows[i]["qty"] * 2` holds the items of an object two levels down: three)."""
+    found: dict[str, int] = {}
+
+    def visit(node: ast.AST, depth: int) -> None:
+        if isinstance(node, ast.Subscript):
+            sliced = isinstance(node.slice, ast.Slice)
+            visit(node.value, 0 if sliced else depth + 1)
+            visit(node.slice, 0)
+            return
+        if isinstance(node, ast.Name):
+            found[node.id] = min(found.get(node.id, DEEP_LEVELS), max(depth, 1))
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, 0)
+
+    visit(value, 0)
+    return found
 
 
 def repeated(value) -> int:

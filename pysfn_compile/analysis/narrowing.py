@@ -51,10 +51,7 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
         kept = [k for k in kinds if k in ty.kinds]
         if not kept:
             return {}, {}
-        positive_ty = pytypes.Ty(frozenset(kept), elem=ty.elem, value=ty.value, bits=ty.bits,
-                                 items=ty.items if "list" in kept else None,
-                                 fields=ty.fields if "dict" in kept else None, name=ty.name,
-                                 json_number=ty.json_number, form=ty.form)
+        positive_ty = pytypes.restrict(ty, kept)
         rest = ty.without(*kept)
         return {name: positive_ty}, ({name: rest} if rest.kinds and not ty.is_any else {})
     if isinstance(test, ast.Name):

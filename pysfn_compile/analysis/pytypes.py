@@ -284,6 +284,14 @@ def _cap(ty: Ty, depth: int = 0) -> Ty:
     return attrs.evolve(ty, elem=elem, value=value, fields=fields)
 
 
+def restrict(ty: Ty, kinds) -> Ty:
+    """`ty`'s values of these kinds only (what `isinstance` leaves of it)."""
+    kept = frozenset(k for k in kinds if k in ty.kinds)
+    return Ty(kept, elem=ty.elem, value=ty.value, bits=ty.bits, items=ty.items if "list" in kept else None,
+              fields=ty.fields if "dict" in kept else None, name=ty.name, json_number=ty.json_number, form=ty.form,
+              present=ty.present if "dict" in kept else frozenset())
+
+
 def widen(old: Ty | None, new: Ty) -> Ty:
     """Join for the fixpoint: an int bound that keeps growing jumps to the safe bound."""
     joined = join(old, new)

@@ -464,9 +464,9 @@ class BuilderHelpers:
         if effect.fresh:
             self.update_alias(unshare=[name], undeepen=[] if moved else [name])
         else:
-            self.update_alias(share=effect.whole | {name}, deepen=effect.items_of)
+            self.update_alias(share=effect.whole | {name}, deepen=item_keys(effect, effect.items_of))
         if effect.holds_shared:
-            self.update_alias(share=effect.inside, deepen=effect.inside | effect.items_inside | {name})
+            self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside) | {name})
         self.note_alias_repeat(name, effect.repeated)
 
     def note_alias_repeat(self, root: str, depth: int) -> None:
@@ -506,7 +506,7 @@ class BuilderHelpers:
             # the value itself may be shared: root's items at `depth`; only what it holds: deeper
             at = depth if not effect.fresh else depth + 1
             self.update_alias(share=effect.whole | effect.inside,
-                              deepen=effect.items_of | effect.items_inside | effect.whole | effect.inside
+                              deepen=item_keys(effect, effect.items_of | effect.items_inside) | effect.whole | effect.inside
                               | {deep_key(root, at)})
         if effect.repeated:
             self.update_alias(deepen=[deep_key(root, depth + effect.repeated)])
@@ -794,6 +794,17 @@ class Builder(BuilderHelpers):
             frame.pop(name, None)
         scope = self.scope
         scope.new_types[name] = pytypes.widen(scope.new_types.get(name), ty) if name in scope.new_types else ty
+
+    def note_item_store(self, name: str, ty: Ty) -> None:
+        """`name[k] = v` (or deeper): as note_type, but a change of an item keeps the
+        container's kind, so what a test narrowed the name to stays that kind (`rows`, checked
+        to be a list, is a list after `rows[i]["total"] = v`), with the function's type for
+        the rest (which covers the new items)."""
+        kept = [(frame, frame[name]) for frame in self.narrowed if name in frame]
+        self.note_type(name, ty)
+        for frame, (scope, narrowed) in kept:
+            if scope is self.scope:
+                frame[name] = (scope, pytypes.restrict(self.lookup(name, record=False)[1], narrowed.kinds))
 
     # -- exceptions ------------------------------------------------------------------------
     def raise_label(self) -> Label:
@@ -1116,7 +1127,13 @@ def _scalar(ty: Ty | None) -> bool:
     return ty is not None and bool(ty.kinds) and not ty.mutable
 
 
-DEEPEST = 4  # sharing is tracked this many levels down; deeper counts as this deep
+DEEPEST = aliasing.DEEP_LEVELS  # sharing is tracked this many levels down; deeper counts as this deep
+
+
+def item_keys(effect: aliasing.Sharing, names) -> frozenset:
+    """The sharing state's keys for "items of these names are shared", each at the level the
+    value reads them from (`rows[i]["qty"]`: the objects in `rows`'s items, not its items)."""
+    return frozenset(deep_key(name, effect.depth(name)) for name in names)
 
 
 def deep_key(name: str, depth: int) -> str:

@@ -44,13 +44,14 @@ from typing import Any
 
 import attrs
 
-from . import ir, jsonata_lib
+from . import ir, jsonata_lib, positional_lists
 
 # the helpers that call a JSONata function for every item of the list they are given first
 _WALKERS = ("setitem", "delitem", "insert", "map", "filter", "contains", "list_index", "list_count", "pyeq")
 WALK_NODES = 6  # nodes a step spends per item of a list it walks (a $map's function call, test, item)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
 MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
+MERGED_KEYS = 64  # keys a `$merge` copies for the time of one node (a list held by position, see positional_lists)
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
 _AT = '"@step"'  # the result object's key for the step to run next (no variable is named so)
@@ -214,17 +215,34 @@ def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names, counters: f
 
 
 def _counters(graphs: list) -> frozenset:
-    """The variables every Assign of the machine sets to a non-negative int literal or to
-    itself plus 1 (a `for` loop's position): always a non-negative integer."""
-    seen: dict[str, bool] = {}
+    """The variables every Assign of the machine sets to a non-negative int literal, to itself
+    plus 1 (a `for` loop's position) or to such a variable (`i` of `for i in range(n)`):
+    always a non-negative integer."""
+    values: dict[str, list] = {}
     for one in graphs:
         for node in ir.nodes(one):
             for edge in ir.edges(node):
                 for name, value in (edge.assign or {}).items():
-                    counts = (isinstance(value, int) and not isinstance(value, bool) and value >= 0) or (
-                        isinstance(value, ir.Code) and value.text.strip() in (f"${name} + 1", f"(${name} + 1)"))
-                    seen[name] = seen.get(name, True) and counts
-    return frozenset(name for name, counts in seen.items() if counts)
+                    values.setdefault(name, []).append(value)
+    counters: set[str] = set()
+    changed = True
+    while changed:  # the least set: each name's values count given the names found so far
+        changed = False
+        for name in sorted(set(values) - counters):
+            if all(_counts(name, value, counters) for value in values[name]):
+                counters.add(name)
+                changed = True
+    return frozenset(counters)
+
+
+def _counts(name: str, value, counters: set) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value >= 0
+    if not isinstance(value, ir.Code):
+        return False
+    text = value.text.strip()
+    alias = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)
+    return text in (f"${name} + 1", f"(${name} + 1)") or (alias is not None and alias.group(1) in counters)
 
 
 _ITEM_AT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
@@ -613,20 +631,37 @@ class _Step:
             bind += f"{at} := {pc}; "
         # a step's ways out name only the variables it set: the rest are the step's input's
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
-        first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names)
+        # the lists the step changes item by item, held by position in this evaluation
+        lengths: dict[str, str] = {}
+        for k, name in enumerate(self.carried, 1):
+            length = self.local(f"len{k}")
+            changed = positional_lists.rewrite(step, name, self.counters, length, state)
+            if changed is not None:
+                step, lengths[name] = changed, length
+        first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
+                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
         # the steps in chunks (a chunk once the loop has left costs one test)
         budget = self._budget(step)
         walks = self._walks(step)
-        if walks:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
-            cost = " + ".join(f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items())
+        costs = [f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items()] + [
+            f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
+        if costs:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
+            cost = " + ".join(costs)
             steps = f"$max([1, $min([{budget}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {cost}))])])"
             driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
         else:
             chunks = ", ".join(str(n) for n in _chunks(budget))
             driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
                       f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
-        index = "".join(f"{local} := $merge($map(${name}, function($v, $i) {{ {{$string($i): $v}} }})); "
-                        for name, local in self.indexed.items())
+        index = "".join(f"{local} := {positional_lists.to_positions(f'${name}')}; " for name, local in self.indexed.items())
+        if lengths:  # the changed lists as lists again, whichever way the evaluation ended
+            index += "".join(f"{length} := $count(${name}); " for name, length in lengths.items())
+            result, item = self.local("r"), self.local("p")
+            fields = ", ".join(f"{jsonata_lib.string(name)}: "
+                               f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
+                               for name, length in lengths.items())
+            self.helpers |= jsonata_lib.closure({"map"})
+            driver = f"{result} := {driver}; $merge([{result}, {{{fields}}}])"
         return f"({index}{step_fn} := {step}; {driver})"
 
     def _fill(self, text: str) -> str:
@@ -711,9 +746,11 @@ class _Step:
                 walks[name] = times
         return walks
 
-    def _object(self, pc: str, names) -> str:
-        """`{"@step": pc, "x": $x, ...}` of the carried variables in `names`."""
-        return _ending(pc, [(name, f"${name}") for name in self.carried if name in names], "", None)
+    def _object(self, pc: str, names, values: dict | None = None) -> str:
+        """`{"@step": pc, "x": $x, ...}` of the carried variables in `names` (`values`: the
+        text of some of them, in place of `$x`)."""
+        values = values or {}
+        return _ending(pc, [(name, values.get(name, f"${name}")) for name in self.carried if name in names], "", None)
 
     def once(self) -> str:
         """A block's JSONata: its states run once, to an object naming the way out taken

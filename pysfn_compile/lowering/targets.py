@@ -157,7 +157,7 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
     if isinstance(target.value, ast.Subscript):
         return store(b, target.value, new)
     name = target.value.id
-    b.note_type(name, new.ty)
+    b.note_item_store(name, new.ty)
     return [(b.var(name), new)]
 
 
@@ -204,6 +204,13 @@ def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
     at run time: Python's TypeError and IndexError, and a key a JSON object cannot hold stops
     the machine (pysfn.NonStringKey)."""
     c, k, ty = container.code, key.code, container.ty
+    if key.ty.only("str"):  # a list's item cannot be named by a str: a dict's key, or Python's TypeError
+        refused = guard(f"($type({c}) != 'object')", TypeError,
+                        f"$type({c}) = 'array' ? 'list indices must be integers or slices, not str' : "
+                        f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
+                        helpers={"pytype"})
+        return combine(f"$merge([{c}, {{{k}: {value.code}}}])", pytypes.dict_of(pytypes.join(ty.values, value.ty)),
+                       value, container, key, guards=[refused])
     unhashable, (index_type, index_range), position = unknown_item_checks(container, key)
     checks = [
         guard(f"$not($type({c}) in ['object', 'array'])", TypeError,

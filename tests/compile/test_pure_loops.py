@@ -306,6 +306,69 @@ CASES = {
                 left = at * 2
             return [n, at, ix1, r, left]
     """, [{"xs": []}, {"xs": [4, 9, 2]}], 1),
+    # lists changed item by item: held by position while the loop's JSONata runs
+    "items_changed_in_place": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            for i in range(len(xs)):
+                xs[i] = xs[i] * 2 + i
+            return xs
+    """, [{"xs": []}, {"xs": [5]}, {"xs": [1, 2, 3, -4]}], 1),
+    "records_changed_in_place_unannotated": ("""
+        @sfn.workflow
+        def main(rows):
+            for rec in rows:
+                rec["total"] = rec["qty"] * rec["price"]
+                if rec["total"] > 5:
+                    rec["big"] = True
+            return rows
+    """, [{"rows": []}, {"rows": [{"qty": 2, "price": 3}]},
+          {"rows": [{"qty": 1, "price": 1}, {"qty": 4, "price": 2, "big": False}, {"qty": 0, "price": 9}]}], 1),
+    "lists_of_lists_changed_in_place": ("""
+        @sfn.workflow
+        def main(grid: list[list[int]]):
+            for i in range(len(grid)):
+                grid[i] = grid[i] + [i]
+            return grid
+    """, [{"grid": []}, {"grid": [[1]]}, {"grid": [[], [2, 3], [[4]][0]]}], 1),
+    "items_changed_from_the_end_and_read_back": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            seen = []
+            for i in range(len(xs)):
+                xs[-1 - i] = xs[i] + 100
+                seen.append(xs[i])
+            return [xs, seen]
+    """, [{"xs": []}, {"xs": [7]}, {"xs": [1, 2, 3, 4, 5]}], 1),
+    "two_lists_changed_and_a_break": ("""
+        @sfn.workflow
+        def main(a: list[int], b: list[int]):
+            for i in range(len(a)):
+                if a[i] < 0:
+                    break
+                b[i] = a[i] * 3
+                a[i] = b[i] + 1
+            return [a, b]
+    """, [{"a": [1, 2, -1, 4], "b": [0, 0, 0, 0]}, {"a": [3], "b": [9]}, {"a": [], "b": []}], 1),
+    "a_change_past_the_end_caught": ("""
+        @sfn.workflow
+        def main(xs: list[int], n: int):
+            try:
+                for i in range(n):
+                    xs[i] = i * 10
+            except IndexError as e:
+                return [xs, str(e)]
+            return [xs, "done"]
+    """, [{"xs": [1, 2, 3], "n": 5}, {"xs": [1, 2, 3], "n": 2}, {"xs": [], "n": 1}], 1),
+    "a_list_changed_and_grown": ("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            for i in range(len(xs)):
+                xs[i] += 1
+                if xs[i] % 2 == 0:
+                    xs.append(0)
+            return xs
+    """, [{"xs": []}, {"xs": [1, 2, 3]}], 1),
     "loop_in_a_map_body": ("""
         @sfn.workflow
         def main(groups: list[list[int]]):
@@ -406,6 +469,76 @@ def test_a_variable_read_only_after_the_loop_survives_the_rounds(monkeypatch):
     compiled = compile_text(source)
     for payload in ({"xs": list(range(40))}, {"xs": [31] + [0] * 30}, {"xs": []}):
         assert emulate(compiled, payload) == compiled.run_python(payload)
+
+
+def _run_field(compiled) -> str:
+    (field,) = next(s for n, s in compiled.definition["States"].items() if n.startswith("Run "))["Assign"].values()
+    return field[2:-2].strip()
+
+
+def test_records_changed_in_place_are_held_by_position():
+    """`rec["total"] = ...` of `for rec in rows` changes the list by `$merge` of one key in an
+    object keyed by position (no `$__setitem` walking the list), and 2,000 records run in a
+    few evaluations of the loop's Pass with what Python computes."""
+    source = CASES["records_changed_in_place_unannotated"][0]
+    compiled = compile_text(source)
+    code = _run_field(compiled)
+    assert "$__setitem(" not in code and "$merge([$rows, {$string(" in code
+    payload = {"rows": [{"qty": k % 7, "price": k % 13} for k in range(2000)]}
+    execution = pysfn_emulator.run(compiled.definition, payload, state_machine_type="STANDARD")
+    assert execution.status == "SUCCEEDED"
+    assert execution.output == compiled.run_python(payload)["output"]
+    assert len(execution.history) <= 30  # walking the list, a step cost 2,000 items: an evaluation per step
+
+
+def test_a_list_used_otherwise_stays_a_list():
+    """A list the loop also grows (`$__append`) is not held by position: the step walks it."""
+    code = _run_field(compile_text(CASES["a_list_changed_and_grown"][0]))
+    assert "$__setitem($xs" in code
+
+
+def test_a_list_held_by_position_survives_the_rounds(monkeypatch):
+    """Each evaluation turns the list into its positional object and back: with a budget of 7
+    steps, a loop changing every item three times runs in many rounds and still computes
+    what Python computes."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 7)
+    source = """
+        @sfn.workflow
+        def main(xs: list[list[int]]):
+            for rep in range(3):
+                for i in range(len(xs)):
+                    xs[i] = xs[i] + [rep]
+            return xs
+    """
+    compiled = compile_text(source)
+    assert "$__setitem(" not in _run_field(compiled)
+    for payload in ({"xs": [[k] for k in range(12)]}, {"xs": [[]]}, {"xs": []}):
+        assert emulate(compiled, payload) == compiled.run_python(payload)
+    rounds = pysfn_emulator.run(compiled.definition, {"xs": [[k] for k in range(12)]}).history
+    assert sum(1 for e in rounds if e["type"] == "PassStateEntered") > 5
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_a_list_held_by_position_is_the_same_in_jsonata_js():
+    """Items of every kind, held by position and changed, come back as jsonata-js (AWS's
+    engine) and the emulator give them: a list of one list stays one, none is the empty list."""
+    compiled = compile_text("""
+        @sfn.workflow
+        def main(xs: list, n: int):
+            for i in range(n):
+                xs[i] = [xs[i]] if i % 2 else xs[i]
+            return xs
+    """)
+    code = _run_field(compiled)
+    assert "$__setitem(" not in code
+    (start,) = [state["Assign"] for state in compiled.definition["States"].values() if "__i1" in state.get("Assign", {})]
+    assert start["__i1"] == 0
+    items = [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]
+    for xs in (items, [[5]], [[]], []):
+        variables = {"xs": xs, "n": len(xs), "__i1": 0}
+        (js,) = javascript([(code, variables)])
+        assert js == emulate_code(code, variables)
+        assert js[0] == "ok" and js[1]["xs"] == [[x] if i % 2 else x for i, x in enumerate(xs)]
 
 
 def test_the_loop_carries_only_what_is_read_later():

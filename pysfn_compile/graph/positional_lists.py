@@ -1,0 +1,144 @@
+"""A list a folded loop changes item by item, held by position while the loop's JSONata runs.
+
+`xs[i] = v` (and `row[...] = ...` of `for row in rows`, run by index) is `$__setitem`, a
+`$map` over the whole list with a function call per item, and each `xs[i]` a filter that
+tests every item: a loop changing n items costs n * n JSONata nodes (1,000 records: 20 s in
+the emulator). Where a step uses such a list only by position (`$xs[$i]` with `i` a counter,
+`$count($xs)`, `$__setitem($xs, k, v)`), the loop's evaluation holds it as an object keyed by
+position instead: an item is `$lookup`, a change `$merge` of one key (native, a copy of the
+keys and no function call per item), its length a local bound once (a change keeps it). The
+list becomes an object where the evaluation starts and a list again where it ends.
+
+Everything else about the step is left as it was; a step that uses the list any other way
+(passes it to a function, tests its type, sets it to another value) is not rewritten.
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import jsonata_lib
+
+_SETITEM = "$__setitem("
+_COUNT = "$count("
+_INDEX = re.compile(r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
+
+
+def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) -> str | None:
+    """`step` (a folded loop's step function) with the carried list `$name` held by position,
+    its length read from the local `length`; `state`: the step's state local (`$s`), which it
+    binds the list from. None where the step uses the list in another way."""
+    if _SETITEM + f"${name}, " not in step or not _fields_and_bindings_only(step, name, state):
+        return None
+    return _convert(step, name, counters, length)
+
+
+def to_positions(value: str) -> str:
+    """JSONata: the list `value` as an object keyed by position (`{"0": ..., "1": ...}`)."""
+    return f"$merge($map({value}, function($v, $i) {{ {{$string($i): $v}} }}))"
+
+
+def to_list(value: str, length: str, local: str) -> str:
+    """JSONata: the object `value` keyed by position back as a list of `length` items
+    (`$__map`: a list of one list stays one; none is the empty list). `local`: a name no
+    text around it reads."""
+    return (f"({local} := {value}; $__map([0..{length} - 1], function($k) "
+            f"{{ $lookup({local}, $string($k)) }}))")
+
+
+def merges(step: str, name: str) -> int:
+    """How many changes of the list a step's text writes (each copies its keys)."""
+    return step.count(f"$merge([${name}, {{$string(")
+
+
+def _fields_and_bindings_only(step: str, name: str, state: str) -> bool:
+    """Every `"name": value` field and `$name := value` statement of the step sets the list
+    to itself or to a change of it, and the step reads it from its state only to bind it:
+    so the state holds the list by position everywhere."""
+    key = jsonata_lib.string(name)
+    binding = f"${name} := $lookup({state}, {key})"
+    codes = {position for position, _ in jsonata_lib.code_positions(step)}
+    position = step.find(key)
+    while position >= 0:
+        if position == 0 or position - 1 in codes:  # a string literal starts here (its quote is no code)
+            before = step[:position].rstrip()
+            after = step[position + len(key):]
+            if step.endswith(binding[:-1], 0, position + len(key)) and after.startswith(")"):
+                pass  # the binding
+            elif not (before.endswith(("{", ",")) and after.startswith(": ")
+                      and _itself_or_change(after[2:], name)):
+                return False
+        position = step.find(key, position + 1)
+    for match in re.finditer(re.escape(f"${name}") + r"\s*:=\s*", step):
+        value = step[match.end():]
+        if not (value.startswith(f"$lookup({state}, {key})") or _itself_or_change(value, name)):
+            return False
+    return True
+
+
+def _itself_or_change(value: str, name: str) -> bool:
+    var = f"${name}"
+    if value.startswith(var) and not re.match(r"[A-Za-z0-9_\[]", value[len(var):len(var) + 1]):
+        return True
+    return value.startswith(f"{_SETITEM}{var}, ")
+
+
+def _convert(text: str, name: str, counters: frozenset, length: str) -> str | None:
+    var = f"${name}"
+    mention = re.compile(re.escape(var) + r"(?![A-Za-z0-9_])")
+    codes = {position for position, _ in jsonata_lib.code_positions(text)}
+    out: list[str] = []
+    done = 0
+    for match in mention.finditer(text):
+        start, end = match.start(), match.end()
+        if start < done:
+            continue  # inside a call already rewritten
+        if start not in codes:
+            continue  # in a string literal
+        if text.endswith(_COUNT, 0, start) and text.startswith(")", end):
+            out += [text[done:start - len(_COUNT)], length]
+            done = end + 1
+            continue
+        if text.endswith(_SETITEM, 0, start) and text.startswith(", ", end):
+            close = jsonata_lib.closing(text, start - 1)
+            parts = _arguments(text[end + 2:close]) if close > 0 else None
+            if parts is None or len(parts) != 2:
+                return None
+            converted = [_convert(part, name, counters, length) for part in parts]
+            if None in converted:
+                return None
+            at, value = converted
+            out += [text[done:start - len(_SETITEM)], f"$merge([{var}, {{$string({at}): {value}}}])"]
+            done = close + 1
+            continue
+        index = _INDEX.match(text, end)
+        if index and index.group(1) in counters:
+            out += [text[done:start], f"$lookup({var}, $string(${index.group(1)}))"]
+            done = index.end()
+            continue
+        rest = text[end:]
+        if re.match(r"\s*:=", rest) or re.search(r"(?:\{|,)\s*" + re.escape(jsonata_lib.string(name)) + r":\s*$",
+                                                  text[:start]):
+            continue  # its binding, a statement setting it, a field naming it (checked above)
+        return None
+    out.append(text[done:])
+    return "".join(out)
+
+
+def _arguments(text: str) -> list[str] | None:
+    """A call's comma-separated arguments (None if its brackets do not pair)."""
+    parts, depth, last = [], 0, 0
+    for position, char in jsonata_lib.code_positions(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "," and depth == 0:
+            parts.append(text[last:position].strip())
+            last = position + 1
+    if depth != 0:
+        return None
+    parts.append(text[last:].strip())
+    return parts
