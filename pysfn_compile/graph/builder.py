@@ -287,6 +287,11 @@ class BuilderHelpers:
         """A for loop walks these lists from here: changing them in place is refused."""
         self.loop_guarded |= names
 
+    def walk_keys(self, name: str) -> None:
+        """A for loop walks this dict's keys from here (`for k in d`): a change that adds or
+        removes a key is refused; its values may change (`d[k] = v`, `d[k2].append(v)`)."""
+        self.loop_guarded.add(("keys", name))
+
     def end_walk(self, walked: set) -> None:
         """The loop is over: the lists walked are those of before it (`walked()`)."""
         self.loop_guarded = walked
@@ -366,6 +371,12 @@ class BuilderHelpers:
         if name in self.loop_guarded:
             return Refusal(node, f"'{name}' is changed while a for loop iterates over it",
                            "iterate over a copy: for x in list(xs)")
+        if ("keys", name) in self.loop_guarded and not nested and not (
+                isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name)
+                and self.key_present(name, node.slice.id)):
+            return Refusal(node, f"'{name}' may gain or lose a key while a for loop iterates over its keys (Python "
+                           "raises RuntimeError: dictionary changed size during iteration)",
+                           f"iterate over a copy: for k in list({name}); changing the value of the loop's key is fine")
         return None
 
     def partners_of(self, name: str) -> str:

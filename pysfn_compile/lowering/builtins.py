@@ -140,6 +140,7 @@ def _int(b, node):
     if not node.args:
         return const(0, pytypes.kind("int", 1))
     (value,), _ = _plain_args(b, node, "int", 1, 1)
+    value = operations.float_blind(value)  # int(2.0) is int(2)
     ty = value.ty
     if ty.only("int"):
         return value
@@ -204,6 +205,7 @@ def _float(b, node):
     if not node.args:
         return const(0.0, pytypes.FLOAT)
     (value,), _ = _plain_args(b, node, "float", 1, 1)
+    value = operations.float_blind(value)  # float(2.0) is float(2)
     if value.ty.numeric:
         code = value.code if not value.ty.may("bool") else f"({value.code} ? 1 : 0)"
         return combine(code, pytypes.FLOAT, value)
@@ -1519,6 +1521,14 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         ty = receiver.ty
     if ty.is_any:
         raise Refusal(node, f".{name}() on a value whose type is not known", ANY_HINT)
+    if name == "sort" and ty.only("list", "dict") and ty.may("list", "dict") and not ty.only("list"):
+        # a dict has no sort(): Python's AttributeError, before the arguments; past it, a list
+        # (whose key= may be a lambda, read by sorted()'s lowering, not evaluated as a value)
+        no_sort = guard(f"($type({receiver.code}) != 'array')", AttributeError,
+                        f"\"'\" & $__pytype({receiver.code}) & \"' object has no attribute 'sort'\"", receiver,
+                        helpers={"pytype"})
+        receiver = attrs.evolve(receiver, ty=pytypes.list_of(ty.element), guards=(*receiver.guards, no_sort))
+        ty = receiver.ty
     if ty.may("list") and ty.form not in ("list", sets.SET):
         raise Refusal(node, f"a tuple has no method {name}() (Python raises AttributeError), and this value may "
                       "be a tuple", "build a list: list(t)")

@@ -33,6 +33,7 @@ from .operations import (
     build_list,
     build_tuple,
     compare,
+    division_operands,
     float_blind,
     is_var,
     numeric_operand,
@@ -245,6 +246,8 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
     left, right = operands(b, [node.left, node.right])
     if isinstance(node.op, ast.Div) and right.is_const and type(right.const) in (int, float) and right.const != 0:
         left = float_blind(left)  # x / 100 is the same float whether x is 10 or 10.0
+    elif isinstance(node.op, ast.Div):
+        left, right = division_operands(left, right)
     if sets.is_set(left.ty) or sets.is_set(right.ty):
         return sets.binary(node, _OPS[type(node.op)], left, right)
     return binary(node, _OPS[type(node.op)], left, right)

@@ -406,14 +406,27 @@ def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False)
 
 def float_blind(expr: Expr) -> Expr:
     """`expr` where its value only feeds an operation whose result is the same whether it is
-    an int or a float (a true division by a nonzero number literal, an order or equality
-    comparison with a number): its own stop for an integral float result of arithmetic on
-    numbers of unknown type (pysfn.AmbiguousNumber) goes; its overflow stop, and the stops of
-    the operations inside it, stay."""
-    own = f"($__numstop({expr.code}, "
-    guards = tuple(g for g in expr.guards
-                   if not (g.abort and g.error_name == AMBIGUOUS_NUMBER and g.cond.startswith(own)))
-    return expr if len(guards) == len(expr.guards) else attrs.evolve(expr, guards=guards)
+    an int or a float (a true division by a nonzero number literal, int(), float(), an order
+    or equality comparison with a number): its own stop for an integral float result of
+    arithmetic on numbers of unknown type (pysfn.AmbiguousNumber) goes; its overflow stop,
+    and the stops of the operations inside it, stay."""
+    return attrs.evolve(expr, guards=tuple(g for g in expr.guards if not _own_float_stop(expr, g)))
+
+
+def division_operands(left: Expr, right: Expr) -> tuple[Expr, Expr]:
+    """`left / right`, right no literal: the quotient is the same float whether either is
+    10 or 10.0, unless right is 0 (Python's ZeroDivisionError says "float division by zero"
+    for a float): their own stops for an integral float result are checked where right is 0
+    only, after right's checks (which make right's code safe to read)."""
+    stops = [g for g in (*left.guards, *right.guards) if _own_float_stop(left, g) or _own_float_stop(right, g)]
+    if not stops:
+        return left, right
+    zero = [g.under(f"$__num({right.code}) = 0", frozenset({"num"}) | right.helpers, right.reads) for g in stops]
+    return float_blind(left), attrs.evolve(float_blind(right), guards=(*float_blind(right).guards, *zero))
+
+
+def _own_float_stop(expr: Expr, g: Guard) -> bool:
+    return g.abort and g.error_name == AMBIGUOUS_NUMBER and g.cond.startswith(f"($__numstop({expr.code}, ")
 
 
 def _type_name(operand: Expr) -> str | Expr:

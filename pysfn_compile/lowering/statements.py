@@ -498,7 +498,11 @@ def transform_for(b, node: ast.For) -> None:
         source, item_ty, helper_names = iteration_source(iterable_node, iterable)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         if iterable.ty.mutable:
-            b.walk(live_sources(iterable_node))
+            sources, keyed = live_sources(iterable_node), _keys_walked(b, node)
+            if keyed is not None and sources == {keyed[0]}:
+                b.walk_keys(keyed[0])  # `for k in d`: d's values may change, not its keys
+            else:
+                b.walk(sources)
         sequence = b.temp("items")
         b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
         test = f"(${index} < $count(${sequence}))"

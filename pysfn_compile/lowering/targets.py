@@ -38,6 +38,9 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
         b.note_alias_assign(target.id, value_node, value.ty)
         return
     if isinstance(target, (ast.Tuple, ast.List)):
+        if not all(isinstance(e.value if isinstance(e, ast.Starred) else e, ast.Name) for e in target.elts):
+            _unpack_into_targets(b, target, value, node, value_node)
+            return
         unpack(b, target, value, node)
         if value_node is not None:
             effect = b.mutable_sharing(sharing(value_node))
@@ -94,6 +97,34 @@ def unpack(b, target, value: Expr, node) -> None:
         else:
             raise Refusal(element, "nested unpacking targets are not supported")
     b.assign(pairs, "Set " + ", ".join(e.id for e in names))
+
+
+def _unpack_into_targets(b, target: ast.Tuple | ast.List, value: Expr, node, value_node: ast.AST | None) -> None:
+    """`xs[j], xs[j + 1] = xs[j + 1], xs[j]`, `(a, b), c = ...`: Python takes every item of
+    the value first, then assigns them to the targets one by one, left to right (a target's
+    container and key are evaluated when its turn comes, after the targets before it)."""
+    names = target.elts
+    if any(isinstance(e, ast.Starred) for e in names):
+        raise Refusal(target, "a starred target beside targets that are not names is not supported",
+                      "unpack into names first: a, *rest = value")
+    checked = _unpackable(target, value)
+    n = len(names)
+    count = f"$count({checked.code})"
+    checks = (guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
+                    checked),
+              guard(f"({count} < {n})", ValueError, f"'not enough values to unpack (expected {n}, got ' & {count} & ')'",
+                    checked))
+    held = b.temp("t")  # a copy: a target may change the list the items come from
+    b.assign([(held, attrs.evolve(checked, guards=checked.guards + checks))], f"Set {held}")
+    parts = value_node.elts if isinstance(value_node, (ast.Tuple, ast.List)) and len(value_node.elts) == n \
+        and not any(isinstance(e, ast.Starred) for e in value_node.elts) else None
+    for position, element in enumerate(names):
+        ty = checked.ty
+        item_ty = ty.items[position] if ty.items and position < len(ty.items) else ty.element
+        item = Expr(f"${held}[{position}]", item_ty, (), frozenset([held]), frozenset())
+        item_node = parts[position] if parts is not None else None if value_node is None else ast.copy_location(
+            ast.Subscript(value=value_node, slice=ast.Constant(position), ctx=ast.Load()), value_node)
+        assign_to(b, element, item, node, item_node)
 
 
 def _unpackable(node, value: Expr) -> Expr:

@@ -394,6 +394,43 @@ def main(xs: list[int], ys: list[int]):
     assert "wf.py:7:13" in text and "'xs' is changed while a for loop iterates over it" in text
 
 
+def test_changing_the_values_of_a_dict_while_walking_its_keys():
+    """`for k in d: d[k] = ...` keeps d's keys (Python allows it), and so does changing a
+    value in place; a key added or removed while the keys are walked is Python's
+    RuntimeError, refused here, as is any change while its values or items are walked."""
+    results = assert_same("""
+        @sfn.workflow
+        def main(groups: dict[str, list[int]]):
+            for name in groups:
+                groups[name] = sorted(set(groups[name]))
+                groups[name].append(len(groups))
+            for name in groups.keys():
+                groups[name] = groups[name] + [0]
+            return groups
+    """, {"groups": {"a": [3, 1, 3], "b": [], "c": [9, 8]}}, {"groups": {}})
+    assert results[0]["output"] == {"a": [1, 3, 3, 0], "b": [3, 0], "c": [8, 9, 3, 0]}
+    keys = "'d' may gain or lose a key while a for loop iterates over its keys"
+    for body, message in (("d[k + 'x'] = 1", keys), ("d.update({k: 2})", keys),
+                          ("d.pop(k)", "'d' is changed while a for loop iterates over it")):
+        text = refusal(f"""
+@sfn.workflow
+def main(d: dict[str, int]):
+    for k in d:
+        {body}
+    return d
+""")
+        assert "wf.py:6:9" in text and message in text, text
+    text = refusal("""
+@sfn.workflow
+def main(d: dict[str, int]):
+    for v in d.values():
+        for k in d:
+            d[k] = v
+    return d
+""")
+    assert "wf.py:7:13" in text and "'d' is changed while a for loop iterates over it" in text
+
+
 def test_changing_a_list_while_walking_a_copy_is_fine():
     run_both("""
         @sfn.workflow

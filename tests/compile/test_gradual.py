@@ -246,6 +246,27 @@ def test_an_integral_float_that_only_a_division_or_a_comparison_reads_does_not_s
     assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"
 
 
+def test_an_integral_float_that_int_float_or_a_division_by_a_variable_reads_does_not_stop():
+    """`int((v - lo) / width)` of a histogram (0.5 - 0.5 is 0.0, 0 in JSON): a division by a
+    variable gives the same float either way unless the divisor is 0 (Python's message then
+    says "float division by zero" for a float), and int() and float() the same number."""
+    source = """
+    @sfn.workflow
+    def main(v, lo, width):
+        try:
+            return [int((v - lo) / width), float(v - lo), int(v * 2), (v - lo) / (width - lo)]
+        except ZeroDivisionError as e:
+            return str(e)
+    """
+    results = assert_same(source, {"v": 0.5, "lo": 0.5, "width": 0.85}, {"v": 2.5, "lo": 0.5, "width": 4},
+                          {"v": 3, "lo": 1, "width": 2}, {"v": 3, "lo": 1, "width": 0}, {"v": 3, "lo": 1, "width": 1})
+    assert [r["output"] for r in results] == [[0, 0.0, 1, 0.0], [0, 2.0, 5, 2 / 3.5], [1, 2.0, 6, 2.0],
+                                              "division by zero", "division by zero"]
+    compiled = compile_text(source)
+    for zero in ({"v": 0.5, "lo": 0.5, "width": 0}, {"v": 2.5, "lo": 0.5, "width": 0.5}):  # 0.0 / 0, 2.0 / 0.0
+        assert emulate(compiled, zero)["error"] == "pysfn.AmbiguousNumber"  # which message is Python's?
+
+
 def test_ordering_values_of_unknown_type():
     results = assert_same("""
     @sfn.workflow

@@ -403,6 +403,52 @@ MORE = {
                 groups[key].append(w)
             return {k: sorted(v) for k, v in groups.items()}
     """, [{"words": ["apple", "avocado", "banana", ""]}, {"words": []}]),
+    # unpacking into items and nested targets: every item taken first, then assigned left to right
+    "swap_items_in_a_bubble_sort": ("""
+        @sfn.workflow
+        def main(xs):
+            n = len(xs)
+            for i in range(n):
+                for j in range(n - 1 - i):
+                    if xs[j] > xs[j + 1]:
+                        xs[j], xs[j + 1] = xs[j + 1], xs[j]
+            return xs
+    """, [{"xs": []}, {"xs": [3, 1, 2]}, {"xs": [5, 4, 3, 2, 1, 0, -1, 7, 7, 2]}, {"xs": ["b", "a"]}]),
+    "targets_in_order_and_nested": ("""
+        @sfn.workflow
+        def main(xs: list[int], d: dict[str, int], pair: list[int]):
+            i, xs[i] = 1, 50          # i is 1 when xs[i] is assigned
+            xs[1], xs[0] = xs         # the items were taken before xs changed
+            (a, b), d["k"] = pair, 7
+            d["x"], (c, *rest) = a + b, "xyz"
+            return [i, xs, d, a, b, c, rest]
+    """, [{"xs": [1, 2], "d": {}, "pair": [3, 4]}]),
+    "unpacking_into_items_fails_as_python_does": ("""
+        @sfn.workflow
+        def main(xs: list[int], value: list[int]):
+            try:
+                xs[0], xs[5] = value
+            except IndexError as e:
+                return ["index", str(e), xs]
+            except ValueError as e:
+                return ["value", str(e), xs]
+            return ["ok", xs]
+    """, [{"xs": [0, 0], "value": [1, 2]}, {"xs": [0, 0, 0, 0, 0, 0], "value": [1, 2]},
+          {"xs": [0], "value": [1, 2, 3]}, {"xs": [0], "value": []}]),
+    "sort_with_a_key_of_a_value_nobody_annotated": ("""
+        @sfn.workflow
+        def main(rows):
+            try:
+                rows.sort(key=lambda r: -r["points"])
+            except AttributeError as e:
+                return str(e)
+            for i, r in enumerate(rows):
+                r["rank"] = i + 1
+                if i > 0 and rows[i - 1]["points"] == r["points"]:
+                    r["rank"] = rows[i - 1]["rank"]
+            return rows
+    """, [{"rows": [{"points": 3}, {"points": 9}, {"points": 3}, {"points": 1}]}, {"rows": []},
+          {"rows": {"points": 1}}, {"rows": "text"}]),
 }
 
 
