@@ -100,7 +100,12 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                         if _sure_method(earlier, kinds):
                             continue  # `out.append` of a list `out` always is: nothing can fail first
                         method = True
-                    if not isinstance(earlier, (ast.Constant, ast.Name, ast.keyword)) or (
+                    if isinstance(earlier, ast.FormattedValue):
+                        if not (isinstance(earlier.value, (ast.Constant, ast.Name)) and earlier.format_spec is None
+                                and earlier.conversion == -1):
+                            # an f-string's part before the call, formatted (which may fail) first
+                            hoisted.append((earlier, fresh_name("text", taken)))
+                    elif not isinstance(earlier, (ast.Constant, ast.Name, ast.keyword)) or (
                             isinstance(earlier, ast.keyword) and not isinstance(earlier.value, (ast.Constant, ast.Name))):
                         value = earlier.value if isinstance(earlier, ast.keyword) else earlier
                         hoisted.append((value, fresh_name("value", taken)))
@@ -112,8 +117,10 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                                              taken)))
             for value, name in hoisted:
                 _Replace(value, name).visit(statement)
-            block[index:index] = [ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
-                                                               value=value), statement) for value, name in hoisted]
+            block[index:index] = [ast.copy_location(ast.Assign(
+                targets=[ast.Name(id=name, ctx=ast.Store())],
+                value=ast.copy_location(ast.JoinedStr(values=[value]), value) if isinstance(value, ast.FormattedValue)
+                else value), statement) for value, name in hoisted]
             index += len(hoisted)  # the same statement again: another call may follow
 
 
@@ -325,7 +332,10 @@ class _Replace(ast.NodeTransformer):
 
     def visit(self, node):
         if node is self.target:
-            return ast.copy_location(ast.Name(id=self.name, ctx=ast.Load()), node)
+            name = ast.copy_location(ast.Name(id=self.name, ctx=ast.Load()), node)
+            if isinstance(node, ast.FormattedValue):  # a part of an f-string stays one: the text
+                return ast.copy_location(ast.FormattedValue(value=name, conversion=-1, format_spec=None), node)
+            return name
         return super().visit(node)
 
 

@@ -789,21 +789,46 @@ def _enumerate(b, node):
 
 
 def _zip(b, node):
-    args, kwargs = _plain_args(b, node, "zip", 2, 2, keywords=("strict",))
-    first, second = (_iterable_expr(node, a) for a in args)
+    if len(node.args) == 1 and isinstance(node.args[0], ast.Starred) and not node.keywords:
+        return _zip_star(b, node)
+    args, kwargs = _plain_args(b, node, "zip", 0, 8, keywords=("strict",))
+    if not args:
+        return const([], pytypes.list_of(pytypes.NOTHING))
+    iterables = [_iterable_expr(node, a) for a in args]
     strict = kwargs.get("strict")
     guards = []
     if strict is not None:
         if not strict.is_const:
             raise Refusal(node, "zip(strict=...) must be True or False literally")
+        if strict.const and len(iterables) != 2:
+            raise Refusal(node, "zip(..., strict=True) of other than two iterables is not supported",
+                          "compare the lengths first: if len(a) != len(b): raise ValueError(...)")
         if strict.const:
+            first, second = iterables
             guards = [guard(f"($count({second.code}) < $count({first.code}))", ValueError,
                             "'zip() argument 2 is shorter than argument 1'", first, second),
                       guard(f"($count({second.code}) > $count({first.code}))", ValueError,
                             "'zip() argument 2 is longer than argument 1'", first, second)]
-    ty = pytypes.list_of(pytypes.tuple_of(first.ty.element, second.ty.element))
-    # JSONata's $zip keeps each item as it is (a list item stays one item) and stops at the shorter
-    return combine(f"$zip({first.code}, {second.code})", ty, first, second, guards=guards)
+    ty = pytypes.list_of(pytypes.tuple_of(*(i.ty.element for i in iterables)))
+    # JSONata's $zip keeps each item as it is (a list item stays one item) and stops at the shortest
+    code = f"$zip({', '.join(i.code for i in iterables)})"
+    if len(iterables) == 1:  # $zip of one list gives a sequence: a list of one tuple must stay a list
+        code = f"$__map({iterables[0].code}, function($v) {{ $__wrap($v) }})"
+        return combine(code, ty, *iterables, guards=guards, helpers={"map", "wrap"})
+    return combine(code, ty, *iterables, guards=guards)
+
+
+def _zip_star(b, node):
+    """`zip(*rows)` of a list of lists (a transpose): the i-th items of every row, as many
+    tuples as the shortest row has items; none for no rows."""
+    rows = b.expr(node.args[0].value)
+    if not (rows.ty.only("list") and (rows.ty.element.only("list") or not rows.ty.element.kinds)):
+        raise Refusal(node, f"zip(*...) of {rows.ty.describe()} is supported for a list of lists only",
+                      "annotate it as list[list[...]], or zip the lists by name: zip(a, b)")
+    code = (f"($__zr := {rows.code}; $count($__zr) = 0 ? [] : $__map([0..$min($__map($__zr, function($r) "
+            f"{{ $count($r) }})) - 1], function($i) {{ $__map($__zr, function($r) {{ $r[$i] }}) }}))")
+    ty = pytypes.list_of(pytypes.as_form(pytypes.list_of(rows.ty.element.element), "tuple"))
+    return combine(code, ty, rows, helpers={"map"})
 
 
 def _list(b, node):

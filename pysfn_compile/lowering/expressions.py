@@ -292,11 +292,24 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
             if value.ty.only("bool"):
                 value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
             elif not value.ty.only("int"):
-                raise Refusal(node, f"%{spec} of {value.ty.describe()} is not supported", "use an f-string")
+                value = _percent_integer(node, spec, value)
         pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
     pieces.append(const(rest, pytypes.STR))
     pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
     return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
+
+
+def _percent_integer(node: ast.BinOp, spec: str, value: Expr) -> Expr:
+    """`"%d" % x` of a value that may not be an int: a bool is 1 or 0, a float its integral
+    part (3.9 is 3, 3.0 and 3 alike), anything else Python's TypeError."""
+    if not value.ty.may("int", "float", "bool"):
+        raise Refusal(node, f"%{spec} of {value.ty.describe()} is a TypeError in Python "
+                      f"(%{spec} format: a real number is required)", "use an f-string")
+    v = value.code
+    wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                  f"'%{spec} format: a real number is required, not ' & $__pytype({v})", value, helpers={"pytype"})
+    code = f"($type({v}) = 'boolean' ? ({v} ? '1' : '0') : $formatNumber({v} < 0 ? $ceil({v}) : $floor({v}), '0'))"
+    return combine(code, pytypes.STR, value, guards=[wrong])
 
 
 def transform_unaryop(b, node: ast.UnaryOp) -> Expr:

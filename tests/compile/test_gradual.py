@@ -726,3 +726,19 @@ def test_a_union_of_scalar_kinds_is_dispatched_at_run_time():
     """, {"row": "3,x", "convert": True}, {"row": "7,y", "convert": False}, {"row": "9,z", "convert": True})
     assert results[0]["output"] == {"low": True, "total": 3, "twice": "xx"}
     assert results[1]["output"]["low"] == "'<' not supported between instances of 'str' and 'int'"
+
+
+def test_percent_d_of_a_value_nobody_annotated():
+    """`"%d items" % n` with `n` unannotated: an int as it is, a float's integral part, a bool
+    1 or 0, anything else Python's TypeError (was refused at compile time)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, name):
+        try:
+            return ["%d items at %s" % (n, name), "%i" % n, "[%d]" % (n,)]
+        except TypeError as e:
+            return str(e)
+    """, {"n": 7, "name": "x"}, {"n": 3.9, "name": 1}, {"n": -0.5, "name": None}, {"n": True, "name": [1]},
+        {"n": "7", "name": "x"}, {"n": None, "name": "x"}, {"n": 1e20, "name": ""})
+    assert [r["output"] for r in results][:2] == [["7 items at x", "7", "[7]"], ["3 items at 1", "3", "[3]"]]
+    assert results[4]["output"] == "%d format: a real number is required, not str"

@@ -155,6 +155,28 @@ def test_a_call_inside_an_expression_runs_first_where_python_runs_it_first():
     assert [r["output"] for r in results] == [[1, 2, 2, 200], ["KeyError", "'k'"], ["ValueError", "too big"]]
 
 
+def test_calls_in_the_parts_of_an_f_string_run_in_pythons_order():
+    """`f"{label(a)}/{label(b)}"` with a nested helper: each call gets a line of its own, and
+    a part before a call is formatted before it (a format that fails, `{x:d}` of a str, fails
+    before the call; the callee in the helper is not called). Was an internal compiler error."""
+    results = assert_same(BUMP + """
+    @sfn.workflow
+    def main(xs: list[int], tag):
+        def label(v):
+            return "high" if bump(v) > 10 else "low"
+        out = []
+        for a in xs:
+            out.append(f"{label(a)}/{label(a + 10)}")
+        try:
+            out.append(f"{tag:d}:{label(0)}")
+        except ValueError as e:
+            out.append(str(e))
+        return out
+    """, {"xs": [1, 20], "tag": 5}, {"xs": [], "tag": "x"})
+    assert [r["output"] for r in results] == [["low/high", "high/high", "5:low"],
+                                              ["Unknown format code 'd' for object of type 'str'"]]
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):

@@ -866,3 +866,37 @@ def test_type_name_of_an_exception_whose_class_name_contains_fail():
         except Exception as e:
             return type(e).__name__
     """)
+
+
+def test_zip_of_any_number_of_iterables_and_a_transpose():
+    """zip() of one, two or three iterables, and zip(*grid) (a transpose, as tuples, to the
+    shortest row); strict=True of two lists raises Python's ValueError."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows, cols, extra):
+        grid = [[r * cols + c for c in range(cols)] for r in range(rows)]
+        transposed = [list(col) for col in zip(*grid)] if grid else []
+        ragged = [[1, 2, 3], [4], [5, 6]]
+        return {"t": transposed, "ragged": list(zip(*ragged)), "none": list(zip(*[])), "one": list(zip(extra)),
+                "three": [f"{a}{b}{c}" for a, b, c in zip("xyz", extra, grid)], "zero": list(zip()),
+                "nested": list(zip([[1]], [[2, 3]])), "printed": str(list(zip(*grid))[:1]),
+                "deep": list(zip(*[[[1], [2]], [[3], [4]]])), "single": list(zip(*[[[5]]]))}
+    """, {"rows": 3, "cols": 4, "extra": [7, 8]}, {"rows": 0, "cols": 2, "extra": []}, {"rows": 1, "cols": 1,
+                                                                                       "extra": [[0]]})
+    assert results[0]["output"]["t"] == [[0, 4, 8], [1, 5, 9], [2, 6, 10], [3, 7, 11]]
+    assert results[0]["output"]["ragged"] == [[1, 4, 5]] and results[0]["output"]["printed"] == "[(0, 4, 8)]"
+    strict = assert_same("""
+    @sfn.workflow
+    def main(a: list[int], b: list[int]):
+        try:
+            return list(zip(a, b, strict=True))
+        except ValueError as e:
+            return str(e)
+    """, {"a": [1], "b": [2]}, {"a": [1], "b": []}, {"a": [], "b": [3]})
+    assert [r["output"] for r in strict] == [[[1, 2]], "zip() argument 2 is shorter than argument 1",
+                                             "zip() argument 2 is longer than argument 1"]
+    assert "a list of lists only" in refusal("""
+    @sfn.workflow
+    def main(words: list[str]):
+        return list(zip(*words))
+    """)
