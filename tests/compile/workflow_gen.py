@@ -70,6 +70,11 @@ SETS = os.environ.get("PYSFN_DIFF_SETS", "1") == "1"
 # (`for x, y in [[...], ...]`, ValueError when one does not fit), and `key=` as a builtin.
 # On by default; PYSFN_DIFF_POWERS_UNPACKING=0 leaves them out.
 POWERS_UNPACKING = os.environ.get("PYSFN_DIFF_POWERS_UNPACKING", "1") == "1"
+
+# A nested helper called inside expressions (an f-string's part, an operand, an argument), not
+# only as a statement's value: new-user trials of session 12 found an internal compiler error
+# there. On by default; PYSFN_DIFF_HELPER_EXPRESSIONS=0 leaves them out.
+HELPER_EXPRESSIONS = os.environ.get("PYSFN_DIFF_HELPER_EXPRESSIONS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -237,6 +242,8 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
+        if NESTED_HELPERS and HELPER_EXPRESSIONS and not self.lazy_depth:
+            options.append(lambda: f"helper({self.expr_int(0)})")  # inside f-strings, operands, ...
         if SETS:
             options.append(lambda: f"len({self.set_expr(d)})")
         if POWERS_UNPACKING:
