@@ -133,7 +133,8 @@ def run_example(path: Path, timeout: float | None = DEFAULT_TIMEOUT) -> ExampleR
             return ExampleResult(path.name, kind, problem=str(error),
                                  problem_outcome=SKIP if missing else FAIL)
         make_services = services.registry_maker(path, compiled.definition)
-        runs = tuple(_both_ways(compiled, label, value, timeout, make_services) for label, value in inputs)
+        saved = workflows.module_data(compiled)  # each run starts from the module as loaded
+        runs = tuple(_both_ways(compiled, label, value, timeout, make_services, saved) for label, value in inputs)
         return ExampleResult(path.name, kind, runs, definition=compiled.definition)
     try:
         definition = json.loads(path.read_text(encoding="utf-8"))
@@ -145,9 +146,9 @@ def run_example(path: Path, timeout: float | None = DEFAULT_TIMEOUT) -> ExampleR
 
 
 def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None,
-               make_services: Any = None) -> ExampleRun:
+               make_services: Any = None, saved: Any = None) -> ExampleRun:
     """Both runs, each with a fresh, equal LocalAws when the workflow uses services (whose
-    state must then agree too)."""
+    state must then agree too), and the module's top-level data as `saved` (module_data)."""
     import pysfn_emulator
 
     started = time.perf_counter()
@@ -157,8 +158,10 @@ def _both_ways(compiled: Any, label: str, value: Any, timeout: float | None,
         with time_limit(timeout):
             start = _fixed_start()
             responders = workflows.responders_of(compiled)  # the example's RESPONDERS, both runs
+            workflows.restore_module_data(compiled, saved or {})
             plain = workflows.run_plain(compiled, value, start_time=start, services=plain_aws,
                                         callbacks=responders)
+            workflows.restore_module_data(compiled, saved or {})
             execution = pysfn_emulator.run(compiled.definition, value,
                                            lambdas=workflows.lambdas_for(compiled),
                                            services=emulated_aws,

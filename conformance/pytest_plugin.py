@@ -122,6 +122,7 @@ class SfnRun:
         self.executions: list[tuple[str, Any, Any]] = []  # (source, input, Execution)
         self.services: Any = None  # the LocalAws the last run that had services used
         self._compiled: dict[tuple[str, str | None, float], Any] = {}
+        self._module_data: dict[int, dict[str, Any]] = {}  # id(compiled) -> its module's data as imported
 
     def __call__(
         self,
@@ -198,7 +199,9 @@ class SfnRun:
         A workflow that calls AWS services runs both ways with equal local services: `services`
         as for `sfn_run(...)` (a LocalAws is copied for the plain run; the emulated run gets the
         one given), or a fresh LocalAws; the services' state must then agree too. The emulated
-        run's registry is `sfn_run.services` afterwards."""
+        run's registry is `sfn_run.services` afterwards. The data the workflow's module holds
+        at its top level (where callees keep state: a fake table, a call log) is put back as it
+        was when the workflow was loaded before each of the two runs, so both start equal."""
         path = self._path(source)
         if path.suffix != ".py":
             pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
@@ -208,8 +211,11 @@ class SfnRun:
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
         plain_aws, emulated_aws = self._services_both_ways(services, compiled.definition)
+        saved = self._module_data[id(compiled)]
+        workflows.restore_module_data(compiled, saved)
         plain = workflows.run_plain(compiled, input, start_time=start_time, services=plain_aws,
                                     callbacks=callbacks, **names)
+        workflows.restore_module_data(compiled, saved)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
                          lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)
         emulated = workflows.outcome_of(execution)
@@ -331,6 +337,7 @@ class SfnRun:
                 # with --sfn-coverage, a coverage build: folded pure code records the branches it takes
                 self._compiled[key] = workflows.compile_workflow(path, entry,
                                                                  coverage=self._record.coverage is not None)
+                self._module_data[id(self._compiled[key])] = workflows.module_data(self._compiled[key])
             except workflows.WorkflowError as problem:
                 pytest.fail(f"sfn_run: {problem}", pytrace=False)
         return self._compiled[key]

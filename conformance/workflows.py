@@ -15,6 +15,7 @@ compiling raises `WorkflowError` with a message saying so.
 from __future__ import annotations
 
 import contextlib
+import copy
 import inspect
 import json
 import os
@@ -78,6 +79,50 @@ def compile_workflow(path: str | os.PathLike, entry: str | None = None, coverage
         if type(error).__name__ == "CompileError":
             raise WorkflowError(str(error)) from None
         raise WorkflowError(f"{path}: cannot compile: {type(error).__name__}: {error}") from None
+
+
+_DATA = (dict, list, set, frozenset, tuple, int, float, str, bytes, bool, type(None))
+
+
+def module_data(compiled: Any) -> dict[str, Any]:
+    """A copy of the data the workflow's module holds at its top level (dicts, lists, sets,
+    numbers, strings: where callees keep state, a fake table, a call log), for
+    `restore_module_data`: the two runs of a comparison start from the same state, as their
+    AWS services do (each run's callees change it as they would)."""
+    module = getattr(compiled, "module", None)
+    saved: dict[str, Any] = {}
+    for name, value in (vars(module).items() if module is not None else ()):
+        if name.startswith("__") or not isinstance(value, _DATA):
+            continue
+        try:
+            saved[name] = copy.deepcopy(value)
+        except Exception:  # a value that cannot be copied is left as it is
+            continue
+    return saved
+
+
+def restore_module_data(compiled: Any, saved: Mapping[str, Any]) -> None:
+    """Put back the module-level data `module_data` copied, where it changed: a dict, list or
+    set in place (whoever else holds it sees the same object), anything else bound again."""
+    module = getattr(compiled, "module", None)
+    for name, value in saved.items():
+        current = getattr(module, name, None)
+        try:
+            if type(current) is type(value) and current == value:
+                continue
+        except Exception:  # a comparison that fails: put it back
+            pass
+        fresh = copy.deepcopy(value)
+        if isinstance(current, dict) and type(current) is type(fresh):
+            current.clear()
+            current.update(fresh)
+        elif isinstance(current, list) and type(current) is type(fresh):
+            current[:] = fresh
+        elif isinstance(current, set) and type(current) is type(fresh):
+            current.clear()
+            current.update(fresh)
+        else:
+            setattr(module, name, fresh)
 
 
 def entry_function(compiled: Any) -> Any:

@@ -361,6 +361,48 @@ def test_with_the_real_compiler(project):
     run(project).assert_outcomes(passed=2)
 
 
+def test_compare_starts_both_runs_from_the_module_data_as_loaded(project):
+    """A callee that keeps state at module level (a retry counter): both runs of each
+    comparison start from it as the workflow was loaded, so the emulated run does not see
+    the calls the plain run made (it did: Python failed after two tries, the machine's first
+    call was the third and succeeded). `sfn_run(...)` alone leaves the state as it is."""
+    import pysfn_compile
+
+    if getattr(pysfn_compile, "compile_file", None) is None:
+        pytest.skip("pysfn_compile.compile_file does not exist yet")
+    project.makepyfile(inner_flaky="""
+        from pysfn_compile import sfn
+
+        ATTEMPTS = {"count": 0}
+        LOG = []
+
+        def flaky(job):
+            ATTEMPTS["count"] += 1
+            LOG.append(job)
+            if ATTEMPTS["count"] < 3:
+                raise TimeoutError(f"{job} timed out")
+            return f"{job}:done"
+
+        @sfn.workflow
+        def run_jobs(job, tries=2):
+            for attempt in range(tries):
+                try:
+                    return flaky(job)
+                except TimeoutError:
+                    pass
+            return "failed"
+    """)
+    project.makepyfile(test_inner_state="""
+        import inner_flaky
+
+        def test_both_ways(sfn_run):
+            assert sfn_run.compare("inner_flaky.py", {"job": "a"}).output == "failed"
+            assert sfn_run.compare("inner_flaky.py", {"job": "b", "tries": 3}).output == "b:done"
+            assert sfn_run.compare("inner_flaky.py", {"job": "c"}).output == "failed"
+    """)
+    run(project).assert_outcomes(passed=1)
+
+
 # --- --sfn-report and --sfn-coverage -------------------------------------------------------------
 
 TWO_RUNS = """
