@@ -17,7 +17,9 @@ keyword-only parameters, literal defaults) that every use calls as a statement o
 (`x = f(...)`, `f(...)`, `return f(...)`, after the def; a call inside an expression is first
 given a line of its own where Python evaluates it once and first: _hoist_calls), whose
 `return`s all end the body
-(the last statement, or the last of every branch of an `if` that is), that neither calls
+(the last statement, or the last of every branch of an `if` that is; or are in the body of a
+loop without a `break` of its own: the result and a `break`, the rest in the loop's `else`),
+that neither calls
 itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
 binds its own names in a comprehension or lambda. Otherwise it is left as written (a branch
 or a map body, or refused with a hint).
@@ -413,6 +415,15 @@ def _restructured(block: list[ast.stmt]) -> list[ast.stmt] | None:
         del block[index + 1:]  # after a return nothing runs; the rest moves into the if's branches
         if isinstance(statement, ast.Return):
             return block
+        if isinstance(statement, (ast.For, ast.While)) and _returns_from_loop(statement):
+            # `for ...: ... return v ...` then `rest`: a return leaves the loop (it becomes the
+            # result and a break, see _with_returns), so the rest runs only when the loop ends
+            # by itself: in its `else`, after what the `else` held
+            orelse = _restructured(statement.orelse + rest)
+            if orelse is None:
+                return None
+            statement.orelse = orelse
+            return block
         if not isinstance(statement, ast.If):
             return None
         body_goes_on, else_goes_on = _falls_off(statement.body), _falls_off(statement.orelse)
@@ -425,6 +436,39 @@ def _restructured(block: list[ast.stmt]) -> list[ast.stmt] | None:
         statement.body, statement.orelse = body or [ast.copy_location(ast.Pass(), statement)], orelse
         return block
     return block
+
+
+def _returns_from_loop(loop: ast.For | ast.While) -> bool:
+    """A loop whose `return`s are in its own body (not in a loop inside it) and that has no
+    `break` of its own: a return can be the result and a `break`, and the loop's `else` runs
+    exactly when no return ran."""
+    def own(statements):
+        for statement in statements:
+            yield statement
+            if isinstance(statement, ast.If):
+                yield from own(statement.body)
+                yield from own(statement.orelse)
+            elif isinstance(statement, (ast.For, ast.While)):
+                if any(isinstance(n, ast.Return) for n in ast.walk(statement)):
+                    yield None  # a return from a loop inside it: not one break away
+    found = list(own(loop.body))
+    return any(isinstance(n, ast.Return) for n in found) and None not in found \
+        and not any(isinstance(n, ast.Break) for n in found)
+
+
+def _loop_returns(block: list[ast.stmt], result: str) -> list[ast.stmt]:
+    """A returning loop's body (see _returns_from_loop) with each `return v` as `result = v`
+    and a `break`."""
+    out: list[ast.stmt] = []
+    for statement in block:
+        if isinstance(statement, ast.Return):
+            out += [_set(result, statement.value, statement), ast.copy_location(ast.Break(), statement)]
+            continue
+        if isinstance(statement, ast.If):
+            statement.body = _loop_returns(statement.body, result)
+            statement.orelse = _loop_returns(statement.orelse, result)
+        out.append(statement)
+    return out
 
 
 def _call_of(statement: ast.stmt, name: str) -> ast.Call | None:
@@ -553,6 +597,12 @@ def _with_returns(block: list[ast.stmt], result: str | None, fdef: ast.FunctionD
             return block + [ast.copy_location(ast.Return(value=None), last)]
         return block
     if isinstance(last, ast.Raise):
+        return block
+    if isinstance(last, (ast.For, ast.While)) and _returns_from_loop(last):
+        if result is not None:  # (the call's own `return f(...)`: its returns stay returns)
+            last.body = _loop_returns(last.body, result)
+        last.orelse = _with_returns(last.orelse, result, fdef) if last.orelse or result else \
+            [ast.copy_location(ast.Return(value=None), last)]
         return block
     ending = _set(result, None, last) if result else ast.copy_location(ast.Return(value=None), last)
     return block + [ending]

@@ -177,6 +177,62 @@ def test_calls_in_the_parts_of_an_f_string_run_in_pythons_order():
                                               ["Unknown format code 'd' for object of type 'str'"]]
 
 
+def test_a_helper_returning_from_inside_its_loop_runs_inline():
+    """`for name in limits: if amt <= limits[name]: return name` then `return "huge"`: a
+    return inside the helper's loop is its result and a break, the code after the loop runs
+    in the loop's `else` (only when no return ran); also a `while` loop, a loop with an
+    `else` of its own, a bare `return`, and the call's own `return f(...)`."""
+    results = assert_same(BUMP + """
+    LIMITS = {"small": 10, "large": 100}
+
+    @sfn.workflow
+    def main(orders: list[dict], n: int):
+        def bucket(o):
+            amt = o.get("amount", 0)
+            for name in LIMITS:
+                if amt <= LIMITS[name]:
+                    return name
+            return "huge"
+
+        def first_even(xs):
+            i = 0
+            while i < len(xs):
+                if xs[i] % 2 == 0:
+                    return bump(xs[i])
+                i += 1
+            else:
+                i = -1
+            return i
+
+        def note(xs):
+            for x in xs:
+                if x < 0:
+                    return
+            return len(xs)
+
+        def pick(k):
+            for x in range(k):
+                if x * x > k:
+                    return x
+            return None
+
+        counts = {}
+        for o in orders:
+            b = bucket(o)
+            counts[b] = counts.get(b, 0) + 1
+        evens = [first_even([1, 3, n]), first_even([n, 5])]
+        xs = note([n, -1])
+        ys = note([n])
+        if n > 2:
+            return [counts, evens, xs, ys, pick(n)]
+        return pick(n + 10)
+    """, {"orders": [{"amount": 5}, {"amount": 50}, {"amount": 500}, {}], "n": 4},
+        {"orders": [], "n": 3}, {"orders": [], "n": 1})
+    assert [r["output"] for r in results] == [
+        [{"small": 2, "large": 1, "huge": 1}, [5, 5], None, 1, 3],
+        [{}, [-1, -1], None, 1, 2], 4]
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):
@@ -187,8 +243,18 @@ def test_what_is_not_inlined_is_refused_as_before():
         r = fact(a)
         return r
     """, """
+        def first_even(xss):
+            for xs in xss:
+                for x in xs:
+                    if x % 2 == 0:
+                        return x
+        r = first_even([[a]])
+        return r
+    """, """
         def first_even(xs):
             for x in xs:
+                if x < 0:
+                    break
                 if x % 2 == 0:
                     return x
         r = first_even([a])
