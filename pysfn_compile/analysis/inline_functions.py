@@ -17,8 +17,9 @@ keyword-only parameters, literal defaults) that every use calls as a statement o
 (`x = f(...)`, `f(...)`, `return f(...)`, after the def; a call inside an expression is first
 given a line of its own where Python evaluates it once and first: _hoist_calls), whose
 `return`s all end the body
-(the last statement, or the last of every branch of an `if` that is; or are in the body of a
-loop without a `break` of its own: the result and a `break`, the rest in the loop's `else`),
+(the last statement, or the last of every branch of an `if` or `try` that is; or are in the
+body of a loop without a `break` of its own: the result and a `break`, the rest in the loop's
+`else`; after a `try` whose handlers all return, the rest runs in its `else`),
 that neither calls
 itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
 binds its own names in a comprehension or lambda. Otherwise it is left as written (a branch
@@ -33,7 +34,7 @@ import copy
 from .fresh_names import fresh_name
 
 _FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
-              ast.ClassDef, ast.Try, ast.With, ast.Match)
+              ast.ClassDef, ast.With, ast.Match, ast.TryStar)
 _ROUNDS = 8  # a helper calling a helper: inlined again, at most this deep
 
 
@@ -365,28 +366,45 @@ def _own_names(fdef: ast.FunctionDef) -> set[str]:
 
 
 def _inlinable(fdef: ast.FunctionDef) -> bool:
+    return not_inlined(fdef) is None
+
+
+def not_inlined(fdef: ast.FunctionDef) -> str | None:
+    """Why the nested function `fdef` cannot run inline (for a message), or None if it can."""
     args = fdef.args
-    if fdef.decorator_list or args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
-        return False
+    if fdef.decorator_list:
+        return "it has a decorator"
+    if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
+        return "it takes *args, **kwargs, keyword-only or positional-only parameters"
     if not all(isinstance(d, ast.Constant) for d in args.defaults):
-        return False
+        return "a default value is not a literal"
     own = _own_names(fdef)
     if not own and fdef.args.args:
-        return False
+        return "its parameters cannot be told from the names around it"
     for node in ast.walk(fdef):
         if node is fdef:
             continue
         if isinstance(node, (*_FORBIDDEN, ast.Import, ast.ImportFrom)):
-            return False
+            return f"it has a {_STATEMENT_NAMES.get(type(node), type(node).__name__)}"
         if isinstance(node, ast.Name) and node.id == fdef.name:
-            return False  # it calls (or names) itself
+            return "it calls (or names) itself"
         if isinstance(node, _SCOPES):
             inner = {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
             if isinstance(node, ast.Lambda):
                 inner |= {a.arg for a in node.args.args}
             if inner & own:
-                return False  # its own name bound again inside: renaming would mix the two
-    return _restructured(copy.deepcopy(fdef.body)) is not None
+                return f"it binds its own name {sorted(inner & own)[0]!r} again in a comprehension or lambda"
+    if _restructured(copy.deepcopy(fdef.body)) is None:
+        return ("a return is in a loop inside a loop, in a loop with a break of its own, in a try followed by "
+                "more code or with an else or finally, or followed by code that both branches of an if would run")
+    return None
+
+
+_STATEMENT_NAMES = {ast.Nonlocal: "nonlocal declaration", ast.Global: "global declaration", ast.Yield: "yield",
+                    ast.YieldFrom: "yield from", ast.Await: "await", ast.FunctionDef: "def inside it",
+                    ast.AsyncFunctionDef: "def inside it", ast.ClassDef: "class inside it",
+                    ast.TryStar: "try/except* statement", ast.With: "with statement", ast.Match: "match statement",
+                    ast.Import: "import", ast.ImportFrom: "import"}
 
 
 def _has_return(statement: ast.stmt) -> bool:
@@ -414,6 +432,28 @@ def _restructured(block: list[ast.stmt]) -> list[ast.stmt] | None:
         rest = block[index + 1:]
         del block[index + 1:]  # after a return nothing runs; the rest moves into the if's branches
         if isinstance(statement, ast.Return):
+            return block
+        if isinstance(statement, ast.Try):
+            # returns at the ends of its body and handlers (a return is the result there: the
+            # handlers still catch what the body raises), none after it, in its else or finally
+            if any(_has_return(s) for s in statement.finalbody):
+                return None
+            if rest or statement.orelse:
+                # the rest runs after a body that went on: in the try's else, after what it
+                # held, when every handler returns or raises (it is not protected there either)
+                if statement.finalbody or not _falls_off(statement.body) \
+                        or any(_falls_off(h.body) for h in statement.handlers):
+                    return None
+                orelse = _restructured(statement.orelse + rest)
+                if orelse is None:
+                    return None
+                statement.orelse = orelse
+            parts = [_restructured(statement.body)] + [_restructured(h.body) for h in statement.handlers]
+            if None in parts:
+                return None
+            statement.body = parts[0] or [ast.copy_location(ast.Pass(), statement)]
+            for handler, body in zip(statement.handlers, parts[1:], strict=True):
+                handler.body = body or [ast.copy_location(ast.Pass(), handler)]
             return block
         if isinstance(statement, (ast.For, ast.While)) and _returns_from_loop(statement):
             # `for ...: ... return v ...` then `rest`: a return leaves the loop (it becomes the
@@ -448,9 +488,9 @@ def _returns_from_loop(loop: ast.For | ast.While) -> bool:
             if isinstance(statement, ast.If):
                 yield from own(statement.body)
                 yield from own(statement.orelse)
-            elif isinstance(statement, (ast.For, ast.While)):
+            elif isinstance(statement, (ast.For, ast.While, ast.Try)):
                 if any(isinstance(n, ast.Return) for n in ast.walk(statement)):
-                    yield None  # a return from a loop inside it: not one break away
+                    yield None  # a return from a loop (or a try) inside it: not one break away
     found = list(own(loop.body))
     return any(isinstance(n, ast.Return) for n in found) and None not in found \
         and not any(isinstance(n, ast.Break) for n in found)
@@ -597,6 +637,14 @@ def _with_returns(block: list[ast.stmt], result: str | None, fdef: ast.FunctionD
             return block + [ast.copy_location(ast.Return(value=None), last)]
         return block
     if isinstance(last, ast.Raise):
+        return block
+    if isinstance(last, ast.Try) and _has_return(last):
+        if last.orelse:  # the body goes on into the else, which ends the paths
+            last.orelse = _with_returns(last.orelse, result, fdef)
+        else:
+            last.body = _with_returns(last.body, result, fdef)
+        for handler in last.handlers:
+            handler.body = _with_returns(handler.body, result, fdef)
         return block
     if isinstance(last, (ast.For, ast.While)) and _returns_from_loop(last):
         if result is not None:  # (the call's own `return f(...)`: its returns stay returns)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import types
 
-from ..analysis import callee_returns, origins
+from ..analysis import callee_returns, inline_functions, origins
 from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
@@ -74,7 +74,15 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
     if isinstance(func, ast.Name):
         name = func.id
         if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
-            if name in b.scope_nested():
+            nested = b.scope_nested()
+            if name in nested and isinstance(nested[name], ast.FunctionDef) \
+                    and inline_functions.not_inlined(nested[name]) is not None:
+                raise Refusal(node, f"'{name}' is a nested function that cannot run inline: "
+                              f"{inline_functions.not_inlined(nested[name])}",
+                              "restructure it (a helper's return ends its paths or leaves one loop), pass it to "
+                              "sfn.parallel(...) or sfn.map(...), or make it a module-level function (a callee, "
+                              "run as a Lambda)")
+            if name in nested:
                 raise Refusal(node, f"'{name}' is a nested function called inside an expression: it runs inline "
                               f"only where it is called on a line of its own, and can be a branch or a map body",
                               f"write `result = {name}(...)` as a statement of its own (after the def; see "

@@ -233,6 +233,72 @@ def test_a_helper_returning_from_inside_its_loop_runs_inline():
         [{}, [-1, -1], None, 1, 2], 4]
 
 
+def test_a_helper_with_try_runs_inline():
+    """Helpers with `try`: returns at the ends of the body and the handlers (`try: return
+    int(s) except ValueError: return 0`), a try/finally before a return, and a try whose
+    handlers return, followed by more code (run in the try's else: as after the try, the
+    handlers do not catch what it raises). A return after a try/finally, or in a finally,
+    stays refused with the reason."""
+    results = assert_same(BUMP + """
+    @sfn.workflow
+    def main(xs: list, d: dict):
+        def parse(s):
+            try:
+                return int(s)
+            except ValueError:
+                return 0
+            except TypeError as e:
+                return str(e)
+
+        def safe_get(k):
+            try:
+                v = d[k]
+            except KeyError:
+                v = bump(-1)
+            finally:
+                bump(100)
+            return v
+
+        def ratio(a, b):
+            try:
+                r = a / b
+            except ZeroDivisionError:
+                return None
+            return r + d["a"]
+
+        out = []
+        for x in xs:
+            p = parse(x)
+            out.append(p)
+        try:
+            late = ratio(1, 2)
+        except KeyError as e:
+            late = f"missing {e}"
+        return [out, safe_get("a"), safe_get("b"), late, ratio(len(xs), 0)]
+    """, {"xs": ["1", "x", " 7 ", None], "d": {"a": 5}}, {"xs": [], "d": {}})
+    assert [r["output"] for r in results] == [
+        [[1, 0, 7, "int() argument must be a string, a bytes-like object or a real number, not 'NoneType'"],
+         5, 0, 5.5, None], [[], 0, 0, "missing 'a'", None]]
+    text = refusal("""
+@sfn.workflow
+def main(a: int):
+    def f(x):
+        try:
+            y = 10 // x
+        finally:
+            x = 0
+        if y:
+            return y
+        try:
+            return 1
+        finally:
+            return 2
+    r = f(a)
+    return r
+""")
+    assert "'f' is a nested function that cannot run inline: a return is in" in text
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):
