@@ -73,7 +73,7 @@ POWERS_UNPACKING = os.environ.get("PYSFN_DIFF_POWERS_UNPACKING", "1") == "1"
 
 # A nested helper called inside expressions (an f-string's part, an operand, an argument), not
 # only as a statement's value: new-user trials of session 12 found an internal compiler error
-# there. On by default; PYSFN_DIFF_HELPER_EXPRESSIONS=0 leaves them out.
+# there. (`seek`, a helper returning from inside its loop and from a try, is in HELPERS.) On by default; PYSFN_DIFF_HELPER_EXPRESSIONS=0 leaves them out.
 HELPER_EXPRESSIONS = os.environ.get("PYSFN_DIFF_HELPER_EXPRESSIONS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
@@ -84,6 +84,15 @@ HELPERS = """\
 
     def tally(v):
         counts["h"] = counts.get("h", 0) + v
+
+    def seek(v):
+        for x in out:
+            if x > v:
+                return x
+        try:
+            return 100 // v
+        except ZeroDivisionError:
+            return -1
 """
 
 # What JSONata cannot compute exactly (float formatting, round(x, n), math, sets, bitwise
@@ -243,7 +252,7 @@ class _Gen:
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
         if NESTED_HELPERS and HELPER_EXPRESSIONS and not self.lazy_depth:
-            options.append(lambda: f"helper({self.expr_int(0)})")  # inside f-strings, operands, ...
+            options.append(lambda: f"{self.choice(['helper', 'seek'])}({self.expr_int(0)})")  # f-strings, operands
         if SETS:
             options.append(lambda: f"len({self.set_expr(d)})")
         if POWERS_UNPACKING:
@@ -511,6 +520,7 @@ class _Gen:
             lambda: ([f"{pad}acc = {self.expr_int(1)} - helper({self.expr_int(0)})"] if NESTED_HELPERS
                      else [f"{pad}pass"]),
             lambda: ([f"{pad}tally({self.expr_int(0)})"] if NESTED_HELPERS else [f"{pad}pass"]),
+            lambda: ([f"{pad}acc = seek({self.expr_int(e)})"] if NESTED_HELPERS else [f"{pad}pass"]),
             lambda: [f"{pad}assert {self.expr_bool(e)}, {self.lazy(self.expr_str, e)}"],
             lambda: [f"{pad}{self.choice(['acc', 'n'])} = {self.lazy(self.expr_int, e)} if {self.expr_bool(e)} else {self.lazy(self.expr_int, e)}"],
         ]
