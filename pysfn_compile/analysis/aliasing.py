@@ -521,3 +521,65 @@ def function_names(body: list[ast.stmt]) -> FunctionNames:
                     frontier.append(other)
         partners[name] = dict(sorted(reached.items(), key=lambda item: item[1]))
     return FunctionNames(partners, uses)
+
+
+def holders(body: list[ast.stmt], name: str) -> set[str]:
+    """The names that may hold the very list or dict `name` starts as, as their value or
+    inside it, anywhere in the function (flow-insensitive): what a change in place through
+    them could rebind or remove an item of `name` by. A name that only ever holds *items* of it
+    (`r` of `for r in rows`, `totals` built from `r["amount"]`) is not one: changing it cannot
+    replace one of its items."""
+    itself: set[str] = {name}  # may be the object
+    around: set[str] = set()  # may hold it inside
+    statements = [node for statement in body for node in ast.walk(statement)]
+    changed = True
+    while changed:
+        changed = False
+
+        def reach(value: ast.AST) -> tuple[bool, bool]:
+            """(the value may be the object, the value may hold it inside)."""
+            direct = _direct(value)
+            parts = _element_sources(value) & around  # an item of what holds it may be it
+            whole, items = _inside(value)
+            is_it = bool(direct & itself or parts)
+            holds = bool(direct & around or parts or whole & (itself | around) or items & around)
+            return is_it, holds
+
+        def add(names, is_it: bool, holds: bool) -> None:
+            nonlocal changed
+            for one in names:
+                if is_it and one not in itself:
+                    itself.add(one)
+                    changed = True
+                if holds and one not in around:
+                    around.add(one)
+                    changed = True
+
+        for node in statements:
+            if isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign, ast.NamedExpr)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                is_it, holds = reach(node.value)
+                if isinstance(node, ast.AugAssign):
+                    holds = holds or is_it  # xs += ys: ys's items, or ys itself inside
+                for target in targets:
+                    if isinstance(target, ast.Name) and not isinstance(node, ast.AugAssign):
+                        add([target.id], is_it, holds)
+                    elif isinstance(target, (ast.Tuple, ast.List)):
+                        add(_names(target), is_it or holds, holds)  # its parts: the items of the value
+                    else:
+                        root = _root(target)
+                        add([root] if root else [], False, is_it or holds)
+            elif isinstance(node, (ast.For, ast.comprehension)):
+                sources = _iter_sources(node.iter)
+                if sources & around:
+                    add(_names(node.target), True, True)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and (node.func.attr in _STORE_METHODS or node.func.attr in _MERGE_METHODS):
+                root = _root(node.func.value)
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    is_it, holds = reach(arg)
+                    if node.func.attr in _MERGE_METHODS:  # extend/update: the argument's items go in
+                        holds = holds or bool(_direct(arg) & around)
+                        is_it = False
+                    add([root] if root else [], False, is_it or holds)
+    return itself | around

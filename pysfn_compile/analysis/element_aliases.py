@@ -136,8 +136,7 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
     if any(isinstance(node, ast.GeneratorExp) and id(node) not in consumed for statement in loop.body
            for node in ast.walk(statement)):
         return False
-    partners = aliasing.function_names(function_body).partners
-    others = set(partners.get(base, {})) - {name}
+    others = aliasing.holders(function_body, base) - {name, base}
     return not any(_replaces_items(statement, base, others) for statement in loop.body)
 
 

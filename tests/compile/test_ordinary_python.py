@@ -704,6 +704,45 @@ def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
         assert f"wf.py:{line + 2}:" in refusal(source), body
 
 
+def test_a_loop_changing_its_records_beside_a_group_by_built_from_them():
+    """`totals[r["region"]] = totals.get(...) + r["amount"]` beside `r["amount"] = ...` (a
+    new-user trial; was refused: "'r' may share its value with 'rows', 'totals', 'lines'"):
+    what `totals` holds comes from the records' values, never the list or a record itself, so
+    a change through it cannot replace a record. A name that may hold the list itself still
+    counts (`box = [rows]`, then `box[0][1] = ...` in the loop)."""
+    results = assert_same("""
+    def load(n):
+        regions = ["north", "south"]
+        return [{"id": i, "region": regions[i % 2], "qty": i % 3, "price": i + 1, "tag": f"t{i % 2}"}
+                for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        rows = load(n)
+        totals, tags = {}, {}
+        for r in rows:
+            r["amount"] = r["qty"] * r["price"]
+            totals[r["region"]] = totals.get(r["region"], 0) + r["amount"]
+            tags.setdefault(r["tag"], []).append(r["id"])
+        lines = [f"{k}: {v}" for k, v in sorted(totals.items())]
+        biggest = max(rows, key=lambda r: (r["amount"], -r["id"]))["id"] if rows else None
+        return {"rows": rows, "lines": lines, "tags": tags, "biggest": biggest,
+                "empty": sum(1 for r in rows if r["amount"] == 0)}
+    """, {"n": 5}, {"n": 0})
+    assert results[0]["output"]["lines"] == ["north: 11", "south: 2"]
+    text = refusal("""
+    @sfn.workflow
+    def main(n: int):
+        rows = [{'a': 0}, {'a': n}]
+        box = [rows]
+        for row in rows:
+            row['a'] = 1
+            box[0][1] = {}
+        return rows
+    """)
+    assert "wf.py:" in text
+
+
 def test_a_str_method_on_a_str_or_an_int():
     """`row["qty"].isdigit()` where a loop stores `int(row["qty"])` back (a product trial; was
     refused: ".isdigit() on int | str"): the kind is checked when it runs, with Python's
