@@ -274,6 +274,13 @@ def _eager_roots(statement: ast.stmt) -> list[ast.expr]:
         return [statement.test]
     if isinstance(statement, ast.For):
         return [statement.iter]
+    if isinstance(statement, ast.Assert):
+        return [statement.test]  # (its message only when the test fails: not hoisted)
+    if isinstance(statement, ast.Raise) and statement.exc is not None:
+        return [statement.exc]
+    if isinstance(statement, ast.Delete) and len(statement.targets) == 1 \
+            and isinstance(statement.targets[0], ast.Subscript):
+        return [statement.targets[0]]  # `del d[f(k)]`: d, then the key, then the deletion
     return []
 
 

@@ -299,6 +299,32 @@ def main(a: int):
     assert "'f' is a nested function that cannot run inline: a return is in" in text
 
 
+def test_a_helper_called_in_a_del_an_assert_or_a_raise():
+    """`del d[key(n)]`, `assert check(n), msg`, `raise ValueError(key(n) + "!")`: each call is
+    evaluated once, first, so it gets a line of its own (was refused: "called inside an
+    expression"); an assert's message stays evaluated only when the test fails."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(d: dict, n: int):
+        def key(v):
+            if v > 1:
+                return "b"
+            return "a"
+        def check(v):
+            return v < 5
+        try:
+            del d[key(n)]
+            assert check(n), f"too big {n}"
+            if n == 0:
+                raise ValueError(key(n) + "!")
+        except (KeyError, AssertionError, ValueError) as e:
+            return [type(e).__name__, str(e), d]
+        return d
+    """, {"d": {"a": 1, "b": 2}, "n": 3}, {"d": {"a": 1}, "n": 3}, {"d": {"b": 1}, "n": 7}, {"d": {"a": 1}, "n": 0})
+    assert [r["output"] for r in results] == [{"a": 1}, ["KeyError", "'b'", {"a": 1}],
+                                              ["AssertionError", "too big 7", {}], ["ValueError", "a!", {}]]
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):
