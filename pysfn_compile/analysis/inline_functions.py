@@ -22,8 +22,9 @@ body of a loop without a `break` of its own: the result and a `break`, the rest 
 `else`; after a `try` whose handlers all return, the rest runs in its `else`),
 that neither calls
 itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
-binds its own names in a comprehension or lambda. Otherwise it is left as written (a branch
-or a map body, or refused with a hint).
+binds its own names in a comprehension or lambda. A def also passed to an sfn function
+(`sfn.map(one, ids)`) stays, as that branch or map body, beside its inlined calls. Otherwise
+it is left as written (a branch or a map body, or refused with a hint).
 """
 
 from __future__ import annotations
@@ -58,7 +59,8 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
             for count, (block, index) in sorted(enumerate(numbered, start=1), key=lambda item: -item[1][1]):
                 suffix = "" if len(sites) == 1 else f"_{count}"
                 block[index:index + 1] = _expand(fdef, block[index], suffix, taken)
-            body.remove(fdef)
+            if not _sfn_arguments(body, fdef.name):
+                body.remove(fdef)
             changed = True
             break  # the blocks' indexes moved: look again
         if not changed:
@@ -538,7 +540,7 @@ def _call_sites(fdef: ast.FunctionDef, body: list[ast.stmt]) -> list[tuple[list,
     name = fdef.name
     start = body.index(fdef)
     sites: list[tuple[list, int]] = []
-    calls: set[int] = set()
+    calls: set[int] = set(_sfn_arguments(body, name))  # sfn.map(f, xs): the def stays for it
     for position, statement in enumerate(body):
         if statement is fdef:
             continue
@@ -555,6 +557,19 @@ def _call_sites(fdef: ast.FunctionDef, body: list[ast.stmt]) -> list[tuple[list,
             if isinstance(node, ast.arg) and node.arg == name:
                 return None
     return sites or None
+
+
+def _sfn_arguments(body: list[ast.stmt], name: str) -> list[int]:
+    """The ids of the Name nodes passing the function `name` to an sfn function
+    (`sfn.map(one, ids)`, `sfn.parallel(a, b)`): a branch or a map body of its own, beside
+    the calls that run inline."""
+    found = []
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                    and isinstance(node.func.value, ast.Name) and node.func.value.id == "sfn":
+                found += [id(arg) for arg in node.args if isinstance(arg, ast.Name) and arg.id == name]
+    return found
 
 
 def _statements(body: list[ast.stmt], position: int):

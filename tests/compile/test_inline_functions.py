@@ -325,6 +325,37 @@ def test_a_helper_called_in_a_del_an_assert_or_a_raise():
                                               ["AssertionError", "too big 7", {}], ["ValueError", "a!", {}]]
 
 
+def test_a_helper_that_is_a_map_body_and_called_directly():
+    """`sfn.map(one, ids)` and `first = one(ids[0])`: the direct call runs inline, the def stays
+    the map's body (was refused: the call counted as 'inside an expression')."""
+    results = assert_same("""
+    def fetch(i):
+        if i == 3:
+            raise ValueError("three")
+        return {"i": i, "v": i * 10}
+
+    @sfn.workflow
+    def main(ids: list[int]):
+        def one(i):
+            try:
+                r = fetch(i)
+            except ValueError as e:
+                return {"i": i, "error": str(e)}
+            for k in ("v",):
+                if r[k] > 40:
+                    return {"i": i, "big": True}
+            return r
+
+        results = sfn.map(one, ids)
+        first = None
+        if ids:
+            first = one(ids[0])
+        return {"results": results, "first": first}
+    """, {"ids": [1, 3, 5]}, {"ids": []}, {"ids": [3]})
+    assert results[0]["output"] == {"results": [{"i": 1, "v": 10}, {"i": 3, "error": "three"},
+                                                {"i": 5, "big": True}], "first": {"i": 1, "v": 10}}
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):
