@@ -45,6 +45,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
         defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
         _keys_as_lambdas(body, defs)
+        _while_tests(body, defs)
         _hoist_calls(body, defs, taken)
         _comprehension_loops(body, defs, taken)
         _hoist_calls(body, defs, taken)  # the appends' calls
@@ -248,6 +249,29 @@ def _sure_method(func: ast.expr, kinds: dict) -> bool:
         return False
     kind = kinds.get(func.value.id)
     return kind is not None and func.attr in _METHODS[kind]
+
+
+def _while_tests(body: list[ast.stmt], defs: dict) -> None:
+    """`while more(x): body` calling a helper in its test is `while True:`, then `if not
+    more(x): break`, then the body: the test runs before each iteration as Python runs it (a
+    `continue` goes back to it), and the `if` gets the call on a line of its own (_hoist_calls).
+    The loop's `else` runs where the test fails, before that `break` (not when the body breaks);
+    not where the `else` has a `break` or `continue` of its own (they are the outer loop's)."""
+    if not defs:
+        return
+    for block in list(_blocks(body)):
+        for statement in block:
+            if not isinstance(statement, ast.While) or _path_to_call(statement.test, defs) is None:
+                continue
+            if any(isinstance(n, (ast.Break, ast.Continue)) for s in statement.orelse for n in ast.walk(s)):
+                continue
+            stop = ast.copy_location(ast.If(
+                test=ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=statement.test), statement.test),
+                body=[*statement.orelse, ast.copy_location(ast.Break(), statement)], orelse=[]), statement)
+            statement.test = ast.copy_location(ast.Constant(value=True), statement.test)
+            statement.body = [stop, *statement.body]
+            statement.orelse = []
+            ast.fix_missing_locations(statement)
 
 
 def _blocks(body: list[ast.stmt]):

@@ -356,6 +356,38 @@ def test_a_helper_that_is_a_map_body_and_called_directly():
                                                 {"i": 5, "big": True}], "first": {"i": 1, "v": 10}}
 
 
+def test_a_helper_in_a_while_test_runs_before_each_iteration():
+    """`while more(i):` is `while True: if not more(i): break`: the helper runs before each
+    iteration (after a `continue` too), the loop's `else` where the test fails, not after a
+    `break` of the body; also a `while` inside a `for`, whose `else` runs each time."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], limit: int):
+        def more(i):
+            return i < len(xs) and xs[i] < limit
+        i = 0
+        total = 0
+        while more(i):
+            if xs[i] == 3:
+                i += 1
+                continue
+            total += xs[i]
+            if total > 100:
+                break
+            i += 1
+        else:
+            total = -total
+        j = 0
+        for k in range(2):
+            while more(j):
+                j += 1
+            else:
+                j += 10
+        return [i, total, j]
+    """, {"xs": [1, 2, 3, 4, 50, 60], "limit": 55}, {"xs": [], "limit": 5}, {"xs": [90, 20, 1], "limit": 100})
+    assert [r["output"] for r in results] == [[5, -57, 25], [0, 0, 20], [1, 110, 23]]
+
+
 def test_what_is_not_inlined_is_refused_as_before():
     for body in ["""
         def fact(n):
