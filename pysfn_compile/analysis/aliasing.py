@@ -344,6 +344,24 @@ def sharing(value: ast.AST, is_callee=lambda name: False, returns_parameter=lamb
                    repeated(value), tuple(sorted(_levels(value).items())))
 
 
+def inside_level(value: ast.AST) -> int:
+    """How many levels down in the new container `value` builds the first object it takes from
+    elsewhere may sit, at least 1: `[[r, r * 2] for r in rows]` holds rows's items two levels
+    down (its own items are new lists), `[r for r in rows]` one."""
+    parts: list = []
+    if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+        parts = value.elts
+    elif isinstance(value, ast.Dict):
+        if any(key is None for key in value.keys):
+            return 1  # {**other}: the other's values are its items
+        parts = value.values
+    elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+        parts = [value.value if isinstance(value, ast.DictComp) else value.elt]
+    levels = [1 + inside_level(part) if isinstance(part, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp))
+              else 1 for part in parts if not isinstance(part, ast.Constant)]
+    return min(levels, default=1)
+
+
 def _levels(value: ast.AST) -> dict[str, int]:
     """{name: the fewest subscripts (not slices) any read of it in `value` goes through,
     at least 1}: what the value may be or hold of `name` sits that many levels down in it, or

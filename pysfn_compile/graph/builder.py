@@ -477,7 +477,8 @@ class BuilderHelpers:
         else:
             self.update_alias(share=effect.whole | {name}, deepen=item_keys(effect, effect.items_of))
         if effect.holds_shared:
-            self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside) | {name})
+            self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside)
+                              | {deep_key(name, aliasing.inside_level(value_node))})
         self.note_alias_repeat(name, effect.repeated)
 
     def note_alias_repeat(self, root: str, depth: int) -> None:

@@ -939,3 +939,30 @@ def test_zip_of_any_number_of_iterables_and_a_transpose():
     def main(words: list[str]):
         return list(zip(*words))
     """)
+
+
+def test_the_new_lists_a_comprehension_builds_can_change_in_place():
+    """`pairs = [[r, r * 2] for r in rows]` then `p.append(...)` for each pair: each pair is a
+    new list, only its items come from `rows` (a new-user probe; was refused: "the items of
+    'pairs' may also be reachable"); changing an item of a pair that is one of rows's lists
+    stays refused."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows):
+        pairs = [[r, r * 2] for r in rows]
+        for p in pairs:
+            p.append(len(p))
+        records = [{"n": r} for r in rows]
+        for rec in records:
+            rec["twice"] = rec["n"] * 2
+        return {"pairs": pairs, "records": records, "rows": rows}
+    """, {"rows": [1, 2]}, {"rows": []}, {"rows": [[1], "ab"]})
+    assert results[0]["output"]["pairs"] == [[1, 2, 2], [2, 4, 2]]
+    assert "the items of 'pairs' may also be reachable" in refusal("""
+    @sfn.workflow
+    def main(rows: list[list[int]]):
+        pairs = [[r, r] for r in rows]
+        for p in pairs:
+            p[0].append(9)
+        return [pairs, rows]
+    """)
