@@ -470,6 +470,21 @@ def transform_for(b, node: ast.For) -> None:
         with b.narrow({rows: pytypes.list_of(pytypes.ANY)}):
             transform_for(b, by_index)
         return
+    walked_dict = _unknown_dict_keys_walked(b, node)
+    if walked_dict is not None:
+        # `for k in d: d[k] = ...` with `d` nobody annotated: a dict when the loop starts (its
+        # keys kept while its values change), else the machine stops (a list's or str's items
+        # would be walked, and changing them in place is another loop)
+        value = b.expr(ast.copy_location(ast.Name(id=walked_dict, ctx=ast.Load()), node.iter))
+        stop = Guard(f"($type({value.code}) != 'object')", None, "''", value.helpers, value.reads, abort=True,
+                     error_name=UNSUPPORTED, message_literal=(
+                         f"line {node.lineno}: the loop changes the values of '{walked_dict}' while it walks its "
+                         f"keys, which the machine does for a dict only, and '{walked_dict}' is not a dict: "
+                         "annotate it"))
+        b.check([attrs.evolve(value, guards=(*value.guards, stop))], f"Check {walked_dict} (line {node.lineno})")
+        with b.narrow({walked_dict: pytypes.dict_of(pytypes.ANY)}):
+            transform_for(b, node)
+        return
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
     walked = b.walked()
@@ -571,6 +586,29 @@ def _by_index(b, node: ast.For) -> ast.For | None:
 
 
 _REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})
+
+
+def _unknown_dict_keys_walked(b, node: ast.For) -> str | None:
+    """`d` of `for k in d` (or `d.keys()`) whose body changes `d`'s values (`d[k] = v`), with
+    `d` of a type nobody annotated: as a dict, the loop would walk its keys (_keys_walked)."""
+    source = node.iter
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Attribute) and source.func.attr == "keys" \
+            and not source.args and not source.keywords:
+        source = source.func.value
+    if not isinstance(source, ast.Name) or not isinstance(node.target, ast.Name):
+        return None
+    scope, ty = b.lookup(source.id, record=False)
+    if scope is not b.scope or ty is None or not ty.is_any:
+        return None
+    changes = any(isinstance(sub, (ast.Assign, ast.AugAssign)) and any(
+        isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name) and t.value.id == source.id
+        for t in (sub.targets if isinstance(sub, ast.Assign) else [sub.target]))
+        for statement in node.body for sub in ast.walk(statement))
+    if not changes:
+        return None
+    with b.narrow({source.id: pytypes.dict_of(pytypes.ANY)}):
+        keyed = _keys_walked(b, node)
+    return source.id if keyed is not None else None
 
 
 def _keys_walked(b, node: ast.For) -> tuple[str, str] | None:

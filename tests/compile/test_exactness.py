@@ -431,6 +431,22 @@ def main(d: dict[str, int]):
     assert "wf.py:7:13" in text and "'d' is changed while a for loop iterates over it" in text
 
 
+def test_changing_the_values_of_an_unannotated_dict_while_walking_its_keys():
+    """`for name in groups: groups[name] = ...` with `groups` nobody annotated: a dict when the
+    loop starts (checked: a list or str stops the machine loudly, naming the variable)."""
+    source = """
+        @sfn.workflow
+        def main(groups):
+            for name in groups:
+                groups[name] = sorted(set(groups[name]))
+            return groups
+    """
+    results = assert_same(source, {"groups": {"a": [3, 1, 3], "b": [], "c": [9, 8]}}, {"groups": {}})
+    assert results[0]["output"] == {"a": [1, 3], "b": [], "c": [8, 9]}
+    stopped = emulate(compile_text(source), {"groups": [0, 1]})
+    assert stopped["error"] == "pysfn.Unsupported" and "'groups' is not a dict: annotate it" in stopped["cause"]
+
+
 def test_changing_a_list_while_walking_a_copy_is_fine():
     run_both("""
         @sfn.workflow
