@@ -554,6 +554,70 @@ def _any_all(b, node, name: str):
     return combine(_some(items.code, "$__x", wanted, name), pytypes.BOOL, items, helpers=set(test.helpers))
 
 
+def _next(b, node):
+    """`next((x for x in xs if test), default)` (the first item that passes, or the default;
+    without one, Python's StopIteration) and `next(iter(xs), default)`: the conditions run
+    item by item only up to the first that passes (their exceptions, and the element's for
+    that item only, as Python meets them), the default is evaluated first, as an argument."""
+    if node.keywords or not 1 <= len(node.args) <= 2 or any(isinstance(a, ast.Starred) for a in node.args):
+        raise Refusal(node, "next() takes an iterator and a default here")
+    arg = node.args[0]
+    if isinstance(arg, ast.GeneratorExp) and (effects(b, arg).any or len(arg.generators) != 1
+                                              or arg.generators[0].is_async):
+        raise Refusal(node, "next() of a generator with more than one `for`, or calling a callee, is not supported",
+                      "write the loop: for x in xs: if test: found = x; break")
+    default = None
+    if isinstance(arg, ast.GeneratorExp):
+        generator = arg.generators[0]
+        iterable = iterable_of(generator.iter, b.expr(generator.iter))
+        if len(node.args) == 2:
+            default = b.expr(node.args[1])
+        source, item_ty, helpers = iteration_source(generator.iter, iterable)
+        param = f"$__c{b.next_comprehension()}"
+        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+            tests = [condition(b, t) for t in generator.ifs]
+            element = b.expr(arg.elt)
+    elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "iter" \
+            and len(arg.args) == 1 and not arg.keywords and b.lookup("iter")[0] is None:
+        iterable = _iterable(b, arg.args[0])
+        if len(node.args) == 2:
+            default = b.expr(node.args[1])
+        source, item_ty, helpers = iterable.code, iterable.ty.element, frozenset()
+        param = f"$__c{b.next_comprehension()}"
+        tests, element = [], Expr(param, item_ty)
+    else:
+        raise Refusal(node, "next() of this iterator is not supported",
+                      "next((x for x in xs if test), default) or next(iter(xs), default)")
+    used = set(helpers) | set(iterable.helpers) | set(element.helpers)
+    item_guards: tuple = ()
+    if element.guards or any(t.guards for t in tests):
+        item_guards = guards_per_item(source, param, tests, element, used, stop="true")
+        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
+        tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
+    filtered = source
+    if tests:
+        test = " and ".join(t.code for t in tests)
+        if never_lists(item_ty):
+            filtered = f"[$filter({source}, function({param}) {{ {test} }})]"
+        else:
+            filtered = f"$__filter({source}, function({param}) {{ {test} }})"
+            used.add("filter")
+        for t in tests:
+            used |= t.helpers
+    found = f"$__nx{b.next_comprehension()}"
+    first = f"({param} := {found}[0]; {element.code})"
+    guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(item_guards)
+    if default is None:
+        guards.append(guard(f"$count({filtered}) = 0", StopIteration, "''", iterable, *tests, helpers=used))
+        code, ty = f"({found} := {filtered}; {first})", element.ty
+    else:
+        code = f"({found} := {filtered}; $count({found}) = 0 ? {default.code} : {first})"
+        ty = pytypes.join(element.ty, default.ty)
+        used |= default.helpers
+    reads = iterable.reads | element.reads | (default.reads if default is not None else frozenset())
+    return Expr(code, ty, tuple(guards), reads, jsonata_lib.closure(used))
+
+
 def _some(items: str, param: str, wanted: str, name: str) -> str:
     """any(): whether some item is wanted; all(): whether none is unwanted. $filter gives
     nothing when no item is (and a value, even an empty list or null, when one is)."""
@@ -993,7 +1057,7 @@ FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
     "abs": _abs, "round": _round, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
-    "all": lambda b, n: _any_all(b, n, "all"), "sorted": _sorted, "reversed": _reversed,
+    "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,
     "dict": _dict, "isinstance": _isinstance, "print": _print, "set": _set,
     sets.HASHABLE: lambda b, n: sets.hashable(n, b.expr(n.args[0])),

@@ -966,3 +966,41 @@ def test_the_new_lists_a_comprehension_builds_can_change_in_place():
             p[0].append(9)
         return [pairs, rows]
     """)
+
+
+def test_next_of_a_generator_or_an_iterator():
+    """`next((u for u in users if u["id"] == uid), None)`, the first item that passes or the
+    default (evaluated first, as an argument); without a default, Python's StopIteration; the
+    conditions and the element run only up to the first item that passes, so a later item's
+    KeyError is not raised; `next(iter(d), None)`: the first key (a new-user trial; was refused:
+    "calling 'next' is not supported")."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(users: list, uid, d: dict):
+        found = next((u for u in users if u["id"] == uid), None)
+        name = next((u["name"] for u in users if u["id"] > uid), "nobody")
+        first_key = next(iter(d), None)
+        pairs = next((p for p in [[1, 2], [3]] if len(p) == 1), [])
+        try:
+            missing = next(u for u in users if u["id"] < 0)
+        except StopIteration as e:
+            missing = "stop:" + str(e)
+        try:
+            bad = next((u["zzz"] for u in users if u["id"] == uid), d["nope"])
+        except KeyError as e:
+            bad = "key " + str(e)
+        try:
+            lazy = next((u["name"] for u in users if u["id"] == uid or u["zzz"]), None)
+        except KeyError as e:
+            lazy = "lazy " + str(e)
+        return [found, name, first_key, pairs, missing, bad, lazy, next(iter("xy"))]
+    """, {"users": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}], "uid": 1, "d": {"k": 1}},
+        {"users": [{"id": 1, "name": "a"}, {"id": 2, "name": "b"}], "uid": 2, "d": {}},
+        {"users": [{"id": -1, "name": "a"}], "uid": 5, "d": {"nope": 1}})
+    assert results[0]["output"] == [{"id": 1, "name": "a"}, "b", "k", [3], "stop:", "key 'nope'", "a", "x"]
+    assert results[1]["output"][6] == "lazy 'zzz'"
+    assert "next() of a generator with more than one" in refusal("""
+    @sfn.workflow
+    def main(xs: list[list[int]]):
+        return next((x for row in xs for x in row), None)
+    """)
