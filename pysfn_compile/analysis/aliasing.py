@@ -166,7 +166,29 @@ def _direct(value) -> set:
         return out
     if isinstance(value, ast.NamedExpr):
         return _direct(value.value)
+    if _is_next(value) and len(value.args) > 1:
+        return _direct(value.args[1])  # next(items, default): the default itself
     return set()
+
+
+def _is_next(value) -> bool:
+    return isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "next" \
+        and bool(value.args)
+
+
+def _next_sources(iterator) -> set:
+    """Names whose items `next(iterator)` may be (or hold: a generator's element is one of
+    them or holds one)."""
+    if isinstance(iterator, ast.GeneratorExp):
+        bound = {name for generator in iterator.generators for name in _names(generator.target)}
+        out = set()
+        for generator in iterator.generators:
+            out |= _iter_sources(generator.iter)
+        return out | (_holds(iterator.elt) - bound)
+    if isinstance(iterator, ast.Call) and isinstance(iterator.func, ast.Name) and iterator.func.id == "iter" \
+            and iterator.args:
+        return _iter_sources(iterator.args[0])
+    return _iter_sources(iterator)
 
 
 def _element_sources(value) -> set:
@@ -178,6 +200,8 @@ def _element_sources(value) -> set:
             and value.func.attr in _ELEMENT_METHODS:
         root = _root(value.func.value)
         return {root} if root else set()
+    if _is_next(value):
+        return _next_sources(value.args[0])  # the first item of what it walks
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("min", "max"):
         out: set = set()
         for arg in value.args:

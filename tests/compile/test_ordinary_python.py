@@ -1004,3 +1004,33 @@ def test_next_of_a_generator_or_an_iterator():
     def main(xs: list[list[int]]):
         return next((x for row in xs for x in row), None)
     """)
+
+
+def test_what_next_returns_is_the_item_itself():
+    """`u = next((u for u in users if ...), None)` is one of `users`'s dicts (or the default
+    itself) in Python: changing it in place changes the list, which the machine's copy would
+    not: refused, naming the list (a review of next(): before this test it compiled and the
+    change was silently lost)."""
+    for source, names in (("""
+    @sfn.workflow
+    def main(users: list[dict]):
+        u = next((u for u in users if u["id"] == 1), None)
+        if u is not None:
+            u["seen"] = True
+        return users
+    """, ["'users'"]), ("""
+    @sfn.workflow
+    def main(users: list[dict]):
+        u = next(iter(users), None)
+        if u is not None:
+            u["seen"] = True
+        return users
+    """, ["'users'"]), ("""
+    @sfn.workflow
+    def main(users: list[dict], d: dict):
+        u = next((x for x in users if x["id"] == 9), d)
+        u["seen"] = True
+        return [users, d]
+    """, ["'d'", "'users'"])):
+        text = refusal(source)
+        assert "'u' may share its value with" in text and all(name in text for name in names), text

@@ -75,6 +75,10 @@ POWERS_UNPACKING = os.environ.get("PYSFN_DIFF_POWERS_UNPACKING", "1") == "1"
 # only as a statement's value: new-user trials of session 12 found an internal compiler error
 # there. (`seek`, a helper returning from inside its loop and from a try, is in HELPERS.) On by default; PYSFN_DIFF_HELPER_EXPRESSIONS=0 leaves them out.
 HELPER_EXPRESSIONS = os.environ.get("PYSFN_DIFF_HELPER_EXPRESSIONS", "1") == "1"
+
+# next((element for x in xs if test), default) (session 12): lazy up to the first item that
+# passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
+NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -277,6 +281,9 @@ class _Gen:
             cond = f" if {self.expr_bool(d)}" if self.chance(5) else ""
         if fn == "len":
             return f"len([{element} for {x} in {source}{cond}])"
+        if NEXT and self.chance(2):  # the first that passes: its test runs up to it only
+            default = f", {self.expr_int(0)}" if self.chance(7) else ""
+            return f"next(({element} for {x} in {source}{cond}){default})"
         default = f", default={self.expr_int(0)}" if fn in ("min", "max") and self.chance(5) else ""
         return f"{fn}(({element} for {x} in {source}{cond}){default})"
 
@@ -337,7 +344,7 @@ class _Gen:
                 parts.append(self.choice(["-", ":", "x", " "]))
             elif kind == "int":
                 spec = self.choice(["", "", ":>4", ":03d", ":,", ":+"])
-                parts.append("{" + self.expr_int(d) + spec + "}")
+                parts.append("{" + self.expr_int(d).replace('"', "'") + spec + "}")
             else:
                 spec = self.choice(["", "", "!r", ":^5", ":<3"])
                 parts.append("{" + self.expr_str(d).replace('"', "'") + spec + "}")
