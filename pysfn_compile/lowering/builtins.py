@@ -531,20 +531,10 @@ def _any_all(b, node, name: str):
                                        stop=stop)
             element = clean
             tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-        filtered, used = source, set(helpers) | set(element.helpers)
-        if tests:
-            test = " and ".join(t.code for t in tests)
-            # JSONata's own $filter where no item is a list (an array constructor makes its
-            # single value or nothing a list); a list item would be flattened, so $__filter
-            if never_lists(item_ty):
-                filtered = f"[$filter({source}, function({param}) {{ {test} }})]"
-            else:
-                filtered = f"$__filter({source}, function({param}) {{ {test} }})"
-                used.add("filter")
+        filtered, used = _passing(source, param, tests, item_ty)
+        used |= set(helpers) | set(element.helpers)
         wanted = element.code if name == "any" else f"$not({element.code})"
         code = _some(filtered, param, wanted, name)
-        for t in tests:
-            used |= t.helpers
         return Expr(code, pytypes.BOOL, iterable.guards + item_guards, iterable.reads | element.reads,
                     jsonata_lib.closure(used | set(iterable.helpers)))
     items = _iterable(b, arg)
@@ -594,16 +584,8 @@ def _next(b, node):
         item_guards = guards_per_item(source, param, tests, element, used, stop="true")
         element = Expr(element.code, element.ty, (), element.reads, element.helpers)
         tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-    filtered = source
-    if tests:
-        test = " and ".join(t.code for t in tests)
-        if never_lists(item_ty):
-            filtered = f"[$filter({source}, function({param}) {{ {test} }})]"
-        else:
-            filtered = f"$__filter({source}, function({param}) {{ {test} }})"
-            used.add("filter")
-        for t in tests:
-            used |= t.helpers
+    filtered, passing_helpers = _passing(source, param, tests, item_ty)
+    used |= passing_helpers
     found = f"$__nx{b.next_comprehension()}"
     first = f"({param} := {found}[0]; {element.code})"
     guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(item_guards)
@@ -616,6 +598,19 @@ def _next(b, node):
         used |= default.helpers
     reads = iterable.reads | element.reads | (default.reads if default is not None else frozenset())
     return Expr(code, ty, tuple(guards), reads, jsonata_lib.closure(used))
+
+
+def _passing(source: str, param: str, tests: list, item_ty) -> tuple[str, set]:
+    """(JSONata of the items of `source` for which every test holds, the helpers it calls)."""
+    if not tests:
+        return source, set()
+    test = " and ".join(t.code for t in tests)
+    used = {h for t in tests for h in t.helpers}
+    # JSONata's own $filter where no item is a list (an array constructor makes its single
+    # value or nothing a list); a list item would be flattened, so $__filter
+    if never_lists(item_ty):
+        return f"[$filter({source}, function({param}) {{ {test} }})]", used
+    return f"$__filter({source}, function({param}) {{ {test} }})", used | {"filter"}
 
 
 def _some(items: str, param: str, wanted: str, name: str) -> str:
