@@ -474,7 +474,9 @@ def _restructured(block: list[ast.stmt]) -> list[ast.stmt] | None:
             if rest or statement.orelse:
                 # the rest runs after a body that went on: in the try's else, after what it
                 # held, when every handler returns or raises (it is not protected there either)
+                # (a return in the body would be a result the else then overwrote: not so)
                 if statement.finalbody or not _falls_off(statement.body) \
+                        or any(_has_return(s) for s in statement.body) \
                         or any(_falls_off(h.body) for h in statement.handlers):
                     return None
                 orelse = _restructured(statement.orelse + rest)

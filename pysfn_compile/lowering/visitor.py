@@ -75,10 +75,10 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         name = func.id
         if b.comprehension_binding(name) is None and b.lookup(name)[0] is None:
             nested = b.scope_nested()
-            if name in nested and isinstance(nested[name], ast.FunctionDef) \
-                    and inline_functions.not_inlined(nested[name]) is not None:
-                raise Refusal(node, f"'{name}' is a nested function that cannot run inline: "
-                              f"{inline_functions.not_inlined(nested[name])}",
+            why = inline_functions.not_inlined(nested[name]) \
+                if isinstance(nested.get(name), ast.FunctionDef) else None
+            if why is not None:
+                raise Refusal(node, f"'{name}' is a nested function that cannot run inline: {why}",
                               "restructure it (a helper's return ends its paths or leaves one loop), pass it to "
                               "sfn.parallel(...) or sfn.map(...), or make it a module-level function (a callee, "
                               "run as a Lambda)")

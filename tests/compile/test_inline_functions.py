@@ -297,6 +297,24 @@ def main(a: int):
     return r
 """)
     assert "'f' is a nested function that cannot run inline: a return is in" in text
+    # a return inside a try whose handlers return, followed by more code: the rest would run in
+    # the try's else after the body's result was set (the machine returned 'big' from the
+    # workflow itself before this was refused, found reviewing the change)
+    text = refusal("""
+@sfn.workflow
+def main(a: int):
+    def f(x):
+        try:
+            if x > 5:
+                return "big"
+            y = 10 // x
+        except ZeroDivisionError:
+            return "zero"
+        return str(y)
+    r = f(a)
+    return "got " + r
+""")
+    assert "'f' is a nested function that cannot run inline: a return is in" in text
 
 
 def test_a_helper_called_in_a_del_an_assert_or_a_raise():
