@@ -49,6 +49,11 @@ _PLUMBING = (
     re.compile(r'\{"@step": \d+(?:, "[^"]*": \$[A-Za-z_][A-Za-z0-9_]*)*(?:\}|, "[^"]*": )'),
     re.compile(r'\$[A-Za-z_][A-Za-z0-9_]* := \$lookup\(\$(?:__pl_*_)?s, "[^"]*"\); '),
     re.compile(r"\$reduce\(\[\d+(?:, \d+)*\], function\(\$(?:__pl_*_)?s, \$(?:__pl_*_)?n\) \{ [^{}]* \}, "),
+    # a `for` loop's `$reduce` over its items: the last position of this evaluation, the
+    # function's head (before its first item, after its last, the budget's stop)
+    re.compile(r"\$(?:__pl_*_)?k := \$\w+ \+ [^;]*; "),
+    re.compile(r'\$reduce\(\$\w+, function\((\$\w+), \$\w+, (\$\w+)\) \{ \2 < \$\w+ or \$lookup\(\1, "@step"\) '
+               r'!= \d+ \? \1 : \2 >= \$\w+(?: \+ \d+)? \? \$merge\(\[\1, \{"@step": 0, "\w+": \2\}\]\) : \('),
 )
 
 

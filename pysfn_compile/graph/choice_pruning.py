@@ -12,22 +12,26 @@ left without rules becomes a Pass.
 Nothing else changes: what is evaluated where it matters, the order of the rules that stay,
 the ways out. A condition that reads `$states` (or the clock, or random numbers) is never a
 known fact. A condition written `A or B` found false makes `A` and `B` known false; one written
-`A and B` is known false when `A` or `B` is. This serves the machine's states and the pure
+`A and B` is known false when `A` or `B` is. A counter's check that `x + 1` fits in 2**53
+goes too (it cannot pass it in a real execution: see counters.py). This serves the machine's states and the pure
 loops alike (pure_loops.py runs after it, so a loop step tests each fact once).
 """
 
 from __future__ import annotations
 
 from . import ir, jsonata_lib
+from .counters import START_LIMIT, cannot_overflow, counters
 
 
 def prune_known_rules(graph: ir.Graph) -> None:
     """Remove, in place, the rules of every Choice (nested graphs too) that cannot match."""
-    for one in list(ir.graphs(graph)):
-        _prune(one)
+    graphs = list(ir.graphs(graph))
+    small = counters(graphs, START_LIMIT)
+    for one in graphs:
+        _prune(one, small)
 
 
-def _prune(graph: ir.Graph) -> None:
+def _prune(graph: ir.Graph, small_counters: frozenset) -> None:
     nodes = ir.nodes(graph)
     known = _known_false(graph, nodes)
     replaced: dict[int, ir.Node] = {}
@@ -38,7 +42,7 @@ def _prune(graph: ir.Graph) -> None:
         kept = []
         for rule in node.rules:
             text = rule.condition.text
-            if not _false_under(text, false):
+            if not _false_under(text, false) and not (rule.check and cannot_overflow(text, small_counters)):
                 kept.append(rule)
             false |= _facts(text)
         if len(kept) == len(node.rules):

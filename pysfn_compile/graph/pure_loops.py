@@ -31,6 +31,12 @@ them. A way out's values that only leave the loop (an exception's record, whose 
 helpers) are not computed in the loop's field: the step's end carries what they read, and the
 After state's rule for that way out computes them (see _Step._sink).
 
+A `for` loop over a list it does not change (its head tests `$__i < $count($__items)` and
+sets the item and the position + 1; see _ForEach) is written as a person would write it: a
+`$reduce` over the items whose function takes the item as its argument, runs a step per item
+from the position the evaluation starts at, and stops at the budget with `"@step"` 0 and the
+position reached; no object of positions, no step function, no counter in the step ends.
+
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 loops entered at more than one state, and loops whose only ways out fail the machine (an
 endless `while True:`, which as states meets the history quota at once).
@@ -45,6 +51,7 @@ from typing import Any
 import attrs
 
 from . import ir, jsonata_lib, positional_lists
+from .counters import counters as counters_of
 
 # the helpers that call a JSONata function for every item of the list they are given first
 _WALKERS = ("setitem", "delitem", "insert", "map", "filter", "contains", "list_index", "list_count", "pyeq")
@@ -84,7 +91,7 @@ def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False) -> list[
                 names |= set(edge.assign or ())
     fresh = _Names(names | reads, variables=frozenset(names))
     fresh.record = record_branches
-    counters = _counters(graphs)
+    counters = counters_of(graphs)
     for one in graphs:
         _collapse_graph(one, reads, fresh, counters)
     # the names each state mentions, after the loops became states of their own
@@ -214,37 +221,6 @@ def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names, counters: f
         _collapse(graph, cycle, reads, fresh, counters)
 
 
-def _counters(graphs: list) -> frozenset:
-    """The variables every Assign of the machine sets to a non-negative int literal, to itself
-    plus 1 (a `for` loop's position) or to such a variable (`i` of `for i in range(n)`):
-    always a non-negative integer."""
-    values: dict[str, list] = {}
-    for one in graphs:
-        for node in ir.nodes(one):
-            for edge in ir.edges(node):
-                for name, value in (edge.assign or {}).items():
-                    values.setdefault(name, []).append(value)
-    counters: set[str] = set()
-    changed = True
-    while changed:  # the least set: each name's values count given the names found so far
-        changed = False
-        for name in sorted(set(values) - counters):
-            if all(_counts(name, value, counters) for value in values[name]):
-                counters.add(name)
-                changed = True
-    return frozenset(counters)
-
-
-def _counts(name: str, value, counters: set) -> bool:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value >= 0
-    if not isinstance(value, ir.Code):
-        return False
-    text = value.text.strip()
-    alias = re.fullmatch(r"\$([A-Za-z_][A-Za-z0-9_]*)", text)
-    return text in (f"${name} + 1", f"(${name} + 1)") or (alias is not None and alias.group(1) in counters)
-
-
 _ITEM_AT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
 
 
@@ -293,9 +269,12 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
+    each = None if fresh.record or len(leaders) > 1 else _for_each(head, cycle, members, assigned, after)
+    indexed = _indexed([node for node in cycle if each is None or node is not head], assigned, fresh.variables,
+                       counters)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
-                 indexed=_indexed(cycle, assigned, fresh.variables, counters), counters=counters,
-                 record=fresh.record, local=fresh.local, live=live, assigned=frozenset(assigned))
+                 indexed=indexed, counters=counters, record=fresh.record, local=fresh.local, live=live,
+                 assigned=frozenset(assigned), each=each)
     code = step.program(pc_var)
     state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
@@ -353,6 +332,45 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     if graph.entry is head:
         init = {**start, **{name: None for name in sorted(state)}}
         graph.entry = ir.Pass(title=f"Enter {head.title}", assign=init, next=run) if init else run
+
+
+_FOR_TEST = re.compile(r"\(?\$([A-Za-z_][A-Za-z0-9_]*) < \$count\(\$([A-Za-z_][A-Za-z0-9_]*)\)\)?")
+
+
+@attrs.frozen
+class _ForEach:
+    """A loop whose head is a `for` over a list the loop does not change: `$items[$index]`
+    to the loop's variables, `$index` + 1, and on while `$index < $count($items)`. Its steps
+    run as a `$reduce` over the items (see _Step.program): the item is the function's
+    argument, the position its index, and no step carries the counter."""
+
+    items: str
+    index: str
+
+
+def _for_each(head: ir.Node, cycle: list[ir.Node], members: set[int], assigned: set[str],
+              after: set[str]) -> _ForEach | None:
+    if not isinstance(head, ir.Choice) or len(head.rules) != 1 or head.default_assign:
+        return None
+    rule = head.rules[0]
+    test = _FOR_TEST.fullmatch(rule.condition.text.strip())
+    if test is None or rule.next is None or id(rule.next) not in members or id(head.default) in members:
+        return None
+    index, items = test.groups()
+    step = rule.assign.get(index)
+    if items in assigned or index in after or not isinstance(step, ir.Code) or step.text.strip() not in (
+            f"${index} + 1", f"(${index} + 1)"):
+        return None
+    item = f"${items}[${index}]"
+    for name, value in rule.assign.items():  # the rest reads the item only (the loop's variables)
+        if name == index:
+            continue
+        texts = [code.text.replace(item, "") for code in ir.codes(value)]
+        if not isinstance(value, ir.Code) or any(f"${items}" in text or f"${index}" in text for text in texts):
+            return None
+    if any(index in ir.node_mentions(node) for node in cycle if node is not head):
+        return None  # the body reads the position: it stays a variable the steps carry
+    return _ForEach(items, index)
 
 
 def _chunks(budget: int) -> list[int]:
@@ -549,7 +567,8 @@ class _Step:
     def __init__(self, cycle, members: set[int], leaders: list, carried: list[str], prefix: str,
                  known: frozenset | None = None, variables: frozenset = frozenset(),
                  indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
-                 local=None, live: dict | None = None, assigned: frozenset = frozenset()):
+                 local=None, live: dict | None = None, assigned: frozenset = frozenset(),
+                 each: _ForEach | None = None):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -597,6 +616,9 @@ class _Step:
         # position (built once per evaluation: `$lookup` finds an item without a walk)
         self.indexed = {name: self.local(f"ix{k}") for k, name in enumerate(indexed or (), 1)}
         self.counters = counters
+        self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
+        self.item = self.local("x")  # with `each`: the item, the reduce function's argument
+        self.normal_end = ""  # with `each`: the "@step" of the loop's normal end (the items run out)
 
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
@@ -604,12 +626,12 @@ class _Step:
         bodies = []
         for position, node in enumerate(self.leader_nodes):
             self.leader_now = position
-            bodies.append(self._block(node))
+            bodies.append(self._each_block(node) if self.each is not None else self._block(node))
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
         stopped = len(self.leader_nodes)
-        dispatch = self._fill(dispatch)
+        dispatch = _plain_gets(self._fill(dispatch))
         # a step binds the carried variables it may read before it sets them; the others, set
         # before any read on every path, need no binding
         bind = ""
@@ -619,6 +641,8 @@ class _Step:
             read = f"$lookup({state}, {jsonata_lib.string(name)})"
             mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
             found = list(mention.finditer(dispatch))
+            if not found:
+                continue  # read by the head of a `for` run as a `$reduce` only (see _each_block)
             if len(found) == 1 and _levels_of(dispatch)[found[0].start()] >= 0 \
                     and not re.match(r"\s*:=", dispatch[found[0].end():]):
                 # read once, and never set in the step: read where it is read (the state
@@ -630,39 +654,106 @@ class _Step:
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
         # a step's ways out name only the variables it set: the rest are the step's input's
+        if self.each is not None:
+            return self._each_program(state, pc, bind, dispatch)
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
-        # the lists the step changes item by item, held by position in this evaluation
+        step, lengths = self._held_by_position(step, state)
+        first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
+                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
+        # the steps in chunks (a chunk once the loop has left costs one test)
+        budget = self._budget(step)
+        steps = self._steps_for_lists(step, lengths, budget)
+        if steps is not None:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
+            driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
+        else:
+            chunks = ", ".join(str(n) for n in _chunks(budget))
+            driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
+                      f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
+        index = self._index_objects(lengths)
+        return f"({index}{step_fn} := {step}; {self._lists_again(driver, lengths)})"
+
+    def _held_by_position(self, step: str, state: str) -> tuple[str, dict[str, str]]:
+        """`step` with the lists it changes item by item held by position in this evaluation
+        (see positional_lists), and {list: the local holding its length}."""
         lengths: dict[str, str] = {}
         for k, name in enumerate(self.carried, 1):
             length = self.local(f"len{k}")
             changed = positional_lists.rewrite(step, name, self.counters, length, state)
             if changed is not None:
                 step, lengths[name] = changed, length
-        first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
-                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
-        # the steps in chunks (a chunk once the loop has left costs one test)
-        budget = self._budget(step)
+        return step, lengths
+
+    def _steps_for_lists(self, step: str, lengths: dict[str, str], budget: int) -> str | None:
+        """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
+        holds by position when it starts; None where it walks none (`budget` it is)."""
         walks = self._walks(step)
         costs = [f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items()] + [
             f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
-        if costs:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
-            cost = " + ".join(costs)
-            steps = f"$max([1, $min([{budget}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {cost}))])])"
-            driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
-        else:
-            chunks = ", ".join(str(n) for n in _chunks(budget))
-            driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
-                      f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
+        if not costs:
+            return None
+        return f"$max([1, $min([{budget}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {' + '.join(costs)}))])])"
+
+    def _index_objects(self, lengths: dict[str, str]) -> str:
+        """The statements an evaluation starts with: the lists read by position as objects,
+        the lengths of those held by position."""
         index = "".join(f"{local} := {positional_lists.to_positions(f'${name}')}; " for name, local in self.indexed.items())
-        if lengths:  # the changed lists as lists again, whichever way the evaluation ended
-            index += "".join(f"{length} := $count(${name}); " for name, length in lengths.items())
-            result, item = self.local("r"), self.local("p")
-            fields = ", ".join(f"{jsonata_lib.string(name)}: "
-                               f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
-                               for name, length in lengths.items())
-            self.helpers |= jsonata_lib.closure({"map"})
-            driver = f"{result} := {driver}; $merge([{result}, {{{fields}}}])"
-        return f"({index}{step_fn} := {step}; {driver})"
+        return index + "".join(f"{length} := $count(${name}); " for name, length in lengths.items())
+
+    def _lists_again(self, driver: str, lengths: dict[str, str]) -> str:
+        """`driver`, then the lists held by position as lists again, whichever way it ended."""
+        if not lengths:
+            return driver
+        result, item = self.local("r"), self.local("p")
+        fields = ", ".join(f"{jsonata_lib.string(name)}: "
+                           f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
+                           for name, length in lengths.items())
+        self.helpers |= jsonata_lib.closure({"map"})
+        return f"{result} := {driver}; $merge([{result}, {{{fields}}}])"
+
+    def _each_program(self, state: str, pc: str, bind: str, dispatch: str) -> str:
+        """A `for` loop's JSONata as a person would write it: `$reduce` over the items, from the
+        position the evaluation starts at (`index`), a step per item while `"@step"` is the
+        normal end's; after the budget of steps, `"@step"` 0 and the position reached (the
+        After state enters the Run state again, see _collapse)."""
+        each, at, limit = self.each, self.local("at"), "\x01"  # the last position: filled in below
+        stop = f"$merge([{state}, {{{_AT}: 0, {jsonata_lib.string(each.index)}: {at}}}])"
+        item = self.item if not self.item_is_variable else f"${self.item_is_variable}"
+        step = (f"function({state}, {item}, {at}) {{ {at} < ${each.index} or {pc} != {self.normal_end} ? {state} : "
+                f"{at} >= {limit} ? {stop} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}")
+        step, lengths = self._held_by_position(step, state)
+        first = self._object(self.normal_end, self.state_names - {each.index},
+                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
+        budget = self._budget(step)
+        steps = self._steps_for_lists(step, lengths, budget)
+        index = self._index_objects(lengths)
+        if steps is not None:  # computed once
+            index += f"{self.local('k')} := ${each.index} + {steps}; "
+            step = step.replace(limit, self.local("k"))
+        else:
+            step = step.replace(limit, f"${each.index} + {budget}")
+        driver = self._lists_again(f"$reduce(${each.items}, {step}, {first})", lengths)
+        return f"({index}{driver})" if index else driver
+
+    def _each_block(self, head: ir.Choice) -> str:
+        """A `for` loop's step from its head (see _ForEach): the loop's variables from the item
+        (the reduce function's argument), then the body. The head's way out, when the items run
+        out, is the normal end: a way out with a "@step" of its own, written nowhere (the
+        `$reduce` ends there by itself, "@step" as it started)."""
+        rule, each = head.rules[0], self.each
+        self._end([], head.default, frozenset(), "", self._branch(head, -1, frozenset()))
+        self.normal_end = str(len(self.leader_nodes) + next(
+            k for k, node in enumerate(self.exits) if node is head.default and not self.exit_sunk[k]))
+        item = f"${each.items}[${each.index}]"
+        assign = {name: value for name, value in rule.assign.items() if name != each.index}
+        self.item_is_variable = ""
+        if len(assign) == 1 and next(iter(assign.values())).text.strip() in (item, f"({item})"):
+            self.item_is_variable = next(iter(assign))  # the item is the loop's variable: its argument
+            statements: list[str] = []
+        else:
+            assign = {name: ir.Code(value.text.replace(f"({item})", self.item).replace(item, self.item), value.helpers)
+                      for name, value in assign.items()}
+            statements = self._assign(assign)
+        return self._end(statements, rule.next, frozenset(assign), rule.check, self._branch(head, 0, frozenset()))
 
     def _fill(self, text: str) -> str:
         """A loop's steps with their ends filled in. The state (the object a step passes to the
@@ -769,7 +860,7 @@ class _Step:
                                                   for name in self.carried if name in union[position]])
             text = text.replace(f"\x00{index}\x00", _ending(pc, fields, _taken(taken) if taken else "", last), 1)
         self.exit_names = [union.get(position, frozenset()) for position in range(len(self.exits))]
-        return text
+        return _plain_gets(text)
 
     def _end(self, statements: list[str], target: ir.Node, changed: frozenset, check: str = "",
              taken: frozenset = frozenset(), available: tuple = ()) -> str:
@@ -929,7 +1020,7 @@ class _Step:
         return free
 
     def _locals(self) -> frozenset:
-        return frozenset([*(self.local(short) for short in ("s", "_", "step", "n", "pc")),
+        return frozenset([*(self.local(short) for short in ("s", "_", "step", "n", "pc", "x", "at", "k")),
                           *self.indexed.values()])
 
     def _branch(self, node: ir.Choice, position: int, taken: frozenset) -> frozenset:
@@ -968,7 +1059,7 @@ class _Step:
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
         # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
-        conditions = [_operand(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
+        conditions = [_test(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
         assigns = [self._assign(rule.assign, available) for rule in node.rules] + [
             self._assign(node.default_assign, available)]
         for rule in node.rules:
@@ -1040,6 +1131,17 @@ class _Step:
         # only where it is computed before any use (a function of no arguments defined for the
         # uses behind a test would share text, not work: a call costs more than it saves)
         chosen = [(name, candidate) for name, candidate in chosen if bind.get(name, n + 1) == first[name]]
+        # and only what is still computed twice once the longer ones are bound (inside one of
+        # those, once per time it is computed)
+        kept: list[tuple[str, str]] = []
+        for name, candidate in chosen:  # longest first
+            outside = sum(_count(functools.reduce(lambda t, pair: _replace(t, pair[1], pair[0]), kept, text), candidate)
+                          for text in parts)
+            if outside + sum(_count(longer, candidate) for _, longer in kept) >= 2:
+                kept.append((name, candidate))
+        chosen = kept
+        if not chosen:
+            return [[] for _ in range(n + 1)], conditions, groups, [[] for _ in range(n + 1)]
 
         def rewrite(text: str, k: int, skip: str = "") -> str:
             for name, candidate in chosen:
@@ -1158,6 +1260,15 @@ def _still(available: tuple, assign: dict | None) -> tuple:
     return tuple((text, temp) for text, temp in available if not _VARIABLE_SET(text) & set(assign))
 
 
+_GET_OF_VARIABLE = re.compile(r"\(\$__g := (\$[A-Za-z_][A-Za-z0-9_]*); \$exists\(\$__g\) \? \$__g : ")
+
+
+def _plain_gets(text: str) -> str:
+    """`d.get(k, default)` (`($__g := found; $exists($__g) ? $__g : default)`) where `found`
+    became a variable (a temporary bound once, see _bind_repeated): the variable, not a copy."""
+    return _GET_OF_VARIABLE.sub(lambda match: f"($exists({match.group(1)}) ? {match.group(1)} : ", text)
+
+
 def _reuse(text: str, available: tuple) -> str:
     """`text` reading the temporaries of `available` where it writes their texts again."""
     for candidate, temp in available:
@@ -1229,6 +1340,23 @@ def _operand(text: str) -> str:
     if text[start:start + 1] == "(" and "/" not in text and jsonata_lib.closing(text, start) == len(text) - 1:
         return text
     return f"({text})"
+
+
+def _test(text: str) -> str:
+    """`text` as the test of `? :`: without the parentheses around a comparison, `and`, `or`
+    or call (all bind tighter than `?`), kept around a block or a `? :` of its own."""
+    text = _operand(text)
+    if not text.startswith("(") or jsonata_lib.closing(text, 0) != len(text) - 1:
+        return text
+    inner, depth = text[1:-1], 0
+    for position, char in jsonata_lib.code_positions(inner):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0 and (char in "?;:" or inner.startswith("..", position) or inner.startswith("~>", position)):
+            return text
+    return inner if inner.strip() and "/" not in inner else text
 
 
 def _VARIABLE_SET(text: str) -> set[str]:

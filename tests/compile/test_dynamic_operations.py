@@ -197,10 +197,10 @@ def test_an_operation_of_unknown_types_computes_its_result_once():
     text = definition["States"]["Run For region in sorted(totals) (line 46)"]["Assign"]["__plloop1"]
     assert text.count("$__floordiv($") == 1
     assert text.count("$__numstop($") == 2  # `//` and `%`, each called once
-    stops = text.split("$step := function")[1].split("$__floordiv(")[1].split("$__imod(")[0]
+    stops = text.split("$reduce($__items")[1].split("$__floordiv(")[1].split("$__imod(")[0]
     assert "$__numstop(" in stops and not re.search(r"\$floor\(", stops)
     sale = definition["States"]["Run For sale in sales (line 36)"]["Assign"]["__plloop2"]
-    body = sale.split("$step := function")[1]
+    body = sale.split("$reduce($__items")[1]
     assert body.count("$type($sale) != 'object'") == 1
     # the TypeError's message: computed after the loop, by the After state's rule for it
     after = json.dumps(definition["States"]["After For sale in sales (line 36)"])

@@ -626,13 +626,13 @@ def test_the_loop_expression_gives_the_same_in_jsonata_js():
 
 @pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
 def test_items_read_by_position_are_the_same_in_jsonata_js():
-    """The loop's items, read by `$lookup` in an object keyed by position (with the filter
-    where it finds nothing), are what jsonata-js and the emulator give for every kind."""
+    """The loop's items, each the argument of the `$reduce`'s function, are what jsonata-js
+    and the emulator give for every kind, from the first position and from a later one."""
     compiled = compile_text(CASES["items_of_every_kind_by_position"][0])
     states = compiled.definition["States"]
     (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
     code = field[2:-2].strip()
-    assert "$ix1 := $merge($map(" in code and "$lookup($ix1, $string(" in code
+    assert re.search(r"\$reduce\(\$__items\d+, function\(\$s, \$x, \$at\)", code), code  # the item: an argument
     items = [None, [], [1], [[2]], [None], {"a": 1}, {}, "s", "", 0, 1.5, False]
     start = next(s for n, s in states.items() if n.startswith("Start For"))["Assign"]
     (sequence,) = [name for name, value in start.items() if isinstance(value, str)]
@@ -823,7 +823,9 @@ def test_a_tuple_target_reads_its_item_once():
     for name, state in definition["States"].items():
         if name.startswith("Run For"):
             (field,) = state["Assign"].values()
-            assert field.count("$lookup($ix1, $string(") == 1, field
+            # by position once, or (a `for` run as a `$reduce`) the function's argument, by none
+            by_position = field.count("$lookup($ix1, $string(")
+            assert by_position == 1 or (by_position == 0 and re.search(r"\$reduce\(\$__items\d+, function", field)), field
     assert_same(source, {"d": {"a": 2, "b": 0}, "xs": ["p", "q"]}, {"d": {}, "xs": []})
 
 
@@ -897,3 +899,96 @@ def test_a_variable_named_in_a_string_literal_is_not_read_there():
                 y = x
             return [y, out]
     """, {"xs": [1, 2]}, {"xs": []})
+
+
+FOR_EACH = """
+    @sfn.workflow
+    def main(xs: list, stop: int):
+        total = 0
+        skipped = 0
+        seen = []
+        for x in xs:
+            if x == stop:
+                break
+            if x < 0:
+                skipped += 1
+                continue
+            if x > 1000:
+                raise ValueError("too big: " + str(x))
+            total = total + x
+            seen.append(x)
+        else:
+            seen.append("all")
+        return [total, skipped, seen, x if xs else None]
+"""
+
+
+def test_a_for_loop_is_a_reduce_over_its_items():
+    """`for x in xs` over a list the loop does not change: a `$reduce` over the items, the
+    item the function's argument (no object of positions, no step function, no counter in
+    the steps), as a person would write it."""
+    field = _run_field(compile_text(FOR_EACH))
+    assert "$step :=" not in field and "$ix1" not in field and '"__i1": $__i1' not in field
+    assert re.search(r"\$reduce\(\$__items\d+, function\(\$s, \$x, \$at\)", field)
+
+
+@pytest.mark.parametrize("budget", [3, 8192])
+def test_a_for_loop_as_a_reduce_is_the_same_both_ways(monkeypatch, budget):
+    """break, continue, an exception, the `else` and the loop's variable after it, in one
+    evaluation and across many (a budget of 3 steps: the loop goes round, from the position
+    the last evaluation reached)."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", budget)
+    compiled = compile_text(FOR_EACH)
+    payloads = [{"xs": [], "stop": 0}, {"xs": [5], "stop": 0}, {"xs": list(range(1, 20)), "stop": 0},
+                {"xs": [1, -2, 3, -4, 5, 6, 7, 8, -9, 10], "stop": 8}, {"xs": [1, 2, 3, 4, 5000, 6], "stop": 0},
+                {"xs": [[1], [2]] and [4, 4, 4, 4, 4, 4, 4], "stop": 4}]
+    for payload in payloads:
+        assert emulate(compiled, payload) == compiled.run_python(payload), payload
+    rounds = pysfn_emulator.run(compiled.definition, payloads[2]).history
+    entered = sum(1 for e in rounds if e["type"] == "PassStateEntered")
+    assert entered > 5 if budget == 3 else entered < 5
+
+
+def test_enumerate_and_a_tuple_target_read_the_item_argument():
+    """`for i, x in enumerate(xs)` runs over the pairs: both names from the function's
+    argument; a loop that changes the list it runs over by position stays the general form."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            out = []
+            for i, x in enumerate(xs):
+                out.append(i * x)
+            for i in range(len(xs)):
+                xs[i] = xs[i] + 1
+            return [out, xs]
+    """
+    definition = compile_text(source).definition
+    fields = [next(iter(state["Assign"].values())) for name, state in definition["States"].items()
+              if name.startswith("Run For")]
+    assert len(fields) == 2 and re.search(r"\$i := \(?\$\w+\[0\]\)?; \$x := \(?\$\w+\[1\]\)?;", fields[0]), fields[0]
+    assert "$reduce($__items" not in fields[1]
+    assert_same(source, {"xs": [1, 2, 3]}, {"xs": []}, {"xs": [9, 9]})
+
+
+def test_a_counter_needs_no_overflow_check():
+    """`skipped += 1` from 0 cannot pass 2**53 in an execution (see graph/counters.py): no
+    IntegerOverflow check; from a parameter, or from a literal past START_LIMIT, it keeps one."""
+    def checks(source: str) -> int:
+        return json.dumps(compile_text(source).definition).count("IntegerOverflow")
+
+    counted = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            skipped = 0
+            for x in xs:
+                if x < 0:
+                    skipped += 1
+            return skipped
+    """
+    assert checks(counted) == 0
+    assert checks(counted.replace("skipped = 0", "skipped = len(xs)")) > 0
+    assert checks(counted.replace("skipped = 0", f"skipped = {2 ** 40}")) > 0
+    assert_same(counted, {"xs": [1, -1, -2]}, {"xs": []})
+    big = compile_text(counted.replace("skipped = 0", "skipped = 9007199254740990"))
+    assert emulate(big, {"xs": [-1]})["output"] == 9007199254740991
+    assert emulate(big, {"xs": [-1, -1]})["error"] == "pysfn.IntegerOverflow"  # past 2**53 - 1: checked

@@ -290,8 +290,7 @@ def _field_sizes():
 # Literal slice bounds, widths and divisors need no helper, and `d[k]` in a loop over d's keys
 # no key check: statistics_report 1,212 -> 962, sales_report's second loop 1,312 -> 989. Its
 # first loop's products of inferred small ints need no overflow check: 1,706 -> 1,656.)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2224), "customer_segments": (1, 1365), "etl_batch": (1, 3134),
-                         "sales_report": (1, 1368)}
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2212), "etl_batch": (1, 2778)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():
@@ -313,7 +312,7 @@ def test_field_sizes_attributes_helpers_plumbing_and_source():
     sizes = _field_sizes()
     fields = sizes.example_fields(EXAMPLES / "sales_report.py")
     loop = max((f for f in fields if f.state == "Run For region in sorted(totals) (line 46)"), key=lambda f: f.size)
-    assert loop.helpers == 0 and loop.plumbing > 200 and loop.rest > 500  # $pad, $substring: no helper
+    assert loop.helpers == 0 and loop.plumbing > 200 and loop.rest > 400  # $pad, $substring: no helper
     assert loop.source == len("for region in sorted(totals):") + len(
         "euros, cents = totals[region] // 100, totals[region] % 100") + len(
         'lines.append(f"{region:<6} {units[region]:>5} units {euros:>7}.{cents:02d} EUR")')
