@@ -22,6 +22,16 @@ import re
 import sys
 import unicodedata
 
+
+def _set_item(kind: str) -> str:
+    """The one-item array of a set's new item `$v` (one of kind `_eq` may be an array itself)."""
+    return "$__wrap($v)" if kind == "eq" else "[$v]"
+
+
+def _set_item_helpers(kind: str) -> tuple[str, ...]:
+    return ("wrap",) if kind == "eq" else ()
+
+
 # name -> (parameters, body, helpers it calls)
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "wrap": ("$v", "$type($v) = 'array' ? [[$v]] : [$v]", ()),
@@ -301,17 +311,20 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
         ("filter", "pyeq"),
     ),
-    # sets (lowering/sets.py): an array of distinct items; each helper comes in two kinds, by
-    # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1)
+    # sets (lowering/sets.py): an array of distinct items; each helper comes in three kinds, by
+    # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1), `_eq` Python's
+    # == item by item (tuples: arrays, which `in` never finds)
     "set_in": ("$s, $v", "$v in $s", ()),
+    "set_eq": ("$s, $v", "$__contains($s, $v)", ("contains",)),
     "set_has": ("$s, $v", "$type($v) = 'boolean' ? ($v in $s or ($v ? 1 : 0) in $s)"
                 " : $type($v) = 'number' and ($v = 0 or $v = 1) ? ($v in $s or ($v = 1) in $s) : $v in $s", ()),
-    **{f"set_add_{kind}": ("$s, $v", f"$__set_{kind}($s, $v) ? $s : $append($s, [$v])", (f"set_{kind}",))
-       for kind in ("in", "has")},
-    **{f"set_of_{kind}": ("$xs", f"$reduce($xs, function($a, $v) {{ $__set_{kind}($a, $v) ? $a : $append($a, [$v]) }}, [])",
-                          (f"set_{kind}",)) for kind in ("in", "has")},
+    # (an item of kind `_eq` may be an array: `$__wrap` keeps it one item)
+    **{f"set_add_{kind}": ("$s, $v", f"$__set_{kind}($s, $v) ? $s : $append($s, {_set_item(kind)})",
+                           (f"set_{kind}", *_set_item_helpers(kind))) for kind in ("in", "has", "eq")},
+    **{f"set_of_{kind}": ("$xs", f"$reduce($xs, function($a, $v) {{ $__set_{kind}($a, $v) ? $a : $append($a, {_set_item(kind)}) }}, [])",
+                          (f"set_{kind}", *_set_item_helpers(kind))) for kind in ("in", "has", "eq")},
     **{f"set_within_{kind}": ("$a, $b", f"$count($__filter($a, function($x) {{ $not($__set_{kind}($b, $x)) }})) = 0",
-                              ("filter", f"set_{kind}")) for kind in ("in", "has")},
+                              ("filter", f"set_{kind}")) for kind in ("in", "has", "eq")},
     "list_index": (
         "$xs, $v",
         "($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"

@@ -4,8 +4,8 @@ The array holds the very item Python's set holds (a set keeps the first of equal
 True} holds 1), and every operation here keeps the one CPython keeps, so membership, size,
 equality and sorted(s) agree with Python; Python's iteration order (hash order) has no
 equivalent, and analysis/set_uses.py refuses every use where it would show. Items must be
-hashable: a list or dict is Python's TypeError when the workflow runs; tuples are refused
-(arrays would compare them as lists).
+hashable: a list or dict (or a tuple holding one) is Python's TypeError when the workflow
+runs. A tuple is an array, compared item by item (Python's ==) where tuples may be items.
 """
 
 from __future__ import annotations
@@ -38,22 +38,45 @@ def as_list(expr: Expr) -> Expr:
     return attrs.evolve(expr, ty=pytypes.list_of(expr.ty.element))
 
 
-def _no_tuples(node, ty: Ty) -> None:
-    if ty.may("list") and ty.form != "list":
-        raise Refusal(node, "a set of tuples is not supported (a state machine holds them as arrays)",
-                      "make each item a str, e.g. f\"{a}|{b}\"")
+def _unhashable_parts(node, code: str, ty: Ty, depth: int = 0) -> list[str]:
+    """The parts of a value (`code`, of type `ty`) Python would find unhashable, in the order
+    it hashes them: the value itself where it may be a list or dict, a tuple's items where it
+    may be a tuple (an array of a tuple type is one: its items are checked, not the array).
+    Each part is a JSONata value; it is unhashable where it is an array or object."""
+    if depth > 4:
+        raise Refusal(node, "a set item of tuples nested this deep is not supported", "flatten the tuple")
+    if not ty.may("list"):
+        return [code] if ty.may("dict") else []
+    if ty.form == "list":
+        return [code]
+    if ty.form != "tuple":
+        raise Refusal(node, f"a set item that may be a list or a tuple ({ty.describe()}) is not supported "
+                      "(a state machine holds both as arrays: Python hashes a tuple, not a list)",
+                      "build the item as a tuple: tuple(x), or (a, b)")
+    parts = [code] if ty.may("dict") else []  # (an object is not an array: its own test)
+    items = ty.items if ty.items is not None else None
+    if items is None:
+        if _unhashable_parts(node, "$__y", ty.element, depth + 1):
+            raise Refusal(node, "a set of tuples of any length whose items may be lists or dicts is not supported",
+                          "build tuples of a fixed length: (a, b)")
+        return parts
+    for position, item in enumerate(items):
+        parts += _unhashable_parts(node, f"({code})[{position}]", item, depth + 1)
+    return parts
 
 
 def hashable(node, item: Expr) -> Expr:
-    """`item` as a set's item: Python hashes it, so a list or dict is TypeError."""
+    """`item` as a set's item: Python hashes it, so a list or dict (or a tuple holding one) is
+    TypeError, named after the first such part."""
     ty = item.ty
-    _no_tuples(node, ty)
-    if not ty.may("list", "dict"):
+    parts = _unhashable_parts(node, item.code, ty)
+    if not parts:
         return item
-    v = item.code
-    check = guard(f"($type({v}) in ['array', 'object'])", TypeError,
-                  f"\"unhashable type: '\" & $__pytype({v}) & \"'\"", item, helpers={"pytype"})
-    return combine(v, attrs.evolve(ty, kinds=ty.kinds - {"list", "dict"}), item, guards=[check])
+    checks = [guard(f"($type({part}) in ['array', 'object'])", TypeError,
+                    f"\"unhashable type: '\" & $__pytype({part}) & \"'\"", item, helpers={"pytype"})
+              for part in parts]
+    kinds = ty.kinds - {"dict"} - ({"list"} if ty.form == "list" else set())
+    return combine(item.code, attrs.evolve(ty, kinds=kinds), item, guards=checks)
 
 
 def hashed_generator(node: ast.SetComp | ast.GeneratorExp) -> ast.GeneratorExp:
@@ -72,19 +95,24 @@ def hashed_generator(node: ast.SetComp | ast.GeneratorExp) -> ast.GeneratorExp:
 def _items_hashable(node, items: Expr) -> Expr:
     """The items of a list (all evaluated) as a set's items: the first unhashable one is TypeError."""
     elem = items.ty.element
-    _no_tuples(node, elem)
-    if not elem.may("list", "dict"):
+    parts = _unhashable_parts(node, "$__x", elem)
+    if not parts:
         return items
-    bad = f"$__filter({items.code}, function($__x) {{ $type($__x) in ['array', 'object'] }})"
-    check = guard(f"($count({bad}) > 0)", TypeError, f"\"unhashable type: '\" & $__pytype({bad}[0]) & \"'\"",
-                  items, helpers={"filter", "pytype"})
-    narrowed = attrs.evolve(elem, kinds=elem.kinds - {"list", "dict"})
-    return combine(items.code, pytypes.list_of(narrowed), items, guards=[check])
+    test = " or ".join(f"$type({part}) in ['array', 'object']" for part in parts)
+    bad = f"$__filter({items.code}, function($__x) {{ {test} }})[0]"
+    name = " : ".join(f"$type({part}) in ['array', 'object'] ? $__pytype({part})" for part in parts) + " : ''"
+    check = guard(f"($count($__filter({items.code}, function($__x) {{ {test} }})) > 0)", TypeError,
+                  f"\"unhashable type: '\" & ($__x := {bad}; {name}) & \"'\"", items, helpers={"filter", "pytype"})
+    kinds = elem.kinds - {"dict"} - ({"list"} if elem.form == "list" else set())
+    return combine(items.code, pytypes.list_of(attrs.evolve(elem, kinds=kinds)), items, guards=[check])
 
 
 def _kind(a: Ty, b: Ty) -> str:
-    """Which membership test the helpers use: JSONata's `in` ("in"), or Python's == where bools
-    may meet numbers (True == 1: "has"); jsonata_lib has each set helper in both kinds."""
+    """Which membership test the helpers use: JSONata's `in` ("in"), Python's == where bools
+    may meet numbers (True == 1: "has"), or item by item where tuples may meet (arrays: "eq",
+    Python's == of each item); jsonata_lib has each set helper in the three kinds."""
+    if pytypes.has_tuple(a) or pytypes.has_tuple(b):
+        return "eq"
     return "has" if may_mix_bool_number(a, b) else "in"
 
 
@@ -110,9 +138,10 @@ def _other_items(node, other: Expr) -> Expr:
 def contains(node, s: Expr, item: Expr) -> Expr:
     """`item in s`: Python evaluates both, then hashes the item."""
     item = hashable(node, item)
-    if _kind(s.ty.element, item.ty) == "in":
+    k = _kind(s.ty.element, item.ty)
+    if k == "in":
         return combine(f"({item.code} in {s.code})", pytypes.BOOL, item, s)
-    return combine(f"$__set_has({s.code}, {item.code})", pytypes.BOOL, item, s, helpers={"set_has"})
+    return combine(f"$__set_{k}({s.code}, {item.code})", pytypes.BOOL, item, s, helpers={f"set_{k}"})
 
 
 def compare(node, op: str, left: Expr, right: Expr) -> Expr:
@@ -231,8 +260,9 @@ def mutation(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict):
         return new, none, set_type(pytypes.join(s.ty.element, item.ty)), []
     if name not in ("discard", "remove"):
         raise Refusal(node, f"set.{name}() is not supported in a workflow")
-    new = combine(f"$__filter({s.code}, function($__x) {{ $not({eq}([$__x], {item.code})) }})", s.ty, s, item,
-                  helpers={"filter", *helpers})
+    same = f"$__pyeq($__x, {item.code})" if k == "eq" else f"{eq}([$__x], {item.code})"  # (an array: no [$__x])
+    new = combine(f"$__filter({s.code}, function($__x) {{ $not({same}) }})", s.ty, s, item,
+                  helpers={"filter", *helpers, *(("pyeq",) if k == "eq" else ())})
     checks = []
     if name == "remove":
         printed = to_repr(node, item)  # KeyError's message is repr() of the item

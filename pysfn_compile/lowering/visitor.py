@@ -49,7 +49,7 @@ STATEMENTS = {
 _PLAIN_INSTEAD = {
     "collections.defaultdict": "use a dict: d.setdefault(k, []).append(v), or d[k] = d.get(k, 0) + 1",
     "collections.Counter": "count in a dict: counts[k] = counts.get(k, 0) + 1; the most common: "
-                           "sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]",
+                           "sorted(counts.items(), key=lambda kv: -kv[1])[:n] (equal counts in the order first counted, as most_common())",
     "collections.OrderedDict": "use a dict (it keeps the order keys were added in)",
     "collections.deque": "use a list (append, pop, xs[0], xs[1:])",
     "collections.namedtuple": "use a dict, or a TypedDict to name its keys",

@@ -420,6 +420,37 @@ class _Gen:
         lines.append(self.choice(reads)())
         return lines
 
+    def pair(self, e: int) -> str:
+        """A tuple as a set's item: ints and bools (1 == True: one item), an int list's items."""
+        return self.choice([
+            lambda: f"({self.expr_int(e)}, {self.choice(['True', 'False', '1', '0', '2'])})",
+            lambda: f"({self.expr_int(0)}, {self.expr_int(0)})",
+        ])()
+
+    def pairs_block(self, pad: str, e: int) -> list[str]:
+        """A set of tuples made, changed in place, then read (tuples compared item by item)."""
+        v = self.name("v")
+        lines = [f"{pad}{v} = " + self.choice([
+            lambda: "set()",
+            lambda: f"{{(x % 3, x > 1) for x in {self.list_ref()}}}",
+            lambda: f"set(zip({self.list_ref()}, {self.list_ref()}))",
+            lambda: f"{{{self.pair(0)}, {self.pair(0)}}}",
+        ])()]
+        for _ in range(self.draw(st.integers(1, 3))):
+            lines.append(self.choice([
+                lambda: f"{pad}{v}.add({self.pair(e)})",
+                lambda: f"{pad}{v}.discard({self.pair(0)})",
+                lambda: f"{pad}{v}.remove({self.pair(0)})",
+                lambda: f"{pad}{v} {self.choice(['|=', '&=', '-=', '^='])} {{{self.pair(0)}}}",
+            ])())
+        reads = [lambda: f"{pad}acc += len({v})",
+                 lambda: f"{pad}acc = 1 if {self.pair(0)} in {v} else len({v} & {{{self.pair(0)}}})",
+                 lambda: f"{pad}text += str(sorted({v}))"]
+        if "out" not in self.frozen:
+            reads.append(lambda: f"{pad}out = [a for a, b in sorted({v}) if b]")
+        lines.append(self.choice(reads)())
+        return lines
+
     def any_all(self, d: int) -> str:
         source = self.list_ref()
         with self.scoped("int") as x:
@@ -537,6 +568,7 @@ class _Gen:
             simple.append(lambda: self.item_alias(pad, e))
         if SETS:
             simple.append(lambda: self.set_block(pad, e))
+            simple.append(lambda: self.pairs_block(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
