@@ -15,7 +15,10 @@ inlined states like any others (a pure helper in a loop is JSONata, not states p
 Inlined: a `def` at the top level of the workflow's body (no decorator, no *args/**kwargs or
 keyword-only parameters, literal defaults) that every use calls as a statement of its own
 (`x = f(...)`, `f(...)`, `return f(...)`, after the def; a call inside an expression is first
-given a line of its own where Python evaluates it once and first: _hoist_calls), whose
+given a line of its own where Python evaluates it once and first: _hoist_calls; one Python
+evaluates only sometimes, the `if`s its evaluation takes: an operand of `and`/`or` or a branch
+of `x if c else y` (_lazy_statements), `any()`/`all()` of a generator (_search_loop), a
+generator taken whole (_generators_as_lists)), whose
 `return`s all end the body
 (the last statement, or the last of every branch of an `if` or `try` that is; or are in the
 body of a loop without a `break` of its own: the result and a `break`, the rest in the loop's
@@ -46,6 +49,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
         _keys_as_lambdas(body, defs)
         _while_tests(body, defs)
+        _generators_as_lists(body, defs)
         _hoist_calls(body, defs, taken)
         _comprehension_loops(body, defs, taken)
         _hoist_calls(body, defs, taken)  # the appends' calls
@@ -93,7 +97,8 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                 if path is not None:
                     break
             last = path[-1] if path else None
-            if path is None or (isinstance(last, ast.Call) and not _matches(defs[last.func.id], last)):
+            if path is None or (isinstance(last, ast.Call) and last.func.id in defs
+                                and not _matches(defs[last.func.id], last)):
                 index += 1
                 continue
             hoisted = []
@@ -119,15 +124,125 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                 index += 1
                 continue
             call = path[-1]
-            hoisted.append((call, fresh_name(f"{call.func.id}_value" if isinstance(call, ast.Call) else "items",
-                                             taken)))
+            hoisted.append((call, fresh_name(f"{call.func.id}_value" if isinstance(call, ast.Call) and call.func.id in defs
+                                             else "found" if isinstance(call, ast.Call) else
+                                             "items" if isinstance(call, ast.ListComp) else "value", taken)))
             for value, name in hoisted:
                 _Replace(value, name).visit(statement)
-            block[index:index] = [ast.copy_location(ast.Assign(
-                targets=[ast.Name(id=name, ctx=ast.Store())],
-                value=ast.copy_location(ast.JoinedStr(values=[value]), value) if isinstance(value, ast.FormattedValue)
-                else value), statement) for value, name in hoisted]
-            index += len(hoisted)  # the same statement again: another call may follow
+            made = [made for value, name in hoisted for made in _assignment(value, name, statement, taken)]
+            block[index:index] = made
+            index += len(made)  # the same statement again: another call may follow
+
+
+def _assignment(value: ast.expr, name: str, statement: ast.stmt, taken: set) -> list[ast.stmt]:
+    """`name = value` as statements, located at `statement`: an `and`/`or`/conditional
+    expression as the `if`s Python's evaluation takes (_lazy_statements), `any(...)`/`all(...)`
+    of a generator as the loop it runs (_search_loop)."""
+    if isinstance(value, (ast.BoolOp, ast.IfExp)):
+        made = _lazy_statements(value, name)
+    elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("any", "all"):
+        made = _search_loop(value, name, taken)
+    else:
+        made = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                           value=ast.copy_location(ast.JoinedStr(values=[value]), value)
+                           if isinstance(value, ast.FormattedValue) else value)]
+    for node in made:
+        for sub in ast.walk(node):
+            if isinstance(sub, (ast.stmt, ast.expr)) and not hasattr(sub, "lineno"):
+                ast.copy_location(sub, statement)
+    return made
+
+
+def _lazy_statements(value: ast.BoolOp | ast.IfExp, name: str) -> list[ast.stmt]:
+    """`name = a and f(x) and c` as `name = a`, `if name: name = f(x)`, `if name: name = c`
+    (nested: each operand only where the ones before it did not settle the value; `or` tests
+    `not name`), `name = x if t else f(y)` as `if t: name = x` `else: name = f(y)`: the operands
+    Python evaluates, in its order, each once; the value the expression has."""
+    def assign(part: ast.expr) -> ast.stmt:
+        return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=part), part)
+
+    if isinstance(value, ast.IfExp):
+        return [ast.copy_location(ast.If(test=value.test, body=[assign(value.body)], orelse=[assign(value.orelse)]),
+                                  value)]
+    made = [assign(value.values[0])]
+    tail = made
+    for part in value.values[1:]:
+        held = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), part)
+        test = held if isinstance(value.op, ast.And) else ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=held),
+                                                                               part)
+        inner = [assign(part)]
+        tail.append(ast.copy_location(ast.If(test=test, body=inner, orelse=[]), part))
+        tail = inner
+    return made
+
+
+def _any_all(node: ast.AST, defs: dict) -> ast.GeneratorExp | None:
+    """The generator of `any(...)`/`all(...)` where it calls one of `defs` and can be a loop
+    (one `for`, see _loop_of), else None."""
+    if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("any", "all")
+            and len(node.args) == 1 and not node.keywords and isinstance(node.args[0], ast.GeneratorExp)):
+        return None
+    generator = node.args[0]
+    if len(generator.generators) != 1 or _loop_of(generator, defs) is None:
+        return None
+    return generator
+
+
+def _search_loop(call: ast.Call, name: str, taken: set) -> list[ast.stmt]:
+    """`name = any(e for v in vs if c)` as `name = False`, then `for v_1 in vs: if c: if e:
+    name = True; break` (`all`: True, `if not e`, False): each item's test runs as Python's
+    any()/all() runs it, up to the first that settles the result, and no further."""
+    generator = call.args[0]
+    found = call.func.id == "any"
+    (loop,) = generator.generators
+    renames = {n.id: fresh_name(f"{n.id}_item", taken) for n in ast.walk(loop.target) if isinstance(n, ast.Name)}
+    element = _renamed_expr(generator.elt, renames)
+    test = element if found else ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=element), element)
+    settle = [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(value=found)), ast.Break()]
+    inner: ast.stmt = ast.If(test=test, body=settle, orelse=[])
+    for condition in reversed(loop.ifs):
+        inner = ast.If(test=_renamed_expr(condition, renames), body=[inner], orelse=[])
+    return [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=ast.Constant(value=not found)),
+            ast.For(target=_renamed_expr(loop.target, renames), iter=loop.iter, body=[inner], orelse=[],
+                    type_comment=None)]
+
+
+_CONSUMERS = ("list", "tuple", "sorted")  # take every item first, then do their work
+
+
+def _generators_as_lists(body: list[ast.stmt], defs: dict) -> None:
+    """`sorted(f(x) for x in xs)` calling a helper: `sorted([f(x) for x in xs])` (a loop,
+    _comprehension_loops), where the consumer takes every item before it does anything else
+    with them, so that no item is computed at another time than Python computes it: list(),
+    tuple(), sorted(), str.join(), and sum() of a number literal per item (the count idiom
+    `sum(1 for r in rows if f(r))`: adding literals cannot fail between two items)."""
+    for statement in body:
+        for node in ast.walk(statement):
+            if not (isinstance(node, ast.Call) and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp)):
+                continue
+            generator = node.args[0]
+            func = node.func
+            consumer = (isinstance(func, ast.Name) and func.id in _CONSUMERS) or (
+                isinstance(func, ast.Name) and func.id == "sum" and not node.keywords
+                and isinstance(generator.elt, ast.Constant) and type(generator.elt.value) in (int, float)) or (
+                isinstance(func, ast.Attribute) and func.attr == "join" and isinstance(func.value, ast.Constant)
+                and isinstance(func.value.value, str) and not node.keywords)
+            if consumer and _loop_of(generator, defs) is not None:
+                node.args[0] = ast.copy_location(ast.ListComp(elt=generator.elt, generators=generator.generators),
+                                                 generator)
+
+
+def _calls_in(node: ast.expr, defs: dict) -> bool:
+    """Whether `node` calls one of `defs` outside any scope of its own (a comprehension's or
+    lambda's calls run there, where they are made loops or refused)."""
+    stack = [node]
+    while stack:
+        part = stack.pop()
+        if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and part.func.id in defs:
+            return True
+        if part is node or not isinstance(part, _SCOPES):
+            stack.extend(ast.iter_child_nodes(part))
+    return False
 
 
 def _keys_as_lambdas(body: list[ast.stmt], defs: dict) -> None:
@@ -244,7 +359,10 @@ def _binding_kinds(body: list[ast.stmt]) -> dict:
 
 
 def _sure_method(func: ast.expr, kinds: dict) -> bool:
-    """`name.method` where the name only ever holds a literal list, dict or str that has it."""
+    """`name.method` where the name only ever holds a literal list, dict or str that has it,
+    or a str literal's method (`", ".join`)."""
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
+        return func.attr in _METHODS["str"]
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
         return False
     kind = kinds.get(func.value.id)
@@ -350,6 +468,10 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
             return [node]
         if isinstance(node, ast.ListComp) and _loop_of(node, defs) is not None:
             return [node]
+        if isinstance(node, (ast.BoolOp, ast.IfExp)) and _calls_in(node, defs):
+            return [node]  # made statements with an `if` per operand Python may skip (_lazy_statements)
+        if _any_all(node, defs) is not None:
+            return [node]  # made a loop that stops where Python's any()/all() stops (_search_loop)
         for child in _in_order(node) or ():
             found = search(child)
             if found is not None:

@@ -994,7 +994,11 @@ def _isinstance(b, node):
                               "both are JSON arrays in the machine", "keep it one or the other")
             if value.ty.form != name:
                 continue  # a tuple is no list (and a list no tuple)
+        if not value.ty.is_any and not value.ty.may("list" if name == "tuple" else name):
+            continue  # its type cannot be one: false (an `if` on it has no branch to lower)
         tests.append(f"($type({value.code}) = '{json_type}')")
+    if not tests and not value.guards:
+        return const(False, pytypes.BOOL)
     if not tests:
         return combine("false", pytypes.BOOL, value)
     return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import ast
 import types
 
-from ..analysis import callee_returns, inline_functions, origins
+from ..analysis import callee_returns, inline_functions, origins, plain_collections
 from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
@@ -47,8 +47,11 @@ STATEMENTS = {
 
 # what to write in place of a library class a workflow calls (a message's hint)
 _PLAIN_INSTEAD = {
-    "collections.defaultdict": "use a dict: d.setdefault(k, []).append(v), or d[k] = d.get(k, 0) + 1",
-    "collections.Counter": "count in a dict: counts[k] = counts.get(k, 0) + 1; the most common: "
+    "collections.defaultdict": "use it only as a dict with a default (d[k], d[k] += v, d[k].append(v), "
+                               "k in d, len(d), d.items(), ...), or a dict: d.setdefault(k, []).append(v), "
+                               "d[k] = d.get(k, 0) + 1",
+    "collections.Counter": "use it only as counts (c[k] += 1, c[k], c.most_common(n), k in c, c.items(), ...), "
+                           "or count in a dict: counts[k] = counts.get(k, 0) + 1; the most common: "
                            "sorted(counts.items(), key=lambda kv: -kv[1])[:n] (equal counts in the order first counted, as most_common())",
     "collections.OrderedDict": "use a dict (it keeps the order keys were added in)",
     "collections.deque": "use a list (append, pop, xs[0], xs[1:])",
@@ -101,8 +104,10 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         obj = b.info.objects.get(name)
         known = _PLAIN_INSTEAD.get(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
         if known is not None:
+            why = plain_collections.why_not(node)  # a defaultdict/Counter used where a dict differs
             raise Refusal(node, f"'{name}' is {obj.__module__}.{obj.__qualname__}, which the state machine cannot "
-                          "run", known, computable=lambda_compute.computable_name(b, name))
+                          "run" + (f" (as a plain dict it could, but not with this use: {why})" if why else ""),
+                          known, computable=lambda_compute.computable_name(b, name))
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
                       computable=lambda_compute.computable_name(b, name))

@@ -102,12 +102,21 @@ def test_return_helper_and_a_helper_used_as_a_value_are_kept_apart():
         return pick(a)
     """, {"a": 1}, {"a": 0}, {"a": 6})
     assert [r["output"] for r in results] == ["yes", None, [12, 14]]
-    refused = refusal("""
+    # in an operand of `and` (session 13: made an `if`, the helper called where Python calls it)
+    results = assert_same("""
     @sfn.workflow
     def main(a: int):
         def pick(x):
             return x + 1
         return [a > 0 and pick(a)]
+    """, {"a": 1}, {"a": 0})
+    assert [r["output"] for r in results] == [[2], [False]]
+    refused = refusal("""
+    @sfn.workflow
+    def main(a: int):
+        def pick(x):
+            return x + 1
+        return max((pick(v) for v in range(a)), default=0)
     """)
     assert "called inside an expression" in refused and "pick(...)` as a statement" in refused
 
@@ -504,3 +513,58 @@ def test_a_one_line_helper_as_a_sort_key_is_its_lambda():
     """, {"xs": [1, 3, 2], "items": [{"sku": "a", "price": 5}, {"sku": "b", "price": 2}]},
         {"xs": [], "items": [{"sku": "a"}]})
     assert results[0]["output"] == [[3, 2, 1], "b", 1] and results[1]["error"] == "KeyError"
+
+
+LAZY = """
+def charge(cents):
+    return cents + 1
+
+
+def audit(cents):
+    return cents % 20 == 0
+
+
+@sfn.workflow
+def main(rows, dry=False, threshold=30):
+    def big(r):
+        return r["cents"] >= threshold
+
+    def pay(r):
+        return charge(r["cents"])
+
+    def flagged(r):
+        return audit(r["cents"])
+
+    paid = dry or pay(rows[0])
+    which = pay(rows[1]) if not dry else "dry"
+    ok = rows and big(rows[0]) or len(rows) > 3
+    picked = [r["id"] for r in rows if r["cents"] > 10 and big(r)]
+    counted = sum(1 for r in rows if big(r))
+    any_flagged = any(flagged(r) for r in rows)
+    all_big = all(big(r) for r in rows if r["cents"])
+    names = ",".join(r["id"] for r in rows if big(r))
+    order = sorted(pay(r) for r in rows if r["cents"] > 50)
+    return {"paid": paid, "which": which, "ok": ok, "picked": picked, "counted": counted,
+            "any": any_flagged, "all": all_big, "names": names, "order": order}
+"""
+
+
+def _tasks(compiled, payload) -> list:
+    execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+    return [event for event in execution.history if event["type"] == "TaskScheduled"]
+
+
+def test_a_helper_where_python_may_not_call_it_runs_only_where_it_does():
+    """`dry or pay(r)`, `pay(r) if not dry else ...`, `a and big(r)`, a comprehension's
+    condition, `sum(1 for ...)`, `any(...)`/`all(...)`, `", ".join(...)`, `sorted(...)` of a
+    generator calling a helper: made statements and loops that call it where Python calls it
+    (a dry run charges nothing; any() stops at the first hit)."""
+    rows = [{"id": f"r{k}", "cents": k * 20} for k in range(6)]
+    assert_same(LAZY, {"rows": rows}, {"rows": rows, "dry": True}, {"rows": rows, "threshold": 0},
+                {"rows": rows[:1], "threshold": 1000, "dry": True}, {"rows": [], "dry": True},
+                {"rows": [{"id": "x", "cents": "7"}], "dry": True})
+    compiled = compile_text(LAZY)
+    # dry: no charge; any(): audit of the first row only (0 % 20 == 0); sorted(): rows over 50
+    assert len([t for t in _tasks(compiled, {"rows": rows, "dry": True}) if "charge" in str(t)]) == 3  # sorted() only
+    assert len([t for t in _tasks(compiled, {"rows": rows, "dry": True}) if "audit" in str(t)]) == 1
+    assert len([t for t in _tasks(compiled, {"rows": rows}) if "charge" in str(t)]) == 2 + 3

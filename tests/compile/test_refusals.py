@@ -38,7 +38,7 @@ REFUSED = {
     "aliasing_across_iterations": ("row = []\ngrid = []\nfor i in range(3):\n    row.append(i)\n    grid.append(row)\nreturn grid",
                                    4, "may share its value"),
     "change_while_iterating": ("xs = [1, 2]\nfor v in xs:\n    xs.append(v)\nreturn xs", 3, "while a for loop iterates"),
-    "call_nested_def": ("def helper():\n    return 1\nreturn [x and helper()]", 3, "nested function called inside"),
+    "call_nested_def": ("def helper():\n    return 1\nreturn [0 < helper() < x]", 3, "nested function called inside"),
     "call_unknown": ("import math\nreturn 1", 1, "import"),
     "bare_raise": ("raise", 1, "bare raise outside an except"),
     "two_arg_exception": ("raise ValueError('a', 'b')", 1, "several arguments"),
@@ -209,8 +209,11 @@ def test_an_imported_class_used_in_the_workflow_is_named_where_it_comes_from():
 
 def test_collections_classes_are_named_with_the_plain_python_to_write_instead():
     found = problems("from collections import Counter, defaultdict\n\n@sfn.workflow\ndef main(xs):\n"
-                     "    d = defaultdict(list)\n    c = Counter(xs)\n    return 1\n")
-    assert [p.message for p in found] == ["'defaultdict' is collections.defaultdict, which the state machine cannot run",
-                                          "'Counter' is collections.Counter, which the state machine cannot run"]
-    assert found[0].hint.startswith("use a dict: d.setdefault(k, []).append(v)")
+                     "    d = defaultdict(list)\n    c = Counter(xs)\n    return [str(d), repr(c)]\n")
+    assert [p.message for p in found] == [
+        "'defaultdict' is collections.defaultdict, which the state machine cannot run (as a plain dict it could, "
+        "but not with this use: line 8: `str(d)`)",
+        "'Counter' is collections.Counter, which the state machine cannot run (as a plain dict it could, "
+        "but not with this use: line 8: `repr(c)`)"]
+    assert "d.setdefault(k, []).append(v)" in found[0].hint
     assert "counts.get(k, 0) + 1" in found[1].hint

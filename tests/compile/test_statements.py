@@ -721,3 +721,18 @@ def test_a_setdefault_key_that_calls_a_callee_is_not_computed_twice():
         text = refusal(f"def key(x):\n    return 'k' + str(x)\n\n@sfn.workflow\ndef main(x):\n    d = {{}}\n"
                        f"    {change}\n    return d\n")
         assert "a setdefault() key that calls a callee" in text and "compute the key into a variable first" in text
+
+
+def test_an_isinstance_its_type_rules_out_is_false_and_its_branch_never_lowered():
+    """`isinstance(xs, dict)` of a `list[int]` is False: the branch Python never runs is not
+    compiled (it was: `dict(xs)` of a list was refused there)."""
+    assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], s: str, u):
+        if isinstance(xs, dict):
+            return dict(xs)
+        if isinstance(s, (list, dict)):
+            return s.items()
+        kinds = [isinstance(xs, str), isinstance(s, str), isinstance(u, dict), isinstance(xs, tuple)]
+        return [len(xs), kinds]
+    """, {"xs": [1, 2], "s": "a", "u": {}}, {"xs": [], "s": "", "u": [1]})

@@ -76,6 +76,15 @@ POWERS_UNPACKING = os.environ.get("PYSFN_DIFF_POWERS_UNPACKING", "1") == "1"
 # there. (`seek`, a helper returning from inside its loop and from a try, is in HELPERS.) On by default; PYSFN_DIFF_HELPER_EXPRESSIONS=0 leaves them out.
 HELPER_EXPRESSIONS = os.environ.get("PYSFN_DIFF_HELPER_EXPRESSIONS", "1") == "1"
 
+# ... and where Python may not evaluate it (session 13): an operand of `and`/`or`, a branch of
+# a conditional expression (made `if` statements: the helper runs only where Python runs it).
+# On by default; PYSFN_DIFF_LAZY_HELPERS=0 leaves them out.
+LAZY_HELPERS = os.environ.get("PYSFN_DIFF_LAZY_HELPERS", "1") == "1"
+
+# defaultdict and Counter (session 13: plain dicts, their reads written out). On by default;
+# PYSFN_DIFF_COLLECTIONS=0 leaves them out.
+COLLECTIONS = os.environ.get("PYSFN_DIFF_COLLECTIONS", "1") == "1"
+
 # next((element for x in xs if test), default) (session 12): lazy up to the first item that
 # passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
 NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
@@ -106,6 +115,7 @@ COMPUTE_IN_LAMBDA = os.environ.get("PYSFN_DIFF_COMPUTE_IN_LAMBDA") == "1"
 
 CALLEES = '''
 import math
+from collections import Counter, defaultdict
 
 CALLS = []
 
@@ -255,7 +265,7 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
-        if NESTED_HELPERS and HELPER_EXPRESSIONS and not self.lazy_depth:
+        if NESTED_HELPERS and HELPER_EXPRESSIONS and (LAZY_HELPERS or not self.lazy_depth):
             options.append(lambda: f"{self.choice(['helper', 'seek'])}({self.expr_int(0)})")  # f-strings, operands
         if SETS:
             options.append(lambda: f"len({self.set_expr(d)})")
@@ -451,6 +461,26 @@ class _Gen:
         lines.append(self.choice(reads)())
         return lines
 
+    def collections_block(self, pad: str, e: int) -> list[str]:
+        """A defaultdict or Counter made, counted into, read (a defaultdict's read inserts)."""
+        v = self.name("v")
+        kind = self.choice(["defaultdict(int)", "defaultdict(list)", "Counter()", f"Counter(str(x) for x in {self.list_ref()})"])
+        lines = [f"{pad}{v} = {kind}"]
+        key = lambda: f"str({self.expr_int(0)} % 3)"  # noqa: E731 (keys are strings in JSON)
+        for _ in range(self.draw(st.integers(1, 3))):
+            if kind == "defaultdict(list)":
+                lines.append(f"{pad}{v}[{key()}].append({self.expr_int(e)})")
+            else:
+                lines.append(f"{pad}{v}[{key()}] += {self.expr_int(e)}")
+        reads = [lambda: f"{pad}acc += len({v})",
+                 lambda: f"{pad}text += ','.join(sorted({v}))",
+                 lambda: f"{pad}acc = len({v}[{key()}]) if {v} else 0" if kind == "defaultdict(list)"
+                 else f"{pad}acc = {v}[{key()}]"]
+        if kind.startswith("Counter"):
+            reads.append(lambda: f"{pad}text += str({v}.most_common({self.draw(st.integers(1, 3))}))")
+        lines.append(self.choice(reads)())
+        return lines
+
     def any_all(self, d: int) -> str:
         source = self.list_ref()
         with self.scoped("int") as x:
@@ -569,6 +599,8 @@ class _Gen:
         if SETS:
             simple.append(lambda: self.set_block(pad, e))
             simple.append(lambda: self.pairs_block(pad, e))
+        if COLLECTIONS:
+            simple.append(lambda: self.collections_block(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
