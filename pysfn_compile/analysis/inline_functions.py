@@ -35,6 +35,7 @@ from __future__ import annotations
 import ast
 import copy
 
+from .ast_edits import blocks
 from .fresh_names import fresh_name
 
 _FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
@@ -86,7 +87,7 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
     if not defs:
         return
     kinds = _binding_kinds(body)
-    for block in _blocks(body):
+    for block in blocks(body):
         index = 0
         while index < len(block):
             statement = block[index]
@@ -139,7 +140,7 @@ def _assignment(value: ast.expr, name: str, statement: ast.stmt, taken: set) -> 
     expression as the `if`s Python's evaluation takes (_lazy_statements), `any(...)`/`all(...)`
     of a generator as the loop it runs (_search_loop)."""
     if isinstance(value, (ast.BoolOp, ast.IfExp)):
-        made = _lazy_statements(value, name)
+        made = _lazy_statements(value, name, taken)
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("any", "all"):
         made = _search_loop(value, name, taken)
     else:
@@ -153,24 +154,31 @@ def _assignment(value: ast.expr, name: str, statement: ast.stmt, taken: set) -> 
     return made
 
 
-def _lazy_statements(value: ast.BoolOp | ast.IfExp, name: str) -> list[ast.stmt]:
+def _lazy_statements(value: ast.BoolOp | ast.IfExp, name: str, taken: set) -> list[ast.stmt]:
     """`name = a and f(x) and c` as `name = a`, `if name: name = f(x)`, `if name: name = c`
     (nested: each operand only where the ones before it did not settle the value; `or` tests
     `not name`), `name = x if t else f(y)` as `if t: name = x` `else: name = f(y)`: the operands
-    Python evaluates, in its order, each once; the value the expression has."""
-    def assign(part: ast.expr) -> ast.stmt:
-        return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=part), part)
+    Python evaluates, in its order, each once; the value the expression has. A list
+    comprehension operand gets a name of its own first (it becomes a loop appending to it: a
+    list on every path, whatever else `name` holds)."""
+    def assign(part: ast.expr) -> list[ast.stmt]:
+        made = []
+        if isinstance(part, ast.ListComp):
+            items = fresh_name("items", taken)
+            made.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=items, ctx=ast.Store())], value=part), part))
+            part = ast.copy_location(ast.Name(id=items, ctx=ast.Load()), part)
+        return made + [ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=part), part)]
 
     if isinstance(value, ast.IfExp):
-        return [ast.copy_location(ast.If(test=value.test, body=[assign(value.body)], orelse=[assign(value.orelse)]),
+        return [ast.copy_location(ast.If(test=value.test, body=assign(value.body), orelse=assign(value.orelse)),
                                   value)]
-    made = [assign(value.values[0])]
+    made = assign(value.values[0])
     tail = made
     for part in value.values[1:]:
         held = ast.copy_location(ast.Name(id=name, ctx=ast.Load()), part)
         test = held if isinstance(value.op, ast.And) else ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=held),
                                                                                part)
-        inner = [assign(part)]
+        inner = assign(part)
         tail.append(ast.copy_location(ast.If(test=test, body=inner, orelse=[]), part))
         tail = inner
     return made
@@ -233,12 +241,16 @@ def _generators_as_lists(body: list[ast.stmt], defs: dict) -> None:
 
 
 def _calls_in(node: ast.expr, defs: dict) -> bool:
-    """Whether `node` calls one of `defs` outside any scope of its own (a comprehension's or
-    lambda's calls run there, where they are made loops or refused)."""
+    """Whether `node` calls one of `defs` outside any scope of its own, or holds a list
+    comprehension or any()/all() that does and becomes a loop (other comprehensions' and
+    lambdas' calls run there, where they are refused)."""
     stack = [node]
     while stack:
         part = stack.pop()
         if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and part.func.id in defs:
+            return True
+        if part is not node and ((isinstance(part, ast.ListComp) and _loop_of(part, defs) is not None)
+                                 or _any_all(part, defs) is not None):
             return True
         if part is node or not isinstance(part, _SCOPES):
             stack.extend(ast.iter_child_nodes(part))
@@ -268,7 +280,7 @@ def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
     """`x = [f(v) for v in vs if c(v)]` with f a helper: `x = []`, then `for v_1 in vs: if
     c(v_1): x.append(f(v_1))` (the comprehension's own names renamed, as its scope is its own;
     its first iterable evaluated first, as Python does), so that the call is a statement."""
-    for block in _blocks(body):
+    for block in blocks(body):
         for index in range(len(block) - 1, -1, -1):
             statement = block[index]
             if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
@@ -377,7 +389,7 @@ def _while_tests(body: list[ast.stmt], defs: dict) -> None:
     not where the `else` has a `break` or `continue` of its own (they are the outer loop's)."""
     if not defs:
         return
-    for block in list(_blocks(body)):
+    for block in list(blocks(body)):
         for statement in block:
             if not isinstance(statement, ast.While) or _path_to_call(statement.test, defs) is None:
                 continue
@@ -390,20 +402,6 @@ def _while_tests(body: list[ast.stmt], defs: dict) -> None:
             statement.body = [stop, *statement.body]
             statement.orelse = []
             ast.fix_missing_locations(statement)
-
-
-def _blocks(body: list[ast.stmt]):
-    """`body` and every block of statements inside it (not inside nested functions)."""
-    yield body
-    for statement in body:
-        if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            continue
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(statement, field, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                yield from _blocks(inner)
-        for handler in getattr(statement, "handlers", ()):
-            yield from _blocks(handler.body)
 
 
 def _eager_roots(statement: ast.stmt) -> list[ast.expr]:

@@ -30,6 +30,7 @@ import ast
 import collections
 import copy
 
+from .ast_edits import blocks, replace_child
 from .fresh_names import fresh_name
 
 _FACTORIES = {"list": ast.List(elts=[], ctx=ast.Load()), "dict": ast.Dict(keys=[], values=[]),
@@ -175,7 +176,7 @@ def _why_not(name: str, made: list, body: list[ast.stmt], parents: dict, kinds: 
         if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _BUILTINS \
                 and parent.func.id not in kinds and any(a is node for a in parent.args):
             continue
-        return f"{where}: `{ast.unparse(parent) if parent is not None else name}`"
+        return f"{where}: `{ast.unparse(parent) if parent is not None else name}` (where it leaves, dict({name}) is a plain copy)"
     return None
 
 
@@ -332,32 +333,11 @@ def _copy(node: ast.expr) -> ast.expr:
 
 
 def _replace(parents: dict, old: ast.AST, new: ast.AST) -> None:
-    """Put `new` where `old` is in its parent."""
-    parent = parents[id(old)]
-    for field, value in ast.iter_fields(parent):
-        if value is old:
-            setattr(parent, field, new)
-            return
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if item is old:
-                    value[index] = new
-                    return
-
-
-def _blocks(body: list[ast.stmt]):
-    yield body
-    for statement in body:
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(statement, field, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                yield from _blocks(inner)
-        for handler in getattr(statement, "handlers", ()):
-            yield from _blocks(handler.body)
+    replace_child(parents[id(old)], old, new)
 
 
 def _replace_statement(body: list[ast.stmt], old: ast.stmt, new: list[ast.stmt]) -> None:
-    for block in _blocks(body):
+    for block in blocks(body):
         for index, statement in enumerate(block):
             if statement is old:
                 block[index:index + 1] = new
@@ -365,7 +345,7 @@ def _replace_statement(body: list[ast.stmt], old: ast.stmt, new: list[ast.stmt])
 
 
 def _insert_before(body: list[ast.stmt], at: ast.stmt, new: ast.stmt) -> None:
-    for block in _blocks(body):
+    for block in blocks(body):
         for index, statement in enumerate(block):
             if statement is at:
                 block.insert(index, new)
@@ -373,7 +353,7 @@ def _insert_before(body: list[ast.stmt], at: ast.stmt, new: ast.stmt) -> None:
 
 
 def _insert_after(body: list[ast.stmt], at: ast.stmt, new: list[ast.stmt]) -> None:
-    for block in _blocks(body):
+    for block in blocks(body):
         for index, statement in enumerate(block):
             if statement is at:
                 block[index + 1:index + 1] = new

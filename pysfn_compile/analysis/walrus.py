@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import ast
 
+from .ast_edits import replace_child
+
 
 def rewrite(body: list[ast.stmt]) -> None:
     """Hoist, in place, the leading walrus of each statement of `body` (nested blocks and
@@ -70,7 +72,7 @@ def _hoist(statement: ast.stmt, field: str) -> list[ast.stmt]:
         if len(path) == 1:
             setattr(statement, field, name)
         else:
-            _replace(path[-2], walrus, name)
+            replace_child(path[-2], walrus, name)
         assign = ast.Assign(targets=[ast.Name(id=walrus.target.id, ctx=ast.Store())], value=walrus.value)
         ast.copy_location(assign, walrus)
         out.append(ast.fix_missing_locations(assign))
@@ -108,13 +110,3 @@ def _leading_walrus(node: ast.expr) -> list | None:
         path.append(node)
 
 
-def _replace(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
-    for field, value in ast.iter_fields(parent):
-        if value is old:
-            setattr(parent, field, new)
-            return
-        if isinstance(value, list):
-            for position, item in enumerate(value):
-                if item is old:
-                    value[position] = new
-                    return

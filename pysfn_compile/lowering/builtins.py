@@ -516,27 +516,14 @@ def _any_all(b, node, name: str):
     if isinstance(arg, ast.GeneratorExp) and effects(b, arg).any:
         return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
-        generator = arg.generators[0]
-        iterable = iterable_of(generator.iter, b.expr(generator.iter))
-        source, item_ty, helpers = iteration_source(generator.iter, iterable)
-        param = f"$__c{b.next_comprehension()}"
-        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
-            tests = [condition(b, t) for t in generator.ifs]
-            element = condition(b, arg.elt)
-        item_guards = ()
-        if element.guards or any(t.guards for t in tests):
-            stop = element.code if name == "any" else f"$not({element.code})"
-            clean = Expr(element.code, element.ty, (), element.reads, element.helpers)
-            item_guards = guards_per_item(source, param, tests, element, set(helpers) | set(iterable.helpers),
-                                       stop=stop)
-            element = clean
-            tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-        filtered, used = _passing(source, param, tests, item_ty)
-        used |= set(helpers) | set(element.helpers)
-        wanted = element.code if name == "any" else f"$not({element.code})"
-        code = _some(filtered, param, wanted, name)
-        return Expr(code, pytypes.BOOL, iterable.guards + item_guards, iterable.reads | element.reads,
-                    jsonata_lib.closure(used | set(iterable.helpers)))
+        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter))
+        one = _one_for(b, arg, iterable, lambda elt: condition(b, elt),
+                       lambda element: element.code if name == "any" else f"$not({element.code})")
+        filtered, used = _passing(one.source, one.param, one.tests, one.item_ty)
+        wanted = one.element.code if name == "any" else f"$not({one.element.code})"
+        code = _some(filtered, one.param, wanted, name)
+        return Expr(code, pytypes.BOOL, iterable.guards + one.item_guards, iterable.reads | one.element.reads,
+                    jsonata_lib.closure(used | one.helpers | one.element.helpers))
     items = _iterable(b, arg)
     elem = items.ty.element
     test = truth(Expr("$__x", elem))
@@ -558,37 +545,27 @@ def _next(b, node):
                       "write the loop: for x in xs: if test: found = x; break")
     default = None
     if isinstance(arg, ast.GeneratorExp):
-        generator = arg.generators[0]
-        iterable = iterable_of(generator.iter, b.expr(generator.iter))
-        if len(node.args) == 2:
+        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter))
+        if len(node.args) == 2:  # (after the generator's iterable, as Python evaluates the arguments)
             default = b.expr(node.args[1])
-        source, item_ty, helpers = iteration_source(generator.iter, iterable)
-        param = f"$__c{b.next_comprehension()}"
-        with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
-            tests = [condition(b, t) for t in generator.ifs]
-            element = b.expr(arg.elt)
+        one = _one_for(b, arg, iterable, b.expr, lambda element: "true")
     elif isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name) and arg.func.id == "iter" \
             and len(arg.args) == 1 and not arg.keywords and b.lookup("iter")[0] is None:
         iterable = _iterable(b, arg.args[0])
         if len(node.args) == 2:
             default = b.expr(node.args[1])
-        source, item_ty, helpers = iterable.code, iterable.ty.element, frozenset()
         param = f"$__c{b.next_comprehension()}"
-        tests, element = [], Expr(param, item_ty)
+        one = _OneFor(iterable.code, iterable.ty.element, iterable.helpers, param, [],
+                      Expr(param, iterable.ty.element), ())
     else:
         raise Refusal(node, "next() of this iterator is not supported",
                       "next((x for x in xs if test), default) or next(iter(xs), default)")
-    used = set(helpers) | set(iterable.helpers) | set(element.helpers)
-    item_guards: tuple = ()
-    if element.guards or any(t.guards for t in tests):
-        item_guards = guards_per_item(source, param, tests, element, used, stop="true")
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
-        tests = [Expr(t.code, t.ty, (), t.reads, t.helpers) for t in tests]
-    filtered, passing_helpers = _passing(source, param, tests, item_ty)
-    used |= passing_helpers
+    element, tests = one.element, one.tests
+    filtered, used = _passing(one.source, one.param, tests, one.item_ty)
+    used |= one.helpers | element.helpers
     found = f"$__nx{b.next_comprehension()}"
-    first = f"({param} := {found}[0]; {element.code})"
-    guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(item_guards)
+    first = f"({one.param} := {found}[0]; {element.code})"
+    guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(one.item_guards)
     if default is None:
         guards.append(guard(f"$count({filtered}) = 0", StopIteration, "''", iterable, *tests, helpers=used))
         code, ty = f"({found} := {filtered}; {first})", element.ty
@@ -598,6 +575,44 @@ def _next(b, node):
         used |= default.helpers
     reads = iterable.reads | element.reads | (default.reads if default is not None else frozenset())
     return Expr(code, ty, tuple(guards), reads, jsonata_lib.closure(used))
+
+
+@attrs.frozen
+class _OneFor:
+    """A generator of one `for` (any(), all(), next()), its item bound: the items' JSONata and
+    helpers (the iterable's too), the parameter naming an item, the conditions and the element
+    without their guards (`item_guards` checks those item by item, in Python's order)."""
+
+    source: str
+    item_ty: Ty
+    helpers: frozenset
+    param: str
+    tests: list
+    element: Expr
+    item_guards: tuple
+
+
+def _one_for(b, arg: ast.GeneratorExp, iterable: Expr, element_of, stop_of) -> _OneFor:
+    """`arg` bound, its iterable lowered already (Python evaluates it first); `element_of`
+    lowers the element, `stop_of(element)` is where the search for a failing item ends (the
+    item that decides the result)."""
+    generator = arg.generators[0]
+    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    param = f"$__c{b.next_comprehension()}"
+    with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
+        tests = [condition(b, t) for t in generator.ifs]
+        element = element_of(arg.elt)
+    helpers = frozenset(helpers) | iterable.helpers
+    item_guards: tuple = ()
+    if element.guards or any(t.guards for t in tests):
+        item_guards = guards_per_item(source, param, tests, element, set(helpers), stop=stop_of(element))
+        element = _unguarded(element)
+        tests = [_unguarded(t) for t in tests]
+    return _OneFor(source, item_ty, helpers, param, tests, element, item_guards)
+
+
+def _unguarded(expr: Expr) -> Expr:
+    return Expr(expr.code, expr.ty, (), expr.reads, expr.helpers)
 
 
 def _passing(source: str, param: str, tests: list, item_ty) -> tuple[str, set]:

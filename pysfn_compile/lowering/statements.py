@@ -234,7 +234,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
                          depth=item_depth(target.value))
         new_container = set_item(target, container, key, new)
-        pairs = store(b, target.value, new_container) if isinstance(target.value, ast.Subscript) \
+        pairs = store(b, target.value, new_container, write_back=True) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new_container)]
         if isinstance(target.value, ast.Name):
             b.note_type(target.value.id, new_container.ty)
@@ -312,7 +312,7 @@ def transform_delete(b, node: ast.Delete) -> None:
         else:
             raise Refusal(target, f"del of an item of {container.ty.describe()}",
                           "Python raises TypeError: it does not support item deletion")
-        pairs = store(b, target.value, new) if isinstance(target.value, ast.Subscript) \
+        pairs = store(b, target.value, new, write_back=True) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new)]
         b.assign(pairs, f"Set {pairs[0][0]}")
 

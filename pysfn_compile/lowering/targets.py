@@ -170,9 +170,11 @@ def _target_name(element) -> str:
     return "*" + element.value.id if isinstance(element, ast.Starred) else element.id
 
 
-def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None) -> list[tuple[str, Expr]]:
+def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = None,
+          write_back: bool = False) -> list[tuple[str, Expr]]:
     """target = value for a subscript target: the new value of the variable at its root.
-    Python evaluates the value, then the container, then the key."""
+    Python evaluates the value, then the container, then the key. `write_back`: `target`'s
+    value was changed in place (a method, or a store into an item of it), not assigned."""
     root = target
     while isinstance(root, ast.Subscript):
         root = root.value
@@ -184,23 +186,27 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
     if isinstance(target.slice, ast.Slice):
         raise Refusal(target, "assigning to a slice is not supported", "build a new list")
     container, key = operands(b, [target.value, target.slice])
-    new = set_item(target, container, key, value)
+    new = set_item(target, container, key, value, write_back)
     if isinstance(target.value, ast.Subscript):
-        return store(b, target.value, new)
+        return store(b, target.value, new, write_back=True)
     name = target.value.id
     b.note_item_store(name, new.ty)
     return [(b.var(name), new)]
 
 
-def no_tuple_item_change(node, ty: Ty) -> None:
+def no_tuple_item_change(node, ty: Ty, write_back: bool = False) -> None:
     if ty.may("list") and ty.form != "list":
+        if write_back:  # Python changes the item in place (`t[0].append(x)`), no item assignment
+            raise Refusal(node, "changing a list or dict held in a tuple is not supported (the machine would "
+                          "rebuild the tuple around a copy: another value sharing that item would not change)",
+                          "hold lists: [list(t) for t in ...], or give the item a variable of its own")
         raise Refusal(node, "a tuple's items cannot be changed (Python raises TypeError: 'tuple' object does "
                       "not support item assignment), and this value may be a tuple", "build a list: list(t)")
 
 
-def set_item(node, container: Expr, key: Expr, value: Expr) -> Expr:
+def set_item(node, container: Expr, key: Expr, value: Expr, write_back: bool = False) -> Expr:
     ty = container.ty
-    no_tuple_item_change(node, ty)
+    no_tuple_item_change(node, ty, write_back)
     if ty.only("dict"):
         key = store_key(node, key)
         new_ty = pytypes.dict_of(pytypes.join(ty.values, value.ty))
@@ -296,7 +302,7 @@ def store_target(b, target: ast.AST, value: Expr) -> list:
     """`target = value` where a method changed `value` in place: the (variable, value) pairs to
     assign (none when `target` unpacks, which assigns itself)."""
     if isinstance(target, ast.Subscript):
-        return store(b, target, value)
+        return store(b, target, value, write_back=True)
     if isinstance(target, ast.Name):
         b.note_type(target.id, value.ty)
         return [(b.var(target.id), value)]

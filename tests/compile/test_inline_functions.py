@@ -568,3 +568,21 @@ def test_a_helper_where_python_may_not_call_it_runs_only_where_it_does():
     assert len([t for t in _tasks(compiled, {"rows": rows, "dry": True}) if "charge" in str(t)]) == 3  # sorted() only
     assert len([t for t in _tasks(compiled, {"rows": rows, "dry": True}) if "audit" in str(t)]) == 1
     assert len([t for t in _tasks(compiled, {"rows": rows}) if "charge" in str(t)]) == 2 + 3
+
+
+def test_a_comprehension_calling_a_helper_inside_and_or():
+    """`[x for x in xs if ok(x)] or None` and `dry or sum(1 for x in xs if ok(x))`: the
+    comprehension becomes its loop (a list of its own), the `or` its `if`; inside a loop too."""
+    assert_same("""
+    @sfn.workflow
+    def main(batches, dry=False):
+        def ok(x):
+            return x % 2 == 0
+
+        out = []
+        for batch in batches:
+            pick = [x for x in batch if x > 2 and ok(x)] or None
+            total = dry or sum(1 for x in batch if ok(x))
+            out.append([pick, total, all(ok(x) for x in batch)])
+        return out
+    """, {"batches": [[1, 2, 4, 6], [], [3]]}, {"batches": [[8]], "dry": True})

@@ -70,6 +70,8 @@ def main(words, n=2):
     ("twin = d.copy()", ".copy"),
     ("d[xs.pop()] += 1", "computed key"),
     ("f = lambda: d['a']", "lambda"),
+    ("other = d or {}", "d or {}"),
+    ("d = defaultdict(list)", "different defaults"),
 ])
 def test_a_use_a_dict_would_not_do_alike_is_refused_naming_it(use, named):
     text = refusal(HEADER + f"""
@@ -81,7 +83,7 @@ def main(xs):
     {use}
     return 1
 """)
-    assert "collections.defaultdict" in text and "not with this use: line" in text and named in text, text
+    assert "collections.defaultdict" in text and "not with this use" in text and named in text, text
 
 
 def test_a_counter_of_a_value_only_the_run_knows_counts_items_or_copies_a_mapping():
@@ -105,23 +107,6 @@ def main(xs):
     return c
 """)
     assert "not with this use: line" in text and "a count's item" in text
-
-
-@pytest.mark.parametrize("use, named", [
-    ("other = d or {}", "d or {}"),
-    ("d = defaultdict(list)", "different defaults"),
-])
-def test_another_name_or_another_default_is_refused(use, named):
-    text = refusal(HEADER + f"""
-@sfn.workflow
-def main(xs):
-    d = defaultdict(int)
-    for x in xs:
-        d[x] += 1
-    {use}
-    return 1
-""")
-    assert "not with this use" in text and named in text, text
 
 
 def test_a_counter_of_a_typed_list_or_str_counts_its_items():

@@ -32,6 +32,10 @@ REFUSED = {
     "isinstance_int_or_computed_float": ("return isinstance(x / 2 if u else x, int)", 1,
                                          "JSON does not tell 3 from 3.0"),
     "aliasing": ("a = [1]\nb = a\nb.append(2)\nreturn a", 3, "may share its value"),
+    # Python changes the list in place (no item assignment): not "tuple's items cannot be changed"
+    "list_in_a_tuple": ("cols = list(zip([[1]], [[2]]))\ncols[0][0].append(9)\nreturn cols", 2,
+                        "changing a list or dict held in a tuple"),
+    "tuple_item": ("t = (1, 2)\nt[0] = 5\nreturn t", 2, "'tuple' object does not support item assignment"),
     # (the loop alone runs by index, row read as rows[i]: here row is read after it too)
     "aliasing_loop_item": ("rows = [{'a': 1}]\nfor row in rows:\n    row['a'] = 2\nreturn [rows, row]", 3,
                            "may share its value"),

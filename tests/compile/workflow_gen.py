@@ -409,26 +409,29 @@ class _Gen:
             lambda: f"(set({self.list_ref()}) {self.choice(['|', '&', '-', '^'])} set({self.expr_list(max(d - 1, 0))}))",
         ])()
 
+    def _made_changed_read(self, pad: str, v: str, made: str, changes: list, reads: list) -> list[str]:
+        """A variable `v` made, changed one to three times (a choice of `changes` each), then
+        read once (a choice of `reads`): each a function of no arguments giving the line."""
+        lines = [f"{pad}{v} = {made}"]
+        lines += [f"{pad}{self.choice(changes)()}" for _ in range(self.draw(st.integers(1, 3)))]
+        return lines + [f"{pad}{self.choice(reads)()}"]
+
     def set_block(self, pad: str, e: int) -> list[str]:
         """A set variable made, changed in place, then read."""
         v = self.name("v")
-        lines = [f"{pad}{v} = {self.choice([lambda: 'set()', lambda: self.set_expr(e)])()}"]
-        for _ in range(self.draw(st.integers(1, 3))):
-            lines.append(self.choice([
-                lambda: f"{pad}{v}.add({self.expr_int(e)})",
-                lambda: f"{pad}{v}.add({self.choice(['True', 'False'])})",
-                lambda: f"{pad}{v}.discard({self.expr_int(0)})",
-                lambda: f"{pad}{v}.remove({self.expr_int(0)})",
-                lambda: f"{pad}{v} {self.choice(['|=', '&=', '-=', '^='])} set({self.expr_list(e)})",
-                lambda: f"{pad}{v}.update({self.list_ref()})",
-            ])())
-        reads = [lambda: f"{pad}acc += len({v})",
-                 lambda: f"{pad}acc = {self.expr_int(0)} if {self.expr_int(0)} in {v} else len({v} & set({self.list_ref()}))",
-                 lambda: f"{pad}text += str(sorted({v}, reverse=True))"]
+        reads = [lambda: f"acc += len({v})",
+                 lambda: f"acc = {self.expr_int(0)} if {self.expr_int(0)} in {v} else len({v} & set({self.list_ref()}))",
+                 lambda: f"text += str(sorted({v}, reverse=True))"]
         if "out" not in self.frozen:
-            reads.append(lambda: f"{pad}out = sorted({v})")
-        lines.append(self.choice(reads)())
-        return lines
+            reads.append(lambda: f"out = sorted({v})")
+        return self._made_changed_read(pad, v, self.choice([lambda: "set()", lambda: self.set_expr(e)])(), [
+            lambda: f"{v}.add({self.expr_int(e)})",
+            lambda: f"{v}.add({self.choice(['True', 'False'])})",
+            lambda: f"{v}.discard({self.expr_int(0)})",
+            lambda: f"{v}.remove({self.expr_int(0)})",
+            lambda: f"{v} {self.choice(['|=', '&=', '-=', '^='])} set({self.expr_list(e)})",
+            lambda: f"{v}.update({self.list_ref()})",
+        ], reads)
 
     def pair(self, e: int) -> str:
         """A tuple as a set's item: ints and bools (1 == True: one item), an int list's items."""
@@ -440,46 +443,42 @@ class _Gen:
     def pairs_block(self, pad: str, e: int) -> list[str]:
         """A set of tuples made, changed in place, then read (tuples compared item by item)."""
         v = self.name("v")
-        lines = [f"{pad}{v} = " + self.choice([
+        made = self.choice([
             lambda: "set()",
             lambda: f"{{(x % 3, x > 1) for x in {self.list_ref()}}}",
             lambda: f"set(zip({self.list_ref()}, {self.list_ref()}))",
             lambda: f"{{{self.pair(0)}, {self.pair(0)}}}",
-        ])()]
-        for _ in range(self.draw(st.integers(1, 3))):
-            lines.append(self.choice([
-                lambda: f"{pad}{v}.add({self.pair(e)})",
-                lambda: f"{pad}{v}.discard({self.pair(0)})",
-                lambda: f"{pad}{v}.remove({self.pair(0)})",
-                lambda: f"{pad}{v} {self.choice(['|=', '&=', '-=', '^='])} {{{self.pair(0)}}}",
-            ])())
-        reads = [lambda: f"{pad}acc += len({v})",
-                 lambda: f"{pad}acc = 1 if {self.pair(0)} in {v} else len({v} & {{{self.pair(0)}}})",
-                 lambda: f"{pad}text += str(sorted({v}))"]
+        ])()
+        reads = [lambda: f"acc += len({v})",
+                 lambda: f"acc = 1 if {self.pair(0)} in {v} else len({v} & {{{self.pair(0)}}})",
+                 lambda: f"text += str(sorted({v}))"]
         if "out" not in self.frozen:
-            reads.append(lambda: f"{pad}out = [a for a, b in sorted({v}) if b]")
-        lines.append(self.choice(reads)())
-        return lines
+            reads.append(lambda: f"out = [a for a, b in sorted({v}) if b]")
+        return self._made_changed_read(pad, v, made, [
+            lambda: f"{v}.add({self.pair(e)})",
+            lambda: f"{v}.discard({self.pair(0)})",
+            lambda: f"{v}.remove({self.pair(0)})",
+            lambda: f"{v} {self.choice(['|=', '&=', '-=', '^='])} {{{self.pair(0)}}}",
+        ], reads)
 
     def collections_block(self, pad: str, e: int) -> list[str]:
         """A defaultdict or Counter made, counted into, read (a defaultdict's read inserts)."""
         v = self.name("v")
-        kind = self.choice(["defaultdict(int)", "defaultdict(list)", "Counter()", f"Counter(str(x) for x in {self.list_ref()})"])
-        lines = [f"{pad}{v} = {kind}"]
-        key = lambda: f"str({self.expr_int(0)} % 3)"  # noqa: E731 (keys are strings in JSON)
-        for _ in range(self.draw(st.integers(1, 3))):
-            if kind == "defaultdict(list)":
-                lines.append(f"{pad}{v}[{key()}].append({self.expr_int(e)})")
-            else:
-                lines.append(f"{pad}{v}[{key()}] += {self.expr_int(e)}")
-        reads = [lambda: f"{pad}acc += len({v})",
-                 lambda: f"{pad}text += ','.join(sorted({v}))",
-                 lambda: f"{pad}acc = len({v}[{key()}]) if {v} else 0" if kind == "defaultdict(list)"
-                 else f"{pad}acc = {v}[{key()}]"]
+        kind = self.choice(["defaultdict(int)", "defaultdict(list)", "Counter()",
+                            f"Counter(str(x) for x in {self.list_ref()})"])
+
+        def key() -> str:
+            return f"str({self.expr_int(0)} % 3)"  # (keys are strings in JSON)
+        if kind == "defaultdict(list)":
+            changes = [lambda: f"{v}[{key()}].append({self.expr_int(e)})"]
+            reads = [lambda: f"acc = len({v}[{key()}]) if {v} else 0"]
+        else:
+            changes = [lambda: f"{v}[{key()}] += {self.expr_int(e)}"]
+            reads = [lambda: f"acc = {v}[{key()}]"]
+        reads += [lambda: f"acc += len({v})", lambda: f"text += ','.join(sorted({v}))"]
         if kind.startswith("Counter"):
-            reads.append(lambda: f"{pad}text += str({v}.most_common({self.draw(st.integers(1, 3))}))")
-        lines.append(self.choice(reads)())
-        return lines
+            reads.append(lambda: f"text += str({v}.most_common({self.draw(st.integers(1, 3))}))")
+        return self._made_changed_read(pad, v, kind, changes, reads)
 
     def any_all(self, d: int) -> str:
         source = self.list_ref()
