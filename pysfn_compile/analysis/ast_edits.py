@@ -1,6 +1,6 @@
 """Edits of a function's syntax tree that the rewrites before lowering share (walrus,
 inline_functions, plain_collections): walking its blocks of statements, putting one node in
-the place of another."""
+the place of another, telling an expression that may be evaluated twice."""
 
 from __future__ import annotations
 
@@ -33,3 +33,25 @@ def replace_child(parent: ast.AST, old: ast.AST, new: ast.AST) -> None:
                 if item is old:
                     value[position] = new
                     return
+
+
+_PURE_FUNCTIONS = frozenset({"str", "int", "float", "len", "abs", "min", "max", "bool", "repr", "round"})
+_PURE_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold", "capitalize", "get"})
+_KEY_PARTS = (ast.Name, ast.Constant, ast.Subscript, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp,
+              ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Call, ast.keyword, ast.Slice, ast.Tuple,
+              ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+def computes_only(key: ast.expr) -> bool:
+    """A key that may be evaluated twice to the same effect as once: names, constants,
+    operators, subscripts, f-strings and the builtins and str methods that only compute
+    (`str(x % 3)`, `e["user"].lower()`); no callee, helper, or method that changes anything.
+    (If it raises, it raises the first time, as Python's one evaluation does.)"""
+    for node in ast.walk(key):
+        if not isinstance(node, _KEY_PARTS):
+            return False
+        if isinstance(node, ast.Call) and not (
+                (isinstance(node.func, ast.Name) and node.func.id in _PURE_FUNCTIONS)
+                or (isinstance(node.func, ast.Attribute) and node.func.attr in _PURE_METHODS)):
+            return False
+    return True

@@ -35,7 +35,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .ast_edits import blocks
+from .ast_edits import blocks, computes_only
 from .fresh_names import fresh_name
 
 _FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
@@ -51,6 +51,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         _keys_as_lambdas(body, defs)
         _while_tests(body, defs)
         _generators_as_lists(body, defs)
+        _augmented_items(body, defs, taken)
         _hoist_calls(body, defs, taken)
         _comprehension_loops(body, defs, taken)
         _hoist_calls(body, defs, taken)  # the appends' calls
@@ -240,6 +241,25 @@ def _generators_as_lists(body: list[ast.stmt], defs: dict) -> None:
                                                  generator)
 
 
+def _augmented_items(body: list[ast.stmt], defs: dict, taken: set) -> None:
+    """`d[k] += f(x)` calling a helper: `d[k]` as a statement of its own (Python reads the item,
+    with its KeyError, before it evaluates the value), then `d[k] += f(x)`, whose call
+    _hoist_calls gives a line of its own: where `d[k]` only computes (read twice to no effect:
+    ast_edits.computes_only). The `+=` stays one: a list item changes in place."""
+    for block in blocks(body):
+        for index in range(len(block) - 1, -1, -1):
+            statement = block[index]
+            if not (isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Subscript)
+                    and not getattr(statement, "pysfn_item_read", False)
+                    and computes_only(statement.target) and _calls_in(statement.value, defs)):
+                continue
+            read = ast.Subscript(value=copy.deepcopy(statement.target.value), slice=copy.deepcopy(statement.target.slice),
+                                 ctx=ast.Load())
+            first = ast.fix_missing_locations(ast.copy_location(ast.Expr(value=read), statement))
+            statement.pysfn_item_read = True  # its item is read: the value's calls may go before it
+            block.insert(index, first)
+
+
 def _calls_in(node: ast.expr, defs: dict) -> bool:
     """Whether `node` calls one of `defs` outside any scope of its own, or holds a list
     comprehension or any()/all() that does and becomes a loop (other comprehensions' and
@@ -410,8 +430,9 @@ def _eager_roots(statement: ast.stmt) -> list[ast.expr]:
         return [statement.value]
     if isinstance(statement, ast.AnnAssign) and statement.value is not None:
         return [statement.value]
-    if isinstance(statement, ast.AugAssign) and isinstance(statement.target, ast.Name):
-        return [statement.value]
+    if isinstance(statement, ast.AugAssign) and (isinstance(statement.target, ast.Name)
+                                                 or getattr(statement, "pysfn_item_read", False)):
+        return [statement.value]  # (`d[k] += v`: after `d[k]` on a line of its own, _augmented_items)
     if isinstance(statement, ast.If):
         return [statement.test]
     if isinstance(statement, ast.For):

@@ -30,7 +30,7 @@ import ast
 import collections
 import copy
 
-from .ast_edits import blocks, replace_child
+from .ast_edits import blocks, computes_only, replace_child
 from .fresh_names import fresh_name
 
 _FACTORIES = {"list": ast.List(elts=[], ctx=ast.Load()), "dict": ast.Dict(keys=[], values=[]),
@@ -146,10 +146,10 @@ def _why_not(name: str, made: list, body: list[ast.stmt], parents: dict, kinds: 
             augmented = _augmented_through(parent, parents)
             if augmented is not None and counter and augmented.target is not parent:
                 return f"{where}: `{ast.unparse(augmented.target)} {_op(augmented)}= ...` (a count's item)"
-            if augmented is not None and not _simple(parent.slice):
+            if augmented is not None and not computes_only(parent.slice):
                 return (f"{where}: `{ast.unparse(augmented.target)} {_op(augmented)}= ...` with a computed key "
                         "(write it to a name first)")
-            if isinstance(parent.ctx, ast.Del) and counter and not _simple(parent.slice):
+            if isinstance(parent.ctx, ast.Del) and counter and not computes_only(parent.slice):
                 return f"{where}: `del {ast.unparse(parent)}` with a computed key"
             continue
         if isinstance(parent, ast.Attribute) and parent.value is node:
@@ -170,9 +170,9 @@ def _why_not(name: str, made: list, body: list[ast.stmt], parents: dict, kinds: 
         if isinstance(parent, (ast.If, ast.While, ast.IfExp)) and parent.test is node or isinstance(
                 parent, ast.Return) or (isinstance(parent, ast.UnaryOp) and isinstance(parent.op, ast.Not)):
             continue  # (not `d or {}`: its value would be another name for it)
-        if isinstance(parent, ast.Dict) and any(v is node for v in parent.values) and isinstance(
-                parents.get(id(parent)), ast.Return):
-            continue
+        if (isinstance(parent, ast.Dict) and any(v is node for v in parent.values)
+                or isinstance(parent, (ast.List, ast.Tuple))) and isinstance(parents.get(id(parent)), ast.Return):
+            continue  # `return {"counts": d}`, `return [d, n]`: the output is JSON
         if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _BUILTINS \
                 and parent.func.id not in kinds and any(a is node for a in parent.args):
             continue
@@ -200,28 +200,6 @@ def _inside_scope(node: ast.AST, parents: dict) -> bool:
             return True
         parent = parents.get(id(parent))
     return False
-
-
-_PURE_FUNCTIONS = frozenset({"str", "int", "float", "len", "abs", "min", "max", "bool", "repr", "round"})
-_PURE_METHODS = frozenset({"lower", "upper", "strip", "lstrip", "rstrip", "title", "casefold", "capitalize", "get"})
-_KEY_PARTS = (ast.Name, ast.Constant, ast.Subscript, ast.Attribute, ast.BinOp, ast.UnaryOp, ast.Compare, ast.BoolOp,
-              ast.IfExp, ast.JoinedStr, ast.FormattedValue, ast.Call, ast.keyword, ast.Slice, ast.Tuple,
-              ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
-
-
-def _simple(key: ast.expr) -> bool:
-    """A key that may be evaluated twice to the same effect as once: names, constants,
-    operators, subscripts, f-strings and the builtins and str methods that only compute
-    (`str(x % 3)`, `e["user"].lower()`); no callee, helper, or method that changes anything.
-    (If it raises, it raises the first time, as Python's one evaluation does.)"""
-    for node in ast.walk(key):
-        if not isinstance(node, _KEY_PARTS):
-            return False
-        if isinstance(node, ast.Call) and not (
-                (isinstance(node.func, ast.Name) and node.func.id in _PURE_FUNCTIONS)
-                or (isinstance(node.func, ast.Attribute) and node.func.attr in _PURE_METHODS)):
-            return False
-    return True
 
 
 def _op(node: ast.AugAssign) -> str:

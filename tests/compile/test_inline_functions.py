@@ -586,3 +586,28 @@ def test_a_comprehension_calling_a_helper_inside_and_or():
             out.append([pick, total, all(ok(x) for x in batch)])
         return out
     """, {"batches": [[1, 2, 4, 6], [], [3]]}, {"batches": [[8]], "dry": True})
+
+
+def test_an_item_augmented_by_a_helper_reads_the_item_first():
+    """`d["n"] += pay(x)`: Python reads the item (KeyError) before it calls the helper, so a
+    missing key charges nothing; a defaultdict's item is inserted first."""
+    source = """
+    from collections import defaultdict
+
+    def charge(c):
+        return c * 2
+
+    @sfn.workflow
+    def main(xs, d):
+        def pay(x):
+            return charge(x) if x > 0 else 0
+
+        totals = defaultdict(int)
+        for x in xs:
+            totals[str(x % 2)] += pay(x)
+            d["n"] += pay(x)
+        return [totals, d]
+    """
+    assert_same(source, {"xs": [1, 2, 3], "d": {"n": 0}}, {"xs": [1], "d": {}}, {"xs": [], "d": {}})
+    compiled = compile_text(source)
+    assert len(_tasks(compiled, {"xs": [1], "d": {}})) == 1  # the first line's charge; the KeyError before the second
