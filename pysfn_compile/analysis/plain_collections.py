@@ -10,7 +10,8 @@ Python's meaning exactly: a defaultdict's `d[k]` read inserts the factory's valu
 missing and returns it, which `d.setdefault(k, value)` does (the same insertion, at the same
 moment, the value a new one each time); `d[k] += v` is that read, then the store (a statement
 `d.setdefault(k, value)` before `d[k] += v`: the in-place `+=` of a list stays in place). A
-Counter's read of a missing key is 0 and inserts nothing (`c.get(k, 0)`), `del c[k]` of a
+Counter's read of a missing key is 0 and inserts nothing (`c.get(k, 0)`; `c[k] += n` is
+`count = c.get(k, 0)`, `count += n`, `c[k] = count`: Python's `+=` and its message), `del c[k]` of a
 missing key does nothing (`c.pop(k, None)`), `Counter(xs)` counts the items in order (a
 mapping's counts are copied), `most_common(n)` is CPython's own `sorted(items, key=count,
 reverse=True)[:n]` (equal counts in the order first counted).
@@ -231,7 +232,7 @@ def _apply(name: str, made: list, body: list[ast.stmt], parents: dict, taken: se
             call = parents.get(id(parent))
             _replace(parents, call, _most_common(name, call))
     for holder, target in augmented:
-        _augmented(name, holder, target, counter, made[0][2][1], body)
+        _augmented(name, holder, target, counter, made[0][2][1], body, taken)
     for node in _own_nodes(body):
         ast.fix_missing_locations(node)
 
@@ -243,13 +244,15 @@ def _read(name: str, subscript: ast.Subscript, counter: bool, default: ast.expr)
 
 
 def _augmented(name: str, statement: ast.AugAssign, target: ast.Subscript, counter: bool, default: ast.expr,
-               body: list[ast.stmt]) -> None:
-    if counter:  # the read inserts nothing: `c[k] = c.get(k, 0) + v`
-        value = ast.BinOp(left=_method(name, "get", [target.slice, ast.Constant(value=0)], target), op=statement.op,
-                          right=statement.value)
-        store = ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=target.slice, ctx=ast.Store())
-        new = ast.Assign(targets=[store], value=ast.copy_location(value, statement))
-        _replace_statement(body, statement, [ast.copy_location(new, statement)])
+               body: list[ast.stmt], taken: set[str]) -> None:
+    if counter:  # the read inserts nothing: `held = c.get(k, 0)`, `held += v`, `c[k] = held`
+        held = fresh_name("count", taken)
+        made = [ast.Assign(targets=[ast.Name(id=held, ctx=ast.Store())],
+                           value=_method(name, "get", [_copy(target.slice), ast.Constant(value=0)], target)),
+                ast.AugAssign(target=ast.Name(id=held, ctx=ast.Store()), op=statement.op, value=statement.value),
+                ast.Assign(targets=[ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=target.slice,
+                                                  ctx=ast.Store())], value=ast.Name(id=held, ctx=ast.Load()))]
+        _replace_statement(body, statement, [ast.copy_location(node, statement) for node in made])
         return
     insert = ast.Expr(value=_method(name, "setdefault", [_copy(target.slice), _fresh(default, target)], target))
     _insert_before(body, statement, ast.copy_location(insert, statement))

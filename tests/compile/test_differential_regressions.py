@@ -703,3 +703,16 @@ def main(n: int):
         r.append(str(e))
     return {"r": r}
 """, {"n": 1}, {"n": 0})
+
+
+def test_a_counters_augmented_assignment_keeps_pythons_message():
+    """Seed 1306 (session 13): `v1[str(acc % 3)] += n * 0 * 2` with n a str; Python's TypeError
+    names `+=`, the machine's named `+` (the Counter's `+=` was written as `= ... +`)."""
+    agree("""
+@sfn.workflow
+def main(n):
+    acc = 0
+    v1 = Counter(str(x) for x in [1, 2])
+    v1[str(acc % 3)] += ((n * 0) * 2)
+    return sorted(v1)
+""", {"n": "11-a,"}, {"n": 4})

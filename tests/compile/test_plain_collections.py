@@ -117,3 +117,19 @@ def main(words: list[str], text: str):
     letters = Counter(text)
     return {"words": by_word.most_common(), "letters": letters.most_common(2)}
 """, {"words": ["a", "b", "a"], "text": "hello"}, {"words": [], "text": ""})
+
+
+def test_a_counts_augmented_assignment_fails_as_pythons_does():
+    """Found by the differential fuzzer (seed 1306): `c[k] += "x"` is Python's TypeError for
+    `+=` (it was written `c[k] = c.get(k, 0) + v`: the message said `+`), and adds no key."""
+    results = assert_same(HEADER + """
+@sfn.workflow
+def main(v, k="a"):
+    c = Counter()
+    try:
+        c[k] += v
+    except TypeError as e:
+        return [str(e), len(c)]
+    return [c[k], len(c)]
+""", {"v": "x"}, {"v": 3})
+    assert results[0]["output"] == ["unsupported operand type(s) for +=: 'int' and 'str'", 0]
