@@ -216,8 +216,8 @@ def test_collections_classes_are_named_with_the_plain_python_to_write_instead():
                      "    d = defaultdict(list)\n    c = Counter(xs)\n    return [str(d), repr(c)]\n")
     assert [p.message for p in found] == [
         "'defaultdict' is collections.defaultdict, which the state machine cannot run (as a plain dict it could, "
-        "but not with this use: line 8: `str(d)`)",
+        "but not with this use: line 8: `str(d)` (where it leaves, dict(d) is a plain copy))",
         "'Counter' is collections.Counter, which the state machine cannot run (as a plain dict it could, "
-        "but not with this use: line 8: `repr(c)`)"]
+        "but not with this use: line 8: `repr(c)` (where it leaves, dict(c) is a plain copy))"]
     assert "d.setdefault(k, []).append(v)" in found[0].hint
     assert "counts.get(k, 0) + 1" in found[1].hint
