@@ -138,7 +138,10 @@ def _why_not(name: str, made: list, body: list[ast.stmt], parents: dict, kinds: 
         if not (isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)):
             continue
         where = f"line {node.lineno}"
-        if _inside_scope(node, parents):
+        scope = _scope_of(node, parents)
+        if scope is not None and not (counter and isinstance(scope, ast.Lambda)):
+            # (a Counter's read in a key function, `lambda k: c[k]`, is `c.get(k, 0)` there too;
+            # a defaultdict's would insert, and a nested function may be a map body)
             return f"{where}: a nested function or lambda reads it"
         parent = parents.get(id(node))
         if isinstance(parent, ast.Subscript) and parent.value is node:
@@ -194,13 +197,14 @@ def _augmented_through(subscript: ast.Subscript, parents: dict) -> ast.AugAssign
         node = parent
 
 
-def _inside_scope(node: ast.AST, parents: dict) -> bool:
+def _scope_of(node: ast.AST, parents: dict) -> ast.AST | None:
+    """The innermost function, lambda or class `node` is inside (None: the workflow's own code)."""
     parent = parents.get(id(node))
     while parent is not None:
         if isinstance(parent, _SCOPES):
-            return True
+            return parent
         parent = parents.get(id(parent))
-    return False
+    return None
 
 
 def _op(node: ast.AugAssign) -> str:

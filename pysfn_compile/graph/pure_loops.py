@@ -619,6 +619,7 @@ class _Step:
         self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
         self.normal_end = ""  # with `each`: the "@step" of the loop's normal end (the items run out)
+        self.normal_position: int | None = None  # ... its way out: no other leads to it
 
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
@@ -741,8 +742,10 @@ class _Step:
         `$reduce` ends there by itself, "@step" as it started)."""
         rule, each = head.rules[0], self.each
         self._end([], head.default, frozenset(), "", self._branch(head, -1, frozenset()))
-        self.normal_end = str(len(self.leader_nodes) + next(
-            k for k, node in enumerate(self.exits) if node is head.default and not self.exit_sunk[k]))
+        # its own way out: a step that leaves for the same state (a `break` with no `else`)
+        # ends the reduce with a "@step" of its own, not the normal end's, which means "go on"
+        self.normal_position = len(self.exits) - 1
+        self.normal_end = str(len(self.leader_nodes) + self.normal_position)
         item = f"${each.items}[${each.index}]"
         assign = {name: value for name, value in rule.assign.items() if name != each.index}
         self.item_is_variable = ""
@@ -891,8 +894,8 @@ class _Step:
             self.leaves.append((None, pc, changed & frozenset(self.carried), taken, last))
             return f"\x00{len(self.leaves) - 1}\x00"
         sunk = sunk or {}
-        position = next((k for k, node in enumerate(self.exits) if node is target and self.exit_sunk[k] == sunk),
-                        None)
+        position = next((k for k, node in enumerate(self.exits) if node is target and self.exit_sunk[k] == sunk
+                         and k != self.normal_position), None)  # (a `break` is no normal end: see _each_block)
         if position is None:
             self.exits.append(target)
             self.exit_sunk.append(sunk)

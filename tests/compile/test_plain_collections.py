@@ -133,3 +133,12 @@ def main(v, k="a"):
     return [c[k], len(c)]
 """, {"v": "x"}, {"v": 3})
     assert results[0]["output"] == ["unsupported operand type(s) for +=: 'int' and 'str'", 0]
+
+
+def test_a_counter_read_in_a_key_function():
+    assert_same(HEADER + """
+@sfn.workflow
+def main(words):
+    c = Counter(words)
+    return sorted(c, key=lambda w: (-c[w], w))
+""", {"words": ["b", "a", "b", "c"]}, {"words": []})

@@ -923,6 +923,24 @@ FOR_EACH = """
 """
 
 
+def test_a_break_with_no_else_ends_a_reduce_loop():
+    """Found reviewing the `$reduce` form before it was released: a `break` leading where the
+    loop's normal end leads (no `else`) had the normal end's "@step", which means "go on" inside
+    the reduce, so the items after it were run (3 became 5). A way out of its own now."""
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            total = 0
+            for x in xs:
+                if x > 2:
+                    break
+                total += x
+            return total
+    """
+    results = assert_same(source, {"xs": [1, 2, 3, 1, 1]}, {"xs": []}, {"xs": [1]}, {"xs": [5, 1]})
+    assert [r["output"] for r in results] == [3, 0, 1, 0]
+
+
 def test_a_for_loop_is_a_reduce_over_its_items():
     """`for x in xs` over a list the loop does not change: a `$reduce` over the items, the
     item the function's argument (no object of positions, no step function, no counter in
