@@ -480,6 +480,20 @@ class _Gen:
             reads.append(lambda: f"text += str({v}.most_common({self.draw(st.integers(1, 3))}))")
         return self._made_changed_read(pad, v, kind, changes, reads)
 
+    def search_loop(self, pad: str, e: int) -> list[str]:
+        """A pure `for` over a list that stops at a break, with or without an `else` (folded: a
+        `$reduce` over the items; a break with no `else` once ran the items after it)."""
+        with self.scoped("int") as x:
+            test = self.choice([lambda: f"{x} == {self.draw(st.integers(0, 3))}", lambda: self.expr_bool(e)])()
+            source = self.choice(["xs", "xs", self.list_ref()])  # (xs: [1, 2, 3] unless the program changed it)
+            lines = [f"{pad}for {x} in {source}:", f"{pad}    if {test}:", f"{pad}        break",
+                     f"{pad}    text += str({x})"]
+        if self.chance(3):
+            lines += [f"{pad}else:", f"{pad}    text += '.'"]
+        if "out" not in self.frozen:
+            lines.append(f"{pad}out.append(len(text))")  # (out is in most results)
+        return lines
+
     def any_all(self, d: int) -> str:
         source = self.list_ref()
         with self.scoped("int") as x:
@@ -600,6 +614,7 @@ class _Gen:
             simple.append(lambda: self.pairs_block(pad, e))
         if COLLECTIONS:
             simple.append(lambda: self.collections_block(pad, e))
+        simple.append(lambda: self.search_loop(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
