@@ -481,12 +481,14 @@ class _Gen:
         return self._made_changed_read(pad, v, kind, changes, reads)
 
     def search_loop(self, pad: str, e: int) -> list[str]:
-        """A pure `for` over a list that stops at a break, with or without an `else` (folded: a
-        `$reduce` over the items; a break with no `else` once ran the items after it)."""
+        """A pure `for` over a list that stops at a break (or skips an item), with or without an
+        `else` (folded: a `$reduce` over the items; a break with no `else` once ran the items
+        after it)."""
         with self.scoped("int") as x:
             test = self.choice([lambda: f"{x} == {self.draw(st.integers(0, 3))}", lambda: self.expr_bool(e)])()
             source = self.choice(["xs", "xs", self.list_ref()])  # (xs: [1, 2, 3] unless the program changed it)
-            lines = [f"{pad}for {x} in {source}:", f"{pad}    if {test}:", f"{pad}        break",
+            stop = self.choice(["break", "break", "continue"])
+            lines = [f"{pad}for {x} in {source}:", f"{pad}    if {test}:", f"{pad}        {stop}",
                      f"{pad}    text += str({x})"]
         if self.chance(3):
             lines += [f"{pad}else:", f"{pad}    text += '.'"]
@@ -801,8 +803,9 @@ class _Gen:
                 f"{pad}    counts[{key}] = counts.get({key}, 0) + 1"]
 
     def result(self) -> str:
-        names = self.draw(st.lists(st.sampled_from(list(LOCALS)), min_size=1, max_size=4, unique=True))
-        return "{" + ", ".join(f'"{v}": {v}' for v in names) + "}"
+        """Every local, so that what any statement computed shows (a subset let a loop that ran
+        the wrong items go unseen: the break bug of session 13)."""
+        return "{" + ", ".join(f'"{v}": {v}' for v in LOCALS) + "}"
 
 
 @st.composite
