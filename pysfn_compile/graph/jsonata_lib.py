@@ -314,6 +314,34 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # sets (lowering/sets.py): an array of distinct items; each helper comes in three kinds, by
     # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1), `_eq` Python's
     # == item by item (tuples: arrays, which `in` never finds)
+    # str.format() of a template known at run time only (lowering/builtins.py _str_format):
+    # `$pos` the positional arguments as str(), `$named` the keyword ones; the text, or the
+    # first error Python meets walking the template ({"type", "message"}; type "!" for a field
+    # the machine does not format: a conversion, a spec, an attribute or an index)
+    "format_rt": (
+        "$t, $pos, $named",
+        "($err := function($type, $message) { {'err': {'type': $type, 'message': $message}} };"
+        " $out := function($a, $text, $at, $auto) { {'out': $a.out & $text, 'at': $at, 'auto': $auto} };"
+        " $range := function($k) { $err('IndexError', 'Replacement index ' & $k & ' out of range for positional args tuple') };"
+        " $r := $reduce($append([], $match($t, /\\{\\{|\\}\\}|\\{[^{}]*\\}|[{}]/)), function($a, $m) {"
+        " $exists($a.err) ? $a : ($lit := $substring($t, $a.at, $m.index - $a.at); $tok := $m.match;"
+        " $next := $m.index + $length($tok);"
+        " $tok = '{{' ? $out($a, $lit & '{', $next, $a.auto) : $tok = '}}' ? $out($a, $lit & '}', $next, $a.auto)"
+        " : $tok = '}' ? $err('ValueError', \"Single '}' encountered in format string\")"
+        " : $tok = '{' ? ($next >= $length($t) ? $err('ValueError', \"Single '{' encountered in format string\")"
+        " : $err('!', 'a format string with a { that opens no field'))"
+        " : ($f := $substring($tok, 1, $length($tok) - 2);"
+        " $f = '' ? ($a.auto < 0 ? $err('ValueError', 'cannot switch from manual field specification to automatic field numbering')"
+        " : $a.auto >= $count($pos) ? $range($a.auto) : $out($a, $lit & $pos[$a.auto], $next, $a.auto + 1))"
+        " : $contains($f, /^[0-9]+$/) ? ($a.auto > 0 ? $err('ValueError', 'cannot switch from automatic field numbering to manual field specification')"
+        " : ($k := $number($f); $k >= $count($pos) ? $range($k) : $out($a, $lit & $pos[$k], $next, -1)))"
+        " : $contains($f, /^[A-Za-z_][A-Za-z0-9_]*$/) ? ($exists($lookup($named, $f)) ? $out($a, $lit & $lookup($named, $f), $next, $a.auto)"
+        " : $err('KeyError', \"'\" & $f & \"'\"))"
+        " : $err('!', 'the format field {' & $f & '}')))"
+        " }, {'out': '', 'at': 0, 'auto': 0});"
+        " $exists($r.err) ? $r.err : $r.out & $substring($t, $r.at))",
+        (),
+    ),
     "set_in": ("$s, $v", "$v in $s", ()),
     "set_eq": ("$s, $v", "$__contains($s, $v)", ("contains",)),
     "set_has": ("$s, $v", "$type($v) = 'boolean' ? ($v in $s or ($v ? 1 : 0) in $s)"

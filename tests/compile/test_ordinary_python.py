@@ -1034,3 +1034,39 @@ def test_what_next_returns_is_the_item_itself():
     """, ["'d'", "'users'"])):
         text = refusal(source)
         assert "'u' may share its value with" in text and all(name in text for name in names), text
+
+
+FORMAT_AT_RUN_TIME = """
+@sfn.workflow
+def main(template, name="Al", n=3, extra=None):
+    try:
+        return template.format(name=name, n=n, extra=extra)
+    except KeyError as e:
+        return ["KeyError", str(e)]
+    except ValueError as e:
+        return ["ValueError", str(e)]
+
+
+@sfn.workflow
+def positional(template, a=1, b="x"):
+    try:
+        return template.format(a, b)
+    except (IndexError, ValueError) as e:
+        return [type(e).__name__, str(e)]
+"""
+
+
+def test_a_template_known_at_run_time_is_formatted_as_python_does():
+    """`template.format(...)` of a parameter: named and numbered fields, `{{ }}`, every
+    argument as str(), and Python's KeyError, IndexError and ValueError messages."""
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "Hi {name}, you have {n} alerts {{ok}} {extra}"}, entry="main")
+    assert_same(FORMAT_AT_RUN_TIME,
+                {"template": "{missing}"}, {"template": "a } b"}, {"template": "{"}, {"template": ""},
+                {"template": "{name}{name}", "name": ["x", 1]}, {"template": "n={n}", "n": True}, entry="main")
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "{} and {}"}, {"template": "{1}-{0}-{1}"}, {"template": "{}{}{}"},
+                {"template": "{} {1}"}, {"template": "{1} {}"}, {"template": "{5}"}, entry="positional")
+
+
+def test_a_run_time_template_field_the_machine_does_not_format_stops_it_loudly():
+    result = emulate(compile_text(FORMAT_AT_RUN_TIME, entry="main"), {"template": "{n:>5}"})
+    assert result["error"] == "pysfn.Unsupported" and "format spec" in result["cause"]
