@@ -708,6 +708,7 @@ def _call_sites(fdef: ast.FunctionDef, body: list[ast.stmt]) -> list[tuple[list,
     start = body.index(fdef)
     sites: list[tuple[list, int]] = []
     calls: set[int] = set(_sfn_arguments(body, name))  # sfn.map(f, xs): the def stays for it
+    fdef.pysfn_blocked = None  # the use that keeps it from running inline (blocked_by)
     for position, statement in enumerate(body):
         if statement is fdef:
             continue
@@ -715,15 +716,21 @@ def _call_sites(fdef: ast.FunctionDef, body: list[ast.stmt]) -> list[tuple[list,
             call = _call_of(block[index], name)
             if call is not None:
                 if position < start or not _matches(fdef, call):
+                    fdef.pysfn_blocked = call
                     return None
                 sites.append((block, index))
                 calls.add(id(call.func))
         for node in ast.walk(statement):
-            if isinstance(node, ast.Name) and node.id == name and id(node) not in calls:
-                return None  # passed as a value, rebound, called inside an expression, ...
-            if isinstance(node, ast.arg) and node.arg == name:
+            if (isinstance(node, ast.Name) and node.id == name and id(node) not in calls) or (
+                    isinstance(node, ast.arg) and node.arg == name):
+                fdef.pysfn_blocked = node  # passed as a value, rebound, called where it cannot run, ...
                 return None
     return sites or None
+
+
+def blocked_by(fdef: ast.FunctionDef) -> ast.AST | None:
+    """The use of `fdef` that kept every call of it from running inline (None if none did)."""
+    return getattr(fdef, "pysfn_blocked", None)
 
 
 def _sfn_arguments(body: list[ast.stmt], name: str) -> list[int]:

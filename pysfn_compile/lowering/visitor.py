@@ -85,9 +85,17 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
                               "restructure it (a helper's return ends its paths or leaves one loop), pass it to "
                               "sfn.parallel(...) or sfn.map(...), or make it a module-level function (a callee, "
                               "run as a Lambda)")
+            blocked = inline_functions.blocked_by(nested[name]) if name in nested else None
+            if blocked is not None and getattr(blocked, "lineno", node.lineno) != node.lineno:
+                raise Refusal(node, f"'{name}' is a nested function that runs inline only where every use of it can: "
+                              f"its use on line {blocked.lineno} cannot, so this call does not either",
+                              f"write the use on line {blocked.lineno} as a statement of its own (`v = {name}(...)`), "
+                              "or make it a module-level function (a callee, run as a Lambda)")
             if name in nested:
-                raise Refusal(node, f"'{name}' is a nested function called inside an expression: it runs inline "
-                              f"only where it is called on a line of its own, and can be a branch or a map body",
+                raise Refusal(node, f"'{name}' is a nested function called inside an expression where it cannot run "
+                              "inline (a lambda; a generator read by min(), max(), next() or with a second `for`; a "
+                              "later comparison of a chain; an assert's message; a method of a value that may fail "
+                              "first)",
                               f"write `result = {name}(...)` as a statement of its own (after the def; see "
                               "pysfn_compile/README.md, nested functions), pass it to sfn.parallel(...) or "
                               "sfn.map(...), or make it a module-level function (a callee, run as a Lambda)")

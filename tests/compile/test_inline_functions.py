@@ -611,3 +611,20 @@ def test_an_item_augmented_by_a_helper_reads_the_item_first():
     assert_same(source, {"xs": [1, 2, 3], "d": {"n": 0}}, {"xs": [1], "d": {}}, {"xs": [], "d": {}})
     compiled = compile_text(source)
     assert len(_tasks(compiled, {"xs": [1], "d": {}})) == 1  # the first line's charge; the KeyError before the second
+
+
+def test_a_call_that_could_run_inline_names_the_use_that_keeps_it_from_doing_so():
+    text = refusal("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        def small(x):
+            return x < 3
+
+        flag = max((small(x) for x in xs), default=False)
+        total = 0
+        for x in xs:
+            total += 1 if small(x) else 0
+        return [total, flag]
+    """)
+    assert "wf.py:11:" in text and "its use on line 8 cannot, so this call does not either" in text
+    assert "wf.py:8:" in text and "where it cannot run inline (a lambda; a generator read by min(), max()" in text
