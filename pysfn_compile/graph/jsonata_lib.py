@@ -315,9 +315,9 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1), `_eq` Python's
     # == item by item (tuples: arrays, which `in` never finds)
     # str.format() of a template known at run time only (lowering/builtins.py _str_format):
-    # `$pos` the positional arguments as str(), `$named` the keyword ones; the text, or the
-    # first error Python meets walking the template ({"type", "message"}; type "!" for a field
-    # the machine does not format: a conversion, a spec, an attribute or an index)
+    # `$pos` the positional arguments, `$named` the keyword ones, each {"s": str(), "r": repr()};
+    # the text, or the first error Python meets walking the template ({"type", "message"}; type
+    # "!" for a field the machine does not format: a format spec, an attribute, an index)
     "format_rt": (
         "$t, $pos, $named",
         "($err := function($type, $message) { {'err': {'type': $type, 'message': $message}} };"
@@ -331,11 +331,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : $tok = '{' ? ($next >= $length($t) ? $err('ValueError', \"Single '{' encountered in format string\")"
         " : $err('!', 'a format string with a { that opens no field'))"
         " : ($f := $substring($tok, 1, $length($tok) - 2);"
+        " $conv := $substring($f, -2) in ['!r', '!s'] ? $substring($f, -1) : '';"
+        " $f := $conv = '' ? $f : $substring($f, 0, $length($f) - 2);"
+        " $text := function($v) { $conv = 'r' ? $v.r : $v.s };"
         " $f = '' ? ($a.auto < 0 ? $err('ValueError', 'cannot switch from manual field specification to automatic field numbering')"
-        " : $a.auto >= $count($pos) ? $range($a.auto) : $out($a, $lit & $pos[$a.auto], $next, $a.auto + 1))"
+        " : $a.auto >= $count($pos) ? $range($a.auto) : $out($a, $lit & $text($pos[$a.auto]), $next, $a.auto + 1))"
         " : $contains($f, /^[0-9]+$/) ? ($a.auto > 0 ? $err('ValueError', 'cannot switch from automatic field numbering to manual field specification')"
-        " : ($k := $number($f); $k >= $count($pos) ? $range($k) : $out($a, $lit & $pos[$k], $next, -1)))"
-        " : $contains($f, /^[A-Za-z_][A-Za-z0-9_]*$/) ? ($exists($lookup($named, $f)) ? $out($a, $lit & $lookup($named, $f), $next, $a.auto)"
+        " : ($k := $number($f); $k >= $count($pos) ? $range($k) : $out($a, $lit & $text($pos[$k]), $next, -1)))"
+        " : $contains($f, /^[A-Za-z_][A-Za-z0-9_]*$/) ? ($exists($lookup($named, $f)) ? $out($a, $lit & $text($lookup($named, $f)), $next, $a.auto)"
         " : $err('KeyError', \"'\" & $f & \"'\"))"
         " : $err('!', 'the format field {' & $f & '}')))"
         " }, {'out': '', 'at': 0, 'auto': 0});"

@@ -1502,24 +1502,29 @@ def _str_format(b, node, s, args, kwargs):
 
 def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict) -> Expr:
     """`template.format(...)` of a template known at run time only (a parameter, a callee's):
-    every argument as str() (Python formats a field with no spec or conversion so), the
-    template walked in JSONata (`$__format_rt`): `{}`, `{0}`, `{name}`, `{{`, `}}`, and the
-    first error Python meets, with its class and message (KeyError of a missing name,
-    IndexError, ValueError of a lone brace or of mixed numbering). A field with a conversion, a
-    spec, an attribute or an index stops the machine loudly (pysfn.Unsupported)."""
-    texts = [formatting.to_str(node, arg) for arg in args]
-    named = {key: formatting.to_str(node, value) for key, value in kwargs.items()}
-    positional = "[" + ", ".join(t.code for t in texts) + "]"
-    keywords = "{" + ", ".join(f"{jsonata_lib.string(key)}: {t.code}" for key, t in named.items()) + "}"
+    every argument as str() and repr() (Python formats a field with no spec so: `{x}`, `{x!s}`,
+    `{x!r}`), the template walked in JSONata (`$__format_rt`): `{}`, `{0}`, `{name}`, `{{`, `}}`,
+    and the first error Python meets, with its class and message (KeyError of a missing name,
+    IndexError, ValueError of a lone brace or of mixed numbering). A field with a format spec,
+    an attribute or an index stops the machine loudly (pysfn.Unsupported)."""
+    def both(value: Expr) -> tuple[Expr, Expr]:  # str() and repr(): `{x}` and `{x!r}`
+        return formatting.to_str(node, value), formatting.to_repr(node, value)
+
+    def pair(texts: tuple[Expr, Expr]) -> str:
+        return f"{{'s': {texts[0].code}, 'r': {texts[1].code}}}"
+    positional_texts = [both(arg) for arg in args]
+    named_texts = {key: both(value) for key, value in kwargs.items()}
+    positional = "[" + ", ".join(pair(t) for t in positional_texts) + "]"
+    keywords = "{" + ", ".join(f"{jsonata_lib.string(key)}: {pair(t)}" for key, t in named_texts.items()) + "}"
     result = f"$__format_rt({s.code}, {positional}, {keywords})"
-    parts = [s, *texts, *named.values()]
+    parts = [s, *(t for texts in [*positional_texts, *named_texts.values()] for t in texts)]
     helpers = jsonata_lib.closure({"format_rt"}.union(*(p.helpers for p in parts)))
     reads = frozenset().union(*(p.reads for p in parts))
     unsupported = Guard(f"($__fr := {result}; $type($__fr) = 'object' and $__fr.type = '!')", None, "''",
                         helpers, reads, abort=True,
                         error_name=UNSUPPORTED,
                         message_literal=f"line {getattr(node, 'lineno', 0)}: str.format() of a template known at run "
-                                        "time met a field with a conversion, a format spec, an attribute or an index")
+                                        "time met a field with a format spec, an attribute or an index")
     error = Guard(f"($__fr := {result}; $type($__fr) = 'object')", None, f"{result}.message", helpers, reads,
                   error_code=f"{result}.type")
     return combine(result, pytypes.STR, *parts, helpers={"format_rt"}, guards=[unsupported, error])

@@ -3,7 +3,13 @@ semantics, run both ways, including the TypeErrors Python raises for values of a
 
 from __future__ import annotations
 
+import pytest
+
+from pysfn_compile.graph import jsonata_lib
+
 from .helpers import assert_same, compile_text, emulate, refusal
+from .oracle import emulate as emulate_code
+from .oracle import javascript, js_available
 
 
 def test_an_empty_list_literal_sorts_prints_and_has_no_min():
@@ -1057,16 +1063,35 @@ def positional(template, a=1, b="x"):
 
 
 def test_a_template_known_at_run_time_is_formatted_as_python_does():
-    """`template.format(...)` of a parameter: named and numbered fields, `{{ }}`, every
-    argument as str(), and Python's KeyError, IndexError and ValueError messages."""
+    """`template.format(...)` of a parameter: named and numbered fields, `!r`/`!s`, `{{ }}`,
+    every argument as str() or repr(), and Python's KeyError, IndexError and ValueError."""
     assert_same(FORMAT_AT_RUN_TIME, {"template": "Hi {name}, you have {n} alerts {{ok}} {extra}"}, entry="main")
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "{name!r} has {n!s} ({extra!r}) {{{name}}}"}, {"template": "{n!r}"},
+                {"template": "{name!r}", "name": "it's \"q\""}, entry="main")
     assert_same(FORMAT_AT_RUN_TIME,
                 {"template": "{missing}"}, {"template": "a } b"}, {"template": "{"}, {"template": ""},
                 {"template": "{name}{name}", "name": ["x", 1]}, {"template": "n={n}", "n": True}, entry="main")
     assert_same(FORMAT_AT_RUN_TIME, {"template": "{} and {}"}, {"template": "{1}-{0}-{1}"}, {"template": "{}{}{}"},
-                {"template": "{} {1}"}, {"template": "{1} {}"}, {"template": "{5}"}, entry="positional")
+                {"template": "{} {1}"}, {"template": "{1} {}"}, {"template": "{5}"}, {"template": "{!r}-{!s}"},
+                entry="positional")
 
 
 def test_a_run_time_template_field_the_machine_does_not_format_stops_it_loudly():
     result = emulate(compile_text(FORMAT_AT_RUN_TIME, entry="main"), {"template": "{n:>5}"})
     assert result["error"] == "pysfn.Unsupported" and "format spec" in result["cause"]
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_the_run_time_template_helper_is_the_same_in_jsonata_js():
+    """$__format_rt gives what jsonata-js (AWS's engine) gives, text and each error kind."""
+    prelude = jsonata_lib.prelude(frozenset({"format_rt"}))
+
+    def texts(v):
+        return {"s": str(v), "r": repr(v)}
+    cases = [("{a} }", [], {"a": texts(1)}), ("{x} {", [], {}), ("{} {1}", [texts(1), texts(2)], {}),
+             ("{2}", [texts(1)], {}), ("Hi {name!r}, {n!s} {{ok}}", [], {"name": texts("Al"), "n": texts(3)}),
+             ("{0!r}-{0}", [texts("a")], {}), ("", [], {}), ("{n:>3}", [], {"n": texts(1)}), ("{", [], {})]
+    code = "(" + prelude + " $__format_rt($t, $pos, $named))"
+    runs = [(code, {"t": t, "pos": p, "named": n}) for t, p, n in cases]
+    for run, js in zip(runs, javascript(runs), strict=True):
+        assert js == emulate_code(*run) and js[0] == "ok", run[1]
