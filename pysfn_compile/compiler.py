@@ -131,7 +131,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
     walrus.rewrite(body)
     inline_functions.inline(body)
-    plain_collections.rewrite(body, b.info.objects, {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)})
+    plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
     builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | set(arg_names))
     element_aliases.rewrite(body, param_names + arg_names)

@@ -126,14 +126,20 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                 index += 1
                 continue
             call = path[-1]
-            hoisted.append((call, fresh_name(f"{call.func.id}_value" if isinstance(call, ast.Call) and call.func.id in defs
-                                             else "found" if isinstance(call, ast.Call) else
-                                             "items" if isinstance(call, ast.ListComp) else "value", taken)))
+            hoisted.append((call, fresh_name(_hoisted_name(call, defs), taken)))
             for value, name in hoisted:
                 _Replace(value, name).visit(statement)
             made = [made for value, name in hoisted for made in _assignment(value, name, statement, taken)]
             block[index:index] = made
             index += len(made)  # the same statement again: another call may follow
+
+
+def _hoisted_name(leaf: ast.expr, defs: dict) -> str:
+    """What a hoisted leaf of _path_to_call holds: a helper's value, any()/all()'s result, a
+    comprehension's items, an and/or/conditional's value."""
+    if isinstance(leaf, ast.Call):
+        return f"{leaf.func.id}_value" if leaf.func.id in defs else "found"
+    return "items" if isinstance(leaf, ast.ListComp) else "value"
 
 
 def _assignment(value: ast.expr, name: str, statement: ast.stmt, taken: set) -> list[ast.stmt]:

@@ -45,7 +45,7 @@ _BUILTINS = frozenset({"len", "sorted", "list", "dict", "bool", "any", "all", "m
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
-def rewrite(body: list[ast.stmt], objects: dict, taken: set[str]) -> None:
+def rewrite(body: list[ast.stmt], objects: dict) -> None:
     """Rewrite, in place, the defaultdict and Counter variables of `body` that can be plain
     dicts (`objects`: the module's names, to know `defaultdict` is collections.defaultdict)."""
     kinds = {name: kind for name, obj in objects.items()
@@ -53,6 +53,7 @@ def rewrite(body: list[ast.stmt], objects: dict, taken: set[str]) -> None:
              if obj is cls}
     if not kinds:
         return
+    taken = {node.id for node in _own_nodes(body) if isinstance(node, ast.Name)}
     parents = {id(child): node for node in _own_nodes(body) for child in ast.iter_child_nodes(node)}
     for name, made in _variables(body, kinds).items():
         why = _why_not(name, made, body, parents, kinds)
@@ -213,6 +214,7 @@ def _op(node: ast.AugAssign) -> str:
 
 def _apply(name: str, made: list, body: list[ast.stmt], parents: dict, taken: set[str]) -> None:
     counter = made[0][2][0] == "Counter"
+    default = None if counter else made[0][2][1]  # a defaultdict's factory's value
     for assign, call, (_, extra) in made:
         assign.value = ast.copy_location(ast.Dict(keys=[], values=[]), call)
         if counter and extra is not None:
@@ -227,29 +229,30 @@ def _apply(name: str, made: list, body: list[ast.stmt], parents: dict, taken: se
             if holder is not None:
                 augmented.append((holder, parent))  # after the reads inside its value are rewritten
             elif isinstance(parent.ctx, ast.Load):
-                _replace(parents, parent, _read(name, parent, counter, made[0][2][1]))
+                _replace(parents, parent, _read(name, parent, default))
             elif isinstance(parent.ctx, ast.Del) and counter:
                 statement = parents.get(id(parent))
                 pop = ast.Expr(value=_method(name, "pop", [parent.slice, ast.Constant(value=None)], parent))
                 _replace_statement(body, statement, [ast.copy_location(pop, statement)])
         elif isinstance(parent, ast.Attribute) and parent.attr == "most_common":
             call = parents.get(id(parent))
-            _replace(parents, call, _most_common(name, call))
+            _replace(parents, call, _most_common(name, call, taken))
     for holder, target in augmented:
-        _augmented(name, holder, target, counter, made[0][2][1], body, taken)
+        _augmented(name, holder, target, default, body, taken)
     for node in _own_nodes(body):
         ast.fix_missing_locations(node)
 
 
-def _read(name: str, subscript: ast.Subscript, counter: bool, default: ast.expr) -> ast.expr:
-    if counter:
+def _read(name: str, subscript: ast.Subscript, default: ast.expr | None) -> ast.expr:
+    """`d[k]` read: a Counter's (`default` None) inserts nothing, a defaultdict's inserts."""
+    if default is None:
         return _method(name, "get", [subscript.slice, ast.Constant(value=0)], subscript)
     return _method(name, "setdefault", [subscript.slice, _fresh(default, subscript)], subscript)
 
 
-def _augmented(name: str, statement: ast.AugAssign, target: ast.Subscript, counter: bool, default: ast.expr,
+def _augmented(name: str, statement: ast.AugAssign, target: ast.Subscript, default: ast.expr | None,
                body: list[ast.stmt], taken: set[str]) -> None:
-    if counter:  # the read inserts nothing: `held = c.get(k, 0)`, `held += v`, `c[k] = held`
+    if default is None:  # the read inserts nothing: `held = c.get(k, 0)`, `held += v`, `c[k] = held`
         held = fresh_name("count", taken)
         made = [ast.Assign(targets=[ast.Name(id=held, ctx=ast.Store())],
                            value=_method(name, "get", [_copy(target.slice), ast.Constant(value=0)], target)),
@@ -262,9 +265,9 @@ def _augmented(name: str, statement: ast.AugAssign, target: ast.Subscript, count
     _insert_before(body, statement, ast.copy_location(insert, statement))
 
 
-def _most_common(name: str, call: ast.Call) -> ast.expr:
+def _most_common(name: str, call: ast.Call, taken: set[str]) -> ast.expr:
     """CPython's most_common(): `sorted(c.items(), key=the count, reverse=True)`, `[:n]` of it."""
-    pair = fresh_name("pair", set())
+    pair = fresh_name("pair", taken)
     key = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=pair)], kwonlyargs=[], kw_defaults=[],
                                         defaults=[]),
                      body=ast.Subscript(value=ast.Name(id=pair, ctx=ast.Load()), slice=ast.Constant(value=1),

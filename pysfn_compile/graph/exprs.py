@@ -146,6 +146,11 @@ class Expr:
     def is_const(self) -> bool:
         return self.const is not _NO_CONST
 
+    def unguarded(self) -> Expr:
+        """The same code without its guards (checked elsewhere already: before the items of a
+        comprehension, or by a state of their own); its type, reads and helpers kept."""
+        return Expr(self.code, self.ty, (), self.reads, self.helpers)
+
 
 def const(value: Any, ty: Ty) -> Expr:
     return Expr(jsonata_lib.literal(value), ty, const=value)

@@ -618,8 +618,8 @@ class _Step:
         self.counters = counters
         self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
-        self.normal_end = ""  # with `each`: the "@step" of the loop's normal end (the items run out)
-        self.normal_position: int | None = None  # ... its way out: no other leads to it
+        self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
+        self.normal_position: int | None = None  # with `each`: the loop's normal end (the items run out)
 
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
@@ -711,6 +711,11 @@ class _Step:
         self.helpers |= jsonata_lib.closure({"map"})
         return f"{result} := {driver}; $merge([{result}, {{{fields}}}])"
 
+    @property
+    def normal_end(self) -> str:
+        """With `each`: the "@step" of the normal end's way out, which no other way out shares."""
+        return str(len(self.leader_nodes) + self.normal_position)
+
     def _each_program(self, state: str, pc: str, bind: str, dispatch: str) -> str:
         """A `for` loop's JSONata as a person would write it: `$reduce` over the items, from the
         position the evaluation starts at (`index`), a step per item while `"@step"` is the
@@ -745,10 +750,8 @@ class _Step:
         # its own way out: a step that leaves for the same state (a `break` with no `else`)
         # ends the reduce with a "@step" of its own, not the normal end's, which means "go on"
         self.normal_position = len(self.exits) - 1
-        self.normal_end = str(len(self.leader_nodes) + self.normal_position)
         item = f"${each.items}[${each.index}]"
         assign = {name: value for name, value in rule.assign.items() if name != each.index}
-        self.item_is_variable = ""
         if len(assign) == 1 and next(iter(assign.values())).text.strip() in (item, f"({item})"):
             self.item_is_variable = next(iter(assign))  # the item is the loop's variable: its argument
             statements: list[str] = []

@@ -399,7 +399,7 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
             if items is None:
                 raise Refusal(key_node, "this key function could raise an exception", "sort in a callee")
             guards = guards_per_item(items.code, param, [], body, items.helpers)
-            body = Expr(body.code, body.ty, (), body.reads, body.helpers)
+            body = body.unguarded()
         return f"function({param}) {{ {body.code} }}", body.ty, guards, body.helpers
     builtin = isinstance(key_node, ast.Name) and key_node.id in _KEY_BUILTINS and b.lookup(key_node.id)[0] is None
     # key=d.get (max(d, key=d.get)): a lookup in a variable's dict
@@ -606,13 +606,9 @@ def _one_for(b, arg: ast.GeneratorExp, iterable: Expr, element_of, stop_of) -> _
     item_guards: tuple = ()
     if element.guards or any(t.guards for t in tests):
         item_guards = guards_per_item(source, param, tests, element, set(helpers), stop=stop_of(element))
-        element = _unguarded(element)
-        tests = [_unguarded(t) for t in tests]
+        element = element.unguarded()
+        tests = [t.unguarded() for t in tests]
     return _OneFor(source, item_ty, helpers, param, tests, element, item_guards)
-
-
-def _unguarded(expr: Expr) -> Expr:
-    return Expr(expr.code, expr.ty, (), expr.reads, expr.helpers)
 
 
 def _passing(source: str, param: str, tests: list, item_ty) -> tuple[str, set]:
@@ -1702,7 +1698,7 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
         b.assign(pairs, f"Set {pairs[0][0]}")
         return result
     temp = b.temp("v")
-    b.assign([(temp, Expr(result.code, result.ty, (), result.reads, result.helpers))] + pairs,
+    b.assign([(temp, result.unguarded())] + pairs,
              f"Set {pairs[0][0]}")
     return Expr("$" + temp, result.ty, reads=frozenset([temp]))
 

@@ -106,7 +106,7 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
             inner_iter = iterable_of(generators[index + 1].iter, b.expr(generators[index + 1].iter))
             levels.append(Level(source, param, conditions, inner_iter.guards,
                                  frozenset(helpers) | iterable.helpers))
-            inner_iter = Expr(inner_iter.code, inner_iter.ty, (), inner_iter.reads, inner_iter.helpers)
+            inner_iter = inner_iter.unguarded()
             inner = _generator(b, node, generators, index + 1, inner_iter, levels)
             element, flatten = inner, True
         elif isinstance(node, ast.DictComp):
@@ -126,12 +126,12 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
         if index == 0 and any(c.guards for level in levels for c in level.conditions) or \
                 index == 0 and any(level.then for level in levels):
             item_guards = nested_item_guards(levels)
-        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
+        conditions = [c.unguarded() for c in conditions]
+        element = element.unguarded()
     elif any(part.guards for part in [*conditions, element]):
         item_guards = guards_per_item(source, param, conditions, element, set(helpers) | set(iterable.helpers))
-        conditions = [Expr(c.code, c.ty, (), c.reads, c.helpers) for c in conditions]
-        element = Expr(element.code, element.ty, (), element.reads, element.helpers)
+        conditions = [c.unguarded() for c in conditions]
+        element = element.unguarded()
     inner_reads = frozenset().union(*(p.reads for p in [*conditions, element]))
     all_helpers = set(helpers) | {"map", "filter"}
     for part in [*conditions, element]:
