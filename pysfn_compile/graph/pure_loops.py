@@ -260,16 +260,19 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
             if edge.target is not None and id(edge.target) in members:
                 predecessors[id(edge.target)] += 1
     leaders = [head] + [n for n in cycle if n is not head and predecessors[id(n)] > 1]
+    in_order = _in_order(leaders, members)  # None: a loop inside (its own head is a leader)
     # carried: what a step may read before it sets it (set by an earlier step, or before the
     # loop), and what the states after the loop may read before they set it
     live = _live_in(nodes, fresh.inner)
     after = {name for node in cycle for edge in ir.edges(node)
              if edge.target is not None and id(edge.target) not in members for name in live[id(edge.target)]}
     carried = sorted(assigned & reads & (_step_reads(leaders, members) | after))
-    pc_var = fresh.new("pc") if len(leaders) > 1 else None
+    each = None if fresh.record or in_order is None else _for_each(head, cycle, members, assigned, after)
+    if each is not None:
+        leaders = in_order
+    pc_var = fresh.new("pc") if len(leaders) > 1 and each is None else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    each = None if fresh.record or len(leaders) > 1 else _for_each(head, cycle, members, assigned, after)
     indexed = _indexed([node for node in cycle if each is None or node is not head], assigned, fresh.variables,
                        counters)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
@@ -366,11 +369,50 @@ def _for_each(head: ir.Node, cycle: list[ir.Node], members: set[int], assigned: 
         if name == index:
             continue
         texts = [code.text.replace(item, "") for code in ir.codes(value)]
-        if not isinstance(value, ir.Code) or any(f"${items}" in text or f"${index}" in text for text in texts):
+        if not isinstance(value, ir.Code) or any(_mentions(text, items) or _mentions(text, index) for text in texts):
             return None
     if any(index in ir.node_mentions(node) for node in cycle if node is not head):
         return None  # the body reads the position: it stays a variable the steps carry
     return _ForEach(items, index)
+
+
+def _mentions(text: str, name: str) -> bool:
+    """Whether `text` mentions the variable `$name` (not `$name2`)."""
+    return re.search(re.escape(f"${name}") + r"(?![A-Za-z0-9_])", text) is not None
+
+
+def _in_order(leaders: list[ir.Node], members: set[int]) -> list[ir.Node] | None:
+    """The leaders, the head first, in an order where a step leads only to a later one or
+    back to the head: one iteration runs each at most once, in this order. None where a step
+    leads to itself or an earlier one other than the head (a loop inside the loop)."""
+    head, known = leaders[0], {id(n) for n in leaders}
+    after: dict[int, set[int]] = {id(n): set() for n in leaders}
+    for leader in leaders:
+        stack = [leader]
+        while stack:  # from a leader to the next: a tree
+            for edge in ir.edges(stack.pop()):
+                target = edge.target
+                if target is None or id(target) not in members or target is head:
+                    continue
+                if id(target) in known:
+                    after[id(leader)].add(id(target))
+                else:
+                    stack.append(target)
+    before = {id(n): 0 for n in leaders}
+    for targets in after.values():
+        for target in targets:
+            before[target] += 1
+    if before[id(head)]:
+        return None
+    order, ready = [], [head]
+    while ready:
+        leader = ready.pop(0)
+        order.append(leader)
+        for target in sorted(after[id(leader)], key=lambda t: next(k for k, n in enumerate(leaders) if id(n) == t)):
+            before[target] -= 1
+            if not before[target]:
+                ready.append(next(n for n in leaders if id(n) == target))
+    return order if len(order) == len(leaders) else None
 
 
 def _chunks(budget: int) -> list[int]:
@@ -385,12 +427,12 @@ def _chunks(budget: int) -> list[int]:
         size = min(size * 2, LARGEST_CHUNK, left)
 
 
-def _step_reads(leaders: list[ir.Node], members: set[int]) -> set[str]:
-    """The names some path of a loop's step (from a leader to the next leader or a way out)
-    may read before it sets them."""
+def _step_reads(leaders: list[ir.Node], members: set[int], only: ir.Node | None = None) -> set[str]:
+    """The names some path of a loop's step (from a leader to the next leader or a way out;
+    `only`: from that leader) may read before it sets them."""
     starts = {id(n) for n in leaders}
     out: set[str] = set()
-    for leader in leaders:
+    for leader in [only] if only is not None else leaders:
         stack = [(leader, frozenset())]
         while stack:  # the states from one leader to the next are a tree: no cycle here
             node, changed = stack.pop()
@@ -627,36 +669,28 @@ class _Step:
         bodies = []
         for position, node in enumerate(self.leader_nodes):
             self.leader_now = position
-            bodies.append(self._each_block(node) if self.each is not None else self._block(node))
+            bodies.append(self._each_block(node) if self.each is not None and not position else self._block(node))
+        stopped = len(self.leader_nodes)
+        if self.each is not None:
+            # a `for`'s iteration runs its steps in order (see _in_order): each binds what it reads
+            bodies = [_plain_gets(body) for body in self._fill("\x02".join(bodies)).split("\x02")]
+            carried = frozenset(self.carried)
+            runs = [f"({bind}$merge([{state}, {_operand(body)}]))" for bind, body in (
+                self._bound(body, state, carried & _step_reads(self.leader_nodes, self.members, leader))
+                for body, leader in zip(bodies, self.leader_nodes, strict=True))]
+            run = runs[0]
+            if len(runs) > 1:
+                run = f"{state} := {run}; " + "".join(
+                    f"{state} := {pc} = {position} ? {text} : {state}; " for position, text in enumerate(runs[1:], 1))
+                run = f"({run}{state})"
+            return self._each_program(state, pc, run)
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
-        stopped = len(self.leader_nodes)
         dispatch = _plain_gets(self._fill(dispatch))
-        # a step binds the carried variables it may read before it sets them; the others, set
-        # before any read on every path, need no binding
-        bind = ""
-        for name in self.carried:
-            if name not in self.step_reads:
-                continue
-            read = f"$lookup({state}, {jsonata_lib.string(name)})"
-            mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
-            found = list(mention.finditer(dispatch))
-            if not found:
-                continue  # read by the head of a `for` run as a `$reduce` only (see _each_block)
-            if len(found) == 1 and _levels_of(dispatch)[found[0].start()] >= 0 \
-                    and not re.match(r"\s*:=", dispatch[found[0].end():]):
-                # read once, and never set in the step: read where it is read (the state
-                # names every variable a step reads: the $lookup finds what the binding would)
-                dispatch = dispatch[:found[0].start()] + read + dispatch[found[0].end():]
-                self.budget_extra += len(f"${name} := {read}; ") - (len(read) - len(name) - 1)  # see _budget
-                continue
-            bind += f"${name} := {read}; "
+        bind, dispatch = self._bound(dispatch, state, self.step_reads)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
-        # a step's ways out name only the variables it set: the rest are the step's input's
-        if self.each is not None:
-            return self._each_program(state, pc, bind, dispatch)
         step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
         step, lengths = self._held_by_position(step, state)
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
@@ -672,6 +706,28 @@ class _Step:
                       f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
         index = self._index_objects(lengths)
         return f"({index}{step_fn} := {step}; {self._lists_again(driver, lengths)})"
+
+    def _bound(self, text: str, state: str, reads: frozenset) -> tuple[str, str]:
+        """The bindings a step starts with, and its `text` as they leave it: a step binds the
+        carried variables it may read before it sets them (`reads`; the others, set before any
+        read on every path, need none); one read once and never set is read where it is read (the
+        state names every variable a step reads: the `$lookup` finds what a binding would)."""
+        bind = ""
+        for name in self.carried:
+            if name not in reads:
+                continue
+            read = f"$lookup({state}, {jsonata_lib.string(name)})"
+            mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
+            found = list(mention.finditer(text))
+            if not found:
+                continue  # read by another step, or the head of a `for` run as a `$reduce` (see _each_block)
+            if len(found) == 1 and _levels_of(text)[found[0].start()] >= 0 \
+                    and not re.match(r"\s*:=", text[found[0].end():]):
+                text = text[:found[0].start()] + read + text[found[0].end():]
+                self.budget_extra += len(f"${name} := {read}; ") - (len(read) - len(name) - 1)  # see _budget
+                continue
+            bind += f"${name} := {read}; "
+        return bind, text
 
     def _held_by_position(self, step: str, state: str) -> tuple[str, dict[str, str]]:
         """`step` with the lists it changes item by item held by position in this evaluation
@@ -716,7 +772,7 @@ class _Step:
         """With `each`: the "@step" of the normal end's way out, which no other way out shares."""
         return str(len(self.leader_nodes) + self.normal_position)
 
-    def _each_program(self, state: str, pc: str, bind: str, dispatch: str) -> str:
+    def _each_program(self, state: str, pc: str, run: str) -> str:
         """A `for` loop's JSONata as a person would write it: `$reduce` over the items, from the
         position the evaluation starts at (`index`), a step per item while `"@step"` is the
         normal end's; after the budget of steps, `"@step"` 0 and the position reached (the
@@ -725,7 +781,7 @@ class _Step:
         stop = f"$merge([{state}, {{{_AT}: 0, {jsonata_lib.string(each.index)}: {at}}}])"
         item = self.item if not self.item_is_variable else f"${self.item_is_variable}"
         step = (f"function({state}, {item}, {at}) {{ {at} < ${each.index} or {pc} != {self.normal_end} ? {state} : "
-                f"{at} >= {limit} ? {stop} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}")
+                f"{at} >= {limit} ? {stop} : {run} }}")
         step, lengths = self._held_by_position(step, state)
         first = self._object(self.normal_end, self.state_names - {each.index},
                              {name: positional_lists.to_positions(f"${name}") for name in lengths})
@@ -894,6 +950,8 @@ class _Step:
         after the fold are different ways out (the After state's rules for them differ)."""
         if id(target) in self.members:  # a loop's next step ("@step" as it is: left out)
             pc = "" if self.leaders[id(target)] == self.leader_now else str(self.leaders[id(target)])
+            if pc == "0" and self.each is not None:
+                pc = self.normal_end  # the iteration's last step: on to the next item
             self.leaves.append((None, pc, changed & frozenset(self.carried), taken, last))
             return f"\x00{len(self.leaves) - 1}\x00"
         sunk = sunk or {}

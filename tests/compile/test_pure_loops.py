@@ -1010,3 +1010,79 @@ def test_a_counter_needs_no_overflow_check():
     big = compile_text(counted.replace("skipped = 0", "skipped = 9007199254740990"))
     assert emulate(big, {"xs": [-1]})["output"] == 9007199254740991
     assert emulate(big, {"xs": [-1, -1]})["error"] == "pysfn.IntegerOverflow"  # past 2**53 - 1: checked
+
+
+FOR_EACH_WITH_JOINS = """
+    @sfn.workflow
+    def main(orders, limit=50):
+        by_customer = {}
+        flagged = []
+        notes = []
+        for o in orders:
+            cust = o["customer"]
+            if cust not in by_customer:
+                by_customer[cust] = {"count": 0, "spent": 0}
+            by_customer[cust]["count"] += 1
+            try:
+                amount = o["amount"] // o["qty"]
+            except ZeroDivisionError:
+                notes.append(f"no qty for {cust}")
+                continue
+            except KeyError as e:
+                amount = o["amount"]
+                notes.append(str(e))
+            if amount > limit:
+                flagged.append(o["id"])
+                kind = "big"
+            elif amount < 0:
+                break
+            else:
+                kind = "small"
+            by_customer[cust]["spent"] += amount
+            notes.append(kind)
+        else:
+            notes.append("all")
+        return [by_customer, flagged, notes]
+"""
+ORDERS = [{"id": 1, "customer": "a", "amount": 120, "qty": 2}, {"id": 2, "customer": "b", "amount": 70},
+          {"id": 3, "customer": "a", "amount": 10, "qty": 0}, {"id": 4, "customer": "c", "amount": 300, "qty": 1},
+          {"id": 5, "customer": "b", "amount": 5, "qty": 1}]
+
+
+def test_a_for_loop_whose_body_joins_is_still_a_reduce_over_its_items():
+    """An `if` with no `else`, an `elif` chain and a `try` join again inside the body: each
+    join starts a step of its own, and an iteration runs its steps in order inside the reduce
+    function (a person's `$reduce`, no step function, no chunk driver)."""
+    field = _run_field(compile_text(FOR_EACH_WITH_JOINS))
+    assert "$step :=" not in field and "$ix1" not in field
+    assert re.search(r"\$reduce\(\$__items\d+, function\(\$s, \$o, \$at\)", field), field
+
+
+@pytest.mark.parametrize("budget", [3, 8192])
+def test_a_for_loop_whose_body_joins_is_the_same_both_ways(monkeypatch, budget):
+    """Every way through the joins (first and later customers, each handler, a `continue`
+    after a join, a `break` in the chain, the `else`), in one evaluation and across many."""
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", budget)
+    negative = [*ORDERS[:2], {"id": 6, "customer": "d", "amount": -4, "qty": 1}, *ORDERS[2:]]
+    wrong = [*ORDERS[:2], {"id": 7, "customer": "e", "amount": "x", "qty": 1}]
+    results = assert_same(FOR_EACH_WITH_JOINS, {"orders": ORDERS}, {"orders": negative}, {"orders": []},
+                          {"orders": ORDERS * 7, "limit": 0}, {"orders": wrong}, {"orders": [{"id": 1}]})
+    assert results[0]["output"][1] == [1, 2, 4] and results[0]["output"][2][-1] == "all"
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_a_for_loop_whose_body_joins_gives_the_same_in_jsonata_js():
+    """The steps rebind the reduce's state (`$s := ...` inside its function) as jsonata-js does."""
+    compiled = compile_text(FOR_EACH_WITH_JOINS)
+    states = compiled.definition["States"]
+    code = _run_field(compiled)
+    start = next(s for n, s in states.items() if n.startswith("Start For"))["Assign"]
+    (sequence,) = [name for name, value in start.items() if isinstance(value, str) and "orders" in value]
+    (position,) = [name for name, value in start.items() if value == 0]
+    names = set(re.findall(r'"(\w+)": \$\1\b', code))
+    for first in (0, 2):
+        variables = {**{name: None for name in names}, "by_customer": {}, "flagged": [], "notes": [], "limit": 50,
+                     sequence: ORDERS, position: first}
+        (js,) = javascript([(code, variables)])
+        assert js == emulate_code(code, variables)
+        assert js[0] == "ok" and js[1]["flagged"] == ([1, 2, 4] if first == 0 else [4])
