@@ -36,6 +36,9 @@ sets the item and the position + 1; see _ForEach) is written as a person would w
 `$reduce` over the items whose function takes the item as its argument, runs a step per item
 from the position the evaluation starts at, and stops at the budget with `"@step"` 0 and the
 position reached; no object of positions, no step function, no counter in the step ends.
+Where its body joins again (an `if` with no `else`, a `try`), each join starts a step, and
+the function runs an item's steps one after another (they form no cycle: see _in_order); a
+loop inside the loop keeps the general form.
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 loops entered at more than one state, and loops whose only ways out fail the machine (an
