@@ -220,9 +220,19 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
         current = subscript(target, container, key)
         (value,) = operands(b, [node.value])
         if in_place and current.ty.only("list") and current.ty.form == "list":
-            raise Refusal(node, f"{op}= on a list inside a container changes it in place",
-                          f"build the new list and assign it: x[k] = x[k] {op} ...")
-        if in_place and may_extend_in_place(current.ty):
+            # Python changes the list in place (`+=` is extend), then stores it back: the
+            # machine's new list in its place is the same wherever no other name holds it
+            b.check_mutation(target, root.id, nested=True, depth=item_depth(target))
+            if op == "+":
+                b.note_alias_items(root.id, node.value, depth=item_depth(target) + 1)
+                value = iterable_of(node.value, value)
+                source, item_ty, helpers = iteration_source(node.value, value)
+                new = combine(f"$append({current.code}, {source})",
+                              pytypes.list_of(pytypes.join(current.ty.element, item_ty)), current, value, helpers=helpers)
+            else:
+                new = binary(node, op, current, value)
+                b.note_alias_repeat(root.id, item_depth(target) + 1)
+        elif in_place and may_extend_in_place(current.ty):
             new = _in_place_if_list(b, node, op, current, value,
                                     b.mutation_refusal(target, root.id, nested=True, depth=item_depth(target)))
             if op == "+":

@@ -455,7 +455,7 @@ def main(xs: list[int]):
     return {"xs": xs, "ys": ys}
 """)
     assert "'ys' may share its value with 'xs' (line 5) here" in text
-    assert "*= on a list inside a container changes it in place" in refusal("""
+    assert "the items of 'd' may also be reachable from another variable" in refusal("""
 @sfn.workflow
 def main(xs: list[int]):
     d = {"k": xs}

@@ -736,3 +736,45 @@ def test_an_isinstance_its_type_rules_out_is_false_and_its_branch_never_lowered(
         kinds = [isinstance(xs, str), isinstance(s, str), isinstance(u, dict), isinstance(xs, tuple)]
         return [len(xs), kinds]
     """, {"xs": [1, 2], "s": "a", "u": {}}, {"xs": [], "s": "", "u": [1]})
+
+
+AUGMENTED_LIST_ITEMS = """
+@sfn.workflow
+def main(xs, extra="ab"):
+    lists = {"a": [], "b": [0]}
+    grid = [[1], [2, 3]]
+    for x in xs:
+        lists["a"] += [x]
+        lists["b"] += (x, x)
+    lists["b"] *= 2
+    try:
+        grid[1] += extra
+    except TypeError as e:
+        lists["a"] += [str(e)]
+    nested = {"k": {"inner": []}}
+    nested["k"]["inner"] += lists["a"]
+    nested["k"]["inner"] += [grid]
+    return [lists, grid, nested]
+"""
+
+
+def test_augmented_assignment_to_a_list_inside_a_container():
+    """`d[k] += ys` (extend, any iterable: a tuple, a string's characters) and `d[k] *= n`
+    on a list held by a dict or a list, one or two levels down; `+= 3` is Python's TypeError
+    and changes nothing."""
+    results = assert_same(AUGMENTED_LIST_ITEMS, {"xs": [1, 2]}, {"xs": []}, {"xs": [7], "extra": ["z"]},
+                          {"xs": [1], "extra": 3})
+    assert results[0]["output"][:2] == [{"a": [1, 2], "b": [0, 1, 1, 2, 2] * 2}, [[1], [2, 3, "a", "b"]]]
+    assert results[3]["output"][0]["a"] == [1, "'int' object is not iterable"]
+
+
+def test_augmented_assignment_to_a_shared_list_inside_a_container_is_refused():
+    """Python's change in place would show through the other name; the machine's would not."""
+    assert "the items of 'd' may also be reachable from another variable" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    a = []
+    d = {"k": a}
+    d["k"] += xs
+    return {"a": a, "d": d}
+""")
