@@ -85,6 +85,11 @@ LAZY_HELPERS = os.environ.get("PYSFN_DIFF_LAZY_HELPERS", "1") == "1"
 # PYSFN_DIFF_COLLECTIONS=0 leaves them out.
 COLLECTIONS = os.environ.get("PYSFN_DIFF_COLLECTIONS", "1") == "1"
 
+# A loop body whose control flow joins again before it ends (session 14: an `if`, `elif`
+# chain or `try`, then more statements): a `for` over a list runs such a body as steps in
+# order inside its `$reduce`. On by default; PYSFN_DIFF_JOINS=0 leaves them out.
+JOINS = os.environ.get("PYSFN_DIFF_JOINS", "1") == "1"
+
 # next((element for x in xs if test), default) (session 12): lazy up to the first item that
 # passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
 NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
@@ -689,6 +694,9 @@ class _Gen:
     def loop_body(self, indent: int, d: int) -> list[str]:
         self.loop_depth += 1
         try:
+            if JOINS and self.chance(3):  # a join, then more: steps run in order inside a `$reduce`
+                joined = self.choice([lambda: self.if_stmt(indent + 1, 0), lambda: self.try_stmt(indent + 1, 0)])()
+                return joined + self.block(indent + 1, 0, 2)
             return self.block(indent + 1, d, 3)
         finally:
             self.loop_depth -= 1
