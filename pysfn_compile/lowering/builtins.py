@@ -954,6 +954,12 @@ def _dict(b, node):
                       " & $__b[1] & '; 2 is required')", value)
         pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
         return combine(code, pytypes.dict_of(elem.element), value, guards=[] if pairs else [check])
+    if value.ty.may("dict"):  # its type known only at run time: a dict is copied (the machine's values are)
+        stop = Guard(f"$type({value.code}) != 'object'", None, "''", value.helpers, value.reads, abort=True,
+                     error_name=UNSUPPORTED, message_literal=(
+                         f"line {node.lineno}: dict() of a value whose type is not annotated and is not a dict "
+                         "at run time (the machine copies a dict only): annotate it"))
+        return attrs.evolve(value, ty=pytypes.restrict(value.ty, {"dict"}), guards=(*value.guards, stop))
     raise Refusal(node, f"dict() of {value.ty.describe()}", ANY_HINT)
 
 

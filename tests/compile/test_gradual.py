@@ -742,3 +742,22 @@ def test_percent_d_of_a_value_nobody_annotated():
         {"n": "7", "name": "x"}, {"n": None, "name": "x"}, {"n": 1e20, "name": ""})
     assert [r["output"] for r in results][:2] == [["7 items at x", "7", "[7]"], ["3 items at 1", "3", "[3]"]]
     assert results[4]["output"] == "%d format: a real number is required, not str"
+
+
+def test_dict_of_a_value_of_unknown_type_copies_a_dict_and_stops_loudly_on_anything_else():
+    """`levels = dict(stock)` (the copy a user makes before changing it) of an unannotated
+    parameter: a dict at run time is copied, and the copy changes alone; pairs or anything
+    else stop the machine loudly (pysfn.Unsupported), never a different result."""
+    source = """
+    @sfn.workflow
+    def main(stock, sku="a"):
+        levels = dict(stock)
+        levels[sku] = levels.get(sku, 0) + 1
+        return [levels, stock]
+    """
+    results = assert_same(source, {"stock": {"a": 5, "b": 2}}, {"stock": {}}, {"stock": {"x": [1]}, "sku": "x"})
+    assert results[0]["output"] == [{"a": 6, "b": 2}, {"a": 5, "b": 2}]
+    compiled = compile_text(source)
+    for stock in ([["a", 1]], "ab", 3):
+        stopped = emulate(compiled, {"stock": stock})
+        assert stopped["error"] == "pysfn.Unsupported" and stopped["cause"].startswith("line 5: dict() of a value"), stopped
