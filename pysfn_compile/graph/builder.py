@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import math
 import re
 from collections.abc import Iterator
 from typing import Any, Protocol
@@ -1173,20 +1174,32 @@ def _fold(code: str, temp: str, result: str = _RESULT) -> str:
 def _code(expr: Expr) -> Any:
     """A field value: a JSON literal when the expression is a constant, else "{% %}"."""
     if expr.const is not Expr.NO_CONST and _plain_json(expr.const):
-        return expr.const
+        return _as_json(expr.const)
     return ir.Code(expr.code, expr.helpers)
 
 
 def _plain_json(value: Any) -> bool:
     if isinstance(value, str):
         return not (value.startswith("{%") and value.endswith("%}"))
-    if isinstance(value, (bool, int, float)) or value is None:
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (bool, int)) or value is None:
         return True
     if isinstance(value, (list, tuple)):
         return all(_plain_json(v) for v in value)
     if isinstance(value, dict):
-        return all(_plain_json(v) for v in value.values())
+        return all(isinstance(k, str) and _plain_json(v) for k, v in value.items())
     return False
+
+
+def _as_json(value: Any) -> Any:
+    """A constant as the definition holds it: a tuple is a JSON array (a list), as json.dumps
+    writes it and as the emulator, given the definition in memory, expects it."""
+    if isinstance(value, (list, tuple)):
+        return [_as_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _as_json(v) for k, v in value.items()}
+    return value
 
 
 def _merge_titles(first: str, second: str) -> str:

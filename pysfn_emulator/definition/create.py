@@ -3,6 +3,8 @@ AWS would refuse it for, then the frozen model."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from ..core.errors import DefinitionError, Problem
 from ..core.jsontext import NotJson, loads
 from . import model
@@ -11,7 +13,10 @@ from .validation import structural_problems
 
 
 def parse_definition(definition: dict | str) -> dict:
-    """A definition's JSON text read as AWS reads it (no NaN or Infinity); a dict as given."""
+    """A definition's JSON text read as AWS reads it (no NaN or Infinity); a dict with its
+    tuples as arrays, as an SDK sends it (what JSON cannot hold the validation refuses)."""
+    if isinstance(definition, dict):
+        return _arrays(definition)
     if isinstance(definition, str):
         try:
             definition = loads(definition)
@@ -20,6 +25,14 @@ def parse_definition(definition: dict | str) -> dict:
         except ValueError as error:
             raise DefinitionError([Problem("", f"the definition is not valid JSON: {error}")]) from None
     return definition
+
+
+def _arrays(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _arrays(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_arrays(item) for item in value]
+    return value
 
 
 def load_machine(definition: dict | str, state_machine_type: str = "STANDARD") -> model.Machine:

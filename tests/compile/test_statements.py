@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_same, refusal
+from .helpers import assert_same, compile_text, refusal
 
 CASES = {
     "assignment_forms": ("""
@@ -778,3 +778,21 @@ def main(xs: list[int]):
     d["k"] += xs
     return {"a": a, "d": d}
 """)
+
+
+def test_a_constant_tuple_is_an_array_in_the_definition():
+    """`neg = -7 // 2, -7 % 2` folds to a constant the Assign holds as JSON: an array (it was a
+    Python tuple in the definition given to the emulator, which failed the read of `neg`)."""
+    source = """
+@sfn.workflow
+def main(a=1):
+    neg = -7 // 2, -7 % 2, 7 // -2
+    pair = (1, ("x", None))
+    return {"neg": neg, "pair": pair, "a": a}
+"""
+    assert assert_same(source, {})[0]["output"] == {"neg": [-4, 1, -4], "pair": [1, ["x", None]], "a": 1}
+    stack = [compile_text(source).definition]
+    while stack:  # JSON only: no tuple anywhere
+        value = stack.pop()
+        assert not isinstance(value, tuple), value
+        stack += list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []

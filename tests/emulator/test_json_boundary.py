@@ -297,6 +297,16 @@ def test_a_definition_dict_holding_what_json_cannot_is_refused(value):
         pysfn_emulator.run(definition)
 
 
+def test_a_definition_dict_holding_a_tuple_holds_an_array():
+    """A tuple in a definition given as a dict is the array an SDK would send (it used to reach
+    a variable as a tuple: "returned an unsupported result type" when read)."""
+    definition = {"QueryLanguage": "JSONata", "StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Assign": {"x": (1, (2, 3))}, "Output": {"y": (4,)}, "Next": "B"},
+        "B": {"Type": "Succeed", "Output": {"x": "{% $x %}", "y": "{% $states.input.y %}"}}}}
+    assert pysfn_emulator.run(definition).output == {"x": [1, [2, 3]], "y": [4]}
+    assert definition["States"]["A"]["Assign"]["x"] == (1, (2, 3))  # the caller's dict as it was
+
+
 def test_the_cli_refuses_a_definition_file_holding_nan(tmp_path, capsys):
     path = tmp_path / "nan.json"
     path.write_text(NAN_TEXT, encoding="utf-8")
