@@ -253,6 +253,11 @@ def _round(b, node):
         return value
     if value.ty.only("float") or value.ty.only("int", "float"):
         return overflow_checked(combine(f"$round({value.code})", pytypes.INT, value))
+    if any(value.ty.may(kind) for kind in ("int", "float", "bool")):  # a number or not, known at run time
+        v = value.code
+        check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                      f"'type ' & $__pytype({v}) & \" doesn't define __round__ method\"", value, helpers={"pytype"})
+        return overflow_checked(combine(f"$round($__num({v}))", pytypes.INT, value, guards=[check], helpers={"num"}))
     raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 

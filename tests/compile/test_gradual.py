@@ -761,3 +761,25 @@ def test_dict_of_a_value_of_unknown_type_copies_a_dict_and_stops_loudly_on_anyth
     for stock in ([["a", 1]], "ab", 3):
         stopped = emulate(compiled, {"stock": stock})
         assert stopped["error"] == "pysfn.Unsupported" and stopped["cause"].startswith("line 5: dict() of a value"), stopped
+
+
+def test_round_of_a_value_of_unknown_type():
+    """`round(line["price"] * 100)`: a number rounds half to even as Python's does, a bool is
+    an int, anything else is Python's TypeError."""
+    source = """
+    @sfn.workflow
+    def main(lines):
+        out = []
+        for line in lines:
+            try:
+                out.append(round(line["price"]))
+            except TypeError as e:
+                out.append(str(e))
+        return out
+    """
+    results = assert_same(source, {"lines": [{"price": 2.5}, {"price": 3.5}, {"price": -0.5}, {"price": 7},
+                                             {"price": 1999.0001}, {"price": True}, {"price": "9"},
+                                             {"price": None}, {"price": [1]}]})
+    assert results[0]["output"] == [2, 4, 0, 7, 1999, 1, "type str doesn't define __round__ method",
+                                    "type NoneType doesn't define __round__ method",
+                                    "type list doesn't define __round__ method"]
