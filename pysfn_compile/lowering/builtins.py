@@ -251,6 +251,7 @@ def _round(b, node):
                       "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT, computable=True)
     if value.ty.only("int"):
         return value
+    value = operations.float_blind(value)  # round(150.0) is round(150): an int either way
     if value.ty.only("float") or value.ty.only("int", "float"):
         return overflow_checked(combine(f"$round({value.code})", pytypes.INT, value))
     if any(value.ty.may(kind) for kind in ("int", "float", "bool")):  # a number or not, known at run time

@@ -783,3 +783,18 @@ def test_round_of_a_value_of_unknown_type():
     assert results[0]["output"] == [2, 4, 0, 7, 1999, 1, "type str doesn't define __round__ method",
                                     "type NoneType doesn't define __round__ method",
                                     "type list doesn't define __round__ method"]
+
+
+def test_round_of_arithmetic_on_values_of_unknown_type_needs_no_float_stop():
+    """`round(price * 100)` with price 1.5: 150.0 or 150, round gives 150 either way, so the
+    machine does not stop for the integral float (pysfn.AmbiguousNumber) as `price * 100`
+    alone does; inner operations keep their stops."""
+    source = """
+    @sfn.workflow
+    def main(price, qty=0):
+        return [round(price * 100), round(price * 100 * qty) if qty else None]
+    """
+    results = assert_same(source, {"price": 1.5}, {"price": 19.99, "qty": 3}, {"price": 2, "qty": 2})
+    assert [r["output"] for r in results] == [[150, None], [1999, 5997], [200, 400]]
+    stopped = emulate(compile_text(source), {"price": 1.5, "qty": 2})
+    assert stopped["error"] == "pysfn.AmbiguousNumber", stopped  # 1.5 * 100 inside round's argument
