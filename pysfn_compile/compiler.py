@@ -19,6 +19,7 @@ from .analysis import (
     element_aliases,
     inline_functions,
     iterators,
+    loop_targets,
     plain_collections,
     pytypes,
     set_uses,
@@ -130,6 +131,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
     walrus.rewrite(body)
+    loop_targets.rewrite(body)
     inline_functions.inline(body)
     plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []

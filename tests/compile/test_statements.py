@@ -796,3 +796,30 @@ def main(a=1):
         value = stack.pop()
         assert not isinstance(value, tuple), value
         stack += list(value.values()) if isinstance(value, dict) else value if isinstance(value, list) else []
+
+
+NESTED_TARGETS = """
+@sfn.workflow
+def main(pairs):
+    out = []
+    for i, (name, (a, b)) in enumerate(pairs):
+        if a is None:
+            continue
+        out.append(f"{i}:{name}:{a + b}")
+    else:
+        out.append(f"last {name}")
+    for (k, v), *rest in [[[1, 2], 3], [[4, 5]]]:
+        out.append(str([k, v, rest]))
+    return out
+"""
+
+
+def test_a_for_loop_with_a_nested_target_unpacks_it_as_python_does():
+    """`for i, (name, (a, b)) in enumerate(pairs)` (was refused): each inner tuple is unpacked
+    when the target is assigned, before the body; one that does not fit raises there, after
+    the names before it are assigned."""
+    results = assert_same(NESTED_TARGETS, {"pairs": [["x", [1, 2]], ["y", [None, 0]], ["z", [3, 4]]]},
+                          {"pairs": [["x", [1, 2, 3]]]}, {"pairs": [["x", 5]]}, {"pairs": [["x"]]},
+                          {"pairs": [["x", "ab"]]}, {"pairs": []})
+    assert results[0]["output"] == ["0:x:3", "2:z:7", "last z", "[1, 2, [3]]", "[4, 5, []]"]
+    assert results[1]["error"] == "ValueError"
