@@ -1840,9 +1840,17 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         if kwargs:
             body = ", ".join(f"{jsonata_lib.string(k)}: {v.code}" for k, v in kwargs.items())
             parts.append(combine("{" + body + "}", pytypes.dict_of(None), *kwargs.values()))
-        for part in parts:
-            if not part.ty.only("dict"):
+        for position, part in enumerate(parts):
+            if part.ty.only("dict"):
+                continue
+            if not part.ty.may("dict"):
                 raise Refusal(node, "dict.update() takes a dict (or keyword arguments) here")
+            # its type known only at run time: a dict is merged in; pairs or anything else stop loudly
+            stop = Guard(f"$type({part.code}) != 'object'", None, "''", part.helpers, part.reads, abort=True,
+                         error_name=UNSUPPORTED, message_literal=(
+                             f"line {node.lineno}: dict.update() of a value whose type is not annotated and is "
+                             "not a dict at run time (the machine merges a dict only): annotate it"))
+            parts[position] = attrs.evolve(part, ty=pytypes.restrict(part.ty, {"dict"}), guards=(*part.guards, stop))
         value_ty = ty.values
         for part in parts:
             value_ty = pytypes.join(value_ty, part.ty.values)

@@ -25,6 +25,7 @@ from .operations import (
     int_index,
     iterable_of,
     iteration_source,
+    slice_index,
     slice_of,
     store_key,
 )
@@ -182,16 +183,45 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
         raise Refusal(target, "assigning into this expression is not supported", "assign into a variable's items")
     depth = item_depth(target.value)
     b.check_mutation(target, root.id, nested=depth > 0, depth=depth)
-    b.note_alias_store(root.id, value_node, depth + 1, value.ty)
     if isinstance(target.slice, ast.Slice):
-        raise Refusal(target, "assigning to a slice is not supported", "build a new list")
-    container, key = operands(b, [target.value, target.slice])
-    new = set_item(target, container, key, value, write_back)
+        b.note_alias_items(root.id, value_node, depth=depth + 1)
+        new = _slice_assigned(b, target, value, value_node)
+    else:
+        b.note_alias_store(root.id, value_node, depth + 1, value.ty)
+        container, key = operands(b, [target.value, target.slice])
+        new = set_item(target, container, key, value, write_back)
     if isinstance(target.value, ast.Subscript):
         return store(b, target.value, new, write_back=True)
     name = target.value.id
     b.note_item_store(name, new.ty)
     return [(b.var(name), new)]
+
+
+def _slice_assigned(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None) -> Expr:
+    """`xs[lo:hi] = ys`: the list with the items of ys (any iterable) in place of those between
+    the bounds as a slice clamps them (a stop before the start inserts at the start)."""
+    part = target.slice
+    if part.step is not None:
+        raise Refusal(target, "assigning to a slice with a step is not supported", "build a new list")
+    bounds = [p for p in (part.lower, part.upper) if p is not None]
+    container, *given = operands(b, [target.value, *bounds])
+    if not container.ty.only("list"):
+        raise Refusal(target, f"assigning to a slice of {container.ty.describe()} is not supported",
+                      ANY_HINT if container.ty.is_any else "a str or tuple cannot change: build a new one")
+    given = [slice_index(target, bound) for bound in given]
+    lower = given.pop(0) if part.lower is not None else None
+    upper = given.pop(0) if part.upper is not None else None
+    value = iterable_of(value_node or target, value, "can only assign an iterable")
+    source, item_ty, helpers = iteration_source(value_node or target, value)
+    x, n, lo, hi = "$__sx", "$__sn", "$__slo", "$__shi"
+    clamp = "{v} := {v} = null ? {d} : {v} < 0 ? $max([0, {v} + {n}]) : $min([{v}, {n}]); "
+    code = (f"({x} := {container.code}; {n} := $count({x}); {lo} := {lower.code if lower else 'null'}; "
+            f"{hi} := {upper.code if upper else 'null'}; " + clamp.format(v=lo, d="0", n=n)
+            + clamp.format(v=hi, d=n, n=n)
+            + f"$append($append($__slice1_list({x}, 0, {lo}), {source}), $__slice1_list({x}, $max([{lo}, {hi}]), null)))")
+    parts = [e for e in (lower, upper) if e is not None]
+    return combine(code, pytypes.list_of(pytypes.join(container.ty.element, item_ty)), value, container, *parts,
+                   helpers={"slice1_list", *helpers})
 
 
 def no_tuple_item_change(node, ty: Ty, write_back: bool = False) -> None:

@@ -798,3 +798,19 @@ def test_round_of_arithmetic_on_values_of_unknown_type_needs_no_float_stop():
     assert [r["output"] for r in results] == [[150, None], [1999, 5997], [200, 400]]
     stopped = emulate(compile_text(source), {"price": 1.5, "qty": 2})
     assert stopped["error"] == "pysfn.AmbiguousNumber", stopped  # 1.5 * 100 inside round's argument
+
+
+def test_dict_update_with_a_value_of_unknown_type():
+    """`both.update(b)` of an unannotated parameter: a dict is merged in (its keys in Python's
+    order, existing ones keeping their place); pairs or anything else stop loudly."""
+    source = """
+    @sfn.workflow
+    def main(a, b):
+        both = dict(a)
+        both.update(b)
+        return [list(both), both]
+    """
+    results = assert_same(source, {"a": {"x": 1, "y": 2}, "b": {"z": 3, "x": 4}}, {"a": {}, "b": {}})
+    assert results[0]["output"] == [["x", "y", "z"], {"x": 4, "y": 2, "z": 3}]
+    stopped = emulate(compile_text(source), {"a": {}, "b": [["x", 1]]})
+    assert stopped["error"] == "pysfn.Unsupported" and "dict.update() of a value" in stopped["cause"], stopped

@@ -823,3 +823,51 @@ def test_a_for_loop_with_a_nested_target_unpacks_it_as_python_does():
                           {"pairs": [["x", "ab"]]}, {"pairs": []})
     assert results[0]["output"] == ["0:x:3", "2:z:7", "last z", "[1, 2, [3]]", "[4, 5, []]"]
     assert results[1]["error"] == "ValueError"
+
+
+SLICE_ASSIGNMENT = """
+@sfn.workflow
+def main(lo, hi, value, n=3):
+    out = []
+    for k in range(n):
+        xs = [0, 1, 2, 3, 4]
+        try:
+            xs[lo:hi] = value
+        except TypeError as e:
+            out.append(str(e))
+        out.append(xs)
+        lo = lo + 1 if lo is not None else None
+    d = {"k": [1, 2]}
+    d["k"][:0] = ["a"]
+    d["k"][-1:] = "yz"
+    grid = [[1, 2, 3]]
+    grid[0][1:] = []
+    return [out, d, grid]
+"""
+
+
+@pytest.mark.parametrize("lo, hi, value", [
+    (1, 3, [9]), (-2, None, "ab"), (None, 2, [7, 8, 9]), (4, 1, ["x"]), (10, 20, [5]), (-10, -8, []),
+    (0, 5, {"p": 1, "q": 2}), (2, 2, [[1], [2]]), (1, 3, 5), (True, False, [6]), (None, None, None),
+])
+def test_assignment_to_a_slice_of_a_list(lo, hi, value):
+    """`xs[lo:hi] = ys` (was refused): the bounds clamped as a slice's, a stop before the
+    start inserting there, any iterable's items (a str's characters, a dict's keys); anything
+    else is Python's TypeError and changes nothing."""
+    assert_same(SLICE_ASSIGNMENT, {"lo": lo, "hi": hi, "value": value})
+
+
+def test_assignment_to_a_slice_with_a_step_or_of_a_shared_list_is_refused():
+    assert "assigning to a slice with a step is not supported" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    xs[::2] = [0]
+    return xs
+""")
+    assert "'ys' may share its value with 'xs'" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    ys = xs
+    ys[1:] = [0]
+    return xs
+""")
