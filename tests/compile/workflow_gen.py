@@ -90,6 +90,11 @@ COLLECTIONS = os.environ.get("PYSFN_DIFF_COLLECTIONS", "1") == "1"
 # order inside its `$reduce`. On by default; PYSFN_DIFF_JOINS=0 leaves them out.
 JOINS = os.environ.get("PYSFN_DIFF_JOINS", "1") == "1"
 
+# What new-user trials of session 14 brought in: assignment to a slice of a list
+# (`out[lo:hi] = ...`, any iterable), a for loop's nested target (`for i, (a, b) in
+# enumerate(...)`). On by default; PYSFN_DIFF_SLICES_TARGETS=0 leaves them out.
+SLICES_TARGETS = os.environ.get("PYSFN_DIFF_SLICES_TARGETS", "1") == "1"
+
 # next((element for x in xs if test), default) (session 12): lazy up to the first item that
 # passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
 NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
@@ -365,6 +370,12 @@ class _Gen:
                 parts.append("{" + self.expr_str(d).replace('"', "'") + spec + "}")
         return 'f"' + "".join(parts) + '"'
 
+    def slice_bounds(self) -> str:
+        """`lo:hi` of a slice assigned to: absent, small, negative or past the end."""
+        def bound() -> str:
+            return self.choice(["", "0", "1", "-1", "-3", "9", "acc % 4"])
+        return f"{bound()}:{bound()}"
+
     def slice(self, d: int) -> str:
         lo = self.expr_int(0) if self.chance(6) else ""
         hi = self.expr_int(0) if self.chance(6) else ""
@@ -626,6 +637,9 @@ class _Gen:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
                                    else f"{pad}d.pop({self.expr_str(0)}, 0)"])
+        if SLICES_TARGETS and "out" not in self.frozen:  # any iterable in place of the slice's items
+            simple.append(lambda: [f"{pad}out[{self.slice_bounds()}] = "
+                                   f"{self.choice([lambda: self.expr_list(e), lambda: self.expr_str(0)])()}"])
         if "out" not in self.frozen:  # starred unpacking: ValueError when the list is empty
             simple.append(lambda: [f"{pad}{self.choice(['acc, *out', '*out, acc', 'acc, *out, n'])} = "
                                    f"{self.expr_list(e)}"])
@@ -706,6 +720,8 @@ class _Gen:
         sizes = [3, 10, 100, 300] + ([1000, 3000] if BIG_LOOPS else [])
         kind = self.choice(["list", "range", "words", "items", "enumerate", "str", "keys"]
                            + (["pairs"] if POWERS_UNPACKING else []))
+        if SLICES_TARGETS and self.chance(2):  # (drawn apart: the last kinds of a choice come rarely)
+            kind = "nested"
         frozen = None
         if kind == "list":
             source = self.choice(self.vars["list"])
@@ -725,6 +741,11 @@ class _Gen:
             source = self.choice(self.vars["list"])
             frozen = source
             header, binds = ("{x}, {y}", f"enumerate({source})"), [("int", "x"), ("int", "y")]
+        elif kind == "nested":  # `for i, (x, y) in enumerate(...)`: the inner pair unpacked before the body
+            source = self.list_ref()
+            with self.scoped("int") as v:
+                pairs = f"[[{v}, {self.expr_int(0)}] if {self.expr_bool(0)} else [{v}] for {v} in {source}]"
+            header, binds = ("{i}, ({x}, {y})", f"enumerate({pairs})"), [("int", "i"), ("int", "x"), ("int", "y")]
         elif kind == "pairs":  # items of unknown length: unpacked when the loop runs
             source = self.list_ref()
             with self.scoped("int") as v:
