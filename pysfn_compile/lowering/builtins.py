@@ -139,6 +139,8 @@ def _repr(b, node):
 def _int(b, node):
     if not node.args:
         return const(0, pytypes.kind("int", 1))
+    if len(node.args) == 2 or node.keywords:
+        return _int_with_base(b, node)
     (value,), _ = _plain_args(b, node, "int", 1, 1)
     value = operations.float_blind(value)  # int(2.0) is int(2)
     ty = value.ty
@@ -177,6 +179,53 @@ def _int_of_str(value: Expr) -> Expr:
                                   message_literal="int() of a string with more than 15 digits: beyond "
                                   "what JSON numbers in Step Functions hold exactly")
     return combine(f"$number({digits})", pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
+
+
+_BASE_DIGITS = {2: 53, 8: 17, 16: 13}  # the most digits whose value is below 2**53 whatever they are
+_PREFIX = {2: "bB", 8: "oO", 16: "xX"}
+
+
+def _int_with_base(b, node):
+    """int(text, base) with a literal base 2, 8, 16 (or 10): Python's rules (whitespace, sign,
+    the base's prefix, `_` between digits, every Unicode decimal digit), its ValueError
+    naming the text, its TypeError for a value that is not a str."""
+    args, keywords = _plain_args(b, node, "int", 1, 2, keywords=("base",))
+    base_node = node.args[1] if len(node.args) == 2 else next(k.value for k in node.keywords if k.arg == "base")
+    if not (isinstance(base_node, ast.Constant) and type(base_node.value) is int and base_node.value in (2, 8, 10, 16)):
+        raise Refusal(node, "int(text, base) takes a literal base of 2, 8, 10 or 16 here",
+                      "int(text, 16), or parse the text in a callee")
+    base, value = base_node.value, args[0]
+    if not value.ty.may("str"):
+        raise Refusal(node, f"int() of {value.ty.describe()} with a base: Python raises TypeError "
+                      "(int() can't convert non-string with explicit base)")
+    guards = []
+    if not value.ty.only("str"):
+        guards.append(guard(f"$type({value.code}) != 'string'", TypeError,
+                            "\"int() can't convert non-string with explicit base\"", value))
+        value = attrs.evolve(value, ty=pytypes.STR, guards=(*value.guards, *guards))
+    if base == 10:
+        return _int_of_str(value)
+    original = value
+    value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
+    c, space = value.code, ("[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680"
+                            "\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*")
+    digit = {2: "[01]", 8: "[0-7]", 16: "[0-9a-fA-F]"}[base]
+    valid = f"$contains({c}, /^{space}[+-]?(0[{_PREFIX[base]}]_?)?{digit}+(_{digit}+)*{space}$/)"
+    check = guard(f"$not({valid})", ValueError,
+                  f"\"invalid literal for int() with base {base}: \" & $__repr_str({original.code})", value,
+                  original, helpers={"repr_str"})
+    text = f"$replace($__strip_ws({c}, true, true), '_', '')"
+    sign, digits = f"($substring({text}, 0, 1) = '-' ? -1 : 1)", \
+        f"$lowercase($replace({text}, /^([+-]?0[{_PREFIX[base]}]|[+-])/, ''))"  # (no empty match: D1004)
+    limit = _BASE_DIGITS[base]
+    too_long = Guard(f"($length($replace({digits}, /^0+/, '')) > {limit})", None, "''",
+                     value.helpers | jsonata_lib.closure({"strip_ws"}), value.reads, abort=True,
+                     error_name="pysfn.IntegerOverflow",
+                     message_literal=f"int() of a base-{base} string with more than {limit} digits: beyond what "
+                                     "JSON numbers in Step Functions hold exactly")
+    code = (f"{sign} * $reduce($split({digits}, ''), function($a, $d) {{ $a * {base} + "
+            f"$length($substringBefore('0123456789abcdef', $d)) }}, 0)")
+    return combine(code, pytypes.INT, value, guards=[check, too_long], helpers={"strip_ws"})
 
 
 def _int_of_unknown(value: Expr) -> Expr:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_same, compile_text, emulate
+from .helpers import assert_same, compile_text, emulate, refusal
 
 CASES = {
     "int_float_arithmetic": ("""
@@ -237,3 +237,42 @@ def test_known_emulator_divergences(name):
     mismatched = [p for p in inputs if emulate(compiled, p) != compiled.run_python(p)]
     if mismatched:
         pytest.xfail(f"emulator bug {reason}")
+
+
+INT_WITH_BASE = """
+@sfn.workflow
+def main(texts):
+    out = []
+    for t in texts:
+        try:
+            out.append([int(t, 16), int(t, base=2) if set(t) <= {"0", "1"} else None,
+                        int(t, 8) if t.isdigit() and "9" not in t and "8" not in t else None])
+        except ValueError as e:
+            out.append(str(e))
+        except TypeError as e:
+            out.append(str(e))
+    return out
+"""
+
+
+def test_int_of_a_string_with_a_base():
+    """int(text, 16) (a new-user trial: was refused), 2 and 8: whitespace, sign, the base's
+    prefix, `_` between digits, Python's ValueError naming the text and TypeError for what
+    is not a str; more digits than 2**53 holds stop loudly (pysfn.IntegerOverflow)."""
+    results = assert_same(INT_WITH_BASE, {"texts": [
+        "ff", "0x1F", " -0X_a_b ", "10", "101", "", "0x", "g", "1__0", "_1", "+7", "0b1", "fffffffffffff", 5, None,
+        "0", "-0", "00", "0o17", "12_3"]})
+    assert results[0]["output"][:5] == [[255, None, None], [31, None, None], [-171, None, None], [16, 2, 8],
+                                        [257, 5, 65]]
+    assert [r["output"] for r in assert_same("""
+@sfn.workflow
+def main(t):
+    return [int(t, 16), int(t, base=10)]
+""", {"t": "\u0661\u0660"}, {"t": " 12_3"})] == [[16, 10], [291, 123]]
+    stopped = emulate(compile_text(INT_WITH_BASE), {"texts": ["ffffffffffffff"]})
+    assert stopped["error"] == "pysfn.IntegerOverflow", stopped
+    assert "literal base of 2, 8, 10 or 16" in refusal("""
+@sfn.workflow
+def main(t: str, b: int):
+    return int(t, b)
+""")
