@@ -173,6 +173,20 @@ IN_PLACE = textwrap.dedent("""
             totals[region] = totals.get(region, 0) + sale["cents"] * sale["qty"]
             units[region] = units.get(region, 0) + sale["qty"]
         return [totals, units, skipped]
+
+    @sfn.workflow
+    def group_records(n, threshold=200):
+        by_region = {}
+        flagged = []
+        for sale in sales(n):
+            region = sale["region"]
+            if region not in by_region:
+                by_region[region] = {"count": 0, "cents": 0}
+            by_region[region]["count"] += 1
+            by_region[region]["cents"] += sale["cents"] * sale["qty"]
+            if sale["cents"] > threshold:
+                flagged.append(sale["cents"])
+        return [by_region, len(flagged)]
 """)
 
 
@@ -181,10 +195,11 @@ def in_place_rows(sizes=(100, 300, 1000)) -> None:
     by index; `xs[i] = v`): each change rebuilds the list in JSONata, so a loop is quadratic in
     JSONata nodes; the Pass runs fewer steps per evaluation the longer the list. And a group-by
     over records, unannotated (`group_by`: a `for` over a list it does not change, a `$reduce`
-    over the items)."""
+    over the items; `group_records`: its body joins again after an `if`, steps run in order
+    inside the `$reduce`)."""
     print("| loop | items | status | history events | emulator seconds |")
     print("|---|---:|---|---:|---:|")
-    for entry in ("records", "positions", "group_by"):
+    for entry in ("records", "positions", "group_by", "group_records"):
         compiled = compile_source(IN_PLACE, path="in_place.py", entry=entry)
         for n in sizes:
             execution, seconds = _run(compiled.definition, {"n": n}, "STANDARD", compiled.local_lambdas())
