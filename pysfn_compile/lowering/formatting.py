@@ -13,6 +13,8 @@ import ast
 import math
 import re
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -302,13 +304,21 @@ def format_with_width(node: ast.AST, expr: Expr, before: str, width: Expr, after
     def width_of(digits: str):
         match = _SPEC.match(before + digits + after)
         return match and match["width"]
-    if not width.ty.only("int") or width_of("7") != "7" or width_of("17") != "17":
+    width_unknown = width.ty.is_any or width.ty.json_number or not width.ty.kinds
+    if not (width.ty.only("int") or width_unknown) or width_of("7") != "7" or width_of("17") != "17":
         raise Refusal(node, "a format spec computed at run time is supported for its width only (an int)",
                       "write the rest of the spec literally: f'{name:<{width}}'")
+    if width_unknown:  # an int at run time, or the spec Python builds is another one: stop loudly
+        w = width.code
+        width = attrs.evolve(width, ty=pytypes.INT, guards=(*width.guards, Guard(
+            f"$not($type({w}) = 'number' and $floor({w}) = {w})", None, "''", width.helpers, width.reads, abort=True,
+            error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: a computed width in a "
+            "format spec that is not an int at run time (Python would read another spec): annotate it")))
     match = _SPEC.match(before + "7" + after)
     ty = expr.ty
+    unknown = ty.is_any or ty.json_number or not ty.kinds  # formatted by its kind at run time, aligned as written
     if match["align"] == "=" or match["zero"] or (match["sign"] or "-") != "-" or match["grouping"] \
-            or not (ty.only("str") or ty.only("int")):
+            or not (ty.only("str") or ty.only("int") or (unknown and match["align"])):
         raise Refusal(node, "a computed width is supported for a str or an int with <, > or ^ alignment",
                       "write the spec literally")
     fill, align = match["fill"] or " ", match["align"] or ("<" if ty.only("str") else ">")

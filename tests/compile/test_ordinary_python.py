@@ -1095,3 +1095,29 @@ def test_the_run_time_template_helper_is_the_same_in_jsonata_js():
     runs = [(code, {"t": t, "pos": p, "named": n}) for t, p, n in cases]
     for run, js in zip(runs, javascript(runs), strict=True):
         assert js == emulate_code(*run) and js[0] == "ok", run[1]
+
+
+COMPUTED_WIDTH_UNKNOWN = """
+@sfn.workflow
+def main(items, width=6):
+    out = []
+    for x in items:
+        try:
+            out.append(f"[{x:<{width}}|{x:>{width}}|{x:^{width}}|{x:*^{width}}]")
+        except TypeError as e:
+            out.append(str(e))
+    return out
+"""
+
+
+def test_a_computed_width_for_values_of_unknown_type():
+    """`f"{l['name']:<{width}}"` with nothing annotated (a new-user trial's invoice): a str or
+    an int is padded as the spec aligns it, anything else is Python's TypeError; a width that
+    is not an int at run time (Python would read another spec) stops loudly."""
+    results = assert_same(COMPUTED_WIDTH_UNKNOWN, {"items": ["ab", 7, -12, True, None, [1], "", "toolongvalue"]},
+                          {"items": ["x"], "width": 0})
+    assert results[0]["output"][:3] == ["[ab    |    ab|  ab  |**ab**]", "[7     |     7|  7   |**7***]",
+                                        "[-12   |   -12| -12  |*-12**]"]
+    for width in ("6", 6.5, None):
+        stopped = emulate(compile_text(COMPUTED_WIDTH_UNKNOWN), {"items": ["x"], "width": width})
+        assert stopped["error"] == "pysfn.Unsupported" and "computed width" in stopped["cause"], stopped
