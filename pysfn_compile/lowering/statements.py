@@ -301,6 +301,14 @@ def transform_delete(b, node: ast.Delete) -> None:
             root = root.value
         if not isinstance(root, ast.Name):
             raise Refusal(target, "del of this expression is not supported")
+        if isinstance(target.slice, ast.Slice):  # `del xs[lo:hi]` is `xs[lo:hi] = []`
+            if target.slice.step is not None:
+                raise Refusal(target, "del of a slice with a step is not supported",
+                              "build the list to keep: xs = [x for i, x in enumerate(xs) if ...]")
+            empty = ast.copy_location(ast.List(elts=[], ctx=ast.Load()), target)
+            pairs = store(b, target, const([], pytypes.list_of(pytypes.NOTHING)), empty)
+            b.assign(pairs, f"Set {pairs[0][0]}")
+            continue
         b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
                          depth=item_depth(target.value))
         container, key = operands(b, [target.value, target.slice])

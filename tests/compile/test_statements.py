@@ -871,3 +871,29 @@ def main(xs: list[int]):
     ys[1:] = [0]
     return xs
 """)
+
+
+def test_del_of_a_slice_of_a_list():
+    """`del xs[lo:hi]` (a new-user trial: was refused with "Slice is not supported") is
+    `xs[lo:hi] = []`: the bounds clamped as a slice's, an item of a dict too; with a step,
+    refused with a hint."""
+    source = """
+@sfn.workflow
+def main(xs, lo=None, hi=2):
+    ys = list(xs)
+    del ys[lo:hi]
+    grid = {"k": [1, 2, 3, 4]}
+    del grid["k"][-2:]
+    zs = [1, 2, 3]
+    del zs[:]
+    return [ys, grid, zs]
+"""
+    results = assert_same(source, {"xs": [1, 2, 3, 4]}, {"xs": [], "lo": -1}, {"xs": [1, 2, 3], "lo": 2, "hi": 1},
+                          {"xs": [1, 2, 3], "lo": "a"}, {"xs": "abc"})
+    assert results[0]["output"] == [[3, 4], {"k": [1, 2]}, []]
+    assert "del of a slice with a step is not supported" in refusal("""
+@sfn.workflow
+def main(xs: list[int]):
+    del xs[::2]
+    return xs
+""")
