@@ -15,6 +15,7 @@ import typing
 from .analysis import (
     aliasing,
     builtin_calls,
+    callee_keys,
     effects,
     element_aliases,
     inline_functions,
@@ -136,6 +137,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
     builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | set(arg_names))
+    callee_keys.rewrite(body, {name: f for name, f in b.info.functions.items() if b.is_callee(name)},
+                        set(param_names) | set(arg_names))
     element_aliases.rewrite(body, param_names + arg_names)
     scope.locals = _locals_of(body, param_names)
     scope.body = body

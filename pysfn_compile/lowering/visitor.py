@@ -60,8 +60,13 @@ _PLAIN_INSTEAD = {
 
 
 def transform_comprehension(b, node) -> Expr:
-    """A comprehension that calls a callee is a Map state; any other is one JSONata expression."""
-    if effects(b, node).any:
+    """A comprehension that calls a callee per item is a Map state; any other is one JSONata
+    expression (its first iterable, which Python evaluates before it starts, may call one:
+    `[p[1] for p in sorted([[score(x), x] for x in xs])]` maps only inside)."""
+    inside = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+    inside += [test for generator in node.generators for test in generator.ifs]
+    inside += [generator.iter for generator in node.generators[1:]]
+    if any(effects(b, part).any for part in inside):
         return calls.comprehension_map(b, node)
     return pure_comprehension(b, node)
 

@@ -368,3 +368,55 @@ def test_a_callee_result_without_a_key_its_typeddict_requires_is_refused_by_the_
     result = emulate(compiled, {"full": False})
     assert (result["error"], result["cause"]) == (
         "TypeError", "fetch() is annotated to return Row, but returned a dict without its key 'id'")
+
+
+CALLEE_KEYS = """
+def score(x) -> int:
+    if x.get("bad"):
+        raise ValueError(f"bad item {x['a']}")
+    return x["a"] * 2 - x["b"]
+
+
+def label(x):
+    return str(x["a"])
+
+
+@sfn.workflow
+def main(xs):
+    best = max(xs, key=score) if xs else None
+    worst = min(xs, key=score, default="none")
+    order = sorted(xs, key=score, reverse=True)
+    names = [x["a"] for x in sorted(xs, key=label)]
+    return [best, worst, order, names]
+"""
+
+
+def test_a_callee_as_a_sort_or_min_max_key():
+    """`sorted(xs, key=score)` with `score` a callee (a new-user trial: was refused, "the key
+    must be a lambda"): the key called once per item, in order, one at a time (a Map state, as
+    a comprehension calling it is), the order stable (`reverse=` too); max and min with a key
+    annotated `-> int` (keys that always compare), `default=` for none. An item whose key
+    raises stops the calls there, as in Python."""
+    results = assert_same(CALLEE_KEYS, {"xs": [{"a": 1, "b": 0}, {"a": 3, "b": 4}, {"a": 2, "b": 1}, {"a": 10, "b": 0}]},
+                          {"xs": []}, {"xs": [{"a": 1, "b": 0}, {"a": 7, "bad": 1}, {"a": 5, "b": 0}]})
+    assert results[0]["output"][:4] == [{"a": 10, "b": 0}, {"a": 1, "b": 0},
+                                        [{"a": 10, "b": 0}, {"a": 2, "b": 1}, {"a": 1, "b": 0}, {"a": 3, "b": 4}],
+                                        [1, 10, 2, 3]]
+    assert results[1]["output"] == [None, "none", [], []]
+    assert results[2]["cause"] == "bad item 7"
+
+
+def test_a_callee_key_whose_keys_may_not_compare_is_refused_for_min_and_max():
+    """min/max compare as they call: keys of kinds Python cannot order would stop it before
+    the later calls, so an unannotated key callee stays refused there (sorted calls them all
+    first: allowed)."""
+    text = refusal("""
+def label(x):
+    return x["name"]
+
+
+@sfn.workflow
+def main(xs):
+    return max(xs, key=label)
+""")
+    assert "the key must be a lambda" in text
