@@ -14,6 +14,7 @@ import attrs
 from ..analysis import callee_returns, pytypes
 from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
+from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
@@ -503,8 +504,11 @@ def _list_items(b, node, items: Expr, what: str) -> Expr:
     raise Refusal(node, f"{what} needs a list, not {items.ty.describe()}", "pass a list")
 
 
-def comprehension_map(b, node) -> Expr:
-    """[f(x) for x in xs if cond]: a Map state (one item at a time, as Python runs it)."""
+def comprehension_map(b, node, prelude: tuple = ()) -> Expr:
+    """[f(x) for x in xs if cond]: a Map state (one item at a time, as Python runs it);
+    `prelude`: statements each item runs before its element (see _dict_comprehension_map)."""
+    if isinstance(node, ast.DictComp) and len(node.generators) == 1:
+        return _dict_comprehension_map(b, node)
     if isinstance(node, ast.DictComp) or len(node.generators) != 1:
         raise Refusal(node, "a comprehension that calls a callee must be a list comprehension with "
                       "one 'for'", "use a for loop")
@@ -517,7 +521,7 @@ def comprehension_map(b, node) -> Expr:
     source, item_ty, helpers = iteration_source(generator.iter, iterable)
     items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
     params = _target_params(generator.target, item_ty)
-    body = [ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
+    body = [*prelude, ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
     flatten = False
     if generator.ifs:
 
@@ -532,7 +536,7 @@ def comprehension_map(b, node) -> Expr:
             test_node = generator.ifs[0] if len(generator.ifs) == 1 else ast.BoolOp(ast.And(), list(generator.ifs))
             kept = ast.Return(value=ast.List([node.elt], ast.Load()))
             skipped = ast.Return(value=ast.List([], ast.Load()))
-            body = [ast.If(test=test_node, body=[kept], orelse=[]), skipped]
+            body = [ast.If(test=test_node, body=[*prelude, kept], orelse=[]), skipped]
             for statement in body:
                 ast.copy_location(statement, node)
                 ast.fix_missing_locations(statement)
@@ -552,6 +556,32 @@ def comprehension_map(b, node) -> Expr:
                    max_concurrency=1, assign={var: ir.Code(result)}, catch=b.catchers("branch"))
     b.add(state, frozenset([var]))
     return Expr("$" + var, pytypes.list_of(ty), reads=frozenset([var]))
+
+
+def _dict_comprehension_map(b, node: ast.DictComp) -> Expr:
+    """{k: f(k) for k in ks}: the Map of the [key, value] pairs, each item evaluating its key,
+    then its value, then storing them into a dict of its own, as Python's comprehension does
+    (a key Python cannot insert, a list, raises its TypeError there, before the later items'
+    calls; one JSON cannot hold, an int, stops the machine as `d[k] = v` does), then the
+    dict of the pairs."""
+    taken = {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    key, value, probe = (fresh_name(f"dict_{part}", taken) for part in ("key", "value", "probe"))
+
+    def name(text: str, ctx) -> ast.Name:
+        return ast.Name(id=text, ctx=ctx())
+    prelude = (ast.Assign(targets=[name(key, ast.Store)], value=node.key),
+               ast.Assign(targets=[name(value, ast.Store)], value=node.value),
+               ast.Assign(targets=[name(probe, ast.Store)], value=ast.Dict(keys=[], values=[])),
+               ast.Assign(targets=[ast.Subscript(value=name(probe, ast.Load), slice=name(key, ast.Load),
+                                                 ctx=ast.Store())], value=name(value, ast.Load)))
+    for statement in prelude:
+        ast.fix_missing_locations(ast.copy_location(statement, node.key))
+    pair = ast.copy_location(ast.List(elts=[name(key, ast.Load), name(value, ast.Load)], ctx=ast.Load()), node.key)
+    pairs = comprehension_map(b, ast.copy_location(ast.ListComp(elt=pair, generators=node.generators), node),
+                              prelude)
+    element = pairs.ty.element
+    code = f"$merge([{{}}, $map({pairs.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }})])"
+    return combine(code, pytypes.dict_of(element.element if element is not None else None), pairs)
 
 
 def _target_params(target, item_ty: Ty) -> list:

@@ -420,3 +420,39 @@ def main(xs):
     return max(xs, key=label)
 """)
     assert "the key must be a lambda" in text
+
+
+DICT_COMPREHENSION_CALLS = """
+def rate(c):
+    if not isinstance(c, str):
+        return 0
+    if c == "XX":
+        raise ValueError("no rate for XX")
+    return [c.lower(), len(c)] if c.startswith("L") else len(c) * 2
+
+
+@sfn.workflow
+def main(codes):
+    try:
+        rates = {c: rate(c) for c in sorted(codes) if c != "skip"}
+    except TypeError as e:
+        return str(e)
+    return [rates, list(rates)]
+"""
+
+
+def test_a_dict_comprehension_that_calls_a_callee():
+    """`{c: rate(c) for c in codes}` (a new-user trial: was refused): a Map of the pairs, one
+    item at a time, each key then its value as Python evaluates them, a key Python cannot
+    insert raising there (before the later calls: "XX" would raise ValueError), an int key
+    stopping loudly (JSON objects have string keys); later duplicates win, the first's place
+    kept."""
+    results = assert_same(DICT_COMPREHENSION_CALLS, {"codes": ["US", "LIST", "skip", "DE", "US"]}, {"codes": []},
+                          {"codes": ["A", "XX", "B"]}, {"codes": ["L"]}, {"codes": "yx"})
+    assert results[0]["output"] == [{"DE": 4, "LIST": ["list", 4], "US": 4}, ["DE", "LIST", "US"]]
+    unsorted = DICT_COMPREHENSION_CALLS.replace("sorted(codes)", "codes")
+    results = assert_same(unsorted, {"codes": ["b", "a", "b"]}, {"codes": [[1], "XX"]}, {"codes": {"k": 1}})
+    assert [r["output"] for r in results] == [[{"b": 2, "a": 2}, ["b", "a"]], "unhashable type: 'list'",
+                                              [{"k": 2}, ["k"]]]
+    stopped = emulate(compile_text(unsorted), {"codes": ["a", 5]})
+    assert stopped["error"] == "pysfn.NonStringKey", stopped
