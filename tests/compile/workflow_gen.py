@@ -95,6 +95,12 @@ JOINS = os.environ.get("PYSFN_DIFF_JOINS", "1") == "1"
 # enumerate(...)`). On by default; PYSFN_DIFF_SLICES_TARGETS=0 leaves them out.
 SLICES_TARGETS = os.environ.get("PYSFN_DIFF_SLICES_TARGETS", "1") == "1"
 
+# Callees as keys and in dict comprehensions (session 14): `max(xs, key=risky, default=0)`,
+# `sorted(xs, key=bump)`, `{w: risky(len(w)) for w in words}`: the calls one at a time, as
+# Python makes them (risky raises at some items). On by default; PYSFN_DIFF_CALLEE_KEYS=0
+# leaves them out.
+CALLEE_KEYS = os.environ.get("PYSFN_DIFF_CALLEE_KEYS", "1") == "1"
+
 # next((element for x in xs if test), default) (session 12): lazy up to the first item that
 # passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
 NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
@@ -275,6 +281,9 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
+            if CALLEE_KEYS:
+                options.append(lambda: f"{self.choice(['min', 'max'])}({self.list_ref()}, "
+                                       f"key={self.choice(['bump', 'risky'])}, default={self.expr_int(0)})")
         if NESTED_HELPERS and HELPER_EXPRESSIONS and (LAZY_HELPERS or not self.lazy_depth):
             options.append(lambda: f"{self.choice(['helper', 'seek'])}({self.expr_int(0)})")  # f-strings, operands
         if SETS:
@@ -531,6 +540,8 @@ class _Gen:
             lambda: f"({self.choice(self.readable('list'))} + {self.expr_list(d)})",
             lambda: f"{self.list_ref()}[{self.slice(d)}]",
             lambda: f"sorted({self.list_ref()}{self.choice(['', ', reverse=True'])})",
+            *([lambda: f"sorted({self.list_ref()}, key={self.choice(['bump', 'risky', 'label'])}"
+                       f"{self.choice(['', ', reverse=True'])})"] if CALLEE_KEYS and self.callees_allowed() else []),
             lambda: f"[len(w) for w in sorted({self.choice(self.vars['words'])}, key=lambda w: (len(w), w))]",
             lambda: f"list(range({self.expr_int(0)}, {self.expr_int(0)}))",
             lambda: f"list({self.list_ref()})",
@@ -576,6 +587,8 @@ class _Gen:
         source = self.choice(self.vars["words"])
         with self.scoped("str") as w:
             value = self.expr_int(1)
+            if CALLEE_KEYS and self.callees_allowed() and self.chance(3):  # a Map of the pairs
+                value = f"{self.choice(['bump', 'risky'])}(len({w}) + {self.expr_int(0)})"
         return f"{{{w}: {value} for {w} in {source}}}"
 
     def scoped(self, kind: str):
