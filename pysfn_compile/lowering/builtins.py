@@ -1121,7 +1121,22 @@ def _set(b, node):
 
 
 def _print(b, node):
-    raise Refusal(node, "print() has no Step Functions equivalent", "log from a callee instead")
+    """print(...): the line Python prints (each argument's str(), `sep` between them) set to a
+    hidden variable by a state of its own, "Print (line N)": a state machine has no stdout,
+    and its history shows what a state assigns. (In a folded pure loop the line is computed
+    as Python computes it, with its errors, but no state shows it.)"""
+    keywords = {k.arg: k.value for k in node.keywords}
+    literal = all(isinstance(v, ast.Constant) and isinstance(v.value, (str, bool, type(None))) for v in keywords.values())
+    if None in keywords or set(keywords) - {"sep", "end", "flush"} or not literal:
+        raise Refusal(node, "print() takes sep=, end= and flush= as literals here (a state machine has no files)",
+                      "print the text itself, or log from a callee")
+    args, _ = _plain_args(b, node, "print", 0, len(node.args), keywords=("sep", "end", "flush"))
+    texts = [formatting.to_str(arg_node, arg) for arg_node, arg in zip(node.args, args, strict=True)]
+    sep = keywords.get("sep")
+    separator = " " if sep is None or sep.value is None else sep.value
+    code = f" & {jsonata_lib.string(separator)} & ".join(t.code for t in texts) if texts else "''"
+    b.assign([(b.temp("printed"), combine(code, pytypes.STR, *texts))], f"Print (line {node.lineno})")
+    return const(None, pytypes.NONE)
 
 
 FUNCTIONS = {

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+import pysfn_emulator
+
 from .helpers import assert_same, compile_text, refusal
 
 CASES = {
@@ -897,3 +899,25 @@ def main(xs: list[int]):
     del xs[::2]
     return xs
 """)
+
+
+def test_print_is_a_state_the_history_shows():
+    """print() (new users' first debugging tool; was refused): the line Python prints, each
+    argument's str() with `sep` between, set to a hidden variable by a "Print (line N)"
+    state, so the execution's history shows it; the arguments' errors are Python's."""
+    source = """
+@sfn.workflow
+def main(xs):
+    print("starting", len(xs), xs, sep=" | ")
+    print()
+    total = sum(xs)
+    print("total:", total, flush=True)
+    return total
+"""
+    assert_same(source, {"xs": [1, 2, 3]}, {"xs": []}, {"xs": ["a"]})
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, {"xs": [1, 2]})
+    assigned = [value for event in execution.history
+                for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
+    assert '"starting | 2 | [1, 2]"' in assigned and '"total: 3"' in assigned and '""' in assigned, assigned
+    assert any(name.startswith("Print (line") for name in compiled.definition["States"])
