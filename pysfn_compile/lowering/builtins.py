@@ -948,8 +948,17 @@ def _zip_star(b, node):
     tuples as the shortest row has items; none for no rows."""
     rows = b.expr(node.args[0].value)
     if not (rows.ty.only("list") and (rows.ty.element.only("list") or not rows.ty.element.kinds)):
-        raise Refusal(node, f"zip(*...) of {rows.ty.describe()} is supported for a list of lists only",
-                      "annotate it as list[list[...]], or zip the lists by name: zip(a, b)")
+        element = rows.ty.element if rows.ty.only("list") else None
+        if not (rows.ty.is_any or (element is not None and (element.is_any or element.may("list")))):
+            raise Refusal(node, f"zip(*...) of {rows.ty.describe()} is supported for a list of lists only",
+                          "annotate it as list[list[...]], or zip the lists by name: zip(a, b)")
+        # known only at run time: a list of lists, else (a str's characters zipped, ...) a loud stop
+        r = rows.code
+        stop = Guard(f"$not($type({r}) = 'array' and $count($filter({r}, function($v) {{ $type($v) != 'array' }})) "
+                     "= 0)", None, "''", rows.helpers, rows.reads, abort=True, error_name=UNSUPPORTED,
+                     message_literal=f"line {node.lineno}: zip(*rows) of a value whose type is not annotated and "
+                                     "is not a list of lists at run time: annotate it as list[list[...]]")
+        rows = attrs.evolve(rows, ty=pytypes.list_of(pytypes.list_of(None)), guards=(*rows.guards, stop))
     code = (f"($__zr := {rows.code}; $count($__zr) = 0 ? [] : $__map([0..$min($__map($__zr, function($r) "
             f"{{ $count($r) }})) - 1], function($i) {{ $__map($__zr, function($r) {{ $r[$i] }}) }}))")
     ty = pytypes.list_of(pytypes.as_form(pytypes.list_of(rows.ty.element.element), "tuple"))

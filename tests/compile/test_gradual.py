@@ -814,3 +814,22 @@ def test_dict_update_with_a_value_of_unknown_type():
     assert results[0]["output"] == [["x", "y", "z"], {"x": 4, "y": 2, "z": 3}]
     stopped = emulate(compile_text(source), {"a": {}, "b": [["x", 1]]})
     assert stopped["error"] == "pysfn.Unsupported" and "dict.update() of a value" in stopped["cause"], stopped
+
+
+def test_zip_star_of_a_value_of_unknown_type():
+    """`zip(*rows)` of an unannotated parameter (a new-user trial's transpose: was refused): a
+    list of lists is transposed; anything else (strs, whose characters Python would zip, a
+    number) stops the machine loudly."""
+    source = """
+    @sfn.workflow
+    def main(rows):
+        cols = [list(c) for c in zip(*rows)]
+        return [cols, len(cols)]
+    """
+    results = assert_same(source, {"rows": [[1, 2, 3], [4, 5, 6]]}, {"rows": []}, {"rows": [[1], [2, 3]]},
+                          {"rows": [[[1]], [[2]]]})
+    assert results[0]["output"] == [[[1, 4], [2, 5], [3, 6]], 3]
+    compiled = compile_text(source)
+    for rows in (["ab", "cd"], 5, [[1], "x"]):
+        stopped = emulate(compiled, {"rows": rows})
+        assert stopped["error"] == "pysfn.Unsupported" and "zip(*rows)" in stopped["cause"], stopped
