@@ -282,8 +282,9 @@ class _Gen:
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
             if CALLEE_KEYS:
+                # (a literal default: one Python evaluates before the calls keeps the key refused)
                 options.append(lambda: f"{self.choice(['min', 'max'])}({self.list_ref()}, "
-                                       f"key={self.choice(['bump', 'risky'])}, default={self.expr_int(0)})")
+                                       f"key={self.choice(['bump', 'risky'])}, default={self.draw(SMALL_INTS)})")
         if NESTED_HELPERS and HELPER_EXPRESSIONS and (LAZY_HELPERS or not self.lazy_depth):
             options.append(lambda: f"{self.choice(['helper', 'seek'])}({self.expr_int(0)})")  # f-strings, operands
         if SETS:
