@@ -180,6 +180,15 @@ def guard(cond: str, error: type, message: str, *parts: Expr, helpers=()) -> Gua
     return Guard(cond, error, message, jsonata_lib.closure(used) if used else frozenset(), reads)
 
 
+def stop_where(expr: Expr, cond: str, message: str, ty: Ty | None = None) -> Expr:
+    """`expr`, and the machine stopping loudly (pysfn.Unsupported, `message`) where `cond`
+    holds when it runs: a value whose kind only the run tells, where the machine follows
+    Python for some kinds only (`ty`: its type where it goes on)."""
+    stop = Guard(cond, None, "''", expr.helpers, expr.reads, abort=True, error_name=UNSUPPORTED,
+                 message_literal=message)
+    return attrs.evolve(expr, ty=expr.ty if ty is None else ty, guards=(*expr.guards, stop))
+
+
 def paren(code: str) -> str:
     return f"({code})"
 

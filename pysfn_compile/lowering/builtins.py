@@ -20,7 +20,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, stop_where
 from . import formatting, operations, sets
 from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
@@ -198,11 +198,10 @@ def _int_with_base(b, node):
     if not value.ty.may("str"):
         raise Refusal(node, f"int() of {value.ty.describe()} with a base: Python raises TypeError "
                       "(int() can't convert non-string with explicit base)")
-    guards = []
     if not value.ty.only("str"):
-        guards.append(guard(f"$type({value.code}) != 'string'", TypeError,
-                            "\"int() can't convert non-string with explicit base\"", value))
-        value = attrs.evolve(value, ty=pytypes.STR, guards=(*value.guards, *guards))
+        check = guard(f"$type({value.code}) != 'string'", TypeError,
+                      "\"int() can't convert non-string with explicit base\"", value)
+        value = attrs.evolve(value, ty=pytypes.STR, guards=(*value.guards, check))
     if base == 10:
         return _int_of_str(value)
     original = value
@@ -954,11 +953,10 @@ def _zip_star(b, node):
                           "annotate it as list[list[...]], or zip the lists by name: zip(a, b)")
         # known only at run time: a list of lists, else (a str's characters zipped, ...) a loud stop
         r = rows.code
-        stop = Guard(f"$not($type({r}) = 'array' and $count($filter({r}, function($v) {{ $type($v) != 'array' }})) "
-                     "= 0)", None, "''", rows.helpers, rows.reads, abort=True, error_name=UNSUPPORTED,
-                     message_literal=f"line {node.lineno}: zip(*rows) of a value whose type is not annotated and "
-                                     "is not a list of lists at run time: annotate it as list[list[...]]")
-        rows = attrs.evolve(rows, ty=pytypes.list_of(pytypes.list_of(None)), guards=(*rows.guards, stop))
+        rows = stop_where(rows, f"$not($type({r}) = 'array' and $count($filter({r}, function($v) {{ $type($v) != "
+                          "'array' })) = 0)", f"line {node.lineno}: zip(*rows) of a value whose type is not annotated "
+                          "and is not a list of lists at run time: annotate it as list[list[...]]",
+                          pytypes.list_of(pytypes.list_of(None)))
     code = (f"($__zr := {rows.code}; $count($__zr) = 0 ? [] : $__map([0..$min($__map($__zr, function($r) "
             f"{{ $count($r) }})) - 1], function($i) {{ $__map($__zr, function($r) {{ $r[$i] }}) }}))")
     ty = pytypes.list_of(pytypes.as_form(pytypes.list_of(rows.ty.element.element), "tuple"))
@@ -1019,11 +1017,9 @@ def _dict(b, node):
         pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
         return combine(code, pytypes.dict_of(elem.element), value, guards=[] if pairs else [check])
     if value.ty.may("dict"):  # its type known only at run time: a dict is copied (the machine's values are)
-        stop = Guard(f"$type({value.code}) != 'object'", None, "''", value.helpers, value.reads, abort=True,
-                     error_name=UNSUPPORTED, message_literal=(
-                         f"line {node.lineno}: dict() of a value whose type is not annotated and is not a dict "
-                         "at run time (the machine copies a dict only): annotate it"))
-        return attrs.evolve(value, ty=pytypes.restrict(value.ty, {"dict"}), guards=(*value.guards, stop))
+        return stop_where(value, f"$type({value.code}) != 'object'",
+                          f"line {node.lineno}: dict() of a value whose type is not annotated and is not a dict "
+                          "at run time (the machine copies a dict only): annotate it", pytypes.restrict(value.ty, {"dict"}))
     raise Refusal(node, f"dict() of {value.ty.describe()}", ANY_HINT)
 
 
@@ -1919,11 +1915,10 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
             if not part.ty.may("dict"):
                 raise Refusal(node, "dict.update() takes a dict (or keyword arguments) here")
             # its type known only at run time: a dict is merged in; pairs or anything else stop loudly
-            stop = Guard(f"$type({part.code}) != 'object'", None, "''", part.helpers, part.reads, abort=True,
-                         error_name=UNSUPPORTED, message_literal=(
-                             f"line {node.lineno}: dict.update() of a value whose type is not annotated and is "
-                             "not a dict at run time (the machine merges a dict only): annotate it"))
-            parts[position] = attrs.evolve(part, ty=pytypes.restrict(part.ty, {"dict"}), guards=(*part.guards, stop))
+            parts[position] = stop_where(part, f"$type({part.code}) != 'object'",
+                                         f"line {node.lineno}: dict.update() of a value whose type is not annotated "
+                                         "and is not a dict at run time (the machine merges a dict only): annotate it",
+                                         pytypes.restrict(part.ty, {"dict"}))
         value_ty = ty.values
         for part in parts:
             value_ty = pytypes.join(value_ty, part.ty.values)

@@ -18,7 +18,7 @@ from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, guard
+from ..graph.exprs import Expr, combine, guard, stop_where
 from . import distributed_map
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import iterable_of, iteration_source
@@ -355,11 +355,9 @@ def whole_seconds(node, value: Expr) -> Expr:
     """A number of seconds known only at run time: a Wait state waits whole seconds, so
     anything else stops the machine (Python's sleep would take a fraction, or raise)."""
     v = value.code
-    check = Guard(f"$not($type({v}) = 'number' and $floor({v}) = {v})", None, "''", value.helpers, value.reads,
-                  abort=True, error_name=UNSUPPORTED,
-                  message_literal=f"line {getattr(node, 'lineno', 0)}: sfn.sleep() of a value whose type is not "
-                                  "annotated that is not a whole number of seconds")
-    return Expr(v, pytypes.INT, value.guards + (check,), value.reads, value.helpers)
+    return stop_where(value, f"$not($type({v}) = 'number' and $floor({v}) = {v})",
+                      f"line {getattr(node, 'lineno', 0)}: sfn.sleep() of a value whose type is not annotated that "
+                      "is not a whole number of seconds", pytypes.INT)
 
 
 def call_parallel(b, node: ast.Call, target: str | None) -> Expr:

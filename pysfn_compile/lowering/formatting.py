@@ -13,13 +13,11 @@ import ast
 import math
 import re
 
-import attrs
-
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, stop_where
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
 
@@ -310,10 +308,9 @@ def format_with_width(node: ast.AST, expr: Expr, before: str, width: Expr, after
                       "write the rest of the spec literally: f'{name:<{width}}'")
     if width_unknown:  # an int at run time, or the spec Python builds is another one: stop loudly
         w = width.code
-        width = attrs.evolve(width, ty=pytypes.INT, guards=(*width.guards, Guard(
-            f"$not($type({w}) = 'number' and $floor({w}) = {w})", None, "''", width.helpers, width.reads, abort=True,
-            error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: a computed width in a "
-            "format spec that is not an int at run time (Python would read another spec): annotate it")))
+        width = stop_where(width, f"$not($type({w}) = 'number' and $floor({w}) = {w})",
+                           f"line {getattr(node, 'lineno', 0)}: a computed width in a format spec that is not an "
+                           "int at run time (Python would read another spec): annotate it", pytypes.INT)
     match = _SPEC.match(before + "7" + after)
     ty = expr.ty
     unknown = ty.is_any or ty.json_number or not ty.kinds  # formatted by its kind at run time, aligned as written

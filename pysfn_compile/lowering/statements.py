@@ -18,7 +18,7 @@ from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, record_expr
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, record_expr, stop_where
 from ..runtime import sfn
 from . import sets
 from .evaluation import condition, materialize, operands
@@ -480,11 +480,10 @@ def transform_for(b, node: ast.For) -> None:
         # a value nobody annotated: a list when the loop starts, else the machine stops (Python
         # would walk a str's characters or a dict's keys, which cannot be changed in place)
         value = b.expr(ast.copy_location(ast.Name(id=rows, ctx=ast.Load()), node.iter))
-        stop = Guard(f"($type({value.code}) != 'array')", None, "''", value.helpers, value.reads, abort=True,
-                     error_name=UNSUPPORTED, message_literal=(
-                         f"line {node.lineno}: the loop changes its items in place, which the machine does "
-                         f"for the items of a list only, and '{rows}' is not a list: annotate it"))
-        b.check([attrs.evolve(value, guards=(*value.guards, stop))], f"Check {rows} (line {node.lineno})")
+        b.check([stop_where(value, f"($type({value.code}) != 'array')",
+                            f"line {node.lineno}: the loop changes its items in place, which the machine does "
+                            f"for the items of a list only, and '{rows}' is not a list: annotate it")],
+                f"Check {rows} (line {node.lineno})")
         with b.narrow({rows: pytypes.list_of(pytypes.ANY)}):
             transform_for(b, by_index)
         return
@@ -494,12 +493,10 @@ def transform_for(b, node: ast.For) -> None:
         # keys kept while its values change), else the machine stops (a list's or str's items
         # would be walked, and changing them in place is another loop)
         value = b.expr(ast.copy_location(ast.Name(id=walked_dict, ctx=ast.Load()), node.iter))
-        stop = Guard(f"($type({value.code}) != 'object')", None, "''", value.helpers, value.reads, abort=True,
-                     error_name=UNSUPPORTED, message_literal=(
-                         f"line {node.lineno}: the loop changes the values of '{walked_dict}' while it walks its "
-                         f"keys, which the machine does for a dict only, and '{walked_dict}' is not a dict: "
-                         "annotate it"))
-        b.check([attrs.evolve(value, guards=(*value.guards, stop))], f"Check {walked_dict} (line {node.lineno})")
+        b.check([stop_where(value, f"($type({value.code}) != 'object')",
+                            f"line {node.lineno}: the loop changes the values of '{walked_dict}' while it walks its "
+                            f"keys, which the machine does for a dict only, and '{walked_dict}' is not a dict: "
+                            "annotate it")], f"Check {walked_dict} (line {node.lineno})")
         with b.narrow({walked_dict: pytypes.dict_of(pytypes.ANY)}):
             transform_for(b, node)
         return
