@@ -379,9 +379,13 @@ def _for_each(head: ir.Node, cycle: list[ir.Node], members: set[int], assigned: 
     return _ForEach(items, index)
 
 
+def _variable(name: str) -> re.Pattern:
+    """The variable `$name` where a text reads it (not `$name2`)."""
+    return re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
+
+
 def _mentions(text: str, name: str) -> bool:
-    """Whether `text` mentions the variable `$name` (not `$name2`)."""
-    return re.search(re.escape(f"${name}") + r"(?![A-Za-z0-9_])", text) is not None
+    return _variable(name).search(text) is not None
 
 
 def _in_order(leaders: list[ir.Node], members: set[int]) -> list[ir.Node] | None:
@@ -401,6 +405,7 @@ def _in_order(leaders: list[ir.Node], members: set[int]) -> list[ir.Node] | None
                     after[id(leader)].add(id(target))
                 else:
                     stack.append(target)
+    by_id, rank = {id(n): n for n in leaders}, {id(n): k for k, n in enumerate(leaders)}
     before = {id(n): 0 for n in leaders}
     for targets in after.values():
         for target in targets:
@@ -411,10 +416,10 @@ def _in_order(leaders: list[ir.Node], members: set[int]) -> list[ir.Node] | None
     while ready:
         leader = ready.pop(0)
         order.append(leader)
-        for target in sorted(after[id(leader)], key=lambda t: next(k for k, n in enumerate(leaders) if id(n) == t)):
+        for target in sorted(after[id(leader)], key=rank.__getitem__):
             before[target] -= 1
             if not before[target]:
-                ready.append(next(n for n in leaders if id(n) == target))
+                ready.append(by_id[target])
     return order if len(order) == len(leaders) else None
 
 
@@ -720,8 +725,7 @@ class _Step:
             if name not in reads:
                 continue
             read = f"$lookup({state}, {jsonata_lib.string(name)})"
-            mention = re.compile(re.escape(f"${name}") + r"(?![A-Za-z0-9_])")
-            found = list(mention.finditer(text))
+            found = list(_variable(name).finditer(text))
             if not found:
                 continue  # read by another step, or the head of a `for` run as a `$reduce` (see _each_block)
             if len(found) == 1 and _levels_of(text)[found[0].start()] >= 0 \
