@@ -1,6 +1,7 @@
 """Edits of a function's syntax tree that the rewrites before lowering share (walrus,
-inline_functions, plain_collections): walking its blocks of statements, putting one node in
-the place of another, telling an expression that may be evaluated twice."""
+inline_functions, plain_collections, builtin_calls, callee_keys): walking its blocks of
+statements, putting one node in the place of another, telling an expression that may be
+evaluated twice, the names a tree binds."""
 
 from __future__ import annotations
 
@@ -55,3 +56,11 @@ def computes_only(key: ast.expr) -> bool:
                 or (isinstance(node.func, ast.Attribute) and node.func.attr in _PURE_METHODS)):
             return False
     return True
+
+
+def bound_names(tree: ast.AST) -> set[str]:
+    """The names `tree` binds anywhere in it (assigned, parameters, defs and classes): where
+    they are in scope, a builtin or module-level function of that name is not the one meant."""
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
+        | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)} \
+        | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}

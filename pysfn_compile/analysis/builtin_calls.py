@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import ast
 
+from .ast_edits import bound_names
 from .fresh_names import fresh_name
 
 
@@ -29,10 +30,7 @@ def rewrite(body: list[ast.stmt], shadowed: set) -> None:
     module = ast.Module(body=body, type_ignores=[])
     taken = set(shadowed) | {n.id for n in ast.walk(module) if isinstance(n, ast.Name)} \
         | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)}
-    bound = {n.id for n in ast.walk(module) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
-        | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)} \
-        | {n.name for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
-    hidden = set(shadowed) | bound
+    hidden = set(shadowed) | bound_names(module)
     _Rewriter(hidden, taken).visit(module)
 
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import ast
 
+from .ast_edits import bound_names
 from .fresh_names import fresh_name
 
 _ORDERED = frozenset({"int", "float", "str", "bool"})
@@ -32,9 +33,7 @@ def rewrite(body: list[ast.stmt], callees: dict[str, ast.FunctionDef], params: s
     (`callees`: the module-level functions run as Lambdas; `params`: the function's)."""
     module = ast.Module(body=body, type_ignores=[])
     taken = {n.id for n in ast.walk(module) if isinstance(n, ast.Name)} | set(params) | set(callees)
-    bound = {n.id for n in ast.walk(module) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
-        | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)} \
-        | {n.name for n in ast.walk(module) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+    bound = bound_names(module)
     deleted = {t.id for n in ast.walk(module) if isinstance(n, ast.Delete) for t in n.targets
                if isinstance(t, ast.Name)}
     steady = set(params) - deleted - bound
