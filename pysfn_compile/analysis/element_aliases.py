@@ -89,25 +89,44 @@ def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
     return body
 
 
+@attrs.frozen
+class ItemLoop:
+    """A `for` loop over the items of one container, named by variables:
+    `for row in rows` / `for i, row in enumerate(rows)` (kind "list", index `i` or None),
+    `for k, v in d.items()` / `sorted(d.items())` ("items", index `k`: the item is `d[k]`),
+    `for v in d.values()` ("values", no index)."""
+
+    name: str  # the item's variable
+    base: str  # the container's
+    index: str | None
+    kind: str
+
+    @property
+    def is_dict(self) -> bool:
+        return self.kind != "list"
+
+
 def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
-    """`for row in rows:` whose body changes `row` in place (`row["total"] = ...`): `row` is
-    `rows[i]` throughout the body, Python's meaning when (the caller checks) `rows` is a list, and
-    - `row` is bound by this loop alone, mentioned nowhere outside its body (not after it, not in
-      its `else`), in no nested function or lambda;
-    - the body neither rebinds `rows` nor rebinds or removes any of its items (through `rows` or a
-      name that may share it), so its length and its items stay those the loop walks.
-    `for i, row in enumerate(rows):` too, with `i` the index (the body must not rebind it).
+    """A loop item_loop names whose body changes the item in place (`row["total"] = ...`,
+    `v.sort()`): the item is `rows[i]` (`d[k]`) throughout the body, Python's meaning when (the
+    caller checks) `rows` is a list (`d` a dict), and
+    - the item's name is bound by this loop alone, mentioned nowhere outside its body (not after
+      it, not in its `else`), in no nested function or lambda;
+    - the body neither rebinds the container nor rebinds, adds or removes any of its items
+      (through it or a name that may share it), so its length and its items stay those the loop
+      walks (a dict that grew would raise RuntimeError in Python);
+    - the body does not rebind the index (`i`, `k`).
     Then the body can read and change `rows[i]` itself (index_loop), where a copy would not do."""
-    parts = _item_loop(loop)
+    parts = item_loop(loop)
     if parts is None:
         return False
-    name, base, index = parts
+    name, base, index = parts.name, parts.base, parts.index
     if not any(_changes_through(name, statement) for statement in loop.body):
         return False  # only read: a copy reads the same
     if index is not None and any(isinstance(n, ast.Name) and n.id == index and not isinstance(n.ctx, ast.Load)
                                  for statement in loop.body for n in ast.walk(statement)):
         return False
-    target = loop.target.elts[1] if index is not None else loop.target
+    target = loop.target.elts[1] if isinstance(loop.target, ast.Tuple) else loop.target
     own = {id(node) for statement in loop.body for node in ast.walk(statement)} | {id(target)}
     # another loop's body reads the name it binds itself (`for line in other:` later), unless
     # that loop holds this one (after this one, Python's name is this one's last item)
@@ -137,7 +156,7 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
            for node in ast.walk(statement)):
         return False
     others = aliasing.holders(function_body, base) - {name, base}
-    return not any(_replaces_items(statement, base, others) for statement in loop.body)
+    return not any(_replaces_items(statement, base, others, adds_keys=parts.is_dict) for statement in loop.body)
 
 
 def _own_parameter(scope: ast.AST, name: str) -> bool:
@@ -150,42 +169,66 @@ def _own_parameter(scope: ast.AST, name: str) -> bool:
                                        *(a for a in (arguments.vararg, arguments.kwarg) if a is not None)])
 
 
-def _item_loop(loop: ast.For) -> tuple[str, str, str | None] | None:
-    """(item name, list name, index name or None) of `for row in rows` or `for i, row in
-    enumerate(rows)` (names of three different variables), else None."""
-    target, source, index = loop.target, loop.iter, None
-    if isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and source.func.id == "enumerate" \
-            and len(source.args) == 1 and not source.keywords and isinstance(target, ast.Tuple) \
+def item_loop(loop: ast.For) -> ItemLoop | None:
+    """The ItemLoop `loop` is (its variables all different), else None."""
+    target, source, index, kind = loop.target, loop.iter, None, "list"
+    if _method_call(source, "items") is not None or (
+            _function_call(source, "sorted") is not None and _method_call(source.args[0], "items") is not None):
+        if not (isinstance(target, ast.Tuple) and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name)):
+            return None
+        call = source if _method_call(source, "items") is not None else source.args[0]
+        index, target, source, kind = target.elts[0].id, target.elts[1], call.func.value, "items"
+    elif _method_call(source, "values") is not None:
+        source, kind = source.func.value, "values"
+    elif _function_call(source, "enumerate") is not None and isinstance(target, ast.Tuple) \
             and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
         index, target, source = target.elts[0].id, target.elts[1], source.args[0]
     if not (isinstance(target, ast.Name) and isinstance(source, ast.Name)) \
             or len({target.id, source.id, index}) != 3:
         return None
-    return target.id, source.id, index
+    return ItemLoop(target.id, source.id, index, kind)
 
 
-def item_loop_list(loop: ast.For) -> str | None:
-    """The name of the list a `for` loop of live_loop_item's shape walks, else None."""
-    parts = _item_loop(loop)
-    return parts[1] if parts is not None else None
+def _method_call(node: ast.expr, method: str) -> ast.Call | None:
+    """`x.method()` with no arguments."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == method \
+            and not node.args and not node.keywords:
+        return node
+    return None
+
+
+def _function_call(node: ast.expr, function: str) -> ast.Call | None:
+    """`function(x)`: one argument, no keywords."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == function \
+            and len(node.args) == 1 and not node.keywords:
+        return node
+    return None
 
 
 def index_loop(loop: ast.For, index: str) -> ast.For:
-    """A copy of `for row in rows: body` (live_loop_item holds) as `for index in
+    """A copy of a loop live_loop_item holds, by index: `for row in rows: body` as `for index in
     range(len(rows)): body`, every read of `row` in it `rows[index]` (`for i, row in
-    enumerate(rows)`: `i` is the index)."""
-    name, base, own_index = _item_loop(loop)
-    index = own_index or index
+    enumerate(rows)`: `i` is the index); `for k, v in d.items()` as `for k in list(d)` (`sorted(d)`
+    for `sorted(d.items())`: keys are unique, so the pairs sort as their keys), `v` read as `d[k]`;
+    `for v in d.values()` as `for index in list(d)`. (The body adds no key: walking a snapshot
+    of the keys is walking the dict.)"""
+    parts = item_loop(loop)
+    index = parts.index or index
     new = copy.deepcopy(loop)
     new.target = ast.copy_location(ast.Name(id=index, ctx=ast.Store()), loop.target)
-    if own_index is not None:
+    if parts.index is not None:
         ast.fix_missing_locations(new.target)
-    length = ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[ast.Name(id=base, ctx=ast.Load())], keywords=[])
-    new.iter = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=[length], keywords=[])
+    base = ast.Name(id=parts.base, ctx=ast.Load())
+    if parts.kind == "list":
+        length = ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[base], keywords=[])
+        new.iter = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=[length], keywords=[])
+    else:
+        walk = "sorted" if _function_call(loop.iter, "sorted") is not None else "list"
+        new.iter = ast.Call(func=ast.Name(id=walk, ctx=ast.Load()), args=[base], keywords=[])
     for node in ast.walk(new.iter):
         ast.copy_location(node, loop.iter)
     for statement in new.body:
-        _replace_reads(statement, name, base, ast.Name(id=index, ctx=ast.Load()))
+        _replace_reads(statement, parts.name, parts.base, ast.Name(id=index, ctx=ast.Load()))
     return new
 
 
@@ -393,10 +436,11 @@ def _target_parts(target: ast.expr) -> Iterator[ast.expr]:
         yield target
 
 
-def _replaces_items(statement: ast.stmt, base: str, others: set[str]) -> bool:
+def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys: bool = False) -> bool:
     """Whether `statement` may rebind `base` or rebind or remove one of its items: through
     `base` itself (`base[k] = v`, `del base[k]`, `base.pop(k)`, `base = ...`), or by any change
-    in place through `others` (which may hold `base` at any depth)."""
+    in place through `others` (which may hold `base` at any depth); with `adds_keys`, also
+    add a key (`base.setdefault(k, v)`)."""
     roots = others | {base}
     for node in _walk_function(statement):
         if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id in roots for n in ast.walk(node)):
@@ -415,7 +459,8 @@ def _replaces_items(statement: ast.stmt, base: str, others: set[str]) -> bool:
                         return True
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             receiver = node.func.value
-            if node.func.attr in _REBINDING_METHODS and isinstance(receiver, ast.Name) and receiver.id == base:
+            changing = _CHANGING_METHODS if adds_keys else _REBINDING_METHODS
+            if node.func.attr in changing and isinstance(receiver, ast.Name) and receiver.id == base:
                 return True
             if node.func.attr in _CHANGING_METHODS and _root_name(receiver) in others:
                 return True

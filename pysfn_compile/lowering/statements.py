@@ -472,19 +472,23 @@ def transform_while(b, node: ast.While) -> None:
 def transform_for(b, node: ast.For) -> None:
     by_index = _by_index(b, node)
     if by_index is not None:
-        rows = element_aliases.item_loop_list(node)
+        walked = element_aliases.item_loop(node)
+        rows, kind = walked.base, "dict" if walked.is_dict else "list"
         _, ty = b.lookup(rows, record=False)
-        if ty.only("list"):
+        if ty.only(kind):
             transform_for(b, by_index)
             return
-        # a value nobody annotated: a list when the loop starts, else the machine stops (Python
-        # would walk a str's characters or a dict's keys, which cannot be changed in place)
+        # a value nobody annotated: a list (a dict) when the loop starts, else the machine stops
+        # (Python would walk a str's characters or a dict's keys, which cannot be changed in place;
+        # or raise AttributeError for items() of a list)
         value = b.expr(ast.copy_location(ast.Name(id=rows, ctx=ast.Load()), node.iter))
-        b.check([stop_where(value, f"($type({value.code}) != 'array')",
+        json_type = "object" if walked.is_dict else "array"
+        b.check([stop_where(value, f"($type({value.code}) != '{json_type}')",
                             f"line {node.lineno}: the loop changes its items in place, which the machine does "
-                            f"for the items of a list only, and '{rows}' is not a list: annotate it")],
+                            f"for the items of a {kind} only, and '{rows}' is not a {kind}: annotate it")],
                 f"Check {rows} (line {node.lineno})")
-        with b.narrow({rows: pytypes.list_of(pytypes.ANY)}):
+        narrowed = pytypes.dict_of(pytypes.ANY) if walked.is_dict else pytypes.list_of(pytypes.ANY)
+        with b.narrow({rows: narrowed}):
             transform_for(b, by_index)
         return
     walked_dict = _unknown_dict_keys_walked(b, node)
@@ -582,16 +586,19 @@ def transform_for(b, node: ast.For) -> None:
 def _by_index(b, node: ast.For) -> ast.For | None:
     """`for row in rows:` whose body changes `row` in place, over a list: the loop by index, `row`
     read as `rows[i]` (element_aliases.live_loop_item says when that is Python's meaning), so the
-    changes reach the list as they do in Python (a variable holding a copy would not)."""
+    changes reach the list as they do in Python (a variable holding a copy would not); so too
+    `for k, v in d.items()` and `for v in d.values()` over a dict, `v` read as `d[k]`."""
     if id(node) in b.scope.by_index:
         return b.scope.by_index[id(node)]
-    rows = element_aliases.item_loop_list(node)
-    if rows is None:
+    walked = element_aliases.item_loop(node)
+    if walked is None:
         return None
+    rows = walked.base
     scope, ty = b.lookup(rows, record=False)
-    if scope is not b.scope or ty is None or not (ty.only("list") or ty.is_any) or sets.is_set(ty) \
+    if scope is not b.scope or ty is None or not (ty.only("dict" if walked.is_dict else "list") or ty.is_any) \
+            or sets.is_set(ty) \
             or any(b.lookup(n, record=False)[0] is not None or n in b.info.objects
-                   for n in ("range", "len", "enumerate")) \
+                   for n in ("range", "len", "enumerate", "list", "sorted")) \
             or not element_aliases.live_loop_item(node, b.scope.body):
         return None
     taken = {n.id for statement in b.scope.body for n in ast.walk(statement) if isinstance(n, ast.Name)}

@@ -698,6 +698,41 @@ def test_a_loop_over_a_dicts_keys_changes_its_values_in_place():
     assert results[0]["output"] == {"b": {"seen": 1}, "aa": {"n": 1, "seen": 2}}
 
 
+def test_a_loop_over_a_dicts_items_or_values_changes_them_in_place():
+    """`for name, items in groups.items(): items.sort()` and `for v in d.values(): v.append(0)`
+    (a new-user trial; was refused: "'items' may share its value with 'groups'"): the value is
+    `groups[name]` throughout the body, as in Python. A dict of unknown type is checked when the
+    loop starts; items() of a list is Python's AttributeError, which the machine does not fake."""
+    source = """
+    @sfn.workflow
+    def main(groups):
+        for name, items in groups.items():
+            items.sort()
+            items.append(len(name))
+        for name, items in sorted(groups.items()):
+            items.insert(0, name)
+        for items in groups.values():
+            items.reverse()
+        return groups
+    """
+    results = assert_same(source, {"groups": {"b": [3, 1, 2], "a": [], "c": ["z", "y"]}}, {"groups": {}})
+    assert results[0]["output"] == {"b": [1, 3, 2, 1, "b"], "a": [1, "a"], "c": [1, "z", "y", "c"]}
+    stopped = emulate(compile_text(source), {"groups": [[1]]})
+    assert stopped["error"] == "pysfn.Unsupported" and "'groups' is not a dict" in stopped["cause"]
+
+
+def test_a_loop_changing_a_dicts_values_is_refused_where_python_would_see_more():
+    """A key added in the loop (Python's RuntimeError: the dict changed size), the value read
+    after the loop, or kept elsewhere and changed: Python's meaning needs the object itself."""
+    for body, line in (("for k, v in d.items():\n    v.append(1)\n    d.setdefault('new', [])\nreturn d", 4),
+                       ("for k, v in d.items():\n    v.append(1)\n    d['new'] = []\nreturn d", 4),
+                       ("for v in d.values():\n    v.append(1)\nreturn v", 4),
+                       ("kept = []\nfor v in d.values():\n    kept.append(v)\n    v.append(1)\nreturn kept", 6)):
+        source = "@sfn.workflow\ndef main(n: int):\n    d = {'a': [n], 'b': []}\n" + "".join(
+            "    " + text + "\n" for text in body.split("\n"))
+        assert f"wf.py:{line + 2}:" in refusal(source), body
+
+
 def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
     """The item read after the loop, the list changed in length or an item replaced inside it,
     or the item kept elsewhere and changed: Python's meaning needs the object itself."""
