@@ -641,6 +641,32 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 
+# ord() and chr() read and write a character's UTF-8 bytes ($encodeUrlComponent, which leaves
+# printable ASCII as it is: that comes from a table), so a character beyond U+FFFF is one code
+# point in jsonata-js (UTF-16) and in a port with code point strings alike.
+_PRINTABLE_ASCII = "".join(chr(code) for code in range(32, 127))
+HELPERS["ord"] = (
+    "$c",
+    "($t := " + json.dumps(_PRINTABLE_ASCII) + "; $contains($t, $c) ? 32 + $length($substringBefore($t, $c))"
+    " : ($h := $split($substring($encodeUrlComponent($c), 1), '%');"
+    " $b := $map($h, function($x) { $length($substringBefore('0123456789ABCDEF', $substring($x, 0, 1))) * 16"
+    " + $length($substringBefore('0123456789ABCDEF', $substring($x, 1, 1))) });"
+    " $reduce([1..$count($h) - 1], function($a, $i) { $a * 64 + $b[$i] - 128 },"
+    " $b[0] - [0, 0, 192, 224, 240][$count($h)])))",
+    (),
+)
+HELPERS["chr"] = (
+    "$n",
+    "($x := function($v) { '%' & $substring('0123456789ABCDEF', $floor($v / 16), 1)"
+    " & $substring('0123456789ABCDEF', $v % 16, 1) };"
+    " $decodeUrlComponent($n < 128 ? $x($n) : $n < 2048 ? $x(192 + $floor($n / 64)) & $x(128 + $n % 64)"
+    " : $n < 65536 ? $x(224 + $floor($n / 4096)) & $x(128 + $floor($n / 64) % 64) & $x(128 + $n % 64)"
+    " : $x(240 + $floor($n / 262144)) & $x(128 + $floor($n / 4096) % 64) & $x(128 + $floor($n / 64) % 64)"
+    " & $x(128 + $n % 64)))",
+    (),
+)
+
+
 def _digit_zeros() -> list[int]:
     """The code points of the non-ASCII decimal digits 0 (Unicode category Nd, each the first
     of a run of ten), from this Python's Unicode data."""

@@ -289,6 +289,57 @@ def _abs(b, node):
     raise Refusal(node, f"abs() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
+
+def _python_message(call, argument, marker: str) -> tuple[str, str]:
+    """This Python's error message for `call(argument)`, split around `marker` (its words
+    change between versions)."""
+    try:
+        call(argument)
+    except (TypeError, ValueError) as error:
+        head, _, tail = str(error).rpartition(marker)
+        return head, tail
+    raise AssertionError(f"{call.__name__}({argument!r}) raised nothing")
+
+
+def _ord(b, node):
+    """ord(c): the code point of a one-character str (helper `ord`: UTF-8 bytes, so a character
+    beyond U+FFFF is one), with Python's TypeError for another length or another kind."""
+    (value,), _ = _plain_args(b, node, "ord", 1, 1)
+    v = value.code
+    if not (value.ty.only("str") or (_dynamic_kind(value.ty) and value.ty.may("str"))):
+        raise Refusal(node, f"ord() of {value.ty.describe()}: Python raises TypeError (it takes a str of length 1)",
+                      ANY_HINT if value.ty.is_any else "")
+    checks = []
+    if not value.ty.only("str"):
+        head, tail = _python_message(ord, 5, "int")
+        checks.append(guard(f"$type({v}) != 'string'", TypeError,
+                            f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
+                            helpers={"pytype"}))
+    head, tail = _python_message(ord, "ab", "2")
+    checks.append(guard(f"$length({v}) != 1", TypeError,
+                        f"{jsonata_lib.string(head)} & $length({v}) & {jsonata_lib.string(tail)}", value))
+    return combine(f"$__ord({v})", pytypes.kind("int", 21), value, helpers={"ord"}, guards=checks)
+
+
+def _chr(b, node):
+    """chr(i): the character of a code point (helper `chr`), with Python's TypeError for a
+    non-int and ValueError out of range; a surrogate, which JSON text cannot hold alone, stops
+    the machine by name."""
+    (value,), _ = _plain_args(b, node, "chr", 1, 1)
+    if value.ty.only("bool"):
+        value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    elif not value.ty.only("int"):
+        if not (_dynamic_kind(value.ty) and value.ty.may("int", "bool")) and not value.ty.only("int", "bool"):
+            raise Refusal(node, f"chr() takes an int, not {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+        value = _index_argument(value)
+    n = value.code
+    head, tail = _python_message(chr, -1, "range")
+    in_range = guard(f"({n} < 0 or {n} > 1114111)", ValueError, jsonata_lib.string(head + "range" + tail), value)
+    code = combine(f"$__chr({n})", pytypes.STR, value, helpers={"chr"}, guards=[in_range])
+    return stop_where(code, f"({n} >= 55296 and {n} <= 57343)",
+                      f"line {node.lineno}: chr() of a surrogate code point (U+D800 to U+DFFF): text in JSON "
+                      "cannot hold one alone")
+
 def _round(b, node):
     args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
     value = args[0]
@@ -1146,7 +1197,7 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,

@@ -1156,3 +1156,50 @@ def test_a_computed_width_for_values_of_unknown_type():
     for width in ("6", 6.5, None):
         stopped = emulate(compile_text(COMPUTED_WIDTH_UNKNOWN), {"items": ["x"], "width": width})
         assert stopped["error"] == "pysfn.Unsupported" and "computed width" in stopped["cause"], stopped
+
+
+def test_ord_and_chr_shift_letters_with_pythons_errors():
+    """A Caesar shift over words (a new-user trial; was refused: "calling 'ord' is not
+    supported"), characters beyond U+FFFF as one code point, and Python's TypeError and
+    ValueError for another length, kind or range, whatever the argument's static type."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(words, shift: int = 3, probe=None):
+        out = []
+        for w in words:
+            enc = ""
+            for ch in w:
+                if ch.isascii() and ch.isalpha():
+                    base = ord("a") if ch.islower() else ord("A")
+                    enc += chr((ord(ch) - base + shift) % 26 + base)
+                else:
+                    enc += ch
+            out.append(enc)
+        extra = None
+        if probe is not None:
+            try:
+                extra = [ord(probe), chr(ord(probe) + 1)]
+            except TypeError as e:
+                try:
+                    extra = ["chr", chr(probe)]
+                except (TypeError, ValueError) as e2:
+                    extra = [str(e), str(e2)]
+        return [out, extra, ord("😀"), chr(0x1F600 + shift), chr(True)]
+    """, {"words": ["Hello, World", "xyz", "é😀"]}, {"words": [], "shift": 25, "probe": "ab"},
+        {"words": ["a"], "probe": "€"}, {"words": ["a"], "probe": 66}, {"words": ["a"], "probe": -1},
+        {"words": ["a"], "probe": [1]}, {"words": ["a"], "probe": ""}, {"words": ["a"], "probe": 1114112})
+    assert results[0]["output"] == [["Khoor, Zruog", "abc", "é😀"], None, 128512, "😃", "\x01"]
+    assert results[1]["output"][1] == ["ord() expected a character, but string of length 2 found",
+                                       "'str' object cannot be interpreted as an integer"]
+    assert results[3]["output"][1] == ["chr", "B"]
+    assert results[4]["output"][1] == ["ord() expected string of length 1, but int found",
+                                       "chr() arg not in range(0x110000)"]
+    source = """
+    @sfn.workflow
+    def main(n: int):
+        return chr(n)
+    """
+    stopped = emulate(compile_text(source), {"n": 0xD800})
+    assert stopped["error"] == "pysfn.Unsupported" and "surrogate" in stopped["cause"]
+    assert "wf.py:5:12: ord() of int" in refusal("@sfn.workflow\ndef main(n: int):\n    x = 1\n    return ord(n)\n")
+    assert "wf.py:5:12: chr() takes an int" in refusal("@sfn.workflow\ndef main(s: str):\n    x = 1\n    return chr(s)\n")

@@ -143,3 +143,16 @@ def test_splitlines_splits_at_pythons_line_boundaries():
 def test_splitlines_in_jsonata_js():
     results = javascript([(with_helpers(f"$__splitlines({json.dumps(c)})"), {}) for c in SPLITLINES_CASES])
     assert results == [("ok", c.splitlines()) for c in SPLITLINES_CASES]
+
+
+# ord/chr at the edges of each UTF-8 length, the characters $encodeUrlComponent leaves as they
+# are, the controls, and random ones (no surrogates: JSON text cannot hold one alone)
+CODE_POINT_EDGES = [0, 9, 31, 32, 39, 45, 65, 126, 127, 128, 0x7FF, 0x800, 0xFFFF, 0x10000, 0x1F600, 0x10FFFF]
+
+
+@settings(max_examples=8, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=25))
+def test_ord_and_chr_of_random_characters(chars):
+    chars = chars + [chr(code) for code in CODE_POINT_EDGES]
+    _check("ord", chars, ord)
+    _check("chr", [ord(c) for c in chars], chr)
