@@ -641,6 +641,18 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 
 
 
+# The decimal exponent of a JSON number's text's first significant digit (-999 for zero):
+# float() stops the machine at 308 or more, before $number would read a number past float's
+# largest (jsonata-js's D3030).
+HELPERS["float_exp"] = (
+    "$t",
+    "($p := $split($lowercase($replace($t, /^-/, '')), 'e'); $m := $p[0];"
+    " $x := $count($p) > 1 ? $number($replace($p[1], '+', '')) : 0; $i := $replace($substringBefore($m, '.'), /^0+/, '');"
+    " $contains($m, /[1-9]/) ? $x + ($length($i) > 0 ? $length($i) - 1"
+    " : -1 - $length($replace($substringAfter($m, '.'), /[1-9].*$/, ''))) : -999)",
+    (),
+)
+
 # ord() and chr() read and write a character's UTF-8 bytes ($encodeUrlComponent, which leaves
 # printable ASCII as it is: that comes from a table), so a character beyond U+FFFF is one code
 # point in jsonata-js (UTF-16) and in a port with code point strings alike.

@@ -158,14 +158,18 @@ def _int(b, node):
     raise Refusal(node, f"int() of {ty.describe()} is not supported", ANY_HINT if ty.is_any else "")
 
 
+# str.strip()'s whitespace, a run of it, as a JSONata regex; digits as int() and float() read them
+_WHITESPACE = "[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*"
+_DIGITS = "[0-9](_?[0-9])*"
+_FLOAT_TEXT = f"[+-]?(({_DIGITS})?\\.{_DIGITS}|{_DIGITS}\\.?)([eE][+-]?{_DIGITS})?"
+
+
 def _int_of_str(value: Expr) -> Expr:
     """int(text) with Python's rules (whitespace, sign, `_`, every Unicode decimal digit)."""
     original = value
     value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
     c = value.code
-    valid = (f"$contains({c}, /^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0\\u1680\\u2000-\\u200a"
-             f"\\u2028\\u2029\\u202f\\u205f\\u3000]*[+-]?[0-9]+(_[0-9]+)*[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f "
-             f"\\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]*$/)")
+    valid = f"$contains({c}, /^{_WHITESPACE}[+-]?[0-9]+(_[0-9]+)*{_WHITESPACE}$/)"
     check = guard(f"$not({valid})", ValueError,
                   f"\"invalid literal for int() with base 10: \" & $__repr_str({original.code})", value,
                   original, helpers={"repr_str"})
@@ -257,9 +261,51 @@ def _float(b, node):
     if value.ty.numeric:
         code = value.code if not value.ty.may("bool") else f"({value.code} ? 1 : 0)"
         return combine(code, pytypes.FLOAT, value)
-    raise Refusal(node, f"float() of {value.ty.describe()} is not supported",
-                  "parse numbers in a callee" if value.ty.may("str") else ANY_HINT,
-                  computable=value.ty.may("str"))
+    if value.ty.only("str"):
+        return float_of_str(value)
+    if _dynamic_kind(value.ty) or value.ty.kinds <= pytypes.JSON_KINDS:
+        return _float_of_unknown(value)  # (a union, float | str: chosen when the workflow runs)
+    raise Refusal(node, f"float() of {value.ty.describe()} is not supported", ANY_HINT if value.ty.is_any else "")
+
+
+
+def float_of_str(value: Expr) -> Expr:
+    """float(text) with Python's rules (whitespace, sign, `_`, `.5`, `5.`, every Unicode decimal
+    digit); "inf" and "nan", which JSON cannot hold, stop the machine by name, and so does a
+    number of 1e308 or more (the compiled parse stops short of float's largest)."""
+    original = value
+    value = combine(f"$__int_digits({value.code})", pytypes.STR, value, helpers={"int_digits"})
+    c = value.code
+    special = f"$contains({c}, /^{_WHITESPACE}[+-]?(inf|infinity|nan){_WHITESPACE}$/i)"
+    valid = f"$contains({c}, /^{_WHITESPACE}{_FLOAT_TEXT}{_WHITESPACE}$/)"
+    head, tail = _python_message(float, "abc", "'abc'")
+    check = guard(f"$not({valid} or {special})", ValueError,
+                  f"{jsonata_lib.string(head)} & $__repr_str({original.code}) & {jsonata_lib.string(tail)}",
+                  value, original, helpers={"repr_str"})
+    # JSON's number text, which $number reads: no `_`, no `+`, a digit on each side of a point
+    text = (f"$replace($replace($replace($replace($replace($lowercase($replace($__strip_ws({c}, true, true), "
+            f"'_', '')), /^[+]/, ''), /^[.]/, '0.'), '-.', '-0.'), /[.]$/, ''), '.e', 'e')")
+    unholdable = Guard(f"({special} or $__float_exp({text}) >= 308)", None, "''", value.helpers | {"float_exp", "strip_ws"},
+                       value.reads, abort=True, error_name=UNSUPPORTED,
+                       message_literal="float() of inf, nan or a number of 1e308 or more: beyond what the "
+                                       "compiled workflow holds (JSON numbers are finite)")
+    return combine(f"$number({text})", pytypes.FLOAT, value, guards=[check, unholdable],
+                   helpers={"strip_ws", "float_exp"})
+
+
+def _float_of_unknown(value: Expr) -> Expr:
+    """float(x) for x whose kind is known only at run time: a str is parsed, a number kept, a
+    bool is 0.0 or 1.0; anything else is Python's TypeError."""
+    v = value.code
+    head, tail = _python_message(float, [], "list")
+    message = f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}"
+    wrong = guard(f"$not($type({v}) in ['string', 'number', 'boolean'])", TypeError, message, value,
+                  helpers={"pytype"})
+    text = float_of_str(Expr(v, pytypes.STR, reads=value.reads, helpers=value.helpers))
+    is_str = f"$type({v}) = 'string'"
+    code = f"({is_str} ? {text.code} : $type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+    return combine(code, pytypes.FLOAT, value, attrs.evolve(text, guards=()), helpers=text.helpers,
+                   guards=[wrong, *(g.under(is_str, frozenset(), value.reads) for g in text.guards)])
 
 
 def _bool(b, node):

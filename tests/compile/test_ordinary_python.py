@@ -1203,3 +1203,43 @@ def test_ord_and_chr_shift_letters_with_pythons_errors():
     assert stopped["error"] == "pysfn.Unsupported" and "surrogate" in stopped["cause"]
     assert "wf.py:5:12: ord() of int" in refusal("@sfn.workflow\ndef main(n: int):\n    x = 1\n    return ord(n)\n")
     assert "wf.py:5:12: chr() takes an int" in refusal("@sfn.workflow\ndef main(s: str):\n    x = 1\n    return chr(s)\n")
+
+
+def test_float_of_text_parses_as_python_does():
+    """`float(rec["price"])` over CSV fields (a new-user trial; was refused: "float() of str is
+    not supported"): Python's whitespace, `_`, `.5`, `5.`, exponent and Unicode digit rules, its
+    ValueError naming the text, its TypeError for another kind; inf and nan, which JSON cannot
+    hold, stop the machine by name."""
+    source = """
+    def fetch_csv():
+        return "name,qty,price\\nwidget,3,2.50\\ngadget,10,0.99\\n,1,5\\nthing,x,1\\nbolt,2, 1_0.5e-1 \\n"
+
+    @sfn.workflow
+    def main(extra=None):
+        lines = fetch_csv().strip().splitlines()
+        header = lines[0].split(",")
+        rows, errors = [], []
+        for lineno, line in enumerate(lines[1:], start=2):
+            rec = dict(zip(header, line.split(",")))
+            try:
+                if not rec["name"]:
+                    raise ValueError("empty name")
+                rows.append({"name": rec["name"], "qty": int(rec["qty"]), "price": float(rec["price"])})
+            except ValueError as e:
+                errors.append(f"line {lineno}: {e}")
+        total = sum(r["qty"] * r["price"] for r in rows)
+        if extra is not None:
+            try:
+                total += float(extra)
+            except (TypeError, ValueError) as e:
+                errors.append(str(e))
+        return {"rows": rows, "errors": errors, "total": total, "cheap": [r["name"] for r in rows if r["price"] < 1]}
+    """
+    results = assert_same(source, {}, {"extra": ".5"}, {"extra": "1e"}, {"extra": [1]}, {"extra": True})
+    assert results[0]["output"]["errors"] == ["line 4: empty name",
+                                              "line 5: invalid literal for int() with base 10: 'x'"]
+    assert results[0]["output"]["rows"][2] == {"name": "bolt", "qty": 2, "price": 1.05}
+    assert results[2]["output"]["errors"][-1] == "could not convert string to float: '1e'"
+    assert results[3]["output"]["errors"][-1] == "float() argument must be a string or a real number, not 'list'"
+    stopped = emulate(compile_text(source), {"extra": "-inf"})
+    assert stopped["error"] == "pysfn.Unsupported" and "inf, nan" in stopped["cause"]
