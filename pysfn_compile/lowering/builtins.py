@@ -576,12 +576,14 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
 
 
 def _sum(b, node):
-    args, _ = _plain_args(b, node, "sum", 1, 2, keywords=("start",)) if not isinstance(node.args[0], ast.GeneratorExp) \
-        else ([_iterable(b, node.args[0])], {})
-    items = args[0] if not isinstance(node.args[0], ast.GeneratorExp) else args[0]
-    if not isinstance(node.args[0], ast.GeneratorExp):
-        items = _iterable_expr(node, items)
-    start = args[1] if len(args) > 1 else None
+    if node.args and isinstance(node.args[0], ast.GeneratorExp):
+        items, start = _sum_of_generator(b, node)
+    else:
+        args, keywords = _plain_args(b, node, "sum", 1, 2, keywords=("start",))
+        items = _iterable_expr(node, args[0])
+        start = args[1] if len(args) > 1 else keywords.get("start")
+    if start is not None and start.ty.only("list"):
+        return _sum_of_lists(node, items, start)
     elem = items.ty.element
     if elem.only("int", "bool") or elem.only("int") or (not elem.kinds and items.ty.only("list")):
         code = f"$sum({items.code})" if not elem.may("bool") else \
@@ -608,6 +610,50 @@ def _sum(b, node):
         return _sum_of_unknown(node, items, start)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
 
+
+def _sum_of_generator(b, node) -> tuple[Expr, Expr | None]:
+    """The items and the start of `sum(<generator>, start)`. Python evaluates the generator's
+    first iterable, then the start, then the items: a start that could raise or act is refused
+    (the items are one expression, computed before it)."""
+    rest = ast.copy_location(ast.Call(func=node.func, args=node.args[1:], keywords=node.keywords), node)
+    start_nodes = [*rest.args, *(k.value for k in rest.keywords)]
+    if start_nodes and effects(b, start_nodes[0]).any:
+        raise Refusal(start_nodes[0], "a sum() start that calls a callee, after a generator, is not supported",
+                      "compute the start into a variable first")
+    args, keywords = _plain_args(b, rest, "sum", 0, 1, keywords=("start",))
+    start = args[0] if args else keywords.get("start")
+    if start is not None and start.guards:
+        raise Refusal(start_nodes[0], "a sum() start that may raise, after a generator, is not supported "
+                      "(Python evaluates it after the generator's first iterable)", "compute the start into a variable first")
+    return _iterable(b, node.args[0]), start
+
+
+def _sum_of_lists(node, items: Expr, start: Expr) -> Expr:
+    """`sum(rows, [])`: start + each item, a new list (Python's TypeError for an item that is
+    not a list). The start must be a list display: Python returns the start itself when there
+    are no items, which a variable would then share."""
+    if not isinstance(node.args[1] if len(node.args) > 1 else node.keywords[0].value, ast.List) \
+            or start.ty.form != "list":
+        raise Refusal(node, "sum() of lists with a start that is not a list display ([] or [...]) is not supported",
+                      "use [] as the start: sum(rows, [])")
+    elem = items.ty.element
+    xs = items.code
+    head, tail = _python_message(lambda item: [] + item, 0, '"int"')
+    checks = []
+    if not (elem.only("list") and elem.form == "list"):
+        if not (elem.may("list") and (_dynamic_kind(elem) or elem.form == "list")):
+            raise Refusal(node, f"sum() of {items.ty.describe()} with a list start: Python raises TypeError",
+                          "the items must be lists")
+        bad = f"$filter({xs}, function($__x) {{ $type($__x) != 'array' }})[0]"
+        checks.append(guard(f"$exists({bad})", TypeError,
+                            f"{jsonata_lib.string(head)} & '\"' & $__pytype({bad}) & '\"' & {jsonata_lib.string(tail)}",
+                            items, helpers={"pytype"}))
+        if items.guards and isinstance(node.args[0], ast.GeneratorExp):  # an item's own error: met at that item
+            raise Refusal(node, "sum() of a generator whose items may raise, with a list start, is not supported",
+                          "build the list of lists first")
+    ty = pytypes.list_of(pytypes.join(start.ty.element, elem.element if elem.may("list") else pytypes.ANY))
+    code = f"$reduce({xs}, function($__a, $__x) {{ $append($__a, $__x) }}, {start.code})"
+    return combine(code, ty, items, start, guards=checks)
 
 def _sum_of_json_numbers(node, items: Expr) -> Expr:
     """sum() of numbers that follow the number rule (an integral one is an int): JSONata adds

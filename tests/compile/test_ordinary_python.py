@@ -1243,3 +1243,44 @@ def test_float_of_text_parses_as_python_does():
     assert results[3]["output"]["errors"][-1] == "float() argument must be a string or a real number, not 'list'"
     stopped = emulate(compile_text(source), {"extra": "-inf"})
     assert stopped["error"] == "pysfn.Unsupported" and "inf, nan" in stopped["cause"]
+
+
+def test_sum_of_a_generator_adds_its_start():
+    """`sum((x for x in xs), 10)` returned the sum without its start (a silent difference,
+    found reading the code: the generator's branch never read the start)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], ys):
+        return [sum((x for x in xs), 10), sum((x * 2 for x in xs), start=5), sum((y for y in ys), -1)]
+    """, {"xs": [1, 2], "ys": [3]}, {"xs": [], "ys": []}, {"xs": [1], "ys": ["a"]})
+    assert results[0]["output"] == [13, 11, 2]
+    assert "wf.py:" in refusal("""
+    def pick(n):
+        return n
+
+    @sfn.workflow
+    def main(xs: list[int], d: dict[str, int]):
+        return [sum((x for x in xs), pick(1)), sum((x for x in xs), d["k"])]
+    """)
+
+
+def test_sum_of_lists_concatenates_them():
+    """`sum(pages, [])`, the flattening idiom (a new-user trial; was refused: "sum() of
+    list[list[int]]"): a new list, Python's TypeError for an item that is not a list."""
+    results = assert_same("""
+    def pages(n):
+        return [[i * 10 + j for j in range(3)] for i in range(n)]
+
+    @sfn.workflow
+    def main(rows, n: int = 2):
+        flat = sum(pages(n), [])
+        flat.append(-1)
+        return [flat, sum(rows, [0]), sum([[1], [2, [3]]], []), sum(([r] for r in range(n)), [])]
+    """, {"rows": [[1], []]}, {"rows": [], "n": 0}, {"rows": [[1], 5]}, {"rows": [[1], "ab"]}, {"rows": 5})
+    assert results[0]["output"] == [[0, 1, 2, 10, 11, 12, -1], [0, 1], [1, 2, [3]], [0, 1]]
+    assert results[2]["cause"] == 'can only concatenate list (not "int") to list'
+    assert "wf.py:" in refusal("""
+    @sfn.workflow
+    def main(rows, start: list[int]):
+        return sum(rows, start)
+    """)
