@@ -2098,6 +2098,16 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         value = combine(f"($exists({lookup}) ? {lookup} : {default.code})", pytypes.join(ty.values, default.ty),
                         d, key, default)
         return new, value, pytypes.dict_of(pytypes.join(ty.values, default.ty)), hashing
+    if name == "popitem":  # the last key inserted, as a (key, value) tuple
+        _need(node, "dict.popitem", args, kwargs, 0, 0)
+        last = f"$__keys({d.code})[-1]"
+        empty = guard(f"($count($__keys({d.code})) = 0)", KeyError, jsonata_lib.string(repr("popitem(): dictionary is "
+                                                                                           "empty")), d, helpers={"keys"})
+        value = combine(f"($__k := {last}; $append([$__k], $__wrap($lookup({d.code}, $__k))))",
+                        pytypes.tuple_of(pytypes.STR, ty.values), d, helpers={"keys", "wrap"})
+        new = combine(f"$__delkey({d.code}, {last})", attrs.evolve(ty, present=frozenset()), d,
+                      helpers={"delkey", "keys"})
+        return new, value, new.ty, [empty]
     if name == "clear":
         _need(node, "dict.clear", args, kwargs, 0, 0)
         return const({}, ty), none, ty, []

@@ -1284,3 +1284,25 @@ def test_sum_of_lists_concatenates_them():
     def main(rows, start: list[int]):
         return sum(rows, start)
     """)
+
+
+def test_dict_popitem_takes_the_last_item_inserted():
+    """`k, v = q.popitem()` draining a dict (a new-user trial; was refused: "dict.popitem() is
+    not supported"): the last key inserted, a tuple, and Python's KeyError once it is empty."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(d):
+        d["late"] = 0
+        out = []
+        try:
+            while True:
+                k, v = d.popitem()
+                out.append(f"{k}={v}")
+                if k == "b":
+                    out.append(repr(d.popitem()))
+        except KeyError as e:
+            out.append(str(e))
+        return [out, d]
+    """, {"d": {"a": [1], "b": 2, "c": "x"}}, {"d": {}}, {"d": []})
+    assert results[0]["output"] == [["late=0", "c=x", "b=2", "('a', [1])", "'popitem(): dictionary is empty'"], {}]
+    assert results[2]["cause"] == "list indices must be integers or slices, not str"
