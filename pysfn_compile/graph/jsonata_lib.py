@@ -133,6 +133,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $append($acc, $__wrap($xs[$start + $k * $step])) }, []))",
         ("slice_bounds", "wrap"),
     ),
+    # del xs[lo:hi:step]: the items whose index the slice does not take
+    "delslice": (
+        "$xs, $lo, $hi, $step",
+        "($b := $__slice_bounds($count($xs), $lo, $hi, $step); $s := $b[0]; $e := $b[1];"
+        " $__filter($xs, function($v, $i) { $not($step > 0 ? $i >= $s and $i < $e and ($i - $s) % $step = 0"
+        " : $i <= $s and $i > $e and ($s - $i) % (0 - $step) = 0) }))",
+        ("slice_bounds", "filter"),
+    ),
     "slice_str": (
         "$s, $lo, $hi, $step",
         "$step = 1 ? ($n := $length($s); $b := $__slice_bounds($n, $lo, $hi, 1);"

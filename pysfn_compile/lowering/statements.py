@@ -24,6 +24,7 @@ from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
+    ANY_HINT,
     augmented_add,
     binary,
     bound_code,
@@ -35,6 +36,7 @@ from .operations import (
     may_extend_in_place,
     may_iterate,
     range_argument,
+    slice_index,
     subscript,
     type_of_value,
 )
@@ -301,10 +303,10 @@ def transform_delete(b, node: ast.Delete) -> None:
             root = root.value
         if not isinstance(root, ast.Name):
             raise Refusal(target, "del of this expression is not supported")
+        if isinstance(target.slice, ast.Slice) and target.slice.step is not None:
+            _delete_stepped_slice(b, target, root)
+            continue
         if isinstance(target.slice, ast.Slice):  # `del xs[lo:hi]` is `xs[lo:hi] = []`
-            if target.slice.step is not None:
-                raise Refusal(target, "del of a slice with a step is not supported",
-                              "build the list to keep: xs = [x for i, x in enumerate(xs) if ...]")
             empty = ast.copy_location(ast.List(elts=[], ctx=ast.Load()), target)
             pairs = store(b, target, const([], pytypes.list_of(pytypes.NOTHING)), empty)
             b.assign(pairs, f"Set {pairs[0][0]}")
@@ -333,6 +335,33 @@ def transform_delete(b, node: ast.Delete) -> None:
         pairs = store(b, target.value, new, write_back=True) if isinstance(target.value, ast.Subscript) \
             else [(b.var(target.value.id), new)]
         b.assign(pairs, f"Set {pairs[0][0]}")
+
+
+def _delete_stepped_slice(b, target: ast.Subscript, root: ast.Name) -> None:
+    """`del xs[lo:hi:step]`: the list without the items the slice takes (Python's ValueError
+    for a step of 0; a str or tuple cannot change)."""
+    b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
+                     depth=item_depth(target.value))
+    part = target.slice
+    nodes = [target.value, *(p for p in (part.lower, part.upper, part.step) if p is not None)]
+    container, *given = operands(b, nodes)
+    no_tuple_item_change(target, container.ty)
+    if not container.ty.only("list"):
+        raise Refusal(target, f"del of a slice of {container.ty.describe()} is not supported",
+                      ANY_HINT if container.ty.is_any else "Python raises TypeError: it does not support item deletion")
+    given = [slice_index(target, bound) for bound in given]
+    lower = given.pop(0) if part.lower is not None else None
+    upper = given.pop(0) if part.upper is not None else None
+    step = given.pop(0)
+    if step.is_const and step.const == 0:
+        raise Refusal(target, "slice step cannot be zero (Python raises ValueError)")
+    checks = [] if step.is_const else [guard(f"({step.code} = 0)", ValueError, "'slice step cannot be zero'", step)]
+    args = ", ".join([container.code, lower.code if lower else "null", upper.code if upper else "null", step.code])
+    new = combine(f"$__delslice({args})", container.ty, container, *(p for p in (lower, upper, step) if p is not None),
+                  helpers={"delslice"}, guards=checks)
+    pairs = store(b, target.value, new, write_back=True) if isinstance(target.value, ast.Subscript) \
+        else [(b.var(target.value.id), new)]
+    b.assign(pairs, f"Set {pairs[0][0]}")
 
 
 def _delete_name(b, target: ast.Name) -> None:

@@ -1306,3 +1306,33 @@ def test_dict_popitem_takes_the_last_item_inserted():
     """, {"d": {"a": [1], "b": 2, "c": "x"}}, {"d": {}}, {"d": []})
     assert results[0]["output"] == [["late=0", "c=x", "b=2", "('a', [1])", "'popitem(): dictionary is empty'"], {}]
     assert results[2]["cause"] == "list indices must be integers or slices, not str"
+
+
+def test_del_of_a_slice_with_a_step():
+    """`del flat[::3]` (a new-user trial; was refused: "del of a slice with a step"): the items
+    slice.indices picks, for any bounds and a negative step; Python's ValueError for a step of
+    0, its TypeError for a tuple."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], lo=None, hi=None, step=2):
+        a = list(xs)
+        del a[::3]
+        b = list(xs)
+        try:
+            del b[lo:hi:step]
+        except ValueError as e:
+            b.append(str(e))
+        rows = {"r": list(xs)}
+        del rows["r"][::-2]
+        return [a, b, rows]
+    """, {"xs": list(range(10))}, {"xs": list(range(7)), "lo": -2, "hi": 1, "step": -3}, {"xs": [], "step": 5},
+        {"xs": [1, 2, 3], "lo": 5, "step": -1}, {"xs": [1, 2], "step": 0}, {"xs": [1, 2, 3], "step": True})
+    assert results[0]["output"] == [[1, 2, 4, 5, 7, 8], [1, 3, 5, 7, 9], {"r": [0, 2, 4, 6, 8]}]
+    assert results[4]["output"][1] == [1, 2, "slice step cannot be zero"]
+    assert "wf.py:" in refusal("""
+    @sfn.workflow
+    def main(n: int):
+        t = (1, 2, 3)
+        del t[::2]
+        return t
+    """)
