@@ -1362,6 +1362,10 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
         paths.append((f"$type({r}) = '{json_type}'", result))
         found.append(json_type)
     if not paths:
+        owners = [kind for kind, python in (("str", str), ("list", list), ("dict", dict)) if hasattr(python, name)]
+        if owners and not unsupported:  # Python's own method, which the compiler does not lower
+            raise Refusal(node, f".{name}() on {receiver.ty.describe()}: {' and '.join(o + '.' + name + '()' for o in owners)}"
+                          " is not supported in a workflow", ANY_HINT)
         raise Refusal(node, f".{name}() on {receiver.ty.describe()}: no JSON value has this method with these "
                       "arguments", ANY_HINT)
     kinds = found + unsupported  # (not read back from the tests: the receiver's code may hold quotes)

@@ -155,10 +155,10 @@ def fetch(kind):
 @sfn.workflow
 def main(rec, rows):
     for r in rows:
-        b = float(r["n"])
+        b = r["n"].swapcase()
     c = fetch(1)
-    d = float(c)
-    e = float(fetch(2))
+    d = c.swapcase()
+    e = fetch(2).swapcase()
     return [b, d, e]
 
 
@@ -167,11 +167,14 @@ def load(kind):  # a function the inference does not look into: fetch's result i
 """)
     messages = [p.message for p in found]
     assert messages == [
-        "float() of any JSON value is not supported (`r` is any JSON value: it is an item of `rows` (line 8); "
+        ".swapcase() on any JSON value: str.swapcase() is not supported in a workflow (`r` is any JSON value: it is "
+        "an item of `rows` (line 8); "
         "`rows` comes from parameter `rows` (line 7), which has no annotation)",
-        "float() of any JSON value is not supported (`c` is any JSON value: it is assigned the result of "
+        ".swapcase() on any JSON value: str.swapcase() is not supported in a workflow (`c` is any JSON value: it is "
+        "assigned the result of "
         "`fetch(...)` (line 10), whose return type is not annotated)",
-        "float() of any JSON value is not supported (`fetch(...)` is any JSON value: the callee `fetch` (line 3) "
+        ".swapcase() on any JSON value: str.swapcase() is not supported in a workflow (`fetch(...)` is any JSON value: "
+        "the callee `fetch` (line 3) "
         "has no return annotation)",
     ], messages
 
