@@ -661,6 +661,19 @@ HELPERS["float_exp"] = (
     (),
 )
 
+# x * 10**p rounded to an int half to even, exactly (Python's float formatting and round(x, p)
+# round the binary value itself): the product s = fl(x * b) and its rounding error e, exactly
+# (Dekker's product: each factor split in halves of 26 bits), decide it, since s can be a tie
+# k + 0.5 only where e says which side the true product lies (|s| < 2**52, a caller's check).
+HELPERS["fround"] = (
+    "$x, $b",
+    "($s := $x * $b; $c := 134217729 * $x; $xh := $c - ($c - $x); $xl := $x - $xh;"
+    " $d := 134217729 * $b; $bh := $d - ($d - $b); $bl := $b - $bh;"
+    " $e := (($xh * $bh - $s) + $xh * $bl + $xl * $bh) + $xl * $bl; $n := $floor($s); $f := $s - $n;"
+    " $f > 0.5 or ($f = 0.5 and ($e > 0 or ($e = 0 and $n % 2 != 0))) ? $n + 1 : $n)",
+    (),
+)
+
 # ord() and chr() read and write a character's UTF-8 bytes ($encodeUrlComponent, which leaves
 # printable ASCII as it is: that comes from a table), so a character beyond U+FFFF is one code
 # point in jsonata-js (UTF-16) and in a port with code point strings alike.

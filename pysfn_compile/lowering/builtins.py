@@ -308,6 +308,14 @@ def _float_of_unknown(value: Expr) -> Expr:
                    guards=[wrong, *(g.under(is_str, frozenset(), value.reads) for g in text.guards)])
 
 
+def _format(b, node):
+    """format(value, spec) with a literal spec: what f"{value:spec}" gives."""
+    args, _ = _plain_args(b, node, "format", 1, 2)
+    if len(args) == 2 and not (args[1].is_const and isinstance(args[1].const, str)):
+        raise Refusal(node, "format() with a spec computed at run time is not supported", "write the spec literally")
+    return formatting.format_value(node, args[0], args[1].const if len(args) == 2 else "")
+
+
 def _bool(b, node):
     if not node.args:
         return const(False, pytypes.BOOL)
@@ -390,8 +398,21 @@ def _round(b, node):
     args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
     value = args[0]
     if len(args) == 2 and not (args[1].is_const and args[1].const is None):
-        if value.ty.only("int") and args[1].is_const and isinstance(args[1].const, int) and args[1].const >= 0:
+        places = args[1].const if args[1].is_const and type(args[1].const) is int else None
+        if value.ty.only("int") and places is not None and places >= 0:
             return value
+        if places is not None and 0 <= places <= formatting.MAX_PLACES:
+            if value.ty.numeric:
+                return _round_places(node, value, places)
+            if _dynamic_kind(value.ty) and any(value.ty.may(kind) for kind in ("int", "float", "bool")):
+                v = value.code  # a number or not, known at run time
+                check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                              f"'type ' & $__pytype({v}) & \" doesn't define __round__ method\"", value,
+                              helpers={"pytype"})
+                number = pytypes.Ty(frozenset({"int", "float", "bool"}), json_number=True)
+                rounded = _round_places(node, Expr(v, number, reads=value.reads, helpers=value.helpers), places)
+                return combine(rounded.code, rounded.ty, value, attrs.evolve(rounded, guards=()),
+                               guards=[check, *rounded.guards])
         raise Refusal(node, "round(x, ndigits) is not supported: JSONata cannot round to decimal places "
                       "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT, computable=True)
     if value.ty.only("int"):
@@ -405,6 +426,29 @@ def _round(b, node):
                       f"'type ' & $__pytype({v}) & \" doesn't define __round__ method\"", value, helpers={"pytype"})
         return overflow_checked(combine(f"$round($__num({v}))", pytypes.INT, value, guards=[check], helpers={"num"}))
     raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+
+
+def _round_places(node, value: Expr, places: int) -> Expr:
+    """round(x, 2): the double nearest the exact binary value of x rounded half to even at
+    the second decimal (formatting.fixed_point), what Python's round gives; an int or a bool
+    stays an int. A number of unknown type whose result is integral although it was not
+    (round(2.999, 2) is the float 3.0) stops the machine: JSON cannot tell it from an int."""
+    if value.ty.only("bool"):
+        return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    rounded, stop = formatting.fixed_point(node, value, places)
+    code = f"({rounded} / {10 ** places})"
+    ty = pytypes.Ty(value.ty.kinds - {"bool"} | ({"int"} if value.ty.may("bool") else set()),
+                    bits=value.ty.bits, json_number=value.ty.json_number)
+    guards = [stop]
+    if value.ty.json_number and value.ty.may("float"):
+        x = value.code
+        guards.append(Guard(f"($floor({code}) = {code} and $type({x}) = 'number' and $floor({x}) != {x})", None, "''",
+                            value.helpers | {"fround", "num"}, value.reads, abort=True,
+                            error_name=operations.AMBIGUOUS_NUMBER,
+                            message_literal=f"line {getattr(node, 'lineno', 0)}: round() of a number whose type is not "
+                                            "annotated gave an integral float (round(2.999, 2) is 3.0), which JSON "
+                                            "cannot tell from an int: annotate it as float"))
+    return combine(code, ty, value, helpers={"fround", "num"}, guards=guards)
 
 
 def _divmod(b, node):
@@ -1289,7 +1333,7 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,

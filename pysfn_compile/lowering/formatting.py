@@ -152,7 +152,9 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     sign, grouping, precision, kind = match["sign"] or "-", match["grouping"], match["precision"], match["type"]
     width = int(match["width"]) if match["width"] else 0
     ty = expr.ty
-    if (ty.is_any or ty.json_number) and not (kind and kind in "eEfFgG%n"):
+    if kind in ("f", "F") and ty.numeric:
+        return _format_fixed(node, expr, match, fill)
+    if (ty.is_any or ty.json_number) and not (kind and kind in "eEG%n"):
         return _format_unknown(node, expr, spec)
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
@@ -236,6 +238,42 @@ def format_scaled(node: ast.AST, quotient: Expr, numerator: Expr, divisor: int, 
     return combine(code, pytypes.STR, quotient, numerator, helpers=text.helpers, guards=stops)
 
 
+# |x| * 10**places below 2**52: the product fround rounds is a double whose ties are exact
+FIXED_BOUND = 2 ** 52
+MAX_PLACES = 15
+
+
+def fixed_point(node: ast.AST, expr: Expr, places: int) -> tuple[str, Guard]:
+    """(JSONata: the int nearest x * 10**places, ties to even, of the exact binary value x, as
+    Python's float formatting and round(x, places) round it; the machine's stop beyond the
+    bound where that is exact). `expr`: a number (a bool counts as its int)."""
+    x = expr.code if not expr.ty.may("bool") else f"$__num({expr.code})"
+    scale = 10 ** places
+    stop = Guard(f"($abs({x}) * {scale} >= {FIXED_BOUND})", None, "''", expr.helpers | {"num"}, expr.reads,
+                 abort=True, error_name=UNPRINTABLE,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: a number of {FIXED_BOUND // scale:.3g} or more "
+                                 f"rounded to {places} decimal places: beyond what the compiled workflow rounds "
+                                 "exactly; format it in a callee")
+    return f"$__fround({x}, {scale})", stop
+
+
+def _format_fixed(node: ast.AST, expr: Expr, match: re.Match, fill: str) -> Expr:
+    """format(x, '.2f') of a number: its digits rounded as Python rounds them (fixed_point),
+    the sign of x itself ('-0.00' for -0.001), and the spec's width, fill and grouping."""
+    places = int(match["precision"]) if match["precision"] is not None else 6
+    if places > MAX_PLACES:
+        raise Refusal(node, f"formatting a number with more than {MAX_PLACES} decimal places is not supported",
+                      FLOAT_HINT, computable=True)
+    rounded, stop = fixed_point(node, expr, places)
+    scale = 10 ** places
+    whole = jsonata_lib.int_text(f"($__fn - $__fn % {scale}) / {scale}")
+    tail = f"'.' & $pad($string($__fn % {scale}), -{places}, '0')" if places else ""
+    x = expr.code if not expr.ty.may("bool") else f"$__num({expr.code})"
+    text = _signed(node, expr, f"({x} < 0)", whole, match, fill, tail)
+    return combine(f"($__fn := $abs({rounded}); {text.code})", pytypes.STR, expr,
+                   helpers=text.helpers | {"fround", "num"}, guards=[stop])
+
+
 def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
     """format(value, spec) for a value whose kind is known only at run time: a str or an
     integral number (the number rule: an int) formats as Python formats it; where Python raises
@@ -245,7 +283,10 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
     v = expr.code
     ty = expr.ty
     outcomes = {}
-    for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT), ("float", 1.5, None)):
+    fixed = spec[-1:] in ("f", "F")  # a float formats exactly too (_format_fixed)
+    stops = []
+    for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT),
+                                   ("float", 1.5, pytypes.FLOAT if fixed else None)):
         if not _may_be(ty, kind):
             continue
         try:
@@ -256,8 +297,10 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
         if narrowed is not None:
             code = v if kind == "str" or not _may_be(ty, "bool") else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
             formatted = format_value(node, Expr(code, narrowed, reads=expr.reads, helpers=expr.helpers), spec)
-            if formatted.guards:
+            if formatted.guards and (kind == "str" or not all(g.abort for g in formatted.guards)):
                 raise Refusal(node, f"cannot format a value of unknown type with {spec!r}", UNKNOWN_HINT)
+            stops += [g.under(f"$type({v}) in ['number', 'boolean']", frozenset(), expr.reads)
+                      for g in formatted.guards if kind == "int"]  # (the float's: the same)
             outcomes[kind] = formatted
     integral = f"($type({v}) = 'boolean' or ($type({v}) = 'number' and $floor({v}) = {v}))"
     guards = []
@@ -274,6 +317,7 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
                             abort=True, error_name=UNPRINTABLE,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
                                             f"annotated with {spec!r}: annotate it as float and format it in a callee"))
+    guards += stops
     paths = [(test, outcomes[kind]) for kind, test in (("str", f"$type({v}) = 'string'"), ("int", "true"))
              if isinstance(outcomes.get(kind), Expr)]
     code = "''"

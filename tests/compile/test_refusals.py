@@ -22,8 +22,8 @@ REFUSED = {
                             "exception's attribute (.args)"),
     "bitwise": ("return x & 1", 1, "bitwise"),
     "float_str": ("return str(x / 2)", 1, "printing a float"),
-    "float_fstring": ("return f'{x / 3:.2f}'", 1, "formatting a float"),
-    "round_digits": ("return round(x / 3, 2)", 1, "round(x, ndigits)"),
+    "float_fstring": ("return f'{x / 3:.2e}'", 1, "formatting a float"),  # (.2f is exact: fixed_point)
+    "round_digits": ("return round(x / 3, u)", 1, "round(x, ndigits)"),  # (a literal one is exact)
     "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
     "big_int_literal": ("return 2 ** 60 + 9007199254740993", 1, "beyond 2**53"),
     "print_to_a_file": ("print(x, file=None)", 1, "a state machine has no files"),

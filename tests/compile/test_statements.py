@@ -877,8 +877,8 @@ def main(xs: list[int]):
 
 def test_del_of_a_slice_of_a_list():
     """`del xs[lo:hi]` (a new-user trial: was refused with "Slice is not supported") is
-    `xs[lo:hi] = []`: the bounds clamped as a slice's, an item of a dict too; with a step,
-    refused with a hint."""
+    `xs[lo:hi] = []`: the bounds clamped as a slice's, an item of a dict too (with a step:
+    test_ordinary_python); of a str, refused: Python raises TypeError."""
     source = """
 @sfn.workflow
 def main(xs, lo=None, hi=2):
@@ -893,9 +893,9 @@ def main(xs, lo=None, hi=2):
     results = assert_same(source, {"xs": [1, 2, 3, 4]}, {"xs": [], "lo": -1}, {"xs": [1, 2, 3], "lo": 2, "hi": 1},
                           {"xs": [1, 2, 3], "lo": "a"}, {"xs": "abc"})
     assert results[0]["output"] == [[3, 4], {"k": [1, 2]}, []]
-    assert "del of a slice with a step is not supported" in refusal("""
+    assert "del of a slice of str is not supported" in refusal("""
 @sfn.workflow
-def main(xs: list[int]):
+def main(xs: str):
     del xs[::2]
     return xs
 """)
