@@ -104,6 +104,10 @@ CALLEE_KEYS = os.environ.get("PYSFN_DIFF_CALLEE_KEYS", "1") == "1"
 # next((element for x in xs if test), default) (session 12): lazy up to the first item that
 # passes, StopIteration without a default. On by default; PYSFN_DIFF_NEXT=0 leaves it out.
 NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
+
+# ord()/chr(), float(text), fixed decimals f"{x:.2f}" and round(x, n), sum(lists, []), a sum of a
+# generator with a start, del of a stepped slice (session 15). On by default; PYSFN_DIFF_NEW_BUILTINS=0 leaves them out.
+NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -293,6 +297,13 @@ class _Gen:
             options += [lambda: f"({self.operand(d)} ** ({self.expr_int(0)} % {self.draw(st.integers(1, 5))}))",
                         lambda: f"(2 ** {self.expr_int(0)})",
                         lambda: f"max({self.list_ref()}, key={self.choice(['abs', 'str', 'int'])}, default=0)"]
+        if NEW_BUILTINS:
+            options += [lambda: f"ord(({self.expr_str(d)} + 'x')[0])",
+                        lambda: f"int(round({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, "
+                                f"{self.draw(st.integers(0, 3))}) * 100)",
+                        lambda: f"int(float(str({self.expr_int(d)}) + '.5') * 2)",
+                        lambda: f"len(sum([[{self.expr_int(d)}], {self.list_ref()}], []))",
+                        lambda: f"sum((v * 2 for v in {self.list_ref()}), {self.expr_int(0)})"]
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
                         lambda: f"len(set({self.list_ref()}))",
@@ -349,6 +360,10 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"label({self.expr_int(d)})"]
+        if NEW_BUILTINS:
+            options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
+                        lambda: f"chr(65 + {self.expr_int(d)} % 26)",
+                        lambda: f'format({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, ">8,.2f")']
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
                         lambda: f"str(round({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, {self.draw(st.integers(0, 3))}))",
@@ -651,6 +666,8 @@ class _Gen:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
                                    else f"{pad}d.pop({self.expr_str(0)}, 0)"])
+        if NEW_BUILTINS and "out" not in self.frozen:
+            simple.append(lambda: [f"{pad}del out[::{self.choice(['2', '-1', '3', '-2'])}]"])
         if SLICES_TARGETS and "out" not in self.frozen:  # any iterable in place of the slice's items
             simple.append(lambda: [f"{pad}out[{self.slice_bounds()}] = "
                                    f"{self.choice([lambda: self.expr_list(e), lambda: self.expr_str(0)])()}"])
