@@ -4,6 +4,7 @@ in jsonata-js, which must agree with each other and with Python."""
 
 from __future__ import annotations
 
+import decimal
 import json
 import unicodedata
 
@@ -195,3 +196,31 @@ def test_float_of_random_text_agrees_with_python_in_both_engines(texts):
     for status, *value in _both(with_helpers(code)):
         # (JSON text of a number past 2**53 may read back as an int: compared as the float it is)
         assert (status, [float(v) if isinstance(v, int) else v for v in value[0]]) == ("ok", expected)
+
+
+def _half_even_scaled(x: float, places: int) -> int:
+    """x * 10**places rounded half to even, of the exact binary value (Decimal(x) is exact)."""
+    return int((decimal.Decimal(x) * 10 ** places).to_integral_value(rounding=decimal.ROUND_HALF_EVEN))
+
+
+SCALED = st.tuples(st.integers(0, 6), st.one_of(
+    st.floats(min_value=-1e6, max_value=1e6, allow_nan=False),
+    # ties of the binary value (k + 0.5) / 10**p, and their float neighbours
+    st.tuples(st.integers(-10**8, 10**8), st.integers(0, 6)).map(lambda t: (t[0] + 0.5) / 10 ** t[1]),
+    st.sampled_from([2.675, 0.125, 0.375, -0.125, 2.5, -2.5, 1.005, 0.045, -0.001, 123456.785, 1e-10, 0.0])))
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, database=None)
+@given(st.lists(SCALED, min_size=2, max_size=40))
+def test_fround_rounds_the_binary_value_half_to_even_in_both_engines(pairs):
+    """The helper behind f"{x:.2f}" and round(x, 2): Python's own rounding (format and round
+    agree with the exact Decimal rounding), in the emulator and in jsonata-js."""
+    pairs = [(p, x) for p, x in pairs if abs(x) * 10 ** p < 2 ** 52]
+    expected = [_half_even_scaled(x, p) for p, x in pairs]
+    for (p, x), n in zip(pairs, expected, strict=True):
+        assert round(x, p) == n / 10 ** p
+    if len(pairs) < 2:
+        return
+    code = "(" + prelude(["fround"]) + f" $map({literal([[x, 10 ** p] for p, x in pairs])}, function($q) {{ $__fround($q[0], $q[1]) }}))"
+    for result in _both(code):
+        assert result == ("ok", expected)
