@@ -386,6 +386,10 @@ def inside_level(value: ast.AST) -> int:
     return min(levels, default=1)
 
 
+# builtins whose result is, or holds, items of their first argument, never the argument itself
+_ITEM_TAKERS = frozenset({"min", "max", "sorted", "list", "tuple", "reversed", "next", "iter", "set", "enumerate"})
+
+
 def _levels(value: ast.AST) -> dict[str, int]:
     """{name: the fewest subscripts (not slices) any read of it in `value` goes through,
     at least 1}: what the value may be or hold of `name` sits that many levels down in it, or
@@ -397,6 +401,26 @@ def _levels(value: ast.AST) -> dict[str, int]:
             sliced = isinstance(node.slice, ast.Slice)
             visit(node.value, 0 if sliced else depth + 1)
             visit(node.slice, 0)
+            return
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            # what it takes from an iterable are the iterable's items: a level below what it reads
+            # (`[v for v in groups[k]]` holds objects two levels down in `groups`)
+            for generator in node.generators:
+                visit(generator.iter, 1)
+                for part in [generator.target, *generator.ifs]:
+                    visit(part, 0)
+            for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
+                visit(part, 0)
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _ITEM_TAKERS \
+                and node.args and not isinstance(node.args[0], ast.Starred):
+            # min(xs), sorted(xs), next(it, default): the items of the first argument (min(a, b)
+            # may be `a` itself: only one positional argument counts for min and max)
+            whole_args = node.args[1:] if node.func.id not in ("min", "max") or len(node.args) == 1 else node.args
+            if whole_args is not node.args:
+                visit(node.args[0], 1)
+            for part in [*whole_args, *(k.value for k in node.keywords)]:
+                visit(part, 0)
             return
         if isinstance(node, ast.Name):
             found[node.id] = min(found.get(node.id, DEEP_LEVELS), max(depth, 1))

@@ -1374,3 +1374,40 @@ def test_floats_format_and_round_to_decimal_places_as_python_does():
     assert emulate(compiled, {"xs": [2.0 ** 50], "anything": None})["error"] == "pysfn.UnprintableNumber"
     # round(2.999, 1) is the float 3.0, which JSON cannot tell from the int 3
     assert emulate(compiled, {"xs": [], "anything": 2.999})["error"] == "pysfn.AmbiguousNumber"
+
+
+def test_groups_sorted_in_place_then_summarised():
+    """Group readings into lists, then `for s, vals in sorted(groups.items()): vals.sort()` and
+    summarise each (a new-user trial; was refused: "the items of 'by_sensor' may also be
+    reachable"): what `min(vals)`, `[v for v in vals]` or `vals[mid]` take are the lists' items,
+    two levels down in `by_sensor`, which sorting a list does not change."""
+    results = assert_same("""
+    def get_readings(n):
+        return [{"sensor": f"s{i % 3}", "value": (i * 7) % 11 - 3} for i in range(n)]
+
+    @sfn.workflow
+    def main(n=30):
+        by_sensor = {}
+        for r in get_readings(n):
+            by_sensor.setdefault(r["sensor"], []).append(r["value"])
+        report = {}
+        for s, vals in sorted(by_sensor.items()):
+            vals.sort()
+            mid = len(vals) // 2
+            median = vals[mid] if len(vals) % 2 else (vals[mid - 1] + vals[mid]) / 2
+            report[s] = {"min": min(vals), "max": max(vals), "median": median, "all": [v for v in vals],
+                         "neg": sum(1 for v in vals if v < 0)}
+        worst = max(report, key=lambda s: report[s]["max"] - report[s]["min"]) if report else None
+        return {"report": report, "worst": worst, "groups": by_sensor}
+    """, {}, {"n": 1}, {"n": 0})
+    assert results[1]["output"]["report"] == {"s0": {"min": -3, "max": -3, "median": -3, "all": [-3], "neg": 1}}
+    # a group's list itself kept elsewhere is still one object with it: changing it is refused
+    assert "wf.py:" in refusal("""
+    @sfn.workflow
+    def main(groups: dict[str, list[int]]):
+        kept = {}
+        for s, vals in groups.items():
+            kept[s] = [vals for _ in range(2)]
+            vals.sort()
+        return kept
+    """)
