@@ -64,3 +64,9 @@ def bound_names(tree: ast.AST) -> set[str]:
     return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)} \
         | {a.arg for a in ast.walk(tree) if isinstance(a, ast.arg)} \
         | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+
+def short_text(text: str, limit: int = 50) -> str:
+    """Source text for a message: one line, cut to `limit` characters."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -12,6 +12,7 @@ import typing
 import attrs
 
 from ..analysis import callee_returns, pytypes
+from ..analysis.ast_edits import short_text
 from ..analysis.effects import EFFECTFUL_MODULES, effects
 from ..analysis.exceptions import ALL, error_equals
 from ..analysis.fresh_names import fresh_name
@@ -410,6 +411,11 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
     concurrency_node = args[2] if len(args) > 2 else keywords.get("max_concurrency")
     if function is None or items_node is None:
         raise Refusal(node, "sfn.map() needs a function and the items")
+    if isinstance(items_node, ast.Lambda) or (isinstance(items_node, ast.Name) and (
+            b.is_callee(items_node.id) or items_node.id in b.info.functions) and not isinstance(function, ast.Lambda)
+            and not (isinstance(function, ast.Name) and (b.is_callee(function.id) or function.id in b.info.functions))):
+        raise Refusal(node, "sfn.map(fn, items) takes the function first and the items second",
+                      "swap them: sfn.map(" + ", ".join(short_text(ast.unparse(n), 40) for n in (items_node, function)) + ")")
     options = distributed_map.literal_options(keywords)
     writer_node = keywords.get("result_writer")
     if writer_node is not None and not (isinstance(writer_node, ast.Constant) and writer_node.value is None):

@@ -12,6 +12,7 @@ import contextlib
 import attrs
 
 from ..analysis import aws_models, element_aliases, exception_inits, iterators, pytypes
+from ..analysis.ast_edits import short_text
 from ..analysis.effects import effects
 from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
@@ -286,7 +287,7 @@ def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Exp
     what = "extends" if op == "+" else "repeats"
     stop = Guard(f"({condition})", None, "''", current.helpers | value.helpers, current.reads | value.reads,
                  abort=True, error_name=UNSUPPORTED, message_literal=(
-                     f"line {node.lineno}: `{_short(ast.unparse(node), 60)}` {what} a list in place (Python's "
+                     f"line {node.lineno}: `{short_text(ast.unparse(node), 60)}` {what} a list in place (Python's "
                      f"{op}= on a list), but {refusal.message}; {refusal.hint}"))
     return attrs.evolve(new, guards=(*new.guards, stop))
 
@@ -418,7 +419,7 @@ def transform_assert(b, node: ast.Assert) -> None:
     test = condition(b, node.test)
     if node.msg is not None and effects(b, node.msg).any:
         failing = combine(f"$not({test.code})", pytypes.BOOL, test)
-        fails, holds = b.fork(f"Assert {_short(ast.unparse(node.test))} (line {node.lineno})", failing)
+        fails, holds = b.fork(f"Assert {short_text(ast.unparse(node.test))} (line {node.lineno})", failing)
         b.then(fails)
         message = _printed(b, AssertionError, b.expr(node.msg), to_str, node.msg)
         raise_class(b, AssertionError, message)
@@ -440,7 +441,7 @@ def transform_if(b, node: ast.If) -> None:
         b.block(node.body if test.const else node.orelse)
         return
     reachable = b.reachable
-    choice = b.guard_choice(f"If {_short(ast.unparse(node.test))} (line {node.lineno})", test.guards)
+    choice = b.guard_choice(f"If {short_text(ast.unparse(node.test))} (line {node.lineno})", test.guards)
     defined = b.defined
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
@@ -457,11 +458,6 @@ def transform_if(b, node: ast.If) -> None:
     b.then(ends + b.pending)
     if not ends and negative:  # `if x is None: return ...`: x is not None from here on
         b.narrow_rest(negative)
-
-
-def _short(text: str, limit: int = 50) -> str:
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def transform_while(b, node: ast.While) -> None:
@@ -481,7 +477,7 @@ def transform_while(b, node: ast.While) -> None:
         b.then(loop.exit.holes)
         loop.exit.holes = []
         return
-    choice = b.guard_choice(f"While {_short(ast.unparse(node.test))} (line {node.lineno})", test.guards)
+    choice = b.guard_choice(f"While {short_text(ast.unparse(node.test))} (line {node.lineno})", test.guards)
     rule = ir.Rule(ir.Code(test.code, test.helpers))
     choice.rules.append(rule)
     b.enter_loop(node)
@@ -537,7 +533,7 @@ def transform_for(b, node: ast.For) -> None:
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
     walked = b.walked()
     index = b.temp("i")
-    title = f"For {_short(ast.unparse(node.target))} in {_short(ast.unparse(iterable_node), 30)} (line {node.lineno})"
+    title = f"For {short_text(ast.unparse(node.target))} in {short_text(ast.unparse(iterable_node), 30)} (line {node.lineno})"
     range_args = _range_call(b, iterable_node)
     if range_args is not None:
         start, stop, step = range_args
@@ -818,7 +814,7 @@ def do_return(b, value: Expr, node) -> None:
             return
     b.check([value], "Check return value")
     output = b.template(value)
-    b.add(ir.Succeed(title=f"Return {_short(ast.unparse(node.value), 40)}" if getattr(node, "value", None) is not None
+    b.add(ir.Succeed(title=f"Return {short_text(ast.unparse(node.value), 40)}" if getattr(node, "value", None) is not None
                      else "Return", output=output))
     b.then([])
 

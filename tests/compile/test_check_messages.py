@@ -17,7 +17,7 @@ import pytest
 
 from pysfn_compile import compile_file
 
-from .helpers import assert_same, compile_text, emulate
+from .helpers import assert_same, compile_text, emulate, refusal
 from .oracle import definition_strings, javascript, js_available
 
 VALUES = [3, -7, 2.5, True, 0, "ab", [1], None, {"k": 1}, [], ""]
@@ -425,3 +425,20 @@ def test_a_number_of_unknown_type_formats_with_the_number_tests_only():
     assert_same(NUMBER_FORMAT, *({"a": a, "spec_s": s} for a in (3, -4, True, 0, 2**40) for s in (False, True)),
                 {"a": "x", "spec_s": False}, {"a": None, "spec_s": True}, {"a": 2.5, "spec_s": True})
     assert emulate(compiled, {"a": 2.5, "spec_s": False})["error"] == "pysfn.UnprintableNumber"
+
+
+def test_sfn_map_with_its_arguments_swapped_says_so():
+    """`sfn.map(images, lambda img: ...)` (a new-user trial) was refused as "a lambda is supported
+    only as a sorted()/min()/max() key or an sfn.parallel branch"."""
+    text = refusal("""
+    def resize(img):
+        return img
+
+    @sfn.workflow
+    def main(images: list[str]):
+        a = sfn.map(images, lambda img: resize(img))
+        b = sfn.map(images, resize)
+        return [a, b]
+    """)
+    assert text.count("sfn.map(fn, items) takes the function first and the items second") == 2, text
+    assert "swap them: sfn.map(lambda img: resize(img), images)" in text
