@@ -694,7 +694,7 @@ def prices(n: int) -> list[float]:
 @sfn.workflow
 def show(n: int) -> list[str]:
     xs = prices(n)
-    return [f"{x:.2f} EUR" for x in xs]
+    return [f"{x:.3g} EUR" for x in xs]  # (fixed decimals, .2f, compile to JSONata; .3g does not)
 """
 
 
@@ -709,7 +709,7 @@ def test_the_hint_to_compute_in_lambda_names_a_flag_this_command_takes(tmp_path,
     assert "(`--compute-in-lambda`)" in err
     status, out, err = run_cli(capsys, workflow, "--input", '{"n": 3}', "--compute-in-lambda")
     assert (status, err) == (0, "")
-    assert json.loads(out) == ["0.00 EUR", "1.50 EUR", "3.00 EUR"]
+    assert json.loads(out) == ["0 EUR", "1.5 EUR", "3 EUR"]
 
 # --- pipes --------------------------------------------------------------------------------------
 
