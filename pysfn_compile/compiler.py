@@ -89,7 +89,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:
         comment += ": " + " ".join(doc.split())[:200]
-    emitter = ir.Emitter()
+    emitter = ir.Emitter(int_keys=builder.int_keys)
     definition = emitter.machine(graph, comment)
     return (fdef.name, definition, builder.callees, list(builder.callees_computed.values()),
             source_map(folded, emitter.names))
@@ -163,6 +163,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     try:
         for _ in range(MAX_PASSES):
             marks = len(b.compute_marks)  # a pass that marks a statement to compute in the Lambda: another pass
+            int_keys = b.int_keys  # a pass that first stores an int key: another, every dict's keys typed so
             del b.problems[first_problem:]
             scope.types = dict(types)
             scope.new_types = {}
@@ -214,9 +215,12 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             for key, (shared, deep) in scope.loop_alias_new.items():
                 old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
                 loops[key] = (old_shared | shared, old_deep | deep)
+            if not b.int_keys and ir.encodes_int_keys(scope.graph):
+                b.int_keys = True
             unbound_known = scope.maybe_unbound_new <= scope.maybe_unbound
             scope.maybe_unbound = scope.maybe_unbound | frozenset(scope.maybe_unbound_new)
-            if loops == scope.loop_alias and marks == len(b.compute_marks) and unbound_known and (new == types or all(
+            if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
+                    and unbound_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
                 break  # every read saw the type the variable ends up with
             types = new

@@ -194,7 +194,8 @@ def _is_json_data(obj: Any, depth: int = 0) -> bool:
     if isinstance(obj, (list, tuple)):
         return all(_is_json_data(item, depth + 1) for item in obj)
     if isinstance(obj, dict):
-        return all(isinstance(k, str) and _is_json_data(v, depth + 1) for k, v in obj.items())
+        # (an int key is held as jsonata_lib.held_keys makes it)
+        return all((isinstance(k, str) or type(k) is int) and _is_json_data(v, depth + 1) for k, v in obj.items())
     return False
 
 

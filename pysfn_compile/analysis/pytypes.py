@@ -118,6 +118,7 @@ def kind(name: str, bits: int = SAFE_BITS) -> Ty:
 
 
 NOTHING = Ty(frozenset())
+KEY = Ty(frozenset({"str", "int"}))  # a dict's key where the machine stores int keys too
 ANY = Ty(JSON_KINDS, json_number=True)
 INT = kind("int")
 SMALL_INT = kind("int", SMALL_BITS)

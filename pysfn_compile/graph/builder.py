@@ -593,6 +593,14 @@ class Builder(BuilderHelpers):
         self.computed_names: dict = {}
         self.compute_loads: dict = {}
         self.callees_computed: dict = {}  # payload name -> lambda_compute.ComputedFunction
+        # the machine stores an int dict key somewhere (ir.encodes_int_keys, decided by a pass of
+        # lower_scope, which then lowers again): every dict's keys may come out as ints
+        self.int_keys = False
+
+    @property
+    def key_type(self) -> Ty:
+        """The type of a key that comes out of a dict (iteration, keys(), items())."""
+        return pytypes.KEY if self.int_keys else pytypes.STR
 
     # -- recursion into lowering (dispatched by the visitor) ---------------------------------
     def expr(self, node: ast.AST) -> Expr:

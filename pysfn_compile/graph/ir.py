@@ -29,18 +29,18 @@ class Code:
     text: str
     helpers: frozenset = frozenset()
 
-    def render(self) -> str:
-        return jsonata_lib.render(self.text, self.helpers)
+    def render(self, int_keys: bool = False) -> str:
+        return jsonata_lib.render(self.text, self.helpers, int_keys)
 
 
-def value(item: Any) -> Any:
+def value(item: Any, int_keys: bool = False) -> Any:
     """A field value: Code rendered, containers walked, JSON literals kept."""
     if isinstance(item, Code):
-        return item.render()
+        return item.render(int_keys)
     if isinstance(item, dict):
-        return {key: value(v) for key, v in item.items()}
+        return {key: value(v, int_keys) for key, v in item.items()}
     if isinstance(item, list):
-        return [value(v) for v in item]
+        return [value(v, int_keys) for v in item]
     return item
 
 
@@ -317,6 +317,20 @@ def node_values(node: Node) -> list:
     return values
 
 
+def encodes_int_keys(graph: Graph) -> bool:
+    """Whether the machine stores an int dict key anywhere (helpers ikey/ekey, or a literal
+    key NUL + digits: jsonata_lib's encoding), its nested graphs included."""
+    def literal(item: Any) -> bool:
+        if isinstance(item, Code):
+            return bool({"ikey", "ekey"} & item.helpers) or "\\u0000" in item.text
+        if isinstance(item, dict):
+            return any(isinstance(k, str) and k.startswith("\x00") for k in item) or any(map(literal, item.values()))
+        if isinstance(item, (list, tuple)):
+            return any(map(literal, item))
+        return False
+    return any(literal(part) for each in graphs(graph) for node in nodes(each) for part in node_values(node))
+
+
 def mentions(value: Any) -> set[str]:
     """The names a value's JSONata mentions as `$name` (more than it reads: locals and
     function names too, which only makes the callers more careful)."""
@@ -342,10 +356,14 @@ LAMBDA_SERVICE_RETRY = Retrier(
 class Emitter:
     """Names states uniquely across the machine and writes them as ASL."""
 
-    def __init__(self) -> None:
+    def __init__(self, int_keys: bool = False) -> None:
+        self.int_keys = int_keys  # the machine stores int dict keys (jsonata_lib.helper_table)
         self.used: set[str] = set()
         self.counts: dict[str, int] = {}
         self.names: dict[int, str] = {}  # id(node) -> the name it was emitted under
+
+    def _value(self, item: Any) -> Any:
+        return value(item, self.int_keys)
 
     def machine(self, graph: Graph, comment: str) -> dict:
         body = self.graph(graph)
@@ -398,41 +416,41 @@ class Emitter:
 
     def _pass(self, node: Pass, out: dict, names: dict) -> None:
         if node.assign:
-            out["Assign"] = value(node.assign)
+            out["Assign"] = self._value(node.assign)
         self._next(out, node.next, names)
 
     def _choice(self, node: Choice, out: dict, names: dict) -> None:
         rules = []
         for rule in node.rules:
-            emitted: dict[str, Any] = {"Condition": rule.condition.render()}
+            emitted: dict[str, Any] = {"Condition": rule.condition.render(self.int_keys)}
             if rule.check:
                 emitted["Comment"] = CHECK + rule.check
             if rule.assign:
-                emitted["Assign"] = value(rule.assign)
+                emitted["Assign"] = self._value(rule.assign)
             emitted["Next"] = names[id(rule.next)]
             rules.append(emitted)
         out["Choices"] = rules
         if node.default is not None:
             out["Default"] = names[id(node.default)]
         if node.default_assign:
-            out["Assign"] = value(node.default_assign)
+            out["Assign"] = self._value(node.default_assign)
 
     def _catchers(self, catchers: list, out: dict, names: dict) -> None:
         if catchers:
             out["Catch"] = [
-                {"ErrorEquals": list(c.errors), **({"Assign": value(c.assign)} if c.assign else {}),
+                {"ErrorEquals": list(c.errors), **({"Assign": self._value(c.assign)} if c.assign else {}),
                  **({} if c.keep_error else {"Output": {}}), "Next": names[id(c.next)]}
                 for c in catchers]
 
     def _task(self, node: Task, out: dict, names: dict) -> None:
         if node.resource:  # an AWS service call
             out["Resource"] = node.resource
-            out["Arguments"] = value(node.arguments)
+            out["Arguments"] = self._value(node.arguments)
         else:
             out["Resource"] = "arn:aws:states:::lambda:invoke" + (".waitForTaskToken" if node.wait_for_token else "")
-            payload = {"function": node.function, "args": value(node.args)}
+            payload = {"function": node.function, "args": self._value(node.args)}
             if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
-                payload["kwargs"] = value(node.kwargs)
+                payload["kwargs"] = self._value(node.kwargs)
             out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout
@@ -442,66 +460,66 @@ class Emitter:
             out["Retry"] = [r.emit() for r in node.retry]
         self._catchers(node.catch, out, names)
         if node.assign:
-            out["Assign"] = value(node.assign)
-        out["Output"] = value(node.output) if node.output is not None else {}
+            out["Assign"] = self._value(node.assign)
+        out["Output"] = self._value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)
 
     def _wait(self, node: Wait, out: dict, names: dict) -> None:
         if node.seconds is not None:
-            out["Seconds"] = value(node.seconds)
+            out["Seconds"] = self._value(node.seconds)
         else:
-            out["Timestamp"] = value(node.timestamp)
+            out["Timestamp"] = self._value(node.timestamp)
         out["Output"] = {}
         self._next(out, node.next, names)
 
     def _fail(self, node: Fail, out: dict, names: dict) -> None:
         if node.error is not None:
-            out["Error"] = value(node.error)
+            out["Error"] = self._value(node.error)
         if node.cause is not None:
-            out["Cause"] = value(node.cause)
+            out["Cause"] = self._value(node.cause)
 
     def _succeed(self, node: Succeed, out: dict, names: dict) -> None:
-        out["Output"] = value(node.output)
+        out["Output"] = self._value(node.output)
 
     def _parallel(self, node: Parallel, out: dict, names: dict) -> None:
         out["Branches"] = [self.graph(branch) for branch in node.branches]
         self._catchers(node.catch, out, names)
         if node.assign:
-            out["Assign"] = value(node.assign)
-        out["Output"] = value(node.output) if node.output is not None else {}
+            out["Assign"] = self._value(node.assign)
+        out["Output"] = self._value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)
 
     def _map(self, node: Map, out: dict, names: dict) -> None:
         distributed = node.distributed
         if distributed is None:
-            out["Items"] = value(node.items)
+            out["Items"] = self._value(node.items)
             config = {"Mode": "INLINE"}
         else:
             config = {"Mode": "DISTRIBUTED", "ExecutionType": distributed.execution_type}
             if distributed.reader is None:
-                out["Items"] = value(node.items)
+                out["Items"] = self._value(node.items)
             else:
                 reader = distributed.reader
                 reader_config = {"InputType": reader["InputType"]}
                 if reader["InputType"] == "CSV":
                     reader_config["CSVHeaderLocation"] = "FIRST_ROW"
                 out["ItemReader"] = {"Resource": "arn:aws:states:::s3:getObject", "ReaderConfig": reader_config,
-                                     "Arguments": {"Bucket": value(reader["Bucket"]), "Key": value(reader["Key"])}}
+                                     "Arguments": {"Bucket": self._value(reader["Bucket"]), "Key": self._value(reader["Key"])}}
             if distributed.batch_size is not None:
                 out["ItemBatcher"] = {"MaxItemsPerBatch": distributed.batch_size}
             if distributed.writer is not None:
                 # COMPACT: each child's output (its record) as it is, without the execution's
                 # description and its times, which a plain run could not write alike
                 out["ResultWriter"] = {"Resource": "arn:aws:states:::s3:putObject",
-                                       "Arguments": {k: value(v) for k, v in distributed.writer.items()},
+                                       "Arguments": {k: self._value(v) for k, v in distributed.writer.items()},
                                        "WriterConfig": {"OutputType": "JSON", "Transformation": "COMPACT"}}
             if distributed.label is not None:
                 out["Label"] = distributed.label
         out["ItemProcessor"] = {"ProcessorConfig": config, **self.graph(node.processor)}
         if node.max_concurrency is not None:
-            out["MaxConcurrency"] = value(node.max_concurrency)
+            out["MaxConcurrency"] = self._value(node.max_concurrency)
         self._catchers(node.catch, out, names)
         if node.assign:
-            out["Assign"] = value(node.assign)
-        out["Output"] = value(node.output) if node.output is not None else {}
+            out["Assign"] = self._value(node.assign)
+        out["Output"] = self._value(node.output) if node.output is not None else {}
         self._next(out, node.next, names)

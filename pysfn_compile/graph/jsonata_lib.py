@@ -797,40 +797,99 @@ def _case_tables() -> dict[str, str]:
             "UPPER_TITLE": " or ".join(f"$c = {string(ch)}" for ch in upper_title) or "false"}
 
 
-def prelude(names) -> str:
+# Dict keys that are ints. A JSON object's keys are strings, so the machine stores the int key n
+# as NUL + its digits ("\u0000" & "12"), which no key the workflow reads from JSON starts with,
+# and keeps the dict's order and lookups (1 and True are one key, as in Python). Where keys come
+# out (iteration, keys(), items(), repr) they are read back as ints, by the variants below that
+# a machine storing such keys is rendered with (INT_KEY_HELPERS); what leaves the machine as
+# JSON (its output) has them as JSON writes them ("12"), and a callee may not receive them.
+NUL = "'\\u0000'"
+HELPERS.update({
+    "rawkeys": ("$d", "$append([], $keys($d))", ()),
+    "ikey": ("$n", f"{NUL} & $formatNumber($n, '0')", ()),
+    # a key of a kind known at run time; an integral number or a bool is an int key, anything
+    # else Python could not have stored a key as (a float, None) is one no dict holds
+    "ekey": ("$k", f"($t := $type($k); $t = 'string' ? $k : $t = 'boolean' ? {NUL} & ($k ? '1' : '0')"
+                   f" : $t = 'number' and $floor($k) = $k ? {NUL} & $formatNumber($k, '0') : {NUL} & '?')", ()),
+    "dkey": ("$k", f"$substring($k, 0, 1) = {NUL} ? $number($substring($k, 1)) : $k", ()),
+    # the machine's output: each int key as JSON writes it (json.dumps(1: ...) is "1")
+    "jsonkeys": ("$v", f"($t := $type($v); $t = 'array' ? $__map($v, function($x) {{ $__jsonkeys($x) }})"
+                       f" : $t = 'object' ? $merge($append([{{}}], $__map($__rawkeys($v), function($k) {{"
+                       f" {{($substring($k, 0, 1) = {NUL} ? $substring($k, 1) : $k): $__jsonkeys($lookup($v, $k))}}"
+                       f" }}))) : $v)", ("map", "rawkeys")),
+    "haskeys": ("$v", f"($t := $type($v); $t = 'array' ? $reduce($v, function($a, $x) {{ $a or $__haskeys($x) }}, false)"
+                      f" : $t = 'object' ? $reduce($__rawkeys($v), function($a, $k) {{ $a or $substring($k, 0, 1) = {NUL}"
+                      f" or $__haskeys($lookup($v, $k)) }}, false) : false)", ("rawkeys",)),
+})
+INT_KEY_HELPERS = {
+    "keys": ("$d", "$__map($__rawkeys($d), function($k) { $__dkey($k) })", ("map", "rawkeys", "dkey")),
+    "values": ("$d", "$__map($__rawkeys($d), function($k) { $lookup($d, $k) })", ("map", "rawkeys")),
+    "items": ("$d", "$__map($__rawkeys($d), function($k) { $append([$__dkey($k)], $__wrap($lookup($d, $k))) })",
+              ("map", "rawkeys", "wrap", "dkey")),
+    "unprintable": (HELPERS["unprintable"][0], HELPERS["unprintable"][1].replace("$__keys(", "$__rawkeys("),
+                    ("rawkeys",)),
+    "pyeq": (HELPERS["pyeq"][0], HELPERS["pyeq"][1].replace("$__keys(", "$__rawkeys("), ("filter", "rawkeys")),
+    "pyin": (HELPERS["pyin"][0], HELPERS["pyin"][1].replace("($type($v) = 'string' and $exists($lookup($c, $v)))",
+                                                            "$exists($lookup($c, $__ekey($v)))"), ("contains", "ekey")),
+    # a dict's key as repr() prints it (pyrepr's and the typed printers' keys are repr_str's):
+    # an int key's digits; no str the workflow handles starts with NUL otherwise
+    "repr_str": ("$s", f"$substring($s, 0, 1) = {NUL} ? $substring($s, 1) : ({HELPERS['repr_str'][1]})",
+                 HELPERS["repr_str"][2]),
+}
+assert all("$__keys(" not in body for name, (_, body, _) in INT_KEY_HELPERS.items() if name != "keys")
+assert "$__ekey" in INT_KEY_HELPERS["pyin"][1]
+
+
+def held_keys(value):
+    """A JSON value as the machine holds it: each dict's int keys as NUL + digits (a module-level
+    constant such as {1: "urgent"})."""
+    if isinstance(value, dict):
+        return {("\x00" + str(k) if type(k) is int else k): held_keys(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(held_keys(v) for v in value)
+    return value
+
+
+def helper_table(int_keys: bool = False) -> dict:
+    """The helpers a field is rendered with: a machine that stores int keys reads them back."""
+    return _WITH_INT_KEYS if int_keys else HELPERS
+
+def prelude(names, int_keys: bool = False) -> str:
     """Definitions of these helpers and the ones they call, each before its first use."""
+    table = helper_table(int_keys)
     ordered: list[str] = []
 
     def visit(name: str) -> None:
         if name in ordered:
             return
-        for dependency in HELPERS[name][2]:
+        for dependency in table[name][2]:
             visit(dependency)
         ordered.append(name)
 
     for name in sorted(names):
         visit(name)
-    return " ".join(f"$__{name} := function({HELPERS[name][0]}) {{ {_body(name)} }};"
+    return " ".join(f"$__{name} := function({table[name][0]}) {{ {_body(name, table)} }};"
                     for name in ordered)
 
 
-def _body(name: str) -> str:
-    body = HELPERS[name][1]
+def _body(name: str, table: dict) -> str:
+    body = table[name][1]
     if name in ("cased", "tc"):
         for placeholder, text in _case_tables().items():
             body = body.replace(placeholder, text)
     return body
 
 
-def closure(names) -> frozenset:
+def closure(names, int_keys: bool = False) -> frozenset:
     """The helpers these need, transitively."""
+    table = helper_table(int_keys)
     seen: set[str] = set()
     stack = list(names)
     while stack:
         name = stack.pop()
         if name not in seen:
             seen.add(name)
-            stack.extend(HELPERS[name][2])
+            stack.extend(table[name][2])
     return frozenset(seen)
 
 
@@ -876,31 +935,33 @@ def _element(value) -> str:
     return literal(value)
 
 
-def render(code: str, helpers) -> str:
+def render(code: str, helpers, int_keys: bool = False) -> str:
     """The `{% ... %}` field text for `code` with the helper definitions it calls (of
     `helpers`, the ones its parts may need: a guard's condition and its message share one set,
-    yet each field defines only what its own text calls)."""
-    helpers = used_helpers(code, helpers)
+    yet each field defines only what its own text calls); `int_keys`: the machine stores int
+    dict keys (helper_table)."""
+    helpers = used_helpers(code, helpers, int_keys)
     if helpers:
-        return "{% (" + prelude(helpers) + " " + code + ") %}"
+        return "{% (" + prelude(helpers, int_keys) + " " + code + ") %}"
     return "{% " + code + " %}"
 
 
 _HELPER_NAME = re.compile(r"\$__([A-Za-z_][A-Za-z0-9_]*)")
 
 
-def used_helpers(code: str, helpers) -> frozenset:
+def used_helpers(code: str, helpers, int_keys: bool = False) -> frozenset:
     """The helpers `code` calls, with the ones they call in turn (names not among `helpers`
     and not helpers at all, like the `$__X` temporaries, are left out)."""
-    available = closure(helpers) if helpers else frozenset()
+    table = helper_table(int_keys)
+    available = closure(helpers, int_keys) if helpers else frozenset()
     found: set[str] = set()
     stack = [name for name in _HELPER_NAME.findall(code) if name in available]
     while stack:
         name = stack.pop()
         if name not in found:
             found.add(name)
-            stack.extend(HELPERS[name][2])
-            stack.extend(n for n in _HELPER_NAME.findall(HELPERS[name][1]) if n in HELPERS)
+            stack.extend(table[name][2])
+            stack.extend(n for n in _HELPER_NAME.findall(table[name][1]) if n in table)
     return frozenset(found)
 
 
@@ -936,3 +997,6 @@ def closing(text: str, start: int) -> int:
             if depth == 0:
                 return position
     return -1
+
+
+_WITH_INT_KEYS = {**HELPERS, **INT_KEY_HELPERS}  # (after every helper is defined)

@@ -76,8 +76,8 @@ def _iterable(b, node: ast.AST, then: tuple = ()) -> Expr:
     value = b.expr(node)
     if sets.is_set(value.ty):  # (set_uses lets only uses blind to the items' order get here)
         return _checked_after(sets.as_list(value), then)
-    expr = iterable_of(node, combine(value.code, value.ty, value, guards=then) if then else value)
-    source, item_ty, helpers = iteration_source(node, expr)
+    expr = iterable_of(node, combine(value.code, value.ty, value, guards=then) if then else value, keys=b.key_type)
+    source, item_ty, helpers = iteration_source(node, expr, b.key_type)
     if source == expr.code:
         return expr
     return combine(source, pytypes.list_of(item_ty), expr, helpers=helpers)
@@ -507,7 +507,7 @@ def _minmax(b, node, name: str):
     sequences = compared.only("list")
     by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
-        key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of")
+        key_code, more = _sequence_key(node, items, key_code, compared, f"{name}() of", key_helpers)
         key_guards = [*key_guards, *more]
         compared = pytypes.NUMBER
     if not (compared.only("int", "float") or compared.only("int") or compared.only("float") or compared.only("str")):
@@ -624,7 +624,7 @@ def _sum(b, node):
         items, start = _sum_of_generator(b, node)
     else:
         args, keywords = _plain_args(b, node, "sum", 1, 2, keywords=("start",))
-        items = _iterable_expr(node, args[0])
+        items = _iterable_expr(node, args[0], keys=b.key_type)
         start = args[1] if len(args) > 1 else keywords.get("start")
     if start is not None and start.ty.only("list"):
         return _sum_of_lists(node, items, start)
@@ -742,9 +742,9 @@ def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
     return overflow_checked(result)
 
 
-def _iterable_expr(node, expr: Expr, not_iterable: str | None = None) -> Expr:
-    expr = iterable_of(node, expr, not_iterable)
-    source, item_ty, helpers = iteration_source(node, expr)
+def _iterable_expr(node, expr: Expr, not_iterable: str | None = None, keys: Ty = pytypes.STR) -> Expr:
+    expr = iterable_of(node, expr, not_iterable, keys=keys)
+    source, item_ty, helpers = iteration_source(node, expr, keys)
     if source == expr.code:
         return expr
     return combine(source, pytypes.list_of(item_ty), expr, helpers=helpers)
@@ -757,7 +757,7 @@ def _any_all(b, node, name: str):
     if isinstance(arg, ast.GeneratorExp) and effects(b, arg).any:
         return _any_all_loop(b, node, arg, name)
     if isinstance(arg, ast.GeneratorExp) and len(arg.generators) == 1:
-        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter))
+        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter), keys=b.key_type)
         one = _one_for(b, arg, iterable, lambda elt: condition(b, elt),
                        lambda element: element.code if name == "any" else f"$not({element.code})")
         filtered, used = _passing(one.source, one.param, one.tests, one.item_ty)
@@ -786,7 +786,7 @@ def _next(b, node):
                       "write the loop: for x in xs: if test: found = x; break")
     default = None
     if isinstance(arg, ast.GeneratorExp):
-        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter))
+        iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter), keys=b.key_type)
         if len(node.args) == 2:  # (after the generator's iterable, as Python evaluates the arguments)
             default = b.expr(node.args[1])
         one = _one_for(b, arg, iterable, b.expr, lambda element: "true")
@@ -838,7 +838,7 @@ def _one_for(b, arg: ast.GeneratorExp, iterable: Expr, element_of, stop_of) -> _
     lowers the element, `stop_of(element)` is where the search for a failing item ends (the
     item that decides the result)."""
     generator = arg.generators[0]
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable, b.key_type)
     param = f"$__c{b.next_comprehension()}"
     with b.comprehension_scope(bind_target(b, generator.target, param, item_ty)):
         tests = [condition(b, t) for t in generator.ifs]
@@ -883,8 +883,8 @@ def _any_all_loop(b, node, arg: ast.GeneratorExp, name: str) -> Expr:
         raise Refusal(arg, f"a generator in {name}() that changes a variable in place is not supported",
                       "write it as a for loop")
     generator = arg.generators[0]
-    iterable = iterable_of(generator.iter, b.expr(generator.iter))
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    iterable = iterable_of(generator.iter, b.expr(generator.iter), keys=b.key_type)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable, b.key_type)
     items, index, item, result = b.temp("items"), b.temp("i"), b.temp("x"), b.temp("v")
     b.assign([(items, combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)),
               (index, const(0, pytypes.kind("int", 1))), (result, const(name == "all", pytypes.BOOL))],
@@ -934,11 +934,11 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
     key_code, key_ty, key_guards, key_helpers = _key_function(b, key_node, elem, items, source)
     compared = key_ty if key_code else elem
     if key_code is None and _sorts_dict_items(node):  # distinct keys: the first items decide
-        key_code, compared = "function($__x) { $__x[0] }", pytypes.STR
+        key_code, compared = "function($__x) { $__x[0] }", b.key_type
     sequences = compared.only("list")
     by_code_point = _by_code_point(compared)
     if sequences:  # tuples (or lists) compared item by item
-        key_code, more = _sequence_key(node, items, key_code, compared, "sorting")
+        key_code, more = _sequence_key(node, items, key_code, compared, "sorting", key_helpers)
         key_guards = [*key_guards, *more]
         compared = pytypes.NUMBER
     reverse = "false"
@@ -1010,7 +1010,8 @@ def _sorts_dict_items(node) -> bool:
             and not arg.args and not arg.keywords)
 
 
-def _sequence_key(node, items: Expr, key_code: str | None, compared: Ty, what: str) -> tuple[str, list]:
+def _sequence_key(node, items: Expr, key_code: str | None, compared: Ty, what: str,
+                  key_helpers=frozenset()) -> tuple[str, list]:
     """Tuples (or lists) ordered as Python orders them, item by item: each position must hold
     numbers or strings. A position whose kinds are known only at run time is checked then (the
     machine stops, loudly, where Python might raise TypeError or order nested lists); bools
@@ -1036,7 +1037,7 @@ def _sequence_key(node, items: Expr, key_code: str | None, compared: Ty, what: s
     key = (f"function($__y) {{ $__map(({key})($__y), function($__z) {{ $__z = true ? 1 : $__z = false ? 0 : $__z }})"
            " }")
     check = Guard(f"$not($__seq_orderable($__map({items.code}, {key})))", None, "''",
-                  jsonata_lib.closure({"seq_orderable", "map"}) | items.helpers, items.reads, abort=True,
+                  jsonata_lib.closure({"seq_orderable", "map", *key_helpers}) | items.helpers, items.reads, abort=True,
                   error_name=UNSUPPORTED,
                   message_literal=f"line {getattr(node, 'lineno', 0)}: {what} of sequences whose items are not "
                                   "annotated, and at some position are not all numbers or all strings")
@@ -1052,8 +1053,9 @@ def _reversed(b, node):
     if value.ty.may("list", "str", "dict"):  # which one, known at run time; another kind is Python's TypeError
         v = value.code
         json_types = [t for kind, t in (("list", "array"), ("str", "string"), ("dict", "object")) if value.ty.may(kind)]
-        items = pytypes.join(value.ty.element if value.ty.may("list") else None,
-                             pytypes.STR if value.ty.may("str", "dict") else None)
+        items = pytypes.join(pytypes.join(value.ty.element if value.ty.may("list") else None,
+                                          pytypes.STR if value.ty.may("str") else None),
+                             b.key_type if value.ty.may("dict") else None)
         check = guard(f"$not($type({v}) in {json_types!r})".replace('"', "'"), TypeError,
                       f"\"'\" & $__pytype({v}) & \"' object is not reversible\"", value, helpers={"pytype"})
         code = (f"($type({v}) = 'string' ? $reverse($__chars({v})) : $type({v}) = 'object' ? "
@@ -1091,7 +1093,7 @@ def _range(b, node):
 
 def _enumerate(b, node):
     args, kwargs = _plain_args(b, node, "enumerate", 1, 2, keywords=("start",))
-    items = _iterable_expr(node, args[0])
+    items = _iterable_expr(node, args[0], keys=b.key_type)
     start = args[1] if len(args) > 1 else kwargs.get("start", const(0, pytypes.kind("int", 1)))
     if not start.ty.only("int"):
         raise Refusal(node, "enumerate() start must be an int")
@@ -1105,7 +1107,7 @@ def _zip(b, node):
     args, kwargs = _plain_args(b, node, "zip", 0, 8, keywords=("strict",))
     if not args:
         return const([], pytypes.list_of(pytypes.NOTHING))
-    iterables = [_iterable_expr(node, a) for a in args]
+    iterables = [_iterable_expr(node, a, keys=b.key_type) for a in args]
     strict = kwargs.get("strict")
     guards = []
     if strict is not None:
@@ -1190,19 +1192,21 @@ def _dict(b, node):
         if not elem.only("list"):
             raise Refusal(node, "dict() of a list needs [key, value] pairs")
         key_ty = elem.items[0] if elem.items else elem.element
-        if not key_ty.may("str") and key_ty.kinds:  # the machine failed (T1003) where Python returned
-            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
+        if not key_ty.may("str", "int") and key_ty.kinds:  # the machine failed (T1003) where Python returned
+            raise Refusal(node, "dict keys must be strs or ints here: JSON objects have string keys",
                           "convert the keys with str(...)", computable=True)
+        key, stops = _stored_keys(node, value, "$__p[0]", key_ty, pairs=True)
         # JSONata's own $map and $filter: each pair is passed as it is, the results are objects
         # (an array constructor makes none a list, so no pairs merge to {})
-        code = f"$merge([$map({value.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }})])"
+        code = f"$merge([$map({value.code}, function($__p) {{ {{{key}: $__p[1]}} }})])"
         first_bad = (f"$reduce({value.code}, function($__a, $__p, $__i) {{ $count($__a) = 0 and $count($__p) != 2"
                      " ? [$__i, $count($__p)] : $__a }, [])")
         check = guard(f"$exists($filter({value.code}, function($__p) {{ $count($__p) != 2 }}))", ValueError,
                       f"($__b := {first_bad}; 'dictionary update sequence element #' & $__b[0] & ' has length '"
                       " & $__b[1] & '; 2 is required')", value)
         pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
-        return combine(code, pytypes.dict_of(elem.element), value, guards=[] if pairs else [check])
+        return combine(code, pytypes.dict_of(elem.element), value, helpers={"ikey", "ekey"},
+                       guards=([] if pairs else [check]) + stops)
     if value.ty.may("dict"):  # its type known only at run time: a dict is copied (the machine's values are)
         return stop_where(value, f"$type({value.code}) != 'object'",
                           f"line {node.lineno}: dict() of a value whose type is not annotated and is not a dict "
@@ -1272,7 +1276,7 @@ def dict_fromkeys(b, node) -> Expr:
     """dict.fromkeys(keys, value=None): every key holds the one value (so it must not be a list
     or dict the keys would share); JSON keys are strings."""
     args, _ = _plain_args(b, node, "dict.fromkeys", 1, 2)
-    items = _iterable_expr(node, args[0])
+    items = _iterable_expr(node, args[0], keys=b.key_type)
     value = args[1] if len(args) > 1 else const(None, pytypes.NONE)
     if value.ty.mutable:
         raise Refusal(node, "dict.fromkeys() with a list or dict value is not supported: every key would share "
@@ -1280,21 +1284,41 @@ def dict_fromkeys(b, node) -> Expr:
     elem = items.ty.element
     guards = []
     if not (elem.only("str") or not elem.kinds):
-        if not elem.may("str"):
-            raise Refusal(node, f"dict keys are strings in JSON; these keys are {elem.describe()}",
+        if not elem.may("str", "int"):
+            raise Refusal(node, f"dict keys are strs or ints here; these keys are {elem.describe()}",
                           "convert the keys with str(...)")
-        xs = items.code
-        bad = f"$__filter({xs}, function($__k) {{ $type($__k) in ['array', 'object'] }})"
-        guards.append(guard(f"($count({bad}) > 0)", TypeError, f"\"unhashable type: '\" & $__pytype({bad}[0]) & \"'\"",
-                            items, helpers={"filter", "pytype"}))
-        guards.append(Guard(f"($count($__filter({xs}, function($__k) {{ $type($__k) != 'string' }})) > 0)", None, "''",
-                            jsonata_lib.closure({"filter"}) | items.helpers, items.reads, abort=True,
-                            error_name=operations.NON_STRING_KEY,
-                            message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not "
-                                            "annotated is not a str at run time; JSON objects have string keys: "
-                                            "convert it with str(...)"))
-    code = f"($__v := {value.code}; $reduce({items.code}, function($__d, $__k) {{ $__setkey($__d, $__k, $__v) }}, {{}}))"
-    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey"}, guards=guards)
+        if not elem.only("int"):
+            xs = items.code
+            bad = f"$__filter({xs}, function($__k) {{ $type($__k) in ['array', 'object'] }})"
+            guards.append(guard(f"($count({bad}) > 0)", TypeError,
+                                f"\"unhashable type: '\" & $__pytype({bad}[0]) & \"'\"", items,
+                                helpers={"filter", "pytype"}))
+    key, stops = _stored_keys(node, items, "$__k", elem)
+    code = f"($__v := {value.code}; $reduce({items.code}, function($__d, $__k) {{ $__setkey($__d, {key}, $__v) }}, {{}}))"
+    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey", "ikey", "ekey"},
+                   guards=guards + stops)
+
+
+def _stored_keys(node, items: Expr, key: str, ty: Ty, pairs: bool = False) -> tuple[str, list]:
+    """(JSONata of the key each item of `items` is stored under, read as `key` in a function of
+    the item; the machine's stops for items whose key it cannot hold): operations.store_key for a
+    whole list of keys (the first of each pair, with `pairs`)."""
+    if ty.only("str") or not ty.kinds:
+        return key, []
+    if ty.only("int"):
+        return f"$__ikey({key})", []
+    k = "$__p[0]" if pairs else "$__k"
+    bad = (f"$__filter({items.code}, function({'$__p' if pairs else '$__k'}) {{ $type({k}) in ['boolean', 'null'] or "
+           f"($type({k}) = 'number' and $floor({k}) != {k}) or ($type({k}) = 'string' and "
+           f"$substring({k}, 0, 1) = {jsonata_lib.NUL}) }})")
+    stop = Guard(f"($count({bad}) > 0)", None, "''", jsonata_lib.closure({"filter"}) | items.helpers, items.reads,
+                 abort=True,
+                 error_name=operations.NON_STRING_KEY,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run "
+                                 "time (a bool, a float or None, which JSON object keys cannot hold as Python does; "
+                                 "or a str starting with NUL, the machine's mark for an int key): convert it with "
+                                 "str(...)")
+    return f"$__ekey({key})", [stop]
 
 
 def _set(b, node):
@@ -1349,7 +1373,7 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         return combine(never.code, never.ty, receiver, *args, *kwargs.values())
     ty = receiver.ty
     if sets.is_set(ty):
-        return sets.method(node, receiver, name, args, kwargs)
+        return sets.method(node, receiver, name, args, kwargs, b.key_type)
     if ty.only("str"):
         handler = STR_METHODS.get(name)
         kind = "str"
@@ -1561,7 +1585,7 @@ def _str_rsplit(b, node, s, args, kwargs):
 
 def _str_join(b, node, s, args, kwargs):
     _need(node, "str.join", args, kwargs, 1, 1)
-    items = _iterable_expr(node, args[0], "can only join an iterable")
+    items = _iterable_expr(node, args[0], "can only join an iterable", b.key_type)
     elem = items.ty.element
     if elem.only("str") or not elem.kinds:
         return _s(f"$join({items.code}, {s.code})", s, items)
@@ -1868,7 +1892,7 @@ def _hashed_after(key: Expr, arg: Expr) -> tuple[Expr, list]:
 def _dict_get(b, node, d, args, kwargs):
     _need(node, "dict.get", args, kwargs, 1, 2)
     default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
-    key = lookup_key(node, args[0])
+    key = lookup_key(node, args[0], int_keys=b.int_keys)
     if key is None:  # a key no JSON object holds
         return combine(default.code, default.ty, d, args[0], default)
     key, hashing = _hashed_after(key, args[0])
@@ -1886,7 +1910,7 @@ def _dict_get(b, node, d, args, kwargs):
 
 def _dict_keys(b, node, d, args, kwargs):
     _need(node, "dict.keys", args, kwargs, 0, 0)
-    return _s(f"$__keys({d.code})", d, helpers={"keys"}, ty=pytypes.list_of(pytypes.STR))
+    return _s(f"$__keys({d.code})", d, helpers={"keys"}, ty=pytypes.list_of(b.key_type))
 
 
 def _dict_values(b, node, d, args, kwargs):
@@ -1897,7 +1921,7 @@ def _dict_values(b, node, d, args, kwargs):
 def _dict_items(b, node, d, args, kwargs):
     _need(node, "dict.items", args, kwargs, 0, 0)
     return _s(f"$__items({d.code})", d, helpers={"items"},
-              ty=pytypes.list_of(pytypes.tuple_of(pytypes.STR, d.ty.values)))
+              ty=pytypes.list_of(pytypes.tuple_of(b.key_type, d.ty.values)))
 
 
 DICT_METHODS = {"get": _dict_get, "keys": _dict_keys, "values": _dict_values, "items": _dict_items,
@@ -1954,11 +1978,11 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     x = receiver.code
     result: Expr = const(None, pytypes.NONE)
     if sets.is_set(ty):
-        new, result, new_ty, guards = sets.mutation(node, receiver, name, args, kwargs)
+        new, result, new_ty, guards = sets.mutation(node, receiver, name, args, kwargs, b.key_type)
     elif ty.only("list"):
         new, result, new_ty, guards = _list_mutation(b, node, receiver, name, args, kwargs)
     elif ty.only("dict"):
-        new, result, new_ty, guards = _dict_mutation(node, receiver, name, args, kwargs)
+        new, result, new_ty, guards = _dict_mutation(node, receiver, name, args, kwargs, b)
     elif ty.only("list", "dict"):
         new, result, new_ty, guards = _mutation_of_unknown(b, node, receiver, name, args, kwargs)
     else:
@@ -1985,7 +2009,7 @@ def _mutation_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs:
     for kind, json_type, change in (("list", "array", lambda e: _list_mutation(b, node, e, name, list(args),
                                                                                 dict(kwargs))),
                                     ("dict", "object", lambda e: _dict_mutation(node, e, name, list(args),
-                                                                                dict(kwargs)))):
+                                                                                dict(kwargs), b))):
         narrowed = pytypes.list_of(ty.element) if kind == "list" else pytypes.dict_of(ty.values)
         has_it = name in (LIST_MUTATORS if kind == "list" else DICT_MUTATORS)
         if not has_it:
@@ -2051,7 +2075,7 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
                 pytypes.list_of(pytypes.join(ty.element, args[0].ty)), [])
     if name == "extend":
         _need(node, "list.extend", args, kwargs, 1, 1)
-        other = _iterable_expr(node, args[0])
+        other = _iterable_expr(node, args[0], keys=b.key_type)
         return (combine(f"$append({xs.code}, {other.code})", ty, xs, other), none,
                 pytypes.list_of(pytypes.join(ty.element, other.ty.element)), [])
     if name == "insert":
@@ -2092,7 +2116,7 @@ def _list_mutation(b, node, xs: Expr, name: str, args: list, kwargs: dict):
     raise Refusal(node, f"list.{name}() is not supported")
 
 
-def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
+def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict, b):
     ty = d.ty
     none = const(None, pytypes.NONE)
     if name == "update":
@@ -2117,7 +2141,8 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         return combine(code, ty, d, *parts), none, pytypes.dict_of(value_ty), []
     if name in ("pop", "setdefault"):
         _need(node, f"dict.{name}", args, kwargs, 1, 2)
-        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0], unless_empty=d.code)
+        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0], unless_empty=d.code,
+                                                                                    int_keys=b.int_keys)
         if key is None:
             raise Refusal(node, f"dict.{name}() with a key that is never a str", "convert the key with str(...)")
         if not key.ty.only("str"):  # pop: a key no JSON object holds is missing, as in Python
@@ -2148,13 +2173,13 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict):
         return new, value, pytypes.dict_of(pytypes.join(ty.values, default.ty)), hashing
     if name == "popitem":  # the last key inserted, as a (key, value) tuple
         _need(node, "dict.popitem", args, kwargs, 0, 0)
-        last = f"$__keys({d.code})[-1]"
-        empty = guard(f"($count($__keys({d.code})) = 0)", KeyError, jsonata_lib.string(repr("popitem(): dictionary is "
-                                                                                           "empty")), d, helpers={"keys"})
-        value = combine(f"($__k := {last}; $append([$__k], $__wrap($lookup({d.code}, $__k))))",
-                        pytypes.tuple_of(pytypes.STR, ty.values), d, helpers={"keys", "wrap"})
+        last = f"$__rawkeys({d.code})[-1]"  # (the key as the dict holds it: an int's is encoded)
+        empty = guard(f"($count($keys({d.code})) = 0)", KeyError, jsonata_lib.string(repr("popitem(): dictionary is "
+                                                                                          "empty")), d)
+        value = combine(f"($__k := {last}; $append([$__keys({{$__k: 0}})[0]], $__wrap($lookup({d.code}, $__k))))",
+                        pytypes.tuple_of(b.key_type, ty.values), d, helpers={"rawkeys", "keys", "wrap"})
         new = combine(f"$__delkey({d.code}, {last})", attrs.evolve(ty, present=frozenset()), d,
-                      helpers={"delkey", "keys"})
+                      helpers={"delkey", "rawkeys"})
         return new, value, new.ty, [empty]
     if name == "clear":
         _need(node, "dict.clear", args, kwargs, 0, 0)

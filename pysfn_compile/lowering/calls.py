@@ -20,7 +20,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
 from ..graph.exprs import Expr, combine, guard, stop_where
-from . import distributed_map
+from . import distributed_map, operations
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import iterable_of, iteration_source
 
@@ -96,7 +96,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
             raise Refusal(node, f"argument '{parameter}' of {name}() may hold a tuple, which reaches the Lambda as a "
                           "list (JSON has arrays only): the callee would see a list where Python passes the tuple",
                           "pass a list: list(t)")
-    b.check(exprs, f"Check arguments of {name}")
+    b.check([operations.no_int_keys(b, e, f"{name}()") for e in exprs], f"Check arguments of {name}")
     b.note_callee(name, function)
     arguments = {parameter: value.ty for parameter, value in bound.arguments.items() if isinstance(value, Expr)}
     returns = return_type(function, fdef, b.info, arguments) if callback is None else pytypes.ANY
@@ -521,8 +521,8 @@ def comprehension_map(b, node, prelude: tuple = ()) -> Expr:
         (iterable,) = [materialize(b, b.expr(generator.iter), generator.iter)]
     else:
         iterable = b.expr(generator.iter)
-    iterable = iterable_of(generator.iter, iterable)
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    iterable = iterable_of(generator.iter, iterable, keys=b.key_type)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable, b.key_type)
     items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helpers)
     params = _target_params(generator.target, item_ty)
     body = [*prelude, ast.Return(value=node.elt, lineno=node.lineno, col_offset=node.col_offset)]
@@ -584,8 +584,10 @@ def _dict_comprehension_map(b, node: ast.DictComp) -> Expr:
     pairs = comprehension_map(b, ast.copy_location(ast.ListComp(elt=pair, generators=node.generators), node),
                               prelude)
     element = pairs.ty.element
-    code = f"$merge([{{}}, $map({pairs.code}, function($__p) {{ {{$__p[0]: $__p[1]}} }})])"
-    return combine(code, pytypes.dict_of(element.element if element is not None else None), pairs)
+    key_ty = element.items[0] if element is not None and element.items else pytypes.ANY
+    key_code, helpers = ("$__p[0]", set()) if key_ty.only("str") else ("$__ekey($__p[0])", {"ekey"})  # (probed)
+    code = f"$merge([{{}}, $map({pairs.code}, function($__p) {{ {{{key_code}: $__p[1]}} }})])"
+    return combine(code, pytypes.dict_of(element.element if element is not None else None), pairs, helpers=helpers)
 
 
 def _target_params(target, item_ty: Ty) -> list:

@@ -88,13 +88,13 @@ def pure_comprehension(b, node) -> Expr:
     for generator in generators:
         if generator.is_async:
             raise Refusal(node, "async comprehensions are not supported")
-    iterable = iterable_of(generators[0].iter, b.expr(generators[0].iter))
+    iterable = iterable_of(generators[0].iter, b.expr(generators[0].iter), keys=b.key_type)
     return _generator(b, node, generators, 0, iterable)
 
 
 def _generator(b, node, generators, index, iterable: Expr, levels: list | None = None) -> Expr:
     generator = generators[index]
-    source, item_ty, helpers = iteration_source(generator.iter, iterable)
+    source, item_ty, helpers = iteration_source(generator.iter, iterable, b.key_type)
     param = f"$__c{b.next_comprehension()}"
     bindings = bind_target(b, generator.target, param, item_ty)
     nested = len(generators) > 1
@@ -103,7 +103,7 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
     with b.comprehension_scope(bindings):
         conditions = [condition(b, test) for test in generator.ifs]
         if index + 1 < len(generators):
-            inner_iter = iterable_of(generators[index + 1].iter, b.expr(generators[index + 1].iter))
+            inner_iter = iterable_of(generators[index + 1].iter, b.expr(generators[index + 1].iter), keys=b.key_type)
             levels.append(Level(source, param, conditions, inner_iter.guards,
                                  frozenset(helpers) | iterable.helpers))
             inner_iter = inner_iter.unguarded()
@@ -111,9 +111,6 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
             element, flatten = inner, True
         elif isinstance(node, ast.DictComp):
             key, value = b.expr(node.key), b.expr(node.value)
-            if not key.ty.may("str"):
-                raise Refusal(node.key, "dict keys must be strings: JSON objects have string keys",
-                              computable=True)
             key = store_key(node.key, key)  # one of unknown type is checked at run time
             element = combine("{" + f"{key.code}: {value.code}" + "}", pytypes.dict_of(value.ty), key, value)
             flatten = False

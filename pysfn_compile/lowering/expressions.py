@@ -95,7 +95,7 @@ def transform_name(b, node: ast.Name) -> Expr:
             raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
                           f"(line {changed}); the state machine would hold its value at compile time",
                           f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
-        return const(value, type_of_value(value))
+        return const(jsonata_lib.held_keys(value), type_of_value(value))
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",
                       "pass it to sfn.map(...) or call it")
@@ -208,9 +208,6 @@ def transform_dict(b, node: ast.Dict) -> Expr:
                 raise Refusal(node, "** unpacks only dicts here", ANY_HINT)
             value_ty = pytypes.join(value_ty, value_expr.ty.values)
             continue
-        if not key_expr.ty.may("str"):
-            raise Refusal(node, "dict keys must be strings: JSON objects have string keys",
-                          "convert the key with str(...)", computable=True)
         key_expr = store_key(node, key_expr)  # one of unknown type is checked at run time
         entries[index] = (key_expr, value_expr)
         value_ty = pytypes.join(value_ty, value_expr.ty)
@@ -463,7 +460,7 @@ def _compare_flow(b, node: ast.Compare) -> Expr:
         if index < len(node.ops) - 1:
             right = materialize(b, right, node.comparators[index])  # evaluated once, compared twice
             b.read_again(right.reads)
-        b.assign([(result, _compare(node, _CMP[type(op)], left, right))], f"Set {result}")
+        b.assign([(result, _compare(node, _CMP[type(op)], left, right, b.int_keys))], f"Set {result}")
     b.then(b.pending + decided)
     return Expr("$" + result, pytypes.BOOL, reads=frozenset([result]))
 
@@ -494,8 +491,8 @@ def transform_compare(b, node: ast.Compare) -> Expr:
 
     parts, codes = [], []
     for index, op in enumerate(node.ops):
-        parts.append(_compare(node, _CMP[type(op)], exprs[index], exprs[index + 1]))
-        codes.append(_compare(node, _CMP[type(op)], bound(index), bound(index + 1)).code
+        parts.append(_compare(node, _CMP[type(op)], exprs[index], exprs[index + 1], b.int_keys))
+        codes.append(_compare(node, _CMP[type(op)], bound(index), bound(index + 1), b.int_keys).code
                      if {index, index + 1} & set(names) else parts[-1].code)
     if len(parts) == 1:
         return parts[0]
@@ -510,7 +507,7 @@ def transform_compare(b, node: ast.Compare) -> Expr:
     return Expr(code, pytypes.BOOL, chain.guards, chain.reads, chain.helpers)
 
 
-def _compare(node, op: str, left: Expr, right: Expr) -> Expr:
+def _compare(node, op: str, left: Expr, right: Expr, int_keys: bool = False) -> Expr:
     """operations.compare, and a set's membership, equality and subset tests (lowering/sets.py)."""
     never = unreachable(left, right)
     if never is not None:
@@ -520,7 +517,7 @@ def _compare(node, op: str, left: Expr, right: Expr) -> Expr:
         return found if op == "in" else combine(f"$not({found.code})", pytypes.BOOL, found)
     if sets.is_set(left.ty) or sets.is_set(right.ty):
         return sets.compare(node, op, left, right)
-    return compare(node, op, left, right)
+    return compare(node, op, left, right, int_keys)
 
 
 # -- subscripts --------------------------------------------------------------------------
@@ -539,7 +536,7 @@ def transform_subscript(b, node: ast.Subscript) -> Expr:
                and b.key_present(node.value.id, node.slice.id)) \
         or (index.is_const and isinstance(index.const, str) and container.ty.only("dict")
             and index.const in container.ty.present and b.keys_stable())
-    return subscript(node, container, index, present=present)
+    return subscript(node, container, index, present=present, int_keys=b.int_keys)
 
 
 # -- f-strings ---------------------------------------------------------------------------
@@ -638,7 +635,7 @@ def _class_constant(b, node: ast.Attribute) -> Expr | None:
     if isinstance(value, enum.Enum):
         raise Refusal(node, f"{text} is an Enum member, which is not JSON data: the state machine holds its value",
                       f"use {text}.value")
-    return const(value, type_of_value(value))
+    return const(jsonata_lib.held_keys(value), type_of_value(value))
 
 
 def transform_attribute(b, node: ast.Attribute) -> Expr:

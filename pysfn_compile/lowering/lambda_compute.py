@@ -45,6 +45,7 @@ from ..graph.exprs import record_expr
 from ..runtime import compute_runtime
 from . import sets
 from .evaluation import operands
+from .operations import no_int_keys
 
 FLAG_HINT = ("or compile with compute_in_lambda=True (`--compute-in-lambda`) to run it in the workflow's "
              "Lambda")
@@ -253,7 +254,10 @@ def transform_computed(b, node: ComputedBlock) -> None:
     outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live or n in reads_first or n == RESULT]
 
     located = [ast.copy_location(ast.Name(id=n, ctx=ast.Load()), node) for n in inputs]
-    exprs = operands(b, located)
+    exprs = [no_int_keys(b, e, "the Lambda that computes " + where) for e in operands(b, located)]
+    if any(e.guards for e in exprs):
+        b.check(exprs, f"Check inputs of {where}")
+        exprs = [attrs.evolve(e, guards=()) for e in exprs]
     hints: dict = {}
     for name, expr in zip(inputs, exprs, strict=True):
         if expr.ty.may("exc"):

@@ -744,7 +744,7 @@ def equality(left: Expr, right: Expr, node=None) -> Expr:
     return combine(f"({left.code} = {right.code})", pytypes.BOOL, left, right)
 
 
-def compare(node, op: str, left: Expr, right: Expr) -> Expr:
+def compare(node, op: str, left: Expr, right: Expr, int_keys: bool = False) -> Expr:
     if op == "==":
         return equality(left, right, node)
     if op == "!=":
@@ -764,7 +764,7 @@ def compare(node, op: str, left: Expr, right: Expr) -> Expr:
             code = f"$not({code})"
         return combine(code, pytypes.BOOL, left, right)
     if op in ("in", "not in"):
-        result = contains(node, right, left)
+        result = contains(node, right, left, int_keys)
         if op == "not in":
             return combine(f"$not({result.code})", pytypes.BOOL, result)
         return result
@@ -864,7 +864,7 @@ def _string_order(op: str, left: Expr, right: Expr) -> Expr:
     return combine(f"($__cpk({left.code}) {op} $__cpk({right.code}))", pytypes.BOOL, left, right, helpers={"cpk"})
 
 
-def contains(node, container: Expr, item: Expr) -> Expr:
+def contains(node, container: Expr, item: Expr, int_keys: bool = False) -> Expr:
     """`item in container`: Python evaluates the item first, then the container, then tests."""
     ct = container.ty
     if ct.only("str"):
@@ -877,7 +877,7 @@ def contains(node, container: Expr, item: Expr) -> Expr:
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, item, container, guards=checks)
     if ct.only("dict"):
-        key = lookup_key(node, item)
+        key = lookup_key(node, item, int_keys=int_keys)
         if key is None:
             return combine("false", pytypes.BOOL, item, container)
         found = f"$exists($lookup({container.code}, {key.code}))"
@@ -895,7 +895,7 @@ def contains(node, container: Expr, item: Expr) -> Expr:
         check = guard(f"$not($__inok({item.code}, {container.code}))", TypeError,
                       f"$__inerr({item.code}, {container.code})", item, container, helpers={"inok", "inerr"})
         return combine(f"$__pyin({item.code}, {container.code})", pytypes.BOOL, item, container,
-                       helpers={"pyin"}, guards=[check])
+                       helpers={"pyin"}, guards=[check])  # (pyin looks an int up as its key: INT_KEY_HELPERS)
     raise Refusal(node, f"'in' over {ct.describe()} is not supported", ANY_HINT if ct.is_any else "")
 
 
@@ -903,8 +903,9 @@ def normalized_index(container: Expr, index: Expr, count: str) -> str:
     return f"({index.code} < 0 ? {count} + {index.code} : {index.code})"
 
 
-def subscript(node, container: Expr, index: Expr, present: bool = False) -> Expr:
-    """container[index], with Python's checks; `present`: a dict's key is known to be in it."""
+def subscript(node, container: Expr, index: Expr, present: bool = False, int_keys: bool = False) -> Expr:
+    """container[index], with Python's checks; `present`: a dict's key is known to be in it;
+    `int_keys`: the machine stores int keys (lookup_key)."""
     ct = container.ty
     never = unreachable(container)  # `out[-1][1]` of `out = []` (until a later pass sees its items)
     if never is not None:
@@ -924,14 +925,14 @@ def subscript(node, container: Expr, index: Expr, present: bool = False) -> Expr
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        index = dict_key(node, index)
-        checks = [] if present and index.ty.only("str") else [key_guard(container, index)]
+        given, index = index, dict_key(node, index, int_keys)
+        checks = [] if present and index.ty.only("str") else [key_guard(container, index, given)]
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
             value_ty = ct.field(index.const)
         return combine(item_of(container, index, value_ty), value_ty, container, index, guards=checks)
     if ct.is_any or ct.may("list", "dict", "str"):
-        return _dynamic_subscript(node, container, index)
+        return _dynamic_subscript(node, container, index, int_keys)
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
 
 
@@ -951,18 +952,31 @@ def item_of(container: Expr, key: Expr, value_ty: Ty) -> str:
     return f"$lookup({container.code}, {key.code})"
 
 
-def lookup_key(node, key: Expr, unless_empty: str | None = None) -> Expr | None:
+def lookup_key(node, key: Expr, unless_empty: str | None = None, int_keys: bool = False) -> Expr | None:
     """A key to look up in a dict: the key, when it is a str; None when it is some other
     hashable value, which no dict of the machine holds (JSON keys are strings, and the compiler
     refuses others), so Python misses it too; a key whose type is not known is checked at
     run time: an unhashable one raises Python's TypeError (not where the dict `unless_empty`
-    is empty: CPython's dict.pop does not hash the key then). Refused when it never can be a str."""
+    is empty: CPython's dict.pop does not hash the key then). Refused when it never can be a str.
+    With `int_keys` (the machine stores int keys: jsonata_lib's encoding) an int or a bool is
+    looked up as its int key, a float or None as a key no dict holds."""
     if key.ty.only("str"):
         return key
-    if not key.ty.may("str"):
+    if not key.ty.may("str") and not int_keys:
         if key.ty.may("list", "dict"):
             raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
         return None
+    checked = _hashable(node, key, unless_empty)
+    return _encoded_key(checked) if int_keys else checked
+
+
+def _hashable(node, key: Expr, unless_empty: str | None = None) -> Expr:
+    """`key`, checked at run time to be hashable (Python's TypeError for a list or a dict; not
+    where the dict `unless_empty` is empty: CPython's dict.pop does not hash the key then)."""
+    if not key.ty.may("str", "int", "bool", "float", "none"):
+        raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
+    if key.ty.kinds and not key.ty.may("list", "dict"):
+        return key
     hashed = f"$exists($keys({unless_empty})) and " if unless_empty is not None else ""
     unhashable = guard(f"({hashed}$type({key.code}) in ['array', 'object'])", TypeError,
                        f"\"unhashable type: '\" & $__pytype({key.code}) & \"'\"", key, helpers={"pytype"})
@@ -970,10 +984,26 @@ def lookup_key(node, key: Expr, unless_empty: str | None = None) -> Expr | None:
                 key.guards + (unhashable,), key.reads, key.helpers | unhashable.helpers)
 
 
-def dict_key(node, index: Expr) -> Expr:
+def _encoded_key(key: Expr) -> Expr:
+    """The str a dict of the machine holds `key` under: an int (a bool, an integral number) as
+    NUL + its digits (jsonata_lib.NUL), a str as it is, anything else as a key no dict holds."""
+    if key.is_const:
+        value = key.const
+        if isinstance(value, str):
+            return key
+        if isinstance(value, (bool, int)) or (isinstance(value, float) and value.is_integer()):
+            return const("\x00" + str(int(value)), pytypes.STR)
+        return const("\x00?", pytypes.STR)
+    if key.ty.only("int"):
+        return combine(f"$__ikey({key.code})", pytypes.STR, key, helpers={"ikey"})
+    return combine(f"$__ekey({key.code})", pytypes.STR, key, helpers={"ekey"})
+
+
+def dict_key(node, index: Expr, int_keys: bool = False) -> Expr:
     """A key to find in a dict: a str, or one of another kind, which no JSON object holds:
-    Python's KeyError (TypeError for an unhashable one) when the workflow runs."""
-    key = lookup_key(node, index)
+    Python's KeyError (TypeError for an unhashable one) when the workflow runs; with
+    `int_keys`, an int's key (lookup_key)."""
+    key = lookup_key(node, index, int_keys=int_keys)
     if key is not None and key.ty.only("str"):
         return key
     message = jsonata_lib.string(repr(index.const)) if index.is_const else f"$__pyrepr({index.code})"
@@ -983,22 +1013,52 @@ def dict_key(node, index: Expr) -> Expr:
 
 
 def store_key(node, key: Expr) -> Expr:
-    """A key to store in a dict: a str, or (its type not known) one checked at run time; a
-    dict of the machine cannot hold another key (JSON objects have string keys)."""
+    """A key to store in a dict: a str; an int, held as the str jsonata_lib's encoding makes
+    of it (the machine then reads every dict's keys back as ints where they are); one whose
+    type is not known is checked at run time: a bool, a float or None, which the machine
+    cannot hold as Python does (True would come back as 1), or a str starting with NUL (the
+    encoding's mark), stops the machine (pysfn.NonStringKey)."""
     if key.ty.only("str"):
         return key
-    if not key.ty.may("str"):
-        raise Refusal(node, f"dict keys are strings in JSON; this key is {key.ty.describe()}",
-                      "convert the key with str(...)", computable=True)
-    key = lookup_key(node, key)
-    cause = (f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is not a str "
-             "at run time; JSON objects have string keys: convert it with str(...)")
-    check = Guard(f"($type({key.code}) != 'string')", None, "''", key.helpers, key.reads, abort=True,
-                  error_name=NON_STRING_KEY, message_literal=cause)
-    return Expr(key.code, pytypes.STR, key.guards + (check,), key.reads, key.helpers)
+    if key.ty.only("int"):
+        return _encoded_key(key)
+    if not key.ty.may("str", "int"):
+        raise Refusal(node, f"dict keys are strs or ints here; this key is {key.ty.describe()}",
+                      "convert the key with str(...) or int(...)", computable=True)
+    key = _hashable(node, key)
+    k = key.code
+    cause = (f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run time (a bool, "
+             "a float or None, which JSON object keys cannot hold as Python does; or a str starting with NUL, "
+             "the machine's mark for an int key): convert it with str(...)")
+    check = Guard(f"($type({k}) in ['boolean', 'null'] or ($type({k}) = 'number' and $floor({k}) != {k})"
+                  f" or ($type({k}) = 'string' and $substring({k}, 0, 1) = {jsonata_lib.NUL}))", None, "''",
+                  key.helpers, key.reads, abort=True, error_name=NON_STRING_KEY, message_literal=cause)
+    encoded = _encoded_key(attrs.evolve(key, ty=attrs.evolve(key.ty, kinds=key.ty.kinds - {"bool", "float", "none"})))
+    return Expr(encoded.code, pytypes.STR, key.guards + (check,), key.reads, encoded.helpers)
 
 
-def key_guard(container: Expr, key: Expr) -> Guard:
+def no_int_keys(b, value: Expr, receiver: str) -> Expr:
+    """`value`, and where the machine stores int dict keys and it may hold a dict, a stop if one
+    of its dicts has one: a Lambda (or a service) receives JSON, whose object keys are strings,
+    where Python passes the int (pysfn.NonStringKey)."""
+    if not b.int_keys or not (value.ty.may("list", "dict") or not value.ty.kinds):
+        return value
+    stop = Guard(f"$__haskeys({value.code})", None, "''", value.helpers | jsonata_lib.closure({"haskeys"}), value.reads,
+                 abort=True, error_name=NON_STRING_KEY,
+                 message_literal=f"line {getattr(b.statement, 'lineno', 0)}: a dict with an int key passed to "
+                                 f"{receiver}: JSON object keys are strings, so it would receive '1' where Python "
+                                 "passes 1: convert the keys with str(...)")
+    return attrs.evolve(value, guards=(*value.guards, stop))
+
+
+def key_guard(container: Expr, key: Expr, shown: Expr | None = None) -> Guard:
+    """Python's KeyError where `key` is not in the dict; `shown`: the key as the program has it
+    (before lookup_key encoded an int)."""
+    if shown is not None and shown is not key:
+        message = jsonata_lib.string(repr(shown.const)) if shown.is_const else f"$__pyrepr({shown.code})"
+        helpers = () if shown.is_const else {"pyrepr"}
+        return guard(f"$not($exists($lookup({container.code}, {key.code})))", KeyError, message, container,
+                     key, shown, helpers=helpers)
     message = jsonata_lib.string(repr(key.const)) if key.is_const else f"$__repr_str({key.code})"
     return guard(f"$not($exists($lookup({container.code}, {key.code})))", KeyError, message, container,
                  key, helpers=() if key.is_const else {"repr_str"})
@@ -1065,10 +1125,13 @@ def _not_subscriptable(c: str) -> str:
     return f"\"'\" & $__pytype({c}) & \"' object is not subscriptable\""
 
 
-def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
+def _dynamic_subscript(node, container: Expr, index: Expr, int_keys: bool = False) -> Expr:
     """Subscript of a value whose JSON type is known only at run time: each exception class
-    Python may raise is one guard, its message chosen by the container's kind."""
+    Python may raise is one guard, its message chosen by the container's kind (a dict's int key,
+    where the machine stores them, is looked up: _subscript_of_unknown)."""
     c, i = container.code, index.code
+    if int_keys and not index.ty.only("str"):
+        return _subscript_of_unknown(container, index, int_keys)
     if index.ty.only("int"):
         checks = [
             guard(f"$not($type({c}) in ['array', 'string', 'object'])", TypeError, _not_subscriptable(c),
@@ -1087,24 +1150,27 @@ def _dynamic_subscript(node, container: Expr, index: Expr) -> Expr:
     return _subscript_of_unknown(container, index)
 
 
-def _subscript_of_unknown(container: Expr, index: Expr) -> Expr:
+def _subscript_of_unknown(container: Expr, index: Expr, int_keys: bool = False) -> Expr:
     """`container[index]` where both kinds are known only at run time: a dict looks the key up
     (a key no JSON object holds misses), a list or str takes an int index; anything else is
     Python's TypeError, KeyError or IndexError with Python's message ($__subok decides the
     TypeError, $__suberr words it)."""
     c, i = container.code, index.code
     n = f"$__num({i})"
+    key, helpers = (f"$__ekey({i})", {"num", "ekey"}) if int_keys else (i, {"num"})
+    missing = f"$not($exists($lookup({c}, {key})))" if int_keys else \
+        f"($type({i}) != 'string' or $not($exists($lookup({c}, {i}))))"
     checks = [
         guard(f"$not($__subok({c}, {i}))", TypeError, f"$__suberr({c}, {i})", container, index,
               helpers={"subok", "suberr"}),
-        guard(f"($type({c}) = 'object' and ($type({i}) != 'string' or $not($exists($lookup({c}, {i})))))",
-              KeyError, f"$__pyrepr({i})", container, index, helpers={"pyrepr"}),
+        guard(f"($type({c}) = 'object' and {missing})", KeyError, f"$__pyrepr({i})", container, index,
+              helpers={"pyrepr", *helpers}),
         guard(f"($type({c}) != 'object' and ({n} >= {_length(c)} or {n} < -{_length(c)}))", IndexError,
               _range_message(c), container, index, helpers={"num"}),
     ]
     code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {_bound(container)}[{n}]"
-            f" : $lookup({c}, {i}))")
-    return combine(code, pytypes.ANY, container, index, helpers={"num"}, guards=checks)
+            f" : $lookup({c}, {key}))")
+    return combine(code, pytypes.ANY, container, index, helpers=helpers, guards=checks)
 
 
 def _string_index_message() -> str:
@@ -1188,19 +1254,22 @@ def _sliceable(container: Expr) -> Expr:
     return combine(c, attrs.evolve(ty, kinds=ty.kinds & {"list", "str"}), container, guards=[check])
 
 
-def iterable_of(node, expr: Expr, not_iterable: str | None = None, message: str | None = None) -> Expr:
+def iterable_of(node, expr: Expr, not_iterable: str | None = None, message: str | None = None,
+                keys: Ty = pytypes.STR) -> Expr:
     """A value that may or may not be iterable, as a list Python's `for` would walk: a list's
-    items, a str's characters or a dict's keys, chosen at run time, else Python's TypeError
-    (its message `not_iterable`, when the consumer words it its own way). A value of known
-    iterable type is returned as it is."""
+    items, a str's characters or a dict's keys (of type `keys`: Builder.key_type), chosen at run
+    time, else Python's TypeError (its message `not_iterable`, when the consumer words it its own
+    way). A value of known iterable type is returned as it is."""
     ty = expr.ty
     if ty.only("list") or ty.only("str") or ty.only("dict") or not ty.may("list", "str", "dict"):
         return expr
     item = None
     if ty.may("list"):
         item = pytypes.join(item, ty.element)
-    if ty.may("str", "dict"):
+    if ty.may("str"):
         item = pytypes.join(item, pytypes.STR)
+    if ty.may("dict"):
+        item = pytypes.join(item, keys)
     if message is None:  # (`message`: the TypeError's text as a JSONata expression)
         message = (jsonata_lib.string(not_iterable) if not_iterable is not None
                    else f"\"'\" & $__pytype({expr.code}) & \"' object is not iterable\"")
@@ -1209,15 +1278,16 @@ def iterable_of(node, expr: Expr, not_iterable: str | None = None, message: str 
     return combine(f"$__iter({expr.code})", pytypes.list_of(item), expr, helpers={"iter"}, guards=[check])
 
 
-def iteration_source(node, iterable: Expr) -> tuple[str, Ty, set]:
-    """(JSONata list of the items Python's for would see, item type, helpers)."""
+def iteration_source(node, iterable: Expr, keys: Ty = pytypes.STR) -> tuple[str, Ty, set]:
+    """(JSONata list of the items Python's for would see, item type, helpers); `keys`: the
+    type of a dict's keys (Builder.key_type)."""
     ty = iterable.ty
     if ty.only("list"):
         return iterable.code, ty.element, set()
     if ty.only("str"):
         return f"$__chars({iterable.code})", pytypes.STR, {"chars"}
     if ty.only("dict"):
-        return f"$__keys({iterable.code})", pytypes.STR, {"keys"}
+        return f"$__keys({iterable.code})", keys, {"keys"}
     raise Refusal(node, f"cannot iterate over {ty.describe()}", ANY_HINT if ty.is_any else "")
 
 

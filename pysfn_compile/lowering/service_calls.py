@@ -29,6 +29,7 @@ from ..graph import ir, jsonata_lib
 from ..graph.exprs import Expr
 from ..runtime import aws
 from .evaluation import operands
+from .operations import no_int_keys
 
 _METADATA = '["SdkHttpMetadata", "SdkResponseMetadata"]'
 _RESPONSE = f"$merge([{{}}, $sift($states.result, function($v, $k) {{ $not($k in {_METADATA}) }})])"
@@ -64,7 +65,7 @@ def call_service(b, node: ast.Call, operation: aws.Operation, target: str | None
     for keyword, value in zip(keywords, exprs, strict=True):
         if value.ty.may("exc"):
             raise Refusal(keyword.value, "an exception cannot be passed to an AWS service", "pass str(e)")
-    b.check(exprs, f"Check arguments of {label}")
+    b.check([no_int_keys(b, e, label + "()") for e in exprs], f"Check arguments of {label}")
     arguments = {(k.arg[:1].upper() + k.arg[1:] if integration.camel_case else k.arg): b.field(e)
                  for k, e in zip(keywords, exprs, strict=True)}
     var = target or b.temp("r")

@@ -126,12 +126,12 @@ def from_items(node, items: Expr) -> Expr:
     return combine(f"$__set_of_{k}({items.code})", set_type(elem), items, helpers={f"set_of_{k}"})
 
 
-def _other_items(node, other: Expr) -> Expr:
+def _other_items(node, other: Expr, keys: Ty = pytypes.STR) -> Expr:
     """The items of a set method's argument (any iterable: a set, list, str, dict's keys), hashed."""
     if is_set(other.ty):
         return as_list(other)
-    expr = iterable_of(node, other)
-    source, item_ty, helpers = iteration_source(node, expr)
+    expr = iterable_of(node, other, keys=keys)
+    source, item_ty, helpers = iteration_source(node, expr, keys)
     return _items_hashable(node, combine(source, pytypes.list_of(item_ty), expr, helpers=helpers))
 
 
@@ -198,7 +198,7 @@ def _combined(op: str, left: Expr, right: Expr, right_is_set: bool) -> Expr:
 _OPERATOR = {"union": "|", "intersection": "&", "difference": "-", "symmetric_difference": "^"}
 
 
-def method(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict) -> Expr:
+def method(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict, keys: Ty = pytypes.STR) -> Expr:
     """A set's methods that return a value: copy, union, ..., issubset, isdisjoint."""
     if kwargs:
         raise Refusal(node, f"set.{name}() takes no keyword arguments")
@@ -209,13 +209,13 @@ def method(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict) -> Expr
     if name in _OPERATOR:
         result = s
         for arg, arg_node in zip(args, node.args, strict=True):
-            other = _other_items(arg_node, arg)
+            other = _other_items(arg_node, arg, keys)
             result = _combined(_OPERATOR[name], result, other, right_is_set=is_set(arg.ty))
         return result
     if name in ("issubset", "issuperset", "isdisjoint"):
         if len(args) != 1:
             raise Refusal(node, f"set.{name}() takes one argument")
-        other = _other_items(node.args[0], args[0])
+        other = _other_items(node.args[0], args[0], keys)
         k = _kind(s.ty.element, other.ty.element)
         a, b = s.code, other.code
         if name == "issubset":
@@ -229,7 +229,7 @@ def method(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict) -> Expr
     raise Refusal(node, f"set.{name}() is not supported in a workflow")
 
 
-def mutation(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict):
+def mutation(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict, keys: Ty = pytypes.STR):
     """s.add(x), .discard, .remove, .update, .clear: (new value, result, new type, checks),
     as builtins.mutate writes them back."""
     none = const(None, pytypes.NONE)
@@ -247,7 +247,7 @@ def mutation(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict):
                 raise Refusal(arg_node, "set.update() of a generator whose items may be unhashable is not "
                               "supported (Python stops at the first such item, before computing the next)",
                               "build a list first: s.update([...])")
-            new = _combined("|", new, _other_items(arg_node, arg), right_is_set=True)
+            new = _combined("|", new, _other_items(arg_node, arg, keys), right_is_set=True)
         return new, none, new.ty, []
     item = hashable(node, args[0])
     k = _kind(s.ty.element, item.ty)

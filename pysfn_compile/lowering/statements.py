@@ -197,8 +197,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
             b.check_mutation(node, target.id, nested=False)
         if op == "+" and is_list:
             b.note_alias_items(target.id, node.value)
-            value = iterable_of(node.value, value)
-            source, item_ty, helpers = iteration_source(node.value, value)
+            value = iterable_of(node.value, value, keys=b.key_type)
+            source, item_ty, helpers = iteration_source(node.value, value, b.key_type)
             new = combine(f"$append({current.code}, {source})", pytypes.list_of(pytypes.join(current.ty.element, item_ty)),
                           current, value, helpers=helpers)
         elif in_place and may_extend_in_place(current.ty):
@@ -220,7 +220,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
             raise Refusal(target, "this augmented assignment target is not supported")
         container, key = operands(b, [target.value, target.slice])
 
-        current = subscript(target, container, key)
+        current = subscript(target, container, key, int_keys=b.int_keys)
         (value,) = operands(b, [node.value])
         if in_place and current.ty.only("list") and current.ty.form == "list":
             # Python changes the list in place (`+=` is extend), then stores it back: the
@@ -228,8 +228,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
             b.check_mutation(target, root.id, nested=True, depth=item_depth(target))
             if op == "+":
                 b.note_alias_items(root.id, node.value, depth=item_depth(target) + 1)
-                value = iterable_of(node.value, value)
-                source, item_ty, helpers = iteration_source(node.value, value)
+                value = iterable_of(node.value, value, keys=b.key_type)
+                source, item_ty, helpers = iteration_source(node.value, value, b.key_type)
                 new = combine(f"$append({current.code}, {source})",
                               pytypes.list_of(pytypes.join(current.ty.element, item_ty)), current, value, helpers=helpers)
             else:
@@ -317,9 +317,9 @@ def transform_delete(b, node: ast.Delete) -> None:
         container, key = operands(b, [target.value, target.slice])
         no_tuple_item_change(target, container.ty)
         if container.ty.only("dict"):
-            key = dict_key(target, key)
+            given, key = key, dict_key(target, key, b.int_keys)
             new = combine(f"$__delkey({container.code}, {key.code})", container.ty, container, key,
-                          helpers={"delkey"}, guards=[key_guard(container, key)])
+                          helpers={"delkey"}, guards=[key_guard(container, key, given)])
         elif container.ty.only("list"):
             key = int_index(target, key, "list")
             count = f"$count({container.code})"
@@ -329,7 +329,7 @@ def transform_delete(b, node: ast.Delete) -> None:
             new = combine(f"$__delitem({container.code}, {position})", container.ty, container, key,
                           helpers={"delitem"}, guards=[check])
         elif container.ty.may("list", "dict"):
-            new = _delete_of_unknown(container, key)
+            new = _delete_of_unknown(container, key, b.int_keys)
         else:
             raise Refusal(target, f"del of an item of {container.ty.describe()}",
                           "Python raises TypeError: it does not support item deletion")
@@ -392,10 +392,12 @@ def _no_deletion(value) -> str:
 _NO_DELETION, _NO_DELETION_BY_INDEX = _no_deletion(0), _no_deletion("x")
 
 
-def _delete_of_unknown(container: Expr, key: Expr) -> Expr:
+def _delete_of_unknown(container: Expr, key: Expr, int_keys: bool = False) -> Expr:
     """`del container[key]` where whether it is a dict or a list is known only at run time:
-    Python's checks in Python's order (the kind, the key's hash, then the key or the index)."""
+    Python's checks in Python's order (the kind, the key's hash, then the key or the index;
+    with `int_keys`, an int is the dict's key too: operations.lookup_key)."""
     c, k = container.code, key.code
+    held, extra = (f"$__ekey({k})", {"ekey"}) if int_keys else (k, set())
     is_dict = f"($type({c}) = 'object')"
     unhashable, (index_type, index_range), position = unknown_item_checks(container, key)
     checks = [
@@ -404,13 +406,13 @@ def _delete_of_unknown(container: Expr, key: Expr) -> Expr:
               f"($type({k}) = 'number' and $floor({k}) = {k})) ? {jsonata_lib.string(_NO_DELETION_BY_INDEX)} : "
               f"{jsonata_lib.string(_NO_DELETION)})", container, key, helpers={"pytype"}),
         unhashable,
-        guard(f"({is_dict} and $not($type({k}) = 'string' and $exists($lookup({c}, {k}))))", KeyError,
-              f"$__pyrepr({k})", container, key, helpers={"pyrepr"}),
+        guard(f"({is_dict} and $not($type({held}) = 'string' and $exists($lookup({c}, {held}))))", KeyError,
+              f"$__pyrepr({k})", container, key, helpers={"pyrepr", *extra}),
         index_type,
         index_range,
     ]
-    return combine(f"({is_dict} ? $__delkey({c}, {k}) : $__delitem({c}, {position}))", container.ty, container, key,
-                   helpers={"delkey", "delitem", "num"}, guards=checks)
+    return combine(f"({is_dict} ? $__delkey({c}, {held}) : $__delitem({c}, {position}))", container.ty, container,
+                   key, helpers={"delkey", "delitem", "num", *extra}, guards=checks)
 
 
 def transform_assert(b, node: ast.Assert) -> None:
@@ -553,8 +555,8 @@ def transform_for(b, node: ast.For) -> None:
         advance = f"${index} + {step.code}"
         helpers: frozenset = frozenset()
     else:
-        iterable = iterable_of(iterable_node, b.expr(iterable_node))
-        source, item_ty, helper_names = iteration_source(iterable_node, iterable)
+        iterable = iterable_of(iterable_node, b.expr(iterable_node), keys=b.key_type)
+        source, item_ty, helper_names = iteration_source(iterable_node, iterable, b.key_type)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         if iterable.ty.mutable:
             sources, keyed = live_sources(iterable_node), _keys_walked(b, node)
@@ -813,6 +815,9 @@ def do_return(b, value: Expr, node) -> None:
             b.jump(context.finally_label)
             return
     b.check([value], "Check return value")
+    if b.int_keys and b.scope.kind == "entry" and (value.ty.may("list", "dict") or not value.ty.kinds):
+        # the machine's output is JSON: an int key as JSON writes it (json.dumps: "1")
+        value = combine(f"$__jsonkeys({value.code})", value.ty, value, helpers={"jsonkeys"})
     output = b.template(value)
     b.add(ir.Succeed(title=f"Return {short_text(ast.unparse(node.value), 40)}" if getattr(node, "value", None) is not None
                      else "Return", output=output))

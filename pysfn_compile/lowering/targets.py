@@ -71,7 +71,7 @@ def unpack(b, target, value: Expr, node) -> None:
     stars = [i for i, e in enumerate(names) if isinstance(e, ast.Starred)]
     if len(stars) > 1:
         raise Refusal(target, "multiple starred expressions in assignment (a SyntaxError in Python)")
-    value = materialize(b, _unpackable(target, value), node)
+    value = materialize(b, _unpackable(target, value, b.key_type), node)
     n = len(names) - len(stars)
     count = f"$count({value.code})"
     if stars:
@@ -108,7 +108,7 @@ def _unpack_into_targets(b, target: ast.Tuple | ast.List, value: Expr, node, val
     if any(isinstance(e, ast.Starred) for e in names):
         raise Refusal(target, "a starred target beside targets that are not names is not supported",
                       "unpack into names first: a, *rest = value")
-    checked = _unpackable(target, value)
+    checked = _unpackable(target, value, b.key_type)
     n = len(names)
     count = f"$count({checked.code})"
     checks = (guard(f"({count} > {n})", ValueError, jsonata_lib.string(f"too many values to unpack (expected {n})"),
@@ -128,13 +128,14 @@ def _unpack_into_targets(b, target: ast.Tuple | ast.List, value: Expr, node, val
         assign_to(b, element, item, node, item_node)
 
 
-def _unpackable(node, value: Expr) -> Expr:
+def _unpackable(node, value: Expr, keys: Ty = pytypes.STR) -> Expr:
     """What `a, b = value` takes the items of, as a list: a list, a str's characters, a dict's
     keys (which one known at run time when the type is not), else Python's TypeError."""
     if not value.ty.may("list", "str", "dict"):
         raise Refusal(node, f"cannot unpack non-iterable {value.ty.describe()} (Python raises TypeError)")
-    value = iterable_of(node, value, message=f"'cannot unpack non-iterable ' & $__pytype({value.code}) & ' object'")
-    source, item_ty, helpers = iteration_source(node, value)
+    value = iterable_of(node, value, message=f"'cannot unpack non-iterable ' & $__pytype({value.code}) & ' object'",
+                        keys=keys)
+    source, item_ty, helpers = iteration_source(node, value, keys)
     return value if source == value.code else combine(source, pytypes.list_of(item_ty), value, helpers=helpers)
 
 
@@ -211,8 +212,8 @@ def _slice_assigned(b, target: ast.Subscript, value: Expr, value_node: ast.AST |
     given = [slice_index(target, bound) for bound in given]
     lower = given.pop(0) if part.lower is not None else None
     upper = given.pop(0) if part.upper is not None else None
-    value = iterable_of(value_node or target, value, "can only assign an iterable")
-    source, item_ty, helpers = iteration_source(value_node or target, value)
+    value = iterable_of(value_node or target, value, "can only assign an iterable", keys=b.key_type)
+    source, item_ty, helpers = iteration_source(value_node or target, value, b.key_type)
     x, n, lo, hi = "$__sx", "$__sn", "$__slo", "$__shi"
     clamp = "{v} := {v} = null ? {d} : {v} < 0 ? $max([0, {v} + {n}]) : $min([{v}, {n}]); "
     code = (f"({x} := {container.code}; {n} := $count({x}); {lo} := {lower.code if lower else 'null'}; "
@@ -284,17 +285,20 @@ def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
               f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
               helpers={"pytype"}),
         unhashable,
-        Guard(f"(($type({c}) = 'object') and $type({k}) != 'string')", None, "''", container.helpers | key.helpers,
-              container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
-              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key whose type is not annotated is "
-                              "not a str at run time; JSON objects have string keys: convert it with str(...)"),
+        Guard(f"(($type({c}) = 'object') and ($type({k}) in ['boolean', 'null'] or ($type({k}) = 'number' and "
+              f"$floor({k}) != {k}) or ($type({k}) = 'string' and $substring({k}, 0, 1) = {jsonata_lib.NUL})))", None,
+              "''", container.helpers | key.helpers, container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
+              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run time "
+                              "(a bool, a float or None, which JSON object keys cannot hold as Python does; or a str "
+                              "starting with NUL, the machine's mark for an int key): convert it with str(...)"),
         index_type,
         index_range,
     ]
-    code = f"(($type({c}) = 'object') ? $__setkey({c}, {k}, {value.code}) : $__setitem({c}, {position}, {value.code}))"
+    code = (f"(($type({c}) = 'object') ? $__setkey({c}, $__ekey({k}), {value.code})"
+            f" : $__setitem({c}, {position}, {value.code}))")
     new_ty = pytypes.join(pytypes.dict_of(pytypes.join(ty.values, value.ty)) if ty.may("dict") else None,
                           pytypes.list_of(pytypes.join(ty.element, value.ty)) if ty.may("list") else None)
-    return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num"}, guards=checks)
+    return combine(code, new_ty, value, container, key, helpers={"setkey", "setitem", "num", "ekey"}, guards=checks)
 
 
 def unknown_item_checks(container: Expr, key: Expr) -> tuple:

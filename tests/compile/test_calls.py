@@ -444,9 +444,9 @@ def main(codes):
 def test_a_dict_comprehension_that_calls_a_callee():
     """`{c: rate(c) for c in codes}` (a new-user trial: was refused): a Map of the pairs, one
     item at a time, each key then its value as Python evaluates them, a key Python cannot
-    insert raising there (before the later calls: "XX" would raise ValueError), an int key
-    stopping loudly (JSON objects have string keys); later duplicates win, the first's place
-    kept."""
+    insert raising there (before the later calls: "XX" would raise ValueError), a bool key
+    stopping loudly (an int key is fine: test_ordinary_python's int keys); later duplicates
+    win, the first's place kept."""
     results = assert_same(DICT_COMPREHENSION_CALLS, {"codes": ["US", "LIST", "skip", "DE", "US"]}, {"codes": []},
                           {"codes": ["A", "XX", "B"]}, {"codes": ["L"]}, {"codes": "yx"})
     assert results[0]["output"] == [{"DE": 4, "LIST": ["list", 4], "US": 4}, ["DE", "LIST", "US"]]
@@ -454,5 +454,6 @@ def test_a_dict_comprehension_that_calls_a_callee():
     results = assert_same(unsorted, {"codes": ["b", "a", "b"]}, {"codes": [[1], "XX"]}, {"codes": {"k": 1}})
     assert [r["output"] for r in results] == [[{"b": 2, "a": 2}, ["b", "a"]], "unhashable type: 'list'",
                                               [{"k": 2}, ["k"]]]
-    stopped = emulate(compile_text(unsorted), {"codes": ["a", 5]})
+    assert_same(unsorted, {"codes": ["a", 5]})
+    stopped = emulate(compile_text(unsorted), {"codes": ["a", True]})
     assert stopped["error"] == "pysfn.NonStringKey", stopped

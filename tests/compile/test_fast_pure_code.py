@@ -64,7 +64,7 @@ def test_a_loop_of_dynamic_arithmetic_takes_every_way_out_as_python():
     for row, error in (({"k": "x", "a": 2 ** 40, "b": 2 ** 20}, "pysfn.IntegerOverflow"),
                        ({"k": "x", "a": 2 ** 52, "b": 1}, "pysfn.IntegerOverflow"),  # the sum, not the product
                        ({"k": "x", "a": 0.5, "b": 2}, "pysfn.AmbiguousNumber"),  # 1.0: the machine stops
-                       ({"k": 5, "a": 2, "b": 3}, "pysfn.NonStringKey")):  # a key JSON cannot hold
+                       ({"k": 0.5, "a": 2, "b": 3}, "pysfn.NonStringKey")):  # a key JSON cannot hold
         assert (emulate(compiled, {"rows": [row], "scale": 2 ** 52})["error"] if row["b"] == 1 else
                 emulate(compiled, {"rows": [row], "scale": 0})["error"]) == error
 

@@ -144,7 +144,8 @@ def test_storing_a_key_that_is_not_a_str_stops_the_machine_loudly():
         return d
     """)
     assert emulate(compiled, {"key": "a"})["output"] == {"a": 1}
-    stopped = emulate(compiled, {"key": 3})
+    assert emulate(compiled, {"key": 3})["output"] == {"3": 1}  # an int key: JSON writes it so
+    stopped = emulate(compiled, {"key": True})  # (True would come back as 1)
     assert stopped["error"] == "pysfn.NonStringKey" and stopped["cause"].startswith("line 6: ")
 
 

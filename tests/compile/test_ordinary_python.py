@@ -354,9 +354,9 @@ def test_del_dict_literals_and_list_concatenation_with_values_of_unknown_type():
             out.append(str(e))
         return [out, counts, ys]
     """
-    assert_same(source, {"k": "a", "xs": [5]}, {"k": "q", "xs": 3}, {"k": [1], "xs": None})
+    assert_same(source, {"k": "a", "xs": [5]}, {"k": "q", "xs": 3}, {"k": [1], "xs": None}, {"k": 1, "xs": []})
     compiled = compile_text(source)
-    assert emulate(compiled, {"k": 1, "xs": []})["error"] == "pysfn.NonStringKey"  # JSON keys are strings
+    assert emulate(compiled, {"k": 1.5, "xs": []})["error"] == "pysfn.NonStringKey"  # (a float key: JSON cannot say)
 
 
 def test_in_a_str_with_a_left_operand_of_unknown_type():
@@ -1411,3 +1411,121 @@ def test_groups_sorted_in_place_then_summarised():
             vals.sort()
         return kept
     """)
+
+
+INT_KEYS = """
+def get_users():
+    return [{"id": 3, "name": "ann"}, {"id": 7, "name": "bob"}, {"id": 10, "name": "cy"}]
+
+@sfn.workflow
+def main(ids, probe=None):
+    users = {u["id"]: u for u in get_users()}
+    found = [users[i]["name"] for i in ids if i in users]
+    ranks = {1: "gold", 2: "silver"}
+    hist = {}
+    for name in [u["name"] for u in users.values()] + ["dave"]:
+        hist[len(name)] = hist.get(len(name), 0) + 1
+    by_len = {}
+    for uid, u in sorted(users.items(), reverse=True):
+        by_len.setdefault(len(u["name"]), []).append(uid)
+    try:
+        missing = users[99]
+    except KeyError as e:
+        missing = f"KeyError {e}"
+    extra = None
+    if probe is not None:
+        try:
+            extra = [probe in users, users.get(probe, "-"), str({len(str(probe)): 1}), hist.pop(probe, None)]
+        except (KeyError, TypeError) as e:
+            extra = f"{type(e).__name__}: {e}"
+    return {"found": found, "missing": [i for i in ids if i not in users], "keys": sorted(users), "hist": hist,
+            "hist_items": sorted(hist.items()), "rank": ranks.get(len(found), "none"), "repr": str(ranks),
+            "m": missing, "max": max(hist, key=hist.get), "first": list(users)[0] + 1, "fk": dict.fromkeys([1, 2], 0),
+            "zipped": dict(zip([5, 6], ["a", "b"])), "pop": ranks.pop(1), "after": ranks, "n": len(users),
+            "lens": {k: len(v["name"]) for k, v in users.items()}, "by_len": by_len, "eq": {1: "a"} == {1: "a"},
+            "lines": [f"{k}: {v}" for k, v in hist.items()], "extra": extra}
+"""
+
+
+def test_dicts_with_int_keys():
+    """`users = {u["id"]: u for u in get_users()}`, `hist[len(w)] += 1`, `{1: "gold"}` (new-user
+    trials; were refused: "dict keys must be strings"): an int key is held as NUL + its digits, so
+    lookups, order, equality and len are Python's, and where keys come out (iteration, keys(),
+    items(), sorted, repr, KeyError) they are ints again; the machine's output has them as JSON
+    writes them ("1"), as Python's json.dumps does."""
+    results = assert_same(INT_KEYS, {"ids": [3, 4, 7]}, {"ids": []}, {"ids": ["3", 7, True], "probe": 4},
+                          {"ids": [10], "probe": True}, {"ids": [], "probe": "3"}, {"ids": [], "probe": [1]},
+                          {"ids": [], "probe": 2.5})
+    out = results[0]["output"]
+    assert out["keys"] == [3, 7, 10] and out["hist"] == {"3": 2, "2": 1, "4": 1}
+    assert out["repr"] == "{1: 'gold', 2: 'silver'}" and out["m"] == "KeyError 99" and out["first"] == 4
+    assert out["by_len"] == {"2": [10], "3": [7, 3]} and out["lines"] == ["3: 2", "2: 1", "4: 1"]
+    assert results[2]["output"]["extra"] == [False, "-", "{1: 1}", 1]
+    assert results[3]["output"]["extra"] == [False, "-", "{4: 1}", None]
+
+
+def test_an_int_key_the_machine_cannot_hold_as_python_does_stops_it():
+    """A bool, float or None key of unknown type (True would come back as 1), or a str starting
+    with NUL (the mark of an int key), stops the machine by name; a dict with an int key passed to
+    a callee too: the Lambda would receive "1" where Python passes 1."""
+    source = """
+    def count(d):
+        return len(d)
+
+    @sfn.workflow
+    def main(keys, send=False):
+        d = {0: "zero"}
+        for k in keys:
+            d[k] = 1
+        return count(d) if send else sorted(str(k) for k in d)
+    """
+    compiled = compile_text(source)
+    assert_same(source, {"keys": [1, "a", -5]})
+    for keys in ([True], [1.5], [None], ["\x001"]):
+        stopped = emulate(compiled, {"keys": keys})
+        assert stopped["error"] == "pysfn.NonStringKey", keys
+    stopped = emulate(compiled, {"keys": [], "send": True})
+    assert stopped["error"] == "pysfn.NonStringKey" and "count()" in stopped["cause"]
+    assert "wf.py:" in refusal("@sfn.workflow\ndef main(x: float):\n    return {x: 1}\n")
+
+
+def test_int_keys_of_values_whose_kind_is_known_at_run_time():
+    """`x[k]`, `k in x`, `del x[k]` and `x[k] = v` where neither x's nor k's kind is annotated,
+    in a workflow that stores int keys: a dict finds its int key, a list takes the index."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x, k, v=0):
+        marks = {1: "one"}
+        found = k in x
+        try:
+            got = x[k]
+        except (KeyError, IndexError, TypeError) as e:
+            got = f"{type(e).__name__}: {e}"
+        try:
+            x[k] = v
+            del x[k]
+        except (KeyError, IndexError, TypeError) as e:
+            got = [got, f"{type(e).__name__}: {e}"]
+        return [found, got, x, marks]
+    """, {"x": {"1": "s"}, "k": 1}, {"x": [5, 6], "k": 1}, {"x": {"a": 1}, "k": "a"}, {"x": "abc", "k": 1},
+        {"x": {"a": 1}, "k": [1]})
+    assert results[0]["output"][:2] == [False, "KeyError: 1"]
+
+
+def test_int_keys_nested_in_the_output_and_found_by_a_bool():
+    """The output converts int keys at any depth (a list of dicts of dicts), as json.dumps
+    writes them; `d[True]` finds the key 1 (True == 1 in Python) and a missing bool key's
+    KeyError names it as Python does."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(flag, n: int = 2):
+        grid = [{i: {j: i * j for j in range(n)}} for i in range(n)]
+        table = {0: "no", 1: "yes"}
+        try:
+            missing = {5: 1}[flag]
+        except KeyError as e:
+            missing = f"KeyError: {e}"
+        return [grid, table[flag], missing, f"{table}", [table]]
+    """, {"flag": True}, {"flag": False, "n": 0}, {"flag": 1})
+    assert results[0]["output"] == [[{"0": {"0": 0, "1": 0}}, {"1": {"0": 0, "1": 1}}], "yes", "KeyError: True",
+                                    "{0: 'no', 1: 'yes'}", [{"0": "no", "1": "yes"}]]

@@ -108,6 +108,11 @@ NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
 # ord()/chr(), float(text), fixed decimals f"{x:.2f}" and round(x, n), sum(lists, []), a sum of a
 # generator with a start, del of a stepped slice (session 15). On by default; PYSFN_DIFF_NEW_BUILTINS=0 leaves them out.
 NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
+
+# dicts with int keys (session 15): made, counted into by int key, read every way keys come out
+# (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
+# PYSFN_DIFF_INT_KEYS=0 leaves them out.
+INT_KEYS = os.environ.get("PYSFN_DIFF_INT_KEYS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -521,6 +526,26 @@ class _Gen:
             reads.append(lambda: f"text += str({v}.most_common({self.draw(st.integers(1, 3))}))")
         return self._made_changed_read(pad, v, kind, changes, reads)
 
+    def int_keys_block(self, pad: str, e: int) -> list[str]:
+        """A dict with int keys made, counted into, then read the ways its keys come out."""
+        v = self.name("v")
+
+        def key() -> str:
+            return self.choice([lambda: f"{self.expr_int(0)} % 4", lambda: str(self.draw(st.integers(-2, 3))),
+                                lambda: f"len({self.expr_str(0)})"])()
+        reads = [lambda: f"acc += sum({v}) + len({v})", lambda: f"text += str(sorted({v}.items()))",
+                 lambda: f"text += repr({v})", lambda: f"acc = {v}.get({key()}, -1)",
+                 lambda: f"acc = 1 if {key()} in {v} else 0", lambda: f"acc = {v}.pop({key()}, 7)",
+                 lambda: f"text += ','.join(f'{{k}}={{n}}' for k, n in {v}.items())",
+                 lambda: f"acc = max({v}, key={v}.get) if {v} else 0", lambda: f"acc = {v}[{key()}]"]
+        if "out" not in self.frozen:
+            reads.append(lambda: f"out = [k * 2 for k in {v}]")
+        return self._made_changed_read(pad, v, self.choice(["{}", "{0: 1}", "{1: 2, -1: 3}"]), [
+            lambda: f"{v}[{key()}] = {v}.get({key()}, 0) + {self.expr_int(e)}",
+            lambda: f"{v}.setdefault({key()}, {self.expr_int(e)})",
+            lambda: f"{v}.update({{{key()}: {self.expr_int(e)}}})",
+        ], reads)
+
     def search_loop(self, pad: str, e: int) -> list[str]:
         """A pure `for` over a list that stops at a break (or skips an item), with or without an
         `else` (folded: a `$reduce` over the items; a break with no `else` once ran the items
@@ -661,6 +686,8 @@ class _Gen:
             simple.append(lambda: self.pairs_block(pad, e))
         if COLLECTIONS:
             simple.append(lambda: self.collections_block(pad, e))
+        if INT_KEYS:
+            simple.append(lambda: self.int_keys_block(pad, e))
         simple.append(lambda: self.search_loop(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
