@@ -25,7 +25,6 @@ from . import sets
 from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
-    ANY_HINT,
     augmented_add,
     binary,
     bound_code,
@@ -37,7 +36,6 @@ from .operations import (
     may_extend_in_place,
     may_iterate,
     range_argument,
-    slice_index,
     subscript,
     type_of_value,
 )
@@ -46,6 +44,7 @@ from .targets import (
     no_tuple_item_change,
     set_item,
     setdefault_item,
+    slice_parts,
     store,
     unknown_item_checks,
     unpack,
@@ -343,17 +342,9 @@ def _delete_stepped_slice(b, target: ast.Subscript, root: ast.Name) -> None:
     for a step of 0; a str or tuple cannot change)."""
     b.check_mutation(target, root.id, nested=isinstance(target.value, ast.Subscript),
                      depth=item_depth(target.value))
-    part = target.slice
-    nodes = [target.value, *(p for p in (part.lower, part.upper, part.step) if p is not None)]
-    container, *given = operands(b, nodes)
+    container, lower, upper, step = slice_parts(b, target, "del of a slice",
+                                                "Python raises TypeError: it does not support item deletion")
     no_tuple_item_change(target, container.ty)
-    if not container.ty.only("list"):
-        raise Refusal(target, f"del of a slice of {container.ty.describe()} is not supported",
-                      ANY_HINT if container.ty.is_any else "Python raises TypeError: it does not support item deletion")
-    given = [slice_index(target, bound) for bound in given]
-    lower = given.pop(0) if part.lower is not None else None
-    upper = given.pop(0) if part.upper is not None else None
-    step = given.pop(0)
     if step.is_const and step.const == 0:
         raise Refusal(target, "slice step cannot be zero (Python raises ValueError)")
     checks = [] if step.is_const else [guard(f"({step.code} = 0)", ValueError, "'slice step cannot be zero'", step)]

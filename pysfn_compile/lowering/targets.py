@@ -198,20 +198,27 @@ def store(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None = No
     return [(b.var(name), new)]
 
 
+def slice_parts(b, target: ast.Subscript, what: str, hint: str) -> tuple:
+    """(the list a slice target changes, its lower and upper bounds and its step, each None
+    where not given), evaluated in Python's order, each bound an index (slice_index); refused
+    where the container is not a list (`what` of it is not supported, else `hint`)."""
+    part = target.slice
+    present = [p for p in (part.lower, part.upper, part.step) if p is not None]
+    container, *given = operands(b, [target.value, *present])
+    if not container.ty.only("list"):
+        raise Refusal(target, f"{what} of {container.ty.describe()} is not supported",
+                      ANY_HINT if container.ty.is_any else hint)
+    given = [slice_index(target, bound) for bound in given]
+    return (container, *(given.pop(0) if p is not None else None for p in (part.lower, part.upper, part.step)))
+
+
 def _slice_assigned(b, target: ast.Subscript, value: Expr, value_node: ast.AST | None) -> Expr:
     """`xs[lo:hi] = ys`: the list with the items of ys (any iterable) in place of those between
     the bounds as a slice clamps them (a stop before the start inserts at the start)."""
-    part = target.slice
-    if part.step is not None:
+    if target.slice.step is not None:
         raise Refusal(target, "assigning to a slice with a step is not supported", "build a new list")
-    bounds = [p for p in (part.lower, part.upper) if p is not None]
-    container, *given = operands(b, [target.value, *bounds])
-    if not container.ty.only("list"):
-        raise Refusal(target, f"assigning to a slice of {container.ty.describe()} is not supported",
-                      ANY_HINT if container.ty.is_any else "a str or tuple cannot change: build a new one")
-    given = [slice_index(target, bound) for bound in given]
-    lower = given.pop(0) if part.lower is not None else None
-    upper = given.pop(0) if part.upper is not None else None
+    container, lower, upper, _ = slice_parts(b, target, "assigning to a slice",
+                                             "a str or tuple cannot change: build a new one")
     value = iterable_of(value_node or target, value, "can only assign an iterable", keys=b.key_type)
     source, item_ty, helpers = iteration_source(value_node or target, value, b.key_type)
     x, n, lo, hi = "$__sx", "$__sn", "$__slo", "$__shi"
