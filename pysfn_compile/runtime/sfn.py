@@ -645,12 +645,12 @@ def as_machine_sees(hint, value):
             fields = typing.get_type_hints(hint)
         except Exception:
             return value
-        return {key: as_machine_sees(fields.get(key), item) for key, item in value.items()}
+        return {_json_key(key): as_machine_sees(fields.get(key), item) for key, item in value.items()}
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is list and parameters and isinstance(value, list):
         return [as_machine_sees(parameters[0], item) for item in value]
     if origin is dict and len(parameters) == 2 and isinstance(value, dict):
-        return {key: as_machine_sees(parameters[1], item) for key, item in value.items()}
+        return {_json_key(key): as_machine_sees(parameters[1], item) for key, item in value.items()}
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         if isinstance(value, (list, dict)):
             kind = list if isinstance(value, list) else dict
@@ -667,8 +667,13 @@ def _integral_as_int(value):
     if isinstance(value, (list, tuple)):  # a tuple crosses JSON as an array: the machine's list
         return [_integral_as_int(item) for item in value]
     if isinstance(value, dict):
-        return {key: _integral_as_int(item) for key, item in value.items()}
+        return {_json_key(key): _integral_as_int(item) for key, item in value.items()}
     return value
+
+
+def _json_key(key):
+    """A dict key as JSON carries it (json.dumps writes 1 as "1", True as "true")."""
+    return key if isinstance(key, str) else next(iter(json.loads(json.dumps({key: 0}))))
 
 
 def _conform(hint, value):

@@ -1529,3 +1529,23 @@ def test_int_keys_nested_in_the_output_and_found_by_a_bool():
     """, {"flag": True}, {"flag": False, "n": 0}, {"flag": 1})
     assert results[0]["output"] == [[{"0": {"0": 0, "1": 0}}, {"1": {"0": 0, "1": 1}}], "yes", "KeyError: True",
                                     "{0: 'no', 1: 'yes'}", [{"0": "no", "1": "yes"}]]
+
+
+def test_a_callee_returning_int_keys_gives_them_as_json_carries_them():
+    """A Lambda's result crosses as JSON: {1: "a"} arrives as {"1": "a"}, in the machine and in
+    the plain run (runtime/boundary.py); a `return` through a `finally` converts the machine's
+    own int keys as any return does."""
+    results = assert_same("""
+    def table():
+        return {1: "a", 2: "b"}
+
+    @sfn.workflow
+    def main(k):
+        got = table()
+        mine = {1: "x"}
+        try:
+            return [got.get(k), got.get(str(k)), sorted(got), mine]
+        finally:
+            print(len(mine))
+    """, {"k": 1}, {"k": "2"})
+    assert results[0]["output"] == [None, "a", ["1", "2"], {"1": "x"}]
