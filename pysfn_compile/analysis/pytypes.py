@@ -118,7 +118,8 @@ def kind(name: str, bits: int = SAFE_BITS) -> Ty:
 
 
 NOTHING = Ty(frozenset())
-KEY = Ty(frozenset({"str", "int"}))  # a dict's key where the machine stores int keys too
+KEY = Ty(frozenset({"str", "int"}), json_number=True)  # a dict's key where the machine stores int keys too (its
+# numbers are ints: the number rule holds, and makes every operation on it dispatch at run time)
 ANY = Ty(JSON_KINDS, json_number=True)
 INT = kind("int")
 SMALL_INT = kind("int", SMALL_BITS)

@@ -154,7 +154,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     ty = expr.ty
     if kind in ("f", "F") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
-    if (ty.is_any or ty.json_number) and not (kind and kind in "eEG%n"):
+    mixed = len(ty.kinds - {"bool"}) > 1 and not ty.numeric and ty.kinds <= pytypes.JSON_KINDS  # (int | str keys)
+    if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEG%n"):
         return _format_unknown(node, expr, spec)
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "

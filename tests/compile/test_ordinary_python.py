@@ -1549,3 +1549,27 @@ def test_a_callee_returning_int_keys_gives_them_as_json_carries_them():
             print(len(mine))
     """, {"k": 1}, {"k": "2"})
     assert results[0]["output"] == [None, "a", ["1", "2"], {"1": "x"}]
+
+
+def test_the_keys_of_a_machine_with_int_keys_take_every_operation():
+    """Where the machine stores int keys, every dict's keys are `str | int` to the compiler: a
+    histogram's bucket formatted `{b:>3}`, `day {d:02d}`, arithmetic, `range(k)`, `-k`, `chr(65 +
+    k)` (new-user trials; were refused: "cannot format a value of type int | str"), each kind
+    decided when the workflow runs, a str key's TypeError as Python's."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(pairs, scores):
+        d = {}
+        for k, v in pairs:
+            d[k] = v
+        out = [[k + 1, -k, k // 2, f"{k:>4}", f"{k:02d}", list(range(k))[:2], chr(65 + k), round(k / 3, 1), k < 5]
+               for k in d]
+        buckets = {}
+        for s in scores:
+            buckets[s // 10 * 10] = buckets.get(s // 10 * 10, 0) + 1
+        hist = "\\n".join(f"{b:>3}: {'#' * n}" for b, n in sorted(buckets.items()))
+        return [out, hist, sum(d), sorted(d, key=lambda x: -x)]
+    """, {"pairs": [[3, "a"], [1, "b"]], "scores": [91, 78, 95, 65]}, {"pairs": [], "scores": []},
+        {"pairs": [["x", 1]], "scores": [5]})
+    assert results[0]["output"][1] == " 60: #\n 70: #\n 90: ##"
+    assert results[2]["cause"] == 'can only concatenate str (not "int") to str'
