@@ -688,6 +688,14 @@ HELPERS["ord"] = (
     " $b[0] - [0, 0, 192, 224, 240][$count($h)])))",
     (),
 )
+# pow(a, e, m) for 0 <= a < m, e >= 0, m < 2**26 (every product below 2**52): square and
+# multiply, a bit of the exponent per step
+HELPERS["powmod"] = (
+    "$a, $e, $m",
+    "($step := function($b, $e, $acc) { $e = 0 ? $acc : $step($b * $b % $m, $floor($e / 2),"
+    " $e % 2 = 1 ? $acc * $b % $m : $acc) }; $step($a, $e, 1 % $m))",
+    (),
+)
 HELPERS["chr"] = (
     "$n",
     "($x := function($v) { '%' & $substring('0123456789ABCDEF', $floor($v / 16), 1)"

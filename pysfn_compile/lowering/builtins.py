@@ -316,6 +316,40 @@ def _format(b, node):
     return formatting.format_value(node, args[0], args[1].const if len(args) == 2 else "")
 
 
+def _pow(b, node):
+    """pow(base, exp, mod) of ints (pow(a, b) is `a ** b`: analysis/builtin_calls.py): Python's
+    TypeError for another kind, ValueError for a modulus of 0; a negative exponent (the modular
+    inverse) and a modulus of 2**26 or more (products past 2**53) stop the machine by name."""
+    args, _ = _plain_args(b, node, "pow", 3, 3)
+    for arg in args:
+        if not (arg.ty.only("int", "bool") or (_dynamic_kind(arg.ty) and arg.ty.may("int", "bool"))):
+            raise Refusal(node, f"pow() of {arg.ty.describe()} with a modulus: Python raises TypeError "
+                          "(the three arguments must be ints)", ANY_HINT if arg.ty.is_any else "")
+    guards = []
+    if not all(arg.ty.only("int", "bool") for arg in args):
+        codes = [arg.code for arg in args]
+        head, tail = _python_message(lambda t: pow(*t), ("a", "a", "a"), "'str', 'str', 'str'")
+        names = " & \"', '\" & ".join(f"$__pytype({c})" for c in codes)
+        guards.append(guard(" or ".join(f"$not($type({c}) in ['number', 'boolean'])" for c in codes), TypeError,
+                            f"{jsonata_lib.string(head)} & \"'\" & {names} & \"'\" & {jsonata_lib.string(tail)}",
+                            *args, helpers={"pytype"}))
+        floats = _python_error(lambda t: pow(*t), (2.0, 2, 5))
+        guards.append(guard(" or ".join(f"($type({c}) = 'number' and $floor({c}) != {c})" for c in codes), TypeError,
+                            jsonata_lib.string(floats), *args))
+    base, exp, mod = (combine(f"$__num({a.code})", pytypes.INT, a, helpers={"num"}) if a.ty.may("bool") or
+                      not a.ty.only("int") else a for a in args)
+    zero = _python_error(lambda t: pow(*t), (3, 2, 0))
+    guards.append(guard(f"({mod.code} = 0)", ValueError, jsonata_lib.string(zero), mod))
+    line = getattr(node, "lineno", 0)
+    result = combine(f"($__m := $abs({mod.code}); $__x := $__powmod(({base.code} % $__m + $__m) % $__m, {exp.code}, $__m);"
+                     f" {mod.code} < 0 and $__x != 0 ? $__x + {mod.code} : $__x)", pytypes.INT, base, exp, mod,
+                     helpers={"powmod"}, guards=guards)
+    result = stop_where(result, f"({exp.code} < 0)", f"line {line}: pow() with a negative exponent and a modulus (a "
+                        "modular inverse) is not computed by the machine")
+    return stop_where(result, f"($abs({mod.code}) >= 67108864)", f"line {line}: pow() with a modulus of 2**26 or more: "
+                      "its products would pass 2**53, which JSON numbers do not hold exactly")
+
+
 def _bool(b, node):
     if not node.args:
         return const(False, pytypes.BOOL)
@@ -344,15 +378,19 @@ def _abs(b, node):
 
 
 
-def _python_message(call, argument, marker: str) -> tuple[str, str]:
-    """This Python's error message for `call(argument)`, split around `marker` (its words
-    change between versions)."""
+def _python_error(call, argument) -> str:
+    """This Python's error message for `call(argument)` (its words change between versions)."""
     try:
         call(argument)
     except (TypeError, ValueError) as error:
-        head, _, tail = str(error).rpartition(marker)
-        return head, tail
+        return str(error)
     raise AssertionError(f"{call.__name__}({argument!r}) raised nothing")
+
+
+def _python_message(call, argument, marker: str) -> tuple[str, str]:
+    """_python_error's message split around `marker`."""
+    head, _, tail = _python_error(call, argument).rpartition(marker)
+    return head, tail
 
 
 def _ord(b, node):
@@ -1357,7 +1395,7 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "pow": _pow, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,

@@ -1573,3 +1573,26 @@ def test_the_keys_of_a_machine_with_int_keys_take_every_operation():
         {"pairs": [["x", 1]], "scores": [5]})
     assert results[0]["output"][1] == " 60: #\n 70: #\n 90: ##"
     assert results[2]["cause"] == 'can only concatenate str (not "int") to str'
+
+
+def test_pow_with_a_modulus():
+    """pow(a, e, m) (was refused: "calling 'pow'"): Python's result for negative bases and
+    moduli, its TypeError and ValueError; a negative exponent (a modular inverse) and a modulus
+    of 2**26 or more (products past 2**53) stop the machine by name."""
+    source = """
+    @sfn.workflow
+    def main(a, e, m):
+        try:
+            r = pow(a, e, m)
+        except (TypeError, ValueError) as err:
+            r = f"{type(err).__name__}: {err}"
+        return [r, pow(3, 200, 1000003), pow(-3, 3, 7), pow(5, 0, -3)]
+    """
+    results = assert_same(source, {"a": 3, "e": 2, "m": 5}, {"a": 3, "e": 2, "m": 0}, {"a": 2.5, "e": 2, "m": 5},
+                          {"a": "a", "e": 2, "m": 5}, {"a": 3, "e": 2, "m": -5}, {"a": True, "e": True, "m": 3},
+                          {"a": 12345678, "e": 99, "m": 2 ** 26 - 5})
+    assert results[0]["output"] == [4, 333986, 1, -2]
+    assert results[3]["output"][0] == "TypeError: unsupported operand type(s) for ** or pow(): 'str', 'int', 'int'"
+    compiled = compile_text(source)
+    for payload in ({"a": 2, "e": -1, "m": 5}, {"a": 2, "e": 3, "m": 2 ** 30}):
+        assert emulate(compiled, payload)["error"] == "pysfn.Unsupported"

@@ -224,3 +224,14 @@ def test_fround_rounds_the_binary_value_half_to_even_in_both_engines(pairs):
     code = "(" + prelude(["fround"]) + f" $map({literal([[x, 10 ** p] for p, x in pairs])}, function($q) {{ $__fround($q[0], $q[1]) }}))"
     for result in _both(code):
         assert result == ("ok", expected)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True, database=None)
+@given(st.lists(st.tuples(st.integers(0, 2 ** 26 - 1), st.integers(0, 2 ** 53 - 1), st.integers(1, 2 ** 26 - 1)),
+                min_size=2, max_size=20))
+def test_powmod_is_pythons_pow_in_both_engines(triples):
+    """The helper behind pow(a, e, m): square and multiply, every product below 2**52."""
+    triples = [(a % m, e, m) for a, e, m in triples]
+    code = "(" + prelude(["powmod"]) + f" $map({literal([list(t) for t in triples])}, function($t) {{ $__powmod($t[0], $t[1], $t[2]) }}))"
+    for result in _both(code):
+        assert result == ("ok", [pow(a, e, m) for a, e, m in triples])
