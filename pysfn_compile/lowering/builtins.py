@@ -8,6 +8,7 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import re
 import string as stringlib
 import sys
 
@@ -382,7 +383,7 @@ def _python_error(call, argument) -> str:
     """This Python's error message for `call(argument)` (its words change between versions)."""
     try:
         call(argument)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, LookupError) as error:
         return str(error)
     raise AssertionError(f"{call.__name__}({argument!r}) raised nothing")
 
@@ -1795,6 +1796,9 @@ def _affix(which):
     return handler
 
 
+_FORMAT_FIELD = re.compile(r"([^.\[]*)((?:\[[^\]]*\]|\.[^.\[]*)*)")
+
+
 def _str_format(b, node, s, args, kwargs):
     if not s.is_const:
         return _str_format_at_run_time(node, s, args, kwargs)
@@ -1805,17 +1809,29 @@ def _str_format(b, node, s, args, kwargs):
             parts.append(const(literal, pytypes.STR))
         if field is None:
             continue
-        if field == "":
+        match = _FORMAT_FIELD.fullmatch(field)
+        if match is None or "." in match[2]:
+            raise Refusal(node, f"str.format(): field {field!r} is not supported", "index items only: {0[key]}")
+        name = match[1]
+        if name == "":
             if auto >= len(args):
                 raise Refusal(node, "str.format(): not enough positional arguments")
             value = args[auto]
             auto += 1
-        elif field.isdigit():
-            value = args[int(field)]
-        elif field in kwargs:
-            value = kwargs[field]
-        else:
-            raise Refusal(node, f"str.format(): field {field!r} is not supported")
+        elif name.isdigit():
+            if int(name) >= len(args):  # Python's IndexError, when the line runs
+                message = _python_error(lambda a: s.const.format(*a), tuple(range(len(args))))
+                parts.append(combine("''", pytypes.STR, guards=[guard("true", IndexError, jsonata_lib.string(message))]))
+                continue
+            value = args[int(name)]
+        elif name in kwargs:
+            value = kwargs[name]
+        else:  # Python's KeyError naming the field
+            parts.append(combine("''", pytypes.STR, guards=[guard("true", KeyError, jsonata_lib.string(repr(name)))]))
+            continue
+        for key in re.findall(r"\[([^\]]*)\]", match[2]):  # {0[name]}: an item, an int where it is digits
+            value = operations.subscript(node, value, const(int(key) if key.isdigit() else key, pytypes.INT if
+                                                        key.isdigit() else pytypes.STR), int_keys=b.int_keys)
         if conversion == "r":
             value = formatting.to_repr(node, value)
         elif conversion == "s":

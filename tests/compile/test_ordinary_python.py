@@ -1596,3 +1596,37 @@ def test_pow_with_a_modulus():
     compiled = compile_text(source)
     for payload in ({"a": 2, "e": -1, "m": 5}, {"a": 2, "e": 3, "m": 2 ** 30}):
         assert emulate(compiled, payload)["error"] == "pysfn.Unsupported"
+
+
+def test_str_format_fields_index_items_and_raise_as_python():
+    """`"{0[name]} has {0[n]} items".format(rec)`, `"{u[k][0]}".format(u=...)` (a new-user trial;
+    was refused: "field '0[name]' is not supported"): each `[key]` an item (an int where it is
+    digits), with Python's KeyError, IndexError and TypeError; a field past the arguments raises
+    IndexError and a missing name KeyError when the line runs (was an internal compiler error)."""
+    source = """
+    @sfn.workflow
+    def main(rec, xs, which=0):
+        out = ["{0[name]} has {0[n]} items".format(rec), "{u[k][0]}".format(u={"k": xs}), "{0[1]}-{1}".format(xs, which)]
+        for i in range(5):
+            try:
+                if i == 0:
+                    out.append("{0[missing]}".format(rec))
+                elif i == 1:
+                    out.append("{3}".format(rec))
+                elif i == 2:
+                    out.append("{x}".format(rec))
+                elif i == 3:
+                    out.append("{0[5]}".format(xs))
+                else:
+                    out.append("{0[-1]}".format(xs))
+            except (KeyError, IndexError, TypeError) as e:
+                out.append(f"{type(e).__name__}: {e}")
+        return out
+    """
+    results = assert_same(source, {"rec": {"name": "box", "n": 3}, "xs": [1, 2]}, {"rec": {"name": "b"}, "xs": [1]},
+                          {"rec": [1], "xs": {"1": 2}})
+    assert results[0]["output"] == ["box has 3 items", "1", "2-0", "KeyError: 'missing'",
+                                    "IndexError: Replacement index 3 out of range for positional args tuple",
+                                    "KeyError: 'x'", "IndexError: list index out of range",
+                                    "TypeError: list indices must be integers or slices, not str"]
+    assert "wf.py:" in refusal("@sfn.workflow\ndef main(r):\n    return '{0.real}'.format(r)\n")
