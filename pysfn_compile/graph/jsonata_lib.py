@@ -830,7 +830,8 @@ HELPERS.update({
                       f" or $__haskeys($lookup($v, $k)) }}, false) : false)", ("rawkeys",)),
 })
 INT_KEY_HELPERS = {
-    "keys": ("$d", "$__map($__rawkeys($d), function($k) { $__dkey($k) })", ("map", "rawkeys", "dkey")),
+    # (a key read back is a str or a number, never a list: the array constructor keeps one a list)
+    "keys": ("$d", "[$map($append([], $keys($d)), $__dkey)]", ("dkey",)),
     "values": ("$d", "$__map($__rawkeys($d), function($k) { $lookup($d, $k) })", ("map", "rawkeys")),
     "items": ("$d", "$__map($__rawkeys($d), function($k) { $append([$__dkey($k)], $__wrap($lookup($d, $k))) })",
               ("map", "rawkeys", "wrap", "dkey")),
