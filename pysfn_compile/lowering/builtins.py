@@ -236,10 +236,7 @@ def _int_of_unknown(value: Expr) -> Expr:
     """int(x) for x whose kind is known only at run time: a str is parsed, a number truncated,
     a bool is 0 or 1; anything else is Python's TypeError."""
     v = value.code
-    try:
-        int([])
-    except TypeError as error:
-        head, _, tail = str(error).rpartition("list")
+    head, tail = _python_message(int, [], "list")
     message = f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}"
     wrong = guard(f"$not($type({v}) in ['string', 'number', 'boolean'])", TypeError, message, value,
                   helpers={"pytype"})
@@ -366,10 +363,7 @@ def _abs(b, node):
         return combine(f"$abs({value.code})", value.ty, value)
     if _dynamic_kind(value.ty):
         v = value.code
-        try:
-            abs("")
-        except TypeError as error:
-            head, _, tail = str(error).rpartition("str")
+        head, tail = _python_message(abs, "", "str")
         wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                       f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
                       helpers={"pytype"})
@@ -474,7 +468,7 @@ def _round_places(node, value: Expr, places: int) -> Expr:
     (round(2.999, 2) is the float 3.0) stops the machine: JSON cannot tell it from an int."""
     if value.ty.only("bool"):
         return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
-    rounded, stop = formatting.fixed_point(node, value, places)
+    _, rounded, stop = formatting.fixed_point(node, value, places)
     code = f"({rounded} / {10 ** places})"
     ty = pytypes.Ty(value.ty.kinds - {"bool"} | ({"int"} if value.ty.may("bool") else set()),
                     bits=value.ty.bits, json_number=value.ty.json_number)
@@ -1346,17 +1340,10 @@ def _stored_keys(node, items: Expr, key: str, ty: Ty, pairs: bool = False) -> tu
         return key, []
     if ty.only("int"):
         return f"$__ikey({key})", []
-    k = "$__p[0]" if pairs else "$__k"
-    bad = (f"$__filter({items.code}, function({'$__p' if pairs else '$__k'}) {{ $type({k}) in ['boolean', 'null'] or "
-           f"($type({k}) = 'number' and $floor({k}) != {k}) or ($type({k}) = 'string' and "
-           f"$substring({k}, 0, 1) = {jsonata_lib.NUL}) }})")
+    bad = f"$__filter({items.code}, function({'$__p' if pairs else '$__k'}) {{ {operations.unstorable_key(key)} }})"
     stop = Guard(f"($count({bad}) > 0)", None, "''", jsonata_lib.closure({"filter"}) | items.helpers, items.reads,
-                 abort=True,
-                 error_name=operations.NON_STRING_KEY,
-                 message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run "
-                                 "time (a bool, a float or None, which JSON object keys cannot hold as Python does; "
-                                 "or a str starting with NUL, the machine's mark for an int key): convert it with "
-                                 "str(...)")
+                 abort=True, error_name=operations.NON_STRING_KEY,
+                 message_literal=operations.unstorable_key_cause(node))
     return f"$__ekey({key})", [stop]
 
 
@@ -1396,7 +1383,8 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "pow": _pow, "divmod": _divmod, "min": lambda b, n: _minmax(b, n, "min"),
+    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "pow": _pow, "divmod": _divmod,
+    "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,
     "range": _range, "enumerate": _enumerate, "zip": _zip, "list": _list, "tuple": _tuple,

@@ -244,10 +244,10 @@ FIXED_BOUND = 2 ** 52
 MAX_PLACES = 15
 
 
-def fixed_point(node: ast.AST, expr: Expr, places: int) -> tuple[str, Guard]:
-    """(JSONata: the int nearest x * 10**places, ties to even, of the exact binary value x, as
-    Python's float formatting and round(x, places) round it; the machine's stop beyond the
-    bound where that is exact). `expr`: a number (a bool counts as its int)."""
+def fixed_point(node: ast.AST, expr: Expr, places: int) -> tuple[str, str, Guard]:
+    """(JSONata: x, a number, a bool as its int; the int nearest x * 10**places, ties to even, of
+    the exact binary value x, as Python's float formatting and round(x, places) round it; the
+    machine's stop beyond the bound where that is exact)."""
     x = expr.code if not expr.ty.may("bool") else f"$__num({expr.code})"
     scale = 10 ** places
     stop = Guard(f"($abs({x}) * {scale} >= {FIXED_BOUND})", None, "''", expr.helpers | {"num"}, expr.reads,
@@ -255,7 +255,7 @@ def fixed_point(node: ast.AST, expr: Expr, places: int) -> tuple[str, Guard]:
                  message_literal=f"line {getattr(node, 'lineno', 0)}: a number of {FIXED_BOUND // scale:.3g} or more "
                                  f"rounded to {places} decimal places: beyond what the compiled workflow rounds "
                                  "exactly; format it in a callee")
-    return f"$__fround({x}, {scale})", stop
+    return x, f"$__fround({x}, {scale})", stop
 
 
 def _format_fixed(node: ast.AST, expr: Expr, match: re.Match, fill: str) -> Expr:
@@ -265,11 +265,10 @@ def _format_fixed(node: ast.AST, expr: Expr, match: re.Match, fill: str) -> Expr
     if places > MAX_PLACES:
         raise Refusal(node, f"formatting a number with more than {MAX_PLACES} decimal places is not supported",
                       FLOAT_HINT, computable=True)
-    rounded, stop = fixed_point(node, expr, places)
+    x, rounded, stop = fixed_point(node, expr, places)
     scale = 10 ** places
     whole = jsonata_lib.int_text(f"($__fn - $__fn % {scale}) / {scale}")
     tail = f"'.' & $pad($string($__fn % {scale}), -{places}, '0')" if places else ""
-    x = expr.code if not expr.ty.may("bool") else f"$__num({expr.code})"
     text = _signed(node, expr, f"({x} < 0)", whole, match, fill, tail)
     return combine(f"($__fn := $abs({rounded}); {text.code})", pytypes.STR, expr,
                    helpers=text.helpers | {"fround", "num"}, guards=[stop])

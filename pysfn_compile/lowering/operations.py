@@ -1026,15 +1026,25 @@ def store_key(node, key: Expr) -> Expr:
         raise Refusal(node, f"dict keys are strs or ints here; this key is {key.ty.describe()}",
                       "convert the key with str(...) or int(...)", computable=True)
     key = _hashable(node, key)
-    k = key.code
-    cause = (f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run time (a bool, "
-             "a float or None, which JSON object keys cannot hold as Python does; or a str starting with NUL, "
-             "the machine's mark for an int key): convert it with str(...)")
-    check = Guard(f"($type({k}) in ['boolean', 'null'] or ($type({k}) = 'number' and $floor({k}) != {k})"
-                  f" or ($type({k}) = 'string' and $substring({k}, 0, 1) = {jsonata_lib.NUL}))", None, "''",
-                  key.helpers, key.reads, abort=True, error_name=NON_STRING_KEY, message_literal=cause)
+    check = Guard(f"({unstorable_key(key.code)})", None, "''", key.helpers, key.reads, abort=True,
+                  error_name=NON_STRING_KEY, message_literal=unstorable_key_cause(node))
     encoded = _encoded_key(attrs.evolve(key, ty=attrs.evolve(key.ty, kinds=key.ty.kinds - {"bool", "float", "none"})))
     return Expr(encoded.code, pytypes.STR, key.guards + (check,), key.reads, encoded.helpers)
+
+
+def unstorable_key(k: str) -> str:
+    """JSONata: whether the key `k` (of a kind known at run time) is one the machine cannot hold
+    as Python does: a bool (True would come back as 1), a float, None, or a str starting with
+    NUL (the mark of an int key)."""
+    return (f"$type({k}) in ['boolean', 'null'] or ($type({k}) = 'number' and $floor({k}) != {k})"
+            f" or ($type({k}) = 'string' and $substring({k}, 0, 1) = {jsonata_lib.NUL})")
+
+
+def unstorable_key_cause(node) -> str:
+    """The machine's message where unstorable_key holds (pysfn.NonStringKey)."""
+    return (f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run time (a bool, "
+            "a float or None, which JSON object keys cannot hold as Python does; or a str starting with NUL, "
+            "the machine's mark for an int key): convert it with str(...)")
 
 
 def no_int_keys(b, value: Expr, receiver: str) -> Expr:
@@ -1054,14 +1064,11 @@ def no_int_keys(b, value: Expr, receiver: str) -> Expr:
 def key_guard(container: Expr, key: Expr, shown: Expr | None = None) -> Guard:
     """Python's KeyError where `key` is not in the dict; `shown`: the key as the program has it
     (before lookup_key encoded an int)."""
-    if shown is not None and shown is not key:
-        message = jsonata_lib.string(repr(shown.const)) if shown.is_const else f"$__pyrepr({shown.code})"
-        helpers = () if shown.is_const else {"pyrepr"}
-        return guard(f"$not($exists($lookup({container.code}, {key.code})))", KeyError, message, container,
-                     key, shown, helpers=helpers)
-    message = jsonata_lib.string(repr(key.const)) if key.is_const else f"$__repr_str({key.code})"
+    shown = key if shown is None else shown
+    printer = "repr_str" if shown is key else "pyrepr"  # (the key a str: repr_str; as given: any kind)
+    message = jsonata_lib.string(repr(shown.const)) if shown.is_const else f"$__{printer}({shown.code})"
     return guard(f"$not($exists($lookup({container.code}, {key.code})))", KeyError, message, container,
-                 key, helpers=() if key.is_const else {"repr_str"})
+                 key, shown, helpers=() if shown.is_const else {printer})
 
 
 def _bound(container: Expr) -> str:

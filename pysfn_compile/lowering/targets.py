@@ -28,6 +28,8 @@ from .operations import (
     slice_index,
     slice_of,
     store_key,
+    unstorable_key,
+    unstorable_key_cause,
 )
 
 
@@ -292,12 +294,9 @@ def _set_item_of_unknown(node, container: Expr, key: Expr, value: Expr) -> Expr:
               f"\"'\" & $__pytype({c}) & \"' object does not support item assignment\"", container,
               helpers={"pytype"}),
         unhashable,
-        Guard(f"(($type({c}) = 'object') and ($type({k}) in ['boolean', 'null'] or ($type({k}) = 'number' and "
-              f"$floor({k}) != {k}) or ($type({k}) = 'string' and $substring({k}, 0, 1) = {jsonata_lib.NUL})))", None,
-              "''", container.helpers | key.helpers, container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
-              message_literal=f"line {getattr(node, 'lineno', 0)}: a dict key that is not a str or an int at run time "
-                              "(a bool, a float or None, which JSON object keys cannot hold as Python does; or a str "
-                              "starting with NUL, the machine's mark for an int key): convert it with str(...)"),
+        Guard(f"(($type({c}) = 'object') and ({unstorable_key(k)}))", None, "''", container.helpers | key.helpers,
+              container.reads | key.reads, abort=True, error_name=NON_STRING_KEY,
+              message_literal=unstorable_key_cause(node)),
         index_type,
         index_range,
     ]

@@ -721,28 +721,33 @@ def test_a_loop_over_a_dicts_items_or_values_changes_them_in_place():
     assert stopped["error"] == "pysfn.Unsupported" and "'groups' is not a dict" in stopped["cause"]
 
 
+def _assert_refused_at(first_line: str, cases) -> None:
+    """Each (body, line) of `cases`, after `first_line` in `main(n: int)`, is refused on that
+    line of the body (1: `first_line`)."""
+    for body, line in cases:
+        source = f"@sfn.workflow\ndef main(n: int):\n    {first_line}\n" + "".join(
+            "    " + text + "\n" for text in body.split("\n"))
+        assert f"wf.py:{line + 2}:" in refusal(source), body
+
+
 def test_a_loop_changing_a_dicts_values_is_refused_where_python_would_see_more():
     """A key added in the loop (Python's RuntimeError: the dict changed size), the value read
     after the loop, or kept elsewhere and changed: Python's meaning needs the object itself."""
-    for body, line in (("for k, v in d.items():\n    v.append(1)\n    d.setdefault('new', [])\nreturn d", 4),
-                       ("for k, v in d.items():\n    v.append(1)\n    d['new'] = []\nreturn d", 4),
-                       ("for v in d.values():\n    v.append(1)\nreturn v", 4),
-                       ("kept = []\nfor v in d.values():\n    kept.append(v)\n    v.append(1)\nreturn kept", 6)):
-        source = "@sfn.workflow\ndef main(n: int):\n    d = {'a': [n], 'b': []}\n" + "".join(
-            "    " + text + "\n" for text in body.split("\n"))
-        assert f"wf.py:{line + 2}:" in refusal(source), body
+    _assert_refused_at("d = {'a': [n], 'b': []}", (
+        ("for k, v in d.items():\n    v.append(1)\n    d.setdefault('new', [])\nreturn d", 4),
+        ("for k, v in d.items():\n    v.append(1)\n    d['new'] = []\nreturn d", 4),
+        ("for v in d.values():\n    v.append(1)\nreturn v", 4),
+        ("kept = []\nfor v in d.values():\n    kept.append(v)\n    v.append(1)\nreturn kept", 6)))
 
 
 def test_a_loop_changing_its_items_is_refused_where_python_would_see_more():
     """The item read after the loop, the list changed in length or an item replaced inside it,
     or the item kept elsewhere and changed: Python's meaning needs the object itself."""
-    for body, line in (("for row in rows:\n    row['a'] = 1\nreturn row", 4),
-                       ("for row in rows:\n    row['a'] = 1\n    rows.append({})\nreturn rows", 4),
-                       ("for row in rows:\n    row['a'] = 1\n    rows[0] = {}\nreturn rows", 4),
-                       ("kept = []\nfor row in rows:\n    kept.append(row)\n    row['a'] = 1\nreturn kept", 6)):
-        source = "@sfn.workflow\ndef main(n: int):\n    rows = [{'a': 0}, {'a': n}]\n" + "".join(
-            "    " + text + "\n" for text in body.split("\n"))
-        assert f"wf.py:{line + 2}:" in refusal(source), body
+    _assert_refused_at("rows = [{'a': 0}, {'a': n}]", (
+        ("for row in rows:\n    row['a'] = 1\nreturn row", 4),
+        ("for row in rows:\n    row['a'] = 1\n    rows.append({})\nreturn rows", 4),
+        ("for row in rows:\n    row['a'] = 1\n    rows[0] = {}\nreturn rows", 4),
+        ("kept = []\nfor row in rows:\n    kept.append(row)\n    row['a'] = 1\nreturn kept", 6)))
 
 
 def test_a_loop_changing_its_records_beside_a_group_by_built_from_them():
