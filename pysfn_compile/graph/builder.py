@@ -126,6 +126,7 @@ class Scope:
     keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
     reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
     set_uses: Any = None  # set_uses.SetUses of its body: its set variables, and the uses of sets refused
+    blind_numbers: Any = None  # blind_numbers.BlindNumbers of its body: where a number's kind cannot show
     # names read where Python may find them unassigned (UnboundLocalError when the workflow runs):
     # the previous pass's, which the entry marks unassigned, and this pass's
     maybe_unbound: frozenset = frozenset()
@@ -754,6 +755,15 @@ class Builder(BuilderHelpers):
         while scope is not None:
             yield scope
             scope = scope.outer
+
+    def kind_unseen(self, node: ast.AST) -> bool:
+        """Whether nothing observes whether `node`'s number is an int or a float
+        (analysis/blind_numbers.py): its own stop for an integral float result may go."""
+        return any(scope.blind_numbers is not None and node in scope.blind_numbers.nodes for scope in self.scopes())
+
+    def kind_lost(self, node: ast.AST) -> bool:
+        """Whether `node`'s value may be a number whose int-or-float kind the machine lost."""
+        return any(scope.blind_numbers is not None and scope.blind_numbers.lost(node) for scope in self.scopes())
 
     def temp(self, hint: str = "t") -> str:
         self.scope.temp_count += 1

@@ -53,6 +53,9 @@ class Guard:
     error_name: str = ""
     message_literal: str | None = None
     scan: Scan | None = None  # the search its cond and message read (their `scan.name`)
+    # an AmbiguousNumber stop: the code of the value whose int-or-float kind it protects
+    # (operations.float_blind drops it where nothing can observe that kind)
+    blurs: str | None = None
 
     def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Guard:
         """This guard, checked only where `condition` holds (short-circuit operands)."""

@@ -287,8 +287,10 @@ def float_of_str(value: Expr) -> Expr:
                        value.reads, abort=True, error_name=UNSUPPORTED,
                        message_literal="float() of inf, nan or a number of 1e308 or more: beyond what the "
                                        "compiled workflow holds (JSON numbers are finite)")
-    return combine(f"$number({text})", pytypes.FLOAT, value, guards=[check, unholdable],
-                   helpers={"strip_ws", "float_exp"})
+    number = combine(f"$number({text})", pytypes.FLOAT, value, guards=[check, unholdable],
+                     helpers={"strip_ws", "float_exp"})
+    sign = combine(f"($substring({text}, 0, 1) = '-' ? -1 : 1)", pytypes.INT, value, helpers={"strip_ws"})
+    return operations.signed_zero_stop(original, number, (sign,), None)  # float("-0") is -0.0
 
 
 def _float_of_unknown(value: Expr) -> Expr:
@@ -477,11 +479,14 @@ def _round_places(node, value: Expr, places: int) -> Expr:
         x = value.code
         guards.append(Guard(f"($floor({code}) = {code} and $type({x}) = 'number' and $floor({x}) != {x})", None, "''",
                             value.helpers | {"fround", "num"}, value.reads, abort=True,
-                            error_name=operations.AMBIGUOUS_NUMBER,
+                            error_name=operations.AMBIGUOUS_NUMBER, blurs=code,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: round() of a number whose type is not "
                                             "annotated gave an integral float (round(2.999, 2) is 3.0), which JSON "
                                             "cannot tell from an int: annotate it as float"))
-    return combine(code, ty, value, helpers={"fround", "num"}, guards=guards)
+    result = combine(code, ty, value, helpers={"fround", "num"}, guards=guards)
+    if value.ty.may("float") and not value.ty.json_number:  # round(-0.04, 1) is -0.0
+        result = operations.signed_zero_stop(node, result, (value,), None)
+    return result
 
 
 def _divmod(b, node):
@@ -742,35 +747,52 @@ def _sum_of_json_numbers(node, items: Expr) -> Expr:
         xs = f"$__map({xs}, function($__x) {{ $__x = true ? 1 : $__x = false ? 0 : $__x }})"
     total = combine(f"$sum({xs})", attrs.evolve(pytypes.NUMBER, json_number=True), items,
                     helpers={"map"} if items.ty.element.may("bool") else ())
-    ambiguous = Guard(f"($floor({total.code}) = {total.code} and $exists({operations.bound_code(xs)}"
-                      f"[$floor($) != $]))", None, "''", total.helpers, total.reads, abort=True,
-                      error_name=operations.AMBIGUOUS_NUMBER,
-                      message_literal=f"line {getattr(node, 'lineno', 0)}: a sum of numbers whose type is not "
-                                      "annotated is integral although an item was not, which Python keeps as a "
-                                      "float (0.5 + 0.5 is 1.0) and JSON cannot tell from an int: annotate them "
-                                      "as float")
     checked = operations.overflow_checked(total)
-    return attrs.evolve(checked, guards=checked.guards + (ambiguous,))
+    return attrs.evolve(checked, guards=checked.guards + (_ambiguous_total(node, total, xs),))
+
+
+def _ambiguous_total(node, total: Expr, xs: str) -> Guard:
+    """The stop for a total of numbers of unknown type that is integral although an item was
+    not: Python has the float 1.0 for 0.5 + 0.5, JSON carries 1."""
+    return Guard(f"($floor({total.code}) = {total.code} and $exists({operations.bound_code(xs)}"
+                 f"[$floor($) != $]))", None, "''", total.helpers, total.reads, abort=True,
+                 error_name=operations.AMBIGUOUS_NUMBER, blurs=total.code,
+                 message_literal=_AMBIGUOUS_TOTAL.format(line=getattr(node, "lineno", 0)))
+
+
+_AMBIGUOUS_TOTAL = ("line {line}: a sum of numbers whose type is not annotated is integral although an item was "
+                    "not, which Python keeps as a float (0.5 + 0.5 is 1.0) and JSON cannot tell from an int: "
+                    "annotate them as float")
 
 
 def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
     """sum() of items whose types are known only at run time: ints and bools are added
-    exactly; an item that is not a number raises Python's TypeError; a float stops the machine
-    (CPython's float sum is not JSONata's left-to-right addition)."""
+    exactly; an item that is not a number raises Python's TypeError. Floats are added left to
+    right as CPython 3.11 adds them (a total integral although an item was not stops, as
+    _sum_of_json_numbers says); from 3.12 CPython compensates a float sum (Neumaier), so a float
+    stops the machine."""
     if start is not None and not start.ty.only("int"):
         raise Refusal(node, "sum() with a start that is not an int")
     initial = start.code if start is not None else "0"
     xs = items.code
     mistyped = guard(f"($type($__sumerr({xs}, {initial})) = 'string')", TypeError, f"$__sumerr({xs}, {initial})",
                      items, *([start] if start is not None else []), helpers={"sumerr"})
-    floats = Guard(f"$reduce({xs}, function($__a, $__x) {{ $__a or $floor($__num($__x)) != $__num($__x) }}, false)",
-                   None, "''", jsonata_lib.closure({"num"}) | items.helpers, items.reads, abort=True,
-                   error_name=UNSUPPORTED,
-                   message_literal=f"line {getattr(node, 'lineno', 0)}: sum() of numbers whose type is not annotated "
-                                   "met a float: CPython adds floats otherwise than the state machine; add them in a "
-                                   "loop (total += x) or annotate them")
     code = f"$reduce({xs}, function($__a, $__x) {{ $__a + $__num($__x) }}, {initial})"
-    result = combine(code, pytypes.INT, items, *([start] if start is not None else []), helpers={"num"},
+    has_float = f"$reduce({xs}, function($__a, $__x) {{ $__a or $floor($__num($__x)) != $__num($__x) }}, false)"
+    helpers = jsonata_lib.closure({"num"}) | items.helpers
+    if sys.version_info < (3, 12):
+        floats = Guard(f"($floor({code}) = {code} and {has_float})", None, "''", helpers, items.reads,
+                       abort=True, error_name=operations.AMBIGUOUS_NUMBER, blurs=code,
+                       message_literal=_AMBIGUOUS_TOTAL.format(line=getattr(node, "lineno", 0)))
+        ty = attrs.evolve(pytypes.NUMBER, json_number=True)
+    else:
+        floats = Guard(has_float, None, "''", helpers, items.reads, abort=True, error_name=UNSUPPORTED,
+                       message_literal=f"line {getattr(node, 'lineno', 0)}: sum() of numbers whose type is not "
+                                       "annotated met a float: Python 3.12+ adds floats with extra precision "
+                                       "(Neumaier summation), the state machine left to right; add them in a loop "
+                                       "(total += x) or in a callee")
+        ty = pytypes.INT
+    result = combine(code, ty, items, *([start] if start is not None else []), helpers={"num"},
                      guards=[mistyped, floats])
     return overflow_checked(result)
 

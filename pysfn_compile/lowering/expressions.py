@@ -36,8 +36,10 @@ from .operations import (
     division_operands,
     float_blind,
     is_var,
+    lost_kind_stop,
     numeric_operand,
     short_circuit,
+    signed_zero_stop,
     slice_of,
     store_key,
     subscript,
@@ -247,7 +249,18 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
         left, right = division_operands(left, right)
     if sets.is_set(left.ty) or sets.is_set(right.ty):
         return sets.binary(node, _OPS[type(node.op)], left, right)
-    return binary(node, _OPS[type(node.op)], left, right)
+    result = binary(node, _OPS[type(node.op)], left, right)
+    if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
+        for lost, other, operand in ((left, right, node.left), (right, left, node.right)):
+            if b.kind_lost(operand):
+                result = lost_kind_stop(node, result, lost, other)
+    if b.kind_unseen(node):  # a zero that Python may keep as -0.0
+        lost = b.kind_lost(node.left) or b.kind_lost(node.right)
+        if isinstance(node.op, ast.Mult):
+            result = signed_zero_stop(node, result, (left, right), None if lost else (left, right))
+        elif isinstance(node.op, (ast.FloorDiv, ast.Mod)) and right.is_const and right.const < 0:
+            result = signed_zero_stop(node, result, (), None if lost else (left, right))
+    return result
 
 
 _PERCENT = re.compile(r"%(.)", re.DOTALL)
@@ -330,12 +343,18 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
         check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                       f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
         number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
-        return combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
-                       operand, guards=[check])
+        result = combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
+                         operand, guards=[check])
+        if sign == "-" and b.kind_unseen(node) and b.kind_lost(node.operand):  # -x of a float 0.0 is -0.0
+            return signed_zero_stop(node, result, (), None)
+        return result
     operand = numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
     if isinstance(node.op, ast.UAdd):
         return operand
-    return combine(f"(-{operand.code})", operand.ty, operand)
+    negated = combine(f"(-{operand.code})", operand.ty, operand)
+    if operand.ty.may("float") or (b.kind_unseen(node) and b.kind_lost(node.operand)):  # -(0.0) is -0.0
+        return signed_zero_stop(node, negated, (), None)
+    return negated
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:

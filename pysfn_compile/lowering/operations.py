@@ -170,7 +170,22 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     if op == "%" and lt.only("str"):
         raise Refusal(node, "%-formatting of strings is not supported", "use an f-string")
     left, right = numeric_operand(node, op, left, right, True), numeric_operand(node, op, right, left, False)
-    return arithmetic(node, op, left, right)
+    result = arithmetic(node, op, left, right)
+    if op in ("*", "/", "//", "%") and result.ty.may("float") and not result.is_const \
+            and not _never_negative_zero(op, left, right):  # -0.5 * 0 and 0 / -2 are -0.0
+        result = signed_zero_stop(node, result, (left, right) if op in ("*", "/") else (right,), None)
+    return result
+
+
+def _never_negative_zero(op: str, left: Expr, right: Expr) -> bool:
+    """An int times or over a positive number literal (`cents / 100`): never -0.0 (an int
+    below zero is at least 1 away from it); a positive literal divisor of // or %."""
+    def positive(e: Expr) -> bool:
+        return e.is_const and type(e.const) in (int, float) and e.const > 0
+    if op in ("//", "%"):
+        return positive(right)
+    return (positive(right) and left.ty.only("int", "bool")) or \
+        (op == "*" and positive(left) and right.ty.only("int", "bool"))
 
 
 def may_extend_in_place(ty: Ty) -> bool:
@@ -270,8 +285,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         helpers.add("numstop")
         guards.append(Guard(f"({stop} = 'overflow')", None, "''", abort=True, error_name=OVERFLOW,
                             message_literal=OVERFLOW_CAUSE))
-        if integral != "true":
-            guards.append(Guard(f"({stop} = 'float')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER,
+        if integral != "true" and not floats:  # (an operand annotated float: the result's type says float)
+            guards.append(Guard(f"({stop} = 'float')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER, blurs=code,
                                 message_literal=(
                                     f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
                                     "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
@@ -284,7 +299,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     elem = None
     if not numbers_only:
         kinds, elem = _sequence_results(op, left.ty, right.ty, kinds)
-    ty = pytypes.FLOAT if op == "/" else pytypes.INT if op == "**" else \
+    # an operand annotated float makes a float (2.0 * n, 6 in JSON, is 6.0 in Python)
+    ty = pytypes.FLOAT if op == "/" or (floats and op != "**") else pytypes.INT if op == "**" else \
         attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
     return combine(code, ty, left, right, helpers=helpers, guards=guards)
 
@@ -425,8 +441,51 @@ def division_operands(left: Expr, right: Expr) -> tuple[Expr, Expr]:
     return float_blind(left), attrs.evolve(float_blind(right), guards=(*float_blind(right).guards, *zero))
 
 
+def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr:
+    """`lost + other` (or -, *) where `lost` may be a number whose int-or-float kind the
+    machine no longer knows (analysis/blind_numbers.py) and `other` may be no number: Python's
+    TypeError names the kind ('float' and 'str'), and `*` repeats a sequence for an int but
+    raises for a float, so an integral number there stops the machine (pysfn.AmbiguousNumber)."""
+    if other.ty.only("int", "float", "bool") or lost.ty.only("int", "bool"):
+        return result
+    x = lost.code
+    stop = Guard(f"($type({x}) = 'number' and $floor({x}) = {x} and $not($type({other.code}) in ['number', "
+                 "'boolean']))", None, "''", lost.helpers | other.helpers, lost.reads | other.reads, abort=True,
+                 error_name=AMBIGUOUS_NUMBER,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: a number computed from numbers whose type "
+                                 "is not annotated meets a value that is no number: Python's result depends on "
+                                 "whether it is a float (1.5 * 2 is 3.0), which JSON cannot tell from an int: "
+                                 "annotate the operands")
+    operands = set(lost.guards) | set(other.guards)  # after the operands' own checks, before the operator's
+    at = next((i for i, g in enumerate(result.guards) if g not in operands), len(result.guards))
+    return attrs.evolve(result, guards=(*result.guards[:at], stop, *result.guards[at:]))
+
+
+def signed_zero_stop(node: ast.AST, result: Expr, negative: tuple[Expr, ...], floats: tuple[Expr, ...] | None) -> Expr:
+    """`result` of arithmetic that may be a float, when it is zero: Python's float zero has a
+    sign (-0.5 * 0 and 0 / -2 are -0.0, printed '-0.00') that no JSON number carries (nor can
+    JSONata test it), so the machine stops where the zero may be negative: one of `negative`
+    is below zero and, for numbers of unknown type, a float was among `floats` (None: the
+    result is a float whatever they are, or an operand's kind is lost: blind_numbers.py). No
+    value the machine holds is then Python's -0.0, and formatting a zero needs no sign."""
+    r = result.code
+    cond = f"$type({r}) = 'number' and {r} = 0"
+    if negative:
+        cond += " and (" + " or ".join(f"($type({o.code}) = 'number' and {o.code} < 0)" for o in negative) + ")"
+    if floats is not None:
+        cond += " and (" + " or ".join(f"($type({o.code}) = 'number' and $floor({o.code}) != {o.code})"
+                                       for o in floats) + ")"
+    parts = (*negative, *(floats or ()))
+    stop = Guard(f"({cond})", None, "''", frozenset().union(*(o.helpers for o in parts)) | result.helpers,
+                 frozenset().union(*(o.reads for o in parts)) | result.reads, abort=True, error_name=AMBIGUOUS_NUMBER,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: a float computation gave a zero that "
+                                 "Python keeps as -0.0 (-0.5 * 0, 0 / -2, float('-0'): printed '-0.00'), which no "
+                                 "JSON number carries: compute it in a callee")
+    return attrs.evolve(result, guards=(*result.guards, stop))
+
+
 def _own_float_stop(expr: Expr, g: Guard) -> bool:
-    return g.abort and g.error_name == AMBIGUOUS_NUMBER and g.cond.startswith(f"($__numstop({expr.code}, ")
+    return g.abort and g.error_name == AMBIGUOUS_NUMBER and g.blurs == expr.code
 
 
 def _type_name(operand: Expr) -> str | Expr:

@@ -21,7 +21,7 @@ from ..graph.exprs import Expr
 from . import builtins, calls, expressions, lambda_compute, service_calls, statements
 from .evaluation import pure_comprehension
 from .formatting import UNKNOWN_HINT
-from .operations import ANY_HINT
+from .operations import ANY_HINT, float_blind
 
 STATEMENTS = {
     ast.Pass: statements.transform_pass,
@@ -223,7 +223,9 @@ class Visitor:
             raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
                           "move this into a callee (a module-level function, run as a Lambda)",
                           computable=isinstance(node, (ast.Set, ast.SetComp)))
-        return transform(b, node)
+        value = transform(b, node)
+        # a number whose int-or-float kind nothing reads (analysis/blind_numbers.py)
+        return float_blind(value) if b.kind_unseen(node) else value
 
     def call(self, b, node: ast.Call, target: str | None = None) -> Expr:
         return transform_call(b, node, target)

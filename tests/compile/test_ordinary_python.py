@@ -1363,13 +1363,13 @@ def main(xs: list[float], anything, q: int = 3):
 def test_floats_format_and_round_to_decimal_places_as_python_does():
     """`f"{total:.2f}"` and `round(x, 2)` of any float (a new-user trial; were refused:
     "JSONata cannot round and print floats exactly"): the binary value itself rounded half to
-    even (2.675 is 2.67, 0.125 is 0.12), the sign of -0.001 kept, Python's errors for a str;
+    even (2.675 is 2.67, 0.125 is 0.12), Python's errors for a str; a zero Python keeps as -0.0;
     2**52 / 10**places and beyond stops the machine by name."""
-    results = assert_same(FIXED_POINT, {"xs": [2.675, 0.125, 0.375, -0.001, 1234567.891, 2.5, -2.5, 1e-7, 0.0, 99.995],
+    results = assert_same(FIXED_POINT, {"xs": [2.675, 0.125, 0.375, -0.6, 1234567.891, 2.5, -2.5, 1e-7, 0.0, 99.995],
                                         "anything": 2.345},
                           {"xs": [], "anything": "x"}, {"xs": [1.5], "anything": 7}, {"xs": [], "anything": [1]})
     first = results[0]["output"][0]
-    assert [row[0] for row in first] == ["2.67", "0.12", "0.38", "-0.00", "1234567.89", "2.50", "-2.50", "0.00",
+    assert [row[0] for row in first] == ["2.67", "0.12", "0.38", "-0.60", "1234567.89", "2.50", "-2.50", "0.00",
                                          "0.00", "100.00"]
     assert first[4][1:4] == ["1,234,567.9", "+1234568", "1234567.891"]
     assert [row[5] for row in first[:3]] == [2.67, 0.12, 0.38]
@@ -1379,6 +1379,10 @@ def test_floats_format_and_round_to_decimal_places_as_python_does():
     assert emulate(compiled, {"xs": [2.0 ** 50], "anything": None})["error"] == "pysfn.UnprintableNumber"
     # round(2.999, 1) is the float 3.0, which JSON cannot tell from the int 3
     assert emulate(compiled, {"xs": [], "anything": 2.999})["error"] == "pysfn.AmbiguousNumber"
+    # round(-0.001, 2) is -0.0 (printed '-0.00'), a sign no JSON number carries
+    assert compiled.run_python({"xs": [-0.001], "anything": None})["output"][0][0][:2] == ["-0.00", "     -0.0"]
+    stopped = emulate(compiled, {"xs": [-0.001], "anything": None})
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and "-0.0" in stopped["cause"]
 
 
 def test_groups_sorted_in_place_then_summarised():

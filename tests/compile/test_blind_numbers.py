@@ -1,0 +1,189 @@
+"""Arithmetic on numbers of unknown type whose int-or-float kind nothing reads: the machine does
+not stop for an integral float there (analysis/blind_numbers.py), and still stops wherever the
+kind could show."""
+
+from __future__ import annotations
+
+import ast
+import os
+import textwrap
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pysfn_compile import CompileError
+from pysfn_compile.analysis.blind_numbers import blind_numbers
+
+from .helpers import assert_same, compile_text, emulate
+
+INVOICE = """
+def price_of(sku):
+    return {"A": 9.99, "B": 0.1, "C": 12.5}.get(sku, 1.0)
+
+@sfn.workflow
+def invoice(lines, tax_rate=0.2):
+    subtotal = 0
+    items = []
+    for line in lines:
+        amount = price_of(line["sku"]) * line["qty"]
+        subtotal += amount
+        items.append(f"{line['sku']}: {amount:.2f}")
+    tax = subtotal * tax_rate
+    total = subtotal + tax
+    return {"items": items, "subtotal": f"{subtotal:.2f}", "tax": f"{tax:.2f}",
+            "total": f"{total:,.2f}", "big": total > 1000, "even": round(total) % 2 == 0}
+"""
+
+
+def test_an_invoice_of_float_amounts_that_come_out_integral_runs_as_python():
+    """12.5 * 1000 is 12500.0 in Python and 12500 in JSON; 0 * 0.2 is 0.0: only formatted,
+    compared and rounded, so the machine goes on (before, it stopped with AmbiguousNumber)."""
+    results = assert_same(INVOICE, {"lines": [{"sku": "C", "qty": 1000}], "tax_rate": 0},
+                          {"lines": []}, {"lines": [{"sku": "A", "qty": 3}, {"sku": "B", "qty": 10}]},
+                          {"lines": [{"sku": "C", "qty": 2}, {"sku": "Z", "qty": 3}], "tax_rate": 0.5})
+    assert results[0]["output"]["total"] == "12,500.00"
+    assert results[1]["output"] == {"items": [], "subtotal": "0.00", "tax": "0.00", "total": "0.00",
+                                    "big": False, "even": True}
+
+
+def test_where_the_kind_shows_the_machine_still_stops():
+    """The same integral float returned, printed, stored in a list, used as an index or divided
+    by: Python's value differs from the int the machine holds, so the machine stops there."""
+    shown = {
+        "returned": "y = a * b\n    return y",
+        "printed": "y = a * b\n    return str(y)",
+        "in a list": "y = a * b\n    return [y]",
+        "formatted whole": "y = a * b\n    return f'{y}'",
+        "divisor": "y = a * b\n    return 10 / y",
+        "ordered against a variable": "y = a * b\n    return y < c",
+        "an index": "y = a * b\n    return 'abcdefghijk'[y]",
+        "passed on": "y = a * b\n    z = y\n    return z",
+    }
+    for what, body in shown.items():
+        compiled = compile_text(f"@sfn.workflow\ndef main(a, b, c=20):\n    {body}\n")
+        result = emulate(compiled, {"a": 2.5, "b": 4})
+        assert result["error"] in ("pysfn.AmbiguousNumber", "TypeError"), (what, result)
+        assert result == compiled.run_python({"a": 2.5, "b": 4}) or result["error"] == "pysfn.AmbiguousNumber", what
+
+
+def test_a_number_whose_kind_is_lost_meeting_a_value_that_is_no_number_stops():
+    """`y * s` repeats a str for an int y and raises TypeError for a float: where the machine
+    no longer knows which y is, it stops rather than repeat (or name the wrong type)."""
+    source = """
+    @sfn.workflow
+    def main(a, b, s):
+        y = a * b
+        try:
+            return (y * s) == s
+        except TypeError as e:
+            return str(e)
+    """
+    compiled = compile_text(source)
+    stopped = emulate(compiled, {"a": 2.5, "b": 2, "s": "ab"})
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 7: ")
+    assert compiled.run_python({"a": 2.5, "b": 2, "s": "ab"})["output"] == \
+        "can't multiply sequence by non-int of type 'float'"
+    assert_same(source, {"a": 2.5, "b": 2, "s": 3}, {"a": 2.5, "b": 3, "s": 7.5}, {"a": 1.5, "b": 3, "s": "x"})
+
+
+def test_kinds_pass_through_negation_abs_round_and_floor_division_by_a_literal():
+    source = """
+    @sfn.workflow
+    def main(a, b):
+        d = -(a * b)
+        e = abs(d) // 2
+        f = round(e * 1.5, 1) % 7
+        return [f"{d:.1f}", f"{e:.1f}", f"{f:.3f}", int(f), d == -10, not e, e > 2]
+    """
+    results = assert_same(source, {"a": 2.5, "b": 4}, {"a": 3, "b": 4}, {"a": 0.5, "b": 0.5}, {"a": -1.25, "b": 8})
+    assert results[0]["output"] == ["-10.0", "5.0", "0.500", 0, True, False, True]
+
+
+def _analysed(source: str):
+    body = ast.parse(textwrap.dedent(source)).body
+    return blind_numbers(body, set())
+
+
+def test_the_analysis_judges_a_name_by_every_read_of_it():
+    found = _analysed("""
+    t = a * b
+    u = t + 1
+    v = a * b
+    w = a * b
+    if u > 3 and f"{t:.2f}":
+        pass
+    def inner():
+        return v
+    x = w / 100
+    """)
+    assert {"t", "u", "w", "x"} <= found.names and "v" not in found.names
+    found = _analysed("""
+    total = 0
+    for x in xs:
+        total += x * 2
+    out.append(total)
+    """)
+    assert "total" not in found.names
+    assert not any(isinstance(n, ast.AugAssign) for n in found.nodes)
+
+
+def test_a_name_declared_nonlocal_or_global_is_never_blind():
+    found = _analysed("""
+    global g
+    g = a * b
+    print_nothing = g == 1
+    """)
+    assert "g" not in found.names
+
+
+# -- random arithmetic on numbers of unknown type, both ways ---------------------------------
+# PYSFN_BLIND_EXAMPLES=N runs N random programs (not derandomized) instead of CI's fixed set.
+_LONG = int(os.environ.get("PYSFN_BLIND_EXAMPLES", "0"))
+_VALUES = st.sampled_from([0, 1, 2, 3, -2, 0.5, 1.5, 2.5, 0.25, -0.5, 12.5, "ab", True, None])
+_LOUD = {"pysfn.AmbiguousNumber", "pysfn.IntegerOverflow", "pysfn.UnprintableNumber", "pysfn.Unsupported"}
+_EXPRS = ["{x} + {y}", "{x} - {y}", "{x} * {y}", "{x} / {y}", "{x} // {y}", "{x} % {y}", "-{x}", "abs({x})",
+          "round({x}, 1)", "round({x})", "{x} // 2", "{x} % 3", "{x} / 4", "{x} * 0.5", "{x} + 1"]
+_SINKS = ["f'{{{v}:.2f}}'", "{v} == 3", "{v} != {w}", "{v} > 2", "{v} < {w}", "int({v})", "str({v})", "[{v}]",
+          "{v} / 2", "10 / {v}", "not {v}", "'ab' * {v}", "{v} * 'ab'", "{v}", "round({v}, 2)", "float({v})",
+          "f'{{{v}:>8.1f}}'", "format({v}, '.3f')", "{v} if {v} else {w}"]
+
+
+@st.composite
+def _programs(draw):
+    names = ["a", "b", "c"]
+    lines = []
+    for i in range(draw(st.integers(1, 5))):
+        operand = st.sampled_from([*names, "1", "2", "0.5", "1.5"])
+        expr = draw(st.sampled_from(_EXPRS)).format(x=draw(st.sampled_from(names)), y=draw(operand))
+        if draw(st.booleans()) and i:
+            target = draw(st.sampled_from([n for n in names if n.startswith("v")] or names))
+            op = draw(st.sampled_from(["+", "-", "*"]))
+            lines.append(f"{target} {op}= {expr}")
+        else:
+            lines.append(f"v{i} = {expr}")
+            names.append(f"v{i}")
+    sinks = [draw(st.sampled_from(_SINKS)).format(v=name, w=draw(st.sampled_from(names)))
+             for name in names[3:] for _ in range(draw(st.integers(1, 2)))]
+    body = "\n        ".join(lines)
+    return f"""
+@sfn.workflow
+def main(a, b, c):
+    try:
+        {body}
+        return [{", ".join(sinks)}]
+    except (TypeError, ZeroDivisionError, ValueError) as e:
+        return type(e).__name__ + ': ' + str(e)
+"""
+
+
+@settings(max_examples=_LONG or 40, deadline=None, derandomize=not _LONG, database=None)
+@given(_programs(), st.lists(st.fixed_dictionaries({"a": _VALUES, "b": _VALUES, "c": _VALUES}), min_size=3, max_size=3))
+def test_random_arithmetic_of_unknown_type_agrees_or_stops_loudly(source, inputs):
+    """Never a silent difference: the machine gives Python's result, or stops by name."""
+    try:
+        compiled = compile_text(source)
+    except CompileError:  # a float printed whole (str(x / 4)): refused at compile time
+        return
+    for payload in inputs:
+        machine, python = emulate(compiled, payload), compiled.run_python(payload)
+        assert machine == python or machine["error"] in _LOUD, f"{source}\n{payload}\n{machine}\n{python}"
