@@ -152,10 +152,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     sign, grouping, precision, kind = match["sign"] or "-", match["grouping"], match["precision"], match["type"]
     width = int(match["width"]) if match["width"] else 0
     ty = expr.ty
-    if kind in ("f", "F") and ty.numeric:
+    if kind in ("f", "F", "%") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
     mixed = len(ty.kinds - {"bool"}) > 1 and not ty.numeric and ty.kinds <= pytypes.JSON_KINDS  # (int | str keys)
-    if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEG%n"):
+    if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEGn"):
         return _format_unknown(node, expr, spec)
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
@@ -260,15 +260,22 @@ def fixed_point(node: ast.AST, expr: Expr, places: int) -> tuple[str, str, Guard
 
 def _format_fixed(node: ast.AST, expr: Expr, match: re.Match, fill: str) -> Expr:
     """format(x, '.2f') of a number: its digits rounded as Python rounds them (fixed_point),
-    the sign of x itself ('-0.00' for -0.001), and the spec's width, fill and grouping."""
+    the sign of x itself ('-0.00' for -0.001), and the spec's width, fill and grouping. With
+    '%', x times 100 (the double product, as CPython multiplies) in 'f' format, then '%'."""
     places = int(match["precision"]) if match["precision"] is not None else 6
     if places > MAX_PLACES:
         raise Refusal(node, f"formatting a number with more than {MAX_PLACES} decimal places is not supported",
                       FLOAT_HINT, computable=True)
+    percent = match["type"] == "%"
+    if percent:
+        number = expr.code if not expr.ty.may("bool") else f"$__num({expr.code})"
+        expr = combine(f"({number} * 100)", pytypes.FLOAT, expr, helpers={"num"} if expr.ty.may("bool") else ())
     x, rounded, stop = fixed_point(node, expr, places)
     scale = 10 ** places
     whole = jsonata_lib.int_text(f"($__fn - $__fn % {scale}) / {scale}")
     tail = f"'.' & $pad($string($__fn % {scale}), -{places}, '0')" if places else ""
+    if percent:
+        tail = f"{tail} & '%'" if tail else "'%'"
     text = _signed(node, expr, f"({x} < 0)", whole, match, fill, tail)
     return combine(f"($__fn := $abs({rounded}); {text.code})", pytypes.STR, expr,
                    helpers=text.helpers | {"fround", "num"}, guards=[stop])
@@ -283,7 +290,7 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
     v = expr.code
     ty = expr.ty
     outcomes = {}
-    fixed = spec[-1:] in ("f", "F")  # a float formats exactly too (_format_fixed)
+    fixed = spec[-1:] in ("f", "F", "%")  # a float formats exactly too (_format_fixed)
     stops = []
     for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT),
                                    ("float", 1.5, pytypes.FLOAT if fixed else None)):

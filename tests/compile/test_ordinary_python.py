@@ -1639,3 +1639,28 @@ def test_str_format_fields_index_items_and_raise_as_python():
                                     "KeyError: 'x'", "IndexError: list index out of range",
                                     "TypeError: list indices must be integers or slices, not str"]
     assert "wf.py:" in refusal("@sfn.workflow\ndef main(r):\n    return '{0.real}'.format(r)\n")
+
+
+PERCENT = """
+@sfn.workflow
+def main(x: float, n: int, u):
+    out = [f"{x:.0%}", f"{x:.1%}", f"{x:%}", f"{x:>8.1%}", f"{x:08.2%}", f"{x:,.2%}", f"{x:+.0%}", format(x, ".3%"),
+           f"{n:.0%}", f"{True:.0%}", f"{x / 3:.2%}"]
+    try:
+        out.append(f"{u:.1%}")
+    except (ValueError, TypeError) as e:
+        out.append(str(e))
+    return out
+"""
+
+
+def test_percent_format_multiplies_by_100_then_rounds_as_python():
+    """`f"{rate:.0%}"` (a new-user trial; was refused as float formatting): CPython multiplies
+    the double by 100 and formats it with 'f', then '%'; ints, bools and values of unknown type
+    too (a str or None: Python's errors)."""
+    results = assert_same(PERCENT, {"x": 0.5, "n": 3, "u": 0.25}, {"x": 0.125, "n": -2, "u": 7},
+                          {"x": 1234.5678, "n": 0, "u": "s"}, {"x": -0.0051, "n": 1, "u": None},
+                          {"x": 2.675, "n": 1, "u": True}, {"x": 0.3333333333333333, "n": 5, "u": 0.015})
+    assert results[0]["output"][:4] == ["50%", "50.0%", "50.000000%", "   50.0%"]
+    assert results[2]["output"][5] == "123,456.78%" and results[3]["output"][4] == "-000.51%"
+    assert results[2]["output"][-1] == "Unknown format code '%' for object of type 'str'"
