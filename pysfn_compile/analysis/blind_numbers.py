@@ -10,7 +10,8 @@ value only reaches
     a truth test (`if x`, `while x`, `not x`, `assert x`, `a if x else b`),
     int(x), float(x), bool(x), round(x),
     fixed-point formatting: f"{x:.2f}", f"{x:>10,.1f}", format(x, ".2f"),
-    a true division by a nonzero number literal (x / 100 is the same float either way),
+    a true division (x / n is the same float either way; where n is 0, Python's message names the
+    kind: "float division by zero", so the machine stops there),
 
 or arithmetic whose own result only reaches such places: `+ x`, `- x`, `x + y`, `x - y`,
 `x * y`, `x // 3`, `x % 3` (a nonzero literal divisor: Python's message for a zero divisor
@@ -135,10 +136,10 @@ class _Judge:
         op = binop.op
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult)):
             return self.blind(binop)
+        if isinstance(op, ast.Div):  # the same float either way; a zero divisor stops (its message names the kind)
+            return True
         if binop.left is not node or not _number_literal(binop.right) or binop.right.value == 0:
             return False
-        if isinstance(op, ast.Div):
-            return True
         return isinstance(op, (ast.FloorDiv, ast.Mod)) and self.blind(binop)
 
     def _argument(self, node: ast.AST, call: ast.Call) -> bool:

@@ -37,6 +37,7 @@ from .operations import (
     float_blind,
     is_var,
     lost_kind_stop,
+    lost_zero_divisor_stop,
     numeric_operand,
     short_circuit,
     signed_zero_stop,
@@ -254,6 +255,8 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
         for lost, other, operand in ((left, right, node.left), (right, left, node.right)):
             if b.kind_lost(operand):
                 result = lost_kind_stop(node, result, lost, other)
+    elif isinstance(node.op, ast.Div) and (b.kind_lost(node.left) or b.kind_lost(node.right)):
+        result = lost_zero_divisor_stop(node, result, left, right, b.kind_lost(node.right))
     if b.kind_unseen(node):  # a zero that Python may keep as -0.0
         lost = b.kind_lost(node.left) or b.kind_lost(node.right)
         if isinstance(node.op, ast.Mult):

@@ -461,6 +461,26 @@ def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr
     return attrs.evolve(result, guards=(*result.guards[:at], stop, *result.guards[at:]))
 
 
+def lost_zero_divisor_stop(node: ast.AST, result: Expr, left: Expr, right: Expr, right_lost: bool) -> Expr:
+    """`left / right` where an operand may be a number whose int-or-float kind the machine lost
+    (blind_numbers.py): the quotient is the same float either way, but for a zero divisor
+    Python's message names the kind ("float division by zero"), so the machine stops there,
+    unless `left` (the lost one) is not integral: a float the machine knows."""
+    if right.is_const and type(right.const) in (int, float) and right.const != 0:
+        return result
+    d, n = right.code, left.code
+    known = "" if right_lost else f" and $type({n}) = 'number' and $floor({n}) = {n}"
+    stop = Guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0{known})", None, "''",
+                 left.helpers | right.helpers | {"num"}, left.reads | right.reads, abort=True,
+                 error_name=AMBIGUOUS_NUMBER,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: a division by zero of a number computed from "
+                                 "numbers whose type is not annotated: Python's message says whether it is a float "
+                                 "(1.5 * 2 is 3.0), which JSON cannot tell from an int: annotate the operands")
+    operands = set(left.guards) | set(right.guards)  # after the operands' own checks, before the operator's
+    at = next((i for i, g in enumerate(result.guards) if g not in operands), len(result.guards))
+    return attrs.evolve(result, guards=(*result.guards[:at], stop, *result.guards[at:]))
+
+
 def signed_zero_stop(node: ast.AST, result: Expr, negative: tuple[Expr, ...], floats: tuple[Expr, ...] | None) -> Expr:
     """`result` of arithmetic that may be a float, when it is zero: Python's float zero has a
     sign (-0.5 * 0 and 0 / -2 are -0.0, printed '-0.00') that no JSON number carries (nor can
