@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..analysis import aliasing, pytypes
+from ..analysis import aliasing, ast_edits, pytypes
 from ..analysis.exceptions import error_equals
 from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
@@ -819,6 +819,15 @@ class Builder(BuilderHelpers):
         self.narrowed.append(frame)
         if self.block_frames:
             self.block_frames[-1].append(frame)
+
+    def loop_rebinds(self, loop: ast.AST) -> None:
+        """At a loop: what a test before it narrowed is forgotten for the names the loop binds
+        (its back edge brings their new values to every read inside it, also the reads above
+        the assignment: `if t is None: return`, then `for c in cs: use(t); t = get(c)`)."""
+        names = ast_edits.bound_names(loop)
+        for frame in self.narrowed:
+            for name in names:
+                frame.pop(name, None)
 
     def note_type(self, name: str, ty: Ty) -> None:
         for frame in self.narrowed:  # an assignment ends what a test had narrowed

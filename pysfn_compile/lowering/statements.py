@@ -466,6 +466,7 @@ def transform_if(b, node: ast.If) -> None:
 
 
 def transform_while(b, node: ast.While) -> None:
+    b.loop_rebinds(node)
     loop = LoopContext(node, Label("while"), Label("after while"), f"L{node.lineno}")
     reachable = b.reachable
     b.mark(loop.head)
@@ -500,6 +501,7 @@ def transform_while(b, node: ast.While) -> None:
 
 
 def transform_for(b, node: ast.For) -> None:
+    b.loop_rebinds(node)
     by_index = _by_index(b, node)
     if by_index is not None:
         walked = element_aliases.item_loop(node)

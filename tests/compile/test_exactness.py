@@ -577,3 +577,27 @@ def test_a_float_zero_python_keeps_as_negative_zero_stops_the_machine(payload):
 def test_float_zeros_without_a_sign_are_printed_as_python_prints_them():
     assert_same(NEGATIVE_ZERO, {"x": 1.0, "y": 0.0, "t": "0"}, {"x": 2.5, "y": -2.0, "t": "+0.0"},
                 {"x": -7.5, "y": 2.0, "t": "-1e-3"})
+
+
+def test_a_loop_forgets_what_a_test_before_it_narrowed_for_the_names_it_rebinds():
+    """`if t is None: return` then a loop reading t before it assigns `t = get(c)`: on the
+    second iteration t may be None. The machine took t for a float there and failed with
+    States.QueryEvaluationError where Python raises TypeError (found reading the narrowing);
+    now t's type at that read is `float | None`."""
+    source = """
+    def get(c) -> float | None:
+        return {"a": 1.5}.get(c)
+
+    @sfn.workflow
+    def main(cs):
+        out = []
+        t = get(cs[0])
+        if t is None:
+            return []
+        for c in cs:
+            out.append(t + 1)
+            t = get(c)
+        return out
+    """
+    assert "unsupported operand type for +: float | None" in refusal(source)
+    assert_same(source.replace("out.append(t + 1)", "out.append(t)"), {"cs": ["a", "b", "a"]}, {"cs": ["b"]})
