@@ -830,8 +830,12 @@ class Builder(BuilderHelpers):
                 frame.pop(name, None)
 
     def note_type(self, name: str, ty: Ty) -> None:
-        for frame in self.narrowed:  # an assignment ends what a test had narrowed
-            frame.pop(name, None)
+        # after an assignment the name holds what the test had narrowed it to (on paths that
+        # did not assign it) or the new value (`if t is None: continue`, then `if f: t = t * 1.8`:
+        # never None); at a loop, loop_rebinds forgets the narrowing first
+        for frame in self.narrowed:
+            if name in frame:
+                frame[name] = (frame[name][0], pytypes.join(frame[name][1], ty))
         scope = self.scope
         scope.new_types[name] = pytypes.widen(scope.new_types.get(name), ty) if name in scope.new_types else ty
 

@@ -645,14 +645,19 @@ def arithmetic(node, op: str, left: Expr, right: Expr) -> Expr:
         if right.is_const and right.const != 0:
             pass
         else:
+            message = jsonata_lib.string(_zero_message(op, lt if not ambiguous else pytypes.INT, rt))
             if ambiguous and not (lt.only("float") or rt.only("float")):
                 messages = {_zero_message(op, pytypes.INT, pytypes.INT), _zero_message(op, pytypes.FLOAT, pytypes.FLOAT),
                             _zero_message(op, pytypes.INT, pytypes.FLOAT), _zero_message(op, pytypes.FLOAT, pytypes.INT)}
-                if len(messages) > 1:
-                    raise Refusal(node, f"the message of ZeroDivisionError for {op} depends on whether the "
-                                  "operands are int or float, which is not known here", ANY_HINT)
-            message = jsonata_lib.string(_zero_message(op, lt if not ambiguous else pytypes.INT, rt))
-            guards.append(guard(f"({right.code} = 0)", ZeroDivisionError, message, right))
+                if len(messages) > 1:  # the machine cannot name the kinds: a zero divisor stops it, by name
+                    guards.append(Guard(f"({right.code} = 0)", None, "''", right.helpers, right.reads, abort=True,
+                                        error_name=AMBIGUOUS_NUMBER, message_literal=(
+                                            f"line {getattr(node, 'lineno', 0)}: a division by zero whose message "
+                                            "says whether the operands are int or float (\"float division by zero\"), "
+                                            "which is not known here: annotate them")))
+                    message = None
+            if message is not None:
+                guards.append(guard(f"({right.code} = 0)", ZeroDivisionError, message, right))
     if op == "+":
         code = f"({left.code} + {right.code})"
     elif op == "-":
