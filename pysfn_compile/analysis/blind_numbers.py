@@ -46,15 +46,16 @@ _PASSING_CALLS = frozenset({"abs", "round"})
 class BlindNumbers:
     nodes: frozenset  # the expressions and AugAssigns whose int-or-float kind nothing observes
     names: frozenset  # the variables every read of which is such a place
+    lost_names: frozenset  # those of them some store gives a number whose kind may be lost
 
     def lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
         if isinstance(node, ast.Name):
-            return node.id in self.names
-        return node in self.nodes
+            return node.id in self.lost_names
+        return node in self.nodes and _loses_kind(node)
 
 
-NONE = BlindNumbers(frozenset(), frozenset())
+NONE = BlindNumbers(frozenset(), frozenset(), frozenset())
 
 
 def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
@@ -86,7 +87,33 @@ def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
     nodes = frozenset(node for node in ast.walk(module)
                       if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and judge.blind(node)
                       and not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round"))
-    return BlindNumbers(nodes, frozenset(judge.names))
+    return BlindNumbers(nodes, frozenset(judge.names), _lost_names(module, nodes, judge.names))
+
+
+def _loses_kind(node: ast.AST) -> bool:
+    """Arithmetic whose result's kind the machine may not know once its own stop is gone."""
+    return isinstance(node, (ast.BinOp, ast.UnaryOp, ast.AugAssign)) or (
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "abs"))
+
+
+def _lost_names(module: ast.Module, nodes: frozenset, names: set) -> frozenset:
+    """The blind names some store gives a value whose kind may be lost: a blind arithmetic
+    result, or another such name (to a fixed point); a name only ever given plain values
+    (parameters, literals, callee results) keeps the number rule."""
+    lost: set = set()
+    while True:
+        found = set(lost)
+        for node in ast.walk(module):
+            if isinstance(node, ast.AugAssign) and node in nodes:
+                found.add(node.target.id)
+            elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
+                    and node.targets[0].id in names:
+                value = node.value
+                if (value in nodes and _loses_kind(value)) or (isinstance(value, ast.Name) and value.id in lost):
+                    found.add(node.targets[0].id)
+        if found == lost:
+            return frozenset(lost)
+        lost = found
 
 
 @attrs.define
@@ -137,7 +164,9 @@ class _Judge:
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult)):
             return self.blind(binop)
         if isinstance(op, ast.Div):  # the same float either way; a zero divisor stops (its message names the kind)
-            return True
+            # (an operation's own stop stays: operations.division_operands checks it where the divisor is 0)
+            return isinstance(node, ast.Name) or (binop.left is node and _number_literal(binop.right)
+                                                  and binop.right.value != 0)
         if binop.left is not node or not _number_literal(binop.right) or binop.right.value == 0:
             return False
         return isinstance(op, (ast.FloorDiv, ast.Mod)) and self.blind(binop)
