@@ -281,8 +281,16 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
         # Python computes it here too), tested by one helper call: a pure loop binds the
         # result and the verdict once (pure_loops.py binds what is read whatever happens)
-        stop = f"$__numstop({code}, {a}, {b_})"
+        # an operand that may be a float whose integral value JSON does not mark (a static
+        # `int | float`, no number rule) counts as not integral: with it, an integral result's
+        # kind is unknown (total = 0, then total += 2.0; total + n is 2.0 + n in Python)
+        unruled = [not side.ty.json_number and side.ty.may("float") and not side.ty.only("float")
+                   for side in (left, right)]
+        stop = f"$__numstop({code}, {'0.5' if unruled[0] else a}, {'0.5' if unruled[1] else b_})"
         helpers.add("numstop")
+        if any(unruled):  # (the verdict then says 'float' for an int beyond 2**53 too: checked here)
+            guards.append(Guard(f"($type({code}) = 'number' and $abs({code}) > {SAFE})", None, "''", abort=True,
+                                error_name=OVERFLOW, message_literal=OVERFLOW_CAUSE))
         guards.append(Guard(f"({stop} = 'overflow')", None, "''", abort=True, error_name=OVERFLOW,
                             message_literal=OVERFLOW_CAUSE))
         if integral != "true" and not floats:  # (an operand annotated float: the result's type says float)

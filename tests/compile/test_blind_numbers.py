@@ -209,3 +209,22 @@ def test_a_running_total_divided_by_a_variable_runs_and_a_zero_divisor_stops():
     for prices in ([1.5, 2.5], [1, 2]):  # (ints too: the machine cannot tell 3 from 3.0)
         stopped = emulate(compiled, {"prices": prices, "window": 0})
         assert stopped["error"] == "pysfn.AmbiguousNumber" and "division by zero" in stopped["cause"]
+
+
+def test_a_sum_of_an_int_and_a_value_that_may_be_an_integral_float_is_not_taken_for_an_int():
+    """Regression (this file's property, 1,500+ programs): `v0 = a + 1; v0 *= a + 0.5` makes v0
+    an `int | float` that JSON does not mark (2 * 1.5 is 3.0); `v0 + a` was then taken for an
+    int by the number rule and printed '4' for Python's '4.0'. Now the machine stops there."""
+    source = """
+    @sfn.workflow
+    def main(a):
+        v0 = a + 1
+        v0 *= a + 0.5
+        v2 = v0 + a
+        return [f'{v0:.2f}', str(v2)]
+    """
+    compiled = compile_text(source)
+    assert compiled.run_python({"a": 1})["output"] == ["3.00", "4.0"]
+    stopped = emulate(compiled, {"a": 1})
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 7: ")
+    assert_same(source, {"a": 0.25}, {"a": "x"})
