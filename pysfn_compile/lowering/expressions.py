@@ -355,7 +355,8 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
     if isinstance(node.op, ast.UAdd):
         return operand
     negated = combine(f"(-{operand.code})", operand.ty, operand)
-    if operand.ty.may("float") or (b.kind_unseen(node) and b.kind_lost(node.operand)):  # -(0.0) is -0.0
+    # -(0.0) is -0.0 (a number following the number rule is an int when it is 0)
+    if (operand.ty.may("float") and not operand.ty.json_number) or (b.kind_unseen(node) and b.kind_lost(node.operand)):
         return signed_zero_stop(node, negated, (), None)
     return negated
 

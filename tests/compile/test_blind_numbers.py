@@ -228,3 +228,15 @@ def test_a_sum_of_an_int_and_a_value_that_may_be_an_integral_float_is_not_taken_
     stopped = emulate(compiled, {"a": 1})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 7: ")
     assert_same(source, {"a": 0.25}, {"a": "x"})
+
+
+def test_negating_a_zero_of_unknown_type_is_an_int_zero():
+    """Regression (a new-user trial, `key=lambda kv: (-kv[1], kv[0])` over counts that reach 0):
+    a number nobody annotated follows the number rule, so its 0 is the int 0 and -0 is 0; only
+    a float's zero (annotated, or computed) has a sign."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(stock):
+        return [sorted(stock.items(), key=lambda kv: (-kv[1], kv[0])), [-v for v in stock.values()]]
+    """, {"stock": {"a": 0, "b": 2, "c": 0}}, {"stock": {"x": 1.5, "y": 0}})
+    assert results[0]["output"][0] == [["b", 2], ["a", 0], ["c", 0]]
