@@ -7,7 +7,7 @@ import pytest
 
 from pysfn_compile import CompileError, compile_source
 
-from .helpers import HEADER, problems
+from .helpers import HEADER, problems, refusal
 
 # (workflow body, the line the problem is on (1 = the first line of the body), text in the message)
 REFUSED = {
@@ -224,3 +224,20 @@ def test_collections_classes_are_named_with_the_plain_python_to_write_instead():
         "but not with this use: line 8: `repr(c)` (where it leaves, dict(c) is a plain copy))"]
     assert "d.setdefault(k, []).append(v)" in found[0].hint
     assert "counts.get(k, 0) + 1" in found[1].hint
+
+
+def test_a_float_squared_is_refused_with_the_product_as_hint():
+    """`(v - mean) ** 2` (a variance, new-user trials): CPython's pow() is not JSONata's $power,
+    nor even v * v for some floats; the hint says to write the product."""
+    message = refusal("""
+    @sfn.workflow
+    def main(values: list[float]):
+        mean = sum(values) / len(values)
+        return sum((v - mean) ** 2 for v in values)
+    """)
+    assert "** with a float operand is not supported" in message and "(v - m) * (v - m)" in message
+    assert "(v - m) * (v - m)" not in refusal("""
+    @sfn.workflow
+    def main(x: float):
+        return x ** 3
+    """)
