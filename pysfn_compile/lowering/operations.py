@@ -473,9 +473,7 @@ def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr
                                  "is not annotated meets a value that is no number: Python's result depends on "
                                  "whether it is a float (1.5 * 2 is 3.0), which JSON cannot tell from an int: "
                                  "annotate the operands")
-    operands = set(lost.guards) | set(other.guards)  # after the operands' own checks, before the operator's
-    at = next((i for i, g in enumerate(result.guards) if g not in operands), len(result.guards))
-    return attrs.evolve(result, guards=(*result.guards[:at], stop, *result.guards[at:]))
+    return _before_operator(result, stop, lost, other)
 
 
 def lost_zero_divisor_stop(node: ast.AST, result: Expr, left: Expr, right: Expr, right_lost: bool) -> Expr:
@@ -493,8 +491,14 @@ def lost_zero_divisor_stop(node: ast.AST, result: Expr, left: Expr, right: Expr,
                  message_literal=f"line {getattr(node, 'lineno', 0)}: a division by zero of a number computed from "
                                  "numbers whose type is not annotated: Python's message says whether it is a float "
                                  "(1.5 * 2 is 3.0), which JSON cannot tell from an int: annotate the operands")
-    operands = set(left.guards) | set(right.guards)  # after the operands' own checks, before the operator's
-    at = next((i for i, g in enumerate(result.guards) if g not in operands), len(result.guards))
+    return _before_operator(result, stop, left, right)
+
+
+def _before_operator(result: Expr, stop: Guard, *operands: Expr) -> Expr:
+    """`result` with `stop` checked after its operands' own checks and before the operator's
+    (Python evaluates both operands first; the operator's TypeError must not come first)."""
+    own = set().union(*(o.guards for o in operands))
+    at = next((i for i, g in enumerate(result.guards) if g not in own), len(result.guards))
     return attrs.evolve(result, guards=(*result.guards[:at], stop, *result.guards[at:]))
 
 
