@@ -52,6 +52,8 @@ class BlindNumbers:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
         if isinstance(node, ast.Name):
             return node.id in self.lost_names
+        if _rounding(node):  # round(x, n) is a float when x is (its own stop stays, for x's own floats)
+            return self.lost(node.args[0])
         return node in self.nodes and _loses_kind(node)
 
 
@@ -86,8 +88,14 @@ def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
     # round(x, n)'s own stop stays: round(-0.04, 1) is -0.0, a zero whose sign JSON cannot carry
     nodes = frozenset(node for node in ast.walk(module)
                       if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and judge.blind(node)
-                      and not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round"))
-    return BlindNumbers(nodes, frozenset(judge.names), _lost_names(module, nodes, judge.names))
+                      and not _rounding(node))
+    found = BlindNumbers(nodes, frozenset(judge.names), frozenset())
+    return attrs.evolve(found, lost_names=_lost_names(module, found))
+
+
+def _rounding(node: ast.AST) -> bool:
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round" \
+        and len(node.args) == 2
 
 
 def _loses_kind(node: ast.AST) -> bool:
@@ -96,24 +104,21 @@ def _loses_kind(node: ast.AST) -> bool:
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "abs"))
 
 
-def _lost_names(module: ast.Module, nodes: frozenset, names: set) -> frozenset:
+def _lost_names(module: ast.Module, blind: BlindNumbers) -> frozenset:
     """The blind names some store gives a value whose kind may be lost: a blind arithmetic
-    result, or another such name (to a fixed point); a name only ever given plain values
-    (parameters, literals, callee results) keeps the number rule."""
-    lost: set = set()
+    result, another such name, round(x, n) of one (to a fixed point); a name only ever given
+    plain values (parameters, literals, callee results) keeps the number rule."""
     while True:
-        found = set(lost)
+        found = set(blind.lost_names)
         for node in ast.walk(module):
-            if isinstance(node, ast.AugAssign) and node in nodes:
+            if isinstance(node, ast.AugAssign) and node in blind.nodes:
                 found.add(node.target.id)
             elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name) \
-                    and node.targets[0].id in names:
-                value = node.value
-                if (value in nodes and _loses_kind(value)) or (isinstance(value, ast.Name) and value.id in lost):
-                    found.add(node.targets[0].id)
-        if found == lost:
-            return frozenset(lost)
-        lost = found
+                    and node.targets[0].id in blind.names and blind.lost(node.value):
+                found.add(node.targets[0].id)
+        if found == blind.lost_names:
+            return blind.lost_names
+        blind = attrs.evolve(blind, lost_names=frozenset(found))
 
 
 @attrs.define

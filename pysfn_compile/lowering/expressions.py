@@ -257,12 +257,13 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
                 result = lost_kind_stop(node, result, lost, other)
     elif isinstance(node.op, ast.Div) and (b.kind_lost(node.left) or b.kind_lost(node.right)):
         result = lost_zero_divisor_stop(node, result, left, right, b.kind_lost(node.right))
-    if b.kind_unseen(node):  # a zero that Python may keep as -0.0
+    if b.kind_unseen(node) and result.ty.json_number:  # its own stop gone: a zero Python may keep as -0.0
         lost = b.kind_lost(node.left) or b.kind_lost(node.right)
+        floats = None if lost else (left, right)
         if isinstance(node.op, ast.Mult):
-            result = signed_zero_stop(node, result, (left, right), None if lost else (left, right))
-        elif isinstance(node.op, (ast.FloorDiv, ast.Mod)) and right.is_const and right.const < 0:
-            result = signed_zero_stop(node, result, (), None if lost else (left, right))
+            result = signed_zero_stop(node, result, (left, right), floats)
+        elif isinstance(node.op, (ast.FloorDiv, ast.Mod)) and not (right.is_const and right.const > 0):
+            result = signed_zero_stop(node, result, () if right.is_const else (right,), floats)
     return result
 
 

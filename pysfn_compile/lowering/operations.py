@@ -310,7 +310,10 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # an operand annotated float makes a float (2.0 * n, 6 in JSON, is 6.0 in Python)
     ty = pytypes.FLOAT if op == "/" or (floats and op != "**") else pytypes.INT if op == "**" else \
         attrs.evolve(pytypes.list_of(elem), kinds=frozenset(kinds), json_number=True)
-    return combine(code, ty, left, right, helpers=helpers, guards=guards)
+    result = combine(code, ty, left, right, helpers=helpers, guards=guards)
+    if ty == pytypes.FLOAT and op in ("*", "/", "//", "%") and not _never_negative_zero(op, left, right):
+        result = signed_zero_stop(node, result, (left, right) if op in ("*", "/") else (right,), None)
+    return result
 
 
 def float_power_refusal(node: ast.AST, exponent: Expr) -> Refusal:

@@ -8,6 +8,7 @@ import ast
 import os
 import textwrap
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -240,3 +241,37 @@ def test_negating_a_zero_of_unknown_type_is_an_int_zero():
         return [sorted(stock.items(), key=lambda kv: (-kv[1], kv[0])), [-v for v in stock.values()]]
     """, {"stock": {"a": 0, "b": 2, "c": 0}}, {"stock": {"x": 1.5, "y": 0}})
     assert results[0]["output"][0] == [["b", 2], ["a", 0], ["c", 0]]
+
+
+def test_round_of_a_lost_number_keeps_it_lost():
+    """Regression (found reviewing this session's code): `t = round(a * b, 2)` of 2.5 * 2 is the
+    float 5.0 in Python; `t * s` with a str s is then a TypeError, not a repetition. round()
+    passes the lost kind on, so the machine stops there."""
+    source = """
+    @sfn.workflow
+    def main(a, b, s):
+        u = a * b
+        t = round(u, 2)
+        try:
+            return (t * s) == s
+        except TypeError as e:
+            return str(e)
+    """
+    stopped = emulate(compile_text(source), {"a": 2.5, "b": 2, "s": "ab"})
+    assert stopped["error"] == "pysfn.AmbiguousNumber"
+    assert_same(source, {"a": 2, "b": 2, "s": 3}, {"a": 2.5, "b": 4, "s": 7.5}, {"a": 1.25, "b": 1, "s": "x"})
+
+
+@pytest.mark.parametrize("payload", [{"a": 0, "b": -2}, {"a": 0, "b": -2.5}, {"a": 3, "b": -1.5}])
+def test_a_negative_zero_from_numbers_of_unknown_type_stops(payload):
+    """Regression (found reviewing this session's code): `a / b` of 0 and -2 is -0.0 in Python
+    ('-0.00'), and so are `a * b` of 0 and -2.5 and `a % b` of 3 and -1.5 where only a format
+    reads them; the machine printed '0.00'. It now stops there."""
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(a, b):
+        return [f"{a / b:.2f}", f"{a * b:.1f}", f"{a // b:.1f}", f"{a % b:.1f}"]
+    """)
+    assert "-0." in "".join(compiled.run_python(payload)["output"])
+    stopped = emulate(compiled, payload)
+    assert stopped["error"] == "pysfn.AmbiguousNumber" and "-0.0" in stopped["cause"]
