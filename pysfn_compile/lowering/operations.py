@@ -235,6 +235,25 @@ def _dynamic(ty: Ty) -> bool:
         ty.only("int", "bool", "str", "none") and len({"int" if k == "bool" else k for k in ty.kinds}) > 1)
 
 
+def _unruled(operand: Expr) -> bool:
+    """An operand that may be a float whose integral value JSON does not mark (a static
+    `int | float`, no number rule: total = 0, then total += 2.0)."""
+    return not operand.ty.json_number and operand.ty.may("float") and not operand.ty.only("float")
+
+
+def unknown_kind_stops(node: ast.AST, cond: str, operands: tuple[Expr, ...], used: frozenset = frozenset()) -> list:
+    """Where `cond` makes Python raise a message naming an operand's kind ('float' and 'str')
+    and an unruled operand is integral (its kind unknown to the machine): a stop, by name."""
+    unknown = " or ".join(f"($type({o.code}) = 'number' and $floor({o.code}) = {o.code})"
+                          for o in operands if _unruled(o))
+    if not unknown:
+        return []
+    return [Guard(f"(({cond}) and ({unknown}))", None, "''", used, abort=True, error_name=AMBIGUOUS_NUMBER,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: Python's message here names whether a number "
+                                  "is an int or a float (2.0 travels as 2 in JSON), which is not known here: annotate "
+                                  "it")]
+
+
 def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     """`left op right` with the operation chosen at run time as Python chooses it (numbers,
     str and list concatenation and repetition), Python's TypeError and ZeroDivisionError, and
@@ -254,14 +273,21 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # (2.0 travels as 2): its name and the float ZeroDivisionError come from the static type,
     # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
     floats = [side for side in (left, right) if _type_name(side) == "float"]
+    unruled = [_unruled(side) for side in (left, right)]
+
+    def named_kind(cond: str, used: frozenset = frozenset()) -> list[Guard]:
+        return unknown_kind_stops(node, cond, (left, right), used)
+
     numbers_only = op not in ("+", "*") or bool(floats)
     if not numbers_only:  # str and list concatenate and repeat
         operable = _operable_test(op, left, right)
         numbers_only = operable == numbers  # `a + 1`: numbers only all the same
         if operable != "true":
+            guards += named_kind(_negated(operable), frozenset({"addok", "mulok"}))
             guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
                                 helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
+        guards += named_kind(_negated(numbers))
         guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
@@ -273,6 +299,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         message = (jsonata_lib.string(float_message) if floats else
                    jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
                    f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
+        if not floats:
+            guards += named_kind(_all(numbers, f"$__num({b_}) = 0"), frozenset({"num"}))
         guards.append(guard(_all(numbers, f"$__num({b_}) = 0"), ZeroDivisionError, message, left, right,
                             helpers={"num"}))
     code, value_helpers = _dynamic_value(op, left, right, numbers_only)
@@ -281,11 +309,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         # the result first (the TypeError and ZeroDivisionError guards ahead have passed, so
         # Python computes it here too), tested by one helper call: a pure loop binds the
         # result and the verdict once (pure_loops.py binds what is read whatever happens)
-        # an operand that may be a float whose integral value JSON does not mark (a static
-        # `int | float`, no number rule) counts as not integral: with it, an integral result's
-        # kind is unknown (total = 0, then total += 2.0; total + n is 2.0 + n in Python)
-        unruled = [not side.ty.json_number and side.ty.may("float") and not side.ty.only("float")
-                   for side in (left, right)]
+        # an unruled operand counts as not integral: with it, an integral result's kind is
+        # unknown (total + n is 2.0 + n in Python)
         stop = f"$__numstop({code}, {'0.5' if unruled[0] else a}, {'0.5' if unruled[1] else b_})"
         helpers.add("numstop")
         if any(unruled):  # (the verdict then says 'float' for an int beyond 2**53 too: checked here)
@@ -952,6 +977,8 @@ def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
     message = (f"\"'{op}' not supported between instances of '\" & $__pytype({a}) & \"' and '\" & "
                f"$__pytype({b_}) & \"'\"")
     mismatch = guard(_negated(comparable), TypeError, message, left, right, helpers={"pytype"})
+    named = [attrs.evolve(g, helpers=left.helpers | right.helpers, reads=left.reads | right.reads)
+             for g in unknown_kind_stops(node, _negated(comparable), (left, right))]
     # after the mismatch's rule: a list on the left means lists on both sides
     unsupported = Guard(f"($type({a}) = 'array')", None, "''", left.helpers | right.helpers, left.reads | right.reads,
                         abort=True,
@@ -959,7 +986,7 @@ def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:
                         message_literal=f"line {getattr(node, 'lineno', 0)}: ordering comparison ({op}) of lists "
                                         "whose type is not annotated is not supported: compare elements one by one")
     return combine(f"($__cpk($__num({a})) {op} $__cpk($__num({b_})))", pytypes.BOOL, left, right,
-                   helpers={"num", "cpk"}, guards=[mismatch, unsupported])
+                   helpers={"num", "cpk"}, guards=[*named, mismatch, unsupported])
 
 
 def _string_order(op: str, left: Expr, right: Expr) -> Expr:
