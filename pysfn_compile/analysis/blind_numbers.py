@@ -57,8 +57,6 @@ class BlindNumbers:
         return node in self.nodes and _loses_kind(node)
 
 
-NONE = BlindNumbers(frozenset(), frozenset(), frozenset())
-
 
 def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
     """The blind places of a function body; `shadowed`: names that hide a builtin."""

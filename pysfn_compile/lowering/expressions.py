@@ -30,14 +30,13 @@ from .operations import (
     ANY_HINT,
     SAFE,
     binary,
+    blind_stops,
     build_list,
     build_tuple,
     compare,
     division_operands,
     float_blind,
     is_var,
-    lost_kind_stop,
-    lost_zero_divisor_stop,
     numeric_operand,
     short_circuit,
     signed_zero_stop,
@@ -250,21 +249,9 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
         left, right = division_operands(left, right)
     if sets.is_set(left.ty) or sets.is_set(right.ty):
         return sets.binary(node, _OPS[type(node.op)], left, right)
-    result = binary(node, _OPS[type(node.op)], left, right)
-    if isinstance(node.op, (ast.Add, ast.Sub, ast.Mult)):
-        for lost, other, operand in ((left, right, node.left), (right, left, node.right)):
-            if b.kind_lost(operand):
-                result = lost_kind_stop(node, result, lost, other)
-    elif isinstance(node.op, ast.Div) and (b.kind_lost(node.left) or b.kind_lost(node.right)):
-        result = lost_zero_divisor_stop(node, result, left, right, b.kind_lost(node.right))
-    if b.kind_unseen(node) and result.ty.json_number:  # its own stop gone: a zero Python may keep as -0.0
-        lost = b.kind_lost(node.left) or b.kind_lost(node.right)
-        floats = None if lost else (left, right)
-        if isinstance(node.op, ast.Mult):
-            result = signed_zero_stop(node, result, (left, right), floats)
-        elif isinstance(node.op, (ast.FloorDiv, ast.Mod)) and not (right.is_const and right.const > 0):
-            result = signed_zero_stop(node, result, () if right.is_const else (right,), floats)
-    return result
+    op = _OPS[type(node.op)]
+    return blind_stops(node, op, binary(node, op, left, right), left, right,
+                       (b.kind_lost(node.left), b.kind_lost(node.right)), b.kind_unseen(node))
 
 
 _PERCENT = re.compile(r"%(.)", re.DOTALL)
@@ -347,15 +334,14 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
         check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                       f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
         number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
-        result = combine(f"(-{number})" if sign == "-" else number, attrs.evolve(pytypes.NUMBER, json_number=True),
-                         operand, guards=[check])
-        if sign == "-" and b.kind_unseen(node) and b.kind_lost(node.operand):  # -x of a float 0.0 is -0.0
-            return signed_zero_stop(node, result, (), None)
-        return result
-    operand = numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
-    if isinstance(node.op, ast.UAdd):
-        return operand
-    negated = combine(f"(-{operand.code})", operand.ty, operand)
+        if sign == "+":
+            return combine(number, attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
+        negated = combine(f"(-{number})", attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
+    else:
+        operand = numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
+        if isinstance(node.op, ast.UAdd):
+            return operand
+        negated = combine(f"(-{operand.code})", operand.ty, operand)
     # -(0.0) is -0.0 (a number following the number rule is an int when it is 0)
     if (operand.ty.may("float") and not operand.ty.json_number) or (b.kind_unseen(node) and b.kind_lost(node.operand)):
         return signed_zero_stop(node, negated, (), None)

@@ -274,20 +274,16 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     # and it never repeats a sequence (2.0 * 'ab' is a TypeError)
     floats = [side for side in (left, right) if _type_name(side) == "float"]
     unruled = [_unruled(side) for side in (left, right)]
-
-    def named_kind(cond: str, used: frozenset = frozenset()) -> list[Guard]:
-        return unknown_kind_stops(node, cond, (left, right), used)
-
     numbers_only = op not in ("+", "*") or bool(floats)
     if not numbers_only:  # str and list concatenate and repeat
         operable = _operable_test(op, left, right)
         numbers_only = operable == numbers  # `a + 1`: numbers only all the same
         if operable != "true":
-            guards += named_kind(_negated(operable), frozenset({"addok", "mulok"}))
+            guards += unknown_kind_stops(node, _negated(operable), (left, right), frozenset({"addok", "mulok"}))
             guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
                                 helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
-        guards += named_kind(_negated(numbers))
+        guards += unknown_kind_stops(node, _negated(numbers), (left, right))
         guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
@@ -300,7 +296,7 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                    jsonata_lib.string(int_message) if int_message == float_message or integral == "true" else
                    f"({integral} ? {jsonata_lib.string(int_message)} : {jsonata_lib.string(float_message)})")
         if not floats:
-            guards += named_kind(_all(numbers, f"$__num({b_}) = 0"), frozenset({"num"}))
+            guards += unknown_kind_stops(node, _all(numbers, f"$__num({b_}) = 0"), (left, right), frozenset({"num"}))
         guards.append(guard(_all(numbers, f"$__num({b_}) = 0"), ZeroDivisionError, message, left, right,
                             helpers={"num"}))
     code, value_helpers = _dynamic_value(op, left, right, numbers_only)
@@ -484,6 +480,28 @@ def division_operands(left: Expr, right: Expr) -> tuple[Expr, Expr]:
         return left, right
     zero = [g.under(f"$__num({right.code}) = 0", frozenset({"num"}) | right.helpers, right.reads) for g in stops]
     return float_blind(left), attrs.evolve(float_blind(right), guards=(*float_blind(right).guards, *zero))
+
+
+def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, lost: tuple[bool, bool],
+                unseen: bool) -> Expr:
+    """The stops arithmetic needs where a number's int-or-float kind goes unseen or is lost
+    (analysis/blind_numbers.py; `lost`: whether each operand may be such a number, `unseen`:
+    whether the result's own stop went): a lost number meeting no number (lost_kind_stop) or a
+    zero divisor (lost_zero_divisor_stop), and a zero Python may keep as -0.0 where the stop
+    that would have caught it went (signed_zero_stop). `x op y` and `x op= y` alike."""
+    if op in ("+", "-", "*"):
+        for this, other, is_lost in ((left, right, lost[0]), (right, left, lost[1])):
+            if is_lost:
+                result = lost_kind_stop(node, result, this, other)
+    elif op == "/" and any(lost):
+        result = lost_zero_divisor_stop(node, result, left, right, lost[1])
+    if unseen and result.ty.json_number:
+        floats = None if any(lost) else (left, right)
+        if op == "*":
+            result = signed_zero_stop(node, result, (left, right), floats)
+        elif op in ("//", "%") and not (right.is_const and right.const > 0):
+            result = signed_zero_stop(node, result, () if right.is_const else (right,), floats)
+    return result
 
 
 def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr:

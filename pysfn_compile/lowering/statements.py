@@ -27,6 +27,7 @@ from .formatting import to_repr, to_str
 from .operations import (
     augmented_add,
     binary,
+    blind_stops,
     bound_code,
     dict_key,
     float_blind,
@@ -34,11 +35,9 @@ from .operations import (
     iterable_of,
     iteration_source,
     key_guard,
-    lost_kind_stop,
     may_extend_in_place,
     may_iterate,
     range_argument,
-    signed_zero_stop,
     subscript,
     type_of_value,
 )
@@ -209,15 +208,9 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
                 b.note_alias_items(target.id, node.value)
         else:
             new = binary(node, op, current, value)
-            if b.kind_unseen(node):
-                new = float_blind(new)  # `total += amount`, total read where its kind cannot show
-                if op == "*":  # a zero that Python may keep as -0.0
-                    lost = b.kind_lost(target) or b.kind_lost(node.value)
-                    new = signed_zero_stop(node, new, (current, value), None if lost else (current, value))
-            if op in ("+", "-", "*"):
-                for lost, other, operand in ((current, value, target), (value, current, node.value)):
-                    if b.kind_lost(operand):
-                        new = lost_kind_stop(node, new, lost, other)
+            unseen = b.kind_unseen(node)  # `total += amount`, total read where its kind cannot show
+            new = blind_stops(node, op, float_blind(new) if unseen else new, current, value,
+                              (b.kind_lost(target), b.kind_lost(node.value)), unseen)
         if op == "*" and (is_list or may_extend_in_place(current.ty)):
             b.note_alias_repeat(target.id, 1)
         b.assign([(b.var(target.id), new)], f"Set {target.id}")
