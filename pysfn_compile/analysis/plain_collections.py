@@ -36,7 +36,8 @@ from .fresh_names import fresh_name
 
 _FACTORIES = {"list": ast.List(elts=[], ctx=ast.Load()), "dict": ast.Dict(keys=[], values=[]),
               "int": ast.Constant(value=0), "float": ast.Constant(value=0.0), "str": ast.Constant(value=""),
-              "bool": ast.Constant(value=False)}
+              "bool": ast.Constant(value=False),
+              "set": ast.Call(func=ast.Name(id="set", ctx=ast.Load()), args=[], keywords=[])}
 # what a dict and these do alike, called on the variable (Counter's own: most_common)
 _SAME_METHODS = frozenset({"get", "items", "keys", "values", "pop", "setdefault", "clear", "update"})
 _COUNTER_METHODS = frozenset({"get", "items", "keys", "values", "pop", "setdefault", "clear", "most_common"})

@@ -11,9 +11,18 @@ accepted only where its order cannot show:
     sorted(s) and min(s) / max(s) without key= (ties under a key would come in hash order)
     set(s), s = ..., s |= t (and &=, -=, ^=)
 
-Anywhere else (iterating it, printing it, returning it, storing it in a list or dict, passing
-it to a function) the use is refused with a hint: `sorted(s)` is the list to use there. A
-variable holds a set if an assignment gives it one; it must hold a set on every assignment.
+Anywhere else (iterating it, printing it, returning it, storing it in a list, passing it to a
+function) the use is refused with a hint: `sorted(s)` is the list to use there. A variable
+holds a set if an assignment gives it one; it must hold a set on every assignment.
+
+A dict of sets (`index.setdefault(word, set()).add(doc)`, `groups[k] = {x}`, a defaultdict(set))
+is a variable bound only to a dict display or comprehension (`{}`, `{k: set() for k in ks}`,
+`dict()`) under whose keys the function stores sets and nothing else. Its values are sets as
+above (`d[k]`, `d.setdefault(k, s)`, `d.get(k, s)`, `v` of `for k, v in d.items()`); the dict
+itself may be tested, sized, searched with `in`, iterated for its keys or, through `.items()` /
+`.values()`, for its sets, and items deleted; anything else (returning or printing it, passing
+it on, `d.get(k)` without a set default) is refused: `{k: sorted(v) for k, v in d.items()}` is
+the dict to use there.
 
 `misuses` maps the node of each refused use (an expression, looked up by the visitor before it
 lowers the node) to its message and hint. Each is computable: with compute_in_lambda the
@@ -25,6 +34,7 @@ is refused there, with the hint to make it sorted(...)).
 from __future__ import annotations
 
 import ast
+import functools
 
 import attrs
 
@@ -41,6 +51,7 @@ ORDER_HINT = "use sorted(s): a list of the set's items in a fixed order"
 class SetUses:
     names: frozenset  # the variables that hold sets
     misuses: dict  # id(expression node) -> (the node, message, hint)
+    dicts: frozenset = frozenset()  # the variables that hold dicts of sets
 
     def misuse(self, node: ast.AST) -> tuple[str, str] | None:
         """(message, hint) if `node` is a use of a set the machine cannot compute."""
@@ -61,20 +72,25 @@ def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: 
             parents[child] = node
     builtin = "set" not in shadowed
     bindings = list(_assignments(module))
-    names = _set_names(bindings, builtin, params, parents) | set(module_sets)
+    names, dicts = _set_names(bindings, builtin, params, parents, module, set(module_sets))
     misuses: dict = {}
 
     def is_set(node: ast.AST) -> bool:
-        return _is_set(node, names, builtin, parents)
+        return _is_set(node, names, builtin, parents, dicts)
 
-    for node, name, other in _mixed_bindings(bindings, names, builtin, parents):
+    for node, name, other in _mixed_bindings(bindings, names, builtin, parents, dicts):
         misuses[id(node)] = (node, f"'{name}' holds a set here and {other}: a variable that holds a set must "
                              "hold one on every assignment", "use another name for the other value")
     for node in ast.walk(module):
         if isinstance(node, ast.expr) and id(node) not in misuses and is_set(node):
-            problem = _misuse(node, parents.get(node), parents, is_set, names)
+            problem = _misuse(node, parents.get(node), parents, is_set, names, dicts)
             if problem is not None:
                 misuses[id(node)] = (node, *problem)
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in dicts \
+                and not _rebound(node, parents):
+            problem = _dict_misuse(node, parents, is_set, dicts[node.id])
+            if problem is not None:
+                misuses[id(problem[0])] = problem
     if whole_variables:
         misused = {}
         for node, _, _ in list(misuses.values()):
@@ -85,42 +101,78 @@ def set_uses(body: list[ast.stmt], shadowed: set, params: set, whole_variables: 
                     and id(value) not in misuses:
                 misuses[id(value)] = (value, f"'{name}' is a set that line {misused[name]} uses where its order "
                                              "would show", ORDER_HINT)
-    return SetUses(frozenset(names), misuses)
+    return SetUses(frozenset(names), misuses, frozenset(dicts))
 
 
-def _is_set(node: ast.AST, names: set, builtin: bool, parents: dict) -> bool:
+def _is_set(node: ast.AST, names: set, builtin: bool, parents: dict, dicts: dict) -> bool:
     """Whether `node` evaluates to a set (syntactically: a set display, set(...), a set
-    variable not rebound by an enclosing comprehension or lambda, a set operation)."""
+    variable not rebound by an enclosing comprehension or lambda, a set operation, a value of
+    a dict of sets)."""
     if isinstance(node, (ast.Set, ast.SetComp)):
         return True
     if isinstance(node, ast.Name):
-        return isinstance(node.ctx, ast.Load) and node.id in names and not _rebound(node, parents)
+        if not isinstance(node.ctx, ast.Load):
+            return False
+        binding = _binding(node, parents)
+        if binding is None:
+            return node.id in names
+        return isinstance(binding, ast.comprehension) and _iterates_sets(binding, node.id, dicts, parents)
+    if isinstance(node, ast.Subscript):
+        return isinstance(node.ctx, ast.Load) and _dict_of_sets(node.value, dicts, parents) \
+            and not isinstance(node.slice, ast.Slice)
     if isinstance(node, ast.Call):
         func = node.func
         if isinstance(func, ast.Name):
             return builtin and func.id == "set" and not _rebound(func, parents)
+        if isinstance(func, ast.Attribute) and func.attr in ("setdefault", "get") and len(node.args) == 2 \
+                and not node.keywords and _dict_of_sets(func.value, dicts, parents):
+            return _is_set(node.args[1], names, builtin, parents, dicts)
         return isinstance(func, ast.Attribute) and func.attr in SET_RESULTS \
-            and _is_set(func.value, names, builtin, parents)
+            and _is_set(func.value, names, builtin, parents, dicts)
     if isinstance(node, ast.BinOp) and isinstance(node.op, _SET_OPS):
-        return _is_set(node.left, names, builtin, parents)
+        return _is_set(node.left, names, builtin, parents, dicts)
     if isinstance(node, ast.IfExp):
-        return _is_set(node.body, names, builtin, parents) and _is_set(node.orelse, names, builtin, parents)
+        return _is_set(node.body, names, builtin, parents, dicts) \
+            and _is_set(node.orelse, names, builtin, parents, dicts)
     return False
 
 
-def _rebound(name: ast.Name, parents: dict) -> bool:
-    """Whether a comprehension or lambda around `name` binds that name itself."""
+def _dict_of_sets(node: ast.AST, dicts: dict, parents: dict) -> bool:
+    return isinstance(node, ast.Name) and node.id in dicts and not _rebound(node, parents)
+
+
+def _iterates_sets(generator, name: str, dicts: dict, parents: dict) -> bool:
+    """Whether a comprehension's or `for`'s target binds `name` to the sets of a dict of sets:
+    `v` of `for v in d.values()` or of `for k, v in d.items()`."""
+    it, target = generator.iter, generator.target
+    if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and not it.args and not it.keywords
+            and _dict_of_sets(it.func.value, dicts, parents)):
+        return False
+    if it.func.attr == "values":
+        return isinstance(target, ast.Name) and target.id == name
+    return it.func.attr == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
+        and isinstance(target.elts[1], ast.Name) and target.elts[1].id == name
+
+
+def _binding(name: ast.Name, parents: dict):
+    """The comprehension's generator or the lambda around `name` that binds that name itself
+    (None: the function's own variable)."""
     node = parents.get(name)
     while node is not None:
         if isinstance(node, ast.Lambda):
             if name.id in {a.arg for a in [*node.args.posonlyargs, *node.args.args, *node.args.kwonlyargs]}:
-                return True
+                return node
         elif isinstance(node, _SCOPES):
             for generator in node.generators:
                 if any(isinstance(t, ast.Name) and t.id == name.id for t in ast.walk(generator.target)):
-                    return True
+                    return generator
         node = parents.get(node)
-    return False
+    return None
+
+
+def _rebound(name: ast.Name, parents: dict) -> bool:
+    """Whether a comprehension or lambda around `name` binds that name itself."""
+    return _binding(name, parents) is not None
 
 
 def _assignments(module: ast.Module):
@@ -158,19 +210,67 @@ def _assignments(module: ast.Module):
                             yield sub.id, None, node
 
 
-def _set_names(bindings: list, builtin: bool, params: set, parents: dict) -> set:
-    """The names some assignment gives a set (to a fixed point: `t = s` after `s = set()`)."""
-    names: set = set()
+def _set_names(bindings: list, builtin: bool, params: set, parents: dict, module: ast.Module,
+               names: set) -> tuple[set, dict]:
+    """The names some assignment gives a set, and the dicts of sets (name -> the line that
+    first stores a set in it), to a fixed point (`t = s` after `s = set()`; `s = d[k]`)."""
+    names = set(names)
+    dicts: dict = {}
     while True:
-        found = {name for name, value, _ in bindings
-                 if value is not None and not isinstance(value, ast.AugAssign) and name not in params
-                 and _is_set(value, names, builtin, parents)}
-        if found <= names:
-            return names
+        found = {name for name, value, node in bindings
+                 if name not in params and _gives_set(name, value, node, names, builtin, parents, dicts)}
+        found_dicts = _dicts_of_sets(bindings, params, module, functools.partial(
+            _is_set, names=names, builtin=builtin, parents=parents), dicts)
+        if found <= names and found_dicts.keys() <= dicts.keys():
+            return names, dicts
         names |= found
+        dicts.update({name: line for name, line in found_dicts.items() if name not in dicts})
 
 
-def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict):
+def _gives_set(name: str, value, node: ast.AST, names: set, builtin: bool, parents: dict, dicts: dict) -> bool:
+    """Whether a binding of `name` gives it a set: an assignment of a set, or a `for` over a
+    dict of sets' values."""
+    if value is None:
+        return isinstance(node, ast.For) and _iterates_sets(node, name, dicts, parents)
+    return not isinstance(value, ast.AugAssign) and _is_set(value, names, builtin, parents, dicts)
+
+
+def _dicts_of_sets(bindings: list, params: set, module: ast.Module, is_set, dicts: dict) -> dict:
+    """name -> the first line storing a set in it, for each variable bound only to a dict
+    display or comprehension (`{}`, `dict()`) in which the function stores a set (`is_set(node,
+    dicts=...)`; a store reading the dict itself, `d[k] = d.get(k, set()) | {v}`, is one if the
+    dict's values are sets, which every other store into it must then be)."""
+    bound: set = set()
+    others = set(params)
+    evidence: dict = {}
+    for name, value, node in bindings:
+        if isinstance(value, ast.Dict) and None not in value.keys or isinstance(value, ast.DictComp) \
+                or isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id == "dict" \
+                and not value.args and not value.keywords:
+            bound.add(name)
+            values = value.values if isinstance(value, ast.Dict) else [value.value] if isinstance(value, ast.DictComp) else []
+            if any(is_set(v, dicts=dicts) for v in values):
+                evidence.setdefault(name, node.lineno)
+        else:
+            others.add(name)
+    for node in ast.walk(module):
+        if isinstance(node, ast.Assign):
+            stored = [(t.value, node.value) for t in node.targets if isinstance(t, ast.Subscript)]
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Subscript):
+            stored = [(node.target.value, node.value)]
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "setdefault" \
+                and len(node.args) == 2:
+            stored = [(node.func.value, node.args[1])]
+        else:
+            continue
+        for target, value in stored:
+            if isinstance(target, ast.Name) and target.id in bound \
+                    and is_set(value, dicts={**dicts, target.id: node.lineno}):
+                evidence.setdefault(target.id, node.lineno)
+    return {name: line for name, line in evidence.items() if name in bound and name not in others}
+
+
+def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict, dicts: dict):
     """(node to refuse, name, what else it holds) where a set variable is also bound otherwise."""
     by_name: dict = {}
     for name, value, node in bindings:
@@ -180,9 +280,9 @@ def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict):
         sets, others = [], []
         for value, node in bindings:
             if isinstance(value, ast.AugAssign):
-                fits = isinstance(value.op, _SET_OPS) and _is_set(value.value, names, builtin, parents)
+                fits = isinstance(value.op, _SET_OPS) and _is_set(value.value, names, builtin, parents, dicts)
                 (sets if fits else others).append((value.value, node))
-            elif value is not None and _is_set(value, names, builtin, parents):
+            elif _gives_set(name, value, node, names, builtin, parents, dicts):
                 sets.append((value, node))
             else:
                 others.append((value, node))
@@ -191,14 +291,38 @@ def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict):
         first = others[0][1]
         other = f"something else on line {first.lineno}"
         for value, _ in sets:
-            yield value, name, other
+            if value is not None:
+                yield value, name, other
         for value, node in others:
             if value is not None:
                 yield value, name, f"this on line {node.lineno}"
 
 
-def _misuse(node: ast.expr, parent: ast.AST | None, parents: dict, is_set, names: set) -> tuple[str, str] | None:
+def _misuse(node: ast.expr, parent: ast.AST | None, parents: dict, is_set, names: set,
+            dicts: dict) -> tuple[str, str] | None:
     """None where the parent uses the set in a way the machine computes exactly, else why not."""
+
+    def holds_sets(target: ast.AST) -> bool:  # a set variable, or an item of a dict of sets
+        if isinstance(target, ast.Subscript):
+            return _dict_of_sets(target.value, dicts, parents) and not isinstance(target.slice, ast.Slice)
+        return isinstance(target, ast.Name) and target.id in names
+
+    if isinstance(parent, ast.Expr):
+        return None  # its value unused (d.setdefault(k, set()) as a statement)
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and len(parent.args) == 2 \
+            and parent.func.attr in ("setdefault", "get") and node is parent.args[1] \
+            and _dict_of_sets(parent.func.value, dicts, parents):
+        return None  # the default of a dict of sets' item (the call is a set: its own use is checked)
+    if isinstance(parent, ast.Assign) and node is parent.value and all(holds_sets(t) for t in parent.targets):
+        return None
+    if isinstance(parent, ast.AugAssign) and isinstance(parent.op, _SET_OPS) and node is parent.value \
+            and holds_sets(parent.target):
+        return None
+    if isinstance(parent, (ast.Dict, ast.DictComp)) and (node in parent.values if isinstance(parent, ast.Dict)
+                                                         else node is parent.value):
+        grand = parents.get(parent)
+        if isinstance(grand, ast.Assign) and all(isinstance(t, ast.Name) and t.id in dicts for t in grand.targets):
+            return None
     if isinstance(parent, ast.Compare) and len(parent.ops) == 1:
         op = parent.ops[0]
         if isinstance(op, (ast.In, ast.NotIn)) and node is parent.comparators[0]:
@@ -235,14 +359,8 @@ def _misuse(node: ast.expr, parent: ast.AST | None, parents: dict, is_set, names
     if isinstance(parent, ast.IfExp) and node is not parent.test:
         return ("a conditional expression that is a set on one side only: a variable that holds a set must hold "
                 "one on every assignment", "make both sides sets (set() in place of None or [])")
-    if isinstance(parent, ast.Assign) and node is parent.value \
-            and all(isinstance(t, ast.Name) and t.id in names for t in parent.targets):
-        return None
     if isinstance(parent, ast.AnnAssign) and node is parent.value and isinstance(parent.target, ast.Name) \
             and parent.target.id in names:
-        return None
-    if isinstance(parent, ast.AugAssign) and isinstance(parent.op, _SET_OPS) and is_set(parent.value) \
-            and isinstance(parent.target, ast.Name) and parent.target.id in names:
         return None
     if isinstance(parent, ast.BinOp) and isinstance(parent.op, _SET_OPS) and is_set(parent.left) \
             and is_set(parent.right):
@@ -261,6 +379,64 @@ def _misuse(node: ast.expr, parent: ast.AST | None, parents: dict, is_set, names
     return ("a set used here: a state machine holds JSON, which has no sets, and Python's order of a set's items "
             "(hash order) cannot be reproduced", ORDER_HINT + "; sets work with in, len, add/discard/remove/"
             "update, |, &, -, ^, ==, <=, sorted() and min()/max()")
+
+
+_KEY_READERS = frozenset({"len", "bool", "sorted", "list", "min", "max", "iter", "any", "all", "enumerate",
+                          "reversed", "tuple", "set"})
+
+
+def _dict_misuse(node: ast.Name, parents: dict, is_set, line: int) -> tuple | None:
+    """None where a dict of sets is used as the machine computes it exactly, else (the node to
+    refuse, message, hint)."""
+    parent = parents.get(node)
+    what = f"'{node.id}' is a dict of sets (line {line})"
+    if isinstance(parent, ast.Subscript) and parent.value is node and not isinstance(parent.slice, ast.Slice):
+        grand = parents.get(parent)
+        if not isinstance(parent.ctx, ast.Store):
+            return None  # d[k] is a set (its own use is checked); del d[k]
+        if isinstance(grand, ast.Assign) and is_set(grand.value):
+            return None
+        if isinstance(grand, ast.AugAssign) and isinstance(grand.op, _SET_OPS) and is_set(grand.value):
+            return None
+        return (grand if isinstance(grand, ast.AugAssign) else getattr(grand, "value", None) or parent,
+                f"{what}, and this is not a set: a dict of sets must hold a set under every key",
+                f"store a set here, or store the set on line {line} as a list (sorted(s)) if '{node.id}' is a record")
+    if isinstance(parent, ast.Attribute) and parent.value is node:
+        call = parents.get(parent)
+        if isinstance(call, ast.Call) and call.func is parent:
+            attr = parent.attr
+            if attr in ("keys", "clear") or attr == "pop" and isinstance(parents.get(call), ast.Expr):
+                return None
+            if attr in ("setdefault", "get"):
+                if len(call.args) == 2 and not call.keywords:
+                    return None if is_set(call.args[1]) else (
+                        call.args[1], f"{what}, and this default is not a set: a dict of sets must hold a set "
+                        "under every key", "use a set as the default, e.g. set()")
+                return (call, f"{what}: {attr}() without a default gives None for a missing key, so its "
+                        "result is not always a set", f"give a set as the default: {node.id}.{attr}(key, set())")
+            if attr in ("items", "values"):
+                loop = parents.get(call)
+                if isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is call \
+                        and (isinstance(loop.target, ast.Name) if attr == "values" else
+                             isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2
+                             and isinstance(loop.target.elts[1], ast.Name)):
+                    return None
+                return (call, f"{what}: the sets of .{attr}() can be read only by a loop over it that names "
+                        "each set", f"for k, v in {node.id}.items(): ... (v is a set: sorted(v), len(v), x in v)")
+            return (call, f"{what}: .{attr}() of it is not supported",
+                    "a dict of sets supports d[k], in, len, del d[k], keys, get and setdefault with a set "
+                    "default, clear, pop as a statement, and loops over it, its keys, values and items")
+    if isinstance(parent, ast.Compare) and len(parent.ops) == 1 and isinstance(parent.ops[0], (ast.In, ast.NotIn)) \
+            and node is parent.comparators[0]:
+        return None
+    if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name) and parent.func.id in _KEY_READERS \
+            and parent.args == [node]:
+        return None  # its keys only
+    if isinstance(parent, (ast.For, ast.comprehension)) and node is parent.iter or _in_test(node, parents):
+        return None
+    return (node, f"{what}: a state machine holds JSON, which has no sets, and Python's order of a set's items "
+            "(hash order) cannot be reproduced",
+            f"use {{k: sorted(v) for k, v in {node.id}.items()}}: a dict of sorted lists")
 
 
 def _in_test(node: ast.AST, parents: dict) -> bool:

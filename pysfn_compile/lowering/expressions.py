@@ -219,8 +219,8 @@ def transform_dict(b, node: ast.Dict) -> Expr:
     parts = [e for pair in entries for e in pair if e is not None]
     if all(k is not None and k.is_const for k, _ in entries) and all(v.is_const for _, v in entries):
         value = {k.const: v.const for k, v in entries}
-        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()}),
-                    const=value)
+        fields = {k.const: v.ty if sets.is_set(v.ty) else type_of_value(v.const) for k, v in entries}  # set() is []
+        return Expr(jsonata_lib.literal(value), pytypes.typed_dict("", fields), const=value)
     literal_keys = [k.const for k, _ in entries if k is not None and k.is_const]
     if all(k is not None and k.is_const for k, _ in entries) and len(set(literal_keys)) == len(literal_keys):
         body = ", ".join(f"{k.code}: {v.code}" for k, v in entries)

@@ -185,6 +185,10 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
     if isinstance(target, ast.Name) and uses is not None and target.id in uses.names:
         _set_aug_assign(b, node)
         return
+    if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and uses is not None \
+            and target.value.id in uses.dicts:
+        _set_item_aug_assign(b, node)
+        return
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))
     if op is None:
@@ -273,6 +277,18 @@ def _set_aug_assign(b, node: ast.AugAssign) -> None:
     new = sets.binary(node, op, current, value)
     b.assign([(b.var(name), new)], f"Set {name}")
     b.note_type(name, new.ty)
+
+
+def _set_item_aug_assign(b, node: ast.AugAssign) -> None:
+    """`d[k] |= t` on a dict of sets: the set changes in place, as `d[k].update(t)` changes it
+    (then Python stores the same set back under k)."""
+    if not isinstance(node.op, ast.BitOr):
+        raise Refusal(node, "this augmented assignment on a set inside a dict is not supported",
+                      "write d[k] = d[k] & t (a new set), or d[k].update(t) for |=")
+    item = ast.Subscript(value=node.target.value, slice=node.target.slice, ctx=ast.Load())
+    call = ast.Call(func=ast.Attribute(value=item, attr="update", ctx=ast.Load()), args=[node.value], keywords=[])
+    transform_expr(b, ast.copy_location(ast.Expr(value=ast.fix_missing_locations(ast.copy_location(call, node))),
+                                        node))
 
 
 def _in_place_if_list(b, node: ast.AugAssign, op: str, current: Expr, value: Expr,

@@ -190,14 +190,27 @@ def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
     return f" ({text})" if text else ""
 
 
+_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
+                       "setdefault", "popitem", "add", "discard", "difference_update", "intersection_update",
+                       "symmetric_difference_update"})
+
+
 def _names_set(statement: ast.stmt) -> set[str]:
-    """The names a statement (with its body) may assign: unknown once it has been refused."""
+    """The names a statement (with its body) may assign or change in place (`d[k] = v`,
+    `d.setdefault(k, set()).add(v)`): unknown once it has been refused."""
     names = set()
     for node in ast.walk(statement):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not statement:
             names.add(node.name)
+        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+            root = node.value if isinstance(node, ast.Subscript) else node.func.value
+            while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
+                root = root.func if isinstance(root, ast.Call) else root.value
+            if isinstance(root, ast.Name):
+                names.add(root.id)
     return names
 
 
@@ -210,14 +223,20 @@ def _statement_name(statement: ast.stmt) -> str:
     return names.get(type(statement), type(statement).__name__)
 
 
+def _refuse_set_misuse(b, node: ast.AST) -> None:
+    """A use of a set where its order would show, or a change the machine's copy would not
+    share (analysis/set_uses.py)."""
+    for scope in b.scopes():
+        problem = scope.set_uses.misuse(node) if scope.set_uses is not None else None
+        if problem is not None:
+            raise Refusal(node, *problem, computable=True)
+
+
 class Visitor:
     """The builder's `Lowering` (graph/builder.py): what `b.expr`, `b.call` and `b.block` do."""
 
     def expression(self, b, node: ast.AST) -> Expr:
-        for scope in b.scopes():  # a set where its order would show (analysis/set_uses.py)
-            problem = scope.set_uses.misuse(node) if scope.set_uses is not None else None
-            if problem is not None:
-                raise Refusal(node, *problem, computable=True)
+        _refuse_set_misuse(b, node)
         transform = EXPRESSIONS.get(type(node))
         if transform is None:
             raise Refusal(node, f"{_construct(node)} is not supported in a workflow",
@@ -249,6 +268,7 @@ class Visitor:
                 if transform is None:
                     raise Refusal(statement, f"{_statement_name(statement)} is not supported in a workflow",
                                   "move this into a callee (a module-level function, run as a Lambda)")
+                _refuse_set_misuse(b, statement.value if isinstance(statement, ast.Expr) else statement)
                 transform(b, statement)
             except Refusal as refusal:
                 if not refusal.follow_on:
