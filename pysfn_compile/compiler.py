@@ -181,6 +181,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.loop_alias_new = {}
             scope.reads = {}
             scope.failed = set()
+            scope.failed_changes = set()
             scope.maybe_unbound_new = set()
             scope.graph.entry = None
             b.scope = scope
@@ -224,6 +225,9 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
                     and unbound_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
+                if scope.failed_changes and not scope.changes_fail:
+                    scope.changes_fail = True  # once more, with no follow-on problem for what they change
+                    continue
                 break  # every read saw the type the variable ends up with
             types = new
             scope.loop_alias = loops

@@ -76,6 +76,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
 
 
 _SCOPES = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.Lambda)
+_LOOP_COMPS = (ast.ListComp, ast.DictComp)  # made the loops they mean where they call a helper
 
 
 # -- a call inside an expression, run first on a line of its own where Python runs it first ---
@@ -139,7 +140,7 @@ def _hoisted_name(leaf: ast.expr, defs: dict) -> str:
     comprehension's items, an and/or/conditional's value."""
     if isinstance(leaf, ast.Call):
         return f"{leaf.func.id}_value" if leaf.func.id in defs else "found"
-    return "items" if isinstance(leaf, ast.ListComp) else "value"
+    return "items" if isinstance(leaf, _LOOP_COMPS) else "value"
 
 
 def _assignment(value: ast.expr, name: str, statement: ast.stmt, taken: set) -> list[ast.stmt]:
@@ -170,7 +171,7 @@ def _lazy_statements(value: ast.BoolOp | ast.IfExp, name: str, taken: set) -> li
     list on every path, whatever else `name` holds)."""
     def assign(part: ast.expr) -> list[ast.stmt]:
         made = []
-        if isinstance(part, ast.ListComp):
+        if isinstance(part, _LOOP_COMPS):
             items = fresh_name("items", taken)
             made.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=items, ctx=ast.Store())], value=part), part))
             part = ast.copy_location(ast.Name(id=items, ctx=ast.Load()), part)
@@ -275,7 +276,7 @@ def _calls_in(node: ast.expr, defs: dict) -> bool:
         part = stack.pop()
         if isinstance(part, ast.Call) and isinstance(part.func, ast.Name) and part.func.id in defs:
             return True
-        if part is not node and ((isinstance(part, ast.ListComp) and _loop_of(part, defs) is not None)
+        if part is not node and ((isinstance(part, _LOOP_COMPS) and _loop_of(part, defs) is not None)
                                  or _any_all(part, defs) is not None):
             return True
         if part is node or not isinstance(part, _SCOPES):
@@ -305,12 +306,14 @@ def _keys_as_lambdas(body: list[ast.stmt], defs: dict) -> None:
 def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
     """`x = [f(v) for v in vs if c(v)]` with f a helper: `x = []`, then `for v_1 in vs: if
     c(v_1): x.append(f(v_1))` (the comprehension's own names renamed, as its scope is its own;
-    its first iterable evaluated first, as Python does), so that the call is a statement."""
+    its first iterable evaluated first, as Python does), so that the call is a statement. A
+    dict comprehension `{k(v): f(v) for v in vs}` stores each item: `key_1 = k(v_1)`, then
+    `x[key_1] = f(v_1)` (Python evaluates the key, then the value, then stores)."""
     for block in blocks(body):
         for index in range(len(block) - 1, -1, -1):
             statement = block[index]
             if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, ast.ListComp)):
+                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, _LOOP_COMPS)):
                 continue
             comp = statement.value
             renames = _loop_of(comp, defs)
@@ -318,21 +321,25 @@ def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
                 continue
             renames = {name: fresh_name(f"{name}_item", taken) for name in renames}
             target = statement.targets[0].id
-            append = ast.Attribute(value=ast.Name(id=target, ctx=ast.Load()), attr="append", ctx=ast.Load())
-            append.pysfn_plain = True  # the new list's own method: nothing to run before the element
-            inner: ast.stmt = ast.Expr(value=ast.Call(func=append, args=[_renamed_expr(comp.elt, renames)],
-                                                      keywords=[]))
+            if isinstance(comp, ast.DictComp):
+                inner = _dict_store(target, _renamed_expr(comp.key, renames), _renamed_expr(comp.value, renames), taken)
+                empty: ast.expr = ast.Dict(keys=[], values=[])
+            else:
+                append = ast.Attribute(value=ast.Name(id=target, ctx=ast.Load()), attr="append", ctx=ast.Load())
+                append.pysfn_plain = True  # the new list's own method: nothing to run before the element
+                inner = [ast.Expr(value=ast.Call(func=append, args=[_renamed_expr(comp.elt, renames)], keywords=[]))]
+                empty = ast.List(elts=[], ctx=ast.Load())
             for position in range(len(comp.generators) - 1, -1, -1):
                 generator = comp.generators[position]
                 for condition in reversed(generator.ifs):
-                    inner = ast.If(test=_renamed_expr(condition, renames), body=[inner], orelse=[])
+                    inner = [ast.If(test=_renamed_expr(condition, renames), body=inner, orelse=[])]
                 iterable = generator.iter if position == 0 else _renamed_expr(generator.iter, renames)
-                inner = ast.For(target=_renamed_expr(generator.target, renames), iter=iterable, body=[inner],
-                                orelse=[], type_comment=None)
-            start = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())], value=ast.List(elts=[], ctx=ast.Load()))
+                inner = [ast.For(target=_renamed_expr(generator.target, renames), iter=iterable, body=inner,
+                                 orelse=[], type_comment=None)]
+            start = ast.Assign(targets=[ast.Name(id=target, ctx=ast.Store())], value=empty)
             if any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(comp.generators[0].iter)):
                 continue  # `xs = [f(x) for x in xs]`: the loop would walk the new list
-            new = [ast.copy_location(start, statement), ast.copy_location(inner, statement)]
+            new = [ast.copy_location(start, statement), *(ast.copy_location(s, statement) for s in inner)]
             for node in new:
                 for sub in ast.walk(node):
                     if not hasattr(sub, "lineno") and isinstance(sub, (ast.stmt, ast.expr)):
@@ -340,11 +347,25 @@ def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
             block[index:index + 1] = new
 
 
-def _loop_of(comp: ast.ListComp, defs: dict) -> set | None:
-    """The names a list comprehension binds, where it calls one of `defs` in its element or
-    conditions and can be a loop (no async, no walrus, no inner scope reusing its names)."""
+def _dict_store(target: str, key: ast.expr, value: ast.expr, taken: set) -> list[ast.stmt]:
+    """`target[key] = value` with the key evaluated before the value (an assignment evaluates
+    its value first): the key on a line of its own unless it is a name or a constant."""
+    made = []
+    if not isinstance(key, (ast.Name, ast.Constant)):
+        name = fresh_name("key", taken)
+        made.append(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=key))
+        key = ast.Name(id=name, ctx=ast.Load())
+    store = ast.Subscript(value=ast.Name(id=target, ctx=ast.Load()), slice=key, ctx=ast.Store())
+    return [*made, ast.Assign(targets=[store], value=value)]
+
+
+def _loop_of(comp: ast.ListComp | ast.DictComp, defs: dict) -> set | None:
+    """The names a list or dict comprehension binds, where it calls one of `defs` in its
+    element (key, value) or conditions and can be a loop (no async, no walrus, no inner scope
+    reusing its names)."""
+    elements = [comp.key, comp.value] if isinstance(comp, ast.DictComp) else [comp.elt]
     calls = any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id in defs
-                for part in [comp.elt, *[c for g in comp.generators for c in g.ifs]] for n in ast.walk(part))
+                for part in [*elements, *[c for g in comp.generators for c in g.ifs]] for n in ast.walk(part))
     if not calls or any(g.is_async for g in comp.generators):
         return None
     names = {n.id for g in comp.generators for n in ast.walk(g.target) if isinstance(n, ast.Name)}
@@ -491,7 +512,7 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
     def search(node) -> list | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs:
             return [node]
-        if isinstance(node, ast.ListComp) and _loop_of(node, defs) is not None:
+        if isinstance(node, _LOOP_COMPS) and _loop_of(node, defs) is not None:
             return [node]
         if isinstance(node, (ast.BoolOp, ast.IfExp)) and _calls_in(node, defs):
             return [node]  # made statements with an `if` per operand Python may skip (_lazy_statements)
@@ -504,7 +525,7 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
         return None
     if not whole and isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in defs:
         return None
-    if isinstance(root, ast.ListComp):
+    if isinstance(root, _LOOP_COMPS):
         return None  # `x = [...]`: made a loop by _comprehension_loops
     return search(root)
 

@@ -123,6 +123,10 @@ class Scope:
     reads: dict = attrs.Factory(dict)  # name -> the type every read of it saw this pass (None: several)
     loop_alias_new: dict = attrs.Factory(dict)
     failed: set = attrs.Factory(set)  # python names whose assigning statement was refused
+    # names a refused statement changes in place (`d[k] = v`, `xs.append(x)`): failed too in a
+    # last pass once the types settle (before, a later statement may still widen their type)
+    failed_changes: set = attrs.Factory(set)
+    changes_fail: bool = False
     keys_stable: bool = True  # nothing in its body takes a key out of a dict (effects.removes_keys)
     reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
     set_uses: Any = None  # set_uses.SetUses of its body: its set variables, and the uses of sets refused
@@ -302,9 +306,13 @@ class BuilderHelpers:
         """These hidden variables are read by more than one statement: never folded away."""
         self.no_fold.update(names)
 
-    def note_failed(self, names: set) -> None:
-        """A refused statement would have assigned these: their types are unknown from here."""
+    def note_failed(self, names: set, changed: set = frozenset()) -> None:
+        """A refused statement would have assigned `names` and changed `changed` in place: their
+        types are unknown from here (`changed`'s only in the pass after the types settle)."""
         self.scope.failed.update(names)
+        self.scope.failed_changes.update(changed)
+        if self.scope.changes_fail:
+            self.scope.failed.update(changed)
 
     def note_callee(self, name: str, function: Any) -> None:
         self.callees[name] = function

@@ -196,15 +196,21 @@ _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "
 
 
 def _names_set(statement: ast.stmt) -> set[str]:
-    """The names a statement (with its body) may assign or change in place (`d[k] = v`,
-    `d.setdefault(k, set()).add(v)`): unknown once it has been refused."""
+    """The names a statement (with its body) may assign: unknown once it has been refused."""
     names = set()
     for node in ast.walk(statement):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node is not statement:
             names.add(node.name)
-        elif isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
+    return names
+
+
+def _names_changed(statement: ast.stmt) -> set[str]:
+    """The names a statement may change in place (`d[k] = v`, `d.setdefault(k, set()).add(v)`)."""
+    names = set()
+    for node in ast.walk(statement):
+        if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
                 or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
             root = node.value if isinstance(node, ast.Subscript) else node.func.value
             while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
@@ -275,7 +281,7 @@ class Visitor:
                     node = refusal.node if refusal.node is not None else statement
                     b.error(node, refusal.message + _origin_of_unknown(b, node, refusal),
                             lambda_compute.note_refusal(b, statement, refusal))
-                b.note_failed(_names_set(statement))
+                b.note_failed(_names_set(statement), _names_changed(statement))
                 if isinstance(statement, (ast.Raise, ast.Return)):
                     b.then([])  # its path ends here all the same: no "may be used before it is assigned" after it
             except RecursionError:

@@ -469,6 +469,36 @@ def test_a_list_comprehension_calling_a_helper_is_a_loop_that_appends():
     assert results[2]["error"] == "TypeError"
 
 
+def test_a_dict_comprehension_calling_a_helper_is_a_loop_that_stores():
+    """`{st["name"]: letter(st["score"]) for st in students}` (a grade report trial; was
+    refused: "cannot run inline"): each key, then its value, then the store, as Python runs a
+    dict comprehension; its conditions only for the items before; inside a larger expression
+    it gets a line of its own first."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows, names):
+        def grade(s):
+            if s < 0:
+                raise ValueError(f"negative score {s}")
+            return "pass" if s >= 50 else "fail"
+
+        def keep(r):
+            return r.get("keep", True)
+
+        r = "outer"
+        by_name = {names[r["i"]]: grade(r["score"]) for r in rows if keep(r)}
+        nested = {"g": {r["i"]: grade(r["score"]) for r in rows}, "n": len(rows)}
+        pairs = {(a if a else "none"): grade(b) for a, b in [("x", 1), ("", 60), ("x", 70)]}
+        return [by_name, nested, pairs, r]
+    """, {"rows": [{"i": 0, "score": 70}, {"i": 1, "score": 10, "keep": False}, {"i": 1, "score": 55}],
+          "names": ["a", "b"]},
+        {"rows": [{"i": 5, "score": -1}], "names": ["a"]}, {"rows": [{"i": 0, "score": -1}], "names": ["a"]})
+    assert results[0]["output"] == [{"a": "pass", "b": "pass"}, {"g": {"0": "pass", "1": "pass"}, "n": 3},
+                                    {"x": "pass", "none": "pass"}, "outer"]
+    assert results[1]["error"] == "IndexError"  # the key first: names[5] before grade(-1)
+    assert results[2]["error"] == "ValueError"
+
+
 def test_a_call_after_a_method_lookup_moves_only_where_the_lookup_cannot_fail():
     """`xs.append(helper(x))`: Python looks `append` up before it runs the helper (an
     AttributeError would come first). Where `xs` only ever holds a list literal the lookup
