@@ -8,6 +8,7 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import math
 import re
 import string as stringlib
 import sys
@@ -461,6 +462,44 @@ def _round(b, node):
                       f"'type ' & $__pytype({v}) & \" doesn't define __round__ method\"", value, helpers={"pytype"})
         return overflow_checked(combine(f"$round($__num({v}))", pytypes.INT, value, guards=[check], helpers={"num"}))
     raise Refusal(node, f"round() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
+
+
+def _math_rounding(function):
+    """math.ceil(x) / math.floor(x) (`function`): the int next to x, up or down, exact in
+    JSONata ($ceil and $floor of a double; `+ 0` makes JavaScript's -0 of $ceil(-0.5) the int
+    0), with Python's TypeError for what is not a real number."""
+    name = function.__name__
+
+    def transform(b, node):
+        (value,), _ = _plain_args(b, node, f"math.{name}", 1, 1)
+        if value.ty.only("int"):
+            return value
+        if value.ty.only("bool"):
+            return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+        value = operations.float_blind(value)  # ceil(150.0) is ceil(150): an int either way
+        if value.ty.only("float") or value.ty.only("int", "float"):
+            return overflow_checked(combine(f"(${name}({value.code}) + 0)", pytypes.INT, value))
+        if any(value.ty.may(kind) for kind in ("int", "float", "bool")):  # a number or not, known at run time
+            v = value.code
+            head, tail = _python_message(function, "", "str")
+            check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                          f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
+                          helpers={"pytype"})
+            return overflow_checked(combine(f"(${name}($__num({v})) + 0)", pytypes.INT, value, guards=[check],
+                                            helpers={"num"}))
+        raise Refusal(node, f"math.{name}() of {value.ty.describe()}: Python raises TypeError (it takes a real number)",
+                      ANY_HINT if value.ty.is_any else "")
+
+    return transform
+
+
+_MATH_FUNCTIONS = ((math.ceil, _math_rounding(math.ceil)), (math.floor, _math_rounding(math.floor)))
+
+
+def math_function(obj):
+    """The transform of a function of `math` the machine computes exactly (`math.ceil(x)`, or
+    `ceil(x)` after `from math import ceil`), else None."""
+    return next((transform for function, transform in _MATH_FUNCTIONS if function is obj), None)
 
 
 def _round_places(node, value: Expr, places: int) -> Expr:

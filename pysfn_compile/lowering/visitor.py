@@ -115,6 +115,8 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
         obj = b.info.objects.get(name)
+        if builtins.math_function(obj) is not None:  # from math import ceil
+            return builtins.math_function(obj)(b, node)
         known = _PLAIN_INSTEAD.get(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
         if known is not None:
             why = plain_collections.why_not(node)  # a defaultdict/Counter used where a dict differs
@@ -136,6 +138,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             return builtins.dict_fromkeys(b, node)
         if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
                 and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
+            transform = builtins.math_function(getattr(b.info.objects[func.value.id], func.attr, None))
+            if transform is not None:  # math.ceil(x)
+                return transform(b, node)
             raise calls.module_call_refusal(node, func.value.id, func.attr)
         return builtins.call_method(b, node)
     raise Refusal(node, "this kind of call is not supported", "call a function by its name")

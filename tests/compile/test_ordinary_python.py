@@ -1664,3 +1664,38 @@ def test_percent_format_multiplies_by_100_then_rounds_as_python():
     assert results[0]["output"][:4] == ["50%", "50.0%", "50.000000%", "   50.0%"]
     assert results[2]["output"][5] == "123,456.78%" and results[3]["output"][4] == "-000.51%"
     assert results[2]["output"][-1] == "Unknown format code '%' for object of type 'str'"
+
+
+def test_math_ceil_and_floor_are_exact():
+    """`pages = math.ceil(total / per_page)` (a pagination trial; was refused: math cannot run in
+    the machine): $ceil and $floor of a double are exact, the result an int (JavaScript's -0 of
+    $ceil(-0.5) printed as 0), Python's TypeError for what is no number, and an int past 2**53
+    a loud stop."""
+    results = assert_same("""
+    import math
+    from math import floor
+
+    @sfn.workflow
+    def main(x, n: int, f: float):
+        return [math.ceil(x), floor(x), math.ceil(n / 3), math.floor(-n / 3), math.ceil(f), math.floor(f * 2),
+                math.ceil(True), str(math.ceil(-0.5)), math.ceil(x * 1.5) - x]
+    """, {"x": 2.5, "n": 7, "f": -0.5}, {"x": 3, "n": 0, "f": 1e15 + 0.5}, {"x": -1.0000001, "n": -8, "f": 3.0},
+        {"x": "s", "n": 1, "f": 1.0}, {"x": None, "n": 1, "f": 1.0}, {"x": True, "n": 1, "f": 1.0})
+    assert results[0]["output"] == [3, 2, 3, -3, 0, -1, 1, "0", 1.5]
+    assert results[1]["output"][4:6] == [1000000000000001, 2000000000000001]
+    assert results[3]["cause"] == "must be real number, not str"
+    compiled = compile_text("""
+    import math
+
+    @sfn.workflow
+    def main(x: float):
+        return math.floor(x)
+    """)
+    assert emulate(compiled, {"x": 1e300})["error"] == "pysfn.IntegerOverflow"
+    assert "math.sqrt() cannot run inside the state machine" in refusal("""
+    import math
+
+    @sfn.workflow
+    def main(x: float):
+        return math.sqrt(x)
+    """)
