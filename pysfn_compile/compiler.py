@@ -137,7 +137,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     inline_functions.inline(body)
     plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
-    builtin_calls.rewrite(body, set(b.info.objects) | set(param_names) | set(arg_names))
+    builtin_calls.rewrite(body, b.info.objects, set(param_names) | set(arg_names))
     callee_keys.rewrite(body, {name: f for name, f in b.info.functions.items() if b.is_callee(name)},
                         set(param_names) | set(arg_names))
     element_aliases.rewrite(body, param_names + arg_names)

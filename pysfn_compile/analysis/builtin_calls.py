@@ -5,11 +5,13 @@
     map(f, xs, ys)               ->  (f(v, v2) for v, v2 in zip(xs, ys))
     filter(None, xs)             ->  (v for v in xs if v)
     pow(a, b)                    ->  a ** b
+    itemgetter(1), itemgetter("a", "b")  ->  lambda v: v[1], lambda v: (v["a"], v["b"])
 
 Exactly Python's meaning: a map object is a lazy, one-pass iterator like the generator, and
 its function is a name or a lambda (evaluating it does nothing), so where and how often the
 items are computed does not change; pow(a, b) is a ** b (the same special methods, the same
-TypeError). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
+TypeError); operator.itemgetter of constants is the lambda that indexes by them (its keys
+are fixed when it is made, as the constants are). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
 over a list is sfn.map's work, not rewritten. Only where the builtin is the builtin: a module-level name, a parameter or a local
 of that name (`from pysfn_compile.sfn import map`) leaves the call alone. map with a function
 of another kind (`str.strip`, a call) and pow(a, b, m) are left as written (refused where
@@ -19,29 +21,39 @@ lowered).
 from __future__ import annotations
 
 import ast
+import operator
 
 from .ast_edits import bound_names
 from .fresh_names import fresh_name
 
 
-def rewrite(body: list[ast.stmt], shadowed: set) -> None:
-    """Rewrite in place the map() and pow() calls of `body` (nested functions included);
-    `shadowed`: names that are not the builtins here (module-level names, parameters)."""
+def rewrite(body: list[ast.stmt], objects: dict, params: set) -> None:
+    """Rewrite in place the map(), pow() and itemgetter() calls of `body` (nested functions
+    included); `objects`: the module's names, `params`: the function's parameters (names that
+    are not the builtins here)."""
     module = ast.Module(body=body, type_ignores=[])
-    taken = set(shadowed) | {n.id for n in ast.walk(module) if isinstance(n, ast.Name)} \
+    shadowed = set(objects) | set(params)
+    taken = shadowed | {n.id for n in ast.walk(module) if isinstance(n, ast.Name)} \
         | {a.arg for a in ast.walk(module) if isinstance(a, ast.arg)}
-    hidden = set(shadowed) | bound_names(module)
-    _Rewriter(hidden, taken).visit(module)
+    local = set(params) | bound_names(module)
+    getters = {name for name, obj in objects.items() if obj is operator.itemgetter and name not in local}
+    modules = {name for name, obj in objects.items() if obj is operator and name not in local}
+    _Rewriter(shadowed | local, taken, getters, modules).visit(module)
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self, hidden: set, taken: set):
+    def __init__(self, hidden: set, taken: set, getters: set, modules: set):
         self.hidden = hidden
         self.taken = taken
+        self.getters = getters  # the names of operator.itemgetter
+        self.modules = modules  # the names of the operator module
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         func = node.func
+        if self._is_itemgetter(func) and node.args and not node.keywords \
+                and all(isinstance(a, ast.Constant) for a in node.args):
+            return self._itemgetter(node)
         if not isinstance(func, ast.Name) or func.id in self.hidden or node.keywords \
                 or any(isinstance(a, ast.Starred) for a in node.args):
             return node
@@ -52,6 +64,22 @@ class _Rewriter(ast.NodeTransformer):
         if func.id == "filter" and len(node.args) == 2:
             return self._filter(node)
         return node
+
+    def _is_itemgetter(self, func: ast.expr) -> bool:
+        if isinstance(func, ast.Name):
+            return func.id in self.getters
+        return isinstance(func, ast.Attribute) and func.attr == "itemgetter" and isinstance(func.value, ast.Name) \
+            and func.value.id in self.modules
+
+    def _itemgetter(self, node: ast.Call) -> ast.AST:
+        """itemgetter(k) -> lambda v: v[k]; itemgetter(a, b) -> lambda v: (v[a], v[b])."""
+        name = fresh_name("v", self.taken)
+        items = [ast.Subscript(value=ast.Name(id=name, ctx=ast.Load()), slice=key, ctx=ast.Load())
+                 for key in node.args]
+        body = items[0] if len(items) == 1 else ast.Tuple(elts=items, ctx=ast.Load())
+        lam = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[ast.arg(arg=name)], vararg=None, kwonlyargs=[],
+                                            kw_defaults=[], kwarg=None, defaults=[]), body=body)
+        return ast.fix_missing_locations(ast.copy_location(lam, node))
 
     def _filter(self, node: ast.Call) -> ast.AST:
         """filter(None, xs): the truthy items; filter(f, xs): those f finds truthy."""

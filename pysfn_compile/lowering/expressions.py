@@ -254,63 +254,107 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
                        (b.kind_lost(node.left), b.kind_lost(node.right)), b.kind_unseen(node))
 
 
-_PERCENT = re.compile(r"%(.)", re.DOTALL)
+_PERCENT = re.compile(r"%(?P<flags>[-+ 0#]*)(?P<width>\d*)(?:(?P<dot>\.)(?P<precision>\d*))?(?P<type>.?)",
+                      re.DOTALL)
+_PERCENT_HINT = "use an f-string"
 
 
 def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
-    """`"literal %s, %r, %d" % args`: the values printed as str(), repr() and int formatting."""
-    specs = _PERCENT.findall(text)
-    if "%" in _PERCENT.sub("", text) or set(specs) - set("srdi%"):
-        raise Refusal(node, "this %-format is not supported (only %s, %r, %d, %i and %%)", "use an f-string")
-    wanted = len([spec for spec in specs if spec != "%"])
+    """`"literal %s, %r, %d, %5.1f%%" % args`: the values printed as str(), repr(), int and
+    fixed-point formatting, with the flags `-`, `+`, space and `0`, a width and a precision (as
+    the format spec that prints alike: `%-8s` is `<8`, `%5.1f` is `5.1f`)."""
+    conversions = list(_PERCENT.finditer(text))
+    for match in conversions:
+        kind = match["type"]
+        if kind not in ("s", "r", "d", "i", "f", "F", "%") or "#" in match["flags"] \
+                or kind == "%" and match.group() != "%%":
+            raise Refusal(node, f"this %-format is not supported ({match.group()!r}: only %s, %r, %d, %i and %f, "
+                          "with the flags -, +, space and 0, a width and a precision, and %%)", _PERCENT_HINT)
+        if kind in ("d", "i") and match["dot"]:
+            raise Refusal(node, f"this %-format is not supported ({match.group()!r}: a precision for an int)",
+                          _PERCENT_HINT)
+    wanted = len([match for match in conversions if match["type"] != "%"])
     if isinstance(node.right, ast.Tuple):
         if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
-            raise Refusal(node, "%-formatting with *args is not supported", "use an f-string")
+            raise Refusal(node, "%-formatting with *args is not supported", _PERCENT_HINT)
         values = operands(b, node.right.elts)
     else:
         (value,), values = operands(b, [node.right]), None
         if pytypes.has_tuple(value.ty) and value.ty.may("list"):
-            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", "use an f-string")
+            raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", _PERCENT_HINT)
         if wanted != 1:
             raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
-                          "use an f-string")
+                          _PERCENT_HINT)
         values = [value]
     guards = []
     if len(values) != wanted:
         message = ("not enough arguments for format string" if len(values) < wanted
                    else "not all arguments converted during string formatting")
         guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
-    pieces, rest, index = [], text, 0
-    for spec in specs:
-        before, _, rest = rest.partition("%" + spec)
-        pieces.append(const(before, pytypes.STR))
-        if spec == "%":
+    pieces, position, index = [], 0, 0
+    for match in conversions:
+        pieces.append(const(text[position:match.start()], pytypes.STR))
+        position = match.end()
+        if match["type"] == "%":
             pieces.append(const("%", pytypes.STR))
             continue
         value = values[index] if index < len(values) else const("", pytypes.STR)
         index += 1
-        if spec in "di":
-            if value.ty.only("bool"):
-                value = combine(f"({value.code} ? '1' : '0')", pytypes.STR, value)
-            elif not value.ty.only("int"):
-                value = _percent_integer(node, spec, value)
-        pieces.append(formatting.to_repr(node, value) if spec == "r" else formatting.to_str(node, value))
-    pieces.append(const(rest, pytypes.STR))
+        pieces.append(_percent_conversion(node, match, value))
+    pieces.append(const(text[position:], pytypes.STR))
     pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
     return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
 
 
+def _percent_conversion(node: ast.BinOp, match: re.Match, value: Expr) -> Expr:
+    """One `%...` conversion of `value`."""
+    kind, flags, width = match["type"], match["flags"], match["width"]
+    left = "-" in flags
+    if kind in ("s", "r"):
+        text = formatting.to_repr(node, value) if kind == "r" else formatting.to_str(node, value)
+        precision = f".{match['precision'] or 0}" if match["dot"] else ""
+        if not width and not precision:
+            return text
+        return formatting.format_value(node, text, ("<" if left else ">") + width + precision)
+    sign = "+" if "+" in flags else " " if " " in flags else ""
+    zero = "0" if "0" in flags and not left else ""
+    if kind in ("d", "i"):
+        number = _percent_integer(node, kind, value)
+        spec = ("<" if left else "") + sign + zero + width + "d"
+        return formatting.to_str(node, number) if spec == "d" else formatting.format_value(node, number, spec)
+    spec = ("<" if left else "") + sign + zero + width + f".{match['precision'] or 0 if match['dot'] else 6}f"
+    if not value.ty.numeric:
+        value = _percent_real(node, value)
+    return formatting.format_value(node, value, spec)
+
+
 def _percent_integer(node: ast.BinOp, spec: str, value: Expr) -> Expr:
-    """`"%d" % x` of a value that may not be an int: a bool is 1 or 0, a float its integral
-    part (3.9 is 3, 3.0 and 3 alike), anything else Python's TypeError."""
+    """The int `"%d" % x` prints: a bool is 1 or 0, a float its integral part (3.9 is 3, 3.0 and
+    3 alike), anything else Python's TypeError."""
+    if value.ty.only("int"):
+        return value
+    if value.ty.only("bool"):
+        return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     if not value.ty.may("int", "float", "bool"):
         raise Refusal(node, f"%{spec} of {value.ty.describe()} is a TypeError in Python "
-                      f"(%{spec} format: a real number is required)", "use an f-string")
+                      f"(%{spec} format: a real number is required)", _PERCENT_HINT)
     v = value.code
     wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                   f"'%{spec} format: a real number is required, not ' & $__pytype({v})", value, helpers={"pytype"})
-    code = f"($type({v}) = 'boolean' ? ({v} ? '1' : '0') : $formatNumber({v} < 0 ? $ceil({v}) : $floor({v}), '0'))"
-    return combine(code, pytypes.STR, value, guards=[wrong])
+    code = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : ({v} < 0 ? $ceil({v}) : $floor({v})) + 0)"
+    return combine(code, pytypes.INT, value, guards=[wrong])
+
+
+def _percent_real(node: ast.BinOp, value: Expr) -> Expr:
+    """The number `"%.2f" % x` prints, with Python's TypeError where x is no number."""
+    if not value.ty.may("int", "float", "bool"):
+        raise Refusal(node, f"%f of {value.ty.describe()} is a TypeError in Python (must be real number)",
+                      _PERCENT_HINT)
+    v = value.code
+    wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                  f"'must be real number, not ' & $__pytype({v})", value, helpers={"pytype"})
+    number = pytypes.Ty(value.ty.kinds & frozenset({"int", "float", "bool"}), json_number=value.ty.json_number)
+    return combine(v, number, value, guards=[wrong])
 
 
 def transform_unaryop(b, node: ast.UnaryOp) -> Expr:

@@ -229,10 +229,42 @@ def test_percent_formatting_of_a_literal():
         return [a, b, c, d]
     """, {"x": 1, "n": 2, "flag": True}, {"x": "it's", "n": -5, "flag": False},
         {"x": [1, "a"], "n": 0, "flag": True}, {"x": {"k": None}, "n": 1, "flag": True})
-    assert "only %s, %r, %d, %i and %%" in refusal("""
+    assert "only %s, %r, %d, %i and %f" in refusal("""
     @sfn.workflow
     def main(x: int):
-        return "%5d" % x
+        return "%x" % x
+    """)
+
+
+def test_percent_formatting_with_flags_width_and_precision():
+    """`"%s has %d items (%.1f%%)" % (...)` (a trial; was refused: only %s %r %d %i): each
+    conversion is the format spec that prints alike (`%-8s` is `<8`, `%05d` is `05d`, `%5.1f`
+    is `5.1f`), with %-formatting's own TypeErrors ('must be real number, not str')."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x, n: int, f: float, s: str, u):
+        return ["%s has %d items (%.1f%%)" % ("cart", n, f), "%5d|%-5d|%05d|%+d|% d" % (n, n, n, n, n),
+                "%8.3f|%-8.2f|%08.2f|%+.1f|%.0f|%f|%.f" % (f, f, f, f, f, f, f), "%10s|%-10s|%.2s|%5r" % (s, s, s, s),
+                "%d %i" % (x, u), "%.2f" % x, "%6.2f%%" % u, "%s" % (u,)]
+    """, {"x": 2.5, "n": 7, "f": -0.5, "s": "hello", "u": 3},
+        {"x": 3, "n": -42, "f": 1234.5678, "s": "", "u": 2.675},
+        {"x": True, "n": 0, "f": 2.5, "s": "a'b", "u": False}, {"x": "s", "n": 1, "f": 1.0, "s": "x", "u": 1},
+        {"x": 1, "n": 1, "f": 1.0, "s": "x", "u": None})
+    assert results[0]["output"][:4] == ["cart has 7 items (-0.5%)", "    7|7    |00007|+7| 7",
+                                        "  -0.500|-0.50   |-0000.50|-0.5|-0|-0.500000|-0",
+                                        "     hello|hello     |he|'hello'"]
+    assert results[1]["output"][6] == "  2.67%"  # 2.675 is 2.67499999...: as Python rounds it
+    assert results[3]["cause"] == "%d format: a real number is required, not str"
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(u):
+        return "%.2f" % u
+    """)
+    assert emulate(compiled, {"u": "a"})["cause"] == "must be real number, not str"
+    assert "a precision for an int" in refusal("""
+    @sfn.workflow
+    def main(x: int):
+        return "%.3d" % x
     """)
 
 

@@ -98,3 +98,25 @@ def test_sorting_lists_whose_kind_only_the_run_tells():
     compiled = compile_text(source)
     for mixed in ([[1], 2], [["a", 1], [2, "b"]], [[[1]], [[0]]]):
         assert run_machine(compiled, {"xs": mixed})["error"] == "pysfn.Unsupported", mixed
+
+
+def test_itemgetter_keys_are_the_lambdas_they_mean():
+    """`sorted(counts.items(), key=itemgetter(1), reverse=True)` (a trial; was refused: the key
+    must be a lambda): operator.itemgetter of constants indexes as `lambda v: v[1]` does, a tuple
+    of items for several."""
+    results = assert_same("""
+    import operator
+    from operator import itemgetter
+
+    @sfn.workflow
+    def main(counts, rows):
+        ranked = sorted(counts.items(), key=itemgetter(1), reverse=True)
+        by_two = sorted(rows, key=operator.itemgetter("team", "score"))
+        best = max(rows, key=itemgetter("score"))
+        return [ranked, [r["name"] for r in by_two], best["name"]]
+    """, {"counts": {"x": 2, "y": 5, "z": 5}, "rows": [{"name": "a", "team": "b", "score": 3},
+                                                       {"name": "b", "team": "a", "score": 9},
+                                                       {"name": "c", "team": "a", "score": 1}]},
+        {"counts": {}, "rows": [{"name": "a", "team": "b"}]})
+    assert results[0]["output"] == [[["y", 5], ["z", 5], ["x", 2]], ["c", "b", "a"], "b"]
+    assert results[1]["error"] == "KeyError"
