@@ -55,6 +55,7 @@ def rewrite(body: list[ast.stmt], objects: dict) -> None:
     if not kinds:
         return
     taken = {node.id for node in _own_nodes(body) if isinstance(node, ast.Name)}
+    _name_inline_counters(body, {name for name, kind in kinds.items() if kind == "Counter"}, taken)
     parents = {id(child): node for node in _own_nodes(body) for child in ast.iter_child_nodes(node)}
     for name, made in _variables(body, kinds).items():
         why = _why_not(name, made, body, parents, kinds)
@@ -63,6 +64,48 @@ def rewrite(body: list[ast.stmt], objects: dict) -> None:
                 call.pysfn_not_plain = why
             continue
         _apply(name, made, body, parents, taken)
+
+
+def _name_inline_counters(body: list[ast.stmt], counters: set, taken: set) -> None:
+    """`top = Counter(words).most_common(3)`: `counts = Counter(words)` on a line of its own
+    first, then `top = counts.most_common(3)` (a variable, which the rest makes a plain dict),
+    where the Counter is the first thing the statement evaluates (nothing runs before it)."""
+    if not counters:
+        return
+    for block in blocks(body):
+        for index in range(len(block) - 1, -1, -1):
+            statement = block[index]
+            value = (statement.value if isinstance(statement, (ast.Assign, ast.Return, ast.Expr)) else
+                     statement.iter if isinstance(statement, ast.For) else
+                     statement.test if isinstance(statement, ast.If) else None)
+            call = _leading_call(value, counters) if value is not None else None
+            if call is None or call is value:
+                continue
+            name = fresh_name("counts", taken)
+            taken.add(name)
+            replace_child(_parent_in(value, call), call, ast.copy_location(ast.Name(id=name, ctx=ast.Load()), call))
+            made = ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=call), statement)
+            block.insert(index, ast.fix_missing_locations(made))
+
+
+def _leading_call(node: ast.expr, names: set) -> ast.Call | None:
+    """The call of one of `names` that `node` evaluates first (`Counter(w)` of
+    `Counter(w).most_common(1)[0]`), or None."""
+    while True:
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in names:
+            return node
+        if isinstance(node, ast.Call):
+            node = node.func
+        elif isinstance(node, (ast.Attribute, ast.Subscript)):
+            node = node.value
+        elif isinstance(node, ast.BinOp):
+            node = node.left
+        else:
+            return None
+
+
+def _parent_in(root: ast.AST, child: ast.AST) -> ast.AST:
+    return next(node for node in ast.walk(root) if any(c is child for c in ast.iter_child_nodes(node)))
 
 
 def why_not(node: ast.Call) -> str | None:

@@ -430,6 +430,26 @@ def _chr(b, node):
                       f"line {node.lineno}: chr() of a surrogate code point (U+D800 to U+DFFF): text in JSON "
                       "cannot hold one alone")
 
+def _in_base(name: str, base: int):
+    """hex(n), oct(n), bin(n): the sign, the prefix, then the digits ($formatBase of |n|, exact
+    for the ints the machine holds), with Python's TypeError for what is no int."""
+    prefix = {16: "0x", 8: "0o", 2: "0b"}[base]
+
+    def transform(b, node):
+        (value,), _ = _plain_args(b, node, name, 1, 1)
+        if value.ty.only("bool"):
+            value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+        elif not value.ty.only("int"):
+            if not (_dynamic_kind(value.ty) and value.ty.may("int", "bool")):
+                raise Refusal(node, f"{name}() takes an int, not {value.ty.describe()} (Python raises TypeError)",
+                              ANY_HINT if value.ty.is_any else "")
+            value = _index_argument(value)
+        n = value.code
+        return combine(f"(({n} < 0 ? '-' : '') & '{prefix}' & $formatBase($abs({n}), {base}))", pytypes.STR, value)
+
+    return transform
+
+
 def _round(b, node):
     args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
     value = args[0]
@@ -1444,7 +1464,7 @@ def _print(b, node):
 
 FUNCTIONS = {
     "len": _len, "str": _str, "repr": _repr, "int": _int, "float": _float, "bool": _bool,
-    "abs": _abs, "round": _round, "ord": _ord, "chr": _chr, "format": _format, "pow": _pow, "divmod": _divmod,
+    "abs": _abs, "round": _round, "hex": _in_base("hex", 16), "oct": _in_base("oct", 8), "bin": _in_base("bin", 2), "ord": _ord, "chr": _chr, "format": _format, "pow": _pow, "divmod": _divmod,
     "min": lambda b, n: _minmax(b, n, "min"),
     "max": lambda b, n: _minmax(b, n, "max"), "sum": _sum, "any": lambda b, n: _any_all(b, n, "any"),
     "all": lambda b, n: _any_all(b, n, "all"), "next": _next, "sorted": _sorted, "reversed": _reversed,

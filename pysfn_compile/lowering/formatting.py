@@ -140,6 +140,9 @@ _SPEC = re.compile(r"^(?:(?P<fill>.)?(?P<align>[<>^=]))?(?P<sign>[-+ ])?(?P<zero
                    re.DOTALL)
 
 
+_BASES = {"x": 16, "X": 16, "o": 8, "b": 2}
+
+
 def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     """format(expr, spec) for the specs JSONata can reproduce exactly."""
     if spec == "":
@@ -168,12 +171,19 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
             text = f"$substring({text}, 0, {int(precision)})"
         return _pad(node, expr, text, width, fill, align or "<")
     if ty.only("int", "bool") or ty.only("int"):
-        if kind not in (None, "d"):
+        if kind not in (None, "d", "x", "X", "o", "b"):
             raise Refusal(node, f"format type {kind!r} is not supported for ints",
-                          "use 'd', or format in a callee")
+                          "use 'd', 'x', 'X', 'o' or 'b', or format in a callee")
         if precision is not None:
             raise Refusal(node, "precision is not allowed in an integer format specifier")
         value = expr.code if ty.only("int") else f"({expr.code} ? 1 : 0)"
+        if kind in ("x", "X", "o", "b"):
+            if grouping:
+                raise Refusal(node, f"a thousands separator with format type {kind!r} is not supported",
+                              "format in a callee")
+            digits = f"$formatBase($abs({value}), {_BASES[kind]})"
+            return _signed(node, expr, f"({value} < 0)", f"$uppercase({digits})" if kind == "X" else digits, match,
+                           fill)
         if sign == "-" and not grouping and not (align == "=" or (match["zero"] and not align)):
             # $formatNumber writes the minus itself (and 0 for -0)
             out = _pad(node, expr, jsonata_lib.int_text(value), width, fill, align or ">")

@@ -1731,3 +1731,41 @@ def test_math_ceil_and_floor_are_exact():
     def main(x: float):
         return math.sqrt(x)
     """)
+
+
+def test_hex_oct_bin_and_the_integer_format_types():
+    """hex(n), oct(n), bin(n) and the format types x, X, o and b (a trial's `hex(len(text))`;
+    were refused): the sign, the prefix, then $formatBase of |n|, padded as the spec says; what
+    is no int is Python's TypeError or ValueError."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x, n: int):
+        return [hex(n), oct(n), bin(n), hex(True), f"{n:x}|{n:X}|{n:o}|{n:b}|{n:08x}|{n:>6x}|{n:+x}|{n:#<6b}",
+                f"{x:x}|{x:05b}", hex(x)]
+    """, {"x": 255, "n": 255}, {"x": -3, "n": -255}, {"x": False, "n": 0}, {"x": "s", "n": 1}, {"x": 1.5, "n": 1},
+        {"x": None, "n": 9007199254740991})
+    assert results[0]["output"] == ["0xff", "0o377", "0b11111111", "0x1",
+                                    "ff|FF|377|11111111|000000ff|    ff|+ff|11111111", "ff|11111111", "0xff"]
+    assert results[1]["output"][4] == "-ff|-FF|-377|-11111111|-00000ff|   -ff|-ff|-11111111"
+    assert results[3]["cause"] == "Unknown format code 'x' for object of type 'str'"
+    assert results[5]["cause"] == "unsupported format string passed to NoneType.__format__"
+
+
+def test_a_counter_made_inline_is_a_plain_dict_too():
+    """`top = Counter(words).most_common(2)` (a trial; was refused: Counter cannot run): the
+    Counter gets a line of its own first, where nothing the statement evaluates runs before it."""
+    results = assert_same("""
+    from collections import Counter
+
+    @sfn.workflow
+    def main(text):
+        words = text.lower().split()
+        top = Counter(words).most_common(2)
+        first = None
+        if words:
+            first = Counter(words).most_common(1)[0][0]
+        for word, n in Counter(w[0] for w in words).most_common(1):
+            first = f"{first}/{word}{n}"
+        return {"top": top, "first": first}
+    """, {"text": "b a B c a b"}, {"text": ""})
+    assert results[0]["output"] == {"top": [["b", 3], ["a", 2]], "first": "b/b3"}
