@@ -193,6 +193,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
     # caller has checked with $__unprintable that $string gives Python's repr digits
     "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
+    # a float's repr where $__unprintable found it printable: an integral one with '.0'
+    "pyfloat": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') & '.0' : $string($n)", ()),
     "unprintable": (
         "$v",
         "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"

@@ -1,10 +1,13 @@
 """str(), repr() and format specs, as CPython prints them, or refused.
 
 What JSONata can print exactly: strings, bools, None, ints (up to 2**53, see jsonata_lib.int_text), and
-lists/dicts of those. A float's repr (shortest round-trip digits) and fixed-point formatting
-(correct rounding of the binary value) have no exact JSONata equivalent, so printing a float
-is refused with a hint; so is printing a number whose int/float-ness is unknown (JSON cannot
-tell 3 from 3.0, Python prints them differently).
+lists/dicts of those. A float's repr is its shortest round-trip digits; JSONata's $string
+writes 15 significant digits, so where those read back as the same double they are Python's
+digits (the shortest round trip is the nearest, and no 15-digit number is nearer), written
+alike from 1e-4 up; any other float stops the machine (pysfn.UnprintableNumber). An integral
+float prints with '.0'. A number that may be an int or a float is refused (JSON cannot tell 3
+from 3.0, Python prints them differently); one whose type nobody annotated follows the number
+rule (integral means int).
 """
 
 from __future__ import annotations
@@ -46,27 +49,31 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
         code = f"($__X := {expr.code}; {code})"
     else:
         code = code.replace("$__X", expr.code)
-    guards = [_printable_check(node, expr)] if _unknown_numbers_inside(ty) else []
+    guards = [_printable_check(node, expr, _floats_inside(ty, json_number=False))] \
+        if _floats_inside(ty, json_number=True) or _floats_inside(ty, json_number=False) else []
     return combine(code, pytypes.STR, expr, helpers=_helpers_of(code), guards=guards)
 
 
-def _unknown_numbers_inside(ty: Ty, depth: int = 0) -> bool:
-    """Whether a value of this type may hold a number printed by the rule for unknown numbers."""
-    if "float" in ty.kinds and ty.json_number:
+def _floats_inside(ty: Ty, json_number: bool, depth: int = 0) -> bool:
+    """Whether a value of this type may hold a float (`json_number`: a number of unknown type,
+    printed by the number rule; else one known to be a float)."""
+    if "float" in ty.kinds and ty.json_number == json_number:
         return True
     if depth > 4:
         return False
     parts = [ty.element] if "list" in ty.kinds else []
     parts += [ty.values] if "dict" in ty.kinds else []
     parts += list(ty.items or ()) + [t for _, t in ty.fields or ()]
-    return any(_unknown_numbers_inside(part, depth + 1) for part in parts)
+    return any(_floats_inside(part, json_number, depth + 1) for part in parts)
 
 
-def _printable_check(node: ast.AST, expr: Expr) -> Guard:
-    """Stops the machine where a number of unknown type would print otherwise than in Python."""
-    cause = (f"line {getattr(node, 'lineno', 0)}: a number whose type is not annotated is printed, and it is a "
-             "float whose repr the state machine cannot reproduce (more than 15 significant digits, or "
-             "smaller than 1e-4) or an integer beyond 2**53; annotate it as float and format it in a callee")
+def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
+    """Stops the machine where a float (`floats`), or a number of unknown type, would print
+    otherwise than in Python."""
+    what = "a float is printed" if floats else "a number whose type is not annotated is printed, and it is a float"
+    cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce (more than 15 "
+             "significant digits, or smaller than 1e-4) or an integral one beyond 2**53; format it (f'{x:.2f}') or "
+             "print it in a callee")
     helpers = jsonata_lib.closure({"unprintable"}) | expr.helpers
     return Guard(f"$__unprintable({expr.code})", None, "''", helpers, expr.reads, abort=True,
                  error_name=UNPRINTABLE, message_literal=cause)
@@ -87,9 +94,10 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     kinds = ty.kinds
     if ty.is_any or not kinds:  # no kinds: a value that never exists (an item of an empty [])  # chosen at run time; numbers by the rule of pytypes (integral means int)
         return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
-    if "float" in kinds and not ty.json_number:
-        raise Refusal(node, "printing a float is not supported: JSONata cannot reproduce "
-                      "Python's float formatting exactly (e.g. str(0.1 + 0.2))", FLOAT_HINT, computable=True)
+    if "float" in kinds and "int" in kinds and not ty.json_number:
+        raise Refusal(node, "printing a number that may be an int or a float is not supported: 3 and 3.0 print "
+                      "differently, and JSON holds both as 3", "make it always a float (float(...)) or always an "
+                      "int (int(...)); or " + FLOAT_HINT, computable=True)
     if "exc" in kinds:
         if kinds != {"exc"}:
             raise Refusal(node, "cannot print a value that may be an exception or not")
@@ -99,15 +107,18 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
                           "use f\"{type(e).__name__}: {e}\"")
         return f"{var}.message"
     parts = []
-    for kind in ("none", "bool", "int", "str", "list", "dict"):
-        if kind not in kinds and not (kind == "int" and "float" in kinds):
-            continue
+    for kind in ("none", "bool", "int", "float", "str", "list", "dict"):
+        if kind not in kinds or kind == "float" and ty.json_number:  # (a number of unknown type: as an int)
+            if not (kind == "int" and "float" in kinds and ty.json_number):
+                continue
         if kind == "none":
             parts.append(("null", "'None'"))
         elif kind == "bool":
             parts.append(("boolean", f"({var} ? 'True' : 'False')"))
         elif kind == "int":
             parts.append(("number", f"$__jnum({var})" if "float" in kinds else jsonata_lib.int_text(var)))
+        elif kind == "float":
+            parts.append(("number", f"$__pyfloat({var})"))
         elif kind == "str":
             parts.append(("string", f"$__repr_str({var})" if quote else var))
         elif kind == "list":

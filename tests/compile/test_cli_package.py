@@ -61,7 +61,7 @@ def test_the_zip_runs_on_its_own(tmp_path):
 def test_problems_exit_2_without_traceback(tmp_path, capsys):
     bad = tmp_path / "bad.py"
     bad.write_text("from pysfn_compile import sfn\n@sfn.workflow\ndef main(x: int):\n"
-                   "    a = x @ 2\n    print(x, file=None)\n    return str(x / 2)\n")
+                   "    a = x @ 2\n    print(x, file=None)\n    return f'{x / 2:e}'\n")
     target = tmp_path / "keep.json"
     target.write_text("precious")
     assert main([str(bad), "-o", str(target)]) == 2

@@ -1769,3 +1769,31 @@ def test_a_counter_made_inline_is_a_plain_dict_too():
         return {"top": top, "first": first}
     """, {"text": "b a B c a b"}, {"text": ""})
     assert results[0]["output"] == {"top": [["b", 3], ["a", 2]], "first": "b/b3"}
+
+
+def test_a_float_prints_as_python_prints_it_or_stops_by_name():
+    """str(), repr(), f"{x}" and print() of a float (a trial's `label = str(price * 3)`; was
+    refused): JSONata's $string writes 15 significant digits, which are Python's shortest
+    round-trip digits wherever they read back as the same double; an integral float gets '.0';
+    a float needing 16 or 17 digits (0.1 + 0.2), one below 1e-4 or an integral one past 2**53
+    stops the machine with pysfn.UnprintableNumber, and int-or-float is refused."""
+    source = """
+    @sfn.workflow
+    def main(x: float, n: int, xs: list[float]):
+        y = x * 3
+        print("total", y)
+        return [str(y), repr(x / 2), f"{x}", f"{n / 4}|{n * 1.0}", str([x, 0.5, 2.0]), str({"a": x}), str(xs)]
+    """
+    results = assert_same(source, {"x": 2.5, "n": 7, "xs": [1.5, 2]}, {"x": 3, "n": -4, "xs": []},
+                          {"x": 123.456, "n": 1, "xs": [0.25, 1e15]}, {"x": 0.5, "n": 1, "xs": [0.3, 0.0001]})
+    assert results[0]["output"] == ["7.5", "1.25", "2.5", "1.75|7.0", "[2.5, 0.5, 2.0]", "{'a': 2.5}", "[1.5, 2.0]"]
+    assert results[1]["output"][:4] == ["9.0", "1.5", "3.0", "-1.0|-4.0"]
+    compiled = compile_text(source)
+    for payload in ({"x": 0.1, "n": 0, "xs": []}, {"x": 1.0, "n": 0, "xs": [1e-5]}, {"x": 1.0, "n": 0, "xs": [1e16]}):
+        assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 0.30000000000000004, 1e-05, 1e+16
+    assert "may be an int or a float" in refusal("""
+    @sfn.workflow
+    def main(c: bool):
+        x = 1 if c else 2.5
+        return str(x)
+    """)

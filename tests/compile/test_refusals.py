@@ -21,7 +21,7 @@ REFUSED = {
     "exception_attribute": ("try:\n    return 1 // x\nexcept ZeroDivisionError as e:\n    return e.args", 4,
                             "exception's attribute (.args)"),
     "bitwise": ("return x & 1", 1, "bitwise"),
-    "float_str": ("return str(x / 2)", 1, "printing a float"),
+    "int_or_float_str": ("return str(x / 2 if u else x)", 1, "may be an int or a float"),
     "float_fstring": ("return f'{x / 3:.2e}'", 1, "formatting a float"),  # (.2f is exact: fixed_point)
     "round_digits": ("return round(x / 3, u)", 1, "round(x, ndigits)"),  # (a literal one is exact)
     "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
@@ -96,7 +96,7 @@ def test_refused_with_a_located_message(name):
 
 
 def test_every_problem_reported_at_once():
-    body = "a = x @ 2\nb = x & 1\nprint(a, file=None)\nreturn str(x / 2)"
+    body = "a = x @ 2\nb = x & 1\nprint(a, file=None)\nreturn str(x / 2 if u else x)"
     found = problems(PRELUDE + _indent(body))
     assert len(found) == 4
     assert [p.line for p in found] == [BODY_LINE + i for i in range(4)]
