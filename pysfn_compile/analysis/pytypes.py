@@ -132,7 +132,7 @@ EXC = kind("exc")
 
 
 def list_of(elem: Ty | None) -> Ty:
-    return Ty(frozenset({"list"}), elem=None if elem is None or elem.is_any else _cap(elem))
+    return Ty(frozenset({"list"}), elem=None if elem is None or _unknown(elem) else _cap(elem))
 
 
 def pair_of(*items: Ty, form: str = "list") -> Ty:
@@ -191,7 +191,7 @@ def typed_dict(name: str, fields: dict, required=None) -> Ty:
 
 
 def dict_of(value: Ty | None) -> Ty:
-    return Ty(frozenset({"dict"}), value=None if value is None or value.is_any else _cap(value))
+    return Ty(frozenset({"dict"}), value=None if value is None or _unknown(value) else _cap(value))
 
 
 def int_bits(value: int) -> int:
@@ -263,7 +263,26 @@ def _join_part(a: Ty, b: Ty, kind_name: str, field: str) -> Ty | None:
         result = parts[0]
     else:
         result = join(parts[0], parts[1])
-    return None if result.is_any else _cap(result)
+    return None if _unknown(result) else _cap(result)
+
+
+def _unknown(ty: Ty) -> bool:
+    """Whether a container's items of this type are ANY's (None: unknown, numbers by the number
+    rule); not where a float joined in (`[x, f * 2]`, `[x, {"z": f}]`: 3 and 3.0 differ, and no
+    rule tells them apart)."""
+    return ty.is_any and not holds_float(ty)
+
+
+def holds_float(ty: Ty, depth: int = 0) -> bool:
+    """Whether a value of this type may be or hold a number known to be a float (not one of
+    unknown type, which the number rule reads as an int when integral)."""
+    if "float" in ty.kinds and not ty.json_number:
+        return True
+    if depth > _MAX_DEPTH:
+        return False
+    parts = [t for t in (ty.elem, ty.value) if t is not None]
+    parts += list(ty.items or ()) + [t for _, t in ty.fields or ()]
+    return any(holds_float(part, depth + 1) for part in parts)
 
 
 def _cap(ty: Ty, depth: int = 0) -> Ty:
@@ -272,9 +291,9 @@ def _cap(ty: Ty, depth: int = 0) -> Ty:
         return ANY
     elem = _cap(ty.elem, depth + 1) if ty.elem is not None else None
     value = _cap(ty.value, depth + 1) if ty.value is not None else None
-    if elem is not None and elem.is_any:
+    if elem is not None and _unknown(elem):
         elem = None
-    if value is not None and value.is_any:
+    if value is not None and _unknown(value):
         value = None
     fields = ty.fields
     if fields is not None:

@@ -56,6 +56,9 @@ class Guard:
     # an AmbiguousNumber stop: the code of the value whose int-or-float kind it protects
     # (operations.float_blind drops it where nothing can observe that kind)
     blurs: str | None = None
+    # a stop where a float prints otherwise than in Python: with compute_in_lambda, the
+    # expression runs in the workflow's Lambda instead (lowering/visitor.py)
+    lambda_exact: bool = False
 
     def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Guard:
         """This guard, checked only where `condition` holds (short-circuit operands)."""

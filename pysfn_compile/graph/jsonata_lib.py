@@ -813,6 +813,46 @@ def _case_tables() -> dict[str, str]:
 # out (iteration, keys(), items(), repr) they are read back as ints, by the variants below that
 # a machine storing such keys is rendered with (INT_KEY_HELPERS); what leaves the machine as
 # JSON (its output) has them as JSON writes them ("12"), and a callee may not receive them.
+# json.dumps (lowering/json_text.py): `$o` its options {"i": item separator, "k": key separator,
+# "a": ensure_ascii, "n": the indent text or null, "s": sort_keys}, `$l` the nesting level
+HELPERS["jesc"] = (  # one character as a JSON string writes it escaped (beyond U+FFFF: a surrogate pair)
+    "$c",
+    r"""$c = '"' ? '\\"' : $c = '\\' ? '\\\\' : $c = '\n' ? '\\n' : $c = '\r' ? '\\r' : $c = '\t' ? '\\t'"""
+    r""" : $c = '\u0008' ? '\\b' : $c = '\u000c' ? '\\f' : ($u := function($n) { '\\u' & $pad($formatBase($n, 16),"""
+    r""" -4, '0') }; $n := $__ord($c); $n > 65535 ? $u(55296 + $floor(($n - 65536) / 1024))"""
+    r""" & $u(56320 + ($n - 65536) % 1024) : $u($n))""",
+    ("ord",),
+)
+HELPERS["jstr"] = (  # a str as json.dumps writes it (`$a`: ensure_ascii)
+    "$s, $a",
+    r"""'"' & ($a ? ($contains($s, /[^ -~]|[\\"]/) ? $join($map($__chars($s), function($c) {"""
+    r""" $c >= ' ' and $c <= '~' and $c != '"' and $c != '\\' ? $c : $__jesc($c) }), '') : $s)"""
+    r""" : $replace($s, /[\\"\u0000-\u001f]/, function($m) { $__jesc($m.match) })) & '"'""",
+    ("chars", "jesc"),
+)
+HELPERS["jindent"] = (  # the line break and indent before an item at level `$l` ('' without indent)
+    "$o, $l",
+    r"""$o.n = null ? '' : '\n' & $pad('', $l * $length($o.n), $o.n)""",
+    (),
+)
+HELPERS["jkeys"] = (  # a dict's keys, with sort_keys in Python's order of strs
+    "$d, $s",
+    "($k := $append([], $keys($d)); $s ? $__sorted_str($k, false) : $k)",
+    ("sorted_str",),
+)
+HELPERS["jkey"] = ("$k", "$k", ())  # (a machine with int keys: their digits, INT_KEY_HELPERS)
+HELPERS["pyjson"] = (  # a value of unknown type (numbers by the rule: integral means int)
+    "$v, $o, $l",
+    "($t := $type($v); $t = 'null' ? 'null' : $t = 'boolean' ? ($v ? 'true' : 'false')"
+    " : $t = 'number' ? $__jnum($v) : $t = 'string' ? $__jstr($v, $o.a)"
+    " : $t = 'array' ? ($count($v) = 0 ? '[]' : '[' & $__jindent($o, $l + 1) & $join($map($v, function($e) {"
+    " $__pyjson($e, $o, $l + 1) }), $o.i & $__jindent($o, $l + 1)) & $__jindent($o, $l) & ']')"
+    " : ($k := $__jkeys($v, $o.s); $count($k) = 0 ? '{}' : '{' & $__jindent($o, $l + 1) & $join($map($k,"
+    " function($x) { $__jstr($__jkey($x), $o.a) & $o.k & $__pyjson($lookup($v, $x), $o, $l + 1) }),"
+    " $o.i & $__jindent($o, $l + 1)) & $__jindent($o, $l) & '}'))",
+    ("jnum", "jstr", "jindent", "jkeys", "jkey"),
+)
+
 NUL = "'\\u0000'"
 HELPERS.update({
     "rawkeys": ("$d", "$append([], $keys($d))", ()),
@@ -832,6 +872,7 @@ HELPERS.update({
                       f" or $__haskeys($lookup($v, $k)) }}, false) : false)", ("rawkeys",)),
 })
 INT_KEY_HELPERS = {
+    "jkey": ("$k", f"$substring($k, 0, 1) = {NUL} ? $substring($k, 1) : $k", ()),
     # (a key read back is a str or a number, never a list: the array constructor keeps one a list)
     "keys": ("$d", "[$map($append([], $keys($d)), $__dkey)]", ("dkey",)),
     "values": ("$d", "$__map($__rawkeys($d), function($k) { $lookup($d, $k) })", ("map", "rawkeys")),

@@ -49,9 +49,14 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
         code = f"($__X := {expr.code}; {code})"
     else:
         code = code.replace("$__X", expr.code)
-    guards = [_printable_check(node, expr, _floats_inside(ty, json_number=False))] \
-        if _floats_inside(ty, json_number=True) or _floats_inside(ty, json_number=False) else []
-    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code), guards=guards)
+    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code), guards=printable_guards(node, expr))
+
+
+def printable_guards(node: ast.AST, expr: Expr) -> list[Guard]:
+    """The check that stops the machine where a float the value holds would print otherwise
+    than in Python (none where it holds no float)."""
+    floats = _floats_inside(expr.ty, json_number=False)
+    return [_printable_check(node, expr, floats)] if floats or _floats_inside(expr.ty, json_number=True) else []
 
 
 def _floats_inside(ty: Ty, json_number: bool, depth: int = 0) -> bool:
@@ -76,7 +81,7 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
              "print it in a callee")
     helpers = jsonata_lib.closure({"unprintable"}) | expr.helpers
     return Guard(f"$__unprintable({expr.code})", None, "''", helpers, expr.reads, abort=True,
-                 error_name=UNPRINTABLE, message_literal=cause)
+                 error_name=UNPRINTABLE, message_literal=cause, lambda_exact=floats)
 
 
 def _simple(code: str) -> bool:
@@ -92,12 +97,17 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") 
     if depth > 3:
         raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
     kinds = ty.kinds
-    if ty.is_any or not kinds:  # no kinds: a value that never exists (an item of an empty [])  # chosen at run time; numbers by the rule of pytypes (integral means int)
-        return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
-    if "float" in kinds and "int" in kinds and not ty.json_number:
+    if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "printing a number that may be an int or a float is not supported: 3 and 3.0 print "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or always an "
                       "int (int(...)); or " + FLOAT_HINT, computable=True)
+    if (ty.is_any or not kinds) and pytypes.holds_float(ty):  # (`[x, {"z": f}]`)
+        raise Refusal(node, "printing a value that may hold a float or a number of unknown type in the same place is "
+                      "not supported: 3 and 3.0 print differently, and JSON holds both as 3",
+                      "make the numbers there always floats (float(...)), or annotate the other value", computable=True)
+    if ty.is_any or not kinds:  # no kinds: a value that never exists (an item of an empty [])
+        # chosen at run time; numbers by the rule of pytypes (integral means int)
+        return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
     if "exc" in kinds:
         if kinds != {"exc"}:
             raise Refusal(node, "cannot print a value that may be an exception or not")

@@ -11,6 +11,7 @@ run reports every problem of the file.
 from __future__ import annotations
 
 import ast
+import json
 import types
 
 from ..analysis import callee_returns, inline_functions, origins, plain_collections
@@ -18,9 +19,9 @@ from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
-from . import builtins, calls, expressions, lambda_compute, service_calls, statements
+from . import builtins, calls, expressions, json_text, lambda_compute, service_calls, statements
 from .evaluation import pure_comprehension
-from .formatting import UNKNOWN_HINT
+from .formatting import FLOAT_HINT, UNKNOWN_HINT
 from .operations import ANY_HINT, float_blind
 
 STATEMENTS = {
@@ -115,8 +116,8 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
         obj = b.info.objects.get(name)
-        if builtins.math_function(obj) is not None:  # from math import ceil
-            return builtins.math_function(obj)(b, node)
+        if _module_function(obj) is not None:  # from math import ceil
+            return _module_function(obj)(b, node)
         known = _PLAIN_INSTEAD.get(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
         if known is not None:
             why = plain_collections.why_not(node)  # a defaultdict/Counter used where a dict differs
@@ -138,8 +139,8 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             return builtins.dict_fromkeys(b, node)
         if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
                 and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
-            transform = builtins.math_function(getattr(b.info.objects[func.value.id], func.attr, None))
-            if transform is not None:  # math.ceil(x)
+            transform = _module_function(getattr(b.info.objects[func.value.id], func.attr, None))
+            if transform is not None:  # math.ceil(x), json.dumps(x)
                 return transform(b, node)
             raise calls.module_call_refusal(node, func.value.id, func.attr)
         return builtins.call_method(b, node)
@@ -243,6 +244,14 @@ def _refuse_set_misuse(b, node: ast.AST) -> None:
             raise Refusal(node, *problem, computable=True)
 
 
+def _module_function(obj):
+    """The transform of a standard-library function the machine computes exactly (by the
+    function object: `math.ceil(x)`, or `ceil(x)` after `from math import ceil`), else None."""
+    if obj is json.dumps:
+        return json_text.json_dumps
+    return builtins.math_function(obj)
+
+
 class Visitor:
     """The builder's `Lowering` (graph/builder.py): what `b.expr`, `b.call` and `b.block` do."""
 
@@ -254,6 +263,9 @@ class Visitor:
                           "move this into a callee (a module-level function, run as a Lambda)",
                           computable=isinstance(node, (ast.Set, ast.SetComp)))
         value = transform(b, node)
+        if b.compute_in_lambda and any(g.lambda_exact for g in value.guards):
+            raise Refusal(node, "this prints a float, which the state machine prints only where 15 digits suffice",
+                          FLOAT_HINT, computable=True)  # exact in the workflow's Lambda
         # a number whose int-or-float kind nothing reads (analysis/blind_numbers.py)
         return float_blind(value) if b.kind_unseen(node) else value
 

@@ -559,11 +559,11 @@ def test_a_standard_library_call_is_refused_with_what_to_write_instead():
     @sfn.workflow
     def main(x):
         time.sleep(5)
-        return json.dumps(x)
+        return json.loads(x)
     """)
     assert [(p.line, p.message) for p in found] == [
         (8, "time.sleep() cannot run inside the state machine"),
-        (9, "json.dumps() cannot run inside the state machine")]
+        (9, "json.loads() cannot run inside the state machine")]
     assert "sfn.sleep(seconds)" in found[0].hint and "in a callee" in found[1].hint
 
 

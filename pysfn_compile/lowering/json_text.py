@@ -1,0 +1,143 @@
+"""json.dumps(value) as Python writes it, in JSONata (message bodies for SQS, SNS, S3).
+
+Python's encoder, exactly: `", "` and `": "` between items (`","` with an indent), `\\uXXXX` for
+what is not printable ASCII with ensure_ascii (a surrogate pair beyond U+FFFF), a float's repr
+(the check that stops the machine where JSONata cannot write it, as str() has), `true`,
+`false`, `null`, a dict's keys in insertion order or, with sort_keys, in Python's order of strs.
+The options are literals: `ensure_ascii`, `indent` (an int or a str), `separators`, `sort_keys`.
+The printing follows the value's static type where it knows one (a float is written `2.0`, an
+int `2`), else the number rule (helper `pyjson`: integral means int). A set, an exception, or a
+number that may be an int or a float is refused: Python raises TypeError for the first two, and
+JSON cannot tell 3 from 3.0.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from ..analysis import pytypes
+from ..analysis.pytypes import Ty
+from ..errors import Refusal
+from ..graph import jsonata_lib
+from ..graph.exprs import Expr, combine
+from . import formatting, sets
+from .evaluation import operands
+
+_OPTIONS = ("ensure_ascii", "indent", "separators", "sort_keys")
+_HINT = "json.dumps takes ensure_ascii=, indent=, separators= and sort_keys= here, as literals"
+_DEPTH = 4  # levels written out by their types; deeper, the run-time helper (no float known there)
+
+
+def json_dumps(b, node: ast.Call) -> Expr:
+    if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
+        raise Refusal(node, "json.dumps() takes the value to write as its one positional argument here", _HINT)
+    options = _options(node)
+    if options["s"] and b.int_keys:
+        raise Refusal(node, "json.dumps(..., sort_keys=True) in a workflow that keeps int dict keys is not supported "
+                      "(Python sorts int keys as numbers, and refuses a mix of int and str keys)",
+                      "sort the keys yourself: {str(k): d[k] for k in sorted(d)}")
+    (value,) = operands(b, node.args)
+    var = "$__J"
+    code = _json_code(node, value.ty, var, 0, options)
+    code = f"({var} := {value.code}; {code})" if code.count(var) > 1 else code.replace(var, value.code)
+    helpers = {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
+    return combine(code, pytypes.STR, value, helpers=helpers, guards=formatting.printable_guards(node, value))
+
+
+def _options(node: ast.Call) -> dict:
+    """The encoder's options as the helper reads them: {"i": item separator, "k": key separator,
+    "a": ensure_ascii, "n": indent text or None, "s": sort_keys}."""
+    given = {}
+    for keyword in node.keywords:
+        if keyword.arg not in _OPTIONS:
+            raise Refusal(keyword.value if keyword.arg else node, f"json.dumps(..., {keyword.arg or '**'}=...) is not "
+                          "supported", _HINT)
+        try:
+            given[keyword.arg] = ast.literal_eval(keyword.value)
+        except ValueError:
+            raise Refusal(keyword.value, f"json.dumps's {keyword.arg}= must be a literal here", _HINT) from None
+    indent = given.get("indent")
+    if isinstance(indent, bool) or not (indent is None or isinstance(indent, str) or isinstance(indent, int)
+                                        and indent >= 0):
+        raise Refusal(node, "json.dumps's indent= must be None, an int of 0 or more, or a str here", _HINT)
+    separators = given.get("separators", (",", ": ") if indent is not None else (", ", ": "))
+    if not (isinstance(separators, (tuple, list)) and len(separators) == 2
+            and all(isinstance(s, str) for s in separators)):
+        raise Refusal(node, "json.dumps's separators= must be a pair of strs, (item separator, key separator)", _HINT)
+    flags = {name: given.get(name, name == "ensure_ascii") for name in ("ensure_ascii", "sort_keys")}
+    if any(type(flag) is not bool for flag in flags.values()):
+        raise Refusal(node, "json.dumps's ensure_ascii= and sort_keys= must be True or False here", _HINT)
+    return {"i": separators[0], "k": separators[1], "a": flags["ensure_ascii"],
+            "n": " " * indent if isinstance(indent, int) else indent, "s": flags["sort_keys"]}
+
+
+def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> str:
+    """JSONata text writing the value `var` of type `ty` at nesting `level`."""
+    kinds = ty.kinds
+    if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
+        raise Refusal(node, "json.dumps() of a number that may be an int or a float: 3 and 3.0 are written "
+                      "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")
+    if (ty.is_any or not kinds or level >= _DEPTH) and not pytypes.holds_float(ty):
+        return f"$__pyjson({var}, {jsonata_lib.literal(options)}, {level})"
+    if ty.is_any:  # (something else joined with a float: `[x, {"z": f}]`)
+        raise Refusal(node, "json.dumps() of a value that may hold a float or a number of unknown type in the same "
+                      "place: 3 and 3.0 are written differently, and JSON holds both as 3",
+                      "make the numbers there always floats (float(...)), or annotate the other value")
+    if level >= _DEPTH:
+        raise Refusal(node, "json.dumps() of floats nested this deeply is not supported", "build the text in a callee")
+    if sets.is_set(ty) or "exc" in kinds:
+        what = "set" if sets.is_set(ty) else "exception"
+        raise Refusal(node, f"json.dumps() of a {what}: Python raises TypeError (Object of type {what} is not JSON "
+                      "serializable)", "write sorted(s) for a set, str(e) for an exception")
+    ascii_flag = "true" if options["a"] else "false"
+    parts = []
+    if "none" in kinds:
+        parts.append(("null", "'null'"))
+    if "bool" in kinds:
+        parts.append(("boolean", f"({var} ? 'true' : 'false')"))
+    if "int" in kinds or "float" in kinds:
+        printed = (f"$__jnum({var})" if ty.json_number else f"$__pyfloat({var})" if "float" in kinds
+                   else jsonata_lib.int_text(var))
+        parts.append(("number", printed))
+    if "str" in kinds:
+        parts.append(("string", f"$__jstr({var}, {ascii_flag})"))
+    inner, outer = _indent(options, level + 1), _indent(options, level)
+    between = jsonata_lib.string(options["i"] + inner)
+    if "list" in kinds:
+        item = f"$__e{level}"
+        text = _json_code(node, ty.element if ty.element is not None else pytypes.ANY, item, level + 1, options)
+        parts.append(("array", f"($count({var}) = 0 ? '[]' : '[' & {jsonata_lib.string(inner)} & $join($map({var}, "
+                               f"function({item}) {{ {text} }}), {between}) & {jsonata_lib.string(outer)} & ']')"))
+    if "dict" in kinds:
+        key, item = f"$__k{level}", f"$__v{level}"
+        text = _values_code(node, ty, key, item, level, options)
+        keys = f"$__jkeys({var}, {'true' if options['s'] else 'false'})"
+        parts.append(("object", f"($__ks{level} := {keys}; $count($__ks{level}) = 0 ? '{{}}' : '{{' & "
+                                f"{jsonata_lib.string(inner)} & $join($map($__ks{level}, function({key}) {{ "
+                                f"({item} := $lookup({var}, {key}); $__jstr($__jkey({key}), {ascii_flag}) & "
+                                f"{jsonata_lib.string(options['k'])} & {text}) }}), {between}) & "
+                                f"{jsonata_lib.string(outer)} & '}}')"))
+    text = parts[-1][1]
+    for json_type, printed in reversed(parts[:-1]):
+        text = f"($type({var}) = '{json_type}' ? {printed} : {text})"
+    return text
+
+
+def _values_code(node: ast.AST, ty: Ty, key: str, item: str, level: int, options: dict) -> str:
+    """JSONata text writing a dict's value `item` under `key`: by its field's type where the
+    dict is a record of known str keys (`{"n": n, "total": f * 2}`: the int and the float each
+    as Python writes it), else by the type of its values."""
+    fields = [(k, t) for k, t in ty.fields or () if isinstance(k, str)]
+    if not fields or len(fields) != len(ty.fields):
+        return _json_code(node, ty.values, item, level + 1, options)
+    try:
+        text = _json_code(node, ty.values, item, level + 1, options)
+    except Refusal:  # (every key of a record is one of its fields: this is never written)
+        text = "''"
+    for name, field in reversed(fields):
+        text = f"({key} = {jsonata_lib.string(name)} ? {_json_code(node, field, item, level + 1, options)} : {text})"
+    return text
+
+
+def _indent(options: dict, level: int) -> str:
+    return "" if options["n"] is None else "\n" + options["n"] * level
