@@ -144,7 +144,7 @@ def _dict_of_sets(node: ast.AST, dicts: dict, parents: dict) -> bool:
 def _iterates_sets(generator, name: str, dicts: dict, parents: dict) -> bool:
     """Whether a comprehension's or `for`'s target binds `name` to the sets of a dict of sets:
     `v` of `for v in d.values()` or of `for k, v in d.items()`."""
-    it, target = generator.iter, generator.target
+    it, target = _items_call(generator.iter), generator.target
     if not (isinstance(it, ast.Call) and isinstance(it.func, ast.Attribute) and not it.args and not it.keywords
             and _dict_of_sets(it.func.value, dicts, parents)):
         return False
@@ -152,6 +152,17 @@ def _iterates_sets(generator, name: str, dicts: dict, parents: dict) -> bool:
         return isinstance(target, ast.Name) and target.id == name
     return it.func.attr == "items" and isinstance(target, ast.Tuple) and len(target.elts) == 2 \
         and isinstance(target.elts[1], ast.Name) and target.elts[1].id == name
+
+
+def _items_call(node: ast.expr) -> ast.expr:
+    """`d.items()` of `sorted(d.items())` (ordered by the keys alone: they differ, so no two
+    sets are ever compared), else `node`."""
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "sorted" \
+            and len(node.args) == 1 and {k.arg for k in node.keywords} <= {"reverse"} \
+            and isinstance(node.args[0], ast.Call) and isinstance(node.args[0].func, ast.Attribute) \
+            and node.args[0].func.attr == "items":
+        return node.args[0]
+    return node
 
 
 def _binding(name: ast.Name, parents: dict):
@@ -416,7 +427,9 @@ def _dict_misuse(node: ast.Name, parents: dict, is_set, line: int) -> tuple | No
                         "result is not always a set", f"give a set as the default: {node.id}.{attr}(key, set())")
             if attr in ("items", "values"):
                 loop = parents.get(call)
-                if isinstance(loop, (ast.For, ast.comprehension)) and loop.iter is call \
+                if attr == "items" and _items_call(loop) is call:  # sorted(d.items())
+                    loop = parents.get(loop)
+                if isinstance(loop, (ast.For, ast.comprehension)) and _items_call(loop.iter) is call \
                         and (isinstance(loop.target, ast.Name) if attr == "values" else
                              isinstance(loop.target, ast.Tuple) and len(loop.target.elts) == 2
                              and isinstance(loop.target.elts[1], ast.Name)):

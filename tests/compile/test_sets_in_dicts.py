@@ -172,3 +172,27 @@ def test_a_refused_change_in_place_leaves_no_follow_on_problem():
     """
     found = problems(source)
     assert len(found) == 1 and "a set used here" in str(found[0])
+
+
+def test_a_loop_over_the_sorted_items_of_a_dict_of_sets():
+    """`for t, ids in sorted(by.items())` (a tagging trial): the pairs sort by their keys alone,
+    which differ, so no two sets are ever compared and the order is Python's."""
+    results = assert_same("""
+    from collections import defaultdict
+
+    @sfn.workflow
+    def main(resources):
+        by = defaultdict(set)
+        for r in resources:
+            for t in r["tags"]:
+                by[t].add(r["id"])
+        shared = set()
+        for t, ids in sorted(by.items(), reverse=True):
+            if len(ids) > 1:
+                shared |= ids
+        return {"tags": {t: sorted(ids) for t, ids in sorted(by.items())}, "shared": sorted(shared),
+                "order": [t for t, _ in sorted(by.items(), reverse=True)]}
+    """, {"resources": [{"id": "r1", "tags": ["prod", "web"]}, {"id": "r2", "tags": ["dev", "web"]},
+                        {"id": "r3", "tags": ["prod"]}]})
+    assert results[0]["output"] == {"tags": {"dev": ["r2"], "prod": ["r1", "r3"], "web": ["r1", "r2"]},
+                                    "shared": ["r1", "r2", "r3"], "order": ["web", "prod", "dev"]}
