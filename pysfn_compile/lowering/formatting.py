@@ -178,6 +178,12 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     ty = expr.ty
     if kind in ("f", "F", "%") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
+    if kind is None and precision is None and not grouping and not match["zero"] and align != "=" \
+            and ty.only("float") and not ty.json_number:  # f"{x:>10}": its repr, signed and padded
+        text = to_str(node, expr)
+        if sign in "+ ":  # (-0.0 is 0 here: the machine holds no -0.0)
+            text = combine(f"(({expr.code}) >= 0 ? '{sign}' : '') & {text.code}", pytypes.STR, text, expr)
+        return _pad(node, text, text.code, width, fill, align or ">")
     mixed = len(ty.kinds - {"bool"}) > 1 and not ty.numeric and ty.kinds <= pytypes.JSON_KINDS  # (int | str keys)
     if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEGn"):
         return _format_unknown(node, expr, spec)

@@ -1797,3 +1797,14 @@ def test_a_float_prints_as_python_prints_it_or_stops_by_name():
         x = 1 if c else 2.5
         return str(x)
     """)
+
+
+def test_a_float_in_a_table_column_pads_its_repr():
+    """f"{x:>10}" (a report's column): a spec with no type and no precision is the float's
+    repr, signed and padded as Python pads it."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x: float):
+        return f"{x:>10}|{x:<8}|{x:^9}|{x:+}|{x: }|{x:*>7}|{x}|{x:6}"
+    """, {"x": 2.5}, {"x": -0.5}, {"x": 3.0}, {"x": 123456.125})
+    assert results[0]["output"] == "       2.5|2.5     |   2.5   |+2.5| 2.5|****2.5|2.5|   2.5"

@@ -109,6 +109,10 @@ NEXT = os.environ.get("PYSFN_DIFF_NEXT", "1") == "1"
 # generator with a start, del of a stepped slice (session 15). On by default; PYSFN_DIFF_NEW_BUILTINS=0 leaves them out.
 NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
 
+# float printing (str() of a quotient), json.dumps, %-formatting with widths and %.Nf, hex(),
+# math.ceil/floor (session 17). On by default; PYSFN_DIFF_TEXT=0 leaves them out.
+TEXT = os.environ.get("PYSFN_DIFF_TEXT", "1") == "1"
+
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
@@ -139,6 +143,7 @@ HELPERS = """\
 COMPUTE_IN_LAMBDA = os.environ.get("PYSFN_DIFF_COMPUTE_IN_LAMBDA") == "1"
 
 CALLEES = '''
+import json
 import math
 from collections import Counter, defaultdict
 
@@ -309,6 +314,8 @@ class _Gen:
                         lambda: f"int(float(str({self.expr_int(d)}) + '.5') * 2)",
                         lambda: f"len(sum([[{self.expr_int(d)}], {self.list_ref()}], []))",
                         lambda: f"sum((v * 2 for v in {self.list_ref()}), {self.expr_int(0)})"]
+        if TEXT:
+            options += [lambda: f"math.{self.choice(['ceil', 'floor'])}({self.expr_int(d)} / {self.draw(st.integers(1, 7))})"]
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
                         lambda: f"len(set({self.list_ref()}))",
@@ -369,6 +376,14 @@ class _Gen:
             options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
                         lambda: f"chr(65 + {self.expr_int(d)} % 26)",
                         lambda: f'format({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, ">8,.2f")']
+        if TEXT:
+            options += [lambda: f"str({self.expr_int(d)} / {self.choice(['2', '4', '8', '5', '10'])})",
+                        lambda: f"json.dumps({self.expr(self.choice(['int', 'str', 'list', 'dict']), d)}"
+                                f"{self.choice(['', ', sort_keys=True', ', indent=2', ', ensure_ascii=False'])})",
+                        lambda: f"(\"%4d|%-3s|%.{self.draw(st.integers(0, 2))}f\" % ({self.expr_int(d)}, "
+                                f"{self.expr_str(d)}, {self.expr_int(d)} / {self.choice(['2', '4', '5'])}))",
+                        lambda: f"{self.choice(['hex', 'bin', 'oct'])}({self.expr_int(d)})",
+                        lambda: f'f"{{{self.expr_int(d)}:{self.choice(["x", "X", "04b", ">5o"])}}}"']
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
                         lambda: f"str(round({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, {self.draw(st.integers(0, 3))}))",
