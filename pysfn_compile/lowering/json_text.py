@@ -19,35 +19,80 @@ from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, combine
+from ..graph.exprs import Expr, combine, guard
 from . import formatting, sets
 from .evaluation import operands
 
 _OPTIONS = ("ensure_ascii", "indent", "separators", "sort_keys")
 _HINT = "json.dumps takes ensure_ascii=, indent=, separators= and sort_keys= here, as literals"
+QUOTED = {bracket: jsonata_lib.string(bracket) for bracket in "[]{}"}
 _DEPTH = 4  # levels written out by their types; deeper, the run-time helper (no float known there)
 
 
 def json_dumps(b, node: ast.Call) -> Expr:
     if len(node.args) != 1 or isinstance(node.args[0], ast.Starred):
         raise Refusal(node, "json.dumps() takes the value to write as its one positional argument here", _HINT)
-    options = _options(node)
+    options, indent_node = _options(node)
     if options["s"] and b.int_keys:
         raise Refusal(node, "json.dumps(..., sort_keys=True) in a workflow that keeps int dict keys is not supported "
                       "(Python sorts int keys as numbers, and refuses a mix of int and str keys)",
                       "sort the keys yourself: {str(k): d[k] for k in sorted(d)}")
-    (value,) = operands(b, node.args)
+    guards = []
+    if indent_node is None:
+        (value,) = operands(b, node.args)
+        parts = [value]
+    else:  # (the value, then the indent: Python's order)
+        value, indent = parts = operands(b, [node.args[0], indent_node])
+        options["n"] = _runtime_indent(indent_node, indent)
+        guards = _indent_checks(value, indent)
+        if "i" not in options:
+            options["i"] = f"({options['n']} = null ? ', ' : ',')"
     var = "$__J"
     code = _json_code(node, value.ty, var, 0, options)
+    if options["runtime"]:
+        code = f"($__JO := {_options_code(options)}; {code})"
     code = f"({var} := {value.code}; {code})" if code.count(var) > 1 else code.replace(var, value.code)
     helpers = {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
-    return combine(code, pytypes.STR, value, helpers=helpers, guards=formatting.printable_guards(node, value))
+    return combine(code, pytypes.STR, *parts, helpers=helpers,
+                   guards=[*guards, *formatting.printable_guards(node, value)])
 
 
-def _options(node: ast.Call) -> dict:
-    """The encoder's options as the helper reads them: {"i": item separator, "k": key separator,
-    "a": ensure_ascii, "n": indent text or None, "s": sort_keys}."""
+def _runtime_indent(node: ast.expr, indent: Expr) -> str:
+    """JSONata text of the indent `json.dumps(..., indent=expr)` writes: None, the str, or an
+    int's (or a bool's) count of spaces (none for 0 or less)."""
+    if not indent.ty.may("none", "int", "str", "bool"):
+        raise Refusal(node, f"json.dumps's indent= is {indent.ty.describe()} here; it must be None, an int or a str",
+                      "compute the indent as None, an int or a str (e.g. 2 if pretty else None)")
+    v = indent.code
+    return (f"($type({v}) = 'null' ? null : $type({v}) = 'string' ? {v} : "
+            f"$pad('', ($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v} < 0 ? 0 : {v})))")
+
+
+def _indent_checks(value: Expr, indent: Expr) -> list:
+    """Python's TypeError for an indent that is no int, str or None (`' ' * indent` fails), but
+    for a str value, which json.dumps writes without looking at the indent."""
+    if not indent.ty.may("float", "list", "dict"):
+        return []
+    v, i = value.code, indent.code
+    return [guard(f"($type({v}) != 'string' and ($type({i}) in ['array', 'object'] or ($type({i}) = 'number' and "
+                  f"$floor({i}) != {i})))", TypeError, f"\"can't multiply sequence by non-int of type '\" & "
+                  f"$__pytype({i}) & \"'\"", value, indent, helpers={"pytype"})]
+
+
+def _options_code(options: dict) -> str:
+    """The options object of a call whose indent is known at run time only."""
+    parts = {"i": options["i"] if options["i"].startswith("(") else jsonata_lib.string(options["i"]),
+             "k": jsonata_lib.string(options["k"]), "a": "true" if options["a"] else "false", "n": options["n"],
+             "s": "true" if options["s"] else "false"}
+    return "{" + ", ".join(f'"{k}": {v}' for k, v in parts.items()) + "}"
+
+
+def _options(node: ast.Call) -> tuple[dict, ast.expr | None]:
+    """The encoder's options as the helper reads them, {"i": item separator, "k": key separator,
+    "a": ensure_ascii, "n": indent text or None, "s": sort_keys, "runtime": whether the indent is
+    known at run time only}, and the expression of such an indent (no "i" yet unless given)."""
     given = {}
+    indent_node = None
     for keyword in node.keywords:
         if keyword.arg not in _OPTIONS:
             raise Refusal(keyword.value if keyword.arg else node, f"json.dumps(..., {keyword.arg or '**'}=...) is not "
@@ -55,20 +100,35 @@ def _options(node: ast.Call) -> dict:
         try:
             given[keyword.arg] = ast.literal_eval(keyword.value)
         except ValueError:
-            raise Refusal(keyword.value, f"json.dumps's {keyword.arg}= must be a literal here", _HINT) from None
+            if keyword.arg != "indent":
+                raise Refusal(keyword.value, f"json.dumps's {keyword.arg}= must be a literal here", _HINT) from None
+            indent_node = keyword.value
+    if indent_node is not None:
+        separators = given.get("separators")
+        options = {"k": ": " if separators is None else separators[1], "runtime": True, "n": None,
+                   "a": given.get("ensure_ascii", True), "s": given.get("sort_keys", False)}
+        if separators is not None:
+            options["i"] = separators[0]
+        return _checked(node, options, separators), indent_node
     indent = given.get("indent")
     if isinstance(indent, bool) or not (indent is None or isinstance(indent, str) or isinstance(indent, int)
                                         and indent >= 0):
         raise Refusal(node, "json.dumps's indent= must be None, an int of 0 or more, or a str here", _HINT)
     separators = given.get("separators", (",", ": ") if indent is not None else (", ", ": "))
-    if not (isinstance(separators, (tuple, list)) and len(separators) == 2
-            and all(isinstance(s, str) for s in separators)):
+    options = {"i": separators[0] if isinstance(separators, (tuple, list)) and separators else None,
+               "k": separators[1] if isinstance(separators, (tuple, list)) and len(separators) > 1 else None,
+               "a": given.get("ensure_ascii", True), "n": " " * indent if isinstance(indent, int) else indent,
+               "s": given.get("sort_keys", False), "runtime": False}
+    return _checked(node, options, separators), None
+
+
+def _checked(node: ast.Call, options: dict, separators) -> dict:
+    if separators is not None and not (isinstance(separators, (tuple, list)) and len(separators) == 2
+                                       and all(isinstance(s, str) for s in separators)):
         raise Refusal(node, "json.dumps's separators= must be a pair of strs, (item separator, key separator)", _HINT)
-    flags = {name: given.get(name, name == "ensure_ascii") for name in ("ensure_ascii", "sort_keys")}
-    if any(type(flag) is not bool for flag in flags.values()):
+    if type(options["a"]) is not bool or type(options["s"]) is not bool:
         raise Refusal(node, "json.dumps's ensure_ascii= and sort_keys= must be True or False here", _HINT)
-    return {"i": separators[0], "k": separators[1], "a": flags["ensure_ascii"],
-            "n": " " * indent if isinstance(indent, int) else indent, "s": flags["sort_keys"]}
+    return options
 
 
 def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> str:
@@ -78,7 +138,8 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
         raise Refusal(node, "json.dumps() of a number that may be an int or a float: 3 and 3.0 are written "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")
     if (ty.is_any or not kinds or level >= _DEPTH) and not pytypes.holds_float(ty):
-        return f"$__pyjson({var}, {jsonata_lib.literal(options)}, {level})"
+        literal = {k: v for k, v in options.items() if k != "runtime"}
+        return f"$__pyjson({var}, {'$__JO' if options['runtime'] else jsonata_lib.literal(literal)}, {level})"
     if ty.is_any:  # (something else joined with a float: `[x, {"z": f}]`)
         raise Refusal(node, "json.dumps() of a value that may hold a float or a number of unknown type in the same "
                       "place: 3 and 3.0 are written differently, and JSON holds both as 3",
@@ -102,21 +163,21 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
     if "str" in kinds:
         parts.append(("string", f"$__jstr({var}, {ascii_flag})"))
     inner, outer = _indent(options, level + 1), _indent(options, level)
-    between = jsonata_lib.string(options["i"] + inner)
+    between = _cat("$__JO.i" if options["runtime"] else jsonata_lib.string(options["i"]), inner)
     if "list" in kinds:
         item = f"$__e{level}"
         text = _json_code(node, ty.element if ty.element is not None else pytypes.ANY, item, level + 1, options)
-        parts.append(("array", f"($count({var}) = 0 ? '[]' : '[' & {jsonata_lib.string(inner)} & $join($map({var}, "
-                               f"function({item}) {{ {text} }}), {between}) & {jsonata_lib.string(outer)} & ']')"))
+        joined = f"$join($map({var}, function({item}) {{ {text} }}), {between})"
+        parts.append(("array", f"($count({var}) = 0 ? '[]' : {_cat(QUOTED['['], inner, joined, outer, QUOTED[']'])})"))
     if "dict" in kinds:
         key, item = f"$__k{level}", f"$__v{level}"
         text = _values_code(node, ty, key, item, level, options)
         keys = f"$__jkeys({var}, {'true' if options['s'] else 'false'})"
-        parts.append(("object", f"($__ks{level} := {keys}; $count($__ks{level}) = 0 ? '{{}}' : '{{' & "
-                                f"{jsonata_lib.string(inner)} & $join($map($__ks{level}, function({key}) {{ "
-                                f"({item} := $lookup({var}, {key}); $__jstr($__jkey({key}), {ascii_flag}) & "
-                                f"{jsonata_lib.string(options['k'])} & {text}) }}), {between}) & "
-                                f"{jsonata_lib.string(outer)} & '}}')"))
+        member = (f"({item} := $lookup({var}, {key}); $__jstr($__jkey({key}), {ascii_flag}) & "
+                  f"{jsonata_lib.string(options['k'])} & {text})")
+        joined = f"$join($map($__ks{level}, function({key}) {{ {member} }}), {between})"
+        parts.append(("object", f"($__ks{level} := {keys}; $count($__ks{level}) = 0 ? '{{}}' : "
+                                f"{_cat(QUOTED['{'], inner, joined, outer, QUOTED['}'])})"))
     text = parts[-1][1]
     for json_type, printed in reversed(parts[:-1]):
         text = f"($type({var}) = '{json_type}' ? {printed} : {text})"
@@ -139,5 +200,13 @@ def _values_code(node: ast.AST, ty: Ty, key: str, item: str, level: int, options
     return text
 
 
+def _cat(*parts: str) -> str:
+    """JSONata text joining these texts with `&`, leaving out empty literals."""
+    return " & ".join(part for part in parts if part != "''")
+
+
 def _indent(options: dict, level: int) -> str:
-    return "" if options["n"] is None else "\n" + options["n"] * level
+    """JSONata text of the line break and indent before an item at `level`."""
+    if options["runtime"]:
+        return f"$__jindent($__JO, {level})"
+    return jsonata_lib.string("" if options["n"] is None else "\n" + options["n"] * level)

@@ -92,3 +92,24 @@ def test_a_value_joined_with_a_float_is_not_printed_by_the_number_rule():
         {body}
     """)
         assert "may be an int or a float" in text or "may hold a float" in text, text
+
+
+def test_an_indent_known_at_run_time():
+    """`indent=2 if pretty else None` (an event-building trial; was refused: not a literal): the
+    indent is evaluated after the value, as Python evaluates keywords, and the default item
+    separator follows it (',' with an indent, ', ' without)."""
+    results = assert_same("""
+    import json
+
+    @sfn.workflow
+    def main(changes, pretty, width):
+        body = {"entity": "e1", "changes": changes, "n": len(changes)}
+        return [json.dumps(body, indent=2 if pretty else None, sort_keys=True), json.dumps(changes, indent=width),
+                json.dumps(body, indent=pretty, separators=(",", "=")), json.dumps([], indent=width)]
+    """, {"changes": {"name": "Anne", "city": "Z\\u00fcrich"}, "pretty": True, "width": "--"},
+        {"changes": {"age": 31}, "pretty": False, "width": 0}, {"changes": [], "pretty": True, "width": -2},
+        {"changes": {}, "pretty": False, "width": 3}, {"changes": {"a": 1}, "pretty": True, "width": 2.5},
+        {"changes": {"a": 1}, "pretty": True, "width": [1]})
+    assert results[0]["output"][0] == json.dumps({"entity": "e1", "changes": {"name": "Anne", "city": "Z\\u00fcrich"},
+                                                  "n": 2}, indent=2, sort_keys=True)
+    assert results[4]["cause"] == "can't multiply sequence by non-int of type 'float'"
