@@ -364,6 +364,10 @@ def _abs(b, node):
         return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     if value.ty.numeric and not value.ty.may("bool"):
         return combine(f"$abs({value.code})", value.ty, value)
+    if value.ty.only("int", "bool"):  # abs(True) is 1
+        v = value.code
+        return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", pytypes.kind("int", value.ty.bits),
+                       value)
     if _dynamic_kind(value.ty):
         v = value.code
         head, tail = _python_message(abs, "", "str")
