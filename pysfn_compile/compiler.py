@@ -30,7 +30,7 @@ from .analysis import (
 from .analysis.module_info import ModuleInfo
 from .analysis.pytypes import Ty
 from .errors import CompileError, Problem, Refusal
-from .graph import entry_check, ir, jsonata_lib
+from .graph import entry_check, indexed_reads, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.choice_pruning import prune_known_rules
 from .graph.exprs import Expr, Guard, combine
@@ -86,6 +86,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     prune_known_rules(graph)
     folded = collapse_pure_loops(graph, record_branches=coverage)
     fold_states(graph)
+    indexed_reads.rewrite_graph(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"
     if doc:

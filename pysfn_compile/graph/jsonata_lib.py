@@ -813,6 +813,15 @@ def _case_tables() -> dict[str, str]:
 # out (iteration, keys(), items(), repr) they are read back as ints, by the variants below that
 # a machine storing such keys is rendered with (INT_KEY_HELPERS); what leaves the machine as
 # JSON (its output) has them as JSON writes them ("12"), and a callee may not receive them.
+# a list read by computed positions inside a function (graph/indexed_reads.py): its positions
+# once, {"v": {"0": item, ...}, "n": count}, then each read a lookup, as the filter `$xs[$i]` reads
+HELPERS["positions"] = ("$xs", '{"v": $merge($map($xs, function($v, $i) { {$string($i): $v} })), "n": $count($xs)}',
+                        ())
+HELPERS["at"] = (
+    "$p, $xs, $i",
+    "$type($i) = 'number' ? $lookup($p.v, $string(($j := $floor($i); $j < 0 ? $j + $p.n : $j))) : $xs[$i]",
+    (),
+)
 # json.dumps (lowering/json_text.py): `$o` its options {"i": item separator, "k": key separator,
 # "a": ensure_ascii, "n": the indent text or null, "s": sort_keys}, `$l` the nesting level
 HELPERS["jesc"] = (  # one character as a JSON string writes it escaped (beyond U+FFFF: a surrogate pair)

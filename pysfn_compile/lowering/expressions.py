@@ -29,6 +29,7 @@ from .evaluation import condition, later_effects, materialize, operands, pure_co
 from .operations import (
     ANY_HINT,
     SAFE,
+    beside_float,
     binary,
     blind_stops,
     build_list,
@@ -250,6 +251,7 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
     if sets.is_set(left.ty) or sets.is_set(right.ty):
         return sets.binary(node, _OPS[type(node.op)], left, right)
     op = _OPS[type(node.op)]
+    left, right = beside_float(op, left, right)
     return blind_stops(node, op, binary(node, op, left, right), left, right,
                        (b.kind_lost(node.left), b.kind_lost(node.right)), b.kind_unseen(node))
 

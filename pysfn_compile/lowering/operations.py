@@ -470,6 +470,20 @@ def float_blind(expr: Expr) -> Expr:
     return attrs.evolve(expr, guards=tuple(g for g in expr.guards if not _own_float_stop(expr, g)))
 
 
+def beside_float(op: str, left: Expr, right: Expr) -> tuple[Expr, Expr]:
+    """The operands of `left op right` (+ - * / // %) where one is known to be a float: the
+    result is a float whatever the other's kind (an int converts exactly; past 2**53 it stops
+    anyway), so the other's own stop for an integral float result goes (`value += qty * price`
+    with `value = 0.0`)."""
+    if op not in ("+", "-", "*", "/", "//", "%"):
+        return left, right
+    if right.ty.only("float") and not right.ty.json_number:
+        left = float_blind(left)
+    if left.ty.only("float") and not left.ty.json_number:
+        right = float_blind(right)
+    return left, right
+
+
 def division_operands(left: Expr, right: Expr) -> tuple[Expr, Expr]:
     """`left / right`, right no literal: the quotient is the same float whether either is
     10 or 10.0, unless right is 0 (Python's ZeroDivisionError says "float division by zero"

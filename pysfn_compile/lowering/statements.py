@@ -26,6 +26,7 @@ from .evaluation import condition, materialize, operands
 from .formatting import to_repr, to_str
 from .operations import (
     augmented_add,
+    beside_float,
     binary,
     blind_stops,
     bound_code,
@@ -211,6 +212,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
             if op == "+":
                 b.note_alias_items(target.id, node.value)
         else:
+            current, value = beside_float(op, current, value)
             new = binary(node, op, current, value)
             unseen = b.kind_unseen(node)  # `total += amount`, total read where its kind cannot show
             new = blind_stops(node, op, float_blind(new) if unseen else new, current, value,

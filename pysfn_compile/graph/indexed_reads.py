@@ -1,0 +1,85 @@
+"""A list read by a computed position inside a JSONata function, through an object of positions.
+
+`$xs[$i - 1]` is a filter: JSONata evaluates the index once per item of `$xs` (jsonata-js and
+the emulator alike). Inside a function that runs once per item of something else (a
+comprehension's, a search for the item that would raise, a folded loop's step), n such reads of
+an n-item list cost n * n nodes: `[xs[i] - xs[i - 1] for i in range(1, len(xs))]` over 500
+items ran out of an evaluation's budget. Where a field reads a workflow variable so (one the
+field neither sets nor binds as a parameter, by an index that does not read the filter's
+context `$`), the field first binds the list's positions once, `$__positions($xs)` (an object
+keyed by position and the count: linear), and each such read is `$__at(positions, $xs, index)`:
+an object lookup, a negative index counted from the end and a fraction floored, as the filter
+takes them, an index that is no number the filter itself. (graph/pure_loops.py reads the lists
+a folded loop walks by its counter through such an object already; this covers the rest.)
+"""
+
+from __future__ import annotations
+
+import re
+
+from . import ir, jsonata_lib
+
+_READ = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[")
+_CONTEXT = re.compile(r"\$(?![A-Za-z0-9_$])")  # the filter's context item `$` (not a variable)
+_PARAMETERS = re.compile(r"function\(([^)]*)\)")
+_LITERAL_INDEX = re.compile(r"\[\s*-?\d+\s*\]")  # `$pair[0]` inside an index: read at once
+
+
+def rewrite_graph(graph: ir.Graph) -> None:
+    """Every field of the machine (its branches and map bodies too), in place."""
+    for one in ir.graphs(graph):
+        for node in ir.nodes(one):
+            for value in ir.node_values(node):
+                for code in ir.codes(value):
+                    text = rewrite(code.text)
+                    if text != code.text:
+                        code.text = text
+                        code.helpers = code.helpers | {"at", "positions"}
+
+
+def rewrite(text: str) -> str:
+    """`text` with its function bodies' reads of lists by computed positions made lookups."""
+    bodies = _function_bodies(text)
+    if not bodies:
+        return text
+    bound = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=", text))
+    for parameters in _PARAMETERS.findall(text):
+        bound |= set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", parameters))
+    code = {position for position, _ in jsonata_lib.code_positions(text)}
+    names: dict[str, str] = {}
+    out, done = [], 0
+    for match in _READ.finditer(text):
+        start, open_at = match.start(), match.end() - 1
+        name = match.group(1)
+        if start < done or start not in code or name in bound or not _inside(start, bodies) \
+                or (start > 0 and text[start - 1] in ".$"):
+            continue
+        close = jsonata_lib.closing(text, open_at)
+        if close < 0 or text[close + 1:close + 2] in ("[", "."):
+            continue  # `$xs[$i][0]`: two predicates of one path step, not an item's item
+        index = text[open_at + 1:close]
+        if not index.strip() or _CONTEXT.search(index) or "[" in _LITERAL_INDEX.sub("", index) or "/" in index \
+                or re.fullmatch(r"\s*-?\d+\s*", index):
+            continue  # (a predicate, an index this pass does not read through, or a number JSONata reads at once)
+        local = names.setdefault(name, f"$__ix{len(names) + 1}_{name}")
+        out += [text[done:start], f"$__at({local}, ${name}, {index})"]
+        done = close + 1
+    if not names:
+        return text
+    out.append(text[done:])
+    positions = "; ".join(f"{local} := $__positions(${name})" for name, local in names.items())
+    return f"({positions}; {''.join(out)})"
+
+
+def _function_bodies(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of each `function(...) { ... }` body's braces."""
+    bodies = []
+    for match in re.finditer(r"function\([^)]*\)\s*\{", text):
+        close = jsonata_lib.closing(text, match.end() - 1)
+        if close > 0:
+            bodies.append((match.end() - 1, close))
+    return bodies
+
+
+def _inside(position: int, bodies: list[tuple[int, int]]) -> bool:
+    return any(start < position < end for start, end in bodies)

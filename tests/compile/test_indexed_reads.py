@@ -1,0 +1,72 @@
+"""A list read by computed positions inside a comprehension, a search or a folded loop
+(graph/indexed_reads.py): one object of positions per evaluation, then a lookup per read, where
+JSONata's filter `$xs[$i - 1]` walked the whole list per read (n * n: 500 items ran out of an
+evaluation's budget, States.QueryEvaluationError). Each case runs both ways, at sizes the filter
+could not reach, and the rewrite keeps the filter's meaning (negative and missing positions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pysfn_compile.graph.indexed_reads import rewrite
+from pysfn_compile.graph.jsonata_lib import prelude
+
+from .helpers import assert_same
+from .oracle import emulate as evaluate
+from .oracle import javascript, js_available
+
+PAIRWISE = """
+@sfn.workflow
+def main(xs: list[int], lag):
+    diffs = [xs[i] - xs[i - 1] for i in range(1, len(xs))]
+    rising = [x for i, x in enumerate(xs) if i == 0 or x > xs[i - 1]]
+    window = []
+    total = 0
+    for i in range(len(xs)):
+        total += xs[i]
+        if i >= lag:
+            total -= xs[i - lag]
+            window.append(total)
+    peaks = [i for i in range(1, len(diffs) - 1) if diffs[i] > diffs[i - 1] and diffs[i] > diffs[i + 1]]
+    return [len(diffs), sum(diffs), len(rising), window[-3:], len(peaks), [xs[j] for j in range(-3, 0)]]
+"""
+
+
+def test_pairwise_reads_of_thousands_of_items():
+    """Moving windows and pairwise differences (a trial: a 5-item moving average over 2,000
+    readings failed with an evaluation timeout), including negative positions."""
+    results = assert_same(PAIRWISE, {"xs": [(i * 37) % 101 for i in range(2000)], "lag": 5},
+                          {"xs": [3, 1, 2], "lag": 1}, {"xs": [1, 2, 3], "lag": 0})
+    assert results[0]["output"][0] == 1999
+
+
+def test_an_index_out_of_range_is_still_pythons_index_error():
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], k: int):
+        return [xs[i + k] - xs[i] for i in range(len(xs))]
+    """, {"xs": [1, 2, 3], "k": 0}, {"xs": [1, 2, 3], "k": 1}, {"xs": [1, 2, 3], "k": -3}, {"xs": [1, 2, 3], "k": -4})
+    assert results[1]["error"] == "IndexError" and results[3]["error"] == "IndexError"
+    assert results[2]["output"] == [0, 0, 0]
+
+
+@pytest.mark.parametrize("text", [
+    "$map([0..5], function($i) { $xs[$i - 2] })",
+    "$map([0..5], function($i) { $xs[-$i] })",
+    "$map([0..3], function($i) { $xs[$i / 2] })",
+    "$map([0..3], function($i) { $nested[$i][0] })",
+    "$map([0..3], function($i) { $xs[$i = 1] })",
+    "$map([0..3], function($i) { $one[$i - 1] })",
+    "$map([0..3], function($i) { [$xs[$i + 1], $xs[$i]][0] })",
+])
+def test_the_rewrite_reads_what_the_filter_reads(text):
+    """The same values in both engines with and without the rewrite: negative and missing
+    positions, fractions, a boolean index (the filter), a single value that is no list."""
+    bindings = {"xs": [10, 11, [12, 13], 14], "nested": [[1], [2, 3]], "one": "abc"}
+    codes = [(f"({text})", bindings)]
+    rewritten = rewrite(text)
+    codes.append((f"({prelude(['at', 'positions'])} {rewritten})", bindings))
+    results = [evaluate(code, variables) for code, variables in codes]
+    if js_available():
+        results += javascript(codes)
+    assert all(result == results[0] for result in results), results
