@@ -134,10 +134,14 @@ def _checked(node: ast.Call, options: dict, separators) -> dict:
 def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> str:
     """JSONata text writing the value `var` of type `ty` at nesting `level`."""
     kinds = ty.kinds
+    unwritable = _unwritable(ty)
+    if unwritable:
+        raise Refusal(node, f"json.dumps() of a {unwritable}: Python raises TypeError (Object of type {unwritable} is "
+                      "not JSON serializable)", "write sorted(s) for a set, str(e) for an exception")
     if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "json.dumps() of a number that may be an int or a float: 3 and 3.0 are written "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")
-    if (ty.is_any or not kinds or level >= _DEPTH) and not pytypes.holds_float(ty):
+    if not pytypes.holds_float(ty):  # (the run-time writer: it writes what the types would, and is short)
         literal = {k: v for k, v in options.items() if k != "runtime"}
         return f"$__pyjson({var}, {'$__JO' if options['runtime'] else jsonata_lib.literal(literal)}, {level})"
     if ty.is_any:  # (something else joined with a float: `[x, {"z": f}]`)
@@ -146,10 +150,6 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
                       "make the numbers there always floats (float(...)), or annotate the other value")
     if level >= _DEPTH:
         raise Refusal(node, "json.dumps() of floats nested this deeply is not supported", "build the text in a callee")
-    if sets.is_set(ty) or "exc" in kinds:
-        what = "set" if sets.is_set(ty) else "exception"
-        raise Refusal(node, f"json.dumps() of a {what}: Python raises TypeError (Object of type {what} is not JSON "
-                      "serializable)", "write sorted(s) for a set, str(e) for an exception")
     ascii_flag = "true" if options["a"] else "false"
     parts = []
     if "none" in kinds:
@@ -198,6 +198,18 @@ def _values_code(node: ast.AST, ty: Ty, key: str, item: str, level: int, options
     for name, field in reversed(fields):
         text = f"({key} = {jsonata_lib.string(name)} ? {_json_code(node, field, item, level + 1, options)} : {text})"
     return text
+
+
+def _unwritable(ty: Ty, depth: int = 0) -> str:
+    """'set' or 'exception' where a value of this type may be or hold one, else ''."""
+    if sets.is_set(ty) or ty.form == sets.SET and "list" in ty.kinds:
+        return "set"
+    if "exc" in ty.kinds:
+        return "exception"
+    if depth > 6:
+        return ""
+    parts = [t for t in (ty.elem, ty.value) if t is not None] + [t for _, t in ty.fields or ()]
+    return next((found for part in parts if (found := _unwritable(part, depth + 1))), "")
 
 
 def _cat(*parts: str) -> str:
