@@ -35,15 +35,37 @@ class WorkflowError(Exception):
     """The workflow cannot be compiled (or the compiler is missing); the message says why."""
 
 
-@attrs.frozen
+def same_json(a: Any, b: Any) -> bool:
+    """Python's == for JSON values, but a bool is no number (`true` and `1` are different
+    JSON, though True == 1 in Python); an int and a float of one value are one JSON number."""
+    if type(a) is bool or type(b) is bool:
+        return type(a) is type(b) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(same_json(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(same_json(x, y) for x, y in zip(a, b, strict=True))
+    return a == b
+
+
+@attrs.frozen(eq=False)
 class Outcome:
     """How a run ended: `returned` a value, `raised` error + cause, or `stopped` (the
-    execution timed out or was aborted: `error` is the status)."""
+    execution timed out or was aborted: `error` is the status). Equal as JSON results are
+    (`same_json`: True is not 1)."""
 
     kind: str
     value: Any = None
     error: str | None = None
     cause: str | None = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Outcome):
+            return NotImplemented
+        return (self.kind, self.error, self.cause) == (other.kind, other.error, other.cause) \
+            and same_json(self.value, other.value)
+
+    def __hash__(self) -> int:
+        return hash((self.kind, self.error, self.cause))
 
     def describe(self) -> str:
         if self.kind == RETURNED:

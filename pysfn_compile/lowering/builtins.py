@@ -735,9 +735,12 @@ def _sum(b, node):
             f"$sum($__map({items.code}, function($__x) {{ $__x = true ? 1 : $__x = false ? 0 : $__x }}))"
         result = combine(code, pytypes.INT, items, helpers=() if not elem.may("bool") else {"map"})
         if start is not None:
-            if not start.ty.only("int"):
-                raise Refusal(node, "sum() with a start that is not an int")
-            result = combine(f"({start.code} + {result.code})", pytypes.INT, start, result)
+            number = _int_start(node, start)
+            result = overflow_checked(combine(f"({number.code} + {result.code})", pytypes.INT, number, result))
+            if start.ty.may("bool"):  # sum([], True) is the start itself: True
+                return combine(f"($count({items.code}) = 0 ? {start.code} : {result.code})",
+                               pytypes.join(pytypes.INT, pytypes.BOOL), start, result)
+            return result
         return overflow_checked(result)
     if elem.may("float") and elem.numeric and elem.json_number and sys.version_info < (3, 12) and start is None:
         return _sum_of_json_numbers(node, items)
@@ -828,14 +831,26 @@ _AMBIGUOUS_TOTAL = ("line {line}: a sum of numbers whose type is not annotated i
                     "annotate them as float")
 
 
+def _int_start(node, start: Expr) -> Expr:
+    """sum()'s start as a number where it is an int or a bool (True counts 1)."""
+    if start.ty.only("int"):
+        return start
+    if start.ty.only("int", "bool"):
+        v = start.code
+        return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})", pytypes.INT, start)
+    raise Refusal(node, f"sum() with a start that is {start.ty.describe()} (an int or a bool here)",
+                  "start from an int: sum(xs) + start")
+
+
 def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
     """sum() of items whose types are known only at run time: ints and bools are added
     exactly; an item that is not a number raises Python's TypeError. Floats are added left to
     right as CPython 3.11 adds them (a total integral although an item was not stops, as
     _sum_of_json_numbers says); from 3.12 CPython compensates a float sum (Neumaier), so a float
     stops the machine."""
-    if start is not None and not start.ty.only("int"):
-        raise Refusal(node, "sum() with a start that is not an int")
+    if start is not None and not start.ty.only("int"):  # (sum([], True) is True: not a number to start from)
+        raise Refusal(node, f"sum() of values of unknown type with a start that is {start.ty.describe()}",
+                      "start from an int: sum(xs) + start")
     initial = start.code if start is not None else "0"
     xs = items.code
     mistyped = guard(f"($type($__sumerr({xs}, {initial})) = 'string')", TypeError, f"$__sumerr({xs}, {initial})",

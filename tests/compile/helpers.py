@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pysfn_emulator
+from conformance.workflows import same_json as same
 from pysfn_compile import CompileError, compile_source
 
 HEADER = "from pysfn_compile import sfn\n"
@@ -33,7 +34,7 @@ def assert_same(source: str, *inputs, entry: str | None = None, **options) -> li
     results = []
     for payload in inputs:
         python, machine = compiled.run_python(payload), emulate(compiled, payload)
-        assert machine == python, f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
+        assert same(machine, python), f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
         results.append(python)
     return results
 

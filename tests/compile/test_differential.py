@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from pysfn_compile import CompileError
 
-from .helpers import compile_text, emulate
+from .helpers import compile_text, emulate, same
 from .workflow_gen import COMPUTE_IN_LAMBDA, inputs, programs
 
 EXAMPLES = int(os.environ.get("PYSFN_DIFF_EXAMPLES", "100"))
@@ -91,7 +91,7 @@ def mismatch(python: dict, python_calls: list, machine: dict, machine_calls: lis
         return None
     if machine_calls != python_calls:
         return "calls"
-    if machine != python:
+    if not same(machine, python):  # (true is not 1)
         return "result"
     return None
 

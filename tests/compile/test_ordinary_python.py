@@ -1820,3 +1820,15 @@ def test_abs_of_an_int_or_a_bool():
         return [abs(v), abs(-n if b else b), abs(v) + 1]
     """, {"n": 5, "b": True}, {"n": -3, "b": False}, {"n": -3, "b": True})
     assert [r["output"] for r in results] == [[5, 5, 6], [0, 0, 1], [1, 3, 2]]
+
+
+def test_sum_with_a_start_that_may_be_a_bool():
+    """sum(xs, start) of ints with a start that is an int or a bool (the fuzzer's most frequent
+    refusal in session 17's third run): True counts 1, and sum([], True) is True itself."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], n: int, b: bool):
+        v = n if n > 0 else b
+        return [sum(xs, v), sum((x * 2 for x in xs), v), sum(xs, b)]
+    """, {"xs": [1, 2], "n": 5, "b": True}, {"xs": [], "n": -1, "b": True}, {"xs": [3], "n": 0, "b": False})
+    assert results[1]["output"] == [True, True, True] and results[0]["output"] == [8, 11, 4]

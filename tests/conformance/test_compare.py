@@ -16,6 +16,7 @@ from conformance.compare import (
     snapshot_form,
 )
 from conformance.corpus import parse_case
+from conformance.workflows import RETURNED, Outcome, same_json
 
 UUID_A = "0f8f9a53-3c55-4d6e-9a0b-1c2d3e4f5a6b"
 UUID_B = "11111111-2222-4333-8444-555555555555"
@@ -415,3 +416,11 @@ def test_snapshot_form_parses_one_level_of_json_objects():
         "list": "[1]",
         "nested": {"x": {"b": 2}},
     }
+
+
+def test_a_plain_run_and_a_machine_agree_only_where_their_json_does():
+    """True == 1 in Python, but `true` and `1` are different JSON: the comparison of both runs
+    tells them apart (an int and a float of one value stay one JSON number)."""
+    assert not same_json([True, {"a": 1}], [1, {"a": 1}]) and not same_json({"a": False}, {"a": 0})
+    assert same_json([1.0, {"a": [2]}], [1, {"a": [2.0]}]) and not same_json([1], [1, 2])
+    assert Outcome(RETURNED, True) != Outcome(RETURNED, 1) and Outcome(RETURNED, 3.0) == Outcome(RETURNED, 3)
