@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from pysfn_compile import CompileError
 from pysfn_compile.analysis.blind_numbers import blind_numbers
 
-from .helpers import assert_same, compile_text, emulate
+from .helpers import assert_same, compile_text, emulate, same
 
 INVOICE = """
 def price_of(sku):
@@ -186,7 +186,7 @@ def test_random_arithmetic_of_unknown_type_agrees_or_stops_loudly(source, inputs
         return
     for payload in inputs:
         machine, python = emulate(compiled, payload), compiled.run_python(payload)
-        assert machine == python or machine["error"] in _LOUD, f"{source}\n{payload}\n{machine}\n{python}"
+        assert same(machine, python) or machine["error"] in _LOUD, f"{source}\n{payload}\n{machine}\n{python}"
 
 
 def test_a_running_total_divided_by_a_variable_runs_and_a_zero_divisor_stops():

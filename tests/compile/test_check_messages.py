@@ -17,7 +17,7 @@ import pytest
 
 from pysfn_compile import compile_file
 
-from .helpers import assert_same, compile_text, emulate, refusal
+from .helpers import assert_same, compile_text, emulate, refusal, same
 from .oracle import definition_strings, javascript, js_available
 
 VALUES = [3, -7, 2.5, True, 0, "ab", [1], None, {"k": 1}, [], ""]
@@ -102,7 +102,7 @@ def test_the_same_checks_in_a_folded_loop(expression):
         for end in range(1, len(rows) + 1):  # each row as the one that fails (or none)
             payload = {"rows": rows[:end]}
             python, machine = compiled.run_python(payload), emulate(compiled, payload)
-            assert machine == python, f"{payload}: {python} != {machine}"
+            assert same(machine, python), f"{payload}: {python} != {machine}"
 
 
 def test_augmented_assignment_names_its_operator():

@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from .helpers import compile_text, emulate, refusal
+from .helpers import compile_text, emulate, refusal, same
 from .test_differential import run_both
 from .workflow_gen import CALLEES
 
@@ -621,7 +621,7 @@ def main(n: int):
     return [d, rows]
 """
     compiled = compile_text(source)
-    assert emulate(compiled, {"n": 20})["output"] == compiled.run_python({"n": 20})["output"]
+    assert same(emulate(compiled, {"n": 20})["output"], compiled.run_python({"n": 20})["output"])
     assert emulate(compiled, {"n": 40})["error"] == "pysfn.IntegerOverflow"
 
 

@@ -18,7 +18,7 @@ from pysfn_compile.lowering import lambda_compute
 from pysfn_compile.runtime import compute_runtime
 from pysfn_compile.runtime.sfn import as_machine_sees
 
-from .helpers import assert_same, compile_text, emulate, refusal
+from .helpers import assert_same, compile_text, emulate, refusal, same
 
 ON = {"compute_in_lambda": True}
 
@@ -243,7 +243,7 @@ def test_a_list_made_in_the_block_and_changed_by_a_library():
             smallest = heapq.heappop(heap)
             return {"smallest": smallest, "heap": heap}
     """, **ON)
-    assert emulate(compiled, {"xs": [3, 1, 2]}) == compiled.run_python({"xs": [3, 1, 2]})
+    assert same(emulate(compiled, {"xs": [3, 1, 2]}), compiled.run_python({"xs": [3, 1, 2]}))
 
 
 def test_a_shared_list_changed_in_the_block_is_refused():
@@ -395,7 +395,7 @@ def test_consecutive_pure_statements_go_with_it():
     """, **ON)
     assert len(computed_tasks(compiled)) == 1
     for payload in ({"a": 2, "b": 2.5, "c": True}, {"a": 2, "b": 2.0, "c": False}):
-        assert emulate(compiled, payload) == compiled.run_python(payload)
+        assert same(emulate(compiled, payload), compiled.run_python(payload))
 
 
 def test_a_set_where_its_order_shows_is_refused_with_the_flag_hint_without_it():
@@ -641,7 +641,7 @@ def test_a_loop_whose_body_breaks_on_a_computed_test_runs_whole_in_the_lambda():
     """, **ON)
     assert len(computed_tasks(compiled)) == 1
     for payload in ({"xs": [1.0, 2.44, 2.56, 1.0]}, {"xs": []}):
-        assert emulate(compiled, payload) == compiled.run_python(payload)
+        assert same(emulate(compiled, payload), compiled.run_python(payload))
 
 
 def test_a_comprehension_with_a_callee_and_a_computed_item_says_how_to_split_it():

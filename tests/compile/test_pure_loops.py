@@ -13,7 +13,7 @@ import pysfn_emulator
 from pysfn_compile.graph import pure_loops
 from pysfn_emulator.tools import coverage
 
-from .helpers import assert_same, compile_text, emulate
+from .helpers import assert_same, compile_text, emulate, same
 from .oracle import emulate as emulate_code
 from .oracle import javascript, js_available
 
@@ -445,7 +445,7 @@ def test_the_step_budget_resumes_the_loop_where_it_stopped(monkeypatch):
     compiled = compile_text(source)
     payload = {"xs": list(range(40))}
     execution = emulate(compiled, payload)
-    assert execution == compiled.run_python(payload)
+    assert same(execution, compiled.run_python(payload))
     rounds = pysfn_emulator.run(compiled.definition, payload).history
     assert sum(1 for e in rounds if e["type"] == "PassStateEntered") > 5
 
@@ -468,7 +468,7 @@ def test_a_variable_read_only_after_the_loop_survives_the_rounds(monkeypatch):
     """
     compiled = compile_text(source)
     for payload in ({"xs": list(range(40))}, {"xs": [31] + [0] * 30}, {"xs": []}):
-        assert emulate(compiled, payload) == compiled.run_python(payload)
+        assert same(emulate(compiled, payload), compiled.run_python(payload))
 
 
 def _run_field(compiled) -> str:
@@ -513,7 +513,7 @@ def test_a_list_held_by_position_survives_the_rounds(monkeypatch):
     compiled = compile_text(source)
     assert "$__setitem(" not in _run_field(compiled)
     for payload in ({"xs": [[k] for k in range(12)]}, {"xs": [[]]}, {"xs": []}):
-        assert emulate(compiled, payload) == compiled.run_python(payload)
+        assert same(emulate(compiled, payload), compiled.run_python(payload))
     rounds = pysfn_emulator.run(compiled.definition, {"xs": [[k] for k in range(12)]}).history
     assert sum(1 for e in rounds if e["type"] == "PassStateEntered") > 5
 
@@ -573,7 +573,7 @@ def test_integer_overflow_inside_stops_the_machine_as_before():
     """
     compiled = compile_text(source)
     assert _runs(compiled.definition) == 1
-    assert emulate(compiled, {"n": 10}) == compiled.run_python({"n": 10})
+    assert same(emulate(compiled, {"n": 10}), compiled.run_python({"n": 10}))
     stopped = emulate(compiled, {"n": 40})
     assert (stopped["status"], stopped["error"]) == ("FAILED", "pysfn.IntegerOverflow")
 
@@ -961,7 +961,7 @@ def test_a_for_loop_as_a_reduce_is_the_same_both_ways(monkeypatch, budget):
                 {"xs": [1, -2, 3, -4, 5, 6, 7, 8, -9, 10], "stop": 8}, {"xs": [1, 2, 3, 4, 5000, 6], "stop": 0},
                 {"xs": [[1], [2]] and [4, 4, 4, 4, 4, 4, 4], "stop": 4}]
     for payload in payloads:
-        assert emulate(compiled, payload) == compiled.run_python(payload), payload
+        assert same(emulate(compiled, payload), compiled.run_python(payload)), payload
     rounds = pysfn_emulator.run(compiled.definition, payloads[2]).history
     entered = sum(1 for e in rounds if e["type"] == "PassStateEntered")
     assert entered > 5 if budget == 3 else entered < 5

@@ -23,7 +23,7 @@ from pysfn_compile.runtime.aws import Boto3Services
 from pysfn_emulator.query.jsonata import Runtime, compile_value
 
 from .deploy_checks import cfn_lint_problems, role_statements, sam_transform
-from .helpers import compile_text, refusal
+from .helpers import compile_text, refusal, same
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:events"
 
@@ -72,7 +72,7 @@ def both_ways(source, *inputs, prepare=None):
                                        services=machine_aws, execution_name="plain-run")  # as the plain run
         machine = {"status": execution.status, "output": execution.output, "error": execution.error,
                    "cause": execution.cause}
-        assert machine == python, f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
+        assert same(machine, python), f"input {payload!r}:\n  python:  {python}\n  machine: {machine}"
         assert machine_aws.snapshot() == plain_aws.snapshot()
         out.append(python)
     return out
