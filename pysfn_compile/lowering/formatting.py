@@ -76,9 +76,10 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
     """Stops the machine where a float (`floats`), or a number of unknown type, would print
     otherwise than in Python."""
     what = "a float is printed" if floats else "a number whose type is not annotated is printed, and it is a float"
+    advice = "format it (f'{x:.2f}') or print it in a callee" if floats else \
+        "annotate it as float, or format it (f'{x:.2f}')"
     cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce (more than 15 "
-             "significant digits, or smaller than 1e-4) or an integral one beyond 2**53; format it (f'{x:.2f}') or "
-             "print it in a callee")
+             f"significant digits, or smaller than 1e-4) or an integral one beyond 2**53; {advice}")
     helpers = jsonata_lib.closure({"unprintable"}) | expr.helpers
     return Guard(f"$__unprintable({expr.code})", None, "''", helpers, expr.reads, abort=True,
                  error_name=UNPRINTABLE, message_literal=cause, lambda_exact=floats)
