@@ -25,7 +25,7 @@ from .evaluation import operands
 
 _OPTIONS = ("ensure_ascii", "indent", "separators", "sort_keys")
 _HINT = "json.dumps takes ensure_ascii=, indent=, separators= and sort_keys= here, as literals"
-QUOTED = {bracket: jsonata_lib.string(bracket) for bracket in "[]{}"}
+_QUOTED = {bracket: jsonata_lib.string(bracket) for bracket in "[]{}"}
 _DEPTH = 4  # levels written out by their types; deeper, the run-time helper (no float known there)
 
 
@@ -47,10 +47,10 @@ def json_dumps(b, node: ast.Call) -> Expr:
         guards = _indent_checks(value, indent)
         if "i" not in options:
             options["i"] = f"({options['n']} = null ? ', ' : ',')"
-    var = "$__J"
+    var = "$__jv"
     code = _json_code(node, value.ty, var, 0, options)
     if options["runtime"]:
-        code = f"($__JO := {_options_code(options)}; {code})"
+        code = f"($__jo := {_options_code(options)}; {code})"
     code = f"({var} := {value.code}; {code})" if code.count(var) > 1 else code.replace(var, value.code)
     helpers = {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
     return combine(code, pytypes.STR, *parts, helpers=helpers,
@@ -143,7 +143,7 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")
     if not pytypes.holds_float(ty):  # (the run-time writer: it writes what the types would, and is short)
         literal = {k: v for k, v in options.items() if k != "runtime"}
-        return f"$__pyjson({var}, {'$__JO' if options['runtime'] else jsonata_lib.literal(literal)}, {level})"
+        return f"$__pyjson({var}, {'$__jo' if options['runtime'] else jsonata_lib.literal(literal)}, {level})"
     if ty.is_any:  # (something else joined with a float: `[x, {"z": f}]`)
         raise Refusal(node, "json.dumps() of a value that may hold a float or a number of unknown type in the same "
                       "place: 3 and 3.0 are written differently, and JSON holds both as 3",
@@ -163,12 +163,12 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
     if "str" in kinds:
         parts.append(("string", f"$__jstr({var}, {ascii_flag})"))
     inner, outer = _indent(options, level + 1), _indent(options, level)
-    between = _cat("$__JO.i" if options["runtime"] else jsonata_lib.string(options["i"]), inner)
+    between = _cat("$__jo.i" if options["runtime"] else jsonata_lib.string(options["i"]), inner)
     if "list" in kinds:
         item = f"$__e{level}"
         text = _json_code(node, ty.element if ty.element is not None else pytypes.ANY, item, level + 1, options)
         joined = f"$join($map({var}, function({item}) {{ {text} }}), {between})"
-        parts.append(("array", f"($count({var}) = 0 ? '[]' : {_cat(QUOTED['['], inner, joined, outer, QUOTED[']'])})"))
+        parts.append(("array", f"($count({var}) = 0 ? '[]' : {_cat(_QUOTED['['], inner, joined, outer, _QUOTED[']'])})"))
     if "dict" in kinds:
         key, item = f"$__k{level}", f"$__v{level}"
         text = _values_code(node, ty, key, item, level, options)
@@ -177,7 +177,7 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> st
                   f"{jsonata_lib.string(options['k'])} & {text})")
         joined = f"$join($map($__ks{level}, function({key}) {{ {member} }}), {between})"
         parts.append(("object", f"($__ks{level} := {keys}; $count($__ks{level}) = 0 ? '{{}}' : "
-                                f"{_cat(QUOTED['{'], inner, joined, outer, QUOTED['}'])})"))
+                                f"{_cat(_QUOTED['{'], inner, joined, outer, _QUOTED['}'])})"))
     text = parts[-1][1]
     for json_type, printed in reversed(parts[:-1]):
         text = f"($type({var}) = '{json_type}' ? {printed} : {text})"
@@ -220,5 +220,5 @@ def _cat(*parts: str) -> str:
 def _indent(options: dict, level: int) -> str:
     """JSONata text of the line break and indent before an item at `level`."""
     if options["runtime"]:
-        return f"$__jindent($__JO, {level})"
+        return f"$__jindent($__jo, {level})"
     return jsonata_lib.string("" if options["n"] is None else "\n" + options["n"] * level)
