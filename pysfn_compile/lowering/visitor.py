@@ -116,8 +116,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             if handler is not None and name not in b.info.objects:
                 return handler(b, node)
         obj = b.info.objects.get(name)
-        if _module_function(obj) is not None:  # from math import ceil
-            return _module_function(obj)(b, node)
+        module_function = _module_function(obj)
+        if module_function is not None:  # from math import ceil
+            return module_function(b, node)
         known = _PLAIN_INSTEAD.get(f"{getattr(obj, '__module__', '')}.{getattr(obj, '__qualname__', '')}")
         if known is not None:
             why = plain_collections.why_not(node)  # a defaultdict/Counter used where a dict differs
