@@ -192,13 +192,15 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
              ("keys", "chars")),
     # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
     # caller has checked with $__unprintable that $string gives Python's repr digits
-    "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
+    "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n))",
+             ("frepr",)),
     # a float's repr where $__unprintable found it printable: an integral one with '.0'
-    "pyfloat": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') & '.0' : $string($n)", ()),
+    "pyfloat": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') & '.0'"
+                " : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n))", ("frepr",)),
     "unprintable": (
         "$v",
         "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
-        " or ($floor($v) != $v and $abs($v) >= 0.0001 and $number($string($v)) = $v))"
+        " or ($floor($v) != $v and $abs($v) >= 0.0001))"
         " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable($e) }, false)"
         " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable($lookup($v, $k)) }, false)"
         " : false)",
@@ -209,10 +211,10 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # apart (they are strings)
         "$v",
         "($t := $type($v); $t = 'null' ? 'None' : $t = 'boolean' ? ($v ? 'True' : 'False')"
-        " : $t = 'number' ? ($floor($v) = $v ? $formatNumber($v, '0') : $string($v))"
+        " : $t = 'number' ? $__jnum($v)"
         " : $t = 'string' ? $__repr_str($v) : $t = 'array' ? '[' & $join($map($v, $__pyrepr), ', ') & ']'"
         " : '{' & $join($each($v, function($x, $k) { $__repr_str($k) & ': ' & $__pyrepr($x) }), ', ') & '}')",
-        ("repr_str",),
+        ("repr_str", "jnum"),
     ),
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
@@ -667,6 +669,35 @@ HELPERS["float_exp"] = (
 # round the binary value itself): the product s = fl(x * b) and its rounding error e, exactly
 # (Dekker's product: each factor split in halves of 26 bits), decide it, since s can be a tie
 # k + 0.5 only where e says which side the true product lies (|s| < 2**52, a caller's check).
+# a float's repr where $string's 15 significant digits do not read back as the same double (x
+# not integral, 1e-4 <= |x| < 2**53): x times the power of ten that gives 17 digits, exactly, as
+# Dekker's product h + l (h an integer: it is at least 1e16); the 16 and 17 digit roundings of
+# that exact product, half to even, from h's digits (split at 1e8 by exact fmod) and l; the
+# shorter if it reads back as x, as Python's repr takes the shortest that does and, of those,
+# the nearest. Checked against repr() on 30,000 doubles in jsonata-js and 8,000 in the emulator.
+HELPERS["frepr"] = (
+    "$x",
+    '($a := $abs($x);'
+    ' $tens := [1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];'
+    ' $prod := function($E) { ($P := $tens[15 - $E]; $s := $a * $P; $c := 134217729 * $a; $ah := $c - ($c - $a); $al := $a - $ah;'
+    ' $d := 134217729 * $P; $ph := $d - ($d - $P); $pl := $P - $ph;'
+    ' [$s, (($ah * $ph - $s) + $ah * $pl + $al * $ph) + $al * $pl, $E]) };'
+    ' $fit := function($q) { $q[0] < 1e16 ? $prod($q[2] - 1) : $q[0] >= 1e17 ? $prod($q[2] + 1) : $q };'
+    ' $q := $fit($fit($prod($count([0.0001, 0.001, 0.01, 0.1, 1, 10, 100, 1000, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15][$ <= $a]) - 5)));'
+    ' $h := $q[0]; $l := $q[1]; $E := $q[2];'
+    " $dig := function($hi, $lo, $base, $w) { $lo < 0 ? $dig($hi - 1, $lo + $base, $base, $w) : $lo >= $base ? $dig($hi + 1, $lo - $base, $base, $w) : $string($hi) & $pad($string($lo), -$w, '0') };"
+    " $text := function($D, $p) { ($e := $length($D) > $p ? $E + 1 : $E; $D := $replace($substring($D, 0, $p), /0+$/, '');"
+    " $e >= 0 ? ($length($D) > $e + 1 ? $substring($D, 0, $e + 1) & '.' & $substring($D, $e + 1) : $pad($D, $e + 1, '0') & '.0')"
+    " : '0.' & $pad('', -$e - 1, '0') & $D) };"
+    ' $B := $h % 100000000; $A := ($h - $B) / 100000000; $f := $floor($l);'
+    ' $t := $l > $f + 0.5 or ($l = $f + 0.5 and $f % 2 != 0) ? $f + 1 : $f;'
+    ' $d := $B % 10; $C := ($B - $d) / 10;'
+    ' $k := ($l > 15 - $d or ($l = 15 - $d and $C % 2 = 0)) ? 2 : ($l > 5 - $d or ($l = 5 - $d and $C % 2 = 1)) ? 1'
+    ' : ($l > -5 - $d or ($l = -5 - $d and $C % 2 = 0)) ? 0 : -1;'
+    ' $s16 := $text($dig($A, $C + $k, 10000000, 7), 16);'
+    " ($x < 0 ? '-' : '') & ($number($s16) = $a ? $s16 : $text($dig($A, $B + $t, 100000000, 8), 17)))",
+    (),
+)
 HELPERS["fround"] = (
     "$x, $b",
     "($s := $x * $b; $c := 134217729 * $x; $xh := $c - ($c - $x); $xl := $x - $xh;"

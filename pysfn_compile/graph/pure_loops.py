@@ -59,6 +59,8 @@ from .counters import counters as counters_of
 # the helpers that call a JSONata function for every item of the list they are given first
 _WALKERS = ("setitem", "delitem", "insert", "map", "filter", "contains", "list_index", "list_count", "pyeq")
 WALK_NODES = 6  # nodes a step spends per item of a list it walks (a $map's function call, test, item)
+_FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
+_FLOAT_PRINT_CHARS = 450 * 8  # (a step's text counts a node per 8 characters)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
 MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
 MERGED_KEYS = 64  # keys a `$merge` copies for the time of one node (a list held by position, see positional_lists)
@@ -885,8 +887,9 @@ class _Step:
         return max(1, min(MAX_STEPS, NODE_BUDGET // self._step_nodes(step)))
 
     def _step_nodes(self, step: str) -> int:
-        """A step's estimated nodes (see _budget), lists it walks not counted."""
-        size = len(step) + self.budget_extra
+        """A step's estimated nodes (see _budget), lists it walks not counted; a float printed
+        (`$__pyfloat`, `$__jnum`: up to ~450 nodes where 15 digits do not suffice) counted at that."""
+        size = len(step) + self.budget_extra + _FLOAT_PRINT_CHARS * len(_FLOAT_PRINT.findall(step))
         for short in ("s", "_", "pc", *(f"ix{k}" for k in range(1, len(self.indexed) + 1)), *self.temp_shorts):
             name = self.local(short)
             uses = len(re.findall(re.escape(name) + r"(?![A-Za-z0-9_])", step))

@@ -4,8 +4,10 @@ What JSONata can print exactly: strings, bools, None, ints (up to 2**53, see jso
 lists/dicts of those. A float's repr is its shortest round-trip digits; JSONata's $string
 writes 15 significant digits, so where those read back as the same double they are Python's
 digits (the shortest round trip is the nearest, and no 15-digit number is nearer), written
-alike from 1e-4 up; any other float stops the machine (pysfn.UnprintableNumber). An integral
-float prints with '.0'. A number that may be an int or a float is refused (JSON cannot tell 3
+alike from 1e-4 up; where they do not, helper `frepr` computes the 16 and 17 digit roundings
+of the exact value (Dekker's product) and takes the shorter that reads back. A float below
+1e-4 (Python writes `1e-05`) or an integral one past 2**53 stops the machine
+(pysfn.UnprintableNumber). An integral float prints with '.0'. A number that may be an int or a float is refused (JSON cannot tell 3
 from 3.0, Python prints them differently); one whose type nobody annotated follows the number
 rule (integral means int).
 """
@@ -78,8 +80,8 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
     what = "a float is printed" if floats else "a number whose type is not annotated is printed, and it is a float"
     advice = "format it (f'{x:.2f}') or print it in a callee" if floats else \
         "annotate it as float, or format it (f'{x:.2f}')"
-    cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce (more than 15 "
-             f"significant digits, or smaller than 1e-4) or an integral one beyond 2**53; {advice}")
+    cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce (smaller "
+             f"than 1e-4, which Python writes as 1e-05, or an integral one beyond 2**53); {advice}")
     helpers = jsonata_lib.closure({"unprintable"}) | expr.helpers
     return Guard(f"$__unprintable({expr.code})", None, "''", helpers, expr.reads, abort=True,
                  error_name=UNPRINTABLE, message_literal=cause, lambda_exact=floats)

@@ -58,8 +58,10 @@ def test_a_message_body_as_json_dumps_writes_it():
                                        '"ok": true, "none": null, "pair": [3, "a"]}')
     assert results[1]["output"][4] == "[2.0, -0.5]"
     compiled = compile_text(MESSAGE)
-    stopped = emulate(compiled, {"x": 0.1 + 0.2, "n": 0, "f": 0.0, "names": []})
-    assert stopped["error"] == "pysfn.UnprintableNumber"  # 0.30000000000000004: more than 15 digits
+    stopped = emulate(compiled, {"x": 0.00001, "n": 0, "f": 0.0, "names": []})
+    assert stopped["error"] == "pysfn.UnprintableNumber"  # Python writes 1e-05
+    results = assert_same(MESSAGE, {"x": 0.1 + 0.2, "n": 0, "f": 1 / 3, "names": []})
+    assert '"total": 0.6666666666666666' in results[0]["output"][0]
 
 
 @pytest.mark.parametrize("call, expected", [

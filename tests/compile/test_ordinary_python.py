@@ -1774,9 +1774,10 @@ def test_a_counter_made_inline_is_a_plain_dict_too():
 def test_a_float_prints_as_python_prints_it_or_stops_by_name():
     """str(), repr(), f"{x}" and print() of a float (a trial's `label = str(price * 3)`; was
     refused): JSONata's $string writes 15 significant digits, which are Python's shortest
-    round-trip digits wherever they read back as the same double; an integral float gets '.0';
-    a float needing 16 or 17 digits (0.1 + 0.2), one below 1e-4 or an integral one past 2**53
-    stops the machine with pysfn.UnprintableNumber, and int-or-float is refused."""
+    round-trip digits wherever they read back as the same double, and helper frepr the exact 16
+    or 17 digit rounding where they do not (0.1 + 0.2); an integral float gets '.0'; one below
+    1e-4 or an integral one past 2**53 stops the machine with pysfn.UnprintableNumber, and
+    int-or-float is refused."""
     source = """
     @sfn.workflow
     def main(x: float, n: int, xs: list[float]):
@@ -1788,9 +1789,12 @@ def test_a_float_prints_as_python_prints_it_or_stops_by_name():
                           {"x": 123.456, "n": 1, "xs": [0.25, 1e15]}, {"x": 0.5, "n": 1, "xs": [0.3, 0.0001]})
     assert results[0]["output"] == ["7.5", "1.25", "2.5", "1.75|7.0", "[2.5, 0.5, 2.0]", "{'a': 2.5}", "[1.5, 2.0]"]
     assert results[1]["output"][:4] == ["9.0", "1.5", "3.0", "-1.0|-4.0"]
+    results = assert_same(source, {"x": 0.1, "n": 3, "xs": [1 / 3, 2 / 3]})  # 16 and 17 digits: helper frepr
+    assert results[0]["output"][0] == "0.30000000000000004" and results[0]["output"][1] == "0.05"
+    assert results[0]["output"][6] == "[0.3333333333333333, 0.6666666666666666]"
     compiled = compile_text(source)
-    for payload in ({"x": 0.1, "n": 0, "xs": []}, {"x": 1.0, "n": 0, "xs": [1e-5]}, {"x": 1.0, "n": 0, "xs": [1e16]}):
-        assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 0.30000000000000004, 1e-05, 1e+16
+    for payload in ({"x": 1.0, "n": 0, "xs": [1e-5]}, {"x": 1.0, "n": 0, "xs": [1e16]}):
+        assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 1e-05, 1e+16
     assert "may be an int or a float" in refusal("""
     @sfn.workflow
     def main(c: bool):
