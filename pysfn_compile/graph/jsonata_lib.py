@@ -192,18 +192,28 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
              ("keys", "chars")),
     # a number of unknown type (pytypes' rule: integral means int) as Python prints it; the
     # caller has checked with $__unprintable that $string gives Python's repr digits
-    "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n))",
-             ("frepr",)),
+    "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
     # a float's repr where $__unprintable found it printable: an integral one with '.0'
     "pyfloat": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') & '.0'"
                 " : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n))", ("frepr",)),
+    # whether a number in `$v` prints otherwise than in Python (jnum's numbers of unknown type:
+    # $string's 15 digits must read back; unprintable_float's floats: pyfloat prints them exactly)
     "unprintable": (
         "$v",
         "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
-        " or ($floor($v) != $v and $abs($v) >= 0.0001))"
+        " or ($floor($v) != $v and $abs($v) >= 0.0001 and $number($string($v)) = $v))"
         " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable($e) }, false)"
         " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable($lookup($v, $k)) }, false)"
         " : false)",
+        ("keys",),
+    ),
+    "unprintable_float": (
+        "$v",
+        "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
+        " or ($floor($v) != $v and $abs($v) >= 0.0001))"
+        " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable_float($e) }, false)"
+        " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable_float($lookup($v, $k)) },"
+        " false) : false)",
         ("keys",),
     ),
     "pyrepr": (
@@ -211,10 +221,10 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # apart (they are strings)
         "$v",
         "($t := $type($v); $t = 'null' ? 'None' : $t = 'boolean' ? ($v ? 'True' : 'False')"
-        " : $t = 'number' ? $__jnum($v)"
+        " : $t = 'number' ? ($floor($v) = $v ? $formatNumber($v, '0') : $string($v))"
         " : $t = 'string' ? $__repr_str($v) : $t = 'array' ? '[' & $join($map($v, $__pyrepr), ', ') & ']'"
         " : '{' & $join($each($v, function($x, $k) { $__repr_str($k) & ': ' & $__pyrepr($x) }), ', ') & '}')",
-        ("repr_str", "jnum"),
+        ("repr_str",),
     ),
     # arithmetic on operands whose types are known only at run time (lowering/operations.py)
     "num": ("$v", "$type($v) = 'boolean' ? ($v ? 1 : 0) : $v", ()),
@@ -920,6 +930,8 @@ INT_KEY_HELPERS = {
               ("map", "rawkeys", "wrap", "dkey")),
     "unprintable": (HELPERS["unprintable"][0], HELPERS["unprintable"][1].replace("$__keys(", "$__rawkeys("),
                     ("rawkeys",)),
+    "unprintable_float": (HELPERS["unprintable_float"][0],
+                          HELPERS["unprintable_float"][1].replace("$__keys(", "$__rawkeys("), ("rawkeys",)),
     "pyeq": (HELPERS["pyeq"][0], HELPERS["pyeq"][1].replace("$__keys(", "$__rawkeys("), ("filter", "rawkeys")),
     "pyin": (HELPERS["pyin"][0], HELPERS["pyin"][1].replace("($type($v) = 'string' and $exists($lookup($c, $v)))",
                                                             "$exists($lookup($c, $__ekey($v)))"), ("contains", "ekey")),

@@ -60,8 +60,10 @@ def test_a_message_body_as_json_dumps_writes_it():
     compiled = compile_text(MESSAGE)
     stopped = emulate(compiled, {"x": 0.00001, "n": 0, "f": 0.0, "names": []})
     assert stopped["error"] == "pysfn.UnprintableNumber"  # Python writes 1e-05
-    results = assert_same(MESSAGE, {"x": 0.1 + 0.2, "n": 0, "f": 1 / 3, "names": []})
+    results = assert_same(MESSAGE, {"x": 0.5, "n": 0, "f": 1 / 3, "names": []})  # f a float: printed exactly
     assert '"total": 0.6666666666666666' in results[0]["output"][0]
+    stopped = emulate(compiled, {"x": 0.1 + 0.2, "n": 0, "f": 0.0, "names": []})  # x of unknown type
+    assert stopped["error"] == "pysfn.UnprintableNumber"
 
 
 @pytest.mark.parametrize("call, expected", [
