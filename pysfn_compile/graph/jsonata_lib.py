@@ -194,8 +194,9 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # caller has checked with $__unprintable that $string gives Python's repr digits
     "jnum": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') : $string($n)", ()),
     # a float's repr where $__unprintable found it printable: an integral one with '.0'
-    "pyfloat": ("$n", "$floor($n) = $n ? $formatNumber($n, '0') & '.0'"
-                " : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n))", ("frepr",)),
+    "pyfloat": ("$n", "($a := $abs($n); $a < 0.0001 and $n != 0 or $a >= 1e16 ? $__fexp($n)"
+                " : $floor($n) = $n ? $formatNumber($n, '0') & '.0'"
+                " : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n)))", ("frepr", "fexp")),
     # whether a number in `$v` prints otherwise than in Python (jnum's numbers of unknown type:
     # $string's 15 digits must read back; unprintable_float's floats: pyfloat prints them exactly)
     "unprintable": (
@@ -210,7 +211,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "unprintable_float": (
         "$v",
         "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
-        " or ($floor($v) != $v and $abs($v) >= 0.0001))"
+        " or ($floor($v) != $v and $abs($v) >= 0.0001) or (($abs($v) < 0.0001 or $abs($v) >= 1e16)"
+        " and $number($string($v)) = $v))"
         " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable_float($e) }, false)"
         " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable_float($lookup($v, $k)) },"
         " false) : false)",
@@ -706,6 +708,14 @@ HELPERS["frepr"] = (
     ' : ($l > -5 - $d or ($l = -5 - $d and $C % 2 = 0)) ? 0 : -1;'
     ' $s16 := $text($dig($A, $C + $k, 10000000, 7), 16);'
     " ($x < 0 ? '-' : '') & ($number($s16) = $a ? $s16 : $text($dig($A, $B + $t, 100000000, 8), 17)))",
+    (),
+)
+# a float's repr in Python's exponent form (below 1e-4, or 1e16 and up) where $string's 15
+# digits read back as the same double: its digits and exponent, from JavaScript's "0.0000123",
+# "1.23e-7" or "15000000000000000", as "1.23e-05" and "1.5e+16"
+HELPERS["fexp"] = (
+    "$x",
+    "($s := $string($abs($x)); $p := $contains($s, 'e'); $m := $p ? $replace($substringBefore($s, 'e'), '.', '') : $replace($s, /^0\\.|\\./, ''); $z := $p ? 0 : $length($m) - $length($replace($m, /^0+/, '')); $E := $p ? $number($replace($substringAfter($s, 'e'), '+', '')) : $abs($x) < 1 ? -$z - 1 : $length($s) - 1; $D := $replace($replace($m, /^0+/, ''), /0+$/, ''); ($x < 0 ? '-' : '') & $substring($D, 0, 1) & ($length($D) > 1 ? '.' & $substring($D, 1) : '') & 'e' & ($E < 0 ? '-' : '+') & $pad($string($abs($E)), -2, '0'))",
     (),
 )
 HELPERS["fround"] = (

@@ -7,8 +7,10 @@ digits (the shortest round trip is the nearest, and no 15-digit number is nearer
 alike from 1e-4 up; where they do not, helper `frepr` computes the 16 and 17 digit roundings
 of a float's exact value (Dekker's product) and takes the shorter that reads back (a number
 of unknown type stops the machine there instead: frepr is 1,600 characters, and such numbers
-are printed in many fields). A float below 1e-4 (Python writes `1e-05`) or an integral one
-past 2**53 stops the machine (pysfn.UnprintableNumber). An integral float prints with '.0'. A number that may be an int or a float is refused (JSON cannot tell 3
+are printed in many fields). Below 1e-4 and from 1e16 Python writes an exponent (`1e-05`,
+`1.5e+16`): helper `fexp` rewrites $string's digits where its 15 read back. A float there
+needing more, or an integral one between 2**53 and 1e16, stops the machine
+(pysfn.UnprintableNumber). An integral float prints with '.0'. A number that may be an int or a float is refused (JSON cannot tell 3
 from 3.0, Python prints them differently); one whose type nobody annotated follows the number
 rule (integral means int).
 """
@@ -81,8 +83,8 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
     what = "a float is printed" if floats else "a number whose type is not annotated is printed, and it is a float"
     advice = "format it (f'{x:.2f}') or print it in a callee" if floats else \
         "annotate it as float, or format it (f'{x:.2f}')"
-    which = "smaller than 1e-4, as Python's 1e-05, or" if floats else "more than 15 significant digits, smaller " \
-        "than 1e-4, or"
+    which = "smaller than 1e-4 or from 1e16 with more than 15 significant digits, or" if floats else \
+        "more than 15 significant digits, smaller than 1e-4, or"
     cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce ({which} an "
              f"integral one beyond 2**53); {advice}")
     check = "unprintable" if _floats_inside(expr.ty, json_number=True) else "unprintable_float"  # (floats: frepr)

@@ -140,3 +140,18 @@ def test_frepr_writes_python_s_repr_of_floats_that_need_16_or_17_digits():
         more = _doubles_needing_more_than_15_digits(3000, seed=18)
         code = with_helpers(f"$map({L(more)}, function($x) {{ $__frepr($x) }})")
         assert javascript([(code, {})])[0] == ("ok", [repr(v) for v in more])
+
+
+def test_fexp_writes_python_s_exponent_form():
+    """Doubles below 1e-4 or from 1e16 whose 15 digits read back, as repr() writes them."""
+    draw = random.Random(5)
+    values: list[float] = []
+    while len(values) < 400:
+        x = round(draw.uniform(1, 10), draw.randint(0, 5)) * 10.0 ** draw.choice(
+            [-draw.randint(5, 300), draw.randint(16, 300)])
+        x = -x if draw.random() < 0.5 else x
+        if x and not math.isinf(x) and not 1e-4 <= abs(x) < 1e16 and float(f"{x:.15g}") == x:
+            values.append(x)
+    code = with_helpers(f"$map({L(values)}, function($x) {{ $__fexp($x) }})")
+    results = [emulate(code)] + ([javascript([(code, {})])[0]] if js_available() else [])
+    assert all(result == ("ok", [repr(v) for v in values]) for result in results)

@@ -1776,8 +1776,8 @@ def test_a_float_prints_as_python_prints_it_or_stops_by_name():
     refused): JSONata's $string writes 15 significant digits, which are Python's shortest
     round-trip digits wherever they read back as the same double, and helper frepr the exact 16
     or 17 digit rounding where they do not (0.1 + 0.2); an integral float gets '.0'; one below
-    1e-4 or an integral one past 2**53 stops the machine with pysfn.UnprintableNumber, and
-    int-or-float is refused."""
+    1e-4 needing more than 15 digits or an integral one past 2**53 (below 1e16) stops the
+    machine with pysfn.UnprintableNumber, and int-or-float is refused."""
     source = """
     @sfn.workflow
     def main(x: float, n: int, xs: list[float]):
@@ -1793,8 +1793,8 @@ def test_a_float_prints_as_python_prints_it_or_stops_by_name():
     assert results[0]["output"][0] == "0.30000000000000004" and results[0]["output"][1] == "0.05"
     assert results[0]["output"][6] == "[0.3333333333333333, 0.6666666666666666]"
     compiled = compile_text(source)
-    for payload in ({"x": 1.0, "n": 0, "xs": [1e-5]}, {"x": 1.0, "n": 0, "xs": [1e16]}):
-        assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 1e-05, 1e+16
+    for payload in ({"x": 1.0, "n": 0, "xs": [1 / 3 * 1e-5]}, {"x": 1.0, "n": 0, "xs": [2.0 ** 53 + 2]}):
+        assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 17 digits below 1e-4; 2**53 + 2
     assert "may be an int or a float" in refusal("""
     @sfn.workflow
     def main(c: bool):
@@ -1836,3 +1836,17 @@ def test_sum_with_a_start_that_may_be_a_bool():
         return [sum(xs, v), sum((x * 2 for x in xs), v), sum(xs, b)]
     """, {"xs": [1, 2], "n": 5, "b": True}, {"xs": [], "n": -1, "b": True}, {"xs": [3], "n": 0, "b": False})
     assert results[1]["output"] == [True, True, True] and results[0]["output"] == [8, 11, 4]
+
+
+def test_a_float_below_1e_4_or_from_1e16_prints_in_python_s_exponent_form():
+    """`1e-05`, `1.5e-07`, `1e+16`, `2.5e+20`: Python's repr writes these with an exponent,
+    JavaScript's string positionally up to 1e21 (helper fexp rewrites its digits where its 15
+    read back; more than 15 digits there stops the machine by name)."""
+    source = """
+    @sfn.workflow
+    def main(x: float, xs: list[float]):
+        return [str(x), repr(x / 1000), str(xs), f"{x * 1e20}", str(-x / 1e9)]
+    """
+    results = assert_same(source, {"x": 2.5, "xs": [1e-05, 1e16, 1.5e-7, 0.0]}, {"x": 0.1, "xs": [-3e-10, 2e21]})
+    assert results[0]["output"] == ["2.5", "0.0025", "[1e-05, 1e+16, 1.5e-07, 0.0]", "2.5e+20", "-2.5e-09"]
+    assert emulate(compile_text(source), {"x": 1.23e-5, "xs": []})["error"] == "pysfn.UnprintableNumber"
