@@ -273,16 +273,18 @@ def _unknown(ty: Ty) -> bool:
     return ty.is_any and not holds_float(ty)
 
 
-def holds_float(ty: Ty, depth: int = 0) -> bool:
-    """Whether a value of this type may be or hold a number known to be a float (not one of
-    unknown type, which the number rule reads as an int when integral)."""
-    if "float" in ty.kinds and not ty.json_number:
+def holds_float(ty: Ty, json_number: bool = False, depth: int = 0) -> bool:
+    """Whether a value of this type may be or hold a number known to be a float (with
+    `json_number`: a number of unknown type instead, which the number rule reads as an int
+    when integral)."""
+    if "float" in ty.kinds and ty.json_number == json_number:
         return True
     if depth > _MAX_DEPTH:
         return False
-    parts = [t for t in (ty.elem, ty.value) if t is not None]
+    parts = [ty.element] if "list" in ty.kinds else []
+    parts += [ty.values] if "dict" in ty.kinds else []
     parts += list(ty.items or ()) + [t for _, t in ty.fields or ()]
-    return any(holds_float(part, depth + 1) for part in parts)
+    return any(holds_float(part, json_number, depth + 1) for part in parts)
 
 
 def _cap(ty: Ty, depth: int = 0) -> Ty:

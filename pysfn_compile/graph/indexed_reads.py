@@ -6,8 +6,9 @@ comprehension's, a search for the item that would raise, a folded loop's step), 
 an n-item list cost n * n nodes: `[xs[i] - xs[i - 1] for i in range(1, len(xs))]` over 500
 items ran out of an evaluation's budget. Where a field reads a workflow variable so (one the
 field neither sets nor binds as a parameter, by an index that does not read the filter's
-context `$`), the field first binds the list's positions once, `$__positions($xs)` (an object
-keyed by position and the count: linear), and each such read is `$__at(positions, $xs, index)`:
+context `$`), the field first binds the list's positions once (positional_lists.to_positions,
+as a folded loop holds a list it changes, with the count: linear), and each such read is
+`$__at(positions, $xs, index)`:
 an object lookup, a negative index counted from the end and a fraction floored, as the filter
 takes them, an index that is no number the filter itself. (graph/pure_loops.py reads the lists
 a folded loop walks by its counter through such an object already; this covers the rest.)
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from . import ir, jsonata_lib
+from . import ir, jsonata_lib, positional_lists
 
 _READ = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[")
 _CONTEXT = re.compile(r"\$(?![A-Za-z0-9_$])")  # the filter's context item `$` (not a variable)
@@ -34,7 +35,7 @@ def rewrite_graph(graph: ir.Graph) -> None:
                     text = rewrite(code.text)
                     if text != code.text:
                         code.text = text
-                        code.helpers = code.helpers | {"at", "positions"}
+                        code.helpers = code.helpers | {"at"}
 
 
 def rewrite(text: str) -> str:
@@ -67,7 +68,8 @@ def rewrite(text: str) -> str:
     if not names:
         return text
     out.append(text[done:])
-    positions = "; ".join(f"{local} := $__positions(${name})" for name, local in names.items())
+    positions = "; ".join(f'{local} := {{"v": {positional_lists.to_positions("$" + name)}, "n": $count(${name})}}'
+                          for name, local in names.items())
     return f"({positions}; {''.join(out)})"
 
 

@@ -32,6 +32,17 @@ def _set_item_helpers(kind: str) -> tuple[str, ...]:
     return ("wrap",) if kind == "eq" else ()
 
 
+def _unprintable(name: str, non_integral: str) -> str:
+    """The body of helper `name`: whether a number in `$v` (in its lists and dicts too) prints
+    otherwise than in Python, an integral one past 2**53 or a non-integral one below 1e-4
+    unless `non_integral` (the text closing that test) says otherwise."""
+    return ("($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
+            f" or ($floor($v) != $v and $abs($v) >= 0.0001{non_integral})"
+            f" : $t = 'array' ? $reduce($v, function($a, $e) {{ $a or $__{name}($e) }}, false)"
+            f" : $t = 'object' ? $reduce($__keys($v), function($a, $k) {{ $a or $__{name}($lookup($v, $k)) }}, false)"
+            " : false)")
+
+
 # name -> (parameters, body, helpers it calls)
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "wrap": ("$v", "$type($v) = 'array' ? [[$v]] : [$v]", ()),
@@ -199,25 +210,9 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                 " : ($s := $string($n); $number($s) = $n ? $s : $__frepr($n)))", ("frepr", "fexp")),
     # whether a number in `$v` prints otherwise than in Python (jnum's numbers of unknown type:
     # $string's 15 digits must read back; unprintable_float's floats: pyfloat prints them exactly)
-    "unprintable": (
-        "$v",
-        "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
-        " or ($floor($v) != $v and $abs($v) >= 0.0001 and $number($string($v)) = $v))"
-        " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable($e) }, false)"
-        " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable($lookup($v, $k)) }, false)"
-        " : false)",
-        ("keys",),
-    ),
-    "unprintable_float": (
-        "$v",
-        "($t := $type($v); $t = 'number' ? $not(($floor($v) = $v and $abs($v) <= 9007199254740991)"
-        " or ($floor($v) != $v and $abs($v) >= 0.0001) or (($abs($v) < 0.0001 or $abs($v) >= 1e16)"
-        " and $number($string($v)) = $v))"
-        " : $t = 'array' ? $reduce($v, function($a, $e) { $a or $__unprintable_float($e) }, false)"
-        " : $t = 'object' ? $reduce($__keys($v), function($a, $k) { $a or $__unprintable_float($lookup($v, $k)) },"
-        " false) : false)",
-        ("keys",),
-    ),
+    "unprintable": ("$v", _unprintable("unprintable", " and $number($string($v)) = $v)"), ("keys",)),
+    "unprintable_float": ("$v", _unprintable("unprintable_float", ") or (($abs($v) < 0.0001 or $abs($v) >= 1e16)"
+                                                                  " and $number($string($v)) = $v)"), ("keys",)),
     "pyrepr": (
         # numbers as $__jnum prints them; JSONata's own $map and $each keep the items' texts
         # apart (they are strings)
@@ -864,10 +859,8 @@ def _case_tables() -> dict[str, str]:
 # out (iteration, keys(), items(), repr) they are read back as ints, by the variants below that
 # a machine storing such keys is rendered with (INT_KEY_HELPERS); what leaves the machine as
 # JSON (its output) has them as JSON writes them ("12"), and a callee may not receive them.
-# a list read by computed positions inside a function (graph/indexed_reads.py): its positions
-# once, {"v": {"0": item, ...}, "n": count}, then each read a lookup, as the filter `$xs[$i]` reads
-HELPERS["positions"] = ("$xs", '{"v": $merge($map($xs, function($v, $i) { {$string($i): $v} })), "n": $count($xs)}',
-                        ())
+# a list read by computed positions inside a function (graph/indexed_reads.py): from its positions,
+# {"v": {"0": item, ...}, "n": count}, a lookup, as the filter `$xs[$i]` reads
 HELPERS["at"] = (
     "$p, $xs, $i",
     "$type($i) = 'number' ? $lookup($p.v, $string(($j := $floor($i); $j < 0 ? $j + $p.n : $j))) : $xs[$i]",

@@ -504,12 +504,8 @@ def _math_rounding(function):
         if value.ty.only("float") or value.ty.only("int", "float"):
             return overflow_checked(combine(f"(${name}({value.code}) + 0)", pytypes.INT, value))
         if any(value.ty.may(kind) for kind in ("int", "float", "bool")):  # a number or not, known at run time
-            v = value.code
-            head, tail = _python_message(function, "", "str")
-            check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
-                          f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
-                          helpers={"pytype"})
-            return overflow_checked(combine(f"(${name}($__num({v})) + 0)", pytypes.INT, value, guards=[check],
+            number = operations.real_number(value)
+            return overflow_checked(combine(f"(${name}($__num({number.code})) + 0)", pytypes.INT, number,
                                             helpers={"num"}))
         raise Refusal(node, f"math.{name}() of {value.ty.describe()}: Python raises TypeError (it takes a real number)",
                       ANY_HINT if value.ty.is_any else "")

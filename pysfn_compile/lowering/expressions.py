@@ -39,6 +39,7 @@ from .operations import (
     float_blind,
     is_var,
     numeric_operand,
+    real_number,
     short_circuit,
     signed_zero_stop,
     slice_of,
@@ -352,11 +353,7 @@ def _percent_real(node: ast.BinOp, value: Expr) -> Expr:
     if not value.ty.may("int", "float", "bool"):
         raise Refusal(node, f"%f of {value.ty.describe()} is a TypeError in Python (must be real number)",
                       _PERCENT_HINT)
-    v = value.code
-    wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
-                  f"'must be real number, not ' & $__pytype({v})", value, helpers={"pytype"})
-    number = pytypes.Ty(value.ty.kinds & frozenset({"int", "float", "bool"}), json_number=value.ty.json_number)
-    return combine(v, number, value, guards=[wrong])
+    return real_number(value)
 
 
 def transform_unaryop(b, node: ast.UnaryOp) -> Expr:

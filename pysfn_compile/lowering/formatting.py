@@ -60,21 +60,8 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
 def printable_guards(node: ast.AST, expr: Expr) -> list[Guard]:
     """The check that stops the machine where a float the value holds would print otherwise
     than in Python (none where it holds no float)."""
-    floats = _floats_inside(expr.ty, json_number=False)
-    return [_printable_check(node, expr, floats)] if floats or _floats_inside(expr.ty, json_number=True) else []
-
-
-def _floats_inside(ty: Ty, json_number: bool, depth: int = 0) -> bool:
-    """Whether a value of this type may hold a float (`json_number`: a number of unknown type,
-    printed by the number rule; else one known to be a float)."""
-    if "float" in ty.kinds and ty.json_number == json_number:
-        return True
-    if depth > 4:
-        return False
-    parts = [ty.element] if "list" in ty.kinds else []
-    parts += [ty.values] if "dict" in ty.kinds else []
-    parts += list(ty.items or ()) + [t for _, t in ty.fields or ()]
-    return any(_floats_inside(part, json_number, depth + 1) for part in parts)
+    floats = pytypes.holds_float(expr.ty)
+    return [_printable_check(node, expr, floats)] if floats or pytypes.holds_float(expr.ty, json_number=True) else []
 
 
 def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
@@ -87,7 +74,7 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
         "more than 15 significant digits, smaller than 1e-4, or"
     cause = (f"line {getattr(node, 'lineno', 0)}: {what} whose repr the state machine cannot reproduce ({which} an "
              f"integral one beyond 2**53); {advice}")
-    check = "unprintable" if _floats_inside(expr.ty, json_number=True) else "unprintable_float"  # (floats: frepr)
+    check = "unprintable" if pytypes.holds_float(expr.ty, json_number=True) else "unprintable_float"  # (floats: frepr)
     helpers = jsonata_lib.closure({check}) | expr.helpers
     return Guard(f"$__{check}({expr.code})", None, "''", helpers, expr.reads, abort=True,
                  error_name=UNPRINTABLE, message_literal=cause, lambda_exact=floats)

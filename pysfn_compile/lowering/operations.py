@@ -461,6 +461,27 @@ def _dynamic_value(op: str, left: Expr, right: Expr, numbers_only: bool = False)
     return f"({a} {op} {b_})", set()
 
 
+def _real_number_message() -> str:
+    try:
+        operator.mod("%f", "")  # (the TypeError's words, as this Python has them)
+    except TypeError as error:
+        return str(error).rpartition("str")[0]
+    raise AssertionError("'%f' % '' raised nothing")
+
+
+_REAL_NUMBER = _real_number_message()  # "must be real number, not "
+
+
+def real_number(value: Expr) -> Expr:
+    """`value` where Python needs a real number (`"%.2f" % x`, math.ceil(x)), known only at run
+    time: an int, a float or a bool, Python's TypeError ("must be real number, not str") else."""
+    v = value.code
+    wrong = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                  f"{jsonata_lib.string(_REAL_NUMBER)} & $__pytype({v})", value, helpers={"pytype"})
+    number = pytypes.Ty(value.ty.kinds & frozenset({"int", "float", "bool"}), json_number=value.ty.json_number)
+    return combine(v, number, value, guards=[wrong])
+
+
 def float_blind(expr: Expr) -> Expr:
     """`expr` where its value only feeds an operation whose result is the same whether it is
     an int or a float (a true division by a nonzero number literal, int(), float(), an order

@@ -65,7 +65,7 @@ def test_the_rewrite_reads_what_the_filter_reads(text):
     bindings = {"xs": [10, 11, [12, 13], 14], "nested": [[1], [2, 3]], "one": "abc"}
     codes = [(f"({text})", bindings)]
     rewritten = rewrite(text)
-    codes.append((f"({prelude(['at', 'positions'])} {rewritten})", bindings))
+    codes.append((f"({prelude(['at'])} {rewritten})", bindings))
     results = [evaluate(code, variables) for code, variables in codes]
     if js_available():
         results += javascript(codes)
