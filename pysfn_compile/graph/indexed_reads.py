@@ -63,7 +63,12 @@ def rewrite(text: str) -> str:
                 or re.fullmatch(r"\s*-?\d+\s*", index):
             continue  # (a predicate, an index this pass does not read through, or a number JSONata reads at once)
         local = names.setdefault(name, f"$__ix{len(names) + 1}_{name}")
-        out += [text[done:start], f"$__at({local}, ${name}, {index})"]
+        read = f"$__at({local}, ${name}, {index})"
+        if text[start - 1:start] == "(" and text[close + 1:close + 3] == ")[":
+            # `($m[$i])[$j]` (operations.bound_code): a block ending with a call drops the
+            # predicate after it in jsonata-js (it indexed the row as a one-item sequence)
+            read = f"$__s := {read}; $__s"
+        out += [text[done:start], read]
         done = close + 1
     if not names:
         return text

@@ -50,6 +50,26 @@ def test_an_index_out_of_range_is_still_pythons_index_error():
     assert results[2]["output"] == [0, 0, 0]
 
 
+def test_an_item_of_an_item_read_by_computed_positions():
+    """`grid[i][i]` of a callee's list of lists (a new-user trial: the diagonal was the whole
+    first row, silently), and of one of unknown type: the row read through the positions is bound before its item
+    is, as a block ending with a call drops the index after it in jsonata-js."""
+    source = """
+    def load(rows):
+        return [[rows * 3 + c + 1 for c in range(3)] for rows in range(rows)]
+
+    @sfn.workflow
+    def main(m, rows: int):
+        grid = load(rows)
+        diag = [m[i][i] for i in range(min(len(m), len(m[0])))]
+        anti = [m[i][len(m[i]) - 1 - i] for i in range(len(m))]
+        return [diag, anti, [grid[i][i] for i in range(min(len(grid), 3))]]
+    """
+    results = assert_same(source, {"m": [[1, 2, 3], [4, 5, 6]], "rows": 2}, {"m": [[1, 2], [3, 4], [5, 6]], "rows": 3},
+                          {"m": [[1], [2, 3]], "rows": 1})
+    assert results[0]["output"] == [[1, 5], [3, 5], [1, 5]]
+
+
 @pytest.mark.parametrize("text", [
     "$map([0..5], function($i) { $xs[$i - 2] })",
     "$map([0..5], function($i) { $xs[-$i] })",
@@ -58,6 +78,8 @@ def test_an_index_out_of_range_is_still_pythons_index_error():
     "$map([0..3], function($i) { $xs[$i = 1] })",
     "$map([0..3], function($i) { $one[$i - 1] })",
     "$map([0..3], function($i) { [$xs[$i + 1], $xs[$i]][0] })",
+    "$map([0..1], function($i) { ($nested[$i])[$i] })",
+    "$map([0..1], function($i) { ($nested[$i])[0] })",
 ])
 def test_the_rewrite_reads_what_the_filter_reads(text):
     """The same values in both engines with and without the rewrite: negative and missing
