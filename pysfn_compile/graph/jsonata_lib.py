@@ -906,6 +906,85 @@ HELPERS["pyjson"] = (  # a value of unknown type (numbers by the rule: integral 
     ("jnum", "jstr", "jindent", "jkeys", "jkey"),
 )
 
+# json.loads (lowering/json_text.py): which texts Python reads as $parse does, and Python's
+# message for those it refuses. A string token; `\x5c` is a backslash (JSONata's scanner counts
+# the brackets of a regex literal and would take `\\[` for an escaped one)
+_JSON_STRING = r'"(?:[^"\x5c\u0000-\u001f]|\x5c["\x5c/bfnrt]|\x5cu[0-9a-fA-F]{4})*"'
+_JSON_SCALAR = r"-?Infinity|NaN|true|false|null|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?"
+HELPERS["jsonl"] = (  # '' where json.loads gives what $parse does; else 'e' (JSONDecodeError),
+    # 'u' (NaN, Infinity, an exponent of 3 digits, nesting past 100), 'i' (an int past 2**53),
+    # 'f' (an integral float: 1.0 reads as the int 1)
+    "$s",
+    f"($t := $replace($s, /{_JSON_STRING}/, '\"'); $r := function($a, $k) {{ ($b := $replace($a,"
+    r""" /\[(?:[0"](?:,[0"])*)?\]|\{(?:":[0"](?:,":[0"])*)?\}/, '0'); $b = $a or $k > 99 ? $b : $r($b, $k + 1)) };"""
+    f" $v := $r($replace($replace($t, /{_JSON_SCALAR}/, '0'), /[ \\t\\n\\r]+/, ''), 0);"
+    f" $count($match($s, /{_JSON_STRING}/)) != $length($replace($t, /[^\"]+/, '')) ? 'e'"
+    r""" : $not($v in ['0', '"']) ? ($r($v, 99) = $v ? 'e' : 'u') : $contains($t, /[NI]/) ? 'u'"""
+    r""" : $reduce($append([], $match($t, /-?[0-9]+(?:\.[0-9]+)?[eE][-+]?[0-9]+|-?[0-9]+\.[0-9]+|[0-9]{16,}/)),"""
+    r""" function($a, $o) { $a != '' ? $a : ($m := $o.match; $contains($m, /[.eE]/) ? ($p := $split($lowercase($m), 'e');"""
+    r""" $x := $count($p) > 1 ? $replace($p[1], '+', '') : '0'; $length($x) > 4 or $number($x) > 300 - $length($p[0])"""
+    r""" ? 'u' : ($n := $number($m); $floor($n) = $n ? 'f' : '')) : $length($m) > 16 or $m > '9007199254740991'"""
+    r""" ? 'i' : '') }, ''))""",
+    (),
+)
+
+_JSON_TOKEN = "|".join((r"[ \t\n\r]+", _JSON_STRING, _JSON_SCALAR, r"[\ud800-\udbff][\udc00-\udfff]|[\s\S]"))
+# a string's text up to the character that ends it wrongly (`\uXXXX` needs a character after it)
+_JSON_STRING_PART = r'^(?:[^"\x5c\u0000-\u001f]|\x5c["\x5c/bfnrt]|\x5cu[0-9a-fA-F]{4}(?=[^\u0000]|\u0000[\s\S]))*[\s\S]'
+
+
+def _json_error(trailing_comma: bool) -> str:
+    """The body of helper `jsonerr`: Python's JSONDecodeError message for a text it refuses, by
+    its parser's rules (what it expects after each token, where a string goes wrong); with
+    `trailing_comma` (Python 3.13 on) a `,` before `]` or `}` has a message of its own."""
+    array_end = ("$m = 'W' and $t = ']' ? $e('Illegal trailing comma before end of array', $a.c) : "
+                 if trailing_comma else "")
+    object_end = ("$m = 'K' and $t = '}' ? $e('Illegal trailing comma before end of object', $a.c) : "
+                  if trailing_comma else "")
+    return (
+        "($at := function($m, $i) { ($l := $split($substring($s, 0, $i), '\\n'); $m & ': line ' & $count($l)"
+        " & ' column ' & ($length($l[-1]) + 1) & ' (char ' & $i & ')') };"
+        " $str := function($i) { ($r := $substring($s, $i + 1) & '\\u0000';"
+        f" $n := $length($match($r, /{_JSON_STRING_PART}/).match) - 1; $q := $i + 1 + $n;"
+        " $q >= $length($s) ? $at('Unterminated string starting at', $i) : $substring($r, $n, 1) = '\\\\'"
+        " ? ($q + 1 >= $length($s) ? $at('Unterminated string starting at', $i) : $substring($r, $n + 1, 1) = 'u'"
+        " ? $at('Invalid \\\\uXXXX escape', $q + 1) : $at('Invalid \\\\escape', $q))"
+        " : $at('Invalid control character at', $q)) };"
+        " $e := function($m, $i) { {\"e\": $at($m, $i)} };"
+        " $end := function($a) { ($m := $a.m; $k := $a.k; $n := $length($s); $exists($a.e) ? $a.e"
+        " : $m in ['v', 'V', 'W'] ? $at('Expecting value', $n) : $m in ['k', 'K']"
+        " ? $at('Expecting property name enclosed in double quotes', $n) : $m = 'c' ? $at(\"Expecting ':' delimiter\", $n)"
+        " : $k = '' ? '' : $at(\"Expecting ',' delimiter\", $n)) };"
+        " $substring($s, 0, 1) = '\\ufeff' ? $at('Unexpected UTF-8 BOM (decode using utf-8-sig)', 0)"
+        f" : $end($reduce($append([], $match($s, /{_JSON_TOKEN}/)), function($a, $o) {{ $exists($a.e) ? $a : ("
+        " $t := $o.match; $f := $substring($t, 0, 1); $p := $a.p; $m := $a.m; $k := $a.k;"
+        " $top := $substring($k, -1); $pop := $substring($k, 0, $length($k) - 1);"
+        " $go := function($m, $k) { {\"p\": $p + $length($t), \"m\": $m, \"k\": $k, \"c\": $a.c} };"
+        " $f in [' ', '\\t', '\\n', '\\r'] ? $go($m, $k)"
+        " : $m in ['v', 'V', 'W'] ? ($m = 'V' and $t = ']' ? $go('n', $pop) : " + array_end +
+        "$length($t) > 1 or $contains('0123456789', $f) ? $go('n', $k) : $t = '[' ? $go('V', $k & 'a')"
+        " : $t = '{' ? $go('k', $k & 'o') : $f = '\"' ? {\"e\": $str($p)} : $e('Expecting value', $p))"
+        " : $m in ['k', 'K'] ? ($m = 'k' and $t = '}' ? $go('n', $pop) : " + object_end +
+        "$f = '\"' ? ($length($t) > 1 ? $go('c', $k) : {\"e\": $str($p)})"
+        " : $e('Expecting property name enclosed in double quotes', $p))"
+        " : $m = 'c' ? ($t = ':' ? $go('v', $k) : $e(\"Expecting ':' delimiter\", $p))"
+        " : $k = '' ? $e('Extra data', $p) : $t = ',' ? $merge([$go($top = 'a' ? 'W' : 'K', $k), {\"c\": $p}])"
+        " : ($t = ']' and $top = 'a') or ($t = '}' and $top = 'o') ? $go('n', $pop)"
+        " : $e(\"Expecting ',' delimiter\", $p)) }, {\"p\": 0, \"m\": 'v', \"k\": ''})))"
+    )
+
+
+def _names_trailing_commas() -> bool:
+    """Whether this Python's json names a `,` before `]` (3.13's message), as the plain run will."""
+    try:
+        json.loads("[1,]")
+    except ValueError as error:
+        return str(error).startswith("Illegal trailing comma")
+    return False
+
+
+HELPERS["jsonerr"] = ("$s", _json_error(_names_trailing_commas()), ())
+
 NUL = "'\\u0000'"
 HELPERS.update({
     "rawkeys": ("$d", "$append([], $keys($d))", ()),

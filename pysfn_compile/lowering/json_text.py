@@ -1,4 +1,5 @@
-"""json.dumps(value) as Python writes it, in JSONata (message bodies for SQS, SNS, S3).
+"""json.dumps(value) as Python writes it, and json.loads(text) as Python reads it, in JSONata
+(message bodies for SQS, SNS, S3, and the bodies of events).
 
 Python's encoder, exactly: `", "` and `": "` between items (`","` with an indent), `\\uXXXX` for
 what is not printable ASCII with ensure_ascii (a surrogate pair beyond U+FFFF), a float's repr
@@ -9,18 +10,25 @@ The printing follows the value's static type where it knows one (a float is writ
 int `2`), else the number rule (helper `pyjson`: integral means int). A set, an exception, or a
 number that may be an int or a float is refused: Python raises TypeError for the first two, and
 JSON cannot tell 3 from 3.0.
+
+json.loads is Step Functions' `$parse`, where a check first (helper `jsonl`, a few regular
+expressions over the text) finds what Python reads otherwise: a text it refuses raises
+json.JSONDecodeError with Python's message (helper `jsonerr`, its parser's rules: computed only
+on the way to the handler), and NaN, Infinity, an int past 2**53 or an integral float (`1.0`:
+the machine would hold the int 1) stop the machine, as they do wherever values cross JSON.
 """
 
 from __future__ import annotations
 
 import ast
+import json
 
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, combine, guard
-from . import formatting, sets
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, guard
+from . import formatting, operations, sets
 from .evaluation import operands
 
 _OPTIONS = ("ensure_ascii", "indent", "separators", "sort_keys")
@@ -55,6 +63,44 @@ def json_dumps(b, node: ast.Call) -> Expr:
     helpers = {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
     return combine(code, pytypes.STR, *parts, helpers=helpers,
                    guards=[*guards, *formatting.printable_guards(node, value)])
+
+
+def json_loads(b, node: ast.Call) -> Expr:
+    if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
+        raise Refusal(node, "json.loads() takes the text to read as its one argument here",
+                      "read the text with json.loads(text); convert what it gives afterwards")
+    (text,) = operands(b, node.args)
+    v = text.code
+    guards = []
+    if text.ty.kinds != {"str"}:
+        if not text.ty.may("str"):
+            raise Refusal(node, f"json.loads() of {text.ty.describe()}: Python raises TypeError (the JSON object must "
+                          "be str, bytes or bytearray)", "pass it the text")
+        guards.append(guard(f"($type({v}) != 'string')", TypeError, "'the JSON object must be str, bytes or bytearray, "
+                            f"not ' & $__pytype({v})", text, helpers={"pytype"}))
+    helpers = jsonata_lib.closure({"jsonl"}) | text.helpers
+    scan = Scan(f"$__jsonl({v})", helpers, text.reads, name="$__jl")
+    reads = text.reads
+
+    def stop(code: str, error: str, cause: str) -> Guard:
+        return Guard(f"($__jl = '{code}')", None, "''", helpers, reads, abort=True, error_name=error,
+                     message_literal=cause, scan=scan)
+
+    guards += [
+        Guard("($__jl = 'e')", json.JSONDecodeError, f"$__jsonerr({v})", helpers | jsonata_lib.closure({"jsonerr"}),
+              reads, scan=scan),
+        stop("u", UNSUPPORTED, "json.loads() of NaN, Infinity, an exponent of 3 digits or lists and dicts nested over "
+             "100 deep: Python reads a float JSON cannot carry, or nesting the machine does not check"),
+        stop("i", operations.OVERFLOW, "json.loads() of an int beyond 2**53 - 1: Python reads it exactly, the machine "
+             "as a double"),
+        stop("f", operations.AMBIGUOUS_NUMBER, "json.loads() of an integral float (10.0, 1e3): Python reads the float "
+             "10.0, the machine (its numbers are JSON's) the int 10"),
+    ]
+    if b.int_keys:  # (the machine's int keys are strs starting with NUL)
+        guards.append(Guard(f"$contains({v}, '\"\\\\u0000')", None, "''", text.helpers, reads, abort=True,
+                            error_name=operations.NON_STRING_KEY, message_literal="json.loads() of a str starting "
+                            "with NUL, in a machine that keeps int dict keys as such strs"))
+    return combine(f"$parse({v})", pytypes.ANY, text, guards=guards)
 
 
 def _runtime_indent(node: ast.expr, indent: Expr) -> str:

@@ -250,6 +250,8 @@ def _module_function(obj):
     function object: `math.ceil(x)`, or `ceil(x)` after `from math import ceil`), else None."""
     if obj is json.dumps:
         return json_text.json_dumps
+    if obj is json.loads:
+        return json_text.json_loads
     return builtins.math_function(obj)
 
 

@@ -190,11 +190,11 @@ def test_a_set_returned_from_the_lambda_is_refused_as_the_value_returned():
 
 def test_a_float_of_unknown_type_that_is_integral_stops_loudly():
     compiled = compile_text("""
-        import json
+        import ast
 
         @sfn.workflow
         def main(text: str):
-            data = json.loads(text)
+            data = ast.literal_eval(text)
             return {"data": data}
     """, **ON)
     assert emulate(compiled, {"text": "[1.5, 2]"})["output"] == {"data": [1.5, 2]}
@@ -205,12 +205,12 @@ def test_a_float_of_unknown_type_that_is_integral_stops_loudly():
 
 def test_the_stop_is_not_caught_by_except_exception():
     compiled = compile_text("""
-        import json
+        import ast
 
         @sfn.workflow
         def main(text: str):
             try:
-                data = json.loads(text)
+                data = ast.literal_eval(text)
             except Exception:
                 return "caught"
             return {"data": data}
