@@ -113,6 +113,11 @@ NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
 # math.ceil/floor (session 17). On by default; PYSFN_DIFF_TEXT=0 leaves them out.
 TEXT = os.environ.get("PYSFN_DIFF_TEXT", "1") == "1"
 
+# a list of lists (`grid`, its rows copies of the inputs) read item by item by computed
+# positions, in comprehensions too, and json.loads of texts made from the workflow's values
+# (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
+GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
+
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
@@ -316,6 +321,10 @@ class _Gen:
                         lambda: f"sum((v * 2 for v in {self.list_ref()}), {self.expr_int(0)})"]
         if TEXT:
             options += [lambda: f"math.{self.choice(['ceil', 'floor'])}({self.expr_int(d)} / {self.draw(st.integers(1, 7))})"]
+        if GRID:
+            options += [lambda: f"grid[{self.expr_int(0)} % 3][{self.expr_int(d)}]",
+                        lambda: f"grid[{self.expr_int(0)}][{self.expr_int(0)}]",
+                        lambda: f"len(json.loads({self.choice(['json.dumps', 'str'])}({self.list_ref()})))"]
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f"math.floor({self.expr_int(d)} / {self.draw(st.integers(1, 4))}.5)",
                         lambda: f"len(set({self.list_ref()}))",
@@ -932,6 +941,8 @@ def programs(draw) -> Program:
                      "words": '["a", "bb"]', "dict": '{"a": 1}'}[kind]
             prelude.append(f"    {default} = {value}")
             gen.vars[kind].append(default)
+    if GRID:
+        prelude.append("    grid = [list(xs), [n, len(s)], []]")
     body = gen.block(1, 2, 5)
     signature = ", ".join(f"{name}: {ANNOTATION[kind]}" if annotated else name
                           for name, kind, annotated in params)
