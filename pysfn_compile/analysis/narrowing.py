@@ -1,5 +1,6 @@
 """Narrowing: inside `if x is not None:` or `if isinstance(x, dict):` (and after `and`),
-the compiler knows more about x's type than its declared union."""
+and after `x = value` to the end of the block, the compiler knows more about x's type than
+its declared union."""
 
 from __future__ import annotations
 
@@ -64,3 +65,14 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
 def _type(b, name: str):
     scope, ty = b.lookup(name)
     return ty if scope is not None else None
+
+
+def closure_reads(body: list) -> frozenset:
+    """The names the nested functions and lambdas of a function's `body` read: such a function
+    may run where an assignment narrowed the name to another type than where it was defined."""
+    names = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                names.update(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return frozenset(names)

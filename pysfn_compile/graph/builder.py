@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..analysis import aliasing, ast_edits, pytypes
+from ..analysis import aliasing, ast_edits, narrowing, pytypes
 from ..analysis.exceptions import error_equals
 from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
@@ -138,6 +138,7 @@ class Scope:
     body: list = attrs.Factory(list)  # the function's statements (after the tree rewrites)
     # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
     by_index: dict = attrs.Factory(dict)
+    closure_reads: frozenset | None = None  # names its nested functions read (narrowing.closure_reads)
 
     @property
     def exc_var(self) -> str:
@@ -176,6 +177,7 @@ class BuilderHelpers:
         self.handler_stack: list = []
         self.loop_guarded: set = set()
         self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
+        self.ended_frames: list = []  # the frames of the block that ended last
         self.present_keys: list = []  # (scope, dict name, key name): `d[k]` finds its key (keys_present)
         self.asl_names: set = set()  # ASL variable names given out in the scopes being lowered
         self.no_fold: set = set()  # hidden result variables read by more than one statement
@@ -262,7 +264,21 @@ class BuilderHelpers:
         try:
             yield
         finally:
-            for frame in self.block_frames.pop():
+            ended = self.block_frames.pop()
+            for frame in ended:
+                if frame in self.narrowed:
+                    self.narrowed.remove(frame)
+            self.ended_frames = ended
+
+    @contextlib.contextmanager
+    def narrowed_as_after(self, frames: list) -> Iterator[None]:
+        """What a block narrowed to its end (`frames`: `ended_frames` after it), holding again
+        in a block that runs only after it ends normally (a try's `else`)."""
+        self.narrowed.extend(frames)
+        try:
+            yield
+        finally:
+            for frame in frames:
                 if frame in self.narrowed:
                     self.narrowed.remove(frame)
 
@@ -828,6 +844,17 @@ class Builder(BuilderHelpers):
         if self.block_frames:
             self.block_frames[-1].append(frame)
 
+    def narrow_assigned(self, name: str, ty: Ty) -> None:
+        """After `name = value` (a statement): to the end of the block, the name holds that
+        value's type, not the union of all it is assigned (`ratio = a / b` then `round(ratio, 3)`,
+        where `ratio = None` elsewhere). Only for values no change in place can make another
+        type (numbers, strs, bools, None): a list's items may change through another name."""
+        scope = self.scope
+        if scope.closure_reads is None:
+            scope.closure_reads = narrowing.closure_reads(scope.body)
+        if ty.kinds and ty.kinds <= _IMMUTABLE and not ty.is_any and name not in scope.closure_reads:
+            self.narrow_rest({name: ty})
+
     def loop_rebinds(self, loop: ast.AST) -> None:
         """At a loop: what a test before it narrowed is forgotten for the names the loop binds
         (its back edge brings their new values to every read inside it, also the reads above
@@ -1172,6 +1199,7 @@ class Builder(BuilderHelpers):
 
 
 _RESULT = "$states.result.Payload"
+_IMMUTABLE = frozenset({"int", "float", "bool", "str", "none"})
 
 
 def _scalar(ty: Ty | None) -> bool:

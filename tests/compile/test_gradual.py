@@ -877,3 +877,83 @@ def test_a_zero_divisor_whose_message_depends_on_unknown_kinds_stops_by_name():
     source = WEATHER.replace('f"{sum(temps) / len(temps):.2f}" if temps else None', "sum(temps) / len(temps)")
     stopped = emulate(compile_text(source), {"cities": ["atlantis"]})  # 0 / 0: "division by zero" (ints)
     assert stopped["error"] == "pysfn.AmbiguousNumber" and "division by zero" in stopped["cause"]
+
+
+ASSIGNED = """
+def parse(v: str) -> float | None:
+    return float(v) if v.strip() else None
+
+@sfn.workflow
+def main(a: int, b: int, texts: list[str]):
+    ratio = None
+    if b:
+        ratio = a / b
+        ratio = round(ratio, 3)
+    try:
+        share = a / (a + b)
+    except ZeroDivisionError:
+        share = None
+    else:
+        share = f"{share:.1%}"
+    best = None
+    for t in texts:
+        v = parse(t)
+        if v is None:
+            continue
+        best = v if best is None else max(best, v)
+    label = None
+    label = "n/a" if best is None else str(round(best, 1))
+    return [ratio, share, label, best]
+"""
+
+
+def test_a_name_holds_the_type_of_what_it_was_last_assigned():
+    """After `ratio = a / b` (a statement), to the end of its block, `ratio` is a float, not
+    the `float | None` of all its assignments (a new-user trial was refused: "round(x, ndigits)
+    is not supported" for `round(ratio, 3)`); a try's else sees what its body assigned; a
+    loop reads the union (its back edge), and so does the code after a branch."""
+    results = assert_same(ASSIGNED, {"a": 2, "b": 3, "texts": ["1.25", " ", "7.5"]},
+                          {"a": 0, "b": 0, "texts": []}, {"a": 5, "b": -5, "texts": ["x"]})
+    assert results[0]["output"] == [0.667, "40.0%", "7.5", 7.5]
+    assert results[1]["output"] == [None, None, "n/a", None]
+    assert results[2]["error"] == "ValueError"
+
+
+def test_what_an_assignment_narrowed_ends_where_python_may_hold_another_value():
+    """The narrowing stops at the end of the block, at a loop that assigns the name (also
+    before the assignment inside it), and for a name a nested function reads (it may run
+    where the name holds another type): each read there has the union's type, so these keep
+    Python's TypeError or are refused, never the assigned type's code."""
+    source = """
+    @sfn.workflow
+    def main(xs: list[int], flag: bool):
+        v = None
+        for x in xs:
+            if x > 2:
+                v = x / 2
+        w = 1
+        if flag:
+            w = "a"
+        return [v, w * 2]
+    """
+    results = assert_same(source, {"xs": [1, 5], "flag": True}, {"xs": [], "flag": False})
+    assert results[0]["output"] == [2.5, "aa"] and results[1]["output"] == [None, 2]
+    assert "may be an int or a float" in refusal("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        v = 0
+        for x in xs:
+            text = str(v)
+            v = x / 2
+        return v
+    """)  # (str(v) of the int 0, then of the float 1.5: `v = 0` narrows to the loop only)
+    assert_same("""
+    @sfn.workflow
+    def main(a: int):
+        v = a / 2
+        def show():
+            return str(v)
+        first = show()
+        v = "x"
+        return [first, show()]
+    """, {"a": 3}, {"a": 4})
