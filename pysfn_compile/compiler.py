@@ -22,6 +22,7 @@ from .analysis import (
     inline_functions,
     iterators,
     loop_targets,
+    match_statements,
     plain_collections,
     pytypes,
     set_uses,
@@ -133,6 +134,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.outer = b.scope
     param_names = [name for name, _ in params]
     arguments = fdef.args if isinstance(fdef, (ast.FunctionDef, ast.Lambda)) else None
+    match_statements.rewrite(body)
     walrus.rewrite(body)
     loop_targets.rewrite(body)
     inline_functions.inline(body)

@@ -78,6 +78,8 @@ def transform_assign(b, node: ast.Assign) -> None:
         b.read_again(value.reads)  # read once per target
         for target in node.targets:
             assign_to(b, target, value, node, node.value)
+            if isinstance(target, ast.Name):
+                b.narrow_assigned(target.id, value.ty)
         names = [t.id for t in node.targets if isinstance(t, ast.Name)]
         if value.ty.mutable:
             b.update_alias(share=names)
@@ -116,6 +118,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             if expr.code != "$" + var:
                 b.assign([(var, expr)], f"Set {target.id}")
             b.note_alias_assign(target.id, value_node, expr.ty)
+            b.narrow_assigned(target.id, expr.ty)
             return
     if isinstance(target, (ast.Tuple, ast.List)) and isinstance(value_node, (ast.Tuple, ast.List)) \
             and len(target.elts) == len(value_node.elts) \
@@ -130,6 +133,7 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
         b.assign(pairs, "Set " + ", ".join(t.id for t in target.elts))
         for sub_target, sub_value, value in zip(target.elts, value_node.elts, values, strict=True):
             b.note_alias_assign(sub_target.id, sub_value, value.ty)
+            b.narrow_assigned(sub_target.id, value.ty)
         return
     value = b.expr(value_node)
     if isinstance(target, ast.Subscript) and effects(b, target).any:
@@ -139,6 +143,8 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
         value = materialize(b, value, value_node)  # (before the setdefault changes what it reads)
         target = _after_setdefault(b, target)
     assign_to(b, target, value, node, value_node)
+    if isinstance(target, ast.Name):
+        b.narrow_assigned(target.id, value.ty)
 
 
 def _setdefault_call(target: ast.Subscript) -> ast.Call | None:
@@ -1024,7 +1030,8 @@ def transform_try(b, node: ast.Try) -> None:
     with b.inside(context):
         b.block(node.body)
         context.in_body = False
-        b.block(node.orelse)
+        with b.narrowed_as_after(b.ended_frames):  # (else runs where the body ended normally)
+            b.block(node.orelse)
         ends += b.pending
         for info in handlers:
             b.then([])
@@ -1137,6 +1144,13 @@ def transform_function_def(b, node: ast.FunctionDef) -> None:
     if node.decorator_list:
         raise Refusal(node, "nested functions cannot have decorators")
     b.scope.nested[node.name] = node  # a branch or map body, lowered where it is used
+
+
+def transform_match(b, node: ast.Match) -> None:
+    """A `match` left as written: a pattern the rewrite into `if`s has no test for
+    (analysis/match_statements.py)."""
+    where, message = getattr(node, "pysfn_refused", (node, "this match statement is not supported in a workflow"))
+    raise Refusal(where, message, "write the cases as if/elif tests, or move this into a callee")
 
 
 def transform_nonlocal(b, node) -> None:

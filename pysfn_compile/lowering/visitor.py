@@ -42,6 +42,7 @@ STATEMENTS = {
     ast.Try: statements.transform_try,
     ast.FunctionDef: statements.transform_function_def,
     ast.Nonlocal: statements.transform_nonlocal,
+    ast.Match: statements.transform_match,
     lambda_compute.ComputedBlock: lambda_compute.transform_computed,  # compute_in_lambda: carved by block()
 }
 
