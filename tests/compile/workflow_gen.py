@@ -114,8 +114,8 @@ NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
 TEXT = os.environ.get("PYSFN_DIFF_TEXT", "1") == "1"
 
 # a list of lists (`grid`, its rows copies of the inputs) read item by item by computed
-# positions, in comprehensions too, and json.loads of texts made from the workflow's values
-# (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
+# positions, in comprehensions too, json.loads of texts made from the workflow's values, and
+# `match` statements (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
 GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
 
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
@@ -740,7 +740,31 @@ class _Gen:
             lambda: [f"{pad}if {self.expr_bool(1)}:", f"{pad}    return {self.result()}"],
             lambda: self.group_by(indent),
         ]
+        if GRID:
+            compound.append(lambda: self.match_stmt(indent, d))
         return self.choice(simple + compound)()
+
+    def match_stmt(self, indent: int, d: int) -> list[str]:
+        """A `match` over an int, a list or a dict: literals, `|`, captures with guards (their
+        names stay bound where the guard fails), sequences with a star, mappings."""
+        pad = "    " * indent
+        lines = [f"{pad}match {self.choice([lambda: self.expr_int(1), self.list_ref, lambda: 'd'])()}:"]
+        cases = [
+            lambda: f"case {self.draw(SMALL_INTS)} | {self.draw(SMALL_INTS)}:",
+            lambda: f"case int(k) if k > {self.expr_int(0)}:",
+            lambda: "case []:",
+            lambda: f"case [{self.draw(SMALL_INTS)}, *rest]:",
+            lambda: "case [first, *_] if first:",
+            lambda: "case {" + self.choice(['"a"', '"b"']) + ": int(v)}:",
+            lambda: "case {}:",
+        ]
+        for _ in range(self.draw(st.integers(1, 3))):
+            lines.append(f"{pad}    {self.choice(cases)()}")
+            lines += self.block(indent + 2, d, 2)
+        if self.draw(st.booleans()):
+            lines.append(f"{pad}    case _:")
+            lines += self.block(indent + 2, d, 1)
+        return lines
 
     def addable(self) -> list[str]:
         """Parameters for in_place_add: not walked by an enclosing for; not an annotated dict
