@@ -21,9 +21,10 @@ before it hold; its names are bound when the whole pattern matches, before the g
 stay bound when the guard fails (CPython stores them then), so a guarded case tests its
 pattern again (the tests read nothing that can change, and call nothing) with the guard.
 Class patterns of the JSON builtins (`int()`, `str(x)`, `dict()`) are isinstance tests.
-A pattern the machine has no test for (a class of the user's, keyword sub-patterns, an `|` of
-patterns that bind names) leaves the statement as written, with the reason on it
-(`pysfn_refused`: node, message) for the lowering's refusal.
+An `|` binds a name to the part of the subject its first matching alternative names. A
+pattern the machine has no test for (a class of the user's, keyword sub-patterns) leaves the
+statement as written, with the reason on it (`pysfn_refused`: node, message) for the
+lowering's refusal.
 """
 
 from __future__ import annotations
@@ -116,12 +117,13 @@ def _pattern(pattern: ast.pattern, subject: ast.expr, taken: set) -> tuple[list[
         return tests, bindings + ([(pattern.name, subject)] if pattern.name else [])
     if isinstance(pattern, ast.MatchOr):
         alternatives = [_pattern(p, subject, taken) for p in pattern.patterns]
-        if any(bindings for _, bindings in alternatives):
-            raise _Unsupported(pattern, "an | of patterns that bind names is not supported in a workflow")
         tests = [_all(t, pattern) for t, _ in alternatives]
-        if any(t is None for t in tests):
-            return [], []
-        return [ast.BoolOp(op=ast.Or(), values=tests)], []
+        bindings = _or_bindings(pattern, alternatives, tests)
+        if any(t is None for t in tests):  # (an alternative that always matches: the later ones never run)
+            first = tests.index(None)
+            return ([ast.BoolOp(op=ast.Or(), values=tests[:first])] if first else []), \
+                _or_bindings(pattern, alternatives[:first + 1], tests[:first + 1])
+        return [ast.BoolOp(op=ast.Or(), values=tests)], bindings
     if isinstance(pattern, ast.MatchSequence):
         return _sequence(pattern, subject, taken)
     if isinstance(pattern, ast.MatchMapping):
@@ -139,6 +141,24 @@ def _pattern(pattern: ast.pattern, subject: ast.expr, taken: set) -> tuple[list[
             tests += inner_tests
         return tests, bindings
     raise _Unsupported(pattern, "this pattern is not supported in a workflow")
+
+
+def _or_bindings(pattern: ast.MatchOr, alternatives: list, tests: list) -> list:
+    """The names an `|` binds: each alternative binds the same ones (Python's rule), to the
+    part of the subject the first alternative that matches names (`int(n) | float(n)`: one
+    binding; `[x] | [_, x]`: `subject[0] if <the first matches> else subject[1]`)."""
+    names = [sorted(n for n, _ in bindings) for _, bindings in alternatives]
+    if any(n != names[0] for n in names):
+        raise _Unsupported(pattern, "the alternatives of this | bind different names (Python refuses it too)")
+    out = []
+    for name in names[0]:
+        values = [dict(bindings)[name] for _, bindings in alternatives]
+        value = values[-1]
+        if any(ast.dump(v) != ast.dump(value) for v in values):
+            for test, earlier in zip(reversed(tests[:-1]), reversed(values[:-1]), strict=True):
+                value = ast.IfExp(test=copy.deepcopy(test), body=earlier, orelse=value)
+        out.append((name, value))
+    return out
 
 
 def _sequence(pattern: ast.MatchSequence, subject: ast.expr, taken: set):

@@ -12,21 +12,22 @@ _TYPE_NAMES = {"str": "str", "int": "int", "float": "float", "bool": "bool", "li
                "tuple": "list"}
 
 
-def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
-    """({name: Ty} where `test` is true, {name: Ty} where it is false)."""
+def narrowings(b, test: ast.AST, type_of=None) -> tuple[dict, dict]:
+    """({name: Ty} where `test` is true, {name: Ty} where it is false); `type_of` (name -> Ty
+    or None) for names other than the function's variables (a comprehension's)."""
     if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
-        positive, negative = narrowings(b, test.operand)
+        positive, negative = narrowings(b, test.operand, type_of)
         return negative, positive
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
         positive: dict = {}
         for value in test.values:
-            positive.update(narrowings(b, value)[0])
+            positive.update(narrowings(b, value, type_of)[0])
         return positive, {}
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
             and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
             and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
         name = test.left.id
-        ty = _type(b, name)
+        ty = _type(b, name, type_of)
         if ty is None:
             return {}, {}
         without = ty.without("none") if ty.without("none").kinds else ty
@@ -36,7 +37,7 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
     if isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "isinstance" \
             and len(test.args) == 2 and isinstance(test.args[0], ast.Name):
         name = test.args[0].id
-        ty = _type(b, name)
+        ty = _type(b, name, type_of)
         if ty is None:
             return {}, {}
         classes = test.args[1].elts if isinstance(test.args[1], ast.Tuple) else [test.args[1]]
@@ -56,13 +57,15 @@ def narrowings(b, test: ast.AST) -> tuple[dict, dict]:
         rest = ty.without(*kept)
         return {name: positive_ty}, ({name: rest} if rest.kinds and not ty.is_any else {})
     if isinstance(test, ast.Name):
-        ty = _type(b, test.id)
+        ty = _type(b, test.id, type_of)
         if ty is not None and "none" in ty.kinds and ty.without("none").kinds and not ty.is_any:
             return {test.id: ty.without("none")}, {}
     return {}, {}
 
 
-def _type(b, name: str):
+def _type(b, name: str, type_of=None):
+    if type_of is not None:
+        return type_of(name)
     scope, ty = b.lookup(name)
     return ty if scope is not None else None
 

@@ -844,6 +844,15 @@ class Builder(BuilderHelpers):
         if self.block_frames:
             self.block_frames[-1].append(frame)
 
+    def narrow_rest_frames(self, frames: list) -> None:
+        """What a block narrowed to its end (`ended_frames` after it), from here to the end of
+        the enclosing block: where only that block's normal end comes here (the other branch
+        of an `if`, or every handler of a `try`, left)."""
+        for frame in frames:
+            self.narrowed.append(frame)
+            if self.block_frames:
+                self.block_frames[-1].append(frame)
+
     def narrow_assigned(self, name: str, ty: Ty) -> None:
         """After `name = value` (a statement): to the end of the block, the name holds that
         value's type, not the union of all it is assigned (`ratio = a / b` then `round(ratio, 3)`,

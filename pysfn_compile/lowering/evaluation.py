@@ -41,9 +41,11 @@ def condition(b, node: ast.AST) -> Expr:
         for value in node.values:
             with b.narrow(known):
                 parts.append(condition(b, value))
+            if parts[-1].is_const and not parts[-1].guards and bool(parts[-1].const) != is_and:
+                break  # decided at compile time (`isinstance(n, list) and len(n)` of an int): the rest never runs
             positive, negative = narrowings(b, value)
             known = {**known, **(positive if is_and else negative)}
-        return short_circuit(parts, "and" if is_and else "or")
+        return parts[0] if len(parts) == 1 else short_circuit(parts, "and" if is_and else "or")
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
         inner = condition(b, node.operand)
         return combine(f"$not({inner.code})", pytypes.BOOL, inner)
@@ -102,6 +104,11 @@ def _generator(b, node, generators, index, iterable: Expr, levels: list | None =
         levels = []
     with b.comprehension_scope(bindings):
         conditions = [condition(b, test) for test in generator.ifs]
+    # where the conditions hold: `[v for v in vs if v is not None]` is a list of what is not None
+    for test in generator.ifs:
+        positive, _ = narrowings(b, test, lambda name, known=bindings: known[name][1] if name in known else None)
+        bindings = {**bindings, **{name: (bindings[name][0], ty) for name, ty in positive.items()}}
+    with b.comprehension_scope(bindings):
         if index + 1 < len(generators):
             inner_iter = iterable_of(generators[index + 1].iter, b.expr(generators[index + 1].iter), keys=b.key_type)
             levels.append(Level(source, param, conditions, inner_iter.guards,

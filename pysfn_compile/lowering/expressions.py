@@ -406,6 +406,8 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
     for value_node in node.values:
         with b.narrow(known):
             values.append(b.expr(value_node))
+        if values[-1].is_const and not values[-1].guards and bool(values[-1].const) == (op == "or"):
+            break  # decided at compile time (`isinstance(n, list) and len(n)` of an int): the rest never runs
         positive, negative = narrowings(b, value_node)
         known = {**known, **(positive if op == "and" else negative)}
     result = values[-1]

@@ -473,13 +473,19 @@ def transform_if(b, node: ast.If) -> None:
     b.then([then_hole] if reachable else [])
     with b.narrow(positive):
         b.block(node.body)
-    ends = b.pending
+    ends, body_frames = b.pending, b.ended_frames
     b.then([else_hole] if reachable else [])
     with b.narrow(negative):
         b.block(node.orelse)
+    else_ends, else_frames = b.pending, b.ended_frames if node.orelse else []
     b.then(ends + b.pending)
     if not ends and negative:  # `if x is None: return ...`: x is not None from here on
         b.narrow_rest(negative)
+    # what the one branch that goes on assigned holds after the if (`else: continue`)
+    if not ends:
+        b.narrow_rest_frames(else_frames)
+    elif not else_ends:
+        b.narrow_rest_frames(body_frames)
 
 
 def transform_while(b, node: ast.While) -> None:
@@ -1030,9 +1036,12 @@ def transform_try(b, node: ast.Try) -> None:
     with b.inside(context):
         b.block(node.body)
         context.in_body = False
-        with b.narrowed_as_after(b.ended_frames):  # (else runs where the body ended normally)
+        body_frames = b.ended_frames
+        with b.narrowed_as_after(body_frames):  # (else runs where the body ended normally)
             b.block(node.orelse)
+        normal_frames = body_frames + (b.ended_frames if node.orelse else [])
         ends += b.pending
+        handlers_go_on = False
         for info in handlers:
             b.then([])
             if not info.label.holes:
@@ -1042,8 +1051,11 @@ def transform_try(b, node: ast.Try) -> None:
                 b.update_alias(unshare=[info.node.name], undeepen=[info.node.name])
             with b.handling(info):
                 b.block(info.node.body)
+            handlers_go_on = handlers_go_on or bool(b.pending)
             ends += b.pending
     b.then(ends)
+    if not handlers_go_on and not node.finalbody:  # (every handler leaves: `except ValueError: continue`)
+        b.narrow_rest_frames(normal_frames)
     if not node.finalbody:
         return
     # normal completion enters the finally block too

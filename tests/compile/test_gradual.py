@@ -957,3 +957,40 @@ def test_what_an_assignment_narrowed_ends_where_python_may_hold_another_value():
         v = "x"
         return [first, show()]
     """, {"a": 3}, {"a": 4})
+
+
+def test_what_the_one_branch_that_goes_on_assigned_holds_after_it():
+    """A sensor trial (was refused twice): `value = float(raw)` in a try whose handler
+    `continue`s is a float after the try (only the body's end goes on), as after an `if` whose
+    other branch leaves; `[v for v in vs if v is not None]` is a list of floats."""
+    results = assert_same("""
+    def read(sid):
+        return {"a": "21.5", "b": "n/a", "c": "19", "d": ""}.get(sid)
+
+    @sfn.workflow
+    def main(sensors, unit="C"):
+        readings = {}
+        errors = []
+        for sid in sensors:
+            raw = read(sid)
+            value = None
+            if raw:
+                try:
+                    value = float(raw)
+                except ValueError:
+                    errors.append(sid)
+                    continue
+                if unit == "F":
+                    value = value * 9 / 5 + 32
+                value = round(value, 1)
+            readings[sid] = value
+            factor = None
+            if sid == "c":
+                factor = 2.5
+            else:
+                continue
+            readings[sid] = factor * 2
+        valid = [v for v in readings.values() if v is not None]
+        return [readings, round(sum(valid) / len(valid), 2) if valid else None, errors]
+    """, {"sensors": ["a", "b", "c", "d", "e"]}, {"sensors": ["a", "c"], "unit": "F"}, {"sensors": []})
+    assert results[0]["output"] == [{"a": 21.5, "c": 5.0, "d": None, "e": None}, 13.25, ["b"]]
