@@ -1884,8 +1884,19 @@ _FORMAT_FIELD = re.compile(r"([^.\[]*)((?:\[[^\]]*\]|\.[^.\[]*)*)")
 
 
 def _str_format(b, node, s, args, kwargs):
+    mapping = kwargs.pop("**", None)
+    if mapping is not None:  # `template.format(**values)`: the names are its keys
+        if b.int_keys:
+            raise Refusal(node, "str.format(**mapping) in a workflow that keeps int dict keys is not supported",
+                          "pass the values by name")
+        if not mapping.ty.only("dict"):
+            m = mapping.code
+            mapping = attrs.evolve(mapping, ty=pytypes.dict_of(mapping.ty.values if mapping.ty.may("dict") else None),
+                                   guards=(*mapping.guards, guard(
+                                       f"($type({m}) != 'object')", TypeError, "'str.format() argument after ** must "
+                                       f"be a mapping, not ' & $__pytype({m})", mapping, helpers={"pytype"})))
     if not s.is_const:
-        return _str_format_at_run_time(node, s, args, kwargs)
+        return _str_format_at_run_time(node, s, args, kwargs, mapping)
     parts: list[Expr] = []
     auto = 0
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
@@ -1910,6 +1921,8 @@ def _str_format(b, node, s, args, kwargs):
             value = args[int(name)]
         elif name in kwargs:
             value = kwargs[name]
+        elif mapping is not None:
+            value = operations.subscript(node, mapping, const(name, pytypes.STR), int_keys=b.int_keys)
         else:  # Python's KeyError naming the field
             parts.append(combine("''", pytypes.STR, guards=[guard("true", KeyError, jsonata_lib.string(repr(name)))]))
             continue
@@ -1930,7 +1943,7 @@ def _str_format(b, node, s, args, kwargs):
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
 
 
-def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict) -> Expr:
+def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict, mapping: Expr | None = None) -> Expr:
     """`template.format(...)` of a template known at run time only (a parameter, a callee's):
     every argument as str() and repr() (Python formats a field with no spec so: `{x}`, `{x!s}`,
     `{x!r}`), the template walked in JSONata (`$__format_rt`): `{}`, `{0}`, `{name}`, `{{`, `}}`,
@@ -1946,8 +1959,15 @@ def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict) -> Expr:
     named_texts = {key: both(value) for key, value in kwargs.items()}
     positional = "[" + ", ".join(pair(t) for t in positional_texts) + "]"
     keywords = "{" + ", ".join(f"{jsonata_lib.string(key)}: {pair(t)}" for key, t in named_texts.items()) + "}"
-    result = f"$__format_rt({s.code}, {positional}, {keywords})"
     parts = [s, *(t for texts in [*positional_texts, *named_texts.values()] for t in texts)]
+    if mapping is not None:  # each value of the mapping printed both ways, under its key
+        texts = both(Expr("$__kv", mapping.ty.values))
+        if any(t.guards for t in texts):
+            raise Refusal(node, "str.format(**mapping) of a template known at run time, with values that may not "
+                          "print as Python prints them here", "format the values first (str(...))")
+        keywords = f"$merge([$each({mapping.code}, function($__kv, $__kk) {{ {{$__kk: {pair(texts)}}} }})])"
+        parts += [mapping, *texts]
+    result = f"$__format_rt({s.code}, {positional}, {keywords})"
     helpers = jsonata_lib.closure({"format_rt"}.union(*(p.helpers for p in parts)))
     reads = frozenset().union(*(p.reads for p in parts))
     unsupported = Guard(f"($__fr := {result}; $type($__fr) = 'object' and $__fr.type = '!')", None, "''",
@@ -2352,8 +2372,9 @@ def call_method(b, node: ast.Call) -> Expr:
     func = node.func
     name = func.attr
     for keyword in node.keywords:
-        if keyword.arg is None:
-            raise Refusal(node, "**kwargs in a call is not supported")
+        if keyword.arg is None and not (name == "format" and len(node.keywords) == 1):
+            raise Refusal(node, "**kwargs in a call is not supported", "pass keyword arguments by name" +
+                          ("; str.format(**mapping) takes no other keyword arguments" if name == "format" else ""))
     receiver_node = func.value
     arguments = [*node.args, *(k.value for k in node.keywords)]
     if any(effects(b, arg).any for arg in arguments) and not effects(b, receiver_node).any:
@@ -2367,7 +2388,7 @@ def call_method(b, node: ast.Call) -> Expr:
             return mutate(b, node, receiver_node, receiver, name)
     exprs = operands(b, [receiver_node, *node.args, *(k.value for k in node.keywords)])
     receiver, args = exprs[0], exprs[1: 1 + len(node.args)]
-    kwargs = dict(zip((k.arg for k in node.keywords), exprs[1 + len(node.args):], strict=True))
+    kwargs = dict(zip((k.arg or "**" for k in node.keywords), exprs[1 + len(node.args):], strict=True))
     return method(b, node, receiver, name, args, kwargs)
 
 

@@ -145,6 +145,8 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     never = unreachable(left, right)
     if never is not None:
         return never
+    if op == "|" and (left.ty.may("dict") or right.ty.may("dict")):
+        return dict_union(node, left, right)
     if op in ("<<", ">>", "|", "^", "&", "@"):
         raise Refusal(node, f"the operator {op} is not supported: JSONata has no bitwise operators",
                       "compute it in a callee", computable=True)
@@ -175,6 +177,26 @@ def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
             and not _never_negative_zero(op, left, right):  # -0.5 * 0 and 0 / -2 are -0.0
         result = signed_zero_stop(node, result, (left, right) if op in ("*", "/") else (right,), None)
     return result
+
+
+def dict_union(node: ast.AST, left: Expr, right: Expr) -> Expr:
+    """`defaults | overrides`: a new dict, the left's keys then the right's new ones, the right's
+    values winning (its items shared with both, as aliasing.py holds). Where a kind is known
+    at run time only: Python's TypeError for any other pair, and a loud stop for two ints or
+    bools (`|` is bitwise there, which JSONata does not have)."""
+    ty = pytypes.dict_of(pytypes.join(left.ty.values, right.ty.values))
+    code = f"$merge([{left.code}, {right.code}])"
+    if left.ty.only("dict") and right.ty.only("dict"):
+        return combine(code, ty, left, right)
+    a, b_ = left.code, right.code
+    both = f"$type({a}) = 'object' and $type({b_}) = 'object'"
+    numbers = f"$type({a}) in ['number', 'boolean'] and $type({b_}) in ['number', 'boolean']"
+    stop = Guard(f"({numbers})", None, "''", left.helpers | right.helpers, left.reads | right.reads, abort=True,
+                 error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: | of ints or bools "
+                 "(bitwise, which JSONata does not have)")
+    wrong = guard(f"$not({both})", TypeError, "\"unsupported operand type(s) for |: '\" & $__pytype(" + a + ") & "
+                  "\"' and '\" & $__pytype(" + b_ + ") & \"'\"", left, right, helpers={"pytype"})
+    return combine(code, ty, left, right, guards=[stop, wrong])
 
 
 def _never_negative_zero(op: str, left: Expr, right: Expr) -> bool:

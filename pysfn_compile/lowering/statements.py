@@ -184,6 +184,23 @@ def _direct_call_target(b, call: ast.Call) -> bool:
 _DIRECT = ("parallel", "map", "wait_for_callback")  # sfn calls whose state assigns the target itself
 
 
+def _dict_update_in_place(b, node: ast.AugAssign) -> None:
+    """`cfg |= overrides` on a dict is `cfg.update(overrides)`: in place, seen through every
+    name for it (the sharing rules of update apply), any mapping or iterable of pairs."""
+    ty = b.lookup(node.target.id)[1]
+    if ty is None or not ty.only("dict"):
+        raise Refusal(node, f"'{node.target.id} |= ...' is supported on a dict only; '{node.target.id}' is "
+                      f"{ty.describe() if ty is not None else 'not assigned'} here",
+                      "annotate it as a dict, or write d.update(...) / d = d | other")
+    call = ast.Call(func=ast.Attribute(value=ast.Name(id=node.target.id, ctx=ast.Load()), attr="update", ctx=ast.Load()),
+                    args=[node.value], keywords=[])
+    statement = ast.fix_missing_locations(ast.copy_location(ast.Expr(value=ast.copy_location(call, node)), node))
+    for inner in ast.walk(statement):
+        if not hasattr(inner, "lineno"):
+            ast.copy_location(inner, node)
+    transform_expr(b, statement)
+
+
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
     """`x op= y`: `x = x op y`, except that on a list `+=` (extend) and `*=` (repeat) change
     it in place, which every name for that list sees in Python."""
@@ -195,6 +212,9 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
     if isinstance(target, ast.Subscript) and isinstance(target.value, ast.Name) and uses is not None \
             and target.value.id in uses.dicts:
         _set_item_aug_assign(b, node)
+        return
+    if isinstance(node.op, ast.BitOr) and isinstance(target, ast.Name):
+        _dict_update_in_place(b, node)
         return
     op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
           ast.Pow: "**"}.get(type(node.op))

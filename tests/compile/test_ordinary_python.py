@@ -1850,3 +1850,43 @@ def test_a_float_below_1e_4_or_from_1e16_prints_in_python_s_exponent_form():
     results = assert_same(source, {"x": 2.5, "xs": [1e-05, 1e16, 1.5e-7, 0.0]}, {"x": 0.1, "xs": [-3e-10, 2e21]})
     assert results[0]["output"] == ["2.5", "0.0025", "[1e-05, 1e+16, 1.5e-07, 0.0]", "2.5e+20", "-2.5e-09"]
     assert emulate(compile_text(source), {"x": 1.23e-5, "xs": []})["error"] == "pysfn.UnprintableNumber"
+
+
+def test_dict_union_and_update_operators():
+    """`DEFAULTS | overrides` and `cfg |= {...}` (Python 3.9; were refused as bitwise
+    operators): a new dict, the right's values winning, and an update in place; where a kind
+    is known at run time only, Python's TypeError for another pair, a loud stop for ints."""
+    results = assert_same("""
+    DEFAULTS = {"retries": 3, "timeout": 30}
+
+    @sfn.workflow
+    def main(overrides, extra: dict[str, int]):
+        cfg = DEFAULTS | overrides
+        cfg |= {"source": "wf"}
+        cfg |= extra
+        return [cfg, {"a": 1} | extra, DEFAULTS]
+    """, {"overrides": {"timeout": 5, "new": [1]}, "extra": {"a": 2}}, {"overrides": {}, "extra": {}},
+        {"overrides": [1], "extra": {}}, {"overrides": 5, "extra": {}})
+    assert results[0]["output"] == [{"retries": 3, "timeout": 5, "new": [1], "source": "wf", "a": 2}, {"a": 2},
+                                    {"retries": 3, "timeout": 30}]
+    assert results[2]["cause"] == "unsupported operand type(s) for |: 'dict' and 'list'"
+    stopped = emulate(compile_text("""
+    @sfn.workflow
+    def main(a, b):
+        return a | b
+    """), {"a": 1, "b": 2})
+    assert stopped["error"] == "pysfn.Unsupported"
+
+
+def test_str_format_of_a_mapping():
+    """`template.format(**values)` (a command-script trial, was refused): each field a key of
+    the mapping (KeyError naming a missing one), a template known at run time too."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(template: str, values: dict[str, str], other):
+        return ["{a}-{b!r}".format(**values), template.format(**values), "{0}/{x}".format(1, **other)]
+    """, {"template": "{b}:{a}", "values": {"a": "1", "b": "two"}, "other": {"x": 5}},
+        {"template": "{c}", "values": {"a": "1", "b": "2"}, "other": {"x": 1}},
+        {"template": "", "values": {"a": "", "b": ""}, "other": 3})
+    assert results[0]["output"] == ["1-'two'", "two:1", "1/5"]
+    assert results[1]["error"] == "KeyError" and results[2]["error"] == "TypeError"
