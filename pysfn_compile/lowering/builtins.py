@@ -1380,7 +1380,8 @@ def _isinstance(b, node):
                 parts.append(f"($type({v}) = 'number' and $floor({v}) {'=' if name == 'int' else '!='} {v})")
             elif ty.may(name):
                 parts.append(f"$type({v}) = 'number'")
-            tests.append("(" + " or ".join(parts) + ")" if parts else "false")
+            if parts:  # (none: its type cannot be one, false at compile time)
+                tests.append("(" + " or ".join(parts) + ")")
             continue
         if json_type is None:
             raise Refusal(cls, f"isinstance() with {name} is not supported",
@@ -1885,10 +1886,7 @@ _FORMAT_FIELD = re.compile(r"([^.\[]*)((?:\[[^\]]*\]|\.[^.\[]*)*)")
 
 def _str_format(b, node, s, args, kwargs):
     mapping = kwargs.pop("**", None)
-    if mapping is not None:  # `template.format(**values)`: the names are its keys
-        if b.int_keys:
-            raise Refusal(node, "str.format(**mapping) in a workflow that keeps int dict keys is not supported",
-                          "pass the values by name")
+    if mapping is not None:  # `template.format(**values)`: the names are its keys (int keys name no field)
         if not mapping.ty.only("dict"):
             m = mapping.code
             mapping = attrs.evolve(mapping, ty=pytypes.dict_of(mapping.ty.values if mapping.ty.may("dict") else None),

@@ -166,9 +166,10 @@ def test_a_pattern_the_machine_cannot_test_is_refused_where_it_is(case, expected
 
 
 def test_cases_a_subject_of_known_type_can_never_match_are_never_lowered():
-    """`match acc:` of an int with list and dict cases (the fuzzer's first find): their tests
-    are false at compile time, so `len(acc)` and `acc[0]` after them are not refused; so is
-    `isinstance(n, list) and len(n) > 0` anywhere."""
+    """`match acc:` of an int with list and dict cases (the fuzzer's first find), `case int(k)
+    if k > acc` of a list (its second: isinstance(xs, int) was the text `false`, not a value
+    known at compile time): their tests are false at compile time, so `len(acc)`, `acc[0]`
+    and `k > acc` after them are not refused; so is `isinstance(n, list) and len(n) > 0`."""
     results = assert_same("""
     @sfn.workflow
     def main(acc: int, xs: list[int]):
@@ -183,6 +184,9 @@ def test_cases_a_subject_of_known_type_can_never_match_are_never_lowered():
                 kind = "small"
             case _:
                 kind = "other"
+        match xs:
+            case int(k) if k > acc:
+                kind += "!"
         return [kind, isinstance(acc, list) and len(acc) > 0, isinstance(xs, int) or len(xs)]
     """, {"acc": 1, "xs": [1, 2]}, {"acc": 5, "xs": []})
     assert [r["output"] for r in results] == [["small", False, 2], ["other", False, 0]]

@@ -1890,3 +1890,17 @@ def test_str_format_of_a_mapping():
         {"template": "", "values": {"a": "", "b": ""}, "other": 3})
     assert results[0]["output"] == ["1-'two'", "two:1", "1/5"]
     assert results[1]["error"] == "KeyError" and results[2]["error"] == "TypeError"
+
+
+def test_str_format_of_a_mapping_with_int_keys():
+    """An int key names no field (Python's str.format ignores it; the fuzzer's most frequent
+    refusal after str.format(**mapping) came in)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(template: str, n: int):
+        values = {"a": "x", n: "y"}
+        values[n + 1] = "z"
+        return ["{a}{0}".format(7, **values), template.format(**values), sorted(values.items(), key=str)]
+    """, {"template": "{a}!", "n": 1}, {"template": "{1}", "n": 2})
+    assert results[0]["output"][:2] == ["x7", "x!"]
+    assert results[1]["error"] == "IndexError"

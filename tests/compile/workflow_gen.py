@@ -114,8 +114,8 @@ NEW_BUILTINS = os.environ.get("PYSFN_DIFF_NEW_BUILTINS", "1") == "1"
 TEXT = os.environ.get("PYSFN_DIFF_TEXT", "1") == "1"
 
 # a list of lists (`grid`, its rows copies of the inputs) read item by item by computed
-# positions, in comprehensions too, json.loads of texts made from the workflow's values, and
-# `match` statements (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
+# positions, in comprehensions too, json.loads of texts made from the workflow's values,
+# `match` statements, dict `|` and `|=`, str.format(**mapping) (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
 GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
 
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
@@ -323,6 +323,7 @@ class _Gen:
             options += [lambda: f"math.{self.choice(['ceil', 'floor'])}({self.expr_int(d)} / {self.draw(st.integers(1, 7))})"]
         if GRID:
             options += [lambda: f"grid[{self.expr_int(0)} % 3][{self.expr_int(d)}]",
+                        lambda: f"len('{{a}}{{b}}'.format(**({self.expr_dict(0)} | {{'a': 1, 'b': 2}})))",
                         lambda: f"grid[{self.expr_int(0)}][{self.expr_int(0)}]",
                         lambda: f"len(json.loads({self.choice(['json.dumps', 'str'])}({self.list_ref()})))"]
         if COMPUTE_IN_LAMBDA:
@@ -646,6 +647,8 @@ class _Gen:
                    lambda: f"{{{self.expr_str(0)}: {self.expr_int(0)}}}"]
         if depth > 0:
             options.append(self.dict_comprehension)
+            if GRID:  # Python 3.9's merge
+                options.append(lambda: f"({self.choice(self.vars['dict'])} | {self.expr_dict(depth - 1)})")
         return self.choice(options)()
 
     def dict_comprehension(self) -> str:
@@ -742,6 +745,7 @@ class _Gen:
         ]
         if GRID:
             compound.append(lambda: self.match_stmt(indent, d))
+            simple.append(lambda: [f"{pad}counts |= {self.expr_dict(1)}"])
         return self.choice(simple + compound)()
 
     def match_stmt(self, indent: int, d: int) -> list[str]:
