@@ -73,7 +73,9 @@ def _lowered(match: ast.Match, taken: set) -> list[ast.stmt]:
     subject = match.subject
     if not (isinstance(subject, ast.Name) and subject.id not in bound):
         name = fresh_name("subject", taken)
-        head.append(_at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=subject), subject))
+        assign = _at(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=subject), subject)
+        assign.lineno, assign.col_offset = match.lineno, match.col_offset  # (its text: `match <subject>`)
+        head.append(assign)
         subject = ast.Name(id=name, ctx=ast.Load())
     cases = [(case, *_pattern(case.pattern, subject, taken)) for case in match.cases]
     rest: list[ast.stmt] = []
