@@ -26,7 +26,7 @@ from ..errors import Problem, Refusal
 from ..runtime import aws
 from ..runtime.compute_runtime import UNBOUND
 from . import ir, jsonata_lib
-from .exprs import Expr, const, record
+from .exprs import UNSUPPORTED, Expr, Guard, const, record
 
 JSONATA_NAMES = frozenset("""
 abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
@@ -1124,6 +1124,10 @@ class Builder(BuilderHelpers):
         else:
             rec = record(guard)
             assign, label = self.route(guard.error, rec, shared=True)
+            if guard.costly is not None and (assign or isinstance(label.node, ir.Fail)):  # the message is read
+                cost, cause = guard.costly
+                self.guard_rule(Guard(f"({guard.cond}) and ({cost})", None, "''", guard.helpers, guard.reads,
+                                      abort=True, error_name=UNSUPPORTED, message_literal=cause), choice)
             rule.assign = assign
             label.add(self.hole(rule, "next", assigned=frozenset(assign)))
         choice.rules.append(rule)

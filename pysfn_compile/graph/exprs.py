@@ -59,6 +59,9 @@ class Guard:
     # a stop where a float prints otherwise than in Python: with compute_in_lambda, the
     # expression runs in the workflow's Lambda instead (lowering/visitor.py)
     lambda_exact: bool = False
+    # where the message would cost more than one evaluation may spend (JSONata, and the stop's
+    # cause): a loud stop there instead, if anything reads the message (graph/builder.guard_rule)
+    costly: tuple[str, str] | None = None
 
     def under(self, condition: str, helpers: frozenset, reads: frozenset) -> Guard:
         """This guard, checked only where `condition` holds (short-circuit operands)."""

@@ -65,6 +65,13 @@ def json_dumps(b, node: ast.Call) -> Expr:
                    guards=[*guards, *formatting.printable_guards(node, value)])
 
 
+# Python's JSONDecodeError message walks the text's tokens (helper jsonerr): about a second of
+# jsonata-js per 8,000; for a longer text the machine stops where the message is read
+_MESSAGE_LIMIT = 5000
+_COSTLY = (f"json.loads() of a text over {_MESSAGE_LIMIT:,} characters that Python refuses, where its "
+           "JSONDecodeError's message is read: the machine does not compute it for a text that long")
+
+
 def json_loads(b, node: ast.Call) -> Expr:
     if len(node.args) != 1 or node.keywords or isinstance(node.args[0], ast.Starred):
         raise Refusal(node, "json.loads() takes the text to read as its one argument here",
@@ -88,7 +95,7 @@ def json_loads(b, node: ast.Call) -> Expr:
 
     guards += [
         Guard("($__jl = 'e')", json.JSONDecodeError, f"$__jsonerr({v})", helpers | jsonata_lib.closure({"jsonerr"}),
-              reads, scan=scan),
+              reads, scan=scan, costly=(f"$length({v}) > {_MESSAGE_LIMIT}", _COSTLY)),
         stop("u", UNSUPPORTED, "json.loads() of NaN, Infinity, an exponent of 3 digits or lists and dicts nested over "
              "100 deep: Python reads a float JSON cannot carry, or nesting the machine does not check"),
         stop("i", operations.OVERFLOW, "json.loads() of an int beyond 2**53 - 1: Python reads it exactly, the machine "
