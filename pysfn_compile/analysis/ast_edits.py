@@ -1,11 +1,12 @@
 """Edits of a function's syntax tree that the rewrites before lowering share (walrus,
 inline_functions, plain_collections, builtin_calls, callee_keys): walking its blocks of
 statements, putting one node in the place of another, telling an expression that may be
-evaluated twice, the names a tree binds."""
+evaluated twice, the names a tree binds, the reads that are a nested scope's."""
 
 from __future__ import annotations
 
 import ast
+import sys
 
 
 def blocks(body: list[ast.stmt]):
@@ -70,3 +71,24 @@ def short_text(text: str, limit: int = 50) -> str:
     """Source text for a message: one line, cut to `limit` characters."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def enclosed_reads(body: list) -> frozenset:
+    """The ids of the names `body` reads from inside a scope of their own (a lambda, a generator
+    expression, and before Python 3.12 a list, set or dict comprehension, all but the first
+    iterable): reading an unassigned variable there is Python's NameError for a free variable,
+    not UnboundLocalError."""
+    kinds = (ast.Lambda, ast.GeneratorExp) + ((ast.ListComp, ast.SetComp, ast.DictComp)
+                                              if sys.version_info < (3, 12) else ())
+    found: set = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            if not isinstance(node, kinds):
+                continue
+            first = node.generators[0].iter if not isinstance(node, ast.Lambda) else None
+            inside = [node.body] if isinstance(node, ast.Lambda) else [
+                child for child in ast.iter_child_nodes(node) if child is not node.generators[0]] + [
+                part for part in ast.iter_child_nodes(node.generators[0]) if part is not first]
+            for part in inside:
+                found.update(id(n) for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    return frozenset(found)

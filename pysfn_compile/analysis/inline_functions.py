@@ -386,6 +386,8 @@ def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id in renames:
             sub.id = renames[sub.id]
+        elif isinstance(sub, ast.Name):
+            sub.pysfn_free = True  # (as _renamed)
     return node
 
 
@@ -835,9 +837,13 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
 
 
 def _renamed(statement: ast.stmt, renames: dict) -> ast.stmt:
+    """`statement` with the function's own names renamed; the others, the workflow's, marked as
+    the function's free variables (`pysfn_free`: unassigned, Python's NameError names them so)."""
     for node in ast.walk(statement):
         if isinstance(node, ast.Name) and node.id in renames:
             node.id = renames[node.id]
+        elif isinstance(node, ast.Name):
+            node.pysfn_free = True
         elif isinstance(node, ast.ExceptHandler) and node.name in renames:
             node.name = renames[node.name]
     return statement

@@ -139,6 +139,7 @@ class Scope:
     # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
     by_index: dict = attrs.Factory(dict)
     closure_reads: frozenset | None = None  # names its nested functions read (narrowing.closure_reads)
+    enclosed_reads: frozenset | None = None  # reads inside its lambdas and comprehensions (ast_edits.enclosed_reads)
 
     @property
     def exc_var(self) -> str:
@@ -843,6 +844,14 @@ class Builder(BuilderHelpers):
         self.narrowed.append(frame)
         if self.block_frames:
             self.block_frames[-1].append(frame)
+
+    def read_in_enclosed_scope(self, node: ast.Name) -> bool:
+        """Whether this read is a lambda's, a comprehension's or an inlined nested function's
+        (inline_functions marks those), of a name of the function."""
+        scope = self.scope
+        if scope.enclosed_reads is None:
+            scope.enclosed_reads = ast_edits.enclosed_reads(scope.body)
+        return id(node) in scope.enclosed_reads or getattr(node, "pysfn_free", False)
 
     def narrow_rest_frames(self, frames: list) -> None:
         """What a block narrowed to its end (`ended_frames` after it), from here to the end of

@@ -88,7 +88,7 @@ def transform_name(b, node: ast.Name) -> Expr:
         if scope is b.scope and not b.is_defined(asl):
             scope.maybe_unbound_new.add(name)
         if name in scope.maybe_unbound_new or name in scope.maybe_unbound:
-            return combine(read.code, ty, read, guards=[_unbound_check(read, name)])
+            return combine(read.code, ty, read, guards=[_unbound_check(read, name, b.read_in_enclosed_scope(node))])
         return read
     if any(name in s.failed for s in b.scopes()):  # (a compiler-made name a refused block would set)
         raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
@@ -139,14 +139,21 @@ def _module_set(b, node: ast.Name, name: str, value: set | frozenset) -> Expr:
     return const(items, sets.set_type(type_of_value(items).element))
 
 
-def _unbound_check(read: Expr, name: str) -> Guard:
-    """Python's UnboundLocalError where the variable still holds UNBOUND (its message as the
-    running Python words it)."""
-    message = (f"cannot access local variable '{name}' where it is not associated with a value"
-               if sys.version_info >= (3, 11) else f"local variable '{name}' referenced before assignment")
+def _unbound_check(read: Expr, name: str, enclosed: bool = False) -> Guard:
+    """Python's UnboundLocalError where the variable still holds UNBOUND, or its NameError for a
+    free variable where a lambda or a comprehension reads it (`enclosed`), each message as the
+    running Python words it."""
+    if enclosed:
+        cls, message = NameError, (
+            f"cannot access free variable '{name}' where it is not associated with a value in enclosing scope"
+            if sys.version_info >= (3, 11) else f"free variable '{name}' referenced before assignment in enclosing scope")
+    else:
+        cls, message = UnboundLocalError, (
+            f"cannot access local variable '{name}' where it is not associated with a value"
+            if sys.version_info >= (3, 11) else f"local variable '{name}' referenced before assignment")
     marker = next(iter(UNBOUND.items()))
     return guard(f"($type({read.code}) = 'object' and $lookup({read.code}, {jsonata_lib.string(marker[0])}) = "
-                 f"{jsonata_lib.string(marker[1])})", UnboundLocalError, jsonata_lib.string(message), read)
+                 f"{jsonata_lib.string(marker[1])})", cls, jsonata_lib.string(message), read)
 
 
 def transform_list(b, node) -> Expr:

@@ -601,3 +601,47 @@ def test_a_loop_forgets_what_a_test_before_it_narrowed_for_the_names_it_rebinds(
     """
     assert "unsupported operand type for +: float | None" in refusal(source)
     assert_same(source.replace("out.append(t + 1)", "out.append(t)"), {"cs": ["a", "b", "a"]}, {"cs": ["b"]})
+
+
+def test_an_unassigned_name_read_in_a_comprehension_or_lambda_is_a_free_variable():
+    """Python 3.11's NameError "cannot access free variable 'w' ... in enclosing scope" where a
+    comprehension (its own scope before 3.12), a generator or a lambda reads a name of the
+    workflow that holds nothing; UnboundLocalError for the first iterable, read outside (the
+    fuzzer's find, seed 1808: the machine raised UnboundLocalError for all)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(c, xs):
+        if c:
+            w = 1
+        out = []
+        for attempt in ("list", "generator", "first iterable", "lambda"):
+            try:
+                if attempt == "list":
+                    out.append([w for _ in xs])
+                elif attempt == "generator":
+                    out.append(sum(w for _ in xs))
+                elif attempt == "first iterable":
+                    out.append([x for x in [w]])
+                else:
+                    out.append(sorted(xs, key=lambda x: x * w))
+            except NameError as e:
+                out.append(type(e).__name__ + ": " + str(e))
+        return out
+    """, {"c": False, "xs": [1, 2]}, {"c": True, "xs": [1, 2]}, {"c": False, "xs": []})
+    assert results[0]["output"][2].startswith("UnboundLocalError: cannot access local variable 'w'")
+    assert results[0]["output"][1].startswith("NameError: cannot access free variable 'w'")
+    results = assert_same("""
+    @sfn.workflow
+    def main(c):
+        if c:
+            w = 1
+
+        def helper():
+            return w + 1
+
+        try:
+            return helper()
+        except NameError as e:
+            return type(e).__name__ + ": " + str(e)
+    """, {"c": False}, {"c": True})  # (a nested function, run inline: its free variable too)
+    assert results[0]["output"].startswith("NameError: cannot access free variable 'w'")
