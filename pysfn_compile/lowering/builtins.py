@@ -1960,11 +1960,16 @@ def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict, mapping: Ex
     parts = [s, *(t for texts in [*positional_texts, *named_texts.values()] for t in texts)]
     if mapping is not None:  # each value of the mapping printed both ways, under its key
         texts = both(Expr("$__kv", mapping.ty.values))
-        if any(t.guards for t in texts):
-            raise Refusal(node, "str.format(**mapping) of a template known at run time, with values that may not "
-                          "print as Python prints them here", "format the values first (str(...))")
+        stops = [g for t in texts for g in t.guards]
+        if not all(g.abort and g.scan is None for g in stops):
+            raise Refusal(node, "str.format(**mapping) of a template known at run time, with values whose str() or "
+                          "repr() may raise here", "format the values first (str(...))")
+        # a value the machine cannot print stops it, whether the template names it or not (loud)
+        stops = [attrs.evolve(g, cond=f"(true in [$each({mapping.code}, function($__kv) {{ {g.cond} }})])",
+                              reads=g.reads | mapping.reads) for g in stops]
+        texts = [t.unguarded() for t in texts]
         keywords = f"$merge([$each({mapping.code}, function($__kv, $__kk) {{ {{$__kk: {pair(texts)}}} }})])"
-        parts += [mapping, *texts]
+        parts += [mapping, *texts, combine("null", pytypes.NONE, guards=stops)]
     result = f"$__format_rt({s.code}, {positional}, {keywords})"
     helpers = jsonata_lib.closure({"format_rt"}.union(*(p.helpers for p in parts)))
     reads = frozenset().union(*(p.reads for p in parts))

@@ -1904,3 +1904,23 @@ def test_str_format_of_a_mapping_with_int_keys():
     """, {"template": "{a}!", "n": 1}, {"template": "{1}", "n": 2})
     assert results[0]["output"][:2] == ["x7", "x!"]
     assert results[1]["error"] == "IndexError"
+
+
+def test_str_format_of_a_mapping_of_values_of_unknown_type():
+    """A template known at run time over a dict of values nobody annotated (an email campaign
+    trial: `{"name": ..., "days": u.get("days", 0)}`): each printed as Python prints it, and a
+    number the machine cannot print (0.1 + 0.2 of unknown type) stops it loudly."""
+    source = """
+    TEMPLATES = {"welcome": "Hi {name}, welcome to {product}!", "reminder": "{name}, {days} days left {days!r}"}
+
+    @sfn.workflow
+    def main(user, kind):
+        values = {"name": user.get("name", "there").title(), "product": "Acme", "days": user.get("days", 0)}
+        return TEMPLATES[kind].format(**values)
+    """
+    results = assert_same(source, {"user": {"name": "ann lee", "days": 3}, "kind": "reminder"},
+                          {"user": {"days": "x"}, "kind": "reminder"}, {"user": {}, "kind": "welcome"},
+                          {"user": {"days": [1, None]}, "kind": "reminder"})
+    assert results[0]["output"] == "Ann Lee, 3 days left 3" and results[1]["output"] == "There, x days left 'x'"
+    stopped = emulate(compile_text(source), {"user": {"days": 0.30000000000000004}, "kind": "reminder"})
+    assert stopped["error"] == "pysfn.UnprintableNumber"
