@@ -14,6 +14,7 @@ import typing
 
 from .analysis import (
     aliasing,
+    ast_edits,
     blind_numbers,
     builtin_calls,
     callee_keys,
@@ -23,6 +24,7 @@ from .analysis import (
     iterators,
     loop_targets,
     match_statements,
+    narrowing,
     plain_collections,
     pytypes,
     set_uses,
@@ -146,6 +148,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     element_aliases.rewrite(body, param_names + arg_names)
     scope.locals = _locals_of(body, param_names)
     scope.body = body
+    scope.closure_reads = narrowing.closure_reads(body)
+    scope.enclosed_reads = ast_edits.enclosed_reads(body)
     scope.aliasing = aliasing.function_names(body)
     scope.keys_stable = not effects.removes_keys(body)
     scope.reread_iterators = iterators.reread_iterators(body, set(b.info.objects) | scope.locals)

@@ -233,9 +233,6 @@ def _all(tests: list[ast.expr], where: ast.AST) -> ast.expr | None:
 
 
 def _at(statement: ast.stmt, where: ast.AST) -> ast.stmt:
-    """`statement` located at `where` (its nodes too), so that the state's Comment names the
+    """`statement` located at `where` (its new nodes too), so that the state's Comment names the
     case's line."""
-    for node in ast.walk(statement):
-        if not hasattr(node, "lineno") and isinstance(node, (ast.stmt, ast.expr)):
-            ast.copy_location(node, where)
-    return ast.copy_location(statement, where)
+    return ast.fix_missing_locations(ast.copy_location(statement, where))

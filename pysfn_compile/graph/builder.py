@@ -18,7 +18,7 @@ from typing import Any, Protocol
 
 import attrs
 
-from ..analysis import aliasing, ast_edits, narrowing, pytypes
+from ..analysis import aliasing, ast_edits, pytypes
 from ..analysis.exceptions import error_equals
 from ..analysis.module_info import ModuleInfo
 from ..analysis.pytypes import Ty
@@ -138,8 +138,8 @@ class Scope:
     body: list = attrs.Factory(list)  # the function's statements (after the tree rewrites)
     # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
     by_index: dict = attrs.Factory(dict)
-    closure_reads: frozenset | None = None  # names its nested functions read (narrowing.closure_reads)
-    enclosed_reads: frozenset | None = None  # reads inside its lambdas and comprehensions (ast_edits.enclosed_reads)
+    closure_reads: frozenset = frozenset()  # names its nested functions read (narrowing.closure_reads)
+    enclosed_reads: frozenset = frozenset()  # ids of the reads inside its lambdas and comprehensions
 
     @property
     def exc_var(self) -> str:
@@ -848,10 +848,7 @@ class Builder(BuilderHelpers):
     def read_in_enclosed_scope(self, node: ast.Name) -> bool:
         """Whether this read is a lambda's, a comprehension's or an inlined nested function's
         (inline_functions marks those), of a name of the function."""
-        scope = self.scope
-        if scope.enclosed_reads is None:
-            scope.enclosed_reads = ast_edits.enclosed_reads(scope.body)
-        return id(node) in scope.enclosed_reads or getattr(node, "pysfn_free", False)
+        return id(node) in self.scope.enclosed_reads or getattr(node, "pysfn_free", False)
 
     def narrow_rest_frames(self, frames: list) -> None:
         """What a block narrowed to its end (`ended_frames` after it), from here to the end of
@@ -867,10 +864,7 @@ class Builder(BuilderHelpers):
         value's type, not the union of all it is assigned (`ratio = a / b` then `round(ratio, 3)`,
         where `ratio = None` elsewhere). Only for values no change in place can make another
         type (numbers, strs, bools, None): a list's items may change through another name."""
-        scope = self.scope
-        if scope.closure_reads is None:
-            scope.closure_reads = narrowing.closure_reads(scope.body)
-        if ty.kinds and ty.kinds <= _IMMUTABLE and not ty.is_any and name not in scope.closure_reads:
+        if ty.kinds and ty.kinds <= _IMMUTABLE and name not in self.scope.closure_reads:
             self.narrow_rest({name: ty})
 
     def loop_rebinds(self, loop: ast.AST) -> None:

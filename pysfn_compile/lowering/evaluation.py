@@ -19,6 +19,7 @@ from ..graph.exprs import Expr, combine
 from .operations import (
     Level,
     bound_code,
+    decides,
     guards_per_item,
     is_var,
     iterable_of,
@@ -41,8 +42,8 @@ def condition(b, node: ast.AST) -> Expr:
         for value in node.values:
             with b.narrow(known):
                 parts.append(condition(b, value))
-            if parts[-1].is_const and not parts[-1].guards and bool(parts[-1].const) != is_and:
-                break  # decided at compile time (`isinstance(n, list) and len(n)` of an int): the rest never runs
+            if decides(parts[-1], "and" if is_and else "or"):
+                break  # (the rest never runs)
             positive, negative = narrowings(b, value)
             known = {**known, **(positive if is_and else negative)}
         return parts[0] if len(parts) == 1 else short_circuit(parts, "and" if is_and else "or")

@@ -35,6 +35,7 @@ from .operations import (
     build_list,
     build_tuple,
     compare,
+    decides,
     division_operands,
     float_blind,
     is_var,
@@ -413,8 +414,8 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
     for value_node in node.values:
         with b.narrow(known):
             values.append(b.expr(value_node))
-        if values[-1].is_const and not values[-1].guards and bool(values[-1].const) == (op == "or"):
-            break  # decided at compile time (`isinstance(n, list) and len(n)` of an int): the rest never runs
+        if decides(values[-1], op):
+            break  # (the rest never runs)
         positive, negative = narrowings(b, value_node)
         known = {**known, **(positive if op == "and" else negative)}
     result = values[-1]

@@ -57,6 +57,12 @@ def truth(expr: Expr) -> Expr:
     return combine(f"$__truthy({expr.code})", pytypes.BOOL, expr, helpers={"truthy"})
 
 
+def decides(operand: Expr, op: str) -> bool:
+    """Whether this operand of `and`/`or` decides it at compile time (`isinstance(n, list)` of an
+    int, for `and`): Python evaluates none of the operands after it."""
+    return operand.is_const and not operand.guards and bool(operand.const) == (op == "or")
+
+
 def short_circuit(parts: list[Expr], op: str) -> Expr:
     """JSONata's and/or over booleans, with each operand's guards checked only if reached."""
     code, guards, reads, helpers = parts[0].code, list(parts[0].guards), parts[0].reads, parts[0].helpers
@@ -194,8 +200,7 @@ def dict_union(node: ast.AST, left: Expr, right: Expr) -> Expr:
     stop = Guard(f"({numbers})", None, "''", left.helpers | right.helpers, left.reads | right.reads, abort=True,
                  error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: | of ints or bools "
                  "(bitwise, which JSONata does not have)")
-    wrong = guard(f"$not({both})", TypeError, "\"unsupported operand type(s) for |: '\" & $__pytype(" + a + ") & "
-                  "\"' and '\" & $__pytype(" + b_ + ") & \"'\"", left, right, helpers={"pytype"})
+    wrong = guard(f"$not({both})", TypeError, f"$__binmsg('|', {a}, {b_})", left, right, helpers={"binmsg"})
     return combine(code, ty, left, right, guards=[stop, wrong])
 
 

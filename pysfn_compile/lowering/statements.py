@@ -194,11 +194,7 @@ def _dict_update_in_place(b, node: ast.AugAssign) -> None:
                       "annotate it as a dict, or write d.update(...) / d = d | other")
     call = ast.Call(func=ast.Attribute(value=ast.Name(id=node.target.id, ctx=ast.Load()), attr="update", ctx=ast.Load()),
                     args=[node.value], keywords=[])
-    statement = ast.fix_missing_locations(ast.copy_location(ast.Expr(value=ast.copy_location(call, node)), node))
-    for inner in ast.walk(statement):
-        if not hasattr(inner, "lineno"):
-            ast.copy_location(inner, node)
-    transform_expr(b, statement)
+    transform_expr(b, ast.fix_missing_locations(ast.copy_location(ast.Expr(value=call), node)))
 
 
 def transform_aug_assign(b, node: ast.AugAssign) -> None:
