@@ -291,7 +291,9 @@ def _read(name: str, subscript: ast.Subscript, default: ast.expr | None) -> ast.
     """`d[k]` read: a Counter's (`default` None) inserts nothing, a defaultdict's inserts."""
     if default is None:
         return _method(name, "get", [subscript.slice, ast.Constant(value=0)], subscript)
-    return _method(name, "setdefault", [subscript.slice, _fresh(default, subscript)], subscript)
+    read = _method(name, "setdefault", [subscript.slice, _fresh(default, subscript)], subscript)
+    read.pysfn_defaultdict_read = True  # a refusal of the change says it comes from a read
+    return read
 
 
 def _augmented(name: str, statement: ast.AugAssign, target: ast.Subscript, default: ast.expr | None,

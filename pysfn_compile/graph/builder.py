@@ -362,6 +362,12 @@ class BuilderHelpers:
         """Refuse to change in place a list/dict that another name may share (see aliasing);
         `nested`: the list/dict changed is an item of `name`, `depth` levels down."""
         refusal = self.mutation_refusal(node, name, nested, depth)
+        if refusal is not None and getattr(node, "pysfn_defaultdict_read", False):
+            # (plain_collections made `d[k]` of a defaultdict `d.setdefault(k, ...)`)
+            refusal = Refusal(node, f"reading {name}[...] adds the key when it is missing ({name} is a defaultdict), "
+                              f"a change in place, and here {refusal.message[0].lower()}{refusal.message[1:]}",
+                              f"read it with {name}.get(key), which adds nothing" + (f"; or {refusal.hint}" if refusal.hint else ""),
+                              computable=refusal.computable, follow_on=refusal.follow_on)
         if refusal is not None:
             raise refusal
 

@@ -1556,8 +1556,9 @@ def _method_of_unknown(b, node, receiver: Expr, name: str, args: list, kwargs: d
     if not paths:
         owners = [kind for kind, python in (("str", str), ("list", list), ("dict", dict)) if hasattr(python, name)]
         if owners and not unsupported:  # Python's own method, which the compiler does not lower
+            # (no annotation would help: name the method, not the type)
             raise Refusal(node, f".{name}() on {receiver.ty.describe()}: {' and '.join(o + '.' + name + '()' for o in owners)}"
-                          " is not supported in a workflow", ANY_HINT)
+                          " is not supported in a workflow", "do it in a callee", computable=True)
         raise Refusal(node, f".{name}() on {receiver.ty.describe()}: no JSON value has this method with these "
                       "arguments", ANY_HINT)
     kinds = found + unsupported  # (not read back from the tests: the receiver's code may hold quotes)

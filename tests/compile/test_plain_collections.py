@@ -109,6 +109,23 @@ def main(xs):
     assert "not with this use: line" in text and "a count's item" in text
 
 
+def test_a_defaultdict_read_that_would_insert_where_nothing_may_change_says_so():
+    # `where[sku]` inserts a missing key: inside a comprehension that is a change the machine's
+    # copy would lose, and the message says the read is what changes it
+    text = refusal(HEADER + """
+@sfn.workflow
+def main(stock):
+    where = defaultdict(list)
+    for sku, qty in stock.items():
+        if qty:
+            where[sku].append(qty)
+    missing = [sku for sku in stock if not where[sku]]
+    return {"where": where, "missing": missing}
+""")
+    assert ":10:" in text and "reading where[...] adds the key when it is missing (where is a defaultdict)" in text, text
+    assert "hint: read it with where.get(key), which adds nothing" in text, text
+
+
 def test_a_counter_of_a_typed_list_or_str_counts_its_items():
     assert_same(HEADER + """
 @sfn.workflow

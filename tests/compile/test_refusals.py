@@ -177,6 +177,8 @@ def load(kind):  # a function the inference does not look into: fetch's result i
         "the callee `fetch` (line 3) "
         "has no return annotation)",
     ], messages
+    # no annotation would help: the hint says where the method can run instead
+    assert {p.hint.split(";")[0] for p in found} == {"do it in a callee"}, [p.hint for p in found]
 
 
 def test_a_module_that_fails_to_import_is_located_and_a_wrong_sfn_call_shows_its_parameters():
