@@ -84,6 +84,15 @@ class TryContext:
 
 
 @attrs.define(eq=False)
+class ReturnedFrame:
+    """A finally block being lowered that pending returns pass through (Builder.after_return)."""
+    scope: Any
+    held: dict  # {name: (line of the return, whether the value holds name's list itself)}
+    placeable: frozenset  # names the caller writes into the result again after the block
+    patched: set = attrs.Factory(set)  # of those, the ones the block changes in place
+
+
+@attrs.define(eq=False)
 class HandlerInfo:
     classes: tuple  # exception classes, () for bare except
     var: str | None  # ASL variable holding the caught exception (the `as` name or a hidden one)
@@ -184,7 +193,7 @@ class BuilderHelpers:
         self.no_fold: set = set()  # hidden result variables read by more than one statement
         self.block_frames: list = []  # per block being lowered: frames to drop at its end
         self._mutations: dict = {}
-        self.returned: list = []  # per finally block being lowered: (scope, what pending returns hold)
+        self.returned: list[ReturnedFrame] = []  # per finally block being lowered
 
     # source ------------------------------------------------------------------------------
     def source_of(self, node: ast.AST) -> str:
@@ -381,8 +390,12 @@ class BuilderHelpers:
         if scope is not self.scope:
             return Refusal(node, f"a branch or map body cannot change '{name}', a variable of the function "
                            "around it (each branch works on a copy)", "return the new value from the branch")
-        for owner, held in reversed(self.returned):
-            if owner is self.scope and name in held and (held[name][1] or nested):
+        for frame in reversed(self.returned):
+            held = frame.held
+            if frame.scope is self.scope and name in held and (held[name][1] or nested):
+                if name in frame.placeable:  # written into the result again after the block
+                    frame.patched.add(name)
+                    continue
                 return Refusal(node, f"this finally block changes {'an item of ' if nested and not held[name][1] else ''}"
                                f"'{name}' in place after the return at line {held[name][0]} evaluated a value that "
                                "holds it: Python's result shows the change, the machine's (a copy made at the "
@@ -423,13 +436,16 @@ class BuilderHelpers:
         return ", ".join(found[:4]) + (" or another container" if len(found) > 4 else "")
 
     @contextlib.contextmanager
-    def after_return(self, held: dict) -> Iterator[None]:
+    def after_return(self, held: dict, placeable: frozenset = frozenset()) -> Iterator[set]:
         """Inside the with block (a finally block a `return` passes through), `held` is
         {name: (line of the return, whether the value holds name's list itself or only its
-        items)}: the pending return value holds them, so changing them in place is refused."""
-        self.returned.append((self.scope, held))
+        items)}: the pending return value holds them, so changing them in place is refused,
+        but for the `placeable` names (analysis/finally_returns.py), which the block's caller
+        writes into the result again: it gets the set of those the block changed."""
+        frame = ReturnedFrame(self.scope, held, placeable)
+        self.returned.append(frame)
         try:
-            yield
+            yield frame.patched
         finally:
             self.returned.pop()
 

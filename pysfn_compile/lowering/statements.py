@@ -11,7 +11,14 @@ import contextlib
 
 import attrs
 
-from ..analysis import aws_models, element_aliases, exception_inits, iterators, pytypes
+from ..analysis import (
+    aws_models,
+    element_aliases,
+    exception_inits,
+    finally_returns,
+    iterators,
+    pytypes,
+)
 from ..analysis.ast_edits import short_text
 from ..analysis.effects import effects
 from ..analysis.fresh_names import fresh_name
@@ -854,8 +861,9 @@ def do_return(b, value: Expr, node) -> None:
         if isinstance(context, TryContext) and context.finally_label is not None:
             context.kinds.add("return")
             ret = b.scope.prefix + "ret"
-            b.assign([(ret, value), (context.finally_var, const({"kind": "return"}, pytypes.dict_of(pytypes.STR)))],
-                     "Return through finally")
+            site = _return_site(b, node)
+            b.assign([(ret, value), (context.finally_var, const({"kind": "return"}, pytypes.dict_of(pytypes.STR))),
+                      *site], "Return through finally")
             b.jump(context.finally_label)
             return
     b.check([value], "Check return value")
@@ -1046,6 +1054,7 @@ def transform_try(b, node: ast.Try) -> None:
         handlers.append(HandlerInfo(classes, var, Label(f"except line {handler.lineno}"), handler))
     context = TryContext(node, handlers)
     if node.finalbody:
+        finally_returns.mark_sites(node)
         context.finally_label = Label(f"finally line {node.lineno}")
         context.finally_var = b.temp("finally")
     ends: list = []
@@ -1084,7 +1093,7 @@ def transform_try(b, node: ast.Try) -> None:
     if not context.finally_label.holes:
         return
     b.mark(context.finally_label)
-    with b.after_return(_held_by_returns(b, node)):
+    with b.after_return(*_held_by_returns(b, node)) as patched:
         b.block(node.finalbody)
     if not b.reachable:
         return
@@ -1107,8 +1116,7 @@ def transform_try(b, node: ast.Try) -> None:
         if kind == "raise":
             raise_dynamic(b, ir.Code(f"${finally_var}.exc.type"), ir.Code(f"${finally_var}.exc.message"))
         elif kind == "return":
-            ret = b.scope.prefix + "ret"
-            do_return(b, Expr("$" + ret, b.scope.return_type or pytypes.ANY, reads=frozenset([ret])), node)
+            do_return(b, _returned_after_finally(b, node, patched), node)
         else:
             action, ident = kind.split(":")
             loop = next(c for c in b.scope.contexts if isinstance(c, LoopContext) and c.ident == ident)
@@ -1116,23 +1124,75 @@ def transform_try(b, node: ast.Try) -> None:
     b.then(rest)
 
 
-def _held_by_returns(b, node: ast.Try) -> dict:
+def _held_by_returns(b, node: ast.Try) -> tuple[dict, frozenset]:
     """{name: (line, whole)} for the lists and dicts that a `return` passing through this
     try's finally block holds (whole: the list itself, else only its items). Python returns
-    those objects after the finally ran, so its in-place changes show in the result."""
+    those objects after the finally ran, so its in-place changes show in the result; and the
+    names that every such return places where the result can be written again
+    (analysis/finally_returns.py), and the block does not assign anew."""
     held: dict = {}
-    stack = [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
-    while stack:
-        sub = stack.pop()
-        if isinstance(sub, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
-            continue
-        if isinstance(sub, ast.Return) and sub.value is not None:
-            whole, items = b.held_by(sub.value)
-            for name in whole | items:
-                line, was_whole = held.get(name, (sub.lineno, False))
-                held[name] = (min(line, sub.lineno), was_whole or name in whole)
-        stack.extend(ast.iter_child_nodes(sub))
-    return held
+    placeable: set = set()
+    unplaceable: set = set(finally_returns.rebound(node.finalbody))
+    for ret in finally_returns.returns_through(node):
+        whole, items = b.held_by(ret.value)
+        for name in whole | items:
+            line, was_whole = held.get(name, (ret.lineno, False))
+            held[name] = (min(line, ret.lineno), was_whole or name in whole)
+        placed, others = finally_returns.places(ret.value)
+        elsewhere = set().union(*(set().union(*b.held_by(other)) for other in others))
+        for name in whole | items:
+            if hasattr(ret, "pysfn_site") and name in placed and name not in elsewhere:
+                placeable.add(name)
+            else:
+                unplaceable.add(name)
+    return held, frozenset(placeable - unplaceable)
+
+
+def _return_site(b, node) -> list:
+    """The `retsite` to assign with a return through a finally block (mark_sites): the
+    return's own number, or, passing on a return an inner finally block held, the number it
+    had (a variable not assigned on every way into the block is null after it)."""
+    site = b.scope.prefix + "retsite"
+    if hasattr(node, "pysfn_site"):
+        return [(site, const(node.pysfn_site, pytypes.INT))]
+    if isinstance(node, ast.Try) and any(hasattr(r, "pysfn_site") for r in finally_returns.returns_through(node)):
+        return [(site, Expr("$" + site, pytypes.INT, reads=frozenset([site])))]
+    return []
+
+
+def _returned_after_finally(b, node: ast.Try, patched: set) -> Expr:
+    """The pending return value, with the variables the finally block changed in place
+    written again where the return placed them (which return it was: `retsite`)."""
+    ret = b.scope.prefix + "ret"
+    value = Expr("$" + ret, b.scope.return_type or pytypes.ANY, reads=frozenset([ret]))
+    if not patched:
+        return value
+    site = b.scope.prefix + "retsite"
+    code, parts = value.code, [value]
+    for ret_node in reversed(finally_returns.returns_through(node)):
+        placed, _ = finally_returns.places(ret_node.value)
+        writes = []
+        for name in sorted(patched & placed.keys()):
+            current = b.expr(ast.copy_location(ast.Name(id=name, ctx=ast.Load()), ret_node))
+            parts.append(current)
+            writes += [(path, current.code) for path in placed[name]]
+        if writes:
+            code = f"(${site} = {ret_node.pysfn_site} ? {_written(value.code, writes)} : {code})"
+    return combine(code, value.ty, *parts, Expr("$" + site, pytypes.INT, reads=frozenset([site])))
+
+
+def _written(code: str, writes: list) -> str:
+    """JSONata for the value `code` with each (path of constant keys, value code) written at
+    its path."""
+    whole = [value for path, value in writes if not path]
+    if whole:
+        return whole[-1]
+    keys: dict = {}
+    for path, value in writes:
+        keys.setdefault(path[0], []).append((path[1:], value))
+    inner = ", ".join(f"{jsonata_lib.string(key)}: {_written(f'$lookup({code}, {jsonata_lib.string(key)})', rest)}"
+                      for key, rest in keys.items())
+    return f"$merge([{code}, {{{inner}}}])"
 
 
 def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:

@@ -1924,3 +1924,73 @@ def test_str_format_of_a_mapping_of_values_of_unknown_type():
     assert results[0]["output"] == "Ann Lee, 3 days left 3" and results[1]["output"] == "There, x days left 'x'"
     stopped = emulate(compile_text(source), {"user": {"days": 0.30000000000000004}, "kind": "reminder"})
     assert stopped["error"] == "pysfn.UnprintableNumber"
+
+
+def test_a_saga_log_a_finally_block_appends_to_shows_in_every_result_that_holds_it():
+    """`return {"log": log}` inside try, `log.append(...)` in finally: Python's result shows the
+    append (it returns the list object); the machine writes the list into the result again
+    after the block, for whichever return it was, also through an inner try/finally and in a
+    loop (analysis/finally_returns.py)."""
+    assert_same("""
+    class Declined(Exception):
+        pass
+
+    def charge(card, amount):
+        if card == "bad":
+            raise Declined(f"declined {amount}")
+        return f"C-{amount}"
+
+    @sfn.workflow
+    def main(card, amount, mode="a"):
+        log = []
+        meta = {"tries": 0}
+        try:
+            if mode == "plain":
+                return 5
+            if mode == "whole":
+                log.append("w")
+                return log
+            try:
+                if mode == "inner":
+                    return {"log": log}
+                log.append(charge(card, amount))
+            finally:
+                log.append("inner done")
+            if mode == "nested":
+                return {"r": {"log": log, "m": meta}, "n": len(log)}
+            return {"ok": True, "log": log, "again": log}
+        except Declined as e:
+            return {"ok": False, "err": str(e), "log": log}
+        finally:
+            log.append("done")
+            meta["tries"] += 1
+            if amount == 4:
+                log.clear()
+    """, *({"card": card, "amount": amount, "mode": mode} for card in ("ok", "bad") for amount in (1, 4)
+           for mode in ("a", "plain", "whole", "inner", "nested")))
+
+
+def test_a_return_through_a_finally_in_a_loop_shows_the_blocks_changes():
+    assert_same("""
+    def work(x):
+        if x < 0:
+            raise ValueError("neg")
+        return x
+
+    @sfn.workflow
+    def main(xs):
+        audit = {"steps": [], "errors": 0}
+        results = []
+        for x in xs:
+            try:
+                results.append(work(x))
+                if len(results) > 2:
+                    return {"early": True, "audit": audit, "results": results}
+            except ValueError:
+                audit["errors"] += 1
+                continue
+            finally:
+                audit["steps"].append(x)
+                results.append(0)
+        return {"early": False, "audit": audit, "results": results}
+    """, {"xs": [1, -1, 2]}, {"xs": [1, 2, 3, 4]}, {"xs": []})

@@ -35,9 +35,10 @@ MINMAX_ARITH = os.environ.get("PYSFN_DIFF_MINMAX_ARITH", "1") == "1"
 
 # `v = p; v += y` with p a parameter (a list of unknown type extends in place with any iterable,
 # seen through every name for it: the machine extends, or stops loudly where the list may be
-# shared) and a `return` inside a try whose finally changes what it returns (refused). Both were
-# mismatches until the exactness branch; on by default, PYSFN_DIFF_IN_PLACE_ADD=0 leaves the
-# first out.
+# shared) and a `return` inside a try whose finally changes what it returns (refused until
+# session 19; now written into the result again where the return places it at constant dict
+# keys, as `return {"out": out, ...}` does). Both were mismatches until the exactness branch; on
+# by default, PYSFN_DIFF_IN_PLACE_ADD=0 leaves the first out.
 IN_PLACE_ADD = os.environ.get("PYSFN_DIFF_IN_PLACE_ADD", "1") == "1"
 
 # A name for an item of a dict, changed through it (`g = groups.setdefault(k, []);

@@ -1,0 +1,86 @@
+"""Where a `return` that passes through a finally block holds a variable's list or dict.
+
+    log = []
+    try:
+        ...
+        return {"ok": True, "log": log}     # Python returns the list object itself,
+    finally:
+        log.append("done")                  # so the result shows "done"
+
+The machine evaluates the return value first, a copy. Where the value places the variable at
+a place known before the run (the whole value, or under constant keys of dict displays), the
+finally block's in-place changes reach the result by writing the variable's value there
+again after the block (lowering: statements.transform_try). Any other holding, or a finally
+block that assigns the name anew, leaves the refusal as it was.
+"""
+
+from __future__ import annotations
+
+import ast
+
+Path = tuple  # constant str keys, outermost first; () is the whole value
+
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def returns_through(node: ast.Try) -> list[ast.Return]:
+    """The returns with a value in the try's body, else and handlers (not in nested functions):
+    each passes through its finally block."""
+    found, stack = [], [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, _SCOPES):
+            continue
+        if isinstance(sub, ast.Return) and sub.value is not None:
+            found.append(sub)
+        stack.extend(ast.iter_child_nodes(sub))
+    return sorted(found, key=lambda r: (r.lineno, r.col_offset))
+
+
+def places(value: ast.expr) -> tuple[dict[str, list[Path]], list[ast.expr]]:
+    """({name: paths where `value` places that variable itself}, the subexpressions that are
+    not such places, whose value may still hold one)."""
+    placed: dict[str, list[Path]] = {}
+    others: list[ast.expr] = []
+
+    def visit(node: ast.expr, path: Path) -> None:
+        if isinstance(node, ast.Name):
+            placed.setdefault(node.id, []).append(path)
+        elif isinstance(node, ast.Dict) and _unique_str_keys(node):
+            for key, item in zip(node.keys, node.values, strict=True):
+                visit(item, (*path, key.value))
+        else:
+            others.append(node)
+
+    visit(value, ())
+    return placed, others
+
+
+def _unique_str_keys(node: ast.Dict) -> bool:
+    keys = [k.value if isinstance(k, ast.Constant) and isinstance(k.value, str) else None for k in node.keys]
+    return None not in keys and len(set(keys)) == len(keys)
+
+
+def rebound(body: list[ast.stmt]) -> frozenset:
+    """The names a block assigns anew or deletes (after which the variable no longer names the
+    object a pending return holds)."""
+    names = set()
+    for statement in body:
+        for sub in ast.walk(statement):
+            if isinstance(sub, ast.Name) and isinstance(sub.ctx, (ast.Store, ast.Del)):
+                names.add(sub.id)
+            elif isinstance(sub, ast.ExceptHandler) and sub.name:
+                names.add(sub.name)
+    return frozenset(names)
+
+
+def mark_sites(node: ast.Try) -> None:
+    """Where a return places a variable the finally block names (its result may need it
+    written again), number every return through the block (`pysfn_site`, unique in the
+    function): after the block, the site tells which return it was."""
+    named = {sub.id for statement in node.finalbody for sub in ast.walk(statement) if isinstance(sub, ast.Name)}
+    returns = returns_through(node)
+    if any(named & places(ret.value)[0].keys() for ret in returns):
+        for ret in returns:
+            ret.pysfn_site = ret.lineno * 1000 + ret.col_offset
+
