@@ -536,10 +536,11 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # Python's ordering of two lists (or two tuples) of numbers or of strings: the first
         # differing item decides, else the shorter one is smaller; -1, 0 or 1
         "$a, $b",
-        "($n := $min([$count($a), $count($b)]); $d := $n = 0 ? [] : $__filter([0..$n - 1],"
-        " function($i) { $a[$i] != $b[$i] }); $count($d) > 0 ? ($__cpk($a[$d[0]]) < $__cpk($b[$d[0]]) ? -1 : 1)"
+        "($n := $min([$count($a), $count($b)]); $i := $n = 0 ? -1 : $reduce([0..$n - 1],"
+        " function($f, $j) { $f >= 0 ? $f : $a[$j] != $b[$j] ? $j : -1 }, -1);"
+        " $i >= 0 ? ($__cpk($a[$i]) < $__cpk($b[$i]) ? -1 : 1)"
         " : ($count($a) < $count($b) ? -1 : $count($a) > $count($b) ? 1 : 0))",
-        ("filter", "cpk"),
+        ("cpk",),
     ),
     "minmax": (
         # min/max over a list of numbers or of strings; first of equals wins, as in Python
@@ -557,10 +558,12 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "sorted": (
         # a stable sort; `$key` maps an element to what is compared (the call site's key applies
-        # $__cpk where the keys may be strings)
+        # $__cpk where the keys may be strings), once per element, as Python calls it: each
+        # element is sorted with its key beside it ($lookup, not a path: an array stays whole)
         "$xs, $key, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
-        " ($x := $key($a); $y := $key($b); $rev ? $x < $y : $x > $y) }); $r)",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($map($xs, function($v) { {'k': $key($v), 'v': $v} }),"
+        " function($a, $b) { ($x := $lookup($a, 'k'); $y := $lookup($b, 'k'); $rev ? $x < $y : $x > $y) });"
+        " $map($r, function($e) { $lookup($e, 'v') }))",
         (),
     ),
     "sorted_plain": (
@@ -597,8 +600,9 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sorted_seq": (
         # a stable sort of items whose keys are lists (tuples), ordered item by item
         "$xs, $key, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($xs, function($a, $b) {"
-        " ($c := $__seqcmp($key($a), $key($b)); $rev ? $c < 0 : $c > 0) }); $r)",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($map($xs, function($v) { {'k': $key($v), 'v': $v} }),"
+        " function($a, $b) { ($c := $__seqcmp($lookup($a, 'k'), $lookup($b, 'k')); $rev ? $c < 0 : $c > 0) });"
+        " $map($r, function($e) { $lookup($e, 'v') }))",
         ("seqcmp", "map"),  # map: for the key that counts bools as ints
     ),
     "seq_orderable": (

@@ -1037,13 +1037,21 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
             combine(f"({left.code} {op} {right.code})", pytypes.BOOL, left, right)
         return attrs.evolve(result, guards=result.guards + tuple(checks),
                             helpers=result.helpers.union(*(check.helpers for check in checks)))
-    if _dynamic(lt) or _dynamic(rt):
+    if _dynamic(lt) or _dynamic(rt) or _none_beside_known(lt, rt) or _none_beside_known(rt, lt):
         return dynamic_ordering(node, op, left, right)
     if lt.may("list") or rt.may("list"):
         raise Refusal(node, f"ordering comparison ({op}) of lists is not supported",
                       "compare elements one by one")
     raise Refusal(node, f"cannot compare {lt.describe()} {op} {rt.describe()}",
                   ANY_HINT if lt.is_any or rt.is_any else "Python raises TypeError for these types")
+
+
+def _none_beside_known(this: Ty, other: Ty) -> bool:
+    """`v > best` where `best` is so far only None (`best = None` before a loop that sets it
+    later, where a test the pass has not typed yet guards it): Python's TypeError at run
+    time, if it ever gets there, not a refusal; a refusal would leave the assignment behind the
+    test unseen, and the variable None-typed, in every later pass too."""
+    return this.only("none") and bool(this.kinds) and other.only("int", "bool", "str", "none")
 
 
 def dynamic_ordering(node, op: str, left: Expr, right: Expr) -> Expr:

@@ -89,6 +89,16 @@ CASES = [
      sorted([[2, "b"], [1, "z"], [2, "a"], [1, "z", 0]])),
     ("$__sorted_seq([[2,'b'],[1,'z'],[2,'a']], function($x){$x}, true)",
      sorted([[2, "b"], [1, "z"], [2, "a"]], reverse=True)),
+    # the key computed once per item, beside it: items that are lists stay whole, equal keys
+    # keep their order (reverse too, as Python's sort), a key's first differing item decides
+    ("$__sorted([[1,2],[0,3]], function($x){$x[0]}, false)", [[0, 3], [1, 2]]),
+    ("$__sorted_seq([[1,[9]],[0,[8]],[1,[7]]], function($x){[$x[0]]}, false)",
+     sorted([[1, [9]], [0, [8]], [1, [7]]], key=lambda x: (x[0],))),
+    ("$__sorted_seq([{'a':1,'i':0},{'a':0,'i':1},{'a':1,'i':2},{'a':0,'i':3}], function($x){[$x.a]}, true)",
+     sorted([{"a": 1, "i": 0}, {"a": 0, "i": 1}, {"a": 1, "i": 2}, {"a": 0, "i": 3}], key=lambda x: (x["a"],),
+            reverse=True)),
+    ("[$__seqcmp([], [1]), $__seqcmp([1], []), $__seqcmp([], []), $__seqcmp([2, 'b'], [2, 'a']),"
+     " $__seqcmp([1, 'z'], [1, 'z', 0]), $__seqcmp(['\ud83d\ude00'], ['\uffff'])]", [-1, 1, 0, 1, -1, 1]),
     ("$__seq_orderable([[1,'a'],[2,'b',3]])", True), ("$__seq_orderable([[1,'a'],['x','b']])", False),
     ("$__seq_orderable([[[1]]])", True), ("$__seq_orderable([[[1]],[[2]]])", False),
     ("$__seq_orderable([])", True), ("$__orderable([[1]])", True), ("$__orderable([1, 'a'])", False),

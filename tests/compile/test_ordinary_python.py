@@ -1994,3 +1994,28 @@ def test_a_return_through_a_finally_in_a_loop_shows_the_blocks_changes():
                 results.append(0)
         return {"early": False, "audit": audit, "results": results}
     """, {"xs": [1, -1, 2]}, {"xs": [1, 2, 3, 4]}, {"xs": []})
+
+
+def test_a_running_maximum_that_starts_as_none_compares_typed_items():
+    """`mx = None`, then `if mx is None or v > mx: mx = v` over a list[int]: the first pass
+    saw `mx` only as None and refused `v > mx`, so never saw the assignment behind it that
+    makes it an int; now that comparison is Python's TypeError at run time (when it really
+    meets None), and the next pass knows `mx` is an int or None."""
+    assert_same("""
+    @sfn.workflow
+    def main(values: list[int], probe: int = 0):
+        mx = None
+        best = {"max": None, "n": 0}
+        for v in values:
+            best["n"] += 1
+            if mx is None or v > mx:
+                mx = v
+            if best["max"] is None or v > best["max"]:
+                best["max"] = v
+        nothing = None
+        try:
+            wrong = probe > nothing
+        except TypeError as e:
+            wrong = str(e)
+        return {"mx": mx, "best": best, "wrong": wrong}
+    """, {"values": [3, 1, 4]}, {"values": []}, {"values": [2], "probe": 5})
