@@ -559,11 +559,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sorted": (
         # a stable sort; `$key` maps an element to what is compared (the call site's key applies
         # $__cpk where the keys may be strings), once per element, as Python calls it: each
-        # element is sorted with its key beside it ($lookup, not a path: an array stays whole)
+        # element is sorted with its key beside it (a number or a string: a path reads it; the
+        # element itself by $lookup, which keeps an array whole); reversed as Python reverses,
+        # the reversed items sorted, then reversed again (equal keys keep their order)
         "$xs, $key, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($map($xs, function($v) { {'k': $key($v), 'v': $v} }),"
-        " function($a, $b) { ($x := $lookup($a, 'k'); $y := $lookup($b, 'k'); $rev ? $x < $y : $x > $y) });"
-        " $map($r, function($e) { $lookup($e, 'v') }))",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($map($rev ? $reverse($xs) : $xs, function($v) { {'k': $key($v), 'v': $v} }),"
+        " function($a, $b) { $a.k > $b.k }); $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
+        (),
+    ),
+    "sorted_by": (
+        # a stable sort of the items as `$dec` writes them ({'v': the item, and its key's
+        # fields}), ordered by `$cmp` over those fields (a key written field by field at the
+        # call site: a tuple key's items compared in one function, no list walked per
+        # comparison); reversed as "sorted" reverses
+        "$xs, $dec, $cmp, $rev",
+        "$count($xs) <= 1 ? $xs : ($r := $sort($map($rev ? $reverse($xs) : $xs, $dec), $cmp);"
+        " $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
         (),
     ),
     "sorted_plain": (

@@ -1066,6 +1066,7 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         key_code, compared = "function($__x) { $__x[0] }", b.key_type
     sequences = compared.only("list")
     by_code_point = _by_code_point(compared)
+    positions = compared.items if sequences else None  # a tuple key's items, where its length is known
     if sequences:  # tuples (or lists) compared item by item
         key_code, more = _sequence_key(node, items, key_code, compared, "sorting", key_helpers)
         key_guards = [*key_guards, *more]
@@ -1090,6 +1091,8 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
     key = key_code or "function($__x) { $__x }"
     if compared.may("bool"):
         key = f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
+    if positions and len(positions) <= _FIELD_KEYS:
+        return _sorted_by_fields(items, elem, key, positions, reverse, set(key_helpers), key_guards)
     helper = "sorted_seq" if sequences else "sorted"
     helpers = {helper} | set(key_helpers)
     if by_code_point:
@@ -1097,6 +1100,26 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         helpers.add("cpk")
     return combine(f"$__{helper}({items.code}, {key}, {reverse})", pytypes.list_of(elem), items,
                    helpers=helpers, guards=key_guards)
+
+
+_FIELD_KEYS = 6  # the longest tuple key compared field by field
+
+
+def _sorted_by_fields(items: Expr, elem: Ty, key: str, positions: tuple, reverse: str, helpers: set,
+                      guards: list) -> Expr:
+    """sorted(items, key=lambda r: (a, b)): the key computed once per item into fields beside
+    it ($__cpk on those that may be strs), compared as Python compares tuples of that length,
+    the first field that differs deciding, in one comparison function."""
+    fields = ", ".join(f"'k{i}': " + (f"$__cpk($__sk[{i}])" if position.may("str") or not position.kinds
+                                      else f"$__sk[{i}]") for i, position in enumerate(positions))
+    decorate = f"function($__sv) {{ ($__sk := ({key})($__sv); {{'v': $__sv, {fields}}}) }}"
+    last = len(positions) - 1
+    compare = "".join(f"$__sa.k{i} != $__sb.k{i} ? $__sa.k{i} > $__sb.k{i} : " for i in range(last))
+    compare += f"$__sa.k{last} > $__sb.k{last}"
+    used = helpers | {"sorted_by"} | ({"cpk"} if "$__cpk(" in fields else set()) | (
+        {"map"} if "$__map(" in key else set())  # (the key that counts bools as ints: _sequence_key)
+    return combine(f"$__sorted_by({items.code}, {decorate}, function($__sa, $__sb) {{ {compare} }}, {reverse})",
+                   pytypes.list_of(elem), items, helpers=used, guards=guards)
 
 
 def _sorted_scalars_or_tuples(node, items: Expr, elem: Ty, reverse: str, guards: list) -> Expr:

@@ -97,6 +97,13 @@ CASES = [
     ("$__sorted_seq([{'a':1,'i':0},{'a':0,'i':1},{'a':1,'i':2},{'a':0,'i':3}], function($x){[$x.a]}, true)",
      sorted([{"a": 1, "i": 0}, {"a": 0, "i": 1}, {"a": 1, "i": 2}, {"a": 0, "i": 3}], key=lambda x: (x["a"],),
             reverse=True)),
+    ("$__sorted_by([{'n':'b','v':1},{'n':'a','v':2},{'n':'b','v':0},{'n':'a','v':2,'x':1}],"
+     " function($x){ {'v': $x, 'k0': $x.n, 'k1': $x.v} },"
+     " function($a,$b){ $a.k0 != $b.k0 ? $a.k0 > $b.k0 : $a.k1 > $b.k1 }, true)",
+     sorted([{"n": "b", "v": 1}, {"n": "a", "v": 2}, {"n": "b", "v": 0}, {"n": "a", "v": 2, "x": 1}],
+            key=lambda x: (x["n"], x["v"]), reverse=True)),
+    ("$__sorted_by([[2,[1]],[1,[2]]], function($x){ {'v': $x, 'k0': $x[0]} }, function($a,$b){ $a.k0 > $b.k0 }, false)",
+     [[1, [2]], [2, [1]]]),
     ("[$__seqcmp([], [1]), $__seqcmp([1], []), $__seqcmp([], []), $__seqcmp([2, 'b'], [2, 'a']),"
      " $__seqcmp([1, 'z'], [1, 'z', 0]), $__seqcmp(['\ud83d\ude00'], ['\uffff'])]", [-1, 1, 0, 1, -1, 1]),
     ("$__seq_orderable([[1,'a'],[2,'b',3]])", True), ("$__seq_orderable([[1,'a'],['x','b']])", False),

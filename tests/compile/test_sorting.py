@@ -120,3 +120,24 @@ def test_itemgetter_keys_are_the_lambdas_they_mean():
         {"counts": {}, "rows": [{"name": "a", "team": "b"}]})
     assert results[0]["output"] == [[["y", 5], ["z", 5], ["x", 2]], ["c", "b", "a"], "b"]
     assert results[1]["error"] == "KeyError"
+
+
+def test_thousands_of_records_sort_by_a_key_in_one_evaluation():
+    """The key is computed once per record and a tuple key compared field by field in one
+    function: 2,500 records by (name, -value) and 4,000 by one field, reversed, ran out of an
+    evaluation's budget of nodes (U1001) when the key ran twice per comparison and a tuple key's
+    items were walked as a list."""
+    results = assert_same("""
+    def load(n):
+        return [{"i": i, "v": (i * 37) % 1001, "n": "n%d" % ((i * 7) % 13)} for i in range(n)]
+
+    @sfn.workflow
+    def main(n, by_tuple):
+        rows = load(n)
+        if by_tuple:
+            ranked = sorted(rows, key=lambda r: (r["n"], -r["v"]))
+        else:
+            ranked = sorted(rows, key=lambda r: r["v"], reverse=True)
+        return [r["i"] for r in ranked[:4]] + [r["i"] for r in ranked[-4:]]
+    """, {"n": 2500, "by_tuple": True}, {"n": 4000, "by_tuple": False}, {"n": 1, "by_tuple": True})
+    assert results[0]["status"] == "SUCCEEDED" and results[1]["status"] == "SUCCEEDED"
