@@ -30,7 +30,10 @@ def narrowings(b, test: ast.AST, type_of=None) -> tuple[dict, dict]:
         ty = _type(b, name, type_of)
         if ty is None:
             return {}, {}
-        without = ty.without("none") if ty.without("none").kinds else ty
+        # a name so far only None is nothing where it is not None (`cur is None or cur["k"] > 1`
+        # before the pass that knows what `cur = {...}` later sets it to; any code serves a value
+        # that never exists), where refusing would hide that assignment from every later pass
+        without = ty.without("none") if ty.without("none").kinds or ty.only("none") else ty
         if isinstance(test.ops[0], ast.IsNot):
             return {name: without}, {name: pytypes.NONE}
         return {name: pytypes.NONE}, {name: without}

@@ -2019,3 +2019,31 @@ def test_a_running_maximum_that_starts_as_none_compares_typed_items():
             wrong = str(e)
         return {"mx": mx, "best": best, "wrong": wrong}
     """, {"values": [3, 1, 4]}, {"values": []}, {"values": [2], "probe": 5})
+
+
+def test_a_record_that_starts_as_none_is_read_behind_its_none_test():
+    """`current = None`, then `if current is None or e["user"] != current["user"]: current = {...}`
+    (grouping events into sessions): the first pass knew `current` only as None, refused
+    `current["user"]` ("None is not subscriptable") and so never saw the dict assigned behind the
+    test; a name only None so far is nothing where a test says it is not None."""
+    assert_same("""
+    @sfn.workflow
+    def main(events: list[dict], gap: int = 60):
+        out = []
+        current = None
+        for e in events:
+            if current is None or e["user"] != current["user"] or e["ts"] - current["end"] > gap:
+                if current is not None:
+                    out.append(current)
+                current = {"user": e["user"], "start": e["ts"], "end": e["ts"], "n": 1}
+            else:
+                current["end"] = e["ts"]
+                current["n"] += 1
+        if current is not None:
+            out.append(current)
+        never = None
+        if never is not None:
+            return never["x"]
+        return out
+    """, {"events": [{"user": "a", "ts": 1}, {"user": "a", "ts": 30}, {"user": "a", "ts": 200},
+                     {"user": "b", "ts": 210}]}, {"events": []}, {"events": [{"user": "a", "ts": 1}], "gap": 0})
