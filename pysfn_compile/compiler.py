@@ -18,6 +18,7 @@ from .analysis import (
     blind_numbers,
     builtin_calls,
     callee_keys,
+    callee_tables,
     effects,
     element_aliases,
     inline_functions,
@@ -142,6 +143,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     inline_functions.inline(body)
     plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
+    shadowing = ast_edits.bound_names(ast.Module(body=body, type_ignores=[])) | set(param_names) | set(arg_names)
+    callee_tables.rewrite(body, {name for name in b.info.functions if b.is_callee(name)} - shadowing)
     builtin_calls.rewrite(body, b.info.objects, set(param_names) | set(arg_names))
     callee_keys.rewrite(body, {name: f for name, f in b.info.functions.items() if b.is_callee(name)},
                         set(param_names) | set(arg_names))

@@ -119,6 +119,12 @@ TEXT = os.environ.get("PYSFN_DIFF_TEXT", "1") == "1"
 # `match` statements, dict `|` and `|=`, str.format(**mapping) (session 18). On by default; PYSFN_DIFF_GRID=0 leaves them out.
 GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
 
+# A dict of callees read as a dispatch table (`ops[key](x)`, `key in ops`: analysis/
+# callee_tables.py), its key a constant (one missing: KeyError) or a variable. On by default;
+# PYSFN_DIFF_TABLES=0 leaves it out.
+TABLES = os.environ.get("PYSFN_DIFF_TABLES", "1") == "1"
+TABLE_KEYS = ('"b"', '"r"', "3", '"zz"', "s", "n")
+
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
@@ -301,6 +307,8 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"{self.choice(['bump', 'risky', 'triple'])}({self.expr_int(d)})"]
+            if TABLES:
+                options.append(lambda: f"ops[{self.choice(TABLE_KEYS)}]({self.expr_int(d)})")
             if CALLEE_KEYS:
                 # (a literal default: one Python evaluates before the calls keeps the key refused)
                 options.append(lambda: f"{self.choice(['min', 'max'])}({self.list_ref()}, "
@@ -466,6 +474,8 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"check({self.expr_int(d)})"]
+        if TABLES:
+            options.append(lambda: f"({self.choice(TABLE_KEYS)} {self.choice(['in', 'not in'])} ops)")
         if SETS:
             options += [lambda: f"({self.expr_int(d)} {self.choice(['in', 'not in'])} {self.set_expr(d)})",
                         lambda: f"({self.set_expr(d)} {self.choice(['==', '!=', '<=', '<', '>='])} {self.set_expr(d)})",
@@ -972,6 +982,8 @@ def programs(draw) -> Program:
             gen.vars[kind].append(default)
     if GRID:
         prelude.append("    grid = [list(xs), [n, len(s)], []]")
+    if TABLES:
+        prelude.append('    ops = {"b": bump, "r": risky, 3: triple}')
     body = gen.block(1, 2, 5)
     signature = ", ".join(f"{name}: {ANNOTATION[kind]}" if annotated else name
                           for name, kind, annotated in params)

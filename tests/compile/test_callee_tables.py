@@ -1,0 +1,89 @@
+"""A dict of callees used as a dispatch table (analysis/callee_tables.py): a Choice on the key
+and a Task per callee, run both ways; a missing key is Python's KeyError before any argument is
+evaluated; a table used any other way is refused as before."""
+
+from __future__ import annotations
+
+from .helpers import assert_same, compile_text, refusal
+
+TABLE = """
+class Refused(Exception):
+    pass
+
+def send_email(p):
+    return "email to " + p["to"]
+
+def send_sms(p):
+    return "sms to " + p["phone"]
+
+def never(p):
+    raise Refused("called for " + str(p))
+
+def arg(p, log):
+    log.append(p)
+    return p
+
+@sfn.workflow
+def main(jobs):
+    handlers = {"email": send_email, "sms": send_sms, 7: never}
+    out = []
+    for kind, payload in jobs:
+        if kind not in handlers:
+            out.append("skip " + str(kind))
+            continue
+        try:
+            out.append(handlers[kind](payload))
+        except Refused as e:
+            out.append("refused: " + str(e))
+    try:
+        handlers[jobs[0][0] if jobs else "fax"]({"to": "x"})
+    except KeyError as e:
+        out.append("missing " + str(e))
+    return {"out": out, "known": "sms" in handlers, "seven": 7.0 in handlers}
+"""
+
+
+def test_a_dispatch_table_of_callees_calls_only_the_one_its_key_names():
+    results = assert_same(TABLE, {"jobs": [["email", {"to": "a@b"}], ["sms", {"phone": "123"}], ["fax", {}],
+                                           [7, {"n": 1}]]},
+                          {"jobs": [["fax", {}]]}, {"jobs": []}, {"jobs": [[True, {}], [7.0, {"n": 2}]]})
+    assert results[0]["output"]["out"][:3] == ["email to a@b", "sms to 123", "skip fax"]
+    assert results[1]["output"]["out"][-1] == "missing 'fax'"
+
+
+def test_the_table_is_a_choice_and_a_task_per_callee():
+    definition = compile_text(TABLE).definition
+    tasks = [name for name, state in definition["States"].items() if state["Type"] == "Task"]
+    assert {name.split(" ")[1] for name in tasks if name.startswith("Call ")} >= {"send_email", "send_sms", "never"}
+    assigned = {name for state in definition["States"].values() for name in (state.get("Assign") or {})}
+    assert "handlers" not in assigned, "the table itself is never built"
+
+
+def test_a_table_used_another_way_is_refused_as_before():
+    text = refusal("""
+def send_email(p):
+    return p
+
+@sfn.workflow
+def main(kind, payload):
+    handlers = {"email": send_email}
+    names = list(handlers)
+    return [names, handlers[kind](payload)]
+""")
+    assert "the function 'send_email' can only be called here" in text
+
+
+def test_a_key_that_does_more_than_compute_is_left_as_written():
+    text = refusal("""
+def send_email(p):
+    return p
+
+def pick(kind):
+    return kind
+
+@sfn.workflow
+def main(kind, payload):
+    handlers = {"email": send_email}
+    return handlers[pick(kind)](payload)
+""")
+    assert "the function 'send_email' can only be called here" in text
