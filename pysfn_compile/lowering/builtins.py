@@ -513,7 +513,61 @@ def _math_rounding(function):
     return transform
 
 
-_MATH_FUNCTIONS = ((math.ceil, _math_rounding(math.ceil)), (math.floor, _math_rounding(math.floor)))
+def _domain_message() -> tuple[str, bool]:
+    """math.sqrt's ValueError text on the Python compiling (and running the plain run): "math
+    domain error", or, from Python 3.13, "expected a nonnegative input, got -1.0" (the float's
+    repr after the text: True when it is)."""
+    try:
+        math.sqrt(-1.0)
+    except ValueError as error:
+        text = str(error)
+        return (text[:-len("-1.0")], True) if text.endswith("-1.0") else (text, False)
+    return "math domain error", False
+
+
+_SQRT_DOMAIN = _domain_message()
+
+
+def _math_sqrt(b, node):
+    """math.sqrt(x): JavaScript's Math.sqrt and C's sqrt both give the double nearest the exact
+    root (IEEE 754), so $sqrt is exact; a float, whatever x was; Python's ValueError below 0, its
+    TypeError for what is not a real number."""
+    (value,), _ = _plain_args(b, node, "math.sqrt", 1, 1)
+    if value.ty.only("bool"):
+        value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    elif not value.ty.only("int", "float") and not value.ty.only("int") and not value.ty.only("float"):
+        if not any(value.ty.may(kind) for kind in ("int", "float", "bool")):
+            raise Refusal(node, f"math.sqrt() of {value.ty.describe()}: Python raises TypeError (it takes a real "
+                          "number)", ANY_HINT if value.ty.is_any else "")
+        number = operations.real_number(value)
+        value = combine(f"$__num({number.code})", number.ty, number, helpers={"num"})
+    value = operations.float_blind(value)  # sqrt(4.0) is sqrt(4): a float either way
+    text, with_value = _SQRT_DOMAIN
+    message = jsonata_lib.string(text)
+    if with_value:
+        shown = formatting.to_repr(node, Expr(value.code, pytypes.FLOAT, (), value.reads, value.helpers))
+        message = f"{message} & {shown.code}"
+        domain = guard(f"({value.code} < 0)", ValueError, message, value, shown)
+    else:
+        domain = guard(f"({value.code} < 0)", ValueError, message, value)
+    return combine(f"$sqrt({value.code})", pytypes.FLOAT, value, guards=[domain])
+
+
+def _math_fabs(b, node):
+    """math.fabs(x): abs(x) as a float (exact)."""
+    (value,), _ = _plain_args(b, node, "math.fabs", 1, 1)
+    if not (value.ty.only("int", "float") or value.ty.only("int") or value.ty.only("float")):
+        if not any(value.ty.may(kind) for kind in ("int", "float", "bool")):
+            raise Refusal(node, f"math.fabs() of {value.ty.describe()}: Python raises TypeError (it takes a real "
+                          "number)", ANY_HINT if value.ty.is_any else "")
+        number = operations.real_number(value)
+        value = combine(f"$__num({number.code})", number.ty, number, helpers={"num"})
+    value = operations.float_blind(value)
+    return combine(f"$abs({value.code})", pytypes.FLOAT, value)
+
+
+_MATH_FUNCTIONS = ((math.ceil, _math_rounding(math.ceil)), (math.floor, _math_rounding(math.floor)),
+                   (math.sqrt, _math_sqrt), (math.fabs, _math_fabs))
 
 
 def math_function(obj):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import enum
+import math
 import re
 import sys
 
@@ -682,6 +683,9 @@ def _is_sfn_fail(b, raised: ast.expr) -> bool:
     return isinstance(cls, ast.Name) and b.info.objects.get(cls.id) is sfn.Fail
 
 
+_MATH_CONSTANTS = frozenset({"pi", "e", "tau"})
+
+
 def _class_constant(b, node: ast.Attribute) -> Expr | None:
     """`Config.RETRIES`, `Status.OK.value`: JSON data a module-level class holds (None if not)."""
     names = []
@@ -715,6 +719,9 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         constant = _class_constant(b, node)
         if constant is not None:
             return constant
+        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
+                and b.info.objects.get(inner.id) is math and node.attr in _MATH_CONSTANTS:
+            return const(getattr(math, node.attr), pytypes.FLOAT)  # (inf and nan are not JSON)
         caught = b.lookup(inner.id, record=False)[1] if isinstance(inner, ast.Name) else None
         if caught is not None and caught.only("exc"):
             raise Refusal(node, f"an exception's attribute (.{node.attr}) is not supported: the machine keeps a caught "

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from pysfn_compile.graph import jsonata_lib
+from pysfn_compile.lowering import builtins as builtins_lowering
 
 from .helpers import assert_same, compile_text, emulate, refusal
 from .oracle import emulate as emulate_code
@@ -1724,13 +1725,58 @@ def test_math_ceil_and_floor_are_exact():
         return math.floor(x)
     """)
     assert emulate(compiled, {"x": 1e300})["error"] == "pysfn.IntegerOverflow"
-    assert "math.sqrt() cannot run inside the state machine" in refusal("""
+    assert "math.log() cannot run inside the state machine" in refusal("""
     import math
 
     @sfn.workflow
     def main(x: float):
-        return math.sqrt(x)
+        return math.log(x)
     """)
+
+
+def test_math_sqrt_fabs_and_pi_are_exact():
+    """A standard deviation (`math.sqrt(sum((d - mean) * (d - mean) ...) / n)`, a trial; was
+    refused): JavaScript's Math.sqrt and C's sqrt both give the double nearest the exact root, so
+    $sqrt is Python's result, a float whatever the argument (sqrt(16) prints 4.0); below 0 it is
+    Python's ValueError, for what is no number its TypeError; fabs is a float abs, and pi, e and
+    tau are the doubles they are."""
+    results = assert_same("""
+    import math
+
+    @sfn.workflow
+    def main(xs, neg=-4):
+        mean = sum(xs) / len(xs) if xs else 0.0
+        sd = math.sqrt(sum((x - mean) * (x - mean) for x in xs) / len(xs)) if xs else 0.0
+        try:
+            bad = math.sqrt(neg)
+        except ValueError as e:
+            bad = str(e)
+        except TypeError as e:
+            bad = "type: " + str(e)
+        return [str(sd), f"{sd:.3f}", str(math.sqrt(16)), str(math.sqrt(2)), bad, str(math.fabs(neg)),
+                str(math.pi * 2), repr(math.e), str(math.tau), str(math.sqrt(True))]
+    """, {"xs": [1, 2, 3, 4]}, {"xs": [2.5, 0.1, 7], "neg": 0}, {"xs": [], "neg": -2.5}, {"xs": [1], "neg": "x"})
+    assert results[0]["output"][2:5] == ["4.0", "1.4142135623730951", "math domain error"]
+    assert (results[3]["error"], results[3]["cause"]) == ("TypeError", "must be real number, not str")  # fabs
+
+
+def test_a_sqrt_domain_message_that_shows_the_argument(monkeypatch):
+    """Where Python's message for math.sqrt(-4) ends with the argument as a float ("expected a
+    nonnegative input, got -4.0"), the machine writes it so: _domain_message reads the message
+    of the Python compiling."""
+    monkeypatch.setattr(builtins_lowering, "_SQRT_DOMAIN", ("expected a nonnegative input, got ", True))
+    compiled = compile_text("""
+    import math
+
+    @sfn.workflow
+    def main(x):
+        try:
+            return math.sqrt(x)
+        except ValueError as e:
+            return str(e)
+    """)
+    assert [emulate(compiled, {"x": x})["output"] for x in (-4, -2.5, 9)] == [
+        "expected a nonnegative input, got -4.0", "expected a nonnegative input, got -2.5", 3]
 
 
 def test_hex_oct_bin_and_the_integer_format_types():

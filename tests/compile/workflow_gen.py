@@ -329,7 +329,10 @@ class _Gen:
                         lambda: f"len(sum([[{self.expr_int(d)}], {self.list_ref()}], []))",
                         lambda: f"sum((v * 2 for v in {self.list_ref()}), {self.expr_int(0)})"]
         if TEXT:
-            options += [lambda: f"math.{self.choice(['ceil', 'floor'])}({self.expr_int(d)} / {self.draw(st.integers(1, 7))})"]
+            options += [lambda: f"math.{self.choice(['ceil', 'floor'])}({self.expr_int(d)} / {self.draw(st.integers(1, 7))})",
+                        # sqrt (session 19): a float printed, and its ValueError below 0
+                        lambda: f"len(str(math.sqrt({self.expr_int(d)})))",
+                        lambda: f"math.floor(math.sqrt({self.expr_int(d)}) * math.pi)"]
         if GRID:
             options += [lambda: f"grid[{self.expr_int(0)} % 3][{self.expr_int(d)}]",
                         lambda: f"len('{{a}}{{b}}'.format(**({self.expr_dict(0)} | {{'a': 1, 'b': 2}})))",
