@@ -18,7 +18,8 @@ keyword-only parameters, literal defaults) that every use calls as a statement o
 given a line of its own where Python evaluates it once and first: _hoist_calls; one Python
 evaluates only sometimes, the `if`s its evaluation takes: an operand of `and`/`or` or a branch
 of `x if c else y` (_lazy_statements), `any()`/`all()` of a generator (_search_loop), a
-generator taken whole (_generators_as_lists)), whose
+generator taken whole (_generators_as_lists); one inside a comprehension, a generator or a
+lambda, of a helper that is one `return`, is its expression: _expressions_in_scopes), whose
 `return`s all end the body
 (the last statement, or the last of every branch of an `if` or `try` that is; or are in the
 body of a loop without a `break` of its own: the result and a `break`, the rest in the loop's
@@ -49,6 +50,7 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
         defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
         _keys_as_lambdas(body, defs)
+        _expressions_in_scopes(body, defs)
         _while_tests(body, defs)
         _generators_as_lists(body, defs)
         _augmented_items(body, defs, taken)
@@ -301,6 +303,90 @@ def _keys_as_lambdas(body: list[ast.stmt], defs: dict) -> None:
             lam = ast.Lambda(args=copy.deepcopy(fdef.args), body=copy.deepcopy(fdef.body[0].value))
             node.value = ast.copy_location(lam, node.value)
             ast.fix_missing_locations(node)
+
+
+def _expressions_in_scopes(body: list[ast.stmt], defs: dict) -> None:
+    """`def total(r): return r["price"] * r["qty"] - discount`, called inside a comprehension, a
+    generator or a lambda (`sum(total(r) for r in rows)`, `[r for r in rows if total(r) > 0]`),
+    where no statement can hold the call: the call is the helper's expression with the
+    arguments in place of the parameters. Python evaluates each argument once, then the
+    expression in the helper's scope, reading the enclosing names when it runs: the same,
+    where each argument is a name or a literal (evaluated again without effect) and no name the
+    expression reads means another variable at the call (a comprehension's or lambda's own
+    name there, or the helper's, around an argument)."""
+    helpers = {name: fdef for name, fdef in defs.items() if len(fdef.body) == 1
+               and isinstance(fdef.body[0], ast.Return) and fdef.body[0].value is not None
+               and not any(isinstance(n, ast.NamedExpr) for n in ast.walk(fdef.body[0].value))}
+    if not helpers:
+        return
+    for statement in body:
+        if not (isinstance(statement, ast.FunctionDef) and statement.name in helpers):
+            _substitute_calls(statement, helpers, frozenset(), False)
+    # a helper no longer named anywhere else goes (its own calls of others no longer hold them)
+    for name, fdef in helpers.items():
+        if not any(isinstance(n, ast.Name) and n.id == name for statement in body if statement is not fdef
+                   for n in ast.walk(statement)):
+            body.remove(fdef)
+            del defs[name]
+
+
+def _substitute_calls(node: ast.AST, helpers: dict, bound: frozenset, inside: bool) -> None:
+    """Substitute, under `node`, the helpers' calls inside a comprehension, generator or lambda
+    (`inside`; `bound`: the names the scopes around bind)."""
+    for field, value in ast.iter_fields(node):
+        children = value if isinstance(value, list) else [value]
+        for position, child in enumerate(children):
+            if not isinstance(child, ast.AST):
+                continue
+            scoped = isinstance(child, (*_SCOPES, ast.FunctionDef, ast.AsyncFunctionDef))
+            _substitute_calls(child, helpers, bound | _scope_names(child) if scoped else bound,
+                              inside or isinstance(child, _SCOPES))
+            if not (inside and isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
+                    and child.func.id in helpers and child.func.id not in bound):
+                continue
+            reduced = _reduced(helpers[child.func.id], child, bound)
+            if reduced is None:
+                continue
+            if isinstance(value, list):
+                value[position] = reduced
+            else:
+                setattr(node, field, reduced)
+
+
+def _scope_names(scope: ast.AST) -> frozenset:
+    names = {n.id for n in ast.walk(scope) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    return frozenset(names | {a.arg for a in ast.walk(scope) if isinstance(a, ast.arg)})
+
+
+def _reduced(fdef: ast.FunctionDef, call: ast.Call, bound: frozenset) -> ast.expr | None:
+    params = [a.arg for a in fdef.args.args]
+    defaults = fdef.args.defaults
+    if call.keywords or any(isinstance(a, ast.Starred) for a in call.args) \
+            or not len(params) - len(defaults) <= len(call.args) <= len(params) \
+            or not all(isinstance(a, (ast.Name, ast.Constant)) for a in call.args):
+        return None
+    values = dict(zip(params, [*call.args, *defaults[len(defaults) - (len(params) - len(call.args)):]], strict=True)) \
+        if len(call.args) < len(params) else dict(zip(params, call.args, strict=True))
+    expression = fdef.body[0].value
+    inner = _scope_names(expression)
+    read = {n.id for n in ast.walk(expression) if isinstance(n, ast.Name)} - set(params)
+    arguments = {a.id for a in call.args if isinstance(a, ast.Name)}
+    if read & bound or arguments & inner:
+        return None
+    reduced = _ArgumentsIn(values).visit(copy.deepcopy(expression))
+    for sub in ast.walk(reduced):
+        ast.copy_location(sub, call)
+    return reduced
+
+
+class _ArgumentsIn(ast.NodeTransformer):
+    def __init__(self, values: dict):
+        self.values = values
+
+    def visit_Name(self, node: ast.Name) -> ast.AST:
+        if node.id in self.values and isinstance(node.ctx, ast.Load):
+            return copy.deepcopy(self.values[node.id])
+        return node
 
 
 def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:

@@ -111,12 +111,21 @@ def test_return_helper_and_a_helper_used_as_a_value_are_kept_apart():
         return [a > 0 and pick(a)]
     """, {"a": 1}, {"a": 0})
     assert [r["output"] for r in results] == [[2], [False]]
-    refused = refusal("""
+    # a one-expression helper in a generator read by max() is its expression there (session 19;
+    # refused before); one whose argument is no name or literal still cannot be
+    assert [r["output"] for r in assert_same("""
     @sfn.workflow
     def main(a: int):
         def pick(x):
             return x + 1
         return max((pick(v) for v in range(a)), default=0)
+    """, {"a": 3}, {"a": 0})] == [3, 0]
+    refused = refusal("""
+    @sfn.workflow
+    def main(a: int):
+        def pick(x):
+            return x + 1
+        return max((pick(v * 2) for v in range(a)), default=0)
     """)
     assert "called inside an expression" in refused and "pick(...)` as a statement" in refused
 
@@ -650,7 +659,7 @@ def test_a_call_that_could_run_inline_names_the_use_that_keeps_it_from_doing_so(
         def small(x):
             return x < 3
 
-        flag = max((small(x) for x in xs), default=False)
+        flag = max((small(x + 1) for x in xs), default=False)
         total = 0
         for x in xs:
             total += 1 if small(x) else 0
@@ -658,3 +667,48 @@ def test_a_call_that_could_run_inline_names_the_use_that_keeps_it_from_doing_so(
     """)
     assert "wf.py:11:" in text and "its use on line 8 cannot, so this call does not either" in text
     assert "wf.py:8:" in text and "where it cannot run inline (a lambda; a generator read by min(), max()" in text
+
+
+def test_a_one_expression_helper_called_in_comprehensions_and_generators():
+    """`def total(r): return r["price"] * r["qty"] - discount`, used in `sum(total(r) for r in
+    rows)`, in a comprehension's condition, as a key and inside another helper (a trial; was
+    refused: a call inside a generator has no statement of its own): the call is the helper's
+    expression with the argument in place of the parameter."""
+    assert_same("""
+    def load(n):
+        return [{"name": "n%d" % i, "price": i % 4, "qty": (i * 3) % 5} for i in range(n)]
+
+    @sfn.workflow
+    def main(n, discount=0):
+        rows = load(n)
+        def total(r):
+            return r["price"] * r["qty"] - discount
+        def plus(r, extra=0):
+            return total(r) + extra
+        def describe(r):
+            t = total(r)
+            if t <= 0:
+                return r["name"] + ": nothing"
+            return r["name"] + ": " + str(t)
+        ranked = sorted(rows, key=total, reverse=True)
+        lines = [describe(r) for r in ranked]
+        grand = sum(total(r) for r in rows)
+        bonus = [plus(r, 100) for r in rows if plus(r) > 0]
+        return {"lines": lines, "grand": grand, "bonus": bonus,
+                "pos": [r["name"] for r in rows if total(r) > 0], "any": any(total(r) > 5 for r in rows)}
+    """, {"n": 6}, {"n": 6, "discount": 4}, {"n": 0})
+
+
+def test_a_helper_whose_names_would_mean_other_variables_at_the_call_stays_a_call():
+    # `k` is the helper's enclosing name, but the comprehension around the call binds its own
+    # `k`: written in place, the expression would read the comprehension's; left as a call (and
+    # refused, with its hint), never a different value
+    text = refusal("""
+    @sfn.workflow
+    def main(vs, ks):
+        k = 10
+        def plus(x):
+            return x + k
+        return [plus(v) for k in ks for v in vs]
+    """)
+    assert "'plus' is a nested function called inside an expression where it cannot run inline" in text
