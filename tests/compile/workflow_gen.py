@@ -139,6 +139,9 @@ HELPERS = """\
     def tally(v):
         counts["h"] = counts.get("h", 0) + v
 
+    def scale(v, k=1):
+        return v * k + len(out) - acc
+
     def seek(v):
         for x in out:
             if x > v:
@@ -315,6 +318,9 @@ class _Gen:
                                        f"key={self.choice(['bump', 'risky'])}, default={self.draw(SMALL_INTS)})")
         if NESTED_HELPERS and HELPER_EXPRESSIONS and (LAZY_HELPERS or not self.lazy_depth):
             options.append(lambda: f"{self.choice(['helper', 'seek'])}({self.expr_int(0)})")  # f-strings, operands
+            # one expression: inside a comprehension or generator, the expression itself
+            # (inline_functions._expressions_in_scopes), its enclosing names read at the call
+            options.append(lambda: f"scale({self.expr_int(0)}{self.choice(['', ', 2', ', n'])})")
         if SETS:
             options.append(lambda: f"len({self.set_expr(d)})")
         if POWERS_UNPACKING:
