@@ -311,9 +311,10 @@ def _expressions_in_scopes(body: list[ast.stmt], defs: dict) -> None:
     where no statement can hold the call: the call is the helper's expression with the
     arguments in place of the parameters. Python evaluates each argument once, then the
     expression in the helper's scope, reading the enclosing names when it runs: the same,
-    where each argument is a name or a literal (evaluated again without effect) and no name the
-    expression reads means another variable at the call (a comprehension's or lambda's own
-    name there, or the helper's, around an argument)."""
+    where each argument is a literal or a name the comprehension or lambda around the call binds
+    (evaluated again, or not at all, without effect) and no name the expression reads means
+    another variable at the call (a comprehension's or lambda's own name there, or the
+    helper's, around an argument)."""
     helpers = {name: fdef for name, fdef in defs.items() if len(fdef.body) == 1
                and isinstance(fdef.body[0], ast.Return) and fdef.body[0].value is not None
                and not any(isinstance(n, ast.NamedExpr) for n in ast.walk(fdef.body[0].value))}
@@ -361,9 +362,12 @@ def _scope_names(scope: ast.AST) -> frozenset:
 def _reduced(fdef: ast.FunctionDef, call: ast.Call, bound: frozenset) -> ast.expr | None:
     params = [a.arg for a in fdef.args.args]
     defaults = fdef.args.defaults
+    # a name an enclosing comprehension or lambda binds is bound at the call (another might be
+    # unbound, Python's error at the call even where the expression does not read it)
     if call.keywords or any(isinstance(a, ast.Starred) for a in call.args) \
             or not len(params) - len(defaults) <= len(call.args) <= len(params) \
-            or not all(isinstance(a, (ast.Name, ast.Constant)) for a in call.args):
+            or not all(isinstance(a, ast.Constant) or (isinstance(a, ast.Name) and a.id in bound)
+                       for a in call.args):
         return None
     values = dict(zip(params, [*call.args, *defaults[len(defaults) - (len(params) - len(call.args)):]], strict=True)) \
         if len(call.args) < len(params) else dict(zip(params, call.args, strict=True))

@@ -87,3 +87,25 @@ def main(kind, payload):
     return handlers[pick(kind)](payload)
 """)
     assert "the function 'send_email' can only be called here" in text
+
+
+def test_a_tables_key_is_matched_as_a_dict_matches_it():
+    # 1, 1.0 and True are one key; an unhashable key is Python's TypeError, None and 2.5 its KeyError
+    assert_same("""
+def a(p):
+    return "a" + str(p)
+
+def b(p):
+    return "b" + str(p)
+
+@sfn.workflow
+def main(kind, p=1):
+    table = {"x": a, 1: b}
+    try:
+        r = table[kind](p)
+    except KeyError as e:
+        r = "key " + str(e)
+    except TypeError as e:
+        r = "type " + str(e)
+    return [r, kind in table]
+""", *({"kind": kind} for kind in ("x", 1, 1.0, True, "y", [1], {"a": 1}, None, 2.5)))
