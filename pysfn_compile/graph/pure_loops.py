@@ -53,7 +53,7 @@ from typing import Any
 
 import attrs
 
-from . import ir, jsonata_lib, positional_lists
+from . import ir, jsonata_lib, jsonata_text, positional_lists
 from .counters import counters as counters_of
 
 # the helpers that call a JSONata function for every item of the list they are given first
@@ -685,7 +685,7 @@ class _Step:
             # a `for`'s iteration runs its steps in order (see _in_order): each binds what it reads
             bodies = [_plain_gets(body) for body in self._fill("\x02".join(bodies)).split("\x02")]
             carried = frozenset(self.carried)
-            runs = [f"({bind}$merge([{state}, {_operand(body)}]))" for bind, body in (
+            runs = [f"({bind}$merge([{state}, {jsonata_text.operand(body)}]))" for bind, body in (
                 self._bound(body, state, carried & _step_reads(self.leader_nodes, self.members, leader))
                 for body, leader in zip(bodies, self.leader_nodes, strict=True))]
             run = runs[0]
@@ -701,7 +701,7 @@ class _Step:
         bind, dispatch = self._bound(dispatch, state, self.step_reads)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
-        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {_operand(dispatch)}])) }}"
+        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {jsonata_text.operand(dispatch)}])) }}"
         step, lengths = self._held_by_position(step, state)
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
                              {name: positional_lists.to_positions(f"${name}") for name in lengths})
@@ -730,7 +730,7 @@ class _Step:
             found = list(_variable(name).finditer(text))
             if not found:
                 continue  # read by another step, or the head of a `for` run as a `$reduce` (see _each_block)
-            if len(found) == 1 and _levels_of(text)[found[0].start()] >= 0 \
+            if len(found) == 1 and jsonata_text.bracket_levels_of(text)[found[0].start()] >= 0 \
                     and not re.match(r"\s*:=", text[found[0].end():]):
                 text = text[:found[0].start()] + read + text[found[0].end():]
                 self.budget_extra += len(f"${name} := {read}; ") - (len(read) - len(name) - 1)  # see _budget
@@ -940,7 +940,7 @@ class _Step:
         if it sets a carried variable, goes to the step's end, which may write the value in
         place of the variable (`{"@step": 3, "__exc": {...}}`, see _ending)."""
         if id(target) in self.members and id(target) not in self.leaders:
-            return _sequence(statements, self._block(target, changed, check, taken, available))
+            return jsonata_text.sequence(statements, self._block(target, changed, check, taken, available))
         sunk: dict[str, str] = {}
         captures: tuple[str, ...] = ()
         if id(target) not in self.members:
@@ -950,7 +950,7 @@ class _Step:
             name, _, value = statements[-1].partition(" := ")
             if name[1:] in self.carried:
                 last, statements = (name[1:], value), statements[:-1]
-        return _sequence(statements, self._leaf(target, changed, check, taken, last, sunk, captures))
+        return jsonata_text.sequence(statements, self._leaf(target, changed, check, taken, last, sunk, captures))
 
     def _leaf(self, target: ir.Node, changed: frozenset, check: str = "", taken: frozenset = frozenset(),
               last: tuple[str, str] | None = None, sunk: dict | None = None, captures: tuple = ()) -> str:
@@ -996,8 +996,8 @@ class _Step:
                 continue
             text = sunk[name]
             binds = [f"${c} := $lookup(${result_var}, {jsonata_lib.string(c)})" for c in self.exit_captures[position]
-                     if c in _VARIABLE_SET(text)]
-            out[name] = ir.Code(_sequence(binds, text), self.helpers)
+                     if c in jsonata_text.variable_set(text)]
+            out[name] = ir.Code(jsonata_text.sequence(binds, text), self.helpers)
         return out
 
     def sunk_locals(self) -> frozenset:
@@ -1050,10 +1050,10 @@ class _Step:
                     captures |= free
                     del kept[position]
                     self.budget_extra += len(statements[position])
-                    reads |= _VARIABLE_SET(value)
+                    reads |= jsonata_text.variable_set(value)
                     sets.add(name)
                     continue
-            reads |= _VARIABLE_SET(statements[position])
+            reads |= jsonata_text.variable_set(statements[position])
             if bind:
                 sets.add(name)
         return kept, dict(sorted(sunk.items())), tuple(sorted(captures))
@@ -1070,10 +1070,10 @@ class _Step:
     def _free(self, value: str) -> set[str] | None:
         """The names `value` reads whose value the After state must be given (the loop's
         variables, its temporaries), or None if it reads one the After state cannot have."""
-        if _CONTEXT.search(value) or not value:
+        if jsonata_text.CONTEXT.search(value) or not value:
             return None
-        inner = set(_BOUND.findall(value))
-        for params in _PARAMS.findall(value):
+        inner = set(jsonata_text.BOUND.findall(value))
+        for params in jsonata_text.PARAMS.findall(value):
             inner.update(_VARIABLE.findall(params))
         free: set[str] = set()
         for match in _VARIABLE.finditer(value):
@@ -1133,7 +1133,7 @@ class _Step:
         assert isinstance(node, ir.Choice)
         # the Choice's own texts (its conditions and Assign values, all evaluated on the
         # variables as they are when it is entered) compute their repeated parts once, see _bind_repeated
-        conditions = [_test(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
+        conditions = [jsonata_text.as_test(_reuse(self._positional(rule.condition.text), available)) for rule in node.rules]
         assigns = [self._assign(rule.assign, available) for rule in node.rules] + [
             self._assign(node.default_assign, available)]
         for rule in node.rules:
@@ -1147,8 +1147,8 @@ class _Step:
             here = available + tuple(pair for at in bound[:position + 1] for pair in at)
             branch = self._end(grouped[position], rule.next, changed | frozenset(rule.assign), check or rule.check,
                                self._branch(node, position, taken), _still(here, rule.assign))
-            text = _sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
-        return _sequence(statements, text)
+            text = jsonata_text.sequence(prefixes[position], f"{conditions[position]} ? {branch} : {text}")
+        return jsonata_text.sequence(statements, text)
 
     def _bind_repeated(self, conditions: list[str], groups: list[list[str]]):
         """A subexpression written twice or more in one Choice's texts is computed once, where
@@ -1167,39 +1167,39 @@ class _Step:
         parts = conditions + [item for group in groups for item in group]
         found: dict[str, int] = {}
         for text in parts:
-            for candidate in _groups(text):
-                if len(candidate) >= MIN_BOUND:
+            for candidate in jsonata_text.groups(text):
+                if len(candidate) >= jsonata_text.MIN_BOUND:
                     found[candidate] = found.get(candidate, 0) + 1
         # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
         # the variables the Choice's Assign sets (`$x := ...` opening a text)
         bound: set[str] = set()
         for text in parts:
-            for match in _BOUND.finditer(text):
+            for match in jsonata_text.BOUND.finditer(text):
                 if match.start() != 0:
                     bound.add(match.group(1))
-            for params in _PARAMS.findall(text):
+            for params in jsonata_text.PARAMS.findall(text):
                 bound.update(_VARIABLE.findall(params))
         # the temporaries this Choice's own statements bind (`$t1 := ...` opening a text):
         # not there yet where a part of it would be bound (before the rule's test)
-        bound |= {match.group(1) for text in parts if (match := _BOUND.match(text)) and match.group(1) in self.temps}
+        bound |= {match.group(1) for text in parts if (match := jsonata_text.BOUND.match(text)) and match.group(1) in self.temps}
         chosen: list[tuple[str, str]] = []  # (name, text), longest first
         for candidate in sorted(found, key=len, reverse=True):
             # written twice: in the texts, or inside longer ones (each evaluated as often)
-            if sum(_count(text, candidate) for text in parts) < 2 or not self._shareable(candidate, bound):
+            if sum(jsonata_text.count_whole(text, candidate) for text in parts) < 2 or not self._shareable(candidate, bound):
                 continue
             chosen.append((self._temp("t"), candidate))
         if not chosen:
             return [[] for _ in range(n + 1)], conditions, groups, [[] for _ in range(n + 1)]
         # where each is first written, and first evaluated whatever happens (the original texts)
         places = [[conditions[k]] + groups[k] for k in range(n)] + [groups[n]]
-        eager = [[_eager_spans(conditions[k])] for k in range(n)] + [[_eager_spans(t) for t in groups[n]]]
+        eager = [[jsonata_text.eager_spans(conditions[k])] for k in range(n)] + [[jsonata_text.eager_spans(t) for t in groups[n]]]
         first: dict[str, int] = {}
         bind: dict[str, int] = {}
         for name, candidate in chosen:
-            first[name] = next(k for k in range(n + 1) if any(_count(text, candidate) for text in places[k]))
+            first[name] = next(k for k in range(n + 1) if any(jsonata_text.count_whole(text, candidate) for text in places[k]))
             for k in range(n + 1):
                 texts = [conditions[k]] if k < n else groups[n]
-                if any(_occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
+                if any(jsonata_text.occurs_in(candidate, text, spans) for text, spans in zip(texts, eager[k], strict=True)):
                     bind[name] = k
                     break
         # only where it is computed before any use (a function of no arguments defined for the
@@ -1209,9 +1209,9 @@ class _Step:
         # those, once per time it is computed)
         kept: list[tuple[str, str]] = []
         for name, candidate in chosen:  # longest first
-            outside = sum(_count(functools.reduce(lambda t, pair: _replace(t, pair[1], pair[0]), kept, text), candidate)
+            outside = sum(jsonata_text.count_whole(functools.reduce(lambda t, pair: jsonata_text.replace_whole(t, pair[1], pair[0]), kept, text), candidate)
                           for text in parts)
-            if outside + sum(_count(longer, candidate) for _, longer in kept) >= 2:
+            if outside + sum(jsonata_text.count_whole(longer, candidate) for _, longer in kept) >= 2:
                 kept.append((name, candidate))
         chosen = kept
         if not chosen:
@@ -1220,23 +1220,23 @@ class _Step:
         def rewrite(text: str, k: int, skip: str = "") -> str:
             for name, candidate in chosen:
                 if candidate != skip and len(candidate) <= len(text) and bind[name] <= k:
-                    text = _replace(text, candidate, name)
+                    text = jsonata_text.replace_whole(text, candidate, name)
             return text
 
         prefixes: list[list[str]] = [[] for _ in range(n + 1)]
         bound_at: list[list[tuple[str, str]]] = [[] for _ in range(n + 1)]
         for name, candidate in sorted(chosen, key=lambda pair: len(pair[1])):  # inner ones first
             written = rewrite(candidate, bind[name], candidate)
-            prefixes[bind[name]].append(f"{name} := {_operand(written)}")
+            prefixes[bind[name]].append(f"{name} := {jsonata_text.operand(written)}")
             bound_at[bind[name]].append((written, name))
         conditions = [rewrite(text, k) for k, text in enumerate(conditions)]
         groups = [[rewrite(text, k) for text in group] for k, group in enumerate(groups)]
         return prefixes, conditions, groups, bound_at
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
-        if _CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
+        if jsonata_text.CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
             return False
-        inner = set(_BOUND.findall(candidate))
+        inner = set(jsonata_text.BOUND.findall(candidate))
         for match in _VARIABLE.finditer(candidate):
             name = match.group(1)
             if candidate[match.end():match.end() + 1] == "(":
@@ -1267,7 +1267,7 @@ class _Step:
                    if name in self.carried or name in self.mentioned or name not in self.variables]
         while pending:
             for position, (name, text) in enumerate(pending):
-                if not any(name in _VARIABLE_SET(other) for n, other in pending if n != name):
+                if not any(name in jsonata_text.variable_set(other) for n, other in pending if n != name):
                     out.append(f"${name} := {text}")
                     del pending[position]
                     break
@@ -1307,8 +1307,8 @@ class _Step:
             self.helpers |= value.helpers
             text = value.text
             for item, temp in (shared or {}).items():
-                text = _replace(text, item, temp)
-            return _operand(_reuse(self._positional(text), available))
+                text = jsonata_text.replace_whole(text, item, temp)
+            return jsonata_text.operand(_reuse(self._positional(text), available))
         if isinstance(value, dict):
             return "{" + ", ".join(f"{jsonata_lib.string(k)}: {self._value(v, shared, available)}"
                                    for k, v in value.items()) + "}"
@@ -1321,17 +1321,13 @@ class _Step:
 
 
 SINK_SIZE = 200  # characters of an exit's value (with no helper) worth computing after the loop instead
-MIN_BOUND = 16  # characters a repeated subexpression needs to be bound once ($lookup($x, "k") is 17)
-_CONTEXT = re.compile(r"\$(?![A-Za-z_])")
-_BOUND = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\s*:=")
-_PARAMS = re.compile(r"function\s*\(([^)]*)\)")
 
 
 def _still(available: tuple, assign: dict | None) -> tuple:
     """Of `available` (see _Step._block), what an Assign setting `assign`'s names leaves valid."""
     if not assign:
         return available
-    return tuple((text, temp) for text, temp in available if not _VARIABLE_SET(text) & set(assign))
+    return tuple((text, temp) for text, temp in available if not jsonata_text.variable_set(text) & set(assign))
 
 
 _GET_OF_VARIABLE = re.compile(r"\(\$__g := (\$[A-Za-z_][A-Za-z0-9_]*); \$exists\(\$__g\) \? \$__g : ")
@@ -1347,7 +1343,7 @@ def _reuse(text: str, available: tuple) -> str:
     """`text` reading the temporaries of `available` where it writes their texts again."""
     for candidate, temp in available:
         if candidate in text:
-            text = _replace(text, candidate, temp)
+            text = jsonata_text.replace_whole(text, candidate, temp)
     return text
 
 
@@ -1372,225 +1368,9 @@ def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str,
     if inline:
         parts.append(f"{jsonata_lib.string(last[0])}: {last[1]}")
     ending = "{" + ", ".join(parts) + "}"
-    return ending if last is None or inline else _sequence([f"${last[0]} := {last[1]}"], ending)
+    return ending if last is None or inline else jsonata_text.sequence([f"${last[0]} := {last[1]}"], ending)
 
 
 def _taken(ids: frozenset) -> str:
     """The branch ids a path took, as a JSONata object literal."""
     return "{" + ", ".join(f'"{key}": true' for key in sorted(ids, key=int)) + "}"
-
-
-def _groups(text: str):
-    """The calls (`$f(...)`) and parenthesized groups in `text`, as written."""
-    for match in re.finditer(r"\$[A-Za-z_][A-Za-z0-9_]*\(|\(", text):
-        start = match.start()
-        end = jsonata_lib.closing(text, match.end() - 1)
-        if end > 0:
-            yield text[start:end + 1]
-
-
-def _sequence(statements: list[str], last: str) -> str:
-    """`s1; s2; last` as one expression (a block: what it binds stays inside)."""
-    if not statements:
-        return last
-    return "(" + "; ".join(statements) + "; " + last + ")"
-
-
-_ATOM = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*|-?[0-9][0-9.eE+-]*|true|false|null")
-_CALL = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*\(")
-
-
-def _operand(text: str) -> str:
-    """`text` safe as an operand of `? :` and `:=`: parenthesized unless it is a name, a
-    number, or one parenthesized group (a call or a block) already. Each parenthesis is a
-    JSONata block, a frame to look names up through, so none is added where not needed."""
-    text = text.strip()
-    if _ATOM.fullmatch(text):
-        return text
-    start = 0
-    match = _CALL.match(text)
-    if match:
-        start = match.end() - 1
-    if text[start:start + 1] == "(" and "/" not in text and jsonata_lib.closing(text, start) == len(text) - 1:
-        return text
-    return f"({text})"
-
-
-def _test(text: str) -> str:
-    """`text` as the test of `? :`: without the parentheses around a comparison, `and`, `or`
-    or call (all bind tighter than `?`), kept around a block or a `? :` of its own."""
-    text = _operand(text)
-    if not text.startswith("(") or jsonata_lib.closing(text, 0) != len(text) - 1:
-        return text
-    inner, depth = text[1:-1], 0
-    for position, char in jsonata_lib.code_positions(inner):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0 and (char in "?;:" or inner.startswith("..", position) or inner.startswith("~>", position)):
-            return text
-    return inner if inner.strip() and "/" not in inner else text
-
-
-def _VARIABLE_SET(text: str) -> set[str]:
-    return set(_VARIABLE.findall(text))
-
-
-@functools.lru_cache(maxsize=512)
-def _levels_of(text: str) -> tuple[int, ...]:
-    return tuple(_levels(text))
-
-
-def _levels(text: str) -> list[int]:
-    """The bracket depth of each character of `text`; -1 inside a string literal."""
-    out, depth = [-1] * len(text), 0
-    for position, char in jsonata_lib.code_positions(text):
-        if char in ")]}":
-            depth -= 1
-        out[position] = depth
-        if char in "([{":
-            depth += 1
-    return out
-
-
-def _eager_spans(text: str) -> set[tuple[int, int]]:
-    """The (start, end) of the parts of `text` JSONata evaluates whenever it evaluates `text`:
-    not behind `and`, `or` or `?`, not in a function's body, a predicate, an object or a path.
-    Conservative: nothing for a text with `/` outside strings (a regular expression's
-    brackets do not pair)."""
-    levels = _levels(text)
-    if any(char == "/" and level >= 0 for char, level in zip(text, levels, strict=True)):
-        return set()
-    out: set[tuple[int, int]] = set()
-    _eager(text, 0, len(text), 0, levels, out)
-    return out
-
-
-_NAME_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
-_BIND_AT = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*\s*:=")
-
-
-def _eager(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
-    while start < end and text[start].isspace():
-        start += 1
-    while end > start and text[end - 1].isspace():
-        end -= 1
-    if start >= end:
-        return
-    def top(position: int) -> bool:
-        return levels[position] == depth
-
-    # statements of a block (the caller passed its inside): each is evaluated
-    cuts = [p for p in range(start, end) if text[p] == ";" and top(p)]
-    if cuts:
-        edges = [start] + [c + 1 for c in cuts] + [end]
-        for a, b in zip(edges, edges[1:], strict=False):
-            _eager(text, a, b - 1 if b != end else b, depth, levels, out)
-        return
-    bind = _BIND_AT.match(text, start)
-    if bind and bind.end() <= end:
-        _eager(text, bind.end(), end, depth, levels, out)
-        return
-    for p in range(start, end):  # a conditional, `and`, `or`: the part before the first only
-        if top(p) and (text[p] == "?" or text.startswith(" and ", p) or text.startswith(" or ", p)):
-            _eager(text, start, p, depth, levels, out)
-            return
-    out.add((start, end))
-    p = start
-    while p < end:
-        char = text[p]
-        if levels[p] < 0 or not top(p):
-            p += 1
-            continue
-        if text.startswith("function", p) and not text[p - 1:p].isalnum() and text[p - 1:p] not in ("$", "_"):
-            return  # a function literal: what follows is not read as an operand chain here
-        if char == "$":
-            name = _NAME_AT.match(text, p)
-            if name is None:
-                return  # `$` alone: the context
-            q = name.end()
-            if q < end and text[q] == "(":
-                close = jsonata_lib.closing(text, q)
-                if close < 0 or close >= end:
-                    return
-                out.add((p, close + 1))
-                _arguments(text, q + 1, close, depth + 1, levels, out)
-                p = close + 1
-                continue
-            p = q
-            continue
-        if char == "(":
-            close = jsonata_lib.closing(text, p)
-            if close < 0 or close >= end:
-                return
-            out.add((p, close + 1))
-            _eager(text, p + 1, close, depth + 1, levels, out)
-            p = close + 1
-            continue
-        if char == "[":
-            close = jsonata_lib.closing(text, p)
-            if close < 0 or close >= end:
-                return
-            before = text[start:p].rstrip()
-            if before and (before[-1].isalnum() or before[-1] in "_)]}\"'`"):
-                return  # a predicate: evaluated per item, and what follows with it
-            _arguments(text, p + 1, close, depth + 1, levels, out)
-            p = close + 1
-            continue
-        if char == "{":
-            return  # an object (or a group-by): not looked into
-        if char == "." and not (text[p - 1:p].isdigit() and text[p + 1:p + 2].isdigit()):
-            return  # a path: the steps after it are evaluated per item
-        p += 1
-
-
-def _arguments(text: str, start: int, end: int, depth: int, levels: list[int], out: set) -> None:
-    """The comma-separated items between `start` and `end` (a call's arguments, an array's
-    items), each evaluated."""
-    if start >= end:
-        return
-    edges = [start]
-    for p in range(start, end):
-        if text[p] == "," and levels[p] == depth:
-            edges.append(p + 1)
-    edges.append(end + 1)
-    for a, b in zip(edges, edges[1:], strict=False):
-        _eager(text, a, b - 1, depth, levels, out)
-
-
-def _occurs_in(candidate: str, text: str, spans: set) -> bool:
-    """Whether `candidate` is written in `text` where it is evaluated whenever `text` is."""
-    return any((position, position + len(candidate)) in spans for position in _positions(text, candidate))
-
-
-def _positions(text: str, candidate: str) -> list[int]:
-    """Where `candidate` (a call or a parenthesized group) is written in `text` as a whole:
-    not where its opening parenthesis is a call's (`(($a))` inside `$not(($a))`)."""
-    out = []
-    position = text.find(candidate)
-    levels = _levels_of(text) if position >= 0 else []
-    while position >= 0:
-        before = text[position - 1:position]
-        if not (candidate[0] == "(" and (before.isalnum() or before in ("_", ")", "]", "$"))) \
-                and levels[position] >= 0:  # not inside a string literal
-            out.append(position)
-        position = text.find(candidate, position + 1)
-    return out
-
-
-def _count(text: str, candidate: str) -> int:
-    return len(_positions(text, candidate))
-
-
-def _replace(text: str, candidate: str, replacement: str) -> str:
-    """`text` with each whole `candidate` (see _positions) replaced, left to right."""
-    out, last = [], 0
-    for position in _positions(text, candidate):
-        if position < last:
-            continue  # overlapping a replaced one
-        out.append(text[last:position])
-        out.append(replacement)
-        last = position + len(candidate)
-    out.append(text[last:])
-    return "".join(out)

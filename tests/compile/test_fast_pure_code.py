@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from pysfn_compile.graph.pure_loops import _eager_spans, _occurs_in
+from pysfn_compile.graph.jsonata_text import eager_spans, occurs_in
 
 from .helpers import assert_same, compile_text, emulate
 
@@ -71,15 +71,15 @@ def test_a_loop_of_dynamic_arithmetic_takes_every_way_out_as_python():
 
 def test_a_subexpression_is_bound_only_where_it_is_evaluated_whatever_happens():
     text = "($type($a) in ['number'] and $floor($__arith('+', $x, $y)) = 1)"
-    spans = _eager_spans(text)
-    assert _occurs_in("$type($a)", text, spans)
-    assert not _occurs_in("$__arith('+', $x, $y)", text, spans)  # behind `and`
+    spans = eager_spans(text)
+    assert occurs_in("$type($a)", text, spans)
+    assert not occurs_in("$__arith('+', $x, $y)", text, spans)  # behind `and`
     text = "($__binerr('+', ($g := $x; $g), $__arith('*', $a, $b)) != '')"
-    spans = _eager_spans(text)
-    assert _occurs_in("$__arith('*', $a, $b)", text, spans)  # an argument: evaluated
+    spans = eager_spans(text)
+    assert occurs_in("$__arith('*', $a, $b)", text, spans)  # an argument: evaluated
     for hidden in ("$c ? $f($a) : 0", "$xs[$f($a)]", "$map($xs, function($v) { $f($a) })", "{'k': $f($a)}",
                    "$x.$f($a)", "$g($a) or $f($a)"):
-        assert not _occurs_in("$f($a)", hidden, _eager_spans(hidden)), hidden
+        assert not occurs_in("$f($a)", hidden, eager_spans(hidden)), hidden
 
 
 def test_shared_text_is_replaced_only_where_it_is_code():
