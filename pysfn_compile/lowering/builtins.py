@@ -2131,7 +2131,7 @@ def _hashed_after(key: Expr, arg: Expr) -> tuple[Expr, list]:
 def _dict_get(b, node, d, args, kwargs):
     _need(node, "dict.get", args, kwargs, 1, 2)
     default = args[1] if len(args) > 1 else const(None, pytypes.NONE)
-    key = lookup_key(node, args[0], int_keys=b.int_keys)
+    key = lookup_key(node, args[0], int_keys=b.int_keys or operations.holds_int_keys(d))
     if key is None:  # a key no JSON object holds
         return combine(default.code, default.ty, d, args[0], default)
     key, hashing = _hashed_after(key, args[0])
@@ -2380,8 +2380,8 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict, b):
         return combine(code, ty, d, *parts), none, pytypes.dict_of(value_ty), []
     if name in ("pop", "setdefault"):
         _need(node, f"dict.{name}", args, kwargs, 1, 2)
-        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(node, args[0], unless_empty=d.code,
-                                                                                    int_keys=b.int_keys)
+        key = store_key(node, args[0]) if name == "setdefault" else lookup_key(
+            node, args[0], unless_empty=d.code, int_keys=b.int_keys or operations.holds_int_keys(d))
         if key is None:
             raise Refusal(node, f"dict.{name}() with a key that is never a str", "convert the key with str(...)")
         if not key.ty.only("str"):  # pop: a key no JSON object holds is missing, as in Python

@@ -1099,7 +1099,7 @@ def contains(node, container: Expr, item: Expr, int_keys: bool = False) -> Expr:
             raise Refusal(node, f"'in <str>' needs a str on the left, not {item.ty.describe()}")
         return combine(f"$contains({container.code}, {item.code})", pytypes.BOOL, item, container, guards=checks)
     if ct.only("dict"):
-        key = lookup_key(node, item, int_keys=int_keys)
+        key = lookup_key(node, item, int_keys=int_keys or holds_int_keys(container))
         if key is None:
             return combine("false", pytypes.BOOL, item, container)
         found = f"$exists($lookup({container.code}, {key.code}))"
@@ -1147,7 +1147,7 @@ def subscript(node, container: Expr, index: Expr, present: bool = False, int_key
         return combine(f"$substring({container.code}, {index.code}, 1)", pytypes.STR, container, index,
                        guards=[check])
     if ct.only("dict"):
-        given, index = index, dict_key(node, index, int_keys)
+        given, index = index, dict_key(node, index, int_keys or holds_int_keys(container))
         checks = [] if present and index.ty.only("str") else [key_guard(container, index, given)]
         value_ty = ct.values
         if ct.fields is not None and index.is_const and ct.field(index.const) is not None:
@@ -1219,6 +1219,16 @@ def _encoded_key(key: Expr) -> Expr:
     if key.ty.only("int"):
         return combine(f"$__ikey({key.code})", pytypes.STR, key, helpers={"ikey"})
     return combine(f"$__ekey({key.code})", pytypes.STR, key, helpers={"ekey"})
+
+
+def holds_int_keys(container: Expr) -> bool:
+    """Whether `container` itself writes an int key (a dict display `{"b": 1, 3: 2}`: the
+    encoding's helpers or NUL mark, as ir.encodes_int_keys finds them in the machine). Where
+    such a display is read only by a test the compiler decides (`3 in {...}`), no state holds it
+    and no pass turns int_keys on: its own keys say how to look one up."""
+    if container.is_const and isinstance(container.const, dict):
+        return any(isinstance(k, str) and k.startswith("\x00") for k in container.const)
+    return bool({"ikey", "ekey"} & container.helpers) or "\\u0000" in container.code
 
 
 def dict_key(node, index: Expr, int_keys: bool = False) -> Expr:

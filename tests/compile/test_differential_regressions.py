@@ -733,3 +733,21 @@ def main(n):
     v1[str(acc % 3)] += ((n * 0) * 2)
     return sorted(v1)
 """, {"n": "11-a,"}, {"n": 4})
+
+
+@pytest.mark.parametrize("expression", [
+    'min(out) if (3 not in {"b": None, 3: None}) else 5', '1 if {"b": 1, 3: 2}[3] == 2 else 5',
+    '1 if {"b": 1, 3: 2}.get(3) == 2 else 5', '1 if (True in {1: 0}) else 5'])
+def test_an_int_key_of_a_dict_display_that_only_a_decided_test_reads(expression):
+    # found on seed 1906 (session 19): `min(out) if (3 not in ops) else ...` with ops a dispatch
+    # table (rewritten `3 not in {"b": None, "r": None, 3: None}`): the compiler decides the test
+    # itself, so no state held the display, no pass turned int keys on, and the int 3 was looked
+    # up as no dict's key: the machine took the other branch (min() of an empty list). The
+    # display's own keys now say how to look one up; `in`, `[k]` and `.get(k)` alike (each alone:
+    # any other int key the machine holds turns int keys on for all)
+    agree(f"""
+@sfn.workflow
+def main(k: int):
+    out = []
+    return {expression}
+""", {"k": 3})
