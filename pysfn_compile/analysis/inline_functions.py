@@ -320,9 +320,10 @@ def _expressions_in_scopes(body: list[ast.stmt], defs: dict) -> None:
                and not any(isinstance(n, ast.NamedExpr) for n in ast.walk(fdef.body[0].value))}
     if not helpers:
         return
-    for statement in body:
-        if not (isinstance(statement, ast.FunctionDef) and statement.name in helpers):
-            _substitute_calls(statement, helpers, frozenset(), False)
+    for _ in range(_ROUNDS):  # a helper's expression may call another helper: written in place next
+        if not sum(_substitute_calls(statement, helpers, frozenset(), False) for statement in body
+                   if not (isinstance(statement, ast.FunctionDef) and statement.name in helpers)):
+            break
     # a helper no longer named anywhere else goes (its own calls of others no longer hold them)
     for name, fdef in helpers.items():
         if not any(isinstance(n, ast.Name) and n.id == name for statement in body if statement is not fdef
@@ -331,17 +332,18 @@ def _expressions_in_scopes(body: list[ast.stmt], defs: dict) -> None:
             del defs[name]
 
 
-def _substitute_calls(node: ast.AST, helpers: dict, bound: frozenset, inside: bool) -> None:
+def _substitute_calls(node: ast.AST, helpers: dict, bound: frozenset, inside: bool) -> int:
     """Substitute, under `node`, the helpers' calls inside a comprehension, generator or lambda
-    (`inside`; `bound`: the names the scopes around bind)."""
+    (`inside`; `bound`: the names the scopes around bind); how many."""
+    done = 0
     for field, value in ast.iter_fields(node):
         children = value if isinstance(value, list) else [value]
         for position, child in enumerate(children):
             if not isinstance(child, ast.AST):
                 continue
             scoped = isinstance(child, (*_SCOPES, ast.FunctionDef, ast.AsyncFunctionDef))
-            _substitute_calls(child, helpers, bound | _scope_names(child) if scoped else bound,
-                              inside or isinstance(child, _SCOPES))
+            done += _substitute_calls(child, helpers, bound | _scope_names(child) if scoped else bound,
+                                      inside or isinstance(child, _SCOPES))
             if not (inside and isinstance(child, ast.Call) and isinstance(child.func, ast.Name)
                     and child.func.id in helpers and child.func.id not in bound):
                 continue
@@ -352,6 +354,8 @@ def _substitute_calls(node: ast.AST, helpers: dict, bound: frozenset, inside: bo
                 value[position] = reduced
             else:
                 setattr(node, field, reduced)
+            done += 1
+    return done
 
 
 def _scope_names(scope: ast.AST) -> frozenset:

@@ -699,6 +699,22 @@ def test_a_one_expression_helper_called_in_comprehensions_and_generators():
     """, {"n": 6}, {"n": 6, "discount": 4}, {"n": 0})
 
 
+def test_one_expression_helpers_calling_each_other_inside_lambdas_and_comprehensions():
+    # norm's expression calls weight: written in place inside the key's lambda, then weight's
+    assert_same("""
+    @sfn.workflow
+    def main(groups, w=2):
+        def weight(v):
+            return v * w
+        def norm(v, base=10):
+            return weight(v) % base
+        ranked = {g: sorted(vals, key=lambda v: (norm(v), -v)) for g, vals in groups.items()}
+        best = {g: max((weight(v) for v in vals), default=None) for g, vals in groups.items()}
+        flags = [any(norm(v, 3) == 0 for v in vals) for vals in groups.values()]
+        return {"ranked": ranked, "best": best, "flags": flags}
+    """, {"groups": {"a": [3, 1, 7, 5], "b": []}}, {"groups": {}}, {"groups": {"c": [6, 16]}, "w": 3})
+
+
 def test_a_helper_whose_names_would_mean_other_variables_at_the_call_stays_a_call():
     # `k` is the helper's enclosing name, but the comprehension around the call binds its own
     # `k`: written in place, the expression would read the comprehension's; left as a call (and
