@@ -39,7 +39,7 @@ def rewrite(body: list[ast.stmt], callees: set[str]) -> None:
         uses = _uses(body, name, statement)
         if uses is None:
             continue  # (a table nothing reads is dropped: building it does nothing else)
-        for parent, node in uses:
+        for parent, node in reversed(uses):  # inner ones first: an outer call copies its arguments
             replace_child(parent, node, ast.copy_location(_rewritten(node, entries), node))
         body[position] = ast.copy_location(ast.Pass(), statement)
         for node in body:

@@ -109,3 +109,30 @@ def main(kind, p=1):
         r = "type " + str(e)
     return [r, kind in table]
 """, *({"kind": kind} for kind in ("x", 1, 1.0, True, "y", [1], {"a": 1}, None, 2.5)))
+
+
+def test_calls_through_a_table_nested_in_each_other_and_in_a_generator():
+    assert_same("""
+class Bad(Exception):
+    pass
+
+def a(x):
+    if x < 0:
+        raise Bad("neg")
+    return x + 1
+
+def b(x):
+    return x * 2
+
+@sfn.workflow
+def main(jobs):
+    ops = {"a": a, "b": b}
+    results = {}
+    for name, x in jobs:
+        try:
+            results[name + str(x)] = ops[name](x) if name in ops else None
+        except Bad as e:
+            results[name + str(x)] = str(e)
+    total = sum(ops[n](v) for n, v in jobs if n in ops and v >= 0)
+    return {"results": results, "total": total, "chain": ops["b"](ops["a"](1))}
+""", {"jobs": [["a", 1], ["b", 2], ["a", -1], ["c", 3]]}, {"jobs": []})
