@@ -6,16 +6,17 @@ benchmarks/README.md. Run it with the pysfn_compile of another commit on PYTHONP
 
     python benchmarks/bench_sorting.py
 
-Emulator seconds (wall clock, best of 3) and how the execution ended: the emulator stops an
-evaluation past 1,000,000 JSONata nodes (States.QueryEvaluationError), as a runaway guard.
+Emulator seconds (CPU seconds of the process, best of 3: benchmarks/timing.py) and how the
+execution ended: the emulator stops an evaluation past 1,000,000 JSONata nodes
+(States.QueryEvaluationError), as a runaway guard.
 """
 
 from __future__ import annotations
 
 import textwrap
-import time
 
-import pysfn_emulator
+from timing import best_run
+
 from pysfn_compile import compile_source
 
 WORKFLOWS = {
@@ -27,15 +28,7 @@ SIZES = (1000, 2500, 5000)
 
 
 def _run(compiled, n: int) -> str:
-    payload = {"rows": [{"i": i, "v": (i * 37) % 1001, "n": f"n{(i * 7) % 13}"} for i in range(n)]}
-    best, status = None, ""
-    for _ in range(3):
-        started = time.perf_counter()
-        execution = pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
-        seconds = time.perf_counter() - started
-        best = seconds if best is None else min(best, seconds)
-        status = execution.status if execution.status == "SUCCEEDED" else execution.error
-    return f"{best:.2f} s" + ("" if status == "SUCCEEDED" else f" ({status})")
+    return best_run(compiled, {"rows": [{"i": i, "v": (i * 37) % 1001, "n": f"n{(i * 7) % 13}"} for i in range(n)]})
 
 
 def main() -> None:
