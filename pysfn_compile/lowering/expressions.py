@@ -104,7 +104,8 @@ def transform_name(b, node: ast.Name) -> Expr:
         return const(jsonata_lib.held_keys(value), type_of_value(value))
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",
-                      "pass it to sfn.map(...) or call it")
+                      "pass it to sfn.map(...) or call it; a dict of functions is a dispatch table where it is "
+                      "assigned once and read only as table[key](...) and key in table")
     obj = b.info.objects.get(name, MISSING)
     if isinstance(obj, (set, frozenset)):
         return _module_set(b, node, name, obj)

@@ -71,6 +71,7 @@ def main(kind, payload):
     return [names, handlers[kind](payload)]
 """)
     assert "the function 'send_email' can only be called here" in text
+    assert "a dict of functions is a dispatch table where it is assigned once and read only as table[key](...)" in text
 
 
 def test_a_key_that_does_more_than_compute_is_left_as_written():
