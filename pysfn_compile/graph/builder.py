@@ -428,12 +428,20 @@ class BuilderHelpers:
     def partners_of(self, name: str) -> str:
         """The names `name` may share a list or dict with, for a message (aliasing.partners)."""
         partners = self.scope.aliasing.partners if self.scope.aliasing is not None else {}
-        found = [f"'{other}' (line {line})" for other, line in partners.get(name, {}).items()
+        found = [f"'{other}' (line {line}{self._made_for(other)})" for other, line in partners.get(name, {}).items()
                  if self.lookup(other, record=False)[0] is not None
                  and (self._may_hold_mutable(other, False) or self._may_hold_mutable(other, True))]
         if not found:
             return "another variable or container"
         return ", ".join(found[:4]) + (" or another container" if len(found) > 4 else "")
+
+    def _made_for(self, name: str) -> str:
+        """For a message: what a name the source never writes stands for (a nested function run
+        inline has its parameters and its result renamed: inline_functions._expand)."""
+        if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", self.info.source):
+            return ""
+        return ": a nested function's result, run inline" if re.search(r"_result(_\d+)?$", name) else \
+            ": a nested function's parameter, run inline"
 
     @contextlib.contextmanager
     def after_return(self, held: dict, placeable: frozenset = frozenset()) -> Iterator[set]:

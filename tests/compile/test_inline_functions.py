@@ -728,3 +728,20 @@ def test_a_helper_whose_names_would_mean_other_variables_at_the_call_stays_a_cal
         return [plus(v) for k in ks for v in vs]
     """)
     assert "'plus' is a nested function called inside an expression where it cannot run inline" in text
+
+
+def test_a_sharing_refusal_says_what_an_inlined_name_stands_for():
+    # `attempt_result` is no name the user wrote: the message says it is the helper's result
+    text = refusal("""
+    @sfn.workflow
+    def main(n):
+        log = []
+        def attempt(k):
+            try:
+                return {"ok": k > 1, "log": log}
+            finally:
+                log.append("done")
+        r = attempt(n)
+        return {"r": r, "log": log}
+    """)
+    assert "'attempt_result' (line 8: a nested function's result, run inline)" in text, text
