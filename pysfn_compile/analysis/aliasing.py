@@ -519,6 +519,10 @@ def _inside(value) -> tuple[set, set]:
         if isinstance(func, ast.Name) and func.id in _COPIES:
             for arg in value.args:
                 items |= _iter_sources(arg) | _direct(arg) | _element_sources(arg)
+                # list([d]), sorted((a, b)): the new list's items are what the display holds
+                sub_whole, sub_items = _inside(arg)
+                whole |= sub_whole
+                items |= sub_items
         elif isinstance(func, ast.Attribute) and func.attr in ("copy", "values", "items", "keys"):
             root = _root(func.value)
             if root:
