@@ -8,7 +8,8 @@
         log.append("done")                  # so the result shows "done"
 
 The machine evaluates the return value first, a copy. Where the value places the variable at
-a place known before the run (the whole value, or under constant keys of dict displays), the
+a place known before the run (the whole value, under constant keys of dict displays, at a
+position of list and tuple displays: `return ok, log`), the
 finally block's in-place changes reach the result by writing the variable's value there
 again after the block (lowering: statements.transform_try). Any other holding, or a finally
 block that assigns the name anew, leaves the refusal as it was.
@@ -18,7 +19,7 @@ from __future__ import annotations
 
 import ast
 
-Path = tuple  # constant str keys, outermost first; () is the whole value
+Path = tuple  # constant str keys and list positions, outermost first; () is the whole value
 
 _SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
@@ -49,6 +50,9 @@ def places(value: ast.expr) -> tuple[dict[str, list[Path]], list[ast.expr]]:
         elif isinstance(node, ast.Dict) and _unique_str_keys(node):
             for key, item in zip(node.keys, node.values, strict=True):
                 visit(item, (*path, key.value))
+        elif isinstance(node, (ast.List, ast.Tuple)) and not any(isinstance(e, ast.Starred) for e in node.elts):
+            for position, item in enumerate(node.elts):
+                visit(item, (*path, position))
         else:
             others.append(node)
 

@@ -1178,21 +1178,28 @@ def _returned_after_finally(b, node: ast.Try, patched: set) -> Expr:
             writes += [(path, current.code) for path in placed[name]]
         if writes:
             code = f"(${site} = {ret_node.pysfn_site} ? {_written(value.code, writes)} : {code})"
-    return combine(code, value.ty, *parts, Expr("$" + site, pytypes.INT, reads=frozenset([site])))
+    return combine(code, value.ty, *parts, Expr("$" + site, pytypes.INT, reads=frozenset([site])),
+                   helpers={"setitem"} if "$__setitem(" in code else ())
 
 
 def _written(code: str, writes: list) -> str:
-    """JSONata for the value `code` with each (path of constant keys, value code) written at
-    its path."""
+    """JSONata for the value `code` with each (path of constant keys and list positions, value
+    code) written at its path."""
     whole = [value for path, value in writes if not path]
     if whole:
         return whole[-1]
-    keys: dict = {}
+    steps: dict = {}
     for path, value in writes:
-        keys.setdefault(path[0], []).append((path[1:], value))
-    inner = ", ".join(f"{jsonata_lib.string(key)}: {_written(f'$lookup({code}, {jsonata_lib.string(key)})', rest)}"
-                      for key, rest in keys.items())
-    return f"$merge([{code}, {{{inner}}}])"
+        steps.setdefault(path[0], []).append((path[1:], value))
+    keys = {step: rest for step, rest in steps.items() if isinstance(step, str)}
+    if keys:
+        inner = ", ".join(f"{jsonata_lib.string(key)}: {_written(f'$lookup({code}, {jsonata_lib.string(key)})', rest)}"
+                          for key, rest in keys.items())
+        code = f"$merge([{code}, {{{inner}}}])"
+    for position, rest in steps.items():
+        if isinstance(position, int):  # ($r[i] of a one-item list bound first: a block ending in a call)
+            code = f"$__setitem({code}, {position}, {_written(f'($__w := {code}; $__w[{position}])', rest)})"
+    return code
 
 
 def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:
