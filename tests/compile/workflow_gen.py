@@ -766,6 +766,9 @@ class _Gen:
         if GRID:
             compound.append(lambda: self.match_stmt(indent, d))
             simple.append(lambda: [f"{pad}counts |= {self.expr_dict(1)}"])
+            # a copy of a display holds what it holds: grid's first item is out itself (session 19)
+            if "out" not in self.frozen:
+                simple.append(lambda: [f"{pad}grid = {self.choice(['list', 'tuple'])}([out, [n]])"])
         return self.choice(simple + compound)()
 
     def match_stmt(self, indent: int, d: int) -> list[str]:
