@@ -321,8 +321,14 @@ def _expressions_in_scopes(body: list[ast.stmt], defs: dict) -> None:
     if not helpers:
         return
     for _ in range(_ROUNDS):  # a helper's expression may call another helper: written in place next
-        if not sum(_substitute_calls(statement, helpers, frozenset(), False) for statement in body
-                   if not (isinstance(statement, ast.FunctionDef) and statement.name in helpers)):
+        done = 0
+        for position, statement in enumerate(body):
+            if isinstance(statement, ast.FunctionDef) and statement.name in helpers:
+                continue
+            # (a call before the def is Python's NameError: only the helpers defined above)
+            above = {name: fdef for name, fdef in helpers.items() if body.index(fdef) < position}
+            done += _substitute_calls(statement, above, frozenset(), False) if above else 0
+        if not done:
             break
     # a helper no longer named anywhere else goes (its own calls of others no longer hold them)
     for name, fdef in helpers.items():

@@ -745,3 +745,17 @@ def test_a_sharing_refusal_says_what_an_inlined_name_stands_for():
         return {"r": r, "log": log}
     """)
     assert "'attempt_result' (line 8: a nested function's result, run inline)" in text, text
+
+
+def test_a_one_expression_helper_called_before_its_def_is_not_written_in_place():
+    # Python's NameError at the call (the def has not run): written in place, the machine would
+    # compute what Python never does; left as a call, and refused
+    text = refusal("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        early = [double(x) for x in xs]
+        def double(v):
+            return v * 2
+        return early
+    """)
+    assert "calling 'double' is not supported" in text, text
