@@ -290,14 +290,16 @@ def _keys_as_lambdas(body: list[ast.stmt], defs: dict) -> None:
     """`sorted(xs, key=by_price)` with `def by_price(item): return item["price"]` is
     `key=lambda item: item["price"]`: a lambda is a function of its own scope too, reading the
     enclosing names when it runs (only a one-parameter helper that is one `return`)."""
-    for statement in body:
+    for position, statement in enumerate(body):
         if isinstance(statement, ast.FunctionDef):
             continue
         for node in ast.walk(statement):
             if not isinstance(node, ast.keyword) or node.arg != "key" or not isinstance(node.value, ast.Name):
                 continue
             fdef = defs.get(node.value.id)
-            if fdef is None or len(fdef.args.args) != 1 or fdef.args.defaults or len(fdef.body) != 1 \
+            if fdef is None or body.index(fdef) > position:  # (above its def: Python's UnboundLocalError)
+                continue
+            if len(fdef.args.args) != 1 or fdef.args.defaults or len(fdef.body) != 1 \
                     or not isinstance(fdef.body[0], ast.Return) or fdef.body[0].value is None:
                 continue
             lam = ast.Lambda(args=copy.deepcopy(fdef.args), body=copy.deepcopy(fdef.body[0].value))
