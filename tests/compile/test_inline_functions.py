@@ -751,7 +751,7 @@ def test_a_one_expression_helper_called_before_its_def_is_not_written_in_place()
     # Python's NameError at the call (the def has not run): written in place, the machine would
     # compute what Python never does; left as a call, and refused. So is a key (found in review:
     # `sorted(xs, key=neg)` above `def neg` was its lambda, and the machine sorted where Python
-    # raised UnboundLocalError, since the sort-key rewrite of session 12)
+    # raised UnboundLocalError; older than session 19)
     assert "the key must be a lambda" in refusal("""
     @sfn.workflow
     def main(xs: list[int]):
