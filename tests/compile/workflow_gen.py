@@ -767,7 +767,7 @@ class _Gen:
             compound.append(lambda: self.match_stmt(indent, d))
             simple.append(lambda: [f"{pad}counts |= {self.expr_dict(1)}"])
             # a copy of a display holds what it holds: grid's first item is out itself (session 19)
-            if "out" not in self.frozen:
+            if "out" not in self.frozen and self.chance(1):  # (rarely: what changes out after it is refused)
                 simple.append(lambda: [f"{pad}grid = {self.choice(['list', 'tuple'])}([out, [n]])"])
         return self.choice(simple + compound)()
 
