@@ -78,6 +78,21 @@ def rebound(body: list[ast.stmt]) -> frozenset:
     return frozenset(names)
 
 
+def rebound_on_the_way(node: ast.Try) -> frozenset:
+    """The names the finally block, or an inner finally block a return passes through first,
+    assigns anew: after it, the variable is no longer the object the pending return holds."""
+    names = set(rebound(node.finalbody))
+    stack = [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, _SCOPES):
+            continue
+        if isinstance(sub, ast.Try) and sub.finalbody:
+            names |= rebound(sub.finalbody)
+        stack.extend(ast.iter_child_nodes(sub))
+    return frozenset(names)
+
+
 def mark_sites(node: ast.Try) -> None:
     """Where a return places a variable the finally block names (its result may need it
     written again), number every return through the block (`pysfn_site`, unique in the

@@ -1132,7 +1132,7 @@ def _held_by_returns(b, node: ast.Try) -> tuple[dict, frozenset]:
     (analysis/finally_returns.py), and the block does not assign anew."""
     held: dict = {}
     placeable: set = set()
-    unplaceable: set = set(finally_returns.rebound(node.finalbody))
+    unplaceable: set = set(finally_returns.rebound_on_the_way(node))
     for ret in finally_returns.returns_through(node):
         whole, items = b.held_by(ret.value)
         for name in whole | items:

@@ -151,6 +151,25 @@ def main(n: int):
 """, {"n": 1}, {"n": 2}, {"n": 3})
 
 
+def test_a_name_an_inner_finally_rebinds_is_not_written_into_the_result():
+    # found in review (session 19, before it landed anywhere but main): the inner finally makes
+    # `log` another list, so the outer one's append changes that one and Python's result keeps
+    # ["a"]; writing `log` again after the outer block gave ["other", "x"]. Refused instead
+    text = refusal("""
+@sfn.workflow
+def main(n: int):
+    log = ["a"]
+    try:
+        try:
+            return {"log": log}
+        finally:
+            log = ["other"]
+    finally:
+        log.append("x")
+""")
+    assert "this finally block changes 'log' in place after the return" in text, text
+
+
 @pytest.mark.parametrize("change, held", [
     ("out += [n]", "out"), ("out.append(n); out = []", "out"), ("rows[0].append(n)", "rows"),
     ("d.update({'k': n})", "d"), ("d['k'] = n", "d"),
