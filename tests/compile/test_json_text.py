@@ -169,7 +169,13 @@ def _python_reads(text: str) -> tuple:
         for item in v.values() if isinstance(v, dict) else v if isinstance(v, list) else ():
             walk(item)
 
+    def every_pair(pairs):  # a key written twice keeps its last value, but the machine meets them all
+        for _, item in pairs:
+            walk(item)
+        return dict(pairs)
+
     walk(value)
+    json.loads(text, object_pairs_hook=every_pair)
     return (found - {""}, value)
 
 
@@ -194,12 +200,13 @@ def _agrees(text: str, result, ordered: bool = True) -> bool:
     return code in expected[0]
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=60, deadline=None, derandomize=True)
 @given(st.lists(_texts(), min_size=1, max_size=8))
 def test_json_loads_reads_texts_as_python_does_in_both_engines(texts):
     """Helper `jsonl` (which texts Python reads as $parse does) and `jsonerr` (Python's message
     for those it refuses: where its parser stops, line, column, char) over texts near JSON. A
-    longer run: 6,000 texts, seeds 1-4, no disagreement in either engine (session 18)."""
+    longer run: 6,000 texts, seeds 1-4, no disagreement in either engine (session 18). CI's set is
+    fixed (derandomized: a random draw once found a text under a key written twice, session 19)."""
     code = "(" + prelude(["jsonl", "jsonerr"]) + " " + _READ + ")"
     engines = [([evaluate(code, {"s": text}) for text in texts], True)]
     if js_available():
@@ -211,7 +218,8 @@ def test_json_loads_reads_texts_as_python_does_in_both_engines(texts):
 
 @pytest.mark.parametrize("text", ["", " ", "[1,]", '{"a":1,}', '{"a" 1}', "[1 2]", "1 2", '"abc', '"a\nb"', '"\\x"',
                                   '"\\u12"', '"\\u1234', '"\\ud800\\u12zz"', "\ufeff[]", "[" * 150 + "]" * 150,
-                                  '[1,\n 2,\n x]', "01", "-", "1.", "nul", '{"\U0001f600": [1, "\U0001f600" x]}'])
+                                  '[1,\n 2,\n x]', "01", "-", "1.", "nul", '{"\U0001f600": [1, "\U0001f600" x]}',
+                                  '{"": [null, 1125899571298304.0], "1": [], "": null}'])
 def test_json_loads_regressions(text):
     code = "(" + prelude(["jsonl", "jsonerr"]) + " " + _READ + ")"
     assert _agrees(text, evaluate(code, {"s": text}))
