@@ -8,6 +8,9 @@ from __future__ import annotations
 import ast
 import sys
 
+# the nodes with a scope of their own, whose names are not the function's
+SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
 
 def blocks(body: list[ast.stmt]):
     """`body` and every block of statements inside it (not inside nested functions or classes),

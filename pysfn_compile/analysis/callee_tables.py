@@ -23,9 +23,7 @@ from __future__ import annotations
 import ast
 import copy
 
-from .ast_edits import bound_names, computes_only, replace_child
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+from .ast_edits import SCOPES, bound_names, computes_only, replace_child
 
 
 def rewrite(body: list[ast.stmt], callees: set[str]) -> None:
@@ -90,7 +88,7 @@ def _uses(body: list[ast.stmt], name: str, assignment: ast.stmt) -> list | None:
 def _inside_scope(node: ast.AST, parents: dict) -> bool:
     while id(node) in parents:
         node = parents[id(node)]
-        if isinstance(node, _SCOPES):
+        if isinstance(node, SCOPES):
             return True
     return False
 

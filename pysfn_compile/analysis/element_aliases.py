@@ -37,13 +37,13 @@ from collections.abc import Iterable, Iterator
 import attrs
 
 from . import aliasing
+from .ast_edits import SCOPES
 from .fresh_names import fresh_name
 
 # methods that change a list or dict in place (setdefault is missing on purpose: see above)
 _REBINDING_METHODS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort",
                                 "update", "popitem", "add", "discard", "__setitem__", "__delitem__"})
 _CHANGING_METHODS = _REBINDING_METHODS | {"setdefault"}
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -141,7 +141,7 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
                 binders |= {id(node) for node in ast.walk(other.target)}
     for statement in function_body:
         for node in _walk_function(statement, name):
-            if isinstance(node, _SCOPES) and not _own_parameter(node, name) \
+            if isinstance(node, SCOPES) and not _own_parameter(node, name) \
                     and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
                 return False
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
@@ -257,7 +257,7 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
 
 
 def _inner_blocks(statement: ast.stmt) -> Iterator[list]:
-    if isinstance(statement, _SCOPES):
+    if isinstance(statement, SCOPES):
         return
     for field in ("body", "orelse", "finalbody"):
         inner = getattr(statement, field, None)
@@ -346,7 +346,7 @@ def _walk_function(node: ast.AST, name: str | None = None) -> Iterator[ast.AST]:
     while stack:
         current = stack.pop()
         yield current
-        if isinstance(current, _SCOPES):
+        if isinstance(current, SCOPES):
             continue
         if name is not None and isinstance(current, _COMPREHENSIONS) and any(
                 isinstance(n, ast.Name) and n.id == name for g in current.generators for n in ast.walk(g.target)):
@@ -378,7 +378,7 @@ def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt], loops
     targets |= {id(n) for loop in loops for n in ast.walk(loop.target)}
     for statement in body:
         for node in _walk_function(statement, name):
-            if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
+            if isinstance(node, SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
                 return False
             if isinstance(node, (ast.Global, ast.Nonlocal)) and name in node.names:
                 return False
@@ -443,7 +443,7 @@ def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys:
     add a key (`base.setdefault(k, v)`)."""
     roots = others | {base}
     for node in _walk_function(statement):
-        if isinstance(node, _SCOPES) and any(isinstance(n, ast.Name) and n.id in roots for n in ast.walk(node)):
+        if isinstance(node, SCOPES) and any(isinstance(n, ast.Name) and n.id in roots for n in ast.walk(node)):
             return True  # a nested function could change it whenever it runs
         if isinstance(node, ast.Name) and node.id == base and not isinstance(node.ctx, ast.Load):
             return True

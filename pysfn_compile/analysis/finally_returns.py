@@ -19,22 +19,28 @@ from __future__ import annotations
 
 import ast
 
+from .ast_edits import SCOPES
+
 Path = tuple  # constant str keys and list positions, outermost first; () is the whole value
 
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
+
+
+def _through(node: ast.Try):
+    """The nodes of the try's body, else and handlers (not of nested functions): what runs
+    before its finally block."""
+    stack = [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, SCOPES):
+            continue
+        yield sub
+        stack.extend(ast.iter_child_nodes(sub))
 
 
 def returns_through(node: ast.Try) -> list[ast.Return]:
     """The returns with a value in the try's body, else and handlers (not in nested functions):
     each passes through its finally block."""
-    found, stack = [], [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
-    while stack:
-        sub = stack.pop()
-        if isinstance(sub, _SCOPES):
-            continue
-        if isinstance(sub, ast.Return) and sub.value is not None:
-            found.append(sub)
-        stack.extend(ast.iter_child_nodes(sub))
+    found = [sub for sub in _through(node) if isinstance(sub, ast.Return) and sub.value is not None]
     return sorted(found, key=lambda r: (r.lineno, r.col_offset))
 
 
@@ -82,14 +88,9 @@ def rebound_on_the_way(node: ast.Try) -> frozenset:
     """The names the finally block, or an inner finally block a return passes through first,
     assigns anew: after it, the variable is no longer the object the pending return holds."""
     names = set(rebound(node.finalbody))
-    stack = [*node.body, *node.orelse, *(s for h in node.handlers for s in h.body)]
-    while stack:
-        sub = stack.pop()
-        if isinstance(sub, _SCOPES):
-            continue
+    for sub in _through(node):
         if isinstance(sub, ast.Try) and sub.finalbody:
             names |= rebound(sub.finalbody)
-        stack.extend(ast.iter_child_nodes(sub))
     return frozenset(names)
 
 

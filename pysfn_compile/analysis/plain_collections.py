@@ -31,7 +31,7 @@ import ast
 import collections
 import copy
 
-from .ast_edits import blocks, computes_only, replace_child
+from .ast_edits import SCOPES, blocks, computes_only, replace_child
 from .fresh_names import fresh_name
 
 _FACTORIES = {"list": ast.List(elts=[], ctx=ast.Load()), "dict": ast.Dict(keys=[], values=[]),
@@ -43,7 +43,6 @@ _SAME_METHODS = frozenset({"get", "items", "keys", "values", "pop", "setdefault"
 _COUNTER_METHODS = frozenset({"get", "items", "keys", "values", "pop", "setdefault", "clear", "most_common"})
 _BUILTINS = frozenset({"len", "sorted", "list", "dict", "bool", "any", "all", "min", "max", "iter", "enumerate",
                        "zip", "set", "tuple", "sum", "reversed"})
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
 
 def rewrite(body: list[ast.stmt], objects: dict) -> None:
@@ -246,7 +245,7 @@ def _scope_of(node: ast.AST, parents: dict) -> ast.AST | None:
     """The innermost function, lambda or class `node` is inside (None: the workflow's own code)."""
     parent = parents.get(id(node))
     while parent is not None:
-        if isinstance(parent, _SCOPES):
+        if isinstance(parent, SCOPES):
             return parent
         parent = parents.get(id(parent))
     return None

@@ -317,18 +317,21 @@ def node_values(node: Node) -> list:
     return values
 
 
+def writes_int_key(item: Any) -> bool:
+    """Whether a field's value (Code, or JSON holding Code) writes an int dict key: helpers
+    ikey/ekey, or a literal key NUL + digits (jsonata_lib's encoding)."""
+    if isinstance(item, Code):
+        return bool({"ikey", "ekey"} & item.helpers) or "\\u0000" in item.text
+    if isinstance(item, dict):
+        return any(isinstance(k, str) and k.startswith("\x00") for k in item) or any(map(writes_int_key, item.values()))
+    if isinstance(item, (list, tuple)):
+        return any(map(writes_int_key, item))
+    return False
+
+
 def encodes_int_keys(graph: Graph) -> bool:
-    """Whether the machine stores an int dict key anywhere (helpers ikey/ekey, or a literal
-    key NUL + digits: jsonata_lib's encoding), its nested graphs included."""
-    def literal(item: Any) -> bool:
-        if isinstance(item, Code):
-            return bool({"ikey", "ekey"} & item.helpers) or "\\u0000" in item.text
-        if isinstance(item, dict):
-            return any(isinstance(k, str) and k.startswith("\x00") for k in item) or any(map(literal, item.values()))
-        if isinstance(item, (list, tuple)):
-            return any(map(literal, item))
-        return False
-    return any(literal(part) for each in graphs(graph) for node in nodes(each) for part in node_values(node))
+    """Whether the machine stores an int dict key anywhere, its nested graphs included."""
+    return any(writes_int_key(part) for each in graphs(graph) for node in nodes(each) for part in node_values(node))
 
 
 def mentions(value: Any) -> set[str]:

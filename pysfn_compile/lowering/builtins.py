@@ -528,20 +528,26 @@ def _domain_message() -> tuple[str, bool]:
 _SQRT_DOMAIN = _domain_message()
 
 
+def _real_argument(node, value: Expr, name: str) -> Expr:
+    """The argument of math.sqrt / math.fabs as a number: a bool as its int, one of a kind known
+    at run time only checked there (Python's TypeError for what is no real number)."""
+    if value.ty.only("int", "float"):
+        return value
+    if not any(value.ty.may(kind) for kind in ("int", "float", "bool")):
+        raise Refusal(node, f"math.{name}() of {value.ty.describe()}: Python raises TypeError (it takes a real "
+                      "number)", ANY_HINT if value.ty.is_any else "")
+    if value.ty.only("bool"):
+        return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
+    number = operations.real_number(value)
+    return combine(f"$__num({number.code})", number.ty, number, helpers={"num"})
+
+
 def _math_sqrt(b, node):
     """math.sqrt(x): JavaScript's Math.sqrt and C's sqrt both give the double nearest the exact
     root (IEEE 754), so $sqrt is exact; a float, whatever x was; Python's ValueError below 0, its
     TypeError for what is not a real number."""
     (value,), _ = _plain_args(b, node, "math.sqrt", 1, 1)
-    if value.ty.only("bool"):
-        value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
-    elif not value.ty.only("int", "float") and not value.ty.only("int") and not value.ty.only("float"):
-        if not any(value.ty.may(kind) for kind in ("int", "float", "bool")):
-            raise Refusal(node, f"math.sqrt() of {value.ty.describe()}: Python raises TypeError (it takes a real "
-                          "number)", ANY_HINT if value.ty.is_any else "")
-        number = operations.real_number(value)
-        value = combine(f"$__num({number.code})", number.ty, number, helpers={"num"})
-    value = operations.float_blind(value)  # sqrt(4.0) is sqrt(4): a float either way
+    value = operations.float_blind(_real_argument(node, value, "sqrt"))  # sqrt(4.0) is sqrt(4): a float either way
     text, with_value = _SQRT_DOMAIN
     message = jsonata_lib.string(text)
     if with_value:
@@ -556,13 +562,7 @@ def _math_sqrt(b, node):
 def _math_fabs(b, node):
     """math.fabs(x): abs(x) as a float (exact)."""
     (value,), _ = _plain_args(b, node, "math.fabs", 1, 1)
-    if not (value.ty.only("int", "float") or value.ty.only("int") or value.ty.only("float")):
-        if not any(value.ty.may(kind) for kind in ("int", "float", "bool")):
-            raise Refusal(node, f"math.fabs() of {value.ty.describe()}: Python raises TypeError (it takes a real "
-                          "number)", ANY_HINT if value.ty.is_any else "")
-        number = operations.real_number(value)
-        value = combine(f"$__num({number.code})", number.ty, number, helpers={"num"})
-    value = operations.float_blind(value)
+    value = operations.float_blind(_real_argument(node, value, "fabs"))
     return combine(f"$abs({value.code})", pytypes.FLOAT, value)
 
 

@@ -17,7 +17,7 @@ import attrs
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
-from ..graph import jsonata_lib
+from ..graph import ir, jsonata_lib
 from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, const, guard
 
 SAFE = 2**53 - 1
@@ -1222,13 +1222,11 @@ def _encoded_key(key: Expr) -> Expr:
 
 
 def holds_int_keys(container: Expr) -> bool:
-    """Whether `container` itself writes an int key (a dict display `{"b": 1, 3: 2}`: the
-    encoding's helpers or NUL mark, as ir.encodes_int_keys finds them in the machine). Where
+    """Whether `container` itself writes an int key (a dict display `{"b": 1, 3: 2}`: what
+    ir.encodes_int_keys finds in the machine). Where
     such a display is read only by a test the compiler decides (`3 in {...}`), no state holds it
     and no pass turns int_keys on: its own keys say how to look one up."""
-    if container.is_const and isinstance(container.const, dict):
-        return any(isinstance(k, str) and k.startswith("\x00") for k in container.const)
-    return bool({"ikey", "ekey"} & container.helpers) or "\\u0000" in container.code
+    return ir.writes_int_key(container.const if container.is_const else ir.Code(container.code, container.helpers))
 
 
 def dict_key(node, index: Expr, int_keys: bool = False) -> Expr:
