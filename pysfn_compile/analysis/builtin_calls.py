@@ -6,12 +6,16 @@
     filter(None, xs)             ->  (v for v in xs if v)
     pow(a, b)                    ->  a ** b
     itemgetter(1), itemgetter("a", "b")  ->  lambda v: v[1], lambda v: (v["a"], v["b"])
+    dict(sku=s, qty=1), Item(sku=s, qty=1)  ->  {"sku": s, "qty": 1}
+    Item(row)                    ->  dict(row)
 
 Exactly Python's meaning: a map object is a lazy, one-pass iterator like the generator, and
 its function is a name or a lambda (evaluating it does nothing), so where and how often the
 items are computed does not change; pow(a, b) is a ** b (the same special methods, the same
 TypeError); operator.itemgetter of constants is the lambda that indexes by them (its keys
-are fixed when it is made, as the constants are). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
+are fixed when it is made, as the constants are); calling a TypedDict class makes a plain dict,
+as dict() does (Python checks none of its keys or types), and dict() of keywords only is the
+display of those keys, in order (a keyword cannot repeat). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
 over a list is sfn.map's work, not rewritten. Only where the builtin is the builtin: a module-level name, a parameter or a local
 of that name (`from pysfn_compile.sfn import map`) leaves the call alone. map with a function
 of another kind (`str.strip`, a call) and pow(a, b, m) are left as written (refused where
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import typing
 
 from .ast_edits import bound_names
 from .fresh_names import fresh_name
@@ -38,19 +43,23 @@ def rewrite(body: list[ast.stmt], objects: dict, params: set) -> None:
     local = set(params) | bound_names(module)
     getters = {name for name, obj in objects.items() if obj is operator.itemgetter and name not in local}
     modules = {name for name, obj in objects.items() if obj is operator and name not in local}
-    _Rewriter(shadowed | local, taken, getters, modules).visit(module)
+    records = {name for name, obj in objects.items() if typing.is_typeddict(obj) and name not in local}
+    _Rewriter(shadowed | local, taken, getters, modules, records).visit(module)
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self, hidden: set, taken: set, getters: set, modules: set):
+    def __init__(self, hidden: set, taken: set, getters: set, modules: set, records: set):
         self.hidden = hidden
         self.taken = taken
         self.getters = getters  # the names of operator.itemgetter
         self.modules = modules  # the names of the operator module
+        self.records = records  # the names of TypedDict classes
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
         func = node.func
+        if isinstance(func, ast.Name) and (func.id in self.records or func.id == "dict" and func.id not in self.hidden):
+            return self._dict(node, func.id)
         if self._is_itemgetter(func) and node.args and not node.keywords \
                 and all(isinstance(a, ast.Constant) for a in node.args):
             return self._itemgetter(node)
@@ -64,6 +73,20 @@ class _Rewriter(ast.NodeTransformer):
         if func.id == "filter" and len(node.args) == 2:
             return self._filter(node)
         return node
+
+    def _dict(self, node: ast.Call, written: str) -> ast.AST:
+        """dict(k=v, ...) and Item(k=v, ...): the display; Item(...) otherwise: dict(...), named
+        as written for the refusals of the forms dict() does not take here."""
+        if not node.args and node.keywords and all(k.arg is not None for k in node.keywords):
+            display = ast.Dict(keys=[ast.Constant(value=k.arg) for k in node.keywords],
+                               values=[k.value for k in node.keywords])
+            return ast.fix_missing_locations(ast.copy_location(display, node))
+        if written == "dict" or "dict" in self.hidden:
+            return node
+        call = ast.copy_location(ast.Call(func=ast.Name(id="dict", ctx=ast.Load()), args=node.args,
+                                          keywords=node.keywords), node)
+        call.pysfn_written = written
+        return ast.fix_missing_locations(call)
 
     def _is_itemgetter(self, func: ast.expr) -> bool:
         if isinstance(func, ast.Name):

@@ -4,7 +4,9 @@ A refusal that says "any JSON value" is only actionable if the user can see whic
 is missing: `explain` names a variable of the refused expression whose type nobody declared,
 and follows it back to its origin: an unannotated parameter, the result of a callee without a
 return annotation, an item of such a value (a subscript, a `for` target, a comprehension
-variable). It reads the syntax tree only.
+variable). `mixed_items` explains the other common surprise, a dict whose values have several
+types because the workflow converts some of them in place (`row["qty"] = int(row["qty"])`).
+It reads the syntax tree only.
 """
 
 from __future__ import annotations
@@ -29,6 +31,38 @@ def explain(tree: ast.Module, node: ast.AST, unknown: list[str], callees: set[st
                 return (f"`{sub.func.id}(...)` is any JSON value: the callee `{sub.func.id}` (line {defined.lineno}) "
                         "has no return annotation")
     return ""
+
+
+def mixed_items(tree: ast.Module, node: ast.AST) -> str:
+    """"`row`'s values have several types: it is assigned `dict(zip(cols, values))` (line 16)
+    and items of it at lines 19, 20", for the first `name[...]` read in `node` whose dict the
+    workflow assigns items of, or "". A dict's values have one type for the compiler, whatever
+    the key, so converting one key's value in place mixes them."""
+    function = _enclosing_function(tree, getattr(node, "lineno", 0))
+    if function is None:
+        return ""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and isinstance(sub.value, ast.Name):
+            name = sub.value.id
+            lines = sorted({target.lineno for target in _item_writes(function, name)})
+            if not lines:
+                continue
+            made = next((f"it is assigned `{_short(s.value)}` (line {s.lineno}) and "
+                         for s in ast.walk(function) if isinstance(s, ast.Assign)
+                         and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)), "")
+            where = ", ".join(str(line) for line in lines)
+            return f"`{name}`'s values have several types: {made}items of it at line{'s' * (len(lines) > 1)} {where}"
+    return ""
+
+
+def _item_writes(function: ast.FunctionDef, name: str) -> list[ast.Subscript]:
+    """The `name[...] = ...` and `name[...] += ...` targets in `function`."""
+    targets = []
+    for sub in ast.walk(function):
+        found = sub.targets if isinstance(sub, ast.Assign) else [sub.target] if isinstance(sub, ast.AugAssign) else []
+        targets += [t for t in found if isinstance(t, ast.Subscript) and isinstance(t.value, ast.Name)
+                    and t.value.id == name]
+    return targets
 
 
 def _enclosing_function(tree: ast.Module, line: int) -> ast.FunctionDef | None:

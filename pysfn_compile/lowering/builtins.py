@@ -1379,17 +1379,25 @@ def _tuple(b, node):
 
 
 def _dict(b, node):
+    written = getattr(node, "pysfn_written", "dict")  # a TypedDict class's call (analysis/builtin_calls.py)
     if not node.args:
         exprs = operands(b, [k.value for k in node.keywords])
+        if len(node.keywords) == 1 and node.keywords[0].arg is None and exprs[0].ty.only("dict"):
+            # a dict's copy, but Python takes only str keys as keywords (an int key: NUL + digits)
+            (value,) = exprs
+            check = guard(f"$exists($filter($keys({value.code}), function($k) {{ $substring($k, 0, 1) = "
+                          f"{jsonata_lib.NUL} }}))", TypeError, "'keywords must be strings'", value)
+            return combine(value.code, pytypes.dict_of(value.ty.values), value, guards=[check])
         if any(k.arg is None for k in node.keywords):
-            raise Refusal(node, "dict(**x) is not supported", "use {**x}")
+            raise Refusal(node, f"{written}(**x) is not supported here (x a dict of known type, and no other "
+                          "arguments, is)", "use {**x}, or {**x, \"key\": value}")
         body = ", ".join(f"{jsonata_lib.string(k.arg)}: {e.code}" for k, e in zip(node.keywords, exprs, strict=True))
         ty = None
         for e in exprs:
             ty = pytypes.join(ty, e.ty)
         return combine("{" + body + "}", pytypes.dict_of(ty or pytypes.NOTHING), *exprs)
     if len(node.args) != 1 or node.keywords:
-        raise Refusal(node, "dict() takes one mapping here")
+        raise Refusal(node, f"{written}() takes one mapping here", "use {**x, \"key\": value}")
     (value,) = operands(b, node.args)
     if value.ty.only("dict"):
         return value

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import datetime
 import inspect
+import time
 import typing
 
 import attrs
@@ -31,8 +33,19 @@ RESULT = "$states.result.Payload"
 _INSTEAD = {
     ("time", "sleep"): "did you mean sfn.sleep(seconds)? It is a Wait state (instant in the emulator)",
     ("asyncio", "sleep"): "did you mean sfn.sleep(seconds)? It is a Wait state (instant in the emulator)",
-    ("time", "time"): "the workflow cannot read the clock: pass the time in, or read it in a callee",
 }
+
+# the standard library's clock reads, which a state machine cannot make (sfn.now() is its own)
+CLOCKS = frozenset({time.time, time.time_ns, time.monotonic, time.perf_counter, datetime.datetime.now,
+                    datetime.datetime.utcnow, datetime.datetime.today, datetime.date.today})
+
+
+def clock_refusal(node: ast.Call) -> Refusal:
+    """A clock read: sfn.now() is the state machine's, as AWS writes a time."""
+    return Refusal(node, f"{short_text(ast.unparse(node.func))}() reads the clock, which the state machine cannot: sfn.now() is the time the state "
+                   "was entered, as AWS writes times (ISO 8601 in UTC, '2026-12-05T07:16:31.123Z')",
+                   "use sfn.now() (a plain run reads the sfn clock, virtual in tests, so both runs agree), or "
+                   "read the clock in a callee and pass the time to the workflow")
 
 
 def module_call_refusal(node: ast.Call, module: str, name: str) -> Refusal:

@@ -40,6 +40,8 @@ from .operations import (
     division_operands,
     float_blind,
     is_var,
+    iterable_of,
+    iteration_source,
     numeric_operand,
     real_number,
     short_circuit,
@@ -160,13 +162,42 @@ def _unbound_check(read: Expr, name: str, enclosed: bool = False) -> Guard:
 
 
 def transform_list(b, node) -> Expr:
+    if any(isinstance(elt, ast.Starred) for elt in node.elts):
+        return _unpacked_display(b, node)
     items = operands(b, node.elts) if node.elts else []
-    for elt in node.elts:
-        if isinstance(elt, ast.Starred):
-            raise Refusal(elt, "unpacking with * in a list is not supported", "use xs + ys")
     if isinstance(node, ast.Tuple):
         return build_tuple(items)
     return build_list(items)
+
+
+def _unpacked_display(b, node) -> Expr:
+    """`[*xs, y]`, `(first, *rest)`: each starred value's items as Python's `for` would walk
+    them (a str's characters, a dict's keys), or Python's TypeError, in order (a set's hash order
+    is refused before: analysis/set_uses.py)."""
+    values = operands(b, [elt.value if isinstance(elt, ast.Starred) else elt for elt in node.elts])
+    pieces, run, item = [], [], None
+    for elt, value in zip(node.elts, values, strict=True):
+        if not isinstance(elt, ast.Starred):
+            run.append(value)
+            item = pytypes.join(item, value.ty)
+            continue
+        if run:
+            pieces.append(build_list(run))
+            run = []
+        value = iterable_of(elt, value, keys=b.key_type, message=(
+            f"\"Value after * must be an iterable, not \" & $__pytype({value.code})"))
+        source, ty, helpers = iteration_source(elt, value, b.key_type)
+        pieces.append(combine(source, pytypes.list_of(ty), value, helpers=helpers))
+        item = pytypes.join(item, ty)
+    if run:
+        pieces.append(build_list(run))
+    code = pieces[0].code
+    for piece in pieces[1:]:
+        code = f"$append({code}, {piece.code})"
+    ty = pytypes.list_of(item if item is not None else pytypes.NOTHING)
+    if isinstance(node, ast.Tuple):
+        ty = attrs.evolve(ty, form="tuple")
+    return combine(code, ty, *pieces)
 
 
 def transform_set(b, node: ast.Set) -> Expr:
@@ -186,8 +217,9 @@ def transform_set_comprehension(b, node: ast.SetComp) -> Expr:
 
 
 def _mapping(expr: Expr) -> Expr:
-    """What `**` unpacks: a dict, or (its kind known only at run time) Python's TypeError."""
-    if expr.ty.only("dict") or not expr.ty.may("dict") or not (expr.ty.is_any or expr.ty.json_number):
+    """What `**` unpacks: a dict, or (its kind known only at run time, or one of a union)
+    Python's TypeError."""
+    if expr.ty.only("dict") or not expr.ty.may("dict"):
         return expr
     v = expr.code
     check = guard(f"($type({v}) != 'object')", TypeError,

@@ -79,6 +79,9 @@ def is_var(code: str) -> bool:
     return code.startswith("$") and code[1:].replace("_", "a").isalnum()
 
 
+RECORD_KEYS = 64  # a constant dict with more keys is a table: one value type for all of them
+
+
 def type_of_value(value) -> Ty:
     if isinstance(value, bool):
         return pytypes.BOOL
@@ -97,6 +100,9 @@ def type_of_value(value) -> Ty:
         for item in value:
             elem = pytypes.join(elem, type_of_value(item))
         return pytypes.list_of(elem) if elem is not None else pytypes.list_of(pytypes.NOTHING)
+    if isinstance(value, dict) and 0 < len(value) <= RECORD_KEYS and all(isinstance(k, str) for k in value):
+        # a record, as a dict display of constants is: D["tags"] has the type of its own value
+        return pytypes.typed_dict("", {k: type_of_value(v) for k, v in value.items()})
     if isinstance(value, dict):
         elem = None
         for item in value.values():
@@ -366,10 +372,16 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
 
 def float_power_refusal(node: ast.AST, exponent: Expr) -> Refusal:
     """`x ** y` with a float: CPython's pow() rounds otherwise than JSONata's $power, and even
-    x ** 2 is not x * x for some floats (glibc's pow, about 1 in 1,500 doubles tried)."""
-    square = exponent.is_const and exponent.const == 2
-    hint = ("for a square write the product, (v - m) * (v - m), in the source (x ** 2 is pow(), which "
-            "differs from x * x for some floats); or compute it in a callee") if square else "compute it in a callee"
+    x ** 2 is not x * x for some floats (glibc's pow, about 1 in 1,500 doubles tried); a square
+    and a square root have exact spellings to suggest."""
+    power = exponent.const if exponent.is_const else None
+    hint = "compute it in a callee"
+    if power == 2:
+        hint = ("for a square write the product, (v - m) * (v - m), in the source (x ** 2 is pow(), which "
+                "differs from x * x for some floats); or " + hint)
+    elif power == 0.5:
+        hint = ("for a square root write math.sqrt(x) (x ** 0.5 is pow(): a complex number for a negative x, "
+                "and not always sqrt's last digit); or " + hint)
     return Refusal(node, "** with a float operand is not supported: JSONata's $power may round differently "
                    "from Python's", hint, computable=True)
 

@@ -1,16 +1,17 @@
 """The visitor: which transform lowers each kind of AST node (mypyc's irbuild/visitor.py is
 the model). It is the only module that imports the transform modules (statements,
-expressions, calls, builtins, lambda_compute, service_calls); a transform recurses through the builder
-(`b.expr`, `b.call`, `b.block`), which calls back here. Beyond the dispatch tables it holds
-only what chooses a transform: a call by what is called, a comprehension by whether it calls
-a callee, the block loop, which (compute_in_lambda) carves runs to compute in the Lambda, and
-the statement loop, which records a refused statement as a problem and goes on, so that one
-run reports every problem of the file.
+expressions, calls, builtins, json_text, lambda_compute, logging_calls, service_calls); a
+transform recurses through the builder (`b.expr`, `b.call`, `b.block`), which calls back here.
+Beyond the dispatch tables it holds only what chooses a transform: a call by what is called, a
+comprehension by whether it calls a callee, the block loop, which (compute_in_lambda) carves
+runs to compute in the Lambda, and the statement loop, which records a refused statement as a
+problem and goes on, so that one run reports every problem of the file.
 """
 
 from __future__ import annotations
 
 import ast
+import dataclasses
 import json
 import types
 
@@ -19,7 +20,16 @@ from ..analysis.aws_models import facade_operation
 from ..analysis.effects import effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
-from . import builtins, calls, expressions, json_text, lambda_compute, service_calls, statements
+from . import (
+    builtins,
+    calls,
+    expressions,
+    json_text,
+    lambda_compute,
+    logging_calls,
+    service_calls,
+    statements,
+)
 from .evaluation import pure_comprehension
 from .formatting import FLOAT_HINT, UNKNOWN_HINT
 from .operations import ANY_HINT, float_blind
@@ -61,6 +71,28 @@ _PLAIN_INSTEAD = {
 }
 
 
+_NOT_INLINED_HINT = ("restructure it (a helper's return ends its paths or leaves one loop), pass it to "
+                     "sfn.parallel(...) or sfn.map(...), or make it a module-level function (a callee, run as a Lambda)")
+# by inline_functions.not_inlined's reason: what to write instead
+_NOT_INLINED_HINTS = {
+    "it has a yield": "write it as a function that builds the list and returns it (out.append(x) where it yields), "
+                      "or make it a module-level function (a callee, run as a Lambda)",
+    "it calls (or names) itself": "walk the structure with a loop and a list of what is left to visit (a stack), or "
+                                  "make it a module-level function (a callee, run as a Lambda)",
+}
+
+
+def _class_refusal(node: ast.Call, name: str, obj) -> Refusal | None:
+    """A class of the user's called in the workflow (`Item(**d)` of a dataclass)."""
+    if not isinstance(obj, type) or issubclass(obj, BaseException) or obj.__module__ in ("builtins", "typing"):
+        return None
+    kind = "a dataclass" if dataclasses.is_dataclass(obj) else "a class"
+    return Refusal(node, f"'{name}' is {kind}: a state machine holds JSON values (dicts, lists, str, numbers, "
+                   "bools, None), not instances with attributes",
+                   f"use a dict, and a TypedDict to name its keys and their types (class {name}(TypedDict): ...; "
+                   "d[\"key\"] for d.key); or build and use the instances in a callee", computable=True)
+
+
 def transform_comprehension(b, node) -> Expr:
     """A comprehension that calls a callee per item is a Map state; any other is one JSONata
     expression (its first iterable, which Python evaluates before it starts, may call one:
@@ -77,6 +109,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
     """Any call in an expression, by what is called: a callee (a Task), an sfn function, a
     builtin, a method; `target` (an ASL variable) receives a Task's result directly."""
     func = node.func
+    called = _standard_function(b, func)
+    if isinstance(called, types.BuiltinFunctionType) and called in calls.CLOCKS:  # datetime.now(), time.time()
+        raise calls.clock_refusal(node)
     if b.in_jsonata_function and effects(b, node).any:
         raise Refusal(node, f"{ast.unparse(func)}() needs a state of its own, but it is inside a part of the "
                       "expression evaluated as one JSONata function (a comprehension condition, a key function, "
@@ -89,9 +124,7 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
                 if isinstance(nested.get(name), ast.FunctionDef) else None
             if why is not None:
                 raise Refusal(node, f"'{name}' is a nested function that cannot run inline: {why}",
-                              "restructure it (a helper's return ends its paths or leaves one loop), pass it to "
-                              "sfn.parallel(...) or sfn.map(...), or make it a module-level function (a callee, "
-                              "run as a Lambda)")
+                              _NOT_INLINED_HINTS.get(why, _NOT_INLINED_HINT))
             blocked = inline_functions.blocked_by(nested[name]) if name in nested else None
             if blocked is not None and getattr(blocked, "lineno", node.lineno) != node.lineno:
                 raise Refusal(node, f"'{name}' is a nested function that runs inline only where every use of it can: "
@@ -126,6 +159,9 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             raise Refusal(node, f"'{name}' is {obj.__module__}.{obj.__qualname__}, which the state machine cannot "
                           "run" + (f" (as a plain dict it could, but not with this use: {why})" if why else ""),
                           known, computable=lambda_compute.computable_name(b, name))
+        refused = _class_refusal(node, name, obj)
+        if refused is not None:
+            raise refused
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
                       computable=lambda_compute.computable_name(b, name))
@@ -139,6 +175,10 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         if isinstance(func.value, ast.Name) and func.value.id == "dict" and func.attr == "fromkeys" \
                 and b.lookup("dict")[0] is None and "dict" not in b.info.objects:
             return builtins.dict_fromkeys(b, node)
+        level = logging_calls.logger_call(b.info.objects.get(func.value.id), func.attr) \
+            if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None else None
+        if level is not None:  # log.info("...", n) through a module-level Logger, or logging.info
+            return logging_calls.log(b, node, level)
         if isinstance(func.value, ast.Name) and b.lookup(func.value.id)[0] is None \
                 and isinstance(b.info.objects.get(func.value.id), types.ModuleType):
             transform = _module_function(getattr(b.info.objects[func.value.id], func.attr, None))
@@ -198,6 +238,18 @@ def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
     return f" ({text})" if text else ""
 
 
+MIXED_HINT = ("convert into a name of its own (`qty = int(row[\"qty\"])`) or into a new dict, so that each of "
+              "its values has one type")
+
+
+def _mixed(b, node: ast.AST, refusal: Refusal) -> str:
+    """For an operation refused on a union of kinds: a dict whose items the workflow converts."""
+    if not refusal.message.startswith("unsupported operand type for ") or " | " not in refusal.message:
+        return ""
+    text = origins.mixed_items(b.info.tree, node)
+    return f" ({text})" if text else ""
+
+
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
                        "setdefault", "popitem", "add", "discard", "difference_update", "intersection_update",
                        "symmetric_difference_update"})
@@ -244,6 +296,18 @@ def _refuse_set_misuse(b, node: ast.AST) -> None:
         problem = scope.set_uses.misuse(node) if scope.set_uses is not None else None
         if problem is not None:
             raise Refusal(node, *problem, computable=True)
+
+
+def _standard_function(b, func: ast.AST):
+    """The module-level object a call's name or dotted name (`datetime.datetime.now`) stands for,
+    where only modules and classes are on the way, else None."""
+    if isinstance(func, ast.Name):
+        return b.info.objects.get(func.id) if b.lookup(func.id, record=False)[0] is None else None
+    if isinstance(func, ast.Attribute):
+        base = _standard_function(b, func.value)
+        if isinstance(base, (types.ModuleType, type)):
+            return getattr(base, func.attr, None)
+    return None
 
 
 def _module_function(obj):
@@ -300,8 +364,10 @@ class Visitor:
             except Refusal as refusal:
                 if not refusal.follow_on:
                     node = refusal.node if refusal.node is not None else statement
-                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal),
-                            lambda_compute.note_refusal(b, statement, refusal))
+                    mixed = _mixed(b, node, refusal)
+                    hint = lambda_compute.note_refusal(b, statement, refusal)
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal) + mixed,
+                            MIXED_HINT if mixed and not hint else hint)
                 b.note_failed(_names_set(statement), _names_changed(statement))
                 if isinstance(statement, (ast.Raise, ast.Return)):
                     b.then([])  # its path ends here all the same: no "may be used before it is assigned" after it

@@ -5,6 +5,8 @@ one state like the rest of the loop."""
 
 from __future__ import annotations
 
+import pytest
+
 import pysfn_emulator
 
 from .helpers import assert_same, compile_text, refusal
@@ -769,3 +771,16 @@ def test_a_one_expression_helper_called_before_its_def_is_not_written_in_place()
         return early
     """)
     assert "calling 'double' is not supported" in text, text
+
+
+@pytest.mark.parametrize("body, hint", [
+    ("    def chunks(xs, k):\n        for i in range(0, len(xs), k):\n            yield xs[i:i + k]\n"
+     "    return [sum(c) for c in chunks(xs, 2)]", "builds the list and returns it"),
+    ("    def count(node):\n        return 1 + sum(count(c) for c in node)\n    return count(xs)",
+     "a list of what is left to visit (a stack)"),
+])
+def test_a_generator_or_a_recursive_helper_is_refused_with_what_to_write_instead(body, hint):
+    """A nested generator or a recursive helper (new-user trials, session 20): the hint says
+    what to write instead, not the generic "restructure it"."""
+    message = refusal(f"@sfn.workflow\ndef main(xs: list):\n{body}\n")
+    assert hint in message, message

@@ -2093,3 +2093,36 @@ def test_a_record_that_starts_as_none_is_read_behind_its_none_test():
         return out
     """, {"events": [{"user": "a", "ts": 1}, {"user": "a", "ts": 30}, {"user": "a", "ts": 200},
                      {"user": "b", "ts": 210}]}, {"events": []}, {"events": [{"user": "a", "ts": 1}], "gap": 0})
+
+
+def test_unpacking_with_a_star_in_a_list_or_tuple_display():
+    """`[*xs, y]`, `(n, *rest)`, `[*range(3), n]` (refused: "unpacking with * is not supported",
+    a new-user probe, session 20): each starred value's items as `for` walks them (a str's
+    characters, a dict's keys), Python's TypeError for the rest; a tuple prints and compares as
+    one; the new list is a copy (appending to it leaves the old one), its items shared (a change
+    through them is refused, as for list(xs))."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, xs, d):
+        a = [*range(3), n]
+        b = [*xs, *"ab", *d, n, *xs]
+        t = (n, *xs)
+        first, *rest = [*xs, n]
+        rows = [{"k": 0}, {"k": n}]
+        ys = [*rows]
+        ys.append(1)
+        return [a, b, t, first, rest, len(t), t == (n, *xs), str(t), str((*"ab",)), rows, ys]
+    """, {"n": 1, "xs": [1, 2], "d": {"k": 1}}, {"n": 1, "xs": "q", "d": []}, {"n": 1, "xs": 5, "d": {}},
+        {"n": 1, "xs": [], "d": None}, {"n": [1], "xs": [[2]], "d": {}})
+    assert results[0]["output"][:3] == [[0, 1, 2, 1], [1, 2, "a", "b", "k", 1, 1, 2], [1, 1, 2]]
+    assert results[0]["output"][7:9] == ["(1, 1, 2)", "('a', 'b')"]
+    assert results[2]["cause"] == "Value after * must be an iterable, not int"
+    assert results[3]["cause"] == "Value after * must be an iterable, not NoneType"
+    assert "may also be reachable from another variable" in refusal("""
+    @sfn.workflow
+    def main(n):
+        rows = [{"k": 0}, {"k": n}]
+        ys = [*rows]
+        ys[0]["k"] = 1
+        return rows
+    """)

@@ -241,3 +241,112 @@ def main():
 """
     results = assert_same(source, {})
     assert results[0]["error"] == "KeyError"
+
+
+def test_a_module_constant_dict_is_a_record_and_unpacks_with_a_union_checked():
+    """`DEFAULTS = {"retries": 3, "tags": {...}}` at module level (new-user trials, session 20):
+    `DEFAULTS["tags"]` has its own value's type, as a dict display's key has (it was the join of
+    all values, `int | dict`, refused by `**` and `+`); `{**x}` of a union holding dicts checks
+    at run time, with Python's TypeError for the rest."""
+    results = assert_same("""
+    DEFAULTS = {"retries": 3, "tags": {"team": "data"}, "ratio": 0.5}
+
+
+    @sfn.workflow
+    def main(overrides, pick):
+        cfg = {**DEFAULTS, **overrides}
+        cfg["tags"] = {**DEFAULTS["tags"], **overrides.get("tags", {})}
+        label = DEFAULTS["tags"]["team"].upper() + str(DEFAULTS["retries"] + 1)
+        part = DEFAULTS[pick]
+        try:
+            merged = {**part, "x": 1}
+        except TypeError as e:
+            merged = str(e)
+        return [cfg, label, merged, DEFAULTS["ratio"] * 2]
+    """, {"overrides": {"tags": {"owner": "me"}}, "pick": "tags"}, {"overrides": {}, "pick": "retries"},
+        {"overrides": [], "pick": "tags"}, {"overrides": {"tags": 5}, "pick": "ratio"})
+    assert results[0]["output"][1] == "DATA4"
+    assert results[1]["output"][2] == "'int' object is not a mapping"
+    assert results[2]["cause"] == "'list' object is not a mapping"
+    assert results[3]["cause"] == "'int' object is not a mapping"
+
+
+def test_a_dict_whose_items_are_converted_in_place_is_explained_in_the_refusal():
+    """`row = dict(zip(cols, values))` then `row["qty"] = int(row["qty"])`: the dict's values
+    are str | int | float for the compiler, whatever the key; the refusal of `row["qty"] *
+    row["price"]` says why and how to write it (a new-user trial, session 20)."""
+    message = refusal("""
+    @sfn.workflow
+    def main(line: str):
+        row = dict(zip(["qty", "price"], line.split(",")))
+        row["qty"] = int(row["qty"])
+        row["price"] = float(row["price"])
+        return row["qty"] * row["price"]
+    """)
+    assert "`row`'s values have several types: it is assigned `dict(zip(" in message
+    assert "items of it at lines 6, 7" in message and "convert into a name of its own" in message
+
+
+def test_a_typeddict_called_makes_a_plain_dict_as_dict_does():
+    """`Item(sku=s, qty=n)`, `Item(**d)`, `Item(row)` of a TypedDict class (new-user trials,
+    session 20: "'Item' is a class"): a plain dict, as Python makes (no key or type checked);
+    keywords only are the display (a record, a type per key), `**d` of a dict is its copy with
+    Python's TypeError for an int key; `dict(a=1, b=[n])` is the display too."""
+    results = assert_same("""
+    from typing import TypedDict
+
+
+    class Item(TypedDict):
+        sku: str
+        qty: int
+
+
+    @sfn.workflow
+    def main(d: dict, n):
+        a = Item(**d)
+        b = dict(**d)
+        c = Item(sku="x", qty=n)
+        e = dict(a=1, b=[n])
+        e["b"].append(2)
+        a["extra"] = True
+        g = {1: "one"}
+        try:
+            f = dict(**g)
+        except TypeError as err:
+            f = str(err)
+        return [a, b, c, e, f, Item(d), Item([("k", n)]), c["qty"]]
+    """, {"d": {"sku": "a", "qty": 1}, "n": 3}, {"d": {}, "n": "x"})
+    assert results[0]["output"][:5] == [{"sku": "a", "qty": 1, "extra": True}, {"sku": "a", "qty": 1},
+                                        {"sku": "x", "qty": 3}, {"a": 1, "b": [3, 2]}, "keywords must be strings"]
+    assert "Item(**x) is not supported here" in refusal("""
+    from typing import TypedDict
+
+
+    class Item(TypedDict):
+        sku: str
+
+
+    @sfn.workflow
+    def main(d):
+        return Item(**d)
+    """)
+
+
+def test_a_dataclass_called_in_the_workflow_says_to_use_a_dict():
+    """`Item(**d)` of a dataclass: the message says what it is and what to write instead."""
+    message = refusal("""
+    from dataclasses import dataclass
+
+
+    @dataclass
+    class Item:
+        sku: str
+
+
+    @sfn.workflow
+    def main(d: dict):
+        item = Item(**d)
+        return item
+    """)
+    assert "'Item' is a dataclass: a state machine holds JSON values" in message
+    assert "a TypedDict to name its keys" in message

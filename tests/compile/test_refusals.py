@@ -230,7 +230,8 @@ def test_collections_classes_are_named_with_the_plain_python_to_write_instead():
 
 def test_a_float_squared_is_refused_with_the_product_as_hint():
     """`(v - mean) ** 2` (a variance, new-user trials): CPython's pow() is not JSONata's $power,
-    nor even v * v for some floats; the hint says to write the product."""
+    nor even v * v for some floats; the hint says to write the product (and math.sqrt for a
+    square root, `var ** 0.5`, a standard deviation in the trials)."""
     message = refusal("""
     @sfn.workflow
     def main(values: list[float]):
@@ -243,3 +244,30 @@ def test_a_float_squared_is_refused_with_the_product_as_hint():
     def main(x: float):
         return x ** 3
     """)
+    assert "math.sqrt(x)" in refusal("""
+    @sfn.workflow
+    def main(values: list[float]):
+        return (sum(v * v for v in values) / len(values)) ** 0.5
+    """)
+
+
+@pytest.mark.parametrize("imports, call", [
+    ("import datetime", "datetime.datetime.now().isoformat()"),
+    ("from datetime import datetime, timezone", "datetime.now(timezone.utc)"),
+    ("import datetime as dt", "dt.date.today()"),
+    ("import time", "time.time()"),
+])
+def test_a_clock_read_names_sfn_now(imports, call):
+    """`datetime.now()` in a workflow (new-user trials, session 20: it was "attribute access
+    (.datetime) is not supported", or "'datetime' is datetime.datetime, which the state machine
+    cannot run"): the message says it reads the clock and the hint names sfn.now()."""
+    message = refusal(f"""
+{imports}
+
+
+@sfn.workflow
+def main(n):
+    stamp = {call}
+    return [n, str(stamp)]
+""")
+    assert f"{call.split('(')[0]}() reads the clock" in message and "use sfn.now()" in message, message

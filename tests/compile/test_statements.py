@@ -921,3 +921,53 @@ def main(xs):
                 for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
     assert '"starting | 2 | [1, 2]"' in assigned and '"total: 3"' in assigned and '""' in assigned, assigned
     assert any(name.startswith("Print (line") for name in compiled.definition["States"])
+
+
+def test_logging_through_a_module_logger_is_a_state_the_history_shows():
+    """`log = logging.getLogger(__name__)` then `log.info("... %s", n)` (a Lambda author's
+    habit; was refused: "'log' is a module-level Logger, which is not JSON data"): a "Log (line
+    N)" state sets a hidden variable to [level, msg, *args] (where pure code around it folds
+    into one state, as print's line, it is computed and not kept); the arguments are evaluated
+    as Python evaluates them (a callee in them is called, an IndexError raised), and a message
+    that does not format is no error, as logging reports it without raising."""
+    source = """
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def fetch(n):
+    return [{"id": i} for i in range(n)]
+
+
+@sfn.workflow
+def main(n):
+    log.info("fetching %s records", n)
+    rows = fetch(n)
+    logging.warning("%d rows, first %s", len(rows), rows[0]["id"], extra={"n": n})
+    log.debug("not a number: %d", "text")
+    try:
+        rows[0]["missing"]
+    except KeyError:
+        log.exception("no key", exc_info=True)
+    log.error("fetched %s", fetch(1))
+    return len(rows)
+"""
+    results = assert_same(source, {"n": 2}, {"n": 0})
+    assert results[1]["error"] == "IndexError"  # rows[0] of the warning's arguments
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, {"n": 2}, lambdas=compiled.local_lambdas())
+    assigned = [value for event in execution.history
+                for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
+    assert '["INFO","fetching %s records",2]' in assigned, assigned
+    assert sum(event["type"] == "TaskScheduled" for event in execution.history) == 2  # fetch(1) in log.error
+    assert any(name.startswith("Log (line") for name in compiled.definition["States"])
+    assert "a logging call takes exc_info=" in refusal("""
+import logging
+
+
+@sfn.workflow
+def main(n):
+    logging.info("x", **{"a": n})
+    return n
+""")

@@ -125,6 +125,11 @@ GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
 TABLES = os.environ.get("PYSFN_DIFF_TABLES", "1") == "1"
 TABLE_KEYS = ('"b"', '"r"', "3", '"zz"', "s", "n")
 
+# Unpacking in displays (session 20): `[*xs, n]`, `[*xs[1:], *ys]`, `(*xs, n)` read as lists,
+# a str's characters `[*s]`, a dict's keys `[*d]`, dict(**d) and dict(k=v). On by default;
+# PYSFN_DIFF_STARS=0 leaves them out.
+STARS = os.environ.get("PYSFN_DIFF_STARS", "1") == "1"
+
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
@@ -636,7 +641,18 @@ class _Gen:
         ]
         if SETS:
             options.append(lambda: f"sorted({self.set_expr(d)})")
+        if STARS:
+            options += [lambda: f"[*{self.list_ref()}, {self.expr_int(d)}]",
+                        lambda: f"[*{self.list_ref()}[{self.slice(d)}], *{self.choice(self.readable('list'))}]",
+                        lambda: f"list((*{self.list_ref()}, {self.expr_int(0)}))",
+                        self.unpacked_lengths]
         return self.choice(options)()
+
+    def unpacked_lengths(self) -> str:
+        """A str's characters and a dict's keys unpacked: `[len([*s]), *[len(k) for k in [*d]]]`."""
+        text, mapping = self.expr_str(0), self.choice(self.vars["dict"])
+        with self.scoped("str") as k:
+            return f"[len([*{text}]), *[len({k}) for {k} in [*{mapping}]]]"
 
     def word_lengths(self) -> str:
         source = self.choice(self.vars["words"])
@@ -669,6 +685,9 @@ class _Gen:
             options.append(self.dict_comprehension)
             if GRID:  # Python 3.9's merge
                 options.append(lambda: f"({self.choice(self.vars['dict'])} | {self.expr_dict(depth - 1)})")
+            if STARS:
+                options += [lambda: f"dict(**{self.choice(self.vars['dict'])})",
+                            lambda: f"dict(k={self.expr_int(0)}, zz={self.expr_int(0)})"]
         return self.choice(options)()
 
     def dict_comprehension(self) -> str:
