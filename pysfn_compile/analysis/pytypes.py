@@ -398,6 +398,10 @@ def float_safe(ty: Ty, hint, depth: int = 0) -> bool:
         return ty.only("float")
     if not may_hold_float(ty):
         return not expects_float(hint)
+    record = _record_hints(hint)
+    if record is not None and ty.only("dict") and ty.fields is not None:  # key by key, as dispatch converts
+        return all(float_safe(field, record[key], depth + 1) if key in record else not may_hold_float(field)
+                   for key, field in ty.fields)
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin is list and parameters and ty.only("list"):
         return float_safe(ty.element, parameters[0], depth + 1)
@@ -416,12 +420,31 @@ def expects_float(hint, depth: int = 0) -> bool:
         return False
     if hint is float:
         return True
+    record = _record_hints(hint)
+    if record is not None:
+        return any(expects_float(field, depth + 1) for field in record.values())
     origin, parameters = typing.get_origin(hint), typing.get_args(hint)
     if origin in (list, dict) and parameters:
         return expects_float(parameters[-1], depth + 1)
     if origin is typing.Union or type(hint).__name__ == "UnionType":
         return [p for p in parameters if p in (int, float)] == [float]
     return False
+
+
+def _record_hints(hint) -> dict | None:
+    """A TypedDict annotation's keys and their annotations (runtime/dispatch.py converts an int
+    to a float under a key annotated float), else None."""
+    if not typing.is_typeddict(hint):
+        return None
+    try:
+        return typing.get_type_hints(hint)
+    except Exception:  # (a name it cannot resolve: dispatch leaves such a value as it is)
+        return {}
+
+
+def float_keys(ty: Ty) -> list[str]:
+    """The keys of a record type whose values may be or hold a float (for a hint)."""
+    return [key for key, field in ty.fields or () if may_hold_float(field)]
 
 
 def may_hold_float(ty: Ty, depth: int = 0) -> bool:

@@ -95,9 +95,9 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
                               f"({value.ty.describe()}; JSON carries 3.0 as 3), and the parameter is annotated float: "
                               "the Lambda would receive a float where Python may pass an int",
                               f"pass float(...) explicitly: {name}(..., float(...), ...)")
-            raise Refusal(node, f"argument '{parameter}' of {name}() may be a float, and JSON carries 3.0 "
-                          "as 3: the Lambda would receive an int",
-                          f"annotate the parameter: def {name}(..., {parameter}: float, ...)")
+            raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)}, "
+                          "and JSON carries 3.0 as 3: the Lambda would receive an int",
+                          _float_hint(name, parameter, value.ty))
         if parameter in mutated and value.ty.mutable and not value.is_const:
             line = mutated[parameter]
             raise Refusal(node, f"{name}() changes its parameter '{parameter}' in place (line {line}); "
@@ -230,6 +230,31 @@ def return_type(function, fdef, info, arguments: dict | None = None) -> Ty:
     (`arguments`: parameter -> Ty), where the annotation is open (none, `-> dict`,
     `-> list[dict]`)."""
     return callee_returns.returned_type(_annotated_return(function, fdef), fdef, info, arguments)
+
+
+def _where_floats(ty: Ty) -> str:
+    keys = pytypes.float_keys(ty) if ty.only("dict") else []
+    return f" (under {', '.join(repr(k) for k in keys)})" if keys else " (in its items)" if ty.only("list", "dict") else ""
+
+
+def _float_hint(name: str, parameter: str, ty: Ty) -> str:
+    """Annotate the parameter so that the dispatcher passes the value's floats as floats."""
+    keys = pytypes.float_keys(ty) if ty.only("dict") else []
+    if not keys:
+        return f"annotate the parameter: def {name}(..., {parameter}: {_float_annotation(ty)}, ...)"
+    record = "".join(part.title() for part in parameter.split("_")) or "Record"
+    fields = "; ".join(f"{key}: {_float_annotation(field)}" for key, field in ty.fields if key in keys)
+    return (f"annotate the parameter with a TypedDict that says which keys hold floats: class {record}(TypedDict, "
+            f"total=False): {fields}; then def {name}(..., {parameter}: {record}, ...)")
+
+
+def _float_annotation(ty: Ty) -> str:
+    """The annotation that makes the dispatcher pass the floats of a value of type `ty` as floats."""
+    if ty.only("list") and not ty.items:
+        return f"list[{_float_annotation(ty.element)}]"
+    if ty.only("dict"):
+        return f"dict[str, {_float_annotation(ty.values)}]"
+    return "float | None" if ty.may("none") else "float"
 
 
 def _annotated_return(function, fdef) -> Ty:

@@ -457,3 +457,27 @@ def test_a_dict_comprehension_that_calls_a_callee():
     assert_same(unsorted, {"codes": ["a", 5]})
     stopped = emulate(compile_text(unsorted), {"codes": ["a", True]})
     assert stopped["error"] == "pysfn.NonStringKey", stopped
+
+
+def test_a_record_holding_a_float_passes_to_a_callee_whose_parameter_is_a_typeddict():
+    """`notify({"n": ..., "rate": round(rate, 3)})` (a new-user trial, session 20): refused
+    without an annotation, with a hint naming the key and the TypedDict to write (it said
+    `summary: float`); annotated so, the dispatcher converts the key's integral float, and the
+    callee sees 2.0 as Python passes it."""
+    source = """
+    {header}def notify(summary{annotation}):
+        return [repr(summary["rate"]), summary["n"]]
+
+
+    @sfn.workflow
+    def main(xs: list[int]):
+        rate = sum(xs) / len(xs) if xs else 0.0
+        return notify({{"n": len(xs), "rate": round(rate, 3)}})
+    """
+    message = refusal(source.format(header="", annotation=""))
+    assert "argument 'summary' of notify() may be a float (under 'rate')" in message
+    assert "class Summary(TypedDict, total=False): rate: float; then def notify(..., summary: Summary, ...)" in message
+    header = "from typing import TypedDict\n\n\n    class Summary(TypedDict, total=False):\n        rate: float\n\n\n    "
+    results = assert_same(source.format(header=header, annotation=": Summary"), {"xs": [2, 2]}, {"xs": [1, 2]},
+                          {"xs": []})
+    assert [r["output"] for r in results] == [["2.0", 2], ["1.5", 2], ["0.0", 0]]
