@@ -442,6 +442,31 @@ def _record_hints(hint) -> dict | None:
         return {}
 
 
+def float_paths(ty: Ty, depth: int = 0) -> list[tuple] | None:
+    """Where a value of this type holds numbers that are floats in Python, as paths for the
+    dispatcher to turn JSON's integral numbers back into floats (runtime/dispatch.py): () the
+    value itself, a key or position, None every item or value. None where a number may be an
+    int or a float (no path can tell which); [] where no float is known."""
+    if depth > _MAX_DEPTH or ty.is_any:
+        return []
+    paths: list[tuple] = []
+    if ty.may("float") and not ty.json_number:
+        if ty.may("int"):
+            return None
+        paths.append(())
+    parts = []
+    if "list" in ty.kinds:
+        parts += list(enumerate(ty.items)) if ty.items is not None else [(None, ty.element)]
+    if "dict" in ty.kinds:
+        parts += list(ty.fields) if ty.fields is not None else [(None, ty.values)]
+    for step, part in parts:
+        inner = float_paths(part, depth + 1)
+        if inner is None:
+            return None
+        paths += [(step, *path) for path in inner]
+    return paths
+
+
 def float_keys(ty: Ty) -> list[str]:
     """The keys of a record type whose values may be or hold a float (for a hint)."""
     return [key for key, field in ty.fields or () if may_hold_float(field)]

@@ -142,6 +142,7 @@ class Task(Node):
     lambda_arn: str = ""
     args: list = attrs.Factory(list)
     kwargs: dict = attrs.Factory(dict)
+    floats: list = attrs.Factory(list)  # paths to the arguments' floats (runtime/dispatch.py)
     assign: dict = attrs.Factory(dict)
     output: Any = None  # a branch's last state: what it returns
     retry: list = attrs.Factory(list)
@@ -454,6 +455,8 @@ class Emitter:
             payload = {"function": node.function, "args": self._value(node.args)}
             if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
                 payload["kwargs"] = self._value(node.kwargs)
+            if node.floats:
+                payload["floats"] = node.floats
             out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout

@@ -1673,7 +1673,8 @@ def _need(node, name, args, kwargs, low, high, types=None, keywords=()):
     if set(kwargs) - set(keywords):
         raise Refusal(node, f"{name}() does not take these keyword arguments here")
     if not low <= len(args) <= high:
-        raise Refusal(node, f"{name}() takes {low} to {high} arguments here")
+        count = f"{low} argument{'s' * (low != 1)}" if low == high else f"{low} to {high} arguments"
+        raise Refusal(node, f"{name}() takes {count} here ({len(args)} given)")
     for position, (arg, expected) in enumerate(zip(args, types or [], strict=False)):
         if expected == ("int",) and not arg.ty.only("int") and _named_at_run_time(arg.ty):
             args[position] = arg = _index_argument(arg)  # checked at run time, as Python checks it

@@ -83,9 +83,14 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
         raise Refusal(node, f"{name}(): {error}", "call it with the parameters it declares") from None
     hints = _hints(function)
     mutated = b.mutated_parameters(name)
+    floats = []  # where the dispatcher turns an integral number back into the float Python passes
     for parameter, value in bound.arguments.items():
         hint = hints.get(parameter)
-        if not pytypes.float_safe(value.ty, hint):
+        paths = pytypes.float_paths(value.ty) if hint is None else None
+        if paths:  # an unannotated parameter given a value whose floats the types know
+            where = next((i for i, arg in enumerate(args) if arg is value), parameter)
+            floats += [[where, *path] for path in paths]
+        elif not pytypes.float_safe(value.ty, hint):
             if pytypes.expects_float(hint) and not pytypes.may_hold_float(value.ty):
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
                               "is annotated float: the Lambda would receive a float where Python passes the int",
@@ -95,6 +100,11 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
                               f"({value.ty.describe()}; JSON carries 3.0 as 3), and the parameter is annotated float: "
                               "the Lambda would receive a float where Python may pass an int",
                               f"pass float(...) explicitly: {name}(..., float(...), ...)")
+            if hint is None:  # (float_paths found a number that may be an int or a float)
+                raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)} or "
+                              "an int, and JSON carries 3.0 as 3: the Lambda cannot be told which Python passes",
+                              "make it always a float (float(...), or 0.0 for 0) or always an int where it is "
+                              "computed")
             raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)}, "
                           "and JSON carries 3.0 as 3: the Lambda would receive an int",
                           _float_hint(name, parameter, value.ty))
@@ -115,7 +125,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
     returns = return_type(function, fdef, b.info, arguments) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
-                   args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()},
+                   args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()}, floats=floats,
                    assign={var: ir.Code(RESULT)}, retry=retriers(b, node, wrapper), catch=b.catchers("task"))
     options = getattr(wrapper, "__pysfn_task__", None) or getattr(function, "__pysfn_task__", None) or {}
     if callback is not None:

@@ -7,6 +7,12 @@ imports only the standard library. The event is the Task's payload:
 
 (the compiler leaves "kwargs" out when a call passes none).
 
+JSON cannot tell 3.0 from 3. Where the compiler knows that an argument holds a float (a value
+the workflow computed, `round(rate, 3)`, passed to a parameter with no annotation) the payload
+says where, `"floats": [[0, "rate"], ["prices", null]]`: a position in "args" or a key of
+"kwargs", then keys and positions inside it, null for every item or value; an int found there
+is turned back into the float Python passes.
+
 `dispatch(event, callees)` calls `callees[function](*args, **kwargs)` and returns its result;
 a name that is not in `callees` is refused (UnknownFunction). Exceptions the function raises
 propagate: the Lambda runtime reports them with errorType = the exception's class name.
@@ -41,6 +47,12 @@ def dispatch(event, callees):
     function = callees[name]
     args = list(event.get("args") or [])
     kwargs = dict(event.get("kwargs") or {})
+    for path in event.get("floats") or ():
+        where, rest = path[0], path[1:]
+        if isinstance(where, int) and 0 <= where < len(args):
+            args[where] = _float_at(args[where], rest)
+        elif isinstance(where, str) and where in kwargs:
+            kwargs[where] = _float_at(kwargs[where], rest)
     hints = _hints(function)
     if hints:
         args, kwargs = _coerce_arguments(function, hints, args, kwargs)
@@ -56,6 +68,22 @@ def dispatch(event, callees):
     if "return" in hints:
         _check_result(name, hints["return"], result)
     return result
+
+
+def _float_at(value, path):
+    """`value` with the int at `path` (null: every item or value) as a float."""
+    if not path:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    step, rest = path[0], path[1:]
+    if step is None and isinstance(value, list):
+        return [_float_at(item, rest) for item in value]
+    if step is None and isinstance(value, dict):
+        return {key: _float_at(item, rest) for key, item in value.items()}
+    if isinstance(value, dict) and isinstance(step, str) and step in value:
+        return {**value, step: _float_at(value[step], rest)}
+    if isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
+        return [*value[:step], _float_at(value[step], rest), *value[step + 1:]]
+    return value
 
 
 def _hints(function) -> dict:

@@ -460,12 +460,19 @@ def test_a_dict_comprehension_that_calls_a_callee():
 
 
 def test_a_record_holding_a_float_passes_to_a_callee_whose_parameter_is_a_typeddict():
-    """`notify({"n": ..., "rate": round(rate, 3)})` (a new-user trial, session 20): refused
-    without an annotation, with a hint naming the key and the TypedDict to write (it said
-    `summary: float`); annotated so, the dispatcher converts the key's integral float, and the
-    callee sees 2.0 as Python passes it."""
+    """`notify({"n": ..., "rate": round(rate, 3)})` (a new-user trial, session 20): a parameter
+    annotated with a TypedDict converts the key's integral float, and the callee sees 2.0 as
+    Python passes it (the compiler refused it although the dispatcher converted); annotated
+    `dict`, which converts nothing, the hint names the key and the TypedDict to write."""
     source = """
-    {header}def notify(summary{annotation}):
+    from typing import TypedDict
+
+
+    class Summary(TypedDict, total=False):
+        rate: float
+
+
+    def notify(summary{annotation}):
         return [repr(summary["rate"]), summary["n"]]
 
 
@@ -474,10 +481,42 @@ def test_a_record_holding_a_float_passes_to_a_callee_whose_parameter_is_a_typedd
         rate = sum(xs) / len(xs) if xs else 0.0
         return notify({{"n": len(xs), "rate": round(rate, 3)}})
     """
-    message = refusal(source.format(header="", annotation=""))
+    results = assert_same(source.format(annotation=": Summary"), {"xs": [2, 2]}, {"xs": [1, 2]}, {"xs": []})
+    assert [r["output"] for r in results] == [["2.0", 2], ["1.5", 2], ["0.0", 0]]
+    message = refusal(source.format(annotation=": dict"))
     assert "argument 'summary' of notify() may be a float (under 'rate')" in message
     assert "class Summary(TypedDict, total=False): rate: float; then def notify(..., summary: Summary, ...)" in message
-    header = "from typing import TypedDict\n\n\n    class Summary(TypedDict, total=False):\n        rate: float\n\n\n    "
-    results = assert_same(source.format(header=header, annotation=": Summary"), {"xs": [2, 2]}, {"xs": [1, 2]},
-                          {"xs": []})
-    assert [r["output"] for r in results] == [["2.0", 2], ["1.5", 2], ["0.0", 0]]
+
+
+def test_floats_the_types_know_reach_an_unannotated_callee_as_floats():
+    """`save(total / n)`, `notify({"rate": rate})`, `store(prices=[p * 1.1 for p in ps])` to
+    callees with no annotations (refused before: "may be a float, and JSON carries 3.0 as 3"):
+    the payload names where the floats are ("floats": [[0], [1, "rate"], ["prices", null]]) and
+    the dispatcher turns those integral numbers back into floats; the callee sees 2.0 where
+    Python passes 2.0. A number that may be an int or a float stays refused."""
+    source = """
+    def show(a, b, rows=None, prices=None, label=None):
+        return [repr(a), repr(b["rate"]), b["n"], repr(rows), repr(prices), repr(label)]
+
+
+    @sfn.workflow
+    def main(xs: list[int]):
+        n = len(xs)
+        mean = sum(xs) / n if n else 0.0
+        return show(mean, {"n": n, "rate": round(mean, 3)}, rows=[{"v": x * 1.0} for x in xs],
+                    prices=[p / 1 for p in xs], label=mean * 2)
+    """
+    results = assert_same(source, {"xs": [2, 4]}, {"xs": []}, {"xs": [1]})
+    assert results[0]["output"] == ["3.0", "3.0", 2, "[{'v': 2.0}, {'v': 4.0}]", "[2.0, 4.0]", "6.0"]
+    payload = next(state["Arguments"]["Payload"] for state in compile_text(source).definition["States"].values()
+                   if state["Type"] == "Task")
+    assert payload["floats"] == [[0], [1, "rate"], ["rows", None, "v"], ["prices", None], ["label"]], payload
+    assert "may be a float or an int, and JSON carries 3.0 as 3" in refusal("""
+    def show(a):
+        return repr(a)
+
+
+    @sfn.workflow
+    def main(xs: list[int]):
+        return show(sum(xs) / len(xs) if xs else 0)
+    """)
