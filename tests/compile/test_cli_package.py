@@ -15,6 +15,7 @@ import pysfn_emulator
 from pysfn_compile import compile_file
 from pysfn_compile.cli import main
 from pysfn_compile.package import sam_template
+from pysfn_compile.runtime.dispatch import dispatch
 
 from .deploy_checks import sam_transform
 
@@ -175,3 +176,18 @@ def test_sam_template_points_the_tasks_only_at_the_function(tmp_path):
     assert [t["Arguments"]["FunctionName"] for t in tasks] == ["${CalleesFunctionArn}"]
     assert pysfn_emulator.run(definition, {"x": 3}, lambdas={"${CalleesFunctionArn}": compiled.local_lambdas()[
         compiled.lambda_arn]}).output == {"y": 3, "tag": "pysfn-orders"}
+
+
+def test_the_dispatcher_turns_the_places_the_payload_names_into_floats():
+    """"floats" (lowering/calls.py names where a value holds floats the JSON carries as ints):
+    a position or keyword, then keys and positions, null for every item; a bool, a str, an
+    absent key or position stay as they are; the rest of the value is untouched."""
+    def show(a, b=None, c=None):
+        return [a, b, c]
+
+    event = {"function": "show", "args": [3, {"rate": 2, "n": 2, "ok": True}],
+             "kwargs": {"c": [{"v": 1, "w": 1}, {"v": "x"}, {"w": 2}, [7]]},
+             "floats": [[0], [1, "rate"], [1, "ok"], [1, "missing"], ["c", None, "v"], ["c", 9], ["d"]]}
+    a, b, c = dispatch(event, {"show": show})
+    assert repr(a) == "3.0" and repr(b) == "{'rate': 2.0, 'n': 2, 'ok': True}"
+    assert repr(c) == "[{'v': 1.0, 'w': 1}, {'v': 'x'}, {'w': 2}, [7]]"
