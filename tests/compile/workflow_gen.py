@@ -125,6 +125,12 @@ GRID = os.environ.get("PYSFN_DIFF_GRID", "1") == "1"
 TABLES = os.environ.get("PYSFN_DIFF_TABLES", "1") == "1"
 TABLE_KEYS = ('"b"', '"r"', "3", '"zz"', "s", "n")
 
+# Floats passed to a callee with no annotations (session 20): `shown(n / 2, parts={"h": n / 4})`,
+# the payload's "floats" turning JSON's integral numbers back into floats; the callee logs and
+# returns their repr. On by default; PYSFN_DIFF_FLOAT_ARGS=0 leaves them out.
+FLOAT_ARGS = os.environ.get("PYSFN_DIFF_FLOAT_ARGS", "1") == "1"
+SHOWN_PARTS = ("", ", [n / 2, 1.5]", ', parts={"h": n / 4, "k": [0.5]}')
+
 # Unpacking in displays (session 20): `[*xs, n]`, `[*xs[1:], *ys]`, `(*xs, n)` read as lists,
 # a str's characters `[*s]`, a dict's keys `[*d]`, dict(**d) and dict(k=v). On by default;
 # PYSFN_DIFF_STARS=0 leaves them out.
@@ -205,6 +211,11 @@ def note(msg: str) -> None:
 def triple(x):
     CALLS.append(["triple", x])
     return x * 3
+
+
+def shown(x, parts=None):
+    CALLS.append(["shown", repr(x), repr(parts)])
+    return repr(x) + repr(parts)
 '''
 
 # parameter name -> kind; kinds: int, str, bool, list (of int), words (list of str), dict (str -> int)
@@ -405,6 +416,9 @@ class _Gen:
         ]
         if self.callees_allowed():
             options += 2 * [lambda: f"label({self.expr_int(d)})"]
+            if FLOAT_ARGS:
+                options += 3 * [lambda: f"shown({self.expr_int(d)} / {self.choice(['2', '4', '5'])}"
+                                       f"{self.choice(SHOWN_PARTS)})"]
         if NEW_BUILTINS:
             options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
                         lambda: f"chr(65 + {self.expr_int(d)} % 26)",
