@@ -1841,10 +1841,18 @@ def _replace(b, node, s, args, kwargs):
 
 def _starts(which):
     def handler(b, node, s, args, kwargs):
-        _need(node, f"str.{which}", args, kwargs, 1, 1)
+        _need(node, f"str.{which}", args, kwargs, 1, 3)
+        # CPython reads start and end (None, or slice indices) before it checks the prefix
+        checks, bounds = [], []
+        for bound in args[1:]:
+            checked = operations.slice_index(node, bound)
+            checks += [g for g in checked.guards if g not in bound.guards]
+            bounds.append(attrs.evolve(checked, guards=bound.guards))
         prefix = args[0]
         if not prefix.ty.only("str") and _dynamic_kind(prefix.ty):  # JSON holds no tuples
-            prefix = _str_argument(which, 0, 1, prefix)
+            checked = _str_argument(which, 0, len(args), prefix, fillers=["a", 0, None][:len(args)])
+            checks += [g for g in checked.guards if g not in prefix.guards]
+            prefix = attrs.evolve(checked, guards=prefix.guards)
         options = [prefix] if prefix.ty.only("str") else None
         if options is None:
             if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):
@@ -1853,13 +1861,28 @@ def _starts(which):
                 raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
         tests = []
         for option in options:
-            if which == "startswith":
+            if bounds:  # within s[start:end] as CPython's tailmatch adjusts them (start may pass the end)
+                tests.append(_tail_match(which, s.code, option.code, bounds))
+            elif which == "startswith":
                 tests.append(f"($substring({s.code}, 0, $length({option.code})) = {option.code})")
             else:
                 tests.append(f"($length({option.code}) = 0 or ($length({s.code}) >= $length({option.code}) and "
                              f"$substring({s.code}, $length({s.code}) - $length({option.code})) = {option.code}))")
-        return _s("(" + " or ".join(tests) + ")", s, prefix, ty=pytypes.BOOL)
+        return _s("(" + " or ".join(tests) + ")", s, prefix, *bounds, ty=pytypes.BOOL, guards=checks)
     return handler
+
+
+def _tail_match(which: str, s: str, option: str, bounds: list) -> str:
+    """s.startswith(p, start[, end]) / s.endswith(...): CPython clamps end to the length and a
+    negative bound from the end, never start to the length ("ab".startswith("", 3) is False),
+    then the prefix must fit between them."""
+    length = f"$length({s})"
+    start = f"($__a := {bounds[0].code}; $type($__a) = 'null' ? 0 : $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
+    end = length if len(bounds) < 2 else (f"($__a := {bounds[1].code}; $type($__a) = 'null' ? {length} :"
+                                          f" $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))")
+    at = "$__st" if which == "startswith" else f"$__en - $length({option})"
+    return (f"($__st := {start}; $__en := {end}; $__en - $length({option}) < $__st ? false :"
+            f" $substring({s}, {at}, $length({option})) = {option})")
 
 
 def _find(which):

@@ -235,3 +235,30 @@ def test_powmod_is_pythons_pow_in_both_engines(triples):
     code = "(" + prelude(["powmod"]) + f" $map({literal([list(t) for t in triples])}, function($t) {{ $__powmod($t[0], $t[1], $t[2]) }}))"
     for result in _both(code):
         assert result == ("ok", [pow(a, e, m) for a, e, m in triples])
+
+
+def test_startswith_and_endswith_with_start_and_end():
+    """`s.startswith(p, start, end)` (refused: "takes 1 to 1 arguments", a new-user probe, session
+    20): CPython's tailmatch, end clamped and negatives counted from the end, start not clamped
+    ("ab".startswith("", 3) is False); the bounds' TypeError before the prefix's."""
+    source = """
+    @sfn.workflow
+    def main(s: str, p, a, b):
+        out = []
+        for m in ("startswith", "endswith"):
+            try:
+                two = s.startswith(p, a) if m == "startswith" else s.endswith(p, a)
+                three = s.startswith(p, a, b) if m == "startswith" else s.endswith(p, a, b)
+                out.append([two, three])
+            except TypeError as e:
+                out.append(str(e))
+        out.append(s.startswith(("x", "ab"), 0, 2))
+        return out
+    """
+    cases = [{"s": s, "p": p, "a": a, "b": b} for s, p in (("ab", ""), ("abcab", "ab"), ("ba", "a"))
+             for a, b in ((None, None), (3, 9), (-1, 2), (1, -1), (2, None), (-9, 7))]
+    results = assert_same(source, *cases, {"s": "ab", "p": 5, "a": 0, "b": None},
+                          {"s": "ab", "p": None, "a": "x", "b": 1}, {"s": "ab", "p": "a", "a": 1.5, "b": 1})
+    assert results[1]["output"][0] == [False, False]  # "ab".startswith("", 3)
+    assert results[-3]["output"][0] == "startswith first arg must be str or a tuple of str, not int"
+    assert results[-2]["output"][0] == "slice indices must be integers or None or have an __index__ method"
