@@ -14,7 +14,7 @@ cannot order) would stop them before the later calls: they are rewritten only wh
 callee's return annotation is `int`, `float`, `str` or `bool` (keys that always compare). An
 empty `min`/`max` raises the same ValueError, or gives the default. The other arguments
 (`reverse=`, `default=`) are evaluated before the calls in Python, after them here: only a
-literal, or a parameter nothing deletes, is taken. Anything else is left as written (refused
+literal (a negative number too), or a parameter nothing deletes, is taken. Anything else is left as written (refused
 where lowered, with its hint).
 """
 
@@ -84,6 +84,8 @@ class _Rewriter(ast.NodeTransformer):
         parameter nothing deletes or binds again."""
         if isinstance(value, ast.Constant):
             return True
+        if isinstance(value, ast.UnaryOp) and isinstance(value.op, (ast.USub, ast.UAdd)):  # default=-3
+            return isinstance(value.operand, ast.Constant) and type(value.operand.value) in (int, float)
         return isinstance(value, ast.Name) and value.id in self.steady
 
 

@@ -387,7 +387,8 @@ def main(xs):
     worst = min(xs, key=score, default="none")
     order = sorted(xs, key=score, reverse=True)
     names = [x["a"] for x in sorted(xs, key=label)]
-    return [best, worst, order, names]
+    least = min(xs, key=score, default=-1)  # a negative default (fuzz seed 2002: it was refused)
+    return [best, worst, order, names, least]
 """
 
 
@@ -402,7 +403,8 @@ def test_a_callee_as_a_sort_or_min_max_key():
     assert results[0]["output"][:4] == [{"a": 10, "b": 0}, {"a": 1, "b": 0},
                                         [{"a": 10, "b": 0}, {"a": 2, "b": 1}, {"a": 1, "b": 0}, {"a": 3, "b": 4}],
                                         [1, 10, 2, 3]]
-    assert results[1]["output"] == [None, "none", [], []]
+    assert results[0]["output"][4] == {"a": 1, "b": 0}
+    assert results[1]["output"] == [None, "none", [], [], -1]
     assert results[2]["cause"] == "bad item 7"
 
 
