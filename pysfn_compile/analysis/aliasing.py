@@ -263,13 +263,19 @@ def _contents(value) -> set:
         func = value.func
         if isinstance(func, ast.Name) and func.id in _COPIES:
             out = set()
-            for arg in value.args:
+            for arg in _copied(value):
                 out |= _holds(arg)
             return out
         if isinstance(func, ast.Attribute) and func.attr in _COPY_METHODS | {"values", "items"}:
             root = _root(func.value)
             return {root} if root else set()
     return set()
+
+
+def _copied(call: ast.Call) -> list:
+    """What a copying call's new container is made of: its arguments, and its keywords' values
+    (`dict(**d)` holds d's values, as `dict(d)` does; `Item(**d)` of a TypedDict is that call)."""
+    return [*call.args, *(keyword.value for keyword in call.keywords)]
 
 
 def _iter_sources(iterable) -> set:
@@ -517,7 +523,7 @@ def _inside(value) -> tuple[set, set]:
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Name) and func.id in _COPIES:
-            for arg in value.args:
+            for arg in _copied(value):
                 items |= _iter_sources(arg) | _direct(arg) | _element_sources(arg)
                 # list([d]), sorted((a, b)): the new list's items are what the display holds
                 sub_whole, sub_items = _inside(arg)

@@ -350,3 +350,34 @@ def test_a_dataclass_called_in_the_workflow_says_to_use_a_dict():
     """)
     assert "'Item' is a dataclass: a state machine holds JSON values" in message
     assert "a TypedDict to name its keys" in message
+
+
+def test_a_copy_made_by_dict_of_keywords_shares_the_values():
+    """`b = dict(**d)` / `Item(**d)` (accepted this session) copy d shallowly: its lists are d's,
+    so `b["k"].append(2)` changes d["k"] in Python. The sharing analysis read only a copying
+    call's positional arguments, so the change was not refused and the machine's d kept [1]
+    (silent; found in review of 71af5ff before it reached a user). Refused now, as for dict(d),
+    {**d}, dict(k=lst) and (*rows,)."""
+    source = """
+    from typing import TypedDict
+
+
+    class Item(TypedDict):
+        k: list
+
+
+    @sfn.workflow
+    def main(n: int):
+        d = {{"k": [1], "m": [n]}}
+        lst = [n]
+        rows = [[n]]
+        b = {made}
+        {change}
+        return [d, lst, rows, b]
+    """
+    for made, change in (("dict(**d)", 'b["k"].append(2)'), ("Item(**d)", 'b["k"].append(2)'),
+                         ("dict(k=lst)", 'b["k"].append(2)'), ("Item(k=lst)", 'b["k"].append(2)'),
+                         ("(*rows,)", "b[0].append(2)"), ("[*rows]", "b[0].append(2)")):
+        message = refusal(source.format(made=made, change=change))
+        assert "the items of 'b' may also be reachable from another variable" in message, (made, message)
+    assert_same(source.format(made="dict(**d)", change='b["k"] = b["k"] + [2]'), {"n": 1})
