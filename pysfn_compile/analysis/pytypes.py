@@ -446,9 +446,13 @@ def float_paths(ty: Ty, depth: int = 0) -> list[tuple] | None:
     """Where a value of this type holds numbers that are floats in Python, as paths for the
     dispatcher to turn JSON's integral numbers back into floats (runtime/dispatch.py): () the
     value itself, a key or position, None every item or value. None where a number may be an
-    int or a float (no path can tell which); [] where no float is known."""
-    if depth > _MAX_DEPTH or ty.is_any:
+    int or a float (no path can tell which), or a float sits among numbers of unknown type (a
+    computed float stored in a value nobody annotated: `rec["x"] = n / 2`); [] where no float is
+    known."""
+    if depth > _MAX_DEPTH:
         return []
+    if ty.is_any or not ty.kinds:
+        return None if holds_float(ty) else []
     paths: list[tuple] = []
     if ty.may("float") and not ty.json_number:
         if ty.may("int"):

@@ -86,10 +86,8 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
     floats = []  # where the dispatcher turns an integral number back into the float Python passes
     for parameter, value in bound.arguments.items():
         hint = hints.get(parameter)
-        paths = pytypes.float_paths(value.ty) if hint is None else None
-        if paths:  # an unannotated parameter given a value whose floats the types know
-            where = next((i for i, arg in enumerate(args) if arg is value), parameter)
-            floats += [[where, *path] for path in paths]
+        if hint is None:  # the places of the value's floats, for the dispatcher to restore
+            floats += _float_places(node, name, parameter, value, args)
         elif not pytypes.float_safe(value.ty, hint):
             if pytypes.expects_float(hint) and not pytypes.may_hold_float(value.ty):
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
@@ -100,11 +98,6 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
                               f"({value.ty.describe()}; JSON carries 3.0 as 3), and the parameter is annotated float: "
                               "the Lambda would receive a float where Python may pass an int",
                               f"pass float(...) explicitly: {name}(..., float(...), ...)")
-            if hint is None:  # (float_paths found a number that may be an int or a float)
-                raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)} or "
-                              "an int, and JSON carries 3.0 as 3: the Lambda cannot be told which Python passes",
-                              "make it always a float (float(...), or 0.0 for 0) or always an int where it is "
-                              "computed")
             raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)}, "
                           "and JSON carries 3.0 as 3: the Lambda would receive an int",
                           _float_hint(name, parameter, value.ty))
@@ -240,6 +233,22 @@ def return_type(function, fdef, info, arguments: dict | None = None) -> Ty:
     (`arguments`: parameter -> Ty), where the annotation is open (none, `-> dict`,
     `-> list[dict]`)."""
     return callee_returns.returned_type(_annotated_return(function, fdef), fdef, info, arguments)
+
+
+def _float_places(node: ast.Call, name: str, parameter: str, value: Expr, args: list) -> list[list]:
+    """An unannotated parameter's value: where its floats are (pytypes.float_paths), as a
+    payload's "floats" paths; refused where the types cannot say which numbers are floats."""
+    paths = pytypes.float_paths(value.ty)
+    if paths is None and (value.ty.is_any or not value.ty.kinds):
+        raise Refusal(node, f"argument '{parameter}' of {name}() holds a float the workflow computed among numbers "
+                      "of unknown type, and JSON carries 3.0 as 3: the Lambda cannot be told which are floats",
+                      "make the numbers there always floats (float(...)), or annotate where the value comes from")
+    if paths is None:
+        raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)} or an int, "
+                      "and JSON carries 3.0 as 3: the Lambda cannot be told which Python passes",
+                      "make it always a float (float(...), or 0.0 for 0) or always an int where it is computed")
+    where = next((i for i, arg in enumerate(args) if arg is value), parameter)
+    return [[where, *path] for path in paths]
 
 
 def _where_floats(ty: Ty) -> str:
