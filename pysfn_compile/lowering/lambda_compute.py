@@ -41,7 +41,7 @@ from ..analysis.effects import EFFECTFUL_MODULES, MUTATING_METHODS, effects
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir
-from ..graph.exprs import record_expr
+from ..graph.exprs import Expr, record_expr
 from ..runtime import compute_runtime
 from . import sets
 from .evaluation import operands
@@ -254,7 +254,12 @@ def transform_computed(b, node: ComputedBlock) -> None:
     outputs = [n for n in dict.fromkeys([*stored, *mutated]) if n in live or n in reads_first or n == RESULT]
 
     located = [ast.copy_location(ast.Name(id=n, ctx=ast.Load()), node) for n in inputs]
-    exprs = [no_int_keys(b, e, "the Lambda that computes " + where) for e in operands(b, located)]
+    # an input that may be unassigned goes in as its marker, and the function deletes it: Python
+    # raises UnboundLocalError where the block reads it, if it does (an inlined helper's result
+    # set in one branch only), not the machine before the block runs (fuzz seed 2005)
+    read = [_without_unbound_check(e) for e in operands(b, located)]
+    unbound = tuple(n for n, (_, checked) in zip(inputs, read, strict=True) if checked)
+    exprs = [no_int_keys(b, e, "the Lambda that computes " + where) for e, _ in read]
     if any(e.guards for e in exprs):
         b.check(exprs, f"Check inputs of {where}")
         exprs = [attrs.evolve(e, guards=()) for e in exprs]
@@ -296,7 +301,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
 
     definite = run_names.definitely_set(run)[0] | {n for n in inputs}
     function = _function(b, node, where, inputs, hints, outputs, types, mutated,
-                         {n: e.ty for n, e in zip(inputs, exprs, strict=True)})
+                         {n: e.ty for n, e in zip(inputs, exprs, strict=True)}, unbound)
     task = ir.Task(title=f"Compute {where}" + (f" ({what})" if what else ""), function=function.name,
                    lambda_arn=b.lambda_arn, kwargs={n: b.field(e) for n, e in zip(inputs, exprs, strict=True)},
                    retry=[ir.LAMBDA_SERVICE_RETRY])
@@ -385,8 +390,15 @@ def _note_sharing(b, run: list, inputs: list, outputs: list, env: dict) -> None:
         b.update_alias(share=scope_names, deepen=scope_names)
 
 
+def _without_unbound_check(read: Expr) -> tuple[Expr, bool]:
+    """A variable's read without the check that it is assigned (UNBOUND's lookup), and whether
+    it had one."""
+    kept = tuple(g for g in read.guards if '"@pysfn"' not in g.cond)
+    return attrs.evolve(read, guards=kept), len(kept) != len(read.guards)
+
+
 def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, types: dict,
-              mutated: dict, types_in: dict) -> ComputedFunction:
+              mutated: dict, types_in: dict, unbound: tuple = ()) -> ComputedFunction:
     scope = "".join(ch if ch.isalnum() else "_" for ch in b.scope.name)
     last = node.end_lineno
     suffix = f"{scope}_L{node.lineno}" + (f"_{last}" if last != node.lineno else "")
@@ -399,6 +411,7 @@ def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, typ
     source = "\n".join([
         f"def {pyname}({params}):",
         f'    """{where} of {path} ({b.scope.name}), run as Python in the Lambda."""',
+        *(f"    if _pysfn_unbound({n}):\n        del {n}" for n in unbound),
         f"    _pysfn_before = _pysfn_snapshot(locals(), {watched!r})",
         "    try:",
         textwrap.indent(body, "        "),
@@ -518,6 +531,7 @@ def module_source(module: str, path: str, functions: list) -> str:
         "",
         "from pysfn_compile.runtime.compute_runtime import results as _pysfn_results",
         "from pysfn_compile.runtime.compute_runtime import snapshot as _pysfn_snapshot",
+        "from pysfn_compile.runtime.compute_runtime import unbound as _pysfn_unbound",
     ]
     if names:
         lines.append(f"from {module} import {', '.join(names)}  # noqa: F401")
@@ -534,7 +548,7 @@ def function_objects(module, functions: list) -> dict:
         return {}
     namespace = dict(vars(module))
     namespace.update(_pysfn_results=compute_runtime.results, _pysfn_snapshot=compute_runtime.snapshot,
-                     __builtins__=builtins)
+                     _pysfn_unbound=compute_runtime.unbound, __builtins__=builtins)
     code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec")
     exec(code, namespace)  # the compiler's own generated source
     return {f.name: namespace[f.pyname] for f in functions}

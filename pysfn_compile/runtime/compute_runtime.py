@@ -29,7 +29,7 @@ ERROR = "pysfn.ComputedValue"
 
 ComputedValue = type(ERROR, (Exception,), {"__module__": "pysfn"})
 
-__all__ = ["ERROR", "ComputedValue", "results", "snapshot"]
+__all__ = ["ERROR", "ComputedValue", "results", "snapshot", "unbound"]
 
 
 def snapshot(values: dict, names: tuple) -> dict:
@@ -42,6 +42,12 @@ def snapshot(values: dict, names: tuple) -> dict:
 # what a variable holds where Python has not assigned it (the compiler's exprs.UNBOUND: no JSON
 # input or callee result is this object, so the machine's read of it raises UnboundLocalError)
 UNBOUND = {"@pysfn": "unbound"}
+
+
+def unbound(value) -> bool:
+    """Whether a block's input is the machine's marker of a variable not assigned (the block
+    deletes it: a read raises UnboundLocalError there, as in Python)."""
+    return type(value) is dict and value == UNBOUND
 
 
 def results(values: dict, specs: dict, before: dict, where: str, raised: BaseException | None = None) -> dict:

@@ -715,3 +715,34 @@ def test_a_list_repeating_an_input_changes_the_input_through_its_items():
     """
     results = assert_same(source, {"n": 5}, {"n": 1}, compute_in_lambda=True)
     assert results[0]["output"] == [[1, 5], [1, 5]]
+
+
+def test_a_variable_unassigned_when_the_block_starts_is_read_where_python_reads_it():
+    """An inlined helper's result set in one branch of a computed block (`n = seek(n) if c else
+    len(str(math.sqrt(4)))`): the machine passed the variable in with its check that it is
+    assigned, so it raised UnboundLocalError before the block ran where Python never reads it
+    (fuzz seed 2005, compute_in_lambda: 51 inputs, older than session 20). The marker goes in,
+    the function deletes it, and Python raises where the block reads it, if it does."""
+    assert_same("""
+    import math
+
+
+    @sfn.workflow
+    def main(n: int, xs: list[int], flag: bool):
+        out = []
+
+        def seek(v):
+            for x in out:
+                if x > v:
+                    return x
+            return -1
+        s = "a,b"
+        n = seek(n) if s.isspace() else (len(str(math.sqrt(4))) if s.isspace() else max(xs))
+        if flag:
+            y = n
+        try:
+            z = str(math.sqrt(y))
+        except UnboundLocalError as e:
+            z = "unbound: " + str(e)
+        return [n, z, str(math.sqrt(y))]
+    """, {"n": 4, "xs": [1, 2], "flag": True}, {"n": 4, "xs": [1, 2], "flag": False}, **ON)
