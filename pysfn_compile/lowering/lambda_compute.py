@@ -264,6 +264,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
         b.check(exprs, f"Check inputs of {where}")
         exprs = [attrs.evolve(e, guards=()) for e in exprs]
     hints: dict = {}
+    floats: list = []  # the places of floats in inputs with no annotation (runtime/dispatch.py)
     for name, expr in zip(inputs, exprs, strict=True):
         if expr.ty.may("exc"):
             raise Refusal(node, f"'{name}' is an exception, which cannot be passed to the Lambda that computes "
@@ -276,12 +277,16 @@ def transform_computed(b, node: ComputedBlock) -> None:
                           f"computing {where} as a list (JSON has only arrays)",
                           "make it a list before (list(...)), or build the tuple inside the block")
         text, hint = _input_hint(expr.ty)
-        if not pytypes.float_safe(expr.ty, hint):
-            raise Refusal(node, f"'{name}' ({expr.ty.describe()}) may be a float, and JSON carries 3.0 as 3: the "
-                          f"Lambda computing {where} would receive an int where Python has the float",
+        paths = pytypes.float_paths(expr.ty) if text is None else []
+        if paths is None or not pytypes.float_safe(expr.ty, hint) and text is not None:
+            what = ("holds a float the workflow computed among numbers of unknown type" if expr.ty.is_any
+                    else f"({expr.ty.describe()}) may be a float")
+            raise Refusal(node, f"'{name}' {what}, and JSON carries 3.0 as 3: the Lambda computing {where} would "
+                          "receive an int where Python has the float",
                           "compute it in the same block, or make it always a float (float(...)) or always an int")
         if text:
             hints[name] = text
+        floats += [[name, *path] for path in paths or ()]
 
     inference = Inference(env={n: e.ty for n, e in zip(inputs, exprs, strict=True)}, objects=b.info.objects)
     inference.block(run)
@@ -304,7 +309,7 @@ def transform_computed(b, node: ComputedBlock) -> None:
                          {n: e.ty for n, e in zip(inputs, exprs, strict=True)}, unbound)
     task = ir.Task(title=f"Compute {where}" + (f" ({what})" if what else ""), function=function.name,
                    lambda_arn=b.lambda_arn, kwargs={n: b.field(e) for n, e in zip(inputs, exprs, strict=True)},
-                   retry=[ir.LAMBDA_SERVICE_RETRY])
+                   floats=floats, retry=[ir.LAMBDA_SERVICE_RETRY])
     for name in outputs:
         b.declare(name)
     raised = b.temp("raised")

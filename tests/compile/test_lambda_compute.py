@@ -746,3 +746,44 @@ def test_a_variable_unassigned_when_the_block_starts_is_read_where_python_reads_
             z = "unbound: " + str(e)
         return [n, z, str(math.sqrt(y))]
     """, {"n": 4, "xs": [1, 2], "flag": True}, {"n": 4, "xs": [1, 2], "flag": False}, **ON)
+
+
+def test_a_block_receives_the_floats_of_a_record_and_refuses_one_among_unknown_numbers():
+    """Inputs of a block computed in the Lambda, as callee arguments are: a record whose floats
+    the types know (`{"rate": n / 2, "xs": [n / 4]}`) reaches it with the payload's "floats"
+    (it was refused: "may be a float"); a float the workflow stored in a value of unknown type
+    (`rec["x"] = n / 2`, rec from an unannotated callee) is refused: it was accepted, and the
+    block printed {'x': 2} where Python prints {'x': 2.0} (silent, older than session 20, found
+    in review)."""
+    results = assert_same("""
+    import math
+
+
+    def ping():
+        return 1
+
+
+    @sfn.workflow
+    def main(n: int):
+        s = {"rate": n / 2, "n": n, "xs": [n / 4]}
+        ping()
+        return str(s) + str(math.sqrt(4))
+    """, {"n": 4}, {"n": 3}, **ON)
+    assert results[0]["output"] == "{'rate': 2.0, 'n': 4, 'xs': [1.0]}2.0"
+    message = refusal("""
+    import json
+    import math
+
+
+    def get(text):
+        return json.loads(text)
+
+
+    @sfn.workflow
+    def main(n: int, text: str):
+        rec = get(text)
+        rec["x"] = n / 2
+        get("1")
+        return str(rec) + str(math.sqrt(4))
+    """, **ON)
+    assert "'rec' holds a float the workflow computed among numbers of unknown type" in message
