@@ -787,3 +787,43 @@ def test_a_block_receives_the_floats_of_a_record_and_refuses_one_among_unknown_n
         return str(rec) + str(math.sqrt(4))
     """, **ON)
     assert "'rec' holds a float the workflow computed among numbers of unknown type" in message
+
+
+def test_a_statement_calling_a_nested_function_stays_in_the_machine():
+    """`acc = math.gcd(n, helper(-3)) if not flag else 5` with `helper` a nested function that
+    cannot run inline there: the statement was carved into the Lambda (runs are chosen before
+    the `def` is lowered, so the helper was no known name) and the Lambda raised NameError
+    (fuzz seed 2006, compute_in_lambda: 21 inputs, older than session 20). Refused now, with
+    the hint to put the computed part in a statement of its own."""
+    message = refusal("""
+    import math
+
+
+    @sfn.workflow
+    def main(n: int, flag: bool):
+        out = []
+
+        def helper(v, k=2):
+            if v > k:
+                return v - k
+            return v * 3 + len(out)
+        acc = math.gcd(n, helper(-3)) if not flag else 5
+        return acc
+    """, **ON)
+    assert "math.gcd() cannot run inside the state machine" in message and "define a function" in message
+    assert_same("""
+    import math
+
+
+    @sfn.workflow
+    def main(n: int, flag: bool):
+        out = []
+
+        def helper(v, k=2):
+            if v > k:
+                return v - k
+            return v * 3 + len(out)
+        h = helper(-3)
+        acc = math.gcd(n, h) if not flag else 5
+        return acc
+    """, {"n": 4, "flag": False}, {"n": 4, "flag": True}, **ON)
