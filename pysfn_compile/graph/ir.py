@@ -455,8 +455,10 @@ class Emitter:
             payload = {"function": node.function, "args": self._value(node.args)}
             if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
                 payload["kwargs"] = self._value(node.kwargs)
-            if node.floats:
-                payload["floats"] = node.floats
+            if node.floats:  # a literal, unless a key in it would read as a JSONata template ("{% $x %}")
+                templated = any(isinstance(step, str) and "{%" in step
+                                for path in node.floats for step in path)
+                payload["floats"] = Code(jsonata_lib.literal(node.floats)).render() if templated else node.floats
             out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout

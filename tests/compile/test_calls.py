@@ -550,3 +550,18 @@ def test_a_computed_float_stored_in_a_value_of_unknown_type_is_not_passed_to_a_c
     message = refusal(source.format(value="n / 2"))
     assert "argument 'rec' of show() holds a float the workflow computed among numbers of unknown type" in message
     assert_same(source.format(value="n // 2"), {"n": 4, "text": '{"a": 1.5}'})
+
+
+def test_a_float_under_a_key_that_reads_as_a_jsonata_template():
+    """A record key "{% $x %}" in the payload's "floats" (written as a literal, AWS would take it
+    for an expression and fail: found in review): the paths are then one JSONata expression."""
+    results = assert_same("""
+    def show(v):
+        return repr(v)
+
+
+    @sfn.workflow
+    def main(n: int):
+        return show({"{% $x %}": n / 2, "plain": n / 4})
+    """, {"n": 4})
+    assert results[0]["output"] == "{'{% $x %}': 2.0, 'plain': 1.0}"
