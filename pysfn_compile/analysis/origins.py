@@ -55,6 +55,27 @@ def mixed_items(tree: ast.Module, node: ast.AST) -> str:
     return ""
 
 
+def assignments(tree: ast.Module, node: ast.AST, name: str) -> str:
+    """"line 6 assigns `total / n if n else 0`; line 9 assigns `0`": where the function that
+    holds `node` assigns `name` (plain and augmented assignments), for a message about its type."""
+    function = _enclosing_function(tree, getattr(node, "lineno", 0))
+    if function is None:
+        return ""
+    found = []
+    for sub in ast.walk(function):
+        if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
+            found.append((sub.lineno, f"line {sub.lineno} assigns `{_short(sub.value)}`"))
+        elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)) and isinstance(sub.target, ast.Name) \
+                and sub.target.id == name and sub.value is not None:
+            text = f"assigns `{_short(sub.value)}`" if isinstance(sub, ast.AnnAssign) else \
+                f"does `{name} {_OPS.get(type(sub.op), '?')}= {_short(sub.value)}`"
+            found.append((sub.lineno, f"line {sub.lineno} {text}"))
+    return "; ".join(text for _, text in sorted(found)[:4])
+
+
+_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
+
+
 def _item_writes(function: ast.FunctionDef, name: str) -> list[ast.Subscript]:
     """The `name[...] = ...` and `name[...] += ...` targets in `function`."""
     targets = []

@@ -242,6 +242,21 @@ MIXED_HINT = ("convert into a name of its own (`qty = int(row[\"qty\"])`) or int
               "its values has one type")
 
 
+def _int_or_float(b, node: ast.AST, refusal: Refusal) -> str:
+    """For a refusal of a number that may be an int or a float: which variable, and where it
+    is assigned what (`avg = total / n if n else 0`: the 0 is an int)."""
+    if "may be an int or a float" not in refusal.message and "or an int, and JSON" not in refusal.message:
+        return ""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            _, ty = b.lookup(sub.id, record=False)
+            if ty is not None and ty.may("int") and ty.may("float") and not ty.json_number:
+                where = origins.assignments(b.info.tree, node, sub.id)
+                if where:
+                    return f" (`{sub.id}` is {ty.describe()}: {where})"
+    return ""
+
+
 def _mixed(b, node: ast.AST, refusal: Refusal) -> str:
     """For an operation refused on a union of kinds: a dict whose items the workflow converts."""
     if not refusal.message.startswith("unsupported operand type for ") or " | " not in refusal.message:
@@ -366,7 +381,8 @@ class Visitor:
                     node = refusal.node if refusal.node is not None else statement
                     mixed = _mixed(b, node, refusal)
                     hint = lambda_compute.note_refusal(b, statement, refusal)
-                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal) + mixed,
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal) + mixed
+                            + _int_or_float(b, node, refusal),
                             MIXED_HINT if mixed and not hint else hint)
                 b.note_failed(_names_set(statement), _names_changed(statement))
                 if isinstance(statement, (ast.Raise, ast.Return)):

@@ -272,3 +272,23 @@ def main(n):
     return [n, str(stamp)]
 """)
     assert f"{call.split('(')[0]}() reads the clock" in message and "use sfn.now()" in message, message
+
+
+def test_a_number_that_may_be_an_int_or_a_float_is_shown_with_its_assignments():
+    """`total = 0` then `total += x * 1.5`, printed or passed on (new-user trials, session 20):
+    the message names the variable, its type and the lines that make it so (§6: the inferred
+    type and its origin)."""
+    message = refusal("""
+    def save(v):
+        return v
+
+
+    @sfn.workflow
+    def main(xs: list[int]):
+        total = 0
+        for x in xs:
+            total += x * 1.5
+        save(total)
+        return f"{total}"
+    """)
+    assert message.count("(`total` is int | float: line 9 assigns `0`; line 11 does `total += x * 1.5`)") == 2
