@@ -131,6 +131,12 @@ TABLE_KEYS = ('"b"', '"r"', "3", '"zz"', "s", "n")
 FLOAT_ARGS = os.environ.get("PYSFN_DIFF_FLOAT_ARGS", "1") == "1"
 SHOWN_PARTS = ("", ", [n / 2, 1.5]", ', parts={"h": n / 4, "k": [0.5]}')
 
+# Logging through a module-level Logger, its arguments evaluated as Python does
+# (`log.info("%s %d", text, risky(n))`), and a TypedDict called as a dict
+# (`rec = Rec(k=..., tags=out)`, sharing `out`) (session 20). On by default;
+# PYSFN_DIFF_RECORDS_AND_LOGS=0 leaves them out.
+RECORDS_AND_LOGS = os.environ.get("PYSFN_DIFF_RECORDS_AND_LOGS", "1") == "1"
+
 # Unpacking in displays (session 20): `[*xs, n]`, `[*xs[1:], *ys]`, `(*xs, n)` read as lists,
 # a str's characters `[*s]`, a dict's keys `[*d]`, dict(**d) and dict(k=v). On by default;
 # PYSFN_DIFF_STARS=0 leaves them out.
@@ -170,8 +176,17 @@ COMPUTE_IN_LAMBDA = os.environ.get("PYSFN_DIFF_COMPUTE_IN_LAMBDA") == "1"
 
 CALLEES = '''
 import json
+import logging
 import math
 from collections import Counter, defaultdict
+from typing import TypedDict
+
+log = logging.getLogger("pysfn.fuzz")
+
+
+class Rec(TypedDict):
+    k: int
+    tags: list
 
 CALLS = []
 
@@ -781,6 +796,11 @@ class _Gen:
         if "out" not in self.frozen:  # starred unpacking: ValueError when the list is empty
             simple.append(lambda: [f"{pad}{self.choice(['acc, *out', '*out, acc', 'acc, *out, n'])} = "
                                    f"{self.expr_list(e)}"])
+        if RECORDS_AND_LOGS:
+            simple.append(lambda: [f"{pad}log.{self.choice(['info', 'debug'])}(\"%s and %d\", {self.expr_str(e)}, "
+                                   f"{self.expr_int(e)})"])
+            if "out" not in self.frozen:
+                simple.append(lambda: self.record_block(pad, e))
         if self.loop_depth:
             simple += 3 * [lambda: [f"{pad}if {self.expr_bool(1)}:", f"{pad}    {self.choice(['break', 'continue'])}"]]
         if depth <= 0:
@@ -855,6 +875,15 @@ class _Gen:
             return self.operand(depth)  # of +=
         finally:
             self.vars["int"] = saved
+
+    def record_block(self, pad: str, e: int) -> list[str]:
+        """A TypedDict built by its call, holding `out` itself or a copy, then read (and `out`
+        changed: the record must show it where it holds `out`)."""
+        tags = self.choice(["out", "list(out)", "[*out]"])
+        rec = self.name("r")
+        return [f"{pad}{rec} = Rec(k={self.expr_int(e)}, tags={tags})",
+                f"{pad}out.append({self.expr_int(0)})",
+                f"{pad}acc += {rec}['k'] + len({rec}['tags'])"]
 
     def if_stmt(self, indent: int, d: int) -> list[str]:
         pad = "    " * indent
