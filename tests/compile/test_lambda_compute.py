@@ -795,7 +795,7 @@ def test_a_statement_calling_a_nested_function_stays_in_the_machine():
     the `def` is lowered, so the helper was no known name) and the Lambda raised NameError
     (fuzz seed 2006, compute_in_lambda: 21 inputs, older than session 20). Refused now, with
     the hint to put the computed part in a statement of its own."""
-    message = refusal("""
+    source = """
     import math
 
 
@@ -807,23 +807,10 @@ def test_a_statement_calling_a_nested_function_stays_in_the_machine():
             if v > k:
                 return v - k
             return v * 3 + len(out)
-        acc = math.gcd(n, helper(-3)) if not flag else 5
+        {body}
         return acc
-    """, **ON)
+    """
+    message = refusal(source.format(body="acc = math.gcd(n, helper(-3)) if not flag else 5"), **ON)
     assert "math.gcd() cannot run inside the state machine" in message and "define a function" in message
-    assert_same("""
-    import math
-
-
-    @sfn.workflow
-    def main(n: int, flag: bool):
-        out = []
-
-        def helper(v, k=2):
-            if v > k:
-                return v - k
-            return v * 3 + len(out)
-        h = helper(-3)
-        acc = math.gcd(n, h) if not flag else 5
-        return acc
-    """, {"n": 4, "flag": False}, {"n": 4, "flag": True}, **ON)
+    assert_same(source.format(body="h = helper(-3)\n        acc = math.gcd(n, h) if not flag else 5"),
+                {"n": 4, "flag": False}, {"n": 4, "flag": True}, **ON)
