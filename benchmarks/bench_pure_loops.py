@@ -56,7 +56,7 @@ class _Off:
 
     def __enter__(self):
         self.saved = compiler.collapse_pure_loops
-        compiler.collapse_pure_loops = lambda graph, record_branches=False: []
+        compiler.collapse_pure_loops = lambda graph, record_branches=False, shown=frozenset(): []
 
     def __exit__(self, *exc):
         compiler.collapse_pure_loops = self.saved

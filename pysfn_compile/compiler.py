@@ -88,8 +88,8 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     if builder.problems:
         raise CompileError(builder.problems)
     prune_known_rules(graph)
-    folded = collapse_pure_loops(graph, record_branches=coverage)
-    fold_states(graph)
+    folded = collapse_pure_loops(graph, record_branches=coverage, shown=frozenset(builder.shown))
+    fold_states(graph, frozenset(builder.shown))
     indexed_reads.rewrite_graph(graph)
     doc = ast.get_docstring(fdef)
     comment = f"{fdef.name}() from {info.path.replace(chr(92), '/').rsplit('/', 1)[-1]}, compiled by pysfn"

@@ -652,6 +652,14 @@ class Builder(BuilderHelpers):
         # the machine stores an int dict key somewhere (ir.encodes_int_keys, decided by a pass of
         # lower_scope, which then lowers again): every dict's keys may come out as ints
         self.int_keys = False
+        # hidden variables set only for the history to show (print's line, a log record): a
+        # straight-line block folded into one state keeps setting them (pure_loops)
+        self.shown: set[str] = set()
+
+    def assign_shown(self, name: str, expr: Expr, title: str) -> None:
+        """Set a hidden variable that nothing reads, for the execution's history to show."""
+        self.shown.add(name)
+        self.assign([(name, expr)], title)
 
     @property
     def key_type(self) -> Ty:

@@ -82,10 +82,12 @@ class Folded:
 _VARIABLE = ir.VARIABLE
 
 
-def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False) -> list[Folded]:
+def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False, shown: frozenset = frozenset()) -> list[Folded]:
     """Replace the pure loops of a machine (and of its branches and map bodies) in place.
     With `record_branches` (a build for coverage), each Run's result also names the source's
-    branches it took inside (a history cannot show them otherwise); returns where they are."""
+    branches it took inside (a history cannot show them otherwise); returns where they are.
+    `shown`: variables set for the history only (print's line, a log record), which a folded
+    straight-line block sets all the same (a loop's are computed and not kept)."""
     graphs = list(ir.graphs(graph))
     reads: set[str] = set()
     names: set[str] = set()
@@ -105,7 +107,7 @@ def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False) -> list[
                      for one in ir.graphs(graph) for node in ir.nodes(one)}
     made: set[int] = set()  # the Run and After states of blocks: never part of another block
     for one in list(ir.graphs(graph)):
-        while _collapse_blocks(one, machine_reads, fresh, made):
+        while _collapse_blocks(one, machine_reads, fresh, made, shown):
             pass
     return fresh.folded
 
@@ -492,7 +494,8 @@ MIN_BLOCK = 3  # states a pure block must have to become two
 MAX_FIELD = 1000  # characters of a block's JSONata field (helpers included): a longer block is cut short
 
 
-def _collapse_blocks(graph: ir.Graph, machine_reads: dict[int, set[str]], fresh: _Names, made: set[int]) -> bool:
+def _collapse_blocks(graph: ir.Graph, machine_reads: dict[int, set[str]], fresh: _Names, made: set[int],
+                     shown: frozenset = frozenset()) -> bool:
     """Pure code outside loops (assignments, guards, if/else between two callee calls) as two
     states, where it was three or more: a Pass that runs the states in JSONata once, and a
     Choice that sets the variables they changed and goes where they went. A block is a tree of
@@ -527,14 +530,14 @@ def _collapse_blocks(graph: ir.Graph, machine_reads: dict[int, set[str]], fresh:
         # a field too long for a person to read: the block stops earlier (the last state in
         # depth-first order is a leaf of the tree); the rest is a block of its own next time
         while len(block) >= MIN_BLOCK:
-            if _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made):
+            if _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made, shown):
                 collapsed = True
                 break
             block.pop()
     return collapsed
 
 
-def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) -> bool:
+def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made, shown=frozenset()) -> bool:
     head = block[0]
     members = {id(n) for n in block}
     assigned: set[str] = set()
@@ -544,7 +547,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made) ->
     # what the block sets and someone else reads: a state outside it (the block may run again,
     # in a loop of states, and read its own variables before setting them: those count too)
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
-    carried = sorted(assigned & (outside | _exposed(head, members)))
+    carried = sorted(assigned & (outside | _exposed(head, members) | shown))
     step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
                  record=fresh.record, local=fresh.local, assigned=frozenset(assigned))
     code = step.once()

@@ -30,10 +30,11 @@ from . import ir, jsonata_lib
 _RESULT_READ = re.compile(r"\$states(?![A-Za-z0-9_])")
 
 
-def fold_states(graph: ir.Graph) -> None:
-    """Apply the rewrites to a machine's graph and every graph nested in it."""
+def fold_states(graph: ir.Graph, shown: frozenset = frozenset()) -> None:
+    """Apply the rewrites to a machine's graph and every graph nested in it; `shown`: variables
+    set only for the history to show (a log record), which a Task that returns still sets."""
     for one in list(ir.graphs(graph)):
-        _fold_returns(one)
+        _fold_returns(one, shown)
         _fold_item_pass(graph, one)
 
 
@@ -49,7 +50,7 @@ def _incoming(graph: ir.Graph) -> dict[int, int]:
     return counts
 
 
-def _fold_returns(graph: ir.Graph) -> None:
+def _fold_returns(graph: ir.Graph, shown: frozenset = frozenset()) -> None:
     incoming = _incoming(graph)
     for node in ir.nodes(graph):
         if not isinstance(node, (ir.Task, ir.Map, ir.Parallel)) or not isinstance(node.next, ir.Succeed) \
@@ -62,7 +63,7 @@ def _fold_returns(graph: ir.Graph) -> None:
         if output is None:
             continue
         node.output = output
-        node.assign = {}
+        node.assign = {name: value for name, value in node.assign.items() if name in shown}
         node.next = None
         for line, text in succeed.lines:
             node.describe(line, text)

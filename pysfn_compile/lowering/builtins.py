@@ -1559,7 +1559,7 @@ def _print(b, node):
     sep = keywords.get("sep")
     separator = " " if sep is None or sep.value is None else sep.value
     code = f" & {jsonata_lib.string(separator)} & ".join(t.code for t in texts) if texts else "''"
-    b.assign([(b.temp("printed"), combine(code, pytypes.STR, *texts))], f"Print (line {node.lineno})")
+    b.assign_shown(b.temp("printed"), combine(code, pytypes.STR, *texts), f"Print (line {node.lineno})")
     return const(None, pytypes.NONE)
 
 

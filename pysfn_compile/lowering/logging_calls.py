@@ -2,7 +2,8 @@
 the call a Lambda handler's author writes by habit. A state machine has no log handlers; its
 history is the log. The arguments are evaluated as Python evaluates them (a callee in them is
 called, a KeyError raised), and the record, `[level, msg, *args]`, is set to a hidden
-variable by a state of its own, "Log (line N)", as `print` is. The message is not formatted:
+variable by a state of its own, "Log (line N)", as `print` is (Builder.assign_shown: a folded
+block sets it too). The message is not formatted:
 logging formats it only if a handler wants it, and reports a bad format without raising, so
 the machine shows the parts and never fails on them."""
 
@@ -50,5 +51,5 @@ def log(b, node: ast.Call, level: str) -> Expr:
     record = build_list([const(level, pytypes.STR), *values[: len(node.args)]])
     if extra:  # evaluated, as Python does, and its checks kept; the record shows the message only
         record = attrs.evolve(record, guards=record.guards + values[-1].guards)
-    b.assign([(b.temp("logged"), record)], f"Log (line {node.lineno})")
+    b.assign_shown(b.temp("logged"), record, f"Log (line {node.lineno})")
     return const(None, pytypes.NONE)

@@ -971,3 +971,38 @@ def main(n):
     logging.info("x", **{"a": n})
     return n
 """)
+
+
+def test_print_and_log_lines_in_a_folded_block_are_in_the_history():
+    """Pure straight-line code folded into one state (Run lines ...) kept no print line or log
+    record: nothing read them. The block sets them all the same, and a Task that returns keeps
+    its log record, so every line a newcomer prints between two calls shows in the history."""
+    source = """
+import logging
+
+log = logging.getLogger(__name__)
+
+
+def fetch(n):
+    return list(range(n))
+
+
+@sfn.workflow
+def main(n):
+    rows = fetch(n)
+    total = sum(rows)
+    print("total", total)
+    log.info("rows: %s", rows)
+    top = max(rows) if rows else None
+    print("top", top)
+    log.warning("returning %s", fetch(1))
+    return [total, top]
+"""
+    assert_same(source, {"n": 3}, {"n": 0})
+    compiled = compile_text(source)
+    assert any(name.startswith("Run lines") for name in compiled.definition["States"])
+    execution = pysfn_emulator.run(compiled.definition, {"n": 3}, lambdas=compiled.local_lambdas())
+    assigned = [value for event in execution.history
+                for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
+    for shown in ('"total 3"', '["INFO","rows: %s",[0,1,2]]', '"top 2"', '["WARNING","returning %s",[0]]'):
+        assert shown in assigned, (shown, assigned)
