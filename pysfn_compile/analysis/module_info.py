@@ -13,6 +13,7 @@ import re
 import sys
 import traceback
 import types
+import typing
 from typing import Any
 
 import attrs
@@ -255,7 +256,7 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
     module.__file__ = path
     sys.modules[name] = module  # while it runs, as an import would (dataclasses look it up)
     try:
-        code = compile(tree, path, "exec")
+        code = compile(tree, path, "exec", dont_inherit=True)  # the module as written: not this file's __future__ annotations
         exec(code, vars(module))  # importing the user's own workflow
     except Exception as error:  # the module itself fails to import
         line = 1
@@ -266,4 +267,19 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
                                     f"{type(error).__name__}: {error}", _import_hint(error))]) from None
     finally:
         sys.modules.pop(name, None)
+    _resolve_records(module)
     return module
+
+
+def _resolve_records(module: types.ModuleType) -> None:
+    """A TypedDict of a module written with `from __future__ import annotations` holds its
+    keys' types as strings, which typing.get_type_hints resolves in the module found in
+    sys.modules: not this one, which is not left there. Resolved once here, in the module's own
+    namespace, so that the compiler, the plain run and the local Lambda read the types the
+    deployed Lambda (a module imported as usual) reads; a nested record's float keys among them."""
+    for obj in list(vars(module).values()):
+        if typing.is_typeddict(obj) and obj.__module__ == module.__name__:
+            try:
+                obj.__annotations__ = typing.get_type_hints(obj, globalns=vars(module))
+            except Exception:  # (a name that does not resolve: left as written, read as unknown)
+                continue

@@ -287,10 +287,16 @@ def holds_float(ty: Ty, json_number: bool = False, depth: int = 0) -> bool:
     return any(holds_float(part, json_number, depth + 1) for part in parts)
 
 
+# what a type nested deeper than _MAX_DEPTH becomes where it holds a float: a value of unknown
+# kind whose numbers do not follow the number rule (printing it, passing it to a Lambda or an
+# integral result of its arithmetic is refused or stops), never ANY, which would read 10.0 as 10
+DEEP_FLOAT = Ty(JSON_KINDS)
+
+
 def _cap(ty: Ty, depth: int = 0) -> Ty:
     """Bound the nesting so that type inference over loops reaches a fixpoint."""
     if depth >= _MAX_DEPTH:
-        return ANY
+        return DEEP_FLOAT if holds_float(ty) else ANY
     elem = _cap(ty.elem, depth + 1) if ty.elem is not None else None
     value = _cap(ty.value, depth + 1) if ty.value is not None else None
     if elem is not None and _unknown(elem):

@@ -90,9 +90,11 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
             floats += _float_places(node, name, parameter, value, args)
         elif not pytypes.float_safe(value.ty, hint):
             if pytypes.expects_float(hint) and not pytypes.may_hold_float(value.ty):
+                said = "is annotated float" if hint is float else \
+                    f"is annotated {getattr(hint, '__name__', None) or hint}, which says float inside it"
                 raise Refusal(node, f"argument '{parameter}' of {name}() is {value.ty.describe()}, but the parameter "
-                              "is annotated float: the Lambda would receive a float where Python passes the int",
-                              "pass float(...) explicitly")
+                              f"{said}: the Lambda would receive a float where Python passes the int",
+                              "pass float(...) explicitly where the annotation says float")
             if pytypes.expects_float(hint):
                 raise Refusal(node, f"argument '{parameter}' of {name}() may be an int or a float "
                               f"({value.ty.describe()}; JSON carries 3.0 as 3), and the parameter is annotated float: "

@@ -12,8 +12,13 @@ HEADER = "from pysfn_compile import sfn\n"
 
 
 def compile_text(source: str, path: str = "wf.py", entry: str | None = None, **options):
-    """`options`: compile_source's keywords (compute_in_lambda=True)."""
-    return compile_source(HEADER + textwrap.dedent(source), path=path, entry=entry, **options)
+    """`options`: compile_source's keywords (compute_in_lambda=True). A source that starts with
+    `from __future__ import ...` keeps it first, the header after it."""
+    text = textwrap.dedent(source)
+    if text.lstrip("\n").startswith("from __future__"):
+        first, _, rest = text.lstrip("\n").partition("\n")
+        return compile_source(first + "\n" + HEADER + rest, path=path, entry=entry, **options)
+    return compile_source(HEADER + text, path=path, entry=entry, **options)
 
 
 def emulate(compiled, payload):

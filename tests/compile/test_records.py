@@ -381,3 +381,51 @@ def test_a_copy_made_by_dict_of_keywords_shares_the_values():
         message = refusal(source.format(made=made, change=change))
         assert "the items of 'b' may also be reachable from another variable" in message, (made, message)
     assert_same(source.format(made="dict(**d)", change='b["k"] = b["k"] + [2]'), {"n": 1})
+
+
+NESTED_RECORDS = """
+{future}from typing import TypedDict
+
+
+class Line(TypedDict):
+    sku: str
+    price: float
+
+
+class Order(TypedDict):
+    id: str
+    lines: list[Line]
+
+
+def get_orders(day) -> list[Order]:
+    return [{{"id": "o1", "lines": [{{"sku": "a", "price": 2.5}}, {{"sku": "b", "price": 10.0}}]}}]
+
+
+def show(order: Order):
+    return repr(order["lines"][0]["price"])
+
+
+@sfn.workflow
+def main(day, n: int):
+    orders = get_orders(day)
+    p = orders[0]["lines"][1]["price"]
+    total = sum(line["price"] * 2 for line in orders[0]["lines"])
+    return [str(p), p * 2, total, {call}]
+"""
+
+
+@pytest.mark.parametrize("future", ["", "from __future__ import annotations\n"])
+def test_a_record_inside_a_record_keeps_its_float_keys(future):
+    """`-> list[Order]` whose `lines: list[Line]` has `price: float` (a new-user trial, session
+    20): the compiler's import of the module compiled it with its own module's
+    `from __future__ import annotations` (compile() inherits it), so Order's keys were strings
+    that typing could not resolve once the module left sys.modules, and the annotation read as
+    a plain dict: the machine printed 10.0 as '10' (silent, older than this session), and
+    stopped on 2.5 * 2. Now the module compiles as written, a TypedDict's string annotations are
+    resolved in the module's own namespace, and the nested float reaches the machine as the
+    deployed dispatcher reads it. An int passed where the nested annotation says float (the
+    dispatcher would convert it) is refused."""
+    results = assert_same(NESTED_RECORDS.format(future=future, call="show(orders[0])"), {"day": "x", "n": 3})
+    assert results[0]["output"] == ["10.0", 20.0, 25.0, "2.5"]
+    message = refusal(NESTED_RECORDS.format(future=future, call='show({"id": "x", "lines": [{"sku": "a", "price": n}]})'))
+    assert "the parameter is annotated Order, which says float inside it" in message
