@@ -15,6 +15,7 @@ import sys
 import attrs
 
 from ..analysis import pytypes
+from ..analysis.ast_edits import short_text
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
@@ -350,9 +351,10 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
         if integral != "true" and not floats:  # (an operand annotated float: the result's type says float)
             guards.append(Guard(f"({stop} = 'float')", None, "''", abort=True, error_name=AMBIGUOUS_NUMBER, blurs=code,
                                 message_literal=(
-                                    f"line {line}: float arithmetic on numbers whose type is not annotated gave an "
-                                    "integral result, which Python keeps as a float (0.5 * 2 is 1.0) and JSON cannot "
-                                    "tell from an int: annotate the operands as float")))
+                                    f"line {line}: float arithmetic ({short_text(ast.unparse(node), 60)}) on numbers "
+                                    "whose type is not annotated gave an integral result, which Python keeps as a "
+                                    "float (0.5 * 2 is 1.0) and JSON cannot tell from an int: annotate them as float "
+                                    "where they come from (a callee's return type, a TypedDict's key, a parameter)")))
     operand_helpers = left.helpers | right.helpers  # the stops re-read both operands' code
     guards = [attrs.evolve(g, helpers=jsonata_lib.closure(g.helpers | helpers) | operand_helpers,
                            reads=g.reads | left.reads | right.reads)
