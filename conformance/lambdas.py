@@ -70,7 +70,7 @@ def make_handler(source_name: str) -> Handler:
     except KeyError:
         raise KeyError(f"no local behaviour for Lambda source {source_name!r}") from None
     namespace: dict[str, Any] = {"__name__": "handler"}
-    exec(compile(source, AWS_HANDLER_FILE, "exec"), namespace)
+    exec(compile(source, AWS_HANDLER_FILE, "exec", dont_inherit=True), namespace)  # as written, not with this file's __future__
     return namespace["handler"]
 
 

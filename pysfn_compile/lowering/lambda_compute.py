@@ -566,7 +566,8 @@ def function_objects(module, functions: list) -> dict:
     namespace = dict(vars(module))
     namespace.update(_pysfn_results=compute_runtime.results, _pysfn_snapshot=compute_runtime.snapshot,
                      _pysfn_unbound=compute_runtime.unbound, __builtins__=builtins)
-    code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec")
+    code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec",
+                   dont_inherit=True)  # as the Lambda's pysfn_computed.py compiles: not this file's __future__
     exec(code, namespace)  # the compiler's own generated source
     return {f.name: namespace[f.pyname] for f in functions}
 
