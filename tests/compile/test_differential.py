@@ -19,6 +19,7 @@ import collections
 import json
 import os
 import re
+import signal
 import textwrap
 
 from hypothesis import HealthCheck, given, seed, settings
@@ -33,6 +34,10 @@ EXAMPLES = int(os.environ.get("PYSFN_DIFF_EXAMPLES", "100"))
 SEED = os.environ.get("PYSFN_DIFF_SEED")
 COLLECT = os.environ.get("PYSFN_DIFF_COLLECT")
 INPUTS_PER_PROGRAM = 3
+# a collecting run's limit on one input's two runs (real seconds): past it the input is recorded
+# as a hang (a computed block looping in the local Lambda, where no timeout applies) and the run
+# goes on; and the program being run is in COLLECT + ".current.json", for one that never returns
+HANG_SECONDS = int(os.environ.get("PYSFN_DIFF_HANG_SECONDS", "120"))
 
 # The machine stops with these where it cannot follow Python exactly and says so (README,
 # "Values of unknown type"): a loud stop, never a silent difference, so not a mismatch.
@@ -109,6 +114,14 @@ def record(program, payload, what, python, python_calls, machine, machine_calls)
                               "machine_calls": machine_calls}) + "\n")
 
 
+class Hang(Exception):
+    pass
+
+
+def _hang(signum, frame):
+    raise Hang(f"no result after {HANG_SECONDS} s")
+
+
 def write_stats() -> None:
     if COLLECT:
         with open(COLLECT + ".stats.json", "w") as out:
@@ -152,7 +165,16 @@ def test_random_workflows_agree_both_ways(data):
         payload = data.draw(inputs(program), label="input")
         STATS["inputs"] += 1
         try:
-            results = run_both(compiled, payload)
+            if COLLECT:
+                with open(COLLECT + ".current.json", "w") as out:
+                    json.dump({"source": program.source, "input": payload}, out)
+                signal.signal(signal.SIGALRM, _hang)
+                signal.alarm(HANG_SECONDS)
+            try:
+                results = run_both(compiled, payload)
+            finally:
+                if COLLECT:
+                    signal.alarm(0)
         except Exception as error:  # run() raises only DefinitionError, never for an execution
             if not COLLECT:
                 raise
