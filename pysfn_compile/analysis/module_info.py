@@ -256,7 +256,8 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
     module.__file__ = path
     sys.modules[name] = module  # while it runs, as an import would (dataclasses look it up)
     try:
-        code = compile(tree, path, "exec", dont_inherit=True)  # the module as written: not this file's __future__ annotations
+        # the module as written, not with this file's `from __future__ import annotations`
+        code = compile(tree, path, "exec", dont_inherit=True)
         exec(code, vars(module))  # importing the user's own workflow
     except Exception as error:  # the module itself fails to import
         line = 1

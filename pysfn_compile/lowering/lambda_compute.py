@@ -290,10 +290,10 @@ def transform_computed(b, node: ComputedBlock) -> None:
                           "make it a list before (list(...)), or build the tuple inside the block")
         text, hint = _input_hint(expr.ty)
         paths = pytypes.float_paths(expr.ty) if text is None else []
-        if paths is None or not pytypes.float_safe(expr.ty, hint) and text is not None:
-            what = ("holds a float the workflow computed among numbers of unknown type" if expr.ty.is_any
-                    else f"({expr.ty.describe()}) may be a float")
-            raise Refusal(node, f"'{name}' {what}, and JSON carries 3.0 as 3: the Lambda computing {where} would "
+        if paths is None or (text is not None and not pytypes.float_safe(expr.ty, hint)):
+            trouble = ("holds a float the workflow computed among numbers of unknown type" if expr.ty.is_any
+                       else f"({expr.ty.describe()}) may be a float")
+            raise Refusal(node, f"'{name}' {trouble}, and JSON carries 3.0 as 3: the Lambda computing {where} would "
                           "receive an int where Python has the float",
                           "compute it in the same block, or make it always a float (float(...)) or always an int")
         if text:
