@@ -43,17 +43,18 @@ def rewrite(body: list[ast.stmt], objects: dict, params: set) -> None:
     local = set(params) | bound_names(module)
     getters = {name for name, obj in objects.items() if obj is operator.itemgetter and name not in local}
     modules = {name for name, obj in objects.items() if obj is operator and name not in local}
-    records = {name for name, obj in objects.items() if typing.is_typeddict(obj) and name not in local}
+    records = {name: f"{obj.__module__}.{obj.__qualname__}" for name, obj in objects.items()
+               if typing.is_typeddict(obj) and name not in local}
     _Rewriter(shadowed | local, taken, getters, modules, records).visit(module)
 
 
 class _Rewriter(ast.NodeTransformer):
-    def __init__(self, hidden: set, taken: set, getters: set, modules: set, records: set):
+    def __init__(self, hidden: set, taken: set, getters: set, modules: set, records: dict):
         self.hidden = hidden
         self.taken = taken
         self.getters = getters  # the names of operator.itemgetter
         self.modules = modules  # the names of the operator module
-        self.records = records  # the names of TypedDict classes
+        self.records = records  # the names of TypedDict classes: their qualified names
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)
@@ -86,6 +87,7 @@ class _Rewriter(ast.NodeTransformer):
         call = ast.copy_location(ast.Call(func=ast.Name(id="dict", ctx=ast.Load()), args=node.args,
                                           keywords=node.keywords), node)
         call.pysfn_written = written
+        call.pysfn_qualified = self.records[written]  # as Python's TypeError names the class
         return ast.fix_missing_locations(call)
 
     def _is_itemgetter(self, func: ast.expr) -> bool:

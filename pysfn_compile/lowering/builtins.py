@@ -1382,15 +1382,22 @@ def _dict(b, node):
     written = getattr(node, "pysfn_written", "dict")  # a TypedDict class's call (analysis/builtin_calls.py)
     if not node.args:
         exprs = operands(b, [k.value for k in node.keywords])
-        if len(node.keywords) == 1 and node.keywords[0].arg is None and exprs[0].ty.only("dict"):
-            # a dict's copy, but Python takes only str keys as keywords (an int key: NUL + digits)
+        if len(node.keywords) == 1 and node.keywords[0].arg is None and exprs[0].ty.may("dict"):
+            # a dict's copy, but Python takes only a mapping, and only str keys as keywords (an
+            # int key: NUL + digits); a value of another kind is its TypeError, naming the callable
             (value,) = exprs
-            check = guard(f"$exists($filter($keys({value.code}), function($k) {{ $substring($k, 0, 1) = "
-                          f"{jsonata_lib.NUL} }}))", TypeError, "'keywords must be strings'", value)
-            return combine(value.code, pytypes.dict_of(value.ty.values), value, guards=[check])
+            v = value.code
+            named = getattr(node, "pysfn_qualified", "dict")
+            checks = [] if value.ty.only("dict") else [guard(
+                f"($type({v}) != 'object')", TypeError,
+                f"{jsonata_lib.string(named + '() argument after ** must be a mapping, not ')} & $__pytype({v})",
+                value, helpers={"pytype"})]
+            checks.append(guard(f"$exists($filter($keys({v}), function($k) {{ $substring($k, 0, 1) = "
+                                f"{jsonata_lib.NUL} }}))", TypeError, "'keywords must be strings'", value))
+            return combine(v, pytypes.dict_of(value.ty.values), value, guards=checks)
         if any(k.arg is None for k in node.keywords):
-            raise Refusal(node, f"{written}(**x) is not supported here (x a dict of known type, and no other "
-                          "arguments, is)", "use {**x}, or {**x, \"key\": value}")
+            raise Refusal(node, f"{written}(**x) is not supported here with other arguments (x alone is)",
+                          "use {**x}, or {**x, \"key\": value}")
         body = ", ".join(f"{jsonata_lib.string(k.arg)}: {e.code}" for k, e in zip(node.keywords, exprs, strict=True))
         ty = None
         for e in exprs:

@@ -290,8 +290,9 @@ def test_a_dict_whose_items_are_converted_in_place_is_explained_in_the_refusal()
 def test_a_typeddict_called_makes_a_plain_dict_as_dict_does():
     """`Item(sku=s, qty=n)`, `Item(**d)`, `Item(row)` of a TypedDict class (new-user trials,
     session 20: "'Item' is a class"): a plain dict, as Python makes (no key or type checked);
-    keywords only are the display (a record, a type per key), `**d` of a dict is its copy with
-    Python's TypeError for an int key; `dict(a=1, b=[n])` is the display too."""
+    keywords only are the display (a record, a type per key), `**d` is its copy with Python's
+    TypeError for an int key or a value that is no mapping (naming the class as Python does);
+    `dict(a=1, b=[n])` is the display too."""
     results = assert_same("""
     from typing import TypedDict
 
@@ -318,7 +319,7 @@ def test_a_typeddict_called_makes_a_plain_dict_as_dict_does():
     """, {"d": {"sku": "a", "qty": 1}, "n": 3}, {"d": {}, "n": "x"})
     assert results[0]["output"][:5] == [{"sku": "a", "qty": 1, "extra": True}, {"sku": "a", "qty": 1},
                                         {"sku": "x", "qty": 3}, {"a": 1, "b": [3, 2]}, "keywords must be strings"]
-    assert "Item(**x) is not supported here" in refusal("""
+    source = """
     from typing import TypedDict
 
 
@@ -328,8 +329,13 @@ def test_a_typeddict_called_makes_a_plain_dict_as_dict_does():
 
     @sfn.workflow
     def main(d):
-        return Item(**d)
-    """)
+        return {call}
+    """
+    results = assert_same(source.format(call="[Item(**d), dict(**d)]"), {"d": {"sku": "a"}}, {"d": 5}, {"d": None},
+                          {"d": ["sku"]})
+    assert results[1]["cause"] == "wf.Item() argument after ** must be a mapping, not int"
+    assert results[3]["cause"] == "wf.Item() argument after ** must be a mapping, not list"
+    assert "Item(**x) is not supported here with other arguments" in refusal(source.format(call="Item(sku=1, **d)"))
 
 
 def test_a_dataclass_called_in_the_workflow_says_to_use_a_dict():
