@@ -738,6 +738,33 @@ def _class_constant(b, node: ast.Attribute) -> Expr | None:
     return const(jsonata_lib.held_keys(value), type_of_value(value))
 
 
+def _member_choice(b, node: ast.Attribute) -> ast.IfExp | None:
+    """`(Status.OK if ok else Status.FAIL).value`: the attribute of the member the test picks,
+    `Status.OK.value if ok else Status.FAIL.value` (the same read of the same member), where
+    both branches are Enum members (nested conditionals too); else None."""
+    inner = node.value
+    if not isinstance(inner, ast.IfExp):
+        return None
+    branches = []
+    for branch in (inner.body, inner.orelse):
+        if isinstance(branch, ast.IfExp):
+            branch = _member_choice(b, ast.copy_location(ast.Attribute(value=branch, attr=node.attr, ctx=node.ctx),
+                                                          node))
+            if branch is None:
+                return None
+            branches.append(branch)
+            continue
+        read = ast.copy_location(ast.Attribute(value=branch, attr=node.attr, ctx=node.ctx), node)
+        try:
+            member = _class_constant(b, branch) if isinstance(branch, ast.Attribute) else None
+        except Refusal:  # an Enum member itself: exactly what this reads the attribute of
+            member = True
+        if member is not True:
+            return None
+        branches.append(read)
+    return ast.copy_location(ast.IfExp(test=inner.test, body=branches[0], orelse=branches[1]), inner)
+
+
 def transform_attribute(b, node: ast.Attribute) -> Expr:
     """`type(x).__name__` (and `x.__class__.__name__`): the name of the value's class."""
     inner = node.value
@@ -752,6 +779,9 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         constant = _class_constant(b, node)
         if constant is not None:
             return constant
+        chosen = _member_choice(b, node)
+        if chosen is not None:
+            return b.expr(chosen)
         if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
                 and b.info.objects.get(inner.id) is math and node.attr in _MATH_CONSTANTS:
             return const(getattr(math, node.attr), pytypes.FLOAT)  # (inf and nan are not JSON)

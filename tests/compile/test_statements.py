@@ -1006,3 +1006,26 @@ def main(n):
                 for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
     for shown in ('"total 3"', '["INFO","rows: %s",[0,1,2]]', '"top 2"', '["WARNING","returning %s",[0]]'):
         assert shown in assigned, (shown, assigned)
+
+
+def test_the_value_of_an_enum_member_a_conditional_picks():
+    """`(Status.OK if peak <= limit else Status.FAIL).value` (a new-user trial, session 20: it was
+    "attribute access (.value) is not supported"): the attribute of the member the test picks,
+    nested conditionals too; the test evaluated once, as Python does."""
+    results = assert_same("""
+from enum import Enum
+
+
+class Status(Enum):
+    OK = "ok"
+    FAIL = "fail"
+    MAYBE = 3
+
+
+@sfn.workflow
+def main(n: int):
+    a = (Status.OK if n > 1 else Status.FAIL).value
+    b = (Status.OK if n > 5 else Status.MAYBE if n > 0 else Status.FAIL).name
+    return [a, b]
+""", {"n": 7}, {"n": 1}, {"n": -1})
+    assert [r["output"] for r in results] == [["ok", "OK"], ["fail", "MAYBE"], ["fail", "FAIL"]]
