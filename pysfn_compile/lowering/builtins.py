@@ -1864,6 +1864,8 @@ def _starts(which):
         if options is None:
             if prefix.is_const and isinstance(prefix.const, tuple) and all(isinstance(p, str) for p in prefix.const):
                 options = [const(p, pytypes.STR) for p in prefix.const]
+            elif prefix.ty.only("list") and prefix.ty.form == "tuple" and not prefix.ty.items:
+                return _starts_any(which, s, prefix, bounds, checks)
             else:
                 raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
         tests = []
@@ -1877,6 +1879,26 @@ def _starts(which):
                              f"$substring({s.code}, $length({s.code}) - $length({option.code})) = {option.code}))")
         return _s("(" + " or ".join(tests) + ")", s, prefix, *bounds, ty=pytypes.BOOL, guards=checks)
     return handler
+
+
+def _starts_any(which: str, s: Expr, prefixes: Expr, bounds: list, checks: list) -> Expr:
+    """s.startswith(tuple(prefixes)): the items in order, True at the first that matches;
+    an item that is no str before that is Python's TypeError ("tuple for startswith must only
+    contain str, not int"), one after it never looked at."""
+    def match(p: str) -> str:
+        if bounds:
+            return _tail_match(which, s.code, p, bounds)
+        if which == "startswith":
+            return f"($substring({s.code}, 0, $length({p})) = {p})"
+        return (f"($length({p}) = 0 or ($length({s.code}) >= $length({p}) and "
+                f"$substring({s.code}, $length({s.code}) - $length({p})) = {p}))")
+    found = (f"$reduce({prefixes.code}, function($__f, $__p) {{ $__f != null ? $__f : $type($__p) != 'string' ? "
+             f"{{'bad': $__p}} : {match('$__p')} ? true : null }}, null)")
+    if not prefixes.ty.element.only("str"):
+        checks = [*checks, guard(f"($type({found}) = 'object')", TypeError,
+                                 f"'tuple for {which} must only contain str, not ' & $__pytype(({found}).bad)",
+                                 s, prefixes, *bounds, helpers={"pytype"})]
+    return _s(f"(({found}) = true)", s, prefixes, *bounds, ty=pytypes.BOOL, guards=checks)
 
 
 def _tail_match(which: str, s: str, option: str, bounds: list) -> str:

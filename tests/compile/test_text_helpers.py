@@ -262,3 +262,27 @@ def test_startswith_and_endswith_with_start_and_end():
     assert results[1]["output"][0] == [False, False]  # "ab".startswith("", 3)
     assert results[-3]["output"][0] == "startswith first arg must be str or a tuple of str, not int"
     assert results[-2]["output"][0] == "slice indices must be integers or None or have an __index__ method"
+
+
+def test_startswith_and_endswith_of_a_tuple_built_at_run_time():
+    """`b.startswith(tuple(prefixes))` (a new-user trial, session 20: it was "takes a str or a
+    tuple of str literals"): the items in order, True at the first that matches; an item that is
+    no str before that is Python's TypeError, one after it is never looked at."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(s: str, ps, a=None):
+        out = []
+        for m in ("startswith", "endswith"):
+            try:
+                t = tuple(ps)
+                r1 = s.startswith(t) if m == "startswith" else s.endswith(t)
+                r2 = s.startswith(t, a) if m == "startswith" else s.endswith(t, a)
+                out.append([r1, r2])
+            except TypeError as e:
+                out.append(str(e))
+        return out
+    """, *[{"s": s, "ps": ps, "a": a} for s in ("", "xabcx") for ps in ([], ["x", "b"], ["zz", 1], [1, "a"], ["", 5])
+           for a in (None, -2, "q")])
+    assert results[18]["output"] == [[True, True], [True, True]]  # "xabcx" and ("x", "b")
+    assert results[24]["output"][0] == "tuple for startswith must only contain str, not int"  # (1, "a")
+    assert results[12]["output"] == [[True, True], [True, True]]  # ("", 5): "" matches before 5
