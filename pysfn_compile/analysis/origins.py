@@ -62,9 +62,13 @@ def assignments(tree: ast.Module, node: ast.AST, name: str) -> str:
     if function is None:
         return ""
     found = []
+    if any(arg.arg == name for arg in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]):
+        found.append((function.lineno, f"it is parameter `{name}` (line {function.lineno})"))
     for sub in ast.walk(function):
         if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
             found.append((sub.lineno, f"line {sub.lineno} assigns `{_short(sub.value)}`"))
+        elif isinstance(sub, ast.Assign) and any(_binds(t, name) for t in sub.targets):
+            found.append((sub.lineno, f"line {sub.lineno} unpacks `{_short(sub.value)}` into it"))
         elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)) and isinstance(sub.target, ast.Name) \
                 and sub.target.id == name and sub.value is not None:
             text = f"assigns `{_short(sub.value)}`" if isinstance(sub, ast.AnnAssign) else \

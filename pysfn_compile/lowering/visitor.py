@@ -238,19 +238,26 @@ def _origin_of_unknown(b, node: ast.AST, refusal: Refusal) -> str:
     return f" ({text})" if text else ""
 
 
+SEQUENCE_HINT = ("give the converted value a name of its own (`goal_t = tuple(goal)`): a variable that is a list "
+                 "somewhere and a tuple elsewhere is either for the compiler")
 MIXED_HINT = ("convert into a name of its own (`qty = int(row[\"qty\"])`) or into a new dict, so that each of "
               "its values has one type")
 
 
 def _int_or_float(b, node: ast.AST, refusal: Refusal) -> str:
-    """For a refusal of a number that may be an int or a float: which variable, and where it
-    is assigned what (`avg = total / n if n else 0`: the 0 is an int)."""
-    if "may be an int or a float" not in refusal.message and "or an int, and JSON" not in refusal.message:
+    """For a refusal of a number that may be an int or a float (or a value that may be a list
+    or a tuple): which variable, and where it is assigned what (`avg = total / n if n else 0`:
+    the 0 is an int; `goal = tuple(goal)` of a parameter, a list from JSON)."""
+    numbers = "may be an int or a float" in refusal.message or "or an int, and JSON" in refusal.message
+    sequences = "where a list may meet a tuple" in refusal.message
+    if not numbers and not sequences:
         return ""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
             _, ty = b.lookup(sub.id, record=False)
-            if ty is not None and ty.may("int") and ty.may("float") and not ty.json_number:
+            mixed = ty is not None and (ty.may("int") and ty.may("float") and not ty.json_number if numbers
+                                        else ty.may("list") and ty.form == "either")
+            if mixed:
                 where = origins.assignments(b.info.tree, node, sub.id)
                 if where:
                     return f" (`{sub.id}` is {ty.describe()}: {where})"
@@ -380,9 +387,11 @@ class Visitor:
                 if not refusal.follow_on:
                     node = refusal.node if refusal.node is not None else statement
                     mixed = _mixed(b, node, refusal)
+                    kinds = _int_or_float(b, node, refusal)
                     hint = lambda_compute.note_refusal(b, statement, refusal)
-                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal) + mixed
-                            + _int_or_float(b, node, refusal),
+                    if kinds and "list may meet a tuple" in refusal.message:
+                        hint = SEQUENCE_HINT  # (the user converted it: under the same name)
+                    b.error(node, refusal.message + _origin_of_unknown(b, node, refusal) + mixed + kinds,
                             MIXED_HINT if mixed and not hint else hint)
                 b.note_failed(_names_set(statement), _names_changed(statement))
                 if isinstance(statement, (ast.Raise, ast.Return)):

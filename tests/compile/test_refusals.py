@@ -292,3 +292,18 @@ def test_a_number_that_may_be_an_int_or_a_float_is_shown_with_its_assignments():
         return f"{total}"
     """)
     assert message.count("(`total` is int | float: line 9 assigns `0`; line 11 does `total += x * 1.5`)") == 2
+
+
+def test_a_parameter_converted_to_a_tuple_under_its_own_name_is_explained():
+    """`goal = tuple(goal)` of a parameter, then `(r, c) == goal` (a new-user trial, session 20):
+    the name is a list (JSON) and a tuple, which Python's == tells apart; the message says where
+    each comes from and the hint says to give the tuple a name of its own (it said "convert one
+    side", which the user had done)."""
+    message = refusal("""
+    @sfn.workflow
+    def main(r: int, goal):
+        goal = tuple(goal)
+        return (r, r) == goal
+    """)
+    assert "(`goal` is any JSON value: it is parameter `goal` (line 4); line 5 assigns `tuple(goal)`)" in message
+    assert "give the converted value a name of its own" in message
