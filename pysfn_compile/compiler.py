@@ -151,6 +151,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     element_aliases.rewrite(body, param_names + arg_names)
     scope.locals = _locals_of(body, param_names)
     scope.body = body
+    scope.functions = {node.name: node for node in ast.walk(ast.Module(body=body, type_ignores=[]))
+                       if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))}
     scope.closure_reads = narrowing.closure_reads(body)
     scope.enclosed_reads = ast_edits.enclosed_reads(body)
     scope.aliasing = aliasing.function_names(body)

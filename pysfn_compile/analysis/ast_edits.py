@@ -11,6 +11,11 @@ import sys
 # the nodes with a scope of their own, whose names are not the function's
 SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)
 
+# the binary operators as Python writes them
+OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
+             ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
+             ast.BitAnd: "&", ast.MatMult: "@"}
+
 
 def blocks(body: list[ast.stmt]):
     """`body` and every block of statements inside it (not inside nested functions or classes),

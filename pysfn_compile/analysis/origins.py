@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import ast
 
+from .ast_edits import OPERATORS
+
 _MAX_STEPS = 4
 
 
@@ -48,8 +50,7 @@ def mixed_items(tree: ast.Module, node: ast.AST) -> str:
             if not lines:
                 continue
             made = next((f"it is assigned `{_short(s.value)}` (line {s.lineno}) and "
-                         for s in ast.walk(function) if isinstance(s, ast.Assign)
-                         and any(isinstance(t, ast.Name) and t.id == name for t in s.targets)), "")
+                         for s in ast.walk(function) if _assigns(s, name)), "")
             where = ", ".join(str(line) for line in lines)
             return f"`{name}`'s values have several types: {made}items of it at line{'s' * (len(lines) > 1)} {where}"
     return ""
@@ -62,22 +63,19 @@ def assignments(tree: ast.Module, node: ast.AST, name: str) -> str:
     if function is None:
         return ""
     found = []
-    if any(arg.arg == name for arg in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]):
+    if any(arg.arg == name for arg in _parameters(function)):
         found.append((function.lineno, f"it is parameter `{name}` (line {function.lineno})"))
     for sub in ast.walk(function):
-        if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
+        if _assigns(sub, name):
             found.append((sub.lineno, f"line {sub.lineno} assigns `{_short(sub.value)}`"))
         elif isinstance(sub, ast.Assign) and any(_binds(t, name) for t in sub.targets):
             found.append((sub.lineno, f"line {sub.lineno} unpacks `{_short(sub.value)}` into it"))
         elif isinstance(sub, (ast.AugAssign, ast.AnnAssign)) and isinstance(sub.target, ast.Name) \
                 and sub.target.id == name and sub.value is not None:
             text = f"assigns `{_short(sub.value)}`" if isinstance(sub, ast.AnnAssign) else \
-                f"does `{name} {_OPS.get(type(sub.op), '?')}= {_short(sub.value)}`"
+                f"does `{name} {OPERATORS[type(sub.op)]}= {_short(sub.value)}`"
             found.append((sub.lineno, f"line {sub.lineno} {text}"))
     return "; ".join(text for _, text in sorted(found)[:4])
-
-
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%", ast.Pow: "**"}
 
 
 def _item_writes(function: ast.FunctionDef, name: str) -> list[ast.Subscript]:
@@ -106,13 +104,13 @@ def _module_function(tree: ast.Module, name: str) -> ast.FunctionDef | None:
 def _origin(function: ast.FunctionDef, name: str, callees: set[str], tree: ast.Module, steps: int) -> str:
     if steps > _MAX_STEPS:
         return ""
-    for arg in [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]:
+    for arg in _parameters(function):
         if arg.arg == name:
             if arg.annotation is None:
                 return f"it comes from parameter `{name}` (line {arg.lineno}), which has no annotation"
             return ""
     for sub in ast.walk(function):
-        if isinstance(sub, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in sub.targets):
+        if _assigns(sub, name):
             return _from_value(function, sub.value, sub.lineno, callees, tree, steps)
         if isinstance(sub, (ast.For, ast.comprehension)) and _binds(sub.target, name):
             source = sub.iter
@@ -143,6 +141,15 @@ def _then(function, value: ast.AST, callees: set[str], tree, steps: int) -> str:
         if more:
             return "; " + more.replace("it ", f"`{root.id}` ", 1)
     return ""
+
+
+def _parameters(function: ast.FunctionDef) -> list[ast.arg]:
+    return [*function.args.posonlyargs, *function.args.args, *function.args.kwonlyargs]
+
+
+def _assigns(node: ast.AST, name: str) -> bool:
+    """`name = ...` (a target that is the name itself, not one it unpacks into)."""
+    return isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == name for t in node.targets)
 
 
 def _binds(target: ast.AST, name: str) -> bool:

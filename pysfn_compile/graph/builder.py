@@ -145,6 +145,9 @@ class Scope:
     maybe_unbound: frozenset = frozenset()
     maybe_unbound_new: set = attrs.Factory(set)
     body: list = attrs.Factory(list)  # the function's statements (after the tree rewrites)
+    # name -> ast.FunctionDef of every def in its body, known before the body is lowered (nested
+    # fills as the defs are lowered; compute_in_lambda chooses its runs before that)
+    functions: dict = attrs.Factory(dict)
     # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
     by_index: dict = attrs.Factory(dict)
     closure_reads: frozenset = frozenset()  # names its nested functions read (narrowing.closure_reads)

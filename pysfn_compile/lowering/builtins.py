@@ -1868,32 +1868,27 @@ def _starts(which):
                 return _starts_any(which, s, prefix, bounds, checks)
             else:
                 raise Refusal(node, f"{which}() takes a str or a tuple of str literals")
-        tests = []
-        for option in options:
-            if bounds:  # within s[start:end] as CPython's tailmatch adjusts them (start may pass the end)
-                tests.append(_tail_match(which, s.code, option.code, bounds))
-            elif which == "startswith":
-                tests.append(f"($substring({s.code}, 0, $length({option.code})) = {option.code})")
-            else:
-                tests.append(f"($length({option.code}) = 0 or ($length({s.code}) >= $length({option.code}) and "
-                             f"$substring({s.code}, $length({s.code}) - $length({option.code})) = {option.code}))")
+        tests = [_prefix_test(which, s.code, option.code, bounds) for option in options]
         return _s("(" + " or ".join(tests) + ")", s, prefix, *bounds, ty=pytypes.BOOL, guards=checks)
     return handler
+
+
+def _prefix_test(which: str, s: str, p: str, bounds: list) -> str:
+    """Whether the str `s` starts (or ends) with the str `p`, within s[start:end] as CPython's
+    tailmatch adjusts `bounds` (start may pass the end)."""
+    if bounds:
+        return _tail_match(which, s, p, bounds)
+    if which == "startswith":
+        return f"($substring({s}, 0, $length({p})) = {p})"
+    return f"($length({p}) = 0 or ($length({s}) >= $length({p}) and $substring({s}, $length({s}) - $length({p})) = {p}))"
 
 
 def _starts_any(which: str, s: Expr, prefixes: Expr, bounds: list, checks: list) -> Expr:
     """s.startswith(tuple(prefixes)): the items in order, True at the first that matches;
     an item that is no str before that is Python's TypeError ("tuple for startswith must only
     contain str, not int"), one after it never looked at."""
-    def match(p: str) -> str:
-        if bounds:
-            return _tail_match(which, s.code, p, bounds)
-        if which == "startswith":
-            return f"($substring({s.code}, 0, $length({p})) = {p})"
-        return (f"($length({p}) = 0 or ($length({s.code}) >= $length({p}) and "
-                f"$substring({s.code}, $length({s.code}) - $length({p})) = {p}))")
     found = (f"$reduce({prefixes.code}, function($__f, $__p) {{ $__f != null ? $__f : $type($__p) != 'string' ? "
-             f"{{'bad': $__p}} : {match('$__p')} ? true : null }}, null)")
+             f"{{'bad': $__p}} : {_prefix_test(which, s.code, '$__p', bounds)} ? true : null }}, null)")
     if not prefixes.ty.element.only("str"):
         checks = [*checks, guard(f"($type({found}) = 'object')", TypeError,
                                  f"'tuple for {which} must only contain str, not ' & $__pytype(({found}).bad)",

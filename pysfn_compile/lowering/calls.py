@@ -42,8 +42,9 @@ CLOCKS = frozenset({time.time, time.time_ns, time.monotonic, time.perf_counter, 
 
 def clock_refusal(node: ast.Call) -> Refusal:
     """A clock read: sfn.now() is the state machine's, as AWS writes a time."""
-    return Refusal(node, f"{short_text(ast.unparse(node.func))}() reads the clock, which the state machine cannot: sfn.now() is the time the state "
-                   "was entered, as AWS writes times (ISO 8601 in UTC, '2026-12-05T07:16:31.123Z')",
+    return Refusal(node, f"{short_text(ast.unparse(node.func))}() reads the clock, which the state machine cannot: "
+                   "sfn.now() is the time the state was entered, as AWS writes times (ISO 8601 in UTC, "
+                   "'2026-12-05T07:16:31.123Z')",
                    "use sfn.now() (a plain run reads the sfn clock, virtual in tests, so both runs agree), or "
                    "read the clock in a callee and pass the time to the workflow")
 

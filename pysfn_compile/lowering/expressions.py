@@ -17,6 +17,7 @@ import sys
 import attrs
 
 from ..analysis import pytypes
+from ..analysis.ast_edits import OPERATORS
 from ..analysis.effects import effects
 from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
@@ -278,9 +279,6 @@ def transform_dict(b, node: ast.Dict) -> Expr:
 
 
 # -- arithmetic --------------------------------------------------------------------------
-_OPS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-        ast.Pow: "**", ast.LShift: "<<", ast.RShift: ">>", ast.BitOr: "|", ast.BitXor: "^",
-        ast.BitAnd: "&", ast.MatMult: "@"}
 
 
 def transform_binop(b, node: ast.BinOp) -> Expr:
@@ -292,8 +290,8 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
     elif isinstance(node.op, ast.Div):
         left, right = division_operands(left, right)
     if sets.is_set(left.ty) or sets.is_set(right.ty):
-        return sets.binary(node, _OPS[type(node.op)], left, right)
-    op = _OPS[type(node.op)]
+        return sets.binary(node, OPERATORS[type(node.op)], left, right)
+    op = OPERATORS[type(node.op)]
     left, right = beside_float(op, left, right)
     return blind_stops(node, op, binary(node, op, left, right), left, right,
                        (b.kind_lost(node.left), b.kind_lost(node.right)), b.kind_unseen(node))

@@ -165,14 +165,13 @@ def _pure_return(b, statement: ast.stmt) -> bool:
 
 
 def _local_functions(b) -> dict:
-    """The nested functions the scopes define, whether or not their `def` has been lowered yet:
-    runs are chosen before a body's statements are (fuzz seed 2006: a helper called in a run
-    was no name in the Lambda). A call of one stays in the machine (inline, or refused)."""
+    """The nested functions the scopes define, whether or not their `def` has been lowered yet
+    (Scope.functions): runs are chosen before a body's statements are (fuzz seed 2006: a helper
+    called in a run was no name in the Lambda). A call of one stays in the machine."""
     out = dict(b.scope_nested())
     for scope in b.scopes():
-        for node in ast.walk(ast.Module(body=list(scope.body or ()), type_ignores=[])):
-            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                out.setdefault(node.name, node)
+        for name, fdef in scope.functions.items():
+            out.setdefault(name, fdef)
     return out
 
 

@@ -19,7 +19,7 @@ from ..analysis import (
     iterators,
     pytypes,
 )
-from ..analysis.ast_edits import short_text
+from ..analysis.ast_edits import OPERATORS, short_text
 from ..analysis.effects import effects
 from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
@@ -219,9 +219,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
     if isinstance(node.op, ast.BitOr) and isinstance(target, ast.Name):
         _dict_update_in_place(b, node)
         return
-    op = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.FloorDiv: "//", ast.Mod: "%",
-          ast.Pow: "**"}.get(type(node.op))
-    if op is None:
+    op = OPERATORS[type(node.op)]
+    if op not in ("+", "-", "*", "/", "//", "%", "**"):
         raise Refusal(node, "this augmented assignment is not supported", "JSONata has no bitwise operators")
     in_place = op in ("+", "*")
     if isinstance(target, ast.Name):

@@ -244,7 +244,7 @@ MIXED_HINT = ("convert into a name of its own (`qty = int(row[\"qty\"])`) or int
               "its values has one type")
 
 
-def _int_or_float(b, node: ast.AST, refusal: Refusal) -> str:
+def _kinds_origin(b, node: ast.AST, refusal: Refusal) -> str:
     """For a refusal of a number that may be an int or a float (or a value that may be a list
     or a tuple): which variable, and where it is assigned what (`avg = total / n if n else 0`:
     the 0 is an int; `goal = tuple(goal)` of a parameter, a list from JSON)."""
@@ -387,7 +387,7 @@ class Visitor:
                 if not refusal.follow_on:
                     node = refusal.node if refusal.node is not None else statement
                     mixed = _mixed(b, node, refusal)
-                    kinds = _int_or_float(b, node, refusal)
+                    kinds = _kinds_origin(b, node, refusal)
                     hint = lambda_compute.note_refusal(b, statement, refusal)
                     if kinds and "list may meet a tuple" in refusal.message:
                         hint = SEQUENCE_HINT  # (the user converted it: under the same name)
