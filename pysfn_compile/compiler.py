@@ -37,9 +37,10 @@ from .errors import CompileError, Problem, Refusal
 from .graph import entry_check, indexed_reads, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.choice_pruning import prune_known_rules
-from .graph.exprs import Expr, Guard, combine
+from .graph.exprs import Expr, Guard, combine, mixed_number
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
+from .graph.unread_assigns import drop_unread
 from .lowering.operations import type_of_value
 from .lowering.visitor import Visitor
 from .runtime import sfn
@@ -87,6 +88,7 @@ def compile_info(info: ModuleInfo, entry: str | None, lambda_arn: str, compute_i
     lower_scope(builder, scope, fdef, fdef.body, lambda: bind_entry(builder, fdef, function))
     if builder.problems:
         raise CompileError(builder.problems)
+    drop_unread(graph, frozenset(builder.kind_vars))
     prune_known_rules(graph)
     folded = collapse_pure_loops(graph, record_branches=coverage, shown=frozenset(builder.shown))
     fold_states(graph, frozenset(builder.shown))
@@ -195,6 +197,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.failed = set()
             scope.failed_changes = set()
             scope.maybe_unbound_new = set()
+            scope.kinds_tracked = frozenset(name for name, ty in types.items() if mixed_number(ty)) - scope.kind_lost
+            scope.kind_lost_new = set()
             scope.graph.entry = None
             b.scope = scope
             b.pending = [Hole(scope.graph, "entry", frozenset())]
@@ -234,8 +238,13 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                 b.int_keys = True
             unbound_known = scope.maybe_unbound_new <= scope.maybe_unbound
             scope.maybe_unbound = scope.maybe_unbound | frozenset(scope.maybe_unbound_new)
+            # the names with a companion are those that hold ints and floats (at their
+            # assignments, from the previous pass's types), none of whose bindings lost it
+            kinds_known = scope.kind_lost_new <= scope.kind_lost and scope.kinds_tracked == frozenset(
+                name for name, ty in new.items() if mixed_number(ty)) - scope.kind_lost
+            scope.kind_lost = scope.kind_lost | frozenset(scope.kind_lost_new)
             if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
-                    and unbound_known and (new == types or all(
+                    and unbound_known and kinds_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
                 if scope.failed_changes and not scope.changes_fail:
                     scope.changes_fail = True  # once more, with no follow-on problem for what they change
@@ -243,6 +252,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                 break  # every read saw the type the variable ends up with
             types = new
             scope.loop_alias = loops
+        else:  # out of passes: a companion some binding of this last one did not set cannot be read
+            for name in sorted(scope.kind_lost_new & scope.kinds_tracked):
+                b.error(fdef, f"whether '{name}' holds an int or a float could not be settled",
+                        f"make it always a float ({name} = float(...)) or always an int")
         return scope.return_type or pytypes.NONE
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,

@@ -26,7 +26,7 @@ from ..errors import Problem, Refusal
 from ..runtime import aws
 from ..runtime.compute_runtime import UNBOUND
 from . import ir, jsonata_lib
-from .exprs import UNSUPPORTED, Expr, Guard, const, record
+from .exprs import UNSUPPORTED, Expr, Guard, const, float_kind, mixed_number, record
 
 JSONATA_NAMES = frozenset("""
 abs append assert average base64decode base64encode boolean ceil contains count decodeUrl
@@ -144,6 +144,13 @@ class Scope:
     # the previous pass's, which the entry marks unassigned, and this pass's
     maybe_unbound: frozenset = frozenset()
     maybe_unbound_new: set = attrs.Factory(set)
+    # names that may hold an int or a float (`total = 0`, then `total += x * 1.5`) and carry a
+    # hidden companion saying which (Builder.kind_pairs): those the previous pass's types made
+    # so, less the names some binding of which cannot say (a loop target, a parameter, a value
+    # nobody knows the kind of): kind_lost, kept across passes like maybe_unbound
+    kinds_tracked: frozenset = frozenset()
+    kind_lost: frozenset = frozenset()
+    kind_lost_new: set = attrs.Factory(set)
     body: list = attrs.Factory(list)  # the function's statements (after the tree rewrites)
     # name -> ast.FunctionDef of every def in its body, known before the body is lowered (nested
     # fills as the defs are lowered; compute_in_lambda chooses its runs before that)
@@ -658,6 +665,7 @@ class Builder(BuilderHelpers):
         # hidden variables set only for the history to show (print's line, a log record): a
         # straight-line block folded into one state keeps setting them (pure_loops)
         self.shown: set[str] = set()
+        self.kind_vars: set[str] = set()  # the companions of kind_pairs (graph/unread_assigns.py)
 
     def assign_shown(self, name: str, expr: Expr, title: str) -> None:
         """Set a hidden variable that nothing reads, for the execution's history to show."""
@@ -917,7 +925,38 @@ class Builder(BuilderHelpers):
             for name in names:
                 frame.pop(name, None)
 
-    def note_type(self, name: str, ty: Ty) -> None:
+    def kind_var(self, name: str, scope: Scope | None = None) -> str:
+        """The hidden variable that says whether the number the local `name` holds is a float."""
+        scope = scope or self.scope
+        var = f"{scope.prefix}float_{self.var(name, scope)}"
+        self.kind_vars.add(var)
+        return var
+
+    def kind_pairs(self, name: str, value: Expr) -> list[tuple[str, Expr]]:
+        """`name = value` of a name that may hold an int or a float: the assignment of its
+        companion (none where the name has none; where the value's kind is unknown, the name
+        loses it from the next pass on)."""
+        scope = self.scope
+        if name not in scope.kinds_tracked:
+            return []
+        kind = float_kind(value)
+        if kind is None:
+            scope.kind_lost_new.add(name)
+            return []
+        return [(self.kind_var(name), kind)]
+
+    def read_kind(self, name: str, scope: Scope, ty: Ty) -> Expr | None:
+        """Whether the local `name`, read here with type `ty`, is a float: its companion."""
+        if not mixed_number(ty) or name not in scope.kinds_tracked or name in scope.kind_lost_new:
+            return None
+        var = self.kind_var(name, scope)
+        return Expr("$" + var, pytypes.BOOL, reads=frozenset([var]))
+
+    def note_type(self, name: str, ty: Ty, kinded: bool = False) -> None:
+        """`name` is bound to a value of type `ty` here; `kinded`: with its companion's value,
+        if it has one (kind_pairs), else a name with a companion loses it."""
+        if not kinded and name in self.scope.kinds_tracked:
+            self.scope.kind_lost_new.add(name)
         # after an assignment the name holds what the test had narrowed it to (on paths that
         # did not assign it) or the new value (`if t is None: continue`, then `if f: t = t * 1.8`:
         # never None); at a loop, loop_rebinds forgets the narrowing first

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ..analysis.pytypes import ANY, Ty
+from ..analysis.pytypes import ANY, BOOL, Ty, join
 from . import ir, jsonata_lib
 
 _NO_CONST = object()
@@ -148,6 +148,9 @@ class Expr:
     # a dict display with literal keys: ((key, value Expr), ...), so that a field holding it can
     # be a JSON object of one expression per key (builder.template)
     entries: tuple | None = None
+    # a number that may be an int or a float (`total = 0`, then `total += x * 1.5`): a boolean
+    # expression that is true where it is a float (JSON holds 3.0 as 3; see float_kind)
+    kind: Expr | None = None
 
     NO_CONST = _NO_CONST
 
@@ -159,6 +162,54 @@ class Expr:
         """The same code without its guards (checked elsewhere already: before the items of a
         comprehension, or by a state of their own); its type, reads and helpers kept."""
         return Expr(self.code, self.ty, (), self.reads, self.helpers)
+
+
+def mixed_number(ty: Ty) -> bool:
+    """A type whose numbers may be ints or floats, which JSON does not tell apart (3.0 travels
+    as 3); not the numbers nobody annotated (the number rule: integral means int)."""
+    return "int" in ty.kinds and "float" in ty.kinds and not ty.json_number and not ty.is_any
+
+
+_TRUE, _FALSE = Expr("true", BOOL, const=True), Expr("false", BOOL, const=False)
+
+
+def float_kind(value: Expr) -> Expr | None:
+    """Whether `value`, where it is a number, is a float: a boolean expression (constant where
+    its type settles it, else the `kind` its transform carried), or None where nothing tells."""
+    ty = value.ty
+    if ty.json_number or ty.is_any:
+        return None
+    if not ty.may("float"):
+        return _FALSE
+    if not ty.may("int"):
+        return _TRUE
+    return value.kind
+
+
+def either_kind(left: Expr | None, right: Expr | None) -> Expr | None:
+    """The kind of `a op b` for + - * // %: a float where either operand is."""
+    if left is None or right is None:
+        return None
+    for one, other in ((left, right), (right, left)):
+        if one.is_const:
+            return one if one.const else other  # a float either way, or as the other operand
+    return Expr(f"({left.code} or {right.code})", BOOL, reads=left.reads | right.reads,
+                helpers=left.helpers | right.helpers)
+
+
+def by_kind(value: Expr, build) -> Expr:
+    """`build(value)` for a number that may be an int or a float whose kind is known at run
+    time (value.kind): built once as each, the kind choosing; each side's guards hold only
+    where it is chosen."""
+    kind = value.kind
+    bare = attrs.evolve(value, guards=(), kind=None)
+    as_float = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"int"})))
+    as_int = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"float"})))
+    negated = f"$not({kind.code})"
+    guards = (*value.guards, *(g.under(kind.code, kind.helpers, kind.reads) for g in as_float.guards),
+              *(g.under(negated, kind.helpers, kind.reads) for g in as_int.guards))
+    return Expr(f"({kind.code} ? {as_float.code} : {as_int.code})", join(as_float.ty, as_int.ty), guards, value.reads | kind.reads | as_float.reads | as_int.reads,
+                value.helpers | kind.helpers | as_float.helpers | as_int.helpers)
 
 
 def const(value: Any, ty: Ty) -> Expr:

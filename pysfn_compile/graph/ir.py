@@ -302,7 +302,7 @@ def node_values(node: Node) -> list:
     if isinstance(node, Choice):
         values += [rule.condition for rule in node.rules]
     elif isinstance(node, Task):
-        values += [node.args, node.kwargs, node.arguments, node.output]
+        values += [node.args, node.kwargs, node.arguments, node.output, node.floats]
     elif isinstance(node, Map):
         values += [node.items, node.max_concurrency, node.output]
         if node.distributed is not None:
@@ -316,6 +316,22 @@ def node_values(node: Node) -> list:
     elif isinstance(node, Succeed):
         values += [node.output]
     return values
+
+
+def _floats_field(floats: list) -> Any:
+    """A payload's "floats" paths: a literal, unless a key in it would read as a JSONata
+    template ("{% $x %}") or a path is there only where a number is a float (a Code giving a
+    list of paths, maybe empty: calls._float_places), then one expression appending them."""
+    known = [path for path in floats if not isinstance(path, Code)]
+    given = [path for path in floats if isinstance(path, Code)]
+    templated = any(isinstance(step, str) and "{%" in step for path in known for step in path)
+    if not given and not templated:
+        return floats
+    helpers = frozenset().union(*(path.helpers for path in given))
+    text = jsonata_lib.literal(known) if known or not given else given.pop(0).text
+    for path in given:
+        text = f"$append({text}, {path.text})"
+    return Code(text, helpers).render()
 
 
 def writes_int_key(item: Any) -> bool:
@@ -455,10 +471,8 @@ class Emitter:
             payload = {"function": node.function, "args": self._value(node.args)}
             if node.kwargs:  # the dispatcher reads a missing "kwargs" as none
                 payload["kwargs"] = self._value(node.kwargs)
-            if node.floats:  # a literal, unless a key in it would read as a JSONata template ("{% $x %}")
-                templated = any(isinstance(step, str) and "{%" in step
-                                for path in node.floats for step in path)
-                payload["floats"] = Code(jsonata_lib.literal(node.floats)).render() if templated else node.floats
+            if node.floats:
+                payload["floats"] = _floats_field(node.floats)
             out["Arguments"] = {"FunctionName": node.lambda_arn, "Payload": payload}
         if node.timeout is not None:
             out["TimeoutSeconds"] = node.timeout

@@ -22,7 +22,17 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.builder import Label, ValueFrame, item_depth
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, stop_where
+from ..graph.exprs import (
+    UNSUPPORTED,
+    Expr,
+    Guard,
+    combine,
+    const,
+    float_kind,
+    guard,
+    mixed_number,
+    stop_where,
+)
 from . import formatting, operations, sets
 from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
 from .operations import (
@@ -363,7 +373,7 @@ def _abs(b, node):
     if value.ty.only("bool"):
         return combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     if value.ty.numeric and not value.ty.may("bool"):
-        return combine(f"$abs({value.code})", value.ty, value)
+        return attrs.evolve(combine(f"$abs({value.code})", value.ty, value), kind=value.kind)
     if value.ty.only("int", "bool"):  # abs(True) is 1
         v = value.code
         return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", pytypes.kind("int", value.ty.bits),
@@ -462,8 +472,8 @@ def _round(b, node):
         if value.ty.only("int") and places is not None and places >= 0:
             return value
         if places is not None and 0 <= places <= formatting.MAX_PLACES:
-            if value.ty.numeric:
-                return _round_places(node, value, places)
+            if value.ty.numeric:  # (an int or a float: the same kind as x)
+                return attrs.evolve(_round_places(node, value, places), kind=value.kind)
             if _dynamic_kind(value.ty) and any(value.ty.may(kind) for kind in ("int", "float", "bool")):
                 v = value.code  # a number or not, known at run time
                 check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
@@ -1441,6 +1451,7 @@ def _isinstance(b, node):
     (value,) = operands(b, node.args[:1])
     classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
     tests = []
+    kinds: list = []  # the companions read (an int or a float)
     for cls in classes:
         facade = aws_models.facade_exception(b, cls) if value.ty.only("exc") else None
         if facade is not None:  # sfn.aws.<service>.<Code>: the record's type is the code
@@ -1465,7 +1476,11 @@ def _isinstance(b, node):
         if name in ("int", "float"):
             ty, v = value.ty, value.code
             parts = [f"$type({v}) = 'boolean'"] if name == "int" and ty.may("bool") else []  # bool is an int
-            if ty.may("int") and ty.may("float"):
+            kind = float_kind(value) if mixed_number(ty) else None
+            if kind is not None:  # (its companion says which: Expr.kind)
+                parts.append(f"($type({v}) = 'number' and {'$not(' + kind.code + ')' if name == 'int' else kind.code})")
+                kinds.append(kind)
+            elif ty.may("int") and ty.may("float"):
                 if not ty.json_number:
                     raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x is {ty.describe()}, and JSON "
                                   "does not tell 3 from 3.0", "annotate it, or keep ints and floats apart")
@@ -1491,7 +1506,7 @@ def _isinstance(b, node):
         return const(False, pytypes.BOOL)
     if not tests:
         return combine("false", pytypes.BOOL, value)
-    return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value)
+    return combine("(" + " or ".join(tests) + ")", pytypes.BOOL, value, *kinds[:1])
 
 
 def dict_fromkeys(b, node) -> Expr:

@@ -20,8 +20,8 @@ from ..analysis.exceptions import ALL, error_equals
 from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
-from ..graph import ir
-from ..graph.exprs import Expr, combine, guard, stop_where
+from ..graph import ir, jsonata_lib
+from ..graph.exprs import Expr, combine, float_kind, guard, mixed_number, stop_where
 from . import distributed_map, operations
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import iterable_of, iteration_source
@@ -246,11 +246,14 @@ def _float_places(node: ast.Call, name: str, parameter: str, value: Expr, args: 
         raise Refusal(node, f"argument '{parameter}' of {name}() holds a float the workflow computed among numbers "
                       "of unknown type, and JSON carries 3.0 as 3: the Lambda cannot be told which are floats",
                       "make the numbers there always floats (float(...)), or annotate where the value comes from")
+    where = next((i for i, arg in enumerate(args) if arg is value), parameter)
+    kind = float_kind(value) if paths is None and mixed_number(value.ty) and not value.ty.may("list", "dict") else None
+    if kind is not None:  # a number that may be an int or a float, and its kind known at run time
+        return [ir.Code(f"({kind.code} ? {jsonata_lib.literal([[where]])} : [])", kind.helpers)]
     if paths is None:
         raise Refusal(node, f"argument '{parameter}' of {name}() may be a float{_where_floats(value.ty)} or an int, "
                       "and JSON carries 3.0 as 3: the Lambda cannot be told which Python passes",
                       "make it always a float (float(...), or 0.0 for 0) or always an int where it is computed")
-    where = next((i for i, arg in enumerate(args) if arg is value), parameter)
     return [[where, *path] for path in paths]
 
 

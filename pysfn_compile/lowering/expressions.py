@@ -23,7 +23,7 @@ from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, Guard, combine, const, guard
+from ..graph.exprs import Expr, Guard, combine, const, float_kind, guard, mixed_number
 from ..runtime import sfn
 from ..runtime.compute_runtime import UNBOUND
 from . import formatting, sets
@@ -89,11 +89,12 @@ def transform_name(b, node: ast.Name) -> Expr:
         if name in scope.failed:
             raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
         asl = b.var(name, scope)
-        read = Expr("$" + asl, ty, reads=frozenset([asl]))
+        read = Expr("$" + asl, ty, reads=frozenset([asl]), kind=b.read_kind(name, scope, ty))
         if scope is b.scope and not b.is_defined(asl):
             scope.maybe_unbound_new.add(name)
         if name in scope.maybe_unbound_new or name in scope.maybe_unbound:
-            return combine(read.code, ty, read, guards=[_unbound_check(read, name, b.read_in_enclosed_scope(node))])
+            checked = combine(read.code, ty, read, guards=[_unbound_check(read, name, b.read_in_enclosed_scope(node))])
+            return attrs.evolve(checked, kind=read.kind)
         return read
     if any(name in s.failed for s in b.scopes()):  # (a compiler-made name a refused block would set)
         raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
@@ -421,13 +422,19 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
             return combine(number, attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
         negated = combine(f"(-{number})", attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
     else:
-        operand = numeric_operand(node, "-", operand, const(0, pytypes.INT), True)
+        kind = operand.kind  # (of a number that may be an int or a float: the same for its negation)
+        operand = attrs.evolve(numeric_operand(node, "-", operand, const(0, pytypes.INT), True), kind=kind)
         if isinstance(node.op, ast.UAdd):
             return operand
-        negated = combine(f"(-{operand.code})", operand.ty, operand)
+        negated = attrs.evolve(combine(f"(-{operand.code})", operand.ty, operand), kind=kind)
     # -(0.0) is -0.0 (a number following the number rule is an int when it is 0)
     if (operand.ty.may("float") and not operand.ty.json_number) or (b.kind_unseen(node) and b.kind_lost(node.operand)):
-        return signed_zero_stop(node, negated, (), None)
+        stopped = signed_zero_stop(node, negated, (), None)
+        kind = float_kind(operand)
+        if kind is not None and not kind.is_const:  # -0 of an int is 0: only a float's zero stops
+            *kept, stop = stopped.guards
+            stopped = attrs.evolve(stopped, guards=(*kept, stop.under(kind.code, kind.helpers, kind.reads)))
+        return stopped
     return negated
 
 
@@ -530,8 +537,19 @@ def transform_ifexp(b, node: ast.IfExp) -> Expr:
     guards = test.guards + tuple(g.under(test.code, test.helpers, test.reads) for g in body.guards) \
         + tuple(g.under(f"$not({test.code})", test.helpers, test.reads) for g in orelse.guards)
     code = f"({test.code} ? {body.code} : {orelse.code})"
-    return Expr(code, pytypes.join(body.ty, orelse.ty), guards, test.reads | body.reads | orelse.reads,
-                test.helpers | body.helpers | orelse.helpers)
+    ty = pytypes.join(body.ty, orelse.ty)
+    return Expr(code, ty, guards, test.reads | body.reads | orelse.reads, test.helpers | body.helpers | orelse.helpers,
+                kind=_chosen_kind(test, body, orelse) if mixed_number(ty) else None)
+
+
+def _chosen_kind(test: Expr, body: Expr, orelse: Expr) -> Expr | None:
+    """Whether `body if test else orelse` is a float (`total / n if n else 0`)."""
+    kinds = float_kind(body), float_kind(orelse)
+    if None in kinds:
+        return None
+    yes, no = kinds
+    return Expr(f"({test.code} ? {yes.code} : {no.code})", pytypes.BOOL, reads=test.reads | yes.reads | no.reads,
+                helpers=test.helpers | yes.helpers | no.helpers)
 
 
 # -- comparisons -------------------------------------------------------------------------
@@ -807,6 +825,13 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         (kind_name,) = ty.kinds
         name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]
         return combine(jsonata_lib.string(name), pytypes.STR, value)
+    kind = float_kind(value) if mixed_number(ty) and "exc" not in ty.kinds and ty.form == "list" else None
+    if kind is not None:  # its companion says int or float (Expr.kind)
+        number = f"({kind.code} ? 'float' : 'int')"
+        if ty.only("int", "float"):
+            return combine(number, pytypes.STR, value, kind)
+        return combine(f"($type({v}) = 'number' ? {number} : $__pytype({v}))", pytypes.STR, value, kind,
+                       helpers={"pytype"})
     if "exc" in ty.kinds or ("float" in ty.kinds and not ty.json_number and "int" in ty.kinds) \
             or ("list" in ty.kinds and ty.form != "list") or not ty.kinds:
         raise Refusal(node, f"type().__name__ of {ty.describe()} cannot be told at run time",

@@ -21,11 +21,22 @@ import ast
 import math
 import re
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, stop_where
+from ..graph.exprs import (
+    UNSUPPORTED,
+    Expr,
+    Guard,
+    by_kind,
+    combine,
+    float_kind,
+    mixed_number,
+    stop_where,
+)
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
 
@@ -49,12 +60,14 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
     if expr.is_const and not isinstance(expr.const, float):
         text = repr(expr.const) if quote else str(expr.const)
         return Expr(jsonata_lib.string(text), pytypes.STR, const=text)
-    code = _printer(node, ty, quote, 0)
+    kind = float_kind(expr) if mixed_number(ty) else None
+    code = _printer(node, ty, quote, 0, kind=kind.code if kind is not None else None)
     if code.count("$__X") > 1 and not _simple(expr.code):
         code = f"($__X := {expr.code}; {code})"
     else:
         code = code.replace("$__X", expr.code)
-    return combine(code, pytypes.STR, expr, helpers=_helpers_of(code), guards=printable_guards(node, expr))
+    parts = (expr, kind) if kind is not None else (expr,)
+    return combine(code, pytypes.STR, *parts, helpers=_helpers_of(code), guards=printable_guards(node, expr))
 
 
 def printable_guards(node: ast.AST, expr: Expr) -> list[Guard]:
@@ -88,11 +101,18 @@ def _helpers_of(code: str) -> set:
     return {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
 
 
-def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X") -> str:
-    """JSONata text printing the value `var` of type `ty`."""
+def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X", kind: str | None = None) -> str:
+    """JSONata text printing the value `var` of type `ty`; `kind`: where it may be an int or a
+    float, the code that tells whether it is a float (Expr.kind)."""
     if depth > 3:
         raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
     kinds = ty.kinds
+    if kind is not None:
+        printed = f"({kind} ? $__pyfloat({var}) : {jsonata_lib.int_text(var)})"
+        others = attrs.evolve(ty, kinds=ty.kinds - {"int", "float"})
+        if not others.kinds:
+            return printed
+        return f"($type({var}) = 'number' ? {printed} : {_printer(node, others, quote, depth, var)})"
     if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "printing a number that may be an int or a float is not supported: 3 and 3.0 print "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or always an "
@@ -174,6 +194,8 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     ty = expr.ty
     if kind in ("f", "F", "%") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
+    if mixed_number(ty) and expr.kind is not None:  # an int or a float, its companion says which
+        return by_kind(expr, lambda value: format_value(node, value, spec))
     if kind is None and precision is None and not grouping and not match["zero"] and align != "=" \
             and ty.only("float") and not ty.json_number:  # f"{x:>10}": its repr, signed and padded
         text = to_str(node, expr)

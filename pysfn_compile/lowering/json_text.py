@@ -23,11 +23,13 @@ from __future__ import annotations
 import ast
 import json
 
+import attrs
+
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, guard
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, float_kind, guard, mixed_number
 from . import formatting, operations, sets
 from .evaluation import operands
 
@@ -56,7 +58,10 @@ def json_dumps(b, node: ast.Call) -> Expr:
         if "i" not in options:
             options["i"] = f"({options['n']} = null ? ', ' : ',')"
     var = "$__jv"
-    code = _json_code(node, value.ty, var, 0, options)
+    kind = float_kind(value) if mixed_number(value.ty) else None
+    code = _json_code(node, value.ty, var, 0, options, kind.code if kind is not None else None)
+    if kind is not None:
+        parts.append(kind)
     if options["runtime"]:
         code = f"($__jo := {_options_code(options)}; {code})"
     code = f"({var} := {value.code}; {code})" if code.count(var) > 1 else code.replace(var, value.code)
@@ -184,13 +189,20 @@ def _checked(node: ast.Call, options: dict, separators) -> dict:
     return options
 
 
-def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict) -> str:
-    """JSONata text writing the value `var` of type `ty` at nesting `level`."""
+def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict, kind: str | None = None) -> str:
+    """JSONata text writing the value `var` of type `ty` at nesting `level`; `kind`: where it
+    may be an int or a float, the code that tells whether it is a float (Expr.kind)."""
     kinds = ty.kinds
     unwritable = _unwritable(ty)
     if unwritable:
         raise Refusal(node, f"json.dumps() of a {unwritable}: Python raises TypeError (Object of type {unwritable} is "
                       "not JSON serializable)", "write sorted(s) for a set, str(e) for an exception")
+    if kind is not None:
+        written = f"({kind} ? $__pyfloat({var}) : {jsonata_lib.int_text(var)})"
+        others = attrs.evolve(ty, kinds=ty.kinds - {"int", "float"})
+        if not others.kinds:
+            return written
+        return f"($type({var}) = 'number' ? {written} : {_json_code(node, others, var, level, options)})"
     if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "json.dumps() of a number that may be an int or a float: 3 and 3.0 are written "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")

@@ -19,7 +19,18 @@ from ..analysis.ast_edits import short_text
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, const, guard
+from ..graph.exprs import (
+    UNSUPPORTED,
+    Expr,
+    Guard,
+    Scan,
+    combine,
+    const,
+    either_kind,
+    float_kind,
+    guard,
+    mixed_number,
+)
 
 SAFE = 2**53 - 1
 
@@ -155,6 +166,14 @@ def unreachable(*operands: Expr) -> Expr | None:
 
 
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
+    """`left op right`; a number that may be an int or a float carries which it is (Expr.kind)."""
+    result = _binary(node, op, left, right)
+    if op in ("+", "-", "*", "//", "%") and mixed_number(result.ty):
+        result = attrs.evolve(result, kind=either_kind(float_kind(left), float_kind(right)))
+    return result
+
+
+def _binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     never = unreachable(left, right)
     if never is not None:
         return never

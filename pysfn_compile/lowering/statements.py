@@ -121,9 +121,12 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
             b.declare(target.id)
             var = b.var(target.id)
             expr = b.call(value_node, target=var)
-            b.note_type(target.id, expr.ty)
+            kind = b.kind_pairs(target.id, expr)
+            b.note_type(target.id, expr.ty, kinded=True)
             if expr.code != "$" + var:
-                b.assign([(var, expr)], f"Set {target.id}")
+                b.assign([(var, expr), *kind], f"Set {target.id}")
+            elif kind:
+                b.assign(kind, f"Set {target.id}")
             b.note_alias_assign(target.id, value_node, expr.ty)
             b.narrow_assigned(target.id, expr.ty)
             return
@@ -135,8 +138,8 @@ def assign_value(b, target: ast.AST, value_node: ast.AST, node: ast.AST) -> None
         pairs = []
         for sub_target, value in zip(target.elts, values, strict=True):
             b.declare(sub_target.id)
-            pairs.append((b.var(sub_target.id), value))
-            b.note_type(sub_target.id, value.ty)
+            pairs += [(b.var(sub_target.id), value), *b.kind_pairs(sub_target.id, value)]
+            b.note_type(sub_target.id, value.ty, kinded=True)
         b.assign(pairs, "Set " + ", ".join(t.id for t in target.elts))
         for sub_target, sub_value, value in zip(target.elts, value_node.elts, values, strict=True):
             b.note_alias_assign(sub_target.id, sub_value, value.ty)
@@ -247,8 +250,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
                               (b.kind_lost(target), b.kind_lost(node.value)), unseen)
         if op == "*" and (is_list or may_extend_in_place(current.ty)):
             b.note_alias_repeat(target.id, 1)
-        b.assign([(b.var(target.id), new)], f"Set {target.id}")
-        b.note_type(target.id, new.ty)
+        b.assign([(b.var(target.id), new), *b.kind_pairs(target.id, new)], f"Set {target.id}")
+        b.note_type(target.id, new.ty, kinded=True)
         return
     if isinstance(target, ast.Subscript):
         root = target

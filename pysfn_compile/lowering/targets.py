@@ -36,8 +36,8 @@ from .operations import (
 def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AST | None = None) -> None:
     if isinstance(target, ast.Name):
         b.declare(target.id)
-        b.assign([(b.var(target.id), value)], f"Set {target.id}")
-        b.note_type(target.id, value.ty)
+        b.assign([(b.var(target.id), value), *b.kind_pairs(target.id, value)], f"Set {target.id}")
+        b.note_type(target.id, value.ty, kinded=True)
         b.note_alias_assign(target.id, value_node, value.ty)
         return
     if isinstance(target, (ast.Tuple, ast.List)):

@@ -4,6 +4,7 @@ on every later line that uses what it failed to set."""
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -938,15 +939,17 @@ def test_what_an_assignment_narrowed_ends_where_python_may_hold_another_value():
     """
     results = assert_same(source, {"xs": [1, 5], "flag": True}, {"xs": [], "flag": False})
     assert results[0]["output"] == [2.5, "aa"] and results[1]["output"] == [None, 2]
-    assert "may be an int or a float" in refusal("""
+    results = assert_same("""
     @sfn.workflow
     def main(xs: list[int]):
         v = 0
+        text = ""
         for x in xs:
-            text = str(v)
+            text += str(v) + ";"
             v = x / 2
-        return v
-    """)  # (str(v) of the int 0, then of the float 1.5: `v = 0` narrows to the loop only)
+        return [v, text]
+    """, {"xs": [3, 4]}, {"xs": []})  # (str(v) of the int 0, then of the float 1.5: `v = 0` narrows to the loop only)
+    assert results[0]["output"] == [2.0, "0;1.5;"] and results[1]["output"] == [0, ""]
     assert_same("""
     @sfn.workflow
     def main(a: int):
@@ -994,3 +997,90 @@ def test_what_the_one_branch_that_goes_on_assigned_holds_after_it():
         return [readings, round(sum(valid) / len(valid), 2) if valid else None, errors]
     """, {"sensors": ["a", "b", "c", "d", "e"]}, {"sensors": ["a", "c"], "unit": "F"}, {"sensors": []})
     assert results[0]["output"] == [{"a": 21.5, "c": 5.0, "d": None, "e": None}, 13.25, ["b"]]
+
+
+def test_a_number_that_may_be_an_int_or_a_float_carries_which_it_is():
+    """`total = 0`, then `total += x * 1.5`; `avg = total / n if n else 0` (new-user trials):
+    Python prints 0 or 9.0, JSON holds 9.0 as 9. Such a name has a hidden companion, set at
+    each assignment, saying whether it holds a float; printing, json.dumps, isinstance,
+    type().__name__, format specs and an unannotated callee read it (refused before)."""
+    source = """
+    import json
+
+
+    def note(text):
+        return repr(text)
+
+
+    @sfn.workflow
+    def main(xs: list[int]):
+        total = 0
+        for x in xs:
+            total += x * 1.5
+        n = len(xs)
+        avg = total / n if n else 0
+        print(total, avg)
+        return [str(total), repr(avg), f"{total}|{avg:>6}|{-avg:+}", json.dumps(total), note(avg),
+                isinstance(total, float), type(avg).__name__, str(round(total, 1)), str(abs(-total))]
+    """
+    results = assert_same(source, {"xs": [2, 4]}, {"xs": []}, {"xs": [1]})
+    assert results[0]["output"] == ["9.0", "4.5", "9.0|   4.5|-4.5", "9.0", "4.5", True, "float", "9.0", "9.0"]
+    assert results[1]["output"] == ["0", "0", "0|     0|+0", "0", "0", False, "int", "0", "0"]
+    # a pair swapped, a negation, a callee's float, a while loop of Tasks, an inline helper, try
+    results = assert_same("""
+    def price(sku) -> float:
+        return 2.0 if sku == "a" else 2.5
+
+
+    def note(text):
+        return text
+
+
+    @sfn.workflow
+    def main(flag: bool, skus: list[str], xs: list[int]):
+        def mean(ys):
+            return sum(ys) / len(ys) if ys else 0
+        a, b = 0, 1.5
+        if flag:
+            a, b = b, a
+        v = 0
+        for s in skus:
+            v = price(s)
+            note(f"v={v}")
+        w = -a * 2 if flag else a
+        m = 3
+        while m > 0 and flag:
+            m = m - 1.5
+            note(str(m))
+        t = 0
+        try:
+            t = 10 / len(xs)
+        except ZeroDivisionError:
+            t = 0
+        mm = mean(xs)
+        return f"{a} {b} {v} {w} {m} {t} {mm}"
+    """, {"flag": True, "skus": ["a"], "xs": [2, 2]}, {"flag": False, "skus": [], "xs": []})
+    assert [r["output"] for r in results] == ["1.5 0 2.0 -3.0 0.0 5.0 2.0", "0 1.5 0 0 3 0 0"]
+
+
+def test_the_int_or_float_companion_is_set_only_where_something_reads_it():
+    """A name that may hold an int or a float but is only compared or returned needs no
+    companion: the definition holds none (graph/unread_assigns.py); one whose kind some
+    assignment cannot tell (an item of a list of both) is refused where it is printed."""
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        total = 0
+        for x in xs:
+            total += x * 1.5
+        return [total, total > 2]
+    """)
+    assert "float_" not in json.dumps(compiled.definition)
+    assert "may be an int or a float" in refusal("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        best = 0
+        for x in [0.5, 2, 1.5]:
+            best = x
+        return str(best)
+    """)

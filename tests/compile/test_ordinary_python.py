@@ -1843,9 +1843,8 @@ def test_a_float_prints_as_python_prints_it_or_stops_by_name():
         assert emulate(compiled, payload)["error"] == "pysfn.UnprintableNumber"  # 17 digits below 1e-4; 2**53 + 2
     assert "may be an int or a float" in refusal("""
     @sfn.workflow
-    def main(c: bool):
-        x = 1 if c else 2.5
-        return str(x)
+    def main(i: int):
+        return str([1, 2.5][i])
     """)
 
 
