@@ -135,14 +135,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$type($v) = 'string' ? $replace($v, /[\\uD7FF\\uE000-\\uFFFF]/, '\\uD7FF$0') : $v",
         (),
     ),
+    # xs[lo:hi:step]: the list walked once, keeping the indexes the slice takes (reversed for a
+    # negative step); `$xs[$k]` for each index would walk the list for every item it takes
     "slice_list": (
         "$xs, $lo, $hi, $step",
-        "($n := $count($xs); $b := $__slice_bounds($n, $lo, $hi, $step); $start := $b[0]; $stop := $b[1];"
-        " $len := $step > 0 ? ($stop > $start ? $floor(($stop - $start - 1) / $step) + 1 : 0)"
-        " : ($start > $stop ? $floor(($start - $stop - 1) / (0 - $step)) + 1 : 0);"
-        " $len = 0 ? [] : $reduce([0..$len - 1], function($acc, $k) {"
-        " $append($acc, $__wrap($xs[$start + $k * $step])) }, []))",
-        ("slice_bounds", "wrap"),
+        "($b := $__slice_bounds($count($xs), $lo, $hi, $step); $s := $b[0]; $e := $b[1];"
+        " $step > 0 ? $__filter($xs, function($v, $i) { $i >= $s and $i < $e and ($i - $s) % $step = 0 })"
+        " : $reverse($__filter($xs, function($v, $i) { $i <= $s and $i > $e and ($s - $i) % (0 - $step) = 0 })))",
+        ("slice_bounds", "filter"),
     ),
     # del xs[lo:hi:step]: the items whose index the slice does not take
     "delslice": (

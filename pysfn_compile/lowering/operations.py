@@ -1456,6 +1456,8 @@ def slice_of(node, container: Expr, lower, upper, step) -> Expr:
     container = _sliceable(container)
     parts = [p for p in (lower, upper, step) if p is not None]
     step_code = step.code if step is not None else "1"
+    if step is not None and step.ty.may("none"):  # xs[::k] with k None at run time: a step of 1
+        step_code = f"($__st := {step.code}; $__st = null ? 1 : $__st)"
     guards = []
     if step is not None:
         if step.is_const and step.const == 0:

@@ -151,6 +151,28 @@ def main(c):
 """, *({"c": c} for c in CONTAINERS))
 
 
+
+def test_slices_with_a_step_walk_the_list_once_and_take_a_step_of_none():
+    """`items(n)[::-1]` and `xs[::2][-3:]` of a few thousand items (new-user trial): the helper
+    read `$xs[$k]` for every item it took, a walk of the list each, and met the evaluation's
+    budget from about 600 items (States.QueryEvaluationError, which the `except Exception`
+    around it caught); a step that is None at run time (`xs[::k]`) failed T2010."""
+    results = assert_same("""
+    def items(n):
+        return list(range(n))
+
+
+    @sfn.workflow
+    def main(n: int, k):
+        try:
+            ys = items(n)[::-1]
+        except Exception as e:
+            return "caught " + type(e).__name__
+        return [len(ys), ys[0], ys[::2][-3:], ys[1::3][:2], ys[::k][-1], ys[-2::-k if k else None][:2]]
+    """, {"n": 5000, "k": None}, {"n": 3000, "k": 2}, {"n": 1, "k": -1})
+    assert results[0]["output"] == [5000, 4999, [5, 3, 1], [4998, 4995], 0, [1, 0]]
+
+
 HELPER_CASES = [
     ("$__add(1, true)", 2), ("$__add('a', 'b')", "ab"), ("$__add([1], [[2]])", [1, [2]]),
     ("$__mul('ab', 2)", "abab"), ("$__mul(true, [1])", [1]), ("$__mul(2.5, false)", 0),

@@ -33,6 +33,10 @@ CASES = [
     ("$__slice_list([1,2,3], null, null, -1)", [3, 2, 1]),
     ("$__slice_list([[1],[2]], 0, 1, 1)", [[1]]),
     ("$__slice_list([1,2,3], -2, null, 1)", [2, 3]), ("$__slice_list([1,2,3], 5, 1, 1)", []),
+    # one item, a list of lists, reversed: kept as lists (the helper walks the list once)
+    ("$__slice_list([[1, 2]], null, null, -1)", [[1, 2]]), ("$__slice_list([[1,2],[3]], null, null, -1)", [[3], [1, 2]]),
+    ("$__slice_list([5], 0, 1, 2)", [5]), ("$__slice_list([1,2,3,4,5], -1, 0, -2)", [5, 3]),
+    ("$__slice_list([], null, null, -1)", []), ("$__slice_list([[7]], null, null, 2)", [[7]]),
     ("$__slice_str('hello', 1, -1, 1)", "hello"[1:-1]),
     ("$__slice1_list([[1],[2]], 0, 1)", [[1]]), ("$__slice1_list([1,2,3], -2, null)", [2, 3]),
     ("$__slice1_list([1,2,3], 5, 1)", []), ("$__slice1_list([], null, null)", []),
