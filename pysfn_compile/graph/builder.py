@@ -1117,21 +1117,36 @@ class Builder(BuilderHelpers):
                     handler.label.add(self.hole(catcher, "next", assigned=frozenset(catcher.assign)))
                     result.append(catcher)
                     if names == ["States.ALL"]:
-                        return result
+                        return self._machine_errors_uncaught(result, source)
             if context.finally_label is not None:
                 context.kinds.add("raise")
                 catcher = ir.Catcher(["States.ALL"], {context.finally_var: {"kind": "raise", "exc": rec}})
                 context.finally_label.add(self.hole(catcher, "next"))
                 result.append(catcher)
-                return result
+                return self._machine_errors_uncaught(result, source)
+        result.append(self._uncaught(["States.ALL"], source, rec))
+        return result
+
+    def _uncaught(self, errors: list[str], source: str, rec: dict) -> ir.Catcher:
+        """A catcher of `errors` to the Fail of an exception nobody in this scope catches (a
+        callee's, whose cause is Lambda's error record, where `source` is "task")."""
         if source == "task":  # the Fail reads the error output itself: no Assign per Task
-            catcher = ir.Catcher(["States.ALL"], keep_error=True)
+            catcher = ir.Catcher(errors, keep_error=True)
             self.callee_raise_label().add(self.hole(catcher, "next"))
         else:
-            catcher = ir.Catcher(["States.ALL"], {self.scope.exc_var: rec})
+            catcher = ir.Catcher(errors, {self.scope.exc_var: rec})
             self.raise_label().add(self.hole(catcher, "next"))
-        result.append(catcher)
-        return result
+        return catcher
+
+    def _machine_errors_uncaught(self, result: list[ir.Catcher], source: str) -> list[ir.Catcher]:
+        """A state's own JSONata failing (States.QueryEvaluationError: an expression over the
+        engine's limits, a value of a kind the code did not expect) is no Python exception:
+        `except Exception` (States.ALL) or a finally must not take it as one, so the execution
+        fails with it as if nothing caught it."""
+        rec = {"type": ir.Code("$states.errorOutput.Error"), "message": ir.Code("$states.errorOutput.Cause")}
+        catcher = self._uncaught([QUERY_EVALUATION_ERROR], "branch", rec)
+        catcher.check = "the state's own expression failed, which is no Python exception"
+        return [catcher, *result]
 
     def callee_raise_label(self) -> Label:
         """Where a callee's exception nobody in this scope catches goes: a Fail state whose
@@ -1295,6 +1310,7 @@ class Builder(BuilderHelpers):
 
 
 _RESULT = "$states.result.Payload"
+QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _IMMUTABLE = frozenset({"int", "float", "bool", "str", "none"})
 
 

@@ -99,6 +99,7 @@ class Catcher:
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
     keep_error: bool = False  # the next state's input is the error output ({Error, Cause})
+    check: str = ""  # a catcher only the compiler's checks need: why (its Comment, "check: ...")
 
 
 @attrs.define(eq=False)
@@ -458,7 +459,8 @@ class Emitter:
     def _catchers(self, catchers: list, out: dict, names: dict) -> None:
         if catchers:
             out["Catch"] = [
-                {"ErrorEquals": list(c.errors), **({"Assign": self._value(c.assign)} if c.assign else {}),
+                {"ErrorEquals": list(c.errors), **({"Comment": CHECK + c.check} if c.check else {}),
+                 **({"Assign": self._value(c.assign)} if c.assign else {}),
                  **({} if c.keep_error else {"Output": {}}), "Next": names[id(c.next)]}
                 for c in catchers]
 

@@ -1029,3 +1029,39 @@ def main(n: int):
     return [a, b]
 """, {"n": 7}, {"n": 1}, {"n": -1})
     assert [r["output"] for r in results] == [["ok", "OK"], ["fail", "MAYBE"], ["fail", "FAIL"]]
+
+
+def test_a_state_s_own_evaluation_error_is_not_caught_as_a_python_exception():
+    """A Task's Arguments over the engine's budget (a nested comprehension of 1,500 x 1,500) fail
+    with States.QueryEvaluationError, which `except Exception` (States.ALL) caught as if the
+    callee had raised: the machine returned "caught ..." where Python returned 1500 (new-user
+    trial, a slice then; silent). No Python exception is that error: the execution fails with
+    it, past the handler and the finally."""
+    source = """
+    def items(n):
+        return list(range(n))
+
+
+    def note(v):
+        return v
+
+
+    @sfn.workflow
+    def main(n: int):
+        ys = items(n)
+        try:
+            r = note(len([x for x in ys for y in ys if x == y]))
+        except Exception as e:
+            return "caught " + type(e).__name__
+        finally:
+            note("cleanup")
+        return r
+    """
+    assert_same(source, {"n": 10})
+    compiled = compile_text(source)
+    assert compiled.run_python({"n": 1500})["output"] == 1500
+    execution = pysfn_emulator.run(compiled.definition, {"n": 1500}, lambdas=compiled.local_lambdas())
+    assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
+    catch = next(s["Catch"] for s in compiled.definition["States"].values() if s.get("Comment", "").startswith(
+        "line 15") and s["Type"] == "Task")
+    assert catch[0]["ErrorEquals"] == ["States.QueryEvaluationError"] and catch[1]["ErrorEquals"] == ["States.ALL"]
