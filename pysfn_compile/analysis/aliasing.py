@@ -388,8 +388,21 @@ def inside_level(value: ast.AST) -> int:
     elif isinstance(value, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
         parts = [value.value if isinstance(value, ast.DictComp) else value.elt]
     levels = [1 + inside_level(part) if isinstance(part, (ast.List, ast.Tuple, ast.Dict, ast.ListComp, ast.DictComp))
-              else 1 for part in parts if not isinstance(part, ast.Constant)]
+              else 2 if _shallow_copy(part) else 1 for part in parts if not isinstance(part, ast.Constant)]
     return min(levels, default=1)
+
+
+def _shallow_copy(value: ast.AST) -> bool:
+    """A new list or dict holding another's items (`list(r)`, `r[:]`, `r.copy()`, `dict(d)`,
+    `sorted(r)`): what it takes from elsewhere sits one level down in it."""
+    if isinstance(value, ast.Subscript):
+        return isinstance(value.slice, ast.Slice)
+    if not isinstance(value, ast.Call):
+        return False
+    func = value.func
+    if isinstance(func, ast.Name):
+        return func.id in _COPIES - {"reversed", "set"}
+    return isinstance(func, ast.Attribute) and func.attr in _COPY_METHODS and not value.args
 
 
 # builtins whose result is, or holds, items of their first argument, never the argument itself
@@ -411,8 +424,12 @@ def _levels(value: ast.AST) -> dict[str, int]:
         if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
             # what it takes from an iterable are the iterable's items: a level below what it reads
             # (`[v for v in groups[k]]` holds objects two levels down in `groups`)
+            element = node.value if isinstance(node, ast.DictComp) else node.elt
             for generator in node.generators:
-                visit(generator.iter, 1)
+                # `[list(r) for r in g]` holds g's objects two levels down (each r is a copy)
+                stored = _stored_depth(element, generator.target.id) \
+                    if len(node.generators) == 1 and isinstance(generator.target, ast.Name) else None
+                visit(generator.iter, 1 + (stored or 0))
                 for part in [generator.target, *generator.ifs]:
                     visit(part, 0)
             for part in ([node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]):
@@ -436,6 +453,42 @@ def _levels(value: ast.AST) -> dict[str, int]:
 
     visit(value, 0)
     return found
+
+
+def _stored_depth(element: ast.AST, name: str) -> int | None:
+    """How many levels down in `name`'s value the objects a comprehension's `element` stores
+    sit, at least (the value itself: 0; `list(r)`, `r[:]`, `[x for x in r]`: its items, 1;
+    `r["k"]`: 1); None where the element does not read `name`. Shapes it does not know: 0."""
+    if not any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(element)):
+        return None
+    if isinstance(element, (ast.List, ast.Tuple, ast.Dict)):
+        parts = [part.value if isinstance(part, ast.Starred) else part
+                 for part in (element.values if isinstance(element, ast.Dict) else element.elts)]
+        if isinstance(element, ast.Dict) and None in element.keys or any(
+                isinstance(part, ast.Starred) for part in getattr(element, "elts", ())):
+            return 0  # ({**r}, [*r]: the items of r, but keep it simple)
+        depths = [depth for part in parts if (depth := _stored_depth(part, name)) is not None]
+        return min(depths, default=0)
+    if isinstance(element, ast.Subscript) and not isinstance(element.slice, ast.Slice) \
+            and not any(isinstance(node, ast.Name) and node.id == name for node in ast.walk(element.slice)):
+        inner = _stored_depth(element.value, name)
+        return None if inner is None else inner + 1
+    copied = None
+    if isinstance(element, ast.Subscript) and isinstance(element.slice, ast.Slice):
+        copied = element.value
+    elif _shallow_copy(element) and isinstance(element, ast.Call) and isinstance(element.func, ast.Attribute):
+        copied = element.func.value
+    elif _shallow_copy(element) and len(element.args) == 1 and not element.keywords:
+        copied = element.args[0]
+    elif isinstance(element, (ast.ListComp, ast.GeneratorExp)) and len(element.generators) == 1 \
+            and isinstance(element.generators[0].target, ast.Name) \
+            and isinstance(element.elt, ast.Name) and element.elt.id == element.generators[0].target.id \
+            and not any(isinstance(node, ast.Name) and node.id == name for part in element.generators[0].ifs
+                        for node in ast.walk(part)):
+        copied = element.generators[0].iter  # [x for x in r]: a copy of r
+    if isinstance(copied, ast.Name) and copied.id == name:
+        return 1
+    return 0
 
 
 def repeated(value) -> int:

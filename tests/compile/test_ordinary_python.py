@@ -2125,3 +2125,40 @@ def test_unpacking_with_a_star_in_a_list_or_tuple_display():
         ys[0]["k"] = 1
         return rows
     """)
+
+
+def test_rows_copied_in_a_comprehension_are_new_lists():
+    """`g2 = [list(r) for r in g]` (or r[:], dict(x), x.copy(), [v for v in r]), then each copy
+    changed in place (new-user trial, a grid): the copies are new lists, only their items are
+    g's; the analysis took g's rows themselves as shared and refused. What the copies hold is
+    still shared: changing it is refused."""
+    results = assert_same("""
+    def sheet(name):
+        return [[1, 2], [3, 4]]
+
+
+    @sfn.workflow
+    def main(name):
+        g = sheet(name)
+        g2 = [list(r) for r in g]
+        for r in g2:
+            r.reverse()
+        g3 = [r[:] for r in g]
+        g3[0].append(9)
+        g4 = [[v for v in r] for r in g]
+        g4[1].pop()
+        g[1].append(7)
+        rows = [{"a": x} for x in g[0]]
+        rows2 = [dict(x) for x in rows]
+        rows2[0]["k"] = 1
+        rows3 = [x.copy() for x in rows]
+        rows3[-1]["z"] = 0
+        return [g, g2, g3, g4, rows, rows2, rows3]
+    """, {"name": "x"})
+    assert results[0]["output"][:4] == [[[1, 2], [3, 4, 7]], [[2, 1], [4, 3]], [[1, 2, 9], [3, 4]], [[1, 2], [3]]]
+    for body in ("g = [[[n]], [[2]]]\ng2 = [list(r) for r in g]\ng[0][0].append(1)\nreturn g2",
+                 "rows = [{'tags': ['a']}]\nrows2 = [dict(x) for x in rows]\nrows[0]['tags'].append('z')\nreturn rows2",
+                 "rows = [{'vals': [1]}]\nvs = [r['vals'] for r in rows]\nrows[0]['vals'].append(3)\nreturn vs",
+                 "g = [[{'a': n}]]\ng2 = [r[:] for r in g]\ng2[0][0]['a'] = 5\nreturn g"):
+        source = "@sfn.workflow\ndef main(n: int):\n" + "".join(f"    {line}\n" for line in body.split("\n"))
+        assert "may also be reachable" in refusal(source), body
