@@ -297,8 +297,9 @@ def test_catch_names_per_integration_and_service_error_catches_all():
             return "ok"
         """)
     put, get, publish = service_tasks(compiled)
-    assert [c["ErrorEquals"] for c in put["Catch"]] == [["DynamoDB.ConditionalCheckFailedException"],
-                                                        ["States.ALL"]]
+    # (the state's own evaluation error is no service error: it fails the execution, first)
+    assert [c["ErrorEquals"] for c in put["Catch"]] == [["States.QueryEvaluationError"],
+                                                        ["DynamoDB.ConditionalCheckFailedException"], ["States.ALL"]]
     assert [c["ErrorEquals"] for c in get["Catch"]] == [["S3.NoSuchKeyException"], ["States.ALL"]]
     assert [c["ErrorEquals"] for c in publish["Catch"]] == [["SNS.NotFoundException"], ["States.ALL"]]
 
