@@ -1836,10 +1836,18 @@ def _strip(which):
                        "true" if which in ("strip", "rstrip") else "false")
         if not args or (args[0].is_const and args[0].const is None):
             return _s(f"$__strip_ws({s.code}, {left}, {right})", s, helpers={"strip_ws"})
-        if not args[0].ty.only("str"):
-            raise Refusal(node, "the characters to strip must be a str")
-        return _s(f"$__strip_chars({s.code}, {args[0].code}, {left}, {right})", s, args[0],
-                  helpers={"strip_chars"})
+        chars = args[0]
+        if chars.ty.only("str"):
+            return _s(f"$__strip_chars({s.code}, {chars.code}, {left}, {right})", s, chars, helpers={"strip_chars"})
+        if not chars.ty.may("str", "none") and chars.ty.kinds:
+            raise Refusal(node, f"{which}() of {chars.ty.describe()}: Python raises TypeError ({which} arg must be "
+                          "None or str)", f"pass the characters to {which} as a str")
+        # a str or None known at run time (`sep` with no annotation): Python's TypeError otherwise
+        c = chars.code
+        check = guard(f"$not($type({c}) in ['string', 'null'])", TypeError,
+                      jsonata_lib.string(f"{which} arg must be None or str"), chars)
+        code = f"($type({c}) = 'null' ? $__strip_ws({s.code}, {left}, {right}) : $__strip_chars({s.code}, {c}, {left}, {right}))"
+        return _s(code, s, chars, helpers={"strip_ws", "strip_chars"}, guards=[check])
     return handler
 
 

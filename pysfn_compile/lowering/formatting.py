@@ -172,7 +172,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X", 
 
 
 # -- format specs ------------------------------------------------------------------------
-_SPEC = re.compile(r"^(?:(?P<fill>.)?(?P<align>[<>^=]))?(?P<sign>[-+ ])?(?P<zero>0)?"
+_SPEC = re.compile(r"^(?:(?P<fill>.)?(?P<align>[<>^=]))?(?P<sign>[-+ ])?(?P<alt>#)?(?P<zero>0)?"
                    r"(?P<width>\d+)?(?P<grouping>[,_])?(?:\.(?P<precision>\d+))?(?P<type>[bcdeEfFgGnosxX%])?$",
                    re.DOTALL)
 
@@ -192,6 +192,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     sign, grouping, precision, kind = match["sign"] or "-", match["grouping"], match["precision"], match["type"]
     width = int(match["width"]) if match["width"] else 0
     ty = expr.ty
+    unknown = ty.is_any or ty.json_number or not ty.kinds  # (_format_unknown: Python's error where it raises)
+    if match["alt"] and not ((ty.only("int", "bool") or unknown) and kind in (None, "d", "x", "X", "o", "b")):
+        raise Refusal(node, f"the alternate form ('#') of format spec {spec!r} is supported for ints with 'x', "
+                      f"'X', 'o' or 'b' only; this is {ty.describe()}", "format in a callee")
     if kind in ("f", "F", "%") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
     if mixed_number(ty) and expr.kind is not None:  # an int or a float, its companion says which
@@ -227,8 +231,9 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
                 raise Refusal(node, f"a thousands separator with format type {kind!r} is not supported",
                               "format in a callee")
             digits = f"$formatBase($abs({value}), {_BASES[kind]})"
+            prefix = ("0" + kind) if match["alt"] else ""  # f"{255:#06x}" is 0x00ff: the zeros after it
             return _signed(node, expr, f"({value} < 0)", f"$uppercase({digits})" if kind == "X" else digits, match,
-                           fill)
+                           fill, prefix=prefix)
         if sign == "-" and not grouping and not (align == "=" or (match["zero"] and not align)):
             # $formatNumber writes the minus itself (and 0 for -0)
             out = _pad(node, expr, jsonata_lib.int_text(value), width, fill, align or ">")
@@ -238,9 +243,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
 
 
-def _signed(node: ast.AST, expr: Expr, negative: str, digits: str, match: re.Match, fill: str, tail: str = "") -> Expr:
+def _signed(node: ast.AST, expr: Expr, negative: str, digits: str, match: re.Match, fill: str, tail: str = "",
+            prefix: str = "") -> Expr:
     """A number's text from its digits (the integer part, grouped as the spec says, then
-    `tail`) with the spec's sign, fill, alignment and width."""
+    `tail`) with the spec's sign, `prefix` (0x of '#x'), fill, alignment and width."""
     sign, grouping, width, align = match["sign"] or "-", match["grouping"], int(match["width"] or 0), match["align"]
     if grouping:
         digits = f"$__group({digits}, '{grouping}')"
@@ -248,6 +254,8 @@ def _signed(node: ast.AST, expr: Expr, negative: str, digits: str, match: re.Mat
         digits = f"{digits} & {tail}"
     helpers = {"group"} if grouping else set()
     sign_text = f"({negative} ? '-' : '{'' if sign == '-' else sign}')"
+    if prefix:
+        sign_text = f"({sign_text} & '{prefix}')"
     if align == "=" or (match["zero"] and not align):
         if grouping and match["zero"] and not align:
             raise Refusal(node, "zero padding with a thousands separator is not supported", "format in a callee")
@@ -266,7 +274,8 @@ def format_scaled(node: ast.AST, quotient: Expr, numerator: Expr, divisor: int, 
     as lowered (its checks: Python's TypeError for a str); `numerator` its left operand again."""
     match = _SPEC.match(spec)
     places = len(str(divisor)) - 1
-    if not match or match["type"] not in ("f", "F") or match["precision"] is None or int(match["precision"]) < places \
+    if not match or match["alt"] or match["type"] not in ("f", "F") or match["precision"] is None \
+            or int(match["precision"]) < places \
             or int(match["precision"]) > 12:
         return None
     ty = numerator.ty

@@ -276,3 +276,41 @@ def main(t):
 def main(t: str, b: int):
     return int(t, b)
 """)
+
+
+def test_the_alternate_form_of_int_format_specs():
+    """f"{n:#x}" (new-user trial: refused as "invalid format spec '#x'", which it is not):
+    0x/0X/0o/0b after the sign and before zero padding, as Python writes them; for a value of
+    unknown type Python's ValueError where it raises (a str, a float with 'x')."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, m: int):
+        return [f"{n:#x}", f"{m:#X}|{m:#o}|{m:#b}|{m:#010x}|{m:+#x}|{m:>#8x}|{m:<#8b}|{m:^#9o}|{m:#d}|{m:#}|{m:=#9x}",
+                format(m, "#x"), f"{True:#x}"]
+    """, {"n": 255, "m": -255}, {"n": 0, "m": 0}, {"n": "x", "m": 65535}, {"n": 1.5, "m": 7})
+    assert results[0]["output"][1] == "-0XFF|-0o377|-0b11111111|-0x00000ff|-0xff|   -0xff|-0b11111111| -0o377  |-255|-255|-0x    ff"
+    assert results[2]["error"] == "ValueError"
+    assert "'#'" in refusal("""
+    @sfn.workflow
+    def main(s: str):
+        return f"{s:#>5}|{s:#x}"
+    """)
+
+
+def test_strip_of_characters_known_at_run_time():
+    """`s.strip(sep)` with `sep="-"` unannotated (new-user trial: refused, "the characters to
+    strip must be a str"): a str strips those characters, None whitespace, anything else is
+    Python's TypeError."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(s: str, sep="-", other=None):
+        return [s.strip(sep), s.lstrip(other), s.rstrip(sep), s.strip(other)]
+    """, {"s": "--ab--"}, {"s": " -a- ", "sep": " -"}, {"s": "xx", "sep": None, "other": "x"}, {"s": "a", "sep": 1},
+        {"s": "a", "other": ["a"]})
+    assert results[0]["output"] == ["ab", "--ab--", "--ab", "--ab--"]
+    assert (results[3]["error"], results[3]["cause"]) == ("TypeError", "strip arg must be None or str")
+    assert "rstrip arg must be None or str" in refusal("""
+    @sfn.workflow
+    def main(s: str, k: int):
+        return s.rstrip(k)
+    """)
