@@ -142,6 +142,12 @@ RECORDS_AND_LOGS = os.environ.get("PYSFN_DIFF_RECORDS_AND_LOGS", "1") == "1"
 # PYSFN_DIFF_STARS=0 leaves them out.
 STARS = os.environ.get("PYSFN_DIFF_STARS", "1") == "1"
 
+# A number that may be an int or a float (session 21): `num = 0`, then `num += x * 0.5`,
+# `num = a / 2 if c else b`, `num = -num`, printed, formatted, json.dumps'd, its type asked and
+# passed to a callee (its hidden companion says which kind it holds). On by default;
+# PYSFN_DIFF_MIXED_NUMBERS=0 leaves it out.
+MIXED_NUMBERS = os.environ.get("PYSFN_DIFF_MIXED_NUMBERS", "1") == "1"
+
 # dicts with int keys (session 15): made, counted into by int key, read every way keys come out
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
@@ -446,6 +452,11 @@ class _Gen:
                                 f"{self.expr_str(d)}, {self.expr_int(d)} / {self.choice(['2', '4', '5'])}))",
                         lambda: f"{self.choice(['hex', 'bin', 'oct'])}({self.expr_int(d)})",
                         lambda: f'f"{{{self.expr_int(d)}:{self.choice(["x", "X", "04b", ">5o"])}}}"']
+        if MIXED_NUMBERS:
+            options += [lambda: self.choice(['str(num)', 'repr(num)', 'f"{num}|{num:>7}|{num:+}"', 'json.dumps(num)',
+                                             'type(num).__name__', 'str(isinstance(num, float))'])]
+            if self.callees_allowed() and FLOAT_ARGS:
+                options.append(lambda: "shown(num)")
         if COMPUTE_IN_LAMBDA:
             options += [lambda: f'f"{{{self.expr_int(d)} / {self.draw(st.integers(1, 7))}:.{self.draw(st.integers(0, 3))}f}}"',
                         lambda: f"str(round({self.expr_int(d)} / {self.draw(st.integers(1, 9))}, {self.draw(st.integers(0, 3))}))",
@@ -783,6 +794,15 @@ class _Gen:
             simple.append(lambda: self.collections_block(pad, e))
         if INT_KEYS:
             simple.append(lambda: self.int_keys_block(pad, e))
+        if MIXED_NUMBERS:
+            simple.append(lambda: [pad + self.choice([
+                lambda: f"num += {self.expr_int(e)} * {self.choice(['0.5', '1.5', '2'])}",
+                lambda: f"num = {self.expr_int(e)}",
+                lambda: f"num = {self.expr_int(0)} / {self.choice(['2', '4'])} if {self.expr_bool(e)} else "
+                        f"{self.expr_int(0)}",
+                lambda: "num = -num",
+                lambda: f"num, acc = acc, {self.expr_int(0)}",
+                lambda: "num = round(num, 1)"])()])
         simple.append(lambda: self.search_loop(pad, e))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
@@ -1063,6 +1083,8 @@ def programs(draw) -> Program:
                           for name, kind, annotated in params)
     lines = ["@sfn.workflow", f"def main({signature}):"]
     lines += [f"    {name} = {init}" for name, (_, init) in LOCALS.items()]
+    if MIXED_NUMBERS:
+        lines.append("    num = 0")
     if NESTED_HELPERS:
         lines += HELPERS.rstrip("\n").split("\n")
     lines += prelude + body + [f"    return {gen.result()}"]
