@@ -420,9 +420,9 @@ class BuilderHelpers:
                            f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                            "a new value instead of changing it")
         if nested and any(deep_key(name, level) in deep for level in range(1, min(depth, DEEPEST) + 1)):
-            return Refusal(node, f"the items of '{name}' may also be reachable from another variable (or be one "
-                           "list or dict repeated, as in [[0]] * 2); changing one in place would not change the other "
-                           "copy as Python does",
+            return Refusal(node, f"the items of '{name}' may also be reachable from {self.partners_of(name)} (or be "
+                           "one list or dict repeated, as in [[0]] * 2); changing one in place would not change the "
+                           "other copy as Python does",
                            "build the new item and assign it: items[i] = {**items[i], 'k': v}")
         if name in self.loop_guarded:
             return Refusal(node, f"'{name}' is changed while a for loop iterates over it",

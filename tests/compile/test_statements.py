@@ -771,8 +771,9 @@ def test_augmented_assignment_to_a_list_inside_a_container():
 
 
 def test_augmented_assignment_to_a_shared_list_inside_a_container_is_refused():
-    """Python's change in place would show through the other name; the machine's would not."""
-    assert "the items of 'd' may also be reachable from another variable" in refusal("""
+    """Python's change in place would show through the other name; the machine's would not. The
+    message names that name and where it is assigned (new-user trial: "another variable")."""
+    assert "the items of 'd' may also be reachable from 'a' (line 6)" in refusal("""
 @sfn.workflow
 def main(xs: list[int]):
     a = []
