@@ -329,6 +329,12 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
                 literal = jsonata_lib.literal(default)
             except (TypeError, ValueError):
                 raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
+            if hint is None and _integral_float(default) is not None:  # (the parameter is bound all the same)
+                b.error(_default_node(args, param) or fdef,
+                        f"the default of '{param}' holds the float {_integral_float(default)!r}, which JSON, and so "
+                        "the machine, holds as an int: a parameter with no annotation follows the number rule "
+                        "(integral means int), so it would print and pass on as the int",
+                        f"annotate it ({param}: float = ...), or write the default as an int")
             value = f"($v := {value}; $exists($v) ? $v : {literal})"  # the default reads no variable
             if hint is not None and not sfn._conform(hint, default)[1]:
                 ty = pytypes.join(ty, _value_type(default))  # Python never checks a default
@@ -346,6 +352,22 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.add(choice)
     b.then([b.hole(choice, "default", frozenset(var for var, _ in pairs))])
     b.statement = None
+
+
+def _default_node(args: ast.arguments, param: str) -> ast.AST | None:
+    """The expression of `param`'s default in the def."""
+    positional = args.args[len(args.args) - len(args.defaults):]
+    pairs = [*zip(positional, args.defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
+    return next((default for arg, default in pairs if arg.arg == param), None)
+
+
+def _integral_float(value, depth: int = 0) -> float | None:
+    """An integral float in a default (80.0, [1.0]), which the number rule would read as an int."""
+    if isinstance(value, float) and value.is_integer():
+        return value
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, (list, tuple)) else ()
+    return next((found for item in items if depth < 20 and (found := _integral_float(item, depth + 1)) is not None),
+                None)
 
 
 def _value_type(value) -> Ty:

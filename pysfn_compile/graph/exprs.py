@@ -177,8 +177,11 @@ def float_kind(value: Expr) -> Expr | None:
     """Whether `value`, where it is a number, is a float: a boolean expression (constant where
     its type settles it, else the `kind` its transform carried), or None where nothing tells."""
     ty = value.ty
-    if ty.json_number or ty.is_any:
-        return None
+    if ty.json_number or ty.is_any:  # the number rule: a float where it is not integral
+        code = value.code
+        if not re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code):
+            return None  # (its code once more: only a variable's)
+        return Expr(f"($type({code}) = 'number' and $floor({code}) != {code})", BOOL, reads=value.reads)
     if not ty.may("float"):
         return _FALSE
     if not ty.may("int"):

@@ -1084,3 +1084,23 @@ def test_the_int_or_float_companion_is_set_only_where_something_reads_it():
             best = x
         return str(best)
     """)
+
+
+def test_an_integral_float_default_of_a_parameter_with_no_annotation_is_refused():
+    """`def main(limit=80.0)`: Python prints 80.0 where the input leaves it out; the machine
+    held the default as JSON's 80 and, the parameter following the number rule, printed 80
+    and passed 80 to callees (new-user trial; silent). Refused at the default, with the
+    annotation to write; annotated, or 0.5, it agrees."""
+    message = refusal("""
+    @sfn.workflow
+    def main(n, limit=80.0, *, bounds=(0, [1.0])):
+        return f"{limit}"
+    """)
+    assert "wf.py:4:19: the default of 'limit' holds the float 80.0" in message
+    assert "the default of 'bounds' holds the float 1.0" in message and message.count("wf.py:") == 2
+    results = assert_same("""
+    @sfn.workflow
+    def main(limit: float = 80.0, rate=0.5):
+        return [f"{limit}", str(rate * 3)]
+    """, {}, {"limit": 2.5, "rate": 2})
+    assert results[0]["output"] == ["80.0", "1.5"]
