@@ -45,15 +45,31 @@ def mixed_items(tree: ast.Module, node: ast.AST) -> str:
         return ""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and isinstance(sub.value, ast.Name):
-            name = sub.value.id
-            lines = sorted({target.lineno for target in _item_writes(function, name)})
+            name, via = sub.value.id, ""
+            if not _item_writes(function, name):  # `r` of `for r in rows`, rows.append(rec): rec's items
+                name, via = _appended_record(function, name), f"`{name}` is an item of a list of "
+            lines = sorted({target.lineno for target in _item_writes(function, name)}) if name else []
             if not lines:
                 continue
             made = next((f"it is assigned `{_short(s.value)}` (line {s.lineno}) and "
                          for s in ast.walk(function) if _assigns(s, name)), "")
             where = ", ".join(str(line) for line in lines)
-            return f"`{name}`'s values have several types: {made}items of it at line{'s' * (len(lines) > 1)} {where}"
+            via = f"{via}`{name}`, and " if via else ""
+            return (f"{via}`{name}`'s values have several types: {made}items of it at "
+                    f"line{'s' * (len(lines) > 1)} {where}")
     return ""
+
+
+def _appended_record(function: ast.FunctionDef, name: str) -> str | None:
+    """For `name` bound by `for name in rows` (or a comprehension over rows): the variable
+    `rows.append(...)` appends, if one is, else None."""
+    sources = {loop.iter.id for loop in ast.walk(function)
+               if isinstance(loop, (ast.For, ast.comprehension)) and isinstance(loop.target, ast.Name)
+               and loop.target.id == name and isinstance(loop.iter, ast.Name)}
+    return next((call.args[0].id for call in ast.walk(function)
+                 if isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "append"
+                 and isinstance(call.func.value, ast.Name) and call.func.value.id in sources
+                 and len(call.args) == 1 and isinstance(call.args[0], ast.Name)), None)
 
 
 def assignments(tree: ast.Module, node: ast.AST, name: str) -> str:

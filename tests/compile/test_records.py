@@ -285,6 +285,20 @@ def test_a_dict_whose_items_are_converted_in_place_is_explained_in_the_refusal()
     """)
     assert "`row`'s values have several types: it is assigned `dict(zip(" in message
     assert "items of it at lines 6, 7" in message and "convert into a name of its own" in message
+    # read back through the list it was appended to (new-user trial, session 21: no origin)
+    message = refusal("""
+    @sfn.workflow
+    def main(lines: list[str]):
+        rows = []
+        for line in lines:
+            rec = dict(zip(["qty", "price"], line.split(",")))
+            rec["qty"] = int(rec["qty"])
+            rec["price"] = float(rec["price"])
+            rows.append(rec)
+        return sum(r["qty"] * r["price"] for r in rows)
+    """)
+    assert "(`r` is an item of a list of `rec`, and `rec`'s values have several types" in message
+    assert "items of it at lines 8, 9" in message and "convert into a name of its own" in message
 
 
 def test_a_typeddict_called_makes_a_plain_dict_as_dict_does():
