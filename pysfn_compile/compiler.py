@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import types
 import typing
 
 from .analysis import (
@@ -142,7 +143,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     match_statements.rewrite(body)
     walrus.rewrite(body)
     loop_targets.rewrite(body)
-    inline_functions.inline(body)
+    inline_functions.inline(body, _known_names(b, scope, arguments))
     plain_collections.rewrite(body, b.info.objects)
     arg_names = [a.arg for a in [*arguments.posonlyargs, *arguments.args, *arguments.kwonlyargs]] if arguments else []
     shadowing = ast_edits.bound_names(ast.Module(body=body, type_ignores=[])) | set(param_names) | set(arg_names)
@@ -260,6 +261,27 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
          b.bindings, b.narrowed, b.block_frames) = saved
+
+
+_ANNOTATED_KINDS = {"list": "list", "dict": "dict", "str": "str"}
+
+
+def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> dict:
+    """For inline_functions: the imported modules, and the entry's parameters annotated list,
+    dict or str (the entry checks them, in plain runs too)."""
+    known: dict = {name: obj for name, obj in b.info.objects.items() if isinstance(obj, types.ModuleType)}
+    if scope.kind == "entry" and arguments is not None:
+        defaulted = [*arguments.args[len(arguments.args) - len(arguments.defaults):],
+                     *(arg for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
+                       if default is not None)]
+        for arg in [*arguments.args, *arguments.kwonlyargs]:
+            if arg in defaulted:  # (Python never checks a default: `xs: list = None`)
+                continue
+            annotation = arg.annotation
+            base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
+            if isinstance(base, ast.Name) and base.id in _ANNOTATED_KINDS and b.info.objects.get(base.id) is None:
+                known[arg.arg] = _ANNOTATED_KINDS[base.id]
+    return known
 
 
 def mark_unassigned(b: Builder, scope: Scope) -> None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import types
 
 from .ast_edits import blocks, computes_only
 from .fresh_names import fresh_name
@@ -44,8 +45,12 @@ _FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast
 _ROUNDS = 8  # a helper calling a helper: inlined again, at most this deep
 
 
-def inline(body: list[ast.stmt]) -> list[ast.stmt]:
-    """Inline, in `body` (in place), the nested functions that can be; returns `body`."""
+def inline(body: list[ast.stmt], known: dict | None = None) -> list[ast.stmt]:
+    """Inline, in `body` (in place), the nested functions that can be; returns `body`. `known`:
+    names whose value the function's own bindings do not tell, known all the same (a parameter
+    annotated list, dict or str, which the entry checks: "list"; an imported module: the module),
+    so that `xs.index(f(x))` and `math.sqrt(f(x))` look their method up where nothing can fail."""
+    known = known or {}
     for _ in range(_ROUNDS):
         taken = {n.id for s in body for n in ast.walk(s) if isinstance(n, ast.Name)}
         defs = {s.name: s for s in body if isinstance(s, ast.FunctionDef) and _inlinable(s)}
@@ -54,9 +59,9 @@ def inline(body: list[ast.stmt]) -> list[ast.stmt]:
         _while_tests(body, defs)
         _generators_as_lists(body, defs)
         _augmented_items(body, defs, taken)
-        _hoist_calls(body, defs, taken)
+        _hoist_calls(body, defs, taken, known)
         _comprehension_loops(body, defs, taken)
-        _hoist_calls(body, defs, taken)  # the appends' calls
+        _hoist_calls(body, defs, taken, known)  # the appends' calls
         changed = False
         for fdef in defs.values():
             sites = _call_sites(fdef, body)
@@ -82,7 +87,7 @@ _LOOP_COMPS = (ast.ListComp, ast.DictComp)  # made the loops they mean where the
 
 
 # -- a call inside an expression, run first on a line of its own where Python runs it first ---
-def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
+def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set, known: dict) -> None:
     """`y = {"a": d[k], "b": f(x)}` is `v = d[k]`, `f_value = f(x)`, then `y = {"a": v, "b":
     f_value}`: the call, and everything Python evaluates before it that could raise or act, each
     on a line of its own, in Python's order. Only where the call is evaluated exactly once when
@@ -90,7 +95,7 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
     comparison of a chain, a `while` test)."""
     if not defs:
         return
-    kinds = _binding_kinds(body)
+    kinds = _binding_kinds(body, known)
     for block in blocks(body):
         index = 0
         while index < len(block):
@@ -113,7 +118,7 @@ def _hoist_calls(body: list[ast.stmt], defs: dict, taken: set) -> None:
                     if getattr(earlier, "pysfn_plain", False):
                         continue
                     if isinstance(parent, ast.Call) and earlier is parent.func and not isinstance(earlier, ast.Name):
-                        if _sure_method(earlier, kinds):
+                        if _sure_method(earlier, kinds, known):
                             continue  # `out.append` of a list `out` always is: nothing can fail first
                         method = True
                     if isinstance(earlier, ast.FormattedValue):
@@ -496,10 +501,11 @@ def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
 _METHODS = {"list": frozenset(dir(list)), "dict": frozenset(dir(dict)), "str": frozenset(dir(str))}
 
 
-def _binding_kinds(body: list[ast.stmt]) -> dict:
+def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
     """name -> "list", "dict" or "str" where every binding of the name in the function is a
-    literal of that kind (`out = []`, `[... for ...]`, `{}`, `"..."`, an f-string); else None."""
-    kinds: dict = {}
+    literal of that kind (`out = []`, `[... for ...]`, `{}`, `"..."`, an f-string), a parameter
+    annotated so among them; else None."""
+    kinds: dict = {name: {kind} for name, kind in known.items() if isinstance(kind, str)}
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
@@ -521,13 +527,17 @@ def _binding_kinds(body: list[ast.stmt]) -> dict:
     return {name: next(iter(found)) if len(found) == 1 else None for name, found in kinds.items()}
 
 
-def _sure_method(func: ast.expr, kinds: dict) -> bool:
-    """`name.method` where the name only ever holds a literal list, dict or str that has it,
-    or a str literal's method (`", ".join`)."""
+def _sure_method(func: ast.expr, kinds: dict, known: dict) -> bool:
+    """`name.method` where the name only ever holds a literal list, dict or str that has it
+    (or is a parameter annotated so), a str literal's method (`", ".join`), or a function of an
+    imported module the function does not rebind (`math.sqrt`)."""
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
         return func.attr in _METHODS["str"]
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
         return False
+    module = known.get(func.value.id)
+    if isinstance(module, types.ModuleType) and func.value.id not in kinds:
+        return callable(getattr(module, func.attr, None))
     kind = kinds.get(func.value.id)
     return kind is not None and func.attr in _METHODS[kind]
 

@@ -784,3 +784,46 @@ def test_a_generator_or_a_recursive_helper_is_refused_with_what_to_write_instead
     what to write instead, not the generic "restructure it"."""
     message = refusal(f"@sfn.workflow\ndef main(xs: list):\n{body}\n")
     assert hint in message, message
+
+
+def test_a_helper_called_in_a_method_that_cannot_fail_first_runs_inline():
+    """`xs.index(scale(1, 2))` with `xs: list[int]` (checked at the entry) and
+    `math.sqrt(seek(-2))` (a module's function): nothing Python evaluates before the helper can
+    fail, so it runs inline (the fuzzer's most frequent refusal, session 21). Unannotated, with a
+    default (`ys: list = None`: Python never checks a default) or rebound, it stays refused."""
+    results = assert_same("""
+    import math
+
+
+    def note(x):
+        return x
+
+
+    @sfn.workflow
+    def main(xs: list[int], n):
+        out = []
+
+        def scale(v, k=1):
+            note(v)
+            out.append(v)
+            return v * k
+
+        def seek(v):
+            note(-v)
+            return abs(v) + 1
+
+        a = xs.index(scale(1, 2)) if 2 in xs else -1
+        b = len(str(math.sqrt(seek(-2))))
+        return [a, b, out]
+    """, {"xs": [1, 2], "n": [3]}, {"xs": [5], "n": 4})
+    assert results[0]["output"] == [1, 18, [1]]
+    for params, body in (("n", "return n.index(twice(1))"), ("ys: list = None", "return ys.index(twice(1))"),
+                         ("xs: list[int]", "xs = 'abc'\n    return xs.index(twice(1))")):
+        message = refusal(f"""
+    @sfn.workflow
+    def main({params}):
+        def twice(v):
+            return v * 2
+        {body.replace(chr(10), chr(10) + '    ')}
+    """)
+        assert "'twice' is a nested function called inside an expression where it cannot run inline" in message, params
