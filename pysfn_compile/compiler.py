@@ -165,7 +165,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                                        whole_variables=b.compute_in_lambda, module_sets=frozenset(
                                            n for n, o in b.info.objects.items()
                                            if isinstance(o, (set, frozenset)) and n not in scope.locals))
-    scope.blind_numbers = blind_numbers.blind_numbers(body, set(b.info.objects) | scope.locals)
+    scope.blind_numbers = blind_numbers.blind_numbers(body, set(b.info.objects) | scope.locals,
+                                                      entry=scope.kind == "entry")
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

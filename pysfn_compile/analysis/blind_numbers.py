@@ -12,11 +12,13 @@ value only reaches
     fixed-point formatting: f"{x:.2f}", f"{x:>10,.1f}", format(x, ".2f"),
     a true division (x / n is the same float either way; where n is 0, Python's message names the
     kind: "float division by zero", so the machine stops there),
+    the workflow's own `return`, of the number or of a list or dict display holding it (the
+    execution's output is JSON, where 2 and 2.0 are one number),
 
 or arithmetic whose own result only reaches such places: `+ x`, `- x`, `x + y`, `x - y`,
 `x * y`, `x // 3`, `x % 3` (a nonzero literal divisor: Python's message for a zero divisor
 names the kind), abs(x), round(x, n) (whose own stop stays), or a variable every read of which only reaches them
-(`subtotal += amount`, then `f"{subtotal:.2f}"`). Every other read (printing it, returning it,
+(`subtotal += amount`, then `f"{subtotal:.2f}"`). Every other read (printing it, returning it from a branch,
 storing it in a list or dict, indexing, range(), passing it to a function, dividing by it)
 may show the kind, and the stops stay. `x * y` with a sequence on the other side is Python's
 TypeError for a float and a repetition for an int: the lowering checks it at run time where
@@ -58,8 +60,10 @@ class BlindNumbers:
 
 
 
-def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
-    """The blind places of a function body; `shadowed`: names that hide a builtin."""
+def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False) -> BlindNumbers:
+    """The blind places of a function body; `shadowed`: names that hide a builtin; `entry`:
+    the workflow's own body, whose result is JSON (an int and a float of one value are one
+    JSON number: returning a number, or a display that holds it, shows no kind)."""
     module = ast.Module(body=body, type_ignores=[])
     parents: dict = {}
     for node in ast.walk(module):
@@ -75,7 +79,7 @@ def blind_numbers(body: list[ast.stmt], shadowed: set) -> BlindNumbers:
             reads.setdefault(node.id, []).append(node)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in candidates:
             reads.setdefault(node.target.id, []).append(node)
-    judge = _Judge(parents, shadowed, set(candidates))
+    judge = _Judge(parents, shadowed, set(candidates), entry)
     changed = True
     while changed:  # the greatest set of names whose every read is blind
         changed = False
@@ -124,6 +128,7 @@ class _Judge:
     parents: dict
     shadowed: set
     names: set  # the names still taken for blind
+    entry: bool = False  # the workflow's body: its own `return` gives the execution's JSON output
 
     def blind(self, node: ast.AST) -> bool:
         """Whether `node`'s value (an AugAssign: its result) reaches only blind places."""
@@ -148,7 +153,20 @@ class _Judge:
                 and parent.targets[0].id in self.names
         if isinstance(parent, ast.AugAssign):
             return parent.value is node and self.blind(parent)
+        if isinstance(parent, ast.Return):
+            return self.entry and self._own_return(parent)
+        if isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.Dict) and node in parent.values:
+            return self.entry and self.blind(parent)  # (a display the workflow returns)
         return False
+
+    def _own_return(self, node: ast.Return) -> bool:
+        """A `return` of the function itself (not of a nested function or lambda)."""
+        parent = self.parents.get(node)
+        while parent is not None:
+            if isinstance(parent, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+                return False
+            parent = self.parents.get(parent)
+        return True
 
     def _compared(self, node: ast.AST, compare: ast.Compare) -> bool:
         operands = [compare.left, *compare.comparators]
