@@ -166,7 +166,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                                            n for n, o in b.info.objects.items()
                                            if isinstance(o, (set, frozenset)) and n not in scope.locals))
     scope.blind_numbers = blind_numbers.blind_numbers(body, set(b.info.objects) | scope.locals,
-                                                      entry=scope.kind == "entry")
+                                                      entry=scope.kind == "entry",
+                                                      params=frozenset(param_names) | frozenset(arg_names))
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "
@@ -352,7 +353,8 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
                 literal = jsonata_lib.literal(default)
             except (TypeError, ValueError):
                 raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
-            if hint is None and _integral_float(default) is not None:  # (the parameter is bound all the same)
+            blind = b.scope.blind_numbers is not None and param in b.scope.blind_numbers.compared_names
+            if hint is None and _integral_float(default) is not None and not blind:  # (bound all the same)
                 b.error(_default_node(args, param) or fdef,
                         f"the default of '{param}' holds the float {_integral_float(default)!r}, which JSON, and so "
                         "the machine, holds as an int: a parameter with no annotation follows the number rule "

@@ -49,6 +49,10 @@ class BlindNumbers:
     nodes: frozenset  # the expressions and AugAssigns whose int-or-float kind nothing observes
     names: frozenset  # the variables every read of which is such a place
     lost_names: frozenset  # those of them some store gives a number whose kind may be lost
+    # the variables every read of which is such a place or any comparison (`x > limit`: only
+    # TypeError's message for a value that is no number would name the kind): a parameter's
+    # integral float default may go unnoticed there (compiler.bind_entry)
+    compared_names: frozenset = frozenset()
 
     def lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
@@ -60,7 +64,7 @@ class BlindNumbers:
 
 
 
-def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False) -> BlindNumbers:
+def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, params: frozenset = frozenset()) -> BlindNumbers:
     """The blind places of a function body; `shadowed`: names that hide a builtin; `entry`:
     the workflow's own body, whose result is JSON (an int and a float of one value are one
     JSON number: returning a number, or a display that holds it, shows no kind)."""
@@ -75,24 +79,31 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False) -> B
     candidates = stored - declared
     reads: dict = {}
     for node in ast.walk(module):
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in candidates:
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load) and node.id in candidates | params:
             reads.setdefault(node.id, []).append(node)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in candidates:
             reads.setdefault(node.target.id, []).append(node)
-    judge = _Judge(parents, shadowed, set(candidates), entry)
+    judge = _settle(_Judge(parents, shadowed, set(candidates), entry), reads)
+    compared = _settle(_Judge(parents, shadowed, set(candidates | (params - declared)), entry, any_comparison=True),
+                       reads)
+    # round(x, n)'s own stop stays: round(-0.04, 1) is -0.0, a zero whose sign JSON cannot carry
+    nodes = frozenset(node for node in ast.walk(module)
+                      if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and judge.blind(node)
+                      and not _rounding(node))
+    found = BlindNumbers(nodes, frozenset(judge.names), frozenset(), frozenset(compared.names))
+    return attrs.evolve(found, lost_names=_lost_names(module, found))
+
+
+def _settle(judge: _Judge, reads: dict) -> _Judge:
+    """The greatest set of names whose every read is blind."""
     changed = True
-    while changed:  # the greatest set of names whose every read is blind
+    while changed:
         changed = False
         for name in sorted(judge.names):
             if not all(judge.blind(read) for read in reads.get(name, ())):
                 judge.names.discard(name)
                 changed = True
-    # round(x, n)'s own stop stays: round(-0.04, 1) is -0.0, a zero whose sign JSON cannot carry
-    nodes = frozenset(node for node in ast.walk(module)
-                      if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and judge.blind(node)
-                      and not _rounding(node))
-    found = BlindNumbers(nodes, frozenset(judge.names), frozenset())
-    return attrs.evolve(found, lost_names=_lost_names(module, found))
+    return judge
 
 
 def _rounding(node: ast.AST) -> bool:
@@ -129,6 +140,7 @@ class _Judge:
     shadowed: set
     names: set  # the names still taken for blind
     entry: bool = False  # the workflow's body: its own `return` gives the execution's JSON output
+    any_comparison: bool = False  # every comparison is blind (BlindNumbers.compared_names)
 
     def blind(self, node: ast.AST) -> bool:
         """Whether `node`'s value (an AugAssign: its result) reaches only blind places."""
@@ -169,6 +181,8 @@ class _Judge:
         return True
 
     def _compared(self, node: ast.AST, compare: ast.Compare) -> bool:
+        if self.any_comparison:
+            return True
         operands = [compare.left, *compare.comparators]
         at = operands.index(node)
         ops = [compare.ops[at - 1]] if at else []

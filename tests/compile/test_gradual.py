@@ -216,9 +216,9 @@ def test_an_integral_float_from_numbers_of_unknown_type_stops_the_machine_loudly
     compiled = compile_text("""
     @sfn.workflow
     def main(a, b):
-        return a * b
-    """)
-    assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == 7.5
+        return str(a * b)
+    """)  # (returned itself: the output is JSON, where 1 and 1.0 are one number: test_blind_numbers)
+    assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == "7.5"
     stopped = emulate(compiled, {"a": 0.5, "b": 2})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
 
@@ -247,9 +247,9 @@ def test_an_integral_float_that_only_a_division_or_a_comparison_reads_does_not_s
     @sfn.workflow
     def main(a, b):
         y = a * b
-        return [y / 100, y]
+        return [y / 100, str(y)]
     """)
-    assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"  # `y` returned: 10.0
+    assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"  # `y` printed: 10.0
 
 
 def test_an_integral_float_that_int_float_or_a_division_by_a_variable_reads_does_not_stop():
@@ -390,7 +390,8 @@ def test_sum_of_items_of_unknown_type():
     inputs = [[1, 2.5], [0.1, 0.2, 0.3, True], [3, 0.1, 0.7, -2]]
     results = assert_same(source, *({"xs": xs} for xs in inputs))
     assert [r["output"] for r in results] == [3.5, 0.1 + 0.2 + 0.3 + 1, 3 + 0.1 + 0.7 - 2]
-    stopped = emulate(compile_text(source), {"xs": [0.5, 0.5, 1]})  # 2.0 in Python
+    assert emulate(compile_text(source), {"xs": [0.5, 0.5, 1]})["output"] == 2  # 2.0 in Python: the same JSON
+    stopped = emulate(compile_text(source.replace("return sum(xs)", "return str(sum(xs))")), {"xs": [0.5, 0.5, 1]})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
 
 
@@ -1090,11 +1091,12 @@ def test_an_integral_float_default_of_a_parameter_with_no_annotation_is_refused(
     """`def main(limit=80.0)`: Python prints 80.0 where the input leaves it out; the machine
     held the default as JSON's 80 and, the parameter following the number rule, printed 80
     and passed 80 to callees (new-user trial; silent). Refused at the default, with the
-    annotation to write; annotated, or 0.5, it agrees."""
+    annotation to write, where the parameter's kind can show (analysis/blind_numbers.py: not
+    where it is only compared, say); annotated, or 0.5, it agrees."""
     message = refusal("""
     @sfn.workflow
-    def main(n, limit=80.0, *, bounds=(0, [1.0])):
-        return f"{limit}"
+    def main(n, limit=80.0, *, bounds=(0, [1.0]), unread=3.0):
+        return f"{limit}" + str(bounds)
     """)
     assert "wf.py:4:19: the default of 'limit' holds the float 80.0" in message
     assert "the default of 'bounds' holds the float 1.0" in message and message.count("wf.py:") == 2
@@ -1104,3 +1106,9 @@ def test_an_integral_float_default_of_a_parameter_with_no_annotation_is_refused(
         return [f"{limit}", str(rate * 3)]
     """, {}, {"limit": 2.5, "rate": 2})
     assert results[0]["output"] == ["80.0", "1.5"]
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], threshold=2.0):
+        return [x for x in xs if x > threshold * 1.5]
+    """, {"xs": [1, 3, 5]}, {"xs": [4], "threshold": 3})
+    assert results[0]["output"] == [5]
