@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import inspect
+import json
 import types
 import typing
 
@@ -38,7 +39,7 @@ from .errors import CompileError, Problem, Refusal
 from .graph import entry_check, indexed_reads, ir, jsonata_lib
 from .graph.builder import Builder, Hole, Scope
 from .graph.choice_pruning import prune_known_rules
-from .graph.exprs import Expr, Guard, combine, mixed_number
+from .graph.exprs import Expr, Guard, combine, float_kind, mixed_number
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
 from .graph.unread_assigns import drop_unread
@@ -167,7 +168,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
                                            if isinstance(o, (set, frozenset)) and n not in scope.locals))
     scope.blind_numbers = blind_numbers.blind_numbers(body, set(b.info.objects) | scope.locals,
                                                       entry=scope.kind == "entry",
-                                                      params=frozenset(param_names) | frozenset(arg_names))
+                                                      params=frozenset(param_names) | frozenset(arg_names),
+                                                      kind_reading=_kind_reading(b, scope))
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "
@@ -200,7 +202,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.failed = set()
             scope.failed_changes = set()
             scope.maybe_unbound_new = set()
-            scope.kinds_tracked = frozenset(name for name, ty in types.items() if mixed_number(ty)) - scope.kind_lost
+            scope.kinds_tracked = _kind_names(scope, types) - scope.kind_lost
             scope.kind_lost_new = set()
             scope.graph.entry = None
             b.scope = scope
@@ -243,9 +245,14 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.maybe_unbound = scope.maybe_unbound | frozenset(scope.maybe_unbound_new)
             # the names with a companion are those that hold ints and floats (at their
             # assignments, from the previous pass's types), none of whose bindings lost it
-            kinds_known = scope.kind_lost_new <= scope.kind_lost and scope.kinds_tracked == frozenset(
-                name for name, ty in new.items() if mixed_number(ty)) - scope.kind_lost
-            scope.kind_lost = scope.kind_lost | frozenset(scope.kind_lost_new)
+            # (while more names become candidates, a loss may be for want of another's companion:
+            # the losses start again; once the candidates settle, they only accumulate)
+            if _kind_names(scope, new) != _kind_names(scope, types):
+                kinds_known, scope.kind_lost = False, frozenset()
+            else:
+                kinds_known = scope.kind_lost_new <= scope.kind_lost and \
+                    scope.kinds_tracked == _kind_names(scope, new) - scope.kind_lost
+                scope.kind_lost = scope.kind_lost | frozenset(scope.kind_lost_new)
             if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
                     and unbound_known and kinds_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
@@ -284,6 +291,53 @@ def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> d
             if isinstance(base, ast.Name) and base.id in _ANNOTATED_KINDS and b.info.objects.get(base.id) is None:
                 known[arg.arg] = _ANNOTATED_KINDS[base.id]
     return known
+
+
+def _kind_reading(b: Builder, scope: Scope):
+    """For blind_numbers: whether a call passes an argument on with its int-or-float kind, as
+    its companion says it (the payload's conditional "floats" path for a callee's parameter with
+    no annotation, lowering/calls._float_places; json.dumps of it, lowering/json_text)."""
+    unannotated = {}
+    for name in b.info.functions:
+        function = b.info.callee(name) if name not in scope.locals and b.is_callee(name) else None
+        if function is None:
+            continue
+        try:
+            parameters = list(inspect.signature(function).parameters.values())
+            hints = typing.get_type_hints(function)
+        except Exception:
+            continue
+        plain = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+        unannotated[name] = ({i for i, p in enumerate(plain) if p.kind != p.KEYWORD_ONLY and p.name not in hints},
+                             {p.name for p in plain if p.kind != p.POSITIONAL_ONLY and p.name not in hints})
+    dumps = b.info.objects.get("json") is json and "json" not in scope.locals
+
+    def reads(call: ast.Call, node: ast.AST) -> bool:
+        func = call.func
+        if any(isinstance(arg, ast.Starred) for arg in call.args) or any(k.arg is None for k in call.keywords):
+            return False
+        if dumps and isinstance(func, ast.Attribute) and func.attr == "dumps" and isinstance(func.value, ast.Name) \
+                and func.value.id == "json":
+            return bool(call.args) and call.args[0] is node
+        if not (isinstance(func, ast.Name) and func.id in unannotated):
+            return False
+        positions, keywords = unannotated[func.id]
+        at = next((i for i, arg in enumerate(call.args) if arg is node), None)
+        if at is not None:
+            return at in positions
+        return any(k.value is node and k.arg in keywords for k in call.keywords)
+    return reads
+
+
+def _kind_names(scope: Scope, types: dict) -> frozenset:
+    """The names that keep a companion saying whether their number is a float: those that may
+    hold an int or a float, and those a blind number reaches that is printed whole
+    (blind_numbers.kind_names)."""
+    mixed = frozenset(name for name, ty in types.items() if mixed_number(ty))
+    blind = scope.blind_numbers.kind_names if scope.blind_numbers is not None else frozenset()
+    unknown = frozenset(name for name in blind if name in types and types[name].json_number
+                        and types[name].may("int", "float"))  # (a static type says the kind itself)
+    return mixed | unknown
 
 
 def mark_unassigned(b: Builder, scope: Scope) -> None:
@@ -366,8 +420,18 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         checks.append(entry_check.Parameter(param, default is inspect.Parameter.empty, param in keyword_only,
                                             hint if hint is not None and entry_check.needs_check(hint) else None))
         b.declare(param)
-        b.note_type(param, ty)
+        b.note_type(param, ty, kinded=True)
         pairs.append((b.var(param), Expr(value, ty)))
+        if param in b.scope.kinds_tracked:  # its companion: the input's kind by the number rule, or the default's
+            lookup = f"$lookup($states.input, {entry_check.text_literal(param)})"
+            kind = float_kind(Expr(lookup, ty))
+            if kind is None:
+                b.scope.kind_lost_new.add(param)
+            else:
+                if default is not inspect.Parameter.empty:
+                    kind = Expr(f"($exists({lookup}) ? {kind.code} : {jsonata_lib.literal(isinstance(default, float))})",
+                                pytypes.BOOL, helpers=kind.helpers)
+                pairs.append((b.kind_var(param), kind))
     guards = [Guard(test, TypeError, message) for test, message in entry_check.argument_check(name, qualified, checks)]
     b.statement = fdef
     b.statement_text = f"def {fdef.name}({', '.join(positional + keyword_only)})"

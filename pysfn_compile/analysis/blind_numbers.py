@@ -27,6 +27,14 @@ sign Python prints (-0.5 * 0 is -0.0, '-0.00') and JSON drops: where the dropped
 an operation that can make -0.0 (`*`, unary `-`, `//` and `%` by a negative literal), the
 lowering stops instead on a zero that may be negative (operations.signed_zero_stop).
 
+A variable printed whole (`str(total)`, f"{total}", `print(total)`, `repr(total)`), passed
+to json.dumps or to a callee's parameter with no annotation (compiler._kind_reading), reads
+its kind from a hidden companion the lowering keeps beside it (Builder.kind_pairs: the kind
+each arithmetic result carries, Expr.kind): such a read is blind given that companion, and so
+is every read whose value flows into such a variable (`kind_names`, `deps`). Where a binding
+cannot say the kind (a loop target, unpacking, a value through a list), the variable loses
+its companion and the stops that rested on it stay (Builder.kind_unseen).
+
 `nodes` holds the expressions (and augmented assignments) whose own stop may go; the lowering
 drops it (operations.float_blind). Names are judged by their reads anywhere in the body,
 nested functions included, so a name shared by two scopes is judged by the reads of both.
@@ -36,6 +44,7 @@ from __future__ import annotations
 
 import ast
 import re
+from typing import Any
 
 import attrs
 
@@ -53,6 +62,16 @@ class BlindNumbers:
     # TypeError's message for a value that is no number would name the kind): a parameter's
     # integral float default may go unnoticed there (compiler.bind_entry)
     compared_names: frozenset = frozenset()
+    # a read printed whole (`str(total)`, f"{total}", print(total)) shows the kind, unless the
+    # variable carries a hidden companion saying it (Builder.kind_pairs): such names, and those
+    # whose values flow into them, are `kind_names`; a node (or name) in `nodes` whose blindness
+    # rests on them is blind only where they have their companions (`deps`, Builder.kind_unseen)
+    kind_names: frozenset = frozenset()
+    deps: dict = attrs.Factory(dict)
+
+    def unseen(self, node: ast.AST, has_companion) -> bool:
+        """Whether nothing observes `node`'s kind, given which names keep a companion."""
+        return node in self.nodes and all(has_companion(name) for name in self.deps.get(node, ()))
 
     def lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
@@ -64,10 +83,13 @@ class BlindNumbers:
 
 
 
-def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, params: frozenset = frozenset()) -> BlindNumbers:
+def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, params: frozenset = frozenset(),
+                  kind_reading=lambda call, node: False) -> BlindNumbers:
     """The blind places of a function body; `shadowed`: names that hide a builtin; `entry`:
     the workflow's own body, whose result is JSON (an int and a float of one value are one
-    JSON number: returning a number, or a display that holds it, shows no kind)."""
+    JSON number: returning a number, or a display that holds it, shows no kind);
+    `kind_reading(call, node)`: whether the call passes its argument `node` on with its kind
+    (a callee's parameter with no annotation, json.dumps: compiler._kind_reading)."""
     module = ast.Module(body=body, type_ignores=[])
     parents: dict = {}
     for node in ast.walk(module):
@@ -83,25 +105,40 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, para
             reads.setdefault(node.id, []).append(node)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in candidates:
             reads.setdefault(node.target.id, []).append(node)
-    judge = _settle(_Judge(parents, shadowed, set(candidates), entry), reads)
+    judge = _settle(_Judge(parents, shadowed, set(candidates), entry, companions=True, kind_reading=kind_reading),
+                    reads)
     compared = _settle(_Judge(parents, shadowed, set(candidates | (params - declared)), entry, any_comparison=True),
                        reads)
     # round(x, n)'s own stop stays: round(-0.04, 1) is -0.0, a zero whose sign JSON cannot carry
-    nodes = frozenset(node for node in ast.walk(module)
-                      if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and judge.blind(node)
-                      and not _rounding(node))
-    found = BlindNumbers(nodes, frozenset(judge.names), frozenset(), frozenset(compared.names))
-    return attrs.evolve(found, lost_names=_lost_names(module, found))
+    deps = {node: found for node in ast.walk(module)
+            if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and not _rounding(node)
+            and (found := judge.reach(node)) is not None}
+    kind_names = frozenset(name for name in judge.names if name in judge.name_deps.get(name, ()))
+    found = BlindNumbers(frozenset(deps), frozenset(judge.names), frozenset(), frozenset(compared.names),
+                         kind_names, {node: names for node, names in deps.items() if names})
+    lost = _lost_names(module, found)
+    # a name whose kind the machine may lose keeps a companion too, where it can: an operation
+    # meeting it then knows its kind (a TypeError's message, `y * s`) instead of stopping
+    return attrs.evolve(found, lost_names=lost, kind_names=kind_names | lost)
 
 
 def _settle(judge: _Judge, reads: dict) -> _Judge:
-    """The greatest set of names whose every read is blind."""
+    """The greatest set of names whose every read is blind, and the companions each relies
+    on: its own where a read prints it or its value flows into a name that needs one."""
     changed = True
     while changed:
         changed = False
         for name in sorted(judge.names):
-            if not all(judge.blind(read) for read in reads.get(name, ())):
+            found = [judge.reach(read) for read in reads.get(name, ())]
+            if any(deps is None for deps in found):
                 judge.names.discard(name)
+                judge.name_deps.pop(name, None)
+                changed = True
+                continue
+            deps = frozenset().union(*found)
+            deps = deps | {name} if deps else deps
+            if deps != judge.name_deps.get(name, frozenset()):
+                judge.name_deps[name] = deps
                 changed = True
     return judge
 
@@ -141,35 +178,75 @@ class _Judge:
     names: set  # the names still taken for blind
     entry: bool = False  # the workflow's body: its own `return` gives the execution's JSON output
     any_comparison: bool = False  # every comparison is blind (BlindNumbers.compared_names)
+    companions: bool = False  # a name printed whole is blind given its companion (BlindNumbers.kind_names)
+    kind_reading: Any = None  # (call, argument) -> whether the call passes the argument's kind on
+    name_deps: dict = attrs.Factory(dict)  # name -> the companions its blindness rests on
 
     def blind(self, node: ast.AST) -> bool:
-        """Whether `node`'s value (an AugAssign: its result) reaches only blind places."""
+        return self.reach(node) is not None
+
+    def reach(self, node: ast.AST) -> frozenset | None:
+        """Whether `node`'s value (an AugAssign: its result) reaches only blind places: None if
+        not, else the names whose companions that rests on (none: blind outright)."""
+        none: frozenset = frozenset()
         if isinstance(node, ast.AugAssign):
-            return isinstance(node.target, ast.Name) and node.target.id in self.names and \
+            ok = isinstance(node.target, ast.Name) and node.target.id in self.names and \
                 isinstance(node.op, (ast.Add, ast.Sub, ast.Mult))
+            return self.name_deps.get(node.target.id, none) if ok else None
         parent = self.parents.get(node)
         if isinstance(parent, ast.Compare):
-            return self._compared(node, parent)
+            return none if self._compared(node, parent) else None
         if isinstance(parent, (ast.If, ast.While, ast.IfExp, ast.Assert)):
-            return parent.test is node
+            return none if parent.test is node else None
         if isinstance(parent, ast.UnaryOp):
-            return isinstance(parent.op, ast.Not) or (isinstance(parent.op, (ast.USub, ast.UAdd)) and self.blind(parent))
+            if isinstance(parent.op, ast.Not):
+                return none
+            return self.reach(parent) if isinstance(parent.op, (ast.USub, ast.UAdd)) else None
         if isinstance(parent, ast.BinOp):
             return self._operand(node, parent)
+        if isinstance(parent, ast.keyword) and isinstance(self.parents.get(parent), ast.Call):
+            return frozenset({node.id}) if self._printed(node, self.parents[parent]) else None
         if isinstance(parent, ast.Call):
+            if self._printed(node, parent):
+                return frozenset({node.id})
             return self._argument(node, parent)
         if isinstance(parent, ast.FormattedValue):
-            return parent.value is node and parent.conversion == -1 and _fixed_point(parent.format_spec)
+            if parent.value is node and parent.conversion == -1 and _fixed_point(parent.format_spec):
+                return none
+            if self._printed(node, parent):
+                return frozenset({node.id})
+            return None
         if isinstance(parent, ast.Assign):
-            return parent.value is node and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
+            ok = parent.value is node and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
                 and parent.targets[0].id in self.names
+            return self.name_deps.get(parent.targets[0].id, none) if ok else None
         if isinstance(parent, ast.AugAssign):
-            return parent.value is node and self.blind(parent)
+            return self.reach(parent) if parent.value is node else None
         if isinstance(parent, ast.Return):
-            return self.entry and self._own_return(parent)
+            return none if self.entry and self._own_return(parent) else None
         if isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.Dict) and node in parent.values:
-            return self.entry and self.blind(parent)  # (a display the workflow returns)
-        return False
+            return none if self.entry and self._returned(parent) else None  # (a display the workflow returns)
+        return None
+
+    def _returned(self, display: ast.AST) -> bool:
+        """A display that is, or sits in displays that are, the function's own return value."""
+        parent = self.parents.get(display)
+        while isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.Dict) and display in parent.values:
+            display, parent = parent, self.parents.get(parent)
+        return isinstance(parent, ast.Return) and parent.value is display and self._own_return(parent)
+
+    def _printed(self, node: ast.AST, parent: ast.AST) -> bool:
+        """A variable printed whole: str(x), repr(x), print(..., x, ...), f"{x}", f"{x!r}"."""
+        if not (self.companions and isinstance(node, ast.Name) and node.id in self.names):
+            return False
+        if isinstance(parent, ast.FormattedValue):
+            return parent.value is node and parent.format_spec is None and parent.conversion in (-1, ord("s"), ord("r"))
+        if self.kind_reading is not None and self.kind_reading(parent, node):
+            return True
+        name = parent.func.id if isinstance(parent.func, ast.Name) and parent.func.id not in self.shadowed else None
+        if name in ("str", "repr"):
+            return len(parent.args) == 1 and not parent.keywords and parent.args[0] is node
+        return name == "print" and node in parent.args
 
     def _own_return(self, node: ast.Return) -> bool:
         """A `return` of the function itself (not of a nested function or lambda)."""
@@ -194,28 +271,32 @@ class _Judge:
                    (isinstance(op, (ast.Lt, ast.LtE, ast.Gt, ast.GtE)) and _number_literal(other))
                    for op, other in zip(ops, others, strict=True))
 
-    def _operand(self, node: ast.AST, binop: ast.BinOp) -> bool:
+    def _operand(self, node: ast.AST, binop: ast.BinOp) -> frozenset | None:
         op = binop.op
         if isinstance(op, (ast.Add, ast.Sub, ast.Mult)):
-            return self.blind(binop)
+            return self.reach(binop)
         if isinstance(op, ast.Div):  # the same float either way; a zero divisor stops (its message names the kind)
             # (an operation's own stop stays: operations.division_operands checks it where the divisor is 0)
-            return isinstance(node, ast.Name) or (binop.left is node and _number_literal(binop.right)
-                                                  and binop.right.value != 0)
+            ok = isinstance(node, ast.Name) or (binop.left is node and _number_literal(binop.right)
+                                                and binop.right.value != 0)
+            return frozenset() if ok else None
         if binop.left is not node or not _number_literal(binop.right) or binop.right.value == 0:
-            return False
-        return isinstance(op, (ast.FloorDiv, ast.Mod)) and self.blind(binop)
+            return None
+        return self.reach(binop) if isinstance(op, (ast.FloorDiv, ast.Mod)) else None
 
-    def _argument(self, node: ast.AST, call: ast.Call) -> bool:
+    def _argument(self, node: ast.AST, call: ast.Call) -> frozenset | None:
         name = call.func.id if isinstance(call.func, ast.Name) and call.func.id not in self.shadowed else None
         if name is None or call.keywords or not call.args or call.args[0] is not node:
-            return False
+            return None
         if name == "format":
-            return len(call.args) == 2 and isinstance(call.args[1], ast.Constant) and \
+            ok = len(call.args) == 2 and isinstance(call.args[1], ast.Constant) and \
                 isinstance(call.args[1].value, str) and _FIXED_POINT.search(call.args[1].value) is not None
+            return frozenset() if ok else None
         if len(call.args) == 1 and name in _BLIND_CALLS:
-            return True
-        return name in _PASSING_CALLS and len(call.args) == (2 if name == "round" else 1) and self.blind(call)
+            return frozenset()
+        if name in _PASSING_CALLS and len(call.args) == (2 if name == "round" else 1):
+            return self.reach(call)
+        return None
 
 
 def _fixed_point(spec: ast.AST | None) -> bool:

@@ -833,7 +833,8 @@ class Builder(BuilderHelpers):
     def kind_unseen(self, node: ast.AST) -> bool:
         """Whether nothing observes whether `node`'s number is an int or a float
         (analysis/blind_numbers.py): its own stop for an integral float result may go."""
-        return any(scope.blind_numbers is not None and node in scope.blind_numbers.nodes for scope in self.scopes())
+        return any(scope.blind_numbers is not None and scope.blind_numbers.unseen(node, lambda name, scope=scope: (
+            name in scope.kinds_tracked and name not in scope.kind_lost_new)) for scope in self.scopes())
 
     def kind_lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose int-or-float kind the machine lost."""
@@ -946,8 +947,10 @@ class Builder(BuilderHelpers):
         return [(self.kind_var(name), kind)]
 
     def read_kind(self, name: str, scope: Scope, ty: Ty) -> Expr | None:
-        """Whether the local `name`, read here with type `ty`, is a float: its companion."""
-        if not mixed_number(ty) or name not in scope.kinds_tracked or name in scope.kind_lost_new:
+        """Whether the local `name`, read here with type `ty` (ints and floats, or numbers of
+        unknown type), is a float: its companion."""
+        if not (mixed_number(ty) or ty.json_number) or name not in scope.kinds_tracked \
+                or name in scope.kind_lost_new:
             return None
         var = self.kind_var(name, scope)
         return Expr("$" + var, pytypes.BOOL, reads=frozenset([var]))

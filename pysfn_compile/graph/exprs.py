@@ -171,31 +171,43 @@ def mixed_number(ty: Ty) -> bool:
 
 
 _TRUE, _FALSE = Expr("true", BOOL, const=True), Expr("false", BOOL, const=False)
+# the kind of a number of unknown type whose stop for an integral float result went
+# (operations.float_blind) with no kind carried: nothing tells whether it is a float
+NO_KIND = Expr("null", BOOL)
 
 
 def float_kind(value: Expr) -> Expr | None:
     """Whether `value`, where it is a number, is a float: a boolean expression (constant where
-    its type settles it, else the `kind` its transform carried), or None where nothing tells."""
+    its type settles it, else the `kind` its transform carried; for a number of unknown type,
+    the number rule: a float where it is not integral), or None where nothing tells."""
     ty = value.ty
-    if ty.json_number or ty.is_any:  # the number rule: a float where it is not integral
+    if ty.json_number or ty.is_any:
+        if value.kind is NO_KIND:
+            return None
+        if value.kind is not None:
+            return value.kind
         code = value.code
-        if not re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code):
-            return None  # (its code once more: only a variable's)
-        return Expr(f"($type({code}) = 'number' and $floor({code}) != {code})", BOOL, reads=value.reads)
+        test = "($type({v}) = 'number' and $floor({v}) != {v})"
+        if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code):
+            return Expr(test.format(v=code), BOOL, reads=value.reads, helpers=value.helpers)
+        return Expr(f"(function($__nk) {{ {test.format(v='$__nk')} }})({code})", BOOL, reads=value.reads,
+                    helpers=value.helpers)  # (its code once more, evaluated as a function's argument)
     if not ty.may("float"):
         return _FALSE
     if not ty.may("int"):
         return _TRUE
-    return value.kind
+    return value.kind if value.kind is not NO_KIND else None
 
 
 def either_kind(left: Expr | None, right: Expr | None) -> Expr | None:
     """The kind of `a op b` for + - * // %: a float where either operand is."""
+    if any(side is not None and side.is_const and side.const for side in (left, right)):
+        return _TRUE  # a float either way
     if left is None or right is None:
         return None
     for one, other in ((left, right), (right, left)):
         if one.is_const:
-            return one if one.const else other  # a float either way, or as the other operand
+            return other  # (a constant false: as the other operand)
     return Expr(f"({left.code} or {right.code})", BOOL, reads=left.reads | right.reads,
                 helpers=left.helpers | right.helpers)
 
@@ -230,7 +242,11 @@ def combine(code: str, ty: Ty, *parts: Expr, helpers=(), guards=()) -> Expr:
         used |= part.helpers
     for guard in guards:
         reads |= guard.reads
-    return Expr(code, ty, all_guards + tuple(guards), reads, jsonata_lib.closure(used) if used else frozenset())
+    # a number of unknown type made from one that carries its kind (a companion: it may be an
+    # integral float) follows the number rule no more: NO_KIND, unless the caller says its kind
+    kind = NO_KIND if (ty.json_number or ty.is_any) and any(part.kind is not None for part in parts) else None
+    return Expr(code, ty, all_guards + tuple(guards), reads, jsonata_lib.closure(used) if used else frozenset(),
+                kind=kind)
 
 
 def guard(cond: str, error: type, message: str, *parts: Expr, helpers=()) -> Guard:

@@ -385,7 +385,8 @@ def _abs(b, node):
                       f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}", value,
                       helpers={"pytype"})
         ty = pytypes.Ty(value.ty.kinds & {"int", "float"} | {"int"}, json_number=True)
-        return combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", ty, value, guards=[wrong])
+        return attrs.evolve(combine(f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : $abs({v}))", ty, value,
+                                    guards=[wrong]), kind=float_kind(value))
     raise Refusal(node, f"abs() of {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
 
 
@@ -481,8 +482,8 @@ def _round(b, node):
                               helpers={"pytype"})
                 number = pytypes.Ty(frozenset({"int", "float", "bool"}), json_number=True)
                 rounded = _round_places(node, Expr(v, number, reads=value.reads, helpers=value.helpers), places)
-                return combine(rounded.code, rounded.ty, value, attrs.evolve(rounded, guards=()),
-                               guards=[check, *rounded.guards])
+                return attrs.evolve(combine(rounded.code, rounded.ty, value, attrs.evolve(rounded, guards=()),
+                                            guards=[check, *rounded.guards]), kind=float_kind(value))
         raise Refusal(node, "round(x, ndigits) is not supported: JSONata cannot round to decimal places "
                       "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT, computable=True)
     if value.ty.only("int"):

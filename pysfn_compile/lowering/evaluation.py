@@ -15,7 +15,7 @@ from ..analysis.narrowing import narrowings
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, combine
+from ..graph.exprs import NO_KIND, Expr, combine
 from .operations import (
     Level,
     bound_code,
@@ -76,8 +76,15 @@ def materialize(b, expr: Expr, node: ast.AST, hint: str = "t") -> Expr:
     if expr.is_const or (not expr.guards and is_var(expr.code)):
         return expr
     name = b.temp(hint)
-    b.assign([(name, expr)], f"Set {name}")
-    return Expr("$" + name, expr.ty, (), frozenset([name]), frozenset())
+    kind = expr.kind
+    pairs = [(name, expr)]
+    if kind is not None and kind is not NO_KIND and not kind.is_const and not is_var(kind.code):
+        # its int-or-float kind reads more than variables (an operand's code once more): set aside too
+        companion = b.temp("k")
+        pairs.append((companion, kind))
+        kind = Expr("$" + companion, kind.ty, (), frozenset([companion]), frozenset())
+    b.assign(pairs, f"Set {name}")
+    return Expr("$" + name, expr.ty, (), frozenset([name]), frozenset(), kind=kind)
 
 
 def later_effects(b, nodes: list) -> bool:

@@ -23,7 +23,7 @@ from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import Expr, Guard, combine, const, float_kind, guard, mixed_number
+from ..graph.exprs import NO_KIND, Expr, Guard, combine, const, float_kind, guard, mixed_number
 from ..runtime import sfn
 from ..runtime.compute_runtime import UNBOUND
 from . import formatting, sets
@@ -89,7 +89,10 @@ def transform_name(b, node: ast.Name) -> Expr:
         if name in scope.failed:
             raise Refusal(node, f"'{name}' was not compiled (its assignment was refused)", follow_on=True)
         asl = b.var(name, scope)
-        read = Expr("$" + asl, ty, reads=frozenset([asl]), kind=b.read_kind(name, scope, ty))
+        kind = b.read_kind(name, scope, ty)
+        if kind is None and ty.json_number and b.kind_lost(node):
+            kind = NO_KIND  # a number whose integral float nothing stopped: not the number rule's
+        read = Expr("$" + asl, ty, reads=frozenset([asl]), kind=kind)
         if scope is b.scope and not b.is_defined(asl):
             scope.maybe_unbound_new.add(name)
         if name in scope.maybe_unbound_new or name in scope.maybe_unbound:
@@ -418,9 +421,12 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
         check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                       f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
         number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+        kind = float_kind(operand)  # (a float's negation is a float)
         if sign == "+":
-            return combine(number, attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
-        negated = combine(f"(-{number})", attrs.evolve(pytypes.NUMBER, json_number=True), operand, guards=[check])
+            return attrs.evolve(combine(number, attrs.evolve(pytypes.NUMBER, json_number=True), operand,
+                                        guards=[check]), kind=kind)
+        negated = attrs.evolve(combine(f"(-{number})", attrs.evolve(pytypes.NUMBER, json_number=True), operand,
+                                       guards=[check]), kind=kind)
     else:
         kind = operand.kind  # (of a number that may be an int or a float: the same for its negation)
         operand = attrs.evolve(numeric_operand(node, "-", operand, const(0, pytypes.INT), True), kind=kind)
@@ -428,7 +434,9 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
             return operand
         negated = attrs.evolve(combine(f"(-{operand.code})", operand.ty, operand), kind=kind)
     # -(0.0) is -0.0 (a number following the number rule is an int when it is 0)
-    if (operand.ty.may("float") and not operand.ty.json_number) or (b.kind_unseen(node) and b.kind_lost(node.operand)):
+    may_float = operand.ty.may("float") or operand.ty.json_number or operand.ty.is_any  # (-0 of an int is 0)
+    if (operand.ty.may("float") and not operand.ty.json_number) or (
+            may_float and b.kind_unseen(node) and b.kind_lost(node.operand)):
         stopped = signed_zero_stop(node, negated, (), None)
         kind = float_kind(operand)
         if kind is not None and not kind.is_const:  # -0 of an int is 0: only a float's zero stops

@@ -28,6 +28,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import (
+    NO_KIND,
     UNSUPPORTED,
     Expr,
     Guard,
@@ -60,7 +61,7 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
     if expr.is_const and not isinstance(expr.const, float):
         text = repr(expr.const) if quote else str(expr.const)
         return Expr(jsonata_lib.string(text), pytypes.STR, const=text)
-    kind = float_kind(expr) if mixed_number(ty) else None
+    kind = float_kind(expr) if mixed_number(ty) else carried_kind(expr)
     code = _printer(node, ty, quote, 0, kind=kind.code if kind is not None else None)
     if code.count("$__X") > 1 and not _simple(expr.code):
         code = f"($__X := {expr.code}; {code})"
@@ -68,6 +69,15 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
         code = code.replace("$__X", expr.code)
     parts = (expr, kind) if kind is not None else (expr,)
     return combine(code, pytypes.STR, *parts, helpers=_helpers_of(code), guards=printable_guards(node, expr))
+
+
+def carried_kind(expr: Expr) -> Expr | None:
+    """The kind a number of unknown type carries (a variable's companion, an operation's):
+    printed as that kind, where the number rule would print an integral float as an int."""
+    ty = expr.ty
+    if not (ty.json_number and ty.may("int", "float")) or expr.kind is None or expr.kind is NO_KIND:
+        return None
+    return expr.kind
 
 
 def printable_guards(node: ast.AST, expr: Expr) -> list[Guard]:

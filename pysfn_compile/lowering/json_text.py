@@ -58,7 +58,7 @@ def json_dumps(b, node: ast.Call) -> Expr:
         if "i" not in options:
             options["i"] = f"({options['n']} = null ? ', ' : ',')"
     var = "$__jv"
-    kind = float_kind(value) if mixed_number(value.ty) else None
+    kind = float_kind(value) if mixed_number(value.ty) else formatting.carried_kind(value)
     code = _json_code(node, value.ty, var, 0, options, kind.code if kind is not None else None)
     if kind is not None:
         parts.append(kind)

@@ -20,6 +20,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.exprs import (
+    NO_KIND,
     UNSUPPORTED,
     Expr,
     Guard,
@@ -168,7 +169,8 @@ def unreachable(*operands: Expr) -> Expr | None:
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     """`left op right`; a number that may be an int or a float carries which it is (Expr.kind)."""
     result = _binary(node, op, left, right)
-    if op in ("+", "-", "*", "//", "%") and mixed_number(result.ty):
+    if op in ("+", "-", "*", "//", "%") and (mixed_number(result.ty) or result.ty.json_number) \
+            and result.ty.may("int", "float"):
         result = attrs.evolve(result, kind=either_kind(float_kind(left), float_kind(right)))
     return result
 
@@ -192,8 +194,7 @@ def _binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                 if not (isinstance(value, int) and abs(value) > SAFE):
                     return const(value, type_of_value(value))
     lt, rt = left.ty, right.ty
-    if op in ("+", "-", "*", "/", "//", "%", "**") and (_dynamic(lt) or _dynamic(rt)) \
-            and not (lt.only("str") or rt.only("str") or lt.only("list") or rt.only("list")):
+    if _chosen_at_run_time(op, lt, rt):
         return dynamic_arithmetic(node, op, left, right)
     if op == "+" and (lt.only("str") or rt.only("str")):
         return _concat_str(node, left, right)
@@ -209,6 +210,12 @@ def _binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
             and not _never_negative_zero(op, left, right):  # -0.5 * 0 and 0 / -2 are -0.0
         result = signed_zero_stop(node, result, (left, right) if op in ("*", "/") else (right,), None)
     return result
+
+
+def _chosen_at_run_time(op: str, lt: Ty, rt: Ty) -> bool:
+    """Whether `a op b` goes by dynamic_arithmetic (an operand's kind known at run time only)."""
+    return op in ("+", "-", "*", "/", "//", "%", "**") and (_dynamic(lt) or _dynamic(rt)) \
+        and not (lt.only("str") or rt.only("str") or lt.only("list") or rt.only("list"))
 
 
 def dict_union(node: ast.AST, left: Expr, right: Expr) -> Expr:
@@ -328,19 +335,22 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
     floats = [side for side in (left, right) if _type_name(side) == "float"]
     unruled = [_unruled(side) for side in (left, right)]
     numbers_only = op not in ("+", "*") or bool(floats)
+    # a number of unknown type that carries its kind (a companion): where it is a float, a
+    # non-integral stand-in for it tells the kind tests and the messages so (2.0 * 'ab' raises)
+    kinded = [_kind_stand_in(side) for side in (left, right)]
     if not numbers_only:  # str and list concatenate and repeat
-        operable = _operable_test(op, left, right)
-        numbers_only = operable == numbers  # `a + 1`: numbers only all the same
+        operable = _operable_test(op, *kinded)
+        numbers_only = _operable_test(op, left, right) == numbers  # `a + 1`: numbers only all the same
         if operable != "true":
             guards += unknown_kind_stops(node, _negated(operable), (left, right), frozenset({"addok", "mulok"}))
-            guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, left, right), left, right,
+            guards.append(guard(_negated(operable), TypeError, _binary_message(node, op, *kinded), *kinded,
                                 helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
         guards += unknown_kind_stops(node, _negated(numbers), (left, right))
         guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
                             right, helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
-    integral = _all(_integral_test(a, left.ty), _integral_test(b_, right.ty))
+    integral = _all(*(_integral_test(side.code, side.ty) for side in kinded))
     if op == "**":
         guards += _power_stops(node, left, right, integral, floats)
     if op in ("/", "//", "%") and not _nonzero_literal(b_):
@@ -547,8 +557,12 @@ def float_blind(expr: Expr) -> Expr:
     an int or a float (a true division by a nonzero number literal, int(), float(), an order
     or equality comparison with a number): its own stop for an integral float result of
     arithmetic on numbers of unknown type (pysfn.AmbiguousNumber) goes; its overflow stop,
-    and the stops of the operations inside it, stay."""
-    return attrs.evolve(expr, guards=tuple(g for g in expr.guards if not _own_float_stop(expr, g)))
+    and the stops of the operations inside it, stay. Without its stop, its number follows the
+    number rule no more: it keeps the kind its operation carried, or none (NO_KIND)."""
+    kept = tuple(g for g in expr.guards if not _own_float_stop(expr, g))
+    if len(kept) == len(expr.guards):
+        return expr
+    return attrs.evolve(expr, guards=kept, kind=expr.kind if expr.kind is not None else NO_KIND)
 
 
 def beside_float(op: str, left: Expr, right: Expr) -> tuple[Expr, Expr]:
@@ -586,7 +600,11 @@ def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, l
     that would have caught it went (signed_zero_stop). `x op y` and `x op= y` alike."""
     if op in ("+", "-", "*"):
         for this, other, is_lost in ((left, right, lost[0]), (right, left, lost[1])):
-            if is_lost:
+            # (not one whose static type says its kind, nor one that carries its kind where
+            # dynamic_arithmetic reads it: their tests know it)
+            static = not (this.ty.json_number or this.ty.is_any) and (this.ty.only("float") or this.ty.only("int", "bool"))
+            carried = _kind_stand_in(this) is not this and _chosen_at_run_time(op, left.ty, right.ty)
+            if is_lost and not static and not carried:
                 result = lost_kind_stop(node, result, this, other)
     elif op == "/" and any(lost):
         result = lost_zero_divisor_stop(node, result, left, right, lost[1])
@@ -702,6 +720,16 @@ def _as_number(operand: Expr) -> str:
     """An operand known to be a number or a bool here, as a number ($__num where it may be a bool)."""
     ty = operand.ty
     return f"$__num({operand.code})" if ty.may("bool") or not ty.kinds or ty.is_any else operand.code
+
+
+def _kind_stand_in(side: Expr) -> Expr:
+    """`side` for the tests of its kind: a number of unknown type that carries its kind
+    (Expr.kind) reads as 0.5 where that kind is float, so that `$floor(x) = x` says it is none."""
+    kind = side.kind
+    if not side.ty.json_number or kind is None or kind is NO_KIND or kind.is_const and not kind.const:
+        return side
+    code = "0.5" if kind.is_const else f"({kind.code} ? 0.5 : {side.code})"
+    return attrs.evolve(side, code=code, reads=side.reads | kind.reads, helpers=side.helpers | kind.helpers)
 
 
 def _number_test(code: str, ty: Ty) -> str:

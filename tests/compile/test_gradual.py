@@ -243,13 +243,21 @@ def test_an_integral_float_that_only_a_division_or_a_comparison_reads_does_not_s
     """)
     stopped = emulate(ordered, {"a": 2.5, "b": 4, "c": "x"})  # 10.0 < 'x': a TypeError naming 'float'
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 6: ")
-    kept = compile_text("""
+    results = assert_same("""
     @sfn.workflow
     def main(a, b):
         y = a * b
         return [y / 100, str(y)]
-    """)
-    assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"  # `y` printed: 10.0
+    """, {"a": 2.5, "b": 4}, {"a": 2, "b": 3})  # `y` printed: its companion says 10.0 (session 21)
+    assert results[0]["output"] == [0.1, "10.0"]
+    kept = compile_text("""
+    @sfn.workflow
+    def main(a, b):
+        y = a * b
+        ys = [y]
+        return [y / 100, str(ys)]
+    """)  # (stored in a list: no companion there, the stop stays)
+    assert emulate(kept, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"
 
 
 def test_an_integral_float_that_int_float_or_a_division_by_a_variable_reads_does_not_stop():

@@ -261,8 +261,9 @@ def test_arithmetic_on_a_value_of_unknown_type_and_a_literal_skips_what_the_lite
     assert "$type(100)" not in text and "$floor(7)" not in text
     assert_same(source, {"x": 250, "y": 3}, {"x": -250, "y": -3}, {"x": "s", "y": 1},
                 {"x": [1], "y": 1}, {"x": 5, "y": 0}, {"x": True, "y": 1}, {"x": None, "y": 1})
-    # a float x: 2.5 // 100 is the float 0.0, which JSON carries as 0: a loud stop, as before
-    compiled = compile_text(source)
+    # a float x: 2.5 // 100 is the float 0.0, which JSON carries as 0: a loud stop where it shows
+    # (returned, it does not: the output is JSON, where 0 and 0.0 are one number)
+    compiled = compile_text(source.replace("return [a, b, c, d]", "return str([a, b, c, d])"))
     execution = pysfn_emulator.run(compiled.definition, {"x": 2.5, "y": 2}, lambdas=compiled.local_lambdas())
     assert (execution.status, execution.error) == ("FAILED", "pysfn.AmbiguousNumber")
 
