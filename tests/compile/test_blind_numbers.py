@@ -339,3 +339,21 @@ def test_a_message_naming_the_kind_of_an_int_or_float_json_does_not_mark_stops()
         assert emulate(compiled, payload)["error"] == "pysfn.AmbiguousNumber"
     assert_same(source, {"xs": [2.5], "c": "ab", "flag": True}, {"xs": [2.0], "c": 0.5, "flag": True},
                 {"xs": [2.0], "c": 1.5, "flag": False})
+
+
+def test_the_negation_of_a_zero_whose_kind_was_lost_is_not_taken_for_an_int():
+    """Found by this file's property while the companions were built (session 21): `v2 = a - a`
+    (0.0 for a = 0.5) only formatted, so its stop went; `-v2` read v2 by the number rule (0: an
+    int, whose negation is 0) and printed '0.00' for Python's '-0.00'. A lost variable's read follows the rule no
+    more (NO_KIND): the zero that may be negative stops by name."""
+    source = """
+    @sfn.workflow
+    def main(a):
+        v2 = a - a
+        v4 = -v2
+        return [f'{v2:.2f}', f'{v4:.2f}']
+    """
+    compiled = compile_text(source)
+    assert compiled.run_python({"a": 0.5})["output"] == ["0.00", "-0.00"]
+    assert emulate(compiled, {"a": 0.5})["error"] == "pysfn.AmbiguousNumber"
+    assert_same(source, {"a": 2}, {"a": 3})
