@@ -111,6 +111,14 @@ def _helpers_of(code: str) -> set:
     return {name for name in jsonata_lib.HELPERS if f"$__{name}(" in code}
 
 
+def number_by_kind(ty: Ty, var: str, kind: str, others) -> str:
+    """`var`, a number that may be an int or a float, as `kind` says it is (str() and
+    json.dumps write a number alike); `others(ty)` writes the value's other kinds."""
+    printed = f"({kind} ? $__pyfloat({var}) : {jsonata_lib.int_text(var)})"
+    rest = attrs.evolve(ty, kinds=ty.kinds - {"int", "float"})
+    return printed if not rest.kinds else f"($type({var}) = 'number' ? {printed} : {others(rest)})"
+
+
 def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X", kind: str | None = None) -> str:
     """JSONata text printing the value `var` of type `ty`; `kind`: where it may be an int or a
     float, the code that tells whether it is a float (Expr.kind)."""
@@ -118,11 +126,7 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X", 
         raise Refusal(node, "cannot print values nested this deeply", "build the text in a callee")
     kinds = ty.kinds
     if kind is not None:
-        printed = f"({kind} ? $__pyfloat({var}) : {jsonata_lib.int_text(var)})"
-        others = attrs.evolve(ty, kinds=ty.kinds - {"int", "float"})
-        if not others.kinds:
-            return printed
-        return f"($type({var}) = 'number' ? {printed} : {_printer(node, others, quote, depth, var)})"
+        return number_by_kind(ty, var, kind, lambda others: _printer(node, others, quote, depth, var))
     if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "printing a number that may be an int or a float is not supported: 3 and 3.0 print "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or always an "

@@ -23,8 +23,6 @@ from __future__ import annotations
 import ast
 import json
 
-import attrs
-
 from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -198,11 +196,7 @@ def _json_code(node: ast.AST, ty: Ty, var: str, level: int, options: dict, kind:
         raise Refusal(node, f"json.dumps() of a {unwritable}: Python raises TypeError (Object of type {unwritable} is "
                       "not JSON serializable)", "write sorted(s) for a set, str(e) for an exception")
     if kind is not None:
-        written = f"({kind} ? $__pyfloat({var}) : {jsonata_lib.int_text(var)})"
-        others = attrs.evolve(ty, kinds=ty.kinds - {"int", "float"})
-        if not others.kinds:
-            return written
-        return f"($type({var}) = 'number' ? {written} : {_json_code(node, others, var, level, options)})"
+        return formatting.number_by_kind(ty, var, kind, lambda others: _json_code(node, others, var, level, options))
     if "float" in kinds and "int" in kinds and not ty.json_number:  # (also anything joined with a float)
         raise Refusal(node, "json.dumps() of a number that may be an int or a float: 3 and 3.0 are written "
                       "differently, and JSON holds both as 3", "make it always a float (float(...)) or an int")
