@@ -144,10 +144,12 @@ class Scope:
     # the previous pass's, which the entry marks unassigned, and this pass's
     maybe_unbound: frozenset = frozenset()
     maybe_unbound_new: set = attrs.Factory(set)
-    # names that may hold an int or a float (`total = 0`, then `total += x * 1.5`) and carry a
-    # hidden companion saying which (Builder.kind_pairs): those the previous pass's types made
-    # so, less the names some binding of which cannot say (a loop target, a parameter, a value
-    # nobody knows the kind of): kind_lost, kept across passes like maybe_unbound
+    # names that may hold an int or a float (`total = 0`, then `total += x * 1.5`), or numbers of
+    # unknown type whose kind a read needs (blind_numbers.kind_names), and carry a hidden
+    # companion saying which (Builder.kind_pairs): those the previous pass's types made so
+    # (compiler._kind_names), less the names some binding of which cannot say (a loop target,
+    # unpacking, a value nobody knows the kind of): kind_lost, kept across passes like
+    # maybe_unbound once the candidates settle
     kinds_tracked: frozenset = frozenset()
     kind_lost: frozenset = frozenset()
     kind_lost_new: set = attrs.Factory(set)
