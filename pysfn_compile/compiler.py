@@ -202,7 +202,8 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             scope.failed = set()
             scope.failed_changes = set()
             scope.maybe_unbound_new = set()
-            scope.kinds_tracked = _kind_names(scope, types) - scope.kind_lost
+            candidates = _kind_names(scope, types)
+            scope.kinds_tracked = candidates - scope.kind_lost
             scope.kind_lost_new = set()
             scope.graph.entry = None
             b.scope = scope
@@ -247,11 +248,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             # assignments, from the previous pass's types), none of whose bindings lost it
             # (while more names become candidates, a loss may be for want of another's companion:
             # the losses start again; once the candidates settle, they only accumulate)
-            if _kind_names(scope, new) != _kind_names(scope, types):
+            if _kind_names(scope, new) != candidates:
                 kinds_known, scope.kind_lost = False, frozenset()
             else:
-                kinds_known = scope.kind_lost_new <= scope.kind_lost and \
-                    scope.kinds_tracked == _kind_names(scope, new) - scope.kind_lost
+                kinds_known = scope.kind_lost_new <= scope.kind_lost and scope.kinds_tracked == candidates - scope.kind_lost
                 scope.kind_lost = scope.kind_lost | frozenset(scope.kind_lost_new)
             if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
                     and unbound_known and kinds_known and (new == types or all(
@@ -280,11 +280,9 @@ def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> d
     dict or str (the entry checks them, in plain runs too)."""
     known: dict = {name: obj for name, obj in b.info.objects.items() if isinstance(obj, types.ModuleType)}
     if scope.kind == "entry" and arguments is not None:
-        defaulted = [*arguments.args[len(arguments.args) - len(arguments.defaults):],
-                     *(arg for arg, default in zip(arguments.kwonlyargs, arguments.kw_defaults, strict=True)
-                       if default is not None)]
+        defaulted = _defaults(arguments)
         for arg in [*arguments.args, *arguments.kwonlyargs]:
-            if arg in defaulted:  # (Python never checks a default: `xs: list = None`)
+            if arg.arg in defaulted:  # (Python never checks a default: `xs: list = None`)
                 continue
             annotation = arg.annotation
             base = annotation.value if isinstance(annotation, ast.Subscript) else annotation
@@ -408,9 +406,10 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
             except (TypeError, ValueError):
                 raise Refusal(fdef, f"the default of '{param}' is not a JSON value") from None
             blind = b.scope.blind_numbers is not None and param in b.scope.blind_numbers.compared_names
-            if hint is None and _integral_float(default) is not None and not blind:  # (bound all the same)
-                b.error(_default_node(args, param) or fdef,
-                        f"the default of '{param}' holds the float {_integral_float(default)!r}, which JSON, and so "
+            integral = _integral_float(default) if hint is None and not blind else None
+            if integral is not None:  # (the parameter is bound all the same)
+                b.error(_defaults(args).get(param) or fdef,
+                        f"the default of '{param}' holds the float {integral!r}, which JSON, and so "
                         "the machine, holds as an int: a parameter with no annotation follows the number rule "
                         "(integral means int), so it would print and pass on as the int",
                         f"annotate it ({param}: float = ...), or write the default as an int")
@@ -443,11 +442,11 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
     b.statement = None
 
 
-def _default_node(args: ast.arguments, param: str) -> ast.AST | None:
-    """The expression of `param`'s default in the def."""
+def _defaults(args: ast.arguments) -> dict[str, ast.expr]:
+    """The parameters that have a default, each with the default's expression in the def."""
     positional = args.args[len(args.args) - len(args.defaults):]
     pairs = [*zip(positional, args.defaults, strict=True), *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
-    return next((default for arg, default in pairs if arg.arg == param), None)
+    return {arg.arg: default for arg, default in pairs if default is not None}
 
 
 def _integral_float(value, depth: int = 0) -> float | None:

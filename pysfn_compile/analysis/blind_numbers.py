@@ -182,9 +182,6 @@ class _Judge:
     kind_reading: Any = None  # (call, argument) -> whether the call passes the argument's kind on
     name_deps: dict = attrs.Factory(dict)  # name -> the companions its blindness rests on
 
-    def blind(self, node: ast.AST) -> bool:
-        return self.reach(node) is not None
-
     def reach(self, node: ast.AST) -> frozenset | None:
         """Whether `node`'s value (an AugAssign: its result) reaches only blind places: None if
         not, else the names whose companions that rests on (none: blind outright)."""

@@ -164,6 +164,11 @@ class Expr:
         return Expr(self.code, self.ty, (), self.reads, self.helpers)
 
 
+def is_var(code: str) -> bool:
+    """Whether JSONata `code` is a variable alone (`$total`): read twice at no cost."""
+    return code.startswith("$") and code[1:].replace("_", "a").isalnum()
+
+
 def mixed_number(ty: Ty) -> bool:
     """A type whose numbers may be ints or floats, which JSON does not tell apart (3.0 travels
     as 3); not the numbers nobody annotated (the number rule: integral means int)."""
@@ -188,7 +193,7 @@ def float_kind(value: Expr) -> Expr | None:
             return value.kind
         code = value.code
         test = "($type({v}) = 'number' and $floor({v}) != {v})"
-        if re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code):
+        if is_var(code):
             return Expr(test.format(v=code), BOOL, reads=value.reads, helpers=value.helpers)
         return Expr(f"(function($__nk) {{ {test.format(v='$__nk')} }})({code})", BOOL, reads=value.reads,
                     helpers=value.helpers)  # (its code once more, evaluated as a function's argument)
@@ -197,6 +202,21 @@ def float_kind(value: Expr) -> Expr | None:
     if not ty.may("int"):
         return _TRUE
     return value.kind if value.kind is not NO_KIND else None
+
+
+def carried_kind(value: Expr) -> Expr | None:
+    """The kind a number of unknown type carries (a variable's companion, an operation's), where
+    the number rule would take an integral float for an int; None where it carries none."""
+    ty, kind = value.ty, value.kind
+    if not (ty.json_number and ty.may("int", "float")) or kind is None or kind is NO_KIND:
+        return None
+    return kind
+
+
+def printed_kind(value: Expr) -> Expr | None:
+    """The kind str() and json.dumps write a number by: a number that may be an int or a float
+    as float_kind says, one of unknown type as it carries."""
+    return float_kind(value) if mixed_number(value.ty) else carried_kind(value)
 
 
 def either_kind(left: Expr | None, right: Expr | None) -> Expr | None:
@@ -223,7 +243,8 @@ def by_kind(value: Expr, build) -> Expr:
     negated = f"$not({kind.code})"
     guards = (*value.guards, *(g.under(kind.code, kind.helpers, kind.reads) for g in as_float.guards),
               *(g.under(negated, kind.helpers, kind.reads) for g in as_int.guards))
-    return Expr(f"({kind.code} ? {as_float.code} : {as_int.code})", join(as_float.ty, as_int.ty), guards, value.reads | kind.reads | as_float.reads | as_int.reads,
+    return Expr(f"({kind.code} ? {as_float.code} : {as_int.code})", join(as_float.ty, as_int.ty), guards,
+                value.reads | kind.reads | as_float.reads | as_int.reads,
                 value.helpers | kind.helpers | as_float.helpers | as_int.helpers)
 
 

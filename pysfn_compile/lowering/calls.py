@@ -21,7 +21,7 @@ from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
-from ..graph.exprs import NO_KIND, Expr, combine, float_kind, guard, mixed_number, stop_where
+from ..graph.exprs import Expr, carried_kind, combine, float_kind, guard, mixed_number, stop_where
 from . import distributed_map, operations
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import iterable_of, iteration_source
@@ -248,8 +248,8 @@ def _float_places(node: ast.Call, name: str, parameter: str, value: Expr, args: 
                       "make the numbers there always floats (float(...)), or annotate where the value comes from")
     where = next((i for i, arg in enumerate(args) if arg is value), parameter)
     kind = float_kind(value) if paths is None and mixed_number(value.ty) and not value.ty.may("list", "dict") else None
-    if kind is None and value.ty.json_number and value.kind is not None and value.kind is not NO_KIND:
-        kind = value.kind  # a number of unknown type that carries its kind (an integral float it computed)
+    if kind is None:
+        kind = carried_kind(value)  # a number of unknown type that carries its kind (an integral float it computed)
     if kind is not None:  # a number that may be an int or a float, and its kind known at run time
         return [ir.Code(f"({kind.code} ? {jsonata_lib.literal([[where]])} : [])", kind.helpers)]
     if paths is None:

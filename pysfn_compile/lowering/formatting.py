@@ -28,14 +28,14 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
 from ..graph.exprs import (
-    NO_KIND,
     UNSUPPORTED,
     Expr,
     Guard,
     by_kind,
     combine,
-    float_kind,
+    is_var,
     mixed_number,
+    printed_kind,
     stop_where,
 )
 
@@ -61,23 +61,14 @@ def _convert(node: ast.AST, expr: Expr, quote: bool) -> Expr:
     if expr.is_const and not isinstance(expr.const, float):
         text = repr(expr.const) if quote else str(expr.const)
         return Expr(jsonata_lib.string(text), pytypes.STR, const=text)
-    kind = float_kind(expr) if mixed_number(ty) else carried_kind(expr)
+    kind = printed_kind(expr)
     code = _printer(node, ty, quote, 0, kind=kind.code if kind is not None else None)
-    if code.count("$__X") > 1 and not _simple(expr.code):
+    if code.count("$__X") > 1 and not is_var(expr.code):
         code = f"($__X := {expr.code}; {code})"
     else:
         code = code.replace("$__X", expr.code)
     parts = (expr, kind) if kind is not None else (expr,)
     return combine(code, pytypes.STR, *parts, helpers=_helpers_of(code), guards=printable_guards(node, expr))
-
-
-def carried_kind(expr: Expr) -> Expr | None:
-    """The kind a number of unknown type carries (a variable's companion, an operation's):
-    printed as that kind, where the number rule would print an integral float as an int."""
-    ty = expr.ty
-    if not (ty.json_number and ty.may("int", "float")) or expr.kind is None or expr.kind is NO_KIND:
-        return None
-    return expr.kind
 
 
 def printable_guards(node: ast.AST, expr: Expr) -> list[Guard]:
@@ -101,10 +92,6 @@ def _printable_check(node: ast.AST, expr: Expr, floats: bool) -> Guard:
     helpers = jsonata_lib.closure({check}) | expr.helpers
     return Guard(f"$__{check}({expr.code})", None, "''", helpers, expr.reads, abort=True,
                  error_name=UNPRINTABLE, message_literal=cause, lambda_exact=floats)
-
-
-def _simple(code: str) -> bool:
-    return re.fullmatch(r"\$[A-Za-z_][A-Za-z0-9_]*", code) is not None
 
 
 def _helpers_of(code: str) -> set:

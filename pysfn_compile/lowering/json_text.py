@@ -27,7 +27,7 @@ from ..analysis import pytypes
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, float_kind, guard, mixed_number
+from ..graph.exprs import UNSUPPORTED, Expr, Guard, Scan, combine, guard, printed_kind
 from . import formatting, operations, sets
 from .evaluation import operands
 
@@ -56,7 +56,7 @@ def json_dumps(b, node: ast.Call) -> Expr:
         if "i" not in options:
             options["i"] = f"({options['n']} = null ? ', ' : ',')"
     var = "$__jv"
-    kind = float_kind(value) if mixed_number(value.ty) else formatting.carried_kind(value)
+    kind = printed_kind(value)
     code = _json_code(node, value.ty, var, 0, options, kind.code if kind is not None else None)
     if kind is not None:
         parts.append(kind)

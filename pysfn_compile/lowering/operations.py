@@ -25,11 +25,13 @@ from ..graph.exprs import (
     Expr,
     Guard,
     Scan,
+    carried_kind,
     combine,
     const,
     either_kind,
     float_kind,
     guard,
+    is_var,
     mixed_number,
 )
 
@@ -86,10 +88,6 @@ def short_circuit(parts: list[Expr], op: str) -> Expr:
         reads |= part.reads
         helpers |= part.helpers
     return Expr(code, pytypes.BOOL, tuple(guards), reads, helpers)
-
-
-def is_var(code: str) -> bool:
-    return code.startswith("$") and code[1:].replace("_", "a").isalnum()
 
 
 RECORD_KEYS = 64  # a constant dict with more keys is a table: one value type for all of them
@@ -725,8 +723,8 @@ def _as_number(operand: Expr) -> str:
 def _kind_stand_in(side: Expr) -> Expr:
     """`side` for the tests of its kind: a number of unknown type that carries its kind
     (Expr.kind) reads as 0.5 where that kind is float, so that `$floor(x) = x` says it is none."""
-    kind = side.kind
-    if not side.ty.json_number or kind is None or kind is NO_KIND or kind.is_const and not kind.const:
+    kind = carried_kind(side)
+    if kind is None or kind.is_const and not kind.const:
         return side
     code = "0.5" if kind.is_const else f"({kind.code} ? 0.5 : {side.code})"
     return attrs.evolve(side, code=code, reads=side.reads | kind.reads, helpers=side.helpers | kind.helpers)
