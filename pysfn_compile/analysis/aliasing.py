@@ -644,11 +644,12 @@ def function_names(body: list[ast.stmt]) -> FunctionNames:
         frontier = [name]
         while frontier:
             current = frontier.pop()
-            for other, line in sorted(links.get(current, {}).items(), key=lambda item: item[1]):
+            for other, line in sorted(links.get(current, {}).items(), key=lambda item: (item[1], item[0])):
                 if other != name and other not in reached:
                     reached[other] = line
                     frontier.append(other)
-        partners[name] = dict(sorted(reached.items(), key=lambda item: item[1]))
+        # by line, then by name: names found through sets would otherwise follow the hash seed
+        partners[name] = dict(sorted(reached.items(), key=lambda item: (item[1], item[0])))
     return FunctionNames(partners, uses)
 
 

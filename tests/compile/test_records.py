@@ -5,10 +5,15 @@ level as shared (the workflows users write without annotations: issue 10)."""
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 
 import pytest
 
+from .helpers import HEADER as HEADER_FOR_FILES
 from .helpers import assert_same, compile_text, refusal
 
 TRIAGE = """
@@ -449,3 +454,24 @@ def test_a_record_inside_a_record_keeps_its_float_keys(future):
     assert results[0]["output"] == ["10.0", 20.0, 25.0, "2.5"]
     message = refusal(NESTED_RECORDS.format(future=future, call='show({"id": "x", "lines": [{"sku": "a", "price": n}]})'))
     assert "the parameter is annotated Order, which says float inside it" in message
+
+
+def test_the_names_a_sharing_refusal_lists_do_not_follow_the_hash_seed(tmp_path):
+    """`merged = cfg | x`: 'cfg' and 'x' share line 7; their order in the message followed the
+    set the analysis walked, so it changed with PYTHONHASHSEED (found reviewing session 21):
+    now by line, then by name."""
+    source = tmp_path / "wf.py"
+    source.write_text(HEADER_FOR_FILES + textwrap.dedent("""
+        @sfn.workflow
+        def main(x: dict[str, list[int]]):
+            cfg = {"a": [1]}
+            merged = cfg | x
+            merged["a"].append(2)
+            return [cfg, merged]
+        """))
+    script = ("import sys\nfrom pysfn_compile import CompileError, compile_file\n"
+              "try:\n    compile_file(sys.argv[1])\nexcept CompileError as error:\n    print(error)\n")
+    messages = {subprocess.run([sys.executable, "-c", script, str(source)], capture_output=True, text=True, check=True,
+                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
+    assert len(messages) == 1
+    assert "may also be reachable from 'cfg' (line 6), 'x' (line 6)" in messages.pop()
