@@ -75,6 +75,26 @@ def bound_names(tree: ast.AST) -> set[str]:
         | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
+def may_rebind(name: str, trees: list, function: list) -> bool:
+    """Whether running `trees` may bind `name` to another value or unbind it (an assignment,
+    `del`, an `except ... as`, a match capture, an import), or a nested function of `function`
+    may (it declares the name nonlocal or global): a loop over the list `name` holds walks
+    that list, not the name's value of the moment, where one does."""
+    for tree in trees:
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
+                return True
+            if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name == name:
+                return True
+            if isinstance(node, ast.MatchMapping) and node.rest == name:
+                return True
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+                    (alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
+                return True
+    return any(isinstance(node, (ast.Nonlocal, ast.Global)) and name in node.names
+               for statement in function for node in ast.walk(statement))
+
+
 def short_text(text: str, limit: int = 50) -> str:
     """Source text for a message: one line, cut to `limit` characters."""
     text = " ".join(text.split())

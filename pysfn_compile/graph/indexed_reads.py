@@ -12,6 +12,10 @@ as a folded loop holds a list it changes, with the count: linear), and each such
 an object lookup, a negative index counted from the end and a fraction floored, as the filter
 takes them, an index that is no number the filter itself. (graph/pure_loops.py reads the lists
 a folded loop walks by its counter through such an object already; this covers the rest.)
+
+A slice of such a list with a step of 1 (`$__slice1_list($xs, lo, hi)`, which walks all of
+`$xs`) is `$__slice1_at(positions, lo, hi)`: a lookup per item it takes, so a moving window
+`xs[i:i + w]` over n items costs n * w, not n * n.
 """
 
 from __future__ import annotations
@@ -34,12 +38,17 @@ def rewrite_graph(graph: ir.Graph) -> None:
                 for code in ir.codes(value):
                     text = rewrite(code.text)
                     if text != code.text:
+                        code.helpers = code.helpers | {helper for helper in ("at", "slice1_at")
+                                                       if f"$__{helper}(" in text and f"$__{helper}(" not in code.text}
                         code.text = text
-                        code.helpers = code.helpers | {"at"}
+
+
+_SLICE = re.compile(r"\$__slice1_list\(\$([A-Za-z_][A-Za-z0-9_]*)\s*,")
 
 
 def rewrite(text: str) -> str:
-    """`text` with its function bodies' reads of lists by computed positions made lookups."""
+    """`text` with its function bodies' reads of lists by computed positions made lookups,
+    and their slices read by position."""
     bodies = _function_bodies(text)
     if not bodies:
         return text
@@ -49,11 +58,17 @@ def rewrite(text: str) -> str:
     code = {position for position, _ in jsonata_lib.code_positions(text)}
     names: dict[str, str] = {}
     out, done = [], 0
-    for match in _READ.finditer(text):
+    found = sorted([*_READ.finditer(text), *_SLICE.finditer(text)], key=lambda match: match.start())
+    for match in found:
         start, open_at = match.start(), match.end() - 1
         name = match.group(1)
         if start < done or start not in code or name in bound or not _inside(start, bodies) \
                 or (start > 0 and text[start - 1] in ".$"):
+            continue
+        if match.re is _SLICE:
+            local = names.setdefault(name, f"$__ix{len(names) + 1}_{name}")
+            out += [text[done:start], f"$__slice1_at({local},"]
+            done = match.end()
             continue
         close = jsonata_lib.closing(text, open_at)
         if close < 0 or text[close + 1:close + 2] in ("[", "."):

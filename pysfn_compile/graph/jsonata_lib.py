@@ -312,23 +312,36 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",
               ("map", "keys", "wrap")),
     "pyeq": (
-        # Python ==: True == 1, [True] == [1]; otherwise JSONata's deep equality
+        # Python ==: True == 1, [True] == [1]; otherwise JSONata's deep equality (at once where
+        # no boolean is in either: JSON text without `true` or `false` holds none). $b's items
+        # by position from an object (`$b[$i]` would walk $b for each item: n * n)
         "$a, $b",
         "($ta := $type($a); $tb := $type($b);"
-        " $ta = 'boolean' and $tb = 'number' ? ($a ? 1 : 0) = $b"
+        " $ta in ['array', 'object'] and $not($contains($string($a) & $string($b), /true|false/)) ? $a = $b"
+        " : $ta = 'boolean' and $tb = 'number' ? ($a ? 1 : 0) = $b"
         " : $ta = 'number' and $tb = 'boolean' ? $a = ($b ? 1 : 0)"
-        " : $ta = 'array' and $tb = 'array' ? ($count($a) = $count($b) and"
-        "   $count($__filter($a, function($x, $i) { $not($__pyeq($x, $b[$i])) })) = 0)"
+        " : $ta = 'array' and $tb = 'array' ? ($count($a) = $count($b) and ($p := $merge($map($b, function($v, $i)"
+        " { {$string($i): $v} }));"
+        "   $count($__filter($a, function($x, $i) { $not($__pyeq($x, $lookup($p, $string($i)))) })) = 0))"
         " : $ta = 'object' and $tb = 'object' ? ($count($__keys($a)) = $count($__keys($b)) and"
         "   $count($__filter($__keys($a), function($k) { $not($exists($lookup($b, $k)))"
         "   or $not($__pyeq($lookup($a, $k), $lookup($b, $k))) })) = 0)"
         " : $a = $b)",
         ("filter", "keys"),
     ),
+    # a scalar, the other scalar Python counts equal to it (True for 1, 0 for False), or itself: the
+    # scalar $v is in a list where `$v in $xs or $__twin($v) in $xs` (JSONata's `in` is ===)
+    "twin": (
+        "$v",
+        "$type($v) = 'number' ? ($v = 1 ? true : $v = 0 ? false : $v) : $type($v) = 'boolean' ? ($v ? 1 : 0) : $v",
+        (),
+    ),
     "contains": (
         "$xs, $v",
-        "$count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
-        ("filter", "pyeq"),
+        "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($v in $xs or $__twin($v) in $xs)"
+        " : $not($contains($string($v) & $string($xs), /true|false/)) ? $reduce($xs, function($f, $x) { $f or $x = $v }, false)"
+        " : $count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
+        ("filter", "pyeq", "twin"),
     ),
     # sets (lowering/sets.py): an array of distinct items; each helper comes in three kinds, by
     # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1), `_eq` Python's
@@ -377,14 +390,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
                               ("filter", f"set_{kind}")) for kind in ("in", "has", "eq")},
     "list_index": (
         "$xs, $v",
-        "($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"
+        "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($w := $__twin($v); $v in $xs or $w in $xs"
+        " ? $reduce($xs, function($f, $x, $i) { $f >= 0 ? $f : $x = $v or $x = $w ? $i : -1 }, -1) : -1)"
+        " : $not($contains($string($v) & $string($xs), /true|false/))"
+        " ? $reduce($xs, function($f, $x, $i) { $f >= 0 ? $f : $x = $v ? $i : -1 }, -1)"
+        " : ($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"
         " function($i) { $i >= 0 }); $count($m) > 0 ? $m[0] : -1)",
-        ("filter", "map", "pyeq"),
+        ("filter", "map", "pyeq", "twin"),
     ),
     "list_count": (
         "$xs, $v",
-        "$count($__filter($xs, function($x) { $__pyeq($x, $v) }))",
-        ("filter", "pyeq"),
+        "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($w := $__twin($v); $v in $xs or $w in $xs"
+        " ? $reduce($xs, function($c, $x) { $x = $v or $x = $w ? $c + 1 : $c }, 0) : 0)"
+        " : $not($contains($string($v) & $string($xs), /true|false/))"
+        " ? $reduce($xs, function($c, $x) { $x = $v ? $c + 1 : $c }, 0)"
+        " : $count($__filter($xs, function($x) { $__pyeq($x, $v) }))",
+        ("filter", "pyeq", "twin"),
     ),
     "range": (
         "$a, $b, $s",
@@ -419,12 +440,11 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "strip_chars": (
         "$s, $chars, $left, $right",
         "($c := $__chars($s); $n := $count($c);"
-        " $lo := $left ? ($i := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
-        "   $count($i) > 0 ? $i[0] : $n) : 0;"
-        " $hi := $right ? ($j := $__filter([0..$n - 1], function($k) { $not($contains($chars, $c[$k])) });"
-        "   $count($j) > 0 ? $j[$count($j) - 1] + 1 : 0) : $n;"
+        " $kept := $__filter($__map($c, function($x, $k) { $contains($chars, $x) ? -1 : $k }), function($k) { $k >= 0 });"
+        " $lo := $left ? ($count($kept) > 0 ? $kept[0] : $n) : 0;"
+        " $hi := $right ? ($count($kept) > 0 ? $kept[$count($kept) - 1] + 1 : 0) : $n;"
         " $hi > $lo ? $substring($s, $lo, $hi - $lo) : '')",
-        ("filter", "chars"),
+        ("filter", "map", "chars"),
     ),
     "title": (
         # Python's str.title(): a character after a cased one (' ' & $s: the one before) is
@@ -536,8 +556,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # Python's ordering of two lists (or two tuples) of numbers or of strings: the first
         # differing item decides, else the shorter one is smaller; -1, 0 or 1
         "$a, $b",
-        "($n := $min([$count($a), $count($b)]); $i := $n = 0 ? -1 : $reduce([0..$n - 1],"
-        " function($f, $j) { $f >= 0 ? $f : $a[$j] != $b[$j] ? $j : -1 }, -1);"
+        "($n := $min([$count($a), $count($b)]); $i := $n = 0 ? -1 : $reduce($zip($a, $b),"
+        " function($f, $p, $j) { $f >= 0 ? $f : $p[0] != $p[1] ? $j : -1 }, -1);"
         " $i >= 0 ? ($__cpk($a[$i]) < $__cpk($b[$i]) ? -1 : 1)"
         " : ($count($a) < $count($b) ? -1 : $count($a) > $count($b) ? 1 : 0))",
         ("cpk",),
@@ -880,6 +900,15 @@ HELPERS["at"] = (
     "$p, $xs, $i",
     "$type($i) = 'number' ? $lookup($p.v, $string(($j := $floor($i); $j < 0 ? $j + $p.n : $j))) : $xs[$i]",
     (),
+)
+# xs[lo:hi] of a list read by positions inside a function (graph/indexed_reads.py): a lookup per
+# item the slice takes (`$__slice1_list` walks the whole list); Python's clamping of the bounds
+HELPERS["slice1_at"] = (
+    "$p, $lo, $hi",
+    "($n := $p.n; $start := $lo = null ? 0 : $lo < 0 ? $max([0, $n + $lo]) : $min([$lo, $n]);"
+    " $stop := $hi = null ? $n : $hi < 0 ? $max([0, $n + $hi]) : $min([$hi, $n]);"
+    " $stop > $start ? $__map([$start..$stop - 1], function($i) { $lookup($p.v, $string($i)) }) : [])",
+    ("map",),
 )
 # json.dumps (lowering/json_text.py): `$o` its options {"i": item separator, "k": key separator,
 # "a": ensure_ascii, "n": the indent text or null, "s": sort_keys}, `$l` the nesting level

@@ -56,9 +56,18 @@ import attrs
 from . import ir, jsonata_lib, jsonata_text, positional_lists
 from .counters import counters as counters_of
 
-# the helpers that call a JSONata function for every item of the list they are given first
-_WALKERS = ("setitem", "delitem", "insert", "map", "filter", "contains", "list_index", "list_count", "pyeq")
-WALK_NODES = 6  # nodes a step spends per item of a list it walks (a $map's function call, test, item)
+# the helpers that call a JSONata function for every item of the list they are given first, with
+# the nodes they spend per item (measured in the emulator, benchmarks/README.md "What a step
+# costs"); a slice walks the list it slices (or reads its positions: fewer)
+WALK_NODES = {"setitem": 9, "delitem": 22, "insert": 31, "map": 7, "filter": 22, "slice1_list": 9, "slice_list": 14,
+              "delslice": 33}
+# ... and those that compare items with Python's ==, whose cost follows the size of the items: per
+# character of the list's JSON text, with a boolean in it (True == 1: each pair of items compared
+# apart) or without (JSONata's `=` at once)
+COMPARE_NODES = {"contains", "list_index", "list_count", "pyeq"}
+CHAR_NODES_WITH_BOOLEANS, CHAR_NODES = 34, 2
+FILTER_NODES = 6  # `$xs[$i]` of a list the loop changes: the index evaluated for every item
+_WALK = re.compile(r"\$__(" + "|".join([*WALK_NODES, *COMPARE_NODES]) + r")\(\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])")
 _FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
 _FLOAT_PRINT_CHARS = 450 * 8  # (a step's text counts a node per 8 characters)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
@@ -755,8 +764,11 @@ class _Step:
     def _steps_for_lists(self, step: str, lengths: dict[str, str], budget: int) -> str | None:
         """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
         holds by position when it starts; None where it walks none (`budget` it is)."""
-        walks = self._walks(step)
-        costs = [f"{WALK_NODES * times} * $count(${name})" for name, times in walks.items()] + [
+        walks, compared = self._walks(step)
+        text = self.local("text")
+        costs = [f"{nodes} * $count(${name})" for name, nodes in walks.items()] + [
+            f"({text} := $string(${name}); $length({text}) * ($contains({text}, /true|false/) ? "
+            f"{CHAR_NODES_WITH_BOOLEANS} : {CHAR_NODES}))" for name in compared] + [
             f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
         if not costs:
             return None
@@ -899,18 +911,25 @@ class _Step:
             size += uses * (len(f"${self.prefix}_{short}") - len(name))
         return max(1, size // 8)
 
-    def _walks(self, step: str) -> dict[str, int]:
-        """{carried list: how many times a step walks it}: a helper that rebuilds or maps it
-        (`$__setitem($rows, ...)`, `xs[i] = v` and `row` of `for row in rows` changed in place),
-        or an item read at a computed position (`$rows[$i]`, a filter over every item)."""
-        walks = {}
+    def _walks(self, step: str) -> tuple[dict[str, int], list[str]]:
+        """{list: nodes a step spends per item of it}: a helper that walks it (`$__setitem($rows,
+        ...)`, a slice), of a list the loop carries or a workflow variable it reads (as long as
+        it is when the evaluation starts), and an item of a carried list read at a computed
+        position (`$rows[$i]`, a filter over every item); and the lists a step compares items
+        of with Python's == (`$__contains($seen, $x)`: a cost per character, COMPARE_NODES)."""
+        walks: dict[str, int] = {}
+        compared: set[str] = set()
+        for helper, name in _WALK.findall(step):
+            if name in self.carried or name in self.variables:
+                if helper in COMPARE_NODES:
+                    compared.add(name)
+                else:
+                    walks[name] = walks.get(name, 0) + WALK_NODES[helper]
         for name in self.carried:
-            var = re.escape(f"${name}")
-            times = len(re.findall(r"\$__(?:" + "|".join(_WALKERS) + r")\(" + var + r"(?![A-Za-z0-9_])", step)) \
-                + len(re.findall(var + r"\[\$", step))
+            times = len(re.findall(re.escape(f"${name}") + r"\[\$", step))
             if times:
-                walks[name] = times
-        return walks
+                walks[name] = walks.get(name, 0) + FILTER_NODES * times
+        return walks, sorted(compared)
 
     def _object(self, pc: str, names, values: dict | None = None) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables in `names` (`values`: the

@@ -12,6 +12,7 @@ import contextlib
 import attrs
 
 from ..analysis import (
+    ast_edits,
     aws_models,
     element_aliases,
     exception_inits,
@@ -617,8 +618,12 @@ def transform_for(b, node: ast.For) -> None:
                 b.walk_keys(keyed[0])  # `for k in d`: d's values may change, not its keys
             else:
                 b.walk(sources)
-        sequence = b.temp("items")
-        b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
+        sequence = _walked_variable(b, node, items)
+        if sequence is None:  # the list of the moment, in a variable of its own
+            sequence = b.temp("items")
+            b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
+        else:
+            b.assign([(index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
         test = f"(${index} < $count(${sequence}))"
         item = Expr(f"${sequence}[${index}]", item_ty, reads=frozenset([sequence, index]))
         if item_ty.items is not None:
@@ -661,6 +666,20 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def _walked_variable(b, node: ast.For, items: Expr) -> str | None:
+    """The variable of `for x in xs` where the loop may walk `$xs` itself: `xs` a local of this
+    function that the loop never binds again (Python walks the list `xs` held when the loop
+    began; changing that list in place inside the loop is refused, see Builder.walk). A copy
+    in a hidden variable would double the data one state assigns (AWS allows 256 KB)."""
+    if not isinstance(node.iter, ast.Name) or node.iter.id not in b.scope.names:
+        return None
+    name = node.iter.id
+    var = b.var(name)
+    if items.code != f"${var}" or ast_edits.may_rebind(name, [node.target, *node.body], b.scope.body):
+        return None
+    return var
 
 
 def _by_index(b, node: ast.For) -> ast.For | None:

@@ -92,3 +92,52 @@ def test_the_rewrite_reads_what_the_filter_reads(text):
     if js_available():
         results += javascript(codes)
     assert all(result == results[0] for result in results), results
+
+
+SLICES = """
+def load(n):
+    return [(i * 37) % 101 for i in range(n)]
+
+
+@sfn.workflow
+def main(n: int, w: int):
+    xs = load(n)
+    sums = [sum(xs[i:i + w]) for i in range(len(xs) - w + 1)]
+    peaks = []
+    for i in range(len(xs)):
+        window = xs[max(0, i - w + 1):i + 1]
+        peaks.append(max(window))
+    tails = [len(xs[-k:]) + len(xs[:k]) for k in range(-1, 3)]
+    return [len(sums), sums[:3], sum(sums), sum(peaks), peaks[-2:], tails, xs[w:][:2]]
+"""
+
+
+def test_moving_windows_by_slices_over_thousands_of_items():
+    """`xs[i:i + w]` inside a comprehension and a folded loop (a trial: a moving window over
+    2,000 items stopped with States.QueryEvaluationError, each slice walking the whole list):
+    a lookup per item the slice takes, Python's clamping of the bounds kept."""
+    results = assert_same(SLICES, {"n": 1500, "w": 5}, {"n": 3, "w": 5}, {"n": 6, "w": 1}, {"n": 0, "w": 2})
+    assert results[0]["output"][0] == 1496
+
+
+@pytest.mark.parametrize("text", [
+    "$map([0..5], function($i) { $__slice1_list($xs, $i - 2, $i + 1) })",
+    "$map([0..5], function($i) { $__slice1_list($xs, null, -$i) })",
+    "$map([0..5], function($i) { $__slice1_list($xs, -$i, null) })",
+    "$map([0..2], function($i) { $__slice1_list($xs, $i + 9, 2) })",
+    "$map([0..2], function($i) { $__slice1_list($one, $i, $i + 1) })",
+    "$map([0..2], function($i) { $__slice1_list($none, 0, $i) })",
+])
+def test_a_slice_read_by_positions_takes_what_the_walk_takes(text):
+    """A slice from the positions (`$__slice1_at`) and the walk it replaces give the same in
+    both engines: bounds past either end, negative, missing; items that are lists; a list of
+    one list; an empty list."""
+    bindings = {"xs": [10, [11], [12, 13], None, {"a": 1}, 15], "one": [[1, 2]], "none": []}
+    codes = [(f"({prelude(['slice1_list'])} ({text}))", bindings)]
+    rewritten = rewrite(text)
+    assert "$__slice1_at(" in rewritten
+    codes.append((f"({prelude(['slice1_list', 'slice1_at'])} {rewritten})", bindings))
+    results = [evaluate(code, variables) for code, variables in codes]
+    if js_available():
+        results += javascript(codes)
+    assert all(result == results[0] for result in results), results

@@ -10,6 +10,7 @@ import pytest
 
 from pysfn_compile.graph.jsonata_lib import literal as L
 
+from .helpers import assert_same
 from .oracle import emulate, javascript, js_available, with_helpers
 
 CASES = [
@@ -118,6 +119,29 @@ CASES = [
 ]
 
 
+def _index(items: list, value) -> int:
+    return items.index(value) if value in items else -1
+
+
+# Python's == in `in`, list.index and list.count: the scalar fast path (JSONata's `in`, True for
+# 1), the container fast path (JSONata's `=` where no boolean is in the JSON text) and the walk
+# with pyeq (a boolean somewhere: [True] == [1]); a string "true" takes the walk, and is equal
+_ITEMS = [1, True, "a", None, 2.5, [1], {"a": 1}, False, 0, "b", [True], [1, [2, {"k": [3]}]],
+          {"a": [1, 2], "b": {"c": None}}, [], {}, ["true"]]
+_PROBES = [*_ITEMS, 7, "zz", 1.0, [2], [1.0], [[1]], {"a": [1, 2.0], "b": {"c": None}},
+           {"b": {"c": None}, "a": [True, 2]}, [1, [2, {"k": [3.0]}]], [1, [2, {"k": [True]}]], [None], [[]]]
+CASES += [(f"[$__contains({L(_ITEMS)}, {L(v)}), $__list_index({L(_ITEMS)}, {L(v)}), $__list_count({L(_ITEMS)}, {L(v)}),"
+           f" $__pyeq([{L(v)}, 1], [{L(v)}, true]), $__pyeq({L(v)}, {L([1, True])})]",
+           [v in _ITEMS, _index(_ITEMS, v), _ITEMS.count(v), [v, 1] == [v, True], v == [1, True]]) for v in _PROBES]
+CASES += [
+    (f"[$__seqcmp({L(a)}, {L(b)}), $__seqcmp({L(b)}, {L(a)})]", [(a > b) - (a < b), (b > a) - (b < a)])
+    for a, b in [([1, 2, 3], [1, 2, 4]), ([5], [5, 0]), ([], []), (["b", "a"], ["a", "z"]), ([2.5, 1], [2.5, 1])]]
+CASES += [(f"$__strip_chars({L(text)}, {L(chars)}, {L(left)}, {L(right)})",
+           text.strip(chars) if left and right else text.lstrip(chars) if left else text.rstrip(chars))
+          for text, chars in [("xxabcxy", "xy"), ("xxx", "x"), ("", "x"), ("abc", ""), ("\U0001f600ab\U0001f600", "\U0001f600")]
+          for left, right in [(True, True), (True, False), (False, True)]]
+
+
 @pytest.mark.parametrize(("code", "expected"), CASES, ids=[c for c, _ in CASES])
 def test_helper_in_emulator(code, expected):
     assert emulate(with_helpers(code)) == ("ok", expected)
@@ -176,3 +200,32 @@ def test_fexp_writes_python_s_exponent_form():
     code = with_helpers(f"$map({L(values)}, function($x) {{ $__fexp($x) }})")
     results = [emulate(code)] + ([javascript([(code, {})])[0]] if js_available() else [])
     assert all(result == ("ok", [repr(v) for v in values]) for result in results)
+
+
+LONG_COMPARISONS = """
+def load(n, flag):
+    if flag:
+        return [[i % 7, i % 2 == 0] for i in range(n)]
+    return list(range(n))
+
+
+def ints(n):
+    return list(range(n))
+
+
+@sfn.workflow
+def main(n, flag=False):
+    a = load(n, flag)
+    b = load(n, flag)
+    x = ints(n)
+    y = ints(n + 1)
+    return [a == b, a != b[:-1], x < y, y > x, " ".join(["ab"] * n).strip("ab ") == ""]
+"""
+
+
+def test_comparisons_of_long_lists_walk_them_once():
+    """`==` of lists of unknown type, `<` of lists and strip(chars) of a long text read the
+    other list's item (the text's character) at each position with a filter, n * n in all: 3,000
+    items stopped with States.QueryEvaluationError. Their items by position, or zipped."""
+    results = assert_same(LONG_COMPARISONS, {"n": 3000}, {"n": 3000, "flag": True}, {"n": 0}, {"n": 1, "flag": True})
+    assert [r["output"] for r in results[:2]] == [[True] * 5] * 2

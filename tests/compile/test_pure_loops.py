@@ -614,9 +614,13 @@ def test_the_loop_expression_gives_the_same_in_jsonata_js():
     states = compiled.definition["States"]
     words = ["banana", "kiwi", "apple", ""]
     variables = {"words": words, "counts": {}, "longest": ""}
-    for name, value in next(s for n, s in states.items() if n.startswith("Start For"))["Assign"].items():
-        is_code = isinstance(value, str) and value.startswith("{%")
-        variables[name] = emulate_code(value[2:-2], {"words": words})[1] if is_code else value
+    # the loop's own variables (its position; a loop over a list it does not rebind walks it)
+    # are set by the state that starts the workflow
+    start = next(s for n, s in states.items() if n.startswith("Start"))
+    for name, value in start["Assign"].items():
+        if name not in variables:
+            is_code = isinstance(value, str) and value.startswith("{%")
+            variables[name] = emulate_code(value[2:-2], {"words": words})[1] if is_code else value
     (field,) = next(s for n, s in states.items() if n.startswith("Run "))["Assign"].values()
     code = field[2:-2].strip()
     (js,) = javascript([(code, variables)])
@@ -944,10 +948,10 @@ def test_a_break_with_no_else_ends_a_reduce_loop():
 def test_a_for_loop_is_a_reduce_over_its_items():
     """`for x in xs` over a list the loop does not change: a `$reduce` over the items, the
     item the function's argument (no object of positions, no step function, no counter in
-    the steps), as a person would write it."""
+    the steps), as a person would write it; over `$xs` itself, which the loop never binds again."""
     field = _run_field(compile_text(FOR_EACH))
     assert "$step :=" not in field and "$ix1" not in field and '"__i1": $__i1' not in field
-    assert re.search(r"\$reduce\(\$__items\d+, function\(\$s, \$x, \$at\)", field)
+    assert re.search(r"\$reduce\(\$xs, function\(\$s, \$x, \$at\)", field)
 
 
 @pytest.mark.parametrize("budget", [3, 8192])
@@ -1086,3 +1090,86 @@ def test_a_for_loop_whose_body_joins_gives_the_same_in_jsonata_js():
         (js,) = javascript([(code, variables)])
         assert js == emulate_code(code, variables)
         assert js[0] == "ok" and js[1]["flagged"] == ([1, 2, 4] if first == 0 else [4])
+
+
+WALKED_WITHOUT_A_COPY = """
+def fetch(n):
+    return [{"id": f"o{i:05d}", "region": ["eu", "us", "apac"][i % 3], "cents": (i * 7919) % 10007} for i in range(n)]
+
+
+@sfn.workflow
+def main(n: int):
+    orders = fetch(n)
+    ranked = sorted(orders, key=lambda o: (o["region"], -o["cents"]))
+    totals = {}
+    for o in orders:
+        totals[o["region"]] = totals.get(o["region"], 0) + o["cents"]
+    return [ranked[0]["id"] if ranked else None, totals]
+"""
+
+
+def test_a_loop_walks_the_list_it_does_not_rebind_without_a_copy():
+    """`for o in orders` walks `$orders` itself (a trial: 3,000 records sorted, then walked;
+    the loop's hidden copy of the list was set in one state with the sorted list, and the two
+    passed the 256 KB AWS allows one Assign: States.DataLimitExceeded)."""
+    compiled = compile_text(WALKED_WITHOUT_A_COPY)
+    assert "$reduce($orders, function(" in _run_field(compiled)
+    assert '"{% $orders %}"' not in json.dumps(compiled.definition)
+    results = assert_same(WALKED_WITHOUT_A_COPY, {"n": 2600}, {"n": 0}, {"n": 1})
+    assert results[0]["status"] == "SUCCEEDED" and sorted(results[0]["output"][1]) == ["apac", "eu", "us"]
+
+
+def test_a_loop_that_rebinds_its_list_walks_the_list_it_began_with():
+    """Python walks the list the name held when the loop began; a loop that binds the name
+    again (an assignment, an `except ... as`) keeps its own copy of that list."""
+    assert_same("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        seen = []
+        for x in xs:
+            seen.append(x)
+            if x > 1:
+                xs = xs + [x - 1]
+        return [seen, xs]
+    """, {"xs": [3, 1, 2]}, {"xs": []})
+    assert_same("""
+    @sfn.workflow
+    def main(xs: list[int]):
+        seen = []
+        for x in xs:
+            seen.append(x)
+            try:
+                if x > 2:
+                    raise ValueError(x)
+            except ValueError as xs:
+                pass
+        return seen
+    """, {"xs": [3, 1, 2]})
+
+
+LIST_READ_BY_EVERY_STEP = """
+def load(n):
+    return [[i % 17, i % 2 == 0] for i in range(n)]
+
+
+@sfn.workflow
+def main(n, m):
+    known = load(m)
+    found = 0
+    where = []
+    for p in load(n):
+        if p in known:
+            found += 1
+        where.append(known.index(p) if p in known else -1)
+    return [found, sum(where)]
+"""
+
+
+def test_a_step_walking_a_list_the_loop_only_reads_stays_within_an_evaluation():
+    """Each step looks a pair up in a list of 100 pairs the loop does not change (a trial:
+    the estimate of a step counted only the lists the loop changes, so all 20 steps ran in one
+    evaluation and it stopped with States.QueryEvaluationError): the steps of an evaluation
+    are counted from the walks of every list a step reads, by the size of its items where
+    they are compared with Python's == (a boolean in them: True == 1, each pair apart)."""
+    results = assert_same(LIST_READ_BY_EVERY_STEP, {"n": 20, "m": 100}, {"n": 3, "m": 0})
+    assert results[0]["output"][0] == 20
