@@ -1619,11 +1619,13 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
     depth = 1 + max((g.scan.depth for level in levels for g in _level_guards(level) if g.scan is not None),
                     default=0)
     name = "$__ff" if depth == 1 else f"$__ff{depth}"
-    levels = [attrs.evolve(level, then=tuple(g.inline() for g in level.then),
-                           conditions=[attrs.evolve(c, guards=tuple(g.inline() for g in c.guards))
-                                       for c in level.conditions]) for level in levels]
-    every = [g for level in levels for g in _level_guards(level)]
-    number = {id(g): position + 1 for position, g in enumerate(every)}
+    # an inner comprehension's guards share its search: the chain below binds it once and tests
+    # their numbers in it (each guard computing it again made nested comprehensions' text, and
+    # time, grow as the product of their guards' counts); their messages compute it (a raise)
+    raw = [g for level in levels for g in _level_guards(level)]
+    inlined = [g.inline() for g in raw]
+    number = {id(g): position + 1 for position, g in enumerate(raw)}
+    every = inlined
     params = [level.param for level in levels]
 
     def reads_items(text: str | None) -> bool:
@@ -1639,8 +1641,17 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
         return text
 
     def chain(guards, depth_: int, fallback: str) -> str:
-        for g in reversed(list(guards)):
-            fallback = f"(({g.cond}) ? {record(g, depth_)} : {fallback})"
+        groups: list[tuple[Scan | None, list]] = []  # in turn, those sharing a search together
+        for g in guards:
+            if g.scan is not None and groups and groups[-1][0] == g.scan:
+                groups[-1][1].append(g)
+            else:
+                groups.append((g.scan, [g]))
+        for scan, members in reversed(groups):
+            for g in reversed(members):
+                fallback = f"(({g.cond}) ? {record(g, depth_)} : {fallback})"
+            if scan is not None:
+                fallback = f"({scan.name} := {scan.code}; {fallback})"
         return fallback
 
     def walk(depth_: int) -> str:

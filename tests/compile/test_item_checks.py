@@ -157,3 +157,27 @@ def test_a_search_one_condition_alone_reads_stays_in_it():
     conditions = [rule["Condition"] for state in states.values() for rule in state.get("Choices", [])]
     assert sum("$__ff := $reduce($xs" in condition for condition in conditions) == 1
     assert_same(source, {"xs": [{"a": 1}]}, {"xs": [{"a": 1}, {}]}, {"xs": []})
+
+
+NESTED_SEARCHES = """
+    def grid(n):
+        return [[(r * n + c) % 10 for c in range(n)] for r in range(n)]
+
+    @sfn.workflow
+    def main(n, m):
+        g = grid(n)
+        return [[sum(g[i][k] * g[k][j] for k in range(m)) for j in range(3)] for i in range(3)]
+"""
+
+
+def test_an_inner_comprehension_s_search_is_written_and_run_once_per_item():
+    """A matrix product as nested comprehensions (a trial: a definition of 200 KB that ran out
+    of an evaluation's budget at 4 x 4): each of the inner search's guards computed the search
+    again, in the text and at run time, so the outer search grew as the product of the counts
+    of their guards. Bound once per item of the outer search, its guards test its result."""
+    compiled = compile_text(NESTED_SEARCHES)
+    assert max(len(text) for _, text in definition_strings(compiled.definition)) < 12_000
+    results = assert_same(NESTED_SEARCHES, {"n": 4, "m": 4}, {"n": 40, "m": 40}, {"n": 3, "m": 4}, {"n": 4, "m": 2},
+                          {"n": 2, "m": 2})
+    assert results[0]["output"] == [[26, 32, 18], [82, 104, 66], [38, 56, 74]]
+    assert results[2]["error"] == "IndexError" and results[4]["error"] == "IndexError"
