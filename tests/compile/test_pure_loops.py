@@ -1119,32 +1119,30 @@ def test_a_loop_walks_the_list_it_does_not_rebind_without_a_copy():
     assert results[0]["status"] == "SUCCEEDED" and sorted(results[0]["output"][1]) == ["apac", "eu", "us"]
 
 
-def test_a_loop_that_rebinds_its_list_walks_the_list_it_began_with():
-    """Python walks the list the name held when the loop began; a loop that binds the name
-    again (an assignment, an `except ... as`) keeps its own copy of that list."""
-    assert_same("""
-    @sfn.workflow
-    def main(xs: list[int]):
-        seen = []
-        for x in xs:
-            seen.append(x)
+@pytest.mark.parametrize("rebinding", [
+    """
             if x > 1:
-                xs = xs + [x - 1]
-        return [seen, xs]
-    """, {"xs": [3, 1, 2]}, {"xs": []})
-    assert_same("""
-    @sfn.workflow
-    def main(xs: list[int]):
-        seen = []
-        for x in xs:
-            seen.append(x)
+                xs = xs + [x - 1]""",
+    """
             try:
                 if x > 2:
                     raise ValueError(x)
             except ValueError as xs:
-                pass
+                pass""",
+], ids=["assignment", "except_as"])
+def test_a_loop_that_rebinds_its_list_walks_the_list_it_began_with(rebinding):
+    """Python walks the list the name held when the loop began; a loop that binds the name
+    again (an assignment, an `except ... as`) keeps its own copy of that list."""
+    source = f"""
+    @sfn.workflow
+    def main(xs: list[int]):
+        seen = []
+        for x in xs:
+            seen.append(x){rebinding}
         return seen
-    """, {"xs": [3, 1, 2]})
+    """
+    results = assert_same(source, {"xs": [3, 1, 2]}, {"xs": []})
+    assert results[0]["output"] == [3, 1, 2]
 
 
 LIST_READ_BY_EVERY_STEP = """
