@@ -21,7 +21,9 @@ import os
 import re
 import signal
 import textwrap
+import types
 
+import pytest
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
@@ -67,12 +69,21 @@ def reason(message: str) -> str:
     return re.sub(r"\d+", "N", message)
 
 
+class PythonOutOfMemory(Exception):
+    """Plain Python ran out of memory (a list doubled in a loop of 50: millions of callee
+    calls recorded), under a long run's `ulimit -v`: nothing to compare the machine with."""
+
+
 def run_both(compiled, payload) -> tuple[dict, list, dict, list]:
     """(python result, python's callee calls, machine result, the machine's callee calls)."""
     calls = compiled.module.CALLS
     calls.clear()
-    python = compiled.run_python(payload)
-    python_calls = json.loads(json.dumps(calls))
+    try:
+        python = compiled.run_python(payload)
+        python_calls = json.loads(json.dumps(calls))
+    except MemoryError:
+        calls.clear()
+        raise PythonOutOfMemory from None
     calls.clear()
     machine = emulate(compiled, payload)
     machine_calls = json.loads(json.dumps(calls))
@@ -175,6 +186,9 @@ def test_random_workflows_agree_both_ways(data):
             finally:
                 if COLLECT:
                     signal.alarm(0)
+        except PythonOutOfMemory:
+            STATS["inputs Python ran out of memory on"] += 1
+            continue
         except Exception as error:  # run() raises only DefinitionError, never for an execution
             if not COLLECT:
                 raise
@@ -236,3 +250,17 @@ def test_the_emulators_time_guard_is_a_limit_not_a_mismatch():
     machine = {"status": "FAILED", "output": None, "error": "pysfn.TimeLimitExceeded", "cause": "took more than 300"}
     assert mismatch(python, [["label", 1], ["label", 2]], machine, [["label", 1]]) is None
     assert mismatch(python, [["label", 1]], machine, [["label", 2]]) == "calls before a limit"
+
+
+def test_pythons_own_memory_error_is_no_crash_record():
+    """A generated program whose plain run (or the copy of its callee calls) runs out of memory
+    under a long run's `ulimit -v` has nothing to compare the machine with: run_both says so
+    (the input is counted apart) instead of a crash record (seed 2201: a list doubled 50 times)."""
+    class OutOfMemory:
+        module = types.SimpleNamespace(CALLS=[["label", 1]])
+
+        def run_python(self, payload):
+            raise MemoryError
+
+    with pytest.raises(PythonOutOfMemory):
+        run_both(OutOfMemory(), {})
