@@ -311,23 +311,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "values": ("$d", "$__map($__keys($d), function($k) { $lookup($d, $k) })", ("map", "keys")),
     "items": ("$d", "$__map($__keys($d), function($k) { $append([$k], $__wrap($lookup($d, $k))) })",
               ("map", "keys", "wrap")),
+    "pynorm": (
+        # a value with its bools as 0 and 1, so that Python's == is JSONata's deep `=` (True == 1,
+        # [True] == [1.0], {"a": False} == {"a": 0}); a part whose JSON text holds no `true` or
+        # `false` is returned as it is (one test, no walk)
+        "$v",
+        "$type($v) = 'boolean' ? ($v ? 1 : 0) : $type($v) in ['array', 'object'] and $contains($string($v), /true|false/)"
+        " ? ($n := function($x) { $type($x) = 'boolean' ? ($x ? 1 : 0) : $type($x) in ['array', 'object'] ? $__pynorm($x) : $x };"
+        " $type($v) = 'array' ? $__map($v, $n) : $merge([{}, $map($keys($v), function($k) { {$k: $n($lookup($v, $k))} })])) : $v",
+        ("map",),
+    ),
     "pyeq": (
-        # Python ==: True == 1, [True] == [1]; otherwise JSONata's deep equality (at once where
-        # no boolean is in either: JSON text without `true` or `false` holds none). $b's items
-        # by position from an object (`$b[$i]` would walk $b for each item: n * n)
+        # Python ==: JSONata's deep equality of the values with their bools as 0 and 1 (a walk
+        # of the two lists item by item read `$b[$i]` per item, n * n)
         "$a, $b",
-        "($ta := $type($a); $tb := $type($b);"
-        " $ta in ['array', 'object'] and $not($contains($string($a) & $string($b), /true|false/)) ? $a = $b"
-        " : $ta = 'boolean' and $tb = 'number' ? ($a ? 1 : 0) = $b"
-        " : $ta = 'number' and $tb = 'boolean' ? $a = ($b ? 1 : 0)"
-        " : $ta = 'array' and $tb = 'array' ? ($count($a) = $count($b) and ($p := $merge($map($b, function($v, $i)"
-        " { {$string($i): $v} }));"
-        "   $count($__filter($a, function($x, $i) { $not($__pyeq($x, $lookup($p, $string($i)))) })) = 0))"
-        " : $ta = 'object' and $tb = 'object' ? ($count($__keys($a)) = $count($__keys($b)) and"
-        "   $count($__filter($__keys($a), function($k) { $not($exists($lookup($b, $k)))"
-        "   or $not($__pyeq($lookup($a, $k), $lookup($b, $k))) })) = 0)"
-        " : $a = $b)",
-        ("filter", "keys"),
+        "$type($a) = 'array' and $type($b) = 'array' and $count($a) != $count($b) ? false : $__pynorm($a) = $__pynorm($b)",
+        ("pynorm",),
     ),
     # a scalar, the other scalar Python counts equal to it (True for 1, 0 for False), or itself: the
     # scalar $v is in a list where `$v in $xs or $__twin($v) in $xs` (JSONata's `in` is ===)
@@ -339,9 +338,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "contains": (
         "$xs, $v",
         "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($v in $xs or $__twin($v) in $xs)"
-        " : $not($contains($string($v) & $string($xs), /true|false/)) ? $reduce($xs, function($f, $x) { $f or $x = $v }, false)"
-        " : $count($__filter($xs, function($x) { $__pyeq($x, $v) })) > 0",
-        ("filter", "pyeq", "twin"),
+        " : ($w := $__pynorm($v); $reduce($__pynorm($xs), function($f, $x) { $f or $x = $w }, false))",
+        ("pynorm", "twin"),
     ),
     # sets (lowering/sets.py): an array of distinct items; each helper comes in three kinds, by
     # the membership test: `_in` JSONata's `in`, `_has` Python's == (True == 1), `_eq` Python's
@@ -392,20 +390,15 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "$xs, $v",
         "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($w := $__twin($v); $v in $xs or $w in $xs"
         " ? $reduce($xs, function($f, $x, $i) { $f >= 0 ? $f : $x = $v or $x = $w ? $i : -1 }, -1) : -1)"
-        " : $not($contains($string($v) & $string($xs), /true|false/))"
-        " ? $reduce($xs, function($f, $x, $i) { $f >= 0 ? $f : $x = $v ? $i : -1 }, -1)"
-        " : ($m := $__filter($__map($xs, function($x, $i) { $__pyeq($x, $v) ? $i : -1 }),"
-        " function($i) { $i >= 0 }); $count($m) > 0 ? $m[0] : -1)",
-        ("filter", "map", "pyeq", "twin"),
+        " : ($w := $__pynorm($v); $reduce($__pynorm($xs), function($f, $x, $i) { $f >= 0 ? $f : $x = $w ? $i : -1 }, -1))",
+        ("pynorm", "twin"),
     ),
     "list_count": (
         "$xs, $v",
         "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($w := $__twin($v); $v in $xs or $w in $xs"
         " ? $reduce($xs, function($c, $x) { $x = $v or $x = $w ? $c + 1 : $c }, 0) : 0)"
-        " : $not($contains($string($v) & $string($xs), /true|false/))"
-        " ? $reduce($xs, function($c, $x) { $x = $v ? $c + 1 : $c }, 0)"
-        " : $count($__filter($xs, function($x) { $__pyeq($x, $v) }))",
-        ("filter", "pyeq", "twin"),
+        " : ($w := $__pynorm($v); $reduce($__pynorm($xs), function($c, $x) { $x = $w ? $c + 1 : $c }, 0))",
+        ("pynorm", "twin"),
     ),
     "range": (
         "$a, $b, $s",
@@ -1058,7 +1051,6 @@ INT_KEY_HELPERS = {
                     ("rawkeys",)),
     "unprintable_float": (HELPERS["unprintable_float"][0],
                           HELPERS["unprintable_float"][1].replace("$__keys(", "$__rawkeys("), ("rawkeys",)),
-    "pyeq": (HELPERS["pyeq"][0], HELPERS["pyeq"][1].replace("$__keys(", "$__rawkeys("), ("filter", "rawkeys")),
     "pyin": (HELPERS["pyin"][0], HELPERS["pyin"][1].replace("($type($v) = 'string' and $exists($lookup($c, $v)))",
                                                             "$exists($lookup($c, $__ekey($v)))"), ("contains", "ekey")),
     # a dict's key as repr() prints it (pyrepr's and the typed printers' keys are repr_str's):

@@ -62,10 +62,10 @@ from .counters import counters as counters_of
 WALK_NODES = {"setitem": 9, "delitem": 22, "insert": 31, "map": 7, "filter": 22, "slice1_list": 9, "slice_list": 14,
               "delslice": 33}
 # ... and those that compare items with Python's ==, whose cost follows the size of the items: per
-# character of the list's JSON text, with a boolean in it (True == 1: each pair of items compared
-# apart) or without (JSONata's `=` at once)
+# character of the list's JSON text, with a boolean in it (the list copied with its bools as 0 and
+# 1 first: $__pynorm) or without (JSONata's `=` at once)
 COMPARE_NODES = {"contains", "list_index", "list_count", "pyeq"}
-CHAR_NODES_WITH_BOOLEANS, CHAR_NODES = 34, 2
+CHAR_NODES_WITH_BOOLEANS, CHAR_NODES = 26, 2
 FILTER_NODES = 6  # `$xs[$i]` of a list the loop changes: the index evaluated for every item
 _WALK = re.compile(r"\$__(" + "|".join([*WALK_NODES, *COMPARE_NODES]) + r")\(\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])")
 _FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
