@@ -10,6 +10,8 @@ catch every error: States.ALL.
 
 from __future__ import annotations
 
+import builtins
+
 from ..runtime import aws, sfn
 
 ALL = "States.ALL"
@@ -56,6 +58,35 @@ def error_name(cls: type) -> str:
     if issubclass(cls, sfn.Fail) and "error_name" in cls.__dict__:
         return cls.__dict__["error_name"]
     return cls.__name__
+
+
+def name_clash(classes: tuple, modules: frozenset, own: dict) -> tuple[str, str] | None:
+    """(message, hint) where a clause over `classes` catches an error name that a builtin
+    exception class or one of the workflow module's own (`own`: its globals) bears and does
+    not cover: the Lambda reports an exception by its class's name alone, so the machine would
+    catch that one as well (a module's `class TimeoutError(Exception)` under `except OSError`,
+    which catches the builtin TimeoutError by name). Names only other modules' classes share
+    (`Error`: binascii's, csv's) are not checked: a callee raising those is the documented limit."""
+    names = error_equals(classes, modules)
+    if names == [ALL]:
+        return None
+    plain = tuple(cls for cls in classes if not issubclass(cls, (aws.ServiceError, sfn.Fail)))
+    known = [value for value in (*vars(builtins).values(), *own.values())
+             if isinstance(value, type) and issubclass(value, BaseException)
+             and not issubclass(value, (aws.ServiceError, sfn.Fail))]
+    for name in names:
+        others = [cls for cls in known if cls.__name__ == name and not issubclass(cls, plain)]
+        if others:
+            other = _qualified(others[0])
+            return (f"this clause catches the error name '{name}', which {other} bears too, a class it does "
+                    "not catch: a Lambda reports an exception by its class's name alone, so the machine "
+                    f"would catch {other} here as well",
+                    "rename the module's class, or catch both classes in this clause")
+    return None
+
+
+def _qualified(cls: type) -> str:
+    return cls.__qualname__ if cls.__module__ == "builtins" else f"{cls.__module__}.{cls.__qualname__}"
 
 
 def catches_fail(classes: tuple) -> bool:

@@ -17,7 +17,7 @@ import attrs
 
 from ..analysis import aws_models, pytypes
 from ..analysis.effects import effects
-from ..analysis.exceptions import error_equals
+from ..analysis.exceptions import error_equals, name_clash
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
@@ -1471,6 +1471,9 @@ def _isinstance(b, node):
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
             names = error_equals((exc_cls,), b.info.lambda_modules())
+            clash = name_clash((exc_cls,), b.info.lambda_modules(), b.info.objects)
+            if clash is not None:
+                raise Refusal(cls, *clash)
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
         json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)

@@ -22,6 +22,7 @@ from ..analysis import (
 )
 from ..analysis.ast_edits import OPERATORS, short_text
 from ..analysis.effects import effects
+from ..analysis.exceptions import name_clash
 from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
@@ -1245,6 +1246,9 @@ def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:
             raise Refusal(name, f"{ast.unparse(name)} is not an exception class",
                           "catch builtin exceptions or classes defined in the module")
         classes.append(cls)
+    clash = name_clash(tuple(classes), b.info.lambda_modules(), b.info.objects)
+    if clash is not None:
+        raise Refusal(handler.type, *clash)
     return tuple(classes)
 
 

@@ -311,3 +311,72 @@ def test_a_parameter_converted_to_a_tuple_under_its_own_name_is_explained():
     """)
     assert "(`goal` is any JSON value: it is parameter `goal` (line 4); line 5 assigns `tuple(goal)`)" in message
     assert "give the converted value a name of its own" in message
+
+
+NAME_CLASH = """
+class TimeoutError(Exception):
+    pass
+
+
+def call(x):
+    if x:
+        raise TimeoutError("slow")
+    return 0
+
+
+@sfn.workflow
+def main(x):
+    try:
+        call(x)
+    except {caught}:
+        return "{caught}"
+    except TimeoutError:
+        return "ours"
+    return "none"
+"""
+
+
+@pytest.mark.parametrize("caught", ["OSError", "(KeyError, OSError)"])
+def test_a_module_class_named_like_a_caught_builtin_is_refused(caught):
+    """A new-user trial: the module's own `class TimeoutError(Exception)` raised by a callee was
+    caught by `except OSError` (whose builtin subclass TimeoutError is caught by name: a Lambda
+    reports an exception by its class's name alone), and the workflow returned "OSError" where
+    Python returns "ours". Refused at the clause that would catch it."""
+    message = refusal(NAME_CLASH.replace("{caught}", caught))
+    assert "wf.py:17:12:" in message and "'TimeoutError'" in message and "wf.TimeoutError" in message
+    assert "rename the module's class" in message
+
+
+def test_a_name_clash_in_isinstance_and_retry_is_refused_and_a_subclass_is_not():
+    subclass = NAME_CLASH.replace("class TimeoutError(Exception)", "class TimeoutError(OSError)").replace(
+        "{caught}", "OSError")
+    # the module's class is an OSError: `except OSError` catches both, as Python does; its own
+    # clause would catch the builtin TimeoutError too, which it does not cover
+    assert problems(subclass.replace("    except TimeoutError:\n        return \"ours\"\n", "")) == []
+    assert "wf.py:19:12: this clause catches the error name 'TimeoutError', which TimeoutError bears" in refusal(subclass)
+    assert "'TimeoutError'" in refusal("""
+    class TimeoutError(Exception):
+        pass
+
+    def call(x):
+        raise TimeoutError("slow")
+
+    @sfn.workflow
+    def main(x):
+        try:
+            call(x)
+        except Exception as e:
+            return isinstance(e, OSError)
+    """)
+    assert "@sfn.retry: this clause catches the error name 'TimeoutError'" in refusal("""
+    class TimeoutError(Exception):
+        pass
+
+    @sfn.retry(errors=[OSError], max_attempts=2)
+    def call(x):
+        raise TimeoutError("slow")
+
+    @sfn.workflow
+    def main(x):
+        return call(x)
+    """)
