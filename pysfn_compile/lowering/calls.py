@@ -85,8 +85,8 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
     hints = _hints(function)
     mutated = b.mutated_parameters(name)
     floats = []  # where the dispatcher turns an integral number back into the float Python passes
-    for parameter, value in bound.arguments.items():
-        hint = hints.get(parameter)
+    for declared, parameter, value in _arguments(signature, bound):
+        hint = hints.get(declared)
         if hint is None:  # the places of the value's floats, for the dispatcher to restore
             floats += _float_places(node, name, parameter, value, args)
         elif not pytypes.float_safe(value.ty, hint):
@@ -231,6 +231,22 @@ def call_wait_for_callback(b, node: ast.Call, target: str | None) -> Expr:
             raise Refusal(value, f"sfn.wait_for_callback({label}=...) must be a literal int (seconds)")
         limits[label] = value.value if value is not None else None
     return call_callee(b, node, notify.id, target, Callback(payload, limits["timeout"], limits["heartbeat"]))
+
+
+def _arguments(signature: inspect.Signature, bound: inspect.BoundArguments) -> list[tuple[str, str, Expr]]:
+    """(the parameter declared, the name the argument goes by, its value) of each argument:
+    the items of `*names` one by one (annotated as each item), and the values of `**options`
+    by their keywords (each an argument the payload passes by name)."""
+    out = []
+    for parameter, value in bound.arguments.items():
+        kind = signature.parameters[parameter].kind
+        if kind is inspect.Parameter.VAR_POSITIONAL:
+            out += [(parameter, parameter, item) for item in value]
+        elif kind is inspect.Parameter.VAR_KEYWORD:
+            out += [(parameter, keyword, item) for keyword, item in value.items()]
+        else:
+            out.append((parameter, parameter, value))
+    return out
 
 
 def return_type(function, fdef, info, arguments: dict | None = None) -> Ty:

@@ -102,9 +102,17 @@ def _coerce_arguments(function, hints, args, kwargs):
     for index, parameter in enumerate(positional[: len(args)]):
         if parameter.name in hints:
             args[index] = _to_float(hints[parameter.name], args[index])
+    # `*values: float` annotates each of the arguments past the named ones, `**options: float`
+    # each keyword no parameter is named
+    star = next((p.name for p in parameters if p.kind is p.VAR_POSITIONAL and p.name in hints), None)
+    for index in range(len(positional), len(args)) if star else ():
+        args[index] = _to_float(hints[star], args[index])
+    named = {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+    options = next((p.name for p in parameters if p.kind is p.VAR_KEYWORD), None)
     for key in list(kwargs):
-        if key in hints:
-            kwargs[key] = _to_float(hints[key], kwargs[key])
+        hint = hints.get(key) if key in named else hints.get(options) if options else None
+        if hint is not None:
+            kwargs[key] = _to_float(hint, kwargs[key])
     return args, kwargs
 
 

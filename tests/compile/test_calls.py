@@ -566,3 +566,30 @@ def test_a_float_under_a_key_that_reads_as_a_jsonata_template():
         return show({"{% $x %}": n / 2, "plain": n / 4})
     """, {"n": 4})
     assert results[0]["output"] == "{'{% $x %}': 2.0, 'plain': 1.0}"
+
+
+def test_callees_with_star_args_and_keyword_options():
+    """A new-user trial: a callee declaring `*names` or `**options` was an internal compiler
+    error (the bound arguments' tuple and dict taken for one value). Each item and option is an
+    argument of its own: its floats restored where the Lambda receives it."""
+    results = assert_same("""
+    def tags(*names):
+        return ",".join(names)
+
+    def opts(**options):
+        return [[k, repr(v)] for k, v in sorted(options.items())]
+
+    def shown(*values: float):
+        return repr(values)
+
+    def scaled(base, **factors: float):
+        return repr([base, sorted(factors.items())])
+
+    @sfn.workflow
+    def main(sku, n: int):
+        half = n / 2
+        return [tags("x", sku), tags(), opts(a=sku, b=half), opts(), shown(half, float(n)),
+                scaled(n, x=float(n), base2=half)]
+    """, {"sku": "s1", "n": 4}, {"sku": "", "n": 3})
+    assert results[0]["output"] == ["x,s1", "", [["a", "'s1'"], ["b", "2.0"]], [], "(2.0, 4.0)",
+                                    "[4, [('base2', 2.0), ('x', 4.0)]]"]
