@@ -292,6 +292,9 @@ def map(function, items, max_concurrency=None, *, distributed=False, execution_t
                          "tolerated_failure_* has nothing to count")
     if isinstance(items, S3Items):
         items = items.read()
+    if items is None or isinstance(items, (dict, str, int, float)):  # what the machine refuses at run time:
+        # a Map's items are a JSON array (a view, range or zip the compiler makes a list)
+        raise TypeError(f"sfn.map() items must be a list, not {type(items).__name__}")
     if not distributed:
         return [function(item) for item in items]
     items = list(items)

@@ -593,3 +593,25 @@ def test_callees_with_star_args_and_keyword_options():
     """, {"sku": "s1", "n": 4}, {"sku": "", "n": 3})
     assert results[0]["output"] == ["x,s1", "", [["a", "'s1'"], ["b", "2.0"]], [], "(2.0, 4.0)",
                                     "[4, [('base2', 2.0), ('x', 4.0)]]"]
+
+
+def test_sfn_map_over_what_is_not_a_list_fails_the_same_both_ways():
+    """A new-user trial: `sfn.map(check, servers)` with a dict (or a str) of a parameter nobody
+    annotated: the machine raised TypeError (a Map's items are a JSON array) where the plain run
+    iterated the keys. sfn.map's contract is a list: the plain run raises the same TypeError;
+    a range, a dict's keys or values stay lists both ways."""
+    source = """
+    def check(name):
+        return str(name).upper()
+
+    @sfn.workflow
+    def checks(servers, n: int):
+        d = {"a": 1, "b": 2}
+        return [sfn.map(check, servers), sfn.map(check, range(n)), sfn.map(check, d.keys()),
+                sfn.map(check, list(d.values()))]
+    """
+    results = assert_same(source, {"servers": ["a", "b"], "n": 2}, {"servers": {"web": 1}, "n": 1},
+                          {"servers": "ab", "n": 0}, {"servers": None, "n": 0}, {"servers": True, "n": 0})
+    assert results[0]["output"] == [["A", "B"], ["0", "1"], ["A", "B"], ["1", "2"]]
+    assert [r["cause"] for r in results[1:3]] == ["sfn.map() items must be a list, not dict",
+                                                  "sfn.map() items must be a list, not str"]
