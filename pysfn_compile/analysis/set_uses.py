@@ -275,10 +275,30 @@ def _dicts_of_sets(bindings: list, params: set, module: ast.Module, is_set, dict
         else:
             continue
         for target, value in stored:
-            if isinstance(target, ast.Name) and target.id in bound \
+            if isinstance(target, ast.Name) and target.id in bound and _set_besides(value, target.id) \
                     and is_set(value, dicts={**dicts, target.id: node.lineno}):
                 evidence.setdefault(target.id, node.lineno)
     return {name: line for name, line in evidence.items() if name in bound and name not in others}
+
+
+def _set_besides(value: ast.expr, name: str) -> bool:
+    """Whether `value` may make a set of something other than the dict `name` itself: a set
+    display, set(...), another variable (the keys of `name`'s items aside). `d[k] = d[j]` is a
+    set only if d's values are: no evidence that they are (a new-user trial's
+    `comp[name] = comp[prev]` was refused as a dict of sets)."""
+    stack = [value]
+    while stack:
+        sub = stack.pop()
+        if isinstance(sub, ast.Subscript) and isinstance(sub.value, ast.Name) and sub.value.id == name:
+            continue  # an item of the dict itself, whatever its key
+        if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute) and isinstance(sub.func.value, ast.Name) \
+                and sub.func.value.id == name:
+            stack.extend(sub.args[1:])  # d.get(k, default): the default only
+            continue
+        if isinstance(sub, (ast.Set, ast.SetComp)) or isinstance(sub, ast.Name) and isinstance(sub.ctx, ast.Load):
+            return True  # a set, or a variable that may hold one (set(...): the name `set`)
+        stack.extend(ast.iter_child_nodes(sub))
+    return False
 
 
 def _mixed_bindings(bindings: list, names: set, builtin: bool, parents: dict, dicts: dict):

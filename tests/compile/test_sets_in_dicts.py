@@ -196,3 +196,30 @@ def test_a_loop_over_the_sorted_items_of_a_dict_of_sets():
                         {"id": "r3", "tags": ["prod"]}]})
     assert results[0]["output"] == {"tags": {"dev": ["r2"], "prod": ["r1", "r3"], "web": ["r1", "r2"]},
                                     "shared": ["r1", "r2", "r3"], "order": ["web", "prod", "dev"]}
+
+
+def test_a_dict_storing_its_own_items_is_no_dict_of_sets():
+    """A new-user trial (competition ranking): `comp[name] = comp[prev]` was refused as a
+    dict of sets: the store read as a set under the guess that the dict's values are sets,
+    with nothing else to say so. A store is evidence only where something besides the dict's
+    own items may be a set; `d[k] = d.get(k, set()) | {v}` still is."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(names: list[str]):
+        comp = {"a": 1}
+        prev = "a"
+        for n in names:
+            comp[n] = comp[prev]
+            comp[n + "x"] = comp.get(prev, 0) + 1
+            prev = n
+        return comp
+    """, {"names": ["b", "c"]}, {"names": []})
+    assert results[0]["output"] == {"a": 1, "b": 1, "bx": 2, "c": 1, "cx": 2}
+    assert "'seen' is a dict of sets (line 7)" in refusal("""
+    @sfn.workflow
+    def main(xs: list[str]):
+        seen = {}
+        for x in xs:
+            seen[x[0]] = seen.get(x[0], set()) | {x}
+        return seen
+    """)
