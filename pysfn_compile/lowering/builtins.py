@@ -1619,13 +1619,18 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         handler = DICT_METHODS.get(name)
         kind = "dict"
     elif (ty.is_any and (name in STR_METHODS) != (name in DICT_METHODS) and name not in LIST_METHODS) or (
-            ty.may("str") and ty.kinds <= {"int", "bool", "str", "none"} and name in STR_METHODS):
+            ty.may("str") and name in STR_METHODS and (ty.kinds <= {"int", "bool", "str", "none"}
+                                                       or ty.kinds <= {"float", "bool", "str", "none"})):
         # the type is checked when the workflow runs, as Python's attribute lookup would (also
-        # a str or a number of one record field, `row["qty"]` before and after `int(...)`)
+        # a str or a number of one record field, `row["qty"]` before and after `int(...)` or
+        # `float(...)`: its numbers all ints or all floats, so the message names the right one)
         kind = "str" if name in STR_METHODS else "dict"
         json_type = "string" if kind == "str" else "object"
+        named = f"$__pytype({receiver.code})"
+        if ty.may("float") and not ty.is_any:  # an integral float is a JSON number like an int
+            named = f"($type({receiver.code}) = 'number' ? 'float' : {named})"
         check = guard(f"($type({receiver.code}) != '{json_type}')", AttributeError,
-                      f"\"'\" & $__pytype({receiver.code}) & \"' object has no attribute '{name}'\"", receiver,
+                      f"\"'\" & {named} & \"' object has no attribute '{name}'\"", receiver,
                       helpers={"pytype"})
         receiver = Expr(receiver.code, pytypes.STR if kind == "str" else pytypes.dict_of(None),
                         receiver.guards + (check,), receiver.reads, receiver.helpers | check.helpers)

@@ -295,3 +295,21 @@ def test_in_evaluates_the_item_before_the_container():
                           {"s": "a-b", "d": []}, {"s": "a-b", "d": {"k": "a-"}})
     assert results[0]["error"] == "AttributeError"
     assert results[1]["error"] == "TypeError"
+
+
+def test_a_str_method_on_a_record_field_that_may_be_a_float_is_checked_at_run_time():
+    """A new-user trial (a CSV record, `rec["price"] = float(...)` beside its str fields):
+    `.strip()` on `rec[k1]`, a float or a str, was refused where the same with `int(...)` is
+    checked at run time. Its numbers all floats, Python's AttributeError names 'float' (an
+    integral float is a JSON number like an int)."""
+    source = """
+    @sfn.workflow
+    def main(k1, k2, v):
+        rec = {}
+        rec[k1] = " x "
+        rec[k2] = float(v)
+        return {"name": rec[k1].strip()}
+    """
+    results = assert_same(source, {"k1": "name", "k2": "qty", "v": "2.5"}, {"k1": "q", "k2": "q", "v": "2"},
+                          {"k1": "q", "k2": "q", "v": "2.5"})
+    assert [r["cause"] for r in results] == [None] + ["'float' object has no attribute 'strip'"] * 2
