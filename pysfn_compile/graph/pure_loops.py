@@ -89,6 +89,16 @@ class Folded:
     variable: str
     branches: dict
 _VARIABLE = ir.VARIABLE
+_HELPER_CALL = re.compile(r"\$__([a-z0-9_]+)\(")
+
+
+@functools.cache
+def _helper_nodes(name: str) -> int:
+    """The nodes one call of a helper spends, estimated as a step's are (a node per 8
+    characters of its text), with the helpers its text calls (once each)."""
+    body = jsonata_lib.HELPERS[name][1]
+    return len(body) // 8 + sum(_helper_nodes(called) for called in _HELPER_CALL.findall(body)
+                                if called in jsonata_lib.HELPERS and called != name)
 
 
 def collapse_pure_loops(graph: ir.Graph, record_branches: bool = False, shown: frozenset = frozenset()) -> list[Folded]:
@@ -903,8 +913,12 @@ class _Step:
 
     def _step_nodes(self, step: str) -> int:
         """A step's estimated nodes (see _budget), lists it walks not counted; a float printed
-        (`$__pyfloat`, `$__jnum`: up to ~450 nodes where 15 digits do not suffice) counted at that."""
+        (`$__pyfloat`, `$__jnum`: up to ~450 nodes where 15 digits do not suffice) counted at that,
+        every other helper's call at its text's (with the helpers it calls: `round(x, 2)` in a
+        format spec calls `$__fround` six times, some 240 nodes a step the text did not show)."""
         size = len(step) + self.budget_extra + _FLOAT_PRINT_CHARS * len(_FLOAT_PRINT.findall(step))
+        size += 8 * sum(_helper_nodes(name) for name in _HELPER_CALL.findall(step)
+                        if name in jsonata_lib.HELPERS and name not in ("pyfloat", "jnum"))
         for short in ("s", "_", "pc", *(f"ix{k}" for k in range(1, len(self.indexed) + 1)), *self.temp_shorts):
             name = self.local(short)
             uses = len(re.findall(re.escape(name) + r"(?![A-Za-z0-9_])", step))

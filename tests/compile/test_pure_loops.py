@@ -1171,3 +1171,19 @@ def test_a_step_walking_a_list_the_loop_only_reads_stays_within_an_evaluation():
     they are compared with Python's == (a boolean in them: True == 1, each pair apart)."""
     results = assert_same(LIST_READ_BY_EVERY_STEP, {"n": 20, "m": 100}, {"n": 3, "m": 0})
     assert results[0]["output"][0] == 20
+
+
+def test_a_step_calling_helpers_counts_their_nodes():
+    """A new-user trial: `f"{round(i / 7, 2):.2f}"` for 2,000 items stopped with
+    States.QueryEvaluationError: the step's text is short, but it calls `$__fround` six times
+    (some 240 nodes), which the estimate did not count, so 2,450 steps ran in one evaluation.
+    A helper's call counts at its own text's estimate."""
+    results = assert_same("""
+    @sfn.workflow
+    def pct(n):
+        out = []
+        for i in range(n):
+            out.append(f"{round(i / 7, 2):.2f}")
+        return [len(out), out[-1] if out else None]
+    """, {"n": 2000}, {"n": 3})
+    assert results[0]["output"] == [2000, "285.57"]
