@@ -2100,7 +2100,8 @@ def _str_format(b, node, s, args, kwargs):
         elif conversion:
             raise Refusal(node, f"!{conversion} conversion is not supported")
         if spec and ("{" in spec):
-            raise Refusal(node, "nested format specs are not supported")
+            raise Refusal(node, "nested format specs are not supported in str.format()",
+                          "write it as an f-string, where they are: f\"{value:>{width}}\"")
         parts.append(formatting.format_value(node, value, spec or ""))
     if not parts:
         return const("", pytypes.STR)

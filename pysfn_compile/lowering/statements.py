@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import inspect
 
 import attrs
 
@@ -924,8 +925,36 @@ def transform_raise(b, node: ast.Raise) -> None:
                       "raise sfn.Fail(error, cause) or an exception class of your own")
     args = call.args if call is not None else []
     if call is not None and call.keywords:
-        raise Refusal(call, "exception arguments must be positional")
+        args = _by_position(cls, call)
     raise_class(b, cls, exception_message(b, node, cls, args))
+
+
+def _by_position(cls: type, call: ast.Call) -> list:
+    """The arguments of `Quota(user, limit=3)` in the order its __init__ declares them, a
+    parameter left out before one given by keyword filled in with its default (a constant)."""
+    hint = f"pass them by position: {ast.unparse(call.func)}(...)"
+    init = cls.__dict__.get("__init__")
+    if init is None or any(isinstance(arg, ast.Starred) for arg in call.args) \
+            or any(keyword.arg is None for keyword in call.keywords):
+        raise Refusal(call, f"{cls.__name__}() takes its arguments by position here", hint)
+    parameters = list(inspect.signature(init).parameters.values())[1:]
+    if any(p.kind is not p.POSITIONAL_OR_KEYWORD for p in parameters):
+        raise Refusal(call, f"{cls.__name__}() takes its arguments by position here", hint)
+    slots: list = list(call.args) + [None] * (len(parameters) - len(call.args))
+    for keyword in call.keywords:
+        position = next((i for i, p in enumerate(parameters) if p.name == keyword.arg), None)
+        if position is None or position < len(call.args):
+            raise Refusal(call, f"{cls.__name__}() got an unexpected or repeated keyword argument '{keyword.arg}'", hint)
+        slots[position] = keyword.value
+    while slots and slots[-1] is None:
+        slots.pop()
+    for position, slot in enumerate(slots):
+        if slot is None:
+            default = parameters[position].default
+            if default is inspect.Parameter.empty or not isinstance(default, (str, int, float, bool, type(None))):
+                raise Refusal(call, f"{cls.__name__}() needs its argument '{parameters[position].name}' here", hint)
+            slots[position] = ast.copy_location(ast.Constant(default), call)
+    return slots
 
 
 def raise_class(b, cls: type, message: Expr) -> None:

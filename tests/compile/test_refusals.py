@@ -7,7 +7,7 @@ import pytest
 
 from pysfn_compile import CompileError, compile_source
 
-from .helpers import HEADER, problems, refusal
+from .helpers import HEADER, assert_same, problems, refusal
 
 # (workflow body, the line the problem is on (1 = the first line of the body), text in the message)
 REFUSED = {
@@ -380,3 +380,17 @@ def test_a_name_clash_in_isinstance_and_retry_is_refused_and_a_subclass_is_not()
     def main(x):
         return call(x)
     """)
+
+
+def test_a_nested_format_spec_in_str_format_points_to_the_f_string():
+    message = refusal("""
+    @sfn.workflow
+    def main(x: int, w: int):
+        return "{:>{w}}".format(x, w=w)
+    """)
+    assert "nested format specs are not supported in str.format()" in message and 'f"{value:>{width}}"' in message
+    assert assert_same("""
+    @sfn.workflow
+    def main(x: int, w: int):
+        return f"{x:>{w}}"
+    """, {"x": 42, "w": 5})[0]["output"] == "   42"

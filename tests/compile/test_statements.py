@@ -508,6 +508,36 @@ def test_an_exception_whose_init_builds_its_message_from_several_arguments():
         ["QuietKey", ""], ["Keyed", "'email in 4'"]]
 
 
+def test_an_exception_raised_with_keyword_arguments():
+    """A new-user trial: `raise Quota(user, limit=3)` was refused ("exception arguments must be
+    positional", no hint). Its arguments in the order __init__ declares them, one left out
+    filled in with its default; where that cannot be (no __init__ of its own, *args, a
+    parameter missing), refused with a hint."""
+    source = """
+class Quota(Exception):
+    def __init__(self, user, limit=100, unit="calls"):
+        super().__init__(f"{user} over {limit} {unit}")
+
+@sfn.workflow
+def main(user, k: int):
+    try:
+        if k == 0:
+            raise Quota(user, limit=3)
+        if k == 1:
+            raise Quota(unit="bytes", user=user)
+        raise Quota(user=user, unit="rows", limit=k)
+    except Quota as e:
+        return str(e)
+"""
+    results = assert_same(source, {"user": "ann", "k": 0}, {"user": "bo", "k": 1}, {"user": "cy", "k": 7})
+    assert [r["output"] for r in results] == ["ann over 3 calls", "bo over 100 bytes", "cy over 7 rows"]
+    assert "ValueError() takes its arguments by position here" in refusal("""
+@sfn.workflow
+def main(user):
+    raise ValueError(msg=user)
+""")
+
+
 @pytest.mark.parametrize("init, raised, expected", [
     ("super().__init__(log(a))", "E(x)", "defines its own __init__"),       # a call: not read
     ("super().__init__(a)\n        print(a)", "E(x)", "defines its own __init__"),
