@@ -88,8 +88,25 @@ def note_refusal(b, statement: ast.stmt, refusal: Refusal) -> str:
     if _in_source(b, statement):  # a statement around it may be carvable even where it is not
         b.compute_marks.add(id(statement))
     if not _in_source(b, statement) or not (_pure(b, statement) or _pure_return(b, statement)):
-        return f"{hint}; {NOT_CARVABLE_HINT}" if hint else NOT_CARVABLE_HINT
+        blocker = _blocking_call(b, statement)
+        why = NOT_CARVABLE_HINT + (f" (this one calls {blocker}: assign that to a variable first, then compute "
+                                   "with the variable)" if blocker else "")
+        return f"{hint}; {why}" if hint else why
     return hint
+
+
+def _blocking_call(b, statement: ast.stmt) -> str | None:
+    """The call that keeps a statement from running in the Lambda, where it is a callee or a
+    Step Functions action (`sfn.now()` inside `datetime.fromisoformat(sfn.now()).year`)."""
+    for node in ast.walk(statement):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        if isinstance(func, ast.Name) and (b.is_callee(func.id) or b.info.sfn_function(func.id)) \
+                or isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+                and b.info.is_sfn_module(func.value.id):
+            return ast.unparse(node)
+    return None
 
 
 # builtins whose result is not a computation on the values (input, identity, hashing, code)

@@ -816,3 +816,21 @@ def test_a_statement_calling_a_nested_function_stays_in_the_machine():
                 {"n": 4, "flag": False}, {"n": 4, "flag": True}, **ON)
     assert_same(source.format(body="h = helper(-3)\n        acc = math.gcd(n, h) if not flag else 5"),
                 {"n": 4, "flag": False}, {"n": 4, "flag": True}, **ON)
+
+
+def test_a_statement_kept_from_the_lambda_by_a_call_names_the_call():
+    """A new-user trial: `year = datetime.fromisoformat(sfn.now()).year` with compute_in_lambda
+    was refused with "compute this part in a statement of its own", which it already was; the
+    hint now names sfn.now(), and the split it asks for compiles."""
+    source = """
+    from datetime import datetime
+
+    @sfn.workflow(compute_in_lambda=True)
+    def main(x: int):
+        year = datetime.fromisoformat(sfn.now()).year
+        return year + x
+    """
+    assert "this one calls sfn.now(): assign that to a variable first" in refusal(source)
+    split = source.replace("year = datetime.fromisoformat(sfn.now()).year",
+                           "now = sfn.now()\n        year = datetime.fromisoformat(now).year")
+    assert compile_text(split).computed
