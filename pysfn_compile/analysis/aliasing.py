@@ -609,9 +609,12 @@ class FunctionNames:
 def function_names(body: list[ast.stmt]) -> FunctionNames:
     links: dict = {}
     uses: dict = {}
+    scalars = scalar_names(body)
 
     def link(a: str | None, others: set, node: ast.AST) -> None:
-        for b in others:
+        if a in scalars:
+            return  # an int or a str holds nothing and is in nothing: no sharing goes through it
+        for b in others - scalars:
             if a and b and a != b:
                 links.setdefault(a, {}).setdefault(b, node.lineno)
                 links.setdefault(b, {}).setdefault(a, node.lineno)
@@ -651,6 +654,98 @@ def function_names(body: list[ast.stmt]) -> FunctionNames:
         # by line, then by name: names found through sets would otherwise follow the hash seed
         partners[name] = dict(sorted(reached.items(), key=lambda item: (item[1], item[0])))
     return FunctionNames(partners, uses)
+
+
+# calls whose result is an immutable scalar (a str, number or bool) whatever their arguments
+_SCALAR_FUNCTIONS = frozenset({"int", "float", "str", "len", "round", "abs", "bool", "ord", "chr", "repr", "hash",
+                               "format", "ascii", "bin", "hex", "oct"})
+_SCALAR_METHODS = frozenset({"strip", "lstrip", "rstrip", "lower", "upper", "title", "capitalize", "casefold",
+                             "swapcase", "replace", "format", "join", "zfill", "center", "ljust", "rjust", "count",
+                             "find", "rfind", "index", "rindex", "startswith", "endswith", "isdigit", "isalpha",
+                             "isalnum", "isspace", "isupper", "islower", "isdecimal", "isnumeric", "removeprefix",
+                             "removesuffix", "expandtabs", "translate"})
+
+
+def scalar_names(body: list[ast.stmt]) -> frozenset:
+    """The names every binding of which in `body` gives an immutable scalar (a constant, an
+    f-string, int(...), len(...), a str method's result, arithmetic or a comparison of
+    scalars, a `for` over range(...)): a value no other name can share (flow-insensitive,
+    a fixed point; parameters and anything else bound otherwise are not)."""
+    bindings: dict[str, list] = {}
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                for target in targets:
+                    for name in _names(target):
+                        bindings.setdefault(name, []).append(node.value if isinstance(target, ast.Name) else None)
+            elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+                bindings.setdefault(node.target.id, []).append(
+                    ast.BinOp(ast.Name(node.target.id, ast.Load()), node.op, node.value))
+            elif isinstance(node, ast.NamedExpr):
+                bindings.setdefault(node.target.id, []).append(node.value)
+            elif isinstance(node, ast.For):
+                ranged = isinstance(node.iter, ast.Call) and isinstance(node.iter.func, ast.Name) \
+                    and node.iter.func.id == "range" and isinstance(node.target, ast.Name)
+                for name in _names(node.target):
+                    bindings.setdefault(name, []).append(ast.Constant(0) if ranged else None)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
+                                   ast.ExceptHandler, ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom,
+                                   ast.Global, ast.Nonlocal, ast.comprehension, ast.MatchAs, ast.MatchStar)):
+                for name in _bound_otherwise(node):
+                    bindings.setdefault(name, []).append(None)
+    scalars = set(bindings)
+    changed = True
+    while changed:
+        changed = False
+        for name in list(scalars):
+            if not all(value is not None and _scalar(value, scalars) for value in bindings[name]):
+                scalars.discard(name)
+                changed = True
+    return frozenset(scalars)
+
+
+def _bound_otherwise(node: ast.AST) -> set:
+    """Names a node binds other than by an assignment of a value this module reads."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+        arguments = node.args if not isinstance(node, ast.ClassDef) else None
+        params = {a.arg for a in ast.walk(arguments) if isinstance(a, ast.arg)} if arguments else set()
+        return {node.name} | params
+    if isinstance(node, ast.Lambda):
+        return {a.arg for a in ast.walk(node.args) if isinstance(a, ast.arg)}
+    if isinstance(node, ast.ExceptHandler):
+        return {node.name} if node.name else set()
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return {name for item in node.items if item.optional_vars is not None for name in _names(item.optional_vars)}
+    if isinstance(node, (ast.Import, ast.ImportFrom)):
+        return {(alias.asname or alias.name.split(".")[0]) for alias in node.names}
+    if isinstance(node, (ast.Global, ast.Nonlocal)):
+        return set(node.names)
+    if isinstance(node, ast.comprehension):
+        return _names(node.target)
+    if isinstance(node, (ast.MatchAs, ast.MatchStar)):
+        return {node.name} if node.name else set()
+    return set()
+
+
+def _scalar(value: ast.AST, scalars: set) -> bool:
+    if isinstance(value, (ast.Constant, ast.JoinedStr, ast.Compare)):
+        return True
+    if isinstance(value, ast.Name):
+        return value.id in scalars
+    if isinstance(value, ast.UnaryOp):
+        return isinstance(value.op, ast.Not) or _scalar(value.operand, scalars)
+    if isinstance(value, ast.BinOp):
+        return _scalar(value.left, scalars) and _scalar(value.right, scalars)
+    if isinstance(value, ast.IfExp):
+        return _scalar(value.body, scalars) and _scalar(value.orelse, scalars)
+    if isinstance(value, ast.BoolOp):
+        return all(_scalar(v, scalars) for v in value.values)
+    if isinstance(value, ast.Call):
+        func = value.func
+        return isinstance(func, ast.Name) and func.id in _SCALAR_FUNCTIONS \
+            or isinstance(func, ast.Attribute) and func.attr in _SCALAR_METHODS
+    return False
 
 
 def holders(body: list[ast.stmt], name: str) -> set[str]:

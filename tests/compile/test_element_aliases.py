@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 import textwrap
 
-from pysfn_compile.analysis import element_aliases
+from pysfn_compile.analysis import aliasing, element_aliases
 
 from .helpers import assert_same, compile_text, refusal
 
@@ -242,3 +242,47 @@ def test_a_comprehension_reusing_the_name_for_its_own_items_leaves_the_rewrite_a
         avg = {k: t["sum"] // t["n"] for k, t in totals.items()}
         return {"totals": totals, "avg": avg}
     """, {"rows": [{"k": "a", "v": 4}, {"k": "b", "v": 6}, {"k": "a", "v": 8}]}, {"rows": []})
+
+
+def test_a_scalar_stored_in_the_item_and_elsewhere_links_nothing():
+    """A new-user trial: `s = per.setdefault(k, {...}); s["last"] = v; seen.append(v)` with
+    `v = int(...)` was refused ("'s' may share its value with 'per', 'seen'"): the names that
+    may share `per` were found through `v`, stored in both. An int or a str holds nothing and
+    is in nothing (aliasing.scalar_names), so no sharing goes through it; `s` reads as
+    `per[k]` again."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(rows: list[dict]):
+        per = {}
+        seen = []
+        for r in rows:
+            v = int(r["v"])
+            label = f"{r['k']}:{v}"
+            s = per.setdefault(r["k"], {"last": 0, "labels": []})
+            s["last"] = v
+            s["labels"].append(label)
+            seen.append(v)
+            seen.append(label)
+        return {"per": per, "seen": seen}
+    """, {"rows": [{"k": "a", "v": "1"}, {"k": "a", "v": "2"}, {"k": "b", "v": "3"}]}, {"rows": []})
+    assert results[0]["output"]["per"]["a"] == {"last": 2, "labels": ["a:1", "a:2"]}
+
+
+def test_scalar_names_are_those_every_binding_of_which_is_a_scalar():
+    body = ast.parse(textwrap.dedent("""
+        a = 1
+        b = a + 2
+        c = []
+        d = c if a else 0
+        e = "x".strip()
+        f = len(c)
+        for i in range(3):
+            g = f"{i}"
+        for h in c:
+            pass
+        k = 1
+        k = c
+        n = 0
+        n += b
+    """)).body
+    assert aliasing.scalar_names(body) == frozenset({"a", "b", "e", "f", "i", "g", "n"})
