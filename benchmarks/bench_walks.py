@@ -41,6 +41,18 @@ LISTS = {
     "pairs with a boolean": lambda n: [[i % 17, i % 2 == 0] for i in range(n)],
 }
 
+LOOKUPS = """
+    def load(n):
+        return [[i % 17, PAIR] for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        allowed = load(300)
+        hits = []
+        for x in load(n):
+            hits.append(allowed.index(x) if x in allowed else -1)
+        return sum(hits)
+"""
 WORKFLOWS = {
     "moving window `xs[i:i + 5]` in a loop": ("""
         def load(n):
@@ -54,30 +66,8 @@ WORKFLOWS = {
                 out.append(max(xs[i:i + 5]))
             return len(out)
     """, [500, 2000]),
-    "`x in allowed`, `allowed.index(x)` per item (300 pairs of ints)": ("""
-        def load(n):
-            return [[i % 17, i % 5] for i in range(n)]
-
-        @sfn.workflow
-        def main(n):
-            allowed = load(300)
-            hits = []
-            for x in load(n):
-                hits.append(allowed.index(x) if x in allowed else -1)
-            return sum(hits)
-    """, [50, 2000]),
-    "the same, pairs with a boolean (`True == 1`: item by item)": ("""
-        def load(n):
-            return [[i % 17, i % 2 == 0] for i in range(n)]
-
-        @sfn.workflow
-        def main(n):
-            allowed = load(300)
-            hits = []
-            for x in load(n):
-                hits.append(allowed.index(x) if x in allowed else -1)
-            return sum(hits)
-    """, [50]),
+    "`x in allowed`, `allowed.index(x)` per item (300 pairs of ints)": (LOOKUPS.replace("PAIR", "i % 5"), [50, 2000]),
+    "the same, pairs with a boolean (`True == 1`: item by item)": (LOOKUPS.replace("PAIR", "i % 2 == 0"), [50]),
     "sort 3,000 records, then a loop over them": ("""
         def load(n):
             return [{"id": f"o{i}", "region": ["eu", "us", "apac"][i % 3], "cents": (i * 7919) % 10007,
