@@ -32,9 +32,10 @@ def subclasses(cls: type) -> list[type]:
     return seen
 
 
-def error_equals(classes: tuple, modules: frozenset | None = None) -> list[str]:
+def error_equals(classes: tuple, modules: frozenset | None = None, local: tuple = ()) -> list[str]:
     """ErrorEquals for an except clause over `classes` (() is a bare except); with `modules`
-    (ModuleInfo.lambda_modules), only the subclasses defined in them: those the Lambda can raise."""
+    (ModuleInfo.lambda_modules), only the subclasses defined in them: those the Lambda can raise;
+    `local`: (name, bases) of the classes callees define in their bodies (ModuleInfo.local_exceptions)."""
     if not classes or any(cls in (Exception, BaseException) for cls in classes):
         return [ALL]
     names: list[str] = []
@@ -49,6 +50,10 @@ def error_equals(classes: tuple, modules: frozenset | None = None) -> list[str]:
             name = error_name(sub)
             if name not in names:
                 names.append(name)
+    plain = tuple(cls for cls in classes if isinstance(cls, type))
+    for name, bases in local:
+        if name not in names and any(issubclass(base, plain) for base in bases):
+            names.append(name)
     return names
 
 

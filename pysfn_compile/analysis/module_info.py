@@ -36,6 +36,7 @@ class ModuleInfo:
     return_types: dict = attrs.Factory(dict)  # callee name -> what its body returns (callee_returns.py)
     _changed: dict | None = None
     _lambda_modules: frozenset | None = None
+    _local_exceptions: tuple | None = None
     _roots_changed: frozenset | None = None  # _changed_roots, once computed
 
     @property
@@ -140,6 +141,32 @@ class ModuleInfo:
         if isinstance(obj, type) and issubclass(obj, BaseException):
             return obj
         return None
+
+    def local_exceptions(self) -> tuple:
+        """(name, base classes) of each exception class a module-level function defines in its
+        body (`class Local(AppError)` inside a callee): a Lambda reports it by that name, and
+        an `except AppError` must catch the name. Bases resolve through the module's globals
+        and the classes defined before it there; a class with a base that does not resolve to
+        an exception class is left out."""
+        if self._local_exceptions is not None:
+            return self._local_exceptions
+        found: list = []
+        known: dict = {}
+        for fdef in self.functions.values():
+            for node in ast.walk(fdef):
+                if not isinstance(node, ast.ClassDef) or node is fdef:
+                    continue
+                bases = []
+                for base in node.bases:
+                    cls = known.get(base.id) if isinstance(base, ast.Name) and base.id in known \
+                        else self.exception_class(base.id) if isinstance(base, ast.Name) else None
+                    bases.append(cls)
+                if bases and all(cls is not None for cls in bases):
+                    resolved = tuple(c for cls in bases for c in (cls if isinstance(cls, tuple) else (cls,)))
+                    known[node.name] = resolved
+                    found.append((node.name, resolved))
+        self._local_exceptions = tuple(found)
+        return self._local_exceptions
 
     def constant(self, name: str):
         """A module-level constant usable inside the workflow (JSON data), else _MISSING."""

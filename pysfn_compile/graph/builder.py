@@ -1065,7 +1065,7 @@ class Builder(BuilderHelpers):
                                   "it cannot tell which names are service errors",
                                   "catch the service's errors by their classes, or catch sfn.aws.ServiceError "
                                   "in a try around the service call itself")
-                names = error_equals(handler.classes, self.info.lambda_modules())
+                names = error_equals(handler.classes, self.info.lambda_modules(), self.info.local_exceptions())
                 assign = {handler.var: ir.Code(exc)} if handler.var else {}
                 if names == ["States.ALL"]:
                     condition = ir.Code("true")
@@ -1115,7 +1115,7 @@ class Builder(BuilderHelpers):
                                       "ConditionalCheckFailedException), or Exception; or put the service calls "
                                       "in a try of their own")
                     names = error_names(handler.classes) if error_names is not None \
-                        else error_equals(handler.classes, self.info.lambda_modules())
+                        else error_equals(handler.classes, self.info.lambda_modules(), self.info.local_exceptions())
                     if not names:
                         continue
                     catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})

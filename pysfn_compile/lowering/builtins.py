@@ -1470,7 +1470,7 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            names = error_equals((exc_cls,), b.info.lambda_modules())
+            names = error_equals((exc_cls,), b.info.lambda_modules(), b.info.local_exceptions())
             clash = name_clash((exc_cls,), b.info.lambda_modules(), b.info.objects)
             if clash is not None:
                 raise Refusal(cls, *clash)

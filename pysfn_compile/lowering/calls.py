@@ -160,7 +160,7 @@ def retriers(b, node, wrapper) -> list[ir.Retrier]:
     out = [ir.LAMBDA_SERVICE_RETRY]
     specs = getattr(wrapper, "__pysfn_retry__", [])
     for index, spec in enumerate(specs):
-        errors = error_equals(tuple(spec.errors), b.info.lambda_modules())
+        errors = error_equals(tuple(spec.errors), b.info.lambda_modules(), b.info.local_exceptions())
         clash = name_clash(tuple(spec.errors), b.info.lambda_modules(), b.info.objects)
         if clash is not None:
             raise Refusal(node, "@sfn.retry: " + clash[0], clash[1])
