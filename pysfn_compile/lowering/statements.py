@@ -925,13 +925,14 @@ def transform_raise(b, node: ast.Raise) -> None:
                       "raise sfn.Fail(error, cause) or an exception class of your own")
     args = call.args if call is not None else []
     if call is not None and call.keywords:
-        args = _by_position(cls, call)
+        args = _by_position(b, cls, call)
     raise_class(b, cls, exception_message(b, node, cls, args))
 
 
-def _by_position(cls: type, call: ast.Call) -> list:
+def _by_position(b, cls: type, call: ast.Call) -> list:
     """The arguments of `Quota(user, limit=3)` in the order its __init__ declares them, a
-    parameter left out before one given by keyword filled in with its default (a constant)."""
+    parameter left out before one given by keyword filled in with its default (a constant);
+    keywords out of that order only where none calls a callee (Python evaluates them as written)."""
     hint = f"pass them by position: {ast.unparse(call.func)}(...)"
     init = cls.__dict__.get("__init__")
     if init is None or any(isinstance(arg, ast.Starred) for arg in call.args) \
@@ -946,6 +947,11 @@ def _by_position(cls: type, call: ast.Call) -> list:
         if position is None or position < len(call.args):
             raise Refusal(call, f"{cls.__name__}() got an unexpected or repeated keyword argument '{keyword.arg}'", hint)
         slots[position] = keyword.value
+    written = [keyword.value for keyword in call.keywords]
+    if [slot for slot in slots if any(slot is value for value in written)] != written \
+            and any(effects(b, value).any for value in written):
+        raise Refusal(call, f"{cls.__name__}()'s keyword arguments call a callee in another order than its "
+                      "parameters are declared in", hint)
     while slots and slots[-1] is None:
         slots.pop()
     for position, slot in enumerate(slots):

@@ -536,6 +536,21 @@ def main(user, k: int):
 def main(user):
     raise ValueError(msg=user)
 """)
+    # Python calls the keywords' callees as written: out of the declared order, refused
+    calls = """
+def f(x):
+    return x
+
+class Quota(Exception):
+    def __init__(self, user, unit="calls"):
+        super().__init__(f"{user} over {unit}")
+
+@sfn.workflow
+def main(user):
+    raise Quota(KEYWORDS)
+"""
+    assert "call a callee in another order" in refusal(calls.replace("KEYWORDS", 'unit=f("b"), user=f(user)'))
+    assert assert_same(calls.replace("KEYWORDS", 'user=f(user), unit=f("b")'), {"user": "a"})[0]["cause"] == "a over b"
 
 
 def test_an_exception_class_a_callee_defines_in_its_body_is_caught_by_its_base():
