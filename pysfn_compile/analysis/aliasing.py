@@ -691,7 +691,8 @@ def scalar_names(body: list[ast.stmt]) -> frozenset:
                     bindings.setdefault(name, []).append(ast.Constant(0) if ranged else None)
             elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda,
                                    ast.ExceptHandler, ast.With, ast.AsyncWith, ast.Import, ast.ImportFrom,
-                                   ast.Global, ast.Nonlocal, ast.comprehension, ast.MatchAs, ast.MatchStar)):
+                                   ast.Global, ast.Nonlocal, ast.comprehension, ast.MatchAs, ast.MatchStar,
+                                   ast.MatchMapping)):
                 for name in _bound_otherwise(node):
                     bindings.setdefault(name, []).append(None)
     scalars = set(bindings)
@@ -725,6 +726,8 @@ def _bound_otherwise(node: ast.AST) -> set:
         return _names(node.target)
     if isinstance(node, (ast.MatchAs, ast.MatchStar)):
         return {node.name} if node.name else set()
+    if isinstance(node, ast.MatchMapping):
+        return {node.rest} if node.rest else set()
     return set()
 
 

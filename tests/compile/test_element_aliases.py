@@ -284,5 +284,9 @@ def test_scalar_names_are_those_every_binding_of_which_is_a_scalar():
         k = c
         n = 0
         n += b
+        rest = 0
+        match c:
+            case {"a": 1, **rest}:
+                pass
     """)).body
     assert aliasing.scalar_names(body) == frozenset({"a", "b", "e", "f", "i", "g", "n"})
