@@ -10,8 +10,10 @@ catch every error: States.ALL.
 
 from __future__ import annotations
 
+import ast
 import builtins
 
+from ..errors import Refusal
 from ..runtime import aws, sfn
 
 ALL = "States.ALL"
@@ -50,11 +52,13 @@ def error_equals(classes: tuple, modules: frozenset | None = None, local: tuple 
             name = error_name(sub)
             if name not in names:
                 names.append(name)
-    plain = tuple(cls for cls in classes if isinstance(cls, type))
-    for name, bases in local:
-        if name not in names and any(issubclass(base, plain) for base in bases):
-            names.append(name)
-    return names
+    return _with_local(names, classes, local)
+
+
+def _with_local(names: list[str], classes: tuple, local: tuple) -> list[str]:
+    """`names` and those of the `local` classes (ModuleInfo.local_exceptions) `classes` cover."""
+    return names + [name for name, bases in local
+                    if name not in names and any(issubclass(base, classes) for base in bases)]
 
 
 def error_name(cls: type) -> str:
@@ -65,14 +69,25 @@ def error_name(cls: type) -> str:
     return cls.__name__
 
 
-def name_clash(classes: tuple, modules: frozenset, own: dict) -> tuple[str, str] | None:
+def caught_names(info, classes: tuple, where: ast.AST, prefix: str = "") -> list[str]:
+    """ErrorEquals for an except clause, an isinstance(e, C) or an @sfn.retry over `classes` in
+    the workflow's module (`info`: its ModuleInfo); refused at `where` where the clause would
+    catch another class by its name (name_clash)."""
+    names = error_equals(classes, info.lambda_modules())
+    clash = name_clash(classes, names, info.objects)
+    if clash is not None:
+        raise Refusal(where, prefix + clash[0], clash[1])
+    return names if names == [ALL] else _with_local(names, classes, info.local_exceptions())
+
+
+def name_clash(classes: tuple, names: list[str], own: dict) -> tuple[str, str] | None:
     """(message, hint) where a clause over `classes` catches an error name that a builtin
     exception class or one of the workflow module's own (`own`: its globals) bears and does
     not cover: the Lambda reports an exception by its class's name alone, so the machine would
     catch that one as well (a module's `class TimeoutError(Exception)` under `except OSError`,
     which catches the builtin TimeoutError by name). Names only other modules' classes share
-    (`Error`: binascii's, csv's) are not checked: a callee raising those is the documented limit."""
-    names = error_equals(classes, modules)
+    (`Error`: binascii's, csv's) are not checked: a callee raising those is the documented limit.
+    `names`: the clause's ErrorEquals over the module-level classes (error_equals)."""
     if names == [ALL]:
         return None
     plain = tuple(cls for cls in classes if not issubclass(cls, (aws.ServiceError, sfn.Fail)))

@@ -156,15 +156,13 @@ class ModuleInfo:
             for node in ast.walk(fdef):
                 if not isinstance(node, ast.ClassDef) or node is fdef:
                     continue
-                bases = []
+                bases: list = []
                 for base in node.bases:
-                    cls = known.get(base.id) if isinstance(base, ast.Name) and base.id in known \
-                        else self.exception_class(base.id) if isinstance(base, ast.Name) else None
-                    bases.append(cls)
-                if bases and all(cls is not None for cls in bases):
-                    resolved = tuple(c for cls in bases for c in (cls if isinstance(cls, tuple) else (cls,)))
-                    known[node.name] = resolved
-                    found.append((node.name, resolved))
+                    name = base.id if isinstance(base, ast.Name) else None
+                    bases += known[name] if name in known else [self.exception_class(name) if name else None]
+                if bases and None not in bases:
+                    known[node.name] = tuple(bases)
+                    found.append((node.name, tuple(bases)))
         self._local_exceptions = tuple(found)
         return self._local_exceptions
 

@@ -38,8 +38,7 @@ def rewrite_graph(graph: ir.Graph) -> None:
                 for code in ir.codes(value):
                     text = rewrite(code.text)
                     if text != code.text:
-                        code.helpers = code.helpers | {helper for helper in ("at", "slice1_at")
-                                                       if f"$__{helper}(" in text and f"$__{helper}(" not in code.text}
+                        code.helpers = code.helpers | {helper for helper in ("at", "slice1_at") if f"$__{helper}(" in text}
                         code.text = text
 
 

@@ -17,7 +17,7 @@ import attrs
 
 from ..analysis import aws_models, pytypes
 from ..analysis.effects import effects
-from ..analysis.exceptions import error_equals, name_clash
+from ..analysis.exceptions import caught_names
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
@@ -1470,10 +1470,7 @@ def _isinstance(b, node):
             exc_cls = b.info.exception_class(name)
             if exc_cls is None:
                 raise Refusal(cls, f"{name} is not an exception class")
-            names = error_equals((exc_cls,), b.info.lambda_modules(), b.info.local_exceptions())
-            clash = name_clash((exc_cls,), b.info.lambda_modules(), b.info.objects)
-            if clash is not None:
-                raise Refusal(cls, *clash)
+            names = caught_names(b.info, (exc_cls,), cls)
             tests.append("true" if names == ["States.ALL"] else f"({value.code}.type in {jsonata_lib.literal(names)})")
             continue
         json_type = {"str": "string", "list": "array", "dict": "object", "bool": "boolean", "tuple": "array"}.get(name)

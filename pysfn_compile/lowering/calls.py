@@ -16,7 +16,7 @@ import attrs
 from ..analysis import callee_returns, pytypes
 from ..analysis.ast_edits import short_text
 from ..analysis.effects import EFFECTFUL_MODULES, effects
-from ..analysis.exceptions import ALL, error_equals, name_clash
+from ..analysis.exceptions import ALL, caught_names
 from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -160,10 +160,7 @@ def retriers(b, node, wrapper) -> list[ir.Retrier]:
     out = [ir.LAMBDA_SERVICE_RETRY]
     specs = getattr(wrapper, "__pysfn_retry__", [])
     for index, spec in enumerate(specs):
-        errors = error_equals(tuple(spec.errors), b.info.lambda_modules(), b.info.local_exceptions())
-        clash = name_clash(tuple(spec.errors), b.info.lambda_modules(), b.info.objects)
-        if clash is not None:
-            raise Refusal(node, "@sfn.retry: " + clash[0], clash[1])
+        errors = caught_names(b.info, tuple(spec.errors), node, "@sfn.retry: ")
         if errors == [ALL] and index != len(specs) - 1:
             raise Refusal(node, "a retry over every exception must be the last (lowest) @sfn.retry",
                           "move @sfn.retry(errors=[Exception]) below the others")

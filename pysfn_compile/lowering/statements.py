@@ -23,7 +23,7 @@ from ..analysis import (
 )
 from ..analysis.ast_edits import OPERATORS, short_text
 from ..analysis.effects import effects
-from ..analysis.exceptions import name_clash
+from ..analysis.exceptions import caught_names
 from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
@@ -620,12 +620,12 @@ def transform_for(b, node: ast.For) -> None:
                 b.walk_keys(keyed[0])  # `for k in d`: d's values may change, not its keys
             else:
                 b.walk(sources)
+        start = [(index, const(0, pytypes.kind("int", 1)))]
         sequence = _walked_variable(b, node, items)
         if sequence is None:  # the list of the moment, in a variable of its own
             sequence = b.temp("items")
-            b.assign([(sequence, items), (index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
-        else:
-            b.assign([(index, const(0, pytypes.kind("int", 1)))], f"Start {title}")
+            start.insert(0, (sequence, items))
+        b.assign(start, f"Start {title}")
         test = f"(${index} < $count(${sequence}))"
         item = Expr(f"${sequence}[${index}]", item_ty, reads=frozenset([sequence, index]))
         if item_ty.items is not None:
@@ -1281,9 +1281,7 @@ def _handler_classes(b, handler: ast.ExceptHandler) -> tuple:
             raise Refusal(name, f"{ast.unparse(name)} is not an exception class",
                           "catch builtin exceptions or classes defined in the module")
         classes.append(cls)
-    clash = name_clash(tuple(classes), b.info.lambda_modules(), b.info.objects)
-    if clash is not None:
-        raise Refusal(handler.type, *clash)
+    caught_names(b.info, tuple(classes), handler.type)  # a name clash refused at the clause (the builder writes its catches)
     return tuple(classes)
 
 
