@@ -13,16 +13,18 @@ item is named by its place instead, in the function's own tree, before it is low
     totals[entry_key]["orders"] += 1
 
 That is Python's meaning exactly when, from the binding to each use of the name:
-- the name is bound only so (`name = base.setdefault(key[, default])` or `name = base[key]`) and
-  every read of it follows one such binding in the same block (`region`), or is in the body of
-  a `for` loop whose target is the name (reused there for something else);
+- the name is bound only so (`name = base.setdefault(key[, default])`, `name = base[key]`, or
+  `name = base[k1][key]`, an item keys down), by plain assignments (`name = []`: reused for a
+  value of its own) or by `for` loops, and every read of it follows one such binding in the same
+  block (`region`) or is in the body of such a loop;
 - nothing rebinds `base`, rebinds or removes any of its items (`base[k] = ...`, `del base[k]`,
   `base.pop(...)`, `base.update(...)`, ...), through `base` or any name that may share it
   (aliasing.function_names); `base.setdefault` never replaces an item, so it may;
 - the key is evaluated once, where Python evaluates it: a constant or a variable the region
   does not rebind is used as it is, anything else is kept in a variable of its own (and then
   `base` must be bound before: a parameter or a top-level assignment earlier, since Python
-  reads `base` before it evaluates the key);
+  reads `base` before it evaluates the key); the keys of an item keys down must all be such
+  constants or variables, and nothing may change `base` in place at any depth;
 - no nested function or lambda mentions the name (it could run anywhere).
 Otherwise the function is left as written and the usual rules decide. Only names changed in
 place somewhere are rewritten; a name only read is a copy that reads the same.
@@ -57,6 +59,7 @@ class _Binding:
     base: str
     key: ast.expr
     top: int  # the index of the top-level statement holding it
+    path: tuple[ast.expr, ...] = ()  # keys between base and key: `cell = grid[r][c]` has (r,)
 
 
 def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
@@ -72,7 +75,7 @@ def rewrite(body: list[ast.stmt], params: Iterable[str] = ()) -> list[ast.stmt]:
         key_ref = ast.Name(id=key_name, ctx=ast.Load()) if key_name else key
         name = _binding_target(binding.statement).id
         for statement in region:
-            _replace_reads(statement, name, binding.base, key_ref)
+            _replace_reads(statement, name, binding.base, key_ref, binding.path)
         value = binding.statement.value
         if isinstance(value, ast.Call):
             value.args[0] = copy.deepcopy(key_ref)
@@ -251,8 +254,8 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
         for block, index in places:
             shape = _item_binding(block[index])
             if shape is not None:
-                name, base, key = shape
-                found.setdefault(name, []).append(_Binding(block[index], block, index, base, key, top))
+                name, base, key, path = shape
+                found.setdefault(name, []).append(_Binding(block[index], block, index, base, key, top, path))
     return found
 
 
@@ -275,8 +278,9 @@ def _inner_blocks(statement: ast.stmt) -> Iterator[list]:
             yield from _inner_blocks(sub)
 
 
-def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr] | None:
-    """(name, base, key) of `name = base.setdefault(key[, default])` / `name = base[key]`."""
+def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr, tuple[ast.expr, ...]] | None:
+    """(name, base, key, path) of `name = base.setdefault(key[, default])` / `name = base[key]`
+    / `name = base[p][key]` (path (p,): keys the item is reached through)."""
     if isinstance(statement, ast.Assign) and len(statement.targets) == 1:
         target, value = statement.targets[0], statement.value
     elif isinstance(statement, ast.AnnAssign) and statement.value is not None and statement.simple:
@@ -285,9 +289,14 @@ def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr] | None:
         return None
     if not isinstance(target, ast.Name):
         return None
-    if isinstance(value, ast.Subscript) and isinstance(value.value, ast.Name) \
-            and not isinstance(value.slice, (ast.Slice, ast.Tuple)):
-        base, key = value.value.id, value.slice
+    path: tuple[ast.expr, ...] = ()
+    if isinstance(value, ast.Subscript) and not isinstance(value.slice, (ast.Slice, ast.Tuple)):
+        inner = value.value
+        while isinstance(inner, ast.Subscript) and not isinstance(inner.slice, (ast.Slice, ast.Tuple)):
+            path, inner = (inner.slice, *path), inner.value
+        if not isinstance(inner, ast.Name):
+            return None
+        base, key = inner.id, value.slice
     elif isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
             and value.func.attr == "setdefault" and isinstance(value.func.value, ast.Name) \
             and 1 <= len(value.args) <= 2 and not value.keywords \
@@ -297,7 +306,7 @@ def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr] | None:
         return None
     if base == target.id or any(isinstance(n, ast.Name) and n.id == target.id for n in ast.walk(value)):
         return None
-    return target.id, base, key
+    return target.id, base, key, path
 
 
 def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozenset, partners: dict,
@@ -305,7 +314,8 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
     """For each binding of `name`: its region and the key's own variable (None: the key as
     written), or None when the name cannot be rewritten."""
     loops = _own_loops(name, found, body)
-    if name in params or not _bound_only_by(name, found, body, loops):
+    plain = _plain_bindings(name, body)
+    if name in params or not _bound_only_by(name, found, body, loops, plain):
         return None
     regions = []
     covered: set[int] = set()
@@ -313,6 +323,8 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         region = _region(name, binding)
         regions.append(region)
         covered |= {id(n) for statement in region for n in ast.walk(statement)}
+    for block, index in plain:  # after `name = []` the name holds that value, whatever it held
+        covered |= {id(n) for statement in _region_after(name, block, index) for n in ast.walk(statement)}
     for loop in loops:  # the loop binds the name before each run of its body
         covered |= {id(n) for statement in loop.body for n in ast.walk(statement)}
     reads = [n for statement in body for n in _walk_function(statement, name)
@@ -325,12 +337,16 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
     for binding, region in zip(found, regions, strict=True):
         # names that may hold the base itself, or hold it inside: any change through them may
         # replace its items (names bound only to its items change the items in place: fine)
-        others = {other for other in partners.get(binding.base, {}) if other != name and not (
-            other in bindings and all(b.base == binding.base for b in bindings[other]))}
-        if any(_replaces_items(statement, binding.base, others) for statement in region):
+        others = {other for other in partners.get(binding.base, {}) if other != name and (binding.path or not (
+            other in bindings and all(b.base == binding.base and not b.path for b in bindings[other])))}
+        if any(_replaces_items(statement, binding.base, others, deep=bool(binding.path)) for statement in region):
             return None
+        if not all(_stable_key(key, region) for key in binding.path):
+            return None  # (Python reads base[p] before it evaluates the key: no key variable here)
         key_name = None
         if not _stable_key(binding.key, region):
+            if binding.path:
+                return None
             if not _bound_before(binding.base, binding, body, params):
                 return None
             key_name = fresh_name(f"{name}_key", taken)
@@ -371,11 +387,32 @@ def _own_loops(name: str, found: list[_Binding], body: list[ast.stmt]) -> list[a
     return loops
 
 
-def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt], loops: list[ast.For] = ()) -> bool:
-    """Every store or del of `name` is one of the bindings (or the target of one of `loops`);
-    no nested scope or global mentions it."""
+def _plain_bindings(name: str, body: list[ast.stmt]) -> list[tuple[list, int]]:
+    """(block, index) of each plain assignment to `name` (`name = []`, `name, n = [], 0`) that is
+    not an item binding: the name reused for a value of its own. Reads after one in its block
+    read that value, so they do not stop the rewrite of the item bindings elsewhere."""
+    found = []
+    for top, statement in enumerate(body):
+        places = [(body, top)] + [(block, index) for block in _inner_blocks(statement) for index in range(len(block))]
+        for block, index in places:
+            node = block[index]
+            item = _item_binding(node)
+            if item is not None and item[0] == name:
+                continue
+            if any(isinstance(part, ast.Name) and part.id == name
+                   for target in _plain_targets(node) for part in _target_parts(target)):
+                found.append((block, index))
+    return found
+
+
+def _bound_only_by(name: str, found: list[_Binding], body: list[ast.stmt], loops: list[ast.For] = (),
+                   plain: list[tuple[list, int]] = ()) -> bool:
+    """Every store or del of `name` is one of the bindings (or the target of one of `loops`, or
+    of a plain assignment in `plain`); no nested scope or global mentions it."""
     targets = {id(_binding_target(b.statement)) for b in found}
     targets |= {id(n) for loop in loops for n in ast.walk(loop.target)}
+    targets |= {id(part) for block, index in plain for target in _plain_targets(block[index])
+                for part in _target_parts(target)}
     for statement in body:
         for node in _walk_function(statement, name):
             if isinstance(node, SCOPES) and any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node)):
@@ -394,10 +431,20 @@ def _binding_target(statement: ast.stmt) -> ast.expr:
     return statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
 
 
+def _plain_targets(statement: ast.stmt) -> list[ast.expr]:
+    if isinstance(statement, ast.Assign):
+        return statement.targets
+    return [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+
+
 def _region(name: str, binding: _Binding) -> list[ast.stmt]:
-    """The statements after the binding in its block, up to one that binds the name again."""
+    return _region_after(name, binding.block, binding.index)
+
+
+def _region_after(name: str, block: list[ast.stmt], index: int) -> list[ast.stmt]:
+    """The statements after `block[index]` in its block, up to one that binds the name again."""
     region = []
-    for statement in binding.block[binding.index + 1:]:
+    for statement in block[index + 1:]:
         if any(isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Store)
                for n in _walk_function(statement, name)):
             break
@@ -436,11 +483,15 @@ def _target_parts(target: ast.expr) -> Iterator[ast.expr]:
         yield target
 
 
-def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys: bool = False) -> bool:
+def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys: bool = False,
+                    deep: bool = False) -> bool:
     """Whether `statement` may rebind `base` or rebind or remove one of its items: through
     `base` itself (`base[k] = v`, `del base[k]`, `base.pop(k)`, `base = ...`), or by any change
     in place through `others` (which may hold `base` at any depth); with `adds_keys`, also
-    add a key (`base.setdefault(k, v)`)."""
+    add a key (`base.setdefault(k, v)`); with `deep` (an item reached through a path of keys),
+    any change in place through `base` at any depth too."""
+    if deep:
+        others = others | {base}
     roots = others | {base}
     for node in _walk_function(statement):
         if isinstance(node, SCOPES) and any(isinstance(n, ast.Name) and n.id in roots for n in ast.walk(node)):
@@ -497,20 +548,23 @@ def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: fr
 
 
 
-def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr) -> None:
-    """Every read of `name` in `statement` becomes `base[key]`, in place."""
+def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr,
+                   path: tuple[ast.expr, ...] = ()) -> None:
+    """Every read of `name` in `statement` becomes `base[*path][key]`, in place."""
     for node in list(_walk_function(statement, name)):
         for field, value in ast.iter_fields(node):
             if isinstance(value, ast.Name) and value.id == name and isinstance(value.ctx, ast.Load):
-                setattr(node, field, _item(value, base, key))
+                setattr(node, field, _item(value, base, key, path))
             elif isinstance(value, list):
                 for position, item in enumerate(value):
                     if isinstance(item, ast.Name) and item.id == name and isinstance(item.ctx, ast.Load):
-                        value[position] = _item(item, base, key)
+                        value[position] = _item(item, base, key, path)
 
 
-def _item(at: ast.Name, base: str, key: ast.expr) -> ast.Subscript:
-    item = ast.Subscript(value=ast.Name(id=base, ctx=ast.Load()), slice=copy.deepcopy(key), ctx=ast.Load())
+def _item(at: ast.Name, base: str, key: ast.expr, path: tuple[ast.expr, ...] = ()) -> ast.Subscript:
+    item: ast.expr = ast.Name(id=base, ctx=ast.Load())
+    for step in (*path, key):
+        item = ast.Subscript(value=item, slice=copy.deepcopy(step), ctx=ast.Load())
     for node in ast.walk(item):
         ast.copy_location(node, at)
     return item

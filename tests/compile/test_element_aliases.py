@@ -290,3 +290,82 @@ def test_scalar_names_are_those_every_binding_of_which_is_a_scalar():
                 pass
     """)).body
     assert aliasing.scalar_names(body) == frozenset({"a", "b", "e", "f", "i", "g", "n"})
+
+
+def test_a_name_reused_later_for_a_value_of_its_own_keeps_the_rewrite():
+    """`items = groups[k]` changed in a loop, and `items = []` later for a list of its own:
+    reads after that assignment read its value, so the loop's changes still go to the items."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(groups: dict[str, list[int]], n: int):
+        for k in groups:
+            items = groups[k]
+            items.append(n)
+        items, count = [], 0
+        for k in sorted(groups):
+            items.append(len(groups[k]))
+            count += 1
+        return [groups, items, count]
+    """, {"groups": {"b": [2], "a": []}, "n": 7}, {"groups": {}, "n": 1})
+    assert results[0]["output"] == [{"b": [2, 7], "a": [7]}, [1, 2], 2]
+
+
+def test_a_read_that_may_still_be_the_item_refuses_despite_a_plain_rebinding():
+    """`items = []` before the loop does not decide what `items` holds after it: the last item."""
+    assert "may share its value" in refusal("""
+    @sfn.workflow
+    def main(groups, n):
+        items = []
+        for k in groups:
+            items = groups[k]
+            items.append(n)
+        return [groups, items]
+    """)
+    assert "may share its value" in refusal("""
+    @sfn.workflow
+    def main(groups, n, c):
+        for k in groups:
+            items = groups[k]
+            if c:
+                items = []
+            items.append(n)
+        return groups
+    """)
+
+
+def test_an_item_two_keys_down_is_named_by_its_place():
+    """`cell = grid[r][c]` changed in place: `grid[r][c]` itself, read where Python reads it (a
+    missing outer key raises KeyError naming it, before the inner one)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(who: str, what: str, n: int):
+        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
+        for r in range(len(grid)):
+            for c in range(len(grid[r])):
+                cell = grid[r][c]
+                cell["v"] += r * 10 + c
+                cell["seen"] = True
+        m = {"a": {"x": [1, 2]}, "b": {"x": [3], "y": []}}
+        cell = m[who][what]
+        cell.append(n)
+        cell.append(len(cell))
+        return [grid, m]
+    """, {"who": "a", "what": "x", "n": 7}, {"who": "b", "what": "z", "n": 1}, {"who": "q", "what": "z", "n": 1})
+    assert results[0]["output"][0] == [[{"v": 0, "seen": True}, {"v": 2, "seen": True}], [{"v": 12, "seen": True}]]
+    assert results[0]["output"][1]["a"]["x"] == [1, 2, 7, 3]
+    assert results[1]["cause"] == results[2]["cause"].replace("'q'", "'z'") == "'z'"
+
+
+def test_an_item_two_keys_down_stays_refused_where_its_place_may_hold_another():
+    """Anything that may put another object at `m[..][..]` (or rebind a key) before the change
+    keeps `cell` a name of its own: refused as before."""
+    for between in ('m["a"]["x"] = [0]', 'm["a"] = {"x": []}', 'm["a"].clear()', 'k = "y"'):
+        assert "may share its value" in refusal(f"""
+        @sfn.workflow
+        def main(n: int, k: str):
+            m = {{"a": {{"x": [1, 2]}}, "b": {{"x": [3], "y": []}}}}
+            cell = m["a"][k]
+            {between}
+            cell.append(n)
+            return m
+        """), between
