@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import json
+import logging
 import types
 import typing
 
@@ -276,9 +277,10 @@ _ANNOTATED_KINDS = {"list": "list", "dict": "dict", "str": "str"}
 
 
 def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> dict:
-    """For inline_functions: the imported modules, and the entry's parameters annotated list,
-    dict or str (the entry checks them, in plain runs too)."""
-    known: dict = {name: obj for name, obj in b.info.objects.items() if isinstance(obj, types.ModuleType)}
+    """For inline_functions: the imported modules and module-level loggers (`log.info`), and the
+    entry's parameters annotated list, dict or str (the entry checks them, in plain runs too)."""
+    known: dict = {name: obj for name, obj in b.info.objects.items()
+                   if isinstance(obj, (types.ModuleType, logging.Logger))}
     if scope.kind == "entry" and arguments is not None:
         defaulted = _defaults(arguments)
         for arg in [*arguments.args, *arguments.kwonlyargs]:

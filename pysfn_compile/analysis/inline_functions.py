@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import ast
 import copy
-import types
 
 from .ast_edits import blocks, computes_only
 from .fresh_names import fresh_name
@@ -530,13 +529,14 @@ def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
 def _sure_method(func: ast.expr, kinds: dict, known: dict) -> bool:
     """`name.method` where the name only ever holds a literal list, dict or str that has it
     (or is a parameter annotated so), a str literal's method (`", ".join`), or a function of an
-    imported module the function does not rebind (`math.sqrt`)."""
+    imported module or a method of a module-level logger the function does not rebind
+    (`math.sqrt`, `log.info`)."""
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) and isinstance(func.value.value, str):
         return func.attr in _METHODS["str"]
     if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name)):
         return False
     module = known.get(func.value.id)
-    if isinstance(module, types.ModuleType) and func.value.id not in kinds:
+    if module is not None and not isinstance(module, str) and func.value.id not in kinds:
         return callable(getattr(module, func.attr, None))
     kind = kinds.get(func.value.id)
     return kind is not None and func.attr in _METHODS[kind]

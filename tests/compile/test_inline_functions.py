@@ -827,3 +827,39 @@ def test_a_helper_called_in_a_method_that_cannot_fail_first_runs_inline():
         {body.replace(chr(10), chr(10) + '    ')}
     """)
         assert "'twice' is a nested function called inside an expression where it cannot run inline" in message, params
+
+
+def test_a_helper_called_in_a_logging_call_runs_inline():
+    """`log.debug("%s", helper(n))` through a module-level logger: looking `debug` up cannot
+    fail, so the helper runs first on a line of its own, as Python runs it (refused before:
+    the fuzzer's most frequent "nested function called inside an expression", session 24).
+    A logger name the workflow rebinds stays refused."""
+    source = """
+    import logging
+
+    log = logging.getLogger("wf")
+
+
+    def note(x):
+        return x
+
+
+    @sfn.workflow
+    def main(n: int):
+        seen = []
+
+        def helper(v, k=2):
+            note(v)
+            seen.append(v)
+            if v > k:
+                return v - k
+            return v * 3
+
+        log.debug("%s", helper(n))
+        log.info("%s and %d", f"{helper(n + 1):>4}", len(seen))
+        return seen
+    """
+    results = assert_same(source, {"n": 7}, {"n": 1})
+    assert results[0]["output"] == [7, 8]
+    assert "called inside an expression where it cannot run inline" in refusal(
+        source.replace('seen = []', 'seen = []\n        log = seen'))
