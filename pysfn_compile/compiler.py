@@ -277,10 +277,15 @@ _ANNOTATED_KINDS = {"list": "list", "dict": "dict", "str": "str"}
 
 
 def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> dict:
-    """For inline_functions: the imported modules and module-level loggers (`log.info`), and the
-    entry's parameters annotated list, dict or str (the entry checks them, in plain runs too)."""
+    """For inline_functions: the imported modules and module-level loggers (`log.info`), the
+    builtins that make lists, dicts and strs (`out = sorted(xs)`) unless the module rebinds them,
+    and the entry's parameters annotated list, dict or str (the entry checks them, in plain runs
+    too)."""
     known: dict = {name: obj for name, obj in b.info.objects.items()
                    if isinstance(obj, (types.ModuleType, logging.Logger))}
+    # the builtins that make a list, dict or str, where the module does not define the name
+    known |= {name: builtin for name, builtin in (("sorted", sorted), ("list", list), ("dict", dict),
+                                                  ("str", str), ("repr", repr)) if name not in b.info.objects}
     if scope.kind == "entry" and arguments is not None:
         defaulted = _defaults(arguments)
         for arg in [*arguments.args, *arguments.kwonlyargs]:

@@ -500,11 +500,17 @@ def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
 _METHODS = {"list": frozenset(dir(list)), "dict": frozenset(dir(dict)), "str": frozenset(dir(str))}
 
 
+_BUILT_KINDS = {sorted: "list", list: "list", dict: "dict", str: "str", repr: "str"}
+
+
 def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
     """name -> "list", "dict" or "str" where every binding of the name in the function is a
-    literal of that kind (`out = []`, `[... for ...]`, `{}`, `"..."`, an f-string), a parameter
-    annotated so among them; else None."""
+    literal of that kind (`out = []`, `[... for ...]`, `{}`, `"..."`, an f-string) or a builtin
+    that makes one (`sorted(...)`, `dict(...)`, `", ".join(...)`; `known` says the builtin's
+    name is the builtin), a parameter annotated so among them; else None."""
     kinds: dict = {name: {kind} for name, kind in known.items() if isinstance(kind, str)}
+    bound = {node.id for statement in body for node in ast.walk(statement)
+             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)}
     for statement in body:
         for node in ast.walk(statement):
             if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
@@ -514,7 +520,8 @@ def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
                 kind = ("list" if isinstance(value, (ast.List, ast.ListComp)) else
                         "dict" if isinstance(value, (ast.Dict, ast.DictComp)) else
                         "str" if isinstance(value, ast.JoinedStr) or (
-                            isinstance(value, ast.Constant) and isinstance(value.value, str)) else None)
+                            isinstance(value, ast.Constant) and isinstance(value.value, str)) else
+                        _built_kind(value, bound, known))
                 for target in node.targets:
                     if isinstance(target, ast.Name):
                         kinds.setdefault(target.id, set()).add(kind)
@@ -524,6 +531,21 @@ def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
                     if isinstance(sub, ast.Name) and not isinstance(sub.ctx, ast.Load):
                         kinds.setdefault(sub.id, set()).add(None)
     return {name: next(iter(found)) if len(found) == 1 else None for name, found in kinds.items()}
+
+
+def _built_kind(value: ast.expr, bound: set, known: dict) -> str | None:
+    """The kind a builtin call makes: `sorted(xs)`, `list(...)` a list, `dict(...)` a dict,
+    `str(x)`, `repr(x)`, `", ".join(...)` a str (Python raises where it cannot)."""
+    if not isinstance(value, ast.Call):
+        return None
+    func = value.func
+    if isinstance(func, ast.Name) and func.id not in bound:
+        builtin = known.get(func.id)
+        return _BUILT_KINDS.get(builtin) if callable(builtin) else None
+    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) \
+            and isinstance(func.value.value, str) and func.attr in ("join", "format"):
+        return "str"
+    return None
 
 
 def _sure_method(func: ast.expr, kinds: dict, known: dict) -> bool:
@@ -622,7 +644,8 @@ def _in_order(node: ast.AST) -> list | None:
 def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None:
     """The nodes from `root` down to the first call of one of `defs` (in Python's order of
     evaluation) reached through parts evaluated once and unconditionally; None if there is
-    none, or `root` is that call and not `whole` (a call on a line of its own already)."""
+    none. Not `whole`: `root` is such a call on a line of its own already, and only a call in
+    its arguments is looked for."""
     def search(node) -> list | None:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in defs:
             return [node]
@@ -638,6 +661,11 @@ def _path_to_call(root: ast.expr, defs: dict, whole: bool = True) -> list | None
                 return [node, *found]
         return None
     if not whole and isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and root.func.id in defs:
+        # a call on a line of its own already: only a call in its arguments (`seek(seek(8))`)
+        for child in _in_order(root):
+            found = search(child)
+            if found is not None:
+                return [root, *found]
         return None
     if isinstance(root, _LOOP_COMPS):
         return None  # `x = [...]`: made a loop by _comprehension_loops

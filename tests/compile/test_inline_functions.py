@@ -5,6 +5,8 @@ one state like the rest of the loop."""
 
 from __future__ import annotations
 
+import textwrap
+
 import pytest
 
 import pysfn_emulator
@@ -863,3 +865,32 @@ def test_a_helper_called_in_a_logging_call_runs_inline():
     assert results[0]["output"] == [7, 8]
     assert "called inside an expression where it cannot run inline" in refusal(
         source.replace('seen = []', 'seen = []\n        log = seen'))
+
+
+def test_a_helper_in_a_helpers_arguments_and_in_a_method_of_a_sorted_list_runs_inline():
+    """`a = seek(seek(n))`: the inner call gets its line first; `out = sorted(xs)` always holds
+    a list, so `out.append(seek(n))` cannot fail before the call (both refused before, the
+    fuzzer's "nested function called inside an expression", session 24). A module that defines
+    its own `sorted` keeps the refusal."""
+    source = """
+    def note(x):
+        return x
+
+
+    @sfn.workflow
+    def main(xs: list[int], n: int):
+        def seek(v):
+            note(v)
+            for x in xs:
+                if x > v:
+                    return x
+            return -1
+        out = sorted(xs)
+        out.append(seek(n))
+        a = seek(seek(n))
+        return [out, a]
+    """
+    results = assert_same(source, {"xs": [3, 1, 9], "n": 2}, {"xs": [], "n": 1})
+    assert results[0]["output"] == [[1, 3, 9, 3], 9] and results[1]["output"] == [[-1], -1]
+    assert "'seek' is a nested function that runs inline only where every use of it can: its use on line 19 " \
+        "cannot" in refusal("def sorted(xs):\n    return xs\n\n" + textwrap.dedent(source))
