@@ -65,10 +65,28 @@ def operands(b, nodes: list) -> list[Expr]:
     out = []
     for index, node in enumerate(nodes):
         expr = b.expr(node)
-        if index < last and (expr.guards or expr.reads & {b.var_if_local(n) for n in changed}):
+        if index < last and _set_aside(b, expr, changed):
             expr = materialize(b, expr, node)
         out.append(expr)
     return out
+
+
+def read_before(b, expr: Expr, node: ast.AST, later: ast.AST, title: str) -> Expr:
+    """`expr` (what Python evaluates at `node` before `later`: the item `d[k] += f()` reads,
+    with its KeyError) set aside when `later` calls a callee or changes a variable and `expr`
+    could fail or reads what it changes. A list is only checked (its guards, by a state of
+    their own): `+=` extends the object Python read, changes `later` made to it included."""
+    found = effects(b, later)
+    if not found.any:
+        return expr
+    if expr.ty.may("list"):
+        b.check([expr], title)
+        return expr.unguarded() if expr.guards else expr
+    return materialize(b, expr, node) if _set_aside(b, expr, found.mutates) else expr
+
+
+def _set_aside(b, expr: Expr, changed: set) -> bool:
+    return bool(expr.guards or expr.reads & {b.var_if_local(n) for n in changed})
 
 
 def materialize(b, expr: Expr, node: ast.AST, hint: str = "t") -> Expr:

@@ -32,7 +32,7 @@ from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFr
 from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, record_expr, stop_where
 from ..runtime import sfn
 from . import sets
-from .evaluation import condition, materialize, operands
+from .evaluation import condition, materialize, operands, read_before
 from .formatting import to_repr, to_str
 from .operations import (
     augmented_add,
@@ -231,6 +231,7 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
     in_place = op in ("+", "*")
     if isinstance(target, ast.Name):
         current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
+        current = read_before(b, current, target, node.value, f"Read {target.id}")  # (unbound: raises before f())
         (value,) = operands(b, [node.value])
         is_list = current.ty.only("list") and current.ty.form == "list"  # a tuple's += makes a new one
         if in_place and is_list:
@@ -264,7 +265,8 @@ def transform_aug_assign(b, node: ast.AugAssign) -> None:
             raise Refusal(target, "this augmented assignment target is not supported")
         container, key = operands(b, [target.value, target.slice])
 
-        current = subscript(target, container, key, int_keys=b.int_keys)
+        current = read_before(b, subscript(target, container, key, int_keys=b.int_keys), target, node.value,
+                              f"Read {short_text(ast.unparse(target))}")
         (value,) = operands(b, [node.value])
         if in_place and current.ty.only("list") and current.ty.form == "list":
             # Python changes the list in place (`+=` is extend), then stores it back: the

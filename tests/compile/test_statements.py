@@ -1141,3 +1141,60 @@ def test_a_state_s_own_evaluation_error_is_not_caught_as_a_python_exception():
     catch = next(s["Catch"] for s in compiled.definition["States"].values() if s.get("Comment", "").startswith(
         "line 15") and s["Type"] == "Task")
     assert catch[0]["ErrorEquals"] == ["States.QueryEvaluationError"] and catch[1]["ErrorEquals"] == ["States.ALL"]
+
+
+def test_an_augmented_assignment_reads_its_target_before_it_calls_the_value():
+    """`totals["b"] += bump(x)`: Python reads `totals["b"]` (KeyError) and `total` (unbound)
+    before it calls `bump`, which must then not be called at all (it was: session 24's trials).
+    A list target is only checked first: `+=` extends the object Python read, with what the
+    value's helper appended to it."""
+    results = assert_same("""
+    CALLS = []
+
+
+    def bump(x):
+        CALLS.append(x)
+        return [len(CALLS)]
+
+
+    def calls():
+        return len(CALLS)
+
+
+    def reset():
+        CALLS.clear()
+
+
+    @sfn.workflow
+    def main(x, totals, xs, d: dict[str, list[int]]):
+        reset()
+        try:
+            totals["b"] += bump(x)[0]
+        except KeyError as e:
+            return ["key", str(e), calls()]
+        try:
+            xs[5] += bump(x)[0]
+        except IndexError:
+            return ["index", calls()]
+        if x:
+            total = 0
+        try:
+            total += bump(x)[0]
+        except UnboundLocalError:
+            return ["unbound", calls()]
+        out = []
+
+        def grab():
+            d["k"].append(99)
+            out.append(len(d["k"]))
+            return [7]
+        d["k"] += grab()
+        d["k"] += bump(x)
+        return [totals, xs, total, d, out, calls()]
+    """, {"x": 1, "totals": {}, "xs": [], "d": {"k": [1]}}, {"x": 1, "totals": {"b": 1}, "xs": [],
+                                                              "d": {"k": [1]}},
+        {"x": 0, "totals": {"b": 1}, "xs": [0] * 6, "d": {"k": [1]}},
+        {"x": 1, "totals": {"b": 1}, "xs": [0] * 6, "d": {"k": []}}, {"x": 1, "totals": {"b": 1}, "xs": [0] * 6, "d": {}})
+    assert [r["output"] for r in results[:3]] == [["key", "'b'", 0], ["index", 1], ["unbound", 2]]
+    assert results[3]["output"][3:] == [{"k": [99, 7, 4]}, [1], 4]
+    assert results[4]["error"] == "KeyError"
