@@ -98,6 +98,9 @@ class HandlerInfo:
     var: str | None  # ASL variable holding the caught exception (the `as` name or a hidden one)
     label: Label
     node: ast.ExceptHandler
+    # `except E as e` where `e` is read outside the handlers that bind it: Python deletes it
+    # wherever the handler ends, and a later read raises UnboundLocalError
+    deletes: bool = False
 
 
 @attrs.define(eq=False)

@@ -859,6 +859,8 @@ def jump_out(b, loop: LoopContext, kind: str) -> None:
     position = contexts.index(loop)
     for index in range(len(contexts) - 1, position, -1):
         context = contexts[index]
+        if isinstance(context, TryContext):
+            _delete_caught(b, context)
         if isinstance(context, TryContext) and context.finally_label is not None:
             tag = f"{kind}:{loop.ident}"
             context.kinds.add(tag)
@@ -889,6 +891,9 @@ def do_return(b, value: Expr, node) -> None:
             site = _return_site(b, node)
             b.assign([(ret, value), (context.finally_var, const({"kind": "return"}, pytypes.dict_of(pytypes.STR))),
                       *site], "Return through finally")
+            for inner in contexts[index:]:  # (the value first: `return str(e)` reads it)
+                if isinstance(inner, TryContext):
+                    _delete_caught(b, inner)
             b.jump(context.finally_label)
             return
     b.check([value], "Check return value")
@@ -1103,14 +1108,21 @@ def transform_try(b, node: ast.Try) -> None:
         classes = _handler_classes(b, handler)
         if classes and any(c.__name__ == "Fail" and c.__module__.endswith("sfn") for c in classes):
             raise Refusal(handler, "catching sfn.Fail by name is not supported", "catch Exception")
-        var = None
+        var, deletes = None, False
         if handler.name:
             b.declare(handler.name)
             var = b.var(handler.name)
             b.note_type(handler.name, pytypes.EXC)
+            deletes = _read_past_handlers(b.scope.body, handler.name)
+            if deletes and any(isinstance(c, TryContext) for c in b.scope.contexts):
+                raise Refusal(handler, f"'{handler.name}' is read outside the except clauses that bind it, and this "
+                              "one is inside another try: Python deletes the name when the clause ends, also "
+                              "when an exception leaves it for the outer try, which the machine cannot follow",
+                              f"give the exception a name of its own (except ... as {handler.name}_1), or keep "
+                              f"what you need of it in another variable (error = str({handler.name}))")
         elif _has_bare_raise(handler.body):
             var = b.temp("caught")
-        handlers.append(HandlerInfo(classes, var, Label(f"except line {handler.lineno}"), handler))
+        handlers.append(HandlerInfo(classes, var, Label(f"except line {handler.lineno}"), handler, deletes))
     context = TryContext(node, handlers)
     if node.finalbody:
         finally_returns.mark_sites(node)
@@ -1135,6 +1147,8 @@ def transform_try(b, node: ast.Try) -> None:
                 b.update_alias(unshare=[info.node.name], undeepen=[info.node.name])
             with b.handling(info):
                 b.block(info.node.body)
+                if b.pending:
+                    _delete_caught(b, context)
             handlers_go_on = handlers_go_on or bool(b.pending)
             ends += b.pending
     b.then(ends)
@@ -1181,6 +1195,27 @@ def transform_try(b, node: ast.Try) -> None:
             loop = next(c for c in b.scope.contexts if isinstance(c, LoopContext) and c.ident == ident)
             jump_out(b, loop, action)
     b.then(rest)
+
+
+def _read_past_handlers(body: list[ast.stmt], name: str) -> bool:
+    """Whether `name` is read anywhere but in the body of an `except ... as name` clause (a
+    nested function's read counts)."""
+    inside: set[int] = set()
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.ExceptHandler) and node.name == name:
+                inside |= {id(sub) for part in node.body for sub in ast.walk(part)}
+    return any(isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load)
+               and id(node) not in inside for statement in body for node in ast.walk(statement))
+
+
+def _delete_caught(b, context: TryContext) -> None:
+    """Leaving the except clause being lowered (its end, break, continue, return): Python
+    deletes its `as` name (`del e`) before anything else runs."""
+    for info in context.handlers:
+        if info.deletes and info in b.handler_stack and b.reachable:
+            b.unassign([info.node.name], f"Delete {info.node.name}")
+            b.scope.maybe_unbound_new.add(info.node.name)
 
 
 def _held_by_returns(b, node: ast.Try) -> tuple[dict, frozenset]:

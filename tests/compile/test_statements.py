@@ -1198,3 +1198,68 @@ def test_an_augmented_assignment_reads_its_target_before_it_calls_the_value():
     assert [r["output"] for r in results[:3]] == [["key", "'b'", 0], ["index", 1], ["unbound", 2]]
     assert results[3]["output"][3:] == [{"k": [99, 7, 4]}, [1], 4]
     assert results[4]["error"] == "KeyError"
+
+
+def test_an_except_clauses_name_is_deleted_where_the_clause_ends():
+    """Python deletes `e` when `except ValueError as e` ends (at its end, by break, continue or
+    return, before the finally block): a later read raises UnboundLocalError, even where `e`
+    held something before the try. The machine returned the caught record instead (session
+    24's trials)."""
+    results = assert_same("""
+    def f(x):
+        if x % 2:
+            raise ValueError(f"odd {x}")
+        return x
+
+
+    @sfn.workflow
+    def main(xs, mode):
+        msgs = []
+        for x in xs:
+            try:
+                f(x)
+            except ValueError as e:
+                msgs.append(str(e))
+                if x > 5:
+                    break
+                if mode == "continue":
+                    continue
+            finally:
+                msgs.append("f")
+        if mode == "return":
+            try:
+                f(1)
+            except ValueError as e:
+                return "caught " + str(e)
+            finally:
+                msgs.append(str(e))
+        if mode == "skip":
+            return msgs
+        return [msgs, str(e)]
+    """, {"xs": [3, 4], "mode": "skip"}, {"xs": [2, 4], "mode": ""}, {"xs": [2, 3], "mode": ""},
+        {"xs": [7], "mode": ""}, {"xs": [3], "mode": "continue"}, {"xs": [], "mode": "return"})
+    assert results[0]["output"] == ["odd 3", "f", "f"]
+    assert [r["error"] for r in results[1:]] == ["UnboundLocalError"] * 5
+
+
+def test_an_except_clauses_name_read_elsewhere_inside_another_try_is_refused():
+    """An exception leaving the clause for an outer handler deletes the name on the way: the
+    machine's Catch cannot follow that, so reading the name outside its clauses there is
+    refused with a way out."""
+    message = refusal("""
+    def f(x):
+        raise ValueError(x)
+
+
+    @sfn.workflow
+    def main(x):
+        try:
+            try:
+                f(x)
+            except ValueError as e:
+                f(-x)
+        except ValueError:
+            pass
+        return str(e)
+    """)
+    assert "'e' is read outside the except clauses that bind it" in message and "error = str(e)" in message
