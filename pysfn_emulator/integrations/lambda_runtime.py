@@ -147,6 +147,11 @@ def call_function(handler: Handler, payload: Any, context: LambdaContext, clock:
         except SystemExit as exited:  # sys.exit() ends the runtime's process: Lambda's ExitError
             payload = exit_error(exited, context.aws_request_id)
             return Returned(failure=FunctionError(payload, json.dumps(payload)), slept=sleeper.seconds)
+        except KeyboardInterrupt:  # the person running the emulator stops it
+            raise
+        except BaseException:  # not an Exception: past the runtime's handler, its process ends (status 1)
+            payload = exit_error(SystemExit(1), context.aws_request_id)
+            return Returned(failure=FunctionError(payload, json.dumps(payload)), slept=sleeper.seconds)
     try:
         return Returned(value=decode(returned), slept=sleeper.seconds)
     except (TypeError, ValueError) as unserialisable:

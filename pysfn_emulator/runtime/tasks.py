@@ -290,8 +290,10 @@ def _call_service_handler(call: Call, handler) -> Generator:
             failure = raised
         except Exception as raised:
             failure = StatesError(type(raised).__name__, exception_text(raised))
-        except SystemExit as raised:  # a handler that exits fails its task, not the caller's process
-            failure = StatesError("SystemExit", exception_text(raised))
+        except KeyboardInterrupt:  # the person running the emulator stops it
+            raise
+        except BaseException as raised:  # a handler that exits fails its task, not the caller's process
+            failure = StatesError(type(raised).__name__, exception_text(raised))
     yield from call.spend(sleeper.seconds)
     if failure is not None:
         raise failure

@@ -535,3 +535,26 @@ def test_a_lambda_handler_that_calls_sys_exit_fails_its_task_as_lambda_reports_i
     execution = pysfn_emulator.run(definition, {}, lambdas={"exits": exits})
     assert (execution.status, execution.error) == ("FAILED", "Runtime.ExitError")
     assert "Runtime exited with error: exit status 3" in execution.cause
+
+
+def test_a_handler_raising_a_base_exception_that_is_no_exception_fails_its_task():
+    """`class Abort(BaseException)` escaped `run` (session 24's trials): past the runtime's
+    handler it ends the function's process (Lambda: Runtime.ExitError, status 1); a service
+    handler's fails its task with its class name. Ctrl-C still stops the emulator."""
+    class Abort(BaseException):
+        pass
+
+    def aborts(event, context):
+        raise Abort("stop now")
+
+    definition = {"StartAt": "Call", "States": {"Call": {
+        "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:aborts", "End": True}}}
+    execution = pysfn_emulator.run(definition, {}, lambdas={"aborts": aborts})
+    assert (execution.status, execution.error) == ("FAILED", "Runtime.ExitError")
+    assert "Runtime exited with error: exit status 1" in execution.cause
+
+    def interrupted(event, context):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        pysfn_emulator.run(definition, {}, lambdas={"aborts": interrupted})

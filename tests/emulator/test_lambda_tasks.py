@@ -199,6 +199,15 @@ def test_a_service_handlers_exception_is_its_class_name_and_message():
 
     execution = legacy({resource: get}, resource=resource, Parameters={"Bucket": "b", "Key": "k"})
     assert (execution.error, execution.cause) == ("NoSuchKey", "The specified key does not exist.")
+
+    class Abort(BaseException):  # not an Exception: it escaped run before (session 24)
+        pass
+
+    def aborts(event, context):
+        raise Abort("gone")
+
+    execution = legacy({resource: aborts}, resource=resource, Parameters={"Bucket": "b", "Key": "k"})
+    assert (execution.error, execution.cause) == ("Abort", "gone")
     scheduled = next(e for e in execution.history if e["type"] == "TaskScheduled")["taskScheduledEventDetails"]
     # as AWS records an aws-sdk task (resourceType "aws-sdk:s3", resource "listObjects" in a recorded
     # history); this test expected ("aws-sdk", "s3:getObject") before
