@@ -264,13 +264,48 @@ _IMPORTED = PlainExecution()
 
 # -- branches and maps -------------------------------------------------------------------
 def parallel(*branches):
-    """Run each zero-argument branch; the list of their results (a Parallel state)."""
-    return [branch() for branch in branches]
+    """Run each zero-argument branch; the list of their results (a Parallel state). The
+    branches start together, as in the machine: each runs whole, in turn; if any raised, the
+    exception of the one that ended first (on the run's clock) is raised (_in_lanes)."""
+    return _in_lanes([branch for branch in branches], 0)
+
+
+def _in_lanes(calls: list, lanes: int) -> list:
+    """Run `calls` as a Parallel state's branches or an inline Map's iterations run, on `lanes`
+    lanes (0: all start together; otherwise the first `lanes`, then one each time one ends):
+    each whole, in turn, taking the time it sleeps on the run's clock. One that would start
+    after a failure ended is not run: the machine stops at the failure (at equal moments it
+    sees the ends first). Then the failure that ended first (at the same moment, the one that
+    started first) is raised. The machine matches this where each is one step (a callee's
+    Task); one of several steps, stopped midway there, runs whole here."""
+    run_clock = clock()
+    free = [0.0] * lanes  # when each lane is free again (seconds into the run)
+    results, failures = [], []
+    for index, call in enumerate(calls):
+        begin = 0.0
+        if lanes and index >= lanes:
+            begin = min(free)
+            if failures and min(end for end, _, _, _ in failures) <= begin:
+                break
+        slept = run_clock.slept
+        try:
+            results.append(call())
+        except Exception as error:
+            failures.append((begin + run_clock.slept - slept, begin, index, error))
+        if lanes:
+            free[free.index(begin) if index >= lanes else index] = begin + run_clock.slept - slept
+    if failures:
+        raise min(failures, key=lambda failure: failure[:3])[3]
+    return results
 
 
 def map(function, items, max_concurrency=None, *, distributed=False, execution_type="STANDARD",
         batch_size=None, tolerated_failure_count=None, tolerated_failure_percentage=None, result_writer=None):
     """`function` applied to each item, in order (a Map state; the public name shadows the builtin).
+
+    The items run as the machine runs them: `max_concurrency` at a time (all at once when None
+    or 0), a new one when one ends; one that would start after an item's failure is not run,
+    and the failure that ended first is raised (_in_lanes).
 
     `distributed=True` is a distributed Map (each item, or batch, a child execution of type
     `execution_type`); `items` may then be `sfn.s3_items(...)`. With `batch_size`, `function`
@@ -296,7 +331,8 @@ def map(function, items, max_concurrency=None, *, distributed=False, execution_t
         # a Map's items are a JSON array (a view, range or zip the compiler makes a list)
         raise TypeError(f"sfn.map() items must be a list, not {type(items).__name__}")
     if not distributed:
-        return [function(item) for item in items]
+        lanes = max_concurrency if isinstance(max_concurrency, int) and max_concurrency > 0 else 0
+        return _in_lanes([functools.partial(function, item) for item in items], lanes)
     items = list(items)
     inputs = [items[i:i + batch_size] for i in range(0, len(items), batch_size)] if batch_size else items
     if result_writer is not None:

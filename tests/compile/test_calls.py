@@ -615,3 +615,67 @@ def test_sfn_map_over_what_is_not_a_list_fails_the_same_both_ways():
     assert results[0]["output"] == [["A", "B"], ["0", "1"], ["A", "B"], ["1", "2"]]
     assert [r["cause"] for r in results[1:3]] == ["sfn.map() items must be a list, not dict",
                                                   "sfn.map() items must be a list, not str"]
+
+
+LANES = """
+HITS = []
+
+
+def reset():
+    HITS.clear()
+
+
+def handle(item):
+    n, wait = item
+    HITS.append(n)
+    if wait:
+        sfn.sleep(wait)
+    if n < 0:
+        raise ValueError(f"bad {n}")
+    return n
+
+
+def hits():
+    return sorted(HITS)
+
+
+def fail(n):
+    HITS.append(n)
+    raise ValueError(f"branch {n}")
+
+
+@sfn.workflow
+def main(ns, waits, conc):
+    reset()
+    items = [[n, w] for n, w in zip(ns, waits)]
+    try:
+        if conc == 0:
+            out = sfn.map(handle, items)
+        elif conc == 1:
+            out = sfn.map(handle, items, max_concurrency=1)
+        elif conc == 2:
+            out = sfn.map(handle, items, max_concurrency=2)
+        else:
+            out = sfn.parallel(lambda: fail(1), lambda: handle([2, 0]), lambda: fail(3))
+        return {"out": out, "hits": hits()}
+    except ValueError as e:
+        return {"err": str(e), "hits": hits()}
+"""
+
+
+def test_sfn_map_and_parallel_run_their_items_as_the_machine_does_after_a_failure():
+    """The plain run ran items one by one and stopped at the first failure; the machine starts
+    `max_concurrency` items at a time (all when None) and stops when it sees a failure: items
+    already started ran (their callees charged). The plain run now runs them on lanes with the
+    time each sleeps (sfn._in_lanes): all items with no limit, none started after the failure
+    ended, and the failure that ended first raised (session 24's trials)."""
+    results = assert_same(LANES, {"ns": [1, -2, 3, 4], "waits": [0, 0, 0, 0], "conc": 0},
+                          {"ns": [1, -2, 3, 4], "waits": [0, 0, 0, 0], "conc": 1},
+                          {"ns": [1, -2, -3, 4], "waits": [0, 5, 1, 0], "conc": 0},
+                          {"ns": [1, 2, -3, 4, 5, 6], "waits": [1, 5, 2, 0, 0, 0], "conc": 2},
+                          {"ns": [1, 2, 3], "waits": [1, 0, 2], "conc": 2},
+                          {"ns": [], "waits": [], "conc": 3})
+    assert [r["output"] for r in results] == [
+        {"err": "bad -2", "hits": [-2, 1, 3, 4]}, {"err": "bad -2", "hits": [-2, 1]},
+        {"err": "bad -3", "hits": [-3, -2, 1, 4]}, {"err": "bad -3", "hits": [-3, 1, 2]},
+        {"out": [1, 2, 3], "hits": [1, 2, 3]}, {"err": "branch 1", "hits": [1, 2, 3]}]
