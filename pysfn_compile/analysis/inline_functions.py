@@ -719,8 +719,8 @@ def not_inlined(fdef: ast.FunctionDef) -> str | None:
         return "it has a decorator"
     if args.vararg or args.kwarg or args.kwonlyargs or args.posonlyargs:
         return "it takes *args, **kwargs, keyword-only or positional-only parameters"
-    if not all(isinstance(d, ast.Constant) for d in args.defaults):
-        return "a default value is not a literal"
+    if not all(_literal(d) for d in args.defaults):
+        return "a default value is not a literal (a number, a str, True, False or None)"
     own = _own_names(fdef)
     if not own and fdef.args.args:
         return "its parameters cannot be told from the names around it"
@@ -748,6 +748,14 @@ _STATEMENT_NAMES = {ast.Nonlocal: "nonlocal declaration", ast.Global: "global de
                     ast.AsyncFunctionDef: "def inside it", ast.ClassDef: "class inside it",
                     ast.TryStar: "try/except* statement", ast.With: "with statement", ast.Match: "match statement",
                     ast.Import: "import", ast.ImportFrom: "import"}
+
+
+def _literal(node: ast.expr) -> bool:
+    """A constant, or a signed number (`-1`): the same value at every call."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        node = node.operand
+        return isinstance(node, ast.Constant) and type(node.value) in (int, float)
+    return isinstance(node, ast.Constant)
 
 
 def _has_return(statement: ast.stmt) -> bool:

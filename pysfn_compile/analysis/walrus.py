@@ -14,8 +14,9 @@ Python's meaning exactly: the `:=` is the first thing the statement evaluates th
 anything (only names and constants before it, through comparisons, the first operand of
 `and`/`or`, arithmetic, `not`, a list's items, a call's arguments, a subscript), so running it
 just before changes no order; an `elif` test is hoisted into its `else`, where it runs; a `while` runs its test
-again before each iteration (the rewrite does too, `continue` included), and a `while` with
-an `else:` is left alone. Any other walrus is left as written (refused where lowered).
+again before each iteration (the rewrite does too, `continue` included), its `else:` where
+the test fails, before the rewrite's `break` (left alone when that `else:` breaks or
+continues the loop around it). Any other walrus is left as written (refused where lowered).
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ def _block(block: list[ast.stmt]) -> None:
                 _block(inner)
         for handler in getattr(statement, "handlers", ()):
             _block(handler.body)
-        if isinstance(statement, ast.While) and not statement.orelse:
+        if isinstance(statement, ast.While) and not _leaves_outer_loop(statement.orelse):
             hoisted = _hoist(statement, "test")
             if hoisted:
-                stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=statement.test), body=[ast.Break()], orelse=[])
+                # the `else:` runs where the test fails, then the loop ends (a break skips it)
+                done = ast.Break()
+                stop = ast.If(test=ast.UnaryOp(op=ast.Not(), operand=statement.test),
+                              body=[*statement.orelse, done], orelse=[])
                 statement.body = [*hoisted, stop, *statement.body]
-                statement.test = ast.Constant(value=True)
-                for node in (stop, stop.test, stop.body[0], statement.test):
+                statement.test, statement.orelse = ast.Constant(value=True), []
+                for node in (stop, stop.test, done, statement.test):
                     ast.copy_location(node, statement)
             index += 1
             continue
@@ -55,6 +59,23 @@ def _block(block: list[ast.stmt]) -> None:
         hoisted = _hoist(statement, field) if field else []
         block[index:index] = hoisted
         index += len(hoisted) + 1
+
+
+def _leaves_outer_loop(block: list[ast.stmt]) -> bool:
+    """A `break` or `continue` in a while's `else:` (not in a loop or function of its own): it
+    acts on the loop around the while, which the `while True` rewrite would take for its own."""
+    stack = list(block)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.Break, ast.Continue)):
+            return True
+        if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            stack.extend(node.orelse)  # (its body's are its own)
+            continue
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _hoist(statement: ast.stmt, field: str) -> list[ast.stmt]:

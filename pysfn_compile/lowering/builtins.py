@@ -484,8 +484,15 @@ def _round(b, node):
                 rounded = _round_places(node, Expr(v, number, reads=value.reads, helpers=value.helpers), places)
                 return attrs.evolve(combine(rounded.code, rounded.ty, value, attrs.evolve(rounded, guards=()),
                                             guards=[check, *rounded.guards]), kind=float_kind(value))
-        raise Refusal(node, "round(x, ndigits) is not supported: JSONata cannot round to decimal places "
-                      "exactly as Python does (round(2.675, 2) is 2.67)", formatting.FLOAT_HINT, computable=True)
+        if places is None:
+            raise Refusal(node, "round(x, ndigits) needs ndigits as a literal int (round(x, 2)): the compiler "
+                          "writes Python's rounding out for that many places", formatting.FLOAT_HINT,
+                          computable=True)
+        if 0 <= places <= formatting.MAX_PLACES:
+            raise Refusal(node, f"round() of {value.ty.describe()} is not supported (Python raises TypeError "
+                          "for anything but a number)")
+        raise Refusal(node, f"round(x, {places}) is not supported: the compiler rounds as Python does to 0 to "
+                      f"{formatting.MAX_PLACES} places only", formatting.FLOAT_HINT, computable=True)
     if value.ty.only("int"):
         return value
     value = operations.float_blind(value)  # round(150.0) is round(150): an int either way

@@ -518,7 +518,9 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
     if concurrency_node is not None:
         if not (isinstance(concurrency_node, ast.Constant) and (concurrency_node.value is None or (
                 isinstance(concurrency_node.value, int) and concurrency_node.value >= 0))):
-            raise Refusal(concurrency_node, "max_concurrency must be a literal int >= 0 (or None)")
+            raise Refusal(concurrency_node, "max_concurrency must be a literal int >= 0 (or None)",
+                          "write the number in the call (max_concurrency=5): the compiler writes it into the "
+                          "Map state's MaxConcurrency")
         concurrency = concurrency_node.value
     distributed = options["distributed"]
     batched = distributed and options["batch_size"] is not None

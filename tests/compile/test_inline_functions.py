@@ -894,3 +894,24 @@ def test_a_helper_in_a_helpers_arguments_and_in_a_method_of_a_sorted_list_runs_i
     assert results[0]["output"] == [[1, 3, 9, 3], 9] and results[1]["output"] == [[-1], -1]
     assert "'seek' is a nested function that runs inline only where every use of it can: its use on line 19 " \
         "cannot" in refusal("def sorted(xs):\n    return xs\n\n" + textwrap.dedent(source))
+
+
+def test_a_helper_with_a_negative_default_runs_inline():
+    """`default=-1` is a literal to anyone (a unary minus in the tree): it was refused as "not a
+    literal" (session 24's trials); a list default (one object shared by every call) still is."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x: int):
+        def pick(v, default=-1, scale=-0.5):
+            return v if v > 0 else default * scale
+        return [pick(x), pick(x, -3)]
+    """, {"x": 2}, {"x": 0})
+    assert results[1]["output"] == [0.5, 1.5]
+    assert "a default value is not a literal (a number, a str, True, False or None)" in refusal("""
+    @sfn.workflow
+    def main(x: int):
+        def pick(v, seen=[]):
+            seen.append(v)
+            return seen
+        return pick(x)
+    """)

@@ -24,7 +24,11 @@ REFUSED = {
     # (an item of a list of ints and floats: nothing says which it is; a name has a companion)
     "int_or_float_str": ("return str([1, 2.5][x])", 1, "may be an int or a float"),
     "float_fstring": ("return f'{x / 3:.2e}'", 1, "formatting a float"),  # (.2f is exact: fixed_point)
-    "round_digits": ("return round(x / 3, u)", 1, "round(x, ndigits)"),  # (a literal one is exact)
+    # (a literal one is exact: the message says so, not that JSONata cannot round)
+    "round_digits": ("return round(x / 3, u)", 1, "round(x, ndigits) needs ndigits as a literal int"),
+    "round_places": ("return round(x / 3, 16)", 1, "Python does to 0 to 15 places only"),
+    "round_text": ("return round('ab', 2)", 1, "round() of str is not supported"),
+    "map_concurrency": ("return sfn.map(str, [x], max_concurrency=u)", 1, "write the number in the call"),
     "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
     "big_int_literal": ("return 2 ** 60 + 9007199254740993", 1, "beyond 2**53"),
     "print_to_a_file": ("print(x, file=None)", 1, "a state machine has no files"),

@@ -639,8 +639,31 @@ def test_a_walrus_a_statement_evaluates_first():
     assert results[1]["output"] == [["first 5"], 0, 2, "DONE"]
 
 
+def test_a_walrus_in_the_test_of_a_while_with_an_else():
+    """The `else:` runs where the test fails, before the loop ends; a `break` skips it (it was
+    refused as if the walrus were unsupported: session 24's trials)."""
+    results = assert_same("""
+    def poll(n):
+        return {"left": max(n, 0), "done": n <= 0}
+
+    @sfn.workflow
+    def main(n: int, stop: int):
+        seen = []
+        while not (st := poll(n))["done"]:
+            n -= 1
+            if n == stop:
+                break
+            seen.append(st["left"])
+        else:
+            seen.append("else")
+        return [seen, st]
+    """, {"n": 3, "stop": -5}, {"n": 3, "stop": 1}, {"n": 0, "stop": 0})
+    assert [r["output"][0] for r in results] == [[3, 2, 1, "else"], [3], ["else"]]
+
+
 @pytest.mark.parametrize("body", [
-    "while (y := x) > 10:\n        x -= 1\n    else:\n        pass\n    return x",  # a while with an else
+    # an else that continues the loop around the while
+    "for i in [1]:\n        while (y := x) > 10:\n            x -= 1\n        else:\n            continue\n    return x",
     "return [y for v in [x] if (y := v)]",  # inside a comprehension
     "return x > 0 and (y := x) > 1",  # not evaluated first
 ])
