@@ -7,7 +7,8 @@ message: `super().__init__(f"{field}: {problem}")`, with `self.x = ...` beside i
             self.field = field
 
 `raise ValidationError("email", "invalid")` then has the message of that f-string, its names
-bound to the arguments. Any other __init__ (a call, a branch, *args) is not read: None.
+bound to the arguments; so has a subclass that only inherits it (`class Missing(ValidationError):
+pass`). Any other __init__ (a call, a branch, *args) is not read: None.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def init_message(info: ModuleInfo, cls: type) -> InitMessage | None:
     """The message `cls.__init__` passes to its base, when that is all it does."""
     if cls.__module__ != info.module.__name__ or "__str__" in vars(cls):
         return None
+    if "__init__" not in vars(cls) and len(cls.__bases__) == 1:
+        return init_message(info, cls.__bases__[0])  # `class TooBig(Rejected): pass`: Rejected's __init__
     if any(("__init__" in vars(k) or "__str__" in vars(k)) for k in cls.__mro__[1:]
            if k.__module__ != "builtins" and k is not object):
         return None  # a base of the module's own builds the message too

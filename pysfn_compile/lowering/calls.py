@@ -311,7 +311,30 @@ def _annotated_return(function, fdef) -> Ty:
         return annotation_type(fdef.returns)
     if "return" not in hints:
         return pytypes.ANY
+    keyed = _non_str_key(hints["return"])
+    if keyed is not None:
+        raise Refusal(fdef.returns or fdef, f"{fdef.name}() is annotated to return a dict with {keyed} keys: JSON "
+                      "carries a dict's keys as strings, so the Lambda's dispatcher raises TypeError where plain "
+                      "Python would not",
+                      "return str keys (str(n)) and annotate dict[str, ...]; the workflow then looks them up with "
+                      "str(n), or turns them back with {int(k): v for k, v in d.items()}")
     return pytypes.hint_type(hints["return"])
+
+
+def _non_str_key(hint) -> str | None:
+    """The name of a key type other than str in a dict the annotation `hint` describes, at any
+    depth (list[dict[int, str]], a TypedDict's field, a union's option), or None."""
+    origin, parameters = typing.get_origin(hint), typing.get_args(hint)
+    if origin is dict and len(parameters) == 2:
+        key = parameters[0]
+        if key is not str and key is not typing.Any:
+            return getattr(key, "__name__", str(key))
+    if typing.is_typeddict(hint):
+        try:
+            parameters = tuple(typing.get_type_hints(hint).values())
+        except Exception:  # a field's annotation that does not evaluate: the usual rules decide
+            return None
+    return next((found for found in map(_non_str_key, parameters) if found is not None), None)
 
 
 def annotation_type(annotation) -> Ty:

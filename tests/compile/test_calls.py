@@ -679,3 +679,28 @@ def test_sfn_map_and_parallel_run_their_items_as_the_machine_does_after_a_failur
         {"err": "bad -2", "hits": [-2, 1, 3, 4]}, {"err": "bad -2", "hits": [-2, 1]},
         {"err": "bad -3", "hits": [-3, -2, 1, 4]}, {"err": "bad -3", "hits": [-3, 1, 2]},
         {"out": [1, 2, 3], "hits": [1, 2, 3]}, {"err": "branch 1", "hits": [1, 2, 3]}]
+
+
+def test_a_callee_annotated_to_return_int_keys_is_refused_where_it_is_annotated():
+    """`def levels() -> dict[int, str]` (session 24's trials): the dispatcher raised TypeError
+    in the machine (JSON keys are strings), which the workflow's `except TypeError` caught,
+    where the plain run saw str keys: refused at the annotation, at any depth, with a way out."""
+    for annotation in ("dict[int, str]", "list[dict[int, str]]", "dict[str, dict[int, int]] | None", "Levels"):
+        message = refusal(f"""
+        from typing import TypedDict
+
+
+        class Levels(TypedDict):
+            names: dict[int, str]
+
+
+        def levels() -> {annotation}:
+            return {{}}
+
+
+        @sfn.workflow
+        def main(points: int):
+            return levels()
+        """)
+        assert "levels() is annotated to return a dict with int keys" in message, annotation
+        assert "wf.py:10:" in message and "str(n)" in message

@@ -1286,3 +1286,35 @@ def test_an_except_clauses_name_read_elsewhere_inside_another_try_is_refused():
         return str(e)
     """)
     assert "'e' is read outside the except clauses that bind it" in message and "error = str(e)" in message
+
+
+def test_a_subclass_that_inherits_a_message_building_init_is_raised_with_its_message():
+    """`class TooBig(Rejected): pass` with Rejected's `__init__(self, order, reason)` building
+    the message: `raise TooBig(order, "too big")` was refused ("several arguments", "defines
+    its own __init__") though Rejected itself compiled (session 24's trials)."""
+    results = assert_same("""
+    class Rejected(Exception):
+        def __init__(self, order, reason="no reason"):
+            super().__init__(f"order {order} rejected: {reason}")
+            self.order = order
+
+
+    class TooBig(Rejected):
+        pass
+
+
+    class Huge(TooBig):
+        pass
+
+
+    @sfn.workflow
+    def main(order: int):
+        try:
+            if order > 100:
+                raise Huge(order)
+            raise TooBig(order, "too big")
+        except Rejected as e:
+            return [type(e).__name__, str(e)]
+    """, {"order": 5}, {"order": 500})
+    assert [r["output"] for r in results] == [["TooBig", "order 5 rejected: too big"],
+                                              ["Huge", "order 500 rejected: no reason"]]
