@@ -97,16 +97,26 @@ class ItemLoop:
     """A `for` loop over the items of one container, named by variables:
     `for row in rows` / `for i, row in enumerate(rows)` (kind "list", index `i` or None),
     `for k, v in d.items()` / `sorted(d.items())` ("items", index `k`: the item is `d[k]`),
-    `for v in d.values()` ("values", no index)."""
+    `for v in d.values()` ("values", no index). The container may be an item itself, reached
+    through keys that are names or constants (`for t, cell in m[a].items()`: base `m`, path
+    (a,)), as a loop inside one over `m` is once that one is by index."""
 
     name: str  # the item's variable
-    base: str  # the container's
+    base: str  # the container's (or the variable it is an item of)
     index: str | None
     kind: str
+    path: tuple = ()  # the keys from `base` down to the container
 
     @property
     def is_dict(self) -> bool:
         return self.kind != "list"
+
+    def container(self) -> ast.expr:
+        """`base[k1]...`: the container the loop walks, as an expression."""
+        node: ast.expr = ast.Name(id=self.base, ctx=ast.Load())
+        for key in self.path:
+            node = ast.Subscript(value=node, slice=copy.deepcopy(key), ctx=ast.Load())
+        return node
 
 
 def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
@@ -124,10 +134,11 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
     if parts is None:
         return False
     name, base, index = parts.name, parts.base, parts.index
-    if not any(_changes_through(name, statement) for statement in loop.body):
+    if not any(_changes_item(name, statement) for statement in loop.body):
         return False  # only read: a copy reads the same
-    if index is not None and any(isinstance(n, ast.Name) and n.id == index and not isinstance(n.ctx, ast.Load)
-                                 for statement in loop.body for n in ast.walk(statement)):
+    fixed = {index} | {key.id for key in parts.path if isinstance(key, ast.Name)}
+    if any(isinstance(n, ast.Name) and n.id in fixed and not isinstance(n.ctx, ast.Load)
+           for statement in loop.body for n in ast.walk(statement)):
         return False
     target = loop.target.elts[1] if isinstance(loop.target, ast.Tuple) else loop.target
     own = {id(node) for statement in loop.body for node in ast.walk(statement)} | {id(target)}
@@ -158,8 +169,36 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
     if any(isinstance(node, ast.GeneratorExp) and id(node) not in consumed for statement in loop.body
            for node in ast.walk(statement)):
         return False
-    others = aliasing.holders(function_body, base) - {name, base}
-    return not any(_replaces_items(statement, base, others, adds_keys=parts.is_dict) for statement in loop.body)
+    # (the items of the item, walked by loops inside: changing them changes no item of base)
+    others = aliasing.holders(function_body, base) - {name, base} - _sub_items(name, loop.body)
+    return not any(_replaces_items(statement, base, others, adds_keys=parts.is_dict, deep=bool(parts.path))
+                   for statement in loop.body)
+
+
+def _changes_item(name: str, statement: ast.stmt) -> bool:
+    """_changes_through, or a loop in `statement` over the items of `name` that changes its own
+    item (`for t, cell in row.items(): cell.append(x)`): the item of `name` changes in place."""
+    if _changes_through(name, statement):
+        return True
+    for node in _walk_function(statement):
+        if isinstance(node, ast.For):
+            parts = item_loop(node)
+            if parts is not None and parts.base == name and not parts.path \
+                    and any(_changes_item(parts.name, inner) for inner in node.body):
+                return True
+    return False
+
+
+def _sub_items(name: str, block: list[ast.stmt]) -> set[str]:
+    """The items' names of the loops in `block` over the items of `name` (or of one of those)."""
+    found: set[str] = set()
+    for statement in block:
+        for node in _walk_function(statement):  # (outer loops first)
+            if isinstance(node, ast.For):
+                parts = item_loop(node)
+                if parts is not None and not parts.path and (parts.base == name or parts.base in found):
+                    found.add(parts.name)
+    return found
 
 
 def _own_parameter(scope: ast.AST, name: str) -> bool:
@@ -186,10 +225,14 @@ def item_loop(loop: ast.For) -> ItemLoop | None:
     elif _function_call(source, "enumerate") is not None and isinstance(target, ast.Tuple) \
             and len(target.elts) == 2 and isinstance(target.elts[0], ast.Name):
         index, target, source = target.elts[0].id, target.elts[1], source.args[0]
+    path: tuple = ()
+    while isinstance(source, ast.Subscript) and isinstance(source.slice, (ast.Name, ast.Constant)):
+        path, source = (source.slice, *path), source.value
     if not (isinstance(target, ast.Name) and isinstance(source, ast.Name)) \
-            or len({target.id, source.id, index}) != 3:
+            or len({target.id, source.id, index}) != 3 \
+            or any(isinstance(key, ast.Name) and key.id in (target.id, index) for key in path):
         return None
-    return ItemLoop(target.id, source.id, index, kind)
+    return ItemLoop(target.id, source.id, index, kind, path)
 
 
 def _method_call(node: ast.expr, method: str) -> ast.Call | None:
@@ -221,7 +264,7 @@ def index_loop(loop: ast.For, index: str) -> ast.For:
     new.target = ast.copy_location(ast.Name(id=index, ctx=ast.Store()), loop.target)
     if parts.index is not None:
         ast.fix_missing_locations(new.target)
-    base = ast.Name(id=parts.base, ctx=ast.Load())
+    base = parts.container()
     if parts.kind == "list":
         length = ast.Call(func=ast.Name(id="len", ctx=ast.Load()), args=[base], keywords=[])
         new.iter = ast.Call(func=ast.Name(id="range", ctx=ast.Load()), args=[length], keywords=[])
@@ -231,7 +274,7 @@ def index_loop(loop: ast.For, index: str) -> ast.For:
     for node in ast.walk(new.iter):
         ast.copy_location(node, loop.iter)
     for statement in new.body:
-        _replace_reads(statement, parts.name, parts.base, ast.Name(id=index, ctx=ast.Load()))
+        _replace_reads(statement, parts.name, parts.base, ast.Name(id=index, ctx=ast.Load()), parts.path)
     return new
 
 

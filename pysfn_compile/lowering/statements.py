@@ -559,7 +559,7 @@ def transform_for(b, node: ast.For) -> None:
     if by_index is not None:
         walked = element_aliases.item_loop(node)
         rows, kind = walked.base, "dict" if walked.is_dict else "list"
-        _, ty = b.lookup(rows, record=False)
+        ty = _walked_type(b, walked, node)
         if ty.only(kind):
             transform_for(b, by_index)
             return
@@ -698,16 +698,32 @@ def _by_index(b, node: ast.For) -> ast.For | None:
         return None
     rows = walked.base
     scope, ty = b.lookup(rows, record=False)
+    if walked.path and scope is b.scope and ty is not None:  # an item's items: its type known, or no
+        ty = _walked_type(b, walked, node)
+        if not ty.only("dict" if walked.is_dict else "list"):
+            return None
     if scope is not b.scope or ty is None or not (ty.only("dict" if walked.is_dict else "list") or ty.is_any) \
             or sets.is_set(ty) \
             or any(b.lookup(n, record=False)[0] is not None or n in b.info.objects
                    for n in ("range", "len", "enumerate", "list", "sorted")) \
             or not element_aliases.live_loop_item(node, b.scope.body):
         return None
-    taken = {n.id for statement in b.scope.body for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    # (the loops by index made already, enclosing this one, hold index names of their own)
+    made = [*b.scope.body, node, *b.scope.by_index.values()]
+    taken = {n.id for statement in made for n in ast.walk(statement) if isinstance(n, ast.Name)}
     loop = element_aliases.index_loop(node, fresh_name(f"{rows}_index", taken))
     b.scope.by_index[id(node)] = loop
     return loop
+
+
+def _walked_type(b, walked, node: ast.For):
+    """The type of the container an item loop walks (`rows`, or `m[a]` through its keys)."""
+    if not walked.path:
+        return b.lookup(walked.base, record=False)[1]
+    container = walked.container()
+    for part in ast.walk(container):
+        ast.copy_location(part, node.iter)
+    return b.expr(container).ty
 
 
 _REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})

@@ -369,3 +369,79 @@ def test_an_item_two_keys_down_stays_refused_where_its_place_may_hold_another():
             cell.append(n)
             return m
         """), between
+
+
+def test_nested_loops_over_items_change_the_innermost_items_in_place():
+    """`for region, recs in regions.items(): for rec in recs: rec["tags"].append(...)` (and a
+    grid of dicts, three levels of dicts): the outer loop runs by index because a loop inside
+    changes its item's items; the inner one walks `regions[region]` by index too (refused
+    before as sharing: session 24)."""
+    results = assert_same("""
+    def fetch(n):
+        return {"eu": [{"id": 1, "tags": []}, {"id": 2, "tags": ["x"]}], "us": [{"id": 3, "tags": []}]}
+
+    @sfn.workflow
+    def run(n: int):
+        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
+        for row in grid:
+            for cell in row:
+                cell["v"] += n
+        regions = fetch(n)
+        for region, recs in regions.items():
+            for rec in recs:
+                rec["region"] = region
+                rec["tags"].append(f"n{n}")
+        deep = {"a": {"b": {"c": [1]}}, "d": {}}
+        for k1, lvl1 in deep.items():
+            for k2, lvl2 in lvl1.items():
+                for k3, lst in lvl2.items():
+                    lst.append(k1 + k2 + k3)
+        return [grid, regions, deep]
+    """, {"n": 7})
+    grid, regions, deep = results[0]["output"]
+    assert grid == [[{"v": 7}, {"v": 8}], [{"v": 9}]] and deep == {"a": {"b": {"c": [1, "abc"]}}, "d": {}}
+    assert regions["eu"][1] == {"id": 2, "tags": ["x", "n7"], "region": "eu"}
+
+
+def test_two_nested_loops_by_index_over_one_list_keep_their_own_indexes():
+    """Both loops over `rows` change their items: each runs by index, and the inner one's index
+    took the outer one's name (`rows_index`), so the outer loop read the inner's position (a
+    silent difference found while building the nested loops above, session 24)."""
+    results = assert_same("""
+    @sfn.workflow
+    def run(n: int):
+        rows = [{"v": 1}, {"v": 2}, {"v": 3}]
+        for a in rows:
+            a["x"] = n
+            for b in rows:
+                b["y"] = b.get("y", 0) + a["v"]
+        return rows
+    """, {"n": 7})
+    assert [row["y"] for row in results[0]["output"]] == [6, 6, 6]
+
+
+def test_nested_item_loops_stay_refused_where_the_items_may_change_otherwise():
+    """The inner body grows the list it walks, or the outer item is read after its loop:
+    the copies would show, so the usual refusals stand."""
+    assert "may" in refusal("""
+    @sfn.workflow
+    def run(n: int):
+        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
+        for row in grid:
+            for cell in row:
+                cell["v"] += n
+                row.append({"v": 9}) if n > 100 else None
+        return grid
+    """)
+    assert "may" in refusal("""
+    @sfn.workflow
+    def run(n: int):
+        m = {"a": {"x": [1]}, "b": {"y": [2]}}
+        last = None
+        for a, row in m.items():
+            for t, cell in row.items():
+                cell.append(n)
+            last = row
+        last["z"] = [0]
+        return [m, last]
+    """)
