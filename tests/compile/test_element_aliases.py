@@ -445,3 +445,22 @@ def test_nested_item_loops_stay_refused_where_the_items_may_change_otherwise():
         last["z"] = [0]
         return [m, last]
     """)
+
+
+def test_a_loop_over_a_list_inside_a_dict_changes_its_items_in_place():
+    """`for rec in data["records"]: rec["ok"] = ...` over a callee's result, and with
+    enumerate: refused as sharing before session 24; `data["records"][i]` by index now."""
+    results = assert_same("""
+    def fetch(n):
+        return {"records": [{"id": n}, {"id": 2}], "meta": {"n": n}}
+
+    @sfn.workflow
+    def run(n: int):
+        data = fetch(n)
+        for rec in data["records"]:
+            rec["ok"] = rec["id"] > 1
+        for i, rec in enumerate(data["records"]):
+            rec["pos"] = i
+        return data
+    """, {"n": 0}, {"n": 5})
+    assert results[0]["output"]["records"] == [{"id": 0, "ok": False, "pos": 0}, {"id": 2, "ok": True, "pos": 1}]
