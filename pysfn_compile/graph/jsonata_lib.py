@@ -44,6 +44,14 @@ def _unprintable(name: str, non_integral: str) -> str:
 
 
 # name -> (parameters, body, helpers it calls)
+
+# The characters up to U+FFFF that Python's repr() escapes (str.isprintable() is false: Cc, Cf,
+# Zs but the space, Zl, Zp, Co; unicodedata 14.0, Python 3.11), as a regex class. Unassigned
+# code points (Cn) and those beyond U+FFFF are not in it: README, differences.
+_UNPRINTABLE = ("\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891"
+                "\\u08e2\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000"
+                "\\ue000-\\uf8ff\\ufeff\\ufff9-\\ufffb")
+
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "wrap": ("$v", "$type($v) = 'array' ? [[$v]] : [$v]", ()),
     "truthy": (
@@ -76,12 +84,16 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "repr_str": (
-        # one pass escapes the backslash and the characters Python escapes, a second the quote
+        # one pass escapes the backslash and the characters Python escapes (\\xNN, \\uNNNN: the
+        # code point from the character's UTF-8 bytes), a second the quote
         "$s",
         "($q := ($contains($s, \"'\") and $not($contains($s, '\"'))) ? '\"' : \"'\";"
-        " $q & $replace($replace($s, /[\\\\\\u0000-\\u001f\\u007f-\\u00a0\\u00ad]/, function($m) { '\\\\' & ($c := $m.match;"
+        " $q & $replace($replace($s, /[\\\\" + _UNPRINTABLE + "]/, function($m) { '\\\\' & ($c := $m.match;"
         " $c = '\\\\' ? $c : $c = '\\n' ? 'n' : $c = '\\r' ? 'r' : $c = '\\t' ? 't'"
-        " : 'x' & $lowercase($substring($encodeUrlComponent($c), -2))) }), $q, '\\\\' & $q) & $q)",
+        " : ($b := $split($substring($encodeUrlComponent($c), 1), '%').$number('0x' & $);"
+        " $p := $reduce($b, function($a, $x) { $a * 64 + $x % 64 }) - [0, 12288, 917504][$count($b) - 1];"
+        " ($p < 256 ? 'x' : 'u') & $substring($formatBase($p + ($p < 256 ? 256 : 65536), 16), 1))) }),"
+        " $q, '\\\\' & $q) & $q)",
         (),
     ),
     "index": (

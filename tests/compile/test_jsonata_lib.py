@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import random
+import unicodedata
 
 import pytest
 
@@ -229,3 +230,15 @@ def test_comparisons_of_long_lists_walk_them_once():
     items stopped with States.QueryEvaluationError. Their items by position, or zipped."""
     results = assert_same(LONG_COMPARISONS, {"n": 3000}, {"n": 3000, "flag": True}, {"n": 0}, {"n": 1, "flag": True})
     assert [r["output"] for r in results[:2]] == [[True] * 5] * 2
+
+
+def test_repr_str_escapes_what_python_escapes_up_to_u_ffff():
+    """Every assigned character up to U+FFFF in one string each (surrogates aside): repr() as
+    CPython writes it. Zero-width spaces, byte-order marks, U+2028 and private use were left
+    raw before (a CSV's BOM printed in a ValueError's message; session 24's trials)."""
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF and unicodedata.category(chr(c)) != "Cn"]
+    texts = ["".join(chars[i:i + 400]) for i in range(0, len(chars), 400)]
+    code = with_helpers(f"$map({L(texts)}, function($x) {{ $__repr_str($x) }})")
+    assert emulate(code) == ("ok", [repr(text) for text in texts])
+    if js_available():
+        assert javascript([(code, {})])[0] == ("ok", [repr(text) for text in texts])

@@ -290,8 +290,13 @@ def _field_sizes():
 # sales_report's loops 3,765 -> 1,706 and 2,814 -> 1,312, statistics_report's 1,875 -> 1,212.
 # Literal slice bounds, widths and divisors need no helper, and `d[k]` in a loop over d's keys
 # no key check: statistics_report 1,212 -> 962, sales_report's second loop 1,312 -> 989. Its
-# first loop's products of inferred small ints need no overflow check: 1,706 -> 1,656.)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2212), "etl_batch": (1, 2778)}
+# first loop's products of inferred small ints need no overflow check: 1,706 -> 1,656.
+# Raised once, on purpose (session 24): repr() of a str escapes what Python escapes up to
+# U+FFFF (a BOM, U+200B, U+2028 were printed raw, a silent difference), 355 more characters of
+# $__repr_str in every field that prints a str's repr: etl_batch 2,778 -> 3,131, and three
+# examples' fields of str(x) for x of unknown type or !r passed 1,000.)
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2212), "dice_stats": (1, 1213), "etl_batch": (1, 3131),
+                         "order_fulfilment": (2, 1327), "sales_report": (2, 1296)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():
