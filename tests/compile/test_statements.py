@@ -1318,3 +1318,21 @@ def test_a_subclass_that_inherits_a_message_building_init_is_raised_with_its_mes
     """, {"order": 5}, {"order": 500})
     assert [r["output"] for r in results] == [["TooBig", "order 5 rejected: too big"],
                                               ["Huge", "order 500 rejected: no reason"]]
+
+
+def test_a_parameter_that_may_be_unbound_later_keeps_its_argument_until_then():
+    """`del xs` (or `except E as xs`) of a parameter: the machine marked `xs` unassigned at the
+    start, over its argument, so the first read raised UnboundLocalError (found while checking
+    session 24's except-name deletion)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs: list[int], flag: bool):
+        ys = list(xs)
+        if flag:
+            del xs
+        try:
+            return [ys, xs]
+        except UnboundLocalError:
+            return [ys, "unbound"]
+    """, {"xs": [1], "flag": True}, {"xs": [1], "flag": False})
+    assert [r["output"] for r in results] == [[[1], "unbound"], [[1], [1]]]
