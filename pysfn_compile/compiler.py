@@ -348,9 +348,11 @@ def _kind_names(scope: Scope, types: dict) -> frozenset:
 def mark_unassigned(b: Builder, scope: Scope) -> None:
     """At the function's start, the names some read may find unassigned hold a value no JSON
     input or result holds (UNBOUND), so that such a read raises Python's UnboundLocalError
-    (expressions.transform_name); the builder still counts them as unassigned."""
-    if scope.maybe_unbound:
-        b.unassign(sorted(scope.maybe_unbound), "Mark unassigned")
+    (expressions.transform_name); the builder still counts them as unassigned. A parameter
+    (bound already: `del xs`, `except E as xs` unbind it later) keeps its argument."""
+    names = sorted(name for name in scope.maybe_unbound if b.var(name) not in b.defined)
+    if names:
+        b.unassign(names, "Mark unassigned")
 
 
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None,

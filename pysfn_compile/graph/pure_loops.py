@@ -67,6 +67,10 @@ WALK_NODES = {"setitem": 9, "delitem": 22, "insert": 31, "map": 7, "filter": 22,
 COMPARE_NODES = {"contains", "list_index", "list_count", "pyeq"}
 CHAR_NODES_WITH_BOOLEANS, CHAR_NODES = 26, 2
 FILTER_NODES = 6  # `$xs[$i]` of a list the loop changes: the index evaluated for every item
+# a step-1 slice of a list the loop does not change, of a constant width (`xs[i - 5:i]`), reads
+# that list's positions (graph/indexed_reads.py): per item taken, and per item of the list for
+# the object of its positions, built once an evaluation
+POSITION_NODES, POSITIONS_BUILD_NODES = 12, 5  # (measured: benchmarks/bench_walks.py)
 _WALK = re.compile(r"\$__(" + "|".join([*WALK_NODES, *COMPARE_NODES]) + r")\(\$([A-Za-z_][A-Za-z0-9_]*)(?![A-Za-z0-9_])")
 _FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
 _FLOAT_PRINT_CHARS = 450 * 8  # (a step's text counts a node per 8 characters)
@@ -248,6 +252,31 @@ def _collapse_graph(graph: ir.Graph, reads: set[str], fresh: _Names, counters: f
 
 
 _ITEM_AT = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
+
+
+_BOUND = re.compile(r"\s*\(?\s*(?:\$([A-Za-z_][A-Za-z0-9_]*)\s*(?:([+-])\s*(\d+))?|(\d+))\s*\)?\s*")
+
+
+def _constant_width(text: str, after: int) -> int | None:
+    """The items a `$__slice1_list($xs, lo, hi)` whose arguments start at `after` takes, where
+    lo and hi are one variable plus or minus numbers (or both numbers): hi - lo, at least 0."""
+    close = jsonata_lib.closing(text, text.rfind("(", 0, after))
+    if close < 0:
+        return None
+    parts = jsonata_text.top_level_split(text[after:close])  # ("", lo, hi): after `$xs`
+    if len(parts) != 3 or parts[0].strip():
+        return None
+    parts = parts[1:]
+    bounds = []
+    for part in parts:
+        match = _BOUND.fullmatch(part)
+        if match is None:
+            return None
+        name, sign, offset, number = match.groups()
+        value = int(number) if number is not None else int(offset or 0) * (-1 if sign == "-" else 1)
+        bounds.append((name, value))
+    (lo_name, lo), (hi_name, hi) = bounds
+    return max(0, hi - lo) if lo_name == hi_name else None
 
 
 def _indexed(cycle: list[ir.Node], assigned: set[str], variables: frozenset, counters: frozenset) -> list[str]:
@@ -775,14 +804,18 @@ class _Step:
         """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
         holds by position when it starts; None where it walks none (`budget` it is)."""
         walks, compared = self._walks(step)
+        windows = self._windows(step)
         text = self.local("text")
         costs = [f"{nodes} * $count(${name})" for name, nodes in walks.items()] + [
+            str(POSITION_NODES * width) for width in windows.values()] + [
             f"({text} := $string(${name}); $length({text}) * ($contains({text}, /true|false/) ? "
             f"{CHAR_NODES_WITH_BOOLEANS} : {CHAR_NODES}))" for name in compared] + [
             f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
         if not costs:
             return None
-        return f"$max([1, $min([{budget}, $floor({NODE_BUDGET} / ({self._step_nodes(step)} + {' + '.join(costs)}))])])"
+        spent = f"({NODE_BUDGET}{''.join(f' - {POSITIONS_BUILD_NODES} * $count(${name})' for name in windows)})" \
+            if windows else str(NODE_BUDGET)
+        return f"$max([1, $min([{budget}, $floor({spent} / ({self._step_nodes(step)} + {' + '.join(costs)}))])])"
 
     def _index_objects(self, lengths: dict[str, str]) -> str:
         """The statements an evaluation starts with: the lists read by position as objects,
@@ -933,17 +966,35 @@ class _Step:
         of with Python's == (`$__contains($seen, $x)`: a cost per character, COMPARE_NODES)."""
         walks: dict[str, int] = {}
         compared: set[str] = set()
+        windows = self._windows(step)
         for helper, name in _WALK.findall(step):
             if name in self.carried or name in self.variables:
                 if helper in COMPARE_NODES:
                     compared.add(name)
-                else:
+                elif not (helper == "slice1_list" and name in windows):
                     walks[name] = walks.get(name, 0) + WALK_NODES[helper]
         for name in self.carried:
             times = len(re.findall(re.escape(f"${name}") + r"\[\$", step))
             if times:
                 walks[name] = walks.get(name, 0) + FILTER_NODES * times
         return walks, sorted(compared)
+
+    def _windows(self, step: str) -> dict[str, int]:
+        """{list: items a step's slices of it take}: the lists the loop does not change that every
+        step slices by a constant width only (`$__slice1_list($xs, ($i - 5), $i)`: a moving window),
+        which graph/indexed_reads.py reads by position, each slice a lookup per item it takes."""
+        widths: dict[str, int] = {}
+        others: set[str] = set()
+        for match in _WALK.finditer(step):
+            helper, name = match.groups()
+            if name in self.carried or name not in self.variables:
+                continue
+            width = _constant_width(step, match.end()) if helper == "slice1_list" else None
+            if width is None:
+                others.add(name)
+            else:
+                widths[name] = widths.get(name, 0) + width
+        return {name: width for name, width in widths.items() if name not in others}
 
     def _object(self, pc: str, names, values: dict | None = None) -> str:
         """`{"@step": pc, "x": $x, ...}` of the carried variables in `names` (`values`: the
