@@ -639,7 +639,10 @@ def function_names(body: list[ast.stmt]) -> FunctionNames:
                     link(name, _iter_sources(node.iter), node)
             elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                     and node.func.attr in _STORE_METHODS:
-                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                # the value stored: not `setdefault`'s key (a dict's keys are hashable, nothing in
+                # them changes in place) nor `insert`'s position
+                position = _STORE_METHODS[node.func.attr]
+                for arg in [*node.args[position:position + 1], *(k.value for k in node.keywords)]:
                     link(_root(node.func.value), _direct(arg), node)
     partners: dict = {}
     for name in links:

@@ -379,9 +379,11 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
     plan = []
     for binding, region in zip(found, regions, strict=True):
         # names that may hold the base itself, or hold it inside: any change through them may
-        # replace its items (names bound only to its items change the items in place: fine)
-        others = {other for other in partners.get(binding.base, {}) if other != name and (binding.path or not (
-            other in bindings and all(b.base == binding.base and not b.path for b in bindings[other])))}
+        # replace its items (names bound only to its items change the items in place: fine;
+        # aliasing.holders tells them apart). An item keys down: anything sharing with the base
+        # (`row = m[a]; row[t] = ...` replaces it)
+        others = ({other for other in partners.get(binding.base, {}) if other != name} if binding.path
+                  else aliasing.holders(body, binding.base) - {name, binding.base})
         if any(_replaces_items(statement, binding.base, others, deep=bool(binding.path)) for statement in region):
             return None
         if not all(_stable_key(key, region) for key in binding.path):

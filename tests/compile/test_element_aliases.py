@@ -464,3 +464,29 @@ def test_a_loop_over_a_list_inside_a_dict_changes_its_items_in_place():
         return data
     """, {"n": 0}, {"n": 5})
     assert results[0]["output"]["records"] == [{"id": 0, "ok": False, "pos": 0}, {"id": 2, "ok": True, "pos": 1}]
+
+
+def test_a_list_built_beside_a_group_by_does_not_stop_its_rewrite():
+    """`row = pivot.setdefault(region, {})` beside `names.append(product)`, all unpacked from a
+    callee's rows: `names` may hold what `facts` holds, but never `pivot` itself, so changing it
+    replaces no item of `pivot` (aliasing.holders, not every name that may share something;
+    refused before, session 24's trials). Where a name may hold `pivot` itself, it still is."""
+    source = """
+    def fetch(n):
+        return [["EU" if i % 2 else "US", f"w{i}", i] for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        facts = fetch(n)
+        pivot = {}
+        names = []
+        for region, product, qty in facts:
+            row = pivot.setdefault(region, {})
+            row[product] = qty
+            names.append(product)
+        return [pivot, names]
+    """
+    results = assert_same(source, {"n": 4}, {"n": 0})
+    assert results[0]["output"] == [{"US": {"w0": 0, "w2": 2}, "EU": {"w1": 1, "w3": 3}}, ["w0", "w1", "w2", "w3"]]
+    assert "may share its value" in refusal(source.replace("names = []", "names = [pivot]").replace(
+        "names.append(product)", "names[0][region] = {}"))
