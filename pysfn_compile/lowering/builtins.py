@@ -465,6 +465,15 @@ def _in_base(name: str, base: int):
     return transform
 
 
+def _round_int_places(value: Expr, unit: int) -> Expr:
+    """round(x, -k) of an int: the nearest multiple of 10**k, a tie to the even multiple, as
+    Python's int rounds (exact: `%` of integers in doubles is)."""
+    x = value.code
+    code = (f"($r := {x} % {unit}; $r := $r < 0 ? $r + {unit} : $r; $b := {x} - $r; "
+            f"2 * $r > {unit} or (2 * $r = {unit} and $b / {unit} % 2 != 0) ? $b + {unit} : $b)")
+    return overflow_checked(combine(code, pytypes.INT, value))
+
+
 def _round(b, node):
     args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
     value = args[0]
@@ -472,6 +481,8 @@ def _round(b, node):
         places = args[1].const if args[1].is_const and type(args[1].const) is int else None
         if value.ty.only("int") and places is not None and places >= 0:
             return value
+        if value.ty.only("int") and places is not None and -15 <= places < 0:
+            return _round_int_places(value, 10 ** -places)
         if places is not None and 0 <= places <= formatting.MAX_PLACES:
             if value.ty.numeric:  # (an int or a float: the same kind as x)
                 return attrs.evolve(_round_places(node, value, places), kind=value.kind)
@@ -784,6 +795,11 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
         return _key_function(b, lam, elem, items)
+    if isinstance(key_node, ast.Attribute) and isinstance(key_node.value, ast.Name) and key_node.value.id == "str" \
+            and b.lookup("str")[0] is None:
+        raise Refusal(key_node, f"key=str.{key_node.attr} needs items known to be strs here, and they are "
+                      f"{elem.describe()} (Python's TypeError for another item names the str descriptor)",
+                      f"key=lambda s: s.{key_node.attr}(), or annotate where the items come from (list[str])")
     raise Refusal(key_node, "the key must be a lambda (or a builtin such as len, int or str, str.lower, d.get)",
                   "key=lambda item: item['price']")
 
@@ -1460,6 +1476,12 @@ def _isinstance(b, node):
     classes = node.args[1].elts if isinstance(node.args[1], ast.Tuple) else [node.args[1]]
     tests = []
     kinds: list = []  # the companions read (an int or a float)
+    named = {cls.id for cls in classes if isinstance(cls, ast.Name)}
+    if {"int", "float"} <= named and not value.ty.only("exc") \
+            and b.info.objects.get("int") is None and b.info.objects.get("float") is None:
+        # (int, float): any number, a bool too (an int), whichever JSON cannot tell apart
+        tests.append(f"($type({value.code}) in ['number', 'boolean'])")
+        classes = [cls for cls in classes if not (isinstance(cls, ast.Name) and cls.id in ("int", "float"))]
     for cls in classes:
         facade = aws_models.facade_exception(b, cls) if value.ty.only("exc") else None
         if facade is not None:  # sfn.aws.<service>.<Code>: the record's type is the code
@@ -1490,8 +1512,9 @@ def _isinstance(b, node):
                 kinds.append(kind)
             elif ty.may("int") and ty.may("float"):
                 if not ty.json_number:
-                    raise Refusal(node, f"isinstance(x, {name}) cannot be decided: x is {ty.describe()}, and JSON "
-                                  "does not tell 3 from 3.0", "annotate it, or keep ints and floats apart")
+                    raise Refusal(node, f"{ast.unparse(node)} cannot be decided: {ast.unparse(node.args[0])} is "
+                                  f"{ty.describe()}, and JSON does not tell 3 from 3.0",
+                                  "annotate it, or keep ints and floats apart")
                 parts.append(f"($type({v}) = 'number' and $floor({v}) {'=' if name == 'int' else '!='} {v})")
             elif ty.may(name):
                 parts.append(f"$type({v}) = 'number'")

@@ -2162,3 +2162,32 @@ def test_rows_copied_in_a_comprehension_are_new_lists():
                  "g = [[{'a': n}]]\ng2 = [r[:] for r in g]\ng2[0][0]['a'] = 5\nreturn g"):
         source = "@sfn.workflow\ndef main(n: int):\n" + "".join(f"    {line}\n" for line in body.split("\n"))
         assert "may also be reachable" in refusal(source), body
+
+
+def test_round_of_an_int_to_tens_isinstance_of_int_or_float_and_a_str_method_key():
+    """Session 24's trials: `round(n, -2)` of an int (refused: it is exact integer arithmetic,
+    ties to the even multiple), `isinstance(v, (int, float))` of a number JSON cannot tell
+    (refused, though the answer is the same either way), and `key=str.lower` of items not known
+    to be strs (refused with a message that listed str.lower as allowed: now it says why)."""
+    results = assert_same("""
+    def fetch(n) -> list[int]:
+        return [i * 37 - 400 for i in range(n)] + [150, 250, -150, -250, 50, -50, 9007199254740000]
+
+    def mixed(n):
+        return [1, 2.5, "3", True, None, [1]][:n]
+
+    @sfn.workflow
+    def main(n):
+        rounded = [[round(a, -2), round(a, -1), round(a, -3)] for a in fetch(n)]
+        kinds = [isinstance(v, (int, float)) for v in mixed(6)]
+        return [rounded, kinds]
+    """, {"n": 30}, {"n": 0})
+    rounded, kinds = results[0]["output"]
+    assert rounded[-7:-1] == [[200, 150, 0], [200, 250, 0], [-200, -150, 0], [-200, -250, 0], [0, 50, 0], [0, -50, 0]]
+    assert kinds == [True, True, False, True, False, False]
+    message = refusal("""
+    @sfn.workflow
+    def main(names):
+        return sorted(names, key=str.lower)
+    """)
+    assert "key=str.lower needs items known to be strs here" in message and "lambda s: s.lower()" in message
