@@ -1233,4 +1233,24 @@ def closing(text: str, start: int) -> int:
     return -1
 
 
+def arguments(text: str) -> list[str] | None:
+    """A call's comma-separated arguments, stripped (None if its brackets do not pair): the
+    commas outside brackets and string literals."""
+    parts, depth, last = [], 0, 0
+    for position, char in code_positions(text):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return None
+        elif char == "," and depth == 0:
+            parts.append(text[last:position].strip())
+            last = position + 1
+    if depth != 0:
+        return None
+    parts.append(text[last:].strip())
+    return parts
+
+
 _WITH_INT_KEYS = {**HELPERS, **INT_KEY_HELPERS}  # (after every helper is defined)

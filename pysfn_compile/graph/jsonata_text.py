@@ -27,20 +27,6 @@ def groups(text: str):
             yield text[start:end + 1]
 
 
-def top_level_split(text: str) -> list[str]:
-    """`text` (a call's arguments) split at its commas outside brackets and string literals."""
-    parts, depth, start = [], 0, 0
-    for position, char in jsonata_lib.code_positions(text):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:position])
-            start = position + 1
-    return [*parts, text[start:]]
-
-
 def sequence(statements: list[str], last: str) -> str:
     """`s1; s2; last` as one expression (a block: what it binds stays inside)."""
     if not statements:

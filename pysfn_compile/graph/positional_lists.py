@@ -101,7 +101,7 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
             continue
         if text.endswith(_SETITEM, 0, start) and text.startswith(", ", end):
             close = jsonata_lib.closing(text, start - 1)
-            parts = _arguments(text[end + 2:close]) if close > 0 else None
+            parts = jsonata_lib.arguments(text[end + 2:close]) if close > 0 else None
             if parts is None or len(parts) != 2:
                 return None
             converted = [_convert(part, name, counters, length) for part in parts]
@@ -123,22 +123,3 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
         return None
     out.append(text[done:])
     return "".join(out)
-
-
-def _arguments(text: str) -> list[str] | None:
-    """A call's comma-separated arguments (None if its brackets do not pair)."""
-    parts, depth, last = [], 0, 0
-    for position, char in jsonata_lib.code_positions(text):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth < 0:
-                return None
-        elif char == "," and depth == 0:
-            parts.append(text[last:position].strip())
-            last = position + 1
-    if depth != 0:
-        return None
-    parts.append(text[last:].strip())
-    return parts

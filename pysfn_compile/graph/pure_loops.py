@@ -263,8 +263,8 @@ def _constant_width(text: str, after: int) -> int | None:
     close = jsonata_lib.closing(text, text.rfind("(", 0, after))
     if close < 0:
         return None
-    parts = jsonata_text.top_level_split(text[after:close])  # ("", lo, hi): after `$xs`
-    if len(parts) != 3 or parts[0].strip():
+    parts = jsonata_lib.arguments(text[after:close])  # ("", lo, hi): after `$xs`
+    if parts is None or len(parts) != 3 or parts[0]:
         return None
     parts = parts[1:]
     bounds = []
