@@ -423,8 +423,11 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
                         "(integral means int), so it would print and pass on as the int",
                         f"annotate it ({param}: float = ...), or write the default as an int")
             value = f"($v := {value}; $exists($v) ? $v : {literal})"  # the default reads no variable
-            if hint is not None and not sfn._conform(hint, default)[1]:
-                ty = pytypes.join(ty, _value_type(default))  # Python never checks a default
+            if hint is not None and (not sfn._conform(hint, default)[1] or (
+                    type(default) is int and ty.may("float") and not ty.may("int"))):
+                # Python never checks a default (`rate: float = 1` holds the int 1 where the
+                # input leaves it out, and prints as 1): the parameter is either
+                ty = pytypes.join(ty, _value_type(default))
         checks.append(entry_check.Parameter(param, default is inspect.Parameter.empty, param in keyword_only,
                                             hint if hint is not None and entry_check.needs_check(hint) else None))
         b.declare(param)
@@ -432,7 +435,8 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
         pairs.append((b.var(param), Expr(value, ty)))
         if param in b.scope.kinds_tracked:  # its companion: the input's kind by the number rule, or the default's
             lookup = f"$lookup($states.input, {entry_check.text_literal(param)})"
-            kind = float_kind(Expr(lookup, ty))
+            # (an input's kind is its annotation's, the entry having checked it)
+            kind = float_kind(Expr(lookup, pytypes.hint_type(hint) if hint is not None else ty))
             if kind is None:
                 b.scope.kind_lost_new.add(param)
             else:

@@ -836,8 +836,13 @@ def _sum(b, node):
         code = f"$sum({items.code})"
         if start is not None:
             code = f"({start.code} + {code})"
-        return combine(code, pytypes.FLOAT if elem.only("float") else pytypes.NUMBER, items,
-                       *([start] if start is not None else []))
+        result = combine(code, pytypes.FLOAT if elem.only("float") else pytypes.NUMBER, items,
+                         *([start] if start is not None else []))
+        if elem.only("float") and (start is None or start.ty.only("int")):
+            # no items: the start itself, the int 0 (sum([]) prints 0, not 0.0)
+            kind = Expr(f"($count({items.code}) > 0)", pytypes.BOOL, reads=items.reads, helpers=items.helpers)
+            result = attrs.evolve(result, ty=pytypes.NUMBER, kind=kind)
+        return result
     if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds):
         return _sum_of_unknown(node, items, start)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")

@@ -676,9 +676,12 @@ def as_machine_sees(hint, value):
     """`value`, arriving from outside (the input, a callee's result) where `hint` (None: no
     annotation) describes it, as the state machine sees it: JSON has one number type, so an
     integral number that nothing annotates as float is an int (the compiler's rule for numbers
-    of unknown type, pysfn_compile/pytypes.py)."""
+    of unknown type, pysfn_compile/pytypes.py), and one annotated float is a float (an int a
+    callee returns for it is 3.0 to the machine)."""
     if hint is None or hint is typing.Any or hint is object or hint in (list, dict, tuple):
         return _integral_as_int(value)
+    if hint is float:  # the machine holds it as the float it is annotated (`-> float` returning 3 is 3.0)
+        return float(value) if type(value) is int else value
     if typing.is_typeddict(hint) and isinstance(value, dict):
         try:
             fields = typing.get_type_hints(hint)
@@ -691,6 +694,8 @@ def as_machine_sees(hint, value):
     if origin is dict and len(parameters) == 2 and isinstance(value, dict):
         return {_json_key(key): as_machine_sees(parameters[1], item) for key, item in value.items()}
     if origin is typing.Union or type(hint).__name__ == "UnionType":
+        if type(value) is int and float in parameters and int not in parameters:
+            return float(value)
         if isinstance(value, (list, dict)):
             kind = list if isinstance(value, list) else dict
             for option in parameters:

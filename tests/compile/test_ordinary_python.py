@@ -2191,3 +2191,40 @@ def test_round_of_an_int_to_tens_isinstance_of_int_or_float_and_a_str_method_key
         return sorted(names, key=str.lower)
     """)
     assert "key=str.lower needs items known to be strs here" in message and "lambda s: s.lower()" in message
+
+
+def test_the_sum_of_no_floats_is_the_int_zero():
+    """`sum(fs)` of a list of floats that is empty is the start, the int 0: it printed 0.0, and
+    isinstance(total, int) was false (session 24's trials). The kind follows the count."""
+    results = assert_same("""
+    def record(total):
+        return f"recorded {total!r} {type(total).__name__}"
+
+    @sfn.workflow
+    def main(fs: list[float], texts: list[str]):
+        total = sum(fs)
+        parsed = sum(float(t) for t in texts)
+        return [isinstance(total, int), record(total), str(total), f"{parsed}", repr(sum(fs, 0))]
+    """, {"fs": [], "texts": []}, {"fs": [1.5, 2.5], "texts": ["1", "2.5"]})
+    assert results[0]["output"] == [True, "recorded 0 int", "0", "0", "0"]
+    assert results[1]["output"] == [False, "recorded 4.0 float", "4.0", "3.5", "4.0"]
+
+
+def test_a_float_parameters_int_default_and_a_float_callees_int_result():
+    """`discount: float = 0` left out is the int 0 (printed 0.0 by the machine); a callee
+    annotated `-> float` that returns 3 is the float 3.0 in both runs (the plain run printed
+    3, the machine 3.0), as the machine holds what the annotation says (session 24's trials)."""
+    results = assert_same("""
+    def price(item) -> float:
+        return 3 if item == "pen" else 2.5
+
+    def prices(n) -> list[float]:
+        return [3, 2.5, -40][:n]
+
+    @sfn.workflow
+    def main(item, n: int, discount: float = 0, rate: float = 1.5):
+        p = price(item)
+        return [str(p), str(prices(n)), f"discount {discount}", str(rate)]
+    """, {"item": "pen", "n": 3}, {"item": "cup", "n": 0, "discount": 2})
+    assert results[0]["output"] == ["3.0", "[3.0, 2.5, -40.0]", "discount 0", "1.5"]
+    assert results[1]["output"] == ["2.5", "[]", "discount 2.0", "1.5"]
