@@ -1198,7 +1198,7 @@ def subscript(node, container: Expr, index: Expr, present: bool = False, int_key
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
         check = guard(out_of_range(index, f"$count({container.code})"), IndexError,
                       "'list index out of range'", container, index)
-        return combine(f"{_bound(container)}[{index.code}]", ct.element, container, index, guards=[check])
+        return combine(item_at(container, index.code), ct.element, container, index, guards=[check])
     if ct.only("str"):
         index = int_index(node, index, "str")
         check = guard(out_of_range(index, f"$length({container.code})"), IndexError,
@@ -1378,6 +1378,19 @@ def bound_code(code: str) -> str:
     return f"($__s := {code}; $__s)"
 
 
+_CHEAP_INDEX = re.compile(r"-?\d+|\$[A-Za-z_]\w*|\(?\$[A-Za-z_]\w* [+-] \d+\)?")
+_CONTEXT = re.compile(r"\$(?![A-Za-z0-9_$])")  # a predicate's context item `$` (not a variable)
+
+
+def item_at(container: Expr, index: str) -> str:
+    """`container[index]` of a list: the index computed once, before the predicate (JSONata
+    evaluates a predicate once per item: `$s[$__floordiv($n - 1, 2)]` over 5,000 items called
+    the helper 5,000 times, an index of an unannotated `n` ran into the node guard)."""
+    if _CHEAP_INDEX.fullmatch(index) or _CONTEXT.search(index):
+        return f"{_bound(container)}[{index}]"
+    return f"($__ix := {index}; {_bound(container)}[$__ix])"
+
+
 def int_index(node, index: Expr, container: str) -> Expr:
     """The index of a list or str: an int, a bool as its int, or (its kind known only at run
     time) checked as Python checks it, with this Python's TypeError message."""
@@ -1435,7 +1448,7 @@ def _dynamic_subscript(node, container: Expr, index: Expr, int_keys: bool = Fals
             guard(f"($type({c}) = 'object')", KeyError, jsonata_lib.int_text(i), container, index),
             guard(out_of_range(index, _length(c)), IndexError, _range_message(c), container, index),
         ]
-        code = f"($type({c}) = 'string' ? $substring({c}, {i}, 1) : {_bound(container)}[{i}])"
+        code = f"($type({c}) = 'string' ? $substring({c}, {i}, 1) : {item_at(container, i)})"
         return combine(code, pytypes.ANY, container, index, guards=checks)
     if index.ty.only("str"):
         message = (f"($type({c}) = 'array' ? 'list indices must be integers or slices, not str'"
@@ -1464,7 +1477,7 @@ def _subscript_of_unknown(container: Expr, index: Expr, int_keys: bool = False) 
         guard(f"($type({c}) != 'object' and ({n} >= {_length(c)} or {n} < -{_length(c)}))", IndexError,
               _range_message(c), container, index, helpers={"num"}),
     ]
-    code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {_bound(container)}[{n}]"
+    code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {item_at(container, n)}"
             f" : $lookup({c}, {key}))")
     return combine(code, pytypes.ANY, container, index, helpers=helpers, guards=checks)
 

@@ -3,12 +3,14 @@ semantics, run both ways, including the TypeErrors Python raises for values of a
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from pysfn_compile.graph import jsonata_lib
 from pysfn_compile.lowering import builtins as builtins_lowering
 
-from .helpers import assert_same, compile_text, emulate, refusal
+from .helpers import assert_same, compile_text, emulate, refusal, same
 from .oracle import emulate as emulate_code
 from .oracle import javascript, js_available
 
@@ -2228,3 +2230,21 @@ def test_a_float_parameters_int_default_and_a_float_callees_int_result():
     """, {"item": "pen", "n": 3}, {"item": "cup", "n": 0, "discount": 2})
     assert results[0]["output"] == ["3.0", "[3.0, 2.5, -40.0]", "discount 0", "1.5"]
     assert results[1]["output"] == ["2.5", "[]", "discount 2.0", "1.5"]
+
+
+def test_an_index_computed_from_a_number_of_unknown_type_is_computed_once():
+    """`s[(n - 1) // 2]` with `n` nobody annotated: the index's checked floor division went
+    inside the predicate, which JSONata evaluates once per item: 5,000 samples ran into the
+    emulator's node guard (States.QueryEvaluationError; session 24's trials). It is bound first."""
+    compiled = compile_text("""
+    def samples(n):
+        return [(i * 7919) % 1000 for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        s = sorted(samples(n))
+        return (s[(n - 1) // 2] + s[n // 2]) / 2
+    """)
+    assert "$__ix := " in json.dumps(compiled.definition)
+    for n in (1, 4, 5000):
+        assert same(emulate(compiled, {"n": n}), compiled.run_python({"n": n}))
