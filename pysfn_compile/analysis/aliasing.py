@@ -195,11 +195,13 @@ def _element_sources(value) -> set:
     """Names one of whose items `value` may be."""
     if isinstance(value, ast.Subscript) and not isinstance(value.slice, ast.Slice):
         root = _root(value)
-        return {root} if root else set()
+        # an item of what an expression builds (`[r for r in rs if ...][0]`, `sorted(rs)[0]`,
+        # `(d["xs"] or [])[0]`): an item of what that holds
+        return {root} if root else _holds(value.value)
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
             and value.func.attr in _ELEMENT_METHODS:
         root = _root(value.func.value)
-        return {root} if root else set()
+        return {root} if root else _holds(value.func.value)  # (`{...}.values()` of a dict it builds)
     if _is_next(value):
         return _next_sources(value.args[0])  # the first item of what it walks
     if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and value.func.id in ("min", "max"):
@@ -258,17 +260,17 @@ def _contents(value) -> set:
         return out
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         root = _root(value)
-        return {root} if root else set()
+        return {root} if root else _holds(value.value)  # (`sorted(rs)[:2]`: rs's items)
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Name) and func.id in _COPIES:
             out = set()
             for arg in _copied(value):
-                out |= _holds(arg)
+                out |= _holds(arg) | _iter_sources(arg)  # (`dict(enumerate(rs))`: rs's items)
             return out
         if isinstance(func, ast.Attribute) and func.attr in _COPY_METHODS | {"values", "items"}:
             root = _root(func.value)
-            return {root} if root else set()
+            return {root} if root else _holds(func.value)
     return set()
 
 
@@ -572,7 +574,7 @@ def _inside(value) -> tuple[set, set]:
         return whole, items
     if isinstance(value, ast.Subscript) and isinstance(value.slice, ast.Slice):
         root = _root(value)
-        return whole, ({root} if root else set())
+        return (whole, {root}) if root else _inside(value.value)  # (`sorted(rs)[:2]`: what sorted(rs) holds)
     if isinstance(value, ast.Call):
         func = value.func
         if isinstance(func, ast.Name) and func.id in _COPIES:

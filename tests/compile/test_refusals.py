@@ -398,3 +398,45 @@ def test_a_nested_format_spec_in_str_format_points_to_the_f_string():
     def main(x: int, w: int):
         return f"{x:>{w}}"
     """, {"x": 42, "w": 5})[0]["output"] == "   42"
+
+
+@pytest.mark.parametrize("item", [
+    "[r for r in rs if r['id'] == 2][0]", "sorted(rs, key=lambda r: -r['id'])[0]", "(rs + [])[:2][0]",
+    "list({r['id']: r for r in rs}.values())[1]", "dict(enumerate(rs))[1]", "{r['id']: r for r in rs}.get(2)",
+    "list(filter(lambda r: r['id'] == 2, rs))[0]", "(doc['list'] or [{}])[0]", "list(zip(rs, rs))[0][1]",
+])
+def test_an_item_of_what_an_expression_builds_from_a_list_shares_its_items(item):
+    """`line = [it for it in items if ...][0]; line["qty"] += 1` changes the item `items`
+    holds in Python; the machine changed a copy, silently (session 24's trials: a callee then
+    saved the cart without the change). An item taken from what an expression builds is an
+    item of what that expression holds: changing it in place is refused, as for `items[0]`."""
+    message = refusal(f"""
+    def load(run_id):
+        return {{"list": [{{"v": 1}}], "recs": [{{"id": 1, "v": 0}}, {{"id": 2, "v": 0}}]}}
+
+    @sfn.workflow
+    def main(run_id):
+        doc = load(run_id)
+        rs = doc["recs"]
+        x = {item}
+        x["changed"] = True
+        return doc
+    """)
+    assert "'x' may share its value with" in message
+
+
+def test_the_items_of_a_slice_of_a_sorted_list_are_the_lists_items():
+    """`top = sorted(records, ...)[:2]`, then `rec["rank"] = ...` for each of top: Python ranks
+    the records themselves; refused (the machine changed copies, silently)."""
+    assert "the items of 'top' may also be reachable from 'records'" in refusal("""
+    def load(run_id):
+        return [{"id": 1, "score": 5}, {"id": 2, "score": 9}]
+
+    @sfn.workflow
+    def main(run_id):
+        records = load(run_id)
+        top = sorted(records, key=lambda r: r["score"], reverse=True)[:2]
+        for i, rec in enumerate(top):
+            rec["rank"] = i + 1
+        return records
+    """)
