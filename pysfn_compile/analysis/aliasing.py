@@ -447,6 +447,12 @@ def _levels(value: ast.AST) -> dict[str, int]:
             for part in [*whole_args, *(k.value for k in node.keywords)]:
                 visit(part, 0)
             return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _ELEMENT_METHODS:
+            # `row.get("tags", [])`: an item of row, a level below it (its default is whole)
+            visit(node.func.value, depth + 1)
+            for part in [*node.args, *(k.value for k in node.keywords)]:
+                visit(part, 0)
+            return
         if isinstance(node, ast.Name):
             found[node.id] = min(found.get(node.id, DEEP_LEVELS), max(depth, 1))
             return
@@ -528,11 +534,14 @@ def _inside(value) -> tuple[set, set]:
     items: set = set()
     if isinstance(value, (ast.List, ast.Tuple, ast.Set, ast.Dict)):
         elements = value.values if isinstance(value, ast.Dict) else value.elts
+        spread = {id(item) for key, item in zip(value.keys, value.values, strict=True) if key is None} \
+            if isinstance(value, ast.Dict) else set()
         for element in elements:
             if isinstance(element, ast.Starred):
                 element = element.value
                 items |= _direct(element)
-            whole |= _direct(element)
+            if id(element) not in spread:  # (`{**d}` holds d's values, not d)
+                whole |= _direct(element)
             items |= _element_sources(element)
             sub_whole, sub_items = _inside(element)
             whole |= sub_whole

@@ -2248,3 +2248,37 @@ def test_an_index_computed_from_a_number_of_unknown_type_is_computed_once():
     assert "$__ix := " in json.dumps(compiled.definition)
     for n in (1, 4, 5000):
         assert same(emulate(compiled, {"n": n}), compiled.run_python({"n": n}))
+
+
+def test_a_dict_spread_copies_and_a_get_reads_a_level_down():
+    """`effective = {**defaults, "timeout": 60}` then `defaults["source"] = ...`: the new dict
+    holds defaults' values, not defaults, so setting a key of defaults is fine (refused as
+    sharing before); `roles = u.get("roles", [])` in a loop that sets `u["n_roles"]` holds an
+    item of u, two levels into users (refused before); changing those in place stays refused."""
+    results = assert_same("""
+    def load_defaults(run_id):
+        return {"retries": 3, "timeout": 30, "tags": ["a"]}
+
+    @sfn.workflow
+    def main(run_id, users):
+        defaults = load_defaults(run_id)
+        effective = {**defaults, "timeout": 60}
+        defaults["source"] = "db"
+        for u in users:
+            roles = u.get("roles", [])
+            u["n_roles"] = len(roles)
+        return [defaults, effective, users]
+    """, {"run_id": "r", "users": [{"roles": ["a", "b"]}, {"name": "x"}]}, {"run_id": "r", "users": []})
+    assert results[0]["output"][1] == {"retries": 3, "timeout": 60, "tags": ["a"]}
+    assert results[0]["output"][2] == [{"roles": ["a", "b"], "n_roles": 2}, {"name": "x", "n_roles": 0}]
+    assert "the items of 'defaults' may also be reachable from 'effective'" in refusal("""
+    def load_defaults(run_id):
+        return {"retries": 3, "tags": ["a"]}
+
+    @sfn.workflow
+    def main(run_id):
+        defaults = load_defaults(run_id)
+        effective = {**defaults, "timeout": 60}
+        defaults["tags"].append("b")
+        return effective
+    """)
