@@ -176,14 +176,15 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
 
 
 def _changes_item(name: str, statement: ast.stmt) -> bool:
-    """_changes_through, or a loop in `statement` over the items of `name` that changes its own
-    item (`for t, cell in row.items(): cell.append(x)`): the item of `name` changes in place."""
+    """_changes_through, or a loop in `statement` over the items of `name` (or of an item of it:
+    `for a in u["addresses"]`) that changes its own item (`for t, cell in row.items():
+    cell.append(x)`): the item of `name` changes in place."""
     if _changes_through(name, statement):
         return True
     for node in _walk_function(statement):
         if isinstance(node, ast.For):
             parts = item_loop(node)
-            if parts is not None and parts.base == name and not parts.path \
+            if parts is not None and parts.base == name \
                     and any(_changes_item(parts.name, inner) for inner in node.body):
                 return True
     return False
@@ -196,7 +197,7 @@ def _sub_items(name: str, block: list[ast.stmt]) -> set[str]:
         for node in _walk_function(statement):  # (outer loops first)
             if isinstance(node, ast.For):
                 parts = item_loop(node)
-                if parts is not None and not parts.path and (parts.base == name or parts.base in found):
+                if parts is not None and (parts.base == name or parts.base in found):
                     found.add(parts.name)
     return found
 

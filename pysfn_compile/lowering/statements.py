@@ -566,12 +566,19 @@ def transform_for(b, node: ast.For) -> None:
         # a value nobody annotated: a list (a dict) when the loop starts, else the machine stops
         # (Python would walk a str's characters or a dict's keys, which cannot be changed in place;
         # or raise AttributeError for items() of a list)
-        value = b.expr(ast.copy_location(ast.Name(id=rows, ctx=ast.Load()), node.iter))
+        container = walked.container()
+        for part in ast.walk(container):
+            ast.copy_location(part, node.iter)
+        value = b.expr(container)
         json_type = "object" if walked.is_dict else "array"
+        shown = short_text(ast.unparse(container))
         b.check([stop_where(value, f"($type({value.code}) != '{json_type}')",
                             f"line {node.lineno}: the loop changes its items in place, which the machine does "
-                            f"for the items of a {kind} only, and '{rows}' is not a {kind}: annotate it")],
-                f"Check {rows} (line {node.lineno})")
+                            f"for the items of a {kind} only, and '{shown}' is not a {kind}: annotate it")],
+                f"Check {shown} (line {node.lineno})")
+        if walked.path:  # (an item's type cannot be narrowed by name: its reads check it as they go)
+            transform_for(b, by_index)
+            return
         narrowed = pytypes.dict_of(pytypes.ANY) if walked.is_dict else pytypes.list_of(pytypes.ANY)
         with b.narrow({rows: narrowed}):
             transform_for(b, by_index)
@@ -700,7 +707,7 @@ def _by_index(b, node: ast.For) -> ast.For | None:
     scope, ty = b.lookup(rows, record=False)
     if walked.path and scope is b.scope and ty is not None:  # an item's items: its type known, or no
         ty = _walked_type(b, walked, node)
-        if not ty.only("dict" if walked.is_dict else "list"):
+        if not (ty.only("dict" if walked.is_dict else "list") or ty.is_any):
             return None
     if scope is not b.scope or ty is None or not (ty.only("dict" if walked.is_dict else "list") or ty.is_any) \
             or sets.is_set(ty) \

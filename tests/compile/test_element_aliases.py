@@ -490,3 +490,24 @@ def test_a_list_built_beside_a_group_by_does_not_stop_its_rewrite():
     assert results[0]["output"] == [{"US": {"w0": 0, "w2": 2}, "EU": {"w1": 1, "w3": 3}}, ["w0", "w1", "w2", "w3"]]
     assert "may share its value" in refusal(source.replace("names = []", "names = [pivot]").replace(
         "names.append(product)", "names[0][region] = {}"))
+
+
+def test_a_loop_over_a_list_inside_a_parameter_nobody_annotated():
+    """`for item in order["items"]: item["total"] = ...` with `order` a parameter (the README's
+    own example; refused as sharing, session 24): by index, `order["items"]` checked to be a
+    list when the loop starts (else the machine stops, as for a list of unknown type), and so
+    for the addresses of each user."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(order, users):
+        for item in order["items"]:
+            item["total"] = item["qty"] * 2
+        for u in users:
+            for a in u["addresses"]:
+                a["city"] = a["city"].title()
+        return [order, users]
+    """, {"order": {"items": [{"qty": 2}, {"qty": 5}]}, "users": [{"addresses": [{"city": "paris"}]}]},
+        {"order": {"items": []}, "users": []}, {"order": {}, "users": []})
+    assert results[0]["output"] == [{"items": [{"qty": 2, "total": 4}, {"qty": 5, "total": 10}]},
+                                    [{"addresses": [{"city": "Paris"}]}]]
+    assert results[2]["error"] == "KeyError"
