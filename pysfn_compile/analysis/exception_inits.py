@@ -61,7 +61,7 @@ def init_message(info: ModuleInfo, cls: type) -> InitMessage | None:
     if call.value.keywords or len(arguments) > 1 or any(isinstance(a, ast.Starred) for a in arguments):
         return None
     message = arguments[0] if arguments else None
-    if message is not None and _reads_self_or_calls(message, args.args[0].arg):
+    if message is not None and _reads_self_or_calls(message, args.args[0].arg, info):
         return None
     free = frozenset(n.id for n in ast.walk(message) if isinstance(n, ast.Name) and n.id not in params) \
         if message is not None else frozenset()
@@ -94,14 +94,30 @@ def _is_attribute_store(statement: ast.stmt, self_name: str) -> bool:
         for t in statement.targets) and not _reads_self_or_calls(statement.value, self_name)
 
 
-def _reads_self_or_calls(node: ast.AST, self_name: str) -> bool:
+def _reads_self_or_calls(node: ast.AST, self_name: str, info: ModuleInfo | None = None) -> bool:
     """Whether `node` reads self or calls anything but str/repr/len (its value then depends on
-    more than the arguments: not compiled)."""
+    more than the arguments: not compiled). With `info` (the message, which is compiled where
+    the exception is raised): a builtin the module does not rebind (`type(got).__name__`) and a
+    method of a value (`event.get("kind")`) are fine too; a module's function (a callee) is not."""
     for sub in ast.walk(node):
         if isinstance(sub, ast.Name) and sub.id == self_name:
             return True
         if isinstance(sub, (ast.Lambda, ast.NamedExpr, ast.Yield, ast.Await)):
             return True
         if isinstance(sub, ast.Call) and not (isinstance(sub.func, ast.Name) and sub.func.id in ("str", "repr", "len")):
-            return True
+            if info is None:
+                return True
+            func = sub.func
+            if isinstance(func, ast.Name) and (func.id in info.objects or not hasattr(builtins, func.id)):
+                return True
+            if isinstance(func, ast.Attribute) and _root_name(func.value) in info.objects:
+                return True  # (a module's or an object's method: anything may happen there)
+            if not isinstance(func, (ast.Name, ast.Attribute)):
+                return True
     return False
+
+
+def _root_name(node: ast.AST) -> str | None:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None

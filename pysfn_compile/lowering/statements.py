@@ -1003,11 +1003,19 @@ def raise_class(b, cls: type, message: Expr) -> None:
     b.jump(label)
 
 
+_READABLE_INIT = ("give it an __init__ that only calls super().__init__(message), the message one expression "
+                  "of its parameters (an f-string; builtins and the parameters' methods, no function of the "
+                  "module), and sets attributes")
+
+
 def exception_message(b, node, cls: type, args: list) -> Expr:
     """str(cls(*args)) as JSONata."""
     custom = any(("__init__" in vars(k) or "__str__" in vars(k)) for k in cls.__mro__
                  if k.__module__ not in ("builtins",) and k is not object)
     init = exception_inits.init_message(b.info, cls) if custom else None
+    if len(args) > 1 and init is None and custom:
+        raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known here",
+                      _READABLE_INIT)
     if len(args) > 1 and init is None:
         raise Refusal(node, "exceptions with several arguments are not supported (str(e) would be a tuple)",
                       "pass one message")
@@ -1025,8 +1033,7 @@ def exception_message(b, node, cls: type, args: list) -> Expr:
         return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
     if custom:
         raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
-                      "here", "raise it with a literal message, or give it an __init__ that only calls "
-                      "super().__init__(message) (and sets attributes)")
+                      "here", "raise it with a literal message, or " + _READABLE_INIT)
     value = exprs[0] if exprs else const("", pytypes.STR)
     return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
 

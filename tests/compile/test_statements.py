@@ -1336,3 +1336,40 @@ def test_a_parameter_that_may_be_unbound_later_keeps_its_argument_until_then():
             return [ys, "unbound"]
     """, {"xs": [1], "flag": True}, {"xs": [1], "flag": False})
     assert [r["output"] for r in results] == [[[1], "unbound"], [[1], [1]]]
+
+
+def test_an_exception_init_whose_message_calls_a_builtin_or_a_method():
+    """`super().__init__(f"... got {type(got).__name__}")` and `f"... {event.get('kind')!r}"`
+    were refused ("several arguments", "defines its own __init__": session 24's trials); the
+    message is compiled where the exception is raised, as any expression. A call of one of
+    the module's functions there stays refused (it would run only in Python)."""
+    source = """
+    class ConfigError(Exception):
+        def __init__(self, path, got):
+            super().__init__(f"{path}: expected int, got {type(got).__name__}")
+
+
+    class UnknownEvent(Exception):
+        def __init__(self, event):
+            super().__init__(f"cannot handle event {event.get('kind')!r}")
+
+
+    def audit(x):
+        return x
+
+
+    @sfn.workflow
+    def main(cfg, event):
+        try:
+            if not isinstance(cfg.get("replicas"), int):
+                raise ConfigError("replicas", cfg.get("replicas"))
+            if event["kind"] != "ping":
+                raise UnknownEvent(event)
+        except Exception as e:
+            return str(e)
+        return "pong"
+    """
+    results = assert_same(source, {"cfg": {"replicas": "3"}, "event": {}}, {"cfg": {"replicas": 3}, "event": {"kind": "x"}},
+                          {"cfg": {"replicas": 3}, "event": {"kind": "ping"}})
+    assert [r["output"] for r in results] == ["replicas: expected int, got str", "cannot handle event 'x'", "pong"]
+    assert "defines its own __init__" in refusal(source.replace("{type(got).__name__}", "{audit(got)}"))
