@@ -576,13 +576,16 @@ def _stable_key(key: ast.expr, region: list[ast.stmt]) -> bool:
 
 def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: frozenset) -> bool:
     """`base` is certainly bound when the binding runs: a parameter, or assigned by a plain
-    top-level statement before the one that holds the binding; and never deleted."""
+    top-level statement before the one that holds the binding or by one before it in its own
+    block; and never deleted."""
     if any(isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id == base for t in node.targets)
            for statement in body for node in ast.walk(statement)):
         return False
     if base in params:
         return True
-    for statement in body[:binding.top]:
+    # bound just before, in the binding's own block (`by_level = tree.setdefault(app, {})`, then
+    # `stats = by_level.setdefault(level, ...)`): bound whenever the binding runs
+    for statement in [*body[:binding.top], *binding.block[:binding.index]]:
         if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == base
                                                      for t in statement.targets):
             return True

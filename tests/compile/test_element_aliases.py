@@ -511,3 +511,25 @@ def test_a_loop_over_a_list_inside_a_parameter_nobody_annotated():
     assert results[0]["output"] == [{"items": [{"qty": 2, "total": 4}, {"qty": 5, "total": 10}]},
                                     [{"addresses": [{"city": "Paris"}]}]]
     assert results[2]["error"] == "KeyError"
+
+
+def test_a_group_by_two_levels_deep_through_two_names():
+    """`by_level = tree.setdefault(app, {})`, then `stats = by_level.setdefault(level, {...})`,
+    `stats["count"] += 1`: the second name's base is bound just before it in the same block,
+    so its computed key may go first (refused before: the base had to be bound at the top;
+    session 24's trials)."""
+    results = assert_same("""
+    def events(n):
+        return [{"app": ["web", "api"][i % 2], "level": ["info", "warn", "info"][i % 3]} for i in range(n)]
+
+    @sfn.workflow
+    def main(n: int):
+        tree = {}
+        for e in events(n):
+            by_level = tree.setdefault(e["app"], {})
+            stats = by_level.setdefault(e["level"], {"count": 0})
+            stats["count"] += 1
+        return tree
+    """, {"n": 7}, {"n": 0})
+    assert results[0]["output"] == {"web": {"info": {"count": 3}, "warn": {"count": 1}},
+                                    "api": {"warn": {"count": 1}, "info": {"count": 2}}}
