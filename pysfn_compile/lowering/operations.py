@@ -1214,6 +1214,10 @@ def subscript(node, container: Expr, index: Expr, present: bool = False, int_key
         return combine(item_of(container, index, value_ty), value_ty, container, index, guards=checks)
     if ct.is_any or ct.may("list", "dict", "str"):
         return _dynamic_subscript(node, container, index, int_keys)
+    if ct.kinds and ct.kinds <= {"none", "int", "float", "bool"}:
+        # Python's TypeError, which the workflow may catch (`doc["meta"]["owner"]` of a None meta)
+        always = guard("true", TypeError, _not_subscriptable(container.code), container, index, helpers={"pytype"})
+        return combine("null", pytypes.NONE, container, index, guards=[always])
     raise Refusal(node, f"{ct.describe()} is not subscriptable")
 
 

@@ -2282,3 +2282,27 @@ def test_a_dict_spread_copies_and_a_get_reads_a_level_down():
         defaults["tags"].append("b")
         return effective
     """)
+
+
+def test_a_subscript_of_none_raises_pythons_type_error():
+    """`doc["meta"]["owner"]` where the callee's meta is None, inside `except TypeError`: was
+    refused at compile time ("None is not subscriptable"); Python raises TypeError, which the
+    workflow catches (session 24's trials)."""
+    results = assert_same("""
+    def fetch(run_id):
+        return {"items": [], "meta": None, "n": 3}
+
+    @sfn.workflow
+    def main(run_id):
+        doc = fetch(run_id)
+        try:
+            owner = doc["meta"]["owner"]
+        except TypeError as e:
+            owner = "unknown: " + str(e)
+        try:
+            first = doc["n"][0]
+        except TypeError as e:
+            first = str(e)
+        return [owner, first]
+    """, {"run_id": "r"})
+    assert results[0]["output"] == ["unknown: 'NoneType' object is not subscriptable", "'int' object is not subscriptable"]
