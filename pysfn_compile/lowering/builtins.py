@@ -271,6 +271,11 @@ def _float(b, node):
         code = value.code if not value.ty.may("bool") else f"({value.code} ? 1 : 0)"
         return combine(code, pytypes.FLOAT, value)
     if value.ty.only("str"):
+        if value.is_const and value.const.strip().lower().lstrip("+-") in ("inf", "infinity", "nan"):
+            raise Refusal(node, f"float({value.const!r}) is not supported: JSON numbers, and so the state "
+                          "machine's, are finite",
+                          "start a search with None (lo = None, then `if lo is None or t < lo`), or use "
+                          "min(xs, default=...) / max(...)")
         return float_of_str(value)
     if _dynamic_kind(value.ty) or value.ty.kinds <= pytypes.JSON_KINDS:
         return _float_of_unknown(value)  # (a union, float | str: chosen when the workflow runs)

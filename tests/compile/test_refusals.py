@@ -28,6 +28,7 @@ REFUSED = {
     "round_digits": ("return round(x / 3, u)", 1, "round(x, ndigits) needs ndigits as a literal int"),
     "round_places": ("return round(x / 3, 16)", 1, "Python does to 0 to 15 places only"),
     "round_text": ("return round('ab', 2)", 1, "round() of str is not supported"),
+    "infinity": ("lo = float('inf')\nreturn lo", 1, "float('inf') is not supported"),  # (a sentinel: None)
     "map_concurrency": ("return sfn.map(str, [x], max_concurrency=u)", 1, "write the number in the call"),
     "float_pow": ("return (x / 2) ** 2", 1, "** with a float"),
     "big_int_literal": ("return 2 ** 60 + 9007199254740993", 1, "beyond 2**53"),
