@@ -371,6 +371,13 @@ def test_an_item_two_keys_down_stays_refused_where_its_place_may_hold_another():
         """), between
 
 
+GRID_LOOP = """
+        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
+        for row in grid:
+            for cell in row:
+                cell["v"] += n"""
+
+
 def test_nested_loops_over_items_change_the_innermost_items_in_place():
     """`for region, recs in regions.items(): for rec in recs: rec["tags"].append(...)` (and a
     grid of dicts, three levels of dicts): the outer loop runs by index because a loop inside
@@ -381,11 +388,7 @@ def test_nested_loops_over_items_change_the_innermost_items_in_place():
         return {"eu": [{"id": 1, "tags": []}, {"id": 2, "tags": ["x"]}], "us": [{"id": 3, "tags": []}]}
 
     @sfn.workflow
-    def run(n: int):
-        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
-        for row in grid:
-            for cell in row:
-                cell["v"] += n
+    def run(n: int):""" + GRID_LOOP + """
         regions = fetch(n)
         for region, recs in regions.items():
             for rec in recs:
@@ -425,11 +428,7 @@ def test_nested_item_loops_stay_refused_where_the_items_may_change_otherwise():
     the copies would show, so the usual refusals stand."""
     assert "may" in refusal("""
     @sfn.workflow
-    def run(n: int):
-        grid = [[{"v": 0}, {"v": 1}], [{"v": 2}]]
-        for row in grid:
-            for cell in row:
-                cell["v"] += n
+    def run(n: int):""" + GRID_LOOP + """
                 row.append({"v": 9}) if n > 100 else None
         return grid
     """)
