@@ -82,11 +82,17 @@ _NOT_INLINED_HINTS = {
 }
 
 
-def _class_refusal(node: ast.Call, name: str, obj) -> Refusal | None:
-    """A class of the user's called in the workflow (`Item(**d)` of a dataclass)."""
+def _class_refusal(node: ast.Call, name: str, obj, module: str) -> Refusal | None:
+    """A class called in the workflow: the user's (`Item(**d)` of a dataclass; `module` is the
+    workflow's), or a library's."""
     if not isinstance(obj, type) or issubclass(obj, BaseException) or obj.__module__ in ("builtins", "typing"):
         return None
     kind = "a dataclass" if dataclasses.is_dataclass(obj) else "a class"
+    if obj.__module__ != module:  # a library's class (Decimal, Fraction, datetime): no dict stands in
+        return Refusal(node, f"'{name}' is a class of {obj.__module__}: a state machine holds JSON values (dicts, "
+                       "lists, str, numbers, bools, None), not its instances",
+                       f"compute with {name} in a callee (a module-level function, run as a Lambda) and return "
+                       "JSON values (str(x) for an exact decimal)", computable=True)
     return Refusal(node, f"'{name}' is {kind}: a state machine holds JSON values (dicts, lists, str, numbers, "
                    "bools, None), not instances with attributes",
                    f"use a dict, and a TypedDict to name its keys and their types (class {name}(TypedDict): ...; "
@@ -159,7 +165,7 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
             raise Refusal(node, f"'{name}' is {obj.__module__}.{obj.__qualname__}, which the state machine cannot "
                           "run" + (f" (as a plain dict it could, but not with this use: {why})" if why else ""),
                           known, computable=lambda_compute.computable_name(b, name))
-        refused = _class_refusal(node, name, obj)
+        refused = _class_refusal(node, name, obj, b.info.module.__name__)
         if refused is not None:
             raise refused
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",

@@ -475,3 +475,18 @@ def test_the_names_a_sharing_refusal_lists_do_not_follow_the_hash_seed(tmp_path)
                                env={**os.environ, "PYTHONHASHSEED": seed}).stdout for seed in ("1", "2", "3")}
     assert len(messages) == 1
     assert "may also be reachable from 'cfg' (line 6), 'x' (line 6)" in messages.pop()
+
+
+def test_a_librarys_class_called_in_the_workflow_says_to_use_a_callee():
+    """`Decimal(p)`: the hint suggested `class Decimal(TypedDict)` (session 24's trials); a
+    library's class has no dict to stand in for it: compute with it in a callee."""
+    message = refusal("""
+    from decimal import Decimal
+
+
+    @sfn.workflow
+    def main(prices: list[str]):
+        return str(sum(Decimal(p) for p in prices))
+    """)
+    assert "'Decimal' is a class of decimal" in message and "compute with Decimal in a callee" in message
+    assert "TypedDict" not in message
