@@ -284,8 +284,8 @@ def _known_names(b: Builder, scope: Scope, arguments: ast.arguments | None) -> d
     known: dict = {name: obj for name, obj in b.info.objects.items()
                    if isinstance(obj, (types.ModuleType, logging.Logger))}
     # the builtins that make a list, dict or str, where the module does not define the name
-    known |= {name: builtin for name, builtin in (("sorted", sorted), ("list", list), ("dict", dict),
-                                                  ("str", str), ("repr", repr)) if name not in b.info.objects}
+    known |= {builtin.__name__: builtin for builtin in inline_functions.BUILT_KINDS
+              if builtin.__name__ not in b.info.objects}
     if scope.kind == "entry" and arguments is not None:
         defaulted = _defaults(arguments)
         for arg in [*arguments.args, *arguments.kwonlyargs]:

@@ -95,6 +95,14 @@ def may_rebind(name: str, trees: list, function: list) -> bool:
                for statement in function for node in ast.walk(statement))
 
 
+def root_name(node: ast.AST) -> str | None:
+    """The name an access path starts from, through subscripts, attributes and calls
+    (`log.handlers[0].flush` and `cfg.get("x").strip()`: log, cfg), or None."""
+    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
 def short_text(text: str, limit: int = 50) -> str:
     """Source text for a message: one line, cut to `limit` characters."""
     text = " ".join(text.split())

@@ -113,10 +113,7 @@ class ItemLoop:
 
     def container(self) -> ast.expr:
         """`base[k1]...`: the container the loop walks, as an expression."""
-        node: ast.expr = ast.Name(id=self.base, ctx=ast.Load())
-        for key in self.path:
-            node = ast.Subscript(value=node, slice=copy.deepcopy(key), ctx=ast.Load())
-        return node
+        return _subscripts(self.base, self.path)
 
 
 def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
@@ -293,14 +290,22 @@ def _plans(body: list[ast.stmt], params: frozenset) -> list[tuple[_Binding, list
 
 def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
     found: dict[str, list[_Binding]] = {}
-    for top, statement in enumerate(body):
-        places = [(body, top)] + [(block, index) for block in _inner_blocks(statement) for index in range(len(block))]
-        for block, index in places:
-            shape = _item_binding(block[index])
-            if shape is not None:
-                name, base, key, path = shape
-                found.setdefault(name, []).append(_Binding(block[index], block, index, base, key, top, path))
+    for top, block, index in _places(body):
+        shape = _item_binding(block[index])
+        if shape is not None:
+            name, base, key, path = shape
+            found.setdefault(name, []).append(_Binding(block[index], block, index, base, key, top, path))
     return found
+
+
+def _places(body: list[ast.stmt]) -> Iterator[tuple[int, list, int]]:
+    """(the top-level statement's index, a block, an index in it) of every statement of `body`
+    and of the blocks inside its statements (not nested functions)."""
+    for top, statement in enumerate(body):
+        yield top, body, top
+        for block in _inner_blocks(statement):
+            for index in range(len(block)):
+                yield top, block, index
 
 
 def _inner_blocks(statement: ast.stmt) -> Iterator[list]:
@@ -438,16 +443,14 @@ def _plain_bindings(name: str, body: list[ast.stmt]) -> list[tuple[list, int]]:
     not an item binding: the name reused for a value of its own. Reads after one in its block
     read that value, so they do not stop the rewrite of the item bindings elsewhere."""
     found = []
-    for top, statement in enumerate(body):
-        places = [(body, top)] + [(block, index) for block in _inner_blocks(statement) for index in range(len(block))]
-        for block, index in places:
-            node = block[index]
-            item = _item_binding(node)
-            if item is not None and item[0] == name:
-                continue
-            if any(isinstance(part, ast.Name) and part.id == name
-                   for target in _plain_targets(node) for part in _target_parts(target)):
-                found.append((block, index))
+    for _, block, index in _places(body):
+        node = block[index]
+        item = _item_binding(node)
+        if item is not None and item[0] == name:
+            continue
+        if any(isinstance(part, ast.Name) and part.id == name
+               for target in _plain_targets(node) for part in _target_parts(target)):
+            found.append((block, index))
     return found
 
 
@@ -610,10 +613,16 @@ def _replace_reads(statement: ast.stmt, name: str, base: str, key: ast.expr,
                         value[position] = _item(item, base, key, path)
 
 
-def _item(at: ast.Name, base: str, key: ast.expr, path: tuple[ast.expr, ...] = ()) -> ast.Subscript:
-    item: ast.expr = ast.Name(id=base, ctx=ast.Load())
-    for step in (*path, key):
-        item = ast.Subscript(value=item, slice=copy.deepcopy(step), ctx=ast.Load())
+def _item(at: ast.Name, base: str, key: ast.expr, path: tuple[ast.expr, ...] = ()) -> ast.expr:
+    item = _subscripts(base, (*path, key))
     for node in ast.walk(item):
         ast.copy_location(node, at)
     return item
+
+
+def _subscripts(base: str, keys) -> ast.expr:
+    """`base[k1][k2]...` (copies of the keys), as an expression to read."""
+    node: ast.expr = ast.Name(id=base, ctx=ast.Load())
+    for key in keys:
+        node = ast.Subscript(value=node, slice=copy.deepcopy(key), ctx=ast.Load())
+    return node

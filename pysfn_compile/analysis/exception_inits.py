@@ -18,6 +18,7 @@ import builtins
 
 import attrs
 
+from .ast_edits import root_name
 from .module_info import ModuleInfo
 
 
@@ -110,14 +111,8 @@ def _reads_self_or_calls(node: ast.AST, self_name: str, info: ModuleInfo | None 
             func = sub.func
             if isinstance(func, ast.Name) and (func.id in info.objects or not hasattr(builtins, func.id)):
                 return True
-            if isinstance(func, ast.Attribute) and _root_name(func.value) in info.objects:
+            if isinstance(func, ast.Attribute) and root_name(func.value) in info.objects:
                 return True  # (a module's or an object's method: anything may happen there)
             if not isinstance(func, (ast.Name, ast.Attribute)):
                 return True
     return False
-
-
-def _root_name(node: ast.AST) -> str | None:
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None

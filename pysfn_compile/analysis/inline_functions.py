@@ -500,7 +500,9 @@ def _renamed_expr(node: ast.expr, renames: dict) -> ast.expr:
 _METHODS = {"list": frozenset(dir(list)), "dict": frozenset(dir(dict)), "str": frozenset(dir(str))}
 
 
-_BUILT_KINDS = {sorted: "list", list: "list", dict: "dict", str: "str", repr: "str"}
+# the builtins whose result is of one kind (compiler._known_names passes them unless the module
+# rebinds their names)
+BUILT_KINDS = {sorted: "list", list: "list", dict: "dict", str: "str", repr: "str"}
 
 
 def _binding_kinds(body: list[ast.stmt], known: dict) -> dict:
@@ -541,7 +543,7 @@ def _built_kind(value: ast.expr, bound: set, known: dict) -> str | None:
     func = value.func
     if isinstance(func, ast.Name) and func.id not in bound:
         builtin = known.get(func.id)
-        return _BUILT_KINDS.get(builtin) if callable(builtin) else None
+        return BUILT_KINDS.get(builtin) if callable(builtin) else None
     if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Constant) \
             and isinstance(func.value.value, str) and func.attr in ("join", "format"):
         return "str"

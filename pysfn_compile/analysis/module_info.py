@@ -20,6 +20,7 @@ import attrs
 
 from ..errors import CompileError, Problem
 from ..runtime import sfn
+from .ast_edits import root_name
 
 _COUNTER = itertools.count(1)
 
@@ -188,10 +189,10 @@ class ModuleInfo:
                         roots.extend(node.names)
                     elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
                         targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                        roots.extend(_root_name(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
+                        roots.extend(root_name(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
                     elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
                             and node.func.attr in _MUTATORS:
-                        roots.append(_root_name(node.func.value))
+                        roots.append(root_name(node.func.value))
                     for root in roots:
                         if root and root not in found:
                             found[root] = node.lineno
@@ -204,12 +205,6 @@ _ANY_ROOT = "*"  # (no Python name): setattr/delattr may change any class's attr
 MISSING = _MISSING
 _MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
                        "setdefault", "popitem", "add", "discard"})
-
-
-def _root_name(node) -> str | None:
-    while isinstance(node, (ast.Subscript, ast.Attribute, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else None
 
 
 def _is_json_data(obj: Any, depth: int = 0) -> bool:

@@ -803,8 +803,8 @@ class _Step:
     def _steps_for_lists(self, step: str, lengths: dict[str, str], budget: int) -> str | None:
         """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
         holds by position when it starts; None where it walks none (`budget` it is)."""
-        walks, compared = self._walks(step)
         windows = self._windows(step)
+        walks, compared = self._walks(step, windows)
         text = self.local("text")
         costs = [f"{nodes} * $count(${name})" for name, nodes in walks.items()] + [
             str(POSITION_NODES * width) for width in windows.values()] + [
@@ -958,15 +958,15 @@ class _Step:
             size += uses * (len(f"${self.prefix}_{short}") - len(name))
         return max(1, size // 8)
 
-    def _walks(self, step: str) -> tuple[dict[str, int], list[str]]:
+    def _walks(self, step: str, windows: dict[str, int]) -> tuple[dict[str, int], list[str]]:
         """{list: nodes a step spends per item of it}: a helper that walks it (`$__setitem($rows,
         ...)`, a slice), of a list the loop carries or a workflow variable it reads (as long as
         it is when the evaluation starts), and an item of a carried list read at a computed
         position (`$rows[$i]`, a filter over every item); and the lists a step compares items
-        of with Python's == (`$__contains($seen, $x)`: a cost per character, COMPARE_NODES)."""
+        of with Python's == (`$__contains($seen, $x)`: a cost per character, COMPARE_NODES). The
+        moving windows (`windows`, _windows) are counted by their width instead."""
         walks: dict[str, int] = {}
         compared: set[str] = set()
-        windows = self._windows(step)
         for helper, name in _WALK.findall(step):
             if name in self.carried or name in self.variables:
                 if helper in COMPARE_NODES:

@@ -786,8 +786,9 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
     lookup = isinstance(key_node, ast.Attribute) and key_node.attr == "get" and isinstance(key_node.value, ast.Name)
     # key=str.lower of strs: the method called on each (on another kind, Python's TypeError names the
     # descriptor, which the method's own error would not)
-    method = isinstance(key_node, ast.Attribute) and isinstance(key_node.value, ast.Name) \
-        and key_node.value.id == "str" and b.lookup("str")[0] is None and elem.only("str")
+    str_method = isinstance(key_node, ast.Attribute) and isinstance(key_node.value, ast.Name) \
+        and key_node.value.id == "str" and b.lookup("str")[0] is None
+    method = str_method and elem.only("str")
     if builtin or lookup or method:
         arg = ast.Name("__k", ast.Load())
         call = ast.Call(ast.Attribute(arg, key_node.attr, ast.Load()) if method
@@ -800,8 +801,7 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
         ast.copy_location(lam, key_node)
         ast.fix_missing_locations(lam)
         return _key_function(b, lam, elem, items)
-    if isinstance(key_node, ast.Attribute) and isinstance(key_node.value, ast.Name) and key_node.value.id == "str" \
-            and b.lookup("str")[0] is None:
+    if str_method:
         raise Refusal(key_node, f"key=str.{key_node.attr} needs items known to be strs here, and they are "
                       f"{elem.describe()} (Python's TypeError for another item names the str descriptor)",
                       f"key=lambda s: s.{key_node.attr}(), or annotate where the items come from (list[str])")

@@ -36,6 +36,7 @@ import attrs
 
 from ..analysis import pytypes, run_names
 from ..analysis.aliasing import sharing
+from ..analysis.ast_edits import root_name
 from ..analysis.compute_types import Inference, foreign
 from ..analysis.effects import EFFECTFUL_MODULES, MUTATING_METHODS, effects
 from ..analysis.pytypes import Ty
@@ -519,7 +520,7 @@ def _what(b, run: list) -> str:
                 elif isinstance(func, ast.Name) and func.id in b.info.objects and func.id not in b.info.functions:
                     label = func.id
                 elif isinstance(func, ast.Attribute) and isinstance(func.value, (ast.Name, ast.Attribute)) \
-                        and _root_name(func) in b.info.objects and b.lookup(_root_name(func), record=False)[0] is None:
+                        and root_name(func) in b.info.objects and b.lookup(root_name(func), record=False)[0] is None:
                     label = ast.unparse(func)
                 elif isinstance(func, ast.Name) and func.id in ("set", "frozenset", "divmod", "hex", "oct", "bin"):
                     label = func.id
@@ -530,12 +531,6 @@ def _what(b, run: list) -> str:
             if label and label not in names:
                 names.append(label)
     return ", ".join(names[:4]) + (", …" if len(names) > 4 else "")
-
-
-def _root_name(node: ast.AST) -> str:
-    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
-        node = node.func if isinstance(node, ast.Call) else node.value
-    return node.id if isinstance(node, ast.Name) else ""
 
 
 # -- the run's names that the workflow reads elsewhere ---------------------------------

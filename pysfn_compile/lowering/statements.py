@@ -424,8 +424,7 @@ def _delete_name(b, target: ast.Name) -> None:
     current = b.expr(ast.Name(target.id, ast.Load(), lineno=target.lineno, col_offset=target.col_offset))
     if current.guards:
         b.check([current], f"Check {target.id}")
-    b.unassign([target.id], f"Delete {target.id}")
-    b.scope.maybe_unbound_new.add(target.id)
+    _unbind(b, target.id)
 
 
 def _no_deletion(value) -> str:
@@ -566,9 +565,7 @@ def transform_for(b, node: ast.For) -> None:
         # a value nobody annotated: a list (a dict) when the loop starts, else the machine stops
         # (Python would walk a str's characters or a dict's keys, which cannot be changed in place;
         # or raise AttributeError for items() of a list)
-        container = walked.container()
-        for part in ast.walk(container):
-            ast.copy_location(part, node.iter)
+        container = _located_container(walked, node)
         value = b.expr(container)
         json_type = "object" if walked.is_dict else "array"
         shown = short_text(ast.unparse(container))
@@ -727,10 +724,15 @@ def _walked_type(b, walked, node: ast.For):
     """The type of the container an item loop walks (`rows`, or `m[a]` through its keys)."""
     if not walked.path:
         return b.lookup(walked.base, record=False)[1]
+    return b.expr(_located_container(walked, node)).ty
+
+
+def _located_container(walked, node: ast.For) -> ast.expr:
+    """The container an item loop walks, as an expression placed where the loop's iterable is."""
     container = walked.container()
     for part in ast.walk(container):
         ast.copy_location(part, node.iter)
-    return b.expr(container).ty
+    return container
 
 
 _REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})
@@ -1008,14 +1010,18 @@ _READABLE_INIT = ("give it an __init__ that only calls super().__init__(message)
                   "module), and sets attributes")
 
 
+def _unknown_message(node, cls: type, hint: str) -> Refusal:
+    return Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known here",
+                   hint)
+
+
 def exception_message(b, node, cls: type, args: list) -> Expr:
     """str(cls(*args)) as JSONata."""
     custom = any(("__init__" in vars(k) or "__str__" in vars(k)) for k in cls.__mro__
                  if k.__module__ not in ("builtins",) and k is not object)
     init = exception_inits.init_message(b.info, cls) if custom else None
     if len(args) > 1 and init is None and custom:
-        raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known here",
-                      _READABLE_INIT)
+        raise _unknown_message(node, cls, _READABLE_INIT)
     if len(args) > 1 and init is None:
         raise Refusal(node, "exceptions with several arguments are not supported (str(e) would be a tuple)",
                       "pass one message")
@@ -1032,8 +1038,7 @@ def exception_message(b, node, cls: type, args: list) -> Expr:
             return value
         return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
     if custom:
-        raise Refusal(node, f"{cls.__name__} defines its own __init__ or __str__, so str(e) of it is not known "
-                      "here", "raise it with a literal message, or " + _READABLE_INIT)
+        raise _unknown_message(node, cls, "raise it with a literal message, or " + _READABLE_INIT)
     value = exprs[0] if exprs else const("", pytypes.STR)
     return _printed(b, cls, value, to_repr if issubclass(cls, KeyError) else to_str, node)
 
@@ -1244,8 +1249,14 @@ def _delete_caught(b, context: TryContext) -> None:
     deletes its `as` name (`del e`) before anything else runs."""
     for info in context.handlers:
         if info.deletes and info in b.handler_stack and b.reachable:
-            b.unassign([info.node.name], f"Delete {info.node.name}")
-            b.scope.maybe_unbound_new.add(info.node.name)
+            _unbind(b, info.node.name)
+
+
+def _unbind(b, name: str) -> None:
+    """`del name` (or an except clause's end): the name holds the unassigned marker again, and a
+    later read may find it so."""
+    b.unassign([name], f"Delete {name}")
+    b.scope.maybe_unbound_new.add(name)
 
 
 def _held_by_returns(b, node: ast.Try) -> tuple[dict, frozenset]:

@@ -267,7 +267,7 @@ def parallel(*branches):
     """Run each zero-argument branch; the list of their results (a Parallel state). The
     branches start together, as in the machine: each runs whole, in turn; if any raised, the
     exception of the one that ended first (on the run's clock) is raised (_in_lanes)."""
-    return _in_lanes([branch for branch in branches], 0)
+    return _in_lanes(list(branches), 0)
 
 
 def _in_lanes(calls: list, lanes: int) -> list:
@@ -288,12 +288,16 @@ def _in_lanes(calls: list, lanes: int) -> list:
             if failures and min(end for end, _, _, _ in failures) <= begin:
                 break
         slept = run_clock.slept
+        error = None
         try:
             results.append(call())
-        except Exception as error:
-            failures.append((begin + run_clock.slept - slept, begin, index, error))
+        except Exception as raised:
+            error = raised
+        end = begin + run_clock.slept - slept
+        if error is not None:
+            failures.append((end, begin, index, error))
         if lanes:
-            free[free.index(begin) if index >= lanes else index] = begin + run_clock.slept - slept
+            free[free.index(begin) if index >= lanes else index] = end
     if failures:
         raise min(failures, key=lambda failure: failure[:3])[3]
     return results
