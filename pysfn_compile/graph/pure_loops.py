@@ -420,11 +420,11 @@ def _for_each(head: ir.Node, cycle: list[ir.Node], members: set[int], assigned: 
             f"${index} + 1", f"(${index} + 1)"):
         return None
     item = f"${items}[${index}]"
-    for name, value in rule.assign.items():  # the rest reads the item only (the loop's variables)
+    for name, value in rule.assign.items():  # the rest reads the item and its position only
         if name == index:
             continue
         texts = [code.text.replace(item, "") for code in ir.codes(value)]
-        if not isinstance(value, ir.Code) or any(_mentions(text, items) or _mentions(text, index) for text in texts):
+        if not isinstance(value, ir.Code) or any(_mentions(text, items) for text in texts):
             return None
     if any(index in ir.node_mentions(node) for node in cycle if node is not head):
         return None  # the body reads the position: it stays a variable the steps carry
@@ -879,7 +879,10 @@ class _Step:
             self.item_is_variable = next(iter(assign))  # the item is the loop's variable: its argument
             statements: list[str] = []
         else:
-            assign = {name: ir.Code(value.text.replace(f"({item})", self.item).replace(item, self.item), value.helpers)
+            # (`i` of `for i, x in enumerate(xs)` reads the position: the reduce function's argument)
+            at = _variable(each.index)
+            assign = {name: ir.Code(at.sub(self.local("at"), value.text.replace(f"({item})", self.item)
+                                           .replace(item, self.item)), value.helpers)
                       for name, value in assign.items()}
             statements = self._assign(assign)
         return self._end(statements, rule.next, frozenset(assign), rule.check, self._branch(head, 0, frozenset()))

@@ -598,7 +598,7 @@ def transform_for(b, node: ast.For) -> None:
     walked = b.walked()
     index = b.temp("i")
     title = f"For {short_text(ast.unparse(node.target))} in {short_text(ast.unparse(iterable_node), 30)} (line {node.lineno})"
-    range_args = _range_call(b, iterable_node)
+    range_args, counted = _range_call(b, iterable_node), None
     if range_args is not None:
         start, stop, step = range_args
         stop = materialize(b, stop, iterable_node, "stop")
@@ -617,8 +617,10 @@ def transform_for(b, node: ast.For) -> None:
         advance = f"${index} + {step.code}"
         helpers: frozenset = frozenset()
     else:
-        iterable = iterable_of(iterable_node, b.expr(iterable_node), keys=b.key_type)
-        source, item_ty, helper_names = iteration_source(iterable_node, iterable, b.key_type)
+        counted = _counted(b, node)
+        walked_node = iterable_node if counted is None else counted[0]
+        iterable = iterable_of(walked_node, b.expr(walked_node), keys=b.key_type)
+        source, item_ty, helper_names = iteration_source(walked_node, iterable, b.key_type)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         if iterable.ty.mutable:
             sources, keyed = live_sources(iterable_node), _keys_walked(b, node)
@@ -627,15 +629,18 @@ def transform_for(b, node: ast.For) -> None:
             else:
                 b.walk(sources)
         start = [(index, const(0, pytypes.kind("int", 1)))]
-        sequence = _walked_variable(b, node, items)
+        sequence = _walked_variable(b, walked_node, node, items)
         if sequence is None:  # the list of the moment, in a variable of its own
             sequence = b.temp("items")
             start.insert(0, (sequence, items))
         b.assign(start, f"Start {title}")
         test = f"(${index} < $count(${sequence}))"
         item = Expr(f"${sequence}[${index}]", item_ty, reads=frozenset([sequence, index]))
-        if item_ty.items is not None:
-            item = Expr(item.code, item_ty, reads=item.reads)
+        if counted is not None:  # `i, x in enumerate(xs)`: the position, and the item of xs itself
+            position = Expr(f"${index} + {counted[1]}" if counted[1] else f"${index}", pytypes.SMALL_INT,
+                            reads=frozenset([index]))
+            element, item = item, Expr(f"[{position.code}, {item.code}]",
+                                       pytypes.tuple_of(pytypes.SMALL_INT, item_ty), reads=item.reads)
         advance = f"${index} + 1"
         helpers = frozenset()
     reachable = b.reachable
@@ -651,6 +656,9 @@ def transform_for(b, node: ast.For) -> None:
         unpacked = b.temp("item")
         item_ty = item.ty
         targets = [(unpacked, item)]
+    elif counted is not None:
+        counter, name = node.target.elts
+        targets = [*_loop_targets(b, counter, position), *_loop_targets(b, name, element)]
     else:
         targets = _loop_targets(b, node.target, item)
     rule.assign = {name: b.field(expr) for name, expr in targets}
@@ -676,14 +684,39 @@ def transform_for(b, node: ast.For) -> None:
     loop.exit.holes = []
 
 
-def _walked_variable(b, node: ast.For, items: Expr) -> str | None:
+def _counted(b, node: ast.For) -> tuple[ast.expr, int] | None:
+    """(xs, start) of `for i, x in enumerate(xs, start)` (start a literal int): the loop walks
+    `xs` and counts the position itself, so no list of pairs is built first (twice the data, and
+    past AWS's 256 KB for a variable long before `xs` is)."""
+    call, target = node.iter, node.target
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "enumerate"
+            and b.lookup("enumerate", record=False)[0] is None and "enumerate" not in b.info.objects
+            and isinstance(target, (ast.Tuple, ast.List)) and len(target.elts) == 2
+            and all(isinstance(e, ast.Name) for e in target.elts)
+            and len(call.args) in (1, 2) and not any(isinstance(a, ast.Starred) for a in call.args)):
+        return None
+    starts = call.args[1:] + [k.value for k in call.keywords]
+    if any(k.arg != "start" for k in call.keywords) or len(starts) > 1:
+        return None  # (Python's TypeError, as _enumerate says it)
+    start = 0
+    if starts:
+        literal = starts[0]
+        sign = -1 if isinstance(literal, ast.UnaryOp) and isinstance(literal.op, ast.USub) else 1
+        literal = literal.operand if sign < 0 else literal
+        if not (isinstance(literal, ast.Constant) and type(literal.value) is int and abs(literal.value) < 2 ** 31):
+            return None
+        start = sign * literal.value
+    return call.args[0], start
+
+
+def _walked_variable(b, walked: ast.expr, node: ast.For, items: Expr) -> str | None:
     """The variable of `for x in xs` where the loop may walk `$xs` itself: `xs` a local of this
     function that the loop never binds again (Python walks the list `xs` held when the loop
     began; changing that list in place inside the loop is refused, see Builder.walk). A copy
     in a hidden variable would double the data one state assigns (AWS allows 256 KB)."""
-    if not isinstance(node.iter, ast.Name) or node.iter.id not in b.scope.names:
+    if not isinstance(walked, ast.Name) or walked.id not in b.scope.names:
         return None
-    name = node.iter.id
+    name = walked.id
     var = b.var(name)
     if items.code != f"${var}" or ast_edits.may_rebind(name, [node.target, *node.body], b.scope.body):
         return None
