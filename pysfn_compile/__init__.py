@@ -62,7 +62,7 @@ class Compiled:
                    **(replaced or {})}
 
         def handler(event, context=None):
-            return _dispatch.dispatch(event, callees)
+            return _dispatch.dispatch(event, callees, vars(self.module))
 
         return handler
 
@@ -128,7 +128,8 @@ class Compiled:
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
         except Exception as error:  # the workflow's own exception: its class name and message
-            return {"status": "FAILED", "output": None, "error": type(error).__name__, "cause": str(error)}
+            return {"status": "FAILED", "output": None, "error": _dispatch.error_type(type(error), vars(self.module)),
+                    "cause": str(error)}
         return {"status": "SUCCEEDED", "output": json.loads(json.dumps(result)), "error": None, "cause": None}
 
 

@@ -52,7 +52,7 @@ def handler_source(module: str, callees: dict, computed: list = ()) -> str:
         "",
         "",
         "def handler(event, context):",
-        "    return dispatch(event, CALLEES)",
+        f"    return dispatch(event, CALLEES, vars({module}))",
         "",
     ]
     return "\n".join(lines)

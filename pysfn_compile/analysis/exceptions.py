@@ -15,6 +15,7 @@ import builtins
 
 from ..errors import Refusal
 from ..runtime import aws, sfn
+from ..runtime.dispatch import error_type
 
 ALL = "States.ALL"
 
@@ -34,10 +35,12 @@ def subclasses(cls: type) -> list[type]:
     return seen
 
 
-def error_equals(classes: tuple, modules: frozenset | None = None, local: tuple = ()) -> list[str]:
+def error_equals(classes: tuple, modules: frozenset | None = None, local: tuple = (), known: dict | None = None
+                 ) -> list[str]:
     """ErrorEquals for an except clause over `classes` (() is a bare except); with `modules`
     (ModuleInfo.lambda_modules), only the subclasses defined in them: those the Lambda can raise;
-    `local`: (name, bases) of the classes callees define in their bodies (ModuleInfo.local_exceptions)."""
+    `local`: (name, bases) of the classes callees define in their bodies (ModuleInfo.local_exceptions);
+    `known`: the workflow module's globals (a class is named as dispatch.error_type names it)."""
     if not classes or any(cls in (Exception, BaseException) for cls in classes):
         return [ALL]
     names: list[str] = []
@@ -49,7 +52,7 @@ def error_equals(classes: tuple, modules: frozenset | None = None, local: tuple 
                 continue
             if issubclass(sub, aws.ServiceError) and sub is not cls:
                 continue  # the facade's classes exist as used (per process): each is caught by its own name
-            name = error_name(sub)
+            name = error_name(sub, known)
             if name not in names:
                 names.append(name)
     return _with_local(names, classes, local)
@@ -61,19 +64,22 @@ def _with_local(names: list[str], classes: tuple, local: tuple) -> list[str]:
                     if name not in names and any(issubclass(base, classes) for base in bases)]
 
 
-def error_name(cls: type) -> str:
-    """The error a class stands for: its name, or Step Functions' own error for the sfn
-    classes that stand for one (sfn.Timeout is `States.Timeout`)."""
+def error_name(cls: type, known: dict | None = None) -> str:
+    """The error a class stands for: Step Functions' own error for the sfn classes that stand
+    for one (sfn.Timeout is `States.Timeout`), else its name as the Lambda reports it
+    (dispatch.error_type; `known`: the workflow module's globals)."""
     if issubclass(cls, sfn.Fail) and "error_name" in cls.__dict__:
         return cls.__dict__["error_name"]
-    return cls.__name__
+    if issubclass(cls, (sfn.Fail, aws.ServiceError)):
+        return cls.__name__
+    return error_type(cls, known)
 
 
 def caught_names(info, classes: tuple, where: ast.AST, prefix: str = "") -> list[str]:
     """ErrorEquals for an except clause, an isinstance(e, C) or an @sfn.retry over `classes` in
     the workflow's module (`info`: its ModuleInfo); refused at `where` where the clause would
     catch another class by its name (name_clash)."""
-    names = error_equals(classes, info.lambda_modules())
+    names = error_equals(classes, info.lambda_modules(), known=info.objects)
     clash = name_clash(classes, names, info.objects)
     if clash is not None:
         raise Refusal(where, prefix + clash[0], clash[1])
@@ -85,9 +91,10 @@ def name_clash(classes: tuple, names: list[str], own: dict) -> tuple[str, str] |
     exception class or one of the workflow module's own (`own`: its globals) bears and does
     not cover: the Lambda reports an exception by its class's name alone, so the machine would
     catch that one as well (a module's `class TimeoutError(Exception)` under `except OSError`,
-    which catches the builtin TimeoutError by name). Names only other modules' classes share
-    (`Error`: binascii's, csv's) are not checked: a callee raising those is the documented limit.
-    `names`: the clause's ErrorEquals over the module-level classes (error_equals)."""
+    which catches the builtin TimeoutError by name: raised by the workflow's own code, it is no
+    callee's, which dispatch.error_type would name apart). A name only other modules' classes
+    bear besides (`Error`: binascii's, csv's) is no clash: the Lambda names those with their
+    module. `names`: the clause's ErrorEquals over the module-level classes (error_equals)."""
     if names == [ALL]:
         return None
     plain = tuple(cls for cls in classes if not issubclass(cls, (aws.ServiceError, sfn.Fail)))

@@ -1068,7 +1068,8 @@ class Builder(BuilderHelpers):
                                   "it cannot tell which names are service errors",
                                   "catch the service's errors by their classes, or catch sfn.aws.ServiceError "
                                   "in a try around the service call itself")
-                names = error_equals(handler.classes, self.info.lambda_modules(), self.info.local_exceptions())
+                names = error_equals(handler.classes, self.info.lambda_modules(), self.info.local_exceptions(),
+                                     self.info.objects)
                 assign = {handler.var: ir.Code(exc)} if handler.var else {}
                 if names == ["States.ALL"]:
                     condition = ir.Code("true")
@@ -1118,7 +1119,8 @@ class Builder(BuilderHelpers):
                                       "ConditionalCheckFailedException), or Exception; or put the service calls "
                                       "in a try of their own")
                     names = error_names(handler.classes) if error_names is not None \
-                        else error_equals(handler.classes, self.info.lambda_modules(), self.info.local_exceptions())
+                        else error_equals(handler.classes, self.info.lambda_modules(),
+                                          self.info.local_exceptions(), self.info.objects)
                     if not names:
                         continue
                     catcher = ir.Catcher(names, {handler.var: rec} if handler.var else {})

@@ -828,7 +828,8 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
             raise Refusal(node, "type(e).__name__ in a module that waits for callbacks is not supported (a "
                           "timeout is sfn.Timeout in Python, States.Timeout in the machine)",
                           "use isinstance(e, ...)")
-        return combine(f"{v}.type", pytypes.STR, value)
+        # (the last part of a name dispatch.error_type qualified: `binascii.Error` is Error)
+        return combine(f"$split({v}.type, '.')[-1]", pytypes.STR, value)
     if len(ty.kinds) == 1 and (ty.kinds != {"list"} or ty.form != "either"):
         (kind_name,) = ty.kinds
         name = "tuple" if kind_name == "list" and ty.form == "tuple" else pytypes.RUNTIME_NAMES[kind_name]

@@ -450,7 +450,7 @@ def _function(b, node, where: str, inputs: list, hints: dict, outputs: list, typ
         "    try:",
         textwrap.indent(body, "        "),
         "    except Exception as _pysfn_error:  # raised again by the machine, with the values set so far",
-        f"        return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r}, _pysfn_error)",
+        f"        return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r}, _pysfn_error, _pysfn_known)",
         f"    return _pysfn_results(locals(), {specs!r}, _pysfn_before, {where!r})",
         "",
     ])
@@ -563,7 +563,8 @@ def module_source(module: str, path: str, functions: list) -> str:
     ]
     if names:
         lines.append(f"from {module} import {', '.join(names)}  # noqa: F401")
-    lines.append("")
+    lines += ["", f"import {module} as _pysfn_workflow", "",
+              "_pysfn_known = vars(_pysfn_workflow)  # the names its exceptions are caught by (dispatch.error_type)", ""]
     for function in functions:
         lines += ["", function.source]
     return "\n".join(lines)
@@ -576,7 +577,7 @@ def function_objects(module, functions: list) -> dict:
         return {}
     namespace = dict(vars(module))
     namespace.update(_pysfn_results=compute_runtime.results, _pysfn_snapshot=compute_runtime.snapshot,
-                     _pysfn_unbound=compute_runtime.unbound, __builtins__=builtins)
+                     _pysfn_unbound=compute_runtime.unbound, _pysfn_known=vars(module), __builtins__=builtins)
     code = compile("\n\n".join(f.source for f in functions), f"<computed in the Lambda: {module.__name__}>", "exec",
                    dont_inherit=True)  # as the Lambda's pysfn_computed.py compiles: not this file's __future__
     exec(code, namespace)  # the compiler's own generated source

@@ -24,6 +24,8 @@ from __future__ import annotations
 import json
 import math
 
+from .dispatch import error_type
+
 SAFE_INTEGER = 2**53 - 1
 ERROR = "pysfn.ComputedValue"
 
@@ -50,11 +52,13 @@ def unbound(value) -> bool:
     return type(value) is dict and value == UNBOUND
 
 
-def results(values: dict, specs: dict, before: dict, where: str, raised: BaseException | None = None) -> dict:
+def results(values: dict, specs: dict, before: dict, where: str, raised: BaseException | None = None,
+            known: dict | None = None) -> dict:
     """{"values": {name: value}, "raised": None or {"type", "message"}}: the variables leaving
     the block (UNBOUND for one it left unbound), each checked against its spec (see `problem`),
     and the exception the block raised (the machine raises it again after setting the values
-    the block had set: Python's state at the raise)."""
+    the block had set: Python's state at the raise), named as dispatch.error_type names it
+    (`known`: the workflow module's globals)."""
     for name, (value, text) in before.items():
         if json.dumps(value, sort_keys=True) != text:
             raise ComputedValue(f"{where}: the block changed '{name}' in place where the compiler could not see it; "
@@ -70,7 +74,7 @@ def results(values: dict, specs: dict, before: dict, where: str, raised: BaseExc
         if trouble:
             raise ComputedValue(f"{where}: '{name}' cannot leave the block computed in the Lambda: {trouble}")
         out[name] = value
-    record = None if raised is None else {"type": type(raised).__name__, "message": str(raised)}
+    record = None if raised is None else {"type": error_type(type(raised), known), "message": str(raised)}
     return {"values": out, "raised": record}
 
 

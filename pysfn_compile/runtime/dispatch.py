@@ -13,9 +13,11 @@ says where, `"floats": [[0, "rate"], ["prices", null]]`: a position in "args" or
 "kwargs", then keys and positions inside it, null for every item or value; an int found there
 is turned back into the float Python passes.
 
-`dispatch(event, callees)` calls `callees[function](*args, **kwargs)` and returns its result;
-a name that is not in `callees` is refused (UnknownFunction). Exceptions the function raises
-propagate: the Lambda runtime reports them with errorType = the exception's class name.
+`dispatch(event, callees, known)` calls `callees[function](*args, **kwargs)` and returns its
+result; a name that is not in `callees` is refused (UnknownFunction). Exceptions the function
+raises propagate: the Lambda runtime reports them with errorType = the exception's class name,
+qualified by its module where the workflow's module (`known`: its globals) or the builtins give
+that name to another class (error_type: a Catch matches names only).
 
 JSON cannot tell 3.0 from 3, so an argument annotated `float` (also inside `list[float]`,
 `dict[str, float]`, `float | None`) is converted from int to float here, and a result is
@@ -26,19 +28,35 @@ rather than passed on changed.
 
 from __future__ import annotations
 
+import builtins
 import inspect
 import typing
 
 SAFE_INTEGER = 2**53 - 1
 
-__all__ = ["UnknownFunction", "dispatch", "SAFE_INTEGER"]
+__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "SAFE_INTEGER"]
 
 
 class UnknownFunction(LookupError):
     """The payload names a function this state machine does not call."""
 
 
-def dispatch(event, callees):
+def error_type(cls: type, known=None) -> str:
+    """The error name the machine sees for an exception of class `cls`: its name, or, where the
+    workflow's module (`known`: its globals) or else the builtins bind that name to another
+    exception class, its module and name (`binascii.Error` beside a module's own `Error`;
+    requests' ConnectionError beside the builtin): a Catch matches names alone, and Python's
+    `except Error` would not catch the other class."""
+    name = cls.__name__
+    bound = (known or {}).get(name)
+    if not (isinstance(bound, type) and issubclass(bound, BaseException)):
+        bound = getattr(builtins, name, None)
+    if isinstance(bound, type) and issubclass(bound, BaseException) and bound is not cls:
+        return f"{cls.__module__}.{cls.__qualname__}"
+    return name
+
+
+def dispatch(event, callees, known=None):
     if not isinstance(event, dict):
         raise TypeError(f"the payload must be an object with 'function', 'args' and 'kwargs', not {type(event).__name__}")
     name = event.get("function")
@@ -64,9 +82,12 @@ def dispatch(event, callees):
             # so raise it as a class named `error` (the workflow sees that error and cause)
             named = type(error.error, (Exception,), {"__module__": "pysfn"})
             raise named(error.cause if error.cause is not None else "") from error
+        name = error_type(type(error), known)
+        if name != type(error).__name__:  # reported under the name error_type gives it
+            raise type(name, (Exception,), {"__module__": "pysfn"})(str(error)) from error
         raise
     if "return" in hints:
-        _check_result(name, hints["return"], result)
+        check_result(name, hints["return"], result)
     return result
 
 
@@ -138,7 +159,9 @@ def _to_float(hint, value):
     return value
 
 
-def _check_result(name, hint, value):
+def check_result(name, hint, value):
+    """TypeError where `value` is not what the function's return annotation `hint` says (the
+    compiler typed the machine by it; the plain run's boundary checks it as well)."""
     problem = _mismatch(hint, value)
     if problem:
         raise TypeError(f"{name}() is annotated to return {_hint_name(hint)}, but returned {problem}")

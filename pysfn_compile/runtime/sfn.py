@@ -47,6 +47,7 @@ import typing
 from datetime import UTC, datetime
 
 from . import aws
+from .dispatch import error_type
 
 __all__ = [
     "NO_ANSWER",
@@ -365,7 +366,8 @@ def _record(function, item) -> dict:
     except Fail:
         raise  # no Python exception: it fails the child, and the map run, in the machine too
     except Exception as error:
-        return {"raised": {"type": type(error).__name__, "message": str(error)}}
+        return {"raised": {"type": error_type(type(error), getattr(unwrap(function), "__globals__", None)),
+                           "message": str(error)}}
 
 
 def map_label(name: str) -> str:

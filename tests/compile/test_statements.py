@@ -3,9 +3,13 @@ raise, assert; each run both ways on inputs that take every path."""
 
 from __future__ import annotations
 
+import binascii
+import builtins
+
 import pytest
 
 import pysfn_emulator
+from pysfn_compile.runtime.dispatch import error_type
 
 from .helpers import assert_same, compile_text, refusal
 
@@ -551,6 +555,58 @@ def main(user):
 """
     assert "call a callee in another order" in refusal(calls.replace("KEYWORDS", 'unit=f("b"), user=f(user)'))
     assert assert_same(calls.replace("KEYWORDS", 'user=f(user), unit=f("b")'), {"user": "a"})[0]["cause"] == "a over b"
+
+
+def test_a_library_class_named_as_the_modules_own_is_not_caught_by_it():
+    """A new-user trial (session 25): a callee's binascii.Error reached the machine as "Error"
+    and `except Error` over the module's own Error caught it; Python does not. The Lambda names
+    such a class with its module (dispatch.error_type), so only a clause that covers it catches
+    it (`except ValueError`), `type(e).__name__` is still "Error", and uncaught it ends both runs
+    with the same error name. So too a library class bearing a builtin's name."""
+    results = assert_same("""
+import base64
+
+class Error(Exception):
+    pass
+
+class ConnectionError(OSError):  # a library's (requests has one), not the builtin
+    pass
+
+def decode(text):
+    if text == "down":
+        raise ConnectionError("no route")
+    if text == "own":
+        raise Error("ours")
+    return base64.b64decode(text, validate=True).decode()
+
+@sfn.workflow
+def run(text, wide=False):
+    try:
+        try:
+            return decode(text)
+        except Error as e:
+            return "own: " + str(e)
+    except ValueError as e:
+        if not wide:
+            raise
+        return type(e).__name__ + ": " + str(e)
+""", {"text": "aGk="}, {"text": "own"}, {"text": "@@"}, {"text": "@@", "wide": True}, {"text": "down"})
+    assert [r.get("output") or r["error"] for r in results] == [
+        "hi", "own: ours", "binascii.Error", "Error: Only base64 data is allowed", "ConnectionError"]
+
+
+def test_the_lambda_names_a_class_apart_where_its_name_is_taken():
+    class ConnectionError(OSError):  # a library's, as requests.exceptions has
+        pass
+
+    own = type("Error", (Exception,), {})
+    assert error_type(binascii.Error, {"Error": own}) == "binascii.Error"
+    assert error_type(binascii.Error, {"Error": binascii.Error}) == "Error"  # `from binascii import Error`
+    assert error_type(binascii.Error, {}) == "Error"
+    assert error_type(own, {"Error": own}) == "Error"
+    assert error_type(ConnectionError, {}).endswith("<locals>.ConnectionError")
+    assert error_type(ConnectionError, {"ConnectionError": ConnectionError}) == "ConnectionError"
+    assert error_type(builtins.ConnectionError, {}) == "ConnectionError"
 
 
 def test_an_exception_class_a_callee_defines_in_its_body_is_caught_by_its_base():
