@@ -4,8 +4,9 @@ A compiled workflow sees each callee's result as JSON, the way Step Functions ca
 same workflow run plainly would see the Python object itself. The two differ in one thing the
 compiler cannot know statically: JSON has one number type, so a callee that returns `2.0`
 without an annotation gives the machine the number 2, which the compiler's rule reads as an
-int, and a tuple arrives as a list. `callees_as_the_machine_sees_them` makes a plain run see
-what the machine sees.
+int, and a tuple arrives as a list; and the Lambda checks a result against the callee's return
+annotation (a `-> str` callee returning None raises TypeError there, which an `except` may
+catch). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import typing
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
+from .dispatch import check_result
 from .sfn import as_machine_sees
 
 
@@ -25,7 +27,7 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     (calls between callees, inside what is one Lambda on AWS, are left as they are)."""
     inside = [0]  # > 0 while a callee runs: its own calls are plain Python
 
-    def crossing(function: Callable) -> Callable:
+    def crossing(name: str, function: Callable) -> Callable:
         hint = _return_hint(function)
 
         @functools.wraps(function)
@@ -37,13 +39,15 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                 result = function(*args, **kwargs)
             finally:
                 inside[0] -= 1
+            if hint is not None:
+                check_result(name, hint, result)
             return as_machine_sees(hint, result)
 
         return call
 
     originals = {name: module.__dict__[name] for name in callees if name in module.__dict__}
     for name, function in originals.items():
-        setattr(module, name, crossing(function))
+        setattr(module, name, crossing(name, function))
     try:
         yield
     finally:

@@ -368,6 +368,27 @@ def test_a_callee_result_without_a_key_its_typeddict_requires_is_refused_by_the_
     result = emulate(compiled, {"full": False})
     assert (result["error"], result["cause"]) == (
         "TypeError", "fetch() is annotated to return Row, but returned a dict without its key 'id'")
+    assert compiled.run_python({"full": False}) == result
+
+
+def test_the_plain_run_checks_a_result_against_its_annotation_as_the_lambda_does():
+    """A new-user trial (session 25): a `-> str` callee returning None raised the dispatcher's
+    TypeError in the machine, which `except Exception` caught, while the plain run returned:
+    the two took different paths without a word. The plain run's boundary checks the result too."""
+    results = assert_same("""
+    def find_email(user) -> str:
+        return user.get("email")
+
+    @sfn.workflow
+    def main(user):
+        try:
+            email = find_email(user)
+        except Exception as e:
+            return "failed: " + str(e)
+        return email or "no email"
+    """, {"user": {"email": "a@b"}}, {"user": {}})
+    assert [r["output"] for r in results] == [
+        "a@b", "failed: find_email() is annotated to return str, but returned None"]
 
 
 CALLEE_KEYS = """
