@@ -805,6 +805,14 @@ def _key_function(b, key_node, elem: Ty, items: Expr | None = None, source: ast.
         raise Refusal(key_node, f"key=str.{key_node.attr} needs items known to be strs here, and they are "
                       f"{elem.describe()} (Python's TypeError for another item names the str descriptor)",
                       f"key=lambda s: s.{key_node.attr}(), or annotate where the items come from (list[str])")
+    if isinstance(key_node, ast.Name) and key_node.id in b.info.functions and b.is_callee(key_node.id) \
+            and b.lookup(key_node.id, record=False)[0] is None:
+        # (callee_keys rewrote the others: sorted's always, min's and max's with an ordered return)
+        raise Refusal(key_node, "a callee as a key is called for every item first, which is Python's order in "
+                      "sorted() (with reverse= a literal or a parameter) and, for a callee annotated to return an int, "
+                      "float, str or bool, in min() and max(): they compare keys as they call it, and keys that cannot "
+                      "be compared would stop Python before its later calls",
+                      f"annotate it: def {key_node.id}(...) -> int (or float, str, bool)")
     raise Refusal(key_node, "the key must be a lambda (or a builtin such as len, int or str, str.lower, d.get)",
                   "key=lambda item: item['price']")
 
