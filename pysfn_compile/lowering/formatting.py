@@ -126,13 +126,18 @@ def _printer(node: ast.AST, ty: Ty, quote: bool, depth: int, var: str = "$__X", 
         # chosen at run time; numbers by the rule of pytypes (integral means int)
         return f"$__pyrepr({var})" if quote else f"$__pystr({var})"
     if "exc" in kinds:
-        if kinds != {"exc"}:
-            raise Refusal(node, "cannot print a value that may be an exception or not")
+        if "dict" in kinds:  # (a caught exception is a record: no dict can be told from it)
+            raise Refusal(node, "cannot print a value that may be an exception or a dict",
+                          "keep the exception's text where you keep the exception (last_error = str(e))")
         if quote:
             raise Refusal(node, "repr() of an exception is not supported: the machine keeps an exception's class "
                           "name and message, not the arguments repr() shows (KeyError('k') has the message 'k')",
                           "use f\"{type(e).__name__}: {e}\"")
-        return f"{var}.message"
+        if kinds == {"exc"}:
+            return f"{var}.message"
+        # `last_error = None` ... `except E as e: last_error = e`: None, or the exception's str()
+        rest = _printer(node, attrs.evolve(ty, kinds=kinds - {"exc"}), quote, depth, var)
+        return f"($type({var}) = 'object' ? {var}.message : {rest})"
     parts = []
     for kind in ("none", "bool", "int", "float", "str", "list", "dict"):
         if kind not in kinds or kind == "float" and ty.json_number:  # (a number of unknown type: as an int)
@@ -355,10 +360,11 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
     v = expr.code
     ty = expr.ty
     outcomes = {}
-    fixed = spec[-1:] in ("f", "F", "%")  # a float formats exactly too (_format_fixed)
+    # a float: a number not integral where the int's path takes those, else every number (a
+    # `float | None` holds 2.0 as the number 2, which is no int)
+    floating = f"($type({v}) = 'number' and $floor({v}) != {v})" if _may_be(ty, "int") else f"($type({v}) = 'number')"
     stops = []
-    for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT),
-                                   ("float", 1.5, pytypes.FLOAT if fixed else None)):
+    for kind, sample, narrowed in (("str", "a", pytypes.STR), ("int", 1, pytypes.INT), ("float", 1.5, pytypes.FLOAT)):
         if not _may_be(ty, kind):
             continue
         try:
@@ -366,36 +372,42 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
         except (ValueError, TypeError) as error:
             outcomes[kind] = jsonata_lib.string(str(error))
             continue
-        if narrowed is not None:
-            code = v if kind == "str" or not _may_be(ty, "bool") else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+        code = v if kind != "int" or not _may_be(ty, "bool") else f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
+        try:
             formatted = format_value(node, Expr(code, narrowed, reads=expr.reads, helpers=expr.helpers), spec)
-            if formatted.guards and (kind == "str" or not all(g.abort for g in formatted.guards)):
-                raise Refusal(node, f"cannot format a value of unknown type with {spec!r}", UNKNOWN_HINT)
-            stops += [g.under(f"$type({v}) in ['number', 'boolean']", frozenset(), expr.reads)
-                      for g in formatted.guards if kind == "int"]  # (the float's: the same)
-            outcomes[kind] = formatted
+        except Refusal:
+            if kind != "float":
+                raise
+            continue  # (a float the machine cannot format exactly stops it, below)
+        if formatted.guards and (kind == "str" or not all(g.abort for g in formatted.guards)):
+            raise Refusal(node, f"cannot format a value of unknown type with {spec!r}", UNKNOWN_HINT)
+        within = {"int": f"$type({v}) in ['number', 'boolean']", "float": floating}.get(kind)
+        made = {g.cond for other in outcomes.values() if isinstance(other, Expr) for g in other.guards}
+        stops += [g.under(within, frozenset(), expr.reads) for g in formatted.guards
+                  if within and g.cond not in made]  # (a fixed spec's float checks as its int: once)
+        outcomes[kind] = formatted
     integral = f"($type({v}) = 'boolean' or ($type({v}) = 'number' and $floor({v}) = {v}))"
     guards = []
     if _may_be(ty, "none", "list", "dict"):
         guards.append(Guard(f"($type({v}) in ['null', 'array', 'object'])", TypeError,
                             f"'unsupported format string passed to ' & $__pytype({v}) & '.__format__'",
                             jsonata_lib.closure({"pytype"}) | expr.helpers, expr.reads))
-    for kind, test in (("str", f"($type({v}) = 'string')"), ("int", integral),
-                       ("float", f"($type({v}) = 'number' and $floor({v}) != {v})")):
+    for kind, test in (("str", f"($type({v}) = 'string')"), ("int", integral), ("float", floating)):
         if isinstance(outcomes.get(kind), str):
             guards.append(Guard(test, ValueError, outcomes[kind], expr.helpers, expr.reads))
     if "float" not in outcomes and _may_be(ty, "float"):
-        guards.append(Guard(f"($type({v}) = 'number' and $floor({v}) != {v})", None, "''", expr.helpers, expr.reads,
+        guards.append(Guard(floating, None, "''", expr.helpers, expr.reads,
                             abort=True, error_name=UNPRINTABLE,
                             message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
                                             f"annotated with {spec!r}: annotate it as float and format it in a callee"))
     guards += stops
-    paths = [(test, outcomes[kind]) for kind, test in (("str", f"$type({v}) = 'string'"), ("int", "true"))
+    paths = [(test, outcomes[kind]) for kind, test in (("str", f"$type({v}) = 'string'"), ("float", floating),
+                                                       ("int", "true"))
              if isinstance(outcomes.get(kind), Expr)]
-    code = "''"
+    code = "''"  # (no kind formats: each raises, or stops, above)
     helpers: set = set()
-    for test, formatted in reversed(paths):
-        code = formatted.code if test == "true" else f"({test} ? {formatted.code} : {code})"
+    for position, (test, formatted) in enumerate(reversed(paths)):
+        code = formatted.code if position == 0 else f"({test} ? {formatted.code} : {code})"
         helpers |= formatted.helpers
     return combine(code, pytypes.STR, expr, helpers=helpers, guards=guards)
 

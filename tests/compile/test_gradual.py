@@ -1120,3 +1120,22 @@ def test_an_integral_float_default_of_a_parameter_with_no_annotation_is_refused(
         return [x for x in xs if x > threshold * 1.5]
     """, {"xs": [1, 3, 5]}, {"xs": [4], "threshold": 3})
     assert results[0]["output"] == [5]
+
+
+def test_a_float_that_may_be_none_or_a_str_formats_with_a_spec():
+    """A new-user trial (session 25): `f"{avg:.2f}"` of `avg = x / 2 if x else None` printed ''
+    (the float's formatting was made, then left out of the expression: only the str's and the
+    int's were joined), and `f"{v:>8}"` of a `float | str` printed '' for 1.0 (an integral
+    number taken for an int where no int can be). Every kind the type allows has its path."""
+    source = """
+    @sfn.workflow
+    def main(x, unit=None):
+        avg = x / 2 if x else None
+        v = x / 2 if x else "n/a"
+        return [f"{avg:.2f}", f"{avg:>8.1f}", format(avg, ".3f"), "{:.2f}|".format(avg), f"{v:>8}", f"{v:<6}|",
+                f"{unit or 1.5:>5}"]
+    """
+    results = assert_same(source, {"x": 5}, {"x": 4}, {"x": 2.5, "unit": "m"})
+    assert results[1]["output"] == ["2.00", "     2.0", "2.000", "2.00|", "     2.0", "2.0   |", "  1.5"]
+    failed = assert_same(source, {"x": 0})[0]
+    assert failed["error"] == "TypeError" and "NoneType.__format__" in failed["cause"]

@@ -595,6 +595,51 @@ def run(text, wide=False):
         "hi", "own: ours", "binascii.Error", "Error: Only base64 data is allowed", "ConnectionError"]
 
 
+def test_an_exception_kept_for_later_prints_as_python_prints_it():
+    """A new-user trial (session 25): the retry idiom `last_error = None` ... `except E as e:
+    last_error = e` ... `f"gave up: {last_error}"` was refused ("cannot print a value that may
+    be an exception or not"). None, a str and a caught exception are told apart by their JSON
+    kind; a dict cannot be (a caught exception is a record), so that stays refused, with a hint."""
+    results = assert_same("""
+class Busy(Exception):
+    pass
+
+def fetch(url, attempt):
+    if url == "busy" or (url == "late" and attempt < 2):
+        raise Busy(f"429 for {url}")
+    return "page"
+
+@sfn.workflow
+def main(url, attempts=3):
+    last_error = None
+    note = "start"
+    for attempt in range(attempts):
+        try:
+            return fetch(url, attempt)
+        except Busy as e:
+            last_error = e
+            note = e if attempt else "first"
+            sfn.sleep(1)
+    return f"gave up after {attempts}: {last_error} ({note}); {str(last_error)!s}"
+""", {"url": "ok"}, {"url": "late"}, {"url": "busy"}, {"url": "busy", "attempts": 1}, {"url": "x", "attempts": 0})
+    assert [r["output"] for r in results] == [
+        "page", "page", "gave up after 3: 429 for busy (429 for busy); 429 for busy",
+        "gave up after 1: 429 for busy (first); 429 for busy", "gave up after 0: None (start); None"]
+    assert "may be an exception or a dict" in refusal("""
+def fetch():
+    raise ValueError("x")
+
+@sfn.workflow
+def main():
+    last = {}
+    try:
+        fetch()
+    except ValueError as e:
+        last = e
+    return f"{last}"
+""")
+
+
 def test_the_lambda_names_a_class_apart_where_its_name_is_taken():
     class ConnectionError(OSError):  # a library's, as requests.exceptions has
         pass
