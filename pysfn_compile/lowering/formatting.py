@@ -293,20 +293,23 @@ def format_scaled(node: ast.AST, quotient: Expr, numerator: Expr, divisor: int, 
     # |n / divisor| < 2**bound: half an ulp of the quotient stays below half a unit of the last place
     bound = divisor * 2 ** math.floor(52 - precision * math.log2(10))
     line = getattr(node, "lineno", 0)
-    stops = []
-    if "float" in ty.kinds:
-        stops.append(Guard(f"($floor({n}) != {n})", None, "''", numerator.helpers, numerator.reads, abort=True,
-                           error_name=UNPRINTABLE, message_literal=f"line {line}: formatting a float whose type is not "
-                           f"annotated with {spec!r}: annotate it as float and format it in a callee"))
-    stops.append(Guard(f"($abs({n}) >= {bound})", None, "''", numerator.helpers, numerator.reads, abort=True,
-                       error_name=UNPRINTABLE, message_literal=f"line {line}: {spec!r} of a quotient beyond "
-                       f"{bound // divisor:.3g}: JSONata cannot round it as Python does; format it in a callee"))
+    stops = [Guard(f"($abs({n}) >= {bound})", None, "''", numerator.helpers, numerator.reads, abort=True,
+                   error_name=UNPRINTABLE, message_literal=f"line {line}: {spec!r} of a quotient beyond "
+                   f"{bound // divisor:.3g}: JSONata cannot round it as Python does; format it in a callee")]
     whole = jsonata_lib.int_text(f"($__fa - $__fa % {divisor}) / {divisor}")
     tail = f"'.' & $pad($string($__fa % {divisor}), -{places}, '0')" + (f" & '{'0' * (precision - places)}'"
                                                                         if precision > places else "")
     text = _signed(node, quotient, f"({n} < 0)", whole, match, fill, tail)
     code = f"($__fa := $abs({n}); {text.code})"
-    return combine(code, pytypes.STR, quotient, numerator, helpers=text.helpers, guards=stops)
+    helpers = text.helpers
+    if "float" in ty.kinds:  # a numerator not integral: the quotient, a float, formatted as one
+        fixed = _format_fixed(node, quotient.unguarded(), match, fill)
+        integral = f"$floor({n}) = {n}"
+        stops = [g.under(integral, frozenset(), frozenset()) for g in stops] + [
+            g.under(f"$floor({n}) != {n}", frozenset(), frozenset()) for g in fixed.guards]
+        code = f"({integral} ? {code} : {fixed.code})"
+        helpers = helpers | fixed.helpers
+    return combine(code, pytypes.STR, quotient, numerator, helpers=helpers, guards=stops)
 
 
 # |x| * 10**places below 2**52: the product fround rounds is a double whose ties are exact

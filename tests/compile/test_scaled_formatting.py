@@ -47,15 +47,21 @@ def test_bools_and_integral_numbers_of_unknown_type_format_as_ints():
     """, {"a": 12345, "b": -98765432}, {"a": 0, "b": 7})
 
 
-def test_a_float_of_unknown_type_and_a_quotient_beyond_the_bound_stop_loudly():
-    compiled = compile_text("""
+def test_a_float_of_unknown_type_formats_as_a_float_and_a_quotient_beyond_the_bound_stops():
+    """A numerator of unknown type that is not integral: the quotient formatted as a float (it
+    stopped the machine: `f"{net / 100:.2f}"` of `net = cents - cents * rate`, session-25
+    trial, where `v = net / 100; f"{v:.2f}"` worked)."""
+    source = """
     @sfn.workflow
     def main(a):
-        return f"{a / 100:.2f}"
-    """)
-    assert emulate(compiled, {"a": 1.5})["error"] == "pysfn.UnprintableNumber"
+        return f"{a / 100:.2f}|{a / 1000:>9.4f}"
+    """
+    compiled = compile_text(source)
+    results = assert_same(source, {"a": 1.5}, {"a": 875.875}, {"a": -0.125}, {"a": 2.675e5}, {"a": 7})
+    assert [r["output"] for r in results] == ["0.01|   0.0015", "8.76|   0.8759", "-0.00|  -0.0001", "2675.00| 267.5000",
+                                              "0.07|   0.0070"]
     assert emulate(compiled, {"a": 2**52})["error"] == "pysfn.UnprintableNumber"
-    assert emulate(compiled, {"a": 2**40})["output"] == f"{2**40 / 100:.2f}"
+    assert emulate(compiled, {"a": 2**40})["output"] == f"{2**40 / 100:.2f}|{2**40 / 1000:>9.4f}"
     results = assert_same("""
     @sfn.workflow
     def main(a):
