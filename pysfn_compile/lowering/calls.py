@@ -22,6 +22,7 @@ from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
 from ..graph.exprs import Expr, carried_kind, combine, float_kind, guard, mixed_number, stop_where
+from ..runtime import sfn
 from . import distributed_map, operations
 from .evaluation import bind_target, condition, materialize, operands
 from .operations import iterable_of, iteration_source
@@ -442,9 +443,13 @@ def call_sleep(b, node: ast.Call, name: str) -> Expr:
         if value.is_const:
             if value.const < 0:
                 raise Refusal(node, "sfn.sleep() of a negative number of seconds")
+            if value.const > sfn.MAX_SLEEP:
+                raise Refusal(node, sfn.SLEEP_TOO_LONG)
             wait.seconds = value.const
             wait.title = f"Sleep {value.const}s"
         else:
+            value = combine(value.code, value.ty, value, guards=[
+                guard(f"({value.code} > {sfn.MAX_SLEEP})", ValueError, jsonata_lib.string(sfn.SLEEP_TOO_LONG), value)])
             wait.seconds = ir.Code(f"$max([0, {value.code}])", value.helpers)
     else:
         if not value.ty.only("str"):
@@ -460,7 +465,9 @@ def whole_seconds(node, value: Expr) -> Expr:
     """A number of seconds known only at run time: a Wait state waits whole seconds, so
     anything else stops the machine (Python's sleep would take a fraction, or raise)."""
     v = value.code
-    return stop_where(value, f"$not($type({v}) = 'number' and $floor({v}) = {v})",
+    kind = guard(f"($type({v}) != 'number')", TypeError, f"{jsonata_lib.string(sfn.SLEEP_TYPE)} & $__pytype({v})",
+                 value, helpers=jsonata_lib.closure({"pytype"}))
+    return stop_where(attrs.evolve(value, guards=(*value.guards, kind)), f"($floor({v}) != {v})",
                       f"line {getattr(node, 'lineno', 0)}: sfn.sleep() of a value whose type is not annotated that "
                       "is not a whole number of seconds", pytypes.INT)
 

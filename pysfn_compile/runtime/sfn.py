@@ -242,8 +242,18 @@ def use_real_clock() -> Clock:
     return _clock
 
 
+MAX_SLEEP = 99_999_999  # seconds: Step Functions' longest Wait
+SLEEP_TOO_LONG = f"sfn.sleep() of more than {MAX_SLEEP:,} seconds (Step Functions' longest Wait)"
+SLEEP_TYPE = "sfn.sleep() takes a number of seconds, not "
+
+
 def sleep(seconds: int) -> None:
-    """Wait `seconds` (a Wait state's Seconds)."""
+    """Wait `seconds` (a Wait state's Seconds: a number, at most MAX_SLEEP, else TypeError or
+    ValueError in both runs; a negative number waits 0)."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        raise TypeError(SLEEP_TYPE + type(seconds).__name__)
+    if seconds > MAX_SLEEP:
+        raise ValueError(SLEEP_TOO_LONG)
     clock().sleep(seconds)
 
 

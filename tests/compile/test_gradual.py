@@ -469,6 +469,35 @@ def test_negation_and_sleep_of_values_of_unknown_type():
     assert stopped["error"] == "pysfn.Unsupported"
 
 
+def test_sleep_takes_a_number_of_seconds_within_the_longest_wait_in_both_runs():
+    """A new-user trial (session 25): sfn.sleep(days * 86400) past Step Functions' longest Wait
+    (99,999,999 s) failed the machine (States.Runtime) where the plain run slept; and
+    sfn.sleep("3") or sfn.sleep(True) slept in the plain run, stopped the machine. Both raise the
+    same now (ValueError, TypeError), where an except may catch them."""
+    source = """
+    @sfn.workflow
+    def main(days, wait=0):
+        try:
+            sfn.sleep(wait)
+            sfn.sleep(days * 86400)
+        except (TypeError, ValueError) as e:
+            return type(e).__name__ + ": " + str(e)
+        return "woke"
+    """
+    results = assert_same(source, {"days": 1}, {"days": 1158}, {"days": 1, "wait": "3"}, {"days": 0, "wait": True},
+                          {"days": 0, "wait": None}, {"days": -2})
+    assert [r["output"] for r in results] == [
+        "woke", "ValueError: sfn.sleep() of more than 99,999,999 seconds (Step Functions' longest Wait)",
+        "TypeError: sfn.sleep() takes a number of seconds, not str",
+        "TypeError: sfn.sleep() takes a number of seconds, not bool",
+        "TypeError: sfn.sleep() takes a number of seconds, not NoneType", "woke"]
+    assert "more than 99,999,999 seconds" in refusal("""
+    @sfn.workflow
+    def main():
+        sfn.sleep(100_000_000)
+    """)
+
+
 def test_format_specs_of_values_of_unknown_type():
     lines = []
     for spec in ["02d", ">3", ",", "+d", ".2", "<4", "^5"]:
