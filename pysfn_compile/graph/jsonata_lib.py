@@ -248,9 +248,14 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("pytype",),
     ),
     "repeat": (
+        # `s * n` of a str or a list: by doubling (a copy of each size once, not n growing copies);
+        # past 10,000,000 characters or items, JSONata's error, as a range that long (a caller
+        # that knows the kinds stops before: operations._repeat)
         "$s, $n",
-        "$type($s) = 'string' ? ($n <= 0 ? '' : $join($map([1..$n], function() { $s }), ''))"
-        " : ($n <= 0 ? [] : $reduce([1..$n], function($acc, $i) { $append($acc, $s) }, []))",
+        "($t := $type($s) = 'string'; $n <= 0 ? ($t ? '' : []) : ($t ? $length($s) : $count($s)) * $n > 10000000"
+        " ? $error('a repetition (*) of more than 10,000,000 characters or items')"
+        " : ($r := function($k) { $k = 1 ? $s : ($h := $r($floor($k / 2)); $e := $k % 2 = 1 ? $s : $t ? '' : [];"
+        " $t ? $h & $h & $e : $append($append($h, $h), $e)) }; $r($n)))",
         (),
     ),
     # the value of `a + b`, `a * b`, `a // b` once $__addok/$__mulok have passed (the operands are two
