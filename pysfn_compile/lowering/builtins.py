@@ -2036,10 +2036,14 @@ def _is_class(which):
         if which in ("isupper", "islower"):
             has, other = ("A-Z", "a-z") if which == "isupper" else ("a-z", "A-Z")
             code = f"($contains({c}, /[{has}]/) and $not($contains({c}, /[{other}]/)))"
+            failing = f"[{other}]"
         else:
             code = f"$contains({c}, /{_CLASSES[which]}/)"
-        # beyond ASCII, Python's Unicode tables decide: the machine stops rather than guess
-        beyond = Guard(f"$contains({c}, /[^\\u0000-\\u007f]/)", None, "''", s.helpers, s.reads, abort=True,
+            failing = f"[^{_CLASSES[which][2:-3]}\\u0080-\\uffff]"
+        # beyond ASCII, Python's Unicode tables decide: the machine stops rather than guess,
+        # unless an ASCII character already decides (False: 'Zoë=x'.isdigit())
+        beyond = Guard(f"($contains({c}, /[^\\u0000-\\u007f]/) and $not($contains({c}, /{failing}/)))", None, "''",
+                       s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
                        "text beyond ASCII (Python decides by its Unicode tables)")
         return _s(code, s, ty=pytypes.BOOL, guards=[beyond])

@@ -207,6 +207,18 @@ def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
     compiled = compile_text(source)
     assert compiled.run_python({"s": "١"})["output"][0] is True
     assert emulate(compiled, {"s": "١"})["error"] == "pysfn.Unsupported"
+    # an ASCII character that fails the class decides beyond ASCII too (session-25 trial:
+    # 'Zoë=x'.isdigit() stopped the machine)
+    one = """
+    @sfn.workflow
+    def main(s):
+        return [s.{}()]
+    """
+    for method, text in [("isdigit", "Zoë=x"), ("isalpha", "é1"), ("isalnum", "ß-"), ("isspace", "\u3000x"),
+                         ("isupper", "Àb"), ("islower", "éA"), ("isdecimal", "٣ "), ("isnumeric", "½?")]:
+        assert assert_same(one.format(method), {"s": text})[0]["output"] == [False], method
+    for method, text in [("isalpha", "éa"), ("isupper", "ÀB"), ("isdigit", "١2")]:
+        assert emulate(compile_text(one.format(method)), {"s": text})["error"] == "pysfn.Unsupported", method
 
 
 def test_a_key_of_d_get():
