@@ -1986,32 +1986,40 @@ def _tail_match(which: str, s: str, option: str, bounds: list) -> str:
             f" $substring({s}, {at}, $length({option})) = {option})")
 
 
+def _sub_and_bounds(node, which: str, s: Expr, args: list) -> tuple[Expr, list, list, str]:
+    """(sub, start and end, their checks, JSONata binding `$__st` and `$__en`: the bounds as
+    CPython adjusts them, `$__st` past the end where start is) of str.find/count(sub, start, end).
+    CPython reads start and end (None, or slice indices) before it checks the substring."""
+    checks = []
+    bounds = []
+    for bound in args[1:]:
+        checked = operations.slice_index(node, bound)
+        checks += [g for g in checked.guards if g not in bound.guards]
+        bounds.append(attrs.evolve(checked, guards=bound.guards))
+    sub = args[0]
+    if not sub.ty.only("str") and _named_at_run_time(sub.ty):
+        checked = _str_argument(which, 0, len(args), sub, fillers=["a", 0, 0][:len(args)])
+        checks += [g for g in checked.guards if g not in sub.guards]
+        sub = attrs.evolve(checked, guards=sub.guards)
+    if not sub.ty.only("str"):
+        raise Refusal(node, f"str.{which}() argument must be str, not {sub.ty.describe()}")
+    length = f"$length({s.code})"
+    start = "0" if not bounds else (
+        f"($__a := {bounds[0].code}; $type($__a) = 'null' ? 0 : $__a < 0 ? $max([$__a + {length}, 0]) : $__a)")
+    end = length if len(bounds) < 2 else (
+        f"($__a := {bounds[1].code}; $type($__a) = 'null' ? {length} :"
+        f" $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))")
+    return sub, bounds, checks, f"$__st := {start}; $__en := {end};"
+
+
 def _find(which):
     def handler(b, node, s, args, kwargs):
         _need(node, f"str.{which}", args, kwargs, 1, 3)
-        # CPython reads start and end (None, or slice indices) before it checks the substring
-        checks = []
-        bounds = []
-        for bound in args[1:]:
-            checked = operations.slice_index(node, bound)
-            checks += [g for g in checked.guards if g not in bound.guards]
-            bounds.append(attrs.evolve(checked, guards=bound.guards))
-        sub = args[0]
-        if not sub.ty.only("str") and _named_at_run_time(sub.ty):
-            checked = _str_argument(which, 0, len(args), sub, fillers=["a", 0, 0][:len(args)])
-            checks += [g for g in checked.guards if g not in sub.guards]
-            sub = attrs.evolve(checked, guards=sub.guards)
-        if not sub.ty.only("str"):
-            raise Refusal(node, f"str.{which}() argument must be str, not {sub.ty.describe()}")
+        sub, bounds, checks, within = _sub_and_bounds(node, which, s, args)
         helper = "find" if which in ("find", "index") else "rfind"
         code = f"$__{helper}({s.code}, {sub.code})"
-        if bounds:  # within s[start:end], as CPython adjusts the bounds
-            length = f"$length({s.code})"
-            start = f"($__a := {bounds[0].code}; $type($__a) = 'null' ? 0 : $__a < 0 ? $max([$__a + {length}, 0]) : $__a)"
-            end = length if len(bounds) < 2 else (
-                f"($__a := {bounds[1].code}; $type($__a) = 'null' ? {length} :"
-                f" $__a < 0 ? $max([$__a + {length}, 0]) : $min([$__a, {length}]))")
-            code = (f"($__st := {start}; $__en := {end}; $__en - $__st < $length({sub.code}) ? -1 :"
+        if bounds:  # within s[start:end]
+            code = (f"({within} $__en - $__st < $length({sub.code}) ? -1 :"
                     f" ($__r := $__{helper}($substring({s.code}, $__st, $__en - $__st), {sub.code});"
                     f" $__r < 0 ? -1 : $__r + $__st))")
         parts = [s, sub, *bounds]
@@ -2051,8 +2059,14 @@ def _is_class(which):
 
 
 def _str_count(b, node, s, args, kwargs):
-    _need(node, "str.count", args, kwargs, 1, 1, [("str",)])
-    return _s(f"$__count_str({s.code}, {args[0].code})", s, args[0], helpers={"count_str"}, ty=pytypes.SMALL_INT)
+    if len(args) == 1:
+        _need(node, "str.count", args, kwargs, 1, 1, [("str",)])
+        return _s(f"$__count_str({s.code}, {args[0].code})", s, args[0], helpers={"count_str"}, ty=pytypes.SMALL_INT)
+    _need(node, "str.count", args, kwargs, 1, 3)
+    sub, bounds, checks, within = _sub_and_bounds(node, "count", s, args)
+    code = (f"({within} $__en - $__st < $length({sub.code}) ? 0 :"
+            f" $__count_str($substring({s.code}, $__st, $__en - $__st), {sub.code}))")
+    return _s(code, s, sub, *bounds, helpers={"count_str"}, ty=pytypes.SMALL_INT, guards=checks)
 
 
 def _justify(which):

@@ -2318,3 +2318,21 @@ def test_a_subscript_of_none_raises_pythons_type_error():
         return [owner, first]
     """, {"run_id": "r"})
     assert results[0]["output"] == ["unknown: 'NoneType' object is not subscriptable", "'int' object is not subscriptable"]
+
+
+def test_str_count_within_start_and_end():
+    """`s.count(sub, start, end)` (refused: "takes 1 argument here", session-25 trial): within
+    s[start:end] as CPython adjusts the bounds (an empty sub past the end counts 0, not 1)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(s, sub, a=None, b=None):
+        t: str = "banana band"
+        try:
+            return [t.count("an", 2), t.count("an", -5, -1), t.count("", 11), t.count("", 12), t.count("", 3, 1),
+                    t.count(sub, a, b), s.count(sub, 1)]
+        except TypeError as e:
+            return str(e)
+    """, {"s": "aaaa", "sub": "a"}, {"s": "aaaa", "sub": "aa", "a": -3}, {"s": "x", "sub": "", "a": 20},
+        {"s": "x", "sub": 3}, {"s": "x", "sub": "a", "a": "1"}, {"s": 5, "sub": "a"},
+        {"s": "abc", "sub": "", "a": 2, "b": 1}, {"s": "abc", "sub": "b", "a": None, "b": -1})
+    assert results[1]["output"] == [2, 1, 1, 0, 0, 0, 1] and results[3]["output"] == "must be str, not int"
