@@ -442,7 +442,17 @@ def label(x):
 def main(xs):
     return max(xs, key=label)
 """)
-    assert "the key must be a lambda" in text
+    # (it said "the key must be a lambda", where annotating label's return is all it takes)
+    assert "annotate it: def label(...) -> int (or float, str, bool)" in text
+    assert_same("""
+def label(x) -> str:
+    return x["name"]
+
+
+@sfn.workflow
+def main(xs):
+    return [max(xs, key=label), min(xs, key=label, default=None)]
+""", {"xs": [{"name": "b"}, {"name": "c"}, {"name": "a"}]}, {"xs": []})
 
 
 DICT_COMPREHENSION_CALLS = """

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from .helpers import assert_same, compile_text, refusal
+from .helpers import assert_same, compile_text
 from .helpers import emulate as run_machine
 from .oracle import emulate, javascript, js_available, with_helpers
 
@@ -142,18 +142,3 @@ def test_thousands_of_records_sort_by_a_key_in_one_evaluation():
     """, {"n": 2500, "by_tuple": True}, {"n": 4000, "by_tuple": False}, {"n": 1, "by_tuple": True})
     assert results[0]["status"] == "SUCCEEDED" and results[1]["status"] == "SUCCEEDED"
 
-
-def test_a_callee_key_of_max_without_a_return_annotation_says_what_to_annotate():
-    """A new-user trial (session 25): `max(xs, key=price)` with `price` unannotated said "the key
-    must be a lambda", while annotating price's return is all it takes (callee_keys)."""
-    source = """
-    def price(x){annotation}:
-        return x * 3
-
-    @sfn.workflow
-    def main(xs):
-        return [max(xs, key=price), min(xs, key=price, default=None)]
-    """
-    message = refusal(source.format(annotation=""))
-    assert "annotate it: def price(...) -> int" in message and "must be a lambda" not in message
-    assert_same(source.format(annotation=" -> int"), {"xs": [2, 7, 1]}, {"xs": []})
