@@ -1178,10 +1178,15 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
         key_guards = [*key_guards, *more]
         compared = pytypes.NUMBER
     reverse = "false"
-    if reverse_node is not None:
-        if not (isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool)):
-            raise Refusal(reverse_node, "reverse= must be True or False literally")
+    if isinstance(reverse_node, ast.Constant) and isinstance(reverse_node.value, bool):
         reverse = "true" if reverse_node.value else "false"
+    elif reverse_node is not None:  # computed: evaluated after the items, before any key (Python's order)
+        flag = b.expr(reverse_node)
+        if not flag.ty.only("bool"):
+            raise Refusal(reverse_node, f"reverse= must be a bool here, not {flag.ty.describe()}",
+                          "reverse=(len(op) > 1), or reverse=bool(...)")
+        items = combine(items.code, items.ty, items, flag)
+        reverse = f"({flag.code})"
     if not (compared.only("int", "float", "bool") or compared.only("str")):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"sorting {compared.describe()} is not supported",
@@ -1256,7 +1261,9 @@ def _plain_sort(items: str, elem: Ty, reverse: str) -> tuple[str, set]:
     equal items keep their order, 0.0 and -0.0 too); strs with $__sorted_str (code point
     order); else $__sorted_plain decides at run time."""
     if elem.only("int", "float"):  # no bools
-        return (f"$reverse($sort($reverse({items})))" if reverse == "true" else f"$sort({items})"), set()
+        if reverse in ("true", "false"):
+            return (f"$reverse($sort($reverse({items})))" if reverse == "true" else f"$sort({items})"), set()
+        return f"({reverse} ? $reverse($sort($reverse({items}))) : $sort({items}))", set()
     helper = "sorted_str" if elem.only("str") else "sorted_plain"
     return f"$__{helper}({items}, {reverse})", {helper}
 

@@ -142,3 +142,19 @@ def test_thousands_of_records_sort_by_a_key_in_one_evaluation():
     """, {"n": 2500, "by_tuple": True}, {"n": 4000, "by_tuple": False}, {"n": 1, "by_tuple": True})
     assert results[0]["status"] == "SUCCEEDED" and results[1]["status"] == "SUCCEEDED"
 
+
+
+def test_a_computed_reverse_flag():
+    """`q.sort(reverse=len(op) > 1)` was refused ("reverse= must be True or False literally",
+    session-25 trial): a bool computed after the items, before any key is called."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(xs, op, words):
+        q = list(xs)
+        q.sort(reverse=len(op) > 1)
+        return [q, sorted(words, key=len, reverse=op == "desc"), sorted(xs, reverse=not op),
+                sorted([[2, "a"], [1, "b"]], reverse=bool(op))]
+    """, {"xs": [3, 1, 2], "op": "desc", "words": ["bb", "a", "cc", "d"]},
+        {"xs": [3, 1, 2.5], "op": "", "words": []}, {"xs": [1], "op": 5, "words": ["x"]})
+    assert results[0]["output"] == [[3, 2, 1], ["bb", "cc", "a", "d"], [1, 2, 3], [[2, "a"], [1, "b"]]]
+    assert results[2]["error"] == "TypeError"
