@@ -91,10 +91,10 @@ def name_clash(classes: tuple, names: list[str], own: dict) -> tuple[str, str] |
     exception class or one of the workflow module's own (`own`: its globals) bears and does
     not cover: the Lambda reports an exception by its class's name alone, so the machine would
     catch that one as well (a module's `class TimeoutError(Exception)` under `except OSError`,
-    which catches the builtin TimeoutError by name: raised by the workflow's own code, it is no
-    callee's, which dispatch.error_type would name apart). A name only other modules' classes
-    bear besides (`Error`: binascii's, csv's) is no clash: the Lambda names those with their
-    module. `names`: the clause's ErrorEquals over the module-level classes (error_equals)."""
+    which catches the builtin TimeoutError by name: a builtin keeps its name wherever it is
+    raised). A name only other modules' classes bear besides (`Error`: binascii's, csv's) is no
+    clash: the Lambda names those with their module (dispatch.error_type). `names`: the
+    clause's ErrorEquals over the module-level classes (error_equals)."""
     if names == [ALL]:
         return None
     plain = tuple(cls for cls in classes if not issubclass(cls, (aws.ServiceError, sfn.Fail)))

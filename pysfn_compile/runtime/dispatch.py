@@ -46,8 +46,12 @@ def error_type(cls: type, known=None) -> str:
     workflow's module (`known`: its globals) or else the builtins bind that name to another
     exception class, its module and name (`binascii.Error` beside a module's own `Error`;
     requests' ConnectionError beside the builtin): a Catch matches names alone, and Python's
-    `except Error` would not catch the other class."""
+    `except Error` would not catch the other class. A builtin keeps its name (the workflow's own
+    code raises those by name too; a module's class bearing one is refused where a clause would
+    catch both: analysis/exceptions.name_clash)."""
     name = cls.__name__
+    if getattr(builtins, name, None) is cls:
+        return name
     bound = (known or {}).get(name)
     if not (isinstance(bound, type) and issubclass(bound, BaseException)):
         bound = getattr(builtins, name, None)

@@ -424,7 +424,9 @@ def test_a_number_of_unknown_type_formats_with_the_number_tests_only():
     assert not any("unsupported format string" in text for text in texts)
     assert_same(NUMBER_FORMAT, *({"a": a, "spec_s": s} for a in (3, -4, True, 0, 2**40) for s in (False, True)),
                 {"a": "x", "spec_s": False}, {"a": None, "spec_s": True}, {"a": 2.5, "spec_s": True})
-    assert emulate(compiled, {"a": 2.5, "spec_s": False})["error"] == "pysfn.UnprintableNumber"
+    # a float: `{t:>5}` formats it, and `{t:<3d}` raises Python's ValueError (it stopped the
+    # machine before session 25: _format_unknown left floats out)
+    assert assert_same(NUMBER_FORMAT, {"a": 2.5, "spec_s": False})[0]["error"] == "ValueError"
 
 
 def test_sfn_map_with_its_arguments_swapped_says_so():

@@ -652,6 +652,7 @@ def test_the_lambda_names_a_class_apart_where_its_name_is_taken():
     assert error_type(ConnectionError, {}).endswith("<locals>.ConnectionError")
     assert error_type(ConnectionError, {"ConnectionError": ConnectionError}) == "ConnectionError"
     assert error_type(builtins.ConnectionError, {}) == "ConnectionError"
+    assert error_type(builtins.ConnectionError, {"ConnectionError": ConnectionError}) == "ConnectionError"
 
 
 def test_an_exception_class_a_callee_defines_in_its_body_is_caught_by_its_base():
