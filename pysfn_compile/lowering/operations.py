@@ -1197,9 +1197,8 @@ def subscript(node, container: Expr, index: Expr, present: bool = False, int_key
         if ct.items is not None and index.is_const and -len(ct.items) <= index.const < len(ct.items):
             # a tuple of known length (a pair from enumerate/zip/items, a partition)
             return combine(f"{_bound(container)}[{index.code}]", ct.items[index.const], container, index)
-        check = guard(out_of_range(index, f"$count({container.code})"), IndexError,
-                      "'list index out of range'", container, index)
-        return combine(item_at(container, index.code), ct.element, container, index, guards=[check])
+        return combine(item_at(container, index.code), ct.element, container, index,
+                       guards=[_index_check(node, container, index)])
     if ct.only("str"):
         index = int_index(node, index, "str")
         check = guard(out_of_range(index, f"$length({container.code})"), IndexError,
@@ -1424,6 +1423,21 @@ def out_of_range(index: Expr, count: str) -> str:
     if index.is_const and not isinstance(index.const, bool) and isinstance(index.const, int):
         return f"({i} >= {count})" if index.const >= 0 else f"({i} < -{count})"
     return f"({i} >= {count} or {i} < -{count})"
+
+
+def _index_check(node, container: Expr, index: Expr) -> Guard:
+    """IndexError where `index` is out of range of a list or a tuple (Python names which); a
+    value that may be either (a list some path made a tuple) stops the machine there instead:
+    the machine holds both as arrays."""
+    out = out_of_range(index, f"$count({container.code})")
+    form = container.ty.form
+    if form != "either":
+        return guard(out, IndexError, f"'{'tuple' if form == 'tuple' else 'list'} index out of range'",
+                     container, index)
+    return Guard(out, None, "''", container.helpers | index.helpers, container.reads | index.reads, abort=True,
+                 error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: an index out of range "
+                 "of a value that may be a list or a tuple (Python's IndexError says which; the machine holds both "
+                 "as lists)")
 
 
 def _length(c: str) -> str:

@@ -806,3 +806,39 @@ def main(n: int):
     return xs
 """)
     assert "'d' may share its value with 'xs' (line 6)" in text, text
+
+
+def test_an_index_out_of_range_of_a_tuple_says_tuple():
+    """Seed 2501 (session 25): `grid[2]` of `grid = tuple([out, [n]])` raised IndexError "list
+    index out of range" in the machine, "tuple index out of range" in Python. A tuple's
+    messages name it (index and .index()); a value that may be either stops the machine."""
+    agree("""
+@sfn.workflow
+def main(i: int, x: int):
+    t = (1, 2, 3)
+    p = tuple([i, x])
+    out = []
+    try:
+        out.append(t[i])
+    except IndexError as e:
+        out.append(str(e))
+    try:
+        out.append(p[i])
+    except IndexError as e:
+        out.append(str(e))
+    try:
+        out.append(t.index(x))
+    except ValueError as e:
+        out.append(str(e))
+    return out
+""", {"i": 5, "x": 9}, {"i": 1, "x": 2}, {"i": -4, "x": 1})
+    either = compile_text(CALLEES + """
+@sfn.workflow
+def main(i: int, flag: bool):
+    grid = [[i], []]
+    if flag:
+        grid = tuple(grid)
+    return grid[i]
+""")
+    assert emulate(either, {"i": 1, "flag": True})["output"] == []
+    assert emulate(either, {"i": 2, "flag": True})["error"] == "pysfn.Unsupported"
