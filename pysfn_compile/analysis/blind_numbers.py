@@ -12,7 +12,7 @@ value only reaches
     fixed-point formatting: f"{x:.2f}", f"{x:>10,.1f}", format(x, ".2f"),
     a true division (x / n is the same float either way; where n is 0, Python's message names the
     kind: "float division by zero", so the machine stops there),
-    the workflow's own `return`, of the number or of a list or dict display holding it (the
+    the workflow's own `return`, of the number or of a list or dict display or comprehension holding it (the
     execution's output is JSON, where 2 and 2.0 are one number),
 
 or arithmetic whose own result only reaches such places: `+ x`, `- x`, `x + y`, `x - y`,
@@ -221,14 +221,15 @@ class _Judge:
             return self.reach(parent) if parent.value is node else None
         if isinstance(parent, ast.Return):
             return none if self.entry and self._own_return(parent) else None
-        if isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.Dict) and node in parent.values:
+        if _holds(parent, node):
             return none if self.entry and self._returned(parent) else None  # (a display the workflow returns)
         return None
 
     def _returned(self, display: ast.AST) -> bool:
-        """A display that is, or sits in displays that are, the function's own return value."""
+        """A display (or a comprehension's items) that is, or sits in displays that are, the
+        function's own return value."""
         parent = self.parents.get(display)
-        while isinstance(parent, (ast.List, ast.Tuple)) or isinstance(parent, ast.Dict) and display in parent.values:
+        while _holds(parent, display):
             display, parent = parent, self.parents.get(parent)
         return isinstance(parent, ast.Return) and parent.value is display and self._own_return(parent)
 
@@ -294,6 +295,18 @@ class _Judge:
         if name in _PASSING_CALLS and len(call.args) == (2 if name == "round" else 1):
             return self.reach(call)
         return None
+
+
+def _holds(parent: ast.AST | None, node: ast.AST) -> bool:
+    """Whether `parent` holds `node`'s value as one of its items: a list, tuple or dict display
+    (a dict's value), or a list or dict comprehension's element (`[x * 2 for x in xs]`)."""
+    if isinstance(parent, (ast.List, ast.Tuple)):
+        return True
+    if isinstance(parent, ast.Dict):
+        return node in parent.values
+    if isinstance(parent, ast.ListComp):
+        return parent.elt is node
+    return isinstance(parent, ast.DictComp) and parent.value is node
 
 
 def _fixed_point(spec: ast.AST | None) -> bool:

@@ -96,6 +96,24 @@ def test_the_workflow_s_own_result_shows_no_kind():
     assert emulate(compiled, {"a": 2.5, "b": 4})["error"] == "pysfn.AmbiguousNumber"
 
 
+def test_a_returned_comprehension_s_items_show_no_kind():
+    """`return [x * 2 for x in xs]` over [2.5, 1] stopped with AmbiguousNumber (session-25 trial):
+    the items only reach the output, as a display's do. A comprehension the workflow prints
+    keeps the stop."""
+    assert_same("""
+    @sfn.workflow
+    def main(xs, d):
+        return {"doubled": [x * 2 for x in xs], "nested": [[v // 1 for v in xs] for _ in d],
+                "by_key": {k: v * 2 for k, v in d.items()}}
+    """, {"xs": [2.5, 1], "d": {"a": 0.5}}, {"xs": [], "d": {}})
+    printed = compile_text("""
+    @sfn.workflow
+    def main(xs):
+        return str([x * 2 for x in xs])
+    """)
+    assert emulate(printed, {"xs": [2.5]})["error"] == "pysfn.AmbiguousNumber"
+
+
 def test_a_number_whose_kind_is_lost_meeting_a_value_that_is_no_number_stops():
     """`y * s` repeats a str for an int y and raises TypeError for a float: where the machine
     no longer knows which y is, it stops rather than repeat (or name the wrong type). A
