@@ -7,18 +7,28 @@ without an annotation gives the machine the number 2, which the compiler's rule 
 int, and a tuple arrives as a list; and the Lambda checks a result against the callee's return
 annotation (a `-> str` callee returning None raises TypeError there, which an `except` may
 catch). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
+
+One thing it cannot make the plain run see: a Lambda gets a copy of its arguments, so a callee
+that changes a list or dict argument in place changes the workflow's value in Python only. The
+compiler refuses the changes it can see in the callee's text (aliasing.callee_mutations); any
+other (through an alias, a helper, a library) ends the plain run with
+`pysfn.CalleeChangedArgument` once the workflow returns (not an exception the workflow could
+catch): the two runs would differ there without a word.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import json
 import typing
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
 from .dispatch import check_result
-from .sfn import as_machine_sees
+from .sfn import Fail, as_machine_sees
+
+CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
 
 @contextlib.contextmanager
@@ -26,6 +36,7 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     """Within the block, a callee the workflow calls returns its result as the machine sees it
     (calls between callees, inside what is one Lambda on AWS, are left as they are)."""
     inside = [0]  # > 0 while a callee runs: its own calls are plain Python
+    changed: list[str] = []  # the first argument a callee changed in place, described
 
     def crossing(name: str, function: Callable) -> Callable:
         hint = _return_hint(function)
@@ -34,11 +45,17 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
         def call(*args, **kwargs):
             if inside[0]:
                 return function(*args, **kwargs)
+            before = _texts(args, kwargs)
             inside[0] += 1
             try:
                 result = function(*args, **kwargs)
             finally:
                 inside[0] -= 1
+                which = _changed(before)
+                if which is not None and not changed:
+                    changed.append(f"{name}() changed its argument {which} in place, which the workflow would see "
+                                   "in Python but not in the machine (a Lambda gets a copy of its arguments): return "
+                                   "the changed value and assign it in the workflow")
             if hint is not None:
                 check_result(name, hint, result)
             return as_machine_sees(hint, result)
@@ -53,6 +70,33 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     finally:
         for name, function in originals.items():
             setattr(module, name, function)
+        if changed:
+            raise Fail(CHANGED_ARGUMENT, changed[0])
+
+
+def _texts(args: tuple, kwargs: dict) -> list:
+    """(label, value, JSON text) of the list and dict arguments of a call."""
+    labelled = [(str(index + 1), value) for index, value in enumerate(args)] + [(repr(key), value)
+                                                                                for key, value in kwargs.items()]
+    out = []
+    for label, value in labelled:
+        if isinstance(value, (list, dict)):
+            try:
+                out.append((label, value, json.dumps(value)))
+            except (TypeError, ValueError):  # (not JSON: nothing a Lambda could have been passed)
+                continue
+    return out
+
+
+def _changed(before: list) -> str | None:
+    """The label of the first argument whose JSON text a call changed, or None."""
+    for label, value, text in before:
+        try:
+            if json.dumps(value) != text:
+                return label
+        except (TypeError, ValueError):
+            return label
+    return None
 
 
 def _return_hint(function: Callable):

@@ -735,3 +735,40 @@ def test_a_callee_annotated_to_return_int_keys_is_refused_where_it_is_annotated(
         """)
         assert "levels() is annotated to return a dict with int keys" in message, annotation
         assert "wf.py:10:" in message and "str(n)" in message
+
+
+def test_a_callee_that_changes_its_argument_where_the_compiler_cannot_see_it_fails_the_plain_run():
+    """A session-25 trial: a callee changing its list or dict argument through an alias, a loop
+    variable, `+=`, a helper or a library (`random.Random(1).shuffle(xs)`) was not refused, and
+    the workflow saw the change in Python only (a Lambda gets a copy). The plain run ends with
+    pysfn.CalleeChangedArgument once the workflow returns (its `except` cannot take it)."""
+    compiled = compile_text("""
+    import random
+
+    def _grow(xs):
+        xs.append(9)
+
+    def mark(rows, how):
+        if how == "loop":
+            for r in rows:
+                r["seen"] = True
+        elif how == "helper":
+            _grow(rows)
+        elif how == "library":
+            random.Random(1).shuffle(rows)
+        return len(rows)
+
+    @sfn.workflow
+    def main(rows, how):
+        try:
+            n = mark(rows, how)
+        except Exception as e:
+            return str(e)
+        return {"rows": rows, "n": n}
+    """)
+    for how in ("loop", "helper", "library"):
+        result = compiled.run_python({"rows": [{"id": 1}, {"id": 2}], "how": how})
+        assert result["error"] == "pysfn.CalleeChangedArgument", how
+        assert result["cause"].startswith("mark() changed its argument 1 in place"), result
+    assert same(emulate(compiled, {"rows": [{"id": 1}], "how": "none"}),
+                compiled.run_python({"rows": [{"id": 1}], "how": "none"}))
