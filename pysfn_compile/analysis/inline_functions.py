@@ -967,12 +967,17 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
     defaults = dict(zip(params[len(params) - len(fdef.args.defaults):], fdef.args.defaults, strict=True))
     values = dict(zip(params, call.args, strict=False))
     values.update({k.arg: k.value for k in call.keywords})
+    passed = _passed_names(fdef, call, values)
     out: list[ast.stmt] = []
     # the arguments in Python's order (positional, then keywords as written), then the defaults
     ordered = list(params[:len(call.args)]) + [k.arg for k in call.keywords]
     ordered += [p for p in params if p not in ordered]
     for param in ordered:
         value = values.get(param, defaults.get(param))
+        if param in passed:  # the caller's variable itself (read here, where Python reads it)
+            renames[param] = passed[param]
+            out.append(ast.copy_location(ast.Expr(value=copy.deepcopy(value)), statement))
+            continue
         out.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=renames[param], ctx=ast.Store())],
                                                 value=copy.deepcopy(value)), statement))
     result = None if isinstance(statement, ast.Return) else fresh_name(f"{fdef.name}_result{suffix}", taken)
@@ -984,6 +989,22 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
     for node in out:
         ast.fix_missing_locations(node)
     return out
+
+
+def _passed_names(fdef: ast.FunctionDef, call: ast.Call, values: dict) -> dict:
+    """{parameter: the caller's variable} for the parameters given a variable of the caller
+    (`add(items, x)`) that the body never binds again: the parameter is that variable, so a
+    change in place through it is the caller's list's, as in Python (a copy under the
+    parameter's name would share it: refused). Not where the call's arguments assign (a walrus
+    could bind the variable anew before the body runs) or the body holds a lambda or a
+    generator (one kept past the call would read the variable, not the object, later)."""
+    if any(isinstance(n, ast.NamedExpr) for arg in [*call.args, *call.keywords] for n in ast.walk(arg)) \
+            or any(isinstance(n, (ast.Lambda, ast.GeneratorExp)) for n in _function_walk(fdef)):
+        return {}
+    bound = {n.id for n in _function_walk(fdef) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
+    bound |= {n.name for n in _function_walk(fdef) if isinstance(n, ast.ExceptHandler) and n.name}
+    return {param: value.id for param, value in values.items()
+            if isinstance(value, ast.Name) and param not in bound}
 
 
 def _renamed(statement: ast.stmt, renames: dict) -> ast.stmt:

@@ -915,3 +915,32 @@ def test_a_helper_with_a_negative_default_runs_inline():
             return seen
         return pick(x)
     """)
+
+
+def test_a_helper_changing_the_list_it_was_given_changes_the_callers_list():
+    """`def add_tag(lst, t): lst.append(t)` called as `add_tag(items, "a")` was refused ("'add_tag_lst'
+    may share its value with 'items'", naming a variable the user never wrote: session-25
+    trial). A parameter given a variable of the caller, and never bound again in the body, is
+    that variable: the change is the caller's list's, as in Python."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(items, groups):
+        def add_tag(lst, t):
+            lst.append(t)
+            return len(lst)
+
+        def put(d, k, v):
+            d.setdefault(k, []).append(v)
+
+        def rebinds(lst):
+            lst = lst + ["copy"]
+            return lst
+
+        k = add_tag(items, "a")
+        add_tag(items, items[0])
+        put(groups, "g", k)
+        other = rebinds(items)
+        return {"items": items, "k": k, "groups": groups, "other": other}
+    """, {"items": ["x"], "groups": {}}, {"items": [], "groups": {"g": [0]}})
+    assert results[0]["output"]["items"] == ["x", "a", "x"]
+    assert results[1]["output"]["groups"] == {"g": [0, 1]}
