@@ -276,14 +276,14 @@ def _float(b, node):
                           "machine's, are finite",
                           "start a search with None (lo = None, then `if lo is None or t < lo`), or use "
                           "min(xs, default=...) / max(...)")
-        return float_of_str(value)
+        return float_of_str(node, value)
     if _dynamic_kind(value.ty) or value.ty.kinds <= pytypes.JSON_KINDS:
-        return _float_of_unknown(value)  # (a union, float | str: chosen when the workflow runs)
+        return _float_of_unknown(node, value)  # (a union, float | str: chosen when the workflow runs)
     raise Refusal(node, f"float() of {value.ty.describe()} is not supported", ANY_HINT if value.ty.is_any else "")
 
 
 
-def float_of_str(value: Expr) -> Expr:
+def float_of_str(node: ast.AST, value: Expr) -> Expr:
     """float(text) with Python's rules (whitespace, sign, `_`, `.5`, `5.`, every Unicode decimal
     digit); "inf" and "nan", which JSON cannot hold, stop the machine by name, and so does a
     number of 1e308 or more (the compiled parse stops short of float's largest)."""
@@ -301,15 +301,15 @@ def float_of_str(value: Expr) -> Expr:
             f"'_', '')), /^[+]/, ''), /^[.]/, '0.'), '-.', '-0.'), /[.]$/, ''), '.e', 'e')")
     unholdable = Guard(f"({special} or $__float_exp({text}) >= 308)", None, "''", value.helpers | {"float_exp", "strip_ws"},
                        value.reads, abort=True, error_name=UNSUPPORTED,
-                       message_literal="float() of inf, nan or a number of 1e308 or more: beyond what the "
-                                       "compiled workflow holds (JSON numbers are finite)")
+                       message_literal=f"line {getattr(node, 'lineno', 0)}: float() of inf, nan or a number of "
+                                       "1e308 or more: beyond what the compiled workflow holds (JSON numbers are finite)")
     number = combine(f"$number({text})", pytypes.FLOAT, value, guards=[check, unholdable],
                      helpers={"strip_ws", "float_exp"})
     sign = combine(f"($substring({text}, 0, 1) = '-' ? -1 : 1)", pytypes.INT, value, helpers={"strip_ws"})
-    return operations.signed_zero_stop(original, number, (sign,), None)  # float("-0") is -0.0
+    return operations.signed_zero_stop(node, number, (sign,), None)  # float("-0") is -0.0
 
 
-def _float_of_unknown(value: Expr) -> Expr:
+def _float_of_unknown(node: ast.AST, value: Expr) -> Expr:
     """float(x) for x whose kind is known only at run time: a str is parsed, a number kept, a
     bool is 0.0 or 1.0; anything else is Python's TypeError."""
     v = value.code
@@ -317,7 +317,7 @@ def _float_of_unknown(value: Expr) -> Expr:
     message = f"{jsonata_lib.string(head)} & $__pytype({v}) & {jsonata_lib.string(tail)}"
     wrong = guard(f"$not($type({v}) in ['string', 'number', 'boolean'])", TypeError, message, value,
                   helpers={"pytype"})
-    text = float_of_str(Expr(v, pytypes.STR, reads=value.reads, helpers=value.helpers))
+    text = float_of_str(node, Expr(v, pytypes.STR, reads=value.reads, helpers=value.helpers))
     is_str = f"$type({v}) = 'string'"
     code = f"({is_str} ? {text.code} : $type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
     return combine(code, pytypes.FLOAT, value, attrs.evolve(text, guards=()), helpers=text.helpers,
@@ -1349,7 +1349,8 @@ def _range(b, node):
     too_many = guard(count, MemoryError, "''", start, stop, step)
     too_many = too_many.__class__(too_many.cond, None, "''", too_many.helpers, too_many.reads, abort=True,
                                   error_name="pysfn.RangeTooLarge",
-                                  message_literal="range() of more than 10,000,000 items (JSONata's limit)")
+                                  message_literal=f"line {getattr(node, 'lineno', 0)}: range() of more than "
+                                                  "10,000,000 items (JSONata's limit)")
     guards.append(too_many)
     bits = max(start.ty.bits, stop.ty.bits)
     return combine(f"$__range({start.code}, {stop.code}, {step.code})", pytypes.list_of(pytypes.kind("int", bits)),
