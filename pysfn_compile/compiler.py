@@ -241,8 +241,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             for key, (shared, deep) in scope.loop_alias_new.items():
                 old_shared, old_deep = loops.get(key, (frozenset(), frozenset()))
                 loops[key] = (old_shared | shared, old_deep | deep)
-            if not b.int_keys and ir.encodes_int_keys(scope.graph):
+            writer = None if b.int_keys else ir.int_key_writer(scope.graph)
+            if writer is not None:
                 b.int_keys = True
+                b.int_key_lines = tuple(writer.lines)  # (what a refusal that int keys cause names)
             unbound_known = scope.maybe_unbound_new <= scope.maybe_unbound
             scope.maybe_unbound = scope.maybe_unbound | frozenset(scope.maybe_unbound_new)
             # the names with a companion are those that hold ints and floats (at their

@@ -667,6 +667,7 @@ class Builder(BuilderHelpers):
         # the machine stores an int dict key somewhere (ir.encodes_int_keys, decided by a pass of
         # lower_scope, which then lowers again): every dict's keys may come out as ints
         self.int_keys = False
+        self.int_key_lines: tuple = ()  # (line, text) of the state that first stores a key that may be an int
         # hidden variables set only for the history to show (print's line, a log record): a
         # straight-line block folded into one state keeps setting them (pure_loops)
         self.shown: set[str] = set()

@@ -349,7 +349,13 @@ def writes_int_key(item: Any) -> bool:
 
 def encodes_int_keys(graph: Graph) -> bool:
     """Whether the machine stores an int dict key anywhere, its nested graphs included."""
-    return any(writes_int_key(part) for each in graphs(graph) for node in nodes(each) for part in node_values(node))
+    return int_key_writer(graph) is not None
+
+
+def int_key_writer(graph: Graph) -> Node | None:
+    """The first node that may store an int dict key, its nested graphs included."""
+    return next((node for each in graphs(graph) for node in nodes(each)
+                 if any(writes_int_key(part) for part in node_values(node))), None)
 
 
 def mentions(value: Any) -> set[str]:

@@ -1486,7 +1486,7 @@ def _dict(b, node):
                       f"($__b := {first_bad}; 'dictionary update sequence element #' & $__b[0] & ' has length '"
                       " & $__b[1] & '; 2 is required')", value)
         pairs = elem.items is not None and len(elem.items) == 2  # zip()'s, or annotated tuple[K, V]
-        return combine(code, pytypes.dict_of(elem.element), value, helpers={"ikey", "ekey"},
+        return combine(code, pytypes.dict_of(elem.element), value, helpers=_key_helpers(key),
                        guards=([] if pairs else [check]) + stops)
     if value.ty.may("dict"):  # its type known only at run time: a dict is copied (the machine's values are)
         return stop_where(value, f"$type({value.code}) != 'object'",
@@ -1589,8 +1589,14 @@ def dict_fromkeys(b, node) -> Expr:
                                 helpers={"filter", "pytype"}))
     key, stops = _stored_keys(node, items, "$__k", elem)
     code = f"($__v := {value.code}; $reduce({items.code}, function($__d, $__k) {{ $__setkey($__d, {key}, $__v) }}, {{}}))"
-    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey", "ikey", "ekey"},
+    return combine(code, pytypes.dict_of(value.ty), items, value, helpers={"setkey", *_key_helpers(key)},
                    guards=guards + stops)
+
+
+def _key_helpers(key: str) -> set:
+    """The helpers a stored key's JSONata calls (_stored_keys): none for a str, which leaves the
+    machine without int keys (ir.encodes_int_keys reads these helpers)."""
+    return {name for name in ("ikey", "ekey") if f"$__{name}(" in key}
 
 
 def _stored_keys(node, items: Expr, key: str, ty: Ty, pairs: bool = False) -> tuple[str, list]:

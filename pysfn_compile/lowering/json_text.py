@@ -42,9 +42,12 @@ def json_dumps(b, node: ast.Call) -> Expr:
         raise Refusal(node, "json.dumps() takes the value to write as its one positional argument here", _HINT)
     options, indent_node = _options(node)
     if options["s"] and b.int_keys:
-        raise Refusal(node, "json.dumps(..., sort_keys=True) in a workflow that keeps int dict keys is not supported "
-                      "(Python sorts int keys as numbers, and refuses a mix of int and str keys)",
-                      "sort the keys yourself: {str(k): d[k] for k in sorted(d)}")
+        where = "".join(f" (line {line}: `{text}`)" for line, text in b.int_key_lines[:1])
+        raise Refusal(node, "json.dumps(..., sort_keys=True) in a workflow that may store int dict keys is not "
+                      f"supported: a key whose type is not known to be a str is stored{where}, and Python sorts int "
+                      "keys as numbers, and refuses a mix of int and str keys",
+                      "make the key a str where it is stored (d[str(k)] = ...), or sort the keys yourself: "
+                      "{str(k): d[k] for k in sorted(d)}")
     guards = []
     if indent_node is None:
         (value,) = operands(b, node.args)

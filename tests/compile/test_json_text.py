@@ -359,3 +359,25 @@ def test_the_message_of_a_long_text_python_refuses_stops_only_where_it_is_read()
     stopped = emulate(compile_text(source), {"texts": [long_bad]})
     assert stopped["error"] == "pysfn.Unsupported" and "over 5,000 characters" in stopped["cause"]
     assert_same(source, {"texts": ["[" + "1, " * 1600 + "x]"]})  # (4,803 characters: Python's message)
+
+
+def test_dict_of_str_keys_keeps_the_machine_without_int_keys():
+    """`dict(zip(header, header))` and `dict.fromkeys(header)` of strs marked the machine as one
+    that stores int keys (their helpers were named whatever the keys), so json.dumps(...,
+    sort_keys=True) was refused (a session-25 trial); where a key may be an int, the refusal
+    names the line that stores it."""
+    source = """
+    import json
+
+    @sfn.workflow
+    def main(raw, nums):
+        header = raw.split(",")
+        rec = dict(zip(header, header))
+        counts = {}
+        counts[rec["a"]] = 1
+        by = dict(zip(KEYS, nums))
+        return [json.dumps(counts, sort_keys=True), by, json.dumps(dict.fromkeys(header, 0), sort_keys=True)]
+    """
+    assert_same(source.replace("KEYS", "header"), {"raw": "a,b", "nums": [1, 2]}, {"raw": "b,a", "nums": ["x", 3]})
+    message = refusal(source.replace("KEYS", "nums"))
+    assert "is stored (line 11: `by = dict(zip(nums, nums))`)" in message
