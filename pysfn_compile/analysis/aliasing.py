@@ -250,7 +250,10 @@ def _contents(value) -> set:
             out |= _iter_sources(generator.iter)
         return out
     if isinstance(value, ast.BinOp):
-        return _holds(value.left) | _holds(value.right)
+        out = set()
+        for side in _held_operands(value):
+            out |= _holds(side)
+        return out
     if isinstance(value, (ast.IfExp,)):
         return _contents(value.body) | _contents(value.orelse)
     if isinstance(value, ast.BoolOp):
@@ -499,6 +502,17 @@ def _stored_depth(element: ast.AST, name: str) -> int | None:
     return 0
 
 
+def _held_operands(value: ast.BinOp) -> tuple:
+    """The operands whose items the result of `value` may hold: `[0] * n` holds [0]'s items, never
+    n's (a list there would be a TypeError: list * list); else both."""
+    if isinstance(value.op, ast.Mult):
+        for side in (value.left, value.right):
+            if isinstance(side, (ast.List, ast.Tuple, ast.ListComp)) or (
+                    isinstance(side, ast.Constant) and isinstance(side.value, str)):
+                return (side,)
+    return (value.left, value.right)
+
+
 def repeated(value) -> int:
     """How deep in the new value `value` items are the same list or dict repeated: `[[0]] * 2`
     holds one list twice (1: its items are shared with each other), `{"a": [[0]] * 2}` holds
@@ -566,7 +580,7 @@ def _inside(value) -> tuple[set, set]:
         items |= (parts | sub_items) - bound
         return whole, items
     if isinstance(value, ast.BinOp):
-        for side in (value.left, value.right):
+        for side in _held_operands(value):
             items |= _direct(side) | _element_sources(side)
             sub_whole, sub_items = _inside(side)
             whole |= sub_whole

@@ -532,3 +532,24 @@ def test_a_group_by_two_levels_deep_through_two_names():
     """, {"n": 7}, {"n": 0})
     assert results[0]["output"] == {"web": {"info": {"count": 3}, "warn": {"count": 1}},
                                     "api": {"warn": {"count": 1}, "info": {"count": 2}}}
+
+
+def test_a_grid_built_by_a_comprehension_of_repeated_rows_is_fresh_per_row():
+    """`[[0] * n for _ in range(m)]` then `grid[0][0] = 1` was refused ("reachable from 'n'": a
+    session-25 trial); `[0] * n` holds [0]'s items only (n a list would be a TypeError). The
+    rows of `[[0] * n] * m` are one list, and changing one stays refused."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, m):
+        grid = [[0] * n for _ in range(m)]
+        grid[0][0] = 1
+        return grid
+    """, {"n": 2, "m": 3}, {"n": 1, "m": 1})
+    assert results[0]["output"] == [[1, 0], [0, 0], [0, 0]]
+    assert "may" in refusal("""
+    @sfn.workflow
+    def main(n, m):
+        grid = [[0] * n] * m
+        grid[0][0] = 1
+        return grid
+    """)
