@@ -4,6 +4,7 @@ in jsonata-js, which must agree with each other and with Python."""
 
 from __future__ import annotations
 
+import ast
 import decimal
 import json
 import unicodedata
@@ -186,7 +187,7 @@ def _float_outcome(text: str):
 def test_float_of_random_text_agrees_with_python_in_both_engines(texts):
     """float(text) as compiled (builtins.float_of_str): the value, or Python's ValueError, or
     `null` where the machine stops, in the emulator and in jsonata-js."""
-    parsed = float_of_str(Expr("$x", pytypes.STR))
+    parsed = float_of_str(ast.Name("x"), Expr("$x", pytypes.STR))
     stop = next(g for g in parsed.guards if g.abort)
     error = next(g for g in parsed.guards if not g.abort)
     texts = [*texts, "1"]  # two or more: $map keeps a list
