@@ -974,15 +974,19 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
     if not count.ty.only("int", "bool"):
         raise Refusal(node, f"* of a sequence and {count.ty.describe()}", "the count must be an int")
     n = count.code if count.ty.only("int") else f"({count.code} ? 1 : 0)"
-    if not seq.ty.only("str") and not seq.ty.only("list"):
-        raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
-    size = f"$length({seq.code})" if seq.ty.only("str") else f"$count({seq.code})"
-    too_long = Guard(f"({size} * {n} > 10000000)", None, "''", seq.helpers | count.helpers, seq.reads | count.reads,
-                     abort=True, error_name=UNSUPPORTED,
-                     message_literal=f"line {getattr(node, 'lineno', 0)}: a repetition (*) of more than 10,000,000 "
-                                     "characters or items (JSONata's limit)")
-    ty = pytypes.STR if seq.ty.only("str") else attrs.evolve(seq.ty, items=None)
-    return combine(f"$__repeat({seq.code}, {n})", ty, left, right, helpers={"repeat"}, guards=[too_long])
+    if seq.ty.only("str"):  # $pad repeats its padding text (an empty one would be a space)
+        limit = f"$error({jsonata_lib.string(jsonata_lib.REPEAT_LIMIT)})"
+        if seq.is_const and seq.const:  # ("-" * width)
+            size = len(seq.const)
+            code = (f"($__n := {n}; $__n <= 0 ? '' : $__n > {10_000_000 // size} ? {limit}"
+                    f" : $pad('', $__n{f' * {size}' if size > 1 else ''}, {seq.code}))")
+        else:
+            code = (f"($__s := {seq.code}; $__n := {n}; $__n <= 0 or $__s = '' ? '' : $__n * $length($__s) > 10000000"
+                    f" ? {limit} : $pad('', $__n * $length($__s), $__s))")
+        return combine(code, pytypes.STR, left, right)
+    if seq.ty.only("list"):
+        return combine(f"$__repeat({seq.code}, {n})", attrs.evolve(seq.ty, items=None), left, right, helpers={"repeat"})
+    raise Refusal(node, "* of a sequence whose type is not known", ANY_HINT)
 
 
 def may_mix_bool_number(a: Ty, b: Ty, depth: int = 0) -> bool:

@@ -248,8 +248,9 @@ SLEEP_TYPE = "sfn.sleep() takes a number of seconds, not "
 
 
 def sleep(seconds: int) -> None:
-    """Wait `seconds` (a Wait state's Seconds: a number, at most MAX_SLEEP, else TypeError or
-    ValueError in both runs; a negative number waits 0)."""
+    """Wait `seconds` (a Wait state's Seconds: a number, else TypeError in both runs; a negative
+    number waits 0; past MAX_SLEEP, ValueError here, and the machine fails with Step Functions'
+    States.Runtime, 'Wait state delay is too long')."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(SLEEP_TYPE + type(seconds).__name__)
     if seconds > MAX_SLEEP:

@@ -317,17 +317,18 @@ def test_strip_of_characters_known_at_run_time():
 
 
 def test_repetition_doubles_and_stops_past_jsonata_s_limit():
-    """`s * n` and `xs * n` build by doubling: `"" * 1_500_000` failed the machine (a range of n
-    items built first, session-25 trial) and `[0] * n` copied a growing list n times. Past
-    10,000,000 characters or items the machine stops loudly (JSONata's limit, as range's)."""
+    """`s * n` is $pad's repetition and `xs * n` builds by doubling: `"" * 1_500_000` failed the
+    machine (a range of n items built first, session-25 trial) and `[0] * n` copied a growing
+    list n times. Past 10,000,000 characters or items the evaluation fails (JSONata's $error)."""
     source = """
     @sfn.workflow
     def main(n: int, ch: str, unknown):
         row = [0, [1]] * min(n, 5000)
-        return [len(ch * n), (ch + "-") * min(n, 3), len(row), row[-2:], len([] * n), unknown * 2, len("" * n)]
+        return [len(ch * n), (ch + "-") * min(n, 3), len(row), row[-2:], len([] * n), unknown * 2, len("" * n),
+                "ab" * min(n, 2), "-" * -n]
     """
     results = assert_same(source, {"n": 1_500_000, "ch": "", "unknown": "ab"}, {"n": 3, "ch": "xy", "unknown": [1]},
                           {"n": 0, "ch": "a", "unknown": 4}, {"n": -2, "ch": "a", "unknown": True})
-    assert results[1]["output"] == [6, "xy-xy-xy-", 6, [0, [1]], 0, [1, 1], 0]
+    assert results[1]["output"] == [6, "xy-xy-xy-", 6, [0, [1]], 0, [1, 1], 0, "abab", ""]
     stopped = emulate(compile_text(source), {"n": 6_000_000, "ch": "ab", "unknown": ""})
-    assert stopped["error"] == "pysfn.Unsupported" and "more than 10,000,000" in stopped["cause"]
+    assert stopped["error"] == "States.QueryEvaluationError" and "over 10,000,000 characters" in stopped["cause"]
