@@ -20,6 +20,7 @@ import os
 import sys
 
 from pysfn_emulator import graph
+from pysfn_emulator.tools.output_paths import output_problem
 
 from . import CompileError, compile_file
 from .package import build_zip, sam_template, to_yaml, write_text
@@ -48,6 +49,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.lambda_arn is not None and not _valid_arn(args.lambda_arn):
         print(f"{PROG}: --lambda-arn {args.lambda_arn!r} is not a Lambda function ARN "
               "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    problem = output_problem([("-o", args.output), ("--lambda-zip", args.lambda_zip), ("--sam", args.sam),
+                              ("--graph", args.graph)], [("the workflow", args.workflow)])
+    if problem is not None:
+        print(f"{PROG}: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         compiled = compile_file(args.workflow, entry=args.entry, lambda_arn=args.lambda_arn,

@@ -22,6 +22,7 @@ import pysfn_emulator
 from pysfn_emulator import coverage, graph
 from pysfn_emulator.core.jsontext import loads
 from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.tools.output_paths import output_problem
 
 EXIT_SUCCEEDED = 0
 EXIT_FAILED = 1
@@ -100,6 +101,14 @@ def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> 
     if mistake:
         parser.print_usage(sys.stderr)
         print(f"{PROG}: error: {mistake}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    overwrite = output_problem(  # (before the run: its output would be lost with the file)
+        [("--graph", args.graph)],
+        [("the definition", args.definition), ("the input file", args.input_file), ("the workflow", args.source),
+         ("the --lambdas module", args.lambdas), ("the --services module", args.services),
+         ("the --callbacks module", args.callbacks), ("the mock config", args.mock_config)])
+    if overwrite:
+        print(f"{PROG}: {overwrite}", file=sys.stderr)
         return EXIT_BAD_INPUT
     try:
         definition, lambdas, compiled = _load_machine(args, compiler)

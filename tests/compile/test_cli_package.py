@@ -82,6 +82,22 @@ def test_bad_input(args, text, capsys):
     assert text in capsys.readouterr().err
 
 
+def test_an_output_that_would_replace_an_input_or_another_output_is_refused(tmp_path, capsys):
+    """`-o wf.py` replaced the workflow with its definition, and `-o x --lambda-zip x` the
+    definition with the zip (a session-25 trial): refused before compiling, nothing written."""
+    workflow = tmp_path / "wf.py"
+    workflow.write_text(Path(ORDER).read_text())
+    source = workflow.read_text()
+    for args, text in [(["-o", str(workflow)], f"-o {workflow} is the workflow"),
+                       (["--graph", str(workflow)], f"--graph {workflow} is the workflow"),
+                       (["-o", str(tmp_path / "x"), "--lambda-zip", str(tmp_path / "x")], "is also -o's file"),
+                       (["-o", str(tmp_path)], "is a directory"),
+                       (["--sam", str(tmp_path / "no" / "t.yaml")], "does not exist")]:
+        assert main([str(workflow), *args]) == 2, args
+        assert text in capsys.readouterr().err, args
+    assert workflow.read_text() == source and not (tmp_path / "x").exists()
+
+
 def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
     assert main(["--help"]) == 0

@@ -494,12 +494,19 @@ def test_graph_writes_bare_mermaid_for_other_names_even_when_the_run_fails(tmp_p
     assert chart.classes["failed"] == {"s0"}
 
 
-def test_graph_that_cannot_be_written_exits_2(tmp_path, capsys):
+def test_graph_that_cannot_be_written_exits_2_before_the_run(tmp_path, capsys):
+    """A graph path whose folder is missing, or that names an input (the definition itself: a
+    new user's `--graph m.json` replaced it, session 25), is refused before the run: nothing
+    printed, nothing replaced."""
     target = tmp_path / "no" / "such" / "dir.md"
-    status, out, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO), "--graph", str(target))
-    assert status == 2
-    assert out == "{}\n"  # the run happened; only the graph failed
-    assert err.startswith(f"pysfn-emulate: {target}: cannot write the graph:")
+    definition = write(tmp_path, "echo.json", ECHO)
+    status, out, err = run_cli(capsys, definition, "--graph", str(target))
+    assert (status, out) == (2, "")
+    assert err == f"pysfn-emulate: --graph {target}: the folder {target.parent} does not exist\n"
+    before = Path(definition).read_text()
+    status, out, err = run_cli(capsys, definition, "--graph", definition)
+    assert (status, out) == (2, "") and "is the definition: writing there would replace it" in err
+    assert Path(definition).read_text() == before
 
 
 # --- --seed, --mock-config, --test-case ------------------------------------------------------------
