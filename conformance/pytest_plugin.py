@@ -35,6 +35,7 @@ from conformance import services as aws_services
 from conformance import workflows
 from pysfn_emulator import HandlersError, LocalAws, coverage, handlers_from_file, services_from_file
 from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.options import start_moment
 from pysfn_emulator.sfn_api.in_process import mock_aws  # routes boto3 clients made from here on
 
 _STATE = pytest.StashKey["SessionRecord"]()
@@ -60,6 +61,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    report_dir = config.getoption("sfn_report")
+    if report_dir is not None and Path(report_dir).exists() and not Path(report_dir).is_dir():
+        # (found at the session's end it was an INTERNALERROR after every test had run)
+        raise pytest.UsageError(f"--sfn-report {report_dir}: a file is there; give a directory (made if missing)")
     config.stash[_STATE] = SessionRecord(
         report_dir=config.getoption("sfn_report"),
         coverage=coverage.Coverage() if config.getoption("sfn_coverage") else None,
@@ -188,7 +193,7 @@ class SfnRun:
         return self._run(definition, label, input, options, getattr(compiled, "source_map", None))
 
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
-                start_time: datetime | None = None, seed: int | None = None,
+                start_time: datetime | str | None = None, seed: int | None = None,
                 lambdas: Mapping[str, Any] | None = None, services: Any = None,
                 callbacks: Mapping[str, Any] | None = None, **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
@@ -207,7 +212,7 @@ class SfnRun:
             pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
                         "has no plain Python to compare with", pytrace=False)
         compiled = self._compile(path, entry)
-        start_time = start_time or datetime.now().astimezone()
+        start_time = start_moment(start_time) if start_time is not None else datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
         plain_aws, emulated_aws = self._services_both_ways(services, compiled.definition)

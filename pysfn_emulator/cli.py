@@ -15,13 +15,14 @@ import os
 import re
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import pysfn_emulator
 from pysfn_emulator import coverage, graph
 from pysfn_emulator.core.jsontext import loads
 from pysfn_emulator.core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
+from pysfn_emulator.options import start_moment
 from pysfn_emulator.tools.output_paths import output_problem
 
 EXIT_SUCCEEDED = 0
@@ -315,14 +316,11 @@ def _aws_name(text: str) -> str:
 
 
 def _start_time(text: str) -> datetime:
-    """ISO 8601 with a trailing Z allowed (Python 3.10's parser lacks it); naive means UTC."""
-    iso = text[:-1] + "+00:00" if text[-1:] in ("Z", "z") else text
+    """ISO 8601 with a trailing Z allowed; naive means UTC (options.start_moment)."""
     try:
-        moment = datetime.fromisoformat(iso)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not an ISO 8601 time (e.g. 2024-01-01T00:00:00Z)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return start_moment(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error).removeprefix("start_time ")) from None
 
 
 def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[Any, dict | None, Any]:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -82,6 +82,8 @@ class ExecutionOptions:
                             f"{type(options.services).__name__}")
         if options.state_machine_type not in MACHINE_TYPES:
             raise ValueError(f"state_machine_type must be 'STANDARD' or 'EXPRESS', not {options.state_machine_type!r}")
+        if options.start_time is not None:
+            options = attrs.evolve(options, start_time=start_moment(options.start_time))
         return options
 
     def all_lambdas(self) -> dict | None:
@@ -90,3 +92,24 @@ class ExecutionOptions:
             return self.lambdas
         aws = LocalAws.of(self.services, region=self.region, account=self.account)
         return {**aws.handlers(), **(self.lambdas or {})}
+
+
+LATEST_START = datetime(9000, 1, 1, tzinfo=UTC)
+
+
+def start_moment(value: Any) -> datetime:
+    """A start time as the clock takes it: a datetime (naive means UTC) or ISO 8601 text (a
+    trailing Z allowed), from 1970 to 9000 (the clock counts milliseconds from 1970, and waits
+    after it must not pass the year 9999). TypeError or ValueError, naming it, otherwise."""
+    if isinstance(value, str):
+        text = value[:-1] + "+00:00" if value[-1:] in ("Z", "z") else value
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise ValueError(f"start_time {value!r} is not an ISO 8601 time (e.g. 2024-01-01T00:00:00Z)") from None
+    if not isinstance(value, datetime):
+        raise TypeError(f"start_time must be a datetime or ISO 8601 text, not {type(value).__name__}")
+    moment = value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not datetime(1970, 1, 1, tzinfo=UTC) <= moment < LATEST_START:
+        raise ValueError(f"start_time {value.isoformat()} is outside 1970-01-01 to 9000-01-01")
+    return moment

@@ -38,6 +38,14 @@ def _arrays(value: Any) -> Any:
 def load_machine(definition: dict | str, state_machine_type: str = "STANDARD") -> model.Machine:
     """A definition, checked as CreateStateMachine would and loaded; raises DefinitionError or
     NotSupportedError."""
+    try:
+        return _load_machine(definition, state_machine_type)
+    except RecursionError:  # (a dict nested thousands deep: its JSON text no parser would read)
+        raise DefinitionError([Problem("", "the definition is nested too deeply (JSON parsers stop near "
+                                           "1,000 levels)")]) from None
+
+
+def _load_machine(definition: dict | str, state_machine_type: str) -> model.Machine:
     definition = parse_definition(definition)
     if not isinstance(definition, dict):
         raise DefinitionError([Problem("", "the definition must be a JSON object")])

@@ -7,6 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from datetime import UTC, datetime
 
 import pytest
 
@@ -336,6 +337,29 @@ def test_a_start_execution_task_refuses_input_text_holding_nan():
         "Parameters": {"StateMachineArn": arn, "Input": '{"n": NaN}'}, "End": True}}}
     execution = run(parent, {}, state_machines={"Child": child})
     assert execution.error == "StepFunctions.InvalidExecutionInputException"
+
+
+def test_a_definition_dict_nested_too_deeply_is_a_definition_error():
+    """A Pass's Result nested 5,000 lists deep, given as a dict, raised RecursionError out of run
+    (a session-25 trial); JSON text that deep no parser reads: DefinitionError."""
+    nested: list = []
+    for _ in range(5_000):
+        nested = [nested]
+    with pytest.raises(pysfn_emulator.DefinitionError, match="nested too deeply"):
+        pysfn_emulator.run({"StartAt": "A", "States": {"A": {"Type": "Pass", "Result": nested, "End": True}}}, {})
+
+
+def test_start_time_takes_a_datetime_or_iso_text_within_the_clock_s_range():
+    """`start_time="2024-01-01T00:00:00Z"` raised AttributeError inside the clock, and a start in
+    the year 9999 OverflowError at the first Wait (session-25 trial)."""
+    wait = {"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 5, "End": True}}}
+    execution = pysfn_emulator.run(wait, {}, start_time="2024-01-01T00:00:00Z")
+    assert execution.status == "SUCCEEDED" and execution.history[-1]["timestamp"] == datetime(2024, 1, 1, 0, 0, 5, tzinfo=UTC)
+    with pytest.raises(TypeError, match="start_time must be a datetime or ISO 8601 text, not int"):
+        pysfn_emulator.run(wait, {}, start_time=5)
+    for text in ("2024-13-01", "9999-12-31T12:00:00Z", "1900-01-01T00:00:00Z"):
+        with pytest.raises(ValueError, match="start_time"):
+            pysfn_emulator.run(wait, {}, start_time=text)
 
 
 def test_json_text_nested_too_deeply_is_refused_not_a_recursion_error():

@@ -459,6 +459,17 @@ def test_sfn_coverage_prints_what_never_ran_and_writes_json(project):
     assert check["state_visits"] == {"Check": 2, "Charge": 1, "Refuse": 1, "Done": 1}
 
 
+def test_sfn_report_onto_a_file_is_a_usage_error_before_the_tests(project):
+    """`--sfn-report DIR` where DIR is a file ran every test, then failed with an INTERNALERROR
+    (FileExistsError) when writing the report (a session-25 trial)."""
+    project.makepyfile(test_inner_two=TWO_RUNS)
+    (project.path / "out").write_text("mine")
+    result = run(project, "--sfn-report", "out")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--sfn-report out: a file is there; give a directory*"])
+    assert (project.path / "out").read_text() == "mine"
+
+
 def test_sfn_coverage_goes_into_the_report_dir(project):
     project.makepyfile(test_inner_two=TWO_RUNS)
     run(project, "--sfn-coverage", "--sfn-report", "out").assert_outcomes(passed=3)
