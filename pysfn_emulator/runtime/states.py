@@ -48,7 +48,9 @@ def run_fail(runner: Runner, frame: Frame, state: model.Fail, raw: Any, visit: V
     env = visit.env(runner, frame)
     error = _fail_text(state, "Error", state.error(raw, env)) if state.error else None
     cause = _fail_text(state, "Cause", state.cause(raw, env)) if state.cause else None
-    raise StatesError(error, cause)
+    failed = StatesError(error, cause)
+    failed.located = True  # its own Error and Cause, as written: no "An error occurred while executing ..."
+    raise failed
 
 
 def _fail_text(state: model.Fail, field: str, value: Any) -> str:

@@ -104,6 +104,19 @@ def test_fail_reports_error_and_cause():
     assert execution.output is None
 
 
+def test_a_fail_state_with_a_states_error_keeps_its_cause_as_written():
+    """A Fail state's Error and Cause end the execution as written, States.Runtime too (the run
+    loop prefixed "An error occurred while executing the state ..." to the errors it locates,
+    a Fail state's included: a compiled workflow re-raising a caught runtime error doubled it).
+    An ErrorPath that selects no string is the state's own runtime error: located."""
+    fail = {"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "States.Runtime", "Cause": "my cause"}}}
+    execution = pysfn_emulator.run(fail, {})
+    assert (execution.error, execution.cause) == ("States.Runtime", "my cause")
+    by_path = {"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e", "Cause": "c"}}}
+    assert pysfn_emulator.run(by_path, {"e": 5}).cause.startswith(
+        "An error occurred while executing the state 'F' (entered at the event id #2). The ErrorPath field")
+
+
 def test_fail_without_error_or_cause_leaves_both_null():
     # AWS: base__TestSnfBase__test_state_fail_empty
     execution = one({"Type": "Fail"}, {})
