@@ -16,6 +16,7 @@ A file the compiler cannot translate exactly raises CompileError listing every p
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -58,8 +59,8 @@ class Compiled:
         """The Lambda handler: the same dispatch the packaged handler runs (the callees and
         the functions generated for blocks computed in the Lambda); `replaced` maps callee
         names to functions called in their place, with the same arguments."""
-        callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed),
-                   **(replaced or {})}
+        stand_ins = {name: _held_to(name, function, self.callees.get(name)) for name, function in (replaced or {}).items()}
+        callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed), **stand_ins}
 
         def handler(event, context=None):
             return _dispatch.dispatch(event, callees, vars(self.module))
@@ -131,6 +132,24 @@ class Compiled:
             return {"status": "FAILED", "output": None, "error": _dispatch.error_type(type(error), vars(self.module)),
                     "cause": str(error)}
         return {"status": "SUCCEEDED", "output": json.loads(json.dumps(result)), "error": None, "cause": None}
+
+
+def _held_to(name: str, stand_in: Any, callee: Any) -> Any:
+    """A function called in a callee's place, its result checked against the callee's return
+    annotation as the callee's would be (a mock returning a str for `-> int` failed later, in
+    the machine's arithmetic, with JSONata's words)."""
+    hint = _dispatch.return_hint(callee) if callee is not None else None
+    if hint is None:
+        return stand_in
+
+    @functools.wraps(stand_in)
+    def checked(*args, **kwargs):
+        result = stand_in(*args, **kwargs)
+        _dispatch.check_result(name, hint, result)
+        return result
+
+    del checked.__wrapped__  # (dispatch reads the stand-in's own annotations, none of the callee's)
+    return checked
 
 
 def compile_file(path: str, entry: str | None = None, lambda_arn: str | None = None, *,

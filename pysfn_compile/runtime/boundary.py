@@ -21,11 +21,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
-import typing
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
-from .dispatch import check_result
+from .dispatch import check_result, return_hint
 from .sfn import Fail, as_machine_sees
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
@@ -39,7 +38,7 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     changed: list[str] = []  # the first argument a callee changed in place, described
 
     def crossing(name: str, function: Callable) -> Callable:
-        hint = _return_hint(function)
+        hint = return_hint(function)
 
         @functools.wraps(function)
         def call(*args, **kwargs):
@@ -99,8 +98,3 @@ def _changed(before: list) -> str | None:
     return None
 
 
-def _return_hint(function: Callable):
-    try:
-        return typing.get_type_hints(getattr(function, "__pysfn_original__", function)).get("return")
-    except Exception:  # an annotation that does not evaluate: nothing to go by
-        return None

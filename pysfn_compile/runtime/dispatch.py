@@ -34,7 +34,7 @@ import typing
 
 SAFE_INTEGER = 2**53 - 1
 
-__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "SAFE_INTEGER"]
+__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "return_hint", "SAFE_INTEGER"]
 
 
 class UnknownFunction(LookupError):
@@ -109,6 +109,14 @@ def _float_at(value, path):
     if isinstance(value, list) and isinstance(step, int) and 0 <= step < len(value):
         return [*value[:step], _float_at(value[step], rest), *value[step + 1:]]
     return value
+
+
+def return_hint(function):
+    """The function's return annotation (that of the function an sfn decorator wraps), or None."""
+    try:
+        return typing.get_type_hints(getattr(function, "__pysfn_original__", function)).get("return")
+    except Exception:  # an annotation that does not evaluate: nothing to go by
+        return None
 
 
 def _hints(function) -> dict:
@@ -248,7 +256,8 @@ def _unsafe(value):
 
 
 def _describe(value) -> str:
-    return "None" if value is None else f"a {type(value).__name__}"
+    name = type(value).__name__
+    return "None" if value is None else f"{'an' if name[0] in 'aeiou' else 'a'} {name}"
 
 
 def _hint_name(hint) -> str:

@@ -46,6 +46,14 @@ def test_a_callee_replaced_by_name_is_called_with_its_arguments(compiled):
     assert (execution.status, execution.output, calls) == ("SUCCEEDED", "fake", [("A", 3)])
 
 
+def test_a_replacement_is_held_to_the_callee_s_return_annotation(compiled):
+    """A stand-in returning another type than the callee's annotation fails there, with the
+    dispatcher's TypeError, as the callee would (a session-25 trial's mock returning a str for
+    `-> int` failed later, in the machine's arithmetic, with JSONata's words)."""
+    execution = run(compiled, compiled.local_lambdas({"charge_card": lambda order_id, amount: 7}))
+    assert (execution.error, execution.cause) == ("TypeError", "charge_card() is annotated to return str, but returned an int")
+
+
 @pytest.mark.parametrize("key", ["name", "arn"])
 def test_the_workflow_function_replaced_by_name_or_arn_gets_the_dispatch_payload(compiled, key):
     name = compiled.function_name
