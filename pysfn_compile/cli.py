@@ -28,6 +28,7 @@ from .package import build_zip, sam_template, to_yaml, write_text
 PROG = "pysfn-compile"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INTERRUPTED = 130  # (128 + SIGINT, as a shell reports Ctrl-C)
 
 EPILOG = """\
 examples:
@@ -41,6 +42,14 @@ exit status: 0 compiled, 2 the workflow cannot be compiled (all problems listed)
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not Python's traceback
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None) -> int:
     parser = _parser()
     try:
         args = parser.parse_args(argv)
@@ -49,6 +58,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.lambda_arn is not None and not _valid_arn(args.lambda_arn):
         print(f"{PROG}: --lambda-arn {args.lambda_arn!r} is not a Lambda function ARN "
               "(arn:aws:lambda:REGION:ACCOUNT:function:NAME)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.workflow.lower().endswith(".json"):
+        print(f"{PROG}: {args.workflow} is JSON: {PROG} compiles a Python workflow (.py); run a definition "
+              "with pysfn-emulate", file=sys.stderr)
         return EXIT_BAD_INPUT
     problem = output_problem([("-o", args.output), ("--lambda-zip", args.lambda_zip), ("--sam", args.sam),
                               ("--graph", args.graph)], [("the workflow", args.workflow)])

@@ -82,10 +82,21 @@ class BadInput(Exception):
 Compiler = Callable[[str, "str | None", bool], Any]
 
 
+EXIT_INTERRUPTED = 130  # (128 + SIGINT, as a shell reports Ctrl-C)
+
+
 def main(argv: list[str] | None = None, *, compiler: Compiler | None = None) -> int:
     """Run one execution and report it; returns the exit status (the console script exits with it).
     A Python workflow (.py, or --source) needs a `compiler`.
     `pysfn-emulate serve ...` serves the Step Functions API instead (sfn_api/command.py)."""
+    try:
+        return _main(argv, compiler)
+    except KeyboardInterrupt:  # Ctrl-C: one line, not Python's traceback
+        print(f"\n{PROG}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str] | None, compiler: Compiler | None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
         # Lazy for speed, not to dodge a cycle (the command line is the layer above sfn_api):

@@ -98,6 +98,23 @@ def test_an_output_that_would_replace_an_input_or_another_output_is_refused(tmp_
     assert workflow.read_text() == source and not (tmp_path / "x").exists()
 
 
+def test_a_definition_given_to_the_compiler_and_ctrl_c_say_so_in_one_line(tmp_path, capsys, monkeypatch):
+    """`pysfn-compile good.json` ran the JSON as Python (NameError: name 'true'), and Ctrl-C
+    printed Python's traceback (session-25 trial)."""
+    definition = tmp_path / "good.json"
+    definition.write_text('{"StartAt": "A", "States": {"A": {"Type": "Succeed"}}}')
+    assert main([str(definition)]) == 2
+    assert "is JSON: pysfn-compile compiles a Python workflow (.py)" in capsys.readouterr().err
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("pysfn_compile.cli.compile_file", interrupted)
+    assert main([ORDER]) == 130
+    err = capsys.readouterr().err
+    assert err.strip() == "pysfn-compile: interrupted" and "Traceback" not in err
+
+
 def test_usage_errors_exit_2(capsys):
     assert main([]) == 2
     assert main(["--help"]) == 0

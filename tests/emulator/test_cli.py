@@ -494,6 +494,17 @@ def test_graph_writes_bare_mermaid_for_other_names_even_when_the_run_fails(tmp_p
     assert chart.classes["failed"] == {"s0"}
 
 
+def test_ctrl_c_is_one_line_and_exit_130(tmp_path, capsys, monkeypatch):
+    """A KeyboardInterrupt (Ctrl-C during a long run, or raised by a handler) printed Python's
+    traceback (a session-25 trial)."""
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pysfn_emulator, "run", interrupted)
+    status, out, err = run_cli(capsys, write(tmp_path, "echo.json", ECHO))
+    assert (status, out) == (130, "") and err.strip() == "pysfn-emulate: interrupted"
+
+
 def test_graph_that_cannot_be_written_exits_2_before_the_run(tmp_path, capsys):
     """A graph path whose folder is missing, or that names an input (the definition itself: a
     new user's `--graph m.json` replaced it, session 25), is refused before the run: nothing
