@@ -26,7 +26,7 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import pytest
@@ -47,6 +47,12 @@ REPORT_JSON, REPORT_MARKDOWN, COVERAGE_JSON = "sfn-executions.json", "sfn-execut
 
 
 # --- options and session state ----------------------------------------------------------------
+
+
+def _fail(message: str) -> NoReturn:
+    """Fail the test with `message` alone: no traceback, and none of an exception being handled
+    (pytest showed the problem twice, "During handling of the above exception ...")."""
+    raise pytest.fail.Exception(message, pytrace=False) from None
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -209,8 +215,8 @@ class SfnRun:
         was when the workflow was loaded before each of the two runs, so both start equal."""
         path = self._path(source)
         if path.suffix != ".py":
-            pytest.fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
-                        "has no plain Python to compare with", pytrace=False)
+            _fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
+                        "has no plain Python to compare with")
         compiled = self._compile(path, entry)
         start_time = start_moment(start_time) if start_time is not None else datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
@@ -225,19 +231,19 @@ class SfnRun:
                          lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
-            pytest.fail(
+            _fail(
                 f"plain Python and the emulated state machine differ for {self._label(path, entry)}"
                 f" with input {workflows._json_text(input)}:\n"
                 f"  Python:   {plain.describe()}\n"
-                f"  emulated: {emulated.describe()}", pytrace=False)
+                f"  emulated: {emulated.describe()}")
         if plain_aws is not None:
             left, right = aws_services.comparable(plain_aws.snapshot()), aws_services.comparable(emulated_aws.snapshot())
             found = aws_services.difference(left, right)
             if found:
-                pytest.fail(f"{found} after running {self._label(path, entry)} with input "
+                _fail(f"{found} after running {self._label(path, entry)} with input "
                             f"{workflows._json_text(input)} both ways:\n"
                             f"  Python:   {workflows._json_text(left, 2000)}\n"
-                            f"  emulated: {workflows._json_text(right, 2000)}", pytrace=False)
+                            f"  emulated: {workflows._json_text(right, 2000)}")
         return execution
 
     def _services(self, services: Any) -> Any:
@@ -246,12 +252,12 @@ class SfnRun:
             try:
                 return services_from_file(self._path(services))
             except HandlersError as problem:
-                pytest.fail(f"sfn_run: services={str(services)!r}: {problem}", pytrace=False)
+                _fail(f"sfn_run: services={str(services)!r}: {problem}")
         if isinstance(services, Mapping):
             return LocalAws.of(services)
         if not isinstance(services, LocalAws):
-            pytest.fail("sfn_run: services= takes a pysfn_emulator.LocalAws, a mapping {'service:action': "
-                        f"handler}} or a services module's path, not {type(services).__name__}", pytrace=False)
+            _fail("sfn_run: services= takes a pysfn_emulator.LocalAws, a mapping {'service:action': "
+                        f"handler}} or a services module's path, not {type(services).__name__}")
         return services
 
     def _services_both_ways(self, services: Any, definition: Any) -> tuple[Any, Any]:
@@ -279,16 +285,16 @@ class SfnRun:
             compiled = self._compile(path, entry)
             return compiled.definition, label, compiled
         if entry is not None:
-            pytest.fail(f"sfn_run: {source}: entry= is for Python workflows (.py)", pytrace=False)
+            _fail(f"sfn_run: {source}: entry= is for Python workflows (.py)")
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as error:
-            pytest.fail(f"sfn_run: {source}: cannot read the definition: "
-                        f"{error.strerror or error}", pytrace=False)
+            _fail(f"sfn_run: {source}: cannot read the definition: "
+                        f"{error.strerror or error}")
         try:
             return json.loads(text), label, None
         except ValueError as error:
-            pytest.fail(f"sfn_run: {path}: invalid JSON: {error}", pytrace=False)
+            _fail(f"sfn_run: {path}: invalid JSON: {error}")
 
     def _lambdas(self, compiled: Any, label: str, lambdas: Any) -> dict:
         """The handlers a run gets: a workflow's callees with `lambdas` replacing what they
@@ -297,7 +303,7 @@ class SfnRun:
             try:
                 lambdas = handlers_from_file(self._path(lambdas))
             except HandlersError as problem:
-                pytest.fail(f"sfn_run: lambdas={str(lambdas)!r}: {problem}", pytrace=False)
+                _fail(f"sfn_run: lambdas={str(lambdas)!r}: {problem}")
         if compiled is None:
             return dict(lambdas or {})
         if not lambdas:
@@ -306,7 +312,7 @@ class SfnRun:
             return compiled.local_lambdas(lambdas)
         except LookupError as problem:
             unmatched = problem.args[0]
-        pytest.fail(f"sfn_run: {label}: lambdas: {unmatched}", pytrace=False)
+        _fail(f"sfn_run: {label}: lambdas: {unmatched}")
 
     def _callbacks(self, compiled: Any, label: str, callbacks: Mapping[str, Any]) -> dict:
         """run()'s callbacks: a workflow's responders by callee name, or a definition's as given."""
@@ -316,7 +322,7 @@ class SfnRun:
             return workflows.callbacks_for(compiled, callbacks)
         except LookupError as problem:
             unmatched = problem.args[0]
-        pytest.fail(f"sfn_run: {label}: {unmatched}", pytrace=False)
+        _fail(f"sfn_run: {label}: {unmatched}")
 
     def _path(self, source: str | os.PathLike) -> Path:
         path = Path(source)
@@ -344,7 +350,7 @@ class SfnRun:
                                                                  coverage=self._record.coverage is not None)
                 self._module_data[id(self._compiled[key])] = workflows.module_data(self._compiled[key])
             except workflows.WorkflowError as problem:
-                pytest.fail(f"sfn_run: {problem}", pytrace=False)
+                _fail(f"sfn_run: {problem}")
         return self._compiled[key]
 
     # -- running ---------------------------------------------------------------------------------
@@ -357,16 +363,15 @@ class SfnRun:
         try:
             execution = pysfn_emulator.run(definition, execution_input, **options)
         except pysfn_emulator.DefinitionError as invalid:
-            pytest.fail(f"sfn_run: {label}: invalid state machine definition:\n"
-                        + "\n".join(f"  {p}" for p in invalid.problems), pytrace=False)
+            _fail(f"sfn_run: {label}: invalid state machine definition:\n"
+                        + "\n".join(f"  {p}" for p in invalid.problems))
         except pysfn_emulator.NotSupportedError as unsupported:
             problems = "\n".join(f"  {p}" for p in unsupported.problems)
-            pytest.fail(f"sfn_run: {label}: valid, but not supported by pysfn yet:\n{problems}",
-                        pytrace=False)
+            _fail(f"sfn_run: {label}: valid, but not supported by pysfn yet:\n{problems}")
         except ValueError as error:  # MockConfigError: the mock file's problem, or a missing case
             if "test_case" not in options:
                 raise
-            pytest.fail(f"sfn_run: mock config: {error}", pytrace=False)
+            _fail(f"sfn_run: mock config: {error}")
         wall = time.perf_counter() - started
         self.executions.append((label, execution_input, execution))
         self._record_session(definition, label, execution_input, execution, wall, source_map)

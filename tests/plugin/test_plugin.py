@@ -331,6 +331,27 @@ def test_without_the_compiler_a_workflow_fails_clearly(project):
                                  "pysfn_compile.compile_file is not available*"])
 
 
+def test_a_refused_workflow_fails_with_its_problem_once(project):
+    """The compiler's refusal was shown twice, the second time as the exception pytest was
+    handling ("During handling of the above exception ...": a session-25 trial)."""
+    project.makepyfile(inner_async="""
+        from pysfn_compile import sfn
+
+        @sfn.workflow
+        def main(x):
+            async def f():
+                pass
+            return x
+    """)
+    project.makepyfile(test_inner_async="""
+        def test_refused(sfn_run):
+            sfn_run("inner_async.py", {"x": 1})
+    """)
+    result = run(project)
+    result.assert_outcomes(failed=1)
+    assert "During handling of the above exception" not in result.stdout.str()
+
+
 def test_with_the_real_compiler(project):
     import pysfn_compile
 
