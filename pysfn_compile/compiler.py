@@ -154,6 +154,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     callee_keys.rewrite(body, {name: f for name, f in b.info.functions.items() if b.is_callee(name)},
                         set(param_names) | set(arg_names))
     element_aliases.rewrite(body, param_names + arg_names)
+    ast_edits.mark_generator_bodies(body)
     scope.locals = _locals_of(body, param_names)
     scope.body = body
     scope.functions = {node.name: node for node in ast.walk(ast.Module(body=body, type_ignores=[]))

@@ -128,3 +128,16 @@ def enclosed_reads(body: list) -> frozenset:
             for part in inside:
                 found.update(id(n) for n in ast.walk(part) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
     return frozenset(found)
+
+
+def mark_generator_bodies(body: list[ast.stmt]) -> None:
+    """Mark (`pysfn_in_generator`) what a generator expression evaluates as it runs (its element,
+    conditions and later iterables): a StopIteration raised there leaves the generator as
+    Python's RuntimeError, 'generator raised StopIteration' (PEP 479)."""
+    for node in ast.walk(ast.Module(body=body, type_ignores=[])):
+        if isinstance(node, ast.GeneratorExp):
+            parts = [node.elt, *(test for g in node.generators for test in g.ifs),
+                     *(g.iter for g in node.generators[1:])]
+            for part in parts:
+                for inner in ast.walk(part):
+                    inner.pysfn_in_generator = True

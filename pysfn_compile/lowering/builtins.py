@@ -1043,7 +1043,10 @@ def _next(b, node):
     first = f"({one.param} := {found}[0]; {element.code})"
     guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(one.item_guards)
     if default is None:
-        guards.append(guard(f"$count({filtered}) = 0", StopIteration, "''", iterable, *tests, helpers=used))
+        # (inside a generator expression, Python's RuntimeError: ast_edits.mark_generator_bodies)
+        error, message = (RuntimeError, "'generator raised StopIteration'") \
+            if getattr(node, "pysfn_in_generator", False) else (StopIteration, "''")
+        guards.append(guard(f"$count({filtered}) = 0", error, message, iterable, *tests, helpers=used))
         code, ty = f"({found} := {filtered}; {first})", element.ty
     else:
         code = f"({found} := {filtered}; $count({found}) = 0 ? {default.code} : {first})"

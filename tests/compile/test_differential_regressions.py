@@ -842,3 +842,24 @@ def main(i: int, flag: bool):
 """)
     assert emulate(either, {"i": 1, "flag": True})["output"] == []
     assert emulate(either, {"i": 2, "flag": True})["error"] == "pysfn.Unsupported"
+
+
+def test_next_without_a_default_inside_a_generator_is_pythons_runtime_error():
+    """Seed 2503 (session 25): `"a".join(str(next(y for y in out)) for x in xs)` over an empty
+    `out` failed with StopIteration in the machine; Python turns a StopIteration leaving a
+    generator into RuntimeError (PEP 479). Outside a generator it stays StopIteration."""
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = [n] if n else []
+    xs = [1, 2]
+    try:
+        text = "a".join(str(next(y for y in out)) for x in xs)
+    except RuntimeError as e:
+        text = "runtime: " + str(e)
+    try:
+        first = next(y for y in out)
+    except StopIteration:
+        first = -1
+    return {"text": text, "first": first, "listed": [next(y for y in out) for x in xs] if n else []}
+""", {"n": 0}, {"n": 3})
