@@ -216,7 +216,7 @@ class SfnRun:
         path = self._path(source)
         if path.suffix != ".py":
             _fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
-                        "has no plain Python to compare with")
+                  "has no plain Python to compare with")
         compiled = self._compile(path, entry)
         start_time = start_moment(start_time) if start_time is not None else datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
@@ -241,9 +241,9 @@ class SfnRun:
             found = aws_services.difference(left, right)
             if found:
                 _fail(f"{found} after running {self._label(path, entry)} with input "
-                            f"{workflows._json_text(input)} both ways:\n"
-                            f"  Python:   {workflows._json_text(left, 2000)}\n"
-                            f"  emulated: {workflows._json_text(right, 2000)}")
+                      f"{workflows._json_text(input)} both ways:\n"
+                      f"  Python:   {workflows._json_text(left, 2000)}\n"
+                      f"  emulated: {workflows._json_text(right, 2000)}")
         return execution
 
     def _services(self, services: Any) -> Any:
@@ -257,7 +257,7 @@ class SfnRun:
             return LocalAws.of(services)
         if not isinstance(services, LocalAws):
             _fail("sfn_run: services= takes a pysfn_emulator.LocalAws, a mapping {'service:action': "
-                        f"handler}} or a services module's path, not {type(services).__name__}")
+                  f"handler}} or a services module's path, not {type(services).__name__}")
         return services
 
     def _services_both_ways(self, services: Any, definition: Any) -> tuple[Any, Any]:
@@ -290,7 +290,7 @@ class SfnRun:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as error:
             _fail(f"sfn_run: {source}: cannot read the definition: "
-                        f"{error.strerror or error}")
+                  f"{error.strerror or error}")
         try:
             return json.loads(text), label, None
         except ValueError as error:
@@ -364,7 +364,7 @@ class SfnRun:
             execution = pysfn_emulator.run(definition, execution_input, **options)
         except pysfn_emulator.DefinitionError as invalid:
             _fail(f"sfn_run: {label}: invalid state machine definition:\n"
-                        + "\n".join(f"  {p}" for p in invalid.problems))
+                  + "\n".join(f"  {p}" for p in invalid.problems))
         except pysfn_emulator.NotSupportedError as unsupported:
             problems = "\n".join(f"  {p}" for p in unsupported.problems)
             _fail(f"sfn_run: {label}: valid, but not supported by pysfn yet:\n{problems}")

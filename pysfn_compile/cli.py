@@ -20,6 +20,7 @@ import os
 import sys
 
 from pysfn_emulator import graph
+from pysfn_emulator.cli import EXIT_INTERRUPTED
 from pysfn_emulator.tools.output_paths import output_problem
 
 from . import CompileError, compile_file
@@ -28,7 +29,6 @@ from .package import build_zip, sam_template, to_yaml, write_text
 PROG = "pysfn-compile"
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
-EXIT_INTERRUPTED = 130  # (128 + SIGINT, as a shell reports Ctrl-C)
 
 EPILOG = """\
 examples:

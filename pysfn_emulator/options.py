@@ -16,6 +16,7 @@ import attrs
 
 from .core.limits import DEFAULT_MAX_SECONDS, DEFAULT_MAX_TRANSITIONS
 from .integrations.local_aws import LocalAws
+from .virtual_time.clock import EPOCH
 
 DEFAULT_REGION = "us-east-1"
 DEFAULT_ACCOUNT = "111111111111"
@@ -110,6 +111,6 @@ def start_moment(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"start_time must be a datetime or ISO 8601 text, not {type(value).__name__}")
     moment = value if value.tzinfo else value.replace(tzinfo=UTC)
-    if not datetime(1970, 1, 1, tzinfo=UTC) <= moment < LATEST_START:
+    if not EPOCH <= moment < LATEST_START:
         raise ValueError(f"start_time {value.isoformat()} is outside 1970-01-01 to 9000-01-01")
     return moment

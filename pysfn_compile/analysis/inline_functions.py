@@ -699,14 +699,19 @@ def _function_walk(fdef: ast.FunctionDef):
 
 def _own_names(fdef: ast.FunctionDef) -> set[str]:
     """Its parameters and the names its own scope binds."""
-    names = {a.arg for a in fdef.args.args}
+    if any(isinstance(node, (ast.Import, ast.ImportFrom)) for node in _function_walk(fdef)):
+        return set()  # (refused below anyway: not inlined)
+    return {a.arg for a in fdef.args.args} | _body_bound(fdef)
+
+
+def _body_bound(fdef: ast.FunctionDef) -> set[str]:
+    """The names its body binds (a parameter only where the body binds it again)."""
+    names = set()
     for node in _function_walk(fdef):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            return set()  # (refused below anyway: not inlined)
     return names
 
 
@@ -1001,8 +1006,7 @@ def _passed_names(fdef: ast.FunctionDef, call: ast.Call, values: dict) -> dict:
     if any(isinstance(n, ast.NamedExpr) for arg in [*call.args, *call.keywords] for n in ast.walk(arg)) \
             or any(isinstance(n, (ast.Lambda, ast.GeneratorExp)) for n in _function_walk(fdef)):
         return {}
-    bound = {n.id for n in _function_walk(fdef) if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load)}
-    bound |= {n.name for n in _function_walk(fdef) if isinstance(n, ast.ExceptHandler) and n.name}
+    bound = _body_bound(fdef)
     return {param: value.id for param, value in values.items()
             if isinstance(value, ast.Name) and param not in bound}
 

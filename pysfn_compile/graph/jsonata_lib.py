@@ -52,7 +52,8 @@ _UNPRINTABLE = ("\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u0600-\\u0605\\u061c\\u0
                 "\\u08e2\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000"
                 "\\ue000-\\uf8ff\\ufeff\\ufff9-\\ufffb")
 
-REPEAT_LIMIT = "a repetition of over 10,000,000 characters or items"
+REPEAT_MAX = 10_000_000  # characters or items of `s * n` (JSONata's limit for a range too)
+REPEAT_LIMIT = f"a repetition of over {REPEAT_MAX:,} characters or items"
 
 HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "wrap": ("$v", "$type($v) = 'array' ? [[$v]] : [$v]", ()),
@@ -254,7 +255,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # past 10,000,000 characters or items, JSONata's error, as a range that long (a caller
         # that knows the kinds stops before: operations._repeat)
         "$s, $n",
-        "($t := $type($s) = 'string'; $n <= 0 ? ($t ? '' : []) : ($t ? $length($s) : $count($s)) * $n > 10000000"
+        f"($t := $type($s) = 'string'; $n <= 0 ? ($t ? '' : []) : ($t ? $length($s) : $count($s)) * $n > {REPEAT_MAX}"
         f" ? $error('{REPEAT_LIMIT}')"
         " : ($r := function($k) { $k = 1 ? $s : ($h := $r($floor($k / 2)); $e := $k % 2 = 1 ? $s : $t ? '' : [];"
         " $t ? $h & $h & $e : $append($append($h, $h), $e)) }; $r($n)))",

@@ -2270,19 +2270,17 @@ def _list_index(b, node, xs, args, kwargs):
     value = args[0]
     same_forms(node, xs.ty.element, value.ty, "index()")
     code = f"$__list_index({xs.code}, {value.code})"
+    if xs.ty.form == "either":  # (a tuple annotation, or a list some path made a tuple: both arrays here)
+        return stop_where(_s(code, xs, value, helpers={"list_index"}, ty=pytypes.SMALL_INT), f"({code} < 0)",
+                          f"line {getattr(node, 'lineno', 0)}: index() found no such item in a value that may be a "
+                          "list or a tuple (Python's ValueError words it differently for each)")
     if xs.ty.form == "tuple":  # (its message names no value)
         check = guard(f"({code} < 0)", ValueError, "'tuple.index(x): x not in tuple'", xs, value,
                       helpers={"list_index"})
-        return _s(code, xs, value, helpers={"list_index"}, ty=pytypes.SMALL_INT, guards=[check])
-    if xs.ty.form == "either":  # (a tuple annotation, or a list some path made a tuple: both arrays here)
-        stop = Guard(f"({code} < 0)", None, "''", xs.helpers | value.helpers | jsonata_lib.closure({"list_index"}),
-                     xs.reads | value.reads, abort=True, error_name=UNSUPPORTED,
-                     message_literal=f"line {getattr(node, 'lineno', 0)}: index() found no such item in a value that "
-                     "may be a list or a tuple (Python's ValueError words it differently for each)")
-        return _s(code, xs, value, helpers={"list_index"}, ty=pytypes.SMALL_INT, guards=[stop])
-    message = formatting.to_repr(node, value)
-    check = guard(f"({code} < 0)", ValueError, f"({message.code} & ' is not in list')", xs, value, message,
-                  helpers={"list_index"})
+    else:
+        message = formatting.to_repr(node, value)
+        check = guard(f"({code} < 0)", ValueError, f"({message.code} & ' is not in list')", xs, value, message,
+                      helpers={"list_index"})
     return _s(code, xs, value, helpers={"list_index"}, ty=pytypes.SMALL_INT, guards=[check])
 
 

@@ -978,10 +978,11 @@ def _repeat(node, left: Expr, right: Expr) -> Expr:
         limit = f"$error({jsonata_lib.string(jsonata_lib.REPEAT_LIMIT)})"
         if seq.is_const and seq.const:  # ("-" * width)
             size = len(seq.const)
-            code = (f"($__n := {n}; $__n <= 0 ? '' : $__n > {10_000_000 // size} ? {limit}"
+            code = (f"($__n := {n}; $__n <= 0 ? '' : $__n > {jsonata_lib.REPEAT_MAX // size} ? {limit}"
                     f" : $pad('', $__n{f' * {size}' if size > 1 else ''}, {seq.code}))")
         else:
-            code = (f"($__s := {seq.code}; $__n := {n}; $__n <= 0 or $__s = '' ? '' : $__n * $length($__s) > 10000000"
+            code = (f"($__s := {seq.code}; $__n := {n}; $__n <= 0 or $__s = '' ? ''"
+                    f" : $__n * $length($__s) > {jsonata_lib.REPEAT_MAX}"
                     f" ? {limit} : $pad('', $__n * $length($__s), $__s))")
         return combine(code, pytypes.STR, left, right)
     if seq.ty.only("list"):

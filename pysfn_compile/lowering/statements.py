@@ -698,14 +698,12 @@ def _counted(b, node: ast.For) -> tuple[ast.expr, int] | None:
     starts = call.args[1:] + [k.value for k in call.keywords]
     if any(k.arg != "start" for k in call.keywords) or len(starts) > 1:
         return None  # (Python's TypeError, as _enumerate says it)
-    start = 0
-    if starts:
-        literal = starts[0]
-        sign = -1 if isinstance(literal, ast.UnaryOp) and isinstance(literal.op, ast.USub) else 1
-        literal = literal.operand if sign < 0 else literal
-        if not (isinstance(literal, ast.Constant) and type(literal.value) is int and abs(literal.value) < 2 ** 31):
-            return None
-        start = sign * literal.value
+    try:
+        start = ast.literal_eval(starts[0]) if starts else 0
+    except ValueError:  # (not a literal)
+        return None
+    if type(start) is not int or abs(start) >= 2 ** 31:
+        return None
     return call.args[0], start
 
 

@@ -113,10 +113,7 @@ def _float_at(value, path):
 
 def return_hint(function):
     """The function's return annotation (that of the function an sfn decorator wraps), or None."""
-    try:
-        return typing.get_type_hints(getattr(function, "__pysfn_original__", function)).get("return")
-    except Exception:  # an annotation that does not evaluate: nothing to go by
-        return None
+    return _hints(getattr(function, "__pysfn_original__", function)).get("return")
 
 
 def _hints(function) -> dict:
