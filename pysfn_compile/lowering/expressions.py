@@ -415,18 +415,18 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
     if operand.is_const and isinstance(operand.const, (int, float)):
         value = -operand.const if isinstance(node.op, ast.USub) else +operand.const
         return const(value, type_of_value(value))
-    if operand.ty.is_any or (operand.ty.json_number and not operand.ty.numeric):
+    if not operand.ty.numeric and (operand.ty.json_number or operand.ty.may("int", "float", "bool")):
+        # a number only at run time (any JSON value, `int | str`, ...), or Python's TypeError
         sign = "-" if isinstance(node.op, ast.USub) else "+"
         v = operand.code
         check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
                       f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
         number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
         kind = float_kind(operand)  # (a float's negation is a float)
+        result = _number_part(operand.ty)
         if sign == "+":
-            return attrs.evolve(combine(number, attrs.evolve(pytypes.NUMBER, json_number=True), operand,
-                                        guards=[check]), kind=kind)
-        negated = attrs.evolve(combine(f"(-{number})", attrs.evolve(pytypes.NUMBER, json_number=True), operand,
-                                       guards=[check]), kind=kind)
+            return attrs.evolve(combine(number, result, operand, guards=[check]), kind=kind)
+        negated = attrs.evolve(combine(f"(-{number})", result, operand, guards=[check]), kind=kind)
     else:
         kind = operand.kind  # (of a number that may be an int or a float: the same for its negation)
         operand = attrs.evolve(numeric_operand(node, "-", operand, const(0, pytypes.INT), True), kind=kind)
@@ -444,6 +444,15 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
             stopped = attrs.evolve(stopped, guards=(*kept, stop.under(kind.code, kind.helpers, kind.reads)))
         return stopped
     return negated
+
+
+def _number_part(ty: pytypes.Ty) -> pytypes.Ty:
+    """The numbers of `ty` as arithmetic sees them (a bool as an int); a value of any kind, or
+    one following the number rule, is a number of that rule."""
+    if ty.is_any or ty.json_number:
+        return attrs.evolve(pytypes.NUMBER, json_number=True)
+    numbers = pytypes.restrict(ty, ("int", "float"))
+    return pytypes.join(numbers, pytypes.kind("int", 1)) if ty.may("bool") else numbers
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:

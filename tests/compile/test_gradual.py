@@ -1171,3 +1171,23 @@ def test_a_float_that_may_be_none_or_a_str_formats_with_a_spec():
     assert results[1]["output"] == ["2.00", "     2.0", "2.000", "2.00|", "     2.0", "2.0   |", "  1.5"]
     failed = assert_same(source, {"x": 0})[0]
     assert failed["error"] == "TypeError" and "NoneType.__format__" in failed["cause"]
+
+
+def test_negation_of_a_value_that_is_a_number_or_a_str():
+    # a callee's unannotated result inferred as `[str, int]` pairs: `-s[1]` is `int | str`
+    # statically, a number at run time here, Python's TypeError where it is the str
+    results = assert_same("""
+    def fetch(n):
+        return [["a%d" % i, i * 7 % 5] for i in range(n)]
+
+    @sfn.workflow
+    def main(n, at=1):
+        xs = fetch(n)
+        try:
+            return [sorted(xs, key=lambda s: -s[1]), [+s[at] for s in xs], [-s[at] for s in xs]]
+        except TypeError as e:
+            return str(e)
+    """, {"n": 4}, {"n": 3, "at": 0}, {"n": 0, "at": 0})
+    assert [r["output"] for r in results] == [
+        [[["a2", 4], ["a1", 2], ["a3", 1], ["a0", 0]], [0, 2, 4, 1], [0, -2, -4, -1]],
+        "bad operand type for unary +: 'str'", [[], [], []]]
