@@ -249,6 +249,71 @@ def _function_call(node: ast.expr, function: str) -> ast.Call | None:
     return None
 
 
+def zip_loop(loop: ast.For, function_body: list[ast.stmt], index: str) -> tuple[ast.For, tuple[str, ...]] | None:
+    """`for name, row in zip(names, rows):` whose body changes `row` in place (and no other of
+    its items), as the loop over one list that live_loop_item can run by index:
+
+        for index, row in enumerate(rows):
+            if index >= len(names):
+                break
+            name = names[index]
+            ...
+
+    with the other sequences' names, which the caller must know to be lists or strs of values
+    nothing can change in place (numbers, strs: an item shared with `rows` would show the change
+    in Python, a copy would not). Python's meaning when nothing in the body rebinds `names` or
+    changes it in place (through it or a name that may share it): zip reads it as it goes.
+    Every target and sequence is a plain name, all different; no `else` (a zip that runs out
+    ends the loop without `break`) and no keywords (`strict=True`). The body's statements are
+    the loop's own (live_loop_item tells them by identity); None when any of this fails."""
+    call, target = loop.iter, loop.target
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "zip"
+            and len(call.args) >= 2 and not call.keywords and not loop.orelse
+            and all(isinstance(a, ast.Name) for a in call.args)
+            and isinstance(target, ast.Tuple) and len(target.elts) == len(call.args)
+            and all(isinstance(t, ast.Name) for t in target.elts)):
+        return None
+    names = [t.id for t in target.elts]
+    sources = [a.id for a in call.args]
+    if len({*names, *sources, index}) != 2 * len(names) + 1:
+        return None
+    changed = [k for k, name in enumerate(names) if any(_changes_item(name, statement) for statement in loop.body)]
+    if len(changed) != 1:
+        return None
+    walked = changed[0]
+    others = tuple(source for k, source in enumerate(sources) if k != walked)
+    for source in others:
+        sharing = aliasing.holders(function_body, source) | {source}
+        if sources[walked] in sharing or any(
+                _changes_through(name, statement) for name in sharing for statement in loop.body) or any(
+                isinstance(n, ast.Name) and n.id == source and not isinstance(n.ctx, ast.Load)
+                for statement in loop.body for n in _walk_function(statement)):
+            return None
+
+    def load(name: str) -> ast.Name:  # (a node of its own at each place: analyses key nodes by identity)
+        return ast.Name(id=name, ctx=ast.Load())
+
+    ends = [ast.Compare(left=load(index), ops=[ast.GtE()],
+                        comparators=[ast.Call(func=load("len"), args=[load(source)], keywords=[])])
+            for source in others]
+    head: list[ast.stmt] = [ast.If(test=ends[0] if len(ends) == 1 else ast.BoolOp(op=ast.Or(), values=ends),
+                                   body=[ast.Break()], orelse=[])]
+    head += [ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())],
+                        value=ast.Subscript(value=load(source), slice=load(index), ctx=ast.Load()))
+             for k, (name, source) in enumerate(zip(names, sources, strict=True)) if k != walked]
+    for statement in head:
+        for node in ast.walk(statement):
+            ast.copy_location(node, loop.iter)
+    enumerated = ast.Call(func=load("enumerate"), args=[load(sources[walked])], keywords=[])
+    for node in ast.walk(enumerated):
+        ast.copy_location(node, loop.iter)
+    new_target = ast.copy_location(ast.Tuple(elts=[ast.copy_location(ast.Name(id=index, ctx=ast.Store()), target),
+                                                   target.elts[walked]], ctx=ast.Store()), target)
+    new = ast.For(target=new_target, iter=enumerated, body=[*head, *loop.body], orelse=[],
+                  type_comment=None)
+    return ast.copy_location(new, loop), others
+
+
 def index_loop(loop: ast.For, index: str) -> ast.For:
     """A copy of a loop live_loop_item holds, by index: `for row in rows: body` as `for index in
     range(len(rows)): body`, every read of `row` in it `rows[index]` (`for i, row in

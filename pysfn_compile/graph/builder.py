@@ -533,6 +533,8 @@ class BuilderHelpers:
             return
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
+        if _flat_container(ty):  # (`[r["name"] + "!" for r in rows]` holds strs, whatever they came from)
+            effect = attrs.evolve(effect, inside=frozenset(), items_inside=frozenset())
         moved = self._moved(effect.whole | effect.inside)
         if moved:  # `name` takes over the list: nothing reads it through the other name again
             _, deep = self.alias_state
@@ -1328,6 +1330,14 @@ _IMMUTABLE = frozenset({"int", "float", "bool", "str", "none"})
 def _scalar(ty: Ty | None) -> bool:
     """A value of this type is never a list or dict (so never shares one)."""
     return ty is not None and bool(ty.kinds) and not ty.mutable
+
+
+def _flat_container(ty: Ty | None) -> bool:
+    """A list or dict of this type holds no list or dict as an item: nothing inside it can be
+    another name's (the container itself can be, or be another's item)."""
+    if ty is None or not ty.kinds or ty.is_any or not ty.mutable:
+        return False
+    return not ((ty.may("list") and ty.element.mutable) or (ty.may("dict") and ty.values.mutable))
 
 
 DEEPEST = aliasing.DEEP_LEVELS  # sharing is tracked this many levels down; deeper counts as this deep

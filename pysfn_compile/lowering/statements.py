@@ -554,6 +554,10 @@ def transform_while(b, node: ast.While) -> None:
 
 def transform_for(b, node: ast.For) -> None:
     b.loop_rebinds(node)
+    zipped = _zip_by_index(b, node)
+    if zipped is not None:
+        transform_for(b, zipped)
+        return
     by_index = _by_index(b, node)
     if by_index is not None:
         walked = element_aliases.item_loop(node)
@@ -719,6 +723,32 @@ def _walked_variable(b, walked: ast.expr, node: ast.For, items: Expr) -> str | N
     if items.code != f"${var}" or ast_edits.may_rebind(name, [node.target, *node.body], b.scope.body):
         return None
     return var
+
+
+def _zip_by_index(b, node: ast.For) -> ast.For | None:
+    """`for name, row in zip(names, rows):` whose body changes `row` in place, as a loop over
+    `enumerate(rows)` reading `names[i]` (element_aliases.zip_loop), which _by_index then runs by
+    index; where the other sequences are local lists (or strs) of numbers, strs or None, whose
+    items nothing can change in place, and the loop over `rows` can run by index."""
+    key = ("zip", id(node))
+    if key in b.scope.by_index:
+        return b.scope.by_index[key]
+    made = [*b.scope.body, node, *b.scope.by_index.values()]
+    taken = {n.id for statement in made for n in ast.walk(statement) if isinstance(n, ast.Name)}
+    found = element_aliases.zip_loop(node, b.scope.body, fresh_name("index", taken))
+    if found is None or any(b.lookup(n, record=False)[0] is not None or n in b.info.objects
+                            for n in ("len", "enumerate")):
+        return None
+    loop, others = found
+    for name in others:
+        scope, ty = b.lookup(name, record=False)
+        if scope is not b.scope or ty is None or sets.is_set(ty) or not (
+                ty.only("str") or (ty.only("list") and not ty.element.mutable and not ty.element.is_any)):
+            return None
+    if _by_index(b, loop) is None:
+        return None
+    b.scope.by_index[key] = loop
+    return loop
 
 
 def _by_index(b, node: ast.For) -> ast.For | None:

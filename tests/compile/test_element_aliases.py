@@ -553,3 +553,98 @@ def test_a_grid_built_by_a_comprehension_of_repeated_rows_is_fresh_per_row():
         grid[0][0] = 1
         return grid
     """)
+
+
+RECORDS = """
+    def load(n):
+        return [{"name": "x%d" % i, "qty": i} for i in range(n)]
+
+"""
+
+
+def test_a_list_of_strs_computed_from_records_shares_none_of_them():
+    """`[r["name"] + "!" for r in rows]` was taken to hold items of `rows` (a `+` of lists
+    would), so changing `rows[i]` afterwards was refused (a session-26 trial); its type says
+    it holds strs only. One holding the records themselves stays refused."""
+    results = assert_same(RECORDS + """
+    @sfn.workflow
+    def main(n):
+        rows = load(n)
+        labels = [r["name"] + "!" for r in rows]
+        totals = [r["qty"] * 3 for r in rows]
+        for i, row in enumerate(rows):
+            row["label"] = labels[i]
+            row["total"] = totals[i]
+        return rows
+    """, {"n": 2}, {"n": 0})
+    assert results[0]["output"] == [{"name": "x0", "qty": 0, "label": "x0!", "total": 0},
+                                    {"name": "x1", "qty": 1, "label": "x1!", "total": 3}]
+    assert "may" in refusal(RECORDS + """
+    @sfn.workflow
+    def main(n):
+        rows = load(n)
+        kept = [r for r in rows if r["qty"]]
+        for i, row in enumerate(rows):
+            row["label"] = "x"
+        return kept
+    """)
+
+
+def test_a_zip_loop_changes_the_items_of_one_list_in_place():
+    """`for name, row in zip(names, rows): row[...] = name` was refused ('row' may share its
+    value): it runs as `for i, row in enumerate(rows)` reading `names[i]`, ending where the
+    shortest ends (element_aliases.zip_loop), with `continue`, `break`, a str among the
+    sequences and the targets keeping their last values after the loop."""
+    results = assert_same(RECORDS + """
+    def names_of(m):
+        return ["n%d" % i for i in range(m)]
+
+    @sfn.workflow
+    def main(n, m, text: str):
+        rows = load(n)
+        names = names_of(m)
+        scores = [i * 1.5 for i in range(m + 1)]
+        name = score = ch = "unset"
+        for row, name, score in zip(rows, names, scores):
+            if score > 3:
+                continue
+            row["label"] = name.upper()
+            row["score"] = score
+        for ch, row in zip(text, rows):
+            row["ch"] = ch
+            if ch == "c":
+                break
+        return [rows, name, score, ch]
+    """, {"n": 4, "m": 3, "text": "abcdef"}, {"n": 2, "m": 5, "text": "zc"}, {"n": 0, "m": 2, "text": "a"},
+        {"n": 3, "m": 0, "text": ""})
+    assert results[0]["output"] == [
+        [{"name": "x0", "qty": 0, "label": "N0", "score": 0, "ch": "a"},
+         {"name": "x1", "qty": 1, "label": "N1", "score": 1.5, "ch": "b"},
+         {"name": "x2", "qty": 2, "label": "N2", "score": 3, "ch": "c"}, {"name": "x3", "qty": 3}],
+        "n2", 3, "c"]
+
+
+def test_a_zip_loop_stays_refused_where_reading_by_position_would_differ():
+    """The other sequence changed or rebound in the body (zip walks the list it was given), or
+    holding dicts (an item shared with the changed list's would show the change)."""
+    for body in ("names.append('z')", "names = ['q']"):
+        assert "may" in refusal(RECORDS + f"""
+    @sfn.workflow
+    def main(n):
+        rows = load(n)
+        names = [r["name"] for r in rows]
+        for name, row in zip(names, rows):
+            row["label"] = name
+            {body}
+        return rows
+    """)
+    assert "may" in refusal(RECORDS + """
+    @sfn.workflow
+    def main(n):
+        rows = load(n)
+        same = list(rows)
+        for other, row in zip(same, rows):
+            row["qty"] = 5
+            other["seen"] = other["qty"]
+        return rows
+    """)
