@@ -45,6 +45,16 @@ def _unprintable(name: str, non_integral: str) -> str:
 
 # name -> (parameters, body, helpers it calls)
 
+# The characters of lowercase text that str.casefold() changes further (Python 3.11, Unicode
+# 14.0: a lowercase letter folds to other letters, or to uppercase Cherokee), but for ß, ς, µ
+# and ſ, which casefold() replaces: tests/compile/test_text_helpers.py checks it against Python
+CASEFOLD_STOPS = ("\\u0149\\u01f0\\u0345\\u0390\\u03b0\\u03d0\\u03d1\\u03d5\\u03d6\\u03f0\\u03f1\\u03f5\\u0587"
+                  "\\u13f8-\\u13fd\\u1c80-\\u1c88\\u1e96-\\u1e9b\\u1f50\\u1f52\\u1f54\\u1f56\\u1f80-\\u1f87"
+                  "\\u1f90-\\u1f97\\u1fa0-\\u1fa7\\u1fb2-\\u1fb4\\u1fb6\\u1fb7\\u1fbe\\u1fc2-\\u1fc4\\u1fc6"
+                  "\\u1fc7\\u1fd2\\u1fd3\\u1fd6\\u1fd7\\u1fe2-\\u1fe4\\u1fe6\\u1fe7\\u1ff2-\\u1ff4\\u1ff6\\u1ff7"
+                  "\\uab70-\\uabbf\\ufb00-\\ufb06\\ufb13-\\ufb17")
+CASEFOLD_REPLACED = {"ß": "ss", "ς": "σ", "µ": "μ", "ſ": "s"}
+
 # The characters up to U+FFFF that Python's repr() escapes (str.isprintable() is false: Cc, Cf,
 # Zs but the space, Zl, Zp, Co; unicodedata 14.0, Python 3.11), as a regex class. Unassigned
 # code points (Cn) and those beyond U+FFFF are not in it: README, differences.

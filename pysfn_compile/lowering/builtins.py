@@ -1929,6 +1929,20 @@ def _case(function):
     return handler
 
 
+def _casefold(b, node, s, args, kwargs):
+    """$lowercase, then the four letters lowercase text keeps and casefold() replaces; the
+    machine stops on the rest casefold() changes further (Greek with iota subscripts, ligatures,
+    Cherokee: jsonata_lib.CASEFOLD_STOPS) rather than guess."""
+    _need(node, "str.casefold", args, kwargs, 0, 0)
+    code = f"$lowercase({s.code})"
+    stop = Guard(f"$contains({code}, /[{jsonata_lib.CASEFOLD_STOPS}]/)", None, "''", s.helpers, s.reads, abort=True,
+                 error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.casefold() of a "
+                 "letter it folds into several or into uppercase (Python decides by its Unicode tables)")
+    for letter, folded in jsonata_lib.CASEFOLD_REPLACED.items():
+        code = f"$replace({code}, '{letter}', '{folded}')"
+    return _s(code, s, guards=[stop])
+
+
 def _capitalize(b, node, s, args, kwargs):
     _need(node, "str.capitalize", args, kwargs, 0, 0)
     return _s(f"$__capitalize({s.code})", s, helpers={"capitalize"})
@@ -2256,7 +2270,7 @@ STR_METHODS = {
     **{name: _is_class(name) for name in (*_CLASSES, "isupper", "islower", "isascii")},
     "split": _str_split, "rsplit": _str_rsplit, "splitlines": _str_splitlines, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
-    "title": _case("$__title({})"), "capitalize": _capitalize, "replace": _replace,
+    "title": _case("$__title({})"), "capitalize": _capitalize, "casefold": _casefold, "replace": _replace,
     "startswith": _starts("startswith"), "endswith": _starts("endswith"), "find": _find("find"),
     "rfind": _find("rfind"), "index": _find("index"), "rindex": _find("rindex"), "count": _str_count,
     "ljust": _justify("ljust"), "rjust": _justify("rjust"), "center": _justify("center"),

@@ -7,6 +7,8 @@ from __future__ import annotations
 import ast
 import decimal
 import json
+import re
+import sys
 import unicodedata
 
 import pytest
@@ -15,10 +17,11 @@ from hypothesis import strategies as st
 
 from pysfn_compile.analysis import pytypes
 from pysfn_compile.graph.exprs import Expr
-from pysfn_compile.graph.jsonata_lib import literal, prelude
+from pysfn_compile.graph.jsonata_lib import CASEFOLD_REPLACED, CASEFOLD_STOPS, literal, prelude
 from pysfn_compile.lowering.builtins import float_of_str
 
-from .helpers import assert_same, refusal
+from .helpers import assert_same, compile_text, refusal
+from .helpers import emulate as emulate_compiled
 from .oracle import emulate, javascript, js_available, with_helpers
 
 # Characters whose case data changed after this Python's Unicode version (14.0 for 3.11) in
@@ -287,3 +290,27 @@ def test_startswith_and_endswith_of_a_tuple_built_at_run_time():
     assert results[18]["output"] == [[True, True], [True, True]]  # "xabcx" and ("x", "b")
     assert results[24]["output"][0] == "tuple for startswith must only contain str, not int"  # (1, "a")
     assert results[12]["output"] == [[True, True], [True, True]]  # ("", 5): "" matches before 5
+
+
+def test_casefold_stops_are_the_letters_python_folds_further_than_lowercase():
+    """Every character of lowercased text that casefold() changes is one of the four the machine
+    replaces or in CASEFOLD_STOPS, and no other character is in it (Python's own tables)."""
+    stops = re.compile(f"[{CASEFOLD_STOPS}]".replace("\\\\", "\\"))
+    folded = {y for c in range(sys.maxunicode + 1) for y in chr(c).lower() if y.casefold() != y}
+    assert folded == set(CASEFOLD_REPLACED) | {chr(c) for c in range(0x10000) if stops.match(chr(c))}
+    assert all(letter.casefold() == value for letter, value in CASEFOLD_REPLACED.items())
+
+
+def test_casefold():
+    """`a.casefold() == b.casefold()`, Python's caseless comparison; the machine stops (loudly,
+    pysfn.Unsupported) on a letter casefold() folds into several or into uppercase Cherokee."""
+    source = """
+    @sfn.workflow
+    def main(a: str, b: str):
+        return [a.casefold(), a.casefold() == b.casefold()]
+    """
+    results = assert_same(source, {"a": "Straße", "b": "STRASSE"}, {"a": "ΣΊΣΥΦΟΣ µſ", "b": "σίσυφος μs"},
+                          {"a": "", "b": ""}, {"a": "İx", "b": "i̇X"})
+    assert [r["output"] for r in results[:3]] == [["strasse", True], ["σίσυφοσ μs", True], ["", True]]
+    stopped = emulate_compiled(compile_text(source), {"a": "ﬁle", "b": "FILE"})
+    assert stopped["error"] == "pysfn.Unsupported" and "casefold" in stopped["cause"]
