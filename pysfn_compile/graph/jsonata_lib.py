@@ -602,21 +602,24 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "sorted": (
         # a stable sort; `$key` maps an element to what is compared (the call site's key applies
         # $__cpk where the keys may be strings), once per element, as Python calls it: each
-        # element is sorted with its key beside it (a number or a string: a path reads it; the
-        # element itself by $lookup, which keeps an array whole); reversed as Python reverses,
-        # the reversed items sorted, then reversed again (equal keys keep their order)
+        # element is sorted with its key beside it (a number or a string) by JSONata's order-by
+        # (`^(k)`: a path per comparison where a comparison function costs a call, so thousands
+        # of items fit one evaluation; merge sort, stable), the element read back by $lookup,
+        # which keeps an array whole; reversed as Python reverses, the reversed items sorted,
+        # then reversed again (equal keys keep their order)
         "$xs, $key, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($map($rev ? $reverse($xs) : $xs, function($v) { {'k': $key($v), 'v': $v} }),"
-        " function($a, $b) { $a.k > $b.k }); $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
+        "$count($xs) <= 1 ? $xs : ($r := $map($rev ? $reverse($xs) : $xs, function($v) { {'k': $key($v), 'v': $v} })^(k);"
+        " $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
         (),
     ),
     "sorted_by": (
         # a stable sort of the items as `$dec` writes them ({'v': the item, and its key's
-        # fields}), ordered by `$cmp` over those fields (a key written field by field at the
-        # call site: a tuple key's items compared in one function, no list walked per
-        # comparison); reversed as "sorted" reverses
-        "$xs, $dec, $cmp, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($map($rev ? $reverse($xs) : $xs, $dec), $cmp);"
+        # fields k0, k1, ...: a tuple key of up to six items written field by field at the call
+        # site), ordered by those fields as "sorted" orders its one (fields a shorter key lacks
+        # are missing from every item, and order-by counts them equal); reversed as "sorted"
+        # reverses
+        "$xs, $dec, $rev",
+        "$count($xs) <= 1 ? $xs : ($r := $map($rev ? $reverse($xs) : $xs, $dec)^(k0, k1, k2, k3, k4, k5);"
         " $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
         (),
     ),
@@ -652,12 +655,20 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "sorted_seq": (
-        # a stable sort of items whose keys are lists (tuples), ordered item by item
+        # a stable sort of items whose keys are lists (tuples), ordered item by item: keys of up
+        # to six items by JSONata's order-by (as "sorted"), each position a field, and where the
+        # keys' lengths differ a 1 beside it where the key has an item there (a 0 where it is
+        # shorter: Python's (1,) < (1, 2)); longer keys by a comparison function. Reversed as
+        # "sorted" reverses
         "$xs, $key, $rev",
-        "$count($xs) <= 1 ? $xs : ($r := $sort($map($xs, function($v) { {'k': $key($v), 'v': $v} }),"
-        " function($a, $b) { ($c := $__seqcmp($lookup($a, 'k'), $lookup($b, 'k')); $rev ? $c < 0 : $c > 0) });"
-        " $map($r, function($e) { $lookup($e, 'v') }))",
-        ("seqcmp", "map"),  # map: for the key that counts bools as ints
+        "$count($xs) <= 1 ? $xs : ($d := $map($rev ? $reverse($xs) : $xs, function($v) { ($k := $key($v);"
+        " $n := $count($k); {'v': $v, 'k': $k, 'n': $n, "
+        + ", ".join(f"'p{i}': $n > {i} ? 1 : 0, 'k{i}': $__cpk($k[{i}])" for i in range(6))
+        + "}) }); $r := $max($d.n) > 6 ? $sort($d, function($a, $b) { $__seqcmp($lookup($a, 'k'), $lookup($b, 'k')) > 0 })"
+        " : $min($d.n) = $max($d.n) ? $d^(" + ", ".join(f"k{i}" for i in range(6)) + ") : $d^("
+        + ", ".join(f"p{i}, k{i}" for i in range(6)) + ");"
+        " $r := $map($r, function($e) { $lookup($e, 'v') }); $rev ? $reverse($r) : $r)",
+        ("seqcmp", "cpk", "map"),  # map: for the key that counts bools as ints
     ),
     "seq_orderable": (
         # keys that are lists: at each position, the items present are all numbers or all strings

@@ -1216,23 +1216,20 @@ def sort_items(b, node, items: Expr, key_node, reverse_node, key_checked: bool =
                    helpers=helpers, guards=key_guards)
 
 
-_FIELD_KEYS = 6  # the longest tuple key compared field by field
+_FIELD_KEYS = 6  # the longest tuple key compared field by field ($__sorted_by's order-by has six)
 
 
 def _sorted_by_fields(items: Expr, elem: Ty, key: str, positions: tuple, reverse: str, helpers: set,
                       guards: list) -> Expr:
     """sorted(items, key=lambda r: (a, b)): the key computed once per item into fields beside
     it ($__cpk on those that may be strs), compared as Python compares tuples of that length,
-    the first field that differs deciding, in one comparison function."""
+    the first field that differs deciding (JSONata's order-by over the fields: $__sorted_by)."""
     fields = ", ".join(f"'k{i}': " + (f"$__cpk($__sk[{i}])" if position.may("str") or not position.kinds
                                       else f"$__sk[{i}]") for i, position in enumerate(positions))
     decorate = f"function($__sv) {{ ($__sk := ({key})($__sv); {{'v': $__sv, {fields}}}) }}"
-    last = len(positions) - 1
-    compare = "".join(f"$__sa.k{i} != $__sb.k{i} ? $__sa.k{i} > $__sb.k{i} : " for i in range(last))
-    compare += f"$__sa.k{last} > $__sb.k{last}"
     used = helpers | {"sorted_by"} | ({"cpk"} if "$__cpk(" in fields else set()) | (
         {"map"} if "$__map(" in key else set())  # (the key that counts bools as ints: _sequence_key)
-    return combine(f"$__sorted_by({items.code}, {decorate}, function($__sa, $__sb) {{ {compare} }}, {reverse})",
+    return combine(f"$__sorted_by({items.code}, {decorate}, {reverse})",
                    pytypes.list_of(elem), items, helpers=used, guards=guards)
 
 

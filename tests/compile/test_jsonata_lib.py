@@ -104,12 +104,22 @@ CASES = [
      sorted([{"a": 1, "i": 0}, {"a": 0, "i": 1}, {"a": 1, "i": 2}, {"a": 0, "i": 3}], key=lambda x: (x["a"],),
             reverse=True)),
     ("$__sorted_by([{'n':'b','v':1},{'n':'a','v':2},{'n':'b','v':0},{'n':'a','v':2,'x':1}],"
-     " function($x){ {'v': $x, 'k0': $x.n, 'k1': $x.v} },"
-     " function($a,$b){ $a.k0 != $b.k0 ? $a.k0 > $b.k0 : $a.k1 > $b.k1 }, true)",
+     " function($x){ {'v': $x, 'k0': $x.n, 'k1': $x.v} }, true)",
      sorted([{"n": "b", "v": 1}, {"n": "a", "v": 2}, {"n": "b", "v": 0}, {"n": "a", "v": 2, "x": 1}],
             key=lambda x: (x["n"], x["v"]), reverse=True)),
-    ("$__sorted_by([[2,[1]],[1,[2]]], function($x){ {'v': $x, 'k0': $x[0]} }, function($a,$b){ $a.k0 > $b.k0 }, false)",
+    # keys of different lengths (a prefix first), strings beyond U+FFFF in code point order,
+    # reversed stably; and keys longer than six items (the comparison function)
+    ("$__sorted_seq([[1,'b',0],[1],[0,'x'],[1,'b'],[1,'\ud83d\ude00'],[1,'\uffff'],[1]], function($x){$x}, true)",
+     sorted([[1, "b", 0], [1], [0, "x"], [1, "b"], [1, "\U0001f600"], [1, "\uffff"], [1]], reverse=True)),
+    ("$__sorted_seq([[1,1,1,1,1,1,2],[1,1,1,1,1,1,1],[0],[1,1,1,1,1,1]], function($x){$x}, false)",
+     sorted([[1, 1, 1, 1, 1, 1, 2], [1, 1, 1, 1, 1, 1, 1], [0], [1, 1, 1, 1, 1, 1]])),
+    ("$__sorted_by([[2,[1]],[1,[2]]], function($x){ {'v': $x, 'k0': $x[0]} }, false)",
      [[1, [2]], [2, [1]]]),
+    # six fields, ties broken by the last; a stable sort keeps equal keys in their order
+    ("$__sorted_by([[1,1,1,1,1,2,'a'],[1,1,1,1,1,1,'b'],[0,9,9,9,9,9,'c'],[1,1,1,1,1,1,'d']], function($x){"
+     " {'v': $x, 'k0': $x[0], 'k1': $x[1], 'k2': $x[2], 'k3': $x[3], 'k4': $x[4], 'k5': $x[5]} }, false)",
+     sorted([[1, 1, 1, 1, 1, 2, "a"], [1, 1, 1, 1, 1, 1, "b"], [0, 9, 9, 9, 9, 9, "c"], [1, 1, 1, 1, 1, 1, "d"]],
+            key=lambda x: x[:6])),
     ("[$__seqcmp([], [1]), $__seqcmp([1], []), $__seqcmp([], []), $__seqcmp([2, 'b'], [2, 'a']),"
      " $__seqcmp([1, 'z'], [1, 'z', 0]), $__seqcmp(['\ud83d\ude00'], ['\uffff'])]", [-1, 1, 0, 1, -1, 1]),
     ("$__seq_orderable([[1,'a'],[2,'b',3]])", True), ("$__seq_orderable([[1,'a'],['x','b']])", False),
