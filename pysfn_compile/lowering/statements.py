@@ -999,9 +999,14 @@ def transform_raise(b, node: ast.Raise) -> None:
         raise_dynamic(b, ir.Code("$" + record_var + ".type"), ir.Code("$" + record_var + ".message"))
         return
     if isinstance(exc, ast.Name) and b.lookup(exc.id)[0] is not None:
-        value = b.expr(exc)
+        value = b.expr(exc)  # (its guards: UnboundLocalError where a path leaves it unset)
+        if value.ty.only("exc", "none") and value.ty.may("exc"):  # `last_error = None ... raise last_error`
+            value = combine(value.code, pytypes.EXC, value, guards=[
+                guard(f"$type({value.code}) = 'null'", TypeError, "'exceptions must derive from BaseException'", value)])
         if not value.ty.only("exc"):
-            raise Refusal(exc, "only exceptions can be raised", "raise ValueError(...)")
+            raise Refusal(exc, f"only exceptions can be raised, and '{exc.id}' may be {value.ty.without('exc').describe()}",
+                          "raise ValueError(...)")
+        b.check([value], f"Check {exc.id} (line {node.lineno})")
         raise_dynamic(b, ir.Code(value.code + ".type"), ir.Code(value.code + ".message"))
         return
     call = exc if isinstance(exc, ast.Call) else None

@@ -1475,3 +1475,48 @@ def test_an_exception_init_whose_message_calls_a_builtin_or_a_method():
                           {"cfg": {"replicas": 3}, "event": {"kind": "ping"}})
     assert [r["output"] for r in results] == ["replicas: expected int, got str", "cannot handle event 'x'", "pong"]
     assert "defines its own __init__" in refusal(source.replace("{type(got).__name__}", "{audit(got)}"))
+
+
+def test_raise_of_a_name_that_may_be_unbound_or_none():
+    """`raise err` where a path leaves `err` unset raises UnboundLocalError, which an `except
+    Exception` catches (the machine raised an exception with no class and no message, a handler
+    returning ': '); `last_error = None ... raise last_error` raises Python's TypeError where it
+    is still None (it was refused). Both from a session-26 trial."""
+    results = assert_same("""
+    class Boom(Exception):
+        pass
+
+    def flaky(i, fail_until):
+        if i < fail_until:
+            raise Boom(f"attempt {i}")
+        return i
+
+    @sfn.workflow
+    def main(fail_until, attempts, flag):
+        if flag:
+            try:
+                flaky(0, 1)
+            except Boom as e:
+                err = e
+        try:
+            raise err
+        except Boom as e2:
+            first = "boom " + str(e2)
+        except Exception as e3:
+            first = type(e3).__name__ + ": " + str(e3)
+        last_error = None
+        for i in range(attempts):
+            try:
+                return [first, flaky(i, fail_until)]
+            except Boom as e:
+                last_error = e
+        try:
+            raise last_error
+        except Exception as t:
+            return [first, type(t).__name__ + ": " + str(t)]
+    """, {"fail_until": 0, "attempts": 3, "flag": False}, {"fail_until": 5, "attempts": 3, "flag": True},
+        {"fail_until": 0, "attempts": 0, "flag": True})
+    assert [r["output"] for r in results] == [
+        ["UnboundLocalError: cannot access local variable 'err' where it is not associated with a value", 0],
+        ["boom attempt 0", "Boom: attempt 2"],
+        ["boom attempt 0", "TypeError: exceptions must derive from BaseException"]]
