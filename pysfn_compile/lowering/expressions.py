@@ -483,9 +483,21 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
             for g in result.guards)
         picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
         code = f"($__v := {value.code}; {test.code} ? {picked})"
-        result = Expr(code, pytypes.join(value.ty, result.ty), guards, value.reads | result.reads,
+        result = Expr(code, _joined(_picked(value.ty, op), result.ty), guards, value.reads | result.reads,
                       value.helpers | result.helpers | test.helpers)
     return result
+
+
+def _picked(ty: pytypes.Ty, op: str) -> pytypes.Ty:
+    """The type of an operand of `a or b` (`a and b`) where it is the result, before the last:
+    a truthy value for `or`, never None (`cached(k) or {}` is a dict). A value of any JSON kind
+    stays one (the run-time dispatch of values of unknown type is for that type)."""
+    return ty.without("none") if op == "or" and not ty.is_any else ty
+
+
+def _joined(a: pytypes.Ty, b: pytypes.Ty) -> pytypes.Ty:
+    """join, where a type without kinds (an operand never picked: `None or x`) adds nothing."""
+    return b if not a.kinds else a if not b.kinds else pytypes.join(a, b)
 
 
 def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
@@ -500,7 +512,8 @@ def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
     for position, value_node in enumerate(node.values):
         with b.narrow(known):
             value = b.expr(value_node)
-        ty = pytypes.join(ty, value.ty)
+        part = value.ty if position == last else _picked(value.ty, op)
+        ty = part if ty is None else _joined(ty, part)
         b.assign([(result, value)], f"Set {result}")
         if position == last:
             break

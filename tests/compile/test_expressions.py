@@ -332,3 +332,26 @@ def test_repetition_doubles_and_stops_past_jsonata_s_limit():
     assert results[1]["output"] == [6, "xy-xy-xy-", 6, [0, [1]], 0, [1, 1], 0, "abab", ""]
     stopped = emulate(compile_text(source), {"n": 6_000_000, "ch": "ab", "unknown": ""})
     assert stopped["error"] == "States.QueryEvaluationError" and "over 10,000,000 characters" in stopped["cause"]
+
+
+def test_a_value_or_a_default_is_never_none():
+    """`data = cached(key) or {}` is a dict whatever cached() returns (None is falsy): its
+    methods were refused ('.get() on None | dict'), annotating cached() did not help. A
+    session-26 trial."""
+    results = assert_same("""
+    def cached(key):
+        return None if key == "miss" else {"key": key, "n": 2}
+
+    def names(key):
+        return None if key == "miss" else ["a", "b"]
+
+    @sfn.workflow
+    def main(key):
+        data = cached(key) or {}
+        ns = names(key) or []
+        ns.append("z")
+        data["seen"] = True
+        return [data.get("key", "none"), ns, data]
+    """, {"key": "miss"}, {"key": "k"})
+    assert [r["output"] for r in results] == [
+        ["none", ["z"], {"seen": True}], ["k", ["a", "b", "z"], {"key": "k", "n": 2, "seen": True}]]
