@@ -6,7 +6,8 @@ compiler cannot know statically: JSON has one number type, so a callee that retu
 without an annotation gives the machine the number 2, which the compiler's rule reads as an
 int, and a tuple arrives as a list; and the Lambda checks a result against the callee's return
 annotation (a `-> str` callee returning None raises TypeError there, which an `except` may
-catch). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
+catch), and fails the call where the result is no JSON (`Runtime.MarshalError`: a DynamoDB
+Decimal, a datetime). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
 
 One thing it cannot make the plain run see: a Lambda gets a copy of its arguments, so a callee
 that changes a list or dict argument in place changes the workflow's value in Python only. The
@@ -25,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
 from .dispatch import check_result, return_hint
-from .sfn import Fail, as_machine_sees
+from .sfn import Fail, MarshalError, as_machine_sees
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
@@ -57,6 +58,10 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                                    "the changed value and assign it in the workflow")
             if hint is not None:
                 check_result(name, hint, result)
+            try:  # what Lambda's runtime does with the handler's result
+                json.dumps(result)
+            except (TypeError, ValueError) as error:
+                raise MarshalError(f"Unable to marshal response: {error}") from None
             return as_machine_sees(hint, result)
 
         return call

@@ -110,6 +110,17 @@ class HeartbeatTimeout(Timeout):
     error_name = "States.HeartbeatTimeout"
 
 
+class MarshalError(Fail):
+    """A callee returned what JSON cannot carry (a DynamoDB Decimal, a datetime, a set): Lambda's
+    runtime fails the call with `Runtime.MarshalError`, and the plain run raises this where the
+    machine's Task fails, so that `except Exception` catches it in both runs alike."""
+
+    error_name = "Runtime.MarshalError"
+
+    def __init__(self, cause: str = ""):
+        super().__init__(self.error_name, cause)
+
+
 # -- the clock ---------------------------------------------------------------------------
 class Clock:
     """Real time, or a virtual clock that only moves when something sleeps on it."""

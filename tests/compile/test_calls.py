@@ -772,3 +772,36 @@ def test_a_callee_that_changes_its_argument_where_the_compiler_cannot_see_it_fai
         assert result["cause"].startswith("mark() changed its argument 1 in place"), result
     assert same(emulate(compiled, {"rows": [{"id": 1}], "how": "none"}),
                 compiled.run_python({"rows": [{"id": 1}], "how": "none"}))
+
+
+def test_a_callee_result_json_cannot_carry_fails_the_call_in_both_runs():
+    """A callee returning a Decimal (boto3's DynamoDB numbers), a datetime or a set fails on
+    AWS (Lambda's Runtime.MarshalError), which `except Exception` catches; the plain run went on
+    with the value (a session-26 trial)."""
+    results = assert_same("""
+    import datetime
+    from decimal import Decimal
+
+    def price(x):
+        if x == "d":
+            return {"amount": Decimal("12.50")}
+        if x == "t":
+            return {"at": datetime.datetime(2024, 1, 2)}
+        return {"amount": {1, 2}} if x == "s" else {"amount": 3}
+
+    @sfn.workflow
+    def main(x, catch):
+        if not catch:
+            return price(x)["amount"]
+        try:
+            p = price(x)
+        except Exception as e:
+            return [type(e).__name__, str(e)]
+        return p["amount"]
+    """, *({"x": x, "catch": True} for x in "dtsn"), {"x": "d", "catch": False})
+    assert [r["output"] for r in results[:4]] == [
+        ["MarshalError", "Unable to marshal response: Object of type Decimal is not JSON serializable"],
+        ["MarshalError", "Unable to marshal response: Object of type datetime is not JSON serializable"],
+        ["MarshalError", "Unable to marshal response: Object of type set is not JSON serializable"], 3]
+    assert (results[4]["error"], results[4]["cause"]) == (
+        "Runtime.MarshalError", "Unable to marshal response: Object of type Decimal is not JSON serializable")
