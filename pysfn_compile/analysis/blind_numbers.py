@@ -13,11 +13,13 @@ value only reaches
     a true division (x / n is the same float either way; where n is 0, Python's message names the
     kind: "float division by zero", so the machine stops there),
     the workflow's own `return`, of the number or of a list or dict display or comprehension holding it (the
-    execution's output is JSON, where 2 and 2.0 are one number),
+    execution's output is JSON, where 2 and 2.0 are one number), or `out.append(x)` of a list
+    `out` that only collects items and is that return (`_Judge.returned_lists`),
 
 or arithmetic whose own result only reaches such places: `+ x`, `- x`, `x + y`, `x - y`,
 `x * y`, `x // 3`, `x % 3` (a nonzero literal divisor: Python's message for a zero divisor
-names the kind), abs(x), round(x, n) (whose own stop stays), or a variable every read of which only reaches them
+names the kind), abs(x), round(x, n) (whose result is a float where x is: its lowering then stops
+only on a zero Python keeps as -0.0), or a variable every read of which only reaches them
 (`subtotal += amount`, then `f"{subtotal:.2f}"`). Every other read (printing it, returning it from a branch,
 storing it in a list or dict, indexing, range(), passing it to a function, dividing by it)
 may show the kind, and the stops stay. `x * y` with a sequence on the other side is Python's
@@ -78,7 +80,7 @@ class BlindNumbers:
         if isinstance(node, ast.Name):
             return node.id in self.lost_names
         if _rounding(node):  # round(x, n) is a float when x is (its own stop stays, for x's own floats)
-            return self.lost(node.args[0])
+            return node in self.nodes or self.lost(node.args[0])
         return node in self.nodes and _loses_kind(node)
 
 
@@ -105,13 +107,15 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, para
             reads.setdefault(node.id, []).append(node)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in candidates:
             reads.setdefault(node.target.id, []).append(node)
-    judge = _settle(_Judge(parents, shadowed, set(candidates), entry, companions=True, kind_reading=kind_reading),
-                    reads)
+    first = _Judge(parents, shadowed, set(candidates), entry, companions=True, kind_reading=kind_reading)
+    first.sinks = first.returned_lists(module)
+    judge = _settle(first, reads)
     compared = _settle(_Judge(parents, shadowed, set(candidates | (params - declared)), entry, any_comparison=True),
                        reads)
-    # round(x, n)'s own stop stays: round(-0.04, 1) is -0.0, a zero whose sign JSON cannot carry
+    # (where round(x, n)'s own stop goes, its lowering stops on a zero that may be -0.0 instead:
+    # round(-0.004, 2), whose sign JSON cannot carry)
     deps = {node: found for node in ast.walk(module)
-            if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign)) and not _rounding(node)
+            if isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call, ast.AugAssign))
             and (found := judge.reach(node)) is not None}
     kind_names = frozenset(name for name in judge.names if name in judge.name_deps.get(name, ()))
     found = BlindNumbers(frozenset(deps), frozenset(judge.names), frozenset(), frozenset(compared.names),
@@ -181,6 +185,7 @@ class _Judge:
     companions: bool = False  # a name printed whole is blind given its companion (BlindNumbers.kind_names)
     kind_reading: Any = None  # (call, argument) -> whether the call passes the argument's kind on
     name_deps: dict = attrs.Factory(dict)  # name -> the companions its blindness rests on
+    sinks: frozenset = frozenset()  # lists that only collect items and are returned (returned_lists)
 
     def reach(self, node: ast.AST) -> frozenset | None:
         """Whether `node`'s value (an AugAssign: its result) reaches only blind places: None if
@@ -201,6 +206,9 @@ class _Judge:
             return self.reach(parent) if isinstance(parent.op, (ast.USub, ast.UAdd)) else None
         if isinstance(parent, ast.BinOp):
             return self._operand(node, parent)
+        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "append" \
+                and isinstance(parent.func.value, ast.Name) and parent.func.value.id in self.sinks:
+            return none  # (an item of the workflow's result)
         if isinstance(parent, ast.keyword) and isinstance(self.parents.get(parent), ast.Call):
             return frozenset({node.id}) if self._printed(node, self.parents[parent]) else None
         if isinstance(parent, ast.Call):
@@ -224,6 +232,32 @@ class _Judge:
         if _holds(parent, node):
             return none if self.entry and self._returned(parent) else None  # (a display the workflow returns)
         return None
+
+    def returned_lists(self, module: ast.Module) -> frozenset:
+        """In the workflow's body, the lists that only collect items and are its result: every
+        binding `out = []`, every read `out.append(x)` or the workflow's own `return out` (or a
+        display it returns holding `out`). Their items reach the execution's JSON output only,
+        where 2 and 2.0 are one number."""
+        if not self.entry:
+            return frozenset()
+        seen, bad = set(), set()
+        for node in ast.walk(module):
+            if not isinstance(node, ast.Name):
+                continue
+            parent = self.parents.get(node)
+            if isinstance(node.ctx, ast.Store):
+                ok = isinstance(parent, ast.Assign) and parent.targets == [node] \
+                    and isinstance(parent.value, ast.List) and not parent.value.elts
+            elif isinstance(node.ctx, ast.Load):
+                call = self.parents.get(parent)
+                ok = (isinstance(parent, ast.Attribute) and parent.attr == "append" and isinstance(call, ast.Call)
+                      and call.func is parent and len(call.args) == 1 and not call.keywords) \
+                    or (isinstance(parent, ast.Return) and self._own_return(parent)) \
+                    or (_holds(parent, node) and self._returned(parent))
+            else:
+                ok = False
+            (seen if ok else bad).add(node.id)
+        return frozenset(seen - bad)
 
     def _returned(self, display: ast.AST) -> bool:
         """A display (or a comprehension's items) that is, or sits in displays that are, the

@@ -215,7 +215,10 @@ def _programs(draw):
             names.append(f"v{i}")
     sinks = [draw(st.sampled_from(_SINKS)).format(v=name, w=draw(st.sampled_from(names)))
              for name in names[3:] for _ in range(draw(st.integers(1, 2)))]
-    body = "\n        ".join(lines)
+    # (session 26: a list that only collects items and is returned shows no kind of them)
+    lines += [f"out.append({draw(st.sampled_from(_EXPRS)).format(x=name, y=draw(st.sampled_from(names)))})"
+              for name in draw(st.lists(st.sampled_from(names), max_size=2))]
+    body = "\n        ".join(["out = []", *lines])
     return f"""
 import json
 
@@ -224,7 +227,7 @@ import json
 def main(a, b, c):
     try:
         {body}
-        return [{", ".join(sinks)}]
+        return [{", ".join(sinks)}, out]
     except (TypeError, ZeroDivisionError, ValueError) as e:
         return type(e).__name__ + ': ' + str(e)
 """
@@ -375,3 +378,42 @@ def test_the_negation_of_a_zero_whose_kind_was_lost_is_not_taken_for_an_int():
     assert compiled.run_python({"a": 0.5})["output"] == ["0.00", "-0.00"]
     assert emulate(compiled, {"a": 0.5})["error"] == "pysfn.AmbiguousNumber"
     assert_same(source, {"a": 2}, {"a": 3})
+
+
+def test_a_list_that_only_collects_items_and_is_returned_shows_no_kind():
+    """`out.append(r["price"] * r["qty"])` then `return out` stopped where the product came out
+    integral (2.5 * 2): the list is the execution's JSON output, where 5 and 5.0 are one number
+    (a session-26 trial: tests pass, production stops). Printed, it still stops."""
+    source = """
+    @sfn.workflow
+    def main(rows, d, show):
+        out = []
+        for r in rows:
+            out.append(r["price"] * r["qty"])
+            out.append(r["price"] // d)
+        if show:
+            return str([r["price"] * r["qty"] for r in rows])
+        return [out, len(rows)]
+    """
+    results = assert_same(source, {"rows": [{"price": 2.5, "qty": 2}, {"price": 3, "qty": 1}], "d": 3, "show": False},
+                          {"rows": [{"price": 2.5, "qty": 2}], "d": 0, "show": False})
+    assert results[0]["output"] == [[5.0, 0.0, 3, 1], 2]
+    assert results[1]["error"] == "ZeroDivisionError"
+    stopped = emulate(compile_text(source), {"rows": [{"price": 2.5, "qty": 2}], "d": 3, "show": True})
+    assert stopped["error"] == "pysfn.AmbiguousNumber"
+
+
+def test_round_of_a_number_of_unknown_type_whose_kind_nothing_reads():
+    """`return round(x, 2)` of 2.999 is the float 3.0: it stopped (a session-26 trial); returned,
+    compared or printed through the variable's companion (`r = round(x, 2); str(r)`) it runs as
+    Python. A zero Python keeps as -0.0 (round(-0.004, 2)) still stops."""
+    source = """
+    @sfn.workflow
+    def main(x):
+        r = round(x, 2)
+        return [round(x, 2), str(r), round(x, 1) > 2]
+    """
+    results = assert_same(source, {"x": 2.999}, {"x": 3}, {"x": 1.005}, {"x": 2.25})
+    assert [r["output"] for r in results] == [[3.0, "3.0", True], [3, "3", True], [1.0, "1.0", False],
+                                              [2.25, "2.25", True]]
+    assert emulate(compile_text(source), {"x": -0.004})["error"] == "pysfn.AmbiguousNumber"
