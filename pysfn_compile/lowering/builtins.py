@@ -922,7 +922,11 @@ def _sum_of_json_numbers(node, items: Expr) -> Expr:
     total = combine(f"$sum({xs})", attrs.evolve(pytypes.NUMBER, json_number=True), items,
                     helpers={"map"} if items.ty.element.may("bool") else ())
     checked = operations.overflow_checked(total)
-    return attrs.evolve(checked, guards=checked.guards + (_ambiguous_total(node, total, xs),))
+    # (its kind: a float where an item is, none being a float that came out integral: each
+    # follows the number rule; sum([]) is the int 0)
+    kind = Expr(f"$exists({operations.bound_code(xs)}[$floor($) != $])", pytypes.BOOL, reads=items.reads,
+                helpers=total.helpers)
+    return attrs.evolve(checked, guards=checked.guards + (_ambiguous_total(node, total, xs),), kind=kind)
 
 
 def _ambiguous_total(node, total: Expr, xs: str) -> Guard:
@@ -980,7 +984,10 @@ def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
         ty = pytypes.INT
     result = combine(code, ty, items, *([start] if start is not None else []), helpers={"num"},
                      guards=[mistyped, floats])
-    return overflow_checked(result)
+    if sys.version_info >= (3, 12):
+        return overflow_checked(result)
+    # its kind: a float where an item is (each follows the number rule); sum([]) is the int 0
+    return attrs.evolve(overflow_checked(result), kind=Expr(has_float, pytypes.BOOL, reads=items.reads, helpers=helpers))
 
 
 def _iterable_expr(node, expr: Expr, not_iterable: str | None = None, keys: Ty = pytypes.STR) -> Expr:

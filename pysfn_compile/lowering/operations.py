@@ -600,7 +600,7 @@ def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, l
         for this, other, is_lost in ((left, right, lost[0]), (right, left, lost[1])):
             # (not one whose static type says its kind, nor one that carries its kind where
             # dynamic_arithmetic reads it: their tests know it)
-            static = not (this.ty.json_number or this.ty.is_any) and (this.ty.only("float") or this.ty.only("int", "bool"))
+            static = _static_kind(this)
             carried = _kind_stand_in(this) is not this and _chosen_at_run_time(op, left.ty, right.ty)
             if is_lost and not static and not carried:
                 result = lost_kind_stop(node, result, this, other)
@@ -613,6 +613,11 @@ def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, l
         elif op in ("//", "%") and not (right.is_const and right.const > 0):
             result = signed_zero_stop(node, result, () if right.is_const else (right,), floats)
     return result
+
+
+def _static_kind(side: Expr) -> bool:
+    """Whether `side`'s static type says whether it is a float (not a number of unknown type)."""
+    return not (side.ty.json_number or side.ty.is_any) and (side.ty.only("float") or side.ty.only("int", "bool"))
 
 
 def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr:
@@ -640,6 +645,9 @@ def lost_zero_divisor_stop(node: ast.AST, result: Expr, left: Expr, right: Expr,
     unless `left` (the lost one) is not integral: a float the machine knows."""
     if right.is_const and type(right.const) in (int, float) and right.const != 0:
         return result
+    if not right_lost and (_static_kind(left) or (
+            carried_kind(left) is not None and _chosen_at_run_time("/", left.ty, right.ty))):
+        return result  # (the message names the kind by the static type, or by the companion: dynamic_arithmetic)
     d, n = right.code, left.code
     known = "" if right_lost else f" and $type({n}) = 'number' and $floor({n}) = {n}"
     stop = Guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0{known})", None, "''",

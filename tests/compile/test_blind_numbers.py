@@ -191,7 +191,7 @@ _LONG = int(os.environ.get("PYSFN_BLIND_EXAMPLES", "0"))
 _VALUES = st.sampled_from([0, 1, 2, 3, -2, 0.5, 1.5, 2.5, 0.25, -0.5, 12.5, "ab", True, None])
 _LOUD = {"pysfn.AmbiguousNumber", "pysfn.IntegerOverflow", "pysfn.UnprintableNumber", "pysfn.Unsupported"}
 _EXPRS = ["{x} + {y}", "{x} - {y}", "{x} * {y}", "{x} / {y}", "{x} // {y}", "{x} % {y}", "-{x}", "abs({x})",
-          "round({x}, 1)", "round({x})", "{x} // 2", "{x} % 3", "{x} / 4", "{x} * 0.5", "{x} + 1"]
+          "round({x}, 1)", "round({x})", "{x} // 2", "{x} % 3", "{x} / 4", "{x} * 0.5", "{x} + 1", "sum([{x}, {y}])"]
 _SINKS = ["f'{{{v}:.2f}}'", "{v} == 3", "{v} != {w}", "{v} > 2", "{v} < {w}", "int({v})", "str({v})", "[{v}]",
           "{v} / 2", "10 / {v}", "not {v}", "'ab' * {v}", "{v} * 'ab'", "{v}", "round({v}, 2)", "float({v})",
           "f'{{{v}:>8.1f}}'", "format({v}, '.3f')", "{v} if {v} else {w}",
@@ -246,10 +246,11 @@ def test_random_arithmetic_of_unknown_type_agrees_or_stops_loudly(source, inputs
         assert same(machine, python) or machine["error"] in _LOUD, f"{source}\n{payload}\n{machine}\n{python}"
 
 
-def test_a_running_total_divided_by_a_variable_runs_and_a_zero_divisor_stops():
+def test_a_running_total_divided_by_a_variable_runs_and_a_zero_divisor_names_its_kind():
     """`total += p` over floats (1.5 + 2.5 is 4.0, 4 in JSON), then `total / window`: the same
     float either way (a new-user trial stopped here); for window 0 Python says "float division
-    by zero", a kind the machine lost, so it stops there."""
+    by zero", which the machine stopped for (the kind lost) until session 26: the total's
+    companion now names it."""
     source = """
     @sfn.workflow
     def main(prices, window):
@@ -263,10 +264,9 @@ def test_a_running_total_divided_by_a_variable_runs_and_a_zero_divisor_stops():
     """
     assert_same(source, {"prices": [1.5, 2.5], "window": 2}, {"prices": [0.5, 0.25], "window": 0},
                 {"prices": [], "window": 4}, {"prices": [3, 0.5], "window": 0.5})
-    compiled = compile_text(source)
-    for prices in ([1.5, 2.5], [1, 2]):  # (ints too: the machine cannot tell 3 from 3.0)
-        stopped = emulate(compiled, {"prices": prices, "window": 0})
-        assert stopped["error"] == "pysfn.AmbiguousNumber" and "division by zero" in stopped["cause"]
+    results = assert_same(source, {"prices": [1.5, 2.5], "window": 0}, {"prices": [1, 2], "window": 0},
+                          {"prices": [0.5, 0.5, True], "window": 0})
+    assert [r["output"] for r in results] == ["float division by zero", "division by zero", "float division by zero"]
 
 
 def test_a_sum_of_an_int_and_a_value_that_may_be_an_integral_float_is_not_taken_for_an_int():
@@ -417,3 +417,35 @@ def test_round_of_a_number_of_unknown_type_whose_kind_nothing_reads():
     assert [r["output"] for r in results] == [[3.0, "3.0", True], [3, "3", True], [1.0, "1.0", False],
                                               [2.25, "2.25", True]]
     assert emulate(compile_text(source), {"x": -0.004})["error"] == "pysfn.AmbiguousNumber"
+
+
+def test_a_sum_of_numbers_of_unknown_type_carries_its_kind():
+    """sum() of an unannotated list is a float where an item is: `str(total)` of [1.5, 1.5] is
+    '3.0', and `total / len(xs)` of [] raises Python's 'division by zero' (sum([]) is the int 0):
+    both stopped (AmbiguousNumber, a session-26 trial: the average of an empty list). A float
+    accumulator (`total = 0.0`) divides by zero with 'float division by zero'."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(amounts, d):
+        total = sum(amounts)
+        acc = 0.0
+        for a in amounts:
+            acc += a
+        out = [str(total)]
+        try:
+            out.append(total / len(amounts))
+        except ZeroDivisionError as e:
+            out.append(str(e))
+        try:
+            out.append(total / d)
+        except ZeroDivisionError as e:
+            out.append(str(e))
+        try:
+            out.append(acc / len(amounts))
+        except ZeroDivisionError as e:
+            out.append(str(e))
+        return out
+    """, {"amounts": [], "d": 0}, {"amounts": [1.5, 1.5], "d": 0}, {"amounts": [1, 2], "d": 2}, {"amounts": [0.5], "d": 0.0})
+    assert [r["output"] for r in results] == [
+        ["0", "division by zero", "division by zero", "float division by zero"],
+        ["3.0", 1.5, "float division by zero", 1.5], ["3", 1.5, 1.5, 1.5], ["0.5", 0.5, "float division by zero", 0.5]]
