@@ -331,8 +331,16 @@ class BuilderHelpers:
         return set(self.loop_guarded)
 
     def walk(self, names: set) -> None:
-        """A for loop walks these lists from here: changing them in place is refused."""
+        """A for loop walks these lists from here: changing them in place is refused (a loop
+        walking one already walked takes away the item stores walk_at allowed)."""
+        self.loop_guarded = {g for g in self.loop_guarded if not (isinstance(g, tuple) and g[0] == "at" and g[1] in names)}
         self.loop_guarded |= names
+
+    def walk_at(self, name: str, position: str) -> None:
+        """`for position, x in enumerate(name)`, the only loop walking the list: storing the
+        item at `position` (`name[position] = v`) is allowed, the item Python's enumerate has
+        already passed (later items stay as the machine's snapshot holds them)."""
+        self.loop_guarded.add(("at", name, position))
 
     def walk_keys(self, name: str) -> None:
         """A for loop walks this dict's keys from here (`for k in d`): a change that adds or
@@ -429,9 +437,13 @@ class BuilderHelpers:
                            "one list or dict repeated, as in [[0]] * 2); changing one in place would not change the "
                            "other copy as Python does",
                            "build the new item and assign it: items[i] = {**items[i], 'k': v}")
-        if name in self.loop_guarded:
+        if name in self.loop_guarded and not (
+                not nested and isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
+                and node.value.id == name and isinstance(node.slice, ast.Name)
+                and ("at", name, node.slice.id) in self.loop_guarded):
             return Refusal(node, f"'{name}' is changed while a for loop iterates over it",
-                           "iterate over a copy: for x in list(xs)")
+                           "iterate over a copy: for x in list(xs); or store the loop's own item by its "
+                           "position: for i, x in enumerate(xs): xs[i] = ...")
         if ("keys", name) in self.loop_guarded and not nested and not (
                 isinstance(node, ast.Subscript) and isinstance(node.slice, ast.Name)
                 and self.key_present(name, node.slice.id)):

@@ -623,7 +623,8 @@ def transform_for(b, node: ast.For) -> None:
     else:
         counted = _counted(b, node)
         walked_node = iterable_node if counted is None else counted[0]
-        iterable = iterable_of(walked_node, b.expr(walked_node), keys=b.key_type)
+        walked_value = b.expr(walked_node)
+        iterable = iterable_of(walked_node, walked_value, keys=b.key_type)
         source, item_ty, helper_names = iteration_source(walked_node, iterable, b.key_type)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
         if iterable.ty.mutable:
@@ -631,7 +632,19 @@ def transform_for(b, node: ast.For) -> None:
             if keyed is not None and sources == {keyed[0]}:
                 b.walk_keys(keyed[0])  # `for k in d`: d's values may change, not its keys
             else:
+                fresh = not (sources & b.walked())
                 b.walk(sources)
+                position = node.target.elts[0].id if counted is not None and counted[1] == 0 else None
+                if fresh and position is not None and isinstance(walked_node, ast.Name) \
+                        and _stores_at(node.body, walked_node.id, position) \
+                        and not ast_edits.may_rebind(position, node.body, b.scope.body):
+                    b.walk_at(walked_node.id, position)  # `xs[i] = ...` of its own position
+                    if not walked_value.ty.only("list"):  # (a dict would change size: Python's RuntimeError)
+                        b.check([stop_where(attrs.evolve(walked_value, guards=()), f"($type({walked_value.code}) = 'object')",
+                                            f"line {node.lineno}: the loop may store items by their position, "
+                                            f"which the machine does for a list only, and "
+                                            f"'{walked_node.id}' is a dict: annotate it")],
+                                f"Check {walked_node.id} (line {node.lineno})")
         start = [(index, const(0, pytypes.kind("int", 1)))]
         sequence = _walked_variable(b, walked_node, node, items)
         if sequence is None:  # the list of the moment, in a variable of its own
@@ -686,6 +699,13 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def _stores_at(body: list[ast.stmt], name: str, position: str) -> bool:
+    """Whether `body` stores `name[position]` (`xs[i] = v`, `xs[i] += 1`)."""
+    return any(isinstance(n, ast.Subscript) and isinstance(n.ctx, ast.Store) and isinstance(n.value, ast.Name)
+               and n.value.id == name and isinstance(n.slice, ast.Name) and n.slice.id == position
+               for statement in body for n in ast.walk(statement))
 
 
 def _counted(b, node: ast.For) -> tuple[ast.expr, int] | None:

@@ -11,7 +11,7 @@ import pytest
 import pysfn_emulator
 from pysfn_compile.runtime.dispatch import error_type
 
-from .helpers import assert_same, compile_text, refusal
+from .helpers import assert_same, compile_text, emulate, refusal
 
 CASES = {
     "assignment_forms": ("""
@@ -1520,3 +1520,42 @@ def test_raise_of_a_name_that_may_be_unbound_or_none():
         ["UnboundLocalError: cannot access local variable 'err' where it is not associated with a value", 0],
         ["boom attempt 0", "Boom: attempt 2"],
         ["boom attempt 0", "TypeError: exceptions must derive from BaseException"]]
+
+
+def test_a_loop_stores_the_item_at_its_own_position():
+    """`for i, n in enumerate(names): names[i] = n.strip()` was refused ('names' is changed
+    while a for loop iterates over it, a session-26 trial): the item at the loop's own position
+    is one enumerate has passed, so the machine's snapshot and Python's list agree on the items
+    still to come. Any other position, a start other than 0, or a second loop walking the list
+    stays refused; a dict (whose size would change: RuntimeError) stops the machine."""
+    source = """
+    @sfn.workflow
+    def main(names):
+        try:
+            for i, nm in enumerate(names):
+                names[i] = nm.strip().title()
+            counts = [1, 2, 3]
+            for k, c in enumerate(counts):
+                counts[k] += c * 2
+        except Exception as e:
+            return [type(e).__name__, str(e)]
+        return [names, counts]
+    """
+    results = assert_same(source, {"names": [" ann ", "bob"]}, {"names": []}, {"names": "abc"}, {"names": None})
+    assert [r["output"] for r in results[:2]] == [[["Ann", "Bob"], [3, 6, 9]], [[], [3, 6, 9]]]
+    assert emulate(compile_text(source), {"names": {"a": " x"}})["error"] == "pysfn.Unsupported"
+    for body in ("names[i + 1] = nm", "for j, other in enumerate(names):\n                names[i] = other"):
+        assert "changed while a for loop iterates" in refusal(f"""
+    @sfn.workflow
+    def main(names: list[str]):
+        for i, nm in enumerate(names):
+            {body}
+        return names
+    """)
+    assert "changed while a for loop iterates" in refusal("""
+    @sfn.workflow
+    def main(names: list[str]):
+        for i, nm in enumerate(names, 1):
+            names[i] = nm
+        return names
+    """)
