@@ -1262,17 +1262,27 @@ def lookup_key(node, key: Expr, unless_empty: str | None = None, int_keys: bool 
         return key
     if not key.ty.may("str") and not int_keys:
         if key.ty.may("list", "dict"):
-            raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
+            raise _key_refusal(node, key.ty)
         return None
     checked = _hashable(node, key, unless_empty)
     return _encoded_key(checked) if int_keys else checked
+
+
+def _key_refusal(node, ty: Ty) -> Refusal:
+    """A dict key that is a list or dict (Python's TypeError: unhashable), or a tuple (hashable
+    in Python; the machine's dict is a JSON object, whose keys are strings)."""
+    if ty.may("list") and ty.form != "list":
+        return Refusal(node, f"a dict key cannot be a {ty.describe()} here: the machine's dict is a JSON object, "
+                       "whose keys are strings", "join the parts into one str key (key = f\"{a}|{b}\"), or nest "
+                       "the dicts (counts.setdefault(a, {})[b] = ...)")
+    return Refusal(node, f"a dict key cannot be {ty.describe()} (unhashable in Python)")
 
 
 def _hashable(node, key: Expr, unless_empty: str | None = None) -> Expr:
     """`key`, checked at run time to be hashable (Python's TypeError for a list or a dict; not
     where the dict `unless_empty` is empty: CPython's dict.pop does not hash the key then)."""
     if not key.ty.may("str", "int", "bool", "float", "none"):
-        raise Refusal(node, f"a dict key cannot be {key.ty.describe()} (unhashable in Python)")
+        raise _key_refusal(node, key.ty)
     if key.ty.kinds and not key.ty.may("list", "dict"):
         return key
     hashed = f"$exists($keys({unless_empty})) and " if unless_empty is not None else ""

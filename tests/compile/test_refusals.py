@@ -441,3 +441,18 @@ def test_the_items_of_a_slice_of_a_sorted_list_are_the_lists_items():
             rec["rank"] = i + 1
         return records
     """)
+
+
+def test_a_tuple_dict_key_is_refused_for_json_not_for_hashing():
+    """`counts[(a, b)] = ...` said 'unhashable in Python' (a session-26 trial): tuples are
+    hashable; the machine's dict is a JSON object. The hint says what to write instead."""
+    message = refusal("""
+    @sfn.workflow
+    def main(trips):
+        counts = {}
+        for t in trips:
+            key = (t["from"], t["to"])
+            counts[key] = counts.get(key, 0) + 1
+        return len(counts)
+    """)
+    assert "unhashable" not in message and "JSON object" in message and "str key" in message
