@@ -411,22 +411,26 @@ class _ArgumentsIn(ast.NodeTransformer):
 
 def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
     """`x = [f(v) for v in vs if c(v)]` with f a helper: `x = []`, then `for v_1 in vs: if
-    c(v_1): x.append(f(v_1))` (the comprehension's own names renamed, as its scope is its own;
+    c(v_1): x.append(f(v_1))` (`return [...]` the same into a fresh name, then returned; the
+    comprehension's own names renamed, as its scope is its own;
     its first iterable evaluated first, as Python does), so that the call is a statement. A
     dict comprehension `{k(v): f(v) for v in vs}` stores each item: `key_1 = k(v_1)`, then
     `x[key_1] = f(v_1)` (Python evaluates the key, then the value, then stores)."""
     for block in blocks(body):
         for index in range(len(block) - 1, -1, -1):
             statement = block[index]
-            if not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
-                    and isinstance(statement.targets[0], ast.Name) and isinstance(statement.value, _LOOP_COMPS)):
+            returned = isinstance(statement, ast.Return) and isinstance(statement.value, _LOOP_COMPS)
+            if not returned and not (isinstance(statement, ast.Assign) and len(statement.targets) == 1
+                                     and isinstance(statement.targets[0], ast.Name)
+                                     and isinstance(statement.value, _LOOP_COMPS)):
                 continue
             comp = statement.value
             renames = _loop_of(comp, defs)
             if renames is None:
                 continue
             renames = {name: fresh_name(f"{name}_item", taken) for name in renames}
-            target = statement.targets[0].id
+            # (`return [f(v) for v in vs]`: built in a variable of its own, then returned)
+            target = fresh_name("result", taken) if returned else statement.targets[0].id
             if isinstance(comp, ast.DictComp):
                 inner = _dict_store(target, _renamed_expr(comp.key, renames), _renamed_expr(comp.value, renames), taken)
                 empty: ast.expr = ast.Dict(keys=[], values=[])
@@ -446,6 +450,8 @@ def _comprehension_loops(body: list[ast.stmt], defs: dict, taken: set) -> None:
             if any(isinstance(n, ast.Name) and n.id == target for n in ast.walk(comp.generators[0].iter)):
                 continue  # `xs = [f(x) for x in xs]`: the loop would walk the new list
             new = [ast.copy_location(start, statement), *(ast.copy_location(s, statement) for s in inner)]
+            if returned:
+                new.append(ast.copy_location(ast.Return(value=ast.Name(id=target, ctx=ast.Load())), statement))
             for node in new:
                 for sub in ast.walk(node):
                     if not hasattr(sub, "lineno") and isinstance(sub, (ast.stmt, ast.expr)):

@@ -719,17 +719,27 @@ def test_one_expression_helpers_calling_each_other_inside_lambdas_and_comprehens
     """, {"groups": {"a": [3, 1, 7, 5], "b": []}}, {"groups": {}}, {"groups": {"c": [6, 16]}, "w": 3})
 
 
-def test_a_helper_whose_names_would_mean_other_variables_at_the_call_stays_a_call():
+def test_a_helper_whose_names_would_mean_other_variables_at_the_call_reads_its_own():
     # `k` is the helper's enclosing name, but the comprehension around the call binds its own
-    # `k`: written in place, the expression would read the comprehension's; left as a call (and
-    # refused, with its hint), never a different value
-    text = refusal("""
+    # `k`: written in place, the expression would read the comprehension's. It was refused; since
+    # session 26 a returned comprehension runs as a loop whose names are renamed (`k_item`), so
+    # the helper reads the enclosing `k`, as in Python (a lambda keeps the refusal)
+    results = assert_same("""
     @sfn.workflow
     def main(vs, ks):
         k = 10
         def plus(x):
             return x + k
         return [plus(v) for k in ks for v in vs]
+    """, {"vs": [1, 2], "ks": [5, 6]})
+    assert results[0]["output"] == [11, 12, 11, 12]
+    text = refusal("""
+    @sfn.workflow
+    def main(vs, ks):
+        k = 10
+        def plus(x):
+            return x + k
+        return sorted(vs, key=lambda k: plus(k) * -1)
     """)
     assert "'plus' is a nested function called inside an expression where it cannot run inline" in text
 
@@ -944,3 +954,24 @@ def test_a_helper_changing_the_list_it_was_given_changes_the_callers_list():
     """, {"items": ["x"], "groups": {}}, {"items": [], "groups": {"g": [0]}})
     assert results[0]["output"]["items"] == ["x", "a", "x"]
     assert results[1]["output"]["groups"] == {"g": [0, 1]}
+
+
+def test_a_returned_comprehension_calling_a_helper_is_built_then_returned():
+    """`return [norm(r) for r in rs]` with `norm` a helper of two statements calling a callee
+    was refused ('a nested function called inside an expression where it cannot run inline'),
+    where `out = [...]; return out` compiled (a session-26 trial)."""
+    results = assert_same("""
+    def lookup(r):
+        return r.upper()
+
+    @sfn.workflow
+    def main(rs, d):
+        def norm(r):
+            x = r.strip()
+            return lookup(x)
+
+        if d:
+            return {k: norm(v) for k, v in d.items() if v}
+        return [norm(r) for r in rs if r]
+    """, {"rs": [" a", "", "b "], "d": {}}, {"rs": [], "d": {"k": " v ", "e": ""}})
+    assert [r["output"] for r in results] == [["A", "B"], {"k": "V"}]
