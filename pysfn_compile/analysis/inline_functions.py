@@ -22,8 +22,8 @@ generator taken whole (_generators_as_lists); one inside a comprehension, a gene
 lambda, of a helper that is one `return`, is its expression: _expressions_in_scopes), whose
 `return`s all end the body
 (the last statement, or the last of every branch of an `if` or `try` that is; or are in the
-body of a loop without a `break` of its own: the result and a `break`, the rest in the loop's
-`else`; after a `try` whose handlers all return, the rest runs in its `else`),
+body of a loop without a `break` of its own, or of a `try` there without `finally`: the result
+and a `break`, the rest in the loop's `else`; after a `try` whose handlers all return, the rest runs in its `else`),
 that neither calls
 itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
 binds its own names in a comprehension or lambda. A def also passed to an sfn function
@@ -854,6 +854,11 @@ def _returns_from_loop(loop: ast.For | ast.While) -> bool:
             if isinstance(statement, ast.If):
                 yield from own(statement.body)
                 yield from own(statement.orelse)
+            elif isinstance(statement, ast.Try) and not statement.finalbody:
+                # (a break leaves a try as a return does: `try: return f(x)` then `except E:
+                # sfn.sleep(...)`, the retry loop)
+                for part in [statement.body, *(h.body for h in statement.handlers), statement.orelse]:
+                    yield from own(part)
             elif isinstance(statement, (ast.For, ast.While, ast.Try)):
                 if any(isinstance(n, ast.Return) for n in ast.walk(statement)):
                     yield None  # a return from a loop (or a try) inside it: not one break away
@@ -873,6 +878,11 @@ def _loop_returns(block: list[ast.stmt], result: str) -> list[ast.stmt]:
         if isinstance(statement, ast.If):
             statement.body = _loop_returns(statement.body, result)
             statement.orelse = _loop_returns(statement.orelse, result)
+        elif isinstance(statement, ast.Try):  # (no finally: _returns_from_loop)
+            statement.body = _loop_returns(statement.body, result)
+            statement.orelse = _loop_returns(statement.orelse, result)
+            for handler in statement.handlers:
+                handler.body = _loop_returns(handler.body, result)
         out.append(statement)
     return out
 

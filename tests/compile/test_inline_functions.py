@@ -975,3 +975,48 @@ def test_a_returned_comprehension_calling_a_helper_is_built_then_returned():
         return [norm(r) for r in rs if r]
     """, {"rs": [" a", "", "b "], "d": {}}, {"rs": [], "d": {"k": " v ", "e": ""}})
     assert [r["output"] for r in results] == [["A", "B"], {"k": "V"}]
+
+
+def test_a_retry_helper_returning_from_a_try_in_its_loop_runs_inline():
+    """`for i in range(3): try: return fetch(arg) except Transient: sfn.sleep(2 ** i)` then
+    `raise RuntimeError(...)`: the retry helper, refused (a return in a try in a loop) where the
+    same code in the workflow compiled (a session-26 trial). A return in a try (without finally)
+    leaves the loop as the result and a break: in the body, a handler or the else."""
+    results = assert_same("""
+    class Transient(Exception):
+        pass
+
+    def fetch(arg, fails, attempt):
+        if attempt < fails:
+            raise Transient(f"flaky {attempt}")
+        return arg + "-ok"
+
+    @sfn.workflow
+    def main(x, fails):
+        def with_retry(arg):
+            for i in range(3):
+                try:
+                    return fetch(arg, fails, i)
+                except Transient as e:
+                    if fails == 9:
+                        return "handler " + str(e)
+                    sfn.sleep(2 ** i)
+            raise RuntimeError("gave up")
+
+        def checked(arg):
+            for i in range(2):
+                try:
+                    value = fetch(arg, fails, i)
+                except Transient:
+                    continue
+                else:
+                    return value
+            return None
+
+        try:
+            return [with_retry(x), checked(x)]
+        except RuntimeError as e:
+            return str(e)
+    """, {"x": "a", "fails": 0}, {"x": "b", "fails": 2}, {"x": "c", "fails": 3}, {"x": "d", "fails": 9})
+    assert [r["output"] for r in results] == [["a-ok", "a-ok"], ["b-ok", None], "gave up",
+                                              ["handler flaky 0", None]]
