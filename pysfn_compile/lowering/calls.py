@@ -610,13 +610,14 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
 def _list_items(b, node, items: Expr, what: str) -> Expr:
     if items.ty.only("list"):
         return items
-    if items.ty.is_any:
+    if items.ty.is_any or items.ty.may("list"):  # (`regions[:2]` of a value nobody annotated: str | list)
         check = guard(f"($type({items.code}) != 'array')", TypeError,
                       f"'{what} items must be a list, not ' & $__pytype({items.code})", items,
                       helpers={"pytype"})
-        return Expr(items.code, pytypes.list_of(None), items.guards + (check,), items.reads,
+        elem = None if items.ty.is_any else pytypes.restrict(items.ty, ("list",)).elem
+        return Expr(items.code, pytypes.list_of(elem), items.guards + (check,), items.reads,
                     items.helpers | check.helpers)
-    raise Refusal(node, f"{what} needs a list, not {items.ty.describe()}", "pass a list")
+    raise Refusal(node, f"{what} needs a list, not {items.ty.describe()}", "pass a list: list(...)")
 
 
 def comprehension_map(b, node, prelude: tuple = ()) -> Expr:

@@ -805,3 +805,21 @@ def test_a_callee_result_json_cannot_carry_fails_the_call_in_both_runs():
         ["MarshalError", "Unable to marshal response: Object of type set is not JSON serializable"], 3]
     assert (results[4]["error"], results[4]["cause"]) == (
         "Runtime.MarshalError", "Unable to marshal response: Object of type Decimal is not JSON serializable")
+
+
+def test_sfn_map_over_a_slice_of_a_value_nobody_annotated():
+    """`sfn.map(push, regions[:2])` of an unannotated `regions` (a str or a list: its slice) was
+    refused ('needs a list, not str | list', a session-26 trial) where `sfn.map(push, regions)`
+    compiled: a list at run time, else Python's TypeError."""
+    results = assert_same("""
+    def push(region):
+        return f"pushed {region}"
+
+    @sfn.workflow
+    def main(regions):
+        try:
+            return sfn.map(push, regions[:2])
+        except TypeError as e:
+            return str(e)
+    """, {"regions": ["eu", "us", "ap"]}, {"regions": "abc"}, {"regions": []})
+    assert [r["output"] for r in results] == [["pushed eu", "pushed us"], "sfn.map() items must be a list, not str", []]
