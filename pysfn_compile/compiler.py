@@ -136,7 +136,7 @@ def _locals_of(body: list[ast.stmt], params: list[str]) -> set:
 def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, params=()) -> Ty:
     """Lower `body` into `scope.graph` until the variables' types are stable."""
     saved = (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
-             b.bindings, b.narrowed, b.block_frames)
+             b.collect_loops, b.bindings, b.narrowed, b.block_frames)
     first_problem = len(b.problems)
     types: dict = {}
     scope.outer = b.scope
@@ -213,6 +213,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             b.marks = []
             b.handler_stack = []
             b.loop_guarded = set()
+            b.collect_loops = {}
             b.narrowed = []
             b.block_frames = []
             b.bindings = []
@@ -273,7 +274,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
         return scope.return_type or pytypes.NONE
     finally:
         (b.scope, b.pending, b.marks, b.statement, b.statement_text, b.handler_stack, b.loop_guarded,
-         b.bindings, b.narrowed, b.block_frames) = saved
+         b.collect_loops, b.bindings, b.narrowed, b.block_frames) = saved
 
 
 _ANNOTATED_KINDS = {"list": "list", "dict": "dict", "str": "str"}

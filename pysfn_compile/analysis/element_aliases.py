@@ -314,6 +314,26 @@ def zip_loop(loop: ast.For, function_body: list[ast.stmt], index: str) -> tuple[
     return ast.copy_location(new, loop), others
 
 
+def mentions_only_item(body: list[ast.stmt], name: str, index: str) -> bool:
+    """Whether every mention of `name` in `body` (a loop by index over it, nested functions
+    and lambdas included) is its item `name[index]`, and nothing binds `index`: each pass then
+    reads, changes and stores elsewhere only its own item (Builder.collecting)."""
+    parents = {child: node for statement in body for node in ast.walk(statement)
+               for child in ast.iter_child_nodes(node)}
+    for statement in body:
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and node.id == index and not isinstance(node.ctx, ast.Load):
+                return False
+            if isinstance(node, ast.Name) and node.id == name:
+                parent = parents.get(node)
+                if not (isinstance(parent, ast.Subscript) and parent.value is node and isinstance(parent.slice, ast.Name)
+                        and parent.slice.id == index and isinstance(node.ctx, ast.Load)):
+                    return False
+            if isinstance(node, (ast.Global, ast.Nonlocal)) and (name in node.names or index in node.names):
+                return False
+    return True
+
+
 def index_loop(loop: ast.For, index: str) -> ast.For:
     """A copy of a loop live_loop_item holds, by index: `for row in rows: body` as `for index in
     range(len(rows)): body`, every read of `row` in it `rows[index]` (`for i, row in

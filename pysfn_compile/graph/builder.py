@@ -201,6 +201,7 @@ class BuilderHelpers:
         self.comprehension_count = 0
         self.handler_stack: list = []
         self.loop_guarded: set = set()
+        self.collect_loops: dict = {}  # (container, index) -> the sharing marks when the loop started (collecting)
         self.narrowed: list = []  # frames {name: (scope, Ty)}, innermost last
         self.ended_frames: list = []  # the frames of the block that ended last
         self.present_keys: list = []  # (scope, dict name, key name): `d[k]` finds its key (keys_present)
@@ -432,7 +433,8 @@ class BuilderHelpers:
                            "would not change the other one as Python does",
                            f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
                            "a new value instead of changing it")
-        if nested and any(deep_key(name, level) in deep for level in range(1, min(depth, DEEPEST) + 1)):
+        if nested and any(deep_key(name, level) in deep for level in range(1, min(depth, DEEPEST) + 1)) \
+                and not self._collected_item(node, name, depth, deep):
             return Refusal(node, f"the items of '{name}' may also be reachable from {self.partners_of(name)} (or be "
                            "one list or dict repeated, as in [[0]] * 2); changing one in place would not change the "
                            "other copy as Python does",
@@ -631,12 +633,47 @@ class BuilderHelpers:
     def enter_loop(self, node: ast.AST) -> None:
         """At a loop head: what the end of the body shared (last pass) holds here too."""
         shared, deep = self.scope.loop_alias.get(id(node), (frozenset(), frozenset()))
-        self.update_alias(share=shared, deepen=deep)
+        self.update_alias(share=shared, deepen=deep, fresh=False)
 
     def back_edge(self, node: ast.AST) -> None:
         shared, deep = self.alias_state
+        deep = frozenset(key for key in deep if not key.startswith(_FRESH))  # (a new pass is a new item)
         old_shared, old_deep = self.scope.loop_alias_new.get(id(node), (frozenset(), frozenset()))
         self.scope.loop_alias_new[id(node)] = (old_shared | shared, old_deep | deep)
+
+    @contextlib.contextmanager
+    def collecting(self, container: str, index: str) -> Iterator[None]:
+        """Within the block, a loop by index (`for i in range(len(rows))`, `rows[i]` its item,
+        nothing else of `rows` mentioned: element_aliases.mentions_only_item) changes each item
+        once: the items an earlier pass stored elsewhere (`keep.append(rows[i])`) are not this
+        pass's, so their sharing does not stop a change of `rows[i]` (_collected_item)."""
+        _, deep = self.alias_state
+        key = (container, index)
+        self.collect_loops[key] = deep
+        try:
+            yield
+        finally:
+            self.collect_loops.pop(key, None)
+
+    def _collected_item(self, node: ast.AST, name: str, depth: int, deep: frozenset) -> bool:
+        """A change of `name[i]` (`depth` levels down) in a loop `collecting` name by `i` whose
+        marks of shared items come from earlier passes only: none was there when the loop
+        started, none was made in this pass (the "fresh" marks update_alias adds)."""
+        root = node
+        while not (isinstance(root, ast.Subscript) and isinstance(root.value, ast.Name)):
+            if isinstance(root, ast.Call) and isinstance(root.func, ast.Attribute):
+                root = root.func.value
+            elif isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            else:
+                return False
+        if root.value.id != name or not isinstance(root.slice, ast.Name):
+            return False
+        entry = self.collect_loops.get((name, root.slice.id))
+        if entry is None:
+            return False
+        marks = [deep_key(name, level) for level in range(1, min(depth, DEEPEST) + 1)]
+        return not any(mark in entry or _FRESH + mark in deep for mark in marks if mark in deep)
 
     def current_handler_var(self, node: ast.AST) -> str:
         if not self.handler_stack:
@@ -745,11 +782,17 @@ class Builder(BuilderHelpers):
             deep |= hole.deep
         return shared, deep
 
-    def update_alias(self, share=(), unshare=(), deepen=(), undeepen=()) -> None:
+    def update_alias(self, share=(), unshare=(), deepen=(), undeepen=(), fresh: bool = True) -> None:
+        """`fresh`: the marks `deepen` adds for the items of a list a loop is collecting are
+        this pass's own (a "fresh" mark beside each: _collected_item)."""
+        deepen = frozenset(deepen)
+        if fresh and self.collect_loops:
+            containers = {container for container, _ in self.collect_loops}
+            deepen |= {_FRESH + key for key in deepen if key.split("[", 1)[0] in containers}
         for hole in self.pending:
             hole.shared = (hole.shared - frozenset(unshare)) | frozenset(share)
             gone = frozenset(deep_key(name, level) for name in undeepen for level in range(1, DEEPEST + 1))
-            hole.deep = (hole.deep - gone) | frozenset(deepen)
+            hole.deep = (hole.deep - gone) | deepen
 
     def is_defined(self, asl_name: str) -> bool:
         defined = self.defined
@@ -1352,6 +1395,7 @@ def _flat_container(ty: Ty | None) -> bool:
     return not ((ty.may("list") and ty.element.mutable) or (ty.may("dict") and ty.values.mutable))
 
 
+_FRESH = "fresh:"  # beside a mark of shared items made in this pass of a collecting loop
 DEEPEST = aliasing.DEEP_LEVELS  # sharing is tracked this many levels down; deeper counts as this deep
 
 

@@ -563,8 +563,13 @@ def transform_for(b, node: ast.For) -> None:
         walked = element_aliases.item_loop(node)
         rows, kind = walked.base, "dict" if walked.is_dict else "list"
         ty = _walked_type(b, walked, node)
+        collecting = contextlib.nullcontext()
+        if not walked.path and isinstance(by_index.target, ast.Name) \
+                and element_aliases.mentions_only_item(by_index.body, rows, by_index.target.id):
+            collecting = b.collecting(rows, by_index.target.id)  # (`keep.append(row)` after changing it)
         if ty.only(kind):
-            transform_for(b, by_index)
+            with collecting:
+                transform_for(b, by_index)
             return
         # a value nobody annotated: a list (a dict) when the loop starts, else the machine stops
         # (Python would walk a str's characters or a dict's keys, which cannot be changed in place;
@@ -581,7 +586,7 @@ def transform_for(b, node: ast.For) -> None:
             transform_for(b, by_index)
             return
         narrowed = pytypes.dict_of(pytypes.ANY) if walked.is_dict else pytypes.list_of(pytypes.ANY)
-        with b.narrow({rows: narrowed}):
+        with b.narrow({rows: narrowed}), collecting:
             transform_for(b, by_index)
         return
     walked_dict = _unknown_dict_keys_walked(b, node)

@@ -648,3 +648,48 @@ def test_a_zip_loop_stays_refused_where_reading_by_position_would_differ():
             other["seen"] = other["qty"]
         return rows
     """)
+
+
+def test_a_loop_changes_each_record_then_collects_it():
+    """`for o in orders: o["total"] = ...; keep.append(o)` (or a group-by of the records) was
+    refused ('the items of orders may also be reachable from keep', a session-26 trial: very
+    common): each pass changes its own record before it stores it, and the records stored by
+    earlier passes are not changed again. Refused as before: a record changed after it was
+    stored (in the same pass, or after the loop through either list), or a pass storing another
+    pass's record."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(orders):
+        groups = {}
+        keep = []
+        for o in orders:
+            o["total"] = o["cents"] * 2
+            if o["total"] > 10:
+                keep.append(o)
+            groups.setdefault(o["region"], []).append(o)
+        return [groups, keep, orders]
+    """, {"orders": [{"cents": 3, "region": "eu"}, {"cents": 9, "region": "us"}]}, {"orders": []})
+    assert results[0]["output"][1] == [{"cents": 9, "region": "us", "total": 18}]
+    for body, after in [("keep.append(o)\n            o['total'] = 1", ""),
+                        ("o['total'] = 1\n            keep.append(o)\n            o['again'] = 2", ""),
+                        ("o['total'] = 1\n            keep.append(o)", "keep[0]['x'] = 1"),
+                        ("o['total'] = 1\n            keep.append(o)", "orders[0]['x'] = 1")]:
+        assert "may also be reachable" in refusal(f"""
+    @sfn.workflow
+    def main(orders):
+        keep = []
+        for o in orders:
+            {body}
+        {after}
+        return keep
+    """), body
+    assert "may also be reachable" in refusal("""
+    @sfn.workflow
+    def main(orders):
+        keep = []
+        for i, o in enumerate(orders):
+            o["total"] = 1
+            if i + 1 < len(orders):
+                keep.append(orders[i + 1])
+        return keep
+    """)
