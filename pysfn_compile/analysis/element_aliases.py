@@ -173,10 +173,10 @@ def live_loop_item(loop: ast.For, function_body: list[ast.stmt]) -> bool:
 
 
 def _changes_item(name: str, statement: ast.stmt) -> bool:
-    """_changes_through, or a loop in `statement` over the items of `name` (or of an item of it:
+    """changes_through, or a loop in `statement` over the items of `name` (or of an item of it:
     `for a in u["addresses"]`) that changes its own item (`for t, cell in row.items():
     cell.append(x)`): the item of `name` changes in place."""
-    if _changes_through(name, statement):
+    if changes_through(name, statement):
         return True
     for node in _walk_function(statement):
         if isinstance(node, ast.For):
@@ -285,7 +285,7 @@ def zip_loop(loop: ast.For, function_body: list[ast.stmt], index: str) -> tuple[
     for source in others:
         sharing = aliasing.holders(function_body, source) | {source}
         if sources[walked] in sharing or any(
-                _changes_through(name, statement) for name in sharing for statement in loop.body) or any(
+                changes_through(name, statement) for name in sharing for statement in loop.body) or any(
                 isinstance(n, ast.Name) and n.id == source and not isinstance(n.ctx, ast.Load)
                 for statement in loop.body for n in _walk_function(statement)):
             return None
@@ -465,7 +465,7 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
              if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
     if any(id(n) not in covered for n in reads):
         return None  # a read not after a binding in the same block: which item it is is not known
-    if not any(_changes_through(name, statement) for region in regions for statement in region):
+    if not any(changes_through(name, statement) for region in regions for statement in region):
         return None  # only read: a copy reads the same
     plan = []
     for binding, region in zip(found, regions, strict=True):
@@ -592,7 +592,7 @@ def _root_name(node: ast.AST) -> str | None:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _changes_through(name: str, statement: ast.stmt) -> bool:
+def changes_through(name: str, statement: ast.stmt) -> bool:
     """Whether `statement` changes in place the value `name` holds (or an item of it)."""
     for node in _walk_function(statement):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):

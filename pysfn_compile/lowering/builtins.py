@@ -15,7 +15,7 @@ import sys
 
 import attrs
 
-from ..analysis import aws_models, pytypes
+from ..analysis import aliasing, aws_models, element_aliases, pytypes
 from ..analysis.effects import effects
 from ..analysis.exceptions import caught_names
 from ..analysis.pytypes import Ty
@@ -845,8 +845,9 @@ def _sum(b, node):
                                pytypes.join(pytypes.INT, pytypes.BOOL), start, result)
             return result
         return overflow_checked(result)
+    ruled = _ruled_items(b, node.args[0] if node.args else None)
     if elem.may("float") and elem.numeric and elem.json_number and sys.version_info < (3, 12) and start is None:
-        return _sum_of_json_numbers(node, items)
+        return _sum_of_json_numbers(node, items, ruled)
     if elem.may("float") and elem.numeric:
         if sys.version_info >= (3, 12):
             raise Refusal(node, "sum() of floats is not supported: Python 3.12+ adds them with extra "
@@ -863,7 +864,7 @@ def _sum(b, node):
             result = attrs.evolve(result, ty=pytypes.NUMBER, kind=kind)
         return result
     if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds):
-        return _sum_of_unknown(node, items, start)  # (also a union without floats: list[int | str])
+        return _sum_of_unknown(node, items, start, ruled)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
 
 
@@ -911,7 +912,26 @@ def _sum_of_lists(node, items: Expr, start: Expr) -> Expr:
     code = f"$reduce({xs}, function($__a, $__x) {{ $append($__a, $__x) }}, {start.code})"
     return combine(code, ty, items, start, guards=checks)
 
-def _sum_of_json_numbers(node, items: Expr) -> Expr:
+def _ruled_items(b, arg: ast.expr | None) -> bool:
+    """Whether the items `arg` holds all follow the number rule (an integral one is an int): a
+    list from outside, the workflow's input or a callee's result (`amounts`, `xs = load()`),
+    that nothing changes in place, through it or a name that may share it (an item appended
+    could be a float computed integral: `a * 0.5` of 0)."""
+    if not isinstance(arg, ast.Name) or b.lookup(arg.id, record=False)[0] is not b.scope:
+        return False
+    body = b.scope.body
+    stores = [parent for statement in body for parent in ast.walk(statement)
+              for child in ast.iter_child_nodes(parent)
+              if isinstance(child, ast.Name) and child.id == arg.id and not isinstance(child.ctx, ast.Load)]
+    if any(not (isinstance(store, ast.Assign) and isinstance(store.value, ast.Call)
+                and isinstance(store.value.func, ast.Name) and b.is_callee(store.value.func.id)) for store in stores) \
+            or (not stores and b.scope.outer is not None):  # (a parameter of the workflow itself)
+        return False
+    sharing = aliasing.holders(body, arg.id) | {arg.id}
+    return not any(element_aliases.changes_through(name, statement) for name in sharing for statement in body)
+
+
+def _sum_of_json_numbers(node, items: Expr, ruled: bool) -> Expr:
     """sum() of numbers that follow the number rule (an integral one is an int): JSONata adds
     them left to right as CPython 3.11 does; a total that is integral although an item was not
     (0.5 + 0.5) is the float 1.0 in Python, which JSON cannot carry: the machine stops
@@ -922,11 +942,13 @@ def _sum_of_json_numbers(node, items: Expr) -> Expr:
     total = combine(f"$sum({xs})", attrs.evolve(pytypes.NUMBER, json_number=True), items,
                     helpers={"map"} if items.ty.element.may("bool") else ())
     checked = operations.overflow_checked(total)
-    # (its kind: a float where an item is, none being a float that came out integral: each
-    # follows the number rule; sum([]) is the int 0)
-    kind = Expr(f"$exists({operations.bound_code(xs)}[$floor($) != $])", pytypes.BOOL, reads=items.reads,
-                helpers=total.helpers)
-    return attrs.evolve(checked, guards=checked.guards + (_ambiguous_total(node, total, xs),), kind=kind)
+    checked = attrs.evolve(checked, guards=checked.guards + (_ambiguous_total(node, total, xs),))
+    if not ruled:
+        return checked
+    # (its kind, where each item follows the number rule: a float where an item is; sum([]) is
+    # the int 0)
+    return attrs.evolve(checked, kind=Expr(f"$exists({operations.bound_code(xs)}[$floor($) != $])", pytypes.BOOL,
+                                           reads=items.reads, helpers=total.helpers))
 
 
 def _ambiguous_total(node, total: Expr, xs: str) -> Guard:
@@ -954,7 +976,7 @@ def _int_start(node, start: Expr) -> Expr:
                   "start from an int: sum(xs) + start")
 
 
-def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
+def _sum_of_unknown(node, items: Expr, start: Expr | None, ruled: bool = False) -> Expr:
     """sum() of items whose types are known only at run time: ints and bools are added
     exactly; an item that is not a number raises Python's TypeError. Floats are added left to
     right as CPython 3.11 adds them (a total integral although an item was not stops, as
@@ -974,7 +996,10 @@ def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
         floats = Guard(f"($floor({code}) = {code} and {has_float})", None, "''", helpers, items.reads,
                        abort=True, error_name=operations.AMBIGUOUS_NUMBER, blurs=code,
                        message_literal=_AMBIGUOUS_TOTAL.format(line=getattr(node, "lineno", 0)))
-        ty = attrs.evolve(pytypes.NUMBER, json_number=True)
+        # (items of any kind with a float joined in, `[a, x * 0.5]`, follow no rule: an integral
+        # float among them is no int, so the total is an int or a float nobody can tell, as
+        # its type says; where it is printed, the compiler refuses)
+        ty = attrs.evolve(pytypes.NUMBER, json_number=items.ty.element.json_number)
     else:
         floats = Guard(has_float, None, "''", helpers, items.reads, abort=True, error_name=UNSUPPORTED,
                        message_literal=f"line {getattr(node, 'lineno', 0)}: sum() of numbers whose type is not "
@@ -984,9 +1009,10 @@ def _sum_of_unknown(node, items: Expr, start: Expr | None) -> Expr:
         ty = pytypes.INT
     result = combine(code, ty, items, *([start] if start is not None else []), helpers={"num"},
                      guards=[mistyped, floats])
-    if sys.version_info >= (3, 12):
+    if sys.version_info >= (3, 12) or not ruled:
         return overflow_checked(result)
-    # its kind: a float where an item is (each follows the number rule); sum([]) is the int 0
+    # its kind, where each item follows the number rule (_ruled_items): a float where an item
+    # is; sum([]) is the int 0
     return attrs.evolve(overflow_checked(result), kind=Expr(has_float, pytypes.BOOL, reads=items.reads, helpers=helpers))
 
 
