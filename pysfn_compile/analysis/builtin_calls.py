@@ -8,6 +8,7 @@
     itemgetter(1), itemgetter("a", "b")  ->  lambda v: v[1], lambda v: (v["a"], v["b"])
     dict(sku=s, qty=1), Item(sku=s, qty=1)  ->  {"sku": s, "qty": 1}
     Item(row)                    ->  dict(row)
+    a.keys() - b.keys()          ->  set(a.keys()) - set(b.keys())   (also &, |, ^, or a set beside)
 
 Exactly Python's meaning: a map object is a lazy, one-pass iterator like the generator, and
 its function is a name or a lambda (evaluating it does nothing), so where and how often the
@@ -48,6 +49,12 @@ def rewrite(body: list[ast.stmt], objects: dict, params: set) -> None:
     _Rewriter(shadowed | local, taken, getters, modules, records).visit(module)
 
 
+def _key_view(node: ast.expr) -> bool:
+    """`d.keys()`."""
+    return isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "keys" \
+        and not node.args and not node.keywords
+
+
 class _Rewriter(ast.NodeTransformer):
     def __init__(self, hidden: set, taken: set, getters: set, modules: set, records: dict):
         self.hidden = hidden
@@ -55,6 +62,27 @@ class _Rewriter(ast.NodeTransformer):
         self.getters = getters  # the names of operator.itemgetter
         self.modules = modules  # the names of the operator module
         self.records = records  # the names of TypedDict classes: their qualified names
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        """`after.keys() - before.keys()` (also `&`, `|`, `^`, or beside a set display): a dict's
+        key view does set operations, giving a set, as `set(after) - set(before)` does."""
+        self.generic_visit(node)
+        if not isinstance(node.op, (ast.Sub, ast.BitAnd, ast.BitOr, ast.BitXor)) or "set" in self.hidden:
+            return node
+        sides = (node.left, node.right)
+        if not all(_key_view(side) or self._set_valued(side) for side in sides) or not any(map(_key_view, sides)):
+            return node
+        node.left, node.right = (self._as_set(side) if _key_view(side) else side for side in sides)
+        return node
+
+    def _set_valued(self, node: ast.expr) -> bool:
+        return isinstance(node, (ast.Set, ast.SetComp)) or (
+            isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "set")
+
+    @staticmethod
+    def _as_set(view: ast.expr) -> ast.expr:
+        call = ast.Call(func=ast.Name(id="set", ctx=ast.Load()), args=[view], keywords=[])
+        return ast.fix_missing_locations(ast.copy_location(call, view))
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         self.generic_visit(node)

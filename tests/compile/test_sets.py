@@ -290,3 +290,15 @@ def test_a_tuple_holding_a_list_is_unhashable_both_ways():
         return len(set([(r[0], r[1]) for r in rows]))
     """, {"rows": [[1, 2], [1, 2], [2, 3]]}, {"rows": [[1, {"a": 1}]]})
     assert results[1]["error"] == "TypeError" and "unhashable type: 'dict'" in results[1]["cause"]
+
+
+def test_set_operations_on_dict_key_views():
+    """`after.keys() - before.keys()` (and &, |, ^, or a set beside it) is a set in Python; it was
+    refused ('unsupported operand type for -: list[str]', a session-26 trial)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(before, after):
+        return [sorted(after.keys() - before.keys()), sorted(after.keys() & before.keys()),
+                sorted(after.keys() | {"z"}), sorted(after.keys() ^ before.keys()), len(after.keys() - set())]
+    """, {"before": {"a": 1, "b": 2}, "after": {"b": 3, "c": 4}}, {"before": {}, "after": {}})
+    assert results[0]["output"] == [["c"], ["b"], ["b", "c", "z"], ["a", "c"], 2]
