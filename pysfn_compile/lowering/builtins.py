@@ -2189,9 +2189,13 @@ def _str_format(b, node, s, args, kwargs):
                                    guards=(*mapping.guards, guard(
                                        f"($type({m}) != 'object')", TypeError, "'str.format() argument after ** must "
                                        f"be a mapping, not ' & $__pytype({m})", mapping, helpers={"pytype"})))
+    receiver_checks = s.guards  # (a literal bound to a variable: its read's own checks, unbound, ...)
     if not s.is_const:
-        return _str_format_at_run_time(node, s, args, kwargs, mapping)
-    parts: list[Expr] = []
+        template = _literal_binding(b, node.func.value if isinstance(node.func, ast.Attribute) else None)
+        if template is None:
+            return _str_format_at_run_time(node, s, args, kwargs, mapping)
+        s = const(template, pytypes.STR)
+    parts: list[Expr] = [combine("''", pytypes.STR, guards=receiver_checks)] if receiver_checks else []
     auto = 0
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
         if literal:
@@ -2236,6 +2240,24 @@ def _str_format(b, node, s, args, kwargs):
     if not parts:
         return const("", pytypes.STR)
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
+
+
+def _literal_binding(b, name: ast.expr | None) -> str | None:
+    """The str a local is always bound to, where its one binding in the function is a literal
+    (`tpl = "{bal:.1f}"`, then `tpl.format(bal=bal)`): the template is then known, as a literal
+    written in place is."""
+    if not isinstance(name, ast.Name) or b.lookup(name.id, record=False)[0] is not b.scope:
+        return None
+    stores = [parent for statement in b.scope.body for parent in ast.walk(statement)
+              for child in ast.iter_child_nodes(parent)
+              if isinstance(child, ast.Name) and child.id == name.id and not isinstance(child.ctx, ast.Load)]
+    if len(stores) != 1 or not (isinstance(stores[0], ast.Assign) and len(stores[0].targets) == 1
+                                and isinstance(stores[0].value, ast.Constant) and isinstance(stores[0].value.value, str)):
+        return None
+    if any(isinstance(n, (ast.Global, ast.Nonlocal)) and name.id in n.names
+           for statement in b.scope.body for n in ast.walk(statement)):
+        return None
+    return stores[0].value.value
 
 
 def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict, mapping: Expr | None = None) -> Expr:

@@ -355,3 +355,22 @@ def test_a_value_or_a_default_is_never_none():
     """, {"key": "miss"}, {"key": "k"})
     assert [r["output"] for r in results] == [
         ["none", ["z"], {"seen": True}], ["k", ["a", "b", "z"], {"key": "k", "n": 2, "seen": True}]]
+
+
+def test_a_format_template_bound_to_a_variable_once_is_known():
+    """`tpl = "{bal:.1f}"; tpl.format(bal=bal)` stopped at run time (a template known only then
+    cannot take a format spec, a session-26 trial): bound once to a literal, it is known as the
+    literal is. Unbound on a path, its read still raises UnboundLocalError first."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(bal, flag):
+        if flag:
+            tpl = "{bal:.1f} and {0!r}"
+        try:
+            return tpl.format("x", bal=bal)
+        except Exception as e:
+            return type(e).__name__ + ": " + str(e)
+    """, {"bal": 2.5, "flag": True}, {"bal": 3, "flag": True}, {"bal": 2.5, "flag": False})
+    assert [r["output"] for r in results] == [
+        "2.5 and 'x'", "3.0 and 'x'",
+        "UnboundLocalError: cannot access local variable 'tpl' where it is not associated with a value"]
