@@ -165,6 +165,9 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
     the emulated run the same through `callbacks_for`."""
     function = entry_function(compiled)
     sfn = _sfn()
+    # a copy of its own: a workflow that changes its input in place (`user["credits"] -= n` of
+    # an annotated parameter) must not change the caller's, which the emulated run gets next
+    execution_input = copy.deepcopy(execution_input)
     try:
         with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services), \
                 _answering(callbacks):

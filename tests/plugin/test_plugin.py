@@ -382,6 +382,28 @@ def test_with_the_real_compiler(project):
     run(project).assert_outcomes(passed=2)
 
 
+def test_compare_gives_each_run_the_input_as_the_test_wrote_it(project):
+    """A workflow changing its annotated input in place (`user["credits"] -= used`): the plain
+    run got the test's own dict and changed it, and the emulated run then started from 7 credits,
+    not 10 (a session-26 trial: the comparison failed, showing the changed input)."""
+    project.makepyfile(inner_billing="""
+        from pysfn_compile import sfn
+
+        @sfn.workflow
+        def bill(users: list[dict], usage: list[int]):
+            for i in range(len(users)):
+                users[i]["credits"] -= usage[i]
+            return users
+    """)
+    project.makepyfile(test_inner_billing="""
+        def test_both_ways(sfn_run):
+            payload = {"users": [{"credits": 10}], "usage": [3]}
+            assert sfn_run.compare("inner_billing.py", payload).output == [{"credits": 7}]
+            assert payload == {"users": [{"credits": 10}], "usage": [3]}
+    """)
+    run(project).assert_outcomes(passed=1)
+
+
 def test_compare_starts_both_runs_from_the_module_data_as_loaded(project):
     """A callee that keeps state at module level (a retry counter): both runs of each
     comparison start from it as the workflow was loaded, so the emulated run does not see
