@@ -171,7 +171,10 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     scope.blind_numbers = blind_numbers.blind_numbers(body, set(b.info.objects) | scope.locals,
                                                       entry=scope.kind == "entry",
                                                       params=frozenset(param_names) | frozenset(arg_names),
-                                                      kind_reading=_kind_reading(b, scope))
+                                                      kind_reading=_kind_reading(b, scope),
+                                                      fresh_call=lambda call: isinstance(call.func, ast.Name)
+                                                      and call.func.id not in scope.locals
+                                                      and b.is_callee(call.func.id))
     for name in scope.locals:
         if name.startswith("__"):
             b.error(fdef, f"the name '{name}' is reserved (names starting with __ are the compiler's hidden "

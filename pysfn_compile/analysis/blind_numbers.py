@@ -13,8 +13,9 @@ value only reaches
     a true division (x / n is the same float either way; where n is 0, Python's message names the
     kind: "float division by zero", so the machine stops there),
     the workflow's own `return`, of the number or of a list or dict display or comprehension holding it (the
-    execution's output is JSON, where 2 and 2.0 are one number), or `out.append(x)` of a list
-    `out` that only collects items and is that return (`_Judge.returned_lists`),
+    execution's output is JSON, where 2 and 2.0 are one number), or a store into a container
+    only that return reads (`out.append(x)`, `line["amount"] = x` of `for line in lines` then
+    `return lines`: analysis/output_sinks.py),
 
 or arithmetic whose own result only reaches such places: `+ x`, `- x`, `x + y`, `x - y`,
 `x * y`, `x // 3`, `x % 3` (a nonzero literal divisor: Python's message for a zero divisor
@@ -50,6 +51,8 @@ from typing import Any
 
 import attrs
 
+from . import output_sinks
+
 _FIXED_POINT = re.compile(r"\.\d+[fF%]$")
 _BLIND_CALLS = frozenset({"int", "float", "bool", "round"})
 _PASSING_CALLS = frozenset({"abs", "round"})
@@ -72,11 +75,14 @@ class BlindNumbers:
     deps: dict = attrs.Factory(dict)
 
     def unseen(self, node: ast.AST, has_companion) -> bool:
-        """Whether nothing observes `node`'s kind, given which names keep a companion."""
+        """Whether nothing observes `node`'s kind, given which names keep a companion (a node of
+        a loop the lowering copied, element_aliases.index_loop, as its original)."""
+        node = getattr(node, "pysfn_original", node)
         return node in self.nodes and all(has_companion(name) for name in self.deps.get(node, ()))
 
     def lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
+        node = getattr(node, "pysfn_original", node)
         if isinstance(node, ast.Name):
             return node.id in self.lost_names
         if _rounding(node):  # round(x, n) is a float when x is (its own stop stays, for x's own floats)
@@ -86,12 +92,13 @@ class BlindNumbers:
 
 
 def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, params: frozenset = frozenset(),
-                  kind_reading=lambda call, node: False) -> BlindNumbers:
+                  kind_reading=lambda call, node: False, fresh_call=lambda call: False) -> BlindNumbers:
     """The blind places of a function body; `shadowed`: names that hide a builtin; `entry`:
     the workflow's own body, whose result is JSON (an int and a float of one value are one
     JSON number: returning a number, or a display that holds it, shows no kind);
     `kind_reading(call, node)`: whether the call passes its argument `node` on with its kind
-    (a callee's parameter with no annotation, json.dumps: compiler._kind_reading)."""
+    (a callee's parameter with no annotation, json.dumps: compiler._kind_reading);
+    `fresh_call(call)`: whether a call gives a fresh value nothing else holds (a callee's)."""
     module = ast.Module(body=body, type_ignores=[])
     parents: dict = {}
     for node in ast.walk(module):
@@ -108,7 +115,8 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, para
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name) and node.target.id in candidates:
             reads.setdefault(node.target.id, []).append(node)
     first = _Judge(parents, shadowed, set(candidates), entry, companions=True, kind_reading=kind_reading)
-    first.sinks = first.returned_lists(module)
+    if entry:  # (the containers whose stores reach only the execution's output)
+        first.sinks = output_sinks.find(module, parents, first.returned_read, fresh_call)
     judge = _settle(first, reads)
     compared = _settle(_Judge(parents, shadowed, set(candidates | (params - declared)), entry, any_comparison=True),
                        reads)
@@ -121,9 +129,11 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, para
     found = BlindNumbers(frozenset(deps), frozenset(judge.names), frozenset(), frozenset(compared.names),
                          kind_names, {node: names for node, names in deps.items() if names})
     lost = _lost_names(module, found)
-    # a name whose kind the machine may lose keeps a companion too, where it can: an operation
-    # meeting it then knows its kind (a TypeError's message, `y * s`) instead of stopping
-    return attrs.evolve(found, lost_names=lost, kind_names=kind_names | lost)
+    # a name whose kind the machine may lose keeps a companion, where it can: an operation meeting
+    # it then knows its kind (a TypeError's message, `y * s`) instead of stopping, and printing it
+    # whole prints its kind. A name printed whole that no such number reaches needs none: its
+    # numbers follow the number rule (a callee's result: `str(total)`)
+    return attrs.evolve(found, lost_names=lost, kind_names=lost)
 
 
 def _settle(judge: _Judge, reads: dict) -> _Judge:
@@ -185,7 +195,7 @@ class _Judge:
     companions: bool = False  # a name printed whole is blind given its companion (BlindNumbers.kind_names)
     kind_reading: Any = None  # (call, argument) -> whether the call passes the argument's kind on
     name_deps: dict = attrs.Factory(dict)  # name -> the companions its blindness rests on
-    sinks: frozenset = frozenset()  # lists that only collect items and are returned (returned_lists)
+    sinks: output_sinks.Sinks = output_sinks.NONE  # containers whose stores reach only the output
 
     def reach(self, node: ast.AST) -> frozenset | None:
         """Whether `node`'s value (an AugAssign: its result) reaches only blind places: None if
@@ -206,9 +216,8 @@ class _Judge:
             return self.reach(parent) if isinstance(parent.op, (ast.USub, ast.UAdd)) else None
         if isinstance(parent, ast.BinOp):
             return self._operand(node, parent)
-        if isinstance(parent, ast.Call) and isinstance(parent.func, ast.Attribute) and parent.func.attr == "append" \
-                and isinstance(parent.func.value, ast.Name) and parent.func.value.id in self.sinks:
-            return none  # (an item of the workflow's result)
+        if self.sinks.receives(node, parent):
+            return none  # (stored where only the workflow's result reads it)
         if isinstance(parent, ast.keyword) and isinstance(self.parents.get(parent), ast.Call):
             return frozenset({node.id}) if self._printed(node, self.parents[parent]) else None
         if isinstance(parent, ast.Call):
@@ -233,39 +242,21 @@ class _Judge:
             return none if self.entry and self._returned(parent) else None  # (a display the workflow returns)
         return None
 
-    def returned_lists(self, module: ast.Module) -> frozenset:
-        """In the workflow's body, the lists that only collect items and are its result: every
-        binding `out = []`, every read `out.append(x)` or the workflow's own `return out` (or a
-        display it returns holding `out`). Their items reach the execution's JSON output only,
-        where 2 and 2.0 are one number."""
-        if not self.entry:
-            return frozenset()
-        seen, bad = set(), set()
-        for node in ast.walk(module):
-            if not isinstance(node, ast.Name):
-                continue
-            parent = self.parents.get(node)
-            if isinstance(node.ctx, ast.Store):
-                ok = isinstance(parent, ast.Assign) and parent.targets == [node] \
-                    and isinstance(parent.value, ast.List) and not parent.value.elts
-            elif isinstance(node.ctx, ast.Load):
-                call = self.parents.get(parent)
-                ok = (isinstance(parent, ast.Attribute) and parent.attr == "append" and isinstance(call, ast.Call)
-                      and call.func is parent and len(call.args) == 1 and not call.keywords) \
-                    or (isinstance(parent, ast.Return) and self._own_return(parent)) \
-                    or (_holds(parent, node) and self._returned(parent))
-            else:
-                ok = False
-            (seen if ok else bad).add(node.id)
-        return frozenset(seen - bad)
+    def returned_read(self, node: ast.Name) -> bool:
+        """Whether a read of a name is the workflow's own result, or held in a display that is."""
+        parent = self.parents.get(node)
+        return (isinstance(parent, ast.Return) and parent.value is node and self._own_return(parent)) or (
+            _holds(parent, node) and self._returned(parent))
 
     def _returned(self, display: ast.AST) -> bool:
         """A display (or a comprehension's items) that is, or sits in displays that are, the
-        function's own return value."""
+        function's own return value, or a value stored into an output sink
+        (`slips.append({"gross": gross})`)."""
         parent = self.parents.get(display)
         while _holds(parent, display):
             display, parent = parent, self.parents.get(parent)
-        return isinstance(parent, ast.Return) and parent.value is display and self._own_return(parent)
+        return (isinstance(parent, ast.Return) and parent.value is display and self._own_return(parent)) \
+            or self.sinks.receives(display, parent)
 
     def _printed(self, node: ast.AST, parent: ast.AST) -> bool:
         """A variable printed whole: str(x), repr(x), print(..., x, ...), f"{x}", f"{x!r}"."""

@@ -344,6 +344,8 @@ def index_loop(loop: ast.For, index: str) -> ast.For:
     parts = item_loop(loop)
     index = parts.index or index
     new = copy.deepcopy(loop)
+    for old, made in zip(ast.walk(loop), ast.walk(new), strict=True):  # (what analyses of the tree said of it)
+        made.pysfn_original = getattr(old, "pysfn_original", old)
     new.target = ast.copy_location(ast.Name(id=index, ctx=ast.Store()), loop.target)
     if parts.index is not None:
         ast.fix_missing_locations(new.target)

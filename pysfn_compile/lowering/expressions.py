@@ -483,8 +483,8 @@ def transform_boolop(b, node: ast.BoolOp) -> Expr:
             for g in result.guards)
         picked = f"{result.code} : $__v" if op == "and" else f"$__v : {result.code}"
         code = f"($__v := {value.code}; {test.code} ? {picked})"
-        result = Expr(code, _joined(_picked(value.ty, op), result.ty), guards, value.reads | result.reads,
-                      value.helpers | result.helpers | test.helpers)
+        result = Expr(code, _joined(_picked(value.ty, op), _default_ty(result, value.ty)), guards,
+                      value.reads | result.reads, value.helpers | result.helpers | test.helpers)
     return result
 
 
@@ -493,6 +493,15 @@ def _picked(ty: pytypes.Ty, op: str) -> pytypes.Ty:
     a truthy value for `or`, never None (`cached(k) or {}` is a dict). A value of any JSON kind
     stays one (the run-time dispatch of values of unknown type is for that type)."""
     return ty.without("none") if op == "or" and not ty.is_any else ty
+
+
+def _default_ty(value: Expr, other: pytypes.Ty | None) -> pytypes.Ty:
+    """The type of `{}` in `cached(k) or {}` beside a record: the record's, with no key known
+    to be present (its keys' types kept: an empty dict holds none of them)."""
+    if value.is_const and value.const == {} and other is not None and other.only("dict", "none") \
+            and other.fields is not None:
+        return attrs.evolve(other.without("none"), present=frozenset())
+    return value.ty
 
 
 def _joined(a: pytypes.Ty, b: pytypes.Ty) -> pytypes.Ty:
@@ -512,7 +521,7 @@ def _boolop_flow(b, node: ast.BoolOp, op: str) -> Expr:
     for position, value_node in enumerate(node.values):
         with b.narrow(known):
             value = b.expr(value_node)
-        part = value.ty if position == last else _picked(value.ty, op)
+        part = _default_ty(value, ty) if position == last else _picked(value.ty, op)
         ty = part if ty is None else _joined(ty, part)
         b.assign([(result, value)], f"Set {result}")
         if position == last:

@@ -345,8 +345,8 @@ def dynamic_arithmetic(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
                                 helpers={"addok", "mulok", "binmsg"}))
     elif numbers != "true":  # numbers only, else Python's message (str % x is handled above)
         guards += unknown_kind_stops(node, _negated(numbers), (left, right))
-        guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, left, right), left,
-                            right, helpers={"pytype"}))
+        guards.append(guard(_negated(numbers), TypeError, _numbers_only_message(node, op, *kinded), *kinded,
+                            helpers={"pytype"}))
     # read only where `numbers` holds (a bool counts as integral): no $__num call, the costly part
     integral = _all(*(_integral_test(side.code, side.ty) for side in kinded))
     if op == "**":
@@ -596,7 +596,7 @@ def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, l
     whether the result's own stop went): a lost number meeting no number (lost_kind_stop) or a
     zero divisor (lost_zero_divisor_stop), and a zero Python may keep as -0.0 where the stop
     that would have caught it went (signed_zero_stop). `x op y` and `x op= y` alike."""
-    if op in ("+", "-", "*"):
+    if op in ("+", "-", "*", "/"):  # (a TypeError's message names the kind: 'float' and 'str')
         for this, other, is_lost in ((left, right, lost[0]), (right, left, lost[1])):
             # (not one whose static type says its kind, nor one that carries its kind where
             # dynamic_arithmetic reads it: their tests know it)
@@ -604,7 +604,7 @@ def blind_stops(node: ast.AST, op: str, result: Expr, left: Expr, right: Expr, l
             carried = _kind_stand_in(this) is not this and _chosen_at_run_time(op, left.ty, right.ty)
             if is_lost and not static and not carried:
                 result = lost_kind_stop(node, result, this, other)
-    elif op == "/" and any(lost):
+    if op == "/" and any(lost):
         result = lost_zero_divisor_stop(node, result, left, right, lost[1])
     if unseen and result.ty.json_number:
         floats = None if any(lost) else (left, right)
@@ -1491,14 +1491,27 @@ def _dynamic_subscript(node, container: Expr, index: Expr, int_keys: bool = Fals
             guard(out_of_range(index, _length(c)), IndexError, _range_message(c), container, index),
         ]
         code = f"($type({c}) = 'string' ? $substring({c}, {i}, 1) : {item_at(container, i)})"
-        return combine(code, pytypes.ANY, container, index, guards=checks)
+        return combine(code, _item_type(container.ty, "str", "list"), container, index, guards=checks)
     if index.ty.only("str"):
         message = (f"($type({c}) = 'array' ? 'list indices must be integers or slices, not str'"
                    f" : $type({c}) = 'string' ? {_string_index_message()} : {_not_subscriptable(c)})")
         checks = [guard(f"($type({c}) != 'object')", TypeError, message, container, helpers={"pytype"}),
                   key_guard(container, index)]
-        return combine(f"$lookup({c}, {i})", pytypes.ANY, container, index, guards=checks)
+        return combine(f"$lookup({c}, {i})", _item_type(container.ty, "dict"), container, index, guards=checks)
     return _subscript_of_unknown(container, index)
+
+
+def _item_type(ty: Ty, *kinds: str) -> Ty:
+    """The type of an item of a value whose kind is known at run time only, taken from a str,
+    a list or a dict as `kinds` say: what the container's type holds (a float stored into the
+    records of a list nobody annotated, `rows[i]["t"] = p + 1.5`, is no number of the rule:
+    read back, it must not print as one), or any JSON value where it says nothing."""
+    parts = [pytypes.STR if kind == "str" else ty.element if kind == "list" else ty.values
+             for kind in kinds if ty.is_any or ty.may(kind)]
+    result = None
+    for part in parts:
+        result = pytypes.join(result, part)
+    return result if result is not None else pytypes.ANY
 
 
 def _subscript_of_unknown(container: Expr, index: Expr, int_keys: bool = False) -> Expr:
@@ -1521,7 +1534,8 @@ def _subscript_of_unknown(container: Expr, index: Expr, int_keys: bool = False) 
     ]
     code = (f"($type({c}) = 'string' ? $substring({c}, {n}, 1) : $type({c}) = 'array' ? {item_at(container, n)}"
             f" : $lookup({c}, {key}))")
-    return combine(code, pytypes.ANY, container, index, helpers=helpers, guards=checks)
+    return combine(code, _item_type(container.ty, "str", "list", "dict"), container, index, helpers=helpers,
+                   guards=checks)
 
 
 def _string_index_message() -> str:

@@ -374,3 +374,23 @@ def test_a_format_template_bound_to_a_variable_once_is_known():
     assert [r["output"] for r in results] == [
         "2.5 and 'x'", "3.0 and 'x'",
         "UnboundLocalError: cannot access local variable 'tpl' where it is not associated with a value"]
+
+
+def test_a_record_or_an_empty_dict_keeps_the_record_s_key_types():
+    """`profile = get_profile(uid) or {}` then `profile["prefs"].get(...)`: the join with `{}`
+    lost the record's key types ('.get() on str | dict[str, str]', a session-26 trial); `{}`
+    holds none of the keys, so they are kept but none is known present (KeyError where Python
+    raises it)."""
+    results = assert_same("""
+    def get_profile(uid):
+        return None if uid == "ghost" else {"name": "Ann", "prefs": {"lang": "nb"}}
+
+    @sfn.workflow
+    def main(uid):
+        profile = get_profile(uid) or {}
+        try:
+            return profile["prefs"].get("lang", "en")
+        except KeyError as e:
+            return "missing " + str(e)
+    """, {"uid": "u"}, {"uid": "ghost"})
+    assert [r["output"] for r in results] == ["nb", "missing 'prefs'"]
