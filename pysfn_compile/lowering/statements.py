@@ -28,7 +28,16 @@ from ..analysis.fresh_names import fresh_name
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
-from ..graph.builder import HandlerInfo, Label, LoopContext, TryContext, ValueFrame, item_depth
+from ..graph.builder import (
+    DEEPEST,
+    HandlerInfo,
+    Label,
+    LoopContext,
+    TryContext,
+    ValueFrame,
+    deep_key,
+    item_depth,
+)
 from ..graph.exprs import UNSUPPORTED, Expr, Guard, combine, const, guard, record_expr, stop_where
 from ..runtime import sfn
 from . import sets
@@ -556,6 +565,7 @@ def transform_for(b, node: ast.For) -> None:
     b.loop_rebinds(node)
     zipped = _zip_by_index(b, node)
     if zipped is not None:
+        _zip_checks(b, node, zipped)
         transform_for(b, zipped)
         return
     by_index = _by_index(b, node)
@@ -750,11 +760,30 @@ def _walked_variable(b, walked: ast.expr, node: ast.For, items: Expr) -> str | N
     return var
 
 
+def _zip_checks(b, node: ast.For, zipped: ast.For) -> None:
+    """Before a zip loop run by index: each other sequence nobody annotated must be a list or a
+    str when the loop starts (Python's zip walks a dict's keys, where `names[i]` would look a
+    key up; and raises its own TypeError for what it cannot walk), else the machine stops."""
+    walked = zipped.iter.args[0].id
+    for arg in node.iter.args:
+        if arg.id == walked:
+            continue
+        value = b.expr(arg)
+        if value.ty.only("list") or value.ty.only("str"):
+            continue
+        shown = short_text(ast.unparse(arg))
+        b.check([stop_where(attrs.evolve(value, guards=()), f"$not($type({value.code}) in ['array', 'string'])",
+                            f"line {node.lineno}: the zip loop reads '{shown}' by position, which the machine does "
+                            f"for a list or a str only, and '{shown}' is neither: annotate it")],
+                f"Check {shown} (line {node.lineno})")
+
+
 def _zip_by_index(b, node: ast.For) -> ast.For | None:
     """`for name, row in zip(names, rows):` whose body changes `row` in place, as a loop over
     `enumerate(rows)` reading `names[i]` (element_aliases.zip_loop), which _by_index then runs by
-    index; where the other sequences are local lists (or strs) of numbers, strs or None, whose
-    items nothing can change in place, and the loop over `rows` can run by index."""
+    index; where the other sequences are local lists (or strs, checked at run time where nobody
+    annotated them: _zip_checks) whose items nothing else holds, and the loop over `rows` can
+    run by index (the body changes no other target in place: zip_loop)."""
     key = ("zip", id(node))
     if key in b.scope.by_index:
         return b.scope.by_index[key]
@@ -765,11 +794,14 @@ def _zip_by_index(b, node: ast.For) -> ast.For | None:
                             for n in ("len", "enumerate")):
         return None
     loop, others = found
+    shared, deep = b.alias_state
     for name in others:
         scope, ty = b.lookup(name, record=False)
-        if scope is not b.scope or ty is None or sets.is_set(ty) or not (
-                ty.only("str") or (ty.only("list") and not ty.element.mutable and not ty.element.is_any)):
+        if scope is not b.scope or ty is None or sets.is_set(ty) or not (ty.is_any or ty.may("list", "str")):
             return None
+        if not (ty.only("str") or (ty.only("list") and not ty.element.mutable and not ty.element.is_any)) and (
+                name in shared or any(deep_key(name, level) in deep for level in range(1, DEEPEST + 1))):
+            return None  # (items that may be another's: `used = usage[i]` would be a copy of one)
     if _by_index(b, loop) is None:
         return None
     b.scope.by_index[key] = loop

@@ -8,7 +8,7 @@ import textwrap
 
 from pysfn_compile.analysis import aliasing, element_aliases
 
-from .helpers import assert_same, compile_text, refusal
+from .helpers import assert_same, compile_text, emulate, refusal
 
 GROUP_BY = """
 def orders(n):
@@ -692,4 +692,37 @@ def test_a_loop_changes_each_record_then_collects_it():
             if i + 1 < len(orders):
                 keep.append(orders[i + 1])
         return keep
+    """)
+
+
+def test_a_zip_loop_over_lists_nobody_annotated():
+    """`for user, used in zip(users, usage): user["credits"] -= used` with both from the input
+    was refused (a session-26 trial): the other sequence, nobody annotated, is read by position
+    where its items are nobody else's, and must be a list or a str when the loop starts (a dict
+    or None stops the machine: Python's zip would walk the keys, or raise its own TypeError).
+    A copy of the changed list (`same = list(rows)`) holds the same records: still refused."""
+    source = """
+    @sfn.workflow
+    def bill(users, usage):
+        try:
+            for user, used in zip(users, usage):
+                user["credits"] -= used
+                user["seen"] = True
+        except TypeError as e:
+            return str(e)
+        return users
+    """
+    results = assert_same(source, {"users": [{"credits": 10}, {"credits": 5}], "usage": [3]},
+                          {"users": [{"credits": 1}], "usage": "x"}, {"users": [], "usage": [1, 2]})
+    assert results[0]["output"] == [{"credits": 7, "seen": True}, {"credits": 5}]
+    assert emulate(compile_text(source), {"users": [{"credits": 1}], "usage": {"a": 1}})["error"] == "pysfn.Unsupported"
+    assert "may share" in refusal("""
+    @sfn.workflow
+    def main(rows):
+        same = list(rows)
+        seen = []
+        for other, row in zip(same, rows):
+            row["qty"] = 5
+            seen.append(other["qty"])
+        return seen
     """)
