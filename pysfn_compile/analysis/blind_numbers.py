@@ -163,7 +163,10 @@ def _rounding(node: ast.AST) -> bool:
 
 
 def _loses_kind(node: ast.AST) -> bool:
-    """Arithmetic whose result's kind the machine may not know once its own stop is gone."""
+    """Arithmetic whose result's kind the machine may not know once its own stop is gone (not a
+    true division: a float whatever its operands, as its type says)."""
+    if isinstance(node, (ast.BinOp, ast.AugAssign)) and isinstance(node.op, ast.Div):
+        return False
     return isinstance(node, (ast.BinOp, ast.UnaryOp, ast.AugAssign)) or (
         isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "abs"))
 

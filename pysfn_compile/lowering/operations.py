@@ -585,6 +585,8 @@ def division_operands(left: Expr, right: Expr) -> tuple[Expr, Expr]:
     stops = [g for g in (*left.guards, *right.guards) if _own_float_stop(left, g) or _own_float_stop(right, g)]
     if not stops:
         return left, right
+    if "float" in (_type_name(left), _type_name(right)):  # "float division by zero" whatever the other is
+        return float_blind(left), float_blind(right)
     zero = [g.under(f"$__num({right.code}) = 0", frozenset({"num"}) | right.helpers, right.reads) for g in stops]
     return float_blind(left), attrs.evolve(float_blind(right), guards=(*float_blind(right).guards, *zero))
 
@@ -645,9 +647,11 @@ def lost_zero_divisor_stop(node: ast.AST, result: Expr, left: Expr, right: Expr,
     unless `left` (the lost one) is not integral: a float the machine knows."""
     if right.is_const and type(right.const) in (int, float) and right.const != 0:
         return result
-    if not right_lost and (_static_kind(left) or (
+    if not right_lost and (_static_kind(left) or _type_name(right) == "float" or (
             carried_kind(left) is not None and _chosen_at_run_time("/", left.ty, right.ty))):
-        return result  # (the message names the kind by the static type, or by the companion: dynamic_arithmetic)
+        # (the message names the kind by the static type, a float divisor's whatever the
+        # dividend: "float division by zero", or by the companion: dynamic_arithmetic)
+        return result
     d, n = right.code, left.code
     known = "" if right_lost else f" and $type({n}) = 'number' and $floor({n}) = {n}"
     stop = Guard(f"($type({d}) in ['number', 'boolean'] and $__num({d}) = 0{known})", None, "''",

@@ -527,3 +527,21 @@ def test_a_number_whose_kind_went_unseen_divided_by_a_str_names_its_kind():
     """, {"a": 0, "b": 0.25, "c": "ab"}, {"a": 1, "b": 0.5, "c": 2}, {"a": 3, "b": 2, "c": "x"})
     assert [r["output"] for r in results] == ["unsupported operand type(s) for /: 'float' and 'str'", [0.0, True],
                                               "unsupported operand type(s) for /: 'int' and 'str'"]
+
+
+def test_a_division_by_a_float_zero_names_it_whatever_the_dividend():
+    """`width = (hi - lo) / 10` is a float; `(x - lo) / width` of lo == hi raises "float division
+    by zero" whatever `x - lo` is (a session-26 trial: the machine stopped, taking the quotient's
+    kind for lost and the dividend's kind for the message's)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(lo, hi, x):
+        width = (hi - lo) / 10
+        try:
+            r = (x - lo) / width
+        except ZeroDivisionError as e:
+            r = str(e)
+        return [str(width), r]
+    """, {"lo": 3, "hi": 3, "x": 4}, {"lo": 1, "hi": 21, "x": 4}, {"lo": 0.5, "hi": 0.5, "x": 1.5})
+    assert [r["output"] for r in results] == [["0.0", "float division by zero"], ["2.0", 1.5],
+                                              ["0.0", "float division by zero"]]
