@@ -863,7 +863,8 @@ def _sum(b, node):
             kind = Expr(f"($count({items.code}) > 0)", pytypes.BOOL, reads=items.reads, helpers=items.helpers)
             result = attrs.evolve(result, ty=pytypes.NUMBER, kind=kind)
         return result
-    if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds):
+    if elem.may("int", "float", "bool") and (elem.is_any or elem.json_number or "float" not in elem.kinds
+                                             or not elem.numeric):  # (numbers or not: the run tells)
         return _sum_of_unknown(node, items, start, ruled)  # (also a union without floats: list[int | str])
     raise Refusal(node, f"sum() of {items.ty.describe()}", "the items must be numbers")
 

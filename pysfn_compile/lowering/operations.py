@@ -769,6 +769,12 @@ def _nonzero_literal(code: str) -> bool:
     return bool(_NUMBER_LITERAL.fullmatch(code.strip("() "))) and float(code.strip("() ")) != 0
 
 
+def _number_or_other(ty: Ty) -> bool:
+    """A value that may be a number or something else (`x` of `x is not None` where `x` may be
+    anything): the run tells which, as for a value of any kind."""
+    return ty.may("int", "float", "bool") and not ty.numeric
+
+
 def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None = None) -> Expr:
     ty = expr.ty
     if ty.only("bool"):
@@ -778,8 +784,8 @@ def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None
                        ty.without("bool") if ty.without("bool").kinds else pytypes.INT, expr)
     if ty.numeric:
         return expr
-    if ty.is_any and other.ty.numeric and op not in ("*", "**"):
-        # a number (or a bool) at run time, or Python's TypeError
+    if (ty.is_any or _number_or_other(ty)) and other.ty.numeric and op not in ("*", "**"):
+        # a number (or a bool) at run time, or Python's TypeError (naming what is no number)
         named = None  # the other, when its name is known only at run time (an integral number of it is an int)
         static = "float" if other.ty.only("float") else "int" if other.ty.only("int") else None
         if static is None and other.ty.integral_means_int:  # int | bool: Python names a bool 'bool'
@@ -1086,7 +1092,7 @@ def ordering(node, op: str, left: Expr, right: Expr) -> Expr:
         return _string_order(op, left, right)
     for this, other in ((left, right), (right, left)):
         known = other.ty
-        if not this.ty.is_any or known.is_any:
+        if not (this.ty.is_any or _number_or_other(this.ty)) or known.is_any:
             continue
         if known.numeric and (known.exact_number or known.only("int", "bool")
                               or (known.only("int", "float") and known.integral_means_int)):

@@ -1191,3 +1191,34 @@ def test_negation_of_a_value_that_is_a_number_or_a_str():
     assert [r["output"] for r in results] == [
         [[["a2", 4], ["a1", 2], ["a3", 1], ["a0", 0]], [0, 2, 4, 1], [0, -2, -4, -1]],
         "bad operand type for unary +: 'str'", [[], [], []]]
+
+
+def test_ordering_a_value_that_may_be_a_number_or_not_against_a_number():
+    """`x is not None and x < 0` where `x` may be anything (a helper's int, float or unannotated
+    default): narrowed, it is no longer 'any', and the comparison was refused as one 'of lists'
+    (a session-26 trial); a number at run time, or Python's TypeError naming what it is."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(src, default=0):
+        def to_number(s):
+            if s is None:
+                return default
+            try:
+                return int(s)
+            except ValueError:
+                try:
+                    return float(s)
+                except ValueError:
+                    return None
+        out = []
+        for s in src:
+            x = to_number(s)
+            try:
+                out.append(x is not None and x < 0)
+            except TypeError as e:
+                out.append(str(e))
+        return out
+    """, {"src": ["12", "x", "-7.5", None, "-3"]}, {"src": [None], "default": "d"}, {"src": [None], "default": [1]})
+    assert [r["output"] for r in results] == [[False, False, True, False, True],
+                                              ["'<' not supported between instances of 'str' and 'int'"],
+                                              ["'<' not supported between instances of 'list' and 'int'"]]
