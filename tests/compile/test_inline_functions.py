@@ -724,23 +724,16 @@ def test_a_helper_whose_names_would_mean_other_variables_at_the_call_reads_its_o
     # `k`: written in place, the expression would read the comprehension's. It was refused; since
     # session 26 a returned comprehension runs as a loop whose names are renamed (`k_item`), so
     # the helper reads the enclosing `k`, as in Python (a lambda keeps the refusal)
-    results = assert_same("""
+    head = """
     @sfn.workflow
     def main(vs, ks):
         k = 10
         def plus(x):
             return x + k
-        return [plus(v) for k in ks for v in vs]
-    """, {"vs": [1, 2], "ks": [5, 6]})
+    """
+    results = assert_same(head + "    return [plus(v) for k in ks for v in vs]\n", {"vs": [1, 2], "ks": [5, 6]})
     assert results[0]["output"] == [11, 12, 11, 12]
-    text = refusal("""
-    @sfn.workflow
-    def main(vs, ks):
-        k = 10
-        def plus(x):
-            return x + k
-        return sorted(vs, key=lambda k: plus(k) * -1)
-    """)
+    text = refusal(head + "    return sorted(vs, key=lambda k: plus(k) * -1)\n")
     assert "'plus' is a nested function called inside an expression where it cannot run inline" in text
 
 
