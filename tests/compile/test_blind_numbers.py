@@ -9,7 +9,7 @@ import os
 import textwrap
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pysfn_compile import CompileError
@@ -244,7 +244,8 @@ def main(a, b, c, rows):
 """
 
 
-@settings(max_examples=_LONG or 40, deadline=None, derandomize=not _LONG, database=None)
+@settings(max_examples=_LONG or 40, deadline=None, derandomize=not _LONG, database=None,
+          suppress_health_check=[HealthCheck.too_slow])  # (how fast a program is drawn depends on the machine)
 @given(_programs(), st.lists(st.fixed_dictionaries({
     "a": _VALUES, "b": _VALUES, "c": _VALUES,
     "rows": st.lists(st.fixed_dictionaries({"p": _VALUES, "q": _VALUES}), max_size=2)}), min_size=3, max_size=3))
