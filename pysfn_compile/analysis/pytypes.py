@@ -313,6 +313,15 @@ def _cap(ty: Ty, depth: int = 0) -> Ty:
     return attrs.evolve(ty, elem=elem, value=value, fields=fields)
 
 
+def number_part(ty: Ty) -> Ty:
+    """The numbers of `ty` as arithmetic sees them (a bool as an int); a value of any kind, or
+    one following the number rule, is a number of that rule."""
+    if ty.is_any or ty.json_number:
+        return attrs.evolve(NUMBER, json_number=True)
+    numbers = restrict(ty, ("int", "float"))
+    return join(numbers, kind("int", 1)) if ty.may("bool") else numbers
+
+
 def restrict(ty: Ty, kinds) -> Ty:
     """`ty`'s values of these kinds only (what `isinstance` leaves of it)."""
     kept = frozenset(k for k in kinds if k in ty.kinds)

@@ -423,7 +423,7 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
                       f"\"bad operand type for unary {sign}: '\" & $__pytype({v}) & \"'\"", operand, helpers={"pytype"})
         number = f"($type({v}) = 'boolean' ? ({v} ? 1 : 0) : {v})"
         kind = float_kind(operand)  # (a float's negation is a float)
-        result = _number_part(operand.ty)
+        result = pytypes.number_part(operand.ty)
         if sign == "+":
             return attrs.evolve(combine(number, result, operand, guards=[check]), kind=kind)
         negated = attrs.evolve(combine(f"(-{number})", result, operand, guards=[check]), kind=kind)
@@ -444,15 +444,6 @@ def transform_unaryop(b, node: ast.UnaryOp) -> Expr:
             stopped = attrs.evolve(stopped, guards=(*kept, stop.under(kind.code, kind.helpers, kind.reads)))
         return stopped
     return negated
-
-
-def _number_part(ty: pytypes.Ty) -> pytypes.Ty:
-    """The numbers of `ty` as arithmetic sees them (a bool as an int); a value of any kind, or
-    one following the number rule, is a number of that rule."""
-    if ty.is_any or ty.json_number:
-        return attrs.evolve(pytypes.NUMBER, json_number=True)
-    numbers = pytypes.restrict(ty, ("int", "float"))
-    return pytypes.join(numbers, pytypes.kind("int", 1)) if ty.may("bool") else numbers
 
 
 def _short(node: ast.AST, limit: int = 40) -> str:

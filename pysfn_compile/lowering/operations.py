@@ -812,7 +812,8 @@ def numeric_operand(node, op: str, expr: Expr, other: Expr, is_left: bool | None
         check = guard(f"$not($type({expr.code}) in ['number', 'boolean'])", TypeError, message, expr,
                       *([named] if named is not None else []), helpers={"pytype"})
         code = f"($type({expr.code}) = 'boolean' ? ({expr.code} ? 1 : 0) : {expr.code})"
-        return Expr(code, pytypes.NUMBER, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
+        number = pytypes.NUMBER if ty.is_any else pytypes.number_part(ty)  # (`float | None`: a float)
+        return Expr(code, number, expr.guards + (check,), expr.reads, expr.helpers | check.helpers)
     raise Refusal(node, f"unsupported operand type for {op}: {ty.describe()}",
                   ANY_HINT if ty.is_any else "")
 
