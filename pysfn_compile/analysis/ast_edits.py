@@ -75,24 +75,32 @@ def bound_names(tree: ast.AST) -> set[str]:
         | {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
 
 
-def may_rebind(name: str, trees: list, function: list) -> bool:
-    """Whether running `trees` may bind `name` to another value or unbind it (an assignment,
-    `del`, an `except ... as`, a match capture, an import), or a nested function of `function`
-    may (it declares the name nonlocal or global): a loop over the list `name` holds walks
-    that list, not the name's value of the moment, where one does."""
+def binders(name: str, trees: list) -> list[ast.AST]:
+    """The nodes of `trees` that bind `name` or unbind it: the statement or expression holding
+    a Name stored or deleted (an Assign, a For, a comprehension, `del`), an `except ... as`, a
+    match capture, an import."""
+    found: list[ast.AST] = []
     for tree in trees:
         for node in ast.walk(tree):
-            if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, (ast.Store, ast.Del)):
-                return True
-            if isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name == name:
-                return True
-            if isinstance(node, ast.MatchMapping) and node.rest == name:
-                return True
-            if isinstance(node, (ast.Import, ast.ImportFrom)) and any(
+            if any(isinstance(child, ast.Name) and child.id == name and isinstance(child.ctx, (ast.Store, ast.Del))
+                   for child in ast.iter_child_nodes(node)):
+                found.append(node)
+            elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name == name:
+                found.append(node)
+            elif isinstance(node, ast.MatchMapping) and node.rest == name:
+                found.append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)) and any(
                     (alias.asname or alias.name.split(".")[0]) == name for alias in node.names):
-                return True
-    return any(isinstance(node, (ast.Nonlocal, ast.Global)) and name in node.names
-               for statement in function for node in ast.walk(statement))
+                found.append(node)
+    return found
+
+
+def may_rebind(name: str, trees: list, function: list) -> bool:
+    """Whether running `trees` may bind `name` to another value or unbind it (binders), or a
+    nested function of `function` may (it declares the name nonlocal or global): a loop over
+    the list `name` holds walks that list, not the name's value of the moment, where one does."""
+    return bool(binders(name, trees)) or any(isinstance(node, (ast.Nonlocal, ast.Global)) and name in node.names
+                                             for statement in function for node in ast.walk(statement))
 
 
 def root_name(node: ast.AST) -> str | None:

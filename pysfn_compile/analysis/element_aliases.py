@@ -259,10 +259,10 @@ def zip_loop(loop: ast.For, function_body: list[ast.stmt], index: str) -> tuple[
             name = names[index]
             ...
 
-    with the other sequences' names, which the caller must know to be lists or strs of values
-    nothing can change in place (numbers, strs: an item shared with `rows` would show the change
-    in Python, a copy would not). Python's meaning when nothing in the body rebinds `names` or
-    changes it in place (through it or a name that may share it): zip reads it as it goes.
+    with the other sequences' names, which the caller must know to be lists or strs whose items
+    nothing else holds (an item shared with `rows` would show the change in Python, a copy would
+    not). Python's meaning when nothing in the body rebinds `names` or changes it in place
+    (through it or a name that may share it): zip reads it as it goes.
     Every target and sequence is a plain name, all different; no `else` (a zip that runs out
     ends the loop without `break`) and no keywords (`strict=True`). The body's statements are
     the loop's own (live_loop_item tells them by identity); None when any of this fails."""

@@ -15,7 +15,7 @@ import sys
 
 import attrs
 
-from ..analysis import aliasing, aws_models, element_aliases, pytypes
+from ..analysis import aliasing, ast_edits, aws_models, element_aliases, pytypes
 from ..analysis.effects import effects
 from ..analysis.exceptions import caught_names
 from ..analysis.pytypes import Ty
@@ -921,9 +921,7 @@ def _ruled_items(b, arg: ast.expr | None) -> bool:
     if not isinstance(arg, ast.Name) or b.lookup(arg.id, record=False)[0] is not b.scope:
         return False
     body = b.scope.body
-    stores = [parent for statement in body for parent in ast.walk(statement)
-              for child in ast.iter_child_nodes(parent)
-              if isinstance(child, ast.Name) and child.id == arg.id and not isinstance(child.ctx, ast.Load)]
+    stores = ast_edits.binders(arg.id, body)
     if any(not (isinstance(store, ast.Assign) and isinstance(store.value, ast.Call)
                 and isinstance(store.value.func, ast.Name) and b.is_callee(store.value.func.id)) for store in stores) \
             or (not stores and b.scope.outer is not None):  # (a parameter of the workflow itself)
@@ -2249,9 +2247,7 @@ def _literal_binding(b, name: ast.expr | None) -> str | None:
     written in place is."""
     if not isinstance(name, ast.Name) or b.lookup(name.id, record=False)[0] is not b.scope:
         return None
-    stores = [parent for statement in b.scope.body for parent in ast.walk(statement)
-              for child in ast.iter_child_nodes(parent)
-              if isinstance(child, ast.Name) and child.id == name.id and not isinstance(child.ctx, ast.Load)]
+    stores = ast_edits.binders(name.id, b.scope.body)
     if len(stores) != 1 or not (isinstance(stores[0], ast.Assign) and len(stores[0].targets) == 1
                                 and isinstance(stores[0].value, ast.Constant) and isinstance(stores[0].value.value, str)):
         return None
