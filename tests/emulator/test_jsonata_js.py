@@ -191,6 +191,24 @@ CASES = [
         ("error", "D2014: The size of the sequence allocated by the range operator (..) must not exceed 1e6.  "
          "Attempted to allocate 10000001."),
     ),
+    # a filter's index is floored, a negative one counted from the end (the port truncated it);
+    # an index read from a variable picks as a literal one does, as often as it is named
+    ("[1, 2, 3][-0.5]", ("ok", 3)),
+    ("($i := -0.5; [1, 2, 3][$i])", ("ok", 3)),
+    ("($i := 1.7; [1, 2, 3][$i])", ("ok", 2)),
+    ("($i := [2, 0, 0, 5, -1]; [1, 2, 3][$i])", ("ok", [1, 1, 3, 3])),
+    ("($i := [2, -3.5]; [1, 2, 3][$i])", ("ok", 3)),
+    ("($i := 1; [[1, 2], [3]][$i])", ("ok", [3])),
+    ("($i := 0; [[1, 2], [3]][$i])", ("ok", [1, 2])),
+    ("($i := 1; [][$i])", ("undefined",)),
+    ("($i := 0; 5[$i])", ("ok", 5)),
+    ('($i := "a"; [1, 2, 3][$i])', ("ok", [1, 2, 3])),
+    ('($i := [0, "a"]; [1, 2][$i])', ("ok", [1, 2])),
+    ("($i := 2; $xs := [1, 2]; $xs[$i - 1 = 1 ? 0 : 1])", ("ok", 1)),
+    ("($k := 1; [{'a': 1}, {'a': 2}, {'a': 3}][$k].a)", ("undefined",)),
+    ("($k := 1; $xs := [{'a': 1}, {'a': 2}]; $xs[$k].a)", ("ok", 2)),
+    ("($k := 1; [{'a': [1, 2]}, {'a': [3, 4]}].a[$k])", ("ok", [2, 4])),
+    ("($k := 1; $xs := [[1, 2], [3, 4]]; $xs.$[$k])", ("ok", [2, 4])),
 ]
 
 
@@ -285,6 +303,15 @@ def test_a_tail_call_loop_stops_at_the_step_limit(monkeypatch):
     assert _emulate(_FOREVER) == ("error", _TIMEOUT)
     # the count is per evaluation: the next one starts afresh
     assert _emulate("($f := function($n){ $n = 0 ? 0 : $f($n - 1) }; $f(1000))") == ("ok", 0)
+
+
+def test_an_index_read_from_a_variable_does_not_walk_the_list(monkeypatch):
+    # `$xs[$i]` gives the same for every item: evaluated once, not once per item (a compiled
+    # loop reading an item per iteration had cost as much as the list is long); a predicate
+    # reading the item still walks it
+    monkeypatch.setattr(jsonata_engine, "MAX_STEPS", 2_000)
+    assert _emulate("($xs := [0..4999]; $i := 4321; $xs[$i] + $xs[-$i - 1])") == ("ok", 4321 + 678)
+    assert _emulate("($xs := [0..4999]; $xs[$ = 4321])") == ("error", _TIMEOUT)
 
 
 def test_the_step_limit_is_a_count_not_a_clock():
