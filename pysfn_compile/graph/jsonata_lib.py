@@ -189,7 +189,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # sequence of one as its item (a list item as its items), none as nothing (linear, where
         # a $reduce of $append would copy the list on every item)
         "$xs, $f",
-        "($r := $map($xs, function($v, $i) { $f($v, $i) }); $count($xs) = 1 ? $__wrap($r) : $exists($r) ? $r : [])",
+        "($r := $map($xs, $f); $count($xs) = 1 ? $__wrap($r) : $exists($r) ? $r : [])",
         ("wrap",),
     ),
     "filter": (
