@@ -89,23 +89,52 @@ PURE_BETWEEN_CALLS = """
 """
 
 
-def test_pure_code_between_two_calls_is_two_states():
+def test_pure_code_between_two_calls_is_one_state():
     """Issue 10 item 2: five assignments and an if/else of pure code (with their overflow
-    guards) are a Pass that runs them and a Choice that sets what they changed, not eight
-    states; the Task that returns ends the machine itself."""
+    guards) are a Choice that sets what they changed, computed in the Assign of the Task before
+    it (a folded block that only the Task reaches joins it), not eight states; the Task that
+    returns ends the machine itself."""
     definition = compile_text(PURE_BETWEEN_CALLS).definition
     states = definition["States"]
     fetch = states["Call fetch"]
-    run = states[fetch["Next"]]
-    after = states[run["Next"]]
-    assert run["Type"] == "Pass" and after["Type"] == "Choice"
+    after = states[fetch["Next"]]
+    block = next(name for name in fetch["Assign"] if name.startswith("__pl"))
+    assert "$states.result.Payload" in fetch["Assign"][block] and after["Type"] == "Choice"
     assert after["Default"] == "Call store" and states["Call store"]["End"] is True
-    assert set(after["Assign"]) == {"c", "d", "label", next(iter(run["Assign"]))}  # what others read
+    assert set(after["Assign"]) == {"c", "d", "label", block}  # what others read
+    assert fetch["Comment"].startswith("lines 11-20: a = fetch(n); b = a + 1;")
     assert_same(PURE_BETWEEN_CALLS, {"n": 0}, {"n": 1}, {"n": 3}, {"n": -4})
     # c = b * 2 passes 2**53 - 1: the block's guard stops the machine (Python would go on)
     compiled = compile_text(PURE_BETWEEN_CALLS)
     execution = pysfn_emulator.run(compiled.definition, {"n": 2**51}, lambdas=compiled.local_lambdas())
     assert (execution.status, execution.error) == ("FAILED", "pysfn.IntegerOverflow")
+
+
+def test_the_statement_a_callee_result_goes_into_is_the_tasks_own_assign():
+    """`r["score"] = score(r["id"])` in a loop: the Task assigns the changed list itself (no
+    Pass after it), two history events fewer per iteration."""
+    source = """
+        def fetch(n):
+            return [{"id": i} for i in range(n)]
+
+        def score(i):
+            return i * 3 % 7
+
+        @sfn.workflow
+        def main(n):
+            recs = fetch(n)
+            for r in recs:
+                r["score"] = score(r["id"])
+            return recs
+    """
+    compiled = compile_text(source)
+    task = compiled.definition["States"]["Call score"]
+    assert set(task["Assign"]) == {"recs"} and "$states.result.Payload" in task["Assign"]["recs"]
+    assert compiled.definition["States"][task["Next"]]["Type"] == "Choice"  # the loop's next item
+    events = [len(pysfn_emulator.run(compiled.definition, {"n": n}, lambdas=compiled.local_lambdas()).history)
+              for n in (3, 4)]
+    assert events[1] - events[0] == 9  # the loop's Choice, the item's check, the Task
+    assert_same(source, {"n": 0}, {"n": 1}, {"n": 5})
 
 
 def test_a_map_of_a_callee_is_one_task_per_item():
