@@ -20,7 +20,7 @@ import attrs
 
 from ..errors import CompileError, Problem
 from ..runtime import sfn
-from .ast_edits import root_name
+from .module_changes import changed_module_names
 
 _COUNTER = itertools.count(1)
 
@@ -177,34 +177,19 @@ class ModuleInfo:
         return _MISSING
 
     def changed_globals(self) -> dict:
-        """{name: line} of module-level names some function changes (a list a callee appends
-        to, a `global` assignment): the workflow cannot read them as constants, since the
-        compiled machine holds their value at compile time."""
+        """{name: line} of module-level names some function may change (a list a callee
+        appends to, directly or through another name; a `global` assignment): the workflow
+        cannot read them as constants, since the compiled machine holds their value at
+        compile time (analysis/module_changes.py)."""
         if self._changed is None:
-            found: dict = {}
-            for fdef in self.functions.values():
-                for node in ast.walk(fdef):
-                    roots = []
-                    if isinstance(node, ast.Global):
-                        roots.extend(node.names)
-                    elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-                        targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-                        roots.extend(root_name(t) for t in targets if isinstance(t, (ast.Subscript, ast.Attribute)))
-                    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                            and node.func.attr in _MUTATORS:
-                        roots.append(root_name(node.func.value))
-                    for root in roots:
-                        if root and root not in found:
-                            found[root] = node.lineno
-            self._changed = found
+            names = frozenset(name for name in self.objects if name not in self.functions)
+            self._changed = changed_module_names(self.tree, names)
         return self._changed
 
 
 _MISSING = object()
 _ANY_ROOT = "*"  # (no Python name): setattr/delattr may change any class's attributes
 MISSING = _MISSING
-_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
-                       "setdefault", "popitem", "add", "discard"})
 
 
 def _is_json_data(obj: Any, depth: int = 0) -> bool:

@@ -104,7 +104,7 @@ def transform_name(b, node: ast.Name) -> Expr:
     value = b.info.constant(name)
     if value is not MISSING:
         changed = b.info.changed_globals().get(name)
-        if changed is not None and isinstance(value, (list, dict)):
+        if changed is not None:
             raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
                           f"(line {changed}); the state machine would hold its value at compile time",
                           f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")

@@ -154,6 +154,61 @@ def main(x: int):
     assert len(found) == 1 and "'SEEN' is a module-level list that a function changes" in found[0].message
 
 
+@pytest.mark.parametrize(("module", "line"), [
+    # a `global` counter or setting, rebound by a callee
+    ("COUNTER = 0\n\ndef work(x):\n    global COUNTER\n    COUNTER += 1\n    return x\n", 4),
+    ("MODE = 'test'\n\ndef work(x):\n    global MODE\n    MODE = 'prod'\n    return x\n", 4),
+    # changed through another name that holds it, or an item of it
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    s = STATE\n    s['n'] += 1\n    return x\n", 5),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    seen = STATE.get('seen')\n    seen.append(x)\n"
+     "    return x\n", 5),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    for k in [STATE]:\n        k['n'] = 7\n    return x\n", 5),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    a, b = STATE, 1\n    a['n'] = 8\n    return x\n", 5),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x, state=STATE):\n    state['n'] += x\n    return x\n", 4),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    for k, v in STATE.items():\n        if k == 'seen':\n"
+     "            v.append(x)\n    return x\n", 6),
+    # an item of a copy is still the module's item
+    ("STATE = {'n': 0, 'seen': []}\n\ndef work(x):\n    d = dict(STATE)\n    d['seen'].append(x)\n    return x\n", 5),
+    # through a function it is passed to, or that returns it
+    ("STATE = {'n': 0, 'seen': []}\n\ndef _record(target, v):\n    target.append(v)\n\ndef work(x):\n"
+     "    _record(STATE['seen'], x)\n    return x\n", 4),
+    ("STATE = {'n': 0, 'seen': []}\n\ndef _state():\n    return STATE\n\ndef work(x):\n    _state()['n'] = x\n"
+     "    return x\n", 7),
+], ids=["global int", "global str", "alias", "item by get", "in a list", "unpacked", "default", "items loop",
+        "item of a copy", "passed to a helper", "returned by a helper"])
+def test_a_module_level_value_a_function_may_change_is_not_read_as_a_constant(module, line):
+    # the machine would read the value it had at compile time where Python reads the changed one
+    # (a callee's changes stay in its Lambda): found however the function reaches the value
+    name = module.split(" =", 1)[0]
+    found = problems(module + f"\n@sfn.workflow\ndef main(x=1):\n    work(x)\n    return {name}\n")
+    assert len(found) == 1 and f"'{name}' is a module-level " in found[0].message, found
+    assert f"that a function changes (line {HEADER.count(chr(10)) + line})" in found[0].message, found
+
+
+def test_a_copy_of_a_module_level_value_changed_in_place_leaves_the_value_a_constant():
+    source = """
+DEFAULTS = {"mode": "a", "retries": 3}
+BASE = ["x", "y"]
+LIMITS = {"a": 1}
+
+def lookup(table, key):
+    return table.get(key, 0)
+
+def work(cfg, items):
+    return f"{cfg['mode']}:{len(items)}:{lookup(LIMITS, 'a')}"
+
+@sfn.workflow
+def main(mode=None):
+    cfg = dict(DEFAULTS)
+    if mode:
+        cfg["mode"] = mode
+    items = list(BASE)
+    items.append("z")
+    return {"out": work(cfg, items), "defaults": DEFAULTS, "base": BASE, "limit": LIMITS["a"]}
+"""
+    assert problems(source) == []
+
+
 def test_a_refusal_about_a_value_of_unknown_type_says_where_it_comes_from():
     found = problems("""
 def fetch(kind):
