@@ -3,12 +3,11 @@
 In Python, `b = a` makes two names for one list: `b.append(1)` changes `a` too. In a state
 machine every variable holds its own copy of a JSON value, so the same code would leave `a`
 unchanged. Rather than differ, the compiler refuses to change in place a value that may be
-shared. This pass (flow-insensitive, over one function) finds:
-
-  shared     names whose value may also be reachable from another name or container
-             (so `x.append(...)`, `x[k] = ...` on them are refused);
-  not_deep   names whose *items* may be reachable from elsewhere (so `x[i].append(...)`,
-             `x[i][k] = ...` are refused, `x.append(...)` is fine).
+shared. This module reads what an expression does to sharing (`sharing`: the names whose
+value, or items, the new value may be or hold); the builder tracks along each path which names
+are shared, or have shared items (Builder.note_alias_assign and its siblings), and refuses
+`x.append(...)`, `x[k] = ...` on a shared name, `x[i].append(...)` where its items are.
+`function_names` names the partners for messages, over the whole function.
 """
 
 from __future__ import annotations
@@ -22,116 +21,6 @@ _COPY_METHODS = frozenset({"copy"})
 _ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "values", "items", "popitem"})
 _STORE_METHODS = {"append": 0, "insert": 1, "setdefault": 1}
 _MERGE_METHODS = frozenset({"extend", "update"})
-
-
-@attrs.define
-class Aliasing:
-    shared: set = attrs.Factory(set)
-    not_deep: set = attrs.Factory(set)
-    reasons: dict = attrs.Factory(dict)  # name -> line where it became shared
-
-
-def analyse(body: list[ast.stmt], params_shared=(), is_callee=lambda name: False,
-            returns_parameter=lambda name: False) -> Aliasing:
-    result = Aliasing()
-    for name in params_shared:
-        result.shared.add(name)
-    for statement in body:
-        for node in ast.walk(statement):
-            _visit(node, result, is_callee, returns_parameter)
-    return result
-
-
-def _share(result: Aliasing, name: str, node: ast.AST) -> None:
-    result.shared.add(name)
-    result.reasons.setdefault(name, getattr(node, "lineno", 0))
-
-
-def _visit(node: ast.AST, result: Aliasing, is_callee, returns_parameter) -> None:
-    if isinstance(node, (ast.Assign, ast.AnnAssign)) and node.value is not None:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-        if isinstance(node, ast.Assign) and len(node.targets) > 1:
-            for target in targets:
-                for name in _names(target):
-                    _share(result, name, node)
-        for target in targets:
-            _assignment(target, node.value, result, is_callee, returns_parameter, node)
-    elif isinstance(node, ast.AugAssign):
-        # xs += ys: xs now holds ys's items
-        sources = _contents(node.value) | _direct(node.value)
-        if sources:
-            result.not_deep.add(_root(node.target) or "")
-            result.not_deep.update(sources)
-    elif isinstance(node, (ast.For, ast.comprehension)):
-        for name in _names(node.target):
-            _share(result, name, node)
-        for name in _iter_sources(node.iter):
-            result.not_deep.add(name)
-    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-        method = node.func.attr
-        receiver = _root(node.func.value)
-        if method in _STORE_METHODS and len(node.args) > _STORE_METHODS[method]:
-            stored = node.args[_STORE_METHODS[method]]
-            for name in _direct(stored):
-                _share(result, name, node)
-            sources = _element_sources(stored) | _contents(stored)
-            result.not_deep.update(sources)
-            if receiver and (sources or _direct(stored)):
-                result.not_deep.add(receiver)
-        elif method in _MERGE_METHODS:
-            for arg in [*node.args, *(k.value for k in node.keywords)]:
-                sources = _direct(arg) | _contents(arg) | _element_sources(arg)
-                result.not_deep.update(sources)
-                if receiver and sources:
-                    result.not_deep.add(receiver)
-    elif isinstance(node, ast.ExceptHandler) and node.name:
-        pass
-
-
-def _assignment(target, value, result: Aliasing, is_callee, returns_parameter, node) -> None:
-    if isinstance(target, (ast.Tuple, ast.List)):
-        if isinstance(value, (ast.Tuple, ast.List)) and len(value.elts) == len(target.elts):
-            for sub_target, sub_value in zip(target.elts, value.elts, strict=True):
-                _assignment(sub_target, sub_value, result, is_callee, returns_parameter, node)
-            return
-        for name in _names(target):
-            _share(result, name, node)
-        result.not_deep.update(_direct(value) | _contents(value) | _element_sources(value))
-        return
-    if isinstance(target, ast.Subscript):
-        root = _root(target)
-        direct = _direct(value)
-        for name in direct:
-            _share(result, name, node)
-        others = _element_sources(value) | _contents(value)
-        result.not_deep.update(others)
-        if (direct or others) and root:
-            result.not_deep.add(root)
-        return
-    if not isinstance(target, ast.Name):
-        return
-    name = target.id
-    direct = _direct(value)
-    if direct:
-        _share(result, name, node)
-        for other in direct:
-            _share(result, other, node)
-    parts = _element_sources(value)
-    if parts:
-        _share(result, name, node)
-        for other in parts:
-            result.not_deep.add(other)
-    contained = _contents(value) - direct - parts
-    if contained:
-        result.not_deep.add(name)
-        for other in contained:
-            result.not_deep.add(other)
-    if isinstance(value, ast.Call) and isinstance(value.func, ast.Name) and is_callee(value.func.id) \
-            and returns_parameter(value.func.id):
-        _share(result, name, node)
-        for arg in value.args:
-            for other in _holds(arg):
-                _share(result, other, node)
 
 
 def _names(target) -> set:

@@ -549,6 +549,14 @@ class BuilderHelpers:
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if _flat_container(ty):  # (`[r["name"] + "!" for r in rows]` holds strs, whatever they came from)
             effect = attrs.evolve(effect, inside=frozenset(), items_inside=frozenset())
+        if name in effect.whole:  # `items = items or []`: its own value again or a new one
+            effect = attrs.evolve(effect, whole=effect.whole - {name})
+            if effect.fresh:  # shared, or not, as before
+                if effect.holds_shared:
+                    self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside)
+                                      | {deep_key(name, aliasing.inside_level(value_node))})
+                self.note_alias_repeat(name, effect.repeated)
+                return
         moved = self._moved(effect.whole | effect.inside)
         if moved:  # `name` takes over the list: nothing reads it through the other name again
             _, deep = self.alias_state

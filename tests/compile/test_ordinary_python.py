@@ -10,7 +10,7 @@ import pytest
 from pysfn_compile.graph import jsonata_lib
 from pysfn_compile.lowering import builtins as builtins_lowering
 
-from .helpers import assert_same, compile_text, emulate, refusal, same
+from .helpers import assert_same, compile_text, emulate, problems, refusal, same
 from .oracle import emulate as emulate_code
 from .oracle import javascript, js_available
 
@@ -2336,3 +2336,31 @@ def test_str_count_within_start_and_end():
         {"s": "x", "sub": 3}, {"s": "x", "sub": "a", "a": "1"}, {"s": 5, "sub": "a"},
         {"s": "abc", "sub": "", "a": 2, "b": 1}, {"s": "abc", "sub": "b", "a": None, "b": -1})
     assert results[1]["output"] == [2, 1, 1, 0, 0, 0, 1] and results[3]["output"] == "must be str, not int"
+
+
+def test_a_parameter_defaulted_with_or_is_its_own_list_to_change():
+    # `items = items or []` is the parameter's own list again or a new one: changing it in
+    # place changes nothing another name holds (it was refused as shared with what it stored)
+    source = """
+        def work(items):
+            return len(items)
+
+        @sfn.workflow
+        def params(name, items=None, tags=None):
+            items = items or []
+            items.append(name)
+            tags = tags if tags else {}
+            tags[name] = len(items)
+            return {"n": work(items), "items": items, "tags": tags}
+    """
+    assert_same(source, {"name": "a"}, {"name": "b", "items": ["x", "y"]}, {"name": "c", "items": [], "tags": {"t": 1}})
+    # still refused where another name holds the list
+    found = problems("""
+        @sfn.workflow
+        def params(name, items=None):
+            kept = items
+            items = items or []
+            items.append(name)
+            return kept
+    """)
+    assert len(found) == 1 and "'items' may share its value with 'kept'" in found[0].message, found
