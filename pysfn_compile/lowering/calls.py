@@ -21,7 +21,7 @@ from ..analysis.fresh_names import fresh_name
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
-from ..graph.exprs import Expr, carried_kind, combine, float_kind, guard, mixed_number, stop_where
+from ..graph.exprs import Expr, carried_kind, combine, float_kind, guard, mixed_number
 from ..runtime import sfn
 from . import distributed_map, operations
 from .evaluation import bind_target, condition, materialize, operands
@@ -436,7 +436,7 @@ def call_sleep(b, node: ast.Call, name: str) -> Expr:
     wait = ir.Wait(title="Sleep" if name == "sleep" else "Sleep until")
     if name == "sleep":
         if value.ty.is_any or (value.ty.json_number and value.ty.may("int")):
-            value = whole_seconds(node, value)
+            value = whole_seconds(value)
         if not value.ty.only("int"):
             raise Refusal(node, f"sfn.sleep() takes whole seconds (an int), not {value.ty.describe()}",
                           "round the seconds, e.g. sfn.sleep(int(seconds))")
@@ -459,15 +459,14 @@ def call_sleep(b, node: ast.Call, name: str) -> Expr:
     return Expr("null", pytypes.NONE, const=None)
 
 
-def whole_seconds(node, value: Expr) -> Expr:
-    """A number of seconds known only at run time: a Wait state waits whole seconds, so
-    anything else stops the machine (Python's sleep would take a fraction, or raise)."""
+def whole_seconds(value: Expr) -> Expr:
+    """A number of seconds known only at run time: a Wait state waits whole seconds; no number
+    is Python's TypeError, a fraction sfn.sleep's ValueError, in both runs."""
     v = value.code
     kind = guard(f"($type({v}) != 'number')", TypeError, f"{jsonata_lib.string(sfn.SLEEP_TYPE)} & $__pytype({v})",
                  value, helpers=jsonata_lib.closure({"pytype"}))
-    return stop_where(attrs.evolve(value, guards=(*value.guards, kind)), f"($floor({v}) != {v})",
-                      f"line {getattr(node, 'lineno', 0)}: sfn.sleep() of a value whose type is not annotated that "
-                      "is not a whole number of seconds", pytypes.INT)
+    whole = guard(f"($floor({v}) != {v})", ValueError, jsonata_lib.string(sfn.SLEEP_FRACTION), value)
+    return attrs.evolve(value, ty=pytypes.INT, guards=(*value.guards, kind, whole))
 
 
 def call_parallel(b, node: ast.Call, target: str | None) -> Expr:

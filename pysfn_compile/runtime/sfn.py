@@ -40,6 +40,7 @@ import csv
 import functools
 import io
 import json
+import math
 import os
 import random
 import time
@@ -256,14 +257,18 @@ def use_real_clock() -> Clock:
 MAX_SLEEP = 99_999_999  # seconds: Step Functions' longest Wait
 SLEEP_TOO_LONG = f"sfn.sleep() of more than {MAX_SLEEP:,} seconds (Step Functions' longest Wait)"
 SLEEP_TYPE = "sfn.sleep() takes a number of seconds, not "
+SLEEP_FRACTION = "sfn.sleep() waits whole seconds (a Wait state's Seconds), not a fraction of one"
 
 
 def sleep(seconds: int) -> None:
-    """Wait `seconds` (a Wait state's Seconds: a number, else TypeError in both runs; a negative
-    number waits 0; past MAX_SLEEP, ValueError here, and the machine fails with Step Functions'
-    States.Runtime, 'Wait state delay is too long')."""
+    """Wait `seconds` (a Wait state's Seconds: a number, else TypeError in both runs; a whole
+    number, else ValueError in both runs; a negative number waits 0; past MAX_SLEEP,
+    ValueError here, and the machine fails with Step Functions' States.Runtime, 'Wait state
+    delay is too long')."""
     if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
         raise TypeError(SLEEP_TYPE + type(seconds).__name__)
+    if isinstance(seconds, float) and math.isfinite(seconds) and not seconds.is_integer():
+        raise ValueError(SLEEP_FRACTION)
     if seconds > MAX_SLEEP:
         raise ValueError(SLEEP_TOO_LONG)
     clock().sleep(seconds)

@@ -461,12 +461,20 @@ def test_negation_and_sleep_of_values_of_unknown_type():
     """, {"x": 3, "wait": 5}, {"x": True, "wait": 0}, {"x": "a", "wait": 2}, {"x": None, "wait": 1})
     assert [r["output"] for r in results] == [[-3, 3, -4], [-1, 1, -2], "bad operand type for unary -: 'str'",
                                               "bad operand type for unary -: 'NoneType'"]
-    stopped = emulate(compile_text("""
+    # a fraction of a second: a Wait waits whole seconds, sfn.sleep refuses a fraction in both
+    # runs (the plain run slept 1.5 s, the machine stopped with pysfn.Unsupported)
+    results = assert_same("""
     @sfn.workflow
     def main(wait):
-        sfn.sleep(wait)
-    """), {"wait": 1.5})
-    assert stopped["error"] == "pysfn.Unsupported"
+        try:
+            sfn.sleep(wait)
+        except ValueError as e:
+            return str(e)
+        return "woke"
+    """, {"wait": 1.5}, {"wait": 2.0}, {"wait": -0.5}, {"wait": 3})
+    assert [r["output"] for r in results] == [
+        "sfn.sleep() waits whole seconds (a Wait state's Seconds), not a fraction of one", "woke",
+        "sfn.sleep() waits whole seconds (a Wait state's Seconds), not a fraction of one", "woke"]
 
 
 def test_sleep_takes_a_number_of_seconds_within_the_longest_wait_in_both_runs():
