@@ -109,7 +109,8 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
             line = mutated[parameter]
             raise Refusal(node, f"{name}() changes its parameter '{parameter}' in place (line {line}); "
                           "a Lambda works on a copy, so the workflow would not see the change",
-                          f"return the changed value from {name}() and assign it")
+                          f"change a copy in {name}() ({parameter} = dict({parameter}) or list({parameter}) first) "
+                          f"and return it; the workflow assigns the result ({parameter} = {name}({parameter}))")
         if value.ty.may("exc"):
             raise Refusal(node, "an exception cannot be passed to a callee", "pass str(e)")
         if pytypes.has_tuple(value.ty):

@@ -54,8 +54,9 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                 which = _changed(before)
                 if which is not None and not changed:
                     changed.append(f"{name}() changed its argument {which} in place, which the workflow would see "
-                                   "in Python but not in the machine (a Lambda gets a copy of its arguments): return "
-                                   "the changed value and assign it in the workflow")
+                                   "in Python but not in the machine (a Lambda gets a copy of its arguments): change "
+                                   "a copy in the callee (dict(...) or list(...) of it) and return it; the workflow "
+                                   "assigns the result")
             if hint is not None:
                 check_result(name, hint, result)
             try:  # what Lambda's runtime does with the handler's result
