@@ -171,7 +171,7 @@ class Scope:
 
 
 class ValueFrame(dict):
-    """Bindings {name: (JSONata text, Ty, reads)} whose texts read workflow variables (an
+    """Bindings {name: (JSONata text, Ty, reads[, helpers])} whose texts read workflow variables (an
     any()/all() lowered as a loop), unlike a comprehension's JSONata function parameters:
     states may be added while they are in scope."""
 

@@ -1212,13 +1212,22 @@ def render(code: str, helpers, int_keys: bool = False) -> str:
 _HELPER_NAME = re.compile(r"\$__([A-Za-z_][A-Za-z0-9_]*)")
 
 
+_LOCAL_NAME = re.compile(r"\$__([A-Za-z_][A-Za-z0-9_]*)\s*:=")
+_PARAMETERS = re.compile(r"function\(([^)]*)\)")
+
+
 def used_helpers(code: str, helpers, int_keys: bool = False) -> frozenset:
-    """The helpers `code` calls, with the ones they call in turn (names not among `helpers`
-    and not helpers at all, like the `$__X` temporaries, are left out)."""
+    """The helpers `code` calls, with the ones they call in turn: every helper its text names
+    (`helpers`, the ones its parts declared, are only a hint: a part that forgot one would
+    call an undefined function at run time), not names it binds itself (`$__X := ...`,
+    a function's parameters)."""
+    del helpers  # the text says which it calls
     table = helper_table(int_keys)
-    available = closure(helpers, int_keys) if helpers else frozenset()
+    local = set(_LOCAL_NAME.findall(code))
+    for parameters in _PARAMETERS.findall(code):
+        local.update(_HELPER_NAME.findall(parameters))
     found: set[str] = set()
-    stack = [name for name in _HELPER_NAME.findall(code) if name in available]
+    stack = [name for name in _HELPER_NAME.findall(code) if name in table and name not in local]
     while stack:
         name = stack.pop()
         if name not in found:

@@ -82,8 +82,9 @@ def transform_name(b, node: ast.Name) -> Expr:
     name = node.id
     bound = b.comprehension_binding(name)
     if bound is not None:
-        code, ty, *reads = bound
-        return Expr(code, ty, reads=reads[0] if reads else frozenset())
+        code, ty, *rest = bound  # (and what it reads, and the helpers its text calls)
+        return Expr(code, ty, reads=rest[0] if rest else frozenset(),
+                    helpers=rest[1] if len(rest) > 1 else frozenset())
     scope, ty = b.lookup(name)
     if scope is not None:
         if name in scope.failed:

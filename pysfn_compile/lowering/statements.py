@@ -1179,7 +1179,7 @@ def _init_message(b, node, cls: type, init, exprs: list) -> Expr:
                       "workflow hides here", f"rename the variable '{shadowed[0]}'")
     if init.message is None:
         return combine("''", pytypes.STR, *exprs)
-    values = {p: (e.code, e.ty, e.reads) for p, e in zip(init.params, exprs, strict=False)}
+    values = {p: (e.code, e.ty, e.reads, e.helpers) for p, e in zip(init.params, exprs, strict=False)}
     for p in init.params[len(exprs):]:
         default = const(init.defaults[p].value, type_of_value(init.defaults[p].value))
         values[p] = (default.code, default.ty, frozenset())

@@ -9,6 +9,7 @@ import unicodedata
 
 import pytest
 
+from pysfn_compile.graph import jsonata_lib
 from pysfn_compile.graph.jsonata_lib import literal as L
 
 from .helpers import assert_same
@@ -252,3 +253,32 @@ def test_repr_str_escapes_what_python_escapes_up_to_u_ffff():
     assert emulate(code) == ("ok", [repr(text) for text in texts])
     if js_available():
         assert javascript([(code, {})])[0] == ("ok", [repr(text) for text in texts])
+
+
+def test_a_field_defines_every_helper_its_text_calls():
+    # a part that forgot to declare a helper (an exception's __init__ message read `needed`
+    # bound to `limit - v` without its helpers) called an undefined function at run time:
+    # T1006; the text says which helpers a field calls, the declared set no longer decides
+    text = jsonata_lib.render("$__unprintable(($__num($a) - $__num($b)))", frozenset({"unprintable"}))
+    assert "$__num := function" in text and "$__unprintable := function" in text and "$__keys := function" in text
+    # names the text binds itself are no helpers to define
+    assert jsonata_lib.render("($__keys := 1; $__keys + 1)", frozenset()) == "{% ($__keys := 1; $__keys + 1) %}"
+    assert "$__wrap :=" not in jsonata_lib.render("$map($x, function($__wrap) { $__wrap })", frozenset())
+
+
+def test_an_exception_whose_init_formats_a_computed_argument():
+    assert_same("""
+        class Short(Exception):
+            def __init__(self, needed):
+                super().__init__(f"needs {needed} more")
+
+        def get(x):
+            return x
+
+        @sfn.workflow
+        def main(x, limit=0):
+            v = get(x)
+            if v < limit:
+                raise Short(limit - v)
+            return v
+    """, {"x": -5}, {"x": 5}, {"x": -2.5}, {"x": 1, "limit": 3})
