@@ -1,8 +1,8 @@
 """Fewer states where one does what two did: rewrites of the built graph that keep its meaning.
 
-The lowering makes a state per step of the source; two patterns leave a state that a person
-writing the machine by hand would not write, and each costs a history event per run (per item
-in a Map):
+The lowering makes a state per step of the source; three patterns leave a state that a person
+writing the machine by hand would not write, and each costs history events per run (per item
+in a Map, per iteration in a loop):
 
 - **A Task that returns**: `return f(x)` (or `y = f(x); return g(y)` computed purely) is a Task
   that assigns the result to a variable and a Succeed that outputs an expression of it. The
@@ -13,19 +13,19 @@ in a Map):
   (`$states.input`) into a variable and the Task calling `f` with it. The Task reads the item
   as its own `$states.input` (the Pass passes its input on unchanged), so the Pass goes when
   nothing else in the body reads the variable.
-
 - **A Task followed by a Pass**: `r["score"] = score(r["id"])` (or `totals[k] = f(x)`,
   `n += count(x)`) is a Task assigning the result to a variable and a Pass computing the
   statement from it. Where the Pass is reached from that Task only, its assignments join the
   Task's `Assign`, each with the variables the Task assigns replaced by their values (the
   Task's `Assign` sees the values from before the state, as the Pass would have seen them
   after it); a compiler's variable nothing else reads goes. In a loop calling a callee per
-  item, two history events fewer per iteration.
+  item, two history events fewer per iteration. Not for a Task that retries every error
+  (`@sfn.retry(errors=[Exception])`): were an expression of the Pass to fail (States.
+  QueryEvaluationError), the retrier would call the callee again; a catcher sends that
+  error where the Pass's failure went (the scope's own Fail, or past Python's handlers).
 
 All run after the pure loops are collapsed, on the graphs of branches and item processors
-too. None changes what is evaluated, in which order, or what an error does: a Task's
-`Assign` and `Output` are evaluated together, after the result arrives, and its Catch sees
-neither.
+too. None changes what is evaluated, or in which order.
 """
 
 from __future__ import annotations
@@ -82,8 +82,9 @@ def _fold_returns(graph: ir.Graph, shown: frozenset = frozenset()) -> None:
 def _fold_following_pass(machine: ir.Graph, graph: ir.Graph, shown: frozenset) -> None:
     incoming = _incoming(graph)
     for node in ir.nodes(graph):
-        if not isinstance(node, (ir.Task, ir.Map, ir.Parallel)):
-            continue
+        if not isinstance(node, (ir.Task, ir.Map, ir.Parallel)) \
+                or any("States.ALL" in retrier.errors for retrier in getattr(node, "retry", ())):
+            continue  # (a retrier of every error would run the Task again where the Pass's expression failed)
         while isinstance(node.next, ir.Pass) and node.next.next is not None and incoming.get(id(node.next)) == 1:
             after = node.next
             moved = {name: _substitute(value, node.assign) if any(True for _ in ir.codes(value)) else value

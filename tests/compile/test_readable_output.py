@@ -135,6 +135,12 @@ def test_the_statement_a_callee_result_goes_into_is_the_tasks_own_assign():
               for n in (3, 4)]
     assert events[1] - events[0] == 9  # the loop's Choice, the item's check, the Task
     assert_same(source, {"n": 0}, {"n": 1}, {"n": 5})
+    # a Task retrying every error keeps the Pass: were its expression to fail, the retrier
+    # would call the callee again
+    retried = source.replace("def score(i):", "@sfn.retry(errors=[Exception])\n        def score(i):")
+    states = compile_text(retried).definition["States"]
+    assert states[states["Call score"]["Next"]]["Type"] == "Pass"
+    assert_same(retried, {"n": 3})
 
 
 def test_a_map_of_a_callee_is_one_task_per_item():

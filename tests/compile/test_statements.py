@@ -1175,7 +1175,7 @@ def main(n):
 
 
 def test_print_and_log_lines_in_a_folded_block_are_in_the_history():
-    """Pure straight-line code folded into one state (Run lines ...) kept no print line or log
+    """Pure straight-line code folded into one state's Assign kept no print line or log
     record: nothing read them. The block sets them all the same, and a Task that returns keeps
     its log record, so every line a newcomer prints between two calls shows in the history."""
     source = """
@@ -1201,7 +1201,8 @@ def main(n):
 """
     assert_same(source, {"n": 3}, {"n": 0})
     compiled = compile_text(source)
-    assert any(name.startswith("Run lines") for name in compiled.definition["States"])
+    # the block is folded into one state's Assign (the Task before it: state_folding)
+    assert "print(\"total\", total)" in compiled.definition["States"]["Call fetch"]["Comment"]
     execution = pysfn_emulator.run(compiled.definition, {"n": 3}, lambdas=compiled.local_lambdas())
     assigned = [value for event in execution.history
                 for value in event.get("stateExitedEventDetails", {}).get("assignedVariables", {}).values()]
@@ -1263,8 +1264,8 @@ def test_a_state_s_own_evaluation_error_is_not_caught_as_a_python_exception():
     assert compiled.run_python({"n": 1500})["output"] == 1500
     execution = pysfn_emulator.run(compiled.definition, {"n": 1500}, lambdas=compiled.local_lambdas())
     assert (execution.status, execution.error) == ("FAILED", "States.QueryEvaluationError")
-    catch = next(s["Catch"] for s in compiled.definition["States"].values() if s.get("Comment", "").startswith(
-        "line 15") and s["Type"] == "Task")
+    catch = next(s["Catch"] for s in compiled.definition["States"].values()
+                 if "r = note(len(" in s.get("Comment", "") and s["Type"] == "Task")
     assert catch[0]["ErrorEquals"] == ["States.QueryEvaluationError"] and catch[1]["ErrorEquals"] == ["States.ALL"]
 
 
