@@ -77,10 +77,24 @@ def _fields_and_bindings_only(step: str, name: str, state: str) -> bool:
 
 
 def _itself_or_change(value: str, name: str) -> bool:
+    """Whether `value` starts with the list itself or a change of it, or is one of them in
+    parentheses (`"xs": ($__setitem($xs, $i, $v))`)."""
     var = f"${name}"
+    if value.startswith("("):
+        close = jsonata_lib.closing(value, 0)
+        return close > 0 and _whole(value[1:close].strip(), name)
     if value.startswith(var) and not re.match(r"[A-Za-z0-9_\[]", value[len(var):len(var) + 1]):
         return True
     return value.startswith(f"{_SETITEM}{var}, ")
+
+
+def _whole(text: str, name: str) -> bool:
+    """Whether `text` is exactly the list, or a change of it, in parentheses or not."""
+    if text == f"${name}":
+        return True
+    if text.startswith("("):
+        return jsonata_lib.closing(text, 0) == len(text) - 1 and _whole(text[1:-1].strip(), name)
+    return text.startswith(f"{_SETITEM}${name}, ") and jsonata_lib.closing(text, len(_SETITEM) - 1) == len(text) - 1
 
 
 def _convert(text: str, name: str, counters: frozenset, length: str) -> str | None:

@@ -491,6 +491,33 @@ def test_records_changed_in_place_are_held_by_position():
     assert len(execution.history) <= 30  # walking the list, a step cost 2,000 items: an evaluation per step
 
 
+def test_a_list_whose_items_a_loop_reads_and_replaces_by_position_is_held_by_position():
+    """`xs[i] = xs[i] // 10` over a callee's list nobody annotated: the step's change came in
+    parentheses (`"xs": ($__setitem(...))`), which the rewrite did not recognise, so each step
+    walked the list (2,000 items: 1,017 events and 30 s in the emulator, a trial of data
+    workflows)."""
+    source = """
+        def fetch(n):
+            return list(range(n))
+
+        @sfn.workflow
+        def main(n):
+            xs = fetch(n)
+            for i in range(len(xs)):
+                xs[i] = xs[i] // 10
+            return xs[-1] if xs else None
+    """
+    compiled = compile_text(source)
+    code = _run_field(compiled)
+    assert "$__setitem(" not in code and "$merge([$xs, {$string(" in code
+    execution = pysfn_emulator.run(compiled.definition, {"n": 2000}, state_machine_type="STANDARD",
+                                   lambdas=compiled.local_lambdas())
+    assert (execution.status, execution.output) == ("SUCCEEDED", 199)
+    assert len(execution.history) <= 30
+    for payload in ({"n": 0}, {"n": 1}, {"n": 25}):
+        assert same(emulate(compiled, payload), compiled.run_python(payload))
+
+
 def test_a_list_used_otherwise_stays_a_list():
     """A list the loop also grows (`$__append`) is not held by position: the step walks it."""
     code = _run_field(compile_text(CASES["a_list_changed_and_grown"][0]))
