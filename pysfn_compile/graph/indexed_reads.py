@@ -1,7 +1,7 @@
 """A list read by a computed position inside a JSONata function, through an object of positions.
 
-`$xs[$i - 1]` is a filter: JSONata evaluates the index once per item of `$xs` (jsonata-js and
-the emulator alike). Inside a function that runs once per item of something else (a
+`$xs[$i - 1]` is a filter: jsonata-js (AWS's engine) evaluates the index once per item of
+`$xs` (the emulator once, where it reads no item). Inside a function that runs once per item of something else (a
 comprehension's, a search for the item that would raise, a folded loop's step), n such reads of
 an n-item list cost n * n nodes: `[xs[i] - xs[i - 1] for i in range(1, len(xs))]` over 500
 items ran out of an evaluation's budget. Where a field reads a workflow variable so (one the

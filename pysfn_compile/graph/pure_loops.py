@@ -281,8 +281,9 @@ def _constant_width(text: str, after: int) -> int | None:
 
 def _indexed(cycle: list[ir.Node], assigned: set[str], variables: frozenset, counters: frozenset) -> list[str]:
     """The lists a loop reads by position (`$xs[$i]`: `xs` not set in the loop, `i` a counter
-    it advances). JSONata's filter evaluates `[$i]` once per item of `$xs` (jsonata-js and the
-    emulator alike), so a loop over n items would cost n * n; see _Step.program."""
+    it advances). jsonata-js (AWS's engine) evaluates the filter `[$i]` once per item of `$xs`
+    (the emulator once, where it reads no item), so a loop over n items would cost n * n; see
+    _Step.program."""
     found: list[str] = []
     for node in cycle:
         for value in ir.node_values(node):
