@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
 from .dispatch import check_result, return_hint
-from .sfn import Fail, MarshalError, as_machine_sees
+from .sfn import Fail, MarshalError, as_machine_sees, in_task
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
@@ -46,17 +46,18 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
             if inside[0]:
                 return function(*args, **kwargs)
             before = _texts(args, kwargs)
-            inside[0] += 1
-            try:
-                result = function(*args, **kwargs)
-            finally:
-                inside[0] -= 1
-                which = _changed(before)
-                if which is not None and not changed:
-                    changed.append(f"{name}() changed its argument {which} in place, which the workflow would see "
-                                   "in Python but not in the machine (a Lambda gets a copy of its arguments): change "
-                                   "a copy in the callee (dict(...) or list(...) of it) and return it; the workflow "
-                                   "assigns the result")
+            with in_task():  # (its waits are the Task's: on a Map's lane they pass when it ends)
+                inside[0] += 1
+                try:
+                    result = function(*args, **kwargs)
+                finally:
+                    inside[0] -= 1
+                    which = _changed(before)
+                    if which is not None and not changed:
+                        changed.append(f"{name}() changed its argument {which} in place, which the workflow would "
+                                       "see in Python but not in the machine (a Lambda gets a copy of its "
+                                       "arguments): change a copy in the callee (dict(...) or list(...) of it) and "
+                                       "return it; the workflow assigns the result")
             if hint is not None:
                 check_result(name, hint, result)
             try:  # what Lambda's runtime does with the handler's result

@@ -43,6 +43,7 @@ import json
 import math
 import os
 import random
+import threading
 import time
 import typing
 from datetime import UTC, datetime
@@ -142,6 +143,10 @@ class Clock:
         else:
             time.sleep(seconds)
 
+    def settle(self) -> None:
+        """A callee's invocation ended: the time it slept has passed already (a lane's clock,
+        _LaneClock, lets it pass only now)."""
+
 
 _clock = Clock(virtual=os.environ.get("PYSFN_CLOCK", "").lower() == "virtual")
 # The clock of the run in progress in this thread (`using_clock`). A workflow calls
@@ -164,6 +169,40 @@ def using_clock(run_clock: Clock):
         yield run_clock
     finally:
         _run_clock.reset(token)
+
+
+# How deep this thread is inside a callee's invocation (a Lambda's run on AWS): a wait there
+# is part of the one Task, which nothing stops midway; elsewhere a wait is a state's (a Wait,
+# a retrier's interval), where a Map or Parallel that fails meanwhile stops the branch.
+_task_depth: contextvars.ContextVar[int] = contextvars.ContextVar("sfn_task_depth", default=0)
+
+
+@contextlib.contextmanager
+def in_task():
+    """Within the block, a callee's invocation runs (runtime/boundary.py): its waits are the
+    Task's time, which passes on a lane's clock when it ends (normally or not)."""
+    if getattr(clock(), "abandoned", False):
+        raise _Abandoned  # a lane the machine stopped calls nothing more
+    token = _task_depth.set(_task_depth.get() + 1)
+    try:
+        yield
+    finally:
+        _task_depth.reset(token)
+        if not _task_depth.get():
+            clock().settle()
+
+
+@contextlib.contextmanager
+def between_attempts():
+    """Within the block, a retrier's interval: the failed attempt's time has passed, and the
+    wait is the state's, not the invocation's."""
+    waiting_on = clock()
+    waiting_on.settle()
+    token = _task_depth.set(0)
+    try:
+        yield
+    finally:
+        _task_depth.reset(token)
 
 
 def use_virtual_clock(start: datetime | float | None = None) -> Clock:
@@ -293,42 +332,198 @@ _IMPORTED = PlainExecution()
 # -- branches and maps -------------------------------------------------------------------
 def parallel(*branches):
     """Run each zero-argument branch; the list of their results (a Parallel state). The
-    branches start together, as in the machine: each runs whole, in turn; if any raised, the
-    exception of the one that ended first (on the run's clock) is raised (_in_lanes)."""
+    branches start together and run in the order of the run's clock, as in the machine; if
+    one raises, the others stop where they wait, and the exception of the one that ended
+    first is raised (_in_lanes)."""
     return _in_lanes(list(branches), 0)
 
 
 def _in_lanes(calls: list, lanes: int) -> list:
     """Run `calls` as a Parallel state's branches or an inline Map's iterations run, on `lanes`
-    lanes (0: all start together; otherwise the first `lanes`, then one each time one ends):
-    each whole, in turn, taking the time it sleeps on the run's clock. One that would start
-    after a failure ended is not run: the machine stops at the failure (at equal moments it
-    sees the ends first). Then the failure that ended first (at the same moment, the one that
-    started first) is raised. The machine matches this where each is one step (a callee's
-    Task); one of several steps, stopped midway there, runs whole here."""
-    run_clock = clock()
-    free = [0.0] * lanes  # when each lane is free again (seconds into the run)
-    results, failures = [], []
-    for index, call in enumerate(calls):
-        begin = 0.0
-        if lanes and index >= lanes:
-            begin = min(free)
-            if failures and min(end for end, _, _, _ in failures) <= begin:
-                break
-        slept = run_clock.slept
-        error = None
-        try:
-            results.append(call())
-        except Exception as raised:
-            error = raised
-        end = begin + run_clock.slept - slept
-        if error is not None:
-            failures.append((end, begin, index, error))
-        if lanes:
-            free[free.index(begin) if index >= lanes else index] = end
+    lanes (0: all start together; otherwise the first `lanes`, then one each time one ends), in
+    the time each waits on the run's clock: each runs in a thread of its own (_Lane), one at a
+    time, until it ends or waits; those that wake earliest go on, in the order they started.
+    Where one fails, the others stop where they wait, as the machine stops them: a branch's
+    later states, a retrier's next attempt, an iteration not started yet do not run (at the
+    moment of the failure, those waking then go on and none starts; a callee's invocation, one
+    Task, runs whole: its waits pass when it ends). Then the failure that ended first (at the
+    same moment, the one that started first) is raised."""
+    if _task_depth.get() or not calls:  # inside one Lambda (a callee's own sfn.map): plain Python
+        return _one_by_one(calls, lanes)
+    base = clock()
+    turn = threading.Semaphore(0)  # the scheduler's: released when the running lane stops
+    idle: list[_Worker] = []  # threads whose lane ended, for the next lane to start
+    now = 0.0  # seconds since the calls started
+    waiting: list[_Lane] = []
+    results: list = [None] * len(calls)
+    failures: list = []
+    first = min(lanes, len(calls)) if lanes else len(calls)
+    started = 0
+
+    def run(lane: _Lane) -> None:
+        lane.step()
+        if not lane.done:
+            waiting.append(lane)
+        elif lane.error is None:
+            results[lane.index] = lane.result
+        elif isinstance(lane.error, Exception):
+            failures.append((now, lane.begin, lane.index, lane.error))
+        else:
+            raise lane.error  # (KeyboardInterrupt, SystemExit: not the workflow's)
+
+    def fill() -> None:
+        nonlocal started
+        while started < len(calls) and (not lanes or len(waiting) < lanes):
+            if started >= first and failures:
+                return  # one that would start after a failure ended is not run
+            lane = _Lane(started, calls[started], now, base, turn, idle)
+            started += 1
+            run(lane)
+
+    try:
+        fill()
+        while waiting and not failures:
+            moment = min(lane.wake for lane in waiting)
+            if moment > now:
+                base.sleep(moment - now)
+                now = moment
+            for lane in sorted((one for one in waiting if one.wake == moment), key=lambda one: one.index):
+                waiting.remove(lane)  # each that goes on now does, before a failure now is seen
+                run(lane)
+            fill()
+    finally:
+        for lane in waiting:  # stopped where they wait: unwound, running no callee and no wait
+            lane.abandon()
+        for worker in idle:
+            worker.stop()
     if failures:
         raise min(failures, key=lambda failure: failure[:3])[3]
     return results
+
+
+def _one_by_one(calls: list, lanes: int) -> list:
+    """The calls in turn, the first exception raised: sfn.map and sfn.parallel where they run
+    inside one Lambda invocation (plain Python there)."""
+    return [call() for call in calls]
+
+
+class _Lane:
+    """One branch or iteration of _in_lanes, run by a thread (_Worker) only while the scheduler
+    waits for it: until it ends, or waits on its clock (_LaneClock)."""
+
+    def __init__(self, index: int, call, begin: float, base: Clock, turn: threading.Semaphore, idle: list):
+        self.index, self.begin = index, begin
+        self.wake = begin  # when it goes on (seconds since the calls started)
+        self.debt = 0.0  # what the invocation running now has waited, to pass when it ends
+        self.done = False
+        self.result = self.error = None
+        self._call, self._base, self._turn, self._idle = call, base, turn, idle
+        self._context = contextvars.copy_context()  # the scheduler's: the run's execution, services...
+        self._resume = threading.Semaphore(0)
+        self._worker: _Worker | None = None
+        self.abandoned = False
+
+    def _run(self) -> None:
+        _run_clock.set(_LaneClock(self, self._base))
+        try:
+            self.result = self._call()
+        except BaseException as raised:  # handed to the scheduler, which raises it
+            self.error = raised
+        self.done = True
+
+    def step(self) -> None:
+        """Let the lane run until it ends or waits (the scheduler's thread waits meanwhile)."""
+        if self._worker is not None:
+            self._resume.release()
+        else:
+            self._worker = self._idle.pop() if self._idle else _Worker()
+            self._worker.start(self)
+        self._turn.acquire()
+
+    def ended(self) -> None:
+        """In the worker's thread, once the lane has run: the worker is free, the scheduler goes on."""
+        self._idle.append(self._worker)
+        self._turn.release()
+
+    def pause(self, seconds: float) -> None:
+        """In the lane's thread: wait `seconds` on the run's clock; where the calls fail
+        meanwhile, unwind instead (_Abandoned)."""
+        if self.abandoned:
+            raise _Abandoned
+        self.wake += seconds
+        self._turn.release()
+        self._resume.acquire()
+        if self.abandoned:
+            raise _Abandoned
+
+    def abandon(self) -> None:
+        """The calls failed while the lane waited: unwind it (a `finally` on the way runs, but
+        no callee and no wait: in_task and pause raise _Abandoned), and wait until it has."""
+        self.abandoned = True
+        self._resume.release()
+        self._turn.acquire()
+
+
+class _Abandoned(BaseException):
+    """Unwinds a lane the machine would have stopped where it waited (not an Exception: no
+    `except Exception` of the workflow takes it)."""
+
+
+class _Worker:
+    """A thread that runs lanes one after another (starting a thread costs more than most lanes
+    take to run)."""
+
+    def __init__(self):
+        self._go = threading.Semaphore(0)
+        self._lane: _Lane | None = None
+        threading.Thread(target=self._loop, name="sfn-lane", daemon=True).start()
+
+    def start(self, lane: _Lane) -> None:
+        self._lane = lane
+        self._go.release()
+
+    def stop(self) -> None:
+        self._lane = None
+        self._go.release()
+
+    def _loop(self) -> None:
+        while True:
+            self._go.acquire()
+            lane = self._lane
+            if lane is None:
+                return
+            lane._context.run(lane._run)
+            lane.ended()
+
+
+class _LaneClock(Clock):
+    """A lane's clock: the run's, read from where the lane has got to."""
+
+    def __init__(self, lane: _Lane, base: Clock):
+        self.virtual = base.virtual
+        self.slept = 0.0
+        self._lane = lane
+        self._start = base.now() - lane.begin  # the run's time when the calls started
+
+    @property
+    def abandoned(self) -> bool:
+        return self._lane.abandoned
+
+    def now(self) -> float:
+        return self._start + self._lane.wake + self._lane.debt if self.virtual else time.time()
+
+    def sleep(self, seconds: float) -> None:
+        seconds = max(0.0, float(seconds))
+        self.slept += seconds
+        if _task_depth.get():
+            self._lane.debt += seconds  # inside a callee's invocation: the Task takes longer
+        elif seconds:  # (no time passes in a wait of 0: the lane goes on, as the machine's does)
+            self._lane.pause(seconds)
+
+    def settle(self) -> None:
+        debt, self._lane.debt = self._lane.debt, 0.0
+        if debt:
+            self._lane.pause(debt)
 
 
 def map(function, items, max_concurrency=None, *, distributed=False, execution_type="STANDARD",
@@ -336,8 +531,9 @@ def map(function, items, max_concurrency=None, *, distributed=False, execution_t
     """`function` applied to each item, in order (a Map state; the public name shadows the builtin).
 
     The items run as the machine runs them: `max_concurrency` at a time (all at once when None
-    or 0), a new one when one ends; one that would start after an item's failure is not run,
-    and the failure that ended first is raised (_in_lanes).
+    or 0), a new one when one ends, in the order of the run's clock; where one raises, the
+    others stop where they wait, none starts, and the failure that ended first is raised
+    (_in_lanes).
 
     `distributed=True` is a distributed Map (each item, or batch, a child execution of type
     `execution_type`); `items` may then be `sfn.s3_items(...)`. With `batch_size`, `function`
@@ -622,7 +818,8 @@ def retry(errors=(Exception,), max_attempts=3, interval=1, backoff=2.0, max_dela
                     index = next((i for i, s in enumerate(specs) if isinstance(error, s.errors)), None)
                     if index is None or attempts[index] >= specs[index].max_attempts:
                         raise
-                    clock().sleep(specs[index].delay(attempts[index]))
+                    with between_attempts():
+                        clock().sleep(specs[index].delay(attempts[index]))
                     attempts[index] += 1
 
         retrying.__pysfn_retry__ = specs

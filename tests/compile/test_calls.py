@@ -712,6 +712,92 @@ def test_sfn_map_and_parallel_run_their_items_as_the_machine_does_after_a_failur
         {"out": [1, 2, 3], "hits": [1, 2, 3]}, {"err": "branch 1", "hits": [1, 2, 3]}]
 
 
+STOPPED_LANES = """
+LOG = []
+
+
+class Busy(Exception):
+    pass
+
+
+def reset():
+    LOG.clear()
+    return 0
+
+
+@sfn.retry(errors=[Busy], max_attempts=2, interval=5)
+def handle(x):
+    LOG.append(x)
+    if x == "bad":
+        raise ValueError("bad item")
+    if LOG.count(x) == 1:
+        raise Busy("busy")
+    return x
+
+
+def a():
+    LOG.append("a")
+    return "A"
+
+
+def b():
+    LOG.append("b")
+    raise ValueError("b failed")
+
+
+def cleanup():
+    LOG.append("cleanup")
+    return 1
+
+
+def log():
+    return sorted(LOG)
+
+
+@sfn.workflow
+def main(items, delay=10):
+    reset()
+
+    def left():
+        try:
+            sfn.sleep(delay)
+            return a()
+        finally:
+            cleanup()
+
+    try:
+        if items:
+            return sfn.map(handle, items)
+        return sfn.parallel(left, b)
+    except ValueError as e:
+        return {"err": str(e), "log": log()}
+"""
+
+
+def test_a_map_or_parallel_that_fails_stops_the_others_where_they_wait_in_the_plain_run_too():
+    """A trial of orchestration workflows (session 27): each item or branch ran whole in the
+    plain run, so where one failed, another's retry after its interval, or a branch's callee
+    after its sfn.sleep, ran in Python and not in the machine, which stops them where they
+    wait. Each now runs on a lane of its own (sfn._in_lanes: a thread run one at a time, in
+    the order of the run's clock); where one fails, the others are unwound where they wait,
+    calling nothing more (not the callee a `finally` on the way calls). A callee's own waits
+    are its Task's: it runs whole."""
+    results = assert_same(STOPPED_LANES, {"items": ["a", "bad"]}, {"items": ["a", "b"]},
+                          {"items": [], "delay": 10}, {"items": [], "delay": 0})
+    assert [r["output"] for r in results] == [
+        {"err": "bad item", "log": ["a", "bad"]}, ["a", "b"],
+        {"err": "b failed", "log": ["b"]}, {"err": "b failed", "log": ["a", "b", "cleanup"]}]
+    # the run's clock after a map: its longest lane's time (it was the sum of every lane's)
+    def waits(seconds):
+        sfn.sleep(seconds)
+        return sfn.clock().now()
+
+    with sfn.virtual_clock(0) as clock:
+        assert sfn.map(waits, [3, 5, 1]) == [3, 5, 1]
+        assert sfn.map(waits, [3, 5, 1], max_concurrency=2) == [8, 10, 9]
+    assert clock.now() == 10
+
+
 def test_a_callee_annotated_to_return_int_keys_is_refused_where_it_is_annotated():
     """`def levels() -> dict[int, str]` (session 24's trials): the dispatcher raised TypeError
     in the machine (JSON keys are strings), which the workflow's `except TypeError` caught,
