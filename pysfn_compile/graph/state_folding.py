@@ -18,8 +18,11 @@ in a Map, per iteration in a loop):
   statement from it. Where the Pass is reached from that Task only, its assignments join the
   Task's `Assign`, each with the variables the Task assigns replaced by their values (the
   Task's `Assign` sees the values from before the state, as the Pass would have seen them
-  after it); a compiler's variable nothing else reads goes. In a loop calling a callee per
-  item, two history events fewer per iteration. Not for a Task that retries every error
+  after it). Only where the Task's own variables go then (a compiler's variable nothing else
+  reads, `__r3`): AWS limits the values of one Assign to 256 KB together, which the Task's
+  result beside the Pass's values could pass where each alone did not (`rows = fetch(n); a =
+  sorted(rows)`). In a loop calling a callee per item, two history events fewer per iteration.
+  Not for a Task that retries every error
   (`@sfn.retry(errors=[Exception])`): were an expression of the Pass to fail (States.
   QueryEvaluationError), the retrier would call the callee again; a catcher sends that
   error where the Pass's failure went (the scope's own Fail, or past Python's handlers).
@@ -91,29 +94,29 @@ def _fold_following_pass(machine: ir.Graph, graph: ir.Graph, shown: frozenset) -
                      for name, value in after.assign.items()}
             if any(value is None for value in moved.values()):
                 break  # a value reads `$states` (the Pass's input is not the Task's)
-            consumed = {name for value in after.assign.values() for name in ir.mentions(value)} & node.assign.keys()
-            node.assign = {**{k: v for k, v in node.assign.items() if k not in moved}, **moved}
+            kept = {name for name in node.assign if name not in moved}
+            if kept - _unread_temps(machine, node, after, kept - shown):
+                break  # the Task's own values beside the Pass's could pass Assign's 256 KB together
+            node.assign = moved
             node.next = after.next
             for line, text in after.lines:
                 node.describe(line, text)
-            _drop_unread_temps(machine, node, consumed - shown)
 
 
-def _drop_unread_temps(machine: ir.Graph, task: ir.Node, names: set) -> None:
-    """Take the compiler's variables among `names` (`__r3`) out of the Task's Assign where no
-    state reads them any more."""
-    names = {name for name in names if name.startswith("__") and name in task.assign}
-    if not names:
-        return
+def _unread_temps(machine: ir.Graph, task: ir.Node, after: ir.Pass, names: set) -> set:
+    """The compiler's variables among `names` (`__r3`) that no state but `after` reads."""
+    names = {name for name in names if name.startswith("__")}
     for one in ir.graphs(machine):
         for node in ir.nodes(one):
-            values = [v for v in ir.node_values(node) if v is not task.assign] if node is task else ir.node_values(node)
-            names -= {name for value in values for name in ir.mentions(value)}
-            if node is task:
-                names -= {name for value in task.assign.values() for name in ir.mentions(value)}
             if not names:
-                return
-    task.assign = {k: v for k, v in task.assign.items() if k not in names}
+                return names
+            if node is after:
+                continue
+            values = [task.assign] if node is task else []
+            values += [v for v in ir.node_values(node) if v is not task.assign] if node is task \
+                else ir.node_values(node)
+            names -= {name for value in values for name in ir.mentions(value)}
+    return names
 
 
 def _substitute(output: Any, assign: dict) -> Any:

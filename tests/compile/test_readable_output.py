@@ -89,20 +89,18 @@ PURE_BETWEEN_CALLS = """
 """
 
 
-def test_pure_code_between_two_calls_is_one_state():
+def test_pure_code_between_two_calls_is_two_states():
     """Issue 10 item 2: five assignments and an if/else of pure code (with their overflow
-    guards) are a Choice that sets what they changed, computed in the Assign of the Task before
-    it (a folded block that only the Task reaches joins it), not eight states; the Task that
-    returns ends the machine itself."""
+    guards) are a Pass that runs them and a Choice that sets what they changed, not eight
+    states; the Task that returns ends the machine itself."""
     definition = compile_text(PURE_BETWEEN_CALLS).definition
     states = definition["States"]
     fetch = states["Call fetch"]
-    after = states[fetch["Next"]]
-    block = next(name for name in fetch["Assign"] if name.startswith("__pl"))
-    assert "$states.result.Payload" in fetch["Assign"][block] and after["Type"] == "Choice"
+    run = states[fetch["Next"]]
+    after = states[run["Next"]]
+    assert run["Type"] == "Pass" and after["Type"] == "Choice"
     assert after["Default"] == "Call store" and states["Call store"]["End"] is True
-    assert set(after["Assign"]) == {"c", "d", "label", block}  # what others read
-    assert fetch["Comment"].startswith("lines 11-20: a = fetch(n); b = a + 1;")
+    assert set(after["Assign"]) == {"c", "d", "label", next(iter(run["Assign"]))}  # what others read
     assert_same(PURE_BETWEEN_CALLS, {"n": 0}, {"n": 1}, {"n": 3}, {"n": -4})
     # c = b * 2 passes 2**53 - 1: the block's guard stops the machine (Python would go on)
     compiled = compile_text(PURE_BETWEEN_CALLS)
@@ -141,6 +139,27 @@ def test_the_statement_a_callee_result_goes_into_is_the_tasks_own_assign():
     states = compile_text(retried).definition["States"]
     assert states[states["Call score"]["Next"]]["Type"] == "Pass"
     assert_same(retried, {"n": 3})
+
+
+def test_a_task_keeps_the_pass_after_it_where_their_values_together_could_pass_the_assign_limit():
+    """A Task that assigns its result to a variable of the workflow (`rows = fetch(n)`) keeps
+    the Pass after it: AWS limits one Assign's values to 256 KB together, and the 100 KB list
+    beside two sorted copies of it passed that where each state's values alone did not (the
+    first form of the fold failed the machine with States.DataLimitExceeded here)."""
+    source = """
+        def fetch(n):
+            return [f"{i:07d}" + "x" * 90 for i in range(n)]
+
+        @sfn.workflow
+        def main(n):
+            rows = fetch(n)
+            a = sorted(rows)
+            b = sorted(rows, reverse=True)
+            return [len(a), len(b), a[0][:7], b[0][:7]]
+    """
+    states = compile_text(source).definition["States"]
+    assert set(states["Call fetch"]["Assign"]) == {"rows"}
+    assert_same(source, {"n": 3}, {"n": 1000})
 
 
 def test_a_map_of_a_callee_is_one_task_per_item():
