@@ -154,12 +154,12 @@ class _Analysis:
                     held = self.held(node.value, scope)
                     for target in node.targets:
                         grown |= self._bind(target, held, scope)
-                        for stored in _stores(target):  # `box["s"] = STATE`: box's items hold it
+                        for stored in _target_names(target, stores=True):  # `box["s"] = STATE`: box's items hold it
                             grown |= self._bind(stored, _copy(held), scope)
                 elif isinstance(node, (ast.AugAssign, ast.AnnAssign, ast.NamedExpr)) and node.value is not None:
                     held = self.held(node.value, scope)
                     grown |= self._bind(node.target, held, scope)
-                    for stored in _stores(node.target):
+                    for stored in _target_names(node.target, stores=True):
                         grown |= self._bind(stored, _copy(held), scope)
                 elif isinstance(node, (ast.For, ast.AsyncFor, ast.comprehension)):
                     grown |= self._bind(node.target, _part(self.held(node.iter, scope)), scope)
@@ -243,16 +243,21 @@ def _copy(held: _Held) -> _Held:
     return frozenset(), held[0] | held[1]
 
 
-def _target_names(target: ast.AST) -> Iterator[ast.Name]:
-    """The names an assignment target binds (`a`, `a, *b`), not those it only reads
-    (`d[k]`, `obj.x`)."""
-    if isinstance(target, ast.Name):
+def _target_names(target: ast.AST, stores: bool = False) -> Iterator[ast.Name]:
+    """The names an assignment target binds (`a`, `a, *b`), not those it only reads (`d[k]`,
+    `obj.x`); with `stores`, instead the roots of the items or attributes it stores into (`box`
+    of `box["s"] = v`)."""
+    if isinstance(target, ast.Name) and not stores:
         yield target
+    elif isinstance(target, (ast.Subscript, ast.Attribute)) and stores:
+        root = _root(target.value)
+        if root is not None:
+            yield root
     elif isinstance(target, (ast.Tuple, ast.List)):
         for item in target.elts:
-            yield from _target_names(item)
+            yield from _target_names(item, stores)
     elif isinstance(target, ast.Starred):
-        yield from _target_names(target.value)
+        yield from _target_names(target.value, stores)
 
 
 def _root(node: ast.AST) -> ast.Name | None:
@@ -260,19 +265,6 @@ def _root(node: ast.AST) -> ast.Name | None:
     while isinstance(node, (ast.Subscript, ast.Attribute)):
         node = node.value
     return node if isinstance(node, ast.Name) else None
-
-
-def _stores(target: ast.AST) -> Iterator[ast.Name]:
-    """The roots of the items or attributes a target stores into (`box` of `box["s"] = v`)."""
-    if isinstance(target, (ast.Subscript, ast.Attribute)):
-        root = _root(target.value)
-        if root is not None:
-            yield root
-    elif isinstance(target, (ast.Tuple, ast.List)):
-        for item in target.elts:
-            yield from _stores(item)
-    elif isinstance(target, ast.Starred):
-        yield from _stores(target.value)
 
 
 def _own_nodes(scope: _Scope) -> Iterator[ast.AST]:
