@@ -426,7 +426,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "list_count": (
         "$xs, $v",
         "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($w := $__twin($v); $v in $xs or $w in $xs"
-        " ? $reduce($xs, function($c, $x) { $x = $v or $x = $w ? $c + 1 : $c }, 0) : 0)"
+        " ? $count($xs[$ = $v or $ = $w]) : 0)"
         " : ($w := $__pynorm($v); $reduce($__pynorm($xs), function($c, $x) { $x = $w ? $c + 1 : $c }, 0))",
         ("pynorm", "twin"),
     ),

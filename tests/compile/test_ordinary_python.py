@@ -2364,3 +2364,21 @@ def test_a_parameter_defaulted_with_or_is_its_own_list_to_change():
             return kept
     """)
     assert len(found) == 1 and "'items' may share its value with 'kept'" in found[0].message, found
+
+
+def test_counting_each_value_of_thousands_of_samples():
+    # `[xs.count(v) for v in range(101)]` over 3,000 samples: 303,000 comparisons, each a
+    # JSONata function call, passed the emulator's 1,000,000-node guard (U1001, a trial of data
+    # workflows); the count is a filter comparing the items with `=` now, compared natively
+    source = """
+        def samples(n):
+            return [(i * 37) % 101 for i in range(n)]
+
+        @sfn.workflow
+        def main(n):
+            xs = samples(n)
+            counts = [xs.count(v) for v in range(101)]
+            return [counts[:3], max(sorted(set(xs)), key=lambda v: xs.count(v)), xs.count(True), xs.count("1")]
+    """
+    results = assert_same(source, {"n": 0}, {"n": 3000})
+    assert results[1]["output"][:2] == [[30, 29, 30], 0]

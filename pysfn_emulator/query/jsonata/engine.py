@@ -203,6 +203,20 @@ class _Engine(Jsonata):
                     return item
                 results.append(item)
             return results
+        equals = getattr(predicate, "item_equals", None)
+        if equals is not None and not tuples:
+            # `$ = a or $ = b`: each value read once, when an item first needs it (the items
+            # compared as `=` compares them, without evaluating the predicate per item)
+            values: list = [_UNREAD] * len(equals)
+            for item in input:
+                value = item[0] if isinstance(item, _JLIST) and item.outer_wrapper else item
+                for at, node in enumerate(equals):
+                    if values[at] is _UNREAD:
+                        values[at] = self.eval(node, item, environment)
+                    if value is not None and values[at] is not None and js_equal(value, values[at]):
+                        results.append(item)
+                        break
+            return results
         if getattr(predicate, "item_free", False) and not tuples:
             if input:
                 found = self.eval(predicate, input[0], environment)
@@ -270,7 +284,26 @@ def parse(text: str) -> Any:
     for node in _symbols(ast):
         if getattr(node, "type", None) == "filter" and node.expr is not None:
             node.expr.item_free = _reads_no_item(node.expr)
+            node.expr.item_equals = None if node.expr.item_free else _item_equals(node.expr)
     return ast
+
+
+def _item_equals(node: Any) -> list | None:
+    """The values a predicate `$ = a or $ = b ...` compares the item with (each reading no
+    item), or None for any other predicate."""
+    kind = getattr(node, "type", None)
+    if kind != "binary" or any(getattr(node, name, None) for name in _BINDING):
+        return None
+    if node.value == "or":
+        left, right = _item_equals(node.lhs), _item_equals(node.rhs)
+        return None if left is None or right is None else left + right
+    if node.value != "=":
+        return None
+    for item, other in ((node.lhs, node.rhs), (node.rhs, node.lhs)):
+        if getattr(item, "type", None) == "variable" and item.value == "" \
+                and not any(getattr(item, name, None) for name in _BINDING) and _reads_no_item(other):
+            return [other]
+    return None
 
 
 _ITEM_FREE = frozenset({"variable", "number", "string", "value", "binary", "unary", "condition"})
@@ -315,6 +348,9 @@ def _failing_argument(checked: signature.Signature, supplied: str) -> int:
             break
         good = len(matched.group(0))
     return good + 1
+
+
+_UNREAD = object()  # a value of an equality filter not evaluated yet
 
 
 def _position(index: Any, length: int) -> int | None:
