@@ -357,6 +357,7 @@ def _in_lanes(calls: list, lanes: int) -> list:
     waiting: list[_Lane] = []
     results: list = [None] * len(calls)
     failures: list = []
+    ends: list[float] = []  # when the lanes that ended did
     first = min(lanes, len(calls)) if lanes else len(calls)
     started = 0
 
@@ -364,10 +365,12 @@ def _in_lanes(calls: list, lanes: int) -> list:
         lane.step()
         if not lane.done:
             waiting.append(lane)
-        elif lane.error is None:
+            return
+        ends.append(lane.wake)
+        if lane.error is None:
             results[lane.index] = lane.result
         elif isinstance(lane.error, Exception):
-            failures.append((now, lane.begin, lane.index, lane.error))
+            failures.append((lane.wake, lane.begin, lane.index, lane.error))
         else:
             raise lane.error  # (KeyboardInterrupt, SystemExit: not the workflow's)
 
@@ -396,6 +399,10 @@ def _in_lanes(calls: list, lanes: int) -> list:
             lane.abandon()
         for worker in idle:
             worker.stop()
+    # (a lane run whole, without a thread, ends later than the scheduler's moment)
+    end = min(failure[0] for failure in failures) if failures else max(ends, default=now)
+    if end > now:
+        base.sleep(end - now)
     if failures:
         raise min(failures, key=lambda failure: failure[:3])[3]
     return results
@@ -422,6 +429,7 @@ class _Lane:
         self._resume = threading.Semaphore(0)
         self._worker: _Worker | None = None
         self.abandoned = False
+        self.whole = False  # run whole in the scheduler's thread: no thread was to be had
 
     def _run(self) -> None:
         _run_clock.set(_LaneClock(self, self._base))
@@ -436,7 +444,13 @@ class _Lane:
         if self._worker is not None:
             self._resume.release()
         else:
-            self._worker = self._idle.pop() if self._idle else _Worker()
+            try:
+                self._worker = self._idle.pop() if self._idle else _Worker()
+            except RuntimeError:  # no thread to be had (a limit on threads or memory): the lane
+                self.whole = True  # runs whole here, its waits its own time, as one Task's are
+                self._context.run(self._run)
+                self.wake, self.debt = self.wake + self.debt, 0.0
+                return
             self._worker.start(self)
         self._turn.acquire()
 
@@ -515,12 +529,14 @@ class _LaneClock(Clock):
     def sleep(self, seconds: float) -> None:
         seconds = max(0.0, float(seconds))
         self.slept += seconds
-        if _task_depth.get():
+        if _task_depth.get() or self._lane.whole:
             self._lane.debt += seconds  # inside a callee's invocation: the Task takes longer
         elif seconds:  # (no time passes in a wait of 0: the lane goes on, as the machine's does)
             self._lane.pause(seconds)
 
     def settle(self) -> None:
+        if self._lane.whole:
+            return
         debt, self._lane.debt = self._lane.debt, 0.0
         if debt:
             self._lane.pause(debt)

@@ -798,6 +798,29 @@ def test_a_map_or_parallel_that_fails_stops_the_others_where_they_wait_in_the_pl
     assert clock.now() == 10
 
 
+def test_a_lane_without_a_thread_runs_whole(monkeypatch):
+    """Where no thread is to be had (a limit on threads or virtual memory: 1,000 items waiting
+    at once under a 6 GB `ulimit -v`), a lane runs whole in the caller's thread, its waits its
+    own time (the plain run raised RuntimeError: can't start new thread)."""
+    def no_thread():
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(sfn, "_Worker", no_thread)
+
+    def waits(seconds):
+        sfn.sleep(seconds)
+        if seconds == 4:
+            raise ValueError("four")
+        return sfn.clock().now()
+
+    with sfn.virtual_clock(0) as clock:
+        assert sfn.map(waits, [3, 5, 1]) == [3, 5, 1]
+        assert clock.now() == 5
+        with pytest.raises(ValueError, match="four"):
+            sfn.parallel(lambda: waits(6), lambda: waits(4))
+        assert clock.now() == 9
+
+
 def test_a_callee_annotated_to_return_int_keys_is_refused_where_it_is_annotated():
     """`def levels() -> dict[int, str]` (session 24's trials): the dispatcher raised TypeError
     in the machine (JSON keys are strings), which the workflow's `except TypeError` caught,
