@@ -180,11 +180,12 @@ class _Engine(Jsonata):
         return super().validate_arguments(proc, args, context)
 
     def evaluate_filter(self, predicate: Any, input: Any, environment: Any) -> Any:
-        # The port's filter with two changes. An index is floored, as jsonata-js does
+        # The port's filter with three changes. An index is floored, as jsonata-js does
         # (`[1, 2, 3][-0.5]` is 3; the port truncated -0.5 to 0). A predicate that reads
         # nothing of the item (`$xs[$i]`, marked by `parse`) is evaluated once, not once per
         # item: the same result without a pass over the list, which made each `$xs[$i]` of a
-        # compiled loop cost as much as the list is long.
+        # compiled loop cost as much as the list is long. And one comparing the item with such
+        # values (`$ = $v or $ = $w`) compares natively, each value read once.
         results = _sequence()
         tuples = isinstance(input, _JLIST) and input.tuple_stream
         if tuples:
@@ -195,55 +196,60 @@ class _Engine(Jsonata):
             input = _sequence(input)
         if predicate.type == "number":
             at = _position(predicate.value, len(input))
-            if at is not None:
-                item = input[at]
-                if item is None:
-                    item = utils.Utils.NULL_VALUE
-                if isinstance(item, list):
-                    return item
-                results.append(item)
+            if at is None:
+                return results
+            item = utils.Utils.NULL_VALUE if input[at] is None else input[at]
+            if isinstance(item, list):
+                return item
+            results.append(item)
             return results
-        equals = getattr(predicate, "item_equals", None)
-        if equals is not None and not tuples:
-            # `$ = a or $ = b`: each value read once, when an item first needs it (the items
-            # compared as `=` compares them, without evaluating the predicate per item)
-            values: list = [_UNREAD] * len(equals)
-            for item in input:
-                value = item[0] if isinstance(item, _JLIST) and item.outer_wrapper else item
-                for at, node in enumerate(equals):
-                    if values[at] is _UNREAD:
-                        values[at] = self.eval(node, item, environment)
-                    if value is not None and values[at] is not None and js_equal(value, values[at]):
-                        results.append(item)
-                        break
-            return results
-        if getattr(predicate, "item_free", False) and not tuples:
-            if input:
-                found = self.eval(predicate, input[0], environment)
-                if utils.Utils.is_numeric(found):
-                    found = [found]
-                if utils.Utils.is_array_of_numbers(found):
-                    picked: dict[int, int] = {}
-                    for value in found:
-                        at = _position(value, len(input))
-                        if at is not None:
-                            picked[at] = picked.get(at, 0) + 1
-                    for at in sorted(picked):  # in the list's order, as often as named
-                        results.extend([input[at]] * picked[at])
-                elif Jsonata.boolize(found):
-                    results.extend(input)
-            return results
+        if not tuples and getattr(predicate, "item_equals", None) is not None:
+            return self._filter_equal(predicate.item_equals, input, environment, results)
+        if not tuples and getattr(predicate, "item_free", False):
+            return self._filter_once(predicate, input, environment, results)
         for index, item in enumerate(input):
             context, scope = item, environment
             if tuples:
                 context, scope = item["@"], self.create_frame_from_tuple(environment, item)
             found = self.eval(predicate, context, scope)
-            if utils.Utils.is_numeric(found):
-                found = [found]
-            if utils.Utils.is_array_of_numbers(found):
-                results.extend(item for value in found if _position(value, len(input)) == index)
+            indexes = _indexes(found)
+            if indexes is not None:
+                results.extend(item for value in indexes if _position(value, len(input)) == index)
             elif Jsonata.boolize(found):
                 results.append(item)
+        return results
+
+    def _filter_equal(self, equals: list, input: list, environment: Any, results: Any) -> Any:
+        """The items `=` one of the values of `equals`, each read when an item first needs it."""
+        values: list = [_UNREAD] * len(equals)
+        for item in input:
+            value = item[0] if isinstance(item, _JLIST) and item.outer_wrapper else item  # (what `$` reads)
+            for at, node in enumerate(equals):
+                if values[at] is _UNREAD:
+                    values[at] = self.eval(node, item, environment)
+                if value is not None and values[at] is not None and js_equal(value, values[at]):
+                    results.append(item)
+                    break
+        return results
+
+    def _filter_once(self, predicate: Any, input: list, environment: Any, results: Any) -> Any:
+        """The items a predicate that reads none of them picks, evaluated once: at its
+        positions, in the list's order and as often as named, or all of them or none."""
+        if not input:
+            return results
+        found = self.eval(predicate, input[0], environment)
+        indexes = _indexes(found)
+        if indexes is None:
+            if Jsonata.boolize(found):
+                results.extend(input)
+            return results
+        picked: dict[int, int] = {}
+        for value in indexes:
+            at = _position(value, len(input))
+            if at is not None:
+                picked[at] = picked.get(at, 0) + 1
+        for at in sorted(picked):
+            results.extend([input[at]] * picked[at])
         return results
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
@@ -272,7 +278,8 @@ class _Parser(parser.Parser):
 
 def parse(text: str) -> Any:
     """The syntax tree of `text` as JSONata 2.0.6 reads it, each filter's predicate marked
-    `item_free` where it reads nothing of the item; JException if 2.0.6 would refuse it."""
+    `item_free` where it reads nothing of the item, or `item_equals` (the values it compares
+    the item with) where it is `$ = a or $ = b ...`; JException if 2.0.6 would refuse it."""
     reader = getattr(_ENGINES, "parser", None)
     if reader is None:
         reader = _ENGINES.parser = _Parser()
@@ -360,6 +367,14 @@ def _position(index: Any, length: int) -> int | None:
     if at < 0:
         at += length
     return at if 0 <= at < length else None
+
+
+def _indexes(found: Any) -> list | None:
+    """A filter predicate's value as the positions it names (a number or an array of
+    numbers), or None where it names none (then its truth picks)."""
+    if utils.Utils.is_numeric(found):
+        return [found]
+    return found if utils.Utils.is_array_of_numbers(found) else None
 
 
 def _sequence(*items: Any) -> Any:
