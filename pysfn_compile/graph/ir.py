@@ -30,7 +30,7 @@ class Code:
     helpers: frozenset = frozenset()
 
     def render(self, int_keys: bool = False) -> str:
-        return jsonata_lib.render(self.text, self.helpers, int_keys)
+        return jsonata_lib.render(self.text, int_keys)
 
 
 def value(item: Any, int_keys: bool = False) -> Any:

@@ -1198,12 +1198,11 @@ def _element(value) -> str:
     return literal(value)
 
 
-def render(code: str, helpers, int_keys: bool = False) -> str:
-    """The `{% ... %}` field text for `code` with the helper definitions it calls (of
-    `helpers`, the ones its parts may need: a guard's condition and its message share one set,
-    yet each field defines only what its own text calls); `int_keys`: the machine stores int
-    dict keys (helper_table)."""
-    helpers = used_helpers(code, helpers, int_keys)
+def render(code: str, int_keys: bool = False) -> str:
+    """The `{% ... %}` field text for `code` with the helper definitions it calls (each field
+    defines what its own text calls); `int_keys`: the machine stores int dict keys
+    (helper_table)."""
+    helpers = used_helpers(code, int_keys)
     if helpers:
         return "{% (" + prelude(helpers, int_keys) + " " + code + ") %}"
     return "{% " + code + " %}"
@@ -1216,12 +1215,10 @@ _LOCAL_NAME = re.compile(r"\$__([A-Za-z_][A-Za-z0-9_]*)\s*:=")
 _PARAMETERS = re.compile(r"function\(([^)]*)\)")
 
 
-def used_helpers(code: str, helpers, int_keys: bool = False) -> frozenset:
+def used_helpers(code: str, int_keys: bool = False) -> frozenset:
     """The helpers `code` calls, with the ones they call in turn: every helper its text names
-    (`helpers`, the ones its parts declared, are only a hint: a part that forgot one would
-    call an undefined function at run time), not names it binds itself (`$__X := ...`,
-    a function's parameters)."""
-    del helpers  # the text says which it calls
+    (not the helpers its parts declared: a part that forgot one called an undefined function
+    at run time), not names it binds itself (`$__X := ...`, a function's parameters)."""
     table = helper_table(int_keys)
     local = set(_LOCAL_NAME.findall(code))
     for parameters in _PARAMETERS.findall(code):

@@ -600,7 +600,7 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made, sh
     step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
                  record=fresh.record, local=fresh.local, assigned=frozenset(assigned))
     code = step.once()
-    if len(jsonata_lib.render(code, step.helpers)) > MAX_FIELD:
+    if len(jsonata_lib.render(code)) > MAX_FIELD:
         return False
     result_var = fresh.new("block")
     run = ir.Pass(title=f"Run {_block_title(block)}", assign={result_var: ir.Code(code, step.helpers)})
@@ -1153,10 +1153,10 @@ class _Step:
         """Whether the After state's field for a sunk value stays within MAX_FIELD (its
         helpers and the bindings of what it reads, as long as `$x := $lookup($__plloop1, "x"); `)."""
         binds = sum(len(name) * 2 + 32 for name in free)
-        return len(jsonata_lib.render(value, self.helpers)) + binds <= MAX_FIELD
+        return len(jsonata_lib.render(value)) + binds <= MAX_FIELD
 
     def _worth_sinking(self, value: str) -> bool:
-        return bool(jsonata_lib.used_helpers(value, self.helpers)) or len(value) > SINK_SIZE
+        return bool(jsonata_lib.used_helpers(value)) or len(value) > SINK_SIZE
 
     def _free(self, value: str) -> set[str] | None:
         """The names `value` reads whose value the After state must be given (the loop's
