@@ -16,6 +16,8 @@ import ast
 
 import attrs
 
+from .effects import MUTATING_METHODS
+
 _COPIES = frozenset({"list", "dict", "sorted", "tuple", "reversed", "set"})  # a new container
 _COPY_METHODS = frozenset({"copy"})
 _ELEMENT_METHODS = frozenset({"get", "pop", "setdefault", "values", "items", "popitem"})
@@ -199,8 +201,6 @@ def callee_mutations(fdef: ast.FunctionDef) -> dict:
     """{parameter: line} for parameters the callee visibly changes in place."""
     params = {a.arg for a in [*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs]}
     found: dict = {}
-    mutators = {"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
-                "setdefault", "popitem", "add", "discard"}
     for node in ast.walk(fdef):
         roots = []
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
@@ -208,7 +208,7 @@ def callee_mutations(fdef: ast.FunctionDef) -> dict:
             for target in targets:
                 if isinstance(target, (ast.Subscript, ast.Attribute)):
                     roots.append(_root(target))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in mutators:
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
             roots.append(_root(node.func.value))
         for root in roots:
             if root in params and root not in found:

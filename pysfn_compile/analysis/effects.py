@@ -14,6 +14,8 @@ MUTATING_METHODS = frozenset({
     "update", "setdefault", "popitem",  # dict (pop, clear too)
     "add", "discard",  # set (remove, update, clear too)
 })
+# ...and a set's in-place operations besides: every method that changes its receiver in place
+IN_PLACE_METHODS = MUTATING_METHODS | {"difference_update", "intersection_update", "symmetric_difference_update"}
 SFN_EFFECTS = frozenset({"parallel", "map", "sleep", "sleep_until", "wait_for_callback"})
 # modules whose calls act on the world or the clock: not pure computation (compute_in_lambda
 # does not move their calls into the Lambda)

@@ -10,9 +10,12 @@ A change is found wherever it is written: in place on the name (`LOG.append(x)`,
 `seen = STATE.get("seen"); seen.append(x)`, `for k in [STATE]: k["a"] = 1`, a parameter
 whose default is it), through a function it is passed to or that returns it
 (`_record(SEEN, x)` where `_record` appends to its parameter), or by rebinding the name
-(`global COUNTER; COUNTER += 1`). The analysis is a may-analysis, one flow-insensitive set of
-module names per variable, solved to a fixpoint over the whole module: a copy (`list(STATE)`)
-still counts as the value (its items are the same objects), so it errs toward refusing.
+(`global COUNTER; COUNTER += 1`). The analysis is a may-analysis, flow-insensitive, solved to
+a fixpoint over the whole module: for each variable, the module names whose value it may be
+part of, and those whose value its items may be part of. So a copy changed in place
+(`cfg = dict(DEFAULTS); cfg["mode"] = m`) leaves DEFAULTS alone, and an item of the copy
+changed (`d = dict(STATE); d["seen"].append(x)`) changes STATE; otherwise it errs toward
+refusing (a call it cannot see into may return what it was given).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "reverse", "sort", "update",
-                      "setdefault", "popitem", "add", "discard", "difference_update", "intersection_update",
-                      "symmetric_difference_update", "__setitem__", "__delitem__"})
+from .effects import IN_PLACE_METHODS
+
+_MUTATORS = IN_PLACE_METHODS | {"__setitem__", "__delitem__"}
 
 # builtins whose result holds nothing of their arguments (a number, a str, a bool)
 _SCALAR_CALLS = frozenset({"len", "str", "int", "float", "bool", "repr", "abs", "round", "sum", "any", "all",
@@ -47,13 +50,11 @@ class _Analysis:
         self.module_names = module_names
         self.scopes = [node for node in ast.walk(tree)
                        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))]
-        self.parent: dict[int, _Scope | None] = {}
-        self.owner: dict[int, _Scope] = {}  # id(node) -> the innermost scope holding it
+        owner: dict[int, _Scope] = {}  # id(node) -> the innermost scope holding it
         for scope in self.scopes:
             for node in _own_nodes(scope):
-                self.owner[id(node)] = scope
-        for scope in self.scopes:
-            self.parent[id(scope)] = self.owner.get(id(scope))
+                owner[id(node)] = scope
+        self.parent: dict[int, _Scope | None] = {id(scope): owner.get(id(scope)) for scope in self.scopes}
         self.locals = {id(scope): _bound_names(scope) for scope in self.scopes}
         self.functions: dict[str, list] = {}  # a def's name -> the defs of that name (any scope)
         for scope in self.scopes:
@@ -126,25 +127,10 @@ class _Analysis:
             held = _part(held)
         grown = False
         for node in _target_names(target):
-            if isinstance(node, ast.Name):
-                owner = self._scope_of(scope, node.id)
-                if owner is None:
-                    continue
-                key = (id(owner), node.id)
-                known = self.holds.get(key, _NOTHING)
-                joined = (known[0] | held[0], known[1] | held[1])
-                if joined != known:
-                    self.holds[key] = joined
-                    grown = True
+            owner = self._scope_of(scope, node.id)
+            if owner is not None:
+                grown |= _grow(self.holds, (id(owner), node.id), held)
         return grown
-
-    def _returned(self, scope: _Scope, held: _Held) -> bool:
-        known = self.returns.get(id(scope), _NOTHING)
-        joined = (known[0] | held[0], known[1] | held[1])
-        if joined == known:
-            return False
-        self.returns[id(scope)] = joined
-        return True
 
     def _step(self) -> bool:
         grown = False
@@ -166,9 +152,9 @@ class _Analysis:
                 elif isinstance(node, ast.withitem) and node.optional_vars is not None:
                     grown |= self._bind(node.optional_vars, self.held(node.context_expr, scope), scope)
                 elif isinstance(node, ast.Return) and isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)):
-                    grown |= self._returned(scope, self.held(node.value, scope))
+                    grown |= _grow(self.returns, id(scope), self.held(node.value, scope))
                 elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
-                        and node.func.attr in MUTATORS:  # `box.append(STATE)`: box's items hold it
+                        and node.func.attr in _MUTATORS:  # `box.append(STATE)`: box's items hold it
                     root = _root(node.func.value)
                     if root is not None:
                         given = _union(self.held(arg, scope) for arg in [*node.args, *(k.value for k in node.keywords)])
@@ -178,7 +164,7 @@ class _Analysis:
                         for param, value in _arguments(function, node):
                             grown |= self._bind(ast.Name(param), self.held(value, scope), function)
             if isinstance(scope, ast.Lambda):
-                grown |= self._returned(scope, self.held(scope.body, scope))
+                grown |= _grow(self.returns, id(scope), self.held(scope.body, scope))
             args = scope.args
             positional = [*args.posonlyargs, *args.args]
             defaults = [*zip(positional[len(positional) - len(args.defaults):], args.defaults, strict=True),
@@ -212,7 +198,7 @@ class _Analysis:
                     out |= self.held(part.value, scope)[0]
         if isinstance(node, ast.Call):
             func = node.func
-            if isinstance(func, ast.Attribute) and func.attr in MUTATORS:
+            if isinstance(func, ast.Attribute) and func.attr in _MUTATORS:
                 out |= self.held(func.value, scope)[0]
             elif isinstance(func, ast.Name) and func.id in ("setattr", "delattr") and node.args:
                 out |= self.held(node.args[0], scope)[0]
@@ -229,6 +215,16 @@ def _union(parts) -> _Held:
         inside |= part[0]
         items |= part[1]
     return frozenset(inside), frozenset(items)
+
+
+def _grow(table: dict, key, held: _Held) -> bool:
+    """Join `held` into `table[key]`; whether that grew it."""
+    known = table.get(key, _NOTHING)
+    joined = _union([known, held])
+    if joined == known:
+        return False
+    table[key] = joined
+    return True
 
 
 def _part(held: _Held) -> _Held:

@@ -549,14 +549,19 @@ class BuilderHelpers:
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if _flat_container(ty):  # (`[r["name"] + "!" for r in rows]` holds strs, whatever they came from)
             effect = attrs.evolve(effect, inside=frozenset(), items_inside=frozenset())
-        if name in effect.whole:  # `items = items or []`: its own value again or a new one
-            effect = attrs.evolve(effect, whole=effect.whole - {name})
-            if effect.fresh:  # shared, or not, as before
-                if effect.holds_shared:
-                    self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside)
-                                      | {deep_key(name, aliasing.inside_level(value_node))})
-                self.note_alias_repeat(name, effect.repeated)
-                return
+        # `items = items or []`: its own value again or a new one, shared or not as before
+        own = effect.whole == {name} and not effect.items_of
+        effect = attrs.evolve(effect, whole=effect.whole - {name})
+        if not own:
+            effect = self._note_new_value(name, effect)
+        if effect.holds_shared:
+            self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside)
+                              | {deep_key(name, aliasing.inside_level(value_node))})
+        self.note_alias_repeat(name, effect.repeated)
+
+    def _note_new_value(self, name: str, effect: aliasing.Sharing) -> aliasing.Sharing:
+        """`name` now holds the value `effect` describes (in place of whatever it held): what
+        is shared now; the effect without the names whose list `name` takes over."""
         moved = self._moved(effect.whole | effect.inside)
         if moved:  # `name` takes over the list: nothing reads it through the other name again
             _, deep = self.alias_state
@@ -572,10 +577,7 @@ class BuilderHelpers:
             self.update_alias(unshare=[name], undeepen=[] if moved else [name])
         else:
             self.update_alias(share=effect.whole | {name}, deepen=item_keys(effect, effect.items_of))
-        if effect.holds_shared:
-            self.update_alias(share=effect.inside, deepen=effect.inside | item_keys(effect, effect.items_inside)
-                              | {deep_key(name, aliasing.inside_level(value_node))})
-        self.note_alias_repeat(name, effect.repeated)
+        return effect
 
     def note_alias_repeat(self, root: str, depth: int) -> None:
         """root's items `depth` levels down are one list or dict repeated (xs = [[0]] * 2,

@@ -95,7 +95,7 @@ def _fold_following_pass(machine: ir.Graph, graph: ir.Graph, shown: frozenset) -
             if any(value is None for value in moved.values()):
                 break  # a value reads `$states` (the Pass's input is not the Task's)
             kept = {name for name in node.assign if name not in moved}
-            if kept - _unread_temps(machine, node, after, kept - shown):
+            if kept - _unread_temps(machine, after, kept - shown):
                 break  # the Task's own values beside the Pass's could pass Assign's 256 KB together
             node.assign = moved
             node.next = after.next
@@ -103,19 +103,13 @@ def _fold_following_pass(machine: ir.Graph, graph: ir.Graph, shown: frozenset) -
                 node.describe(line, text)
 
 
-def _unread_temps(machine: ir.Graph, task: ir.Node, after: ir.Pass, names: set) -> set:
+def _unread_temps(machine: ir.Graph, after: ir.Pass, names: set) -> set:
     """The compiler's variables among `names` (`__r3`) that no state but `after` reads."""
     names = {name for name in names if name.startswith("__")}
     for one in ir.graphs(machine):
         for node in ir.nodes(one):
-            if not names:
-                return names
-            if node is after:
-                continue
-            values = [task.assign] if node is task else []
-            values += [v for v in ir.node_values(node) if v is not task.assign] if node is task \
-                else ir.node_values(node)
-            names -= {name for value in values for name in ir.mentions(value)}
+            if names and node is not after:
+                names -= {name for value in ir.node_values(node) for name in ir.mentions(value)}
     return names
 
 

@@ -17,7 +17,7 @@ import types
 
 from ..analysis import callee_returns, inline_functions, origins, plain_collections
 from ..analysis.aws_models import facade_operation
-from ..analysis.effects import effects
+from ..analysis.effects import IN_PLACE_METHODS, effects
 from ..errors import Refusal
 from ..graph.exprs import Expr
 from . import (
@@ -278,9 +278,6 @@ def _mixed(b, node: ast.AST, refusal: Refusal) -> str:
     return f" ({text})" if text else ""
 
 
-_MUTATORS = frozenset({"append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse", "update",
-                       "setdefault", "popitem", "add", "discard", "difference_update", "intersection_update",
-                       "symmetric_difference_update"})
 
 
 def _names_set(statement: ast.stmt) -> set[str]:
@@ -299,7 +296,7 @@ def _names_changed(statement: ast.stmt) -> set[str]:
     names = set()
     for node in ast.walk(statement):
         if isinstance(node, ast.Subscript) and isinstance(node.ctx, (ast.Store, ast.Del)) \
-                or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in _MUTATORS:
+                or isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in IN_PLACE_METHODS:
             root = node.value if isinstance(node, ast.Subscript) else node.func.value
             while isinstance(root, (ast.Subscript, ast.Attribute, ast.Call)):
                 root = root.func if isinstance(root, ast.Call) else root.value
