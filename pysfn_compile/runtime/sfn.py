@@ -196,8 +196,7 @@ def in_task():
 def between_attempts():
     """Within the block, a retrier's interval: the failed attempt's time has passed, and the
     wait is the state's, not the invocation's."""
-    waiting_on = clock()
-    waiting_on.settle()
+    clock().settle()
     token = _task_depth.set(0)
     try:
         yield
@@ -349,7 +348,7 @@ def _in_lanes(calls: list, lanes: int) -> list:
     Task, runs whole: its waits pass when it ends). Then the failure that ended first (at the
     same moment, the one that started first) is raised."""
     if _task_depth.get() or not calls:  # inside one Lambda (a callee's own sfn.map): plain Python
-        return _one_by_one(calls, lanes)
+        return [call() for call in calls]
     base = clock()
     turn = threading.Semaphore(0)  # the scheduler's: released when the running lane stops
     idle: list[_Worker] = []  # threads whose lane ended, for the next lane to start
@@ -406,12 +405,6 @@ def _in_lanes(calls: list, lanes: int) -> list:
     if failures:
         raise min(failures, key=lambda failure: failure[:3])[3]
     return results
-
-
-def _one_by_one(calls: list, lanes: int) -> list:
-    """The calls in turn, the first exception raised: sfn.map and sfn.parallel where they run
-    inside one Lambda invocation (plain Python there)."""
-    return [call() for call in calls]
 
 
 class _Lane:
