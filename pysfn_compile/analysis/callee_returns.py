@@ -501,10 +501,10 @@ def _binop(op: ast.operator, left: Ty, right: Ty) -> Ty:
         return pytypes.kind("int", min(pytypes.SAFE_BITS, _int_bits(op, left, right)))
     if numbers and not isinstance(op, (ast.MatMult, ast.BitAnd, ast.BitOr, ast.BitXor, ast.LShift, ast.RShift)):
         return pytypes.NUMBER
-    if isinstance(op, ast.Add) and left.only("str") and right.only("str"):
-        return STR
-    if isinstance(op, ast.Mult) and ((left.only("str") and right.only("int", "bool"))
-                                     or (right.only("str") and left.only("int", "bool"))):
+    # a str and any JSON value: a str or a TypeError (`"ab" * n`, `prefix + name`)
+    strs = [side for side in (left, right) if side.only("str")]
+    other = left if strs and strs[0] is right else right
+    if isinstance(op, ast.Add | ast.Mult) and strs and other.kinds <= pytypes.JSON_KINDS:
         return STR
     if isinstance(op, ast.Mod) and left.only("str"):
         return STR

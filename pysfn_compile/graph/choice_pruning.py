@@ -19,8 +19,9 @@ loops alike (pure_loops.py runs after it, so a loop step tests each fact once).
 
 from __future__ import annotations
 
-from . import ir, jsonata_lib
+from . import ir
 from .counters import START_LIMIT, cannot_overflow, counters
+from .jsonata_text import false_facts, false_under
 
 
 def prune_known_rules(graph: ir.Graph) -> None:
@@ -42,9 +43,9 @@ def _prune(graph: ir.Graph, small_counters: frozenset) -> None:
         kept = []
         for rule in node.rules:
             text = rule.condition.text
-            if not _false_under(text, false) and not (rule.check and cannot_overflow(text, small_counters)):
+            if not false_under(text, false) and not (rule.check and cannot_overflow(text, small_counters)):
                 kept.append(rule)
-            false |= _facts(text)
+            false |= false_facts(text)
         if len(kept) == len(node.rules):
             continue
         node.rules = kept
@@ -85,7 +86,7 @@ def _known_false(graph: ir.Graph, nodes: list[ir.Node]) -> dict[int, frozenset]:
         outs = []
         for rule in rules:
             outs.append((rule.next, here | untaken, rule.assign))
-            untaken = untaken | _facts(rule.condition.text)
+            untaken = untaken | false_facts(rule.condition.text)
         for edge in ir.edges(node):
             if isinstance(node, ir.Choice) and edge.holder is not node:
                 continue  # a rule's edge: done above
@@ -109,66 +110,3 @@ def _names(text: str, cache: dict[str, set[str]]) -> set[str]:
     if found is None:
         found = cache[text] = set(ir.VARIABLE.findall(text))
     return found
-
-
-def _facts(text: str) -> frozenset:
-    """What is known false when `text` is found false: itself, and each operand of a top-level `or`."""
-    text = _strip(text)
-    if not _pure(text):
-        return frozenset()
-    out = {text}
-    parts = _split(text, " or ") or ()
-    if len(parts) > 1:
-        for part in parts:
-            out |= _facts(part)
-    return frozenset(out)
-
-
-def _false_under(text: str, false: set) -> bool:
-    text = _strip(text)
-    if not _pure(text):
-        return False
-    if text in false:
-        return True
-    parts = _split(text, " or ") or ()
-    if len(parts) > 1:
-        return all(_false_under(part, false) for part in parts)
-    parts = _split(text, " and ") or ()
-    return len(parts) > 1 and any(_false_under(part, false) for part in parts)
-
-
-def _pure(text: str) -> bool:
-    return not ir.IMPURE.search(text)
-
-
-def _strip(text: str) -> str:
-    """`text` without surrounding blanks and parentheses that only group."""
-    text = text.strip()
-    while text.startswith("(") and jsonata_lib.closing(text, 0) == len(text) - 1 \
-            and len(_split(text[1:-1], ";") or "two") == 1:
-        text = text[1:-1].strip()
-    return text
-
-
-def _split(text: str, word: str) -> list[str] | None:
-    """`text` split at `word` outside strings and brackets; one part when it cannot be split
-    safely (a conditional, a block, a binding or a regular expression at its top level), None
-    when it holds a regular expression or `/` anywhere (brackets inside one do not pair)."""
-    parts, depth, start, resume = [], 0, 0, 0
-    for position, char in jsonata_lib.code_positions(text):
-        if position < resume:  # inside the word just split at (no quote or bracket in it)
-            continue
-        if char == "/":
-            return None
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-        elif depth == 0:
-            if char in "?;" and word != char or text.startswith(":=", position):
-                return [text]
-            if text.startswith(word, position):
-                parts.append(text[start:position])
-                start = resume = position + len(word)
-    parts.append(text[start:])
-    return parts

@@ -232,3 +232,70 @@ def replace_whole(text: str, candidate: str, replacement: str) -> str:
         last = position + len(candidate)
     out.append(text[last:])
     return "".join(out)
+
+
+# -- what a condition found false tells (graph/choice_pruning.py, a comprehension's search) --
+
+def false_facts(text: str) -> frozenset:
+    """What is known false when `text` is found false: itself, and each operand of a top-level `or`."""
+    text = _strip(text)
+    if not _pure(text):
+        return frozenset()
+    out = {text}
+    parts = _split(text, " or ") or ()
+    if len(parts) > 1:
+        for part in parts:
+            out |= false_facts(part)
+    return frozenset(out)
+
+
+def false_under(text: str, false: set) -> bool:
+    """Whether `text` is false wherever the conditions in `false` (false_facts of conditions
+    found false there) are: one of them, an `or` of such, an `and` with one such operand."""
+    text = _strip(text)
+    if not _pure(text):
+        return False
+    if text in false:
+        return True
+    parts = _split(text, " or ") or ()
+    if len(parts) > 1:
+        return all(false_under(part, false) for part in parts)
+    parts = _split(text, " and ") or ()
+    return len(parts) > 1 and any(false_under(part, false) for part in parts)
+
+
+def _pure(text: str) -> bool:
+    return not ir.IMPURE.search(text)
+
+
+def _strip(text: str) -> str:
+    """`text` without surrounding blanks and parentheses that only group."""
+    text = text.strip()
+    while text.startswith("(") and jsonata_lib.closing(text, 0) == len(text) - 1 \
+            and len(_split(text[1:-1], ";") or "two") == 1:
+        text = text[1:-1].strip()
+    return text
+
+
+def _split(text: str, word: str) -> list[str] | None:
+    """`text` split at `word` outside strings and brackets; one part when it cannot be split
+    safely (a conditional, a block, a binding or a regular expression at its top level), None
+    when it holds a regular expression or `/` anywhere (brackets inside one do not pair)."""
+    parts, depth, start, resume = [], 0, 0, 0
+    for position, char in jsonata_lib.code_positions(text):
+        if position < resume:  # inside the word just split at (no quote or bracket in it)
+            continue
+        if char == "/":
+            return None
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif depth == 0:
+            if char in "?;" and word != char or text.startswith(":=", position):
+                return [text]
+            if text.startswith(word, position):
+                parts.append(text[start:position])
+                start = resume = position + len(word)
+    parts.append(text[start:])
+    return parts

@@ -18,6 +18,7 @@ import attrs
 from ..analysis import aliasing, ast_edits, aws_models, element_aliases, pytypes
 from ..analysis.effects import effects
 from ..analysis.exceptions import caught_names
+from ..analysis.int_bounds import int_bounds
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
 from ..graph import ir, jsonata_lib
@@ -443,9 +444,16 @@ def _chr(b, node):
             raise Refusal(node, f"chr() takes an int, not {value.ty.describe()}", ANY_HINT if value.ty.is_any else "")
         value = _index_argument(value)
     n = value.code
-    head, tail = _python_message(chr, -1, "range")
-    in_range = guard(f"({n} < 0 or {n} > 1114111)", ValueError, jsonata_lib.string(head + "range" + tail), value)
-    code = combine(f"$__chr({n})", pytypes.STR, value, helpers={"chr"}, guards=[in_range])
+    # `chr((ord(c) - 97 + k) % 26 + 97)`: a code point its text bounds needs no check of it
+    lo, hi = int_bounds(node.args[0], lambda name: b.lookup(name)[0] is None)
+    checks = []
+    if lo is None or hi is None or lo < 0 or hi > 0x10FFFF:
+        head, tail = _python_message(chr, -1, "range")
+        checks.append(guard(f"({n} < 0 or {n} > 1114111)", ValueError, jsonata_lib.string(head + "range" + tail),
+                            value))
+    code = combine(f"$__chr({n})", pytypes.STR, value, helpers={"chr"}, guards=checks)
+    if lo is not None and lo > 0xDFFF or hi is not None and hi < 0xD800:
+        return code
     return stop_where(code, f"({n} >= 55296 and {n} <= 57343)",
                       f"line {node.lineno}: chr() of a surrogate code point (U+D800 to U+DFFF): text in JSON "
                       "cannot hold one alone")

@@ -18,7 +18,7 @@ from ..analysis import pytypes
 from ..analysis.ast_edits import short_text
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
-from ..graph import ir, jsonata_lib
+from ..graph import ir, jsonata_lib, jsonata_text
 from ..graph.exprs import (
     NO_KIND,
     UNSUPPORTED,
@@ -1702,7 +1702,8 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
     # an inner comprehension's guards share its search: the chain below binds it once and tests
     # their numbers in it (each guard computing it again made nested comprehensions' text, and
     # time, grow as the product of their guards' counts); their messages compute it (a raise)
-    raw = [g for level in levels for g in _level_guards(level)]
+    raw = _firing([g for level in levels for g in _level_guards(level)])
+    firing = {id(g) for g in raw}
     inlined = [g.inline() for g in raw]
     number = {id(g): position + 1 for position, g in enumerate(raw)}
     every = inlined
@@ -1722,7 +1723,7 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
 
     def chain(guards, depth_: int, fallback: str) -> str:
         groups: list[tuple[Scan | None, list]] = []  # in turn, those sharing a search together
-        for g in guards:
+        for g in (g for g in guards if id(g) in firing):
             if g.scan is not None and groups and groups[-1][0] == g.scan:
                 groups[-1][1].append(g)
             else:
@@ -1778,6 +1779,23 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
 
 
 _VARIABLE_READ = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+
+
+def _firing(guards: list) -> list:
+    """The guards, in order, less those that cannot be the first to hold: a later one false
+    wherever an earlier one is found false (`"a" <= c <= "z"` tests that `c` is a str for
+    each comparison; Python raises at the first). Each is evaluated, for the same items,
+    only after those before it in this order (a condition's before what it guards, an
+    outer `for`'s before an inner's), and nothing in between changes what they read. A
+    guard that reads an inner search reads it by a name its siblings share: no facts."""
+    kept, false = [], set()
+    for g in guards:
+        if g.scan is None and jsonata_text.false_under(g.cond, false):
+            continue
+        kept.append(g)
+        if g.scan is None:
+            false |= jsonata_text.false_facts(g.cond)
+    return kept
 
 
 def _level_guards(level: Level) -> list:

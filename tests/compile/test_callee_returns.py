@@ -304,3 +304,14 @@ def test_a_callees_result_follows_its_arguments_types():
     ty = infer(source, order=order, pct=pytypes.literal_int(10))
     assert dict(ty.fields)["sku"] == pytypes.STR and dict(ty.fields)["total"].only("int")
     assert infer(source).field("total").is_any  # called with values of unknown type
+
+
+def test_a_str_with_any_json_value_is_a_str_or_a_type_error():
+    """`"ab" * n` and `prefix + name` of parameters: a str wherever Python returns (a list,
+    None or a float there raises TypeError in the callee)."""
+    for body in ('return "ab" * n', "return n * 'ab'", 'return "id-" + n', 'return n + "!"'):
+        assert infer(f"def f(n):\n    {body}\n").only("str"), body
+        for n in (3, True, "x", [1], None, 1.5, {"k": 1}):
+            value = returned(f"def f(n):\n    {body}\n", n)
+            assert value is RAISED or isinstance(value, str)
+    assert not infer("def f(n, m):\n    return n * m\n").only("str")

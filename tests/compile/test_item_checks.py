@@ -181,3 +181,40 @@ def test_an_inner_comprehension_s_search_is_written_and_run_once_per_item():
                           {"n": 2, "m": 2})
     assert results[0]["output"] == [[26, 32, 18], [82, 104, 66], [38, 56, 74]]
     assert results[2]["error"] == "IndexError" and results[4]["error"] == "IndexError"
+
+
+CAESAR = """
+    @sfn.workflow
+    def main(text, shift=3):
+        return "".join(chr((ord(c) - 97 + shift) % 26 + 97) if "a" <= c <= "z" else c for c in text)
+"""
+
+
+def test_a_check_an_earlier_one_covers_is_not_searched_for():
+    """`"a" <= c <= "z"` tests that c is a str at each comparison, and ord(c) once more: the
+    first check raises wherever a later would, so the search tests it once (it tested all
+    three per item, and a Caesar shift over 4,800 characters passed an evaluation's budget)."""
+    definition = compile_text(CAESAR).definition
+    searches = [text for _, text in definition_strings(definition) if "function($__acc, $__c" in text]
+    assert searches and all(text.count("$type($__c") == 1 for text in searches), searches
+    assert_same(CAESAR, {"text": "hello, world"}, {"text": ["a", "b", "zz"]}, {"text": ["a", 5]},
+                {"text": ["a", "b"], "shift": 1.5}, {"text": {"q": 1}}, {"text": "xyz", "shift": -30})
+
+
+def test_chr_of_a_code_point_its_text_bounds_has_no_range_checks():
+    """`chr(... % 26 + 97)` is a lowercase letter whatever the operand: no ValueError check,
+    no surrogate stop (analysis/int_bounds.py); `chr(n)` of an unknown n keeps both."""
+    bounded = json.dumps(compile_text("""
+        @sfn.workflow
+        def main(text: str):
+            return [chr((ord(c) - 97 + 3) % 26 + 97) for c in text]
+    """).definition)
+    assert "1114111" not in bounded and "55296" not in bounded
+    source = """
+        @sfn.workflow
+        def main(n: int):
+            return chr(n % 26 + 97), chr(n)
+    """
+    unbounded = json.dumps(compile_text(source).definition)
+    assert "1114111" in unbounded and "55296" in unbounded
+    assert_same(source, {"n": 66}, {"n": -1}, {"n": 1114112})
