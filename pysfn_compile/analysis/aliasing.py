@@ -198,8 +198,10 @@ def _roots(value) -> set:
 
 
 def callee_mutations(fdef: ast.FunctionDef) -> dict:
-    """{parameter: line} for parameters the callee visibly changes in place."""
+    """{parameter: line} for parameters the callee visibly changes in place (not what it
+    changes once a statement of its body has bound the name anew: `row = dict(row)`)."""
     params = {a.arg for a in [*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs]}
+    rebound = _rebound_at(fdef, params)
     found: dict = {}
     for node in ast.walk(fdef):
         roots = []
@@ -211,9 +213,26 @@ def callee_mutations(fdef: ast.FunctionDef) -> dict:
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in MUTATING_METHODS:
             roots.append(_root(node.func.value))
         for root in roots:
-            if root in params and root not in found:
+            if root in params and root not in found and (node.lineno, node.col_offset) < rebound.get(root, _END):
                 found[root] = node.lineno
     return found
+
+
+_END = (float("inf"), 0)
+
+
+def _rebound_at(fdef: ast.FunctionDef, params: set) -> dict:
+    """{parameter: (line, column)} where the first statement of the body itself (not one
+    inside an `if` or a loop) that binds the name whole ends: what the function does to the
+    name from there on is done to another value, on every path."""
+    out: dict = {}
+    for statement in fdef.body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else \
+            [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id in params and target.id not in out:
+                out[target.id] = (statement.end_lineno, statement.end_col_offset)
+    return out
 
 
 def callee_returns_parameter(fdef: ast.FunctionDef) -> bool:

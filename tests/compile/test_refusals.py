@@ -511,3 +511,31 @@ def test_a_tuple_dict_key_is_refused_for_json_not_for_hashing():
         return len(counts)
     """)
     assert "unhashable" not in message and "JSON object" in message and "str key" in message
+
+
+REBOUND_COPY = """
+    def enrich(row):
+        row = dict(row)
+        row["sq"] = row["n"] ** 2
+        return row
+
+    def tag(row, flag):
+        if flag:
+            row = dict(row)
+        row["tag"] = flag
+        return row
+
+    @sfn.workflow
+    def main(row, flag=False):
+        {body}
+"""
+
+
+def test_a_callee_that_changes_a_copy_bound_to_its_parameter_s_name_is_not_refused():
+    """`row = dict(row)` first, as the hint for a callee changing its parameter says: what it
+    changes afterwards is the copy (it was refused with that very hint). A copy made on one
+    path only leaves the parameter changed on the other: still refused."""
+    source = REBOUND_COPY.format(body="row = enrich(row)\n        return row, enrich(row)")
+    assert_same(source, {"row": {"n": 3}}, {"row": {"n": 2, "sq": 0}})
+    assert "changes its parameter 'row' in place (line 11)" in refusal(
+        REBOUND_COPY.format(body="return tag(row, flag)"))
