@@ -264,7 +264,7 @@ def _import(source: str, path: str, tree: ast.Module) -> types.ModuleType:
         # the module as written, not with this file's `from __future__ import annotations`
         code = compile(tree, path, "exec", dont_inherit=True)
         exec(code, vars(module))  # importing the user's own workflow
-    except Exception as error:  # the module itself fails to import
+    except (Exception, SystemExit) as error:  # the module itself fails to import (or exits)
         line = 1
         for frame in traceback.extract_tb(error.__traceback__):
             if frame.filename == path:

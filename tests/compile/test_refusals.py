@@ -252,6 +252,10 @@ def test_a_module_that_fails_to_import_is_located_and_a_wrong_sfn_call_shows_its
     (problem,) = problems("X = 1 / 0\n\n@sfn.workflow\ndef main():\n    return 1\n")
     assert (problem.line, problem.message) == (HEADER.count("\n") + 1, "importing the workflow raised ZeroDivisionError: division by zero")
     assert "side effects" in problem.hint
+    # a module that exits as it is imported: located too (SystemExit escaped: the CLIs ended
+    # with its status, 0 for sys.exit(0), with no message and no output)
+    (problem,) = problems("import sys\nsys.exit(0)\n\n@sfn.workflow\ndef main():\n    return 1\n")
+    assert (problem.line, problem.message) == (HEADER.count("\n") + 2, "importing the workflow raised SystemExit: 0")
 
 
 def test_a_module_level_set_is_refused_where_its_order_would_show_or_a_function_changes_it():

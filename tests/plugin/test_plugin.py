@@ -633,3 +633,42 @@ def test_sfn_coverage_builds_workflows_that_show_their_folded_branches(project):
     result.assert_outcomes(passed=1)
     result.stdout.fnmatch_lines(["folded.py: 1 execution, source lines */* (100%), branches 3/4 (75%)*",
                                  "  branch never taken: line 12: if x > 10: (rule 1 to line 13, folded into Run For x in xs (line 11))"])
+
+
+ORDER = """
+from pysfn_compile import sfn
+
+
+class Declined(Exception):
+    pass
+
+
+def charge(cents):
+    return {"paid": cents}
+
+
+@sfn.workflow
+def order(cents):
+    try:
+        return charge(cents)
+    except Declined as e:
+        return {"declined": str(e)}
+"""
+
+
+def test_a_mock_raising_the_workflow_s_own_exception_class_is_caught_by_it(project):
+    """The test imports the workflow's module and raises its class: the machine sees the
+    name the workflow catches (it saw `order.Declined`, the compiler's own copy of the module
+    holding another class object of that name, and nothing caught it)."""
+    project.makepyfile(order=ORDER)
+    project.makepyfile(test_inner_order="""
+        import order
+
+        def declined(cents):
+            raise order.Declined("card expired")
+
+        def test_declined(sfn_run):
+            ex = sfn_run("order.py", {"cents": 5}, lambdas={"charge": declined})
+            assert ex.output == {"declined": "card expired"}, (ex.error, ex.cause)
+    """)
+    run(project, "-p", "no:cacheprovider").assert_outcomes(passed=1)
