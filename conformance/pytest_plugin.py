@@ -204,7 +204,8 @@ class SfnRun:
                 callbacks: Mapping[str, Any] | None = None, **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
         fail the test unless both give the same output, or the same error and cause. Returns
-        the Execution. `lambdas` replace callees in the emulated run only; `callbacks`
+        the Execution. `lambdas` that name callees are called in their places in both runs (a
+        Lambda function's name or ARN, in the emulated run only); `callbacks`
         ({callee name: responder(token, payload)}) answer sfn.wait_for_callback in both runs.
 
         A workflow that calls AWS services runs both ways with equal local services: `services`
@@ -224,8 +225,9 @@ class SfnRun:
         plain_aws, emulated_aws = self._services_both_ways(services, compiled.definition)
         saved = self._module_data[id(compiled)]
         workflows.restore_module_data(compiled, saved)
+        stand_ins = {name: function for name, function in (lambdas or {}).items() if name in getattr(compiled, "callees", {})}
         plain = workflows.run_plain(compiled, input, start_time=start_time, services=plain_aws,
-                                    callbacks=callbacks, **names)
+                                    callbacks=callbacks, replaced=stand_ins, **names)
         workflows.restore_module_data(compiled, saved)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
                          lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)

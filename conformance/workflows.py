@@ -155,21 +155,23 @@ def entry_function(compiled: Any) -> Any:
 
 def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None = None, *,
               execution_name: str | None = EXECUTION_NAME, state_machine_name: str | None = None,
-              services: Any = None, callbacks: Mapping[str, Any] | None = None) -> Outcome:
+              services: Any = None, callbacks: Mapping[str, Any] | None = None,
+              replaced: Mapping[str, Any] | None = None) -> Outcome:
     """Call the entry function with the input's keys as keyword arguments, on sfn's virtual
     clock (waits are instant) starting at `start_time`, as the execution `execution_name` of
     `state_machine_name` (what sfn.context() gives; pass the emulated run the same). Its `sfn.aws`
     calls go to `services` (a LocalAws: give the emulated run an equal one of its own). An input that is not an object fails
     as Python fails it (`argument after ** must be a mapping`), as the compiled machine does.
     `callbacks` ({callee name: responder(token, payload)}) answer sfn.wait_for_callback; give
-    the emulated run the same through `callbacks_for`."""
+    the emulated run the same through `callbacks_for`. `replaced` ({callee name: function})
+    are called in those callees' places (a test's mocks; the emulated run's `lambdas`)."""
     function = entry_function(compiled)
     sfn = _sfn()
     # a copy of its own: a workflow that changes its input in place (`user["credits"] -= n` of
     # an annotated parameter) must not change the caller's, which the emulated run gets next
     execution_input = copy.deepcopy(execution_input)
     try:
-        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services), \
+        with virtual_clock(start_time, execution_name, state_machine_name), _plain_run(compiled, services, replaced), \
                 _answering(callbacks):
             value = function(**execution_input)
     except Exception as error:
@@ -182,12 +184,16 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
         return Outcome(RAISED, error="NotJSON", cause=f"the return value is not JSON: {error}")
 
 
-def _plain_run(compiled: Any, services: Any = None) -> contextlib.AbstractContextManager:
+def _plain_run(compiled: Any, services: Any = None, replaced: Mapping[str, Any] | None = None,
+               ) -> contextlib.AbstractContextManager:
     """The compiled workflow's plain-run context (its callees' results as the machine sees
-    them, its AWS calls sent to `services`), or nothing for a stand-in that has none."""
+    them, its AWS calls sent to `services`, `replaced` callees' stand-ins called), or nothing
+    for a stand-in compiler that has none."""
     plain_run = getattr(compiled, "plain_run", None)
     if plain_run is None:
         return contextlib.nullcontext()
+    if replaced:
+        return plain_run(services, replaced)
     return plain_run(services) if services is not None else plain_run()
 
 

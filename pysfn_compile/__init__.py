@@ -100,12 +100,13 @@ class Compiled:
         """The entry function as written (with the sfn.workflow parameter checks)."""
         return getattr(self.module, self.entry)
 
-    def plain_run(self, services: Any = None):
+    def plain_run(self, services: Any = None, replaced: Mapping[str, Any] | None = None):
         """A context in which calling the workflow plainly sees its callees' results as the
         machine sees them (JSON's one number type: see boundary.py), and its `sfn.aws` calls go
-        to `services` (a pysfn_emulator.LocalAws, through local_services.py), if given."""
+        to `services` (a pysfn_emulator.LocalAws, through local_services.py), if given;
+        `replaced` maps callee names to functions called in their place (as handler's)."""
         stack = contextlib.ExitStack()
-        stack.enter_context(callees_as_the_machine_sees_them(self.module, self.callees))
+        stack.enter_context(callees_as_the_machine_sees_them(self.module, self.callees, replaced))
         stack.enter_context(using_local_services(services))
         return stack
 

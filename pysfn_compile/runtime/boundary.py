@@ -25,23 +25,27 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
-from .dispatch import check_result, return_hint
+from .dispatch import check_result, loaded_again, return_hint
 from .sfn import Fail, MarshalError, as_machine_sees, in_task
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
 
 @contextlib.contextmanager
-def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, Callable]) -> Iterator[None]:
+def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, Callable],
+                                     stand_ins: Mapping[str, Callable] | None = None) -> Iterator[None]:
     """Within the block, a callee the workflow calls returns its result as the machine sees it
-    (calls between callees, inside what is one Lambda on AWS, are left as they are)."""
+    (calls between callees, inside what is one Lambda on AWS, are left as they are);
+    `stand_ins` ({callee name: function}) are called in some callees' places (a test's mocks),
+    their results held to the callee's return annotation."""
     inside = [0]  # > 0 while a callee runs: its own calls are plain Python
     changed: list[str] = []  # the first argument a callee changed in place, described
 
     def crossing(name: str, function: Callable) -> Callable:
         hint = return_hint(function)
+        original, function = function, (stand_ins or {}).get(name, function)
 
-        @functools.wraps(function)
+        @functools.wraps(original)
         def call(*args, **kwargs):
             if inside[0]:
                 return function(*args, **kwargs)
@@ -50,6 +54,11 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                 inside[0] += 1
                 try:
                     result = function(*args, **kwargs)
+                except Exception as error:
+                    translated = error if function is original else _as_the_modules(error, module)
+                    if translated is error:
+                        raise
+                    raise translated from error
                 finally:
                     inside[0] -= 1
                     which = _changed(before)
@@ -78,6 +87,21 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
             setattr(module, name, function)
         if changed:
             raise Fail(CHANGED_ARGUMENT, changed[0])
+
+
+def _as_the_modules(error: Exception, module: ModuleType) -> Exception:
+    """A stand-in's exception of the workflow module's class as imported by a test (another
+    load of the file: dispatch.loaded_again) as an exception of the module's own class, which
+    the workflow's `except` catches; any other as it is."""
+    cls = type(error)
+    ours = module.__dict__.get(cls.__name__)
+    if cls.__qualname__ == cls.__name__ and isinstance(ours, type) and issubclass(ours, BaseException) \
+            and ours is not cls and loaded_again(cls, ours, vars(module)):
+        try:
+            return ours(*error.args)
+        except Exception:  # (an __init__ that takes other arguments: left as it is)
+            return error
+    return error
 
 
 def _texts(args: tuple, kwargs: dict) -> list:

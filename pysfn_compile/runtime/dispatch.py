@@ -36,7 +36,8 @@ import typing
 
 SAFE_INTEGER = 2**53 - 1
 
-__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "return_hint", "SAFE_INTEGER"]
+__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "loaded_again", "return_hint",
+           "SAFE_INTEGER"]
 
 
 class UnknownFunction(LookupError):
@@ -58,12 +59,12 @@ def error_type(cls: type, known=None) -> str:
     if not (isinstance(bound, type) and issubclass(bound, BaseException)):
         bound = getattr(builtins, name, None)
     if isinstance(bound, type) and issubclass(bound, BaseException) and bound is not cls \
-            and not _loaded_again(cls, bound, known or {}):
+            and not loaded_again(cls, bound, known or {}):
         return f"{cls.__module__}.{cls.__qualname__}"
     return name
 
 
-def _loaded_again(cls: type, bound: type, known: dict) -> bool:
+def loaded_again(cls: type, bound: type, known: dict) -> bool:
     """Whether `cls` is the workflow module's class `bound` from another load of the same
     file: a test that imports the workflow and makes a mock raise its exception class (the
     compiler ran a copy of the module of its own, whose classes are other objects)."""

@@ -670,5 +670,11 @@ def test_a_mock_raising_the_workflow_s_own_exception_class_is_caught_by_it(proje
         def test_declined(sfn_run):
             ex = sfn_run("order.py", {"cents": 5}, lambdas={"charge": declined})
             assert ex.output == {"declined": "card expired"}, (ex.error, ex.cause)
+
+        def test_compare_calls_the_mock_in_both_runs(sfn_run):
+            assert sfn_run.compare("order.py", {"cents": 5}, lambdas={"charge": declined}).output \
+                == {"declined": "card expired"}
+            assert sfn_run.compare("order.py", {"cents": 5}, lambdas={"charge": lambda cents: {"paid": 0}}).output \
+                == {"paid": 0}
     """)
-    run(project, "-p", "no:cacheprovider").assert_outcomes(passed=1)
+    run(project, "-p", "no:cacheprovider").assert_outcomes(passed=2)
