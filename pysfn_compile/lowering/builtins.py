@@ -2456,6 +2456,10 @@ def mutate(b, node: ast.Call, receiver_node: ast.AST, receiver: Expr, name: str)
     if not isinstance(root, ast.Name):
         raise Refusal(node, f".{name}() on this expression is not supported",
                       "call it on a variable (or an item of one)")
+    if isinstance(receiver_node, ast.Subscript) and isinstance(receiver_node.slice, ast.Slice):
+        raise Refusal(node, f".{name}() of a slice changes a new list (a slice is a copy), not "
+                      f"{ast_edits.short_text(ast.unparse(receiver_node.value))}: not supported",
+                      f"name the copy first (part = {ast_edits.short_text(ast.unparse(receiver_node))}) and call part.{name}()")
     depth = item_depth(receiver_node)
     b.check_mutation(node, root.id, nested=depth > 0, depth=depth)
     keyword_nodes = [k for k in node.keywords if not (name == "sort" and ty.only("list"))]

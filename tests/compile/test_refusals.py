@@ -65,6 +65,8 @@ REFUSED = {
     # (the hint was "annotate the parameter ... float", which it already is)
     "int_or_float_to_float_param": ("y = u if u else 2.5\nreturn half(y + 1)", 2, "pass float(...) explicitly"),
     "callee_mutates": ("xs = [1]\nreturn grow(xs)", 2, "changes its parameter"),
+    # (a new-user trial: an internal compiler error, 'NoneType' object has no attribute '_fields')
+    "slice_method": ("xs = [x, 2, 3]\nreturn xs[1:].pop()", 2, ".pop() of a slice changes a new list"),
     "sleep_float": ("sfn.sleep(x / 2)", 1, "whole seconds"),
     "print_repr_exception": ("try:\n    work(1)\nexcept ValueError as e:\n    return repr(e)", 4, "repr() of an exception"),
 }
