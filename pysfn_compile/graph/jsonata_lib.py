@@ -878,6 +878,13 @@ def _class_text(ranges: list[tuple[int, int]]) -> str:
     return "/[" + "".join(parts) + "]/"
 
 
+def char_class(test, last: int) -> str:
+    """The regex character class (`[...]`) of the code points up to `last` (in the BMP) for
+    which `test(ch)` holds: this Python's Unicode data, as str.isalpha() and the like read it."""
+    codes = [code for code in range(last + 1) if not 0xD800 <= code <= 0xDFFF and test(chr(code))]
+    return _class_text(_cover(codes, lambda ch: False))[1:-1]
+
+
 def _cover(targets: list[int], allowed) -> list[tuple[int, int]]:
     """Few ranges holding every target code point and, besides them, only allowed ones."""
     ranges: list[tuple[int, int]] = []

@@ -2103,10 +2103,14 @@ def _find(which):
     return handler
 
 
-_CLASSES = {  # str.isX() on ASCII text: a JSONata regex the whole (non-empty) text matches
-    "isdigit": "^[0-9]+$", "isdecimal": "^[0-9]+$", "isnumeric": "^[0-9]+$", "isalpha": "^[A-Za-z]+$",
-    "isalnum": "^[A-Za-z0-9]+$", "isspace": "^[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f ]+$",
-}
+# str.isX(): the characters up to KNOWN_UP_TO (Latin, Greek, Cyrillic: `"Zoë".isalpha()`) as
+# this Python's Unicode data classes them; text with a character past it that none of its
+# characters already decides stops the machine (Python's tables decide there). Whitespace is
+# a class of 25 characters, all in the BMP: known everywhere.
+KNOWN_UP_TO = 0x052F
+_CLASSES = {which: jsonata_lib.char_class(getattr(str, which), KNOWN_UP_TO)
+            for which in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")}
+_SPACES = jsonata_lib.char_class(str.isspace, 0xFFFF)
 
 
 def _is_class(which):
@@ -2119,15 +2123,21 @@ def _is_class(which):
             has, other = ("A-Z", "a-z") if which == "isupper" else ("a-z", "A-Z")
             code = f"($contains({c}, /[{has}]/) and $not($contains({c}, /[{other}]/)))"
             failing = f"[{other}]"
+        elif which == "isspace":
+            return _s(f"$contains({c}, /^{_SPACES}+$/)", s, ty=pytypes.BOOL)
         else:
-            code = f"$contains({c}, /{_CLASSES[which]}/)"
-            failing = f"[^{_CLASSES[which][2:-3]}\\u0080-\\uffff]"
-        # beyond ASCII, Python's Unicode tables decide: the machine stops rather than guess,
-        # unless an ASCII character already decides (False: 'Zoë=x'.isdigit())
-        beyond = Guard(f"($contains({c}, /[^\\u0000-\\u007f]/) and $not($contains({c}, /{failing}/)))", None, "''",
+            known = _CLASSES[which]
+            code = f"$contains({c}, /^{known}+$/)"
+            failing = f"[^{known[1:-1]}\\u{KNOWN_UP_TO + 1:04x}-\\uffff]"
+        # past the characters whose class is written out, Python's Unicode tables decide: the
+        # machine stops rather than guess, unless a character already decides (False:
+        # 'Zoë=x'.isdigit())
+        last = "\\u007f" if which in ("isupper", "islower") else f"\\u{KNOWN_UP_TO:04x}"
+        beyond = Guard(f"($contains({c}, /[^\\u0000-{last}]/) and $not($contains({c}, /{failing}/)))", None, "''",
                        s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
-                       "text beyond ASCII (Python decides by its Unicode tables)")
+                       f"text beyond {'ASCII' if which in ('isupper', 'islower') else 'U+052F'} (Python decides by "
+                       "its Unicode tables)")
         return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 
@@ -2330,7 +2340,7 @@ def _partition(which):
 
 STR_METHODS = {
     "partition": _partition("partition"), "rpartition": _partition("rpartition"),
-    **{name: _is_class(name) for name in (*_CLASSES, "isupper", "islower", "isascii")},
+    **{name: _is_class(name) for name in (*_CLASSES, "isspace", "isupper", "islower", "isascii")},
     "split": _str_split, "rsplit": _str_rsplit, "splitlines": _str_splitlines, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "casefold": _casefold, "replace": _replace,

@@ -217,8 +217,29 @@ def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
     for method, text in [("isdigit", "Zoë=x"), ("isalpha", "é1"), ("isalnum", "ß-"), ("isspace", "\u3000x"),
                          ("isupper", "Àb"), ("islower", "éA"), ("isdecimal", "٣ "), ("isnumeric", "½?")]:
         assert assert_same(one.format(method), {"s": text})[0]["output"] == [False], method
-    for method, text in [("isalpha", "éa"), ("isupper", "ÀB"), ("isdigit", "١2")]:
+    for method, text in [("isalpha", "日本"), ("isupper", "ÀB"), ("isdigit", "١2"), ("isalnum", "a日")]:
         assert emulate(compile_text(one.format(method)), {"s": text})["error"] == "pysfn.Unsupported", method
+
+
+def test_str_character_classes_of_latin_greek_and_cyrillic_text_and_whitespace_everywhere():
+    """`word.isalpha()` of accented words (a trial: "Zoë", "café" stopped the machine): the
+    classes are written out up to U+052F from Python's Unicode data; whitespace everywhere.
+    Each character of those blocks, alone and after a letter, both ways."""
+    source = """
+    @sfn.workflow
+    def main(words):
+        return [[w.isdigit(), w.isdecimal(), w.isnumeric(), w.isalpha(), w.isalnum(), w.isspace()] for w in words]
+    """
+    words = ["Zoë", "café", "naïve", "straße", "Ωμέγα", "Привет", "e\u0301", "x²", "½", "ǅ", "ʹ", "\u0378 ", "a-"]
+    words += [chr(code) for code in range(0x80, 0x530, 7)] + ["a" + chr(code) for code in range(0x80, 0x530, 11)]
+    assert_same(source, {"words": words})
+    spaces = ["\u3000\u2028 ", "\u200b", "a\u3000", "\U0001d7ce", "日"]
+    spaces += [chr(code) for code in (0x85, 0xa0, 0x1680, 0x2000, 0x200a, 0x202f, 0x205f, 0x3000, 0xfeff)]
+    assert_same("""
+    @sfn.workflow
+    def main(words):
+        return [w.isspace() for w in words]
+    """, {"words": spaces})
 
 
 def test_a_key_of_d_get():
