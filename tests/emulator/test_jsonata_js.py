@@ -220,17 +220,42 @@ CASES = [
     ('($x := {"a": 1}; [{"a": 1}, {"a": 2}][$ = $x])', ("ok", {"a": 1})),
     ("[][$ = 1]", ("undefined",)),
     ("($v := 1; [1, 1][$ = $v or $ = $v + 'x'])", ("ok", [1, 1])),  # (`or` reads its right side only where needed)
+    # $distinct compares as `=` does: 1 is not true, [1] not [true] (the port's Python `in` said
+    # they were, and returned a list of one as its item)
+    ('$distinct([1, true, 1.0, "1", [1], [true], {"a": 1}, {"a": true}])',
+     ("ok", [1, True, "1", [1], [True], {"a": 1}, {"a": True}])),
+    ("$distinct([0, false])", ("ok", [0, False])),
+    ("$distinct([2, 2])", ("ok", [2])),
+    ('$distinct(["a", "b", "a"])', ("ok", ["a", "b"])),
+]
+
+# (expression, variables it reads, outcome): integers past 2**53 in a variable (the input, a
+# Task's result) are JavaScript's doubles in JSONata: 2**60 + 3 and 2**60 + 4 are one number
+_A, _B = 2**60 + 3, 2**60 + 4
+_ROUNDED = 1152921504606847000  # (2**60, the double, as JSON.stringify writes it)
+BOUND_CASES = [
+    ("$a = $b", {"a": _A, "b": _B}, ("ok", True)),
+    ("[$a] = [$b]", {"a": _A, "b": _B}, ("ok", True)),
+    ("$a < $b", {"a": _A, "b": _B}, ("ok", False)),
+    ("$a >= $b", {"a": _A, "b": _B}, ("ok", True)),
+    ("$a in [$b]", {"a": _A, "b": _B}, ("ok", True)),
+    ("$distinct([$a, $b])", {"a": _A, "b": _B}, ("ok", [_ROUNDED])),
+    ("$a", {"a": _A}, ("ok", _ROUNDED)),
+    ("[$a, $b]", {"a": _A, "b": _B}, ("ok", [_ROUNDED, _ROUNDED])),
+    ("$a - $b", {"a": _A, "b": _B}, ("ok", 0)),
+    ("$a = 9007199254740993", {"a": 2**53 + 1}, ("ok", True)),
+    ("$a = $b", {"a": 2**53 - 1, "b": 2**53 - 2}, ("ok", False)),
 ]
 
 
-def _emulate(text: str):
+def _emulate(text: str, variables: dict | None = None):
     try:
         evaluate = compile_value("{% " + text + " %}", "Output")
     except JsonataSyntaxError as refused:
         return ("refused", str(refused).split(" is not valid: ", 1)[1])
     states = {"input": {}, "context": {}}
     try:
-        return ("ok", evaluate(states, {}, Runtime(rng=random.Random(1), now_ms=lambda: 0)))
+        return ("ok", evaluate(states, variables or {}, Runtime(rng=random.Random(1), now_ms=lambda: 0)))
     except QueryEvaluationError as failed:
         if failed.cause.endswith("returned nothing (undefined)."):
             return ("undefined",)
@@ -243,17 +268,23 @@ def test_emulator_follows_jsonata_js(text, expected, capsys):
     assert capsys.readouterr().out == ""
 
 
+@pytest.mark.parametrize(("text", "variables", "expected"), BOUND_CASES, ids=[text for text, _, _ in BOUND_CASES])
+def test_integers_past_2_53_are_doubles_in_jsonata(text, variables, expected):
+    assert _emulate(text, variables) == expected
+
+
 _JS_PROGRAM = r"""
 const jsonata = require(process.argv[1]);
 const lines = require('fs').readFileSync(0, 'utf8').split('\n').filter(Boolean);
 (async () => {
   const out = [];
   for (const line of lines) {
+    const [text, bindings] = JSON.parse(line);
     let compiled;
-    try { compiled = jsonata(JSON.parse(line)); }
+    try { compiled = jsonata(text); }
     catch (e) { out.push({refused: e.code + ': ' + e.message}); continue; }
     try {
-      const r = await compiled.evaluate(undefined, {});
+      const r = await compiled.evaluate(undefined, bindings);
       out.push(r === undefined ? {undefined: true} : {value: r});
     } catch (e) { out.push({error: e.code ? e.code + ': ' + e.message : e.message}); }
   }
@@ -270,11 +301,12 @@ def _js_package() -> str | None:
 @pytest.mark.skipif(_js_package() is None, reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
 def test_cases_agree_with_jsonata_js():
     package = _js_package()
+    cases = [(text, {}, expected) for text, expected in CASES] + BOUND_CASES
     version = json.loads(open(os.path.join(package, "package.json"), encoding="utf-8").read())["version"]
     assert version == "2.0.6"
     done = subprocess.run(
         ["node", "-e", _JS_PROGRAM, package],
-        input="\n".join(json.dumps(text) for text, _ in CASES),
+        input="\n".join(json.dumps([text, variables]) for text, variables, _ in cases),
         capture_output=True, text=True, check=True, timeout=120, env={**os.environ, "TZ": "UTC"},
     )
     got = []
@@ -287,7 +319,7 @@ def test_cases_agree_with_jsonata_js():
             got.append(("undefined",))
         else:
             got.append(("ok", item["value"]))
-    wrong = [(text, expected, js) for (text, expected), js in zip(CASES, got, strict=True) if js != expected]
+    wrong = [(text, expected, js) for (text, _, expected), js in zip(cases, got, strict=True) if js != expected]
     assert wrong == []
 
 

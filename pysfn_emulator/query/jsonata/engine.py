@@ -13,6 +13,7 @@ from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
 from .javascript import (
+    double,
     join_surrogates,
     js_arithmetic,
     js_compare,
@@ -134,8 +135,10 @@ class _Engine(Jsonata):
         if lhs is None or rhs is None:
             return False
         items = rhs if isinstance(rhs, list) else [rhs]
-        scalar = js_kind(lhs) <= 3
-        return any((js_kind(item) == js_kind(lhs) and item == lhs) if scalar else item is lhs for item in items)
+        kind = js_kind(lhs)
+        if kind == 2:  # (as doubles: an int past 2**53 is the nearest one)
+            return any(js_kind(item) == 2 and double(item) == double(lhs) for item in items)
+        return any((js_kind(item) == kind and item == lhs) if kind <= 3 else item is lhs for item in items)
 
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         return rejoined((js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else ""))

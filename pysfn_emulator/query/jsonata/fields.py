@@ -16,6 +16,7 @@ from .closures import fast
 from .engine import Scope, join_literal_surrogates, parse, thread_engine, uses_eval
 from .exceptions import JsonataSyntaxError, QueryEvaluationError, unexpected_type
 from .functions import FUNCTIONS, FunctionError
+from .javascript import js_integer
 from .messages import RUNAWAY_DEPTH, message, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import NULL, UNDEFINED, type_name
@@ -171,8 +172,10 @@ class Expression:
                         raise QueryEvaluationError(undefined, field) from None
                     return result
                 kind = type(result)
-                if kind is str or kind is bool or kind is int or kind is dict or kind is list:
+                if kind is str or kind is bool or kind is dict or kind is list:
                     return result
+                if kind is int:
+                    return result if -_EXACT <= result <= _EXACT else _json(result, self)
                 if result is None:
                     raise QueryEvaluationError(undefined, field)
                 if result is NULL:
@@ -244,10 +247,10 @@ def _to_json(value: Any) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is int:
-        if -_BIG < value < _BIG:
+        if -_EXACT <= value <= _EXACT:
             return value
-        try:
-            return float(value)
+        try:  # (an int past 2**53 is a double in JSONata: the input's, a Task result's)
+            return _number(float(value))
         except OverflowError:  # an integer past the double's range is Infinity to JavaScript
             raise _Unsupported from None
     if value is NULL:
@@ -265,11 +268,12 @@ def _to_json(value: Any) -> Any:
     raise _Unsupported  # a function, a regex, a Python object
 
 
-_BIG = 10**21
+_EXACT = 2**53
 
 
 def _number(value: float) -> int | float:
-    """JSONata numbers are doubles: a whole one prints as an integer (below 1e21, as in JS)."""
+    """JSONata numbers are doubles: a whole one prints as an integer (below 1e21, as in JS,
+    with JavaScript's digits past 2**53)."""
     if value.is_integer() and -1e21 < value < 1e21:
-        return int(value)
+        return js_integer(value)
     return value

@@ -20,7 +20,7 @@ from jsonata.jsonata import Jsonata
 from ...core.java_random import JavaRandom
 from . import text
 from .engine import thread_engine
-from .javascript import js_compare, js_string, js_stringify
+from .javascript import js_compare, js_equal, js_string, js_stringify
 from .messages import javascript_error
 from .runtime import Runtime
 from .values import NULL
@@ -274,6 +274,18 @@ def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _distinct(array: Any) -> Any:
+    """$distinct as JSONata's own: items compared by deep equality, as `=` compares (the port's
+    Python `in` took 1 for true and [1] for [true]); a sequence stays a sequence."""
+    if array is None or not isinstance(array, list) or len(array) <= 1:
+        return array
+    results = utils.Utils.create_sequence() if utils.Utils.is_sequence(array) else []
+    for item in array:
+        if not any(js_equal(item, kept) for kept in results):
+            results.append(item)
+    return results
+
+
 def _sort(array: Any, comparator: Any = None) -> Any:
     """$sort as JSONata's own: a merge sort, so equal elements keep their order (the port's
     cmp_to_key sort never reports two elements equal, and reorders them). Without a
@@ -380,6 +392,7 @@ def _function_table() -> dict:
         ("formatInteger", "<n-s:s>", _unsupported_sequence(jfunctions.Functions.format_integer)),
         ("parseInteger", "<s-s:n>", _unsupported_sequence(jfunctions.Functions.parse_integer)),
         ("sort", "<af?:a>", _higher_order(_sort)),
+        ("distinct", "<x:x>", _distinct),
         ("toMillis", "<s-s?:n>", _to_millis),
         ("length", "<s-:n>", text.length),
         ("match", "<s-f<s:o>n?:a<o>>", text.match),

@@ -133,6 +133,24 @@ def js_stringify(value: Any) -> str:
 
 
 EXACT = 2.0**53
+_EXACT_INT = 2**53
+
+
+def double(value: Any) -> Any:
+    """A number as JavaScript holds it: an int past 2**53 (the input's, a Task result's: Python
+    keeps them exact) as the nearest double, Infinity past the double's range; else as it is."""
+    if type(value) is int and not -_EXACT_INT <= value <= _EXACT_INT:
+        try:
+            return float(value)
+        except OverflowError:
+            return math.inf if value > 0 else -math.inf
+    return value
+
+
+def js_integer(value: float) -> int:
+    """An integral double below 1e21 as JSON.stringify writes it (2**60 is 1152921504606847000:
+    the shortest digits that read back, then zeros)."""
+    return int(value) if -EXACT < value < EXACT else int(_js_number(value))
 
 
 def js_arithmetic(op: str, lhs: Any, rhs: Any) -> Any:
@@ -181,6 +199,8 @@ def js_equal(a: Any, b: Any) -> bool:
         return False
     if kind == 0:
         return True
+    if kind == 2:
+        return double(a) == double(b)
     if kind <= 3:
         return a == b
     if kind == 4:
@@ -243,6 +263,8 @@ def js_compare(op: str, a: Any, b: Any) -> Any:
         return None
     if number_a != number_b:
         raise jexception.JException("T2009", 0, a, b, op)
+    if number_a:
+        a, b = double(a), double(b)
     if not number_a and not (a.isascii() and b.isascii()):
         a, b = _utf16(a), _utf16(b)
     if op == "<":
