@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
-from .dispatch import check_result, loaded_again, return_hint
+from .dispatch import check_exact, check_result, loaded_again, return_hint
 from .sfn import Fail, MarshalError, as_machine_sees, in_task
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
@@ -69,6 +69,8 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                                        "return it; the workflow assigns the result")
             if hint is not None:
                 check_result(name, hint, result)
+            else:
+                check_exact(name, result)
             try:  # what Lambda's runtime does with the handler's result
                 json.dumps(result)
             except (TypeError, ValueError) as error:

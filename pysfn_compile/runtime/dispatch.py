@@ -23,7 +23,8 @@ JSON cannot tell 3.0 from 3, so an argument annotated `float` (also inside `list
 `dict[str, float]`, `float | None`) is converted from int to float here, and a result is
 checked against the function's return annotation: an int beyond 2**53 - 1, which Step Functions
 could not carry exactly, or a value of another type than annotated, is refused (TypeError)
-rather than passed on changed.
+rather than passed on changed. A result with no annotation is refused for such an int too,
+anywhere inside it (check_exact): the machine's JSONata would hold it as a double.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ import typing
 
 SAFE_INTEGER = 2**53 - 1
 
-__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "loaded_again", "return_hint",
+__all__ = ["UnknownFunction", "check_exact", "check_result", "dispatch", "error_type", "loaded_again", "return_hint",
            "SAFE_INTEGER"]
 
 
@@ -107,6 +108,8 @@ def dispatch(event, callees, known=None):
         raise
     if "return" in hints:
         check_result(name, hints["return"], result)
+    else:
+        check_exact(name, result)
     return result
 
 
@@ -189,6 +192,16 @@ def check_result(name, hint, value):
     problem = _mismatch(hint, value)
     if problem:
         raise TypeError(f"{name}() is annotated to return {_hint_name(hint)}, but returned {problem}")
+
+
+def check_exact(name, value):
+    """TypeError where a result with no return annotation holds an int past 2**53 - 1: the
+    machine's JSONata holds numbers as doubles (2**60 + 3 and 2**60 + 4 would be one number
+    there), so Python and the machine would go on with different values."""
+    problem = _unsafe(value)
+    if problem:
+        raise TypeError(f"{name}() returned {problem}, which Step Functions cannot carry exactly (its JSONata "
+                        "holds numbers as doubles): return such a number as a str")
 
 
 def _mismatch(hint, value):

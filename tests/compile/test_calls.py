@@ -932,3 +932,24 @@ def test_sfn_map_over_a_slice_of_a_value_nobody_annotated():
             return str(e)
     """, {"regions": ["eu", "us", "ap"]}, {"regions": "abc"}, {"regions": []})
     assert [r["output"] for r in results] == [["pushed eu", "pushed us"], "sfn.map() items must be a list, not str", []]
+
+
+def test_an_unannotated_result_holding_an_int_past_2_53_fails_both_runs():
+    """`big(x)` returning 2**60 + x with no annotation: the machine's JSONata holds it as a
+    double (2**60 + 3 == 2**60 + 4 there, not in Python; a trial), so the Lambda refuses it
+    as an annotated one is refused, anywhere inside the result, and the plain run alike."""
+    source = """
+    def big(x):
+        return {"n": [2 ** 60 + x]} if x > 0 else 2 ** 53 - 1
+
+    @sfn.workflow
+    def main(x):
+        g = big(x)
+        h = big(x + 1)
+        return g == h
+    """
+    outcomes = assert_same(source, {"x": 3}, {"x": -5})
+    assert (outcomes[0]["error"], outcomes[0]["cause"]) == (
+        "TypeError", "big() returned 1152921504606846979, beyond 2**53 - 1, which Step Functions cannot carry "
+        "exactly (its JSONata holds numbers as doubles): return such a number as a str")
+    assert outcomes[1]["output"] is True
