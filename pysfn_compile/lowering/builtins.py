@@ -1730,18 +1730,15 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         # a str or a number of one record field, `row["qty"]` before and after `int(...)` or
         # `float(...)`: its numbers all ints or all floats, so the message names the right one)
         kind = "str" if name in STR_METHODS else "dict"
-        json_type = "string" if kind == "str" else "object"
-        named = f"$__pytype({receiver.code})"
-        if ty.may("float") and not ty.is_any:  # an integral float is a JSON number like an int
-            named = f"($type({receiver.code}) = 'number' ? 'float' : {named})"
-        check = guard(f"($type({receiver.code}) != '{json_type}')", AttributeError,
-                      f"\"'\" & {named} & \"' object has no attribute '{name}'\"", receiver,
-                      helpers={"pytype"})
-        receiver = Expr(receiver.code, pytypes.STR if kind == "str" else pytypes.dict_of(None),
-                        receiver.guards + (check,), receiver.reads, receiver.helpers | check.helpers)
+        receiver = _of_kind(receiver, kind, name, pytypes.STR if kind == "str" else pytypes.dict_of(None))
         handler = STR_METHODS.get(name) if kind == "str" else DICT_METHODS.get(name)
     elif ty.is_any or ty.json_number:
         return _method_of_unknown(b, node, receiver, name, args, kwargs)
+    elif (kind := _sole_owner(name)) is not None and ty.may(kind):
+        # a union of kinds (a record's value, `str | dict`: a tree's node read from a list
+        # that holds either) where one kind has the method: that kind is checked when it runs
+        receiver = _of_kind(receiver, kind, name, ty.without(*(ty.kinds - {kind})))
+        handler = {"str": STR_METHODS, "list": LIST_METHODS, "dict": DICT_METHODS}[kind].get(name)
     else:
         raise Refusal(node, f".{name}() on {ty.describe()}: the compiler needs to know the value's type",
                       ANY_HINT)
@@ -1749,6 +1746,25 @@ def method(b, node: ast.Call, receiver: Expr, name: str, args: list, kwargs: dic
         raise Refusal(node, f"{kind}.{name}() is not supported in a workflow", "do it in a callee",
                       computable=True)
     return handler(b, node, receiver, args, kwargs)
+
+
+def _sole_owner(name: str) -> str | None:
+    """The one kind of str, list and dict that has the method `name`, else None."""
+    owners = [kind for kind, table in (("str", STR_METHODS), ("list", LIST_METHODS), ("dict", DICT_METHODS))
+              if name in table]
+    return owners[0] if len(owners) == 1 else None
+
+
+def _of_kind(receiver: Expr, kind: str, name: str, ty: Ty) -> Expr:
+    """`receiver`, checked to be of `kind` when the workflow runs (Python's AttributeError for
+    the method `name` otherwise), as the type `ty` from there on."""
+    json_type = {"str": "string", "list": "array", "dict": "object"}[kind]
+    named = f"$__pytype({receiver.code})"
+    if receiver.ty.may("float") and not receiver.ty.is_any:  # an integral float is a JSON number like an int
+        named = f"($type({receiver.code}) = 'number' ? 'float' : {named})"
+    check = guard(f"($type({receiver.code}) != '{json_type}')", AttributeError,
+                  f"\"'\" & {named} & \"' object has no attribute '{name}'\"", receiver, helpers={"pytype"})
+    return Expr(receiver.code, ty, receiver.guards + (check,), receiver.reads, receiver.helpers | check.helpers)
 
 
 _RECEIVERS = (("str", "string", pytypes.STR), ("list", "array", pytypes.list_of(None)),

@@ -2403,3 +2403,32 @@ def test_counting_each_value_of_thousands_of_samples():
     """
     results = assert_same(source, {"n": 0}, {"n": 3000})
     assert results[1]["output"][:2] == [[30, 29, 30], 0]
+
+
+TREE_WALK = """
+    def tree(kind):
+        if kind == 1:
+            return {"name": "root", "children": "ab"}
+        return {"name": "root", "children": [{"name": "a", "size": 10, "children": [{"name": "b"}]}]}
+
+    @sfn.workflow
+    def main(kind):
+        stack = [tree(kind)]
+        names = []
+        while stack:
+            node = stack.pop()
+            for c in node.get("children", []):
+                stack.append(c)
+            names.append(node["name"])
+        return names
+"""
+
+
+def test_a_method_one_kind_of_a_union_has_is_checked_when_it_runs():
+    """A tree walked with a stack (a trial): the nodes are `str | dict` to the compiler (a
+    node's values are a str or a list of nodes), and `.get()` was refused, with a hint no
+    annotation could follow. Only a dict has .get(): checked when it runs (AttributeError
+    for a str, as Python raises)."""
+    outcomes = assert_same(TREE_WALK, {"kind": 0}, {"kind": 1})
+    assert outcomes[0]["output"] == ["root", "a", "b"]
+    assert (outcomes[1]["error"], outcomes[1]["cause"]) == ("AttributeError", "'str' object has no attribute 'get'")
