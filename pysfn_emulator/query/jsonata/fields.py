@@ -16,7 +16,6 @@ from .closures import fast
 from .engine import Scope, join_literal_surrogates, parse, thread_engine, uses_eval
 from .exceptions import JsonataSyntaxError, QueryEvaluationError, unexpected_type
 from .functions import FUNCTIONS, FunctionError
-from .javascript import js_integer
 from .messages import RUNAWAY_DEPTH, message, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import NULL, UNDEFINED, type_name
@@ -272,8 +271,10 @@ _EXACT = 2**53
 
 
 def _number(value: float) -> int | float:
-    """JSONata numbers are doubles: a whole one prints as an integer (below 1e21, as in JS,
-    with JavaScript's digits past 2**53)."""
+    """JSONata numbers are doubles: a whole one prints as an integer (below 1e21, as in JS).
+    Past 2**53 that is the double's own value (2**60 is 1152921504606846976, where
+    JSON.stringify writes the shortest digits that read back as it, 1152921504606847000): equal
+    to the double where Python compares it (the plain run's floats), the same number to JSON."""
     if value.is_integer() and -1e21 < value < 1e21:
-        return js_integer(value)
+        return int(value)
     return value

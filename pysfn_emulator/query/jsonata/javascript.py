@@ -147,11 +147,6 @@ def double(value: Any) -> Any:
     return value
 
 
-def js_integer(value: float) -> int:
-    """An integral double below 1e21 as JSON.stringify writes it (2**60 is 1152921504606847000:
-    the shortest digits that read back, then zeros)."""
-    return int(value) if -EXACT < value < EXACT else int(_js_number(value))
-
 
 def js_arithmetic(op: str, lhs: Any, rhs: Any) -> Any:
     """JavaScript's double arithmetic; an exact whole result comes back as int."""
