@@ -313,3 +313,17 @@ def test_a_str_method_on_a_record_field_that_may_be_a_float_is_checked_at_run_ti
     results = assert_same(source, {"k1": "name", "k2": "qty", "v": "2.5"}, {"k1": "q", "k2": "q", "v": "2"},
                           {"k1": "q", "k2": "q", "v": "2.5"})
     assert [r["cause"] for r in results] == [None] + ["'float' object has no attribute 'strip'"] * 2
+
+
+def test_arithmetic_its_text_bounds_has_no_overflow_stop():
+    """`(x + k) % 26 + 97` of numbers nobody annotated: `% 26` and `+ 97` of it cannot pass
+    2**53 whatever x and k are (analysis/int_bounds), so only `x + k` is checked for it (each
+    check computed the whole expression again, per item of a comprehension)."""
+    source = """
+    @sfn.workflow
+    def main(xs, k):
+        return [(x + k) % 26 + 97 for x in xs]
+    """
+    text = json.dumps(compile_text(source).definition)
+    assert text.count("= 'overflow'") == 1, text.count("= 'overflow'")
+    assert_same(source, {"xs": [1, 2, 30], "k": 3}, {"xs": [-5, 0.5], "k": -100}, {"xs": [1], "k": "a"})
