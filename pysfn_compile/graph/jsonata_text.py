@@ -264,6 +264,14 @@ def false_under(text: str, false: set) -> bool:
     return len(parts) > 1 and any(false_under(part, false) for part in parts)
 
 
+def head_and_rest(text: str) -> tuple[str, str] | None:
+    """`A and B and ...` as (A, the rest), or None where `text` is no such conjunction."""
+    parts = _split(_strip(text), " and ")
+    if not parts or len(parts) < 2:
+        return None
+    return _strip(parts[0]), " and ".join(parts[1:])
+
+
 def _pure(text: str) -> bool:
     return not ir.IMPURE.search(text)
 

@@ -1731,11 +1731,14 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
     def chain(guards, depth_: int, fallback: str) -> str:
         groups: list[tuple[Scan | None, list]] = []  # in turn, those sharing a search together
         for g in (g for g in guards if id(g) in firing):
-            if g.scan is not None and groups and groups[-1][0] == g.scan:
+            if groups and groups[-1][0] == g.scan:  # (those with no search: one run)
                 groups[-1][1].append(g)
             else:
                 groups.append((g.scan, [g]))
         for scan, members in reversed(groups):
+            if scan is None:
+                fallback = _test_in_turn([(g.cond, record(g, depth_)) for g in members], fallback, names)
+                continue
             for g in reversed(members):
                 fallback = f"(({g.cond}) ? {record(g, depth_)} : {fallback})"
             if scan is not None:
@@ -1751,6 +1754,7 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
         return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
                 f" : {body} }}, null)")
 
+    names = iter(f"$__{name[3:] or 'ff'}_t{k}" for k in range(1, 10**6))  # the search's own locals
     helpers: frozenset = frozenset({"wrap"} if keep else ())
     reads: frozenset = frozenset()
     for g in every:
@@ -1786,6 +1790,67 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
 
 
 _VARIABLE_READ = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)\b(?!\s*\()")
+
+
+_SHORT_REST = 200  # characters of what follows a run of tests that may be written twice
+
+
+def _test_in_turn(tests: list[tuple[str, str]], rest: str, names) -> str:
+    """`(c1 ? r1 : (c2 ? r2 : ... rest))` for (condition, result) pairs, with a run of
+    conditions under one condition (`P and X1`, `P and X2`: a conditional expression's guards)
+    tested once for P, and what their X's compute alike (`$__ord($c)` in each) computed once,
+    where the first of them would compute it, into a local (`names`)."""
+    out = rest
+    position = len(tests)
+    while position > 0:
+        run_end = position
+        split = jsonata_text.head_and_rest(tests[position - 1][0])
+        while position > 0 and split is not None and len(out) <= _SHORT_REST \
+                and jsonata_text.head_and_rest(tests[position - 1][0]) is not None \
+                and jsonata_text.head_and_rest(tests[position - 1][0])[0] == split[0]:
+            position -= 1
+        if run_end - position >= 2:
+            run = [(jsonata_text.head_and_rest(cond)[1], result) for cond, result in tests[position:run_end]]
+            out = f"(({split[0]}) ? {_shared_once(run, out, names)} : {out})"
+            continue
+        position = run_end - 1
+        cond, result = tests[position]
+        out = f"(({cond}) ? {result} : {out})"
+    return out
+
+
+def _shared_once(tests: list[tuple[str, str]], rest: str, names) -> str:
+    """The chain of `tests` with each call or group that two or more of their conditions
+    compute bound to a local where the first condition that computes it would, whatever
+    happens there (not behind its `and`, `or` or `?`); others stay as written."""
+    conditions = [cond for cond, _ in tests]
+    found: dict[str, int] = {}
+    for cond in conditions:
+        for candidate in set(jsonata_text.groups(cond)):
+            if len(candidate) >= jsonata_text.MIN_BOUND and "function" not in candidate and "/" not in candidate \
+                    and ":=" not in candidate and not jsonata_text.CONTEXT.search(candidate):
+                found[candidate] = found.get(candidate, 0) + jsonata_text.count_whole(cond, candidate)
+    bound: list[tuple[int, str, str]] = []  # (position, local, text), inner ones first
+    for candidate in sorted((c for c, n in found.items() if n >= 2), key=len):
+        first = next(k for k, cond in enumerate(conditions) if jsonata_text.count_whole(cond, candidate))
+        if jsonata_text.occurs_in(candidate, conditions[first], jsonata_text.eager_spans(conditions[first])):
+            bound.append((first, next(names), candidate))
+    out = rest
+    for position in range(len(tests) - 1, -1, -1):
+        cond, result = tests[position]
+        out = f"(({_with_locals(cond, bound, position)}) ? {result} : {out})"
+        here = [f"{local} := {jsonata_text.operand(_with_locals(text, bound, position, text))}"
+                for at, local, text in bound if at == position]
+        out = jsonata_text.sequence(here, out)
+    return out
+
+
+def _with_locals(text: str, bound: list, position: int, own: str = "") -> str:
+    """`text` reading the locals bound at or before `position` (longest first) for what they hold."""
+    for at, local, candidate in sorted(bound, key=lambda b: -len(b[2])):
+        if at <= position and candidate != own and len(candidate) <= len(text):
+            text = jsonata_text.replace_whole(text, candidate, local)
+    return text
 
 
 def _firing(guards: list) -> list:
