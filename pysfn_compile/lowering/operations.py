@@ -1824,11 +1824,17 @@ def _shared_once(tests: list[tuple[str, str]], rest: str, names) -> str:
     compute bound to a local where the first condition that computes it would, whatever
     happens there (not behind its `and`, `or` or `?`); others stay as written."""
     conditions = [cond for cond, _ in tests]
+    # names a condition binds itself (a block's `$x :=`, a function's parameters): what reads
+    # one is computed where it is bound, not before
+    inner = {match.group(1) for cond in conditions for match in jsonata_text.BOUND.finditer(cond)}
+    inner |= {name for cond in conditions for params in jsonata_text.PARAMS.findall(cond)
+              for name in jsonata_text.variable_set(params)}
     found: dict[str, int] = {}
     for cond in conditions:
         for candidate in set(jsonata_text.groups(cond)):
             if len(candidate) >= jsonata_text.MIN_BOUND and "function" not in candidate and "/" not in candidate \
-                    and ":=" not in candidate and not jsonata_text.CONTEXT.search(candidate):
+                    and ":=" not in candidate and not jsonata_text.CONTEXT.search(candidate) \
+                    and not (jsonata_text.variable_set(candidate) & inner):
                 found[candidate] = found.get(candidate, 0) + jsonata_text.count_whole(cond, candidate)
     bound: list[tuple[int, str, str]] = []  # (position, local, text), inner ones first
     for candidate in sorted((c for c, n in found.items() if n >= 2), key=len):

@@ -9,6 +9,9 @@ import json
 
 import pytest
 
+from pysfn_compile.lowering import operations
+from pysfn_emulator.query.jsonata import compile_value
+
 from .helpers import assert_same, compile_text
 from .oracle import definition_strings
 
@@ -232,3 +235,20 @@ def test_chr_of_a_code_point_its_text_bounds_has_no_range_checks():
     unbounded = json.dumps(compile_text(source).definition)
     assert "1114111" in unbounded and "55296" in unbounded
     assert_same(source, {"n": 66}, {"n": -1}, {"n": 1114112})
+
+
+def test_what_a_check_binds_itself_is_not_computed_ahead_of_it():
+    """A call two checks under one condition share, reading a name each binds in its own
+    block, stays in the block (bound ahead, it read the name before any block set it)."""
+    tests = [("($p = 1) and ($y := $a; $h($y, 100000000) = 100000001)", "'first'"),
+             ("($p = 1) and ($y := $b; $h($y, 100000000) = 100000002)", "'second'")]
+    names = iter(f"$__t{k}" for k in range(1, 100))
+    chain = operations._test_in_turn(tests, "'none'", names)
+    naive = "(($p = 1) and ($y := $a; $h($y, 100000000) = 100000001)) ? 'first' : " \
+            "((($p = 1) and ($y := $b; $h($y, 100000000) = 100000002)) ? 'second' : 'none')"
+    for a, b in [(1, 2), (5, 2), (5, 6)]:
+        values = {"p": 1, "a": a, "b": b}
+        wrapped = [f"($h := function($v, $k) {{ $v + $k }}; {text})" for text in (chain, naive)]
+        results = [compile_value("{% " + text + " %}", "Output")({"input": {}, "context": {}}, values)
+                   for text in wrapped]
+        assert results[0] == results[1], (a, b, chain)
