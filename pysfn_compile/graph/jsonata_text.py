@@ -27,6 +27,24 @@ def groups(text: str):
             yield text[start:end + 1]
 
 
+def locals_bound(texts, opening: bool = True) -> set[str]:
+    """The names the texts bind themselves: a block's `$x :=` (`opening`: also one that opens
+    a text) and a function's parameters. What reads one can be computed only inside it."""
+    out: set[str] = set()
+    for text in texts:
+        out.update(match.group(1) for match in BOUND.finditer(text) if opening or match.start() != 0)
+        for params in PARAMS.findall(text):
+            out.update(_VARIABLE.findall(params))
+    return out
+
+
+def bindable(candidate: str) -> bool:
+    """Whether a part of a text could be computed once into a local elsewhere, as far as its
+    text tells: no `$` context, no function literal, no regular expression (whose brackets
+    do not pair)."""
+    return not CONTEXT.search(candidate) and "function" not in candidate and "/" not in candidate
+
+
 def sequence(statements: list[str], last: str) -> str:
     """`s1; s2; last` as one expression (a block: what it binds stays inside)."""
     if not statements:
@@ -266,8 +284,8 @@ def false_under(text: str, false: set) -> bool:
 
 def head_and_rest(text: str) -> tuple[str, str] | None:
     """`A and B and ...` as (A, the rest), or None where `text` is no such conjunction."""
-    parts = _split(_strip(text), " and ")
-    if not parts or len(parts) < 2:
+    parts = _split(_strip(text), " and ") or ()
+    if len(parts) < 2:
         return None
     return _strip(parts[0]), " and ".join(parts[1:])
 

@@ -1163,9 +1163,7 @@ class _Step:
         variables, its temporaries), or None if it reads one the After state cannot have."""
         if jsonata_text.CONTEXT.search(value) or not value:
             return None
-        inner = set(jsonata_text.BOUND.findall(value))
-        for params in jsonata_text.PARAMS.findall(value):
-            inner.update(_VARIABLE.findall(params))
+        inner = jsonata_text.locals_bound([value])
         free: set[str] = set()
         for match in _VARIABLE.finditer(value):
             name = match.group(1)
@@ -1263,13 +1261,7 @@ class _Step:
                     found[candidate] = found.get(candidate, 0) + 1
         # locals: names bound inside the texts (a block's `$x :=`, a function's parameters), not
         # the variables the Choice's Assign sets (`$x := ...` opening a text)
-        bound: set[str] = set()
-        for text in parts:
-            for match in jsonata_text.BOUND.finditer(text):
-                if match.start() != 0:
-                    bound.add(match.group(1))
-            for params in jsonata_text.PARAMS.findall(text):
-                bound.update(_VARIABLE.findall(params))
+        bound = jsonata_text.locals_bound(parts, opening=False)
         # the temporaries this Choice's own statements bind (`$t1 := ...` opening a text):
         # not there yet where a part of it would be bound (before the rule's test)
         bound |= {match.group(1) for text in parts if (match := jsonata_text.BOUND.match(text)) and match.group(1) in self.temps}
@@ -1325,7 +1317,7 @@ class _Step:
         return prefixes, conditions, groups, bound_at
 
     def _shareable(self, candidate: str, bound: set[str]) -> bool:
-        if jsonata_text.CONTEXT.search(candidate) or "function" in candidate or "/" in candidate or "$" not in candidate:
+        if not jsonata_text.bindable(candidate) or "$" not in candidate:
             return False
         inner = set(jsonata_text.BOUND.findall(candidate))
         for match in _VARIABLE.finditer(candidate):

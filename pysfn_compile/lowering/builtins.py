@@ -2148,12 +2148,13 @@ def _is_class(which):
         # past the characters whose class is written out, Python's Unicode tables decide: the
         # machine stops rather than guess, unless a character already decides (False:
         # 'Zoë=x'.isdigit())
-        last = "\\u007f" if which in ("isupper", "islower") else f"\\u{KNOWN_UP_TO:04x}"
+        ascii_only = which in ("isupper", "islower")
+        last = "\\u007f" if ascii_only else f"\\u{KNOWN_UP_TO:04x}"
         beyond = Guard(f"($contains({c}, /[^\\u0000-{last}]/) and $not($contains({c}, /{failing}/)))", None, "''",
                        s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
-                       f"text beyond {'ASCII' if which in ('isupper', 'islower') else 'U+052F'} (Python decides by "
-                       "its Unicode tables)")
+                       f"text beyond {'ASCII' if ascii_only else f'U+{KNOWN_UP_TO:04X}'} (Python decides by its "
+                       "Unicode tables)")
         return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 

@@ -8,6 +8,7 @@ and the transforms' work), so every transform may use these.
 from __future__ import annotations
 
 import ast
+import itertools
 import operator
 import re
 import sys
@@ -1741,8 +1742,7 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
                 continue
             for g in reversed(members):
                 fallback = f"(({g.cond}) ? {record(g, depth_)} : {fallback})"
-            if scan is not None:
-                fallback = f"({scan.name} := {scan.code}; {fallback})"
+            fallback = f"({scan.name} := {scan.code}; {fallback})"
         return fallback
 
     def walk(depth_: int) -> str:
@@ -1754,7 +1754,7 @@ def nested_item_guards(levels: list, stop: str | None = None) -> tuple:
         return (f"$reduce({level.source}, function($__acc, {level.param}) {{ $type($__acc) = 'array' ? $__acc"
                 f" : {body} }}, null)")
 
-    names = iter(f"$__{name[3:] or 'ff'}_t{k}" for k in range(1, 10**6))  # the search's own locals
+    names = (f"$__{name[3:]}_t{k}" for k in itertools.count(1))  # the search's own locals
     helpers: frozenset = frozenset({"wrap"} if keep else ())
     reads: frozenset = frozenset()
     for g in every:
@@ -1800,18 +1800,17 @@ def _test_in_turn(tests: list[tuple[str, str]], rest: str, names) -> str:
     conditions under one condition (`P and X1`, `P and X2`: a conditional expression's guards)
     tested once for P, and what their X's compute alike (`$__ord($c)` in each) computed once,
     where the first of them would compute it, into a local (`names`)."""
+    splits = [jsonata_text.head_and_rest(cond) for cond, _ in tests]
     out = rest
     position = len(tests)
     while position > 0:
         run_end = position
-        split = jsonata_text.head_and_rest(tests[position - 1][0])
-        while position > 0 and split is not None and len(out) <= _SHORT_REST \
-                and jsonata_text.head_and_rest(tests[position - 1][0]) is not None \
-                and jsonata_text.head_and_rest(tests[position - 1][0])[0] == split[0]:
+        head = splits[position - 1][0] if splits[position - 1] and len(out) <= _SHORT_REST else None
+        while head is not None and position > 0 and splits[position - 1] and splits[position - 1][0] == head:
             position -= 1
         if run_end - position >= 2:
-            run = [(jsonata_text.head_and_rest(cond)[1], result) for cond, result in tests[position:run_end]]
-            out = f"(({split[0]}) ? {_shared_once(run, out, names)} : {out})"
+            run = [(splits[k][1], tests[k][1]) for k in range(position, run_end)]
+            out = f"(({head}) ? {_shared_once(run, out, names)} : {out})"
             continue
         position = run_end - 1
         cond, result = tests[position]
@@ -1824,17 +1823,12 @@ def _shared_once(tests: list[tuple[str, str]], rest: str, names) -> str:
     compute bound to a local where the first condition that computes it would, whatever
     happens there (not behind its `and`, `or` or `?`); others stay as written."""
     conditions = [cond for cond, _ in tests]
-    # names a condition binds itself (a block's `$x :=`, a function's parameters): what reads
-    # one is computed where it is bound, not before
-    inner = {match.group(1) for cond in conditions for match in jsonata_text.BOUND.finditer(cond)}
-    inner |= {name for cond in conditions for params in jsonata_text.PARAMS.findall(cond)
-              for name in jsonata_text.variable_set(params)}
+    inner = jsonata_text.locals_bound(conditions)  # (what reads one is computed where it is bound)
     found: dict[str, int] = {}
     for cond in conditions:
         for candidate in set(jsonata_text.groups(cond)):
-            if len(candidate) >= jsonata_text.MIN_BOUND and "function" not in candidate and "/" not in candidate \
-                    and ":=" not in candidate and not jsonata_text.CONTEXT.search(candidate) \
-                    and not (jsonata_text.variable_set(candidate) & inner):
+            if len(candidate) >= jsonata_text.MIN_BOUND and jsonata_text.bindable(candidate) \
+                    and ":=" not in candidate and not (jsonata_text.variable_set(candidate) & inner):
                 found[candidate] = found.get(candidate, 0) + jsonata_text.count_whole(cond, candidate)
     bound: list[tuple[int, str, str]] = []  # (position, local, text), inner ones first
     for candidate in sorted((c for c, n in found.items() if n >= 2), key=len):

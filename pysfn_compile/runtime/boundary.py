@@ -25,7 +25,7 @@ import json
 from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
-from .dispatch import check_exact, check_result, loaded_again, return_hint
+from .dispatch import check_result, loaded_again, return_hint
 from .sfn import Fail, MarshalError, as_machine_sees, in_task
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
@@ -67,10 +67,7 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                                        "see in Python but not in the machine (a Lambda gets a copy of its "
                                        "arguments): change a copy in the callee (dict(...) or list(...) of it) and "
                                        "return it; the workflow assigns the result")
-            if hint is not None:
-                check_result(name, hint, result)
-            else:
-                check_exact(name, result)
+            check_result(name, hint, result)
             try:  # what Lambda's runtime does with the handler's result
                 json.dumps(result)
             except (TypeError, ValueError) as error:

@@ -24,7 +24,7 @@ JSON cannot tell 3.0 from 3, so an argument annotated `float` (also inside `list
 checked against the function's return annotation: an int beyond 2**53 - 1, which Step Functions
 could not carry exactly, or a value of another type than annotated, is refused (TypeError)
 rather than passed on changed. A result with no annotation is refused for such an int too,
-anywhere inside it (check_exact): the machine's JSONata would hold it as a double.
+anywhere inside it (check_result): the machine's JSONata would hold it as a double.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ import typing
 
 SAFE_INTEGER = 2**53 - 1
 
-__all__ = ["UnknownFunction", "check_exact", "check_result", "dispatch", "error_type", "loaded_again", "return_hint",
+__all__ = ["UnknownFunction", "check_result", "dispatch", "error_type", "loaded_again", "return_hint",
            "SAFE_INTEGER"]
 
 
@@ -106,10 +106,7 @@ def dispatch(event, callees, known=None):
         if name != type(error).__name__:  # reported under the name error_type gives it
             raise type(name, (Exception,), {"__module__": "pysfn"})(str(error)) from error
         raise
-    if "return" in hints:
-        check_result(name, hints["return"], result)
-    else:
-        check_exact(name, result)
+    check_result(name, hints.get("return"), result)
     return result
 
 
@@ -188,20 +185,18 @@ def _to_float(hint, value):
 
 def check_result(name, hint, value):
     """TypeError where `value` is not what the function's return annotation `hint` says (the
-    compiler typed the machine by it; the plain run's boundary checks it as well)."""
+    compiler typed the machine by it; the plain run's boundary checks it as well), or, with
+    no annotation (`hint` None), where it holds an int past 2**53 - 1: the machine's JSONata
+    holds numbers as doubles (2**60 + 3 and 2**60 + 4 would be one number there)."""
+    if hint is None:
+        problem = _unsafe(value)
+        if problem:
+            raise TypeError(f"{name}() returned {problem}, which Step Functions cannot carry exactly (its JSONata "
+                            "holds numbers as doubles): return such a number as a str")
+        return
     problem = _mismatch(hint, value)
     if problem:
         raise TypeError(f"{name}() is annotated to return {_hint_name(hint)}, but returned {problem}")
-
-
-def check_exact(name, value):
-    """TypeError where a result with no return annotation holds an int past 2**53 - 1: the
-    machine's JSONata holds numbers as doubles (2**60 + 3 and 2**60 + 4 would be one number
-    there), so Python and the machine would go on with different values."""
-    problem = _unsafe(value)
-    if problem:
-        raise TypeError(f"{name}() returned {problem}, which Step Functions cannot carry exactly (its JSONata "
-                        "holds numbers as doubles): return such a number as a str")
 
 
 def _mismatch(hint, value):

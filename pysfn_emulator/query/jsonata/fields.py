@@ -16,6 +16,7 @@ from .closures import fast
 from .engine import Scope, join_literal_surrogates, parse, thread_engine, uses_eval
 from .exceptions import JsonataSyntaxError, QueryEvaluationError, unexpected_type
 from .functions import FUNCTIONS, FunctionError
+from .javascript import EXACT, double
 from .messages import RUNAWAY_DEPTH, message, runaway
 from .runtime import DEFAULT_RUNTIME
 from .values import NULL, UNDEFINED, type_name
@@ -174,7 +175,7 @@ class Expression:
                 if kind is str or kind is bool or kind is dict or kind is list:
                     return result
                 if kind is int:
-                    return result if -_EXACT <= result <= _EXACT else _json(result, self)
+                    return result if -EXACT <= result <= EXACT else _json(result, self)
                 if result is None:
                     raise QueryEvaluationError(undefined, field)
                 if result is NULL:
@@ -246,12 +247,11 @@ def _to_json(value: Any) -> Any:
     if kind is str or kind is bool or value is None:
         return value
     if kind is int:
-        if -_EXACT <= value <= _EXACT:
+        if -EXACT <= value <= EXACT:
             return value
-        try:  # (an int past 2**53 is a double in JSONata: the input's, a Task result's)
-            return _number(float(value))
-        except OverflowError:  # an integer past the double's range is Infinity to JavaScript
-            raise _Unsupported from None
+        # an int past 2**53 is a double in JSONata (the input's, a Task result's): Infinity
+        # past the double's range, which the float's test below refuses
+        value, kind = double(value), float
     if value is NULL:
         return None
     if kind is float:
@@ -265,9 +265,6 @@ def _to_json(value: Any) -> Any:
             return list(range(value.a, value.b + 1))
         return [_to_json(item) for item in value]
     raise _Unsupported  # a function, a regex, a Python object
-
-
-_EXACT = 2**53
 
 
 def _number(value: float) -> int | float:

@@ -133,13 +133,12 @@ def js_stringify(value: Any) -> str:
 
 
 EXACT = 2.0**53
-_EXACT_INT = 2**53
 
 
 def double(value: Any) -> Any:
     """A number as JavaScript holds it: an int past 2**53 (the input's, a Task result's: Python
     keeps them exact) as the nearest double, Infinity past the double's range; else as it is."""
-    if type(value) is int and not -_EXACT_INT <= value <= _EXACT_INT:
+    if type(value) is int and not -EXACT <= value <= EXACT:
         try:
             return float(value)
         except OverflowError:
