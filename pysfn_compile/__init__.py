@@ -25,7 +25,7 @@ import attrs
 
 import pysfn_emulator
 
-from . import local_callbacks
+from . import dispatched_calls, local_callbacks
 from .analysis.module_info import load_file, load_source, module_name_for
 from .compiler import compile_info
 from .errors import CompileError, Problem
@@ -89,6 +89,17 @@ class Compiled:
                 f"function is {self.function_name!r} (or its ARN)")
         handler = overrides[whole[-1]] if whole else self.handler(replaced)
         return {self.lambda_arn: handler, self.function_name: handler}
+
+    def function_names(self) -> frozenset[str]:
+        """The names the dispatcher answers: the callees and the functions generated for blocks
+        computed in the Lambda."""
+        return frozenset(self.callees) | {function.name for function in self.computed}
+
+    def foreign_calls(self, definition: Any, dispatched: Any) -> list[str]:
+        """The Lambda Tasks of `definition` (perhaps not compiled from this workflow) that call,
+        through a function `dispatched(name)` says is this workflow's, a name it does not
+        answer: one line each (dispatched_calls.py)."""
+        return dispatched_calls.foreign_calls(definition, self.function_names(), dispatched)
 
     def local_callbacks(self, responders: Mapping[str, Any] | None = None) -> dict:
         """{resource: responder} for pysfn_emulator.run(..., callbacks=...) from the plain run's

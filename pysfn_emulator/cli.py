@@ -49,7 +49,8 @@ examples:
   pysfn-emulate workflow.py --input '{"order_id": 7}'
       compile a Python workflow, then run it with its callees as local Lambda functions
   pysfn-emulate definition.json --source workflow.py
-      run a compiled definition with the callees of the workflow it came from
+      run a compiled definition with the callees of the workflow it came from (a Task
+      calling a function the workflow does not define is refused before the run)
   pysfn-emulate machine.json --lambdas handlers.py
       Task states call the module's functions: def charge_card(event, context) serves the
       Lambda function charge_card and charge-card (or a dict LAMBDAS = {name or ARN: handler})
@@ -356,6 +357,16 @@ def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[
     dispatcher = lambdas.get(getattr(compiled, "lambda_arn", None)) or next(iter(lambdas.values()), None)
     for reference in _lambda_references(definition):
         lambdas.setdefault(reference, dispatcher)
+    foreign = getattr(compiled, "foreign_calls", None)
+    problems = foreign(definition, lambda name: lambdas.get(name) is dispatcher) if foreign else []
+    if problems:
+        names = sorted(compiled.function_names())
+        raise BadInput("\n".join([
+            f"{args.definition} was not compiled from {args.source} (its functions: {', '.join(names) or 'none'}):",
+            *(f"  {problem}" for problem in problems),
+            f"hint: --source runs a definition compiled from that workflow (pysfn-compile {args.source} -o "
+            "machine.json); a definition calling other Lambda functions runs without --source, with --lambdas "
+            "handlers.py"]))
     return definition, lambdas, compiled
 
 

@@ -81,7 +81,8 @@ def dispatch(event, callees, known=None):
         raise TypeError(f"the payload must be an object with 'function', 'args' and 'kwargs', not {type(event).__name__}")
     name = event.get("function")
     if not isinstance(name, str) or name not in callees:
-        raise UnknownFunction(f"{name!r} is not a function this state machine calls")
+        what = f"{name!r} is not" if "function" in event else "the payload names no function ('function'): it is not"
+        raise UnknownFunction(f"{what} a function this state machine calls ({', '.join(sorted(callees)) or 'none'})")
     function = callees[name]
     args = list(event.get("args") or [])
     kwargs = dict(event.get("kwargs") or {})

@@ -138,11 +138,11 @@ sys.path.insert(0, sys.argv[1])
 import handler
 out = {"price": handler.handler({"function": "unit_price", "args": ["melon"], "kwargs": {}}, None)}
 for event in ({"function": "os_system", "args": [], "kwargs": {}},
-              {"function": "charge", "args": ["blocked-x", 1], "kwargs": {}}):
+              {"function": "charge", "args": ["blocked-x", 1], "kwargs": {}}, {"args": []}):
     try:
         handler.handler(event, None)
     except Exception as error:
-        out[event["function"]] = [type(error).__name__, str(error)]
+        out[event.get("function", "none")] = [type(error).__name__, str(error)]
 out["module"] = handler.dispatch.__module__
 print(json.dumps(out))
 """
@@ -151,7 +151,9 @@ print(json.dumps(out))
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert out["price"] == 450
-    assert out["os_system"][0] == "UnknownFunction"
+    assert out["os_system"] == ["UnknownFunction", "'os_system' is not a function this state machine calls "
+                                "(charge, release, reserve, unit_price)"]
+    assert out["none"][1].startswith("the payload names no function ('function')")
     assert out["charge"] == ["PaymentDeclined", "card of blocked-x declined"]
     assert sorted(compiled.callees) == ["charge", "release", "reserve", "unit_price"]
 

@@ -823,6 +823,45 @@ def test_source_serves_a_definition_compiled_with_another_lambda_arn(capsys, tmp
     assert json.loads(out) == "text starts with a, has 15 chars, 5 vowels, and 2 spaces"
 
 
+def test_source_that_did_not_compile_the_definition_is_refused_before_the_run(capsys, tmp_path):
+    definition = tmp_path / "analyse.json"
+    assert compile_cli.main([str(EXAMPLES / "analyse_text.py"), "-o", str(definition)]) == 0
+    capsys.readouterr()
+    before = definition.read_bytes()
+    status, out, err = run_cli(capsys, str(definition), "--source", str(EXAMPLES / "dice_stats.py"),
+                               "--input", '{"text": "a b"}')
+    assert (status, out) == (2, "")
+    assert f"{definition} was not compiled from {EXAMPLES / 'dice_stats.py'} (its functions: roll_dice)" in err
+    assert "state 'Call first_letter' calls 'first_letter'" in err and "count_spaces" in err
+    assert "Traceback" not in err and "UnknownFunction" not in err
+    assert definition.read_bytes() == before
+
+
+def test_source_refuses_a_lambda_payload_naming_no_function(capsys, tmp_path):
+    definition = tmp_path / "hand.json"
+    definition.write_text(json.dumps({
+        "QueryLanguage": "JSONata", "StartAt": "Fan", "States": {"Fan": {
+            "Type": "Parallel", "End": True, "Branches": [{"StartAt": "Call", "States": {"Call": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True,
+                "Arguments": {"FunctionName": "pysfn-dice-stats", "Payload": {"x": 1}}}}}]}}}))
+    status, out, err = run_cli(capsys, str(definition), "--source", str(EXAMPLES / "dice_stats.py"))
+    assert (status, out) == (2, "")
+    assert "state 'Call' passes pysfn-dice-stats a payload naming no function" in err
+
+
+def test_source_leaves_a_payload_computed_at_run_time_to_the_run(capsys, tmp_path):
+    definition = tmp_path / "computed.json"
+    definition.write_text(json.dumps({
+        "QueryLanguage": "JSONata", "StartAt": "Call", "States": {"Call": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": True, "Output": "{% $states.result.Payload %}",
+            "Arguments": {"FunctionName": "pysfn-dice-stats",
+                          "Payload": {"function": "{% $states.input.f %}", "args": [2, 7]}}}}}))
+    status, out, err = run_cli(capsys, str(definition), "--source", str(EXAMPLES / "dice_stats.py"),
+                               "--input", '{"f": "roll_dice"}')
+    assert (status, err) == (0, "")
+    assert isinstance(json.loads(out), list)
+
+
 # -- --callbacks: who answers .waitForTaskToken tasks ------------------------------------------------
 
 _WAITING_MACHINE = {
