@@ -44,7 +44,7 @@ from .graph.exprs import Expr, Guard, combine, float_kind, mixed_number
 from .graph.pure_loops import collapse_pure_loops
 from .graph.state_folding import fold_states
 from .graph.unread_assigns import drop_unread
-from .lowering.operations import type_of_value
+from .lowering.operations import INPUT_OVERFLOW_CAUSE, OVERFLOW, type_of_value
 from .lowering.visitor import Visitor
 from .runtime import sfn
 
@@ -452,6 +452,11 @@ def bind_entry(b: Builder, fdef: ast.FunctionDef, function) -> None:
                                 pytypes.BOOL, helpers=kind.helpers)
                 pairs.append((b.kind_var(param), kind))
     guards = [Guard(test, TypeError, message) for test, message in entry_check.argument_check(name, qualified, checks)]
+    scanned = [param for param in positional + keyword_only
+               if param not in hints or not entry_check.exact_numbers(hints[param])]
+    if scanned:
+        guards.append(Guard(entry_check.unsafe_integer_test(scanned, len(scanned) == len(checks)), None, "''",
+                            abort=True, error_name=OVERFLOW, message_literal=INPUT_OVERFLOW_CAUSE))
     b.statement = fdef
     b.statement_text = f"def {fdef.name}({', '.join(positional + keyword_only)})"
     choice = b.guard_choice(f"Start {fdef.name}", guards)

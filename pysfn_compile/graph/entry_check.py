@@ -236,6 +236,38 @@ def _pytype(var: str) -> str:
             f" : $lookup({{'null':'NoneType','boolean':'bool','string':'str','array':'list'}}, $type({var})))")
 
 
+def exact_numbers(hint, depth: int = 0) -> bool:
+    """Whether every number in a value of this annotation, once `conforms` has passed it, is
+    one the machine holds exactly: an int is checked up to 2**53 - 1 and a float is a double
+    both ways, but an open type (no annotation, Any, a bare list or dict, anything nested
+    deeper than `conforms` looks) may hold an integer JSONata would round."""
+    if hint in (int, float, str, bool, type(None)):
+        return True
+    if depth > 4:
+        return False
+    if typing.is_typeddict(hint):
+        try:
+            fields = typing.get_type_hints(hint)
+        except Exception:
+            return False
+        return all(exact_numbers(field, depth + 1) for field in fields.values())
+    origin = typing.get_origin(hint)
+    parameters = [p for p in typing.get_args(hint) if p is not Ellipsis]
+    if origin in (list, tuple, dict) or origin is typing.Union or type(hint).__name__ == "UnionType":
+        return bool(parameters) and all(exact_numbers(p, depth + 1) for p in parameters)
+    return False
+
+
+def unsafe_integer_test(scanned: list[str], every: bool) -> str:
+    """JSONata true when the input holds, under one of the `scanned` parameters (`every`: all
+    the input's keys, which name parameters once the argument check has passed), an integral
+    number past 2**53 - 1: JSONata computes with doubles, Python with the exact int (a
+    snowflake id 2**53 + 1 would reach a callee as 2**53)."""
+    value = "$states.input" if every else f"[{', '.join(_lookup(name, '$states.input') for name in scanned)}]"
+    # ($count: $exists would be true of `[].**[...]`, which JSONata keeps as an empty array)
+    return f"$count({value}.**[$type($) = 'number' and $abs($) > {SAFE_INTEGER}]) > 0"
+
+
 def needs_check(hint) -> bool:
     """Whether an annotation refuses some JSON value (Any, object and unknown ones do not)."""
     return conforms(hint, "$v") != "true"

@@ -47,6 +47,10 @@ OVERFLOW_CAUSE = ("an integer result exceeds 2**53 - 1, which JSON numbers in St
                   "cannot hold exactly (Python's ints have no limit)")
 
 
+INPUT_OVERFLOW_CAUSE = ("the execution input holds an integral number beyond 2**53 - 1, which JSON numbers in "
+                        "Step Functions cannot hold exactly (Python's ints have no limit): pass it as a string")
+
+
 ANY_HINT = ("annotate where the value comes from (the workflow parameter, or the callee's return "
             "type, e.g. -> int or -> list[str]) so the compiler knows its type")
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+import pysfn_emulator
+
 from .helpers import assert_same, compile_text
 from .oracle import emulate, javascript, js_available
 
@@ -113,10 +115,11 @@ def test_entry_check_both_ways(name):
 
 
 def _check_rules(source: str) -> list[dict]:
+    """The TypeError rules (the integer scan, a stop, follows them where a parameter is open)."""
     definition = compile_text(source).definition
     first = definition["States"][definition["StartAt"]]
     assert first["Type"] == "Choice"
-    return first["Choices"]
+    return [rule for rule in first["Choices"] if rule["Next"] == "Raise TypeError"]
 
 
 @pytest.mark.parametrize("name, count", [("a_default_python_never_checks", 1), ("one_parameter_simple_forms", 1),
@@ -139,7 +142,77 @@ def test_the_check_is_few_rules_each_within_the_field_limit(name, count):
 def test_the_check_is_the_same_in_jsonata_js(name):
     source, inputs = SIGNATURES[name]
     rules = compile_text(source).definition["States"]["Start main"]["Choices"]
-    for field in [text for rule in rules for text in (rule["Condition"], rule["Assign"]["__exc"]["message"])]:
+    for field in [text for rule in rules for text in (rule["Condition"], *rule.get("Assign", {"__exc": {}})["__exc"].values())]:
         code = field.removeprefix("{% ").removesuffix(" %}").replace("$states.input", "$input")
         expected = [emulate(code, {"input": payload}) for payload in inputs]
         assert javascript([(code, {"input": payload}) for payload in inputs]) == expected
+
+
+def _run(compiled, payload):
+    return pysfn_emulator.run(compiled.definition, payload, lambdas=compiled.local_lambdas())
+
+
+BIG = 2**53 + 1  # a snowflake-sized id: JSONata's double reads it as 2**53
+
+
+@pytest.mark.parametrize("signature, scanned", [
+    ("rec", True), ("rec: dict", True), ("rec: Any", True), ("rec: list[dict]", True),
+    ("rec: dict[str, int]", False), ("rec: float", False), ("rec: list[int | None]", False),
+    ("rec: Row", False), ("rec: Open", True)])
+def test_an_integer_past_2_53_in_an_open_parameter_stops_the_machine(signature, scanned):
+    """An unannotated (or open) parameter holding an int JSONata would round stops the machine
+    at its first state, before any callee sees the rounded id; an annotation that checks its
+    ints (or reads them as floats) needs no scan."""
+    source = f"""
+        from typing import Any, TypedDict
+
+        class Row(TypedDict):
+            id: int
+            score: float
+
+        class Open(TypedDict):
+            id: int
+            extra: dict
+
+        def store(rec):
+            return 1
+
+        @sfn.workflow
+        def main({signature}, n: int = 0):
+            store(rec)
+            return n
+    """
+    compiled = compile_text(source)
+    rules = compiled.definition["States"]["Start main"]["Choices"]
+    assert any(rule["Next"] == "Stop: pysfn.IntegerOverflow" for rule in rules) is scanned
+    fine = {"id": 2**53 - 1, "score": 0.5} if "Row" in signature else {"id": 2**53 - 1, "extra": {}} \
+        if "Open" in signature else [{"id": 7}] if "list[dict]" in signature else {"id": 2**53 - 1} \
+        if "dict" in signature else 2.5 if "float" in signature else [2**53 - 1, None] if "list" in signature \
+        else {"ids": [[1, -(2**53 - 1)]]}
+    assert assert_same(source, {"rec": fine}, {"rec": fine, "n": 7})
+    if scanned:
+        big = {"id": 7, "extra": {"x": [BIG]}} if "Open" in signature else [{"id": BIG}] \
+            if "list[dict]" in signature else {"ids": [[1, -BIG]]}
+        machine = _run(compiled, {"rec": big})
+        assert (machine.status, machine.error) == ("FAILED", "pysfn.IntegerOverflow")
+        assert "pass it as a string" in machine.cause and not any(event["type"] == "TaskScheduled" for event in machine.history)
+        # the int annotation's own check comes first, and only open parameters are scanned
+        assert _run(compiled, {"rec": fine, "n": BIG}).error == "TypeError"
+
+
+def test_an_absent_open_parameter_is_not_an_integer_past_2_53():
+    """Regression: `$exists([$lookup(input, 'referrer')].**[...])` is true of an absent key
+    (JSONata keeps `[]` as an empty array), so the scan stopped user_onboarding's machine."""
+    source = """
+        def store(name, referrer):
+            return 1
+
+        @sfn.workflow
+        def main(name: str, referrer: dict | None = None, note=None):
+            store(name, referrer)
+            return [name, referrer, note]
+    """
+    assert assert_same(source, {"name": "a"}, {"name": "a", "referrer": {"id": 2**53 - 1}}, {"name": "a", "note": 1.5})
+    compiled = compile_text(source)
+    assert _run(compiled, {"name": "a", "note": {"n": [BIG]}}).error == "pysfn.IntegerOverflow"
+    assert _run(compiled, {"name": "a", "referrer": {"id": BIG}}).error == "pysfn.IntegerOverflow"

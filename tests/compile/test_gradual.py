@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from .helpers import assert_same, compile_text, emulate, problems, refusal
+from .helpers import assert_same, both, compile_text, emulate, problems, refusal
 
 ITERATE = """
 def load(kind):
@@ -793,17 +793,22 @@ def test_a_union_of_scalar_kinds_is_dispatched_at_run_time():
 def test_percent_d_of_a_value_nobody_annotated():
     """`"%d items" % n` with `n` unannotated: an int as it is, a float's integral part, a bool
     1 or 0, anything else Python's TypeError (was refused at compile time)."""
-    results = assert_same("""
+    source = """
     @sfn.workflow
     def main(n, name):
         try:
             return ["%d items at %s" % (n, name), "%i" % n, "[%d]" % (n,)]
         except TypeError as e:
             return str(e)
-    """, {"n": 7, "name": "x"}, {"n": 3.9, "name": 1}, {"n": -0.5, "name": None}, {"n": True, "name": [1]},
-        {"n": "7", "name": "x"}, {"n": None, "name": "x"}, {"n": 1e20, "name": ""})
+    """
+    results = assert_same(source, {"n": 7, "name": "x"}, {"n": 3.9, "name": 1}, {"n": -0.5, "name": None}, {"n": True, "name": [1]},
+        {"n": "7", "name": "x"}, {"n": None, "name": "x"})
     assert [r["output"] for r in results][:2] == [["7 items at x", "7", "[7]"], ["3 items at 1", "3", "[3]"]]
     assert results[4]["output"] == "%d format: a real number is required, not str"
+    # 1e20 is integral, an int by the number rule, and past 2**53: the entry stops it
+    (python, machine), = both(source, {"n": 1e20, "name": ""})
+    assert python["output"][0] == "100000000000000000000 items at "
+    assert (machine["status"], machine["error"]) == ("FAILED", "pysfn.IntegerOverflow")
 
 
 def test_dict_of_a_value_of_unknown_type_copies_a_dict_and_stops_loudly_on_anything_else():
