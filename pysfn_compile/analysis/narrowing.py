@@ -23,6 +23,9 @@ def narrowings(b, test: ast.AST, type_of=None) -> tuple[dict, dict]:
         for value in test.values:
             positive.update(narrowings(b, value, type_of)[0])
         return positive, {}
+    texts = _str_operands(b, test, type_of)
+    if texts:  # true or false, the test ran without a TypeError: they are str either way
+        return texts, dict(texts)
     if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.left, ast.Name) \
             and isinstance(test.comparators[0], ast.Constant) and test.comparators[0].value is None \
             and isinstance(test.ops[0], (ast.Is, ast.IsNot)):
@@ -66,9 +69,46 @@ def narrowings(b, test: ast.AST, type_of=None) -> tuple[dict, dict]:
     return {}, {}
 
 
+_ORDERING = (ast.Lt, ast.LtE, ast.Gt, ast.GtE)
+# methods no JSON kind but str has: `c.isalpha()` ran, so c is a str (AttributeError otherwise)
+_STR_ONLY_METHODS = frozenset(name for name in dir(str) if not name.startswith("_")) - frozenset().union(
+    *(dir(kind) for kind in (list, dict, int, float, bool, type(None))))
+
+
+def _str_operands(b, test: ast.AST, type_of=None) -> dict:
+    """{name: str} for the names a test proves to be str once it has run: `"a" <= c` (an
+    ordering with a str literal) and `c in "aeiou"` raise TypeError for any other JSON value,
+    `c.isalpha()` AttributeError, so `chr(ord(c) + 1) if "a" <= c <= "z" else c` is a str on
+    both sides. Only the first comparison of a chain always runs; its operands are judged."""
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr in _STR_ONLY_METHODS:
+        receiver = test.func.value
+        ty = _type(b, receiver.id, type_of) if isinstance(receiver, ast.Name) else None
+        return {receiver.id: pytypes.restrict(ty, ("str",))} if ty is not None and ty.may("str") \
+            and not ty.only("str") else {}
+    if not isinstance(test, ast.Compare):
+        return {}
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, _ORDERING):
+        pairs = [(left, right), (right, left)]
+    elif isinstance(op, (ast.In, ast.NotIn)):
+        pairs = [(left, right)]
+    else:
+        return {}
+    found = {}
+    for name, other in pairs:
+        if isinstance(name, ast.Name) and isinstance(other, ast.Constant) and isinstance(other.value, str):
+            ty = _type(b, name.id, type_of)
+            if ty is not None and ty.may("str") and not ty.only("str"):
+                found[name.id] = pytypes.restrict(ty, ("str",))
+    return found
+
+
 def _type(b, name: str, type_of=None):
     if type_of is not None:
         return type_of(name)
+    bound = b.comprehension_binding(name)
+    if bound is not None:
+        return bound[1]
     scope, ty = b.lookup(name)
     return ty if scope is not None else None
 

@@ -934,14 +934,25 @@ class Builder(BuilderHelpers):
                 return scope, ty
         return None, None
 
-    def narrow(self, types: dict):
-        """Within this context, these names have these (narrower) types."""
-        frame = {}
+    @contextlib.contextmanager
+    def narrow(self, types: dict) -> Iterator[None]:
+        """Within this context, these names have these (narrower) types: a comprehension's
+        variable (which shadows a local) in a frame of its own over its binding."""
+        frame, bound = {}, {}
         for name, ty in types.items():
+            holder = next((f for f in reversed(self.bindings) if name in f), None)
+            if holder is not None:
+                code, _, *rest = holder[name]
+                bound.setdefault(type(holder), {})[name] = (code, ty, *rest)
+                continue
             scope, _ = self.lookup(name)
             if scope is not None:
                 frame[name] = (scope, ty)
-        return _Pushed(self.narrowed, frame)
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(_Pushed(self.narrowed, frame))
+            for cls, names in bound.items():
+                stack.enter_context(_Pushed(self.bindings, cls(names)))
+            yield
 
     def keys_present(self, container: str, key: str):
         """Within this context the local `key` is a key of the dict `container` (a loop over

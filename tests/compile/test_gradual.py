@@ -1235,3 +1235,41 @@ def test_ordering_a_value_that_may_be_a_number_or_not_against_a_number():
     assert [r["output"] for r in results] == [[False, False, True, False, True],
                                               ["'<' not supported between instances of 'str' and 'int'"],
                                               ["'<' not supported between instances of 'list' and 'int'"]]
+
+
+CAESAR = """
+def save(s):
+    return len(s)
+
+@sfn.workflow
+def main(text, shift=3):
+    out = "".join(chr((ord(c) - 97 + shift) % 26 + 97) if "a" <= c <= "z" else c for c in text)
+    vowels = [c.upper() if c in "aeiou" else c for c in text]
+    caps = "".join(c.upper() if c.isalpha() else "_" + c for c in text)
+    save(out)
+    return [out, vowels, caps]
+"""
+
+
+def test_a_comparison_with_a_str_literal_makes_its_operand_a_str_on_both_sides():
+    """`"a" <= c` and `c in "aeiou"` raise TypeError for anything but a str (`c.isalpha()`
+    AttributeError), so once the test has run, c is a str whichever side the conditional
+    takes: the join needs no check that each
+    item is a str (it walked every item a second time: a Caesar shift of 600 characters spent
+    94,088 of its 365,676 JSONata steps there)."""
+    results = assert_same(CAESAR, {"text": "hello, world"}, {"text": ["ab", "z", "Q"]}, {"text": {"x": 1, "é": 2}},
+                          {"text": "abc", "shift": 25}, {"text": ["a", 1]}, {"text": [None]}, {"text": 5},
+                          {"text": "ab", "shift": "1"}, {"text": "ab", "shift": 1.5})
+    assert results[0]["output"] == ["khoor, zruog", list("hEllO, wOrld"), "HELLO_,_ WORLD"]
+    assert results[4]["error"] == "TypeError"
+    fields = json.dumps(compile_text(CAESAR).definition)
+    assert "expected str instance" not in fields
+
+
+def test_a_comparison_narrows_nothing_it_may_not_run():
+    """Only the first comparison of a chain always runs, and `==` raises for nothing."""
+    assert_same("""
+    @sfn.workflow
+    def main(xs, k):
+        return ["".join(x if x == "a" else "-" for x in xs), [x if k < 0 and "a" <= x else 0 for x in xs]]
+    """, {"xs": ["a", "b"], "k": 1}, {"xs": ["a", "b"], "k": -1}, {"xs": [1, "a"], "k": 1}, {"xs": [1, "a"], "k": -1})
