@@ -29,6 +29,7 @@ from .analysis import (
     loop_targets,
     match_statements,
     narrowing,
+    parallel_assignments,
     plain_collections,
     pytypes,
     set_uses,
@@ -153,6 +154,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
     builtin_calls.rewrite(body, b.info.objects, set(param_names) | set(arg_names))
     callee_keys.rewrite(body, {name: f for name, f in b.info.functions.items() if b.is_callee(name)},
                         set(param_names) | set(arg_names))
+    parallel_assignments.rewrite(body)
     element_aliases.rewrite(body, param_names + arg_names)
     ast_edits.mark_generator_bodies(body)
     scope.locals = _locals_of(body, param_names)
