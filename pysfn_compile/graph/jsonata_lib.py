@@ -645,6 +645,21 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : $sort($xs, function($a, $b) { $__cpk($a) > $__cpk($b) }); $rev ? $reverse($r) : $r)",
         ("cpk",),
     ),
+    "rsplit_ws": (
+        # str.rsplit(None, maxsplit): split()'s words, the first ones kept as the text they
+        # were, less the whitespace after them: "  a b  c ".rsplit(None, 1) is ['  a b', 'c'] (and
+        # "  a b".rsplit(None, 1) ['  a', 'b']: the head keeps its leading whitespace)
+        "$s, $max",
+        "($parts := $__split_ws($s, -1); $max < 0 or $count($parts) <= $max ? $parts"
+        " : ($ws := /[\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+$/;"
+        " $word := /[^\\t\\n\\u000b\\u000c\\r\\u001c-\\u001f \\u0085\\u00a0"
+        "\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000]+$/;"
+        " $head := $reduce([1..$max], function($acc, $unused) { $replace($replace($acc, $word, '', 1), $ws, '', 1) },"
+        " $replace($s, $ws, '', 1));"
+        " $append([$head], $filter($parts, function($v, $i) { $i >= $count($parts) - $max }))))",
+        ("split_ws",),
+    ),
     "rsplit_sep": (
         # str.rsplit(sep, maxsplit): the parts split() gives, the first ones joined again (strs:
         # $filter keeps them apart, and $append makes its single value or nothing a list)

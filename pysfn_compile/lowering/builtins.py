@@ -487,6 +487,24 @@ def _round_int_places(value: Expr, unit: int) -> Expr:
     return overflow_checked(combine(code, pytypes.INT, value))
 
 
+def _round_unknown_places(node, value: Expr, places: int) -> Expr:
+    """round(x, -k) of a value whose kind is known at run time only: an int (the number rule:
+    integral) or a bool rounds as an int does; anything but a number is Python's TypeError; a
+    float, whose result Python computes from its exact binary value, stops the machine."""
+    v = value.code
+    check = guard(f"$not($type({v}) in ['number', 'boolean'])", TypeError,
+                  f"'type ' & $__pytype({v}) & \" doesn't define __round__ method\"", value, helpers={"pytype"})
+    fraction = Guard(f"($type({v}) = 'number' and $floor({v}) != {v})", None, "''", value.helpers, value.reads,
+                     abort=True, error_name=UNSUPPORTED,
+                     message_literal=f"line {getattr(node, 'lineno', 0)}: round(x, {places}) of a float: the compiler "
+                                     "rounds ints to tens, hundreds, ... only (annotate x as int, or round a float "
+                                     "in a callee)")
+    number = Expr(f"$__num({v})", pytypes.INT, reads=value.reads, helpers=value.helpers | {"num"})
+    rounded = _round_int_places(number, 10 ** -places)
+    return combine(rounded.code, pytypes.INT, value, attrs.evolve(rounded, guards=()),
+                   guards=[check, fraction, *rounded.guards])
+
+
 def _round(b, node):
     args, _ = _plain_args(b, node, "round", 1, 2, keywords=("ndigits",))
     value = args[0]
@@ -496,6 +514,9 @@ def _round(b, node):
             return value
         if value.ty.only("int") and places is not None and -15 <= places < 0:
             return _round_int_places(value, 10 ** -places)
+        if places is not None and -15 <= places < 0 and _dynamic_kind(value.ty) \
+                and any(value.ty.may(kind) for kind in ("int", "bool")):
+            return _round_unknown_places(node, value, places)
         if places is not None and 0 <= places <= formatting.MAX_PLACES:
             if value.ty.numeric:  # (an int or a float: the same kind as x)
                 return attrs.evolve(_round_places(node, value, places, b.kind_unseen(node)), kind=value.kind)
@@ -1937,13 +1958,21 @@ def _str_rsplit(b, node, s, args, kwargs):
     _need(node, "str.rsplit", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
     if not maxsplit.ty.only("int"):
         raise Refusal(node, f"maxsplit must be an int, not {maxsplit.ty.describe()}")
-    if sep is None or not sep.ty.only("str"):
-        raise Refusal(node, "str.rsplit() with a maxsplit needs a str separator here",
-                      "split on whitespace with .split() and join the first parts")
+    out_ty = pytypes.list_of(pytypes.STR)
+    if sep is None or (sep.is_const and sep.const is None):
+        return _s(f"$__rsplit_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"rsplit_ws"}, ty=out_ty)
+    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
+        sep = _str_argument("rsplit", 0, 1, sep, none=True)
+        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        return _s(f"($type({sep.code}) = 'null' ? $__rsplit_ws({s.code}, {maxsplit.code}) :"
+                  f" $__rsplit_sep({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
+                  helpers={"rsplit_ws", "rsplit_sep"}, ty=out_ty, guards=[empty])
+    if not sep.ty.only("str"):
+        raise Refusal(node, f"the separator must be a str or None, not {sep.ty.describe()}")
     checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
                                                                 "'empty separator'", sep)]
     return _s(f"$__rsplit_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"rsplit_sep"},
-              ty=pytypes.list_of(pytypes.STR), guards=checks)
+              ty=out_ty, guards=checks)
 
 
 def _str_join(b, node, s, args, kwargs):

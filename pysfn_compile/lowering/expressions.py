@@ -302,7 +302,7 @@ def transform_binop(b, node: ast.BinOp) -> Expr:
                        (b.kind_lost(node.left), b.kind_lost(node.right)), b.kind_unseen(node))
 
 
-_PERCENT = re.compile(r"%(?P<flags>[-+ 0#]*)(?P<width>\d*)(?:(?P<dot>\.)(?P<precision>\d*))?(?P<type>.?)",
+_PERCENT = re.compile(r"%(?:\((?P<key>[^)]*)\))?(?P<flags>[-+ 0#]*)(?P<width>\d*)(?:(?P<dot>\.)(?P<precision>\d*))?(?P<type>.?)",
                       re.DOTALL)
 _PERCENT_HINT = "use an f-string"
 
@@ -322,6 +322,8 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
             raise Refusal(node, f"this %-format is not supported ({match.group()!r}: a precision for an int)",
                           _PERCENT_HINT)
     wanted = len([match for match in conversions if match["type"] != "%"])
+    if any(match["key"] is not None for match in conversions):
+        return _percent_mapping(b, node, text, conversions)
     if isinstance(node.right, ast.Tuple):
         if any(isinstance(elt, ast.Starred) for elt in node.right.elts):
             raise Refusal(node, "%-formatting with *args is not supported", _PERCENT_HINT)
@@ -352,6 +354,41 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
     pieces.append(const(text[position:], pytypes.STR))
     pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
     return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
+
+
+def _percent_mapping(b, node: ast.BinOp, text: str, conversions: list[re.Match]) -> Expr:
+    """`"%(name)s is %(age)d" % person`: each conversion prints the mapping's item under its key
+    (Python's KeyError where it has none), in order; a str, number, bool or None is no mapping
+    (TypeError), a list's item by a str key is the TypeError of `xs["k"]`."""
+    if any(match["key"] is None and match["type"] != "%" for match in conversions):
+        raise Refusal(node, "%-formatting that mixes %(key)s and plain conversions is not supported (Python "
+                      "prints the whole mapping for a plain one)", _PERCENT_HINT)
+    if not isinstance(node.right, ast.Name):
+        raise Refusal(node, "%(key)s formatting of an expression is not supported here",
+                      f"name the mapping first: values = {ast.unparse(node.right)}; then ... % values")
+    mapping = b.expr(node.right)
+    if not mapping.ty.only("dict"):
+        if not mapping.ty.may("dict", "list"):
+            raise Refusal(node, f"%(key)s formatting of {mapping.ty.describe()}: Python raises TypeError "
+                          "(format requires a mapping)", _PERCENT_HINT)
+        check = guard(f"($type({mapping.code}) in ['string', 'number', 'boolean', 'null'])", TypeError,
+                      "'format requires a mapping'", mapping)
+        mapping = attrs.evolve(mapping, guards=(*mapping.guards, check))  # before any item is read
+    pieces, position = [], 0
+    for match in conversions:
+        pieces.append(const(text[position:match.start()], pytypes.STR))
+        position = match.end()
+        if match["type"] == "%":
+            pieces.append(const("%", pytypes.STR))
+            continue
+        item = ast.copy_location(ast.Subscript(value=ast.copy_location(ast.Name(id=node.right.id, ctx=ast.Load()),
+                                                                       node.right),
+                                               slice=ast.copy_location(ast.Constant(value=match["key"]), node),
+                                               ctx=ast.Load()), node)
+        pieces.append(_percent_conversion(node, match, b.expr(item)))
+    pieces.append(const(text[position:], pytypes.STR))
+    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
+    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, mapping, *pieces)
 
 
 def _percent_conversion(node: ast.BinOp, match: re.Match, value: Expr) -> Expr:

@@ -1273,3 +1273,68 @@ def test_a_comparison_narrows_nothing_it_may_not_run():
     def main(xs, k):
         return ["".join(x if x == "a" else "-" for x in xs), [x if k < 0 and "a" <= x else 0 for x in xs]]
     """, {"xs": ["a", "b"], "k": 1}, {"xs": ["a", "b"], "k": -1}, {"xs": [1, "a"], "k": 1}, {"xs": [1, "a"], "k": -1})
+
+
+def test_round_to_tens_of_a_number_nobody_annotated():
+    """round(n, -1) of an unannotated n was refused with a hint about floats: an int (the
+    number rule) or a bool rounds as Python's int does, a tie to the even multiple; a str is
+    Python's TypeError; a float, whose result Python computes from its exact binary value,
+    stops the machine loudly."""
+    source = """
+    @sfn.workflow
+    def main(n):
+        try:
+            return [round(n, -1), round(n, -2), round(n, -3)]
+        except TypeError as e:
+            return str(e)
+    """
+    results = assert_same(source, {"n": 1234567}, {"n": -1250}, {"n": 1350}, {"n": 5}, {"n": 15}, {"n": -25},
+                          {"n": True}, {"n": 0}, {"n": "x"}, {"n": None}, {"n": 1e15})
+    assert [r["output"] for r in results[:3]] == [[1234570, 1234600, 1235000], [-1250, -1200, -1000],
+                                                  [1350, 1400, 1000]]
+    assert results[8]["output"] == "type str doesn't define __round__ method"
+    (python, machine), = both(source, {"n": 12.5})
+    assert python["output"] == [10.0, 0.0, 0.0] and machine["error"] == "pysfn.Unsupported"
+
+
+RSPLIT_TEXTS = ["", "   ", "a", "  a b  c  ", "a\tb\nc d", "x\u3000y\u00a0z ", " one ", "a  b", "\u2028a\u2029b"]
+
+
+def test_rsplit_on_whitespace_with_a_maxsplit():
+    """`line.rsplit(None, 1)` (and `rsplit(maxsplit=2)`, or a separator None or a str known at
+    run time) was refused with "needs a str separator here"."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(texts, sep=None):
+        out = []
+        for t in texts:
+            out.append([t.rsplit(None, 1), t.rsplit(maxsplit=0), t.rsplit(None, 2), t.rsplit(sep, 1)])
+        return out
+    """, {"texts": RSPLIT_TEXTS}, {"texts": ["a,b,c", "a b"], "sep": ","}, {"texts": ["a"], "sep": ""},
+        {"texts": ["a"], "sep": 1})
+    assert results[0]["output"] == [[t.rsplit(None, 1), t.rsplit(maxsplit=0), t.rsplit(None, 2), t.rsplit(None, 1)]
+                                    for t in RSPLIT_TEXTS]
+    assert [r["error"] for r in results[2:]] == ["ValueError", "TypeError"]
+
+
+def test_percent_format_by_key():
+    """`"%(name)s" % d` was refused ('%(': only %s, ...): each conversion prints the mapping's
+    item under its key, with Python's KeyError, and TypeError for what is no mapping."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(d, p={"name": "Ada", "n": 3}):
+        try:
+            return ["%(name)s has %(n)d items (%(n)5.1f%%)" % p, "%(name)-6s|%(name)r" % d]
+        except (KeyError, TypeError) as e:
+            return [type(e).__name__, str(e)]
+    """, {"d": {"name": "x"}}, {"d": {"name": 5}}, {"d": {}}, {"d": "s"}, {"d": [1]}, {"d": 3}, {"d": None},
+        {"d": {"name": "x"}, "p": {"name": "y"}}, {"d": {"name": "x"}, "p": {"name": "y", "n": "z"}},
+        {"d": {"name": [1, "a"]}, "p": {"name": None, "n": 2.5}})
+    assert [r["output"] for r in results[:4]] == [
+        ["Ada has 3 items (  3.0%)", "x     |'x'"], ["Ada has 3 items (  3.0%)", "5     |5"],
+        ["KeyError", "'name'"], ["TypeError", "format requires a mapping"]]
+    assert "plain conversions" in refusal("""
+    @sfn.workflow
+    def main(d):
+        return "%(a)s %s" % d
+    """)

@@ -65,11 +65,12 @@ def _sort_cases() -> list[tuple[str, object]]:
 
 def _split_cases() -> list[tuple[str, object]]:
     """str.split/rsplit with a maximum: the parts are strs, kept apart by JSONata's $filter."""
-    texts = ["", "a", "a,b", ",", "a,,b,c", " a  b c ", "\U0001f600,x ,", "  x", "\u3000y\u2000 z \n"]
+    texts = ["", "a", "a,b", ",", "a,,b,c", " a  b c ", "\U0001f600,x ,", "  x", "\u3000y\u2000 z \n", "  a\tb  c  "]
     maxima = [-1, 0, 1, 2, 5]
     forms = [("$__split_sep({}, ',', {})", lambda t, m: t.split(",", m)),
              ("$__split_ws({}, {})", lambda t, m: t.split(None, m)),
-             ("$__rsplit_sep({}, ',', {})", lambda t, m: t.rsplit(",", m))]
+             ("$__rsplit_sep({}, ',', {})", lambda t, m: t.rsplit(",", m)),
+             ("$__rsplit_ws({}, {})", lambda t, m: t.rsplit(None, m))]
     return [("[" + ", ".join("[" + form.format(L(t), m) + "]" for m in maxima) + "]", [python(t, m) for m in maxima])
             for t in texts for form, python in forms]
 
