@@ -142,7 +142,7 @@ class Task(Node):
     function: str = ""
     lambda_arn: str = ""
     args: list = attrs.Factory(list)
-    kwargs: dict = attrs.Factory(dict)
+    kwargs: Any = attrs.Factory(dict)  # {name: value}, or one Code: a **mapping merged in
     floats: list = attrs.Factory(list)  # paths to the arguments' floats (runtime/dispatch.py)
     assign: dict = attrs.Factory(dict)
     output: Any = None  # a branch's last state: what it returns

@@ -179,12 +179,13 @@ def _fold_item_pass(machine: ir.Graph, graph: ir.Graph) -> None:
                 else ir.node_values(node)
             if any(name in ir.mentions(v) for v in values):
                 return
-    arguments = [*task.args, *task.kwargs.values()]
+    arguments = [*task.args, *(task.kwargs.values() if isinstance(task.kwargs, dict) else [task.kwargs])]
     if any(name in ir.mentions(v) and not (isinstance(v, ir.Code) and v.text == exact) for v in arguments):
         return  # read inside a larger expression: left as it is
     item = ir.Code("$states.input")
     task.args = [item if isinstance(v, ir.Code) and v.text == exact else v for v in task.args]
-    task.kwargs = {k: item if isinstance(v, ir.Code) and v.text == exact else v for k, v in task.kwargs.items()}
+    if isinstance(task.kwargs, dict):  # (else one expression, its **mapping merged in: not `exact`)
+        task.kwargs = {k: item if isinstance(v, ir.Code) and v.text == exact else v for k, v in task.kwargs.items()}
     for line, text in entry.lines:
         task.describe(line, text)
     graph.entry = task

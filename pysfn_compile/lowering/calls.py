@@ -10,6 +10,7 @@ import datetime
 import inspect
 import time
 import typing
+from typing import Any
 
 import attrs
 
@@ -66,6 +67,7 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
     fdef = b.info.functions[name]
     if isinstance(fdef, ast.AsyncFunctionDef):
         raise Refusal(node, f"'{name}' is async: callees must be plain functions")
+    mapping = None  # a call's **mapping
     if callback is not None:
         (payload,) = operands(b, [callback.payload])
         exprs, args, kwargs = [payload], [payload, _TOKEN], {}
@@ -73,14 +75,18 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
         for arg in node.args:
             if isinstance(arg, ast.Starred):
                 raise Refusal(arg, "*args in a call is not supported", "pass the arguments one by one")
-        for keyword in node.keywords:
-            if keyword.arg is None:
-                raise Refusal(keyword.value, "**kwargs in a call is not supported", "pass keyword arguments by name")
+        spread = [k for k in node.keywords if k.arg is None]
+        if len(spread) > 1:
+            raise Refusal(spread[1].value, "more than one **mapping in a call is not supported",
+                          "merge them first: {**a, **b}")
         exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
-        args, kwargs = exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
+        args = exprs[: len(node.args)]
+        named = list(zip(node.keywords, exprs[len(node.args):], strict=True))
+        kwargs = {k.arg: e for k, e in named if k.arg is not None}
+        mapping = next((e for k, e in named if k.arg is None), None)
     signature = inspect.signature(function)
     try:
-        bound = signature.bind(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs) if mapping is None else signature.bind_partial(*args, **kwargs)
     except TypeError as error:
         raise Refusal(node, f"{name}(): {error}", "call it with the parameters it declares") from None
     hints = _hints(function)
@@ -117,13 +123,19 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
             raise Refusal(node, f"argument '{parameter}' of {name}() may hold a tuple, which reaches the Lambda as a "
                           "list (JSON has arrays only): the callee would see a list where Python passes the tuple",
                           "pass a list: list(t)")
-    b.check([operations.no_int_keys(b, e, f"{name}()") for e in exprs], f"Check arguments of {name}")
+    task_kwargs: Any = {k: b.field(e) for k, e in kwargs.items()}
+    checks = [operations.no_int_keys(b, e, f"{name}()") for e in exprs]
+    if mapping is not None:
+        checked, merged, mapping_floats = _spread(node, name, function, mapping, named, mutated)
+        task_kwargs, checks = b.field(merged), [checked, *checks]
+        floats += mapping_floats
+    b.check(checks, f"Check arguments of {name}")
     b.note_callee(name, function)
     arguments = {parameter: value.ty for parameter, value in bound.arguments.items() if isinstance(value, Expr)}
     returns = return_type(function, fdef, b.info, arguments) if callback is None else pytypes.ANY
     var = target or b.temp("r")
     task = ir.Task(title=f"Call {name}", function=name, lambda_arn=b.lambda_arn,
-                   args=[b.field(e) for e in args], kwargs={k: b.field(e) for k, e in kwargs.items()}, floats=floats,
+                   args=[b.field(e) for e in args], kwargs=task_kwargs, floats=floats,
                    assign={var: ir.Code(RESULT)}, retry=retriers(b, node, wrapper), catch=b.catchers("task"))
     options = getattr(wrapper, "__pysfn_task__", None) or getattr(function, "__pysfn_task__", None) or {}
     if callback is not None:
@@ -140,6 +152,60 @@ def call_callee(b, node: ast.Call, name: str, target: str | None = None, callbac
     task.timeout, task.heartbeat = _timeouts(node, options, "sfn.wait_for_callback" if callback else "@sfn.task")
     b.add(task, frozenset([var]))
     return Expr("$" + var, returns, reads=frozenset([var]))
+
+
+def _spread(node: ast.Call, name: str, function, mapping: Expr, named: list, mutated: dict):
+    """`callee(..., k=v, **options)`: (the mapping with Python's checks of the call, the
+    payload's kwargs as one JSONata object in the order Python builds them, the float paths of
+    the mapping's values). Python raises TypeError where `options` is no mapping (naming the
+    function with its module) or repeats a keyword given by name; the rest (an unexpected or
+    repeated parameter, one missing) the callee's own call raises in the Lambda, as in Python."""
+    what = f"{function.__module__}.{getattr(function, '__qualname__', name)}()"
+    if not mapping.ty.may("dict"):
+        raise Refusal(node, f"{what} argument after ** must be a mapping, not {mapping.ty.describe()} "
+                      "(Python raises TypeError)", "pass a dict")
+    if mapping.ty.may("exc") or pytypes.has_tuple(mapping.ty):
+        raise Refusal(node, f"the **mapping passed to {name}() may hold a tuple or an exception, which the "
+                      "Lambda cannot receive as Python passes it", "pass a dict of JSON values")
+    changed = [p for p in mutated if p not in {k.arg for k, _ in named}]
+    if changed and mapping.ty.mutable:
+        raise Refusal(node, f"{name}() changes its parameter '{changed[0]}' in place (line {mutated[changed[0]]}), "
+                      "which the **mapping may pass: a Lambda works on a copy, so the workflow would not see it",
+                      f"change a copy in {name}() and return it")
+    paths = pytypes.float_paths(mapping.ty)
+    if paths is None or any(path[0] is None for path in paths):
+        raise Refusal(node, f"the **mapping passed to {name}() may hold floats the workflow computed, and JSON "
+                      "carries 3.0 as 3: the Lambda cannot be told which keywords are floats",
+                      f"pass those arguments by name: {name}(..., rate=rate)")
+    m = mapping.code
+    guards = []
+    if not mapping.ty.only("dict"):
+        guards.append(guard(f"$type({m}) != 'object'", TypeError,
+                            f"{jsonata_lib.string(what + ' argument after ** must be a mapping, not ')} & $__pytype({m})",
+                            mapping, helpers={"pytype"}))
+    before = [k.arg for k, _ in named[:next(i for i, (k, _) in enumerate(named) if k.arg is None)]]
+    after = [k.arg for k, _ in named if k.arg is not None and k.arg not in before]
+    repeated = []
+    if before:
+        repeated.append((f"$keys({m})[$ in {jsonata_lib.literal(before)}]", None))
+    if after:
+        repeated.append((f"{jsonata_lib.literal(after)}[$exists($lookup({m}, $))]", None))
+    for found, _ in repeated:
+        guards.append(guard(f"$exists({found})", TypeError,
+                            f"{jsonata_lib.string(what + ' got multiple values for keyword argument ')} & \"'\" & "
+                            f"{found}[0] & \"'\"", mapping))
+    parts = []
+    for keyword, value in named:
+        if keyword.arg is None:
+            parts.append(m)
+        elif parts and parts[-1].startswith("{") and parts[-1] != m:
+            parts[-1] = parts[-1][:-1] + f", {jsonata_lib.string(keyword.arg)}: {value.code}}}"
+        else:
+            parts.append(f"{{{jsonata_lib.string(keyword.arg)}: {value.code}}}")
+    checked = attrs.evolve(mapping, guards=tuple(guards))
+    merged = combine(m if len(parts) == 1 else f"$merge([{', '.join(parts)}])", pytypes.kind("dict"),
+                     *(value for _, value in named))
+    return checked, merged, [[*path] for path in paths]
 
 
 _HINTS: dict = {}

@@ -953,3 +953,82 @@ def test_an_unannotated_result_holding_an_int_past_2_53_fails_both_runs():
         "TypeError", "big() returned 1152921504606846979, beyond 2**53 - 1, which Step Functions cannot carry "
         "exactly (its JSONata holds numbers as doubles): return such a number as a str")
     assert outcomes[1]["output"] is True
+
+
+SPREAD = """
+def send(to, subject="hi", **extra):
+    return {"to": to, "subject": subject, "extra": extra}
+
+def strict(to, subject="hi"):
+    return [to, subject]
+
+def kinds(**kw):
+    return {k: type(v).__name__ for k, v in kw.items()}
+
+@sfn.workflow
+def main(to, opts, fixed={"subject": "f"}):
+    rates = {"to": 0.5, "subject": 2.0, "n": 2}
+    out = [kinds(**rates)]
+    for call in range(5):
+        try:
+            if call == 0:
+                out.append(send(to, **opts))
+            elif call == 1:
+                out.append(send(to, subject="s", **opts))
+            elif call == 2:
+                out.append(send(**opts, to=to))
+            elif call == 3:
+                out.append(strict(to, **opts))
+            else:
+                out.append(strict(**fixed, to=to))
+        except TypeError as e:
+            out.append(str(e))
+    return out
+"""
+
+
+def test_a_callee_called_with_a_mapping_of_keywords():
+    """`send(to, **opts)` was refused ("**kwargs in a call is not supported"): the payload's
+    kwargs merge the mapping in Python's order; Python's own TypeErrors of the call (no
+    mapping, a keyword given twice) are checked before the Task, the callee's (an unexpected or
+    repeated parameter) raised by its call in the Lambda; floats of a known record stay floats."""
+    results = assert_same(SPREAD, {"to": "a", "opts": {"subject": "s", "x": 1}}, {"to": "a", "opts": {}},
+                          {"to": "a", "opts": {"to": "b"}}, {"to": "a", "opts": [1]}, {"to": "a", "opts": None},
+                          {"to": "a", "opts": {"x": 1.5, "y": [1, {"z": 2}]}}, {"to": "a", "opts": "s"})
+    first = results[0]["output"]
+    assert first[0] == {"to": "float", "subject": "float", "n": "int"}
+    assert first[1:] == [{"to": "a", "subject": "s", "extra": {"x": 1}},
+                         "wf.send() got multiple values for keyword argument 'subject'",
+                         {"to": "a", "subject": "s", "extra": {"x": 1}},
+                         "strict() got an unexpected keyword argument 'x'", ["a", "f"]]
+    assert results[2]["output"][3] == "wf.send() got multiple values for keyword argument 'to'"
+    assert results[3]["output"][1] == "wf.send() argument after ** must be a mapping, not list"
+
+
+def test_a_mapping_of_keywords_the_lambda_cannot_be_told_about_is_refused():
+    assert "more than one **mapping" in refusal("""
+    def f(**kw):
+        return kw
+
+    @sfn.workflow
+    def main(a, b):
+        return f(**a, **b)
+    """)
+    assert "must be a mapping, not list" in refusal("""
+    def f(**kw):
+        return kw
+
+    @sfn.workflow
+    def main(a):
+        return f(**[a])
+    """)
+    assert "floats the workflow computed" in refusal("""
+    def f(**kw):
+        return kw
+
+    @sfn.workflow
+    def main(a):
+        d = {}
+        d[a] = a / 2
+        return f(**d)
+    """)
