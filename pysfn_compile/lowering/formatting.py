@@ -231,6 +231,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
                           "use 'd', 'x', 'X', 'o' or 'b', or format in a callee")
         if precision is not None:
             raise Refusal(node, "precision is not allowed in an integer format specifier")
+        if not _simple(expr.code):  # the text reads the value two or three times: computed once
+            out = format_value(node, attrs.evolve(expr, code="$__fv", guards=()), spec)
+            if not out.guards and out.code.count("$__fv") > 1:
+                return combine(f"($__fv := {expr.code}; {out.code})", pytypes.STR, expr, out)
         value = expr.code if ty.only("int") else f"({expr.code} ? 1 : 0)"
         if kind in ("x", "X", "o", "b"):
             if grouping:
@@ -247,6 +251,14 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
         digits = jsonata_lib.int_text(f"$abs({value})")
         return _signed(node, expr, f"({value} < 0)", digits, match, fill)
     raise Refusal(node, f"cannot format a value of type {ty.describe()} with {spec!r}", UNKNOWN_HINT)
+
+
+_SIMPLE_CODE = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*|-?\d+")
+
+
+def _simple(code: str) -> bool:
+    """A variable or an int literal: read again for nothing."""
+    return _SIMPLE_CODE.fullmatch(code) is not None
 
 
 def _signed(node: ast.AST, expr: Expr, negative: str, digits: str, match: re.Match, fill: str, tail: str = "",

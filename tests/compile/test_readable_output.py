@@ -407,3 +407,21 @@ def test_no_example_entry_check_message_passes_the_limit():
         for rule in first["Choices"]:
             if rule.get("Comment") == "check: TypeError":
                 assert len(rule["Assign"]["__exc"]["message"]) <= 1000, path.stem
+
+
+def test_an_int_formatted_with_a_sign_or_zeros_is_computed_once():
+    """`f"{r['id']:05d}"` printed the sign and the digits of three copies of `r['id']` (a lookup
+    into the loop's list each): the value is bound once."""
+    source = """
+    def load(n):
+        return [{"id": i - 2, "name": "n" * i} for i in range(n)]
+
+    @sfn.workflow
+    def main(n=5):
+        rows = load(n)
+        return [f"#{r['id']:05d}|{r['id']:+,}|{len(r['name']):x}|{r['id'] * 1000:=+9,}|{n:>4}" for r in rows]
+    """
+    results = assert_same(source, {}, {"n": 0}, {"n": 12})
+    assert results[0]["output"][0] == "#-0002|-2|0|-   2,000|   5"
+    text = json.dumps(compile_text(source).definition)
+    assert text.count("$__fv := ") == 4  # n, a variable, is read as it is
