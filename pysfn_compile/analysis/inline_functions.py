@@ -25,7 +25,8 @@ lambda, of a helper that is one `return`, is its expression: _expressions_in_sco
 body of a loop without a `break` of its own, or of a `try` there without `finally`: the result
 and a `break`, the rest in the loop's `else`; after a `try` whose handlers all return, the rest runs in its `else`),
 that neither calls
-itself, nor declares nonlocal/global, nor yields, nor defines functions or classes, nor
+itself, nor declares global (a `nonlocal` name is the enclosing function's own variable, the
+declaration dropped), nor yields, nor defines functions or classes, nor
 binds its own names in a comprehension or lambda. A def also passed to an sfn function
 (`sfn.map(one, ids)`) stays, as that branch or map body, beside its inlined calls. Otherwise
 it is left as written (a branch or a map body, or refused with a hint).
@@ -39,7 +40,7 @@ import copy
 from .ast_edits import blocks, computes_only
 from .fresh_names import fresh_name
 
-_FORBIDDEN = (ast.Nonlocal, ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
+_FORBIDDEN = (ast.Global, ast.Yield, ast.YieldFrom, ast.Await, ast.FunctionDef, ast.AsyncFunctionDef,
               ast.ClassDef, ast.With, ast.Match, ast.TryStar)
 _ROUNDS = 8  # a helper calling a helper: inlined again, at most this deep
 
@@ -711,14 +712,33 @@ def _own_names(fdef: ast.FunctionDef) -> set[str]:
 
 
 def _body_bound(fdef: ast.FunctionDef) -> set[str]:
-    """The names its body binds (a parameter only where the body binds it again)."""
+    """The names its body binds (a parameter only where the body binds it again), less those it
+    declares nonlocal: the enclosing function's own, which it binds there."""
     names = set()
     for node in _function_walk(fdef):
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             names.add(node.id)
         elif isinstance(node, ast.ExceptHandler) and node.name:
             names.add(node.name)
-    return names
+    return names - _nonlocal_names(fdef)
+
+
+def _nonlocal_names(fdef: ast.FunctionDef) -> set[str]:
+    return {name for node in _function_walk(fdef) if isinstance(node, ast.Nonlocal) for name in node.names}
+
+
+def _without_nonlocal(block: list[ast.stmt]) -> list[ast.stmt]:
+    """`block` (and the blocks inside it) without its `nonlocal` declarations: inline, the names
+    are the enclosing function's own already."""
+    kept = [statement for statement in block if not isinstance(statement, ast.Nonlocal)]
+    for statement in kept:
+        for field in ("body", "orelse", "finalbody"):
+            inner = getattr(statement, field, None)
+            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+                setattr(statement, field, _without_nonlocal(inner))
+        for handler in getattr(statement, "handlers", ()):
+            handler.body = _without_nonlocal(handler.body)
+    return kept or ([ast.copy_location(ast.Pass(), block[0])] if block else [])
 
 
 def _inlinable(fdef: ast.FunctionDef) -> bool:
@@ -1002,7 +1022,7 @@ def _expand(fdef: ast.FunctionDef, statement: ast.stmt, suffix: str, taken: set)
         out.append(ast.copy_location(ast.Assign(targets=[ast.Name(id=renames[param], ctx=ast.Store())],
                                                 value=copy.deepcopy(value)), statement))
     result = None if isinstance(statement, ast.Return) else fresh_name(f"{fdef.name}_result{suffix}", taken)
-    body = _restructured([_renamed(s, renames) for s in copy.deepcopy(fdef.body)])
+    body = _restructured(_without_nonlocal([_renamed(s, renames) for s in copy.deepcopy(fdef.body)]))
     out += _with_returns(body, result, fdef)
     if isinstance(statement, ast.Assign):
         out.append(ast.copy_location(ast.Assign(targets=statement.targets, value=ast.Name(id=result, ctx=ast.Load())),
@@ -1022,9 +1042,9 @@ def _passed_names(fdef: ast.FunctionDef, call: ast.Call, values: dict) -> dict:
     if any(isinstance(n, ast.NamedExpr) for arg in [*call.args, *call.keywords] for n in ast.walk(arg)) \
             or any(isinstance(n, (ast.Lambda, ast.GeneratorExp)) for n in _function_walk(fdef)):
         return {}
-    bound = _body_bound(fdef)
+    bound, rebound = _body_bound(fdef), _nonlocal_names(fdef)  # (a variable it rebinds is not the one passed)
     return {param: value.id for param, value in values.items()
-            if isinstance(value, ast.Name) and param not in bound}
+            if isinstance(value, ast.Name) and param not in bound and value.id not in rebound}
 
 
 def _renamed(statement: ast.stmt, renames: dict) -> ast.stmt:

@@ -1013,3 +1013,64 @@ def test_a_retry_helper_returning_from_a_try_in_its_loop_runs_inline():
     """, {"x": "a", "fails": 0}, {"x": "b", "fails": 2}, {"x": "c", "fails": 3}, {"x": "d", "fails": 9})
     assert [r["output"] for r in results] == [["a-ok", "a-ok"], ["b-ok", None], "gave up",
                                               ["handler flaky 0", None]]
+
+
+NONLOCAL = """
+def fetch(n):
+    return [{"k": "k" + str(i % 3), "v": i % 5 - 2} for i in range(n)]
+
+@sfn.workflow
+def main(n, start=0):
+    calls = start
+    total = 0
+    seen = []
+
+    def bump(d, k, by=1):
+        nonlocal calls
+        calls += 1
+        d[k] = d.get(k, 0) + by
+
+    def swap(c):
+        nonlocal total, seen
+        total = c + 10
+        if c > 2:
+            seen = seen + [c]
+        return c
+
+    acc = {}
+    for it in fetch(n):
+        if it["v"] < 0:
+            bump(acc, it["k"])
+        else:
+            bump(acc, it["k"], it["v"])
+    old = swap(total)
+    again = swap(total) + swap(3)
+    return {"acc": acc, "calls": calls, "total": total, "old": old, "again": again, "seen": seen}
+"""
+
+
+def test_a_nested_helper_that_declares_nonlocal_runs_inline():
+    """`nonlocal calls; calls += 1` in a helper was refused ("it has a nonlocal declaration",
+    once per call): inline, the name is the workflow's own variable; an argument that passes
+    that variable is its value at the call (`swap(total)` returns the old total)."""
+    results = assert_same(NONLOCAL, {"n": 7}, {"n": 0}, {"n": 3, "start": 5})
+    assert results[0]["output"] == {"acc": {"k0": 3, "k1": 3, "k2": 1}, "calls": 7, "total": 13, "old": 0,
+                                    "again": 13, "seen": [10, 3]}
+
+
+def test_a_nonlocal_name_read_before_the_workflow_sets_it():
+    results = assert_same("""
+    @sfn.workflow
+    def main(flag):
+        def read():
+            nonlocal late
+            return late + 1
+        if flag:
+            late = 1
+        try:
+            return read()
+        except NameError as e:
+            return str(e)
+    """, {"flag": True}, {"flag": False})
+    assert results[1]["output"] == ("cannot access free variable 'late' where it is not associated with a value "
+                                    "in enclosing scope")
