@@ -2682,11 +2682,20 @@ def _dict_mutation(node, d: Expr, name: str, args: list, kwargs: dict, b):
                 continue
             if not part.ty.may("dict"):
                 raise Refusal(node, "dict.update() takes a dict (or keyword arguments) here")
-            # its type known only at run time: a dict is merged in; pairs or anything else stop loudly
-            parts[position] = stop_where(part, f"$type({part.code}) != 'object'",
-                                         f"line {node.lineno}: dict.update() of a value whose type is not annotated "
-                                         "and is not a dict at run time (the machine merges a dict only): annotate it",
-                                         pytypes.restrict(part.ty, {"dict"}))
+            # its type known only at run time: a dict is merged in, and so is a list of [str key,
+            # value] pairs (each a key in turn, as Python's update takes them); anything else
+            # (pairs of other keys or lengths: Python's own errors) stops loudly
+            v = part.code
+            pairs = (f"($type({v}) = 'array' and $reduce({v}, function($__a, $__p) {{ $__a and $type($__p) = 'array'"
+                     f" and $count($__p) = 2 and $type($__p[0]) = 'string' }}, true))")
+            checked = stop_where(part, f"($type({v}) != 'object' and $not{pairs})",
+                                 f"line {node.lineno}: dict.update() of a value whose type is not annotated and is "
+                                 "neither a dict nor a list of [str, value] pairs at run time: annotate it",
+                                 pytypes.restrict(part.ty, {"dict"}))
+            if part.ty.may("list"):
+                checked = combine(f"($__u := {v}; $type($__u) = 'object' ? $__u : $merge($append([], $map($__u, "
+                                  f"function($__p) {{ {{$__p[0]: $__p[1]}} }}))))", checked.ty, checked)
+            parts[position] = checked
         value_ty = ty.values
         for part in parts:
             value_ty = pytypes.join(value_ty, part.ty.values)

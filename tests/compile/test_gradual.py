@@ -1338,3 +1338,23 @@ def test_percent_format_by_key():
     def main(d):
         return "%(a)s %s" % d
     """)
+
+
+def test_dict_update_with_pairs_known_at_run_time():
+    """`cfg.update(config)` of an unannotated config stopped the machine unless it was a dict:
+    a list of [str, value] pairs is merged in as Python takes them (a later pair wins, new keys
+    last); pairs the machine cannot hold stop it loudly, never a different result."""
+    source = """
+    @sfn.workflow
+    def main(config):
+        cfg = {"retries": 3, "mode": "a"}
+        cfg.update(config)
+        return cfg
+    """
+    results = assert_same(source, {"config": [["retries", 5]]}, {"config": {"retries": 5, "x": [1]}},
+                          {"config": []}, {"config": [["b", [1, 2]], ["mode", None], ["b", {"q": [[1]]}]]})
+    assert [r["output"] for r in results] == [{"retries": 5, "mode": "a"}, {"retries": 5, "mode": "a", "x": [1]},
+                                              {"retries": 3, "mode": "a"}, {"retries": 3, "mode": None, "b": {"q": [[1]]}}]
+    for config in ([["a", 1, 2]], [[1, "x"]], ["ab"], 5):
+        (python, machine), = both(source, {"config": config})
+        assert machine["error"] == "pysfn.Unsupported", config
