@@ -1378,6 +1378,7 @@ class Builder(BuilderHelpers):
             target = self.merge_target()
             # the guard Choice's default takes the assignment itself
             target.default_assign.update({name: _code(e) for name, e in pairs})
+            target.bulky |= {name for name, e in pairs if _bulky(e)}
             target.title = title
             self.pending = [self.hole(target, "default", assigned=frozenset(n for n, _ in pairs))]
             return
@@ -1386,21 +1387,40 @@ class Builder(BuilderHelpers):
             existing = target.assign if isinstance(target, ir.Pass) else target.default_assign
             reads = frozenset().union(*(e.reads for e in exprs)) if exprs else frozenset()
             names = {n for n, _ in pairs}
-            if not (reads & set(existing)) and not (names & set(existing)) and len(existing) < 30:
+            bulky = {name for name, e in pairs if _bulky(e)}
+            # (AWS limits one Assign's values to 256 KB together: two collections' worth of data
+            # may pass it where each alone fits, so each gets a state of its own)
+            if not (reads & set(existing)) and not (names & set(existing)) and len(existing) < 30 \
+                    and len(target.bulky | bulky) <= 1:
                 existing.update({name: _code(e) for name, e in pairs})
+                target.bulky |= bulky
                 if self.statement is not None:
                     target.describe(self.statement.lineno, self.statement_text)
                 target.title = _merge_titles(target.title, title)
                 hole = self.pending[0]
                 hole.defined = hole.defined | names
                 return
-        node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs})
+        node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs},
+                       bulky={name for name, e in pairs if _bulky(e)})
         self.add(node, frozenset(n for n, _ in pairs))
 
 
 _RESULT = "$states.result.Payload"
 QUERY_EVALUATION_ERROR = "States.QueryEvaluationError"
 _IMMUTABLE = frozenset({"int", "float", "bool", "str", "none"})
+
+
+_WALKS = ("$join(", "$reduce(", "$map(", "$filter(", "$__map(", "$__filter(")
+
+
+def _bulky(expr: Expr) -> bool:
+    """Whether a value may be as large as a collection of unknown size: a list, a dict, a value
+    of unknown type, a str built from a list's items (not a literal)."""
+    if expr.const is not Expr.NO_CONST:
+        return False
+    ty = expr.ty
+    return not ty.kinds or ty.is_any or ty.may("list", "dict") or (
+        ty.may("str") and any(walk in expr.code for walk in _WALKS))
 
 
 def _scalar(ty: Ty | None) -> bool:

@@ -69,6 +69,7 @@ class Node:
 class Pass(Node):
     assign: dict = attrs.Factory(dict)
     next: Node | None = None
+    bulky: set = attrs.Factory(set)  # the assigned values that may be as large as a collection (builder.assign)
 
     def successors(self):
         return [self.next]
@@ -88,6 +89,7 @@ class Choice(Node):
     default: Node | None = None
     default_assign: dict = attrs.Factory(dict)
     mergeable: bool = False  # a guard Choice: later assignments may join its default Assign
+    bulky: set = attrs.Factory(set)  # (as Pass's, for its default Assign)
 
     def successors(self):
         return [rule.next for rule in self.rules] + [self.default]

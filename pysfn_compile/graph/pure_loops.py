@@ -597,6 +597,8 @@ def _collapse_block(graph, nodes, block, fresh, defined, machine_reads, made, sh
     # in a loop of states, and read its own variables before setting them: those count too)
     outside = {name for key, names in machine_reads.items() if key not in members for name in names}
     carried = sorted(assigned & (outside | _exposed(head, members) | shown))
+    if len(set(carried) & {name for node in block for name in getattr(node, "bulky", ())}) > 1:
+        return False  # (one variable, then one Assign, would hold two collections: builder.assign)
     step = _Step(block, members, [head], carried, fresh.prefix, known=defined[id(head)], variables=fresh.variables,
                  record=fresh.record, local=fresh.local, assigned=frozenset(assigned))
     code = step.once()

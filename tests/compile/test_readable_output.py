@@ -425,3 +425,39 @@ def test_an_int_formatted_with_a_sign_or_zeros_is_computed_once():
     assert results[0]["output"][0] == "#-0002|-2|0|-   2,000|   5"
     text = json.dumps(compile_text(source).definition)
     assert text.count("$__fv := ") == 4  # n, a variable, is read as it is
+
+
+def test_two_collections_are_never_assigned_in_one_state():
+    """AWS limits the values of one Assign to 256 KB together: `a` and `b`, each 150 KB, were
+    one Pass and failed with States.DataLimitExceeded where Python (and a state each) succeed;
+    scalars still share a state."""
+    source = """
+    def rows(n):
+        return ["x" * 100 for _ in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        rs = rows(n)
+        a = [r.upper() for r in rs]
+        b = [r + "y" for r in rs]
+        k, first = len(a), 0
+        return [k, first, len(b)]
+    """
+    results = assert_same(source, {"n": 1400}, {"n": 2})
+    assert results[0]["output"] == [1400, 0, 1400]
+    states = compile_text(source).definition["States"]
+    assigns = [set(state.get("Assign", {})) for state in states.values()]
+    assert not any({"a", "b"} <= names for names in assigns)
+    assert any({"k", "first"} <= names for names in assigns)
+    # a block of pure code folded into one state returns what it sets in one variable
+    assert assert_same("""
+    def fetch(n):
+        return [f"{i:07d}" + "x" * 90 for i in range(n)]
+
+    @sfn.workflow
+    def main(n):
+        rows = fetch(n)
+        a = sorted(rows)
+        b = sorted(rows, reverse=True)
+        return [len(a), len(b), a[0][:7], b[0][:7]]
+    """, {"n": 2000})[0]["output"] == [2000, 2000, "0000000", "0001999"]
