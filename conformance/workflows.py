@@ -177,7 +177,8 @@ def run_plain(compiled: Any, execution_input: Any, start_time: datetime | None =
     except Exception as error:
         if sfn is not None and isinstance(error, sfn.Fail):
             return Outcome(RAISED, error=error.error, cause=error.cause)
-        return Outcome(RAISED, error=type(error).__name__, cause=str(error))
+        named = getattr(compiled, "error_name", None)  # (a stand-in compiler's: the class name)
+        return Outcome(RAISED, error=named(type(error)) if named else type(error).__name__, cause=str(error))
     try:
         return Outcome(RETURNED, value=json.loads(json.dumps(value, allow_nan=False)))
     except (TypeError, ValueError) as error:

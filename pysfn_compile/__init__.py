@@ -107,6 +107,12 @@ class Compiled:
         the same responder answers each `sfn.wait_for_callback` both ways (local_callbacks.py)."""
         return local_callbacks.emulator_callbacks(self.definition, responders)
 
+    def error_name(self, cls: type) -> str:
+        """The error name a plain run's exception of class `cls` ends the execution with: its
+        class name, or with its module where the workflow's module (or the builtins) give that
+        name to another class, as the Lambda names it (dispatch.error_type)."""
+        return _dispatch.error_type(cls, vars(self.module))
+
     def workflow(self):
         """The entry function as written (with the sfn.workflow parameter checks)."""
         return getattr(self.module, self.entry)
@@ -141,8 +147,7 @@ class Compiled:
         except sfn.Fail as failure:
             return {"status": "FAILED", "output": None, "error": failure.error, "cause": failure.cause}
         except Exception as error:  # the workflow's own exception: its class name and message
-            return {"status": "FAILED", "output": None, "error": _dispatch.error_type(type(error), vars(self.module)),
-                    "cause": str(error)}
+            return {"status": "FAILED", "output": None, "error": self.error_name(type(error)), "cause": str(error)}
         return {"status": "SUCCEEDED", "output": json.loads(json.dumps(result)), "error": None, "cause": None}
 
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
 from .dispatch import check_result, loaded_again, return_hint
-from .sfn import Fail, MarshalError, as_machine_sees, in_task
+from .sfn import Fail, MarshalError, as_machine_sees, in_task, retried
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
@@ -44,6 +44,8 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     def crossing(name: str, function: Callable) -> Callable:
         hint = return_hint(function)
         original, function = function, (stand_ins or {}).get(name, function)
+        if function is not original and getattr(original, "__pysfn_retry__", None):
+            function = retried(function, original.__pysfn_retry__)  # the Task retries a stand-in too
 
         @functools.wraps(original)
         def call(*args, **kwargs):

@@ -816,21 +816,7 @@ def retry(errors=(Exception,), max_attempts=3, interval=1, backoff=2.0, max_dela
         original = unwrap(function)
         specs = [spec, *getattr(function, "__pysfn_retry__", [])]
         task_options = getattr(function, "__pysfn_task__", None)
-
-        @functools.wraps(original)
-        def retrying(*args, **kwargs):
-            attempts = [0] * len(specs)
-            while True:
-                try:
-                    return original(*args, **kwargs)
-                except Exception as error:
-                    index = next((i for i, s in enumerate(specs) if isinstance(error, s.errors)), None)
-                    if index is None or attempts[index] >= specs[index].max_attempts:
-                        raise
-                    with between_attempts():
-                        clock().sleep(specs[index].delay(attempts[index]))
-                    attempts[index] += 1
-
+        retrying = retried(original, specs)
         retrying.__pysfn_retry__ = specs
         retrying.__pysfn_original__ = original
         if task_options is not None:
@@ -838,6 +824,27 @@ def retry(errors=(Exception,), max_attempts=3, interval=1, backoff=2.0, max_dela
         return retrying
 
     return decorate
+
+
+def retried(function, specs: list):
+    """`function` called again as the Task's retriers `specs` say (a test's stand-in for a
+    callee keeps the callee's @sfn.retry: the machine's Task retries whatever the Lambda runs)."""
+
+    @functools.wraps(function)
+    def retrying(*args, **kwargs):
+        attempts = [0] * len(specs)
+        while True:
+            try:
+                return function(*args, **kwargs)
+            except Exception as error:
+                index = next((i for i, s in enumerate(specs) if isinstance(error, s.errors)), None)
+                if index is None or attempts[index] >= specs[index].max_attempts:
+                    raise
+                with between_attempts():
+                    clock().sleep(specs[index].delay(attempts[index]))
+                attempts[index] += 1
+
+    return retrying
 
 
 def task(timeout: int | None = None, heartbeat: int | None = None):

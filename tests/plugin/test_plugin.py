@@ -678,3 +678,67 @@ def test_a_mock_raising_the_workflow_s_own_exception_class_is_caught_by_it(proje
                 == {"paid": 0}
     """)
     run(project, "-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_compare_retries_a_mock_as_the_callee_s_task_does(project):
+    """The mock stands in for a callee with @sfn.retry: the machine's Task retried it, the plain
+    run called it once and reported TimeoutError (found by a new-user trial)."""
+    project.makepyfile(flaky="""
+        from pysfn_compile import sfn
+
+        @sfn.retry(errors=[TimeoutError], max_attempts=3, interval=1)
+        def fetch(key: str) -> str:
+            return "real"
+
+        @sfn.workflow
+        def main(key: str):
+            return fetch(key)
+    """)
+    project.makepyfile(test_flaky="""
+        def test_first_attempt_fails(sfn_run):
+            calls = []
+
+            def flaky(key):
+                calls.append(key)
+                if len(calls) % 2:
+                    raise TimeoutError("slow")
+                return "ok"
+
+            assert sfn_run.compare("flaky.py", {"key": "k"}, lambdas={"fetch": flaky}).output == "ok"
+            assert len(calls) == 4  # two attempts in each run
+    """)
+    run(project, "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_compare_names_a_mock_s_own_class_as_the_lambda_does(project):
+    """The test's own `Declined`, beside the workflow's class of that name, is uncaught both ways
+    and named with its module both ways (the plain run said `Declined`, the machine
+    `test_foreign.Declined`)."""
+    project.makepyfile(shop="""
+        from pysfn_compile import sfn
+
+        class Declined(Exception):
+            pass
+
+        def charge(amount: int) -> str:
+            return "ok"
+
+        @sfn.workflow
+        def main(amount: int):
+            try:
+                return charge(amount)
+            except Declined as e:
+                return "declined: " + str(e)
+    """)
+    project.makepyfile(test_foreign="""
+        class Declined(Exception):
+            pass
+
+        def boom(amount):
+            raise Declined("card expired")
+
+        def test_compare(sfn_run):
+            ex = sfn_run.compare("shop.py", {"amount": 5}, lambdas={"charge": boom})
+            assert (ex.error, ex.cause) == ("test_foreign.Declined", "card expired")
+    """)
+    run(project, "-p", "no:cacheprovider").assert_outcomes(passed=1)
