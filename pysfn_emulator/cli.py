@@ -53,7 +53,7 @@ examples:
       calling a function the workflow does not define is refused before the run)
   pysfn-emulate machine.json --lambdas handlers.py
       Task states call the module's functions: def charge_card(event, context) serves the
-      Lambda function charge_card and charge-card (or a dict LAMBDAS = {name or ARN: handler})
+      Lambda function charge_card and charge-card (other names: a dict LAMBDAS = {name or ARN: handler})
   pysfn-emulate machine.json --services services.py
       Task states that call AWS services use local ones: DynamoDB, S3, SQS, SNS and EventBridge
       in memory, plus the module's handlers (def secretsmanager_get_secret_value(params))
@@ -255,7 +255,7 @@ def _parser() -> argparse.ArgumentParser:
     workflow.add_argument("--lambdas", metavar="HANDLERS.py",
                           help="a Python module whose functions are the Lambda functions Task "
                           "states call, each under its name ('_' also serving '-': charge_card "
-                          "serves charge-card), or its LAMBDAS dict {name or ARN: handler}; with "
+                          "serves charge-card), and its LAMBDAS dict {name or ARN: handler}; with "
                           "a workflow, a function named like a callee replaces that callee")
     aws = parser.add_argument_group("AWS services")
     aws.add_argument("--services", metavar="SERVICES.py",

@@ -70,20 +70,22 @@ def module_from_file(path: str | Path, what: str) -> ModuleType:
 
 
 def handlers_from_file(path: str | Path) -> dict[str, Callable[[Any, Any], Any]]:
-    """`{Lambda function name or ARN: handler(event, context)}` from a Python module: its
-    `LAMBDAS` dict when it has one, else each public function it defines, under its own name
-    and, when that has a `_`, also with `-` for each `_` (a Lambda function `charge-card` is
-    the Python function `charge_card`; Lambda names allow both characters, Python names only
-    `_`). Names mixing both, or ARNs, go in `LAMBDAS`."""
+    """`{Lambda function name or ARN: handler(event, context)}` from a Python module: each
+    public function it defines, under its own name and, when that has a `_`, also with `-` for
+    each `_` (a Lambda function `charge-card` is the Python function `charge_card`; Lambda names
+    allow both characters, Python names only `_`), and the entries of its `LAMBDAS` dict, if it
+    has one (names mixing both characters, ARNs); a function `LAMBDAS` lists serves only the
+    names it is listed under there."""
     module = module_from_file(path, "handlers")
     table = getattr(module, "LAMBDAS", None)
-    if isinstance(table, dict):
-        return dict(table)
+    listed = dict(table) if isinstance(table, dict) else {}
     handlers: dict[str, Callable[[Any, Any], Any]] = {}
     for name, function in callee_table(module).items():
+        if any(function is handler for handler in listed.values()):
+            continue
         handlers[name] = function
         handlers.setdefault(name.replace("_", "-"), function)
-    return handlers
+    return {**handlers, **listed}
 
 
 def responders_from_file(path: str | Path) -> dict[str, Callable[[str, Any], Any]]:

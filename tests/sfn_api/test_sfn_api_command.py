@@ -57,3 +57,10 @@ def test_handlers_module_functions_are_lambda_functions(tmp_path):
     assert list(load_lambdas(str(handlers))) == ["charge"]
     handlers.write_text("def f(event, context):\n    return 1\n\nLAMBDAS = {'arn:aws:lambda:us-east-1:1:function:g': f}\n")
     assert list(load_lambdas(str(handlers))) == ["arn:aws:lambda:us-east-1:1:function:g"]
+    # the public functions and the LAMBDAS entries both serve (LAMBDAS turned the functions off,
+    # and pysfn-emulate's hint then asked for the function the module had)
+    handlers.write_text("def greet(event, context):\n    return 1\n\ndef audit(event, context):\n    return 2\n\n"
+                        "LAMBDAS = {'audit-v2': audit}\n")
+    assert sorted(load_lambdas(str(handlers))) == ["audit-v2", "greet"]
+    handlers.write_text("def greet(event, context):\n    return 1\n\nLAMBDAS = {}\n")
+    assert list(load_lambdas(str(handlers))) == ["greet"]
