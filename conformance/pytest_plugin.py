@@ -49,6 +49,11 @@ REPORT_JSON, REPORT_MARKDOWN, COVERAGE_JSON = "sfn-executions.json", "sfn-execut
 # --- options and session state ----------------------------------------------------------------
 
 
+# the keywords compare passes on to the emulated run (its own come first in its signature)
+_RUN_OPTIONS = frozenset({"mock_config", "test_case", "state_machine_name", "execution_name", "state_machine_type",
+                          "max_transitions", "max_seconds"})
+
+
 def _fail(message: str) -> NoReturn:
     """Fail the test with `message` alone: no traceback, and none of an exception being handled
     (pytest showed the problem twice, "During handling of the above exception ...")."""
@@ -132,7 +137,7 @@ class SfnRun:
         self._record = record
         self.executions: list[tuple[str, Any, Any]] = []  # (source, input, Execution)
         self.services: Any = None  # the LocalAws the last run that had services used
-        self._compiled: dict[tuple[str, str | None, float], Any] = {}
+        self._compiled: dict[tuple[str, str | None, float, bool], Any] = {}
         self._module_data: dict[int, dict[str, Any]] = {}  # id(compiled) -> its module's data as imported
 
     def __call__(
@@ -153,6 +158,7 @@ class SfnRun:
         state_machine_type: str = "STANDARD",
         max_transitions: int | None = DEFAULT_MAX_TRANSITIONS,
         max_seconds: float | None = DEFAULT_MAX_SECONDS,
+        compute_in_lambda: bool = False,
     ) -> Any:
         """Run `source` with `input` in the emulator and return the Execution.
 
@@ -171,9 +177,10 @@ class SfnRun:
         compare); for a definition, run()'s own {state name | resource | activity: responder}.
         `mock_config` is a Step Functions Local mock file
         (a dict or a path) and `test_case` the case of it to run. `max_transitions` and
-        `max_seconds` are `run`'s guard against a runaway machine.
+        `max_seconds` are `run`'s guard against a runaway machine. `compute_in_lambda=True`
+        compiles a workflow as `pysfn-compile --compute-in-lambda` does.
         """
-        definition, label, compiled = self._load(source, entry)
+        definition, label, compiled = self._load(source, entry, compute_in_lambda)
         options: dict[str, Any] = {
             "state_machine_name": state_machine_name,
             "execution_name": execution_name,
@@ -201,7 +208,8 @@ class SfnRun:
     def compare(self, source: str | os.PathLike, input: Any = None, *, entry: str | None = None,
                 start_time: datetime | str | None = None, seed: int | None = None,
                 lambdas: Mapping[str, Any] | None = None, services: Any = None,
-                callbacks: Mapping[str, Any] | None = None, **options: Any) -> Any:
+                callbacks: Mapping[str, Any] | None = None, compute_in_lambda: bool = False,
+                **options: Any) -> Any:
         """Run the workflow `source` (.py) plainly as Python and compiled in the emulator, and
         fail the test unless both give the same output, or the same error and cause. Returns
         the Execution. `lambdas` that name callees are called in their places in both runs (a
@@ -218,7 +226,11 @@ class SfnRun:
         if path.suffix != ".py":
             _fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
                   "has no plain Python to compare with")
-        compiled = self._compile(path, entry)
+        unknown = sorted(set(options) - _RUN_OPTIONS)
+        if unknown:  # (before either run: a typo ran the plain run, then failed with a traceback)
+            _fail(f"sfn_run.compare: unexpected keyword argument {unknown[0]!r}; it takes "
+                  f"{', '.join(sorted(_RUN_OPTIONS | {'entry', 'start_time', 'seed', 'lambdas', 'services', 'callbacks', 'compute_in_lambda'}))}")
+        compiled = self._compile(path, entry, compute_in_lambda)
         start_time = start_moment(start_time) if start_time is not None else datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
                  "state_machine_name": options.pop("state_machine_name", None)}
@@ -230,7 +242,8 @@ class SfnRun:
                                     callbacks=callbacks, replaced=stand_ins, **names)
         workflows.restore_module_data(compiled, saved)
         execution = self(path, input, entry=entry, start_time=start_time, seed=seed,
-                         lambdas=lambdas, services=emulated_aws, callbacks=callbacks, **names, **options)
+                         lambdas=lambdas, services=emulated_aws, callbacks=callbacks,
+                         compute_in_lambda=compute_in_lambda, **names, **options)
         emulated = workflows.outcome_of(execution)
         if plain != emulated:
             _fail(
@@ -276,7 +289,7 @@ class SfnRun:
 
     # -- loading ---------------------------------------------------------------------------------
 
-    def _load(self, source: Any, entry: str | None) -> tuple[Any, str, dict | None]:
+    def _load(self, source: Any, entry: str | None, compute_in_lambda: bool = False) -> tuple[Any, str, dict | None]:
         if isinstance(source, Mapping):
             return source, "<definition>", None
         if isinstance(source, str) and source.lstrip().startswith("{"):
@@ -284,10 +297,11 @@ class SfnRun:
         path = self._path(source)
         label = self._label(path, entry)
         if path.suffix == ".py":
-            compiled = self._compile(path, entry)
+            compiled = self._compile(path, entry, compute_in_lambda)
             return compiled.definition, label, compiled
-        if entry is not None:
-            _fail(f"sfn_run: {source}: entry= is for Python workflows (.py)")
+        if entry is not None or compute_in_lambda:
+            _fail(f"sfn_run: {source}: {'entry=' if entry is not None else 'compute_in_lambda='} is for "
+                  "Python workflows (.py)")
         try:
             text = path.read_text(encoding="utf-8-sig")
         except OSError as error:
@@ -340,16 +354,17 @@ class SfnRun:
             text = str(path)
         return f"{text}:{entry}" if entry else text
 
-    def _compile(self, path: Path, entry: str | None) -> Any:
+    def _compile(self, path: Path, entry: str | None, compute_in_lambda: bool = False) -> Any:
         try:
-            key = (str(path.resolve()), entry, path.stat().st_mtime)
+            key = (str(path.resolve()), entry, path.stat().st_mtime, compute_in_lambda)
         except OSError:
-            key = (str(path), entry, 0.0)
+            key = (str(path), entry, 0.0, compute_in_lambda)
         if key not in self._compiled:
             try:
                 # with --sfn-coverage, a coverage build: folded pure code records the branches it takes
                 self._compiled[key] = workflows.compile_workflow(path, entry,
-                                                                 coverage=self._record.coverage is not None)
+                                                                 coverage=self._record.coverage is not None,
+                                                                 compute_in_lambda=compute_in_lambda)
                 self._module_data[id(self._compiled[key])] = workflows.module_data(self._compiled[key])
             except workflows.WorkflowError as problem:
                 _fail(f"sfn_run: {problem}")

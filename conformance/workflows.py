@@ -76,8 +76,10 @@ class Outcome:
         return f"stopped: {self.error}"
 
 
-def compile_workflow(path: str | os.PathLike, entry: str | None = None, coverage: bool = False) -> Any:
-    """`pysfn_compile.compile_file(path, entry=entry)` (a coverage build with `coverage`); every
+def compile_workflow(path: str | os.PathLike, entry: str | None = None, coverage: bool = False,
+                     compute_in_lambda: bool = False) -> Any:
+    """`pysfn_compile.compile_file(path, entry=entry)` (a coverage build with `coverage`, what
+    JSONata cannot compute run in the Lambda with `compute_in_lambda`); every
     problem becomes a WorkflowError whose message is located (`path:line:col: message`) when
     the compiler located it."""
     try:
@@ -90,10 +92,11 @@ def compile_workflow(path: str | os.PathLike, entry: str | None = None, coverage
                             "pysfn_compile.compile_file is not available in this installation")
     if not Path(path).is_file():
         raise WorkflowError(f"{path}: no such workflow file")
+    parameters = inspect.signature(compile_file).parameters
+    options = {name: True for name, wanted in (("coverage", coverage), ("compute_in_lambda", compute_in_lambda))
+               if wanted and name in parameters}
     try:
-        if coverage and "coverage" in inspect.signature(compile_file).parameters:
-            return compile_file(str(path), entry=entry, coverage=True)
-        return compile_file(str(path), entry=entry)
+        return compile_file(str(path), entry=entry, **options)
     except SyntaxError as error:
         raise WorkflowError(f"{error.filename or path}:{error.lineno or 0}:{error.offset or 0}: "
                             f"{error.msg}") from None

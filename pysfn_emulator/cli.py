@@ -350,7 +350,23 @@ def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[
     definition = _parse_json(_read_file(args.definition, "definition"), args.definition)
     if args.source is None:
         return definition, handlers or None, None
-    compiled = compile_workflow(compiler, args.source, args.entry, args.compute_in_lambda)
+    try:
+        return (definition, *_served(definition, args, compiler, handlers, args.compute_in_lambda))
+    except BadInput:
+        if args.compute_in_lambda:
+            raise
+        try:  # a definition compiled with --compute-in-lambda calls the blocks the Lambda computes
+            return (definition, *_served(definition, args, compiler, handlers, True))
+        except BadInput:
+            pass
+        raise
+
+
+def _served(definition: Any, args: argparse.Namespace, compiler: Compiler | None, handlers: dict,
+            compute_in_lambda: bool) -> tuple[dict, Any]:
+    """(the Lambda handlers, the compiled workflow) of `--source`: every Lambda Task of the
+    definition must call a function the workflow's dispatcher has."""
+    compiled = compile_workflow(compiler, args.source, args.entry, compute_in_lambda)
     lambdas = _workflow_lambdas(compiled, handlers, args.lambdas)
     # The definition may have been compiled with another --lambda-arn: its functions are
     # the same dispatcher, whatever they are called.
@@ -367,7 +383,7 @@ def _load_machine(args: argparse.Namespace, compiler: Compiler | None) -> tuple[
             f"hint: --source runs a definition compiled from that workflow (pysfn-compile {args.source} -o "
             "machine.json); a definition calling other Lambda functions runs without --source, with --lambdas "
             "handlers.py"]))
-    return definition, lambdas, compiled
+    return lambdas, compiled
 
 
 def _handlers(path: str | None) -> dict:

@@ -837,6 +837,19 @@ def test_source_that_did_not_compile_the_definition_is_refused_before_the_run(ca
     assert definition.read_bytes() == before
 
 
+def test_source_runs_a_definition_compiled_with_compute_in_lambda(capsys, tmp_path):
+    """The definition calls the blocks the Lambda computes: --source finds them without the flag
+    (it was refused with a hint to pass the flag the definition was compiled with)."""
+    workflow = tmp_path / "stats.py"
+    workflow.write_text("import math\nfrom pysfn_compile import sfn\n\n@sfn.workflow\ndef main(x):\n"
+                        "    return f'{math.log(x):.3f}'\n")
+    definition = tmp_path / "stats.json"
+    assert compile_cli.main([str(workflow), "--compute-in-lambda", "-o", str(definition)]) == 0
+    capsys.readouterr()
+    status, out, err = run_cli(capsys, str(definition), "--source", str(workflow), "--input", '{"x": 10}')
+    assert (status, err, json.loads(out)) == (0, "", "2.303")
+
+
 def test_source_refuses_a_lambda_payload_naming_no_function(capsys, tmp_path):
     definition = tmp_path / "hand.json"
     definition.write_text(json.dumps({

@@ -742,3 +742,32 @@ def test_compare_names_a_mock_s_own_class_as_the_lambda_does(project):
             assert (ex.error, ex.cause) == ("test_foreign.Declined", "card expired")
     """)
     run(project, "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_compute_in_lambda_and_compare_s_keywords(project):
+    """sfn_run(..., compute_in_lambda=True) was a TypeError from the plugin and compare ignored
+    it; a keyword compare does not know ran the plain run, then failed with a traceback."""
+    project.makepyfile(stats="""
+        import math
+        from pysfn_compile import sfn
+
+        @sfn.workflow
+        def main(x):
+            return f"{math.log(x):.3f}"
+    """)
+    project.makepyfile(test_stats="""
+        import pytest
+
+        def test_run(sfn_run):
+            assert sfn_run("stats.py", {"x": 10}, compute_in_lambda=True).output == "2.303"
+
+        def test_compare(sfn_run):
+            assert sfn_run.compare("stats.py", {"x": 10}, compute_in_lambda=True).output == "2.303"
+
+        def test_typo(sfn_run):
+            sfn_run.compare("stats.py", {"x": 10}, compute_in_lamda=True)
+    """)
+    result = run(project, "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2, failed=1)
+    result.stdout.fnmatch_lines(["*sfn_run.compare: unexpected keyword argument 'compute_in_lamda'; it takes*"])
+    assert "Traceback" not in result.stdout.str()
