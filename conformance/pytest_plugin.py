@@ -171,7 +171,8 @@ class SfnRun:
         read relative to the current directory, else to the test file's directory. `services`:
         local AWS services for Tasks that call AWS (a pysfn_emulator.LocalAws, a mapping
         {"service:action": handler(params)}, or a services module's path:
-        pysfn_emulator.services_from_file); the registry used is `sfn_run.services` afterwards.
+        pysfn_emulator.services_from_file); the registry used is `sfn_run.services` afterwards
+        (for a workflow, a fresh empty LocalAws when none is given, as pysfn-emulate gives it).
         `callbacks` answer task tokens: for a workflow, {callee name: responder(token, payload)}
         answering its sfn.wait_for_callback(callee, payload) (the plain run's responders, see
         compare); for a definition, run()'s own {state name | resource | activity: responder}.
@@ -192,6 +193,10 @@ class SfnRun:
         all_lambdas = self._lambdas(compiled, label, lambdas)
         if all_lambdas:
             options["lambdas"] = all_lambdas
+        if services is None and compiled is not None:
+            # a workflow's own run: an empty local AWS account, as pysfn-emulate workflow.py and
+            # compare give it (a definition's service Tasks fail unless services are given)
+            services = LocalAws()
         if services is not None:
             options["services"] = self.services = self._services(services)
         if callbacks:

@@ -14,8 +14,10 @@ def output_problem(outputs: Iterable[tuple[str, str]], inputs: Iterable[tuple[st
     seen: dict[str, str] = {}
     given = [(what, path) for what, path in inputs if path and path != "-"]
     for option, path in outputs:
-        if not path or path == "-":
+        if path is None or path == "-":
             continue
+        if not path.strip():
+            return f"{option}: the path is empty (give a file's path)"
         for what, source in given:
             if _same(path, source):
                 return f"{option} {path} is {what}: writing there would replace it (choose another file)"

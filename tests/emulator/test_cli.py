@@ -933,3 +933,14 @@ def _empty_services(tmp_path: Path) -> Path:
     path = tmp_path / "services.py"
     path.write_text("import pysfn_emulator\nservices = pysfn_emulator.LocalAws()\n")
     return path
+
+
+def test_an_empty_output_path_is_refused_before_anything_runs(capsys, tmp_path):
+    """`-o ""` named a temporary file of the compiler's; `--graph ""` ran the execution, then
+    failed to write."""
+    workflow = str(EXAMPLES / "analyse_text.py")
+    assert compile_cli.main([workflow, "-o", ""]) == 2
+    assert "-o: the path is empty" in capsys.readouterr().err
+    status, out, err = run_cli(capsys, workflow, "--input", '{"text": "a"}', "--graph", " ")
+    assert (status, out) == (2, "")
+    assert "--graph: the path is empty" in err

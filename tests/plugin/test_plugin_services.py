@@ -127,3 +127,18 @@ def test_compare_gives_both_runs_equal_registries_and_compares_their_state(proje
     result = run(project)
     result.assert_outcomes(passed=2, failed=1)
     result.stdout.fnmatch_lines(["*the AWS services' state differs at /dynamodb/orders/1 after running workflow.py with input*"])
+
+
+def test_a_workflow_run_with_no_services_gets_an_empty_local_aws(project):
+    """As pysfn-emulate workflow.py and compare do (sfn_run failed with
+    ResourceNotRegistered where the command line printed the result)."""
+    project.makepyfile(test_inner_default="""
+        def test_default(sfn_run):
+            ex = sfn_run("workflow.py", {"id": "a"})
+            assert ex.output is True, (ex.error, ex.cause)
+            assert sfn_run.services.dynamodb.items("orders", plain=True) == [{"id": "a"}]
+
+        def test_a_definition_still_needs_services(sfn_run):
+            assert sfn_run("put.json", {"id": "a"}).error == "pysfn.ResourceNotRegistered"
+    """)
+    run(project).assert_outcomes(passed=2)
