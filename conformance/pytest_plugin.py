@@ -314,6 +314,8 @@ class SfnRun:
                   f"{error.strerror or error}")
         try:
             return json.loads(text), label, None
+        except json.JSONDecodeError as error:  # located as the command line locates it
+            _fail(f"sfn_run: {path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}")
         except ValueError as error:
             _fail(f"sfn_run: {path}: invalid JSON: {error}")
 

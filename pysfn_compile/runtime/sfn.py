@@ -238,11 +238,18 @@ _run_execution: contextvars.ContextVar[PlainExecution | None] = contextvars.Cont
 
 
 @contextlib.contextmanager
-def virtual_clock(start: datetime | float | None = None, *, execution_name: str | None = None,
+def virtual_clock(start: datetime | float | str | None = None, *, execution_name: str | None = None,
                   state_machine_name: str | None = None):
     """Within the block, in this thread, the sfn clock is a fresh virtual one starting at `start`
-    (default: now), and sfn.context() names this execution (default names: `plain-run` of
-    `pysfn-state-machine`, the emulator's machine name); the process's clock is left alone."""
+    (default: now; a datetime, an ISO 8601 text such as "2024-01-01T00:00:00Z", or seconds
+    since the epoch; naive means UTC), and sfn.context() names this execution (default names:
+    `plain-run` of `pysfn-state-machine`, the emulator's machine name); the process's clock is
+    left alone."""
+    if isinstance(start, str):
+        try:
+            start = datetime.fromisoformat(start)
+        except ValueError:
+            raise ValueError(f"virtual_clock: {start!r} is not an ISO 8601 time (2024-01-01T00:00:00Z)") from None
     moment = (start if start.tzinfo else start.replace(tzinfo=UTC)) if isinstance(start, datetime) else None
     run_clock = Clock(virtual=True, start=moment.timestamp() if moment is not None else start)
     execution = PlainExecution(execution_name or DEFAULT_EXECUTION_NAME,

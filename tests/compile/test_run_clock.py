@@ -7,6 +7,8 @@ from __future__ import annotations
 import threading
 from datetime import UTC, datetime
 
+import pytest
+
 from conformance import workflows
 from pysfn_compile import sfn
 
@@ -78,3 +80,13 @@ def test_conformance_plain_run_starts_its_own_clock_at_start_time():
     outcome = workflows.run_plain(compiled, {}, start_time=datetime(2024, 1, 1, tzinfo=UTC))
     assert outcome == workflows.Outcome(workflows.RETURNED, value="woke")
     assert sfn.clock() is before
+
+
+def test_a_virtual_clock_starts_at_an_iso_time():
+    """`sfn.virtual_clock("2024-01-01T00:00:00Z")` raised a bare TypeError (it took a datetime)."""
+    with sfn.virtual_clock("2024-01-01T00:00:00Z") as clock:
+        assert clock.now() == 1704067200.0
+        assert sfn.context()["execution"]["start_time"] == "2024-01-01T00:00:00Z"
+    with pytest.raises(ValueError, match="not an ISO 8601 time"):
+        with sfn.virtual_clock("yesterday"):
+            pass

@@ -182,7 +182,7 @@ def test_a_long_path_is_shortened_and_nested_states_counted(project):
 @pytest.mark.parametrize("call, message", [
     ('sfn_run("missing.json", {})', "sfn_run: missing.json: cannot read the definition: "
                                     "No such file or directory"),
-    ('sfn_run("broken.json", {})', "sfn_run: broken.json: invalid JSON: Expecting*"),
+    ('sfn_run("broken.json", {})', "sfn_run: broken.json:1:2: invalid JSON: Expecting*"),
     ('sfn_run({"StartAt": "Nowhere", "States": {}}, {})',
      "sfn_run: <definition>: invalid state machine definition:"),
     ('sfn_run("echo.json", {}, entry="main")', "sfn_run: echo.json: entry= is for Python*"),
