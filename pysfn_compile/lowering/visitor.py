@@ -168,6 +168,11 @@ def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
         refused = _class_refusal(node, name, obj, b.info.module.__name__)
         if refused is not None:
             raise refused
+        if getattr(obj, "__pysfn_workflow__", False):
+            raise Refusal(node, f"'{name}' is a workflow (@sfn.workflow): a state machine cannot call one as a "
+                          "function (it would start an execution of its own)",
+                          "repeat the work with a loop; or move what both share into a callee (a module-level "
+                          "function, run as a Lambda)")
         raise Refusal(node, f"calling '{name}' is not supported in a workflow",
                       "call module-level functions (callees, run as Lambdas) and the supported builtins",
                       computable=lambda_compute.computable_name(b, name))

@@ -54,6 +54,7 @@ REFUSED = {
     "two_arg_exception": ("raise ValueError('a', 'b')", 1, "several arguments"),
     "catch_fail": ("try:\n    return 1\nexcept sfn.Fail:\n    return 2", 3, "catching sfn.Fail"),
     "starred_call": ("return work(*[1])", 1, "*args"),
+    "workflow_calls_itself": ("if x > 0:\n    return main(x - 1, u)\nreturn 0", 2, "'main' is a workflow (@sfn.workflow)"),
     "lambda_value": ("f = lambda: 1\nreturn 1", 1, "lambda"),
     "yield": ("yield 1", 1, "yield"),
     "nonlocal_branch": ("t = 0\ndef branch():\n    nonlocal t\n    t = 1\n    return t\nreturn sfn.parallel(branch)", 3,
