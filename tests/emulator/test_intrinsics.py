@@ -862,3 +862,9 @@ def test_recorded_results_evaluated_directly():
     for name, text, data, expected in cases:
         result = parse_intrinsic(text).evaluate(data)
         assert json.dumps(result, sort_keys=True) == json.dumps(expected, sort_keys=True), name
+
+
+def test_a_call_cut_short_says_it_ends_too_early():
+    """A missing `)` read 'unexpected the end at column 21'."""
+    with pytest.raises(IntrinsicSyntaxError, match="it ends too early"):
+        parse_intrinsic("States.Format('{}', $.a")

@@ -111,7 +111,9 @@ def _syntax_message(text: str, error: UnexpectedInput) -> str:
     if isinstance(error, UnexpectedCharacters):
         found = repr(error.char)
     elif isinstance(error, UnexpectedToken):
-        found = "the end" if error.token.type == "$END" else repr(str(error.token))
+        if error.token.type == "$END":
+            return f"'{text}' is not a valid intrinsic function call: it ends too early"
+        found = repr(str(error.token))
     else:  # pragma: no cover - lark raises only the kinds above
         found = "something"
     column = getattr(error, "column", "?")
