@@ -392,6 +392,8 @@ class SfnRun:
         except pysfn_emulator.NotSupportedError as unsupported:
             problems = "\n".join(f"  {p}" for p in unsupported.problems)
             _fail(f"sfn_run: {label}: valid, but not supported by pysfn yet:\n{problems}")
+        except pysfn_emulator.InvalidExecutionInput as error:  # (StartExecution refuses it: no execution)
+            _fail(f"sfn_run: {label}: {error}")
         except ValueError as error:  # MockConfigError: the mock file's problem, or a missing case
             if "test_case" not in options:
                 raise

@@ -186,6 +186,7 @@ def test_a_long_path_is_shortened_and_nested_states_counted(project):
     ('sfn_run({"StartAt": "Nowhere", "States": {}}, {})',
      "sfn_run: <definition>: invalid state machine definition:"),
     ('sfn_run("echo.json", {}, entry="main")', "sfn_run: echo.json: entry= is for Python*"),
+    ('sfn_run("echo.json", {"n": float("nan")})', "sfn_run: echo.json: Invalid State Machine Execution Input: NaN*"),
 ])
 def test_bad_input_fails_with_one_clear_message(project, call, message):
     project.makefile(".json", broken="{")
