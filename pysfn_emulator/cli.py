@@ -148,7 +148,8 @@ def _main(argv: list[str] | None, compiler: Compiler | None) -> int:
     try:
         _report(execution, as_json=args.json, with_history=args.history, with_trace=args.trace)
         sys.stdout.flush()
-        hint = missing_function_hint(execution) or missing_service_hint(execution)
+        hint = missing_function_hint(execution) or missing_service_hint(execution) or (
+            unanswered_token_hint(execution) if args.callbacks is None else None)
         if hint:
             print(hint, file=sys.stderr)
     except BrokenPipeError:  # `| head` stopped reading: not an error, as for any Unix tool
@@ -445,6 +446,21 @@ def missing_function_hint(execution: Any) -> str | None:
     return (f"hint: no local handler for the Lambda function {name!r}: pass --lambdas "
             f"handlers.py, a module with {given}; for a definition compiled by pysfn, "
             "--source workflow.py runs its callees")
+
+
+def unanswered_token_hint(execution: Any) -> str | None:
+    """What to do when a Task waited for a task token nobody sent back and timed out (with
+    the execution, where the Task had no TimeoutSeconds)."""
+    if execution.error != "States.Timeout" and execution.status != "TIMED_OUT":
+        return None
+    waited = [event for event in execution.history if event.get("type") == "TaskSubmitted"
+              and str(event.get("taskSubmittedEventDetails", {}).get("resource", "")).endswith(".waitForTaskToken")]
+    if not waited:
+        return None
+    return ("hint: a Task waited for a task token nobody answered: pass --callbacks responders.py, a module "
+            "whose functions responder(token, payload) answer by state name (or a RESPONDERS dict {state name "
+            "or resource: responder}); for a workflow, def CALLEE(token, payload) for "
+            "sfn.wait_for_callback(CALLEE, ...)")
 
 
 def missing_service_hint(execution: Any) -> str | None:

@@ -899,7 +899,9 @@ def test_without_callbacks_the_token_waits_until_its_timeout(tmp_path, capsys):
     machine = tmp_path / "machine.json"
     machine.write_text(json.dumps(_WAITING_MACHINE))
     assert main([str(machine), "--services", str(_empty_services(tmp_path)), "--json"]) == 1
-    assert json.loads(capsys.readouterr().out)["error"] == "States.Timeout"
+    out, err = capsys.readouterr()
+    assert json.loads(out)["error"] == "States.Timeout"
+    assert "hint: a Task waited for a task token nobody answered: pass --callbacks responders.py" in err
 
 
 def test_callbacks_module_answers_a_workflows_callee_by_name(tmp_path, capsys):
