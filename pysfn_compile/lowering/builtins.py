@@ -1923,23 +1923,40 @@ def _str_split(b, node, s, args, kwargs):
     _need(node, "str.split", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
     if not maxsplit.ty.only("int"):
         raise Refusal(node, "maxsplit must be an int")
-    out_ty = pytypes.list_of(pytypes.STR)
-    if sep is None or (sep.is_const and sep.const is None):
-        return _s(f"$__split_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"split_ws"}, ty=out_ty)
-    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
-        sep = _str_argument("split", 0, 1, sep, none=True)
-        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
-        return _s(f"($type({sep.code}) = 'null' ? $__split_ws({s.code}, {maxsplit.code}) :"
-                  f" $__split_sep({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
-                  helpers={"split_ws", "split_sep"}, ty=out_ty, guards=[empty])
-    if not sep.ty.only("str"):
-        raise Refusal(node, f"the separator must be a str, not {sep.ty.describe()}")
-    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
-                                                                "'empty separator'", sep)]
+    split = _by_separator(node, "split", s, sep, maxsplit)
+    if split is not None:
+        return split
+    checks = _empty_separator(sep)
     if maxsplit.is_const and maxsplit.const < 0:  # every part: JSONata's own $split is Python's
-        return _s(f"$split({s.code}, {sep.code})", s, sep, maxsplit, ty=out_ty, guards=checks)
+        return _s(f"$split({s.code}, {sep.code})", s, sep, maxsplit, ty=_PARTS, guards=checks)
     return _s(f"$__split_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"split_sep"},
-              ty=out_ty, guards=checks)
+              ty=_PARTS, guards=checks)
+
+
+_PARTS = pytypes.list_of(pytypes.STR)
+
+
+def _by_separator(node, method: str, s: Expr, sep: Expr | None, maxsplit: Expr) -> Expr | None:
+    """str.split/rsplit where the separator is None (whitespace: helper `split_ws` or
+    `rsplit_ws`) or a str or None known only at run time (Python's TypeError for anything
+    else, its ValueError for an empty one); None where it is a str (the caller splits by it)."""
+    whitespace, by_sep = f"{method}_ws", f"{method}_sep"
+    if sep is None or (sep.is_const and sep.const is None):
+        return _s(f"$__{whitespace}({s.code}, {maxsplit.code})", s, maxsplit, helpers={whitespace}, ty=_PARTS)
+    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
+        sep = _str_argument(method, 0, 1, sep, none=True)
+        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
+        return _s(f"($type({sep.code}) = 'null' ? $__{whitespace}({s.code}, {maxsplit.code}) :"
+                  f" $__{by_sep}({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
+                  helpers={whitespace, by_sep}, ty=_PARTS, guards=[empty])
+    if not sep.ty.only("str"):
+        raise Refusal(node, f"the separator must be a str or None, not {sep.ty.describe()}")
+    return None
+
+
+def _empty_separator(sep: Expr) -> list:
+    """Python's ValueError for an empty separator, where it may be one."""
+    return [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)]
 
 
 def _str_splitlines(b, node, s, args, kwargs):
@@ -1958,21 +1975,11 @@ def _str_rsplit(b, node, s, args, kwargs):
     _need(node, "str.rsplit", args, kwargs, 0, 2, keywords=("sep", "maxsplit"))
     if not maxsplit.ty.only("int"):
         raise Refusal(node, f"maxsplit must be an int, not {maxsplit.ty.describe()}")
-    out_ty = pytypes.list_of(pytypes.STR)
-    if sep is None or (sep.is_const and sep.const is None):
-        return _s(f"$__rsplit_ws({s.code}, {maxsplit.code})", s, maxsplit, helpers={"rsplit_ws"}, ty=out_ty)
-    if _dynamic_kind(sep.ty) and sep.ty.may("str", "none"):
-        sep = _str_argument("rsplit", 0, 1, sep, none=True)
-        empty = guard(f"({sep.code} = '')", ValueError, "'empty separator'", sep)
-        return _s(f"($type({sep.code}) = 'null' ? $__rsplit_ws({s.code}, {maxsplit.code}) :"
-                  f" $__rsplit_sep({s.code}, {sep.code}, {maxsplit.code}))", s, sep, maxsplit,
-                  helpers={"rsplit_ws", "rsplit_sep"}, ty=out_ty, guards=[empty])
-    if not sep.ty.only("str"):
-        raise Refusal(node, f"the separator must be a str or None, not {sep.ty.describe()}")
-    checks = [] if sep.is_const and sep.const != "" else [guard(f"({sep.code} = '')", ValueError,
-                                                                "'empty separator'", sep)]
+    split = _by_separator(node, "rsplit", s, sep, maxsplit)
+    if split is not None:
+        return split
     return _s(f"$__rsplit_sep({s.code}, {sep.code}, {maxsplit.code})", s, sep, maxsplit, helpers={"rsplit_sep"},
-              ty=out_ty, guards=checks)
+              ty=_PARTS, guards=_empty_separator(sep))
 
 
 def _str_join(b, node, s, args, kwargs):

@@ -341,19 +341,22 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
         message = ("not enough arguments for format string" if len(values) < wanted
                    else "not all arguments converted during string formatting")
         guards.append(Guard("true", TypeError, jsonata_lib.string(message)))
-    pieces, position, index = [], 0, 0
+    given = iter(values)
+    pieces = _percent_pieces(text, conversions, lambda match: _percent_conversion(
+        node, match, next(given, const("", pytypes.STR))))
+    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
+
+
+def _percent_pieces(text: str, conversions: list[re.Match], convert) -> list[Expr]:
+    """The literal text between the conversions, `%%` as `%`, and each conversion's text by
+    `convert(match)`, in order (empty literals left out)."""
+    pieces, position = [], 0
     for match in conversions:
         pieces.append(const(text[position:match.start()], pytypes.STR))
         position = match.end()
-        if match["type"] == "%":
-            pieces.append(const("%", pytypes.STR))
-            continue
-        value = values[index] if index < len(values) else const("", pytypes.STR)
-        index += 1
-        pieces.append(_percent_conversion(node, match, value))
+        pieces.append(const("%", pytypes.STR) if match["type"] == "%" else convert(match))
     pieces.append(const(text[position:], pytypes.STR))
-    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
-    return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, *values, *pieces, guards=guards)
+    return [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
 
 
 def _percent_mapping(b, node: ast.BinOp, text: str, conversions: list[re.Match]) -> Expr:
@@ -374,20 +377,13 @@ def _percent_mapping(b, node: ast.BinOp, text: str, conversions: list[re.Match])
         check = guard(f"($type({mapping.code}) in ['string', 'number', 'boolean', 'null'])", TypeError,
                       "'format requires a mapping'", mapping)
         mapping = attrs.evolve(mapping, guards=(*mapping.guards, check))  # before any item is read
-    pieces, position = [], 0
-    for match in conversions:
-        pieces.append(const(text[position:match.start()], pytypes.STR))
-        position = match.end()
-        if match["type"] == "%":
-            pieces.append(const("%", pytypes.STR))
-            continue
-        item = ast.copy_location(ast.Subscript(value=ast.copy_location(ast.Name(id=node.right.id, ctx=ast.Load()),
-                                                                       node.right),
-                                               slice=ast.copy_location(ast.Constant(value=match["key"]), node),
-                                               ctx=ast.Load()), node)
-        pieces.append(_percent_conversion(node, match, b.expr(item)))
-    pieces.append(const(text[position:], pytypes.STR))
-    pieces = [p for p in pieces if not (p.is_const and p.const == "")] or [const("", pytypes.STR)]
+
+    def item(match: re.Match) -> Expr:  # `mapping[key]`, as lowered (Python's KeyError)
+        read = ast.Subscript(value=ast.copy_location(ast.Name(id=node.right.id, ctx=ast.Load()), node.right),
+                             slice=ast.copy_location(ast.Constant(value=match["key"]), node), ctx=ast.Load())
+        return _percent_conversion(node, match, b.expr(ast.copy_location(read, node)))
+
+    pieces = _percent_pieces(text, conversions, item)
     return combine("(" + " & ".join(p.code for p in pieces) + ")", pytypes.STR, mapping, *pieces)
 
 
