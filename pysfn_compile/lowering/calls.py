@@ -183,25 +183,21 @@ def _spread(node: ast.Call, name: str, function, mapping: Expr, named: list, mut
         guards.append(guard(f"$type({m}) != 'object'", TypeError,
                             f"{jsonata_lib.string(what + ' argument after ** must be a mapping, not ')} & $__pytype({m})",
                             mapping, helpers={"pytype"}))
-    before = [k.arg for k, _ in named[:next(i for i, (k, _) in enumerate(named) if k.arg is None)]]
-    after = [k.arg for k, _ in named if k.arg is not None and k.arg not in before]
-    repeated = []
-    if before:
-        repeated.append((f"$keys({m})[$ in {jsonata_lib.literal(before)}]", None))
-    if after:
-        repeated.append((f"{jsonata_lib.literal(after)}[$exists($lookup({m}, $))]", None))
-    for found, _ in repeated:
+    spread_at = next(i for i, (k, _) in enumerate(named) if k.arg is None)
+    before = [k.arg for k, _ in named[:spread_at]]
+    after = [k.arg for k, _ in named[spread_at + 1:]]
+    # CPython merges in order: a key of the mapping given by name before it, then a keyword
+    # after it that the mapping holds
+    repeated = ([f"$keys({m})[$ in {jsonata_lib.literal(before)}]"] if before else []) + (
+        [f"{jsonata_lib.literal(after)}[$exists($lookup({m}, $))]"] if after else [])
+    for found in repeated:
         guards.append(guard(f"$exists({found})", TypeError,
                             f"{jsonata_lib.string(what + ' got multiple values for keyword argument ')} & \"'\" & "
                             f"{found}[0] & \"'\"", mapping))
-    parts = []
-    for keyword, value in named:
-        if keyword.arg is None:
-            parts.append(m)
-        elif parts and parts[-1].startswith("{") and parts[-1] != m:
-            parts[-1] = parts[-1][:-1] + f", {jsonata_lib.string(keyword.arg)}: {value.code}}}"
-        else:
-            parts.append(f"{{{jsonata_lib.string(keyword.arg)}: {value.code}}}")
+    objects = [", ".join(f"{jsonata_lib.string(k.arg)}: {v.code}" for k, v in side) for side in
+               (named[:spread_at], named[spread_at + 1:])]
+    parts = [text for text in ("{" + objects[0] + "}" if before else "", m, "{" + objects[1] + "}" if after else "")
+             if text]
     checked = attrs.evolve(mapping, guards=tuple(guards))
     merged = combine(m if len(parts) == 1 else f"$merge([{', '.join(parts)}])", pytypes.kind("dict"),
                      *(value for _, value in named))
