@@ -868,7 +868,8 @@ def test_round_of_arithmetic_on_values_of_unknown_type_needs_no_float_stop():
 
 def test_dict_update_with_a_value_of_unknown_type():
     """`both.update(b)` of an unannotated parameter: a dict is merged in (its keys in Python's
-    order, existing ones keeping their place); pairs or anything else stop loudly."""
+    order, existing ones keeping their place), so are [str, value] pairs; anything else stops
+    loudly."""
     source = """
     @sfn.workflow
     def main(a, b):
@@ -876,9 +877,11 @@ def test_dict_update_with_a_value_of_unknown_type():
         both.update(b)
         return [list(both), both]
     """
-    results = assert_same(source, {"a": {"x": 1, "y": 2}, "b": {"z": 3, "x": 4}}, {"a": {}, "b": {}})
+    results = assert_same(source, {"a": {"x": 1, "y": 2}, "b": {"z": 3, "x": 4}}, {"a": {}, "b": {}},
+                          {"a": {"x": 1}, "b": [["x", 5], ["w", 2]]})
     assert results[0]["output"] == [["x", "y", "z"], {"x": 4, "y": 2, "z": 3}]
-    stopped = emulate(compile_text(source), {"a": {}, "b": [["x", 1]]})
+    assert results[2]["output"] == [["x", "w"], {"x": 5, "w": 2}]
+    stopped = emulate(compile_text(source), {"a": {}, "b": [["x", 1, 2]]})
     assert stopped["error"] == "pysfn.Unsupported" and "dict.update() of a value" in stopped["cause"], stopped
 
 
