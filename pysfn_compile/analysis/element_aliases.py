@@ -27,7 +27,10 @@ That is Python's meaning exactly when, from the binding to each use of the name:
   constants or variables, and nothing may change `base` in place at any depth;
 - no nested function or lambda mentions the name (it could run anywhere).
 Otherwise the function is left as written and the usual rules decide. Only names changed in
-place somewhere are rewritten; a name only read is a copy that reads the same.
+place somewhere are rewritten; a name only read is a copy that reads the same, unless other
+items of its container are changed in place through their names (`d, xs = p["d"], p["xs"]`
+then `xs.remove(2)`): the copy would share the container's items for the sharing analysis,
+which does not tell one key's item from another's, and the change would be refused.
 """
 
 from __future__ import annotations
@@ -369,9 +372,21 @@ def _plans(body: list[ast.stmt], params: frozenset) -> list[tuple[_Binding, list
         return []
     taken = {node.id for statement in body for node in ast.walk(statement) if isinstance(node, ast.Name)} | params
     partners = aliasing.function_names(body).partners
-    plans = []
+    plans, later = [], []
     for name, found in bindings.items():
-        plans += _plan(name, found, body, params, partners, bindings, taken) or []
+        plan = _plan(name, found, body, params, partners, bindings, taken)
+        if plan:
+            plans += plan
+        else:
+            later.append(name)
+    # an item only read, of a container whose other items are changed in place through their
+    # names, reads as the item too (`d, xs = p["d"], p["xs"]; xs.remove(2)`): as a copy it would
+    # share the container's items for the sharing analysis, which cannot tell one key's item from
+    # another's and would refuse the change
+    changed = {binding.base for binding, _, _ in plans}
+    for name in later:
+        if all(binding.base in changed for binding in bindings[name]):
+            plans += _plan(name, bindings[name], body, params, partners, bindings, taken, read_only=True) or []
     return plans
 
 
@@ -446,9 +461,10 @@ def _item_binding(statement: ast.stmt) -> tuple[str, str, ast.expr, tuple[ast.ex
 
 
 def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozenset, partners: dict,
-          bindings: dict, taken: set) -> list[tuple[_Binding, list, str | None]] | None:
+          bindings: dict, taken: set, read_only: bool = False) -> list[tuple[_Binding, list, str | None]] | None:
     """For each binding of `name`: its region and the key's own variable (None: the key as
-    written), or None when the name cannot be rewritten."""
+    written), or None when the name cannot be rewritten (`read_only`: also where nothing
+    changes the item through it)."""
     loops = _own_loops(name, found, body)
     plain = _plain_bindings(name, body)
     if name in params or not _bound_only_by(name, found, body, loops, plain):
@@ -467,7 +483,7 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
              if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)]
     if any(id(n) not in covered for n in reads):
         return None  # a read not after a binding in the same block: which item it is is not known
-    if not any(changes_through(name, statement) for region in regions for statement in region):
+    if not read_only and not any(changes_through(name, statement) for region in regions for statement in region):
         return None  # only read: a copy reads the same
     plan = []
     for binding, region in zip(found, regions, strict=True):

@@ -79,3 +79,24 @@ def test_a_key_error_a_handler_sees_leaves_the_names_unbound_as_in_python():
     assert not problems(source)
     results = assert_same(source, {"n": 1}, {"n": 0})
     assert [r["output"] for r in results] == [["missing", None], [{"k": 0}, []]]
+
+
+def test_an_item_only_read_beside_one_changed_in_place():
+    """`d` is only read: as a copy of p["d"] it shared p's items for the sharing analysis, and
+    `xs.remove(2)` was refused ("the items of 'p' may also be reachable from 'd'")."""
+    results = assert_same("""
+    def fetch(n):
+        return {"d": {"k": n}, "xs": [1, 2, 3]}
+
+    @sfn.workflow
+    def main(n=1):
+        p = fetch(n)
+        d, xs = p["d"], p["xs"]
+        if 2 in xs:
+            xs.remove(2)
+        total = 0
+        for x in xs:
+            total += x + d["k"]
+        return [p, d, xs, total]
+    """, {}, {"n": 5})
+    assert results[0]["output"] == [{"d": {"k": 1}, "xs": [1, 3]}, {"k": 1}, [1, 3], 6]
