@@ -20,6 +20,7 @@ plain `assert ex.status == "SUCCEEDED"` explains itself.
 from __future__ import annotations
 
 import copy
+import inspect
 import json
 import os
 import time
@@ -47,11 +48,6 @@ REPORT_JSON, REPORT_MARKDOWN, COVERAGE_JSON = "sfn-executions.json", "sfn-execut
 
 
 # --- options and session state ----------------------------------------------------------------
-
-
-# the keywords compare passes on to the emulated run (its own come first in its signature)
-_RUN_OPTIONS = frozenset({"mock_config", "test_case", "state_machine_name", "execution_name", "state_machine_type",
-                          "max_transitions", "max_seconds"})
 
 
 def _fail(message: str) -> NoReturn:
@@ -231,10 +227,10 @@ class SfnRun:
         if path.suffix != ".py":
             _fail(f"sfn_run.compare: {source}: needs a Python workflow (.py): a definition "
                   "has no plain Python to compare with")
-        unknown = sorted(set(options) - _RUN_OPTIONS)
+        unknown = sorted(set(options) - _PASSED_ON)
         if unknown:  # (before either run: a typo ran the plain run, then failed with a traceback)
             _fail(f"sfn_run.compare: unexpected keyword argument {unknown[0]!r}; it takes "
-                  f"{', '.join(sorted(_RUN_OPTIONS | {'entry', 'start_time', 'seed', 'lambdas', 'services', 'callbacks', 'compute_in_lambda'}))}")
+                  f"{', '.join(sorted(_PASSED_ON | _keywords(SfnRun.compare)))}")
         compiled = self._compile(path, entry, compute_in_lambda)
         start_time = start_moment(start_time) if start_time is not None else datetime.now().astimezone()
         names = {"execution_name": options.pop("execution_name", None) or workflows.EXECUTION_NAME,
@@ -415,6 +411,15 @@ class SfnRun:
             record.executions.append(Recorded(self._request.node.nodeid, name, execution,
                                               execution_input, wall,
                                               coverage.walk(execution.history)))
+
+
+def _keywords(function: Any) -> set[str]:
+    return {name for name, parameter in inspect.signature(function).parameters.items()
+            if parameter.kind is inspect.Parameter.KEYWORD_ONLY}
+
+
+# the keywords compare passes on to the emulated run as they are (the run's own, not compare's)
+_PASSED_ON = frozenset(_keywords(SfnRun.__call__) - _keywords(SfnRun.compare))
 
 
 def _given_name(execution: Any) -> str | None:

@@ -9,10 +9,10 @@ perhaps after paid calls. Found before the run, they are one message naming the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
-LAMBDA_RESOURCES = ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken")
+from .graph.asl_states import DISPATCHER_RESOURCES, named_states
 
 
 def foreign_calls(definition: Any, functions: Collection[str], dispatched: Callable[[str], bool]) -> list[str]:
@@ -20,8 +20,8 @@ def foreign_calls(definition: Any, functions: Collection[str], dispatched: Calla
     the Tasks whose FunctionName `dispatched` says the dispatcher serves. A payload computed at
     run time is not judged."""
     problems = []
-    for name, state in _named_states(definition):
-        if state.get("Type") != "Task" or state.get("Resource") not in LAMBDA_RESOURCES:
+    for name, state in named_states(definition):
+        if state.get("Type") != "Task" or state.get("Resource") not in DISPATCHER_RESOURCES:
             continue
         arguments = state.get("Arguments", state.get("Parameters"))
         if not isinstance(arguments, Mapping):
@@ -38,21 +38,3 @@ def foreign_calls(definition: Any, functions: Collection[str], dispatched: Calla
         problems.append(f"state {name!r} calls {called!r}" if isinstance(called, str)
                         else f"state {name!r} passes {target} a payload naming no function")
     return problems
-
-
-def _named_states(definition: Any) -> Iterator[tuple[str, Mapping]]:
-    """(name, state) for every state, those of Parallel branches and Map processors too; a
-    definition of the wrong shape yields what it can (run() reports the rest)."""
-    stack = [definition]
-    while stack:
-        machine = stack.pop()
-        states = machine.get("States") if isinstance(machine, Mapping) else None
-        if not isinstance(states, Mapping):
-            continue
-        for name, state in states.items():
-            if not isinstance(state, Mapping):
-                continue
-            yield name, state
-            branches = state.get("Branches")
-            stack.extend(branches if isinstance(branches, list) else ())
-            stack.extend(state.get(key) for key in ("ItemProcessor", "Iterator"))

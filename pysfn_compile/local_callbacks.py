@@ -16,10 +16,10 @@ from typing import Any
 
 import pysfn_emulator
 
-from .graph.asl_states import every_state
+from .graph.asl_states import DISPATCHER_RESOURCES, every_state
 from .runtime import sfn
 
-CALLBACK_RESOURCE = "arn:aws:states:::lambda:invoke.waitForTaskToken"
+CALLBACK_RESOURCE = DISPATCHER_RESOURCES[1]
 
 
 def callback_callees(definition: Mapping[str, Any]) -> list[str]:

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import runtime
 from .analysis.module_info import module_name_for
 from .graph import ir
-from .graph.asl_states import every_state
+from .graph.asl_states import DISPATCHER_RESOURCES, every_state
 from .lowering import lambda_compute
 from .runtime import aws as aws_module
 from .runtime import compute_runtime, sfn
@@ -330,7 +330,7 @@ def ir_with_arn(definition: dict, arn: str, dispatcher: str | None = None) -> di
     FunctionName is `dispatcher` (when given) and whose Payload names a function, change."""
     out = json.loads(json.dumps(definition))
     for state in every_state(out):  # a callback's Task (`.waitForTaskToken`) is the dispatcher's too
-        if state.get("Resource") in ("arn:aws:states:::lambda:invoke", "arn:aws:states:::lambda:invoke.waitForTaskToken"):
+        if state.get("Resource") in DISPATCHER_RESOURCES:
             arguments = state["Arguments"]
             payload = arguments.get("Payload")
             if dispatcher is not None and (arguments.get("FunctionName") != dispatcher

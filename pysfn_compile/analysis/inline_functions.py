@@ -727,18 +727,13 @@ def _nonlocal_names(fdef: ast.FunctionDef) -> set[str]:
     return {name for node in _function_walk(fdef) if isinstance(node, ast.Nonlocal) for name in node.names}
 
 
-def _without_nonlocal(block: list[ast.stmt]) -> list[ast.stmt]:
-    """`block` (and the blocks inside it) without its `nonlocal` declarations: inline, the names
-    are the enclosing function's own already."""
-    kept = [statement for statement in block if not isinstance(statement, ast.Nonlocal)]
-    for statement in kept:
-        for field in ("body", "orelse", "finalbody"):
-            inner = getattr(statement, field, None)
-            if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-                setattr(statement, field, _without_nonlocal(inner))
-        for handler in getattr(statement, "handlers", ()):
-            handler.body = _without_nonlocal(handler.body)
-    return kept or ([ast.copy_location(ast.Pass(), block[0])] if block else [])
+def _without_nonlocal(body: list[ast.stmt]) -> list[ast.stmt]:
+    """`body` (and the blocks inside it, in place) without its `nonlocal` declarations: inline,
+    the names are the enclosing function's own already."""
+    for block in blocks(body):
+        if block:
+            block[:] = [s for s in block if not isinstance(s, ast.Nonlocal)] or [ast.copy_location(ast.Pass(), block[0])]
+    return body
 
 
 def _inlinable(fdef: ast.FunctionDef) -> bool:

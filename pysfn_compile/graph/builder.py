@@ -1369,6 +1369,7 @@ class Builder(BuilderHelpers):
         """Set ASL variables to expressions (evaluated together, then assigned), merging
         into the previous Pass when nothing here reads what it sets."""
         exprs = [e for _, e in pairs]
+        bulky = {name for name, e in pairs if _bulky(e)}
         if not any(e.guards for e in exprs) and self._fold_into_task(pairs):
             return
         if any(e.guards for e in exprs):
@@ -1378,7 +1379,7 @@ class Builder(BuilderHelpers):
             target = self.merge_target()
             # the guard Choice's default takes the assignment itself
             target.default_assign.update({name: _code(e) for name, e in pairs})
-            target.bulky |= {name for name, e in pairs if _bulky(e)}
+            target.bulky |= bulky
             target.title = title
             self.pending = [self.hole(target, "default", assigned=frozenset(n for n, _ in pairs))]
             return
@@ -1387,7 +1388,6 @@ class Builder(BuilderHelpers):
             existing = target.assign if isinstance(target, ir.Pass) else target.default_assign
             reads = frozenset().union(*(e.reads for e in exprs)) if exprs else frozenset()
             names = {n for n, _ in pairs}
-            bulky = {name for name, e in pairs if _bulky(e)}
             # (AWS limits one Assign's values to 256 KB together: two collections' worth of data
             # may pass it where each alone fits, so each gets a state of its own)
             if not (reads & set(existing)) and not (names & set(existing)) and len(existing) < 30 \
@@ -1400,8 +1400,7 @@ class Builder(BuilderHelpers):
                 hole = self.pending[0]
                 hole.defined = hole.defined | names
                 return
-        node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs},
-                       bulky={name for name, e in pairs if _bulky(e)})
+        node = ir.Pass(title=title, assign={name: _code(e) for name, e in pairs}, bulky=bulky)
         self.add(node, frozenset(n for n, _ in pairs))
 
 

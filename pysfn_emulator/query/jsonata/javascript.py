@@ -146,7 +146,6 @@ def double(value: Any) -> Any:
     return value
 
 
-
 def js_arithmetic(op: str, lhs: Any, rhs: Any) -> Any:
     """JavaScript's double arithmetic; an exact whole result comes back as int."""
     a, b = float(lhs), float(rhs)
