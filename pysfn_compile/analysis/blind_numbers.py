@@ -36,7 +36,11 @@ its kind from a hidden companion the lowering keeps beside it (Builder.kind_pair
 each arithmetic result carries, Expr.kind): such a read is blind given that companion, and so
 is every read whose value flows into such a variable (`kind_names`, `deps`). Where a binding
 cannot say the kind (a loop target, unpacking, a value through a list), the variable loses
-its companion and the stops that rested on it stay (Builder.kind_unseen).
+its companion and the stops that rested on it stay (Builder.kind_unseen). Arithmetic printed
+or formatted directly (`str(a * b)`, f"{cents // 100:02d}", format(-a, "x")) is printed by the
+kind its value carries (its operands' kinds, Expr.kind): blind where it carries one
+(`printed`; the lowering keeps the stop where it carries none), and a variable formatted with a
+literal spec reads its companion as one printed whole does.
 
 `nodes` holds the expressions (and augmented assignments) whose own stop may go; the lowering
 drops it (operations.float_blind). Names are judged by their reads anywhere in the body,
@@ -73,12 +77,19 @@ class BlindNumbers:
     # rests on them is blind only where they have their companions (`deps`, Builder.kind_unseen)
     kind_names: frozenset = frozenset()
     deps: dict = attrs.Factory(dict)
+    # arithmetic printed or formatted directly (`f"{cents // 100:02d}"`): blind only where its
+    # value carries its kind (Expr.kind), which the printer reads; the lowering checks that
+    printed: frozenset = frozenset()
 
     def unseen(self, node: ast.AST, has_companion) -> bool:
         """Whether nothing observes `node`'s kind, given which names keep a companion (a node of
         a loop the lowering copied, element_aliases.index_loop, as its original)."""
         node = getattr(node, "pysfn_original", node)
         return node in self.nodes and all(has_companion(name) for name in self.deps.get(node, ()))
+
+    def printed_by_kind(self, node: ast.AST) -> bool:
+        """Whether `node` is blind only given the kind its value carries (`printed`)."""
+        return getattr(node, "pysfn_original", node) in self.printed
 
     def lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose kind the machine no longer knows."""
@@ -127,8 +138,11 @@ def blind_numbers(body: list[ast.stmt], shadowed: set, entry: bool = False, para
             and (found := judge.reach(node)) is not None}
     kind_names = frozenset(name for name in judge.names if name in judge.name_deps.get(name, ()))
     found = BlindNumbers(frozenset(deps), frozenset(judge.names), frozenset(), frozenset(compared.names),
-                         kind_names, {node: names for node, names in deps.items() if names})
+                         kind_names, {node: names for node, names in deps.items() if names},
+                         frozenset(node for node in judge.printed if node in deps))
     lost = _lost_names(module, found)
+    # (a name no blind number reaches follows the number rule: a read of it needs no companion)
+    found = attrs.evolve(found, deps={node: names & lost for node, names in found.deps.items() if names & lost})
     # a name whose kind the machine may lose keeps a companion, where it can: an operation meeting
     # it then knows its kind (a TypeError's message, `y * s`) instead of stopping, and printing it
     # whole prints its kind. A name printed whole that no such number reaches needs none: its
@@ -198,6 +212,7 @@ class _Judge:
     companions: bool = False  # a name printed whole is blind given its companion (BlindNumbers.kind_names)
     kind_reading: Any = None  # (call, argument) -> whether the call passes the argument's kind on
     name_deps: dict = attrs.Factory(dict)  # name -> the companions its blindness rests on
+    printed: set = attrs.Factory(set)  # arithmetic printed directly (BlindNumbers.printed)
     sinks: output_sinks.Sinks = output_sinks.NONE  # containers whose stores reach only the output
 
     def reach(self, node: ast.AST) -> frozenset | None:
@@ -222,17 +237,14 @@ class _Judge:
         if self.sinks.receives(node, parent):
             return none  # (stored where only the workflow's result reads it)
         if isinstance(parent, ast.keyword) and isinstance(self.parents.get(parent), ast.Call):
-            return frozenset({node.id}) if self._printed(node, self.parents[parent]) else None
+            return self._printed(node, self.parents[parent])
         if isinstance(parent, ast.Call):
-            if self._printed(node, parent):
-                return frozenset({node.id})
-            return self._argument(node, parent)
+            printed = self._printed(node, parent)
+            return printed if printed is not None else self._argument(node, parent)
         if isinstance(parent, ast.FormattedValue):
             if parent.value is node and parent.conversion == -1 and _fixed_point(parent.format_spec):
                 return none
-            if self._printed(node, parent):
-                return frozenset({node.id})
-            return None
+            return self._printed(node, parent)
         if isinstance(parent, ast.Assign):
             ok = parent.value is node and len(parent.targets) == 1 and isinstance(parent.targets[0], ast.Name) \
                 and parent.targets[0].id in self.names
@@ -261,17 +273,45 @@ class _Judge:
         return (isinstance(parent, ast.Return) and parent.value is display and self._own_return(parent)) \
             or self.sinks.receives(display, parent)
 
-    def _printed(self, node: ast.AST, parent: ast.AST) -> bool:
-        """A variable printed whole: str(x), repr(x), print(..., x, ...), f"{x}", f"{x!r}"."""
+    def _printed(self, node: ast.AST, parent: ast.AST) -> frozenset | None:
+        """A variable printed whole: str(x), repr(x), print(..., x, ...), f"{x}", f"{x!r}" (the
+        names whose companions that rests on: its own), or arithmetic printed or formatted
+        directly (`f"{cents // 100:02d}"`, `str(a * b)`) by the kind its operands carry (the
+        names in it; those no blind number reaches need no companion: blind_numbers drops them).
+        The lowering keeps the stop where the value carries no kind (BlindNumbers.printed)."""
+        if self.companions and _loses_kind(node) and not isinstance(node, ast.AugAssign) \
+                and self._shown_directly(node, parent):
+            self.printed.add(node)
+            return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        return frozenset({node.id}) if self._printed_name(node, parent) else None
+
+    def _shown_directly(self, node: ast.AST, parent: ast.AST) -> bool:
+        """Where a value is printed or formatted with a literal spec by formatting.py's printers,
+        which read the kind a number carries: f"{v}", f"{v!s}", f"{v!r}", f"{v:spec}",
+        str(v), repr(v), format(v, "spec")."""
+        if isinstance(parent, ast.FormattedValue):
+            spec = parent.format_spec
+            literal = spec is None or all(isinstance(v, ast.Constant) for v in spec.values)
+            return parent.value is node and (parent.conversion == -1 and literal or
+                                             parent.conversion in (ord("s"), ord("r")) and spec is None)
+        if not (isinstance(parent, ast.Call) and isinstance(parent.func, ast.Name)) or parent.keywords \
+                or parent.func.id in self.shadowed or not parent.args or parent.args[0] is not node:
+            return False
+        name, args = parent.func.id, parent.args
+        return (name in ("str", "repr") and len(args) == 1) or (
+            name == "format" and (len(args) == 1 or len(args) == 2 and isinstance(args[1], ast.Constant)
+                                  and isinstance(args[1].value, str)))
+
+    def _printed_name(self, node: ast.AST, parent: ast.AST) -> bool:
         if not (self.companions and isinstance(node, ast.Name) and node.id in self.names):
             return False
+        if self._shown_directly(node, parent):
+            return True
         if isinstance(parent, ast.FormattedValue):
-            return parent.value is node and parent.format_spec is None and parent.conversion in (-1, ord("s"), ord("r"))
+            return False
         if self.kind_reading is not None and self.kind_reading(parent, node):
             return True
         name = parent.func.id if isinstance(parent.func, ast.Name) and parent.func.id not in self.shadowed else None
-        if name in ("str", "repr"):
-            return len(parent.args) == 1 and not parent.keywords and parent.args[0] is node
         return name == "print" and node in parent.args
 
     def _own_return(self, node: ast.Return) -> bool:

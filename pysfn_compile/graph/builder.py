@@ -909,6 +909,12 @@ class Builder(BuilderHelpers):
         return any(scope.blind_numbers is not None and scope.blind_numbers.unseen(node, lambda name, scope=scope: (
             name in scope.kinds_tracked and name not in scope.kind_lost_new)) for scope in self.scopes())
 
+    def kind_printed(self, node: ast.AST) -> bool:
+        """Whether `node` is blind only given the kind its value carries (printed directly:
+        BlindNumbers.printed): without one, its stop stays."""
+        return any(scope.blind_numbers is not None and scope.blind_numbers.printed_by_kind(node)
+                   for scope in self.scopes())
+
     def kind_lost(self, node: ast.AST) -> bool:
         """Whether `node`'s value may be a number whose int-or-float kind the machine lost."""
         return any(scope.blind_numbers is not None and scope.blind_numbers.lost(node) for scope in self.scopes())

@@ -234,12 +234,12 @@ def either_kind(left: Expr | None, right: Expr | None) -> Expr | None:
 
 def by_kind(value: Expr, build) -> Expr:
     """`build(value)` for a number that may be an int or a float whose kind is known at run
-    time (value.kind): built once as each, the kind choosing; each side's guards hold only
-    where it is chosen."""
+    time (value.kind): built once as each, the kind choosing (a number of unknown type then
+    is the float or the int it is: no number rule); each side's guards hold only where it is chosen."""
     kind = value.kind
     bare = attrs.evolve(value, guards=(), kind=None)
-    as_float = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"int"})))
-    as_int = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"float"})))
+    as_float = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"int"}, json_number=False)))
+    as_int = build(attrs.evolve(bare, ty=attrs.evolve(value.ty, kinds=value.ty.kinds - {"float"}, json_number=False)))
     negated = f"$not({kind.code})"
     guards = (*value.guards, *(g.under(kind.code, kind.helpers, kind.reads) for g in as_float.guards),
               *(g.under(negated, kind.helpers, kind.reads) for g in as_int.guards))

@@ -32,7 +32,9 @@ from ..graph.exprs import (
     Expr,
     Guard,
     by_kind,
+    carried_kind,
     combine,
+    guard,
     is_var,
     mixed_number,
     printed_kind,
@@ -204,8 +206,10 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
                       f"'X', 'o' or 'b' only; this is {ty.describe()}", "format in a callee")
     if kind in ("f", "F", "%") and ty.numeric:
         return _format_fixed(node, expr, match, fill)
-    if mixed_number(ty) and expr.kind is not None:  # an int or a float, its companion says which
-        return by_kind(expr, lambda value: format_value(node, value, spec))
+    if (mixed_number(ty) and expr.kind is not None) or carried_kind(expr) is not None:
+        # an int or a float, its companion (or the arithmetic that made it) says which
+        carried = not mixed_number(ty)
+        return by_kind(expr, lambda value: _format_kind(node, value, spec, carried))
     if kind is None and precision is None and not grouping and not match["zero"] and align != "=" \
             and ty.only("float") and not ty.json_number:  # f"{x:>10}": its repr, signed and padded
         text = to_str(node, expr)
@@ -215,6 +219,11 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     mixed = len(ty.kinds - {"bool"}) > 1 and not ty.numeric and ty.kinds <= pytypes.JSON_KINDS  # (int | str keys)
     if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEGn"):
         return _format_unknown(node, expr, spec)
+    if ty.only("float") and not ty.json_number:
+        try:
+            format(1.5, spec)
+        except (ValueError, TypeError) as error:  # Python raises for every float (f"{2.0:d}"): so does the machine
+            return combine("''", pytypes.STR, expr, guards=[guard("true", type(error), jsonata_lib.string(str(error)))])
     if ty.may("float") or (kind and kind in "eEfFgG%n"):
         raise Refusal(node, f"formatting a float ({spec!r}) is not supported: JSONata cannot "
                       "round and print floats exactly as Python does", FLOAT_HINT, computable=True)
@@ -411,10 +420,7 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
         if isinstance(outcomes.get(kind), str):
             guards.append(Guard(test, ValueError, outcomes[kind], expr.helpers, expr.reads))
     if "float" not in outcomes and _may_be(ty, "float"):
-        guards.append(Guard(floating, None, "''", expr.helpers, expr.reads,
-                            abort=True, error_name=UNPRINTABLE,
-                            message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
-                                            f"annotated with {spec!r}: annotate it as float and format it in a callee"))
+        guards.append(_float_stop(node, spec, floating, expr))
     guards += stops
     paths = [(test, outcomes[kind]) for kind, test in (("str", f"$type({v}) = 'string'"), ("float", floating),
                                                        ("int", "true"))
@@ -425,6 +431,24 @@ def _format_unknown(node: ast.AST, expr: Expr, spec: str) -> Expr:
         code = formatted.code if position == 0 else f"({test} ? {formatted.code} : {code})"
         helpers |= formatted.helpers
     return combine(code, pytypes.STR, expr, helpers=helpers, guards=guards)
+
+
+def _format_kind(node: ast.AST, value: Expr, spec: str, stop_on_float: bool) -> Expr:
+    """One side of a number formatted by its kind (by_kind); where the number's type is unknown
+    (`stop_on_float`), a float the machine cannot format exactly stops it, as _format_unknown's."""
+    try:
+        return format_value(node, value, spec)
+    except Refusal:
+        if not (stop_on_float and value.ty.only("float")):
+            raise
+        return combine("''", pytypes.STR, value, guards=[_float_stop(node, spec, "true", value)])
+
+
+def _float_stop(node: ast.AST, spec: str, cond: str, expr: Expr) -> Guard:
+    """Stops the machine where `cond` says a number of unknown type is a float it cannot format."""
+    return Guard(cond, None, "''", expr.helpers, expr.reads, abort=True, error_name=UNPRINTABLE,
+                 message_literal=f"line {getattr(node, 'lineno', 0)}: formatting a float whose type is not "
+                                 f"annotated with {spec!r}: annotate it as float and format it in a callee")
 
 
 def _may_be(ty: Ty, *kinds: str) -> bool:

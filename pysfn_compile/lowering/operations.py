@@ -639,8 +639,8 @@ def lost_kind_stop(node: ast.AST, result: Expr, lost: Expr, other: Expr) -> Expr
     machine no longer knows (analysis/blind_numbers.py) and `other` may be no number: Python's
     TypeError names the kind ('float' and 'str'), and `*` repeats a sequence for an int but
     raises for a float, so an integral number there stops the machine (pysfn.AmbiguousNumber)."""
-    if other.ty.only("int", "float", "bool") or lost.ty.only("int", "bool"):
-        return result
+    if other.ty.only("int", "float", "bool") or lost.ty.only("int", "bool") or not lost.ty.may("float"):
+        return result  # (a value that is no number, `str(x) + "|"`, has no kind to lose)
     x = lost.code
     stop = Guard(f"($type({x}) = 'number' and $floor({x}) = {x} and $not($type({other.code}) in ['number', "
                  "'boolean']))", None, "''", lost.helpers | other.helpers, lost.reads | other.reads, abort=True,

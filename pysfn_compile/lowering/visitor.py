@@ -19,7 +19,7 @@ from ..analysis import callee_returns, inline_functions, origins, plain_collecti
 from ..analysis.aws_models import facade_operation
 from ..analysis.effects import IN_PLACE_METHODS, effects
 from ..errors import Refusal
-from ..graph.exprs import Expr
+from ..graph.exprs import Expr, printed_kind
 from . import (
     builtins,
     calls,
@@ -364,8 +364,11 @@ class Visitor:
         if b.compute_in_lambda and any(g.lambda_exact for g in value.guards):
             raise Refusal(node, "this prints a float, which the state machine prints only where 15 digits suffice",
                           FLOAT_HINT, computable=True)  # exact in the workflow's Lambda
-        # a number whose int-or-float kind nothing reads (analysis/blind_numbers.py)
-        return float_blind(value) if b.kind_unseen(node) else value
+        # a number whose int-or-float kind nothing reads (analysis/blind_numbers.py), or that
+        # its printer reads from the kind the value carries
+        if b.kind_unseen(node) and not (b.kind_printed(node) and printed_kind(value) is None):
+            return float_blind(value)
+        return value
 
     def call(self, b, node: ast.Call, target: str | None = None) -> Expr:
         return transform_call(b, node, target)

@@ -5,6 +5,7 @@ kind could show."""
 from __future__ import annotations
 
 import ast
+import json
 import os
 import textwrap
 
@@ -61,7 +62,6 @@ def test_where_the_kind_shows_the_machine_still_stops():
     assert results[0]["output"] == ["10.0", "10.0", "10.0", "10.0"] and results[1]["output"][0] == "8"
     shown = {
         "in a list": "y = a * b\n    ys = [y]\n    return str(ys)",
-        "printed as an expression": "return str(a * b)",
         "ordered against a variable": "y = a * b\n    return y < c",
         "an index": "y = a * b\n    return 'abcdefghijk'[y]",
     }
@@ -546,3 +546,62 @@ def test_a_division_by_a_float_zero_names_it_whatever_the_dividend():
     """, {"lo": 3, "hi": 3, "x": 4}, {"lo": 1, "hi": 21, "x": 4}, {"lo": 0.5, "hi": 0.5, "x": 1.5})
     assert [r["output"] for r in results] == [["0.0", "float division by zero"], ["2.0", 1.5],
                                               ["0.0", "float division by zero"]]
+
+
+def test_arithmetic_printed_or_formatted_directly_carries_its_kind():
+    """`f"{cents // 100:02d}"` of cents 150.5 is Python's ValueError (1.0 has no 'd' format), caught
+    by the handler; the machine stopped (pysfn.AmbiguousNumber: the floor division's integral
+    float). Printed or formatted directly, the result is printed by the kind its operands carry
+    (a session-29 trial, money formatting), as a variable's companion does."""
+    source = """
+    @sfn.workflow
+    def main(cents, a, b, xs):
+        out = []
+        try:
+            out.append(f"{cents // 100:02d}.{cents % 100:02d}")
+        except ValueError as e:
+            out.append("bad amount: " + str(e))
+        x = cents // 100
+        out.append(f"{x:>5}|{str(a * b)}|{a * b!r}|{format(a + b)}|{sum(xs)}|{abs(a - b):>4}")
+        try:
+            out.append(format(-a, "x") + f"{sum(xs):d}")
+        except ValueError as e:
+            out.append(str(e))
+        return out
+    """
+    results = assert_same(source, {"cents": 150, "a": 3, "b": 4, "xs": [1, 2]},
+                          {"cents": 150.5, "a": 1.5, "b": 2, "xs": [0.5, 1.5]},
+                          {"cents": 150.0, "a": 2.5, "b": -2, "xs": [True, 1]},
+                          {"cents": -7, "a": -0.25, "b": -4, "xs": []})
+    assert [r["output"] for r in results] == [
+        ["01.50", "    1|12|12|7|3|   1", "-33"],
+        ["bad amount: Unknown format code 'd' for object of type 'float'", "  1.0|3.0|3.0|3.5|2.0| 0.5",
+         "Unknown format code 'x' for object of type 'float'"],
+        ["01.50", "    1|-5.0|-5.0|0.5|2| 4.5", "Unknown format code 'x' for object of type 'float'"],
+        ["-1.93", "   -1|1.0|1.0|-4.25|0|3.75", "Unknown format code 'x' for object of type 'float'"]]
+
+
+def test_a_float_formatted_as_an_int_raises_python_s_value_error():
+    """`f"{x:d}"` of a float annotated so is Python's ValueError whatever the float (it was
+    refused as a float the machine cannot format)."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(x: float):
+        try:
+            return f"{x:d}"
+        except ValueError as e:
+            return str(e)
+    """, {"x": 2.0}, {"x": 2.5})
+    assert results[0]["output"] == "Unknown format code 'd' for object of type 'float'"
+
+
+def test_text_joined_to_text_needs_no_number_check():
+    """`str(x) + "|" + f"{x}"` of an unannotated x is text: the machine checked it for an integral
+    float result all the same (pysfn.AmbiguousNumber, a 1,200-character Choice rule that never held)."""
+    source = """
+    @sfn.workflow
+    def main(x):
+        return str(x) + "|" + f"{x}"
+    """
+    assert_same(source, {"x": 2}, {"x": "a"}, {"x": [1, "b"]}, {"x": 2.5})
+    assert "pysfn.AmbiguousNumber" not in json.dumps(compile_text(textwrap.dedent(source)).definition)

@@ -104,8 +104,9 @@ def test_the_number_stops_hold_in_and_out_of_loops():
     source = """
 @sfn.workflow
 def main(a, b):
-    return {"r": str(a * b)}
-"""  # (printed: returned itself, the output is JSON, where 1 and 1.0 are one number)
+    return {"r": str([a * b])}
+"""  # (printed in a list: returned itself, the output is JSON, where 1 and 1.0 are one number;
+    # printed directly, it carries its kind: test_blind_numbers)
     assert _stop(source, {"a": 2**52, "b": 4}) == "pysfn.IntegerOverflow"
     assert _stop(source, {"a": 0.5, "b": 2}) == "pysfn.AmbiguousNumber"
     assert _stop(source, {"a": 0.5, "b": 3}) is None

@@ -216,9 +216,11 @@ def test_an_integral_float_from_numbers_of_unknown_type_stops_the_machine_loudly
     compiled = compile_text("""
     @sfn.workflow
     def main(a, b):
-        return str(a * b)
-    """)  # (returned itself: the output is JSON, where 1 and 1.0 are one number: test_blind_numbers)
-    assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == "7.5"
+        ys = [a * b]
+        return str(ys)
+    """)  # (returned itself: the output is JSON, where 1 and 1.0 are one number; printed directly,
+    # it carries its kind: test_blind_numbers)
+    assert emulate(compiled, {"a": 2.5, "b": 3})["output"] == "[7.5]"
     stopped = emulate(compiled, {"a": 0.5, "b": 2})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
 
@@ -399,7 +401,9 @@ def test_sum_of_items_of_unknown_type():
     results = assert_same(source, *({"xs": xs} for xs in inputs))
     assert [r["output"] for r in results] == [3.5, 0.1 + 0.2 + 0.3 + 1, 3 + 0.1 + 0.7 - 2]
     assert emulate(compile_text(source), {"xs": [0.5, 0.5, 1]})["output"] == 2  # 2.0 in Python: the same JSON
-    stopped = emulate(compile_text(source.replace("return sum(xs)", "return str(sum(xs))")), {"xs": [0.5, 0.5, 1]})
+    printed = source.replace("return sum(xs)", "return str(sum(xs))")  # (the kind the sum carries)
+    assert emulate(compile_text(printed), {"xs": [0.5, 0.5, 1]})["output"] == "2.0"
+    stopped = emulate(compile_text(source.replace("return sum(xs)", "return str([sum(xs)])")), {"xs": [0.5, 0.5, 1]})
     assert stopped["error"] == "pysfn.AmbiguousNumber" and stopped["cause"].startswith("line 5: ")
 
 
