@@ -9,11 +9,17 @@
     dict(sku=s, qty=1), Item(sku=s, qty=1)  ->  {"sku": s, "qty": 1}
     Item(row)                    ->  dict(row)
     a.keys() - b.keys()          ->  set(a.keys()) - set(b.keys())   (also &, |, ^, or a set beside)
+    any(e for a in A if p for b in B)  ->  any(any(e for b in B) for a in A if p)   (all() alike)
+    x in (e for v in vs)         ->  any(e == x for v in vs)   (x a name or a constant; `not in`: not any)
 
 Exactly Python's meaning: a map object is a lazy, one-pass iterator like the generator, and
 its function is a name or a lambda (evaluating it does nothing), so where and how often the
 items are computed does not change; pow(a, b) is a ** b (the same special methods, the same
-TypeError); operator.itemgetter of constants is the lambda that indexes by them (its keys
+TypeError); any() and all() of a generator stop at the item that decides, and so does `in` of
+one, comparing each item with `==` (CPython's search of an iterator, its identity test aside,
+which JSON values never tell from equality), so the nested generators evaluate the same items
+and iterables, in the same order, as the one with several `for`s (the lowering stops a
+generator of one `for` at the deciding item); operator.itemgetter of constants is the lambda that indexes by them (its keys
 are fixed when it is made, as the constants are); calling a TypedDict class makes a plain dict,
 as dict() does (Python checks none of its keys or types), and dict() of keywords only is the
 display of those keys, in order (a keyword cannot repeat). The function mapped is a builtin (`int`, `str`) or a lambda; a callee mapped
@@ -101,7 +107,39 @@ class _Rewriter(ast.NodeTransformer):
             return self._map(node)
         if func.id == "filter" and len(node.args) == 2:
             return self._filter(node)
+        if func.id in ("any", "all") and len(node.args) == 1 and isinstance(node.args[0], ast.GeneratorExp) \
+                and len(node.args[0].generators) > 1 and not any(g.is_async for g in node.args[0].generators):
+            return self._nested(node, func.id, node.args[0])
         return node
+
+    def _nested(self, call: ast.Call, name: str, generator: ast.GeneratorExp) -> ast.Call:
+        """any(e for a in A if p for b in B) -> any(any(e for b in B) for a in A if p): the item
+        that decides ends both searches, as it ends Python's one search."""
+        inner = ast.copy_location(ast.GeneratorExp(elt=generator.elt, generators=generator.generators[1:]), generator)
+        inner_call = ast.copy_location(ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[inner], keywords=[]),
+                                       call)
+        if len(generator.generators) > 2:
+            inner_call = self._nested(inner_call, name, inner)
+        outer = ast.copy_location(ast.GeneratorExp(elt=inner_call, generators=generator.generators[:1]), generator)
+        return ast.fix_missing_locations(ast.copy_location(
+            ast.Call(func=ast.Name(id=name, ctx=ast.Load()), args=[outer], keywords=[]), call))
+
+    def visit_Compare(self, node: ast.Compare) -> ast.AST:
+        """`x in (e for v in vs)`: the search stops at the first item equal to x, as any() does."""
+        self.generic_visit(node)
+        if len(node.ops) != 1 or not isinstance(node.ops[0], (ast.In, ast.NotIn)) or "any" in self.hidden \
+                or not isinstance(node.comparators[0], ast.GeneratorExp) \
+                or not isinstance(node.left, (ast.Name, ast.Constant)) \
+                or any(g.is_async for g in node.comparators[0].generators):
+            return node
+        generator = node.comparators[0]
+        equal = ast.copy_location(ast.Compare(left=generator.elt, ops=[ast.Eq()], comparators=[node.left]), node)
+        searched = ast.copy_location(ast.GeneratorExp(elt=equal, generators=generator.generators), generator)
+        call = self.visit_Call(ast.copy_location(
+            ast.Call(func=ast.Name(id="any", ctx=ast.Load()), args=[searched], keywords=[]), node))
+        if isinstance(node.ops[0], ast.NotIn):
+            call = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=call), node)
+        return ast.fix_missing_locations(call)
 
     def _dict(self, node: ast.Call, written: str) -> ast.AST:
         """dict(k=v, ...) and Item(k=v, ...): the display; Item(...) otherwise: dict(...), named

@@ -1062,9 +1062,14 @@ def _any_all(b, node, name: str):
         iterable = iterable_of(arg.generators[0].iter, b.expr(arg.generators[0].iter), keys=b.key_type)
         one = _one_for(b, arg, iterable, lambda elt: condition(b, elt),
                        lambda element: element.code if name == "any" else f"$not({element.code})")
-        filtered, used = _passing(one.source, one.param, one.tests, one.item_ty)
         wanted = one.element.code if name == "any" else f"$not({one.element.code})"
-        code = _some(filtered, one.param, wanted, name)
+        if one.item_guards:  # (an item past the deciding one may be one Python never reaches)
+            found = _first_passing(one.source, one.param, [*(t.code for t in one.tests), wanted], "true")
+            code = f"({found} = true)" if name == "any" else f"$not({found} = true)"
+            used = {h for t in one.tests for h in t.helpers}
+        else:
+            filtered, used = _passing(one.source, one.param, one.tests, one.item_ty)
+            code = _some(filtered, one.param, wanted, name)
         return Expr(code, pytypes.BOOL, iterable.guards + one.item_guards, iterable.reads | one.element.reads,
                     jsonata_lib.closure(used | one.helpers | one.element.helpers))
     items = _iterable(b, arg)
@@ -1104,19 +1109,24 @@ def _next(b, node):
         raise Refusal(node, "next() of this iterator is not supported",
                       "next((x for x in xs if test), default) or next(iter(xs), default)")
     element, tests = one.element, one.tests
-    filtered, used = _passing(one.source, one.param, tests, one.item_ty)
-    used |= one.helpers | element.helpers
     found = f"$__nx{b.next_comprehension()}"
-    first = f"({one.param} := {found}[0]; {element.code})"
+    if one.item_guards:  # the tests run up to the first item that passes only (one past it may raise)
+        search = _first_passing(one.source, one.param, [t.code for t in tests], f"{{'v': {one.param}}}")
+        used = {h for t in tests for h in t.helpers}
+        none, first = f"$type({found}) != 'object'", f"({one.param} := {found}.v; {element.code})"
+    else:
+        search, used = _passing(one.source, one.param, tests, one.item_ty)
+        none, first = f"$count({found}) = 0", f"({one.param} := {found}[0]; {element.code})"
+    used |= one.helpers | element.helpers
     guards = list(iterable.guards) + (list(default.guards) if default is not None else []) + list(one.item_guards)
     if default is None:
         # (inside a generator expression, Python's RuntimeError: ast_edits.mark_generator_bodies)
         error, message = (RuntimeError, "'generator raised StopIteration'") \
             if getattr(node, "pysfn_in_generator", False) else (StopIteration, "''")
-        guards.append(guard(f"$count({filtered}) = 0", error, message, iterable, *tests, helpers=used))
-        code, ty = f"({found} := {filtered}; {first})", element.ty
+        guards.append(guard(f"({found} := {search}; {none})", error, message, iterable, *tests, helpers=used))
+        code, ty = f"({found} := {search}; {first})", element.ty
     else:
-        code = f"({found} := {filtered}; $count({found}) = 0 ? {default.code} : {first})"
+        code = f"({found} := {search}; {none} ? {default.code} : {first})"
         ty = pytypes.join(element.ty, default.ty)
         used |= default.helpers
     reads = iterable.reads | element.reads | (default.reads if default is not None else frozenset())
@@ -1168,6 +1178,17 @@ def _passing(source: str, param: str, tests: list, item_ty) -> tuple[str, set]:
     if never_lists(item_ty):
         return f"[$filter({source}, function({param}) {{ {test} }})]", used
     return f"$__filter({source}, function({param}) {{ {test} }})", used | {"filter"}
+
+
+def _first_passing(source: str, param: str, tests: list[str], found: str) -> str:
+    """JSONata of `found` (true, or an object) for the first item of `source` that passes every
+    test (false, or nothing of an empty source, where none does), testing no item after it, nor a later test where an earlier one fails: where an
+    item's guards fail only past the deciding item, Python never evaluates its tests there,
+    and the machine must not either (`int("n/a")` is a JSONata error, not a value)."""
+    test = "true"
+    for code in reversed(tests):
+        test = f"(({code}) ? {test} : false)"
+    return f"$reduce({source}, function($__a, {param}) {{ $__a ? $__a : {test} ? {found} : false }}, false)"
 
 
 def _some(items: str, param: str, wanted: str, name: str) -> str:

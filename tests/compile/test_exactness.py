@@ -215,6 +215,33 @@ def test_any_all_over_values_of_unknown_type():
     """, {"xs": [1, 2, 3], "n": 1}, {"xs": [], "n": 0}, {"xs": [3, 5], "n": 2})
 
 
+def test_any_all_next_test_no_item_past_the_one_that_decides():
+    """`any(int(v) > 5 for v in values)` of ["9", "n/a"] is True in Python, which never converts
+    "n/a"; the machine checked Python's exceptions only up to the deciding item, but computed
+    the result with `$filter` over every item, where `$number("n/a")` is a JSONata error
+    (States.QueryEvaluationError: a new-user trial, session 30). Likewise all(), next(), `in`
+    of a generator, and generators of several `for`s (each row's search, then the rows')."""
+    results = assert_same("""
+    import math
+
+    @sfn.workflow
+    def main(values, users, name, xs, rows, t):
+        return [any(int(v) > 5 for v in values), all(10 // x < 4 for x in xs),
+                next((u for u in users if u["name"].lower() == name), None),
+                any(math.sqrt(x) >= 1 for x in xs if x != 0), next((x for x in xs if 10 // x > 4), "none"),
+                any(int(v) > 5 for row in rows if row for v in row),
+                all(int(v) < 5 for row in rows for v in row if v != "-"),
+                "9" in (v.strip() for row in rows for v in row), t not in (int(v) for v in values)]
+    """, {"values": ["9", "n/a"], "users": [{"name": "Ann"}, {"name": None}], "name": "ann", "xs": [1, 0, -4],
+          "rows": [["9"], ["n/a"]], "t": 9},
+        {"values": ["1", "7"], "users": [{"name": "Bob"}], "name": "ann", "xs": [4, 2], "rows": [[], ["1", "2"]],
+         "t": 2},
+        {"values": ["1", "n/a"], "users": [], "name": "x", "xs": [], "rows": [["1"], [" 9 ", "x"]], "t": 0})
+    assert results[0]["output"] == [True, False, {"name": "Ann"}, True, 1, True, False, True, False]
+    assert results[1]["output"] == [True, False, None, True, 2, False, True, False, True]
+    assert results[2]["error"] == "ValueError"  # (int("n/a"): the item that decides comes after it)
+
+
 def test_any_inside_a_map_body():
     run_both("""
         @sfn.workflow
