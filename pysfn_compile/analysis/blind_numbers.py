@@ -232,6 +232,11 @@ class _Judge:
             if isinstance(parent.op, ast.Not):
                 return none
             return self.reach(parent) if isinstance(parent.op, (ast.USub, ast.UAdd)) else None
+        conversion = _percent_conversion(node, parent, self.parents.get(parent))
+        if conversion in ("f", "F", "d", "i"):
+            return none  # (`"%.1f%%" % x`: fixed decimals, or its int() for a float)
+        if conversion in ("s", "r"):
+            return self._printed_deps(node)
         if isinstance(parent, ast.BinOp):
             return self._operand(node, parent)
         if self.sinks.receives(node, parent):
@@ -274,21 +279,30 @@ class _Judge:
             or self.sinks.receives(display, parent)
 
     def _printed(self, node: ast.AST, parent: ast.AST) -> frozenset | None:
-        """A variable printed whole: str(x), repr(x), print(..., x, ...), f"{x}", f"{x!r}" (the
-        names whose companions that rests on: its own), or arithmetic printed or formatted
-        directly (`f"{cents // 100:02d}"`, `str(a * b)`) by the kind its operands carry (the
-        names in it; those no blind number reaches need no companion: blind_numbers drops them).
-        The lowering keeps the stop where the value carries no kind (BlindNumbers.printed)."""
-        if self.companions and _loses_kind(node) and not isinstance(node, ast.AugAssign) \
-                and self._shown_directly(node, parent):
-            self.printed.add(node)
-            return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+        """Where `parent` prints `node` whole or formats it with a literal spec: the names whose
+        companions that rests on (_printed_deps), else None."""
+        if self._shown_directly(node, parent):
+            return self._printed_deps(node)
         return frozenset({node.id}) if self._printed_name(node, parent) else None
+
+    def _printed_deps(self, node: ast.AST) -> frozenset | None:
+        """A variable printed (its own companion), or arithmetic printed directly (`str(a * b)`,
+        f"{cents // 100:02d}", round(x, 2)) by the kind its operands carry (the names in it;
+        those no blind number reaches need no companion: blind_numbers drops them; the lowering
+        keeps the stop where the value carries no kind: BlindNumbers.printed); else None."""
+        if not self.companions:
+            return None
+        if isinstance(node, ast.Name):
+            return frozenset({node.id}) if node.id in self.names else None
+        if not (_loses_kind(node) or _rounding(node)) or isinstance(node, ast.AugAssign):
+            return None
+        self.printed.add(node)
+        return frozenset(n.id for n in ast.walk(node) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
 
     def _shown_directly(self, node: ast.AST, parent: ast.AST) -> bool:
         """Where a value is printed or formatted with a literal spec by formatting.py's printers,
         which read the kind a number carries: f"{v}", f"{v!s}", f"{v!r}", f"{v:spec}",
-        str(v), repr(v), format(v, "spec")."""
+        str(v), repr(v), format(v, "spec") (and `"%s" % v`: reach)."""
         if isinstance(parent, ast.FormattedValue):
             spec = parent.format_spec
             literal = spec is None or all(isinstance(v, ast.Constant) for v in spec.values)
@@ -303,11 +317,9 @@ class _Judge:
                                   and isinstance(args[1].value, str)))
 
     def _printed_name(self, node: ast.AST, parent: ast.AST) -> bool:
-        if not (self.companions and isinstance(node, ast.Name) and node.id in self.names):
-            return False
-        if self._shown_directly(node, parent):
-            return True
-        if isinstance(parent, ast.FormattedValue):
+        """A variable printed by print() or passed on with its kind (a callee's parameter)."""
+        if not (self.companions and isinstance(node, ast.Name) and node.id in self.names) \
+                or not isinstance(parent, ast.Call):
             return False
         if self.kind_reading is not None and self.kind_reading(parent, node):
             return True
@@ -375,6 +387,28 @@ def _holds(parent: ast.AST | None, node: ast.AST) -> bool:
     if isinstance(parent, ast.ListComp):
         return parent.elt is node
     return isinstance(parent, ast.DictComp) and parent.value is node
+
+
+# a %-format's conversions (`%(key)` and `*` widths: none found, so nothing taken for blind)
+_PERCENT_CONVERSION = re.compile(r"%[-+ 0#]*\d*(?:\.\d*)?(.?)", re.DOTALL)
+
+
+def _percent_conversion(node: ast.AST, parent: ast.AST, grandparent: ast.AST | None) -> str | None:
+    """The conversion a %-format gives `node` (`"%5.1f%%" % x`, `"%d of %s" % (n, x)`: "f",
+    "s"), or None where it is no such value or the template is not plain (keys, `*`)."""
+    if isinstance(parent, ast.Tuple) and isinstance(grandparent, ast.BinOp) and grandparent.right is parent:
+        values, formatting = parent.elts, grandparent
+    elif isinstance(parent, ast.BinOp) and parent.right is node and not isinstance(node, ast.Tuple):
+        values, formatting = [node], parent
+    else:
+        return None
+    template = formatting.left
+    if not (isinstance(formatting.op, ast.Mod) and isinstance(template, ast.Constant) and isinstance(template.value, str)) \
+            or node not in values or "%(" in template.value or "*" in template.value \
+            or any(isinstance(v, ast.Starred) for v in values):
+        return None
+    conversions = [c for c in _PERCENT_CONVERSION.findall(template.value) if c != "%"]
+    return conversions[values.index(node)] if len(conversions) == len(values) else None
 
 
 def _fixed_point(spec: ast.AST | None) -> bool:

@@ -219,9 +219,9 @@ def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     mixed = len(ty.kinds - {"bool"}) > 1 and not ty.numeric and ty.kinds <= pytypes.JSON_KINDS  # (int | str keys)
     if (ty.is_any or ty.json_number or mixed) and not (kind and kind in "eEGn"):
         return _format_unknown(node, expr, spec)
-    if ty.only("float") and not ty.json_number:
+    if (ty.only("float") or ty.only("int")) and not ty.json_number:
         try:
-            format(1.5, spec)
+            format(1.5 if ty.only("float") else 1, spec)
         except (ValueError, TypeError) as error:  # Python raises for every float (f"{2.0:d}"): so does the machine
             return combine("''", pytypes.STR, expr, guards=[guard("true", type(error), jsonata_lib.string(str(error)))])
     if ty.may("float") or (kind and kind in "eEfFgG%n"):

@@ -605,3 +605,27 @@ def test_text_joined_to_text_needs_no_number_check():
     """
     assert_same(source, {"x": 2}, {"x": "a"}, {"x": [1, "b"]}, {"x": 2.5})
     assert "pysfn.AmbiguousNumber" not in json.dumps(compile_text(textwrap.dedent(source)).definition)
+
+
+def test_percent_formatting_and_round_print_a_number_by_the_kind_it_carries():
+    """`"%5.1f%%" % (ratio * 100)` of 0.5 (50.0: fixed decimals print alike as an int or a float)
+    and `str(round(net, 2))` of a running sum that passes 1.0 stopped the machine with
+    pysfn.AmbiguousNumber (a new-user trial, session 30); `"%s" % (ratio * 4)` prints the
+    kind the product carries."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(ratio, n, items):
+        net = 0
+        for it in items:
+            net += it["price"] * it["qty"]
+        a = "%5.1f%%" % (ratio * 100)
+        b = "%d of %.2f (%s)" % (n * ratio, ratio * 2, n)
+        c = "%i|%F|%s|%r" % (ratio * 4, ratio * 4, ratio * 4, ratio * 4)
+        return [a, b, c, "net " + str(round(net, 2)), f"{round(net, 1)}"]
+    """, {"ratio": 0.5, "n": 3, "items": [{"price": 0.25, "qty": 2}, {"price": 0.5, "qty": 1},
+                                          {"price": 1.25, "qty": 1}]},
+        {"ratio": 0.25, "n": 4, "items": [{"price": 0.25, "qty": 4}]}, {"ratio": 2, "n": 1.5, "items": []})
+    assert [r["output"] for r in results] == [
+        [" 50.0%", "1 of 1.00 (3)", "2|2.000000|2.0|2.0", "net 2.25", "2.2"],
+        [" 25.0%", "1 of 0.50 (4)", "1|1.000000|1.0|1.0", "net 1.0", "1.0"],
+        ["200.0%", "3 of 4.00 (1.5)", "8|8.000000|8|8", "net 0", "0"]]
