@@ -36,6 +36,8 @@ def rewrite_graph(graph: ir.Graph) -> None:
         for node in ir.nodes(one):
             for value in ir.node_values(node):
                 for code in ir.codes(value):
+                    if not code.by_position:
+                        continue
                     text = rewrite(code.text)
                     if text != code.text:
                         code.helpers = code.helpers | {helper for helper in ("at", "slice1_at") if f"$__{helper}(" in text}

@@ -28,6 +28,10 @@ class Code:
 
     text: str
     helpers: frozenset = frozenset()
+    # whether its lists read by computed positions may be read through an object of positions
+    # built once per evaluation (graph/indexed_reads.py): not a loop entered again after each
+    # call (pure_loops), whose evaluations are as many as its calls
+    by_position: bool = True
 
     def render(self, int_keys: bool = False) -> str:
         return jsonata_lib.render(self.text, int_keys)

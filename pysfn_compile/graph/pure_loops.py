@@ -40,9 +40,15 @@ Where its body joins again (an `if` with no `else`, a `try`), each join starts a
 the function runs an item's steps one after another (they form no cycle: see _in_order); a
 loop inside the loop keeps the general form.
 
+A loop entered at more than one state (its body calls a callee on some paths only, and the
+call's Task leads back into it) is folded too: each entry starts a step, the transition into
+the Run state sets the program counter to it, and its lists are read by position (an object
+of positions, built per evaluation, would cost a list's length per call); a call then costs
+the Run and After states beside its Task, the iterations between calls none.
+
 Left as they are: cycles through any other state, states that read `$states` or the clock,
-loops entered at more than one state, and loops whose only ways out fail the machine (an
-endless `while True:`, which as states meets the history quota at once).
+and loops whose only ways out fail the machine (an endless `while True:`, which as states
+meets the history quota at once).
 """
 
 from __future__ import annotations
@@ -304,8 +310,10 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     heads = {id(edge.target) for _, edge in entries}
     if graph.entry is not None and id(graph.entry) in members:
         heads.add(id(graph.entry))
-    if len(heads) != 1:
-        return  # entered at several states: left as states
+    # entered at several states (a loop whose body calls a callee on some paths only: the call's
+    # Task leads back into it, `if k not in cache: cache[k] = lookup(k)`): each entry starts a
+    # step, the program counter set on the way in says which
+    resumed = len(heads) > 1
     head = next(n for n in cycle if id(n) in heads)
     assigned: set[str] = set()
     predecessors: dict[int, int] = {id(n): 0 for n in cycle}
@@ -315,7 +323,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
             assigned |= set(edge.assign or ())
             if edge.target is not None and id(edge.target) in members:
                 predecessors[id(edge.target)] += 1
-    leaders = [head] + [n for n in cycle if n is not head and predecessors[id(n)] > 1]
+    leaders = [head] + [n for n in cycle if n is not head and (predecessors[id(n)] > 1 or id(n) in heads)]
     in_order = _in_order(leaders, members)  # None: a loop inside (its own head is a leader)
     # carried: what a step may read before it sets it (set by an earlier step, or before the
     # loop), and what the states after the loop may read before they set it
@@ -323,23 +331,26 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     after = {name for node in cycle for edge in ir.edges(node)
              if edge.target is not None and id(edge.target) not in members for name in live[id(edge.target)]}
     carried = sorted(assigned & reads & (_step_reads(leaders, members) | after))
-    each = None if fresh.record or in_order is None else _for_each(head, cycle, members, assigned, after)
+    each = None if fresh.record or in_order is None or resumed else _for_each(head, cycle, members, assigned, after)
     if each is not None:
         leaders = in_order
     pc_var = fresh.new("pc") if len(leaders) > 1 and each is None else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
-    indexed = _indexed([node for node in cycle if each is None or node is not head], assigned, fresh.variables,
-                       counters)
+    # entered again after each call, it runs as many evaluations as there are calls: an object
+    # of a list's positions built in each would cost the list's length per call (n * n where
+    # most items call); its lists are read by position, each read's walk counted in the budget
+    indexed = [] if resumed else _indexed([node for node in cycle if each is None or node is not head], assigned,
+                                          fresh.variables, counters)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
                  indexed=indexed, counters=counters, record=fresh.record, local=fresh.local, live=live,
-                 assigned=frozenset(assigned), each=each)
+                 assigned=frozenset(assigned), each=each, filtered=fresh.variables if resumed else frozenset())
     code = step.program(pc_var)
     state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
         return  # it ends only by failing the machine (`while True:` with no way out): endless, most
         # likely; as states it meets the history quota at once instead of after hours of JSONata
-    run = ir.Pass(title=f"Run {head.title}", assign={result_var: ir.Code(code, step.helpers)})
+    run = ir.Pass(title=f"Run {head.title}", assign={result_var: ir.Code(code, step.helpers, by_position=not resumed)})
     if step.branches:
         fresh.folded.append(Folded(run, result_var, step.branches))
     after = ir.Choice(title=f"After {head.title}")
@@ -378,9 +389,9 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     fresh.inner[id(after)] = step.sunk_locals()
     # enter: the state's variables not certainly set yet start as null (nothing reads
     # them before Python assigns them: the builder refused any such read)
-    start = {pc_var: 0} if pc_var is not None else {}
     for node, edge in entries:
         out = defined[id(node)] | frozenset(edge.assign or ())
+        start = {pc_var: leaders.index(edge.target)} if pc_var is not None else {}
         init = {**start, **{name: None for name in sorted(state) if name not in out}}
         if init and edge.assign is None:
             setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
@@ -388,9 +399,10 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         if init:  # a new dict: the builder may share one between transitions
             setattr(edge.holder, edge.assign_attr, {**edge.assign, **init})
         setattr(edge.holder, edge.attr, run)
-    if graph.entry is head:
+    if graph.entry is not None and id(graph.entry) in members:
+        start = {pc_var: leaders.index(graph.entry)} if pc_var is not None else {}
         init = {**start, **{name: None for name in sorted(state)}}
-        graph.entry = ir.Pass(title=f"Enter {head.title}", assign=init, next=run) if init else run
+        graph.entry = ir.Pass(title=f"Enter {graph.entry.title}", assign=init, next=run) if init else run
 
 
 _FOR_TEST = re.compile(r"\(?\$([A-Za-z_][A-Za-z0-9_]*) < \$count\(\$([A-Za-z_][A-Za-z0-9_]*)\)\)?")
@@ -674,7 +686,7 @@ class _Step:
                  known: frozenset | None = None, variables: frozenset = frozenset(),
                  indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
                  local=None, live: dict | None = None, assigned: frozenset = frozenset(),
-                 each: _ForEach | None = None):
+                 each: _ForEach | None = None, filtered: frozenset = frozenset()):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -722,6 +734,9 @@ class _Step:
         # position (built once per evaluation: `$lookup` finds an item without a walk)
         self.indexed = {name: self.local(f"ix{k}") for k, name in enumerate(indexed or (), 1)}
         self.counters = counters
+        # workflow variables a step may read at a computed position (`$xs[$i]`: a walk of the
+        # list in jsonata-js), counted in the budget as the carried lists are (a loop entered again)
+        self.filtered = filtered
         self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
         self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
@@ -763,7 +778,12 @@ class _Step:
         budget = self._budget(step)
         steps = self._steps_for_lists(step, lengths, budget)
         if steps is not None:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
-            driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
+            # in chunks of FIRST_CHUNK: once the loop has left, a chunk costs one test (a loop
+            # entered again after each call leaves after a step or two, evaluation after evaluation)
+            total = self.local("k")
+            driver = (f"({total} := {steps}; $reduce([1..$ceil({total} / {FIRST_CHUNK})], function({state}, {chunk}) "
+                      f"{{ {pc} >= {stopped} ? {state} : $reduce([1..$min([{FIRST_CHUNK}, {total} - {FIRST_CHUNK} * "
+                      f"({chunk} - 1)])], {step_fn}, {state}) }}, {first}))")
         else:
             chunks = ", ".join(str(n) for n in _chunks(budget))
             driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
@@ -979,7 +999,7 @@ class _Step:
                     compared.add(name)
                 elif not (helper == "slice1_list" and name in windows):
                     walks[name] = walks.get(name, 0) + WALK_NODES[helper]
-        for name in self.carried:
+        for name in [*self.carried, *sorted(self.filtered - set(self.carried))]:
             times = len(re.findall(re.escape(f"${name}") + r"\[\$", step))
             if times:
                 walks[name] = walks.get(name, 0) + FILTER_NODES * times

@@ -1283,3 +1283,38 @@ def test_a_moving_window_costs_its_width_a_step_not_the_list():
 def test_the_constant_width_of_a_slice_is_read_from_its_bounds(arguments, width):
     text = "$__slice1_list($xs" + arguments
     assert pure_loops._constant_width(text, len("$__slice1_list($xs")) == width
+
+
+def test_a_loop_that_calls_a_callee_on_some_items_runs_the_others_folded():
+    """`if k not in cache: cache[k] = lookup(k)` over 5,000 keys of which 3 differ (a new-user
+    trial, session 30): the loop was entered again at the call's Task, so it stayed as states,
+    about 6 events an item, and failed at AWS's 25,000-event quota where Python returns. Each
+    entry now starts a step of the folded loop; a loop whose items mostly call runs too, a
+    step or two per evaluation, its lists read by position."""
+    source = """
+        def lookup(key):
+            return len(key)
+
+        @sfn.workflow
+        def main(keys, skip):
+            cache = {}
+            total = 0
+            seen = []
+            for k in keys:
+                if k not in cache:
+                    cache[k] = lookup(k)
+                total += cache[k]
+                if k == skip:
+                    total += lookup(k + "!")
+                seen.append(k)
+            return [total, len(seen), sorted(cache)]
+    """
+    compiled = compile_text(source)
+    keys = ["k" + str(i % 3) * (i % 3) for i in range(5000)]
+    sparse = pysfn_emulator.run(compiled.definition, {"keys": keys, "skip": "none"}, state_machine_type="STANDARD",
+                                lambdas=compiled.local_lambdas())
+    expected = compiled.run_python({"keys": keys, "skip": "none"})
+    assert (sparse.status, sparse.output) == ("SUCCEEDED", expected["output"])
+    assert len(sparse.history) < 12000  # (about 6 an item, 30,000, as states)
+    assert_same(source, {"keys": keys[:300], "skip": "k1"}, {"keys": [], "skip": ""},
+                {"keys": ["a", "b", "a"], "skip": "a"}, {"keys": ["a", 5], "skip": "a"})
