@@ -12,6 +12,7 @@ import ast
 import enum
 import math
 import re
+import string
 import sys
 
 import attrs
@@ -797,6 +798,8 @@ def _is_sfn_fail(b, raised: ast.expr) -> bool:
 
 
 _MATH_CONSTANTS = frozenset({"pi", "e", "tau"})
+_STRING_CONSTANTS = frozenset({"ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits",
+                               "octdigits", "punctuation", "whitespace", "printable"})
 
 
 def _class_constant(b, node: ast.Attribute) -> Expr | None:
@@ -865,6 +868,9 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
                 and b.info.objects.get(inner.id) is math and node.attr in _MATH_CONSTANTS:
             return const(getattr(math, node.attr), pytypes.FLOAT)  # (inf and nan are not JSON)
+        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
+                and b.info.objects.get(inner.id) is string and node.attr in _STRING_CONSTANTS:
+            return const(getattr(string, node.attr), pytypes.STR)  # string.ascii_lowercase, string.digits
         caught = b.lookup(inner.id, record=False)[1] if isinstance(inner, ast.Name) else None
         if caught is not None and caught.only("exc"):
             raise Refusal(node, f"an exception's attribute (.{node.attr}) is not supported: the machine keeps a caught "

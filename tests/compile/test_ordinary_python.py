@@ -2432,3 +2432,19 @@ def test_a_method_one_kind_of_a_union_has_is_checked_when_it_runs():
     outcomes = assert_same(TREE_WALK, {"kind": 0}, {"kind": 1})
     assert outcomes[0]["output"] == ["root", "a", "b"]
     assert (outcomes[1]["error"], outcomes[1]["cause"]) == ("AttributeError", "'str' object has no attribute 'get'")
+
+
+def test_the_string_module_s_constants():
+    """`string.ascii_lowercase`, `string.punctuation` (a new-user trial, session 30: refused as
+    an attribute access)."""
+    results = assert_same("""
+    import string
+
+    @sfn.workflow
+    def main(text):
+        missing = [c for c in string.ascii_lowercase if c not in text.lower()]
+        clean = "".join(c for c in text if c not in string.punctuation + string.whitespace)
+        return [missing, clean, sum(1 for c in text if c in string.digits), string.hexdigits, len(string.printable)]
+    """, {"text": "The quick brown fox, 42!"}, {"text": ""})
+    assert results[0]["output"][:2] == [["a", "d", "g", "j", "l", "m", "p", "s", "v", "y", "z"],
+                                        "Thequickbrownfox42"]
