@@ -400,6 +400,31 @@ def _bindings(body: list[ast.stmt]) -> dict[str, list[_Binding]]:
     return found
 
 
+def _enclosing(block: list[ast.stmt], target: ast.stmt) -> list[tuple[list, int]]:
+    """(block, index) of each statement holding `target`, from the function's body down to
+    `target`'s own block (empty where it is not found)."""
+    for index, statement in enumerate(block):
+        if statement is target:
+            return [(block, index)]
+        for inner in _own_blocks(statement):
+            found = _enclosing(inner, target)
+            if found:
+                return [(block, index), *found]
+    return []
+
+
+def _own_blocks(statement: ast.stmt) -> Iterator[list]:
+    """The blocks a statement holds directly (not nested functions)."""
+    if isinstance(statement, SCOPES):
+        return
+    for field in ("body", "orelse", "finalbody"):
+        inner = getattr(statement, field, None)
+        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
+            yield inner
+    for holder in (*getattr(statement, "handlers", ()), *getattr(statement, "cases", ())):
+        yield holder.body
+
+
 def _places(body: list[ast.stmt]) -> Iterator[tuple[int, list, int]]:
     """(the top-level statement's index, a block, an index in it) of every statement of `body`
     and of the blocks inside its statements (not nested functions)."""
@@ -411,21 +436,9 @@ def _places(body: list[ast.stmt]) -> Iterator[tuple[int, list, int]]:
 
 
 def _inner_blocks(statement: ast.stmt) -> Iterator[list]:
-    if isinstance(statement, SCOPES):
-        return
-    for field in ("body", "orelse", "finalbody"):
-        inner = getattr(statement, field, None)
-        if isinstance(inner, list) and inner and isinstance(inner[0], ast.stmt):
-            yield inner
-            for sub in inner:
-                yield from _inner_blocks(sub)
-    for handler in getattr(statement, "handlers", ()):
-        yield handler.body
-        for sub in handler.body:
-            yield from _inner_blocks(sub)
-    for case in getattr(statement, "cases", ()):
-        yield case.body
-        for sub in case.body:
+    for inner in _own_blocks(statement):
+        yield inner
+        for sub in inner:
             yield from _inner_blocks(sub)
 
 
@@ -682,8 +695,8 @@ def _stable_key(key: ast.expr, region: list[ast.stmt]) -> bool:
 
 def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: frozenset) -> bool:
     """`base` is certainly bound when the binding runs: a parameter, or assigned by a plain
-    top-level statement before the one that holds the binding or by one before it in its own
-    block; and never deleted."""
+    statement before the one that holds the binding in a block that holds it (its own, the
+    function's, or one between: `try:` then `by_cat = {}` then the loop); and never deleted."""
     if any(isinstance(node, ast.Delete) and any(isinstance(t, ast.Name) and t.id == base for t in node.targets)
            for statement in body for node in ast.walk(statement)):
         return False
@@ -691,7 +704,8 @@ def _bound_before(base: str, binding: _Binding, body: list[ast.stmt], params: fr
         return True
     # bound just before, in the binding's own block (`by_level = tree.setdefault(app, {})`, then
     # `stats = by_level.setdefault(level, ...)`): bound whenever the binding runs
-    for statement in [*body[:binding.top], *binding.block[:binding.index]]:
+    before = [statement for block, index in _enclosing(body, binding.statement) for statement in block[:index]]
+    for statement in before:
         if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == base
                                                      for t in statement.targets):
             return True

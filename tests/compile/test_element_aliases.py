@@ -726,3 +726,28 @@ def test_a_zip_loop_over_lists_nobody_annotated():
             seen.append(other["qty"])
         return seen
     """)
+
+
+def test_the_container_bound_in_a_try_before_the_loop():
+    """`try: by_cat = {}; for it in ...: c = by_cat.setdefault(it["cat"], {...}); c["n"] += ...`
+    (a new-user trial, session 30): the container was taken for bound only by a statement of the
+    function's own block or the binding's, so the computed key stopped the rewrite and the
+    change in place was refused as sharing."""
+    results = assert_same("""
+    def cart(n):
+        return [{"cat": "abc"[i % 3], "qty": 1 + i % 4} for i in range(n)]
+
+    @sfn.workflow
+    def totals(n, bad):
+        summary = []
+        try:
+            by_cat = {}
+            for it in cart(n) + bad:
+                c = by_cat.setdefault(it["cat"], {"n": 0})
+                c["n"] += it["qty"]
+            summary = [f"{k}: {v['n']}" for k, v in by_cat.items()]
+        except KeyError as e:
+            summary = [str(e)]
+        return summary
+    """, {"n": 7, "bad": []}, {"n": 0, "bad": []}, {"n": 2, "bad": [{"cat": "x"}]})
+    assert [r["output"] for r in results] == [["a: 8", "b: 3", "c: 5"], [], ["'qty'"]]
