@@ -40,8 +40,8 @@ Where its body joins again (an `if` with no `else`, a `try`), each join starts a
 the function runs an item's steps one after another (they form no cycle: see _in_order); a
 loop inside the loop keeps the general form.
 
-A loop entered at more than one state (its body calls a callee on some paths only, and the
-call's Task leads back into it) is folded too: each entry starts a step, the transition into
+A loop entered at more than one state (its body calls a callee on some paths only, by a
+branch of the source, and the call's Task leads back into it) is folded too: each entry starts a step, the transition into
 the Run state sets the program counter to it, and its lists are read by position (an object
 of positions, built per evaluation, would cost a list's length per call); a call then costs
 the Run and After states beside its Task, the iterations between calls none.
@@ -315,6 +315,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     # step, the program counter set on the way in says which
     resumed = len(heads) > 1
     head = next(n for n in cycle if id(n) in heads)
+    if resumed and not _source_cycle(head, members):
+        return  # iterations without a call only where a check raises (`except KeyError: continue`): as states
     assigned: set[str] = set()
     predecessors: dict[int, int] = {id(n): 0 for n in cycle}
     predecessors[id(head)] += 1  # entered from outside
@@ -344,7 +346,7 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
                                           fresh.variables, counters)
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
                  indexed=indexed, counters=counters, record=fresh.record, local=fresh.local, live=live,
-                 assigned=frozenset(assigned), each=each, filtered=fresh.variables if resumed else frozenset())
+                 assigned=frozenset(assigned), each=each, resumed=resumed)
     code = step.program(pc_var)
     state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
@@ -417,6 +419,24 @@ class _ForEach:
 
     items: str
     index: str
+
+
+def _source_cycle(head: ir.Node, members: set[int]) -> bool:
+    """Whether an iteration can go round from `head` to `head` through the folded states by the
+    source's own branches (not a compiler check's rule: a way that raises)."""
+    seen, todo = set(), [head]
+    while todo:
+        node = todo.pop()
+        for edge in ir.edges(node):
+            target = edge.target
+            if target is None or id(target) not in members or getattr(edge.holder, "check", ""):
+                continue
+            if target is head:
+                return True
+            if id(target) not in seen:
+                seen.add(id(target))
+                todo.append(target)
+    return False
 
 
 def _for_each(head: ir.Node, cycle: list[ir.Node], members: set[int], assigned: set[str],
@@ -686,7 +706,7 @@ class _Step:
                  known: frozenset | None = None, variables: frozenset = frozenset(),
                  indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
                  local=None, live: dict | None = None, assigned: frozenset = frozenset(),
-                 each: _ForEach | None = None, filtered: frozenset = frozenset()):
+                 each: _ForEach | None = None, resumed: bool = False):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -734,9 +754,11 @@ class _Step:
         # position (built once per evaluation: `$lookup` finds an item without a walk)
         self.indexed = {name: self.local(f"ix{k}") for k, name in enumerate(indexed or (), 1)}
         self.counters = counters
-        # workflow variables a step may read at a computed position (`$xs[$i]`: a walk of the
-        # list in jsonata-js), counted in the budget as the carried lists are (a loop entered again)
-        self.filtered = filtered
+        # a loop entered again after each call: the workflow variables a step reads at a computed
+        # position (`$xs[$i]`, a walk of the list in jsonata-js) count in the budget as the
+        # carried lists do (it builds no object of their positions: _collapse)
+        self.resumed = resumed
+        self.filtered = variables if resumed else frozenset()
         self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
         self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
@@ -777,9 +799,12 @@ class _Step:
         # the steps in chunks (a chunk once the loop has left costs one test)
         budget = self._budget(step)
         steps = self._steps_for_lists(step, lengths, budget)
-        if steps is not None:  # fewer steps where a step walks lists (as long as they are when the evaluation starts)
-            # in chunks of FIRST_CHUNK: once the loop has left, a chunk costs one test (a loop
-            # entered again after each call leaves after a step or two, evaluation after evaluation)
+        if steps is not None and not self.resumed:  # fewer steps where a step walks lists (as long as
+            # they are when the evaluation starts)
+            driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
+        elif steps is not None:
+            # a loop entered again after each call (`resumed`) leaves after a step or two, evaluation
+            # after evaluation: its steps in chunks of FIRST_CHUNK, once it has left one test a chunk
             total = self.local("k")
             driver = (f"({total} := {steps}; $reduce([1..$ceil({total} / {FIRST_CHUNK})], function({state}, {chunk}) "
                       f"{{ {pc} >= {stopped} ? {state} : $reduce([1..$min([{FIRST_CHUNK}, {total} - {FIRST_CHUNK} * "
