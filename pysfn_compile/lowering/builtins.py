@@ -437,6 +437,9 @@ def _chr(b, node):
     non-int and ValueError out of range; a surrogate, which JSON text cannot hold alone, stops
     the machine by name."""
     (value,), _ = _plain_args(b, node, "chr", 1, 1)
+    never = unreachable(value)  # (an item of an empty list: its IndexError comes first)
+    if never is not None:
+        return attrs.evolve(never, ty=pytypes.STR)
     if value.ty.only("bool"):
         value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     elif not value.ty.only("int"):
@@ -465,6 +468,9 @@ def _in_base(name: str, base: int):
 
     def transform(b, node):
         (value,), _ = _plain_args(b, node, name, 1, 1)
+        never = unreachable(value)  # (an item of an empty list: its IndexError comes first)
+        if never is not None:
+            return attrs.evolve(never, ty=pytypes.STR)
         if value.ty.only("bool"):
             value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
         elif not value.ty.only("int"):

@@ -755,6 +755,10 @@ def main(n: int):
         r.append(groups["x"].upper())
     except KeyError as e:
         r.append(str(e))
+    try:  # (seed 3002: refused as "chr() takes an int, not nothing")
+        r.append(chr(out[n]) + hex(out[0]))
+    except IndexError as e:
+        r.append("chr " + str(e))
     return {"r": r}
 """, {"n": 1}, {"n": 0})
 
