@@ -7,6 +7,7 @@ benchmarks/README.md.
     python benchmarks/bench_pure_loops.py             # the loop at 10,000 and 100,000; the examples
     python benchmarks/bench_pure_loops.py --quick     # 10,000 only
     python benchmarks/bench_pure_loops.py --in-place-only   # loops changing a list's items
+    python benchmarks/bench_pure_loops.py --calls-only      # loops calling a callee on some items
 
 "Before" is the same compiler with the collapse switched off. History events and wall-clock
 seconds of the emulator (pysfn_emulator.run); with node and PYSFN_JSONATA_JS set to a
@@ -209,6 +210,65 @@ def in_place_rows(sizes=(100, 300, 1000)) -> None:
             print(f"| {entry} | {n:,} | {status}{detail} | {len(execution.history):,} | {seconds:.2f} |")
 
 
+CALLS = textwrap.dedent("""
+    from pysfn_compile import sfn
+
+    def keys(n):
+        return ["k" + str(i % 3) for i in range(n)]
+
+    def lookup(key):
+        return len(key)
+
+    def records(n):
+        return [{"id": i, "v": i % 7} for i in range(n)]
+
+    def score(r):
+        return r["v"] * 2
+
+    @sfn.workflow
+    def memo(n):
+        cache = {}
+        total = 0
+        for k in keys(n):
+            if k not in cache:
+                cache[k] = lookup(k)
+            total += cache[k]
+        return total
+
+    @sfn.workflow
+    def most_call(n):
+        total = 0
+        seen = []
+        for r in records(n):
+            if r["v"] != 3:
+                total += score(r)
+            seen.append(r["id"])
+        return [total, len(seen)]
+""")
+
+
+def call_rows(sizes=(1000, 2000, 5000)) -> None:
+    """Loops whose body calls a callee on some items only (session 30): folded, each call
+    enters the loop again (a Run and an After state beside its Task). `memo` calls 3 times in
+    all, `most_call` for 6 items of 7. CPU seconds (`time.process_time`: steady on a shared
+    machine); before: the collapse switched off for the whole definition."""
+    print("| loop | items | lowering | status | history events | CPU seconds |")
+    print("|---|---:|---|---|---:|---:|")
+    for entry in ("memo", "most_call"):
+        with _Off():
+            before = compile_source(CALLS, path="calls.py", entry=entry)
+        after = compile_source(CALLS, path="calls.py", entry=entry)
+        for n in sizes:
+            for label, compiled in (("states", before), ("folded", after)):
+                start = time.process_time()
+                execution = pysfn_emulator.run(compiled.definition, {"n": n}, state_machine_type="STANDARD",
+                                               lambdas=compiled.local_lambdas())
+                seconds = time.process_time() - start
+                detail = f" ({execution.error})" if execution.error else ""
+                print(f"| {entry} | {n:,} | {label} | {execution.status}{detail} | {len(execution.history):,} | "
+                      f"{seconds:.2f} |")
+
+
 def example_rows():
     print("| example | states before | states after | bytes before | bytes after | events before | events after |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -249,9 +309,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--loop-only", action="store_true")
     parser.add_argument("--in-place-only", action="store_true")
+    parser.add_argument("--calls-only", action="store_true", help="loops that call a callee on some items")
     options = parser.parse_args()
     if options.in_place_only:
         in_place_rows()
+        return
+    if options.calls_only:
+        call_rows()
         return
     loop_rows([10_000] if options.quick else [10_000, 100_000])
     if options.loop_only:
