@@ -653,9 +653,13 @@ class _Gen:
         return lines
 
     def any_all(self, d: int) -> str:
+        """any()/all() of a generator; its test may raise on an item past the one that decides
+        (`9 // x` of a 0 after it: Python never evaluates it, and the machine must not either,
+        even as JSONata; a new-user trial, session 30)."""
         source = self.list_ref()
         with self.scoped("int") as x:
-            cond = self.expr_bool(d)
+            cond = self.choice([lambda: self.expr_bool(d),
+                                lambda: f"{self.draw(st.integers(1, 9))} // {x} > {self.draw(st.integers(0, 3))}"])()
         return f"{self.choice(['any', 'all'])}({cond} for {x} in {source})"
 
     def list_ref(self) -> str:
