@@ -459,10 +459,11 @@ def _inside(value) -> tuple[set, set]:
         spread = {id(item) for key, item in zip(value.keys, value.values, strict=True) if key is None} \
             if isinstance(value, ast.Dict) else set()
         for element in elements:
-            if isinstance(element, ast.Starred):
+            starred = isinstance(element, ast.Starred)
+            if starred:  # (`[*out]` holds out's items, not out)
                 element = element.value
                 items |= _direct(element)
-            if id(element) not in spread:  # (`{**d}` holds d's values, not d)
+            if not starred and id(element) not in spread:  # (`{**d}` holds d's values, not d)
                 whole |= _direct(element)
             items |= _element_sources(element)
             sub_whole, sub_items = _inside(element)

@@ -867,3 +867,31 @@ def main(n: int):
         first = -1
     return {"text": text, "first": first, "listed": [next(y for y in out) for x in xs] if n else []}
 """, {"n": 0}, {"n": 3})
+
+
+def test_a_list_display_spreading_a_list_holds_its_items_not_the_list():
+    """Seed 3002's refusals: `r1 = Rec(k=..., tags=[*out])` then `out.append(n)` was refused as
+    sharing (`[*out]` was taken to hold `out` itself as well as its items): the new list holds
+    out's items, so appending to out changes nothing else. Changing one of those items in place
+    stays refused (the items are shared)."""
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = [1, 2]
+    r1 = {"tags": list(out)}
+    out.append(n)
+    r2 = {"tags": [*out]}
+    out.append(n + 1)
+    r3 = [*out, 5]
+    out.append(6)
+    return {"out": out, "r": [r1, r2, r3]}
+""", {"n": 3}, {"n": 0})
+    text = refusal("""
+@sfn.workflow
+def main(n: int):
+    rows = [[1], [2]]
+    flat = [*rows]
+    flat[0].append(n)
+    return [rows, flat]
+""")
+    assert "the items of 'flat' may also be reachable from 'rows'" in text
