@@ -506,7 +506,8 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         # (`row = m[a]; row[t] = ...` replaces it)
         others = ({other for other in partners.get(binding.base, {}) if other != name} if binding.path
                   else aliasing.holders(body, binding.base) - {name, binding.base})
-        if any(_replaces_items(statement, binding.base, others, deep=bool(binding.path)) for statement in region):
+        if any(_replaces_items(statement, binding.base, others, deep=bool(binding.path), key=binding.key)
+               for statement in region):
             return None
         if not all(_stable_key(key, region) for key in binding.path):
             return None  # (Python reads base[p] before it evaluates the key: no key variable here)
@@ -649,12 +650,14 @@ def _target_parts(target: ast.expr) -> Iterator[ast.expr]:
 
 
 def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys: bool = False,
-                    deep: bool = False) -> bool:
+                    deep: bool = False, key: ast.expr | None = None) -> bool:
     """Whether `statement` may rebind `base` or rebind or remove one of its items: through
     `base` itself (`base[k] = v`, `del base[k]`, `base.pop(k)`, `base = ...`), or by any change
     in place through `others` (which may hold `base` at any depth); with `adds_keys`, also
     add a key (`base.setdefault(k, v)`); with `deep` (an item reached through a path of keys),
-    any change in place through `base` at any depth too."""
+    any change in place through `base` at any depth too. Where the item's `key` is a str
+    constant, a store or `del` under another str constant (`base["total"] = 0` beside the item
+    "b") leaves it alone."""
     if deep:
         others = others | {base}
     roots = others | {base}
@@ -671,6 +674,8 @@ def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys:
                 for part in _target_parts(target):
                     if not isinstance(part, (ast.Subscript, ast.Attribute)):
                         continue
+                    if isinstance(part.value, ast.Name) and part.value.id == base and _other_str_key(part, key):
+                        continue
                     if (isinstance(part.value, ast.Name) and part.value.id == base) or _root_name(part) in others:
                         return True
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -681,6 +686,13 @@ def _replaces_items(statement: ast.stmt, base: str, others: set[str], adds_keys:
             if node.func.attr in _CHANGING_METHODS and _root_name(receiver) in others:
                 return True
     return False
+
+
+def _other_str_key(target: ast.expr, key: ast.expr | None) -> bool:
+    """`base["x"]` (a subscript target) beside an item under another str constant."""
+    return isinstance(target, ast.Subscript) and isinstance(key, ast.Constant) and isinstance(key.value, str) \
+        and isinstance(target.slice, ast.Constant) and isinstance(target.slice.value, str) \
+        and target.slice.value != key.value
 
 
 def _stable_key(key: ast.expr, region: list[ast.stmt]) -> bool:

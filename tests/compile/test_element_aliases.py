@@ -751,3 +751,36 @@ def test_the_container_bound_in_a_try_before_the_loop():
         return summary
     """, {"n": 7, "bad": []}, {"n": 0, "bad": []}, {"n": 2, "bad": [{"cat": "x"}]})
     assert [r["output"] for r in results] == [["a: 8", "b: 3", "c: 5"], [], ["'qty'"]]
+
+
+def test_a_store_under_another_str_key_leaves_the_item_alone():
+    """`g = groups.setdefault("b", [])`, then `groups["other"] = [...]` and `del groups["other"]`
+    beside changes through `g` (fuzz seed 3002's refusals): a store under another str constant
+    cannot replace the item "b", so `g` still reads as `groups["b"]`; a store under "b" itself,
+    or under a computed key, keeps the refusal."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n):
+        groups = {"b": [9]}
+        g3 = groups.setdefault("b", [])
+        g3.append(n)
+        groups["other"] = [n]
+        g3.pop(0)
+        g3.append(n * 2)
+        del groups["other"]
+        g3.append(1)
+        return groups
+    """, {"n": 3})
+    assert results[0]["output"] == {"b": [3, 6, 1]}
+    for store in ('groups["b"] = [n]', 'groups[str(n)] = [n]'):
+        text = refusal(f"""
+        @sfn.workflow
+        def main(n):
+            groups = {{"b": [9]}}
+            g3 = groups.setdefault("b", [])
+            g3.append(n)
+            {store}
+            g3.pop(0)
+            return groups
+        """)
+        assert "'g3' may share its value with 'groups'" in text, store
