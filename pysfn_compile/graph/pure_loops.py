@@ -41,10 +41,11 @@ the function runs an item's steps one after another (they form no cycle: see _in
 loop inside the loop keeps the general form.
 
 A loop entered at more than one state (its body calls a callee on some paths only, by a
-branch of the source, and the call's Task leads back into it) is folded too: each entry starts a step, the transition into
-the Run state sets the program counter to it, and its lists are read by position (an object
-of positions, built per evaluation, would cost a list's length per call); a call then costs
-the Run and After states beside its Task, the iterations between calls none.
+branch of the source, and the call's Task leads back into it) is folded too: each entry
+starts a step, the transition into the Run state sets the program counter to it, and its
+lists are read by position (an object of positions, built per evaluation, would cost a list's
+length per call); a call then costs the Run and After states beside its Task, the iterations
+between calls none.
 
 Left as they are: cycles through any other state, states that read `$states` or the clock,
 and loops whose only ways out fail the machine (an endless `while True:`, which as states
