@@ -61,6 +61,17 @@ SET_MUTATORS = frozenset({"add", "discard", "remove", "update", "clear"})
 MUTATORS = LIST_MUTATORS | DICT_MUTATORS | SET_MUTATORS
 
 
+class Unreached(Exception):
+    """A builtin's argument never exists (an item of a list that never holds one, `out[0]` of
+    `out = []`): its IndexError or KeyError always comes first, so the call is never made. Its
+    `expr` is the arguments' checks and a placeholder value (operations.unreachable), what the
+    call lowers to (visitor.transform_call catches it)."""
+
+    def __init__(self, expr: Expr):
+        super().__init__("an argument that never exists")
+        self.expr = expr
+
+
 def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) -> tuple[list, dict]:
     for arg in node.args:
         if isinstance(arg, ast.Starred):
@@ -72,6 +83,9 @@ def _plain_args(b, node: ast.Call, name: str, low: int, high: int, keywords=()) 
         expected = str(low) if low == high else f"{low} to {high}"
         raise Refusal(node, f"{name}() takes {expected} positional arguments here ({len(node.args)} given)")
     exprs = operands(b, [*node.args, *(k.value for k in node.keywords)])
+    never = unreachable(*exprs)
+    if never is not None:
+        raise Unreached(never)
     return exprs[: len(node.args)], dict(zip((k.arg for k in node.keywords), exprs[len(node.args):], strict=True))
 
 
@@ -87,6 +101,9 @@ def _iterable(b, node: ast.AST, then: tuple = ()) -> Expr:
             and b.lookup("range")[0] is None:
         return _checked_after(_range(b, node), then)
     value = b.expr(node)
+    never = unreachable(value)
+    if never is not None:
+        raise Unreached(never)
     if sets.is_set(value.ty):  # (set_uses lets only uses blind to the items' order get here)
         return _checked_after(sets.as_list(value), then)
     expr = iterable_of(node, combine(value.code, value.ty, value, guards=then) if then else value, keys=b.key_type)
@@ -2830,4 +2847,4 @@ def call_method(b, node: ast.Call) -> Expr:
     return method(b, node, receiver, name, args, kwargs)
 
 
-__all__ = ["FUNCTIONS", "MUTATORS", "call_method", "method", "mutate", "sort_items"]
+__all__ = ["FUNCTIONS", "MUTATORS", "Unreached", "call_method", "method", "mutate", "sort_items"]

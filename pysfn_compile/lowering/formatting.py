@@ -190,6 +190,8 @@ _BASES = {"x": 16, "X": 16, "o": 8, "b": 2}
 
 def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     """format(expr, spec) for the specs JSONata can reproduce exactly."""
+    if not expr.ty.kinds and not expr.is_const:  # an item of a list that never holds one: its error first
+        return combine("''", pytypes.STR, expr)
     if spec == "":
         return to_str(node, expr)
     match = _SPEC.match(spec)

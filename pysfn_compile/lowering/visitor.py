@@ -113,7 +113,16 @@ def transform_comprehension(b, node) -> Expr:
 
 def transform_call(b, node: ast.Call, target: str | None = None) -> Expr:
     """Any call in an expression, by what is called: a callee (a Task), an sfn function, a
-    builtin, a method; `target` (an ASL variable) receives a Task's result directly."""
+    builtin, a method; `target` (an ASL variable) receives a Task's result directly. A builtin
+    whose argument never exists is never called: that argument's lookup error comes first
+    (builtins.Unreached)."""
+    try:
+        return _transform_call(b, node, target)
+    except builtins.Unreached as never:
+        return never.expr
+
+
+def _transform_call(b, node: ast.Call, target: str | None) -> Expr:
     func = node.func
     called = _standard_function(b, func)
     if isinstance(called, types.BuiltinFunctionType) and called in calls.CLOCKS:  # datetime.now(), time.time()

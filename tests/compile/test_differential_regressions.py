@@ -895,3 +895,24 @@ def main(n: int):
     return [rows, flat]
 """)
     assert "the items of 'flat' may also be reachable from 'rows'" in text
+
+
+@pytest.mark.parametrize("call", ["round(out[n])", "round(out[n], 2)", "math.sqrt(out[n])", "math.ceil(out[n])",
+                                  "math.floor(out[n])", "math.fabs(out[n])", "sorted(out[n])", "sum(out[n])",
+                                  "max(out[n])", "list(out[n])", "pow(out[n], 2, 3)", "ord(out[n])",
+                                  "format(out[n], 'd')", "f'{out[n]:>3}'", "max(bump(n), out[n])"])
+def test_a_builtin_of_an_item_of_a_container_that_never_holds_one_raises_its_lookup_error(call):
+    """Seed 3003's refusals ("math.sqrt() of nothing", "round() of nothing", "cannot iterate over
+    nothing"): the item's IndexError always comes first, so the builtin is never called
+    (builtins.Unreached); the arguments before it are evaluated, a callee's call included."""
+    agree(f"""
+import math
+
+@sfn.workflow
+def main(n: int):
+    out = []
+    try:
+        return {call}
+    except IndexError as e:
+        return str(e)
+""", {"n": 1}, {"n": 0})
