@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import ast
 import re
+import string
 from typing import Any
 
 import attrs
@@ -241,6 +242,8 @@ class _Judge:
             return self._operand(node, parent)
         if self.sinks.receives(node, parent):
             return none  # (stored where only the workflow's result reads it)
+        if _format_fixed_point(node, parent, self.parents.get(parent)):
+            return none  # (`"{:>14,.2f}".format(amount)`: fixed decimals)
         if isinstance(parent, ast.keyword) and isinstance(self.parents.get(parent), ast.Call):
             return self._printed(node, self.parents[parent])
         if isinstance(parent, ast.Call):
@@ -409,6 +412,33 @@ def _percent_conversion(node: ast.AST, parent: ast.AST, grandparent: ast.AST | N
         return None
     conversions = [c for c in _PERCENT_CONVERSION.findall(template.value) if c != "%"]
     return conversions[values.index(node)] if len(conversions) == len(values) else None
+
+
+def _format_fixed_point(node: ast.AST, parent: ast.AST, grandparent: ast.AST | None) -> bool:
+    """An argument of `"literal {...}".format(...)` that every field naming it formats with
+    fixed decimals (`{:>14,.2f}`, `{total:.1%}`): it prints alike as an int or a float."""
+    call, keyword = (grandparent, parent.arg) if isinstance(parent, ast.keyword) else (parent, None)
+    if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute) and call.func.attr == "format"
+            and isinstance(call.func.value, ast.Constant) and isinstance(call.func.value.value, str)) \
+            or any(isinstance(a, ast.Starred) for a in call.args) or any(k.arg is None for k in call.keywords):
+        return False
+    if keyword is None and node not in call.args:
+        return False
+    try:
+        fields = [(name, spec, conversion) for _, name, spec, conversion in string.Formatter().parse(call.func.value.value)
+                  if name is not None]
+    except ValueError:
+        return False
+    automatic, specs = 0, []
+    for name, spec, conversion in fields:
+        if name == "":
+            name, automatic = str(automatic), automatic + 1
+        if any(ch in name for ch in ".[") or "{" in spec:  # (an attribute, an index, a computed spec)
+            return False
+        wanted = keyword if keyword is not None else str(call.args.index(node))
+        if name == wanted:
+            specs.append((spec, conversion))
+    return bool(specs) and all(conversion is None and _FIXED_POINT.search(spec) for spec, conversion in specs)
 
 
 def _fixed_point(spec: ast.AST | None) -> bool:

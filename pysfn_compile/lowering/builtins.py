@@ -2310,7 +2310,7 @@ def _str_format(b, node, s, args, kwargs):
             return _str_format_at_run_time(node, s, args, kwargs, mapping)
         s = const(template, pytypes.STR)
     parts: list[Expr] = [combine("''", pytypes.STR, guards=receiver_checks)] if receiver_checks else []
-    auto = 0
+    auto, numbering = 0, None
     for literal, field, spec, conversion in stringlib.Formatter().parse(s.const):
         if literal:
             parts.append(const(literal, pytypes.STR))
@@ -2320,6 +2320,11 @@ def _str_format(b, node, s, args, kwargs):
         if match is None or "." in match[2]:
             raise Refusal(node, f"str.format(): field {field!r} is not supported", "index items only: {0[key]}")
         name = match[1]
+        switched = _numbering_switch(name, numbering)
+        if switched is not None:  # `"{}|{0}".format(x, x)`: Python's ValueError, when it reaches the field
+            parts.append(combine("''", pytypes.STR, guards=[guard("true", ValueError, jsonata_lib.string(switched))]))
+            break
+        numbering = numbering or ("auto" if name == "" else "manual" if name.isdigit() else None)
         if name == "":
             if auto >= len(args):
                 raise Refusal(node, "str.format(): not enough positional arguments")
@@ -2354,6 +2359,16 @@ def _str_format(b, node, s, args, kwargs):
     if not parts:
         return const("", pytypes.STR)
     return combine("(" + " & ".join(p.code for p in parts) + ")", pytypes.STR, *parts)
+
+
+def _numbering_switch(name: str, numbering: str | None) -> str | None:
+    """Python's message where a field numbers its argument otherwise than the fields before it
+    (`{}` after `{0}`, or `{0}` after `{}`), else None."""
+    if name == "" and numbering == "manual":
+        return "cannot switch from manual field specification to automatic field numbering"
+    if name.isdigit() and numbering == "auto":
+        return "cannot switch from automatic field numbering to manual field specification"
+    return None
 
 
 def _literal_binding(b, name: ast.expr | None) -> str | None:

@@ -629,3 +629,22 @@ def test_percent_formatting_and_round_print_a_number_by_the_kind_it_carries():
         [" 50.0%", "1 of 1.00 (3)", "2|2.000000|2.0|2.0", "net 2.25", "2.2"],
         [" 25.0%", "1 of 0.50 (4)", "1|1.000000|1.0|1.0", "net 1.0", "1.0"],
         ["200.0%", "3 of 4.00 (1.5)", "8|8.000000|8|8", "net 0", "0"]]
+
+
+def test_str_format_with_fixed_decimals_needs_no_integral_float_stop():
+    """`"{:>14,.2f}".format(qty * price)` of 1,200 x 2.5 (a new-user trial, session 30: the
+    f-string said the same thing and ran) stopped with pysfn.AmbiguousNumber."""
+    results = assert_same("""
+    def rows():
+        return [{"qty": 1200, "price": 2.5}, {"qty": 3, "price": 0.333}, {"qty": 4, "price": 0.25}]
+
+    @sfn.workflow
+    def main():
+        lines = []
+        for r in rows():
+            amount = r["qty"] * r["price"]
+            lines.append("{:<6}{:>8,}{:>14,.2f}|{a:.3f}".format(r["qty"], r["qty"], amount, a=amount))
+            lines.append("{0:.1f} {0:.2%}".format(amount * 2))
+        return lines
+    """, {})
+    assert results[0]["output"][:2] == ["1200     1,200      3,000.00|3000.000", "6000.0 600000.00%"]

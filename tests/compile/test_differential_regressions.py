@@ -916,3 +916,27 @@ def main(n: int):
     except IndexError as e:
         return str(e)
 """, {"n": 1}, {"n": 0})
+
+
+def test_str_format_mixing_automatic_and_manual_numbering_raises_value_error():
+    """`"{}|{0}".format(x, x)` is Python's ValueError ("cannot switch from automatic field
+    numbering to manual field specification"); the machine formatted both fields (a silent
+    difference found while testing str.format, session 30)."""
+    agree("""
+@sfn.workflow
+def main(n: int):
+    out = []
+    for t in range(4):
+        try:
+            if t == 0:
+                out.append("{}|{0}".format(n, n))
+            elif t == 1:
+                out.append("{0}|{a}|{}".format(n, a=n))
+            elif t == 2:
+                out.append("{a}{}{0}".format(n, a=2))
+            else:
+                out.append("{0}{a}{0}".format(n, a=2))
+        except ValueError as e:
+            out.append(str(e))
+    return {"r": out}
+""", {"n": 3})
