@@ -12,6 +12,7 @@ import math
 import re
 import string as stringlib
 import sys
+import unicodedata
 
 import attrs
 
@@ -2207,6 +2208,12 @@ KNOWN_UP_TO = 0x052F
 _CLASSES = {which: jsonata_lib.char_class(getattr(str, which), KNOWN_UP_TO)
             for which in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")}
 _SPACES = jsonata_lib.char_class(str.isspace, 0xFFFF)
+# isupper()/islower(): a cased character of the other case, or a titlecase one (Lt: `ǅ`), makes
+# it False, at least one of its own case True (CPython's unicode_islower_impl)
+_CASED = {"islower": (jsonata_lib.char_class(str.islower, KNOWN_UP_TO),
+                      jsonata_lib.char_class(lambda c: c.isupper() or unicodedata.category(c) == "Lt", KNOWN_UP_TO)),
+          "isupper": (jsonata_lib.char_class(str.isupper, KNOWN_UP_TO),
+                      jsonata_lib.char_class(lambda c: c.islower() or unicodedata.category(c) == "Lt", KNOWN_UP_TO))}
 
 
 def _is_class(which):
@@ -2216,9 +2223,9 @@ def _is_class(which):
         if which == "isascii":
             return _s(f"$not($contains({c}, /[^\\u0000-\\u007f]/))", s, ty=pytypes.BOOL)
         if which in ("isupper", "islower"):
-            has, other = ("A-Z", "a-z") if which == "isupper" else ("a-z", "A-Z")
-            code = f"($contains({c}, /[{has}]/) and $not($contains({c}, /[{other}]/)))"
-            failing = f"[{other}]"
+            has, other = _CASED[which]
+            code = f"($contains({c}, /{has}/) and $not($contains({c}, /{other}/)))"
+            failing = other
         elif which == "isspace":
             return _s(f"$contains({c}, /^{_SPACES}+$/)", s, ty=pytypes.BOOL)
         else:
@@ -2228,13 +2235,10 @@ def _is_class(which):
         # past the characters whose class is written out, Python's Unicode tables decide: the
         # machine stops rather than guess, unless a character already decides (False:
         # 'Zoë=x'.isdigit())
-        ascii_only = which in ("isupper", "islower")
-        last = "\\u007f" if ascii_only else f"\\u{KNOWN_UP_TO:04x}"
-        beyond = Guard(f"($contains({c}, /[^\\u0000-{last}]/) and $not($contains({c}, /{failing}/)))", None, "''",
-                       s.helpers, s.reads, abort=True,
+        beyond = Guard(f"($contains({c}, /[^\\u0000-\\u{KNOWN_UP_TO:04x}]/) and $not($contains({c}, /{failing}/)))",
+                       None, "''", s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
-                       f"text beyond {'ASCII' if ascii_only else f'U+{KNOWN_UP_TO:04X}'} (Python decides by its "
-                       "Unicode tables)")
+                       f"text beyond U+{KNOWN_UP_TO:04X} (Python decides by its Unicode tables)")
         return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 
