@@ -559,6 +559,23 @@ class BuilderHelpers:
                               | {deep_key(name, aliasing.inside_level(value_node))})
         self.note_alias_repeat(name, effect.repeated)
 
+    def note_alias_unpack(self, names: list[str], value_node: ast.AST | None, ty: Ty) -> None:
+        """`a, b = value`: each name holds an item of the value; items that are no list or dict
+        (`lo, hi = data["nums"]` of ints) share nothing, whatever holds the value."""
+        if value_node is None:
+            return
+        if _flat_container(ty):
+            self.update_alias(unshare=names, undeepen=names)
+            return
+        effect = self.mutable_sharing(aliasing.sharing(value_node))
+        fanout = self.fanout_sharing(value_node)
+        if fanout:
+            self.update_alias(share=fanout | set(names), deepen=fanout | set(names))
+        elif effect.fresh and not effect.holds_shared:
+            self.update_alias(unshare=names, undeepen=names)
+        else:
+            self.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
+
     def _note_new_value(self, name: str, effect: aliasing.Sharing) -> aliasing.Sharing:
         """`name` now holds the value `effect` describes (in place of whatever it held): what
         is shared now; the effect without the names whose list `name` takes over."""

@@ -10,7 +10,6 @@ import ast
 import attrs
 
 from ..analysis import pytypes
-from ..analysis.aliasing import sharing
 from ..analysis.effects import effects
 from ..analysis.pytypes import Ty
 from ..errors import Refusal
@@ -45,16 +44,7 @@ def assign_to(b, target: ast.AST, value: Expr, node: ast.AST, value_node: ast.AS
             _unpack_into_targets(b, target, value, node, value_node)
             return
         unpack(b, target, value, node)
-        if value_node is not None:
-            effect = b.mutable_sharing(sharing(value_node))
-            names = [e.id for e in target.elts if isinstance(e, ast.Name)]
-            fanout = b.fanout_sharing(value_node)
-            if fanout:
-                b.update_alias(share=fanout | set(names), deepen=fanout | set(names))
-            elif effect.fresh and not effect.holds_shared:
-                b.update_alias(unshare=names, undeepen=names)
-            else:
-                b.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
+        b.note_alias_unpack([e.id for e in target.elts if isinstance(e, ast.Name)], value_node, value.ty)
         return
     if isinstance(target, ast.Subscript):
         pairs = store(b, target, value, value_node)

@@ -784,3 +784,27 @@ def test_a_store_under_another_str_key_leaves_the_item_alone():
             return groups
         """)
         assert "'g3' may share its value with 'groups'" in text, store
+
+
+def test_unpacking_items_that_are_no_list_or_dict_shares_nothing():
+    """`a, b = data["nums"]` (ints), then `data["log"].append(a + b)` (a new-user trial, session
+    30: refused, "the items of 'data' may also be reachable from another variable"). Unpacking
+    lists keeps the refusal where a changed one is reachable twice."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n):
+        data = {"nums": [1, 2], "log": []}
+        a, b = data["nums"]
+        data["log"].append(a + b + len(str(n)))
+        return data
+    """, {"n": 2}, {"n": [5]})
+    assert results[0]["output"] == {"nums": [1, 2], "log": [4]}
+    text = refusal("""
+    @sfn.workflow
+    def main(n):
+        rows = [[1], [n]]
+        first, second = rows
+        first.append(3)
+        return rows
+    """)
+    assert "'first' may share its value with" in text and "'rows'" in text, text
