@@ -340,14 +340,20 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     pc_var = fresh.new("pc") if len(leaders) > 1 and each is None else None
     result_var = fresh.new("loop")
     defined = _defined(graph, nodes)
+    indexed = _indexed([node for node in cycle if each is None or node is not head], assigned, fresh.variables,
+                       counters)
     # entered again after each call, it runs as many evaluations as there are calls: an object
     # of a list's positions built in each would cost the list's length per call (n * n where
-    # most items call); its lists are read by position, each read's walk counted in the budget
-    indexed = [] if resumed else _indexed([node for node in cycle if each is None or node is not head], assigned,
-                                          fresh.variables, counters)
+    # most items call). Built once as the loop starts, it is kept in a variable of its own
+    # (`kept`) while nothing on the way back from a call sets the list; other lists are read by
+    # position, each read's walk counted in the budget
+    back, set_back = _way_back(cycle, members) if resumed else (frozenset(), frozenset())
+    kept = {name: fresh.new("pos") for name in indexed if name not in set_back} if resumed else {}
+    if resumed:
+        indexed = [name for name in indexed if name in kept]
     step = _Step(cycle, members, leaders, carried, fresh.prefix, variables=fresh.variables,
                  indexed=indexed, counters=counters, record=fresh.record, local=fresh.local, live=live,
-                 assigned=frozenset(assigned), each=each, resumed=resumed)
+                 assigned=frozenset(assigned), each=each, resumed=resumed, kept=kept)
     code = step.program(pc_var)
     state = step.state_names
     if all(isinstance(target, ir.Fail) for target in step.exits):
@@ -372,10 +378,13 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         again[pc_var] = ir.Code(f"$lookup(${result_var}, {_AT})")
     after.rules.append(ir.Rule(ir.Code(f"$lookup(${result_var}, {_AT}) < {len(leaders)}"), again, run,
                                check="the loop goes on in a new evaluation"))
+    kept_vars = sorted(kept.values())
     # the first way out no check leads to is the Default (the loop's normal end, mostly)
     normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
     for position, target in enumerate(step.exits):
         assign = step.exit_assign(position, result_var)  # what the states after it may read
+        if kept_vars and id(target) not in back:  # the loop is over: its positions go
+            assign.update({var: None for var in kept_vars})
         if position == normal:
             after.default, after.default_assign = target, {**assign, result_var: None}
             continue
@@ -396,6 +405,11 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         out = defined[id(node)] | frozenset(edge.assign or ())
         start = {pc_var: leaders.index(edge.target)} if pc_var is not None else {}
         init = {**start, **{name: None for name in sorted(state) if name not in out}}
+        if kept and id(node) not in back:  # the loop starts: its lists' positions, once (the
+            # list is set by then: a state of its own, after the transition that may set it)
+            init.update({var: ir.Code(_kept_positions(name)) for name, var in kept.items()})
+            setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
+            continue
         if init and edge.assign is None:
             setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
             continue
@@ -404,7 +418,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         setattr(edge.holder, edge.attr, run)
     if graph.entry is not None and id(graph.entry) in members:
         start = {pc_var: leaders.index(graph.entry)} if pc_var is not None else {}
-        init = {**start, **{name: None for name in sorted(state)}}
+        init = {**start, **{name: None for name in sorted(state)},
+                **{var: ir.Code(_kept_positions(name)) for name, var in kept.items()}}
         graph.entry = ir.Pass(title=f"Enter {graph.entry.title}", assign=init, next=run) if init else run
 
 
@@ -420,6 +435,37 @@ class _ForEach:
 
     items: str
     index: str
+
+
+KEPT_POSITIONS_CHARS = 100_000  # a list's positions kept only below this (AWS: 256 KB a variable)
+
+
+def _kept_positions(name: str) -> str:
+    """JSONata: the list `name` as an object keyed by position, or null where it is empty (no
+    object: nothing to keep) or its text too long to keep in a variable (each evaluation then
+    builds it: slower, never over a limit)."""
+    return (f"($p := {positional_lists.to_positions(f'${name}')}; "
+            f"$type($p) = 'object' and $length($string(${name})) < {KEPT_POSITIONS_CHARS} ? $p : null)")
+
+
+def _way_back(cycle: list[ir.Node], members: set[int]) -> tuple[frozenset, frozenset]:
+    """(the ids of the states outside the loop reachable from a way out, the variables they
+    may set): a call's Task and what follows it, what may change a list between two evaluations
+    (the states after the loop count too: an over-approximation)."""
+    names: set = set()
+    seen: set[int] = set()
+    todo = [edge.target for node in cycle for edge in ir.edges(node)
+            if edge.target is not None and id(edge.target) not in members]
+    while todo:
+        node = todo.pop()
+        if id(node) in members or id(node) in seen:
+            continue
+        seen.add(id(node))
+        for edge in ir.edges(node):
+            names |= set(edge.assign or ())
+            if edge.target is not None:
+                todo.append(edge.target)
+    return frozenset(seen), frozenset(names)
 
 
 def _source_cycle(head: ir.Node, members: set[int]) -> bool:
@@ -707,7 +753,7 @@ class _Step:
                  known: frozenset | None = None, variables: frozenset = frozenset(),
                  indexed: list[str] | None = None, counters: frozenset = frozenset(), record: bool = False,
                  local=None, live: dict | None = None, assigned: frozenset = frozenset(),
-                 each: _ForEach | None = None, resumed: bool = False):
+                 each: _ForEach | None = None, resumed: bool = False, kept: dict | None = None):
         # known: None for a loop (a way out names what the step set, merged into its input);
         # for a block run once, the variables set before it (see once())
         self.known = known
@@ -759,7 +805,8 @@ class _Step:
         # position (`$xs[$i]`, a walk of the list in jsonata-js) count in the budget as the
         # carried lists do (it builds no object of their positions: _collapse)
         self.resumed = resumed
-        self.filtered = variables if resumed else frozenset()
+        self.kept = kept or {}  # list -> the variable keeping its positions across evaluations
+        self.filtered = variables - set(self.kept) if resumed else frozenset()
         self.each = each  # a `for` over a list: its steps run as a `$reduce` over the items
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
         self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
@@ -869,8 +916,14 @@ class _Step:
     def _index_objects(self, lengths: dict[str, str]) -> str:
         """The statements an evaluation starts with: the lists read by position as objects,
         the lengths of those held by position."""
-        index = "".join(f"{local} := {positional_lists.to_positions(f'${name}')}; " for name, local in self.indexed.items())
+        index = "".join(f"{local} := {self._positions(name)}; " for name, local in self.indexed.items())
         return index + "".join(f"{length} := $count(${name}); " for name, length in lengths.items())
+
+    def _positions(self, name: str) -> str:
+        """An indexed list's positions: kept from the loop's start, or built now."""
+        built = positional_lists.to_positions(f"${name}")
+        kept = self.kept.get(name)
+        return built if kept is None else f"($type(${kept}) = 'object' ? ${kept} : {built})"
 
     def _lists_again(self, driver: str, lengths: dict[str, str]) -> str:
         """`driver`, then the lists held by position as lists again, whichever way it ended."""
