@@ -383,8 +383,8 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
     normal = next((k for k in range(len(step.exits)) if not step.exit_check(k)), None)
     for position, target in enumerate(step.exits):
         assign = step.exit_assign(position, result_var)  # what the states after it may read
-        if kept_vars and id(target) not in back:  # the loop is over: its positions go
-            assign.update({var: None for var in kept_vars})
+        if kept_vars and (position == normal or isinstance(target, ir.Fail)):  # the loop is over: its
+            assign.update({var: None for var in kept_vars})  # positions go (entered again: built again)
         if position == normal:
             after.default, after.default_assign = target, {**assign, result_var: None}
             continue
