@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from ..analysis.pytypes import ANY, BOOL, Ty, join
+from ..analysis.pytypes import ANY, BOOL, NOTHING, Ty, join
 from . import ir, jsonata_lib
 
 _NO_CONST = object()
@@ -268,6 +268,16 @@ def combine(code: str, ty: Ty, *parts: Expr, helpers=(), guards=()) -> Expr:
     kind = NO_KIND if (ty.json_number or ty.is_any) and any(part.kind is not None for part in parts) else None
     return Expr(code, ty, all_guards + tuple(guards), reads, jsonata_lib.closure(used) if used else frozenset(),
                 kind=kind)
+
+
+def unreachable(*operands: Expr) -> Expr | None:
+    """An operation on a value that never exists (of no kind: an item of a list or dict that
+    never holds one, `out[0]` of `out = []`): the operand's own check (IndexError, KeyError)
+    always raises first, so the operation is never evaluated. Its operands' checks and a
+    placeholder value; None where every operand may exist."""
+    if not any(not o.ty.kinds and not o.is_const for o in operands):
+        return None
+    return combine("null", NOTHING, *operands)
 
 
 def guard(cond: str, error: type, message: str, *parts: Expr, helpers=()) -> Guard:

@@ -34,6 +34,7 @@ from ..graph.exprs import (
     guard,
     mixed_number,
     stop_where,
+    unreachable,
 )
 from . import formatting, operations, sets
 from .evaluation import bind_target, condition, never_lists, operands, pure_comprehension
@@ -52,7 +53,6 @@ from .operations import (
     same_forms,
     store_key,
     truth,
-    unreachable,
 )
 from .targets import setdefault_item, store_target
 
@@ -65,7 +65,7 @@ MUTATORS = LIST_MUTATORS | DICT_MUTATORS | SET_MUTATORS
 class Unreached(Exception):
     """A builtin's argument never exists (an item of a list that never holds one, `out[0]` of
     `out = []`): its IndexError or KeyError always comes first, so the call is never made. Its
-    `expr` is the arguments' checks and a placeholder value (operations.unreachable), what the
+    `expr` is the arguments' checks and a placeholder value (exprs.unreachable), what the
     call lowers to (visitor.transform_call catches it)."""
 
     def __init__(self, expr: Expr):
@@ -455,9 +455,6 @@ def _chr(b, node):
     non-int and ValueError out of range; a surrogate, which JSON text cannot hold alone, stops
     the machine by name."""
     (value,), _ = _plain_args(b, node, "chr", 1, 1)
-    never = unreachable(value)  # (an item of an empty list: its IndexError comes first)
-    if never is not None:
-        return attrs.evolve(never, ty=pytypes.STR)
     if value.ty.only("bool"):
         value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
     elif not value.ty.only("int"):
@@ -486,9 +483,6 @@ def _in_base(name: str, base: int):
 
     def transform(b, node):
         (value,), _ = _plain_args(b, node, name, 1, 1)
-        never = unreachable(value)  # (an item of an empty list: its IndexError comes first)
-        if never is not None:
-            return attrs.evolve(never, ty=pytypes.STR)
         if value.ty.only("bool"):
             value = combine(f"({value.code} ? 1 : 0)", pytypes.kind("int", 1), value)
         elif not value.ty.only("int"):
@@ -1206,9 +1200,10 @@ def _passing(source: str, param: str, tests: list, item_ty) -> tuple[str, set]:
 
 def _first_passing(source: str, param: str, tests: list[str], found: str) -> str:
     """JSONata of `found` (true, or an object) for the first item of `source` that passes every
-    test (false, or nothing of an empty source, where none does), testing no item after it, nor a later test where an earlier one fails: where an
-    item's guards fail only past the deciding item, Python never evaluates its tests there,
-    and the machine must not either (`int("n/a")` is a JSONata error, not a value)."""
+    test (false, or nothing of an empty source, where none does), testing no item after it,
+    nor a later test where an earlier one fails: where an item's guards fail only past the
+    deciding item, Python never evaluates its tests there, and the machine must not either
+    (`int("n/a")` is a JSONata error, not a value)."""
     test = "true"
     for code in reversed(tests):
         test = f"(({code}) ? {test} : false)"

@@ -24,7 +24,17 @@ from ..analysis.module_info import MISSING
 from ..analysis.narrowing import narrowings
 from ..errors import Refusal
 from ..graph import jsonata_lib
-from ..graph.exprs import NO_KIND, Expr, Guard, combine, const, float_kind, guard, mixed_number
+from ..graph.exprs import (
+    NO_KIND,
+    Expr,
+    Guard,
+    combine,
+    const,
+    float_kind,
+    guard,
+    mixed_number,
+    unreachable,
+)
 from ..runtime import sfn
 from ..runtime.compute_runtime import UNBOUND
 from . import formatting, sets
@@ -53,7 +63,6 @@ from .operations import (
     subscript,
     truth,
     type_of_value,
-    unreachable,
 )
 
 

@@ -39,6 +39,7 @@ from ..graph.exprs import (
     mixed_number,
     printed_kind,
     stop_where,
+    unreachable,
 )
 
 UNPRINTABLE = "pysfn.UnprintableNumber"
@@ -190,8 +191,9 @@ _BASES = {"x": 16, "X": 16, "o": 8, "b": 2}
 
 def format_value(node: ast.AST, expr: Expr, spec: str) -> Expr:
     """format(expr, spec) for the specs JSONata can reproduce exactly."""
-    if not expr.ty.kinds and not expr.is_const:  # an item of a list that never holds one: its error first
-        return combine("''", pytypes.STR, expr)
+    never = unreachable(expr)  # an item of a list that never holds one: its error first
+    if never is not None:
+        return attrs.evolve(never, ty=pytypes.STR)
     if spec == "":
         return to_str(node, expr)
     match = _SPEC.match(spec)

@@ -35,6 +35,7 @@ from ..graph.exprs import (
     guard,
     is_var,
     mixed_number,
+    unreachable,
 )
 
 SAFE = 2**53 - 1
@@ -158,16 +159,6 @@ def build_list(items: list[Expr]) -> Expr:
 
 _PY_OPS = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "//": operator.floordiv, "%": operator.mod, "**": operator.pow}
-
-
-def unreachable(*operands: Expr) -> Expr | None:
-    """An operation on a value that never exists (of no kind: an item of a list or dict that
-    never holds one, `out[0]` of `out = []`): the operand's own check (IndexError, KeyError)
-    always raises first, so the operation is never evaluated. Its operands' checks and a
-    placeholder value; None where every operand may exist."""
-    if not any(not o.ty.kinds and not o.is_const for o in operands):
-        return None
-    return combine("null", pytypes.NOTHING, *operands)
 
 
 def binary(node: ast.AST, op: str, left: Expr, right: Expr) -> Expr:
