@@ -377,30 +377,46 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     # str.format() of a template known at run time only (lowering/builtins.py _str_format):
     # `$pos` the positional arguments, `$named` the keyword ones, each {"s": str(), "r": repr()};
     # the text, or the first error Python meets walking the template ({"type", "message"}; type
-    # "!" for a field the machine does not format: a format spec, an attribute, an index)
+    # "!" for what the machine does not do: a non-empty format spec, an attribute or an index,
+    # `!a`, a name repr() would escape). A field is parsed as Python's MarkupIterator parses it:
+    # the name up to the first `:` or `!` (any text: `{ x}` is a KeyError), a conversion of one
+    # character then `:` or the end, Python's errors for what it cannot parse, in its order
+    # (parsing, then the lookup, then the conversion)
     "format_rt": (
         "$t, $pos, $named",
         "($err := function($type, $message) { {'err': {'type': $type, 'message': $message}} };"
         " $out := function($a, $text, $at, $auto) { {'out': $a.out & $text, 'at': $at, 'auto': $auto} };"
         " $range := function($k) { $err('IndexError', 'Replacement index ' & $k & ' out of range for positional args tuple') };"
+        " $unsupported := function($f) { $err('!', 'the format field {' & $f & '}') };"
+        " $value := function($a, $name) { $name = '' ? ($a.auto < 0 ? $err('ValueError', 'cannot switch from manual"
+        " field specification to automatic field numbering') : $a.auto >= $count($pos) ? $range($a.auto)"
+        " : {'v': $pos[$a.auto], 'auto': $a.auto + 1})"
+        " : $contains($name, /^[0-9]+$/) ? ($a.auto > 0 ? $err('ValueError', 'cannot switch from automatic field"
+        " numbering to manual field specification') : ($k := $number($name); $k >= $count($pos) ? $range($k)"
+        " : {'v': $pos[$k], 'auto': -1}))"
+        " : $exists($lookup($named, $name)) ? {'v': $lookup($named, $name), 'auto': $a.auto}"
+        " : $err('KeyError', \"'\" & $name & \"'\") };"
+        " $field := function($a, $f, $lit, $next) { ($name := $replace($f, /[:!][\\s\\S]*$/, ''); $rest := $substring($f, $length($name));"
+        " $conv := $substring($rest, 0, 1) = '!'; $cv := $conv ? $substring($rest, 1, 1) : '';"
+        " $after := $conv ? $substring($rest, 2) : $rest;"
+        " $conv and $cv = '' ? $unsupported($f)"
+        " : $after != '' and $substring($after, 0, 1) != ':' ? $err('ValueError', \"expected ':' after conversion specifier\")"
+        " : $length($after) > 1 or $cv = 'a' or ($cv != '' and $not($contains($cv, /^[!-~]$/)))"
+        " or $contains($name, /^[0-9]{16,}$/) or $not($contains($name, /^[ -&\\(-\\-\\/-Z\\]-~]*$/)) ? $unsupported($f)"
+        " : ($got := $value($a, $name); $exists($got.err) ? $got"
+        " : $cv != '' and $not($cv in ['r', 's']) ? $err('ValueError', 'Unknown conversion specifier ' & $cv)"
+        " : $out($a, $lit & ($cv = 'r' ? $got.v.r : $got.v.s), $next, $got.auto))) };"
         " $r := $reduce($append([], $match($t, /\\{\\{|\\}\\}|\\{[^{}]*\\}|[{}]/)), function($a, $m) {"
         " $exists($a.err) ? $a : ($lit := $substring($t, $a.at, $m.index - $a.at); $tok := $m.match;"
         " $next := $m.index + $length($tok);"
         " $tok = '{{' ? $out($a, $lit & '{', $next, $a.auto) : $tok = '}}' ? $out($a, $lit & '}', $next, $a.auto)"
         " : $tok = '}' ? $err('ValueError', \"Single '}' encountered in format string\")"
         " : $tok = '{' ? ($next >= $length($t) ? $err('ValueError', \"Single '{' encountered in format string\")"
-        " : $err('!', 'a format string with a { that opens no field'))"
-        " : ($f := $substring($tok, 1, $length($tok) - 2);"
-        " $conv := $substring($f, -2) in ['!r', '!s'] ? $substring($f, -1) : '';"
-        " $f := $conv = '' ? $f : $substring($f, 0, $length($f) - 2);"
-        " $text := function($v) { $conv = 'r' ? $v.r : $v.s };"
-        " $f = '' ? ($a.auto < 0 ? $err('ValueError', 'cannot switch from manual field specification to automatic field numbering')"
-        " : $a.auto >= $count($pos) ? $range($a.auto) : $out($a, $lit & $text($pos[$a.auto]), $next, $a.auto + 1))"
-        " : $contains($f, /^[0-9]+$/) ? ($a.auto > 0 ? $err('ValueError', 'cannot switch from automatic field numbering to manual field specification')"
-        " : ($k := $number($f); $k >= $count($pos) ? $range($k) : $out($a, $lit & $text($pos[$k]), $next, -1)))"
-        " : $contains($f, /^[A-Za-z_][A-Za-z0-9_]*$/) ? ($exists($lookup($named, $f)) ? $out($a, $lit & $text($lookup($named, $f)), $next, $a.auto)"
-        " : $err('KeyError', \"'\" & $f & \"'\"))"
-        " : $err('!', 'the format field {' & $f & '}')))"
+        " : ($c := $match($substring($t, $next), /[{}:!\\[]/, 1).match;"
+        " $not($exists($c)) ? $err('ValueError', \"expected '}' before end of string\")"
+        " : $c = '{' ? $err('ValueError', \"unexpected '{' in field name\")"
+        " : $err('!', 'a format string with a { that opens no field')))"
+        " : $field($a, $substring($tok, 1, $length($tok) - 2), $lit, $next))"
         " }, {'out': '', 'at': 0, 'auto': 0});"
         " $exists($r.err) ? $r.err : $r.out & $substring($t, $r.at))",
         (),

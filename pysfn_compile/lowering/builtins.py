@@ -2391,8 +2391,8 @@ def _str_format_at_run_time(node, s: Expr, args: list, kwargs: dict, mapping: Ex
     every argument as str() and repr() (Python formats a field with no spec so: `{x}`, `{x!s}`,
     `{x!r}`), the template walked in JSONata (`$__format_rt`): `{}`, `{0}`, `{name}`, `{{`, `}}`,
     and the first error Python meets, with its class and message (KeyError of a missing name,
-    IndexError, ValueError of a lone brace or of mixed numbering). A field with a format spec,
-    an attribute or an index stops the machine loudly (pysfn.Unsupported)."""
+    IndexError, ValueError of a lone brace, of mixed numbering, of what Python cannot parse). A
+    field with a format spec, an attribute or an index stops the machine loudly (pysfn.Unsupported)."""
     def both(value: Expr) -> tuple[Expr, Expr]:  # str() and repr(): `{x}` and `{x!r}`
         return formatting.to_str(node, value), formatting.to_repr(node, value)
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pysfn_compile.graph import jsonata_lib
 from pysfn_compile.lowering import builtins as builtins_lowering
@@ -1184,9 +1186,48 @@ def test_a_template_known_at_run_time_is_formatted_as_python_does():
                 entry="positional")
 
 
+def test_a_malformed_run_time_template_raises_what_python_raises():
+    """A template from the input with an unclosed field (`"Hi {name"`), a brace inside a field
+    name, an unknown conversion, text after one, a name with a space: Python's ValueError or
+    KeyError, which the workflow's handler catches (they stopped the machine, pysfn.Unsupported);
+    an empty spec formats as none does."""
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "Hi {name"}, {"template": "{na{me}"}, {"template": "{name!x}"},
+                {"template": "{missing!x}"}, {"template": "{name!rr}"}, {"template": "{ name}"},
+                {"template": "{a]} {name}"}, {"template": "{name:} {n!r:}"}, {"template": "{name} {n"}, entry="main")
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "{:}|{!r:}"}, {"template": "{0!z}"}, {"template": "{-1}"},
+                {"template": "{007}"}, entry="positional")
+
+
 def test_a_run_time_template_field_the_machine_does_not_format_stops_it_loudly():
-    result = emulate(compile_text(FORMAT_AT_RUN_TIME, entry="main"), {"template": "{n:>5}"})
-    assert result["error"] == "pysfn.Unsupported" and "format spec" in result["cause"]
+    for template in ("{n:>5}", "{name!a}", "{name.upper}", "{n[0]}", "{it's}", "{name:{n}}"):
+        result = emulate(compile_text(FORMAT_AT_RUN_TIME, entry="main"), {"template": template})
+        assert result["error"] == "pysfn.Unsupported" and "format spec" in result["cause"], template
+
+
+_TEMPLATE_PIECES = ["{", "}", "!", ":", "r", "s", "x", "a", "0", "1", " ", "[", "]", ".", ">", "name", "{name}", "{}",
+                    "{0}", "!r", "n"]
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(st.lists(st.sampled_from(_TEMPLATE_PIECES), max_size=8).map("".join))
+def test_the_run_time_template_helper_formats_or_raises_as_python_does(template):
+    """$__format_rt of random templates: Python's text or its error class and message, or a
+    loud stop ("!"), never another result."""
+    positional, named = [7, "b"], {"name": "Ann", "n": 3, " x": 1, "a]": 2}
+
+    def texts(v):
+        return {"s": str(v), "r": repr(v)}
+    code = "(" + jsonata_lib.prelude(frozenset({"format_rt"})) + " $__format_rt($t, $pos, $named))"
+    got = emulate_code(code, {"t": template, "pos": [texts(v) for v in positional],
+                              "named": {k: texts(v) for k, v in named.items()}})
+    assert got[0] == "ok", got
+    try:
+        expected: object = template.format(*positional, **named)
+    except (KeyError, IndexError, ValueError) as error:
+        expected = {"type": type(error).__name__, "message": str(error)}
+    if isinstance(got[1], dict) and got[1]["type"] == "!":
+        return
+    assert got[1] == expected, template
 
 
 @pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
@@ -1198,7 +1239,9 @@ def test_the_run_time_template_helper_is_the_same_in_jsonata_js():
         return {"s": str(v), "r": repr(v)}
     cases = [("{a} }", [], {"a": texts(1)}), ("{x} {", [], {}), ("{} {1}", [texts(1), texts(2)], {}),
              ("{2}", [texts(1)], {}), ("Hi {name!r}, {n!s} {{ok}}", [], {"name": texts("Al"), "n": texts(3)}),
-             ("{0!r}-{0}", [texts("a")], {}), ("", [], {}), ("{n:>3}", [], {"n": texts(1)}), ("{", [], {})]
+             ("{0!r}-{0}", [texts("a")], {}), ("", [], {}), ("{n:>3}", [], {"n": texts(1)}), ("{", [], {}),
+             ("Hi {name", [], {}), ("{na{me}", [], {}), ("{ n!x}", [], {" n": texts(1)}), ("{n!rr}", [], {}),
+             ("{:}{!r:}", [texts(1), texts("a")], {}), ("{a]}", [], {}), ("{n!a}", [], {"n": texts(1)})]
     code = "(" + prelude + " $__format_rt($t, $pos, $named))"
     runs = [(code, {"t": t, "pos": p, "named": n}) for t, p, n in cases]
     for run, js in zip(runs, javascript(runs), strict=True):
