@@ -1798,19 +1798,24 @@ def _test_in_turn(tests: list[tuple[str, str]], rest: str, names) -> str:
     splits = [jsonata_text.head_and_rest(cond) for cond, _ in tests]
     out = rest
     position = len(tests)
+    single_from = position  # tests[single_from:single_to] are tested one by one
+    single_to = position
     while position > 0:
         run_end = position
         head = splits[position - 1][0] if splits[position - 1] and len(out) <= _SHORT_REST else None
         while head is not None and position > 0 and splits[position - 1] and splits[position - 1][0] == head:
             position -= 1
         if run_end - position >= 2:
+            out = _shared_once(tests[single_from:single_to], out, names)
             run = [(splits[k][1], tests[k][1]) for k in range(position, run_end)]
             out = f"(({head}) ? {_shared_once(run, out, names)} : {out})"
+            single_from = single_to = position
             continue
-        position = run_end - 1
-        cond, result = tests[position]
-        out = f"(({cond}) ? {result} : {out})"
-    return out
+        position = single_from = run_end - 1
+    # (one by one, what several conditions compute alike, `$xs[$i - 1]` of `xs[i - 1] < xs[i]`
+    # in each of a comparison chain's checks, is computed once too: an item's checks in a
+    # search over 1,500 items went past an evaluation's budget)
+    return _shared_once(tests[single_from:single_to], out, names)
 
 
 def _shared_once(tests: list[tuple[str, str]], rest: str, names) -> str:

@@ -218,6 +218,28 @@ def test_the_checks_under_one_condition_test_it_once_and_compute_what_they_share
                 {"text": ["b", "a"], "shift": 0.5}, {"text": "xyz", "shift": -30}, {"text": "", "shift": "x"})
 
 
+PEAKS = """
+    @sfn.workflow
+    def main(xs):
+        return [i for i in range(1, len(xs) - 1) if xs[i - 1] < xs[i] > xs[i + 1]]
+"""
+
+
+def test_the_checks_one_by_one_compute_what_they_share_once():
+    """Local peaks over 1,500 numbers (a new-user trial): each of the chain's checks read
+    `xs[i - 1]` and `xs[i]` again and tested their kinds again, and the search passed an
+    evaluation's budget (States.QueryEvaluationError where Python returns). Checks tested one
+    by one, not under one condition, share what they compute alike too, from the first that
+    computes it."""
+    definition = compile_text(PEAKS).definition
+    searches = [text for _, text in definition_strings(definition) if "function($__acc, $__c" in text]
+    assert searches and all(text.count("$substring($xs, ($__c1 - 1), 1)") <= 2 for text in searches), searches
+    numbers = [(k * 7919) % 101 for k in range(1500)]
+    results = assert_same(PEAKS, {"xs": numbers}, {"xs": [1, 3, 2]}, {"xs": [1, "a", 2]}, {"xs": "abcba"},
+                          {"xs": [None, 1, 0]}, {"xs": {"a": 1}}, {"xs": [True, 2.5, 1]})
+    assert results[0]["status"] == "SUCCEEDED" and len(results[0]["output"]) > 300
+
+
 def test_chr_of_a_code_point_its_text_bounds_has_no_range_checks():
     """`chr(... % 26 + 97)` is a lowercase letter whatever the operand: no ValueError check,
     no surrogate stop (analysis/int_bounds.py); `chr(n)` of an unknown n keeps both."""
