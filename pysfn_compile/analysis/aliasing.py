@@ -244,6 +244,41 @@ def callee_returns_parameter(fdef: ast.FunctionDef) -> bool:
     return False
 
 
+def callee_returns_module_object(fdef: ast.FunctionDef, mutable_global) -> str | None:
+    """The module-level name whose list, dict or set, or an item of it, a `return` of the
+    callee may give as it is (`return DEFAULTS`, `return TABLE[k]`, `return CACHE.get(k)`), or
+    None. Python's caller then holds the module's own object, and changing it in place changes
+    what later calls see; the machine's result is a copy. `mutable_global(name)`: whether the
+    module-level name holds such a container."""
+    own = {a.arg for a in [*fdef.args.posonlyargs, *fdef.args.args, *fdef.args.kwonlyargs]}
+    own |= {a.arg for a in (fdef.args.vararg, fdef.args.kwarg) if a is not None}
+    declared = {name for node in ast.walk(fdef) if isinstance(node, ast.Global) for name in node.names}
+    for node in ast.walk(fdef):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)) and node.id not in declared:
+            own.add(node.id)
+    for node in ast.walk(fdef):
+        if not isinstance(node, ast.Return) or node.value is None:
+            continue
+        for part in _returned_parts(node.value):
+            if isinstance(part, ast.Call) and isinstance(part.func, ast.Attribute) \
+                    and part.func.attr in ("get", "setdefault"):
+                part = part.func.value
+            root = _root(part)
+            if root is not None and root not in own and mutable_global(root):
+                return root
+    return None
+
+
+def _returned_parts(value: ast.AST) -> list:
+    """The expressions whose value a returned expression may be (both ways of `a if c else b`,
+    each operand of `a or b`)."""
+    if isinstance(value, ast.IfExp):
+        return _returned_parts(value.body) + _returned_parts(value.orelse)
+    if isinstance(value, ast.BoolOp):
+        return [part for operand in value.values for part in _returned_parts(operand)]
+    return [value]
+
+
 # -- flow-sensitive use (the builder tracks the state along each path) ---------------------
 DEEP_LEVELS = 4  # levels of a value's items sharing is told apart by (graph.builder.DEEPEST)
 

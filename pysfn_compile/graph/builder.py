@@ -163,6 +163,9 @@ class Scope:
     # `for row in rows` loops lowered by index (element_aliases.index_loop): the same copy every pass
     by_index: dict = attrs.Factory(dict)
     closure_reads: frozenset = frozenset()  # names its nested functions read (narrowing.closure_reads)
+    # name -> (callee, module-level name, line): a callee's result that may be the module's own
+    # list, dict or set (Builder.module_object_of), for the refusal of changing it in place
+    module_objects: dict = attrs.Factory(dict)
     enclosed_reads: frozenset = frozenset()  # ids of the reads inside its lambdas and comprehensions
 
     @property
@@ -427,6 +430,14 @@ class BuilderHelpers:
                                "make the change before the return, or return a copy of what it holds "
                                "(list(...), dict(...)), which the finally block does not change")
         shared, deep = self.alias_state
+        returned = self.scope.module_objects.get(name)
+        if returned is not None and (name in shared or nested and deep_key(name, 1) in deep):
+            callee, module_name, line = returned
+            return Refusal(node, f"'{name}' may be the module-level '{module_name}' itself, which {callee}() "
+                           f"returns (line {line}): in Python, changing it in place changes '{module_name}' for "
+                           "every later call; in Step Functions a callee's result is a copy",
+                           f"return a copy from {callee}(): copy.deepcopy({module_name}), or dict(...) / list(...) "
+                           "of it")
         if name in shared:
             return Refusal(node, f"'{name}' may share its value with {self.partners_of(name)} here; "
                            "in Step Functions each variable holds its own copy, so changing it in place here "
@@ -545,6 +556,11 @@ class BuilderHelpers:
         if fanout:
             self.update_alias(share=fanout | {name}, deepen=fanout | {name})
             return
+        returned = self.module_object_of(value_node)
+        if returned is not None:  # the module's own object in Python; a copy in the machine
+            self.scope.module_objects[name] = (*returned, getattr(value_node, "lineno", 0))
+            self.update_alias(share={name}, deepen={name})
+            return
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if _flat_container(ty):  # (`[r["name"] + "!" for r in rows]` holds strs, whatever they came from)
@@ -602,6 +618,24 @@ class BuilderHelpers:
         if depth and (depth > 1 or self._may_hold_mutable(root, True)):
             self.update_alias(deepen=[deep_key(root, depth)])
 
+    def module_object_of(self, value_node: ast.AST | None) -> tuple[str, str] | None:
+        """(callee, module-level name) where `value_node` is a callee's result, or an item of
+        it, that may be a list, dict or set the callee's module holds (aliasing
+        .callee_returns_module_object), else None."""
+        node = value_node
+        while isinstance(node, (ast.Subscript, ast.Attribute)):
+            node = node.value
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and self.is_callee(node.func.id)
+                and node.func.id in self.info.functions):
+            return None
+        found = aliasing.callee_returns_module_object(self.info.functions[node.func.id], self._mutable_global)
+        return (node.func.id, found) if found is not None else None
+
+    def _mutable_global(self, name: str) -> bool:
+        if name in self.info.functions or name not in self.info.objects:
+            return False
+        return _holds_container(self.info.objects[name])
+
     def held_by(self, value_node: ast.AST) -> tuple[frozenset, frozenset]:
         """(names whose list or dict the value of `value_node` may hold, as itself or inside
         it; names only whose items it may hold)."""
@@ -627,6 +661,8 @@ class BuilderHelpers:
         fanout = self.fanout_sharing(value_node)
         if fanout:
             self.update_alias(share=fanout, deepen=fanout | {deep_key(root, depth)})
+        if self.module_object_of(value_node) is not None:
+            self.update_alias(deepen={deep_key(root, depth)})
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
@@ -1529,3 +1565,10 @@ def _merge_titles(first: str, second: str) -> str:
 
 def _jsonata_list(names: list[str]) -> str:
     return jsonata_lib.literal(list(names))
+
+
+def _holds_container(obj, depth: int = 0) -> bool:
+    """Whether a module-level value is, or a tuple holding, a list, dict or set."""
+    if isinstance(obj, (list, dict, set)):
+        return True
+    return isinstance(obj, tuple) and depth < 8 and any(_holds_container(item, depth + 1) for item in obj)

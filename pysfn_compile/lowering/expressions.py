@@ -118,7 +118,8 @@ def transform_name(b, node: ast.Name) -> Expr:
         if changed is not None:
             raise Refusal(node, f"'{name}' is a module-level {type(value).__name__} that a function changes "
                           f"(line {changed}); the state machine would hold its value at compile time",
-                          f"pass it through a callee, e.g. def get_{name.lower()}() -> ...: return {name}")
+                          f"pass a copy through a callee, e.g. def get_{name.lower()}(): return copy.deepcopy({name}) "
+                          "(the module's own object, returned as it is, would be shared with it in Python)")
         return const(jsonata_lib.held_keys(value), type_of_value(value))
     if name in b.info.functions:
         raise Refusal(node, f"the function '{name}' can only be called here",

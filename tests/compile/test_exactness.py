@@ -518,6 +518,70 @@ def test_branch_results_of_strings_stay_changeable():
     """, {"names": ["a", "b"]})
 
 
+MODULE_OBJECTS = """
+from pysfn_compile import sfn
+import copy
+
+DEFAULTS = {"retries": 3, "tags": []}
+TABLE = {"a": {"n": 1}, "b": {"n": 2}}
+PAIRS = ([1], [2])
+
+
+def get_defaults():
+    return DEFAULTS
+
+
+def lookup(k):
+    return TABLE.get(k) or TABLE["a"]
+
+
+def first_pair():
+    return PAIRS[0]
+
+
+def get_copy():
+    return copy.deepcopy(DEFAULTS)
+
+
+def rebound():
+    DEFAULTS = {"retries": 0}
+    return DEFAULTS
+"""
+
+
+@pytest.mark.parametrize("body, module_name", [
+    ("cfg = get_defaults()\n    cfg[\"retries\"] += 1", "DEFAULTS"),
+    ("cfg = get_defaults()\n    cfg[\"tags\"].append(1)", "DEFAULTS"),
+    ("row = lookup(\"b\")\n    row[\"n\"] = 5", "TABLE"),
+    ("p = first_pair()\n    p.append(3)", "PAIRS"),
+])
+def test_a_callee_result_that_may_be_a_module_object_is_not_changed_in_place(body, module_name):
+    """A callee returning the module's own dict (a new-user trial: `cfg = get_defaults();
+    cfg["retries"] += 1; return get_defaults()` gave 4 in Python, 3 in the machine, silently:
+    a Lambda's result is a copy): changing it in place is refused, naming the module object."""
+    text = refusal(MODULE_OBJECTS + f"""
+@sfn.workflow
+def main():
+    {body}
+    return 1
+""")
+    assert f"the module-level '{module_name}' itself" in text and "return a copy" in text, text
+
+
+def test_a_callee_result_that_is_a_copy_or_a_local_stays_changeable():
+    assert_same(MODULE_OBJECTS + """
+@sfn.workflow
+def main():
+    a = get_copy()
+    a["retries"] += 1
+    b = rebound()
+    b["retries"] += 2
+    c = dict(get_defaults())
+    c["retries"] = 9
+    return [a, b, c, get_defaults()]
+""", {})
+
+
 # -- 9. comprehension Maps inside comprehension Maps ----------------------------------------------
 def test_nested_comprehension_maps_on_one_line():
     run_both("""
