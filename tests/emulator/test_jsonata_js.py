@@ -183,6 +183,18 @@ CASES = [
     ('$replace("a\\ud83d\\ude00b", "\\ude00", "X")', ("ok", "a\ud83dXb")),
     ('$replace("a\\ud83d\\ude00b\\ud83d\\ude00", "\\ud83d\\ude00", "X")', ("ok", "aXbX")),
     ('$replace("ax", "x", "\\ud83d") & "\\ude00" = "a\\ud83d\\ude00"', ("ok", True)),
+    # a regex sees UTF-16 code units too (JavaScript's without the u flag): a class of
+    # surrogates finds a character beyond U+FFFF, `.` one surrogate at a time, and a match's index,
+    # start and end count code units (they found nothing, or whole characters, here)
+    ('$match("a\\ud83d\\ude00b", /[\\uD800-\\uDBFF][\\uDC00-\\uDFFF]/).match', ("ok", "\U0001f600")),
+    ('$replace("a\U000e0067b\U000f0001", /\\uDB40[\\uDC00-\\uDC7F]|[\\uDB80-\\uDBFF][\\uDC00-\\uDFFF]/, "?")',
+     ("ok", "a?b?")),
+    ('$replace("\\ud83d\\ude00x", /./, "-")', ("ok", "---")),
+    ('$split("\\ud83d\\ude00a\\ud83d\\ude00", /a/)', ("ok", ["\U0001f600", "\U0001f600"])),
+    ('$match("\\ud83d\\ude00ab", /b/)', ("ok", {"match": "b", "index": 3, "groups": []})),
+    ('$replace("\\ud83d\\ude00ab", /b/, function($m) { $string($m.start) })', ("ok", "\U0001f600a3")),
+    # (a user-defined matcher's offsets are taken as code units: this one counts code points)
+    (f'$split("\\ud83d\\ude00abab", {_ALL_B})', ("ok", ["\U0001f600", "b", "b"])),
     ('$uppercase($split("\\ud83d\\ude00b", "")[0])', ("ok", "\ud83d")),
     ('$count($split("\\ud83d\\ude00\\ud83d\\ude01", "\\ude00\\ud83d"))', ("ok", 2)),
     # the range operator's limit, as jsonata-js words it

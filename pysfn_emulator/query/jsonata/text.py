@@ -33,28 +33,35 @@ def _property(value: Any, name: str) -> Any:
 # ---------------------------------------------------------------- matchers
 
 
-def _regex_matcher(pattern: Any, text: str, start: int = 0) -> dict | None:
+def _regex_matcher(pattern: Any, text: str, start: int = 0, units: str | None = None) -> dict | None:
     """jsonata-js's closure over a regex: the first match at or after `start`, with `next`
     continuing where it ended (JavaScript's lastIndex); a later match of empty text is D1004,
-    as it would never progress."""
-    found = pattern.search(text, start)
+    as it would never progress. The regex runs over the text's UTF-16 code units, as
+    JavaScript's (no `u` flag) does: a character beyond U+FFFF is two surrogates to it (`.`
+    takes one, `[\\uD800-\\uDBFF]` finds the first), and `start` and `end` count code units."""
+    if units is None:
+        units = utf16_units(text)
+    found = pattern.search(units, start)
     if found is None:
         return None
     end = found.end()
 
     def following() -> dict | None:
-        if end >= len(text):
+        if end >= len(units):
             return None
-        result = _regex_matcher(pattern, text, end)
+        result = _regex_matcher(pattern, text, end, units)
         if result is not None and result["match"] == "":
             raise jexception.JException("D1004", -1, pattern.pattern)
         return result
 
+    def joined(part: str | None) -> str | None:
+        return part if part is None or units is text else join_surrogates(part)
+
     return {
-        "match": found.group(0),
+        "match": joined(found.group(0)),
         "start": found.start(),
         "end": end,
-        "groups": list(found.groups()),
+        "groups": [joined(group) for group in found.groups()],
         "next": _Next(following),
     }
 
@@ -119,18 +126,11 @@ def match(text: Any, matcher: Any, limit: Any = None) -> Any:
             for key, source in (("match", "match"), ("index", "start"), ("groups", "groups")):
                 value = _property(matches, source)
                 if value is not None:
-                    item[key] = _utf16_index(text, value) if key == "index" else value
+                    item[key] = value
             result.append(item)
             matches = _next(matches, "match")
             count += 1
     return result
-
-
-def _utf16_index(text: str, index: Any) -> Any:
-    """A code point index into `text` as JavaScript counts it (UTF-16 code units)."""
-    if type(index) is not int or text.isascii():
-        return index
-    return index + sum(1 for char in text[:index] if ord(char) > 0xFFFF)
 
 
 def _substring(text: str, start: Any, end: Any = None) -> str:
@@ -178,15 +178,16 @@ def split(text: Any, separator: Any, limit: Any = None) -> Any:
     matches = _evaluate_matcher(separator, text, "split")
     if matches is None:
         return [text]
+    units = utf16_units(text)  # (a matcher's offsets count UTF-16 code units, as JavaScript's)
     start: Any = 0
     while matches is not None and (limit is None or count < limit):
-        result.append(_substring(text, start, _property(matches, "start")))
+        result.append(_substring(units, start, _property(matches, "start")))
         start = _property(matches, "end")
         matches = _next(matches, "split")
         count += 1
     if limit is None or count < limit:
-        result.append(_substring(text, start))
-    return result
+        result.append(_substring(units, start))
+    return result if units is text else [join_surrogates(part) for part in result]
 
 
 def _dollar_replacer(replacement: str) -> Callable[[dict], str]:
@@ -264,11 +265,12 @@ def replace(text: Any, pattern: Any, replacement: Any, limit: Any = None) -> Any
     matches = _evaluate_matcher(pattern, text, "replace")
     if matches is None:
         return text
+    units = utf16_units(text)  # (a matcher's offsets count UTF-16 code units, as JavaScript's)
     out = []
     position: Any = 0
     count = 0
     while matches is not None and (limit is None or count < limit):
-        out.append(_substring(text, position, _property(matches, "start")))
+        out.append(_substring(units, position, _property(matches, "start")))
         replaced = replacer(matches)
         if isinstance(replaced, utils.Utils.JList) and replaced.outer_wrapper:
             replaced = replaced[0]
@@ -278,11 +280,11 @@ def replace(text: Any, pattern: Any, replacement: Any, limit: Any = None) -> Any
         matched = _property(matches, "match")
         if not isinstance(matched, str):
             raise _cannot_read(matched, "length")
-        position = _property(matches, "start") + len(matched)
+        position = _property(matches, "start") + len(utf16_units(matched))
         matches = _next(matches, "replace")
         count += 1
-    out.append(_substring(text, position))
-    return "".join(out)
+    out.append(_substring(units, position))
+    return rejoined("".join(out))
 
 
 _CLOSURE_SOURCE = (
