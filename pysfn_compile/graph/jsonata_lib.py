@@ -385,7 +385,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "format_rt": (
         "$t, $pos, $named",
         "($err := function($type, $message) { {'err': {'type': $type, 'message': $message}} };"
-        " $out := function($a, $text, $at, $auto) { {'out': $a.out & $text, 'at': $at, 'auto': $auto} };"
+        " $out := function($a, $text, $auto) { {'out': $a.out & $text, 'n': $a.n + 1, 'auto': $auto} };"
         " $range := function($k) { $err('IndexError', 'Replacement index ' & $k & ' out of range for positional args tuple') };"
         " $unsupported := function($f) { $err('!', 'the format field {' & $f & '}') };"
         " $value := function($a, $name) { $name = '' ? ($a.auto < 0 ? $err('ValueError', 'cannot switch from manual"
@@ -396,7 +396,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " : {'v': $pos[$k], 'auto': -1}))"
         " : $exists($lookup($named, $name)) ? {'v': $lookup($named, $name), 'auto': $a.auto}"
         " : $err('KeyError', \"'\" & $name & \"'\") };"
-        " $field := function($a, $f, $lit, $next) { ($name := $replace($f, /[:!][\\s\\S]*$/, ''); $rest := $substring($f, $length($name));"
+        " $field := function($a, $f, $lit) { ($name := $replace($f, /[:!][\\s\\S]*$/, ''); $rest := $substring($f, $length($name));"
         " $conv := $substring($rest, 0, 1) = '!'; $cv := $conv ? $substring($rest, 1, 1) : '';"
         " $after := $conv ? $substring($rest, 2) : $rest;"
         " $conv and $cv = '' ? $unsupported($f)"
@@ -405,20 +405,23 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " or $contains($name, /^[0-9]{16,}$/) or $not($contains($name, /^[ -&\\(-\\-\\/-Z\\]-~]*$/)) ? $unsupported($f)"
         " : ($got := $value($a, $name); $exists($got.err) ? $got"
         " : $cv != '' and $not($cv in ['r', 's']) ? $err('ValueError', 'Unknown conversion specifier ' & $cv)"
-        " : $out($a, $lit & ($cv = 'r' ? $got.v.r : $got.v.s), $next, $got.auto))) };"
-        " $r := $reduce($append([], $match($t, /\\{\\{|\\}\\}|\\{[^{}]*\\}|[{}]/)), function($a, $m) {"
-        " $exists($a.err) ? $a : ($lit := $substring($t, $a.at, $m.index - $a.at); $tok := $m.match;"
-        " $next := $m.index + $length($tok);"
-        " $tok = '{{' ? $out($a, $lit & '{', $next, $a.auto) : $tok = '}}' ? $out($a, $lit & '}', $next, $a.auto)"
+        " : $out($a, $lit & ($cv = 'r' ? $got.v.r : $got.v.s), $got.auto))) };"
+        " $parts := $split($t, /\\{\\{|\\}\\}|\\{[^{}]*\\}|[{}]/);"
+        " $toks := $append([], $match($t, /\\{\\{|\\}\\}|\\{[^{}]*\\}|[{}]/).match);"
+        " $r := $reduce($toks, function($a, $tok) {"
+        " $exists($a.err) ? $a : ($lit := $parts[$a.n];"
+        " $tok = '{{' ? $out($a, $lit & '{', $a.auto) : $tok = '}}' ? $out($a, $lit & '}', $a.auto)"
         " : $tok = '}' ? $err('ValueError', \"Single '}' encountered in format string\")"
-        " : $tok = '{' ? ($next >= $length($t) ? $err('ValueError', \"Single '{' encountered in format string\")"
-        " : ($c := $match($substring($t, $next), /[{}:!\\[]/, 1).match;"
+        " : $tok = '{' ? ($after := $join($map([$a.n + 1..$count($parts) - 1], function($j) {"
+        " ($j > $a.n + 1 ? $toks[$j - 1] : '') & $parts[$j] }));"
+        " $not($exists($after)) or $after = '' ? $err('ValueError', \"Single '{' encountered in format string\")"
+        " : ($c := $match($after, /[{}:!\\[]/, 1).match;"
         " $not($exists($c)) ? $err('ValueError', \"expected '}' before end of string\")"
         " : $c = '{' ? $err('ValueError', \"unexpected '{' in field name\")"
         " : $err('!', 'a format string with a { that opens no field')))"
-        " : $field($a, $substring($tok, 1, $length($tok) - 2), $lit, $next))"
-        " }, {'out': '', 'at': 0, 'auto': 0});"
-        " $exists($r.err) ? $r.err : $r.out & $substring($t, $r.at))",
+        " : $field($a, $substring($tok, 1, $length($tok) - 2), $lit))"
+        " }, {'out': '', 'n': 0, 'auto': 0});"
+        " $exists($r.err) ? $r.err : $r.out & $parts[$r.n])",
         (),
     ),
     "set_in": ("$s, $v", "$v in $s", ()),

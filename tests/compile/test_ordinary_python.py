@@ -1196,6 +1196,10 @@ def test_a_malformed_run_time_template_raises_what_python_raises():
                 {"template": "{a]} {name}"}, {"template": "{name:} {n!r:}"}, {"template": "{name} {n"}, entry="main")
     assert_same(FORMAT_AT_RUN_TIME, {"template": "{:}|{!r:}"}, {"template": "{0!z}"}, {"template": "{-1}"},
                 {"template": "{007}"}, entry="positional")
+    # a character beyond U+FFFF before a field (jsonata-js's match index counts UTF-16 code
+    # units, its $substring code points: the fields came out shifted, silently)
+    assert_same(FORMAT_AT_RUN_TIME, {"template": "\U0001f600 {name} {{x}} \U0001f600{n}!"},
+                {"template": "\U0001f600\U0001f600{na{me}"}, entry="main")
 
 
 def test_a_run_time_template_field_the_machine_does_not_format_stops_it_loudly():
@@ -1205,7 +1209,7 @@ def test_a_run_time_template_field_the_machine_does_not_format_stops_it_loudly()
 
 
 _TEMPLATE_PIECES = ["{", "}", "!", ":", "r", "s", "x", "a", "0", "1", " ", "[", "]", ".", ">", "name", "{name}", "{}",
-                    "{0}", "!r", "n"]
+                    "{0}", "!r", "n", "\U0001f600"]
 
 
 @settings(max_examples=300, deadline=None, derandomize=True)
@@ -1241,7 +1245,8 @@ def test_the_run_time_template_helper_is_the_same_in_jsonata_js():
              ("{2}", [texts(1)], {}), ("Hi {name!r}, {n!s} {{ok}}", [], {"name": texts("Al"), "n": texts(3)}),
              ("{0!r}-{0}", [texts("a")], {}), ("", [], {}), ("{n:>3}", [], {"n": texts(1)}), ("{", [], {}),
              ("Hi {name", [], {}), ("{na{me}", [], {}), ("{ n!x}", [], {" n": texts(1)}), ("{n!rr}", [], {}),
-             ("{:}{!r:}", [texts(1), texts("a")], {}), ("{a]}", [], {}), ("{n!a}", [], {"n": texts(1)})]
+             ("{:}{!r:}", [texts(1), texts("a")], {}), ("{a]}", [], {}), ("{n!a}", [], {"n": texts(1)}),
+             ("\U0001f600 {n} {{x}} \U0001f600{n}!", [], {"n": texts(1)}), ("a\U0001f600{", [], {})]
     code = "(" + prelude + " $__format_rt($t, $pos, $named))"
     runs = [(code, {"t": t, "pos": p, "named": n}) for t, p, n in cases]
     for run, js in zip(runs, javascript(runs), strict=True):
