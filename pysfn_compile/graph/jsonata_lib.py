@@ -56,11 +56,16 @@ CASEFOLD_STOPS = ("\\u0149\\u01f0\\u0345\\u0390\\u03b0\\u03d0\\u03d1\\u03d5\\u03
 CASEFOLD_REPLACED = {"ß": "ss", "ς": "σ", "µ": "μ", "ſ": "s"}
 
 # The characters up to U+FFFF that Python's repr() escapes (str.isprintable() is false: Cc, Cf,
-# Zs but the space, Zl, Zp, Co; unicodedata 14.0, Python 3.11), as a regex class. Unassigned
-# code points (Cn) and those beyond U+FFFF are not in it: README, differences.
+# Zs but the space, Zl, Zp, Co; unicodedata 14.0, Python 3.11), as a regex class; and beyond,
+# as the UTF-16 surrogate pairs a JavaScript regex sees, those of planes 4 to 16, where no
+# Unicode version has assigned a printable one: the tags U+E0000-E007F (in flag emoji),
+# U+E0080-E00FF and U+E01F0 on (unassigned), the private use planes 15 and 16. Other
+# unassigned code points (Cn), and the few format characters of planes 1 to 3, are not in
+# them: README, differences.
 _UNPRINTABLE = ("\\u0000-\\u001f\\u007f-\\u00a0\\u00ad\\u0600-\\u0605\\u061c\\u06dd\\u070f\\u0890\\u0891"
                 "\\u08e2\\u1680\\u180e\\u2000-\\u200f\\u2028-\\u202f\\u205f-\\u2064\\u2066-\\u206f\\u3000"
                 "\\ue000-\\uf8ff\\ufeff\\ufff9-\\ufffb")
+_UNPRINTABLE_PAIRS = "\\uDB40[\\uDC00-\\uDCFF\\uDDF0-\\uDFFF]|[\\uD8C0-\\uDB3F\\uDB41-\\uDBFF][\\uDC00-\\uDFFF]"
 
 REPEAT_MAX = 10_000_000  # characters or items of `s * n` (JSONata's limit for a range too)
 REPEAT_LIMIT = f"a repetition of over {REPEAT_MAX:,} characters or items"
@@ -97,15 +102,16 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (),
     ),
     "repr_str": (
-        # one pass escapes the backslash and the characters Python escapes (\\xNN, \\uNNNN: the
-        # code point from the character's UTF-8 bytes), a second the quote
+        # one pass escapes the backslash and the characters Python escapes (\\xNN, \\uNNNN,
+        # \\UNNNNNNNN: the code point from the character's UTF-8 bytes), a second the quote
         "$s",
         "($q := ($contains($s, \"'\") and $not($contains($s, '\"'))) ? '\"' : \"'\";"
-        " $q & $replace($replace($s, /[\\\\" + _UNPRINTABLE + "]/, function($m) { '\\\\' & ($c := $m.match;"
+        " $q & $replace($replace($s, /[\\\\" + _UNPRINTABLE + "]|" + _UNPRINTABLE_PAIRS + "/, function($m) { '\\\\' & ($c := $m.match;"
         " $c = '\\\\' ? $c : $c = '\\n' ? 'n' : $c = '\\r' ? 'r' : $c = '\\t' ? 't'"
         " : ($b := $split($substring($encodeUrlComponent($c), 1), '%').$number('0x' & $);"
-        " $p := $reduce($b, function($a, $x) { $a * 64 + $x % 64 }) - [0, 12288, 917504][$count($b) - 1];"
-        " ($p < 256 ? 'x' : 'u') & $substring($formatBase($p + ($p < 256 ? 256 : 65536), 16), 1))) }),"
+        " $p := $reduce($b, function($a, $x) { $a * 64 + $x % 64 }) - [0, 12288, 917504, 62914560][$count($b) - 1];"
+        " $p < 256 ? 'x' & $substring($formatBase($p + 256, 16), 1) : $p < 65536 ? 'u' & $substring($formatBase($p"
+        " + 65536, 16), 1) : 'U' & $substring($formatBase($p + 4294967296, 16), 1))) }),"
         " $q, '\\\\' & $q) & $q)",
         (),
     ),

@@ -255,6 +255,22 @@ def test_repr_str_escapes_what_python_escapes_up_to_u_ffff():
         assert javascript([(code, {})])[0] == ("ok", [repr(text) for text in texts])
 
 
+def test_repr_str_escapes_the_characters_of_planes_4_to_16():
+    """Tags (a flag emoji's, U+E0067...), the private use planes and the unassigned planes: Python
+    escapes them (\\U000e0067; a new-user trial printed a flag's tags raw); the variation
+    selectors U+E0100-E01EF between them are printable. One of each range's ends, and a
+    surrogate pair as jsonata-js sees it."""
+    texts = ["\U0001F3F4\U000E0067\U000E0062\U000E0073\U000E0063\U000E0074\U000E007F", "\U000e0000\U000e0001",
+             "\U000e00ff\U000e0100\U000e01ef\U000e01f0", "\U000effff\U000f0000", "\U0010ffff", "\U00040000\U000dffff",
+             "a\U0001f600\u200b'\\"]
+    assert all(repr(text).count("\\U") == sum(1 for c in text if ord(c) > 0xFFFF and not c.isprintable())
+               for text in texts)
+    code = with_helpers(f"$map({L(texts)}, function($x) {{ $__repr_str($x) }})")
+    assert emulate(code) == ("ok", [repr(text) for text in texts])
+    if js_available():
+        assert javascript([(code, {})])[0] == ("ok", [repr(text) for text in texts])
+
+
 def test_a_field_defines_every_helper_its_text_calls():
     # a part that forgot to declare a helper (an exception's __init__ message read `needed`
     # bound to `limit - v` without its helpers) called an undefined function at run time:
