@@ -190,6 +190,11 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
         shared_params += [a.arg for a in fdef.args.args]
     try:
         for _ in range(MAX_PASSES):
+            # the pass after the types settled, run once more with what the refused statements
+            # change failing too, is the last: its problems are the settled pass's, less their
+            # follow-ons (the failed names' types would move on, and a later pass could find the
+            # refused statement unreachable, its receiver of no type yet, and report nothing)
+            last = scope.changes_fail
             marks = len(b.compute_marks)  # a pass that marks a statement to compute in the Lambda: another pass
             int_keys = b.int_keys  # a pass that first stores an int key: another, every dict's keys typed so
             del b.problems[first_problem:]
@@ -263,7 +268,7 @@ def lower_scope(b: Builder, scope: Scope, fdef, body: list[ast.stmt], bind, para
             else:
                 kinds_known = scope.kind_lost_new <= scope.kind_lost and scope.kinds_tracked == candidates - scope.kind_lost
                 scope.kind_lost = scope.kind_lost | frozenset(scope.kind_lost_new)
-            if loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
+            if last or loops == scope.loop_alias and marks == len(b.compute_marks) and int_keys == b.int_keys \
                     and unbound_known and kinds_known and (new == types or all(
                     scope.reads.get(name, ty) == ty for name, ty in new.items())):
                 if scope.failed_changes and not scope.changes_fail:

@@ -666,8 +666,10 @@ class BuilderHelpers:
         effect = self.mutable_sharing(aliasing.sharing(
             value_node, self.is_callee, lambda callee: aliasing.callee_returns_parameter(self.info.functions[callee])))
         if not effect.fresh or effect.holds_shared:
-            # the value itself may be shared: root's items at `depth`; only what it holds: deeper
-            at = depth if not effect.fresh else depth + 1
+            # the value itself may be shared: root's items at `depth`; only what it holds: as deep
+            # as the first object it takes from elsewhere sits in it (`{"names": list(r["names"])}`
+            # holds r's items two levels down: its dict and list are new, changeable in place)
+            at = depth if not effect.fresh else depth + aliasing.inside_level(value_node)
             self.update_alias(share=effect.whole | effect.inside,
                               deepen=item_keys(effect, effect.items_of | effect.items_inside) | effect.whole | effect.inside
                               | {deep_key(root, at)})

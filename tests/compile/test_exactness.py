@@ -316,6 +316,40 @@ def test_grouping_values_of_unknown_type_stays_accepted():
     """, {"rows": [{"status": "ok", "value": [1]}, {"status": "ok", "value": 2}, {"status": "bad", "value": {}}]})
 
 
+GROUP_BY = """
+@sfn.workflow
+def main(rows):
+    by = {}
+    for r in rows:
+        k = r["k"]
+        if k in by:
+            by[k]["names"].append(1)
+            by[k]["count"] += 1
+        else:
+            by[k] = {"names": NAMES, "count": 1}
+    return by
+"""
+
+
+@pytest.mark.parametrize("names", ['list(r["names"])', '[r["names"]]', '[]'])
+def test_a_group_by_changing_a_list_the_group_made_runs_as_python_does(names):
+    """`by[k] = {"names": list(r["names"]), ...}` then `by[k]["names"].append(...)` (a new-user
+    trial): the list is the group's own copy, changed in place as Python does (refused: "item of
+    nothing"); what it holds is the input's (its mark sits one level deeper)."""
+    assert_same(GROUP_BY.replace("NAMES", names),
+                {"rows": [{"k": "a", "names": ["x"]}, {"k": "b", "names": []}, {"k": "a", "names": ["y"]}]},
+                {"rows": []}, {"rows": [{"k": "a"}]})
+
+
+def test_a_group_by_changing_the_input_s_own_list_is_refused_not_dropped():
+    """`by[k] = {"names": r["names"]}` holds the input's list itself: Python's append changes it
+    there too. The refusal was found in one pass and lost in a later one, which took the
+    statement's receiver for one of no type yet: the append vanished from the machine, silently
+    (Python {"a": {"names": ["x", 1]}}, the machine {"a": {"names": ["x"]}})."""
+    text = refusal(GROUP_BY.replace("NAMES", 'r["names"]'))
+    assert "may also be reachable from" in text and ":9:13" in text, text
+
+
 @pytest.mark.parametrize("body", [
     "groups['a'][0].append(1)",
     "xs.append(1)",
