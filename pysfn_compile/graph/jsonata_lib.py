@@ -341,6 +341,22 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $count($t) <= 1 or ($count($distinct($t)) = 1 and $distinct($t) in ['number', 'string']))",
         (),
     ),
+    # min()/max()'s TypeError, as Python meets it: each key after the first compared with the
+    # best so far (`k < best` for min, `k > best` for max, op `$o`); a number (or bool) with a
+    # number and a str with a str compare, anything else raises; "!" for two lists (compared
+    # item by item: the machine stops), null where none raises
+    "minmax_err": (
+        "$ks, $o",
+        "($c := function($v) { ($t := $type($v); $t in ['number', 'boolean'] ? 'n' : $t = 'string' ? 's' : $t) };"
+        " $r := $reduce($ks, function($a, $k) { $exists($a.e) ? $a : $a.f ? {'m': $k}"
+        " : ($ck := $c($k); $cm := $c($a.m); $ck = $cm and $ck in ['n', 's']"
+        " ? {'m': (($ck = 'n' ? ($o = '<' ? $__num($k) < $__num($a.m) : $__num($k) > $__num($a.m))"
+        " : ($o = '<' ? $__cpk($k) < $__cpk($a.m) : $__cpk($k) > $__cpk($a.m))) ? $k : $a.m)}"
+        " : $ck = 'array' and $cm = 'array' ? {'e': '!'}"
+        " : {'e': \"'\" & $o & \"' not supported between instances of '\" & $__pytype($k) & \"' and '\""
+        " & $__pytype($a.m) & \"'\"}) }, {'f': true}); $r.e)",
+        ("num", "cpk", "pytype"),
+    ),
     "pystr": ("$v", "$type($v) = 'string' ? $v : $__pyrepr($v)", ("pyrepr",)),
     # $keys gives a single key as a string and no keys as nothing; $append makes both a list
     "keys": ("$d", "$append([], $keys($d))", ()),

@@ -752,8 +752,9 @@ def _minmax(b, node, name: str):
         if not _known_at_run_time(compared):
             raise Refusal(node, f"{name}() over {compared.describe()} is not supported",
                           "the items (or keys) must all be numbers or all strings")
-        key_code = _numbers_for_bools(key_code or "function($__x) { $__x }")
-        key_guards = [*key_guards, _orderable(node, items, key_code, f"{name}()", key_helpers)]
+        raw_key = key_code or "function($__x) { $__x }"
+        key_code = _numbers_for_bools(raw_key)
+        key_guards = [*key_guards, *_comparable(node, items, raw_key, "<" if name == "min" else ">", key_helpers)]
     less = "true" if name == "min" else "false"
     if key_code:
         less_than = "$__seqcmp($__kx, $__km) < 0" if sequences else "$__kx < $__km"
@@ -793,6 +794,18 @@ def _known_at_run_time(ty: Ty) -> bool:
 
 def _numbers_for_bools(key: str) -> str:
     return f"function($__y) {{ ($__z := ({key})($__y); $__z = true ? 1 : $__z = false ? 0 : $__z) }}"
+
+
+def _comparable(node, items: Expr, key: str, op: str, key_helpers=()) -> list[Guard]:
+    """min()/max() of keys whose kinds are known at run time only: Python's TypeError at the
+    first key it cannot compare with the best so far (its order is the items', unlike a sort's),
+    as Python words it; two lists (compared item by item) stop the machine."""
+    found = f"$__minmax_err($map({items.code}, {key}), '{op}')"
+    helpers = jsonata_lib.closure({"minmax_err", *key_helpers}) | items.helpers
+    lists = Guard(f"({found} = '!')", None, "''", helpers, items.reads, abort=True, error_name=UNSUPPORTED,
+                  message_literal=f"line {getattr(node, 'lineno', 0)}: {'min' if op == '<' else 'max'}() of lists "
+                                  "whose type is not annotated (Python compares them item by item)")
+    return [lists, Guard(f"($type({found}) = 'string')", TypeError, found, helpers, items.reads)]
 
 
 def _orderable(node, items: Expr, key: str, what: str, key_helpers=()) -> Guard:

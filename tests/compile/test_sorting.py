@@ -49,6 +49,43 @@ def test_a_keyless_sort_in_code_point_order_and_of_mixed_kinds():
     assert results[1]["output"]["up"] == [False, 0.5, True, 2]
 
 
+MIN_MAX = """
+@sfn.workflow
+def main(parts):
+    out = []
+    for f in ("min", "max"):
+        try:
+            out.append(min(parts) if f == "min" else max(parts))
+        except TypeError as e:
+            out.append("TypeError: " + str(e))
+    try:
+        out.append(min(parts, key=lambda p: p))
+    except TypeError as e:
+        out.append("key TypeError: " + str(e))
+    return out
+"""
+
+
+def test_min_and_max_of_mixed_kinds_raise_pythons_type_error():
+    """min()/max() compare each item with the best so far, in the items' order (unlike a sort):
+    Python's TypeError at the first pair it cannot order, as it words it, caught by the handler
+    (a new-user trial's `min(["a", 1])` stopped the machine, pysfn.Unsupported)."""
+    results = assert_same(MIN_MAX, *({"parts": parts} for parts in (
+        ["a", 1], [1, "a"], [None, 1], [1, None], [1, 2.5, "x"], [True, 0], ["b", "a", 3], [{}, {}], [None],
+        [None, None], [1.5, "a"], ["x", True], [2, 1, {}], ["\U0001f600", "\uffff", 3])))
+    assert results[0]["output"][0] == "TypeError: '<' not supported between instances of 'int' and 'str'"
+    assert results[0]["output"][1] == "TypeError: '>' not supported between instances of 'int' and 'str'"
+    stopped = run_machine(compile_text(MIN_MAX), {"parts": [[1], [2]]})
+    assert stopped["error"] == "pysfn.Unsupported" and "lists" in stopped["cause"], stopped
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_the_min_max_check_is_the_same_in_jsonata_js():
+    codes = [with_helpers(f"($e := $__minmax_err({keys}, '{op}'); $exists($e) ? $e : 'none')") for keys in (
+        "['a', 1]", "[1, true, 0.5]", "[null]", "[[1], [2]]", "['b', 'a', {}]", "[2.5, 'x']") for op in "<>"]
+    assert javascript([(code, {}) for code in codes]) == [emulate(code) for code in codes]
+
+
 CASES = [
     ("$__sorted_plain([3, 1, 2], false)", [1, 2, 3]),
     ("$__sorted_plain([3, 1, 2], true)", [3, 2, 1]),
