@@ -341,12 +341,17 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
         values = operands(b, node.right.elts)
     else:
         (value,), values = operands(b, [node.right]), None
-        if pytypes.has_tuple(value.ty) and value.ty.may("list"):
+        items = value.ty.items if value.ty.only("list") and value.ty.form == "tuple" else None
+        if items is not None and not any(item.may("list", "dict") or item.is_any for item in items):
+            # a tuple whose items are known (`"%d.%02d" % divmod(cents, 100)`): each is an argument
+            values = [combine(f"{value.code}[{position}]", item, value if not position else value.unguarded())
+                      for position, item in enumerate(items)]
+        elif pytypes.has_tuple(value.ty) and value.ty.may("list"):
             raise Refusal(node, "%-formatting of a value that may be a tuple is not supported", _PERCENT_HINT)
-        if wanted != 1:
+        if values is None and wanted != 1:
             raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
                           _PERCENT_HINT)
-        values = [value]
+        values = values or [value]
     guards = []
     if len(values) != wanted:
         message = ("not enough arguments for format string" if len(values) < wanted

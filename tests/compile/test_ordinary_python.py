@@ -274,6 +274,20 @@ def test_percent_formatting_of_a_literal():
     """)
 
 
+def test_percent_formatting_of_a_tuple_a_call_returns():
+    """`"%d.%02d" % divmod(cents, 100)` (a new-user trial; was refused: "a value that may be a
+    tuple"): the tuple's items are the arguments, counted as Python counts them."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(cents):
+        try:
+            return ["%d.%02d" % divmod(cents, 100), "%s|%s" % divmod(cents, 7), "%d" % divmod(cents, 3)]
+        except (TypeError, ZeroDivisionError) as e:
+            return type(e).__name__ + ": " + str(e)
+    """, {"cents": 1234}, {"cents": -1234}, {"cents": 0}, {"cents": "x"}, {"cents": True})
+    assert results[0]["output"] == "TypeError: not all arguments converted during string formatting"
+
+
 def test_percent_formatting_with_flags_width_and_precision():
     """`"%s has %d items (%.1f%%)" % (...)` (a trial; was refused: only %s %r %d %i): each
     conversion is the format spec that prints alike (`%-8s` is `<8`, `%05d` is `05d`, `%5.1f`
