@@ -269,6 +269,17 @@ def callee_returns_module_object(fdef: ast.FunctionDef, mutable_global) -> str |
     return None
 
 
+def popped_from(value: ast.AST | None) -> str | None:
+    """The variable `value` takes an item out of (`xs.pop()`, `xs.pop(0)`, `d.pop(k)`,
+    `d.popitem()`: the item leaves it, so it shares nothing with what stays), else None; not a
+    pop with a default (which may be another value)."""
+    if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and isinstance(value.func.value, ast.Name) \
+            and not value.keywords and (value.func.attr == "pop" and len(value.args) <= 1
+                                        or value.func.attr == "popitem" and not value.args):
+        return value.func.value.id
+    return None
+
+
 def _returned_parts(value: ast.AST) -> list:
     """The expressions whose value a returned expression may be (both ways of `a if c else b`,
     each operand of `a or b`)."""

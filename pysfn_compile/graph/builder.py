@@ -556,6 +556,8 @@ class BuilderHelpers:
         if fanout:
             self.update_alias(share=fanout | {name}, deepen=fanout | {name})
             return
+        if self._note_popped([name], value_node, ty, unpacked=False):
+            return
         returned = self.module_object_of(value_node)
         if returned is not None:  # the module's own object in Python; a copy in the machine
             self.scope.module_objects[name] = (*returned, getattr(value_node, "lineno", 0))
@@ -583,6 +585,8 @@ class BuilderHelpers:
         if _flat_container(ty):
             self.update_alias(unshare=names, undeepen=names)
             return
+        if self._note_popped(names, value_node, ty, unpacked=True):
+            return
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         fanout = self.fanout_sharing(value_node)
         if fanout:
@@ -591,6 +595,24 @@ class BuilderHelpers:
             self.update_alias(unshare=names, undeepen=names)
         else:
             self.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
+
+    def _note_popped(self, names: list[str], value_node: ast.AST | None, ty: Ty | None, unpacked: bool) -> bool:
+        """`inner = stack.pop()`, `k, items = queues.popitem()`: the item leaves the container,
+        so the names share only what its items shared (the marks one level down in it, and
+        below); the container's other items share nothing with them. False where `value_node`
+        is no such pop."""
+        source = aliasing.popped_from(value_node)
+        if source is None or self.lookup(source, record=False)[0] is not self.scope:
+            return False
+        _, deep = self.alias_state
+        self.update_alias(unshare=names, undeepen=names)
+        targets = names[-1:] if unpacked else names  # (popitem's pair: the key is a str or an int)
+        for name in targets:
+            if deep_key(source, 1) in deep:
+                self.update_alias(share={name})
+            self.update_alias(deepen={deep_key(name, level) for level in range(1, DEEPEST)
+                                      if deep_key(source, level + 1) in deep})
+        return True
 
     def _note_new_value(self, name: str, effect: aliasing.Sharing) -> aliasing.Sharing:
         """`name` now holds the value `effect` describes (in place of whatever it held): what

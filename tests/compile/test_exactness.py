@@ -350,6 +350,51 @@ def test_a_group_by_changing_the_input_s_own_list_is_refused_not_dropped():
     assert "may also be reachable from" in text and ":9:13" in text, text
 
 
+POPPED = """
+@sfn.workflow
+def main(groups):
+    stack = [[]]
+    for g in groups:
+        stack.append([])
+        for x in g:
+            stack[-1].append(int(x))
+        inner = stack.pop()
+        stack[-1].append(sum(inner))
+        inner.append(0)
+    queues = {"a": [1], "b": [2]}
+    name, items = queues.popitem()
+    queues["a"].append(3)
+    items.append(9)
+    return [stack[0], name, items, queues]
+"""
+
+
+def test_an_item_popped_out_of_a_list_shares_nothing_with_what_stays():
+    """`inner = stack.pop(); stack[-1].append(sum(inner))` (a new-user trial's parser; refused:
+    "the items of 'stack' may also be reachable from 'inner'"), and a dict's popitem(): the item
+    leaves the container. What it shared before it still shares (a list repeated in the stack,
+    or another name's list)."""
+    assert_same(POPPED, {"groups": [["1", "2"], ["3"]]}, {"groups": []})
+    repeated = refusal("""
+@sfn.workflow
+def main(n):
+    shared = []
+    stack = [shared, shared]
+    inner = stack.pop()
+    stack[-1].append(n)
+    return [inner, stack]
+""")
+    assert "may also be reachable from 'shared'" in repeated, repeated
+    assert "may share its value with 'rows'" in refusal("""
+@sfn.workflow
+def main(rows):
+    stack = [rows]
+    inner = stack.pop()
+    inner.append(1)
+    return rows
+""")
+
+
 @pytest.mark.parametrize("body", [
     "groups['a'][0].append(1)",
     "xs.append(1)",
