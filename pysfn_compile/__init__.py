@@ -63,7 +63,11 @@ class Compiled:
         callees = {**self.callees, **lambda_compute.function_objects(self.module, self.computed), **stand_ins}
 
         def handler(event, context=None):
-            return _dispatch.dispatch(event, callees, vars(self.module))
+            result = _dispatch.dispatch(event, callees, vars(self.module))
+            # Python's Lambda runtime writes the result with json.dumps, which fails on bytes
+            # (Runtime.MarshalError); the emulator takes bare bytes for a raw response body (other
+            # runtimes'), so they go to it inside a list, where its json fails on them as AWS's does
+            return [result] if isinstance(result, (bytes, bytearray)) else result
 
         return handler
 

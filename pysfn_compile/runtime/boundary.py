@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Mapping
 from types import ModuleType
 
 from .dispatch import check_result, loaded_again, return_hint
-from .sfn import Fail, MarshalError, as_machine_sees, in_task, retried
+from .sfn import Fail, MarshalError, as_machine_sees, in_task, retried, timed, unwrap
 
 CHANGED_ARGUMENT = "pysfn.CalleeChangedArgument"
 
@@ -44,8 +44,12 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
     def crossing(name: str, function: Callable) -> Callable:
         hint = return_hint(function)
         original, function = function, (stand_ins or {}).get(name, function)
-        if function is not original and getattr(original, "__pysfn_retry__", None):
-            function = retried(function, original.__pysfn_retry__)  # the Task retries a stand-in too
+        timeout = (getattr(original, "__pysfn_task__", None) or {}).get("timeout")
+        specs = getattr(original, "__pysfn_retry__", None)
+        if timeout is not None:  # each attempt a Task that times out (@sfn.task(timeout=...))
+            function = retried(timed(unwrap(function), timeout), specs) if specs else timed(function, timeout)
+        elif function is not original and specs:
+            function = retried(function, specs)  # the Task retries a stand-in too
 
         @functools.wraps(original)
         def call(*args, **kwargs):
@@ -57,7 +61,7 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                 try:
                     result = function(*args, **kwargs)
                 except Exception as error:
-                    translated = error if function is original else _as_the_modules(error, module)
+                    translated = error if name not in (stand_ins or {}) else _as_the_modules(error, module)
                     if translated is error:
                         raise
                     raise translated from error
@@ -70,8 +74,8 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                                        "arguments): change a copy in the callee (dict(...) or list(...) of it) and "
                                        "return it; the workflow assigns the result")
             check_result(name, hint, result)
-            try:  # what Lambda's runtime does with the handler's result
-                json.dumps(result)
+            try:  # what Lambda's runtime does with the handler's result (NaN is no JSON to it)
+                json.dumps(result, allow_nan=False)
             except (TypeError, ValueError) as error:
                 raise MarshalError(f"Unable to marshal response: {error}") from None
             return as_machine_sees(hint, result)

@@ -4,7 +4,8 @@ Run plainly, every helper does what it says, so the workflow is ordinary Python:
 
     @sfn.workflow                     the entry point; checks annotated parameters
     @sfn.retry(errors=[...], ...)     retries the callee, waiting on the sfn clock
-    @sfn.task(timeout=..., heartbeat=...)   the Task's timeouts (no effect in plain Python)
+    @sfn.task(timeout=..., heartbeat=...)   the Task's timeouts (a plain run's callee whose
+                                      waits reach the timeout raises sfn.Timeout)
     sfn.parallel(f, g, ...)           runs the branches in turn, returns their results
     sfn.map(fn, items)                runs fn on each item in turn, returns the results
     sfn.map(fn, items, distributed=True, batch_size=..., tolerated_failure_count=...)
@@ -146,6 +147,13 @@ class Clock:
     def settle(self) -> None:
         """A callee's invocation ended: the time it slept has passed already (a lane's clock,
         _LaneClock, lets it pass only now)."""
+
+    def cut(self, seconds: float) -> None:
+        """A callee's invocation timed out `seconds` before its waits ended: that time never
+        passes (the machine's Task ends at its timeout)."""
+        self.slept -= seconds
+        if self.virtual:
+            self._now -= seconds
 
 
 _clock = Clock(virtual=os.environ.get("PYSFN_CLOCK", "").lower() == "virtual")
@@ -534,6 +542,11 @@ class _LaneClock(Clock):
         elif seconds:  # (no time passes in a wait of 0: the lane goes on, as the machine's does)
             self._lane.pause(seconds)
 
+    def cut(self, seconds: float) -> None:
+        self.slept -= seconds
+        if _task_depth.get() or self._lane.whole:
+            self._lane.debt = max(0.0, self._lane.debt - seconds)
+
     def settle(self) -> None:
         if self._lane.whole:
             return
@@ -854,8 +867,28 @@ def retried(function, specs: list):
     return retrying
 
 
+def timed(function, timeout: int):
+    """`function` called as a Task with TimeoutSeconds `timeout` calls it (the plain run's
+    boundary, runtime/boundary.py): where its waits reach the timeout, the call raises
+    sfn.Timeout, whatever it returned or raised, and its time past the timeout never passes."""
+
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        start = clock().slept
+        try:
+            return function(*args, **kwargs)
+        finally:
+            took = clock().slept - start
+            if took >= timeout:
+                clock().cut(took - timeout)
+                raise Timeout()  # (from a finally: in place of the result or the exception)
+
+    return call
+
+
 def task(timeout: int | None = None, heartbeat: int | None = None):
-    """The Task's TimeoutSeconds and HeartbeatSeconds; in plain Python nothing changes."""
+    """The Task's TimeoutSeconds and HeartbeatSeconds; the function itself is unchanged (a
+    plain run's boundary times the calls out: sfn.timed)."""
 
     def decorate(function):
         function.__pysfn_task__ = {"timeout": timeout, "heartbeat": heartbeat}

@@ -916,6 +916,74 @@ def test_a_callee_result_json_cannot_carry_fails_the_call_in_both_runs():
         "Runtime.MarshalError", "Unable to marshal response: Object of type Decimal is not JSON serializable")
 
 
+def test_a_callee_returning_nan_or_bytes_fails_the_call_in_both_runs():
+    """NaN or infinity is no JSON to Lambda's runtime, nor are bytes (Runtime.MarshalError): the
+    plain run passed NaN on, and the emulator took bytes for a raw response body (a new-user
+    trial: "abc" where Python raised)."""
+    results = assert_same("""
+    def ratio(a, b):
+        return a / b if b else float("nan") if a == 0 else float("inf")
+
+    def blob():
+        return b"abc"
+
+    @sfn.workflow
+    def main(a, b, raw):
+        try:
+            return blob() if raw else ratio(a, b)
+        except Exception as e:
+            return [type(e).__name__, str(e)]
+    """, {"a": 1, "b": 2, "raw": False}, {"a": 0, "b": 0, "raw": False}, {"a": 1, "b": 0, "raw": False},
+        {"a": 1, "b": 2, "raw": True})
+    assert results[1]["output"][0] == "MarshalError" and results[2]["output"][0] == "MarshalError"
+    assert results[3]["output"] == ["MarshalError",
+                                    "Unable to marshal response: Object of type bytes is not JSON serializable"]
+
+
+TIMED_OUT = """
+from datetime import datetime
+
+CALLS = []
+
+@sfn.retry(errors=[sfn.Timeout], max_attempts=RETRIES, interval=2)
+@sfn.task(timeout=3)
+def slow(n):
+    CALLS.append(n)
+    sfn.sleep(n)
+    return n
+
+def reset():
+    CALLS.clear()
+
+def calls():
+    return CALLS
+
+def seconds(a, b):
+    return (datetime.fromisoformat(b) - datetime.fromisoformat(a)).total_seconds()
+
+@sfn.workflow
+def main(n):
+    reset()
+    start = sfn.now()
+    try:
+        r = slow(n)
+    except sfn.Timeout as e:
+        r = ["timed out", str(e)]
+    return {"r": r, "calls": calls(), "took": seconds(start, sfn.now())}
+"""
+
+
+@pytest.mark.parametrize("retries", [0, 2])
+def test_a_callee_that_waits_past_its_task_timeout_times_out_in_the_plain_run_too(retries):
+    """@sfn.task(timeout=3) on a callee that sleeps 5 s (a new-user trial): the machine's Task
+    times out, and its retrier calls it again; the plain run went on with the result, calling
+    it once. Each attempt times out at 3 s, the time past it never passing."""
+    results = assert_same(TIMED_OUT.replace("RETRIES", str(retries)), {"n": 1}, {"n": 5})
+    assert results[0]["output"] == {"r": 1, "calls": [1], "took": 1}
+    assert results[1]["output"]["calls"] == [5] * (retries + 1)
+    assert results[1]["output"]["took"] == 3 * (retries + 1) + sum(2 * 2 ** k for k in range(retries))
+
+
 def test_sfn_map_over_a_slice_of_a_value_nobody_annotated():
     """`sfn.map(push, regions[:2])` of an unannotated `regions` (a str or a list: its slice) was
     refused ('needs a list, not str | list', a session-26 trial) where `sfn.map(push, regions)`
