@@ -110,8 +110,8 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         " $c = '\\\\' ? $c : $c = '\\n' ? 'n' : $c = '\\r' ? 'r' : $c = '\\t' ? 't'"
         " : ($b := $split($substring($encodeUrlComponent($c), 1), '%').$number('0x' & $);"
         " $p := $reduce($b, function($a, $x) { $a * 64 + $x % 64 }) - [0, 12288, 917504, 62914560][$count($b) - 1];"
-        " $p < 256 ? 'x' & $substring($formatBase($p + 256, 16), 1) : $p < 65536 ? 'u' & $substring($formatBase($p"
-        " + 65536, 16), 1) : 'U' & $substring($formatBase($p + 4294967296, 16), 1))) }),"
+        " $w := $p < 256 ? 2 : $p < 65536 ? 4 : 8;"
+        " $substring('xu U', $w / 2 - 1, 1) & $substring($formatBase($p + $power(16, $w), 16), 1))) }),"
         " $q, '\\\\' & $q) & $q)",
         (),
     ),

@@ -351,8 +351,10 @@ def _field_sizes():
 # U+FFFF (a BOM, U+200B, U+2028 were printed raw, a silent difference), 355 more characters of
 # $__repr_str in every field that prints a str's repr: etl_batch 2,778 -> 3,131, and three
 # examples' fields of str(x) for x of unknown type or !r passed 1,000.)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2212), "dice_stats": (1, 1213), "etl_batch": (1, 3131),
-                         "order_fulfilment": (2, 1327), "sales_report": (2, 1296)}
+# (repr() of a str grew 131 characters in session 31: it escapes the tags and private use planes
+# beyond U+FFFF as Python does; flag emoji hold tags)
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2180), "dice_stats": (1, 1344), "etl_batch": (1, 3262),
+                         "order_fulfilment": (2, 1458), "sales_report": (2, 1427)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():
