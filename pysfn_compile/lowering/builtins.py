@@ -1639,7 +1639,13 @@ def _isinstance(b, node):
             tests.append(f"({value.code}.type = {jsonata_lib.string(facade.code)})")
             continue
         if not isinstance(cls, ast.Name):
-            raise Refusal(cls, "isinstance() needs type names here")
+            if value.ty.only("exc") and ast.unparse(cls).endswith("Fail"):
+                raise Refusal(cls, f"isinstance(e, {ast.unparse(cls)}) cannot be decided in the machine: it knows a "
+                              "caught exception by its error name alone, and an sfn.Fail may carry any name",
+                              "raise an exception class of your own in the callee (class CheckFailed(Exception)) "
+                              "and catch that, or let sfn.Fail end the execution")
+            raise Refusal(cls, "isinstance() needs type names here", "name the class: isinstance(x, dict), "
+                          "isinstance(e, ValueError)")
         name = cls.id
         if value.ty.only("exc"):
             exc_cls = b.info.exception_class(name)

@@ -898,8 +898,9 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
     if ty.only("exc"):
         if any(isinstance(n, ast.Raise) and n.exc is not None and _is_sfn_fail(b, n.exc)
                for n in ast.walk(b.info.tree)):  # a caught sfn.Fail carries its error name, not 'Fail'
-            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported",
-                          "use isinstance(e, ...)")
+            raise Refusal(node, "type(e).__name__ in a module that raises sfn.Fail is not supported (Python names "
+                          "a caught sfn.Fail 'Fail', the machine by its error name)",
+                          "test the exception classes of your own with isinstance(e, ...)")
         if any(isinstance(n, ast.Call) and ast.unparse(n.func).endswith("wait_for_callback")
                for n in ast.walk(b.info.tree)):  # a caught sfn.Timeout is 'States.Timeout' in the machine
             raise Refusal(node, "type(e).__name__ in a module that waits for callbacks is not supported (a "

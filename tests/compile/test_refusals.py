@@ -38,6 +38,8 @@ REFUSED = {
     "isinstance_int_or_computed_float": ("return isinstance([x, x / 2][x], int)", 1,
                                          "JSON does not tell 3 from 3.0"),
     "aliasing": ("a = [1]\nb = a\nb.append(2)\nreturn a", 3, "may share its value"),
+    "isinstance_sfn_fail": ("try:\n    return 1 // x\nexcept Exception as e:\n    return isinstance(e, sfn.Fail)", 4,
+                            "an sfn.Fail may carry any name"),
     # Python changes the list in place (no item assignment): not "tuple's items cannot be changed"
     "list_in_a_tuple": ("cols = list(zip([[1]], [[2]]))\ncols[0][0].append(9)\nreturn cols", 2,
                         "changing a list or dict held in a tuple"),
