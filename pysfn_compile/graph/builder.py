@@ -556,7 +556,7 @@ class BuilderHelpers:
         if fanout:
             self.update_alias(share=fanout | {name}, deepen=fanout | {name})
             return
-        if self._note_popped([name], value_node, ty, unpacked=False):
+        if self._note_popped([name], value_node, unpacked=False):
             return
         returned = self.module_object_of(value_node)
         if returned is not None:  # the module's own object in Python; a copy in the machine
@@ -585,7 +585,7 @@ class BuilderHelpers:
         if _flat_container(ty):
             self.update_alias(unshare=names, undeepen=names)
             return
-        if self._note_popped(names, value_node, ty, unpacked=True):
+        if self._note_popped(names, value_node, unpacked=True):
             return
         effect = self.mutable_sharing(aliasing.sharing(value_node))
         fanout = self.fanout_sharing(value_node)
@@ -596,7 +596,7 @@ class BuilderHelpers:
         else:
             self.update_alias(share=names, deepen=effect.whole | effect.items_of | effect.inside | effect.items_inside)
 
-    def _note_popped(self, names: list[str], value_node: ast.AST | None, ty: Ty | None, unpacked: bool) -> bool:
+    def _note_popped(self, names: list[str], value_node: ast.AST | None, unpacked: bool) -> bool:
         """`inner = stack.pop()`, `k, items = queues.popitem()`: the item leaves the container,
         so the names share only what its items shared (the marks one level down in it, and
         below); the container's other items share nothing with them. False where `value_node`

@@ -351,7 +351,7 @@ def _percent_format(b, node: ast.BinOp, text: str) -> Expr:
         if values is None and wanted != 1:
             raise Refusal(node, f"%-formatting of one value with {wanted} conversions is not supported",
                           _PERCENT_HINT)
-        values = values or [value]
+        values = [value] if values is None else values
     guards = []
     if len(values) != wanted:
         message = ("not enough arguments for format string" if len(values) < wanted
