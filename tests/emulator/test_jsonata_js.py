@@ -183,6 +183,21 @@ CASES = [
     ('$replace("a\\ud83d\\ude00b", "\\ude00", "X")', ("ok", "a\ud83dXb")),
     ('$replace("a\\ud83d\\ude00b\\ud83d\\ude00", "\\ud83d\\ude00", "X")', ("ok", "aXbX")),
     ('$replace("ax", "x", "\\ud83d") & "\\ude00" = "a\\ud83d\\ude00"', ("ok", True)),
+    # a regex is JavaScript's: `$` is the end of the text (Python's also before a final newline),
+    # `^`/`$` with m at \r too, `.` not \r or U+2028, \d \w \b ASCII, \s JavaScript's
+    # whitespace, named groups, `[]` and `[^]`
+    ('$replace("ab\\n", /b$/, "X")', ("ok", "ab\n")),
+    ('$replace("a\\rb\\r", /b$/m, "X")', ("ok", "a\rX\r")),
+    ('$replace("a\\rb", /^b/m, "X")', ("ok", "a\rX")),
+    ('$replace("a\\r\\nb", /./, "X")', ("ok", "X\r\nX")),
+    ('$contains("x\\u2028y", /x.y/)', ("ok", False)),
+    ('[$contains("\\u0663", /\\d/), $contains("é", /\\w/), $contains("\\ufeff", /\\s/), $contains("\\u001c", /\\s/)]',
+     ("ok", [False, False, True, False])),
+    ('$replace("café xé", /\\b[a-zé]/, "|")', ("ok", "|af| ||")),
+    ('$replace("a1\\u00a0b", /[\\d\\s]/, "#")', ("ok", "a##b")),
+    ('$match("2024-01", /(?<y>\\d+)-(?<m>\\d+)/).groups', ("ok", ["2024", "01"])),
+    ('$replace("aab", /(?<c>a)\\k<c>/, "X")', ("ok", "Xb")),
+    ('[$replace("abc", /[]/, "X"), $replace("abc", /[^]/, "X")]', ("ok", ["abc", "XXX"])),
     # a regex sees UTF-16 code units too (JavaScript's without the u flag): a class of
     # surrogates finds a character beyond U+FFFF, `.` one surrogate at a time, and a match's index,
     # start and end count code units (they found nothing, or whole characters, here)

@@ -23,6 +23,7 @@ from .javascript import (
     rejoined,
 )
 from .messages import RUNAWAY_DEPTH, RUNAWAY_STEPS, runaway
+from .regex import js_regex
 from .runtime import DEFAULT_RUNTIME
 from .values import MISSING, NULL
 
@@ -291,7 +292,7 @@ def parse(text: str) -> Any:
     reader = getattr(_ENGINES, "parser", None)
     if reader is None:
         reader = _ENGINES.parser = _Parser()
-    ast = reader.parse(text)
+    ast = reader.parse(text, js_regex)
     errors = ast.errors
     ast.errors = None
     if errors:
