@@ -515,10 +515,13 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         # lowered, any other gets its title case ($__tc). The lowering reads the whole string
         # lowered at once, so that Σ gets its final form (ς) where Python gives it; İ, the one
         # character that lowers to two, is lowered as I there (both cased) to keep positions.
+        # ASCII text at once: lowered, and a letter after no letter upper-cased
         "$s",
-        "($l := $lowercase($replace($s, 'İ', 'I')); $reduce([0..$length($s) - 1], function($a, $i) {"
+        "$contains($s, /[^\\u0000-\\u007f]/) ? ($l := $lowercase($replace($s, 'İ', 'I'));"
+        " $reduce([0..$length($s) - 1], function($a, $i) {"
         " $a & ($c := $substring($s, $i, 1); $__cased($substring(' ' & $s, $i, 1))"
-        " ? ($c = 'İ' ? 'i\\u0307' : $substring($l, $i, 1)) : $__tc($c)) }, ''))",
+        " ? ($c = 'İ' ? 'i\\u0307' : $substring($l, $i, 1)) : $__tc($c)) }, ''))"
+        " : $replace($lowercase($s), /(^|[^A-Za-z])[a-z]/, function($m) { $uppercase($m.match) })",
         ("cased", "tc"),
     ),
     "capitalize": (

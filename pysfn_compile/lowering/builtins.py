@@ -2062,6 +2062,19 @@ def _strip(which):
         if not args or (args[0].is_const and args[0].const is None):
             return _s(f"$__strip_ws({s.code}, {left}, {right})", s, helpers={"strip_ws"})
         chars = args[0]
+        if chars.is_const and isinstance(chars.const, str) and all(c <= "\uffff" and not "\ud800" <= c <= "\udfff"
+                                                                   for c in chars.const):
+            # literal characters (`line.strip("[]")`): a regex class, native, in place of a walk
+            # of the text's characters (1,500 log lines passed an evaluation's budget)
+            if not chars.const:
+                return s
+            members = "".join(f"\\u{ord(c):04x}" for c in dict.fromkeys(chars.const))
+            code = s.code
+            if left == "true":
+                code = f"$replace({code}, /^[{members}]+/, '')"
+            if right == "true":
+                code = f"$replace({code}, /[{members}]+$/, '')"
+            return _s(code, s)
         if chars.ty.only("str"):
             return _s(f"$__strip_chars({s.code}, {chars.code}, {left}, {right})", s, chars, helpers={"strip_chars"})
         if not chars.ty.may("str", "none") and chars.ty.kinds:

@@ -351,10 +351,11 @@ def _field_sizes():
 # U+FFFF (a BOM, U+200B, U+2028 were printed raw, a silent difference), 355 more characters of
 # $__repr_str in every field that prints a str's repr: etl_batch 2,778 -> 3,131, and three
 # examples' fields of str(x) for x of unknown type or !r passed 1,000.)
-# (repr() of a str grew 131 characters in session 31: it escapes the tags and private use planes
-# beyond U+FFFF as Python does; flag emoji hold tags)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2180), "dice_stats": (1, 1344), "etl_batch": (1, 3262),
-                         "order_fulfilment": (2, 1458), "sales_report": (2, 1427)}
+# (session 31: repr() of a str grew 131 characters, to escape the tags and private use planes
+# beyond U+FFFF as Python does, flag emoji hold tags; str.title() 124, to title ASCII text a
+# letter run at a time, where 200 strings had passed an evaluation's budget)
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2180), "dice_stats": (1, 1344), "etl_batch": (1, 3386),
+                         "invoice_formatting": (1, 1104), "order_fulfilment": (2, 1458), "sales_report": (2, 1427)}
 
 
 def test_no_field_passes_the_limit_unless_the_users_expression_does():

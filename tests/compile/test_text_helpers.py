@@ -314,3 +314,31 @@ def test_casefold():
     assert [r["output"] for r in results[:3]] == [["strasse", True], ["σίσυφοσ μs", True], ["", True]]
     stopped = emulate_compiled(compile_text(source), {"a": "ﬁle", "b": "FILE"})
     assert stopped["error"] == "pysfn.Unsupported" and "casefold" in stopped["cause"]
+
+
+TITLES_AND_STRIPS = """
+def fetch(src):
+    return src
+
+@sfn.workflow
+def main(items):
+    xs = fetch(items)
+    out = []
+    for x in xs:
+        out.append(x.strip("[]").rstrip(". "))
+    return [[t.title() for t in xs], out, [x.lstrip("") for x in xs[:2]]]
+"""
+
+
+def test_title_and_strip_of_literal_characters_over_hundreds_of_strings():
+    """`[t.title() for t in xs]` over 200 strings and `ln.strip("[]")` over 1,500 lines (a new-user
+    trial) passed an evaluation's budget (States.QueryEvaluationError, U1001): title() walked
+    every character with a table lookup, strip() of given characters too. ASCII text is titled
+    a run of letters at a time, and literal characters are stripped by a regex class; other
+    text goes the general way."""
+    lines = [f"[{i:04d}] they're at the 3rd stop, o'neil. " for i in range(1500)] + ["[Élan İstanbul ß]"]
+    results = assert_same(TITLES_AND_STRIPS, {"items": lines}, {"items": ["", "[]", "x"]})
+    assert results[0]["output"][0][0] == "[0000] They'Re At The 3Rd Stop, O'Neil. "
+    assert results[0]["output"][1][0] == "0000] they're at the 3rd stop, o'neil"
+    assert "$__strip_chars(" not in json.dumps(compile_text(TITLES_AND_STRIPS).definition)
+
