@@ -405,12 +405,11 @@ def _collapse(graph: ir.Graph, cycle: list[ir.Node], reads: set[str], fresh: _Na
         out = defined[id(node)] | frozenset(edge.assign or ())
         start = {pc_var: leaders.index(edge.target)} if pc_var is not None else {}
         init = {**start, **{name: None for name in sorted(state) if name not in out}}
-        if kept and id(node) not in back:  # the loop starts: its lists' positions, once (the
-            # list is set by then: a state of its own, after the transition that may set it)
+        starts = bool(kept) and id(node) not in back
+        if starts:  # the loop starts: its lists' positions, once (the list is set by then: a
+            # state of its own, after the transition that may set it)
             init.update({var: ir.Code(_kept_positions(name)) for name, var in kept.items()})
-            setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
-            continue
-        if init and edge.assign is None:
+        if starts or init and edge.assign is None:
             setattr(edge.holder, edge.attr, ir.Pass(title=f"Enter {head.title}", assign=init, next=run))
             continue
         if init:  # a new dict: the builder may share one between transitions

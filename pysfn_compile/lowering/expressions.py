@@ -815,6 +815,9 @@ def _is_sfn_fail(b, raised: ast.expr) -> bool:
 _MATH_CONSTANTS = frozenset({"pi", "e", "tau"})
 _STRING_CONSTANTS = frozenset({"ascii_letters", "ascii_lowercase", "ascii_uppercase", "digits", "hexdigits",
                                "octdigits", "punctuation", "whitespace", "printable"})
+# the module constants a workflow reads as literals: math's floats (not inf or nan: no JSON),
+# string's strs (string.ascii_lowercase, string.digits)
+_MODULE_CONSTANTS = ((math, _MATH_CONSTANTS, pytypes.FLOAT), (string, _STRING_CONSTANTS, pytypes.STR))
 
 
 def _class_constant(b, node: ast.Attribute) -> Expr | None:
@@ -880,12 +883,11 @@ def transform_attribute(b, node: ast.Attribute) -> Expr:
         chosen = _member_choice(b, node)
         if chosen is not None:
             return b.expr(chosen)
-        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
-                and b.info.objects.get(inner.id) is math and node.attr in _MATH_CONSTANTS:
-            return const(getattr(math, node.attr), pytypes.FLOAT)  # (inf and nan are not JSON)
-        if isinstance(inner, ast.Name) and b.lookup(inner.id, record=False)[0] is None \
-                and b.info.objects.get(inner.id) is string and node.attr in _STRING_CONSTANTS:
-            return const(getattr(string, node.attr), pytypes.STR)  # string.ascii_lowercase, string.digits
+        module = b.info.objects.get(inner.id) if isinstance(inner, ast.Name) \
+            and b.lookup(inner.id, record=False)[0] is None else None
+        for constants, names, ty in _MODULE_CONSTANTS:
+            if module is constants and node.attr in names:
+                return const(getattr(module, node.attr), ty)
         caught = b.lookup(inner.id, record=False)[1] if isinstance(inner, ast.Name) else None
         if caught is not None and caught.only("exc"):
             raise Refusal(node, f"an exception's attribute (.{node.attr}) is not supported: the machine keeps a caught "

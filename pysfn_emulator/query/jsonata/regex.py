@@ -77,8 +77,7 @@ def translate(pattern: str, multiline: bool = False) -> str:
             out.append(f"(?=[{_TERMINATORS}]|\\Z)" if multiline else "\\Z")
         elif char == "^":
             out.append(f"(?:(?<=[{_TERMINATORS}])|\\A)" if multiline else "\\A")
-        elif char == "(" and _NAMED.match(pattern, position):
-            named = _NAMED.match(pattern, position)
+        elif char == "(" and (named := _NAMED.match(pattern, position)):
             out.append(f"(?P<{named.group(1)}>")
             position = named.end()
             continue
