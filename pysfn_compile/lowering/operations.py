@@ -1826,7 +1826,7 @@ def _shared_once(tests: list[tuple[str, str]], rest: str, names) -> str:
     inner = jsonata_text.locals_bound(conditions)  # (what reads one is computed where it is bound)
     found: dict[str, int] = {}
     for cond in conditions:
-        for candidate in set(jsonata_text.groups(cond)):
+        for candidate in dict.fromkeys(jsonata_text.groups(cond)):  # (in order: the same text every run)
             if len(candidate) >= jsonata_text.MIN_BOUND and jsonata_text.bindable(candidate) \
                     and ":=" not in candidate and not (jsonata_text.variable_set(candidate) & inner):
                 found[candidate] = found.get(candidate, 0) + jsonata_text.count_whole(cond, candidate)
