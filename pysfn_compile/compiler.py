@@ -370,16 +370,17 @@ def mark_unassigned(b: Builder, scope: Scope) -> None:
 
 
 def lower_branch(b: Builder, name: str, body: list[ast.stmt], params: list, node, unpack=None,
-                 source: str = "$states.input"):
+                 source: str = "$states.input", child: bool = False):
     """A Parallel branch or Map item processor: its own scope, reading the outer variables;
-    its parameter is `source` (a distributed Map's batch: `$states.input.Items`)."""
+    its parameter is `source` (a distributed Map's batch: `$states.input.Items`); `child`
+    where it is a distributed Map's child execution."""
     name = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in name)
     base, count = name, 1
     while any(scope.name == name for scope in b.scopes()):  # a Map inside a Map on the same line:
         count += 1  # its hidden variables must not be the enclosing ones' (AWS refuses that)
         name = f"{base}_{count}"
     graph = ir.Graph()
-    scope = Scope(name=name, kind="branch", graph=graph, prefix=f"__{name}_")
+    scope = Scope(name=name, kind="branch", graph=graph, prefix=f"__{name}_", child=child)
 
     def bind():
         if not params:

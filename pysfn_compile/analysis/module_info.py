@@ -39,6 +39,7 @@ class ModuleInfo:
     _lambda_modules: frozenset | None = None
     _local_exceptions: tuple | None = None
     _roots_changed: frozenset | None = None  # _changed_roots, once computed
+    _fails_without_cause: bool | None = None
 
     @property
     def objects(self) -> dict:
@@ -89,6 +90,30 @@ class ModuleInfo:
             if obj is getattr(sfn, public) and public != "Fail":
                 return public
         return None
+
+    def fails_without_cause(self) -> bool:
+        """Whether some `sfn.Fail(...)` of the module may carry no cause (none given, or one
+        that is not a str literal or an f-string and so may be None): its exception record's message is then
+        null, and a Fail state reading a record must tell "no cause" from "" (Python keeps
+        them apart: the execution's cause is absent, not empty)."""
+        if self._fails_without_cause is None:
+            found = False
+            for node in ast.walk(self.tree):
+                if not isinstance(node, ast.Call):
+                    continue
+                func = node.func
+                named = (isinstance(func, ast.Attribute) and func.attr == "Fail" and isinstance(func.value, ast.Name)
+                         and self.is_sfn_module(func.value.id)) or \
+                    (isinstance(func, ast.Name) and self.objects.get(func.id) is sfn.Fail)
+                if not named:
+                    continue
+                causes = node.args[1:2] + [k.value for k in node.keywords if k.arg == "cause"]
+                if not causes or not (isinstance(causes[0], ast.JoinedStr) or isinstance(causes[0], ast.Constant)
+                                      and isinstance(causes[0].value, str)):
+                    found = True
+                    break
+            self._fails_without_cause = found
+        return self._fails_without_cause
 
     def callee(self, name: str):
         """The module-level function `name` as the Lambda runs it (decorators unwrapped)."""

@@ -143,6 +143,7 @@ class Scope:
     reread_iterators: frozenset = frozenset()  # names of one-pass iterators read again (iterators.py)
     set_uses: Any = None  # set_uses.SetUses of its body: its set variables, and the uses of sets refused
     blind_numbers: Any = None  # blind_numbers.BlindNumbers of its body: where a number's kind cannot show
+    child: bool = False  # a distributed Map's child execution: each exception leaving it ends as a record
     # names read where Python may find them unassigned (UnboundLocalError when the workflow runs):
     # the previous pass's, which the entry marks unassigned, and this pass's
     maybe_unbound: frozenset = frozenset()
@@ -1154,12 +1155,35 @@ class Builder(BuilderHelpers):
         scope = self.scope
         if scope.raise_label is None:
             label = Label("raise")
-            exc = "$" + scope.exc_var
-            node = ir.Fail(title="Raise uncaught exception" if scope.kind == "entry" else f"Raise from {scope.name}",
-                           error=ir.Code(f"{exc}.type"), cause=ir.Code(f"{exc}.message"))
-            label.node = node
+            title = "Raise uncaught exception" if scope.kind == "entry" else f"Raise from {scope.name}"
+            label.node = self.raise_node(title, self.exc_record("$" + scope.exc_var))
             scope.raise_label = label
         return scope.raise_label
+
+    def exc_record(self, code: str) -> dict:
+        """The exception record at `code` ({"type", "message"}) to carry on. Where the module
+        has an sfn.Fail that may have no cause, also its `nocause` (true for such a Fail; left
+        out of every other record, where it is undefined)."""
+        rec = {"type": ir.Code(f"{code}.type"), "message": ir.Code(f"{code}.message")}
+        if self.info.fails_without_cause():
+            rec["nocause"] = ir.Code(f"{code}.nocause")
+        return rec
+
+    @staticmethod
+    def raise_node(title: str, rec: dict) -> ir.Node:
+        """The Fail state raising the record `rec`: an sfn.Fail with no cause ends the execution
+        with none (Python's outcome has no cause, which an empty Cause is not), so a record that
+        may say `nocause` chooses between a Fail without a Cause and one with it."""
+        nocause = rec.get("nocause")
+        if nocause is True:
+            return ir.Fail(title=title, error=rec["type"])
+        fail = ir.Fail(title=title, error=rec["type"], cause=rec["message"])
+        if nocause is None or nocause is False:
+            return fail
+        bare = ir.Fail(title=f"{title} (no cause)", error=rec["type"])
+        condition = ir.Code(f"({nocause.text}) = true", nocause.helpers)
+        fail.title = f"{title} (its cause)"
+        return ir.Choice(title=title, rules=[ir.Rule(condition, next=bare)], default=fail)
 
     def abort_label(self, error: str, cause: str) -> Label:
         """A Fail state for a failure that is not a Python exception (handlers skip it)."""
@@ -1210,7 +1234,7 @@ class Builder(BuilderHelpers):
     def fail_label(self, rec: dict) -> Label:
         label = Label("fail")
         name = rec["type"] if isinstance(rec["type"], str) else "exception"
-        label.node = ir.Fail(title=f"Raise {name}", error=rec["type"], cause=rec["message"])
+        label.node = self.raise_node(f"Raise {name}", rec)
         if self.statement is not None:
             label.node.describe(self.statement.lineno, self.statement_text)
         return label
@@ -1240,7 +1264,7 @@ class Builder(BuilderHelpers):
                 rule = ir.Rule(condition, assign)
                 node.rules.append(rule)
                 handler.label.add(self.hole(rule, "next", frozenset(["*"])))
-            rec = {"type": ir.Code(f"{exc}.type"), "message": ir.Code(f"{exc}.message")}
+            rec = self.exc_record(exc)
             if context.finally_label is not None:  # no handler matches: this try's finally first
                 context.kinds.add("raise")
                 assign, label = {context.finally_var: {"kind": "raise", "exc": rec}}, context.finally_label
@@ -1296,6 +1320,8 @@ class Builder(BuilderHelpers):
                 context.finally_label.add(self.hole(catcher, "next"))
                 result.append(catcher)
                 return self._machine_errors_uncaught(result, source)
+        if source == "branch" and self.info.fails_without_cause() and not self.scope.child:
+            return result  # (a Catch would hand on an empty Cause where a branch's sfn.Fail has none)
         result.append(self._uncaught(["States.ALL"], source, rec))
         return result
 

@@ -615,7 +615,7 @@ def call_map(b, node: ast.Call, target: str | None) -> Expr:
     distributed = options["distributed"]
     batched = distributed and options["batch_size"] is not None
     param_ty = distributed_map.batch_type(item_ty) if batched else item_ty
-    source = {"source": "$states.input.Items"} if batched else {}
+    source = ({"source": "$states.input.Items"} if batched else {}) | ({"child": True} if distributed else {})
     if isinstance(function, ast.Name) and b.is_callee(function.id) and b.lookup(function.id)[0] is None:
         param = "item"
         call = ast.Call(func=ast.Name(function.id, ast.Load(), lineno=node.lineno, col_offset=node.col_offset),

@@ -1053,7 +1053,7 @@ def transform_raise(b, node: ast.Raise) -> None:
     exc = node.exc
     if exc is None:
         record_var = b.current_handler_var(node)
-        raise_dynamic(b, ir.Code("$" + record_var + ".type"), ir.Code("$" + record_var + ".message"))
+        raise_dynamic(b, "$" + record_var)
         return
     if isinstance(exc, ast.Name) and b.lookup(exc.id)[0] is not None:
         value = b.expr(exc)  # (its guards: UnboundLocalError where a path leaves it unset)
@@ -1064,7 +1064,7 @@ def transform_raise(b, node: ast.Raise) -> None:
             raise Refusal(exc, f"only exceptions can be raised, and '{exc.id}' may be {value.ty.without('exc').describe()}",
                           "raise ValueError(...)")
         b.check([value], f"Check {exc.id} (line {node.lineno})")
-        raise_dynamic(b, ir.Code(value.code + ".type"), ir.Code(value.code + ".message"))
+        raise_dynamic(b, value.code)
         return
     call = exc if isinstance(exc, ast.Call) else None
     func = call.func if call is not None else exc
@@ -1235,27 +1235,38 @@ def raise_fail(b, node, call) -> None:
     if cause is not None and not cause.ty.only("str", "none"):
         raise Refusal(node, "the cause of sfn.Fail must be a str or None")
     b.check([e for e in exprs], "Check fail")
-    message = cause if cause is not None else const("", pytypes.STR)
-    if cause is not None and cause.ty.may("none"):
+    nocause = cause is None or cause.is_const and cause.const is None
+    message = const("", pytypes.STR) if nocause else cause
+    flag = None
+    if nocause:  # (str(e) is '', and the execution, if nothing catches it, has no cause at all)
+        flag = True
+    elif cause.ty.may("none"):
         message = combine(f"({cause.code} = null ? '' : {cause.code})", pytypes.STR, cause)
+        flag = b.field(combine(f"({cause.code} = null)", pytypes.BOOL, cause))
+    rec = {"type": b.field(error), "message": b.field(message)} | ({} if flag is None else {"nocause": flag})
     handled = any(isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label)
                   for c in b.scope.contexts)
+    if not handled and flag is not None and any(
+            isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label)
+            for scope in list(b.scopes())[1:] for c in scope.contexts):
+        raise Refusal(node, "an sfn.Fail that may have no cause, in a branch or Map iteration a try around it "
+                      "catches: Step Functions hands the handler an empty cause, and raised again the "
+                      "execution ends with that (in Python, with no cause)", "give it a cause: sfn.Fail(error, cause)")
     if not handled:
-        fail = ir.Fail(title=f"Fail {error.const}" if error.is_const else "Fail",
-                       error=b.field(error), cause=b.field(cause) if cause is not None and not (
-                           cause.is_const and cause.const is None) else None)
-        b.add(fail)
+        title = f"Fail {error.const}" if error.is_const else "Fail"
+        b.add(ir.Fail(title=title, error=rec["type"], cause=None if nocause else rec["message"])
+              if "nocause" not in rec or nocause else b.raise_node(title, rec))
         b.then([])
         return
-    rec = {"type": b.field(error), "message": b.field(message)}
     assign, label = b.route(sfn.Fail, rec)
     if assign:
         b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise sfn.Fail")
     b.jump(label)
 
 
-def raise_dynamic(b, type_code: ir.Code, message_code: ir.Code) -> None:
-    assign, label = b.route(None, {"type": type_code, "message": message_code})
+def raise_dynamic(b, record: str) -> None:
+    """Raise again the exception whose record `record` reads."""
+    assign, label = b.route(None, b.exc_record(record))
     b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise again")
     b.jump(label)
 
@@ -1345,7 +1356,7 @@ def transform_try(b, node: ast.Try) -> None:
     for kind, hole in rules:
         b.then([hole])
         if kind == "raise":
-            raise_dynamic(b, ir.Code(f"${finally_var}.exc.type"), ir.Code(f"${finally_var}.exc.message"))
+            raise_dynamic(b, f"${finally_var}.exc")
         elif kind == "return":
             do_return(b, _returned_after_finally(b, node, patched), node)
         else:

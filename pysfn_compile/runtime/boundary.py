@@ -7,7 +7,8 @@ without an annotation gives the machine the number 2, which the compiler's rule 
 int, and a tuple arrives as a list; and the Lambda checks a result against the callee's return
 annotation (a `-> str` callee returning None raises TypeError there, which an `except` may
 catch), and fails the call where the result is no JSON (`Runtime.MarshalError`: a DynamoDB
-Decimal, a datetime). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
+Decimal, a datetime); a callee's sfn.Fail without a cause arrives with an empty one (a Lambda's
+error always has its message). `callees_as_the_machine_sees_them` makes a plain run see what the machine sees.
 
 One thing it cannot make the plain run see: a Lambda gets a copy of its arguments, so a callee
 that changes a list or dict argument in place changes the workflow's value in Python only. The
@@ -62,6 +63,8 @@ def callees_as_the_machine_sees_them(module: ModuleType, callees: Mapping[str, C
                     result = function(*args, **kwargs)
                 except Exception as error:
                     translated = error if name not in (stand_ins or {}) else _as_the_modules(error, module)
+                    if type(translated) is Fail and translated.cause is None:  # (a Lambda's error has a
+                        translated = Fail(translated.error, "")  # cause: its errorMessage, "" here)
                     if translated is error:
                         raise
                     raise translated from error

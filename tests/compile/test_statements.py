@@ -1559,3 +1559,68 @@ def test_a_loop_stores_the_item_at_its_own_position():
             names[i] = nm
         return names
     """)
+
+
+def test_an_sfn_fail_without_a_cause_leaves_through_a_finally_with_none():
+    """Python's execution fails with no cause, which an empty one is not: the record carries
+    `nocause` through the finally, a handler's bare raise and a Parallel branch (a cause of
+    None given at run time too)."""
+    source = """
+    def side(x):
+        return [x]
+
+    def callee(kind):
+        if kind == "callee":
+            raise sfn.Fail("Callee.Failed")  # (a Lambda's error has a cause: its message, "")
+        return kind
+
+    @sfn.workflow
+    def main(kind, why: str | None = None):
+        def branch():
+            if kind == "branch":
+                raise sfn.Fail("Branch.Failed", why or "because")
+            return kind
+
+        try:
+            try:
+                if kind == "plain":
+                    raise sfn.Fail("Check.Failed")
+                if kind == "given":
+                    raise sfn.Fail("Check.Failed", why)
+                if kind == "caught":
+                    raise sfn.Fail("Check.Failed")
+                if kind in ("branch", "callee", "ok"):
+                    return sfn.parallel(branch, lambda: callee(kind))
+            except Exception as e:
+                if kind == "caught":
+                    return ["caught", str(e)]
+                raise
+        finally:
+            side(kind)
+        return "end"
+    """
+    results = assert_same(source, {"kind": "plain"}, {"kind": "given"}, {"kind": "given", "why": "because"},
+                          {"kind": "caught"}, {"kind": "branch"}, {"kind": "callee"}, {"kind": "ok"},
+                          {"kind": "none"})
+    assert [(r["error"], r["cause"]) for r in results[:3]] == [("Check.Failed", None)] * 2 + [("Check.Failed", "because")]
+    assert results[3]["output"] == ["caught", ""]
+    assert [(r["error"], r["cause"]) for r in results[4:6]] == [("Branch.Failed", "because"), ("Callee.Failed", "")]
+    # a branch's own, caught around the Parallel: AWS hands the Catch an empty cause ("" is all it can say)
+    assert "may have no cause, in a branch or Map iteration a try around it catches" in refusal(
+        source.replace('"Branch.Failed", why or "because"', '"Branch.Failed"'))
+    uncaught = assert_same("""
+    @sfn.workflow
+    def main(kind):
+        def branch():
+            if kind == "branch":
+                raise sfn.Fail("Branch.Failed")
+            return kind
+        return sfn.parallel(branch, branch)
+    """, {"kind": "branch"}, {"kind": "ok"})
+    assert [r["cause"] for r in uncaught] == [None, None] and uncaught[1]["output"] == ["ok", "ok"]
+    given = assert_same("""
+    @sfn.workflow
+    def main(why: str | None = None):
+        raise sfn.Fail("Check.Failed", why)
+    """, {}, {"why": ""}, {"why": "w"})  # (a Cause of null was the machine's own error)
+    assert [r["cause"] for r in given] == [None, "", "w"]
