@@ -582,6 +582,13 @@ def test_closures_agree_with_the_port(a, b, x, y, left, op, right, neg):
         "$append($w, $v)",
         "$v ? 1 : 2",
         "$v.k",
+        "$lookup($v, 'k')",
+        "$type($v)",
+        "$merge([$v, {'z': $w}])",
+        "{'a': $v, 'b': $w}",
+        "[$v, [$w], $w]",
+        "($t := $v; $u := $append($t, $w); [$t, $u])",
+        "$v in [1.5, 'abc', $w]",
     ],
 )
 @pytest.mark.parametrize("v", [None, 0, 1.5, "", "abc", True, [], [1, 2], [1, None], {"k": None}, {}])
@@ -594,9 +601,11 @@ def test_fast_calls_agree_with_the_port(text, v, w):
 
 
 def test_simple_expressions_take_the_closures():
-    for text in ("$count + 1", "$states.input.a.b < 10 and $x", "$x ? 'a' : 'b'", "-$x", "$count($list)"):
+    for text in ("$count + 1", "$states.input.a.b < 10 and $x", "$x ? 'a' : 'b'", "-$x", "$count($list)",
+                 "($x := 1; $x)", "{'a': [$x, 2]}"):
         assert jsonata_module._Expression(text, "Output").fast is not None
-    for text in ("$states.input.a[0]", "$map($x, $f)", "$", "foo.bar", "($x := 1; $x)"):
+    # (a function's body may call any function, through the port: lambdas.py; a field may not)
+    for text in ("$states.input.a[0]", "$map($x, $f)", "$", "foo.bar", "$substring($x, 1)", "($f := function() {1}; 2)"):
         assert jsonata_module._Expression(text, "Output").fast is None
 
 

@@ -20,7 +20,10 @@ whose cause is AWS's sentence without the "An error occurred while executing the
 prefix, and whose `location` is the field path AWS reports ("Output/result").
 
 Speed: simple expressions (literals, variables, `$states.a.b` paths, arithmetic, comparisons,
-`and` / `or`, `&`, `? :`) are compiled to Python closures with JSONata's semantics; anything
+`and` / `or` / `in`, `&`, `? :`, blocks with `:=`, object and array constructors, a few
+builtins) are compiled to Python closures with JSONata's semantics, and so are the bodies of
+functions without a signature (a compiled machine's helpers and loop bodies, called per item
+by `$map` / `$filter` / `$reduce`), which call other functions through the port; anything
 else, or any unusual value met at run time, goes to jsonata-python (a JSONata 2 port), with
 the differences from AWS's JSONata fixed here and listed in docs/jsonata-differences.md.
 
@@ -32,6 +35,7 @@ Where things live (each module imports only those above it):
     javascript.py  JavaScript's number and JSON text, arithmetic, equality and ordering
     messages.py    errors as JSONata words them
     closures.py    the fast path: simple expressions as Python closures
+    lambdas.py     the fast path for functions: a lambda's body as closures, over the port's frames
     engine.py      the slow path: jsonata-python adapted to AWS's JSONata, the root scope
     functions.py   Step Functions' functions and the function table
     fields.py      compiling a field's value: `compile_value`, `Expression`, results as JSON

@@ -1,5 +1,12 @@
-"""The fast path: simple expressions compiled to Python closures of (states, variables) with
-JSONata's semantics; any value they do not handle raises, and the port evaluates instead."""
+"""The fast path: expressions compiled to Python closures of (states, variables) with JSONata's
+semantics; any value they do not handle raises, and the port evaluates instead.
+
+`variables` is what the names read: at a field's top level the workflow's variables (a dict,
+JSON null as None inside its data); in a function's body (`calls=True`, lambdas.py) a view of
+the port's frames, which can also call functions through the port. A block `( ...; ... )`
+reads through a `_Block` of its own `:=` bindings. Values follow the port's conventions:
+JSONata null is NULL, undefined is None, arrays the closures build are plain lists.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +14,15 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from jsonata import utils
+
 from .javascript import (
     EXACT,
     join_surrogates,
     js_arithmetic,
     js_compare,
     js_equal,
+    js_includes,
     js_string,
     rejoined,
 )
@@ -24,19 +34,26 @@ class _Fallback(Exception):
 
 
 _FALLBACK = _Fallback()
-_FAST_ATTRIBUTES = ("predicate", "group", "stages", "focus", "index", "tuple", "keep_array", "keep_singleton_array", "consarray")
+_FAST_ATTRIBUTES = ("predicate", "group", "stages", "focus", "index", "tuple", "keep_array", "keep_singleton_array")
 _NUMBER = (int, float)
+_JLIST = utils.Utils.JList
+_IMPURE = frozenset({"random", "uuid", "now", "millis", "shuffle", "eval"})  # (a retry must not draw again)
+
+Closure = Callable[[Any, Any], Any]
 
 
 def _plain(node: Any) -> bool:
     return not any(getattr(node, name, None) for name in _FAST_ATTRIBUTES)
 
 
-def fast(node: Any) -> Callable[[dict, Any], Any] | None:
-    """A closure of (states, variables) for the expressions the closures handle, else None."""
+def fast(node: Any, calls: bool = False) -> Closure | None:
+    """A closure of (states, variables) for the expressions the closures handle, else None;
+    with `calls`, calls of any function (through `variables.call`) and lambdas' tail calls."""
     if not _plain(node):
         return None
     kind = getattr(node, "type", None)
+    if getattr(node, "consarray", False) and not (kind == "unary" and node.value == "["):
+        return None
     if kind in ("number", "string"):
         value = node.value
         return lambda states, variables: value
@@ -48,22 +65,38 @@ def fast(node: Any) -> Callable[[dict, Any], Any] | None:
     if kind == "path":
         return _fast_path(node)
     if kind == "unary" and node.value == "-":
-        operand = fast(node.expression)
+        operand = fast(node.expression, calls)
         return None if operand is None else _fast_negate(operand)
+    if kind == "unary" and node.value == "{":
+        return _fast_object(node, calls)
+    if kind == "unary" and node.value == "[":
+        return _fast_array(node, calls)
     if kind == "condition":
-        return _fast_condition(node)
+        return _fast_condition(node, calls)
     if kind == "binary":
-        return _fast_binary(node)
+        return _fast_binary(node, calls)
+    if kind == "block":
+        return _fast_block(node, calls)
+    if kind == "bind":
+        return _fast_bind(node, calls)
     if kind == "function":
-        return _fast_call(node)
+        return _fast_call(node, calls)
+    if kind == "lambda" and getattr(node, "thunk", False) and calls:  # a function's tail call
+        return _fast_tail_call(node.body)
     return None
 
 
-def _fast_variable(name: str) -> Callable[[dict, Any], Any] | None:
+def _fast_variable(name: str) -> Closure | None:
     if name in ("", "$"):
         return None  # the context item: the port knows
     if name == "states":
-        return lambda states, variables: states
+
+        def read_states(states: dict, variables: Any) -> Any:
+            if states is None:  # a function's body (lambdas.py): the port finds the binding
+                raise _FALLBACK
+            return states
+
+        return read_states
 
     def variable(states: dict, variables: Any) -> Any:
         value = variables.get(name, MISSING) if variables is not None else MISSING
@@ -74,7 +107,7 @@ def _fast_variable(name: str) -> Callable[[dict, Any], Any] | None:
     return variable
 
 
-def _fast_path(node: Any) -> Callable[[dict, Any], Any] | None:
+def _fast_path(node: Any) -> Closure | None:
     steps = node.steps
     if not steps or getattr(steps[0], "type", None) != "variable" or not _plain(steps[0]):
         return None
@@ -97,7 +130,7 @@ def _fast_path(node: Any) -> Callable[[dict, Any], Any] | None:
                     return None
                 if value is None:
                     value = NULL
-            elif type(value) is list:
+            elif isinstance(value, list):
                 raise _FALLBACK  # sequences flatten: the port knows
             else:
                 return None
@@ -106,7 +139,7 @@ def _fast_path(node: Any) -> Callable[[dict, Any], Any] | None:
     return path
 
 
-def _fast_negate(operand: Callable[[dict, Any], Any]) -> Callable[[dict, Any], Any]:
+def _fast_negate(operand: Closure) -> Closure:
     def negate(states: dict, variables: Any) -> Any:
         value = operand(states, variables)
         if value is None:
@@ -116,6 +149,70 @@ def _fast_negate(operand: Callable[[dict, Any], Any]) -> Callable[[dict, Any], A
         raise _FALLBACK
 
     return negate
+
+
+def _fast_object(node: Any, calls: bool) -> Closure | None:
+    """An object constructor `{k: v, ...}`. Its grouping over the context changes nothing
+    here (no closure reads the context): the keys first, in order, each a string (else T1003)
+    and made by one pair only (else D1009), then each value; an undefined one leaves its key
+    out."""
+    pairs = [(fast(key, calls), fast(value, calls)) for key, value in getattr(node, "lhs_object", None) or ()]
+    if any(key is None or value is None for key, value in pairs):
+        return None
+
+    def build(states: dict, variables: Any) -> dict:
+        made: dict[str, int] = {}
+        for index, (key_of, _) in enumerate(pairs):
+            key = key_of(states, variables)
+            if key is None:
+                continue
+            if type(key) is not str or made.get(key, index) != index:
+                raise _FALLBACK  # the port raises T1003 / D1009
+            made[key] = index
+        result = {}
+        for key, index in made.items():
+            value = pairs[index][1](states, variables)
+            if value is not None:
+                result[key] = value
+        return result
+
+    return build
+
+
+def _fast_array(node: Any, calls: bool) -> Closure | None:
+    """An array constructor `[a, b, ...]`: an item that is itself a constructor goes in as
+    one item, any other array's items go in one by one, undefined nothing (the port's JList,
+    marked constructed where the parser marks it, as the port's would be)."""
+    items = [(fast(item, calls), getattr(item, "type", None) == "unary" and item.value == "[")
+             for item in node.expressions or ()]
+    if any(item is None for item, _ in items):
+        return None
+    constructed = bool(getattr(node, "consarray", False))
+
+    def build(states: dict, variables: Any) -> list:
+        result = _JLIST()
+        for item, nested in items:
+            value = item(states, variables)
+            if value is None:
+                continue
+            if nested or not isinstance(value, list):
+                result.append(value)
+            elif _readable_array(value):
+                result.extend(value)
+        if constructed:
+            result.cons = True
+        return result
+
+    return build
+
+
+def _readable_array(value: list) -> bool:
+    """A list the closures may read as an array: a plain one, or the port's JList that is no
+    wrapped or tuple stream (a RangeList, `[1..n]`, holds no items until read: the port's)."""
+    kind = type(value)
+    if kind is list or (kind is _JLIST and not value.outer_wrapper and not value.tuple_stream):
+        return True
+    raise _FALLBACK
 
 
 def _truthy(value: Any) -> bool:
@@ -132,10 +229,10 @@ def _truthy(value: Any) -> bool:
     raise _FALLBACK
 
 
-def _fast_condition(node: Any) -> Callable[[dict, Any], Any] | None:
-    test = fast(node.condition)
-    then = fast(node.then)
-    otherwise = fast(node._else) if getattr(node, "_else", None) is not None else None
+def _fast_condition(node: Any, calls: bool) -> Closure | None:
+    test = fast(node.condition, calls)
+    then = fast(node.then, calls)
+    otherwise = fast(node._else, calls) if getattr(node, "_else", None) is not None else None
     if test is None or then is None or (getattr(node, "_else", None) is not None and otherwise is None):
         return None
 
@@ -147,10 +244,72 @@ def _fast_condition(node: Any) -> Callable[[dict, Any], Any] | None:
     return condition
 
 
-def _fast_binary(node: Any) -> Callable[[dict, Any], Any] | None:
+class _Block:
+    """The names a block `( ...; ... )` binds with `:=`, over what encloses it."""
+
+    __slots__ = ("bindings", "outer")
+
+    def __init__(self, outer: Any):
+        self.bindings: dict = {}
+        self.outer = outer
+
+    def get(self, name: str, default: Any = None, functions: bool = False) -> Any:
+        if name in self.bindings:
+            value = self.bindings[name]
+            return default if value is None else value  # (bound to undefined: the port knows)
+        if self.outer is None:
+            return default
+        return self.outer.get(name, default, functions=True) if functions else self.outer.get(name, default)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.bindings or (self.outer is not None and name in self.outer)
+
+    def call(self, name: str, args: list) -> Any:
+        if name in self.bindings:  # (a function a block bound: the port knows)
+            raise _FALLBACK
+        return self.outer.call(name, args)
+
+    def tail_call(self, name: str, args: list) -> Any:
+        if name in self.bindings:
+            raise _FALLBACK
+        return self.outer.tail_call(name, args)
+
+
+def _fast_block(node: Any, calls: bool) -> Closure | None:
+    expressions = [fast(expression, calls) for expression in node.expressions or ()]
+    if any(expression is None for expression in expressions):
+        return None
+
+    def block(states: dict, variables: Any) -> Any:
+        scope = _Block(variables)
+        result = None
+        for expression in expressions:
+            result = expression(states, scope)
+        return result
+
+    return block
+
+
+def _fast_bind(node: Any, calls: bool) -> Closure | None:
+    value_of = fast(node.rhs, calls)
+    name = getattr(node.lhs, "value", None)
+    if value_of is None or not isinstance(name, str):
+        return None
+
+    def bind(states: dict, variables: Any) -> Any:
+        if type(variables) is not _Block:  # (outside a block it binds in a frame of the port's)
+            raise _FALLBACK
+        value = value_of(states, variables)
+        variables.bindings[name] = value
+        return value
+
+    return bind
+
+
+def _fast_binary(node: Any, calls: bool) -> Closure | None:
     op = node.value
-    left = fast(node.lhs)
-    right = fast(node.rhs)
+    left = fast(node.lhs, calls)
+    right = fast(node.rhs, calls)
     if left is None or right is None:
         return None
     if op in ("+", "-", "*", "/", "%"):
@@ -180,6 +339,12 @@ def _fast_binary(node: Any) -> Callable[[dict, Any], Any] | None:
             return js_compare(op, left(states, variables), right(states, variables))
 
         return comparison
+    if op == "in":
+
+        def includes(states: dict, variables: Any) -> bool:
+            return js_includes(left(states, variables), right(states, variables))
+
+        return includes
     if op == "and":
 
         def both(states: dict, variables: Any) -> bool:
@@ -215,7 +380,7 @@ def _finite_number(value: Any) -> bool:
 
 
 def _call_count(value: Any) -> Any:
-    if type(value) is list:
+    if isinstance(value, list) and _readable_array(value):
         return len(value)
     return 0 if value is None else 1
 
@@ -252,7 +417,7 @@ def _call_length(value: Any) -> Any:
 def _call_sum(value: Any) -> Any:
     if value is None:
         return None
-    items = value if type(value) is list else [value]
+    items = value if isinstance(value, list) and _readable_array(value) else [value]
     total = 0.0
     for item in items:
         if not _finite_number(item):
@@ -266,8 +431,52 @@ def _call_append(first: Any, second: Any) -> Any:
         return second
     if second is None:
         return first
-    head = first if type(first) is list else [None if first is NULL else first]
-    return head + (second if type(second) is list else [None if second is NULL else second])
+    head = first if isinstance(first, list) and _readable_array(first) else [first]
+    return _JLIST(head + (second if isinstance(second, list) and _readable_array(second) else [second]))
+
+
+def _call_lookup(value: Any, key: Any) -> Any:
+    if type(key) is not str:
+        raise _FALLBACK  # (the signature's error)
+    if type(value) is dict:
+        found = value.get(key, MISSING)
+        if found is MISSING:
+            return None
+        return NULL if found is None else found
+    if isinstance(value, list):
+        raise _FALLBACK  # each item's, flattened: the port knows
+    return None
+
+
+def _call_type(value: Any) -> Any:
+    kind = type(value)
+    if value is None:
+        return None
+    if value is NULL:
+        return "null"
+    if kind is str:
+        return "string"
+    if kind is bool:
+        return "boolean"
+    if kind is int or kind is float:
+        return "number"
+    if kind is dict:
+        return "object"
+    if isinstance(value, list) and _readable_array(value):
+        return "array"
+    raise _FALLBACK  # a function, a regex: the port knows
+
+
+def _call_merge(value: Any) -> Any:
+    if value is None:
+        return None
+    objects = [value] if type(value) is dict else value if isinstance(value, list) and _readable_array(value) else None
+    if objects is None or any(type(item) is not dict for item in objects):
+        raise _FALLBACK  # (the signature's error)
+    result: dict = {}
+    for item in objects:
+        result.update(item)
+    return result
 
 
 _FAST_CALLS: dict[str, tuple[int, Callable[..., Any]]] = {
@@ -278,19 +487,24 @@ _FAST_CALLS: dict[str, tuple[int, Callable[..., Any]]] = {
     "string": (1, _call_string),
     "length": (1, _call_length),
     "sum": (1, _call_sum),
+    "type": (1, _call_type),
+    "merge": (1, _call_merge),
     "append": (2, _call_append),
+    "lookup": (2, _call_lookup),
 }
 
 
-def _fast_call(node: Any) -> Callable[[dict, Any], Any] | None:
+def _fast_call(node: Any, calls: bool) -> Closure | None:
     procedure = node.procedure
     if getattr(procedure, "type", None) != "variable" or not _plain(procedure):
         return None
     name = procedure.value
     arity, implementation = _FAST_CALLS.get(name, (None, None))
-    arguments = [fast(argument) for argument in node.arguments or ()]
-    if implementation is None or len(arguments) != arity or any(argument is None for argument in arguments):
+    arguments = [_argument(argument, calls) for argument in node.arguments or ()]
+    if any(argument is None for argument in arguments):
         return None
+    if implementation is None or len(arguments) != arity:
+        return _through_port(name, arguments) if calls and name not in _IMPURE else None
 
     def shadowed(variables: Any) -> bool:
         return variables is not None and name in variables
@@ -312,3 +526,49 @@ def _fast_call(node: Any) -> Callable[[dict, Any], Any] | None:
         return implementation(first(states, variables), second(states, variables))
 
     return call_two
+
+
+def _argument(node: Any, calls: bool) -> Closure | None:
+    """An argument: a function passed by name (`$map($xs, $f)`) is read as it is."""
+    if calls and getattr(node, "type", None) == "variable" and _plain(node) and node.value not in ("", "$", "states"):
+        name = node.value
+
+        def anything(states: dict, variables: Any) -> Any:
+            value = variables.get(name, MISSING, functions=True)
+            if value is MISSING:
+                raise _FALLBACK
+            return value
+
+        return anything
+    return fast(node, calls)
+
+
+def _through_port(name: str, arguments: list) -> Closure:
+    """A call of any other function (a builtin, or one the machine's text defines), applied by
+    the port with the arguments evaluated here (`variables.call`)."""
+
+    def call(states: dict, variables: Any) -> Any:
+        return variables.call(name, [argument(states, variables) for argument in arguments])
+
+    return call
+
+
+def _fast_tail_call(node: Any) -> Closure | None:
+    """A call in a function's tail position (the parser's thunk): to a function of the
+    machine's, what the caller applies next (`variables.tail_call`, lambdas.TailCall), so that
+    tail recursion loops without growing the stack, as in the port; any other, called here."""
+    procedure = node.procedure
+    if getattr(node, "type", None) != "function" or getattr(procedure, "type", None) != "variable" \
+            or not _plain(procedure) or not _plain(node) or procedure.value in _IMPURE:
+        return None
+    name = procedure.value
+    if name in _FAST_CALLS and _FAST_CALLS[name][0] == len(node.arguments or ()):
+        return _fast_call(node, True)  # (a builtin the closures implement: no recursion)
+    arguments = [_argument(argument, True) for argument in node.arguments or ()]
+    if any(argument is None for argument in arguments):
+        return None
+
+    def tail(states: dict, variables: Any) -> Any:
+        return variables.tail_call(name, [argument(states, variables) for argument in arguments])
+
+    return tail

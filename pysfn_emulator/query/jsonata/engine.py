@@ -12,13 +12,13 @@ from jsonata import functions as jfunctions
 from jsonata import jexception, parser, signature, utils
 from jsonata.jsonata import Jsonata
 
+from . import lambdas
 from .javascript import (
-    double,
     join_surrogates,
     js_arithmetic,
     js_compare,
     js_equal,
-    js_kind,
+    js_includes,
     js_string,
     rejoined,
 )
@@ -132,14 +132,7 @@ class _Engine(Jsonata):
         return js_compare(op, lhs, rhs)
 
     def evaluate_includes_expression(self, lhs: Any, rhs: Any) -> Any:
-        # `in` compares with JavaScript's ===: scalars by value and kind, containers by identity.
-        if lhs is None or rhs is None:
-            return False
-        items = rhs if isinstance(rhs, list) else [rhs]
-        kind = js_kind(lhs)
-        if kind == 2:  # (as doubles: an int past 2**53 is the nearest one)
-            return any(js_kind(item) == 2 and double(item) == double(lhs) for item in items)
-        return any((js_kind(item) == kind and item == lhs) if kind <= 3 else item is lhs for item in items)
+        return js_includes(lhs, rhs)
 
     def evaluate_string_concat(self, lhs: Any, rhs: Any) -> str:
         return rejoined((js_string(lhs) if lhs is not None else "") + (js_string(rhs) if rhs is not None else ""))
@@ -257,11 +250,12 @@ class _Engine(Jsonata):
         return results
 
     def apply_inner(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
-        if type(proc) is parser.Parser.Symbol and proc._jsonata_lambda and proc.signature is None:
+        if lambdas.is_plain_lambda(proc):
             # a lambda with no signature (every one a compiled machine defines): the port's
             # validation returns its arguments as they are; straight to the call (per item of
-            # a $map, this is a fifth of the time)
-            return self.apply_procedure(proc, args)
+            # a $map, this is a fifth of the time), as Python where the closures compile its
+            # body (lambdas.py)
+            return self._apply_lambda(proc, args, input, environment)
         # The port prints "Proc not found <proc>" to stdout before raising T1006 (for None too:
         # an undefined function called in a lambda's tail position); raise it quietly.
         if not (
@@ -271,6 +265,38 @@ class _Engine(Jsonata):
         ):
             raise jexception.JException("T1006", 0)
         return super().apply_inner(proc, args, input, environment)
+
+    def _apply_lambda(self, proc: Any, args: Any, input: Any, environment: Any) -> Any:
+        """Apply a lambda without a signature: its compiled body, or the port's evaluation
+        (whose thunk, a tail call, the port's `apply` then follows). A compiled body's own
+        tail call to such a lambda is followed here, in a loop, as the port's trampoline does."""
+        while True:
+            apply = lambdas.compiled(proc, self) if not proc.thunk else None
+            if apply is None:
+                return self.apply_procedure(proc, args)
+            self.steps += 1  # (a call counts one node, and three levels as the port's does)
+            if self.steps > MAX_STEPS:
+                raise runaway(RUNAWAY_STEPS)
+            self.depth += 3
+            try:
+                if self.depth > MAX_DEPTH:
+                    raise runaway(RUNAWAY_DEPTH)
+                result = apply(args)
+            except jexception.JException as error:
+                if error.error == "U1001":  # the runaway guard, met inside: no retry
+                    raise
+                result = _FALLEN_BACK
+            except RecursionError:
+                raise
+            except Exception:  # _Fallback, or a value the closures do not handle
+                result = _FALLEN_BACK
+            finally:
+                self.depth -= 3
+            if result is _FALLEN_BACK:  # the port applies it, and words any error
+                return self.apply_procedure(proc, args)
+            if type(result) is not lambdas.TailCall:
+                return result
+            proc, args = result.function, result.args
 
 
 class _Parser(parser.Parser):
@@ -367,6 +393,7 @@ def _failing_argument(checked: signature.Signature, supplied: str) -> int:
 
 
 _UNREAD = object()  # a value of an equality filter not evaluated yet
+_FALLEN_BACK = object()  # a compiled function's body gave up: the port applies it
 
 
 def _position(index: Any, length: int) -> int | None:
@@ -541,6 +568,12 @@ def _symbols(ast: Any) -> Any:
 
 def uses_eval(ast: Any) -> bool:
     return any(getattr(node, "type", None) == "variable" and node.value == "eval" for node in _symbols(ast))
+
+
+def constructs_objects(ast: Any) -> bool:
+    """Whether the expression has an object constructor (`{"a": ...}`): what it builds may
+    hold JSONata's null and doubles, which a result must give as JSON."""
+    return any(getattr(node, "type", None) == "unary" and node.value == "{" for node in _symbols(ast))
 
 
 def join_literal_surrogates(ast: Any) -> None:

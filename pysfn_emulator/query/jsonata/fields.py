@@ -13,7 +13,14 @@ from jsonata.jsonata import Jsonata
 
 from ...core.errors import StatesError
 from .closures import fast
-from .engine import Scope, join_literal_surrogates, parse, thread_engine, uses_eval
+from .engine import (
+    Scope,
+    constructs_objects,
+    join_literal_surrogates,
+    parse,
+    thread_engine,
+    uses_eval,
+)
 from .exceptions import JsonataSyntaxError, QueryEvaluationError, unexpected_type
 from .functions import FUNCTIONS, FunctionError
 from .javascript import EXACT, double
@@ -148,9 +155,10 @@ class Expression:
         if "\\u" in text:
             join_literal_surrogates(self.ast)
         self.fast = fast(self.ast)
+        self.fast_builds = self.fast is not None and constructs_objects(self.ast)
 
     def evaluator(self) -> Evaluator:
-        fast, slow, text, field = self.fast, self._slow, self.text, self.field
+        fast, slow, text, field, builds = self.fast, self._slow, self.text, self.field, self.fast_builds
         undefined = f"The JSONata expression '{text}' specified for the field '{field}' returned nothing (undefined)."
 
         if fast is None:
@@ -172,7 +180,9 @@ class Expression:
                         raise QueryEvaluationError(undefined, field) from None
                     return result
                 kind = type(result)
-                if kind is str or kind is bool or kind is dict or kind is list:
+                if kind is dict or kind is list:
+                    return _json(result, self) if builds else result
+                if kind is str or kind is bool:
                     return result
                 if kind is int:
                     return result if -EXACT <= result <= EXACT else _json(result, self)

@@ -21,6 +21,7 @@ from ...core.java_random import JavaRandom
 from . import text
 from .engine import thread_engine
 from .javascript import js_compare, js_equal, js_string, js_stringify
+from .lambdas import is_plain_lambda
 from .messages import javascript_error
 from .runtime import Runtime
 from .values import NULL
@@ -274,6 +275,62 @@ def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
+def _applier(function: Any) -> Callable[[list], Any] | None:
+    """How a higher-order function calls `function` when it is a lambda without a signature
+    (every one a compiled machine passes): straight to the engine's `apply` with its arity
+    known once, not through the port's helpers, which import a module and count the
+    parameters again per item. None for any other function (the port's own call then)."""
+    if not is_plain_lambda(function):
+        return None
+    engine = thread_engine()
+    environment = engine.environment
+    return lambda args: engine.apply(function, args, None, environment)
+
+
+def _map(array: Any, function: Any) -> Any:
+    apply = _applier(function)
+    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+        return jfunctions.Functions.map(array, function)
+    arity = len(function.arguments)
+    results = []
+    for index, item in enumerate(array):
+        value = apply([item, index, array][: max(arity, 1)])
+        if value is not None:
+            results.append(value)
+    return utils.Utils.create_sequence_from_iter(results)
+
+
+def _filter(array: Any, function: Any) -> Any:
+    apply = _applier(function)
+    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+        return jfunctions.Functions.filter(array, function)
+    arity = len(function.arguments)
+    to_boolean = jfunctions.Functions.to_boolean
+    return utils.Utils.create_sequence_from_iter(
+        [item for index, item in enumerate(array) if to_boolean(apply([item, index, array][: max(arity, 1)]))])
+
+
+def _reduce(array: Any, function: Any, init: Any = None) -> Any:
+    apply = _applier(function)
+    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+        return jfunctions.Functions.fold_left(array, function, init)
+    arity = len(function.arguments)
+    if arity < 2:
+        raise jexception.JException("D3050", 1)
+    if init is None and array:
+        result, start = array[0], 1
+    else:
+        result, start = init, 0
+    for index in range(start, len(array)):
+        args = [result, array[index]]
+        if arity >= 3:
+            args.append(index)
+        if arity >= 4:
+            args.append(array)
+        result = apply(args)
+    return result
+
+
 def _distinct(array: Any) -> Any:
     """$distinct as JSONata's own: items compared by deep equality, as `=` compares (the port's
     Python `in` took 1 for true and [1] for [true]); a sequence stays a sequence."""
@@ -383,10 +440,10 @@ def _function_table() -> dict:
         ("count", "<x:n>", _count),
         ("lowercase", "<s-:s>", _lowercase),
         ("power", "<n-n:n>", _power),
-        ("map", "<af>", _higher_order(jfunctions.Functions.map)),
-        ("filter", "<af>", _higher_order(jfunctions.Functions.filter)),
+        ("map", "<af>", _higher_order(_map)),
+        ("filter", "<af>", _higher_order(_filter)),
         ("single", "<af?>", _higher_order(jfunctions.Functions.single)),
-        ("reduce", "<afj?:j>", _higher_order(jfunctions.Functions.fold_left)),
+        ("reduce", "<afj?:j>", _higher_order(_reduce)),
         ("each", "<o-f:a>", _higher_order(jfunctions.Functions.each)),
         ("sift", "<o-f?:o>", _higher_order(_sift)),
         ("formatInteger", "<n-s:s>", _unsupported_sequence(jfunctions.Functions.format_integer)),

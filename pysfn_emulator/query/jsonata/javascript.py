@@ -185,6 +185,17 @@ def js_kind(value: Any) -> int:
     return 6
 
 
+def js_includes(value: Any, items: Any) -> bool:
+    """`in`, with JavaScript's ===: scalars by value and kind, containers by identity."""
+    if value is None or items is None:
+        return False
+    items = items if isinstance(items, list) else [items]
+    kind = js_kind(value)
+    if kind == 2:  # (as doubles: an int past 2**53 is the nearest one)
+        return any(js_kind(item) == 2 and double(item) == double(value) for item in items)
+    return any((js_kind(item) == kind and item == value) if kind <= 3 else item is value for item in items)
+
+
 def js_equal(a: Any, b: Any) -> bool:
     """JSONata's deep equality (null in data and the null literal are the same value)."""
     kind = js_kind(a)

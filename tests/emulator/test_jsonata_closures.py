@@ -1,0 +1,99 @@
+"""Compiled functions (query/jsonata/lambdas.py) and the closures (closures.py) against the port:
+random expressions with functions, blocks, constructors and calls over random data give the
+same value, the same undefined, or the same error, with the fast paths on and off."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pysfn_emulator.query import jsonata as jsonata_module
+from pysfn_emulator.query.jsonata import QueryEvaluationError, lambdas
+from pysfn_emulator.query.jsonata.runtime import DEFAULT_RUNTIME
+
+
+def _outcome(text: str, variables: dict, fast: bool) -> tuple:
+    expression = jsonata_module._Expression(text, "Output")
+    states = {"input": {"x": variables.get("x"), "o": {"y": [1, None, "z"]}}, "context": {}}
+    with pytest.MonkeyPatch.context() as patch:
+        if not fast:
+            patch.setattr(lambdas, "compiled", lambda procedure, engine: None)
+            expression.fast = None
+        try:
+            result = expression.evaluator()(states, variables, DEFAULT_RUNTIME)
+        except QueryEvaluationError as error:
+            if error.cause.endswith("returned nothing (undefined)."):
+                return ("undefined",)
+            return ("error", error.cause)
+    return ("value", json.dumps(result, sort_keys=False))
+
+
+_ATOMS = ["$a", "$b", "$v", "$v", "$i", "$x", "$list", "$list", "$states.input.o.y", "$missing", "0", "1", "-2.5",
+          "'k'", "''", "null", "true", "[1, 2]", "[$a, $b]", "[]", "{'k': 1}", "{'k': $a, 'j': null}", "[[1], 'k']",
+          "$lookup($v, 'k')", "$a.k"]
+_BINARY = ["+", "-", "*", "/", "%", "=", "!=", "<", "<=", ">", ">=", "and", "or", "&", "in"]
+_CALLS1 = ["$count", "$type", "$string", "$exists", "$not", "$boolean", "$length", "$sum", "$keys", "$uppercase",
+           "$floor", "$abs", "$reverse", "$f"]
+_CALLS2 = ["$lookup", "$append", "$substring", "$join", "$merge2", "$g2"]
+
+
+def _expressions() -> st.SearchStrategy[str]:
+    def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+        return st.one_of(
+            st.tuples(inner, st.sampled_from(_BINARY), inner).map(lambda t: f"({t[0]} {t[1]} {t[2]})"),
+            st.tuples(inner, inner, inner).map(lambda t: f"({t[0]} ? {t[1]} : {t[2]})"),
+            st.tuples(inner, inner).map(lambda t: f"($t := {t[0]}; {t[1]} & '' & $string($t))"),
+            st.tuples(inner, inner).map(lambda t: f"($t := {t[0]}; $u := {t[1]}; [$t, $u])"),
+            st.tuples(inner, inner).map(lambda t: f"{{'p': {t[0]}, 'q': {t[1]}}}"),
+            st.tuples(inner, inner).map(lambda t: f"{{$string({t[0]}): {t[1]}}}"),
+            st.tuples(inner, inner).map(lambda t: f"[{t[0]}, {t[1]}]"),
+            st.tuples(inner, inner).map(lambda t: f"[[{t[0]}], {t[1]}]"),
+            st.tuples(st.sampled_from(_CALLS1), inner).map(lambda t: f"{t[0]}({t[1]})"),
+            st.tuples(st.sampled_from(_CALLS2), inner, inner).map(
+                lambda t: f"$merge([{t[1]}, {t[2]}])" if t[0] == "$merge2" else f"{t[0]}({t[1]}, {t[2]})"),
+            st.tuples(inner, inner).map(lambda t: f"$count([{t[0]}, {t[1]}])"),
+            st.tuples(inner, inner).map(lambda t: f"($exists({t[0]}) ? $type({t[0]}) : {t[1]})"),
+        )
+
+    return st.recursive(st.sampled_from(_ATOMS), extend, max_leaves=6)
+
+
+_FORMS = [
+    "($f := function($v) {{ {body} }}; $g2 := function($v, $i) {{ {body} }}; $map($list, function($v, $i) {{ {body} }}))",
+    "($f := function($v) {{ {body} }}; $g2 := function($v, $i) {{ [$v, $i] }}; $filter($list, function($v, $i) {{ {body} }}))",
+    "($f := function($v) {{ $v }}; $g2 := function($v, $i) {{ $i }}; "
+    "$reduce($list, function($v, $i) {{ {body} }}, 0))",
+    "($f := function($v) {{ {body} }}; $g2 := function($v, $i) {{ $v }}; "
+    "$r := function($n, $v) {{ $n <= 0 ? $v : $r($n - 1, {body}) }}; $r(3, 1))",
+    "($f := function($v) {{ {body} }}; $g2 := function($v, $i) {{ $v }}; $v := 2; $i := 'k'; {body})",
+]
+
+_DATA = st.one_of(
+    st.none(), st.booleans(), st.integers(-5, 5), st.sampled_from([0.5, -1.25, 1e21]), st.text("ab", max_size=2),
+    st.lists(st.integers(0, 3), max_size=3), st.just({"k": [1, 2]}), st.just({"k": None, "j": "x"}),
+)
+
+
+@settings(max_examples=1500, deadline=None, derandomize=True)
+@given(form=st.sampled_from(_FORMS), body=_expressions(), a=_DATA, b=_DATA, x=_DATA,
+       items=st.lists(_DATA, max_size=4))
+def test_compiled_functions_agree_with_the_port(form, body, a, b, x, items):
+    text = form.format(body=body)
+    variables = {"a": a, "b": b, "x": x, "list": items}
+    assert _outcome(text, variables, True) == _outcome(text, variables, False), text
+
+
+@pytest.mark.parametrize("text", [
+    "($f := function($n, $acc) { $n = 0 ? $acc : $f($n - 1, $acc + 1) }; $f(20000, 0))",  # a tail loop: no stack
+    "($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(300))",  # (as deep as the port goes)
+    "$map([1, 2, 3], function($v) { {$string($v): $v * 2} })",
+    "$reduce([{'a': 1}, {'b': 2}], function($acc, $o) { $merge([$acc, $o]) }, {})",
+    "($p := {'0': 'x', '1': 'y'}; $map([0, 1, 2], function($k) { $lookup($p, $string($k)) }))",
+    "$filter([1, 'a', null, [], {}], function($v) { $type($v) in ['number', 'null'] })",
+])
+def test_the_machine_s_shapes_agree_with_the_port(text):
+    fast, slow = _outcome(text, {}, True), _outcome(text, {}, False)
+    assert fast == slow and fast[0] == "value"
