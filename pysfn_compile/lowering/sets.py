@@ -169,10 +169,25 @@ def binary(node, op: str, left: Expr, right: Expr) -> Expr:
     return _combined(op, left, right, right_is_set=True)
 
 
+def _bound(codes: list[str]) -> tuple[str, list[str]]:
+    """Each operand that is no variable bound once to one (`$__s1 := ...; `), for a function
+    that reads it per item: computed there, it would be computed again for every item (a
+    set built per item of another: cubic)."""
+    prefix, names = "", []
+    for index, code in enumerate(codes, 1):
+        if is_var(code):
+            names.append(code)
+        else:
+            prefix += f"$__s{index} := {code}; "
+            names.append(f"$__s{index}")
+    return prefix, names
+
+
 def _combined(op: str, left: Expr, right: Expr, right_is_set: bool) -> Expr:
     """The set `left op right`, `right` a set or (a method's argument) a list of hashed items."""
     k = _kind(left.ty.element, right.ty.element)
-    a, b, eq = left.code, right.code, f"$__set_{k}"
+    prefix, (a, b) = _bound([left.code, right.code])
+    eq = f"$__set_{k}"
     elem = pytypes.join(left.ty.element, right.ty.element)
     helpers = {f"set_{k}", "filter"} | (set() if right_is_set else {f"set_of_{k}"})
     if op == "|":
@@ -192,7 +207,7 @@ def _combined(op: str, left: Expr, right: Expr, right_is_set: bool) -> Expr:
                 f" $__filter({other}, function($__x) {{ $not({eq}({a}, $__x)) }}))")
     else:
         raise AssertionError(op)
-    return combine(code, set_type(elem), left, right, helpers=helpers)
+    return combine(f"({prefix}{code})" if prefix else code, set_type(elem), left, right, helpers=helpers)
 
 
 _OPERATOR = {"union": "|", "intersection": "&", "difference": "-", "symmetric_difference": "^"}
@@ -223,7 +238,8 @@ def method(node: ast.Call, s: Expr, name: str, args: list, kwargs: dict, keys: T
         elif name == "issuperset":
             code, helpers = f"$__set_within_{k}({b}, {a})", {f"set_within_{k}"}
         else:
-            code = f"($count($__filter({a}, function($__x) {{ $__set_{k}({b}, $__x) }})) = 0)"
+            prefix, (a, b) = _bound([a, b])
+            code = f"({prefix}$count($__filter({a}, function($__x) {{ $__set_{k}({b}, $__x) }})) = 0)"
             helpers = {"filter", f"set_{k}"}
         return combine(code, pytypes.BOOL, s, other, helpers=helpers)
     raise Refusal(node, f"set.{name}() is not supported in a workflow")

@@ -302,3 +302,19 @@ def test_set_operations_on_dict_key_views():
                 sorted(after.keys() | {"z"}), sorted(after.keys() ^ before.keys()), len(after.keys() - set())]
     """, {"before": {"a": 1, "b": 2}, "after": {"b": 3, "c": 4}}, {"before": {}, "after": {}})
     assert results[0]["output"] == [["c"], ["b"], ["b", "c", "z"], ["a", "c"], 2]
+
+
+def test_a_set_operation_builds_its_right_operand_once():
+    """`set(new) - set(old)` built `set(old)` again for every item of `new` (cubic: the
+    emulator's node limit stopped it at 250 strings, a reconciliation of a trial h15); each
+    operand is now bound once. Also for &, ^ and isdisjoint."""
+    new = [f"id{i}" for i in range(0, 1200, 1)]
+    old = [f"id{i}" for i in range(0, 1200, 2)]
+    results = assert_same("""
+    @sfn.workflow
+    def main(old, new):
+        return [len(set(new) - set(old)), len(set(new) & set(old)), len(set(new) ^ set(old)),
+                set(new).isdisjoint(set(old)), sorted(set(new) - set(old))[:2]]
+    """, {"old": old, "new": new}, {"old": [], "new": ["a", "a"]})
+    assert results[0]["output"] == [600, 600, 600, False, ["id1", "id1001"]]
+    assert results[1]["output"] == [1, 0, 1, True, ["a"]]
