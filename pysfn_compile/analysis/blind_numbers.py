@@ -99,6 +99,9 @@ class BlindNumbers:
             return node.id in self.lost_names
         if _rounding(node):  # round(x, n) is a float when x is (its own stop stays, for x's own floats)
             return node in self.nodes or self.lost(node.args[0])
+        kept = _kind_kept(node)
+        if kept is not None:  # (`n - 2`, `-n`: integral exactly where `n` is, so a kind by the rule)
+            return node in self.nodes and self.lost(kept)
         return node in self.nodes and _loses_kind(node)
 
 
@@ -175,6 +178,22 @@ def _settle(judge: _Judge, reads: dict) -> _Judge:
 def _rounding(node: ast.AST) -> bool:
     return isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "round" \
         and len(node.args) == 2
+
+
+def _kind_kept(node: ast.AST) -> ast.AST | None:
+    """The operand whose int-or-float kind `node` has whatever it is: `x + 2`, `x - 2`, `2 - x`
+    (an int literal added: integral exactly where x is, so no float turns integral), `x % 5`,
+    `-x`, `+x`; None for other arithmetic."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.UAdd)):
+        return node.operand
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Sub)):
+        for side, other in ((node.left, node.right), (node.right, node.left)):
+            if isinstance(side, ast.Constant) and type(side.value) is int:
+                return other
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and isinstance(node.right, ast.Constant) \
+            and type(node.right.value) is int and node.right.value != 0:
+        return node.left  # (x % 5 keeps x's fraction)
+    return None
 
 
 def _loses_kind(node: ast.AST) -> bool:

@@ -192,8 +192,17 @@ class _Pushed:
         self.stack.append(self.item)
 
     def __exit__(self, *exc):
-        self.stack.remove(self.item)
+        _remove_same(self.stack, self.item)
         return False
+
+
+def _remove_same(stack: list, item) -> None:
+    """Take `item` itself off `stack` (not the first equal one: two narrowing frames may hold
+    the same types by then, and the other must stay)."""
+    for index in range(len(stack) - 1, -1, -1):
+        if stack[index] is item:
+            del stack[index]
+            return
 
 
 class BuilderHelpers:
@@ -296,8 +305,7 @@ class BuilderHelpers:
         finally:
             ended = self.block_frames.pop()
             for frame in ended:
-                if frame in self.narrowed:
-                    self.narrowed.remove(frame)
+                _remove_same(self.narrowed, frame)
             self.ended_frames = ended
 
     @contextlib.contextmanager
@@ -309,8 +317,7 @@ class BuilderHelpers:
             yield
         finally:
             for frame in frames:
-                if frame in self.narrowed:
-                    self.narrowed.remove(frame)
+                _remove_same(self.narrowed, frame)
 
     @contextlib.contextmanager
     def inside(self, context: LoopContext | TryContext) -> Iterator[None]:
@@ -440,11 +447,18 @@ class BuilderHelpers:
                            f"return a copy from {callee}(): copy.deepcopy({module_name}), or dict(...) / list(...) "
                            "of it")
         if name in shared:
+            partners = self.scope.aliasing.partners.get(name, {}) if self.scope.aliasing is not None else {}
+            dicts = [other for other in partners if self.lookup(other, record=False)[1] is not None
+                     and self.lookup(other, record=False)[1].only("dict")]
+            d = dicts[0] if dicts else ""
+            through = (f"; to change the item of '{d}' itself, change it through the dict: "
+                       f"{d}.setdefault(k, []).append(x), or {d}[k].append(x) after `if k not in {d}: {d}[k] = []`"
+                       ) if dicts else ""
             return Refusal(node, f"'{name}' may share its value with {self.partners_of(name)} here; "
                            "in Step Functions each variable holds its own copy, so changing it in place here "
                            "would not change the other one as Python does",
                            f"make a copy where it is assigned (e.g. {name} = list(...) or dict(...)), or build "
-                           "a new value instead of changing it")
+                           f"a new value instead of changing it{through}")
         if nested and any(deep_key(name, level) in deep for level in range(1, min(depth, DEEPEST) + 1)) \
                 and not self._collected_item(node, name, depth, deep):
             return Refusal(node, f"the items of '{name}' may also be reachable from {self.partners_of(name)} (or be "

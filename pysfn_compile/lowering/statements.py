@@ -508,6 +508,13 @@ def transform_if(b, node: ast.If) -> None:
     then_hole, else_hole = b.hole(rule, "next", defined), b.hole(choice, "default", defined)
     b.add(choice)
     positive, negative = narrowings(b, node.test)
+    # `if lst is None: lst = []`: after the if, `lst` is what the test left it or what the body
+    # assigned (each store joins the frame), never None: where the body assigns the name on its
+    # every path, the test's other side holds from here (inside, the test's own side hides it)
+    carried = {name: ty for name, ty in negative.items()
+               if _assigns_first(node.body, name) and not b.lookup(name, record=False)[1].is_any}
+    if carried and reachable:
+        b.narrow_rest(carried)
     b.then([then_hole] if reachable else [])
     with b.narrow(positive):
         b.block(node.body)
@@ -524,6 +531,20 @@ def transform_if(b, node: ast.If) -> None:
         b.narrow_rest_frames(else_frames)
     elif not else_ends:
         b.narrow_rest_frames(body_frames)
+
+
+def _assigns_first(body: list, name: str) -> bool:
+    """Whether a block assigns the plain name `name` in a statement of its own top level
+    before any statement that could leave it or read it in another way: whatever path leaves
+    the block normally has assigned it."""
+    for statement in body:
+        targets = statement.targets if isinstance(statement, ast.Assign) else \
+            [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+        if any(isinstance(target, ast.Name) and target.id == name for target in targets):
+            return True
+        if not isinstance(statement, (ast.Expr, ast.Assign, ast.AnnAssign, ast.Pass)):
+            return False
+    return False
 
 
 def transform_while(b, node: ast.While) -> None:

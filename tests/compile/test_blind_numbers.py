@@ -648,3 +648,22 @@ def test_str_format_with_fixed_decimals_needs_no_integral_float_stop():
         return lines
     """, {})
     assert results[0]["output"][:2] == ["1200     1,200      3,000.00|3000.000", "6000.0 600000.00%"]
+
+
+def test_an_int_literal_added_keeps_the_kind_of_a_number_by_the_rule():
+    """`"*" * (n - 2)` of an input n stopped with pysfn.AmbiguousNumber (trial h15): `n - 2`,
+    `n + 2`, `-n` and `n % 5` are integral exactly where n is, so no float turns integral and the
+    number rule gives their kind; `n * 2` may (1.5 * 2 is 3.0) and still stops."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(n, nums):
+        return ["*" * (n - 2), "-" * (3 + n), ["#" * (m % 5) for m in nums], "=" * -(-n)]
+    """, {"n": 5, "nums": [3, 7, 11]}, {"n": 2.5, "nums": []}, {"n": 3, "nums": [7.5]})
+    assert results[0]["output"] == ["***", "--------", ["###", "##", "#"], "====="]
+    assert [r["error"] for r in results[1:]] == ["TypeError", "TypeError"]
+    stopped = emulate(compile_text("""
+    @sfn.workflow
+    def main(n):
+        return "*" * (n * 2)
+    """), {"n": 1.5})
+    assert stopped["error"] == "pysfn.AmbiguousNumber"

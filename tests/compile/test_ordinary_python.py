@@ -2526,3 +2526,43 @@ def test_str_isupper_and_islower_of_latin_greek_and_cyrillic_text():
     words += [chr(code) for code in range(0x80, 0x530, 3)] + ["a" + chr(code) for code in range(0x80, 0x530, 7)]
     words += ["A" + chr(code) for code in range(0x81, 0x530, 7)]
     assert_same(source, {"words": words})
+
+
+def test_a_name_the_if_body_assigns_is_not_none_after_if_it_is_none():
+    """`lst = d.get(k)`, `if lst is None: lst = []`, then `lst.append(x)` was refused ('.append()
+    on None | list[...]', trial h15): after the if, the name is what the test left it or what
+    the body assigned. (Two narrowing frames equal by then: the body's exit took the wrong one
+    off the stack.) Where the list may be the dict's own, the refusal names the sharing and how
+    to change the dict's item."""
+    results = assert_same("""
+    @sfn.workflow
+    def main(names):
+        counts = {"a": 1}
+        best = counts.get("b")
+        if best is None:
+            best = 0
+        out = None
+        for n in names:
+            if out is None:
+                out = []
+            out.append(n.upper())
+        hits = {}.get("x")
+        if hits is None:
+            hits = []
+        hits.append(best)
+        return [best, out, hits]
+    """, {"names": ["x", "y"]}, {"names": []})
+    assert [r["output"] for r in results] == [[0, ["X", "Y"], [0]], [0, None, [0]]]
+    message = refusal("""
+    @sfn.workflow
+    def main(events):
+        groups = {}
+        for ev in events:
+            lst = groups.get(ev["acct"])
+            if lst is None:
+                lst = []
+                groups[ev["acct"]] = lst
+            lst.append(ev["cents"])
+        return groups
+    """)
+    assert "'lst' may share its value with 'groups'" in message and "groups.setdefault(k, []).append(x)" in message
