@@ -589,6 +589,10 @@ def test_closures_agree_with_the_port(a, b, x, y, left, op, right, neg):
         "[$v, [$w], $w]",
         "($t := $v; $u := $append($t, $w); [$t, $u])",
         "$v in [1.5, 'abc', $w]",
+        "$v[0]",
+        "$v[-1]",
+        "$w[$count($w) - 1]",
+        "[$v, $w][1.5]",
     ],
 )
 @pytest.mark.parametrize("v", [None, 0, 1.5, "", "abc", True, [], [1, 2], [1, None], {"k": None}, {}])

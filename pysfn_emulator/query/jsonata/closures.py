@@ -49,8 +49,15 @@ def _plain(node: Any) -> bool:
 def fast(node: Any, calls: bool = False) -> Closure | None:
     """A closure of (states, variables) for the expressions the closures handle, else None;
     with `calls`, calls of any function (through `variables.call`) and lambdas' tail calls."""
+    predicate = getattr(node, "predicate", None)
+    if predicate and not any(getattr(node, name, None) for name in _FAST_ATTRIBUTES if name != "predicate"):
+        return _fast_indexed(node, predicate, calls)
     if not _plain(node):
         return None
+    return _fast_node(node, calls)
+
+
+def _fast_node(node: Any, calls: bool) -> Closure | None:
     kind = getattr(node, "type", None)
     if getattr(node, "consarray", False) and not (kind == "unary" and node.value == "["):
         return None
@@ -84,6 +91,42 @@ def fast(node: Any, calls: bool = False) -> Closure | None:
     if kind == "lambda" and getattr(node, "thunk", False) and calls:  # a function's tail call
         return _fast_tail_call(node.body)
     return None
+
+
+def _fast_indexed(node: Any, predicate: list, calls: bool) -> Closure | None:
+    """`$xs[$i]`, `($xs[0])[1]`: filters whose value reads no item and is a number, an index:
+    floored, from the end where negative, undefined past either end; a value that is no array
+    is an array of itself. Any other filter's value (a truth, positions): the port."""
+    kind = getattr(node, "type", None)
+    base = _fast_node(node, calls) if kind in ("variable", "block") or kind == "unary" and node.value == "[" else None
+    # (a filter's value reading no item is the same for every item; one the closures compile
+    # without calls through the port reads none: `$xs[$count($xs) - 1]`)
+    indexes = [None if getattr(step, "type", None) != "filter" else
+               fast(step.expr, calls) if getattr(step.expr, "item_free", False) else fast(step.expr, False)
+               for step in predicate]
+    if base is None or any(index is None for index in indexes):
+        return None
+
+    def indexed(states: dict, variables: Any) -> Any:
+        value = base(states, variables)
+        for index_of in indexes:
+            if value is None:
+                return None
+            items = value if isinstance(value, list) and _readable_array(value) else [value]
+            at = index_of(states, variables)
+            if type(at) is not int and type(at) is not float or not math.isfinite(at):
+                raise _FALLBACK  # a truth filter, positions in an array: the port
+            position = math.floor(at)
+            if position < 0:
+                position += len(items)
+            if not 0 <= position < len(items):
+                return None
+            value = items[position]
+            if value is None:
+                value = NULL
+        return value
+
+    return indexed
 
 
 def _fast_variable(name: str) -> Closure | None:
@@ -245,7 +288,8 @@ def _fast_condition(node: Any, calls: bool) -> Closure | None:
 
 
 class _Block:
-    """The names a block `( ...; ... )` binds with `:=`, over what encloses it."""
+    """The names a block `( ...; ... )` of a field's top level binds with `:=`, over what
+    encloses it (in a function's body a block is a frame of the port's: lambdas.py)."""
 
     __slots__ = ("bindings", "outer")
 
@@ -253,35 +297,28 @@ class _Block:
         self.bindings: dict = {}
         self.outer = outer
 
-    def get(self, name: str, default: Any = None, functions: bool = False) -> Any:
+    def get(self, name: str, default: Any = None) -> Any:
         if name in self.bindings:
             value = self.bindings[name]
             return default if value is None else value  # (bound to undefined: the port knows)
-        if self.outer is None:
-            return default
-        return self.outer.get(name, default, functions=True) if functions else self.outer.get(name, default)
+        return self.outer.get(name, default) if self.outer is not None else default
 
     def __contains__(self, name: str) -> bool:
         return name in self.bindings or (self.outer is not None and name in self.outer)
 
-    def call(self, name: str, args: list) -> Any:
-        if name in self.bindings:  # (a function a block bound: the port knows)
-            raise _FALLBACK
-        return self.outer.call(name, args)
-
-    def tail_call(self, name: str, args: list) -> Any:
-        if name in self.bindings:
-            raise _FALLBACK
-        return self.outer.tail_call(name, args)
+    def bind(self, name: str, value: Any) -> None:
+        self.bindings[name] = value
 
 
 def _fast_block(node: Any, calls: bool) -> Closure | None:
+    """A block: its `:=` bindings in a scope of its own (in a function's body a frame of the
+    port's, `variables.block()`, which a function made inside captures as the port's would)."""
     expressions = [fast(expression, calls) for expression in node.expressions or ()]
     if any(expression is None for expression in expressions):
         return None
 
     def block(states: dict, variables: Any) -> Any:
-        scope = _Block(variables)
+        scope = variables.block() if calls else _Block(variables)
         result = None
         for expression in expressions:
             result = expression(states, scope)
@@ -291,19 +328,27 @@ def _fast_block(node: Any, calls: bool) -> Closure | None:
 
 
 def _fast_bind(node: Any, calls: bool) -> Closure | None:
-    value_of = fast(node.rhs, calls)
+    value_of = fast(node.rhs, calls) if getattr(node.rhs, "type", None) != "lambda" else _fast_function(node.rhs, calls)
     name = getattr(node.lhs, "value", None)
     if value_of is None or not isinstance(name, str):
         return None
 
     def bind(states: dict, variables: Any) -> Any:
-        if type(variables) is not _Block:  # (outside a block it binds in a frame of the port's)
+        if not calls and type(variables) is not _Block:  # (a field's own: a frame of the port's)
             raise _FALLBACK
         value = value_of(states, variables)
-        variables.bindings[name] = value
+        variables.bind(name, value)
         return value
 
     return bind
+
+
+def _fast_function(node: Any, calls: bool) -> Closure | None:
+    """A function made in a function's body (`function($x) { ... }`): the port's procedure,
+    closing over the frame it is made in."""
+    if not calls or getattr(node, "type", None) != "lambda" or getattr(node, "thunk", False) or not _plain(node):
+        return None
+    return lambda states, variables: variables.function(node)
 
 
 def _fast_binary(node: Any, calls: bool) -> Closure | None:
@@ -496,6 +541,13 @@ _FAST_CALLS: dict[str, tuple[int, Callable[..., Any]]] = {
 
 def _fast_call(node: Any, calls: bool) -> Closure | None:
     procedure = node.procedure
+    made = _fast_function(procedure, calls)
+    if made is not None:  # `function($y) { ... }($x)`, applied where it is made
+        arguments = [_argument(argument, calls) for argument in node.arguments or ()]
+        if any(argument is None for argument in arguments):
+            return None
+        return lambda states, variables: variables.apply(
+            made(states, variables), [argument(states, variables) for argument in arguments])
     if getattr(procedure, "type", None) != "variable" or not _plain(procedure):
         return None
     name = procedure.value
@@ -529,8 +581,15 @@ def _fast_call(node: Any, calls: bool) -> Closure | None:
 
 
 def _argument(node: Any, calls: bool) -> Closure | None:
-    """An argument: a function passed by name (`$map($xs, $f)`) is read as it is."""
-    if calls and getattr(node, "type", None) == "variable" and _plain(node) and node.value not in ("", "$", "states"):
+    """An argument: a function passed by name (`$map($xs, $f)`) is read as it is, one made
+    there (`function($v) { ... }`) made, a regular expression is the port's."""
+    kind = getattr(node, "type", None)
+    if calls and kind == "lambda":
+        return _fast_function(node, calls)
+    if calls and kind == "regex" and _plain(node):
+        pattern = node.value
+        return lambda states, variables: pattern
+    if calls and kind == "variable" and _plain(node) and node.value not in ("", "$", "states"):
         name = node.value
 
         def anything(states: dict, variables: Any) -> Any:
@@ -558,6 +617,8 @@ def _fast_tail_call(node: Any) -> Closure | None:
     machine's, what the caller applies next (`variables.tail_call`, lambdas.TailCall), so that
     tail recursion loops without growing the stack, as in the port; any other, called here."""
     procedure = node.procedure
+    if getattr(node, "type", None) == "function" and _fast_function(procedure, True) is not None:
+        return _fast_call(node, True)  # (a function made and applied there: no recursion)
     if getattr(node, "type", None) != "function" or getattr(procedure, "type", None) != "variable" \
             or not _plain(procedure) or not _plain(node) or procedure.value in _IMPURE:
         return None
