@@ -390,7 +390,7 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "contains": (
         "$xs, $v",
         "$type($v) in ['string', 'number', 'boolean', 'null'] ? ($v in $xs or $__twin($v) in $xs)"
-        " : ($w := $__pynorm($v); $reduce($__pynorm($xs), function($f, $x) { $f or $x = $w }, false))",
+        " : ($w := $__pynorm($v); $exists($__pynorm($xs)[$ = $w]))",
         ("pynorm", "twin"),
     ),
     # sets (lowering/sets.py): an array of distinct items; each helper comes in three kinds, by

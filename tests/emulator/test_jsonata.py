@@ -28,6 +28,8 @@ from pysfn_emulator.query.jsonata import (
     is_expression,
     type_name,
 )
+from pysfn_emulator.query.jsonata.javascript import _js_json, js_string
+from pysfn_emulator.query.jsonata.values import NULL
 
 CORPUS = Path(
     os.environ.get(
@@ -696,3 +698,20 @@ def test_a_null_inside_data_is_null_when_indexed_or_read():
 def test_lowercase_is_javascripts_not_a_case_fold():
     evaluate = compile_value("{% $lowercase('Straße ΟΔΟΣ') %}", "Output")
     assert evaluate({"input": {}}, {}, Runtime(random.Random(1), lambda: 0)) == "straße οδος"
+
+
+_JSON_LEAVES = st.one_of(
+    st.none(), st.booleans(), st.integers(-(10**16), 10**16), st.sampled_from([0.5, -0.0, 100.0, 1e-7, 1e21]),
+    st.text(alphabet=st.sampled_from(["a", "\n", "\x7f", "\x00", '"', "\\", "\u2028", "é", "\ud800", "😀"]),
+            max_size=4), st.just(NULL),
+)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(value=st.recursive(_JSON_LEAVES, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text("ab", max_size=2), inner, max_size=3)), max_leaves=8))
+def test_string_of_plain_data_by_the_json_module_is_javascripts(value):
+    """$string of data without floats or large ints goes through Python's json module (a set's
+    membership test writes the whole set per item); it must write what the walk does."""
+    if isinstance(value, (list, dict)):
+        assert js_string(value) == _js_json(value, True, None, 0)

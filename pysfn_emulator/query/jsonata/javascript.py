@@ -120,7 +120,40 @@ def js_string(value: Any, prettify: Any = None) -> str | None:
         return ""
     if type(value) is float and not math.isfinite(value):
         raise jexception.JException("D3001", -1)
+    if not prettify and type(value) in _CONTAINERS and _plain_json(value):
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_null)
+        return text if text.isascii() else _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
     return _js_json(value, True, "  " if prettify else None, 0)
+
+
+_CONTAINERS = (list, dict, utils.Utils.JList)
+_PLAIN_LEAVES = (str, bool, type(None))
+
+
+def _plain_json(value: Any) -> bool:
+    """Whether Python's json module writes `value` as JSON.stringify does: no float (Python
+    writes 100.0 and 1e-07), ints below 10**15 (past it $string rounds to 15 digits), lists
+    that hold their items (a RangeList does not) and no function."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is utils.Utils.JList:
+            stack.extend(item)
+        elif kind is int:
+            if not -10**15 < item < 10**15:
+                return False
+        elif kind not in _PLAIN_LEAVES and item is not NULL:
+            return False
+    return True
+
+
+def _null(value: Any) -> None:
+    if value is NULL:
+        return None
+    raise TypeError(value)
 
 
 def js_stringify(value: Any) -> str:
