@@ -620,6 +620,20 @@ def transform_for(b, node: ast.For) -> None:
         with b.narrow({rows: narrowed}), collecting:
             transform_for(b, by_index)
         return
+    walked_list = _unknown_list_changed(b, node)
+    if walked_list is not None:
+        # `for job in jobs: ... jobs.append(job)` with `jobs` nobody annotated: a list when the
+        # loop starts (walked by position as it changes, as Python's list iterator does), else
+        # the machine stops (a dict's keys or a str's characters would be walked first, and its
+        # append raise AttributeError only then)
+        value = b.expr(ast.copy_location(ast.Name(id=walked_list, ctx=ast.Load()), node.iter))
+        b.check([stop_where(value, f"($type({value.code}) != 'array')",
+                            f"line {node.lineno}: the loop changes '{walked_list}' with a list's methods while it "
+                            f"walks it, which the machine does for a list only, and '{walked_list}' is not a list: "
+                            "annotate it")], f"Check {walked_list} (line {node.lineno})")
+        with b.narrow({walked_list: pytypes.list_of(pytypes.ANY)}):
+            transform_for(b, node)
+        return
     walked_dict = _unknown_dict_keys_walked(b, node)
     if walked_dict is not None:
         # `for k in d: d[k] = ...` with `d` nobody annotated: a dict when the loop starts (its
@@ -663,9 +677,15 @@ def transform_for(b, node: ast.For) -> None:
         iterable = iterable_of(walked_node, walked_value, keys=b.key_type)
         source, item_ty, helper_names = iteration_source(walked_node, iterable, b.key_type)
         items = combine(source, pytypes.list_of(item_ty), iterable, helpers=helper_names)
+        sequence = _walked_variable(b, walked_node, node, items)
         if iterable.ty.mutable:
             sources, keyed = live_sources(iterable_node), _keys_walked(b, node)
-            if keyed is not None and sources == {keyed[0]}:
+            if sequence is not None and sources == {walked_node.id}:
+                # the loop reads the list itself at each step (`$xs[$i]`, `$count($xs)`), as
+                # Python's list iterator does: a change in place (`xs.append(job)` of a retry
+                # queue, `xs.pop(0)`) shows in the walk as it does in Python
+                pass
+            elif keyed is not None and sources == {keyed[0]}:
                 b.walk_keys(keyed[0])  # `for k in d`: d's values may change, not its keys
             else:
                 fresh = not (sources & b.walked())
@@ -682,7 +702,6 @@ def transform_for(b, node: ast.For) -> None:
                                             f"'{walked_node.id}' is a dict: annotate it")],
                                 f"Check {walked_node.id} (line {node.lineno})")
         start = [(index, const(0, pytypes.kind("int", 1)))]
-        sequence = _walked_variable(b, walked_node, node, items)
         if sequence is None:  # the list of the moment, in a variable of its own
             sequence = b.temp("items")
             start.insert(0, (sequence, items))
@@ -770,8 +789,8 @@ def _counted(b, node: ast.For) -> tuple[ast.expr, int] | None:
 def _walked_variable(b, walked: ast.expr, node: ast.For, items: Expr) -> str | None:
     """The variable of `for x in xs` where the loop may walk `$xs` itself: `xs` a local of this
     function that the loop never binds again (Python walks the list `xs` held when the loop
-    began; changing that list in place inside the loop is refused, see Builder.walk). A copy
-    in a hidden variable would double the data one state assigns (AWS allows 256 KB)."""
+    began, by position, as the machine then does: a change in place shows in both). A copy in
+    a hidden variable would double the data one state assigns (AWS allows 256 KB)."""
     if not isinstance(walked, ast.Name) or walked.id not in b.scope.names:
         return None
     name = walked.id
@@ -875,6 +894,29 @@ def _located_container(walked, node: ast.For) -> ast.expr:
 
 
 _REMOVES_KEYS = frozenset({"pop", "popitem", "clear"})
+
+
+_LIST_CHANGES = frozenset({"append", "extend", "insert", "remove", "sort", "reverse"})  # (no dict has them)
+
+
+def _unknown_list_changed(b, node: ast.For) -> str | None:
+    """`xs` of `for x in xs` (or `enumerate(xs)`) whose body calls a list's own changing methods
+    on it (`xs.append(v)`), with `xs` of a type nobody annotated and never bound again there."""
+    source = node.iter
+    if isinstance(source, ast.Call) and isinstance(source.func, ast.Name) and source.func.id == "enumerate" \
+            and len(source.args) == 1 and not source.keywords:
+        source = source.args[0]
+    if not isinstance(source, ast.Name):
+        return None
+    scope, ty = b.lookup(source.id, record=False)
+    if scope is not b.scope or ty is None or not ty.is_any \
+            or ast_edits.may_rebind(source.id, [node.target, *node.body], b.scope.body):
+        return None
+    changes = any(isinstance(sub, ast.Call) and isinstance(sub.func, ast.Attribute)
+                  and sub.func.attr in _LIST_CHANGES and isinstance(sub.func.value, ast.Name)
+                  and sub.func.value.id == source.id
+                  for statement in node.body for sub in ast.walk(statement))
+    return source.id if changes else None
 
 
 def _unknown_dict_keys_walked(b, node: ast.For) -> str | None:

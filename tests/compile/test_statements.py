@@ -1525,9 +1525,8 @@ def test_raise_of_a_name_that_may_be_unbound_or_none():
 def test_a_loop_stores_the_item_at_its_own_position():
     """`for i, n in enumerate(names): names[i] = n.strip()` was refused ('names' is changed
     while a for loop iterates over it, a session-26 trial): the item at the loop's own position
-    is one enumerate has passed, so the machine's snapshot and Python's list agree on the items
-    still to come. Any other position, a start other than 0, or a second loop walking the list
-    stays refused; a dict (whose size would change: RuntimeError) stops the machine."""
+    is one enumerate has passed. A dict (whose size would change: RuntimeError) stops the
+    machine."""
     source = """
     @sfn.workflow
     def main(names):
@@ -1544,21 +1543,30 @@ def test_a_loop_stores_the_item_at_its_own_position():
     results = assert_same(source, {"names": [" ann ", "bob"]}, {"names": []}, {"names": "abc"}, {"names": None})
     assert [r["output"] for r in results[:2]] == [[["Ann", "Bob"], [3, 6, 9]], [[], [3, 6, 9]]]
     assert emulate(compile_text(source), {"names": {"a": " x"}})["error"] == "pysfn.Unsupported"
-    for body in ("names[i + 1] = nm", "for j, other in enumerate(names):\n                names[i] = other"):
-        assert "changed while a for loop iterates" in refusal(f"""
+    # (the loop reads the list itself at each step, as Python's iterator does: another
+    # position, a second loop over it, another start all agree; see
+    # test_a_loop_over_a_list_it_changes_walks_it_as_python_does)
+    for body in ("names[i + 1] = nm + '!'", "for j, other in enumerate(names):\n                    names[i] = other"):
+        assert_same(f"""
     @sfn.workflow
     def main(names: list[str]):
-        for i, nm in enumerate(names):
-            {body}
+        try:
+            for i, nm in enumerate(names):
+                {body}
+        except IndexError as e:
+            return [str(e), names]
         return names
-    """)
-    assert "changed while a for loop iterates" in refusal("""
+    """, {"names": ["a", "b", "c"]}, {"names": []})
+    assert_same("""
     @sfn.workflow
     def main(names: list[str]):
-        for i, nm in enumerate(names, 1):
-            names[i] = nm
+        try:
+            for i, nm in enumerate(names, 1):
+                names[i] = nm
+        except IndexError as e:
+            return [str(e), names]
         return names
-    """)
+    """, {"names": ["a", "b", "c"]}, {"names": ["z"]})
 
 
 def test_an_sfn_fail_without_a_cause_leaves_through_a_finally_with_none():
@@ -1624,3 +1632,56 @@ def test_an_sfn_fail_without_a_cause_leaves_through_a_finally_with_none():
         raise sfn.Fail("Check.Failed", why)
     """, {}, {"why": ""}, {"why": "w"})  # (a Cause of null was the machine's own error)
     assert [r["cause"] for r in given] == [None, "", "w"]
+
+
+def test_a_loop_over_a_list_it_changes_walks_it_as_python_does():
+    """A retry queue (`for job in jobs: ... jobs.append(job)`), a list thinned as it is walked
+    (`xs.remove(x)`), a frontier growing under the loop, inserts, clear, sort and reverse: the
+    loop reads the list itself at each step, as Python's list iterator does (was refused: 'jobs'
+    is changed while a for loop iterates over it, trial h15). A value nobody annotated is a list
+    when such a loop starts, else the machine stops."""
+    results = assert_same("""
+    def attempt(job):
+        return job["n"] % 3 != 0 or job.get("retried", False)
+
+    @sfn.workflow
+    def main(jobs, xs, edges):
+        done = []
+        for job in jobs:
+            if attempt(job):
+                done.append(job["n"])
+            else:
+                jobs.append({"n": job["n"], "retried": True})
+        seen = []
+        for x in xs:
+            seen.append(x)
+            if x % 2 == 0:
+                xs.remove(x)
+        frontier = ["a"]
+        for node in frontier:
+            for nxt in edges.get(node, []):
+                if nxt not in frontier:
+                    frontier.append(nxt)
+        out = []
+        for i, x in enumerate(seen):
+            out.append([i, x])
+            if x > 0 and len(seen) < 9:
+                seen.insert(0, -x)
+            if x == 4:
+                seen.sort()
+            if x == 5:
+                seen.reverse()
+            if len(seen) > 10:
+                seen.clear()
+        return [done, len(jobs), seen, xs, frontier, out]
+    """, {"jobs": [{"n": 1}, {"n": 3}, {"n": 6}], "xs": [1, 2, 4, 5, 6, 7], "edges": {"a": ["b", "c"], "c": ["d"]}},
+        {"jobs": [], "xs": [], "edges": {}})
+    assert results[0]["output"][:2] == [[1, 3, 6], 5] and results[0]["output"][4] == ["a", "b", "c", "d"]
+    assert emulate(compile_text("""
+    @sfn.workflow
+    def main(jobs):
+        for job in jobs:
+            jobs.append(job)
+            break
+        return jobs
+    """), {"jobs": {"a": 1}})["error"] == "pysfn.Unsupported"
