@@ -33,7 +33,8 @@ class _Fallback(Exception):
     """A value the closures do not handle: evaluate the whole expression with the port."""
 
 
-_FALLBACK = _Fallback()
+_FALLBACK = _Fallback  # (raised as the class: a new instance each time, whose traceback dies with it;
+# one instance raised again and again would keep every frame it ever left)
 _FAST_ATTRIBUTES = ("predicate", "group", "stages", "focus", "index", "tuple", "keep_array", "keep_singleton_array")
 _NUMBER = (int, float)
 _JLIST = utils.Utils.JList
