@@ -52,7 +52,9 @@ def fast(node: Any, calls: bool = False) -> Closure | None:
     with `calls`, calls of any function (through `variables.call`) and lambdas' tail calls."""
     predicate = getattr(node, "predicate", None)
     if predicate and not any(getattr(node, name, None) for name in _FAST_ATTRIBUTES if name != "predicate"):
-        return _fast_indexed(node, predicate, calls)
+        # (one filter: a second one filters the first one's sequence, `$xs[$i][0]` is the item
+        # `$xs[$i]` itself, not its first item as `($xs[$i])[0]` is)
+        return _fast_indexed(node, predicate[0], calls) if len(predicate) == 1 else None
     if not _plain(node):
         return None
     return _fast_node(node, calls)
@@ -94,38 +96,34 @@ def _fast_node(node: Any, calls: bool) -> Closure | None:
     return None
 
 
-def _fast_indexed(node: Any, predicate: list, calls: bool) -> Closure | None:
-    """`$xs[$i]`, `($xs[0])[1]`: filters whose value reads no item and is a number, an index:
+def _fast_indexed(node: Any, step: Any, calls: bool) -> Closure | None:
+    """`$xs[$i]`, `($xs[0])[1]`: a filter whose value reads no item and is a number, an index:
     floored, from the end where negative, undefined past either end; a value that is no array
     is an array of itself. Any other filter's value (a truth, positions): the port."""
     kind = getattr(node, "type", None)
     base = _fast_node(node, calls) if kind in ("variable", "block") or kind == "unary" and node.value == "[" else None
     # (a filter's value reading no item is the same for every item; one the closures compile
     # without calls through the port reads none: `$xs[$count($xs) - 1]`)
-    indexes = [None if getattr(step, "type", None) != "filter" else
-               fast(step.expr, calls) if getattr(step.expr, "item_free", False) else fast(step.expr, False)
-               for step in predicate]
-    if base is None or any(index is None for index in indexes):
+    index_of = None if getattr(step, "type", None) != "filter" else \
+        fast(step.expr, calls) if getattr(step.expr, "item_free", False) else fast(step.expr, False)
+    if base is None or index_of is None:
         return None
 
     def indexed(states: dict, variables: Any) -> Any:
         value = base(states, variables)
-        for index_of in indexes:
-            if value is None:
-                return None
-            items = value if isinstance(value, list) and _readable_array(value) else [value]
-            at = index_of(states, variables)
-            if type(at) is not int and type(at) is not float or not math.isfinite(at):
-                raise _FALLBACK  # a truth filter, positions in an array: the port
-            position = math.floor(at)
-            if position < 0:
-                position += len(items)
-            if not 0 <= position < len(items):
-                return None
-            value = items[position]
-            if value is None:
-                value = NULL
-        return value
+        if value is None:
+            return None
+        items = value if isinstance(value, list) and _readable_array(value) else [value]
+        at = index_of(states, variables)
+        if type(at) is not int and type(at) is not float or not math.isfinite(at):
+            raise _FALLBACK  # a truth filter, positions in an array: the port
+        position = math.floor(at)
+        if position < 0:
+            position += len(items)
+        if not 0 <= position < len(items):
+            return None
+        item = items[position]
+        return NULL if item is None else item
 
     return indexed
 
