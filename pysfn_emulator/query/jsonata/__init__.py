@@ -34,6 +34,7 @@ Where things live (each module imports only those above it):
     exceptions.py  `JsonataSyntaxError`, `QueryEvaluationError`, `unexpected_type`
     javascript.py  JavaScript's number and JSON text, arithmetic, equality and ordering
     messages.py    errors as JSONata words them
+    closure_calls.py  the closures' values: the fallback signal, truth, the builtins they call
     closures.py    the fast path: simple expressions as Python closures
     lambdas.py     the fast path for functions: a lambda's body as closures, over the port's frames
     engine.py      the slow path: jsonata-python adapted to AWS's JSONata, the root scope

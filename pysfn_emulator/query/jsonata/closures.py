@@ -3,9 +3,10 @@ semantics; any value they do not handle raises, and the port evaluates instead.
 
 `variables` is what the names read: at a field's top level the workflow's variables (a dict,
 JSON null as None inside its data); in a function's body (`calls=True`, lambdas.py) a view of
-the port's frames, which can also call functions through the port. A block `( ...; ... )`
-reads through a `_Block` of its own `:=` bindings. Values follow the port's conventions:
-JSONata null is NULL, undefined is None, arrays the closures build are plain lists.
+the port's frames, which can also call functions through the port. A block `( ...; ... )` of
+a field reads through a `_Block` of its own `:=` bindings (of a function's body, a frame of the
+port's). Values follow the port's conventions:
+JSONata null is NULL, undefined is None, arrays the closures build are the port's JLists.
 """
 
 from __future__ import annotations
@@ -16,29 +17,19 @@ from typing import Any
 
 from jsonata import utils
 
+from .closure_calls import FALLBACK, FAST_CALLS, IMPURE, finite_number, readable_array, truthy
 from .javascript import (
-    EXACT,
-    join_surrogates,
     js_arithmetic,
     js_compare,
     js_equal,
     js_includes,
-    js_string,
     rejoined,
 )
 from .values import MISSING, NULL
 
-
-class _Fallback(Exception):
-    """A value the closures do not handle: evaluate the whole expression with the port."""
-
-
-_FALLBACK = _Fallback  # (raised as the class: a new instance each time, whose traceback dies with it;
-# one instance raised again and again would keep every frame it ever left)
 _FAST_ATTRIBUTES = ("predicate", "group", "stages", "focus", "index", "tuple", "keep_array", "keep_singleton_array")
 _NUMBER = (int, float)
 _JLIST = utils.Utils.JList
-_IMPURE = frozenset({"random", "uuid", "now", "millis", "shuffle", "eval"})  # (a retry must not draw again)
 
 Closure = Callable[[Any, Any], Any]
 
@@ -113,10 +104,10 @@ def _fast_indexed(node: Any, step: Any, calls: bool) -> Closure | None:
         value = base(states, variables)
         if value is None:
             return None
-        items = value if isinstance(value, list) and _readable_array(value) else [value]
+        items = value if isinstance(value, list) and readable_array(value) else [value]
         at = index_of(states, variables)
         if type(at) is not int and type(at) is not float or not math.isfinite(at):
-            raise _FALLBACK  # a truth filter, positions in an array: the port
+            raise FALLBACK  # a truth filter, positions in an array: the port
         position = math.floor(at)
         if position < 0:
             position += len(items)
@@ -135,7 +126,7 @@ def _fast_variable(name: str) -> Closure | None:
 
         def read_states(states: dict, variables: Any) -> Any:
             if states is None:  # a function's body (lambdas.py): the port finds the binding
-                raise _FALLBACK
+                raise FALLBACK
             return states
 
         return read_states
@@ -143,7 +134,7 @@ def _fast_variable(name: str) -> Closure | None:
     def variable(states: dict, variables: Any) -> Any:
         value = variables.get(name, MISSING) if variables is not None else MISSING
         if value is MISSING:
-            raise _FALLBACK  # a function, or an undefined name: let the port decide
+            raise FALLBACK  # a function, or an undefined name: let the port decide
         return NULL if value is None else value
 
     return variable
@@ -173,7 +164,7 @@ def _fast_path(node: Any) -> Closure | None:
                 if value is None:
                     value = NULL
             elif isinstance(value, list):
-                raise _FALLBACK  # sequences flatten: the port knows
+                raise FALLBACK  # sequences flatten: the port knows
             else:
                 return None
         return value
@@ -188,7 +179,7 @@ def _fast_negate(operand: Closure) -> Closure:
             return None
         if type(value) in _NUMBER and value == value:
             return -value
-        raise _FALLBACK
+        raise FALLBACK
 
     return negate
 
@@ -209,7 +200,7 @@ def _fast_object(node: Any, calls: bool) -> Closure | None:
             if key is None:
                 continue
             if type(key) is not str or made.get(key, index) != index:
-                raise _FALLBACK  # the port raises T1003 / D1009
+                raise FALLBACK  # the port raises T1003 / D1009
             made[key] = index
         result = {}
         for key, index in made.items():
@@ -239,36 +230,13 @@ def _fast_array(node: Any, calls: bool) -> Closure | None:
                 continue
             if nested or not isinstance(value, list):
                 result.append(value)
-            elif _readable_array(value):
+            elif readable_array(value):
                 result.extend(value)
         if constructed:
             result.cons = True
         return result
 
     return build
-
-
-def _readable_array(value: list) -> bool:
-    """A list the closures may read as an array: a plain one, or the port's JList that is no
-    wrapped or tuple stream (a RangeList, `[1..n]`, holds no items until read: the port's)."""
-    kind = type(value)
-    if kind is list or (kind is _JLIST and not value.outer_wrapper and not value.tuple_stream):
-        return True
-    raise _FALLBACK
-
-
-def _truthy(value: Any) -> bool:
-    """$boolean for the values the closures meet."""
-    kind = type(value)
-    if kind is bool:
-        return value
-    if value is None or value is NULL:
-        return False
-    if kind is str:
-        return value != ""
-    if kind is int or kind is float:
-        return value != 0
-    raise _FALLBACK
 
 
 def _fast_condition(node: Any, calls: bool) -> Closure | None:
@@ -279,7 +247,7 @@ def _fast_condition(node: Any, calls: bool) -> Closure | None:
         return None
 
     def condition(states: dict, variables: Any) -> Any:
-        if _truthy(test(states, variables)):
+        if truthy(test(states, variables)):
             return then(states, variables)
         return otherwise(states, variables) if otherwise is not None else None
 
@@ -334,7 +302,7 @@ def _fast_bind(node: Any, calls: bool) -> Closure | None:
 
     def bind(states: dict, variables: Any) -> Any:
         if not calls and type(variables) is not _Block:  # (a field's own: a frame of the port's)
-            raise _FALLBACK
+            raise FALLBACK
         value = value_of(states, variables)
         variables.bind(name, value)
         return value
@@ -360,11 +328,11 @@ def _fast_binary(node: Any, calls: bool) -> Closure | None:
 
         def arithmetic(states: dict, variables: Any) -> Any:
             a, b = left(states, variables), right(states, variables)
-            if _finite_number(a) and _finite_number(b):
+            if finite_number(a) and finite_number(b):
                 return js_arithmetic(op, a, b)
-            if (a is None and (b is None or _finite_number(b))) or (b is None and _finite_number(a)):
+            if (a is None and (b is None or finite_number(b))) or (b is None and finite_number(a)):
                 return None
-            raise _FALLBACK  # a type error or an infinity: the port words it
+            raise FALLBACK  # a type error or an infinity: the port words it
 
         return arithmetic
     if op in ("=", "!="):
@@ -392,13 +360,13 @@ def _fast_binary(node: Any, calls: bool) -> Closure | None:
     if op == "and":
 
         def both(states: dict, variables: Any) -> bool:
-            return _truthy(left(states, variables)) and _truthy(right(states, variables))
+            return truthy(left(states, variables)) and truthy(right(states, variables))
 
         return both
     if op == "or":
 
         def either(states: dict, variables: Any) -> bool:
-            return _truthy(left(states, variables)) or _truthy(right(states, variables))
+            return truthy(left(states, variables)) or truthy(right(states, variables))
 
         return either
     if op == "&":
@@ -407,135 +375,10 @@ def _fast_binary(node: Any, calls: bool) -> Closure | None:
             a, b = left(states, variables), right(states, variables)
             if (a is None or type(a) is str) and (b is None or type(b) is str):
                 return rejoined((a or "") + (b or ""))
-            raise _FALLBACK
+            raise FALLBACK
 
         return concat
     return None
-
-
-def _finite_number(value: Any) -> bool:
-    kind = type(value)
-    return kind is int or (kind is float and math.isfinite(value))
-
-
-# Builtins the closures call directly, each for the argument values it handles (anything else
-# falls back, so the port raises the signature errors). A workflow variable of the same name
-# shadows the builtin, as in JSONata; the closures then fall back too.
-
-
-def _call_count(value: Any) -> Any:
-    if isinstance(value, list) and _readable_array(value):
-        return len(value)
-    return 0 if value is None else 1
-
-
-def _call_exists(value: Any) -> Any:
-    return value is not None
-
-
-def _call_not(value: Any) -> Any:
-    return None if value is None else not _truthy(value)
-
-
-def _call_boolean(value: Any) -> Any:
-    return None if value is None else _truthy(value)
-
-
-def _call_string(value: Any) -> Any:
-    kind = type(value)
-    if kind is str or value is None:
-        return value
-    if kind is bool or kind is int or kind is float or value is NULL or kind is list or kind is dict:
-        return js_string(value)
-    raise _FALLBACK
-
-
-def _call_length(value: Any) -> Any:
-    if type(value) is str:
-        return len(value) if value.isascii() else len(join_surrogates(value))  # code points
-    if value is None:
-        return None
-    raise _FALLBACK
-
-
-def _call_sum(value: Any) -> Any:
-    if value is None:
-        return None
-    items = value if isinstance(value, list) and _readable_array(value) else [value]
-    total = 0.0
-    for item in items:
-        if not _finite_number(item):
-            raise _FALLBACK
-        total += item
-    return int(total) if -EXACT < total < EXACT and total.is_integer() else total
-
-
-def _call_append(first: Any, second: Any) -> Any:
-    if first is None:
-        return second
-    if second is None:
-        return first
-    head = first if isinstance(first, list) and _readable_array(first) else [first]
-    return _JLIST(head + (second if isinstance(second, list) and _readable_array(second) else [second]))
-
-
-def _call_lookup(value: Any, key: Any) -> Any:
-    if type(key) is not str:
-        raise _FALLBACK  # (the signature's error)
-    if type(value) is dict:
-        found = value.get(key, MISSING)
-        if found is MISSING:
-            return None
-        return NULL if found is None else found
-    if isinstance(value, list):
-        raise _FALLBACK  # each item's, flattened: the port knows
-    return None
-
-
-def _call_type(value: Any) -> Any:
-    kind = type(value)
-    if value is None:
-        return None
-    if value is NULL:
-        return "null"
-    if kind is str:
-        return "string"
-    if kind is bool:
-        return "boolean"
-    if kind is int or kind is float:
-        return "number"
-    if kind is dict:
-        return "object"
-    if isinstance(value, list) and _readable_array(value):
-        return "array"
-    raise _FALLBACK  # a function, a regex: the port knows
-
-
-def _call_merge(value: Any) -> Any:
-    if value is None:
-        return None
-    objects = [value] if type(value) is dict else value if isinstance(value, list) and _readable_array(value) else None
-    if objects is None or any(type(item) is not dict for item in objects):
-        raise _FALLBACK  # (the signature's error)
-    result: dict = {}
-    for item in objects:
-        result.update(item)
-    return result
-
-
-_FAST_CALLS: dict[str, tuple[int, Callable[..., Any]]] = {
-    "count": (1, _call_count),
-    "exists": (1, _call_exists),
-    "not": (1, _call_not),
-    "boolean": (1, _call_boolean),
-    "string": (1, _call_string),
-    "length": (1, _call_length),
-    "sum": (1, _call_sum),
-    "type": (1, _call_type),
-    "merge": (1, _call_merge),
-    "append": (2, _call_append),
-    "lookup": (2, _call_lookup),
-}
 
 
 def _fast_call(node: Any, calls: bool) -> Closure | None:
@@ -550,12 +393,12 @@ def _fast_call(node: Any, calls: bool) -> Closure | None:
     if getattr(procedure, "type", None) != "variable" or not _plain(procedure):
         return None
     name = procedure.value
-    arity, implementation = _FAST_CALLS.get(name, (None, None))
+    arity, implementation = FAST_CALLS.get(name, (None, None))
     arguments = [_argument(argument, calls) for argument in node.arguments or ()]
     if any(argument is None for argument in arguments):
         return None
     if implementation is None or len(arguments) != arity:
-        return _through_port(name, arguments) if calls and name not in _IMPURE else None
+        return _through_port(name, arguments) if calls and name not in IMPURE else None
 
     def shadowed(variables: Any) -> bool:
         return variables is not None and name in variables
@@ -565,7 +408,7 @@ def _fast_call(node: Any, calls: bool) -> Closure | None:
 
         def call_one(states: dict, variables: Any) -> Any:
             if shadowed(variables):
-                raise _FALLBACK
+                raise FALLBACK
             return implementation(argument(states, variables))
 
         return call_one
@@ -573,7 +416,7 @@ def _fast_call(node: Any, calls: bool) -> Closure | None:
 
     def call_two(states: dict, variables: Any) -> Any:
         if shadowed(variables):
-            raise _FALLBACK
+            raise FALLBACK
         return implementation(first(states, variables), second(states, variables))
 
     return call_two
@@ -594,7 +437,7 @@ def _argument(node: Any, calls: bool) -> Closure | None:
         def anything(states: dict, variables: Any) -> Any:
             value = variables.get(name, MISSING, functions=True)
             if value is MISSING:
-                raise _FALLBACK
+                raise FALLBACK
             return value
 
         return anything
@@ -619,10 +462,10 @@ def _fast_tail_call(node: Any) -> Closure | None:
     if getattr(node, "type", None) == "function" and _fast_function(procedure, True) is not None:
         return _fast_call(node, True)  # (a function made and applied there: no recursion)
     if getattr(node, "type", None) != "function" or getattr(procedure, "type", None) != "variable" \
-            or not _plain(procedure) or not _plain(node) or procedure.value in _IMPURE:
+            or not _plain(procedure) or not _plain(node) or procedure.value in IMPURE:
         return None
     name = procedure.value
-    if name in _FAST_CALLS and _FAST_CALLS[name][0] == len(node.arguments or ()):
+    if name in FAST_CALLS and FAST_CALLS[name][0] == len(node.arguments or ()):
         return _fast_call(node, True)  # (a builtin the closures implement: no recursion)
     arguments = [_argument(argument, True) for argument in node.arguments or ()]
     if any(argument is None for argument in arguments):
