@@ -626,26 +626,18 @@ def transform_for(b, node: ast.For) -> None:
         # loop starts (walked by position as it changes, as Python's list iterator does), else
         # the machine stops (a dict's keys or a str's characters would be walked first, and its
         # append raise AttributeError only then)
-        value = b.expr(ast.copy_location(ast.Name(id=walked_list, ctx=ast.Load()), node.iter))
-        b.check([stop_where(value, f"($type({value.code}) != 'array')",
-                            f"line {node.lineno}: the loop changes '{walked_list}' with a list's methods while it "
-                            f"walks it, which the machine does for a list only, and '{walked_list}' is not a list: "
-                            "annotate it")], f"Check {walked_list} (line {node.lineno})")
-        with b.narrow({walked_list: pytypes.list_of(pytypes.ANY)}):
-            transform_for(b, node)
+        _for_over_taken_as(b, node, walked_list, "array", pytypes.list_of(pytypes.ANY),
+                           f"the loop changes '{walked_list}' with a list's methods while it walks it, which the "
+                           f"machine does for a list only, and '{walked_list}' is not a list")
         return
     walked_dict = _unknown_dict_keys_walked(b, node)
     if walked_dict is not None:
         # `for k in d: d[k] = ...` with `d` nobody annotated: a dict when the loop starts (its
         # keys kept while its values change), else the machine stops (a list's or str's items
         # would be walked, and changing them in place is another loop)
-        value = b.expr(ast.copy_location(ast.Name(id=walked_dict, ctx=ast.Load()), node.iter))
-        b.check([stop_where(value, f"($type({value.code}) != 'object')",
-                            f"line {node.lineno}: the loop changes the values of '{walked_dict}' while it walks its "
-                            f"keys, which the machine does for a dict only, and '{walked_dict}' is not a dict: "
-                            "annotate it")], f"Check {walked_dict} (line {node.lineno})")
-        with b.narrow({walked_dict: pytypes.dict_of(pytypes.ANY)}):
-            transform_for(b, node)
+        _for_over_taken_as(b, node, walked_dict, "object", pytypes.dict_of(pytypes.ANY),
+                           f"the loop changes the values of '{walked_dict}' while it walks its keys, which the "
+                           f"machine does for a dict only, and '{walked_dict}' is not a dict")
         return
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
@@ -754,6 +746,16 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def _for_over_taken_as(b, node: ast.For, name: str, json_type: str, ty, why: str) -> None:
+    """The loop, with `name` (of a type nobody annotated) taken for `ty` once a check as it
+    starts has stopped the machine where it is not (`why`)."""
+    value = b.expr(ast.copy_location(ast.Name(id=name, ctx=ast.Load()), node.iter))
+    b.check([stop_where(value, f"($type({value.code}) != '{json_type}')", f"line {node.lineno}: {why}: annotate it")],
+            f"Check {name} (line {node.lineno})")
+    with b.narrow({name: ty}):
+        transform_for(b, node)
 
 
 def _stores_at(body: list[ast.stmt], name: str, position: str) -> bool:
