@@ -92,9 +92,9 @@ class ModuleInfo:
         return None
 
     def fails_without_cause(self) -> bool:
-        """Whether some `sfn.Fail(...)` of the module may carry no cause (none given, or one
-        that is not a str literal or an f-string and so may be None): its exception record's message is then
-        null, and a Fail state reading a record must tell "no cause" from "" (Python keeps
+        """Whether some `sfn.Fail(...)` of the module may carry no cause (none given, or one that
+        is no str literal or f-string, so may be None): its exception record then says so
+        (`nocause`), and a Fail state raising a record tells "no cause" from "" (Python keeps
         them apart: the execution's cause is absent, not empty)."""
         if self._fails_without_cause is None:
             found = False
