@@ -451,9 +451,11 @@ class BuilderHelpers:
             dicts = [other for other in partners if self.lookup(other, record=False)[1] is not None
                      and self.lookup(other, record=False)[1].only("dict")]
             d = dicts[0] if dicts else ""
-            through = (f"; to change the item of '{d}' itself, change it through the dict: "
-                       f"{d}.setdefault(k, []).append(x), or {d}[k].append(x) after `if k not in {d}: {d}[k] = []`"
-                       ) if dicts else ""
+            own = self.lookup(name, record=False)[1]
+            example = (f"{d}.setdefault(k, {{}})['n'] = x, or {d}[k]['n'] += x after `if k not in {d}: {d}[k] = {{}}`"
+                       if own is not None and own.only("dict") else
+                       f"{d}.setdefault(k, []).append(x), or {d}[k].append(x) after `if k not in {d}: {d}[k] = []`")
+            through = f"; to change the item of '{d}' itself, change it through the dict: {example}" if dicts else ""
             return Refusal(node, f"'{name}' may share its value with {self.partners_of(name)} here; "
                            "in Step Functions each variable holds its own copy, so changing it in place here "
                            "would not change the other one as Python does",
