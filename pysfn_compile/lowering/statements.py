@@ -620,24 +620,9 @@ def transform_for(b, node: ast.For) -> None:
         with b.narrow({rows: narrowed}), collecting:
             transform_for(b, by_index)
         return
-    walked_list = _unknown_list_changed(b, node)
-    if walked_list is not None:
-        # `for job in jobs: ... jobs.append(job)` with `jobs` nobody annotated: a list when the
-        # loop starts (walked by position as it changes, as Python's list iterator does), else
-        # the machine stops (a dict's keys or a str's characters would be walked first, and its
-        # append raise AttributeError only then)
-        _for_over_taken_as(b, node, walked_list, "array", pytypes.list_of(pytypes.ANY),
-                           f"the loop changes '{walked_list}' with a list's methods while it walks it, which the "
-                           f"machine does for a list only, and '{walked_list}' is not a list")
-        return
-    walked_dict = _unknown_dict_keys_walked(b, node)
-    if walked_dict is not None:
-        # `for k in d: d[k] = ...` with `d` nobody annotated: a dict when the loop starts (its
-        # keys kept while its values change), else the machine stops (a list's or str's items
-        # would be walked, and changing them in place is another loop)
-        _for_over_taken_as(b, node, walked_dict, "object", pytypes.dict_of(pytypes.ANY),
-                           f"the loop changes the values of '{walked_dict}' while it walks its keys, which the "
-                           f"machine does for a dict only, and '{walked_dict}' is not a dict")
+    taken = _taken_as_walked(b, node)
+    if taken is not None:
+        _for_over_taken_as(b, node, *taken)
         return
     iterable_node = node.iter
     loop = LoopContext(node, Label("for"), Label("after for"), f"L{node.lineno}")
@@ -746,6 +731,25 @@ def transform_for(b, node: ast.For) -> None:
     b.block(node.orelse)
     b.then(b.pending + loop.exit.holes)
     loop.exit.holes = []
+
+
+def _taken_as_walked(b, node: ast.For) -> tuple | None:
+    """(name, JSON type, type, why) where the loop walks a value nobody annotated that its body
+    changes as only one kind can be changed: `for job in jobs: ... jobs.append(job)` takes
+    `jobs` for a list (walked by position as it changes, as Python's list iterator does; a
+    dict's keys or a str's characters would be walked first, its append raise AttributeError
+    only then), `for k in d: d[k] = ...` takes `d` for a dict (its keys kept while its values
+    change; a list's or str's items would be walked, and changing them in place is another
+    loop). The machine stops where the value is not that kind as the loop starts."""
+    name = _unknown_list_changed(b, node)
+    if name is not None:
+        return (name, "array", pytypes.list_of(pytypes.ANY), f"the loop changes '{name}' with a list's methods while "
+                f"it walks it, which the machine does for a list only, and '{name}' is not a list")
+    name = _unknown_dict_keys_walked(b, node)
+    if name is not None:
+        return (name, "object", pytypes.dict_of(pytypes.ANY), f"the loop changes the values of '{name}' while it "
+                f"walks its keys, which the machine does for a dict only, and '{name}' is not a dict")
+    return None
 
 
 def _for_over_taken_as(b, node: ast.For, name: str, json_type: str, ty, why: str) -> None:
