@@ -12,7 +12,7 @@ from typing import Any
 from jsonata import utils
 
 from .javascript import EXACT, join_surrogates, js_string
-from .values import MISSING, NULL
+from .values import MISSING, NULL, type_name
 
 _JLIST = utils.Utils.JList
 IMPURE = frozenset({"random", "uuid", "now", "millis", "shuffle", "eval"})  # (a retry must not draw again)
@@ -27,13 +27,16 @@ class Fallback(Exception):
 FALLBACK = Fallback
 
 
-def readable_array(value: list) -> bool:
-    """A list the closures may read as an array: a plain one, or the port's JList that is no
-    wrapped or tuple stream (a RangeList, `[1..n]`, holds no items until read: the port's)."""
+def readable_array(value: Any) -> bool:
+    """Whether `value` is an array the closures may read: a plain list, or the port's JList
+    that is no wrapped or tuple stream; False for any other value. Another list (a RangeList,
+    `[1..n]`, holds no items until read) falls back: the port's."""
     kind = type(value)
     if kind is list or (kind is _JLIST and not value.outer_wrapper and not value.tuple_stream):
         return True
-    raise FALLBACK
+    if isinstance(value, list):
+        raise FALLBACK
+    return False
 
 
 def truthy(value: Any) -> bool:
@@ -61,7 +64,7 @@ def finite_number(value: Any) -> bool:
 
 
 def _call_count(value: Any) -> Any:
-    if isinstance(value, list) and readable_array(value):
+    if readable_array(value):
         return len(value)
     return 0 if value is None else 1
 
@@ -98,7 +101,7 @@ def _call_length(value: Any) -> Any:
 def _call_sum(value: Any) -> Any:
     if value is None:
         return None
-    items = value if isinstance(value, list) and readable_array(value) else [value]
+    items = value if readable_array(value) else [value]
     total = 0.0
     for item in items:
         if not finite_number(item):
@@ -112,8 +115,8 @@ def _call_append(first: Any, second: Any) -> Any:
         return second
     if second is None:
         return first
-    head = first if isinstance(first, list) and readable_array(first) else [first]
-    return _JLIST(head + (second if isinstance(second, list) and readable_array(second) else [second]))
+    head = first if readable_array(first) else [first]
+    return _JLIST(head + (second if readable_array(second) else [second]))
 
 
 def _call_lookup(value: Any, key: Any) -> Any:
@@ -130,28 +133,21 @@ def _call_lookup(value: Any, key: Any) -> Any:
 
 
 def _call_type(value: Any) -> Any:
-    kind = type(value)
     if value is None:
         return None
     if value is NULL:
         return "null"
-    if kind is str:
-        return "string"
-    if kind is bool:
-        return "boolean"
-    if kind is int or kind is float:
-        return "number"
-    if kind is dict:
-        return "object"
-    if isinstance(value, list) and readable_array(value):
-        return "array"
-    raise FALLBACK  # a function, a regex: the port knows
+    readable_array(value)  # (another list: the port's)
+    name = type_name(value)
+    if name == "function":
+        raise FALLBACK  # a function, a regex: the port knows
+    return name
 
 
 def _call_merge(value: Any) -> Any:
     if value is None:
         return None
-    objects = [value] if type(value) is dict else value if isinstance(value, list) and readable_array(value) else None
+    objects = [value] if type(value) is dict else value if readable_array(value) else None
     if objects is None or any(type(item) is not dict for item in objects):
         raise FALLBACK  # (the signature's error)
     result: dict = {}

@@ -19,6 +19,7 @@ from jsonata import utils
 
 from .closure_calls import FALLBACK, FAST_CALLS, IMPURE, finite_number, readable_array, truthy
 from .javascript import (
+    array_position,
     js_arithmetic,
     js_compare,
     js_equal,
@@ -104,14 +105,12 @@ def _fast_indexed(node: Any, step: Any, calls: bool) -> Closure | None:
         value = base(states, variables)
         if value is None:
             return None
-        items = value if isinstance(value, list) and readable_array(value) else [value]
+        items = value if readable_array(value) else [value]
         at = index_of(states, variables)
         if type(at) is not int and type(at) is not float or not math.isfinite(at):
             raise FALLBACK  # a truth filter, positions in an array: the port
-        position = math.floor(at)
-        if position < 0:
-            position += len(items)
-        if not 0 <= position < len(items):
+        position = array_position(at, len(items))
+        if position is None:
             return None
         item = items[position]
         return NULL if item is None else item
@@ -228,10 +227,10 @@ def _fast_array(node: Any, calls: bool) -> Closure | None:
             value = item(states, variables)
             if value is None:
                 continue
-            if nested or not isinstance(value, list):
-                result.append(value)
-            elif readable_array(value):
+            if not nested and readable_array(value):
                 result.extend(value)
+            else:
+                result.append(value)
         if constructed:
             result.cons = True
         return result

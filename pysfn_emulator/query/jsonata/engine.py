@@ -3,7 +3,6 @@ scope of an evaluation, and the `$eval` check made when a definition loads."""
 
 from __future__ import annotations
 
-import math
 import re
 import threading
 from typing import Any
@@ -14,6 +13,7 @@ from jsonata.jsonata import Jsonata
 
 from . import lambdas
 from .javascript import (
+    array_position,
     join_surrogates,
     js_arithmetic,
     js_compare,
@@ -192,7 +192,7 @@ class _Engine(Jsonata):
         if not isinstance(input, list):
             input = _sequence(input)
         if predicate.type == "number":
-            at = _position(predicate.value, len(input))
+            at = array_position(predicate.value, len(input))
             if at is None:
                 return results
             item = utils.Utils.NULL_VALUE if input[at] is None else input[at]
@@ -211,7 +211,7 @@ class _Engine(Jsonata):
             found = self.eval(predicate, context, scope)
             indexes = _indexes(found)
             if indexes is not None:
-                results.extend(item for value in indexes if _position(value, len(input)) == index)
+                results.extend(item for value in indexes if array_position(value, len(input)) == index)
             elif Jsonata.boolize(found):
                 results.append(item)
         return results
@@ -242,7 +242,7 @@ class _Engine(Jsonata):
             return results
         picked: dict[int, int] = {}
         for value in indexes:
-            at = _position(value, len(input))
+            at = array_position(value, len(input))
             if at is not None:
                 picked[at] = picked.get(at, 0) + 1
         for at in sorted(picked):
@@ -394,15 +394,6 @@ def _failing_argument(checked: signature.Signature, supplied: str) -> int:
 
 _UNREAD = object()  # a value of an equality filter not evaluated yet
 _FALLEN_BACK = object()  # a compiled function's body gave up: the port applies it
-
-
-def _position(index: Any, length: int) -> int | None:
-    """The position a filter's index names in a list of `length` items (floored, a negative
-    one counted from the end), or None past either end."""
-    at = math.floor(index)
-    if at < 0:
-        at += length
-    return at if 0 <= at < length else None
 
 
 def _indexes(found: Any) -> list | None:

@@ -275,12 +275,13 @@ def _higher_order(method: Callable[..., Any]) -> Callable[..., Any]:
     return call
 
 
-def _applier(function: Any) -> Callable[[list], Any] | None:
-    """How a higher-order function calls `function` when it is a lambda without a signature
-    (every one a compiled machine passes): straight to the engine's `apply` with its arity
-    known once, not through the port's helpers, which import a module and count the
-    parameters again per item. None for any other function (the port's own call then)."""
-    if not is_plain_lambda(function):
+def _applier(array: Any, function: Any) -> Callable[[list], Any] | None:
+    """How a higher-order function calls `function` over `array` when it is a lambda without
+    a signature (every one a compiled machine passes): straight to the engine's `apply` with
+    its arity known once, not through the port's helpers, which import a module and count
+    the parameters again per item. None for any other function, an undefined array or a
+    range not read yet (the port's own call then)."""
+    if not is_plain_lambda(function) or array is None or isinstance(array, utils.Utils.RangeList):
         return None
     engine = thread_engine()
     environment = engine.environment
@@ -288,8 +289,8 @@ def _applier(function: Any) -> Callable[[list], Any] | None:
 
 
 def _map(array: Any, function: Any) -> Any:
-    apply = _applier(function)
-    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+    apply = _applier(array, function)
+    if apply is None:
         return jfunctions.Functions.map(array, function)
     arity = len(function.arguments)
     results = []
@@ -301,8 +302,8 @@ def _map(array: Any, function: Any) -> Any:
 
 
 def _filter(array: Any, function: Any) -> Any:
-    apply = _applier(function)
-    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+    apply = _applier(array, function)
+    if apply is None:
         return jfunctions.Functions.filter(array, function)
     arity = len(function.arguments)
     to_boolean = jfunctions.Functions.to_boolean
@@ -311,8 +312,8 @@ def _filter(array: Any, function: Any) -> Any:
 
 
 def _reduce(array: Any, function: Any, init: Any = None) -> Any:
-    apply = _applier(function)
-    if apply is None or array is None or isinstance(array, utils.Utils.RangeList):
+    apply = _applier(array, function)
+    if apply is None:
         return jfunctions.Functions.fold_left(array, function, init)
     arity = len(function.arguments)
     if arity < 2:

@@ -62,10 +62,14 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 def _json_string(text: str) -> str:
     """JSON.stringify of a string: non-ASCII kept, a lone surrogate escaped (`"\\ud800"`)."""
-    quoted = json.dumps(text, ensure_ascii=False)
-    if quoted.isascii():
-        return quoted
-    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", quoted)
+    return _surrogates_escaped(json.dumps(text, ensure_ascii=False))
+
+
+def _surrogates_escaped(text: str) -> str:
+    """JSON text with each lone surrogate written as JSON.stringify writes it (`\\ud800`)."""
+    if text.isascii():
+        return text
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
 
 
 def _js_json(value: Any, precise: bool, indent: str | None, depth: int) -> str | None:
@@ -121,8 +125,7 @@ def js_string(value: Any, prettify: Any = None) -> str | None:
     if type(value) is float and not math.isfinite(value):
         raise jexception.JException("D3001", -1)
     if not prettify and type(value) in _CONTAINERS and _plain_json(value):
-        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_null)
-        return text if text.isascii() else _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group(0)):04x}", text)
+        return _surrogates_escaped(json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_null))
     return _js_json(value, True, "  " if prettify else None, 0)
 
 
@@ -216,6 +219,15 @@ def js_kind(value: Any) -> int:
     if isinstance(value, dict):
         return 5
     return 6
+
+
+def array_position(index: Any, length: int) -> int | None:
+    """The position a filter's index names in an array of `length` items (floored, as
+    jsonata-js does; a negative one counted from the end), or None past either end."""
+    at = math.floor(index)
+    if at < 0:
+        at += length
+    return at if 0 <= at < length else None
 
 
 def js_includes(value: Any, items: Any) -> bool:
