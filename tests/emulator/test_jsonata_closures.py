@@ -121,6 +121,7 @@ def test_compiled_functions_agree_with_the_port(form, body, a, b, x, items):
     "$reduce([{'a': 1}, {'b': 2}], function($acc, $o) { $merge([$acc, $o]) }, {})",
     "($p := {'0': 'x', '1': 'y'}; $map([0, 1, 2], function($k) { $lookup($p, $string($k)) }))",
     "$filter([1, 'a', null, [], {}], function($v) { $type($v) in ['number', 'null'] })",
+    "($f := function($v) { $v }; $map([1], function($v) { [$count($f), $exists($f), $type($f), $count(/a/)] }))",
 ])
 def test_the_machine_s_shapes_agree_with_the_port(text):
     fast, slow = _outcome(text, {}, True), _outcome(text, {}, False)

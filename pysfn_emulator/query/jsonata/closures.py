@@ -393,11 +393,15 @@ def _fast_call(node: Any, calls: bool) -> Closure | None:
         return None
     name = procedure.value
     arity, implementation = FAST_CALLS.get(name, (None, None))
-    arguments = [_argument(argument, calls) for argument in node.arguments or ()]
+    if implementation is None or len(node.arguments or ()) != arity:
+        if not calls or name in IMPURE:
+            return None
+        arguments = [_argument(argument, calls) for argument in node.arguments or ()]
+        return None if any(argument is None for argument in arguments) else _through_port(name, arguments)
+    # (a builtin of the closures takes data: a function or a regex passed to it is the port's)
+    arguments = [fast(argument, calls) for argument in node.arguments or ()]
     if any(argument is None for argument in arguments):
         return None
-    if implementation is None or len(arguments) != arity:
-        return _through_port(name, arguments) if calls and name not in IMPURE else None
 
     def shadowed(variables: Any) -> bool:
         return variables is not None and name in variables
