@@ -1313,11 +1313,8 @@ def raise_fail(b, node, call) -> None:
         message = combine(f"({cause.code} = null ? '' : {cause.code})", pytypes.STR, cause)
         flag = b.field(combine(f"({cause.code} = null)", pytypes.BOOL, cause))
     rec = {"type": b.field(error), "message": b.field(message)} | ({} if flag is None else {"nocause": flag})
-    handled = any(isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label)
-                  for c in b.scope.contexts)
-    if not handled and flag is not None and any(
-            isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label)
-            for scope in list(b.scopes())[1:] for c in scope.contexts):
+    handled = _in_try(b.scope)
+    if not handled and flag is not None and any(_in_try(scope) for scope in list(b.scopes())[1:]):
         raise Refusal(node, "an sfn.Fail that may have no cause, in a branch or Map iteration a try around it "
                       "catches: Step Functions hands the handler an empty cause, and raised again the "
                       "execution ends with that (in Python, with no cause)", "give it a cause: sfn.Fail(error, cause)")
@@ -1331,6 +1328,11 @@ def raise_fail(b, node, call) -> None:
     if assign:
         b.assign([(name, record_expr(value)) for name, value in assign.items()], "Raise sfn.Fail")
     b.jump(label)
+
+
+def _in_try(scope) -> bool:
+    """Whether what a scope raises here meets a try of its own: a handler or a finally."""
+    return any(isinstance(c, TryContext) and (c.in_body and c.handlers or c.finally_label) for c in scope.contexts)
 
 
 def raise_dynamic(b, record: str) -> None:
