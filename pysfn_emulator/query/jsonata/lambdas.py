@@ -118,13 +118,20 @@ class _View:
 def compiled(procedure: Any, engine: Any) -> Callable[[list], Any] | None:
     """A Python function of the argument list applying `procedure` (a lambda without a
     signature) on `engine`, or None where its body is beyond the closures. It raises where
-    the closures give up; the caller then applies the lambda through the port."""
+    the closures give up; the caller then applies the lambda through the port. Made once per
+    procedure (a `$map`'s function is applied once per item) and kept on it."""
+    apply = getattr(procedure, "_pysfn_apply", _UNSET)
+    if apply is not _UNSET:
+        return apply
     body = procedure.body
     closure = getattr(body, "_pysfn_fast", _UNSET)
     if closure is _UNSET:
         closure = body._pysfn_fast = fast(body, calls=True)
-    if closure is None:
-        return None
+    apply = procedure._pysfn_apply = None if closure is None else _applying(procedure, closure, engine)
+    return apply
+
+
+def _applying(procedure: Any, closure: Callable, engine: Any) -> Callable[[list], Any]:
     names = [str(argument.value) for argument in procedure.arguments]
     environment, input = procedure.environment, procedure.input
 
