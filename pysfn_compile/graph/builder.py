@@ -448,8 +448,8 @@ class BuilderHelpers:
                            "of it")
         if name in shared:
             partners = self.scope.aliasing.partners.get(name, {}) if self.scope.aliasing is not None else {}
-            dicts = [other for other in partners if self.lookup(other, record=False)[1] is not None
-                     and self.lookup(other, record=False)[1].only("dict")]
+            dicts = [other for other in partners if (ty := self.lookup(other, record=False)[1]) is not None
+                     and ty.only("dict")]
             d = dicts[0] if dicts else ""
             own = self.lookup(name, record=False)[1]
             example = (f"{d}.setdefault(k, {{}})['n'] = x, or {d}[k]['n'] += x after `if k not in {d}: {d}[k] = {{}}`"
