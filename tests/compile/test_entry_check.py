@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import pysfn_emulator
+from pysfn_compile.graph.entry_check import unsafe_integer_test
 
 from .helpers import assert_same, compile_text
 from .oracle import emulate, javascript, js_available
@@ -216,3 +217,43 @@ def test_an_absent_open_parameter_is_not_an_integer_past_2_53():
     compiled = compile_text(source)
     assert _run(compiled, {"name": "a", "note": {"n": [BIG]}}).error == "pysfn.IntegerOverflow"
     assert _run(compiled, {"name": "a", "referrer": {"id": BIG}}).error == "pysfn.IntegerOverflow"
+
+
+def test_an_input_of_many_numbers_passes_the_scan():
+    """An input of 120,600 numbers (about 240 KB) stopped every unannotated workflow at its
+    first state with States.QueryEvaluationError: the scan's filter spent some ten nodes per
+    value, past the emulator's million. The input's text is searched first (native work, a
+    node a call), and only a number printed with 16 digits or an exponent is filtered for."""
+    source = """
+        @sfn.workflow
+        def main(cols):
+            return len(cols)
+    """
+    compiled = compile_text(source)
+    payload = {"cols": [[1] + [0] * 300 for _ in range(400)]}
+    assert (_run(compiled, payload).status, _run(compiled, payload).output) == ("SUCCEEDED", 400)
+    assert _run(compiled, {"cols": [[1] * 300, [BIG]]}).error == "pysfn.IntegerOverflow"
+
+
+# values the text search finds, which the filter then decides, and values it passes by (digits
+# in strings and keys, escaped quotes around them, small and negative exponents)
+SCANNED = [{"a": BIG}, {"a": 2**53 - 1}, {"a": 2**53}, {"a": -(2**53)}, {"a": 1e21}, {"a": -1e16}, {"a": 1.5e300},
+           {"a": 1e-7}, {"a": 123.5}, {"a": "12345678901234567"}, {"12345678901234567": 1},
+           {"a": 'x\\"12345678901234567\\\\', "b": [BIG]}, {"a": [1, 2, "e+", "1e+30"]}, "98765432109876543",
+           {"u": "\u00e9\u2028\"", "b": [10**17]}, [], None, {"s": "a" * 5000 + '"\\'}]
+
+
+def test_the_scan_decides_as_the_filter_alone():
+    """The text search passes by nothing the filter would stop at: the scan's verdict is the
+    filter's, for each value (emulator)."""
+    full = unsafe_integer_test([], True).replace("$states.input", "$input")
+    alone = full[full.index(" and $count(") + len(" and "):]
+    for value in SCANNED:
+        assert emulate(full, {"input": value}) == emulate(alone, {"input": value}), value
+
+
+@pytest.mark.skipif(not js_available(), reason="PYSFN_JSONATA_JS not set")
+def test_the_scan_is_the_same_in_jsonata_js():
+    code = unsafe_integer_test([], True).replace("$states.input", "$input")
+    pairs = [(code, {"input": value}) for value in SCANNED]
+    assert javascript(pairs) == [emulate(code, variables) for code, variables in pairs]
