@@ -11,6 +11,12 @@ list becomes an object where the evaluation starts and a list again where it end
 
 Everything else about the step is left as it was; a step that uses the list any other way
 (passes it to a function, tests its type, sets it to another value) is not rewritten.
+
+A list the loop sets whole and reads by position only (the list a nested `for` walks, set by
+each iteration of the loop around it: `$items[$i]`, `$count($items)`) is held as a pair
+(see hold): the list, its length and its positions, built where it is set. Its reads are
+then `$lookup`s, not a filter over every item (an inner loop over n items cost n * n nodes;
+the budget let an evaluation run two steps of an inner loop over 18,000 strings).
 """
 
 from __future__ import annotations
@@ -31,6 +37,104 @@ def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) 
     if _SETITEM + f"${name}, " not in step or not _fields_and_bindings_only(step, name, state):
         return None
     return _convert(step, name, counters, length)
+
+
+def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> str | None:
+    """`step` with the carried `$name` held as a pair (`{"l": list, "n": length, "v": positions,
+    "c": items held before}`): each value it is set to (a `:=` or a field of a step's end)
+    passed to the function `holder` (see holder) with the pair it replaces, its reads by
+    position and its length read from the pair. None where the step uses it in any other way.
+    The pair's "c" counts the items of the lists held earlier in the evaluation, which the
+    loop's steps stop at (a loop leaving each inner list at its first item would build
+    positions for nothing)."""
+    var, key = f"${name}", jsonata_lib.string(name)
+    previous = f"$lookup({state}, {key})"
+    binding = f"{var} := {previous}"
+    codes = {position for position, _ in jsonata_lib.code_positions(step)}
+    out: list[str] = []
+    done, found = 0, False
+
+    def held(value_start: int) -> bool:
+        nonlocal done
+        value_end = _value_end(step, value_start)
+        value = step[value_start:value_end].strip()
+        if any(position in codes for position in _whole_mentions(step, var, value_start, value_end)):
+            return False  # a value computed from the list itself (`$append($xs, ...)`)
+        out.extend([step[done:value_start], f"{holder}({value}, {previous})"])
+        done = value_end
+        return True
+
+    for match in re.finditer(re.escape(var) + r"(?![A-Za-z0-9_])|" + re.escape(key), step):
+        start, end = match.start(), match.end()
+        if start < done:
+            continue
+        if match.group(0) == key:
+            if start > 0 and start - 1 not in codes:
+                continue  # inside another string literal
+            if step.endswith(binding, 0, end + 1):
+                continue  # the binding's read
+            if not (step[:start].rstrip().endswith(("{", ",")) and step.startswith(": ", end)):
+                return None  # read from the state in another way
+            value_end = _value_end(step, end + 2)
+            if step[end + 2:value_end].strip() == var:  # `"name": $name`
+                out.append(step[done:value_end])
+                done = value_end
+            elif not held(end + 2):
+                return None
+            continue
+        if start not in codes:
+            continue
+        found = True
+        if step.endswith(_COUNT, 0, start) and step.startswith(")", end):
+            out += [step[done:start - len(_COUNT)], f'$lookup({var}, "n")']
+            done = end + 1
+            continue
+        index = _INDEX.match(step, end)
+        if index and index.group(1) in counters:
+            out += [step[done:start], f'$lookup($lookup({var}, "v"), $string(${index.group(1)}))']
+            done = index.end()
+            continue
+        assigned = re.match(r"\s*:=\s*", step[end:])
+        if assigned is None:
+            return None
+        if step.startswith(binding, start):
+            out.append(step[done:start + len(binding)])
+            done = start + len(binding)
+            continue
+        if not held(end + assigned.end()):
+            return None
+    if not found:
+        return None
+    out.append(step[done:])
+    return "".join(out)
+
+
+def holder(local: str) -> str:
+    """JSONata: the statement binding the function `local` that makes a held list's pair (see
+    hold) from a value and the pair it replaces (null where there is none)."""
+    return (f"{local} := function($l, $o) {{ {{\"l\": $l, \"n\": $count($l), \"v\": {to_positions('$l')}, "
+            f"\"c\": $sum([$lookup($o, \"c\"), $lookup($o, \"n\")])}} }}; ")
+
+
+def _whole_mentions(text: str, var: str, start: int, end: int) -> list[int]:
+    """Where `var` occurs whole between `start` and `end` (not a longer name's start)."""
+    return [match.start() for match in re.compile(re.escape(var) + r"(?![A-Za-z0-9_])").finditer(text, start, end)]
+
+
+def _value_end(text: str, start: int) -> int:
+    """Where the value starting at `start` ends: the first `;` or `,` outside brackets, or the
+    bracket closing one it is in."""
+    depth = 0
+    for position, char in jsonata_lib.code_positions(text, start):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return position
+        elif char in ";," and depth == 0:
+            return position
+    return len(text)
 
 
 def to_positions(value: str) -> str:

@@ -83,6 +83,10 @@ _FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
 _FLOAT_PRINT_CHARS = 450 * 8  # (a step's text counts a node per 8 characters)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
 MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
+# a list held whole (positional_lists.hold): the steps of an evaluation stop once the lists made
+# pairs in it pass this many items (their positions: POSITIONS_BUILD_NODES each, half the budget)
+HELD_ITEMS = NODE_BUDGET // (2 * POSITIONS_BUILD_NODES)
+HELD_START_SHARE = 4  # ... and those made pairs as it starts take up to all but a quarter of it
 MERGED_KEYS = 64  # keys a `$merge` copies for the time of one node (a list held by position, see positional_lists)
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
@@ -839,13 +843,19 @@ class _Step:
         bind, dispatch = self._bound(dispatch, state, self.step_reads)
         if len(bodies) > 1:
             bind += f"{at} := {pc}; "
-        step = f"function({state}, {unused}) {{ {pc} >= {stopped} ? {state} : ({bind}$merge([{state}, {jsonata_text.operand(dispatch)}])) }}"
+        guard = f"function({state}, {unused}) {{ {pc} >= {stopped}"
+        step = f"{guard} ? {state} : ({bind}$merge([{state}, {jsonata_text.operand(dispatch)}])) }}"
         step, lengths = self._held_by_position(step, state)
+        step, held = self._held_whole(step, state)
+        if held:  # the steps stop once the lists held whole in this evaluation pass HELD_ITEMS
+            step = guard + "".join(f' or $lookup($lookup({state}, {jsonata_lib.string(name)}), "c") > {HELD_ITEMS}'
+                                   for name in held) + step[len(guard):]
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
-                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
+                             {**{name: positional_lists.to_positions(f"${name}") for name in lengths},
+                              **{name: f"{self.local('hold')}(${name}, null)" for name in held}})
         # the steps in chunks (a chunk once the loop has left costs one test)
         budget = self._budget(step)
-        steps = self._steps_for_lists(step, lengths, budget)
+        steps = self._steps_for_lists(step, lengths, budget, held)
         if steps is not None and not self.resumed:  # fewer steps where a step walks lists (as long as
             # they are when the evaluation starts)
             driver = f"$reduce([1..{steps}], {step_fn}, {first})"  # (a step after the loop left tests one thing)
@@ -860,8 +870,8 @@ class _Step:
             chunks = ", ".join(str(n) for n in _chunks(budget))
             driver = (f"$reduce([{chunks}], function({state}, {chunk}) {{ {pc} >= {stopped} ? {state} : "
                       f"$reduce([1..{chunk}], {step_fn}, {state}) }}, {first})")
-        index = self._index_objects(lengths)
-        return f"({index}{step_fn} := {step}; {self._lists_again(driver, lengths)})"
+        index = self._index_objects(lengths) + (positional_lists.holder(self.local("hold")) if held else "")
+        return f"({index}{step_fn} := {step}; {self._lists_again(driver, lengths, held)})"
 
     def _bound(self, text: str, state: str, reads: frozenset) -> tuple[str, str]:
         """The bindings a step starts with, and its `text` as they leave it: a step binds the
@@ -895,9 +905,24 @@ class _Step:
                 step, lengths[name] = changed, length
         return step, lengths
 
-    def _steps_for_lists(self, step: str, lengths: dict[str, str], budget: int) -> str | None:
+    def _held_whole(self, step: str, state: str) -> tuple[str, list[str]]:
+        """`step` with the lists the loop sets whole and reads by position only held as pairs
+        (see positional_lists.hold), and their names."""
+        held: list[str] = []
+        for name in self.carried:
+            if name in self.assigned:
+                changed = positional_lists.hold(step, name, self.counters, state, self.local("hold"))
+                if changed is not None:
+                    step = changed
+                    held.append(name)
+        return step, held
+
+    def _steps_for_lists(self, step: str, lengths: dict[str, str], budget: int,
+                         held: list[str] = ()) -> str | None:
         """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
-        holds by position when it starts; None where it walks none (`budget` it is)."""
+        holds by position when it starts; None where it walks none (`budget` it is). A list held
+        whole (`held`) is made a pair as the evaluation starts: its positions cost a share of
+        the budget, at most HELD_START_SHARE of it."""
         windows = self._windows(step)
         walks, compared = self._walks(step, windows)
         text = self.local("text")
@@ -906,11 +931,15 @@ class _Step:
             f"({text} := $string(${name}); $length({text}) * ($contains({text}, /true|false/) ? "
             f"{CHAR_NODES_WITH_BOOLEANS} : {CHAR_NODES}))" for name in compared] + [
             f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
-        if not costs:
+        if not costs and not held:
             return None
         spent = f"({NODE_BUDGET}{''.join(f' - {POSITIONS_BUILD_NODES} * $count(${name})' for name in windows)})" \
             if windows else str(NODE_BUDGET)
-        return f"$max([1, $min([{budget}, $floor({spent} / ({self._step_nodes(step)} + {' + '.join(costs)}))])])"
+        if held:
+            spent = (f"$max([{NODE_BUDGET // HELD_START_SHARE}, {spent}"
+                     f"{''.join(f' - {POSITIONS_BUILD_NODES} * $count(${name})' for name in held)}])")
+        per_step = f"({self._step_nodes(step)} + {' + '.join(costs)})" if costs else str(self._step_nodes(step))
+        return f"$max([1, $min([{budget}, $floor({spent} / {per_step})])])"
 
     def _index_objects(self, lengths: dict[str, str]) -> str:
         """The statements an evaluation starts with: the lists read by position as objects,
@@ -924,14 +953,16 @@ class _Step:
         kept = self.kept.get(name)
         return built if kept is None else f"($type(${kept}) = 'object' ? ${kept} : {built})"
 
-    def _lists_again(self, driver: str, lengths: dict[str, str]) -> str:
+    def _lists_again(self, driver: str, lengths: dict[str, str], held: list[str] = ()) -> str:
         """`driver`, then the lists held by position as lists again, whichever way it ended."""
-        if not lengths:
+        if not lengths and not held:
             return driver
         result, item = self.local("r"), self.local("p")
-        fields = ", ".join(f"{jsonata_lib.string(name)}: "
-                           f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
-                           for name, length in lengths.items())
+        fields = ", ".join([f"{jsonata_lib.string(name)}: "
+                            f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
+                            for name, length in lengths.items()] +
+                           [f'{jsonata_lib.string(name)}: $lookup($lookup({result}, {jsonata_lib.string(name)}), "l")'
+                            for name in held])
         self.helpers |= jsonata_lib.closure({"map"})
         return f"{result} := {driver}; $merge([{result}, {{{fields}}}])"
 
