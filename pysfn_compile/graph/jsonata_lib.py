@@ -944,6 +944,40 @@ def char_class(test, last: int) -> str:
     return _class_text(_cover(codes, lambda ch: False))[1:-1]
 
 
+def runs(test, first: int, last: int, shortest: int) -> list[tuple[int, int]]:
+    """The runs of at least `shortest` consecutive code points from `first` to `last` (no
+    surrogate) for which `test(ch)` holds: blocks of punctuation, symbols or emoji, few ranges
+    for many characters."""
+    found: list[tuple[int, int]] = []
+    start = None
+    for code in range(first, last + 2):
+        holds = code <= last and not 0xD800 <= code <= 0xDFFF and test(chr(code))
+        if holds and start is None:
+            start = code
+        elif not holds and start is not None:
+            if code - start >= shortest:
+                found.append((start, code - 1))
+            start = None
+    return found
+
+
+def class_of_runs(ranges: list[tuple[int, int]]) -> str:
+    """A regex character class's inside for these BMP ranges."""
+    return _class_text(ranges)[2:-2]
+
+
+def astral_pairs(ranges: list[tuple[int, int]]) -> str:
+    """A regex alternation matching the characters of these ranges past U+FFFF as JavaScript
+    holds them, a pair of UTF-16 surrogates each (no `u` flag: a class cannot hold them)."""
+    parts: list[str] = []
+    for lo, hi in ranges:
+        for high in range((lo - 0x10000) >> 10, ((hi - 0x10000) >> 10) + 1):
+            base = 0x10000 + (high << 10)
+            low_lo, low_hi = max(lo, base) - base, min(hi, base + 0x3FF) - base
+            parts.append(f"\\u{0xD800 + high:04x}[\\u{0xDC00 + low_lo:04x}-\\u{0xDC00 + low_hi:04x}]")
+    return "|".join(parts)
+
+
 def _cover(targets: list[int], allowed) -> list[tuple[int, int]]:
     """Few ranges holding every target code point and, besides them, only allowed ones."""
     ranges: list[tuple[int, int]] = []

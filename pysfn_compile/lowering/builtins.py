@@ -2227,13 +2227,44 @@ def _find(which):
     return handler
 
 
-# str.isX(): the characters up to KNOWN_UP_TO (Latin, Greek, Cyrillic: `"Zoë".isalpha()`) as
-# this Python's Unicode data classes them; text with a character past it that none of its
-# characters already decides stops the machine (Python's tables decide there). Whitespace is
-# a class of 25 characters, all in the BMP: known everywhere.
+# str.isX(): decided from this Python's Unicode data. Written out: the characters up to
+# KNOWN_UP_TO (Latin, Greek, Cyrillic: `"Zoë".isalpha()`; the digit tests, whose classes are
+# short, the whole BMP) and, past it, the runs of characters that do not change the answer
+# (punctuation, symbols and emoji: `"don’t".isalpha()`, `"—".isdigit()`, `"Ok 👍".islower()`):
+# for isalpha() and the like they make it False, for islower()/isupper() they are uncased.
+# Text with a character of neither kind that no character already decides stops the machine.
+# Whitespace is a class of 25 characters, all in the BMP: known everywhere.
 KNOWN_UP_TO = 0x052F
-_CLASSES = {which: jsonata_lib.char_class(getattr(str, which), KNOWN_UP_TO)
+_KNOWN_DIGITS = 0xFFFF
+_DIGIT_TESTS = ("isdigit", "isdecimal", "isnumeric")
+_RUN = 32  # characters a run of characters past KNOWN_UP_TO is written out from (few ranges)
+_EMOJI = (0x1F000, 0x1FAFF)  # the emoji blocks: past the BMP, written out as pairs of surrogates
+
+
+def _known(which: str) -> int:
+    return _KNOWN_DIGITS if which in _DIGIT_TESTS else KNOWN_UP_TO
+
+
+def _irrelevant(which: str, test) -> tuple[str, str]:
+    """(class inside, alternation of surrogate pairs) of the characters past what `which`
+    writes out for which `test` holds, in runs of _RUN or more."""
+    return (jsonata_lib.class_of_runs(jsonata_lib.runs(test, _known(which) + 1, 0xFFFF, _RUN)),
+            jsonata_lib.astral_pairs(jsonata_lib.runs(test, *_EMOJI, _RUN)))
+
+
+def _fails(which: str):
+    test = getattr(str, which)
+    return lambda ch: not test(ch)
+
+
+def _uncased(ch: str) -> bool:
+    return not (ch.islower() or ch.isupper() or unicodedata.category(ch) == "Lt")
+
+
+_CLASSES = {which: jsonata_lib.char_class(getattr(str, which), _known(which))
             for which in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")}
+_PAST = {**{which: _irrelevant(which, _fails(which)) for which in _CLASSES},
+         **{which: _irrelevant(which, _uncased) for which in ("isupper", "islower")}}
 _SPACES = jsonata_lib.char_class(str.isspace, 0xFFFF)
 # isupper()/islower(): a cased character of the other case, or a titlecase one (Lt: `ǅ`), makes
 # it False, at least one of its own case True (CPython's unicode_islower_impl)
@@ -2249,23 +2280,28 @@ def _is_class(which):
         c = s.code
         if which == "isascii":
             return _s(f"$not($contains({c}, /[^\\u0000-\\u007f]/))", s, ty=pytypes.BOOL)
+        if which == "isspace":
+            return _s(f"$contains({c}, /^{_SPACES}+$/)", s, ty=pytypes.BOOL)
+        known_to, (bmp, pairs) = _known(which), _PAST[which]
         if which in ("isupper", "islower"):
             has, other = _CASED[which]
             code = f"($contains({c}, /{has}/) and $not($contains({c}, /{other}/)))"
             failing = other
-        elif which == "isspace":
-            return _s(f"$contains({c}, /^{_SPACES}+$/)", s, ty=pytypes.BOOL)
         else:
             known = _CLASSES[which]
             code = f"$contains({c}, /^{known}+$/)"
-            failing = f"[^{known[1:-1]}\\u{KNOWN_UP_TO + 1:04x}-\\uffff]"
-        # past the characters whose class is written out, Python's Unicode tables decide: the
-        # machine stops rather than guess, unless a character already decides (False:
-        # 'Zoë=x'.isdigit())
-        beyond = Guard(f"($contains({c}, /[^\\u0000-\\u{KNOWN_UP_TO:04x}]/) and $not($contains({c}, /{failing}/)))",
+            rest = f"\\u{known_to + 1:04x}-\\uffff" if known_to < 0xFFFF else "\\ud800-\\udfff"
+            failing = "|".join(filter(None, [f"[^{known[1:-1]}{rest}]", f"[{bmp}]" if bmp else "", pairs]))
+        # past the characters written out, Python's Unicode tables decide: the machine stops
+        # rather than guess, unless a character already decides (False: 'Zoë=x'.isdigit()); a
+        # high surrogate starts a character past the BMP (the low one it is paired with is no
+        # character of its own)
+        unknown = (f"(?!{pairs})" if pairs else "") + (
+            f"[^\\u0000-\\u{known_to:04x}{bmp}\\udc00-\\udfff]" if known_to < 0xFFFF else "[\\ud800-\\udbff]")
+        beyond = Guard(f"($contains({c}, /{unknown}/) and $not($contains({c}, /{failing}/)))",
                        None, "''", s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "
-                       f"text beyond U+{KNOWN_UP_TO:04X} (Python decides by its Unicode tables)")
+                       f"text with characters Python's Unicode tables decide (past U+{known_to:04X})")
         return _s(code, s, ty=pytypes.BOOL, guards=[beyond])
     return handler
 

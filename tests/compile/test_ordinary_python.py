@@ -4,6 +4,7 @@ semantics, run both ways, including the TypeErrors Python raises for values of a
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -219,7 +220,7 @@ def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
     for method, text in [("isdigit", "Zoë=x"), ("isalpha", "é1"), ("isalnum", "ß-"), ("isspace", "\u3000x"),
                          ("isupper", "Àb"), ("islower", "éA"), ("isdecimal", "٣ "), ("isnumeric", "½?")]:
         assert assert_same(one.format(method), {"s": text})[0]["output"] == [False], method
-    for method, text in [("isalpha", "日本"), ("isupper", "日B"), ("isdigit", "١2"), ("isalnum", "a日")]:
+    for method, text in [("isalpha", "日本"), ("isupper", "ḀB"), ("isdigit", "\U0001d7ce2"), ("isalnum", "a日")]:
         assert emulate(compile_text(one.format(method)), {"s": text})["error"] == "pysfn.Unsupported", method
 
 
@@ -242,6 +243,44 @@ def test_str_character_classes_of_latin_greek_and_cyrillic_text_and_whitespace_e
     def main(words):
         return [w.isspace() for w in words]
     """, {"words": spaces})
+
+
+PUNCTUATED = ["don’t", "—", "“Hello”", "…", "x…", "…1", "Ok 👍", "👍", "ok👍", "ABC—DEF", "abc’s", "½", "٣—", "€5",
+              "→a", "a\u3000", "✓", "•x", "\U0001F600\U0001F601", "ΣΑΣ—", "été…"]
+
+
+def test_str_character_classes_of_text_with_punctuation_symbols_and_emoji():
+    """`"don’t".isalpha()`, `"—".isdigit()`, `"Ok 👍".islower()` stopped the machine (text
+    past U+052F): the runs of punctuation, symbols and emoji past it are written out, which
+    make isalpha() and the like False and are uncased for islower()/isupper(); the digit
+    tests know the whole BMP. Both ways, and what still stops (a letter or digit past what is
+    written out) stops."""
+    source = """
+    @sfn.workflow
+    def main(words):
+        return [[w.isdigit(), w.isdecimal(), w.isnumeric(), w.isalpha(), w.isalnum(), w.islower(), w.isupper()]
+                for w in words]
+    """
+    assert_same(source, {"words": PUNCTUATED})
+    compiled = compile_text(source)
+    for word in ["Ḁb", "ａｂ", "a\U0001d7ce", "ⁱ", "日b", "١٢", "🄀", "🄰"]:
+        assert emulate(compiled, {"words": [word]})["error"] == "pysfn.Unsupported", word
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_str_character_classes_past_the_bmp_are_the_same_in_jsonata_js():
+    """The classes' surrogate pairs and lookahead read text as jsonata-js (UTF-16) does."""
+    compiled = compile_text("""
+    @sfn.workflow
+    def main(w):
+        return [w.isdigit(), w.isalpha(), w.isalnum(), w.islower(), w.isupper()]
+    """)
+    rules = [rule for state in compiled.definition["States"].values() for rule in state.get("Choices", [])
+             if "pysfn.Unsupported" in rule.get("Next", "")]
+    output = next(state["Output"] for state in compiled.definition["States"].values() if "Output" in state)
+    codes = [re.sub(r"\$w(?![A-Za-z0-9_])", "$x", text[2:-2]) for text in [output, *(rule["Condition"] for rule in rules)]]
+    pairs = [(code, {"x": word}) for code in codes for word in [*PUNCTUATED, "Ḁb", "a\U0001d7ce", "\U0001d7ce", "🄀"]]
+    assert len(codes) > 1 and javascript(pairs) == [emulate_code(code, variables) for code, variables in pairs]
 
 
 def test_a_key_of_d_get():
