@@ -507,7 +507,7 @@ def _plan(name: str, found: list[_Binding], body: list[ast.stmt], params: frozen
         others = ({other for other in partners.get(binding.base, {}) if other != name} if binding.path
                   else aliasing.holders(body, binding.base) - {name, binding.base})
         if any(_replaces_items(statement, binding.base, others, deep=bool(binding.path), key=binding.key)
-               for statement in region):
+               for statement in _until_last_read(name, region)):
             return None
         if not all(_stable_key(key, region) for key in binding.path):
             return None  # (Python reads base[p] before it evaluates the key: no key variable here)
@@ -601,6 +601,22 @@ def _plain_targets(statement: ast.stmt) -> list[ast.expr]:
     if isinstance(statement, ast.Assign):
         return statement.targets
     return [statement.target] if isinstance(statement, ast.AnnAssign) and statement.value is not None else []
+
+
+def _until_last_read(name: str, region: list[ast.stmt]) -> list[ast.stmt]:
+    """The part of a region that runs before the name's last read: its statements up to the
+    last that mentions the name, that one an `if`'s test alone where only the test does (`if
+    slot["qty"] <= 0: del site[k]` removes the item once nothing reads it through the name:
+    Python's name then holds a removed dict, which nothing reads)."""
+    last = max((k for k, statement in enumerate(region)
+                if any(isinstance(n, ast.Name) and n.id == name for n in _walk_function(statement, name))),
+               default=-1)
+    kept = region[:last + 1]
+    if kept and isinstance(kept[-1], ast.If) and not any(
+            isinstance(n, ast.Name) and n.id == name
+            for statement in (*kept[-1].body, *kept[-1].orelse) for n in _walk_function(statement, name)):
+        kept[-1] = ast.Expr(value=kept[-1].test)
+    return kept
 
 
 def _region(name: str, binding: _Binding) -> list[ast.stmt]:

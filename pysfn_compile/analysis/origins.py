@@ -44,8 +44,9 @@ def mixed_items(tree: ast.Module, node: ast.AST) -> str:
     if function is None:
         return ""
     for sub in ast.walk(node):
-        if isinstance(sub, ast.Subscript) and isinstance(sub.ctx, ast.Load) and isinstance(sub.value, ast.Name):
-            name, via = sub.value.id, ""
+        read = _item_read(sub)
+        if read is not None:
+            name, via = read, ""
             if not _item_writes(function, name):  # `r` of `for r in rows`, rows.append(rec): rec's items
                 name, via = _appended_record(function, name), f"`{name}` is an item of a list of "
             lines = sorted({target.lineno for target in _item_writes(function, name)}) if name else []
@@ -58,6 +59,16 @@ def mixed_items(tree: ast.Module, node: ast.AST) -> str:
             return (f"{via}`{name}`'s values have several types: {made}items of it at "
                     f"line{'s' * (len(lines) > 1)} {where}")
     return ""
+
+
+def _item_read(node: ast.AST) -> str | None:
+    """`name` of `name[...]` or `name.get(...)` read in an expression, else None."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Load) and isinstance(node.value, ast.Name):
+        return node.value.id
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in ("get", "pop") \
+            and isinstance(node.func.value, ast.Name):
+        return node.func.value.id
+    return None
 
 
 def _appended_record(function: ast.FunctionDef, name: str) -> str | None:

@@ -281,7 +281,8 @@ def _kinds_origin(b, node: ast.AST, refusal: Refusal) -> str:
                 where = origins.assignments(b.info.tree, node, sub.id)
                 if where:
                     return f" (`{sub.id}` is {ty.describe()}: {where})"
-    return ""
+    text = origins.mixed_items(b.info.tree, node) if numbers else ""  # (`clean["score"] = float(...)`)
+    return f" ({text})" if text else ""
 
 
 def _mixed(b, node: ast.AST, refusal: Refusal) -> str:

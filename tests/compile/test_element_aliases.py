@@ -808,3 +808,38 @@ def test_unpacking_items_that_are_no_list_or_dict_shares_nothing():
         return rows
     """)
     assert "'first' may share its value with" in text and "'rows'" in text, text
+
+
+def test_an_item_removed_after_its_name_is_last_read():
+    """A new-user trial (h16): `site = inventory.setdefault(...)`, `slot = site.setdefault(...)`,
+    `slot["qty"] += delta`, then `if slot["qty"] <= 0: del site[bin]` was refused (the region of
+    `slot` removed an item of its container). Python's `slot` then holds the removed dict, which
+    nothing reads: the removal after the name's last read (an `if` whose test is that read) is
+    no reason to keep the name a copy. Removed before a read through the name, it still is."""
+    moves = [{"site": "a", "bin": "x", "delta": 3}, {"site": "a", "bin": "x", "delta": -3},
+             {"site": "b", "bin": "y", "delta": 2}, {"site": "a", "bin": "z", "delta": -1}]
+    results = assert_same("""
+    @sfn.workflow
+    def main(moves):
+        inventory = {}
+        for m in moves:
+            site = inventory.setdefault(m["site"], {})
+            slot = site.setdefault(m["bin"], {"qty": 0})
+            slot["qty"] += m["delta"]
+            if slot["qty"] <= 0:
+                del site[m["bin"]]
+        return inventory
+    """, {"moves": moves}, {"moves": []})
+    assert results[0]["output"] == {"a": {}, "b": {"y": {"qty": 2}}}
+    assert "'slot' may share its value" in refusal("""
+    @sfn.workflow
+    def main(moves):
+        inventory = {}
+        for m in moves:
+            slot = inventory.setdefault(m["bin"], {"qty": 0})
+            if m["delta"] == 0:
+                del inventory[m["bin"]]
+                slot["qty"] = 5
+            slot["qty"] += m["delta"]
+        return inventory
+    """)

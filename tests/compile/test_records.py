@@ -490,3 +490,24 @@ def test_a_librarys_class_called_in_the_workflow_says_to_use_a_callee():
     """)
     assert "'Decimal' is a class of decimal" in message and "compute with Decimal in a callee" in message
     assert "TypedDict" not in message
+
+
+def test_printing_a_value_of_a_dict_converted_in_place_names_the_conversion():
+    """A new-user trial (h16): `clean = dict(rec)`, an f-string printing `clean.get('age')!r`,
+    then `clean["score"] = float(...)` later: the refusal said a number may be an int or a
+    float without saying why; it names the dict and the line that stores the float."""
+    message = refusal("""
+    @sfn.workflow
+    def main(records):
+        errors = []
+        for rec in records:
+            clean = dict(rec)
+            if not str(clean.get("age", "")).isdigit():
+                errors.append(f"bad age {clean.get('age')!r}")
+                continue
+            clean["score"] = float(clean.get("score", "0"))
+        return errors
+    """)
+    assert "may be an int or a float" in message
+    assert "`clean`'s values have several types: it is assigned `dict(rec)` (line 7) and items of it at line 11" \
+        in message
