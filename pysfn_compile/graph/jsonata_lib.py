@@ -216,9 +216,12 @@ HELPERS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         ("map",),
     ),
     "delitem": (
+        # (the caller has checked $i: one item goes) a native $filter, linear where $__filter's
+        # $reduce of $append copies the list per item; its sequence of one is its item (a list
+        # item as its items): the two-item list's one left is wrapped again
         "$xs, $i",
-        "$__filter($xs, function($x, $k) { $k != $i })",
-        ("filter",),
+        "($r := $filter($xs, function($x, $k) { $k != $i }); $count($xs) = 2 ? $__wrap($r) : $exists($r) ? $r : [])",
+        ("wrap",),
     ),
     "setkey": (
         "$d, $k, $v",

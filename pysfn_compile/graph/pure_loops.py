@@ -66,7 +66,7 @@ from .counters import counters as counters_of
 # the helpers that call a JSONata function for every item of the list they are given first, with
 # the nodes they spend per item (measured in the emulator, benchmarks/README.md "What a step
 # costs"); a slice walks the list it slices (or reads its positions: fewer)
-WALK_NODES = {"setitem": 9, "delitem": 22, "insert": 31, "map": 7, "filter": 22, "slice1_list": 9, "slice_list": 14,
+WALK_NODES = {"setitem": 9, "delitem": 7, "insert": 31, "map": 7, "filter": 22, "slice1_list": 9, "slice_list": 14,
               "delslice": 33}
 # ... and those that compare items with Python's ==, whose cost follows the size of the items: per
 # character of the list's JSON text, with a boolean in it (the list copied with its bools as 0 and

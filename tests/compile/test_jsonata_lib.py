@@ -56,6 +56,10 @@ CASES = [
     ("$__insert([1,2], 0, [0])", [[0], 1, 2]), ("$__insert([1,2], -1, 9)", [1, 9, 2]),
     ("$__insert([], 5, 9)", [9]),
     ("$__setitem([1,2], 1, [5])", [1, [5]]), ("$__delitem([1,2], 0)", [2]),
+    # (a native $filter: its sequence of one item is the item, a list item as its items)
+    ("$__delitem([[1,2],[3]], 1)", [[1, 2]]), ("$__delitem([[1,2],[3]], 0)", [[3]]), ("$__delitem([[1]], 0)", []),
+    ("$__delitem([[],[]], 0)", [[]]), ("$__delitem([null,1], 1)", [None]), ("$__delitem([[[1]],[2]], 1)", [[[1]]]),
+    ("$__delitem([[1,2],[3],[4]], 1)", [[1, 2], [4]]), ("$__delitem([{'a':1},{'b':2},[]], 0)", [{"b": 2}, []]),
     ("$__pyeq(true, 1)", True), ("$__pyeq([true, {'a': 0}], [1, {'a': false}])", True),
     ("$__pyeq({'a':1}, {'b':1})", False), ("$__pyeq([1], [1, 2])", False),
     ("$__contains([1,[2]], [2])", True), ("$__list_index(['a','b'], 'b')", 1),

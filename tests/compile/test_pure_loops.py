@@ -1321,3 +1321,31 @@ def test_a_loop_that_calls_a_callee_on_some_items_runs_the_others_folded():
     assert len(sparse.history) < 500
     assert_same(source, {"keys": keys[:300], "skip": "k1"}, {"keys": [], "skip": ""},
                 {"keys": ["a", "b", "a"], "skip": "a"}, {"keys": ["a", 5], "skip": "a"})
+
+
+def test_a_work_queue_popped_from_the_front_is_linear_per_pop():
+    """`todo.pop(0)` of a BFS queue: `$__delitem` was a `$reduce` appending each kept item (the
+    list copied per item: 21 ms a call at 1,000 items in jsonata-js, 174 ms at 5,000), counted
+    at 22 nodes an item; a native `$filter` (2.7 ms, 10.7 ms) at 7. A BFS over 1,500 nodes ran
+    in 668 events; the same in about a third."""
+    source = """
+        @sfn.workflow
+        def main(edges, start):
+            seen = {start: 0}
+            todo = [start]
+            order = []
+            while todo:
+                node = todo.pop(0)
+                order.append(node)
+                for nxt in edges.get(node, []):
+                    if nxt not in seen:
+                        seen[nxt] = seen[node] + 1
+                        todo.append(nxt)
+            return [len(order), max(seen.values())]
+    """
+    edges = {str(i): [str(2 * i + 1), str(2 * i + 2)] for i in range(1500) if 2 * i + 2 < 1500}
+    compiled = compile_text(source)
+    execution = pysfn_emulator.run(compiled.definition, {"edges": edges, "start": "0"}, state_machine_type="STANDARD")
+    assert (execution.status, execution.output) == ("SUCCEEDED", [1499, 10])
+    assert len(execution.history) <= 400
+    assert_same(source, {"edges": {"a": ["b", "c"], "b": ["a", "d"]}, "start": "a"}, {"edges": {}, "start": "x"})
