@@ -13,8 +13,8 @@ Everything else about the step is left as it was; a step that uses the list any 
 (passes it to a function, tests its type, sets it to another value) is not rewritten.
 
 A list the loop sets whole and reads by position only (the list a nested `for` walks, set by
-each iteration of the loop around it: `$items[$i]`, `$count($items)`) is held as a pair
-(see hold): the list, its length and its positions, built where it is set. Its reads are
+each iteration of the loop around it: `$items[$i]`, `$count($items)`) is held as its
+positions, with the list and its length (see hold), built where it is set. Its reads are
 then `$lookup`s, not a filter over every item (an inner loop over n items cost n * n nodes;
 the budget let an evaluation run two steps of an inner loop over 18,000 strings).
 """
@@ -40,8 +40,9 @@ def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) 
 
 
 def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> str | None:
-    """`step` with the carried `$name` held as a pair (`{"l": list, "n": length, "v": positions,
-    "c": items held before}`): each value it is set to (a `:=` or a field of a step's end)
+    """`step` with the carried `$name` held as its positions (`{"0": item, "1": item, ...}`) with
+    the list, its length and the items held before it (`"l"`, `"n"`, `"c"`: no position's key):
+    each value it is set to (a `:=` or a field of a step's end)
     passed to the function `holder` (see holder) with the pair it replaces, its reads by
     position and its length read from the pair. None where the step uses it in any other way.
     The pair's "c" counts the items of the lists held earlier in the evaluation, which the
@@ -91,7 +92,7 @@ def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> 
             continue
         index = _INDEX.match(step, end)
         if index and index.group(1) in counters:
-            out += [step[done:start], f'$lookup($lookup({var}, "v"), $string(${index.group(1)}))']
+            out += [step[done:start], f'$lookup({var}, $string(${index.group(1)}))']
             done = index.end()
             continue
         assigned = re.match(r"\s*:=\s*", step[end:])
@@ -110,10 +111,10 @@ def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> 
 
 
 def holder(local: str) -> str:
-    """JSONata: the statement binding the function `local` that makes a held list's pair (see
-    hold) from a value and the pair it replaces (null where there is none)."""
-    return (f"{local} := function($l, $o) {{ {{\"l\": $l, \"n\": $count($l), \"v\": {to_positions('$l')}, "
-            f"\"c\": $sum([$lookup($o, \"c\"), $lookup($o, \"n\")])}} }}; ")
+    """JSONata: the statement binding the function `local` that holds a list (see hold), from
+    the value and what it replaces (null where nothing is held yet)."""
+    return (f"{local} := function($l, $o) {{ $merge($append([{{\"l\": $l, \"n\": $count($l), \"c\": $sum([$o.c, $o.n])}}], "
+            f"$map($l, function($v, $i) {{ {{$string($i): $v}} }}))) }}; ")
 
 
 def _whole_mentions(text: str, var: str, start: int, end: int) -> list[int]:

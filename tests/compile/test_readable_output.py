@@ -354,7 +354,10 @@ def _field_sizes():
 # (session 31: repr() of a str grew 131 characters, to escape the tags and private use planes
 # beyond U+FFFF as Python does, flag emoji hold tags; str.title() 124, to title ASCII text a
 # letter run at a time, where 200 strings had passed an evaluation's budget)
-FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2180), "dice_stats": (1, 1344), "etl_batch": (1, 3386),
+# (session 33: bulk_fan_out 2,180 -> 2,568, the loop inside its loop reads its list by position,
+# held with the list (positional_lists.hold): a filter per read made a loop over 18,000 strings
+# meet AWS's event quota)
+FIELDS_OVER_THE_LIMIT = {"bulk_fan_out": (1, 2568), "dice_stats": (1, 1344), "etl_batch": (1, 3386),
                          "invoice_formatting": (1, 1104), "order_fulfilment": (2, 1458), "sales_report": (2, 1427)}
 
 
