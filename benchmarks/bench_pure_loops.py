@@ -8,6 +8,7 @@ benchmarks/README.md.
     python benchmarks/bench_pure_loops.py --quick     # 10,000 only
     python benchmarks/bench_pure_loops.py --in-place-only   # loops changing a list's items
     python benchmarks/bench_pure_loops.py --calls-only      # loops calling a callee on some items
+    python benchmarks/bench_pure_loops.py --nested-only     # loops inside loops
 
 "Before" is the same compiler with the collapse switched off. History events and wall-clock
 seconds of the emulator (pysfn_emulator.run); with node and PYSFN_JSONATA_JS set to a
@@ -269,6 +270,70 @@ def call_rows(sizes=(1000, 2000, 5000)) -> None:
                       f"{seconds:.2f} |")
 
 
+NESTED = textwrap.dedent("""
+    from pysfn_compile import sfn
+
+    @sfn.workflow
+    def digits(cols):
+        stats = []
+        for col in cols:
+            n = 0
+            for v in col:
+                if v.isdigit():
+                    n += 1
+            stats.append(n)
+        return stats
+
+    @sfn.workflow
+    def argmax(rows):
+        best = []
+        for row in rows:
+            top, at = -1, -1
+            for i, v in enumerate(row):
+                if v > top:
+                    top, at = v, i
+            best.append([at, top])
+        return best
+
+    @sfn.workflow
+    def first_positive(cols):
+        found = 0
+        for col in cols:
+            for v in col:
+                if v > 0:
+                    found += 1
+                    break
+        return found
+""")
+
+
+def nested_rows() -> None:
+    """Nested loops (session 33): the inner loop's list, set by each iteration of the outer
+    one, is read by position from a pair of the list and its positions (positional_lists.hold);
+    it was a filter over the list per read, and the budget let an evaluation run few steps.
+    CPU seconds (`time.process_time`)."""
+    payloads = {
+        "digits": [("1 column of 18,000 strings", {"cols": [[str(k) if k % 3 else f"x{k}" for k in range(18_000)]]}),
+                   ("60 columns of 300", {"cols": [[str(k * j) for k in range(300)] for j in range(60)]})],
+        "argmax": [("1 row of 20,000 ints", {"rows": [[(k * 7919) % 10007 for k in range(20_000)]]}),
+                   ("60 rows of 300", {"rows": [[(k * j) % 97 for k in range(300)] for j in range(60)]})],
+        "first_positive": [("400 columns of 50, the first positive", {"cols": [[1] + [0] * 49 for _ in range(400)]}),
+                           ("3 columns of 5,000, the last positive", {"cols": [[0] * 4999 + [1]] * 3})],
+    }
+    print("| loop | input | status | history events | CPU seconds |")
+    print("|---|---|---|---:|---:|")
+    for entry, cases in payloads.items():
+        compiled = compile_source(NESTED, path="nested.py", entry=entry)
+        for label, payload in cases:
+            start = time.process_time()
+            execution = pysfn_emulator.run(compiled.definition, payload, state_machine_type="STANDARD")
+            seconds = time.process_time() - start
+            expected = compiled.run_python(payload)["output"]
+            status = execution.status if execution.status != "SUCCEEDED" or execution.output == expected else "WRONG"
+            detail = f" ({execution.error})" if execution.error else ""
+            print(f"| {entry} | {label} | {status}{detail} | {len(execution.history):,} | {seconds:.2f} |")
+
+
 def example_rows():
     print("| example | states before | states after | bytes before | bytes after | events before | events after |")
     print("|---|---:|---:|---:|---:|---:|---:|")
@@ -310,7 +375,11 @@ def main() -> None:
     parser.add_argument("--loop-only", action="store_true")
     parser.add_argument("--in-place-only", action="store_true")
     parser.add_argument("--calls-only", action="store_true", help="loops that call a callee on some items")
+    parser.add_argument("--nested-only", action="store_true", help="loops inside loops")
     options = parser.parse_args()
+    if options.nested_only:
+        nested_rows()
+        return
     if options.in_place_only:
         in_place_rows()
         return
