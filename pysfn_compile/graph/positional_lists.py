@@ -42,10 +42,11 @@ def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) 
 def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> str | None:
     """`step` with the carried `$name` held as its positions (`{"0": item, "1": item, ...}`) with
     the list, its length and the items held before it (`"l"`, `"n"`, `"c"`: no position's key):
-    each value it is set to (a `:=` or a field of a step's end)
-    passed to the function `holder` (see holder) with the pair it replaces, its reads by
-    position and its length read from the pair. None where the step uses it in any other way.
-    The pair's "c" counts the items of the lists held earlier in the evaluation, which the
+    each value it is set to (`$name := value`) passed to the function `holder` (see holder)
+    with what it replaces, its reads by position and its length read from that object. None
+    where the step uses it in any other way, names it in an object other than as `"name":
+    $name` (a step's end: the caller sets it by `:=` only), or never reads it by position.
+    Its "c" counts the items of the lists held earlier in the evaluation, which the
     loop's steps stop at (a loop leaving each inner list at its first item would build
     positions for nothing)."""
     var, key = f"${name}", jsonata_lib.string(name)
@@ -77,23 +78,21 @@ def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> 
             if not (step[:start].rstrip().endswith(("{", ",")) and step.startswith(": ", end)):
                 return None  # read from the state in another way
             value_end = _value_end(step, end + 2)
-            if step[end + 2:value_end].strip() == var:  # `"name": $name`
-                out.append(step[done:value_end])
-                done = value_end
-            elif not held(end + 2):
-                return None
+            if step[end + 2:value_end].strip() != var:
+                return None  # a step's end names it as it is (`"name": $name`, the caller sees to that)
+            out.append(step[done:value_end])
+            done = value_end
             continue
         if start not in codes:
             continue
-        found = True
         if step.endswith(_COUNT, 0, start) and step.startswith(")", end):
             out += [step[done:start - len(_COUNT)], f'$lookup({var}, "n")']
-            done = end + 1
+            done, found = end + 1, True
             continue
         index = _INDEX.match(step, end)
         if index and index.group(1) in counters:
             out += [step[done:start], f'$lookup({var}, $string(${index.group(1)}))']
-            done = index.end()
+            done, found = index.end(), True
             continue
         assigned = re.match(r"\s*:=\s*", step[end:])
         if assigned is None:

@@ -814,6 +814,7 @@ class _Step:
         self.item = self.local("x")  # with `each`: the item, the reduce function's argument
         self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
         self.normal_position: int | None = None  # with `each`: the loop's normal end (the items run out)
+        self.held_names: frozenset = frozenset()  # lists a step may hold whole (see _held_candidates)
 
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
@@ -839,6 +840,7 @@ class _Step:
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
+        self.held_names = self._held_candidates(dispatch)
         dispatch = _plain_gets(self._fill(dispatch))
         bind, dispatch = self._bound(dispatch, state, self.step_reads)
         if len(bodies) > 1:
@@ -905,12 +907,24 @@ class _Step:
                 step, lengths[name] = changed, length
         return step, lengths
 
+    def _held_candidates(self, text: str) -> frozenset:
+        """The compiler's own variables (`__items4`: no Python code names them, and no key of
+        a dict it builds is theirs) that the loop sets and its steps, not yet ended, read by
+        position (`$xs[$i]`, `$i` a counter) or count: the lists a loop inside it walks."""
+        found = set()
+        for name in self.carried:
+            if name.startswith("__") and name in self.assigned and (
+                    f"$count(${name})" in text or any(index in self.counters for index in re.findall(
+                        re.escape(f"${name}") + r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]", text))):
+                found.add(name)
+        return frozenset(found)
+
     def _held_whole(self, step: str, state: str) -> tuple[str, list[str]]:
-        """`step` with the lists the loop sets whole and reads by position only held as pairs
-        (see positional_lists.hold), and their names."""
+        """`step` with the lists the loop sets whole and reads by position only held with their
+        positions (see positional_lists.hold), and their names."""
         held: list[str] = []
         for name in self.carried:
-            if name in self.assigned:
+            if name in self.held_names:
                 changed = positional_lists.hold(step, name, self.counters, state, self.local("hold"))
                 if changed is not None:
                     step = changed
@@ -1044,7 +1058,8 @@ class _Step:
             before = f"$merge([$lookup({self.local('s')}, {_TAKEN}), {_taken(taken)}])" if taken else ""
             if not pc:
                 self.budget_extra += len(f"{_AT}: {self.leader_now}, ")  # see _budget
-            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last), 1)
+            inline = last is None or last[0] not in self.held_names  # (a list held whole is set by `:=`)
+            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last, inline), 1)
         return text
 
     def _positional(self, text: str) -> str:
@@ -1568,13 +1583,14 @@ def _live(target: ir.Node, names: frozenset) -> frozenset:
     return names & frozenset(ir.node_mentions(target)) if isinstance(target, ir.Fail) else names
 
 
-def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None) -> str:
+def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None,
+            inline: bool = True) -> str:
     """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given; no "@step"
     where `pc` is "": the step runs its own leader again, the state's "@step"). `last`: the
     statement before it, `$name := value`, which, if the object names `name`, is written as
     that field's value, last (the other fields read variables only: nothing is evaluated in a
     different order), else stays a statement before the object."""
-    inline = last is not None and any(name == last[0] for name, _ in fields)
+    inline = inline and last is not None and any(name == last[0] for name, _ in fields)
     parts = ([f"{_AT}: {pc}"] if pc else []) + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
                                                if not (inline and name == last[0])]
     if taken:

@@ -154,3 +154,30 @@ def test_a_list_held_whole_is_the_same_in_jsonata_js():
         assert js[0] == "ok" and js[1]["@step"] == 2, js
         assert js[1]["out"][-1] == [["x"], ["y"]] and js[1][inner] == ["x", "y"]
         assert js[1]["out"][0] == [[x] for x in items]
+
+
+def test_a_value_the_loop_only_sets_is_not_held():
+    """A new-user trial (h17): with a callee inside the inner loop, `total = price_for(sku)`
+    then `out.append({"total": total})` returned `{"total": {"0": 5, "c": 0, "l": 5, "n": 1}}`:
+    `total` (set by the step, never read by position) was held, and the dict display naming it
+    taken for a step's end. Only the compiler's own lists a step reads by position are held;
+    a user's list of the same shape is named in dict displays as it is."""
+    results = assert_same("""
+        def price_for(sku):
+            return len(sku) * 5
+
+        @sfn.workflow
+        def main(orders):
+            out = []
+            for o in orders:
+                total = 0
+                for sku in o:
+                    total += price_for(sku)
+                cells = o
+                n = 0
+                for c in cells:
+                    n += len(c)
+                out.append({"total": total, "cells": cells, "n": n})
+            return out
+    """, {"orders": [["A", "BB"], []]}, {"orders": []})
+    assert results[0]["output"] == [{"total": 15, "cells": ["A", "BB"], "n": 3}, {"total": 0, "cells": [], "n": 0}]
