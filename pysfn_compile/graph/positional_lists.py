@@ -39,74 +39,94 @@ def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) 
     return _convert(step, name, counters, length)
 
 
+END = "/*end*/"  # a JSONata comment before a field of a step's end naming a list it may hold (see hold)
+
+
 def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> str | None:
     """`step` with the carried `$name` held as its positions (`{"0": item, "1": item, ...}`) with
     the list, its length and the items held before it (`"l"`, `"n"`, `"c"`: no position's key):
     each value it is set to (`$name := value`) passed to the function `holder` (see holder)
-    with what it replaces, its reads by position and its length read from that object. None
-    where the step uses it in any other way, names it in an object other than as `"name":
-    $name` (a step's end: the caller sets it by `:=` only), or never reads it by position.
-    Its "c" counts the items of the lists held earlier in the evaluation, which the
-    loop's steps stop at (a loop leaving each inner list at its first item would build
-    positions for nothing)."""
+    with what it replaces; a read by position a `$lookup`, its length `"n"`, any other read the
+    list itself (`"l"`). A step's end (`/*end*/"name": $name`, marked by the caller, which sets
+    the name by `:=` only) carries the held object; a dict display naming it reads the list.
+    None where the step reads it from its state but to bind it, or never reads it by position.
+    Its "c" counts the items of the lists held earlier in the evaluation, which the loop's
+    steps stop at (a loop leaving each inner list at its first item would build positions for
+    nothing)."""
     var, key = f"${name}", jsonata_lib.string(name)
     previous = f"$lookup({state}, {key})"
     binding = f"{var} := {previous}"
     codes = {position for position, _ in jsonata_lib.code_positions(step)}
-    out: list[str] = []
-    done, found = 0, False
+    mention = re.compile(re.escape(var) + r"(?![A-Za-z0-9_])|" + re.escape(key))
+    by_position = [False]
 
-    def held(value_start: int) -> bool:
-        nonlocal done
-        value_end = _value_end(step, value_start)
-        value = step[value_start:value_end].strip()
-        if any(position in codes for position in _whole_mentions(step, var, value_start, value_end)):
-            return False  # a value computed from the list itself (`$append($xs, ...)`)
-        out.extend([step[done:value_start], f"{holder}({value}, {previous})"])
-        done = value_end
-        return True
-
-    for match in re.finditer(re.escape(var) + r"(?![A-Za-z0-9_])|" + re.escape(key), step):
-        start, end = match.start(), match.end()
-        if start < done:
-            continue
-        if match.group(0) == key:
-            if start > 0 and start - 1 not in codes:
-                continue  # inside another string literal
-            if step.endswith(binding, 0, end + 1):
-                continue  # the binding's read
-            if not (step[:start].rstrip().endswith(("{", ",")) and step.startswith(": ", end)):
-                return None  # read from the state in another way
-            value_end = _value_end(step, end + 2)
-            if step[end + 2:value_end].strip() != var:
-                return None  # a step's end names it as it is (`"name": $name`, the caller sees to that)
-            out.append(step[done:value_end])
+    def rewritten(low: int, high: int) -> str | None:
+        out: list[str] = []
+        done = low
+        for match in mention.finditer(step, low, high):
+            start, end = match.start(), match.end()
+            if start < done:
+                continue
+            if match.group(0) == key:
+                if start > 0 and start - 1 not in codes or step.endswith(binding, 0, end + 1):
+                    continue  # inside another string literal; the binding's read
+                if step.endswith(END, 0, start) and step.startswith(": ", end):
+                    value_end = _value_end(step, end + 2)
+                    if step[end + 2:value_end].strip() != var:
+                        return None
+                    out.append(step[done:value_end])  # a step's end: the held object
+                    done = value_end
+                elif step.endswith(f"$lookup({state}, ", 0, start):
+                    return None  # read from the state other than by its binding
+                continue  # (a dict display's key: its value is read below as any other)
+            if start not in codes:
+                continue
+            if step.endswith(_COUNT, 0, start) and step.startswith(")", end):
+                out += [step[done:start - len(_COUNT)], f'$lookup({var}, "n")']
+                done, by_position[0] = end + 1, True
+                continue
+            index = _INDEX.match(step, end)
+            if index and index.group(1) in counters:
+                out += [step[done:start], f'$lookup({var}, $string(${index.group(1)}))']
+                done, by_position[0] = index.end(), True
+                continue
+            assigned = re.match(r"\s*:=\s*", step[end:end + 8])
+            if assigned is None:
+                out += [step[done:start], f'$lookup({var}, "l")']  # the list itself
+                done = end
+                continue
+            if step.startswith(binding, start):
+                out.append(step[done:start + len(binding)])
+                done = start + len(binding)
+                continue
+            value_start = end + assigned.end()
+            value_end = _value_end(step, value_start)
+            value = rewritten(value_start, value_end)
+            if value is None:
+                return None
+            out += [step[done:value_start], f"{holder}({value.strip()}, {previous})"]
             done = value_end
-            continue
-        if start not in codes:
-            continue
-        if step.endswith(_COUNT, 0, start) and step.startswith(")", end):
-            out += [step[done:start - len(_COUNT)], f'$lookup({var}, "n")']
-            done, found = end + 1, True
-            continue
-        index = _INDEX.match(step, end)
-        if index and index.group(1) in counters:
-            out += [step[done:start], f'$lookup({var}, $string(${index.group(1)}))']
-            done, found = index.end(), True
-            continue
-        assigned = re.match(r"\s*:=\s*", step[end:])
-        if assigned is None:
-            return None
-        if step.startswith(binding, start):
-            out.append(step[done:start + len(binding)])
-            done = start + len(binding)
-            continue
-        if not held(end + assigned.end()):
-            return None
-    if not found:
-        return None
-    out.append(step[done:])
-    return "".join(out)
+        out.append(step[done:high])
+        return "".join(out)
+
+    if re.search(r"function\([^)]*" + re.escape(var) + r"(?![A-Za-z0-9_])|[@#]" + re.escape(var) + r"(?![A-Za-z0-9_])",
+                 step):
+        return None  # a function's parameter (or a path's variable) of that name: another value
+    text = rewritten(0, len(step))
+    return text if text is not None and by_position[0] else None
+
+
+def unmarked(step: str) -> str:
+    """`step` without the END marks (in code: a string literal may hold the same text)."""
+    codes = {position for position, _ in jsonata_lib.code_positions(step)}
+    out, done = [], 0
+    position = step.find(END)
+    while position >= 0:
+        if position in codes:
+            out.append(step[done:position])
+            done = position + len(END)
+        position = step.find(END, position + len(END))
+    return "".join(out) + step[done:]
 
 
 def holder(local: str) -> str:
@@ -114,11 +134,6 @@ def holder(local: str) -> str:
     the value and what it replaces (null where nothing is held yet)."""
     return (f"{local} := function($l, $o) {{ $merge($append([{{\"l\": $l, \"n\": $count($l), \"c\": $sum([$o.c, $o.n])}}], "
             f"$map($l, function($v, $i) {{ {{$string($i): $v}} }}))) }}; ")
-
-
-def _whole_mentions(text: str, var: str, start: int, end: int) -> list[int]:
-    """Where `var` occurs whole between `start` and `end` (not a longer name's start)."""
-    return [match.start() for match in re.compile(re.escape(var) + r"(?![A-Za-z0-9_])").finditer(text, start, end)]
 
 
 def _value_end(text: str, start: int) -> int:

@@ -849,6 +849,7 @@ class _Step:
         step = f"{guard} ? {state} : ({bind}$merge([{state}, {jsonata_text.operand(dispatch)}])) }}"
         step, lengths = self._held_by_position(step, state)
         step, held = self._held_whole(step, state)
+        step = positional_lists.unmarked(step)
         if held:  # the steps stop once the lists held whole in this evaluation pass HELD_ITEMS
             step = guard + "".join(f' or $lookup($lookup({state}, {jsonata_lib.string(name)}), "c") > {HELD_ITEMS}'
                                    for name in held) + step[len(guard):]
@@ -908,12 +909,12 @@ class _Step:
         return step, lengths
 
     def _held_candidates(self, text: str) -> frozenset:
-        """The compiler's own variables (`__items4`: no Python code names them, and no key of
-        a dict it builds is theirs) that the loop sets and its steps, not yet ended, read by
-        position (`$xs[$i]`, `$i` a counter) or count: the lists a loop inside it walks."""
+        """The variables the loop sets that its steps, not yet ended, read by position (`$xs[$i]`,
+        `$i` a counter) or count: the lists a loop inside it walks. A step's end marks them
+        (positional_lists.END), which tells it from a dict display naming them."""
         found = set()
         for name in self.carried:
-            if name.startswith("__") and name in self.assigned and (
+            if name in self.assigned and (
                     f"$count(${name})" in text or any(index in self.counters for index in re.findall(
                         re.escape(f"${name}") + r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]", text))):
                 found.add(name)
@@ -1059,7 +1060,7 @@ class _Step:
             if not pc:
                 self.budget_extra += len(f"{_AT}: {self.leader_now}, ")  # see _budget
             inline = last is None or last[0] not in self.held_names  # (a list held whole is set by `:=`)
-            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last, inline), 1)
+            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last, inline, self.held_names), 1)
         return text
 
     def _positional(self, text: str) -> str:
@@ -1584,15 +1585,16 @@ def _live(target: ir.Node, names: frozenset) -> frozenset:
 
 
 def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str, str] | None,
-            inline: bool = True) -> str:
+            inline: bool = True, marked: frozenset = frozenset()) -> str:
     """A step's end: `{"@step": pc, "x": $x, ...}` (and `"@taken"`, if given; no "@step"
     where `pc` is "": the step runs its own leader again, the state's "@step"). `last`: the
     statement before it, `$name := value`, which, if the object names `name`, is written as
     that field's value, last (the other fields read variables only: nothing is evaluated in a
     different order), else stays a statement before the object."""
     inline = inline and last is not None and any(name == last[0] for name, _ in fields)
-    parts = ([f"{_AT}: {pc}"] if pc else []) + [f"{jsonata_lib.string(name)}: {text}" for name, text in fields
-                                               if not (inline and name == last[0])]
+    parts = ([f"{_AT}: {pc}"] if pc else []) + [
+        f"{positional_lists.END if name in marked else ''}{jsonata_lib.string(name)}: {text}" for name, text in fields
+        if not (inline and name == last[0])]
     if taken:
         parts.append(f"{_TAKEN}: {taken}")
     if inline:
