@@ -3,7 +3,8 @@
 `xs[i] = v` (and `row[...] = ...` of `for row in rows`, run by index) is `$__setitem`, a
 `$map` over the whole list with a function call per item, and each `xs[i]` a filter that
 tests every item: a loop changing n items costs n * n JSONata nodes (1,000 records: 20 s in
-the emulator). Where a step uses such a list only by position (`$xs[$i]` with `i` a counter,
+the emulator). Where a step uses such a list only by position (`$xs[$i]` with `i` a counter or
+another int the compiler has checked, negative from the end: `counts[v % n] += 1`, `xs[-1]`;
 `$count($xs)`, `$__setitem($xs, k, v)`), the loop's evaluation holds it as an object keyed by
 position instead: an item is `$lookup`, a change `$merge` of one key (native, a copy of the
 keys and no function call per item), its length a local bound once (a change keeps it). The
@@ -28,6 +29,17 @@ from . import jsonata_lib
 _SETITEM = "$__setitem("
 _COUNT = "$count("
 _INDEX = re.compile(r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
+# an item read at an int the compiler has checked: a literal, a variable, one plus or minus a
+# literal (lowering.operations.item_at binds any other index to `$__ix` first)
+_AT = re.compile(r"\[(-?\d+|\$[A-Za-z_][A-Za-z0-9_]*|\(\$[A-Za-z_][A-Za-z0-9_]* [+-] \d+\))\]")
+
+
+def _item(var: str, index: str, counters: frozenset, length: str) -> str:
+    """`$xs[index]` of the list held by position as `var`: a counter is a position; another
+    index counts from the end where it is negative, as the filter does."""
+    if index.startswith("$") and index[1:] in counters or index.isdigit():
+        return f"$lookup({var}, $string({index}))"
+    return f"($__at := {index}; $lookup({var}, $string($__at < 0 ? {length} + $__at : $__at)))"
 
 
 def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) -> str | None:
@@ -180,7 +192,7 @@ def _fields_and_bindings_only(step: str, name: str, state: str) -> bool:
     position = step.find(key)
     while position >= 0:
         if position == 0 or position - 1 in codes:  # a string literal starts here (its quote is no code)
-            before = step[:position].rstrip()
+            before = step[:position].removesuffix(END).rstrip()
             after = step[position + len(key):]
             if step.endswith(binding[:-1], 0, position + len(key)) and after.startswith(")"):
                 pass  # the binding
@@ -244,14 +256,14 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
             out += [text[done:start - len(_SETITEM)], f"$merge([{var}, {{$string({at}): {value}}}])"]
             done = close + 1
             continue
-        index = _INDEX.match(text, end)
-        if index and index.group(1) in counters:
-            out += [text[done:start], f"$lookup({var}, $string(${index.group(1)}))"]
+        index = _AT.match(text, end)
+        if index:
+            out += [text[done:start], _item(var, index.group(1), counters, length)]
             done = index.end()
             continue
         rest = text[end:]
-        if re.match(r"\s*:=", rest) or re.search(r"(?:\{|,)\s*" + re.escape(jsonata_lib.string(name)) + r":\s*$",
-                                                  text[:start]):
+        if re.match(r"\s*:=", rest) or re.search(r"(?:\{|,)\s*(?:" + re.escape(END) + ")?"
+                                                  + re.escape(jsonata_lib.string(name)) + r":\s*$", text[:start]):
             continue  # its binding, a statement setting it, a field naming it (checked above)
         return None
     out.append(text[done:])

@@ -848,7 +848,7 @@ class _Step:
         guard = f"function({state}, {unused}) {{ {pc} >= {stopped}"
         step = f"{guard} ? {state} : ({bind}$merge([{state}, {jsonata_text.operand(dispatch)}])) }}"
         step, lengths = self._held_by_position(step, state)
-        step, held = self._held_whole(step, state)
+        step, held = self._held_whole(step, state, frozenset(lengths))
         step = positional_lists.unmarked(step)
         if held:  # the steps stop once the lists held whole in this evaluation pass HELD_ITEMS
             step = guard + "".join(f' or $lookup($lookup({state}, {jsonata_lib.string(name)}), "c") > {HELD_ITEMS}'
@@ -910,22 +910,23 @@ class _Step:
 
     def _held_candidates(self, text: str) -> frozenset:
         """The variables the loop sets that its steps, not yet ended, read by position (`$xs[$i]`,
-        `$i` a counter) or count: the lists a loop inside it walks. A step's end marks them
-        (positional_lists.END), which tells it from a dict display naming them."""
+        `$i` a counter) or count: the lists a loop inside it walks (not those it changes by
+        position: positional_lists.rewrite's). A step's end marks them (positional_lists.END),
+        which tells it from a dict display naming them."""
         found = set()
         for name in self.carried:
-            if name in self.assigned and (
+            if name in self.assigned and f"$__setitem(${name}, " not in text and (
                     f"$count(${name})" in text or any(index in self.counters for index in re.findall(
                         re.escape(f"${name}") + r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]", text))):
                 found.add(name)
         return frozenset(found)
 
-    def _held_whole(self, step: str, state: str) -> tuple[str, list[str]]:
+    def _held_whole(self, step: str, state: str, by_position: frozenset) -> tuple[str, list[str]]:
         """`step` with the lists the loop sets whole and reads by position only held with their
         positions (see positional_lists.hold), and their names."""
         held: list[str] = []
         for name in self.carried:
-            if name in self.held_names:
+            if name in self.held_names and name not in by_position:
                 changed = positional_lists.hold(step, name, self.counters, state, self.local("hold"))
                 if changed is not None:
                     step = changed
