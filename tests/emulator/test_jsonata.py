@@ -28,7 +28,13 @@ from pysfn_emulator.query.jsonata import (
     is_expression,
     type_name,
 )
-from pysfn_emulator.query.jsonata.javascript import _js_json, js_string
+from pysfn_emulator.query.jsonata.javascript import (
+    _js_json,
+    double,
+    js_includes,
+    js_kind,
+    js_string,
+)
 from pysfn_emulator.query.jsonata.values import NULL
 
 CORPUS = Path(
@@ -715,3 +721,20 @@ def test_string_of_plain_data_by_the_json_module_is_javascripts(value):
     membership test writes the whole set per item); it must write what the walk does."""
     if isinstance(value, (list, dict)):
         assert js_string(value) == _js_json(value, True, None, 0)
+
+
+_SCALARS = st.one_of(st.booleans(), st.integers(-3, 3), st.sampled_from([2**53, 2**53 + 1, -(2**53) - 1, 2**60, 1.0,
+                                                                          0.0, -0.0, 2.5, 1e16, 9007199254740992.0]),
+                     st.sampled_from(["1", "a", "", "True"]), st.none())
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(value=_SCALARS, items=st.lists(_SCALARS, max_size=6))
+def test_in_finds_what_javascripts_strict_equality_finds(value, items):
+    """`in` of a str or a number below 2**53 is Python's `in`/list.index (a call per item made
+    `len(set(xs))` of 10,500 numbers take 15 s in the emulator, 0.9 s in jsonata-js): the same
+    answer as === item by item, a bool never equal to 1 or 0, ints past 2**53 as doubles."""
+    kind = js_kind(value)
+    expected = value is not None and any(
+        js_kind(item) == kind and (double(item) == double(value) if kind == 2 else item == value) for item in items)
+    assert js_includes(value, items) is expected

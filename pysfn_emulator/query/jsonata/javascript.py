@@ -230,12 +230,26 @@ def array_position(index: Any, length: int) -> int | None:
     return at if 0 <= at < length else None
 
 
+_EXACT = 2**53  # below it, numbers equal as doubles are equal for Python (an int past it rounds to another)
+
+
 def js_includes(value: Any, items: Any) -> bool:
     """`in`, with JavaScript's ===: scalars by value and kind, containers by identity."""
     if value is None or items is None:
         return False
     items = items if isinstance(items, list) else [items]
     kind = js_kind(value)
+    if kind == 3:  # a str is === only to an equal str, which Python's `in` finds without a call per item
+        return value in items
+    if kind == 2 and abs(value) < _EXACT:  # Python's == of numbers this small is JavaScript's; a bool is
+        start = 0  # == to 1 or 0 for Python only (list.index runs without a call per item)
+        while True:
+            try:
+                start = items.index(value, start) + 1
+            except ValueError:
+                return False
+            if type(items[start - 1]) is not bool:
+                return True
     if kind == 2:  # (as doubles: an int past 2**53 is the nearest one)
         return any(js_kind(item) == 2 and double(item) == double(value) for item in items)
     return any((js_kind(item) == kind and item == value) if kind <= 3 else item is value for item in items)
