@@ -466,7 +466,9 @@ class BuilderHelpers:
             return Refusal(node, f"the items of '{name}' may also be reachable from {self.partners_of(name)} (or be "
                            "one list or dict repeated, as in [[0]] * 2); changing one in place would not change the "
                            "other copy as Python does",
-                           "build the new item and assign it: items[i] = {**items[i], 'k': v}")
+                           "where the values stored in them hold no list or dict, say so: annotate where they come "
+                           "from (a parameter `list[dict[str, str]]`) or convert them as they are stored (str(...), "
+                           "int(...)); otherwise build the new item and assign it: items[i] = {**items[i], 'k': v}")
         if name in self.loop_guarded and not (
                 not nested and isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name)
                 and node.value.id == name and isinstance(node.slice, ast.Name)
@@ -497,6 +499,9 @@ class BuilderHelpers:
         inline has its parameters and its result renamed: inline_functions._expand)."""
         if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", self.info.source):
             return ""
+        keyed = re.fullmatch(r"(.+)_key\d*", name)  # (element_aliases: `u = d.setdefault(k, ...)` is d[u_key])
+        if keyed and re.search(rf"(?<![A-Za-z0-9_]){re.escape(keyed.group(1))}\s*=", self.info.source):
+            return f": the key of the item '{keyed.group(1)}' names, kept by the compiler"
         return ": a nested function's result, run inline" if re.search(r"_result(_\d+)?$", name) else \
             ": a nested function's parameter, run inline"
 

@@ -843,3 +843,28 @@ def test_an_item_removed_after_its_name_is_last_read():
             slot["qty"] += m["delta"]
         return inventory
     """)
+
+
+def test_the_refusal_of_an_item_changed_in_place_explains_the_compilers_key_and_the_way_out():
+    """A new-user trial (h17): `u = by_user.setdefault(e["user"], {...})`, `u["kinds"][k] = 1`,
+    `u["last"] = e["ts"]` is refused (an event's value, of unknown type, stored in the item it
+    changes in place); the message named 'u_key' as "a nested function's parameter" (it is the
+    key the compiler keeps for `u`), and its hint did not say that annotating the events, or
+    converting the stored value, lets it compile."""
+    source = """
+    @sfn.workflow
+    def main(events{annotation}):
+        by_user = {{}}
+        for e in events:
+            u = by_user.setdefault(e["user"], {{"kinds": {{}}, "last": None}})
+            u["kinds"][e["kind"]] = 1
+            u["last"] = {stored}
+        return by_user
+    """
+    message = refusal(source.format(annotation="", stored='e["ts"]'))
+    assert "'u_key' (line 7: the key of the item 'u' names, kept by the compiler)" in message
+    assert "annotate where they come from" in message and "nested function" not in message
+    events = [{"user": "a", "kind": "x", "ts": "1"}, {"user": "a", "kind": "y", "ts": "2"}]
+    for annotation, stored in ((": list[dict[str, str]]", 'e["ts"]'), ("", 'str(e["ts"])')):
+        results = assert_same(source.format(annotation=annotation, stored=stored), {"events": events})
+        assert results[0]["output"] == {"a": {"kinds": {"x": 1, "y": 1}, "last": "2"}}
