@@ -27,6 +27,7 @@ import re
 from . import jsonata_lib
 
 _SETITEM = "$__setitem("
+_APPEND = "$__append("
 _COUNT = "$count("
 _INDEX = re.compile(r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
 # an item read at an int the compiler has checked: a literal, a variable, one plus or minus a
@@ -42,13 +43,24 @@ def _item(var: str, index: str, counters: frozenset, length: str) -> str:
     return f"($__at := {index}; $lookup({var}, $string($__at < 0 ? {length} + $__at : $__at)))"
 
 
+def grows(step: str, name: str) -> bool:
+    """Whether the step appends to the list `$name` (its length is then kept in its object)."""
+    return f"{_APPEND}${name}, " in step
+
+
 def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) -> str | None:
     """`step` (a folded loop's step function) with the carried list `$name` held by position,
-    its length read from the local `length`; `state`: the step's state local (`$s`), which it
-    binds the list from. None where the step uses the list in another way."""
+    its length read from the local `length`, or, where the step appends to it (grows), from
+    the object's `"n"`; `state`: the step's state local (`$s`), which it binds the list from.
+    None where the step uses the list in another way."""
     if _SETITEM + f"${name}, " not in step or not _fields_and_bindings_only(step, name, state):
         return None
-    return _convert(step, name, counters, length)
+    return _convert(step, name, counters, f'$lookup(${name}, "n")' if grows(step, name) else length)
+
+
+def to_growing_positions(value: str) -> str:
+    """JSONata: the list `value` as an object keyed by position with its length as `"n"`."""
+    return f"$merge($append([{{\"n\": $count({value})}}], $map({value}, function($v, $i) {{ {{$string($i): $v}} }})))"
 
 
 END = "/*end*/"  # a JSONata comment before a field of a step's end naming a list it may hold (see hold)
@@ -216,7 +228,7 @@ def _itself_or_change(value: str, name: str) -> bool:
         return close > 0 and _whole(value[1:close].strip(), name)
     if value.startswith(var) and not re.match(r"[A-Za-z0-9_\[]", value[len(var):len(var) + 1]):
         return True
-    return value.startswith(f"{_SETITEM}{var}, ")
+    return value.startswith((f"{_SETITEM}{var}, ", f"{_APPEND}{var}, "))
 
 
 def _whole(text: str, name: str) -> bool:
@@ -225,7 +237,8 @@ def _whole(text: str, name: str) -> bool:
         return True
     if text.startswith("("):
         return jsonata_lib.closing(text, 0) == len(text) - 1 and _whole(text[1:-1].strip(), name)
-    return text.startswith(f"{_SETITEM}${name}, ") and jsonata_lib.closing(text, len(_SETITEM) - 1) == len(text) - 1
+    return any(text.startswith(f"{call}${name}, ") and jsonata_lib.closing(text, len(call) - 1) == len(text) - 1
+               for call in (_SETITEM, _APPEND))
 
 
 def _convert(text: str, name: str, counters: frozenset, length: str) -> str | None:
@@ -254,6 +267,15 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
                 return None
             at, value = converted
             out += [text[done:start - len(_SETITEM)], f"$merge([{var}, {{$string({at}): {value}}}])"]
+            done = close + 1
+            continue
+        if text.endswith(_APPEND, 0, start) and text.startswith(", ", end) and length.startswith("$lookup("):
+            close = jsonata_lib.closing(text, start - 1)  # (growing: the length is the object's "n")
+            value = _convert(text[end + 2:close], name, counters, length) if close > 0 else None
+            if value is None:
+                return None
+            out += [text[done:start - len(_APPEND)],
+                    f'($__n := {length}; $merge([{var}, {{$string($__n): {value.strip()}, "n": $__n + 1}}]))']
             done = close + 1
             continue
         index = _AT.match(text, end)

@@ -854,7 +854,7 @@ class _Step:
             step = guard + "".join(f' or $lookup($lookup({state}, {jsonata_lib.string(name)}), "c") > {HELD_ITEMS}'
                                    for name in held) + step[len(guard):]
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
-                             {**{name: positional_lists.to_positions(f"${name}") for name in lengths},
+                             {**{name: self._start_positions(step, name) for name in lengths},
                               **{name: f"{self.local('hold')}(${name}, null)" for name in held}})
         # the steps in chunks (a chunk once the loop has left costs one test)
         budget = self._budget(step)
@@ -902,11 +902,24 @@ class _Step:
         (see positional_lists), and {list: the local holding its length}."""
         lengths: dict[str, str] = {}
         for k, name in enumerate(self.carried, 1):
-            length = self.local(f"len{k}")
+            length = f'$lookup(${name}, "n")' if positional_lists.grows(step, name) else self.local(f"len{k}")
             changed = positional_lists.rewrite(step, name, self.counters, length, state)
             if changed is not None:
                 step, lengths[name] = changed, length
         return step, lengths
+
+    @staticmethod
+    def _start_positions(step: str, name: str) -> str:
+        """The list `name` held by position as the evaluation starts (its length in it where the
+        step appends to it: `"n"`, see positional_lists.grows)."""
+        return (positional_lists.to_growing_positions(f"${name}") if f'$lookup(${name}, "n")' in step
+                else positional_lists.to_positions(f"${name}"))
+
+    @staticmethod
+    def _end_length(result: str, name: str, length: str) -> str:
+        """A held list's length as the evaluation ends: its local, or the object's `"n"`."""
+        return f'$lookup($lookup({result}, {jsonata_lib.string(name)}), "n")' if length.startswith("$lookup(") \
+            else length
 
     def _held_candidates(self, text: str) -> frozenset:
         """The variables the loop sets that its steps, not yet ended, read by position (`$xs[$i]`,
@@ -946,7 +959,7 @@ class _Step:
             str(POSITION_NODES * width) for width in windows.values()] + [
             f"({text} := $string(${name}); $length({text}) * ($contains({text}, /true|false/) ? "
             f"{CHAR_NODES_WITH_BOOLEANS} : {CHAR_NODES}))" for name in compared] + [
-            f"{positional_lists.merges(step, name)} * {length} / {MERGED_KEYS}" for name, length in lengths.items()]
+            f"{positional_lists.merges(step, name)} * $count(${name}) / {MERGED_KEYS}" for name in lengths]
         if not costs and not held:
             return None
         spent = f"({NODE_BUDGET}{''.join(f' - {POSITIONS_BUILD_NODES} * $count(${name})' for name in windows)})" \
@@ -961,7 +974,8 @@ class _Step:
         """The statements an evaluation starts with: the lists read by position as objects,
         the lengths of those held by position."""
         index = "".join(f"{local} := {self._positions(name)}; " for name, local in self.indexed.items())
-        return index + "".join(f"{length} := $count(${name}); " for name, length in lengths.items())
+        return index + "".join(f"{length} := $count(${name}); " for name, length in lengths.items()
+                               if not length.startswith("$lookup("))
 
     def _positions(self, name: str) -> str:
         """An indexed list's positions: kept from the loop's start, or built now."""
@@ -975,7 +989,7 @@ class _Step:
             return driver
         result, item = self.local("r"), self.local("p")
         fields = ", ".join([f"{jsonata_lib.string(name)}: "
-                            f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', length, item)}"
+                            f"{positional_lists.to_list(f'$lookup({result}, {jsonata_lib.string(name)})', self._end_length(result, name, length), item)}"
                             for name, length in lengths.items()] +
                            [f'{jsonata_lib.string(name)}: $lookup($lookup({result}, {jsonata_lib.string(name)}), "l")'
                             for name in held])
@@ -999,7 +1013,7 @@ class _Step:
                 f"{at} >= {limit} ? {stop} : {run} }}")
         step, lengths = self._held_by_position(step, state)
         first = self._object(self.normal_end, self.state_names - {each.index},
-                             {name: positional_lists.to_positions(f"${name}") for name in lengths})
+                             {name: self._start_positions(step, name) for name in lengths})
         budget = self._budget(step)
         steps = self._steps_for_lists(step, lengths, budget)
         index = self._index_objects(lengths)

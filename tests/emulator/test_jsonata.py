@@ -506,6 +506,25 @@ def test_strings_of_numbers_as_javascript_writes_them(text, expected):
     assert expr(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text, expected",
+    [  # jsonata-js 2.0.6's answers: null is a value, which a parameter taking an array wraps
+        ("$map(null, function($v, $i) { [$v, $i] })", [None, 0]),
+        ("$merge($map(null, function($v, $i) { {$string($i): $v} }))", {"0": None}),
+        ("$reduce(null, function($a, $v) { [$a, $v] }, 5)", [5, None]),
+        ("$sort(null)", [None]),
+        ("$reverse(null)", [None]),
+        ("$zip(null, [1])", [[None, 1]]),
+        ("$map(null, $string)", "null"),
+        ("$count(null)", 1),
+    ],
+)
+def test_null_given_for_an_array_is_an_array_of_null(text, expected):
+    """The port took null for an array parameter as no argument (`$map(null, f)` undefined);
+    found by a test holding a compiled loop to jsonata-js with a list that was null."""
+    assert expr(text) == expected
+
+
 # ---------------------------------------------------------------- comparisons and equality
 
 

@@ -166,6 +166,8 @@ class _Engine(Jsonata):
             for index, (arg, param) in enumerate(zip(args, params, strict=False)):
                 if arg is NULL and param.type == "a" and param.subtype:  # [null] is no array of numbers
                     raise jexception.JException("T0412", -1, index + 1, checked.function_name, param.subtype)
+                if arg is NULL and param.type == "a":  # jsonata-js wraps null as any value: $map(null, f)
+                    args = [*args[:index], [NULL], *args[index + 1:]]  # calls f(null, 0) (the port: undefined)
             # The port would match the symbols again and build the arguments one by one; where
             # each parameter took one argument as it is (no array to wrap it in, no context in
             # place of a missing one, no `+` taking several), its answer is the arguments
