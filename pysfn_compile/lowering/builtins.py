@@ -2231,7 +2231,8 @@ def _find(which):
 # KNOWN_UP_TO (Latin, Greek, Cyrillic: `"Zoë".isalpha()`; the digit tests, whose classes are
 # short, the whole BMP) and, past it, the runs of characters that do not change the answer
 # (punctuation, symbols and emoji: `"don’t".isalpha()`, `"—".isdigit()`, `"Ok 👍".islower()`):
-# for isalpha() and the like they make it False, for islower()/isupper() they are uncased.
+# for isalpha() and the like they make it False, for islower()/isupper() they are uncased
+# (CJK, Hangul, kana too: no case).
 # Text with a character of neither kind that no character already decides stops the machine.
 # Whitespace is a class of 25 characters, all in the BMP: known everywhere.
 KNOWN_UP_TO = 0x052F
@@ -2261,7 +2262,12 @@ def _uncased(ch: str) -> bool:
     return not (ch.islower() or ch.isupper() or unicodedata.category(ch) == "Lt")
 
 
-_CLASSES = {which: jsonata_lib.char_class(getattr(str, which), _known(which))
+# ... and for isalpha()/isalnum(), the long runs of letters past it (CJK, Hangul, kana: 30 ranges
+# of 44,270 characters, `"東京".isalpha()`), written out as True
+_LETTER_RUN = 64
+_LETTERS = {which: jsonata_lib.class_of_runs(jsonata_lib.runs(getattr(str, which), KNOWN_UP_TO + 1, 0xFFFF,
+                                                              _LETTER_RUN)) for which in ("isalpha", "isalnum")}
+_CLASSES = {which: "[" + jsonata_lib.char_class(getattr(str, which), _known(which))[1:-1] + _LETTERS.get(which, "") + "]"
             for which in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")}
 _PAST = {**{which: _irrelevant(which, _fails(which)) for which in _CLASSES},
          **{which: _irrelevant(which, _uncased) for which in ("isupper", "islower")}}
@@ -2297,7 +2303,8 @@ def _is_class(which):
         # high surrogate starts a character past the BMP (the low one it is paired with is no
         # character of its own)
         unknown = (f"(?!{pairs})" if pairs else "") + (
-            f"[^\\u0000-\\u{known_to:04x}{bmp}\\udc00-\\udfff]" if known_to < 0xFFFF else "[\\ud800-\\udbff]")
+            f"[^\\u0000-\\u{known_to:04x}{bmp}{_LETTERS.get(which, '')}\\udc00-\\udfff]" if known_to < 0xFFFF
+            else "[\\ud800-\\udbff]")
         beyond = Guard(f"($contains({c}, /{unknown}/) and $not($contains({c}, /{failing}/)))",
                        None, "''", s.helpers, s.reads, abort=True,
                        error_name=UNSUPPORTED, message_literal=f"line {getattr(node, 'lineno', 0)}: str.{which}() of "

@@ -220,7 +220,7 @@ def test_str_character_classes_on_ascii_and_a_loud_stop_beyond():
     for method, text in [("isdigit", "Zoë=x"), ("isalpha", "é1"), ("isalnum", "ß-"), ("isspace", "\u3000x"),
                          ("isupper", "Àb"), ("islower", "éA"), ("isdecimal", "٣ "), ("isnumeric", "½?")]:
         assert assert_same(one.format(method), {"s": text})[0]["output"] == [False], method
-    for method, text in [("isalpha", "日本"), ("isupper", "ḀB"), ("isdigit", "\U0001d7ce2"), ("isalnum", "a日")]:
+    for method, text in [("isalpha", "ａｂ"), ("isupper", "ḀB"), ("isdigit", "\U0001d7ce2"), ("isalnum", "a①")]:
         assert emulate(compile_text(one.format(method)), {"s": text})["error"] == "pysfn.Unsupported", method
 
 
@@ -246,15 +246,16 @@ def test_str_character_classes_of_latin_greek_and_cyrillic_text_and_whitespace_e
 
 
 PUNCTUATED = ["don’t", "—", "“Hello”", "…", "x…", "…1", "Ok 👍", "👍", "ok👍", "ABC—DEF", "abc’s", "½", "٣—", "€5",
-              "→a", "a\u3000", "✓", "•x", "\U0001F600\U0001F601", "ΣΑΣ—", "été…"]
+              "→a", "a\u3000", "✓", "•x", "\U0001F600\U0001F601", "ΣΑΣ—", "été…", "東京", "日b", "한국어", "カタカナ"]
 
 
 def test_str_character_classes_of_text_with_punctuation_symbols_and_emoji():
-    """`"don’t".isalpha()`, `"—".isdigit()`, `"Ok 👍".islower()` stopped the machine (text
-    past U+052F): the runs of punctuation, symbols and emoji past it are written out, which
-    make isalpha() and the like False and are uncased for islower()/isupper(); the digit
-    tests know the whole BMP. Both ways, and what still stops (a letter or digit past what is
-    written out) stops."""
+    """`"don’t".isalpha()`, `"—".isdigit()`, `"Ok 👍".islower()`, `"東京".isalpha()` stopped the
+    machine (text past U+052F): the runs of punctuation, symbols and emoji past it are written
+    out, which make isalpha() and the like False and are uncased for islower()/isupper(), and
+    the long runs of letters (CJK, Hangul, kana), which make isalpha() True; the digit tests
+    know the whole BMP. Both ways, and what still stops (a letter or digit past what is written
+    out) stops."""
     source = """
     @sfn.workflow
     def main(words):
@@ -263,7 +264,7 @@ def test_str_character_classes_of_text_with_punctuation_symbols_and_emoji():
     """
     assert_same(source, {"words": PUNCTUATED})
     compiled = compile_text(source)
-    for word in ["Ḁb", "ａｂ", "a\U0001d7ce", "ⁱ", "日b", "١٢", "🄀", "🄰"]:
+    for word in ["Ḁb", "ａｂ", "a\U0001d7ce", "ⁱ", "١٢", "🄀", "🄰"]:
         assert emulate(compiled, {"words": [word]})["error"] == "pysfn.Unsupported", word
 
 
