@@ -197,20 +197,20 @@ def merges(step: str, name: str) -> int:
 def _fields_and_bindings_only(step: str, name: str, state: str) -> bool:
     """Every `"name": value` field and `$name := value` statement of the step sets the list
     to itself or to a change of it, and the step reads it from its state only to bind it:
-    so the state holds the list by position everywhere."""
+    so the state holds the list by position everywhere. A field is a step's end's, marked END
+    by the caller; any other object naming the list (a dict display) reads the list itself."""
     key = jsonata_lib.string(name)
     binding = f"${name} := $lookup({state}, {key})"
     codes = {position for position, _ in jsonata_lib.code_positions(step)}
     position = step.find(key)
     while position >= 0:
         if position == 0 or position - 1 in codes:  # a string literal starts here (its quote is no code)
-            before = step[:position].removesuffix(END).rstrip()
             after = step[position + len(key):]
             if step.endswith(binding[:-1], 0, position + len(key)) and after.startswith(")"):
                 pass  # the binding
-            elif not (before.endswith(("{", ",")) and after.startswith(": ")
+            elif not (step.endswith(END, 0, position) and after.startswith(": ")
                       and _itself_or_change(after[2:], name)):
-                return False
+                return False  # (unmarked: a dict display naming the list, `{"xs": xs}`)
         position = step.find(key, position + 1)
     for match in re.finditer(re.escape(f"${name}") + r"\s*:=\s*", step):
         value = step[match.end():]
@@ -284,7 +284,7 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
             done = index.end()
             continue
         rest = text[end:]
-        if re.match(r"\s*:=", rest) or re.search(r"(?:\{|,)\s*(?:" + re.escape(END) + ")?"
+        if re.match(r"\s*:=", rest) or re.search(r"(?:\{|,)\s*" + re.escape(END)
                                                   + re.escape(jsonata_lib.string(name)) + r":\s*$", text[:start]):
             continue  # its binding, a statement setting it, a field naming it (checked above)
         return None

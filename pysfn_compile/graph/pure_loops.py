@@ -815,6 +815,7 @@ class _Step:
         self.item_is_variable = ""  # ... or the loop's variable, where the item is all it sets
         self.normal_position: int | None = None  # with `each`: the loop's normal end (the items run out)
         self.held_names: frozenset = frozenset()  # lists a step may hold whole (see _held_candidates)
+        self.changed_names: frozenset = frozenset()  # lists a step changes by position (_changed_by_position)
 
     def program(self, pc_var: str | None) -> str:
         state, unused, step_fn, chunk, at = (self.local(short) for short in ("s", "_", "step", "n", "pc"))
@@ -826,6 +827,7 @@ class _Step:
         stopped = len(self.leader_nodes)
         if self.each is not None:
             # a `for`'s iteration runs its steps in order (see _in_order): each binds what it reads
+            self.changed_names = self._changed_by_position("\x02".join(bodies))
             bodies = [_plain_gets(body) for body in self._fill("\x02".join(bodies)).split("\x02")]
             carried = frozenset(self.carried)
             runs = [f"({bind}$merge([{state}, {jsonata_text.operand(body)}]))" for bind, body in (
@@ -840,7 +842,8 @@ class _Step:
         dispatch = bodies[-1]
         for position in range(len(bodies) - 2, -1, -1):
             dispatch = f"{at} = {position} ? {bodies[position]} : {dispatch}"
-        self.held_names = self._held_candidates(dispatch)
+        self.changed_names = self._changed_by_position(dispatch)
+        self.held_names = self._held_candidates(dispatch) - self.changed_names
         dispatch = _plain_gets(self._fill(dispatch))
         bind, dispatch = self._bound(dispatch, state, self.step_reads)
         if len(bodies) > 1:
@@ -921,6 +924,13 @@ class _Step:
         return f'$lookup($lookup({result}, {jsonata_lib.string(name)}), "n")' if length.startswith("$lookup(") \
             else length
 
+    def _changed_by_position(self, text: str) -> frozenset:
+        """The carried lists the steps, not yet ended, change by position (`$__setitem($xs, `):
+        a step's end marks them (positional_lists.END), which tells it from a dict display
+        naming them (`{"xs": xs}`, the list itself)."""
+        lasts = "\x02".join(last[1] for *_, last in self.leaves if last is not None)  # (ends write them)
+        return frozenset(name for name in self.carried if f"$__setitem(${name}, " in text + lasts)
+
     def _held_candidates(self, text: str) -> frozenset:
         """The variables the loop sets that its steps, not yet ended, read by position (`$xs[$i]`,
         `$i` a counter) or count: the lists a loop inside it walks (not those it changes by
@@ -928,7 +938,7 @@ class _Step:
         which tells it from a dict display naming them."""
         found = set()
         for name in self.carried:
-            if name in self.assigned and f"$__setitem(${name}, " not in text and (
+            if name in self.assigned and (
                     f"$count(${name})" in text or any(index in self.counters for index in re.findall(
                         re.escape(f"${name}") + r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]", text))):
                 found.add(name)
@@ -1012,6 +1022,7 @@ class _Step:
         step = (f"function({state}, {item}, {at}) {{ {at} < ${each.index} or {pc} != {self.normal_end} ? {state} : "
                 f"{at} >= {limit} ? {stop} : {run} }}")
         step, lengths = self._held_by_position(step, state)
+        step = positional_lists.unmarked(step)
         first = self._object(self.normal_end, self.state_names - {each.index},
                              {name: self._start_positions(step, name) for name in lengths})
         budget = self._budget(step)
@@ -1075,7 +1086,8 @@ class _Step:
             if not pc:
                 self.budget_extra += len(f"{_AT}: {self.leader_now}, ")  # see _budget
             inline = last is None or last[0] not in self.held_names  # (a list held whole is set by `:=`)
-            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last, inline, self.held_names), 1)
+            text = text.replace(f"\x00{index}\x00", _ending(pc, fields, before, last, inline,
+                                                              self.held_names | self.changed_names), 1)
         return text
 
     def _positional(self, text: str) -> str:
@@ -1613,7 +1625,7 @@ def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str,
     if taken:
         parts.append(f"{_TAKEN}: {taken}")
     if inline:
-        parts.append(f"{jsonata_lib.string(last[0])}: {last[1]}")
+        parts.append(f"{positional_lists.END if last[0] in marked else ''}{jsonata_lib.string(last[0])}: {last[1]}")
     ending = "{" + ", ".join(parts) + "}"
     return ending if last is None or inline else jsonata_text.sequence([f"${last[0]} := {last[1]}"], ending)
 

@@ -1425,3 +1425,22 @@ def test_a_list_grown_by_position_is_the_same_in_jsonata_js():
         (js,) = javascript([(code, variables)])
         assert js == emulate_code(code, variables)
         assert js[0] == "ok"
+
+
+def test_a_dict_display_naming_a_list_held_by_position_holds_the_list():
+    """`out.append({"xs": list(xs), "i": i})` in a loop changing `xs[i]`: the dict display read
+    as a step's end naming the list, so it held the object of positions
+    (`{"xs": {"0": 2, "1": 2}}`, a silent difference since lists were first held by position).
+    A step's end is marked now; a display naming the list keeps it a list."""
+    results = assert_same("""
+        @sfn.workflow
+        def main(xs: list[int]):
+            out = []
+            for i in range(len(xs)):
+                xs[i] += 1
+                out.append({"xs": list(xs), "i": i})
+                if xs[i] > 5:
+                    return {"xs": xs, "early": out}
+            return out
+    """, {"xs": [1, 2]}, {"xs": [1, 9, 3]}, {"xs": []})
+    assert results[0]["output"] == [{"xs": [2, 2], "i": 0}, {"xs": [2, 3], "i": 1}]
