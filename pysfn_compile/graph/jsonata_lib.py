@@ -1371,6 +1371,23 @@ def closing(text: str, start: int) -> int:
     return -1
 
 
+def value_end(text: str, start: int) -> int:
+    """Where the value starting at `start` ends: the first `;` or `,` outside brackets and
+    string literals, or the bracket closing one it is in (the end of a `$x := value`
+    statement or of an object's field)."""
+    depth = 0
+    for position, char in code_positions(text, start):
+        if char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+            if depth < 0:
+                return position
+        elif char in ";," and depth == 0:
+            return position
+    return len(text)
+
+
 def arguments(text: str) -> list[str] | None:
     """A call's comma-separated arguments, stripped (None if its brackets do not pair): the
     commas outside brackets and string literals."""

@@ -95,7 +95,7 @@ def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> 
                 if start > 0 and start - 1 not in codes or step.endswith(binding, 0, end + 1):
                     continue  # inside another string literal; the binding's read
                 if step.endswith(END, 0, start) and step.startswith(": ", end):
-                    value_end = _value_end(step, end + 2)
+                    value_end = jsonata_lib.value_end(step, end + 2)
                     if step[end + 2:value_end].strip() != var:
                         return None
                     out.append(step[done:value_end])  # a step's end: the held object
@@ -124,7 +124,7 @@ def hold(step: str, name: str, counters: frozenset, state: str, holder: str) -> 
                 done = start + len(binding)
                 continue
             value_start = end + assigned.end()
-            value_end = _value_end(step, value_start)
+            value_end = jsonata_lib.value_end(step, value_start)
             value = rewritten(value_start, value_end)
             if value is None:
                 return None
@@ -158,22 +158,6 @@ def holder(local: str) -> str:
     the value and what it replaces (null where nothing is held yet)."""
     return (f"{local} := function($l, $o) {{ $merge($append([{{\"l\": $l, \"n\": $count($l), \"c\": $sum([$o.c, $o.n])}}], "
             f"$map($l, function($v, $i) {{ {{$string($i): $v}} }}))) }}; ")
-
-
-def _value_end(text: str, start: int) -> int:
-    """Where the value starting at `start` ends: the first `;` or `,` outside brackets, or the
-    bracket closing one it is in."""
-    depth = 0
-    for position, char in jsonata_lib.code_positions(text, start):
-        if char in "([{":
-            depth += 1
-        elif char in ")]}":
-            depth -= 1
-            if depth < 0:
-                return position
-        elif char in ";," and depth == 0:
-            return position
-    return len(text)
 
 
 def to_positions(value: str) -> str:
