@@ -28,6 +28,7 @@ from . import jsonata_lib
 
 _SETITEM = "$__setitem("
 _APPEND = "$__append("
+_NATIVE_APPEND = "$append("  # xs.append(v) of a value known to be no list, xs.extend(ys), xs + ys
 _COUNT = "$count("
 _INDEX = re.compile(r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]")
 # an item read at an int the compiler has checked: a literal, a variable, one plus or minus a
@@ -45,7 +46,7 @@ def _item(var: str, index: str, counters: frozenset, length: str) -> str:
 
 def grows(step: str, name: str) -> bool:
     """Whether the step appends to the list `$name` (its length is then kept in its object)."""
-    return f"{_APPEND}${name}, " in step
+    return f"{_APPEND}${name}, " in step or f"{_NATIVE_APPEND}${name}, " in step
 
 
 def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) -> str | None:
@@ -212,7 +213,7 @@ def _itself_or_change(value: str, name: str) -> bool:
         return close > 0 and _whole(value[1:close].strip(), name)
     if value.startswith(var) and not re.match(r"[A-Za-z0-9_\[]", value[len(var):len(var) + 1]):
         return True
-    return value.startswith((f"{_SETITEM}{var}, ", f"{_APPEND}{var}, "))
+    return value.startswith((f"{_SETITEM}{var}, ", f"{_APPEND}{var}, ", f"{_NATIVE_APPEND}{var}, "))
 
 
 def _whole(text: str, name: str) -> bool:
@@ -222,7 +223,15 @@ def _whole(text: str, name: str) -> bool:
     if text.startswith("("):
         return jsonata_lib.closing(text, 0) == len(text) - 1 and _whole(text[1:-1].strip(), name)
     return any(text.startswith(f"{call}${name}, ") and jsonata_lib.closing(text, len(call) - 1) == len(text) - 1
-               for call in (_SETITEM, _APPEND))
+               for call in (_SETITEM, _APPEND, _NATIVE_APPEND))
+
+
+def _sets_itself(text: str, call: int, name: str) -> bool:
+    """Whether the call at `call` is the value the list `$name` is set to (`$name := ` or a
+    step's end's field before it, in parentheses or not): `$append($xs, ...)` anywhere else
+    is a new list read from it (`xs + ys`), which stays a list."""
+    before = text[:call].rstrip().rstrip("(").rstrip()
+    return before.endswith((f"${name} :=", f"{END}{jsonata_lib.string(name)}:"))
 
 
 def _convert(text: str, name: str, counters: frozenset, length: str) -> str | None:
@@ -260,6 +269,18 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
                 return None
             out += [text[done:start - len(_APPEND)],
                     f'($__n := {length}; $merge([{var}, {{$string($__n): {value.strip()}, "n": $__n + 1}}]))']
+            done = close + 1
+            continue
+        if text.endswith(_NATIVE_APPEND, 0, start) and text.startswith(", ", end) and length.startswith("$lookup(") \
+                and _sets_itself(text, start - len(_NATIVE_APPEND), name):
+            close = jsonata_lib.closing(text, start - 1)  # `$xs := $append($xs, ys)`: its items appended
+            added = _convert(text[end + 2:close], name, counters, length) if close > 0 else None
+            if added is None:
+                return None
+            out += [text[done:start - len(_NATIVE_APPEND)],
+                    f'($__n := {length}; $__y := {added.strip()}; $__l := $type($__y) = \'array\' ? $__y : [$__y]; '
+                    f'$merge([{var}, $merge($map($__l, function($v, $i) {{ {{$string($__n + $i): $v}} }})), '
+                    f'{{"n": $__n + $count($__l)}}]))']
             done = close + 1
             continue
         index = _AT.match(text, end)

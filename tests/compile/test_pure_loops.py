@@ -519,9 +519,22 @@ def test_a_list_whose_items_a_loop_reads_and_replaces_by_position_is_held_by_pos
 
 
 def test_a_list_used_otherwise_stays_a_list():
-    """A list the loop also grows (`$__append`) is not held by position: the step walks it."""
+    """A list the loop also reads whole (`xs + [i]`, a new list) is not held by position: the
+    step walks it. One it grows (`xs.append(0)`, `$append($xs, 0)`) is held, its length in
+    its object (session 33; it walked before)."""
     code = _run_field(compile_text(CASES["a_list_changed_and_grown"][0]))
-    assert "$__setitem($xs" in code
+    assert "$__setitem($xs" not in code and '"n": $__n + $count($__l)' in code
+    source = """
+        @sfn.workflow
+        def main(xs: list[int]):
+            ys = []
+            for i in range(len(xs)):
+                xs[i] += 1
+                ys = xs + [i]
+            return [xs, ys]
+    """
+    assert "$__setitem($xs" in _run_field(compile_text(source))
+    assert_same(source, {"xs": [1, 2]}, {"xs": []})
 
 
 def test_a_list_held_by_position_survives_the_rounds(monkeypatch):
@@ -1444,3 +1457,44 @@ def test_a_dict_display_naming_a_list_held_by_position_holds_the_list():
             return out
     """, {"xs": [1, 2]}, {"xs": [1, 9, 3]}, {"xs": []})
     assert results[0]["output"] == [{"xs": [2, 2], "i": 0}, {"xs": [2, 3], "i": 1}]
+
+
+APPENDED_AND_EXTENDED = """
+    @sfn.workflow
+    def main(n: int, extra: list[int]):
+        counts = [0]
+        for i in range(n):
+            if i % 3 == 0:
+                counts.append(0)
+            counts[-1] += i
+            if i % 5 == 0:
+                counts.extend(extra)
+        return counts
+"""
+
+
+def test_a_list_appended_and_extended_natively_is_held_by_position(monkeypatch):
+    """`counts.append(0)` of an int and `counts.extend(extra)` are `$append($counts, ...)`, which
+    no rewrite took (the same text as `xs + ys`, a new list): a loop also changing items by
+    position walked the list each step. Where the `$append` is the value the list is set to,
+    its items (one, or a list's) are merged in at the length kept in the object."""
+    compiled = compile_text(APPENDED_AND_EXTENDED)
+    assert "$__setitem($counts" not in _run_field(compiled)
+    payload = {"n": 6000, "extra": [7, 8]}
+    execution = pysfn_emulator.run(compiled.definition, payload, state_machine_type="STANDARD")
+    assert execution.status == "SUCCEEDED" and execution.output == compiled.run_python(payload)["output"]
+    assert len(execution.history) <= 100
+    monkeypatch.setattr(pure_loops, "MAX_STEPS", 3)
+    assert_same(APPENDED_AND_EXTENDED, {"n": 12, "extra": [1, 2]}, {"n": 0, "extra": []}, {"n": 7, "extra": []},
+                {"n": 4, "extra": [5]})
+
+
+@pytest.mark.skipif(not js_available(), reason="set PYSFN_JSONATA_JS to a jsonata 2.0.6 package")
+def test_a_list_appended_and_extended_by_position_is_the_same_in_jsonata_js():
+    compiled = compile_text(APPENDED_AND_EXTENDED)
+    code = _run_field(compiled)
+    for counts, extra, at in (([0], [], 0), ([0, 1], [5, 6], 3), ([3], [9], 5)):
+        variables = {"n": 11, "extra": extra, "counts": counts, "__i1": at, "__stop2": 11}
+        (js,) = javascript([(code, variables)])
+        assert js == emulate_code(code, variables)
+        assert js[0] == "ok", js
