@@ -152,6 +152,13 @@ MIXED_NUMBERS = os.environ.get("PYSFN_DIFF_MIXED_NUMBERS", "1") == "1"
 # (iteration, items(), sorted, repr, get, in, pop), passed back as the result. On by default;
 # PYSFN_DIFF_INT_KEYS=0 leaves them out.
 INT_KEYS = os.environ.get("PYSFN_DIFF_INT_KEYS", "1") == "1"
+
+# `out` changed at a computed position (`out[k % len(out)] += n`: a loop holds it by position)
+# beside a dict display naming it (`{"out": list(out)}`, which must read the list itself: a
+# silent difference of session 33 found by reading the code), and loops over lists of lists
+# (`for row in grid`, the inner list held with its positions). On by default;
+# PYSFN_DIFF_POSITIONS=0 leaves them out.
+POSITIONS = os.environ.get("PYSFN_DIFF_POSITIONS", "1") == "1"
 HELPERS = """\
     def helper(v, k=2):
         if v > k:
@@ -808,6 +815,10 @@ class _Gen:
                 lambda: f"num, acc = acc, {self.expr_int(0)}",
                 lambda: "num = round(num, 1)"])()])
         simple.append(lambda: self.search_loop(pad, e))
+        if POSITIONS and "out" not in self.frozen:
+            simple.append(lambda: [f"{pad}if out:", f"{pad}    out[{self.expr_int(e)} % len(out)] += {self.expr_int(0)}"])
+            simple.append(lambda: [f"{pad}acc = len({{'out': list(out), 'n': acc}}['out'])"])
+            simple.append(lambda: self.rows_loop(pad))
         if RECORD_KEYS and "d" in self.vars["dict"]:
             simple.append(lambda: [f"{pad}d[{self.expr_str(0)}] = {self.expr_int(e)}"])
             simple.append(lambda: [f"{pad}del d[{self.expr_str(0)}]" if self.draw(st.booleans())
@@ -847,6 +858,12 @@ class _Gen:
             if "out" not in self.frozen and self.chance(1):  # (rarely: what changes out after it is refused)
                 simple.append(lambda: [f"{pad}grid = {self.choice(['list', 'tuple'])}([out, [n]])"])
         return self.choice(simple + compound)()
+
+    def rows_loop(self, pad: str) -> list[str]:
+        """A loop over a list of lists, each walked by a loop inside (held with its positions)."""
+        row, v = self.name("row"), self.name("v")
+        return [f"{pad}for {row} in [out, [acc], out[:2]]:", f"{pad}    for {v} in {row}:",
+                f"{pad}        acc += {v} % 7"]
 
     def match_stmt(self, indent: int, d: int) -> list[str]:
         """A `match` over an int, a list or a dict: literals, `|`, captures with guards (their
