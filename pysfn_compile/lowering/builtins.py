@@ -8,6 +8,7 @@ new value is written back to the variable, or into the container the receiver li
 from __future__ import annotations
 
 import ast
+import functools
 import math
 import re
 import string as stringlib
@@ -2246,18 +2247,6 @@ def _known(which: str) -> int:
     return _KNOWN_DIGITS if which in _DIGIT_TESTS else KNOWN_UP_TO
 
 
-def _irrelevant(which: str, test) -> tuple[str, str]:
-    """(class inside, alternation of surrogate pairs) of the characters past what `which`
-    writes out for which `test` holds, in runs of _RUN or more."""
-    return (jsonata_lib.class_of_runs(jsonata_lib.runs(test, _known(which) + 1, 0xFFFF, _RUN)),
-            jsonata_lib.astral_pairs(jsonata_lib.runs(test, *_EMOJI, _RUN)))
-
-
-def _fails(which: str):
-    test = getattr(str, which)
-    return lambda ch: not test(ch)
-
-
 def _uncased(ch: str) -> bool:
     return not (ch.islower() or ch.isupper() or unicodedata.category(ch) == "Lt")
 
@@ -2265,12 +2254,39 @@ def _uncased(ch: str) -> bool:
 # ... and for isalpha()/isalnum(), the long runs of letters past it (CJK, Hangul, kana: 30 ranges
 # of 44,270 characters, `"東京".isalpha()`), written out as True
 _LETTER_RUN = 64
-_LETTERS = {which: jsonata_lib.class_of_runs(jsonata_lib.runs(getattr(str, which), KNOWN_UP_TO + 1, 0xFFFF,
-                                                              _LETTER_RUN)) for which in ("isalpha", "isalnum")}
-_CLASSES = {which: "[" + jsonata_lib.char_class(getattr(str, which), _known(which))[1:-1] + _LETTERS.get(which, "") + "]"
-            for which in ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")}
-_PAST = {**{which: _irrelevant(which, _fails(which)) for which in _CLASSES},
-         **{which: _irrelevant(which, _uncased) for which in ("isupper", "islower")}}
+_CLASS_TESTS = ("isdigit", "isdecimal", "isnumeric", "isalpha", "isalnum")
+
+
+@functools.cache
+def _letters(which: str) -> str:
+    """The inside of a class of the long runs of letters past KNOWN_UP_TO (isalpha/isalnum)."""
+    if which not in ("isalpha", "isalnum"):
+        return ""
+    return jsonata_lib.class_of_runs(jsonata_lib.runs(getattr(str, which), KNOWN_UP_TO + 1, 0xFFFF, _LETTER_RUN))
+
+
+@functools.cache
+def _known_class(which: str) -> str:
+    """The class of the characters `which` holds for, written out (built on first use: the
+    BMP's tables cost some 50 ms, which a compile that tests no text need not spend)."""
+    return "[" + jsonata_lib.char_class(getattr(str, which), _known(which))[1:-1] + _letters(which) + "]"
+
+
+@functools.cache
+def _past(which: str) -> tuple[str, str]:
+    """(class inside, alternation of surrogate pairs) of the characters past what `which`
+    writes out that do not change its answer (isalpha() and the like: those it fails for;
+    islower()/isupper(): the uncased), in runs of _RUN or more."""
+    if which in ("isupper", "islower"):
+        test = _uncased
+    else:
+        holds = getattr(str, which)
+
+        def test(ch: str) -> bool:
+            return not holds(ch)
+    return (jsonata_lib.class_of_runs(jsonata_lib.runs(test, _known(which) + 1, 0xFFFF, _RUN)),
+            jsonata_lib.astral_pairs(jsonata_lib.runs(test, *_EMOJI, _RUN)))
+
 _SPACES = jsonata_lib.char_class(str.isspace, 0xFFFF)
 # isupper()/islower(): a cased character of the other case, or a titlecase one (Lt: `ǅ`), makes
 # it False, at least one of its own case True (CPython's unicode_islower_impl)
@@ -2288,13 +2304,13 @@ def _is_class(which):
             return _s(f"$not($contains({c}, /[^\\u0000-\\u007f]/))", s, ty=pytypes.BOOL)
         if which == "isspace":
             return _s(f"$contains({c}, /^{_SPACES}+$/)", s, ty=pytypes.BOOL)
-        known_to, (bmp, pairs) = _known(which), _PAST[which]
+        known_to, (bmp, pairs) = _known(which), _past(which)
         if which in ("isupper", "islower"):
             has, other = _CASED[which]
             code = f"($contains({c}, /{has}/) and $not($contains({c}, /{other}/)))"
             failing = other
         else:
-            known = _CLASSES[which]
+            known = _known_class(which)
             code = f"$contains({c}, /^{known}+$/)"
             rest = f"\\u{known_to + 1:04x}-\\uffff" if known_to < 0xFFFF else "\\ud800-\\udfff"
             failing = "|".join(filter(None, [f"[^{known[1:-1]}{rest}]", f"[{bmp}]" if bmp else "", pairs]))
@@ -2303,7 +2319,7 @@ def _is_class(which):
         # high surrogate starts a character past the BMP (the low one it is paired with is no
         # character of its own)
         unknown = (f"(?!{pairs})" if pairs else "") + (
-            f"[^\\u0000-\\u{known_to:04x}{bmp}{_LETTERS.get(which, '')}\\udc00-\\udfff]" if known_to < 0xFFFF
+            f"[^\\u0000-\\u{known_to:04x}{bmp}{_letters(which)}\\udc00-\\udfff]" if known_to < 0xFFFF
             else "[\\ud800-\\udbff]")
         beyond = Guard(f"($contains({c}, /{unknown}/) and $not($contains({c}, /{failing}/)))",
                        None, "''", s.helpers, s.reads, abort=True,
@@ -2526,7 +2542,7 @@ def _partition(which):
 
 STR_METHODS = {
     "partition": _partition("partition"), "rpartition": _partition("rpartition"),
-    **{name: _is_class(name) for name in (*_CLASSES, "isspace", "isupper", "islower", "isascii")},
+    **{name: _is_class(name) for name in (*_CLASS_TESTS, "isspace", "isupper", "islower", "isascii")},
     "split": _str_split, "rsplit": _str_rsplit, "splitlines": _str_splitlines, "join": _str_join, "strip": _strip("strip"), "lstrip": _strip("lstrip"),
     "rstrip": _strip("rstrip"), "upper": _case("$uppercase({})"), "lower": _case("$lowercase({})"),
     "title": _case("$__title({})"), "capitalize": _capitalize, "casefold": _casefold, "replace": _replace,
