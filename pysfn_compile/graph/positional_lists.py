@@ -49,14 +49,24 @@ def grows(step: str, name: str) -> bool:
     return f"{_APPEND}${name}, " in step or f"{_NATIVE_APPEND}${name}, " in step
 
 
+def grown_length(name: str) -> str:
+    """JSONata: the length of the list `$name` held by position that grows (its object's "n")."""
+    return f'$lookup(${name}, "n")'
+
+
+def is_grown(length: str) -> bool:
+    """Whether `length` (of a list held by position) is a growing list's (grown_length)."""
+    return length.startswith("$lookup(")
+
+
 def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) -> str | None:
     """`step` (a folded loop's step function) with the carried list `$name` held by position,
-    its length read from the local `length`, or, where the step appends to it (grows), from
-    the object's `"n"`; `state`: the step's state local (`$s`), which it binds the list from.
-    None where the step uses the list in another way."""
+    its length read from `length`: a local bound as the evaluation starts, or, where the step
+    appends to it (grows), grown_length; `state`: the step's state local (`$s`), which it binds
+    the list from. None where the step uses the list in another way."""
     if _SETITEM + f"${name}, " not in step or not _fields_and_bindings_only(step, name, state):
         return None
-    return _convert(step, name, counters, f'$lookup(${name}, "n")' if grows(step, name) else length)
+    return _convert(step, name, counters, length)
 
 
 def to_growing_positions(value: str) -> str:
@@ -262,7 +272,7 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
             out += [text[done:start - len(_SETITEM)], f"$merge([{var}, {{$string({at}): {value}}}])"]
             done = close + 1
             continue
-        if text.endswith(_APPEND, 0, start) and text.startswith(", ", end) and length.startswith("$lookup("):
+        if text.endswith(_APPEND, 0, start) and text.startswith(", ", end) and is_grown(length):
             close = jsonata_lib.closing(text, start - 1)  # (growing: the length is the object's "n")
             value = _convert(text[end + 2:close], name, counters, length) if close > 0 else None
             if value is None:
@@ -271,7 +281,7 @@ def _convert(text: str, name: str, counters: frozenset, length: str) -> str | No
                     f'($__n := {length}; $merge([{var}, {{$string($__n): {value.strip()}, "n": $__n + 1}}]))']
             done = close + 1
             continue
-        if text.endswith(_NATIVE_APPEND, 0, start) and text.startswith(", ", end) and length.startswith("$lookup(") \
+        if text.endswith(_NATIVE_APPEND, 0, start) and text.startswith(", ", end) and is_grown(length) \
                 and _sets_itself(text, start - len(_NATIVE_APPEND), name):
             close = jsonata_lib.closing(text, start - 1)  # `$xs := $append($xs, ys)`: its items appended
             added = _convert(text[end + 2:close], name, counters, length) if close > 0 else None

@@ -857,7 +857,7 @@ class _Step:
             step = guard + "".join(f' or $lookup($lookup({state}, {jsonata_lib.string(name)}), "c") > {HELD_ITEMS}'
                                    for name in held) + step[len(guard):]
         first = self._object(f"${pc_var}" if pc_var is not None else "0", self.state_names,
-                             {**{name: self._start_positions(step, name) for name in lengths},
+                             {**{name: self._start_positions(name, length) for name, length in lengths.items()},
                               **{name: f"{self.local('hold')}(${name}, null)" for name in held}})
         # the steps in chunks (a chunk once the loop has left costs one test)
         budget = self._budget(step)
@@ -905,23 +905,24 @@ class _Step:
         (see positional_lists), and {list: the local holding its length}."""
         lengths: dict[str, str] = {}
         for k, name in enumerate(self.carried, 1):
-            length = f'$lookup(${name}, "n")' if positional_lists.grows(step, name) else self.local(f"len{k}")
+            length = (positional_lists.grown_length(name) if positional_lists.grows(step, name)
+                      else self.local(f"len{k}"))
             changed = positional_lists.rewrite(step, name, self.counters, length, state)
             if changed is not None:
                 step, lengths[name] = changed, length
         return step, lengths
 
     @staticmethod
-    def _start_positions(step: str, name: str) -> str:
-        """The list `name` held by position as the evaluation starts (its length in it where the
-        step appends to it: `"n"`, see positional_lists.grows)."""
-        return (positional_lists.to_growing_positions(f"${name}") if f'$lookup(${name}, "n")' in step
+    def _start_positions(name: str, length: str) -> str:
+        """The list `name` held by position as the evaluation starts (its length in it where it
+        grows: positional_lists.grown_length)."""
+        return (positional_lists.to_growing_positions(f"${name}") if positional_lists.is_grown(length)
                 else positional_lists.to_positions(f"${name}"))
 
     @staticmethod
     def _end_length(result: str, name: str, length: str) -> str:
         """A held list's length as the evaluation ends: its local, or the object's `"n"`."""
-        return f'$lookup($lookup({result}, {jsonata_lib.string(name)}), "n")' if length.startswith("$lookup(") \
+        return f'$lookup($lookup({result}, {jsonata_lib.string(name)}), "n")' if positional_lists.is_grown(length) \
             else length
 
     def _changed_by_position(self, text: str) -> frozenset:
@@ -936,13 +937,9 @@ class _Step:
         `$i` a counter) or count: the lists a loop inside it walks (not those it changes by
         position: positional_lists.rewrite's). A step's end marks them (positional_lists.END),
         which tells it from a dict display naming them."""
-        found = set()
-        for name in self.carried:
-            if name in self.assigned and (
-                    f"$count(${name})" in text or any(index in self.counters for index in re.findall(
-                        re.escape(f"${name}") + r"\[\$([A-Za-z_][A-Za-z0-9_]*)\]", text))):
-                found.add(name)
-        return frozenset(found)
+        by_counter = {items for items, index in _ITEM_AT.findall(text) if index in self.counters}
+        return frozenset(name for name in self.carried if name in self.assigned
+                         and (name in by_counter or f"$count(${name})" in text))
 
     def _held_whole(self, step: str, state: str, by_position: frozenset) -> tuple[str, list[str]]:
         """`step` with the lists the loop sets whole and reads by position only held with their
@@ -985,7 +982,7 @@ class _Step:
         the lengths of those held by position."""
         index = "".join(f"{local} := {self._positions(name)}; " for name, local in self.indexed.items())
         return index + "".join(f"{length} := $count(${name}); " for name, length in lengths.items()
-                               if not length.startswith("$lookup("))
+                               if not positional_lists.is_grown(length))
 
     def _positions(self, name: str) -> str:
         """An indexed list's positions: kept from the loop's start, or built now."""
@@ -1024,7 +1021,7 @@ class _Step:
         step, lengths = self._held_by_position(step, state)
         step = positional_lists.unmarked(step)
         first = self._object(self.normal_end, self.state_names - {each.index},
-                             {name: self._start_positions(step, name) for name in lengths})
+                             {name: self._start_positions(name, length) for name, length in lengths.items()})
         budget = self._budget(step)
         steps = self._steps_for_lists(step, lengths, budget)
         index = self._index_objects(lengths)
