@@ -1614,15 +1614,18 @@ def _ending(pc: str, fields: list[tuple[str, str]], taken: str, last: tuple[str,
     where `pc` is "": the step runs its own leader again, the state's "@step"). `last`: the
     statement before it, `$name := value`, which, if the object names `name`, is written as
     that field's value, last (the other fields read variables only: nothing is evaluated in a
-    different order), else stays a statement before the object."""
+    different order), else stays a statement before the object (so does it where not `inline`).
+    The fields of the `marked` names carry positional_lists.END before their key."""
+    def field(name: str, text: str) -> str:
+        return f"{positional_lists.END if name in marked else ''}{jsonata_lib.string(name)}: {text}"
+
     inline = inline and last is not None and any(name == last[0] for name, _ in fields)
-    parts = ([f"{_AT}: {pc}"] if pc else []) + [
-        f"{positional_lists.END if name in marked else ''}{jsonata_lib.string(name)}: {text}" for name, text in fields
-        if not (inline and name == last[0])]
+    parts = ([f"{_AT}: {pc}"] if pc else []) + [field(name, text) for name, text in fields
+                                               if not (inline and name == last[0])]
     if taken:
         parts.append(f"{_TAKEN}: {taken}")
     if inline:
-        parts.append(f"{positional_lists.END if last[0] in marked else ''}{jsonata_lib.string(last[0])}: {last[1]}")
+        parts.append(field(*last))
     ending = "{" + ", ".join(parts) + "}"
     return ending if last is None or inline else jsonata_text.sequence([f"${last[0]} := {last[1]}"], ending)
 
