@@ -83,10 +83,10 @@ _FLOAT_PRINT = re.compile(r"\$__(?:pyfloat|jnum)\(")
 _FLOAT_PRINT_CHARS = 450 * 8  # (a step's text counts a node per 8 characters)
 NODE_BUDGET = 250_000  # JSONata nodes one evaluation may spend (about 1 s in jsonata-js; the emulator stops at 1,000,000)
 MAX_STEPS = 8192  # steps per evaluation at most, then the Choice sends it round again
-# a list held whole (positional_lists.hold): the steps of an evaluation stop once the lists made
-# pairs in it pass this many items (their positions: POSITIONS_BUILD_NODES each, half the budget)
+# a list held whole (positional_lists.hold): the steps of an evaluation stop once the lists held
+# in it pass this many items (their positions: POSITIONS_BUILD_NODES each, half the budget)
 HELD_ITEMS = NODE_BUDGET // (2 * POSITIONS_BUILD_NODES)
-HELD_START_SHARE = 4  # ... and those made pairs as it starts take up to all but a quarter of it
+HELD_START_SHARE = 4  # ... and those held as it starts leave the steps at least 1 / this of it
 MERGED_KEYS = 64  # keys a `$merge` copies for the time of one node (a list held by position, see positional_lists)
 FIRST_CHUNK = 16
 LARGEST_CHUNK = 4096
@@ -957,8 +957,8 @@ class _Step:
                          held: list[str] = ()) -> str | None:
         """The steps of an evaluation as JSONata, from the lengths of the lists a step walks or
         holds by position when it starts; None where it walks none (`budget` it is). A list held
-        whole (`held`) is made a pair as the evaluation starts: its positions cost a share of
-        the budget, at most HELD_START_SHARE of it."""
+        whole (`held`) is held again as the evaluation starts: its positions cost budget, the
+        steps keep at least 1 / HELD_START_SHARE of it."""
         windows = self._windows(step)
         walks, compared = self._walks(step, windows)
         text = self.local("text")
