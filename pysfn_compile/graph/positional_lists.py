@@ -71,7 +71,7 @@ def rewrite(step: str, name: str, counters: frozenset, length: str, state: str) 
 
 def to_growing_positions(value: str) -> str:
     """JSONata: the list `value` as an object keyed by position with its length as `"n"`."""
-    return f"$merge($append([{{\"n\": $count({value})}}], $map({value}, function($v, $i) {{ {{$string($i): $v}} }})))"
+    return f"$merge($append([{{\"n\": $count({value})}}], {_keyed(value)}))"
 
 
 END = "/*end*/"  # a JSONata comment before a field of a step's end naming a list it may hold (see hold)
@@ -168,12 +168,17 @@ def holder(local: str) -> str:
     """JSONata: the statement binding the function `local` that holds a list (see hold), from
     the value and what it replaces (null where nothing is held yet)."""
     return (f"{local} := function($l, $o) {{ $merge($append([{{\"l\": $l, \"n\": $count($l), \"c\": $sum([$o.c, $o.n])}}], "
-            f"$map($l, function($v, $i) {{ {{$string($i): $v}} }}))) }}; ")
+            f"{_keyed('$l')})) }}; ")
 
 
 def to_positions(value: str) -> str:
     """JSONata: the list `value` as an object keyed by position (`{"0": ..., "1": ...}`)."""
-    return f"$merge($map({value}, function($v, $i) {{ {{$string($i): $v}} }}))"
+    return f"$merge({_keyed(value)})"
+
+
+def _keyed(value: str) -> str:
+    """JSONata: each item of the list `value` as a one-key object keyed by its position."""
+    return f"$map({value}, function($v, $i) {{ {{$string($i): $v}} }})"
 
 
 def to_list(value: str, length: str, local: str) -> str:
